@@ -1,0 +1,15 @@
+import type { DrsClient } from '@aws-sdk/client-drs';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { ServiceDefinition } from './connection';
+
+// Each SDK client module is imported only when its first client is created.
+
+export const ec2Service: ServiceDefinition<EC2Client> = {
+  id: 'ec2',
+  create: async (config) => new (await import('@aws-sdk/client-ec2')).EC2Client(config),
+};
+
+export const drsService: ServiceDefinition<DrsClient> = {
+  id: 'drs',
+  create: async (config) => new (await import('@aws-sdk/client-drs')).DrsClient(config),
+};

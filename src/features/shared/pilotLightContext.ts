@@ -1,0 +1,79 @@
+import * as vscode from 'vscode';
+import { AwsConnection, type CallerIdentity } from '../../core/aws/connection';
+import type { ConnectionSettings } from '../../core/aws/resolution';
+
+export const CONFIG_SECTION = 'pilotLight';
+
+export function readConnectionSettings(): ConnectionSettings {
+  const config = vscode.workspace.getConfiguration(CONFIG_SECTION);
+  return {
+    profile: config.get<string>('profile') || undefined,
+    region: config.get<string>('region') || undefined,
+    endpointUrl: config.get<string>('endpointUrl') || undefined,
+    serviceEndpoints: config.get<Record<string, string>>('serviceEndpoints') ?? {},
+  };
+}
+
+/**
+ * What every feature shares: the extension context, the log, and the current AWS connection.
+ * The connection is opened on first use, so activation does no AWS work.
+ */
+export class PilotLightContext implements vscode.Disposable {
+  readonly log: vscode.LogOutputChannel;
+  private connectionPromise?: Promise<AwsConnection>;
+  private readonly changeEmitter = new vscode.EventEmitter<void>();
+  /** Fires when the profile, region or endpoint changed; views re-root themselves. */
+  readonly onDidChangeConnection = this.changeEmitter.event;
+  private readonly identityEmitter = new vscode.EventEmitter<CallerIdentity>();
+  /** Fires whenever a feature resolved the caller identity (account and ARN). */
+  readonly onDidResolveIdentity = this.identityEmitter.event;
+
+  constructor(readonly extension: vscode.ExtensionContext) {
+    this.log = vscode.window.createOutputChannel('Pilot Light', { log: true });
+    extension.subscriptions.push(
+      this,
+      this.log,
+      this.changeEmitter,
+      this.identityEmitter,
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        const keys = ['profile', 'region', 'endpointUrl', 'serviceEndpoints'];
+        if (keys.some((key) => event.affectsConfiguration(`${CONFIG_SECTION}.${key}`))) this.resetConnection();
+      }),
+    );
+  }
+
+  connection(): Promise<AwsConnection> {
+    if (!this.connectionPromise) {
+      const settings = readConnectionSettings();
+      this.connectionPromise = AwsConnection.open(settings);
+      this.connectionPromise.then(
+        (connection) => this.log.info(`Connection: profile ${connection.profileName}, region ${connection.region}, credentials from ${connection.credentialSource}${connection.endpointFor('ec2') ? `, endpoint ${connection.endpointFor('ec2')}` : ''}`),
+        (error) => this.log.warn(`Could not open the AWS connection: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    }
+    return this.connectionPromise;
+  }
+
+  /** The caller identity of the current connection (STS, cached by the connection). */
+  async identity(): Promise<CallerIdentity> {
+    const identity = await (await this.connection()).identity();
+    this.identityEmitter.fire(identity);
+    return identity;
+  }
+
+  /** Drops cached clients and identity, and tells every view to reload. */
+  resetConnection(): void {
+    const previous = this.connectionPromise;
+    this.connectionPromise = undefined;
+    previous?.then((connection) => connection.dispose(), () => undefined);
+    this.changeEmitter.fire();
+  }
+
+  async updateSetting(key: string, value: unknown): Promise<void> {
+    await vscode.workspace.getConfiguration(CONFIG_SECTION).update(key, value, vscode.ConfigurationTarget.Global);
+  }
+
+  dispose(): void {
+    this.connectionPromise?.then((connection) => connection.dispose(), () => undefined);
+  }
+}
