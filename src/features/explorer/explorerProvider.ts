@@ -59,7 +59,11 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
     }
   }
 
+  /** True while the welcome view (no usable credentials) is showing. */
+  needsCredentials = false;
+
   private async setNeedsCredentials(value: boolean): Promise<void> {
+    this.needsCredentials = value;
     await vscode.commands.executeCommand('setContext', NEEDS_CREDENTIALS_KEY, value);
   }
 

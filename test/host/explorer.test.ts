@@ -1,0 +1,123 @@
+import * as assert from 'node:assert/strict';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import * as vscode from 'vscode';
+import type { PilotLightApi } from '../../src/extension';
+import type { ExplorerNode } from '../../src/features/explorer/nodes';
+
+const EXTENSION_ID = 'pilot-light.pilot-light';
+
+async function api(): Promise<PilotLightApi> {
+  const extension = vscode.extensions.getExtension<PilotLightApi>(EXTENSION_ID);
+  assert.ok(extension, `${EXTENSION_ID} is installed`);
+  return extension.activate();
+}
+
+function label(node: ExplorerNode): string {
+  const treeLabel = node.getTreeItem().label;
+  return typeof treeLabel === 'string' ? treeLabel : treeLabel?.label ?? '';
+}
+
+async function childrenOf(explorer: PilotLightApi['explorer'], node?: ExplorerNode): Promise<ExplorerNode[]> {
+  return explorer.getChildren(node) as Promise<ExplorerNode[]>;
+}
+
+/** Walks the tree by labels, e.g. ['us-east-1', 'EC2', 'Instances'] under the first root. */
+async function walk(explorer: PilotLightApi['explorer'], path: string[]): Promise<ExplorerNode[]> {
+  let nodes = await childrenOf(explorer);
+  assert.equal(nodes.length, 1, `one profile root, got ${nodes.map(label).join(', ')}`);
+  let current = nodes[0];
+  for (const step of path) {
+    nodes = await childrenOf(explorer, current);
+    const next = nodes.find((node) => label(node) === step);
+    assert.ok(next, `"${step}" under "${label(current)}"; found: ${nodes.map(label).join(', ')}`);
+    current = next;
+  }
+  return childrenOf(explorer, current);
+}
+
+async function setSetting(key: string, value: unknown): Promise<void> {
+  await vscode.workspace.getConfiguration('pilotLight').update(key, value, vscode.ConfigurationTarget.Global);
+}
+
+describe('AWS explorer in the extension host', function () {
+  this.timeout(60_000);
+
+  it('lists the three emulated EC2 instances with their IDs and states', async () => {
+    const { explorer } = await api();
+    const [root] = await childrenOf(explorer);
+    assert.match(String(root.getTreeItem().description), /^\d{12}$/, 'profile root shows the account id');
+    const instances = await walk(explorer, ['us-east-1', 'EC2', 'Instances']);
+    const labels = instances.map(label).sort();
+    assert.deepEqual(labels, ['app-1', 'db-1', 'web-1']);
+    for (const instance of instances) {
+      const description = String(instance.getTreeItem().description);
+      assert.match(description, /i-[0-9a-f]+/, 'description carries the instance id');
+      assert.match(description, /running|pending/, 'description carries the state');
+      assert.ok(instance.getTreeItem().iconPath instanceof vscode.ThemeIcon, 'has a state icon');
+    }
+  });
+
+  it('lists the DRS source servers with hostname and replication state', async () => {
+    const { explorer } = await api();
+    const servers = await walk(explorer, ['us-east-1', 'DRS', 'Source servers']);
+    assert.equal(servers.length, 3, `three source servers, got ${servers.map(label).join(', ')}`);
+    for (const server of servers) {
+      assert.match(label(server), /web|app|db/);
+      assert.match(String(server.getTreeItem().description), /CONTINUOUS/);
+    }
+  });
+
+  it('re-roots the tree when the profile changes, without a reload', async () => {
+    const { explorer } = await api();
+    const configFile = process.env.AWS_CONFIG_FILE;
+    assert.ok(configFile, 'the test runner points AWS_CONFIG_FILE at a throwaway file');
+    const original = await readFile(configFile, 'utf8').catch(() => '');
+    try {
+      await appendFile(configFile, '\n[profile secondary]\nregion = eu-west-1\naws_access_key_id = testing\naws_secret_access_key = testing\n');
+      await setSetting('region', undefined);
+      await setSetting('profile', 'secondary');
+      const [root] = await childrenOf(explorer);
+      assert.equal(label(root), 'secondary');
+      const regions = await childrenOf(explorer, root);
+      assert.deepEqual(regions.map(label), ['eu-west-1'], 'region comes from the new profile');
+    } finally {
+      await setSetting('profile', undefined);
+      await setSetting('region', 'us-east-1');
+      await writeFile(configFile, original);
+    }
+    const [root] = await childrenOf(explorer);
+    assert.notEqual(label(root), 'secondary');
+  });
+
+  it('shows the welcome view, not an empty tree or an exception, for a profile without credentials', async () => {
+    const { explorer } = await api();
+    try {
+      await setSetting('profile', 'does-not-exist');
+      const roots = await childrenOf(explorer);
+      assert.deepEqual(roots, []);
+      assert.equal(explorer.needsCredentials, true);
+    } finally {
+      await setSetting('profile', undefined);
+    }
+    const roots = await childrenOf(explorer);
+    assert.equal(roots.length, 1);
+    assert.equal(explorer.needsCredentials, false);
+  });
+
+  it('shows an error node with the AWS error code when the endpoint is unreachable, and recovers on retry', async () => {
+    const { explorer } = await api();
+    const workingEndpoint = vscode.workspace.getConfiguration('pilotLight').get<string>('endpointUrl');
+    try {
+      await setSetting('endpointUrl', 'http://127.0.0.1:9');
+      const [root] = await childrenOf(explorer);
+      const item = root.getTreeItem();
+      assert.equal(item.contextValue, 'pilotLight.error');
+      assert.match(String(item.label), /ECONNREFUSED/);
+      assert.equal(item.command?.command, 'pilotLight.explorer.retry');
+    } finally {
+      await setSetting('endpointUrl', workingEndpoint);
+    }
+    const [root] = await childrenOf(explorer);
+    assert.equal(root.getTreeItem().contextValue, 'pilotLight.profile');
+  });
+});
