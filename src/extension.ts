@@ -1,19 +1,20 @@
 import type * as vscode from 'vscode';
 import { registerContextFeature } from './features/context/registerContext';
-import { registerExplorer } from './features/explorer/registerExplorer';
+import { registerExplorer, type ExplorerFeature } from './features/explorer/registerExplorer';
 import { PilotLightContext } from './features/shared/pilotLightContext';
 
 /** What `activate` returns: used by the extension-host tests and by other extensions. */
 export interface PilotLightApi {
   ctx: PilotLightContext;
-  explorer: ReturnType<typeof registerExplorer>;
+  explorer: ExplorerFeature["provider"];
+  explorerView: ExplorerFeature["view"];
 }
 
 export function activate(context: vscode.ExtensionContext): PilotLightApi {
   const ctx = new PilotLightContext(context);
   registerContextFeature(ctx);
   const explorer = registerExplorer(ctx);
-  return { ctx, explorer };
+  return { ctx, explorer: explorer.provider, explorerView: explorer.view };
 }
 
 export function deactivate(): void {}

@@ -1,3 +1,5 @@
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { IAMClient } from '@aws-sdk/client-iam';
 import type { DrsClient } from '@aws-sdk/client-drs';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ServiceDefinition } from './connection';
@@ -12,4 +14,14 @@ export const ec2Service: ServiceDefinition<EC2Client> = {
 export const drsService: ServiceDefinition<DrsClient> = {
   id: 'drs',
   create: async (config) => new (await import('@aws-sdk/client-drs')).DrsClient(config),
+};
+
+export const cloudFormationService: ServiceDefinition<CloudFormationClient> = {
+  id: 'cloudformation',
+  create: async (config) => new (await import('@aws-sdk/client-cloudformation')).CloudFormationClient(config),
+};
+
+export const iamService: ServiceDefinition<IAMClient> = {
+  id: 'iam',
+  create: async (config) => new (await import('@aws-sdk/client-iam')).IAMClient(config),
 };

@@ -4,11 +4,39 @@ import type { ResourceLister } from './model';
 export interface ServiceCatalogEntry {
   id: string;
   title: string;
+  /** IAM is global: it is shown once per profile, under the first region. */
+  global?: boolean;
   listers: () => Promise<ResourceLister[]>;
 }
 
 // Listers are imported on expand, so activation never loads an SDK client.
 export const SERVICE_CATALOG: ServiceCatalogEntry[] = [
-  { id: 'ec2', title: 'EC2', listers: async () => [(await import('./ec2')).ec2InstanceLister] },
-  { id: 'drs', title: 'DRS', listers: async () => [(await import('./drs')).drsSourceServerLister] },
+  {
+    id: 'ec2',
+    title: 'EC2',
+    listers: async () => {
+      const ec2 = await import('./ec2');
+      return [ec2.ec2InstanceLister, ec2.ec2VolumeLister, ec2.ec2SnapshotLister, ec2.ec2AddressLister, ec2.ec2KeyPairLister, ec2.ec2ImageLister];
+    },
+  },
+  { id: 'vpc', title: 'VPC', listers: async () => [(await import('./vpc')).vpcLister] },
+  { id: 'launch-templates', title: 'Launch templates', listers: async () => [(await import('./launchTemplates')).launchTemplateLister] },
+  {
+    id: 'drs',
+    title: 'DRS',
+    listers: async () => {
+      const drs = await import('./drs');
+      return [drs.drsSourceServerLister, drs.drsJobLister, drs.drsRecoveryInstanceLister];
+    },
+  },
+  { id: 'cloudformation', title: 'CloudFormation', listers: async () => [(await import('./cloudformation')).stackLister] },
+  {
+    id: 'iam',
+    title: 'IAM',
+    global: true,
+    listers: async () => {
+      const iam = await import('./iam');
+      return [iam.iamRoleLister, iam.iamCustomerPolicyLister];
+    },
+  },
 ];

@@ -1,6 +1,7 @@
-import { DescribeSourceServersCommand, type SourceServer } from '@aws-sdk/client-drs';
+import { DescribeJobsCommand, DescribeRecoveryInstancesCommand, DescribeSourceServersCommand, type Job, type RecoveryInstance, type SourceServer } from '@aws-sdk/client-drs';
 import { drsService } from '../aws/services';
-import type { ResourceLister, ResourceSummary, StateTone } from './model';
+import { inMemoryLister, type ResourceSummary, type StateTone } from './model';
+import { compact, pagedLister } from './pagedLister';
 
 const REPLICATION_TONES: Record<string, StateTone> = {
   CONTINUOUS: 'ok',
@@ -31,22 +32,80 @@ export function summarizeSourceServer(server: SourceServer): ResourceSummary {
     arn: server.arn,
     state,
     stateTone: (state && REPLICATION_TONES[state]) || 'unknown',
-    details: [
-      state ?? 'replication unknown',
-      lag ? `lag ${lag}` : undefined,
-      lastLaunch && lastLaunch !== 'NOT_STARTED' ? `last launch ${lastLaunch}` : undefined,
-    ].filter((part): part is string => Boolean(part)),
+    details: compact([state ?? 'replication unknown', lag && `lag ${lag}`, lastLaunch && lastLaunch !== 'NOT_STARTED' && `last launch ${lastLaunch}`]),
     tags: { ...(server.tags ?? {}) },
     raw: server,
   };
 }
 
-export const drsSourceServerLister: ResourceLister = {
+export const drsSourceServerLister = pagedLister({
   type: 'drs:source-server',
   title: 'Source servers',
-  async list(connection, { region, nextToken, pageSize }) {
-    const client = await connection.client(drsService, region);
-    const response = await client.send(new DescribeSourceServersCommand({ filters: {}, maxResults: Math.min(pageSize, 1000), nextToken }));
-    return { items: (response.items ?? []).map(summarizeSourceServer), nextToken: response.nextToken || undefined };
+  service: drsService,
+  pageRange: [1, 1000],
+  async fetch(client, { nextToken, maxResults }) {
+    const response = await client.send(new DescribeSourceServersCommand({ filters: {}, maxResults, nextToken }));
+    return { items: response.items ?? [], nextToken: response.nextToken };
   },
-};
+  summarize: summarizeSourceServer,
+  async fetchOne(client, id) {
+    return (await client.send(new DescribeSourceServersCommand({ filters: { sourceServerIDs: [id] } }))).items?.[0];
+  },
+});
+
+const JOB_TONES: Record<string, StateTone> = { PENDING: 'transitional', STARTED: 'transitional', COMPLETED: 'ok' };
+const LAUNCH_TONES: Record<string, StateTone> = { PENDING: 'transitional', IN_PROGRESS: 'transitional', LAUNCHED: 'ok', FAILED: 'error', TERMINATED: 'stopped' };
+
+export function summarizeJob(job: Job): ResourceSummary {
+  const id = job.jobID ?? 'unknown';
+  const drill = job.initiatedBy === 'START_DRILL';
+  const failed = job.participatingServers?.some((server) => server.launchStatus === 'FAILED');
+  return {
+    type: 'drs:job', id, name: id, arn: job.arn, state: job.status,
+    stateTone: job.status === 'COMPLETED' && failed ? 'error' : (job.status && JOB_TONES[job.status]) || 'unknown',
+    details: compact([job.type, job.status, drill ? 'drill' : job.initiatedBy === 'START_RECOVERY' ? 'recovery' : job.initiatedBy, `${job.participatingServers?.length ?? 0} servers`, job.creationDateTime]),
+    tags: { ...(job.tags ?? {}) }, raw: job,
+    children: [inMemoryLister('drs:job-server', 'Servers', (job.participatingServers ?? []).map((server) => ({
+      type: 'drs:job-server', id: `${id}/${server.sourceServerID}`, name: server.sourceServerID ?? 'unknown', state: server.launchStatus,
+      stateTone: (server.launchStatus && LAUNCH_TONES[server.launchStatus]) || 'unknown',
+      details: compact([server.launchStatus, server.recoveryInstanceID]), tags: {}, raw: server,
+    })))],
+  };
+}
+
+export const drsJobLister = pagedLister({
+  type: 'drs:job',
+  title: 'Jobs',
+  service: drsService,
+  pageRange: [1, 1000],
+  async fetch(client, { nextToken, maxResults }) {
+    const response = await client.send(new DescribeJobsCommand({ filters: {}, maxResults, nextToken }));
+    return { items: response.items ?? [], nextToken: response.nextToken };
+  },
+  summarize: summarizeJob,
+  async fetchOne(client, id) {
+    return (await client.send(new DescribeJobsCommand({ filters: { jobIDs: [id] } }))).items?.[0];
+  },
+});
+
+const EC2_STATE_TONES: Record<string, StateTone> = { RUNNING: 'ok', PENDING: 'transitional', STOPPING: 'transitional', 'SHUTTING-DOWN': 'transitional', STOPPED: 'stopped', TERMINATED: 'stopped', NOT_FOUND: 'error' };
+
+export const drsRecoveryInstanceLister = pagedLister({
+  type: 'drs:recovery-instance',
+  title: 'Recovery instances',
+  service: drsService,
+  pageRange: [1, 1000],
+  async fetch(client, { nextToken, maxResults }) {
+    const response = await client.send(new DescribeRecoveryInstancesCommand({ filters: {}, maxResults, nextToken }));
+    return { items: response.items ?? [], nextToken: response.nextToken };
+  },
+  summarize(instance: RecoveryInstance) {
+    const id = instance.recoveryInstanceID ?? 'unknown';
+    return {
+      type: 'drs:recovery-instance', id, name: instance.tags?.Name || id, arn: instance.arn, state: instance.ec2InstanceState,
+      stateTone: (instance.ec2InstanceState && EC2_STATE_TONES[instance.ec2InstanceState]) || 'unknown',
+      details: compact([instance.ec2InstanceID, instance.ec2InstanceState, instance.isDrill ? 'drill' : 'recovery', instance.sourceServerID && `from ${instance.sourceServerID}`]),
+      tags: { ...(instance.tags ?? {}) }, raw: instance,
+    };
+  },
+});

@@ -1,6 +1,20 @@
-import { DescribeInstancesCommand, type Instance } from '@aws-sdk/client-ec2';
+import {
+  DescribeAddressesCommand,
+  DescribeImagesCommand,
+  DescribeInstancesCommand,
+  DescribeKeyPairsCommand,
+  DescribeSnapshotsCommand,
+  DescribeVolumesCommand,
+  type Address,
+  type Image,
+  type Instance,
+  type KeyPairInfo,
+  type Snapshot,
+  type Volume,
+} from '@aws-sdk/client-ec2';
 import { ec2Service } from '../aws/services';
-import { tagsToRecord, type ResourceLister, type ResourceSummary, type StateTone } from './model';
+import { tagsToRecord, type ResourceSummary, type StateTone } from './model';
+import { compact, pagedLister, type SummaryContext } from './pagedLister';
 
 const INSTANCE_TONES: Record<string, StateTone> = {
   running: 'ok',
@@ -11,7 +25,9 @@ const INSTANCE_TONES: Record<string, StateTone> = {
   terminated: 'stopped',
 };
 
-export function summarizeInstance(instance: Instance, region: string, account?: string): ResourceSummary {
+const ec2Arn = (context: SummaryContext, kind: string, id: string) => `arn:aws:ec2:${context.region}:${context.account}:${kind}/${id}`;
+
+export function summarizeInstance(instance: Instance, context: SummaryContext): ResourceSummary {
   const tags = tagsToRecord(instance.Tags);
   const id = instance.InstanceId ?? 'unknown';
   const state = instance.State?.Name;
@@ -19,23 +35,128 @@ export function summarizeInstance(instance: Instance, region: string, account?: 
     type: 'ec2:instance',
     id,
     name: tags.Name || id,
-    arn: account ? `arn:aws:ec2:${region}:${account}:instance/${id}` : undefined,
+    arn: ec2Arn(context, 'instance', id),
     state,
     stateTone: (state && INSTANCE_TONES[state]) || 'unknown',
-    details: [id, instance.InstanceType, instance.PrivateIpAddress, state].filter((part): part is string => Boolean(part)),
+    details: compact([id, instance.InstanceType, instance.PrivateIpAddress, state]),
     tags,
     raw: instance,
   };
 }
 
-export const ec2InstanceLister: ResourceLister = {
+export const ec2InstanceLister = pagedLister({
   type: 'ec2:instance',
   title: 'Instances',
-  async list(connection, { region, nextToken, pageSize }) {
-    const client = await connection.client(ec2Service, region);
-    const response = await client.send(new DescribeInstancesCommand({ MaxResults: Math.max(5, Math.min(pageSize, 1000)), NextToken: nextToken }));
-    const { account } = await connection.identity();
-    const items = (response.Reservations ?? []).flatMap((reservation) => reservation.Instances ?? []).map((instance) => summarizeInstance(instance, region, account));
-    return { items, nextToken: response.NextToken || undefined };
+  service: ec2Service,
+  pageRange: [5, 1000],
+  async fetch(client, { nextToken, maxResults }) {
+    const response = await client.send(new DescribeInstancesCommand({ MaxResults: maxResults, NextToken: nextToken }));
+    return { items: (response.Reservations ?? []).flatMap((reservation) => reservation.Instances ?? []), nextToken: response.NextToken };
   },
-};
+  summarize: summarizeInstance,
+  async fetchOne(client, id) {
+    const response = await client.send(new DescribeInstancesCommand({ InstanceIds: [id] }));
+    return response.Reservations?.[0]?.Instances?.[0];
+  },
+});
+
+const VOLUME_TONES: Record<string, StateTone> = { 'in-use': 'ok', available: 'stopped', creating: 'transitional', deleting: 'transitional', error: 'error' };
+
+export const ec2VolumeLister = pagedLister({
+  type: 'ec2:volume',
+  title: 'Volumes',
+  service: ec2Service,
+  pageRange: [5, 500],
+  async fetch(client, { nextToken, maxResults }) {
+    const response = await client.send(new DescribeVolumesCommand({ MaxResults: maxResults, NextToken: nextToken }));
+    return { items: response.Volumes ?? [], nextToken: response.NextToken };
+  },
+  summarize(volume: Volume, context) {
+    const tags = tagsToRecord(volume.Tags);
+    const id = volume.VolumeId ?? 'unknown';
+    const attachedTo = volume.Attachments?.[0]?.InstanceId;
+    return {
+      type: 'ec2:volume', id, name: tags.Name || id, arn: ec2Arn(context, 'volume', id), state: volume.State,
+      stateTone: (volume.State && VOLUME_TONES[volume.State]) || 'unknown',
+      details: compact([id, `${volume.Size} GiB`, volume.VolumeType, volume.AvailabilityZone, attachedTo ? `attached to ${attachedTo}` : 'unattached']),
+      tags, raw: volume,
+    };
+  },
+});
+
+export const ec2SnapshotLister = pagedLister({
+  type: 'ec2:snapshot',
+  title: 'Snapshots',
+  service: ec2Service,
+  pageRange: [5, 1000],
+  async fetch(client, { nextToken, maxResults }) {
+    const response = await client.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'], MaxResults: maxResults, NextToken: nextToken }));
+    return { items: response.Snapshots ?? [], nextToken: response.NextToken };
+  },
+  summarize(snapshot: Snapshot, context) {
+    const tags = tagsToRecord(snapshot.Tags);
+    const id = snapshot.SnapshotId ?? 'unknown';
+    return {
+      type: 'ec2:snapshot', id, name: tags.Name || snapshot.Description || id, arn: `arn:aws:ec2:${context.region}::snapshot/${id}`, state: snapshot.State,
+      stateTone: snapshot.State === 'completed' ? 'ok' : snapshot.State === 'error' ? 'error' : 'transitional',
+      details: compact([id, `${snapshot.VolumeSize} GiB`, snapshot.VolumeId && `from ${snapshot.VolumeId}`, snapshot.StartTime?.toISOString().slice(0, 10)]),
+      tags, raw: snapshot,
+    };
+  },
+});
+
+export const ec2AddressLister = pagedLister({
+  type: 'ec2:elastic-ip',
+  title: 'Elastic IPs',
+  service: ec2Service,
+  async fetch(client) {
+    return { items: (await client.send(new DescribeAddressesCommand({}))).Addresses ?? [] };
+  },
+  summarize(address: Address, context) {
+    const tags = tagsToRecord(address.Tags);
+    const id = address.AllocationId ?? address.PublicIp ?? 'unknown';
+    const associated = address.InstanceId ?? address.NetworkInterfaceId;
+    return {
+      type: 'ec2:elastic-ip', id, name: tags.Name || address.PublicIp || id, arn: ec2Arn(context, 'elastic-ip', id),
+      state: associated ? 'associated' : 'unassociated', stateTone: associated ? 'ok' : 'stopped',
+      details: compact([address.PublicIp, id, associated ? `→ ${associated}` : 'unassociated']),
+      tags, raw: address,
+    };
+  },
+});
+
+export const ec2KeyPairLister = pagedLister({
+  type: 'ec2:key-pair',
+  title: 'Key pairs',
+  service: ec2Service,
+  async fetch(client) {
+    return { items: (await client.send(new DescribeKeyPairsCommand({}))).KeyPairs ?? [] };
+  },
+  summarize(keyPair: KeyPairInfo, context) {
+    const id = keyPair.KeyPairId ?? keyPair.KeyName ?? 'unknown';
+    return {
+      type: 'ec2:key-pair', id, name: keyPair.KeyName ?? id, arn: ec2Arn(context, 'key-pair', keyPair.KeyName ?? id),
+      details: compact([id, keyPair.KeyType, keyPair.KeyFingerprint]), tags: tagsToRecord(keyPair.Tags), raw: keyPair,
+    };
+  },
+});
+
+export const ec2ImageLister = pagedLister({
+  type: 'ec2:image',
+  title: 'AMIs',
+  service: ec2Service,
+  pageRange: [5, 1000],
+  async fetch(client, { nextToken, maxResults }) {
+    const response = await client.send(new DescribeImagesCommand({ Owners: ['self'], MaxResults: maxResults, NextToken: nextToken }));
+    return { items: response.Images ?? [], nextToken: response.NextToken };
+  },
+  summarize(image: Image, context) {
+    const tags = tagsToRecord(image.Tags);
+    const id = image.ImageId ?? 'unknown';
+    return {
+      type: 'ec2:image', id, name: image.Name || tags.Name || id, arn: `arn:aws:ec2:${context.region}::image/${id}`, state: image.State,
+      stateTone: image.State === 'available' ? 'ok' : image.State === 'pending' ? 'transitional' : image.State === 'failed' ? 'error' : 'unknown',
+      details: compact([id, image.Architecture, image.CreationDate?.slice(0, 10)]), tags, raw: image,
+    };
+  },
+});

@@ -17,6 +17,8 @@ export interface ResourceSummary {
   tags: Record<string, string>;
   /** The API's own record, for the JSON view. */
   raw: unknown;
+  /** Sub-lists shown when the resource is expanded: a VPC's subnets, a stack's resources. */
+  children?: ResourceLister[];
 }
 
 export interface Page<T> {
@@ -35,6 +37,18 @@ export interface ResourceLister {
   type: string;
   title: string;
   list(connection: AwsConnection, options: ListOptions): Promise<Page<ResourceSummary>>;
+  /** Re-reads one resource, so transitional states can settle without reloading the list. */
+  refreshOne?(connection: AwsConnection, region: string, id: string): Promise<ResourceSummary | undefined>;
+}
+
+/** Clamps the user's page size into the range an API accepts. */
+export function clampPageSize(pageSize: number, min: number, max: number): number {
+  return Math.max(min, Math.min(pageSize, max));
+}
+
+/** A list that needs no API call: the data came with its parent (security group rules, stack outputs). */
+export function inMemoryLister(type: string, title: string, items: ResourceSummary[]): ResourceLister {
+  return { type, title, list: async () => ({ items }) };
 }
 
 export function tagsToRecord(tags: ReadonlyArray<{ Key?: string; Value?: string }> | undefined): Record<string, string> {

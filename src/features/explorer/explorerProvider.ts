@@ -1,28 +1,109 @@
 import * as vscode from 'vscode';
+import type { AwsConnection } from '../../core/aws/connection';
 import { describeAwsError } from '../../core/aws/errors';
 import type { PilotLightContext } from '../shared/pilotLightContext';
-import { ErrorNode, ExplorerNode, ProfileNode, type ExplorerHost } from './nodes';
+import { ErrorNode, ExplorerNode, MessageNode, ProfileNode, type ExplorerHost, type ResourceNode } from './nodes';
 
 export const EXPLORER_VIEW_ID = 'pilotLight.explorer';
 const NEEDS_CREDENTIALS_KEY = 'pilotLight.needsCredentials';
+const FILTER_ACTIVE_KEY = 'pilotLight.explorerFiltered';
+
+/** Backoff for transitional states: 2 s, 4 s, 8 s … capped at 60 s. */
+export const LIVE_REFRESH_FIRST_MS = 2_000;
+const LIVE_REFRESH_MAX_MS = 60_000;
 
 export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, ExplorerHost, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<ExplorerNode | undefined>();
   readonly onDidChangeTreeData = this.changeEmitter.event;
   private roots?: Promise<ExplorerNode[]>;
+  private filterText = '';
+  private readonly liveTimers = new Map<ResourceNode, NodeJS.Timeout>();
   private readonly subscriptions: vscode.Disposable[] = [];
+  /** Called whenever the filter changes, so the view can show it. */
+  onFilterChanged?: (filter: string) => void;
+  /** True while the welcome view (no usable credentials) is showing. */
+  needsCredentials = false;
+  /** Live refreshes done so far; read by tests. */
+  liveRefreshCount = 0;
 
   constructor(private readonly ctx: PilotLightContext) {
-    this.subscriptions.push(this.changeEmitter, ctx.onDidChangeConnection(() => this.refresh()));
+    this.subscriptions.push(
+      this.changeEmitter,
+      ctx.onDidChangeConnection(() => this.refresh()),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration('pilotLight.explorer')) this.refresh();
+      }),
+    );
   }
 
   refresh(node?: ExplorerNode): void {
-    if (!node) this.roots = undefined;
+    if (!node) {
+      this.roots = undefined;
+      this.stopLiveRefreshes();
+    } else {
+      node.reset();
+    }
+    this.changeEmitter.fire(node);
+  }
+
+  /** Repaints a node without reloading its data. */
+  repaint(node?: ExplorerNode): void {
     this.changeEmitter.fire(node);
   }
 
   pageSize(): number {
     return vscode.workspace.getConfiguration('pilotLight.explorer').get<number>('pageSize') ?? 100;
+  }
+
+  filter(): string {
+    return this.filterText;
+  }
+
+  setFilter(text: string): void {
+    this.filterText = text.trim();
+    void vscode.commands.executeCommand('setContext', FILTER_ACTIVE_KEY, Boolean(this.filterText));
+    this.onFilterChanged?.(this.filterText);
+    this.changeEmitter.fire(undefined);
+  }
+
+  regions(connection: AwsConnection): string[] {
+    const configured = vscode.workspace.getConfiguration('pilotLight.explorer').get<string[]>('regions') ?? [];
+    const unique = [...new Set(configured.map((region) => region.trim()).filter(Boolean))];
+    return unique.length ? unique : [connection.region];
+  }
+
+  watchTransitional(node: ResourceNode, delay = LIVE_REFRESH_FIRST_MS): void {
+    if (this.liveTimers.has(node)) return;
+    const timer = setTimeout(async () => {
+      this.liveTimers.delete(node);
+      const refreshOne = node.list.lister.refreshOne;
+      if (!refreshOne) return;
+      let settled = false;
+      try {
+        const updated = await refreshOne(node.connection, node.region, node.resource.id);
+        this.liveRefreshCount++;
+        if (updated) {
+          node.list.replace(updated);
+          settled = updated.stateTone !== 'transitional';
+          this.changeEmitter.fire(node);
+        } else {
+          settled = true;
+        }
+      } catch (error) {
+        this.ctx.log.warn(`Live refresh of ${node.resource.id} failed: ${describeAwsError(error).message}`);
+      }
+      if (!settled) this.watchTransitional(node, Math.min(delay * 2, LIVE_REFRESH_MAX_MS));
+    }, delay);
+    this.liveTimers.set(node, timer);
+  }
+
+  get watchedCount(): number {
+    return this.liveTimers.size;
+  }
+
+  private stopLiveRefreshes(): void {
+    for (const timer of this.liveTimers.values()) clearTimeout(timer);
+    this.liveTimers.clear();
   }
 
   getTreeItem(node: ExplorerNode): vscode.TreeItem {
@@ -39,28 +120,33 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
     return this.roots;
   }
 
-  /** The profile node needs the caller identity (account); credential problems show the welcome view. */
+  /** The profile node needs the caller identity (account). Credential problems get specific nodes or the welcome view. */
   private async loadRoots(): Promise<ExplorerNode[]> {
-    let connection;
+    let connection: AwsConnection | undefined;
     try {
       connection = await this.ctx.connection();
       const identity = await this.ctx.identity();
       await this.setNeedsCredentials(false);
       return [new ProfileNode(connection, identity.account, identity.arn, this)];
     } catch (error) {
-      const info = connection ? connection.describeError(error) : describeAwsError(error);
+      const info = connection ? connection.describeError(error) : describeAwsError(error, this.ctx.profileSetting());
       this.ctx.log.warn(`Explorer: ${info.code}: ${info.message}`);
       if (info.kind === 'no-credentials') {
         await this.setNeedsCredentials(true);
         return [];
       }
       await this.setNeedsCredentials(false);
-      return [new ErrorNode(undefined, 'root/~error', info, () => this.refresh())];
+      const errorNode = new ErrorNode(undefined, 'root/~error', info, () => this.refresh());
+      if (info.kind === 'sso-login-required' || info.kind === 'expired-credentials') {
+        const profile = connection?.profileName ?? this.ctx.profileSetting() ?? 'default';
+        return [
+          new MessageNode(undefined, 'root/~sign-in', `Sign in to AWS (profile ${profile})`, 'sign-in', { command: 'pilotLight.signIn', title: 'Sign in', arguments: [profile] }),
+          errorNode,
+        ];
+      }
+      return [errorNode];
     }
   }
-
-  /** True while the welcome view (no usable credentials) is showing. */
-  needsCredentials = false;
 
   private async setNeedsCredentials(value: boolean): Promise<void> {
     this.needsCredentials = value;
@@ -68,6 +154,7 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
   }
 
   dispose(): void {
+    this.stopLiveRefreshes();
     vscode.Disposable.from(...this.subscriptions).dispose();
   }
 }

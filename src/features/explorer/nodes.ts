@@ -2,12 +2,17 @@ import * as vscode from 'vscode';
 import type { AwsConnection } from '../../core/aws/connection';
 import type { AwsErrorInfo } from '../../core/aws/errors';
 import { SERVICE_CATALOG, type ServiceCatalogEntry } from '../../core/resources/catalog';
+import { matchesFilter } from '../../core/resources/filter';
 import type { ResourceLister, ResourceSummary, StateTone } from '../../core/resources/model';
 
-/** What nodes need from the tree: repaint a node, and settings. */
+/** What nodes need from the tree. */
 export interface ExplorerHost {
   refresh(node?: ExplorerNode): void;
   pageSize(): number;
+  filter(): string;
+  regions(connection: AwsConnection): string[];
+  /** Re-reads a transitional resource with backoff until its state is stable. */
+  watchTransitional(node: ResourceNode): void;
 }
 
 export abstract class ExplorerNode {
@@ -16,13 +21,19 @@ export abstract class ExplorerNode {
   getChildren(): Promise<ExplorerNode[]> | ExplorerNode[] {
     return [];
   }
+  /** Forgets loaded data, so the next expand reloads it. */
+  reset(): void {}
 }
 
-function item(node: ExplorerNode, label: string, collapsible: vscode.TreeItemCollapsibleState, extras: Partial<vscode.TreeItem> = {}): vscode.TreeItem {
-  const treeItem = new vscode.TreeItem(label, collapsible);
-  treeItem.id = node.id;
-  return Object.assign(treeItem, extras);
+function treeItem(node: ExplorerNode, label: string, collapsible: vscode.TreeItemCollapsibleState, extras: Partial<vscode.TreeItem> = {}): vscode.TreeItem {
+  const result = new vscode.TreeItem(label, collapsible);
+  result.id = node.id;
+  return Object.assign(result, extras);
 }
+
+const collapsed = vscode.TreeItemCollapsibleState.Collapsed;
+const expanded = vscode.TreeItemCollapsibleState.Expanded;
+const leaf = vscode.TreeItemCollapsibleState.None;
 
 export class ErrorNode extends ExplorerNode {
   constructor(parent: ExplorerNode | undefined, id: string, readonly error: AwsErrorInfo, private readonly retry: () => void) {
@@ -32,9 +43,10 @@ export class ErrorNode extends ExplorerNode {
     this.retry();
   }
   getTreeItem(): vscode.TreeItem {
-    return item(this, `${this.error.code}: ${this.error.message}`, vscode.TreeItemCollapsibleState.None, {
+    const { error } = this;
+    return treeItem(this, `${error.code}: ${error.message}`, leaf, {
       description: 'Retry',
-      tooltip: new vscode.MarkdownString(`**${this.error.code}**\n\n${this.error.message}\n\n${this.error.hint}${this.error.requestId ? `\n\nRequest ID: \`${this.error.requestId}\`` : ''}`),
+      tooltip: new vscode.MarkdownString(`**${error.code}**\n\n${error.message}\n\n${error.hint}${error.requestId ? `\n\nRequest ID: \`${error.requestId}\`` : ''}`),
       iconPath: new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground')),
       contextValue: 'pilotLight.error',
       command: { command: 'pilotLight.explorer.retry', title: 'Retry', arguments: [this] },
@@ -43,20 +55,21 @@ export class ErrorNode extends ExplorerNode {
 }
 
 export class MessageNode extends ExplorerNode {
-  constructor(parent: ExplorerNode | undefined, id: string, private readonly label: string, private readonly icon = 'info') {
+  constructor(parent: ExplorerNode | undefined, id: string, private readonly label: string, private readonly icon = 'info', private readonly command?: vscode.Command) {
     super(id, parent);
   }
   getTreeItem(): vscode.TreeItem {
-    return item(this, this.label, vscode.TreeItemCollapsibleState.None, { iconPath: new vscode.ThemeIcon(this.icon), contextValue: 'pilotLight.message' });
+    return treeItem(this, this.label, leaf, { iconPath: new vscode.ThemeIcon(this.icon), contextValue: this.command ? 'pilotLight.action' : 'pilotLight.message', command: this.command });
   }
 }
 
 export class LoadMoreNode extends ExplorerNode {
-  constructor(readonly owner: ResourceListNode) {
+  constructor(owner: ExplorerNode, readonly list: PagedList) {
     super(`${owner.id}/~load-more`, owner);
   }
   getTreeItem(): vscode.TreeItem {
-    return item(this, 'Load more…', vscode.TreeItemCollapsibleState.None, {
+    return treeItem(this, 'Load more…', leaf, {
+      description: `${this.list.loadedCount} loaded`,
       iconPath: new vscode.ThemeIcon('ellipsis'),
       contextValue: 'pilotLight.loadMore',
       command: { command: 'pilotLight.explorer.loadMore', title: 'Load more', arguments: [this] },
@@ -69,68 +82,94 @@ const TONE_ICONS: Record<StateTone, vscode.ThemeIcon> = {
   transitional: new vscode.ThemeIcon('loading~spin'),
   stopped: new vscode.ThemeIcon('circle-outline'),
   error: new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground')),
-  unknown: new vscode.ThemeIcon('question'),
+  unknown: new vscode.ThemeIcon('circle-small'),
 };
 
-export class ResourceNode extends ExplorerNode {
-  constructor(parent: ResourceListNode, readonly resource: ResourceSummary) {
-    super(`${parent.id}/${resource.id}`, parent);
-  }
-  getTreeItem(): vscode.TreeItem {
-    const { resource } = this;
-    const tooltip = new vscode.MarkdownString(`**${resource.name}**  \n\`${resource.id}\`${resource.state ? `  \nState: ${resource.state}` : ''}`);
-    const tagLines = Object.entries(resource.tags).map(([key, value]) => `- \`${key}\` = ${value}`);
-    if (tagLines.length) tooltip.appendMarkdown(`\n\nTags:\n${tagLines.join('\n')}`);
-    return item(this, resource.name, vscode.TreeItemCollapsibleState.None, {
-      description: resource.details.filter((detail) => detail !== resource.name).join(' · '),
-      tooltip,
-      iconPath: TONE_ICONS[resource.stateTone ?? 'unknown'],
-      contextValue: `pilotLight.resource.${resource.type}`,
-    });
-  }
+/** Where a list lives: the connection and region its API calls go to. */
+interface ListScope {
+  connection: AwsConnection;
+  region: string;
+  host: ExplorerHost;
 }
 
-/** A paged list of one resource type. Pages are appended; a page is never requested twice. */
-export class ResourceListNode extends ExplorerNode {
+/**
+ * The paging state of one resource list, shared by every node that shows a list.
+ * Pages are appended; concurrent requests share one call, so a double click loads one page.
+ */
+export class PagedList {
   private items: ResourceSummary[] = [];
+  private readonly nodes = new Map<string, ResourceNode>();
   private nextToken?: string;
   private loaded = false;
   private inFlight?: Promise<void>;
   private error?: AwsErrorInfo;
-  /** Number of API calls this node made; exposed for tests and benchmarks. */
+  /** API calls made by this list (one per page); read by tests and benchmarks. */
   apiCalls = 0;
 
-  constructor(parent: ExplorerNode, readonly lister: ResourceLister, private readonly connection: AwsConnection, private readonly region: string, private readonly host: ExplorerHost) {
-    super(`${parent.id}/${lister.type}`, parent);
+  constructor(readonly lister: ResourceLister, readonly scope: ListScope) {}
+
+  get loadedCount(): number {
+    return this.items.length;
+  }
+  get hasMore(): boolean {
+    return Boolean(this.nextToken);
+  }
+  get isLoaded(): boolean {
+    return this.loaded;
   }
 
-  getTreeItem(): vscode.TreeItem {
-    const count = this.loaded ? `${this.items.length}${this.nextToken ? '+' : ''}` : undefined;
-    return item(this, this.lister.title, vscode.TreeItemCollapsibleState.Collapsed, { description: count, contextValue: 'pilotLight.resourceList', iconPath: new vscode.ThemeIcon('list-tree') });
+  reset(): void {
+    this.items = [];
+    this.nodes.clear();
+    this.nextToken = undefined;
+    this.loaded = false;
+    this.error = undefined;
   }
 
-  async getChildren(): Promise<ExplorerNode[]> {
+  async children(owner: ExplorerNode): Promise<ExplorerNode[]> {
     if (!this.loaded && !this.error) await this.loadPage();
-    const children: ExplorerNode[] = this.items.map((resource) => new ResourceNode(this, resource));
+    const filter = this.scope.host.filter();
+    const visible = this.items.filter((resource) => matchesFilter(resource, filter) || Boolean(resource.children));
+    const children: ExplorerNode[] = visible.map((resource) => this.nodeFor(owner, resource));
     if (this.error) {
-      children.push(new ErrorNode(this, `${this.id}/~error`, this.error, () => this.retry()));
+      children.push(new ErrorNode(owner, `${owner.id}/~error`, this.error, () => this.retry(owner)));
     } else if (this.nextToken) {
-      children.push(new LoadMoreNode(this));
-    } else if (children.length === 0) {
-      children.push(new MessageNode(this, `${this.id}/~empty`, `No ${this.lister.title.toLowerCase()} in ${this.region}`));
+      children.push(new LoadMoreNode(owner, this));
+    }
+    if (children.length === 0) {
+      const what = this.lister.title.toLowerCase();
+      const text = this.items.length && filter ? `No ${what} match “${filter}”` : `No ${what} in ${this.scope.region}`;
+      children.push(new MessageNode(owner, `${owner.id}/~empty`, text));
     }
     return children;
   }
 
-  /** Loads the next page; concurrent calls share one request, so a double click loads one page. */
-  loadMore(): Promise<void> {
-    if (!this.nextToken) return this.inFlight ?? Promise.resolve();
-    return this.loadPage().then(() => this.host.refresh(this));
+  private nodeFor(owner: ExplorerNode, resource: ResourceSummary): ResourceNode {
+    let node = this.nodes.get(resource.id);
+    if (!node) {
+      node = new ResourceNode(owner, resource, this);
+      this.nodes.set(resource.id, node);
+      if (resource.stateTone === 'transitional' && this.lister.refreshOne) this.scope.host.watchTransitional(node);
+    }
+    return node;
   }
 
-  retry(): void {
+  /** Replaces one resource after a live refresh; the node object stays the same, so only it repaints. */
+  replace(updated: ResourceSummary): void {
+    const index = this.items.findIndex((resource) => resource.id === updated.id);
+    if (index >= 0) this.items[index] = updated;
+    const node = this.nodes.get(updated.id);
+    if (node) node.resource = updated;
+  }
+
+  loadMore(owner: ExplorerNode): Promise<void> {
+    if (!this.nextToken) return this.inFlight ?? Promise.resolve();
+    return this.loadPage().then(() => this.scope.host.refresh(owner));
+  }
+
+  private retry(owner: ExplorerNode): void {
     this.error = undefined;
-    this.host.refresh(this);
+    this.scope.host.refresh(owner);
   }
 
   private loadPage(): Promise<void> {
@@ -139,53 +178,109 @@ export class ResourceListNode extends ExplorerNode {
     this.inFlight = (async () => {
       try {
         this.apiCalls++;
-        const page = await this.lister.list(this.connection, { region: this.region, nextToken: token, pageSize: this.host.pageSize() });
+        const page = await this.lister.list(this.scope.connection, { region: this.scope.region, nextToken: token, pageSize: this.scope.host.pageSize() });
         this.items = token ? [...this.items, ...page.items] : page.items;
         this.nextToken = page.nextToken;
         this.loaded = true;
         this.error = undefined;
       } catch (error) {
-        this.error = this.connection.describeError(error);
+        this.error = this.scope.connection.describeError(error);
       } finally {
         this.inFlight = undefined;
       }
     })();
     return this.inFlight;
   }
+}
 
-  get loadedItems(): readonly ResourceSummary[] {
-    return this.items;
+/** Children made of one or more resource lists: one list is shown inline, several as folders. */
+function listChildren(owner: ExplorerNode, lists: PagedList[]): Promise<ExplorerNode[]> | ExplorerNode[] {
+  if (lists.length === 1) return lists[0].children(owner);
+  return lists.map((list) => new ResourceListNode(owner, list));
+}
+
+export class ResourceNode extends ExplorerNode {
+  private lists?: PagedList[];
+
+  constructor(parent: ExplorerNode, public resource: ResourceSummary, readonly list: PagedList) {
+    super(`${parent.id}/${resource.id}`, parent);
   }
-  get hasMore(): boolean {
-    return Boolean(this.nextToken);
+
+  get region(): string {
+    return this.list.scope.region;
+  }
+  get connection(): AwsConnection {
+    return this.list.scope.connection;
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const { resource } = this;
+    const tooltip = new vscode.MarkdownString(`**${resource.name}**  \n\`${resource.id}\`${resource.state ? `  \nState: ${resource.state}` : ''}${resource.arn ? `  \n\`${resource.arn}\`` : ''}`);
+    const tagLines = Object.entries(resource.tags).map(([key, value]) => `- \`${key}\` = ${value}`);
+    if (tagLines.length) tooltip.appendMarkdown(`\n\nTags:\n${tagLines.join('\n')}`);
+    return treeItem(this, resource.name, resource.children?.length ? collapsed : leaf, {
+      description: resource.details.filter((detail) => detail !== resource.name).join(' · '),
+      tooltip,
+      iconPath: TONE_ICONS[resource.stateTone ?? 'unknown'],
+      contextValue: `pilotLight.resource ${resource.type}${resource.arn ? ' hasArn' : ''}`,
+    });
+  }
+
+  getChildren(): Promise<ExplorerNode[]> | ExplorerNode[] {
+    this.lists ??= (this.resource.children ?? []).map((lister) => new PagedList(lister, this.list.scope));
+    return listChildren(this, this.lists);
+  }
+
+  reset(): void {
+    this.lists = undefined;
+  }
+}
+
+/** A folder for one resource type, e.g. EC2 → Instances. */
+export class ResourceListNode extends ExplorerNode {
+  constructor(parent: ExplorerNode, readonly list: PagedList) {
+    super(`${parent.id}/${list.lister.type}`, parent);
+  }
+  getTreeItem(): vscode.TreeItem {
+    const count = this.list.isLoaded ? `${this.list.loadedCount}${this.list.hasMore ? '+' : ''}` : undefined;
+    return treeItem(this, this.list.lister.title, collapsed, { description: count, contextValue: 'pilotLight.resourceList', iconPath: new vscode.ThemeIcon('list-tree') });
+  }
+  getChildren(): Promise<ExplorerNode[]> {
+    return this.list.children(this);
+  }
+  reset(): void {
+    this.list.reset();
   }
 }
 
 export class ServiceNode extends ExplorerNode {
-  constructor(parent: RegionNode, readonly service: ServiceCatalogEntry, private readonly connection: AwsConnection, private readonly host: ExplorerHost) {
+  private lists?: Promise<PagedList[]>;
+
+  constructor(parent: RegionNode, readonly service: ServiceCatalogEntry, private readonly scope: ListScope) {
     super(`${parent.id}/${service.id}`, parent);
   }
-  get region(): string {
-    return (this.parent as RegionNode).region;
-  }
   getTreeItem(): vscode.TreeItem {
-    return item(this, this.service.title, vscode.TreeItemCollapsibleState.Collapsed, { contextValue: `pilotLight.service.${this.service.id}`, iconPath: new vscode.ThemeIcon('symbol-namespace') });
+    return treeItem(this, this.service.title, collapsed, { contextValue: `pilotLight.service ${this.service.id}`, iconPath: new vscode.ThemeIcon('symbol-namespace') });
   }
   async getChildren(): Promise<ExplorerNode[]> {
-    const listers = await this.service.listers();
-    return listers.map((lister) => new ResourceListNode(this, lister, this.connection, this.region, this.host));
+    this.lists ??= this.service.listers().then((listers) => listers.map((lister) => new PagedList(lister, this.scope)));
+    return listChildren(this, await this.lists);
+  }
+  reset(): void {
+    this.lists = undefined;
   }
 }
 
 export class RegionNode extends ExplorerNode {
-  constructor(parent: ProfileNode, readonly region: string, private readonly connection: AwsConnection, private readonly host: ExplorerHost) {
+  constructor(parent: ProfileNode, readonly region: string, private readonly connection: AwsConnection, private readonly host: ExplorerHost, private readonly showGlobal: boolean) {
     super(`${parent.id}/${region}`, parent);
   }
   getTreeItem(): vscode.TreeItem {
-    return item(this, this.region, vscode.TreeItemCollapsibleState.Expanded, { contextValue: 'pilotLight.region', iconPath: new vscode.ThemeIcon('globe') });
+    return treeItem(this, this.region, expanded, { contextValue: 'pilotLight.region', iconPath: new vscode.ThemeIcon('globe') });
   }
   getChildren(): ExplorerNode[] {
-    return SERVICE_CATALOG.map((service) => new ServiceNode(this, service, this.connection, this.host));
+    const scope = { connection: this.connection, region: this.region, host: this.host };
+    return SERVICE_CATALOG.filter((service) => !service.global || this.showGlobal).map((service) => new ServiceNode(this, service, scope));
   }
 }
 
@@ -194,7 +289,7 @@ export class ProfileNode extends ExplorerNode {
     super(`profile:${connection.profileName}`, undefined);
   }
   getTreeItem(): vscode.TreeItem {
-    return item(this, this.connection.profileName, vscode.TreeItemCollapsibleState.Expanded, {
+    return treeItem(this, this.connection.profileName, expanded, {
       description: this.account,
       tooltip: `Account ${this.account}\n${this.callerArn}\nCredentials: ${this.connection.credentialSource}`,
       contextValue: 'pilotLight.profile',
@@ -202,6 +297,6 @@ export class ProfileNode extends ExplorerNode {
     });
   }
   getChildren(): ExplorerNode[] {
-    return [new RegionNode(this, this.connection.region, this.connection, this.host)];
+    return this.host.regions(this.connection).map((region, index) => new RegionNode(this, region, this.connection, this.host, index === 0));
   }
 }

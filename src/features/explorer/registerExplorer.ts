@@ -1,17 +1,116 @@
+import { execFile } from 'node:child_process';
 import * as vscode from 'vscode';
+import { isPlausibleRegion, KNOWN_REGIONS } from '../../core/aws/regions';
+import { consoleUrl } from '../../core/resources/consoleLinks';
 import type { PilotLightContext } from '../shared/pilotLightContext';
 import { EXPLORER_VIEW_ID, ExplorerProvider } from './explorerProvider';
-import { ErrorNode, LoadMoreNode } from './nodes';
+import { ErrorNode, ExplorerNode, LoadMoreNode, RegionNode, ResourceNode } from './nodes';
+import { RESOURCE_SCHEME, ResourceDocumentProvider } from './resourceDocuments';
 
-export function registerExplorer(ctx: PilotLightContext): ExplorerProvider {
+export interface ExplorerFeature {
+  provider: ExplorerProvider;
+  view: vscode.TreeView<ExplorerNode>;
+  documents: ResourceDocumentProvider;
+}
+
+export function registerExplorer(ctx: PilotLightContext): ExplorerFeature {
   const provider = new ExplorerProvider(ctx);
   const view = vscode.window.createTreeView(EXPLORER_VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
+  const documents = new ResourceDocumentProvider();
+  provider.onFilterChanged = (filter) => (view.description = filter ? `Filter: ${filter}` : undefined);
+  const command = (id: string, run: (...args: any[]) => unknown) => vscode.commands.registerCommand(id, run);
+  const requireResource = (node: unknown): ResourceNode | undefined => {
+    if (node instanceof ResourceNode) return node;
+    void vscode.window.showInformationMessage('Select a resource in the AWS explorer first.');
+    return undefined;
+  };
+
   ctx.extension.subscriptions.push(
     provider,
     view,
-    vscode.commands.registerCommand('pilotLight.explorer.refresh', () => provider.refresh()),
-    vscode.commands.registerCommand('pilotLight.explorer.retry', (node?: ErrorNode) => (node ? node.runRetry() : provider.refresh())),
-    vscode.commands.registerCommand('pilotLight.explorer.loadMore', (node: LoadMoreNode) => node.owner.loadMore()),
+    documents,
+    vscode.workspace.registerTextDocumentContentProvider(RESOURCE_SCHEME, documents),
+    command('pilotLight.explorer.refresh', () => provider.refresh()),
+    command('pilotLight.explorer.refreshNode', (node?: ExplorerNode) => provider.refresh(node)),
+    command('pilotLight.explorer.retry', (node?: ErrorNode) => (node ? node.runRetry() : provider.refresh())),
+    command('pilotLight.explorer.loadMore', (node: LoadMoreNode) => node.list.loadMore(node.parent!)),
+    command('pilotLight.explorer.filter', async (text?: string) => {
+      const value = typeof text === 'string' ? text : await vscode.window.showInputBox({
+        title: 'Filter the AWS explorer',
+        prompt: 'Matches names, IDs, tag keys and values. Use Key=Value for an exact tag match, e.g. Environment=production.',
+        value: provider.filter(),
+      });
+      if (value !== undefined) provider.setFilter(value);
+    }),
+    command('pilotLight.explorer.clearFilter', () => provider.setFilter('')),
+    command('pilotLight.explorer.addRegion', async (code?: string) => {
+      const connection = await ctx.connection();
+      const current = provider.regions(connection);
+      const region = typeof code === 'string' ? code : (await vscode.window.showQuickPick(
+        KNOWN_REGIONS.filter((candidate) => !current.includes(candidate.code)).map((candidate) => ({ label: candidate.code, description: candidate.name })),
+        { title: 'Add a region to the AWS explorer' },
+      ))?.label;
+      if (!region) return;
+      if (!isPlausibleRegion(region)) {
+        void vscode.window.showErrorMessage(`"${region}" is not a region code such as eu-central-1.`);
+        return;
+      }
+      if (!current.includes(region)) await vscode.workspace.getConfiguration('pilotLight.explorer').update('regions', [...current, region], vscode.ConfigurationTarget.Global);
+    }),
+    command('pilotLight.explorer.removeRegion', async (node?: RegionNode) => {
+      if (!(node instanceof RegionNode)) return;
+      const current = provider.regions(await ctx.connection());
+      const remaining = current.filter((region) => region !== node.region);
+      if (!remaining.length) {
+        void vscode.window.showInformationMessage('The explorer needs at least one region. Add another region first.');
+        return;
+      }
+      await vscode.workspace.getConfiguration('pilotLight.explorer').update('regions', remaining, vscode.ConfigurationTarget.Global);
+    }),
+    command('pilotLight.resource.openJson', (node?: unknown) => {
+      const resource = requireResource(node ?? view.selection[0]);
+      return resource && documents.open(resource.resource, resource.region, resource.connection.profileName);
+    }),
+    command('pilotLight.resource.copyId', async (node?: unknown) => {
+      const resource = requireResource(node ?? view.selection[0]);
+      if (resource) await vscode.env.clipboard.writeText(resource.resource.id);
+    }),
+    command('pilotLight.resource.copyArn', async (node?: unknown) => {
+      const resource = requireResource(node ?? view.selection[0]);
+      if (!resource) return;
+      if (!resource.resource.arn) return void vscode.window.showInformationMessage(`${resource.resource.name} has no ARN.`);
+      await vscode.env.clipboard.writeText(resource.resource.arn);
+    }),
+    command('pilotLight.resource.openInConsole', async (node?: unknown) => {
+      const resource = requireResource(node ?? view.selection[0]);
+      if (!resource) return;
+      const url = consoleUrl(resource.resource, resource.region);
+      if (!url) return void vscode.window.showInformationMessage(`The AWS console has no page for ${resource.resource.type}.`);
+      await vscode.env.openExternal(vscode.Uri.parse(url));
+    }),
+    command('pilotLight.signIn', (profile?: string) => signIn(ctx, profile)),
   );
-  return provider;
+  return { provider, view, documents };
+}
+
+/** Runs `aws sso login` in a terminal when the AWS CLI is installed; otherwise explains what to do. */
+async function signIn(ctx: PilotLightContext, profile = ctx.profileSetting() ?? 'default'): Promise<void> {
+  const cliVersion = await new Promise<string | undefined>((resolve) => execFile('aws', ['--version'], { timeout: 5000 }, (error, stdout, stderr) => resolve(error ? undefined : (stdout || stderr).trim())));
+  if (!cliVersion) {
+    void vscode.window.showWarningMessage(
+      `Sign-in needs the AWS CLI v2, which is not on the PATH. Install it, then run "aws sso login --profile ${profile}" in a terminal and press Retry in the AWS explorer.`,
+      'Open install guide',
+    ).then((choice) => choice && vscode.env.openExternal(vscode.Uri.parse('https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html')));
+    return;
+  }
+  const terminal = vscode.window.createTerminal({ name: `AWS sign-in (${profile})` });
+  terminal.show();
+  terminal.sendText(`aws sso login --profile ${profile.replace(/[^\w.@-]/g, '')}`);
+  const listener = vscode.window.onDidCloseTerminal((closed) => {
+    if (closed !== terminal) return;
+    listener.dispose();
+    ctx.resetConnection();
+  });
+  ctx.extension.subscriptions.push(listener);
+  ctx.log.info(`Started "aws sso login" for profile ${profile} (${cliVersion}).`);
 }

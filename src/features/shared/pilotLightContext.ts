@@ -42,6 +42,11 @@ export class PilotLightContext implements vscode.Disposable {
     );
   }
 
+  /** The profile named in settings or AWS_PROFILE, if any; no file reads. */
+  profileSetting(): string | undefined {
+    return readConnectionSettings().profile || process.env.AWS_PROFILE || undefined;
+  }
+
   connection(): Promise<AwsConnection> {
     if (!this.connectionPromise) {
       const settings = readConnectionSettings();

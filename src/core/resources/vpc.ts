@@ -1,0 +1,206 @@
+import {
+  DescribeInternetGatewaysCommand,
+  DescribeNatGatewaysCommand,
+  DescribeRouteTablesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcsCommand,
+  type IpPermission,
+  type RouteTable,
+  type SecurityGroup,
+  type Subnet,
+  type Vpc,
+} from '@aws-sdk/client-ec2';
+import { ec2Service } from '../aws/services';
+import { inMemoryLister, tagsToRecord, type ResourceLister, type ResourceSummary } from './model';
+import { compact, pagedLister, type SummaryContext } from './pagedLister';
+
+const ec2Arn = (context: SummaryContext, kind: string, id: string) => `arn:aws:ec2:${context.region}:${context.account}:${kind}/${id}`;
+const byVpc = (vpcId?: string) => (vpcId ? [{ Name: 'vpc-id', Values: [vpcId] }] : undefined);
+
+/** A subnet is public when its route table (explicit, else the VPC's main one) sends 0.0.0.0/0 to an internet gateway. */
+export function isPublicSubnet(subnet: Subnet, routeTables: RouteTable[]): boolean {
+  const explicit = routeTables.find((table) => table.Associations?.some((association) => association.SubnetId === subnet.SubnetId));
+  const main = routeTables.find((table) => table.VpcId === subnet.VpcId && table.Associations?.some((association) => association.Main));
+  const table = explicit ?? main;
+  return Boolean(table?.Routes?.some((route) => (route.DestinationCidrBlock === '0.0.0.0/0' || route.DestinationIpv6CidrBlock === '::/0') && route.GatewayId?.startsWith('igw-')));
+}
+
+export function subnetLister(vpcId?: string): ResourceLister {
+  return pagedLister({
+    type: 'ec2:subnet',
+    title: 'Subnets',
+    service: ec2Service,
+    pageRange: [5, 1000],
+    async fetch(client, { nextToken, maxResults }) {
+      const [subnets, routeTables] = await Promise.all([
+        client.send(new DescribeSubnetsCommand({ Filters: byVpc(vpcId), MaxResults: maxResults, NextToken: nextToken })),
+        client.send(new DescribeRouteTablesCommand({ Filters: byVpc(vpcId) })),
+      ]);
+      const tables = routeTables.RouteTables ?? [];
+      return { items: (subnets.Subnets ?? []).map((subnet) => ({ subnet, isPublic: isPublicSubnet(subnet, tables) })), nextToken: subnets.NextToken };
+    },
+    summarize({ subnet, isPublic }: { subnet: Subnet; isPublic: boolean }, context) {
+      const tags = tagsToRecord(subnet.Tags);
+      const id = subnet.SubnetId ?? 'unknown';
+      return {
+        type: 'ec2:subnet', id, name: tags.Name || id, arn: subnet.SubnetArn ?? ec2Arn(context, 'subnet', id), state: subnet.State,
+        stateTone: subnet.State === 'available' ? 'ok' : 'transitional',
+        details: compact([id, subnet.AvailabilityZone, subnet.CidrBlock, isPublic ? 'public' : 'private']), tags, raw: subnet,
+      };
+    },
+  });
+}
+
+export function routeTableLister(vpcId?: string): ResourceLister {
+  return pagedLister({
+    type: 'ec2:route-table',
+    title: 'Route tables',
+    service: ec2Service,
+    pageRange: [5, 100],
+    async fetch(client, { nextToken, maxResults }) {
+      const response = await client.send(new DescribeRouteTablesCommand({ Filters: byVpc(vpcId), MaxResults: maxResults, NextToken: nextToken }));
+      return { items: response.RouteTables ?? [], nextToken: response.NextToken };
+    },
+    summarize(table: RouteTable, context) {
+      const tags = tagsToRecord(table.Tags);
+      const id = table.RouteTableId ?? 'unknown';
+      const main = table.Associations?.some((association) => association.Main);
+      const subnets = table.Associations?.filter((association) => association.SubnetId).length ?? 0;
+      return {
+        type: 'ec2:route-table', id, name: tags.Name || id, arn: ec2Arn(context, 'route-table', id),
+        details: compact([id, main && 'main', `${table.Routes?.length ?? 0} routes`, `${subnets} subnets`]), tags, raw: table,
+        children: [inMemoryLister('ec2:route', 'Routes', (table.Routes ?? []).map((route, index) => {
+          const destination = route.DestinationCidrBlock ?? route.DestinationIpv6CidrBlock ?? route.DestinationPrefixListId ?? '?';
+          const target = route.GatewayId ?? route.NatGatewayId ?? route.TransitGatewayId ?? route.VpcPeeringConnectionId ?? route.NetworkInterfaceId ?? route.InstanceId ?? 'local';
+          return { type: 'ec2:route', id: `${id}#${index}`, name: `${destination} → ${target}`, state: route.State, stateTone: route.State === 'blackhole' ? 'error' : 'ok', details: compact([route.Origin]), tags: {}, raw: route };
+        }))],
+      };
+    },
+  });
+}
+
+export function internetGatewayLister(vpcId?: string): ResourceLister {
+  return pagedLister({
+    type: 'ec2:internet-gateway',
+    title: 'Internet gateways',
+    service: ec2Service,
+    pageRange: [5, 1000],
+    async fetch(client, { nextToken, maxResults }) {
+      const filters = vpcId ? [{ Name: 'attachment.vpc-id', Values: [vpcId] }] : undefined;
+      const response = await client.send(new DescribeInternetGatewaysCommand({ Filters: filters, MaxResults: maxResults, NextToken: nextToken }));
+      return { items: response.InternetGateways ?? [], nextToken: response.NextToken };
+    },
+    summarize(gateway, context) {
+      const tags = tagsToRecord(gateway.Tags);
+      const id = gateway.InternetGatewayId ?? 'unknown';
+      const attachment = gateway.Attachments?.[0];
+      return {
+        type: 'ec2:internet-gateway', id, name: tags.Name || id, arn: ec2Arn(context, 'internet-gateway', id), state: attachment?.State ?? 'detached',
+        stateTone: attachment ? 'ok' : 'stopped', details: compact([id, attachment?.VpcId]), tags, raw: gateway,
+      };
+    },
+  });
+}
+
+export function natGatewayLister(vpcId?: string): ResourceLister {
+  return pagedLister({
+    type: 'ec2:nat-gateway',
+    title: 'NAT gateways',
+    service: ec2Service,
+    pageRange: [5, 1000],
+    async fetch(client, { nextToken, maxResults }) {
+      const response = await client.send(new DescribeNatGatewaysCommand({ Filter: byVpc(vpcId), MaxResults: maxResults, NextToken: nextToken }));
+      return { items: response.NatGateways ?? [], nextToken: response.NextToken };
+    },
+    summarize(gateway, context) {
+      const tags = tagsToRecord(gateway.Tags);
+      const id = gateway.NatGatewayId ?? 'unknown';
+      const state = gateway.State;
+      return {
+        type: 'ec2:nat-gateway', id, name: tags.Name || id, arn: ec2Arn(context, 'natgateway', id), state,
+        stateTone: state === 'available' ? 'ok' : state === 'failed' ? 'error' : state === 'deleted' ? 'stopped' : 'transitional',
+        details: compact([id, gateway.SubnetId, gateway.NatGatewayAddresses?.[0]?.PublicIp, state]), tags, raw: gateway,
+      };
+    },
+  });
+}
+
+function describePeers(permission: IpPermission): string[] {
+  return [
+    ...(permission.IpRanges ?? []).map((range) => range.CidrIp ?? ''),
+    ...(permission.Ipv6Ranges ?? []).map((range) => range.CidrIpv6 ?? ''),
+    ...(permission.UserIdGroupPairs ?? []).map((pair) => pair.GroupId ?? ''),
+    ...(permission.PrefixListIds ?? []).map((prefixList) => prefixList.PrefixListId ?? ''),
+  ].filter(Boolean);
+}
+
+export function describePorts(permission: IpPermission): string {
+  if (permission.IpProtocol === '-1') return 'all traffic';
+  const protocol = permission.IpProtocol ?? '?';
+  if (permission.FromPort === undefined || permission.FromPort === -1) return `${protocol} all`;
+  return permission.FromPort === permission.ToPort ? `${protocol}/${permission.FromPort}` : `${protocol}/${permission.FromPort}-${permission.ToPort}`;
+}
+
+function ruleSummaries(groupId: string, direction: 'inbound' | 'outbound', permissions: IpPermission[]): ResourceSummary[] {
+  return permissions.flatMap((permission, index) => {
+    const peers = describePeers(permission);
+    return (peers.length ? peers : ['(none)']).map((peer, peerIndex) => ({
+      type: `ec2:security-group-rule`,
+      id: `${groupId}#${direction}-${index}-${peerIndex}`,
+      name: `${describePorts(permission)} ${direction === 'inbound' ? 'from' : 'to'} ${peer}`,
+      stateTone: peer === '0.0.0.0/0' || peer === '::/0' ? ('error' as const) : ('ok' as const),
+      details: compact([direction]),
+      tags: {},
+      raw: permission,
+    }));
+  });
+}
+
+export function summarizeSecurityGroup(group: SecurityGroup, context: SummaryContext): ResourceSummary {
+  const tags = tagsToRecord(group.Tags);
+  const id = group.GroupId ?? 'unknown';
+  return {
+    type: 'ec2:security-group', id, name: group.GroupName || tags.Name || id, arn: group.SecurityGroupArn ?? ec2Arn(context, 'security-group', id),
+    details: compact([id, group.VpcId, `${group.IpPermissions?.length ?? 0} in / ${group.IpPermissionsEgress?.length ?? 0} out`]), tags, raw: group,
+    children: [
+      inMemoryLister('ec2:security-group-rule:inbound', 'Inbound rules', ruleSummaries(id, 'inbound', group.IpPermissions ?? [])),
+      inMemoryLister('ec2:security-group-rule:outbound', 'Outbound rules', ruleSummaries(id, 'outbound', group.IpPermissionsEgress ?? [])),
+    ],
+  };
+}
+
+export function securityGroupLister(vpcId?: string): ResourceLister {
+  return pagedLister({
+    type: 'ec2:security-group',
+    title: 'Security groups',
+    service: ec2Service,
+    pageRange: [5, 1000],
+    async fetch(client, { nextToken, maxResults }) {
+      const response = await client.send(new DescribeSecurityGroupsCommand({ Filters: byVpc(vpcId), MaxResults: maxResults, NextToken: nextToken }));
+      return { items: response.SecurityGroups ?? [], nextToken: response.NextToken };
+    },
+    summarize: summarizeSecurityGroup,
+  });
+}
+
+export const vpcLister = pagedLister({
+  type: 'ec2:vpc',
+  title: 'VPCs',
+  service: ec2Service,
+  pageRange: [5, 1000],
+  async fetch(client, { nextToken, maxResults }) {
+    const response = await client.send(new DescribeVpcsCommand({ MaxResults: maxResults, NextToken: nextToken }));
+    return { items: response.Vpcs ?? [], nextToken: response.NextToken };
+  },
+  summarize(vpc: Vpc, context) {
+    const tags = tagsToRecord(vpc.Tags);
+    const id = vpc.VpcId ?? 'unknown';
+    return {
+      type: 'ec2:vpc', id, name: tags.Name || id, arn: ec2Arn(context, 'vpc', id), state: vpc.State,
+      stateTone: vpc.State === 'available' ? 'ok' : 'transitional',
+      details: compact([id, vpc.CidrBlock, vpc.IsDefault && 'default']), tags, raw: vpc,
+      children: [subnetLister(id), routeTableLister(id), internetGatewayLister(id), natGatewayLister(id), securityGroupLister(id)],
+    };
+  },
+});
