@@ -18,7 +18,7 @@ const mocha = join(root, 'node_modules/mocha/bin/mocha.js');
 const LAYER_COMMANDS = {
   unit: [process.execPath, [mocha, 'out/test/unit/**/*.test.js', '--timeout', '10000']],
   integration: [process.execPath, [mocha, 'out/test/integration/**/*.test.js', '--timeout', '120000']],
-  host: [process.execPath, ['scripts/run-host-tests.mjs']],
+  host: [process.execPath, ['scripts/run-host-tests.mjs', '--skip-build']],
   e2e: [process.execPath, [mocha, 'out/test/e2e/**/*.test.js', '--timeout', '300000']],
 };
 

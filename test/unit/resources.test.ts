@@ -1,0 +1,85 @@
+import * as assert from 'node:assert/strict';
+import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import * as sinon from 'sinon';
+import type { AwsConnection } from '../../src/core/aws/connection';
+import { consoleUrl } from '../../src/core/resources/consoleLinks';
+import { ec2InstanceLister } from '../../src/core/resources/ec2';
+import { matchesFilter } from '../../src/core/resources/filter';
+import type { ResourceSummary } from '../../src/core/resources/model';
+import { stackStatusTone } from '../../src/core/resources/cloudformation';
+import { describePorts, isPublicSubnet } from '../../src/core/resources/vpc';
+
+const resource: ResourceSummary = { type: 'ec2:instance', id: 'i-0abc', name: 'web-1', details: [], tags: { Environment: 'production', Role: 'web' }, raw: {} };
+
+describe('explorer filter', () => {
+  it('matches name, id, tag keys and values case-insensitively', () => {
+    assert.ok(matchesFilter(resource, 'WEB'));
+    assert.ok(matchesFilter(resource, 'i-0a'));
+    assert.ok(matchesFilter(resource, 'environment'));
+    assert.ok(matchesFilter(resource, 'prod'));
+    assert.ok(!matchesFilter(resource, 'db'));
+    assert.ok(matchesFilter(resource, '   '), 'an empty filter matches everything');
+  });
+  it('treats Key=Value as an exact tag match', () => {
+    assert.ok(matchesFilter(resource, 'Environment=production'));
+    assert.ok(matchesFilter(resource, 'role = WEB'));
+    assert.ok(!matchesFilter(resource, 'Environment=prod'));
+    assert.ok(!matchesFilter(resource, 'Owner=production'));
+  });
+});
+
+describe('resource helpers', () => {
+  it('classifies subnets as public only when their route table reaches an internet gateway', () => {
+    const tables = [
+      { RouteTableId: 'rtb-main', VpcId: 'vpc-1', Associations: [{ Main: true }], Routes: [{ DestinationCidrBlock: '10.0.0.0/16', GatewayId: 'local' }] },
+      { RouteTableId: 'rtb-pub', VpcId: 'vpc-1', Associations: [{ SubnetId: 'subnet-pub' }], Routes: [{ DestinationCidrBlock: '0.0.0.0/0', GatewayId: 'igw-1' }] },
+      { RouteTableId: 'rtb-nat', VpcId: 'vpc-1', Associations: [{ SubnetId: 'subnet-nat' }], Routes: [{ DestinationCidrBlock: '0.0.0.0/0', NatGatewayId: 'nat-1' }] },
+    ];
+    assert.equal(isPublicSubnet({ SubnetId: 'subnet-pub', VpcId: 'vpc-1' }, tables), true);
+    assert.equal(isPublicSubnet({ SubnetId: 'subnet-nat', VpcId: 'vpc-1' }, tables), false);
+    assert.equal(isPublicSubnet({ SubnetId: 'subnet-other', VpcId: 'vpc-1' }, tables), false, 'falls back to the main table');
+  });
+  it('describes security group ports', () => {
+    assert.equal(describePorts({ IpProtocol: '-1' }), 'all traffic');
+    assert.equal(describePorts({ IpProtocol: 'tcp', FromPort: 22, ToPort: 22 }), 'tcp/22');
+    assert.equal(describePorts({ IpProtocol: 'tcp', FromPort: 1024, ToPort: 2048 }), 'tcp/1024-2048');
+  });
+  it('maps CloudFormation statuses to tones', () => {
+    assert.equal(stackStatusTone('CREATE_COMPLETE'), 'ok');
+    assert.equal(stackStatusTone('UPDATE_IN_PROGRESS'), 'transitional');
+    assert.equal(stackStatusTone('UPDATE_ROLLBACK_COMPLETE'), 'error');
+    assert.equal(stackStatusTone('CREATE_FAILED'), 'error');
+  });
+  it('builds console links per type and region', () => {
+    assert.equal(consoleUrl(resource, 'eu-west-1'), 'https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1#InstanceDetails:instanceId=i-0abc');
+    assert.match(consoleUrl({ type: 'drs:source-server', id: 's-123', name: 'x' }, 'us-east-1') ?? '', /drs\/home\?region=us-east-1#\/sourceServers\/s-123$/);
+    assert.equal(consoleUrl({ type: 'ec2:route', id: 'r', name: 'r' }, 'us-east-1'), undefined);
+  });
+});
+
+describe('paged listers', () => {
+  const fakeConnection = (send: sinon.SinonStub) => ({
+    client: async () => ({ send }),
+    identity: async () => ({ account: '123456789012', arn: 'arn:aws:iam::123456789012:user/test', userId: 'x' }),
+  }) as unknown as AwsConnection;
+
+  it('makes one DescribeInstances call per page and passes the continuation token', async () => {
+    const send = sinon.stub();
+    send.onFirstCall().resolves({ Reservations: [{ Instances: [{ InstanceId: 'i-1', State: { Name: 'running' }, Tags: [{ Key: 'Name', Value: 'one' }] }] }], NextToken: 'page-2' });
+    send.onSecondCall().resolves({ Reservations: [{ Instances: [{ InstanceId: 'i-2', State: { Name: 'pending' } }] }] });
+    const connection = fakeConnection(send);
+    const first = await ec2InstanceLister.list(connection, { region: 'us-east-1', pageSize: 1 });
+    assert.deepEqual(first.items.map((item) => [item.id, item.name, item.stateTone]), [['i-1', 'one', 'ok']]);
+    assert.equal(first.nextToken, 'page-2');
+    assert.equal(first.items[0].arn, 'arn:aws:ec2:us-east-1:123456789012:instance/i-1');
+    const second = await ec2InstanceLister.list(connection, { region: 'us-east-1', pageSize: 1, nextToken: first.nextToken });
+    assert.deepEqual(second.items.map((item) => [item.id, item.stateTone]), [['i-2', 'transitional']]);
+    assert.equal(second.nextToken, undefined);
+    assert.equal(send.callCount, 2);
+    const [firstCommand, secondCommand] = send.getCalls().map((call) => call.args[0]);
+    assert.ok(firstCommand instanceof DescribeInstancesCommand);
+    assert.equal(firstCommand.input.MaxResults, 5, 'page size is clamped to the API minimum');
+    assert.equal(firstCommand.input.NextToken, undefined);
+    assert.equal(secondCommand.input.NextToken, 'page-2');
+  });
+});

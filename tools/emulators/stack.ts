@@ -1,0 +1,143 @@
+/** moto + the DRS emulator + the gateway in front of both: an AWS account on loopback. */
+import type { SourceServerSeed, SeededSourceServer } from './drs/adminTypes';
+import { DrsEmulatorAdmin } from './drs/adminClient';
+import type { ClockSettings } from './drs/clock';
+import { startGateway, type RunningGateway } from './drs/gateway';
+import { startDrsEmulator, type RunningDrsEmulator } from './drs/server';
+import { startMoto, type MotoServer } from './moto';
+import { seedSampleAccount, type SampleAccountSummary } from '../seed/sampleAccount';
+import { seedScale, type ScaleSeedOptions, type ScaleSeedSummary } from '../seed/scale';
+import type { SeedTarget } from '../seed/target';
+
+export const EMULATOR_REGION = 'us-east-1';
+export const EMULATOR_CREDENTIALS = Object.freeze({ accessKeyId: 'testing', secretAccessKey: 'testing' });
+
+/** What to create after start or reset. Parts run in this order: sample, scale, sourceServers. */
+export interface SeedSpec {
+  sample?: boolean;
+  scale?: ScaleSeedOptions;
+  /** Extra DRS source servers registered as-is. */
+  sourceServers?: SourceServerSeed[];
+}
+
+export type StackSeed = 'sample' | SeedSpec | false;
+
+export interface SeedSummary {
+  sample?: SampleAccountSummary;
+  scale?: ScaleSeedSummary;
+  sourceServers?: SeededSourceServer[];
+}
+
+export interface EmulatorStackOptions {
+  repoRoot: string;
+  /** Default false (empty account). */
+  seed?: StackSeed;
+  /** Pace of DRS jobs; e.g. { timeScale: 0.05 } in tests. */
+  drsClock?: ClockSettings;
+  /** DRS page size when a request sets no maxResults (default 100). */
+  drsPageSize?: number;
+  /** Fixed gateway port (e.g. for a demo); a free one by default. */
+  gatewayPort?: number;
+  log?: (message: string) => void;
+}
+
+export interface EmulatorStack {
+  /** The one URL for every AWS client (the gateway). */
+  endpoint: string;
+  motoEndpoint: string;
+  drsEndpoint: string;
+  region: typeof EMULATOR_REGION;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  admin: DrsEmulatorAdmin;
+  /** What the start-up seed created, if anything. */
+  seeded: SeedSummary | undefined;
+  /** Empties moto and the DRS emulator (state and faults; the DRS clock keeps its settings). */
+  reset(): Promise<void>;
+  seed(seed: StackSeed): Promise<SeedSummary>;
+  resetAndSeed(seed: StackSeed): Promise<SeedSummary>;
+  stop(): Promise<void>;
+}
+
+function normalizeSeed(seed: StackSeed | undefined): SeedSpec | undefined {
+  if (seed === undefined || seed === false) return undefined;
+  return seed === 'sample' ? { sample: true } : seed;
+}
+
+export async function seedStack(target: SeedTarget, seed: StackSeed): Promise<SeedSummary> {
+  const spec = normalizeSeed(seed);
+  const summary: SeedSummary = {};
+  if (!spec) return summary;
+  if (spec.sample) summary.sample = await seedSampleAccount(target);
+  if (spec.scale) summary.scale = await seedScale(target, spec.scale);
+  if (spec.sourceServers?.length) summary.sourceServers = await target.admin.seedSourceServers(spec.sourceServers, target.region);
+  return summary;
+}
+
+export async function startEmulatorStack(options: EmulatorStackOptions): Promise<EmulatorStack> {
+  const log = options.log ?? (() => undefined);
+  const started = Date.now();
+  let moto: MotoServer | undefined;
+  let drs: RunningDrsEmulator | undefined;
+  let gateway: RunningGateway | undefined;
+  const stopAll = async (): Promise<void> => {
+    await gateway?.stop();
+    await drs?.stop();
+    await moto?.stop();
+  };
+  try {
+    moto = await startMoto({ repoRoot: options.repoRoot, log });
+    log(`moto listening on ${moto.endpoint}`);
+    drs = await startDrsEmulator({
+      motoEndpoint: moto.endpoint,
+      defaultRegion: EMULATOR_REGION,
+      clock: options.drsClock,
+      defaultPageSize: options.drsPageSize,
+    });
+    log(`DRS emulator listening on ${drs.endpoint}`);
+    gateway = await startGateway({ drs: drs.emulator, upstream: moto.endpoint, port: options.gatewayPort });
+    log(`gateway listening on ${gateway.endpoint}`);
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+
+  const admin = new DrsEmulatorAdmin(drs.endpoint);
+  const target: SeedTarget = { endpoint: gateway.endpoint, region: EMULATOR_REGION, credentials: { ...EMULATOR_CREDENTIALS }, admin };
+  const runningMoto = moto;
+  const runningDrs = drs;
+  let stopped: Promise<void> | undefined;
+
+  const stack: EmulatorStack = {
+    endpoint: gateway.endpoint,
+    motoEndpoint: moto.endpoint,
+    drsEndpoint: drs.endpoint,
+    region: EMULATOR_REGION,
+    credentials: { ...EMULATOR_CREDENTIALS },
+    admin,
+    seeded: undefined,
+    async reset() {
+      runningDrs.emulator.reset();
+      await runningMoto.reset();
+    },
+    seed: (seed) => seedStack(target, seed),
+    async resetAndSeed(seed) {
+      await stack.reset();
+      return seedStack(target, seed);
+    },
+    stop() {
+      stopped ??= stopAll();
+      return stopped;
+    },
+  };
+
+  if (options.seed) {
+    try {
+      stack.seeded = await seedStack(target, options.seed);
+    } catch (error) {
+      await stack.stop();
+      throw error;
+    }
+  }
+  log(`emulator stack ready in ${Date.now() - started} ms`);
+  return stack;
+}
