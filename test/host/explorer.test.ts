@@ -1,43 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import type { PilotLightApi } from '../../src/extension';
-import type { ExplorerNode } from '../../src/features/explorer/nodes';
-
-const EXTENSION_ID = 'pilot-light.pilot-light';
-
-async function api(): Promise<PilotLightApi> {
-  const extension = vscode.extensions.getExtension<PilotLightApi>(EXTENSION_ID);
-  assert.ok(extension, `${EXTENSION_ID} is installed`);
-  return extension.activate();
-}
-
-function label(node: ExplorerNode): string {
-  const treeLabel = node.getTreeItem().label;
-  return typeof treeLabel === 'string' ? treeLabel : treeLabel?.label ?? '';
-}
-
-async function childrenOf(explorer: PilotLightApi['explorer'], node?: ExplorerNode): Promise<ExplorerNode[]> {
-  return explorer.getChildren(node) as Promise<ExplorerNode[]>;
-}
-
-/** Walks the tree by labels, e.g. ['us-east-1', 'EC2', 'Instances'] under the first root. */
-async function walk(explorer: PilotLightApi['explorer'], path: string[]): Promise<ExplorerNode[]> {
-  let nodes = await childrenOf(explorer);
-  assert.equal(nodes.length, 1, `one profile root, got ${nodes.map(label).join(', ')}`);
-  let current = nodes[0];
-  for (const step of path) {
-    nodes = await childrenOf(explorer, current);
-    const next = nodes.find((node) => label(node) === step);
-    assert.ok(next, `"${step}" under "${label(current)}"; found: ${nodes.map(label).join(', ')}`);
-    current = next;
-  }
-  return childrenOf(explorer, current);
-}
-
-async function setSetting(key: string, value: unknown): Promise<void> {
-  await vscode.workspace.getConfiguration('pilotLight').update(key, value, vscode.ConfigurationTarget.Global);
-}
+import { childrenOf, label, pilotLight as api, setSetting, walk } from './support/explorerWalk';
 
 describe('AWS explorer in the extension host', function () {
   this.timeout(60_000);

@@ -7,7 +7,10 @@ import type { ResourceLister, ResourceSummary, StateTone } from '../../core/reso
 
 /** What nodes need from the tree. */
 export interface ExplorerHost {
+  /** Reloads a node's data (or the whole tree) and repaints it. */
   refresh(node?: ExplorerNode): void;
+  /** Repaints a node from the data it already has. */
+  repaint(node?: ExplorerNode): void;
   pageSize(): number;
   filter(): string;
   regions(connection: AwsConnection): string[];
@@ -164,12 +167,12 @@ export class PagedList {
 
   loadMore(owner: ExplorerNode): Promise<void> {
     if (!this.nextToken) return this.inFlight ?? Promise.resolve();
-    return this.loadPage().then(() => this.scope.host.refresh(owner));
+    return this.loadPage().then(() => this.scope.host.repaint(owner));
   }
 
   private retry(owner: ExplorerNode): void {
     this.error = undefined;
-    this.scope.host.refresh(owner);
+    this.scope.host.repaint(owner);
   }
 
   private loadPage(): Promise<void> {
@@ -278,9 +281,16 @@ export class RegionNode extends ExplorerNode {
   getTreeItem(): vscode.TreeItem {
     return treeItem(this, this.region, expanded, { contextValue: 'pilotLight.region', iconPath: new vscode.ThemeIcon('globe') });
   }
+  private services?: ServiceNode[];
+
   getChildren(): ExplorerNode[] {
     const scope = { connection: this.connection, region: this.region, host: this.host };
-    return SERVICE_CATALOG.filter((service) => !service.global || this.showGlobal).map((service) => new ServiceNode(this, service, scope));
+    this.services ??= SERVICE_CATALOG.filter((service) => !service.global || this.showGlobal).map((service) => new ServiceNode(this, service, scope));
+    return this.services;
+  }
+
+  reset(): void {
+    this.services = undefined;
   }
 }
 
@@ -296,7 +306,14 @@ export class ProfileNode extends ExplorerNode {
       iconPath: new vscode.ThemeIcon('account'),
     });
   }
+  private regionNodes?: RegionNode[];
+
   getChildren(): ExplorerNode[] {
-    return this.host.regions(this.connection).map((region, index) => new RegionNode(this, region, this.connection, this.host, index === 0));
+    this.regionNodes ??= this.host.regions(this.connection).map((region, index) => new RegionNode(this, region, this.connection, this.host, index === 0));
+    return this.regionNodes;
+  }
+
+  reset(): void {
+    this.regionNodes = undefined;
   }
 }

@@ -1,0 +1,48 @@
+// npm run demo: emulated AWS account + code-server with the freshly built extension. Ctrl-C stops everything.
+// Writes nothing into the user's home: AWS config, code-server state and logs live in throwaway folders.
+import { join } from 'node:path';
+import { startCodeServer } from './lib/codeServer.mjs';
+import { makeThrowawayDir } from './lib/processes.mjs';
+import { buildTests, log, packageExtension, PACKAGED_VSIX, REPO_ROOT, startHostTestStack, TEST_WORKSPACE } from './lib/vscodeHost.mjs';
+
+const started = Date.now();
+log('building the extension and the emulator tooling…');
+buildTests();
+packageExtension();
+
+const stack = await startHostTestStack({ layer: 'demo' });
+const logs = makeThrowawayDir('demo-logs');
+let codeServer;
+const stopAll = async (code = 0) => {
+  log('stopping code-server and the emulators…');
+  await codeServer?.stop();
+  await stack.stop();
+  logs.remove();
+  process.exit(code);
+};
+process.once('SIGINT', () => void stopAll(0));
+process.once('SIGTERM', () => void stopAll(0));
+
+try {
+  codeServer = await startCodeServer({
+    repoRoot: REPO_ROOT,
+    workspace: TEST_WORKSPACE,
+    settings: stack.settings,
+    env: stack.env,
+    extensionsToInstall: [PACKAGED_VSIX],
+    logFile: join(logs.path, 'code-server.log'),
+  });
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  await stopAll(1);
+}
+
+const url = codeServer.workbenchUrl({ folder: TEST_WORKSPACE });
+console.log(`
+Pilot Light demo is running (ready in ${((Date.now() - started) / 1000).toFixed(0)} s)
+
+  VS Code:        ${url}
+  AWS endpoint:   ${stack.endpoint}  (moto + DRS emulator, region ${stack.region}, credentials testing/testing)
+
+Open the URL, then the AWS icon in the activity bar. Press Ctrl-C to stop.
+`);

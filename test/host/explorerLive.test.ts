@@ -1,0 +1,128 @@
+import * as assert from 'node:assert/strict';
+import { DrsClient, StartRecoveryCommand } from '@aws-sdk/client-drs';
+import * as vscode from 'vscode';
+import type { ExplorerNode, LoadMoreNode, ResourceNode } from '../../src/features/explorer/nodes';
+import { DrsEmulatorAdmin } from '../../tools/emulators/drs/adminClient';
+import { childrenOf, eventually, label, nodeAt, pilotLight, setSetting, walk } from './support/explorerWalk';
+
+const endpoint = process.env.PILOT_LIGHT_TEST_ENDPOINT;
+
+function requireEmulators(): string {
+  assert.ok(endpoint, 'PILOT_LIGHT_TEST_ENDPOINT is set by the host test runner');
+  return endpoint;
+}
+
+// The extension runs from its bundle, so its classes are not the ones compiled for tests: check by shape.
+const isResourceRow = (row: ExplorerNode): row is ResourceNode => 'resource' in row;
+const isLoadMoreRow = (row: ExplorerNode | undefined): row is LoadMoreNode => row?.getTreeItem().contextValue === 'pilotLight.loadMore';
+
+describe('explorer paging, errors, filter and live states', function () {
+  this.timeout(90_000);
+
+  it('pages a second region with "Load more…", never loading a page twice on a double click', async () => {
+    const admin = new DrsEmulatorAdmin(requireEmulators());
+    await admin.seedSourceServers(Array.from({ length: 12 }, (_, index) => ({ hostname: `west-${String(index).padStart(2, '0')}.internal` })), 'us-west-2');
+    const { explorer } = await pilotLight();
+    try {
+      await setSetting('explorer.pageSize', 5);
+      await setSetting('explorer.regions', ['us-east-1', 'us-west-2']);
+      const regions = await childrenOf(explorer, (await childrenOf(explorer))[0]);
+      assert.deepEqual(regions.map(label), ['us-east-1', 'us-west-2']);
+
+      const list = await nodeAt(explorer, ['us-west-2', 'DRS', 'Source servers']);
+      let rows = await childrenOf(explorer, list);
+      assert.equal(rows.filter((row) => isResourceRow(row)).length, 5, `five rows on the first page: ${rows.map(label).join(', ')}`);
+      const loadMore = rows.at(-1);
+      assert.ok(isLoadMoreRow(loadMore), 'the last row is "Load more…"');
+      assert.equal(label(loadMore), 'Load more…');
+
+      await Promise.all([
+        vscode.commands.executeCommand('pilotLight.explorer.loadMore', loadMore),
+        vscode.commands.executeCommand('pilotLight.explorer.loadMore', loadMore),
+      ]);
+      assert.equal(loadMore.list.apiCalls, 2, 'a double click loads one page');
+      rows = await childrenOf(explorer, list);
+      assert.equal(rows.filter((row) => isResourceRow(row)).length, 10);
+
+      await vscode.commands.executeCommand('pilotLight.explorer.loadMore', rows.at(-1));
+      rows = await childrenOf(explorer, list);
+      const names = rows.map(label);
+      assert.equal(names.length, 12, 'all servers, and no "Load more…" after the last page');
+      assert.equal(new Set(names).size, 12, 'no server twice');
+      assert.equal(loadMore.list.apiCalls, 3);
+      assert.ok(names.every((name) => name.startsWith('west-')), 'the second region lists its own servers');
+    } finally {
+      await setSetting('explorer.pageSize', undefined);
+      await setSetting('explorer.regions', undefined);
+    }
+  });
+
+  it('shows an error node with the AWS error code for an injected fault, then recovers on Retry', async () => {
+    const admin = new DrsEmulatorAdmin(requireEmulators());
+    const { explorer } = await pilotLight();
+    explorer.refresh();
+    await admin.throttle({ operation: 'DescribeJobs', count: 50 });
+    try {
+      const list = await nodeAt(explorer, ['us-east-1', 'DRS', 'Jobs']);
+      const [errorRow] = await childrenOf(explorer, list);
+      const item = errorRow.getTreeItem();
+      assert.equal(item.contextValue, 'pilotLight.error');
+      assert.match(String(item.label), /^ThrottlingException: /);
+      assert.equal(item.command?.command, 'pilotLight.explorer.retry');
+      await admin.clearFaults();
+      await vscode.commands.executeCommand(item.command.command, ...(item.command.arguments ?? []));
+      const rows = await childrenOf(explorer, list);
+      assert.ok(rows.every((row) => row.getTreeItem().contextValue !== 'pilotLight.error'), 'the error is gone after Retry');
+    } finally {
+      await admin.clearFaults();
+    }
+  });
+
+  it('filters by name, id or tag, shows the filter in the view description, and clears it', async () => {
+    const api = await pilotLight();
+    const { explorer, explorerView } = api;
+    try {
+      await vscode.commands.executeCommand('pilotLight.explorer.filter', 'db');
+      assert.equal(explorerView.description, 'Filter: db');
+      assert.deepEqual((await walk(explorer, ['us-east-1', 'EC2', 'Instances'])).map(label), ['db-1']);
+      await vscode.commands.executeCommand('pilotLight.explorer.filter', 'Role=web');
+      assert.deepEqual((await walk(explorer, ['us-east-1', 'EC2', 'Instances'])).map(label), ['web-1']);
+      await vscode.commands.executeCommand('pilotLight.explorer.filter', 'nothing-matches-this');
+      assert.deepEqual((await walk(explorer, ['us-east-1', 'EC2', 'Instances'])).map(label), ['No instances match “nothing-matches-this”']);
+    } finally {
+      await vscode.commands.executeCommand('pilotLight.explorer.clearFilter');
+    }
+    assert.equal(explorerView.description, undefined);
+    assert.equal((await walk(explorer, ['us-east-1', 'EC2', 'Instances'])).length, 3);
+  });
+
+  it('refreshes only a DRS job in a transitional state until it settles', async () => {
+    const stackEndpoint = requireEmulators();
+    const { explorer } = await pilotLight();
+    const drs = new DrsClient({ endpoint: stackEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    try {
+      const servers = await walk(explorer, ['us-east-1', 'DRS', 'Source servers']);
+      const serverId = (servers[0] as ResourceNode).resource.id;
+      const { job } = await drs.send(new StartRecoveryCommand({ isDrill: true, sourceServers: [{ sourceServerID: serverId }] }));
+      assert.ok(job?.jobID);
+
+      const jobsNode = await nodeAt(explorer, ['us-east-1', 'DRS', 'Jobs']);
+      explorer.refresh(jobsNode);
+      const rows = await childrenOf(explorer, jobsNode);
+      const jobRow = rows.find((row): row is ResourceNode => isResourceRow(row) && row.resource.id === job.jobID);
+      assert.ok(jobRow, `the new job ${job.jobID} is listed: ${rows.map(label).join(', ')}`);
+      assert.match(jobRow.resource.state ?? '', /PENDING|STARTED/);
+      assert.equal(jobRow.resource.stateTone, 'transitional');
+      const rootBefore = (await childrenOf(explorer))[0];
+      const refreshesBefore = explorer.liveRefreshCount;
+
+      const settled = await eventually('the job to settle', async () => (jobRow.resource.state === 'COMPLETED' ? jobRow.resource : undefined), 60_000);
+      assert.equal(settled.stateTone, 'ok');
+      assert.ok(explorer.liveRefreshCount > refreshesBefore, 'settled through live refreshes');
+      assert.equal((await childrenOf(explorer))[0], rootBefore, 'the tree was not reloaded');
+      assert.equal((await childrenOf(explorer, jobsNode)).find((row) => row === jobRow), jobRow, 'the same node object was updated in place');
+    } finally {
+      drs.destroy();
+    }
+  });
+});

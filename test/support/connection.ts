@@ -1,0 +1,22 @@
+import { AwsConnection } from '../../src/core/aws/connection';
+import type { ConnectionSettings } from '../../src/core/aws/resolution';
+import { emulatorStack } from './emulators';
+
+const SANDBOX_ENV = {
+  AWS_ACCESS_KEY_ID: 'testing',
+  AWS_SECRET_ACCESS_KEY: 'testing',
+  AWS_CONFIG_FILE: '/nonexistent/pilot-light-test/config',
+  AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/pilot-light-test/credentials',
+  AWS_EC2_METADATA_DISABLED: 'true',
+};
+
+/**
+ * A real AwsConnection (credential chain, endpoint resolution, client cache) pointed at the emulator
+ * gateway. The SDK's credential chain reads process.env, so the sandbox variables are set there.
+ */
+export async function emulatorConnection(settings: ConnectionSettings = {}): Promise<AwsConnection> {
+  for (const key of Object.keys(process.env)) if (key.startsWith('AWS_') && !(key in SANDBOX_ENV)) delete process.env[key];
+  Object.assign(process.env, SANDBOX_ENV);
+  const stack = emulatorStack();
+  return AwsConnection.open({ endpointUrl: stack.endpoint, region: stack.region, ...settings }, process.env);
+}

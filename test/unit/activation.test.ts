@@ -1,0 +1,28 @@
+import * as assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createVscodeStub, installVscodeStub } from '../support/vscodeStub';
+
+const repoRoot = resolve(__dirname, '..', '..', '..');
+const bundle = join(repoRoot, 'dist', 'extension.js');
+
+describe('activation of the bundled extension', () => {
+  it('registers its commands without loading any AWS SDK bundle', () => {
+    assert.ok(existsSync(bundle), `${bundle} exists (npm test builds it before the unit layer)`);
+    const { api, registeredCommands } = createVscodeStub();
+    const uninstall = installVscodeStub(api);
+    try {
+      delete require.cache[bundle];
+      const extension = require(bundle);
+      const result = extension.activate({ subscriptions: [], globalStorageUri: { fsPath: '/tmp' }, extensionUri: { fsPath: repoRoot } });
+      assert.ok(registeredCommands.includes('pilotLight.selectProfile'));
+      assert.ok(registeredCommands.includes('pilotLight.explorer.refresh'));
+      assert.equal(typeof result.activationMs, 'number');
+      const sdkBundles = Object.keys(require.cache).filter((path) => path.startsWith(join(repoRoot, 'dist', 'sdk')));
+      assert.deepEqual(sdkBundles, [], 'no SDK bundle is required during activation');
+    } finally {
+      uninstall();
+      delete require.cache[bundle];
+    }
+  });
+});
