@@ -202,4 +202,24 @@ describe('AWS explorer in code-server (packaged VSIX, Chromium)', function () {
     }
     await screenshot('explorer-expanded');
   });
+
+  it('opens several services at once: VPC subnets and security-group rules, launch-template versions', async () => {
+    assert.ok(viewOpened, 'the AWS view did not open (see the first failure)');
+    await page.setViewportSize({ width: 1400, height: 1600 });
+    await expand('VPC');
+    await expand('production-vpc');
+    await expand('Subnets');
+    await waitFor(async () => (await childrenOf('Subnets')).length === 4, 'four subnet rows');
+    assert.deepStrictEqual((await childrenOf('Subnets')).sort(), ['production-private-a', 'production-private-b', 'production-public-a', 'production-public-b']);
+    await expand('Security groups');
+    await expand('web-sg');
+    await expand('Inbound rules');
+    await waitFor(async () => (await childrenOf('Inbound rules')).some((rule) => /^tcp\/443 from 0\.0\.0\.0\/0$/.test(rule)), 'the HTTPS inbound rule of web-sg');
+    await expand('Launch templates');
+    await waitFor(async () => (await childrenOf('Launch templates')).length === 3, 'three launch templates');
+    const [firstTemplate] = await childrenOf('Launch templates');
+    await expand(firstTemplate);
+    await waitFor(async () => (await childrenOf(firstTemplate)).some((version) => /\(default\)$/.test(version)), 'the default version marked');
+    await screenshot('explorer-several-services');
+  });
 });

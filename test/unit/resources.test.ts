@@ -7,7 +7,7 @@ import { ec2InstanceLister } from '../../src/core/resources/ec2';
 import { matchesFilter } from '../../src/core/resources/filter';
 import type { ResourceSummary } from '../../src/core/resources/model';
 import { stackStatusTone } from '../../src/core/resources/cloudformation';
-import { describePorts, isPublicSubnet } from '../../src/core/resources/vpc';
+import { describePorts, exposesAdminPort, isPublicSubnet } from '../../src/core/resources/vpc';
 
 const resource: ResourceSummary = { type: 'ec2:instance', id: 'i-0abc', name: 'web-1', details: [], tags: { Environment: 'production', Role: 'web' }, raw: {} };
 
@@ -43,6 +43,13 @@ describe('resource helpers', () => {
     assert.equal(describePorts({ IpProtocol: '-1' }), 'all traffic');
     assert.equal(describePorts({ IpProtocol: 'tcp', FromPort: 22, ToPort: 22 }), 'tcp/22');
     assert.equal(describePorts({ IpProtocol: 'tcp', FromPort: 1024, ToPort: 2048 }), 'tcp/1024-2048');
+  });
+  it('flags admin ports open to the internet, not public web ports', () => {
+    assert.equal(exposesAdminPort({ IpProtocol: 'tcp', FromPort: 22, ToPort: 22 }, '0.0.0.0/0'), true);
+    assert.equal(exposesAdminPort({ IpProtocol: 'tcp', FromPort: 3000, ToPort: 4000 }, '::/0'), true, 'a range covering RDP');
+    assert.equal(exposesAdminPort({ IpProtocol: '-1' }, '0.0.0.0/0'), true);
+    assert.equal(exposesAdminPort({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443 }, '0.0.0.0/0'), false);
+    assert.equal(exposesAdminPort({ IpProtocol: 'tcp', FromPort: 22, ToPort: 22 }, '10.0.0.0/16'), false);
   });
   it('maps CloudFormation statuses to tones', () => {
     assert.equal(stackStatusTone('CREATE_COMPLETE'), 'ok');

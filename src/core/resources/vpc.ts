@@ -142,6 +142,17 @@ export function describePorts(permission: IpPermission): string {
   return permission.FromPort === permission.ToPort ? `${protocol}/${permission.FromPort}` : `${protocol}/${permission.FromPort}-${permission.ToPort}`;
 }
 
+/** Remote-administration and database ports that should never be open to the internet. */
+export const ADMIN_PORTS = [22, 23, 3389, 5985, 5986, 1433, 1521, 3306, 5432, 6379, 9200, 27017, 2375, 2376];
+
+/** True when the rule opens an admin port (or every port) to 0.0.0.0/0 or ::/0. */
+export function exposesAdminPort(permission: IpPermission, peer: string): boolean {
+  if (peer !== '0.0.0.0/0' && peer !== '::/0') return false;
+  if (permission.IpProtocol === '-1' || permission.FromPort === undefined || permission.FromPort === -1) return true;
+  const to = permission.ToPort ?? permission.FromPort;
+  return ADMIN_PORTS.some((port) => port >= permission.FromPort! && port <= to);
+}
+
 function ruleSummaries(groupId: string, direction: 'inbound' | 'outbound', permissions: IpPermission[]): ResourceSummary[] {
   return permissions.flatMap((permission, index) => {
     const peers = describePeers(permission);
@@ -149,8 +160,8 @@ function ruleSummaries(groupId: string, direction: 'inbound' | 'outbound', permi
       type: `ec2:security-group-rule`,
       id: `${groupId}#${direction}-${index}-${peerIndex}`,
       name: `${describePorts(permission)} ${direction === 'inbound' ? 'from' : 'to'} ${peer}`,
-      stateTone: peer === '0.0.0.0/0' || peer === '::/0' ? ('error' as const) : ('ok' as const),
-      details: compact([direction]),
+      stateTone: direction === 'inbound' && exposesAdminPort(permission, peer) ? ('error' as const) : ('ok' as const),
+      details: compact([direction, direction === 'inbound' && exposesAdminPort(permission, peer) && 'admin port open to the internet']),
       tags: {},
       raw: permission,
     }));
