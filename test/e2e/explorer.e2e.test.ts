@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { CodeServer, HostHarness, HostTestStack, loadHostHarness } from '../support/hostHarness';
+import { zipEntryNames } from '../support/zipEntries';
 
 const UI_TIMEOUT_MS = 30_000;
 const SEEDED_INSTANCES = ['web-1', 'app-1', 'db-1'];
@@ -56,6 +57,7 @@ describe('AWS explorer in code-server (packaged VSIX, Chromium)', function () {
   let page: Page;
   let outputDir: string;
   let viewOpened = false;
+  let vsixPath: string;
 
   const explorer = (): Locator => page.locator('.part.sidebar');
   // Rows are matched by their visible label: the accessible name may be a longer
@@ -126,6 +128,7 @@ describe('AWS explorer in code-server (packaged VSIX, Chromium)', function () {
     } else {
       vsix = harness.packageExtension();
     }
+    vsixPath = vsix;
 
     stack = await harness.startHostTestStack({ layer: 'e2e', withoutEmulators: harness.withoutEmulatorsRequested() });
     outputDir = stack.outputDir;
@@ -156,6 +159,27 @@ describe('AWS explorer in code-server (packaged VSIX, Chromium)', function () {
     await browser?.close();
     await server?.stop();
     await stack?.stop();
+  });
+
+  it('packs only what runs into the VSIX: the bundles, the manifest, media and docs', () => {
+    const allowed = [
+      /^extension\.vsixmanifest$/,
+      /^\[Content_Types\]\.xml$/,
+      /^extension\/package\.json$/,
+      /^extension\/(readme|changelog)\.md$/i,
+      /^extension\/LICENSE(\.md|\.txt)?$/i,
+      /^extension\/dist\/extension\.js$/,
+      /^extension\/dist\/sdk\/[a-z0-9-]+\.js$/,
+      /^extension\/dist\/webview\/[\w.-]+\.(js|css)$/,
+      /^extension\/media\/[\w.-]+\.(svg|png)$/,
+      /^extension\/(syntaxes|schemas)\/[\w.-]+\.json$/,
+    ];
+    const entries = zipEntryNames(vsixPath);
+    assert.ok(entries.includes('extension/dist/extension.js'), `the bundle is packed: ${entries.join(', ')}`);
+    const unexpected = entries.filter((entry) => !allowed.some((pattern) => pattern.test(entry)));
+    assert.deepStrictEqual(unexpected, [], 'nothing but what runs: no sources, tests, tools, maps or node_modules');
+    const bytes = fs.statSync(vsixPath).size;
+    console.log(`      VSIX ${path.basename(vsixPath)}: ${entries.length} files, ${bytes} bytes`);
   });
 
   it('opens the AWS view with the profile and region expanded', async () => {
