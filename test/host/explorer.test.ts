@@ -68,6 +68,27 @@ describe('AWS explorer in the extension host', function () {
     assert.equal(explorer.needsCredentials, false);
   });
 
+  it('offers "Sign in" for an SSO profile whose token is missing, with the specific error beside it', async () => {
+    const { explorer } = await api();
+    const configFile = process.env.AWS_CONFIG_FILE;
+    assert.ok(configFile);
+    const original = await readFile(configFile, 'utf8').catch(() => '');
+    try {
+      await appendFile(configFile, '\n[profile corp-sso]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Admin\nregion = us-east-1\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n');
+      await setSetting('profile', 'corp-sso');
+      const roots = await childrenOf(explorer);
+      assert.deepEqual(roots.map(label)[0], 'Sign in to AWS (profile corp-sso)');
+      const signIn = roots[0].getTreeItem();
+      assert.equal(signIn.command?.command, 'pilotLight.signIn');
+      assert.deepEqual(signIn.command?.arguments, ['corp-sso']);
+      assert.equal(roots[1].getTreeItem().contextValue, 'pilotLight.error');
+      assert.match(String((roots[1].getTreeItem().tooltip as vscode.MarkdownString).value), /aws sso login --profile corp-sso/);
+    } finally {
+      await setSetting('profile', undefined);
+      await writeFile(configFile, original);
+    }
+  });
+
   it('shows an error node with the AWS error code when the endpoint is unreachable, and recovers on retry', async () => {
     const { explorer } = await api();
     const workingEndpoint = vscode.workspace.getConfiguration('pilotLight').get<string>('endpointUrl');
