@@ -86,6 +86,9 @@ async function runElectronHostTests(cleanups) {
       // The extensions dir is throwaway, so only helpers can be in it; without
       // helpers, also turn off anything else (built-ins and ours stay enabled).
       ...(helpers.length === 0 ? ['--disable-extensions'] : []),
+      // Desktop VS Code (unlike code-server) blocks proposed APIs of installed extensions;
+      // the fake chat model helper needs chatProvider and defaultChatParticipant.
+      '--enable-proposed-api', 'pilot-light-test.fake-chat-model',
       // runTests itself adds --disable-updates, --skip-welcome, --skip-release-notes, --disable-workspace-trust
       '--disable-telemetry',
       '--use-inmemory-secretstorage',

@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildHelperExtensions } from './helperExtensions.mjs';
 import { makeThrowawayDir, runOrThrow, spawnManaged } from './processes.mjs';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -53,9 +54,13 @@ export function packageExtension() {
   return PACKAGED_VSIX;
 }
 
-/** Helper extensions (e.g. a fake chat model) to pre-install: test/fixtures/extensions/*.vsix */
+/**
+ * Helper extensions (e.g. a fake chat model) to pre-install: test/fixtures/extensions/*.vsix,
+ * first (re)built from their folders there when out of date (see helperExtensions.mjs).
+ */
 export function helperExtensionVsixes() {
   if (!existsSync(HELPER_EXTENSIONS_DIR)) return [];
+  buildHelperExtensions(REPO_ROOT);
   return readdirSync(HELPER_EXTENSIONS_DIR)
     .filter((name) => name.endsWith('.vsix'))
     .sort()
@@ -69,11 +74,12 @@ function assertLoopback(endpoint) {
 }
 
 /**
- * Starts `node out/tools/emulators/cli.js --seed <seed>` and waits for the JSON
+ * Starts `node out/tools/emulators/cli.js --seed <seed> [...args]` and waits for the JSON
  * line it prints when ready. Returns { endpoint, region, ready, stop() }, where
- * `ready` is that whole JSON object (it may carry a seeding summary).
+ * `ready` is that whole JSON object (it may carry a seeding summary). `args` adds
+ * CLI flags (e.g. `--scale-instances 5000`); large seeds need a longer `timeoutMs`.
  */
-export async function startEmulatorStack({ seed = 'sample', env, logFile, timeoutMs = 120_000 } = {}) {
+export async function startEmulatorStack({ seed = 'sample', args = [], env, logFile, timeoutMs = 120_000 } = {}) {
   if (!existsSync(EMULATOR_CLI)) {
     throw new Error(
       `The emulator stack is missing: ${EMULATOR_CLI} does not exist (built by tsc from tools/emulators/cli.ts).\n` +
@@ -82,7 +88,7 @@ export async function startEmulatorStack({ seed = 'sample', env, logFile, timeou
   }
   let resolveReady;
   const readyLine = new Promise((r) => (resolveReady = r));
-  const stack = spawnManaged(process.execPath, [EMULATOR_CLI, '--seed', seed], {
+  const stack = spawnManaged(process.execPath, [EMULATOR_CLI, '--seed', seed, ...args], {
     name: 'emulator stack',
     cwd: REPO_ROOT,
     env,
@@ -171,10 +177,11 @@ export function mergeEnv(base, overrides) {
 
 /**
  * Emulators (unless `withoutEmulators`), AWS sandbox, settings and env for one
- * test run. Logs go to test-output/<layer>/. Returns
+ * test run. Logs go to test-output/<layer>/. `emulatorArgs` and `readyTimeoutMs`
+ * reach startEmulatorStack (e.g. a scale seed for benchmarks). Returns
  * { endpoint, region, ready, settings, env, withoutEmulators, stop() }.
  */
-export async function startHostTestStack({ layer, withoutEmulators = false, seed = 'sample' }) {
+export async function startHostTestStack({ layer, withoutEmulators = false, seed = 'sample', emulatorArgs = [], readyTimeoutMs }) {
   const outputDir = testOutputDir(layer, { fresh: true });
   const awsSandbox = createAwsSandbox();
   let stack;
@@ -187,7 +194,7 @@ export async function startHostTestStack({ layer, withoutEmulators = false, seed
     } else {
       const started = Date.now();
       const emulatorEnv = mergeEnv(process.env, awsSandboxEnv(awsSandbox));
-      stack = await startEmulatorStack({ seed, env: emulatorEnv, logFile: join(outputDir, 'emulators.log') });
+      stack = await startEmulatorStack({ seed, args: emulatorArgs, env: emulatorEnv, logFile: join(outputDir, 'emulators.log'), timeoutMs: readyTimeoutMs });
       log(`emulator stack ready at ${stack.endpoint} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }
     const endpoint = stack?.endpoint ?? CLOSED_LOOPBACK_ENDPOINT;

@@ -2,8 +2,10 @@ import * as assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { DescribeSourceServersCommand, DrsClient } from '@aws-sdk/client-drs';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { CreateDocumentCommand, GetAutomationExecutionCommand, SSMClient, StartAutomationExecutionCommand } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DrsEmulatorAdmin } from '../../tools/emulators/drs/adminClient';
+import { SLEEP_RUNBOOK } from '../support/dr';
 import { clientConfig, emulatorStack, resetAndSeed, useEmulatorStack } from '../support/emulators';
 
 useEmulatorStack();
@@ -104,6 +106,20 @@ describe('gateway', function () {
       assert.deepEqual(items, []);
     } finally {
       drs.destroy();
+    }
+  });
+
+  it('runs SSM Automation executions, which moto lacks, on the same endpoint', async function () {
+    const ssm = new SSMClient(clientConfig({ maxAttempts: 1 }));
+    try {
+      await ssm.send(new CreateDocumentCommand({ Name: 'Gateway-Sleep', DocumentType: 'Automation', DocumentFormat: 'JSON', Content: SLEEP_RUNBOOK }));
+      const { AutomationExecutionId } = await ssm.send(new StartAutomationExecutionCommand({ DocumentName: 'Gateway-Sleep', Parameters: { Tier: ['web'], Seconds: ['PT0S'] } }));
+      assert.match(AutomationExecutionId ?? '', /^[0-9a-f-]{36}$/);
+      const execution = (await ssm.send(new GetAutomationExecutionCommand({ AutomationExecutionId }))).AutomationExecution;
+      assert.equal(execution?.DocumentName, 'Gateway-Sleep');
+      assert.ok(['Pending', 'InProgress', 'Success'].includes(execution?.AutomationExecutionStatus ?? ''), execution?.AutomationExecutionStatus);
+    } finally {
+      ssm.destroy();
     }
   });
 });

@@ -3,6 +3,7 @@ import type { SourceServerSeed, SeededSourceServer } from './drs/adminTypes';
 import { DrsEmulatorAdmin } from './drs/adminClient';
 import type { ClockSettings } from './drs/clock';
 import { startGateway, type RunningGateway } from './drs/gateway';
+import { SsmAutomationEmulator } from './ssm/automation';
 import { startDrsEmulator, type RunningDrsEmulator } from './drs/server';
 import { startMoto, type MotoServer } from './moto';
 import { seedSampleAccount, type SampleAccountSummary } from '../seed/sampleAccount';
@@ -36,6 +37,8 @@ export interface EmulatorStackOptions {
   drsClock?: ClockSettings;
   /** DRS page size when a request sets no maxResults (default 100). */
   drsPageSize?: number;
+  /** Multiplies SSM Automation aws:sleep durations (default 1). */
+  ssmTimeScale?: number;
   /** Fixed gateway port (e.g. for a demo); a free one by default. */
   gatewayPort?: number;
   log?: (message: string) => void;
@@ -49,6 +52,8 @@ export interface EmulatorStack {
   region: typeof EMULATOR_REGION;
   credentials: { accessKeyId: string; secretAccessKey: string };
   admin: DrsEmulatorAdmin;
+  /** SSM Automation executions (moto stores documents but cannot run them). */
+  ssm: SsmAutomationEmulator | undefined;
   /** What the start-up seed created, if anything. */
   seeded: SeedSummary | undefined;
   /** Empties moto and the DRS emulator (state and faults; the DRS clock keeps its settings). */
@@ -79,7 +84,9 @@ export async function startEmulatorStack(options: EmulatorStackOptions): Promise
   let moto: MotoServer | undefined;
   let drs: RunningDrsEmulator | undefined;
   let gateway: RunningGateway | undefined;
+  let ssm: SsmAutomationEmulator | undefined;
   const stopAll = async (): Promise<void> => {
+    ssm?.stop();
     await gateway?.stop();
     await drs?.stop();
     await moto?.stop();
@@ -94,7 +101,14 @@ export async function startEmulatorStack(options: EmulatorStackOptions): Promise
       defaultPageSize: options.drsPageSize,
     });
     log(`DRS emulator listening on ${drs.endpoint}`);
-    gateway = await startGateway({ drs: drs.emulator, upstream: moto.endpoint, port: options.gatewayPort });
+    ssm = new SsmAutomationEmulator({ motoEndpoint: moto.endpoint, credentials: { ...EMULATOR_CREDENTIALS }, timeScale: options.ssmTimeScale });
+    const ssmAutomation = ssm;
+    gateway = await startGateway({
+      drs: drs.emulator,
+      upstream: moto.endpoint,
+      port: options.gatewayPort,
+      handlers: [{ matches: (req) => SsmAutomationEmulator.matches(req), handle: (req, res) => ssmAutomation.handle(req, res) }],
+    });
     log(`gateway listening on ${gateway.endpoint}`);
   } catch (error) {
     await stopAll();
@@ -115,7 +129,9 @@ export async function startEmulatorStack(options: EmulatorStackOptions): Promise
     credentials: { ...EMULATOR_CREDENTIALS },
     admin,
     seeded: undefined,
+    ssm,
     async reset() {
+      ssm?.reset();
       runningDrs.emulator.reset();
       await runningMoto.reset();
     },

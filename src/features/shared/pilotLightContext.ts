@@ -21,6 +21,7 @@ export function readConnectionSettings(): ConnectionSettings {
 export class PilotLightContext implements vscode.Disposable {
   readonly log: vscode.LogOutputChannel;
   private connectionPromise?: Promise<AwsConnection>;
+  private connectionKey?: string;
   private readonly changeEmitter = new vscode.EventEmitter<void>();
   /** Fires when the profile, region or endpoint changed; views re-root themselves. */
   readonly onDidChangeConnection = this.changeEmitter.event;
@@ -37,7 +38,8 @@ export class PilotLightContext implements vscode.Disposable {
       this.identityEmitter,
       vscode.workspace.onDidChangeConfiguration((event) => {
         const keys = ['profile', 'region', 'endpointUrl', 'serviceEndpoints'];
-        if (keys.some((key) => event.affectsConfiguration(`${CONFIG_SECTION}.${key}`))) this.resetConnection();
+        const changed = keys.some((key) => event.affectsConfiguration(`${CONFIG_SECTION}.${key}`));
+        if (changed && JSON.stringify(readConnectionSettings()) !== this.connectionKey) this.resetConnection();
       }),
     );
   }
@@ -47,9 +49,16 @@ export class PilotLightContext implements vscode.Disposable {
     return readConnectionSettings().profile || process.env.AWS_PROFILE || undefined;
   }
 
+  /**
+   * The connection for the current settings. Settings are compared on every call, so a caller that
+   * runs before the configuration-change event arrives still gets the new profile or region.
+   */
   connection(): Promise<AwsConnection> {
+    const settings = readConnectionSettings();
+    const key = JSON.stringify(settings);
+    if (this.connectionPromise && key !== this.connectionKey) this.resetConnection();
     if (!this.connectionPromise) {
-      const settings = readConnectionSettings();
+      this.connectionKey = key;
       this.connectionPromise = AwsConnection.open(settings);
       this.connectionPromise.then(
         (connection) => this.log.info(`Connection: profile ${connection.profileName}, region ${connection.region}, credentials from ${connection.credentialSource}${connection.endpointFor('ec2') ? `, endpoint ${connection.endpointFor('ec2')}` : ''}`),

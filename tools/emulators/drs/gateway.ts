@@ -9,11 +9,19 @@ import type { DrsEmulator } from './server';
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade']);
 
+/** An emulator for operations moto lacks, mounted in front of the moto proxy. */
+export interface GatewayHandler {
+  matches(req: IncomingMessage): boolean;
+  handle(req: IncomingMessage, res: ServerResponse): void;
+}
+
 export interface GatewayOptions {
   drs: DrsEmulator;
   /** Where everything that is not DRS goes (moto). */
   upstream: string;
   port?: number;
+  /** Checked in order before the moto proxy, e.g. SSM Automation executions. */
+  handlers?: GatewayHandler[];
 }
 
 export interface RunningGateway {
@@ -31,6 +39,26 @@ function forwardableHeaders(rawHeaders: string[]): string[] {
   return kept;
 }
 
+/** Admin route for the proxy counters: GET reads them, DELETE clears them. */
+export const PROXY_STATS_PATH = `${ADMIN_PREFIX}/proxy-stats`;
+const MAX_DURATIONS_KEPT = 10_000;
+
+/** Requests the gateway passed to moto, per `service:Operation` (e.g. `ec2:DescribeInstances`). */
+export interface ProxyStats {
+  /** When counting started (gateway start or the last DELETE). */
+  since: string;
+  operations: Record<string, { count: number; totalMs: number; maxMs: number; durationsMs: number[] }>;
+}
+
+/** The operation of a proxied request: X-Amz-Target (JSON protocols) or Action (query protocols, in the URL or the form body). */
+function operationName(req: IncomingMessage, bodyStart: string): string {
+  const target = req.headers['x-amz-target'];
+  if (typeof target === 'string' && target.includes('.')) return target.slice(target.lastIndexOf('.') + 1);
+  const fromUrl = new URL(req.url ?? '/', 'http://local').searchParams.get('Action');
+  if (fromUrl) return fromUrl;
+  return /(?:^|&)Action=([A-Za-z0-9]+)/.exec(bodyStart)?.[1] ?? `${req.method ?? 'GET'} ${(req.url ?? '/').split('?')[0]}`;
+}
+
 export function isDrsRequest(req: IncomingMessage): boolean {
   const path = (req.url ?? '/').split('?')[0];
   if (path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`)) return true;
@@ -40,8 +68,28 @@ export function isDrsRequest(req: IncomingMessage): boolean {
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const upstream = new URL(options.upstream);
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  let stats: ProxyStats = { since: new Date().toISOString(), operations: {} };
+
+  /** Counts one proxied request and its time from arrival to the last byte of moto's answer. */
+  const countProxied = (req: IncomingMessage, res: ServerResponse): void => {
+    const started = performance.now();
+    let bodyStart = '';
+    req.on('data', (chunk: Buffer) => {
+      if (bodyStart.length < 2048) bodyStart += chunk.toString('latin1', 0, Math.min(chunk.length, 2048));
+    });
+    res.on('finish', () => {
+      const key = `${sigV4Scope(req)?.service ?? 'unsigned'}:${operationName(req, bodyStart)}`;
+      const ms = performance.now() - started;
+      const entry = (stats.operations[key] ??= { count: 0, totalMs: 0, maxMs: 0, durationsMs: [] });
+      entry.count += 1;
+      entry.totalMs += ms;
+      entry.maxMs = Math.max(entry.maxMs, ms);
+      if (entry.durationsMs.length < MAX_DURATIONS_KEPT) entry.durationsMs.push(Math.round(ms * 10) / 10);
+    });
+  };
 
   const proxy = (req: IncomingMessage, res: ServerResponse): void => {
+    countProxied(req, res);
     const outgoing = request(
       {
         host: upstream.hostname,
@@ -66,8 +114,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   };
 
   const server = createServer((req, res) => {
-    if (isDrsRequest(req)) options.drs.handle(req, res);
-    else proxy(req, res);
+    if ((req.url ?? '/').split('?')[0] === PROXY_STATS_PATH) {
+      if (req.method === 'DELETE') stats = { since: new Date().toISOString(), operations: {} };
+      if (req.method === 'GET' || req.method === 'DELETE') sendJson(res, 200, stats);
+      else sendJson(res, 405, { error: `${req.method} ${PROXY_STATS_PATH}: use GET or DELETE` });
+      req.resume();
+    } else if (isDrsRequest(req)) options.drs.handle(req, res);
+    else {
+      const handler = options.handlers?.find((candidate) => candidate.matches(req));
+      if (handler) handler.handle(req, res);
+      else proxy(req, res);
+    }
   });
   server.keepAliveTimeout = 5000;
   const port = await listen(server, options.port ?? 0);
