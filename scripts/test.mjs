@@ -16,10 +16,10 @@ const layers = requested.length ? requested : ALL_LAYERS;
 const mocha = join(root, 'node_modules/mocha/bin/mocha.js');
 
 const LAYER_COMMANDS = {
-  unit: [process.execPath, [mocha, 'out/test/unit/**/*.test.js', '--timeout', '10000']],
-  integration: [process.execPath, [mocha, 'out/test/integration/**/*.test.js', '--timeout', '120000']],
+  unit: [process.execPath, [mocha, 'out/test/unit/**/*.test.js', '--timeout', '10000', '--exit']],
+  integration: [process.execPath, [mocha, 'out/test/integration/**/*.test.js', '--timeout', '120000', '--exit']],
   host: [process.execPath, ['scripts/run-host-tests.mjs', '--skip-build']],
-  e2e: [process.execPath, [mocha, 'out/test/e2e/**/*.test.js', '--timeout', '300000']],
+  e2e: [process.execPath, [mocha, 'out/test/e2e/**/*.test.js', '--timeout', '300000', '--exit']],
 };
 
 /** Runs a command, echoing its output, and returns the exit code with the mocha counts it printed. */
