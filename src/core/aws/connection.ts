@@ -78,7 +78,8 @@ export class AwsConnection {
       let chain: Promise<AwsCredentialIdentityProvider> | undefined;
       // The provider chain (SSO, STS, INI, process) is loaded on the first credential request.
       this.credentialProvider = async (options) => {
-        chain ??= import('@aws-sdk/credential-provider-node').then(({ defaultProvider }) => defaultProvider(explicitProfile ? { profile: explicitProfile } : {}));
+        // ignoreCache: re-read ~/.aws, where the user may just have added a profile or signed in.
+        chain ??= import('@aws-sdk/credential-provider-node').then(({ defaultProvider }) => defaultProvider({ ...(explicitProfile ? { profile: explicitProfile } : {}), ignoreCache: true }));
         return (await chain)(options);
       };
     }
