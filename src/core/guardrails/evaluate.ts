@@ -1,0 +1,126 @@
+import type { OperationKind, TargetResource } from '../operations/types';
+import type { ApprovalLevel } from './approval';
+import { checkChangeWindows } from './changeWindows';
+import { isProtectionTagKey, protectionTagOn, resolveEnvironment, type ResolvedEnvironment } from './environment';
+import type { GuardrailPolicy } from './policy';
+
+export type RefusalCode =
+  | 'unknown-operation'
+  | 'invalid-input'
+  | 'invalid-options'
+  | 'max-resources'
+  | 'protection-tag'
+  | 'change-window'
+  | 'rate-limit'
+  | 'dependency'
+  | 'permission-denied'
+  | 'approval-required'
+  | 'approval-denied'
+  | 'confirmation-mismatch'
+  | 'circuit-open'
+  | 'audit-unavailable';
+
+export interface Refusal {
+  code: RefusalCode;
+  message: string;
+  resourceIds?: string[];
+}
+
+export interface EnvironmentResource extends TargetResource {
+  environment: ResolvedEnvironment;
+}
+
+export interface GuardrailFacts {
+  kind: OperationKind;
+  resources: TargetResource[];
+  account: string;
+  now: Date;
+  /** Changes already run in the last minute. */
+  recentMutations: number;
+  /** Whether the operation has a backup step (volume delete, instance terminate). */
+  hasBackupPlan: boolean;
+}
+
+export interface GuardrailEvaluation {
+  resources: EnvironmentResource[];
+  environments: string[];
+  protectedEnvironments: string[];
+  refusals: Refusal[];
+  approval?: { level: ApprovalLevel; reasons: string[]; requiredConfirmation?: string };
+  backupRequired: boolean;
+}
+
+function unique(values: string[]): string[] {
+  const seen = new Map<string, string>();
+  for (const value of values) if (!seen.has(value.toLowerCase())) seen.set(value.toLowerCase(), value);
+  return [...seen.values()];
+}
+
+/**
+ * The static guardrails, as a pure function: environments, resource limit, protection tags, change windows,
+ * rate limit, and whether approval or confirmation is needed. Reads are never gated.
+ */
+export function evaluateGuardrails(policy: GuardrailPolicy, facts: GuardrailFacts): GuardrailEvaluation {
+  const resources = facts.resources.map((resource) => ({ ...resource, role: resource.role ?? 'target', environment: resolveEnvironment(resource.tags, facts.account, policy) }));
+  const byProtection = [...resources].sort((a, b) => Number(b.environment.protected) - Number(a.environment.protected));
+  const environments = unique(byProtection.map((resource) => resource.environment.name));
+  const protectedEnvironments = unique(byProtection.filter((resource) => resource.environment.protected).map((resource) => resource.environment.name));
+  const evaluation: GuardrailEvaluation = { resources, environments, protectedEnvironments, refusals: [], backupRequired: false };
+  if (facts.kind === 'read') return evaluation;
+
+  const targets = resources.filter((resource) => resource.role === 'target');
+  if (targets.length > policy.maxResourcesPerOperation) {
+    evaluation.refusals.push({ code: 'max-resources', message: `This operation would change ${targets.length} resources; the policy allows at most ${policy.maxResourcesPerOperation} per operation. Split it into smaller batches.` });
+  }
+
+  if (facts.kind === 'delete') {
+    const guarded = targets.map((resource) => ({ resource, tag: protectionTagOn(resource.tags, policy) })).filter((entry) => entry.tag);
+    if (guarded.length) {
+      evaluation.refusals.push({
+        code: 'protection-tag',
+        message: `${guarded.map(({ resource, tag }) => `${resource.id} has the protection tag "${tag}"`).join('; ')}. Remove the tag (an approved change) before deleting.`,
+        resourceIds: guarded.map(({ resource }) => resource.id),
+      });
+    }
+  }
+
+  const windows = checkChangeWindows(environments, policy, facts.now);
+  if (!windows.allowed) {
+    evaluation.refusals.push({
+      code: 'change-window',
+      message: windows.closed.map((entry) => `Changes to ${entry.environment} are outside the change window (${entry.windows.join('; ')}).`).join(' '),
+    });
+  }
+
+  if (facts.recentMutations >= policy.maxMutationsPerMinute) {
+    evaluation.refusals.push({ code: 'rate-limit', message: `${facts.recentMutations} changes ran in the last minute; the policy allows ${policy.maxMutationsPerMinute}. Wait a moment and retry.` });
+  }
+
+  const reasons: string[] = [];
+  let level: ApprovalLevel | undefined;
+  if (protectedEnvironments.length && policy.approvalRequiredFor.includes(facts.kind as 'write' | 'delete')) {
+    level = 'approve';
+    reasons.push(`${protectedEnvironments.join(', ')} ${protectedEnvironments.length > 1 ? 'are protected environments' : 'is a protected environment'}.`);
+  }
+  const unprotecting = targets.filter(
+    (resource) =>
+      resource.removesTags?.some((key) => isProtectionTagKey(key, policy)) ||
+      Object.entries(resource.setsTags ?? {}).some(([key, value]) => isProtectionTagKey(key, policy) && /^(false|no|0|off)$/i.test(value.trim())),
+  );
+  if (unprotecting.length) {
+    level = 'approve';
+    reasons.push(`It removes the protection tag from ${unprotecting.map((resource) => resource.id).join(', ')}.`);
+  }
+  if (!level && policy.confirmationRequiredFor.includes(facts.kind as 'write' | 'delete')) {
+    level = 'confirm';
+    reasons.push(`${facts.kind === 'delete' ? 'Deletes' : 'Changes'} need a confirmation.`);
+  }
+  if (level) {
+    const confirmEnvironments = protectedEnvironments.length ? protectedEnvironments : unique(unprotecting.map((resource) => resource.environment.name));
+    evaluation.approval = { level, reasons, requiredConfirmation: level === 'approve' ? confirmEnvironments.join(', ') : undefined };
+  }
+
+  evaluation.backupRequired =
+    facts.kind === 'delete' && facts.hasBackupPlan && (policy.backupBeforeDelete === 'always' || (policy.backupBeforeDelete === 'protected' && targets.some((resource) => resource.environment.protected)));
+  return evaluation;
+}

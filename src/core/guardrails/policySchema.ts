@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+/** Whether an IANA time zone name is known to this runtime's Intl. */
+export function isValidTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'Use 24-hour HH:MM, e.g. "09:00" or "24:00".');
+const environmentName = z.string().trim().min(1, 'An environment name cannot be empty.');
+
+export const changeWindowSchema = z
+  .object({
+    name: z.string().optional().describe('A label shown in refusals, e.g. "weekday business hours".'),
+    environments: z.array(environmentName).optional().describe('Environments this window governs. Omitted: every protected environment.'),
+    days: z.array(z.enum(WEEKDAYS)).min(1, 'List at least one day.').describe('Days the window opens on (in its time zone). A window that ends before it starts runs past midnight into the next day.'),
+    start: clockTime.describe('Opening time, HH:MM in the window\'s time zone.'),
+    end: clockTime.describe('Closing time, HH:MM; "24:00" is midnight at the end of the day.'),
+    timeZone: z.string().refine(isValidTimeZone, { message: 'Unknown IANA time zone; use a name such as "Europe/Berlin" or "UTC".' }).describe('IANA time zone, e.g. "America/New_York".'),
+  })
+  .strict()
+  .refine((window) => window.start !== window.end, { message: 'A change window cannot start and end at the same time.', path: ['end'] });
+
+export type ChangeWindow = z.infer<typeof changeWindowSchema>;
+
+const mutatingKind = z.enum(['write', 'delete']);
+
+/** Every policy field, as it may appear in settings or in `.pilotlight/guardrails.json`. */
+export const policyFields = {
+  environmentTagKeys: z.array(z.string().min(1)).min(1, 'List at least one tag key.').describe('Tag keys that name a resource\'s environment, matched without regard to case, e.g. ["Environment", "env", "stage"].'),
+  accountEnvironments: z
+    .record(z.string().regex(/^\d{12}$/, 'Account IDs have 12 digits.'), environmentName)
+    .describe('Fallback environment per AWS account ID, for resources without an environment tag.'),
+  protectedEnvironments: z.array(environmentName).describe('Environments where changes need an approval (compared without regard to case).'),
+  treatUnknownEnvironmentAsProtected: z.boolean().describe('Treat resources with no environment tag and no account mapping as protected.'),
+  approvalRequiredFor: z.array(mutatingKind).describe('Kinds of operation that need an approval in protected environments.'),
+  confirmationRequiredFor: z.array(mutatingKind).describe('Kinds of operation that need a confirmation in every other environment.'),
+  changeWindows: z.array(changeWindowSchema).describe('When changes are allowed. Outside every window that governs an environment, changes there are refused.'),
+  maxResourcesPerOperation: z.number().int().min(1).max(1000).describe('Most resources one operation may change.'),
+  protectionTags: z.array(z.string().min(1)).describe('Tag keys that block deletion (unless the value is "false"), e.g. ["DoNotDelete"].'),
+  backupBeforeDelete: z.enum(['always', 'protected', 'never']).describe('Snapshot a volume before deleting it, and create an AMI before terminating an instance: always, only in protected environments, or never.'),
+  maxMutationsPerMinute: z.number().int().min(1).max(1000).describe('Most changes run per minute, across all callers.'),
+  auditReads: z.boolean().describe('Also record read operations in the audit trail.'),
+};
+
+export type PolicyField = keyof typeof policyFields;
+
+/** The workspace file: every field optional, unknown fields rejected. */
+export const guardrailsFileSchema = z
+  .object({ $schema: z.string().optional(), ...policyFields })
+  .partial()
+  .strict()
+  .describe('Pilot Light guardrails for this workspace. It can only tighten the policy from settings: it adds protected environments, windows and tags, and lowers limits.');
+
+export type GuardrailsFile = z.infer<typeof guardrailsFileSchema>;
+
+/** JSON Schema (draft 2020-12) for `.pilotlight/guardrails.json`, generated from the same zod source. */
+export function guardrailsJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(guardrailsFileSchema, { io: 'input', unrepresentable: 'any' }),
+    title: 'Pilot Light guardrails',
+  };
+}

@@ -1,0 +1,30 @@
+import type { Operation } from './define';
+import { cloudFormationOperations } from './cloudformation';
+import { drsOperations } from './drs';
+import { addressOperations } from './ec2/addresses';
+import { instanceOperations } from './ec2/instances';
+import { ec2ReadOperations } from './ec2/reads';
+import { securityGroupOperations } from './ec2/securityGroups';
+import { tagOperations } from './ec2/tags';
+import { volumeOperations } from './ec2/volumes';
+import { vpcOperations } from './ec2/vpcs';
+import { iamOperations } from './iam';
+import { OperationRegistry } from './registry';
+
+/** Every operation Pilot Light ships, in menu order. */
+export const BUILTIN_OPERATIONS: readonly Operation[] = Object.freeze([
+  ...instanceOperations,
+  ...securityGroupOperations,
+  ...vpcOperations,
+  ...volumeOperations,
+  ...addressOperations,
+  ...tagOperations,
+  ...iamOperations,
+  ...ec2ReadOperations,
+  ...cloudFormationOperations,
+  ...drsOperations,
+] as Operation[]);
+
+export function createOperationRegistry(extra: Iterable<Operation> = []): OperationRegistry {
+  return new OperationRegistry([...BUILTIN_OPERATIONS, ...extra]);
+}

@@ -1,0 +1,66 @@
+import type { ApprovalLevel } from '../guardrails/approval';
+import type { Refusal } from '../guardrails/evaluate';
+import type { Caller, CostEstimate, DependencyFinding, OperationKind, PermissionCheck } from './types';
+
+export interface PreviewResource {
+  type: string;
+  id: string;
+  name?: string;
+  action: string;
+  role: 'target' | 'context';
+  environment: string;
+  environmentSource: 'tag' | 'account' | 'unknown';
+  protected: boolean;
+  state?: string;
+  details?: string[];
+}
+
+export type GuardrailVerdict = 'allowed' | 'needs-confirmation' | 'needs-approval' | 'refused';
+
+/** What a mutating operation would do; shown in confirmations, approvals and LM tool prompts. */
+export interface OperationPreview {
+  correlationId: string;
+  operationId: string;
+  title: string;
+  kind: OperationKind;
+  destructive: boolean;
+  caller: Caller;
+  account: string;
+  region: string;
+  summary: string;
+  changes: string[];
+  warnings: string[];
+  resources: PreviewResource[];
+  environments: string[];
+  protectedEnvironments: string[];
+  cost: CostEstimate;
+  rollback: { supported: boolean; note?: string };
+  permission: PermissionCheck;
+  dependencies: DependencyFinding[];
+  backups: { required: boolean; planned: string[] };
+  guardrails: {
+    verdict: GuardrailVerdict;
+    refusals: Refusal[];
+    approval?: { level: ApprovalLevel; reasons: string[]; requiredConfirmation?: string };
+  };
+}
+
+/** Plain-text rendering for chat answers, tool confirmations and logs. */
+export function formatPreview(preview: OperationPreview): string {
+  const lines = [
+    `${preview.summary}`,
+    `Account ${preview.account}, region ${preview.region}, environment ${preview.environments.join(', ') || 'unknown'}${preview.protectedEnvironments.length ? ' (protected)' : ''}.`,
+  ];
+  const targets = preview.resources.filter((resource) => resource.role === 'target');
+  if (targets.length) lines.push('Resources:', ...targets.map((resource) => `  - ${resource.action} ${resource.type} ${resource.id}${resource.name && resource.name !== resource.id ? ` (${resource.name})` : ''} [${resource.environment}]`));
+  if (preview.changes.length) lines.push('Changes:', ...preview.changes.map((change) => `  - ${change}`));
+  lines.push(`Cost: ${preview.cost.note}`);
+  if (preview.backups.required) lines.push(...preview.backups.planned.map((backup) => `Backup: ${backup}`));
+  lines.push(`Permission: ${preview.permission.status} (${preview.permission.detail})`);
+  lines.push(`Rollback: ${preview.rollback.supported ? 'supported' : 'not supported'}${preview.rollback.note ? ` (${preview.rollback.note})` : ''}`);
+  for (const warning of preview.warnings) lines.push(`Warning: ${warning}`);
+  for (const finding of preview.dependencies) lines.push(`Blocked: ${finding.message}`);
+  for (const refusal of preview.guardrails.refusals) lines.push(`Refused: ${refusal.message}`);
+  if (preview.guardrails.approval) lines.push(`${preview.guardrails.approval.level === 'approve' ? 'Approval' : 'Confirmation'} required: ${preview.guardrails.approval.reasons.join(' ')}`);
+  return lines.join('\n');
+}
