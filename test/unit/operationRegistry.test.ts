@@ -15,6 +15,8 @@ const EXPECTED_WRITES = [
   'ec2.volumes.create', 'ec2.volumes.delete', 'ec2.snapshots.create', 'ec2.snapshots.delete',
   'ec2.addresses.allocate', 'ec2.addresses.release',
   'ec2.tags.add', 'ec2.tags.remove',
+  'drs.recovery.start', 'drs.recoveryInstances.terminate', 'drs.launchConfiguration.update',
+  'ssm.automation.start', 'ssm.automation.stop',
 ];
 
 const EXPECTED_READS = [

@@ -1,5 +1,6 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { IAMClient } from '@aws-sdk/client-iam';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { DrsClient } from '@aws-sdk/client-drs';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ServiceDefinition } from './connection';
@@ -24,4 +25,9 @@ export const cloudFormationService: ServiceDefinition<CloudFormationClient> = {
 export const iamService: ServiceDefinition<IAMClient> = {
   id: 'iam',
   create: async (config) => new (await import('@aws-sdk/client-iam')).IAMClient(config),
+};
+
+export const ssmService: ServiceDefinition<SSMClient> = {
+  id: 'ssm',
+  create: async (config) => new (await import('@aws-sdk/client-ssm')).SSMClient(config),
 };

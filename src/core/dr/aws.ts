@@ -26,15 +26,11 @@ import {
   type ResponseLaunchTemplateData,
 } from '@aws-sdk/client-ec2';
 import { DescribeDocumentCommand, GetAutomationExecutionCommand, type AutomationExecution, type DocumentDescription, type SSMClient } from '@aws-sdk/client-ssm';
-import type { AwsConnection, ServiceDefinition } from '../aws/connection';
+import type { AwsConnection } from '../aws/connection';
 import { describeAwsError } from '../aws/errors';
-import { drsService, ec2Service } from '../aws/services';
+import { drsService, ec2Service, ssmService } from '../aws/services';
 
 /** SSM client definition for the DR engine (services.ts has no SSM entry yet). */
-export const drSsmService: ServiceDefinition<SSMClient> = {
-  id: 'ssm',
-  create: async (config) => new (await import('@aws-sdk/client-ssm')).SSMClient(config),
-};
 
 /** Where the engine gets SDK clients from: an AwsConnection in the extension, anything in tests. */
 export interface DrClients {
@@ -49,7 +45,7 @@ export function clientsFromConnection(connection: AwsConnection): DrClients {
   return {
     drs: (region) => connection.client(drsService, region),
     ec2: (region) => connection.client(ec2Service, region),
-    ssm: (region) => connection.client(drSsmService, region),
+    ssm: (region) => connection.client(ssmService, region),
     account: async () => (await connection.identity()).account,
   };
 }

@@ -44,6 +44,8 @@ export interface StartAutomationRequest {
 }
 
 export interface DrActionGateway {
+  /** Recovery instances per terminate call (default 100, the DRS limit); a guarded gateway keeps it within policy. */
+  readonly terminateBatchSize?: number;
   startRecovery(request: StartRecoveryRequest, context: DrCallContext): Promise<{ job: Job }>;
   terminateRecoveryInstances(request: { region: string; recoveryInstanceIds: string[] }, context: DrCallContext): Promise<{ job: Job }>;
   updateLaunchConfiguration(request: { region: string; sourceServerId: string; settings: GroupLaunchSettings }, context: DrCallContext): Promise<void>;

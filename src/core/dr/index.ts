@@ -16,3 +16,6 @@ export * from './runner';
 export * from './results';
 export * from './bundle';
 export * from './workspace';
+export * from './templates';
+export * from './runLock';
+export * from './manager';

@@ -197,6 +197,16 @@ export function parseDrDocument(text: string, expectedKind?: 'ProtectionGroup' |
   };
 }
 
+/**
+ * Where the value (or key) at `path` is in a DR file's text, e.g. ['waves', 1, 'name'], for findings
+ * that are not parse errors (preflight). Falls back to the nearest existing parent, then to 1:1.
+ */
+export function locateInDocument(text: string, path: (string | number)[], at: 'key' | 'value' = 'value'): { start: SourcePosition; end: SourcePosition } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
+  return new Positions(doc, lines, text.length).locate(path, at);
+}
+
 export function parseGroup(text: string): ParseResult<ProtectionGroup> {
   return parseDrDocument(text, PROTECTION_GROUP_KIND) as ParseResult<ProtectionGroup>;
 }

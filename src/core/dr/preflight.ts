@@ -357,9 +357,10 @@ export function formatFindings(report: PreflightReport): string {
 export async function runRemediation(remediation: Remediation, gateway: DrActionGateway, context: Omit<DrCallContext, 'reason'> & { reason?: string }): Promise<{ jobIds: string[]; updated: string[] }> {
   if (remediation.kind === 'terminateRecoveryInstances') {
     const jobIds: string[] = [];
-    for (let i = 0; i < remediation.recoveryInstanceIds.length; i += 100) {
+    const batch = gateway.terminateBatchSize ?? 100;
+    for (let i = 0; i < remediation.recoveryInstanceIds.length; i += batch) {
       const { job } = await gateway.terminateRecoveryInstances(
-        { region: remediation.region, recoveryInstanceIds: remediation.recoveryInstanceIds.slice(i, i + 100) },
+        { region: remediation.region, recoveryInstanceIds: remediation.recoveryInstanceIds.slice(i, i + batch) },
         { ...context, reason: context.reason ?? `Preflight: terminate ${remediation.recoveryInstanceIds.length} leftover drill instance(s)` },
       );
       if (job.jobID) jobIds.push(job.jobID);
@@ -372,4 +373,43 @@ export async function runRemediation(remediation: Remediation, gateway: DrAction
     updated.push(sourceServerId);
   }
   return { jobIds: [], updated };
+}
+
+/** A Markdown report of a preflight: verdict, the execution plan, and every finding with its fix. */
+export function renderPreflightMarkdown(report: PreflightReport): string {
+  const icon: Record<FindingSeverity, string> = { error: '⛔', warning: '⚠️', info: 'ℹ️' };
+  const count = (severity: FindingSeverity) => report.findings.filter((f) => f.severity === severity).length;
+  const plan = report.executionPlan;
+  const lines = [
+    `# Preflight: ${report.planName} (${report.mode})`,
+    '',
+    report.ok
+      ? `**Ready.** ${count('warning')} warning(s), ${count('info')} note(s). Checked ${report.checkedAt}.`
+      : `**Blocked:** ${count('error')} problem(s) must be fixed before the plan can run; ${count('warning')} warning(s). Checked ${report.checkedAt}.`,
+    '',
+    `${plan.waves.length} wave(s), ${plan.serverCount} server(s), ${plan.jobCount} DRS job(s)${plan.rtoMinutes !== undefined ? `, RTO target ${plan.rtoMinutes} min` : ''}.`,
+    '',
+    '| Wave | Depends on | Servers | Jobs |',
+    '| --- | --- | --- | --- |',
+    ...plan.waves.map((wave) => {
+      const jobs = wave.steps.reduce((sum, step) => sum + (step.kind === 'launch' ? step.jobs.length : 0), 0);
+      const servers = wave.servers.map((s) => s.hostname || s.sourceServerId);
+      return `| ${wave.name} | ${wave.dependsOn.join(', ') || '—'} | ${servers.length}${servers.length ? ` (${list(servers, 4)})` : ''} | ${jobs} |`;
+    }),
+    '',
+  ];
+  if (report.findings.length === 0) {
+    lines.push('No findings.', '');
+    return lines.join('\n');
+  }
+  lines.push('## Findings', '');
+  report.findings.forEach((finding, index) => {
+    const where = [finding.wave && `wave ${finding.wave}`, finding.group && `group ${finding.group}`].filter(Boolean).join(', ');
+    lines.push(`### ${index + 1}. ${icon[finding.severity]} ${finding.severity}: ${finding.code}${where ? ` (${where})` : ''}`, '');
+    lines.push(`**What is wrong:** ${finding.message}`, '');
+    lines.push(`**How to fix:** ${finding.fix}`, '');
+    if (finding.sourceServerIds?.length) lines.push(`Source servers: ${finding.sourceServerIds.map((id) => `\`${id}\``).join(', ')}`, '');
+    if (finding.remediation) lines.push(`**Offered fix:** ${finding.remediation.label} (asks for confirmation first).`, '');
+  });
+  return lines.join('\n');
 }

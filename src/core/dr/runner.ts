@@ -899,8 +899,9 @@ export class DrRunner {
     for (const server of launched) byRegion.set(server.region, [...(byRegion.get(server.region) ?? []), server.recoveryInstanceId!]);
     for (const [region, ids] of byRegion) {
       const jobIds: string[] = [];
-      for (let i = 0; i < ids.length; i += 100) {
-        const { job } = await this.deps.gateway.terminateRecoveryInstances({ region, recoveryInstanceIds: ids.slice(i, i + 100) }, this.context(undefined, `Clean up drill ${this.state.runId} of plan ${this.state.planName}`));
+      const batch = this.deps.gateway.terminateBatchSize ?? 100;
+      for (let i = 0; i < ids.length; i += batch) {
+        const { job } = await this.deps.gateway.terminateRecoveryInstances({ region, recoveryInstanceIds: ids.slice(i, i + batch) }, this.context(undefined, `Clean up drill ${this.state.runId} of plan ${this.state.planName}`));
         jobIds.push(job.jobID!);
       }
       this.emit({ type: 'cleanup.started', jobIds, recoveryInstanceIds: ids, region });

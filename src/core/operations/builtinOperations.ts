@@ -1,6 +1,6 @@
 import type { Operation } from './define';
 import { cloudFormationOperations } from './cloudformation';
-import { drsOperations } from './drs';
+import { drsOperations, drsWriteOperations } from './drs';
 import { addressOperations } from './ec2/addresses';
 import { instanceOperations } from './ec2/instances';
 import { ec2ReadOperations } from './ec2/reads';
@@ -10,6 +10,7 @@ import { volumeOperations } from './ec2/volumes';
 import { vpcOperations } from './ec2/vpcs';
 import { iamOperations } from './iam';
 import { OperationRegistry } from './registry';
+import { ssmOperations } from './ssm';
 
 /** Every operation Pilot Light ships, in menu order. */
 export const BUILTIN_OPERATIONS: readonly Operation[] = Object.freeze([
@@ -23,6 +24,8 @@ export const BUILTIN_OPERATIONS: readonly Operation[] = Object.freeze([
   ...ec2ReadOperations,
   ...cloudFormationOperations,
   ...drsOperations,
+  ...drsWriteOperations,
+  ...ssmOperations,
 ] as Operation[]);
 
 export function createOperationRegistry(extra: Iterable<Operation> = []): OperationRegistry {
