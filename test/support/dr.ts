@@ -7,7 +7,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { ApiCounters, SdkDrReads, type DrClients } from '../../src/core/dr/aws';
-import { SdkDrActionGateway } from '../../src/core/dr/gateway';
+import { SdkDrActionGateway } from './sdkDrActionGateway';
 import type { ProtectionGroup, RecoveryPlan, Wave } from '../../src/core/dr/model';
 import type { RunnerDeps } from '../../src/core/dr/runner';
 

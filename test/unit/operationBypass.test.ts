@@ -70,13 +70,13 @@ describe('no way around the runner', () => {
     }
   });
 
-  it('keeps EC2, IAM and CloudFormation write commands inside the operation layer', () => {
-    const write = /\b(Create|Delete|Terminate|Stop|Start|Reboot|Modify|Authorize|Revoke|Allocate|Release|Attach|Detach|Run|Associate|Disassociate|Put|Update|Replace|Import|Register|Deregister)[A-Za-z]*Command\b/;
+  it('keeps EC2, IAM, CloudFormation, DRS and SSM write commands inside the operation layer', () => {
+    const write = /\b(Create|Delete|Terminate|Stop|Start|Reboot|Modify|Authorize|Revoke|Allocate|Release|Attach|Detach|Run|Associate|Disassociate|Put|Update|Replace|Import|Register|Deregister|Tag|Untag|Send|Cancel|Retry|Disconnect|Reverse)[A-Za-z]*Command\b/;
     const offenders = walk(join(REPO, 'src'))
       .filter((file) => file.endsWith('.ts') && !/src\/core\/(operations|guardrails)\//.test(file))
       .filter((file) => {
         const text = readFileSync(file, 'utf8');
-        return [...text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-(ec2|iam|cloudformation)'/g)].some((match) => write.test(match[1]));
+        return [...text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-(ec2|iam|cloudformation|drs|ssm)'/g)].some((match) => write.test(match[1]));
       })
       .map((file) => relative(REPO, file));
     assert.deepEqual(offenders, [], 'these files call write APIs outside the runner');

@@ -121,6 +121,11 @@ export class OperationRunner {
     return this.options.registry;
   }
 
+  /** The policy the next run will use. */
+  policyInForce(): GuardrailPolicy {
+    return this.policy();
+  }
+
   private policy(): GuardrailPolicy {
     const { policy } = this.options;
     return typeof policy === 'function' ? policy() : policy;

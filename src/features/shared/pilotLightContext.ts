@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { AwsConnection, type CallerIdentity } from '../../core/aws/connection';
 import type { ConnectionSettings } from '../../core/aws/resolution';
+import { SafetyServices } from './safety';
 
 export const CONFIG_SECTION = 'pilotLight';
 
@@ -29,11 +30,16 @@ export class PilotLightContext implements vscode.Disposable {
   /** Fires whenever a feature resolved the caller identity (account and ARN). */
   readonly onDidResolveIdentity = this.identityEmitter.event;
 
+  /** The shared operation runner (guardrails, approvals, audit) every AWS change goes through. */
+  readonly safety: SafetyServices;
+
   constructor(readonly extension: vscode.ExtensionContext) {
     this.log = vscode.window.createOutputChannel('Pilot Light', { log: true });
+    this.safety = new SafetyServices(this);
     extension.subscriptions.push(
       this,
       this.log,
+      this.safety,
       this.changeEmitter,
       this.identityEmitter,
       vscode.workspace.onDidChangeConfiguration((event) => {

@@ -1,0 +1,29 @@
+/**
+ * THE one place where the DR feature gets its DrActionGateway: every mutating call of a drill, a
+ * recovery, a drill cleanup or a preflight remediation runs as a registered operation through the shared
+ * OperationRunner (guardrails → approval → audit → SDK). A run asks for approval once (per protected
+ * environment) and reuses it for its later calls; every call is still checked and audited.
+ */
+import type { AwsConnection } from '../../core/aws/connection';
+import type { ApiCounters, DrClients } from '../../core/dr/aws';
+import type { DrActionGateway } from '../../core/dr/gateway';
+import type { PilotLightContext } from '../shared/pilotLightContext';
+
+export interface DrGatewayInput {
+  ctx: PilotLightContext;
+  /** The connection the run (or remediation) is bound to. */
+  connection: AwsConnection;
+  clients: DrClients;
+  counters: ApiCounters;
+}
+
+export async function createDrActionGateway(input: DrGatewayInput): Promise<DrActionGateway> {
+  const { OperationDrActionGateway, RunScopedApprovalProvider } = await import('../../core/dr/operationGateway');
+  const runner = await input.ctx.safety.runner();
+  return new OperationDrActionGateway({
+    runner,
+    caller: 'command',
+    approvalProvider: new RunScopedApprovalProvider(input.ctx.safety.approvalProvider()),
+    terminateBatchSize: () => runner.policyInForce().maxResourcesPerOperation,
+  });
+}
