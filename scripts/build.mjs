@@ -1,10 +1,12 @@
-// Bundles the extension with esbuild into dist/.
-// The AWS SDK is split out: each SDK package becomes its own bundle in dist/sdk/, required only when
-// code that needs it first runs. Activation therefore parses a small file and loads no SDK client.
+// Bundles the extension with esbuild into dist/, in three layers loaded as they are needed:
+//   dist/extension.js  the VS Code adapters and the light part of the core: all that activation parses;
+//   dist/core.js       every core module the adapters import dynamically (operations, guardrails, DR…);
+//   dist/sdk/*.js      one bundle per AWS SDK package, required when a client is first created.
 import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const production = process.argv.includes('--production');
@@ -27,6 +29,38 @@ function splitAwsSdk(used) {
   };
 }
 
+const coreDir = join(root, 'src', 'core');
+
+function resolveSource(resolveDir, path) {
+  const base = resolve(resolveDir, path);
+  return [`${base}.ts`, join(base, 'index.ts'), base].find((candidate) => existsSync(candidate) && candidate.endsWith('.ts'));
+}
+
+/**
+ * Sends every dynamic import of a src/core module to dist/core.js, which is required on first use.
+ * `modules` collects them (key → source path) for the core build.
+ */
+function lazyCore(modules) {
+  return {
+    name: 'lazy-core',
+    setup(b) {
+      b.onResolve({ filter: /^\./ }, (args) => {
+        if (args.kind !== 'dynamic-import') return undefined;
+        const source = resolveSource(args.resolveDir, args.path);
+        if (!source || !source.startsWith(coreDir)) return undefined;
+        const key = relative(coreDir, source).replace(/\.ts$/, '').split('\\').join('/');
+        modules.set(key, source);
+        return { path: key, namespace: 'lazy-core' };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'lazy-core' }, (args) => ({
+        contents: `module.exports = require('./core.js')[${JSON.stringify(args.path)}];`,
+        loader: 'js',
+      }));
+      b.onResolve({ filter: /^\.\/core\.js$/, namespace: 'lazy-core' }, () => ({ path: './core.js', external: true }));
+    },
+  };
+}
+
 const common = {
   absWorkingDir: root,
   bundle: true,
@@ -41,11 +75,26 @@ const common = {
   legalComments: production ? 'none' : 'inline',
   logLevel: 'warning',
   metafile: true,
+  // `await import('@aws-sdk/…')` becomes a require() of the split bundle. Left as import(), Node's ESM loader
+  // re-reads the CommonJS bundle to detect its format and lex its exports (~100 ms for client-ec2 on first use).
+  supported: { 'dynamic-import': false },
 };
 
 await rm(join(root, 'dist'), { recursive: true, force: true });
 const usedSdkPackages = new Set();
-const main = await build({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', plugins: [splitAwsSdk(usedSdkPackages)] });
+const lazyModules = new Map();
+const main = await build({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', plugins: [splitAwsSdk(usedSdkPackages), lazyCore(lazyModules)] });
+const core = await build({
+  ...common,
+  stdin: {
+    contents: [...lazyModules].map(([key, source]) => `export * as ${JSON.stringify(key)} from ${JSON.stringify(source)};`).join('\n'),
+    resolveDir: root,
+    sourcefile: 'core-entry.ts',
+    loader: 'ts',
+  },
+  outfile: 'dist/core.js',
+  plugins: [splitAwsSdk(usedSdkPackages)],
+});
 const sdk = await build({
   ...common,
   entryPoints: Object.fromEntries([...usedSdkPackages].map((pkg) => [sdkBundleName(pkg), pkg])),
@@ -55,7 +104,8 @@ const sdk = await build({
 if (showMetafile) {
   const { analyzeMetafile } = await import('esbuild');
   console.log(await analyzeMetafile(main.metafile));
+  console.log(await analyzeMetafile(core.metafile));
   console.log(await analyzeMetafile(sdk.metafile));
 }
 const size = (result) => Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith('.js')).map(([file, { bytes }]) => `${file} ${(bytes / 1024).toFixed(0)} KB`);
-console.log(`built (${production ? 'production' : 'development'}): ${[...size(main), ...size(sdk)].join(', ')}`);
+console.log(`built (${production ? 'production' : 'development'}): ${[...size(main), ...size(core), ...size(sdk)].join(', ')}`);

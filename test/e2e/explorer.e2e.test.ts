@@ -168,7 +168,7 @@ describe('AWS explorer in code-server (packaged VSIX, Chromium)', function () {
       /^extension\/package\.json$/,
       /^extension\/(readme|changelog)\.md$/i,
       /^extension\/LICENSE(\.md|\.txt)?$/i,
-      /^extension\/dist\/extension\.js$/,
+      /^extension\/dist\/(extension|core)\.js$/,
       /^extension\/dist\/sdk\/[a-z0-9-]+\.js$/,
       /^extension\/dist\/webview\/[\w.-]+\.(js|css)$/,
       /^extension\/media\/[\w.-]+\.(svg|png)$/,

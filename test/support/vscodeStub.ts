@@ -15,6 +15,9 @@ export function createVscodeStub() {
     }
     dispose() {}
   }
+  // Anything not modelled below (events, factories) answers with something disposable.
+  const anything: any = new Proxy(function () {}, { get: (_target, key) => (key === 'dispose' ? () => undefined : key === 'then' ? undefined : anything), apply: () => anything });
+  const lenient = <T extends object>(known: T): T => new Proxy(known, { get: (target, key) => (key in target ? (target as any)[key] : anything) });
   const outputChannel = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, appendLine() {}, dispose() {} };
   const statusBarItem = { show() {}, hide() {}, dispose() {}, text: '', tooltip: '', command: '', name: '', backgroundColor: undefined };
   const api = {
@@ -28,24 +31,28 @@ export function createVscodeStub() {
     StatusBarAlignment: { Left: 1, Right: 2 },
     ConfigurationTarget: { Global: 1, Workspace: 2 },
     Uri: { parse: (value: string) => ({ toString: () => value }), from: (parts: object) => parts },
-    window: {
+    window: lenient({
       createOutputChannel: () => outputChannel,
       createStatusBarItem: () => statusBarItem,
-      createTreeView: () => ({ ...disposable, description: undefined, selection: [] }),
+      createTreeView: () => lenient({ ...disposable, description: undefined, selection: [] }),
       onDidCloseTerminal: () => disposable,
-    },
-    commands: {
+    }),
+    commands: lenient({
       registerCommand: (id: string) => {
         registeredCommands.push(id);
         return disposable;
       },
       executeCommand: async () => undefined,
-    },
-    workspace: {
-      getConfiguration: () => ({ get: () => undefined, update: async () => undefined }),
+    }),
+    languages: lenient({
+      createDiagnosticCollection: () => ({ ...disposable, set() {}, clear() {}, delete() {} }),
+    }),
+    workspace: lenient({
+      getConfiguration: () => ({ get: () => undefined, update: async () => undefined, inspect: () => undefined }),
+      createFileSystemWatcher: () => ({ ...disposable, onDidChange: () => disposable, onDidCreate: () => disposable, onDidDelete: () => disposable }),
       onDidChangeConfiguration: () => disposable,
       registerTextDocumentContentProvider: () => disposable,
-    },
+    }),
     env: { clipboard: { writeText: async () => undefined } },
   };
   return { api, registeredCommands };
