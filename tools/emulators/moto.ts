@@ -171,7 +171,8 @@ export interface StartMotoOptions extends EnsureMotoOptions {
 
 /**
  * Runs moto_server via a tiny Python bootstrap that first asks Linux to SIGTERM it when its parent
- * dies (PR_SET_PDEATHSIG), so a crashed or killed Node process never leaves moto behind.
+ * dies (PR_SET_PDEATHSIG), so a crashed or killed Node process never leaves moto behind, and gives
+ * EC2 resources a direct tag lookup (moto's own scans every tag, which is slow at benchmark scale).
  */
 const BOOTSTRAP = [
   'import ctypes, os, runpy, signal, sys',
@@ -182,6 +183,19 @@ const BOOTSTRAP = [
   '    pass',
   'if os.getppid() != parent:',
   '    sys.exit(1)',
+  // moto looks up each resource's tags by scanning every tag in the account with a regex; at thousands
+  // of instances one DescribeInstances page takes seconds. Read the resource's own tags instead: same result.
+  'try:',
+  '    from moto.ec2.models.core import TaggedEC2Resource',
+  '    from moto.ec2.utils import EC2_PREFIX_TO_RESOURCE, get_prefix',
+  '    def _own_tags(self):',
+  '        if not self.id:',
+  '            return []',
+  "        kind = EC2_PREFIX_TO_RESOURCE.get(get_prefix(self.id), '')",
+  "        return [{'resource_id': self.id, 'key': k, 'value': v, 'resource_type': kind} for k, v in self.ec2_backend.tags.get(self.id, {}).items()]",
+  '    TaggedEC2Resource.get_tags = _own_tags',
+  'except Exception as error:',
+  "    print('pilot-light: moto tag lookup left unpatched:', error, file=sys.stderr)",
   'script = sys.argv[2]',
   'sys.argv = [script] + sys.argv[3:]',
   "runpy.run_path(script, run_name='__main__')",
