@@ -3,11 +3,13 @@
 // this repo (extensionDevelopmentPath) against the emulator stack.
 // Exit code = mocha's result. Artifacts: test-output/host/.
 
-import { appendFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { format, parseArgs } from 'node:util';
+import { parseArgs } from 'node:util';
 import { launchChromium } from './lib/chromium.mjs';
 import { ensureCodeServer, startCodeServer } from './lib/codeServer.mjs';
+import { makeThrowawayDir } from './lib/processes.mjs';
+import { openTestWorkbench } from './lib/workbenchTests.mjs';
 import {
   HOST_TEST_INDEX,
   REPO_ROOT,
@@ -24,8 +26,8 @@ const USAGE = `Usage: node scripts/run-host-tests.mjs [options]
   --without-emulators        run with no emulator stack (also PILOT_LIGHT_WITHOUT_EMULATORS=1)
   --skip-build               use the existing dist/ and out/ instead of building
   --extension-development-path <dir>   load the extension from <dir> (default: repo root)
-  --grep <text>              only tests whose title contains <text>
-  --timeout-seconds <n>      overall limit (default 300)
+  --grep <text>              only tests whose title matches <text> (one session)
+  --timeout-seconds <n>      overall limit (default 480)
   --headed                   show the browser (needs a display)`;
 
 const { values: options } = parseArgs({
@@ -34,7 +36,7 @@ const { values: options } = parseArgs({
     'skip-build': { type: 'boolean', default: false },
     'extension-development-path': { type: 'string', default: REPO_ROOT },
     grep: { type: 'string' },
-    'timeout-seconds': { type: 'string', default: '300' },
+    'timeout-seconds': { type: 'string', default: '480' },
     headed: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -48,12 +50,6 @@ const overallTimeoutMs = Number(options['timeout-seconds']) * 1000;
 const extensionDevelopmentPath = resolve(options['extension-development-path']);
 const started = Date.now();
 const seconds = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
-
-// Workbench chatter that reaches codeAutomationLog along with the test output. It is
-// kept in test-output/host/workbench.log but not echoed. The gallery errors come from
-// the extension gallery being pointed at a closed loopback port.
-const WORKBENCH_NOISE =
-  /^(Resolving connection token|Resolved connection token|Creating a socket|Updating additional builtin extensions cache|\[Service Worker\] registered|ChatSessionStore: Migrating|Error while getting the latest version for the extension|connect ECONNREFUSED 127\.0\.0\.1:9)/;
 
 async function runHostTests(cleanups, session) {
   ensureCodeServer(REPO_ROOT);
@@ -74,48 +70,67 @@ async function runHostTests(cleanups, session) {
   });
   cleanups.push(() => stack.stop());
 
-  const server = await startCodeServer({
-    repoRoot: REPO_ROOT,
-    workspace: TEST_WORKSPACE,
-    settings: stack.settings,
-    env: { ...stack.env, PILOT_LIGHT_HOST_GREP: options.grep },
-    extensionsToInstall: helperExtensionVsixes(),
-    logFile: join(stack.outputDir, 'code-server.log'),
-    saveLogsTo: join(stack.outputDir, 'vscode-logs'),
-  });
-  cleanups.push(() => server.stop());
-  log(`code-server ready at ${server.url} after ${seconds()}`);
+  // Tests write into the workspace (DR plans, exports): they get a throwaway copy of it.
+  const workspace = makeThrowawayDir('host-workspace');
+  cleanups.push(() => workspace.remove());
+  cpSync(TEST_WORKSPACE, workspace.path, { recursive: true });
 
   const browser = await launchChromium({ headless: !options.headed });
   cleanups.push(() => browser.close());
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  Object.assign(session, { page, outputDir: stack.outputDir });
+  let exitCode = 0;
+  for (const hostSession of options.grep ? [{ name: 'host', grep: options.grep }] : HOST_SESSIONS) {
+    const code = await runSession(hostSession, { stack, browser, workspace: workspace.path, session });
+    log(`host session "${hostSession.name}" ${code === 0 ? 'passed' : `failed (exit code ${code})`} after ${seconds()}`);
+    if (code !== 0) exitCode = code;
+  }
+  return exitCode;
+}
 
-  const workbenchLog = join(stack.outputDir, 'workbench.log');
-  rmSync(workbenchLog, { force: true });
-  let finish;
-  const testsFinished = new Promise((resolve) => (finish = resolve));
-  await page.exposeFunction('codeAutomationLog', (type, args) => {
-    const text = format(...(Array.isArray(args) ? args : [args]));
-    appendFileSync(workbenchLog, `[${type}] ${text}\n`);
-    if (!WORKBENCH_NOISE.test(text)) (type === 'error' ? process.stderr : process.stdout).write(`${text}\n`);
-  });
-  await page.exposeFunction('codeAutomationExit', (code, logs) => {
-    if (Array.isArray(logs) && logs.length > 0) {
-      writeFileSync(join(stack.outputDir, 'workbench-logs.json'), JSON.stringify(logs, null, 2));
-    }
-    finish(code);
-  });
-  page.on('pageerror', (error) => log(`page error: ${error.message}`));
-  page.on('crash', () => finish(Promise.reject(new Error('the workbench page crashed'))));
+// Each session is a fresh code-server (fresh user data) on the same emulator stack and workspace:
+//   host    every test not tagged @dr or @reload (the explorer tests expect the sample account as seeded);
+//   dr      the disaster-recovery tests, which launch and terminate recovery instances;
+//   reload  the window-reload test: reloading re-runs the test index, so it runs alone. It finds its
+//           phase in PILOT_LIGHT_TEST_STATE_DIR, which survives the reload.
+// --grep runs one session with that filter.
+const HOST_SESSIONS = [
+  { name: 'host', grep: '@dr\\b|@reload\\b', invert: true },
+  { name: 'dr', grep: '@dr\\b' },
+  { name: 'reload', grep: '@reload\\b' },
+];
 
-  const payload = [
-    ['extensionDevelopmentPath', server.remoteUri(extensionDevelopmentPath)],
-    ['extensionTestsPath', server.remoteUri(HOST_TEST_INDEX)],
-    ['skipWelcome', 'true'],
-  ];
-  await page.goto(server.workbenchUrl({ payload }));
-  return testsFinished;
+async function runSession({ name, grep, invert = false }, { stack, browser, workspace, session }) {
+  const suffix = name === 'host' ? '' : `-${name}`;
+  const state = makeThrowawayDir(`host-${name}-state`);
+  let server;
+  let page;
+  try {
+    server = await startCodeServer({
+      repoRoot: REPO_ROOT,
+      workspace,
+      settings: stack.settings,
+      env: { ...stack.env, PILOT_LIGHT_HOST_GREP: grep, PILOT_LIGHT_HOST_GREP_INVERT: invert ? '1' : undefined, PILOT_LIGHT_TEST_STATE_DIR: state.path },
+      extensionsToInstall: helperExtensionVsixes(),
+      logFile: join(stack.outputDir, `code-server${suffix}.log`),
+      saveLogsTo: join(stack.outputDir, `vscode-logs${suffix}`),
+    });
+    log(`code-server ready at ${server.url} for the "${name}" session after ${seconds()}`);
+    const workbench = await openTestWorkbench({
+      browser,
+      server,
+      extensionDevelopmentPath,
+      extensionTestsPath: HOST_TEST_INDEX,
+      outputDir: stack.outputDir,
+      logName: `workbench${suffix}.log`,
+      onPage: (opened) => Object.assign(session, { page: opened, outputDir: stack.outputDir }),
+    });
+    page = workbench.page;
+    const code = await workbench.finished;
+    return Number.isInteger(code) ? code : 1;
+  } finally {
+    await page?.close().catch(() => {});
+    await server?.stop();
+    state.remove();
+  }
 }
 
 /** Rejects after the overall limit, leaving a screenshot of the workbench if there is one. */

@@ -23,6 +23,7 @@ export function run(): Promise<void> {
     timeout: HOST_TEST_TIMEOUT_MS,
     color: !process.env.NO_COLOR,
     grep: process.env.PILOT_LIGHT_HOST_GREP || undefined,
+    invert: process.env.PILOT_LIGHT_HOST_GREP_INVERT === '1',
   });
   const files = findTestFiles(__dirname).sort();
   if (files.length === 0) {

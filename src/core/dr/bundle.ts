@@ -156,6 +156,8 @@ export interface ImportItem {
   reasons: string[];
   /** File that is (or would be) written. */
   path?: string;
+  /** The workspace has a different document with this name (see `onConflict`). */
+  conflict?: boolean;
 }
 
 export interface ImportOptions {
@@ -242,7 +244,9 @@ export async function importBundle(input: string | DrBundle, root: string, optio
     }
     const existing = sameName[0];
     item.path = existing.path;
-    if (isDeepStrictEqual(existing.result.document, document)) {
+    const identical = isDeepStrictEqual(existing.result.document, document);
+    if (!identical) item.conflict = true;
+    if (identical) {
       item.action = 'skip';
       item.reasons.push(`Identical to ${existing.path}.`);
     } else if ((options.onConflict ?? 'fail') === 'skip') {
@@ -365,5 +369,27 @@ export function formatImportReport(report: ImportReport): string {
   for (const d of report.diagnostics) lines.push(`bundle: ${d.message}`);
   for (const item of report.items) lines.push(`- ${item.action} ${label(item)}${item.reasons.length ? `: ${item.reasons.join(' ')}` : ''}`);
   for (const note of report.notes) lines.push(`note: ${note}`);
+  return lines.join('\n');
+}
+
+/** A Markdown preview (dry run) or result of an import: what is created, overwritten, skipped or fails, and why. */
+export function renderImportMarkdown(report: ImportReport, source?: string): string {
+  const verb = report.dryRun ? { create: 'Would create', overwrite: 'Would overwrite', skip: 'Would skip', fail: 'Would fail' } : { create: 'Created', overwrite: 'Overwrote', skip: 'Skipped', fail: 'Failed' };
+  const lines = [`# ${report.dryRun ? 'Import preview (dry run, nothing written)' : 'Import result'}${source ? `: ${source}` : ''}`, ''];
+  if (report.diagnostics.length) {
+    lines.push('**The bundle cannot be read:**', '', ...report.diagnostics.map((d) => `- ${d.start ? `line ${d.start.line}, column ${d.start.column}: ` : ''}${d.message}`), '');
+    return lines.join('\n');
+  }
+  if (report.migratedFrom) lines.push(`Bundle version ${report.migratedFrom}, migrated to version ${report.bundleVersion}.`, '');
+  lines.push(`| | Count |`, `| --- | --- |`, `| ${verb.create} | ${report.created.length} |`, `| ${verb.overwrite} | ${report.overwritten.length} |`, `| ${verb.skip} | ${report.skipped.length} |`, `| ${verb.fail} | ${report.failed.length} |`, '');
+  const conflicts = report.items.filter((item) => item.conflict);
+  if (conflicts.length) lines.push(`${conflicts.length} name conflict(s) with different content in the workspace: ${conflicts.map((item) => label(item)).join(', ')}.`, '');
+  lines.push('| Action | Kind | Name | File | Details |', '| --- | --- | --- | --- | --- |');
+  for (const item of report.items) {
+    const cell = (value?: string) => (value ? value.replace(/\|/g, '\\|').replace(/\n/g, ' ') : '—');
+    lines.push(`| ${verb[item.action]} | ${item.kind} | ${cell(item.name)} | ${cell(item.path)} | ${cell(item.reasons.join(' '))} |`);
+  }
+  lines.push('');
+  for (const note of report.notes) lines.push(`> ${note}`, '');
   return lines.join('\n');
 }

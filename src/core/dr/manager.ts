@@ -16,7 +16,7 @@ import { DrRunner, type RunnerDeps, type StartRunInput, newRunId } from './runne
 import { journalPath as journalPathFor, readJournal } from './journal';
 import { listRunHistory, type RunHistoryEntry } from './results';
 import { applyEvent, TERMINAL_RUN, type RunEvent, type RunState } from './state';
-import { lockStaleness, newLockOwner, readLock, readRunOrigin, removeRunFiles, RunLock, writeRunOrigin, type LockOptions, type LockOwner, type LockRecord, type RunOrigin } from './runLock';
+import { activeRunIds, clearActive, lockStaleness, markActive, newLockOwner, readLock, readRunOrigin, removeRunFiles, RunLock, writeRunOrigin, type LockOptions, type LockOwner, type LockRecord, type RunOrigin } from './runLock';
 
 /** Thrown by `deps` when the current connection must not serve a run (e.g. another account). */
 export class RunBlockedError extends Error {
@@ -75,7 +75,6 @@ interface Session extends RunSession {
   watchedSize?: number;
   unsubscribe?: () => void;
   waiters: ((state: RunState) => void)[];
-  attaching?: Promise<void>;
 }
 
 /** True while a run still needs a process: not ended, or its drill cleanup is still running. */
@@ -87,6 +86,7 @@ export class DrRunManager {
   readonly owner: LockOwner;
   private readonly sessions = new Map<string, Session>();
   private readonly listeners = new Set<(change: RunChange) => void>();
+  private readonly attaching = new Map<string, Promise<void>>();
   private disposed = false;
 
   constructor(private readonly options: RunManagerOptions) {
@@ -155,6 +155,7 @@ export class DrRunManager {
     let runner: DrRunner;
     try {
       writeRunOrigin(this.journalDir, origin);
+      markActive(this.journalDir, runId);
       const deps = await this.depsFor(origin, runId);
       const { origin: _origin, ...startInput } = input;
       runner = await DrRunner.create(deps, { ...startInput, runId });
@@ -177,14 +178,24 @@ export class DrRunManager {
   async recover(): Promise<RunSession[]> {
     this.assertOpen();
     const touched: Session[] = [];
-    for (const entry of this.history()) {
-      if (!entry.resumable) continue;
+    const marked = new Set(activeRunIds(this.journalDir));
+    const history = this.history();
+    for (const entry of history) {
+      const hadMarker = marked.delete(entry.runId);
+      if (!entry.resumable) {
+        // A marker left by a process that stopped right after the run ended.
+        if (hadMarker && !readLock(this.journalDir, entry.runId)) clearActive(this.journalDir, entry.runId);
+        continue;
+      }
+      markActive(this.journalDir, entry.runId);
       const existing = this.sessions.get(entry.runId);
       if (existing && existing.role !== 'blocked') continue;
       await this.attach(entry.runId, entry.journalPath);
       const session = this.sessions.get(entry.runId);
       if (session) touched.push(session);
     }
+    // Markers without a journal (a start that failed half-way) would make every window look here for nothing.
+    for (const runId of marked) if (!readLock(this.journalDir, runId)) clearActive(this.journalDir, runId);
     return touched.map((session) => this.view(session));
   }
 
@@ -200,15 +211,13 @@ export class DrRunManager {
     return new Promise((resolve) => session.waiters.push(resolve));
   }
 
+  /** One attach per run at a time (recover and a watcher's takeover may ask together). */
   private attach(runId: string, path: string): Promise<void> {
-    let session = this.sessions.get(runId);
-    if (session?.attaching) return session.attaching;
-    const attaching = this.doAttach(runId, path).finally(() => {
-      const current = this.sessions.get(runId);
-      if (current) current.attaching = undefined;
-    });
-    session = this.sessions.get(runId);
-    if (session) session.attaching = attaching;
+    let attaching = this.attaching.get(runId);
+    if (!attaching) {
+      attaching = this.doAttach(runId, path).finally(() => this.attaching.delete(runId));
+      this.attaching.set(runId, attaching);
+    }
     return attaching;
   }
 
@@ -329,6 +338,7 @@ export class DrRunManager {
   }
 
   private finish(session: Session): void {
+    if (!needsProcess(session.state)) clearActive(this.journalDir, session.runId);
     session.role = 'finished';
     session.blockedReason = undefined;
     session.heldBy = undefined;
@@ -441,6 +451,7 @@ export class DrRunManager {
     let runner: DrRunner;
     try {
       runner = DrRunner.resume(await this.depsFor(origin, runId), path);
+      markActive(this.journalDir, runId); // until the TERMINATE jobs are done: a reload continues the cleanup
     } catch (error) {
       acquired.lock.release();
       throw error;

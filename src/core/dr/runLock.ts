@@ -10,12 +10,18 @@
  *   a resumed run is never continued against another account.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
 export const RUN_LOCK_SUFFIX = '.lock';
 export const RUN_ORIGIN_SUFFIX = '.origin.json';
+/**
+ * `<runId>.active` exists from a run's start until it no longer needs a process (ended, cleanup done).
+ * Listing the folder for it is how a starting window decides, without reading any journal, whether
+ * there is anything to continue.
+ */
+export const RUN_ACTIVE_SUFFIX = '.active';
 
 /** How long a heartbeat stays fresh. The holder refreshes it far more often (every few seconds). */
 export const DEFAULT_LOCK_STALE_MS = 60_000;
@@ -199,6 +205,25 @@ export function readRunOrigin(dir: string, runId: string): RunOrigin | undefined
   }
 }
 
+export function activeMarkerPath(dir: string, runId: string): string {
+  return join(dir, `${runId}${RUN_ACTIVE_SUFFIX}`);
+}
+
+export function markActive(dir: string, runId: string): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(activeMarkerPath(dir, runId), '');
+}
+
+export function clearActive(dir: string, runId: string): void {
+  rmSync(activeMarkerPath(dir, runId), { force: true });
+}
+
+/** Run IDs with an active marker: runs that may need a process (cheap: one directory listing). */
+export function activeRunIds(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((name) => name.endsWith(RUN_ACTIVE_SUFFIX)).map((name) => name.slice(0, -RUN_ACTIVE_SUFFIX.length));
+}
+
 export function removeRunFiles(dir: string, runId: string): void {
-  for (const path of [originPath(dir, runId), lockPath(dir, runId)]) rmSync(path, { force: true });
+  for (const path of [originPath(dir, runId), lockPath(dir, runId), activeMarkerPath(dir, runId)]) rmSync(path, { force: true });
 }

@@ -7,6 +7,7 @@
 import type { AwsConnection } from '../../core/aws/connection';
 import type { ApiCounters, DrClients } from '../../core/dr/aws';
 import type { DrActionGateway } from '../../core/dr/gateway';
+import type { ApprovalProvider } from '../../core/guardrails/approval';
 import type { PilotLightContext } from '../shared/pilotLightContext';
 
 export interface DrGatewayInput {
@@ -23,7 +24,24 @@ export async function createDrActionGateway(input: DrGatewayInput): Promise<DrAc
   return new OperationDrActionGateway({
     runner,
     caller: 'command',
-    approvalProvider: new RunScopedApprovalProvider(input.ctx.safety.approvalProvider()),
+    approvalProvider: new RunScopedApprovalProvider(currentApprovalProvider(input.ctx)),
     terminateBatchSize: () => runner.policyInForce().maxResourcesPerOperation,
   });
+}
+
+/**
+ * The approval provider in force when a request comes, not when the gateway was built: a run resumed at
+ * startup lives long, and an override set meanwhile (tests, an external approval) must apply to it.
+ */
+function currentApprovalProvider(ctx: PilotLightContext): ApprovalProvider {
+  const current = () => ctx.safety.approvalProvider();
+  return {
+    get id() {
+      return current().id;
+    },
+    get kind() {
+      return current().kind;
+    },
+    requestApproval: (request, signal) => current().requestApproval(request, signal),
+  };
 }
