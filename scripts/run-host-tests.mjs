@@ -11,7 +11,9 @@ import { ensureCodeServer, startCodeServer } from './lib/codeServer.mjs';
 import { makeThrowawayDir } from './lib/processes.mjs';
 import { openTestWorkbench } from './lib/workbenchTests.mjs';
 import {
+  HOST_SESSIONS,
   HOST_TEST_INDEX,
+  sessionEnv,
   REPO_ROOT,
   TEST_WORKSPACE,
   buildExtension,
@@ -86,18 +88,6 @@ async function runHostTests(cleanups, session) {
   return exitCode;
 }
 
-// Each session is a fresh code-server (fresh user data) on the same emulator stack and workspace:
-//   host    every test not tagged @dr or @reload (the explorer tests expect the sample account as seeded);
-//   dr      the disaster-recovery tests, which launch and terminate recovery instances;
-//   reload  the window-reload test: reloading re-runs the test index, so it runs alone. It finds its
-//           phase in PILOT_LIGHT_TEST_STATE_DIR, which survives the reload.
-// --grep runs one session with that filter.
-const HOST_SESSIONS = [
-  { name: 'host', grep: '@dr\\b|@reload\\b', invert: true },
-  { name: 'dr', grep: '@dr\\b' },
-  { name: 'reload', grep: '@reload\\b' },
-];
-
 async function runSession({ name, grep, invert = false }, { stack, browser, workspace, session }) {
   const suffix = name === 'host' ? '' : `-${name}`;
   const state = makeThrowawayDir(`host-${name}-state`);
@@ -108,7 +98,7 @@ async function runSession({ name, grep, invert = false }, { stack, browser, work
       repoRoot: REPO_ROOT,
       workspace,
       settings: stack.settings,
-      env: { ...stack.env, PILOT_LIGHT_HOST_GREP: grep, PILOT_LIGHT_HOST_GREP_INVERT: invert ? '1' : undefined, PILOT_LIGHT_TEST_STATE_DIR: state.path },
+      env: { ...stack.env, ...sessionEnv({ grep, invert }, state.path) },
       extensionsToInstall: helperExtensionVsixes(),
       logFile: join(stack.outputDir, `code-server${suffix}.log`),
       saveLogsTo: join(stack.outputDir, `vscode-logs${suffix}`),

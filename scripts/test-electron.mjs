@@ -4,14 +4,16 @@
 // Same emulator stack, settings and environment as scripts/run-host-tests.mjs.
 
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { downloadAndUnzipVSCode, resolveCliPathFromVSCodeExecutablePath, runTests } from '@vscode/test-electron';
 import { BASE_USER_SETTINGS } from './lib/codeServer.mjs';
 import { makeThrowawayDir } from './lib/processes.mjs';
 import {
+  HOST_SESSIONS,
   HOST_TEST_INDEX,
+  sessionEnv,
   REPO_ROOT,
   TEST_WORKSPACE,
   buildExtension,
@@ -59,8 +61,29 @@ async function runElectronHostTests(cleanups) {
   });
   cleanups.push(() => stack.stop());
 
-  const profile = makeThrowawayDir('vscode-electron');
+  // Tests write into the workspace (DR plans, exports): they get a throwaway copy of it.
+  const workspace = makeThrowawayDir('electron-workspace');
+  cleanups.push(() => workspace.remove());
+  cpSync(TEST_WORKSPACE, workspace.path, { recursive: true });
+
+  let exitCode = 0;
+  for (const session of options.grep ? [{ name: 'host', grep: options.grep }] : HOST_SESSIONS) {
+    const code = await runSession(session, vscodeExecutablePath, stack, workspace.path, cleanups).then((result) => result ?? 0, (error) => {
+      console.error(`[pilot-light] session "${session.name}" failed: ${describeError(error)}`);
+      return typeof error?.code === 'number' ? error.code || 1 : 1;
+    });
+    log(`electron session "${session.name}" ${code === 0 ? 'passed' : 'failed'}`);
+    if (code !== 0) exitCode = code;
+  }
+  return exitCode;
+}
+
+/** One session: a fresh user-data dir, the helpers installed, the suite filtered to the session's tests. */
+async function runSession(session, vscodeExecutablePath, stack, workspace, cleanups) {
+  const profile = makeThrowawayDir(`vscode-electron-${session.name}`);
   cleanups.push(() => profile.remove());
+  const state = makeThrowawayDir(`vscode-electron-${session.name}-state`);
+  cleanups.push(() => state.remove());
   const userDataDir = join(profile.path, 'user-data');
   const extensionsDir = join(profile.path, 'extensions');
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
@@ -79,9 +102,9 @@ async function runElectronHostTests(cleanups) {
     extensionDevelopmentPath: REPO_ROOT,
     extensionTestsPath: HOST_TEST_INDEX,
     // undefined values unset inherited variables (Node's spawn skips them)
-    extensionTestsEnv: { ...stack.env, PILOT_LIGHT_HOST_GREP: options.grep },
+    extensionTestsEnv: { ...stack.env, ...sessionEnv(session, state.path) },
     launchArgs: [
-      TEST_WORKSPACE,
+      workspace,
       ...profileArgs,
       // The extensions dir is throwaway, so only helpers can be in it; without
       // helpers, also turn off anything else (built-ins and ours stay enabled).

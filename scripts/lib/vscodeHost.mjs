@@ -16,6 +16,24 @@ export const HELPER_EXTENSIONS_DIR = join(REPO_ROOT, 'test', 'fixtures', 'extens
 export const HOST_TEST_INDEX = join(REPO_ROOT, 'out', 'test', 'host', 'index.js');
 export const EMULATOR_CLI = join(REPO_ROOT, 'out', 'tools', 'emulators', 'cli.js');
 // scripts/package.mjs writes here (PILOT_LIGHT_VSIX relocates it).
+// The host suite runs in sessions, each a fresh VS Code (fresh user data) on the same emulator stack and
+// workspace. Both runners (code-server and @vscode/test-electron) use this list:
+//   host    every test not tagged @dr or @reload (the explorer tests expect the sample account as seeded);
+//   dr      the disaster-recovery tests, which launch and terminate recovery instances;
+//   reload  the window-reload test: reloading re-runs the test index, so it runs alone. It finds its
+//           phase in PILOT_LIGHT_TEST_STATE_DIR, which survives the reload.
+// --grep runs one session with that filter.
+export const HOST_SESSIONS = Object.freeze([
+  { name: 'host', grep: '@dr\\b|@reload\\b', invert: true },
+  { name: 'dr', grep: '@dr\\b' },
+  { name: 'reload', grep: '@reload\\b' },
+]);
+
+/** The environment a session's extension host gets on top of the stack's. */
+export function sessionEnv({ grep, invert = false }, stateDir) {
+  return { PILOT_LIGHT_HOST_GREP: grep, PILOT_LIGHT_HOST_GREP_INVERT: invert ? '1' : undefined, PILOT_LIGHT_TEST_STATE_DIR: stateDir };
+}
+
 export const PACKAGED_VSIX = process.env.PILOT_LIGHT_VSIX ? resolve(process.env.PILOT_LIGHT_VSIX) : join(REPO_ROOT, 'pilot-light.vsix');
 // Nothing listens here: with the emulators left out, the extension still never reaches real AWS.
 const CLOSED_LOOPBACK_ENDPOINT = 'http://127.0.0.1:9';
