@@ -110,9 +110,11 @@ export function makeThrowawayDir(prefix) {
 
 /**
  * Spawns `command` in its own process group. Output goes to `logFile` (if given)
- * and to `onStdoutLine`/`onStderrLine` callbacks. Returns { child, stop(), exited }.
+ * and to `onStdoutLine`/`onStderrLine` callbacks. `runsToCompletion`: the child is
+ * expected to exit by itself, so its exit is not reported as unexpected.
+ * Returns { child, stop(), exited }.
  */
-export function spawnManaged(command, args, { name, cwd, env, logFile, onStdoutLine, onStderrLine, keepStdinOpen = false } = {}) {
+export function spawnManaged(command, args, { name, cwd, env, logFile, onStdoutLine, onStderrLine, keepStdinOpen = false, runsToCompletion = false } = {}) {
   installExitHooks();
   const child = spawn(command, args, {
     cwd,
@@ -159,7 +161,7 @@ export function spawnManaged(command, args, { name, cwd, env, logFile, onStdoutL
 
   let stopping;
   exited.then(({ code, signal, error }) => {
-    if (stopping) return;
+    if (stopping || runsToCompletion) return;
     const where = logFile ? `; output in ${logFile}` : '';
     process.stderr.write(`[pilot-light] ${name ?? command} exited unexpectedly (${error?.message ?? code ?? signal})${where}\n`);
   });

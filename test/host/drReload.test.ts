@@ -41,7 +41,7 @@ const PLAN = [
 ].join('\n');
 
 function markerPath(api: PilotLightApi): string {
-  const dir = process.env.PILOT_LIGHT_TEST_STATE_DIR ?? join(api.ctx.extension.globalStorageUri.fsPath, 'host-test-state');
+  const dir = process.env.PILOT_LIGHT_TEST_STATE_DIR ?? join(api.ctx!.extension.globalStorageUri.fsPath, 'host-test-state');
   mkdirSync(dir, { recursive: true });
   return join(dir, 'dr-reload-test.json');
 }

@@ -19,8 +19,14 @@ export interface ScaleSeedOptions {
   namePrefix?: string;
   /** Parallel EC2 calls; default 8. */
   concurrency?: number;
-  /** Give every instance its own Name tag (one CreateTags call each); default true. */
+  /** Give every instance its own Name tag (set at launch, no extra call); default true. */
   uniqueInstanceNames?: boolean;
+  /**
+   * Instances per RunInstances call (one reservation each); default 1. AWS pages DescribeInstances by
+   * instance, but moto pages by reservation, so only one instance per reservation gives AWS-like pages
+   * (MaxResults 100 → 100 instances). Larger batches seed faster but collapse the pages.
+   */
+  instancesPerReservation?: number;
 }
 
 export interface ScaleSeedSummary {
@@ -33,7 +39,6 @@ export interface ScaleSeedSummary {
   durationMs: number;
 }
 
-const RUN_INSTANCES_BATCH = 250;
 const DRS_SEED_BATCH = 1000;
 const ROLES = ['web', 'app', 'db', 'cache', 'worker'];
 
@@ -83,10 +88,15 @@ export async function seedScale(target: SeedTarget, options: ScaleSeedOptions): 
       return GroupId!;
     });
 
-    const batches: number[] = [];
-    for (let left = instances; left > 0; left -= RUN_INSTANCES_BATCH) batches.push(Math.min(RUN_INSTANCES_BATCH, left));
-    const batchIds = await mapLimit(batches, 2, async (count, batch) => {
+    // One RunInstances call per batch; a batch of one instance gets its unique Name at launch.
+    const perReservation = options.instancesPerReservation ?? 1;
+    if (!Number.isInteger(perReservation) || perReservation < 1) throw new RangeError(`instancesPerReservation must be a positive integer, got ${perReservation}`);
+    const uniqueNames = options.uniqueInstanceNames ?? true;
+    const batches: Array<{ first: number; count: number }> = [];
+    for (let first = 0; first < instances; first += perReservation) batches.push({ first, count: Math.min(perReservation, instances - first) });
+    const batchIds = await mapLimit(batches, concurrency, async ({ first, count }, batch) => {
       const role = ROLES[batch % ROLES.length];
+      const name = uniqueNames && count === 1 ? `${prefix}-${first + 1}` : `${prefix}-${role}`;
       const { Instances } = await ec2.send(
         new RunInstancesCommand({
           ImageId: imageId,
@@ -95,15 +105,13 @@ export async function seedScale(target: SeedTarget, options: ScaleSeedOptions): 
           MaxCount: count,
           SubnetId: subnetIds[batch % subnetIds.length],
           ...(securityGroupIds.length ? { SecurityGroupIds: [securityGroupIds[batch % securityGroupIds.length]] } : {}),
-          TagSpecifications: [
-            { ResourceType: 'instance', Tags: toTags({ Name: `${prefix}-${role}`, Role: role, Environment: 'scale-test', ScaleBatch: String(batch + 1) }) },
-          ],
+          TagSpecifications: [{ ResourceType: 'instance', Tags: toTags({ Name: name, Role: role, Environment: 'scale-test' }) }],
         }),
       );
       return (Instances ?? []).map((i) => i.InstanceId!);
     });
     const instanceIds = batchIds.flat();
-    if (options.uniqueInstanceNames ?? true) {
+    if (uniqueNames && perReservation > 1) {
       await mapLimit(instanceIds, concurrency, (id, i) =>
         ec2.send(new CreateTagsCommand({ Resources: [id], Tags: [{ Key: 'Name', Value: `${prefix}-${i + 1}` }] })),
       );

@@ -204,9 +204,21 @@ function listChildren(owner: ExplorerNode, lists: PagedList[]): Promise<Explorer
 
 export class ResourceNode extends ExplorerNode {
   private lists?: PagedList[];
+  private shown: ResourceSummary;
+  private item?: vscode.TreeItem;
 
-  constructor(parent: ExplorerNode, public resource: ResourceSummary, readonly list: PagedList) {
+  constructor(parent: ExplorerNode, resource: ResourceSummary, readonly list: PagedList) {
     super(`${parent.id}/${resource.id}`, parent);
+    this.shown = resource;
+  }
+
+  /** The resource this row shows. Replacing it (a live refresh) rebuilds the row on the next paint. */
+  get resource(): ResourceSummary {
+    return this.shown;
+  }
+  set resource(updated: ResourceSummary) {
+    this.shown = updated;
+    this.item = undefined;
   }
 
   get region(): string {
@@ -216,7 +228,16 @@ export class ResourceNode extends ExplorerNode {
     return this.list.scope.connection;
   }
 
+  /**
+   * Built once per resource: after every "Load more…" the tree asks again for the TreeItem of every row
+   * of the list, so rebuilding them (tooltip Markdown, description) made paging quadratic in rows.
+   */
   getTreeItem(): vscode.TreeItem {
+    this.item ??= this.buildTreeItem();
+    return this.item;
+  }
+
+  private buildTreeItem(): vscode.TreeItem {
     const { resource } = this;
     const tooltip = new vscode.MarkdownString(`**${resource.name}**  \n\`${resource.id}\`${resource.state ? `  \nState: ${resource.state}` : ''}${resource.arn ? `  \n\`${resource.arn}\`` : ''}`);
     const tagLines = Object.entries(resource.tags).map(([key, value]) => `- \`${key}\` = ${value}`);

@@ -1,88 +1,85 @@
-import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { ApprovalDecision, ApprovalProvider, ApprovalRequest } from '../../core/guardrails/approval';
-import type { PolicyProblem } from '../../core/guardrails/policy';
+import type { ApprovalProvider } from '../../core/guardrails/approval';
+import type { LoadedPolicy, PolicyProblem } from '../../core/guardrails/policy';
 import type { OperationRunner } from '../../core/operations/runner';
+import { ModalApprovalProvider } from './modalApprovalProvider';
 import type { PilotLightContext } from './pilotLightContext';
 
 const GUARDRAILS_SECTION = 'pilotLight.guardrails';
 const AUDIT_PATH_SETTING = 'pilotLight.audit.path';
 
-/** The modal approval: names account, region, environment and resources, and asks for the environment name. */
-export class ModalApprovalProvider implements ApprovalProvider {
-  readonly id = 'vscode-modal';
-  readonly kind = 'interactive' as const;
+export { ModalApprovalProvider };
 
-  async requestApproval(request: ApprovalRequest): Promise<ApprovalDecision> {
-    const { formatPreview } = await import('../../core/operations/preview');
-    const approver = userInfo().username;
-    const resources = request.resources.filter((resource) => resource.role !== 'context').map((resource) => resource.id);
-    const action = request.level === 'approve' ? 'Approve…' : 'Confirm';
-    const choice = await vscode.window.showWarningMessage(
-      `${request.operationTitle} in ${request.environments.join(', ') || 'an unknown environment'}`,
-      {
-        modal: true,
-        detail: [
-          `Account ${request.account} · region ${request.region} · environment ${request.environments.join(', ') || 'unknown'}`,
-          `Resources: ${resources.join(', ') || '(none yet)'}`,
-          ...request.reasons,
-          '',
-          formatPreview(request.preview),
-        ].join('\n'),
-      },
-      action,
-    );
-    if (choice !== action) return { approved: false, reason: 'Dismissed in the approval dialog.', approver };
-    if (request.level !== 'approve') return { approved: true, approver };
-    const required = request.requiredConfirmation ?? '';
-    const typed = await vscode.window.showInputBox({
-      title: `Approve in ${required}`,
-      prompt: `Type "${required}" to approve ${request.operationTitle.toLowerCase()} on ${resources.join(', ') || 'these resources'}.`,
-      ignoreFocusOut: true,
-      validateInput: (value) => (value.trim() === required ? undefined : `Type "${required}" exactly.`),
-    });
-    if (typed === undefined) return { approved: false, reason: 'The typed confirmation was cancelled.', approver };
-    return { approved: true, approver, typedConfirmation: typed.trim() };
-  }
+/** Whether VS Code runs the extension for its own tests (the only mode in which approvals may be replaced). */
+export function isTestMode(context: vscode.ExtensionContext): boolean {
+  return context.extensionMode !== undefined && vscode.ExtensionMode?.Test !== undefined && context.extensionMode === vscode.ExtensionMode.Test;
 }
 
 /**
  * The one OperationRunner every caller shares (explorer, commands, chat, LM tools, DR runs): policy from user
- * settings, tightened by workspace settings and `.pilotlight/guardrails.json`; audit trail in global storage
- * unless `pilotLight.audit.path` says otherwise. Rebuilt when the connection or the policy sources change.
+ * settings (`pilotLight.guardrails.*`), tightened by workspace settings and every workspace folder's
+ * `.pilotlight/guardrails.json`; audit trail in global storage unless the user's `pilotLight.audit.path`
+ * says otherwise. Rebuilt when the connection or the policy sources change.
  */
 export class SafetyServices implements vscode.Disposable {
   private runnerPromise?: Promise<OperationRunner>;
+  private policyPromise?: Promise<LoadedPolicy>;
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('pilot-light-guardrails');
-  /** Replaces the modal approval, e.g. for tests or an external ticketing approval. */
-  approvalOverride?: ApprovalProvider;
+  private override?: ApprovalProvider;
   private readonly modal = new ModalApprovalProvider();
+  private readonly policyEmitter = new vscode.EventEmitter<LoadedPolicy>();
+  /** Fires when the policy was (re)loaded, with its problems. */
+  readonly onDidLoadPolicy = this.policyEmitter.event;
 
   constructor(private readonly ctx: PilotLightContext) {
-    const invalidate = () => (this.runnerPromise = undefined);
+    const invalidate = () => {
+      this.runnerPromise = undefined;
+      const hadPolicy = Boolean(this.policyPromise);
+      this.policyPromise = undefined;
+      // Keep the Problems view current once the policy has been read.
+      if (hadPolicy) void this.loadPolicy().catch(() => undefined);
+    };
     const watcher = vscode.workspace.createFileSystemWatcher('**/.pilotlight/guardrails.json');
     this.subscriptions.push(
       this.diagnostics,
+      this.policyEmitter,
       watcher,
       watcher.onDidChange(invalidate),
       watcher.onDidCreate(invalidate),
       watcher.onDidDelete(invalidate),
-      ctx.onDidChangeConnection(invalidate),
+      vscode.workspace.onDidChangeWorkspaceFolders(invalidate),
+      ctx.onDidChangeConnection(() => (this.runnerPromise = undefined)),
       vscode.workspace.onDidChangeConfiguration((event) => {
-        if (event.affectsConfiguration(GUARDRAILS_SECTION) || event.affectsConfiguration(AUDIT_PATH_SETTING)) invalidate();
+        if (event.affectsConfiguration(GUARDRAILS_SECTION)) invalidate();
+        else if (event.affectsConfiguration(AUDIT_PATH_SETTING)) this.runnerPromise = undefined;
       }),
     );
   }
 
-  approvalProvider(): ApprovalProvider {
-    return this.approvalOverride ?? this.modal;
+  /**
+   * Replaces the modal approval. Only the extension's own tests may do this: everything the API hands to
+   * other extensions must not be able to approve changes for the user.
+   */
+  get approvalOverride(): ApprovalProvider | undefined {
+    return this.override;
   }
 
+  set approvalOverride(provider: ApprovalProvider | undefined) {
+    if (provider && !isTestMode(this.ctx.extension)) throw new Error('The approval provider can only be replaced in the extension\'s own tests.');
+    this.override = provider;
+  }
+
+  approvalProvider(): ApprovalProvider {
+    return this.override ?? this.modal;
+  }
+
+  /** The audit trail file: the user's setting (the setting is application-scoped), else global storage. */
   auditPath(): string {
-    const configured = vscode.workspace.getConfiguration().get<string>(AUDIT_PATH_SETTING)?.trim();
-    return configured || join(this.ctx.extension.globalStorageUri.fsPath, 'audit', 'audit.jsonl');
+    const configured = vscode.workspace.getConfiguration().inspect<string>(AUDIT_PATH_SETTING)?.globalValue?.trim();
+    if (configured) return configured.replace(/^~(?=$|[\\/])/, process.env.HOME ?? process.env.USERPROFILE ?? '~');
+    return join(this.ctx.extension.globalStorageUri.fsPath, 'audit', 'audit.jsonl');
   }
 
   runner(): Promise<OperationRunner> {
@@ -91,27 +88,58 @@ export class SafetyServices implements vscode.Disposable {
     return this.runnerPromise;
   }
 
-  private async createRunner(): Promise<OperationRunner> {
-    const [{ OperationRunner }, { createOperationRegistry }, { AuditTrail }, policyModule] = await Promise.all([
-      import('../../core/operations/runner'),
-      import('../../core/operations/builtinOperations'),
-      import('../../core/audit/auditTrail'),
-      import('../../core/guardrails/policy'),
-    ]);
+  /** The policy in force and its problems (read once per change of its sources, or again when `reread`); reports problems as diagnostics. */
+  loadPolicy(reread = false): Promise<LoadedPolicy> {
+    if (reread) {
+      this.policyPromise = undefined;
+      this.runnerPromise = undefined;
+    }
+    if (!this.policyPromise) {
+      const load = this.readPolicy();
+      this.policyPromise = load;
+      load.then(
+        (loaded) => this.policyPromise === load && this.policyEmitter.fire(loaded),
+        () => this.policyPromise === load && (this.policyPromise = undefined),
+      );
+    }
+    return this.policyPromise;
+  }
+
+  private async readPolicy(): Promise<LoadedPolicy> {
+    const [policyModule, { resolveWorkspacePolicy }] = await Promise.all([import('../../core/guardrails/policy'), import('../../core/settings/guardrailSettings')]);
     const inspected = vscode.workspace.getConfiguration().inspect<object>(GUARDRAILS_SECTION);
-    const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-    const workspaceFile = root ? await policyModule.readWorkspaceGuardrailsFile(root) : undefined;
+    const files: Array<{ path: string; text: string }> = [];
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      if (folder.uri.scheme !== 'file') continue;
+      try {
+        const file = await policyModule.readWorkspaceGuardrailsFile(folder.uri.fsPath);
+        if (file) files.push(file);
+      } catch (error) {
+        this.ctx.log.warn(`Guardrail policy: could not read the file in ${folder.name}: ${(error as Error).message}`);
+      }
+    }
     // User settings may loosen the defaults; anything that came with the workspace may only tighten them.
-    const loaded = policyModule.resolveGuardrailPolicy({ settings: inspected?.globalValue, workspaceFile });
-    let policy = loaded.policy;
-    const problems: PolicyProblem[] = [...loaded.problems];
+    const loaded = resolveWorkspacePolicy(inspected?.globalValue, files);
     const workspaceSettings = inspected?.workspaceFolderValue ?? inspected?.workspaceValue;
     if (workspaceSettings) {
       const parsed = policyModule.parseGuardrailsFile(JSON.stringify(workspaceSettings), 'workspace settings (pilotLight.guardrails)');
-      problems.push(...parsed.problems);
-      if (parsed.value) policy = policyModule.tightenPolicy(policy, parsed.value, 'workspace settings');
+      loaded.problems.push(...parsed.problems);
+      if (parsed.value) {
+        loaded.policy = policyModule.tightenPolicy(loaded.policy, parsed.value, 'workspace settings');
+        loaded.sources.push('workspace settings');
+      }
     }
-    this.reportProblems(problems, policyModule.formatPolicyProblem);
+    this.reportProblems(loaded.problems, policyModule.formatPolicyProblem);
+    return loaded;
+  }
+
+  private async createRunner(): Promise<OperationRunner> {
+    const [{ OperationRunner }, { createOperationRegistry }, { AuditTrail }, { policy }] = await Promise.all([
+      import('../../core/operations/runner'),
+      import('../../core/operations/builtinOperations'),
+      import('../../core/audit/auditTrail'),
+      this.loadPolicy(),
+    ]);
     const connection = await this.ctx.connection();
     return new OperationRunner({
       registry: createOperationRegistry(),

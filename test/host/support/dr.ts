@@ -60,13 +60,13 @@ export function approveEverything(api: PilotLightApi): { requests: { operation: 
       return { approved: true, approver: 'host-test', typedConfirmation: request.requiredConfirmation };
     },
   };
-  api.ctx.safety.approvalOverride = provider; // the DR gateway's approvals (src/features/dr/gatewayFactory.ts)
+  api.ctx!.safety.approvalOverride = provider; // the DR gateway's approvals (src/features/dr/gatewayFactory.ts)
   api.testing?.setApprovalProvider(provider); // the shared operation service's, for any other change
   return { requests };
 }
 
 export function stopApproving(api: PilotLightApi): void {
-  api.ctx.safety.approvalOverride = undefined;
+  api.ctx!.safety.approvalOverride = undefined;
   api.testing?.setApprovalProvider(undefined);
 }
 

@@ -1,0 +1,156 @@
+/**
+ * /unused: unattached volumes, unassociated Elastic IPs, instances stopped for a long time and orphaned
+ * snapshots, each with an estimated monthly cost from the bundled, dated price table.
+ */
+import { refOf, type EnvironmentResolver, type ResourceFact, type ResourceRef } from './facts';
+import { ebsVolumeMonthly, elasticIpMonthly, PRICE_TABLE, priceTableNote, snapshotMonthly } from './prices';
+import { readFacts, type ReadOperation } from './reads';
+
+export type UnusedCategory = 'unattached-volume' | 'unassociated-eip' | 'stopped-instance' | 'orphaned-snapshot';
+
+export interface UnusedFinding {
+  category: UnusedCategory;
+  resource: ResourceRef;
+  monthlyUsd: number;
+  /** Why it counts as unused, e.g. "available (not attached) since 2024-05-01". */
+  reason: string;
+  /** What the cost covers. */
+  costNote: string;
+  /** The registry operation that would remove it; offered as a dry-run, never run directly. */
+  cleanup?: { operationId: string; input: Record<string, unknown> };
+}
+
+export interface UnusedReport {
+  findings: UnusedFinding[];
+  totalMonthlyUsd: number;
+  priceTable: { asOf: string; region: string; currency: string; note: string };
+  stoppedDays: number;
+  checked: Record<'instances' | 'volumes' | 'addresses' | 'snapshots' | 'images', number>;
+  errors: string[];
+}
+
+export const CATEGORY_TITLES: Readonly<Record<UnusedCategory, string>> = Object.freeze({
+  'unattached-volume': 'Unattached EBS volumes',
+  'unassociated-eip': 'Unassociated Elastic IPs',
+  'stopped-instance': 'Instances stopped for a long time',
+  'orphaned-snapshot': 'Orphaned snapshots',
+});
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** When an instance stopped, from its StateTransitionReason, e.g. "User initiated (2024-05-01 10:00:00 GMT)". */
+export function stoppedSince(reason: unknown): Date | undefined {
+  const match = /\((\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.\d+)?\s*(GMT|UTC|Z)?\)/.exec(String(reason ?? ''));
+  if (!match) return undefined;
+  const date = new Date(`${match[1]}T${match[2]}Z`);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+function days(ms: number): number {
+  return Math.floor(ms / DAY_MS);
+}
+
+function asDate(value: unknown): Date | undefined {
+  if (!value) return undefined;
+  const date = value instanceof Date ? value : new Date(String(value));
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+export interface UnusedInputs {
+  instances: ResourceFact[];
+  volumes: ResourceFact[];
+  addresses: ResourceFact[];
+  snapshots: ResourceFact[];
+  images: ResourceFact[];
+}
+
+/** Judges the facts; pure, so the rules are unit-tested without AWS. */
+export function findUnused(inputs: UnusedInputs, options: { now: Date; stoppedDays: number }): UnusedFinding[] {
+  const findings: UnusedFinding[] = [];
+  const volumesById = new Map(inputs.volumes.map((volume) => [volume.id, volume]));
+
+  for (const volume of inputs.volumes) {
+    const attached = (volume.extra.attachedTo as string[] | undefined)?.length;
+    if (volume.state !== 'available' || attached) continue;
+    const created = asDate(volume.extra.createTime);
+    findings.push({
+      category: 'unattached-volume',
+      resource: refOf(volume),
+      monthlyUsd: ebsVolumeMonthly(volume.extra.volumeType as string, volume.extra.sizeGiB as number),
+      reason: `not attached to any instance${created ? ` (created ${created.toISOString().slice(0, 10)})` : ''}`,
+      costNote: `${volume.extra.sizeGiB ?? '?'} GiB ${volume.extra.volumeType ?? 'gp3'} storage`,
+      cleanup: { operationId: 'ec2.volumes.delete', input: { volumeId: volume.id } },
+    });
+  }
+
+  for (const address of inputs.addresses) {
+    if (address.extra.associationId) continue;
+    findings.push({
+      category: 'unassociated-eip',
+      resource: refOf(address),
+      monthlyUsd: elasticIpMonthly(),
+      reason: 'not associated with an instance or network interface',
+      costNote: 'public IPv4 address charge',
+      cleanup: address.id.startsWith('eipalloc-') ? { operationId: 'ec2.addresses.release', input: { allocationId: address.id } } : undefined,
+    });
+  }
+
+  for (const instance of inputs.instances) {
+    if (instance.state !== 'stopped') continue;
+    const since = stoppedSince(instance.extra.stateReason);
+    const launched = asDate(instance.extra.launchTime);
+    const stoppedFor = since ? days(options.now.getTime() - since.getTime()) : undefined;
+    if (stoppedFor !== undefined ? stoppedFor < options.stoppedDays : !launched || days(options.now.getTime() - launched.getTime()) < options.stoppedDays) continue;
+    const volumes = ((instance.extra.volumeIds as string[] | undefined) ?? []).map((id) => volumesById.get(id)).filter((volume): volume is ResourceFact => Boolean(volume));
+    const storage = volumes.reduce((sum, volume) => sum + ebsVolumeMonthly(volume.extra.volumeType as string, volume.extra.sizeGiB as number), 0);
+    findings.push({
+      category: 'stopped-instance',
+      resource: refOf(instance),
+      monthlyUsd: Math.round(storage * 100) / 100,
+      reason: stoppedFor !== undefined ? `stopped for ${stoppedFor} days (since ${since!.toISOString().slice(0, 10)})` : `stopped; AWS does not say since when (launched ${launched!.toISOString().slice(0, 10)})`,
+      costNote: volumes.length ? `its ${volumes.length} EBS volume(s) (${volumes.reduce((sum, volume) => sum + Number(volume.extra.sizeGiB ?? 0), 0)} GiB) are billed; compute is not while stopped` : 'compute is not billed while stopped; no attached volumes found',
+      cleanup: { operationId: 'ec2.instances.terminate', input: { instanceIds: [instance.id] } },
+    });
+  }
+
+  const imageSnapshots = new Set(inputs.images.flatMap((image) => (image.extra.snapshotIds as string[] | undefined) ?? []));
+  for (const snapshot of inputs.snapshots) {
+    const volumeId = snapshot.extra.volumeId as string | undefined;
+    const sourceGone = !volumeId || volumeId === 'vol-ffffffff' || !volumesById.has(volumeId);
+    if (!sourceGone || imageSnapshots.has(snapshot.id)) continue;
+    const backupOf = snapshot.tags['PilotLight:BackupOf'];
+    findings.push({
+      category: 'orphaned-snapshot',
+      resource: refOf(snapshot),
+      monthlyUsd: snapshotMonthly(snapshot.extra.sizeGiB as number),
+      reason: `${volumeId && volumeId !== 'vol-ffffffff' ? `its volume ${volumeId} no longer exists` : 'it has no source volume'} and no AMI uses it${backupOf ? ` (a Pilot Light backup of ${backupOf}: keep it while you may need to restore)` : ''}`,
+      costNote: `at most ${snapshot.extra.sizeGiB ?? '?'} GiB of snapshot storage`,
+      cleanup: { operationId: 'ec2.snapshots.delete', input: { snapshotId: snapshot.id } },
+    });
+  }
+  return findings.sort((a, b) => b.monthlyUsd - a.monthlyUsd);
+}
+
+/** Reads instances, volumes, addresses, snapshots and AMIs through the registry, then judges them. */
+export async function collectUnused(read: ReadOperation, options: { region: string; resolveEnvironment: EnvironmentResolver; now?: Date; stoppedDays?: number }): Promise<UnusedReport> {
+  const errors: string[] = [];
+  const load = async (type: string) => {
+    try {
+      return (await readFacts(read, type, options.region, options.resolveEnvironment)).facts;
+    } catch (error) {
+      errors.push(`${type}: ${(error as Error).message}`);
+      return [];
+    }
+  };
+  const [instances, volumes, addresses, snapshots, images] = await Promise.all(['ec2:instance', 'ec2:volume', 'ec2:elastic-ip', 'ec2:snapshot', 'ec2:image'].map(load));
+  const stoppedDays = options.stoppedDays ?? 14;
+  const findings = findUnused({ instances, volumes, addresses, snapshots, images }, { now: options.now ?? new Date(), stoppedDays });
+  return {
+    findings,
+    totalMonthlyUsd: Math.round(findings.reduce((sum, finding) => sum + finding.monthlyUsd, 0) * 100) / 100,
+    priceTable: { asOf: PRICE_TABLE.asOf, region: PRICE_TABLE.region, currency: PRICE_TABLE.currency, note: priceTableNote() },
+    stoppedDays,
+    checked: { instances: instances.length, volumes: volumes.length, addresses: addresses.length, snapshots: snapshots.length, images: images.length },
+    errors,
+  };
+}

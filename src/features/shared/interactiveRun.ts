@@ -1,0 +1,111 @@
+import * as vscode from 'vscode';
+import type { RunOutcome } from '../../core/operations/runner';
+import type { OperationService } from './operationService';
+
+export type InteractiveCaller = 'explorer' | 'command' | 'chat';
+
+export interface InteractiveRunRequest {
+  operationId: string;
+  input: unknown;
+  caller: InteractiveCaller;
+  region?: string;
+  /** Shown in progress and result messages, e.g. "Stop web-1". */
+  title?: string;
+}
+
+/** What the command returns (also to tests): the outcome without the operation's output. */
+export interface InteractiveRunResult {
+  status: RunOutcome['status'] | 'cancelled';
+  operationId: string;
+  correlationId?: string;
+  message: string;
+  refusal?: RunOutcome['refusal'];
+  error?: RunOutcome['error'];
+  resourceIds: string[];
+  backups: RunOutcome['backups'];
+}
+
+export const PREVIEW_SCHEME = 'pilot-light-preview';
+
+/** Read-only documents holding dry-run previews, opened from "Show Preview". */
+export class PreviewDocuments implements vscode.TextDocumentContentProvider {
+  private readonly texts = new Map<string, string>();
+  private counter = 0;
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.texts.get(uri.toString()) ?? 'This preview is no longer available.';
+  }
+
+  async show(title: string, text: string): Promise<void> {
+    const uri = vscode.Uri.from({ scheme: PREVIEW_SCHEME, path: `/${++this.counter}/${title.replace(/[^\w.-]+/g, '-').slice(0, 60) || 'preview'}.txt` });
+    this.texts.set(uri.toString(), text);
+    if (this.texts.size > 50) this.texts.delete(this.texts.keys().next().value!);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: true });
+  }
+}
+
+let previewDocuments: PreviewDocuments | undefined;
+
+export function registerPreviewDocuments(context: vscode.ExtensionContext): PreviewDocuments {
+  if (!previewDocuments) {
+    previewDocuments = new PreviewDocuments();
+    context.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, previewDocuments));
+  }
+  return previewDocuments;
+}
+
+function result(outcome: RunOutcome, message: string, status: InteractiveRunResult['status'] = outcome.status): InteractiveRunResult {
+  return { status, operationId: outcome.operationId, correlationId: outcome.correlationId, message, refusal: outcome.refusal, error: outcome.error, resourceIds: outcome.resourceIds, backups: outcome.backups };
+}
+
+/** The sentence for a failed or refused outcome: AWS code plus a plain explanation. */
+export function describeProblem(outcome: RunOutcome): string {
+  if (outcome.error) return `${outcome.error.code}: ${outcome.error.message}${outcome.error.hint ? ` ${outcome.error.hint}` : ''}`;
+  if (outcome.refusal) return `Refused (${outcome.refusal.code}): ${outcome.refusal.message}`;
+  return outcome.status;
+}
+
+/**
+ * The interactive path for menus, the command palette and chat buttons: dry-run first, then the
+ * confirmation or approval (the runner asks for those the policy requires; a change the policy lets
+ * through is confirmed here with its preview), then the change, then the result.
+ */
+export async function runInteractively(service: OperationService, request: InteractiveRunRequest): Promise<InteractiveRunResult> {
+  const { formatPreview } = await import('../../core/operations/preview');
+  const title = request.title ?? request.operationId;
+  const dryRun = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Pilot Light: checking "${title}"…` }, () =>
+    service.run(request.operationId, request.input, { caller: request.caller, mode: 'dry-run', region: request.region }),
+  );
+  if (dryRun.status !== 'dry-run' || !dryRun.preview) {
+    const message = `${title}: ${describeProblem(dryRun)}`;
+    void vscode.window.showErrorMessage(message);
+    return result(dryRun, message);
+  }
+  const preview = dryRun.preview;
+  if (preview.guardrails.verdict === 'refused') {
+    const message = `${title} would be refused: ${preview.guardrails.refusals.map((refusal) => refusal.message).join(' ')}`;
+    void vscode.window.showWarningMessage(message, 'Show Preview').then((choice) => choice && previewDocuments?.show(title, formatPreview(preview)));
+    return { ...result(dryRun, message, 'refused'), refusal: preview.guardrails.refusals[0] };
+  }
+  if (preview.guardrails.verdict === 'allowed') {
+    const decision = await service.confirm(preview, request.caller);
+    if (!decision.approved) {
+      const message = `${title}: cancelled, nothing was changed.`;
+      void vscode.window.showInformationMessage(message);
+      return result(dryRun, message, 'cancelled');
+    }
+  }
+  const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Pilot Light: ${title}…` }, () =>
+    service.run(request.operationId, request.input, { caller: request.caller, mode: 'execute', region: request.region, correlationId: dryRun.correlationId }),
+  );
+  if (outcome.status === 'succeeded') {
+    const backups = outcome.backups.length ? ` Backups: ${outcome.backups.map((backup) => `${backup.kind} ${backup.id}`).join(', ')}.` : '';
+    const message = `${title}: done.${backups}`;
+    void vscode.window.showInformationMessage(message);
+    return result(outcome, message);
+  }
+  const message = `${title}: ${describeProblem(outcome)}`;
+  if (outcome.status === 'refused') void vscode.window.showWarningMessage(message);
+  else void vscode.window.showErrorMessage(message);
+  return result(outcome, message);
+}

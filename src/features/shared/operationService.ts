@@ -1,0 +1,160 @@
+import * as vscode from 'vscode';
+import type { ApprovalDecision, ApprovalProvider, ApprovalRequest } from '../../core/guardrails/approval';
+import type { LoadedPolicy } from '../../core/guardrails/policy';
+import type { EnvironmentResolver } from '../../core/insights/facts';
+import type { OperationPreview } from '../../core/operations/preview';
+import type { OperationRegistry } from '../../core/operations/registry';
+import type { RunOutcome } from '../../core/operations/runner';
+import type { Caller, RunMode } from '../../core/operations/types';
+import type { PilotLightContext } from './pilotLightContext';
+import { isTestMode } from './safety';
+
+export interface ServiceRunOptions {
+  caller: Caller;
+  mode: RunMode;
+  /** Default: the connection's region. */
+  region?: string;
+  correlationId?: string;
+  signal?: AbortSignal;
+}
+
+export interface ToolEvent {
+  tool: string;
+  phase: 'prepare' | 'invoke';
+  operationId?: string;
+  status?: string;
+  /** The confirmation shown (prepare) or the result text (invoke). */
+  text: string;
+  withChatToken?: boolean;
+}
+
+const LOG_MIRROR_LINES = 2000;
+const services = new WeakMap<PilotLightContext, OperationService>();
+
+/**
+ * The adapters' view of the one path to AWS: every explorer action, command, chat answer and LM tool runs
+ * its operations through `ctx.safety`'s shared OperationRunner (see safety.ts: policy from settings and
+ * `.pilotlight/guardrails.json`, audit trail, modal approval). Callers cannot pass their own approval
+ * provider. This service adds what the adapters share on top: run events, the confirmation of changes the
+ * policy lets through, environment resolution, and records for the extension's own tests.
+ */
+export class OperationService implements vscode.Disposable {
+  private readonly runEmitter = new vscode.EventEmitter<RunOutcome>();
+  /** Fires after every run (dry-run or execute) made through this service, e.g. to refresh the audit view. */
+  readonly onDidRun = this.runEmitter.event;
+  /** What the adapters logged (already redacted), for the extension's own tests. */
+  readonly logMirror: string[] = [];
+  /** The latest LM tool confirmations and results (bounded), for the extension's own tests. */
+  readonly toolEvents: ToolEvent[] = [];
+
+  static for(ctx: PilotLightContext): OperationService {
+    let service = services.get(ctx);
+    if (!service) {
+      service = new OperationService(ctx);
+      services.set(ctx, service);
+      ctx.extension.subscriptions.push(service);
+    }
+    return service;
+  }
+
+  private constructor(private readonly ctx: PilotLightContext) {}
+
+  get testMode(): boolean {
+    return isTestMode(this.ctx.extension);
+  }
+
+  log(level: 'info' | 'warn' | 'error', message: string): void {
+    this.ctx.log[level](message);
+    this.logMirror.push(`[${level}] ${message}`);
+    if (this.logMirror.length > LOG_MIRROR_LINES) this.logMirror.splice(0, this.logMirror.length - LOG_MIRROR_LINES);
+  }
+
+  auditPath(): string {
+    return this.ctx.safety.auditPath();
+  }
+
+  async registry(): Promise<OperationRegistry> {
+    return (await this.ctx.safety.runner()).registry;
+  }
+
+  /** The policy in force (settings, workspace settings and guardrails files). */
+  policy(): Promise<LoadedPolicy> {
+    return this.ctx.safety.loadPolicy();
+  }
+
+  /** The region operations run in unless a caller names one. */
+  async currentRegion(): Promise<string> {
+    return (await this.ctx.connection()).region;
+  }
+
+  /** Resolves environments the way the guardrails do, for the account in use. */
+  async environmentResolver(): Promise<EnvironmentResolver> {
+    const [{ resolveEnvironment }, loaded] = await Promise.all([import('../../core/guardrails/environment'), this.policy()]);
+    const account = await (await this.ctx.connection()).identity().then((identity) => identity.account, () => undefined);
+    return (tags) => resolveEnvironment(tags, account, loaded.policy);
+  }
+
+  /** The provider the runner asks; never chosen by a caller. */
+  approvalProvider(): ApprovalProvider {
+    return this.ctx.safety.approvalProvider();
+  }
+
+  recordToolEvent(event: ToolEvent): void {
+    this.toolEvents.push(event);
+    if (this.toolEvents.length > 200) this.toolEvents.splice(0, this.toolEvents.length - 200);
+  }
+
+  /** Test mode only: replaces the modal approval (undefined: the modal again). */
+  setApprovalProviderForTests(provider: ApprovalProvider | undefined): void {
+    this.ctx.safety.approvalOverride = provider;
+  }
+
+  /** Runs an operation through the shared runner with the service's approval provider. */
+  async run(operationId: string, input: unknown, options: ServiceRunOptions): Promise<RunOutcome> {
+    const runner = await this.ctx.safety.runner();
+    const region = options.region ?? (await this.ctx.connection()).region;
+    const outcome = await runner.run(operationId, input, {
+      caller: options.caller,
+      mode: options.mode,
+      region,
+      correlationId: options.correlationId,
+      signal: options.signal,
+      approvalProvider: options.mode === 'execute' ? this.approvalProvider() : undefined,
+    });
+    const quietRead = options.mode === 'execute' && !outcome.preview && outcome.status === 'succeeded';
+    if (!quietRead) this.log(outcome.status === 'failed' ? 'warn' : 'info', `${options.caller} ${options.mode} ${operationId} ${outcome.correlationId}: ${outcome.status}${outcome.refusal ? ` (${outcome.refusal.code})` : ''}${outcome.error ? ` (${outcome.error.code})` : ''}`);
+    this.runEmitter.fire(outcome);
+    return outcome;
+  }
+
+  /**
+   * A confirmation for a change the policy lets through without asking (e.g. stopping a non-protected
+   * instance from a menu): shows the dry-run preview through the same provider.
+   */
+  async confirm(preview: OperationPreview, caller: Caller): Promise<ApprovalDecision> {
+    const provider = this.approvalProvider();
+    const request: ApprovalRequest = {
+      correlationId: preview.correlationId,
+      operationId: preview.operationId,
+      operationTitle: preview.title,
+      caller,
+      level: 'confirm',
+      account: preview.account,
+      region: preview.region,
+      environments: preview.environments,
+      protectedEnvironments: preview.protectedEnvironments,
+      resources: preview.resources,
+      reasons: ['Review the change before it runs.'],
+      preview,
+    };
+    try {
+      return await provider.requestApproval(request, AbortSignal.timeout(10 * 60_000));
+    } catch (error) {
+      return { approved: false, reason: `The confirmation could not be shown: ${(error as Error).message}` };
+    }
+  }
+
+  dispose(): void {
+    this.runEmitter.dispose();
+  }
+}

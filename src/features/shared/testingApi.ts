@@ -1,0 +1,55 @@
+import * as vscode from 'vscode';
+import type { ApprovalProvider } from '../../core/guardrails/approval';
+import type { AwsChatParticipant } from '../chat/participant';
+import type { RecordedResponse } from '../chat/renderAnswer';
+import { OperationService, type ToolEvent } from './operationService';
+import type { PilotLightContext } from './pilotLightContext';
+import { isTestMode } from './safety';
+
+/** Hooks for the extension's own host tests. Only present when VS Code runs the extension in test mode. */
+export interface PilotLightTestingApi {
+  /** Replaces the modal approval provider (undefined: the modal again). */
+  setApprovalProvider(provider: ApprovalProvider | undefined): void;
+  operations: OperationService;
+  chatResponses(): RecordedResponse[];
+  toolEvents(): ToolEvent[];
+  /** Everything Pilot Light logged in this session (the output channel's lines). */
+  logLines(): string[];
+  /**
+   * Calls a registered LM tool's prepareInvocation and invoke directly, without a chat token and without
+   * VS Code's confirmation dialog: what any caller that reached the tool's implementation could do.
+   */
+  invokeToolDirectly(name: string, input: unknown): Promise<{ confirmation?: string; result: string }>;
+}
+
+export function testingApi(ctx: PilotLightContext, chat: AwsChatParticipant | undefined): PilotLightTestingApi | undefined {
+  if (!isTestMode(ctx.extension)) return undefined;
+  const service = OperationService.for(ctx);
+  // Mirror everything written to the output channel (the runner's lines too), to scan it for secrets.
+  const lines: string[] = [];
+  for (const level of ['trace', 'debug', 'info', 'warn', 'error', 'appendLine'] as const) {
+    const original = (ctx.log[level] as (...args: unknown[]) => void).bind(ctx.log);
+    (ctx.log as unknown as Record<string, unknown>)[level] = (...args: unknown[]) => {
+      lines.push(`[${level}] ${args.map((arg) => (arg instanceof Error ? arg.message : String(arg))).join(' ')}`);
+      if (lines.length > 5000) lines.splice(0, lines.length - 5000);
+      original(...args);
+    };
+  }
+  return {
+    setApprovalProvider: (provider) => service.setApprovalProviderForTests(provider),
+    operations: service,
+    chatResponses: () => chat?.recorded ?? [],
+    toolEvents: () => service.toolEvents,
+    logLines: () => lines,
+    invokeToolDirectly: async (name, input) => {
+      const { registeredTools } = await import('../tools/registerTools');
+      const tool = registeredTools.get(name);
+      if (!tool) throw new Error(`No tool ${name} is registered.`);
+      const token = new vscode.CancellationTokenSource().token;
+      const prepared = await tool.prepareInvocation?.({ input }, token);
+      const confirmation = prepared?.confirmationMessages ? `${prepared.confirmationMessages.title}\n${typeof prepared.confirmationMessages.message === 'string' ? prepared.confirmationMessages.message : prepared.confirmationMessages.message.value}` : undefined;
+      const result = await tool.invoke({ input, toolInvocationToken: undefined }, token);
+      return { confirmation, result: (result?.content ?? []).map((part) => (part instanceof vscode.LanguageModelTextPart ? part.value : '')).join('') };
+    },
+  };
+}
