@@ -40,9 +40,10 @@ const VALUE_PATTERNS: ValuePattern[] = [
   { label: 'cli-flag', pattern: /(--?(?:password|passwd|secret|token|api-?key)(?:=|\s+))(?!\[REDACTED)\S+/gi, replace: '$1[REDACTED]' },
   {
     // password=…, "secret": "…", DB_PASSWORD='…'; a colon only counts when followed by a space or quote,
-    // so IAM actions like secretsmanager:GetSecretValue survive.
+    // so IAM actions like secretsmanager:GetSecretValue survive. Matches start only where a name starts,
+    // which keeps long unbroken strings linear instead of quadratic.
     label: 'assignment',
-    pattern: /([A-Za-z0-9_.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|private[_-]?key)[A-Za-z0-9_.-]*["']?\s*(?:=|:(?=[\s"']))\s*)(?!\[REDACTED)("[^"]*"|'[^']*'|[^\s"',;&}]+)/gi,
+    pattern: /(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|private[_-]?key)[A-Za-z0-9_.-]*["']?\s*(?:=|:(?=[\s"']))\s*)(?!\[REDACTED)("[^"]*"|'[^']*'|[^\s"',;&}]+)/gi,
     replace: '$1[REDACTED]',
   },
   { label: 'github-token', pattern: /\bgh[pousr]_[A-Za-z0-9]{30,}\b/g, replace: '[REDACTED:token]' },
