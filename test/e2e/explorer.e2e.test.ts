@@ -113,6 +113,15 @@ describe('AWS explorer in code-server (packaged VSIX, Chromium)', function () {
     return children;
   }
 
+  /** The AWS container also holds other views; collapse them so the tree has the whole height. */
+  async function showOnlyTheExplorerView(): Promise<void> {
+    await explorer().locator('.pane-header').first().waitFor({ timeout: UI_TIMEOUT_MS });
+    for (const header of await explorer().locator('.pane-header').all()) {
+      const title = ((await header.locator('h3.title').textContent()) ?? '').trim().toLowerCase();
+      if (title !== 'explorer' && (await header.getAttribute('aria-expanded')) === 'true') await header.click();
+    }
+  }
+
   async function screenshot(name: string): Promise<void> {
     await page.screenshot({ path: path.join(outputDir, `${name}.png`) });
   }
@@ -142,7 +151,7 @@ describe('AWS explorer in code-server (packaged VSIX, Chromium)', function () {
       saveLogsTo: path.join(outputDir, 'vscode-logs'),
     });
     browser = await harness.launchChromium({ headless: process.env.PILOT_LIGHT_E2E_HEADED !== '1' });
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page = await browser.newPage({ viewport: { width: 1400, height: 1600 } });
     page.on('pageerror', (error) => console.error(`[workbench] ${error.message}`));
     await page.goto(server.workbenchUrl());
     await page.locator('.monaco-workbench').waitFor({ timeout: UI_TIMEOUT_MS });
@@ -186,6 +195,7 @@ describe('AWS explorer in code-server (packaged VSIX, Chromium)', function () {
     const activityItem = page.locator('.part.activitybar [aria-label^="AWS"]').first();
     await activityItem.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
     await activityItem.click();
+    await showOnlyTheExplorerView();
 
     const profile = await waitForRow('default');
     await waitFor(async () => (await profile.getAttribute('aria-expanded')) === 'true', 'the profile row to be expanded');
@@ -229,7 +239,6 @@ describe('AWS explorer in code-server (packaged VSIX, Chromium)', function () {
 
   it('opens several services at once: VPC subnets and security-group rules, launch-template versions', async () => {
     assert.ok(viewOpened, 'the AWS view did not open (see the first failure)');
-    await page.setViewportSize({ width: 1400, height: 1600 });
     await expand('VPC');
     await expand('production-vpc');
     await expand('Subnets');
