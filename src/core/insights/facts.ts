@@ -2,6 +2,7 @@
  * Compact, plain facts about resources, made from the raw items the registry's read operations return.
  * Chat answers, LM tool results and the /unused and /resources logic work on these, never on SDK types.
  */
+import { ec2TypeOfId } from '../resources/idPrefixes';
 
 export interface ResolvedEnvironmentLike {
   name: string;
@@ -178,26 +179,10 @@ export function refOf(fact: ResourceFact): ResourceRef {
   return { type: fact.type, id: fact.id, name: fact.name, region: fact.region, environment: fact.environment };
 }
 
-/** The AWS resource-ID prefixes Pilot Light recognizes in text, with their types. */
-export const ID_PREFIX_TYPES: Readonly<Record<string, string>> = Object.freeze({
-  i: 'ec2:instance',
-  vol: 'ec2:volume',
-  snap: 'ec2:snapshot',
-  sg: 'ec2:security-group',
-  vpc: 'ec2:vpc',
-  subnet: 'ec2:subnet',
-  eipalloc: 'ec2:elastic-ip',
-  ami: 'ec2:image',
-  lt: 'ec2:launch-template',
-  igw: 'ec2:internet-gateway',
-  nat: 'ec2:nat-gateway',
-  rtb: 'ec2:route-table',
-});
-
 export const RESOURCE_ID_PATTERN = /\b(i|vol|snap|sg|vpc|subnet|eipalloc|ami|lt|igw|nat|rtb)-[0-9a-f]{8,17}\b/g;
 
 export function typeOfId(id: string): string | undefined {
-  return ID_PREFIX_TYPES[id.slice(0, id.lastIndexOf('-'))];
+  return ec2TypeOfId(id);
 }
 
 /** Every AWS resource ID mentioned in a text, in order, without duplicates. */

@@ -11,6 +11,7 @@ import {
 import { ec2Service } from '../../aws/services';
 import { tagsToRecord } from '../schemaParts';
 import type { OperationContext, TargetResource } from '../types';
+import { ec2TypeOfId } from '../../resources/idPrefixes';
 
 type Role = 'target' | 'context';
 
@@ -102,24 +103,8 @@ export async function addressTargets(ctx: OperationContext, allocationIds: strin
   });
 }
 
-const TYPE_BY_PREFIX: Record<string, string> = {
-  i: 'ec2:instance',
-  vol: 'ec2:volume',
-  snap: 'ec2:snapshot',
-  sg: 'ec2:security-group',
-  vpc: 'ec2:vpc',
-  subnet: 'ec2:subnet',
-  ami: 'ec2:image',
-  eipalloc: 'ec2:elastic-ip',
-  igw: 'ec2:internet-gateway',
-  nat: 'ec2:nat-gateway',
-  rtb: 'ec2:route-table',
-  lt: 'ec2:launch-template',
-  eni: 'ec2:network-interface',
-};
-
 export function ec2TypeOf(resourceId: string): string {
-  return TYPE_BY_PREFIX[resourceId.slice(0, resourceId.lastIndexOf('-'))] ?? 'ec2:resource';
+  return ec2TypeOfId(resourceId) ?? 'ec2:resource';
 }
 
 /** Any EC2 resources, with their current tags (one DescribeTags call per page). */
