@@ -142,6 +142,10 @@ function writePrivatePackageJson(folder, name) {
   writeFileSync(join(folder, 'package.json'), `${JSON.stringify({ name, private: true }, null, 2)}\n`);
 }
 
+function withoutNpmLifecycleVariables(env) {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !/^npm_(config_user_agent|lifecycle_|package_|node_execpath|execpath|command)/i.test(key)));
+}
+
 /** `{ env, args }` for a code-server run that keeps all state inside `stateRoot`. */
 function isolatedCodeServerState(stateRoot) {
   const dirs = {
@@ -231,7 +235,9 @@ export function ensureCodeServer(repoRoot) {
         cwd: codeServerDir,
         what: `npm install code-server@${CODE_SERVER_VERSION}`,
         env: {
-          ...process.env,
+          // Under `npm test` the outer npm's lifecycle variables (npm_config_user_agent names Node 20, which
+          // code-server's postinstall checks) would leak into this install; it must see Node 22's npm run.
+          ...withoutNpmLifecycleVariables(process.env),
           PATH: `${join(nodePackage, 'bin')}:${process.env.PATH}`,
           npm_config_unsafe_perm: 'true', // code-server's postinstall refuses to run as root otherwise
           npm_config_yes: 'true', // node-pty runs `npx node-gyp`
