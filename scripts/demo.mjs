@@ -1,5 +1,6 @@
 // npm run demo: emulated AWS account + code-server with the freshly built extension. Ctrl-C stops everything.
 // Writes nothing into the user's home: AWS config, code-server state and logs live in throwaway folders.
+import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCodeServer } from './lib/codeServer.mjs';
 import { makeThrowawayDir } from './lib/processes.mjs';
@@ -12,12 +13,16 @@ packageExtension();
 
 const stack = await startHostTestStack({ layer: 'demo' });
 const logs = makeThrowawayDir('demo-logs');
+// The demo writes plans, exports and guardrail files into its workspace: a throwaway copy of the fixture.
+const workspace = makeThrowawayDir('demo-workspace');
+cpSync(TEST_WORKSPACE, workspace.path, { recursive: true });
 let codeServer;
 const stopAll = async (code = 0) => {
   log('stopping code-server and the emulators…');
   await codeServer?.stop();
   await stack.stop();
   logs.remove();
+  workspace.remove();
   process.exit(code);
 };
 process.once('SIGINT', () => void stopAll(0));
@@ -26,7 +31,7 @@ process.once('SIGTERM', () => void stopAll(0));
 try {
   codeServer = await startCodeServer({
     repoRoot: REPO_ROOT,
-    workspace: TEST_WORKSPACE,
+    workspace: workspace.path,
     settings: stack.settings,
     env: stack.env,
     extensionsToInstall: [PACKAGED_VSIX],
@@ -37,7 +42,7 @@ try {
   await stopAll(1);
 }
 
-const url = codeServer.workbenchUrl({ folder: TEST_WORKSPACE });
+const url = codeServer.workbenchUrl({ folder: workspace.path });
 console.log(`
 Pilot Light demo is running (ready in ${((Date.now() - started) / 1000).toFixed(0)} s)
 
