@@ -313,7 +313,7 @@ async function explorerSuite() {
       const overheads = lists.map((list) => (typeof list.motoTotalMs === 'number' ? list.fullListMs - list.motoTotalMs : undefined));
       const firstOverheads = lists.map((list) => (typeof list.motoFirstPageMs === 'number' ? list.firstRowsMs - list.motoFirstPageMs : undefined));
       const direct = details.motoDirect.find((entry) => entry.pageSize === pageSize);
-      figures.push(figure(`firstRowsMs${suffix}`, { unit: 'ms', target: position === 0 ? '≤ 300' : '—', measured: round(median(firstRows)), pass: position === 0 ? median(firstRows) <= 300 : null, samples: samplesOf(firstRows), notes: `${label}: getChildren(EC2 → Instances) after api.explorer.refresh() until ${lists[0].firstRows} rows; of that, moto ${round(median(lists.map((l) => l.motoFirstPageMs)))} ms and ours ${round(median(firstOverheads))} ms (first use of the EC2 client in the session${position === 0 ? '' : '; the client is already loaded here'})` }));
+      figures.push(figure(`firstRowsMs${suffix}`, { unit: 'ms', target: position === 0 ? '≤ 300' : '—', measured: round(median(firstRows)), pass: position === 0 ? median(firstRows) <= 300 : null, samples: samplesOf(firstRows), notes: `${label}: getChildren(EC2 → Instances) after api.explorer.refresh() until ${lists[0].firstRows} rows; of that, moto ${round(median(lists.map((l) => l.motoFirstPageMs)))} ms and ours ${round(median(firstOverheads))} ms (${position === 0 ? 'this list is the first use of the EC2 client in the session' : 'the EC2 client exists already: this list comes second in the session'})` }));
       figures.push(figure(`fullListMs${suffix}`, { unit: 'ms', target: position === 0 ? '≤ 2,000' : '—', measured: round(median(fullList)), pass: position === 0 ? median(fullList) <= 2000 : null, samples: samplesOf(fullList), notes: `${label}: same start, following "Load more…" ${lists[0].loadMoreClicks} times until all ${lists[0].rows} instances are rows` }));
       const calls = lists.map((list) => list.apiCalls);
       const received = lists.map((list) => list.describeInstancesReceived);
@@ -334,14 +334,14 @@ async function explorerSuite() {
       findings.push(
         `fullListMs misses its target in the emulator: moto alone needs ${moto.measured} ms per page of ${pageSizes[0]} (median), ${round((moto.measured * pages) / 1000, 1)} s for the ${pages} pages, against a 2 s budget; the extension's share (ourListMs) is ${ours.measured} ms.` +
           (pageSizes.length > 1 && typeof byName(`motoPageMs @${pageSizes[1]}`)?.measured === 'number'
-            ? ` Bigger pages do not help moto: ${byName(`motoPageMs @${pageSizes[1]}`).measured} ms per page of ${pageSizes[1]}, ${round(byName(`fullListMs @${pageSizes[1]}`)?.measured / 1000, 1)} s for the full list (its cost is per instance, and grows with the number of tags in the account: moto 5.2.5 renders each instance's tags with TagBackend.describe_tags, a regex scan over every tag of every resource).`
+            ? ` Bigger pages do not help moto: ${byName(`motoPageMs @${pageSizes[1]}`).measured} ms per page of ${pageSizes[1]}, ${round(byName(`fullListMs @${pageSizes[1]}`)?.measured / 1000, 1)} s for the full list: moto's cost is per instance, not per request.`
             : ''),
       );
     }
     const firstRows = byName('firstRowsMs');
     if (firstRows?.pass === false) {
       const parts = sessions.map((session) => session.lists.find((list) => list.pageSize === pageSizes[0]));
-      findings.push(`firstRowsMs misses its target: of ${firstRows.measured} ms, moto took ${round(median(parts.map((l) => l.motoFirstPageMs)))} ms for the first page and the extension ${round(median(parts.map((l) => l.firstRowsMs - l.motoFirstPageMs)))} ms (creating the EC2 client, the SDK parsing the XML of ${pageSizes[0]} instances, the rows).`);
+      findings.push(`firstRowsMs misses its target: of ${firstRows.measured} ms, moto took ${round(median(parts.map((l) => l.motoFirstPageMs)))} ms for the first page and the extension ${round(median(parts.map((l) => l.firstRowsMs - l.motoFirstPageMs)))} ms (creating the EC2 client and sending its first request, the SDK parsing the XML of ${pageSizes[0]} instances, the rows). \`npm run bench -- explorer --cpu-profile\` writes CPU profiles of the extension host to see where.`);
     }
     if (options['cpu-profile']) findings.unshift('This run had --cpu-profile on: the extension host was being profiled, so its timings are inflated. Use it to find causes, not for figures.');
   } catch (error) {
@@ -450,14 +450,16 @@ async function drSuite() {
     figures.push(figure('peakRssMb', { unit: 'MB', measured: round(median(clean.map((run) => run.peakRssMb))), samples: clean.map((run) => run.peakRssMb), notes: 'maxRSS of the Node process running the runner (process.resourceUsage); the emulators run in other processes' }));
     const launched = clean.map((run) => run.launched);
     figures.push(figure('serversLaunched', { unit: 'servers', target: `= ${servers}`, measured: Math.min(...launched), pass: launched.every((n) => n === servers), samples: launched, notes: `correctness check: LAUNCHED servers (worst run); run status ${JSON.stringify(clean.map((run) => run.status))}` }));
-    figures.push(figure('runMs', { unit: 'ms', measured: round(median(clean.map((run) => run.runMs))), samples: samplesOf(clean.map((run) => run.runMs)), notes: `preflight + ${waves} waves, context only; a job (creation → COMPLETED) took ${round(jobMedian)} ms (median), most of it moto launching ${Math.ceil(servers / waves)} instances` }));
+    const phases = clean[0].clock?.effectivePhaseMs;
+    const clockJobMs = phases ? phases.pending + phases.snapshot + phases.conversion + phases.launch + phases.finalize : undefined;
+    figures.push(figure('runMs', { unit: 'ms', measured: round(median(clean.map((run) => run.runMs))), samples: samplesOf(clean.map((run) => run.runMs)), notes: `preflight + ${waves} waves, context only; a job (creation → COMPLETED) took ${round(jobMedian)} ms (median), of which the emulator clock's phases are ${clockJobMs} ms; the rest is moto launching the job's ${Math.ceil(servers / waves)} instances, which the launch phase waits for` }));
   }
   if (measured.length) {
     const failures = measured.map((run) => run.throttlingFailures);
     const injected = throttled.map((run) => run.throttlesInjected);
     figures.push(figure('throttlingFailures', { unit: '', target: 'none (0)', measured: failures.reduce((a, b) => a + b, 0), pass: failures.every((n) => n === 0), samples: failures, notes: `calls that still failed on throttling after retries, all runs. The emulator has no rate limits of its own, so the throttled run injects ThrottlingExceptions (${throttle} on DescribeJobs and ${throttle} on DescribeJobLogItems as each wave starts: ${JSON.stringify(injected)} in all, ${JSON.stringify(throttled.map((run) => run.throttlesLeftUnused))} left unused; ${JSON.stringify(throttled.map((run) => run.throttledCalls))} calls were retried after throttling)` }));
     if (throttled.length) {
-      figures.push(figure('waveOverheadMedianMs under throttling', { unit: 'ms', measured: round(median(throttled.map(overheadOf))), samples: samplesOf(throttled.map(overheadOf)), notes: `context, not the target figure: the throttled run's wave overhead; the retries' backoff at each wave start overlaps the end of a one-second job. Launched ${JSON.stringify(throttled.map((run) => run.launched))} of ${servers}` }));
+      figures.push(figure('waveOverheadMedianMs under throttling', { unit: 'ms', measured: round(median(throttled.map(overheadOf))), samples: samplesOf(throttled.map(overheadOf)), notes: `context, not the target figure: the throttled run's wave overhead, where retry backoffs that start with a wave can still run when its job ends (a job took ${round(median(throttled.flatMap((run) => run.waves.map((wave) => wave.jobMedianMs))))} ms here). Launched ${JSON.stringify(throttled.map((run) => run.launched))} of ${servers}` }));
     }
     for (const run of measured) if (!run.ok) findings.push(`A run did not complete: ${run.error}`);
   }
