@@ -12,6 +12,8 @@ import { runVpcWizard } from './vpcWizardPicks';
 interface ResourceNodeLike {
   resource: ResourceSummary;
   region: string;
+  /** The profile whose tree the node is in; its actions run in that profile's account. */
+  connection?: { profileName: string };
   parent?: { parent?: unknown } & object;
 }
 
@@ -97,7 +99,7 @@ export function registerActions(ctx: PilotLightContext, explorer: ExplorerFeatur
       void vscode.window.showErrorMessage((error as Error).message);
       return undefined;
     }
-    const result = await runInteractively(service, { operationId, input, caller: 'explorer', region: node.region, title: `${spec.title.replace(/…$/, '')} ${resource.name}` });
+    const result = await runInteractively(service, { operationId, input, caller: 'explorer', region: node.region, profile: node.connection?.profileName, title: `${spec.title.replace(/…$/, '')} ${resource.name}` });
     if (result.status === 'succeeded') await vscode.commands.executeCommand('pilotLight.explorer.refreshNode', nodeToRefresh(node));
     return result;
   };

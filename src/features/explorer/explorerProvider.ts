@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { AwsConnection } from '../../core/aws/connection';
 import { describeAwsError } from '../../core/aws/errors';
 import type { PilotLightContext } from '../shared/pilotLightContext';
-import { ErrorNode, ExplorerNode, MessageNode, ProfileNode, type ExplorerHost, type ResourceNode } from './nodes';
+import { ErrorNode, ExplorerNode, ProfileNode, signInNode, UnavailableProfileNode, type ExplorerHost, type ResourceNode } from './nodes';
 
 export const EXPLORER_VIEW_ID = 'pilotLight.explorer';
 const NEEDS_CREDENTIALS_KEY = 'pilotLight.needsCredentials';
@@ -66,6 +66,12 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
     this.changeEmitter.fire(undefined);
   }
 
+  /** Profiles shown beside the active one (`pilotLight.explorer.profiles`), in order, without repeats. */
+  otherProfiles(): string[] {
+    const configured = vscode.workspace.getConfiguration('pilotLight.explorer').get<string[]>('profiles') ?? [];
+    return [...new Set(configured.map((profile) => String(profile).trim()).filter(Boolean))];
+  }
+
   regions(connection: AwsConnection): string[] {
     const configured = vscode.workspace.getConfiguration('pilotLight.explorer').get<string[]>('regions') ?? [];
     const unique = [...new Set(configured.map((region) => region.trim()).filter(Boolean))];
@@ -120,8 +126,32 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
     return this.roots;
   }
 
-  /** The profile node needs the caller identity (account). Credential problems get specific nodes or the welcome view. */
+  /** The active profile first, then the other profiles the user added; each root loads on its own. */
   private async loadRoots(): Promise<ExplorerNode[]> {
+    const activeName = await this.ctx.connection().then((connection) => connection.profileName, () => this.ctx.profileSetting() ?? 'default');
+    const others = this.otherProfiles().filter((profile) => profile !== activeName);
+    const [active, ...rest] = await Promise.all([this.loadActiveRoot(others.length > 0), ...others.map((profile) => this.loadOtherRoot(profile))]);
+    return [...active, ...rest];
+  }
+
+  private async loadOtherRoot(profile: string): Promise<ExplorerNode> {
+    let connection: AwsConnection | undefined;
+    try {
+      connection = await this.ctx.connectionFor(profile);
+      const identity = await connection.identity();
+      return new ProfileNode(connection, identity.account, identity.arn, this, true);
+    } catch (error) {
+      const info = connection ? connection.describeError(error) : describeAwsError(error, profile);
+      this.ctx.log.warn(`Explorer, profile ${profile}: ${info.code}: ${info.message}`);
+      return new UnavailableProfileNode(profile, info, () => this.refresh());
+    }
+  }
+
+  /**
+   * The active profile's root needs the caller identity (account). Credential problems get specific nodes,
+   * or the welcome view when nothing else is shown.
+   */
+  private async loadActiveRoot(othersShown: boolean): Promise<ExplorerNode[]> {
     let connection: AwsConnection | undefined;
     try {
       connection = await this.ctx.connection();
@@ -131,20 +161,14 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
     } catch (error) {
       const info = connection ? connection.describeError(error) : describeAwsError(error, this.ctx.profileSetting());
       this.ctx.log.warn(`Explorer: ${info.code}: ${info.message}`);
-      if (info.kind === 'no-credentials') {
+      if (info.kind === 'no-credentials' && !othersShown) {
         await this.setNeedsCredentials(true);
         return [];
       }
       await this.setNeedsCredentials(false);
       const errorNode = new ErrorNode(undefined, 'root/~error', info, () => this.refresh());
-      if (info.kind === 'sso-login-required' || info.kind === 'expired-credentials') {
-        const profile = connection?.profileName ?? this.ctx.profileSetting() ?? 'default';
-        return [
-          new MessageNode(undefined, 'root/~sign-in', `Sign in to AWS (profile ${profile})`, 'sign-in', { command: 'pilotLight.signIn', title: 'Sign in', arguments: [profile] }),
-          errorNode,
-        ];
-      }
-      return [errorNode];
+      const signIn = signInNode(undefined, 'root', connection?.profileName ?? this.ctx.profileSetting() ?? 'default', info);
+      return signIn ? [signIn, errorNode] : [errorNode];
     }
   }
 

@@ -315,16 +315,50 @@ export class RegionNode extends ExplorerNode {
   }
 }
 
+/** A "Sign in" row when the error is one that signing in fixes (SSO token missing or expired credentials). */
+export function signInNode(parent: ExplorerNode | undefined, idPrefix: string, profile: string, error: AwsErrorInfo): MessageNode | undefined {
+  if (error.kind !== 'sso-login-required' && error.kind !== 'expired-credentials') return undefined;
+  return new MessageNode(parent, `${idPrefix}/~sign-in`, `Sign in to AWS (profile ${profile})`, 'sign-in', { command: 'pilotLight.signIn', title: 'Sign in', arguments: [profile] });
+}
+
+const PROFILE_ID = (profile: string) => `profile:${profile}`;
+/** contextValue of the roots of profiles shown beside the active one (they can be removed). */
+export const OTHER_PROFILE_CONTEXT = 'pilotLight.otherProfile';
+
+/** The root of a profile shown beside the active one whose credentials or identity could not be had. */
+export class UnavailableProfileNode extends ExplorerNode {
+  constructor(readonly profileName: string, readonly error: AwsErrorInfo, private readonly retry: () => void) {
+    super(PROFILE_ID(profileName), undefined);
+  }
+  getTreeItem(): vscode.TreeItem {
+    return treeItem(this, this.profileName, expanded, {
+      description: this.error.code,
+      tooltip: `${this.error.message}\n${this.error.hint}`,
+      contextValue: OTHER_PROFILE_CONTEXT,
+      iconPath: new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground')),
+    });
+  }
+  getChildren(): ExplorerNode[] {
+    const errorNode = new ErrorNode(this, `${this.id}/~error`, this.error, this.retry);
+    const signIn = signInNode(this, this.id, this.profileName, this.error);
+    return signIn ? [signIn, errorNode] : [errorNode];
+  }
+}
+
 export class ProfileNode extends ExplorerNode {
-  constructor(readonly connection: AwsConnection, readonly account: string, readonly callerArn: string, private readonly host: ExplorerHost) {
-    super(`profile:${connection.profileName}`, undefined);
+  /** `other`: a profile shown beside the active one (`pilotLight.explorer.profiles`). */
+  constructor(readonly connection: AwsConnection, readonly account: string, readonly callerArn: string, private readonly host: ExplorerHost, readonly other = false) {
+    super(PROFILE_ID(connection.profileName), undefined);
+  }
+  get profileName(): string {
+    return this.connection.profileName;
   }
   getTreeItem(): vscode.TreeItem {
     return treeItem(this, this.connection.profileName, expanded, {
       description: this.account,
-      tooltip: `Account ${this.account}\n${this.callerArn}\nCredentials: ${this.connection.credentialSource}`,
-      contextValue: 'pilotLight.profile',
-      iconPath: new vscode.ThemeIcon('account'),
+      tooltip: `Account ${this.account}\n${this.callerArn}\nCredentials: ${this.connection.credentialSource}${this.other ? '\nShown beside the active profile; its actions run in this account.' : '\nThe active profile (pilotLight.profile): chat, tools and DR plans use it.'}`,
+      contextValue: this.other ? OTHER_PROFILE_CONTEXT : 'pilotLight.profile',
+      iconPath: new vscode.ThemeIcon(this.other ? 'person' : 'account'),
     });
   }
   private regionNodes?: RegionNode[];

@@ -4,7 +4,7 @@ import { isPlausibleRegion, KNOWN_REGIONS } from '../../core/aws/regions';
 import { consoleUrl } from '../../core/resources/consoleLinks';
 import type { PilotLightContext } from '../shared/pilotLightContext';
 import { EXPLORER_VIEW_ID, ExplorerProvider } from './explorerProvider';
-import { ErrorNode, ExplorerNode, LoadMoreNode, RegionNode, ResourceNode } from './nodes';
+import { ErrorNode, ExplorerNode, LoadMoreNode, OTHER_PROFILE_CONTEXT, RegionNode, ResourceNode } from './nodes';
 import { RESOURCE_SCHEME, ResourceDocumentProvider } from './resourceDocuments';
 
 export interface ExplorerFeature {
@@ -55,7 +55,7 @@ export function registerExplorer(ctx: PilotLightContext): ExplorerFeature {
         void vscode.window.showErrorMessage(`"${region}" is not a region code such as eu-central-1.`);
         return;
       }
-      if (!current.includes(region)) await vscode.workspace.getConfiguration('pilotLight.explorer').update('regions', [...current, region], vscode.ConfigurationTarget.Global);
+      if (!current.includes(region)) await explorerSettings().update('regions', [...current, region], vscode.ConfigurationTarget.Global);
     }),
     command('pilotLight.explorer.removeRegion', async (node?: RegionNode) => {
       if (!(node instanceof RegionNode)) return;
@@ -65,7 +65,13 @@ export function registerExplorer(ctx: PilotLightContext): ExplorerFeature {
         void vscode.window.showInformationMessage('The explorer needs at least one region. Add another region first.');
         return;
       }
-      await vscode.workspace.getConfiguration('pilotLight.explorer').update('regions', remaining, vscode.ConfigurationTarget.Global);
+      await explorerSettings().update('regions', remaining, vscode.ConfigurationTarget.Global);
+    }),
+    command('pilotLight.explorer.addProfile', (name?: string) => addProfile(ctx, provider, name)),
+    command('pilotLight.explorer.removeProfile', async (node?: ExplorerNode) => {
+      const profile = node && node.getTreeItem().contextValue === OTHER_PROFILE_CONTEXT ? (node as ExplorerNode & { profileName: string }).profileName : undefined;
+      if (!profile) return;
+      await explorerSettings().update('profiles', provider.otherProfiles().filter((shown) => shown !== profile), vscode.ConfigurationTarget.Global);
     }),
     command('pilotLight.resource.openJson', (node?: unknown) => {
       const resource = requireResource(node ?? view.selection[0]);
@@ -91,6 +97,36 @@ export function registerExplorer(ctx: PilotLightContext): ExplorerFeature {
     command('pilotLight.signIn', (profile?: string) => signIn(ctx, profile)),
   );
   return { provider, view, documents };
+}
+
+const explorerSettings = () => vscode.workspace.getConfiguration('pilotLight.explorer');
+
+/** Shows another profile as its own root; offers the profiles of the shared config and credentials files. */
+async function addProfile(ctx: PilotLightContext, provider: ExplorerProvider, name?: string): Promise<void> {
+  const { loadProfiles } = await import('../../core/aws/sharedConfig');
+  const known = await loadProfiles().catch((error: Error) => {
+    void vscode.window.showErrorMessage(`Could not read the AWS config files: ${error.message}`);
+    return undefined;
+  });
+  if (!known) return;
+  const active = await ctx.connection().then((connection) => connection.profileName, () => ctx.profileSetting() ?? 'default');
+  const shown = new Set([active, ...provider.otherProfiles()]);
+  let profile = typeof name === 'string' ? name.trim() : undefined;
+  if (profile === undefined) {
+    const candidates = known.filter((candidate) => !shown.has(candidate.name));
+    if (!candidates.length) {
+      void vscode.window.showInformationMessage(known.length ? 'Every profile of your AWS config is already in the explorer.' : 'No AWS profiles were found in ~/.aws/config or ~/.aws/credentials (or AWS_CONFIG_FILE). Add one, e.g. with "aws configure --profile NAME".');
+      return;
+    }
+    profile = (await vscode.window.showQuickPick(candidates.map((candidate) => ({ label: candidate.name, description: candidate.region })), { title: 'Show another AWS profile in the explorer' }))?.label;
+  }
+  if (!profile) return;
+  if (!known.some((candidate) => candidate.name === profile)) {
+    void vscode.window.showErrorMessage(`There is no AWS profile "${profile}" in your AWS config files. Add it first, e.g. with "aws configure --profile ${profile}".`);
+    return;
+  }
+  if (shown.has(profile)) return;
+  await explorerSettings().update('profiles', [...provider.otherProfiles(), profile], vscode.ConfigurationTarget.Global);
 }
 
 /** Runs `aws sso login` in a terminal when the AWS CLI is installed; otherwise explains what to do. */

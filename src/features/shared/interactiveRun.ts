@@ -9,6 +9,8 @@ export interface InteractiveRunRequest {
   input: unknown;
   caller: InteractiveCaller;
   region?: string;
+  /** The profile whose account the operation runs in (a resource of another profile the explorer shows); default: the active one. */
+  profile?: string;
   /** Shown in progress and result messages, e.g. "Stop web-1". */
   title?: string;
 }
@@ -74,7 +76,7 @@ export async function runInteractively(service: OperationService, request: Inter
   const { formatPreview } = await import('../../core/operations/preview');
   const title = request.title ?? request.operationId;
   const dryRun = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Pilot Light: checking "${title}"…` }, () =>
-    service.run(request.operationId, request.input, { caller: request.caller, mode: 'dry-run', region: request.region }),
+    service.run(request.operationId, request.input, { caller: request.caller, mode: 'dry-run', region: request.region, profile: request.profile }),
   );
   if (dryRun.status !== 'dry-run' || !dryRun.preview) {
     const message = `${title}: ${describeProblem(dryRun)}`;
@@ -96,7 +98,7 @@ export async function runInteractively(service: OperationService, request: Inter
     }
   }
   const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Pilot Light: ${title}…` }, () =>
-    service.run(request.operationId, request.input, { caller: request.caller, mode: 'execute', region: request.region, correlationId: dryRun.correlationId }),
+    service.run(request.operationId, request.input, { caller: request.caller, mode: 'execute', region: request.region, profile: request.profile, correlationId: dryRun.correlationId }),
   );
   if (outcome.status === 'succeeded') {
     const backups = outcome.backups.length ? ` Backups: ${outcome.backups.map((backup) => `${backup.kind} ${backup.id}`).join(', ')}.` : '';

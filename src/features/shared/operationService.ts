@@ -14,6 +14,8 @@ export interface ServiceRunOptions {
   mode: RunMode;
   /** Default: the connection's region. */
   region?: string;
+  /** Another profile the explorer shows; default: the active profile. */
+  profile?: string;
   correlationId?: string;
   signal?: AbortSignal;
 }
@@ -111,8 +113,8 @@ export class OperationService implements vscode.Disposable {
 
   /** Runs an operation through the shared runner with the service's approval provider. */
   async run(operationId: string, input: unknown, options: ServiceRunOptions): Promise<RunOutcome> {
-    const runner = await this.ctx.safety.runner();
-    const region = options.region ?? (await this.ctx.connection()).region;
+    const runner = await this.ctx.safety.runner(options.profile);
+    const region = options.region ?? (await this.ctx.connectionFor(options.profile)).region;
     const outcome = await runner.run(operationId, input, {
       caller: options.caller,
       mode: options.mode,

@@ -15,6 +15,10 @@ export function readConnectionSettings(): ConnectionSettings {
   };
 }
 
+function disposeAll(connections: Array<Promise<AwsConnection>>): void {
+  for (const connection of connections) connection.then((opened) => opened.dispose(), () => undefined);
+}
+
 /**
  * What every feature shares: the extension context, the log, and the current AWS connection.
  * The connection is opened on first use, so activation does no AWS work.
@@ -23,6 +27,8 @@ export class PilotLightContext implements vscode.Disposable {
   readonly log: vscode.LogOutputChannel;
   private connectionPromise?: Promise<AwsConnection>;
   private connectionKey?: string;
+  /** Connections for profiles shown beside the active one (explorer), by profile name. */
+  private readonly otherConnections = new Map<string, { key: string; connection: Promise<AwsConnection> }>();
   private readonly changeEmitter = new vscode.EventEmitter<void>();
   /** Fires when the profile, region or endpoint changed; views re-root themselves. */
   readonly onDidChangeConnection = this.changeEmitter.event;
@@ -74,6 +80,26 @@ export class PilotLightContext implements vscode.Disposable {
     return this.connectionPromise;
   }
 
+  /**
+   * The connection for a named profile with the other settings (region, endpoints) as they are; the active
+   * profile's own connection when the name is the active one or missing. Other profiles' connections are
+   * cached until the settings change or `resetConnection()`.
+   */
+  async connectionFor(profile: string | undefined): Promise<AwsConnection> {
+    if (!profile) return this.connection();
+    const active = await this.connection().then((connection) => connection.profileName, () => this.profileSetting() ?? 'default');
+    if (profile === active) return this.connection();
+    const settings = { ...readConnectionSettings(), profile };
+    const key = JSON.stringify(settings);
+    const cached = this.otherConnections.get(profile);
+    if (cached?.key === key) return cached.connection;
+    if (cached) disposeAll([cached.connection]);
+    const connection = AwsConnection.open(settings);
+    this.otherConnections.set(profile, { key, connection });
+    connection.catch(() => this.otherConnections.get(profile)?.connection === connection && this.otherConnections.delete(profile));
+    return connection;
+  }
+
   /** The caller identity of the current connection (STS, cached by the connection). */
   async identity(): Promise<CallerIdentity> {
     const identity = await (await this.connection()).identity();
@@ -83,9 +109,10 @@ export class PilotLightContext implements vscode.Disposable {
 
   /** Drops cached clients and identity, and tells every view to reload. */
   resetConnection(): void {
-    const previous = this.connectionPromise;
+    const previous = this.openConnections();
     this.connectionPromise = undefined;
-    previous?.then((connection) => connection.dispose(), () => undefined);
+    this.otherConnections.clear();
+    disposeAll(previous);
     this.changeEmitter.fire();
   }
 
@@ -93,7 +120,12 @@ export class PilotLightContext implements vscode.Disposable {
     await vscode.workspace.getConfiguration(CONFIG_SECTION).update(key, value, vscode.ConfigurationTarget.Global);
   }
 
+  private openConnections(): Array<Promise<AwsConnection>> {
+    const others = [...this.otherConnections.values()].map((entry) => entry.connection);
+    return this.connectionPromise ? [this.connectionPromise, ...others] : others;
+  }
+
   dispose(): void {
-    this.connectionPromise?.then((connection) => connection.dispose(), () => undefined);
+    disposeAll(this.openConnections());
   }
 }

@@ -24,6 +24,8 @@ export function isTestMode(context: vscode.ExtensionContext): boolean {
  */
 export class SafetyServices implements vscode.Disposable {
   private runnerPromise?: Promise<OperationRunner>;
+  /** Runners for profiles shown beside the active one; same policy, approvals and audit trail. */
+  private readonly otherRunners = new Map<string, Promise<OperationRunner>>();
   private policyPromise?: Promise<LoadedPolicy>;
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('pilot-light-guardrails');
@@ -35,7 +37,7 @@ export class SafetyServices implements vscode.Disposable {
 
   constructor(private readonly ctx: PilotLightContext) {
     const invalidate = () => {
-      this.runnerPromise = undefined;
+      this.dropRunners();
       const hadPolicy = Boolean(this.policyPromise);
       this.policyPromise = undefined;
       // Keep the Problems view current once the policy has been read.
@@ -50,10 +52,10 @@ export class SafetyServices implements vscode.Disposable {
       watcher.onDidCreate(invalidate),
       watcher.onDidDelete(invalidate),
       vscode.workspace.onDidChangeWorkspaceFolders(invalidate),
-      ctx.onDidChangeConnection(() => (this.runnerPromise = undefined)),
+      ctx.onDidChangeConnection(() => this.dropRunners()),
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (event.affectsConfiguration(GUARDRAILS_SECTION)) invalidate();
-        else if (event.affectsConfiguration(AUDIT_PATH_SETTING)) this.runnerPromise = undefined;
+        else if (event.affectsConfiguration(AUDIT_PATH_SETTING)) this.dropRunners();
       }),
     );
   }
@@ -82,17 +84,35 @@ export class SafetyServices implements vscode.Disposable {
     return join(this.ctx.extension.globalStorageUri.fsPath, 'audit', 'audit.jsonl');
   }
 
-  runner(): Promise<OperationRunner> {
+  /**
+   * The runner for the active profile, or for another profile the explorer shows (its resources' actions
+   * must reach that profile's account, never the active one).
+   */
+  async runner(profile?: string): Promise<OperationRunner> {
+    if (profile && profile !== (await this.ctx.connection().then((connection) => connection.profileName, () => undefined))) {
+      let runner = this.otherRunners.get(profile);
+      if (!runner) {
+        runner = this.createRunner(profile);
+        this.otherRunners.set(profile, runner);
+        runner.catch(() => this.otherRunners.get(profile) === runner && this.otherRunners.delete(profile));
+      }
+      return runner;
+    }
     this.runnerPromise ??= this.createRunner();
     this.runnerPromise.catch(() => (this.runnerPromise = undefined));
     return this.runnerPromise;
+  }
+
+  private dropRunners(): void {
+    this.runnerPromise = undefined;
+    this.otherRunners.clear();
   }
 
   /** The policy in force and its problems (read once per change of its sources, or again when `reread`); reports problems as diagnostics. */
   loadPolicy(reread = false): Promise<LoadedPolicy> {
     if (reread) {
       this.policyPromise = undefined;
-      this.runnerPromise = undefined;
+      this.dropRunners();
     }
     if (!this.policyPromise) {
       const load = this.readPolicy();
@@ -133,14 +153,14 @@ export class SafetyServices implements vscode.Disposable {
     return loaded;
   }
 
-  private async createRunner(): Promise<OperationRunner> {
+  private async createRunner(profile?: string): Promise<OperationRunner> {
     const [{ OperationRunner }, { createOperationRegistry }, { AuditTrail }, { policy }] = await Promise.all([
       import('../../core/operations/runner'),
       import('../../core/operations/builtinOperations'),
       import('../../core/audit/auditTrail'),
       this.loadPolicy(),
     ]);
-    const connection = await this.ctx.connection();
+    const connection = await this.ctx.connectionFor(profile);
     return new OperationRunner({
       registry: createOperationRegistry(),
       connection,
