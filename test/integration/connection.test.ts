@@ -6,6 +6,7 @@ import { AwsConnection } from '../../src/core/aws/connection';
 import { ec2Service } from '../../src/core/aws/services';
 import { ec2InstanceLister } from '../../src/core/resources/ec2';
 import { emulatorConnection } from '../support/connection';
+import { readsThroughRunner } from '../support/resourceReads';
 import { emulatorStack, resetAndSeed, useEmulatorStack } from '../support/emulators';
 
 useEmulatorStack();
@@ -44,7 +45,7 @@ describe('AWS connection against the emulators', function () {
     const connection = await AwsConnection.open({ profile: 'from-process' });
     assert.equal(connection.endpointFor('ec2'), emulatorStack().endpoint);
     assert.match(connection.credentialSource, /from-process.*process/);
-    const page = await ec2InstanceLister.list(connection, { region: connection.region, pageSize: 100 });
+    const page = await ec2InstanceLister.list(readsThroughRunner(connection), { region: connection.region, pageSize: 100 });
     assert.deepEqual(page.items.map((item) => item.name).sort(), ['app-1', 'db-1', 'web-1']);
     connection.dispose();
   });

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { REDACTED, isSecretKey, redactSecrets, redactString } from '../../src/core/audit/redaction';
+import { REDACTED, VALUE_TRIGGER, isSecretKey, redactSecrets, redactString } from '../../src/core/audit/redaction';
 
 const FAKE_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
 const FAKE_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
@@ -47,6 +47,29 @@ describe('secret redaction', () => {
     assert.equal(out.Tags[0].Value, REDACTED);
     assert.equal(out.Tags[1].Value, 'web');
     assert.equal(out.Outputs[0].OutputValue, REDACTED);
+  });
+
+  it('catches one sample of every secret-looking value (so the quick pre-check lets each kind through)', () => {
+    const samples = [
+      '-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----',
+      'id AKIAIOSFODNN7EXAMPLE here',
+      'temporary ASIAIOSFODNN7EXAMPLE key',
+      'aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      'postgres://admin:hunter2@db.internal:5432/app',
+      'run --password hunter2 now',
+      'export DB_PASSWORD=hunter2',
+      'pwd: "hunter2"',
+      'api_key=abc123',
+      'ghp_abcdefghijklmnopqrstuvwxyz0123456789',
+      'xoxb-1234567890-abcdefghij',
+      'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV',
+    ];
+    for (const sample of samples) {
+      assert.ok(VALUE_TRIGGER.test(sample), `the pre-check lets through: ${sample}`);
+      assert.notEqual(redactString(sample), sample, `redacted: ${sample}`);
+    }
+    const plain = ['i-0123456789abcdef0', 'web-1', '10.0.1.12', 'arn:aws:ec2:us-east-1:123456789012:instance/i-1', 'running'];
+    for (const text of plain) assert.equal(redactString(text), text);
   });
 
   it('leaves IAM actions and ARNs that merely mention secrets alone', () => {

@@ -8,6 +8,7 @@ import { matchesFilter } from '../../src/core/resources/filter';
 import type { ResourceSummary } from '../../src/core/resources/model';
 import { stackStatusTone } from '../../src/core/resources/cloudformation';
 import { describePorts, exposesAdminPort, isPublicSubnet } from '../../src/core/resources/vpc';
+import { readsThroughRunner } from '../support/resourceReads';
 
 const resource: ResourceSummary = { type: 'ec2:instance', id: 'i-0abc', name: 'web-1', details: [], tags: { Environment: 'production', Role: 'web' }, raw: {} };
 
@@ -70,16 +71,16 @@ describe('paged listers', () => {
     identity: async () => ({ account: '123456789012', arn: 'arn:aws:iam::123456789012:user/test', userId: 'x' }),
   }) as unknown as AwsConnection;
 
-  it('makes one DescribeInstances call per page and passes the continuation token', async () => {
+  it('makes one DescribeInstances call per page, through the registered read operation, and passes the continuation token', async () => {
     const send = sinon.stub();
     send.onFirstCall().resolves({ Reservations: [{ Instances: [{ InstanceId: 'i-1', State: { Name: 'running' }, Tags: [{ Key: 'Name', Value: 'one' }] }] }], NextToken: 'page-2' });
     send.onSecondCall().resolves({ Reservations: [{ Instances: [{ InstanceId: 'i-2', State: { Name: 'pending' } }] }] });
-    const connection = fakeConnection(send);
-    const first = await ec2InstanceLister.list(connection, { region: 'us-east-1', pageSize: 1 });
+    const reads = readsThroughRunner(fakeConnection(send));
+    const first = await ec2InstanceLister.list(reads, { region: 'us-east-1', pageSize: 1 });
     assert.deepEqual(first.items.map((item) => [item.id, item.name, item.stateTone]), [['i-1', 'one', 'ok']]);
     assert.equal(first.nextToken, 'page-2');
     assert.equal(first.items[0].arn, 'arn:aws:ec2:us-east-1:123456789012:instance/i-1');
-    const second = await ec2InstanceLister.list(connection, { region: 'us-east-1', pageSize: 1, nextToken: first.nextToken });
+    const second = await ec2InstanceLister.list(reads, { region: 'us-east-1', pageSize: 1, nextToken: first.nextToken });
     assert.deepEqual(second.items.map((item) => [item.id, item.stateTone]), [['i-2', 'transitional']]);
     assert.equal(second.nextToken, undefined);
     assert.equal(send.callCount, 2);
@@ -88,5 +89,13 @@ describe('paged listers', () => {
     assert.equal(firstCommand.input.MaxResults, 5, 'page size is clamped to the API minimum');
     assert.equal(firstCommand.input.NextToken, undefined);
     assert.equal(secondCommand.input.NextToken, 'page-2');
+  });
+
+  it('throws the AWS error itself when a read fails, and names refusals by their code', async () => {
+    const denied = Object.assign(new Error('You are not authorized to perform this operation.'), { name: 'UnauthorizedOperation', $metadata: { httpStatusCode: 403 } });
+    const reads = readsThroughRunner(fakeConnection(sinon.stub().rejects(denied)));
+    await assert.rejects(ec2InstanceLister.list(reads, { region: 'us-east-1', pageSize: 100 }), (error) => error === denied);
+    await assert.rejects(reads.read('ec2.instances.list', { maxResults: 1 }, 'us-east-1'), (error: Error) => error.name === 'invalid-input' && /maxResults/.test(error.message));
+    await assert.rejects(reads.read('ec2.instances.fly', {}, 'us-east-1'), (error: Error) => error.name === 'unknown-operation');
   });
 });

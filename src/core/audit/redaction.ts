@@ -51,12 +51,27 @@ const VALUE_PATTERNS: ValuePattern[] = [
   { label: 'jwt', pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, replace: '[REDACTED:token]' },
 ];
 
+/**
+ * A cheap first look: every value pattern above needs one of these substrings, so a string without any of
+ * them is returned as it is. Keep it a superset when a pattern is added (a unit test checks each one).
+ */
+export const VALUE_TRIGGER = /private|AKIA|ASIA|ABIA|ACCA|secret|:\/\/|passw|pwd|token|api[_-]?key|gh[pousr]_|xox[abprs]-|eyJ/i;
+
+const keyVerdicts = new Map<string, boolean>();
+const KEY_CACHE_LIMIT = 5_000;
+
 export function isSecretKey(key: string): boolean {
-  return SECRET_KEY.test(key) && !NOT_SECRET_KEY.test(key);
+  let verdict = keyVerdicts.get(key);
+  if (verdict === undefined) {
+    verdict = SECRET_KEY.test(key) && !NOT_SECRET_KEY.test(key);
+    if (keyVerdicts.size < KEY_CACHE_LIMIT) keyVerdicts.set(key, verdict);
+  }
+  return verdict;
 }
 
 /** Replaces secret-looking substrings of a string. */
 export function redactString(text: string): string {
+  if (!VALUE_TRIGGER.test(text)) return text;
   let result = text;
   for (const { pattern, replace } of VALUE_PATTERNS) result = result.replace(pattern, replace);
   return result;

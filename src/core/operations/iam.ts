@@ -154,6 +154,40 @@ export const listRoles = defineOperation({
   },
 });
 
+export const listAttachedRolePolicies = defineOperation({
+  id: 'iam.roles.attachedPolicies',
+  service: 'iam',
+  title: 'List a role\'s attached policies',
+  description: 'The managed policies attached to one IAM role (names and ARNs), one page at a time.',
+  kind: 'read',
+  destructive: false,
+  costImpact: 'none',
+  rollbackSupported: false,
+  input: z.object({ roleName, ...iamPage }).strict(),
+  async handler(ctx, input) {
+    const iam = await ctx.client(iamService);
+    const page = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: input.roleName, Marker: input.nextToken, MaxItems: input.maxItems ?? 100 }));
+    return { items: page.AttachedPolicies ?? [], nextToken: page.IsTruncated ? page.Marker : undefined };
+  },
+});
+
+export const listInlineRolePolicies = defineOperation({
+  id: 'iam.roles.inlinePolicies',
+  service: 'iam',
+  title: 'List a role\'s inline policy names',
+  description: 'The names of one IAM role\'s inline policies, one page at a time (documents: iam.roles.policies).',
+  kind: 'read',
+  destructive: false,
+  costImpact: 'none',
+  rollbackSupported: false,
+  input: z.object({ roleName, ...iamPage }).strict(),
+  async handler(ctx, input) {
+    const iam = await ctx.client(iamService);
+    const page = await iam.send(new ListRolePoliciesCommand({ RoleName: input.roleName, Marker: input.nextToken, MaxItems: input.maxItems ?? 100 }));
+    return { items: page.PolicyNames ?? [], nextToken: page.IsTruncated ? page.Marker : undefined };
+  },
+});
+
 export const getRolePolicies = defineOperation({
   id: 'iam.roles.policies',
   service: 'iam',
@@ -224,4 +258,4 @@ export const getPolicyDocument = defineOperation({
   },
 });
 
-export const iamOperations = [createRole, attachRolePolicy, detachRolePolicy, createPolicy, listRoles, getRolePolicies, listPolicies, getPolicyDocument];
+export const iamOperations = [createRole, attachRolePolicy, detachRolePolicy, createPolicy, listRoles, listAttachedRolePolicies, listInlineRolePolicies, getRolePolicies, listPolicies, getPolicyDocument];

@@ -10,6 +10,7 @@ import { evaluateGuardrails, type GuardrailEvaluation, type Refusal, type Refusa
 import type { GuardrailPolicy } from '../guardrails/policy';
 import { MutationRateLimiter } from '../guardrails/rateLimit';
 import { callResiliently, CircuitBreaker, CircuitOpenError, realSleep, systemClock, type Clock, type RetryOptions, type Sleep } from '../guardrails/resilience';
+import { withCause } from './outcomeCause';
 import { claimOperationInternals, type Operation } from './define';
 import type { OperationPreview, PreviewResource } from './preview';
 import type { OperationRegistry } from './registry';
@@ -187,7 +188,7 @@ export class OperationRunner {
     try {
       identity = await this.options.connection.identity();
     } catch (error) {
-      return this.stop(base, audit, started, 'failed', { error: explainError(error) }, audited);
+      return withCause(await this.stop(base, audit, started, 'failed', { error: explainError(error) }, audited), error);
     }
     audit.account = identity.account;
     audit.callerArn = identity.arn;
@@ -200,7 +201,7 @@ export class OperationRunner {
         const output = await spec.handler(ctx, input, []);
         return this.stop(base, audit, started, 'succeeded', { output: redactSecrets(output), resourceIds: spec.resourceIds?.(output, input) ?? [] }, audited);
       } catch (error) {
-        return this.stop(base, audit, started, error instanceof CircuitOpenError ? 'refused' : 'failed', this.errorFields(error), audited);
+        return withCause(await this.stop(base, audit, started, error instanceof CircuitOpenError ? 'refused' : 'failed', this.errorFields(error), audited), error);
       }
     }
 

@@ -1,7 +1,6 @@
-import { DescribeStacksCommand, ListStackResourcesCommand, type Stack, type StackResourceSummary } from '@aws-sdk/client-cloudformation';
-import { cloudFormationService } from '../aws/services';
+import type { Stack, StackResourceSummary } from '@aws-sdk/client-cloudformation';
 import { inMemoryLister, type ResourceLister, type ResourceSummary, type StateTone } from './model';
-import { compact, pagedLister } from './pagedLister';
+import { compact, day, pagedLister, readPage } from './pagedLister';
 
 export function stackStatusTone(status: string | undefined): StateTone {
   if (!status) return 'unknown';
@@ -15,11 +14,7 @@ export function stackResourceLister(stackName: string): ResourceLister {
   return pagedLister({
     type: 'cloudformation:stack-resource',
     title: 'Resources',
-    service: cloudFormationService,
-    async fetch(client, { nextToken }) {
-      const response = await client.send(new ListStackResourcesCommand({ StackName: stackName, NextToken: nextToken }));
-      return { items: response.StackResourceSummaries ?? [], nextToken: response.NextToken };
-    },
+    fetch: (read, { nextToken }) => readPage<StackResourceSummary>(read, 'cloudformation.stacks.resources', { stackName, nextToken }),
     summarize(resource: StackResourceSummary): ResourceSummary {
       const logicalId = resource.LogicalResourceId ?? 'unknown';
       return {
@@ -38,7 +33,7 @@ function summarizeStack(stack: Stack): ResourceSummary {
   }));
   return {
     type: 'cloudformation:stack', id: stack.StackId ?? name, name, arn: stack.StackId, state: stack.StackStatus, stateTone: stackStatusTone(stack.StackStatus),
-    details: compact([stack.StackStatus, (stack.LastUpdatedTime ?? stack.CreationTime)?.toISOString().slice(0, 10)]),
+    details: compact([stack.StackStatus, day(stack.LastUpdatedTime ?? stack.CreationTime)]),
     tags: Object.fromEntries((stack.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])), raw: stack,
     children: [stackResourceLister(name), inMemoryLister('cloudformation:stack-output', 'Outputs', outputs)],
   };
@@ -47,13 +42,7 @@ function summarizeStack(stack: Stack): ResourceSummary {
 export const stackLister = pagedLister({
   type: 'cloudformation:stack',
   title: 'Stacks',
-  service: cloudFormationService,
-  async fetch(client, { nextToken }) {
-    const response = await client.send(new DescribeStacksCommand({ NextToken: nextToken }));
-    return { items: response.Stacks ?? [], nextToken: response.NextToken };
-  },
+  fetch: (read, { nextToken }) => readPage<Stack>(read, 'cloudformation.stacks.list', { nextToken }),
   summarize: summarizeStack,
-  async fetchOne(client, id) {
-    return (await client.send(new DescribeStacksCommand({ StackName: id }))).Stacks?.[0];
-  },
+  fetchOne: async (read, id) => (await readPage<Stack>(read, 'cloudformation.stacks.list', { stackName: id })).items[0],
 });

@@ -1,7 +1,6 @@
-import { DescribeJobsCommand, DescribeRecoveryInstancesCommand, DescribeSourceServersCommand, type Job, type RecoveryInstance, type SourceServer } from '@aws-sdk/client-drs';
-import { drsService } from '../aws/services';
+import type { Job, RecoveryInstance, SourceServer } from '@aws-sdk/client-drs';
 import { inMemoryLister, type ResourceSummary, type StateTone } from './model';
-import { compact, pagedLister } from './pagedLister';
+import { compact, pagedLister, readPage } from './pagedLister';
 
 const REPLICATION_TONES: Record<string, StateTone> = {
   CONTINUOUS: 'ok',
@@ -41,16 +40,10 @@ export function summarizeSourceServer(server: SourceServer): ResourceSummary {
 export const drsSourceServerLister = pagedLister({
   type: 'drs:source-server',
   title: 'Source servers',
-  service: drsService,
   pageRange: [1, 1000],
-  async fetch(client, { nextToken, maxResults }) {
-    const response = await client.send(new DescribeSourceServersCommand({ filters: {}, maxResults, nextToken }));
-    return { items: response.items ?? [], nextToken: response.nextToken };
-  },
+  fetch: (read, page) => readPage<SourceServer>(read, 'drs.sourceServers.list', page),
   summarize: summarizeSourceServer,
-  async fetchOne(client, id) {
-    return (await client.send(new DescribeSourceServersCommand({ filters: { sourceServerIDs: [id] } }))).items?.[0];
-  },
+  fetchOne: async (read, id) => (await readPage<SourceServer>(read, 'drs.sourceServers.list', { sourceServerIds: [id] })).items[0],
 });
 
 const JOB_TONES: Record<string, StateTone> = { PENDING: 'transitional', STARTED: 'transitional', COMPLETED: 'ok' };
@@ -76,16 +69,10 @@ export function summarizeJob(job: Job): ResourceSummary {
 export const drsJobLister = pagedLister({
   type: 'drs:job',
   title: 'Jobs',
-  service: drsService,
   pageRange: [1, 1000],
-  async fetch(client, { nextToken, maxResults }) {
-    const response = await client.send(new DescribeJobsCommand({ filters: {}, maxResults, nextToken }));
-    return { items: response.items ?? [], nextToken: response.nextToken };
-  },
+  fetch: (read, page) => readPage<Job>(read, 'drs.jobs.list', page),
   summarize: summarizeJob,
-  async fetchOne(client, id) {
-    return (await client.send(new DescribeJobsCommand({ filters: { jobIDs: [id] } }))).items?.[0];
-  },
+  fetchOne: async (read, id) => (await readPage<Job>(read, 'drs.jobs.list', { jobIds: [id] })).items[0],
 });
 
 const EC2_STATE_TONES: Record<string, StateTone> = { RUNNING: 'ok', PENDING: 'transitional', STOPPING: 'transitional', 'SHUTTING-DOWN': 'transitional', STOPPED: 'stopped', TERMINATED: 'stopped', NOT_FOUND: 'error' };
@@ -93,12 +80,8 @@ const EC2_STATE_TONES: Record<string, StateTone> = { RUNNING: 'ok', PENDING: 'tr
 export const drsRecoveryInstanceLister = pagedLister({
   type: 'drs:recovery-instance',
   title: 'Recovery instances',
-  service: drsService,
   pageRange: [1, 1000],
-  async fetch(client, { nextToken, maxResults }) {
-    const response = await client.send(new DescribeRecoveryInstancesCommand({ filters: {}, maxResults, nextToken }));
-    return { items: response.items ?? [], nextToken: response.nextToken };
-  },
+  fetch: (read, page) => readPage<RecoveryInstance>(read, 'drs.recoveryInstances.list', page),
   summarize(instance: RecoveryInstance) {
     const id = instance.recoveryInstanceID ?? 'unknown';
     return {

@@ -1,20 +1,13 @@
-import {
-  DescribeAddressesCommand,
-  DescribeImagesCommand,
-  DescribeInstancesCommand,
-  DescribeKeyPairsCommand,
-  DescribeSnapshotsCommand,
-  DescribeVolumesCommand,
-  type Address,
-  type Image,
-  type Instance,
-  type KeyPairInfo,
-  type Snapshot,
-  type Volume,
+import type {
+  Address,
+  Image,
+  Instance,
+  KeyPairInfo,
+  Snapshot,
+  Volume,
 } from '@aws-sdk/client-ec2';
-import { ec2Service } from '../aws/services';
 import { tagsToRecord, type ResourceSummary, type StateTone } from './model';
-import { compact, pagedLister, type SummaryContext } from './pagedLister';
+import { compact, day, pagedLister, readPage, type SummaryContext } from './pagedLister';
 
 const INSTANCE_TONES: Record<string, StateTone> = {
   running: 'ok',
@@ -47,17 +40,10 @@ export function summarizeInstance(instance: Instance, context: SummaryContext): 
 export const ec2InstanceLister = pagedLister({
   type: 'ec2:instance',
   title: 'Instances',
-  service: ec2Service,
   pageRange: [5, 1000],
-  async fetch(client, { nextToken, maxResults }) {
-    const response = await client.send(new DescribeInstancesCommand({ MaxResults: maxResults, NextToken: nextToken }));
-    return { items: (response.Reservations ?? []).flatMap((reservation) => reservation.Instances ?? []), nextToken: response.NextToken };
-  },
+  fetch: (read, page) => readPage<Instance>(read, 'ec2.instances.list', page),
   summarize: summarizeInstance,
-  async fetchOne(client, id) {
-    const response = await client.send(new DescribeInstancesCommand({ InstanceIds: [id] }));
-    return response.Reservations?.[0]?.Instances?.[0];
-  },
+  fetchOne: async (read, id) => (await readPage<Instance>(read, 'ec2.instances.list', { ids: [id] })).items[0],
 });
 
 const VOLUME_TONES: Record<string, StateTone> = { 'in-use': 'ok', available: 'stopped', creating: 'transitional', deleting: 'transitional', error: 'error' };
@@ -65,12 +51,8 @@ const VOLUME_TONES: Record<string, StateTone> = { 'in-use': 'ok', available: 'st
 export const ec2VolumeLister = pagedLister({
   type: 'ec2:volume',
   title: 'Volumes',
-  service: ec2Service,
   pageRange: [5, 500],
-  async fetch(client, { nextToken, maxResults }) {
-    const response = await client.send(new DescribeVolumesCommand({ MaxResults: maxResults, NextToken: nextToken }));
-    return { items: response.Volumes ?? [], nextToken: response.NextToken };
-  },
+  fetch: (read, page) => readPage<Volume>(read, 'ec2.volumes.list', page),
   summarize(volume: Volume, context) {
     const tags = tagsToRecord(volume.Tags);
     const id = volume.VolumeId ?? 'unknown';
@@ -87,19 +69,15 @@ export const ec2VolumeLister = pagedLister({
 export const ec2SnapshotLister = pagedLister({
   type: 'ec2:snapshot',
   title: 'Snapshots',
-  service: ec2Service,
   pageRange: [5, 1000],
-  async fetch(client, { nextToken, maxResults }) {
-    const response = await client.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'], MaxResults: maxResults, NextToken: nextToken }));
-    return { items: response.Snapshots ?? [], nextToken: response.NextToken };
-  },
+  fetch: (read, page) => readPage<Snapshot>(read, 'ec2.snapshots.list', page),
   summarize(snapshot: Snapshot, context) {
     const tags = tagsToRecord(snapshot.Tags);
     const id = snapshot.SnapshotId ?? 'unknown';
     return {
       type: 'ec2:snapshot', id, name: tags.Name || snapshot.Description || id, arn: `arn:aws:ec2:${context.region}::snapshot/${id}`, state: snapshot.State,
       stateTone: snapshot.State === 'completed' ? 'ok' : snapshot.State === 'error' ? 'error' : 'transitional',
-      details: compact([id, `${snapshot.VolumeSize} GiB`, snapshot.VolumeId && `from ${snapshot.VolumeId}`, snapshot.StartTime?.toISOString().slice(0, 10)]),
+      details: compact([id, `${snapshot.VolumeSize} GiB`, snapshot.VolumeId && `from ${snapshot.VolumeId}`, day(snapshot.StartTime)]),
       tags, raw: snapshot,
     };
   },
@@ -108,10 +86,7 @@ export const ec2SnapshotLister = pagedLister({
 export const ec2AddressLister = pagedLister({
   type: 'ec2:elastic-ip',
   title: 'Elastic IPs',
-  service: ec2Service,
-  async fetch(client) {
-    return { items: (await client.send(new DescribeAddressesCommand({}))).Addresses ?? [] };
-  },
+  fetch: (read) => readPage<Address>(read, 'ec2.addresses.list', {}),
   summarize(address: Address, context) {
     const tags = tagsToRecord(address.Tags);
     const id = address.AllocationId ?? address.PublicIp ?? 'unknown';
@@ -128,10 +103,7 @@ export const ec2AddressLister = pagedLister({
 export const ec2KeyPairLister = pagedLister({
   type: 'ec2:key-pair',
   title: 'Key pairs',
-  service: ec2Service,
-  async fetch(client) {
-    return { items: (await client.send(new DescribeKeyPairsCommand({}))).KeyPairs ?? [] };
-  },
+  fetch: (read) => readPage<KeyPairInfo>(read, 'ec2.keyPairs.list', {}),
   summarize(keyPair: KeyPairInfo, context) {
     const id = keyPair.KeyPairId ?? keyPair.KeyName ?? 'unknown';
     return {
@@ -144,12 +116,8 @@ export const ec2KeyPairLister = pagedLister({
 export const ec2ImageLister = pagedLister({
   type: 'ec2:image',
   title: 'AMIs',
-  service: ec2Service,
   pageRange: [5, 1000],
-  async fetch(client, { nextToken, maxResults }) {
-    const response = await client.send(new DescribeImagesCommand({ Owners: ['self'], MaxResults: maxResults, NextToken: nextToken }));
-    return { items: response.Images ?? [], nextToken: response.NextToken };
-  },
+  fetch: (read, page) => readPage<Image>(read, 'ec2.images.list', page),
   summarize(image: Image, context) {
     const tags = tagsToRecord(image.Tags);
     const id = image.ImageId ?? 'unknown';

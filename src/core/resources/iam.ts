@@ -1,21 +1,17 @@
-import { ListAttachedRolePoliciesCommand, ListPoliciesCommand, ListRolePoliciesCommand, ListRolesCommand, type Policy, type Role } from '@aws-sdk/client-iam';
-import { iamService } from '../aws/services';
+import type { AttachedPolicy, Policy, Role } from '@aws-sdk/client-iam';
 import { tagsToRecord, type ResourceLister, type ResourceSummary } from './model';
-import { compact, pagedLister } from './pagedLister';
+import { compact, day, pagedLister, readPage } from './pagedLister';
 
-/** IAM pages with Marker/IsTruncated instead of NextToken. */
 const IAM_PAGE_RANGE: [number, number] = [1, 1000];
+/** IAM's read operations call the page size maxItems (the API's MaxItems). */
+const iamPage = (page: { nextToken?: string; maxResults?: number }) => ({ nextToken: page.nextToken, maxItems: page.maxResults });
 
 export function attachedRolePolicyLister(roleName: string): ResourceLister {
   return pagedLister({
     type: 'iam:attached-policy',
     title: 'Attached policies',
-    service: iamService,
     pageRange: IAM_PAGE_RANGE,
-    async fetch(client, { nextToken, maxResults }) {
-      const response = await client.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName, Marker: nextToken, MaxItems: maxResults }));
-      return { items: response.AttachedPolicies ?? [], nextToken: response.IsTruncated ? response.Marker : undefined };
-    },
+    fetch: (read, page) => readPage<AttachedPolicy>(read, 'iam.roles.attachedPolicies', { roleName, ...iamPage(page) }),
     summarize(policy): ResourceSummary {
       const arn = policy.PolicyArn ?? 'unknown';
       return { type: 'iam:attached-policy', id: `${roleName}/${arn}`, name: policy.PolicyName ?? arn, arn, details: compact([arn.includes(':aws:policy/') ? 'AWS managed' : 'customer managed']), tags: {}, raw: policy };
@@ -27,12 +23,8 @@ export function inlineRolePolicyLister(roleName: string): ResourceLister {
   return pagedLister({
     type: 'iam:inline-policy',
     title: 'Inline policies',
-    service: iamService,
     pageRange: IAM_PAGE_RANGE,
-    async fetch(client, { nextToken, maxResults }) {
-      const response = await client.send(new ListRolePoliciesCommand({ RoleName: roleName, Marker: nextToken, MaxItems: maxResults }));
-      return { items: response.PolicyNames ?? [], nextToken: response.IsTruncated ? response.Marker : undefined };
-    },
+    fetch: (read, page) => readPage<string>(read, 'iam.roles.inlinePolicies', { roleName, ...iamPage(page) }),
     summarize(policyName: string): ResourceSummary {
       return { type: 'iam:inline-policy', id: `${roleName}/${policyName}`, name: policyName, details: ['inline'], tags: {}, raw: { RoleName: roleName, PolicyName: policyName } };
     },
@@ -42,16 +34,12 @@ export function inlineRolePolicyLister(roleName: string): ResourceLister {
 export const iamRoleLister = pagedLister({
   type: 'iam:role',
   title: 'Roles',
-  service: iamService,
   pageRange: IAM_PAGE_RANGE,
-  async fetch(client, { nextToken, maxResults }) {
-    const response = await client.send(new ListRolesCommand({ Marker: nextToken, MaxItems: maxResults }));
-    return { items: response.Roles ?? [], nextToken: response.IsTruncated ? response.Marker : undefined };
-  },
+  fetch: (read, page) => readPage<Role>(read, 'iam.roles.list', iamPage(page)),
   summarize(role: Role): ResourceSummary {
     const name = role.RoleName ?? 'unknown';
     return {
-      type: 'iam:role', id: role.RoleId ?? name, name, arn: role.Arn, details: compact([role.Path !== '/' && role.Path, role.Description, role.CreateDate?.toISOString().slice(0, 10)]),
+      type: 'iam:role', id: role.RoleId ?? name, name, arn: role.Arn, details: compact([role.Path !== '/' && role.Path, role.Description, day(role.CreateDate)]),
       tags: tagsToRecord(role.Tags), raw: role, children: [attachedRolePolicyLister(name), inlineRolePolicyLister(name)],
     };
   },
@@ -60,12 +48,8 @@ export const iamRoleLister = pagedLister({
 export const iamCustomerPolicyLister = pagedLister({
   type: 'iam:policy',
   title: 'Customer-managed policies',
-  service: iamService,
   pageRange: IAM_PAGE_RANGE,
-  async fetch(client, { nextToken, maxResults }) {
-    const response = await client.send(new ListPoliciesCommand({ Scope: 'Local', Marker: nextToken, MaxItems: maxResults }));
-    return { items: response.Policies ?? [], nextToken: response.IsTruncated ? response.Marker : undefined };
-  },
+  fetch: (read, page) => readPage<Policy>(read, 'iam.policies.list', iamPage(page)),
   summarize(policy: Policy): ResourceSummary {
     const name = policy.PolicyName ?? 'unknown';
     return {

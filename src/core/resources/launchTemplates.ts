@@ -1,25 +1,20 @@
-import { DescribeLaunchTemplatesCommand, DescribeLaunchTemplateVersionsCommand, type LaunchTemplate, type LaunchTemplateVersion } from '@aws-sdk/client-ec2';
-import { ec2Service } from '../aws/services';
+import type { LaunchTemplate, LaunchTemplateVersion } from '@aws-sdk/client-ec2';
 import { tagsToRecord, type ResourceLister, type ResourceSummary } from './model';
-import { compact, pagedLister, type SummaryContext } from './pagedLister';
+import { compact, day, pagedLister, readPage, type SummaryContext } from './pagedLister';
 
 export function launchTemplateVersionLister(templateId: string): ResourceLister {
   return pagedLister({
     type: 'ec2:launch-template-version',
     title: 'Versions',
-    service: ec2Service,
-    pageRange: [1, 200],
-    async fetch(client, { nextToken, maxResults }) {
-      const response = await client.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: templateId, MaxResults: maxResults, NextToken: nextToken }));
-      return { items: response.LaunchTemplateVersions ?? [], nextToken: response.NextToken };
-    },
+    pageRange: [5, 200],
+    fetch: (read, page) => readPage<LaunchTemplateVersion>(read, 'ec2.launchTemplates.versions', { launchTemplateId: templateId, ...page }),
     summarize(version: LaunchTemplateVersion): ResourceSummary {
       const number = version.VersionNumber ?? 0;
       const data = version.LaunchTemplateData;
       return {
         type: 'ec2:launch-template-version', id: `${templateId}:${number}`, name: `Version ${number}${version.DefaultVersion ? ' (default)' : ''}`,
         stateTone: version.DefaultVersion ? 'ok' : 'unknown',
-        details: compact([version.VersionDescription, data?.InstanceType, data?.ImageId, version.CreateTime?.toISOString().slice(0, 10)]), tags: {}, raw: version,
+        details: compact([version.VersionDescription, data?.InstanceType, data?.ImageId, day(version.CreateTime)]), tags: {}, raw: version,
       };
     },
   });
@@ -37,11 +32,7 @@ export function summarizeLaunchTemplate(template: LaunchTemplate, context: Summa
 export const launchTemplateLister = pagedLister({
   type: 'ec2:launch-template',
   title: 'Launch templates',
-  service: ec2Service,
-  pageRange: [1, 200],
-  async fetch(client, { nextToken, maxResults }) {
-    const response = await client.send(new DescribeLaunchTemplatesCommand({ MaxResults: maxResults, NextToken: nextToken }));
-    return { items: response.LaunchTemplates ?? [], nextToken: response.NextToken };
-  },
+  pageRange: [5, 200],
+  fetch: (read, page) => readPage<LaunchTemplate>(read, 'ec2.launchTemplates.list', page),
   summarize: summarizeLaunchTemplate,
 });

@@ -1,5 +1,3 @@
-import type { AwsConnection } from '../aws/connection';
-
 /** How a resource's state should be read at a glance. */
 export type StateTone = 'ok' | 'transitional' | 'stopped' | 'error' | 'unknown';
 
@@ -32,13 +30,24 @@ export interface ListOptions {
   pageSize: number;
 }
 
-/** One listable resource type, read with one API call per page. */
+/**
+ * How listers reach AWS: only by running registered read operations, so explorer reads take the same path
+ * as every other AWS action (registry → guardrails → audit → SDK). See `runnerReads`.
+ */
+export interface ResourceReads {
+  /** Runs a read operation of the registry in `region` and returns its output; throws the AWS error when it failed. */
+  read<Output = Page<unknown>>(operationId: string, input: Record<string, unknown>, region: string): Promise<Output>;
+  /** The account the reads run in (for ARNs). */
+  account(): Promise<string>;
+}
+
+/** One listable resource type, read with one read operation per page. */
 export interface ResourceLister {
   type: string;
   title: string;
-  list(connection: AwsConnection, options: ListOptions): Promise<Page<ResourceSummary>>;
+  list(reads: ResourceReads, options: ListOptions): Promise<Page<ResourceSummary>>;
   /** Re-reads one resource, so transitional states can settle without reloading the list. */
-  refreshOne?(connection: AwsConnection, region: string, id: string): Promise<ResourceSummary | undefined>;
+  refreshOne?(reads: ResourceReads, region: string, id: string): Promise<ResourceSummary | undefined>;
 }
 
 /** Clamps the user's page size into the range an API accepts. */

@@ -1,45 +1,62 @@
-import type { AwsConnection, ServiceDefinition } from '../aws/connection';
-import { clampPageSize, type ResourceLister, type ResourceSummary } from './model';
+import { clampPageSize, type Page, type ResourceLister, type ResourceReads, type ResourceSummary } from './model';
 
 export interface SummaryContext {
   region: string;
   account: string;
 }
 
-export interface PagedListerSpec<Client, Item> {
+/** Runs one registered read operation in the list's region. */
+export type ReadOperation = <Output = Page<unknown>>(operationId: string, input: Record<string, unknown>) => Promise<Output>;
+
+export interface PagedListerSpec<Item> {
   type: string;
   title: string;
-  service: ServiceDefinition<Client>;
   /** Page-size limits of the API, or undefined when the API does not page. */
   pageRange?: [number, number];
-  fetch(client: Client, page: { nextToken?: string; maxResults?: number }): Promise<{ items: Item[]; nextToken?: string }>;
+  /** One page, through registered read operations only (normally one). */
+  fetch(read: ReadOperation, page: { nextToken?: string; maxResults?: number }): Promise<{ items: Item[]; nextToken?: string }>;
   summarize(item: Item, context: SummaryContext): ResourceSummary;
   /** Fetches one item by id, for live refresh of transitional states. */
-  fetchOne?(client: Client, id: string): Promise<Item | undefined>;
+  fetchOne?(read: ReadOperation, id: string): Promise<Item | undefined>;
 }
 
-/** Builds a lister that makes exactly one API call per page. */
-export function pagedLister<Client, Item>(spec: PagedListerSpec<Client, Item>): ResourceLister {
-  const context = async (connection: AwsConnection, region: string): Promise<SummaryContext> => ({ region, account: (await connection.identity()).account });
+/** Builds a lister that runs exactly one read per page (a subnet page also reads its VPC's route tables). */
+export function pagedLister<Item>(spec: PagedListerSpec<Item>): ResourceLister {
+  const inRegion = (reads: ResourceReads, region: string): ReadOperation => (operationId, input) => reads.read(operationId, input, region);
+  const context = async (reads: ResourceReads, region: string): Promise<SummaryContext> => ({ region, account: await reads.account() });
   const lister: ResourceLister = {
     type: spec.type,
     title: spec.title,
-    async list(connection, { region, nextToken, pageSize }) {
-      const client = await connection.client(spec.service, region);
+    async list(reads, { region, nextToken, pageSize }) {
       const maxResults = spec.pageRange ? clampPageSize(pageSize, ...spec.pageRange) : undefined;
-      const page = await spec.fetch(client, { nextToken, maxResults });
-      const summaryContext = await context(connection, region);
+      const page = await spec.fetch(inRegion(reads, region), { nextToken, maxResults });
+      const summaryContext = await context(reads, region);
       return { items: page.items.map((item) => spec.summarize(item, summaryContext)), nextToken: page.nextToken || undefined };
     },
   };
   if (spec.fetchOne) {
     const fetchOne = spec.fetchOne;
-    lister.refreshOne = async (connection, region, id) => {
-      const item = await fetchOne(await connection.client(spec.service, region), id);
-      return item === undefined ? undefined : spec.summarize(item, await context(connection, region));
+    lister.refreshOne = async (reads, region, id) => {
+      const item = await fetchOne(inRegion(reads, region), id);
+      return item === undefined ? undefined : spec.summarize(item, await context(reads, region));
     };
   }
   return lister;
+}
+
+/** The items of a read operation's page, typed for the lister. */
+export async function readPage<Item>(read: ReadOperation, operationId: string, input: Record<string, unknown>): Promise<{ items: Item[]; nextToken?: string }> {
+  const page = await read<Page<Item>>(operationId, input);
+  return { items: page.items, nextToken: page.nextToken };
+}
+
+/**
+ * The date part of an API timestamp. Read operations return outputs as the audit trail would record them
+ * (redacted, dates as ISO strings), so the SDK's Date fields arrive as strings here.
+ */
+export function day(value: Date | string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  return (typeof value === 'string' ? value : value.toISOString()).slice(0, 10);
 }
 
 export function compact(parts: Array<string | number | undefined | null | false>): string[] {

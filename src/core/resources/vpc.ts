@@ -1,22 +1,10 @@
-import {
-  DescribeInternetGatewaysCommand,
-  DescribeNatGatewaysCommand,
-  DescribeRouteTablesCommand,
-  DescribeSecurityGroupsCommand,
-  DescribeSubnetsCommand,
-  DescribeVpcsCommand,
-  type IpPermission,
-  type RouteTable,
-  type SecurityGroup,
-  type Subnet,
-  type Vpc,
-} from '@aws-sdk/client-ec2';
-import { ec2Service } from '../aws/services';
+import type { InternetGateway, IpPermission, NatGateway, RouteTable, SecurityGroup, Subnet, Vpc } from '@aws-sdk/client-ec2';
 import { inMemoryLister, tagsToRecord, type ResourceLister, type ResourceSummary } from './model';
-import { compact, pagedLister, type SummaryContext } from './pagedLister';
+import { compact, pagedLister, readPage, type SummaryContext } from './pagedLister';
 
 const ec2Arn = (context: SummaryContext, kind: string, id: string) => `arn:aws:ec2:${context.region}:${context.account}:${kind}/${id}`;
-const byVpc = (vpcId?: string) => (vpcId ? [{ Name: 'vpc-id', Values: [vpcId] }] : undefined);
+/** Read-operation filters for one VPC's resources (all of them without a VPC). */
+const byVpc = (vpcId?: string, name = 'vpc-id') => (vpcId ? { filters: [{ name, values: [vpcId] }] } : {});
 
 /** A subnet is public when its route table (explicit, else the VPC's main one) sends 0.0.0.0/0 to an internet gateway. */
 export function isPublicSubnet(subnet: Subnet, routeTables: RouteTable[]): boolean {
@@ -30,15 +18,14 @@ export function subnetLister(vpcId?: string): ResourceLister {
   return pagedLister({
     type: 'ec2:subnet',
     title: 'Subnets',
-    service: ec2Service,
     pageRange: [5, 1000],
-    async fetch(client, { nextToken, maxResults }) {
+    async fetch(read, page) {
+      // Public or private comes from the route tables; one page of them covers a VPC's subnets in practice.
       const [subnets, routeTables] = await Promise.all([
-        client.send(new DescribeSubnetsCommand({ Filters: byVpc(vpcId), MaxResults: maxResults, NextToken: nextToken })),
-        client.send(new DescribeRouteTablesCommand({ Filters: byVpc(vpcId) })),
+        readPage<Subnet>(read, 'ec2.subnets.list', { ...byVpc(vpcId), ...page }),
+        readPage<RouteTable>(read, 'ec2.routeTables.list', { ...byVpc(vpcId), maxResults: 1000 }),
       ]);
-      const tables = routeTables.RouteTables ?? [];
-      return { items: (subnets.Subnets ?? []).map((subnet) => ({ subnet, isPublic: isPublicSubnet(subnet, tables) })), nextToken: subnets.NextToken };
+      return { items: subnets.items.map((subnet) => ({ subnet, isPublic: isPublicSubnet(subnet, routeTables.items) })), nextToken: subnets.nextToken };
     },
     summarize({ subnet, isPublic }: { subnet: Subnet; isPublic: boolean }, context) {
       const tags = tagsToRecord(subnet.Tags);
@@ -56,12 +43,8 @@ export function routeTableLister(vpcId?: string): ResourceLister {
   return pagedLister({
     type: 'ec2:route-table',
     title: 'Route tables',
-    service: ec2Service,
     pageRange: [5, 100],
-    async fetch(client, { nextToken, maxResults }) {
-      const response = await client.send(new DescribeRouteTablesCommand({ Filters: byVpc(vpcId), MaxResults: maxResults, NextToken: nextToken }));
-      return { items: response.RouteTables ?? [], nextToken: response.NextToken };
-    },
+    fetch: (read, page) => readPage<RouteTable>(read, 'ec2.routeTables.list', { ...byVpc(vpcId), ...page }),
     summarize(table: RouteTable, context) {
       const tags = tagsToRecord(table.Tags);
       const id = table.RouteTableId ?? 'unknown';
@@ -84,13 +67,8 @@ export function internetGatewayLister(vpcId?: string): ResourceLister {
   return pagedLister({
     type: 'ec2:internet-gateway',
     title: 'Internet gateways',
-    service: ec2Service,
     pageRange: [5, 1000],
-    async fetch(client, { nextToken, maxResults }) {
-      const filters = vpcId ? [{ Name: 'attachment.vpc-id', Values: [vpcId] }] : undefined;
-      const response = await client.send(new DescribeInternetGatewaysCommand({ Filters: filters, MaxResults: maxResults, NextToken: nextToken }));
-      return { items: response.InternetGateways ?? [], nextToken: response.NextToken };
-    },
+    fetch: (read, page) => readPage<InternetGateway>(read, 'ec2.internetGateways.list', { ...byVpc(vpcId, 'attachment.vpc-id'), ...page }),
     summarize(gateway, context) {
       const tags = tagsToRecord(gateway.Tags);
       const id = gateway.InternetGatewayId ?? 'unknown';
@@ -107,12 +85,8 @@ export function natGatewayLister(vpcId?: string): ResourceLister {
   return pagedLister({
     type: 'ec2:nat-gateway',
     title: 'NAT gateways',
-    service: ec2Service,
     pageRange: [5, 1000],
-    async fetch(client, { nextToken, maxResults }) {
-      const response = await client.send(new DescribeNatGatewaysCommand({ Filter: byVpc(vpcId), MaxResults: maxResults, NextToken: nextToken }));
-      return { items: response.NatGateways ?? [], nextToken: response.NextToken };
-    },
+    fetch: (read, page) => readPage<NatGateway>(read, 'ec2.natGateways.list', { ...byVpc(vpcId), ...page }),
     summarize(gateway, context) {
       const tags = tagsToRecord(gateway.Tags);
       const id = gateway.NatGatewayId ?? 'unknown';
@@ -185,12 +159,8 @@ export function securityGroupLister(vpcId?: string): ResourceLister {
   return pagedLister({
     type: 'ec2:security-group',
     title: 'Security groups',
-    service: ec2Service,
     pageRange: [5, 1000],
-    async fetch(client, { nextToken, maxResults }) {
-      const response = await client.send(new DescribeSecurityGroupsCommand({ Filters: byVpc(vpcId), MaxResults: maxResults, NextToken: nextToken }));
-      return { items: response.SecurityGroups ?? [], nextToken: response.NextToken };
-    },
+    fetch: (read, page) => readPage<SecurityGroup>(read, 'ec2.securityGroups.list', { ...byVpc(vpcId), ...page }),
     summarize: summarizeSecurityGroup,
   });
 }
@@ -198,12 +168,8 @@ export function securityGroupLister(vpcId?: string): ResourceLister {
 export const vpcLister = pagedLister({
   type: 'ec2:vpc',
   title: 'VPCs',
-  service: ec2Service,
   pageRange: [5, 1000],
-  async fetch(client, { nextToken, maxResults }) {
-    const response = await client.send(new DescribeVpcsCommand({ MaxResults: maxResults, NextToken: nextToken }));
-    return { items: response.Vpcs ?? [], nextToken: response.NextToken };
-  },
+  fetch: (read, page) => readPage<Vpc>(read, 'ec2.vpcs.list', page),
   summarize(vpc: Vpc, context) {
     const tags = tagsToRecord(vpc.Tags);
     const id = vpc.VpcId ?? 'unknown';

@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import type { AwsConnection } from '../../core/aws/connection';
 import { describeAwsError } from '../../core/aws/errors';
+import type { ResourceReads } from '../../core/resources/model';
+import { runnerReads } from '../../core/resources/runnerReads';
 import type { PilotLightContext } from '../shared/pilotLightContext';
 import { ErrorNode, ExplorerNode, ProfileNode, signInNode, UnavailableProfileNode, type ExplorerHost, type ResourceNode } from './nodes';
 
@@ -72,6 +74,10 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
     return [...new Set(configured.map((profile) => String(profile).trim()).filter(Boolean))];
   }
 
+  reads(connection: AwsConnection): ResourceReads {
+    return runnerReads(() => this.ctx.safety.runner(connection.profileName), () => connection.identity());
+  }
+
   regions(connection: AwsConnection): string[] {
     const configured = vscode.workspace.getConfiguration('pilotLight.explorer').get<string[]>('regions') ?? [];
     const unique = [...new Set(configured.map((region) => region.trim()).filter(Boolean))];
@@ -86,7 +92,7 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
       if (!refreshOne) return;
       let settled = false;
       try {
-        const updated = await refreshOne(node.connection, node.region, node.resource.id);
+        const updated = await refreshOne(node.list.scope.reads, node.region, node.resource.id);
         this.liveRefreshCount++;
         if (updated) {
           node.list.replace(updated);

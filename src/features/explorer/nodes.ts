@@ -3,7 +3,7 @@ import type { AwsConnection } from '../../core/aws/connection';
 import type { AwsErrorInfo } from '../../core/aws/errors';
 import { SERVICE_CATALOG, type ServiceCatalogEntry } from '../../core/resources/catalog';
 import { matchesFilter } from '../../core/resources/filter';
-import type { ResourceLister, ResourceSummary, StateTone } from '../../core/resources/model';
+import type { ResourceLister, ResourceReads, ResourceSummary, StateTone } from '../../core/resources/model';
 
 /** What nodes need from the tree. */
 export interface ExplorerHost {
@@ -14,6 +14,8 @@ export interface ExplorerHost {
   pageSize(): number;
   filter(): string;
   regions(connection: AwsConnection): string[];
+  /** How lists of this profile reach AWS: registered read operations, run by that profile's runner. */
+  reads(connection: AwsConnection): ResourceReads;
   /** Re-reads a transitional resource with backoff until its state is stable. */
   watchTransitional(node: ResourceNode): void;
 }
@@ -88,9 +90,10 @@ const TONE_ICONS: Record<StateTone, vscode.ThemeIcon> = {
   unknown: new vscode.ThemeIcon('circle-small'),
 };
 
-/** Where a list lives: the connection and region its API calls go to. */
+/** Where a list lives: the connection and region its reads go to. */
 interface ListScope {
   connection: AwsConnection;
+  reads: ResourceReads;
   region: string;
   host: ExplorerHost;
 }
@@ -181,7 +184,7 @@ export class PagedList {
     this.inFlight = (async () => {
       try {
         this.apiCalls++;
-        const page = await this.lister.list(this.scope.connection, { region: this.scope.region, nextToken: token, pageSize: this.scope.host.pageSize() });
+        const page = await this.lister.list(this.scope.reads, { region: this.scope.region, nextToken: token, pageSize: this.scope.host.pageSize() });
         this.items = token ? [...this.items, ...page.items] : page.items;
         this.nextToken = page.nextToken;
         this.loaded = true;
@@ -296,7 +299,7 @@ export class ServiceNode extends ExplorerNode {
 }
 
 export class RegionNode extends ExplorerNode {
-  constructor(parent: ProfileNode, readonly region: string, private readonly connection: AwsConnection, private readonly host: ExplorerHost, private readonly showGlobal: boolean) {
+  constructor(parent: ProfileNode, readonly region: string, private readonly connection: AwsConnection, private readonly reads: ResourceReads, private readonly host: ExplorerHost, private readonly showGlobal: boolean) {
     super(`${parent.id}/${region}`, parent);
   }
   getTreeItem(): vscode.TreeItem {
@@ -305,7 +308,7 @@ export class RegionNode extends ExplorerNode {
   private services?: ServiceNode[];
 
   getChildren(): ExplorerNode[] {
-    const scope = { connection: this.connection, region: this.region, host: this.host };
+    const scope = { connection: this.connection, reads: this.reads, region: this.region, host: this.host };
     this.services ??= SERVICE_CATALOG.filter((service) => !service.global || this.showGlobal).map((service) => new ServiceNode(this, service, scope));
     return this.services;
   }
@@ -364,7 +367,10 @@ export class ProfileNode extends ExplorerNode {
   private regionNodes?: RegionNode[];
 
   getChildren(): ExplorerNode[] {
-    this.regionNodes ??= this.host.regions(this.connection).map((region, index) => new RegionNode(this, region, this.connection, this.host, index === 0));
+    if (!this.regionNodes) {
+      const reads = this.host.reads(this.connection);
+      this.regionNodes = this.host.regions(this.connection).map((region, index) => new RegionNode(this, region, this.connection, reads, this.host, index === 0));
+    }
     return this.regionNodes;
   }
 
