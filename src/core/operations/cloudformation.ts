@@ -1,7 +1,7 @@
 import { DescribeStacksCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { z } from 'zod';
 import { cloudFormationService } from '../aws/services';
-import { defineOperation } from './define';
+import { defineOperation, READ_ONLY } from './define';
 
 const stackName = z.string().regex(/^([a-zA-Z][-a-zA-Z0-9]{0,127}|arn:aws[a-z-]*:cloudformation:.+)$/, 'Expected a stack name or stack ARN.');
 
@@ -10,10 +10,7 @@ export const listStacks = defineOperation({
   service: 'cloudformation',
   title: 'List CloudFormation stacks',
   description: 'CloudFormation stacks (not deleted) with status, parameters, outputs and tags.',
-  kind: 'read',
-  destructive: false,
-  costImpact: 'none',
-  rollbackSupported: false,
+  ...READ_ONLY,
   input: z.object({ stackName: stackName.optional(), nextToken: z.string().optional() }).strict(),
   async handler(ctx, input) {
     const cfn = await ctx.client(cloudFormationService);
@@ -27,10 +24,7 @@ export const listStackResources = defineOperation({
   service: 'cloudformation',
   title: 'List a stack\'s resources',
   description: 'The resources of one CloudFormation stack with their physical IDs and status.',
-  kind: 'read',
-  destructive: false,
-  costImpact: 'none',
-  rollbackSupported: false,
+  ...READ_ONLY,
   input: z.object({ stackName, nextToken: z.string().optional() }).strict(),
   async handler(ctx, input) {
     const cfn = await ctx.client(cloudFormationService);
@@ -44,10 +38,7 @@ export const getStackOutputs = defineOperation({
   service: 'cloudformation',
   title: 'Show a stack\'s outputs',
   description: 'The outputs of one CloudFormation stack (secret-looking values are redacted).',
-  kind: 'read',
-  destructive: false,
-  costImpact: 'none',
-  rollbackSupported: false,
+  ...READ_ONLY,
   input: z.object({ stackName }).strict(),
   async handler(ctx, input) {
     const cfn = await ctx.client(cloudFormationService);

@@ -1,11 +1,8 @@
 import type { z } from 'zod';
 import type { CostDirection, OperationKind, OperationSpec, ServiceId } from './types';
 
-/**
- * The public face of an operation: metadata and its input schema. Its handler, preview, checks and backup
- * are held privately and only the operation runner can reach them.
- */
-export interface Operation<Schema extends z.ZodType = z.ZodType, Output = unknown> {
+/** What an operation declares about itself; operations and their registry descriptors both carry it. */
+export interface OperationMetadata {
   readonly id: string;
   readonly service: ServiceId;
   readonly title: string;
@@ -16,6 +13,13 @@ export interface Operation<Schema extends z.ZodType = z.ZodType, Output = unknow
   readonly costImpact: CostDirection;
   readonly rollbackSupported: boolean;
   readonly rollbackNote?: string;
+}
+
+/**
+ * The public face of an operation: metadata and its input schema. Its handler, preview, checks and backup
+ * are held privately and only the operation runner can reach them.
+ */
+export interface Operation<Schema extends z.ZodType = z.ZodType, Output = unknown> extends OperationMetadata {
   readonly input: Schema;
   /** Type-only marker for the output; never set. */
   readonly __output?: Output;
@@ -25,6 +29,9 @@ const internals = new WeakMap<Operation, OperationSpec>();
 let claimed = false;
 
 const ID_PATTERN = /^[a-z][a-z0-9]*(\.[a-z][A-Za-z0-9]*){2,}$/;
+
+/** The metadata every read operation shares: it changes nothing, costs nothing, has nothing to roll back. */
+export const READ_ONLY = Object.freeze({ kind: 'read', destructive: false, costImpact: 'none', rollbackSupported: false } as const);
 
 /** Declares an operation. The returned object carries no callable: run it with OperationRunner.run. */
 export function defineOperation<Schema extends z.ZodType, Output>(spec: OperationSpec<Schema, Output>): Operation<Schema, Output> {

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-drs';
 import { z } from 'zod';
 import { drsService } from '../aws/services';
-import { defineOperation } from './define';
+import { defineOperation, READ_ONLY } from './define';
 import type { OperationContext, TargetResource } from './types';
 
 const page = { maxResults: z.number().int().min(1).max(1000).optional(), nextToken: z.string().optional() };
@@ -21,10 +21,7 @@ export const listSourceServers = defineOperation({
   service: 'drs',
   title: 'List DRS source servers',
   description: 'Elastic Disaster Recovery source servers with replication state and lag.',
-  kind: 'read',
-  destructive: false,
-  costImpact: 'none',
-  rollbackSupported: false,
+  ...READ_ONLY,
   input: z.object({ sourceServerIds: z.array(sourceServerId).max(200).optional(), ...page }).strict(),
   async handler(ctx, input) {
     const drs = await ctx.client(drsService);
@@ -38,10 +35,7 @@ export const listJobs = defineOperation({
   service: 'drs',
   title: 'List DRS jobs',
   description: 'Elastic Disaster Recovery jobs (launches, drills, terminations) with status.',
-  kind: 'read',
-  destructive: false,
-  costImpact: 'none',
-  rollbackSupported: false,
+  ...READ_ONLY,
   input: z.object({ jobIds: z.array(z.string().regex(/^drsjob-[0-9a-zA-Z]{17}$/, 'Expected a job ID like drsjob-1234567890abcdef0.')).max(200).optional(), fromDate: z.string().optional(), toDate: z.string().optional(), ...page }).strict(),
   async handler(ctx, input) {
     const drs = await ctx.client(drsService);
@@ -55,10 +49,7 @@ export const listRecoveryInstances = defineOperation({
   service: 'drs',
   title: 'List DRS recovery instances',
   description: 'Elastic Disaster Recovery recovery instances and the source servers they belong to.',
-  kind: 'read',
-  destructive: false,
-  costImpact: 'none',
-  rollbackSupported: false,
+  ...READ_ONLY,
   input: z.object({ recoveryInstanceIds: z.array(z.string().regex(/^i-[0-9a-f]{8,17}$/, 'Expected a recovery instance ID like i-0123456789abcdef0.')).max(200).optional(), sourceServerIds: z.array(sourceServerId).max(200).optional(), ...page }).strict(),
   async handler(ctx, input) {
     const drs = await ctx.client(drsService);

@@ -12,10 +12,11 @@ import {
   ListRolePoliciesCommand,
   ListRolesCommand,
   type AttachedPolicy,
+  type IAMClient,
 } from '@aws-sdk/client-iam';
 import { z } from 'zod';
 import { iamService } from '../aws/services';
-import { defineOperation } from './define';
+import { defineOperation, READ_ONLY } from './define';
 import { broadPermissionWarnings, decodePolicyDocument, policyDocumentSchema, trustPolicyWarnings } from './iamPolicyDocument';
 import { iamName, iamPath, policyArn, tagsSchema, tagsToRecord, toTagList } from './schemaParts';
 import type { OperationContext, TargetResource } from './types';
@@ -142,10 +143,7 @@ export const listRoles = defineOperation({
   service: 'iam',
   title: 'List IAM roles',
   description: 'IAM roles with their trust policies (decoded).',
-  kind: 'read',
-  destructive: false,
-  costImpact: 'none',
-  rollbackSupported: false,
+  ...READ_ONLY,
   input: z.object({ pathPrefix: iamPath.optional(), ...iamPage }).strict(),
   async handler(ctx, input) {
     const iam = await ctx.client(iamService);
@@ -154,37 +152,39 @@ export const listRoles = defineOperation({
   },
 });
 
-export const listAttachedRolePolicies = defineOperation({
+/** One page of a role's policies (attached or inline), as the explorer lists them. */
+function rolePolicyPage<Item>(spec: { id: string; title: string; description: string; page: (iam: Pick<IAMClient, 'send'>, request: { RoleName: string; Marker?: string; MaxItems: number }) => Promise<{ items?: Item[]; IsTruncated?: boolean; Marker?: string }> }) {
+  return defineOperation({
+    id: spec.id,
+    service: 'iam',
+    title: spec.title,
+    description: spec.description,
+    ...READ_ONLY,
+    input: z.object({ roleName, ...iamPage }).strict(),
+    async handler(ctx, input) {
+      const page = await spec.page(await ctx.client(iamService), { RoleName: input.roleName, Marker: input.nextToken, MaxItems: input.maxItems ?? 100 });
+      return { items: page.items ?? [], nextToken: page.IsTruncated ? page.Marker : undefined };
+    },
+  });
+}
+
+export const listAttachedRolePolicies = rolePolicyPage({
   id: 'iam.roles.attachedPolicies',
-  service: 'iam',
   title: 'List a role\'s attached policies',
   description: 'The managed policies attached to one IAM role (names and ARNs), one page at a time.',
-  kind: 'read',
-  destructive: false,
-  costImpact: 'none',
-  rollbackSupported: false,
-  input: z.object({ roleName, ...iamPage }).strict(),
-  async handler(ctx, input) {
-    const iam = await ctx.client(iamService);
-    const page = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: input.roleName, Marker: input.nextToken, MaxItems: input.maxItems ?? 100 }));
-    return { items: page.AttachedPolicies ?? [], nextToken: page.IsTruncated ? page.Marker : undefined };
+  page: async (iam, request) => {
+    const output = await iam.send(new ListAttachedRolePoliciesCommand(request));
+    return { ...output, items: output.AttachedPolicies };
   },
 });
 
-export const listInlineRolePolicies = defineOperation({
+export const listInlineRolePolicies = rolePolicyPage({
   id: 'iam.roles.inlinePolicies',
-  service: 'iam',
   title: 'List a role\'s inline policy names',
   description: 'The names of one IAM role\'s inline policies, one page at a time (documents: iam.roles.policies).',
-  kind: 'read',
-  destructive: false,
-  costImpact: 'none',
-  rollbackSupported: false,
-  input: z.object({ roleName, ...iamPage }).strict(),
-  async handler(ctx, input) {
-    const iam = await ctx.client(iamService);
-    const page = await iam.send(new ListRolePoliciesCommand({ RoleName: input.roleName, Marker: input.nextToken, MaxItems: input.maxItems ?? 100 }));
-    return { items: page.PolicyNames ?? [], nextToken: page.IsTruncated ? page.Marker : undefined };
+  page: async (iam, request) => {
+    const output = await iam.send(new ListRolePoliciesCommand(request));
+    return { ...output, items: output.PolicyNames };
   },
 });
 
@@ -193,10 +193,7 @@ export const getRolePolicies = defineOperation({
   service: 'iam',
   title: 'Show an IAM role\'s policies',
   description: 'A role\'s trust policy, attached managed policies and inline policies (documents decoded).',
-  kind: 'read',
-  destructive: false,
-  costImpact: 'none',
-  rollbackSupported: false,
+  ...READ_ONLY,
   input: z.object({ roleName }).strict(),
   async handler(ctx, input) {
     const iam = await ctx.client(iamService);
@@ -228,10 +225,7 @@ export const listPolicies = defineOperation({
   service: 'iam',
   title: 'List customer-managed IAM policies',
   description: 'Customer-managed IAM policies in this account.',
-  kind: 'read',
-  destructive: false,
-  costImpact: 'none',
-  rollbackSupported: false,
+  ...READ_ONLY,
   input: z.object({ onlyAttached: z.boolean().optional(), pathPrefix: iamPath.optional(), ...iamPage }).strict(),
   async handler(ctx, input) {
     const iam = await ctx.client(iamService);
@@ -245,10 +239,7 @@ export const getPolicyDocument = defineOperation({
   service: 'iam',
   title: 'Show a managed policy\'s document',
   description: 'The default version\'s document of a managed policy.',
-  kind: 'read',
-  destructive: false,
-  costImpact: 'none',
-  rollbackSupported: false,
+  ...READ_ONLY,
   input: z.object({ policyArn }).strict(),
   async handler(ctx, input) {
     const iam = await ctx.client(iamService);

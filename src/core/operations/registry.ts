@@ -1,19 +1,9 @@
 import { z } from 'zod';
-import type { Operation } from './define';
-import type { CostDirection, OperationKind, ServiceId } from './types';
+import type { Operation, OperationMetadata } from './define';
+import type { OperationKind, ServiceId } from './types';
 
 /** Plain, frozen data about an operation: for tool schemas, menus and pickers. Holds nothing callable. */
-export interface OperationDescriptor {
-  readonly id: string;
-  readonly service: ServiceId;
-  readonly title: string;
-  readonly description: string;
-  readonly kind: OperationKind;
-  readonly mutating: boolean;
-  readonly destructive: boolean;
-  readonly costImpact: CostDirection;
-  readonly rollbackSupported: boolean;
-  readonly rollbackNote?: string;
+export interface OperationDescriptor extends OperationMetadata {
   /** JSON Schema (draft 2020-12) of the input, generated from the zod schema. */
   readonly inputJsonSchema: Readonly<Record<string, unknown>>;
 }

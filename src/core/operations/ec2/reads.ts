@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import { ec2Service } from '../../aws/services';
-import { defineOperation } from '../define';
+import { defineOperation, READ_ONLY } from '../define';
 import { awsId, ec2Filters, launchTemplateId, pageFields } from '../schemaParts';
 
 export interface Page<T = unknown> {
@@ -48,10 +48,7 @@ function ec2List(spec: ListSpec) {
     service: 'ec2',
     title: spec.title,
     description: spec.description,
-    kind: 'read',
-    destructive: false,
-    costImpact: 'none',
-    rollbackSupported: false,
+    ...READ_ONLY,
     input: z.object({ ids: z.array(awsId(spec.idPrefix, spec.idLabel)).min(1).max(200).optional(), filters: ec2Filters.optional(), ...pageFields }).strict(),
     async handler(ctx, input): Promise<Page> {
       const ec2 = await ctx.client(ec2Service);
@@ -214,10 +211,7 @@ export const listLaunchTemplateVersions = defineOperation({
   service: 'ec2',
   title: 'List launch template versions',
   description: 'The versions of one launch template and their settings (user data is redacted).',
-  kind: 'read',
-  destructive: false,
-  costImpact: 'none',
-  rollbackSupported: false,
+  ...READ_ONLY,
   input: z
     .object({ launchTemplateId: launchTemplateId.optional(), launchTemplateName: z.string().min(3).max(128).optional(), versions: z.array(z.string().regex(/^(\$Latest|\$Default|\d+)$/)).max(200).optional(), ...pageFields })
     .strict()
