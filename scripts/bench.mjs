@@ -40,6 +40,7 @@ const USAGE = `Usage: npm run bench [-- <suite>...] [options]     suites: ${SUIT
                            emulator's default 3.3 s; no phase reaches the 10 ms floor)
   --dr-throttle <n>        dr: ThrottlingExceptions injected on DescribeJobs and DescribeJobLogItems as each
                            wave starts, in the extra throttled run (default 3; 0: no throttled run)
+  --dr-guarded <n>         dr: extra runs through the extension's guarded DR write path (default 1; 0: none)
   --settle-seconds <n>     explorer: wait this long after activation before listing (default 5)
   --cpu-profile            explorer: write a V8 CPU profile of the extension host per list to test-output/bench-explorer/
   --skip-build             use the existing out/ (tests and tools) instead of compiling
@@ -57,6 +58,7 @@ const { values: options, positionals } = parseArgs({
     'dr-waves': { type: 'string', default: '10' },
     'dr-time-scale': { type: 'string', default: '0.25' },
     'dr-throttle': { type: 'string', default: '3' },
+    'dr-guarded': { type: 'string', default: '1' },
     'settle-seconds': { type: 'string', default: '5' },
     'cpu-profile': { type: 'boolean', default: false },
     'skip-build': { type: 'boolean', default: false },
@@ -408,12 +410,12 @@ async function explorerSuite() {
 
 // ---- dr ------------------------------------------------------------------------------------------------
 
-async function runDrOnce({ servers, waves, timeScale, throttle, index }) {
+async function runDrOnce({ servers, waves, timeScale, throttle, guarded = false, index }) {
   const seedArgs = ['--scale-drs-servers', String(servers), '--scale-launch-templates', '10', '--time-scale', String(timeScale)];
   const stack = await startHostTestStack({ layer: 'bench-dr', seed: 'none', emulatorArgs: seedArgs, readyTimeoutMs: SEED_TIMEOUT_MS });
   try {
     const resultFile = join(stack.outputDir, `run-${index}.json`);
-    const config = { endpoint: stack.endpoint, region: stack.region, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, servers, waves, throttlePerWave: throttle };
+    const config = { endpoint: stack.endpoint, region: stack.region, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, servers, waves, throttlePerWave: throttle, guarded };
     const child = spawnManaged(process.execPath, [DR_BENCH_ENTRY], {
       name: 'DR benchmark',
       cwd: REPO_ROOT,
@@ -439,31 +441,38 @@ async function drSuite() {
   const waves = Math.max(1, positiveInt('dr-waves'));
   const timeScale = Number(options['dr-time-scale']);
   const throttle = positiveInt('dr-throttle');
+  const guardedRuns = positiveInt('dr-guarded');
   if (!(timeScale > 0)) throw new Error('--dr-time-scale must be a positive number');
-  const parameters = { servers, waves, serversPerWave: Math.ceil(servers / waves), cleanRuns: repeats, throttledRuns: throttle > 0 ? 1 : 0, timeScale, throttlesPerWaveInThrottledRun: { DescribeJobs: throttle, DescribeJobLogItems: throttle }, mode: 'drill', dependsOn: 'each wave on the previous one' };
+  const parameters = { servers, waves, serversPerWave: Math.ceil(servers / waves), cleanRuns: repeats, throttledRuns: throttle > 0 ? 1 : 0, guardedRuns, timeScale, throttlesPerWaveInThrottledRun: { DescribeJobs: throttle, DescribeJobLogItems: throttle }, mode: 'drill', dependsOn: 'each wave on the previous one' };
   const figures = [];
   const findings = [];
   const runs = [];
   let suiteError;
   // Clean runs give the timing figures; one more run with injected throttling gives the throttling figure
   // (its backoffs would otherwise land in the wave overhead, since a job on the fast clock lasts about a second).
-  const plannedRuns = [...Array.from({ length: repeats }, () => 0), ...(throttle > 0 ? [throttle] : [])];
+  // A last run takes the product's path for DR writes (registry, guardrails, approval once, audit).
+  const plannedRuns = [
+    ...Array.from({ length: repeats }, () => ({ throttlePerWave: 0, guarded: false })),
+    ...(throttle > 0 ? [{ throttlePerWave: throttle, guarded: false }] : []),
+    ...(guardedRuns > 0 ? Array.from({ length: guardedRuns }, () => ({ throttlePerWave: 0, guarded: true })) : []),
+  ];
   try {
-    for (const [position, throttlePerWave] of plannedRuns.entries()) {
+    for (const [position, { throttlePerWave, guarded }] of plannedRuns.entries()) {
       const index = position + 1;
-      log(`dr: run ${index} of ${plannedRuns.length} (${servers} servers, ${waves} waves, clock ×${timeScale}${throttlePerWave ? `, ${throttlePerWave} injected throttles per operation and wave` : ''})`);
+      log(`dr: run ${index} of ${plannedRuns.length} (${servers} servers, ${waves} waves, clock ×${timeScale}${throttlePerWave ? `, ${throttlePerWave} injected throttles per operation and wave` : ''}${guarded ? ', guarded gateway' : ''})`);
       const started = Date.now();
-      const run = await runDrOnce({ servers, waves, timeScale, throttle: throttlePerWave, index });
+      const run = await runDrOnce({ servers, waves, timeScale, throttle: throttlePerWave, guarded, index });
       log(`dr: run ${index} ${run.ok ? 'completed' : `did not complete: ${run.error}`} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-      runs.push({ ...run, throttlePerWave });
+      runs.push({ ...run, throttlePerWave, guarded });
     }
   } catch (error) {
     suiteError = describeError(error);
     log(`dr suite failed: ${suiteError}`);
   }
   const measured = runs.filter((run) => run.waves?.length);
-  const clean = measured.filter((run) => !run.throttlePerWave);
+  const clean = measured.filter((run) => !run.throttlePerWave && !run.guarded);
   const throttled = measured.filter((run) => run.throttlePerWave);
+  const guardedMeasured = measured.filter((run) => run.guarded);
   const overheadOf = (run) => median(run.waves.map((wave) => wave.overheadMs));
   if (measured.length) {
     parameters.clock = measured[0].clock;
@@ -490,6 +499,10 @@ async function drSuite() {
     if (throttled.length) {
       figures.push(figure('waveOverheadMedianMs under throttling', { unit: 'ms', measured: round(median(throttled.map(overheadOf))), samples: samplesOf(throttled.map(overheadOf)), notes: `context, not the target figure: the throttled run's wave overhead, where retry backoffs that start with a wave can still run when its job ends (a job took ${round(median(throttled.flatMap((run) => run.waves.map((wave) => wave.jobMedianMs))))} ms here). Launched ${JSON.stringify(throttled.map((run) => run.launched))} of ${servers}` }));
     }
+    if (guardedMeasured.length) {
+      const overheads = guardedMeasured.map(overheadOf);
+      figures.push(figure('waveOverheadMedianMs, guarded path', { unit: 'ms', measured: round(median(overheads)), samples: samplesOf(overheads), notes: `context for the target figure: the same drill with the extension's DR write path, OperationDrActionGateway (each StartRecovery a registered operation: input check, target read of its source servers, guardrails, an approval when the policy asks, audit lines), default policy. Launched ${JSON.stringify(guardedMeasured.map((run) => run.launched))} of ${servers}; audit lines ${JSON.stringify(guardedMeasured.map((run) => run.auditLines))}, of which succeeded StartRecovery ${JSON.stringify(guardedMeasured.map((run) => run.auditedStartRecoveries))} and approvals ${JSON.stringify(guardedMeasured.map((run) => run.approvals))} (the seeded servers carry no environment tag, so no approval is due)` }));
+    }
     for (const run of measured) if (!run.ok) findings.push(`A run did not complete: ${run.error}`);
   }
   for (const run of runs.filter((r) => !r.waves?.length)) findings.push(`A run produced no wave figures: ${run.error}`);
@@ -505,7 +518,7 @@ async function drSuite() {
     figures,
     findings,
     method: [
-      "Each run: a fresh emulator stack (`node out/tools/emulators/cli.js --seed none --scale-drs-servers N --scale-launch-templates 10 --time-scale X`), then `test/bench/drBench.ts` in its own Node process: DrRunner (src/core/dr) with SdkDrReads and the direct SDK DrActionGateway (test/support/sdkDrActionGateway.ts; the product's OperationDrActionGateway adds guardrails and audit, not measured here), the runner's default poller and retries, SDK clients on the gateway.",
+      "Each run: a fresh emulator stack (`node out/tools/emulators/cli.js --seed none --scale-drs-servers N --scale-launch-templates 10 --time-scale X`), then `test/bench/drBench.ts` in its own Node process: DrRunner (src/core/dr) with SdkDrReads and the direct SDK DrActionGateway (test/support/sdkDrActionGateway.ts; the extra guarded run uses the product's OperationDrActionGateway, which adds guardrails, approval and audit), the runner's default poller and retries, SDK clients on the gateway.",
       'Plan: one protection group per wave (explicit source-server IDs), each wave depending on the previous one, drill mode; the runner splits waves into jobs within the DRS limits (100 servers per job, 20 jobs, 500 servers in active jobs).',
       'The emulator clock scales every job phase (pending, snapshot, conversion, launch, finalize) without reaching the 10 ms floor; recovery instances are really launched in moto from launch templates.',
       "Wave overhead from the emulator's own job timestamps via DescribeJobs after the run; the runner's metrics() are a cross-check. API calls from the runner's counters, and the requests the DRS emulator and the gateway received.",

@@ -13,6 +13,14 @@ import * as path from 'path';
 import { DescribeJobsCommand, DrsClient, type Job } from '@aws-sdk/client-drs';
 import { ApiCounters, SdkDrReads } from '../../src/core/dr/aws';
 import { SdkDrActionGateway } from '../support/sdkDrActionGateway';
+import { AwsConnection } from '../../src/core/aws/connection';
+import { readAuditTrail } from '../../src/core/audit';
+import { AuditTrail } from '../../src/core/audit/auditTrail';
+import { OperationDrActionGateway, RunScopedApprovalProvider } from '../../src/core/dr/operationGateway';
+import { resolveGuardrailPolicy } from '../../src/core/guardrails';
+import { createOperationRegistry } from '../../src/core/operations';
+import { OperationRunner } from '../../src/core/operations/runner';
+import { ScriptedApprovalProvider } from '../support/operationHarness';
 import type { ProtectionGroup, RecoveryPlan } from '../../src/core/dr/model';
 import { DrRunner, type RunnerDeps } from '../../src/core/dr/runner';
 import type { RunState } from '../../src/core/dr/state';
@@ -27,6 +35,8 @@ interface DrBenchConfig {
   waves: number;
   /** ThrottlingExceptions injected on DescribeJobs and on DescribeJobLogItems when each wave starts. */
   throttlePerWave: number;
+  /** The product's path for DR writes (OperationDrActionGateway: registry, guardrails, approval, audit) instead of the direct SDK. */
+  guarded?: boolean;
 }
 
 export interface WaveFigures {
@@ -58,6 +68,11 @@ export interface DrBenchResult {
   apiCallsByOperation?: Record<string, number>;
   attemptsByOperation?: Record<string, number>;
   throttledCalls?: number;
+  /** Guarded runs: audit lines written, and the StartRecovery calls among them that succeeded. */
+  auditLines?: number;
+  auditedStartRecoveries?: number;
+  /** Approvals the policy asked for (none for the benchmark's untagged servers under the default policy). */
+  approvals?: number;
   throttlingFailures?: number;
   throttlesInjected?: number;
   throttlesLeftUnused?: number;
@@ -139,6 +154,18 @@ function waveFigures(plan: RecoveryPlan, state: RunState, jobs: Job[], runnerOve
   return figures;
 }
 
+/**
+ * The gateway the extension uses: each StartRecovery is a registered operation run by an OperationRunner
+ * (default policy), approved once for the run as a person would, and written to the audit trail.
+ */
+async function guardedGateway(config: DrBenchConfig, auditPath: string): Promise<RunnerDeps['gateway']> {
+  const connection = await AwsConnection.open({ endpointUrl: config.endpoint, region: config.region }, { ...process.env, AWS_ACCESS_KEY_ID: config.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: config.credentials.secretAccessKey, AWS_PROFILE: '', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' });
+  const policy = resolveGuardrailPolicy({}).policy;
+  const runner = new OperationRunner({ registry: createOperationRegistry(), connection, policy, audit: new AuditTrail(auditPath) });
+  const approveOnce = new ScriptedApprovalProvider((request) => ({ approved: true, approver: 'bench', typedConfirmation: request.requiredConfirmation }), 'bench');
+  return new OperationDrActionGateway({ runner, approvalProvider: new RunScopedApprovalProvider(approveOnce), terminateBatchSize: () => policy.maxResourcesPerOperation });
+}
+
 async function main(): Promise<void> {
   const resultFile = process.env.PILOT_LIGHT_BENCH_RESULT;
   const config = JSON.parse(process.env.PILOT_LIGHT_BENCH_CONFIG ?? 'null') as DrBenchConfig | null;
@@ -155,9 +182,10 @@ async function main(): Promise<void> {
     result.clock = await admin.clock();
     // The production wiring: default poller, retries and DRS limits; only the clients point at the emulators.
     const counters = new ApiCounters();
+    const auditPath = path.join(journalDir, 'audit.jsonl');
     const deps: RunnerDeps = {
       reads: new SdkDrReads(clients, counters),
-      gateway: new SdkDrActionGateway(clients, counters),
+      gateway: config.guarded ? await guardedGateway(config, auditPath) : new SdkDrActionGateway(clients, counters),
       journalDir,
       defaultRegion: config.region,
     };
@@ -219,6 +247,12 @@ async function main(): Promise<void> {
     result.throttlesLeftUnused = faults.throttles.reduce((sum, t) => sum + t.remaining, 0);
     result.receivedByOperation = difference(after, before);
     result.receivedPerServer = Object.values(result.receivedByOperation).reduce((sum, n) => sum + n, 0) / Math.max(1, metrics.servers);
+    if (config.guarded) {
+      const records = await readAuditTrail(auditPath);
+      result.auditLines = records.length;
+      result.auditedStartRecoveries = records.filter((record) => record.operation === 'drs.recovery.start' && record.outcome === 'succeeded').length;
+      result.approvals = records.filter((record) => record.outcome === 'approved').length;
+    }
     result.ok = state.status === 'completed' && result.launched === config.servers;
     if (!result.ok) result.error = `run ${state.status}, ${result.launched} of ${config.servers} servers launched${state.errors?.length ? `: ${JSON.stringify(state.errors.slice(0, 3))}` : ''}`;
   } catch (error) {
