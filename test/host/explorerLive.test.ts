@@ -82,11 +82,15 @@ describe('explorer paging, errors, filter and live states', function () {
     const api = await pilotLight();
     const { explorer, explorerView } = api;
     try {
-      await vscode.commands.executeCommand('pilotLight.explorer.filter', 'db');
-      assert.equal(explorerView.description, 'Filter: db');
+      // 'db-1', not 'db': a random hex instance ID can contain "db".
+      await vscode.commands.executeCommand('pilotLight.explorer.filter', 'db-1');
+      assert.equal(explorerView.description, 'Filter: db-1');
       assert.deepEqual((await walk(explorer, ['us-east-1', 'EC2', 'Instances'])).map(label), ['db-1']);
       await vscode.commands.executeCommand('pilotLight.explorer.filter', 'Role=web');
-      assert.deepEqual((await walk(explorer, ['us-east-1', 'EC2', 'Instances'])).map(label), ['web-1']);
+      const [web] = await walk(explorer, ['us-east-1', 'EC2', 'Instances']);
+      assert.deepEqual([label(web)], ['web-1']);
+      await vscode.commands.executeCommand('pilotLight.explorer.filter', (web as ResourceNode).resource.id);
+      assert.deepEqual((await walk(explorer, ['us-east-1', 'EC2', 'Instances'])).map(label), ['web-1'], 'by instance ID');
       await vscode.commands.executeCommand('pilotLight.explorer.filter', 'nothing-matches-this');
       assert.deepEqual((await walk(explorer, ['us-east-1', 'EC2', 'Instances'])).map(label), ['No instances match “nothing-matches-this”']);
     } finally {

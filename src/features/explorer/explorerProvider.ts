@@ -10,6 +10,12 @@ export const EXPLORER_VIEW_ID = 'pilotLight.explorer';
 const NEEDS_CREDENTIALS_KEY = 'pilotLight.needsCredentials';
 const FILTER_ACTIVE_KEY = 'pilotLight.explorerFiltered';
 
+/** A list setting of the explorer (regions, profiles): trimmed, without blanks or repeats, in order. */
+function explorerListSetting(key: 'regions' | 'profiles'): string[] {
+  const configured = vscode.workspace.getConfiguration('pilotLight.explorer').get<unknown[]>(key) ?? [];
+  return [...new Set(configured.map((value) => String(value).trim()).filter(Boolean))];
+}
+
 /** Backoff for transitional states: 2 s, 4 s, 8 s … capped at 60 s. */
 export const LIVE_REFRESH_FIRST_MS = 2_000;
 const LIVE_REFRESH_MAX_MS = 60_000;
@@ -70,8 +76,7 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
 
   /** Profiles shown beside the active one (`pilotLight.explorer.profiles`), in order, without repeats. */
   otherProfiles(): string[] {
-    const configured = vscode.workspace.getConfiguration('pilotLight.explorer').get<string[]>('profiles') ?? [];
-    return [...new Set(configured.map((profile) => String(profile).trim()).filter(Boolean))];
+    return explorerListSetting('profiles');
   }
 
   reads(connection: AwsConnection): ResourceReads {
@@ -79,9 +84,8 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
   }
 
   regions(connection: AwsConnection): string[] {
-    const configured = vscode.workspace.getConfiguration('pilotLight.explorer').get<string[]>('regions') ?? [];
-    const unique = [...new Set(configured.map((region) => region.trim()).filter(Boolean))];
-    return unique.length ? unique : [connection.region];
+    const configured = explorerListSetting('regions');
+    return configured.length ? configured : [connection.region];
   }
 
   watchTransitional(node: ResourceNode, delay = LIVE_REFRESH_FIRST_MS): void {
