@@ -31,7 +31,8 @@ const USAGE = `Usage: npm run bench [-- <suite>...] [options]     suites: ${SUIT
   --repeats <n>            explorer: workbench sessions, one fresh extension host each (default 3)
   --activate-repeats <n>   explorer: plain-Node activation runs, one fresh process each (default 7)
   --instances <n>          explorer: EC2 instances to seed (default 5000)
-  --page-sizes <a,b>       explorer: page sizes to list with; the first is the setting's default (default 100,1000)
+  --pagings <f/m,...>      explorer: pagings to list with, each first-page size / "Load more…" size (f alone: f/f);
+                           the first is the settings' defaults and carries the targets (default 100/1000,100/100)
   --dr-repeats <n>         dr: clean runs, each on a freshly seeded emulator stack (default 3), plus one
                            run with injected throttling (see --dr-throttle)
   --dr-servers <n>         dr: source servers (default 1000)
@@ -52,7 +53,7 @@ const { values: options, positionals } = parseArgs({
     repeats: { type: 'string', default: '3' },
     'activate-repeats': { type: 'string', default: '7' },
     instances: { type: 'string', default: '5000' },
-    'page-sizes': { type: 'string', default: '100,1000' },
+    pagings: { type: 'string', default: '100/1000,100/100' },
     'dr-repeats': { type: 'string', default: '3' },
     'dr-servers': { type: 'string', default: '1000' },
     'dr-waves': { type: 'string', default: '10' },
@@ -137,12 +138,24 @@ const samplesOf = (values, digits = 1) => values.map((value) => round(value, dig
 
 // ---- explorer ----------------------------------------------------------------------------------------
 
+/** `first/more` (or `n`, meaning n/n): page sizes within the settings' range (5 to 1,000). */
+function parsePaging(text) {
+  const [first, more = first] = text.split('/').map(Number);
+  if (![first, more].every((size) => Number.isInteger(size) && size >= 5 && size <= 1000)) throw new Error(`--pagings: "${text}" is not first/more with sizes from 5 to 1000 (the settings' range)`);
+  return { first, more, name: `${first}/${more}` };
+}
+
+/** Calls a full list needs: the first page, then "Load more…" pages. */
+function pageCount(instances, paging) {
+  return instances <= paging.first ? 1 : 1 + Math.ceil((instances - paging.first) / paging.more);
+}
+
 /**
  * Times every DescribeInstances page of one full pass straight against moto (no gateway, no extension),
  * split in two: moto's answer (request out → last byte in, read by a middleware next to the wire) and the
  * SDK turning that XML into objects (the rest of the call), in plain Node.
  */
-async function measureMotoPages(motoEndpoint, region, pageSize) {
+async function measureMotoPages(motoEndpoint, region, paging) {
   const ec2 = new EC2Client({ region, endpoint: motoEndpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, maxAttempts: 1 });
   let wire;
   ec2.middlewareStack.addRelativeTo(
@@ -166,7 +179,7 @@ async function measureMotoPages(motoEndpoint, region, pageSize) {
     let nextToken;
     do {
       const started = performance.now();
-      const page = await ec2.send(new DescribeInstancesCommand({ MaxResults: pageSize, NextToken: nextToken }));
+      const page = await ec2.send(new DescribeInstancesCommand({ MaxResults: nextToken ? paging.more : paging.first, NextToken: nextToken }));
       const total = performance.now() - started;
       pages.push(wire.ms);
       parses.push(total - wire.ms);
@@ -178,7 +191,7 @@ async function measureMotoPages(motoEndpoint, region, pageSize) {
     ec2.destroy();
   }
   const sum = (values) => values.reduce((a, b) => a + b, 0);
-  return { pageSize, pages: pages.length, instances, bytes, pageMs: pages, medianPageMs: median(pages), totalMs: sum(pages), parseMs: parses, medianParseMs: median(parses), totalParseMs: sum(parses) };
+  return { paging: paging.name, pages: pages.length, instances, bytes, pageMs: pages, medianPageMs: median(pages), totalMs: sum(pages), parseMs: parses, medianParseMs: median(parses), totalParseMs: sum(parses) };
 }
 
 function activateInNode(extensionDir, repeats) {
@@ -198,7 +211,7 @@ function activateInNode(extensionDir, repeats) {
   return runs;
 }
 
-async function runExplorerSession({ browser, stack, extensionDir, pageSizes, instances, outputDir, index }) {
+async function runExplorerSession({ browser, stack, extensionDir, pagings, instances, outputDir, index }) {
   const resultFile = join(outputDir, `session-${index}.json`);
   rmSync(resultFile, { force: true });
   const server = await startCodeServer({
@@ -209,7 +222,7 @@ async function runExplorerSession({ browser, stack, extensionDir, pageSizes, ins
     env: {
       ...stack.env,
       PILOT_LIGHT_BENCH_RESULT: resultFile,
-      PILOT_LIGHT_BENCH_PAGE_SIZES: pageSizes.join(','),
+      PILOT_LIGHT_BENCH_PAGINGS: pagings.map((paging) => paging.name).join(','),
       PILOT_LIGHT_BENCH_INSTANCES: String(instances),
       PILOT_LIGHT_BENCH_REGION: stack.region,
       PILOT_LIGHT_BENCH_SETTLE_MS: String(positiveInt('settle-seconds') * 1000),
@@ -247,10 +260,9 @@ async function explorerSuite() {
   const repeats = Math.max(1, positiveInt('repeats'));
   const activateRepeats = Math.max(1, positiveInt('activate-repeats'));
   const instances = positiveInt('instances');
-  const pageSizes = options['page-sizes'].split(',').map(Number);
-  if (pageSizes.some((size) => !Number.isInteger(size) || size < 5 || size > 1000)) throw new Error('--page-sizes must be integers from 5 to 1000 (the setting\'s range)');
+  const pagings = options.pagings.split(',').map(parsePaging);
   const seedArgs = ['--scale-instances', String(instances), '--scale-security-groups', '500', '--scale-launch-templates', '200', '--scale-drs-servers', '300'];
-  const parameters = { instances, securityGroups: 500, launchTemplates: 200, drsServers: 300, pageSizes, defaultPageSize: pageSizes[0], sessions: repeats, activateNodeRuns: activateRepeats, settleSecondsBeforeLists: positiveInt('settle-seconds'), cpuProfile: options['cpu-profile'], emulatorCommand: `node out/tools/emulators/cli.js --seed none ${seedArgs.join(' ')}` };
+  const parameters = { instances, securityGroups: 500, launchTemplates: 200, drsServers: 300, pagings: pagings.map((paging) => paging.name), defaultPaging: pagings[0].name, sessions: repeats, activateNodeRuns: activateRepeats, settleSecondsBeforeLists: positiveInt('settle-seconds'), cpuProfile: options['cpu-profile'], emulatorCommand: `node out/tools/emulators/cli.js --seed none ${seedArgs.join(' ')}` };
   const figures = [];
   const findings = [];
   const details = {};
@@ -296,9 +308,9 @@ async function explorerSuite() {
     figures.push(figure('seedMs', { unit: 'ms', measured: seeded?.durationMs, notes: `emulator stack ready after ${Date.now() - seedStarted} ms in total. Not a product figure: moto's cost of creating the account (one reservation per instance, see notes)` }));
     if (seeded?.instances !== instances) throw new Error(`the emulators seeded ${seeded?.instances} instances, not ${instances}`);
 
-    log('explorer: timing moto alone, one full DescribeInstances pass per page size');
+    log('explorer: timing moto alone, one full DescribeInstances pass per paging');
     details.motoDirect = [];
-    for (const pageSize of pageSizes) details.motoDirect.push(await measureMotoPages(stack.ready.motoEndpoint, stack.region, pageSize));
+    for (const paging of pagings) details.motoDirect.push(await measureMotoPages(stack.ready.motoEndpoint, stack.region, paging));
 
     ensureCodeServer(REPO_ROOT);
     const browser = await launchChromium({ headless: !options.headed });
@@ -308,7 +320,7 @@ async function explorerSuite() {
     for (let index = 1; index <= repeats; index++) {
       log(`explorer: workbench session ${index} of ${repeats}`);
       const started = Date.now();
-      sessions.push(await runExplorerSession({ browser, stack, extensionDir, pageSizes, instances, outputDir, index }));
+      sessions.push(await runExplorerSession({ browser, stack, extensionDir, pagings, instances, outputDir, index }));
       log(`explorer: session ${index} done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     }
     details.sessions = sessions.map((session) => ({
@@ -329,50 +341,47 @@ async function explorerSuite() {
     if (nodeError) figures.push(notMeasured('activateNodeMs', { unit: 'ms', why: nodeError }));
     else figures.push(figure('activateNodeMs', { unit: 'ms', measured: round(median(nodeTotals), 2), samples: samplesOf(nodeTotals, 2), notes: `cross-check: require(dist/extension.js) of the packaged bundle with a stub vscode + activate(), plain Node ${process.version}, median of ${nodeTotals.length} fresh processes (require ${round(median(nodeRuns.map((r) => r.requireMs)), 2)} ms, activate() ${round(median(nodeRuns.map((r) => r.activateCallMs)), 2)} ms; SDK bundles loaded: ${Math.max(...nodeRuns.map((r) => r.sdkBundlesLoaded))}${gaps.length ? `; vscode APIs the stub lacks, answered by an inert no-op: ${gaps.join(', ')}` : ''})` }));
 
-    for (const [position, pageSize] of pageSizes.entries()) {
-      const lists = sessions.map((session) => session.lists.find((list) => list.pageSize === pageSize));
-      const suffix = position === 0 ? '' : ` @${pageSize}`;
-      const label = position === 0 ? `page size ${pageSize} (the setting's default)` : `page size ${pageSize}`;
-      const pages = Math.ceil(instances / pageSize);
+    for (const [position, paging] of pagings.entries()) {
+      const lists = sessions.map((session) => session.lists.find((list) => list.paging === paging.name));
+      const suffix = position === 0 ? '' : ` @${paging.name}`;
+      const label = `${position === 0 ? "the settings' defaults, " : ''}a first page of ${paging.first}, then ${paging.more} per "Load more…"`;
+      const pages = pageCount(instances, paging);
       const firstRows = lists.map((list) => list.firstRowsMs);
       const fullList = lists.map((list) => list.fullListMs);
       const motoTotals = lists.map((list) => list.motoTotalMs);
       const overheads = lists.map((list) => (typeof list.motoTotalMs === 'number' ? list.fullListMs - list.motoTotalMs : undefined));
       const firstOverheads = lists.map((list) => (typeof list.motoFirstPageMs === 'number' ? list.firstRowsMs - list.motoFirstPageMs : undefined));
-      const direct = details.motoDirect.find((entry) => entry.pageSize === pageSize);
+      const direct = details.motoDirect.find((entry) => entry.paging === paging.name);
       figures.push(figure(`firstRowsMs${suffix}`, { unit: 'ms', target: position === 0 ? '≤ 300' : '—', measured: round(median(firstRows)), pass: position === 0 ? median(firstRows) <= 300 : null, samples: samplesOf(firstRows), notes: `${label}: getChildren(EC2 → Instances) after api.explorer.refresh() until ${lists[0].firstRows} rows; of that, moto ${round(median(lists.map((l) => l.motoFirstPageMs)))} ms and ours ${round(median(firstOverheads))} ms (${position === 0 ? 'this list is the first use of the EC2 client in the session' : 'the EC2 client exists already: this list comes second in the session'})` }));
       figures.push(figure(`fullListMs${suffix}`, { unit: 'ms', target: position === 0 ? '≤ 2,000' : '—', measured: round(median(fullList)), pass: position === 0 ? median(fullList) <= 2000 : null, samples: samplesOf(fullList), notes: `${label}: same start, following "Load more…" ${lists[0].loadMoreClicks} times until all ${lists[0].rows} instances are rows` }));
       const calls = lists.map((list) => list.apiCalls);
       const received = lists.map((list) => list.describeInstancesReceived);
       const callsOk = calls.every((n) => n === pages) && received.every((n) => n === pages);
-      figures.push(figure(`apiCalls${suffix}`, { unit: 'calls', target: `= pages (ceil(${instances}/${pageSize}) = ${pages})`, measured: `${median(calls)} made / ${median(received)} received`, pass: callsOk, notes: `correctness check, not timing: PagedList.apiCalls per session ${JSON.stringify(calls)}; DescribeInstances requests counted by the emulator gateway ${JSON.stringify(received)}` }));
-      figures.push(figure(`motoPageMs${suffix}`, { unit: 'ms', measured: round(direct?.medianPageMs), samples: samplesOf(direct?.pageMs ?? []), notes: `emulator, not us: moto's answer to one DescribeInstances page of ${pageSize} (request out → last byte in, ${round(direct?.bytes / direct?.pages / 1024)} KB of XML), SDK straight to moto, median of the ${direct?.pages} pages of one full pass (${round(direct?.totalMs / 1000, 1)} s for all ${direct?.instances} instances). During the sessions the gateway measured moto at ${round(median(motoTotals))} ms per full list` }));
-      figures.push(figure(`sdkParsePageMs${suffix}`, { unit: 'ms', measured: round(direct?.medianParseMs), samples: samplesOf(direct?.parseMs ?? []), notes: `the AWS SDK's own work on one page of ${pageSize} once moto's answer is in (XML parsing and deserializing), plain Node ${process.version}, same pass: ${round(direct?.totalParseMs)} ms for all ${direct?.instances} instances. A floor for any client of this SDK, whatever the emulator` }));
+      figures.push(figure(`apiCalls${suffix}`, { unit: 'calls', target: `= pages (${pages} for ${instances} at ${paging.name})`, measured: `${median(calls)} made / ${median(received)} received`, pass: callsOk, notes: `correctness check, not timing: PagedList.apiCalls per session ${JSON.stringify(calls)}; DescribeInstances requests counted by the emulator gateway ${JSON.stringify(received)}` }));
+      figures.push(figure(`motoPageMs${suffix}`, { unit: 'ms', measured: round(direct?.medianPageMs), samples: samplesOf(direct?.pageMs ?? []), notes: `emulator, not us: moto's answer to one DescribeInstances page at ${paging.name} (request out → last byte in, ${round(direct?.bytes / direct?.pages / 1024)} KB of XML on average), SDK straight to moto, median of the ${direct?.pages} pages of one full pass (${round(direct?.totalMs / 1000, 1)} s for all ${direct?.instances} instances). During the sessions the gateway measured moto at ${round(median(motoTotals))} ms per full list` }));
+      figures.push(figure(`sdkParsePageMs${suffix}`, { unit: 'ms', measured: round(direct?.medianParseMs), samples: samplesOf(direct?.parseMs ?? []), notes: `the AWS SDK's own work on one page at ${paging.name} once moto's answer is in (XML parsing and deserializing), plain Node ${process.version}, same pass: ${round(direct?.totalParseMs)} ms for all ${direct?.instances} instances. A floor for any client of this SDK, whatever the emulator` }));
       figures.push(figure(`ourListMs${suffix}`, { unit: 'ms', measured: round(median(overheads)), samples: samplesOf(overheads), notes: `fullListMs minus the time moto took for the same requests (gateway: request in → last byte out): the extension, the SDK and the extension host for ${pages} pages` }));
       figures.push(figure(`heapMb${suffix}`, { unit: 'MB', measured: round(median(lists.map((list) => list.heapUsedMb))), samples: lists.map((list) => list.heapUsedMb), notes: `process.memoryUsage().heapUsed in the extension host with the full list loaded (RSS ${round(median(lists.map((list) => list.rssMb)))} MB)` }));
-      if (lists.some((list) => list.watchedTransitional > 0)) findings.push(`Page size ${pageSize}: ${Math.max(...lists.map((l) => l.watchedTransitional))} instances were transitional and started live refreshes during the list.`);
+      if (lists.some((list) => list.watchedTransitional > 0)) findings.push(`Paging ${paging.name}: ${Math.max(...lists.map((l) => l.watchedTransitional))} instances were transitional and started live refreshes during the list.`);
     }
 
     const byName = (name) => figures.find((f) => f.name === name);
     const fullList = byName('fullListMs');
     const moto = byName('motoPageMs');
     const ours = byName('ourListMs');
-    const pages = Math.ceil(instances / pageSizes[0]);
-    if (fullList?.pass === false && typeof moto?.measured === 'number' && typeof ours?.measured === 'number') {
+    const direct = details.motoDirect[0];
+    if (fullList?.pass === false && typeof direct?.totalMs === 'number' && typeof ours?.measured === 'number') {
+      const others = pagings.slice(1).map((paging) => ({ paging, fullListMs: byName(`fullListMs @${paging.name}`)?.measured })).filter((other) => typeof other.fullListMs === 'number');
       findings.push(
-        `fullListMs misses its target in the emulator: moto alone needs ${moto.measured} ms per page of ${pageSizes[0]} (median), ${round((moto.measured * pages) / 1000, 1)} s for the ${pages} pages, against a 2 s budget; the extension's share (ourListMs) is ${ours.measured} ms.` +
-          (pageSizes.length > 1 && typeof byName(`motoPageMs @${pageSizes[1]}`)?.measured === 'number'
-            ? ` Bigger pages do not help moto: ${byName(`motoPageMs @${pageSizes[1]}`).measured} ms per page of ${pageSizes[1]}, ${round(byName(`fullListMs @${pageSizes[1]}`)?.measured / 1000, 1)} s for the full list: moto's cost is per instance, not per request.`
-            : '') +
-          (typeof byName('sdkParsePageMs')?.measured === 'number'
-            ? ` Even an emulator that answered instantly would leave the SDK's own parsing, ${round((byName('sdkParsePageMs').measured * pages) / 1000, 2)} s for the ${pages} pages in plain Node, before the extension host's share.`
-            : ''),
+        `fullListMs misses its target in the emulator: moto alone needs ${round(direct.totalMs / 1000, 1)} s to answer the ${direct.pages} DescribeInstances pages at ${pagings[0].name} (SDK straight to moto, median page ${moto?.measured} ms), against a 2 s budget for everything; the extension's share (ourListMs) is ${ours.measured} ms, of which the SDK's own XML parsing is about ${round(direct.totalParseMs)} ms in plain Node.` +
+          others.map(({ paging, fullListMs }) => ` At ${paging.name} (${pageCount(instances, paging)} pages) the full list took ${round(fullListMs / 1000, 1)} s.`).join('') +
+          ' Moto spends about a millisecond per instance serializing its answer, whatever the page size, so no paging brings it near 2 s.',
       );
     }
     const firstRows = byName('firstRowsMs');
     if (firstRows?.pass === false) {
-      const parts = sessions.map((session) => session.lists.find((list) => list.pageSize === pageSizes[0]));
-      findings.push(`firstRowsMs misses its target: of ${firstRows.measured} ms, moto took ${round(median(parts.map((l) => l.motoFirstPageMs)))} ms for the first page and the extension ${round(median(parts.map((l) => l.firstRowsMs - l.motoFirstPageMs)))} ms (creating the EC2 client and sending its first request, the SDK parsing the XML of ${pageSizes[0]} instances, the rows). \`npm run bench -- explorer --cpu-profile\` writes CPU profiles of the extension host to see where.`);
+      const parts = sessions.map((session) => session.lists.find((list) => list.paging === pagings[0].name));
+      findings.push(`firstRowsMs misses its target: of ${firstRows.measured} ms, moto took ${round(median(parts.map((l) => l.motoFirstPageMs)))} ms for the first page and the extension ${round(median(parts.map((l) => l.firstRowsMs - l.motoFirstPageMs)))} ms (creating the EC2 client and sending its first request, the SDK parsing the XML of ${pagings[0].first} instances, the rows). \`npm run bench -- explorer --cpu-profile\` writes CPU profiles of the extension host to see where.`);
     }
     if (options['cpu-profile']) findings.unshift('This run had --cpu-profile on: the extension host was being profiled, so its timings are inflated. Use it to find causes, not for figures.');
   } catch (error) {
@@ -399,8 +408,8 @@ async function explorerSuite() {
     method: [
       'The VSIX from `npm run package` is unpacked and loaded as the extension (extensionDevelopmentPath) into code-server 4.104 (VS Code 1.104, extension host on Node 22) in headless Chromium, with `test/bench/explorerBench.ts` as extensionTestsPath (scripts/lib/workbenchTests.mjs, shared with the host tests). Each session is a fresh code-server and extension host.',
       'Emulators: moto + DRS emulator behind the gateway, seeded with `--seed none --scale-instances 5000 --scale-security-groups 500 --scale-launch-templates 200 --scale-drs-servers 300`. Instances are launched one per reservation: moto pages DescribeInstances by reservation, AWS by instance, so only this gives AWS-like pages.',
-      'firstRowsMs / fullListMs: `api.explorer.refresh()`, walk to EC2 → Instances, then `getChildren` (and getTreeItem for every row, as the tree view does); full list follows each LoadMoreNode with `node.list.loadMore(node.parent)` and asks for the children again. Page size from `pilotLight.explorer.pageSize` (default) or set to the second size in the user settings.',
-      'apiCalls: `PagedList.apiCalls`, and the DescribeInstances requests the gateway passed to moto (GET /__emulator/proxy-stats), against ceil(instances / page size).',
+      'firstRowsMs / fullListMs: `api.explorer.refresh()`, walk to EC2 → Instances, then `getChildren` (and getTreeItem for every row, as the tree view does); full list follows each LoadMoreNode with `node.list.loadMore(node.parent)` and asks for the children again. Page sizes from `pilotLight.explorer.pageSize` (the first page) and `pilotLight.explorer.loadMorePageSize` (each "Load more…"): their defaults for the target figures, set in the user settings for the other pagings.',
+      'apiCalls: `PagedList.apiCalls`, and the DescribeInstances requests the gateway passed to moto (GET /__emulator/proxy-stats), against the pages the paging needs (1 + ceil((instances − first) / more)).',
       'motoPageMs: one full DescribeInstances pass with the SDK straight at moto, outside the extension. ourListMs: fullListMs minus moto\'s time for the same requests as measured by the gateway.',
       'activateMs: `api.activationMs` from activate(). activateNodeMs: `test/bench/activateNode.ts` requires the packaged dist/extension.js with test/support/vscodeStub and calls activate(), in fresh Node processes.',
     ],

@@ -2,7 +2,7 @@
 // test/host/index.ts). scripts/bench.mjs starts it once per workbench session and reads the JSON
 // this writes to $PILOT_LIGHT_BENCH_RESULT. It measures; it asserts nothing about time.
 //
-// Per page size: refresh the explorer, find EC2 → Instances, then time
+// Per paging (first page size / "Load more…" page size): refresh the explorer, find EC2 → Instances, then time
 //   firstRowsMs  getChildren(Instances) until the first rows are there (first DescribeInstances page),
 //   fullListMs   from the same start, following "Load more…" (list.loadMore(parent), then the
 //                children again, as the tree does after the repaint) until no "Load more…" is left.
@@ -26,10 +26,17 @@ export interface ProxyOperationStats {
   durationsMs: number[];
 }
 
+/** Page sizes of one list: its first page, and each "Load more…" after it. */
+export interface Paging {
+  first: number;
+  more: number;
+}
+
 export interface ListMeasurement {
+  /** `first/more`, as given to the bench. */
+  paging: string;
   pageSize: number;
-  /** The setting as the extension read it when the list was loaded. */
-  effectivePageSize: number;
+  loadMorePageSize: number;
   firstRowsMs: number;
   firstRows: number;
   fullListMs: number;
@@ -126,17 +133,30 @@ async function cpuProfiled<T>(name: string, work: () => Promise<T>): Promise<T> 
   }
 }
 
-async function setPageSize(value: number | undefined): Promise<void> {
-  await vscode.workspace.getConfiguration('pilotLight.explorer').update('pageSize', value, vscode.ConfigurationTarget.Global);
+const PAGING_SETTINGS = { first: 'pageSize', more: 'loadMorePageSize' } as const;
+
+/** Default sizes come from the settings' defaults; others are set in the user settings, as a user would. */
+async function usePaging(paging: Paging | undefined): Promise<void> {
+  const settings = vscode.workspace.getConfiguration('pilotLight.explorer');
+  for (const [page, key] of Object.entries(PAGING_SETTINGS) as [keyof Paging, string][]) {
+    const wanted = paging?.[page];
+    const isDefault = wanted === settings.inspect<number>(key)?.defaultValue;
+    await settings.update(key, isDefault ? undefined : wanted, vscode.ConfigurationTarget.Global);
+  }
 }
 
-async function measureList(api: PilotLightApi, pageSize: number, expectedRows: number, region: string, endpoint: string | undefined): Promise<ListMeasurement> {
+function parsePaging(text: string): Paging {
+  const [first, more = first] = text.split('/').map(Number);
+  return { first, more };
+}
+
+async function measureList(api: PilotLightApi, paging: Paging, expectedRows: number, region: string, endpoint: string | undefined): Promise<ListMeasurement> {
   const { explorer } = api;
-  // The default page size comes from the setting's default; other sizes are set as a user would.
-  const defaultPageSize = vscode.workspace.getConfiguration('pilotLight.explorer').inspect<number>('pageSize')?.defaultValue;
-  await setPageSize(pageSize === defaultPageSize ? undefined : pageSize);
-  const effectivePageSize = explorer.pageSize();
-  if (effectivePageSize !== pageSize) throw new Error(`the explorer reads page size ${effectivePageSize}, expected ${pageSize}`);
+  await usePaging(paging);
+  const [pageSize, loadMorePageSize] = [explorer.pageSize('first'), explorer.pageSize('more')];
+  if (pageSize !== paging.first || loadMorePageSize !== paging.more) {
+    throw new Error(`the explorer reads page sizes ${pageSize}/${loadMorePageSize}, expected ${paging.first}/${paging.more}`);
+  }
 
   explorer.refresh(); // fresh: no list, no page cached
   const profile = await child(explorer, undefined, '(profile)');
@@ -151,7 +171,7 @@ async function measureList(api: PilotLightApi, pageSize: number, expectedRows: n
   render(rows);
   const firstRowsMs = performance.now() - started;
   const firstRows = rows.filter(isResource).length;
-  const maxClicks = Math.ceil(expectedRows / pageSize) + 5;
+  const maxClicks = Math.ceil(expectedRows / Math.min(pageSize, loadMorePageSize)) + 5;
   let clicks = 0;
   for (let last = rows.at(-1); isLoadMore(last); last = rows.at(-1)) {
     if (++clicks > maxClicks) throw new Error(`still a "Load more…" after ${maxClicks} clicks (${rows.filter(isResource).length} rows)`);
@@ -164,8 +184,9 @@ async function measureList(api: PilotLightApi, pageSize: number, expectedRows: n
   const received = await proxyStats(endpoint, 'GET');
   const memory = process.memoryUsage();
   const measurement: ListMeasurement = {
+    paging: `${pageSize}/${loadMorePageSize}`,
     pageSize,
-    effectivePageSize,
+    loadMorePageSize,
     firstRowsMs,
     firstRows,
     fullListMs,
@@ -207,7 +228,7 @@ function activationBreakdown(): ActivationBreakdown {
 export async function run(): Promise<void> {
   const resultFile = process.env.PILOT_LIGHT_BENCH_RESULT;
   if (!resultFile) throw new Error('PILOT_LIGHT_BENCH_RESULT (where to write the result) is not set');
-  const pageSizes = (process.env.PILOT_LIGHT_BENCH_PAGE_SIZES ?? '100').split(',').map(Number);
+  const pagings = (process.env.PILOT_LIGHT_BENCH_PAGINGS ?? '100/1000').split(',').map(parsePaging);
   const expectedRows = Number(process.env.PILOT_LIGHT_BENCH_INSTANCES ?? '5000');
   const region = process.env.PILOT_LIGHT_BENCH_REGION ?? 'us-east-1';
   const endpoint = process.env.PILOT_LIGHT_TEST_ENDPOINT;
@@ -221,14 +242,14 @@ export async function run(): Promise<void> {
     result.activation = activationBreakdown();
     // Let the freshly started extension host settle (built-in extensions activate around startup).
     await new Promise((resolve) => setTimeout(resolve, Number(process.env.PILOT_LIGHT_BENCH_SETTLE_MS ?? '0')));
-    for (const pageSize of pageSizes) {
-      result.lists.push(await cpuProfiled(`list-${pageSize}-${process.pid}`, () => measureList(api, pageSize, expectedRows, region, endpoint)));
+    for (const paging of pagings) {
+      result.lists.push(await cpuProfiled(`list-${paging.first}-${paging.more}-${process.pid}`, () => measureList(api, paging, expectedRows, region, endpoint)));
     }
     result.ok = true;
   } catch (error) {
     result.error = error instanceof Error ? (error.stack ?? error.message) : String(error);
   } finally {
-    await setPageSize(undefined).catch(() => undefined);
+    await usePaging(undefined).catch(() => undefined);
     fs.writeFileSync(resultFile, JSON.stringify(result, null, 2));
   }
   if (!result.ok) throw new Error(result.error);

@@ -19,12 +19,13 @@ const isLoadMoreRow = (row: ExplorerNode | undefined): row is LoadMoreNode => ro
 describe('explorer paging, errors, filter and live states', function () {
   this.timeout(90_000);
 
-  it('pages a second region with "Load more…", never loading a page twice on a double click', async () => {
+  it('pages a second region with "Load more…" at its own page size, never loading a page twice on a double click', async () => {
     const admin = new DrsEmulatorAdmin(requireEmulators());
     await admin.seedSourceServers(Array.from({ length: 12 }, (_, index) => ({ hostname: `west-${String(index).padStart(2, '0')}.internal` })), 'us-west-2');
     const { explorer } = await pilotLight();
     try {
       await setSetting('explorer.pageSize', 5);
+      await setSetting('explorer.loadMorePageSize', 6);
       await setSetting('explorer.regions', ['us-east-1', 'us-west-2']);
       const regions = await childrenOf(explorer, (await childrenOf(explorer))[0]);
       assert.deepEqual(regions.map(label), ['us-east-1', 'us-west-2']);
@@ -35,6 +36,7 @@ describe('explorer paging, errors, filter and live states', function () {
       const loadMore = rows.at(-1);
       assert.ok(isLoadMoreRow(loadMore), 'the last row is "Load more…"');
       assert.equal(label(loadMore), 'Load more…');
+      assert.match(String(loadMore.getTreeItem().tooltip), /up to 6 more/);
 
       await Promise.all([
         vscode.commands.executeCommand('pilotLight.explorer.loadMore', loadMore),
@@ -42,7 +44,19 @@ describe('explorer paging, errors, filter and live states', function () {
       ]);
       assert.equal(loadMore.list.apiCalls, 2, 'a double click loads one page');
       rows = await childrenOf(explorer, list);
-      assert.equal(rows.filter((row) => isResourceRow(row)).length, 10);
+      assert.equal(rows.filter((row) => isResourceRow(row)).length, 11, 'the second page has loadMorePageSize (6) rows');
+
+      // A filter sees only loaded pages, and "Load more…" says so.
+      const loadedMatches = rows.filter((row) => isResourceRow(row) && label(row).startsWith('west-0')).length;
+      await vscode.commands.executeCommand('pilotLight.explorer.filter', 'west-0');
+      try {
+        const filtered = await childrenOf(explorer, list);
+        assert.equal(filtered.filter((row) => isResourceRow(row)).length, loadedMatches);
+        assert.equal(filtered.at(-1)?.getTreeItem().description, `${loadedMatches} of 11 loaded match`);
+      } finally {
+        await vscode.commands.executeCommand('pilotLight.explorer.clearFilter');
+      }
+      rows = await childrenOf(explorer, list);
 
       await vscode.commands.executeCommand('pilotLight.explorer.loadMore', rows.at(-1));
       rows = await childrenOf(explorer, list);
@@ -53,6 +67,7 @@ describe('explorer paging, errors, filter and live states', function () {
       assert.ok(names.every((name) => name.startsWith('west-')), 'the second region lists its own servers');
     } finally {
       await setSetting('explorer.pageSize', undefined);
+      await setSetting('explorer.loadMorePageSize', undefined);
       await setSetting('explorer.regions', undefined);
     }
   });

@@ -46,6 +46,8 @@ export interface ResourceLister {
   type: string;
   title: string;
   list(reads: ResourceReads, options: ListOptions): Promise<Page<ResourceSummary>>;
+  /** The page sizes the API accepts; a page size is clamped into it. Undefined: the API chooses. */
+  pageRange?: [number, number];
   /** Re-reads one resource, so transitional states can settle without reloading the list. */
   refreshOne?(reads: ResourceReads, region: string, id: string): Promise<ResourceSummary | undefined>;
 }

@@ -27,6 +27,7 @@ export function pagedLister<Item>(spec: PagedListerSpec<Item>): ResourceLister {
   const lister: ResourceLister = {
     type: spec.type,
     title: spec.title,
+    pageRange: spec.pageRange,
     async list(reads, { region, nextToken, pageSize }) {
       const maxResults = spec.pageRange ? clampPageSize(pageSize, ...spec.pageRange) : undefined;
       const page = await spec.fetch(inRegion(reads, region), { nextToken, maxResults });

@@ -59,8 +59,9 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
     this.changeEmitter.fire(node);
   }
 
-  pageSize(): number {
-    return vscode.workspace.getConfiguration('pilotLight.explorer').get<number>('pageSize') ?? 100;
+  pageSize(page: 'first' | 'more' = 'first'): number {
+    const settings = vscode.workspace.getConfiguration('pilotLight.explorer');
+    return page === 'first' ? (settings.get<number>('pageSize') ?? 100) : (settings.get<number>('loadMorePageSize') ?? 1000);
   }
 
   filter(): string {

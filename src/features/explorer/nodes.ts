@@ -3,7 +3,7 @@ import type { AwsConnection } from '../../core/aws/connection';
 import type { AwsErrorInfo } from '../../core/aws/errors';
 import { SERVICE_CATALOG, type ServiceCatalogEntry } from '../../core/resources/catalog';
 import { matchesFilter } from '../../core/resources/filter';
-import type { ResourceLister, ResourceReads, ResourceSummary, StateTone } from '../../core/resources/model';
+import { clampPageSize, type ResourceLister, type ResourceReads, type ResourceSummary, type StateTone } from '../../core/resources/model';
 
 /** What nodes need from the tree. */
 export interface ExplorerHost {
@@ -11,7 +11,8 @@ export interface ExplorerHost {
   refresh(node?: ExplorerNode): void;
   /** Repaints a node from the data it already has. */
   repaint(node?: ExplorerNode): void;
-  pageSize(): number;
+  /** Resources asked for per call: a list's first page, or each "Load more…" after it. */
+  pageSize(page: 'first' | 'more'): number;
   filter(): string;
   regions(connection: AwsConnection): string[];
   /** How lists of this profile reach AWS: registered read operations, run by that profile's runner. */
@@ -74,7 +75,8 @@ export class LoadMoreNode extends ExplorerNode {
   }
   getTreeItem(): vscode.TreeItem {
     return treeItem(this, 'Load more…', leaf, {
-      description: `${this.list.loadedCount} loaded`,
+      description: this.list.loadedSummary,
+      tooltip: this.list.nextPageHint,
       iconPath: new vscode.ThemeIcon('ellipsis'),
       contextValue: 'pilotLight.loadMore',
       command: { command: 'pilotLight.explorer.loadMore', title: 'Load more', arguments: [this] },
@@ -116,6 +118,19 @@ export class PagedList {
 
   get loadedCount(): number {
     return this.items.length;
+  }
+  /** "100 loaded", or with a filter on "3 of 100 loaded match": a filter only sees loaded pages. */
+  get loadedSummary(): string {
+    const filter = this.scope.host.filter();
+    if (!filter) return `${this.items.length} loaded`;
+    const matching = this.items.filter((resource) => matchesFilter(resource, filter)).length;
+    return `${matching} of ${this.items.length} loaded match`;
+  }
+  /** What the next "Load more…" asks for: the setting, clamped to the API's limits. */
+  get nextPageHint(): string {
+    const range = this.lister.pageRange;
+    if (!range) return 'Loads the next page (its size is set by the AWS API)';
+    return `Loads up to ${clampPageSize(this.scope.host.pageSize('more'), ...range)} more (pilotLight.explorer.loadMorePageSize; this API allows ${range[0]} to ${range[1]} per call)`;
   }
   get hasMore(): boolean {
     return Boolean(this.nextToken);
@@ -184,7 +199,8 @@ export class PagedList {
     this.inFlight = (async () => {
       try {
         this.apiCalls++;
-        const page = await this.lister.list(this.scope.reads, { region: this.scope.region, nextToken: token, pageSize: this.scope.host.pageSize() });
+        const pageSize = this.scope.host.pageSize(token ? 'more' : 'first');
+        const page = await this.lister.list(this.scope.reads, { region: this.scope.region, nextToken: token, pageSize });
         this.items = token ? [...this.items, ...page.items] : page.items;
         this.nextToken = page.nextToken;
         this.loaded = true;
