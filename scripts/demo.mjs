@@ -11,7 +11,8 @@ log('building the extension and the emulator tooling…');
 buildTests();
 packageExtension();
 
-const stack = await startHostTestStack({ layer: 'demo' });
+// As on AWS, a started or stopped instance shows pending or stopping for a few seconds (moto switches at once).
+const stack = await startHostTestStack({ layer: 'demo', emulatorArgs: ['--ec2-transition-ms', '5000'] });
 const logs = makeThrowawayDir('demo-logs');
 // The demo writes plans, exports and guardrail files into its workspace: a throwaway copy of the fixture.
 const workspace = makeThrowawayDir('demo-workspace');

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { DrsClient, StartRecoveryCommand } from '@aws-sdk/client-drs';
+import { EC2Client, StartInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
 import * as vscode from 'vscode';
 import type { ExplorerNode, LoadMoreNode, ResourceNode } from '../../src/features/explorer/nodes';
 import { DrsEmulatorAdmin } from '../../tools/emulators/drs/adminClient';
@@ -113,6 +114,39 @@ describe('explorer paging, errors, filter and live states', function () {
     }
     assert.equal(explorerView.description, undefined);
     assert.equal((await walk(explorer, ['us-east-1', 'EC2', 'Instances'])).length, 3);
+  });
+
+  it('refreshes only an instance that is stopping, backing off, until it is stopped', async () => {
+    const admin = new DrsEmulatorAdmin(requireEmulators());
+    const { explorer } = await pilotLight();
+    const ec2 = new EC2Client({ endpoint: requireEmulators(), region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    const instancesNode = await nodeAt(explorer, ['us-east-1', 'EC2', 'Instances']);
+    explorer.refresh(instancesNode);
+    const running = (await childrenOf(explorer, instancesNode)).find((row): row is ResourceNode => isResourceRow(row) && row.resource.state === 'running');
+    assert.ok(running, 'a running instance');
+    const id = running.resource.id;
+    // AWS shows a stopping instance for a while; moto stops at once, so the gateway plays the transition.
+    await admin.ec2Transitions(3_000);
+    try {
+      await ec2.send(new StopInstancesCommand({ InstanceIds: [id] }));
+      explorer.refresh(instancesNode);
+      const row = (await childrenOf(explorer, instancesNode)).find((candidate): candidate is ResourceNode => isResourceRow(candidate) && candidate.resource.id === id);
+      assert.ok(row, `${id} is listed`);
+      assert.equal(row.resource.state, 'stopping');
+      assert.equal(row.resource.stateTone, 'transitional');
+      const [callsBefore, refreshesBefore, rootBefore] = [row.list.apiCalls, explorer.liveRefreshCount, (await childrenOf(explorer))[0]];
+
+      const settled = await eventually('the instance to stop', async () => (row.resource.state === 'stopped' ? row.resource : undefined), 30_000);
+      assert.equal(settled.stateTone, 'stopped');
+      assert.ok(explorer.liveRefreshCount >= refreshesBefore + 2, `still stopping at the first live refresh (2 s), stopped at a later one: ${explorer.liveRefreshCount - refreshesBefore} refreshes`);
+      assert.equal(row.list.apiCalls, callsBefore, 'the list was not reloaded: only the node was re-read');
+      assert.equal((await childrenOf(explorer))[0], rootBefore, 'the tree was not reloaded');
+    } finally {
+      await admin.ec2Transitions(null);
+      await ec2.send(new StartInstancesCommand({ InstanceIds: [id] }));
+      explorer.refresh(instancesNode);
+      ec2.destroy();
+    }
   });
 
   it('refreshes only a DRS job in a transitional state until it settles', async () => {

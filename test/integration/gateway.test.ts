@@ -1,12 +1,12 @@
 import * as assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { DescribeSourceServersCommand, DrsClient } from '@aws-sdk/client-drs';
-import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, EC2Client, StartInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
 import { CreateDocumentCommand, GetAutomationExecutionCommand, SSMClient, StartAutomationExecutionCommand } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DrsEmulatorAdmin } from '../../tools/emulators/drs/adminClient';
 import { SLEEP_RUNBOOK } from '../support/dr';
-import { clientConfig, emulatorStack, resetAndSeed, useEmulatorStack } from '../support/emulators';
+import { clientConfig, emulatorStack, resetAndSeed, useEmulatorStack, waitFor } from '../support/emulators';
 
 useEmulatorStack();
 
@@ -59,6 +59,37 @@ describe('gateway', function () {
       assert.equal(Reservations?.flatMap((r) => r.Instances ?? []).length, 3);
     } finally {
       sts.destroy();
+      ec2.destroy();
+    }
+  });
+
+  it('shows EC2 instances in transition (stopping, pending) for a while when asked, as AWS does and moto does not', async function () {
+    this.timeout(30_000);
+    const admin = new DrsEmulatorAdmin(emulatorStack().endpoint);
+    const ec2 = new EC2Client(clientConfig());
+    const stateOf = async (id: string) => (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations?.[0]?.Instances?.[0]?.State;
+    try {
+      const { Reservations } = await ec2.send(new DescribeInstancesCommand({}));
+      const id = Reservations?.flatMap((r) => r.Instances ?? []).find((instance) => instance.State?.Name === 'running')?.InstanceId;
+      assert.ok(id, 'a running instance in the sample account');
+
+      await ec2.send(new StopInstancesCommand({ InstanceIds: [id] }));
+      assert.equal((await stateOf(id))?.Name, 'stopped', 'off by default: moto stops at once');
+      await ec2.send(new StartInstancesCommand({ InstanceIds: [id] }));
+
+      const status = await admin.ec2Transitions(1_500);
+      assert.equal(status.transitionMs, 1_500);
+      await ec2.send(new StopInstancesCommand({ InstanceIds: [id] }));
+      assert.deepEqual(await stateOf(id), { Code: 64, Name: 'stopping' });
+      const all = (await ec2.send(new DescribeInstancesCommand({}))).Reservations?.flatMap((r) => r.Instances ?? []) ?? [];
+      assert.deepEqual(all.filter((instance) => instance.State?.Name === 'stopping').map((instance) => instance.InstanceId), [id], 'only that instance');
+      await waitFor(async () => ((await stateOf(id))?.Name === 'stopped' ? true : undefined), 'the stop to settle', { timeoutMs: 10_000, intervalMs: 200 });
+
+      await ec2.send(new StartInstancesCommand({ InstanceIds: [id] }));
+      assert.deepEqual(await stateOf(id), { Code: 0, Name: 'pending' });
+      await waitFor(async () => ((await stateOf(id))?.Name === 'running' ? true : undefined), 'the start to settle', { timeoutMs: 10_000, intervalMs: 200 });
+    } finally {
+      await admin.ec2Transitions(null);
       ec2.destroy();
     }
   });

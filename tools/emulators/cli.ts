@@ -4,7 +4,7 @@
  *
  *   node out/tools/emulators/cli.js [--seed sample|none] [--time-scale 0.2] [--port 4566]
  *     [--scale-instances N] [--scale-security-groups N] [--scale-launch-templates N] [--scale-drs-servers N]
- *     [--page-size N] [--repo-root DIR]
+ *     [--page-size N] [--ec2-transition-ms N] [--repo-root DIR]
  */
 import { existsSync, fstatSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -16,11 +16,12 @@ interface CliOptions {
   timeScale?: number;
   port?: number;
   pageSize?: number;
+  ec2TransitionMs?: number;
   repoRoot: string;
 }
 
 function usage(message: string): never {
-  process.stderr.write(`${message}\nusage: cli.js [--seed sample|none] [--time-scale X] [--port N] [--page-size N] [--scale-<instances|security-groups|launch-templates|drs-servers> N] [--repo-root DIR]\n`);
+  process.stderr.write(`${message}\nusage: cli.js [--seed sample|none] [--time-scale X] [--port N] [--page-size N] [--ec2-transition-ms N] [--scale-<instances|security-groups|launch-templates|drs-servers> N] [--repo-root DIR]\n`);
   process.exit(2);
 }
 
@@ -58,6 +59,9 @@ function parseArgs(argv: string[]): CliOptions {
         break;
       case '--page-size':
         options.pageSize = number(flag, value());
+        break;
+      case '--ec2-transition-ms':
+        options.ec2TransitionMs = number(flag, value());
         break;
       case '--scale-instances':
         scale.instances = number(flag, value());
@@ -127,6 +131,7 @@ async function main(): Promise<void> {
     drsClock: options.timeScale !== undefined ? { timeScale: options.timeScale } : undefined,
     drsPageSize: options.pageSize,
     gatewayPort: options.port,
+    ec2TransitionMs: options.ec2TransitionMs,
     log,
   });
   if (stopping) {

@@ -3,6 +3,7 @@ import type { SourceServerSeed, SeededSourceServer } from './drs/adminTypes';
 import { DrsEmulatorAdmin } from './drs/adminClient';
 import type { ClockSettings } from './drs/clock';
 import { startGateway, type RunningGateway } from './drs/gateway';
+import { Ec2Lifecycle } from './ec2/lifecycle';
 import { SsmAutomationEmulator } from './ssm/automation';
 import { startDrsEmulator, type RunningDrsEmulator } from './drs/server';
 import { startMoto, type MotoServer } from './moto';
@@ -29,6 +30,12 @@ export interface SeedSummary {
   sourceServers?: SeededSourceServer[];
 }
 
+function ec2Lifecycle(transitionMs: number | undefined): Ec2Lifecycle {
+  const lifecycle = new Ec2Lifecycle();
+  if (transitionMs) lifecycle.configure(transitionMs);
+  return lifecycle;
+}
+
 export interface EmulatorStackOptions {
   repoRoot: string;
   /** Default false (empty account). */
@@ -41,6 +48,8 @@ export interface EmulatorStackOptions {
   ssmTimeScale?: number;
   /** Fixed gateway port (e.g. for a demo); a free one by default. */
   gatewayPort?: number;
+  /** Show EC2 instances pending, stopping or shutting-down for this long after a change (off by default). */
+  ec2TransitionMs?: number;
   log?: (message: string) => void;
 }
 
@@ -107,6 +116,7 @@ export async function startEmulatorStack(options: EmulatorStackOptions): Promise
       drs: drs.emulator,
       upstream: moto.endpoint,
       port: options.gatewayPort,
+      ec2Lifecycle: ec2Lifecycle(options.ec2TransitionMs),
       handlers: [{ matches: (req) => SsmAutomationEmulator.matches(req), handle: (req, res) => ssmAutomation.handle(req, res) }],
     });
     log(`gateway listening on ${gateway.endpoint}`);

@@ -1,5 +1,6 @@
 /** Typed client for the DRS emulator's admin API (works against the DRS endpoint or the gateway). */
 import { request } from 'node:http';
+import type { Ec2LifecycleStatus } from '../ec2/lifecycle';
 import {
   ADMIN_PREFIX,
   type ClockSettings,
@@ -89,6 +90,15 @@ export class DrsEmulatorAdmin {
 
   stats(): Promise<EmulatorStats> {
     return this.call('GET', '/stats');
+  }
+
+  /**
+   * Gateway only: after StartInstances, StopInstances, TerminateInstances or RunInstances through the gateway,
+   * DescribeInstances shows those instances pending, stopping or shutting-down for `transitionMs`, as AWS
+   * does and moto does not. null switches this off (the default).
+   */
+  ec2Transitions(transitionMs: number | null): Promise<Ec2LifecycleStatus> {
+    return transitionMs === null ? this.call('DELETE', '/ec2-lifecycle') : this.call('PUT', '/ec2-lifecycle', { transitionMs });
   }
 
   private call<T>(method: string, path: string, body?: unknown): Promise<T> {

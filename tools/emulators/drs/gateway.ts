@@ -3,8 +3,9 @@
  * DRS emulator in-process; every other request is streamed unchanged to moto.
  */
 import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Ec2Lifecycle } from '../ec2/lifecycle';
 import { ADMIN_PREFIX } from './adminTypes';
-import { closeServer, listen, sendJson, sigV4Scope } from './http';
+import { closeServer, listen, readBody, sendJson, sigV4Scope } from './http';
 import type { DrsEmulator } from './server';
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade']);
@@ -22,6 +23,8 @@ export interface GatewayOptions {
   port?: number;
   /** Checked in order before the moto proxy, e.g. SSM Automation executions. */
   handlers?: GatewayHandler[];
+  /** Transitional EC2 instance states (off until switched on through the admin API). */
+  ec2Lifecycle?: Ec2Lifecycle;
 }
 
 export interface RunningGateway {
@@ -30,17 +33,20 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
-/** Raw header pairs without hop-by-hop headers, names and order as received. */
-function forwardableHeaders(rawHeaders: string[]): string[] {
+/** Raw header pairs without hop-by-hop headers (and any `dropped`), names and order as received. */
+function forwardableHeaders(rawHeaders: string[], dropped: string[] = []): string[] {
   const kept: string[] = [];
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    if (!HOP_BY_HOP.has(rawHeaders[i].toLowerCase())) kept.push(rawHeaders[i], rawHeaders[i + 1]);
+    const name = rawHeaders[i].toLowerCase();
+    if (!HOP_BY_HOP.has(name) && !dropped.includes(name)) kept.push(rawHeaders[i], rawHeaders[i + 1]);
   }
   return kept;
 }
 
 /** Admin route for the proxy counters: GET reads them, DELETE clears them. */
 export const PROXY_STATS_PATH = `${ADMIN_PREFIX}/proxy-stats`;
+/** Admin route for transitional EC2 states: GET reads them, PUT {"transitionMs": n} switches on, DELETE off. */
+export const EC2_LIFECYCLE_PATH = `${ADMIN_PREFIX}/ec2-lifecycle`;
 const MAX_DURATIONS_KEPT = 10_000;
 
 /** Requests the gateway passed to moto, per `service:Operation` (e.g. `ec2:DescribeInstances`). */
@@ -69,14 +75,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const upstream = new URL(options.upstream);
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   let stats: ProxyStats = { since: new Date().toISOString(), operations: {} };
+  const lifecycle = options.ec2Lifecycle ?? new Ec2Lifecycle();
 
   /** Counts one proxied request and its time from arrival to the last byte of moto's answer. */
-  const countProxied = (req: IncomingMessage, res: ServerResponse): void => {
+  const countProxied = (req: IncomingMessage, res: ServerResponse, body?: Buffer): void => {
     const started = performance.now();
-    let bodyStart = '';
-    req.on('data', (chunk: Buffer) => {
-      if (bodyStart.length < 2048) bodyStart += chunk.toString('latin1', 0, Math.min(chunk.length, 2048));
-    });
+    let bodyStart = body ? body.toString('latin1', 0, Math.min(body.length, 2048)) : '';
+    if (!body) {
+      req.on('data', (chunk: Buffer) => {
+        if (bodyStart.length < 2048) bodyStart += chunk.toString('latin1', 0, Math.min(chunk.length, 2048));
+      });
+    }
     res.on('finish', () => {
       const key = `${sigV4Scope(req)?.service ?? 'unsigned'}:${operationName(req, bodyStart)}`;
       const ms = performance.now() - started;
@@ -88,8 +97,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     });
   };
 
-  const proxy = (req: IncomingMessage, res: ServerResponse): void => {
-    countProxied(req, res);
+  /**
+   * Passes a request to moto. With `body` the request was read already; with `rewrite` moto's answer is
+   * read whole and changed before it is sent on (else it streams through untouched).
+   */
+  const proxy = (req: IncomingMessage, res: ServerResponse, body?: Buffer, rewrite?: (answer: string, status: number) => string): void => {
+    countProxied(req, res, body);
     const outgoing = request(
       {
         host: upstream.hostname,
@@ -100,9 +113,21 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         agent,
       },
       (upstreamRes) => {
-        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, forwardableHeaders(upstreamRes.rawHeaders));
-        upstreamRes.pipe(res);
         upstreamRes.on('error', () => res.destroy());
+        if (!rewrite) {
+          res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, forwardableHeaders(upstreamRes.rawHeaders));
+          upstreamRes.pipe(res);
+          return;
+        }
+        const chunks: Buffer[] = [];
+        upstreamRes.on('data', (chunk: Buffer) => chunks.push(chunk));
+        upstreamRes.on('end', () => {
+          const status = upstreamRes.statusCode ?? 502;
+          const answer = Buffer.from(rewrite(Buffer.concat(chunks).toString('utf8'), status), 'utf8');
+          const headers = forwardableHeaders(upstreamRes.rawHeaders, ['content-length']);
+          res.writeHead(status, upstreamRes.statusMessage, [...headers, 'Content-Length', String(answer.length)]);
+          res.end(answer);
+        });
       },
     );
     outgoing.on('error', (error) => {
@@ -110,7 +135,36 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       else res.destroy();
     });
     req.on('aborted', () => outgoing.destroy());
-    req.pipe(outgoing);
+    if (body) outgoing.end(body);
+    else req.pipe(outgoing);
+  };
+
+  /** EC2 calls while transitional states are on: read the request, then learn from or rewrite moto's answer. */
+  const proxyEc2WithLifecycle = async (req: IncomingMessage, res: ServerResponse, lifecycle: Ec2Lifecycle): Promise<void> => {
+    const body = await readBody(req);
+    const params = new URLSearchParams(body.toString('utf8'));
+    const action = params.get('Action') ?? '';
+    const rewrite = lifecycle.wantsAnswer(action)
+      ? (answer: string, status: number) => {
+          if (status !== 200) return answer;
+          lifecycle.observe(action, params, answer);
+          return action === 'DescribeInstances' ? lifecycle.rewriteDescribeInstances(answer) : answer;
+        }
+      : undefined;
+    if (!rewrite) res.on('finish', () => res.statusCode === 200 && lifecycle.observe(action, params));
+    proxy(req, res, body, rewrite);
+  };
+
+  const ec2LifecycleAdmin = async (req: IncomingMessage, res: ServerResponse, lifecycle: Ec2Lifecycle): Promise<void> => {
+    const body = await readBody(req);
+    try {
+      if (req.method === 'PUT') lifecycle.configure(JSON.parse(body.toString('utf8') || '{}').transitionMs ?? null);
+      else if (req.method === 'DELETE') lifecycle.configure(null);
+      else if (req.method !== 'GET') return sendJson(res, 405, { error: `${req.method} ${EC2_LIFECYCLE_PATH}: use GET, PUT or DELETE` });
+      sendJson(res, 200, lifecycle.status());
+    } catch (error) {
+      sendJson(res, 400, { error: (error as Error).message });
+    }
   };
 
   const server = createServer((req, res) => {
@@ -119,11 +173,18 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       if (req.method === 'GET' || req.method === 'DELETE') sendJson(res, 200, stats);
       else sendJson(res, 405, { error: `${req.method} ${PROXY_STATS_PATH}: use GET or DELETE` });
       req.resume();
+    } else if ((req.url ?? '/').split('?')[0] === EC2_LIFECYCLE_PATH) {
+      void ec2LifecycleAdmin(req, res, lifecycle);
     } else if (isDrsRequest(req)) options.drs.handle(req, res);
     else {
       const handler = options.handlers?.find((candidate) => candidate.matches(req));
       if (handler) handler.handle(req, res);
-      else proxy(req, res);
+      else if (lifecycle.enabled && sigV4Scope(req)?.service === 'ec2') {
+        proxyEc2WithLifecycle(req, res, lifecycle).catch((error: Error) => {
+          if (!res.headersSent) sendJson(res, 400, { message: `gateway: ${error.message}` });
+          else res.destroy();
+        });
+      } else proxy(req, res);
     }
   });
   server.keepAliveTimeout = 5000;
