@@ -73,6 +73,50 @@ describe('explorer paging, errors, filter and live states', function () {
     }
   });
 
+  it('loads every remaining page with "Load All Pages", one call per page, so the filter sees them all', async () => {
+    const admin = new DrsEmulatorAdmin(requireEmulators());
+    await admin.seedSourceServers(Array.from({ length: 9 }, (_, index) => ({ hostname: `eu-${String(index).padStart(2, '0')}.internal` })), 'eu-west-1');
+    const { explorer } = await pilotLight();
+    try {
+      await setSetting('explorer.pageSize', 5);
+      await setSetting('explorer.loadMorePageSize', 5);
+      await setSetting('explorer.regions', ['us-east-1', 'eu-west-1']);
+      const list = await nodeAt(explorer, ['eu-west-1', 'DRS', 'Source servers']);
+      let rows = await childrenOf(explorer, list);
+      const loadMore = rows.at(-1);
+      assert.ok(isLoadMoreRow(loadMore), 'a first page of 5, then "Load more…"');
+      assert.match(String(loadMore.getTreeItem().tooltip), /Load All Pages/);
+
+      // A failing page stops the loop at an error node; it does not call again and again.
+      await admin.throttle({ operation: 'DescribeSourceServers', count: 50 });
+      try {
+        await vscode.commands.executeCommand('pilotLight.explorer.loadAll', loadMore);
+      } finally {
+        await admin.clearFaults();
+      }
+      rows = await childrenOf(explorer, list);
+      assert.equal(rows.at(-1)?.getTreeItem().contextValue, 'pilotLight.error');
+      assert.equal(loadMore.list.apiCalls, 2, 'one failed page, then it stopped');
+      const retry = rows.at(-1)!.getTreeItem().command!;
+      await vscode.commands.executeCommand(retry.command, ...(retry.arguments ?? []));
+
+      await vscode.commands.executeCommand('pilotLight.explorer.filter', 'eu-0');
+      try {
+        await vscode.commands.executeCommand('pilotLight.explorer.loadAll', (await childrenOf(explorer, list)).at(-1));
+        rows = await childrenOf(explorer, list);
+        assert.equal(loadMore.list.apiCalls, 3, 'then the last page of 4 in one call');
+        const expected = Array.from({ length: 9 }, (_, index) => `eu-0${index}.internal`);
+        assert.deepEqual(rows.map(label).sort(), expected, 'the filter sees all nine, and no "Load more…" is left');
+      } finally {
+        await vscode.commands.executeCommand('pilotLight.explorer.clearFilter');
+      }
+    } finally {
+      await setSetting('explorer.pageSize', undefined);
+      await setSetting('explorer.loadMorePageSize', undefined);
+      await setSetting('explorer.regions', undefined);
+    }
+  });
+
   it('shows an error node with the AWS error code for an injected fault, then recovers on Retry', async () => {
     const admin = new DrsEmulatorAdmin(requireEmulators());
     const { explorer } = await pilotLight();

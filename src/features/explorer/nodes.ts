@@ -129,8 +129,10 @@ export class PagedList {
   /** What the next "Load more…" asks for: the setting, clamped to the API's limits. */
   get nextPageHint(): string {
     const range = this.lister.pageRange;
-    if (!range) return 'Loads the next page (its size is set by the AWS API)';
-    return `Loads up to ${clampPageSize(this.scope.host.pageSize('more'), ...range)} more (pilotLight.explorer.loadMorePageSize; this API allows ${range[0]} to ${range[1]} per call)`;
+    const next = range
+      ? `Loads up to ${clampPageSize(this.scope.host.pageSize('more'), ...range)} more (pilotLight.explorer.loadMorePageSize; this API allows ${range[0]} to ${range[1]} per call).`
+      : 'Loads the next page (its size is set by the AWS API).';
+    return `${next}\nLoad All Pages (the button on this row) loads the rest, so a filter sees them all.`;
   }
   get hasMore(): boolean {
     return Boolean(this.nextToken);
@@ -186,6 +188,15 @@ export class PagedList {
   loadMore(owner: ExplorerNode): Promise<void> {
     if (!this.nextToken) return this.inFlight ?? Promise.resolve();
     return this.loadPage().then(() => this.scope.host.repaint(owner));
+  }
+
+  /** Loads the remaining pages one call at a time, showing each, until the last page, an error or `cancelled()`. */
+  async loadAll(owner: ExplorerNode, cancelled: () => boolean = () => false, progress?: (loaded: number) => void): Promise<void> {
+    while (this.nextToken && !this.error && !cancelled()) {
+      await this.loadPage();
+      progress?.(this.items.length);
+      this.scope.host.repaint(owner);
+    }
   }
 
   private retry(owner: ExplorerNode): void {

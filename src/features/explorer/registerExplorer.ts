@@ -34,6 +34,12 @@ export function registerExplorer(ctx: PilotLightContext): ExplorerFeature {
     command('pilotLight.explorer.refreshNode', (node?: ExplorerNode) => provider.refresh(node)),
     command('pilotLight.explorer.retry', (node?: ErrorNode) => (node ? node.runRetry() : provider.refresh())),
     command('pilotLight.explorer.loadMore', (node: LoadMoreNode) => node.list.loadMore(node.parent!)),
+    command('pilotLight.explorer.loadAll', (node: LoadMoreNode) =>
+      vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Loading all ${node.list.lister.title.toLowerCase()}`, cancellable: true },
+        (progress, cancellation) => node.list.loadAll(node.parent!, () => cancellation.isCancellationRequested, (loaded) => progress.report({ message: `${loaded} loaded` })),
+      ),
+    ),
     command('pilotLight.explorer.filter', async (text?: string) => {
       const value = typeof text === 'string' ? text : await vscode.window.showInputBox({
         title: 'Filter the AWS explorer',
