@@ -4,7 +4,7 @@ import { EC2Client, StartInstancesCommand, StopInstancesCommand } from '@aws-sdk
 import * as vscode from 'vscode';
 import type { ExplorerNode, LoadMoreNode, ResourceNode } from '../../src/features/explorer/nodes';
 import { DrsEmulatorAdmin } from '../../tools/emulators/drs/adminClient';
-import { childrenOf, eventually, label, nodeAt, pilotLight, setSetting, walk } from './support/explorerWalk';
+import { childrenOf, eventually, label, nodeAt, pilotLight, walk, withSettings } from './support/explorerWalk';
 
 const endpoint = process.env.PILOT_LIGHT_TEST_ENDPOINT;
 
@@ -24,10 +24,7 @@ describe('explorer paging, errors, filter and live states', function () {
     const admin = new DrsEmulatorAdmin(requireEmulators());
     await admin.seedSourceServers(Array.from({ length: 12 }, (_, index) => ({ hostname: `west-${String(index).padStart(2, '0')}.internal` })), 'us-west-2');
     const { explorer } = await pilotLight();
-    try {
-      await setSetting('explorer.pageSize', 5);
-      await setSetting('explorer.loadMorePageSize', 6);
-      await setSetting('explorer.regions', ['us-east-1', 'us-west-2']);
+    await withSettings({ 'explorer.pageSize': 5, 'explorer.loadMorePageSize': 6, 'explorer.regions': ['us-east-1', 'us-west-2'] }, async () => {
       const regions = await childrenOf(explorer, (await childrenOf(explorer))[0]);
       assert.deepEqual(regions.map(label), ['us-east-1', 'us-west-2']);
 
@@ -66,21 +63,14 @@ describe('explorer paging, errors, filter and live states', function () {
       assert.equal(new Set(names).size, 12, 'no server twice');
       assert.equal(loadMore.list.apiCalls, 3);
       assert.ok(names.every((name) => name.startsWith('west-')), 'the second region lists its own servers');
-    } finally {
-      await setSetting('explorer.pageSize', undefined);
-      await setSetting('explorer.loadMorePageSize', undefined);
-      await setSetting('explorer.regions', undefined);
-    }
+    });
   });
 
   it('loads every remaining page with "Load All Pages", one call per page, so the filter sees them all', async () => {
     const admin = new DrsEmulatorAdmin(requireEmulators());
     await admin.seedSourceServers(Array.from({ length: 9 }, (_, index) => ({ hostname: `eu-${String(index).padStart(2, '0')}.internal` })), 'eu-west-1');
     const { explorer } = await pilotLight();
-    try {
-      await setSetting('explorer.pageSize', 5);
-      await setSetting('explorer.loadMorePageSize', 5);
-      await setSetting('explorer.regions', ['us-east-1', 'eu-west-1']);
+    await withSettings({ 'explorer.pageSize': 5, 'explorer.loadMorePageSize': 5, 'explorer.regions': ['us-east-1', 'eu-west-1'] }, async () => {
       const list = await nodeAt(explorer, ['eu-west-1', 'DRS', 'Source servers']);
       let rows = await childrenOf(explorer, list);
       const loadMore = rows.at(-1);
@@ -110,11 +100,7 @@ describe('explorer paging, errors, filter and live states', function () {
       } finally {
         await vscode.commands.executeCommand('pilotLight.explorer.clearFilter');
       }
-    } finally {
-      await setSetting('explorer.pageSize', undefined);
-      await setSetting('explorer.loadMorePageSize', undefined);
-      await setSetting('explorer.regions', undefined);
-    }
+    });
   });
 
   it('shows an error node with the AWS error code for an injected fault, then recovers on Retry', async () => {

@@ -43,6 +43,16 @@ export async function setSetting(key: string, value: unknown): Promise<void> {
   await vscode.workspace.getConfiguration('pilotLight').update(key, value, vscode.ConfigurationTarget.Global);
 }
 
+/** Runs `body` with these `pilotLight.*` user settings, then removes them again, whatever happens. */
+export async function withSettings<T>(settings: Record<string, unknown>, body: () => Promise<T>): Promise<T> {
+  try {
+    for (const [key, value] of Object.entries(settings)) await setSetting(key, value);
+    return await body();
+  } finally {
+    for (const key of Object.keys(settings)) await setSetting(key, undefined);
+  }
+}
+
 export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
