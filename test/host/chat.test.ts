@@ -6,6 +6,7 @@ import { AllocateAddressCommand, AuthorizeSecurityGroupIngressCommand, CreateSec
 import { CreatePolicyCommand, CreateRoleCommand, DeletePolicyCommand, DeleteRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import * as vscode from 'vscode';
 import type { InteractiveRunResult } from '../../src/features/shared/interactiveRun';
+import { DrsEmulatorAdmin } from '../../tools/emulators/drs/adminClient';
 import { fakeChat, textSentToModel } from './support/fakeChatModel';
 import {
   approving,
@@ -109,6 +110,25 @@ describe('@aws chat participant', function () {
       assert.match(plain(answer.markdown), new RegExp(`\\| ${INJECTION} \\| ${injected} \\| running \\| staging`));
       assert.ok(answer.buttons.every((button) => button.command === 'pilotLight.chat.showInExplorer'));
       assert.deepEqual(await (await fakeChat()).requests(), []);
+    });
+
+    it('/resources: DRS source servers by replication state, each with Show in explorer', async () => {
+      const admin = new DrsEmulatorAdmin(endpoint());
+      const [healthy, stalled] = await admin.seedSourceServers(
+        [{ hostname: 'ht-dr-healthy.internal', tags: { Environment: 'production' } }, { hostname: 'ht-dr-stalled.internal', tags: { Environment: 'production' } }],
+        SCRATCH_REGION,
+      );
+      await admin.setReplicationState(stalled.sourceServerID, { state: 'STALLED', error: 'AGENT_NOT_SEEN' });
+      const answer = await askAws('@aws /resources which source servers are stalled?');
+      const text = plain(answer.markdown);
+      assert.match(text, /DRS source servers/);
+      assert.match(text, /ht-dr-stalled\.internal/);
+      assert.doesNotMatch(text, new RegExp(healthy.hostname.replace(/\./g, '\\.')), 'the server that replicates is not listed');
+      assert.equal(answer.usedModel, false);
+      const shown = answer.buttons.find((button) => button.command === 'pilotLight.chat.showInExplorer');
+      assert.ok(shown, 'Show in explorer');
+      assert.equal(await vscode.commands.executeCommand(shown.command, ...(shown.arguments ?? [])), true, 'it finds the server under DRS');
+      await vscode.commands.executeCommand('pilotLight.explorer.clearFilter');
     });
 
     it('/security: broad IAM statements, wildcard trust and SSH open to the internet', async () => {

@@ -68,10 +68,10 @@ describe('explorer paging, errors, filter and live states', function () {
 
   it('loads every remaining page with "Load All Pages", one call per page, so the filter sees them all', async () => {
     const admin = new DrsEmulatorAdmin(requireEmulators());
-    await admin.seedSourceServers(Array.from({ length: 9 }, (_, index) => ({ hostname: `eu-${String(index).padStart(2, '0')}.internal` })), 'eu-west-1');
+    await admin.seedSourceServers(Array.from({ length: 9 }, (_, index) => ({ hostname: `ca-${String(index).padStart(2, '0')}.internal` })), 'ca-central-1');
     const { explorer } = await pilotLight();
-    await withSettings({ 'explorer.pageSize': 5, 'explorer.loadMorePageSize': 5, 'explorer.regions': ['us-east-1', 'eu-west-1'] }, async () => {
-      const list = await nodeAt(explorer, ['eu-west-1', 'DRS', 'Source servers']);
+    await withSettings({ 'explorer.pageSize': 5, 'explorer.loadMorePageSize': 5, 'explorer.regions': ['us-east-1', 'ca-central-1'] }, async () => {
+      const list = await nodeAt(explorer, ['ca-central-1', 'DRS', 'Source servers']);
       let rows = await childrenOf(explorer, list);
       const loadMore = rows.at(-1);
       assert.ok(isLoadMoreRow(loadMore), 'a first page of 5, then "Load more…"');
@@ -90,12 +90,12 @@ describe('explorer paging, errors, filter and live states', function () {
       const retry = rows.at(-1)!.getTreeItem().command!;
       await vscode.commands.executeCommand(retry.command, ...(retry.arguments ?? []));
 
-      await vscode.commands.executeCommand('pilotLight.explorer.filter', 'eu-0');
+      await vscode.commands.executeCommand('pilotLight.explorer.filter', 'ca-0');
       try {
         await vscode.commands.executeCommand('pilotLight.explorer.loadAll', (await childrenOf(explorer, list)).at(-1));
         rows = await childrenOf(explorer, list);
         assert.equal(loadMore.list.apiCalls, 3, 'then the last page of 4 in one call');
-        const expected = Array.from({ length: 9 }, (_, index) => `eu-0${index}.internal`);
+        const expected = Array.from({ length: 9 }, (_, index) => `ca-0${index}.internal`);
         assert.deepEqual(rows.map(label).sort(), expected, 'the filter sees all nine, and no "Load more…" is left');
       } finally {
         await vscode.commands.executeCommand('pilotLight.explorer.clearFilter');

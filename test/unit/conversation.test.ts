@@ -28,6 +28,19 @@ describe('conversation: resource queries', () => {
     assert.deepEqual(query.ids, ['i-0123456789abcdef0']);
   });
 
+  it('knows DRS words, preferring the longest phrase across kinds', () => {
+    assert.deepEqual(parseResourceQuery('show the recovery instances').types, ['drs:recovery-instance'], '"recovery instances" is not EC2 instances');
+    assert.deepEqual(parseResourceQuery('which source servers and instances are in production?').types, ['ec2:instance', 'drs:source-server']);
+    assert.deepEqual(parseResourceQuery('list drills').types, ['drs:job']);
+    const stalled = parseResourceQuery('anything stalled in replication?');
+    assert.deepEqual(typesToList(stalled), ['drs:source-server']);
+    const servers = [
+      fact({ type: 'drs:source-server', id: 's-1', name: 'web-1', state: 'STALLED' }),
+      fact({ type: 'drs:source-server', id: 's-2', name: 'db-1', state: 'CONTINUOUS' }),
+    ];
+    assert.deepEqual(matchFacts(stalled, servers).map((item) => item.id), ['s-1'], 'DRS states compare without case');
+  });
+
   it('treats environment tags as environment filters and matches aliases', () => {
     const query = parseResourceQuery('instances with Environment=prod');
     assert.deepEqual(query.environments, ['prod']);

@@ -125,7 +125,7 @@ export function renderContext(info: ContextInfo): string {
 export const HELP_MARKDOWN = [
   'I can answer these without a language model:',
   '',
-  '- `/resources what\'s running in production?`: query by type, tag (`Team=core`), state or environment',
+  '- `/resources what\'s running in production?`: query by type, tag (`Team=core`), state or environment; DRS too (`/resources which source servers are stalled?`)',
   '- `/security`: IAM policies that are too broad, and security groups open to the internet on admin ports',
   '- `/unused`: unattached volumes, unassociated Elastic IPs, long-stopped instances and orphaned snapshots, with monthly cost',
   '- `/context`: show or switch account (profile), region and environment',

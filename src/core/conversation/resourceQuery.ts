@@ -55,6 +55,11 @@ const STATE_WORDS: Array<[RegExp, string[]]> = [
   [/\b(attached|in-use|in use)\b/, ['in-use']],
   [/\bunassociated\b/, ['unassociated']],
   [/\bassociated\b/, ['associated']],
+  // DRS replication and job states.
+  [/\bstalled\b/, ['stalled']],
+  [/\bdisconnected\b/, ['disconnected']],
+  [/\b(continuous|in sync|healthy)\b/, ['continuous']],
+  [/\b(completed|finished)\b/, ['completed']],
 ];
 
 const ENVIRONMENT_TAG_KEYS = ['environment', 'env', 'stage'];
@@ -64,6 +69,8 @@ const REGION_PATTERN = /\b([a-z]{2}(?:-gov)?-[a-z]+-\d)\b/;
 function wordPattern(phrase: string): RegExp {
   return new RegExp(`(^|[^a-z0-9-])${phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '\\s+')}(?=$|[^a-z0-9-])`, 'i');
 }
+
+const PHRASES_LONGEST_FIRST = RESOURCE_KINDS.flatMap((kind) => kind.words.map((word) => ({ kind, word }))).sort((a, b) => b.word.length - a.word.length);
 
 /** Parses a query; unknown words are ignored rather than rejected. */
 export function parseResourceQuery(input: string): ResourceQuery {
@@ -92,17 +99,16 @@ export function parseResourceQuery(input: string): ResourceQuery {
   const region = REGION_PATTERN.exec(lower);
   if (region && !query.region) query.region = region[1];
 
-  // Types: longest phrases first, each word used once.
+  // Types: longest phrases first across all kinds ("recovery instances" before "instances"), each word used once.
   let typeText = rest;
-  for (const kind of RESOURCE_KINDS) {
-    for (const word of [...kind.words].sort((a, b) => b.length - a.length)) {
-      const pattern = wordPattern(word);
-      if (pattern.test(typeText)) {
-        if (!query.types.includes(kind.type)) query.types.push(kind.type);
-        typeText = typeText.replace(pattern, ' ');
-      }
+  for (const { kind, word } of PHRASES_LONGEST_FIRST) {
+    const pattern = wordPattern(word);
+    if (pattern.test(typeText)) {
+      if (!query.types.includes(kind.type)) query.types.push(kind.type);
+      typeText = typeText.replace(pattern, ' ');
     }
   }
+  query.types.sort((a, b) => RESOURCE_KINDS.findIndex((kind) => kind.type === a) - RESOURCE_KINDS.findIndex((kind) => kind.type === b));
   for (const id of query.ids) {
     const type = typeOfId(id);
     if (type && !query.types.includes(type) && RESOURCE_KINDS.some((kind) => kind.type === type)) query.types.push(type);
@@ -121,6 +127,7 @@ export function parseResourceQuery(input: string): ResourceQuery {
 /** The types to list: the asked-for ones, else instances for state questions, else a useful default set. */
 export function typesToList(query: ResourceQuery): string[] {
   if (query.types.length) return query.types;
+  if (query.states.some((state) => ['stalled', 'disconnected', 'continuous'].includes(state))) return ['drs:source-server'];
   if (query.states.some((state) => ['running', 'stopped', 'pending', 'stopping', 'terminated'].includes(state))) return ['ec2:instance'];
   if (query.states.includes('available') || query.states.includes('in-use')) return ['ec2:volume'];
   if (query.states.includes('unassociated') || query.states.includes('associated')) return ['ec2:elastic-ip'];
@@ -141,7 +148,7 @@ export function matchFacts(query: ResourceQuery, facts: ResourceFact[], activeEn
     if (query.ids.length && !query.ids.includes(fact.id)) return false;
     if (names.length && !names.some((name) => name.toLowerCase() === fact.name.toLowerCase() || name === fact.id)) return false;
     if (environments.length && !environments.some((env) => sameEnvironment(env, fact.environment))) return false;
-    if (query.states.length && fact.state !== undefined && !query.states.includes(fact.state)) return false;
+    if (query.states.length && fact.state !== undefined && !query.states.includes(fact.state.toLowerCase())) return false;
     for (const tag of query.tags) {
       const key = Object.keys(fact.tags).find((candidate) => candidate.toLowerCase() === tag.key.toLowerCase());
       if (key === undefined) return false;

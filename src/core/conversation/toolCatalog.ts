@@ -51,6 +51,9 @@ export const READ_OPERATIONS = Object.freeze([
   'cloudformation.stacks.list',
   'cloudformation.stacks.resources',
   'cloudformation.stacks.outputs',
+  'drs.sourceServers.list',
+  'drs.jobs.list',
+  'drs.recoveryInstances.list',
 ] as const);
 
 export const INSTANCE_STATE_OPERATIONS = Object.freeze(['ec2.instances.start', 'ec2.instances.stop', 'ec2.instances.reboot'] as const);
@@ -87,7 +90,7 @@ export const TOOL_SPECS: readonly ToolSpec[] = Object.freeze([
     toolReferenceName: 'awsRead',
     kind: 'read',
     shape: { kind: 'router', operationIds: READ_OPERATIONS },
-    modelDescription: `Reads AWS resources in the user's current account and region (EC2 instances, volumes, snapshots, Elastic IPs, AMIs, VPCs, subnets, route tables, gateways, security groups, launch templates, IAM roles and policies, CloudFormation stacks). Read-only. Pick the operation and give its input (often {}). The result lists resources with their environment. ${UNTRUSTED}`,
+    modelDescription: `Reads AWS resources in the user's current account and region (EC2 instances, volumes, snapshots, Elastic IPs, AMIs, VPCs, subnets, route tables, gateways, security groups, launch templates, IAM roles and policies, CloudFormation stacks, and Elastic Disaster Recovery: DRS source servers with replication state and lag, DRS jobs (drills and recoveries) and recovery instances). Read-only. Pick the operation and give its input (often {}). The result lists resources with their environment. ${UNTRUSTED}`,
     userDescription: 'Lists and describes AWS resources (read-only).',
     icon: '$(search)',
   },

@@ -57,6 +57,9 @@ export const RESOURCE_KINDS: readonly ResourceKind[] = Object.freeze([
   { type: 'ec2:launch-template', title: 'Launch templates', operation: 'ec2.launchTemplates.list', words: ['launch templates', 'launch template', 'templates'] },
   { type: 'ec2:key-pair', title: 'Key pairs', operation: 'ec2.keyPairs.list', words: ['key pairs', 'key pair', 'keypairs', 'keypair'] },
   { type: 'iam:role', title: 'IAM roles', operation: 'iam.roles.list', words: ['iam roles', 'iam role', 'roles', 'role'], global: true },
+  { type: 'drs:source-server', title: 'DRS source servers', operation: 'drs.sourceServers.list', words: ['drs source servers', 'drs source server', 'source servers', 'source server', 'replicating servers', 'drs servers', 'replication', 'drs'] },
+  { type: 'drs:job', title: 'DRS jobs', operation: 'drs.jobs.list', words: ['drs jobs', 'drs job', 'recovery jobs', 'recovery job', 'drill jobs', 'drills', 'drill', 'jobs'] },
+  { type: 'drs:recovery-instance', title: 'DRS recovery instances', operation: 'drs.recoveryInstances.list', words: ['drs recovery instances', 'recovery instances', 'recovery instance'] },
 ] satisfies ResourceKind[]);
 
 export function kindOf(type: string): ResourceKind | undefined {
@@ -69,9 +72,14 @@ export function kindForOperation(operationId: string): ResourceKind | undefined 
 
 type Raw = Record<string, any>;
 
+/** Tags as EC2 and IAM give them ([{ Key, Value }]) or as DRS does ({ key: value }). */
 function tagRecord(tags: unknown): Record<string, string> {
   const record: Record<string, string> = {};
-  if (Array.isArray(tags)) for (const tag of tags) if (tag && typeof tag.Key === 'string') record[tag.Key] = String(tag.Value ?? '');
+  if (Array.isArray(tags)) {
+    for (const tag of tags) if (tag && typeof tag.Key === 'string') record[tag.Key] = String(tag.Value ?? '');
+  } else if (tags && typeof tags === 'object') {
+    for (const [key, value] of Object.entries(tags)) record[key] = String(value ?? '');
+  }
   return record;
 }
 
@@ -146,6 +154,29 @@ const SUMMARIZERS: Record<string, (item: Raw) => Draft> = {
   'ec2:launch-template': (item) => ({ id: item.LaunchTemplateId, name: item.LaunchTemplateName, tags: tagRecord(item.Tags), details: compact([`default v${item.DefaultVersionNumber}`, `latest v${item.LatestVersionNumber}`]) }),
   'ec2:key-pair': (item) => ({ id: item.KeyPairId ?? item.KeyName, name: item.KeyName, tags: tagRecord(item.Tags), details: compact([item.KeyType]) }),
   'iam:role': (item) => ({ id: item.RoleName, name: item.RoleName, tags: tagRecord(item.Tags), details: compact([item.Path !== '/' && item.Path, item.Description]), arn: item.Arn }),
+  'drs:source-server': (item) => ({
+    id: item.sourceServerID,
+    name: item.sourceProperties?.identificationHints?.hostname || item.sourceProperties?.identificationHints?.fqdn,
+    state: item.dataReplicationInfo?.dataReplicationState,
+    tags: tagRecord(item.tags),
+    details: compact([item.dataReplicationInfo?.lagDuration && `lag ${item.dataReplicationInfo.lagDuration}`, item.lastLaunchResult && item.lastLaunchResult !== 'NOT_STARTED' && `last launch ${item.lastLaunchResult}`, item.recoveryInstanceId && `recovery instance ${item.recoveryInstanceId}`]),
+    arn: item.arn,
+  }),
+  'drs:job': (item) => ({
+    id: item.jobID,
+    state: item.status,
+    tags: tagRecord(item.tags),
+    details: compact([item.type, item.initiatedBy === 'START_DRILL' ? 'drill' : item.initiatedBy === 'START_RECOVERY' ? 'recovery' : item.initiatedBy, `${item.participatingServers?.length ?? 0} servers`, item.creationDateTime]),
+    arn: item.arn,
+  }),
+  'drs:recovery-instance': (item) => ({
+    id: item.recoveryInstanceID,
+    name: item.ec2InstanceID,
+    state: item.ec2InstanceState,
+    tags: tagRecord(item.tags),
+    details: compact([item.sourceServerID && `of ${item.sourceServerID}`, item.isDrill ? 'drill' : 'recovery']),
+    arn: item.arn,
+  }),
 };
 
 /** Facts for the raw items of one kind; items without an ID are skipped. */
