@@ -196,6 +196,11 @@ describe('@aws chat participant', function () {
         const chat = trail.records().filter((record) => record.caller === 'chat' && record.operation === 'ec2.instances.stop');
         assert.deepEqual([...new Set(chat.map((record) => record.outcome))], ['dry-run']);
         assert.deepEqual(await instanceStates([payWeb]), { [payWeb]: 'running' });
+        const before = trail.records().length;
+        const drill = await askAws('@aws start a drill for pay-web-1');
+        assert.match(plain(drill.markdown), /recovery plan/);
+        assert.ok(drill.buttons.every((button) => !/Approve and run|Dry-run/.test(button.title)), 'no instance action is offered');
+        assert.equal(trail.records().length, before, 'nothing was previewed or run');
         const joke = await askAws('@aws tell me a joke');
         assert.match(joke.markdown, /did not understand/);
         assert.deepEqual(await (await fakeChat()).requests(), []);

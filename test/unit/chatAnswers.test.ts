@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { answerAction, answerHelp, answerResources, answerUnused, answerVpcWizard, type AnswerContext, type DryRunResult } from '../../src/core/conversation/answers';
+import { answerAction, answerHelp, answerIntent, answerResources, answerUnused, answerVpcWizard, type AnswerContext, type DryRunResult } from '../../src/core/conversation/answers';
 import { parseIntent } from '../../src/core/conversation/keywordParser';
 import { modelInstructions } from '../../src/core/conversation/prompt';
 import { ConversationSession } from '../../src/core/conversation/session';
@@ -34,6 +34,16 @@ function context(overrides: Partial<AnswerContext> = {}) {
 }
 
 describe('chat answers without a model', () => {
+  it('answers a drill request with how plans run it, and reads or changes nothing', async () => {
+    const { ctx, reads, dryRuns } = context();
+    const answer = await answerIntent(ctx, parseIntent('start a drill for web-1'));
+    assert.ok(answer);
+    assert.match(answer.markdown, /recovery plan/);
+    assert.match(answer.markdown, /not supported yet/);
+    assert.deepEqual([reads, dryRuns, answer.actions], [[], [], []]);
+    assert.ok(answer.followups.some((followup) => followup.prompt === 'which source servers are stalled?'));
+  });
+
   it('answers "what\'s running in production?" from registry reads only', async () => {
     const { ctx, reads, dryRuns } = context();
     const answer = await answerResources(ctx, "what's running in production?");

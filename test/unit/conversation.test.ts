@@ -28,6 +28,14 @@ describe('conversation: resource queries', () => {
     assert.deepEqual(query.ids, ['i-0123456789abcdef0']);
   });
 
+  it('never reads a drill or a recovery as an instance action, and lists DRS state on questions', () => {
+    for (const text of ['start a drill for web-1', 'recover db-1 in production', 'fail over to us-west-2', 'can you run a DR drill of the web tier?', 'how do I start a recovery?']) {
+      assert.equal(parseIntent(text).kind, 'disaster-recovery', text);
+    }
+    for (const text of ['which drills failed?', 'show recovery jobs', 'is a drill running?']) assert.equal(parseIntent(text).kind, 'resources', text);
+    assert.equal(parseIntent('start web-1').kind, 'action');
+  });
+
   it('knows DRS words, preferring the longest phrase across kinds', () => {
     assert.deepEqual(parseResourceQuery('show the recovery instances').types, ['drs:recovery-instance'], '"recovery instances" is not EC2 instances');
     assert.deepEqual(parseResourceQuery('which source servers and instances are in production?').types, ['ec2:instance', 'drs:source-server']);

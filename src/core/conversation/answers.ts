@@ -243,6 +243,26 @@ export function answerHelp(text: string): ChatAnswer {
   });
 }
 
+/** Drills and recoveries run from recovery plans (waves, preflight, approvals, audit), never from a chat message. */
+export function answerDisasterRecovery(): ChatAnswer {
+  return answer(
+    [
+      'Drills and recoveries run from a **recovery plan**, so its waves, preflight, approvals and audit trail apply. Starting one from chat is not supported yet, and I will not start or stop instances in its place.',
+      '',
+      '1. Create or open a plan: *Pilot Light: New Recovery Plan…* (YAML under `.pilotlight/dr/`).',
+      '2. Run *Pilot Light: Run Recovery Plan as Drill* (or *as Recovery*), and follow it in *Recovery Runs*.',
+      '',
+      'Here I can show where DRS stands: source servers and their replication, jobs and recovery instances.',
+    ].join('\n'),
+    {
+      followups: [
+        { label: 'Which source servers are stalled?', prompt: 'which source servers are stalled?', command: 'resources' },
+        { label: 'Show DRS jobs', prompt: 'drs jobs', command: 'resources' },
+      ],
+    },
+  );
+}
+
 /** /wizard vpc: asks the next question, or previews the finished VPC and offers to create it. */
 export async function answerVpcWizard(ctx: AnswerContext, args: string): Promise<ChatAnswer> {
   const state = parseWizardArgs(args);
@@ -279,6 +299,8 @@ export async function answerIntent(ctx: AnswerContext, intent: Intent): Promise<
       return answerAction(ctx, intent);
     case 'wizard':
       return answerVpcWizard(ctx, '');
+    case 'disaster-recovery':
+      return answerDisasterRecovery();
     case 'help':
       return answerHelp(intent.text);
     case 'context':

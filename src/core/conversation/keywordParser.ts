@@ -27,6 +27,8 @@ export type Intent =
   | { kind: 'unused' }
   | { kind: 'context'; command: ContextCommand }
   | { kind: 'wizard'; wizard: 'vpc' }
+  /** A request to run a drill, a recovery or a failback: plans do that, not chat. */
+  | { kind: 'disaster-recovery'; text: string }
   | { kind: 'help'; text: string };
 
 const VERBS: Array<[RegExp, ActionVerb]> = [
@@ -43,6 +45,9 @@ const PLURAL_PRONOUNS = new Set(['them', 'those', 'these']);
 const EVERYTHING = /\b(every|all|each)\b/;
 
 /** Questions ("how do I stop…", "can I terminate…") and negations are not commands. */
+const MENTIONS_DR_RUN = /\b(drills?|recover|recovery|failover|fail[\s-]over|failback|fail[\s-]back|disaster)\b/;
+const RUN_VERB = /\b(start|run|launch|begin|kick\s*off|trigger|perform|execute|recover|fail[\s-]?over|fail[\s-]?back)\b/;
+const ASKS_FOR_A_LIST = /^(what|which|where|is|are|did|has|have|list|show|find|count)\b/;
 const NOT_A_COMMAND = /^(how|why|what|when|can|could|should|would|is|are|do|does)\b|\b(don't|do not|never|without)\b/;
 
 const REGION = /\b([a-z]{2}(?:-gov)?-[a-z]+-\d)\b/;
@@ -94,6 +99,8 @@ export function parseIntent(input: string): Intent {
     const scope: Array<'iam' | 'network'> = /\b(port|ports|security groups?|sg|network|0\.0\.0\.0|ingress)\b/.test(lower) && !/\b(iam|polic|role|passrole|trust)\w*/.test(lower) ? ['network'] : /\b(iam|polic\w*|roles?|passrole|trust)\b/.test(lower) && !/\b(port|security groups?|network)\b/.test(lower) ? ['iam'] : ['iam', 'network'];
     return { kind: 'security', scope };
   }
+  // "start a drill for web-1" must never become "start the instance web-1".
+  if (MENTIONS_DR_RUN.test(lower) && RUN_VERB.test(lower) && !ASKS_FOR_A_LIST.test(lower)) return { kind: 'disaster-recovery', text };
   if (!NOT_A_COMMAND.test(lower)) {
     const verb = VERBS.find(([pattern]) => pattern.test(lower))?.[1];
     if (verb) {
