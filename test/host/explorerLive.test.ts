@@ -4,7 +4,7 @@ import { EC2Client, StartInstancesCommand, StopInstancesCommand } from '@aws-sdk
 import * as vscode from 'vscode';
 import type { ExplorerNode, LoadMoreNode, ResourceNode } from '../../src/features/explorer/nodes';
 import { DrsEmulatorAdmin } from '../../tools/emulators/drs/adminClient';
-import { childrenOf, eventually, label, nodeAt, pilotLight, walk, withSettings } from './support/explorerWalk';
+import { childrenOf, eventually, label, nodeAt, pilotLight, setSetting, walk, withSettings } from './support/explorerWalk';
 
 const endpoint = process.env.PILOT_LIGHT_TEST_ENDPOINT;
 
@@ -63,6 +63,9 @@ describe('explorer paging, errors, filter and live states', function () {
       assert.equal(new Set(names).size, 12, 'no server twice');
       assert.equal(loadMore.list.apiCalls, 3);
       assert.ok(names.every((name) => name.startsWith('west-')), 'the second region lists its own servers');
+
+      await setSetting('explorer.loadMorePageSize', 'lots');
+      assert.equal(explorer.pageSize('more'), 1000, 'a hand-edited value that is not a number counts as the default');
     });
   });
 

@@ -44,10 +44,11 @@ const PRONOUNS = /\b(it|them|that|those|this|these|that one|this one)\b/;
 const PLURAL_PRONOUNS = new Set(['them', 'those', 'these']);
 const EVERYTHING = /\b(every|all|each)\b/;
 
-/** Questions ("how do I stop…", "can I terminate…") and negations are not commands. */
+/** Asking to run a drill, a recovery or a failback (but not asking which ones ran). */
 const MENTIONS_DR_RUN = /\b(drills?|recover|recovery|failover|fail[\s-]over|failback|fail[\s-]back|disaster)\b/;
 const RUN_VERB = /\b(start|run|launch|begin|kick\s*off|trigger|perform|execute|recover|fail[\s-]?over|fail[\s-]?back)\b/;
 const ASKS_FOR_A_LIST = /^(what|which|where|is|are|did|has|have|list|show|find|count)\b/;
+/** Questions ("how do I stop…", "can I terminate…") and negations are not commands. */
 const NOT_A_COMMAND = /^(how|why|what|when|can|could|should|would|is|are|do|does)\b|\b(don't|do not|never|without)\b/;
 
 const REGION = /\b([a-z]{2}(?:-gov)?-[a-z]+-\d)\b/;

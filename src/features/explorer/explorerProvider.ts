@@ -59,9 +59,11 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
     this.changeEmitter.fire(node);
   }
 
+  /** The page size setting; a value that is not a positive whole number (hand-edited settings.json) counts as the default. */
   pageSize(page: 'first' | 'more' = 'first'): number {
-    const settings = vscode.workspace.getConfiguration('pilotLight.explorer');
-    return page === 'first' ? (settings.get<number>('pageSize') ?? 100) : (settings.get<number>('loadMorePageSize') ?? 1000);
+    const [key, fallback] = page === 'first' ? ['pageSize', 100] : ['loadMorePageSize', 1000];
+    const value = vscode.workspace.getConfiguration('pilotLight.explorer').get<unknown>(key);
+    return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : fallback;
   }
 
   filter(): string {
