@@ -70,12 +70,13 @@ export class MessageNode extends ExplorerNode {
 }
 
 export class LoadMoreNode extends ExplorerNode {
-  constructor(owner: ExplorerNode, readonly list: PagedList) {
+  /** @param loaded what is loaded so far, e.g. "100 loaded" or, with a filter on, "3 of 100 loaded match" */
+  constructor(owner: ExplorerNode, readonly list: PagedList, private readonly loaded: string) {
     super(`${owner.id}/~load-more`, owner);
   }
   getTreeItem(): vscode.TreeItem {
     return treeItem(this, 'Load more…', leaf, {
-      description: this.list.loadedSummary,
+      description: this.loaded,
       tooltip: this.list.nextPageHint,
       iconPath: new vscode.ThemeIcon('ellipsis'),
       contextValue: 'pilotLight.loadMore',
@@ -119,13 +120,6 @@ export class PagedList {
   get loadedCount(): number {
     return this.items.length;
   }
-  /** "100 loaded", or with a filter on "3 of 100 loaded match": a filter only sees loaded pages. */
-  get loadedSummary(): string {
-    const filter = this.scope.host.filter();
-    if (!filter) return `${this.items.length} loaded`;
-    const matching = this.items.filter((resource) => matchesFilter(resource, filter)).length;
-    return `${matching} of ${this.items.length} loaded match`;
-  }
   /** What the next "Load more…" asks for: the setting, clamped to the API's limits. */
   get nextPageHint(): string {
     const range = this.lister.pageRange;
@@ -152,12 +146,19 @@ export class PagedList {
   async children(owner: ExplorerNode): Promise<ExplorerNode[]> {
     if (!this.loaded && !this.error) await this.loadPage();
     const filter = this.scope.host.filter();
-    const visible = this.items.filter((resource) => matchesFilter(resource, filter) || Boolean(resource.children));
+    let matching = 0;
+    // A resource with children stays visible when it does not match: something under it may.
+    const visible = this.items.filter((resource) => {
+      const matches = matchesFilter(resource, filter);
+      if (matches) matching++;
+      return matches || Boolean(resource.children);
+    });
     const children: ExplorerNode[] = visible.map((resource) => this.nodeFor(owner, resource));
     if (this.error) {
       children.push(new ErrorNode(owner, `${owner.id}/~error`, this.error, () => this.retry(owner)));
     } else if (this.nextToken) {
-      children.push(new LoadMoreNode(owner, this));
+      // A filter only sees loaded pages, so say how many of them match.
+      children.push(new LoadMoreNode(owner, this, filter ? `${matching} of ${this.items.length} loaded match` : `${this.items.length} loaded`));
     }
     if (children.length === 0) {
       const what = this.lister.title.toLowerCase();
