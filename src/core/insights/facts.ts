@@ -2,6 +2,7 @@
  * Compact, plain facts about resources, made from the raw items the registry's read operations return.
  * Chat answers, LM tool results and the /unused and /resources logic work on these, never on SDK types.
  */
+import { jobInitiation, replicationDetails, sourceServerHostname } from '../resources/drs';
 import { ec2TypeOfId } from '../resources/idPrefixes';
 
 export interface ResolvedEnvironmentLike {
@@ -156,17 +157,17 @@ const SUMMARIZERS: Record<string, (item: Raw) => Draft> = {
   'iam:role': (item) => ({ id: item.RoleName, name: item.RoleName, tags: tagRecord(item.Tags), details: compact([item.Path !== '/' && item.Path, item.Description]), arn: item.Arn }),
   'drs:source-server': (item) => ({
     id: item.sourceServerID,
-    name: item.sourceProperties?.identificationHints?.hostname || item.sourceProperties?.identificationHints?.fqdn,
+    name: sourceServerHostname(item),
     state: item.dataReplicationInfo?.dataReplicationState,
     tags: tagRecord(item.tags),
-    details: compact([item.dataReplicationInfo?.lagDuration && `lag ${item.dataReplicationInfo.lagDuration}`, item.lastLaunchResult && item.lastLaunchResult !== 'NOT_STARTED' && `last launch ${item.lastLaunchResult}`, item.recoveryInstanceId && `recovery instance ${item.recoveryInstanceId}`]),
+    details: [...replicationDetails(item), ...compact([item.recoveryInstanceId && `recovery instance ${item.recoveryInstanceId}`])],
     arn: item.arn,
   }),
   'drs:job': (item) => ({
     id: item.jobID,
     state: item.status,
     tags: tagRecord(item.tags),
-    details: compact([item.type, item.initiatedBy === 'START_DRILL' ? 'drill' : item.initiatedBy === 'START_RECOVERY' ? 'recovery' : item.initiatedBy, `${item.participatingServers?.length ?? 0} servers`, item.creationDateTime]),
+    details: compact([item.type, jobInitiation(item), `${item.participatingServers?.length ?? 0} servers`, item.creationDateTime]),
     arn: item.arn,
   }),
   'drs:recovery-instance': (item) => ({

@@ -20,10 +20,20 @@ export function sourceServerHostname(server: SourceServer): string {
   return hints?.hostname || hints?.fqdn || server.sourceServerID || 'unknown';
 }
 
-export function summarizeSourceServer(server: SourceServer): ResourceSummary {
-  const state = server.dataReplicationInfo?.dataReplicationState;
+/** Replication lag and the last launch's result, when there is one: "lag PT1S", "last launch SUCCEEDED". */
+export function replicationDetails(server: SourceServer): string[] {
   const lag = server.dataReplicationInfo?.lagDuration;
   const lastLaunch = server.lastLaunchResult;
+  return compact([lag && `lag ${lag}`, lastLaunch && lastLaunch !== 'NOT_STARTED' && `last launch ${lastLaunch}`]);
+}
+
+/** How a job started: "drill", "recovery", or DRS's own word (e.g. TERMINATE_RECOVERY_INSTANCES … by DIAGNOSTIC). */
+export function jobInitiation(job: Pick<Job, 'initiatedBy'>): string | undefined {
+  return job.initiatedBy === 'START_DRILL' ? 'drill' : job.initiatedBy === 'START_RECOVERY' ? 'recovery' : job.initiatedBy;
+}
+
+export function summarizeSourceServer(server: SourceServer): ResourceSummary {
+  const state = server.dataReplicationInfo?.dataReplicationState;
   return {
     type: 'drs:source-server',
     id: server.sourceServerID ?? 'unknown',
@@ -31,7 +41,7 @@ export function summarizeSourceServer(server: SourceServer): ResourceSummary {
     arn: server.arn,
     state,
     stateTone: (state && REPLICATION_TONES[state]) || 'unknown',
-    details: compact([state ?? 'replication unknown', lag && `lag ${lag}`, lastLaunch && lastLaunch !== 'NOT_STARTED' && `last launch ${lastLaunch}`]),
+    details: [state ?? 'replication unknown', ...replicationDetails(server)],
     tags: { ...(server.tags ?? {}) },
     raw: server,
   };
@@ -51,12 +61,11 @@ const LAUNCH_TONES: Record<string, StateTone> = { PENDING: 'transitional', IN_PR
 
 export function summarizeJob(job: Job): ResourceSummary {
   const id = job.jobID ?? 'unknown';
-  const drill = job.initiatedBy === 'START_DRILL';
   const failed = job.participatingServers?.some((server) => server.launchStatus === 'FAILED');
   return {
     type: 'drs:job', id, name: id, arn: job.arn, state: job.status,
     stateTone: job.status === 'COMPLETED' && failed ? 'error' : (job.status && JOB_TONES[job.status]) || 'unknown',
-    details: compact([job.type, job.status, drill ? 'drill' : job.initiatedBy === 'START_RECOVERY' ? 'recovery' : job.initiatedBy, `${job.participatingServers?.length ?? 0} servers`, job.creationDateTime]),
+    details: compact([job.type, job.status, jobInitiation(job), `${job.participatingServers?.length ?? 0} servers`, job.creationDateTime]),
     tags: { ...(job.tags ?? {}) }, raw: job,
     children: [inMemoryLister('drs:job-server', 'Servers', (job.participatingServers ?? []).map((server) => ({
       type: 'drs:job-server', id: `${id}/${server.sourceServerID}`, name: server.sourceServerID ?? 'unknown', state: server.launchStatus,
