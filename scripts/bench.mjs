@@ -222,7 +222,7 @@ async function runExplorerSession({ browser, stack, extensionDir, pagings, insta
     env: {
       ...stack.env,
       PILOT_LIGHT_BENCH_RESULT: resultFile,
-      PILOT_LIGHT_BENCH_PAGINGS: pagings.map((paging) => paging.name).join(','),
+      PILOT_LIGHT_BENCH_PAGINGS: JSON.stringify(pagings.map(({ first, more }) => ({ first, more }))),
       PILOT_LIGHT_BENCH_INSTANCES: String(instances),
       PILOT_LIGHT_BENCH_REGION: stack.region,
       PILOT_LIGHT_BENCH_SETTLE_MS: String(positiveInt('settle-seconds') * 1000),

@@ -145,11 +145,6 @@ async function usePaging(paging: Paging | undefined): Promise<void> {
   }
 }
 
-function parsePaging(text: string): Paging {
-  const [first, more = first] = text.split('/').map(Number);
-  return { first, more };
-}
-
 async function measureList(api: PilotLightApi, paging: Paging, expectedRows: number, region: string, endpoint: string | undefined): Promise<ListMeasurement> {
   const { explorer } = api;
   await usePaging(paging);
@@ -228,7 +223,8 @@ function activationBreakdown(): ActivationBreakdown {
 export async function run(): Promise<void> {
   const resultFile = process.env.PILOT_LIGHT_BENCH_RESULT;
   if (!resultFile) throw new Error('PILOT_LIGHT_BENCH_RESULT (where to write the result) is not set');
-  const pagings = (process.env.PILOT_LIGHT_BENCH_PAGINGS ?? '100/1000').split(',').map(parsePaging);
+  // scripts/bench.mjs parses and checks --pagings, and passes them as JSON.
+  const pagings = JSON.parse(process.env.PILOT_LIGHT_BENCH_PAGINGS ?? '[{"first":100,"more":1000}]') as Paging[];
   const expectedRows = Number(process.env.PILOT_LIGHT_BENCH_INSTANCES ?? '5000');
   const region = process.env.PILOT_LIGHT_BENCH_REGION ?? 'us-east-1';
   const endpoint = process.env.PILOT_LIGHT_TEST_ENDPOINT;

@@ -3,7 +3,6 @@ import type { SourceServerSeed, SeededSourceServer } from './drs/adminTypes';
 import { DrsEmulatorAdmin } from './drs/adminClient';
 import type { ClockSettings } from './drs/clock';
 import { startGateway, type RunningGateway } from './drs/gateway';
-import { Ec2Lifecycle } from './ec2/lifecycle';
 import { SsmAutomationEmulator } from './ssm/automation';
 import { startDrsEmulator, type RunningDrsEmulator } from './drs/server';
 import { startMoto, type MotoServer } from './moto';
@@ -28,12 +27,6 @@ export interface SeedSummary {
   sample?: SampleAccountSummary;
   scale?: ScaleSeedSummary;
   sourceServers?: SeededSourceServer[];
-}
-
-function ec2Lifecycle(transitionMs: number | undefined): Ec2Lifecycle {
-  const lifecycle = new Ec2Lifecycle();
-  if (transitionMs) lifecycle.configure(transitionMs);
-  return lifecycle;
 }
 
 export interface EmulatorStackOptions {
@@ -116,7 +109,7 @@ export async function startEmulatorStack(options: EmulatorStackOptions): Promise
       drs: drs.emulator,
       upstream: moto.endpoint,
       port: options.gatewayPort,
-      ec2Lifecycle: ec2Lifecycle(options.ec2TransitionMs),
+      ec2TransitionMs: options.ec2TransitionMs,
       handlers: [{ matches: (req) => SsmAutomationEmulator.matches(req), handle: (req, res) => ssmAutomation.handle(req, res) }],
     });
     log(`gateway listening on ${gateway.endpoint}`);

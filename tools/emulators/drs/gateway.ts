@@ -23,8 +23,8 @@ export interface GatewayOptions {
   port?: number;
   /** Checked in order before the moto proxy, e.g. SSM Automation executions. */
   handlers?: GatewayHandler[];
-  /** Transitional EC2 instance states (off until switched on through the admin API). */
-  ec2Lifecycle?: Ec2Lifecycle;
+  /** Show EC2 instances in transition for this long after a change (off by default; the admin API switches it too). */
+  ec2TransitionMs?: number;
 }
 
 export interface RunningGateway {
@@ -75,7 +75,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const upstream = new URL(options.upstream);
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   let stats: ProxyStats = { since: new Date().toISOString(), operations: {} };
-  const lifecycle = options.ec2Lifecycle ?? new Ec2Lifecycle();
+  const lifecycle = new Ec2Lifecycle();
+  if (options.ec2TransitionMs) lifecycle.configure(options.ec2TransitionMs);
 
   /** Counts one proxied request and its time from arrival to the last byte of moto's answer. */
   const countProxied = (req: IncomingMessage, res: ServerResponse, body?: Buffer): void => {
@@ -140,7 +141,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   };
 
   /** EC2 calls while transitional states are on: read the request, then learn from or rewrite moto's answer. */
-  const proxyEc2WithLifecycle = async (req: IncomingMessage, res: ServerResponse, lifecycle: Ec2Lifecycle): Promise<void> => {
+  const proxyEc2WithLifecycle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const body = await readBody(req);
     const params = new URLSearchParams(body.toString('utf8'));
     const action = params.get('Action') ?? '';
@@ -155,7 +156,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     proxy(req, res, body, rewrite);
   };
 
-  const ec2LifecycleAdmin = async (req: IncomingMessage, res: ServerResponse, lifecycle: Ec2Lifecycle): Promise<void> => {
+  const ec2LifecycleAdmin = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const body = await readBody(req);
     try {
       if (req.method === 'PUT') lifecycle.configure(JSON.parse(body.toString('utf8') || '{}').transitionMs ?? null);
@@ -174,13 +175,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       else sendJson(res, 405, { error: `${req.method} ${PROXY_STATS_PATH}: use GET or DELETE` });
       req.resume();
     } else if ((req.url ?? '/').split('?')[0] === EC2_LIFECYCLE_PATH) {
-      void ec2LifecycleAdmin(req, res, lifecycle);
+      void ec2LifecycleAdmin(req, res);
     } else if (isDrsRequest(req)) options.drs.handle(req, res);
     else {
       const handler = options.handlers?.find((candidate) => candidate.matches(req));
       if (handler) handler.handle(req, res);
       else if (lifecycle.enabled && sigV4Scope(req)?.service === 'ec2') {
-        proxyEc2WithLifecycle(req, res, lifecycle).catch((error: Error) => {
+        proxyEc2WithLifecycle(req, res).catch((error: Error) => {
           if (!res.headersSent) sendJson(res, 400, { message: `gateway: ${error.message}` });
           else res.destroy();
         });
