@@ -31,7 +31,7 @@ export interface PilotLightApi {
 export function activate(context: vscode.ExtensionContext): PilotLightApi {
   const activateStartedAt = performance.now();
   const ctx = new PilotLightContext(context);
-  registerContextFeature(ctx);
+  const contextFeature = registerContextFeature(ctx);
   const explorer = registerExplorer(ctx);
   registerGuardrails(ctx);
   registerActions(ctx, explorer);
@@ -39,7 +39,7 @@ export function activate(context: vscode.ExtensionContext): PilotLightApi {
   const dr = registerDrFeature(ctx);
   registerTools(ctx);
   const chat = registerChat(ctx);
-  const testing = testingApi(ctx, chat);
+  const testing = testingApi(ctx, chat, contextFeature);
   return { ctx: testing ? ctx : undefined, explorer: explorer.provider, explorerView: explorer.view, audit: audit.provider, dr, testing, activationMs: moduleLoadedAt - moduleLoadStartedAt + (performance.now() - activateStartedAt) };
 }
 

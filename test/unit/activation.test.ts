@@ -14,7 +14,7 @@ describe('activation of the bundled extension', () => {
     try {
       delete require.cache[bundle];
       const extension = require(bundle);
-      const result = extension.activate({ subscriptions: [], globalStorageUri: { fsPath: '/tmp' }, extensionUri: { fsPath: repoRoot } });
+      const result = extension.activate({ subscriptions: [], globalStorageUri: { fsPath: '/tmp' }, extensionUri: { fsPath: repoRoot }, workspaceState: { get: () => undefined, update: async () => undefined } });
       assert.ok(registeredCommands.includes('pilotLight.selectProfile'));
       assert.ok(registeredCommands.includes('pilotLight.explorer.refresh'));
       assert.equal(typeof result.activationMs, 'number');

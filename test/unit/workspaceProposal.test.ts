@@ -115,6 +115,7 @@ describe('workspace connection proposals: decisions', () => {
 
   it('describes a proposal in words and remembers a bounded number of answers', () => {
     assert.equal(describeWorkspaceValues({ profile: 'prod', region: 'eu-west-1', endpointUrl: 'https://x.test', serviceEndpoints: { drs: 'https://y.test' }, explorerProfiles: ['a'] }), 'profile "prod", region eu-west-1, endpoint https://x.test (all services), endpoint https://y.test for drs, explorer profiles "a"');
+    assert.equal(describeWorkspaceValues({ endpointUrl: 'https://me:secret@x.test/' }), 'endpoint https://***@x.test/ (all services)');
     let decisions: Record<string, ProposalDecision> = {};
     for (let index = 0; index < 30; index++) decisions = rememberDecision(decisions, `k${index}`, 'declined', 20);
     decisions = rememberDecision(decisions, 'k15', 'allowed', 20);

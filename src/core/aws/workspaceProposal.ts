@@ -202,13 +202,26 @@ export function decideConnectionSettings(scopes: ConnectionSettingScopes, inputs
   return { settings, state, proposal: asked, proposalKey: key, fromWorkspace: applied, ignored: {} };
 }
 
+/** An endpoint for display: a user name or password in the URL is replaced by `***`. */
+export function displayEndpoint(value: string): string {
+  try {
+    const url = new URL(value);
+    if (!url.username && !url.password) return value;
+    url.username = '***';
+    url.password = '';
+    return url.toString();
+  } catch {
+    return value;
+  }
+}
+
 /** The proposal in words, e.g. `profile "dev", endpoint https://example.test (all services)`. */
 export function describeWorkspaceValues(values: WorkspaceValues): string {
   const parts: string[] = [];
   if (values.profile) parts.push(`profile "${values.profile}"`);
   if (values.region) parts.push(`region ${values.region}`);
-  if (values.endpointUrl) parts.push(`endpoint ${values.endpointUrl} (all services)`);
-  for (const [service, url] of Object.entries(values.serviceEndpoints ?? {})) parts.push(`endpoint ${url} for ${service}`);
+  if (values.endpointUrl) parts.push(`endpoint ${displayEndpoint(values.endpointUrl)} (all services)`);
+  for (const [service, url] of Object.entries(values.serviceEndpoints ?? {})) parts.push(`endpoint ${displayEndpoint(url)} for ${service}`);
   if (values.explorerProfiles) parts.push(values.explorerProfiles.length ? `explorer profiles ${values.explorerProfiles.map((name) => `"${name}"`).join(', ')}` : 'no other explorer profiles');
   return parts.join(', ');
 }

@@ -6,6 +6,13 @@ import type { PilotLightContext } from '../shared/pilotLightContext';
 
 const DEFAULT_CHAIN = '$(key) Default credential chain';
 
+/** Writes the user setting, and says so when an allowed workspace value keeps overriding it. */
+async function updateUserSetting(ctx: PilotLightContext, key: 'profile' | 'region' | 'endpointUrl', value: string): Promise<void> {
+  await ctx.updateSetting(key, value);
+  const fromWorkspace = ctx.connectionSettings.current().fromWorkspace[key];
+  if (fromWorkspace !== undefined) void vscode.window.showInformationMessage(`Saved in your user settings, but this workspace's ${key} (${fromWorkspace}) stays in force. Review it with "Pilot Light: Review Workspace Connection Settings".`);
+}
+
 export async function selectProfile(ctx: PilotLightContext): Promise<void> {
   let profiles;
   try {
@@ -26,7 +33,7 @@ export async function selectProfile(ctx: PilotLightContext): Promise<void> {
     placeHolder: profiles.length ? 'Profiles from ~/.aws/config and ~/.aws/credentials' : 'No profiles found in ~/.aws/config or ~/.aws/credentials',
   });
   if (!picked) return;
-  await ctx.updateSetting('profile', picked.profile ?? '');
+  await updateUserSetting(ctx, 'profile', picked.profile ?? '');
 }
 
 export async function selectRegion(ctx: PilotLightContext): Promise<void> {
@@ -48,11 +55,12 @@ export async function selectRegion(ctx: PilotLightContext): Promise<void> {
     if (!typed) return;
     region = typed.trim();
   }
-  await ctx.updateSetting('region', region);
+  await updateUserSetting(ctx, 'region', region);
 }
 
 export async function configureEndpoint(ctx: PilotLightContext): Promise<void> {
-  const current = vscode.workspace.getConfiguration('pilotLight').get<string>('endpointUrl') ?? '';
+  // The user's own value: this command writes user settings (a workspace's endpoint is only ever proposed).
+  const current = vscode.workspace.getConfiguration('pilotLight').inspect<string>('endpointUrl')?.globalValue ?? '';
   const value = await vscode.window.showInputBox({
     title: 'AWS endpoint override',
     prompt: 'Send every AWS call to this URL, e.g. LocalStack or moto. Leave empty to use AWS_ENDPOINT_URL, the profile\'s endpoint_url, or real AWS.',
@@ -69,17 +77,21 @@ export async function configureEndpoint(ctx: PilotLightContext): Promise<void> {
     },
   });
   if (value === undefined) return;
-  await ctx.updateSetting('endpointUrl', value.trim());
+  await updateUserSetting(ctx, 'endpointUrl', value.trim());
 }
 
-/** The status bar's picker: profile, region or endpoint. */
-export async function switchContext(ctx: PilotLightContext): Promise<void> {
+const PROPOSAL_STATES: Record<string, string> = { pending: 'not answered yet', allowed: 'allowed', declined: 'not allowed', restricted: 'ignored in Restricted Mode' };
+
+/** The status bar's picker: profile, region or endpoint, and the workspace's proposal when there is one. */
+export async function switchContext(ctx: PilotLightContext, reviewWorkspaceSettings: () => Promise<void>): Promise<void> {
   const connection = await ctx.connection().catch(() => undefined);
   const choices = [
     { label: '$(account) Profile', description: connection?.profileName ?? 'not set', run: selectProfile },
     { label: '$(globe) Region', description: connection?.region ?? 'not set', run: selectRegion },
     { label: '$(plug) Endpoint', description: connection?.endpointFor('ec2') ?? 'AWS default', run: configureEndpoint },
   ];
+  const proposalState = PROPOSAL_STATES[ctx.connectionSettings.current().state];
+  if (proposalState) choices.unshift({ label: '$(question) Workspace settings', description: proposalState, run: reviewWorkspaceSettings });
   const picked = await vscode.window.showQuickPick(choices, { title: 'Pilot Light: AWS context' });
   await picked?.run(ctx);
 }

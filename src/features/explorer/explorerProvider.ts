@@ -77,9 +77,9 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
     this.changeEmitter.fire(undefined);
   }
 
-  /** Profiles shown beside the active one (`pilotLight.explorer.profiles`), in order, without repeats. */
+  /** Profiles shown beside the active one (`pilotLight.explorer.profiles`; a workspace's list only once allowed), in order, without repeats. */
   otherProfiles(): string[] {
-    return explorerListSetting('profiles');
+    return this.ctx.connectionSettings.current().settings.explorerProfiles;
   }
 
   reads(connection: AwsConnection): ResourceReads {

@@ -1,19 +1,10 @@
 import * as vscode from 'vscode';
 import { AwsConnection, type CallerIdentity } from '../../core/aws/connection';
 import type { ConnectionSettings } from '../../core/aws/resolution';
+import { ConnectionSettingsSource } from '../context/workspaceSettings';
 import { SafetyServices } from './safety';
 
 export const CONFIG_SECTION = 'pilotLight';
-
-export function readConnectionSettings(): ConnectionSettings {
-  const config = vscode.workspace.getConfiguration(CONFIG_SECTION);
-  return {
-    profile: config.get<string>('profile') || undefined,
-    region: config.get<string>('region') || undefined,
-    endpointUrl: config.get<string>('endpointUrl') || undefined,
-    serviceEndpoints: config.get<Record<string, string>>('serviceEndpoints') ?? {},
-  };
-}
 
 function disposeAll(connections: Array<Promise<AwsConnection>>): void {
   for (const connection of connections) connection.then((opened) => opened.dispose(), () => undefined);
@@ -38,9 +29,12 @@ export class PilotLightContext implements vscode.Disposable {
 
   /** The shared operation runner (guardrails, approvals, audit) every AWS change goes through. */
   readonly safety: SafetyServices;
+  /** Profile, region and endpoints in force: user settings, and workspace settings only as the user allowed them. */
+  readonly connectionSettings: ConnectionSettingsSource;
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.log = vscode.window.createOutputChannel('Pilot Light', { log: true });
+    this.connectionSettings = new ConnectionSettingsSource(extension.workspaceState);
     this.safety = new SafetyServices(this);
     extension.subscriptions.push(
       this,
@@ -48,17 +42,23 @@ export class PilotLightContext implements vscode.Disposable {
       this.safety,
       this.changeEmitter,
       this.identityEmitter,
-      vscode.workspace.onDidChangeConfiguration((event) => {
-        const keys = ['profile', 'region', 'endpointUrl', 'serviceEndpoints'];
-        const changed = keys.some((key) => event.affectsConfiguration(`${CONFIG_SECTION}.${key}`));
-        if (changed && JSON.stringify(readConnectionSettings()) !== this.connectionKey) this.resetConnection();
+      this.connectionSettings,
+      this.connectionSettings.onDidChange(({ cause }) => {
+        if (JSON.stringify(this.readConnectionSettings()) !== this.connectionKey) this.resetConnection();
+        else if (cause !== 'configuration') this.changeEmitter.fire(); // e.g. explorer profiles allowed
       }),
     );
   }
 
+  /** The settings AwsConnection.open gets (no explorer profiles). */
+  private readConnectionSettings(): ConnectionSettings {
+    const { profile, region, endpointUrl, serviceEndpoints } = this.connectionSettings.current().settings;
+    return { profile, region, endpointUrl, serviceEndpoints };
+  }
+
   /** The profile named in settings or AWS_PROFILE, if any; no file reads. */
   profileSetting(): string | undefined {
-    return readConnectionSettings().profile || process.env.AWS_PROFILE || undefined;
+    return this.readConnectionSettings().profile || process.env.AWS_PROFILE || undefined;
   }
 
   /**
@@ -66,7 +66,7 @@ export class PilotLightContext implements vscode.Disposable {
    * runs before the configuration-change event arrives still gets the new profile or region.
    */
   connection(): Promise<AwsConnection> {
-    const settings = readConnectionSettings();
+    const settings = this.readConnectionSettings();
     const key = JSON.stringify(settings);
     if (this.connectionPromise && key !== this.connectionKey) this.resetConnection();
     if (!this.connectionPromise) {
@@ -89,7 +89,7 @@ export class PilotLightContext implements vscode.Disposable {
     if (!profile) return this.connection();
     const active = await this.connection().then((connection) => connection.profileName, () => this.profileSetting() ?? 'default');
     if (profile === active) return this.connection();
-    const settings = { ...readConnectionSettings(), profile };
+    const settings = { ...this.readConnectionSettings(), profile };
     const key = JSON.stringify(settings);
     const cached = this.otherConnections.get(profile);
     if (cached?.key === key) return cached.connection;

@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import type { ApprovalProvider } from '../../core/guardrails/approval';
 import type { AwsChatParticipant } from '../chat/participant';
 import type { RecordedResponse } from '../chat/renderAnswer';
+import type { ContextFeature } from '../context/registerContext';
+import type { ProposalPrompt } from '../context/workspaceProposalPrompt';
 import { OperationService, type ToolEvent } from './operationService';
 import type { PilotLightContext } from './pilotLightContext';
 import { isTestMode } from './safety';
@@ -20,9 +22,13 @@ export interface PilotLightTestingApi {
    * VS Code's confirmation dialog: what any caller that reached the tool's implementation could do.
    */
   invokeToolDirectly(name: string, input: unknown): Promise<{ confirmation?: string; result: string }>;
+  /** Answers a workspace's profile/region/endpoint proposals instead of the notification (undefined: the notification again). */
+  answerWorkspaceProposals(prompt: ProposalPrompt | undefined): void;
+  /** What the connection status bar item shows. */
+  statusBar(): { text: string; tooltip: string };
 }
 
-export function testingApi(ctx: PilotLightContext, chat: AwsChatParticipant | undefined): PilotLightTestingApi | undefined {
+export function testingApi(ctx: PilotLightContext, chat: AwsChatParticipant | undefined, context: ContextFeature): PilotLightTestingApi | undefined {
   if (!isTestMode(ctx.extension)) return undefined;
   const service = OperationService.for(ctx);
   // Mirror everything written to the output channel (the runner's lines too), to scan it for secrets.
@@ -41,6 +47,8 @@ export function testingApi(ctx: PilotLightContext, chat: AwsChatParticipant | un
     chatResponses: () => chat?.recorded ?? [],
     toolEvents: () => service.toolEvents,
     logLines: () => lines,
+    answerWorkspaceProposals: (prompt) => context.proposals.setPromptForTests(prompt),
+    statusBar: () => context.statusBar.shown,
     invokeToolDirectly: async (name, input) => {
       const { registeredTools } = await import('../tools/registerTools');
       const tool = registeredTools.get(name);
