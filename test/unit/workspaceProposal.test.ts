@@ -116,6 +116,8 @@ describe('workspace connection proposals: decisions', () => {
   it('describes a proposal in words and remembers a bounded number of answers', () => {
     assert.equal(describeWorkspaceValues({ profile: 'prod', region: 'eu-west-1', endpointUrl: 'https://x.test', serviceEndpoints: { drs: 'https://y.test' }, explorerProfiles: ['a'] }), 'profile "prod", region eu-west-1, endpoint https://x.test (all services), endpoint https://y.test for drs, explorer profiles "a"');
     assert.equal(describeWorkspaceValues({ endpointUrl: 'https://me:secret@x.test/' }), 'endpoint https://***@x.test/ (all services)');
+    assert.equal(describeWorkspaceValues({ profile: 'dev" (your usual one)\nAllow', region: 'eu west\n1', endpointUrl: 'not a url' }), 'profile "dev\\" (your usual one)\\nAllow", region "eu west\\n1", endpoint "not a url" (all services)');
+    assert.equal(describeWorkspaceValues({ endpointUrl: 'http://[::ffff:127.0.0.1]:80' }), 'endpoint http://[::ffff:7f00:1]/ (all services)');
     let decisions: Record<string, ProposalDecision> = {};
     for (let index = 0; index < 30; index++) decisions = rememberDecision(decisions, `k${index}`, 'declined', 20);
     decisions = rememberDecision(decisions, 'k15', 'allowed', 20);

@@ -202,27 +202,30 @@ export function decideConnectionSettings(scopes: ConnectionSettingScopes, inputs
   return { settings, state, proposal: asked, proposalKey: key, fromWorkspace: applied, ignored: {} };
 }
 
-/** An endpoint for display: a user name or password in the URL is replaced by `***`. */
+/** An endpoint for display: a user name or password in the URL is replaced by `***`; unparsable text is quoted. */
 export function displayEndpoint(value: string): string {
   try {
     const url = new URL(value);
-    if (!url.username && !url.password) return value;
+    if (!url.username && !url.password) return url.href === `${value}/` ? value : url.href;
     url.username = '***';
     url.password = '';
-    return url.toString();
+    return url.href;
   } catch {
-    return value;
+    return JSON.stringify(value);
   }
 }
+
+/** Workspace text as it can be shown: plain names as they are, anything else quoted with escapes (no line breaks). */
+const shown = (value: string) => (/^[\w.@:/-]+$/.test(value) ? value : JSON.stringify(value));
 
 /** The proposal in words, e.g. `profile "dev", endpoint https://example.test (all services)`. */
 export function describeWorkspaceValues(values: WorkspaceValues): string {
   const parts: string[] = [];
-  if (values.profile) parts.push(`profile "${values.profile}"`);
-  if (values.region) parts.push(`region ${values.region}`);
+  if (values.profile) parts.push(`profile ${JSON.stringify(values.profile)}`);
+  if (values.region) parts.push(`region ${shown(values.region)}`);
   if (values.endpointUrl) parts.push(`endpoint ${displayEndpoint(values.endpointUrl)} (all services)`);
-  for (const [service, url] of Object.entries(values.serviceEndpoints ?? {})) parts.push(`endpoint ${displayEndpoint(url)} for ${service}`);
-  if (values.explorerProfiles) parts.push(values.explorerProfiles.length ? `explorer profiles ${values.explorerProfiles.map((name) => `"${name}"`).join(', ')}` : 'no other explorer profiles');
+  for (const [service, url] of Object.entries(values.serviceEndpoints ?? {})) parts.push(`endpoint ${displayEndpoint(url)} for ${shown(service)}`);
+  if (values.explorerProfiles) parts.push(values.explorerProfiles.length ? `explorer profiles ${values.explorerProfiles.map((name) => JSON.stringify(name)).join(', ')}` : 'no other explorer profiles');
   return parts.join(', ');
 }
 
