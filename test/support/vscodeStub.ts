@@ -38,7 +38,7 @@ export function createVscodeStub() {
     CancellationError: class extends Error { constructor() { super('Canceled'); this.name = 'Canceled'; } },
     TreeItem: class { constructor(readonly label: string, readonly collapsibleState?: number) {} },
     MarkdownString: class { constructor(public value = '') {} appendMarkdown(text: string) { this.value += text; return this; } },
-    Disposable: { from: () => disposable },
+    Disposable: { from: (...items: Array<{ dispose(): unknown }>) => ({ dispose: () => items.forEach((item) => item.dispose()) }) },
     TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
     StatusBarAlignment: { Left: 1, Right: 2 },
     ConfigurationTarget: { Global: 1, Workspace: 2 },
