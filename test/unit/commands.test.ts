@@ -1,5 +1,16 @@
 import * as assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { createVscodeStub, installVscodeStub } from '../support/vscodeStub';
+
+const REPO = join(__dirname, '..', '..', '..');
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? sourceFiles(path) : path.endsWith('.ts') ? [path] : [];
+  });
+}
 
 type CommandsModule = typeof import('../../src/features/shared/commands');
 
@@ -175,5 +186,12 @@ describe('shared command wrapper', () => {
     const { host } = await fail(new commands.UserError('Broken.', [{ title: 'Fix', run: () => Promise.reject(new Error('could not fix')) }]), 'Fix');
     await settle();
     assert.ok(host.lines.some(([level, line]) => level === 'warn' && line === 'pilotLight.test.command: the chosen action failed: could not fix'));
+  });
+
+  it('is the only place that registers commands with VS Code', () => {
+    const direct = sourceFiles(join(REPO, 'src'))
+      .map((path) => relative(REPO, path).split('\\').join('/'))
+      .filter((path) => path !== 'src/features/shared/commands.ts' && /\bregister(TextEditor)?Command\s*\(/.test(readFileSync(join(REPO, path), 'utf8')));
+    assert.deepEqual(direct, [], 'register commands with commandRegistrar (src/features/shared/commands.ts)');
   });
 });
