@@ -36,6 +36,9 @@ export const CATEGORY_TITLES: Readonly<Record<UnusedCategory, string>> = Object.
   'orphaned-snapshot': 'Orphaned snapshots',
 });
 
+/** The resource types the analysis judges. */
+export const UNUSED_TYPES: readonly string[] = Object.freeze(['ec2:volume', 'ec2:elastic-ip', 'ec2:instance', 'ec2:snapshot']);
+
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** When an instance stopped, from its StateTransitionReason, e.g. "User initiated (2024-05-01 10:00:00 GMT)". */
