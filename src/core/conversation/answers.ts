@@ -6,7 +6,9 @@
 import { kindOf, refOf, typeOfId, type EnvironmentResolver, type ResourceFact, type ResourceRef } from '../insights/facts';
 import { readAll, readFacts, type ReadOperation } from '../insights/reads';
 import { collectSecurityFindings } from '../insights/security';
-import { collectUnused, UNUSED_TYPES } from '../insights/unused';
+import { PRICE_TABLE, priceTableNote } from '../insights/prices';
+import { collectUnused, UNUSED_TYPES, type UnusedReport } from '../insights/unused';
+import { collectUnusedSecurityGroups } from '../insights/unusedSecurityGroups';
 import { isPublicSubnet } from '../resources/vpc';
 import { operationFor, parseIntent, type ActionVerb, type Intent, type TargetRef } from './keywordParser';
 import { escapeMarkdown, inlineCode, plural } from './markdown';
@@ -174,27 +176,44 @@ export async function answerSecurity(ctx: AnswerContext, scope: Array<'iam' | 'n
   });
 }
 
-/** /unused and cost questions; `scope` keeps only the types and environments asked for. */
+const SECURITY_GROUP = 'ec2:security-group';
+
+/** /unused and cost questions; `scope` keeps only the types and environments asked for. Security groups are judged only when asked for (they cost nothing). */
 export async function answerUnused(ctx: AnswerContext, scope: { types?: string[]; environments?: string[] } = {}): Promise<ChatAnswer> {
   const types = scope.types ?? [];
   const environments = scope.environments ?? [];
-  const uncovered = types.filter((type) => !UNUSED_TYPES.includes(type));
-  const covered = types.filter((type) => UNUSED_TYPES.includes(type));
-  const coverage = `The unused-resources analysis covers ${UNUSED_TYPES.map(titleOf).join(', ')}.`;
+  const judged = [...UNUSED_TYPES, SECURITY_GROUP];
+  const uncovered = types.filter((type) => !judged.includes(type));
+  const covered = types.filter((type) => judged.includes(type));
+  const coverage = `The unused-resources analysis covers ${judged.map(titleOf).join(', ')}.`;
   if (types.length && !covered.length) {
     return answer(`Not supported yet: finding unused ${uncovered.map(titleOf).join(', ')}. ${coverage}`, { followups: [{ label: 'Find unused resources', prompt: '', command: 'unused' }] });
   }
-  const report = await collectUnused(ctx.read, { region: ctx.region, resolveEnvironment: ctx.resolveEnvironment, now: ctx.now, stoppedDays: ctx.stoppedDays });
-  const findings = report.findings.filter((finding) => (!covered.length || covered.includes(finding.resource.type)) && (!environments.length || environments.some((env) => finding.resource.environment !== undefined && sameEnvironment(env, finding.resource.environment))));
-  const scoped = { ...report, findings, totalMonthlyUsd: Math.round(findings.reduce((sum, finding) => sum + finding.monthlyUsd, 0) * 100) / 100 };
+  const onlyGroups = covered.length > 0 && covered.every((type) => type === SECURITY_GROUP);
+  const costed = onlyGroups ? undefined : await collectUnused(ctx.read, { region: ctx.region, resolveEnvironment: ctx.resolveEnvironment, now: ctx.now, stoppedDays: ctx.stoppedDays });
+  const groups = covered.includes(SECURITY_GROUP) ? await collectUnusedSecurityGroups(ctx.read, { region: ctx.region, resolveEnvironment: ctx.resolveEnvironment }) : undefined;
+  const all = [...(costed?.findings ?? []), ...(groups?.findings ?? [])];
+  const findings = all.filter((finding) => (!covered.length || covered.includes(finding.resource.type)) && (!environments.length || environments.some((env) => finding.resource.environment !== undefined && sameEnvironment(env, finding.resource.environment))));
+  const report: UnusedReport = {
+    findings,
+    totalMonthlyUsd: Math.round(findings.reduce((sum, finding) => sum + finding.monthlyUsd, 0) * 100) / 100,
+    priceTable: costed?.priceTable ?? { asOf: PRICE_TABLE.asOf, region: PRICE_TABLE.region, currency: PRICE_TABLE.currency, note: priceTableNote() },
+    stoppedDays: costed?.stoppedDays ?? ctx.stoppedDays ?? 14,
+    checked: costed?.checked ?? { instances: 0, volumes: 0, addresses: 0, snapshots: 0, images: 0 },
+    errors: [...(costed?.errors ?? []), ...(groups?.errors ?? [])],
+  };
   const actions: ChatAction[] = findings
     .filter((finding) => finding.cleanup)
     .slice(0, 3)
     .map((finding) => ({ kind: 'dry-run', title: `Dry-run: ${finding.cleanup!.operationId.split('.').pop()} ${finding.resource.name ?? finding.resource.id}`, operationId: finding.cleanup!.operationId, input: finding.cleanup!.input, region: ctx.region }));
   const limits = [covered.length ? `only ${covered.map(titleOf).join(', ')}` : '', environments.length ? `only in ${environments.join(' or ')}` : ''].filter(Boolean);
   const intro = limits.length ? `_As asked: ${escapeMarkdown(limits.join(', '), 300)}._\n\n` : '';
+  const body =
+    onlyGroups && !findings.length
+      ? `**No unused security groups.** Checked ${plural(groups?.checked ?? 0, 'security group')} against network interfaces, other groups' rules and launch templates.${errorLines(report.errors)}`
+      : renderUnusedReport(report);
   const outro = uncovered.length ? `\n\nNot supported yet: finding unused ${uncovered.map(titleOf).join(', ')}. ${coverage}` : '';
-  return answer(intro + renderUnusedReport(scoped) + outro, { touched: findings.slice(0, 100).map((finding) => finding.resource), actions, followups: [{ label: 'Find security issues', prompt: '', command: 'security' }] });
+  return answer(intro + body + outro, { touched: findings.slice(0, 100).map((finding) => finding.resource), actions, followups: [{ label: 'Find security issues', prompt: '', command: 'security' }] });
 }
 
 function typeHintFor(verb: ActionVerb): string | undefined {

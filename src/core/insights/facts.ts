@@ -141,7 +141,7 @@ const SUMMARIZERS: Record<string, (item: Raw) => Draft> = {
     tags: tagRecord(item.Tags),
     details: compact([item.VpcId, `${item.IpPermissions?.length ?? 0} in / ${item.IpPermissionsEgress?.length ?? 0} out`]),
     arn: item.SecurityGroupArn,
-    extra: { vpcId: item.VpcId, ipPermissions: item.IpPermissions ?? [] },
+    extra: { vpcId: item.VpcId, groupName: item.GroupName, ipPermissions: item.IpPermissions ?? [], ipPermissionsEgress: item.IpPermissionsEgress ?? [] },
   }),
   'ec2:vpc': (item) => ({ id: item.VpcId, state: item.State, tags: tagRecord(item.Tags), details: compact([item.CidrBlock, item.IsDefault && 'default VPC']) }),
   'ec2:subnet': (item) => ({ id: item.SubnetId, state: item.State, tags: tagRecord(item.Tags), details: compact([item.VpcId, item.CidrBlock, item.AvailabilityZone]), arn: item.SubnetArn }),
