@@ -209,7 +209,9 @@ export async function answerUnused(ctx: AnswerContext, scope: { types?: string[]
   const limits = [covered.length ? `only ${covered.map(titleOf).join(', ')}` : '', environments.length ? `only in ${environments.join(' or ')}` : ''].filter(Boolean);
   const intro = limits.length ? `_As asked: ${escapeMarkdown(limits.join(', '), 300)}._\n\n` : '';
   const body =
-    onlyGroups && !findings.length
+    onlyGroups && !findings.length && report.errors.length
+      ? `**Could not check security groups**, so none is reported unused.${errorLines(report.errors)}`
+      : onlyGroups && !findings.length
       ? `**No unused security groups.** Checked ${plural(groups?.checked ?? 0, 'security group')} against network interfaces, other groups' rules and launch templates.${errorLines(report.errors)}`
       : renderUnusedReport(report);
   const outro = uncovered.length ? `\n\nNot supported yet: finding unused ${uncovered.map(titleOf).join(', ')}. ${coverage}` : '';

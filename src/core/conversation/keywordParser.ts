@@ -109,7 +109,8 @@ export function parseIntent(input: string): Intent {
     return { kind: 'context', command: parseContextCommand(lower.replace(/^(switch|change|use|set)\s+(to\s+)?/, '').replace(/\b(the|to)\b/g, ' ')) };
   }
   if (COST_WORDS.test(lower)) return { kind: 'unused', ...unusedScope(text) };
-  if (/\b(security|secure|insecure|vulnerab\w*|exposed|exposure|open ports?|too broad|overly permissive|permissive|wildcards?|least privilege|passrole|trust polic\w*|0\.0\.0\.0\/0|::\/0)\b|\b(iam|policy|policies)\b.*\b(broad|risky|dangerous|admin)\b/.test(lower)) {
+  // "security groups" alone is a resource type ("security groups created today"), not a security question.
+  if (/\b(security(?!\s+groups?\b)|open to (the )?(internet|world)|secure|insecure|vulnerab\w*|exposed|exposure|open ports?|too broad|overly permissive|permissive|wildcards?|least privilege|passrole|trust polic\w*|0\.0\.0\.0\/0|::\/0)\b|\b(iam|policy|policies)\b.*\b(broad|risky|dangerous|admin)\b/.test(lower)) {
     const scope: Array<'iam' | 'network'> = /\b(port|ports|security groups?|sg|network|0\.0\.0\.0|ingress)\b/.test(lower) && !/\b(iam|polic|role|passrole|trust)\w*/.test(lower) ? ['network'] : /\b(iam|polic\w*|roles?|passrole|trust)\b/.test(lower) && !/\b(port|security groups?|network)\b/.test(lower) ? ['iam'] : ['iam', 'network'];
     return { kind: 'security', scope };
   }

@@ -130,7 +130,7 @@ export function parseResourceQuery(input: string): ResourceQuery {
 
   const window = parseTimeWindow(rest);
   if (window) query.createdWithin = window;
-  const scope = /\b(private|public)\s+(?:subnets?|networks?)\b|\bsubnets?\s+(?:that\s+(?:is|are)\s+)?(private|public)\b/.exec(rest);
+  const scope = /\b(private|public)\s+(?:subnets?|networks?)\b|\bsubnets?\s+(?:that\s+|which\s+)?(?:is\s+|are\s+)?(private|public)\b/.exec(rest);
   if (scope) query.subnetScope = (scope[1] ?? scope[2]) as 'private' | 'public';
   // "instances in the private subnet": the subnet names the scope, not a type to list.
   if (query.subnetScope && query.types.length > 1) query.types = query.types.filter((type) => type !== 'ec2:subnet');
