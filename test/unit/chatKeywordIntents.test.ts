@@ -247,6 +247,28 @@ describe('chat without a model: keyword intents', () => {
     assert.deepEqual(mixed.dryRuns, [], 'every word must match, or nothing is proposed');
   });
 
+  it('keeps time windows and subnet scopes in actions, and proposes nothing when the scope cannot be judged', async () => {
+    const recent = await ask('terminate every instance created in the last 24 hours');
+    assert.deepEqual(recent.dryRuns.map(([id, input]) => [id, (input.instanceIds as string[]).sort()]), [['ec2.instances.terminate', ['i-000000000000000a1', 'i-000000000000000a4']]]);
+    const privateOnes = await ask('stop all instances in the private subnet');
+    assert.deepEqual(privateOnes.dryRuns.map(([id, input]) => [id, (input.instanceIds as string[]).sort()]), [['ec2.instances.stop', ['i-000000000000000a2', 'i-000000000000000a3']]]);
+    const that = parseIntent('stop that app server');
+    assert.deepEqual(that.kind === 'action' && that.targets.map((target) => target.kind), ['described'], '"that" is a determiner here');
+    const account = fakeAccount();
+    account.ctx.read = async (id) => {
+      if (id === 'ec2.routeTables.list') throw new Error('UnauthorizedOperation: route tables');
+      return { items: ITEMS[id] ?? [] };
+    };
+    for (const text of ['stop all instances in the private subnet', 'stop the app servers in a private subnet']) {
+      const answer = (await answerIntent(account.ctx, parseIntent(text)))!;
+      assert.match(answer.markdown, /Nothing was changed.*Could not tell which subnets are private: UnauthorizedOperation/s, text);
+    }
+    assert.deepEqual(account.dryRuns, []);
+    const listed = (await answerIntent(account.ctx, parseIntent('which instances are in the private subnet?')))!;
+    assert.deepEqual(listed.touched, [], 'a check that did not run lists nothing');
+    assert.match(listed.markdown, /Could not tell which subnets are private/);
+  });
+
   it('narrows a previous list by environment', async () => {
     const list = await ask('show me the app servers');
     assert.deepEqual(ids(list.answer), ['i-000000000000000a2', 'i-000000000000000a3']);

@@ -105,6 +105,24 @@ async function subnetVisibility(ctx: AnswerContext): Promise<{ publicIds: Set<st
   return { publicIds, privateIds };
 }
 
+/** Keeps the facts created in the query's time window and in its kind of subnet; throws when the subnets cannot be judged. */
+async function filterByTimeAndSubnet(ctx: AnswerContext, query: ResourceQuery, facts: ResourceFact[]): Promise<ResourceFact[]> {
+  let kept = facts;
+  if (query.createdWithin) {
+    const since = (ctx.now ?? new Date()).getTime() - query.createdWithin.ms;
+    kept = kept.filter((fact) => (creationTimeOf(fact)?.getTime() ?? -Infinity) >= since);
+  }
+  if (query.subnetScope && kept.length) {
+    const scope = query.subnetScope;
+    const visibility = await subnetVisibility(ctx).catch((error: Error) => {
+      throw new Error(`Could not tell which subnets are ${scope}: ${error.message}`);
+    });
+    const wanted = scope === 'private' ? visibility.privateIds : visibility.publicIds;
+    kept = kept.filter((fact) => wanted.has(fact.type === 'ec2:subnet' ? fact.id : String(fact.extra.subnetId ?? '')));
+  }
+  return kept;
+}
+
 /** /resources and resource questions in free text. */
 export async function answerResources(ctx: AnswerContext, text: string, parsed?: ResourceQuery): Promise<ChatAnswer> {
   const query = parsed ?? parseResourceQuery(text);
@@ -139,20 +157,12 @@ export async function answerResources(ctx: AnswerContext, text: string, parsed?:
       heading += ` · name or Role/Tier tag says ${known.join(' and ')}`;
     }
   }
-  if (query.createdWithin) {
-    const since = (ctx.now ?? new Date()).getTime() - query.createdWithin.ms;
-    matches = matches.filter((fact) => (creationTimeOf(fact)?.getTime() ?? -Infinity) >= since);
-  }
-  if (query.subnetScope) {
-    try {
-      const visibility = await subnetVisibility(ctx);
-      const wanted = query.subnetScope === 'private' ? visibility.privateIds : visibility.publicIds;
-      matches = matches.filter((fact) => wanted.has(fact.type === 'ec2:subnet' ? fact.id : String(fact.extra.subnetId ?? '')));
-      notes.push(`A subnet is ${query.subnetScope} when its route table (its own, else the VPC's main one) ${query.subnetScope === 'private' ? 'has no' : 'has a'} default route to an internet gateway.`);
-    } catch (error) {
-      matches = [];
-      errors.push(`Could not tell which subnets are ${query.subnetScope}: ${(error as Error).message}`);
-    }
+  if (query.subnetScope) notes.push(`A subnet is ${query.subnetScope} when its route table (its own, else the VPC's main one) ${query.subnetScope === 'private' ? 'has no' : 'has a'} default route to an internet gateway.`);
+  try {
+    matches = await filterByTimeAndSubnet(ctx, query, matches);
+  } catch (error) {
+    matches = [];
+    errors.push((error as Error).message);
   }
   heading = `${heading} in ${ctx.region}`;
   const touched = matches.slice(0, 50).map(refOf);
@@ -294,7 +304,13 @@ export async function answerAction(ctx: AnswerContext, intent: Extract<Intent, {
         continue;
       }
       const environment = target.query.environments.length ? undefined : ctx.environment;
-      const matches = filterByDescriptors(words, matchFacts({ ...target.query, descriptors: [] }, live, environment));
+      let matches: ResourceFact[];
+      try {
+        matches = await filterByTimeAndSubnet(ctx, target.query, filterByDescriptors(words, matchFacts({ ...target.query, descriptors: [] }, live, environment)));
+      } catch (error) {
+        problems.push(escapeMarkdown((error as Error).message, 300));
+        continue;
+      }
       const described = `"${escapeMarkdown(words.join(' '), 80)}"${environment ? ` in ${escapeMarkdown(environment, 60)} (active environment)` : target.query.environments.length ? ` in ${escapeMarkdown(target.query.environments.join(' or '), 80)}` : ''}`;
       if (!matches.length) problems.push(`No ${what} matches ${described}.`);
       else if (matches.length === 1 || target.plural) resolved.push(...matches.map(refOf));
@@ -313,7 +329,11 @@ export async function answerAction(ctx: AnswerContext, intent: Extract<Intent, {
       }
       const { facts } = await loadFacts(ctx, types);
       const matches = matchFacts(target.query, facts, target.query.environments.length ? undefined : ctx.environment).filter((fact) => fact.state !== 'terminated');
-      resolved.push(...matches.map(refOf));
+      try {
+        resolved.push(...(await filterByTimeAndSubnet(ctx, target.query, matches)).map(refOf));
+      } catch (error) {
+        problems.push(escapeMarkdown((error as Error).message, 300));
+      }
       continue;
     }
     if (target.kind === 'name') {

@@ -47,6 +47,7 @@ const VERBS: Array<[RegExp, ActionVerb]> = [
 
 const PRONOUNS = /\b(it|them|that|those|this|these|that one|this one)\b/;
 const PLURAL_PRONOUNS = new Set(['them', 'those', 'these']);
+const DETERMINERS = new Set(['this', 'that', 'these', 'those']);
 const EVERYTHING = /\b(every|all|each)\b/;
 const PLURAL_TARGET = /\b(servers|instances|vms|machines|hosts|nodes|boxes|both|ones)\b/;
 /** Cost and waste words: what runs the unused-resources analysis. */
@@ -91,7 +92,9 @@ function actionTargets(text: string, lower: string): TargetRef[] {
     }
   }
   const pronoun = PRONOUNS.exec(lower);
-  if (!targets.length && pronoun) targets.push({ kind: 'pronoun', word: pronoun[1], plural: PLURAL_PRONOUNS.has(pronoun[1]), ...(query.environments.length ? { environments: query.environments } : {}) });
+  // "that app server": a determiner before a description, not a reference to the last answer.
+  const determiner = pronoun && DETERMINERS.has(pronoun[1]) && query.descriptors.length > 0;
+  if (!targets.length && pronoun && !determiner) targets.push({ kind: 'pronoun', word: pronoun[1], plural: PLURAL_PRONOUNS.has(pronoun[1]), ...(query.environments.length ? { environments: query.environments } : {}) });
   // "every app server": the descriptors must match too, so they come before "every".
   if (!targets.length && query.descriptors.length) targets.push({ kind: 'described', query, plural: PLURAL_TARGET.test(lower) || EVERYTHING.test(lower) });
   if (!targets.length && EVERYTHING.test(lower)) targets.push({ kind: 'all', query });

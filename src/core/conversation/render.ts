@@ -131,5 +131,7 @@ export const HELP_MARKDOWN = [
   '- `/context`: show or switch account (profile), region and environment',
   '- `/wizard vpc`: create a VPC step by step, ending in a previewed, confirmed change',
   '',
-  'You can also ask things like "stop web-1" or "stop it": I show a dry-run first, and nothing changes until you approve it.',
+  '- free text such as "find things I\'m paying for but not using", "resources created in the last 24 hours", "which instances are in the private subnet?", "show me all resources tagged with project=alpha"',
+  '',
+  'You can also ask things like "stop web-1", "stop the app server" or "stop it in staging only": I show a dry-run first, and nothing changes until you approve it.',
 ].join('\n');
