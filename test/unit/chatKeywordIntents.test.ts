@@ -166,6 +166,15 @@ describe('chat without a model: keyword intents', () => {
       { numRuns: 300 },
     );
     assert.deepEqual(parseResourceQuery('please stop all the running servers in production now').descriptors, []);
+    const words = ['stop', 'terminate', 'all', 'every', 'the', 'that', 'app', 'web', 'server', 'servers', 'instances', 'in', 'staging', 'only', 'created', 'last', '24', 'hours', 'private', 'subnet', 'it'];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...words), { minLength: 1, maxLength: 8 }), (sentence) => {
+        const intent = parseIntent(sentence.join(' '));
+        if (intent.kind !== 'action') return;
+        for (const target of intent.targets) if (target.kind === 'all') assert.deepEqual(target.query.descriptors, [], `"${sentence.join(' ')}": a role word never widens to every resource`);
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('answers cost words with the unused analysis, not a resource list', async () => {
