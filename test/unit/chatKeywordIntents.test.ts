@@ -306,6 +306,36 @@ describe('chat without a model: keyword intents', () => {
     assert.deepEqual(groups.reads, []);
   });
 
+  it('keeps long answers readable: 50 rows per table, the rest counted', async () => {
+    const account = fakeAccount();
+    const many = Array.from({ length: 120 }, (_, index) => ({ SnapshotId: `snap-${String(index).padStart(17, '0')}`, State: 'completed', VolumeSize: 1, VolumeId: 'vol-ffffffff', StartTime: HOURS_AGO(1) }));
+    account.ctx.read = async (id) => ({ items: id === 'ec2.snapshots.list' ? many : [] });
+    const listed = (await answerIntent(account.ctx, parseIntent('snapshots created today')))!;
+    assert.match(listed.markdown, /### EBS snapshots \(120\)/);
+    assert.equal(listed.markdown.split('\n').filter((line) => line.startsWith('| snap-')).length, 50);
+    assert.match(listed.markdown, /… and 70 more EBS snapshots/);
+    const unused = (await answerIntent(account.ctx, parseIntent('orphaned snapshots')))!;
+    assert.match(unused.markdown, /Orphaned snapshots: \$[\d.]+\/month \(120\)/);
+    assert.match(unused.markdown, /… and 70 more Orphaned snapshots/);
+    assert.match(unused.markdown, /\*\*120 unused resources\*\*/, 'the totals still count every finding');
+  });
+
+  it('uses IAM roles\' CreateDate and DRS jobs\' creationDateTime', async () => {
+    const account = fakeAccount();
+    account.ctx.read = async (id) => ({
+      items:
+        id === 'iam.roles.list'
+          ? [{ RoleName: 'new-role', Path: '/', CreateDate: HOURS_AGO(2) }, { RoleName: 'old-role', Path: '/', CreateDate: HOURS_AGO(24 * 400) }]
+          : id === 'drs.jobs.list'
+            ? [{ jobID: 'drsjob-1', status: 'COMPLETED', type: 'LAUNCH', creationDateTime: HOURS_AGO(1) }]
+            : [],
+    });
+    const roles = (await answerIntent(account.ctx, parseIntent('iam roles created this week')))!;
+    assert.deepEqual(roles.touched.map((ref) => ref.id), ['new-role']);
+    const jobs = (await answerIntent(account.ctx, parseIntent('drs jobs from the last hour')))!;
+    assert.deepEqual(jobs.touched.map((ref) => ref.id), ['drsjob-1']);
+  });
+
   it('finds instances in private subnets by their route tables, the main table included', async () => {
     const { answer, reads, dryRuns } = await ask('which instances are in the private subnet?');
     assert.deepEqual(ids(answer), ['i-000000000000000a2', 'i-000000000000000a3'], 'own table without an internet gateway, and the main table without one');
