@@ -209,6 +209,28 @@ describe('@aws chat participant', function () {
       }
     });
 
+    it('without a model: role words, "in staging only" narrowing and cost words', async () => {
+      await setSetting('chat.useLanguageModel', false);
+      const checkout = [await launchInstance({ Name: 'ht-checkout-1', Role: 'htcheckout', Environment: 'production' }), await launchInstance({ Name: 'ht-orders-2', Role: 'htcheckout', Environment: 'staging' })];
+      try {
+        await newChat();
+        const which = await askAws('@aws stop the htcheckout server');
+        assert.match(plain(which.markdown), /Nothing was changed.*ht-checkout-1.*ht-orders-2.*Which one\?/s);
+        const narrowed = await askAws('@aws actually, stop it in staging only');
+        assert.match(plain(narrowed.markdown), /Dry-run of "Stop ht-orders-2"/);
+        assert.ok(narrowed.buttons.some((button) => button.title === 'Run: Stop ht-orders-2'), JSON.stringify(narrowed.buttons.map((button) => button.title)));
+        const stops = trail.records().filter((record) => record.caller === 'chat' && record.operation === 'ec2.instances.stop' && JSON.stringify(record).includes(checkout[1]));
+        assert.deepEqual([...new Set(stops.map((record) => record.outcome))], ['dry-run']);
+        assert.deepEqual(await instanceStates(checkout), { [checkout[0]]: 'running', [checkout[1]]: 'running' });
+        const cost = await askAws("@aws find things I'm paying for but not using");
+        assert.match(plain(cost.markdown), new RegExp(`ht-orphan-disk \\| ${volumeId} .*\\$0\\.80`));
+        assert.deepEqual(await (await fakeChat()).requests(), []);
+      } finally {
+        await setSetting('chat.useLanguageModel', undefined);
+        await terminateDirectly(checkout);
+      }
+    });
+
     it('answers without the model, never with an error, when the model fails', async () => {
       const fake = await fakeChat();
       await fake.setScript([[{ error: 'model offline' }]]);

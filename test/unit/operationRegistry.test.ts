@@ -21,7 +21,7 @@ const EXPECTED_WRITES = [
 
 const EXPECTED_READS = [
   'ec2.instances.list', 'ec2.volumes.list', 'ec2.snapshots.list', 'ec2.addresses.list', 'ec2.keyPairs.list', 'ec2.images.list', 'ec2.vpcs.list', 'ec2.subnets.list',
-  'ec2.routeTables.list', 'ec2.internetGateways.list', 'ec2.natGateways.list', 'ec2.securityGroups.list', 'ec2.launchTemplates.list', 'ec2.launchTemplates.versions',
+  'ec2.routeTables.list', 'ec2.internetGateways.list', 'ec2.natGateways.list', 'ec2.securityGroups.list', 'ec2.networkInterfaces.list', 'ec2.launchTemplates.list', 'ec2.launchTemplates.versions',
   'cloudformation.stacks.list', 'cloudformation.stacks.resources', 'cloudformation.stacks.outputs',
   'iam.roles.list', 'iam.roles.attachedPolicies', 'iam.roles.inlinePolicies', 'iam.roles.policies', 'iam.policies.list', 'iam.policies.document',
   'drs.sourceServers.list', 'drs.jobs.list', 'drs.recoveryInstances.list',

@@ -4,13 +4,16 @@
  * click; nothing here changes AWS.
  */
 import { kindOf, refOf, typeOfId, type EnvironmentResolver, type ResourceFact, type ResourceRef } from '../insights/facts';
-import { readFacts, type ReadOperation } from '../insights/reads';
+import { readAll, readFacts, type ReadOperation } from '../insights/reads';
 import { collectSecurityFindings } from '../insights/security';
-import { collectUnused } from '../insights/unused';
-import { operationFor, type ActionVerb, type Intent, type TargetRef } from './keywordParser';
+import { PRICE_TABLE, priceTableNote } from '../insights/prices';
+import { collectUnused, UNUSED_TYPES, type UnusedReport } from '../insights/unused';
+import { collectUnusedSecurityGroups } from '../insights/unusedSecurityGroups';
+import { isPublicSubnet } from '../resources/vpc';
+import { operationFor, parseIntent, type ActionVerb, type Intent, type TargetRef } from './keywordParser';
 import { escapeMarkdown, inlineCode, plural } from './markdown';
 import { HELP_MARKDOWN, renderFacts, renderPreview, renderSecurityReport, renderUnusedReport } from './render';
-import { describeQuery, matchFacts, parseResourceQuery, typesToList, type ResourceQuery } from './resourceQuery';
+import { creationTimeOf, describeQuery, filterByDescriptors, matchFacts, parseResourceQuery, sameEnvironment, splitDescriptors, typesToList, TYPES_WITH_CREATION_TIME, type ResourceQuery } from './resourceQuery';
 import type { ConversationSession } from './session';
 import { describeWizardState, isComplete, nextWizardStep, parseWizardArgs, serializeWizardState, toCreateVpcInput } from './vpcWizard';
 
@@ -85,6 +88,41 @@ function errorLines(errors: string[]): string {
   return errors.length ? `\n\nCould not read everything:\n${errors.map((error) => `- ${escapeMarkdown(error, 300)}`).join('\n')}` : '';
 }
 
+function titleOf(type: string): string {
+  return kindOf(type)?.title ?? type;
+}
+
+/** Which subnets are public: a route to an internet gateway in their route table (explicit, else the VPC's main one). */
+async function subnetVisibility(ctx: AnswerContext): Promise<{ publicIds: Set<string>; privateIds: Set<string> }> {
+  const [subnets, routeTables] = await Promise.all([readAll(ctx.read, 'ec2.subnets.list'), readAll(ctx.read, 'ec2.routeTables.list')]);
+  if (subnets.truncated || routeTables.truncated) throw new Error('more than 1000 subnets or route tables; narrow the region first');
+  const publicIds = new Set<string>();
+  const privateIds = new Set<string>();
+  for (const subnet of subnets.items as Array<{ SubnetId?: string; VpcId?: string }>) {
+    if (!subnet.SubnetId) continue;
+    (isPublicSubnet(subnet, routeTables.items as never[]) ? publicIds : privateIds).add(subnet.SubnetId);
+  }
+  return { publicIds, privateIds };
+}
+
+/** Keeps the facts created in the query's time window and in its kind of subnet; throws when the subnets cannot be judged. */
+async function filterByTimeAndSubnet(ctx: AnswerContext, query: ResourceQuery, facts: ResourceFact[]): Promise<ResourceFact[]> {
+  let kept = facts;
+  if (query.createdWithin) {
+    const since = (ctx.now ?? new Date()).getTime() - query.createdWithin.ms;
+    kept = kept.filter((fact) => (creationTimeOf(fact)?.getTime() ?? -Infinity) >= since);
+  }
+  if (query.subnetScope && kept.length) {
+    const scope = query.subnetScope;
+    const visibility = await subnetVisibility(ctx).catch((error: Error) => {
+      throw new Error(`Could not tell which subnets are ${scope}: ${error.message}`);
+    });
+    const wanted = scope === 'private' ? visibility.privateIds : visibility.publicIds;
+    kept = kept.filter((fact) => wanted.has(fact.type === 'ec2:subnet' ? fact.id : String(fact.extra.subnetId ?? '')));
+  }
+  return kept;
+}
+
 /** /resources and resource questions in free text. */
 export async function answerResources(ctx: AnswerContext, text: string, parsed?: ResourceQuery): Promise<ChatAnswer> {
   const query = parsed ?? parseResourceQuery(text);
@@ -93,18 +131,48 @@ export async function answerResources(ctx: AnswerContext, text: string, parsed?:
       followups: [{ label: `Switch to ${query.region}`, prompt: `region ${query.region}`, command: 'context' }],
     });
   }
-  const types = typesToList(query);
+  const notes: string[] = [];
+  let types = typesToList(query);
+  if (query.createdWithin) {
+    const timeless = types.filter((type) => !TYPES_WITH_CREATION_TIME.includes(type));
+    types = types.filter((type) => TYPES_WITH_CREATION_TIME.includes(type));
+    const missing = timeless.length ? timeless : query.types.length ? [] : ['ec2:elastic-ip', 'ec2:security-group', 'ec2:vpc', 'ec2:subnet'];
+    if (missing.length) notes.push(`${missing.map(titleOf).join(', ')}: the AWS API gives no creation time, so I cannot tell which are new; they are not included.`);
+    if (types.includes('ec2:instance')) notes.push("Instances count by their LaunchTime, which is the last start: an instance stopped and started again counts as new.");
+    if (!types.length) return answer(`Nothing to list. ${notes.join(' ')}`);
+  }
+  if (query.subnetScope) {
+    const withSubnet: string[] = types.filter((type) => type === 'ec2:instance' || type === 'ec2:subnet');
+    if (withSubnet.length < types.length && query.types.length) notes.push(`Only instances and subnets have a subnet; ${types.filter((type) => !withSubnet.includes(type)).map(titleOf).join(', ')} are not included.`);
+    types = withSubnet.length ? withSubnet : ['ec2:instance'];
+  }
   const environment = query.environments.length ? undefined : ctx.environment;
   const { facts, truncated, errors } = await loadFacts(ctx, types, query);
-  const matches = matchFacts(query, facts, environment);
-  const heading = `${describeQuery(query, types, environment)} in ${ctx.region}`;
+  let matches = matchFacts(query, facts, environment);
+  let heading = describeQuery(query, types, environment);
+  if (!query.names.length && !query.ids.length && query.descriptors.length) {
+    const { known } = splitDescriptors(query.descriptors, facts);
+    if (known.length) {
+      matches = filterByDescriptors(known, matches);
+      heading += ` · name or Role/Tier tag says ${known.join(' and ')}`;
+    }
+  }
+  if (query.subnetScope) notes.push(`A subnet is ${query.subnetScope} when its route table (its own, else the VPC's main one) ${query.subnetScope === 'private' ? 'has no' : 'has a'} default route to an internet gateway.`);
+  try {
+    matches = await filterByTimeAndSubnet(ctx, query, matches);
+  } catch (error) {
+    matches = [];
+    errors.push((error as Error).message);
+  }
+  heading = `${heading} in ${ctx.region}`;
   const touched = matches.slice(0, 50).map(refOf);
   const actions: ChatAction[] = touched.slice(0, 3).map((resource) => ({ kind: 'show-in-explorer', resource }));
   const followups: ChatFollowup[] = [];
   const instances = matches.filter((fact) => fact.type === 'ec2:instance');
   if (instances.length && instances.every((fact) => fact.state === 'running')) followups.push({ label: instances.length === 1 ? `Stop ${instances[0].name}` : 'Stop them (dry-run first)', prompt: instances.length === 1 ? `stop ${instances[0].id}` : 'stop them' });
   followups.push({ label: 'Find security issues', prompt: '', command: 'security' }, { label: 'Find unused resources', prompt: '', command: 'unused' });
-  return answer(renderFacts(matches, { heading, truncated }) + errorLines(errors), { touched, actions, followups });
+  const noteText = notes.length ? `\n\n${notes.map((note) => `_${escapeMarkdown(note, 400)}_`).join('\n\n')}` : '';
+  return answer(renderFacts(matches, { heading, truncated }) + noteText + errorLines(errors), { touched, actions, followups });
 }
 
 export async function answerSecurity(ctx: AnswerContext, scope: Array<'iam' | 'network'> = ['iam', 'network']): Promise<ChatAnswer> {
@@ -118,13 +186,46 @@ export async function answerSecurity(ctx: AnswerContext, scope: Array<'iam' | 'n
   });
 }
 
-export async function answerUnused(ctx: AnswerContext): Promise<ChatAnswer> {
-  const report = await collectUnused(ctx.read, { region: ctx.region, resolveEnvironment: ctx.resolveEnvironment, now: ctx.now, stoppedDays: ctx.stoppedDays });
-  const actions: ChatAction[] = report.findings
+const SECURITY_GROUP = 'ec2:security-group';
+
+/** /unused and cost questions; `scope` keeps only the types and environments asked for. Security groups are judged only when asked for (they cost nothing). */
+export async function answerUnused(ctx: AnswerContext, scope: { types?: string[]; environments?: string[] } = {}): Promise<ChatAnswer> {
+  const types = scope.types ?? [];
+  const environments = scope.environments ?? [];
+  const judged = [...UNUSED_TYPES, SECURITY_GROUP];
+  const uncovered = types.filter((type) => !judged.includes(type));
+  const covered = types.filter((type) => judged.includes(type));
+  const coverage = `The unused-resources analysis covers ${judged.map(titleOf).join(', ')}.`;
+  if (types.length && !covered.length) {
+    return answer(`Not supported yet: finding unused ${uncovered.map(titleOf).join(', ')}. ${coverage}`, { followups: [{ label: 'Find unused resources', prompt: '', command: 'unused' }] });
+  }
+  const onlyGroups = covered.length > 0 && covered.every((type) => type === SECURITY_GROUP);
+  const costed = onlyGroups ? undefined : await collectUnused(ctx.read, { region: ctx.region, resolveEnvironment: ctx.resolveEnvironment, now: ctx.now, stoppedDays: ctx.stoppedDays });
+  const groups = covered.includes(SECURITY_GROUP) ? await collectUnusedSecurityGroups(ctx.read, { region: ctx.region, resolveEnvironment: ctx.resolveEnvironment }) : undefined;
+  const all = [...(costed?.findings ?? []), ...(groups?.findings ?? [])];
+  const findings = all.filter((finding) => (!covered.length || covered.includes(finding.resource.type)) && (!environments.length || environments.some((env) => finding.resource.environment !== undefined && sameEnvironment(env, finding.resource.environment))));
+  const report: UnusedReport = {
+    findings,
+    totalMonthlyUsd: Math.round(findings.reduce((sum, finding) => sum + finding.monthlyUsd, 0) * 100) / 100,
+    priceTable: costed?.priceTable ?? { asOf: PRICE_TABLE.asOf, region: PRICE_TABLE.region, currency: PRICE_TABLE.currency, note: priceTableNote() },
+    stoppedDays: costed?.stoppedDays ?? ctx.stoppedDays ?? 14,
+    checked: costed?.checked ?? { instances: 0, volumes: 0, addresses: 0, snapshots: 0, images: 0 },
+    errors: [...(costed?.errors ?? []), ...(groups?.errors ?? [])],
+  };
+  const actions: ChatAction[] = findings
     .filter((finding) => finding.cleanup)
     .slice(0, 3)
     .map((finding) => ({ kind: 'dry-run', title: `Dry-run: ${finding.cleanup!.operationId.split('.').pop()} ${finding.resource.name ?? finding.resource.id}`, operationId: finding.cleanup!.operationId, input: finding.cleanup!.input, region: ctx.region }));
-  return answer(renderUnusedReport(report), { touched: report.findings.map((finding) => finding.resource), actions, followups: [{ label: 'Find security issues', prompt: '', command: 'security' }] });
+  const limits = [covered.length ? `only ${covered.map(titleOf).join(', ')}` : '', environments.length ? `only in ${environments.join(' or ')}` : ''].filter(Boolean);
+  const intro = limits.length ? `_As asked: ${escapeMarkdown(limits.join(', '), 300)}._\n\n` : '';
+  const body =
+    onlyGroups && !findings.length && report.errors.length
+      ? `**Could not check security groups**, so none is reported unused.${errorLines(report.errors)}`
+      : onlyGroups && !findings.length
+      ? `**No unused security groups.** Checked ${plural(groups?.checked ?? 0, 'security group')} against network interfaces, other groups' rules and launch templates.${errorLines(report.errors)}`
+      : renderUnusedReport(report);
+  const outro = uncovered.length ? `\n\nNot supported yet: finding unused ${uncovered.map(titleOf).join(', ')}. ${coverage}` : '';
+  return answer(intro + body + outro, { touched: findings.slice(0, 100).map((finding) => finding.resource), actions, followups: [{ label: 'Find security issues', prompt: '', command: 'security' }] });
 }
 
 function typeHintFor(verb: ActionVerb): string | undefined {
@@ -151,6 +252,31 @@ async function lookUpNames(ctx: AnswerContext, names: string[], typeHint: string
   return { found, missing, ambiguous };
 }
 
+function singular(type: string): string {
+  return titleOf(type).replace(/s$/, '').replace(/^(EC2|EBS) /, '').replace(/^(?![A-Z]{2})\w/, (letter) => letter.toLowerCase());
+}
+
+/** "in staging only" after an answer: its resources in those environments, or its action on only those. */
+export async function answerNarrow(ctx: AnswerContext, intent: Extract<Intent, { kind: 'narrow' }>): Promise<ChatAnswer> {
+  const previous = [...ctx.session.turns].reverse().find((turn) => turn.touched.length);
+  if (!previous) return answerResources(ctx, intent.text);
+  const where = intent.environments.join(' or ');
+  const narrowed = previous.touched.filter((ref) => ref.environment !== undefined && intent.environments.some((env) => sameEnvironment(env, ref.environment!)));
+  if (!narrowed.length) return answer(`None of the ${plural(previous.touched.length, 'resource')} of the last answer is in ${escapeMarkdown(where, 80)}. Nothing was changed.`);
+  const earlier = previous.command ? undefined : parseIntent(previous.prompt);
+  if (earlier?.kind === 'action') {
+    return answerAction(ctx, { kind: 'action', verb: earlier.verb, targets: narrowed.map((ref) => ({ kind: 'id', id: ref.id })), text: `${earlier.text} (${intent.text})` });
+  }
+  const types = [...new Set(narrowed.map((ref) => ref.type))].filter((type) => kindOf(type));
+  const { facts, truncated, errors } = await loadFacts(ctx, types);
+  const ids = new Set(narrowed.map((ref) => ref.id));
+  const matches = facts.filter((fact) => ids.has(fact.id));
+  return answer(renderFacts(matches, { heading: `The last answer's resources in ${where}`, truncated }) + errorLines(errors), {
+    touched: matches.map(refOf),
+    actions: matches.slice(0, 3).map((fact) => ({ kind: 'show-in-explorer', resource: refOf(fact) })),
+  });
+}
+
 /** "stop web-1", "terminate it": resolves the targets and answers with a dry-run and an approval button. */
 export async function answerAction(ctx: AnswerContext, intent: Extract<Intent, { kind: 'action' }>): Promise<ChatAnswer> {
   const typeHint = typeHintFor(intent.verb);
@@ -158,7 +284,43 @@ export async function answerAction(ctx: AnswerContext, intent: Extract<Intent, {
   const problems: string[] = [];
   const followups: ChatFollowup[] = [];
   const names: string[] = [];
+  /** Resources a target could mean when it is ambiguous: remembered, so "stop it in staging only" can narrow them. */
+  const candidates: ResourceRef[] = [];
   for (const target of intent.targets as TargetRef[]) {
+    if (target.kind === 'described') {
+      const types = target.query.types.length ? target.query.types : typeHint ? [typeHint] : [];
+      const words = target.query.descriptors;
+      const what = types.length === 1 ? singular(types[0]) : 'resource';
+      if (!types.length) {
+        problems.push(`Say which kind of resource "${escapeMarkdown(words.join(' '), 80)}" is, e.g. "${intent.verb} the ${escapeMarkdown(words[0], 40)} instance".`);
+        continue;
+      }
+      const { facts, errors } = await loadFacts(ctx, types);
+      problems.push(...errors.map((error) => `Could not read ${escapeMarkdown(error, 300)}.`));
+      const live = facts.filter((fact) => fact.state !== 'terminated');
+      const { unknown } = splitDescriptors(words, live);
+      if (unknown.length) {
+        problems.push(`No ${what} in ${ctx.region} has "${escapeMarkdown(unknown.join(' '), 80)}" in its name or its Role/Tier tag.`);
+        continue;
+      }
+      const environment = target.query.environments.length ? undefined : ctx.environment;
+      let matches: ResourceFact[];
+      try {
+        matches = await filterByTimeAndSubnet(ctx, target.query, filterByDescriptors(words, matchFacts({ ...target.query, descriptors: [] }, live, environment)));
+      } catch (error) {
+        problems.push(escapeMarkdown((error as Error).message, 300));
+        continue;
+      }
+      const described = `"${escapeMarkdown(words.join(' '), 80)}"${environment ? ` in ${escapeMarkdown(environment, 60)} (active environment)` : target.query.environments.length ? ` in ${escapeMarkdown(target.query.environments.join(' or '), 80)}` : ''}`;
+      if (!matches.length) problems.push(`No ${what} matches ${described}.`);
+      else if (matches.length === 1 || target.plural) resolved.push(...matches.map(refOf));
+      else {
+        candidates.push(...matches.map(refOf));
+        problems.push(`${described} could mean ${matches.map((fact) => `${escapeMarkdown(fact.name)} ${inlineCode(fact.id)} [${escapeMarkdown(fact.environment, 60)}]`).join(', ')}. Which one? Name it, narrow it ("${intent.verb} it in staging only"), or say "${intent.verb} them" for all of them.`);
+        followups.push(...matches.slice(0, 4).map((fact) => ({ label: `${VERB_TEXT[intent.verb]} ${fact.name}`, prompt: `${intent.verb} ${fact.id}` })));
+      }
+      continue;
+    }
     if (target.kind === 'all') {
       const types = target.query.types.length ? target.query.types : typeHint ? [typeHint] : [];
       if (!types.length) {
@@ -167,7 +329,11 @@ export async function answerAction(ctx: AnswerContext, intent: Extract<Intent, {
       }
       const { facts } = await loadFacts(ctx, types);
       const matches = matchFacts(target.query, facts, target.query.environments.length ? undefined : ctx.environment).filter((fact) => fact.state !== 'terminated');
-      resolved.push(...matches.map(refOf));
+      try {
+        resolved.push(...(await filterByTimeAndSubnet(ctx, target.query, matches)).map(refOf));
+      } catch (error) {
+        problems.push(escapeMarkdown((error as Error).message, 300));
+      }
       continue;
     }
     if (target.kind === 'name') {
@@ -200,7 +366,7 @@ export async function answerAction(ctx: AnswerContext, intent: Extract<Intent, {
     unique = unique.map((ref) => (ref.name ? ref : (known.get(ref.id) ?? ref)));
   }
   if (!unique.length) {
-    return answer(`Nothing was changed. ${problems.join(' ') || 'I could not tell which resource you mean.'}`, { followups });
+    return answer(`Nothing was changed. ${problems.join(' ') || 'I could not tell which resource you mean.'}`, { followups, touched: candidates });
   }
 
   const byType = new Map<string, ResourceRef[]>();
@@ -294,7 +460,9 @@ export async function answerIntent(ctx: AnswerContext, intent: Intent): Promise<
     case 'security':
       return answerSecurity(ctx, intent.scope);
     case 'unused':
-      return answerUnused(ctx);
+      return answerUnused(ctx, intent);
+    case 'narrow':
+      return answerNarrow(ctx, intent);
     case 'action':
       return answerAction(ctx, intent);
     case 'wizard':

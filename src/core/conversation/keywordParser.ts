@@ -11,10 +11,12 @@ export type ActionVerb = 'start' | 'stop' | 'reboot' | 'terminate' | 'delete' | 
 export type TargetRef =
   | { kind: 'id'; id: string }
   | { kind: 'name'; name: string }
-  /** "it", "them", "that one", "those": resolved from the conversation. */
-  | { kind: 'pronoun'; word: string; plural: boolean }
+  /** "it", "them", "that one", "those": resolved from the conversation; "it in staging" keeps only those in staging. */
+  | { kind: 'pronoun'; word: string; plural: boolean; environments?: string[] }
   /** "every instance", "all volumes in staging". */
-  | { kind: 'all'; query: ResourceQuery };
+  | { kind: 'all'; query: ResourceQuery }
+  /** "the app server": resources whose name or Role/Tier tag says every one of `query.descriptors`. */
+  | { kind: 'described'; query: ResourceQuery; plural: boolean };
 
 export type ContextCommand =
   | { kind: 'show' }
@@ -24,7 +26,10 @@ export type Intent =
   | { kind: 'action'; verb: ActionVerb; targets: TargetRef[]; text: string }
   | { kind: 'resources'; query: ResourceQuery }
   | { kind: 'security'; scope: Array<'iam' | 'network'> }
-  | { kind: 'unused' }
+  /** Cost and waste questions; `types` and `environments` narrow the findings. */
+  | { kind: 'unused'; types: string[]; environments: string[] }
+  /** "in staging only", "only production": narrows the previous answer's resources. */
+  | { kind: 'narrow'; environments: string[]; text: string }
   | { kind: 'context'; command: ContextCommand }
   | { kind: 'wizard'; wizard: 'vpc' }
   /** A request to run a drill, a recovery or a failback: plans do that, not chat. */
@@ -42,7 +47,14 @@ const VERBS: Array<[RegExp, ActionVerb]> = [
 
 const PRONOUNS = /\b(it|them|that|those|this|these|that one|this one)\b/;
 const PLURAL_PRONOUNS = new Set(['them', 'those', 'these']);
+const DETERMINERS = new Set(['this', 'that', 'these', 'those']);
 const EVERYTHING = /\b(every|all|each)\b/;
+const PLURAL_TARGET = /\b(servers|instances|vms|machines|hosts|nodes|boxes|both|ones)\b/;
+/** Cost and waste words: what runs the unused-resources analysis. */
+const COST_WORDS =
+  /\b(unused|idle|orphan(ed|s)?|wast(e|ed|es|ing|eful)|unattached|unassociated|dangling|clean\s*up|cleanup|save money|saving money|savings?|costs?|costing|paying|pay for|spend(ing)?|bill(ing)?|expensive|money)\b|\bnot (being )?us(ed|ing)\b|\bnot in use\b|\bnever used\b|\bno longer (used|needed)\b/;
+/** "in staging only", "only production", "just the staging ones". */
+const NARROWING = /\b(only|just)\b/;
 
 /** Asking to run a drill, a recovery or a failback (but not asking which ones ran). */
 const MENTIONS_DR_RUN = /\b(drills?|recover|recovery|failover|fail[\s-]over|failback|fail[\s-]back|disaster)\b/;
@@ -80,7 +92,11 @@ function actionTargets(text: string, lower: string): TargetRef[] {
     }
   }
   const pronoun = PRONOUNS.exec(lower);
-  if (!targets.length && pronoun) targets.push({ kind: 'pronoun', word: pronoun[1], plural: PLURAL_PRONOUNS.has(pronoun[1]) });
+  // "that app server": a determiner before a description, not a reference to the last answer.
+  const determiner = pronoun && DETERMINERS.has(pronoun[1]) && query.descriptors.length > 0;
+  if (!targets.length && pronoun && !determiner) targets.push({ kind: 'pronoun', word: pronoun[1], plural: PLURAL_PRONOUNS.has(pronoun[1]), ...(query.environments.length ? { environments: query.environments } : {}) });
+  // "every app server": the descriptors must match too, so they come before "every".
+  if (!targets.length && query.descriptors.length) targets.push({ kind: 'described', query, plural: PLURAL_TARGET.test(lower) || EVERYTHING.test(lower) });
   if (!targets.length && EVERYTHING.test(lower)) targets.push({ kind: 'all', query });
   return targets;
 }
@@ -95,8 +111,9 @@ export function parseIntent(input: string): Intent {
   if (/\b(switch|change|use|set)\b.*\b(region|profile|account|environment|env)\b|^(switch|use)\s+(to\s+)?[a-z]{2}-[a-z]+-\d\b|\b(which|what|current)\s+(account|region|profile|environment|context)\b|\bwhere am i\b/.test(lower)) {
     return { kind: 'context', command: parseContextCommand(lower.replace(/^(switch|change|use|set)\s+(to\s+)?/, '').replace(/\b(the|to)\b/g, ' ')) };
   }
-  if (/\b(unused|idle|orphan(ed|s)?|wast(e|ed|ing)|unattached|unassociated|dangling|clean\s*up|save money|cost savings?|costing)\b/.test(lower)) return { kind: 'unused' };
-  if (/\b(security|secure|insecure|vulnerab\w*|exposed|exposure|open ports?|too broad|overly permissive|permissive|wildcards?|least privilege|passrole|trust polic\w*|0\.0\.0\.0\/0|::\/0)\b|\b(iam|policy|policies)\b.*\b(broad|risky|dangerous|admin)\b/.test(lower)) {
+  if (COST_WORDS.test(lower)) return { kind: 'unused', ...unusedScope(text) };
+  // "security groups" alone is a resource type ("security groups created today"), not a security question.
+  if (/\b(security(?!\s+groups?\b)|open to (the )?(internet|world)|secure|insecure|vulnerab\w*|exposed|exposure|open ports?|too broad|overly permissive|permissive|wildcards?|least privilege|passrole|trust polic\w*|0\.0\.0\.0\/0|::\/0)\b|\b(iam|policy|policies)\b.*\b(broad|risky|dangerous|admin)\b/.test(lower)) {
     const scope: Array<'iam' | 'network'> = /\b(port|ports|security groups?|sg|network|0\.0\.0\.0|ingress)\b/.test(lower) && !/\b(iam|polic|role|passrole|trust)\w*/.test(lower) ? ['network'] : /\b(iam|polic\w*|roles?|passrole|trust)\b/.test(lower) && !/\b(port|security groups?|network)\b/.test(lower) ? ['iam'] : ['iam', 'network'];
     return { kind: 'security', scope };
   }
@@ -110,6 +127,9 @@ export function parseIntent(input: string): Intent {
     }
   }
   const query = parseResourceQuery(text);
+  if (NARROWING.test(lower) && query.environments.length && !query.types.length && !query.ids.length && !query.names.length && !query.tags.length && !query.states.length && !query.descriptors.length) {
+    return { kind: 'narrow', environments: query.environments, text };
+  }
   const asksForResources =
     query.types.length > 0 ||
     query.states.length > 0 ||
@@ -119,6 +139,12 @@ export function parseIntent(input: string): Intent {
     /\b(list|show|what|which|find|how many|count|where|inventory|resources?)\b/.test(lower);
   if (asksForResources) return { kind: 'resources', query };
   return { kind: 'help', text };
+}
+
+/** The types and environments a cost question names ("unused security groups in staging"). */
+export function unusedScope(text: string): { types: string[]; environments: string[] } {
+  const query = parseResourceQuery(text);
+  return { types: query.types, environments: query.environments };
 }
 
 /** The registry operation for a verb and a resource type, if Pilot Light has one. */

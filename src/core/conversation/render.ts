@@ -8,6 +8,13 @@ import type { SecurityReport } from '../insights/security';
 import { CATEGORY_TITLES, type UnusedReport } from '../insights/unused';
 import { codeBlock, escapeMarkdown, inlineCode, plural, table, usd } from './markdown';
 
+/** Rows shown per table; the rest are counted, so a chat answer stays readable. */
+export const MAX_ROWS_PER_TABLE = 50;
+
+function moreLine(hidden: number, what: string): string {
+  return hidden > 0 ? `\n\n_… and ${hidden} more ${escapeMarkdown(what)}; narrow the question (type, tag, environment, name) to see them._` : '';
+}
+
 export function renderFacts(facts: ResourceFact[], options: { heading: string; truncated?: boolean; showRegion?: boolean }): string {
   if (!facts.length) return `**${escapeMarkdown(options.heading, 300)}**\n\nNothing matches.`;
   const byType = new Map<string, ResourceFact[]>();
@@ -15,8 +22,8 @@ export function renderFacts(facts: ResourceFact[], options: { heading: string; t
   const sections = [`**${escapeMarkdown(options.heading, 300)}**: ${plural(facts.length, 'resource')}`];
   for (const [type, group] of byType) {
     const title = kindOf(type)?.title ?? type;
-    const rows = group.map((fact) => [fact.name, fact.id, fact.state ?? '', `${fact.environment}${fact.protected ? ' (protected)' : ''}`, fact.details.join(' · '), ...(options.showRegion ? [fact.region] : [])]);
-    sections.push(`### ${escapeMarkdown(title)} (${group.length})\n\n${table(['Name', 'ID', 'State', 'Environment', 'Details', ...(options.showRegion ? ['Region'] : [])], rows)}`);
+    const rows = group.slice(0, MAX_ROWS_PER_TABLE).map((fact) => [fact.name, fact.id, fact.state ?? '', `${fact.environment}${fact.protected ? ' (protected)' : ''}`, fact.details.join(' · '), ...(options.showRegion ? [fact.region] : [])]);
+    sections.push(`### ${escapeMarkdown(title)} (${group.length})\n\n${table(['Name', 'ID', 'State', 'Environment', 'Details', ...(options.showRegion ? ['Region'] : [])], rows)}${moreLine(group.length - rows.length, title)}`);
   }
   if (options.truncated) sections.push('_Only the first 1000 of each type were read; narrow the query to see the rest._');
   return sections.join('\n\n');
@@ -61,7 +68,7 @@ export function renderUnusedReport(report: UnusedReport): string {
       if (!findings.length) continue;
       const subtotal = findings.reduce((sum, finding) => sum + finding.monthlyUsd, 0);
       const title = category === 'stopped-instance' ? `${CATEGORY_TITLES[category]} (≥ ${report.stoppedDays} days)` : CATEGORY_TITLES[category];
-      parts.push(`### ${title}: ${usd(subtotal)}/month\n\n${table(['Name', 'ID', 'Environment', 'Why', 'Est. per month', 'Covers'], findings.map((finding) => [finding.resource.name ?? finding.resource.id, finding.resource.id, finding.resource.environment ?? '', finding.reason, usd(finding.monthlyUsd), finding.costNote]), 160)}`);
+      parts.push(`### ${title}: ${usd(subtotal)}/month (${findings.length})\n\n${table(['Name', 'ID', 'Environment', 'Why', 'Est. per month', 'Covers'], findings.slice(0, MAX_ROWS_PER_TABLE).map((finding) => [finding.resource.name ?? finding.resource.id, finding.resource.id, finding.resource.environment ?? '', finding.reason, usd(finding.monthlyUsd), finding.costNote]), 160)}${moreLine(findings.length - MAX_ROWS_PER_TABLE, title)}`);
     }
   }
   parts.push(`_${escapeMarkdown(report.priceTable.note, 400)}_`);
@@ -131,5 +138,7 @@ export const HELP_MARKDOWN = [
   '- `/context`: show or switch account (profile), region and environment',
   '- `/wizard vpc`: create a VPC step by step, ending in a previewed, confirmed change',
   '',
-  'You can also ask things like "stop web-1" or "stop it": I show a dry-run first, and nothing changes until you approve it.',
+  '- free text such as "find things I\'m paying for but not using", "resources created in the last 24 hours", "which instances are in the private subnet?", "show me all resources tagged with project=alpha"',
+  '',
+  'You can also ask things like "stop web-1", "stop the app server" or "stop it in staging only": I show a dry-run first, and nothing changes until you approve it.',
 ].join('\n');

@@ -5,6 +5,7 @@
  */
 import { typeOfId, type ResourceRef } from '../insights/facts';
 import type { TargetRef } from './keywordParser';
+import { sameEnvironment } from './resourceQuery';
 
 export interface TurnMemory {
   prompt: string;
@@ -102,12 +103,16 @@ export class ConversationSession {
         return { kind: 'unresolved', reason: `No resource named "${target.name}" came up in this conversation yet.` };
       }
       case 'pronoun': {
-        const last = this.lastTouched(typeHint);
-        if (!last.length) return { kind: 'unresolved', reason: `"${target.word}" does not refer to anything yet: no resource has come up in this conversation. Name it, e.g. by its ID.` };
+        const mentioned = this.lastTouched(typeHint);
+        if (!mentioned.length) return { kind: 'unresolved', reason: `"${target.word}" does not refer to anything yet: no resource has come up in this conversation. Name it, e.g. by its ID.` };
+        const environments = target.environments ?? [];
+        const last = environments.length ? mentioned.filter((ref) => ref.environment !== undefined && environments.some((env) => sameEnvironment(env, ref.environment!))) : mentioned;
+        if (!last.length) return { kind: 'unresolved', reason: `None of the ${mentioned.length} resource(s) "${target.word}" could mean is in ${environments.join(' or ')}.` };
         if (target.plural || last.length === 1) return { kind: 'resolved', resources: last, via: `"${target.word}"` };
         return { kind: 'ambiguous', candidates: last, via: `"${target.word}"` };
       }
       case 'all':
+      case 'described':
         return { kind: 'unresolved', reason: 'needs a lookup' };
     }
   }

@@ -6,7 +6,7 @@ import { refOf, type EnvironmentResolver, type ResourceFact, type ResourceRef } 
 import { ebsVolumeMonthly, elasticIpMonthly, PRICE_TABLE, priceTableNote, snapshotMonthly } from './prices';
 import { readFacts, type ReadOperation } from './reads';
 
-export type UnusedCategory = 'unattached-volume' | 'unassociated-eip' | 'stopped-instance' | 'orphaned-snapshot';
+export type UnusedCategory = 'unattached-volume' | 'unassociated-eip' | 'stopped-instance' | 'orphaned-snapshot' | 'unused-security-group';
 
 export interface UnusedFinding {
   category: UnusedCategory;
@@ -34,7 +34,11 @@ export const CATEGORY_TITLES: Readonly<Record<UnusedCategory, string>> = Object.
   'unassociated-eip': 'Unassociated Elastic IPs',
   'stopped-instance': 'Instances stopped for a long time',
   'orphaned-snapshot': 'Orphaned snapshots',
+  'unused-security-group': 'Unused security groups',
 });
+
+/** The resource types the analysis judges. */
+export const UNUSED_TYPES: readonly string[] = Object.freeze(['ec2:volume', 'ec2:elastic-ip', 'ec2:instance', 'ec2:snapshot']);
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

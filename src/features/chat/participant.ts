@@ -108,7 +108,7 @@ export class AwsChatParticipant {
       }
       case 'unused':
         stream.progress('Looking for unused resources…');
-        return answers.answerUnused(answerContext);
+        return answers.answerUnused(answerContext, parser.unusedScope(prompt));
       case 'context':
         return this.context(parser.parseContextCommand(prompt), answerContext);
       case 'wizard': {

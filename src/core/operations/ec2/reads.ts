@@ -7,6 +7,7 @@ import {
   DescribeLaunchTemplatesCommand,
   DescribeLaunchTemplateVersionsCommand,
   DescribeNatGatewaysCommand,
+  DescribeNetworkInterfacesCommand,
   DescribeRouteTablesCommand,
   DescribeSecurityGroupsCommand,
   DescribeSnapshotsCommand,
@@ -195,6 +196,17 @@ export const listSecurityGroups = ec2List({
   itemsOf: (o: Out) => (o.SecurityGroups as unknown[]) ?? [],
 });
 
+export const listNetworkInterfaces = ec2List({
+  id: 'ec2.networkInterfaces.list',
+  title: 'List network interfaces',
+  description: 'Network interfaces with their subnet, security groups and what they are attached to.',
+  idPrefix: 'eni',
+  idLabel: 'a network interface',
+  paged: true,
+  command: (r) => new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: r.ids, Filters: r.filters, MaxResults: r.maxResults, NextToken: r.nextToken }),
+  itemsOf: (o: Out) => (o.NetworkInterfaces as unknown[]) ?? [],
+});
+
 export const listLaunchTemplates = ec2List({
   id: 'ec2.launchTemplates.list',
   title: 'List launch templates',
@@ -244,6 +256,7 @@ export const ec2ReadOperations = [
   listInternetGateways,
   listNatGateways,
   listSecurityGroups,
+  listNetworkInterfaces,
   listLaunchTemplates,
   listLaunchTemplateVersions,
 ];
