@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ToolSpec } from '../../core/conversation/toolCatalog';
+import type { ToolSpec } from '../../core/agent/toolCatalog';
 import type { OperationPreview } from '../../core/operations/preview';
 import type { RunOutcome } from '../../core/operations/runner';
 import type { OperationService } from '../shared/operationService';
@@ -43,7 +43,7 @@ export class OperationTool implements vscode.LanguageModelTool<unknown> {
   }
 
   async prepareInvocation(options: vscode.LanguageModelToolInvocationPrepareOptions<unknown>, token: vscode.CancellationToken): Promise<vscode.PreparedToolInvocation> {
-    const { operationCall } = await import('../../core/conversation/toolCatalog');
+    const { operationCall } = await import('../../core/agent/toolCatalog');
     const call = operationCall(this.spec, options.input);
     if (!call.ok) return { invocationMessage: call.message };
     if (!this.writes) return { invocationMessage: `${this.spec.kind === 'dry-run' ? 'Dry-running' : 'Reading'} ${call.operationId}` };
@@ -75,7 +75,7 @@ export class OperationTool implements vscode.LanguageModelTool<unknown> {
   }
 
   async invoke(options: vscode.LanguageModelToolInvocationOptions<unknown>, token: vscode.CancellationToken): Promise<vscode.LanguageModelToolResult> {
-    const [{ operationCall }, { toolResultText, compactReadOutput }] = await Promise.all([import('../../core/conversation/toolCatalog'), import('../../core/conversation/toolResults')]);
+    const [{ operationCall }, { toolResultText, compactReadOutput }] = await Promise.all([import('../../core/agent/toolCatalog'), import('../../core/agent/toolResults')]);
     const call = operationCall(this.spec, options.input);
     const finish = (payload: Parameters<typeof toolResultText>[0]) => {
       const text = toolResultText(payload);
