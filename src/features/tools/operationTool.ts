@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import type { ToolSpec } from '../../core/agent/toolCatalog';
 import type { OperationPreview } from '../../core/operations/preview';
-import type { RunOutcome } from '../../core/operations/runner';
 import type { OperationService } from '../shared/operationService';
 
 const MAX_PREPARED = 50;
@@ -17,15 +16,9 @@ function signalFor(token: vscode.CancellationToken): AbortSignal {
   return controller.signal;
 }
 
-function problemOf(outcome: RunOutcome): string {
-  if (outcome.refusal) return `Refused (${outcome.refusal.code}): ${outcome.refusal.message}`;
-  if (outcome.error) return `${outcome.error.code}: ${outcome.error.message} ${outcome.error.hint ?? ''}`.trim();
-  return outcome.status;
-}
-
 /**
  * A tool over registry operations: reads, dry-runs, or writes. Writes show the dry-run preview (account,
- * region, environment) in their confirmation, and invoke runs the operation through the shared runner,
+ * region, environment) in their confirmation, and invoke runs the operation through the core runtime,
  * which checks every guardrail again and asks for the approval the policy requires: without it, nothing
  * changes. A tool only runs the operations its spec lists, whatever the model sends.
  */
@@ -43,7 +36,7 @@ export class OperationTool implements vscode.LanguageModelTool<unknown> {
   }
 
   async prepareInvocation(options: vscode.LanguageModelToolInvocationPrepareOptions<unknown>, token: vscode.CancellationToken): Promise<vscode.PreparedToolInvocation> {
-    const { operationCall } = await import('../../core/agent/toolCatalog');
+    const [{ operationCall }, { describeProblem: problemOf }] = await Promise.all([import('../../core/agent/toolCatalog'), import('../../core/runtime/changeFlow')]);
     const call = operationCall(this.spec, options.input);
     if (!call.ok) return { invocationMessage: call.message };
     if (!this.writes) return { invocationMessage: `${this.spec.kind === 'dry-run' ? 'Dry-running' : 'Reading'} ${call.operationId}` };
@@ -75,7 +68,7 @@ export class OperationTool implements vscode.LanguageModelTool<unknown> {
   }
 
   async invoke(options: vscode.LanguageModelToolInvocationOptions<unknown>, token: vscode.CancellationToken): Promise<vscode.LanguageModelToolResult> {
-    const [{ operationCall }, { toolResultText, compactReadOutput }] = await Promise.all([import('../../core/agent/toolCatalog'), import('../../core/agent/toolResults')]);
+    const [{ operationCall }, { toolResultText, compactReadOutput }, { describeProblem: problemOf }] = await Promise.all([import('../../core/agent/toolCatalog'), import('../../core/agent/toolResults'), import('../../core/runtime/changeFlow')]);
     const call = operationCall(this.spec, options.input);
     const finish = (payload: Parameters<typeof toolResultText>[0]) => {
       const text = toolResultText(payload);
