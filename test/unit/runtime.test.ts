@@ -4,9 +4,12 @@ import { join } from 'node:path';
 import { DescribeInstanceAttributeCommand, DescribeInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
 import { readAuditTrail, verifyAuditTrail } from '../../src/core/audit';
 import { DEFAULT_GUARDRAIL_POLICY } from '../../src/core/guardrails';
+import { toolSpec } from '../../src/core/agent/toolCatalog';
+import { invokeToolCall, prepareToolCall, PreparedCalls, type AgentToolHost } from '../../src/core/agent/toolInvocation';
+import { resolveEnvironment } from '../../src/core/guardrails/environment';
 import { OperationRunner, type OperationConnection } from '../../src/core/operations';
 import { createRuntime, readPolicyFiles, resolvePolicy, type ConfirmDecision, type RuntimeOptions } from '../../src/core/runtime';
-import { approvingProvider, FakeAwsClient, FakeClock, tempDir } from '../support/operationHarness';
+import { approvingProvider, denyingProvider, FakeAwsClient, FakeClock, tempDir } from '../support/operationHarness';
 
 const ACCOUNT = '111122223333';
 const DEV = 'i-0de0000000000000a';
@@ -236,6 +239,71 @@ describe('core runtime', () => {
       assert.equal(result.status, 'refused');
       assert.equal(result.refusal?.code, 'invalid-input');
       assert.equal(ec2.calls.length, 0);
+    });
+  });
+
+  describe('agent tool calls on the runtime (LM tools now, the MCP server next)', () => {
+    function agentHost(overrides: Partial<RuntimeOptions> = {}) {
+      const setup = runtimeWith(overrides);
+      const host: AgentToolHost = {
+        run: (operationId, input, options) => setup.runtime.run(operationId, input, { caller: 'mcp', ...options }),
+        environmentResolver: async () => (tags) => resolveEnvironment(tags, ACCOUNT, setup.runtime.policy),
+        currentRegion: async () => 'us-east-1',
+      };
+      return { ...setup, host };
+    }
+    const changeState = toolSpec('pilotLight_changeInstanceState')!;
+
+    it('prepares a write with its dry-run preview and runs it with the same correlation ID', async () => {
+      const { host, ec2 } = agentHost();
+      const call = { operation: 'ec2.instances.stop', input: { instanceIds: [DEV] } };
+      const prepared = await prepareToolCall(changeState, call, host);
+      assert.equal(prepared.kind, 'preview');
+      if (prepared.kind !== 'preview') return;
+      assert.equal(prepared.title, 'Stop 1 instance?');
+      assert.match(prepared.markdown, /dev/);
+      assert.deepEqual(stops(ec2), [], 'preparing changes nothing');
+      const calls = new PreparedCalls();
+      calls.remember(prepared.operationId, prepared.input, prepared.correlationId);
+      const payload = await invokeToolCall(changeState, call, host, { correlationId: calls.take('ec2.instances.stop', { instanceIds: [DEV] }) });
+      assert.equal(payload.status, 'succeeded', payload.summary);
+      assert.equal(payload.correlationId, prepared.correlationId);
+      assert.deepEqual(payload.resources?.map((resource) => resource.id), [DEV]);
+      assert.deepEqual(stops(ec2), ['StopInstances']);
+      assert.equal(calls.take('ec2.instances.stop', { instanceIds: [DEV] }), undefined, 'a prepared call is used once');
+      assert.deepEqual((await readAuditTrail(auditPath)).map((record) => [record.outcome, record.caller, record.correlationId === prepared.correlationId]), [['dry-run', 'mcp', true], ['succeeded', 'mcp', true]]);
+    });
+
+    it('runs only the operations a tool lists, and says why not', async () => {
+      const { host, ec2 } = agentHost();
+      const payload = await invokeToolCall(changeState, { operation: 'ec2.instances.terminate', input: { instanceIds: [DEV] } }, host);
+      assert.equal(payload.status, 'not-allowed');
+      assert.match(payload.summary, /cannot run "ec2\.instances\.terminate"/);
+      assert.equal(ec2.calls.length, 0);
+    });
+
+    it('has nothing to confirm for invalid input, which is refused again when invoked', async () => {
+      const { host } = agentHost();
+      const call = { operation: 'ec2.instances.stop', input: { instanceIds: ['web-1'] } };
+      const prepared = await prepareToolCall(changeState, call, host);
+      assert.equal(prepared.kind, 'message');
+      assert.match(prepared.kind === 'message' ? prepared.problem ?? '' : '', /Refused \(invalid-input\)/);
+      assert.equal((await invokeToolCall(changeState, call, host)).status, 'refused');
+    });
+
+    it('reports a refused approval as nothing changed', async () => {
+      const { host, ec2 } = agentHost({ approvalProvider: denyingProvider() });
+      const payload = await invokeToolCall(changeState, { operation: 'ec2.instances.stop', input: { instanceIds: [PROD] } }, host);
+      assert.equal(payload.status, 'refused');
+      assert.match(payload.summary, /Refused \(approval-denied\).*Nothing was changed/);
+      assert.deepEqual(stops(ec2), []);
+    });
+
+    it('compacts a read tool\'s output with environments resolved by the runtime\'s policy', async () => {
+      const { host } = agentHost();
+      const payload = await invokeToolCall(toolSpec('pilotLight_readResources')!, { operation: 'ec2.instances.list', input: {} }, host);
+      assert.equal(payload.status, 'succeeded', payload.summary);
+      assert.deepEqual(payload.resources?.map((resource) => [resource.id, resource.environment]).sort(), [[PROD, 'prod'], [DEV, 'dev']].sort());
     });
   });
 });
