@@ -125,7 +125,7 @@ export class OperationService implements vscode.Disposable {
   /** Audits a change declined at its confirmation (nothing ran), linked to its dry-run. */
   async recordDeclined(dryRun: RunOutcome, input: unknown, decision: { reason: string; approver?: string }, profile?: string): Promise<RunOutcome> {
     const outcome = await (await this.ctx.safety.runtime()).recordDeclined(dryRun, input, decision, profile);
-    this.log('info', `${outcome.caller} declined ${outcome.operationId} ${outcome.correlationId}: ${decision.reason}`);
+    this.log('info', `${outcome.caller} declined ${outcome.operationId} ${outcome.correlationId}: ${outcome.refusal?.message ?? 'not confirmed'}`);
     this.runEmitter.fire(outcome);
     return outcome;
   }
