@@ -15,7 +15,7 @@ export function loadCore(repoRoot) {
   const out = (path) => require(join(repoRoot, 'out', 'src', 'core', path));
   return {
     operations: out('operations/index.js'),
-    tools: out('conversation/toolCatalog.js'),
+    tools: out('agent/toolCatalog.js'),
     actions: out('actions/resourceActions.js'),
     policySchema: out('guardrails/policySchema.js'),
     policy: out('guardrails/policy.js'),

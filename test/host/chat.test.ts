@@ -310,9 +310,10 @@ describe('@aws chat participant', function () {
       const terminate = trail.records().filter((record) => record.operation === 'ec2.instances.terminate' && record.resourceIds.includes(injected));
       assert.ok(terminate.some((record) => record.outcome === 'refused' && record.caller === 'lm-tool'), 'the refusal is audited');
       assert.ok(!terminate.some((record) => record.outcome === 'succeeded' || record.outcome === 'approved'), 'nothing was approved or executed');
-      const third = (await fake.requests())[2];
-      assert.match(JSON.stringify(third?.messages.at(-1)), /Refused.*approval-denied/);
-      const answer = hooks.chatResponses().at(-1)!;
+      // The chat may report its response before the tool loop's last turn: wait for that turn and its buttons.
+      const third = await waitFor('the model request after the refusal', async () => (await fake.requests())[2]);
+      assert.match(JSON.stringify(third.messages.at(-1)), /Refused.*approval-denied/);
+      const answer = await waitFor('the answer with its buttons', () => [...hooks.chatResponses()].reverse().find((response) => response.buttons.length > 0 && response.toolCalls.includes('pilotLight_terminateInstances')));
       assert.ok(answer.buttons.some((button) => button.title === 'Approve and run ec2.instances.terminate'), 'the user, not the model, may approve it');
     });
   });

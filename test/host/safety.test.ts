@@ -194,6 +194,11 @@ describe('Safety: one guarded path for every caller', function () {
       created.push(id);
       api.explorer.refresh();
       const node = await waitFor('ht-staging-1 in the explorer', () => findNode(api, SCRATCH_REGION, id));
+      hooks.setApprovalProvider(denying());
+      const declined = await vscode.commands.executeCommand<InteractiveRunResult>('pilotLight.action.stopInstance', node);
+      assert.equal(declined?.status, 'cancelled', declined?.message);
+      assert.deepEqual(byCorrelation(trail.records(), declined?.correlationId), ['dry-run', 'refused'], 'the declined confirmation is audited; nothing ran');
+      assert.match((await instanceStates([id]))[id] ?? 'missing', /^(pending|running)$/);
       const provider = approving();
       hooks.setApprovalProvider(provider);
       const stopped = await vscode.commands.executeCommand<InteractiveRunResult>('pilotLight.action.stopInstance', node);

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { answerResources, type AnswerContext } from '../../src/core/conversation/answers';
-import { READ_OPERATIONS } from '../../src/core/conversation/toolCatalog';
-import { compactReadOutput } from '../../src/core/conversation/toolResults';
+import { READ_OPERATIONS } from '../../src/core/agent/toolCatalog';
+import { compactReadOutput } from '../../src/core/agent/toolResults';
 import { ConversationSession } from '../../src/core/conversation/session';
 import { DrsEmulatorAdmin } from '../../tools/emulators/drs/adminClient';
 import { emulatorConnection } from '../support/connection';

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { RESOURCE_ACTIONS, attachedPolicyOf, menuWhen, parsePorts, parseTag, resourceAction, ruleFromNode } from '../../src/core/actions/resourceActions';
-import { allowedOperations, isWriteTool, MAX_TOOLS, operationCall, TOOL_SPECS, toolInputSchema, toolSpec } from '../../src/core/conversation/toolCatalog';
-import { compactReadOutput, toolResultText, UNTRUSTED_NOTICE } from '../../src/core/conversation/toolResults';
+import { allowedOperations, isWriteTool, MAX_TOOLS, operationCall, TOOL_SPECS, toolInputSchema, toolSpec } from '../../src/core/agent/toolCatalog';
+import { compactReadOutput, toolResultText, UNTRUSTED_NOTICE } from '../../src/core/agent/toolResults';
 import { createOperationRegistry } from '../../src/core/operations';
 
 const repoRoot = resolve(__dirname, '..', '..', '..');

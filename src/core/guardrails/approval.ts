@@ -1,11 +1,7 @@
-import type { Caller } from '../operations/types';
+import type { ApprovalLevel, Caller } from '../operations/types';
 import type { OperationPreview, PreviewResource } from '../operations/preview';
 
-/**
- * `approve`: a change in a protected environment (or removing a protection tag); an interactive provider
- * must return the typed confirmation. `confirm`: a plain confirmation, e.g. before a delete elsewhere.
- */
-export type ApprovalLevel = 'approve' | 'confirm';
+export type { ApprovalLevel } from '../operations/types';
 
 export interface ApprovalRequest {
   correlationId: string;

@@ -1,30 +1,9 @@
-import type { OperationKind, TargetResource } from '../operations/types';
-import type { ApprovalLevel } from './approval';
+import type { ApprovalLevel, OperationKind, Refusal, TargetResource } from '../operations/types';
 import { checkChangeWindows } from './changeWindows';
 import { isProtectionTagKey, protectionTagOn, resolveEnvironment, type ResolvedEnvironment } from './environment';
 import type { GuardrailPolicy } from './policy';
 
-export type RefusalCode =
-  | 'unknown-operation'
-  | 'invalid-input'
-  | 'invalid-options'
-  | 'max-resources'
-  | 'protection-tag'
-  | 'change-window'
-  | 'rate-limit'
-  | 'dependency'
-  | 'permission-denied'
-  | 'approval-required'
-  | 'approval-denied'
-  | 'confirmation-mismatch'
-  | 'circuit-open'
-  | 'audit-unavailable';
-
-export interface Refusal {
-  code: RefusalCode;
-  message: string;
-  resourceIds?: string[];
-}
+export type { Refusal, RefusalCode } from '../operations/types';
 
 export interface EnvironmentResource extends TargetResource {
   environment: ResolvedEnvironment;

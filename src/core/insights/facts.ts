@@ -3,7 +3,7 @@
  * Chat answers, LM tool results and the /unused and /resources logic work on these, never on SDK types.
  */
 import { jobInitiation, replicationDetails, sourceServerHostname } from '../resources/drs';
-import { ec2TypeOfId } from '../resources/idPrefixes';
+import { ec2TypeOfId } from '../aws/idPrefixes';
 
 export interface ResolvedEnvironmentLike {
   name: string;

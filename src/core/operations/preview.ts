@@ -1,6 +1,4 @@
-import type { ApprovalLevel } from '../guardrails/approval';
-import type { Refusal } from '../guardrails/evaluate';
-import type { Caller, CostEstimate, DependencyFinding, OperationKind, PermissionCheck } from './types';
+import type { ApprovalLevel, Caller, CostEstimate, DependencyFinding, OperationKind, PermissionCheck, Refusal } from './types';
 
 export interface PreviewResource {
   type: string;

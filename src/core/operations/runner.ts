@@ -288,6 +288,34 @@ export class OperationRunner {
     }
   }
 
+  /**
+   * Audits a change its caller declined when shown the dry-run's preview: nothing ran. The line is a refusal
+   * (`approval-denied`) linked to the dry-run by its correlation ID.
+   */
+  async recordDeclined(dryRun: RunOutcome, input: unknown, decision: { reason: string; approver?: string }): Promise<RunOutcome> {
+    const started = this.clock.now();
+    const { preview } = dryRun;
+    const identity = await this.options.connection.identity().catch(() => undefined);
+    const approval = { provider: 'caller-confirmation', level: 'confirm', approver: decision.approver, reason: redactString(decision.reason) };
+    const base: RunOutcome = { status: 'refused', correlationId: dryRun.correlationId, operationId: dryRun.operationId, mode: 'execute', caller: dryRun.caller, preview, resourceIds: dryRun.resourceIds, backups: [], approval, durationMs: 0 };
+    const audit: Partial<AuditEntry> = {
+      correlationId: dryRun.correlationId,
+      caller: String(dryRun.caller),
+      operation: dryRun.operationId,
+      operationKind: preview?.kind,
+      mode: 'execute',
+      input: redactSecrets(input),
+      account: preview?.account ?? identity?.account,
+      callerArn: identity?.arn,
+      region: preview?.region,
+      environments: preview?.environments,
+      environment: preview?.environments.join(', '),
+      resourceIds: dryRun.resourceIds,
+      approval,
+    };
+    return this.stop(base, audit, started, 'refused', { refusal: { code: 'approval-denied', message: `Not confirmed: ${approval.reason}` } });
+  }
+
   private errorFields(error: unknown): { error: AwsErrorInfo } | { refusal: Refusal } {
     if (error instanceof CircuitOpenError) return { refusal: { code: 'circuit-open', message: error.message } };
     return { error: explainError(error) };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { tagsToRecord } from '../resources/model';
+import { tagsToRecord } from '../aws/tags';
 
 /** An EC2-style ID with a fixed prefix, e.g. i-0123456789abcdef0. */
 export function awsId(prefix: string, label: string) {

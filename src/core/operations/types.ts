@@ -5,6 +5,35 @@ import type { ServiceDefinition } from '../aws/connection';
 export type Caller = 'explorer' | 'command' | 'chat' | 'lm-tool' | 'mcp';
 export const CALLERS: readonly Caller[] = ['explorer', 'command', 'chat', 'lm-tool', 'mcp'];
 
+/**
+ * `approve`: a change in a protected environment (or removing a protection tag); an interactive provider
+ * must return the typed confirmation. `confirm`: a plain confirmation, e.g. before a delete elsewhere.
+ */
+export type ApprovalLevel = 'approve' | 'confirm';
+
+export type RefusalCode =
+  | 'unknown-operation'
+  | 'invalid-input'
+  | 'invalid-options'
+  | 'max-resources'
+  | 'protection-tag'
+  | 'change-window'
+  | 'rate-limit'
+  | 'dependency'
+  | 'permission-denied'
+  | 'approval-required'
+  | 'approval-denied'
+  | 'confirmation-mismatch'
+  | 'circuit-open'
+  | 'audit-unavailable';
+
+/** Why the runner or a guardrail stopped an operation. */
+export interface Refusal {
+  code: RefusalCode;
+  message: string;
+  resourceIds?: string[];
+}
+
 export type RunMode = 'dry-run' | 'execute';
 export const RUN_MODES: readonly RunMode[] = ['dry-run', 'execute'];
 

@@ -6,7 +6,8 @@ import type {
   Snapshot,
   Volume,
 } from '@aws-sdk/client-ec2';
-import { tagsToRecord, type ResourceSummary, type StateTone } from './model';
+import { tagsToRecord } from '../aws/tags';
+import type { ResourceSummary, StateTone } from './model';
 import { compact, day, pagedLister, readPage, type SummaryContext } from './pagedLister';
 
 const INSTANCE_TONES: Record<string, StateTone> = {

@@ -1,5 +1,6 @@
 import type { AttachedPolicy, Policy, Role } from '@aws-sdk/client-iam';
-import { tagsToRecord, type ResourceLister, type ResourceSummary } from './model';
+import { tagsToRecord } from '../aws/tags';
+import type { ResourceLister, ResourceSummary } from './model';
 import { compact, day, pagedLister, readPage } from './pagedLister';
 
 const IAM_PAGE_RANGE: [number, number] = [1, 1000];

@@ -1,5 +1,6 @@
 import type { LaunchTemplate, LaunchTemplateVersion } from '@aws-sdk/client-ec2';
-import { tagsToRecord, type ResourceLister, type ResourceSummary } from './model';
+import { tagsToRecord } from '../aws/tags';
+import type { ResourceLister, ResourceSummary } from './model';
 import { compact, day, pagedLister, readPage, type SummaryContext } from './pagedLister';
 
 export function launchTemplateVersionLister(templateId: string): ResourceLister {

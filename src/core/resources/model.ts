@@ -61,9 +61,3 @@ export function clampPageSize(pageSize: number, min: number, max: number): numbe
 export function inMemoryLister(type: string, title: string, items: ResourceSummary[]): ResourceLister {
   return { type, title, list: async () => ({ items }) };
 }
-
-export function tagsToRecord(tags: ReadonlyArray<{ Key?: string; Value?: string }> | undefined): Record<string, string> {
-  const record: Record<string, string> = {};
-  for (const tag of tags ?? []) if (tag.Key) record[tag.Key] = tag.Value ?? '';
-  return record;
-}

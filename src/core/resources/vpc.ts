@@ -1,5 +1,6 @@
 import type { InternetGateway, IpPermission, NatGateway, RouteTable, SecurityGroup, Subnet, Vpc } from '@aws-sdk/client-ec2';
-import { inMemoryLister, tagsToRecord, type ResourceLister, type ResourceSummary } from './model';
+import { tagsToRecord } from '../aws/tags';
+import { inMemoryLister, type ResourceLister, type ResourceSummary } from './model';
 import { compact, pagedLister, readPage, type SummaryContext } from './pagedLister';
 
 const ec2Arn = (context: SummaryContext, kind: string, id: string) => `arn:aws:ec2:${context.region}:${context.account}:${kind}/${id}`;

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { RunOutcome } from '../../core/operations/runner';
+import type { ChangeSteps } from '../../core/runtime/changeFlow';
 import type { OperationService } from './operationService';
 
 export type InteractiveCaller = 'explorer' | 'command' | 'chat';
@@ -60,46 +61,39 @@ function result(outcome: RunOutcome, message: string, status: InteractiveRunResu
   return { status, operationId: outcome.operationId, correlationId: outcome.correlationId, message, refusal: outcome.refusal, error: outcome.error, resourceIds: outcome.resourceIds, backups: outcome.backups };
 }
 
-/** The sentence for a failed or refused outcome: AWS code plus a plain explanation. */
-export function describeProblem(outcome: RunOutcome): string {
-  if (outcome.error) return `${outcome.error.code}: ${outcome.error.message}${outcome.error.hint ? ` ${outcome.error.hint}` : ''}`;
-  if (outcome.refusal) return `Refused (${outcome.refusal.code}): ${outcome.refusal.message}`;
-  return outcome.status;
-}
-
 /**
- * The interactive path for menus, the command palette and chat buttons: dry-run first, then the
- * confirmation or approval (the runner asks for those the policy requires; a change the policy lets
- * through is confirmed here with its preview), then the change, then the result.
+ * The interactive path for menus, the command palette and chat buttons: the core change flow (dry-run,
+ * then the confirmation of a change the policy lets through, then the change; approvals the policy requires
+ * are asked by the runtime's provider) with progress notifications and the result as a message.
  */
 export async function runInteractively(service: OperationService, request: InteractiveRunRequest): Promise<InteractiveRunResult> {
-  const { formatPreview } = await import('../../core/operations/preview');
+  const [{ formatPreview }, { describeProblem, dryRunThenExecute }] = await Promise.all([import('../../core/operations/preview'), import('../../core/runtime/changeFlow')]);
   const title = request.title ?? request.operationId;
-  const dryRun = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Pilot Light: checking "${title}"…` }, () =>
-    service.run(request.operationId, request.input, { caller: request.caller, mode: 'dry-run', region: request.region, profile: request.profile }),
-  );
-  if (dryRun.status !== 'dry-run' || !dryRun.preview) {
-    const message = `${title}: ${describeProblem(dryRun)}`;
-    void vscode.window.showErrorMessage(message);
-    return result(dryRun, message);
-  }
-  const preview = dryRun.preview;
-  if (preview.guardrails.verdict === 'refused') {
-    const message = `${title} would be refused: ${preview.guardrails.refusals.map((refusal) => refusal.message).join(' ')}`;
-    void vscode.window.showWarningMessage(message, 'Show Preview').then((choice) => choice && previewDocuments?.show(title, formatPreview(preview)));
-    return { ...result(dryRun, message, 'refused'), refusal: preview.guardrails.refusals[0] };
-  }
-  if (preview.guardrails.verdict === 'allowed') {
-    const decision = await service.confirm(preview, request.caller);
-    if (!decision.approved) {
+  const withProgress: ChangeSteps = {
+    run: async (operationId, input, options) =>
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: options.mode === 'dry-run' ? `Pilot Light: checking "${title}"…` : `Pilot Light: ${title}…` }, () => service.run(operationId, input, options)),
+    recordDeclined: (dryRun, input, decision, profile) => service.recordDeclined(dryRun, input, decision, profile),
+  };
+  const change = await dryRunThenExecute(withProgress, request, (preview) => service.confirm(preview, request.caller));
+  const { outcome } = change;
+  switch (change.stage) {
+    case 'dry-run': {
+      const message = `${title}: ${describeProblem(outcome)}`;
+      void vscode.window.showErrorMessage(message);
+      return result(outcome, message);
+    }
+    case 'guardrails': {
+      const preview = change.preview!;
+      const message = `${title} would be refused: ${preview.guardrails.refusals.map((refusal) => refusal.message).join(' ')}`;
+      void vscode.window.showWarningMessage(message, 'Show Preview').then((choice) => choice && previewDocuments?.show(title, formatPreview(preview)));
+      return { ...result(outcome, message, 'refused'), refusal: preview.guardrails.refusals[0] };
+    }
+    case 'confirm': {
       const message = `${title}: cancelled, nothing was changed.`;
       void vscode.window.showInformationMessage(message);
-      return result(dryRun, message, 'cancelled');
+      return result(outcome, message, 'cancelled');
     }
   }
-  const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Pilot Light: ${title}…` }, () =>
-    service.run(request.operationId, request.input, { caller: request.caller, mode: 'execute', region: request.region, profile: request.profile, correlationId: dryRun.correlationId }),
-  );
   if (outcome.status === 'succeeded') {
     const backups = outcome.backups.length ? ` Backups: ${outcome.backups.map((backup) => `${backup.kind} ${backup.id}`).join(', ')}.` : '';
     const message = `${title}: done.${backups}`;

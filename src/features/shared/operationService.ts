@@ -35,7 +35,7 @@ const services = new WeakMap<PilotLightContext, OperationService>();
 
 /**
  * The adapters' view of the one path to AWS: every explorer action, command, chat answer and LM tool runs
- * its operations through `ctx.safety`'s shared OperationRunner (see safety.ts: policy from settings and
+ * its operations through the core runtime `ctx.safety` builds (see safety.ts: policy from settings and
  * `.pilotlight/guardrails.json`, audit trail, modal approval). Callers cannot pass their own approval
  * provider. This service adds what the adapters share on top: run events, the confirmation of changes the
  * policy lets through, environment resolution, and records for the extension's own tests.
@@ -111,20 +111,21 @@ export class OperationService implements vscode.Disposable {
     this.ctx.safety.approvalOverride = provider;
   }
 
-  /** Runs an operation through the shared runner with the service's approval provider. */
+  /** Runs an operation through the core runtime, which gives an execute the shared approval provider. */
   async run(operationId: string, input: unknown, options: ServiceRunOptions): Promise<RunOutcome> {
-    const runner = await this.ctx.safety.runner(options.profile);
+    const runtime = await this.ctx.safety.runtime();
     const region = options.region ?? (await this.ctx.connectionFor(options.profile)).region;
-    const outcome = await runner.run(operationId, input, {
-      caller: options.caller,
-      mode: options.mode,
-      region,
-      correlationId: options.correlationId,
-      signal: options.signal,
-      approvalProvider: options.mode === 'execute' ? this.approvalProvider() : undefined,
-    });
+    const outcome = await runtime.run(operationId, input, { caller: options.caller, mode: options.mode, region, profile: options.profile, correlationId: options.correlationId, signal: options.signal });
     const quietRead = options.mode === 'execute' && !outcome.preview && outcome.status === 'succeeded';
     if (!quietRead) this.log(outcome.status === 'failed' ? 'warn' : 'info', `${options.caller} ${options.mode} ${operationId} ${outcome.correlationId}: ${outcome.status}${outcome.refusal ? ` (${outcome.refusal.code})` : ''}${outcome.error ? ` (${outcome.error.code})` : ''}`);
+    this.runEmitter.fire(outcome);
+    return outcome;
+  }
+
+  /** Audits a change declined at its confirmation (nothing ran), linked to its dry-run. */
+  async recordDeclined(dryRun: RunOutcome, input: unknown, decision: { reason: string; approver?: string }, profile?: string): Promise<RunOutcome> {
+    const outcome = await (await this.ctx.safety.runtime()).recordDeclined(dryRun, input, decision, profile);
+    this.log('info', `${outcome.caller} declined ${outcome.operationId} ${outcome.correlationId}: ${outcome.refusal?.message ?? 'not confirmed'}`);
     this.runEmitter.fire(outcome);
     return outcome;
   }

@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import type { AwsConnection } from '../../core/aws/connection';
 import type { ApprovalProvider } from '../../core/guardrails/approval';
 import type { LoadedPolicy, PolicyProblem } from '../../core/guardrails/policy';
 import type { OperationRunner } from '../../core/operations/runner';
+import type { Runtime } from '../../core/runtime';
 import { ModalApprovalProvider } from './modalApprovalProvider';
-import type { PilotLightContext } from './pilotLightContext';
 
 const GUARDRAILS_SECTION = 'pilotLight.guardrails';
 const AUDIT_PATH_SETTING = 'pilotLight.audit.path';
@@ -16,17 +17,25 @@ export function isTestMode(context: vscode.ExtensionContext): boolean {
   return context.extensionMode !== undefined && vscode.ExtensionMode?.Test !== undefined && context.extensionMode === vscode.ExtensionMode.Test;
 }
 
+/** What the safety services need from the extension's shared context (PilotLightContext provides it). */
+export interface SafetyHost {
+  readonly extension: vscode.ExtensionContext;
+  readonly log: vscode.LogOutputChannel;
+  readonly onDidChangeConnection: vscode.Event<void>;
+  connection(): Promise<AwsConnection>;
+  connectionFor(profile: string | undefined): Promise<AwsConnection>;
+}
+
 /**
- * The one OperationRunner every caller shares (explorer, commands, chat, LM tools, DR runs): policy from user
- * settings (`pilotLight.guardrails.*`), tightened by workspace settings and every workspace folder's
- * `.pilotlight/guardrails.json`; audit trail in global storage unless the user's `pilotLight.audit.path`
- * says otherwise. Rebuilt when the connection or the policy sources change.
+ * The editor's adapter to the core runtime (src/core/runtime), which every caller shares (explorer,
+ * commands, chat, LM tools, DR runs): it reads the policy sources — user settings (`pilotLight.guardrails.*`),
+ * workspace settings and every workspace folder's `.pilotlight/guardrails.json` — and the audit path (global
+ * storage unless the user's `pilotLight.audit.path` says otherwise), reports policy problems as diagnostics,
+ * and builds a new runtime when a source changes (new runners when the connection changes).
  */
 export class SafetyServices implements vscode.Disposable {
-  private runnerPromise?: Promise<OperationRunner>;
-  /** Runners for profiles shown beside the active one; same policy, approvals and audit trail. */
-  private readonly otherRunners = new Map<string, Promise<OperationRunner>>();
-  private policyPromise?: Promise<LoadedPolicy>;
+  private runtimePromise?: Promise<Runtime>;
+  private currentRuntime?: Runtime;
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('pilot-light-guardrails');
   private override?: ApprovalProvider;
@@ -35,13 +44,12 @@ export class SafetyServices implements vscode.Disposable {
   /** Fires when the policy was (re)loaded, with its problems. */
   readonly onDidLoadPolicy = this.policyEmitter.event;
 
-  constructor(private readonly ctx: PilotLightContext) {
+  constructor(private readonly ctx: SafetyHost) {
     const invalidate = () => {
-      this.dropRunners();
-      const hadPolicy = Boolean(this.policyPromise);
-      this.policyPromise = undefined;
+      const hadRuntime = Boolean(this.runtimePromise);
+      this.dropRuntime();
       // Keep the Problems view current once the policy has been read.
-      if (hadPolicy) void this.loadPolicy().catch(() => undefined);
+      if (hadRuntime) void this.loadPolicy().catch(() => undefined);
     };
     const watcher = vscode.workspace.createFileSystemWatcher('**/.pilotlight/guardrails.json');
     this.subscriptions.push(
@@ -52,10 +60,10 @@ export class SafetyServices implements vscode.Disposable {
       watcher.onDidCreate(invalidate),
       watcher.onDidDelete(invalidate),
       vscode.workspace.onDidChangeWorkspaceFolders(invalidate),
-      ctx.onDidChangeConnection(() => this.dropRunners()),
+      ctx.onDidChangeConnection(() => this.currentRuntime?.dropRunners()),
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (event.affectsConfiguration(GUARDRAILS_SECTION)) invalidate();
-        else if (event.affectsConfiguration(AUDIT_PATH_SETTING)) this.dropRunners();
+        else if (event.affectsConfiguration(AUDIT_PATH_SETTING)) this.dropRuntime();
       }),
     );
   }
@@ -84,90 +92,63 @@ export class SafetyServices implements vscode.Disposable {
     return join(this.ctx.extension.globalStorageUri.fsPath, 'audit', 'audit.jsonl');
   }
 
+  /** The core runtime for the current policy sources (built once per change of its sources, or again when `reread`). */
+  runtime(reread = false): Promise<Runtime> {
+    if (reread) this.dropRuntime();
+    if (!this.runtimePromise) {
+      const build = this.buildRuntime();
+      this.runtimePromise = build;
+      build.then(
+        (runtime) => {
+          if (this.runtimePromise !== build) return;
+          this.currentRuntime = runtime;
+          this.policyEmitter.fire(runtime.loaded);
+        },
+        () => this.runtimePromise === build && (this.runtimePromise = undefined),
+      );
+    }
+    return this.runtimePromise;
+  }
+
   /**
    * The runner for the active profile, or for another profile the explorer shows (its resources' actions
    * must reach that profile's account, never the active one).
    */
   async runner(profile?: string): Promise<OperationRunner> {
-    if (profile && profile !== (await this.ctx.connection().then((connection) => connection.profileName, () => undefined))) {
-      let runner = this.otherRunners.get(profile);
-      if (!runner) {
-        runner = this.createRunner(profile);
-        this.otherRunners.set(profile, runner);
-        runner.catch(() => this.otherRunners.get(profile) === runner && this.otherRunners.delete(profile));
-      }
-      return runner;
-    }
-    this.runnerPromise ??= this.createRunner();
-    this.runnerPromise.catch(() => (this.runnerPromise = undefined));
-    return this.runnerPromise;
+    return (await this.runtime()).runner(profile);
   }
 
-  private dropRunners(): void {
-    this.runnerPromise = undefined;
-    this.otherRunners.clear();
+  /** The policy in force and its problems; reports problems as diagnostics. */
+  async loadPolicy(reread = false): Promise<LoadedPolicy> {
+    return (await this.runtime(reread)).loaded;
   }
 
-  /** The policy in force and its problems (read once per change of its sources, or again when `reread`); reports problems as diagnostics. */
-  loadPolicy(reread = false): Promise<LoadedPolicy> {
-    if (reread) {
-      this.policyPromise = undefined;
-      this.dropRunners();
-    }
-    if (!this.policyPromise) {
-      const load = this.readPolicy();
-      this.policyPromise = load;
-      load.then(
-        (loaded) => this.policyPromise === load && this.policyEmitter.fire(loaded),
-        () => this.policyPromise === load && (this.policyPromise = undefined),
-      );
-    }
-    return this.policyPromise;
+  private dropRuntime(): void {
+    this.runtimePromise = undefined;
+    this.currentRuntime = undefined;
   }
 
-  private async readPolicy(): Promise<LoadedPolicy> {
-    const [policyModule, { resolveWorkspacePolicy }] = await Promise.all([import('../../core/guardrails/policy'), import('../../core/settings/guardrailSettings')]);
+  private async buildRuntime(): Promise<Runtime> {
+    const { createRuntime, formatPolicyProblem, readPolicyFiles } = await import('../../core/runtime');
     const inspected = vscode.workspace.getConfiguration().inspect<object>(GUARDRAILS_SECTION);
-    const files: Array<{ path: string; text: string }> = [];
-    for (const folder of vscode.workspace.workspaceFolders ?? []) {
-      if (folder.uri.scheme !== 'file') continue;
-      try {
-        const file = await policyModule.readWorkspaceGuardrailsFile(folder.uri.fsPath);
-        if (file) files.push(file);
-      } catch (error) {
-        this.ctx.log.warn(`Guardrail policy: could not read the file in ${folder.name}: ${(error as Error).message}`);
-      }
-    }
-    // User settings may loosen the defaults; anything that came with the workspace may only tighten them.
-    const loaded = resolveWorkspacePolicy(inspected?.globalValue, files);
-    const workspaceSettings = inspected?.workspaceFolderValue ?? inspected?.workspaceValue;
-    if (workspaceSettings) {
-      const parsed = policyModule.parseGuardrailsFile(JSON.stringify(workspaceSettings), 'workspace settings (pilotLight.guardrails)');
-      loaded.problems.push(...parsed.problems);
-      if (parsed.value) {
-        loaded.policy = policyModule.tightenPolicy(loaded.policy, parsed.value, 'workspace settings');
-        loaded.sources.push('workspace settings');
-      }
-    }
-    this.reportProblems(loaded.problems, policyModule.formatPolicyProblem);
-    return loaded;
-  }
-
-  private async createRunner(profile?: string): Promise<OperationRunner> {
-    const [{ OperationRunner }, { createOperationRegistry }, { AuditTrail }, { policy }] = await Promise.all([
-      import('../../core/operations/runner'),
-      import('../../core/operations/builtinOperations'),
-      import('../../core/audit/auditTrail'),
-      this.loadPolicy(),
-    ]);
-    const connection = await this.ctx.connectionFor(profile);
-    return new OperationRunner({
-      registry: createOperationRegistry(),
-      connection,
-      policy,
-      audit: new AuditTrail(this.auditPath()),
+    const folders = (vscode.workspace.workspaceFolders ?? []).filter((folder) => folder.uri.scheme === 'file');
+    const policyFiles = await readPolicyFiles(
+      folders.map((folder) => folder.uri.fsPath),
+      (path, error) => this.ctx.log.warn(`Guardrail policy: could not read the file in ${folders.find((folder) => folder.uri.fsPath === path)?.name ?? path}: ${error.message}`),
+    );
+    const runtime = createRuntime({
+      // User settings may loosen the defaults; anything that came with the workspace may only tighten them.
+      settings: inspected?.globalValue,
+      workspaceSettings: inspected?.workspaceFolderValue ?? inspected?.workspaceValue,
+      policyFiles,
+      auditPath: this.auditPath(),
+      approvalProvider: () => this.approvalProvider(),
+      connection: (profile) => this.ctx.connectionFor(profile),
+      defaultProfile: () => this.ctx.connection().then((connection) => connection.profileName, () => undefined),
       logger: { info: (message) => this.ctx.log.info(message), warn: (message) => this.ctx.log.warn(message), error: (message) => this.ctx.log.error(message) },
     });
+    this.reportProblems(runtime.problems, formatPolicyProblem);
+    return runtime;
   }
 
   private reportProblems(problems: PolicyProblem[], format: (problem: PolicyProblem) => string): void {

@@ -31,7 +31,7 @@ class LazyTool implements vscode.LanguageModelTool<unknown> {
 }
 
 async function createTool(service: OperationService, name: string): Promise<vscode.LanguageModelTool<unknown>> {
-  const { toolSpec } = await import('../../core/conversation/toolCatalog');
+  const { toolSpec } = await import('../../core/agent/toolCatalog');
   const spec = toolSpec(name);
   if (!spec) {
     return { invoke: async () => new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(`Not supported yet: the tool ${name}.`)]) };

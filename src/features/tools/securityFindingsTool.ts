@@ -11,7 +11,7 @@ export class SecurityFindingsTool implements vscode.LanguageModelTool<{ scope?: 
   }
 
   async invoke(options: vscode.LanguageModelToolInvocationOptions<{ scope?: 'all' | 'iam' | 'network' }>): Promise<vscode.LanguageModelToolResult> {
-    const [{ collectSecurityFindings }, { toolResultText }] = await Promise.all([import('../../core/insights/security'), import('../../core/conversation/toolResults')]);
+    const [{ collectSecurityFindings }, { toolResultText }] = await Promise.all([import('../../core/insights/security'), import('../../core/agent/toolResults')]);
     const scope = options.input?.scope === 'iam' ? ['iam' as const] : options.input?.scope === 'network' ? ['network' as const] : ['iam' as const, 'network' as const];
     const region = await this.service.currentRegion();
     const report = await collectSecurityFindings(readVia(this.service, 'lm-tool', region), { region, resolveEnvironment: await this.service.environmentResolver(), include: scope });

@@ -12,7 +12,7 @@ export class UnusedResourcesTool implements vscode.LanguageModelTool<{ stoppedFo
   }
 
   async invoke(options: vscode.LanguageModelToolInvocationOptions<{ stoppedForDays?: number }>): Promise<vscode.LanguageModelToolResult> {
-    const [{ collectUnused }, { toolResultText }] = await Promise.all([import('../../core/insights/unused'), import('../../core/conversation/toolResults')]);
+    const [{ collectUnused }, { toolResultText }] = await Promise.all([import('../../core/insights/unused'), import('../../core/agent/toolResults')]);
     const region = await this.service.currentRegion();
     const configured = vscode.workspace.getConfiguration(CONFIG_SECTION).get<number>('insights.stoppedInstanceDays');
     const stoppedDays = Number.isInteger(options.input?.stoppedForDays) ? options.input.stoppedForDays : configured;

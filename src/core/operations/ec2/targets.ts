@@ -11,7 +11,7 @@ import {
 import { ec2Service } from '../../aws/services';
 import { tagsToRecord } from '../schemaParts';
 import type { OperationContext, TargetResource } from '../types';
-import { ec2TypeOfId } from '../../resources/idPrefixes';
+import { ec2TypeOfId } from '../../aws/idPrefixes';
 
 type Role = 'target' | 'context';
 

@@ -1,0 +1,135 @@
+import type { EnvironmentResolver } from '../insights/facts';
+import { formatPreview, type OperationPreview } from '../operations/preview';
+import type { RunOutcome } from '../operations/runner';
+import type { RunMode } from '../operations/types';
+import { escapeMarkdown } from '../conversation/markdown';
+import { renderConfirmation } from '../conversation/render';
+import { describeProblem } from '../runtime/changeFlow';
+import { isWriteTool, operationCall, type ToolSpec } from './toolCatalog';
+import { compactReadOutput, type ToolPayload } from './toolResults';
+
+/** What an agent front end (LM tools, the MCP server) gives the tool calls: runs under its caller, through the runtime. */
+export interface AgentToolHost {
+  run(operationId: string, input: unknown, options: { mode: RunMode; correlationId?: string; signal?: AbortSignal }): Promise<RunOutcome>;
+  environmentResolver(): Promise<EnvironmentResolver>;
+  currentRegion(): Promise<string>;
+}
+
+/** What to show before a tool call runs. */
+export type ToolPreparation =
+  /** Nothing to confirm: a read, a dry-run, or a call that is refused again, deterministically, when invoked. */
+  | { kind: 'message'; message: string; operationId?: string; status?: string; problem?: string }
+  /** A change that could not be previewed (maybe transiently): confirm it without a preview. */
+  | { kind: 'unpreviewed'; operationId: string; status: string; problem: string; title: string; markdown: string }
+  /** A change with its dry-run preview to confirm; `correlationId` links the confirmed preview with the execution. */
+  | { kind: 'preview'; operationId: string; input: unknown; status: string; preview: OperationPreview; correlationId: string; title: string; markdown: string; message: string };
+
+/** Dry-runs a write tool's call for its confirmation; reads and dry-runs need none. */
+export async function prepareToolCall(spec: ToolSpec, rawInput: unknown, host: AgentToolHost, signal?: AbortSignal): Promise<ToolPreparation> {
+  const call = operationCall(spec, rawInput);
+  if (!call.ok) return { kind: 'message', message: call.message };
+  if (!isWriteTool(spec)) return { kind: 'message', message: `${spec.kind === 'dry-run' ? 'Dry-running' : 'Reading'} ${call.operationId}`, operationId: call.operationId };
+  const dryRun = await host.run(call.operationId, call.input, { mode: 'dry-run', signal });
+  if (!dryRun.preview) {
+    const problem = describeProblem(dryRun);
+    if (dryRun.refusal?.code === 'invalid-input' || dryRun.refusal?.code === 'unknown-operation') return { kind: 'message', message: `${call.operationId}: ${problem}`, operationId: call.operationId, status: dryRun.status, problem };
+    return {
+      kind: 'unpreviewed',
+      operationId: call.operationId,
+      status: dryRun.status,
+      problem,
+      title: `Run ${call.operationId} without a preview?`,
+      markdown: `Pilot Light could not preview this change: ${escapeMarkdown(problem, 600)}\n\nIf you continue, every guardrail is still checked and approvals are still asked.`,
+    };
+  }
+  const preview = dryRun.preview;
+  return {
+    kind: 'preview',
+    operationId: call.operationId,
+    input: call.input,
+    status: preview.guardrails.verdict,
+    preview,
+    correlationId: dryRun.correlationId,
+    title: preview.guardrails.verdict === 'refused' ? `Pilot Light will refuse: ${preview.summary}` : `${preview.summary}?`,
+    markdown: renderConfirmation(preview, formatPreview(preview)),
+    message: `${preview.summary} (account ${preview.account}, ${preview.region}, ${preview.environments.join(', ') || 'unknown'})`,
+  };
+}
+
+function targetsOf(outcome: RunOutcome): NonNullable<ToolPayload['resources']> {
+  const preview = outcome.preview;
+  if (!preview) return [];
+  return preview.resources.filter((resource) => resource.role === 'target' && !resource.id.startsWith('(')).map((resource) => ({ type: resource.type, id: resource.id, name: resource.name, environment: resource.environment, region: preview.region }));
+}
+
+/**
+ * Runs a tool call through the host and describes the result for the model. A write runs only after its
+ * confirmation was shown; the runtime checks every guardrail again and asks for the approvals the policy requires.
+ */
+export async function invokeToolCall(spec: ToolSpec, rawInput: unknown, host: AgentToolHost, options: { correlationId?: string; signal?: AbortSignal } = {}): Promise<ToolPayload> {
+  const call = operationCall(spec, rawInput);
+  if (!call.ok) return { tool: spec.name, status: 'not-allowed', summary: call.message };
+  const { signal } = options;
+
+  if (spec.kind === 'read') {
+    const outcome = await host.run(call.operationId, call.input, { mode: 'execute', signal });
+    if (outcome.status !== 'succeeded') return { tool: spec.name, status: outcome.status === 'refused' ? 'refused' : 'failed', operation: call.operationId, summary: describeProblem(outcome) };
+    const resolve = await host.environmentResolver();
+    const region = (outcome.preview?.region ?? undefined) || (await host.currentRegion());
+    const compact = compactReadOutput(call.operationId, outcome.output, region, resolve);
+    return { tool: spec.name, status: 'succeeded', operation: call.operationId, summary: compact.count !== undefined ? `${compact.count} item(s).` : 'Done.', resources: compact.resources, data: compact.data };
+  }
+
+  if (spec.kind === 'dry-run') {
+    const outcome = await host.run(call.operationId, call.input, { mode: 'dry-run', signal });
+    if (!outcome.preview) return { tool: spec.name, status: outcome.status === 'refused' ? 'refused' : 'failed', operation: call.operationId, summary: describeProblem(outcome) };
+    return {
+      tool: spec.name,
+      status: 'dry-run',
+      operation: call.operationId,
+      summary: `Dry-run only, nothing changed. Verdict: ${outcome.preview.guardrails.verdict}.`,
+      resources: targetsOf(outcome),
+      data: { preview: formatPreview(outcome.preview), input: call.input },
+      correlationId: outcome.correlationId,
+    };
+  }
+
+  const outcome = await host.run(call.operationId, call.input, { mode: 'execute', correlationId: options.correlationId, signal });
+  const resources = targetsOf(outcome);
+  if (outcome.status === 'succeeded') {
+    const backups = outcome.backups.length ? ` Backups: ${outcome.backups.map((backup) => `${backup.kind} ${backup.id}`).join(', ')}.` : '';
+    return { tool: spec.name, status: 'succeeded', operation: call.operationId, summary: `${outcome.preview?.summary ?? call.operationId}: done.${backups}`, resources, data: outcome.output, correlationId: outcome.correlationId };
+  }
+  return {
+    tool: spec.name,
+    status: outcome.status === 'refused' ? 'refused' : 'failed',
+    operation: call.operationId,
+    summary: `${describeProblem(outcome)} Nothing was changed${outcome.status === 'failed' ? ' (unless the error says otherwise)' : ''}. Tell the user; do not retry it another way. They can review it with the Dry-run button and approve it themselves.`,
+    resources,
+    data: { input: call.input },
+    correlationId: outcome.correlationId,
+  };
+}
+
+/** Dry-run correlation IDs by call, so the audit links a confirmed preview with its execution (bounded). */
+export class PreparedCalls {
+  private readonly prepared = new Map<string, string>();
+
+  constructor(private readonly limit = 50) {}
+
+  private key(operationId: string, input: unknown): string {
+    return JSON.stringify([operationId, input]);
+  }
+
+  remember(operationId: string, input: unknown, correlationId: string): void {
+    this.prepared.set(this.key(operationId, input), correlationId);
+    if (this.prepared.size > this.limit) this.prepared.delete(this.prepared.keys().next().value!);
+  }
+
+  take(operationId: string, input: unknown): string | undefined {
+    const key = this.key(operationId, input);
+    const id = this.prepared.get(key);
+    this.prepared.delete(key);
+    return id;
+  }
+}
