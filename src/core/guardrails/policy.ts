@@ -1,8 +1,9 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { findNodeAtLocation, parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
+import { createScanner, findNodeAtLocation, parseTree, printParseErrorCode, SyntaxKind, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import type { z } from 'zod';
-import { guardrailsFileSchema, policyFields, type ChangeWindow, type PolicyField } from './policySchema';
+import { UNKNOWN_ENVIRONMENT } from './environment';
+import { guardrailsFileSchema, POLICY_LIMITS, policyFields, type ChangeWindow, type PolicyField } from './policySchema';
 
 export type MutatingKind = 'write' | 'delete';
 export type BackupMode = 'always' | 'protected' | 'never';
@@ -26,6 +27,12 @@ export interface GuardrailPolicy {
   backupBeforeDelete: BackupMode;
   maxMutationsPerMinute: number;
   auditReads: boolean;
+  /**
+   * Set on a policy a workspace layer tightened: the policy from settings and defaults alone. Environments
+   * and guardrail decisions are worked out under both, and the more protected answer is kept, so nothing a
+   * workspace says (now or in fields added later) can make a decision looser than the settings make it.
+   */
+  floor?: GuardrailPolicy;
 }
 
 /** Safe defaults: they hold whenever settings or the workspace file say nothing, or say something invalid. */
@@ -95,21 +102,37 @@ export function resolveGuardrailPolicy(inputs: PolicyInputs): LoadedPolicy {
     const parsed = parseGuardrailsFile(inputs.workspaceFile.text, inputs.workspaceFile.path);
     problems.push(...parsed.problems);
     if (parsed.value) {
-      policy = tightenPolicy(policy, parsed.value, inputs.workspaceFile.path);
+      policy = tightenPolicy(policy, parsed.value, inputs.workspaceFile.path, problems);
       sources.push(inputs.workspaceFile.path);
     }
   }
   return { policy, problems, sources };
 }
 
-/** Reads `<root>/.pilotlight/guardrails.json` if it exists. */
+/**
+ * Reads `<root>/.pilotlight/guardrails.json` if it exists: at most one byte more than the size limit, so an
+ * oversized file is reported by parseGuardrailsFile without being read whole.
+ */
 export async function readWorkspaceGuardrailsFile(workspaceRoot: string): Promise<{ path: string; text: string } | undefined> {
   const path = join(workspaceRoot, GUARDRAILS_FILE);
+  let handle: fs.FileHandle;
   try {
-    return { path, text: await fs.readFile(path, 'utf8') };
+    handle = await fs.open(path, 'r');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
+  }
+  try {
+    const buffer = Buffer.alloc(POLICY_LIMITS.fileBytes + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    return { path, text: buffer.subarray(0, length).toString('utf8') };
+  } finally {
+    await handle.close();
   }
 }
 
@@ -145,6 +168,9 @@ function validateSettings(settings: unknown, problems: PolicyProblem[]): Partial
   return result as PartialPolicy;
 }
 
+/** Where each top-level field (and each `accountEnvironments.<account>` entry) of a parsed file starts. */
+const fieldPositions = new WeakMap<object, Map<string, { line: number; column: number }>>();
+
 export interface ParsedGuardrailsFile {
   /** The valid part of the file, or undefined when it could not be read as JSON at all. */
   value?: PartialPolicy;
@@ -156,6 +182,14 @@ export interface ParsedGuardrailsFile {
  * dropped (with its line and column reported) while the file's valid fields still apply.
  */
 export function parseGuardrailsFile(text: string, source: string): ParsedGuardrailsFile {
+  const ignored = 'the file is ignored and the settings and safe defaults stay in force.';
+  if (text.length > POLICY_LIMITS.fileBytes || Buffer.byteLength(text, 'utf8') > POLICY_LIMITS.fileBytes) {
+    return { problems: [{ source, severity: 'error', line: 1, column: 1, message: `The file is larger than ${POLICY_LIMITS.fileBytes / (1024 * 1024)} MB, the most a guardrails file may hold; ${ignored}` }] };
+  }
+  const tooDeep = offsetBeyondDepth(text, POLICY_LIMITS.nestingDepth);
+  if (tooDeep !== undefined) {
+    return { problems: [{ source, severity: 'error', ...position(lineStarts(text), tooDeep), message: `Lists and objects are nested more than ${POLICY_LIMITS.nestingDepth} levels deep here; ${ignored}` }] };
+  }
   const errors: ParseError[] = [];
   const tree = parseTree(text, errors, { allowTrailingComma: false, disallowComments: false });
   const lines = lineStarts(text);
@@ -175,11 +209,19 @@ export function parseGuardrailsFile(text: string, source: string): ParsedGuardra
   const parsed = guardrailsFileSchema.safeParse(raw);
   if (parsed.success) {
     const { $schema: _schema, ...value } = parsed.data;
-    return { value: value as PartialPolicy, problems: [] };
+    return { value: withPositions(value as PartialPolicy, tree, lines), problems: [] };
   }
   const problems: PolicyProblem[] = [];
   const badTopLevel = new Set<string>();
+  let unlisted = 0;
   for (const issue of parsed.error.issues) {
+    if (issue.path.length) badTopLevel.add(String(issue.path[0]));
+    if (issue.code === 'unrecognized_keys' && issue.path.length === 0) for (const unknownKey of issue.keys) badTopLevel.add(unknownKey);
+    // Locating an issue walks the tree; listing a bounded number keeps a file full of errors linear.
+    if (problems.length >= POLICY_LIMITS.reportedProblems) {
+      unlisted += 1;
+      continue;
+    }
     const path = issue.path.map((part) => (typeof part === 'number' ? part : String(part)));
     let node: JsonNode | undefined;
     let field = path.join('.');
@@ -187,16 +229,48 @@ export function parseGuardrailsFile(text: string, source: string): ParsedGuardra
       const key = issue.keys[0];
       node = findNodeAtLocation(tree, [...path, key])?.parent ?? findNodeAtLocation(tree, path);
       field = [...path, key].join('.');
-      for (const unknownKey of issue.keys) if (path.length === 0) badTopLevel.add(unknownKey);
     }
     node ??= deepestNode(tree, path);
-    if (path.length) badTopLevel.add(String(path[0]));
-    problems.push({ source, severity: 'error', field, ...position(lines, node?.offset ?? 0), message: `${issue.message} This field is ignored; the settings and safe defaults stay in force for it.` });
+    problems.push({ source, severity: 'error', field, ...position(lines, node?.offset ?? 0), message: `${sentence(issue.message)} This field is ignored; the settings and safe defaults stay in force for it.` });
   }
+  if (unlisted) problems.push({ source, severity: 'error', line: 1, column: 1, message: `${unlisted} more problem${unlisted === 1 ? '' : 's'} in this file (only the first ${POLICY_LIMITS.reportedProblems} are listed); the fields they are in are ignored.` });
   const value: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(raw)) if (key !== '$schema' && !badTopLevel.has(key)) value[key] = item;
   const valid = guardrailsFileSchema.safeParse(value);
-  return { value: valid.success ? (valid.data as PartialPolicy) : undefined, problems };
+  return { value: valid.success ? withPositions(valid.data as PartialPolicy, tree, lines) : undefined, problems };
+}
+
+function sentence(message: string): string {
+  return /[.!?]$/.test(message) ? message : `${message}.`;
+}
+
+/** The offset where nesting first goes deeper than `limit`, scanning tokens (strings and comments skipped) in linear time. */
+function offsetBeyondDepth(text: string, limit: number): number | undefined {
+  const scanner = createScanner(text, true);
+  let depth = 0;
+  for (let token = scanner.scan(); token !== SyntaxKind.EOF; token = scanner.scan()) {
+    if (token === SyntaxKind.OpenBraceToken || token === SyntaxKind.OpenBracketToken) {
+      depth += 1;
+      if (depth > limit) return scanner.getTokenOffset();
+    } else if (token === SyntaxKind.CloseBraceToken || token === SyntaxKind.CloseBracketToken) depth = Math.max(0, depth - 1);
+  }
+  return undefined;
+}
+
+/** Remembers where the file's fields are, so tightenPolicy can report an ignored one at its line. */
+function withPositions(value: PartialPolicy, tree: JsonNode, lines: number[]): PartialPolicy {
+  const positions = new Map<string, { line: number; column: number }>();
+  for (const property of tree.children ?? []) {
+    const [keyNode, valueNode] = property.children ?? [];
+    if (!keyNode || !valueNode) continue;
+    const key = String(keyNode.value);
+    positions.set(key, position(lines, valueNode.offset));
+    if (key === 'accountEnvironments' && valueNode.type === 'object') {
+      for (const entry of valueNode.children ?? []) if (entry.children?.[0]) positions.set(`${key}.${String(entry.children[0].value)}`, position(lines, entry.offset));
+    }
+  }
+  fieldPositions.set(value, positions);
+  return value;
 }
 
 /** The plain value of a parse tree (comments dropped). */
@@ -256,33 +330,81 @@ function position(starts: number[], offset: number): { line: number; column: num
 
 const BACKUP_STRICTNESS: Record<BackupMode, number> = { never: 0, protected: 1, always: 2 };
 
-function union(base: string[], extra: string[] | undefined, caseInsensitive = true): string[] {
+/** `base`, then the items of `extra` it lacks (compared without regard to case), in linear time. */
+function union<T extends string>(base: readonly T[], extra: readonly T[] | undefined): T[] {
   const result = [...base];
-  for (const item of extra ?? []) if (!result.some((have) => (caseInsensitive ? have.toLowerCase() === item.toLowerCase() : have === item))) result.push(item);
+  const seen = new Set(base.map((item) => item.toLowerCase()));
+  for (const item of extra ?? []) {
+    const key = item.toLowerCase();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    result.push(item);
+  }
   return result;
 }
 
-/** Applies a workspace layer so it can only make the policy stricter. */
-export function tightenPolicy(base: GuardrailPolicy, layer: PartialPolicy, source: string): GuardrailPolicy {
+function withoutFloor(policy: GuardrailPolicy): GuardrailPolicy {
+  const { floor: _floor, ...rest } = policy;
+  return rest;
+}
+
+/**
+ * Applies a workspace layer so it can only make the policy stricter. Lists are added to and limits only
+ * lowered; a value that would loosen the policy is ignored and reported in `problems` (with its line when
+ * the layer came from parseGuardrailsFile). The result carries the settings-only policy as its `floor`,
+ * which evaluation also applies, so the merge cannot loosen a decision even where a field's effect depends
+ * on the resource (an added environment tag key, say).
+ */
+export function tightenPolicy(base: GuardrailPolicy, layer: PartialPolicy, source: string, problems?: PolicyProblem[]): GuardrailPolicy {
+  const positions = fieldPositions.get(layer);
+  const ignore = (field: string, message: string) =>
+    problems?.push({ source, severity: 'warning', field, ...positions?.get(field), message: `${message} A workspace can only tighten the policy, so this value is ignored.` });
   const protectedEnvironments = union(base.protectedEnvironments, layer.protectedEnvironments);
-  const isProtected = (env: string) => protectedEnvironments.some((name) => name.toLowerCase() === env.toLowerCase());
-  const accountEnvironments = { ...base.accountEnvironments };
+  const treatUnknownEnvironmentAsProtected = base.treatUnknownEnvironmentAsProtected || Boolean(layer.treatUnknownEnvironmentAsProtected);
+  const protectedNames = new Set(protectedEnvironments.map((name) => name.toLowerCase()));
+  const isProtected = (env: string) => protectedNames.has(env.toLowerCase()) || (env === UNKNOWN_ENVIRONMENT && treatUnknownEnvironmentAsProtected);
+
+  const accountEnvironments: Record<string, string> = { ...base.accountEnvironments };
   for (const [account, env] of Object.entries(layer.accountEnvironments ?? {})) {
-    // A new mapping, or one that moves an account into a protected environment; never out of one.
-    if (!accountEnvironments[account] || (isProtected(env) && !isProtected(accountEnvironments[account]))) accountEnvironments[account] = env;
+    const current = Object.hasOwn(accountEnvironments, account) ? accountEnvironments[account] : undefined;
+    if (current?.toLowerCase() === env.toLowerCase()) continue;
+    if (current === undefined) {
+      // Unmapped, the account's untagged resources are "unknown": a mapping may not take them out of protection.
+      if (isProtected(env) || !base.treatUnknownEnvironmentAsProtected) accountEnvironments[account] = env;
+      else ignore(`accountEnvironments.${account}`, `Untagged resources in account ${account} are in the protected environment "${UNKNOWN_ENVIRONMENT}"; "${env}" is not protected.`);
+    } else if (isProtected(env) && !isProtected(current)) {
+      accountEnvironments[account] = env;
+    } else {
+      ignore(`accountEnvironments.${account}`, `Account ${account} is already mapped to "${current}"; a workspace may only move an account from an unprotected environment into a protected one.`);
+    }
   }
+
+  if (layer.treatUnknownEnvironmentAsProtected === false && base.treatUnknownEnvironmentAsProtected) {
+    ignore('treatUnknownEnvironmentAsProtected', 'The settings treat resources of unknown environment as protected.');
+  }
+  for (const field of ['maxResourcesPerOperation', 'maxMutationsPerMinute'] as const) {
+    const wanted = layer[field];
+    if (wanted !== undefined && wanted > base[field]) ignore(field, `The policy from settings${base.floor ? ' and earlier workspace files' : ''} allows at most ${base[field]}; ${wanted} is higher.`);
+  }
+  const backupWanted = layer.backupBeforeDelete;
+  if (backupWanted && BACKUP_STRICTNESS[backupWanted] < BACKUP_STRICTNESS[base.backupBeforeDelete]) {
+    ignore('backupBeforeDelete', `The policy takes a backup before deleting ${base.backupBeforeDelete === 'always' ? 'always' : 'in protected environments'}; "${backupWanted}" would take fewer.`);
+  }
+  if (layer.auditReads === false && base.auditReads) ignore('auditReads', 'The settings record reads in the audit trail.');
+
   return {
     environmentTagKeys: union(base.environmentTagKeys, layer.environmentTagKeys),
     accountEnvironments,
     protectedEnvironments,
-    treatUnknownEnvironmentAsProtected: base.treatUnknownEnvironmentAsProtected || Boolean(layer.treatUnknownEnvironmentAsProtected),
-    approvalRequiredFor: union(base.approvalRequiredFor, layer.approvalRequiredFor) as MutatingKind[],
-    confirmationRequiredFor: union(base.confirmationRequiredFor, layer.confirmationRequiredFor) as MutatingKind[],
+    treatUnknownEnvironmentAsProtected,
+    approvalRequiredFor: union(base.approvalRequiredFor, layer.approvalRequiredFor),
+    confirmationRequiredFor: union(base.confirmationRequiredFor, layer.confirmationRequiredFor),
     changeWindows: [...base.changeWindows, ...(layer.changeWindows ?? []).map((window) => ({ ...window, source }))],
     maxResourcesPerOperation: Math.min(base.maxResourcesPerOperation, layer.maxResourcesPerOperation ?? Infinity),
     protectionTags: union(base.protectionTags, layer.protectionTags),
-    backupBeforeDelete: layer.backupBeforeDelete && BACKUP_STRICTNESS[layer.backupBeforeDelete] > BACKUP_STRICTNESS[base.backupBeforeDelete] ? layer.backupBeforeDelete : base.backupBeforeDelete,
+    backupBeforeDelete: backupWanted && BACKUP_STRICTNESS[backupWanted] > BACKUP_STRICTNESS[base.backupBeforeDelete] ? backupWanted : base.backupBeforeDelete,
     maxMutationsPerMinute: Math.min(base.maxMutationsPerMinute, layer.maxMutationsPerMinute ?? Infinity),
     auditReads: base.auditReads || Boolean(layer.auditReads),
+    floor: base.floor ?? withoutFloor(base),
   };
 }
