@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { createScanner, findNodeAtLocation, parseTree, printParseErrorCode, SyntaxKind, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import type { z } from 'zod';
-import { UNKNOWN_ENVIRONMENT } from './environment';
+import { isProtectedEnvironment, UNKNOWN_ENVIRONMENT } from './environment';
 import { guardrailsFileSchema, POLICY_LIMITS, policyFields, type ChangeWindow, type PolicyField } from './policySchema';
 
 export type MutatingKind = 'write' | 'delete';
@@ -123,7 +123,7 @@ export async function readWorkspaceGuardrailsFile(workspaceRoot: string): Promis
     throw error;
   }
   try {
-    const buffer = Buffer.alloc(POLICY_LIMITS.fileBytes + 1);
+    const buffer = Buffer.alloc(Math.min(POLICY_LIMITS.fileBytes + 1, (await handle.stat()).size));
     let length = 0;
     while (length < buffer.length) {
       const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
@@ -364,13 +364,14 @@ export function tightenPolicy(base: GuardrailPolicy, layer: PartialPolicy, sourc
   const protectedNames = new Set(protectedEnvironments.map((name) => name.toLowerCase()));
   const isProtected = (env: string) => protectedNames.has(env.toLowerCase()) || (env === UNKNOWN_ENVIRONMENT && treatUnknownEnvironmentAsProtected);
 
+  const unknownProtected = isProtectedEnvironment(UNKNOWN_ENVIRONMENT, base);
   const accountEnvironments: Record<string, string> = { ...base.accountEnvironments };
   for (const [account, env] of Object.entries(layer.accountEnvironments ?? {})) {
     const current = Object.hasOwn(accountEnvironments, account) ? accountEnvironments[account] : undefined;
     if (current?.toLowerCase() === env.toLowerCase()) continue;
     if (current === undefined) {
       // Unmapped, the account's untagged resources are "unknown": a mapping may not take them out of protection.
-      if (isProtected(env) || !base.treatUnknownEnvironmentAsProtected) accountEnvironments[account] = env;
+      if (isProtected(env) || !unknownProtected) accountEnvironments[account] = env;
       else ignore(`accountEnvironments.${account}`, `Untagged resources in account ${account} are in the protected environment "${UNKNOWN_ENVIRONMENT}"; "${env}" is not protected.`);
     } else if (isProtected(env) && !isProtected(current)) {
       accountEnvironments[account] = env;
