@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { createScanner, findNodeAtLocation, parseTree, printParseErrorCode, SyntaxKind, type Node as JsonNode, type ParseError } from 'jsonc-parser';
+import { findNodeAtLocation, parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import type { z } from 'zod';
 import { isProtectedEnvironment, UNKNOWN_ENVIRONMENT } from './environment';
 import { guardrailsFileSchema, POLICY_LIMITS, policyFields, type ChangeWindow, type PolicyField } from './policySchema';
@@ -168,8 +168,10 @@ function validateSettings(settings: unknown, problems: PolicyProblem[]): Partial
   return result as PartialPolicy;
 }
 
-/** Where each top-level field (and each `accountEnvironments.<account>` entry) of a parsed file starts. */
-const fieldPositions = new WeakMap<object, Map<string, { line: number; column: number }>>();
+type Positions = Map<string, { line: number; column: number }>;
+
+/** Where each top-level field (and each `accountEnvironments.<account>` entry) of a parsed file starts; worked out on first use. */
+const fieldPositions = new WeakMap<object, () => Positions>();
 
 export interface ParsedGuardrailsFile {
   /** The valid part of the file, or undefined when it could not be read as JSON at all. */
@@ -177,41 +179,109 @@ export interface ParsedGuardrailsFile {
   problems: PolicyProblem[];
 }
 
+/** Entry limits of the top-level lists and maps, checked before validation so an oversized one costs nothing more. */
+const ENTRY_LIMITS: Partial<Record<PolicyField, number>> = {
+  environmentTagKeys: POLICY_LIMITS.tagKeys,
+  accountEnvironments: POLICY_LIMITS.accounts,
+  protectedEnvironments: POLICY_LIMITS.environments,
+  approvalRequiredFor: 2,
+  confirmationRequiredFor: 2,
+  changeWindows: POLICY_LIMITS.changeWindows,
+  protectionTags: POLICY_LIMITS.protectionTags,
+};
+
 /**
  * Parses the workspace file. A syntax error rejects the whole file; a field that breaks the schema is
- * dropped (with its line and column reported) while the file's valid fields still apply.
+ * dropped (with its line and column reported) while the file's valid fields still apply. The file's size,
+ * nesting and list lengths are bounded, and the work is linear in its size: plain JSON goes through the
+ * native parser, and the slower parse tree that gives line and column is built only when there is a problem.
  */
 export function parseGuardrailsFile(text: string, source: string): ParsedGuardrailsFile {
   const ignored = 'the file is ignored and the settings and safe defaults stay in force.';
   if (text.length > POLICY_LIMITS.fileBytes || Buffer.byteLength(text, 'utf8') > POLICY_LIMITS.fileBytes) {
     return { problems: [{ source, severity: 'error', line: 1, column: 1, message: `The file is larger than ${POLICY_LIMITS.fileBytes / (1024 * 1024)} MB, the most a guardrails file may hold; ${ignored}` }] };
   }
-  const tooDeep = offsetBeyondDepth(text, POLICY_LIMITS.nestingDepth);
-  if (tooDeep !== undefined) {
-    return { problems: [{ source, severity: 'error', ...position(lineStarts(text), tooDeep), message: `Lists and objects are nested more than ${POLICY_LIMITS.nestingDepth} levels deep here; ${ignored}` }] };
+  let lines: number[] | undefined;
+  const at = (offset: number) => position((lines ??= lineStarts(text)), offset);
+  const scan = scanFields(text, POLICY_LIMITS.nestingDepth);
+  if (scan.tooDeep !== undefined) {
+    return { problems: [{ source, severity: 'error', ...at(scan.tooDeep), message: `Lists and objects are nested more than ${POLICY_LIMITS.nestingDepth} levels deep here; ${ignored}` }] };
   }
-  const errors: ParseError[] = [];
-  const tree = parseTree(text, errors, { allowTrailingComma: false, disallowComments: false });
-  const lines = lineStarts(text);
-  if (errors.length || !tree) {
-    const problems = (errors.length ? errors : [{ error: 0, offset: 0, length: 0 } as unknown as ParseError]).map((error) => ({
-      source,
-      severity: 'error' as const,
-      ...position(lines, error.offset),
-      message: `${errors.length ? describeParseError(error) : 'The file is empty'}; the file is ignored and the settings and safe defaults stay in force.`,
-    }));
-    return { problems };
+  if (scan.topLevelKeys > MAX_TOP_LEVEL_KEYS) {
+    return { problems: [{ source, severity: 'error', line: 1, column: 1, message: `The file has ${scan.topLevelKeys} top-level fields; a guardrails file has at most ${Object.keys(policyFields).length + 1} different ones, so this is not one; ${ignored}` }] };
   }
-  if (tree.type !== 'object') {
-    return { problems: [{ source, severity: 'error', ...position(lines, tree.offset), message: 'The guardrails file must hold a JSON object; the file is ignored.' }] };
+  const fieldIgnored = 'This field is ignored; the settings and safe defaults stay in force for it.';
+  const problems: PolicyProblem[] = [];
+  // A list over its entry limit is reported and blanked out before parsing, so it costs no more than the scan.
+  const oversized = new Set<string>();
+  let parseText = text;
+  for (const [key, span] of [...scan.fields].sort((a, b) => b[1].value - a[1].value)) {
+    const limit = ENTRY_LIMITS[key as PolicyField];
+    if (limit === undefined || span.entries <= limit) continue;
+    oversized.add(key);
+    problems.push({ source, severity: 'error', field: key, ...at(span.value), message: `Has ${span.entries} entries; at most ${limit} are allowed. ${fieldIgnored}` });
+    parseText = `${parseText.slice(0, span.value)}null${parseText.slice(span.end)}`;
   }
-  const raw = treeToValue(tree) as Record<string, unknown>;
-  const parsed = guardrailsFileSchema.safeParse(raw);
+  let tree: JsonNode | undefined;
+  const parseOptions = { allowTrailingComma: false, disallowComments: false };
+  const parsedTree = () => (tree ??= parseTree(text, [], parseOptions));
+  let raw: unknown;
+  try {
+    raw = JSON.parse(parseText);
+  } catch {
+    // Comments, or a syntax error: the tolerant parser says which, and where.
+    const errors: ParseError[] = [];
+    tree = parseTree(text, errors, parseOptions);
+    if (errors.length || !tree) {
+      const problems = (errors.length ? errors : [{ error: 0, offset: 0, length: 0 } as unknown as ParseError]).slice(0, POLICY_LIMITS.reportedProblems).map((error) => ({
+        source,
+        severity: 'error' as const,
+        ...at(error.offset),
+        message: `${errors.length ? describeParseError(error) : 'The file is empty'}; ${ignored}`,
+      }));
+      return { problems };
+    }
+    raw = treeToValue(tree);
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return { problems: [{ source, severity: 'error', ...at(parsedTree()?.offset ?? 0), message: 'The guardrails file must hold a JSON object; the file is ignored.' }] };
+  }
+  const locate = (path: Array<string | number>, key = false): { line: number; column: number } => {
+    // Top-level fields and account entries come from the scan; deeper paths need the parse tree.
+    const field = path.length === 1 ? scan.fields.get(String(path[0])) : undefined;
+    if (field) return at(key ? field.key : field.value);
+    const account = path.length === 2 && path[0] === 'accountEnvironments' ? scan.accounts.get(String(path[1])) : undefined;
+    if (account !== undefined) return at(account);
+    const root = parsedTree();
+    const node = root && (key ? findNodeAtLocation(root, path)?.parent : undefined);
+    return at((node ?? (root && deepestNode(root, path)))?.offset ?? 0);
+  };
+
+  // Unknown fields are set aside before validation.
+  const candidate: Record<string, unknown> = {};
+  const unknownKeys: string[] = [];
+  for (const [key, item] of Object.entries(raw as Record<string, unknown>)) {
+    if (key !== '$schema' && !Object.hasOwn(policyFields, key)) unknownKeys.push(key);
+    else if (!oversized.has(key)) candidate[key] = item;
+  }
+  if (unknownKeys.length) {
+    const named = unknownKeys.slice(0, 5).map((key) => `"${key.slice(0, 64)}"`).join(', ');
+    const more = unknownKeys.length > 5 ? ` and ${unknownKeys.length - 5} more` : '';
+    problems.push({ source, severity: 'error', field: unknownKeys[0].slice(0, 64), ...locate([unknownKeys[0]], true), message: `Unknown field${unknownKeys.length === 1 ? '' : 's'} ${named}${more}; ${unknownKeys.length === 1 ? 'it is' : 'they are'} ignored.` });
+  }
+
+  const parsed = guardrailsFileSchema.safeParse(candidate);
+  const positions = (): Positions => {
+    const found: Positions = new Map();
+    for (const [field, span] of scan.fields) found.set(field, at(span.value));
+    for (const [account, offset] of scan.accounts) found.set(`accountEnvironments.${account}`, at(offset));
+    return found;
+  };
   if (parsed.success) {
     const { $schema: _schema, ...value } = parsed.data;
-    return { value: withPositions(value as PartialPolicy, tree, lines), problems: [] };
+    fieldPositions.set(value, positions);
+    return { value: value as PartialPolicy, problems };
   }
-  const problems: PolicyProblem[] = [];
   const badTopLevel = new Set<string>();
   let unlisted = 0;
   for (const issue of parsed.error.issues) {
@@ -223,54 +293,130 @@ export function parseGuardrailsFile(text: string, source: string): ParsedGuardra
       continue;
     }
     const path = issue.path.map((part) => (typeof part === 'number' ? part : String(part)));
-    let node: JsonNode | undefined;
-    let field = path.join('.');
     if (issue.code === 'unrecognized_keys') {
-      const key = issue.keys[0];
-      node = findNodeAtLocation(tree, [...path, key])?.parent ?? findNodeAtLocation(tree, path);
-      field = [...path, key].join('.');
+      problems.push({ source, severity: 'error', field: [...path, issue.keys[0]].join('.'), ...locate([...path, issue.keys[0]], true), message: `${sentence(issue.message)} ${fieldIgnored}` });
+    } else {
+      problems.push({ source, severity: 'error', field: path.join('.'), ...locate(path), message: `${sentence(issue.message)} ${fieldIgnored}` });
     }
-    node ??= deepestNode(tree, path);
-    problems.push({ source, severity: 'error', field, ...position(lines, node?.offset ?? 0), message: `${sentence(issue.message)} This field is ignored; the settings and safe defaults stay in force for it.` });
   }
   if (unlisted) problems.push({ source, severity: 'error', line: 1, column: 1, message: `${unlisted} more problem${unlisted === 1 ? '' : 's'} in this file (only the first ${POLICY_LIMITS.reportedProblems} are listed); the fields they are in are ignored.` });
   const value: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(raw)) if (key !== '$schema' && !badTopLevel.has(key)) value[key] = item;
+  for (const [key, item] of Object.entries(candidate)) if (key !== '$schema' && !badTopLevel.has(key)) value[key] = item;
   const valid = guardrailsFileSchema.safeParse(value);
-  return { value: valid.success ? withPositions(valid.data as PartialPolicy, tree, lines) : undefined, problems };
+  if (!valid.success) return { problems };
+  fieldPositions.set(valid.data, positions);
+  return { value: valid.data as PartialPolicy, problems };
 }
 
 function sentence(message: string): string {
   return /[.!?]$/.test(message) ? message : `${message}.`;
 }
 
-/** The offset where nesting first goes deeper than `limit`, scanning tokens (strings and comments skipped) in linear time. */
-function offsetBeyondDepth(text: string, limit: number): number | undefined {
-  const scanner = createScanner(text, true);
-  let depth = 0;
-  for (let token = scanner.scan(); token !== SyntaxKind.EOF; token = scanner.scan()) {
-    if (token === SyntaxKind.OpenBraceToken || token === SyntaxKind.OpenBracketToken) {
-      depth += 1;
-      if (depth > limit) return scanner.getTokenOffset();
-    } else if (token === SyntaxKind.CloseBraceToken || token === SyntaxKind.CloseBracketToken) depth = Math.max(0, depth - 1);
-  }
-  return undefined;
+/** More top-level keys than this (the schema has 13, duplicates aside) mark a file that is not a policy. */
+const MAX_TOP_LEVEL_KEYS = 64;
+
+interface FieldSpan {
+  /** Offsets of the key, the value's first character, and just past the value. */
+  key: number;
+  value: number;
+  end: number;
+  /** Items of a list or entries of a map. */
+  entries: number;
 }
 
-/** Remembers where the file's fields are, so tightenPolicy can report an ignored one at its line. */
-function withPositions(value: PartialPolicy, tree: JsonNode, lines: number[]): PartialPolicy {
-  const positions = new Map<string, { line: number; column: number }>();
-  for (const property of tree.children ?? []) {
-    const [keyNode, valueNode] = property.children ?? [];
-    if (!keyNode || !valueNode) continue;
-    const key = String(keyNode.value);
-    positions.set(key, position(lines, valueNode.offset));
-    if (key === 'accountEnvironments' && valueNode.type === 'object') {
-      for (const entry of valueNode.children ?? []) if (entry.children?.[0]) positions.set(`${key}.${String(entry.children[0].value)}`, position(lines, entry.offset));
+interface FieldScan {
+  /** Where nesting first went deeper than allowed. */
+  tooDeep?: number;
+  topLevelKeys: number;
+  /** The root object's fields (the last of duplicates, as in parsing). */
+  fields: Map<string, FieldSpan>;
+  /** Offsets of the keys of `accountEnvironments` (as many as the limit allows, plus one). */
+  accounts: Map<string, number>;
+}
+
+/**
+ * One linear pass over the text that skips strings and comments: the nesting depth, the root object's fields
+ * with their offsets and entry counts, and where each account of `accountEnvironments` is. It needs no valid
+ * JSON, and builds nothing in proportion to a list's length.
+ */
+function scanFields(text: string, depthLimit: number): FieldScan {
+  const scan: FieldScan = { topLevelKeys: 0, fields: new Map(), accounts: new Map() };
+  let depth = 0;
+  let current: { name: string; span: FieldSpan } | undefined;
+  let pending: { start: number; end: number } | undefined;
+  let awaiting: { name: string; key: number } | undefined;
+  const item = (index: number) => {
+    if (current && depth === 2 && current.span.entries === 0) current.span.entries = 1;
+    if (current && depth === 1) current.span.end = index + 1;
+  };
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09) continue;
+    if (code === 0x2f && text.charCodeAt(index + 1) === 0x2f) {
+      const end = text.indexOf('\n', index);
+      index = end === -1 ? text.length : end;
+      continue;
+    }
+    if (code === 0x2f && text.charCodeAt(index + 1) === 0x2a) {
+      const end = text.indexOf('*/', index + 2);
+      index = end === -1 ? text.length : end + 1;
+      continue;
+    }
+    if (awaiting) {
+      current = { name: awaiting.name, span: { key: awaiting.key, value: index, end: index + 1, entries: 0 } };
+      scan.fields.set(awaiting.name, current.span);
+      awaiting = undefined;
+    }
+    if (code === 0x22) {
+      const start = index;
+      for (index += 1; index < text.length; index += 1) {
+        const inside = text.charCodeAt(index);
+        if (inside === 0x5c) index += 1;
+        else if (inside === 0x22 || inside === 0x0a) break;
+      }
+      item(index);
+      pending = depth === 1 || (depth === 2 && current?.name === 'accountEnvironments') ? { start, end: index } : undefined;
+      continue;
+    }
+    if (code === 0x3a && pending) {
+      const name = decodeKey(text.slice(pending.start, pending.end + 1));
+      if (depth === 1) {
+        scan.topLevelKeys += 1;
+        if (scan.topLevelKeys > MAX_TOP_LEVEL_KEYS) return scan; // not a policy: the caller rejects the file
+        current = undefined;
+        awaiting = { name, key: pending.start };
+      } else if (scan.accounts.size <= POLICY_LIMITS.accounts) {
+        scan.accounts.set(name, pending.start);
+      }
+      pending = undefined;
+      continue;
+    }
+    pending = undefined;
+    if (code === 0x5b || code === 0x7b) {
+      item(index);
+      depth += 1;
+      if (depth > depthLimit) return { ...scan, tooDeep: index };
+    } else if (code === 0x5d || code === 0x7d) {
+      if (depth > 0) depth -= 1;
+      if (current && depth === 1) current.span.end = index + 1;
+      if (depth === 0) current = undefined;
+    } else if (code === 0x2c) {
+      if (current && depth === 2) current.span.entries += 1;
+      if (depth === 1) current = undefined;
+    } else {
+      item(index);
     }
   }
-  fieldPositions.set(value, positions);
-  return value;
+  return scan;
+}
+
+function decodeKey(quoted: string): string {
+  if (!quoted.includes('\\')) return quoted.slice(1, -1);
+  try {
+    return String(JSON.parse(quoted));
+  } catch {
+    return quoted.slice(1, -1);
+  }
 }
 
 /** The plain value of a parse tree (comments dropped). */
@@ -313,7 +459,7 @@ function describeParseError(error: ParseError): string {
 
 function lineStarts(text: string): number[] {
   const starts = [0];
-  for (let index = 0; index < text.length; index += 1) if (text[index] === '\n') starts.push(index + 1);
+  for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1)) starts.push(index + 1);
   return starts;
 }
 
@@ -356,9 +502,10 @@ function withoutFloor(policy: GuardrailPolicy): GuardrailPolicy {
  * on the resource (an added environment tag key, say).
  */
 export function tightenPolicy(base: GuardrailPolicy, layer: PartialPolicy, source: string, problems?: PolicyProblem[]): GuardrailPolicy {
-  const positions = fieldPositions.get(layer);
+  let positions: Positions | undefined;
+  const where = (field: string) => (positions ??= fieldPositions.get(layer)?.())?.get(field);
   const ignore = (field: string, message: string) =>
-    problems?.push({ source, severity: 'warning', field, ...positions?.get(field), message: `${message} A workspace can only tighten the policy, so this value is ignored.` });
+    problems?.push({ source, severity: 'warning', field, ...where(field), message: `${message} A workspace can only tighten the policy, so this value is ignored.` });
   const protectedEnvironments = union(base.protectedEnvironments, layer.protectedEnvironments);
   const treatUnknownEnvironmentAsProtected = base.treatUnknownEnvironmentAsProtected || Boolean(layer.treatUnknownEnvironmentAsProtected);
   const protectedNames = new Set(protectedEnvironments.map((name) => name.toLowerCase()));
