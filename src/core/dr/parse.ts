@@ -209,6 +209,7 @@ export function tooLargeToParse(text: string, maxBytes: number, what: string): D
   const deep = flowNestingOffset(text, DR_LIMITS.nestingDepth);
   if (deep !== undefined) {
     const lines = new LineCounter();
+    lines.addNewLine(0);
     for (let index = text.indexOf('\n'); index !== -1 && index < deep; index = text.indexOf('\n', index + 1)) lines.addNewLine(index + 1);
     const { line, col } = lines.linePos(deep);
     return { severity: 'error', code: 'too-deep', path: [], start: { line, column: col }, end: { line, column: col }, message: `Lists and mappings are nested more than ${DR_LIMITS.nestingDepth} levels deep here; the ${what} is not parsed.` };
