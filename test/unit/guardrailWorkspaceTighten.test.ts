@@ -74,6 +74,16 @@ describe('workspace guardrails only tighten (issue 10)', () => {
     assert.ok(evaluation.refusals.some((refusal) => refusal.code === 'change-window'), JSON.stringify(evaluation.refusals));
   });
 
+  it('a settings change window for "unknown" keeps governing an account the workspace maps into a protected environment', () => {
+    // Found by the property test against the merge without a floor: the mapping is a tightening, yet it renamed the environment the window governs.
+    const settings = { changeWindows: [{ environments: ['unknown'], days: ['thu'], start: '00:00', end: '00:30', timeZone: 'UTC' }] };
+    const loaded = resolveGuardrailPolicy({ settings, workspaceFile: { path: FILE, text: '{ "accountEnvironments": { "111122223333": "prod" } }' } });
+    assert.equal(loaded.policy.accountEnvironments['111122223333'], 'prod', 'the mapping into a protected environment is honoured');
+    const evaluation = evaluateGuardrails(loaded.policy, { ...facts({}), kind: 'delete', account: '111122223333' });
+    assert.ok(evaluation.refusals.some((refusal) => refusal.code === 'change-window'), JSON.stringify(evaluation.refusals));
+    assert.equal(evaluation.approval?.level, 'approve', 'and prod needs an approval');
+  });
+
   it('merges a long list in linear time and rejects a file over the list limits', () => {
     const names = Array.from({ length: 200_000 }, (_, index) => `env-${index}`);
     const base = resolveGuardrailPolicy({}).policy;

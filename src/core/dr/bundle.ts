@@ -218,7 +218,9 @@ export async function importBundle(input: string | DrBundle, root: string, optio
     const validation = validateDocument(value);
     if (!validation.document) {
       item.action = 'fail';
-      item.reasons.push(...validation.diagnostics.map((d) => `${d.path.length ? `${d.path.join('.')}: ` : ''}${d.message}`));
+      item.reasons.push(...validation.diagnostics.slice(0, DR_LIMITS.reportedProblems).map((d) => `${d.path.length ? `${d.path.join('.')}: ` : ''}${d.message}`));
+      const unlisted = validation.diagnostics.length - DR_LIMITS.reportedProblems;
+      if (unlisted > 0) item.reasons.push(`… and ${unlisted} more problem${unlisted === 1 ? '' : 's'}.`);
     } else if (validation.document.kind !== kind) {
       item.action = 'fail';
       item.reasons.push(`Listed under ${kind === 'ProtectionGroup' ? 'protectionGroups' : 'recoveryPlans'} but is a ${validation.document.kind}.`);
