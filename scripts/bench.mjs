@@ -6,6 +6,7 @@
 //   dr (issue 5)        the DR runner in plain Node through the real SDK: 1,000 servers in 10 waves on
 //                       the DRS emulator with a fast clock: wave overhead, API calls per server, RSS,
 //                       throttling failures.
+//   guardrails (issue 10) resolving hostile 1 MB .pilotlight/guardrails.json files in plain Node.
 //
 // Figures are medians over repeats; every one comes from a measurement in this run, and one that could
 // not be measured is written as "not measured: <why>". Targets are compared, never asserted: the exit
@@ -26,7 +27,7 @@ import { makeThrowawayDir, runOrThrow, spawnManaged } from './lib/processes.mjs'
 import { REPO_ROOT, buildTests, log, mergeEnv, startHostTestStack } from './lib/vscodeHost.mjs';
 import { openTestWorkbench } from './lib/workbenchTests.mjs';
 
-const SUITES = ['explorer', 'dr'];
+const SUITES = ['explorer', 'dr', 'guardrails'];
 const USAGE = `Usage: npm run bench [-- <suite>...] [options]     suites: ${SUITES.join(', ')} (default: all)
   --repeats <n>            explorer: workbench sessions, one fresh extension host each (default 3)
   --activate-repeats <n>   explorer: plain-Node activation runs, one fresh process each (default 7)
@@ -42,6 +43,7 @@ const USAGE = `Usage: npm run bench [-- <suite>...] [options]     suites: ${SUIT
   --dr-throttle <n>        dr: ThrottlingExceptions injected on DescribeJobs and DescribeJobLogItems as each
                            wave starts, in the extra throttled run (default 3; 0: no throttled run)
   --dr-guarded <n>         dr: extra runs through the extension's guarded DR write path (default 1; 0: none)
+  --guardrails-repeats <n> guardrails: timed runs per hostile file, after 3 warm-up runs (default 15)
   --settle-seconds <n>     explorer: wait this long after activation before listing (default 5)
   --cpu-profile            explorer: write a V8 CPU profile of the extension host per list to test-output/bench-explorer/
   --skip-build             use the existing out/ (tests and tools) instead of compiling
@@ -60,6 +62,7 @@ const { values: options, positionals } = parseArgs({
     'dr-time-scale': { type: 'string', default: '0.25' },
     'dr-throttle': { type: 'string', default: '3' },
     'dr-guarded': { type: 'string', default: '1' },
+    'guardrails-repeats': { type: 'string', default: '15' },
     'settle-seconds': { type: 'string', default: '5' },
     'cpu-profile': { type: 'boolean', default: false },
     'skip-build': { type: 'boolean', default: false },
@@ -89,6 +92,8 @@ const suites = positionals.length ? [...new Set(positionals)] : SUITES;
 const EXPLORER_BENCH_ENTRY = join(REPO_ROOT, 'out', 'test', 'bench', 'explorerBench.js');
 const ACTIVATE_NODE_ENTRY = join(REPO_ROOT, 'out', 'test', 'bench', 'activateNode.js');
 const DR_BENCH_ENTRY = join(REPO_ROOT, 'out', 'test', 'bench', 'drBench.js');
+const GUARDRAILS_BENCH_ENTRY = join(REPO_ROOT, 'out', 'test', 'bench', 'guardrailsBench.js');
+const GUARDRAILS_TARGET_MS = 100;
 const SESSION_TIMEOUT_MS = 20 * 60_000;
 const SEED_TIMEOUT_MS = 30 * 60_000;
 const VSIX_TARGET_BYTES = 3 * 1024 * 1024; // "3 MB" read as MiB, the unit scripts/package.mjs prints
@@ -536,6 +541,35 @@ async function drSuite() {
   };
 }
 
+// ---- guardrails -----------------------------------------------------------------------------------------
+
+function guardrailsSuite() {
+  const repeats = Math.max(1, positiveInt('guardrails-repeats'));
+  const timestamp = new Date().toISOString();
+  const machine = machineInfo();
+  const child = spawnSync(process.execPath, [GUARDRAILS_BENCH_ENTRY, String(repeats)], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 10 * 60_000 });
+  if (child.status !== 0) throw new Error(`guardrails benchmark exited ${child.status ?? child.signal}: ${child.stderr.slice(-2000)}`);
+  const { files } = JSON.parse(child.stdout.trim().split('\n').pop());
+  const worst = files.reduce((a, b) => (b.medianMs > a.medianMs ? b : a));
+  const figures = [
+    figure('hostilePolicyResolveMs', { unit: 'ms', target: `< ${GUARDRAILS_TARGET_MS} ms`, pass: worst.medianMs < GUARDRAILS_TARGET_MS, measured: worst.medianMs, notes: `the slowest hostile shape, "${worst.name}" (${worst.bytes.toLocaleString('en-US')} bytes): median of ${repeats} runs` }),
+    ...files.map((file) => figure(`resolveMs, ${file.name}`, { unit: 'ms', measured: file.medianMs, notes: `${file.bytes.toLocaleString('en-US')} bytes; slowest run ${file.maxMs} ms` })),
+  ];
+  return {
+    title: 'Issue 10: resolving a hostile 1 MB workspace guardrails file (parse, validate, merge onto settings, evaluate one change).',
+    timestamp,
+    machine,
+    hostilePolicyResolveMs: worst.medianMs,
+    bytes: worst.bytes,
+    parameters: { repeats, warmupRuns: 3, files: files.map((file) => ({ name: file.name, bytes: file.bytes })) },
+    figures,
+    method: [
+      '`node out/test/bench/guardrailsBench.js <repeats>` in its own Node process: for each hostile file from test/support/hostileGuardrails.ts (each just under the 1 MB limit), resolveGuardrailPolicy with settings plus the file, then evaluateGuardrails for one delete under the result; 3 warm-up runs, then the median of the timed runs.',
+      'Shapes: a list far over its entry limit, thousands of invalid items, thousands of invalid account keys, thousands of unknown keys, one huge string, deep nesting, comments, and a valid file at every list and length limit.',
+    ],
+  };
+}
+
 // ---- main ----------------------------------------------------------------------------------------------
 
 const started = Date.now();
@@ -543,11 +577,11 @@ let exitCode = 0;
 try {
   if (options['skip-build']) log('--skip-build: using the existing out/');
   else buildTests();
-  for (const entry of [EXPLORER_BENCH_ENTRY, ACTIVATE_NODE_ENTRY, DR_BENCH_ENTRY]) {
+  for (const entry of [EXPLORER_BENCH_ENTRY, ACTIVATE_NODE_ENTRY, DR_BENCH_ENTRY, GUARDRAILS_BENCH_ENTRY]) {
     if (!existsSync(entry)) throw new Error(`${entry} is missing; compile with tsc -p tsconfig.test.json`);
   }
   for (const suite of suites) {
-    const result = suite === 'explorer' ? await explorerSuite() : await drSuite();
+    const result = suite === 'explorer' ? await explorerSuite() : suite === 'dr' ? await drSuite() : guardrailsSuite();
     const { jsonFile, mdFile } = writeBenchmarks(REPO_ROOT, suite, result);
     if (result.error) exitCode = 1;
     console.log(`\n━━━ ${suite} ━━━`);

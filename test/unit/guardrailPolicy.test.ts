@@ -50,7 +50,7 @@ describe('guardrail policy', () => {
       settings: { maxResourcesPerOperation: 20, accountEnvironments: { '444455556666': 'prod' } },
       workspaceFile: { path: FILE, text },
     });
-    assert.deepEqual(problems, []);
+    assert.deepEqual(problems.map((problem) => [problem.field, problem.severity]), [['accountEnvironments.444455556666', 'warning'], ['maxResourcesPerOperation', 'warning'], ['backupBeforeDelete', 'warning']], 'loosening values are reported as ignored');
     assert.deepEqual(sources, ['defaults', 'settings', FILE]);
     assert.deepEqual(policy.protectedEnvironments, ['prod', 'production', 'staging'], 'environments are added');
     assert.equal(policy.maxResourcesPerOperation, 20, 'a higher limit does not loosen');

@@ -12,7 +12,8 @@ import { LineCounter, parseDocument } from 'yaml';
 import type { DrReads } from './aws';
 import { migrateDocument } from './migrate';
 import type { DrDiagnostic, DrDocument, ProtectionGroup, RecoveryPlan } from './model';
-import { validateDocument } from './parse';
+import { duplicateKeys, tooLargeToParse, validateDocument } from './parse';
+import { DR_LIMITS } from './schema';
 import { defaultPathFor, loadDrWorkspace, serializeDocument, writeFileAtomic, type DrWorkspace } from './workspace';
 
 export const BUNDLE_KIND = 'PilotLightDrBundle';
@@ -76,19 +77,27 @@ export interface BundleParseResult {
   migratedFrom?: number;
 }
 
-/** Parses bundle text (JSON; YAML also accepted), migrating older bundle versions. */
+/** Parses bundle text (JSON; YAML also accepted), migrating older bundle versions. Size and nesting are bounded. */
 export function parseBundle(text: string): BundleParseResult {
+  const unreadable = tooLargeToParse(text, DR_LIMITS.bundleBytes, 'bundle');
+  if (unreadable) return { diagnostics: [unreadable] };
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length) {
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
+  const errors = doc.errors.length ? doc.errors : duplicateKeys(doc).map(({ key, range }) => ({ code: 'DUPLICATE_KEY', message: `Map keys must be unique ("${key.slice(0, 64)}" is repeated)`, pos: range }));
+  if (errors.length) {
     return {
-      diagnostics: doc.errors.map((error) => {
+      diagnostics: errors.slice(0, DR_LIMITS.reportedProblems).map((error) => {
         const { line, col } = lines.linePos(error.pos[0]);
         return { severity: 'error', code: `yaml-${error.code}`, path: [], message: error.message.split('\n')[0], start: { line, column: col } };
       }),
     };
   }
-  const value = doc.toJS() as Record<string, unknown> | null;
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    return { diagnostics: [{ severity: 'error', code: 'yaml-alias', path: [], message: `YAML: ${(error as Error).message}` }] };
+  }
   return migrateBundle(value);
 }
 
@@ -96,6 +105,8 @@ export function migrateBundle(value: unknown): BundleParseResult {
   const fail = (message: string, path: (string | number)[] = []): BundleParseResult => ({ diagnostics: [{ severity: 'error', code: 'bundle', path, message }] });
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('A bundle is a JSON object with bundleVersion, protectionGroups and recoveryPlans.');
   const raw = value as Record<string, unknown>;
+  const tooMany = (['groups', 'plans', 'protectionGroups', 'recoveryPlans'] as const).find((key) => Array.isArray(raw[key]) && (raw[key] as unknown[]).length > DR_LIMITS.bundleDocuments);
+  if (tooMany) return fail(`${tooMany} lists ${(raw[tooMany] as unknown[]).length} documents; a bundle holds at most ${DR_LIMITS.bundleDocuments} of each kind. Split it into smaller bundles.`, [tooMany]);
   if (raw.bundleVersion === 1) {
     const groups = Array.isArray(raw.groups) ? raw.groups : [];
     const plans = Array.isArray(raw.plans) ? raw.plans : [];
@@ -207,7 +218,9 @@ export async function importBundle(input: string | DrBundle, root: string, optio
     const validation = validateDocument(value);
     if (!validation.document) {
       item.action = 'fail';
-      item.reasons.push(...validation.diagnostics.map((d) => `${d.path.length ? `${d.path.join('.')}: ` : ''}${d.message}`));
+      item.reasons.push(...validation.diagnostics.slice(0, DR_LIMITS.reportedProblems).map((d) => `${d.path.length ? `${d.path.join('.')}: ` : ''}${d.message}`));
+      const unlisted = validation.diagnostics.length - DR_LIMITS.reportedProblems;
+      if (unlisted > 0) item.reasons.push(`… and ${unlisted} more problem${unlisted === 1 ? '' : 's'}.`);
     } else if (validation.document.kind !== kind) {
       item.action = 'fail';
       item.reasons.push(`Listed under ${kind === 'ProtectionGroup' ? 'protectionGroups' : 'recoveryPlans'} but is a ${validation.document.kind}.`);
@@ -222,15 +235,26 @@ export async function importBundle(input: string | DrBundle, root: string, optio
   bundle.protectionGroups.forEach((group, index) => consider(group, 'ProtectionGroup', index));
   bundle.recoveryPlans.forEach((plan, index) => consider(plan, 'RecoveryPlan', index));
 
-  // 2. Conflicts with the workspace.
+  // 2. Conflicts with the workspace (files indexed once, so this stays linear in bundle and workspace size).
   const existingFiles = [...workspace.groups, ...workspace.plans];
+  const filesByName = new Map<string, typeof existingFiles>();
+  const malformedPaths = new Set<string>();
+  for (const file of existingFiles) {
+    if (!file.result.document) malformedPaths.add(file.path);
+    else {
+      const key = `${file.result.document.kind}/${file.result.document.name}`;
+      const files = filesByName.get(key) ?? [];
+      files.push(file);
+      filesByName.set(key, files);
+    }
+  }
   for (const candidate of candidates) {
     const { item, document } = candidate;
     if (!document) continue;
     const target = defaultPathFor(root, document);
     item.path = target;
-    const sameName = existingFiles.filter((file) => file.result.document?.kind === document.kind && file.result.document.name === document.name);
-    const malformedAtTarget = existingFiles.find((file) => file.path === target && !file.result.document);
+    const sameName = filesByName.get(`${document.kind}/${document.name}`) ?? [];
+    const malformedAtTarget = malformedPaths.has(target) ? { path: target } : undefined;
     if (malformedAtTarget) {
       item.action = 'fail';
       item.reasons.push(`${target} exists and has errors; it is left untouched. Fix or delete it, then import again.`);
@@ -266,8 +290,10 @@ export async function importBundle(input: string | DrBundle, root: string, optio
   for (const { item, document } of candidates) if (document?.kind === 'ProtectionGroup' && item.action !== 'fail') importedGroups.set(document.name, document);
   const workspaceGroups = new Map<string, ProtectionGroup>();
   for (const file of workspace.groups) if (file.result.document) workspaceGroups.set(file.result.document.name, file.result.document);
+  const groupCandidates = new Map<string, (typeof candidates)[number]>();
+  for (const candidate of candidates) if (candidate.item.kind === 'ProtectionGroup' && !groupCandidates.has(candidate.item.name)) groupCandidates.set(candidate.item.name, candidate);
   const groupFor = (name: string): ProtectionGroup | undefined => {
-    const candidate = candidates.find((c) => c.item.kind === 'ProtectionGroup' && c.item.name === name);
+    const candidate = groupCandidates.get(name);
     const writes = candidate && (candidate.item.action === 'create' || candidate.item.action === 'overwrite');
     return (writes ? importedGroups.get(name) : undefined) ?? workspaceGroups.get(name) ?? importedGroups.get(name);
   };
@@ -276,7 +302,7 @@ export async function importBundle(input: string | DrBundle, root: string, optio
     const missing = [...new Set(document.waves.flatMap((wave) => wave.protectionGroups ?? []))].filter((name) => !groupFor(name));
     if (missing.length) {
       item.action = 'fail';
-      const failedInBundle = missing.filter((name) => candidates.some((c) => c.item.kind === 'ProtectionGroup' && c.item.name === name));
+      const failedInBundle = missing.filter((name) => groupCandidates.has(name));
       item.reasons.push(`References protection group${missing.length === 1 ? '' : 's'} ${missing.map((n) => `"${n}"`).join(', ')}${failedInBundle.length ? ' (which fail to import)' : ''}, not in the bundle or the workspace.`);
     }
   }
@@ -326,7 +352,7 @@ export async function importBundle(input: string | DrBundle, root: string, optio
     for (const { item, document } of candidates) {
       if (document?.kind !== 'RecoveryPlan' || item.action === 'fail') continue;
       const broken = (document.waves.flatMap((wave) => wave.protectionGroups ?? [])).filter((name) => {
-        const candidate = candidates.find((c) => c.item.kind === 'ProtectionGroup' && c.item.name === name);
+        const candidate = groupCandidates.get(name);
         return candidate?.item.action === 'fail' && !workspaceGroups.has(name);
       });
       if (broken.length) {

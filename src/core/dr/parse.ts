@@ -2,7 +2,7 @@
  * Parses protection-group and recovery-plan files (YAML, which includes JSON) into the model, with
  * every problem reported at its line and column. Parsing never writes anything.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node as YamlNode } from 'yaml';
 import { findCycle, formatCycle } from './graph';
 import { migrateDocument } from './migrate';
 import {
@@ -15,7 +15,7 @@ import {
   type RecoveryPlan,
   type SourcePosition,
 } from './model';
-import { PROTECTION_GROUP_SCHEMA, RECOVERY_PLAN_SCHEMA, validateAgainstSchema, type SchemaIssue } from './schema';
+import { DR_LIMITS, PROTECTION_GROUP_SCHEMA, RECOVERY_PLAN_SCHEMA, validateAgainstSchema, type SchemaIssue } from './schema';
 
 export interface ParseResult<T extends DrDocument = DrDocument> {
   /** The document, present only when there is no error (warnings allowed). */
@@ -141,10 +141,88 @@ export function semanticIssues(document: DrDocument): SchemaIssue[] {
   return issues;
 }
 
+const FILE_START = { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } };
+
+/** Whether `text` is over `limit` bytes as UTF-8 (checked without encoding it when the length decides). */
+export function overByteLimit(text: string, limit: number): boolean {
+  return text.length > limit || (text.length * 3 > limit && Buffer.byteLength(text, 'utf8') > limit);
+}
+
+/**
+ * The offset where flow lists and mappings ([ ], { }) first nest deeper than `limit`, or undefined; one
+ * linear pass that skips comments and quoted text (a quote ends at the latest at its line's end, so an
+ * unmatched quote cannot hide what follows). Brackets inside plain text count too: it errs on the strict side.
+ */
+export function flowNestingOffset(text: string, limit: number): number | undefined {
+  let depth = 0;
+  let quote: string | undefined;
+  let comment = false;
+  for (let index = 0; index < text.length; index += 1) {
+    const char = text[index];
+    if (char === '\n') {
+      quote = undefined;
+      comment = false;
+    } else if (comment) {
+      continue;
+    } else if (quote) {
+      if (quote === '"' && char === '\\') index += 1;
+      else if (char === quote) quote = undefined;
+    } else if (char === '"' || char === "'") {
+      quote = char;
+    } else if (char === '#' && (index === 0 || /\s/.test(text[index - 1]))) {
+      comment = true;
+    } else if (char === '[' || char === '{') {
+      depth += 1;
+      if (depth > limit) return index;
+    } else if ((char === ']' || char === '}') && depth > 0) {
+      depth -= 1;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Keys that repeat within one mapping, found in one pass with a set per mapping (the YAML library's own
+ * `uniqueKeys` check compares every key with every earlier one, which is quadratic in a long mapping).
+ */
+export function duplicateKeys(doc: Document.Parsed): Array<{ key: string; range: [number, number] }> {
+  const found: Array<{ key: string; range: [number, number] }> = [];
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Set<string>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        const key = String(pair.key.value);
+        if (seen.has(key)) found.push({ key, range: [pair.key.range?.[0] ?? 0, pair.key.range?.[1] ?? 0] });
+        else seen.add(key);
+      }
+    },
+  });
+  return found;
+}
+
+/** A size or nesting problem that stops a DR file (or bundle) from being parsed at all, or undefined. */
+export function tooLargeToParse(text: string, maxBytes: number, what: string): DrDiagnostic | undefined {
+  if (overByteLimit(text, maxBytes)) {
+    return { severity: 'error', code: 'too-large', path: [], ...FILE_START, message: `The ${what} is larger than ${Math.round(maxBytes / 1024)} KB, the most Pilot Light reads; it is not parsed. Split it into smaller files.` };
+  }
+  const deep = flowNestingOffset(text, DR_LIMITS.nestingDepth);
+  if (deep !== undefined) {
+    const lines = new LineCounter();
+    lines.addNewLine(0);
+    for (let index = text.indexOf('\n'); index !== -1 && index < deep; index = text.indexOf('\n', index + 1)) lines.addNewLine(index + 1);
+    const { line, col } = lines.linePos(deep);
+    return { severity: 'error', code: 'too-deep', path: [], start: { line, column: col }, end: { line, column: col }, message: `Lists and mappings are nested more than ${DR_LIMITS.nestingDepth} levels deep here; the ${what} is not parsed.` };
+  }
+  return undefined;
+}
+
 /** Parses one DR file of either kind. `expectedKind` rejects a file of the other kind. */
 export function parseDrDocument(text: string, expectedKind?: 'ProtectionGroup' | 'RecoveryPlan'): ParseResult {
+  const unreadable = tooLargeToParse(text, DR_LIMITS.documentBytes, 'file');
+  if (unreadable) return { diagnostics: [unreadable] };
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false, strict: true });
   const positions = new Positions(doc, lines, text.length);
   const diagnostics: DrDiagnostic[] = [];
   const fromYaml = (error: { message: string; code: string; pos: [number, number] }, severity: 'error' | 'warning'): DrDiagnostic => {
@@ -154,7 +232,8 @@ export function parseDrDocument(text: string, expectedKind?: 'ProtectionGroup' |
     return { severity, message: `YAML: ${message}`, code: `yaml-${error.code}`, path: [], start: { line: start.line, column: start.col }, end: { line: end.line, column: end.col } };
   };
   diagnostics.push(...doc.errors.map((e) => fromYaml(e, 'error')), ...doc.warnings.map((w) => fromYaml(w, 'warning')));
-  if (doc.errors.length) return { diagnostics };
+  if (!doc.errors.length) for (const duplicate of duplicateKeys(doc)) diagnostics.push(fromYaml({ message: `Map keys must be unique ("${duplicate.key.slice(0, 64)}" is repeated)`, code: 'DUPLICATE_KEY', pos: duplicate.range }, 'error'));
+  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
 
   let value: unknown;
   try {
@@ -184,7 +263,10 @@ export function parseDrDocument(text: string, expectedKind?: 'ProtectionGroup' |
   }
   const schema = raw.kind === PROTECTION_GROUP_KIND ? PROTECTION_GROUP_SCHEMA : RECOVERY_PLAN_SCHEMA;
   const schemaIssues = validateAgainstSchema(migration.value, schema);
-  diagnostics.push(...schemaIssues.map((issue) => diagnostic(positions, issue, 'error', migration.originalPath)));
+  // Locating an issue walks the document; listing a bounded number keeps a file full of errors linear.
+  diagnostics.push(...schemaIssues.slice(0, DR_LIMITS.reportedProblems).map((issue) => diagnostic(positions, issue, 'error', migration.originalPath)));
+  const unlisted = schemaIssues.length - DR_LIMITS.reportedProblems;
+  if (unlisted > 0) diagnostics.push({ severity: 'error', code: 'more-problems', path: [], ...FILE_START, message: `${unlisted} more problem${unlisted === 1 ? '' : 's'} in this file (only the first ${DR_LIMITS.reportedProblems} are listed).` });
   if (schemaIssues.length === 0) {
     diagnostics.push(...semanticIssues(migration.value as unknown as DrDocument).map((issue) => diagnostic(positions, issue, 'error', migration.originalPath)));
   }
@@ -202,6 +284,7 @@ export function parseDrDocument(text: string, expectedKind?: 'ProtectionGroup' |
  * that are not parse errors (preflight). Falls back to the nearest existing parent, then to 1:1.
  */
 export function locateInDocument(text: string, path: (string | number)[], at: 'key' | 'value' = 'value'): { start: SourcePosition; end: SourcePosition } {
+  if (tooLargeToParse(text, DR_LIMITS.documentBytes, 'file')) return FILE_START;
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   return new Positions(doc, lines, text.length).locate(path, at);

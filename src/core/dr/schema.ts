@@ -11,6 +11,29 @@ import {
   SOURCE_SERVER_ID_PATTERN,
 } from './model';
 
+/** Bounds on DR files, so a hostile workspace file or bundle cannot make reading it slow. */
+export const DR_LIMITS = Object.freeze({
+  /** Bytes of one protection-group or recovery-plan file. */
+  documentBytes: 512 * 1024,
+  /** Bytes of a configuration bundle (every group and plan of a workspace). */
+  bundleBytes: 4 * 1024 * 1024,
+  /** Groups, and plans, in one bundle. */
+  bundleDocuments: 1000,
+  /** Nesting of flow lists and mappings ([ ], { }); the schemas need 6. */
+  nestingDepth: 32,
+  waves: 100,
+  groupsPerWave: 100,
+  /** Source server IDs in one list (the DRS default quota is 3,000 replicating servers per account and region). */
+  sourceServerIds: 3000,
+  actionsPerList: 20,
+  selectionTags: 50,
+  automationParameters: 50,
+  parameterValues: 100,
+  parameterValueLength: 4096,
+  /** Problems listed per file; the rest are counted in one more line. */
+  reportedProblems: 100,
+});
+
 export type JsonSchema = {
   $schema?: string;
   $id?: string;
@@ -23,6 +46,7 @@ export type JsonSchema = {
   required?: string[];
   additionalProperties?: boolean | JsonSchema;
   propertyNames?: JsonSchema;
+  maxProperties?: number;
   enum?: (string | number | boolean)[];
   const?: string | number | boolean;
   pattern?: string;
@@ -42,6 +66,7 @@ export type JsonSchema = {
 
 const name = (what: string): JsonSchema => ({ type: 'string', pattern: NAME_PATTERN, description: `${what}: letters, digits, '.', '_' and '-', starting with a letter or digit, at most 128 characters.` });
 const sourceServerId: JsonSchema = { type: 'string', pattern: SOURCE_SERVER_ID_PATTERN, description: 'A DRS source server ID, e.g. s-1234567890abcdef0.' };
+const sourceServerIds: JsonSchema = { type: 'array', items: sourceServerId, uniqueItems: true, maxItems: DR_LIMITS.sourceServerIds };
 const schemaVersion: JsonSchema = { type: 'integer', const: CURRENT_SCHEMA_VERSION, description: `Schema version of this file. Files with an older version are migrated when they are read; this build writes ${CURRENT_SCHEMA_VERSION}.` };
 
 export const PROTECTION_GROUP_SCHEMA: JsonSchema = {
@@ -58,7 +83,7 @@ export const PROTECTION_GROUP_SCHEMA: JsonSchema = {
     name: name('Protection group name, unique in the workspace'),
     description: { type: 'string', maxLength: 1024 },
     account: { type: 'string', pattern: ACCOUNT_PATTERN, description: '12-digit AWS account ID of the source servers.' },
-    region: { type: 'string', pattern: REGION_PATTERN, description: 'AWS region of the DRS source servers, e.g. us-east-1.' },
+    region: { type: 'string', maxLength: 32, pattern: REGION_PATTERN, description: 'AWS region of the DRS source servers, e.g. us-east-1.' },
     selection: {
       type: 'object',
       description: 'Servers in the group: those carrying every tag below, plus the listed source server IDs.',
@@ -69,8 +94,9 @@ export const PROTECTION_GROUP_SCHEMA: JsonSchema = {
           description: 'A server matches when it has every one of these tags with exactly this value.',
           propertyNames: { type: 'string', minLength: 1, maxLength: 128 },
           additionalProperties: { type: 'string', maxLength: 256 },
+          maxProperties: DR_LIMITS.selectionTags,
         },
-        sourceServerIds: { type: 'array', items: sourceServerId, uniqueItems: true },
+        sourceServerIds,
       },
     },
     launchSettings: {
@@ -107,7 +133,13 @@ const ACTION_SCHEMA: JsonSchema = {
         parameters: {
           type: 'object',
           description: 'Automation parameters. A string is sent as a one-element list.',
-          additionalProperties: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+          additionalProperties: {
+            anyOf: [
+              { type: 'string', maxLength: DR_LIMITS.parameterValueLength },
+              { type: 'array', items: { type: 'string', maxLength: DR_LIMITS.parameterValueLength }, maxItems: DR_LIMITS.parameterValues },
+            ],
+          },
+          maxProperties: DR_LIMITS.automationParameters,
         },
         timeoutSeconds: { type: 'integer', minimum: 1, maximum: 172800, default: 600 },
         retries: { type: 'integer', minimum: 0, maximum: 10, default: 0 },
@@ -165,6 +197,7 @@ export const RECOVERY_PLAN_SCHEMA: JsonSchema = {
     waves: {
       type: 'array',
       minItems: 1,
+      maxItems: DR_LIMITS.waves,
       items: {
         type: 'object',
         required: ['name'],
@@ -172,12 +205,12 @@ export const RECOVERY_PLAN_SCHEMA: JsonSchema = {
         properties: {
           name: name('Wave name, unique in the plan'),
           description: { type: 'string', maxLength: 1024 },
-          protectionGroups: { type: 'array', items: name('Protection group name'), uniqueItems: true },
-          sourceServerIds: { type: 'array', items: sourceServerId, uniqueItems: true },
-          dependsOn: { type: 'array', items: name('Wave name'), uniqueItems: true, description: 'Waves that must finish before this one starts. Waves without a dependency between them run in parallel.' },
+          protectionGroups: { type: 'array', items: name('Protection group name'), uniqueItems: true, maxItems: DR_LIMITS.groupsPerWave },
+          sourceServerIds,
+          dependsOn: { type: 'array', items: name('Wave name'), uniqueItems: true, maxItems: DR_LIMITS.waves, description: 'Waves that must finish before this one starts. Waves without a dependency between them run in parallel.' },
           pauseBeforeWave: { type: 'boolean', default: false, description: 'Hold the wave until someone resumes it.' },
-          preActions: { type: 'array', items: { $ref: '#/$defs/action' } },
-          postActions: { type: 'array', items: { $ref: '#/$defs/action' } },
+          preActions: { type: 'array', items: { $ref: '#/$defs/action' }, maxItems: DR_LIMITS.actionsPerList },
+          postActions: { type: 'array', items: { $ref: '#/$defs/action' }, maxItems: DR_LIMITS.actionsPerList },
           maxWaitSeconds: { type: 'integer', minimum: 1, maximum: 86400, default: 3600, description: 'How long to wait for every server to be LAUNCHED or FAILED.' },
         },
       },
@@ -222,6 +255,7 @@ function levenshtein(a: string, b: string): number {
 }
 
 export function closest(candidate: string, options: string[]): string | undefined {
+  if (candidate.length > 64) return undefined; // no typo of a short name; and edit distance is quadratic
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const option of options) {
@@ -296,6 +330,9 @@ export function validateAgainstSchema(value: unknown, schema: JsonSchema, root: 
   }
   if (typeOf(value) === 'object') {
     const object = value as Record<string, unknown>;
+    if (schema.maxProperties !== undefined && Object.keys(object).length > schema.maxProperties) {
+      issues.push({ path, at: 'key', message: `Has ${Object.keys(object).length} entries; at most ${schema.maxProperties} are allowed.`, code: 'maxProperties' });
+    }
     for (const key of schema.required ?? []) {
       if (!(key in object)) issues.push({ path, message: `Missing required property "${key}".`, code: 'required' });
     }

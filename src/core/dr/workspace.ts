@@ -3,10 +3,11 @@
  * errors are reported and never written to; writes are atomic (temporary file + rename).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { readdir, readFile, rename, unlink, writeFile, mkdir, stat } from 'node:fs/promises';
+import { open, readdir, rename, unlink, writeFile, mkdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import { parseDrDocument, type ParseResult } from './parse';
+import { DR_LIMITS } from './schema';
 import {
   PROTECTION_GROUP_KIND,
   PROTECTION_GROUP_SUFFIXES,
@@ -60,8 +61,26 @@ export function serializeDocument(document: DrDocument): string {
   return stringify(document, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
+/** The first `maxBytes` bytes of a file: enough to tell that a file is over a size limit without reading it whole. */
+export async function readFileBounded(path: string, maxBytes: number): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(Math.min(maxBytes, (await handle.stat()).size));
+    let length = 0;
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    return buffer.subarray(0, length);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Reads and parses a DR file; a file over the size limit is read only up to it and reported, not parsed. */
 export async function readDrFile<T extends DrDocument = DrDocument>(path: string): Promise<DrFile<T>> {
-  const buffer = await readFile(path);
+  const buffer = await readFileBounded(path, DR_LIMITS.documentBytes + 1);
   const kind = kindOfPath(path);
   const result = parseDrDocument(buffer.toString('utf8'), kind) as ParseResult<T>;
   return { path, kind: (kind ?? result.document?.kind ?? 'RecoveryPlan') as T['kind'], sha256: sha256(buffer), result };

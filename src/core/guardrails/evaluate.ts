@@ -37,9 +37,32 @@ function unique(values: string[]): string[] {
 
 /**
  * The static guardrails, as a pure function: environments, resource limit, protection tags, change windows,
- * rate limit, and whether approval or confirmation is needed. Reads are never gated.
+ * rate limit, and whether approval or confirmation is needed. Reads are never gated. Under a policy a
+ * workspace tightened, the decision is also made under its settings-only floor and the stricter of the two
+ * is returned: every refusal, the higher approval level and any backup the floor asks for.
  */
 export function evaluateGuardrails(policy: GuardrailPolicy, facts: GuardrailFacts): GuardrailEvaluation {
+  const evaluation = evaluateUnder(policy, facts);
+  return policy.floor ? stricter(evaluation, evaluateGuardrails(policy.floor, facts)) : evaluation;
+}
+
+/** `own` with everything `floor` asks for added: its refusals, a higher approval level, its backup. */
+function stricter(own: GuardrailEvaluation, floor: GuardrailEvaluation): GuardrailEvaluation {
+  const codes = new Set(own.refusals.map((refusal) => refusal.code));
+  const result: GuardrailEvaluation = {
+    ...own,
+    environments: unique([...own.environments, ...floor.environments]),
+    protectedEnvironments: unique([...own.protectedEnvironments, ...floor.protectedEnvironments]),
+    refusals: [...own.refusals, ...floor.refusals.filter((refusal) => !codes.has(refusal.code))],
+    backupRequired: own.backupRequired || floor.backupRequired,
+  };
+  const rank = (approval: GuardrailEvaluation['approval']) => (approval?.level === 'approve' ? 2 : approval ? 1 : 0);
+  if (rank(floor.approval) > rank(own.approval)) result.approval = floor.approval;
+  else if (own.approval && floor.approval) result.approval = { ...own.approval, reasons: [...new Set([...own.approval.reasons, ...floor.approval.reasons])] };
+  return result;
+}
+
+function evaluateUnder(policy: GuardrailPolicy, facts: GuardrailFacts): GuardrailEvaluation {
   const resources = facts.resources.map((resource) => ({ ...resource, role: resource.role ?? 'target', environment: resolveEnvironment(resource.tags, facts.account, policy) }));
   const byProtection = [...resources].sort((a, b) => Number(b.environment.protected) - Number(a.environment.protected));
   const environments = unique(byProtection.map((resource) => resource.environment.name));

@@ -17,6 +17,6 @@ export {
   type PolicyProblem,
   type SourcedChangeWindow,
 } from './policy';
-export { guardrailsJsonSchema, guardrailsFileSchema, type ChangeWindow } from './policySchema';
+export { guardrailsJsonSchema, guardrailsFileSchema, POLICY_LIMITS, type ChangeWindow } from './policySchema';
 export { MutationRateLimiter } from './rateLimit';
 export { backoffDelay, callResiliently, CircuitBreaker, CircuitOpenError, isServiceHealthFailure, isThrottling, systemClock, type CircuitBreakerOptions, type CircuitState, type Clock, type RetryOptions, type Sleep } from './resilience';

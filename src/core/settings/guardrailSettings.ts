@@ -21,16 +21,25 @@ export function guardrailSettingsFrom(read: (field: string) => unknown): Record<
   return Object.keys(settings).length ? settings : undefined;
 }
 
-export function resolveWorkspacePolicy(settings: unknown, files: Array<{ path: string; text: string }>): LoadedPolicy {
+/**
+ * User settings tightened by each workspace folder's guardrails file and, when given, by the workspace
+ * settings' `pilotLight.guardrails` value; problems (including ignored loosening values) are collected.
+ */
+export function resolveWorkspacePolicy(settings: unknown, files: Array<{ path: string; text: string }>, workspaceSettings?: unknown): LoadedPolicy {
   const [first, ...rest] = files;
   const loaded = resolveGuardrailPolicy({ settings, workspaceFile: first });
-  for (const file of rest) {
+  const layers = [...rest];
+  if (workspaceSettings !== undefined && workspaceSettings !== null) layers.push({ path: WORKSPACE_SETTINGS_SOURCE, text: JSON.stringify(workspaceSettings) ?? '' });
+  for (const file of layers) {
     const parsed = parseGuardrailsFile(file.text, file.path);
     loaded.problems.push(...parsed.problems);
     if (parsed.value) {
-      loaded.policy = tightenPolicy(loaded.policy, parsed.value, file.path);
+      loaded.policy = tightenPolicy(loaded.policy, parsed.value, file.path, loaded.problems);
       loaded.sources.push(file.path);
     }
   }
   return loaded;
 }
+
+/** How workspace settings are named in problems and change-window sources. */
+export const WORKSPACE_SETTINGS_SOURCE = 'workspace settings (pilotLight.guardrails)';
