@@ -79,8 +79,15 @@ describe('core runtime', () => {
       assert.equal(runtime.policy.maxResourcesPerOperation, 5, 'the tightest limit wins; neither the second file nor the workspace settings raise it');
       assert.deepEqual([...runtime.policy.protectedEnvironments].sort(), ['prod', 'staging']);
       assert.ok(runtime.policy.protectionTags.includes('Keep'));
-      assert.deepEqual(runtime.loaded.sources, ['defaults', 'settings', '/repo-a/.pilotlight/guardrails.json', '/repo-b/.pilotlight/guardrails.json', 'workspace settings']);
-      assert.deepEqual(runtime.problems, []);
+      assert.deepEqual(runtime.loaded.sources, ['defaults', 'settings', '/repo-a/.pilotlight/guardrails.json', '/repo-b/.pilotlight/guardrails.json', 'workspace settings (pilotLight.guardrails)']);
+      assert.deepEqual(
+        runtime.problems.map((problem) => [problem.source, problem.field, problem.severity]),
+        [
+          ['/repo-b/.pilotlight/guardrails.json', 'maxResourcesPerOperation', 'warning'],
+          ['workspace settings (pilotLight.guardrails)', 'maxResourcesPerOperation', 'warning'],
+        ],
+        'each value that would loosen the policy is ignored and reported',
+      );
     });
 
     it('reports an unparseable file and invalid settings as problems and keeps the safe values', () => {

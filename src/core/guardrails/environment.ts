@@ -1,4 +1,4 @@
-import type { GuardrailPolicy } from './policy';
+import type { GuardrailPolicy } from './policyTypes';
 
 export const UNKNOWN_ENVIRONMENT = 'unknown';
 

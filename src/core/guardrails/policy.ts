@@ -3,37 +3,10 @@ import { join } from 'node:path';
 import { findNodeAtLocation, parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import type { z } from 'zod';
 import { isProtectedEnvironment, UNKNOWN_ENVIRONMENT } from './environment';
-import { guardrailsFileSchema, POLICY_LIMITS, policyFields, type ChangeWindow, type PolicyField } from './policySchema';
+import { guardrailsFileSchema, POLICY_LIMITS, policyFields, type PolicyField } from './policySchema';
+import type { BackupMode, GuardrailPolicy, MutatingKind, SourcedChangeWindow } from './policyTypes';
 
-export type MutatingKind = 'write' | 'delete';
-export type BackupMode = 'always' | 'protected' | 'never';
-
-/** A change window and where it came from; windows from different sources must all allow a change. */
-export interface SourcedChangeWindow extends ChangeWindow {
-  source: string;
-}
-
-/** The policy in force: every field set. */
-export interface GuardrailPolicy {
-  environmentTagKeys: string[];
-  accountEnvironments: Record<string, string>;
-  protectedEnvironments: string[];
-  treatUnknownEnvironmentAsProtected: boolean;
-  approvalRequiredFor: MutatingKind[];
-  confirmationRequiredFor: MutatingKind[];
-  changeWindows: SourcedChangeWindow[];
-  maxResourcesPerOperation: number;
-  protectionTags: string[];
-  backupBeforeDelete: BackupMode;
-  maxMutationsPerMinute: number;
-  auditReads: boolean;
-  /**
-   * Set on a policy a workspace layer tightened: the policy from settings and defaults alone. Environments
-   * and guardrail decisions are worked out under both, and the more protected answer is kept, so nothing a
-   * workspace says (now or in fields added later) can make a decision looser than the settings make it.
-   */
-  floor?: GuardrailPolicy;
-}
+export type { BackupMode, GuardrailPolicy, MutatingKind, SourcedChangeWindow } from './policyTypes';
 
 /** Safe defaults: they hold whenever settings or the workspace file say nothing, or say something invalid. */
 export const DEFAULT_GUARDRAIL_POLICY: Readonly<GuardrailPolicy> = Object.freeze({

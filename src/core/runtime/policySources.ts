@@ -1,5 +1,5 @@
 import { formatPolicyProblem, parseGuardrailsFile, readWorkspaceGuardrailsFile, tightenPolicy, type LoadedPolicy } from '../guardrails/policy';
-import { resolveWorkspacePolicy } from '../settings/guardrailSettings';
+import { resolveWorkspacePolicy, WORKSPACE_SETTINGS_SOURCE } from '../settings/guardrailSettings';
 
 /** A workspace guardrails file as read from disk. */
 export interface PolicyFile {
@@ -17,24 +17,14 @@ export interface PolicySources {
   policyFiles?: PolicyFile[];
 }
 
-export const WORKSPACE_SETTINGS_SOURCE = 'workspace settings';
+export { WORKSPACE_SETTINGS_SOURCE };
 
 /**
  * The policy in force: user settings over the safe defaults, then tightened by every workspace file and by
  * the workspace settings. Invalid parts are reported as problems and never applied.
  */
 export function resolvePolicy(sources: PolicySources): LoadedPolicy {
-  const loaded = resolveWorkspacePolicy(sources.settings, sources.policyFiles ?? []);
-  const { workspaceSettings } = sources;
-  if (workspaceSettings !== undefined && workspaceSettings !== null) {
-    const parsed = parseGuardrailsFile(JSON.stringify(workspaceSettings), `${WORKSPACE_SETTINGS_SOURCE} (pilotLight.guardrails)`);
-    loaded.problems.push(...parsed.problems);
-    if (parsed.value) {
-      loaded.policy = tightenPolicy(loaded.policy, parsed.value, WORKSPACE_SETTINGS_SOURCE);
-      loaded.sources.push(WORKSPACE_SETTINGS_SOURCE);
-    }
-  }
-  return loaded;
+  return resolveWorkspacePolicy(sources.settings, sources.policyFiles ?? [], sources.workspaceSettings);
 }
 
 /**
