@@ -22,7 +22,7 @@ import { createOperationRegistry } from '../../src/core/operations';
 import { OperationRunner } from '../../src/core/operations/runner';
 import { ScriptedApprovalProvider } from '../support/operationHarness';
 import type { ProtectionGroup, RecoveryPlan } from '../../src/core/dr/model';
-import { DrRunner, type RunnerDeps } from '../../src/core/dr/runner';
+import { DrRunner, type RunnerDeps } from '../../src/core/dr/run';
 import type { RunState } from '../../src/core/dr/state';
 import { DrsEmulatorAdmin } from '../../tools/emulators/drs/adminClient';
 import { emulatorClients } from '../support/dr';

@@ -4,7 +4,7 @@ import { DescribeJobsCommand, DrsClient } from '@aws-sdk/client-drs';
 import { readAuditTrail, verifyAuditTrail } from '../../src/core/audit';
 import { AuditTrail } from '../../src/core/audit/auditTrail';
 import { OperationDrActionGateway, RunScopedApprovalProvider } from '../../src/core/dr/operationGateway';
-import { DrRunner } from '../../src/core/dr/runner';
+import { DrRunner } from '../../src/core/dr/run';
 import { resolveGuardrailPolicy } from '../../src/core/guardrails';
 import { createOperationRegistry } from '../../src/core/operations';
 import { OperationRunner } from '../../src/core/operations/runner';

@@ -7,7 +7,7 @@ import { DescribeJobsCommand, DrsClient, GetLaunchConfigurationCommand, StartRec
 import { DeleteLaunchTemplateCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreateDocumentCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { runPreflight, runRemediation } from '../../src/core/dr/preflight';
-import { DrRunner, JOB_TAG_KEY, JOB_TAG_RUN, type RunnerDeps } from '../../src/core/dr/runner';
+import { DrRunner, JOB_TAG_KEY, JOB_TAG_RUN, type RunnerDeps } from '../../src/core/dr/run';
 import { buildRunResult, listRunHistory, renderMarkdownReport } from '../../src/core/dr/results';
 import type { RunEvent, RunState } from '../../src/core/dr/state';
 import type { SampleAccountSummary } from '../../tools/seed/sampleAccount';

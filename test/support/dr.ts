@@ -9,7 +9,7 @@ import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { ApiCounters, SdkDrReads, type DrClients } from '../../src/core/dr/aws';
 import { SdkDrActionGateway } from './sdkDrActionGateway';
 import type { ProtectionGroup, RecoveryPlan, Wave } from '../../src/core/dr/model';
-import type { RunnerDeps } from '../../src/core/dr/runner';
+import type { RunnerDeps } from '../../src/core/dr/run';
 
 export interface EndpointConfig {
   endpoint: string;

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { DrRunner, PreflightBlockedError, clientTokenFor, computeMetrics } from '../../src/core/dr/runner';
-import type { RunnerDeps } from '../../src/core/dr/runner';
+import { DrRunner, PreflightBlockedError, clientTokenFor, computeMetrics } from '../../src/core/dr/run';
+import type { RunnerDeps } from '../../src/core/dr/run';
 import type { DrActionGateway } from '../../src/core/dr/gateway';
 import { buildRunResult, progressOf, renderMarkdownReport } from '../../src/core/dr/results';
 import { FakeDrs } from '../support/fakeDrs';

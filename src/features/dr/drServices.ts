@@ -7,7 +7,7 @@ import type { DrReads } from '../../core/dr/aws';
 import type { DrActionGateway } from '../../core/dr/gateway';
 import type { DrRunManager } from '../../core/dr/manager';
 import type { ProtectionGroup, RecoveryPlan } from '../../core/dr/model';
-import type { RunnerDeps } from '../../core/dr/runner';
+import type { RunnerDeps } from '../../core/dr/run';
 import type { RunOrigin } from '../../core/dr/runLock';
 import type { DrFile, DrWorkspace } from '../../core/dr/workspace';
 import type { PilotLightContext } from '../shared/pilotLightContext';
