@@ -14,7 +14,7 @@
 import type { ApiCounters } from '../aws';
 import { RunJournal, replayJournal } from '../journal';
 import type { ProtectionGroup, RecoveryPlan } from '../model';
-import type { RunMode, PlannedWave } from '../planner';
+import type { DrRunMode, PlannedWave } from '../planner';
 import { runPreflight, type PreflightReport } from '../preflight';
 import { TERMINAL_RUN, TERMINAL_STEP, TERMINAL_WAVE, type RunEvent, type RunEventInput, type RunState } from '../state';
 import { cleanupDrill, finishCleanup } from './cleanup';
@@ -27,7 +27,7 @@ import { runStep } from './steps';
 export interface StartRunInput {
   plan: RecoveryPlan;
   groups: ProtectionGroup[];
-  mode: RunMode;
+  mode: DrRunMode;
   /** A preflight report of this plan and mode; run now when absent. */
   preflight?: PreflightReport;
   runId?: string;
