@@ -46,6 +46,7 @@ export class RunContext {
   readonly slots: JobSlots;
   readonly monitor: JobMonitor;
   abandoned = false;
+  private readonly background = new Set<Promise<void>>();
   /** Set once run() was called: the monitor then belongs to the run, not to a cleanup alone. */
   executing = false;
 
@@ -86,6 +87,16 @@ export class RunContext {
 
   setStep(wave: string, step: string, status: StepStatus, error?: string): void {
     if (this.state.waves[wave].steps[step].status !== status) this.emit({ type: 'step.status', wave, step, status, ...(error ? { error } : {}) });
+  }
+
+  /** Work the run must finish before it ends, but no wave waits for (e.g. reading EC2 instance IDs). */
+  inBackground(task: Promise<void>): void {
+    const settled: Promise<void> = task.catch(() => undefined).finally(() => this.background.delete(settled));
+    this.background.add(settled);
+  }
+
+  async settleBackground(): Promise<void> {
+    while (this.background.size) await Promise.all([...this.background]);
   }
 
   log(message: string): void {

@@ -31,7 +31,8 @@ export async function runLaunch(run: RunContext, planned: PlannedWave, step: Ext
     }
     await run.waitChange(Math.min(1000, Math.max(1, deadline - Date.now())));
   }
-  await fillEc2InstanceIds(run, planned);
+  // The next wave waits for these servers to be LAUNCHED, not for their EC2 instance IDs: read those meanwhile.
+  run.inBackground(fillEc2InstanceIds(run, planned.name));
   const bad = Object.values(ws.servers).filter((server) => server.launchStatus !== 'LAUNCHED');
   if (bad.length === 0) return { status: 'succeeded' };
   const detail = bad.slice(0, 3).map((server) => `${server.hostname}: ${server.launchStatus}${server.error ? ` (${server.error})` : ''}`).join('; ');
@@ -131,8 +132,8 @@ async function reconcileJob(run: RunContext, planned: PlannedWave, job: PlannedJ
 }
 
 /** Records the EC2 instance behind each recovery instance of a wave (DescribeRecoveryInstances). */
-async function fillEc2InstanceIds(run: RunContext, planned: PlannedWave): Promise<void> {
-  const missing = Object.values(run.state.waves[planned.name].servers).filter((server) => server.recoveryInstanceId && !server.ec2InstanceId);
+export async function fillEc2InstanceIds(run: RunContext, wave: string): Promise<void> {
+  const missing = Object.values(run.state.waves[wave].servers).filter((server) => server.recoveryInstanceId && !server.ec2InstanceId);
   const byRegion = new Map<string, string[]>();
   for (const server of missing) byRegion.set(server.region, [...(byRegion.get(server.region) ?? []), server.recoveryInstanceId!]);
   for (const [region, ids] of byRegion) {
@@ -141,12 +142,12 @@ async function fillEc2InstanceIds(run: RunContext, planned: PlannedWave): Promis
       const events: RunEventInput[] = [];
       for (const instance of instances) {
         const server = missing.find((s) => s.recoveryInstanceId === instance.recoveryInstanceID);
-        if (server && instance.ec2InstanceID) events.push({ type: 'server.status', wave: planned.name, sourceServerId: server.sourceServerId, launchStatus: server.launchStatus, ec2InstanceId: instance.ec2InstanceID });
+        if (server && instance.ec2InstanceID) events.push({ type: 'server.status', wave, sourceServerId: server.sourceServerId, launchStatus: server.launchStatus, ec2InstanceId: instance.ec2InstanceID });
       }
       run.emit(...events);
     } catch (error) {
       if (run.abandoned) throw new AbandonedError();
-      run.emit({ type: 'run.error', wave: planned.name, message: `EC2 instance IDs could not be read: ${describeError(error)}` });
+      run.emit({ type: 'run.error', wave, message: `EC2 instance IDs could not be read: ${describeError(error)}` });
     }
   }
 }

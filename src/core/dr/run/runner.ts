@@ -21,6 +21,7 @@ import { cleanupDrill, finishCleanup } from './cleanup';
 import { RunContext, type RunListener, type RunnerDeps } from './context';
 import { AbandonedError } from './errors';
 import { newRunId } from './ids';
+import { fillEc2InstanceIds } from './launch';
 import { computeMetrics, type RunnerMetrics } from './metrics';
 import { runStep } from './steps';
 
@@ -179,6 +180,9 @@ export class DrRunner {
         // Re-attach to jobs that were running when the previous runner stopped.
         for (const job of Object.values(this.state.jobs)) if (job.status !== 'COMPLETED') run.monitor.track(job.jobId, job.region);
         await this.scheduleLoop();
+        // EC2 instance IDs read while later waves ran; a resumed run reads what its predecessor missed.
+        await run.settleBackground();
+        for (const wave of Object.keys(this.state.waves)) await fillEc2InstanceIds(run, wave);
         const waves = Object.values(this.state.waves);
         const failed = waves.some((wave) => wave.status === 'failed');
         const status = this.state.cancelRequested ? 'cancelled' : failed ? 'failed' : 'completed';
