@@ -3,26 +3,31 @@
 //   PILOT_LIGHT_BENCH_CONFIG='{"endpoint":…}' PILOT_LIGHT_BENCH_RESULT=out.json node out/test/bench/drBench.js
 //
 // One drill of `servers` DRS source servers in `waves` waves, each wave depending on the one before,
-// with the runner's production settings (poller, retries, DRS limits). Figures come from the emulator's
-// own job timestamps (creationDateTime = StartRecovery received, endDateTime = COMPLETED) and are
-// cross-checked against the runner's metrics. It measures; it asserts nothing about time.
+// with the runner's production settings (poller, retries, DRS limits). `path: 'shipped'` is what the
+// extension runs: every read (OperationDrReads) and write (OperationDrActionGateway) a registered operation
+// through an OperationRunner (guardrails, approval, audit); `path: 'engine'` is the engine alone on SDK
+// clients (test/support/sdkDrReads.ts, sdkDrActionGateway.ts). Figures come from the emulator's own
+// timestamps (job creationDateTime = StartRecovery received, a recovery instance's launch time = its server
+// LAUNCHED, job endDateTime = COMPLETED) and are cross-checked against the runner's metrics. It measures;
+// it asserts nothing about time.
 
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { DescribeJobsCommand, DrsClient, type Job } from '@aws-sdk/client-drs';
-import { ApiCounters, SdkDrReads } from '../../src/core/dr/aws';
+import { DescribeJobsCommand, DescribeRecoveryInstancesCommand, DrsClient, type Job, type RecoveryInstance } from '@aws-sdk/client-drs';
+import { ApiCounters } from '../../src/core/dr/aws';
+import { SdkDrReads } from '../support/sdkDrReads';
 import { SdkDrActionGateway } from '../support/sdkDrActionGateway';
 import { AwsConnection } from '../../src/core/aws/connection';
 import { readAuditTrail } from '../../src/core/audit';
 import { AuditTrail } from '../../src/core/audit/auditTrail';
-import { OperationDrActionGateway, RunScopedApprovalProvider } from '../../src/core/dr/operationGateway';
+import { OperationDrActionGateway, OperationDrReads, RunScopedApprovalProvider } from '../../src/core/dr/operationGateway';
 import { resolveGuardrailPolicy } from '../../src/core/guardrails';
 import { createOperationRegistry } from '../../src/core/operations';
 import { OperationRunner } from '../../src/core/operations/runner';
 import { ScriptedApprovalProvider } from '../support/operationHarness';
 import type { ProtectionGroup, RecoveryPlan } from '../../src/core/dr/model';
-import { DrRunner, type RunnerDeps } from '../../src/core/dr/runner';
+import { DrRunner, type RunnerDeps } from '../../src/core/dr/run';
 import type { RunState } from '../../src/core/dr/state';
 import { DrsEmulatorAdmin } from '../../tools/emulators/drs/adminClient';
 import { emulatorClients } from '../support/dr';
@@ -35,8 +40,8 @@ interface DrBenchConfig {
   waves: number;
   /** ThrottlingExceptions injected on DescribeJobs and on DescribeJobLogItems when each wave starts. */
   throttlePerWave: number;
-  /** The product's path for DR writes (OperationDrActionGateway: registry, guardrails, approval, audit) instead of the direct SDK. */
-  guarded?: boolean;
+  /** 'shipped': the extension's DR path (registry, guardrails, approval, audit for reads and writes); 'engine': the engine alone on SDK clients. */
+  path: 'shipped' | 'engine';
 }
 
 export interface WaveFigures {
@@ -45,8 +50,12 @@ export interface WaveFigures {
   jobs: number;
   launched: number;
   firstStartRecoveryAt?: string;
+  /** When the wave's last server was LAUNCHED (its recovery instance's launch time). */
+  lastLaunchedAt?: string;
   lastJobCompletedAt?: string;
-  /** This wave's first StartRecovery − the previous wave's last job COMPLETED (emulator clock). */
+  /** This wave's first StartRecovery − the previous wave's last server LAUNCHED, when the runner can move on (emulator clock). */
+  launchedOverheadMs?: number;
+  /** This wave's first StartRecovery − the previous wave's last job COMPLETED (emulator clock); the job wraps up after its servers launched. */
   overheadMs?: number;
   /** The runner's own figure for the same transition (its send time − DRS endDateTime). */
   runnerOverheadMs?: number;
@@ -68,7 +77,7 @@ export interface DrBenchResult {
   apiCallsByOperation?: Record<string, number>;
   attemptsByOperation?: Record<string, number>;
   throttledCalls?: number;
-  /** Guarded runs: audit lines written, and the StartRecovery calls among them that succeeded. */
+  /** Shipped-path runs: audit lines written, and the StartRecovery calls among them that succeeded. */
   auditLines?: number;
   auditedStartRecoveries?: number;
   /** Approvals the policy asked for (none for the benchmark's untagged servers under the default policy). */
@@ -110,6 +119,19 @@ function difference(after: Record<string, number>, before: Record<string, number
   return result;
 }
 
+async function describeRecoveryInstances(client: DrsClient, ids: string[]): Promise<RecoveryInstance[]> {
+  const instances: RecoveryInstance[] = [];
+  for (let i = 0; i < ids.length; i += 200) {
+    let nextToken: string | undefined;
+    do {
+      const page = await client.send(new DescribeRecoveryInstancesCommand({ filters: { recoveryInstanceIDs: ids.slice(i, i + 200) }, nextToken }));
+      instances.push(...(page.items ?? []));
+      nextToken = page.nextToken || undefined;
+    } while (nextToken);
+  }
+  return instances;
+}
+
 async function describeJobs(client: DrsClient, jobIds: string[]): Promise<Job[]> {
   const jobs: Job[] = [];
   for (let i = 0; i < jobIds.length; i += 100) {
@@ -123,8 +145,10 @@ async function describeJobs(client: DrsClient, jobIds: string[]): Promise<Job[]>
   return jobs;
 }
 
-function waveFigures(plan: RecoveryPlan, state: RunState, jobs: Job[], runnerOverheads: Map<string, number | undefined>): WaveFigures[] {
+function waveFigures(plan: RecoveryPlan, state: RunState, jobs: Job[], instances: RecoveryInstance[], runnerOverheads: Map<string, number | undefined>): WaveFigures[] {
   const byId = new Map(jobs.map((job) => [job.jobID!, job]));
+  // The emulator sets a recovery instance's lastUpdatedDateTime when it launches it, just before the server shows LAUNCHED.
+  const launchedAt = new Map(instances.map((instance) => [instance.recoveryInstanceID!, Date.parse(String(instance.recoveryInstanceProperties?.lastUpdatedDateTime ?? ''))]));
   const figures: WaveFigures[] = [];
   let previous: WaveFigures | undefined;
   for (const wave of plan.waves) {
@@ -135,15 +159,19 @@ function waveFigures(plan: RecoveryPlan, state: RunState, jobs: Job[], runnerOve
       .filter((job): job is Job => Boolean(job));
     const created = waveJobs.map((job) => Date.parse(String(job.creationDateTime)));
     const ended = waveJobs.map((job) => Date.parse(String(job.endDateTime ?? ''))).filter(Number.isFinite);
+    const servers = Object.values(ws.servers);
+    const launched = servers.map((server) => launchedAt.get(server.recoveryInstanceId ?? '')).filter((t): t is number => Number.isFinite(t));
     const current: WaveFigures = {
       wave: wave.name,
       servers: Object.keys(ws.servers).length,
       jobs: waveJobs.length,
       launched: Object.values(ws.servers).filter((server) => server.launchStatus === 'LAUNCHED').length,
       ...(created.length ? { firstStartRecoveryAt: new Date(Math.min(...created)).toISOString() } : {}),
+      ...(launched.length === servers.length && launched.length ? { lastLaunchedAt: new Date(Math.max(...launched)).toISOString() } : {}),
       ...(ended.length === waveJobs.length && ended.length ? { lastJobCompletedAt: new Date(Math.max(...ended)).toISOString() } : {}),
       jobMedianMs: median(waveJobs.filter((job) => job.endDateTime).map((job) => Date.parse(String(job.endDateTime)) - Date.parse(String(job.creationDateTime)))),
     };
+    if (previous?.lastLaunchedAt && current.firstStartRecoveryAt) current.launchedOverheadMs = Date.parse(current.firstStartRecoveryAt) - Date.parse(previous.lastLaunchedAt);
     if (previous?.lastJobCompletedAt && current.firstStartRecoveryAt) {
       current.overheadMs = Date.parse(current.firstStartRecoveryAt) - Date.parse(previous.lastJobCompletedAt);
       current.runnerOverheadMs = runnerOverheads.get(wave.name);
@@ -155,15 +183,19 @@ function waveFigures(plan: RecoveryPlan, state: RunState, jobs: Job[], runnerOve
 }
 
 /**
- * The gateway the extension uses: each StartRecovery is a registered operation run by an OperationRunner
- * (default policy), approved once for the run as a person would, and written to the audit trail.
+ * The DR path the extension uses: each read and each StartRecovery is a registered operation run by an
+ * OperationRunner (default policy), approved once for the run as a person would, writes (and, with the
+ * default policy, no reads) in the audit trail.
  */
-async function guardedGateway(config: DrBenchConfig, auditPath: string): Promise<RunnerDeps['gateway']> {
+async function shippedDeps(config: DrBenchConfig, auditPath: string, counters: ApiCounters): Promise<Pick<RunnerDeps, 'reads' | 'gateway'>> {
   const connection = await AwsConnection.open({ endpointUrl: config.endpoint, region: config.region }, { ...process.env, AWS_ACCESS_KEY_ID: config.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: config.credentials.secretAccessKey, AWS_PROFILE: '', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' });
   const policy = resolveGuardrailPolicy({}).policy;
   const runner = new OperationRunner({ registry: createOperationRegistry(), connection, policy, audit: new AuditTrail(auditPath) });
   const approveOnce = new ScriptedApprovalProvider((request) => ({ approved: true, approver: 'bench', typedConfirmation: request.requiredConfirmation }), 'bench');
-  return new OperationDrActionGateway({ runner, approvalProvider: new RunScopedApprovalProvider(approveOnce), terminateBatchSize: () => policy.maxResourcesPerOperation });
+  return {
+    reads: new OperationDrReads({ runner, identity: () => connection.identity(), counters }),
+    gateway: new OperationDrActionGateway({ runner, approvalProvider: new RunScopedApprovalProvider(approveOnce), terminateBatchSize: () => policy.maxResourcesPerOperation, counters }),
+  };
 }
 
 async function main(): Promise<void> {
@@ -184,13 +216,12 @@ async function main(): Promise<void> {
     const counters = new ApiCounters();
     const auditPath = path.join(journalDir, 'audit.jsonl');
     const deps: RunnerDeps = {
-      reads: new SdkDrReads(clients, counters),
-      gateway: config.guarded ? await guardedGateway(config, auditPath) : new SdkDrActionGateway(clients, counters),
+      ...(config.path === 'shipped' ? await shippedDeps(config, auditPath, counters) : { reads: new SdkDrReads(clients, counters), gateway: new SdkDrActionGateway(clients, counters) }),
       journalDir,
       defaultRegion: config.region,
     };
 
-    const servers = (await deps.reads.listSourceServers(config.region))
+    const servers = (await new SdkDrReads(clients).listSourceServers(config.region))
       .sort((a, b) => String(a.sourceServerID).localeCompare(String(b.sourceServerID)))
       .slice(0, config.servers);
     if (servers.length < config.servers) throw new Error(`the emulator has ${servers.length} source servers, the benchmark needs ${config.servers}`);
@@ -233,8 +264,10 @@ async function main(): Promise<void> {
     const metrics = runner.metrics();
     const runnerOverheads = new Map(metrics.waveTransitions.map((t) => [t.wave, t.overheadMs]));
     const jobs = await describeJobs(drs, Object.keys(state.jobs));
+    const recoveryInstanceIds = Object.values(state.waves).flatMap((wave) => Object.values(wave.servers).map((server) => server.recoveryInstanceId)).filter((id): id is string => Boolean(id));
+    const instances = await describeRecoveryInstances(drs, recoveryInstanceIds);
     result.status = state.status;
-    result.waves = waveFigures(plan, state, jobs, runnerOverheads);
+    result.waves = waveFigures(plan, state, jobs, instances, runnerOverheads);
     result.servers = metrics.servers;
     result.launched = result.waves.reduce((sum, wave) => sum + wave.launched, 0);
     result.apiCalls = metrics.apiCalls;
@@ -247,7 +280,7 @@ async function main(): Promise<void> {
     result.throttlesLeftUnused = faults.throttles.reduce((sum, t) => sum + t.remaining, 0);
     result.receivedByOperation = difference(after, before);
     result.receivedPerServer = Object.values(result.receivedByOperation).reduce((sum, n) => sum + n, 0) / Math.max(1, metrics.servers);
-    if (config.guarded) {
+    if (config.path === 'shipped') {
       const records = await readAuditTrail(auditPath);
       result.auditLines = records.length;
       result.auditedStartRecoveries = records.filter((record) => record.operation === 'drs.recovery.start' && record.outcome === 'succeeded').length;

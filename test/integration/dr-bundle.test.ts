@@ -2,31 +2,30 @@
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { CreateDocumentCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { DrReads } from '../../src/core/dr/aws';
 import { exportWorkspace, importBundle, serializeBundle, verifierFromReads, formatImportReport } from '../../src/core/dr/bundle';
-import { SdkDrReads } from '../../src/core/dr/aws';
 import { defaultPathFor, loadDrWorkspace, usableDocuments, writeDocument } from '../../src/core/dr/workspace';
 import type { SampleAccountSummary } from '../../tools/seed/sampleAccount';
 import { emulatorStack, resetAndSeed, useEmulatorStack } from '../support/emulators';
-import { emulatorClients, group, tempDir, threeTierPlan, tierGroups, SLEEP_RUNBOOK } from '../support/dr';
+import { group, productDeps, tempDir, threeTierPlan, tierGroups, SLEEP_RUNBOOK } from '../support/dr';
 
 useEmulatorStack();
 
 describe('DR export/import against the emulators', function () {
   this.timeout(30_000);
   let sample: SampleAccountSummary;
-  let clients: ReturnType<typeof emulatorClients>;
+  let reads: DrReads;
   let dir: ReturnType<typeof tempDir>;
 
   beforeEach(async () => {
     sample = (await resetAndSeed('sample')).sample!;
-    clients = emulatorClients(emulatorStack());
     dir = tempDir();
+    reads = (await productDeps(dir.path, { auditPath: join(dir.path, 'audit.jsonl') })).reads;
     const ssm = new SSMClient({ region: 'us-east-1', endpoint: emulatorStack().endpoint, credentials: emulatorStack().credentials });
     await ssm.send(new CreateDocumentCommand({ Name: 'PL-Sleep', DocumentType: 'Automation', DocumentFormat: 'JSON', Content: SLEEP_RUNBOOK }));
     ssm.destroy();
   });
   afterEach(() => {
-    clients.destroy();
     dir.remove();
   });
 
@@ -52,7 +51,7 @@ describe('DR export/import against the emulators', function () {
     assert.equal(exported.bundle.protectionGroups.length, 4);
     const text = serializeBundle(exported.bundle);
 
-    const verifier = verifierFromReads(new SdkDrReads(clients));
+    const verifier = verifierFromReads(reads);
     const dry = await importBundle(text, target, { dryRun: true, verifier });
     assert.deepEqual(dry.failed, [], formatImportReport(dry));
     assert.deepEqual(dry.created, ['group app-tier', 'group db-tier', 'group pinned', 'group web-tier', 'plan three-tier']);
@@ -77,7 +76,7 @@ describe('DR export/import against the emulators', function () {
     const bundle = (await exportWorkspace(dir.path)).bundle;
     bundle.protectionGroups = groups;
     bundle.recoveryPlans = plans;
-    const report = await importBundle(bundle, join(dir.path, 'target'), { dryRun: true, verifier: verifierFromReads(new SdkDrReads(clients)) });
+    const report = await importBundle(bundle, join(dir.path, 'target'), { dryRun: true, verifier: verifierFromReads(reads) });
     const byName = Object.fromEntries(report.items.map((item) => [item.name, item]));
     assert.equal(byName.pinned.action, 'fail');
     assert.match(byName.pinned.reasons.join(' '), /s-00000000000000bad does not exist in us-east-1/);

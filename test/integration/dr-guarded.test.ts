@@ -2,24 +2,19 @@ import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { DescribeJobsCommand, DrsClient } from '@aws-sdk/client-drs';
 import { readAuditTrail, verifyAuditTrail } from '../../src/core/audit';
-import { AuditTrail } from '../../src/core/audit/auditTrail';
-import { OperationDrActionGateway, RunScopedApprovalProvider } from '../../src/core/dr/operationGateway';
-import { DrRunner } from '../../src/core/dr/runner';
-import { resolveGuardrailPolicy } from '../../src/core/guardrails';
-import { createOperationRegistry } from '../../src/core/operations';
-import { OperationRunner } from '../../src/core/operations/runner';
-import { emulatorConnection } from '../support/connection';
-import { emulatorClients, plan, runnerDeps, tempDir, tierGroups } from '../support/dr';
-import { clientConfig, emulatorStack, resetAndSeed, useEmulatorStack } from '../support/emulators';
+import { DrRunner } from '../../src/core/dr/run';
+import { resolveGuardrailPolicy, type GuardrailPolicy } from '../../src/core/guardrails';
+import type { ApprovalProvider } from '../../src/core/guardrails/approval';
+import { plan, productDeps, tempDir, tierGroups } from '../support/dr';
+import { clientConfig, resetAndSeed, useEmulatorStack } from '../support/emulators';
 import { approvingProvider, denyingProvider } from '../support/operationHarness';
 
 useEmulatorStack();
 
-/** DR runs whose every mutating call goes through the operation runner: guardrails, approvals, audit. */
+/** DR runs whose every call, reads included, goes through the operation runner: guardrails, approvals, audit. */
 describe('DR runs through the safety core', function () {
   this.timeout(60_000);
   let dir: ReturnType<typeof tempDir>;
-  let clients: ReturnType<typeof emulatorClients>;
   let auditPath: string;
   const runners: DrRunner[] = [];
   const twoWavePlan = () => plan('db-then-web', [
@@ -31,25 +26,15 @@ describe('DR runs through the safety core', function () {
     await resetAndSeed('sample');
     dir = tempDir();
     auditPath = join(dir.path, 'audit.jsonl');
-    const stack = emulatorStack();
-    clients = emulatorClients({ endpoint: stack.endpoint, region: stack.region, credentials: stack.credentials });
   });
   afterEach(() => {
     for (const runner of runners.splice(0)) runner.dispose();
-    clients.destroy();
     dir.remove();
   });
 
-  async function guardedRunner(approval: ConstructorParameters<typeof RunScopedApprovalProvider>[0] | undefined) {
-    const connection = await emulatorConnection();
-    const policy = resolveGuardrailPolicy({}).policy;
-    const operations = new OperationRunner({ registry: createOperationRegistry(), connection, policy, audit: new AuditTrail(auditPath) });
-    const gateway = new OperationDrActionGateway({
-      runner: operations,
-      approvalProvider: approval && new RunScopedApprovalProvider(approval),
-      terminateBatchSize: () => policy.maxResourcesPerOperation,
-    });
-    const runner = await DrRunner.create(runnerDeps(clients, join(dir.path, 'runs'), { gateway }), { plan: twoWavePlan(), groups: tierGroups(), mode: 'drill' });
+  async function guardedRunner(approval: ApprovalProvider | undefined, policy?: GuardrailPolicy) {
+    const deps = await productDeps(join(dir.path, 'runs'), { auditPath, approval, policy });
+    const runner = await DrRunner.create(deps, { plan: twoWavePlan(), groups: tierGroups(), mode: 'drill' });
     runners.push(runner);
     return runner;
   }
@@ -101,5 +86,16 @@ describe('DR runs through the safety core', function () {
     assert.ok(results('drs.recoveryInstances.terminate').includes('succeeded'), JSON.stringify(results('drs.recoveryInstances.terminate')));
     assert.ok(runLines.every((line) => line.callerArn && line.account), 'caller and account recorded');
     assert.equal((await verifyAuditTrail(auditPath)).ok, true);
+  });
+
+  it('reads through the operation runner too: with auditReads, every DR read is an audited read operation', async () => {
+    const runner = await guardedRunner(approvingProvider(), resolveGuardrailPolicy({ settings: { auditReads: true } }).policy);
+    const state = await runner.run();
+    assert.equal(state.status, 'completed', JSON.stringify(state.errors ?? state));
+    const reads = (await readAuditTrail(auditPath, {})).filter((line) => line.operationKind === 'read');
+    const operations = new Set(reads.map((line) => `${line.caller} ${line.operation} ${line.outcome}`));
+    for (const operation of ['drs.sourceServers.list', 'drs.jobs.list', 'drs.jobs.logItems', 'drs.launchConfiguration.get', 'drs.recoveryInstances.list', 'ec2.launchTemplates.list']) {
+      assert.ok(operations.has(`command ${operation} succeeded`), `${operation} in ${JSON.stringify([...operations])}`);
+    }
   });
 });

@@ -1,19 +1,24 @@
 /**
  * The DR engine against the emulators through the real SDK: moto (EC2, SSM documents), the DRS
  * emulator, and the SSM Automation emulation (moto has no StartAutomationExecution) in front.
+ * Runs take the shipped path (productDeps): every read and write is a registered operation run by an
+ * OperationRunner (guardrails, one approval per run for the production-tagged sample servers, audit).
+ * Only the parallel-waves test takes the engine alone (engineDeps), see there.
  */
 import * as assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { DescribeJobsCommand, DrsClient, GetLaunchConfigurationCommand, StartRecoveryCommand } from '@aws-sdk/client-drs';
 import { DeleteLaunchTemplateCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreateDocumentCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { runPreflight, runRemediation } from '../../src/core/dr/preflight';
-import { DrRunner, JOB_TAG_KEY, JOB_TAG_RUN, type RunnerDeps } from '../../src/core/dr/runner';
+import { DrRunner, JOB_TAG_KEY, JOB_TAG_RUN, type RunnerDeps } from '../../src/core/dr/run';
 import { buildRunResult, listRunHistory, renderMarkdownReport } from '../../src/core/dr/results';
 import type { RunEvent, RunState } from '../../src/core/dr/state';
 import type { SampleAccountSummary } from '../../tools/seed/sampleAccount';
 import { startSsmFront, type SsmFront } from '../../tools/emulators/ssm/front';
 import { emulatorStack, resetAndSeed, useEmulatorStack, waitFor } from '../support/emulators';
-import { emulatorClients, group, plan, runnerDeps, tempDir, threeTierPlan, tierGroups, SLEEP_RUNBOOK } from '../support/dr';
+import { approvingProvider } from '../support/operationHarness';
+import { emulatorClients, engineDeps, group, plan, productDeps, tempDir, threeTierPlan, tierGroups, SLEEP_RUNBOOK } from '../support/dr';
 
 useEmulatorStack();
 
@@ -52,7 +57,7 @@ describe('DR runner against the emulators', function () {
     const stack = emulatorStack();
     clients = emulatorClients({ endpoint: front.endpoint, region: stack.region, credentials: stack.credentials });
     dir = tempDir();
-    deps = runnerDeps(clients, dir.path);
+    deps = await shippedDeps();
     ec2 = new EC2Client({ region: stack.region, endpoint: stack.endpoint, credentials: stack.credentials });
     drs = new DrsClient({ region: stack.region, endpoint: stack.endpoint, credentials: stack.credentials });
   });
@@ -63,6 +68,10 @@ describe('DR runner against the emulators', function () {
     drs.destroy();
     dir.remove();
   });
+
+  function shippedDeps(): Promise<RunnerDeps> {
+    return productDeps(dir.path, { auditPath: join(dir.path, 'audit.jsonl'), approval: approvingProvider(), endpointUrl: front.endpoint });
+  }
 
   async function start(p = threeTierPlan(), groups = tierGroups(), mode: 'drill' | 'recovery' = 'drill', overrides: Partial<RunnerDeps> = {}): Promise<DrRunner> {
     const runner = await DrRunner.create({ ...deps, ...overrides }, { plan: p, groups, mode });
@@ -121,13 +130,14 @@ describe('DR runner against the emulators', function () {
   });
 
   it('runs independent waves in parallel', async () => {
+    // About the engine alone (its scheduler): the SDK reads and gateway, without the safety core.
     await emulatorStack().admin.setClock({ timeScale: 0.1 });
     const p = plan('parallel', [
       { name: 'db', protectionGroups: ['db-tier'] },
       { name: 'app', protectionGroups: ['app-tier'] },
       { name: 'web', protectionGroups: ['web-tier'], dependsOn: ['db', 'app'] },
     ]);
-    const runner = await start(p);
+    const runner = await start(p, tierGroups(), 'drill', engineDeps(clients, dir.path));
     const state = await runner.run();
     runner.dispose();
     assert.equal(state.status, 'completed');
@@ -212,8 +222,8 @@ describe('DR runner against the emulators', function () {
     assert.equal(state.status, 'completed');
     const metrics = runner.metrics();
     assert.equal(metrics.api.throttlingFailures, 0);
-    assert.ok((metrics.api.throttled['drs:StartRecovery'] ?? 0) >= 1, JSON.stringify(metrics.api));
-    assert.ok(metrics.api.attempts['drs:StartRecovery'] >= metrics.api.calls['drs:StartRecovery'] + 4);
+    assert.equal(metrics.api.calls['drs:StartRecovery'], 3, 'the retries happened below the runner (SDK and operation runner)');
+    assert.ok((await admin.stats()).operations.StartRecovery >= 3 + 4, JSON.stringify((await admin.stats()).operations));
     assert.deepEqual((await admin.faults()).throttles, [], 'every injected throttle was hit');
     const jobs = (await drs.send(new DescribeJobsCommand({ filters: {} }))).items ?? [];
     assert.equal(jobs.length, 3, 'throttled StartRecovery calls created no extra jobs');
@@ -256,7 +266,7 @@ describe('DR runner against the emulators', function () {
     assert.equal(partial.waves.app.status, 'running');
     assert.equal(partial.waves.web.status, 'pending');
 
-    const fresh = runnerDeps(clients, dir.path);
+    const fresh = await shippedDeps();
     const second = DrRunner.resume(fresh, first.journalPath);
     runners.push(second);
     assert.equal(second.current.waves.app.status, 'running', 'the journal has everything up to the crash');

@@ -6,10 +6,18 @@ import { DrsClient } from '@aws-sdk/client-drs';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { ApiCounters, SdkDrReads, type DrClients } from '../../src/core/dr/aws';
-import { SdkDrActionGateway } from './sdkDrActionGateway';
+import { AuditTrail } from '../../src/core/audit/auditTrail';
+import { ApiCounters } from '../../src/core/dr/aws';
+import { OperationDrActionGateway, OperationDrReads, RunScopedApprovalProvider } from '../../src/core/dr/operationGateway';
 import type { ProtectionGroup, RecoveryPlan, Wave } from '../../src/core/dr/model';
-import type { RunnerDeps } from '../../src/core/dr/runner';
+import type { RunnerDeps } from '../../src/core/dr/run';
+import type { ApprovalProvider } from '../../src/core/guardrails/approval';
+import { resolveGuardrailPolicy, type GuardrailPolicy } from '../../src/core/guardrails';
+import { createOperationRegistry } from '../../src/core/operations';
+import { OperationRunner } from '../../src/core/operations/runner';
+import { emulatorConnection } from './connection';
+import { SdkDrActionGateway } from './sdkDrActionGateway';
+import { SdkDrReads, type DrClients } from './sdkDrReads';
 
 export interface EndpointConfig {
   endpoint: string;
@@ -39,17 +47,58 @@ export function emulatorClients(config: EndpointConfig, maxAttempts = 3): DrClie
   };
 }
 
-export function runnerDeps(clients: DrClients, journalDir: string, overrides: Partial<RunnerDeps> = {}): RunnerDeps {
+/** Fast polling for tests; the product uses the runner's defaults. */
+const TEST_TIMING: Partial<RunnerDeps> = { poll: { minMs: 20, maxMs: 200, factor: 1.5 }, logIntervalMs: 100, startRetryDelayMs: 50 };
+
+/**
+ * The engine alone: reads and writes straight on SDK clients (SdkDrReads, SdkDrActionGateway), no
+ * registry, guardrails or audit. Only for tests about the engine itself.
+ */
+export function engineDeps(clients: DrClients, journalDir: string, overrides: Partial<RunnerDeps> = {}): RunnerDeps {
   const counters = new ApiCounters();
   return {
     reads: new SdkDrReads(clients, counters, { baseDelayMs: 20, maxDelayMs: 200 }),
     gateway: new SdkDrActionGateway(clients, counters, { baseDelayMs: 20, maxDelayMs: 200 }),
     journalDir,
     defaultRegion: 'us-east-1',
-    poll: { minMs: 20, maxMs: 200, factor: 1.5 },
-    logIntervalMs: 100,
-    startRetryDelayMs: 50,
+    ...TEST_TIMING,
     ...overrides,
+  };
+}
+
+export interface ProductDepsOptions {
+  /** Where the operation runner writes its audit trail. */
+  auditPath: string;
+  /** Asked (once per run) when the policy wants an approval; without one, such calls are refused. */
+  approval?: ApprovalProvider;
+  policy?: GuardrailPolicy;
+  /** Default: the emulator stack's gateway. */
+  endpointUrl?: string;
+  overrides?: Partial<RunnerDeps>;
+}
+
+/**
+ * What the extension ships: every read (OperationDrReads) and every write (OperationDrActionGateway) is a
+ * registered operation run by an OperationRunner on a real AwsConnection: guardrails, approval, audit.
+ */
+export async function productDeps(journalDir: string, options: ProductDepsOptions): Promise<RunnerDeps & { operations: OperationRunner }> {
+  const connection = await emulatorConnection(options.endpointUrl ? { endpointUrl: options.endpointUrl } : {});
+  const policy = options.policy ?? resolveGuardrailPolicy({}).policy;
+  const operations = new OperationRunner({ registry: createOperationRegistry(), connection, policy, audit: new AuditTrail(options.auditPath) });
+  const counters = new ApiCounters();
+  return {
+    operations,
+    reads: new OperationDrReads({ runner: operations, identity: () => connection.identity(), counters }),
+    gateway: new OperationDrActionGateway({
+      runner: operations,
+      approvalProvider: options.approval && new RunScopedApprovalProvider(options.approval),
+      terminateBatchSize: () => policy.maxResourcesPerOperation,
+      counters,
+    }),
+    journalDir,
+    defaultRegion: 'us-east-1',
+    ...TEST_TIMING,
+    ...options.overrides,
   };
 }
 

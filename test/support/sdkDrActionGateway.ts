@@ -1,7 +1,8 @@
 /** Direct SDK DrActionGateway for engine tests and benchmarks. The product uses OperationDrActionGateway. */
 import { StartRecoveryCommand, TerminateRecoveryInstancesCommand, UpdateLaunchConfigurationCommand, type Job } from '@aws-sdk/client-drs';
 import { StartAutomationExecutionCommand, StopAutomationExecutionCommand } from '@aws-sdk/client-ssm';
-import { ApiCounters, counted, type DrClients, type RetryOptions } from '../../src/core/dr/aws';
+import { ApiCounters } from '../../src/core/dr/aws';
+import { counted, type DrClients, type RetryOptions } from './sdkDrReads';
 import type { DrActionGateway, DrCallContext, StartAutomationRequest, StartRecoveryRequest } from '../../src/core/dr/gateway';
 import type { GroupLaunchSettings } from '../../src/core/dr/model';
 

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { RunJournal, listJournalFiles, readJournal, readJournalHeader, replayJournal } from '../../src/core/dr/journal';
-import { DrRunner } from '../../src/core/dr/runner';
+import { DrRunner } from '../../src/core/dr/run';
 import { listRunHistory } from '../../src/core/dr/results';
 import type { RunEventInput } from '../../src/core/dr/state';
 import { FakeDrs } from '../support/fakeDrs';

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { DrRunner, PreflightBlockedError, clientTokenFor, computeMetrics } from '../../src/core/dr/runner';
-import type { RunnerDeps } from '../../src/core/dr/runner';
+import { DrRunner, PreflightBlockedError, clientTokenFor, computeMetrics } from '../../src/core/dr/run';
+import type { RunnerDeps } from '../../src/core/dr/run';
 import type { DrActionGateway } from '../../src/core/dr/gateway';
 import { buildRunResult, progressOf, renderMarkdownReport } from '../../src/core/dr/results';
 import { FakeDrs } from '../support/fakeDrs';
@@ -57,6 +57,38 @@ describe('DR runner (in-memory DRS)', function () {
     assert.deepEqual(fake.startCalls.map((c) => c.servers.length), [84, 83, 83]);
     assert.equal(Object.values(state.waves.all.servers).filter((s) => s.launchStatus === 'LAUNCHED').length, 250);
     assert.ok(state.preflight.findings.some((f) => f.code === 'wave-split'));
+  });
+
+  it('starts the next wave without waiting for the EC2 instance IDs of the last one; the run ends with all of them', async () => {
+    const fake = new FakeDrs();
+    const db = fake.addServers(2, { Role: 'db' }, 'd');
+    fake.addServers(2, { Role: 'web' }, 'w');
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const describe = fake.describeRecoveryInstances.bind(fake);
+    const startedWhileBlocked: string[][] = [];
+    fake.describeRecoveryInstances = async (region, filter) => {
+      if (filter.recoveryInstanceIds?.length) {
+        await released;
+      }
+      return describe(region, filter);
+    };
+    const p = plan('two', [{ name: 'db', protectionGroups: ['db'] }, { name: 'web', protectionGroups: ['web'], dependsOn: ['db'] }]);
+    const runner = await DrRunner.create(deps(fake, dir.path), { plan: p, groups: [group('db', { Role: 'db' }), group('web', { Role: 'web' })], mode: 'drill' });
+    runner.onEvent((event) => {
+      if (event.type === 'job.started' && event.wave === 'web') {
+        startedWhileBlocked.push(Object.values(runner.current.waves.db.servers).map((server) => server.ec2InstanceId ?? 'none'));
+        release();
+      }
+    });
+    const state = await runner.run();
+    runner.dispose();
+    assert.equal(state.status, 'completed');
+    assert.deepEqual(startedWhileBlocked, [['none', 'none']], 'web started while the db wave\'s EC2 instance IDs were still being read');
+    const servers = Object.values(state.waves).flatMap((wave) => Object.values(wave.servers));
+    assert.equal(servers.length, 4);
+    assert.ok(servers.every((server) => server.ec2InstanceId), JSON.stringify(servers));
+    assert.ok(db.every((id) => state.waves.db.servers[id].ec2InstanceId));
   });
 
   it('refuses to start when preflight finds errors', async () => {

@@ -82,10 +82,10 @@ describe('no way around the runner', () => {
     assert.deepEqual(offenders, [], 'these files call write APIs outside the runner');
   });
 
-  it('gives the explorer and every adapter no SDK command of their own: their reads are registered operations too', () => {
+  it('gives the explorer, the DR engine and every adapter no SDK command of their own: their reads are registered operations too', () => {
     const anyCommand = /\b[A-Z][A-Za-z]*Command\b/;
     const offenders = walk(join(REPO, 'src'))
-      .filter((file) => file.endsWith('.ts') && /src\/(core\/resources|features)\//.test(file))
+      .filter((file) => file.endsWith('.ts') && /src\/(core\/resources|core\/dr|features)\//.test(file))
       .filter((file) => [...readFileSync(file, 'utf8').matchAll(/import\s*(?!type\b)\{([^}]*)\}\s*from\s*'@aws-sdk\/client-[a-z0-9-]+'/g)].some((match) => match[1].split(',').some((name) => anyCommand.test(name) && !/^\s*type\s/.test(name))))
       .map((file) => relative(REPO, file));
     assert.deepEqual(offenders, [], 'these files call AWS directly instead of running a registered read operation');

@@ -24,7 +24,8 @@ const EXPECTED_READS = [
   'ec2.routeTables.list', 'ec2.internetGateways.list', 'ec2.natGateways.list', 'ec2.securityGroups.list', 'ec2.networkInterfaces.list', 'ec2.launchTemplates.list', 'ec2.launchTemplates.versions',
   'cloudformation.stacks.list', 'cloudformation.stacks.resources', 'cloudformation.stacks.outputs',
   'iam.roles.list', 'iam.roles.attachedPolicies', 'iam.roles.inlinePolicies', 'iam.roles.policies', 'iam.policies.list', 'iam.policies.document',
-  'drs.sourceServers.list', 'drs.jobs.list', 'drs.recoveryInstances.list',
+  'drs.sourceServers.list', 'drs.jobs.list', 'drs.recoveryInstances.list', 'drs.jobs.logItems', 'drs.launchConfiguration.get',
+  'ssm.automation.get', 'ssm.documents.describe',
 ];
 
 describe('operation registry', () => {

@@ -4,7 +4,7 @@
  * The product implements it with OperationDrActionGateway (./operationGateway.ts): each call is a registered
  * operation (drs.recovery.start, drs.recoveryInstances.terminate, drs.launchConfiguration.update,
  * ssm.automation.start, ssm.automation.stop) run through the safety core: guardrails, approval, audit.
- * Engine tests and benchmarks may use the direct SDK gateway in test/support/sdkDrActionGateway.ts.
+ * Engine-only tests and the benchmark's engine figure use the direct SDK gateway in test/support/sdkDrActionGateway.ts.
  */
 import type { Job } from '@aws-sdk/client-drs';
 import type { GroupLaunchSettings } from './model';

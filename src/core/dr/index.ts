@@ -12,7 +12,7 @@ export * from './preflight';
 export * from './poller';
 export * from './state';
 export * from './journal';
-export * from './runner';
+export * from './run';
 export * from './results';
 export * from './bundle';
 export * from './workspace';

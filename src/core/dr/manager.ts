@@ -12,7 +12,7 @@
  *   locks, so the next process continues at once.
  */
 import { statSync } from 'node:fs';
-import { DrRunner, type RunnerDeps, type StartRunInput, newRunId } from './runner';
+import { DrRunner, type RunnerDeps, type StartRunInput, newRunId } from './run';
 import { journalPath as journalPathFor, readJournal } from './journal';
 import { listRunHistory, type RunHistoryEntry } from './results';
 import { applyEvent, TERMINAL_RUN, type RunEvent, type RunState } from './state';

@@ -1,7 +1,12 @@
-import type { Job } from '@aws-sdk/client-drs';
+import type { Job, JobLog, LaunchConfiguration, RecoveryInstance, SourceServer } from '@aws-sdk/client-drs';
+import type { LaunchTemplate, LaunchTemplateVersion, SecurityGroup, Subnet } from '@aws-sdk/client-ec2';
+import type { AutomationExecution, DocumentDescription } from '@aws-sdk/client-ssm';
 import type { ApprovalDecision, ApprovalProvider, ApprovalRequest } from '../guardrails/approval';
+import { isThrottling } from '../guardrails/resilience';
 import type { OperationRunner, RunOutcome } from '../operations/runner';
 import type { Caller } from '../operations/types';
+import { runnerReads } from '../resources/runnerReads';
+import { ApiCounters, checkLaunchTemplates, chunk, isDocumentMissing, isLaunchTemplateMissing, type DrReads, type LaunchTemplateCheck } from './aws';
 import type { DrActionGateway, DrCallContext, StartAutomationRequest, StartRecoveryRequest } from './gateway';
 import type { GroupLaunchSettings } from './model';
 
@@ -29,6 +34,21 @@ export interface OperationDrActionGatewayOptions {
   caller?: Caller;
   /** Recovery instances per terminate call; keep it within the policy's maxResourcesPerOperation. */
   terminateBatchSize?: () => number;
+  /** Counts each call by AWS action (e.g. "drs:StartRecovery"), for the runner's metrics. */
+  counters?: ApiCounters;
+}
+
+/** Counts one call made through the operation runner: the call, and a failure (throttling or not) when it failed. */
+async function countedRun<T>(counters: ApiCounters | undefined, action: string, call: () => Promise<T>): Promise<T> {
+  counters?.call(action);
+  try {
+    return await call();
+  } catch (error) {
+    const throttling = isThrottling(error);
+    if (throttling) counters?.throttled(action);
+    counters?.failed(action, throttling);
+    throw error;
+  }
 }
 
 /**
@@ -36,43 +56,167 @@ export interface OperationDrActionGatewayOptions {
  * update and SSM Automation call passes the guardrails and is audited under the run's correlation ID.
  */
 export class OperationDrActionGateway implements DrActionGateway {
-  constructor(private readonly options: OperationDrActionGatewayOptions) {}
+  readonly counters: ApiCounters;
+
+  constructor(private readonly options: OperationDrActionGatewayOptions) {
+    this.counters = options.counters ?? new ApiCounters();
+  }
 
   get terminateBatchSize(): number {
     return Math.max(1, Math.min(100, this.options.terminateBatchSize?.() ?? 100));
   }
 
-  private async run<Output>(operationId: string, input: unknown, region: string, context: DrCallContext): Promise<Output> {
-    const outcome = await this.options.runner.run(operationId, input, {
-      caller: this.options.caller ?? 'command',
-      mode: 'execute',
-      approvalProvider: this.options.approvalProvider,
-      region,
-      correlationId: context.correlationId,
+  private run<Output>(action: string, operationId: string, input: unknown, region: string, context: DrCallContext): Promise<Output> {
+    return countedRun(this.counters, action, async () => {
+      const outcome = await this.options.runner.run(operationId, input, {
+        caller: this.options.caller ?? 'command',
+        mode: 'execute',
+        approvalProvider: this.options.approvalProvider,
+        region,
+        correlationId: context.correlationId,
+      });
+      if (outcome.status !== 'succeeded') throw outcomeError(outcome);
+      return outcome.output as Output;
     });
-    if (outcome.status !== 'succeeded') throw outcomeError(outcome);
-    return outcome.output as Output;
   }
 
   startRecovery(request: StartRecoveryRequest, context: DrCallContext): Promise<{ job: Job }> {
-    return this.run('drs.recovery.start', { sourceServerIds: request.sourceServerIds, isDrill: request.isDrill, tags: request.tags }, request.region, context);
+    return this.run('drs:StartRecovery', 'drs.recovery.start', { sourceServerIds: request.sourceServerIds, isDrill: request.isDrill, tags: request.tags }, request.region, context);
   }
 
   terminateRecoveryInstances(request: { region: string; recoveryInstanceIds: string[] }, context: DrCallContext): Promise<{ job: Job }> {
-    return this.run('drs.recoveryInstances.terminate', { recoveryInstanceIds: request.recoveryInstanceIds }, request.region, context);
+    return this.run('drs:TerminateRecoveryInstances', 'drs.recoveryInstances.terminate', { recoveryInstanceIds: request.recoveryInstanceIds }, request.region, context);
   }
 
   async updateLaunchConfiguration(request: { region: string; sourceServerId: string; settings: GroupLaunchSettings }, context: DrCallContext): Promise<void> {
-    await this.run('drs.launchConfiguration.update', { sourceServerId: request.sourceServerId, ...request.settings }, request.region, context);
+    await this.run('drs:UpdateLaunchConfiguration', 'drs.launchConfiguration.update', { sourceServerId: request.sourceServerId, ...request.settings }, request.region, context);
   }
 
   startAutomation(request: StartAutomationRequest, context: DrCallContext): Promise<{ executionId: string }> {
     const { region, ...input } = request;
-    return this.run('ssm.automation.start', input, region, context);
+    return this.run('ssm:StartAutomationExecution', 'ssm.automation.start', input, region, context);
   }
 
   async stopAutomation(request: { region: string; executionId: string }, context: DrCallContext): Promise<void> {
-    await this.run('ssm.automation.stop', { executionId: request.executionId }, request.region, context);
+    await this.run('ssm:StopAutomationExecution', 'ssm.automation.stop', { executionId: request.executionId }, request.region, context);
+  }
+}
+
+export interface OperationDrReadsOptions {
+  runner: Pick<OperationRunner, 'run'>;
+  /** The account the reads run in (preflight checks groups' `account`). */
+  identity: () => Promise<{ account: string }>;
+  caller?: Caller;
+  /** Counts each call by AWS action (e.g. "drs:DescribeJobs"), for the runner's metrics. */
+  counters?: ApiCounters;
+}
+
+interface Page<T> {
+  items: T[];
+  nextToken?: string;
+}
+
+/**
+ * The DR engine's reads as registered read operations (drs.jobs.list, drs.jobs.logItems,
+ * drs.launchConfiguration.get, ssm.automation.get…), run through the operation runner like the explorer's:
+ * input validation, the circuit breaker and throttling retries per service and region, redacted outputs,
+ * audit lines when the policy audits reads. A failed read throws the AWS error itself.
+ */
+export class OperationDrReads implements DrReads {
+  readonly counters: ApiCounters;
+  private readonly reads: ReturnType<typeof runnerReads>;
+
+  constructor(options: OperationDrReadsOptions) {
+    this.counters = options.counters ?? new ApiCounters();
+    this.reads = runnerReads(async () => options.runner, options.identity, options.caller ?? 'command');
+  }
+
+  private read<Output>(action: string, operationId: string, input: Record<string, unknown>, region: string): Promise<Output> {
+    return countedRun(this.counters, action, () => this.reads.read<Output>(operationId, input, region));
+  }
+
+  /** Every page of a paged read, for each chunk of IDs (the operations take at most 200 IDs). */
+  private async all<T>(action: string, operationId: string, input: Record<string, unknown>, region: string): Promise<T[]> {
+    const items: T[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.read<Page<T>>(action, operationId, { ...input, maxResults: 1000, ...(nextToken ? { nextToken } : {}) }, region);
+      items.push(...page.items);
+      nextToken = page.nextToken || undefined;
+    } while (nextToken);
+    return items;
+  }
+
+  private async chunked<T>(ids: string[] | undefined, size: number, list: (part: string[] | undefined) => Promise<T[]>): Promise<T[]> {
+    if (!ids) return list(undefined);
+    const items: T[] = [];
+    for (const part of chunk(ids, size)) items.push(...(await list(part)));
+    return items;
+  }
+
+  account(): Promise<string | undefined> {
+    return this.reads.account();
+  }
+
+  listSourceServers(region: string, sourceServerIds?: string[]): Promise<SourceServer[]> {
+    return this.chunked(sourceServerIds, 200, (ids) => this.all<SourceServer>('drs:DescribeSourceServers', 'drs.sourceServers.list', ids ? { sourceServerIds: ids } : {}, region));
+  }
+
+  describeJobs(region: string, filter: { jobIds?: string[]; fromDate?: string }): Promise<Job[]> {
+    return this.chunked(filter.jobIds, 100, (ids) => this.all<Job>('drs:DescribeJobs', 'drs.jobs.list', { ...(ids ? { jobIds: ids } : {}), ...(filter.fromDate ? { fromDate: filter.fromDate } : {}) }, region));
+  }
+
+  describeJobLogItems(region: string, jobId: string): Promise<JobLog[]> {
+    return this.all<JobLog>('drs:DescribeJobLogItems', 'drs.jobs.logItems', { jobId }, region);
+  }
+
+  async describeRecoveryInstances(region: string, filter: { recoveryInstanceIds?: string[]; sourceServerIds?: string[] }): Promise<RecoveryInstance[]> {
+    if (filter.recoveryInstanceIds && filter.sourceServerIds) throw new Error('Filter recovery instances by recovery instance IDs or by source server IDs, not both.');
+    if (filter.recoveryInstanceIds) return this.chunked(filter.recoveryInstanceIds, 200, (ids) => this.all<RecoveryInstance>('drs:DescribeRecoveryInstances', 'drs.recoveryInstances.list', { recoveryInstanceIds: ids }, region));
+    return this.chunked(filter.sourceServerIds, 200, (ids) => this.all<RecoveryInstance>('drs:DescribeRecoveryInstances', 'drs.recoveryInstances.list', ids ? { sourceServerIds: ids } : {}, region));
+  }
+
+  getLaunchConfiguration(region: string, sourceServerId: string): Promise<LaunchConfiguration> {
+    return this.read('drs:GetLaunchConfiguration', 'drs.launchConfiguration.get', { sourceServerId }, region);
+  }
+
+  checkLaunchTemplates(region: string, launchTemplateIds: string[]): Promise<LaunchTemplateCheck[]> {
+    const existing = async <T>(action: string, operationId: string, filter: string, ids: string[], idOf: (item: T) => string | undefined): Promise<Set<string>> => {
+      const found = new Set<string>();
+      for (const part of chunk(ids, 200)) {
+        for (const item of await this.all<T>(action, operationId, { filters: [{ name: filter, values: part }] }, region)) {
+          const id = idOf(item);
+          if (id) found.add(id);
+        }
+      }
+      return found;
+    };
+    return checkLaunchTemplates(region, launchTemplateIds, {
+      template: async (id) => {
+        try {
+          return (await this.read<Page<LaunchTemplate>>('ec2:DescribeLaunchTemplates', 'ec2.launchTemplates.list', { ids: [id] }, region)).items[0];
+        } catch (error) {
+          if (isLaunchTemplateMissing(error)) return undefined;
+          throw error;
+        }
+      },
+      defaultVersion: async (id) => (await this.read<Page<LaunchTemplateVersion>>('ec2:DescribeLaunchTemplateVersions', 'ec2.launchTemplates.versions', { launchTemplateId: id, versions: ['$Default'] }, region)).items[0]?.LaunchTemplateData,
+      existingSubnets: (ids) => existing<Subnet>('ec2:DescribeSubnets', 'ec2.subnets.list', 'subnet-id', ids, (subnet) => subnet.SubnetId),
+      existingSecurityGroups: (ids) => existing<SecurityGroup>('ec2:DescribeSecurityGroups', 'ec2.securityGroups.list', 'group-id', ids, (group) => group.GroupId),
+    });
+  }
+
+  getAutomationExecution(region: string, executionId: string): Promise<AutomationExecution> {
+    return this.read('ssm:GetAutomationExecution', 'ssm.automation.get', { executionId }, region);
+  }
+
+  async describeDocument(region: string, name: string, version?: string): Promise<DocumentDescription | undefined> {
+    try {
+      return await this.read<DocumentDescription>('ssm:DescribeDocument', 'ssm.documents.describe', { name, ...(version && /^[0-9]+$/.test(version) ? { version } : {}) }, region);
+    } catch (error) {
+      if (isDocumentMissing(error)) return undefined;
+      throw error;
+    }
   }
 }
 

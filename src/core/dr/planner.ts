@@ -23,7 +23,7 @@ import {
 } from './model';
 import type { PlanResolution, ServerInfo } from './selection';
 
-export type RunMode = 'drill' | 'recovery';
+export type DrRunMode = 'drill' | 'recovery';
 
 export interface PlannedJob {
   /** Stable key `<wave>#<index>`, used as a DRS job tag to find the job again after a crash. */
@@ -56,7 +56,7 @@ export interface PlannedWave {
 export interface ExecutionPlan {
   formatVersion: 1;
   planName: string;
-  mode: RunMode;
+  mode: DrRunMode;
   failurePolicy: FailurePolicy;
   rtoMinutes?: number;
   rpoMinutes?: number;
@@ -89,7 +89,7 @@ function toSsmParameters(parameters: Record<string, string | string[]> | undefin
   return Object.fromEntries(Object.entries(parameters ?? {}).map(([key, value]) => [key, Array.isArray(value) ? value : [value]]));
 }
 
-export function buildExecutionPlan(plan: RecoveryPlan, resolution: PlanResolution, mode: RunMode, defaultRegion: string, limits: DrsLimits = DRS_LIMITS): ExecutionPlan {
+export function buildExecutionPlan(plan: RecoveryPlan, resolution: PlanResolution, mode: DrRunMode, defaultRegion: string, limits: DrsLimits = DRS_LIMITS): ExecutionPlan {
   const ordered = topologicalOrder(plan.waves.map((wave) => ({ ...wave, dependsOn: wave.dependsOn ?? [] })));
   const depth = levels(ordered);
   const waves = ordered.map((wave): PlannedWave => {

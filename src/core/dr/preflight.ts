@@ -6,7 +6,7 @@ import type { LaunchConfiguration } from '@aws-sdk/client-drs';
 import type { DrReads } from './aws';
 import type { DrActionGateway, DrCallContext } from './gateway';
 import { DRS_LIMITS, type DrsLimits, type GroupLaunchSettings, type ProtectionGroup, type RecoveryPlan } from './model';
-import { buildExecutionPlan, type ExecutionPlan, type RunMode } from './planner';
+import { buildExecutionPlan, type ExecutionPlan, type DrRunMode } from './planner';
 import { resolvePlan, type PlanResolution } from './selection';
 
 export type FindingSeverity = 'error' | 'warning' | 'info';
@@ -58,7 +58,7 @@ export interface LaunchSettingsDrift {
 
 export interface PreflightReport {
   planName: string;
-  mode: RunMode;
+  mode: DrRunMode;
   checkedAt: string;
   ok: boolean;
   findings: PreflightFinding[];
@@ -73,7 +73,7 @@ export interface PreflightInput {
   plan: RecoveryPlan;
   groups: ProtectionGroup[];
   reads: DrReads;
-  mode: RunMode;
+  mode: DrRunMode;
   defaultRegion: string;
   limits?: DrsLimits;
   /** Parallel GetLaunchConfiguration calls. Default 8. */

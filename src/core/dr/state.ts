@@ -4,16 +4,16 @@
  * JSON, so a state can be sent to a webview or a Step Functions execution as it is.
  */
 import type { PreflightFinding, LaunchSettingsDrift } from './preflight';
-import type { ExecutionPlan, RunMode } from './planner';
+import type { ExecutionPlan, DrRunMode } from './planner';
 import type { ProtectionGroup, RecoveryPlan } from './model';
 
-export type RunStatus = 'running' | 'paused' | 'cancelling' | 'completed' | 'failed' | 'cancelled';
+export type DrRunStatus = 'running' | 'paused' | 'cancelling' | 'completed' | 'failed' | 'cancelled';
 export type WaveStatus = 'pending' | 'running' | 'held' | 'completed' | 'failed' | 'skipped' | 'cancelled';
 export type StepStatus = 'pending' | 'running' | 'waiting-approval' | 'held' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
 /** DRS launch statuses, plus TIMED_OUT when maxWaitSeconds passed first and NOT_STARTED when no job took the server. */
 export type ServerLaunchStatus = 'NOT_STARTED' | 'PENDING' | 'IN_PROGRESS' | 'LAUNCHED' | 'FAILED' | 'TERMINATED' | 'TIMED_OUT';
 
-export const TERMINAL_RUN: RunStatus[] = ['completed', 'failed', 'cancelled'];
+export const TERMINAL_RUN: DrRunStatus[] = ['completed', 'failed', 'cancelled'];
 export const TERMINAL_WAVE: WaveStatus[] = ['completed', 'failed', 'skipped', 'cancelled'];
 export const TERMINAL_STEP: StepStatus[] = ['succeeded', 'failed', 'skipped', 'cancelled'];
 export const TERMINAL_SERVER: ServerLaunchStatus[] = ['LAUNCHED', 'FAILED', 'TERMINATED', 'TIMED_OUT'];
@@ -117,9 +117,9 @@ export interface RunError {
 export interface RunState {
   runId: string;
   planName: string;
-  mode: RunMode;
+  mode: DrRunMode;
   createdAt: string;
-  status: RunStatus;
+  status: DrRunStatus;
   endedAt?: string;
   plan: RecoveryPlan;
   groups: ProtectionGroup[];
@@ -142,13 +142,13 @@ export type RunEvent = Base &
     | {
         type: 'run.created';
         runId: string;
-        mode: RunMode;
+        mode: DrRunMode;
         plan: RecoveryPlan;
         groups: ProtectionGroup[];
         executionPlan: ExecutionPlan;
         preflight: RunState['preflight'];
       }
-    | { type: 'run.status'; status: RunStatus; reason?: string }
+    | { type: 'run.status'; status: DrRunStatus; reason?: string }
     | { type: 'run.paused'; by?: string }
     | { type: 'run.resumed'; by?: string }
     | { type: 'run.cancelRequested'; by?: string }

@@ -10,7 +10,7 @@ import { volumeOperations } from './ec2/volumes';
 import { vpcOperations } from './ec2/vpcs';
 import { iamOperations } from './iam';
 import { OperationRegistry } from './registry';
-import { ssmOperations } from './ssm';
+import { ssmOperations, ssmReadOperations } from './ssm';
 
 /** Every operation Pilot Light ships, in menu order. */
 export const BUILTIN_OPERATIONS: readonly Operation[] = Object.freeze([
@@ -26,6 +26,7 @@ export const BUILTIN_OPERATIONS: readonly Operation[] = Object.freeze([
   ...drsOperations,
   ...drsWriteOperations,
   ...ssmOperations,
+  ...ssmReadOperations,
 ] as Operation[]);
 
 export function createOperationRegistry(extra: Iterable<Operation> = []): OperationRegistry {

@@ -1,11 +1,14 @@
 import {
+  DescribeJobLogItemsCommand,
   DescribeJobsCommand,
   DescribeRecoveryInstancesCommand,
   DescribeSourceServersCommand,
+  GetLaunchConfigurationCommand,
   StartRecoveryCommand,
   TerminateRecoveryInstancesCommand,
   UpdateLaunchConfigurationCommand,
   type Job,
+  type LaunchConfiguration,
   type SourceServer,
 } from '@aws-sdk/client-drs';
 import { z } from 'zod';
@@ -58,7 +61,37 @@ export const listRecoveryInstances = defineOperation({
   },
 });
 
-export const drsOperations = [listSourceServers, listJobs, listRecoveryInstances];
+const jobId = z.string().regex(/^drsjob-[0-9a-zA-Z]{17}$/, 'Expected a job ID like drsjob-1234567890abcdef0.');
+
+export const listJobLogItems = defineOperation({
+  id: 'drs.jobs.logItems',
+  service: 'drs',
+  title: 'List the log of a DRS job',
+  description: 'The events of one Elastic Disaster Recovery job (snapshots, conversion, launch, failures) with the source servers they concern.',
+  ...READ_ONLY,
+  input: z.object({ jobId, ...page }).strict(),
+  async handler(ctx, input) {
+    const drs = await ctx.client(drsService);
+    const result = await drs.send(new DescribeJobLogItemsCommand({ jobID: input.jobId, maxResults: input.maxResults ?? 100, nextToken: input.nextToken }));
+    return { items: result.items ?? [], nextToken: result.nextToken || undefined };
+  },
+});
+
+export const getLaunchConfiguration = defineOperation({
+  id: 'drs.launchConfiguration.get',
+  service: 'drs',
+  title: 'Get a DRS launch configuration',
+  description: 'How DRS launches one source server: launch template, launch disposition, right-sizing, private IP and tag copying, BYOL licensing.',
+  ...READ_ONLY,
+  input: z.object({ sourceServerId }).strict(),
+  async handler(ctx, input): Promise<LaunchConfiguration> {
+    const drs = await ctx.client(drsService);
+    const { $metadata: _metadata, ...configuration } = await drs.send(new GetLaunchConfigurationCommand({ sourceServerID: input.sourceServerId }));
+    return configuration;
+  },
+});
+
+export const drsOperations = [listSourceServers, listJobs, listRecoveryInstances, listJobLogItems, getLaunchConfiguration];
 
 // Writes used by the DR runner. Each declares the source servers (or recovery instances) it touches, so
 // their Environment tags decide protection, approval and change windows like any other change.

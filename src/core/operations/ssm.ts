@@ -1,7 +1,7 @@
-import { StartAutomationExecutionCommand, StopAutomationExecutionCommand } from '@aws-sdk/client-ssm';
+import { DescribeDocumentCommand, GetAutomationExecutionCommand, StartAutomationExecutionCommand, StopAutomationExecutionCommand, type AutomationExecution, type DocumentDescription } from '@aws-sdk/client-ssm';
 import { z } from 'zod';
 import { ssmService } from '../aws/services';
-import { defineOperation } from './define';
+import { defineOperation, READ_ONLY } from './define';
 
 const documentName = z.string().regex(/^[a-zA-Z0-9_\-.:/]{3,128}$/, 'Expected an SSM document name such as AWS-RestartEC2Instance.');
 const executionId = z.string().regex(/^[0-9a-f-]{36}$/, 'Expected an automation execution ID (a UUID).');
@@ -73,3 +73,35 @@ export const stopAutomation = defineOperation({
 });
 
 export const ssmOperations = [startAutomation, stopAutomation];
+
+export const getAutomationExecution = defineOperation({
+  id: 'ssm.automation.get',
+  service: 'ssm',
+  title: 'Get an SSM Automation execution',
+  description: 'Status, outputs and failure message of one SSM Automation execution.',
+  ...READ_ONLY,
+  input: z.object({ executionId }).strict(),
+  async handler(ctx, input): Promise<AutomationExecution> {
+    const ssm = await ctx.client(ssmService);
+    const result = await ssm.send(new GetAutomationExecutionCommand({ AutomationExecutionId: input.executionId }));
+    if (!result.AutomationExecution) throw new Error(`GetAutomationExecution returned no execution for ${input.executionId}.`);
+    return result.AutomationExecution;
+  },
+});
+
+export const describeDocument = defineOperation({
+  id: 'ssm.documents.describe',
+  service: 'ssm',
+  title: 'Describe an SSM document',
+  description: 'An SSM document (e.g. an Automation runbook): type, status, version and parameters. Fails with InvalidDocument when it does not exist.',
+  ...READ_ONLY,
+  input: z.object({ name: documentName, version: z.string().regex(/^[0-9]{1,10}$/, 'Expected a document version number.').optional() }).strict(),
+  async handler(ctx, input): Promise<DocumentDescription> {
+    const ssm = await ctx.client(ssmService);
+    const result = await ssm.send(new DescribeDocumentCommand({ Name: input.name, DocumentVersion: input.version }));
+    if (!result.Document) throw Object.assign(new Error(`DescribeDocument returned no document for ${input.name}.`), { name: 'InvalidDocument' });
+    return result.Document;
+  },
+});
+
+export const ssmReadOperations = [getAutomationExecution, describeDocument];

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
-import type { RunMode } from '../../core/dr/planner';
+import type { DrRunMode } from '../../core/dr/planner';
 import type { PreflightReport } from '../../core/dr/preflight';
 import type { RunState } from '../../core/dr/state';
 import type { ImportReport } from '../../core/dr/bundle';
@@ -92,7 +92,7 @@ export function registerDrCommands(c: DrCommandContext): vscode.Disposable[] {
 
   // ---- plans: preflight and runs --------------------------------------------------------------------
 
-  async function preflightOf(target: PlanTarget, mode: RunMode, aws: Awaited<ReturnType<DrServices['aws']>>): Promise<PreflightReport> {
+  async function preflightOf(target: PlanTarget, mode: DrRunMode, aws: Awaited<ReturnType<DrServices['aws']>>): Promise<PreflightReport> {
     const { runPreflight } = await loadDrCore();
     return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Preflight of ${target.plan.name} (${mode})…` }, () =>
       runPreflight({ plan: target.plan, groups: target.groups, reads: aws.reads, mode, defaultRegion: aws.connection.region }),
@@ -127,7 +127,7 @@ export function registerDrCommands(c: DrCommandContext): vscode.Disposable[] {
     return done;
   }
 
-  async function preflightCommand(planArg?: unknown, options: { mode?: RunMode } = {}): Promise<PreflightReport & { remediations?: unknown[] }> {
+  async function preflightCommand(planArg?: unknown, options: { mode?: DrRunMode } = {}): Promise<PreflightReport & { remediations?: unknown[] }> {
     const target = await services.resolvePlan(planArg);
     const aws = await services.aws();
     const mode = options.mode ?? 'drill';
@@ -141,7 +141,7 @@ export function registerDrCommands(c: DrCommandContext): vscode.Disposable[] {
     return { ...report, remediations };
   }
 
-  async function runPlan(mode: RunMode, planArg?: unknown): Promise<string | undefined> {
+  async function runPlan(mode: DrRunMode, planArg?: unknown): Promise<string | undefined> {
     const target = await services.resolvePlan(planArg);
     const aws = await services.aws();
     const { plan } = target;
@@ -408,7 +408,7 @@ export function registerDrCommands(c: DrCommandContext): vscode.Disposable[] {
   return [
     command('pilotLight.dr.newProtectionGroup', (name?: unknown, options?: { tags?: Record<string, string>; region?: string }) => newFile('ProtectionGroup', name, options)),
     command('pilotLight.dr.newRecoveryPlan', (name?: unknown, options?: { groups?: string[] }) => newFile('RecoveryPlan', name, options)),
-    command('pilotLight.dr.preflight', (plan?: unknown, options?: { mode?: RunMode }) => preflightCommand(plan, options)),
+    command('pilotLight.dr.preflight', (plan?: unknown, options?: { mode?: DrRunMode }) => preflightCommand(plan, options)),
     command('pilotLight.dr.runDrill', (plan?: unknown) => runPlan('drill', plan)),
     command('pilotLight.dr.runRecovery', (plan?: unknown) => runPlan('recovery', plan)),
     command('pilotLight.dr.pause', (run?: RunArg) => pause(run)),

@@ -7,11 +7,11 @@ import type { DrReads } from '../../core/dr/aws';
 import type { DrActionGateway } from '../../core/dr/gateway';
 import type { DrRunManager } from '../../core/dr/manager';
 import type { ProtectionGroup, RecoveryPlan } from '../../core/dr/model';
-import type { RunnerDeps } from '../../core/dr/runner';
+import type { RunnerDeps } from '../../core/dr/run';
 import type { RunOrigin } from '../../core/dr/runLock';
 import type { DrFile, DrWorkspace } from '../../core/dr/workspace';
 import type { PilotLightContext } from '../shared/pilotLightContext';
-import { createDrActionGateway } from './gatewayFactory';
+import { createDrActionGateway, createDrReads } from './gatewayFactory';
 import { UserError, type DrPrompts } from './prompts';
 
 /** Run journals live here: `<global storage>/dr-runs/<runId>.run.jsonl` (+ `.origin.json`, `.lock`, `.active`). */
@@ -122,10 +122,9 @@ export class DrServices implements vscode.Disposable {
       const info = connection.describeError(error);
       throw new UserError(`AWS credentials are not usable (${info.code}): ${info.message} ${info.hint}`.trim(), [], info);
     }
-    const clients = core.clientsFromConnection(connection);
     const counters = new core.ApiCounters();
-    const reads = new core.SdkDrReads(clients, counters);
-    const gateway = await createDrActionGateway({ ctx: this.ctx, connection, clients, counters });
+    const reads = await createDrReads({ ctx: this.ctx, connection, counters });
+    const gateway = await createDrActionGateway({ ctx: this.ctx, connection, counters });
     const endpoint = connection.endpointFor('drs');
     return {
       connection,

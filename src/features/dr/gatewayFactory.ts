@@ -1,11 +1,13 @@
 /**
- * THE one place where the DR feature gets its DrActionGateway: every mutating call of a drill, a
- * recovery, a drill cleanup or a preflight remediation runs as a registered operation through the shared
- * OperationRunner (guardrails → approval → audit → SDK). A run asks for approval once (per protected
- * environment) and reuses it for its later calls; every call is still checked and audited.
+ * THE one place where the DR feature gets its DrActionGateway and DrReads: every mutating call of a drill,
+ * a recovery, a drill cleanup or a preflight remediation runs as a registered operation through the shared
+ * OperationRunner (guardrails → approval → audit → SDK), and so does every read (registered read
+ * operations: circuit breaker, throttling retries, audit when the policy audits reads). A run asks for
+ * approval once (per protected environment) and reuses it for its later calls; every call is still
+ * checked and audited.
  */
 import type { AwsConnection } from '../../core/aws/connection';
-import type { ApiCounters, DrClients } from '../../core/dr/aws';
+import type { ApiCounters, DrReads } from '../../core/dr/aws';
 import type { DrActionGateway } from '../../core/dr/gateway';
 import type { ApprovalProvider } from '../../core/guardrails/approval';
 import type { PilotLightContext } from '../shared/pilotLightContext';
@@ -14,8 +16,13 @@ export interface DrGatewayInput {
   ctx: PilotLightContext;
   /** The connection the run (or remediation) is bound to. */
   connection: AwsConnection;
-  clients: DrClients;
   counters: ApiCounters;
+}
+
+export async function createDrReads(input: DrGatewayInput): Promise<DrReads> {
+  const { OperationDrReads } = await import('../../core/dr/operationGateway');
+  const runner = await input.ctx.safety.runner();
+  return new OperationDrReads({ runner, identity: () => input.connection.identity(), caller: 'command', counters: input.counters });
 }
 
 export async function createDrActionGateway(input: DrGatewayInput): Promise<DrActionGateway> {
@@ -26,6 +33,7 @@ export async function createDrActionGateway(input: DrGatewayInput): Promise<DrAc
     caller: 'command',
     approvalProvider: new RunScopedApprovalProvider(currentApprovalProvider(input.ctx)),
     terminateBatchSize: () => runner.policyInForce().maxResourcesPerOperation,
+    counters: input.counters,
   });
 }
 
