@@ -1,7 +1,8 @@
 import type { Job } from '@aws-sdk/client-drs';
 import { AdaptivePoller, Wakeable } from '../poller';
 import { TERMINAL_SERVER, type JobLogEntry, type RunEventInput, type RunState, type ServerLaunchStatus } from '../state';
-import type { RunContext } from './context';
+import type { DrReads } from '../aws';
+import type { PollerOptions } from '../poller';
 import { AbandonedError, describeError } from './errors';
 
 interface TrackedJob {
@@ -16,6 +17,16 @@ interface TrackedJob {
  * DescribeJobLogItems when something moved (or at least every `logIntervalMs`), so a finished job is
  * noticed within one short interval. What it sees becomes journaled events.
  */
+/** What the monitor needs of its run (a narrow view of RunContext, which owns the monitor). */
+export interface MonitoredRun {
+  readonly deps: { readonly reads: DrReads; readonly poll?: PollerOptions; readonly logIntervalMs?: number };
+  readonly state: RunState;
+  readonly abandoned: boolean;
+  emit(...inputs: RunEventInput[]): unknown;
+  log(message: string): void;
+  waitChange(ms?: number): Promise<void>;
+}
+
 export class JobMonitor {
   private readonly tracked = new Map<string, TrackedJob>();
   private readonly wake = new Wakeable();
@@ -23,7 +34,7 @@ export class JobMonitor {
   private running = false;
   private lastError?: string;
 
-  constructor(private readonly run: RunContext) {
+  constructor(private readonly run: MonitoredRun) {
     this.poller = new AdaptivePoller(run.deps.poll);
   }
 
