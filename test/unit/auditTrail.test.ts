@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditTrail, exportAuditTrail, headPathFor, readAuditTrail, verifyAuditTrail, type AuditEntry } from '../../src/core/audit';
@@ -182,6 +183,29 @@ describe('audit trail', () => {
     const result = await verifyAuditTrail(path);
     assert.equal(result.ok, false);
     assert.equal(result.firstBadLine, 4, 'the appended line does not follow line 3');
+  });
+
+  it('whatever is removed (the file, its tail, everything), later appends never make the trail verify clean again (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 5 }), fc.constantFrom('none', 'delete', 'empty', 'cut-tail'), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 2 }), async (written, tamper, cut, appendedAfter) => {
+        const own = tempDir();
+        try {
+          const file = join(own.path, 'audit.jsonl');
+          const trail = new AuditTrail(file);
+          for (let index = 1; index <= written; index += 1) await trail.append(entry(index));
+          const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+          if (tamper === 'delete') unlinkSync(file);
+          if (tamper === 'empty') writeFileSync(file, '');
+          if (tamper === 'cut-tail') writeFileSync(file, lines.slice(0, Math.max(0, written - cut)).map((line) => `${line}\n`).join(''));
+          for (let index = 0; index < appendedAfter; index += 1) await new AuditTrail(file).append(entry(written + index + 1));
+          const result = await verifyAuditTrail(file);
+          assert.equal(result.ok, tamper === 'none', `${tamper} of ${written} line(s) (cut ${cut}), then ${appendedAfter} append(s): ${result.message}`);
+        } finally {
+          own.cleanup();
+        }
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it('a head behind the file (a crash between append and head update) is caught up by the next append', async () => {
