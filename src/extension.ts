@@ -8,27 +8,29 @@ import { registerDrFeature, type DrFeature } from './features/dr/registerDr';
 import { registerExplorer, type ExplorerFeature } from './features/explorer/registerExplorer';
 import { registerGuardrails } from './features/guardrails/registerGuardrails';
 import { PilotLightContext } from './features/shared/pilotLightContext';
+import { publicApi, type PilotLightApi } from './features/shared/publicApi';
 import { testingApi, type PilotLightTestingApi } from './features/shared/testingApi';
 import { registerTools } from './features/tools/registerTools';
 
 /** Every module of the bundle has been evaluated once this line runs. */
 const moduleLoadedAt = performance.now();
 
-/** What `activate` returns: used by the extension-host tests and by other extensions. */
-export interface PilotLightApi {
-  /** Only in the extension's own tests (extension mode Test): the context gives access to the operation runner. */
-  ctx?: PilotLightContext;
+export type { PilotLightApi } from './features/shared/publicApi';
+
+/**
+ * What `activate` returns in the extension's own tests (extension mode Test) only: the features themselves,
+ * whose context reaches the operation runner. Everyone else gets the frozen PilotLightApi.
+ */
+export interface PilotLightTestApi extends PilotLightApi {
+  ctx: PilotLightContext;
   explorer: ExplorerFeature['provider'];
   explorerView: ExplorerFeature['view'];
   audit: AuditFeature['provider'];
   dr: DrFeature;
-  /** Only in the extension's own tests (extension mode Test). */
-  testing?: PilotLightTestingApi;
-  /** Our activation cost, for benchmarks: evaluating the bundle's modules plus activate() itself (not the host's work between them). */
-  activationMs: number;
+  testing: PilotLightTestingApi;
 }
 
-export function activate(context: vscode.ExtensionContext): PilotLightApi {
+export function activate(context: vscode.ExtensionContext): PilotLightApi | PilotLightTestApi {
   const activateStartedAt = performance.now();
   const ctx = new PilotLightContext(context);
   const contextFeature = registerContextFeature(ctx);
@@ -40,7 +42,9 @@ export function activate(context: vscode.ExtensionContext): PilotLightApi {
   registerTools(ctx);
   const chat = registerChat(ctx);
   const testing = testingApi(ctx, chat, contextFeature);
-  return { ctx: testing ? ctx : undefined, explorer: explorer.provider, explorerView: explorer.view, audit: audit.provider, dr, testing, activationMs: moduleLoadedAt - moduleLoadStartedAt + (performance.now() - activateStartedAt) };
+  const api = publicApi({ activationMs: moduleLoadedAt - moduleLoadStartedAt + (performance.now() - activateStartedAt), refreshExplorer: () => explorer.provider.refresh(), auditPath: () => ctx.safety.auditPath() });
+  if (!testing) return api;
+  return { ...api, ctx, explorer: explorer.provider, explorerView: explorer.view, audit: audit.provider, dr, testing } satisfies PilotLightTestApi;
 }
 
 export function deactivate(): void {}

@@ -12,7 +12,7 @@ import * as fs from 'fs';
 import * as inspector from 'inspector';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { PilotLightApi } from '../../src/extension';
+import type { PilotLightTestApi } from '../../src/extension';
 import type { ExplorerNode, LoadMoreNode, ResourceListNode } from '../../src/features/explorer/nodes';
 
 const EXTENSION_ID = 'pilot-light.pilot-light';
@@ -97,7 +97,7 @@ function render(rows: ExplorerNode[]): void {
   for (const row of rows) row.getTreeItem();
 }
 
-async function child(explorer: PilotLightApi['explorer'], parent: ExplorerNode | undefined, name: string): Promise<ExplorerNode> {
+async function child(explorer: PilotLightTestApi['explorer'], parent: ExplorerNode | undefined, name: string): Promise<ExplorerNode> {
   const nodes = (await explorer.getChildren(parent)) as ExplorerNode[];
   const found = parent ? nodes.find((node) => label(node) === name) : nodes[0];
   if (!found) throw new Error(`"${name}" not found under ${parent ? `"${label(parent)}"` : 'the root'}; found: ${nodes.map(label).join(', ')}`);
@@ -145,7 +145,7 @@ async function usePaging(paging: Paging | undefined): Promise<void> {
   }
 }
 
-async function measureList(api: PilotLightApi, paging: Paging, expectedRows: number, region: string, endpoint: string | undefined): Promise<ListMeasurement> {
+async function measureList(api: PilotLightTestApi, paging: Paging, expectedRows: number, region: string, endpoint: string | undefined): Promise<ListMeasurement> {
   const { explorer } = api;
   await usePaging(paging);
   const [pageSize, loadMorePageSize] = [explorer.pageSize('first'), explorer.pageSize('more')];
@@ -230,10 +230,11 @@ export async function run(): Promise<void> {
   const endpoint = process.env.PILOT_LIGHT_TEST_ENDPOINT;
   const result: ExplorerBenchResult = { ok: false, nodeVersion: process.version, lists: [] };
   try {
-    const extension = vscode.extensions.getExtension<PilotLightApi>(EXTENSION_ID);
+    const extension = vscode.extensions.getExtension<PilotLightTestApi>(EXTENSION_ID);
     if (!extension) throw new Error(`${EXTENSION_ID} is not installed in this workbench`);
     result.wasActiveBeforeBench = extension.isActive;
     const api = await extension.activate();
+    if (!api.explorer) throw new Error('the explorer is only exposed in extension mode Test (run the bench as extension tests)');
     result.activateMs = api.activationMs;
     result.activation = activationBreakdown();
     // Let the freshly started extension host settle (built-in extensions activate around startup).

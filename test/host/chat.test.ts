@@ -147,6 +147,14 @@ describe('@aws chat participant', function () {
       assert.match(text, new RegExp(`${allocationId} .*\\$3\\.65`));
       assert.match(text, /price table: us-east-1 on-demand list prices in USD as of \d{4}-\d{2}-\d{2}/);
       assert.ok(answer.buttons.some((button) => button.command === 'pilotLight.operations.dryRun'));
+      // moto ignores DescribeSnapshots' OwnerIds=self and returns over 1,000 snapshots of its bundled AMIs: only
+      // the first 1,000 are read, so neither the answer nor the LM tool may present the result as complete.
+      assert.match(text, /Incomplete:.*not a clean result/);
+      const { result } = await (await testing()).testing.invokeToolDirectly('pilotLight_findUnusedResources', {});
+      const payload = JSON.parse(result) as { status: string; summary: string };
+      assert.equal(payload.status, 'incomplete');
+      assert.match(payload.summary, /^INCOMPLETE: .*only the first part of these lists was checked: snapshots/);
+      assert.ok(result.includes(volumeId), 'what could be checked is still reported (the most expensive first)');
     });
 
     it('/context shows and switches the environment focus', async () => {

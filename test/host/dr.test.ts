@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeJobsCommand, DescribeRecoveryInstancesCommand } from '@aws-sdk/client-drs';
 import * as vscode from 'vscode';
-import type { PilotLightApi } from '../../src/extension';
+import type { PilotLightTestApi } from '../../src/extension';
 import type { RunResult } from '../../src/core/dr/results';
 import type { RunTreeNode } from '../../src/features/dr/runsView';
 import {
@@ -36,7 +36,7 @@ const label = (node: RunTreeNode) => {
 };
 
 /** The run's node in Recovery runs (listing the root first, as the view does). */
-async function runNodeOf(api: PilotLightApi, runId: string): Promise<RunTreeNode> {
+async function runNodeOf(api: PilotLightTestApi, runId: string): Promise<RunTreeNode> {
   return eventually(`run ${runId} in Recovery runs`, async () => (await api.dr.runs.getChildren()).find((node) => (node as { runId?: string }).runId === runId));
 }
 
@@ -60,7 +60,7 @@ const SHOP_PLAN = [
 
 describe('Disaster recovery in the extension host @dr', function () {
   this.timeout(120_000);
-  let api: PilotLightApi;
+  let api: PilotLightTestApi;
   let scratch: string;
   const written: string[] = [];
   let planPath: string;

@@ -10,7 +10,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { PilotLightApi } from '../../src/extension';
+import type { PilotLightTestApi } from '../../src/extension';
 import { readJournal } from '../../src/core/dr/journal';
 import { admin, approveEverything, groupYaml, jobsOfRun, pilotLight, seedStagingServers, startRecoveryCalls, untilRun, withTimeout, writeDrFile } from './support/dr';
 
@@ -40,7 +40,7 @@ const PLAN = [
   '',
 ].join('\n');
 
-function markerPath(api: PilotLightApi): string {
+function markerPath(api: PilotLightTestApi): string {
   const dir = process.env.PILOT_LIGHT_TEST_STATE_DIR ?? join(api.ctx!.extension.globalStorageUri.fsPath, 'host-test-state');
   mkdirSync(dir, { recursive: true });
   return join(dir, 'dr-reload-test.json');

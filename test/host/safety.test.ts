@@ -3,7 +3,7 @@
 // approval. Also explorer actions, the audit trail (verify, export, view), the guardrail policy and a scan
 // for secrets. Changes happen in SCRATCH_REGION, so the explorer tests still see the sample account as seeded.
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CreateLaunchTemplateCommand, CreateSecurityGroupCommand, DeleteLaunchTemplateCommand, DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import * as vscode from 'vscode';
@@ -276,6 +276,12 @@ describe('Safety: one guarded path for every caller', function () {
         writeFileSync(trail.path, `${[lines[0], lines[2], lines[1], ...lines.slice(3)].join('\n')}\n`);
         const swapped = await vscode.commands.executeCommand<{ ok: boolean; firstBadLine?: number }>('pilotLight.audit.verify');
         assert.deepEqual([swapped.ok, swapped.firstBadLine], [false, 2]);
+        // Deleted, its head kept: missing, never "empty".
+        unlinkSync(trail.path);
+        const deleted = await vscode.commands.executeCommand<{ ok: boolean; problem?: string; message: string }>('pilotLight.audit.verify');
+        assert.deepEqual([deleted.ok, deleted.problem], [false, 'missing']);
+        assert.match(deleted.message, new RegExp(`missing, but its head records ${lines.length} line\\(s\\)`));
+        assert.deepEqual(await (await testing()).api.verifyAuditTrail(), { ok: deleted.ok, lines: 0, firstBadLine: 1, problem: 'missing', message: deleted.message }, 'the public API answers the same');
       } finally {
         writeFileSync(trail.path, original);
       }

@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AuditTrail, exportAuditTrail, readAuditTrail, verifyAuditTrail, type AuditEntry } from '../../src/core/audit';
+import { AuditTrail, exportAuditTrail, headPathFor, readAuditTrail, verifyAuditTrail, type AuditEntry } from '../../src/core/audit';
 import { tempDir } from '../support/operationHarness';
 
 function entry(index: number, overrides: Partial<AuditEntry> = {}): AuditEntry {
@@ -132,8 +133,99 @@ describe('audit trail', () => {
     assert.equal((await verifyAuditTrail(path)).ok, true);
   });
 
-  it('reports an empty trail as fine', async () => {
-    assert.equal((await verifyAuditTrail(join(dir.path, 'none.jsonl'))).ok, true);
+  it('reports a trail that was never written (no file, no head) as empty and fine', async () => {
+    const result = await verifyAuditTrail(join(dir.path, 'none.jsonl'));
+    assert.equal(result.ok, true);
+    assert.equal(result.message, 'The audit trail is empty.');
+  });
+
+  it('reports a deleted trail whose head remains as missing, not as empty', async () => {
+    await writeLines(3);
+    unlinkSync(path);
+    assert.ok(existsSync(headPathFor(path)), 'the head stays');
+    const result = await verifyAuditTrail(path);
+    assert.equal(result.ok, false);
+    assert.equal(result.problem, 'missing');
+    assert.match(result.message, /missing, but its head records 3 line\(s\)/);
+    assert.doesNotMatch(result.message, /empty/);
+  });
+
+  it('reports an emptied trail whose head records lines as truncated', async () => {
+    await writeLines(3);
+    writeFileSync(path, '');
+    const result = await verifyAuditTrail(path);
+    assert.equal(result.ok, false);
+    assert.equal(result.problem, 'truncated');
+    assert.equal(result.firstBadLine, 1);
+  });
+
+  it('after a deleted trail, the writer chains on from the head, so the gap stays visible', async () => {
+    await writeLines(3);
+    const head = JSON.parse(readFileSync(headPathFor(path), 'utf8'));
+    unlinkSync(path);
+    const record = await new AuditTrail(path).append(entry(4));
+    assert.equal(record.seq, 4, 'not a fresh chain starting at 1');
+    assert.equal(record.prevHash, head.hash);
+    const result = await verifyAuditTrail(path);
+    assert.equal(result.ok, false);
+    assert.equal(result.problem, 'truncated');
+    assert.equal(result.firstBadLine, 1);
+    assert.match(result.message, /sequence number 4: the 3 line\(s\) before it are missing/);
+    await new AuditTrail(path).append(entry(5));
+    assert.equal((await verifyAuditTrail(path)).ok, false, 'still reported after more appends');
+  });
+
+  it('after lines were cut from the end, the next append does not hide the cut', async () => {
+    const lines = await writeLines(5);
+    writeFileSync(path, `${lines.slice(0, 3).join('\n')}\n`);
+    const record = await new AuditTrail(path).append(entry(6));
+    assert.equal(record.seq, 6);
+    const result = await verifyAuditTrail(path);
+    assert.equal(result.ok, false);
+    assert.equal(result.firstBadLine, 4, 'the appended line does not follow line 3');
+  });
+
+  it('whatever is removed (the file, its tail, everything), later appends never make the trail verify clean again (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 5 }), fc.constantFrom('none', 'delete', 'empty', 'cut-tail'), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 2 }), async (written, tamper, cut, appendedAfter) => {
+        const own = tempDir();
+        try {
+          const file = join(own.path, 'audit.jsonl');
+          const trail = new AuditTrail(file);
+          for (let index = 1; index <= written; index += 1) await trail.append(entry(index));
+          const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+          if (tamper === 'delete') unlinkSync(file);
+          if (tamper === 'empty') writeFileSync(file, '');
+          if (tamper === 'cut-tail') writeFileSync(file, lines.slice(0, Math.max(0, written - cut)).map((line) => `${line}\n`).join(''));
+          for (let index = 0; index < appendedAfter; index += 1) await new AuditTrail(file).append(entry(written + index + 1));
+          const result = await verifyAuditTrail(file);
+          assert.equal(result.ok, tamper === 'none', `${tamper} of ${written} line(s) (cut ${cut}), then ${appendedAfter} append(s): ${result.message}`);
+        } finally {
+          own.cleanup();
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('a head behind the file (a crash between append and head update) is caught up by the next append', async () => {
+    await writeLines(3);
+    const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
+    const second = JSON.parse(lines[1]);
+    writeFileSync(headPathFor(path), JSON.stringify({ seq: second.seq, hash: second.hash }));
+    await new AuditTrail(path).append(entry(4));
+    assert.equal((await verifyAuditTrail(path)).ok, true);
+  });
+
+  it('a damaged head fails verification and is not rewritten by later appends', async () => {
+    await writeLines(2);
+    writeFileSync(headPathFor(path), 'garbage');
+    const result = await verifyAuditTrail(path);
+    assert.equal(result.ok, false);
+    assert.equal(result.problem, 'head-damaged');
+    await new AuditTrail(path).append(entry(3));
+    assert.equal(readFileSync(headPathFor(path), 'utf8'), 'garbage');
+    assert.equal((await verifyAuditTrail(path)).problem, 'head-damaged');
   });
 
   describe('export', () => {

@@ -2,8 +2,11 @@ import * as assert from 'node:assert/strict';
 import { toFacts, resourceIdsIn, typeOfId } from '../../src/core/insights/facts';
 import { priceTableNote, PRICE_TABLE } from '../../src/core/insights/prices';
 import { readAll } from '../../src/core/insights/reads';
-import { analyzePolicyDocument, analyzeSecurityGroup, analyzeTrustPolicy, collectSecurityFindings } from '../../src/core/insights/security';
-import { collectUnused, findUnused, stoppedSince } from '../../src/core/insights/unused';
+import fc from 'fast-check';
+import { parsePolicyStatements } from '../../src/core/operations/iamPolicyDocument';
+import { analyzePolicyDocument, analyzeSecurityGroup, analyzeTrustPolicy, collectSecurityFindings, securityToolResult, UnreadablePolicyDocumentError } from '../../src/core/insights/security';
+import { collectUnused, findUnused, stoppedSince, unusedToolResult } from '../../src/core/insights/unused';
+import { renderSecurityReport, renderUnusedReport } from '../../src/core/conversation/render';
 
 const env = (tags: Record<string, string>) => ({ name: tags.Environment ?? 'unknown', protected: /^prod/i.test(tags.Environment ?? '') });
 const role = { resource: { type: 'iam:role', id: 'r', name: 'r', region: 'global' }, policy: 'p' };
@@ -31,11 +34,27 @@ describe('insights: IAM statements', () => {
     assert.deepEqual(rules, ['Statement "Not":not-action', 'Statement 2:passrole-wildcard', 'Statement 3:service-wildcard', 'Statement 4:resource-wildcard', 'Statement 6:not-resource']);
   });
 
-  it('reads documents given as JSON text or URL-encoded, and ignores non-documents', () => {
+  it('reads documents given as JSON text or URL-encoded, and refuses to call a non-document clean', () => {
     const text = JSON.stringify({ Statement: { Effect: 'Allow', Action: '*', Resource: '*' } });
     assert.equal(analyzePolicyDocument(text, role).length, 1);
     assert.equal(analyzePolicyDocument(encodeURIComponent(text), role).length, 1);
-    assert.deepEqual(analyzePolicyDocument('not json', role), []);
+    for (const unreadable of ['not json', '%E0%A4%A', '{"Version":"2012-10-17"}', '[]', { Statement: ['Allow *'] }, undefined, 42]) {
+      assert.throws(() => analyzePolicyDocument(unreadable, role), UnreadablePolicyDocumentError, `analyze ${JSON.stringify(unreadable)}`);
+      assert.throws(() => analyzeTrustPolicy(unreadable, role), UnreadablePolicyDocumentError, `trust ${JSON.stringify(unreadable)}`);
+      assert.equal(parsePolicyStatements(unreadable).ok, false);
+    }
+    assert.deepEqual(parsePolicyStatements({ Statement: [] }), { ok: true, statements: [] }, 'a document without statements allows nothing');
+  });
+
+  it('parses any value without throwing, and an unreadable one is never analyzed as clean (property)', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.json(), fc.anything()), (value) => {
+        const parsed = parsePolicyStatements(value);
+        assert.equal(typeof parsed.ok, 'boolean');
+        if (!parsed.ok) assert.throws(() => analyzePolicyDocument(value, role), UnreadablePolicyDocumentError);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('flags wildcard principals in trust policies, less severely with conditions', () => {
@@ -101,6 +120,55 @@ describe('insights: collecting through registry reads', () => {
     assert.deepEqual(report.checked, { roles: 1, policies: 1, securityGroups: 0 });
     assert.deepEqual(report.errors, ['Security groups: UnauthorizedOperation: no']);
     assert.match(report.findings.find((finding) => finding.rule === 'action-wildcard')!.message, /not attached to anything yet/);
+    assert.equal(report.complete, false);
+    const result = securityToolResult(report);
+    assert.equal(result.status, 'incomplete');
+    assert.match(result.summary, /^INCOMPLETE: .*could not check: Security groups: UnauthorizedOperation: no/);
+  });
+
+  it('reports a policy document that cannot be parsed as not checked, never as clean', async () => {
+    const read = async (id: string) => {
+      switch (id) {
+        case 'iam.roles.list':
+          return { items: [{ RoleName: 'garbled', Arn: 'arn:aws:iam::123456789012:role/garbled', Path: '/', AssumeRolePolicyDocument: 'not a policy' }] };
+        case 'iam.roles.policies':
+          return { attached: [], inline: [{ policyName: 'cut', document: '{"Statement": [{"Effect": "Allow", "Action": "*"' }] };
+        case 'iam.policies.list':
+          return { items: [{ PolicyName: 'empty', Arn: 'arn:aws:iam::123456789012:policy/empty', AttachmentCount: 1 }] };
+        case 'iam.policies.document':
+          return {};
+        default:
+          return { items: [] };
+      }
+    };
+    const report = await collectSecurityFindings(read, { region: 'us-east-1', resolveEnvironment: env, include: ['iam'] });
+    assert.deepEqual(report.findings, []);
+    assert.equal(report.complete, false);
+    assert.equal(report.errors.length, 3, report.errors.join('\n'));
+    assert.match(report.errors[0], /^IAM role garbled trust policy: The policy document cannot be parsed \(the document is not valid JSON\)/);
+    assert.match(report.errors[1], /^IAM role garbled inline policy cut: .*not valid JSON/);
+    assert.match(report.errors[2], /^IAM policy empty: .*there is no policy document/);
+    const result = securityToolResult(report);
+    assert.equal(result.status, 'incomplete');
+    assert.doesNotMatch(result.summary, /^0 finding/);
+    const markdown = renderSecurityReport(report);
+    assert.doesNotMatch(markdown, /No security findings/);
+    assert.match(markdown, /Incomplete scan/);
+  });
+
+  it('reports a cut list as incomplete and a full, clean scan as succeeded', async () => {
+    const many = Array.from({ length: 3 }, (_, index) => ({ GroupId: `sg-${index}`, IpPermissions: [] }));
+    const cut = await collectSecurityFindings(async (_id, input) => (input.nextToken ? { items: many } : { items: many, nextToken: 'more' }), { region: 'us-east-1', resolveEnvironment: env, include: ['network'] });
+    assert.equal(cut.truncated, false, 'two pages of three fit the limit');
+    assert.equal(cut.complete, true);
+    assert.equal(securityToolResult(cut).status, 'succeeded');
+    const clean = await collectSecurityFindings(async () => ({ items: [] }), { region: 'us-east-1', resolveEnvironment: env });
+    assert.equal(clean.complete, true);
+    assert.match(securityToolResult(clean).summary, /^0 finding\(s\); checked 0 roles/);
+    const truncated = await collectSecurityFindings(async () => ({ items: [{ RoleName: 'a', AssumeRolePolicyDocument: { Statement: [] } }, { RoleName: 'b', AssumeRolePolicyDocument: { Statement: [] } }], nextToken: 'more' }), { region: 'us-east-1', resolveEnvironment: env, include: ['iam'], maxRoles: 1, maxPolicies: 1 });
+    assert.equal(truncated.truncated, true);
+    assert.equal(truncated.complete, false);
+    assert.equal(securityToolResult(truncated).status, 'incomplete');
   });
 });
 
@@ -147,6 +215,68 @@ describe('insights: unused resources', () => {
     assert.equal(byId['snap-0000000000000000a'].monthlyUsd, 20 * PRICE_TABLE.ebsSnapshotPerGbMonth);
     assert.deepEqual(byId['vol-0000000000000000a'].cleanup, { operationId: 'ec2.volumes.delete', input: { volumeId: 'vol-0000000000000000a' } });
     assert.deepEqual(findings.map((finding) => finding.monthlyUsd), [...findings.map((finding) => finding.monthlyUsd)].sort((a, b) => b - a));
+  });
+
+  it('never turns a failed read into an empty list: the categories that need it are not checked, the report is incomplete', async () => {
+    const read = async (id: string) => {
+      switch (id) {
+        case 'ec2.volumes.list':
+          throw new Error('UnauthorizedOperation: You are not authorized to perform this operation.');
+        case 'ec2.addresses.list':
+          return { items: [{ AllocationId: 'eipalloc-0000000000000000a', PublicIp: '1.2.3.4' }] };
+        case 'ec2.snapshots.list':
+          // Its volume may well exist: the volume list could not be read, so it must not look orphaned.
+          return { items: [{ SnapshotId: 'snap-0000000000000000a', VolumeId: 'vol-0000000000000000a', VolumeSize: 20 }] };
+        default:
+          return { items: [] };
+      }
+    };
+    const report = await collectUnused(read, { region: 'us-east-1', resolveEnvironment: env, now });
+    assert.equal(report.complete, false);
+    assert.deepEqual(report.errors, ['ec2:volume: UnauthorizedOperation: You are not authorized to perform this operation.']);
+    assert.deepEqual(report.notChecked.map((entry) => entry.category), ['unattached-volume', 'stopped-instance', 'orphaned-snapshot']);
+    assert.deepEqual(report.findings.map((finding) => finding.resource.id), ['eipalloc-0000000000000000a'], 'only the category whose read worked is judged');
+    const result = unusedToolResult(report);
+    assert.equal(result.status, 'incomplete');
+    assert.match(result.summary, /^INCOMPLETE: .*failed reads: ec2:volume: UnauthorizedOperation/);
+    assert.match(result.summary, /not checked: unattached ebs volumes \(the volumes could not be read\)/);
+    assert.deepEqual((result.data as { failedReads: string[] }).failedReads, report.errors);
+    const markdown = renderUnusedReport(report);
+    assert.match(markdown, /\*\*Incomplete:\*\*/);
+  });
+
+  it('with every read failing, says incomplete and never "0 unused"', async () => {
+    const report = await collectUnused(async () => {
+      throw new Error('AccessDenied: no');
+    }, { region: 'us-east-1', resolveEnvironment: env, now });
+    assert.equal(report.errors.length, 5);
+    assert.equal(report.notChecked.length, 4);
+    const result = unusedToolResult(report);
+    assert.equal(result.status, 'incomplete');
+    assert.doesNotMatch(result.summary, /\b0 unused/);
+    assert.doesNotMatch(renderUnusedReport(report), /Nothing unused found/);
+  });
+
+  it('does not call snapshots orphaned when the volume list was cut', async () => {
+    const read = async (id: string, input: Record<string, unknown>) => {
+      if (id === 'ec2.volumes.list') return { items: [{ VolumeId: `vol-0000000000000${String(input.nextToken ?? 0).padStart(4, '0')}`, State: 'in-use', Attachments: [{ InstanceId: 'i-1' }] }], nextToken: String(Number(input.nextToken ?? 0) + 1) };
+      if (id === 'ec2.snapshots.list') return { items: [{ SnapshotId: 'snap-0000000000000000a', VolumeId: 'vol-0000000000009999', VolumeSize: 20 }] };
+      return { items: [] };
+    };
+    const report = await collectUnused(read, { region: 'us-east-1', resolveEnvironment: env, now });
+    assert.deepEqual(report.truncated, ['volumes']);
+    assert.equal(report.complete, false);
+    assert.deepEqual(report.notChecked.map((entry) => entry.category), ['orphaned-snapshot']);
+    assert.deepEqual(report.findings, []);
+    assert.equal(unusedToolResult(report).status, 'incomplete');
+  });
+
+  it('a complete read with nothing unused succeeds and says so', async () => {
+    const report = await collectUnused(async () => ({ items: [] }), { region: 'us-east-1', resolveEnvironment: env, now });
+    assert.equal(report.complete, true);
+    const result = unusedToolResult(report);
+    assert.equal(result.status, 'succeeded');
+    assert.match(result.summary, /^Nothing unused\./);
   });
 
   it('states the price table date in every report', async () => {

@@ -63,13 +63,15 @@ export class AuditTrail implements AuditSink {
     await fs.mkdir(dirname(this.path), { recursive: true });
     const release = await this.acquireLock();
     try {
-      const last = await readLastRecord(this.path);
+      const [last, head] = await Promise.all([readLastRecord(this.path), readHeadState(this.path)]);
+      const previous = chainFrom(last, head);
       const safe = redactSecrets(entry);
-      const body = { ...safe, result: this.capResult(safe.result), seq: (last?.seq ?? 0) + 1, prevHash: last?.hash ?? GENESIS_HASH };
+      const body = { ...safe, result: this.capResult(safe.result), seq: (previous?.seq ?? 0) + 1, prevHash: previous?.hash ?? GENESIS_HASH };
       const record = { ...body, hash: hashRecord(body as unknown as Record<string, unknown>) } as AuditRecord;
       // One write of one complete line, opened in append mode.
       await fs.appendFile(this.path, `${JSON.stringify(record)}\n`, { encoding: 'utf8', flag: 'a' });
-      await writeHead(this.path, { seq: record.seq, hash: record.hash });
+      // A damaged head stays as it is: rewriting it would erase the evidence verification reports.
+      if (head.kind !== 'damaged') await writeHead(this.path, { seq: record.seq, hash: record.hash });
       return record;
     } finally {
       await release();
@@ -113,13 +115,43 @@ async function writeHead(trailPath: string, head: AuditHead): Promise<void> {
   await fs.rename(temp, headPath);
 }
 
-export async function readHead(trailPath: string): Promise<AuditHead | undefined> {
+/** The head file: absent (a trail written before heads existed, or never written), readable, or damaged. */
+export type AuditHeadState = { kind: 'absent' } | { kind: 'ok'; head: AuditHead } | { kind: 'damaged'; reason: string };
+
+export async function readHeadState(trailPath: string): Promise<AuditHeadState> {
+  let text: string;
   try {
-    const head = JSON.parse(await fs.readFile(headPathFor(trailPath), 'utf8')) as AuditHead;
-    return typeof head.seq === 'number' && typeof head.hash === 'string' ? head : undefined;
-  } catch {
-    return undefined;
+    text = await fs.readFile(headPathFor(trailPath), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'absent' };
+    return { kind: 'damaged', reason: (error as Error).message };
   }
+  try {
+    const head = JSON.parse(text) as AuditHead;
+    if (head && Number.isInteger(head.seq) && head.seq >= 0 && typeof head.hash === 'string') return { kind: 'ok', head: { seq: head.seq, hash: head.hash } };
+  } catch {
+    // reported below
+  }
+  return { kind: 'damaged', reason: 'it is not a {"seq", "hash"} record' };
+}
+
+export async function readHead(trailPath: string): Promise<AuditHead | undefined> {
+  const state = await readHeadState(trailPath);
+  return state.kind === 'ok' ? state.head : undefined;
+}
+
+/**
+ * What the next line chains on. Normally the file's last line; when the head is ahead of the file (lines
+ * removed from its end, or the whole file deleted) or names another last line, the head: the new line then
+ * does not follow the file's last one, so verification keeps naming the gap instead of a fresh, clean chain.
+ * A head behind the file is a crash between the append and the head update: the file wins.
+ */
+export function chainFrom(last: AuditHead | undefined, head: AuditHeadState): AuditHead | undefined {
+  if (head.kind !== 'ok') return last;
+  const fileSeq = last?.seq ?? 0;
+  if (head.head.seq > fileSeq) return head.head;
+  if (head.head.seq === fileSeq && last && head.head.hash !== last.hash) return head.head;
+  return last;
 }
 
 /** Reads only the tail of the file to find the last complete line. */

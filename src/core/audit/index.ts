@@ -1,4 +1,4 @@
-export { AuditTrail, headPathFor, readHead, type AuditHead, type AuditSink, type AuditTrailOptions } from './auditTrail';
+export { AuditTrail, chainFrom, headPathFor, readHead, readHeadState, type AuditHead, type AuditHeadState, type AuditSink, type AuditTrailOptions } from './auditTrail';
 export { exportAuditTrail, readAuditTrail, matchesFilter, toCsv, CSV_COLUMNS, type AuditExportFormat, type AuditFilter } from './export';
 export { canonicalJson, hashRecord } from './hashing';
 export { REDACTED, containsSecretLikeValue, isSecretKey, redactSecrets, redactString } from './redaction';

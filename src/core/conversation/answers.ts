@@ -211,6 +211,9 @@ export async function answerUnused(ctx: AnswerContext, scope: { types?: string[]
     stoppedDays: costed?.stoppedDays ?? ctx.stoppedDays ?? 14,
     checked: costed?.checked ?? { instances: 0, volumes: 0, addresses: 0, snapshots: 0, images: 0 },
     errors: [...(costed?.errors ?? []), ...(groups?.errors ?? [])],
+    complete: (costed?.complete ?? true) && !groups?.errors.length,
+    truncated: costed?.truncated ?? [],
+    notChecked: [...(costed?.notChecked ?? []), ...(groups?.errors.length ? [{ category: 'unused-security-group' as const, reason: groups.errors.join('; ') }] : [])],
   };
   const actions: ChatAction[] = findings
     .filter((finding) => finding.cleanup)

@@ -25,6 +25,7 @@ export function modelInstructions(context: PromptContext): string {
     '- Prefer pilotLight_previewChange to show what a change would do. Every real change is confirmed by the user and checked by Pilot Light\'s guardrails; if one is refused, explain why and do not try to get around it.',
     '- Never ask for, repeat or reveal credentials, secrets or keys.',
     '- DR drills, recoveries and failbacks run only from recovery plans (command "Pilot Light: Run Recovery Plan as Drill" or "as Recovery"); you cannot start one. Never start, stop or terminate instances in place of one. You can read DRS source servers, jobs and recovery instances.',
+    '- A tool result with status "incomplete" could not check everything: say what was not checked and why; never present it as a clean result.',
     'Answer briefly, in markdown.',
   ]
     .filter(Boolean)

@@ -34,7 +34,8 @@ const SEVERITY_BADGE: Record<string, string> = { high: 'ðŸ”´ High', medium: 'ðŸŸ
 export function renderSecurityReport(report: SecurityReport): string {
   const checked = `Checked ${plural(report.checked.roles, 'IAM role')}, ${plural(report.checked.policies, 'customer-managed policy', 'customer-managed policies')} and ${plural(report.checked.securityGroups, 'security group')}.`;
   const parts: string[] = [];
-  if (!report.findings.length) parts.push(`**No security findings.** ${checked}`);
+  if (!report.complete) parts.push(`**Incomplete scan:** some checks could not run (listed below), so this is not a clean result. ${checked}`);
+  if (!report.findings.length) parts.push(report.complete ? `**No security findings.** ${checked}` : 'No findings among what could be checked.');
   else {
     const high = report.findings.filter((finding) => finding.severity === 'high').length;
     parts.push(`**${plural(report.findings.length, 'security finding')}** (${high} high). ${checked}`);
@@ -60,7 +61,8 @@ export function renderSecurityReport(report: SecurityReport): string {
 
 export function renderUnusedReport(report: UnusedReport): string {
   const parts: string[] = [];
-  if (!report.findings.length) parts.push(`**Nothing unused found.** Checked ${plural(report.checked.volumes, 'volume')}, ${plural(report.checked.addresses, 'Elastic IP')}, ${plural(report.checked.instances, 'instance')} and ${plural(report.checked.snapshots, 'snapshot')}.`);
+  if (!report.complete) parts.push(`**Incomplete:** some checks could not run (listed below), so this is not a clean result.${report.notChecked.length ? ` Not checked: ${report.notChecked.map((entry) => `${CATEGORY_TITLES[entry.category].toLowerCase()} (${escapeMarkdown(entry.reason, 200)})`).join('; ')}.` : ''}`);
+  if (!report.findings.length) parts.push(`**${report.complete ? 'Nothing unused found.' : 'Nothing unused among what could be checked.'}** Checked ${plural(report.checked.volumes, 'volume')}, ${plural(report.checked.addresses, 'Elastic IP')}, ${plural(report.checked.instances, 'instance')} and ${plural(report.checked.snapshots, 'snapshot')}.`);
   else {
     parts.push(`**${plural(report.findings.length, 'unused resource')}**, about **${usd(report.totalMonthlyUsd)}/month** in total.`);
     for (const category of Object.keys(CATEGORY_TITLES) as Array<keyof typeof CATEGORY_TITLES>) {
@@ -72,6 +74,7 @@ export function renderUnusedReport(report: UnusedReport): string {
     }
   }
   parts.push(`_${escapeMarkdown(report.priceTable.note, 400)}_`);
+  if (report.truncated.length) parts.push(`_Only the first part of these lists was checked: ${escapeMarkdown(report.truncated.join(', '))}._`);
   if (report.errors.length) parts.push(`Could not check everything:\n${report.errors.map((error) => `- ${escapeMarkdown(error, 300)}`).join('\n')}`);
   return parts.join('\n\n');
 }

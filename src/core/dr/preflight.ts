@@ -67,6 +67,19 @@ export interface PreflightReport {
   /** Jobs not started by us that are PENDING or STARTED, per region: they use up DRS limits. */
   externalActiveJobs: { region: string; jobId: string; servers: number }[];
   launchSettingsDrift: LaunchSettingsDrift[];
+  /**
+   * Checks that could not run (each also a `check-failed` finding). A recovery is blocked by any; a drill
+   * may start, but the report never says "ready" while this is not empty.
+   */
+  unchecked: string[];
+}
+
+/** "ready" only when nothing blocks and every check ran. */
+export type PreflightVerdict = 'ready' | 'not fully checked' | 'blocked';
+
+export function preflightVerdict(report: Pick<PreflightReport, 'ok' | 'unchecked'>): PreflightVerdict {
+  if (!report.ok) return 'blocked';
+  return report.unchecked?.length ? 'not fully checked' : 'ready';
 }
 
 export interface PreflightInput {
@@ -116,10 +129,17 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightRepo
   const { plan, groups, reads, mode, defaultRegion } = input;
   const limits = input.limits ?? DRS_LIMITS;
   const findings: PreflightFinding[] = [];
+  const unchecked: string[] = [];
+  // A check that did not run: blocking for a recovery (nothing may be assumed), a warning for a drill.
+  const checkFailed = (check: string, finding: Omit<PreflightFinding, 'severity' | 'code'>, severity: FindingSeverity = mode === 'recovery' ? 'error' : 'warning'): void => {
+    unchecked.push(check);
+    findings.push({ ...finding, severity, code: 'check-failed' });
+  };
   const groupsByName = new Map(groups.map((group) => [group.name, group]));
 
   // Groups: existence and account.
-  const account = await reads.account().catch(() => undefined);
+  let accountError: Error | undefined;
+  const account = await reads.account().catch((error: Error) => ((accountError = error), undefined));
   for (const wave of plan.waves) {
     for (const name of wave.protectionGroups ?? []) {
       if (!groupsByName.has(name)) {
@@ -128,6 +148,10 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightRepo
     }
   }
   const usedGroups = [...new Set(plan.waves.flatMap((wave) => wave.protectionGroups ?? []))].map((name) => groupsByName.get(name)).filter((g): g is ProtectionGroup => Boolean(g));
+  const pinned = usedGroups.filter((group) => group.account);
+  if (pinned.length && !account) {
+    checkFailed('account', { message: `The account of the current credentials could not be read${accountError ? `: ${accountError.message}` : ''}, so protection group${pinned.length === 1 ? '' : 's'} ${pinned.map((group) => `"${group.name}"`).join(', ')} could not be checked against account ${[...new Set(pinned.map((group) => group.account))].join(', ')}.`, fix: 'Check the credentials and the sts:GetCallerIdentity call (network, endpoint), then run preflight again.' });
+  }
   for (const group of usedGroups) {
     if (group.account && account && group.account !== account) {
       findings.push({ severity: 'error', code: 'account-mismatch', group: group.name, message: `Protection group "${group.name}" is for account ${group.account}, but the current credentials are for account ${account}.`, fix: `Switch to a profile for account ${group.account}, or correct "account" in the group file.` });
@@ -187,7 +211,7 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightRepo
       // DRS jobs end within hours; two days back covers every job that can still be active.
       jobs = await reads.describeJobs(region, { fromDate: new Date(Date.now() - 2 * 86_400_000).toISOString() });
     } catch (error) {
-      findings.push({ severity: 'warning', code: 'check-failed', message: `Active DRS jobs in ${region} could not be listed: ${(error as Error).message}`, fix: 'Check the DescribeJobs permission, then run preflight again.' });
+      checkFailed(`active DRS jobs in ${region}`, { message: `Active DRS jobs in ${region} could not be listed: ${(error as Error).message}. Servers already in a job and the DRS job limits were not checked.`, fix: 'Check the DescribeJobs permission, then run preflight again.' });
       continue;
     }
     for (const job of jobs) {
@@ -235,7 +259,7 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightRepo
         });
       }
     } catch (error) {
-      findings.push({ severity: 'warning', code: 'check-failed', message: `Recovery instances in ${region} could not be listed: ${(error as Error).message}`, fix: 'Check the DescribeRecoveryInstances permission, then run preflight again.' });
+      checkFailed(`recovery instances in ${region}`, { message: `Recovery instances in ${region} could not be listed: ${(error as Error).message}. Leftover drill instances were not checked.`, fix: 'Check the DescribeRecoveryInstances permission, then run preflight again.' });
     }
   }
 
@@ -254,7 +278,7 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightRepo
   for (const { server, configuration, error } of configurations) {
     const label = `${server.hostname} (${server.sourceServerId})`;
     if (error || !configuration) {
-      findings.push({ severity: 'error', code: 'check-failed', sourceServerIds: [server.sourceServerId], message: `The launch configuration of ${label} could not be read: ${error?.message ?? 'empty answer'}.`, fix: 'Check the drs:GetLaunchConfiguration permission and the server, then run preflight again.' });
+      checkFailed(`launch configuration of ${server.sourceServerId}`, { sourceServerIds: [server.sourceServerId], message: `The launch configuration of ${label} could not be read: ${error?.message ?? 'empty answer'}.`, fix: 'Check the drs:GetLaunchConfiguration permission and the server, then run preflight again.' }, 'error');
       continue;
     }
     const templateId = configuration.ec2LaunchTemplateID;
@@ -276,7 +300,7 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightRepo
     try {
       checks = await reads.checkLaunchTemplates(region, [...templates.keys()]);
     } catch (error) {
-      findings.push({ severity: 'warning', code: 'check-failed', message: `Launch templates in ${region} could not be checked: ${(error as Error).message}`, fix: 'Check the ec2:DescribeLaunchTemplates permission, then run preflight again.' });
+      checkFailed(`launch templates in ${region}`, { sourceServerIds: [...templates.values()].flat(), message: `Launch templates in ${region} could not be checked: ${(error as Error).message}. Whether they exist and reference existing subnets and security groups is unknown.`, fix: 'Check the ec2:DescribeLaunchTemplates permission, then run preflight again.' });
       continue;
     }
     for (const check of checks) {
@@ -323,7 +347,7 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightRepo
         findings.push({ severity: 'error', code: 'ssm-document-wrong-type', wave: entry.waves[0], message: `SSM document "${name}" is a ${document.DocumentType} document, not an Automation runbook.`, fix: 'Use an Automation document for wave actions (Command documents run through an Automation step such as aws:runCommand).' });
       }
     } catch (error) {
-      findings.push({ severity: 'warning', code: 'check-failed', message: `SSM document "${name}" could not be checked: ${(error as Error).message}`, fix: 'Check the ssm:DescribeDocument permission, then run preflight again.' });
+      checkFailed(`SSM document ${name} in ${entry.region}`, { wave: entry.waves[0], message: `SSM document "${name}" could not be checked: ${(error as Error).message}`, fix: 'Check the ssm:DescribeDocument permission, then run preflight again.' });
     }
   }
 
@@ -339,13 +363,14 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightRepo
     executionPlan,
     externalActiveJobs,
     launchSettingsDrift,
+    unchecked,
   };
 }
 
 export function formatFindings(report: PreflightReport): string {
   if (report.findings.length === 0) return `Preflight of "${report.planName}": no findings.`;
   return [
-    `Preflight of "${report.planName}" (${report.mode}): ${report.ok ? 'ready' : 'blocked'}`,
+    `Preflight of "${report.planName}" (${report.mode}): ${preflightVerdict(report)}${report.unchecked?.length ? ` (${report.unchecked.length} check(s) did not run)` : ''}`,
     ...report.findings.map((f) => `- [${f.severity}] ${f.message} Fix: ${f.fix}`),
   ].join('\n');
 }
@@ -383,9 +408,11 @@ export function renderPreflightMarkdown(report: PreflightReport): string {
   const lines = [
     `# Preflight: ${report.planName} (${report.mode})`,
     '',
-    report.ok
+    preflightVerdict(report) === 'ready'
       ? `**Ready.** ${count('warning')} warning(s), ${count('info')} note(s). Checked ${report.checkedAt}.`
-      : `**Blocked:** ${count('error')} problem(s) must be fixed before the plan can run; ${count('warning')} warning(s). Checked ${report.checkedAt}.`,
+      : report.ok
+        ? `**Not fully checked:** ${report.unchecked.length} check(s) could not run (${list(report.unchecked, 3)}); the drill may start, but this preflight is not clean. ${count('warning')} warning(s). Checked ${report.checkedAt}.`
+        : `**Blocked:** ${count('error')} problem(s) must be fixed before the plan can run; ${count('warning')} warning(s). Checked ${report.checkedAt}.`,
     '',
     `${plan.waves.length} wave(s), ${plan.serverCount} server(s), ${plan.jobCount} DRS job(s)${plan.rtoMinutes !== undefined ? `, RTO target ${plan.rtoMinutes} min` : ''}.`,
     '',

@@ -3,6 +3,7 @@
  * assume a role, and security groups that open admin ports to the internet.
  */
 import type { EnvironmentResolver, ResourceRef } from './facts';
+import { parsePolicyStatements } from '../operations/iamPolicyDocument';
 import { readAll, type ReadOperation } from './reads';
 
 export type FindingSeverity = 'high' | 'medium' | 'low';
@@ -34,9 +35,12 @@ export interface SecurityFinding {
 export interface SecurityReport {
   findings: SecurityFinding[];
   checked: { roles: number; policies: number; securityGroups: number };
+  /** What could not be checked, and why: failed reads and policy documents that cannot be parsed. */
   errors: string[];
   /** Some lists were longer than the limits and were cut. */
   truncated: boolean;
+  /** False when anything could not be checked (errors) or a list was cut: no findings then is not "clean". */
+  complete: boolean;
 }
 
 /** Ports for remote administration and data stores, which should never be open to the internet. */
@@ -69,20 +73,19 @@ function list(value: unknown): string[] {
   return (Array.isArray(value) ? value : [value]).map(String);
 }
 
-/** The statements of a policy document (object or JSON text); [] when it is not one. */
-export function statementsOf(document: unknown): Statement[] {
-  let doc = document;
-  if (typeof doc === 'string') {
-    try {
-      doc = JSON.parse(doc.includes('%7B') || doc.startsWith('%') ? decodeURIComponent(doc) : doc);
-    } catch {
-      return [];
-    }
+/** Thrown by the analyzers for a document that cannot be read: the check did not run, it did not pass. */
+export class UnreadablePolicyDocumentError extends Error {
+  constructor(reason: string) {
+    super(`The policy document cannot be parsed (${reason}); it was not checked.`);
+    this.name = 'UnreadablePolicyDocumentError';
   }
-  if (!doc || typeof doc !== 'object') return [];
-  const statement = (doc as Record<string, unknown>).Statement;
-  const statements = Array.isArray(statement) ? statement : statement ? [statement] : [];
-  return statements.filter((item): item is Statement => Boolean(item) && typeof item === 'object');
+}
+
+/** The statements of a policy document (object, JSON text or URL-encoded JSON); throws when it is not one. */
+export function statementsOf(document: unknown): Statement[] {
+  const parsed = parsePolicyStatements(document);
+  if (!parsed.ok) throw new UnreadablePolicyDocumentError(parsed.reason);
+  return parsed.statements;
 }
 
 function statementLabel(statement: Statement, index: number): string {
@@ -97,7 +100,7 @@ interface Subject {
   policy: string;
 }
 
-/** Findings for one identity policy, statement by statement (Allow statements only). */
+/** Findings for one identity policy, statement by statement (Allow statements only); throws UnreadablePolicyDocumentError. */
 export function analyzePolicyDocument(document: unknown, subject: Subject): SecurityFinding[] {
   const findings: SecurityFinding[] = [];
   statementsOf(document).forEach((statement, index) => {
@@ -140,7 +143,7 @@ function principalValues(principal: unknown): string[] {
   return Object.values(principal as Record<string, unknown>).flatMap(list);
 }
 
-/** Findings for a role's trust policy: principals that match anyone. */
+/** Findings for a role's trust policy: principals that match anyone; throws UnreadablePolicyDocumentError. */
 export function analyzeTrustPolicy(document: unknown, subject: Omit<Subject, 'policy'>): SecurityFinding[] {
   const findings: SecurityFinding[] = [];
   statementsOf(document).forEach((statement, index) => {
@@ -230,7 +233,7 @@ interface RawRole {
 /** Reads roles, customer-managed policies and security groups through the registry and judges them. */
 export async function collectSecurityFindings(read: ReadOperation, options: SecurityScanOptions): Promise<SecurityReport> {
   const include = options.include ?? ['iam', 'network'];
-  const report: SecurityReport = { findings: [], checked: { roles: 0, policies: 0, securityGroups: 0 }, errors: [], truncated: false };
+  const report: SecurityReport = { findings: [], checked: { roles: 0, policies: 0, securityGroups: 0 }, errors: [], truncated: false, complete: false };
   const attempt = async (what: string, run: () => Promise<void>) => {
     try {
       await run();
@@ -247,7 +250,7 @@ export async function collectSecurityFindings(read: ReadOperation, options: Secu
         if (!role.RoleName || role.Path?.startsWith('/aws-service-role/')) continue;
         report.checked.roles += 1;
         const resource = { type: 'iam:role', id: role.RoleName, name: role.RoleName, region: 'global', arn: role.Arn };
-        report.findings.push(...analyzeTrustPolicy(role.AssumeRolePolicyDocument, { resource }));
+        await attempt(`IAM role ${role.RoleName} trust policy`, async () => void report.findings.push(...analyzeTrustPolicy(role.AssumeRolePolicyDocument, { resource })));
         await attempt(`IAM role ${role.RoleName}`, async () => {
           const details = (await read('iam.roles.policies', { roleName: role.RoleName })) as { attached?: Array<{ PolicyName?: string; PolicyArn?: string }>; inline?: Array<{ policyName: string; document: unknown }> };
           for (const attached of details.attached ?? []) {
@@ -256,7 +259,7 @@ export async function collectSecurityFindings(read: ReadOperation, options: Secu
               report.findings.push({ resource, severity, rule: 'broad-managed-policy', policy: attached.PolicyName, message: `The AWS-managed policy ${attached.PolicyName} is attached: it grants ${attached.PolicyName === 'PowerUserAccess' ? 'every action except most of IAM and Organizations' : 'full control'}.`, fix: 'Attach a policy limited to what the role needs.' });
             }
           }
-          for (const inline of details.inline ?? []) report.findings.push(...analyzePolicyDocument(inline.document, { resource, policy: `inline policy ${inline.policyName}` }));
+          for (const inline of details.inline ?? []) await attempt(`IAM role ${role.RoleName} inline policy ${inline.policyName}`, async () => void report.findings.push(...analyzePolicyDocument(inline.document, { resource, policy: `inline policy ${inline.policyName}` })));
         });
       }
     });
@@ -289,5 +292,19 @@ export async function collectSecurityFindings(read: ReadOperation, options: Secu
     });
   }
   report.findings = sortFindings(report.findings);
+  report.complete = report.errors.length === 0 && !report.truncated;
   return report;
+}
+
+/** What the LM tool hands the model: "incomplete" (never a clean count) when something could not be checked. */
+export function securityToolResult(report: SecurityReport): { status: 'succeeded' | 'incomplete'; summary: string; data: unknown } {
+  const checked = `checked ${report.checked.roles} roles, ${report.checked.policies} policies, ${report.checked.securityGroups} security groups`;
+  const findings = report.findings.map((finding) => ({ severity: finding.severity, rule: finding.rule, resource: finding.resource.id, name: finding.resource.name, policy: finding.policy, statement: finding.statement, message: finding.message, fix: finding.fix }));
+  if (report.complete) return { status: 'succeeded', summary: `${report.findings.length} finding(s); ${checked}.`, data: findings };
+  const gaps = [...(report.errors.length ? [`could not check: ${report.errors.join('; ')}`] : []), ...(report.truncated ? ['some lists were longer than the scan limits and were cut'] : [])];
+  return {
+    status: 'incomplete',
+    summary: `INCOMPLETE: the scan could not run in full, so this is not a clean result. ${gaps.join('. ')}. Among what could be checked: ${report.findings.length} finding(s); ${checked}.`,
+    data: { incomplete: true, couldNotCheck: report.errors, truncated: report.truncated, findings },
+  };
 }

@@ -20,14 +20,38 @@ export interface UnusedFinding {
   cleanup?: { operationId: string; input: Record<string, unknown> };
 }
 
+/** The lists /unused reads. */
+export type UnusedList = 'instances' | 'volumes' | 'addresses' | 'snapshots' | 'images';
+
 export interface UnusedReport {
   findings: UnusedFinding[];
   totalMonthlyUsd: number;
   priceTable: { asOf: string; region: string; currency: string; note: string };
   stoppedDays: number;
-  checked: Record<'instances' | 'volumes' | 'addresses' | 'snapshots' | 'images', number>;
+  checked: Record<UnusedList, number>;
+  /** "<list>: <error>" for every read that failed. */
   errors: string[];
+  /** False when a read failed or a list was cut: then the findings are not the whole answer. */
+  complete: boolean;
+  /** Lists longer than the read limit, of which only the first part was checked. */
+  truncated: UnusedList[];
+  /** Categories that were not judged at all, with why (a read they need failed or was cut). */
+  notChecked: Array<{ category: UnusedCategory; reason: string }>;
 }
+
+/** The lists each category needs: its subject, and the lists that prove something is no longer used. */
+/** The categories collectUnused judges from its lists (security groups have their own reads: unusedSecurityGroups.ts). */
+type ListedCategory = Exclude<UnusedCategory, 'unused-security-group'>;
+
+const CATEGORY_NEEDS: Readonly<Record<ListedCategory, readonly UnusedList[]>> = Object.freeze({
+  'unattached-volume': ['volumes'],
+  'unassociated-eip': ['addresses'],
+  'stopped-instance': ['instances', 'volumes'],
+  'orphaned-snapshot': ['snapshots', 'volumes', 'images'],
+});
+
+/** Lists whose absence of an item is evidence (a snapshot's volume is gone, no AMI uses it): a cut list cannot prove that. */
+const ABSENCE_EVIDENCE: Readonly<Partial<Record<UnusedCategory, readonly UnusedList[]>>> = Object.freeze({ 'orphaned-snapshot': ['volumes', 'images'] });
 
 export const CATEGORY_TITLES: Readonly<Record<UnusedCategory, string>> = Object.freeze({
   'unattached-volume': 'Unattached EBS volumes',
@@ -68,12 +92,13 @@ export interface UnusedInputs {
   images: ResourceFact[];
 }
 
-/** Judges the facts; pure, so the rules are unit-tested without AWS. */
-export function findUnused(inputs: UnusedInputs, options: { now: Date; stoppedDays: number }): UnusedFinding[] {
+/** Judges the facts; pure, so the rules are unit-tested without AWS. Categories in `skip` are not judged. */
+export function findUnused(inputs: UnusedInputs, options: { now: Date; stoppedDays: number; skip?: ReadonlySet<UnusedCategory> }): UnusedFinding[] {
   const findings: UnusedFinding[] = [];
   const volumesById = new Map(inputs.volumes.map((volume) => [volume.id, volume]));
+  const judged = (category: UnusedCategory) => !options.skip?.has(category);
 
-  for (const volume of inputs.volumes) {
+  for (const volume of judged('unattached-volume') ? inputs.volumes : []) {
     const attached = (volume.extra.attachedTo as string[] | undefined)?.length;
     if (volume.state !== 'available' || attached) continue;
     const created = asDate(volume.extra.createTime);
@@ -87,7 +112,7 @@ export function findUnused(inputs: UnusedInputs, options: { now: Date; stoppedDa
     });
   }
 
-  for (const address of inputs.addresses) {
+  for (const address of judged('unassociated-eip') ? inputs.addresses : []) {
     if (address.extra.associationId) continue;
     findings.push({
       category: 'unassociated-eip',
@@ -99,7 +124,7 @@ export function findUnused(inputs: UnusedInputs, options: { now: Date; stoppedDa
     });
   }
 
-  for (const instance of inputs.instances) {
+  for (const instance of judged('stopped-instance') ? inputs.instances : []) {
     if (instance.state !== 'stopped') continue;
     const since = stoppedSince(instance.extra.stateReason);
     const launched = asDate(instance.extra.launchTime);
@@ -118,7 +143,7 @@ export function findUnused(inputs: UnusedInputs, options: { now: Date; stoppedDa
   }
 
   const imageSnapshots = new Set(inputs.images.flatMap((image) => (image.extra.snapshotIds as string[] | undefined) ?? []));
-  for (const snapshot of inputs.snapshots) {
+  for (const snapshot of judged('orphaned-snapshot') ? inputs.snapshots : []) {
     const volumeId = snapshot.extra.volumeId as string | undefined;
     const sourceGone = !volumeId || volumeId === 'vol-ffffffff' || !volumesById.has(volumeId);
     if (!sourceGone || imageSnapshots.has(snapshot.id)) continue;
@@ -135,20 +160,38 @@ export function findUnused(inputs: UnusedInputs, options: { now: Date; stoppedDa
   return findings.sort((a, b) => b.monthlyUsd - a.monthlyUsd);
 }
 
-/** Reads instances, volumes, addresses, snapshots and AMIs through the registry, then judges them. */
+/**
+ * Reads instances, volumes, addresses, snapshots and AMIs through the registry, then judges them. A failed
+ * read is never an empty list: the categories that need it are reported as not checked, and the report as
+ * incomplete (an unreadable volume list would otherwise make every snapshot look orphaned).
+ */
 export async function collectUnused(read: ReadOperation, options: { region: string; resolveEnvironment: EnvironmentResolver; now?: Date; stoppedDays?: number }): Promise<UnusedReport> {
   const errors: string[] = [];
-  const load = async (type: string) => {
+  const failed = new Map<UnusedList, string>();
+  const truncated: UnusedList[] = [];
+  const load = async ([list, type]: [UnusedList, string]) => {
     try {
-      return (await readFacts(read, type, options.region, options.resolveEnvironment)).facts;
+      const result = await readFacts(read, type, options.region, options.resolveEnvironment);
+      if (result.truncated) truncated.push(list);
+      return result.facts;
     } catch (error) {
-      errors.push(`${type}: ${(error as Error).message}`);
+      const message = (error as Error).message;
+      failed.set(list, message);
+      errors.push(`${type}: ${message}`);
       return [];
     }
   };
-  const [instances, volumes, addresses, snapshots, images] = await Promise.all(['ec2:instance', 'ec2:volume', 'ec2:elastic-ip', 'ec2:snapshot', 'ec2:image'].map(load));
+  const lists: Array<[UnusedList, string]> = [['instances', 'ec2:instance'], ['volumes', 'ec2:volume'], ['addresses', 'ec2:elastic-ip'], ['snapshots', 'ec2:snapshot'], ['images', 'ec2:image']];
+  const [instances, volumes, addresses, snapshots, images] = await Promise.all(lists.map(load));
+  const notChecked: UnusedReport['notChecked'] = [];
+  for (const category of Object.keys(CATEGORY_NEEDS) as ListedCategory[]) {
+    const unread = CATEGORY_NEEDS[category].filter((list) => failed.has(list));
+    const cut = (ABSENCE_EVIDENCE[category] ?? []).filter((list) => truncated.includes(list));
+    if (unread.length) notChecked.push({ category, reason: `the ${unread.join(' and ')} could not be read` });
+    else if (cut.length) notChecked.push({ category, reason: `the ${cut.join(' and ')} list${cut.length > 1 ? 's were' : ' was'} longer than the read limit, so a missing item proves nothing` });
+  }
   const stoppedDays = options.stoppedDays ?? 14;
-  const findings = findUnused({ instances, volumes, addresses, snapshots, images }, { now: options.now ?? new Date(), stoppedDays });
+  const findings = findUnused({ instances, volumes, addresses, snapshots, images }, { now: options.now ?? new Date(), stoppedDays, skip: new Set(notChecked.map((entry) => entry.category)) });
   return {
     findings,
     totalMonthlyUsd: Math.round(findings.reduce((sum, finding) => sum + finding.monthlyUsd, 0) * 100) / 100,
@@ -156,5 +199,27 @@ export async function collectUnused(read: ReadOperation, options: { region: stri
     stoppedDays,
     checked: { instances: instances.length, volumes: volumes.length, addresses: addresses.length, snapshots: snapshots.length, images: images.length },
     errors,
+    complete: failed.size === 0 && truncated.length === 0,
+    truncated,
+    notChecked,
+  };
+}
+
+/** What the LM tool hands the model: "incomplete" (never a clean count) when a read failed or a list was cut. */
+export function unusedToolResult(report: UnusedReport): { status: 'succeeded' | 'incomplete'; summary: string; data: unknown } {
+  const found = report.findings.length
+    ? `${report.findings.length} unused resource(s), about $${report.totalMonthlyUsd.toFixed(2)}/month`
+    : 'nothing unused';
+  const findings = report.findings.map((finding) => ({ category: finding.category, resource: finding.resource.id, name: finding.resource.name, environment: finding.resource.environment, monthlyUsd: finding.monthlyUsd, reason: finding.reason, covers: finding.costNote, cleanupOperation: finding.cleanup?.operationId }));
+  if (report.complete) return { status: 'succeeded', summary: `${found[0].toUpperCase()}${found.slice(1)}. ${report.priceTable.note}`, data: findings };
+  const gaps = [
+    ...(report.errors.length ? [`failed reads: ${report.errors.join('; ')}`] : []),
+    ...(report.notChecked.length ? [`not checked: ${report.notChecked.map((entry) => `${CATEGORY_TITLES[entry.category].toLowerCase()} (${entry.reason})`).join('; ')}`] : []),
+    ...(report.truncated.length ? [`only the first part of these lists was checked: ${report.truncated.join(', ')}`] : []),
+  ];
+  return {
+    status: 'incomplete',
+    summary: `INCOMPLETE: the check could not run in full, so this is not a clean result. ${gaps.join('. ')}. Among what could be checked: ${found}. ${report.priceTable.note}`,
+    data: { incomplete: true, failedReads: report.errors, notChecked: report.notChecked, truncatedLists: report.truncated, findings },
   };
 }

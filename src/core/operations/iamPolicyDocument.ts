@@ -93,3 +93,42 @@ export function decodePolicyDocument(encoded: string | undefined): unknown {
     return text;
   }
 }
+
+/** A policy document's statements, or why it is not a policy document; never "no statements" for text that did not parse. */
+export type ParsedPolicyStatements = { ok: true; statements: Array<Record<string, unknown>> } | { ok: false; reason: string };
+
+const MAX_POLICY_DOCUMENT_CHARS = 200_000;
+
+/**
+ * Reads a policy document as IAM returns it (object, JSON text, or URL-encoded JSON text). Lenient about
+ * fields (real documents use shapes the creation schema does not need), strict about structure: a document
+ * that does not parse, has no Statement, or has a statement that is not an object is reported, so a check
+ * over it can say it did not run instead of finding nothing.
+ */
+export function parsePolicyStatements(document: unknown): ParsedPolicyStatements {
+  let doc = document;
+  if (doc === undefined || doc === null) return { ok: false, reason: 'there is no policy document' };
+  if (typeof doc === 'string') {
+    if (doc.length > MAX_POLICY_DOCUMENT_CHARS) return { ok: false, reason: `the document is longer than ${MAX_POLICY_DOCUMENT_CHARS} characters` };
+    let text = doc.trim();
+    if (text.startsWith('%') || text.includes('%7B')) {
+      try {
+        text = decodeURIComponent(text);
+      } catch {
+        return { ok: false, reason: 'the document is not valid URL-encoded text' };
+      }
+    }
+    try {
+      doc = JSON.parse(text);
+    } catch {
+      return { ok: false, reason: 'the document is not valid JSON' };
+    }
+  }
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) return { ok: false, reason: 'the document is not a JSON object' };
+  const statement = (doc as Record<string, unknown>).Statement;
+  if (statement === undefined || statement === null) return { ok: false, reason: 'the document has no Statement' };
+  const statements = Array.isArray(statement) ? statement : [statement];
+  const bad = statements.findIndex((item) => !item || typeof item !== 'object' || Array.isArray(item));
+  if (bad >= 0) return { ok: false, reason: `statement ${bad + 1} is not an object` };
+  return { ok: true, statements: statements as Array<Record<string, unknown>> };
+}

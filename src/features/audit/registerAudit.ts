@@ -101,7 +101,8 @@ export function registerAudit(ctx: PilotLightContext): AuditFeature {
       const verification = await verifyAuditTrail(path);
       if (verification.ok) void vscode.window.showInformationMessage(`Audit trail verified: ${verification.message}`);
       else {
-        void vscode.window.showErrorMessage(`Audit trail check failed: ${verification.message}`, 'Open Trail').then(async (choice) => {
+        // A deleted trail has nothing to open.
+        void vscode.window.showErrorMessage(`Audit trail check failed: ${verification.message}`, ...(verification.problem === 'missing' ? [] : ['Open Trail'])).then(async (choice) => {
           if (!choice) return;
           const line = Math.max(0, (verification.firstBadLine ?? 1) - 1);
           await vscode.window.showTextDocument(vscode.Uri.file(path), { selection: new vscode.Range(line, 0, line, 0) });

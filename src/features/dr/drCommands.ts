@@ -136,6 +136,7 @@ export function registerDrCommands(c: DrCommandContext): vscode.Disposable[] {
     const errors = report.findings.filter((f) => f.severity === 'error').length;
     const warnings = report.findings.filter((f) => f.severity === 'warning').length;
     if (errors) void vscode.window.showErrorMessage(`Preflight of ${target.plan.name}: ${errors} problem(s) block the plan, ${warnings} warning(s). The report and the Problems view say how to fix them.`);
+    else if (report.unchecked?.length) void vscode.window.showWarningMessage(`Preflight of ${target.plan.name}: not fully checked, ${report.unchecked.length} check(s) could not run (${report.unchecked.slice(0, 3).join(', ')}). The report says why.`);
     else info(`Preflight of ${target.plan.name}: ready${warnings ? ` with ${warnings} warning(s)` : ''}.`);
     const remediations = await offerRemediations(target, report, aws);
     return { ...report, remediations };
@@ -169,7 +170,7 @@ export function registerDrCommands(c: DrCommandContext): vscode.Disposable[] {
     const session = await manager.start({ plan, groups: target.groups, mode, preflight: report, origin: { ...aws.origin, workspace: target.root } });
     log.info(`Started ${mode} ${session.runId} of plan ${plan.name} (${report.executionPlan.serverCount} servers, ${report.executionPlan.waves.length} waves).`);
     const warnings = report.findings.filter((f) => f.severity === 'warning').length;
-    info(`${mode === 'drill' ? 'Drill' : 'Recovery'} of ${plan.name} started${warnings ? ` (preflight: ${warnings} warning(s))` : ''}. Follow it in Recovery runs.`, { title: 'Preflight report', run: () => showPreflight(target, report) });
+    info(`${mode === 'drill' ? 'Drill' : 'Recovery'} of ${plan.name} started${report.unchecked?.length ? ` (preflight not fully checked: ${report.unchecked.length} check(s) could not run)` : warnings ? ` (preflight: ${warnings} warning(s))` : ''}. Follow it in Recovery runs.`, { title: 'Preflight report', run: () => showPreflight(target, report) });
     focusRuns();
     return session.runId;
   }

@@ -11,18 +11,17 @@ export class SecurityFindingsTool implements vscode.LanguageModelTool<{ scope?: 
   }
 
   async invoke(options: vscode.LanguageModelToolInvocationOptions<{ scope?: 'all' | 'iam' | 'network' }>): Promise<vscode.LanguageModelToolResult> {
-    const [{ collectSecurityFindings }, { toolResultText }] = await Promise.all([import('../../core/insights/security'), import('../../core/agent/toolResults')]);
+    const [{ collectSecurityFindings, securityToolResult }, { toolResultText }] = await Promise.all([import('../../core/insights/security'), import('../../core/agent/toolResults')]);
     const scope = options.input?.scope === 'iam' ? ['iam' as const] : options.input?.scope === 'network' ? ['network' as const] : ['iam' as const, 'network' as const];
     const region = await this.service.currentRegion();
     const report = await collectSecurityFindings(readVia(this.service, 'lm-tool', region), { region, resolveEnvironment: await this.service.environmentResolver(), include: scope });
+    const result = securityToolResult(report);
     const text = toolResultText({
       tool: 'pilotLight_findSecurityIssues',
-      status: 'succeeded',
-      summary: `${report.findings.length} finding(s); checked ${report.checked.roles} roles, ${report.checked.policies} policies, ${report.checked.securityGroups} security groups.${report.errors.length ? ` Could not check: ${report.errors.join('; ')}` : ''}`,
+      ...result,
       resources: report.findings.map((finding) => ({ type: finding.resource.type, id: finding.resource.id, name: finding.resource.name, region: finding.resource.region, environment: finding.resource.environment })),
-      data: report.findings.map((finding) => ({ severity: finding.severity, rule: finding.rule, resource: finding.resource.id, name: finding.resource.name, policy: finding.policy, statement: finding.statement, message: finding.message, fix: finding.fix })),
     });
-    this.service.recordToolEvent({ tool: 'pilotLight_findSecurityIssues', phase: 'invoke', status: 'succeeded', text });
+    this.service.recordToolEvent({ tool: 'pilotLight_findSecurityIssues', phase: 'invoke', status: result.status, text });
     return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(text)]);
   }
 }

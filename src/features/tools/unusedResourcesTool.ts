@@ -12,19 +12,14 @@ export class UnusedResourcesTool implements vscode.LanguageModelTool<{ stoppedFo
   }
 
   async invoke(options: vscode.LanguageModelToolInvocationOptions<{ stoppedForDays?: number }>): Promise<vscode.LanguageModelToolResult> {
-    const [{ collectUnused }, { toolResultText }] = await Promise.all([import('../../core/insights/unused'), import('../../core/agent/toolResults')]);
+    const [{ collectUnused, unusedToolResult }, { toolResultText }] = await Promise.all([import('../../core/insights/unused'), import('../../core/agent/toolResults')]);
     const region = await this.service.currentRegion();
     const configured = vscode.workspace.getConfiguration(CONFIG_SECTION).get<number>('insights.stoppedInstanceDays');
     const stoppedDays = Number.isInteger(options.input?.stoppedForDays) ? options.input.stoppedForDays : configured;
     const report = await collectUnused(readVia(this.service, 'lm-tool', region), { region, resolveEnvironment: await this.service.environmentResolver(), stoppedDays });
-    const text = toolResultText({
-      tool: 'pilotLight_findUnusedResources',
-      status: 'succeeded',
-      summary: `${report.findings.length} unused resource(s), about $${report.totalMonthlyUsd.toFixed(2)}/month. ${report.priceTable.note}`,
-      resources: report.findings.map((finding) => finding.resource),
-      data: report.findings.map((finding) => ({ category: finding.category, resource: finding.resource.id, name: finding.resource.name, environment: finding.resource.environment, monthlyUsd: finding.monthlyUsd, reason: finding.reason, covers: finding.costNote, cleanupOperation: finding.cleanup?.operationId })),
-    });
-    this.service.recordToolEvent({ tool: 'pilotLight_findUnusedResources', phase: 'invoke', status: 'succeeded', text });
+    const result = unusedToolResult(report);
+    const text = toolResultText({ tool: 'pilotLight_findUnusedResources', ...result, resources: report.findings.map((finding) => finding.resource) });
+    this.service.recordToolEvent({ tool: 'pilotLight_findUnusedResources', phase: 'invoke', status: result.status, text });
     return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(text)]);
   }
 }

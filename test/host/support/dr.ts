@@ -4,7 +4,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DescribeJobsCommand, DescribeSourceServersCommand, DrsClient, GetLaunchConfigurationCommand, type Job } from '@aws-sdk/client-drs';
 import * as vscode from 'vscode';
-import type { PilotLightApi } from '../../../src/extension';
+import type { PilotLightTestApi } from '../../../src/extension';
 import type { RunState } from '../../../src/core/dr/state';
 import type { ApprovalProvider } from '../../../src/core/guardrails/approval';
 import { DrsEmulatorAdmin } from '../../../tools/emulators/drs/adminClient';
@@ -50,7 +50,7 @@ export function groupYaml(name: string, role: string): string {
  * Guardrails protect the sample account (Environment=production): every drill asks for an approval.
  * The tests approve through the safety core's override, echoing the typed confirmation as a person would.
  */
-export function approveEverything(api: PilotLightApi): { requests: { operation: string; confirmation?: string }[] } {
+export function approveEverything(api: PilotLightTestApi): { requests: { operation: string; confirmation?: string }[] } {
   const requests: { operation: string; confirmation?: string }[] = [];
   const provider: ApprovalProvider = {
     id: 'host-test',
@@ -65,7 +65,7 @@ export function approveEverything(api: PilotLightApi): { requests: { operation: 
   return { requests };
 }
 
-export function stopApproving(api: PilotLightApi): void {
+export function stopApproving(api: PilotLightTestApi): void {
   api.ctx!.safety.approvalOverride = undefined;
   api.testing?.setApprovalProvider(undefined);
 }
@@ -96,11 +96,11 @@ export async function startRecoveryCalls(): Promise<number> {
 }
 
 /** The run's live state as the extension sees it. */
-export async function runState(api: PilotLightApi, runId: string): Promise<RunState | undefined> {
+export async function runState(api: PilotLightTestApi, runId: string): Promise<RunState | undefined> {
   return (await api.dr.services.manager()).get(runId)?.state;
 }
 
-export async function untilRun(api: PilotLightApi, runId: string, what: string, predicate: (state: RunState) => boolean, timeoutMs = 60_000): Promise<RunState> {
+export async function untilRun(api: PilotLightTestApi, runId: string, what: string, predicate: (state: RunState) => boolean, timeoutMs = 60_000): Promise<RunState> {
   return eventually(what, async () => {
     const state = await runState(api, runId);
     return state && predicate(state) ? state : undefined;

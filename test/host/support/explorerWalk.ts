@@ -1,14 +1,17 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { PilotLightApi } from '../../../src/extension';
+import type { PilotLightApi, PilotLightTestApi } from '../../../src/extension';
 import type { ExplorerNode } from '../../../src/features/explorer/nodes';
 
 export const EXTENSION_ID = 'pilot-light.pilot-light';
 
-export async function pilotLight(): Promise<PilotLightApi> {
-  const extension = vscode.extensions.getExtension<PilotLightApi>(EXTENSION_ID);
+/** The extension's API as its own tests see it: the features themselves, only in extension mode Test. */
+export async function pilotLight(): Promise<PilotLightTestApi> {
+  const extension = vscode.extensions.getExtension<PilotLightApi | PilotLightTestApi>(EXTENSION_ID);
   assert.ok(extension, `${EXTENSION_ID} is installed`);
-  return extension.activate();
+  const api = await extension.activate();
+  assert.ok('testing' in api && api.testing, 'the extension runs in extension mode Test and exposes its features to its own tests');
+  return api as PilotLightTestApi;
 }
 
 export function label(node: ExplorerNode): string {
@@ -16,12 +19,12 @@ export function label(node: ExplorerNode): string {
   return typeof treeLabel === 'string' ? treeLabel : treeLabel?.label ?? '';
 }
 
-export async function childrenOf(explorer: PilotLightApi['explorer'], node?: ExplorerNode): Promise<ExplorerNode[]> {
+export async function childrenOf(explorer: PilotLightTestApi['explorer'], node?: ExplorerNode): Promise<ExplorerNode[]> {
   return explorer.getChildren(node) as Promise<ExplorerNode[]>;
 }
 
 /** Finds the node at a label path below the single profile root, e.g. ['us-east-1', 'EC2', 'Instances']. */
-export async function nodeAt(explorer: PilotLightApi['explorer'], path: string[]): Promise<ExplorerNode> {
+export async function nodeAt(explorer: PilotLightTestApi['explorer'], path: string[]): Promise<ExplorerNode> {
   const roots = await childrenOf(explorer);
   assert.equal(roots.length, 1, `one profile root, got ${roots.map(label).join(', ')}`);
   let current = roots[0];
@@ -35,7 +38,7 @@ export async function nodeAt(explorer: PilotLightApi['explorer'], path: string[]
 }
 
 /** The children of the node at `path`. */
-export async function walk(explorer: PilotLightApi['explorer'], path: string[]): Promise<ExplorerNode[]> {
+export async function walk(explorer: PilotLightTestApi['explorer'], path: string[]): Promise<ExplorerNode[]> {
   return childrenOf(explorer, await nodeAt(explorer, path));
 }
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeInstancesCommand, EC2Client, RunInstancesCommand, TerminateInstancesCommand, type Tag } from '@aws-sdk/client-ec2';
 import * as vscode from 'vscode';
-import type { PilotLightApi } from '../../../src/extension';
+import type { PilotLightTestApi } from '../../../src/extension';
 import type { AuditRecord } from '../../../src/core/audit/types';
 import type { ApprovalDecision, ApprovalProvider, ApprovalRequest } from '../../../src/core/guardrails/approval';
 import type { PilotLightTestingApi } from '../../../src/features/shared/testingApi';
@@ -29,7 +29,7 @@ export function ec2(region = SCRATCH_REGION): EC2Client {
   return new EC2Client({ endpoint: endpoint(), region, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
 }
 
-export async function testing(): Promise<{ api: PilotLightApi; testing: PilotLightTestingApi }> {
+export async function testing(): Promise<{ api: PilotLightTestApi; testing: PilotLightTestingApi }> {
   const api = await pilotLight();
   assert.ok(api.testing, 'the extension runs in test mode and exposes its testing API');
   return { api, testing: api.testing };
