@@ -79,9 +79,16 @@ export function registerExplorer(ctx: PilotLightContext): ExplorerFeature {
       if (!profile) return;
       await explorerSettings().update('profiles', provider.otherProfiles().filter((shown) => shown !== profile), vscode.ConfigurationTarget.Global);
     }),
-    command('pilotLight.resource.openJson', (node?: unknown) => {
+    command('pilotLight.resource.openJson', async (node?: unknown) => {
       const resource = requireResource(node ?? view.selection[0]);
-      return resource && documents.open(resource.resource, resource.region, resource.connection.profileName);
+      if (!resource) return undefined;
+      // Rows are compact: the record is read again where the row does not keep it.
+      const record = await resource.list.record(resource.resource).catch((error: unknown) => {
+        void vscode.window.showErrorMessage(`Could not read ${resource.resource.id}: ${resource.connection.describeError(error).message}`);
+        return undefined;
+      });
+      if (record === undefined) return undefined;
+      return documents.open({ ...resource.resource, raw: record }, resource.region, resource.connection.profileName);
     }),
     command('pilotLight.resource.copyId', async (node?: unknown) => {
       const resource = requireResource(node ?? view.selection[0]);
