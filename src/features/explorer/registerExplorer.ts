@@ -43,7 +43,7 @@ export function registerExplorer(ctx: PilotLightContext): ExplorerFeature {
     command('pilotLight.explorer.filter', async (text?: string) => {
       const value = typeof text === 'string' ? text : await vscode.window.showInputBox({
         title: 'Filter the AWS explorer',
-        prompt: 'Matches names, IDs, tag keys and values. Use Key=Value for an exact tag match, e.g. Environment=production.',
+        prompt: 'Text matches names and IDs; Key=Value a tag (key exact, value in any case), e.g. Environment=production; a complete ID that resource. Sent to AWS where the API filters.',
         value: provider.filter(),
       });
       if (value !== undefined) provider.setFilter(value);
