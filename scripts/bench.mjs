@@ -14,6 +14,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { cpus, loadavg } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -295,6 +296,7 @@ async function runExplorerSession({ browser, stack, extensionDir, pagings, insta
 }
 
 async function explorerSuite() {
+  const loadAtStart = loadavg()[0];
   const repeats = Math.max(1, positiveInt('repeats'));
   const activateRepeats = Math.max(1, positiveInt('activate-repeats'));
   const instances = positiveInt('instances');
@@ -446,6 +448,11 @@ async function explorerSuite() {
     if (firstRows?.pass === false) {
       const parts = sessions.map((session) => session.lists.find((list) => list.paging === pagings[0].name));
       findings.push(`firstRowsMs misses its target: of ${firstRows.measured} ms, moto took ${round(median(parts.map((l) => l.motoFirstPageMs)))} ms for the first page and the extension ${round(median(parts.map((l) => l.firstRowsMs - l.motoFirstPageMs)))} ms (creating the EC2 client and sending its first request, the SDK parsing the XML of ${pagings[0].first} instances, the rows). \`npm run bench -- explorer --cpu-profile\` writes CPU profiles of the extension host to see where.`);
+    }
+    // Other processes on the machine slow every timing down; say so, with the load during the run.
+    const busiest = Math.max(loadAtStart, loadavg()[0]);
+    if (busiest > cpus().length) {
+      findings.unshift(`The machine was busy during this run: 1-minute load average ${round(loadAtStart, 1)} at the start and ${round(loadavg()[0], 1)} at the end on ${cpus().length} CPUs (other processes), so every timing is inflated. The SDK's own parse of a page, measured in the same run (sdkParsePageMs), is a yardstick between runs.`);
     }
     if (options['cpu-profile']) findings.unshift('This run had --cpu-profile on: the extension host was being profiled, so its timings are inflated. Use it to find causes, not for figures.');
   } catch (error) {
