@@ -53,7 +53,7 @@ describe('explorer filter applied by the API', function () {
         await vscode.commands.executeCommand('pilotLight.explorer.filter', '1');
         rows = await childrenOf(explorer, instances);
         assert.equal(rows.at(-1)?.getTreeItem().description, `${rows.filter(isResourceRow).length} of 5 loaded match`);
-        assert.doesNotMatch(String(instances.getTreeItem().description ?? ''), /filtered by AWS/);
+        assert.equal(instances.getTreeItem().description, '5+, filter on loaded rows');
 
         await vscode.commands.executeCommand('pilotLight.explorer.filter', 'no-such-fleet');
         assert.deepEqual((await childrenOf(explorer, instances)).map(label), ['No instances match “no-such-fleet” (searched by AWS)']);

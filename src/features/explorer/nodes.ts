@@ -362,7 +362,8 @@ export class ResourceListNode extends ExplorerNode {
   getTreeItem(): vscode.TreeItem {
     const count = this.list.isLoaded ? `${this.list.loadedCount}${this.list.hasMore ? '+' : ''}` : undefined;
     const scope = this.list.filterScope;
-    const description = scope === 'api' ? `${count ?? ''} filtered by AWS`.trim() : count;
+    // Where the filter applies: in AWS's answer, or on the rows loaded so far (when more pages are left).
+    const description = scope === 'api' ? `${count ?? ''} filtered by AWS`.trim() : scope === 'loaded rows' && this.list.hasMore ? `${count}, filter on loaded rows` : count;
     return treeItem(this, this.list.lister.title, collapsed, { description, contextValue: 'pilotLight.resourceList', iconPath: new vscode.ThemeIcon('list-tree') });
   }
   getChildren(): Promise<ExplorerNode[]> {
