@@ -4,9 +4,10 @@
 //   dist/sdk/*.js      one bundle per AWS SDK package, required when a client is first created.
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, relative, resolve } from 'node:path';
+import { thirdPartyNotices } from './lib/thirdPartyNotices.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const production = process.argv.includes('--production');
@@ -101,6 +102,15 @@ const sdk = await build({
   outdir: 'dist/sdk',
 });
 
+// The bundles' metafiles, merged (dist/meta.json, never shipped: .vscodeignore), and the notices of every
+// package they contain (dist/THIRD_PARTY_NOTICES.md, shipped). Later bundles (webviews, grammars, wasm)
+// add their metafiles or assets here.
+const metafiles = [main.metafile, core.metafile, sdk.metafile];
+const merged = { inputs: Object.assign({}, ...metafiles.map((m) => m.inputs)), outputs: Object.assign({}, ...metafiles.map((m) => m.outputs)) };
+await writeFile(join(root, 'dist', 'meta.json'), JSON.stringify(merged));
+const notices = thirdPartyNotices({ root, metafiles });
+await writeFile(join(root, 'dist', 'THIRD_PARTY_NOTICES.md'), notices.text);
+
 if (showMetafile) {
   const { analyzeMetafile } = await import('esbuild');
   console.log(await analyzeMetafile(main.metafile));
@@ -108,4 +118,4 @@ if (showMetafile) {
   console.log(await analyzeMetafile(sdk.metafile));
 }
 const size = (result) => Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith('.js')).map(([file, { bytes }]) => `${file} ${(bytes / 1024).toFixed(0)} KB`);
-console.log(`built (${production ? 'production' : 'development'}): ${[...size(main), ...size(core), ...size(sdk)].join(', ')}`);
+console.log(`built (${production ? 'production' : 'development'}): ${[...size(main), ...size(core), ...size(sdk)].join(', ')}; notices for ${notices.packages.length} packages`);

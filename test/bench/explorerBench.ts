@@ -7,6 +7,9 @@
 //   fullListMs   from the same start, following "Load more…" (list.loadMore(parent), then the
 //                children again, as the tree does after the repaint) until no "Load more…" is left.
 // Every child the tree would render gets its getTreeItem() called, as VS Code's tree view does.
+// With $PILOT_LIGHT_BENCH_REPLAY_ENDPOINT (scripts/bench.mjs's replay of moto's recorded pages), once more at the
+// default paging against it: replayFullListMs, listHeapMb (heap after − before the list, each after a full GC),
+// and filterFirstMatchMs (a filter that matches one instance, from a fresh list to its row).
 
 import * as fs from 'fs';
 import * as inspector from 'inspector';
@@ -73,6 +76,28 @@ export interface ActivationBreakdown {
   hostActivationSpanMs?: number;
 }
 
+export interface ReplayMeasurement {
+  endpoint: string;
+  paging: string;
+  replayFullListMs: number;
+  rows: number;
+  apiCalls: number;
+  /** heapUsed after − before the full list, both right after a full GC. */
+  listHeapMb: number;
+  heapBeforeMb: number;
+  heapAfterMb: number;
+  /** How the GC was forced. */
+  gc: string;
+  filter: string;
+  filterFirstMatchMs: number;
+  /** Resource rows shown for the filter, and their names. */
+  filterRows: number;
+  filterRowNames: string[];
+  filterApiCalls: number;
+  /** The Instances folder's description while the filter was on (says where the filter applied). */
+  filterListDescription: string;
+}
+
 export interface ExplorerBenchResult {
   ok: boolean;
   error?: string;
@@ -81,6 +106,7 @@ export interface ExplorerBenchResult {
   activation?: ActivationBreakdown;
   nodeVersion: string;
   lists: ListMeasurement[];
+  replay?: ReplayMeasurement;
 }
 
 const label = (node: ExplorerNode): string => {
@@ -205,6 +231,94 @@ async function measureList(api: PilotLightTestApi, paging: Paging, expectedRows:
   return measurement;
 }
 
+/** A full GC: global.gc when the host exposes it, else V8's own through the inspector protocol. */
+async function collectGarbage(): Promise<string> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (typeof gc === 'function') {
+    gc();
+    return 'global.gc()';
+  }
+  const session = new inspector.Session();
+  session.connect();
+  try {
+    await new Promise<void>((resolve, reject) => session.post('HeapProfiler.collectGarbage', (error) => (error ? reject(error) : resolve())));
+  } finally {
+    session.disconnect();
+  }
+  return 'inspector HeapProfiler.collectGarbage';
+}
+
+async function instancesNode(explorer: PilotLightTestApi['explorer'], region: string): Promise<ResourceListNode> {
+  explorer.refresh();
+  const profile = await child(explorer, undefined, '(profile)');
+  const regionNode = await child(explorer, profile, region);
+  const ec2 = await child(explorer, regionNode, 'EC2');
+  return (await child(explorer, ec2, 'Instances')) as ResourceListNode;
+}
+
+/** The default paging against the replay endpoint: full list with its heap, then a filter's first match. */
+async function measureReplay(api: PilotLightTestApi, paging: Paging, expectedRows: number, region: string, endpoint: string, filter: string): Promise<ReplayMeasurement> {
+  const { explorer } = api;
+  const connectionSettings = vscode.workspace.getConfiguration('pilotLight');
+  const previous = connectionSettings.inspect<Record<string, string>>('serviceEndpoints')?.globalValue;
+  await connectionSettings.update('serviceEndpoints', { ...(previous ?? {}), ec2: endpoint }, vscode.ConfigurationTarget.Global);
+  try {
+    await usePaging(paging);
+    let instances = await instancesNode(explorer, region);
+    const gc = await collectGarbage();
+    const heapBefore = process.memoryUsage().heapUsed;
+    const started = performance.now();
+    let rows = (await explorer.getChildren(instances)) as ExplorerNode[];
+    render(rows);
+    for (let last = rows.at(-1), clicks = 0; isLoadMore(last); last = rows.at(-1)) {
+      if (++clicks > expectedRows) throw new Error('the replayed list does not end');
+      await last.list.loadMore(last.parent!);
+      rows = (await explorer.getChildren(instances)) as ExplorerNode[];
+      render(rows);
+    }
+    const replayFullListMs = performance.now() - started;
+    const loaded = rows.filter(isResource).length;
+    const apiCalls = instances.list.apiCalls;
+    rows = [];
+    await collectGarbage();
+    const heapAfter = process.memoryUsage().heapUsed;
+    if (loaded !== expectedRows) throw new Error(`the replayed list has ${loaded} instances, expected ${expectedRows}`);
+    if (instances.list.loadedCount !== expectedRows) throw new Error('the list was not retained while its heap was measured');
+
+    // A fresh list, then the filter: the time until its first matching row is there.
+    instances = await instancesNode(explorer, region);
+    const filterStarted = performance.now();
+    explorer.setFilter(filter);
+    const filtered = (await explorer.getChildren(instances)) as ExplorerNode[];
+    render(filtered);
+    const filterFirstMatchMs = performance.now() - filterStarted;
+    const matches = filtered.filter(isResource);
+    const filterListDescription = String(instances.getTreeItem().description ?? '');
+    explorer.setFilter('');
+    if (!matches.length) throw new Error(`the filter "${filter}" showed no instance: ${filtered.map(label).join(', ')}`);
+    return {
+      endpoint,
+      paging: `${paging.first}/${paging.more}`,
+      replayFullListMs,
+      rows: loaded,
+      apiCalls,
+      listHeapMb: mb(heapAfter - heapBefore),
+      heapBeforeMb: mb(heapBefore),
+      heapAfterMb: mb(heapAfter),
+      gc,
+      filter,
+      filterFirstMatchMs,
+      filterRows: matches.length,
+      filterRowNames: matches.map(label).slice(0, 5),
+      filterApiCalls: instances.list.apiCalls,
+      filterListDescription,
+    };
+  } finally {
+    explorer.setFilter('');
+    await connectionSettings.update('serviceEndpoints', previous, vscode.ConfigurationTarget.Global);
+  }
+}
+
 function activationBreakdown(): ActivationBreakdown {
   const marks = (globalThis as { MonacoPerformanceMarks?: { getMarks(): { name: string; startTime: number }[] } }).MonacoPerformanceMarks?.getMarks() ?? [];
   const at = (what: string) => marks.find((mark) => mark.name === `code/extHost/${what}/${EXTENSION_ID}`)?.startTime;
@@ -241,6 +355,10 @@ export async function run(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, Number(process.env.PILOT_LIGHT_BENCH_SETTLE_MS ?? '0')));
     for (const paging of pagings) {
       result.lists.push(await cpuProfiled(`list-${paging.first}-${paging.more}-${process.pid}`, () => measureList(api, paging, expectedRows, region, endpoint)));
+    }
+    const replayEndpoint = process.env.PILOT_LIGHT_BENCH_REPLAY_ENDPOINT;
+    if (replayEndpoint) {
+      result.replay = await measureReplay(api, pagings[0], expectedRows, region, replayEndpoint, process.env.PILOT_LIGHT_BENCH_FILTER ?? '');
     }
     result.ok = true;
   } catch (error) {

@@ -141,7 +141,7 @@ describe('explorer paging, errors, filter and live states', function () {
       await vscode.commands.executeCommand('pilotLight.explorer.filter', (web as ResourceNode).resource.id);
       assert.deepEqual((await walk(explorer, ['us-east-1', 'EC2', 'Instances'])).map(label), ['web-1'], 'by instance ID');
       await vscode.commands.executeCommand('pilotLight.explorer.filter', 'nothing-matches-this');
-      assert.deepEqual((await walk(explorer, ['us-east-1', 'EC2', 'Instances'])).map(label), ['No instances match “nothing-matches-this”']);
+      assert.deepEqual((await walk(explorer, ['us-east-1', 'EC2', 'Instances'])).map(label), ['No instances match “nothing-matches-this” (searched by AWS)']);
     } finally {
       await vscode.commands.executeCommand('pilotLight.explorer.clearFilter');
     }

@@ -85,7 +85,7 @@ function activateIn(mode: number): { api: Record<string, unknown>; done: () => v
   const uninstall = installVscodeStub(stub);
   delete require.cache[bundle];
   const extension = require(bundle);
-  const context = { subscriptions: [] as Array<{ dispose(): void }>, extensionMode: mode, globalStorageUri: { fsPath: '/tmp/pilot-light-public-api-test' }, logUri: { fsPath: '/tmp/pilot-light-public-api-test' }, extensionUri: { fsPath: repoRoot } };
+  const context = { subscriptions: [] as Array<{ dispose(): void }>, extensionMode: mode, globalStorageUri: { fsPath: '/tmp/pilot-light-public-api-test' }, logUri: { fsPath: '/tmp/pilot-light-public-api-test' }, extensionUri: { fsPath: repoRoot }, workspaceState: { get: () => undefined, update: async () => undefined } };
   const api = extension.activate(context);
   return {
     api,

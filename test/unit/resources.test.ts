@@ -4,7 +4,6 @@ import * as sinon from 'sinon';
 import type { AwsConnection } from '../../src/core/aws/connection';
 import { consoleUrl } from '../../src/core/resources/consoleLinks';
 import { ec2InstanceLister } from '../../src/core/resources/ec2';
-import { matchesFilter } from '../../src/core/resources/filter';
 import type { ResourceSummary } from '../../src/core/resources/model';
 import { stackStatusTone } from '../../src/core/resources/cloudformation';
 import { describePorts, exposesAdminPort, isPublicSubnet } from '../../src/core/resources/vpc';
@@ -12,22 +11,7 @@ import { readsThroughRunner } from '../support/resourceReads';
 
 const resource: ResourceSummary = { type: 'ec2:instance', id: 'i-0abc', name: 'web-1', details: [], tags: { Environment: 'production', Role: 'web' }, raw: {} };
 
-describe('explorer filter', () => {
-  it('matches name, id, tag keys and values case-insensitively', () => {
-    assert.ok(matchesFilter(resource, 'WEB'));
-    assert.ok(matchesFilter(resource, 'i-0a'));
-    assert.ok(matchesFilter(resource, 'environment'));
-    assert.ok(matchesFilter(resource, 'prod'));
-    assert.ok(!matchesFilter(resource, 'db'));
-    assert.ok(matchesFilter(resource, '   '), 'an empty filter matches everything');
-  });
-  it('treats Key=Value as an exact tag match', () => {
-    assert.ok(matchesFilter(resource, 'Environment=production'));
-    assert.ok(matchesFilter(resource, 'role = WEB'));
-    assert.ok(!matchesFilter(resource, 'Environment=prod'));
-    assert.ok(!matchesFilter(resource, 'Owner=production'));
-  });
-});
+// The explorer filter: test/unit/explorerFilter.test.ts.
 
 describe('resource helpers', () => {
   it('classifies subnets as public only when their route table reaches an internet gateway', () => {

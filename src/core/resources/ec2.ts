@@ -42,6 +42,7 @@ export const ec2InstanceLister = pagedLister({
   type: 'ec2:instance',
   title: 'Instances',
   pageRange: [5, 1000],
+  serverFilter: { idFilter: 'instance-id', idPrefix: 'i', namedByTag: true },
   fetch: (read, page) => readPage<Instance>(read, 'ec2.instances.list', page),
   summarize: summarizeInstance,
   fetchOne: async (read, id) => (await readPage<Instance>(read, 'ec2.instances.list', { ids: [id] })).items[0],
@@ -53,6 +54,7 @@ export const ec2VolumeLister = pagedLister({
   type: 'ec2:volume',
   title: 'Volumes',
   pageRange: [5, 500],
+  serverFilter: { idFilter: 'volume-id', idPrefix: 'vol', namedByTag: true },
   fetch: (read, page) => readPage<Volume>(read, 'ec2.volumes.list', page),
   summarize(volume: Volume, context) {
     const tags = tagsToRecord(volume.Tags);
@@ -71,6 +73,8 @@ export const ec2SnapshotLister = pagedLister({
   type: 'ec2:snapshot',
   title: 'Snapshots',
   pageRange: [5, 1000],
+  // Named by the Name tag, else the description: a name search cannot be pushed.
+  serverFilter: { idFilter: 'snapshot-id', idPrefix: 'snap', namedByTag: false },
   fetch: (read, page) => readPage<Snapshot>(read, 'ec2.snapshots.list', page),
   summarize(snapshot: Snapshot, context) {
     const tags = tagsToRecord(snapshot.Tags);
@@ -118,6 +122,7 @@ export const ec2ImageLister = pagedLister({
   type: 'ec2:image',
   title: 'AMIs',
   pageRange: [5, 1000],
+  serverFilter: { idFilter: 'image-id', idPrefix: 'ami', namedByTag: false },
   fetch: (read, page) => readPage<Image>(read, 'ec2.images.list', page),
   summarize(image: Image, context) {
     const tags = tagsToRecord(image.Tags);

@@ -1,3 +1,5 @@
+import type { ApiFilter, ServerFilterSupport } from './filter';
+
 /** How a resource's state should be read at a glance. */
 export type StateTone = 'ok' | 'transitional' | 'stopped' | 'error' | 'unknown';
 
@@ -28,6 +30,8 @@ export interface ListOptions {
   region: string;
   nextToken?: string;
   pageSize: number;
+  /** API filters (from `apiFiltersFor`), for listers with `serverFilter`. */
+  filters?: ApiFilter[];
 }
 
 /**
@@ -48,6 +52,8 @@ export interface ResourceLister {
   list(reads: ResourceReads, options: ListOptions): Promise<Page<ResourceSummary>>;
   /** The page sizes the API accepts; a page size is clamped into it. Undefined: the API chooses. */
   pageRange?: [number, number];
+  /** What the API can filter on; without it the explorer filter applies to loaded rows only. */
+  serverFilter?: ServerFilterSupport;
   /** Re-reads one resource, so transitional states can settle without reloading the list. */
   refreshOne?(reads: ResourceReads, region: string, id: string): Promise<ResourceSummary | undefined>;
 }

@@ -1,3 +1,4 @@
+import type { ApiFilter, ServerFilterSupport } from './filter';
 import { clampPageSize, type Page, type ResourceLister, type ResourceReads, type ResourceSummary } from './model';
 
 export interface SummaryContext {
@@ -8,13 +9,29 @@ export interface SummaryContext {
 /** Runs one registered read operation in the list's region. */
 export type ReadOperation = <Output = Page<unknown>>(operationId: string, input: Record<string, unknown>) => Promise<Output>;
 
+// A type, not an interface, so it passes as a read's input record.
+export type PageRequest = {
+  nextToken?: string;
+  maxResults?: number;
+  filters?: ApiFilter[];
+};
+
+/** A page request's filters after the lister's own (e.g. one VPC's resources), as one read input. */
+export function withFilters(base: ApiFilter[], page: PageRequest): Record<string, unknown> {
+  const { filters: pushed = [], ...paging } = page;
+  const filters = [...base, ...pushed];
+  return filters.length ? { ...paging, filters } : paging;
+}
+
 export interface PagedListerSpec<Item> {
   type: string;
   title: string;
   /** Page-size limits of the API, or undefined when the API does not page. */
   pageRange?: [number, number];
+  /** What the API can filter on (then `page.filters` carries the pushed filter). */
+  serverFilter?: ServerFilterSupport;
   /** One page, through registered read operations only (normally one). */
-  fetch(read: ReadOperation, page: { nextToken?: string; maxResults?: number }): Promise<{ items: Item[]; nextToken?: string }>;
+  fetch(read: ReadOperation, page: PageRequest): Promise<{ items: Item[]; nextToken?: string }>;
   summarize(item: Item, context: SummaryContext): ResourceSummary;
   /** Fetches one item by id, for live refresh of transitional states. */
   fetchOne?(read: ReadOperation, id: string): Promise<Item | undefined>;
@@ -28,9 +45,11 @@ export function pagedLister<Item>(spec: PagedListerSpec<Item>): ResourceLister {
     type: spec.type,
     title: spec.title,
     pageRange: spec.pageRange,
-    async list(reads, { region, nextToken, pageSize }) {
+    serverFilter: spec.serverFilter,
+    async list(reads, { region, nextToken, pageSize, filters }) {
       const maxResults = spec.pageRange ? clampPageSize(pageSize, ...spec.pageRange) : undefined;
-      const page = await spec.fetch(inRegion(reads, region), { nextToken, maxResults });
+      const pushed = spec.serverFilter && filters?.length ? { filters } : {};
+      const page = await spec.fetch(inRegion(reads, region), { nextToken, maxResults, ...pushed });
       const summaryContext = await context(reads, region);
       return { items: page.items.map((item) => spec.summarize(item, summaryContext)), nextToken: page.nextToken || undefined };
     },

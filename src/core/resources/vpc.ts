@@ -1,11 +1,12 @@
 import type { InternetGateway, IpPermission, NatGateway, RouteTable, SecurityGroup, Subnet, Vpc } from '@aws-sdk/client-ec2';
 import { tagsToRecord } from '../aws/tags';
 import { inMemoryLister, type ResourceLister, type ResourceSummary } from './model';
-import { compact, pagedLister, readPage, type SummaryContext } from './pagedLister';
+import { compact, pagedLister, readPage, withFilters, type SummaryContext } from './pagedLister';
 
 const ec2Arn = (context: SummaryContext, kind: string, id: string) => `arn:aws:ec2:${context.region}:${context.account}:${kind}/${id}`;
 /** Read-operation filters for one VPC's resources (all of them without a VPC). */
 const byVpc = (vpcId?: string, name = 'vpc-id') => (vpcId ? { filters: [{ name, values: [vpcId] }] } : {});
+const vpcFilters = (vpcId?: string, name = 'vpc-id') => (vpcId ? [{ name, values: [vpcId] }] : []);
 
 /** A subnet is public when its route table (explicit, else the VPC's main one) sends 0.0.0.0/0 to an internet gateway. */
 export function isPublicSubnet(subnet: Subnet, routeTables: RouteTable[]): boolean {
@@ -20,10 +21,11 @@ export function subnetLister(vpcId?: string): ResourceLister {
     type: 'ec2:subnet',
     title: 'Subnets',
     pageRange: [5, 1000],
+    serverFilter: { idFilter: 'subnet-id', idPrefix: 'subnet', namedByTag: true },
     async fetch(read, page) {
       // Public or private comes from the route tables; one page of them covers a VPC's subnets in practice.
       const [subnets, routeTables] = await Promise.all([
-        readPage<Subnet>(read, 'ec2.subnets.list', { ...byVpc(vpcId), ...page }),
+        readPage<Subnet>(read, 'ec2.subnets.list', withFilters(vpcFilters(vpcId), page)),
         readPage<RouteTable>(read, 'ec2.routeTables.list', { ...byVpc(vpcId), maxResults: 1000 }),
       ]);
       return { items: subnets.items.map((subnet) => ({ subnet, isPublic: isPublicSubnet(subnet, routeTables.items) })), nextToken: subnets.nextToken };
@@ -69,7 +71,8 @@ export function internetGatewayLister(vpcId?: string): ResourceLister {
     type: 'ec2:internet-gateway',
     title: 'Internet gateways',
     pageRange: [5, 1000],
-    fetch: (read, page) => readPage<InternetGateway>(read, 'ec2.internetGateways.list', { ...byVpc(vpcId, 'attachment.vpc-id'), ...page }),
+    serverFilter: { idFilter: 'internet-gateway-id', idPrefix: 'igw', namedByTag: true },
+    fetch: (read, page) => readPage<InternetGateway>(read, 'ec2.internetGateways.list', withFilters(vpcFilters(vpcId, 'attachment.vpc-id'), page)),
     summarize(gateway, context) {
       const tags = tagsToRecord(gateway.Tags);
       const id = gateway.InternetGatewayId ?? 'unknown';
@@ -87,7 +90,8 @@ export function natGatewayLister(vpcId?: string): ResourceLister {
     type: 'ec2:nat-gateway',
     title: 'NAT gateways',
     pageRange: [5, 1000],
-    fetch: (read, page) => readPage<NatGateway>(read, 'ec2.natGateways.list', { ...byVpc(vpcId), ...page }),
+    serverFilter: { idFilter: 'nat-gateway-id', idPrefix: 'nat', namedByTag: true },
+    fetch: (read, page) => readPage<NatGateway>(read, 'ec2.natGateways.list', withFilters(vpcFilters(vpcId), page)),
     summarize(gateway, context) {
       const tags = tagsToRecord(gateway.Tags);
       const id = gateway.NatGatewayId ?? 'unknown';

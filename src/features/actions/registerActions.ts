@@ -16,6 +16,8 @@ interface ResourceNodeLike {
   /** The profile whose tree the node is in; its actions run in that profile's account. */
   connection?: { profileName: string };
   parent?: { parent?: unknown } & object;
+  /** The node's list, which reads a compact row's full record again. */
+  list?: { record(resource: ResourceSummary): Promise<unknown> };
 }
 
 function asResourceNode(value: unknown): ResourceNodeLike | undefined {
@@ -84,7 +86,7 @@ export function registerActions(ctx: PilotLightContext, explorer: ExplorerFeatur
       void vscode.window.showInformationMessage(`Select ${spec.types.length === 1 ? `a ${spec.types[0]}` : 'a resource'} in the AWS explorer first, then use "${spec.title}" from its context menu.`);
       return undefined;
     }
-    const resource: ActionResource = { type: node.resource.type, id: node.resource.id, name: node.resource.name, arn: node.resource.arn, tags: node.resource.tags, raw: node.resource.raw };
+    const resource: ActionResource = { type: node.resource.type, id: node.resource.id, name: node.resource.name, arn: node.resource.arn, tags: node.resource.tags, raw: node.list ? await node.list.record(node.resource).catch(() => undefined) : node.resource.raw };
     const answers: Record<string, string> = {};
     for (const prompt of spec.prompts ?? []) {
       const value = await ask(prompt, resource);

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { AwsConnection } from '../../core/aws/connection';
 import type { AwsErrorInfo } from '../../core/aws/errors';
 import { SERVICE_CATALOG, type ServiceCatalogEntry } from '../../core/resources/catalog';
-import { matchesFilter } from '../../core/resources/filter';
+import { apiFiltersFor, matchesParsedFilter, parseFilter, type PushedFilter } from '../../core/resources/filter';
 import { clampPageSize, type ResourceLister, type ResourceReads, type ResourceSummary, type StateTone } from '../../core/resources/model';
 import { TreeNode } from '../shared/tree';
 
@@ -91,24 +91,62 @@ interface ListScope {
   host: ExplorerHost;
 }
 
+/** One listing of a list: everything, or what one filter pushed to the API returns. */
+interface Listing {
+  /** The pushed filter, or undefined for the unfiltered listing. */
+  pushed?: PushedFilter;
+  items: ResourceSummary[];
+  nextToken?: string;
+  loaded: boolean;
+  error?: AwsErrorInfo;
+  inFlight?: Promise<void>;
+}
+
+/** A pushed filter's pages may hold no match (AWS filters after paging): this many more are read for one. */
+const EMPTY_FILTERED_PAGES_FOLLOWED = 3;
+
 /**
  * The paging state of one resource list, shared by every node that shows a list.
  * Pages are appended; concurrent requests share one call, so a double click loads one page.
+ * A filter the lister's API can apply (`apiFiltersFor`) gets its own listing, read from the API, beside the
+ * unfiltered one (kept, so clearing the filter shows the loaded rows again); other filters apply to loaded rows.
+ * Rows are compact: the API's record is dropped where the lister can read one resource again (`refreshOne`).
  */
 export class PagedList {
-  private items: ResourceSummary[] = [];
+  private readonly listings = new Map<string, Listing>();
   private readonly nodes = new Map<string, ResourceNode>();
-  private nextToken?: string;
-  private loaded = false;
-  private inFlight?: Promise<void>;
-  private error?: AwsErrorInfo;
   /** API calls made by this list (one per page); read by tests and benchmarks. */
   apiCalls = 0;
 
   constructor(readonly lister: ResourceLister, readonly scope: ListScope) {}
 
+  /** The listing for the current filter: the unfiltered one, or one for a filter the API applies. */
+  private get listing(): Listing {
+    const pushed = apiFiltersFor(this.lister.serverFilter, this.scope.host.filter());
+    const key = pushed ? JSON.stringify(pushed.filters) : '';
+    let listing = this.listings.get(key);
+    if (!listing) {
+      // One filtered listing at a time, beside the unfiltered one.
+      for (const other of [...this.listings.keys()]) if (other !== '') this.listings.delete(other);
+      this.forgetNodesNotListed();
+      listing = { pushed, items: [], loaded: false };
+      this.listings.set(key, listing);
+    }
+    return listing;
+  }
+
+  private forgetNodesNotListed(): void {
+    const listed = new Set([...this.listings.values()].flatMap((listing) => listing.items.map((item) => item.id)));
+    for (const id of [...this.nodes.keys()]) if (!listed.has(id)) this.nodes.delete(id);
+  }
+
   get loadedCount(): number {
-    return this.items.length;
+    return this.listing.items.length;
+  }
+  /** Where the filter applies: in the API's answer, on loaded rows, or nowhere (no filter). */
+  get filterScope(): 'api' | 'loaded rows' | undefined {
+    if (!this.scope.host.filter()) return undefined;
+    return this.listing.pushed ? 'api' : 'loaded rows';
   }
   /** What the next "Load more…" asks for: the setting, clamped to the API's limits. */
   get nextPageHint(): string {
@@ -116,43 +154,50 @@ export class PagedList {
     const next = range
       ? `Loads up to ${clampPageSize(this.scope.host.pageSize('more'), ...range)} more (pilotLight.explorer.loadMorePageSize; this API allows ${range[0]} to ${range[1]} per call).`
       : 'Loads the next page (its size is set by the AWS API).';
+    const { pushed } = this.listing;
+    if (pushed) return `${next}\nThe filter was sent to AWS (${pushed.description}): every page holds only matching ${this.lister.title.toLowerCase()}.`;
     return `${next}\nLoad All Pages (the button on this row) loads the rest, so a filter sees them all.`;
   }
   get hasMore(): boolean {
-    return Boolean(this.nextToken);
+    return Boolean(this.listing.nextToken);
   }
   get isLoaded(): boolean {
-    return this.loaded;
+    return this.listing.loaded;
   }
 
   reset(): void {
-    this.items = [];
+    this.listings.clear();
     this.nodes.clear();
-    this.nextToken = undefined;
-    this.loaded = false;
-    this.error = undefined;
   }
 
   async children(owner: ExplorerNode): Promise<ExplorerNode[]> {
-    if (!this.loaded && !this.error) await this.loadPage();
+    const listing = this.listing;
+    if (!listing.loaded && !listing.error) await this.loadPage(listing);
     const filter = this.scope.host.filter();
+    const parsed = parseFilter(filter);
+    // The API's answer is checked here too: it may hold more than the filter keeps (case variants, pages).
+    const matches = (resource: ResourceSummary) => matchesParsedFilter(resource, parsed);
+    for (let followed = 0; listing.pushed && listing.nextToken && !listing.error && followed < EMPTY_FILTERED_PAGES_FOLLOWED && !listing.items.some(matches); followed++) {
+      await this.loadPage(listing);
+    }
     let matching = 0;
     // A resource with children stays visible when it does not match: something under it may.
-    const visible = this.items.filter((resource) => {
-      const matches = matchesFilter(resource, filter);
-      if (matches) matching++;
-      return matches || Boolean(resource.children);
+    const visible = listing.items.filter((resource) => {
+      const matched = matches(resource);
+      if (matched) matching++;
+      return matched || Boolean(resource.children);
     });
     const children: ExplorerNode[] = visible.map((resource) => this.nodeFor(owner, resource));
-    if (this.error) {
-      children.push(new ErrorNode(owner, `${owner.id}/~error`, this.error, () => this.retry(owner)));
-    } else if (this.nextToken) {
-      // A filter only sees loaded pages, so say how many of them match.
-      children.push(new LoadMoreNode(owner, this, filter ? `${matching} of ${this.items.length} loaded match` : `${this.items.length} loaded`));
+    if (listing.error) {
+      children.push(new ErrorNode(owner, `${owner.id}/~error`, listing.error, () => this.retry(owner, listing)));
+    } else if (listing.nextToken) {
+      // A filter on loaded rows only sees loaded pages, so say how many of them match.
+      const loaded = listing.pushed ? `${matching} loaded, filtered by AWS` : filter ? `${matching} of ${listing.items.length} loaded match` : `${listing.items.length} loaded`;
+      children.push(new LoadMoreNode(owner, this, loaded));
     }
     if (children.length === 0) {
       const what = this.lister.title.toLowerCase();
-      const text = this.items.length && filter ? `No ${what} match “${filter}”` : `No ${what} in ${this.scope.region}`;
+      const text = listing.pushed ? `No ${what} match “${filter}” (searched by AWS)` : listing.items.length && filter ? `No ${what} match “${filter}”` : `No ${what} in ${this.scope.region}`;
       children.push(new MessageNode(owner, `${owner.id}/~empty`, text));
     }
     return children;
@@ -168,52 +213,70 @@ export class PagedList {
     return node;
   }
 
+  /** What a row keeps: the summary, without the API's record when it can be read again. */
+  private compact(resource: ResourceSummary): ResourceSummary {
+    return this.lister.refreshOne && resource.raw !== undefined ? { ...resource, raw: undefined } : resource;
+  }
+
   /** Replaces one resource after a live refresh; the node object stays the same, so only it repaints. */
   replace(updated: ResourceSummary): void {
-    const index = this.items.findIndex((resource) => resource.id === updated.id);
-    if (index >= 0) this.items[index] = updated;
-    const node = this.nodes.get(updated.id);
-    if (node) node.resource = updated;
+    const row = this.compact(updated);
+    for (const listing of this.listings.values()) {
+      const index = listing.items.findIndex((resource) => resource.id === row.id);
+      if (index >= 0) listing.items[index] = row;
+    }
+    const node = this.nodes.get(row.id);
+    if (node) node.resource = row;
+  }
+
+  /** The API's full record of a row, read again when the row is compact. */
+  async record(resource: ResourceSummary): Promise<unknown> {
+    if (resource.raw !== undefined || !this.lister.refreshOne) return resource.raw;
+    return (await this.lister.refreshOne(this.scope.reads, this.scope.region, resource.id))?.raw;
   }
 
   loadMore(owner: ExplorerNode): Promise<void> {
-    if (!this.nextToken) return this.inFlight ?? Promise.resolve();
-    return this.loadPage().then(() => this.scope.host.repaint(owner));
+    const listing = this.listing;
+    if (!listing.nextToken) return listing.inFlight ?? Promise.resolve();
+    return this.loadPage(listing).then(() => this.scope.host.repaint(owner));
   }
 
   /** Loads the remaining pages one call at a time, showing each, until the last page, an error or `cancelled()`. */
   async loadAll(owner: ExplorerNode, cancelled: () => boolean = () => false, progress?: (loaded: number) => void): Promise<void> {
-    while (this.nextToken && !this.error && !cancelled()) {
-      await this.loadPage();
-      progress?.(this.items.length);
+    const listing = this.listing;
+    while (listing.nextToken && !listing.error && !cancelled()) {
+      await this.loadPage(listing);
+      progress?.(listing.items.length);
       this.scope.host.repaint(owner);
     }
   }
 
-  private retry(owner: ExplorerNode): void {
-    this.error = undefined;
+  private retry(owner: ExplorerNode, listing: Listing): void {
+    listing.error = undefined;
     this.scope.host.repaint(owner);
   }
 
-  private loadPage(): Promise<void> {
-    if (this.inFlight) return this.inFlight;
-    const token = this.nextToken;
-    this.inFlight = (async () => {
+  private loadPage(listing: Listing): Promise<void> {
+    if (listing.inFlight) return listing.inFlight;
+    const token = listing.nextToken;
+    listing.inFlight = (async () => {
       try {
         this.apiCalls++;
         const pageSize = this.scope.host.pageSize(token ? 'more' : 'first');
-        const page = await this.lister.list(this.scope.reads, { region: this.scope.region, nextToken: token, pageSize });
-        this.items = token ? [...this.items, ...page.items] : page.items;
-        this.nextToken = page.nextToken;
-        this.loaded = true;
-        this.error = undefined;
+        const page = await this.lister.list(this.scope.reads, { region: this.scope.region, nextToken: token, pageSize, ...(listing.pushed ? { filters: listing.pushed.filters } : {}) });
+        const rows = page.items.map((resource) => this.compact(resource));
+        if (token) listing.items.push(...rows);
+        else listing.items = rows;
+        listing.nextToken = page.nextToken;
+        listing.loaded = true;
+        listing.error = undefined;
       } catch (error) {
-        this.error = this.scope.connection.describeError(error);
+        listing.error = this.scope.connection.describeError(error);
       } finally {
-        this.inFlight = undefined;
+        listing.inFlight = undefined;
       }
     })();
-    return this.inFlight;
+    return listing.inFlight;
   }
 }
 
@@ -288,7 +351,10 @@ export class ResourceListNode extends ExplorerNode {
   }
   getTreeItem(): vscode.TreeItem {
     const count = this.list.isLoaded ? `${this.list.loadedCount}${this.list.hasMore ? '+' : ''}` : undefined;
-    return this.treeItem(this.list.lister.title, collapsed, { description: count, contextValue: 'pilotLight.resourceList', iconPath: new vscode.ThemeIcon('list-tree') });
+    const scope = this.list.filterScope;
+    // Where the filter applies: in AWS's answer, or on the rows loaded so far (when more pages are left).
+    const description = scope === 'api' ? `${count ?? ''} filtered by AWS`.trim() : scope === 'loaded rows' && this.list.hasMore ? `${count}, filter on loaded rows` : count;
+    return this.treeItem(this.list.lister.title, collapsed, { description, contextValue: 'pilotLight.resourceList', iconPath: new vscode.ThemeIcon('list-tree') });
   }
   getChildren(): Promise<ExplorerNode[]> {
     return this.list.children(this);

@@ -44,7 +44,7 @@ export function registerExplorer(ctx: PilotLightContext): ExplorerFeature {
     command('pilotLight.explorer.filter', async (text?: string) => {
       const value = typeof text === 'string' ? text : await vscode.window.showInputBox({
         title: 'Filter the AWS explorer',
-        prompt: 'Matches names, IDs, tag keys and values. Use Key=Value for an exact tag match, e.g. Environment=production.',
+        prompt: 'Text matches names and IDs; Key=Value a tag (key exact, value in any case), e.g. Environment=production; a complete ID that resource. Sent to AWS where the API filters.',
         value: provider.filter(),
       });
       if (value !== undefined) provider.setFilter(value);
@@ -80,9 +80,16 @@ export function registerExplorer(ctx: PilotLightContext): ExplorerFeature {
       if (!profile) return;
       await explorerSettings().update('profiles', provider.otherProfiles().filter((shown) => shown !== profile), vscode.ConfigurationTarget.Global);
     }),
-    command('pilotLight.resource.openJson', (node?: unknown) => {
+    command('pilotLight.resource.openJson', async (node?: unknown) => {
       const resource = requireResource(node ?? view.selection[0]);
-      return resource && documents.open(resource.resource, resource.region, resource.connection.profileName);
+      if (!resource) return undefined;
+      // Rows are compact: the record is read again where the row does not keep it.
+      const record = await resource.list.record(resource.resource).catch((error: unknown) => {
+        void vscode.window.showErrorMessage(`Could not read ${resource.resource.id}: ${resource.connection.describeError(error).message}`);
+        return undefined;
+      });
+      if (record === undefined) return undefined;
+      return documents.open({ ...resource.resource, raw: record }, resource.region, resource.connection.profileName);
     }),
     command('pilotLight.resource.copyId', async (node?: unknown) => {
       const resource = requireResource(node ?? view.selection[0]);

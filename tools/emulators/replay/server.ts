@@ -1,0 +1,132 @@
+// A replay endpoint for EC2-query APIs: answers, from memory, exactly the requests recorded once from a real
+// emulator (moto), with the bodies moto sent; anything else gets 400. It invents no data. Used by the
+// explorer benchmark to time the extension and the SDK without moto's cost per page.
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+
+/** Request bodies above this are refused (a DescribeInstances form is a few KB). */
+const MAX_REQUEST_BYTES = 1024 * 1024;
+/** Parameters that do not select an answer. */
+const IGNORED_PARAMETERS = new Set(['Version']);
+
+/** The request's identity: every form parameter but the API version, sorted (Action, NextToken, MaxResults, Filter.N…). */
+export function replayKey(formBody: string): string {
+  const entries = [...new URLSearchParams(formBody)].filter(([name]) => !IGNORED_PARAMETERS.has(name));
+  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify(entries);
+}
+
+export interface RecordedAnswer {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+export class ReplayRecording {
+  private readonly answers = new Map<string, RecordedAnswer>();
+
+  /** Keeps moto's answer to one request; a second, different answer to the same request is an error. */
+  record(requestBody: string, answer: RecordedAnswer): void {
+    const key = replayKey(requestBody);
+    const known = this.answers.get(key);
+    if (known && known.body !== answer.body) throw new Error(`two different answers recorded for ${key.slice(0, 200)}`);
+    this.answers.set(key, answer);
+  }
+
+  answerFor(requestBody: string): RecordedAnswer | undefined {
+    return this.answers.get(replayKey(requestBody));
+  }
+
+  get size(): number {
+    return this.answers.size;
+  }
+
+  get bytes(): number {
+    let total = 0;
+    for (const answer of this.answers.values()) total += Buffer.byteLength(answer.body);
+    return total;
+  }
+}
+
+/** Middleware-stack shape of an AWS SDK v3 client, enough to record its exchanges. */
+interface RecordableClient {
+  middlewareStack: {
+    addRelativeTo(middleware: (next: (args: any) => Promise<any>) => (args: any) => Promise<any>, options: { relation: 'after'; toMiddleware: string; name: string }): void;
+  };
+}
+
+/** Records every exchange of this SDK client (request form → raw response body) into `recording`. */
+export function recordExchanges(client: RecordableClient, recording: ReplayRecording): void {
+  client.middlewareStack.addRelativeTo(
+    (next) => async (args) => {
+      const result = await next(args);
+      const chunks: Buffer[] = [];
+      for await (const chunk of result.response.body as AsyncIterable<Buffer>) chunks.push(Buffer.from(chunk));
+      const body = Buffer.concat(chunks);
+      const headers = result.response.headers as Record<string, string>;
+      if (result.response.statusCode === 200) {
+        recording.record(String(args.request.body ?? ''), { status: 200, contentType: headers['content-type'] ?? 'text/xml', body: body.toString('utf8') });
+      }
+      result.response.body = Readable.from([body]);
+      return result;
+    },
+    { relation: 'after', toMiddleware: 'deserializerMiddleware', name: 'replayRecorder' },
+  );
+}
+
+export interface ReplayServer {
+  endpoint: string;
+  /** Requests answered from the recording, and refused (400) because nothing was recorded for them. */
+  stats(): { answered: number; refused: number; refusedKeys: string[] };
+  stop(): Promise<void>;
+}
+
+function refusal(message: string): string {
+  const escaped = message.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>ReplayNotRecorded</Code><Message>${escaped}</Message></Error></Errors><RequestID>replay</RequestID></Response>`;
+}
+
+/** Serves `recording` on 127.0.0.1 (a free port unless `port`). */
+export async function startReplayServer(recording: ReplayRecording, options: { port?: number } = {}): Promise<ReplayServer> {
+  let answered = 0;
+  let refused = 0;
+  const refusedKeys: string[] = [];
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_REQUEST_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    request.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const answer = request.method === 'POST' && !tooLarge ? recording.answerFor(body) : undefined;
+      if (!answer) {
+        refused++;
+        const key = tooLarge ? `(request over ${MAX_REQUEST_BYTES} bytes)` : `${request.method} ${request.url} ${replayKey(body)}`;
+        if (refusedKeys.length < 20) refusedKeys.push(key.slice(0, 500));
+        response.writeHead(400, { 'content-type': 'text/xml' }).end(refusal(`Nothing was recorded for this request: ${key.slice(0, 300)}`));
+        return;
+      }
+      answered++;
+      response.writeHead(answer.status, { 'content-type': answer.contentType, 'content-length': Buffer.byteLength(answer.body) }).end(answer.body);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    stats: () => ({ answered, refused, refusedKeys: [...refusedKeys] }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
