@@ -23,9 +23,8 @@ const sourceServerId = z.string().regex(/^s-[0-9a-zA-Z]{17}$/, 'Expected a sourc
 
 const launchTemplateData = z
   .record(z.string().regex(/^[A-Z][A-Za-z0-9]{1,63}$/, 'Expected LaunchTemplateData field names such as InstanceType.'), z.unknown())
-  .refine((data) => Object.keys(data).length > 0, { message: 'Give at least one changed field.' })
   .refine((data) => JSON.stringify(data).length <= MAX_DATA_CHARS, { message: `LaunchTemplateData is larger than ${MAX_DATA_CHARS} characters.` })
-  .describe('Only the LaunchTemplateData fields that change, in AWS shape (e.g. {"InstanceType": "t3.large"}); every other field is kept from the source version. UserData is base64.');
+  .describe('Only the LaunchTemplateData fields that change, in AWS shape (e.g. {"InstanceType": "t3.large"}); every other field is kept from the source version; {} copies the source version. UserData is base64.');
 
 async function describeTemplate(ctx: OperationContext, id: string): Promise<LaunchTemplate> {
   const ec2 = await ctx.client(ec2Service);
@@ -99,7 +98,7 @@ export const createLaunchTemplateVersion = defineOperation({
     const fields = Object.keys(input.launchTemplateData).sort();
     const same = fields.filter((field) => JSON.stringify(base[field]) === JSON.stringify(input.launchTemplateData[field]));
     return {
-      summary: `Create a new version of ${input.launchTemplateId} from version ${input.sourceVersion} (${plural(fields.length - same.length, 'changed field')})`,
+      summary: fields.length ? `Create a new version of ${input.launchTemplateId} from version ${input.sourceVersion} (${plural(fields.length - same.length, 'changed field')})` : `Copy version ${input.sourceVersion} of ${input.launchTemplateId} as a new version`,
       changes: fields.filter((field) => !same.includes(field)).map((field) => `${field}: ${shown(field, base[field])} → ${shown(field, input.launchTemplateData[field])}`),
       warnings: same.length ? [`Unchanged: ${same.join(', ')}.`] : undefined,
       cost: { direction: 'variable', note: 'No cost by itself; instances launched from the new version may cost more or less.' },
