@@ -131,7 +131,7 @@ export interface GatheredFacts {
   apiCalls: number;
 }
 
-const CONCURRENCY = 16;
+const CONCURRENCY = 32;
 
 async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
