@@ -1,5 +1,8 @@
 import * as assert from 'node:assert/strict';
 import type { Job, JobLog, LaunchConfiguration, RecoveryInstance, SourceServer } from '@aws-sdk/client-drs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import {
   JOB_FAILURE_EVENTS,
@@ -8,6 +11,7 @@ import {
   explainJob,
   explainReplication,
   generateRunbook,
+  generateRunbookForWorkspace,
   parseRequirementsText,
   planFromRequirements,
   readRunbookLiveState,
@@ -116,6 +120,25 @@ describe('DR assistance: runbook', () => {
     assert.deepEqual(calls, ['list us-east-1 3', 'instances', `launch ${id(1)}`, `launch ${id(2)}`, `launch ${id(3)}`]);
     assert.deepEqual(live.recoveryInstances['us-east-1'], { ok: false, code: 'AccessDeniedException' });
     assert.equal(live.sourceServers['us-east-1'].ok, true);
+  });
+
+  it('finds a plan of a workspace folder by name, and names the plans it has when the name is unknown', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'pl-assist-'));
+    try {
+      const setup = planFromRequirements('db and web by the Role tag');
+      assert.ok(setup.ok);
+      for (const file of setup.files) {
+        mkdirSync(dirname(join(root, file.path)), { recursive: true });
+        writeFileSync(join(root, file.path), file.text);
+      }
+      const reads = { listSourceServers: async () => [], describeRecoveryInstances: async () => [], getLaunchConfiguration: async () => ({}) } as unknown as DrReads;
+      const markdown = await generateRunbookForWorkspace(root, { planName: 'db-web-recovery' }, { reads, defaultRegion: 'us-east-1' });
+      assert.match(markdown, /# DR runbook: db-web-recovery/);
+      assert.match(markdown, /\*\*db-tier\*\* in `us-east-1`: tags `Role`=`db`/);
+      await assert.rejects(generateRunbookForWorkspace(root, { planName: 'nope' }, { reads, defaultRegion: 'us-east-1' }), /No usable recovery plan named "nope".*Plans: db-web-recovery/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('generateRunbook reports a failed server listing instead of omitting it', async () => {

@@ -11,6 +11,7 @@ import type { DrReads } from '../aws';
 import type { ProtectionGroup, RecoveryPlan } from '../model';
 import { buildRunbook, errorCode, readRunbookLiveState, type RunbookReads } from './runbook';
 import { explainJob, explainReplication } from './troubleshoot';
+import { loadDrWorkspace, usableDocuments } from '../workspace';
 
 export * from './runbook';
 export * from './troubleshoot';
@@ -45,6 +46,19 @@ export async function generateRunbookFromText(planText: string, options: { group
   const parsed = parsePlan(planText);
   if (!parsed.document) throw new Error(`The recovery plan does not parse: ${parsed.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message).slice(0, 5).join('; ')}`);
   return generateRunbook({ plan: parsed.document, ...options });
+}
+
+/** Runbook for a plan of a workspace folder by name (what an MCP tool or chat gets: a plan name, not a file). */
+export async function generateRunbookForWorkspace(root: string, input: z.input<typeof runbookInputSchema>, options: { reads: DrReads & RunbookReads; defaultRegion: string }): Promise<string> {
+  const { planName, mode } = runbookInputSchema.parse(input);
+  const workspace = await loadDrWorkspace(root);
+  const { groups, plans } = usableDocuments(workspace);
+  const plan = plans.find((candidate) => candidate.name === planName);
+  if (!plan) {
+    const broken = workspace.plans.some((file) => !file.result.document);
+    throw new Error(`No usable recovery plan named "${planName}" in the workspace${broken ? ' (some plan files have errors: fix them first)' : ''}. Plans: ${plans.map((p) => p.name).slice(0, 20).join(', ') || 'none'}.`);
+  }
+  return generateRunbook({ plan, groups, reads: options.reads, defaultRegion: options.defaultRegion, mode });
 }
 
 /** Reads the source server (registered read) and explains its replication; a failed read is reported, not thrown. */
