@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { PilotLightContext } from '../shared/pilotLightContext';
 import { DrDiagnostics } from './diagnostics';
+import { registerDrAssistCommands } from './assistCommands';
 import { registerDrCommands, type DrCommandContext } from './drCommands';
 import { DrServices } from './drServices';
 import { vscodePrompts, type DrPrompts } from './prompts';
@@ -83,6 +84,7 @@ export function registerDrFeature(ctx: PilotLightContext): DrFeature {
       if (services.loadedManager?.list().some((session) => session.role === 'blocked')) void recoverRuns();
     }),
     ...registerDrCommands(commandContext),
+    ...registerDrAssistCommands(commandContext),
   );
 
   return {

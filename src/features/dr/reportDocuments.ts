@@ -2,13 +2,13 @@ import * as vscode from 'vscode';
 
 export const DR_REPORT_SCHEME = 'pilot-light-dr';
 
-/** Read-only Markdown documents: preflight reports, run reports, import previews. */
+/** Read-only Markdown documents: preflight reports, run reports, import previews, runbooks and explanations. */
 export class DrReportDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
   private readonly documents = new Map<string, string>();
   private readonly changeEmitter = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changeEmitter.event;
 
-  uriFor(kind: 'preflight' | 'run' | 'import', name: string): vscode.Uri {
+  uriFor(kind: 'preflight' | 'run' | 'import' | 'runbook' | 'explain' | 'setup', name: string): vscode.Uri {
     return vscode.Uri.from({ scheme: DR_REPORT_SCHEME, path: `/${kind}/${name.replace(/[^\w.-]/g, '-')}.md` });
   }
 
