@@ -630,7 +630,7 @@ async function drSuite() {
       'The emulator clock scales every job phase (pending, snapshot, conversion, launch, finalize) without reaching the 10 ms floor; recovery instances are really launched in moto from launch templates.',
       "Wave overhead from the emulator's own timestamps after the run: job creationDateTime (StartRecovery received) via DescribeJobs, and each recovery instance's launch time (recoveryInstanceProperties.lastUpdatedDateTime, set as its server turns LAUNCHED) via DescribeRecoveryInstances. It is measured from LAUNCHED because that is when the runner moves on; the job's COMPLETED comes later (finalize phase), so the older figure from COMPLETED is given in the notes. The runner's metrics() (from COMPLETED) are a cross-check. API calls from the runner's counters, and the requests the DRS emulator and the gateway received.",
     ],
-    details: { runs: runs.map(({ clock, ...run }) => run) },
+    details: { runs: runs.map(({ clock: _clock, ...run }) => run) },
   };
 }
 

@@ -147,7 +147,7 @@ const describeError = (error) =>
 const cleanups = [];
 const session = {};
 const timeout = overallTimeout(session);
-let exitCode = 1;
+let exitCode;
 try {
   const mochaExitCode = await Promise.race([runHostTests(cleanups, session), timeout.expired]);
   exitCode = Number.isInteger(mochaExitCode) ? mochaExitCode : 1;

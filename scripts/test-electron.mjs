@@ -124,7 +124,7 @@ const describeError = (error) =>
   process.env.PILOT_LIGHT_DEBUG === '1' ? (error?.stack ?? String(error)) : `${error?.message ?? error} (PILOT_LIGHT_DEBUG=1 shows the stack)`;
 
 const cleanups = [];
-let exitCode = 1;
+let exitCode;
 try {
   exitCode = await runElectronHostTests(cleanups);
 } catch (error) {

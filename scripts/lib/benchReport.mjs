@@ -46,7 +46,7 @@ function readJson(file) {
   try {
     return JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new Error(`${file} is not valid JSON (${error.message}); fix or delete it, then run again`);
+    throw new Error(`${file} is not valid JSON (${error.message}); fix or delete it, then run again`, { cause: error });
   }
 }
 

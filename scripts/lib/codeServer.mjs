@@ -98,7 +98,7 @@ function withInstallLock(cacheRoot, install) {
         rmSync(lockDir, { recursive: true, force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new Error(`Timed out waiting for another install to release ${lockDir}`);
+      if (Date.now() > deadline) throw new Error(`Timed out waiting for another install to release ${lockDir}`, { cause: error });
       sleepSync(1000);
     }
   }

@@ -52,7 +52,7 @@ function main(): void {
   const context = { subscriptions: [] as { dispose(): void }[], globalStorageUri: { fsPath: extensionDir }, extensionUri: { fsPath: extensionDir } };
 
   const started = performance.now();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+   
   const extension = require(bundle) as { activate(context: unknown): { activationMs: number } };
   const required = performance.now();
   const result = extension.activate(context);

@@ -9,7 +9,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { CodeServer, HostHarness, HostTestStack, loadHostHarness } from '../support/hostHarness';
+import { type CodeServer, type HostHarness, type HostTestStack, loadHostHarness } from '../support/hostHarness';
 import { zipEntryNames } from '../support/zipEntries';
 
 const UI_TIMEOUT_MS = 30_000;

@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { PilotLightApi } from '../../src/extension';
+import type { PilotLightTestApi } from '../../src/extension';
 import { parseDrDocument } from '../../src/core/dr/parse';
 import { admin, groupYaml, pilotLight, removeDrFiles, sourceServerIds, workspaceRoot, writeDrFile } from './support/dr';
 
@@ -11,7 +11,7 @@ const PLAN = ['schemaVersion: 2', 'kind: RecoveryPlan', 'name: hta-shop', 'waves
 
 describe('DR assistance in the extension host @dr', function () {
   this.timeout(60_000);
-  let api: PilotLightApi;
+  let api: PilotLightTestApi;
   const written: string[] = [];
   let stalled = '';
 

@@ -116,10 +116,10 @@ describe('DR runner (in-memory DRS)', function () {
   it('after a crash between StartRecovery and its answer, finds the job by its tags instead of starting it again', async () => {
     const fake = new FakeDrs({ completeMs: 60, launchMs: 50 });
     fake.addServers(2, { Role: 'db' });
-    let victim: DrRunner | undefined;
+    let victim: DrRunner | undefined; // eslint-disable-line prefer-const -- the gateway below refers to it before it exists
     const crashing: DrActionGateway = {
       ...fake,
-      startRecovery: async (request, context) => {
+      startRecovery: async (request, _context) => {
         await fake.startRecovery(request);
         victim!.abandon(); // the process dies before the answer is journaled
         throw new Error('process died');

@@ -68,7 +68,12 @@ function walk(root: unknown, maxDepth = 12): Walk {
       }
       visit(descriptor.value, child, depth + 1);
     }
-    if (value instanceof Map) for (const [key, item] of value) (visit(key, `${path}<key>`, depth + 1), visit(item, `${path}<value>`, depth + 1));
+    if (value instanceof Map) {
+      for (const [key, item] of value) {
+        visit(key, `${path}<key>`, depth + 1);
+        visit(item, `${path}<value>`, depth + 1);
+      }
+    }
     if (value instanceof Set) for (const item of value) visit(item, `${path}<item>`, depth + 1);
     // Methods live on prototypes: walk them too (the built-in ones are not interesting).
     if (prototype && !isBuiltIn(prototype)) {

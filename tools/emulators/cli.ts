@@ -102,7 +102,7 @@ async function main(): Promise<void> {
   const log = (message: string): void => {
     process.stderr.write(`[emulators] ${message}\n`);
   };
-  let stack: EmulatorStack | undefined;
+  let stack: EmulatorStack | undefined; // eslint-disable-line prefer-const -- assigned once the stack is up, read by shutdown
   let stopping = false;
   const shutdown = (reason: string): void => {
     if (stopping) return;

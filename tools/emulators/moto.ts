@@ -79,7 +79,7 @@ async function withInstallLock<T>(repoRoot: string, work: () => Promise<T>): Pro
         await rm(lockDir, { recursive: true, force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for another moto install (lock ${lockDir})`);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for another moto install (lock ${lockDir})`, { cause: error });
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
@@ -112,6 +112,7 @@ export async function ensureMoto(repoRoot: string, options: EnsureMotoOptions = 
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
           throw new Error(
             `${python} was not found. The AWS emulators need Python 3.9+ with venv (Debian/Ubuntu: apt-get install python3 python3-venv).`,
+            { cause: error },
           );
         }
         throw error;

@@ -101,7 +101,7 @@ export class AuditTrail implements AuditSink {
           await fs.rm(lockPath, { force: true });
           continue;
         }
-        if (Date.now() > deadline) throw new Error(`The audit trail ${this.path} is locked by another writer (${lockPath}).`);
+        if (Date.now() > deadline) throw new Error(`The audit trail ${this.path} is locked by another writer (${lockPath}).`, { cause: error });
         await new Promise((resolve) => setTimeout(resolve, 15));
       }
     }

@@ -8,6 +8,7 @@ const MARKDOWN_SPECIAL = /[\\`*_{}[\]()<>#|!~]/g;
 
 /** One line of inert text for use inside a line: markdown syntax escaped, control characters and newlines removed, length capped. */
 export function escapeMarkdown(value: unknown, maxLength = 120): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this removes
   let text = String(value ?? '').replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim();
   if (text.length > maxLength) text = `${text.slice(0, maxLength - 1)}…`;
   return text.replace(MARKDOWN_SPECIAL, (char) => `\\${char}`);
@@ -15,6 +16,7 @@ export function escapeMarkdown(value: unknown, maxLength = 120): string {
 
 /** Inline code for identifiers; backticks inside are replaced so the span cannot be closed early. */
 export function inlineCode(value: unknown, maxLength = 120): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this removes
   let text = String(value ?? '').replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/`/g, "'");
   if (text.length > maxLength) text = `${text.slice(0, maxLength - 1)}…`;
   return `\`${text || ' '}\``;

@@ -40,7 +40,7 @@ export function readJournal(path: string): JournalContents {
       try {
         event = JSON.parse(line) as RunEvent;
       } catch (error) {
-        throw new Error(`${path}: line ${events.length + 1} is not valid JSON (${(error as Error).message}); the journal is damaged.`);
+        throw new Error(`${path}: line ${events.length + 1} is not valid JSON (${(error as Error).message}); the journal is damaged.`, { cause: error });
       }
       const previous = events[events.length - 1];
       if (previous && event.seq !== previous.seq + 1) throw new Error(`${path}: event ${event.seq} follows ${previous.seq}; the journal is damaged.`);

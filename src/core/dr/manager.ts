@@ -284,7 +284,7 @@ export class DrRunManager {
     });
     this.emit(session, 'role');
     session.heartbeat = setInterval(() => {
-      let ours = false;
+      let ours: boolean;
       try {
         ours = lock.heartbeat();
       } catch (error) {

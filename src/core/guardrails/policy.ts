@@ -4,7 +4,7 @@ import { findNodeAtLocation, parseTree, printParseErrorCode, type Node as JsonNo
 import type { z } from 'zod';
 import { isProtectedEnvironment, UNKNOWN_ENVIRONMENT } from './environment';
 import { guardrailsFileSchema, POLICY_LIMITS, policyFields, type PolicyField } from './policySchema';
-import type { BackupMode, GuardrailPolicy, MutatingKind, SourcedChangeWindow } from './policyTypes';
+import type { BackupMode, GuardrailPolicy } from './policyTypes';
 
 export type { BackupMode, GuardrailPolicy, MutatingKind, SourcedChangeWindow } from './policyTypes';
 

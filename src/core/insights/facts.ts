@@ -71,6 +71,7 @@ export function kindForOperation(operationId: string): ResourceKind | undefined 
   return RESOURCE_KINDS.find((kind) => kind.operation === operationId);
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw SDK items, read defensively with optional chaining
 type Raw = Record<string, any>;
 
 /** Tags as EC2 and IAM give them ([{ Key, Value }]) or as DRS does ({ key: value }). */

@@ -7,6 +7,7 @@ import { refOf, type EnvironmentResolver, type ResourceFact } from './facts';
 import { readAll, readFacts, type ReadOperation } from './reads';
 import type { UnusedFinding } from './unused';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw SDK items, read defensively with optional chaining
 type Raw = Record<string, any>;
 
 /** At most this many launch templates are opened; with more, the check does not run (and says so). */

@@ -71,6 +71,7 @@ export function decodeUserData(value: unknown): string | undefined {
   const bytes = Buffer.from(value, 'base64');
   if (bytes.toString('base64') !== value) return undefined;
   const text = bytes.toString('utf8');
+  // eslint-disable-next-line no-control-regex -- binary user data is recognised by its control characters
   if (Buffer.from(text, 'utf8').equals(bytes) === false || /[\u0000-\u0008\u000e-\u001f]/.test(text)) return undefined;
   return text;
 }

@@ -133,6 +133,7 @@ export class LaunchTemplateEditor {
   async template(ref: TemplateRef): Promise<TemplateSummary> {
     if (Boolean(ref.launchTemplateId) === Boolean(ref.launchTemplateName)) throw new Error('Give exactly one of launchTemplateId or launchTemplateName.');
     const input = ref.launchTemplateId ? { ids: [ref.launchTemplateId] } : { filters: [{ name: 'launch-template-name', values: [ref.launchTemplateName!] }] };
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw SDK items, read defensively
     const page = await this.read<{ items: Array<Record<string, any>> }>('ec2.launchTemplates.list', input);
     const found = page.items[0];
     if (!found) throw new Error(`Launch template ${ref.launchTemplateId ?? ref.launchTemplateName} not found.`);

@@ -65,9 +65,11 @@ export async function loadNetworkFacts(
 ): Promise<NetworkFacts> {
   const facts: NetworkFacts = { subnets: new Map(), groupVpcs: new Map(), offerings: new Map(), notChecked: new Map(), apiCalls: 0 };
   const options = { caller: context.caller, mode: 'execute' as const, region: context.region, signal: context.signal };
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw SDK items, read defensively
   const list = async (operationId: string, input: unknown): Promise<Array<Record<string, any>> | string> => {
     facts.apiCalls += 1;
     const outcome = await run(operationId, input, options);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw SDK items, read defensively
     return outcome.status === 'succeeded' ? ((outcome.output as { items: Array<Record<string, any>> }).items ?? []) : describeOutcome(outcome);
   };
   for (const ids of chunks([...new Set(wanted.subnetIds)])) {

@@ -259,7 +259,7 @@ export class OperationRunner {
 
     // Backup before delete; without a usable backup nothing is deleted.
     if (evaluation.backupRequired && spec.backup) {
-      let backups: BackupRecord[] = [];
+      let backups: BackupRecord[];
       try {
         backups = await spec.backup.create(ctx, input, targets);
         base.backups = backups;

@@ -100,6 +100,7 @@ export interface PreviewDetails {
 
 /** Anything with an SDK v3 `send`. */
 export interface SendCapable {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each SDK client's send is generic over its own commands
   send(command: any, ...rest: any[]): Promise<any>;
 }
 

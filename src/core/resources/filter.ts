@@ -1,4 +1,6 @@
-import type { ResourceSummary } from './model';
+import type { ApiFilter, ResourceSummary, ServerFilterSupport } from './model';
+
+export type { ApiFilter, ServerFilterSupport } from './model';
 
 /**
  * The explorer filter, in three forms:
@@ -55,20 +57,6 @@ export function matchesFilter(resource: ResourceSummary, filter: string): boolea
   return matchesParsedFilter(resource, parseFilter(filter));
 }
 
-/** What a list's API can filter on (EC2 Describe* Filters). */
-export interface ServerFilterSupport {
-  /** The filter on the resource ID, e.g. `instance-id`. */
-  idFilter: string;
-  /** The kind's ID prefix, e.g. `i`. */
-  idPrefix: string;
-  /** Rows are named by their Name tag, else their ID, so a name is a tag value. */
-  namedByTag: boolean;
-}
-
-export interface ApiFilter {
-  name: string;
-  values: string[];
-}
 
 /** A filter pushed to the API, and how the UI names it. */
 export interface PushedFilter {

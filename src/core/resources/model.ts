@@ -1,4 +1,3 @@
-import type { ApiFilter, ServerFilterSupport } from './filter';
 
 /** How a resource's state should be read at a glance. */
 export type StateTone = 'ok' | 'transitional' | 'stopped' | 'error' | 'unknown';
@@ -66,4 +65,19 @@ export function clampPageSize(pageSize: number, min: number, max: number): numbe
 /** A list that needs no API call: the data came with its parent (security group rules, stack outputs). */
 export function inMemoryLister(type: string, title: string, items: ResourceSummary[]): ResourceLister {
   return { type, title, list: async () => ({ items }) };
+}
+
+/** What a list's API can filter on (EC2 Describe* Filters). */
+export interface ServerFilterSupport {
+  /** The filter on the resource ID, e.g. `instance-id`. */
+  idFilter: string;
+  /** The kind's ID prefix, e.g. `i`. */
+  idPrefix: string;
+  /** Rows are named by their Name tag, else their ID, so a name is a tag value. */
+  namedByTag: boolean;
+}
+
+export interface ApiFilter {
+  name: string;
+  values: string[];
 }

@@ -1,4 +1,4 @@
-import { formatPolicyProblem, parseGuardrailsFile, readWorkspaceGuardrailsFile, tightenPolicy, type LoadedPolicy } from '../guardrails/policy';
+import { formatPolicyProblem, readWorkspaceGuardrailsFile, type LoadedPolicy } from '../guardrails/policy';
 import { resolveWorkspacePolicy, WORKSPACE_SETTINGS_SOURCE } from '../settings/guardrailSettings';
 
 /** A workspace guardrails file as read from disk. */

@@ -8,7 +8,7 @@ import { commandRegistrar } from '../shared/commands';
 import { registerPreviewDocuments } from '../shared/interactiveRun';
 import { OperationService } from '../shared/operationService';
 import { CONFIG_SECTION, type PilotLightContext } from '../shared/pilotLightContext';
-import { AUDIT_VIEW_ID, AuditEntryItem, AuditViewProvider, describeFilter } from './auditView';
+import { AUDIT_VIEW_ID, type AuditEntryItem, AuditViewProvider, describeFilter } from './auditView';
 
 const OUTCOMES: AuditOutcome[] = ['dry-run', 'refused', 'approved', 'succeeded', 'failed'];
 

@@ -5,7 +5,7 @@ import type { ResourceReads } from '../../core/resources/model';
 import { runnerReads } from '../../core/resources/runnerReads';
 import type { PilotLightContext } from '../shared/pilotLightContext';
 import { TreeProvider } from '../shared/tree';
-import { ErrorNode, ExplorerNode, ProfileNode, signInNode, UnavailableProfileNode, type ExplorerHost, type ResourceNode } from './nodes';
+import { ErrorNode, type ExplorerNode, ProfileNode, signInNode, UnavailableProfileNode, type ExplorerHost, type ResourceNode } from './nodes';
 
 export const EXPLORER_VIEW_ID = 'pilotLight.explorer';
 const NEEDS_CREDENTIALS_KEY = 'pilotLight.needsCredentials';

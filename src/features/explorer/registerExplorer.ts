@@ -5,7 +5,7 @@ import { consoleUrl } from '../../core/resources/consoleLinks';
 import { commandRegistrar } from '../shared/commands';
 import type { PilotLightContext } from '../shared/pilotLightContext';
 import { EXPLORER_VIEW_ID, ExplorerProvider } from './explorerProvider';
-import { ErrorNode, ExplorerNode, LoadMoreNode, OTHER_PROFILE_CONTEXT, RegionNode, ResourceNode } from './nodes';
+import { type ErrorNode, type ExplorerNode, type LoadMoreNode, OTHER_PROFILE_CONTEXT, RegionNode, ResourceNode } from './nodes';
 import { RESOURCE_SCHEME, ResourceDocumentProvider } from './resourceDocuments';
 
 export interface ExplorerFeature {

@@ -104,6 +104,7 @@ export function describeCommandFailure(command: string, error: unknown, host: Co
   return { command, message, kind: 'unexpected', actions: [{ title: SHOW_LOG, run: steps[SHOW_LOG] }] };
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- VS Code passes command arguments untyped
 export type CommandHandler = (...args: any[]) => unknown;
 
 export interface CommandOptions {

@@ -87,7 +87,7 @@ export class Ec2Launcher {
       );
       templateData = versions.LaunchTemplateVersions?.[0]?.LaunchTemplateData;
     } catch (error) {
-      throw new Error(describeEc2Error('DescribeLaunchTemplateVersions', error));
+      throw new Error(describeEc2Error('DescribeLaunchTemplateVersions', error), { cause: error });
     }
     if (!templateData) throw new Error(`Launch template ${settings.ec2LaunchTemplateID} has no default version`);
 
@@ -120,14 +120,14 @@ export class Ec2Launcher {
       const run = await ec2.send(new RunInstancesCommand(input));
       instance = run.Instances?.[0];
     } catch (error) {
-      throw new Error(describeEc2Error('RunInstances', error));
+      throw new Error(describeEc2Error('RunInstances', error), { cause: error });
     }
     if (!instance?.InstanceId) throw new Error('RunInstances returned no instance');
     if (settings.launchDisposition === 'STOPPED') {
       try {
         await ec2.send(new StopInstancesCommand({ InstanceIds: [instance.InstanceId] }));
       } catch (error) {
-        throw new Error(describeEc2Error('StopInstances', error));
+        throw new Error(describeEc2Error('StopInstances', error), { cause: error });
       }
     }
     return {
@@ -157,7 +157,7 @@ export class Ec2Launcher {
     try {
       await this.client(region).send(new TerminateInstancesCommand({ InstanceIds: instanceIds }));
     } catch (error) {
-      throw new Error(describeEc2Error('TerminateInstances', error));
+      throw new Error(describeEc2Error('TerminateInstances', error), { cause: error });
     }
   }
 

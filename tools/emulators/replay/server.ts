@@ -52,6 +52,7 @@ export class ReplayRecording {
 /** Middleware-stack shape of an AWS SDK v3 client, enough to record its exchanges. */
 interface RecordableClient {
   middlewareStack: {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the SDK middleware stack is typed per client; the recorder works with any
     addRelativeTo(middleware: (next: (args: any) => Promise<any>) => (args: any) => Promise<any>, options: { relation: 'after'; toMiddleware: string; name: string }): void;
   };
 }

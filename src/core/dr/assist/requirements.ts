@@ -15,6 +15,7 @@ const TIER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,59}$/;
 export const drRequirementsSchema = z.object({
   /** Tiers in recovery order (first recovered first). */
   tiers: z.array(z.string().regex(TIER_PATTERN, 'a tier is 1-60 letters, digits, ".", "_" or "-"')).min(1).max(MAX_TIERS),
+  // eslint-disable-next-line no-control-regex -- control characters are what it refuses
   tagKey: z.string().min(1).max(128).regex(/^[^\u0000-\u001f]+$/, 'no control characters').default('Role'),
   rtoMinutes: z.number().int().min(1).max(10080).optional(),
   rpoMinutes: z.number().int().min(1).max(10080).optional(),

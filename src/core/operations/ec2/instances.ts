@@ -18,7 +18,7 @@ import { instanceSizeRank } from '../costs';
 import { defineOperation } from '../define';
 import { instanceId, launchTemplateId, plural, subnetId, tagsSchema, tagSpecifications, tagsToRecord } from '../schemaParts';
 import type { OperationContext, TargetResource } from '../types';
-import { idsOf, instanceTargets, subnetTargets } from './targets';
+import { instanceTargets, subnetTargets } from './targets';
 
 const instanceIds = z.array(instanceId).min(1).max(1000).describe('The instances.');
 
