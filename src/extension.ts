@@ -7,6 +7,7 @@ import { registerContextFeature } from './features/context/registerContext';
 import { registerDrFeature, type DrFeature } from './features/dr/registerDr';
 import { registerExplorer, type ExplorerFeature } from './features/explorer/registerExplorer';
 import { registerGuardrails } from './features/guardrails/registerGuardrails';
+import { registerMcp } from './features/mcp/registerMcp';
 import { PilotLightContext } from './features/shared/pilotLightContext';
 import { testingApi, type PilotLightTestingApi } from './features/shared/testingApi';
 import { registerTools } from './features/tools/registerTools';
@@ -38,6 +39,7 @@ export function activate(context: vscode.ExtensionContext): PilotLightApi {
   const audit = registerAudit(ctx);
   const dr = registerDrFeature(ctx);
   registerTools(ctx);
+  registerMcp(ctx);
   const chat = registerChat(ctx);
   const testing = testingApi(ctx, chat, contextFeature);
   return { ctx: testing ? ctx : undefined, explorer: explorer.provider, explorerView: explorer.view, audit: audit.provider, dr, testing, activationMs: moduleLoadedAt - moduleLoadStartedAt + (performance.now() - activateStartedAt) };
