@@ -5,6 +5,7 @@ import { resolveEditorMcpSettings, type EditorMcpSettings } from '../../core/age
 import type { RunningMcpHttpServer } from '../../core/agent/mcp/httpServer';
 import type { ApprovalProvider } from '../../core/guardrails/approval';
 import { RUN_JOURNAL_FOLDER } from '../dr/drServices';
+import { approverName } from '../shared/modalApprovalProvider';
 import type { PilotLightContext } from '../shared/pilotLightContext';
 import { MCP_SETTINGS_SECTION } from './registerMcp';
 
@@ -101,6 +102,7 @@ export class McpHost {
         if (!settings.enabled) throw new McpSessionRefused('the MCP server is turned off (pilotLight.mcp.enabled).');
         if (profile !== undefined && !settings.profiles.includes(profile)) throw new McpSessionRefused(`the profile ${profile} is not offered (pilotLight.mcp.profiles).`);
         const runtime = await safety.runtime();
+        const connection = () => (profile ? this.ctx.connectionFor(profile) : this.ctx.connection());
         const server = createMcpServer({
           runtime,
           readOnly: settings.readOnly,
@@ -108,7 +110,13 @@ export class McpHost {
           approvals,
           clientLabel: 'vscode',
           profile,
+          describeConnection: async () => {
+            const opened = await connection();
+            return { account: (await opened.identity().catch(() => undefined))?.account, region: opened.region };
+          },
           dr: {
+            connection,
+            actor: approverName(),
             workspaceFolders: (vscode.workspace.workspaceFolders ?? []).filter((folder) => folder.uri.scheme === 'file').map((folder) => folder.uri.fsPath),
             journalDir: join(this.ctx.extension.globalStorageUri.fsPath, RUN_JOURNAL_FOLDER),
           },
