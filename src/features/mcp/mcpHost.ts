@@ -33,6 +33,10 @@ export class McpHost {
 
   constructor(private readonly ctx: PilotLightContext) {}
 
+  enabled(): boolean {
+    return readMcpSettings().enabled;
+  }
+
   /** One definition per offered profile (none when the server is off). Reads settings only. */
   async definitions(): Promise<vscode.McpHttpServerDefinition[]> {
     const settings = readMcpSettings();

@@ -19,8 +19,9 @@ export class PilotLightMcpProvider implements vscode.McpServerDefinitionProvider
   constructor(private readonly ctx: PilotLightContext) {
     this.subscription = vscode.workspace.onDidChangeConfiguration((event) => {
       if (!event.affectsConfiguration(MCP_SETTINGS_SECTION)) return;
-      // New settings: end running sessions (their tool lists are out of date) and let VS Code ask again.
-      void this.host?.then((host) => host.stop());
+      // Sessions built with other settings end on their next request (the client starts a new one);
+      // turned off, the server stops. VS Code asks for the definitions again.
+      void this.host?.then((host) => (host.enabled() ? undefined : host.stop()));
       this.changeEmitter.fire();
     });
   }
