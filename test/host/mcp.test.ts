@@ -37,12 +37,9 @@ describe('MCP server in VS Code', function () {
     const provider = await (await testing()).testing.mcpProvider();
     assert.ok(provider, 'the MCP server definition provider is registered (vscode.lm.registerMcpServerDefinitionProvider exists in this VS Code)');
     assert.deepEqual(await provider.provideMcpServerDefinitions(), []);
-    await vscode.workspace.getConfiguration('pilotLight').update('mcp.enabled', true, vscode.ConfigurationTarget.Workspace);
-    try {
-      assert.deepEqual(await provider.provideMcpServerDefinitions(), [], 'a workspace cannot turn it on');
-    } finally {
-      await vscode.workspace.getConfiguration('pilotLight').update('mcp.enabled', undefined, vscode.ConfigurationTarget.Workspace);
-    }
+    // The setting is application-scoped: VS Code refuses it in workspace settings (the resolver ignores it there too).
+    await assert.rejects(Promise.resolve(vscode.workspace.getConfiguration('pilotLight').update('mcp.enabled', true, vscode.ConfigurationTarget.Workspace)), /User settings/);
+    assert.deepEqual(await provider.provideMcpServerDefinitions(), [], 'a workspace cannot turn it on');
   });
 
   it('resolves to a token-protected loopback server (idempotently), reads through it, and applies in production only with the typed approval', async () => {
