@@ -33,7 +33,8 @@ function activateWith(settings: Record<string, { globalValue?: unknown; workspac
     }),
   };
   const uninstall = installVscodeStub(stub);
-  delete require.cache[bundle];
+  // Earlier test files may have loaded the bundles: start from none, as VS Code does.
+  for (const path of Object.keys(require.cache)) if (path.startsWith(join(repoRoot, 'dist'))) delete require.cache[path];
   const extension = require(bundle);
   extension.activate({ subscriptions: [], globalStorageUri: { fsPath: '/tmp' }, extensionUri: { fsPath: repoRoot }, workspaceState: { get: () => undefined, update: async () => undefined } });
   return {

@@ -1,23 +1,16 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { resolveEditorMcpSettings, type EditorMcpSettings } from '../../core/agent/mcp/editorSettings';
 import type { RunningMcpHttpServer } from '../../core/agent/mcp/httpServer';
 import type { ApprovalProvider } from '../../core/guardrails/approval';
 import { RUN_JOURNAL_FOLDER } from '../dr/drServices';
 import { approverName } from '../shared/modalApprovalProvider';
 import type { PilotLightContext } from '../shared/pilotLightContext';
-import { MCP_SETTINGS_SECTION } from './registerMcp';
+import { readMcpSettings } from './mcpSettings';
 
 const LABEL = 'Pilot Light';
 /** Stands in for the port until the server runs; resolve puts the real URI in. */
 const PLACEHOLDER_URI = 'http://127.0.0.1/mcp';
-
-/** The MCP settings in force: a workspace may turn read-only on, never enable the server or widen it. */
-export function readMcpSettings(): EditorMcpSettings {
-  const config = vscode.workspace.getConfiguration(MCP_SETTINGS_SECTION);
-  return resolveEditorMcpSettings({ enabled: config.inspect('enabled'), readOnly: config.inspect('readOnly'), allowRecovery: config.inspect('allowRecovery'), profiles: config.inspect('profiles') });
-}
 
 function profileOf(uri: vscode.Uri): string | undefined {
   return new URLSearchParams(uri.query).get('profile') ?? undefined;

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import type { PilotLightContext } from '../shared/pilotLightContext';
 import type { McpHost } from './mcpHost';
+import { MCP_SETTINGS_SECTION } from './mcpSettings';
 
 /** Must equal `contributes.mcpServerDefinitionProviders[].id` in package.json (a mismatch fails silently). */
 export const MCP_PROVIDER_ID = 'pilotLight.mcp';
-export const MCP_SETTINGS_SECTION = 'pilotLight.mcp';
 
 /**
  * Offers Pilot Light's MCP server to VS Code's agents. Providing definitions reads settings only; the local
