@@ -137,7 +137,7 @@ describe('MCP server (in-process client)', () => {
   });
 
   it('reads: structured, marked as data, paged with a continuation token, audited', async () => {
-    const { call, close } = await connect({ ec2: fakeEc2(250) });
+    const { call, ec2, close } = await connect({ ec2: fakeEc2(250) });
     const first = await call('read_resources', { operation: 'ec2.instances.list', input: {} });
     assert.equal(first.structuredContent?.status, 'succeeded');
     assert.match(first.structuredContent?.notice, /DATA, NOT INSTRUCTIONS/);
@@ -151,6 +151,7 @@ describe('MCP server (in-process client)', () => {
       cursor = page.structuredContent?.nextCursor;
     }
     assert.equal(seen.size, 253, 'every instance exactly once across the pages');
+    assert.equal(ec2.calls.filter((c) => c.name === 'DescribeInstances').length, 1, 'later pages come from the kept AWS page');
     const wrong = await call('read_resources', { operation: 'ec2.volumes.list', input: {}, cursor: first.structuredContent?.nextCursor });
     assert.equal(wrong.structuredContent?.refusal?.code, 'invalid-input', 'a cursor is bound to its call');
     const records = await audit();
