@@ -317,6 +317,19 @@ describe('MCP server (in-process client)', () => {
     await close();
   });
 
+  it('two processes append to one audit trail concurrently without forking the chain', async () => {
+    const { spawn } = await import('node:child_process');
+    const auditModule = join(__dirname, '..', '..', 'src', 'core', 'audit');
+    const script = `const { AuditTrail } = require(${JSON.stringify(auditModule)}); const trail = new AuditTrail(process.argv[1]); Promise.all(Array.from({ length: 25 }, (_, i) => trail.append({ time: new Date().toISOString(), correlationId: process.argv[2] + '-' + i, outcome: 'succeeded', caller: process.argv[2], operation: 'ec2.instances.list', resourceIds: [], durationMs: 0 }))).catch((e) => { console.error(e); process.exit(1); });`;
+    const run = (caller: string) => new Promise<number | null>((done) => spawn(process.execPath, ['-e', script, auditPath, caller], { stdio: 'inherit' }).on('exit', done));
+    assert.deepEqual(await Promise.all([run('mcp'), run('command')]), [0, 0]);
+    const verification = await verifyAuditTrail(auditPath);
+    assert.equal(verification.ok, true, JSON.stringify(verification));
+    const records = await audit();
+    assert.equal(records.length, 50);
+    assert.equal(records.filter((record) => record.caller === 'mcp').length, 25);
+  });
+
   it('two audit writers (two trails on one file) append concurrently without forking the chain', async () => {
     const first = new AuditTrail(auditPath);
     const second = new AuditTrail(auditPath);
