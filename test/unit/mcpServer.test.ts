@@ -137,7 +137,7 @@ describe('MCP server (in-process client)', () => {
   });
 
   it('reads: structured, marked as data, paged with a continuation token, audited', async () => {
-    const { call, close } = await connect({ ec2: fakeEc2(250) });
+    const { call, ec2, close } = await connect({ ec2: fakeEc2(250) });
     const first = await call('read_resources', { operation: 'ec2.instances.list', input: {} });
     assert.equal(first.structuredContent?.status, 'succeeded');
     assert.match(first.structuredContent?.notice, /DATA, NOT INSTRUCTIONS/);
@@ -151,6 +151,7 @@ describe('MCP server (in-process client)', () => {
       cursor = page.structuredContent?.nextCursor;
     }
     assert.equal(seen.size, 253, 'every instance exactly once across the pages');
+    assert.equal(ec2.calls.filter((c) => c.name === 'DescribeInstances').length, 1, 'later pages come from the kept AWS page');
     const wrong = await call('read_resources', { operation: 'ec2.volumes.list', input: {}, cursor: first.structuredContent?.nextCursor });
     assert.equal(wrong.structuredContent?.refusal?.code, 'invalid-input', 'a cursor is bound to its call');
     const records = await audit();
@@ -314,6 +315,19 @@ describe('MCP server (in-process client)', () => {
     const refusals = (await audit()).filter((record) => record.tool === 'apply_change' && record.outcome === 'refused');
     assert.equal(refusals.length, 3);
     await close();
+  });
+
+  it('two processes append to one audit trail concurrently without forking the chain', async () => {
+    const { spawn } = await import('node:child_process');
+    const auditModule = join(__dirname, '..', '..', 'src', 'core', 'audit');
+    const script = `const { AuditTrail } = require(${JSON.stringify(auditModule)}); const trail = new AuditTrail(process.argv[1]); Promise.all(Array.from({ length: 25 }, (_, i) => trail.append({ time: new Date().toISOString(), correlationId: process.argv[2] + '-' + i, outcome: 'succeeded', caller: process.argv[2], operation: 'ec2.instances.list', resourceIds: [], durationMs: 0 }))).catch((e) => { console.error(e); process.exit(1); });`;
+    const run = (caller: string) => new Promise<number | null>((done) => spawn(process.execPath, ['-e', script, auditPath, caller], { stdio: 'inherit' }).on('exit', done));
+    assert.deepEqual(await Promise.all([run('mcp'), run('command')]), [0, 0]);
+    const verification = await verifyAuditTrail(auditPath);
+    assert.equal(verification.ok, true, JSON.stringify(verification));
+    const records = await audit();
+    assert.equal(records.length, 50);
+    assert.equal(records.filter((record) => record.caller === 'mcp').length, 25);
   });
 
   it('two audit writers (two trails on one file) append concurrently without forking the chain', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
@@ -96,7 +97,13 @@ interface Cursor {
   offset: number;
   awsToken?: string;
   call: string;
+  /** The server-side copy of the AWS page being paged through (absent or expired: read again). */
+  page?: string;
 }
+
+/** AWS pages kept for their continuation cursors, so later pages need no new AWS call. */
+const PAGE_TTL_MS = 5 * 60_000;
+const MAX_KEPT_PAGES = 20;
 
 function callKey(operation: string, input: unknown): string {
   return canonicalJson([operation, input ?? {}]).slice(0, 500);
@@ -109,7 +116,7 @@ function encodeCursor(cursor: Cursor): string {
 function decodeCursor(text: string): Cursor | undefined {
   try {
     const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Cursor;
-    if (!Number.isInteger(value.offset) || value.offset < 0 || typeof value.call !== 'string') return undefined;
+    if (!Number.isInteger(value.offset) || value.offset < 0 || typeof value.call !== 'string' || (value.page !== undefined && typeof value.page !== 'string')) return undefined;
     return value;
   } catch {
     return undefined;
@@ -164,6 +171,14 @@ export function createMcpServer(options: McpServerOptions): McpServer {
     return audit;
   };
   const runner = (): Promise<OperationRunner> => runtime().runner(options.profile);
+  const keptPages = new Map<string, { call: string; awsToken?: string; items: unknown[]; nextToken?: string; expiresAt: number }>();
+  const keepPage = (call: string, awsToken: string | undefined, items: unknown[], nextToken: string | undefined): string => {
+    for (const [id, kept] of keptPages) if (kept.expiresAt < now()) keptPages.delete(id);
+    const id = randomUUID();
+    keptPages.set(id, { call, awsToken, items, nextToken, expiresAt: now() + PAGE_TTL_MS });
+    while (keptPages.size > MAX_KEPT_PAGES) keptPages.delete(keptPages.keys().next().value!);
+    return id;
+  };
 
   const client = (): AuditClient => {
     const info = server.getClientVersion();
@@ -179,6 +194,19 @@ export function createMcpServer(options: McpServerOptions): McpServer {
   const refuse = async (call: CallContext, code: string, message: string, extra: Partial<AuditEntry> = {}): Promise<CallToolResult> => {
     await record(call, { outcome: 'refused', refusal: { code, message }, decision: 'refused', ...extra });
     return result({ status: 'refused', summary: `Refused (${code}): ${message} Nothing was changed. Tell the user; do not retry it another way.`, refusal: { code, message } }, true);
+  };
+
+  /** One page of items from an AWS page, cut to fit, with the cursor of the next one. */
+  const pageResult = (operation: string, key: string, cursor: Cursor, page: { items: unknown[]; nextToken?: string }, pageId: string | undefined): CallToolResult => {
+    let size = pageSize;
+    let items = page.items.slice(cursor.offset, cursor.offset + size);
+    while (size > 1 && JSON.stringify(items).length > MAX_RESULT_CHARS - 2_000) {
+      size = Math.max(1, Math.floor(size / 2));
+      items = page.items.slice(cursor.offset, cursor.offset + size);
+    }
+    const end = cursor.offset + items.length;
+    const next: Cursor | undefined = end < page.items.length ? { offset: end, awsToken: cursor.awsToken, call: key, ...(pageId ? { page: pageId } : {}) } : page.nextToken ? { offset: 0, awsToken: page.nextToken, call: key } : undefined;
+    return result({ status: 'succeeded', operation, summary: `Items ${cursor.offset + 1}–${end} of ${page.items.length} in this AWS page${next ? '; more with nextCursor' : ''}.`, count: items.length, items, ...(next ? { nextCursor: encodeCursor(next), truncated: true } : { truncated: false }) });
   };
 
   const context = (call: CallContext, planId?: string, decision?: string): AuditContext => ({ client: call.client, tool: call.tool, ...(planId ? { planId } : {}), ...(decision ? { decision } : {}) });
@@ -212,6 +240,11 @@ export function createMcpServer(options: McpServerOptions): McpServer {
         const key = callKey(operation, input);
         const cursor = cursorText ? decodeCursor(cursorText) : { offset: 0, call: key };
         if (!cursor || cursor.call !== key) return refuse(call, 'invalid-input', 'The cursor does not belong to this operation and input; start again without a cursor.', { operation });
+        const kept = cursor.page ? keptPages.get(cursor.page) : undefined;
+        if (kept && kept.call === key && kept.awsToken === cursor.awsToken && kept.expiresAt >= now()) {
+          await record(call, { outcome: 'succeeded', operation, operationKind: 'read', input: redactSecrets(input), decision: 'read-page (from the kept AWS page)' });
+          return pageResult(operation, key, cursor, { items: kept.items, nextToken: kept.nextToken }, cursor.page);
+        }
         const effectiveInput = cursor.awsToken ? { ...input, nextToken: cursor.awsToken } : input;
         const active = await runner();
         const outcome = await active.run(operation, effectiveInput, { caller: 'mcp', mode: 'execute', signal: call.signal, auditContext: context(call, undefined, 'read') });
@@ -225,15 +258,7 @@ export function createMcpServer(options: McpServerOptions): McpServer {
         const data = compact.data as { items?: unknown[]; nextToken?: string; more?: string } | unknown;
         if (data && typeof data === 'object' && Array.isArray((data as { items?: unknown[] }).items)) {
           const page = data as { items: unknown[]; nextToken?: string };
-          let size = pageSize;
-          let items = page.items.slice(cursor.offset, cursor.offset + size);
-          while (size > 1 && JSON.stringify(items).length > MAX_RESULT_CHARS - 2_000) {
-            size = Math.max(1, Math.floor(size / 2));
-            items = page.items.slice(cursor.offset, cursor.offset + size);
-          }
-          const end = cursor.offset + items.length;
-          const next: Cursor | undefined = end < page.items.length ? { offset: end, awsToken: cursor.awsToken, call: key } : page.nextToken ? { offset: 0, awsToken: page.nextToken, call: key } : undefined;
-          return result({ status: 'succeeded', operation, summary: `${items.length} of ${page.items.length} item(s) in this AWS page${next ? '; more with nextCursor' : ''}.`, count: items.length, items, ...(next ? { nextCursor: encodeCursor(next), truncated: true } : { truncated: false }) });
+          return pageResult(operation, key, cursor, page, page.items.length > pageSize ? keepPage(key, cursor.awsToken, page.items, page.nextToken) : undefined);
         }
         const text = JSON.stringify(data ?? null);
         if (text.length > MAX_RESULT_CHARS - 2_000) return result({ status: 'succeeded', operation, summary: 'The result was cut to fit.', data: text.slice(0, MAX_RESULT_CHARS - 2_000), truncated: true });
