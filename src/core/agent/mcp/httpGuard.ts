@@ -47,7 +47,7 @@ export function isLoopbackOrigin(origin: string): boolean {
 export function tokensMatch(presented: string, expected: string): boolean {
   const a = createHash('sha256').update(presented).digest();
   const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b) && presented.length === expected.length;
+  return timingSafeEqual(a, b);
 }
 
 /**
