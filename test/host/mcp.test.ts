@@ -93,6 +93,28 @@ describe('MCP server in VS Code', function () {
     }
   });
 
+  it('is started by VS Code itself, whose MCP client reaches the server through the guard and runs a read', async () => {
+    const manifest = (vscode.extensions.all.find((extension) => extension.id.toLowerCase().endsWith('.pilot-light'))?.packageJSON ?? {}) as { publisher: string; name: string };
+    // VS Code names an extension's server `<extension id, lower case>/<label>`.
+    const serverId = `${manifest.publisher}.${manifest.name}`.toLowerCase() + '/Pilot Light';
+    const deadline = Date.now() + 30_000;
+    let readTool: vscode.LanguageModelToolInformation | undefined;
+    while (!readTool && Date.now() < deadline) {
+      await vscode.commands.executeCommand('workbench.mcp.startServer', serverId, { autoTrustChanges: true });
+      readTool = vscode.lm.tools.find((tool) => tool.name.endsWith('read_resources') && !tool.name.startsWith('pilotLight_'));
+      if (!readTool) await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    assert.ok(readTool, `VS Code lists the MCP server's read tool (tools: ${vscode.lm.tools.map((tool) => tool.name).join(', ')})`);
+    const result = await vscode.lm.invokeTool(readTool.name, { input: { operation: 'ec2.instances.list', input: {} }, toolInvocationToken: undefined });
+    const text = result.content.map((part) => (part instanceof vscode.LanguageModelTextPart ? part.value : '')).join('');
+    assert.ok(text.includes(launched[0]), `the read through VS Code's MCP client reaches the emulator: ${text.slice(0, 300)}`);
+    const contributed = ((manifest as { contributes?: { languageModelTools?: Array<{ name: string }> } }).contributes?.languageModelTools ?? []).map((tool) => tool.name);
+    assert.ok(!contributed.includes(readTool.name), `${readTool.name} is the MCP server's tool, not one of Pilot Light's LM tools`);
+    const reads = trail.records().filter((record) => record.caller === 'mcp' && (record as { tool?: string }).tool === 'read_resources');
+    const clients = reads.map((record) => (record as { client?: { name?: string } }).client?.name);
+    assert.ok(clients.some((name) => name && name !== 'host-test-agent'), `the audit trail names VS Code's own MCP client for a read (clients: ${clients.join(', ')})`);
+  });
+
   it('lists no change tools once the workspace turns read-only on', async () => {
     const provider = (await (await testing()).testing.mcpProvider())!;
     await vscode.workspace.getConfiguration('pilotLight').update('mcp.readOnly', true, vscode.ConfigurationTarget.Workspace);
