@@ -34,7 +34,7 @@ export class ElicitationApprovalProvider implements ApprovalProvider {
       '',
       formatPreview(request.preview),
       '',
-      `Type the environment name "${expected}" to ${what.toLowerCase()}; anything else refuses.`,
+      `Type ${what === 'Approve' || request.environments.includes(expected) ? 'the environment name ' : ''}"${expected}" to ${what.toLowerCase()}; anything else refuses.`,
     ]
       .join('\n')
       .slice(0, MAX_MESSAGE_CHARS);
@@ -44,7 +44,7 @@ export class ElicitationApprovalProvider implements ApprovalProvider {
         message,
         requestedSchema: {
           type: 'object',
-          properties: { environment: { type: 'string', title: 'Environment name', description: `Type "${expected}" to ${what.toLowerCase()} the change.`, maxLength: 200 } },
+          properties: { environment: { type: 'string', title: request.environments.includes(expected) ? 'Environment name' : 'Confirmation', description: `Type "${expected}" to ${what.toLowerCase()} the change.`, maxLength: 200 } },
           required: ['environment'],
         },
       },
