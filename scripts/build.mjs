@@ -102,14 +102,6 @@ const sdk = await build({
   outdir: 'dist/sdk',
 });
 
-// The bundles' metafiles, merged (dist/meta.json, never shipped: .vscodeignore), and the notices of every
-// package they contain (dist/THIRD_PARTY_NOTICES.md, shipped). Later bundles (webviews, grammars, wasm)
-// add their metafiles or assets here.
-const metafiles = [main.metafile, core.metafile, sdk.metafile];
-const merged = { inputs: Object.assign({}, ...metafiles.map((m) => m.inputs)), outputs: Object.assign({}, ...metafiles.map((m) => m.outputs)) };
-await writeFile(join(root, 'dist', 'meta.json'), JSON.stringify(merged));
-const notices = thirdPartyNotices({ root, metafiles });
-await writeFile(join(root, 'dist', 'THIRD_PARTY_NOTICES.md'), notices.text);
 
 if (showMetafile) {
   const { analyzeMetafile } = await import('esbuild');
@@ -118,4 +110,46 @@ if (showMetafile) {
   console.log(await analyzeMetafile(sdk.metafile));
 }
 const size = (result) => Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith('.js')).map(([file, { bytes }]) => `${file} ${(bytes / 1024).toFixed(0)} KB`);
+
+// dist/mcp.js: the command-line MCP server (`pilot-light-mcp`), its own entry. It shares dist/sdk/*.js, but
+// through small lazy shims (dist/sdk/lazy-*.js) so that an SDK bundle is parsed on first use, not at start:
+// `tools/list` answers without loading any AWS SDK. Any SDK package the extension does not use is built too.
+function lazyAwsSdk(used) {
+  return {
+    name: 'lazy-aws-sdk',
+    setup(b) {
+      b.onResolve({ filter: /^@aws-sdk\// }, (args) => {
+        if (!SDK_PACKAGE.test(args.path)) return { errors: [{ text: `Import the package root, not a deep path: ${args.path}` }] };
+        used.add(args.path);
+        return { path: `./sdk/lazy-${sdkBundleName(args.path)}.js`, external: true };
+      });
+    },
+  };
+}
+const lazyShim = (bundle) => `"use strict";
+// Loads ./${bundle} on the first use of any of its exports.
+let real;
+const load = () => (real ??= require('./${bundle}'));
+module.exports = new Proxy({}, {
+  get: (_, key) => load()[key],
+  has: (_, key) => key in load(),
+  ownKeys: () => Reflect.ownKeys(load()),
+  getOwnPropertyDescriptor: (_, key) => { const d = Object.getOwnPropertyDescriptor(load(), key); return d && { ...d, configurable: true }; },
+});
+`;
+const mcpSdkPackages = new Set();
+const mcp = await build({ ...common, entryPoints: { mcp: 'src/cli/mcp.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' }, plugins: [lazyAwsSdk(mcpSdkPackages)] });
+const missingSdk = [...mcpSdkPackages].filter((pkg) => !usedSdkPackages.has(pkg));
+const extraSdk = missingSdk.length ? await build({ ...common, entryPoints: Object.fromEntries(missingSdk.map((pkg) => [sdkBundleName(pkg), pkg])), outdir: 'dist/sdk' }) : undefined;
+for (const pkg of mcpSdkPackages) await writeFile(join(root, 'dist', 'sdk', `lazy-${sdkBundleName(pkg)}.js`), lazyShim(`${sdkBundleName(pkg)}.js`));
+console.log(`built the MCP server: ${size(mcp).join(', ')}${missingSdk.length ? ` (+ SDK bundles ${missingSdk.join(', ')})` : ''}`);
+
+// The bundles' metafiles, merged (dist/meta.json, never shipped: .vscodeignore), and the notices of every
+// package they contain (dist/THIRD_PARTY_NOTICES.md, shipped). Later bundles (webviews, grammars, wasm)
+// add their metafiles or assets here.
+const metafiles = [main.metafile, core.metafile, sdk.metafile, mcp.metafile, ...(extraSdk ? [extraSdk.metafile] : [])];
+const merged = { inputs: Object.assign({}, ...metafiles.map((m) => m.inputs)), outputs: Object.assign({}, ...metafiles.map((m) => m.outputs)) };
+await writeFile(join(root, 'dist', 'meta.json'), JSON.stringify(merged));
+const notices = thirdPartyNotices({ root, metafiles });
+await writeFile(join(root, 'dist', 'THIRD_PARTY_NOTICES.md'), notices.text);
 console.log(`built (${production ? 'production' : 'development'}): ${[...size(main), ...size(core), ...size(sdk)].join(', ')}; notices for ${notices.packages.length} packages`);

@@ -7,6 +7,7 @@ import { registerContextFeature } from './features/context/registerContext';
 import { registerDrFeature, type DrFeature } from './features/dr/registerDr';
 import { registerExplorer, type ExplorerFeature } from './features/explorer/registerExplorer';
 import { registerGuardrails } from './features/guardrails/registerGuardrails';
+import { registerMcp } from './features/mcp/registerMcp';
 import { PilotLightContext } from './features/shared/pilotLightContext';
 import { publicApi, type PilotLightApi } from './features/shared/publicApi';
 import { testingApi, type PilotLightTestingApi } from './features/shared/testingApi';
@@ -40,6 +41,7 @@ export function activate(context: vscode.ExtensionContext): PilotLightApi | Pilo
   const audit = registerAudit(ctx);
   const dr = registerDrFeature(ctx);
   registerTools(ctx);
+  registerMcp(ctx);
   const chat = registerChat(ctx);
   const testing = testingApi(ctx, chat, contextFeature);
   const api = publicApi({ activationMs: moduleLoadedAt - moduleLoadStartedAt + (performance.now() - activateStartedAt), refreshExplorer: () => explorer.provider.refresh(), auditPath: () => ctx.safety.auditPath() });

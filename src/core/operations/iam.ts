@@ -79,7 +79,8 @@ export const createRole = defineOperation({
 });
 
 function policyAttachment(change: 'attach' | 'detach') {
-  const Command = change === 'attach' ? AttachRolePolicyCommand : DetachRolePolicyCommand;
+  // Chosen when the call runs: the SDK package loads on first use, not when the registry is built.
+  const command = (request: { RoleName: string; PolicyArn: string }) => (change === 'attach' ? new AttachRolePolicyCommand(request) : new DetachRolePolicyCommand(request));
   return defineOperation({
     id: change === 'attach' ? 'iam.roles.attachPolicy' : 'iam.roles.detachPolicy',
     service: 'iam',
@@ -102,7 +103,7 @@ function policyAttachment(change: 'attach' | 'detach') {
     },
     async handler(ctx, input) {
       const iam = await ctx.client(iamService);
-      await iam.send(new Command({ RoleName: input.roleName, PolicyArn: input.policyArn }));
+      await iam.send(command({ RoleName: input.roleName, PolicyArn: input.policyArn }));
       return { roleName: input.roleName, policyArn: input.policyArn, [change === 'attach' ? 'attached' : 'detached']: true };
     },
     resourceIds: (output) => [output.roleName, output.policyArn],

@@ -4,7 +4,7 @@ import type { ServiceDefinition } from '../aws/connection';
 import { describeAwsError, type AwsErrorInfo } from '../aws/errors';
 import type { AuditSink } from '../audit/auditTrail';
 import { redactSecrets, redactString } from '../audit/redaction';
-import type { AuditEntry, AuditOutcome } from '../audit/types';
+import type { AuditContext, AuditEntry, AuditOutcome } from '../audit/types';
 import { confirmationMatches, type ApprovalDecision, type ApprovalProvider, type ApprovalRequest } from '../guardrails/approval';
 import { evaluateGuardrails, type GuardrailEvaluation, type Refusal, type RefusalCode } from '../guardrails/evaluate';
 import type { GuardrailPolicy } from '../guardrails/policy';
@@ -61,6 +61,8 @@ export interface RunOptions {
   /** Reuse a dry-run's correlation ID to link its preview with the execution. */
   correlationId?: string;
   signal?: AbortSignal;
+  /** Added to every audit record of this run (an MCP client, tool and plan). */
+  auditContext?: AuditContext;
 }
 
 export type RunStatus = 'dry-run' | 'refused' | 'succeeded' | 'failed';
@@ -149,7 +151,7 @@ export class OperationRunner {
     const correlationId = options?.correlationId ?? randomUUID();
     const operationId = typeof operation === 'string' ? operation : String(operation?.id);
     const base: RunOutcome = { status: 'refused', correlationId, operationId, mode: options?.mode, caller: options?.caller, resourceIds: [], backups: [], durationMs: 0 };
-    const audit: Partial<AuditEntry> = { correlationId, caller: String(options?.caller), operation: operationId, mode: options?.mode, input: redactSecrets(input), resourceIds: [] };
+    const audit: Partial<AuditEntry> = { correlationId, caller: String(options?.caller), operation: operationId, mode: options?.mode, input: redactSecrets(input), resourceIds: [], ...auditContextOf(options?.auditContext) };
     if (!options || !CALLERS.includes(options.caller) || !RUN_MODES.includes(options.mode)) {
       return (await this.stop(base, audit, started, 'refused', { refusal: { code: 'invalid-options', message: `Run options need caller (${CALLERS.join(', ')}) and mode (dry-run or execute).` } })) as RunOutcome<Output>;
     }
@@ -292,7 +294,7 @@ export class OperationRunner {
    * Audits a change its caller declined when shown the dry-run's preview: nothing ran. The line is a refusal
    * (`approval-denied`) linked to the dry-run by its correlation ID.
    */
-  async recordDeclined(dryRun: RunOutcome, input: unknown, decision: { reason: string; approver?: string }): Promise<RunOutcome> {
+  async recordDeclined(dryRun: RunOutcome, input: unknown, decision: { reason: string; approver?: string }, auditContext?: AuditContext): Promise<RunOutcome> {
     const started = this.clock.now();
     const { preview } = dryRun;
     const identity = await this.options.connection.identity().catch(() => undefined);
@@ -312,6 +314,7 @@ export class OperationRunner {
       environment: preview?.environments.join(', '),
       resourceIds: dryRun.resourceIds,
       approval,
+      ...auditContextOf(auditContext),
     };
     return this.stop(base, audit, started, 'refused', { refusal: { code: 'approval-denied', message: `Not confirmed: ${approval.reason}` } });
   }
@@ -505,9 +508,20 @@ export class OperationRunner {
       approval: audit.approval,
       backups: fields.backups,
       durationMs: Math.max(0, this.clock.now() - started),
+      client: audit.client,
+      tool: audit.tool,
+      planId: audit.planId,
+      decision: audit.decision,
     };
     await this.options.audit.append(entry);
   }
+}
+
+/** Only the known context fields, so a caller cannot overwrite the record's own fields. */
+function auditContextOf(context: AuditContext | undefined): AuditContext {
+  if (!context) return {};
+  const { client, tool, planId, decision } = context;
+  return { ...(client ? { client: { name: String(client.name), ...(client.version ? { version: String(client.version) } : {}), ...(client.via ? { via: String(client.via) } : {}) } } : {}), ...(tool ? { tool } : {}), ...(planId ? { planId } : {}), ...(decision ? { decision } : {}) };
 }
 
 function firstRefusal(preview: OperationPreview): Refusal | undefined {

@@ -26,6 +26,8 @@ export interface PilotLightTestingApi {
   answerWorkspaceProposals(prompt: ProposalPrompt | undefined): void;
   /** What the connection status bar item shows. */
   statusBar(): { text: string; tooltip: string };
+  /** The registered MCP server definition provider (VS Code's API does not let an extension list definitions). */
+  mcpProvider(): Promise<import('../mcp/registerMcp').PilotLightMcpProvider | undefined>;
 }
 
 export function testingApi(ctx: PilotLightContext, chat: AwsChatParticipant | undefined, context: ContextFeature): PilotLightTestingApi | undefined {
@@ -49,6 +51,7 @@ export function testingApi(ctx: PilotLightContext, chat: AwsChatParticipant | un
     logLines: () => lines,
     answerWorkspaceProposals: (prompt) => context.proposals.setPromptForTests(prompt),
     statusBar: () => context.statusBar.shown,
+    mcpProvider: async () => (await import('../mcp/registerMcp')).registeredMcpProvider,
     invokeToolDirectly: async (name, input) => {
       const { registeredTools } = await import('../tools/registerTools');
       const tool = registeredTools.get(name);

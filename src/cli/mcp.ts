@@ -1,0 +1,206 @@
+/**
+ * pilot-light-mcp: the Pilot Light MCP server on stdio for any MCP client (Claude Code, Cursor, Kiro…).
+ * The same runtime as the extension: registry → guardrails → approval → audit → SDK. Logs go to stderr;
+ * stdout carries only the protocol.
+ */
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parse as parseJsonc, type ParseError } from 'jsonc-parser';
+import type { AwsConnection as Connection } from '../core/aws/connection';
+import type { PolicyFile } from '../core/runtime/policySources';
+
+export const USAGE = `Usage: pilot-light-mcp --stdio [options]
+  --profile <name>        AWS profile (default: AWS_PROFILE, else the default credential chain)
+  --region <region>       AWS region (default: AWS_REGION / the profile's region)
+  --endpoint-url <url>    endpoint override (LocalStack, moto); same rules as the extension's setting
+  --read-only             list and allow read tools only
+  --audit <path>          audit trail file (default: ~/.pilot-light/audit.jsonl)
+  --workspace <dir>       workspace folder (repeatable): its .pilotlight/guardrails.json and
+                          .vscode/settings.json pilotLight.guardrails tighten the policy; DR plans come from it
+  --allow-recovery        offer dr_start_recovery (a real DR recovery; always needs approval)
+  --journal-dir <dir>     DR run journals (default: ~/.pilot-light/dr-runs)
+  --config <file.json>    settings file: { "profile", "region", "endpointUrl", "readOnly", "audit", "workspaces",
+                          "allowRecovery", "journalDir", "guardrails": { …the pilotLight.guardrails settings… } };
+                          flags win over the file
+  --help`;
+
+/** Everything the CLI runs with, from flags over the config file. */
+export interface CliSettings {
+  profile?: string;
+  region?: string;
+  endpointUrl?: string;
+  readOnly: boolean;
+  auditPath: string;
+  workspaces: string[];
+  allowRecovery: boolean;
+  journalDir: string;
+  /** The user's guardrail settings (may loosen the defaults, like pilotLight.guardrails in user settings). */
+  guardrails?: unknown;
+}
+
+export class CliUsageError extends Error {}
+
+const MAX_CONFIG_BYTES = 256 * 1024;
+
+function stringOf(value: unknown, field: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !value.trim()) throw new CliUsageError(`Config field "${field}" must be a non-empty string.`);
+  return value;
+}
+
+function booleanOf(value: unknown, field: string): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'boolean') throw new CliUsageError(`Config field "${field}" must be true or false.`);
+  return value;
+}
+
+/** Parses flags and the optional config file; throws CliUsageError with an actionable message. */
+export async function cliSettings(argv: string[], cwd = process.cwd()): Promise<CliSettings | 'help'> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        stdio: { type: 'boolean', default: false },
+        profile: { type: 'string' },
+        region: { type: 'string' },
+        'endpoint-url': { type: 'string' },
+        'read-only': { type: 'boolean' },
+        audit: { type: 'string' },
+        workspace: { type: 'string', multiple: true },
+        'allow-recovery': { type: 'boolean' },
+        'journal-dir': { type: 'string' },
+        config: { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
+    }).values;
+  } catch (error) {
+    throw new CliUsageError(`${(error as Error).message}\n${USAGE}`);
+  }
+  if (parsed.help) return 'help';
+  if (!parsed.stdio) throw new CliUsageError(`Give --stdio: stdio is the only transport of the command-line server (VS Code runs its own).\n${USAGE}`);
+  let file: Record<string, unknown> = {};
+  if (parsed.config) {
+    const path = resolve(cwd, parsed.config);
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      throw new CliUsageError(`Cannot read the config file ${path}: ${(error as Error).message}`);
+    }
+    if (text.length > MAX_CONFIG_BYTES) throw new CliUsageError(`The config file ${path} is larger than ${MAX_CONFIG_BYTES / 1024} KB.`);
+    const errors: ParseError[] = [];
+    const value = parseJsonc(text, errors, { allowTrailingComma: true });
+    if (errors.length || !value || typeof value !== 'object' || Array.isArray(value)) throw new CliUsageError(`The config file ${path} is not a JSON object (error at offset ${errors[0]?.offset ?? 0}).`);
+    file = value as Record<string, unknown>;
+    const known = ['profile', 'region', 'endpointUrl', 'readOnly', 'audit', 'workspaces', 'allowRecovery', 'journalDir', 'guardrails'];
+    const unknown = Object.keys(file).filter((key) => !known.includes(key));
+    if (unknown.length) throw new CliUsageError(`Unknown field(s) in ${path}: ${unknown.join(', ')}. Known: ${known.join(', ')}.`);
+  }
+  const workspacesOf = (value: unknown): string[] => {
+    if (value === undefined) return [];
+    if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) throw new CliUsageError('Config field "workspaces" must be a list of folder paths.');
+    return value as string[];
+  };
+  const home = join(homedir(), '.pilot-light');
+  const absolute = (path: string) => (isAbsolute(path) ? path : resolve(cwd, path));
+  return {
+    profile: parsed.profile ?? stringOf(file.profile, 'profile'),
+    region: parsed.region ?? stringOf(file.region, 'region'),
+    endpointUrl: parsed['endpoint-url'] ?? stringOf(file.endpointUrl, 'endpointUrl'),
+    readOnly: parsed['read-only'] ?? booleanOf(file.readOnly, 'readOnly') ?? false,
+    auditPath: absolute(parsed.audit ?? stringOf(file.audit, 'audit') ?? join(home, 'audit.jsonl')),
+    workspaces: (parsed.workspace?.length ? parsed.workspace : workspacesOf(file.workspaces)).map(absolute),
+    allowRecovery: parsed['allow-recovery'] ?? booleanOf(file.allowRecovery, 'allowRecovery') ?? false,
+    journalDir: absolute(parsed['journal-dir'] ?? stringOf(file.journalDir, 'journalDir') ?? join(home, 'dr-runs')),
+    guardrails: file.guardrails,
+  };
+}
+
+/** A workspace's `.vscode/settings.json` `pilotLight.guardrails`, as a tighten-only policy layer. */
+export async function workspaceSettingsLayer(folder: string): Promise<PolicyFile | undefined> {
+  const path = join(folder, '.vscode', 'settings.json');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  if (text.length > MAX_CONFIG_BYTES) return { path: `${path} (pilotLight.guardrails)`, text: '"too large"' };
+  const errors: ParseError[] = [];
+  const value = parseJsonc(text, errors, { allowTrailingComma: true }) as Record<string, unknown> | undefined;
+  const block = value?.['pilotLight.guardrails'];
+  if (block === undefined) return errors.length ? { path: `${path} (pilotLight.guardrails)`, text: '"unreadable"' } : undefined;
+  return { path: `${path} (pilotLight.guardrails)`, text: JSON.stringify(block) };
+}
+
+export async function main(argv = process.argv.slice(2)): Promise<number> {
+  let settings: CliSettings | 'help';
+  try {
+    settings = await cliSettings(argv);
+  } catch (error) {
+    process.stderr.write(`pilot-light-mcp: ${(error as Error).message}\n`);
+    return 2;
+  }
+  if (settings === 'help') {
+    process.stderr.write(`${USAGE}\n`);
+    return 0;
+  }
+  const [{ StdioServerTransport }, { createMcpServer }, { createRuntime, readPolicyFiles, formatPolicyProblem }, { AwsConnection }] = await Promise.all([
+    import('@modelcontextprotocol/sdk/server/stdio.js'),
+    import('../core/agent/mcp/server'),
+    import('../core/runtime'),
+    import('../core/aws/connection'),
+  ]);
+  const config = settings;
+  const log = (message: string) => process.stderr.write(`pilot-light-mcp: ${message}\n`);
+  let connection: Promise<Connection> | undefined;
+  const open = () => (connection ??= AwsConnection.open({ profile: config.profile, region: config.region, endpointUrl: config.endpointUrl }, process.env));
+  const policyFiles = await readPolicyFiles(config.workspaces, (folder, error) => log(`cannot read ${folder}/.pilotlight/guardrails.json: ${error.message}`));
+  for (const folder of config.workspaces) {
+    const layer = await workspaceSettingsLayer(folder);
+    if (layer) policyFiles.push(layer);
+  }
+  const runtime = createRuntime({
+    auditPath: config.auditPath,
+    settings: config.guardrails,
+    policyFiles,
+    // Approvals are asked by the MCP server itself (elicitation); the runtime's own provider refuses.
+    approvalProvider: { id: 'cli-none', kind: 'interactive', requestApproval: async () => ({ approved: false, reason: 'No approval channel outside the MCP client.' }) },
+    connection: () => open(),
+    logger: { info: () => undefined, warn: log, error: log },
+  });
+  for (const problem of runtime.problems) log(formatPolicyProblem(problem));
+  const server = createMcpServer({
+    runtime,
+    readOnly: config.readOnly,
+    allowRecovery: config.allowRecovery,
+    approvals: 'elicitation',
+    clientLabel: 'cli',
+    describeConnection: async () => {
+      const active = await open();
+      return { region: active.region, account: await active.identity().then((identity) => identity.account, () => undefined) };
+    },
+    dr: config.workspaces.length ? { workspaceFolders: config.workspaces, journalDir: config.journalDir, connection: open, actor: 'pilot-light-mcp' } : undefined,
+  });
+  const transport = new StdioServerTransport();
+  await server.connect(transport);
+  await new Promise<void>((done) => {
+    transport.onclose = done;
+    process.stdin.once('end', done);
+  });
+  await server.close().catch(() => undefined);
+  return 0;
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (error) => {
+      process.stderr.write(`pilot-light-mcp: ${(error as Error).stack ?? error}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,109 @@
+/**
+ * The MCP server's DR tools against the DRS emulator and moto, in-process with the SDK client: plans from
+ * a workspace folder, preflight, a drill started only after the typed approval, its status.
+ */
+import * as assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { DescribeJobsCommand, DrsClient } from '@aws-sdk/client-drs';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { ElicitRequestSchema, type CallToolResult, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
+import { createMcpServer } from '../../src/core/agent/mcp/server';
+import { readAuditTrail } from '../../src/core/audit';
+import type { AwsConnection } from '../../src/core/aws/connection';
+import { defaultPathFor, writeDocument } from '../../src/core/dr/workspace';
+import { createRuntime } from '../../src/core/runtime';
+import { emulatorConnection } from '../support/connection';
+import { plan, tempDir, tierGroups } from '../support/dr';
+import { clientConfig, resetAndSeed, useEmulatorStack, waitFor } from '../support/emulators';
+
+useEmulatorStack();
+
+type Result = CallToolResult & { structuredContent?: Record<string, any> };
+
+describe('MCP DR tools against the emulators', function () {
+  this.timeout(120_000);
+  let dir: ReturnType<typeof tempDir>;
+  let connection: AwsConnection;
+  const closers: Array<() => Promise<void>> = [];
+
+  beforeEach(async () => {
+    await resetAndSeed('sample');
+    dir = tempDir('pilot-light-mcp-dr-');
+    for (const group of tierGroups()) await writeDocument(defaultPathFor(dir.path, group), group);
+    const drill = plan('db-only', [{ name: 'db', protectionGroups: ['db-tier'] }], { failurePolicy: 'stop' });
+    await writeDocument(defaultPathFor(dir.path, drill), drill);
+    connection = await emulatorConnection();
+  });
+  afterEach(async () => {
+    for (const close of closers.splice(0)) await close().catch(() => undefined);
+    connection.dispose();
+    dir.remove();
+  });
+
+  /** A person who reads the form and types what it asks for. */
+  const typeWhatIsAsked = (asked: string[]) => (message: string): ElicitResult => {
+    const wanted = /Type (?:the environment name )?"([^"]+)"/.exec(message)?.[1] ?? '';
+    asked.push(wanted);
+    return { action: 'accept', content: { environment: wanted } };
+  };
+
+  async function start(answer?: (message: string) => ElicitResult) {
+    const auditPath = join(dir.path, 'audit.jsonl');
+    const runtime = createRuntime({ auditPath, approvalProvider: { id: 'none', kind: 'interactive', requestApproval: async () => ({ approved: false, reason: 'unused' }) }, connection: async () => connection });
+    const server = createMcpServer({ runtime, readOnly: false, allowRecovery: false, approvals: 'elicitation', clientLabel: 'test', dr: { workspaceFolders: [dir.path], journalDir: join(dir.path, 'runs'), connection: async () => connection } });
+    const client = new Client({ name: 'dr-agent', version: '1.0.0' }, { capabilities: answer ? { elicitation: { form: {} } } : {} });
+    if (answer) client.setRequestHandler(ElicitRequestSchema, async (request) => answer(request.params.message));
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await server.connect(serverSide);
+    await client.connect(clientSide);
+    closers.push(() => client.close());
+    const call = async (name: string, args: Record<string, unknown>) => (await client.callTool({ name, arguments: args })) as Result;
+    return { call, auditPath };
+  }
+
+  async function drsJobs(): Promise<number> {
+    const drs = new DrsClient(clientConfig());
+    try {
+      return (await drs.send(new DescribeJobsCommand({ filters: {} }))).items?.length ?? 0;
+    } finally {
+      drs.destroy();
+    }
+  }
+
+  it('lists and preflights the workspace plan, starts a drill after the typed plan name, and shows its status', async () => {
+    const asked: string[] = [];
+    const { call, auditPath } = await start(typeWhatIsAsked(asked));
+    const listed = await call('dr_list_plans', {});
+    assert.deepEqual(listed.structuredContent?.plans.map((p: { name: string }) => p.name), ['db-only']);
+    const checked = await call('dr_preflight', { plan: 'db-only' });
+    assert.equal(checked.structuredContent?.ok, true, JSON.stringify(checked.structuredContent?.findings));
+    const started = await call('dr_start_drill', { plan: 'db-only' });
+    assert.equal(started.structuredContent?.status, 'started', JSON.stringify(started.structuredContent));
+    const runId = started.structuredContent?.runId as string;
+    const final = await waitFor(async () => {
+      const status = await call('dr_run_status', { runId });
+      return ['completed', 'failed', 'cancelled'].includes(status.structuredContent?.status) ? status : undefined;
+    }, 'the drill to end', { timeoutMs: 60_000, intervalMs: 500 });
+    assert.equal(final?.structuredContent?.status, 'completed', JSON.stringify(final?.structuredContent));
+    assert.ok((await drsJobs()) >= 1);
+    assert.deepEqual(asked, ['db-only', 'production'], 'the drill is confirmed with the plan name, then the protected environment is approved once for the run');
+    const records = await readAuditTrail(auditPath);
+    const startedRecord = records.find((record) => record.operation === 'dr.drill.start');
+    assert.equal(startedRecord?.decision, 'started');
+    assert.equal(startedRecord?.client?.name, 'dr-agent');
+    assert.ok(records.some((record) => record.operation === 'drs.recovery.start' && record.caller === 'mcp' && record.outcome === 'succeeded'));
+  });
+
+  it('a drill without elicitation, or with the wrong name, is refused and starts nothing', async () => {
+    for (const answer of [undefined, () => ({ action: 'accept' as const, content: { environment: 'prod' } })]) {
+      const { call, auditPath } = await start(answer);
+      const refused = await call('dr_start_drill', { plan: 'db-only' });
+      assert.equal(refused.structuredContent?.status, 'refused');
+      assert.equal(refused.structuredContent?.refusal?.code, 'approval-denied');
+      const records = await readAuditTrail(auditPath);
+      assert.ok(records.some((record) => record.operation === 'dr.drill.start' && record.outcome === 'refused'));
+    }
+    assert.equal(await drsJobs(), 0);
+  });
+});
