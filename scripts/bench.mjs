@@ -3,6 +3,9 @@
 //   explorer (issue 3)  the packaged extension in the real VS Code extension host (code-server) against
 //                       the emulators seeded with 5,000 instances: activation, first rows, full list,
 //                       API calls per page, heap; VSIX size; moto's own time per page, measured apart.
+//   mcp (issue 15)      the command-line MCP server (dist/mcp.js --stdio) with the SDK's stdio client, against
+//                       moto seeded with 1,000 instances: start → tools/list answered, one read of 1,000
+//                       instances, the number of tools.
 //   dr (issue 5)        the DR runner in plain Node through the real SDK: 1,000 servers in 10 waves on
 //                       the DRS emulator with a fast clock: wave overhead, API calls per server, RSS,
 //                       throttling failures.
@@ -26,7 +29,7 @@ import { makeThrowawayDir, runOrThrow, spawnManaged } from './lib/processes.mjs'
 import { REPO_ROOT, buildTests, log, mergeEnv, startHostTestStack } from './lib/vscodeHost.mjs';
 import { openTestWorkbench } from './lib/workbenchTests.mjs';
 
-const SUITES = ['explorer', 'dr'];
+const SUITES = ['explorer', 'dr', 'mcp'];
 const USAGE = `Usage: npm run bench [-- <suite>...] [options]     suites: ${SUITES.join(', ')} (default: all)
   --repeats <n>            explorer: workbench sessions, one fresh extension host each (default 3)
   --activate-repeats <n>   explorer: plain-Node activation runs, one fresh process each (default 7)
@@ -42,6 +45,8 @@ const USAGE = `Usage: npm run bench [-- <suite>...] [options]     suites: ${SUIT
   --dr-throttle <n>        dr: ThrottlingExceptions injected on DescribeJobs and DescribeJobLogItems as each
                            wave starts, in the extra throttled run (default 3; 0: no throttled run)
   --dr-guarded <n>         dr: extra runs through the extension's guarded DR write path (default 1; 0: none)
+  --mcp-instances <n>      mcp: EC2 instances to seed for the read (default 1000)
+  --mcp-repeats <n>        mcp: server starts and reads to take the median of (default 7)
   --settle-seconds <n>     explorer: wait this long after activation before listing (default 5)
   --cpu-profile            explorer: write a V8 CPU profile of the extension host per list to test-output/bench-explorer/
   --skip-build             use the existing out/ (tests and tools) instead of compiling
@@ -61,6 +66,8 @@ const { values: options, positionals } = parseArgs({
     'dr-throttle': { type: 'string', default: '3' },
     'dr-guarded': { type: 'string', default: '1' },
     'settle-seconds': { type: 'string', default: '5' },
+    'mcp-instances': { type: 'string', default: '1000' },
+    'mcp-repeats': { type: 'string', default: '7' },
     'cpu-profile': { type: 'boolean', default: false },
     'skip-build': { type: 'boolean', default: false },
     headed: { type: 'boolean', default: false },
@@ -536,6 +543,112 @@ async function drSuite() {
   };
 }
 
+// ---- mcp -----------------------------------------------------------------------------------------------
+
+const MCP_ENTRY = join(REPO_ROOT, 'dist', 'mcp.js');
+
+/** Starts `node dist/mcp.js --stdio` as an MCP client would, and times start → tools/list answered. */
+async function startMcp(stack, auditPath) {
+  const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+  const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
+  const started = performance.now();
+  const transport = new StdioClientTransport({ command: process.execPath, args: [MCP_ENTRY, '--stdio', '--endpoint-url', stack.endpoint, '--region', stack.region, '--audit', auditPath, '--workspace', stack.outputDir, '--journal-dir', join(stack.outputDir, 'dr-runs')], env: mergeEnv(process.env, stack.env), stderr: 'pipe' });
+  const client = new Client({ name: 'pilot-light-bench', version: '1.0.0' });
+  await client.connect(transport);
+  const { tools } = await client.listTools();
+  const toolsListMs = performance.now() - started;
+  // The server's own CPU time so far (utime + stime in clock ticks of 10 ms), which the machine's load does not inflate.
+  let cpuMs;
+  try {
+    const fields = readFileSync(`/proc/${transport.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    cpuMs = (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    cpuMs = undefined;
+  }
+  return { client, tools, toolsListMs, cpuMs };
+}
+
+async function mcpSuite() {
+  const instances = positiveInt('mcp-instances');
+  const repeats = Math.max(1, positiveInt('mcp-repeats'));
+  const parameters = { instances, repeats, transport: 'stdio', flags: '--stdio --endpoint-url <emulator gateway> --workspace <output dir> (all tools: reads, plans, DR)', emulatorCommand: `node out/tools/emulators/cli.js --seed none --scale-instances ${instances}` };
+  const figures = [];
+  const findings = [];
+  let suiteError;
+  const starts = [];
+  const startCpu = [];
+  const coldReads = [];
+  const reads = [];
+  const fullPasses = [];
+  const moto = [];
+  let toolCount;
+  let readCount;
+  try {
+    if (!options['skip-build'] || !existsSync(MCP_ENTRY)) runOrThrow('npm', ['run', 'build'], { cwd: REPO_ROOT, what: 'npm run build' });
+    log(`mcp: starting the emulators and seeding ${instances} instances`);
+    const stack = await startHostTestStack({ layer: 'bench-mcp', seed: 'none', emulatorArgs: ['--scale-instances', String(instances)], readyTimeoutMs: SEED_TIMEOUT_MS });
+    const ec2 = new EC2Client({ region: stack.region, endpoint: stack.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, maxAttempts: 1 });
+    try {
+      for (let index = 0; index < repeats; index++) {
+        const { client, tools, toolsListMs, cpuMs } = await startMcp(stack, join(stack.outputDir, `audit-${index}.jsonl`));
+        try {
+          starts.push(toolsListMs);
+          if (cpuMs !== undefined) startCpu.push(cpuMs);
+          toolCount = tools.length;
+          // The first AWS call loads the SDK bundle and asks STS who the caller is; the next read is the steady state.
+          let started = performance.now();
+          await client.callTool({ name: 'read_resources', arguments: { operation: 'ec2.instances.list', input: {} } });
+          coldReads.push(performance.now() - started);
+          started = performance.now();
+          const first = await client.callTool({ name: 'read_resources', arguments: { operation: 'ec2.instances.list', input: {} } });
+          reads.push(performance.now() - started);
+          if (first.structuredContent?.status !== 'succeeded') throw new Error(`read_resources answered ${JSON.stringify(first.structuredContent).slice(0, 300)}`);
+          let seen = first.structuredContent.count;
+          let cursor = first.structuredContent.nextCursor;
+          while (cursor) {
+            const page = await client.callTool({ name: 'read_resources', arguments: { operation: 'ec2.instances.list', input: {}, cursor } });
+            seen += page.structuredContent?.count ?? 0;
+            cursor = page.structuredContent?.nextCursor;
+          }
+          fullPasses.push(performance.now() - started);
+          readCount = seen;
+          started = performance.now();
+          await ec2.send(new DescribeInstancesCommand({}));
+          moto.push(performance.now() - started);
+        } finally {
+          await client.close();
+        }
+      }
+    } finally {
+      ec2.destroy();
+      await stack.stop();
+    }
+  } catch (error) {
+    suiteError = describeError(error);
+    log(`mcp suite failed: ${suiteError}`);
+  }
+  const load = machineInfo().loadAverage1m;
+  figures.push(figure('toolsListMs', { unit: 'ms', target: '≤ 300', measured: round(median(starts)), pass: starts.length ? median(starts) <= 300 : null, samples: samplesOf(starts), notes: `spawn of node dist/mcp.js --stdio → initialize → tools/list answered (SDK StdioClientTransport), median of ${starts.length}; no AWS SDK bundle is loaded before the first AWS call. Machine load average ${load} on ${machineInfo().cpus} CPUs` }));
+  figures.push(figure('toolsListCpuMs', { unit: 'ms', measured: median(startCpu), samples: startCpu, notes: 'context: the server process\'s CPU time (user + system, /proc/<pid>/stat, 10 ms ticks) from spawn to tools/list answered; unlike the wall-clock figure it does not grow with the machine\'s load' }));
+  figures.push(figure('readColdMs', { unit: 'ms', measured: round(median(coldReads)), samples: samplesOf(coldReads), notes: 'context: the first read_resources of a fresh server, which also loads the EC2 SDK bundle and the credential chain and asks STS for the caller identity' }));
+  figures.push(figure('readMs', { unit: 'ms', target: '≤ 1,000', measured: round(median(reads)), pass: reads.length ? median(reads) <= 1000 : null, samples: samplesOf(reads), notes: `the second read_resources call of ec2.instances.list against moto (no replay endpoint on this branch) with ${instances} instances: the runner reads them all (one DescribeInstances), the server answers the first 100 with a continuation cursor. moto alone answers that DescribeInstances in ${round(median(moto))} ms (SDK straight to the gateway, same run: ${JSON.stringify(samplesOf(moto))}). Reading all pages (${readCount} items): ${round(median(fullPasses))} ms` }));
+  figures.push(figure('toolCount', { unit: 'tools', target: '≤ 20', measured: toolCount, pass: toolCount !== undefined ? toolCount <= 20 : null, notes: 'tools the CLI server lists with a workspace folder (reads, plan/apply, DR); --read-only lists fewer, --allow-recovery one more' }));
+  if (readCount !== undefined && readCount < instances) findings.push(`The read returned ${readCount} items across its pages, fewer than the ${instances} seeded.`);
+  return {
+    title: 'Issue 15: the MCP server on the command line (stdio), 1,000 instances on moto.',
+    timestamp: new Date().toISOString(),
+    machine: machineInfo(),
+    ...(suiteError ? { error: suiteError } : {}),
+    parameters,
+    figures,
+    findings,
+    method: [
+      'Each repeat spawns `node dist/mcp.js --stdio --workspace <dir>` with the SDK\'s StdioClientTransport, times spawn → tools/list answered, then two `read_resources` calls (ec2.instances.list; the first is cold, the second gives readMs), pages through the rest, then closes the client.',
+      'The emulator stack is seeded with `--seed none --scale-instances N`; timings are wall-clock medians on a shared machine.',
+    ],
+  };
+}
+
 // ---- main ----------------------------------------------------------------------------------------------
 
 const started = Date.now();
@@ -547,7 +660,7 @@ try {
     if (!existsSync(entry)) throw new Error(`${entry} is missing; compile with tsc -p tsconfig.test.json`);
   }
   for (const suite of suites) {
-    const result = suite === 'explorer' ? await explorerSuite() : await drSuite();
+    const result = suite === 'explorer' ? await explorerSuite() : suite === 'mcp' ? await mcpSuite() : await drSuite();
     const { jsonFile, mdFile } = writeBenchmarks(REPO_ROOT, suite, result);
     if (result.error) exitCode = 1;
     console.log(`\n━━━ ${suite} ━━━`);
