@@ -92,6 +92,7 @@ describe('MCP DR tools against the emulators', function () {
     const startedRecord = records.find((record) => record.operation === 'dr.drill.start');
     assert.equal(startedRecord?.decision, 'started');
     assert.equal(startedRecord?.client?.name, 'dr-agent');
+    assert.deepEqual(records.filter((record) => record.tool === 'dr_list_plans' || record.tool === 'dr_preflight').map((record) => [record.tool, record.outcome]), [['dr_list_plans', 'succeeded'], ['dr_preflight', 'succeeded']]);
     assert.ok(records.some((record) => record.operation === 'drs.recovery.start' && record.caller === 'mcp' && record.outcome === 'succeeded'));
   });
 

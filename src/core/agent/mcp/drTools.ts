@@ -5,7 +5,7 @@ import type { AuditClient, AuditEntry } from '../../audit/types';
 import type { AwsConnection } from '../../aws/connection';
 import type { DrRunManager } from '../../dr/manager';
 import type { ProtectionGroup, RecoveryPlan } from '../../dr/model';
-import type { RunMode } from '../../dr/planner';
+import type { DrRunMode } from '../../dr/planner';
 import type { ApprovalProvider, ApprovalRequest } from '../../guardrails/approval';
 import type { OperationPreview } from '../../operations/preview';
 import type { OperationRunner } from '../../operations/runner';
@@ -52,13 +52,13 @@ export function createDrTools(deps: DrToolDeps): DrTool[] {
 
   const session = async (client: AuditClient) => {
     const core = await import('../../dr');
-    const { OperationDrActionGateway, RunScopedApprovalProvider } = await import('../../dr/operationGateway');
+    const { OperationDrActionGateway, OperationDrReads, RunScopedApprovalProvider } = await import('../../dr/operationGateway');
     const connection = await dr.connection();
-    const clients = core.clientsFromConnection(connection);
     const counters = new core.ApiCounters();
-    const reads = new core.SdkDrReads(clients, counters);
     const runner = await deps.runner();
-    const gateway = new OperationDrActionGateway({ runner, caller: 'mcp', approvalProvider: new RunScopedApprovalProvider(deps.approvalProvider(client)), terminateBatchSize: () => runner.policyInForce().maxResourcesPerOperation });
+    // Reads and writes on the one path: registered operations through the runtime's runner, audited as the MCP caller.
+    const reads = new OperationDrReads({ runner, identity: () => connection.identity(), caller: 'mcp', counters });
+    const gateway = new OperationDrActionGateway({ runner, caller: 'mcp', counters, approvalProvider: new RunScopedApprovalProvider(deps.approvalProvider(client)), terminateBatchSize: () => runner.policyInForce().maxResourcesPerOperation });
     const account = (await connection.identity()).account;
     const endpoint = connection.endpointFor('drs');
     return { connection, reads, gateway, origin: { profile: connection.profileName, region: connection.region, account, ...(endpoint ? { endpoint } : {}), startedBy: `${dr.actor ?? 'MCP'} via ${client.name}` } };
@@ -96,7 +96,7 @@ export function createDrTools(deps: DrToolDeps): DrTool[] {
     throw new Error(matching.length ? `Recovery plan "${name}" is defined in several files; rename one.` : `No usable recovery plan named "${name}" in ${dr.workspaceFolders.join(', ') || '(no workspace folder)'}.`);
   };
 
-  const preflight = async (name: string, mode: RunMode, client: AuditClient) => {
+  const preflight = async (name: string, mode: DrRunMode, client: AuditClient) => {
     const target = await findPlan(name);
     const aws = await session(client);
     const { runPreflight } = await import('../../dr/preflight');
@@ -104,7 +104,7 @@ export function createDrTools(deps: DrToolDeps): DrTool[] {
     return { target, aws, report };
   };
 
-  const startRun = async (args: Record<string, unknown>, call: DrCall, mode: RunMode): Promise<CallToolResult> => {
+  const startRun = async (args: Record<string, unknown>, call: DrCall, mode: DrRunMode): Promise<CallToolResult> => {
     const parsed = planArgs.safeParse(args);
     if (!parsed.success) return refuse(call, 'invalid-input', parsed.error.issues.map((issue) => issue.message).join('; '));
     const { target, aws, report } = await preflight(parsed.data.plan, mode, call.client);
@@ -221,7 +221,7 @@ export function createDrTools(deps: DrToolDeps): DrTool[] {
 }
 
 /** The approval asked before a run: a drill is confirmed with the plan name, a recovery approved with it. */
-function runApprovalRequest(plan: RecoveryPlan, mode: RunMode, account: string, region: string, servers: number): ApprovalRequest & { requiredConfirmation: string } {
+function runApprovalRequest(plan: RecoveryPlan, mode: DrRunMode, account: string, region: string, servers: number): ApprovalRequest & { requiredConfirmation: string } {
   const summary = `${mode === 'drill' ? 'Drill' : 'RECOVERY (not a drill)'} of recovery plan ${plan.name}: ${servers} server(s)`;
   const preview: OperationPreview = {
     correlationId: `dr-${plan.name}`,

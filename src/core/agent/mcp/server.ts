@@ -353,11 +353,18 @@ export function createMcpServer(options: McpServerOptions): McpServer {
     const definition = definitions.find((candidate) => candidate.name === request.params.name);
     if (!definition) return refuse(call, 'unknown-tool', `There is no tool "${call.tool}".`);
     if (options.readOnly && definition.access !== 'read') return refuse(call, 'read-only', `This Pilot Light MCP server is read-only; ${definition.name} changes AWS and is not available.`);
+    let answer: CallToolResult;
     try {
-      return await definition.handler((request.params.arguments ?? {}) as Record<string, unknown>, call);
+      answer = await definition.handler((request.params.arguments ?? {}) as Record<string, unknown>, call);
     } catch (error) {
-      return result({ status: 'failed', summary: `Pilot Light could not run ${definition.name}: ${(error as Error).message}` }, true);
+      answer = result({ status: 'failed', summary: `Pilot Light could not run ${definition.name}: ${(error as Error).message}` }, true);
     }
+    // DR reads do not pass the operation runner (like the extension's DR views): the server records them.
+    if (definition.name.startsWith('dr_') && definition.access === 'read') {
+      const structured = answer.structuredContent as { status?: string; summary?: string } | undefined;
+      await record(call, { outcome: answer.isError ? 'failed' : 'succeeded', operationKind: 'read', input: redactSecrets(request.params.arguments ?? {}), decision: 'read', ...(answer.isError ? { error: { code: 'DrReadFailed', message: String(structured?.summary ?? '').slice(0, 500) } } : {}) });
+    }
+    return answer;
   });
   return mcp;
 }
