@@ -4,6 +4,7 @@ import type { ResourceSummary } from '../../core/resources/model';
 import type { ExplorerFeature } from '../explorer/registerExplorer';
 import { registerPreviewDocuments, runInteractively, type InteractiveCaller, type InteractiveRunResult } from '../shared/interactiveRun';
 import { OperationService } from '../shared/operationService';
+import { commandRegistrar } from '../shared/commands';
 import type { PilotLightContext } from '../shared/pilotLightContext';
 import { revealResource } from './revealResource';
 import { runVpcWizard } from './vpcWizardPicks';
@@ -133,15 +134,16 @@ export function registerActions(ctx: PilotLightContext, explorer: ExplorerFeatur
   };
 
   const callerOf = (args?: OperationArgs): InteractiveCaller => (args?.caller === 'chat' ? 'chat' : 'command');
+  const command = commandRegistrar(ctx);
 
   ctx.extension.subscriptions.push(
-    ...actionCommands.map((command) => vscode.commands.registerCommand(command, runAction(command))),
-    vscode.commands.registerCommand('pilotLight.operations.run', async (args?: OperationArgs) => {
+    ...actionCommands.map((id) => command(id, runAction(id))),
+    command('pilotLight.operations.run', async (args?: OperationArgs) => {
       const request = await operationArgs(args, true);
       if (!request) return undefined;
       return runInteractively(service, { operationId: request.operationId, input: request.input ?? {}, caller: callerOf(args), region: request.region, title: request.title });
     }),
-    vscode.commands.registerCommand('pilotLight.operations.dryRun', async (args?: OperationArgs) => {
+    command('pilotLight.operations.dryRun', async (args?: OperationArgs) => {
       const request = await operationArgs(args, false);
       if (!request) return undefined;
       const { formatPreview } = await import('../../core/operations/preview');
@@ -150,11 +152,11 @@ export function registerActions(ctx: PilotLightContext, explorer: ExplorerFeatur
       await previews.show(`dry-run ${request.operationId}`, `Dry-run of ${request.operationId} (nothing was changed)\n\n${text}`);
       return { status: outcome.status, operationId: outcome.operationId, correlationId: outcome.correlationId, verdict: outcome.preview?.guardrails.verdict, text };
     }),
-    vscode.commands.registerCommand('pilotLight.wizard.createVpc', async (node?: unknown) => {
+    command('pilotLight.wizard.createVpc', async (node?: unknown) => {
       const result = await runVpcWizard(service, { caller: asResourceNode(node) || (node && typeof node === 'object') ? 'explorer' : 'command' });
       if (result?.status === 'succeeded') explorer.provider.refresh();
       return result;
     }),
-    vscode.commands.registerCommand('pilotLight.chat.showInExplorer', (args?: { id?: string; type?: string; region?: string }) => (args?.id ? revealResource(explorer, args as { id: string; type?: string; region?: string }) : undefined)),
+    command('pilotLight.chat.showInExplorer', (args?: { id?: string; type?: string; region?: string }) => (args?.id ? revealResource(explorer, args as { id: string; type?: string; region?: string }) : undefined)),
   );
 }

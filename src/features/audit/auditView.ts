@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { AuditFilter } from '../../core/audit/export';
 import type { AuditRecord } from '../../core/audit/types';
+import { TreeNode, TreeProvider } from '../shared/tree';
 
 export const AUDIT_VIEW_ID = 'pilotLight.audit';
 const MAX_ENTRIES = 500;
@@ -14,14 +15,21 @@ const OUTCOME_ICONS: Record<string, vscode.ThemeIcon> = {
 };
 
 /** One audit line in the view. */
-export class AuditEntryItem extends vscode.TreeItem {
+export class AuditEntryItem extends TreeNode<AuditEntryItem> {
+  private item?: vscode.TreeItem;
+
   constructor(readonly record: AuditRecord) {
-    super(`${record.outcome} · ${record.operation}`, vscode.TreeItemCollapsibleState.None);
+    super(`audit-${record.seq}-${record.hash.slice(0, 12)}`, undefined);
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    this.item ??= this.buildTreeItem();
+    return this.item;
+  }
+
+  private buildTreeItem(): vscode.TreeItem {
+    const { record } = this;
     const time = new Date(record.time);
-    this.id = `audit-${record.seq}-${record.hash.slice(0, 12)}`;
-    this.description = [Number.isNaN(time.getTime()) ? record.time : time.toLocaleString(), record.environment, record.resourceIds.slice(0, 3).join(', ') + (record.resourceIds.length > 3 ? ', …' : '')].filter(Boolean).join(' · ');
-    this.iconPath = OUTCOME_ICONS[record.outcome] ?? new vscode.ThemeIcon('circle-small');
-    this.contextValue = `pilotLight.auditEntry ${record.outcome}`;
     const tooltip = new vscode.MarkdownString(undefined, false);
     tooltip.appendText(`${record.outcome}: ${record.operation} (line ${record.seq})\n`);
     tooltip.appendText(`${record.time} · caller ${record.caller}${record.callerArn ? ` (${record.callerArn})` : ''}\n`);
@@ -31,21 +39,26 @@ export class AuditEntryItem extends vscode.TreeItem {
     if (record.error) tooltip.appendText(`Error ${record.error.code}: ${record.error.message}\n`);
     if (record.approval) tooltip.appendText(`Approval: ${record.approval.level} via ${record.approval.provider}${record.approval.approver ? ` by ${record.approval.approver}` : ''}\n`);
     tooltip.appendText(`Correlation ID ${record.correlationId}`);
-    this.tooltip = tooltip;
-    this.command = { command: 'pilotLight.audit.showEntry', title: 'Show Entry', arguments: [this] };
+    return this.treeItem(`${record.outcome} · ${record.operation}`, vscode.TreeItemCollapsibleState.None, {
+      description: [Number.isNaN(time.getTime()) ? record.time : time.toLocaleString(), record.environment, record.resourceIds.slice(0, 3).join(', ') + (record.resourceIds.length > 3 ? ', …' : '')].filter(Boolean).join(' · '),
+      tooltip,
+      iconPath: OUTCOME_ICONS[record.outcome] ?? new vscode.ThemeIcon('circle-small'),
+      contextValue: `pilotLight.auditEntry ${record.outcome}`,
+      command: { command: 'pilotLight.audit.showEntry', title: 'Show Entry', arguments: [this] },
+    });
   }
 }
 
 /** The Audit view: the trail, newest first, filterable by outcome, operation, environment and caller. */
-export class AuditViewProvider implements vscode.TreeDataProvider<AuditEntryItem>, vscode.Disposable {
-  private readonly changeEmitter = new vscode.EventEmitter<void>();
-  readonly onDidChangeTreeData = this.changeEmitter.event;
+export class AuditViewProvider extends TreeProvider<AuditEntryItem> {
   private filterState: AuditFilter = {};
   /** The entries last shown, for tests and the export command. */
   lastEntries: AuditRecord[] = [];
   onFilterChanged?: (description: string | undefined) => void;
 
-  constructor(private readonly trailPath: () => string) {}
+  constructor(private readonly trailPath: () => string) {
+    super();
+  }
 
   get filter(): AuditFilter {
     return this.filterState;
@@ -58,24 +71,11 @@ export class AuditViewProvider implements vscode.TreeDataProvider<AuditEntryItem
     this.refresh();
   }
 
-  refresh(): void {
-    this.changeEmitter.fire();
-  }
-
-  getTreeItem(item: AuditEntryItem): vscode.TreeItem {
-    return item;
-  }
-
-  async getChildren(item?: AuditEntryItem): Promise<AuditEntryItem[]> {
-    if (item) return [];
+  protected async getRoots(): Promise<AuditEntryItem[]> {
     const { readAuditTrail } = await import('../../core/audit/export');
     const records = await readAuditTrail(this.trailPath(), this.filterState).catch(() => [] as AuditRecord[]);
     this.lastEntries = records.slice(-MAX_ENTRIES).reverse();
     return this.lastEntries.map((record) => new AuditEntryItem(record));
-  }
-
-  dispose(): void {
-    this.changeEmitter.dispose();
   }
 }
 

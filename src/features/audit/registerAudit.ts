@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { AuditExportFormat, AuditFilter } from '../../core/audit/export';
 import type { AuditOutcome } from '../../core/audit/types';
 import type { AuditVerification } from '../../core/audit/verify';
+import { commandRegistrar } from '../shared/commands';
 import { registerPreviewDocuments } from '../shared/interactiveRun';
 import { OperationService } from '../shared/operationService';
 import { CONFIG_SECTION, type PilotLightContext } from '../shared/pilotLightContext';
@@ -65,6 +66,7 @@ export function registerAudit(ctx: PilotLightContext): AuditFeature {
   const provider = new AuditViewProvider(() => service.auditPath());
   const view = vscode.window.createTreeView(AUDIT_VIEW_ID, { treeDataProvider: provider });
   const previews = registerPreviewDocuments(ctx.extension);
+  const command = commandRegistrar(ctx);
   provider.onFilterChanged = (description) => (view.description = description ? `Filter: ${description}` : undefined);
   let refreshTimer: NodeJS.Timeout | undefined;
   const refreshSoon = () => {
@@ -92,8 +94,8 @@ export function registerAudit(ctx: PilotLightContext): AuditFeature {
       if (trailWatcher) watchTrail();
       provider.refresh();
     }),
-    vscode.commands.registerCommand('pilotLight.audit.refresh', () => provider.refresh()),
-    vscode.commands.registerCommand('pilotLight.audit.verify', async (): Promise<AuditVerification & { path: string }> => {
+    command('pilotLight.audit.refresh', () => provider.refresh()),
+    command('pilotLight.audit.verify', async (): Promise<AuditVerification & { path: string }> => {
       const { verifyAuditTrail } = await import('../../core/audit/verify');
       const path = service.auditPath();
       const verification = await verifyAuditTrail(path);
@@ -108,7 +110,7 @@ export function registerAudit(ctx: PilotLightContext): AuditFeature {
       service.log(verification.ok ? 'info' : 'warn', `Audit verification of ${path}: ${verification.message}`);
       return { ...verification, path };
     }),
-    vscode.commands.registerCommand('pilotLight.audit.export', async (args?: ExportArgs) => {
+    command('pilotLight.audit.export', async (args?: ExportArgs) => {
       const { exportAuditTrail, readAuditTrail } = await import('../../core/audit/export');
       const trail = service.auditPath();
       let format = args?.format;
@@ -143,13 +145,13 @@ export function registerAudit(ctx: PilotLightContext): AuditFeature {
       void vscode.window.showInformationMessage(`Exported ${count} audit entries to ${target}.`);
       return { path: target, format, count };
     }),
-    vscode.commands.registerCommand('pilotLight.audit.filter', async (filter?: AuditFilter) => {
+    command('pilotLight.audit.filter', async (filter?: AuditFilter) => {
       const chosen = filter && typeof filter === 'object' ? filter : await pickFilter(service.auditPath(), provider.filter);
       if (chosen) provider.setFilter(chosen);
       return provider.filter;
     }),
-    vscode.commands.registerCommand('pilotLight.audit.clearFilter', () => provider.setFilter({})),
-    vscode.commands.registerCommand('pilotLight.audit.openTrail', async () => {
+    command('pilotLight.audit.clearFilter', () => provider.setFilter({})),
+    command('pilotLight.audit.openTrail', async () => {
       const path = service.auditPath();
       try {
         await vscode.window.showTextDocument(vscode.Uri.file(path), { preview: true });
@@ -157,7 +159,7 @@ export function registerAudit(ctx: PilotLightContext): AuditFeature {
         void vscode.window.showInformationMessage(`The audit trail ${path} has no entries yet.`);
       }
     }),
-    vscode.commands.registerCommand('pilotLight.audit.showEntry', async (item?: AuditEntryItem) => {
+    command('pilotLight.audit.showEntry', async (item?: AuditEntryItem) => {
       const record = item?.record ?? (view.selection[0] as AuditEntryItem | undefined)?.record;
       if (!record) return;
       await previews.show(`audit-${record.seq}`, `${JSON.stringify(record, null, 2)}\n`);

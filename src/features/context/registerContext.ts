@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import { commandRegistrar } from '../shared/commands';
 import type { PilotLightContext } from '../shared/pilotLightContext';
 import { configureEndpoint, selectProfile, selectRegion, switchContext } from './contextCommands';
 import { ConnectionStatusBar } from './statusBar';
@@ -10,17 +10,18 @@ export interface ContextFeature {
 }
 
 export function registerContextFeature(ctx: PilotLightContext): ContextFeature {
+  const command = commandRegistrar(ctx);
   const statusBar = new ConnectionStatusBar(ctx);
   const proposals = new WorkspaceProposalPrompter(ctx);
   const review = () => proposals.review();
   ctx.extension.subscriptions.push(
     statusBar,
     proposals,
-    vscode.commands.registerCommand('pilotLight.selectProfile', () => selectProfile(ctx)),
-    vscode.commands.registerCommand('pilotLight.selectRegion', () => selectRegion(ctx)),
-    vscode.commands.registerCommand('pilotLight.configureEndpoint', () => configureEndpoint(ctx)),
-    vscode.commands.registerCommand('pilotLight.switchContext', () => switchContext(ctx, review)),
-    vscode.commands.registerCommand('pilotLight.reviewWorkspaceSettings', review),
+    command('pilotLight.selectProfile', () => selectProfile(ctx)),
+    command('pilotLight.selectRegion', () => selectRegion(ctx)),
+    command('pilotLight.configureEndpoint', () => configureEndpoint(ctx)),
+    command('pilotLight.switchContext', () => switchContext(ctx, review)),
+    command('pilotLight.reviewWorkspaceSettings', review),
   );
   return { statusBar, proposals };
 }

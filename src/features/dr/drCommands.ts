@@ -6,6 +6,7 @@ import type { RunMode } from '../../core/dr/planner';
 import type { PreflightReport } from '../../core/dr/preflight';
 import type { RunState } from '../../core/dr/state';
 import type { ImportReport } from '../../core/dr/bundle';
+import { commandRegistrar } from '../shared/commands';
 import type { DrDiagnostics } from './diagnostics';
 import { loadDrCore, loadDrJournal, loadDrResults, loadDrWorkspace, openAt, type DrServices, type PlanTarget } from './drServices';
 import { UserError, type DrPrompts } from './prompts';
@@ -42,20 +43,7 @@ export function registerDrCommands(c: DrCommandContext): vscode.Disposable[] {
   const { services, prompts } = c;
   const log = services.ctx.log;
 
-  const command = (id: string, handler: (...args: any[]) => Promise<unknown> | unknown) =>
-    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
-      try {
-        return await handler(...args);
-      } catch (error) {
-        const message = describe(error);
-        if (error instanceof UserError && !message) return undefined; // cancelled
-        c.lastError = { command: id, message };
-        log.warn(`${id}: ${message}`);
-        const actions = error instanceof UserError ? error.actions : [];
-        void vscode.window.showErrorMessage(message, ...actions.map((action) => action.title)).then((choice) => actions.find((action) => action.title === choice)?.run());
-        return undefined;
-      }
-    });
+  const command = commandRegistrar(services.ctx, { onError: (failure) => (c.lastError = { command: failure.command, message: failure.message }) });
 
   const info = (message: string, ...actions: { title: string; run: () => unknown }[]) =>
     void vscode.window.showInformationMessage(message, ...actions.map((a) => a.title)).then((choice) => actions.find((a) => a.title === choice)?.run());

@@ -120,7 +120,7 @@ export class DrServices implements vscode.Disposable {
       account = (await this.ctx.identity()).account;
     } catch (error) {
       const info = connection.describeError(error);
-      throw new UserError(`AWS credentials are not usable (${info.code}): ${info.message} ${info.hint}`.trim());
+      throw new UserError(`AWS credentials are not usable (${info.code}): ${info.message} ${info.hint}`.trim(), [], info);
     }
     const clients = core.clientsFromConnection(connection);
     const counters = new core.ApiCounters();

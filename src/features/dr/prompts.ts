@@ -28,10 +28,5 @@ export function vscodePrompts(): DrPrompts {
   };
 }
 
-/** A user-facing failure: shown as an error message as it is (no stack, no "Error:" prefix). */
-export class UserError extends Error {
-  constructor(message: string, readonly actions: { title: string; run: () => unknown }[] = []) {
-    super(message);
-    this.name = 'UserError';
-  }
-}
+/** A user-facing failure (empty message: cancelled); shared by every command wrapper. */
+export { UserError } from '../shared/commands';

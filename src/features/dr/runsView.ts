@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { DrRunManager, RunChange, RunSession } from '../../core/dr/manager';
 import type { RunHistoryEntry } from '../../core/dr/results';
 import type { JobLogEntry, RunEvent, RunState, ServerRunState, StepRunState, WaveRunState } from '../../core/dr/state';
+import { TreeNode, TreeProvider } from '../shared/tree';
 import { loadDrJournal, loadDrResults, type DrServices } from './drServices';
 
 export const RUNS_VIEW_ID = 'pilotLight.drRuns';
@@ -52,16 +53,7 @@ interface RunsHost {
   manager?: DrRunManager;
 }
 
-export abstract class RunTreeNode {
-  constructor(readonly id: string, readonly parent: RunTreeNode | undefined) {}
-  abstract getTreeItem(): vscode.TreeItem;
-  getChildren(): RunTreeNode[] | Promise<RunTreeNode[]> {
-    return [];
-  }
-  protected item(label: string, state: vscode.TreeItemCollapsibleState, extras: Partial<vscode.TreeItem>): vscode.TreeItem {
-    return Object.assign(new vscode.TreeItem(label, state), { id: this.id }, extras);
-  }
-}
+export abstract class RunTreeNode extends TreeNode<RunTreeNode> {}
 
 export class RunNode extends RunTreeNode {
   session?: RunSession;
@@ -147,7 +139,7 @@ export class RunNode extends RunTreeNode {
     if (origin) tooltip.appendMarkdown(`AWS: profile ${origin.profile ?? '?'}, account ${origin.account ?? '?'}, region ${origin.region}${origin.endpoint ? `, endpoint ${origin.endpoint}` : ''}\n\n`);
     if (this.role === 'watcher') tooltip.appendMarkdown(`Executed by another VS Code window${this.session?.heldBy ? ` (pid ${this.session.heldBy.pid})` : ''}; this window follows its journal and takes over if that window goes away.\n\n`);
     if (this.session?.blockedReason) tooltip.appendMarkdown(`**Not continuing here:** ${this.session.blockedReason}\n\n`);
-    return this.item(state?.planName ?? this.entry?.planName ?? this.runId, this.active ? expanded : collapsed, {
+    return this.treeItem(state?.planName ?? this.entry?.planName ?? this.runId, this.active ? expanded : collapsed, {
       description,
       tooltip,
       iconPath: this.role === 'blocked' ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground')) : this.role === 'watcher' && this.active ? new vscode.ThemeIcon('eye') : icon(status),
@@ -189,7 +181,7 @@ export class WaveNode extends RunTreeNode {
   getTreeItem(): vscode.TreeItem {
     const ws = this.state;
     const run = this.run.state;
-    if (!ws || !run) return this.item(this.name, leaf, {});
+    if (!ws || !run) return this.treeItem(this.name, leaf, {});
     const servers = Object.values(ws.servers);
     const launched = servers.filter((s) => s.launchStatus === 'LAUNCHED').length;
     const planned = run.executionPlan.waves.find((wave) => wave.name === this.name);
@@ -198,7 +190,7 @@ export class WaveNode extends RunTreeNode {
     const elapsed = ws.startedAt ? ` · ${this.host.results.formatDuration(end - Date.parse(ws.startedAt))}` : '';
     const step = current ? ` · ${ws.steps[current.id].status === 'waiting-approval' ? 'waiting for approval' : current.label}` : '';
     const tooltip = new vscode.MarkdownString(`**Wave ${this.name}**: ${ws.status}${planned?.dependsOn.length ? `\n\nDepends on ${planned.dependsOn.join(', ')}` : ''}${ws.error ? `\n\n${ws.error}` : ''}`);
-    return this.item(this.name, ws.status === 'running' || ws.status === 'held' ? expanded : collapsed, {
+    return this.treeItem(this.name, ws.status === 'running' || ws.status === 'held' ? expanded : collapsed, {
       description: `${ws.status}${elapsed} · ${launched}/${servers.length} launched${step}`,
       tooltip,
       iconPath: icon(ws.status),
@@ -250,7 +242,7 @@ export class StepNode extends RunTreeNode {
     const status = ss?.status ?? 'pending';
     const last = ss?.attempts[ss.attempts.length - 1];
     const detail = ss?.approval && !ss.approval.decidedAt ? ss.approval.message : ss?.approval?.decidedAt ? `${ss.approval.approved ? 'approved' : 'rejected'} by ${ss.approval.by ?? '?'}` : last ? `attempt ${last.attempt}${last.executionId ? ` · ${last.executionId}` : ''}${last.status ? ` · ${last.status}` : ''}` : undefined;
-    return this.item(this.label, leaf, {
+    return this.treeItem(this.label, leaf, {
       description: [status, detail].filter(Boolean).join(' · '),
       tooltip: new vscode.MarkdownString([`**${this.label}** (${this.stepId}): ${status}`, ss?.approval?.message, ss?.error, last?.error].filter(Boolean).join('\n\n')),
       iconPath: icon(status),
@@ -270,7 +262,7 @@ export class ServerNode extends RunTreeNode {
 
   getTreeItem(): vscode.TreeItem {
     const server = this.state;
-    if (!server) return this.item(this.sourceServerId, leaf, {});
+    if (!server) return this.treeItem(this.sourceServerId, leaf, {});
     const tooltip = new vscode.MarkdownString(
       [
         `**${server.hostname}** \`${server.sourceServerId}\` (${server.region})`,
@@ -284,7 +276,7 @@ export class ServerNode extends RunTreeNode {
         .filter(Boolean)
         .join('\n\n'),
     );
-    return this.item(server.hostname || server.sourceServerId, leaf, {
+    return this.treeItem(server.hostname || server.sourceServerId, leaf, {
       description: [server.launchStatus, server.recoveryInstanceId, server.ec2InstanceId].filter(Boolean).join(' · '),
       tooltip,
       iconPath: icon(server.launchStatus),
@@ -311,7 +303,7 @@ export class JobLogNode extends RunTreeNode {
     const count = this.entries().length;
     const run = this.wave.run.state;
     const jobs = run ? Object.values(run.jobs).filter((job) => job.wave === this.wave.name) : [];
-    return this.item('Job log', collapsed, {
+    return this.treeItem('Job log', collapsed, {
       description: `${count} event${count === 1 ? '' : 's'} · ${jobs.map((job) => `${job.jobId} ${job.status}`).join(', ')}`,
       iconPath: new vscode.ThemeIcon('output'),
       contextValue: 'pilotLight.drJobLog',
@@ -334,7 +326,7 @@ export class InfoNode extends RunTreeNode {
   }
 
   getTreeItem(): vscode.TreeItem {
-    return this.item(this.label, leaf, { description: this.description, tooltip: this.tooltip ?? this.label, iconPath: new vscode.ThemeIcon(this.iconId), contextValue: 'pilotLight.drInfo' });
+    return this.treeItem(this.label, leaf, { description: this.description, tooltip: this.tooltip ?? this.label, iconPath: new vscode.ThemeIcon(this.iconId), contextValue: 'pilotLight.drInfo' });
   }
 }
 
@@ -343,9 +335,7 @@ export class InfoNode extends RunTreeNode {
  * recovery instance, EC2 instance) and the job log. Runner events repaint only the run or wave they
  * touch; the root is reloaded only when a run appears (or on Refresh).
  */
-export class RecoveryRunsProvider implements vscode.TreeDataProvider<RunTreeNode>, vscode.Disposable, RunsHost {
-  private readonly changeEmitter = new vscode.EventEmitter<RunTreeNode | undefined>();
-  readonly onDidChangeTreeData = this.changeEmitter.event;
+export class RecoveryRunsProvider extends TreeProvider<RunTreeNode> implements RunsHost {
   results!: Results;
   manager?: DrRunManager;
   private readonly runs = new Map<string, RunNode>();
@@ -353,14 +343,14 @@ export class RecoveryRunsProvider implements vscode.TreeDataProvider<RunTreeNode
   private flushTimer?: NodeJS.Timeout;
   private ticker?: NodeJS.Timeout;
   private unsubscribe?: () => void;
-  private readonly subscriptions: vscode.Disposable[] = [];
   /** Repaints of the whole tree and of single nodes, for tests. */
   rootRefreshes = 0;
   nodeRefreshes = 0;
   visible = true;
 
   constructor(private readonly services: DrServices) {
-    this.subscriptions.push(this.changeEmitter, services.onDidCreateManager((manager) => this.attach(manager)));
+    super();
+    this.subscriptions.push(services.onDidCreateManager((manager) => this.attach(manager)));
     if (services.loadedManager) this.attach(services.loadedManager);
   }
 
@@ -382,16 +372,7 @@ export class RecoveryRunsProvider implements vscode.TreeDataProvider<RunTreeNode
     return this.runs.get(runId);
   }
 
-  getTreeItem(node: RunTreeNode): vscode.TreeItem {
-    return node.getTreeItem();
-  }
-
-  getParent(node: RunTreeNode): RunTreeNode | undefined {
-    return node.parent;
-  }
-
-  async getChildren(node?: RunTreeNode): Promise<RunTreeNode[]> {
-    if (node) return node.getChildren();
+  protected async getRoots(): Promise<RunTreeNode[]> {
     // No journal and no run in this window: the welcome view, without loading the DR core.
     if (!this.manager && !this.services.hasRuns()) return [];
     this.results ??= await loadDrResults();
@@ -514,6 +495,6 @@ export class RecoveryRunsProvider implements vscode.TreeDataProvider<RunTreeNode
     this.unsubscribe?.();
     clearTimeout(this.flushTimer);
     clearInterval(this.ticker);
-    vscode.Disposable.from(...this.subscriptions).dispose();
+    super.dispose();
   }
 }

@@ -4,6 +4,7 @@ import { describeAwsError } from '../../core/aws/errors';
 import type { ResourceReads } from '../../core/resources/model';
 import { runnerReads } from '../../core/resources/runnerReads';
 import type { PilotLightContext } from '../shared/pilotLightContext';
+import { TreeProvider } from '../shared/tree';
 import { ErrorNode, ExplorerNode, ProfileNode, signInNode, UnavailableProfileNode, type ExplorerHost, type ResourceNode } from './nodes';
 
 export const EXPLORER_VIEW_ID = 'pilotLight.explorer';
@@ -20,13 +21,10 @@ function explorerListSetting(key: 'regions' | 'profiles'): string[] {
 export const LIVE_REFRESH_FIRST_MS = 2_000;
 const LIVE_REFRESH_MAX_MS = 60_000;
 
-export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, ExplorerHost, vscode.Disposable {
-  private readonly changeEmitter = new vscode.EventEmitter<ExplorerNode | undefined>();
-  readonly onDidChangeTreeData = this.changeEmitter.event;
+export class ExplorerProvider extends TreeProvider<ExplorerNode> implements ExplorerHost {
   private roots?: Promise<ExplorerNode[]>;
   private filterText = '';
   private readonly liveTimers = new Map<ResourceNode, NodeJS.Timeout>();
-  private readonly subscriptions: vscode.Disposable[] = [];
   /** Called whenever the filter changes, so the view can show it. */
   onFilterChanged?: (filter: string) => void;
   /** True while the welcome view (no usable credentials) is showing. */
@@ -35,8 +33,8 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
   liveRefreshCount = 0;
 
   constructor(private readonly ctx: PilotLightContext) {
+    super();
     this.subscriptions.push(
-      this.changeEmitter,
       ctx.onDidChangeConnection(() => this.refresh()),
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (event.affectsConfiguration('pilotLight.explorer')) this.refresh();
@@ -51,11 +49,6 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
     } else {
       node.reset();
     }
-    this.changeEmitter.fire(node);
-  }
-
-  /** Repaints a node without reloading its data. */
-  repaint(node?: ExplorerNode): void {
     this.changeEmitter.fire(node);
   }
 
@@ -125,16 +118,7 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
     this.liveTimers.clear();
   }
 
-  getTreeItem(node: ExplorerNode): vscode.TreeItem {
-    return node.getTreeItem();
-  }
-
-  getParent(node: ExplorerNode): ExplorerNode | undefined {
-    return node.parent;
-  }
-
-  getChildren(node?: ExplorerNode): Promise<ExplorerNode[]> | ExplorerNode[] {
-    if (node) return node.getChildren();
+  protected getRoots(): Promise<ExplorerNode[]> {
     this.roots ??= this.loadRoots();
     return this.roots;
   }
@@ -192,6 +176,6 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
 
   dispose(): void {
     this.stopLiveRefreshes();
-    vscode.Disposable.from(...this.subscriptions).dispose();
+    super.dispose();
   }
 }

@@ -4,6 +4,7 @@ import type { AwsErrorInfo } from '../../core/aws/errors';
 import { SERVICE_CATALOG, type ServiceCatalogEntry } from '../../core/resources/catalog';
 import { matchesFilter } from '../../core/resources/filter';
 import { clampPageSize, type ResourceLister, type ResourceReads, type ResourceSummary, type StateTone } from '../../core/resources/model';
+import { TreeNode } from '../shared/tree';
 
 /** What nodes need from the tree. */
 export interface ExplorerHost {
@@ -21,20 +22,9 @@ export interface ExplorerHost {
   watchTransitional(node: ResourceNode): void;
 }
 
-export abstract class ExplorerNode {
-  constructor(readonly id: string, readonly parent: ExplorerNode | undefined) {}
-  abstract getTreeItem(): vscode.TreeItem;
-  getChildren(): Promise<ExplorerNode[]> | ExplorerNode[] {
-    return [];
-  }
+export abstract class ExplorerNode extends TreeNode<ExplorerNode> {
   /** Forgets loaded data, so the next expand reloads it. */
   reset(): void {}
-}
-
-function treeItem(node: ExplorerNode, label: string, collapsible: vscode.TreeItemCollapsibleState, extras: Partial<vscode.TreeItem> = {}): vscode.TreeItem {
-  const result = new vscode.TreeItem(label, collapsible);
-  result.id = node.id;
-  return Object.assign(result, extras);
 }
 
 const collapsed = vscode.TreeItemCollapsibleState.Collapsed;
@@ -50,7 +40,7 @@ export class ErrorNode extends ExplorerNode {
   }
   getTreeItem(): vscode.TreeItem {
     const { error } = this;
-    return treeItem(this, `${error.code}: ${error.message}`, leaf, {
+    return this.treeItem(`${error.code}: ${error.message}`, leaf, {
       description: 'Retry',
       tooltip: new vscode.MarkdownString(`**${error.code}**\n\n${error.message}\n\n${error.hint}${error.requestId ? `\n\nRequest ID: \`${error.requestId}\`` : ''}`),
       iconPath: new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground')),
@@ -65,7 +55,7 @@ export class MessageNode extends ExplorerNode {
     super(id, parent);
   }
   getTreeItem(): vscode.TreeItem {
-    return treeItem(this, this.label, leaf, { iconPath: new vscode.ThemeIcon(this.icon), contextValue: this.command ? 'pilotLight.action' : 'pilotLight.message', command: this.command });
+    return this.treeItem(this.label, leaf, { iconPath: new vscode.ThemeIcon(this.icon), contextValue: this.command ? 'pilotLight.action' : 'pilotLight.message', command: this.command });
   }
 }
 
@@ -75,7 +65,7 @@ export class LoadMoreNode extends ExplorerNode {
     super(`${owner.id}/~load-more`, owner);
   }
   getTreeItem(): vscode.TreeItem {
-    return treeItem(this, 'Load more…', leaf, {
+    return this.treeItem('Load more…', leaf, {
       description: this.loaded,
       tooltip: this.list.nextPageHint,
       iconPath: new vscode.ThemeIcon('ellipsis'),
@@ -273,7 +263,7 @@ export class ResourceNode extends ExplorerNode {
     const tooltip = new vscode.MarkdownString(`**${resource.name}**  \n\`${resource.id}\`${resource.state ? `  \nState: ${resource.state}` : ''}${resource.arn ? `  \n\`${resource.arn}\`` : ''}`);
     const tagLines = Object.entries(resource.tags).map(([key, value]) => `- \`${key}\` = ${value}`);
     if (tagLines.length) tooltip.appendMarkdown(`\n\nTags:\n${tagLines.join('\n')}`);
-    return treeItem(this, resource.name, resource.children?.length ? collapsed : leaf, {
+    return this.treeItem(resource.name, resource.children?.length ? collapsed : leaf, {
       description: resource.details.filter((detail) => detail !== resource.name).join(' · '),
       tooltip,
       iconPath: TONE_ICONS[resource.stateTone ?? 'unknown'],
@@ -298,7 +288,7 @@ export class ResourceListNode extends ExplorerNode {
   }
   getTreeItem(): vscode.TreeItem {
     const count = this.list.isLoaded ? `${this.list.loadedCount}${this.list.hasMore ? '+' : ''}` : undefined;
-    return treeItem(this, this.list.lister.title, collapsed, { description: count, contextValue: 'pilotLight.resourceList', iconPath: new vscode.ThemeIcon('list-tree') });
+    return this.treeItem(this.list.lister.title, collapsed, { description: count, contextValue: 'pilotLight.resourceList', iconPath: new vscode.ThemeIcon('list-tree') });
   }
   getChildren(): Promise<ExplorerNode[]> {
     return this.list.children(this);
@@ -315,7 +305,7 @@ export class ServiceNode extends ExplorerNode {
     super(`${parent.id}/${service.id}`, parent);
   }
   getTreeItem(): vscode.TreeItem {
-    return treeItem(this, this.service.title, collapsed, { contextValue: `pilotLight.service ${this.service.id}`, iconPath: new vscode.ThemeIcon('symbol-namespace') });
+    return this.treeItem(this.service.title, collapsed, { contextValue: `pilotLight.service ${this.service.id}`, iconPath: new vscode.ThemeIcon('symbol-namespace') });
   }
   async getChildren(): Promise<ExplorerNode[]> {
     this.lists ??= this.service.listers().then((listers) => listers.map((lister) => new PagedList(lister, this.scope)));
@@ -331,7 +321,7 @@ export class RegionNode extends ExplorerNode {
     super(`${parent.id}/${region}`, parent);
   }
   getTreeItem(): vscode.TreeItem {
-    return treeItem(this, this.region, expanded, { contextValue: 'pilotLight.region', iconPath: new vscode.ThemeIcon('globe') });
+    return this.treeItem(this.region, expanded, { contextValue: 'pilotLight.region', iconPath: new vscode.ThemeIcon('globe') });
   }
   private services?: ServiceNode[];
 
@@ -362,7 +352,7 @@ export class UnavailableProfileNode extends ExplorerNode {
     super(PROFILE_ID(profileName), undefined);
   }
   getTreeItem(): vscode.TreeItem {
-    return treeItem(this, this.profileName, expanded, {
+    return this.treeItem(this.profileName, expanded, {
       description: this.error.code,
       tooltip: `${this.error.message}\n${this.error.hint}`,
       contextValue: OTHER_PROFILE_CONTEXT,
@@ -385,7 +375,7 @@ export class ProfileNode extends ExplorerNode {
     return this.connection.profileName;
   }
   getTreeItem(): vscode.TreeItem {
-    return treeItem(this, this.connection.profileName, expanded, {
+    return this.treeItem(this.connection.profileName, expanded, {
       description: this.account,
       tooltip: `Account ${this.account}\n${this.callerArn}\nCredentials: ${this.connection.credentialSource}${this.other ? '\nShown beside the active profile; its actions run in this account.' : '\nThe active profile (pilotLight.profile): chat, tools and DR plans use it.'}`,
       contextValue: this.other ? OTHER_PROFILE_CONTEXT : 'pilotLight.profile',

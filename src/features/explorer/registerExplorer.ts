@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import * as vscode from 'vscode';
 import { isPlausibleRegion, KNOWN_REGIONS } from '../../core/aws/regions';
 import { consoleUrl } from '../../core/resources/consoleLinks';
+import { commandRegistrar } from '../shared/commands';
 import type { PilotLightContext } from '../shared/pilotLightContext';
 import { EXPLORER_VIEW_ID, ExplorerProvider } from './explorerProvider';
 import { ErrorNode, ExplorerNode, LoadMoreNode, OTHER_PROFILE_CONTEXT, RegionNode, ResourceNode } from './nodes';
@@ -18,7 +19,7 @@ export function registerExplorer(ctx: PilotLightContext): ExplorerFeature {
   const view = vscode.window.createTreeView(EXPLORER_VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
   const documents = new ResourceDocumentProvider();
   provider.onFilterChanged = (filter) => (view.description = filter ? `Filter: ${filter}` : undefined);
-  const command = (id: string, run: (...args: any[]) => unknown) => vscode.commands.registerCommand(id, run);
+  const command = commandRegistrar(ctx);
   const requireResource = (node: unknown): ResourceNode | undefined => {
     if (node instanceof ResourceNode) return node;
     void vscode.window.showInformationMessage('Select a resource in the AWS explorer first.');

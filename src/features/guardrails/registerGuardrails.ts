@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { LoadedPolicy } from '../../core/guardrails/policy';
+import { commandRegistrar } from '../shared/commands';
 import { registerPreviewDocuments } from '../shared/interactiveRun';
 import type { PilotLightContext } from '../shared/pilotLightContext';
 
@@ -15,6 +16,7 @@ const WORKSPACE_FILE = join('.pilotlight', 'guardrails.json');
  */
 export function registerGuardrails(ctx: PilotLightContext): void {
   const previews = registerPreviewDocuments(ctx.extension);
+  const command = commandRegistrar(ctx);
   let lastSettingsProblems = '';
   const warnAboutSettings = (loaded: LoadedPolicy) => {
     const summary = loaded.problems
@@ -26,7 +28,7 @@ export function registerGuardrails(ctx: PilotLightContext): void {
   };
   ctx.extension.subscriptions.push(
     ctx.safety.onDidLoadPolicy(warnAboutSettings),
-    vscode.commands.registerCommand('pilotLight.guardrails.showPolicy', async () => {
+    command('pilotLight.guardrails.showPolicy', async () => {
       const loaded = await ctx.safety.loadPolicy(true);
       const text = [
         '// The guardrail policy in force (read-only).',
@@ -37,7 +39,7 @@ export function registerGuardrails(ctx: PilotLightContext): void {
       await previews.show('guardrail-policy', text);
       return loaded;
     }),
-    vscode.commands.registerCommand('pilotLight.guardrails.openWorkspacePolicy', async () => {
+    command('pilotLight.guardrails.openWorkspacePolicy', async () => {
       const folder = vscode.workspace.workspaceFolders?.find((candidate) => candidate.uri.scheme === 'file');
       if (!folder) return void vscode.window.showInformationMessage('Open a folder first: the guardrails file lives in the workspace, in .pilotlight/guardrails.json.');
       const path = join(folder.uri.fsPath, WORKSPACE_FILE);
