@@ -1,0 +1,27 @@
+/**
+ * Launch templates core: versions, diff text, minimal deltas, the editor service (save with conflict
+ * detection, default, rollback, delete), form field checks, DRS recovery validation and bulk changes.
+ * Plain Node; every AWS call goes through an OperationRunner-shaped `run` function.
+ */
+export type { LaunchTemplateData, FieldChange, Delta } from './delta';
+export { normalizeVersionForDiff, changedFields, applyDelta, decodeUserData, UnsupportedRemovalError, formatChanges } from './delta';
+export type { RunFunction, RunContext, TemplateRef, TemplateSummary, VersionSummary, OpenedTemplate, SaveRequest, SaveResult, RollbackRequest, DeleteVersionsRequest, WriteResult } from './editor';
+export { LaunchTemplateEditor } from './editor';
+export type { FieldCheckInput, FieldFinding, SubnetFacts } from './fieldChecks';
+export { checkLaunchTemplateFields, ipv4InCidr, parseIpv4Cidr, IMDSV2_DEFAULTS } from './fieldChecks';
+export type { RecoveryFacts, RecoveryFinding, RecoveryFindingCode, FindingSeverity } from './recoveryValidation';
+export { validateRecoveryLaunch, gatherRecoveryFacts } from './recoveryValidation';
+export type { BulkChange, BulkServer, BulkDryRunEntry, BulkDryRunReport, BulkApplyEntry, BulkApplyReport, ServerSelector } from './bulk';
+export { selectSourceServers, bulkDryRun, bulkApply, retryFailed } from './bulk';
+
+/** The registered operations this module runs (ids are stable). */
+export const LAUNCH_TEMPLATE_OPERATION_IDS = Object.freeze({
+  listTemplates: 'ec2.launchTemplates.list',
+  listVersions: 'ec2.launchTemplates.versions',
+  createVersion: 'ec2.launchTemplates.createVersion',
+  setDefaultVersion: 'ec2.launchTemplates.setDefaultVersion',
+  deleteVersions: 'ec2.launchTemplates.deleteVersions',
+  instanceTypeOfferings: 'ec2.instanceTypeOfferings.list',
+  getLaunchConfiguration: 'drs.launchConfiguration.get',
+  updateLaunchConfiguration: 'drs.launchConfiguration.update',
+} as const);
