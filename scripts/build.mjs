@@ -30,6 +30,8 @@ function splitAwsSdk(used) {
 }
 
 const coreDir = join(root, 'src', 'core');
+// Also lazy: the webview protocols (zod schemas), which the editor panels import dynamically.
+const LAZY_DIRS = [coreDir, join(root, 'src', 'protocol')];
 
 function resolveSource(resolveDir, path) {
   const base = resolve(resolveDir, path);
@@ -47,7 +49,7 @@ function lazyCore(modules) {
       b.onResolve({ filter: /^\./ }, (args) => {
         if (args.kind !== 'dynamic-import') return undefined;
         const source = resolveSource(args.resolveDir, args.path);
-        if (!source || !source.startsWith(coreDir)) return undefined;
+        if (!source || !LAZY_DIRS.some((dir) => source.startsWith(dir))) return undefined;
         const key = relative(coreDir, source).replace(/\.ts$/, '').split('\\').join('/');
         modules.set(key, source);
         return { path: key, namespace: 'lazy-core' };
@@ -101,11 +103,29 @@ const sdk = await build({
   outdir: 'dist/sdk',
 });
 
+// The webviews: browser bundles (Lit, @vscode-elements, the shared protocol) with their CSS, all local.
+const webview = await build({
+  absWorkingDir: root,
+  entryPoints: { 'launch-template': 'webview/launch-template/main.ts' },
+  outdir: 'dist/webview',
+  bundle: true,
+  platform: 'browser',
+  target: 'es2022',
+  format: 'iife',
+  minify: true,
+  sourcemap: false,
+  legalComments: 'none',
+  logLevel: 'warning',
+  metafile: true,
+  tsconfig: 'webview/tsconfig.json',
+});
+
 if (showMetafile) {
   const { analyzeMetafile } = await import('esbuild');
   console.log(await analyzeMetafile(main.metafile));
   console.log(await analyzeMetafile(core.metafile));
   console.log(await analyzeMetafile(sdk.metafile));
+  console.log(await analyzeMetafile(webview.metafile));
 }
-const size = (result) => Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith('.js')).map(([file, { bytes }]) => `${file} ${(bytes / 1024).toFixed(0)} KB`);
-console.log(`built (${production ? 'production' : 'development'}): ${[...size(main), ...size(core), ...size(sdk)].join(', ')}`);
+const size = (result) => Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith('.js') || file.endsWith('.css')).map(([file, { bytes }]) => `${file} ${(bytes / 1024).toFixed(0)} KB`);
+console.log(`built (${production ? 'production' : 'development'}): ${[...size(main), ...size(core), ...size(sdk), ...size(webview)].join(', ')}`);

@@ -5,6 +5,7 @@ import { registerAudit, type AuditFeature } from './features/audit/registerAudit
 import { registerChat } from './features/chat/registerChat';
 import { registerContextFeature } from './features/context/registerContext';
 import { registerDrFeature, type DrFeature } from './features/dr/registerDr';
+import { registerLaunchTemplateEditor } from './features/editors/launchTemplate/registerLaunchTemplateEditor';
 import { registerExplorer, type ExplorerFeature } from './features/explorer/registerExplorer';
 import { registerGuardrails } from './features/guardrails/registerGuardrails';
 import { PilotLightContext } from './features/shared/pilotLightContext';
@@ -37,6 +38,7 @@ export function activate(context: vscode.ExtensionContext): PilotLightApi {
   registerActions(ctx, explorer);
   const audit = registerAudit(ctx);
   const dr = registerDrFeature(ctx);
+  registerLaunchTemplateEditor(ctx);
   registerTools(ctx);
   const chat = registerChat(ctx);
   const testing = testingApi(ctx, chat, contextFeature);

@@ -2,7 +2,7 @@
  * Messages between the launch-template editor panel (extension host) and its webview. Both sides import
  * this file and validate every message they receive and send against these unions.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Bumped when a message changes shape: a webview from another build then gets an error, not silence. */
 export const LAUNCH_TEMPLATE_PROTOCOL_VERSION = 1;
@@ -111,7 +111,11 @@ export const toWebview = z.discriminatedUnion('type', [
 
 export const toHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready'), protocol: z.number().int() }).strict(),
+  /** The form shows `version`: sent after every render of a new state. */
+  z.object({ type: z.literal('rendered'), version: versionNumber }).strict(),
   z.object({ type: z.literal('refresh') }).strict(),
+  /** The webview received a message it could not validate. */
+  z.object({ type: z.literal('protocolError'), message: text(2000) }).strict(),
   z.object({ type: z.literal('selectVersion'), version: versionNumber }).strict(),
   z
     .object({ type: z.literal('save'), requestId, form: launchTemplateForm, rawJson: text(200_000), makeDefault: z.boolean(), description: text(255) })

@@ -26,6 +26,8 @@ export interface PilotLightTestingApi {
   answerWorkspaceProposals(prompt: ProposalPrompt | undefined): void;
   /** What the connection status bar item shows. */
   statusBar(): { text: string; tooltip: string };
+  /** The open launch-template editor panels (deliver messages as the webview would). */
+  launchTemplatePanels(): Promise<Array<import('../editors/launchTemplate/panel').LaunchTemplatePanel>>;
 }
 
 export function testingApi(ctx: PilotLightContext, chat: AwsChatParticipant | undefined, context: ContextFeature): PilotLightTestingApi | undefined {
@@ -49,6 +51,7 @@ export function testingApi(ctx: PilotLightContext, chat: AwsChatParticipant | un
     logLines: () => lines,
     answerWorkspaceProposals: (prompt) => context.proposals.setPromptForTests(prompt),
     statusBar: () => context.statusBar.shown,
+    launchTemplatePanels: async () => (await import('../editors/launchTemplate/panel')).openLaunchTemplatePanels(),
     invokeToolDirectly: async (name, input) => {
       const { registeredTools } = await import('../tools/registerTools');
       const tool = registeredTools.get(name);

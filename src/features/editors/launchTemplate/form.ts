@@ -124,7 +124,7 @@ export function dataFromForm(base: Data, form: LaunchTemplateForm, rawJson: stri
   const subnet = form.subnetId.trim();
   const privateIp = form.privateIpAddress.trim();
   if (baseNics.length || subnet || privateIp) {
-    const first = isObject(baseNics[0]) ? { ...baseNics[0] } : { DeviceIndex: 0 };
+    const first: Json = isObject(baseNics[0]) ? { ...baseNics[0] } : { DeviceIndex: 0 };
     for (const key of ['SubnetId', 'Groups', 'PrivateIpAddress']) delete first[key];
     if (subnet) first.SubnetId = subnet;
     if (groups.length) first.Groups = groups;
