@@ -16,6 +16,7 @@ const EXPECTED_WRITES = [
   'ec2.addresses.allocate', 'ec2.addresses.release',
   'ec2.tags.add', 'ec2.tags.remove',
   'drs.recovery.start', 'drs.recoveryInstances.terminate', 'drs.launchConfiguration.update',
+  'ec2.launchTemplates.createVersion', 'ec2.launchTemplates.setDefaultVersion', 'ec2.launchTemplates.deleteVersions',
   'ssm.automation.start', 'ssm.automation.stop',
 ];
 
@@ -25,6 +26,7 @@ const EXPECTED_READS = [
   'cloudformation.stacks.list', 'cloudformation.stacks.resources', 'cloudformation.stacks.outputs',
   'iam.roles.list', 'iam.roles.attachedPolicies', 'iam.roles.inlinePolicies', 'iam.roles.policies', 'iam.policies.list', 'iam.policies.document',
   'drs.sourceServers.list', 'drs.jobs.list', 'drs.recoveryInstances.list',
+  'ec2.instanceTypeOfferings.list', 'drs.launchConfiguration.get',
 ];
 
 describe('operation registry', () => {

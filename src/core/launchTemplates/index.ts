@@ -6,7 +6,7 @@
 export type { LaunchTemplateData, FieldChange, Delta } from './delta';
 export { normalizeVersionForDiff, changedFields, applyDelta, decodeUserData, UnsupportedRemovalError, formatChanges } from './delta';
 export type { RunFunction, RunContext, TemplateRef, TemplateSummary, VersionSummary, OpenedTemplate, SaveRequest, SaveResult, RollbackRequest, DeleteVersionsRequest, WriteResult } from './editor';
-export { LaunchTemplateEditor } from './editor';
+export { LaunchTemplateEditor, OperationFailedError, describeOutcome } from './editor';
 export type { FieldCheckInput, FieldFinding, SubnetFacts } from './fieldChecks';
 export { checkLaunchTemplateFields, ipv4InCidr, parseIpv4Cidr, IMDSV2_DEFAULTS } from './fieldChecks';
 export type { RecoveryFacts, RecoveryFinding, RecoveryFindingCode, FindingSeverity } from './recoveryValidation';

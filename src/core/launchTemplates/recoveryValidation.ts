@@ -1,8 +1,9 @@
 /** DRS recovery validation: what a recovery would get wrong, found before the recovery. */
-import type { LaunchConfiguration } from '@aws-sdk/client-drs';
+import type { LaunchConfiguration, SourceServer } from '@aws-sdk/client-drs';
 import type { LaunchTemplateData } from './delta';
-import type { RunContext, RunFunction } from './editor';
-import type { SubnetFacts } from './fieldChecks';
+import { describeOutcome, type RunContext, type RunFunction } from './editor';
+import { ipv4InCidr } from './fieldChecks';
+import { loadNetworkFacts, networkRefsOf, type NetworkFacts, type SubnetFacts } from './network';
 
 export type FindingSeverity = 'error' | 'warning' | 'info';
 
@@ -12,8 +13,11 @@ export type RecoveryFindingCode =
   | 'subnet-required'
   | 'private-ip-outside-subnet'
   | 'security-group-other-vpc'
+  | 'security-group-missing'
+  | 'subnet-missing'
   | 'launched-version-not-latest'
   | 'instance-type-not-offered'
+  | 'launch-template-missing'
   | 'check-not-run';
 
 export interface RecoveryFinding {
@@ -29,33 +33,215 @@ export interface RecoveryFacts {
   sourceServerId: string;
   hostname?: string;
   launchConfiguration: Pick<LaunchConfiguration, 'ec2LaunchTemplateID' | 'targetInstanceTypeRightSizingMethod' | 'copyPrivateIp'>;
-  /** Device names of the source server's disks (e.g. /dev/xvda). */
-  sourceDiskDevices: string[];
+  /** The whole GetLaunchConfiguration answer, when read. */
+  fullLaunchConfiguration?: LaunchConfiguration;
+  /** Device names of the source server's disks (e.g. /dev/xvda); undefined when unknown. */
+  sourceDiskDevices?: string[];
   /** The source server's private IPs (copyPrivateIp copies the first). */
   sourcePrivateIps: string[];
+  recommendedInstanceType?: string;
+  /** The template's default version (what DRS launches); undefined when the template is missing. */
   template?: { launchTemplateId: string; defaultVersion: number; latestVersion: number; data: LaunchTemplateData };
-  /** The subnet the template launches into; undefined when the template names none. */
+  /** The subnet the template launches into; undefined when the template names none or it does not exist. */
   subnet?: SubnetFacts;
+  /** Whether the template names a subnet that was looked up and not found. */
+  subnetMissing?: boolean;
   /** Whether the region has a default VPC; undefined when not checked. */
   hasDefaultVpc?: boolean;
-  /** VPC of each security group the template names; a missing entry means it was not found. */
-  securityGroupVpcs: Record<string, string>;
-  /** Instance types offered in the subnet's AZ; undefined when not checked. */
+  /** VPC of each security group the template names; a missing entry means it was not found. Undefined when not checked. */
+  securityGroupVpcs?: Record<string, string>;
+  /** Instance types offered in the subnet's AZ (of those asked about); undefined when not checked. */
   offeredInstanceTypes?: ReadonlySet<string>;
 }
 
 /** Pure: every rule over one server's facts. A rule whose facts are missing reports 'check-not-run', never clean. */
 export function validateRecoveryLaunch(facts: RecoveryFacts): RecoveryFinding[] {
-  void facts;
-  throw new Error('not implemented yet');
+  const id = facts.sourceServerId;
+  const label = facts.hostname ? `${facts.hostname} (${id})` : id;
+  const findings: RecoveryFinding[] = [];
+  const add = (code: RecoveryFindingCode, severity: FindingSeverity, message: string, fix: string) => findings.push({ sourceServerId: id, code, severity, message, fix });
+  const template = facts.template;
+  if (!template) {
+    add('launch-template-missing', 'error', `${label} has no usable EC2 launch template${facts.launchConfiguration.ec2LaunchTemplateID ? ` (${facts.launchConfiguration.ec2LaunchTemplateID} was not found)` : ''}.`, 'Save the server\'s launch settings in DRS, which creates its template.');
+    return findings;
+  }
+  const data = template.data;
+  const refs = networkRefsOf(data);
+  const rightSizing = facts.launchConfiguration.targetInstanceTypeRightSizingMethod;
+
+  // 1. Right-sizing replaces the template's instance type.
+  if ((rightSizing === 'BASIC' || rightSizing === 'IN_AWS') && refs.instanceType) {
+    add('right-sizing-overrides-instance-type', 'warning', `${label}: right-sizing ${rightSizing} launches ${facts.recommendedInstanceType ?? 'the type DRS recommends'}, not the template's ${refs.instanceType}.`, `Set targetInstanceTypeRightSizingMethod to NONE to launch ${refs.instanceType}, or leave InstanceType to DRS.`);
+  }
+  // 2. Block device names must be the source server's.
+  const mappings = Array.isArray(data.BlockDeviceMappings) ? (data.BlockDeviceMappings as Array<{ DeviceName?: string }>) : [];
+  if (mappings.length) {
+    if (!facts.sourceDiskDevices) add('check-not-run', 'warning', `${label}: the source server's disks are unknown, so the template's device names were not checked.`, 'Check that DescribeSourceServers lists the server\'s disks, then validate again.');
+    else {
+      const unknown = mappings.map((mapping) => mapping.DeviceName).filter((name): name is string => Boolean(name) && !facts.sourceDiskDevices!.includes(name!));
+      if (unknown.length) add('device-name-mismatch', 'error', `${label}: block device ${unknown.join(', ')} in the template matches no disk of the source server (${facts.sourceDiskDevices.join(', ') || 'none'}).`, 'Use the source server\'s device names in BlockDeviceMappings.');
+    }
+  }
+  // 3. Without a subnet, EC2 needs a default VPC.
+  if (!refs.subnetId) {
+    if (facts.hasDefaultVpc === undefined) add('check-not-run', 'warning', `${label}: the template names no subnet and whether the region has a default VPC was not checked.`, 'Set a subnet in the template.');
+    else if (!facts.hasDefaultVpc) add('subnet-required', 'error', `${label}: the template names no subnet and the region has no default VPC, so the launch fails.`, 'Set NetworkInterfaces[0].SubnetId in a new default version.');
+  } else if (facts.subnetMissing) {
+    add('subnet-missing', 'error', `${label}: subnet ${refs.subnetId} does not exist.`, 'Pick an existing subnet in a new default version.');
+  } else if (!facts.subnet) {
+    add('check-not-run', 'warning', `${label}: subnet ${refs.subnetId} could not be read, so the private IP, security groups and instance type were not checked against it.`, 'Check ec2:DescribeSubnets permission, then validate again.');
+  }
+  const subnet = facts.subnet;
+  // 4. A copied private IP must lie in the subnet.
+  if (facts.launchConfiguration.copyPrivateIp && subnet) {
+    const ip = facts.sourcePrivateIps[0];
+    if (!ip) add('check-not-run', 'warning', `${label}: copyPrivateIp is on but the source server reports no private IP.`, 'Check the replication agent, or turn copyPrivateIp off.');
+    else if (!ipv4InCidr(ip, subnet.cidrBlock)) add('private-ip-outside-subnet', 'error', `${label}: copyPrivateIp copies ${ip}, which is outside subnet ${subnet.subnetId} (${subnet.cidrBlock}).`, `Pick a subnet whose CIDR contains ${ip}, or turn copyPrivateIp off.`);
+  }
+  // 5. Security groups must be in the subnet's VPC.
+  if (refs.securityGroupIds.length) {
+    if (!facts.securityGroupVpcs) add('check-not-run', 'warning', `${label}: the security groups could not be read.`, 'Check ec2:DescribeSecurityGroups permission, then validate again.');
+    else {
+      for (const group of refs.securityGroupIds) {
+        const vpc = facts.securityGroupVpcs[group];
+        if (!vpc) add('security-group-missing', 'error', `${label}: security group ${group} does not exist.`, 'Remove it from the template or pick an existing group.');
+        else if (subnet && vpc !== subnet.vpcId) add('security-group-other-vpc', 'error', `${label}: security group ${group} is in ${vpc}, but subnet ${subnet.subnetId} is in ${subnet.vpcId}.`, `Use security groups of ${subnet.vpcId}.`);
+      }
+    }
+  }
+  // 6. DRS launches the default version.
+  if (template.latestVersion > template.defaultVersion) {
+    add('launched-version-not-latest', 'warning', `${label}: DRS launches version ${template.defaultVersion} (the default) of ${template.launchTemplateId}; the newer version ${template.latestVersion} is not used.`, `Make version ${template.latestVersion} the default if it is the intended configuration.`);
+  }
+  // 7. The launched instance type must be offered in the AZ.
+  const launchedType = rightSizing === 'BASIC' || rightSizing === 'IN_AWS' ? facts.recommendedInstanceType : refs.instanceType;
+  if (launchedType && subnet) {
+    if (!facts.offeredInstanceTypes) add('check-not-run', 'warning', `${label}: instance type offerings in ${subnet.availabilityZone} were not checked.`, 'Check ec2:DescribeInstanceTypeOfferings permission, then validate again.');
+    else if (!facts.offeredInstanceTypes.has(launchedType)) add('instance-type-not-offered', 'error', `${label}: ${launchedType} is not offered in ${subnet.availabilityZone}.`, `Pick an instance type offered in ${subnet.availabilityZone}, or a subnet in another AZ.`);
+  }
+  return findings;
 }
 
-/** Reads the facts for many servers in batches (GetLaunchConfiguration per server, the rest shared). */
+/** A source server with what gathering needs; DescribeSourceServers items fit. */
+export type ServerForFacts = { sourceServerId: string; hostname?: string; source?: SourceServer };
+
+export interface GatheredFacts {
+  facts: RecoveryFacts[];
+  errors: Array<{ sourceServerId: string; message: string }>;
+  apiCalls: number;
+}
+
+const CONCURRENCY = 16;
+
+async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        results[index] = await fn(items[index]);
+      }
+    }),
+  );
+  return results;
+}
+
+/**
+ * Reads the facts for many servers: DescribeSourceServers per 200 (unless given), GetLaunchConfiguration and
+ * DescribeLaunchTemplateVersions ($Default, $Latest) per server, and subnets, groups, offerings once for all.
+ * `override` changes a server's template data and launch configuration before the network facts are read
+ * (bulk dry-runs validate the result of a change).
+ */
 export async function gatherRecoveryFacts(
   run: RunFunction,
   context: RunContext,
-  servers: Array<{ sourceServerId: string; hostname?: string }>,
-): Promise<{ facts: RecoveryFacts[]; errors: Array<{ sourceServerId: string; message: string }>; apiCalls: number }> {
-  void run, context, servers;
-  throw new Error('not implemented yet');
+  servers: ServerForFacts[],
+  override?: (fact: RecoveryFacts) => RecoveryFacts,
+): Promise<GatheredFacts> {
+  const options = { caller: context.caller, mode: 'execute' as const, region: context.region, signal: context.signal };
+  let apiCalls = 0;
+  const errors: GatheredFacts['errors'] = [];
+  const sources = new Map<string, SourceServer>();
+  for (const server of servers) if (server.source) sources.set(server.sourceServerId, server.source);
+  const unknown = servers.filter((server) => !server.source).map((server) => server.sourceServerId);
+  for (let index = 0; index < unknown.length; index += 200) {
+    apiCalls += 1;
+    const outcome = await run('drs.sourceServers.list', { sourceServerIds: unknown.slice(index, index + 200), maxResults: 200 }, options);
+    if (outcome.status === 'succeeded') for (const item of (outcome.output as { items: SourceServer[] }).items) if (item.sourceServerID) sources.set(item.sourceServerID, item);
+  }
+
+  const perServer = await mapLimited(servers, CONCURRENCY, async (server): Promise<RecoveryFacts | undefined> => {
+    apiCalls += 1;
+    const configured = await run('drs.launchConfiguration.get', { sourceServerId: server.sourceServerId }, options);
+    if (configured.status !== 'succeeded') {
+      errors.push({ sourceServerId: server.sourceServerId, message: describeOutcome(configured) });
+      return undefined;
+    }
+    const configuration = configured.output as LaunchConfiguration;
+    const source = sources.get(server.sourceServerId);
+    const fact: RecoveryFacts = {
+      sourceServerId: server.sourceServerId,
+      hostname: server.hostname ?? source?.sourceProperties?.identificationHints?.hostname,
+      launchConfiguration: { ec2LaunchTemplateID: configuration.ec2LaunchTemplateID, targetInstanceTypeRightSizingMethod: configuration.targetInstanceTypeRightSizingMethod, copyPrivateIp: configuration.copyPrivateIp },
+      fullLaunchConfiguration: configuration,
+      sourceDiskDevices: source?.sourceProperties?.disks ? source.sourceProperties.disks.map((disk) => disk.deviceName ?? '').filter(Boolean) : undefined,
+      sourcePrivateIps: (source?.sourceProperties?.networkInterfaces ?? []).flatMap((nic) => nic.ips ?? []),
+      recommendedInstanceType: source?.sourceProperties?.recommendedInstanceType,
+    };
+    const templateId = configuration.ec2LaunchTemplateID;
+    if (templateId) {
+      apiCalls += 1;
+      const versions = await run('ec2.launchTemplates.versions', { launchTemplateId: templateId, versions: ['$Default', '$Latest'] }, options);
+      if (versions.status === 'succeeded') {
+        const items = (versions.output as { items: Array<{ VersionNumber?: number; DefaultVersion?: boolean; LaunchTemplateData?: LaunchTemplateData }> }).items;
+        const defaultVersion = items.find((item) => item.DefaultVersion) ?? items[0];
+        const latest = Math.max(...items.map((item) => item.VersionNumber ?? 0));
+        if (defaultVersion?.VersionNumber) fact.template = { launchTemplateId: templateId, defaultVersion: defaultVersion.VersionNumber, latestVersion: latest, data: defaultVersion.LaunchTemplateData ?? {} };
+      } else if (versions.error?.code && !/NotFound/i.test(versions.error.code)) {
+        errors.push({ sourceServerId: server.sourceServerId, message: describeOutcome(versions) });
+        return undefined;
+      }
+    }
+    return override ? override(fact) : fact;
+  });
+  const facts = perServer.filter((fact): fact is RecoveryFacts => Boolean(fact));
+
+  // Shared reads for every server at once.
+  const subnetIds = new Set<string>();
+  const groupIds = new Set<string>();
+  let needDefaultVpc = false;
+  for (const fact of facts) {
+    if (!fact.template) continue;
+    const refs = networkRefsOf(fact.template.data);
+    if (refs.subnetId) subnetIds.add(refs.subnetId);
+    else needDefaultVpc = true;
+    for (const group of refs.securityGroupIds) groupIds.add(group);
+  }
+  const network = await loadNetworkFacts(run, context, { subnetIds: [...subnetIds], securityGroupIds: [...groupIds], defaultVpc: needDefaultVpc });
+  const typesByAz = new Map<string, Set<string>>();
+  for (const fact of facts) {
+    if (!fact.template) continue;
+    const refs = networkRefsOf(fact.template.data);
+    const subnet = refs.subnetId ? network.subnets.get(refs.subnetId) : undefined;
+    const rightSizing = fact.launchConfiguration.targetInstanceTypeRightSizingMethod;
+    const type = rightSizing === 'BASIC' || rightSizing === 'IN_AWS' ? fact.recommendedInstanceType : refs.instanceType;
+    if (subnet && type) (typesByAz.get(subnet.availabilityZone) ?? typesByAz.set(subnet.availabilityZone, new Set()).get(subnet.availabilityZone)!).add(type);
+  }
+  const offerings = typesByAz.size ? await loadNetworkFacts(run, context, { subnetIds: [], securityGroupIds: [], instanceTypesByAz: typesByAz }) : undefined;
+  apiCalls += network.apiCalls + (offerings?.apiCalls ?? 0);
+  for (const fact of facts) applyNetworkFacts(fact, network, offerings);
+  return { facts, errors, apiCalls };
+}
+
+function applyNetworkFacts(fact: RecoveryFacts, network: NetworkFacts, offerings: NetworkFacts | undefined): void {
+  if (!fact.template) return;
+  const refs = networkRefsOf(fact.template.data);
+  if (refs.subnetId && !network.notChecked.has('subnets')) {
+    fact.subnet = network.subnets.get(refs.subnetId);
+    fact.subnetMissing = !fact.subnet;
+  }
+  if (!refs.subnetId && !network.notChecked.has('default-vpc')) fact.hasDefaultVpc = network.hasDefaultVpc;
+  if (!network.notChecked.has('security-groups')) fact.securityGroupVpcs = Object.fromEntries(refs.securityGroupIds.filter((group) => network.groupVpcs.has(group)).map((group) => [group, network.groupVpcs.get(group)!]));
+  if (fact.subnet && offerings && !offerings.notChecked.has('offerings')) fact.offeredInstanceTypes = offerings.offerings.get(fact.subnet.availabilityZone) ?? new Set();
 }

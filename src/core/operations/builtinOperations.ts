@@ -3,6 +3,7 @@ import { cloudFormationOperations } from './cloudformation';
 import { drsOperations, drsWriteOperations } from './drs';
 import { addressOperations } from './ec2/addresses';
 import { instanceOperations } from './ec2/instances';
+import { launchTemplateOperations } from './ec2/launchTemplates';
 import { ec2ReadOperations } from './ec2/reads';
 import { securityGroupOperations } from './ec2/securityGroups';
 import { tagOperations } from './ec2/tags';
@@ -22,6 +23,7 @@ export const BUILTIN_OPERATIONS: readonly Operation[] = Object.freeze([
   ...tagOperations,
   ...iamOperations,
   ...ec2ReadOperations,
+  ...launchTemplateOperations,
   ...cloudFormationOperations,
   ...drsOperations,
   ...drsWriteOperations,

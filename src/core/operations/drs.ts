@@ -2,6 +2,7 @@ import {
   DescribeJobsCommand,
   DescribeRecoveryInstancesCommand,
   DescribeSourceServersCommand,
+  GetLaunchConfigurationCommand,
   StartRecoveryCommand,
   TerminateRecoveryInstancesCommand,
   UpdateLaunchConfigurationCommand,
@@ -58,7 +59,21 @@ export const listRecoveryInstances = defineOperation({
   },
 });
 
-export const drsOperations = [listSourceServers, listJobs, listRecoveryInstances];
+export const getLaunchConfiguration = defineOperation({
+  id: 'drs.launchConfiguration.get',
+  service: 'drs',
+  title: 'Get a DRS launch configuration',
+  description: 'How DRS launches one source server: its EC2 launch template, launch disposition, right-sizing, private IP and tag copying, licensing.',
+  ...READ_ONLY,
+  input: z.object({ sourceServerId }).strict(),
+  async handler(ctx, input) {
+    const drs = await ctx.client(drsService);
+    const { $metadata: _metadata, ...configuration } = await drs.send(new GetLaunchConfigurationCommand({ sourceServerID: input.sourceServerId }));
+    return configuration;
+  },
+});
+
+export const drsOperations = [listSourceServers, listJobs, listRecoveryInstances, getLaunchConfiguration];
 
 // Writes used by the DR runner. Each declares the source servers (or recovery instances) it touches, so
 // their Environment tags decide protection, approval and change windows like any other change.

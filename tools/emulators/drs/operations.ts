@@ -219,6 +219,8 @@ const updateLaunchConfiguration: Operation = async (input, ctx) => {
     : undefined;
 
   const server = requireSourceServer(ctx, id);
+  // DRS refuses to change launch settings of a server another job holds (ConflictException).
+  assertNotBusy(ctx, id);
   const settings = server.launchSettings;
   if (name !== undefined) settings.name = name;
   if (launchDisposition) settings.launchDisposition = launchDisposition;
