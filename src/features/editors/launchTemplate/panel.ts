@@ -406,7 +406,7 @@ export function drsUpdateInput(sourceServerId: string, settings: DrsLaunchSettin
     copyTags: settings.copyTags,
     launchDisposition: settings.launchDisposition,
     targetInstanceTypeRightSizingMethod: settings.targetInstanceTypeRightSizingMethod,
-    licensing: { osByol: settings.licensingByol },
+    osByol: settings.licensingByol,
     postLaunchEnabled: settings.postLaunchEnabled,
   };
 }
