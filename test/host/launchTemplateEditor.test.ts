@@ -45,9 +45,9 @@ describe('launch-template editor (webview panel)', function () {
 
   it('opens from the launch-template node of the explorer and renders the form in the webview', async () => {
     const { api, testing: hooks } = await testing();
-    const list = await nodeAt(api.explorer, [SAMPLE_REGION, 'EC2', 'Launch templates']);
+    const list = await nodeAt(api.explorer, [SAMPLE_REGION, 'Launch templates']);
     api.explorer.refresh(list);
-    const node = await eventually('the new template in the explorer', async () => (await walk(api.explorer, [SAMPLE_REGION, 'EC2', 'Launch templates'])).find((row: ExplorerNode) => label(row) === TEMPLATE_NAME));
+    const node = await eventually('the new template in the explorer', async () => (await walk(api.explorer, [SAMPLE_REGION, 'Launch templates'])).find((row: ExplorerNode) => label(row) === TEMPLATE_NAME));
     assert.ok(node.getTreeItem().contextValue?.startsWith('pilotLight.resource ec2:launch-template'));
     await vscode.commands.executeCommand('pilotLight.launchTemplate.edit', node);
     const panels = await hooks.launchTemplatePanels();

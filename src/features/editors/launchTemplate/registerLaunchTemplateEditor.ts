@@ -78,7 +78,7 @@ export function registerLaunchTemplateEditor(ctx: PilotLightContext): void {
           profile: node.connection?.profileName,
           account: await accountOf(node),
           caller: 'explorer',
-          refreshNode: isVersion ? node.parent?.parent?.parent : node.parent,
+          refreshNode: isVersion ? node.parent?.parent : node.parent,
         });
       }
       const args = (arg && typeof arg === 'object' ? arg : {}) as EditArgs;
