@@ -8,10 +8,11 @@ export { normalizeVersionForDiff, changedFields, applyDelta, decodeUserData, Uns
 export type { RunFunction, RunContext, TemplateRef, TemplateSummary, VersionSummary, OpenedTemplate, SaveRequest, SaveResult, RollbackRequest, DeleteVersionsRequest, WriteResult } from './editor';
 export { LaunchTemplateEditor, OperationFailedError, describeOutcome } from './editor';
 export type { FieldCheckInput, FieldFinding, SubnetFacts } from './fieldChecks';
-export { checkLaunchTemplateFields, ipv4InCidr, parseIpv4Cidr, IMDSV2_DEFAULTS } from './fieldChecks';
-export type { RecoveryFacts, RecoveryFinding, RecoveryFindingCode, FindingSeverity } from './recoveryValidation';
+export { checkLaunchTemplateFields, ipv4InCidr, parseIpv4, parseIpv4Cidr, IMDSV2_DEFAULTS } from './fieldChecks';
+export { networkRefsOf, loadNetworkFacts, type NetworkFacts, type NetworkRefs } from './network';
+export type { RecoveryFacts, RecoveryFinding, RecoveryFindingCode, FindingSeverity, GatheredFacts, ServerForFacts } from './recoveryValidation';
 export { validateRecoveryLaunch, gatherRecoveryFacts } from './recoveryValidation';
-export type { BulkChange, BulkServer, BulkDryRunEntry, BulkDryRunReport, BulkApplyEntry, BulkApplyReport, ServerSelector } from './bulk';
+export type { BulkChange, LaunchConfigurationChange, BulkServer, BulkDryRunEntry, BulkDryRunReport, BulkApplyEntry, BulkApplyReport, ServerSelector } from './bulk';
 export { selectSourceServers, bulkDryRun, bulkApply, retryFailed } from './bulk';
 
 /** The registered operations this module runs (ids are stable). */

@@ -3,6 +3,7 @@
  * DRS emulator in-process; every other request is streamed unchanged to moto.
  */
 import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { ec2ErrorXml, isSourceVersionCreate, resolveSourceVersion } from '../ec2/launchTemplates';
 import { Ec2Lifecycle } from '../ec2/lifecycle';
 import { ADMIN_PREFIX } from './adminTypes';
 import { closeServer, listen, readBody, sendJson, sigV4Scope } from './http';
@@ -110,7 +111,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         port: upstream.port,
         method: req.method,
         path: req.url,
-        headers: forwardableHeaders(req.rawHeaders),
+        // A body read here may have been rewritten, so its length is set anew.
+        headers: body ? [...forwardableHeaders(req.rawHeaders, ['content-length']), 'Content-Length', String(body.length)] : forwardableHeaders(req.rawHeaders),
         agent,
       },
       (upstreamRes) => {
@@ -140,11 +142,24 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     else req.pipe(outgoing);
   };
 
-  /** EC2 calls while transitional states are on: read the request, then learn from or rewrite moto's answer. */
-  const proxyEc2WithLifecycle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const body = await readBody(req);
+  /**
+   * EC2 calls are read whole: CreateLaunchTemplateVersion with SourceVersion gets the source version's
+   * fields (moto ignores SourceVersion); with transitional states on, moto's answer is learned from or rewritten.
+   */
+  const proxyEc2 = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    let body = await readBody(req);
     const params = new URLSearchParams(body.toString('utf8'));
     const action = params.get('Action') ?? '';
+    if (isSourceVersionCreate(params)) {
+      const resolved = await resolveSourceVersion(params, options.upstream, sigV4Scope(req)?.region ?? 'us-east-1');
+      if ('error' in resolved) {
+        res.writeHead(resolved.error.status, { 'Content-Type': 'text/xml' });
+        res.end(ec2ErrorXml(resolved.error.code, resolved.error.message));
+        return;
+      }
+      body = Buffer.from(resolved.body, 'utf8');
+    }
+    if (!lifecycle.enabled) return proxy(req, res, body);
     const rewrite = lifecycle.wantsAnswer(action)
       ? (answer: string, status: number) => {
           if (status !== 200) return answer;
@@ -180,8 +195,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     else {
       const handler = options.handlers?.find((candidate) => candidate.matches(req));
       if (handler) handler.handle(req, res);
-      else if (lifecycle.enabled && sigV4Scope(req)?.service === 'ec2') {
-        proxyEc2WithLifecycle(req, res).catch((error: Error) => {
+      else if (sigV4Scope(req)?.service === 'ec2') {
+        proxyEc2(req, res).catch((error: Error) => {
           if (!res.headersSent) sendJson(res, 400, { message: `gateway: ${error.message}` });
           else res.destroy();
         });
