@@ -17,6 +17,8 @@ export interface LaunchTemplateEditorBenchResult {
   error?: string;
   versions: number;
   openMs: number[];
+  /** From the command until the first state message was posted (reads through the runner). */
+  readMs: number[];
 }
 
 export async function run(): Promise<void> {
@@ -25,7 +27,7 @@ export async function run(): Promise<void> {
   const endpoint = process.env.PILOT_LIGHT_TEST_ENDPOINT;
   const region = process.env.PILOT_LIGHT_BENCH_REGION ?? 'us-east-1';
   const repeats = Math.max(1, Number(process.env.PILOT_LIGHT_BENCH_REPEATS ?? '5'));
-  const result: LaunchTemplateEditorBenchResult = { ok: false, versions: VERSIONS, openMs: [] };
+  const result: LaunchTemplateEditorBenchResult = { ok: false, versions: VERSIONS, openMs: [], readMs: [] };
   const ec2 = new EC2Client({ endpoint, region, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
   let templateId: string | undefined;
   try {
@@ -46,6 +48,7 @@ export async function run(): Promise<void> {
       if (!panel) throw new Error('the editor panel did not open');
       await Promise.race([panel.whenRendered(1), new Promise((_, reject) => setTimeout(() => reject(new Error('the form did not render within 60 s')), 60_000))]);
       result.openMs.push(performance.now() - started);
+      if (panel.lastStatePostedAt !== undefined) result.readMs.push(panel.lastStatePostedAt - started);
       const state = [...panel.messagesSent].reverse().find((message) => message.type === 'state');
       if (!state || state.type !== 'state' || state.state.versions.length !== VERSIONS) throw new Error(`the editor showed ${state && state.type === 'state' ? state.state.versions.length : 0} versions, not ${VERSIONS}`);
       panel.dispose();

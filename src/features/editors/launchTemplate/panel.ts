@@ -53,6 +53,8 @@ export class LaunchTemplatePanel implements vscode.Disposable {
   private renderedWaiters: Array<{ version: number; resolve: () => void }> = [];
   /** When the webview last reported a rendered form, and for which version. */
   lastRendered?: { version: number; at: number };
+  /** When the last state was posted (performance.now()), for benchmarks. */
+  lastStatePostedAt?: number;
   private disposed = false;
 
   static async open(ctx: PilotLightContext, target: LaunchTemplateTarget): Promise<LaunchTemplatePanel> {
@@ -130,7 +132,8 @@ export class LaunchTemplatePanel implements vscode.Disposable {
   /** Reads the template (and the DRS launch settings) and sends the state to the webview. */
   async load(version?: number): Promise<void> {
     this.lastRendered = undefined;
-    await this.host.post({ type: 'busy', message: `Reading ${this.target.templateId}…` });
+    // Not awaited: a page still loading answers postMessage only once it is ready, and the reads need not wait for it.
+    void this.host.post({ type: 'busy', message: `Reading ${this.target.templateId}…` });
     const editor = await this.editorService();
     this.opened = await editor.open({ launchTemplateId: this.target.templateId }, version);
     if (this.target.drs) this.drsSettings = await this.readDrsSettings(this.target.drs.sourceServerId);
@@ -155,6 +158,7 @@ export class LaunchTemplatePanel implements vscode.Disposable {
       findings: [...localFindings(form), ...findings],
       drs: this.target.drs && this.drsSettings ? { ...this.target.drs, settings: this.drsSettings } : undefined,
     };
+    this.lastStatePostedAt = performance.now();
     await this.host.post({ type: 'state', protocol: 1, state });
   }
 
