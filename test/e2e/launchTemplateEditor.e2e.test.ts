@@ -169,10 +169,14 @@ describe('launch-template editor in code-server (packaged VSIX, Chromium)', func
     await screenshot('launch-template-diff');
   });
 
-  it('rolls back by copying version 1 into a new default version', async () => {
+  it('makes version 2 the default, then rolls back by copying version 1 into a new default version', async () => {
     assert.ok(editorOpen, 'the editor did not open (see the first failure)');
     const tab = page.locator('.tabs-container .tab', { hasText: `Launch template: ${templateName}` }).first();
     await tab.click();
+    await webview().locator('tr[data-version="2"] .set-default').click();
+    await confirmRun(1);
+    await waitFor(async () => (await webview().locator('tr[data-version="2"] .badge').textContent().catch(() => ''))?.trim() === 'default', 'version 2 marked default');
+    assert.strictEqual(await webview().locator('tr[data-version="2"] .delete').count(), 0, 'the default version offers no Delete');
     await webview().locator('tr[data-version="1"] .rollback-copy').click();
     await confirmRun(2);
     await waitFor(async () => /done/.test(await statusText()), 'the rollback to finish');

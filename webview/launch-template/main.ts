@@ -248,17 +248,17 @@ export class LaunchTemplateEditorElement extends LitElement {
         <label class="field" for="httpTokens"
           ><span>HTTP tokens (IMDSv2)</span
           ><vscode-single-select id="httpTokens" .value=${form.httpTokens} @change=${(event: Event) => this.setField('httpTokens', eventValue(event) as LaunchTemplateForm['httpTokens'])}>
+            <vscode-option value="">Not set (IMDSv1 allowed)</vscode-option>
             <vscode-option value="required">Required (IMDSv2)</vscode-option>
             <vscode-option value="optional">Optional (IMDSv1 allowed)</vscode-option>
-            <vscode-option value="">Not set</vscode-option>
           </vscode-single-select></label
         >
         <label class="field" for="httpEndpoint"
           ><span>Metadata endpoint</span
           ><vscode-single-select id="httpEndpoint" .value=${form.httpEndpoint} @change=${(event: Event) => this.setField('httpEndpoint', eventValue(event) as LaunchTemplateForm['httpEndpoint'])}>
+            <vscode-option value="">Not set (enabled)</vscode-option>
             <vscode-option value="enabled">Enabled</vscode-option>
             <vscode-option value="disabled">Disabled</vscode-option>
-            <vscode-option value="">Not set</vscode-option>
           </vscode-single-select></label
         >
         ${this.textField('hopLimit', 'Hop limit', 'httpPutResponseHopLimit')}
