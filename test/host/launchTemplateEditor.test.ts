@@ -1,11 +1,12 @@
 import * as assert from 'node:assert/strict';
+import { DrsClient, GetLaunchConfigurationCommand, UpdateLaunchConfigurationCommand } from '@aws-sdk/client-drs';
 import { CreateLaunchTemplateCommand, DeleteLaunchTemplateCommand, DescribeLaunchTemplateVersionsCommand } from '@aws-sdk/client-ec2';
 import * as vscode from 'vscode';
 import type { ExplorerNode } from '../../src/features/explorer/nodes';
 import type { LaunchTemplatePanel } from '../../src/features/editors/launchTemplate/panel';
 import type { ToWebview } from '../../src/protocol/launchTemplate';
 import { eventually, label, nodeAt, walk } from './support/explorerWalk';
-import { approving, ec2, SAMPLE_REGION, testing } from './support/safety';
+import { approving, ec2, endpoint, SAMPLE_REGION, testing } from './support/safety';
 
 const TEMPLATE_NAME = `lt-editor-host-${Date.now().toString(36)}`;
 
@@ -119,5 +120,33 @@ describe('launch-template editor (webview panel)', function () {
     await panel.deliver({ type: 'deleteVersions', requestId: 'host-5', versions: [2] });
     assert.equal(lastOf(panel, 'result')?.status, 'refused');
     assert.equal((await versionsOf(templateId)).length, 2);
+  });
+
+  it('edits the DRS launch settings of a source server from its explorer node', async () => {
+    const { api, testing: hooks } = await testing();
+    const servers = await walk(api.explorer, [SAMPLE_REGION, 'DRS', 'Source servers']);
+    const server = servers[0] as ExplorerNode & { resource?: { id: string } };
+    assert.ok(server?.resource?.id.startsWith('s-'), 'a source server row');
+    const drs = new DrsClient({ endpoint: endpoint(), region: SAMPLE_REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    const before = await drs.send(new GetLaunchConfigurationCommand({ sourceServerID: server.resource!.id }));
+    await vscode.commands.executeCommand('pilotLight.drs.editLaunchSettings', server);
+    const drsPanel = (await hooks.launchTemplatePanels()).find((candidate) => candidate.target.drs?.sourceServerId === server.resource!.id);
+    assert.ok(drsPanel, 'a panel for the server');
+    assert.equal(drsPanel.target.templateId, before.ec2LaunchTemplateID);
+    const state = await eventually('the DRS settings in the state', async () => [...drsPanel.messagesSent].reverse().find((message) => message.type === 'state' && message.state.drs));
+    assert.ok(state.type === 'state' && state.state.drs);
+    assert.equal(state.state.drs.settings.copyPrivateIp, before.copyPrivateIp === true);
+    const wanted = { ...state.state.drs.settings, copyPrivateIp: !state.state.drs.settings.copyPrivateIp, launchDisposition: 'STARTED' as const };
+    try {
+      await drsPanel.deliver({ type: 'saveDrsSettings', requestId: 'host-6', settings: wanted });
+      assert.equal(lastOf(drsPanel, 'result')?.status, 'done', lastOf(drsPanel, 'result')?.message);
+      const after = await drs.send(new GetLaunchConfigurationCommand({ sourceServerID: server.resource!.id }));
+      assert.equal(after.copyPrivateIp, wanted.copyPrivateIp);
+      assert.equal(after.launchDisposition, 'STARTED');
+    } finally {
+      // Other host tests read these servers: put their settings back.
+      await drs.send(new UpdateLaunchConfigurationCommand({ sourceServerID: server.resource!.id, copyPrivateIp: before.copyPrivateIp, launchDisposition: before.launchDisposition })).catch(() => undefined);
+      drsPanel.dispose();
+    }
   });
 });
