@@ -53,8 +53,8 @@ export class LaunchTemplatePanel implements vscode.Disposable {
   private renderedWaiters: Array<{ version: number; resolve: () => void }> = [];
   /** When the webview last reported a rendered form, and for which version. */
   lastRendered?: { version: number; at: number };
-  /** When the last state was posted (performance.now()), for benchmarks. */
-  lastStatePostedAt?: number;
+  /** When the last load() had its data read (performance.now()), for benchmarks. */
+  lastReadAt?: number;
   private disposed = false;
 
   static async open(ctx: PilotLightContext, target: LaunchTemplateTarget): Promise<LaunchTemplatePanel> {
@@ -137,6 +137,7 @@ export class LaunchTemplatePanel implements vscode.Disposable {
     const editor = await this.editorService();
     this.opened = await editor.open({ launchTemplateId: this.target.templateId }, version);
     if (this.target.drs) this.drsSettings = await this.readDrsSettings(this.target.drs.sourceServerId);
+    this.lastReadAt = performance.now();
     this.host.panel.title = `Launch template: ${this.opened.template.launchTemplateName}`;
     await this.postState([]);
   }
@@ -158,7 +159,6 @@ export class LaunchTemplatePanel implements vscode.Disposable {
       findings: [...localFindings(form), ...findings],
       drs: this.target.drs && this.drsSettings ? { ...this.target.drs, settings: this.drsSettings } : undefined,
     };
-    this.lastStatePostedAt = performance.now();
     await this.host.post({ type: 'state', protocol: 1, state });
   }
 
