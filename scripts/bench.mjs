@@ -3,6 +3,8 @@
 //   explorer (issue 3)  the packaged extension in the real VS Code extension host (code-server) against
 //                       the emulators seeded with 5,000 instances: activation, first rows, full list,
 //                       API calls per page, heap; VSIX size; moto's own time per page, measured apart.
+//   launch-templates    (issue 14) the launch templates bulk dry-run over 500 DRS source servers in plain Node
+//                       through the OperationRunner and the real SDK: time and API calls per server.
 //   dr (issue 5)        the DR runner in plain Node through the real SDK: 1,000 servers in 10 waves on
 //                       the DRS emulator with a fast clock: wave overhead, API calls per server, RSS,
 //                       throttling failures.
@@ -26,7 +28,7 @@ import { makeThrowawayDir, runOrThrow, spawnManaged } from './lib/processes.mjs'
 import { REPO_ROOT, buildTests, log, mergeEnv, startHostTestStack } from './lib/vscodeHost.mjs';
 import { openTestWorkbench } from './lib/workbenchTests.mjs';
 
-const SUITES = ['explorer', 'dr', 'launch-template-editor'];
+const SUITES = ['explorer', 'dr', 'launch-templates', 'launch-template-editor'];
 const USAGE = `Usage: npm run bench [-- <suite>...] [options]     suites: ${SUITES.join(', ')} (default: all)
   --repeats <n>            explorer: workbench sessions, one fresh extension host each (default 3)
   --activate-repeats <n>   explorer: plain-Node activation runs, one fresh process each (default 7)
@@ -42,6 +44,8 @@ const USAGE = `Usage: npm run bench [-- <suite>...] [options]     suites: ${SUIT
   --dr-throttle <n>        dr: ThrottlingExceptions injected on DescribeJobs and DescribeJobLogItems as each
                            wave starts, in the extra throttled run (default 3; 0: no throttled run)
   --dr-guarded <n>         dr: extra runs through the extension's guarded DR write path (default 1; 0: none)
+  --lt-servers <n>         launch-templates: source servers, one launch template each (default 500)
+  --lt-repeats <n>         launch-templates: bulk dry-runs over the same servers (default 3)
   --settle-seconds <n>     explorer: wait this long after activation before listing (default 5)
   --cpu-profile            explorer: write a V8 CPU profile of the extension host per list to test-output/bench-explorer/
   --skip-build             use the existing out/ (tests and tools) instead of compiling
@@ -61,6 +65,8 @@ const { values: options, positionals } = parseArgs({
     'dr-throttle': { type: 'string', default: '3' },
     'dr-guarded': { type: 'string', default: '1' },
     'settle-seconds': { type: 'string', default: '5' },
+    'lt-servers': { type: 'string', default: '500' },
+    'lt-repeats': { type: 'string', default: '3' },
     'cpu-profile': { type: 'boolean', default: false },
     'skip-build': { type: 'boolean', default: false },
     headed: { type: 'boolean', default: false },
@@ -89,6 +95,7 @@ const suites = positionals.length ? [...new Set(positionals)] : SUITES;
 const EXPLORER_BENCH_ENTRY = join(REPO_ROOT, 'out', 'test', 'bench', 'explorerBench.js');
 const ACTIVATE_NODE_ENTRY = join(REPO_ROOT, 'out', 'test', 'bench', 'activateNode.js');
 const DR_BENCH_ENTRY = join(REPO_ROOT, 'out', 'test', 'bench', 'drBench.js');
+const LT_BENCH_ENTRY = join(REPO_ROOT, 'out', 'test', 'bench', 'launchTemplatesBench.js');
 const LT_EDITOR_BENCH_ENTRY = join(REPO_ROOT, 'out', 'test', 'bench', 'launchTemplateEditorBench.js');
 const SESSION_TIMEOUT_MS = 20 * 60_000;
 const SEED_TIMEOUT_MS = 30 * 60_000;
@@ -537,6 +544,15 @@ async function drSuite() {
   };
 }
 
+/** The figures named `names` of an entry in docs/benchmarks.json, as last written. */
+function previousFigures(key, names) {
+  try {
+    return (JSON.parse(readFileSync(join(REPO_ROOT, 'docs', 'benchmarks.json'), 'utf8'))[key]?.figures ?? []).filter((entry) => names.includes(entry.name));
+  } catch {
+    return [];
+  }
+}
+
 // ---- launch-template editor (issue 14) -------------------------------------------------------------------
 // Its figures go into the `launchTemplates` entry beside the core's, replacing only its own.
 
@@ -603,6 +619,67 @@ async function launchTemplateEditorSuite() {
   };
 }
 
+// ---- launch-templates ----------------------------------------------------------------------------------
+
+async function launchTemplatesSuite() {
+  const servers = positiveInt('lt-servers');
+  const repeats = Math.max(1, positiveInt('lt-repeats'));
+  const parameters = { servers, repeats, change: 'InstanceType t3.micro → t3.large and copyPrivateIp false → true', policy: 'defaults', caller: 'command' };
+  const figures = [];
+  const findings = [];
+  let result;
+  let suiteError;
+  const stack = await startHostTestStack({ layer: 'bench-launch-templates', seed: 'none', readyTimeoutMs: SEED_TIMEOUT_MS });
+  try {
+    const resultFile = join(stack.outputDir, 'result.json');
+    const config = { endpoint: stack.endpoint, region: stack.region, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, servers, repeats };
+    const child = spawnManaged(process.execPath, [LT_BENCH_ENTRY], {
+      name: 'launch templates benchmark',
+      cwd: REPO_ROOT,
+      env: mergeEnv(process.env, { ...stack.env, PILOT_LIGHT_BENCH_RESULT: resultFile, PILOT_LIGHT_BENCH_CONFIG: JSON.stringify(config) }),
+      logFile: join(stack.outputDir, 'run.log'),
+      runsToCompletion: true,
+    });
+    const exit = await withTimeout(child.exited, SESSION_TIMEOUT_MS, 'launch templates run').catch(async (error) => {
+      await child.stop();
+      throw error;
+    });
+    await child.stop();
+    if (!existsSync(resultFile)) throw new Error(`the run exited (${exit.code ?? exit.signal}) without a result:\n${child.recentOutput()}`);
+    result = JSON.parse(readFileSync(resultFile, 'utf8'));
+    if (!result.ok) throw new Error(result.error);
+  } catch (error) {
+    suiteError = error.message;
+    log(`launch-templates suite failed: ${suiteError}`);
+  } finally {
+    await stack.stop();
+  }
+  if (result?.ok) {
+    const ms = result.runs.map((run) => run.ms);
+    const perServer = result.runs.map((run) => run.apiCallsPerServer);
+    figures.push(figure('bulkDryRunMs', { unit: 'ms', target: '≤ 5,000', measured: round(median(ms)), pass: median(ms) <= 5000, samples: ms.map((value) => round(value)), notes: `bulkDryRun over ${result.servers} source servers (per server: GetLaunchConfiguration and DescribeLaunchTemplateVersions $Default/$Latest, 32 servers at a time; subnets, security groups and instance type offerings once for all), median of ${repeats} runs; selection by tag (${result.selectCalls} DescribeSourceServers page(s), ${round(result.selectMs)} ms) is not included` }));
+    figures.push(figure('apiCallsPerServer', { unit: 'calls', target: '≤ 2', measured: round(median(perServer), 3), pass: median(perServer) <= 2, samples: perServer, notes: `every operation the dry-run ran through the OperationRunner / servers; by operation: ${JSON.stringify(result.byOperation)}` }));
+    const correct = result.runs.every((run) => run.entries === servers && run.withChanges === servers && run.errors === 0);
+    figures.push(figure('entriesWithChanges', { unit: 'servers', target: `= ${servers}`, measured: Math.min(...result.runs.map((run) => run.withChanges)), pass: correct, samples: result.runs.map((run) => run.withChanges), notes: `correctness check: servers whose entry lists the template and the launch setting change; findings in all: ${JSON.stringify(result.runs.map((run) => run.findings))}; errors ${JSON.stringify(result.runs.map((run) => run.errors))}` }));
+    if (median(perServer) > 2) findings.push(`apiCallsPerServer is ${round(median(perServer), 3)}: 2 per server (GetLaunchConfiguration, DescribeLaunchTemplateVersions) plus the shared subnet, security group and offering reads.`);
+    parameters.seedMs = result.seedMs;
+  }
+  for (const name of ['bulkDryRunMs', 'apiCallsPerServer']) if (!figures.some((f) => f.name === name)) figures.push(notMeasured(name, { why: suiteError ?? 'no run completed' }));
+  return {
+    title: 'Issue 14: launch templates, bulk dry-run over 500 DRS source servers (openMs is measured by the webview suite).',
+    timestamp: new Date().toISOString(),
+    machine: machineInfo(),
+    ...(suiteError ? { error: suiteError } : {}),
+    parameters,
+    figures,
+    findings,
+    method: [
+      'A fresh emulator stack (`node out/tools/emulators/cli.js --seed none`), then `test/bench/launchTemplatesBench.ts` in its own Node process: a VPC, subnet and security group, one launch template per server (moto), N DRS source servers seeded through the emulator admin API.',
+      'The dry-run runs in plain Node through the product OperationRunner (default guardrail policy, audit trail in a temp dir), AwsConnection and the real SDK against the gateway; every call is a registered read operation.',
+    ],
+  };
+}
+
 // ---- main ----------------------------------------------------------------------------------------------
 
 const started = Date.now();
@@ -610,12 +687,14 @@ let exitCode = 0;
 try {
   if (options['skip-build']) log('--skip-build: using the existing out/');
   else buildTests();
-  for (const entry of [EXPLORER_BENCH_ENTRY, ACTIVATE_NODE_ENTRY, DR_BENCH_ENTRY, LT_EDITOR_BENCH_ENTRY]) {
+  for (const entry of [EXPLORER_BENCH_ENTRY, ACTIVATE_NODE_ENTRY, DR_BENCH_ENTRY, LT_BENCH_ENTRY, LT_EDITOR_BENCH_ENTRY]) {
     if (!existsSync(entry)) throw new Error(`${entry} is missing; compile with tsc -p tsconfig.test.json`);
   }
   for (const suite of suites) {
-    const result = suite === 'explorer' ? await explorerSuite() : suite === 'launch-template-editor' ? await launchTemplateEditorSuite() : await drSuite();
-    const { jsonFile, mdFile } = writeBenchmarks(REPO_ROOT, suite === 'launch-template-editor' ? 'launchTemplates' : suite, result);
+    let result = suite === 'explorer' ? await explorerSuite() : suite === 'dr' ? await drSuite() : suite === 'launch-templates' ? await launchTemplatesSuite() : await launchTemplateEditorSuite();
+    // Both launch template suites write the launchTemplates entry: the core's keeps the editor's figures.
+    if (suite === 'launch-templates') result = { ...result, figures: [...result.figures, ...previousFigures('launchTemplates', LT_EDITOR_FIGURES)] };
+    const { jsonFile, mdFile } = writeBenchmarks(REPO_ROOT, suite === 'launch-templates' || suite === 'launch-template-editor' ? 'launchTemplates' : suite, result);
     if (result.error) exitCode = 1;
     console.log(`\n━━━ ${suite} ━━━`);
     for (const f of result.figures) {

@@ -204,6 +204,30 @@ describe('launch templates through the operation runner (moto + DRS emulator)', 
       assert.equal((await awsTemplate(templateId)).LatestVersionNumber, 1);
     });
 
+    it('deletes non-default versions: they leave the version list, and the default stays', async () => {
+      const templateId = await createTemplate(baseData());
+      const editor = new LaunchTemplateEditor(run, context);
+      for (const type of ['t3.small', 't3.medium']) {
+        const latest = (await awsTemplate(templateId)).LatestVersionNumber!;
+        const saved = await editor.save({ templateId, baseVersion: latest, expectedLatestVersion: latest, edited: { ...(await editor.readVersion(templateId, latest)).data, InstanceType: type } });
+        assert.equal(saved.status, 'saved');
+      }
+      const preview = await editor.deleteVersions({ templateId, versions: [2], runMode: 'dry-run' });
+      assert.equal(preview.status, 'dry-run');
+      assert.deepEqual((await editor.open({ launchTemplateId: templateId })).versions.map((version) => version.versionNumber), [3, 2, 1], 'a dry run deletes nothing');
+      // Deletes need a confirmation under the default policy.
+      const unconfirmed = await editor.deleteVersions({ templateId, versions: [2] });
+      assert.equal(unconfirmed.status, 'refused');
+      const confirmer = approvingProvider();
+      const deleted = await new LaunchTemplateEditor(run, { caller: 'command', approvalProvider: confirmer }).deleteVersions({ templateId, versions: [2] });
+      assert.equal(deleted.status, 'succeeded', deleted.message);
+      assert.equal(confirmer.requests.length, 1);
+      assert.deepEqual((deleted.outcomes[0].output as { deleted: number[] }).deleted, [2]);
+      const opened = await editor.open({ launchTemplateId: templateId });
+      assert.deepEqual(opened.versions.map((version) => [version.versionNumber, version.isDefault]), [[3, false], [1, true]]);
+      await assert.rejects(editor.readVersion(templateId, 2), /NotFound/);
+    });
+
     it('needs an approval to change a production template: refused without one, runs with it', async () => {
       const templateId = await createTemplate(baseData(), { Environment: 'prod' });
       const refusedEditor = new LaunchTemplateEditor(run, { caller: 'command' });

@@ -8,6 +8,7 @@ import type { DrActionGateway, DrCallContext } from './gateway';
 import { DRS_LIMITS, type DrsLimits, type GroupLaunchSettings, type ProtectionGroup, type RecoveryPlan } from './model';
 import { buildExecutionPlan, type ExecutionPlan, type RunMode } from './planner';
 import { resolvePlan, type PlanResolution } from './selection';
+import type { RecoveryFinding } from '../launchTemplates/recoveryValidation';
 
 export type FindingSeverity = 'error' | 'warning' | 'info';
 
@@ -78,6 +79,8 @@ export interface PreflightInput {
   limits?: DrsLimits;
   /** Parallel GetLaunchConfiguration calls. Default 8. */
   concurrency?: number;
+  /** The launch template recovery checks (launchTemplates/recoveryValidation), when wired. */
+  launchValidation?: (servers: Array<{ sourceServerId: string; region: string; hostname: string }>) => Promise<RecoveryFinding[]>;
 }
 
 async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -300,6 +303,16 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightRepo
       fix: 'The runner applies the group\'s launch settings before the wave launches; apply them now to check the result first.',
       remediation: { kind: 'applyLaunchSettings', region: drifts[0].region, sourceServerIds: drifts.map((d) => d.sourceServerId), settings: drifts[0].settings, label: 'Apply launch settings now' },
     });
+  }
+
+  if (input.launchValidation) {
+    try {
+      for (const finding of await input.launchValidation(allServers)) {
+        findings.push({ severity: finding.severity, code: finding.code === 'check-not-run' ? 'check-failed' : 'launch-template-invalid', sourceServerIds: [finding.sourceServerId], message: finding.message, fix: finding.fix });
+      }
+    } catch (error) {
+      findings.push({ severity: 'warning', code: 'check-failed', message: `Launch templates could not be validated for recovery: ${(error as Error).message}`, fix: 'Check the EC2 and DRS read permissions, then run preflight again.' });
+    }
   }
 
   // SSM documents.

@@ -11,7 +11,7 @@ export type { FieldCheckInput, FieldFinding, SubnetFacts } from './fieldChecks';
 export { checkLaunchTemplateFields, ipv4InCidr, parseIpv4, parseIpv4Cidr, IMDSV2_DEFAULTS } from './fieldChecks';
 export { networkRefsOf, loadNetworkFacts, type NetworkFacts, type NetworkRefs } from './network';
 export type { RecoveryFacts, RecoveryFinding, RecoveryFindingCode, FindingSeverity, GatheredFacts, ServerForFacts } from './recoveryValidation';
-export { validateRecoveryLaunch, gatherRecoveryFacts } from './recoveryValidation';
+export { validateRecoveryLaunch, gatherRecoveryFacts, preflightLaunchValidation } from './recoveryValidation';
 export type { BulkChange, LaunchConfigurationChange, BulkServer, BulkDryRunEntry, BulkDryRunReport, BulkApplyEntry, BulkApplyReport, ServerSelector } from './bulk';
 export { selectSourceServers, bulkDryRun, bulkApply, retryFailed } from './bulk';
 

@@ -131,7 +131,7 @@ export interface GatheredFacts {
   apiCalls: number;
 }
 
-const CONCURRENCY = 16;
+const CONCURRENCY = 32;
 
 async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
@@ -244,4 +244,22 @@ function applyNetworkFacts(fact: RecoveryFacts, network: NetworkFacts, offerings
   if (!refs.subnetId && !network.notChecked.has('default-vpc')) fact.hasDefaultVpc = network.hasDefaultVpc;
   if (!network.notChecked.has('security-groups')) fact.securityGroupVpcs = Object.fromEntries(refs.securityGroupIds.filter((group) => network.groupVpcs.has(group)).map((group) => [group, network.groupVpcs.get(group)!]));
   if (fact.subnet && offerings && !offerings.notChecked.has('offerings')) fact.offeredInstanceTypes = offerings.offerings.get(fact.subnet.availabilityZone) ?? new Set();
+}
+
+/**
+ * The recovery checks for DR preflight (PreflightInput.launchValidation): facts gathered per region, every
+ * rule run; a server whose facts could not be read gets a 'check-not-run' finding.
+ */
+export function preflightLaunchValidation(run: RunFunction, context: RunContext): (servers: Array<{ sourceServerId: string; region: string; hostname: string }>) => Promise<RecoveryFinding[]> {
+  return async (servers) => {
+    const byRegion = new Map<string, Array<{ sourceServerId: string; hostname: string }>>();
+    for (const server of servers) byRegion.set(server.region, [...(byRegion.get(server.region) ?? []), server]);
+    const findings: RecoveryFinding[] = [];
+    for (const [region, inRegion] of byRegion) {
+      const gathered = await gatherRecoveryFacts(run, { ...context, region }, inRegion);
+      for (const fact of gathered.facts) findings.push(...validateRecoveryLaunch(fact));
+      for (const error of gathered.errors) findings.push({ sourceServerId: error.sourceServerId, code: 'check-not-run', severity: 'warning', message: `${error.sourceServerId}: launch settings could not be read for validation: ${error.message}`, fix: 'Check the EC2 and DRS read permissions, then run preflight again.' });
+    }
+    return findings;
+  };
 }

@@ -3,7 +3,7 @@
  * DRS emulator in-process; every other request is streamed unchanged to moto.
  */
 import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
-import { ec2ErrorXml, isSourceVersionCreate, resolveSourceVersion } from '../ec2/launchTemplates';
+import { ec2ErrorXml, isSourceVersionCreate, LaunchTemplateVersionDeletions, resolveSourceVersion } from '../ec2/launchTemplates';
 import { Ec2Lifecycle } from '../ec2/lifecycle';
 import { ADMIN_PREFIX } from './adminTypes';
 import { closeServer, listen, readBody, sendJson, sigV4Scope } from './http';
@@ -77,6 +77,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   let stats: ProxyStats = { since: new Date().toISOString(), operations: {} };
   const lifecycle = new Ec2Lifecycle();
+  const deletions = new LaunchTemplateVersionDeletions();
   if (options.ec2TransitionMs) lifecycle.configure(options.ec2TransitionMs);
 
   /** Counts one proxied request and its time from arrival to the last byte of moto's answer. */
@@ -150,8 +151,19 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     let body = await readBody(req);
     const params = new URLSearchParams(body.toString('utf8'));
     const action = params.get('Action') ?? '';
+    const region = sigV4Scope(req)?.region ?? 'us-east-1';
+    const answerXml = (status: number, xml: string): void => {
+      res.writeHead(status, { 'Content-Type': 'text/xml' });
+      res.end(xml);
+    };
+    if (action === 'DeleteLaunchTemplateVersions') {
+      const answer = await deletions.delete(params, options.upstream, region);
+      return answerXml(answer.status, answer.xml);
+    }
+    const namedDeleted = deletions.active ? deletions.namedDeletedVersion(params) : undefined;
+    if (namedDeleted) return answerXml(namedDeleted.status, ec2ErrorXml(namedDeleted.code, namedDeleted.message));
     if (isSourceVersionCreate(params)) {
-      const resolved = await resolveSourceVersion(params, options.upstream, sigV4Scope(req)?.region ?? 'us-east-1');
+      const resolved = await resolveSourceVersion(params, options.upstream, region);
       if ('error' in resolved) {
         res.writeHead(resolved.error.status, { 'Content-Type': 'text/xml' });
         res.end(ec2ErrorXml(resolved.error.code, resolved.error.message));
@@ -159,6 +171,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       }
       body = Buffer.from(resolved.body, 'utf8');
     }
+    if (action === 'DescribeLaunchTemplateVersions' && deletions.active) return proxy(req, res, body, (answer, status) => (status === 200 ? deletions.filterDescribeAnswer(answer) : answer));
     if (!lifecycle.enabled) return proxy(req, res, body);
     const rewrite = lifecycle.wantsAnswer(action)
       ? (answer: string, status: number) => {

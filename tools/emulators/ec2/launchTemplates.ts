@@ -81,3 +81,111 @@ export async function resolveSourceVersion(params: URLSearchParams, motoEndpoint
   }
   return { body: out.toString() };
 }
+
+/**
+ * DeleteLaunchTemplateVersions, which moto 5.2.5 lacks. The gateway keeps the deleted version numbers per
+ * template: it answers the delete as AWS does (the default version and unknown versions fail per version),
+ * leaves deleted versions out of DescribeLaunchTemplateVersions answers, and answers NotFound when a request
+ * names one (DescribeLaunchTemplateVersions, SourceVersion, ModifyLaunchTemplate). Moto still holds them.
+ */
+export class LaunchTemplateVersionDeletions {
+  private readonly deleted = new Map<string, Set<number>>();
+
+  get active(): boolean {
+    return this.deleted.size > 0;
+  }
+
+  reset(): void {
+    this.deleted.clear();
+  }
+
+  private isDeleted(templateId: string | null, version: string | null): boolean {
+    return Boolean(templateId && version && /^\d+$/.test(version) && this.deleted.get(templateId)?.has(Number(version)));
+  }
+
+  /** The NotFound error to answer when the request names a deleted version, if it does. */
+  namedDeletedVersion(params: URLSearchParams): { status: number; code: string; message: string } | undefined {
+    const templateId = params.get('LaunchTemplateId');
+    const action = params.get('Action');
+    const named =
+      action === 'DescribeLaunchTemplateVersions'
+        ? [...params.entries()].filter(([key]) => /^LaunchTemplateVersion\.\d+$/.test(key)).map(([, value]) => value)
+        : action === 'CreateLaunchTemplateVersion'
+          ? [params.get('SourceVersion')]
+          : action === 'ModifyLaunchTemplate'
+            ? [params.get('SetDefaultVersion')]
+            : [];
+    const hit = named.find((version) => this.isDeleted(templateId, version));
+    return hit ? { status: 400, code: 'InvalidLaunchTemplateVersion.NotFound', message: `Could not find launch template version ${hit} for launch template with ID ${templateId}.` } : undefined;
+  }
+
+  /** Removes the deleted versions' items from a DescribeLaunchTemplateVersions answer. */
+  filterDescribeAnswer(xml: string): string {
+    if (!this.active) return xml;
+    const open = xml.indexOf('<launchTemplateVersionSet>');
+    const close = xml.lastIndexOf('</launchTemplateVersionSet>');
+    if (open < 0 || close < 0) return xml;
+    const inner = xml.slice(open + '<launchTemplateVersionSet>'.length, close);
+    const kept: string[] = [];
+    let depth = 0;
+    let start = -1;
+    const tags = /<(\/?)item>/g;
+    for (let match = tags.exec(inner); match; match = tags.exec(inner)) {
+      if (!match[1]) {
+        if (depth === 0) start = match.index;
+        depth += 1;
+      } else if (--depth === 0 && start >= 0) {
+        const item = inner.slice(start, match.index + match[0].length);
+        const templateId = /<launchTemplateId>([^<]+)<\/launchTemplateId>/.exec(item)?.[1] ?? null;
+        const version = /<versionNumber>(\d+)<\/versionNumber>/.exec(item)?.[1] ?? null;
+        if (!this.isDeleted(templateId, version)) kept.push(item);
+      }
+    }
+    return `${xml.slice(0, open)}<launchTemplateVersionSet>${kept.join('')}${xml.slice(close)}`;
+  }
+
+  /** Answers DeleteLaunchTemplateVersions from moto's view of the template. */
+  async delete(params: URLSearchParams, motoEndpoint: string, region: string): Promise<{ status: number; xml: string }> {
+    const moto = new EC2Client({ region, endpoint: motoEndpoint, credentials: CREDENTIALS, maxAttempts: 1 });
+    try {
+      const { DescribeLaunchTemplatesCommand } = await import('@aws-sdk/client-ec2');
+      let template;
+      try {
+        const answer = await moto.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: params.get('LaunchTemplateId') ? [params.get('LaunchTemplateId')!] : undefined, LaunchTemplateNames: params.get('LaunchTemplateName') ? [params.get('LaunchTemplateName')!] : undefined }));
+        template = answer.LaunchTemplates?.[0];
+      } catch (error) {
+        const failure = error as { name?: string; message?: string };
+        return { status: 400, xml: ec2ErrorXml(failure.name ?? 'InvalidLaunchTemplateId.NotFound', failure.message ?? 'Launch template not found.') };
+      }
+      if (!template?.LaunchTemplateId) return { status: 400, xml: ec2ErrorXml('InvalidLaunchTemplateId.NotFound', 'Launch template not found.') };
+      const id = template.LaunchTemplateId;
+      const name = template.LaunchTemplateName ?? '';
+      const versions = [...params.entries()].filter(([key]) => /^LaunchTemplateVersion\.\d+$/.test(key)).map(([, value]) => value);
+      if (!versions.length) return { status: 400, xml: ec2ErrorXml('MissingParameter', 'The request must contain the parameter LaunchTemplateVersion.') };
+      const deleted = this.deleted.get(id) ?? new Set<number>();
+      const ok: number[] = [];
+      const failed: Array<{ version: string; code: string; message: string }> = [];
+      for (const version of versions) {
+        const number = Number(version);
+        if (!/^\d+$/.test(version) || number < 1 || number > (template.LatestVersionNumber ?? 0) || deleted.has(number)) failed.push({ version, code: 'launchTemplateVersionDoesNotExist', message: 'The specified launch template version does not exist.' });
+        else if (number === template.DefaultVersionNumber) failed.push({ version, code: 'launchTemplateVersionIsDefault', message: 'The default version of a launch template cannot be deleted.' });
+        else {
+          deleted.add(number);
+          ok.push(number);
+        }
+      }
+      if (deleted.size) this.deleted.set(id, deleted);
+      const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+      const xml = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<DeleteLaunchTemplateVersionsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>gateway-launch-templates</requestId>',
+        `<successfullyDeletedLaunchTemplateVersionSet>${ok.map((number) => `<item><launchTemplateId>${id}</launchTemplateId><launchTemplateName>${escape(name)}</launchTemplateName><versionNumber>${number}</versionNumber></item>`).join('')}</successfullyDeletedLaunchTemplateVersionSet>`,
+        `<unsuccessfullyDeletedLaunchTemplateVersionSet>${failed.map((item) => `<item><launchTemplateId>${id}</launchTemplateId><launchTemplateName>${escape(name)}</launchTemplateName><versionNumber>${escape(item.version)}</versionNumber><responseError><code>${item.code}</code><message>${escape(item.message)}</message></responseError></item>`).join('')}</unsuccessfullyDeletedLaunchTemplateVersionSet>`,
+        '</DeleteLaunchTemplateVersionsResponse>',
+      ].join('');
+      return { status: 200, xml };
+    } finally {
+      moto.destroy();
+    }
+  }
+}
