@@ -35,7 +35,7 @@ import { makeThrowawayDir, runOrThrow, spawnManaged } from './lib/processes.mjs'
 import { REPO_ROOT, buildTests, log, mergeEnv, startHostTestStack } from './lib/vscodeHost.mjs';
 import { openTestWorkbench } from './lib/workbenchTests.mjs';
 
-const SUITES = ['explorer', 'dr', 'guardrails', 'launch-templates', 'mcp'];
+const SUITES = ['explorer', 'dr', 'guardrails', 'launch-templates', 'launch-template-editor', 'mcp'];
 const USAGE = `Usage: npm run bench [-- <suite>...] [options]     suites: ${SUITES.join(', ')} (default: all)
   --repeats <n>            explorer: workbench sessions, one fresh extension host each (default 3)
   --activate-repeats <n>   explorer: plain-Node activation runs, one fresh process each (default 7)
@@ -112,6 +112,7 @@ const DR_BENCH_ENTRY = join(REPO_ROOT, 'out', 'test', 'bench', 'drBench.js');
 const GUARDRAILS_BENCH_ENTRY = join(REPO_ROOT, 'out', 'test', 'bench', 'guardrailsBench.js');
 const GUARDRAILS_TARGET_MS = 100;
 const LT_BENCH_ENTRY = join(REPO_ROOT, 'out', 'test', 'bench', 'launchTemplatesBench.js');
+const LT_EDITOR_BENCH_ENTRY = join(REPO_ROOT, 'out', 'test', 'bench', 'launchTemplateEditorBench.js');
 const SESSION_TIMEOUT_MS = 20 * 60_000;
 const SEED_TIMEOUT_MS = 30 * 60_000;
 const VSIX_TARGET_BYTES = 3 * 1024 * 1024; // "3 MB" read as MiB, the unit scripts/package.mjs prints
@@ -670,6 +671,81 @@ function guardrailsSuite() {
   };
 }
 
+/** The figures named `names` of an entry in docs/benchmarks.json, as last written. */
+function previousFigures(key, names) {
+  try {
+    return (JSON.parse(readFileSync(join(REPO_ROOT, 'docs', 'benchmarks.json'), 'utf8'))[key]?.figures ?? []).filter((entry) => names.includes(entry.name));
+  } catch {
+    return [];
+  }
+}
+
+// ---- launch-template editor (issue 14) -------------------------------------------------------------------
+// Its figures go into the `launchTemplates` entry beside the core's, replacing only its own.
+
+const LT_EDITOR_FIGURES = ['openMs', 'webviewBundleBytes', 'webviewBundleGzipBytes'];
+const WEBVIEW_BUNDLE_TARGET_BYTES = 300 * 1024;
+const WEBVIEW_BUNDLE_GZIP_TARGET_BYTES = 80 * 1024;
+
+async function launchTemplateEditorSuite() {
+  const repeats = Math.max(1, positiveInt('repeats'));
+  const { gzipSync } = await import('node:zlib');
+  const figures = [];
+  const cleanups = [];
+  let suiteError;
+  const bundle = join(REPO_ROOT, 'dist', 'webview', 'launch-template.js');
+  try {
+    runOrThrow(process.execPath, ['scripts/build.mjs', '--production'], { cwd: REPO_ROOT, what: 'production build' });
+    const bytes = readFileSync(bundle);
+    const gzipped = gzipSync(bytes).length;
+    figures.push(figure('webviewBundleBytes', { unit: 'bytes', target: `≤ ${WEBVIEW_BUNDLE_TARGET_BYTES.toLocaleString('en-US')} (300 KB)`, measured: bytes.length, pass: bytes.length <= WEBVIEW_BUNDLE_TARGET_BYTES, notes: 'dist/webview/launch-template.js, minified: Lit, the @vscode-elements components used, zod and the protocol' }));
+    figures.push(figure('webviewBundleGzipBytes', { unit: 'bytes', target: `≤ ${WEBVIEW_BUNDLE_GZIP_TARGET_BYTES.toLocaleString('en-US')} (80 KB)`, measured: gzipped, pass: gzipped <= WEBVIEW_BUNDLE_GZIP_TARGET_BYTES, notes: 'the same bundle gzipped (node:zlib default level)' }));
+    const stack = await startHostTestStack({ layer: 'bench-launch-template-editor', seed: 'none', readyTimeoutMs: SEED_TIMEOUT_MS });
+    cleanups.push(() => stack.stop());
+    ensureCodeServer(REPO_ROOT);
+    const browser = await launchChromium({ headless: !options.headed });
+    cleanups.push(() => browser.close());
+    const resultFile = join(stack.outputDir, 'result.json');
+    const server = await startCodeServer({
+      repoRoot: REPO_ROOT,
+      settings: { ...stack.settings, 'remote.autoForwardPorts': false },
+      env: { ...stack.env, PILOT_LIGHT_BENCH_RESULT: resultFile, PILOT_LIGHT_BENCH_REGION: stack.region, PILOT_LIGHT_BENCH_REPEATS: String(repeats) },
+      logFile: join(stack.outputDir, 'code-server.log'),
+    });
+    cleanups.push(() => server.stop());
+    const opened = await openTestWorkbench({ browser, server, extensionDevelopmentPath: REPO_ROOT, extensionTestsPath: LT_EDITOR_BENCH_ENTRY, outputDir: stack.outputDir, echo: false });
+    await withTimeout(opened.finished, SESSION_TIMEOUT_MS, 'launch-template editor session');
+    if (!existsSync(resultFile)) throw new Error(`the session wrote no ${resultFile}; see ${stack.outputDir}`);
+    const result = JSON.parse(readFileSync(resultFile, 'utf8'));
+    if (!result.ok) throw new Error(result.error);
+    const openMs = round(median(result.openMs), 1);
+    figures.push(figure('openMs', { unit: 'ms', target: '≤ 500 ms', measured: openMs, pass: openMs <= 500, samples: result.openMs.map((value) => round(value, 1)), notes: `median of ${result.openMs.length}: "Edit Launch Template" on a template with ${result.versions} versions until the webview reports the form rendered (code-server 4.104, headless Chromium, the working tree's production build). Reads alone (command until the template and its versions were read through the runner), median: ${round(median(result.readMs ?? []), 1)} ms; the webview loads its page and bundle meanwhile, and renders after both` }));
+  } catch (error) {
+    suiteError = describeError(error);
+    log(`launch-template editor: ${suiteError}`);
+  } finally {
+    for (const cleanup of cleanups.reverse()) await Promise.resolve().then(cleanup).catch((error) => log(`cleanup failed: ${error.message}`));
+  }
+  for (const name of LT_EDITOR_FIGURES) if (!figures.some((entry) => entry.name === name)) figures.push(notMeasured(name, { why: suiteError ?? 'not produced' }));
+  // Merge into the launchTemplates entry: keep the core's figures, replace this suite's.
+  const existing = (() => {
+    try {
+      return JSON.parse(readFileSync(join(REPO_ROOT, 'docs', 'benchmarks.json'), 'utf8')).launchTemplates;
+    } catch {
+      return undefined;
+    }
+  })();
+  const kept = (existing?.figures ?? []).filter((entry) => !LT_EDITOR_FIGURES.includes(entry.name));
+  return {
+    ...(existing ?? {}),
+    title: existing?.title ?? 'Launch templates (issue 14). The editor figures come from `npm run bench -- launch-template-editor`: the working tree in code-server with headless Chromium, a fresh emulator stack.',
+    timestamp: existing?.timestamp ?? new Date().toISOString(),
+    machine: existing?.machine ?? machineInfo(),
+    figures: [...kept, ...figures],
+    ...(suiteError ? { error: suiteError } : {}),
+  };
+}
+
 // ---- launch-templates ----------------------------------------------------------------------------------
 
 async function launchTemplatesSuite() {
@@ -844,13 +920,15 @@ let exitCode = 0;
 try {
   if (options['skip-build']) log('--skip-build: using the existing out/');
   else buildTests();
-  for (const entry of [EXPLORER_BENCH_ENTRY, ACTIVATE_NODE_ENTRY, DR_BENCH_ENTRY, GUARDRAILS_BENCH_ENTRY, LT_BENCH_ENTRY]) {
+  for (const entry of [EXPLORER_BENCH_ENTRY, ACTIVATE_NODE_ENTRY, DR_BENCH_ENTRY, GUARDRAILS_BENCH_ENTRY, LT_BENCH_ENTRY, LT_EDITOR_BENCH_ENTRY]) {
     if (!existsSync(entry)) throw new Error(`${entry} is missing; compile with tsc -p tsconfig.test.json`);
   }
-  const runSuite = { explorer: explorerSuite, dr: drSuite, guardrails: async () => guardrailsSuite(), 'launch-templates': launchTemplatesSuite, mcp: mcpSuite };
+  const runSuite = { explorer: explorerSuite, dr: drSuite, guardrails: async () => guardrailsSuite(), 'launch-templates': launchTemplatesSuite, 'launch-template-editor': launchTemplateEditorSuite, mcp: mcpSuite };
   for (const suite of suites) {
-    const result = await runSuite[suite]();
-    const { jsonFile, mdFile } = writeBenchmarks(REPO_ROOT, suite === 'launch-templates' ? 'launchTemplates' : suite, result);
+    let result = await runSuite[suite]();
+    // Both launch template suites write the launchTemplates entry: the core's keeps the editor's figures.
+    if (suite === 'launch-templates') result = { ...result, figures: [...result.figures, ...previousFigures('launchTemplates', LT_EDITOR_FIGURES)] };
+    const { jsonFile, mdFile } = writeBenchmarks(REPO_ROOT, suite === 'launch-templates' || suite === 'launch-template-editor' ? 'launchTemplates' : suite, result);
     if (result.error) exitCode = 1;
     console.log(`\n━━━ ${suite} ━━━`);
     for (const f of result.figures) {

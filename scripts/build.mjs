@@ -31,6 +31,8 @@ function splitAwsSdk(used) {
 }
 
 const coreDir = join(root, 'src', 'core');
+// Also lazy: the webview protocols (zod schemas), which the editor panels import dynamically.
+const LAZY_DIRS = [coreDir, join(root, 'src', 'protocol')];
 
 function resolveSource(resolveDir, path) {
   const base = resolve(resolveDir, path);
@@ -48,7 +50,7 @@ function lazyCore(modules) {
       b.onResolve({ filter: /^\./ }, (args) => {
         if (args.kind !== 'dynamic-import') return undefined;
         const source = resolveSource(args.resolveDir, args.path);
-        if (!source || !source.startsWith(coreDir)) return undefined;
+        if (!source || !LAZY_DIRS.some((dir) => source.startsWith(dir))) return undefined;
         const key = relative(coreDir, source).replace(/\.ts$/, '').split('\\').join('/');
         modules.set(key, source);
         return { path: key, namespace: 'lazy-core' };
@@ -102,14 +104,31 @@ const sdk = await build({
   outdir: 'dist/sdk',
 });
 
+// The webviews: browser bundles (Lit, @vscode-elements, the shared protocol) with their CSS, all local.
+const webview = await build({
+  absWorkingDir: root,
+  entryPoints: { 'launch-template': 'webview/launch-template/main.ts' },
+  outdir: 'dist/webview',
+  bundle: true,
+  platform: 'browser',
+  target: 'es2022',
+  format: 'iife',
+  minify: true,
+  sourcemap: false,
+  legalComments: 'none',
+  logLevel: 'warning',
+  metafile: true,
+  tsconfig: 'webview/tsconfig.json',
+});
 
 if (showMetafile) {
   const { analyzeMetafile } = await import('esbuild');
   console.log(await analyzeMetafile(main.metafile));
   console.log(await analyzeMetafile(core.metafile));
   console.log(await analyzeMetafile(sdk.metafile));
+  console.log(await analyzeMetafile(webview.metafile));
 }
-const size = (result) => Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith('.js')).map(([file, { bytes }]) => `${file} ${(bytes / 1024).toFixed(0)} KB`);
+const size = (result) => Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith('.js') || file.endsWith('.css')).map(([file, { bytes }]) => `${file} ${(bytes / 1024).toFixed(0)} KB`);
 
 // dist/mcp.js: the command-line MCP server (`pilot-light-mcp`), its own entry. It shares dist/sdk/*.js, but
 // through small lazy shims (dist/sdk/lazy-*.js) so that an SDK bundle is parsed on first use, not at start:
@@ -147,9 +166,9 @@ console.log(`built the MCP server: ${size(mcp).join(', ')}${missingSdk.length ? 
 // The bundles' metafiles, merged (dist/meta.json, never shipped: .vscodeignore), and the notices of every
 // package they contain (dist/THIRD_PARTY_NOTICES.md, shipped). Later bundles (webviews, grammars, wasm)
 // add their metafiles or assets here.
-const metafiles = [main.metafile, core.metafile, sdk.metafile, mcp.metafile, ...(extraSdk ? [extraSdk.metafile] : [])];
+const metafiles = [main.metafile, core.metafile, sdk.metafile, webview.metafile, mcp.metafile, ...(extraSdk ? [extraSdk.metafile] : [])];
 const merged = { inputs: Object.assign({}, ...metafiles.map((m) => m.inputs)), outputs: Object.assign({}, ...metafiles.map((m) => m.outputs)) };
 await writeFile(join(root, 'dist', 'meta.json'), JSON.stringify(merged));
 const notices = thirdPartyNotices({ root, metafiles });
 await writeFile(join(root, 'dist', 'THIRD_PARTY_NOTICES.md'), notices.text);
-console.log(`built (${production ? 'production' : 'development'}): ${[...size(main), ...size(core), ...size(sdk)].join(', ')}; notices for ${notices.packages.length} packages`);
+console.log(`built (${production ? 'production' : 'development'}): ${[...size(main), ...size(core), ...size(sdk), ...size(webview)].join(', ')}; notices for ${notices.packages.length} packages`);

@@ -5,6 +5,7 @@ import { registerAudit, type AuditFeature } from './features/audit/registerAudit
 import { registerChat } from './features/chat/registerChat';
 import { registerContextFeature } from './features/context/registerContext';
 import { registerDrFeature, type DrFeature } from './features/dr/registerDr';
+import { registerLaunchTemplateEditor } from './features/editors/launchTemplate/registerLaunchTemplateEditor';
 import { registerExplorer, type ExplorerFeature } from './features/explorer/registerExplorer';
 import { registerGuardrails } from './features/guardrails/registerGuardrails';
 import { registerMcp } from './features/mcp/registerMcp';
@@ -40,6 +41,7 @@ export function activate(context: vscode.ExtensionContext): PilotLightApi | Pilo
   registerActions(ctx, explorer);
   const audit = registerAudit(ctx);
   const dr = registerDrFeature(ctx);
+  registerLaunchTemplateEditor(ctx);
   registerTools(ctx);
   registerMcp(ctx);
   const chat = registerChat(ctx);

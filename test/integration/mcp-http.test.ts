@@ -50,7 +50,7 @@ describe('MCP server on Streamable HTTP against moto', function () {
     await emulatorStack().reset();
     dir = tempDir('pilot-light-mcp-http-');
     // The approval as the modal gives it: the person types the environment name (or not).
-    provider = new ScriptedApprovalProvider((request) => (typed === undefined ? { approved: false, reason: 'The approval dialog was dismissed.' } : { approved: true, approver: 'alice', typedConfirmation: typed }));
+    provider = new ScriptedApprovalProvider(() => (typed === undefined ? { approved: false, reason: 'The approval dialog was dismissed.' } : { approved: true, approver: 'alice', typedConfirmation: typed }));
     runtime = createRuntime({ auditPath: join(dir.path, 'audit.jsonl'), approvalProvider: provider, connection: async () => connection, runnerOptions: { backupPollMs: 50, backupTimeoutMs: 20_000 } });
     const imageId = await pickAmazonLinuxImage(ec2);
     const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.40.0.0/16' }))).Vpc!.VpcId!;

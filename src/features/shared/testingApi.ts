@@ -28,6 +28,8 @@ export interface PilotLightTestingApi {
   statusBar(): { text: string; tooltip: string };
   /** The registered MCP server definition provider (VS Code's API does not let an extension list definitions). */
   mcpProvider(): Promise<import('../mcp/registerMcp').PilotLightMcpProvider | undefined>;
+  /** The open launch-template editor panels (deliver messages as the webview would). */
+  launchTemplatePanels(): Promise<Array<import('../editors/launchTemplate/panel').LaunchTemplatePanel>>;
 }
 
 export function testingApi(ctx: PilotLightContext, chat: AwsChatParticipant | undefined, context: ContextFeature): PilotLightTestingApi | undefined {
@@ -52,6 +54,7 @@ export function testingApi(ctx: PilotLightContext, chat: AwsChatParticipant | un
     answerWorkspaceProposals: (prompt) => context.proposals.setPromptForTests(prompt),
     statusBar: () => context.statusBar.shown,
     mcpProvider: async () => (await import('../mcp/registerMcp')).registeredMcpProvider,
+    launchTemplatePanels: async () => (await import('../editors/launchTemplate/panel')).openLaunchTemplatePanels(),
     invokeToolDirectly: async (name, input) => {
       const { registeredTools } = await import('../tools/registerTools');
       const tool = registeredTools.get(name);
