@@ -157,7 +157,8 @@ function withTimeout(promise, ms, what) {
   ]).finally(() => clearTimeout(timer));
 }
 
-const describeError = (error) => (process.env.PILOT_LIGHT_DEBUG === '1' ? (error?.stack ?? String(error)) : (error?.message ?? String(error)));
+const describeError = (error) =>
+  process.env.PILOT_LIGHT_DEBUG === '1' ? (error?.stack ?? String(error)) : (error?.message ?? String(error));
 const samplesOf = (values, digits = 1) => values.map((value) => round(value, digits));
 
 // ---- explorer ----------------------------------------------------------------------------------------
@@ -169,39 +170,66 @@ const requireOut = createRequire(import.meta.url);
  * filter's first page and any page after it), and serves them from memory on 127.0.0.1 (tools/emulators/replay).
  */
 async function startReplay(motoEndpoint, region, paging, filter) {
-  const { ReplayRecording, recordExchanges, startReplayServer } = requireOut(join(REPO_ROOT, 'out', 'tools', 'emulators', 'replay', 'server.js'));
+  const { ReplayRecording, recordExchanges, startReplayServer } = requireOut(
+    join(REPO_ROOT, 'out', 'tools', 'emulators', 'replay', 'server.js'),
+  );
   const { apiFiltersFor } = requireOut(join(REPO_ROOT, 'out', 'src', 'core', 'resources', 'filter.js'));
   const { ec2InstanceLister } = requireOut(join(REPO_ROOT, 'out', 'src', 'core', 'resources', 'ec2.js'));
   const pushed = apiFiltersFor(ec2InstanceLister.serverFilter, filter);
   if (!pushed) throw new Error(`the filter "${filter}" is not one the explorer pushes to EC2`);
   const recording = new ReplayRecording();
-  const ec2 = new EC2Client({ region, endpoint: motoEndpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, maxAttempts: 1 });
+  const ec2 = new EC2Client({
+    region,
+    endpoint: motoEndpoint,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    maxAttempts: 1,
+  });
   recordExchanges(ec2, recording);
-  const count = (page) => (page.Reservations ?? []).reduce((sum, reservation) => sum + (reservation.Instances?.length ?? 0), 0);
+  const count = (page) =>
+    (page.Reservations ?? []).reduce((sum, reservation) => sum + (reservation.Instances?.length ?? 0), 0);
   let instances = 0;
   let filterMatches = 0;
   try {
     const pass = async (filters, onPage) => {
       let nextToken;
       do {
-        const page = await ec2.send(new DescribeInstancesCommand({ Filters: filters, MaxResults: nextToken ? paging.more : paging.first, NextToken: nextToken }));
+        const page = await ec2.send(
+          new DescribeInstancesCommand({
+            Filters: filters,
+            MaxResults: nextToken ? paging.more : paging.first,
+            NextToken: nextToken,
+          }),
+        );
         onPage(page);
         nextToken = page.NextToken;
       } while (nextToken);
     };
     await pass(undefined, (page) => (instances += count(page)));
-    await pass(pushed.filters.map((f) => ({ Name: f.name, Values: f.values })), (page) => (filterMatches += count(page)));
+    await pass(
+      pushed.filters.map((f) => ({ Name: f.name, Values: f.values })),
+      (page) => (filterMatches += count(page)),
+    );
   } finally {
     ec2.destroy();
   }
   const server = await startReplayServer(recording);
-  return { server, recorded: { requests: recording.size, bytes: recording.bytes, instances, filterMatches, pushedFilters: pushed.filters.map((f) => `${f.name} (${f.values.length} values, e.g. ${f.values[0]})`) } };
+  return {
+    server,
+    recorded: {
+      requests: recording.size,
+      bytes: recording.bytes,
+      instances,
+      filterMatches,
+      pushedFilters: pushed.filters.map((f) => `${f.name} (${f.values.length} values, e.g. ${f.values[0]})`),
+    },
+  };
 }
 
 /** `first/more` (or `n`, meaning n/n): page sizes within the settings' range (5 to 1,000). */
 function parsePaging(text) {
   const [first, more = first] = text.split('/').map(Number);
-  if (![first, more].every((size) => Number.isInteger(size) && size >= 5 && size <= 1000)) throw new Error(`--pagings: "${text}" is not first/more with sizes from 5 to 1000 (the settings' range)`);
+  if (![first, more].every((size) => Number.isInteger(size) && size >= 5 && size <= 1000))
+    throw new Error(`--pagings: "${text}" is not first/more with sizes from 5 to 1000 (the settings' range)`);
   return { first, more, name: `${first}/${more}` };
 }
 
@@ -216,7 +244,12 @@ function pageCount(instances, paging) {
  * SDK turning that XML into objects (the rest of the call), in plain Node.
  */
 async function measureMotoPages(motoEndpoint, region, paging) {
-  const ec2 = new EC2Client({ region, endpoint: motoEndpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, maxAttempts: 1 });
+  const ec2 = new EC2Client({
+    region,
+    endpoint: motoEndpoint,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    maxAttempts: 1,
+  });
   let wire;
   ec2.middlewareStack.addRelativeTo(
     (next) => async (args) => {
@@ -239,32 +272,62 @@ async function measureMotoPages(motoEndpoint, region, paging) {
     let nextToken;
     do {
       const started = performance.now();
-      const page = await ec2.send(new DescribeInstancesCommand({ MaxResults: nextToken ? paging.more : paging.first, NextToken: nextToken }));
+      const page = await ec2.send(
+        new DescribeInstancesCommand({ MaxResults: nextToken ? paging.more : paging.first, NextToken: nextToken }),
+      );
       const total = performance.now() - started;
       pages.push(wire.ms);
       parses.push(total - wire.ms);
       bytes += wire.bytes;
-      instances += (page.Reservations ?? []).reduce((sum, reservation) => sum + (reservation.Instances?.length ?? 0), 0);
+      instances += (page.Reservations ?? []).reduce(
+        (sum, reservation) => sum + (reservation.Instances?.length ?? 0),
+        0,
+      );
       nextToken = page.NextToken;
     } while (nextToken);
   } finally {
     ec2.destroy();
   }
   const sum = (values) => values.reduce((a, b) => a + b, 0);
-  return { paging: paging.name, pages: pages.length, instances, bytes, pageMs: pages, medianPageMs: median(pages), totalMs: sum(pages), parseMs: parses, medianParseMs: median(parses), totalParseMs: sum(parses) };
+  return {
+    paging: paging.name,
+    pages: pages.length,
+    instances,
+    bytes,
+    pageMs: pages,
+    medianPageMs: median(pages),
+    totalMs: sum(pages),
+    parseMs: parses,
+    medianParseMs: median(parses),
+    totalParseMs: sum(parses),
+  };
 }
 
 function activateInNode(extensionDir, repeats) {
   // With the plain shared stub when it covers what activate() uses; else with its gaps filled (reported).
-  const probe = spawnSync(process.execPath, [ACTIVATE_NODE_ENTRY, extensionDir], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 });
+  const probe = spawnSync(process.execPath, [ACTIVATE_NODE_ENTRY, extensionDir], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   const extraArgs = probe.status === 0 ? [] : ['--fill-gaps'];
   const runs = [];
   for (let index = 0; index < repeats; index++) {
-    const child = spawnSync(process.execPath, [ACTIVATE_NODE_ENTRY, extensionDir, ...extraArgs], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 });
+    const child = spawnSync(process.execPath, [ACTIVATE_NODE_ENTRY, extensionDir, ...extraArgs], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     const line = child.stdout?.split('\n').find((text) => text.startsWith('{'));
     if (child.status !== 0 || !line) {
-      const lastError = child.stderr.split('\n').map((text) => text.trim()).filter((text) => /Error\b/.test(text) && text.length < 300).pop();
-      throw new Error(`plain-Node activation failed (exit ${child.status ?? child.signal}): ${lastError ?? child.stderr.slice(-300)}`);
+      const lastError = child.stderr
+        .split('\n')
+        .map((text) => text.trim())
+        .filter((text) => /Error\b/.test(text) && text.length < 300)
+        .pop();
+      throw new Error(
+        `plain-Node activation failed (exit ${child.status ?? child.signal}): ${lastError ?? child.stderr.slice(-300)}`,
+      );
     }
     runs.push(JSON.parse(line));
   }
@@ -286,7 +349,9 @@ async function runExplorerSession({ browser, stack, extensionDir, pagings, insta
       PILOT_LIGHT_BENCH_INSTANCES: String(instances),
       PILOT_LIGHT_BENCH_REGION: stack.region,
       PILOT_LIGHT_BENCH_SETTLE_MS: String(positiveInt('settle-seconds') * 1000),
-      ...(replay ? { PILOT_LIGHT_BENCH_REPLAY_ENDPOINT: replay.endpoint, PILOT_LIGHT_BENCH_FILTER: replay.filter } : {}),
+      ...(replay
+        ? { PILOT_LIGHT_BENCH_REPLAY_ENDPOINT: replay.endpoint, PILOT_LIGHT_BENCH_FILTER: replay.filter }
+        : {}),
       ...(options['cpu-profile'] ? { PILOT_LIGHT_BENCH_CPU_PROFILE: join(outputDir, 'cpu-profiles') } : {}),
     },
     logFile: join(outputDir, `code-server-${index}.log`),
@@ -303,11 +368,16 @@ async function runExplorerSession({ browser, stack, extensionDir, pagings, insta
       echo: false,
       onPage: (created) => (page = created),
     });
-    const code = await withTimeout(opened.finished, SESSION_TIMEOUT_MS, `explorer session ${index}`).catch(async (error) => {
-      await page?.screenshot({ path: join(outputDir, `session-${index}-timeout.png`) }).catch(() => {});
-      throw error;
-    });
-    if (!existsSync(resultFile)) throw new Error(`session ${index} ended (exit ${code}) without writing ${resultFile}; see ${join(outputDir, `workbench-${index}.log`)}`);
+    const code = await withTimeout(opened.finished, SESSION_TIMEOUT_MS, `explorer session ${index}`).catch(
+      async (error) => {
+        await page?.screenshot({ path: join(outputDir, `session-${index}-timeout.png`) }).catch(() => {});
+        throw error;
+      },
+    );
+    if (!existsSync(resultFile))
+      throw new Error(
+        `session ${index} ended (exit ${code}) without writing ${resultFile}; see ${join(outputDir, `workbench-${index}.log`)}`,
+      );
     const result = JSON.parse(readFileSync(resultFile, 'utf8'));
     if (!result.ok) throw new Error(`session ${index}: ${result.error}`);
     return result;
@@ -323,8 +393,29 @@ async function explorerSuite() {
   const activateRepeats = Math.max(1, positiveInt('activate-repeats'));
   const instances = positiveInt('instances');
   const pagings = options.pagings.split(',').map(parsePaging);
-  const seedArgs = ['--scale-instances', String(instances), '--scale-security-groups', '500', '--scale-launch-templates', '200', '--scale-drs-servers', '300'];
-  const parameters = { instances, securityGroups: 500, launchTemplates: 200, drsServers: 300, pagings: pagings.map((paging) => paging.name), defaultPaging: pagings[0].name, sessions: repeats, activateNodeRuns: activateRepeats, settleSecondsBeforeLists: positiveInt('settle-seconds'), cpuProfile: options['cpu-profile'], emulatorCommand: `node out/tools/emulators/cli.js --seed none ${seedArgs.join(' ')}` };
+  const seedArgs = [
+    '--scale-instances',
+    String(instances),
+    '--scale-security-groups',
+    '500',
+    '--scale-launch-templates',
+    '200',
+    '--scale-drs-servers',
+    '300',
+  ];
+  const parameters = {
+    instances,
+    securityGroups: 500,
+    launchTemplates: 200,
+    drsServers: 300,
+    pagings: pagings.map((paging) => paging.name),
+    defaultPaging: pagings[0].name,
+    sessions: repeats,
+    activateNodeRuns: activateRepeats,
+    settleSecondsBeforeLists: positiveInt('settle-seconds'),
+    cpuProfile: options['cpu-profile'],
+    emulatorCommand: `node out/tools/emulators/cli.js --seed none ${seedArgs.join(' ')}`,
+  };
   const figures = [];
   const findings = [];
   const details = {};
@@ -335,7 +426,12 @@ async function explorerSuite() {
     const scratch = makeThrowawayDir('bench-vsix');
     cleanups.push(() => scratch.remove());
     const vsix = join(scratch.path, 'pilot-light.vsix');
-    const pack = () => runOrThrow('npm', ['run', 'package'], { cwd: REPO_ROOT, env: { ...process.env, PILOT_LIGHT_VSIX: vsix }, what: 'npm run package' });
+    const pack = () =>
+      runOrThrow('npm', ['run', 'package'], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, PILOT_LIGHT_VSIX: vsix },
+        what: 'npm run package',
+      });
     try {
       pack();
     } catch (error) {
@@ -345,10 +441,19 @@ async function explorerSuite() {
       pack();
     }
     const vsixBytes = statSync(vsix).size;
-    figures.push(figure('vsixBytes', { unit: 'bytes', target: '≤ 3 MB (3,145,728 bytes)', measured: vsixBytes, pass: vsixBytes <= VSIX_TARGET_BYTES, notes: `npm run package (production build); ${(vsixBytes / 1024 / 1024).toFixed(2)} MB` }));
+    figures.push(
+      figure('vsixBytes', {
+        unit: 'bytes',
+        target: '≤ 3 MB (3,145,728 bytes)',
+        measured: vsixBytes,
+        pass: vsixBytes <= VSIX_TARGET_BYTES,
+        notes: `npm run package (production build); ${(vsixBytes / 1024 / 1024).toFixed(2)} MB`,
+      }),
+    );
     extractZip(vsix, join(scratch.path, 'unpacked'));
     const extensionDir = join(scratch.path, 'unpacked', 'extension');
-    if (!existsSync(join(extensionDir, 'dist', 'extension.js'))) throw new Error(`the VSIX has no extension/dist/extension.js`);
+    if (!existsSync(join(extensionDir, 'dist', 'extension.js')))
+      throw new Error(`the VSIX has no extension/dist/extension.js`);
 
     log(`explorer: activating the packaged bundle in plain Node ${activateRepeats} times`);
     let nodeRuns = [];
@@ -359,29 +464,52 @@ async function explorerSuite() {
       nodeError = describeError(error);
       log(nodeError);
     }
-    details.activateNode = nodeRuns.map((run) => ({ requireMs: round(run.requireMs, 2), activateCallMs: round(run.activateCallMs, 2), activateNodeMs: round(run.activateNodeMs, 2), activationMs: round(run.activationMs, 2), sdkBundlesLoaded: run.sdkBundlesLoaded, stubGapsFilled: run.stubGapsFilled }));
+    details.activateNode = nodeRuns.map((run) => ({
+      requireMs: round(run.requireMs, 2),
+      activateCallMs: round(run.activateCallMs, 2),
+      activateNodeMs: round(run.activateNodeMs, 2),
+      activationMs: round(run.activationMs, 2),
+      sdkBundlesLoaded: run.sdkBundlesLoaded,
+      stubGapsFilled: run.stubGapsFilled,
+    }));
 
     log(`explorer: starting the emulators and seeding (${seedArgs.join(' ')}); moto makes this take minutes`);
     const seedStarted = Date.now();
-    const stack = await startHostTestStack({ layer: 'bench-explorer', seed: 'none', emulatorArgs: seedArgs, readyTimeoutMs: SEED_TIMEOUT_MS });
+    const stack = await startHostTestStack({
+      layer: 'bench-explorer',
+      seed: 'none',
+      emulatorArgs: seedArgs,
+      readyTimeoutMs: SEED_TIMEOUT_MS,
+    });
     cleanups.push(() => stack.stop());
     const seeded = stack.ready?.seed?.scale;
     parameters.seed = seeded;
-    figures.push(figure('seedMs', { unit: 'ms', measured: seeded?.durationMs, notes: `emulator stack ready after ${Date.now() - seedStarted} ms in total. Not a product figure: moto's cost of creating the account (one reservation per instance, see notes)` }));
-    if (seeded?.instances !== instances) throw new Error(`the emulators seeded ${seeded?.instances} instances, not ${instances}`);
+    figures.push(
+      figure('seedMs', {
+        unit: 'ms',
+        measured: seeded?.durationMs,
+        notes: `emulator stack ready after ${Date.now() - seedStarted} ms in total. Not a product figure: moto's cost of creating the account (one reservation per instance, see notes)`,
+      }),
+    );
+    if (seeded?.instances !== instances)
+      throw new Error(`the emulators seeded ${seeded?.instances} instances, not ${instances}`);
 
     log('explorer: timing moto alone, one full DescribeInstances pass per paging');
     details.motoDirect = [];
-    for (const paging of pagings) details.motoDirect.push(await measureMotoPages(stack.ready.motoEndpoint, stack.region, paging));
+    for (const paging of pagings)
+      details.motoDirect.push(await measureMotoPages(stack.ready.motoEndpoint, stack.region, paging));
 
     // A name deep in the list that no other name contains (scale-K is in scale-K0… only from 10·K on).
     const filter = `scale-${Math.max(1, Math.ceil(instances * 0.85))}`;
-    log(`explorer: recording moto's DescribeInstances pages (${pagings[0].name}) and the filter "${filter}" for the replay endpoint`);
+    log(
+      `explorer: recording moto's DescribeInstances pages (${pagings[0].name}) and the filter "${filter}" for the replay endpoint`,
+    );
     const replay = await startReplay(stack.ready.motoEndpoint, stack.region, pagings[0], filter);
     cleanups.push(() => replay.server.stop());
     details.replay = { ...replay.recorded, filter };
     parameters.replayFilter = filter;
-    if (replay.recorded.instances !== instances) throw new Error(`the recorded pages hold ${replay.recorded.instances} instances, not ${instances}`);
+    if (replay.recorded.instances !== instances)
+      throw new Error(`the recorded pages hold ${replay.recorded.instances} instances, not ${instances}`);
 
     ensureCodeServer(REPO_ROOT);
     const browser = await launchChromium({ headless: !options.headed });
@@ -391,7 +519,18 @@ async function explorerSuite() {
     for (let index = 1; index <= repeats; index++) {
       log(`explorer: workbench session ${index} of ${repeats}`);
       const started = Date.now();
-      sessions.push(await runExplorerSession({ browser, stack, extensionDir, pagings, instances, outputDir, index, replay: { endpoint: replay.server.endpoint, filter } }));
+      sessions.push(
+        await runExplorerSession({
+          browser,
+          stack,
+          extensionDir,
+          pagings,
+          instances,
+          outputDir,
+          index,
+          replay: { endpoint: replay.server.endpoint, filter },
+        }),
+      );
       log(`explorer: session ${index} done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     }
     details.sessions = sessions.map((session) => ({
@@ -399,20 +538,55 @@ async function explorerSuite() {
       activation: session.activation,
       wasActiveBeforeBench: session.wasActiveBeforeBench,
       extensionHostNode: session.nodeVersion,
-      lists: session.lists.map((list) => ({ ...list, firstRowsMs: round(list.firstRowsMs), fullListMs: round(list.fullListMs), motoTotalMs: round(list.motoTotalMs), motoMsPerPage: undefined })),
-      replay: session.replay && { ...session.replay, replayFullListMs: round(session.replay.replayFullListMs), filterFirstMatchMs: round(session.replay.filterFirstMatchMs) },
+      lists: session.lists.map((list) => ({
+        ...list,
+        firstRowsMs: round(list.firstRowsMs),
+        fullListMs: round(list.fullListMs),
+        motoTotalMs: round(list.motoTotalMs),
+        motoMsPerPage: undefined,
+      })),
+      replay: session.replay && {
+        ...session.replay,
+        replayFullListMs: round(session.replay.replayFullListMs),
+        filterFirstMatchMs: round(session.replay.filterFirstMatchMs),
+      },
     }));
     details.replay.server = replay.server.stats();
 
     const activate = sessions.map((session) => session.activateMs);
     const part = (key) => round(median(sessions.map((session) => session.activation?.[key])), 1);
-    figures.push(figure('activateMs', { unit: 'ms', target: '≤ 20', measured: round(median(activate), 2), pass: median(activate) <= 20, samples: samplesOf(activate, 2), notes: `api.activationMs, the extension's own clock (src/extension.ts), in the extension host; median of ${activate.length} fresh extension hosts. The host's own marks (1 ms resolution, medians): it loads the bundle in ${part('hostLoadCodeMs')} ms, prepares the ExtensionContext for ${part('hostContextWaitMs')} ms before calling activate(), and activate() takes ${part('hostActivateCallMs')} ms` }));
+    figures.push(
+      figure('activateMs', {
+        unit: 'ms',
+        target: '≤ 20',
+        measured: round(median(activate), 2),
+        pass: median(activate) <= 20,
+        samples: samplesOf(activate, 2),
+        notes: `api.activationMs, the extension's own clock (src/extension.ts), in the extension host; median of ${activate.length} fresh extension hosts. The host's own marks (1 ms resolution, medians): it loads the bundle in ${part('hostLoadCodeMs')} ms, prepares the ExtensionContext for ${part('hostContextWaitMs')} ms before calling activate(), and activate() takes ${part('hostActivateCallMs')} ms`,
+      }),
+    );
     const spans = sessions.map((session) => session.activation?.hostActivationSpanMs);
-    figures.push(figure('activateHostSpanMs', { unit: 'ms', measured: round(median(spans), 1), samples: spans, notes: 'context: VS Code\'s marks willLoadExtensionCode → didActivateExtension, the whole activation as the extension host sees it, including its own work between loading the bundle and calling activate()' }));
+    figures.push(
+      figure('activateHostSpanMs', {
+        unit: 'ms',
+        measured: round(median(spans), 1),
+        samples: spans,
+        notes:
+          "context: VS Code's marks willLoadExtensionCode → didActivateExtension, the whole activation as the extension host sees it, including its own work between loading the bundle and calling activate()",
+      }),
+    );
     const nodeTotals = nodeRuns.map((run) => run.activateNodeMs);
     const gaps = [...new Set(nodeRuns.flatMap((run) => run.stubGapsFilled ?? []))];
     if (nodeError) figures.push(notMeasured('activateNodeMs', { unit: 'ms', why: nodeError }));
-    else figures.push(figure('activateNodeMs', { unit: 'ms', measured: round(median(nodeTotals), 2), samples: samplesOf(nodeTotals, 2), notes: `cross-check: require(dist/extension.js) of the packaged bundle with a stub vscode + activate(), plain Node ${process.version}, median of ${nodeTotals.length} fresh processes (require ${round(median(nodeRuns.map((r) => r.requireMs)), 2)} ms, activate() ${round(median(nodeRuns.map((r) => r.activateCallMs)), 2)} ms; SDK bundles loaded: ${Math.max(...nodeRuns.map((r) => r.sdkBundlesLoaded))}${gaps.length ? `; vscode APIs the stub lacks, answered by an inert no-op: ${gaps.join(', ')}` : ''})` }));
+    else
+      figures.push(
+        figure('activateNodeMs', {
+          unit: 'ms',
+          measured: round(median(nodeTotals), 2),
+          samples: samplesOf(nodeTotals, 2),
+          notes: `cross-check: require(dist/extension.js) of the packaged bundle with a stub vscode + activate(), plain Node ${process.version}, median of ${nodeTotals.length} fresh processes (require ${round(median(nodeRuns.map((r) => r.requireMs)), 2)} ms, activate() ${round(median(nodeRuns.map((r) => r.activateCallMs)), 2)} ms; SDK bundles loaded: ${Math.max(...nodeRuns.map((r) => r.sdkBundlesLoaded))}${gaps.length ? `; vscode APIs the stub lacks, answered by an inert no-op: ${gaps.join(', ')}` : ''})`,
+        }),
+      );
 
     for (const [position, paging] of pagings.entries()) {
       const lists = sessions.map((session) => session.lists.find((list) => list.paging === paging.name));
@@ -422,20 +596,81 @@ async function explorerSuite() {
       const firstRows = lists.map((list) => list.firstRowsMs);
       const fullList = lists.map((list) => list.fullListMs);
       const motoTotals = lists.map((list) => list.motoTotalMs);
-      const overheads = lists.map((list) => (typeof list.motoTotalMs === 'number' ? list.fullListMs - list.motoTotalMs : undefined));
-      const firstOverheads = lists.map((list) => (typeof list.motoFirstPageMs === 'number' ? list.firstRowsMs - list.motoFirstPageMs : undefined));
+      const overheads = lists.map((list) =>
+        typeof list.motoTotalMs === 'number' ? list.fullListMs - list.motoTotalMs : undefined,
+      );
+      const firstOverheads = lists.map((list) =>
+        typeof list.motoFirstPageMs === 'number' ? list.firstRowsMs - list.motoFirstPageMs : undefined,
+      );
       const direct = details.motoDirect.find((entry) => entry.paging === paging.name);
-      figures.push(figure(`firstRowsMs${suffix}`, { unit: 'ms', target: position === 0 ? '≤ 300' : '—', measured: round(median(firstRows)), pass: position === 0 ? median(firstRows) <= 300 : null, samples: samplesOf(firstRows), notes: `${label}: getChildren(EC2 → Instances) after api.explorer.refresh() until ${lists[0].firstRows} rows; of that, moto ${round(median(lists.map((l) => l.motoFirstPageMs)))} ms and ours ${round(median(firstOverheads))} ms (${position === 0 ? 'this list is the first use of the EC2 client in the session' : 'the EC2 client exists already: this list comes second in the session'})` }));
-      figures.push(figure(`fullListMs${suffix}`, { unit: 'ms', target: position === 0 ? '≤ 2,000' : '—', measured: round(median(fullList)), pass: position === 0 ? median(fullList) <= 2000 : null, samples: samplesOf(fullList), notes: `${label}: same start, following "Load more…" ${lists[0].loadMoreClicks} times until all ${lists[0].rows} instances are rows` }));
+      figures.push(
+        figure(`firstRowsMs${suffix}`, {
+          unit: 'ms',
+          target: position === 0 ? '≤ 300' : '—',
+          measured: round(median(firstRows)),
+          pass: position === 0 ? median(firstRows) <= 300 : null,
+          samples: samplesOf(firstRows),
+          notes: `${label}: getChildren(EC2 → Instances) after api.explorer.refresh() until ${lists[0].firstRows} rows; of that, moto ${round(median(lists.map((l) => l.motoFirstPageMs)))} ms and ours ${round(median(firstOverheads))} ms (${position === 0 ? 'this list is the first use of the EC2 client in the session' : 'the EC2 client exists already: this list comes second in the session'})`,
+        }),
+      );
+      figures.push(
+        figure(`fullListMs${suffix}`, {
+          unit: 'ms',
+          target: position === 0 ? '≤ 2,000' : '—',
+          measured: round(median(fullList)),
+          pass: position === 0 ? median(fullList) <= 2000 : null,
+          samples: samplesOf(fullList),
+          notes: `${label}: same start, following "Load more…" ${lists[0].loadMoreClicks} times until all ${lists[0].rows} instances are rows`,
+        }),
+      );
       const calls = lists.map((list) => list.apiCalls);
       const received = lists.map((list) => list.describeInstancesReceived);
       const callsOk = calls.every((n) => n === pages) && received.every((n) => n === pages);
-      figures.push(figure(`apiCalls${suffix}`, { unit: 'calls', target: `= pages (${pages} for ${instances} at ${paging.name})`, measured: `${median(calls)} made / ${median(received)} received`, pass: callsOk, notes: `correctness check, not timing: PagedList.apiCalls per session ${JSON.stringify(calls)}; DescribeInstances requests counted by the emulator gateway ${JSON.stringify(received)}` }));
-      figures.push(figure(`motoPageMs${suffix}`, { unit: 'ms', measured: round(direct?.medianPageMs), samples: samplesOf(direct?.pageMs ?? []), notes: `emulator, not us: moto's answer to one DescribeInstances page at ${paging.name} (request out → last byte in, ${round(direct?.bytes / direct?.pages / 1024)} KB of XML on average), SDK straight to moto, median of the ${direct?.pages} pages of one full pass (${round(direct?.totalMs / 1000, 1)} s for all ${direct?.instances} instances). During the sessions the gateway measured moto at ${round(median(motoTotals))} ms per full list` }));
-      figures.push(figure(`sdkParsePageMs${suffix}`, { unit: 'ms', measured: round(direct?.medianParseMs), samples: samplesOf(direct?.parseMs ?? []), notes: `the AWS SDK's own work on one page at ${paging.name} once moto's answer is in (XML parsing and deserializing), plain Node ${process.version}, same pass: ${round(direct?.totalParseMs)} ms for all ${direct?.instances} instances. A floor for any client of this SDK, whatever the emulator` }));
-      figures.push(figure(`ourListMs${suffix}`, { unit: 'ms', measured: round(median(overheads)), samples: samplesOf(overheads), notes: `fullListMs minus the time moto took for the same requests (gateway: request in → last byte out): the extension, the SDK and the extension host for ${pages} pages` }));
-      figures.push(figure(`heapMb${suffix}`, { unit: 'MB', measured: round(median(lists.map((list) => list.heapUsedMb))), samples: lists.map((list) => list.heapUsedMb), notes: `process.memoryUsage().heapUsed in the extension host with the full list loaded (RSS ${round(median(lists.map((list) => list.rssMb)))} MB)` }));
-      if (lists.some((list) => list.watchedTransitional > 0)) findings.push(`Paging ${paging.name}: ${Math.max(...lists.map((l) => l.watchedTransitional))} instances were transitional and started live refreshes during the list.`);
+      figures.push(
+        figure(`apiCalls${suffix}`, {
+          unit: 'calls',
+          target: `= pages (${pages} for ${instances} at ${paging.name})`,
+          measured: `${median(calls)} made / ${median(received)} received`,
+          pass: callsOk,
+          notes: `correctness check, not timing: PagedList.apiCalls per session ${JSON.stringify(calls)}; DescribeInstances requests counted by the emulator gateway ${JSON.stringify(received)}`,
+        }),
+      );
+      figures.push(
+        figure(`motoPageMs${suffix}`, {
+          unit: 'ms',
+          measured: round(direct?.medianPageMs),
+          samples: samplesOf(direct?.pageMs ?? []),
+          notes: `emulator, not us: moto's answer to one DescribeInstances page at ${paging.name} (request out → last byte in, ${round(direct?.bytes / direct?.pages / 1024)} KB of XML on average), SDK straight to moto, median of the ${direct?.pages} pages of one full pass (${round(direct?.totalMs / 1000, 1)} s for all ${direct?.instances} instances). During the sessions the gateway measured moto at ${round(median(motoTotals))} ms per full list`,
+        }),
+      );
+      figures.push(
+        figure(`sdkParsePageMs${suffix}`, {
+          unit: 'ms',
+          measured: round(direct?.medianParseMs),
+          samples: samplesOf(direct?.parseMs ?? []),
+          notes: `the AWS SDK's own work on one page at ${paging.name} once moto's answer is in (XML parsing and deserializing), plain Node ${process.version}, same pass: ${round(direct?.totalParseMs)} ms for all ${direct?.instances} instances. A floor for any client of this SDK, whatever the emulator`,
+        }),
+      );
+      figures.push(
+        figure(`ourListMs${suffix}`, {
+          unit: 'ms',
+          measured: round(median(overheads)),
+          samples: samplesOf(overheads),
+          notes: `fullListMs minus the time moto took for the same requests (gateway: request in → last byte out): the extension, the SDK and the extension host for ${pages} pages`,
+        }),
+      );
+      figures.push(
+        figure(`heapMb${suffix}`, {
+          unit: 'MB',
+          measured: round(median(lists.map((list) => list.heapUsedMb))),
+          samples: lists.map((list) => list.heapUsedMb),
+          notes: `process.memoryUsage().heapUsed in the extension host with the full list loaded (RSS ${round(median(lists.map((list) => list.rssMb)))} MB)`,
+        }),
+      );
+      if (lists.some((list) => list.watchedTransitional > 0))
+        findings.push(
+          `Paging ${paging.name}: ${Math.max(...lists.map((l) => l.watchedTransitional))} instances were transitional and started live refreshes during the list.`,
+        );
     }
 
     const replays = sessions.map((session) => session.replay).filter(Boolean);
@@ -445,16 +680,49 @@ async function explorerSuite() {
       const firstMatch = replays.map((r) => r.filterFirstMatchMs);
       const heap = replays.map((r) => r.listHeapMb);
       const fullListNow = median(sessions.map((session) => session.lists[0].fullListMs));
-      figures.push(figure('replayFullListMs', { unit: 'ms', target: '≤ 2,000', measured: round(median(replayFull)), pass: median(replayFull) <= 2000, samples: samplesOf(replayFull), notes: `the fullListMs walk (${replays[0].paging}, ${replays[0].rows} instances, ${replays[0].apiCalls} calls) with EC2 pointed at the replay endpoint: moto's ${details.replay.requests} recorded DescribeInstances answers (${round(details.replay.bytes / 1024 / 1024, 1)} MB of XML) served from memory, so the extension host, the SDK's parsing and the rows without moto's time (fullListMs against moto: ${round(fullListNow)} ms). The endpoint answered ${stats.answered} requests and refused ${stats.refused}` }));
-      figures.push(figure('filterFirstMatchMs', { unit: 'ms', target: '≤ 500', measured: round(median(firstMatch)), pass: median(firstMatch) <= 500, samples: samplesOf(firstMatch), notes: `a fresh Instances list, then the filter "${replays[0].filter}" (one of ${instances} instances, deep in the list) until its row shows, against the replay endpoint: pushed to DescribeInstances as ${details.replay.pushedFilters.join('; ')}; ${replays[0].filterRows} row(s) (${replays[0].filterRowNames.join(', ')}) after ${replays[0].filterApiCalls} call(s); the folder said "${replays[0].filterListDescription}"` }));
-      figures.push(figure('listHeapMb', { unit: 'MB', target: '≤ 20', measured: round(median(heap), 1), pass: median(heap) <= 20, samples: heap, notes: `extension host heapUsed with the ${replays[0].rows} rows loaded minus before the list (Instances folder shown, no rows), each right after a full GC (${replays[0].gc}); before ${round(median(replays.map((r) => r.heapBeforeMb)))} MB, after ${round(median(replays.map((r) => r.heapAfterMb)))} MB. Rows keep a compact summary; the API's record is read again for the JSON view and actions` }));
+      figures.push(
+        figure('replayFullListMs', {
+          unit: 'ms',
+          target: '≤ 2,000',
+          measured: round(median(replayFull)),
+          pass: median(replayFull) <= 2000,
+          samples: samplesOf(replayFull),
+          notes: `the fullListMs walk (${replays[0].paging}, ${replays[0].rows} instances, ${replays[0].apiCalls} calls) with EC2 pointed at the replay endpoint: moto's ${details.replay.requests} recorded DescribeInstances answers (${round(details.replay.bytes / 1024 / 1024, 1)} MB of XML) served from memory, so the extension host, the SDK's parsing and the rows without moto's time (fullListMs against moto: ${round(fullListNow)} ms). The endpoint answered ${stats.answered} requests and refused ${stats.refused}`,
+        }),
+      );
+      figures.push(
+        figure('filterFirstMatchMs', {
+          unit: 'ms',
+          target: '≤ 500',
+          measured: round(median(firstMatch)),
+          pass: median(firstMatch) <= 500,
+          samples: samplesOf(firstMatch),
+          notes: `a fresh Instances list, then the filter "${replays[0].filter}" (one of ${instances} instances, deep in the list) until its row shows, against the replay endpoint: pushed to DescribeInstances as ${details.replay.pushedFilters.join('; ')}; ${replays[0].filterRows} row(s) (${replays[0].filterRowNames.join(', ')}) after ${replays[0].filterApiCalls} call(s); the folder said "${replays[0].filterListDescription}"`,
+        }),
+      );
+      figures.push(
+        figure('listHeapMb', {
+          unit: 'MB',
+          target: '≤ 20',
+          measured: round(median(heap), 1),
+          pass: median(heap) <= 20,
+          samples: heap,
+          notes: `extension host heapUsed with the ${replays[0].rows} rows loaded minus before the list (Instances folder shown, no rows), each right after a full GC (${replays[0].gc}); before ${round(median(replays.map((r) => r.heapBeforeMb)))} MB, after ${round(median(replays.map((r) => r.heapAfterMb)))} MB. Rows keep a compact summary; the API's record is read again for the JSON view and actions`,
+        }),
+      );
       const parse = details.motoDirect[0];
       if (median(replayFull) > 2000 && typeof parse?.totalParseMs === 'number') {
-        findings.push(`replayFullListMs misses its target: of its ${round(median(replayFull))} ms, the AWS SDK alone needs about ${round(parse.totalParseMs)} ms to parse the same ${parse.pages} pages (${round(parse.bytes / 1024 / 1024, 1)} MB of XML) in plain Node in this run (sdkParsePageMs); the rest is the runner, the rows and the extension host.`);
+        findings.push(
+          `replayFullListMs misses its target: of its ${round(median(replayFull))} ms, the AWS SDK alone needs about ${round(parse.totalParseMs)} ms to parse the same ${parse.pages} pages (${round(parse.bytes / 1024 / 1024, 1)} MB of XML) in plain Node in this run (sdkParsePageMs); the rest is the runner, the rows and the extension host.`,
+        );
       }
-      if (stats.refused) findings.push(`The replay endpoint refused ${stats.refused} request(s) it had no recording for: ${stats.refusedKeys.slice(0, 3).join(' | ')}`);
+      if (stats.refused)
+        findings.push(
+          `The replay endpoint refused ${stats.refused} request(s) it had no recording for: ${stats.refusedKeys.slice(0, 3).join(' | ')}`,
+        );
     } else {
-      for (const name of ['replayFullListMs', 'filterFirstMatchMs', 'listHeapMb']) figures.push(notMeasured(name, { why: 'no session measured the replay endpoint' }));
+      for (const name of ['replayFullListMs', 'filterFirstMatchMs', 'listHeapMb'])
+        figures.push(notMeasured(name, { why: 'no session measured the replay endpoint' }));
     }
 
     const byName = (name) => figures.find((f) => f.name === name);
@@ -463,35 +731,74 @@ async function explorerSuite() {
     const ours = byName('ourListMs');
     const direct = details.motoDirect[0];
     if (fullList?.pass === false && typeof direct?.totalMs === 'number' && typeof ours?.measured === 'number') {
-      const others = pagings.slice(1).map((paging) => ({ paging, fullListMs: byName(`fullListMs @${paging.name}`)?.measured })).filter((other) => typeof other.fullListMs === 'number');
+      const others = pagings
+        .slice(1)
+        .map((paging) => ({ paging, fullListMs: byName(`fullListMs @${paging.name}`)?.measured }))
+        .filter((other) => typeof other.fullListMs === 'number');
       findings.push(
         `fullListMs misses its target in the emulator: moto alone needs ${round(direct.totalMs / 1000, 1)} s to answer the ${direct.pages} DescribeInstances pages at ${pagings[0].name} (SDK straight to moto, median page ${moto?.measured} ms), against a 2 s budget for everything; the extension's share (ourListMs) is ${ours.measured} ms, of which the SDK's own XML parsing is about ${round(direct.totalParseMs)} ms in plain Node.` +
-          others.map(({ paging, fullListMs }) => ` At ${paging.name} (${pageCount(instances, paging)} pages) the full list took ${round(fullListMs / 1000, 1)} s.`).join('') +
+          others
+            .map(
+              ({ paging, fullListMs }) =>
+                ` At ${paging.name} (${pageCount(instances, paging)} pages) the full list took ${round(fullListMs / 1000, 1)} s.`,
+            )
+            .join('') +
           ' Moto spends about a millisecond per instance serializing its answer, whatever the page size, so no paging brings it near 2 s.',
       );
     }
     const firstRows = byName('firstRowsMs');
     if (firstRows?.pass === false) {
       const parts = sessions.map((session) => session.lists.find((list) => list.paging === pagings[0].name));
-      findings.push(`firstRowsMs misses its target: of ${firstRows.measured} ms, moto took ${round(median(parts.map((l) => l.motoFirstPageMs)))} ms for the first page and the extension ${round(median(parts.map((l) => l.firstRowsMs - l.motoFirstPageMs)))} ms (creating the EC2 client and sending its first request, the SDK parsing the XML of ${pagings[0].first} instances, the rows). \`npm run bench -- explorer --cpu-profile\` writes CPU profiles of the extension host to see where.`);
+      findings.push(
+        `firstRowsMs misses its target: of ${firstRows.measured} ms, moto took ${round(median(parts.map((l) => l.motoFirstPageMs)))} ms for the first page and the extension ${round(median(parts.map((l) => l.firstRowsMs - l.motoFirstPageMs)))} ms (creating the EC2 client and sending its first request, the SDK parsing the XML of ${pagings[0].first} instances, the rows). \`npm run bench -- explorer --cpu-profile\` writes CPU profiles of the extension host to see where.`,
+      );
     }
     // Other processes on the machine slow every timing down; say so, with the load during the run.
     const busiest = Math.max(loadAtStart, loadavg()[0]);
     if (busiest > cpus().length) {
-      findings.unshift(`The machine was busy during this run: 1-minute load average ${round(loadAtStart, 1)} at the start and ${round(loadavg()[0], 1)} at the end on ${cpus().length} CPUs (other processes), so every timing is inflated. The SDK's own parse of a page, measured in the same run (sdkParsePageMs), is a yardstick between runs.`);
+      findings.unshift(
+        `The machine was busy during this run: 1-minute load average ${round(loadAtStart, 1)} at the start and ${round(loadavg()[0], 1)} at the end on ${cpus().length} CPUs (other processes), so every timing is inflated. The SDK's own parse of a page, measured in the same run (sdkParsePageMs), is a yardstick between runs.`,
+      );
     }
-    if (options['cpu-profile']) findings.unshift('This run had --cpu-profile on: the extension host was being profiled, so its timings are inflated. Use it to find causes, not for figures.');
+    if (options['cpu-profile'])
+      findings.unshift(
+        'This run had --cpu-profile on: the extension host was being profiled, so its timings are inflated. Use it to find causes, not for figures.',
+      );
   } catch (error) {
     suiteError = describeError(error);
     log(`explorer suite failed: ${suiteError}`);
   } finally {
-    for (const cleanup of cleanups.reverse()) await Promise.resolve().then(cleanup).catch((error) => log(`cleanup failed: ${error.message}`));
+    for (const cleanup of cleanups.reverse())
+      await Promise.resolve()
+        .then(cleanup)
+        .catch((error) => log(`cleanup failed: ${error.message}`));
   }
-  for (const name of ['activateMs', 'firstRowsMs', 'fullListMs', 'apiCalls', 'heapMb', 'vsixBytes', 'replayFullListMs', 'filterFirstMatchMs', 'listHeapMb']) {
-    if (!figures.some((f) => f.name === name)) figures.push(notMeasured(name, { why: suiteError ?? 'the suite ended before this figure' }));
+  for (const name of [
+    'activateMs',
+    'firstRowsMs',
+    'fullListMs',
+    'apiCalls',
+    'heapMb',
+    'vsixBytes',
+    'replayFullListMs',
+    'filterFirstMatchMs',
+    'listHeapMb',
+  ]) {
+    if (!figures.some((f) => f.name === name))
+      figures.push(notMeasured(name, { why: suiteError ?? 'the suite ended before this figure' }));
   }
   // The issue's figures first, in its order; context after.
-  const ORDER = ['activateMs', 'firstRowsMs', 'fullListMs', 'apiCalls', 'heapMb', 'vsixBytes', 'replayFullListMs', 'filterFirstMatchMs', 'listHeapMb'];
+  const ORDER = [
+    'activateMs',
+    'firstRowsMs',
+    'fullListMs',
+    'apiCalls',
+    'heapMb',
+    'vsixBytes',
+    'replayFullListMs',
+    'filterFirstMatchMs',
+    'listHeapMb',
+  ];
   const rank = (f) => (ORDER.includes(f.name) ? ORDER.indexOf(f.name) : ORDER.length);
   figures.sort((a, b) => rank(a) - rank(b));
   return {
@@ -507,8 +814,8 @@ async function explorerSuite() {
       'Emulators: moto + DRS emulator behind the gateway, seeded with `--seed none --scale-instances 5000 --scale-security-groups 500 --scale-launch-templates 200 --scale-drs-servers 300`. Instances are launched one per reservation: moto pages DescribeInstances by reservation, AWS by instance, so only this gives AWS-like pages.',
       'firstRowsMs / fullListMs: `api.explorer.refresh()`, walk to EC2 → Instances, then `getChildren` (and getTreeItem for every row, as the tree view does); full list follows each LoadMoreNode with `node.list.loadMore(node.parent)` and asks for the children again. Page sizes from `pilotLight.explorer.pageSize` (the first page) and `pilotLight.explorer.loadMorePageSize` (each "Load more…"): their defaults for the target figures, set in the user settings for the other pagings.',
       'apiCalls: `PagedList.apiCalls`, and the DescribeInstances requests the gateway passed to moto (GET /__emulator/proxy-stats), against the pages the paging needs (1 + ceil((instances − first) / more)).',
-      'motoPageMs: one full DescribeInstances pass with the SDK straight at moto, outside the extension. ourListMs: fullListMs minus moto\'s time for the same requests as measured by the gateway.',
-      'replayFullListMs / filterFirstMatchMs / listHeapMb (issue 11): before the sessions, one DescribeInstances pass at the default paging and the filter\'s pages are recorded from moto with the SDK (raw XML per request) and served from memory by tools/emulators/replay on 127.0.0.1, which answers only those requests (Action, MaxResults, NextToken and filters must match; anything else gets 400). Each session then sets `pilotLight.serviceEndpoints.ec2` to it, times the full list as for fullListMs and the filter from a fresh list to its first row, and reads heapUsed around the list after full GCs (global.gc, else the inspector\'s HeapProfiler.collectGarbage).',
+      "motoPageMs: one full DescribeInstances pass with the SDK straight at moto, outside the extension. ourListMs: fullListMs minus moto's time for the same requests as measured by the gateway.",
+      "replayFullListMs / filterFirstMatchMs / listHeapMb (issue 11): before the sessions, one DescribeInstances pass at the default paging and the filter's pages are recorded from moto with the SDK (raw XML per request) and served from memory by tools/emulators/replay on 127.0.0.1, which answers only those requests (Action, MaxResults, NextToken and filters must match; anything else gets 400). Each session then sets `pilotLight.serviceEndpoints.ec2` to it, times the full list as for fullListMs and the filter from a fresh list to its first row, and reads heapUsed around the list after full GCs (global.gc, else the inspector's HeapProfiler.collectGarbage).",
       'activateMs: `api.activationMs` from activate(). activateNodeMs: `test/bench/activateNode.ts` requires the packaged dist/extension.js with test/support/vscodeStub and calls activate(), in fresh Node processes.',
     ],
     details,
@@ -518,15 +825,39 @@ async function explorerSuite() {
 // ---- dr ------------------------------------------------------------------------------------------------
 
 async function runDrOnce({ servers, waves, timeScale, throttle, path, index }) {
-  const seedArgs = ['--scale-drs-servers', String(servers), '--scale-launch-templates', '10', '--time-scale', String(timeScale)];
-  const stack = await startHostTestStack({ layer: 'bench-dr', seed: 'none', emulatorArgs: seedArgs, readyTimeoutMs: SEED_TIMEOUT_MS });
+  const seedArgs = [
+    '--scale-drs-servers',
+    String(servers),
+    '--scale-launch-templates',
+    '10',
+    '--time-scale',
+    String(timeScale),
+  ];
+  const stack = await startHostTestStack({
+    layer: 'bench-dr',
+    seed: 'none',
+    emulatorArgs: seedArgs,
+    readyTimeoutMs: SEED_TIMEOUT_MS,
+  });
   try {
     const resultFile = join(stack.outputDir, `run-${index}.json`);
-    const config = { endpoint: stack.endpoint, region: stack.region, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, servers, waves, throttlePerWave: throttle, path };
+    const config = {
+      endpoint: stack.endpoint,
+      region: stack.region,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      servers,
+      waves,
+      throttlePerWave: throttle,
+      path,
+    };
     const child = spawnManaged(process.execPath, [DR_BENCH_ENTRY], {
       name: 'DR benchmark',
       cwd: REPO_ROOT,
-      env: mergeEnv(process.env, { ...stack.env, PILOT_LIGHT_BENCH_RESULT: resultFile, PILOT_LIGHT_BENCH_CONFIG: JSON.stringify(config) }),
+      env: mergeEnv(process.env, {
+        ...stack.env,
+        PILOT_LIGHT_BENCH_RESULT: resultFile,
+        PILOT_LIGHT_BENCH_CONFIG: JSON.stringify(config),
+      }),
       logFile: join(stack.outputDir, `run-${index}.log`),
       runsToCompletion: true,
     });
@@ -535,8 +866,15 @@ async function runDrOnce({ servers, waves, timeScale, throttle, path, index }) {
       throw error;
     });
     await child.stop();
-    if (!existsSync(resultFile)) throw new Error(`DR run ${index} exited (${exit.code ?? exit.signal}) without a result:\n${child.recentOutput()}`);
-    return { ...JSON.parse(readFileSync(resultFile, 'utf8')), seeded: stack.ready?.seed?.scale, emulatorCommand: `node out/tools/emulators/cli.js --seed none ${seedArgs.join(' ')}` };
+    if (!existsSync(resultFile))
+      throw new Error(
+        `DR run ${index} exited (${exit.code ?? exit.signal}) without a result:\n${child.recentOutput()}`,
+      );
+    return {
+      ...JSON.parse(readFileSync(resultFile, 'utf8')),
+      seeded: stack.ready?.seed?.scale,
+      emulatorCommand: `node out/tools/emulators/cli.js --seed none ${seedArgs.join(' ')}`,
+    };
   } finally {
     await stack.stop();
   }
@@ -550,7 +888,18 @@ async function drSuite() {
   const throttle = positiveInt('dr-throttle');
   const engineRuns = positiveInt('dr-engine');
   if (!(timeScale > 0)) throw new Error('--dr-time-scale must be a positive number');
-  const parameters = { servers, waves, serversPerWave: Math.ceil(servers / waves), cleanRuns: repeats, throttledRuns: throttle > 0 ? 1 : 0, engineRuns, timeScale, throttlesPerWaveInThrottledRun: { DescribeJobs: throttle, DescribeJobLogItems: throttle }, mode: 'drill', dependsOn: 'each wave on the previous one' };
+  const parameters = {
+    servers,
+    waves,
+    serversPerWave: Math.ceil(servers / waves),
+    cleanRuns: repeats,
+    throttledRuns: throttle > 0 ? 1 : 0,
+    engineRuns,
+    timeScale,
+    throttlesPerWaveInThrottledRun: { DescribeJobs: throttle, DescribeJobLogItems: throttle },
+    mode: 'drill',
+    dependsOn: 'each wave on the previous one',
+  };
   const figures = [];
   const findings = [];
   const runs = [];
@@ -566,10 +915,14 @@ async function drSuite() {
   try {
     for (const [position, { throttlePerWave, path }] of plannedRuns.entries()) {
       const index = position + 1;
-      log(`dr: run ${index} of ${plannedRuns.length} (${servers} servers, ${waves} waves, clock ×${timeScale}${throttlePerWave ? `, ${throttlePerWave} injected throttles per operation and wave` : ''}, ${path} path)`);
+      log(
+        `dr: run ${index} of ${plannedRuns.length} (${servers} servers, ${waves} waves, clock ×${timeScale}${throttlePerWave ? `, ${throttlePerWave} injected throttles per operation and wave` : ''}, ${path} path)`,
+      );
       const started = Date.now();
       const run = await runDrOnce({ servers, waves, timeScale, throttle: throttlePerWave, path, index });
-      log(`dr: run ${index} ${run.ok ? 'completed' : `did not complete: ${run.error}`} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+      log(
+        `dr: run ${index} ${run.ok ? 'completed' : `did not complete: ${run.error}`} in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+      );
       runs.push({ ...run, throttlePerWave, path });
     }
   } catch (error) {
@@ -583,8 +936,10 @@ async function drSuite() {
   // Per run: the median over its transitions; then the median over runs.
   const launchedOverheadOf = (run) => median(run.waves.map((wave) => wave.launchedOverheadMs));
   const completedOverheadOf = (run) => median(run.waves.map((wave) => wave.overheadMs));
-  const transitions = (runs, key) => runs.flatMap((run) => run.waves.map((wave) => wave[key])).filter((v) => typeof v === 'number');
-  const definition = "a wave's last server LAUNCHED (its recovery instance's launch time: the runner moves on when every server of a wave is LAUNCHED, not when the job is COMPLETED) → the next wave's first StartRecovery (job creationDateTime), both on the emulator's clock";
+  const transitions = (runs, key) =>
+    runs.flatMap((run) => run.waves.map((wave) => wave[key])).filter((v) => typeof v === 'number');
+  const definition =
+    "a wave's last server LAUNCHED (its recovery instance's launch time: the runner moves on when every server of a wave is LAUNCHED, not when the job is COMPLETED) → the next wave's first StartRecovery (job creationDateTime), both on the emulator's clock";
   if (measured.length) {
     parameters.clock = measured[0].clock;
     parameters.emulatorCommand = measured[0].emulatorCommand;
@@ -596,33 +951,129 @@ async function drSuite() {
     const runnerPerRun = clean.map((run) => median(run.waves.map((wave) => wave.runnerOverheadMs)));
     const jobMedian = median(clean.flatMap((run) => run.waves.map((wave) => wave.jobMedianMs)));
     const shippedNotes = `the shipped path: OperationDrReads and OperationDrActionGateway, every read and write a registered operation through an OperationRunner (input check, circuit breaker and throttling retries; for StartRecovery also the target read of its source servers, guardrails, an approval when the policy asks, audit lines), default policy; ${definition}; median of the ${all.length / clean.length} transitions of a run, then over ${clean.length} runs (all transitions: min ${round(Math.min(...all))}, max ${round(Math.max(...all))})`;
-    figures.push(figure('waveOverheadMedianMs', { unit: 'ms', target: '≤ 1,000', measured: round(median(perRun)), pass: median(perRun) <= 1000, samples: samplesOf(perRun), notes: `${shippedNotes}. Measured from job COMPLETED instead, as before: ${JSON.stringify(samplesOf(fromCompleted))} (the job wraps up after its servers launched, so that figure is smaller and can be negative); the runner's own metric (from COMPLETED) per run: ${JSON.stringify(samplesOf(runnerPerRun))}` }));
-    figures.push(figure('guardedWaveOverheadMs', { unit: 'ms', target: '— (≤ 250 in a later issue)', measured: round(median(perRun)), samples: samplesOf(perRun), notes: 'the same measurement as waveOverheadMedianMs (shipped, guarded path, from LAUNCHED), under the name a later issue targets' }));
-    figures.push(figure('apiCallsPerServer', { unit: 'calls', measured: round(median(clean.map((run) => run.apiCallsPerServer)), 2), samples: samplesOf(clean.map((run) => run.apiCallsPerServer), 2), notes: `the runner's logical AWS calls (preflight included) through the operation runner / servers; requests the emulators received per server (with the operation runner's own target reads and retries): ${JSON.stringify(samplesOf(clean.map((run) => run.receivedPerServer), 2))}; by operation (first run): ${JSON.stringify(clean[0].apiCallsByOperation)}` }));
-    figures.push(figure('peakRssMb', { unit: 'MB', measured: round(median(clean.map((run) => run.peakRssMb))), samples: clean.map((run) => run.peakRssMb), notes: 'maxRSS of the Node process running the runner (process.resourceUsage); the emulators run in other processes' }));
+    figures.push(
+      figure('waveOverheadMedianMs', {
+        unit: 'ms',
+        target: '≤ 1,000',
+        measured: round(median(perRun)),
+        pass: median(perRun) <= 1000,
+        samples: samplesOf(perRun),
+        notes: `${shippedNotes}. Measured from job COMPLETED instead, as before: ${JSON.stringify(samplesOf(fromCompleted))} (the job wraps up after its servers launched, so that figure is smaller and can be negative); the runner's own metric (from COMPLETED) per run: ${JSON.stringify(samplesOf(runnerPerRun))}`,
+      }),
+    );
+    figures.push(
+      figure('guardedWaveOverheadMs', {
+        unit: 'ms',
+        target: '— (≤ 250 in a later issue)',
+        measured: round(median(perRun)),
+        samples: samplesOf(perRun),
+        notes:
+          'the same measurement as waveOverheadMedianMs (shipped, guarded path, from LAUNCHED), under the name a later issue targets',
+      }),
+    );
+    figures.push(
+      figure('apiCallsPerServer', {
+        unit: 'calls',
+        measured: round(median(clean.map((run) => run.apiCallsPerServer)), 2),
+        samples: samplesOf(
+          clean.map((run) => run.apiCallsPerServer),
+          2,
+        ),
+        notes: `the runner's logical AWS calls (preflight included) through the operation runner / servers; requests the emulators received per server (with the operation runner's own target reads and retries): ${JSON.stringify(
+          samplesOf(
+            clean.map((run) => run.receivedPerServer),
+            2,
+          ),
+        )}; by operation (first run): ${JSON.stringify(clean[0].apiCallsByOperation)}`,
+      }),
+    );
+    figures.push(
+      figure('peakRssMb', {
+        unit: 'MB',
+        measured: round(median(clean.map((run) => run.peakRssMb))),
+        samples: clean.map((run) => run.peakRssMb),
+        notes:
+          'maxRSS of the Node process running the runner (process.resourceUsage); the emulators run in other processes',
+      }),
+    );
     const launched = clean.map((run) => run.launched);
-    figures.push(figure('serversLaunched', { unit: 'servers', target: `= ${servers}`, measured: Math.min(...launched), pass: launched.every((n) => n === servers), samples: launched, notes: `correctness check: LAUNCHED servers (worst run); run status ${JSON.stringify(clean.map((run) => run.status))}; audit lines ${JSON.stringify(clean.map((run) => run.auditLines))}, of which succeeded StartRecovery ${JSON.stringify(clean.map((run) => run.auditedStartRecoveries))} and approvals ${JSON.stringify(clean.map((run) => run.approvals))} (the seeded servers carry no environment tag, so no approval is due)` }));
+    figures.push(
+      figure('serversLaunched', {
+        unit: 'servers',
+        target: `= ${servers}`,
+        measured: Math.min(...launched),
+        pass: launched.every((n) => n === servers),
+        samples: launched,
+        notes: `correctness check: LAUNCHED servers (worst run); run status ${JSON.stringify(clean.map((run) => run.status))}; audit lines ${JSON.stringify(clean.map((run) => run.auditLines))}, of which succeeded StartRecovery ${JSON.stringify(clean.map((run) => run.auditedStartRecoveries))} and approvals ${JSON.stringify(clean.map((run) => run.approvals))} (the seeded servers carry no environment tag, so no approval is due)`,
+      }),
+    );
     const phases = clean[0].clock?.effectivePhaseMs;
-    const clockJobMs = phases ? phases.pending + phases.snapshot + phases.conversion + phases.launch + phases.finalize : undefined;
-    figures.push(figure('runMs', { unit: 'ms', measured: round(median(clean.map((run) => run.runMs))), samples: samplesOf(clean.map((run) => run.runMs)), notes: `preflight + ${waves} waves, context only; a job (creation → COMPLETED) took ${round(jobMedian)} ms (median), of which the emulator clock's phases are ${clockJobMs} ms; the rest is moto launching the job's ${Math.ceil(servers / waves)} instances, which the launch phase waits for` }));
+    const clockJobMs = phases
+      ? phases.pending + phases.snapshot + phases.conversion + phases.launch + phases.finalize
+      : undefined;
+    figures.push(
+      figure('runMs', {
+        unit: 'ms',
+        measured: round(median(clean.map((run) => run.runMs))),
+        samples: samplesOf(clean.map((run) => run.runMs)),
+        notes: `preflight + ${waves} waves, context only; a job (creation → COMPLETED) took ${round(jobMedian)} ms (median), of which the emulator clock's phases are ${clockJobMs} ms; the rest is moto launching the job's ${Math.ceil(servers / waves)} instances, which the launch phase waits for`,
+      }),
+    );
   }
   if (engine.length) {
     const perRun = engine.map(launchedOverheadOf);
     const all = transitions(engine, 'launchedOverheadMs');
-    figures.push(figure('engineWaveOverheadMedianMs', { unit: 'ms', measured: round(median(perRun)), samples: samplesOf(perRun), notes: `context for the target figure: the engine alone (SdkDrReads and SdkDrActionGateway from test/support: SDK clients, no registry, guardrails or audit); ${definition}; ${engine.length} run(s) (all transitions: min ${round(Math.min(...all))}, max ${round(Math.max(...all))}); from job COMPLETED: ${JSON.stringify(samplesOf(engine.map(completedOverheadOf)))}; API calls per server ${JSON.stringify(samplesOf(engine.map((run) => run.apiCallsPerServer), 2))}. Launched ${JSON.stringify(engine.map((run) => run.launched))} of ${servers}` }));
+    figures.push(
+      figure('engineWaveOverheadMedianMs', {
+        unit: 'ms',
+        measured: round(median(perRun)),
+        samples: samplesOf(perRun),
+        notes: `context for the target figure: the engine alone (SdkDrReads and SdkDrActionGateway from test/support: SDK clients, no registry, guardrails or audit); ${definition}; ${engine.length} run(s) (all transitions: min ${round(Math.min(...all))}, max ${round(Math.max(...all))}); from job COMPLETED: ${JSON.stringify(samplesOf(engine.map(completedOverheadOf)))}; API calls per server ${JSON.stringify(
+          samplesOf(
+            engine.map((run) => run.apiCallsPerServer),
+            2,
+          ),
+        )}. Launched ${JSON.stringify(engine.map((run) => run.launched))} of ${servers}`,
+      }),
+    );
   }
   if (measured.length) {
     const failures = measured.map((run) => run.throttlingFailures);
     const injected = throttled.map((run) => run.throttlesInjected);
-    figures.push(figure('throttlingFailures', { unit: '', target: 'none (0)', measured: failures.reduce((a, b) => a + b, 0), pass: failures.every((n) => n === 0), samples: failures, notes: `calls that still failed on throttling after retries, all runs. The emulator has no rate limits of its own, so the throttled run (shipped path) injects ThrottlingExceptions (${throttle} on DescribeJobs and ${throttle} on DescribeJobLogItems as each wave starts: ${JSON.stringify(injected)} in all, ${JSON.stringify(throttled.map((run) => run.throttlesLeftUnused))} left unused; the retries happen inside the operation runner and the SDK, which the runner's counters do not see)` }));
+    figures.push(
+      figure('throttlingFailures', {
+        unit: '',
+        target: 'none (0)',
+        measured: failures.reduce((a, b) => a + b, 0),
+        pass: failures.every((n) => n === 0),
+        samples: failures,
+        notes: `calls that still failed on throttling after retries, all runs. The emulator has no rate limits of its own, so the throttled run (shipped path) injects ThrottlingExceptions (${throttle} on DescribeJobs and ${throttle} on DescribeJobLogItems as each wave starts: ${JSON.stringify(injected)} in all, ${JSON.stringify(throttled.map((run) => run.throttlesLeftUnused))} left unused; the retries happen inside the operation runner and the SDK, which the runner's counters do not see)`,
+      }),
+    );
     if (throttled.length) {
-      figures.push(figure('waveOverheadMedianMs under throttling', { unit: 'ms', measured: round(median(throttled.map(launchedOverheadOf))), samples: samplesOf(throttled.map(launchedOverheadOf)), notes: `context, not the target figure: the throttled run's wave overhead (shipped path, from LAUNCHED), where retry backoffs that start with a wave can still run when its servers launch (a job took ${round(median(throttled.flatMap((run) => run.waves.map((wave) => wave.jobMedianMs))))} ms here). Launched ${JSON.stringify(throttled.map((run) => run.launched))} of ${servers}` }));
+      figures.push(
+        figure('waveOverheadMedianMs under throttling', {
+          unit: 'ms',
+          measured: round(median(throttled.map(launchedOverheadOf))),
+          samples: samplesOf(throttled.map(launchedOverheadOf)),
+          notes: `context, not the target figure: the throttled run's wave overhead (shipped path, from LAUNCHED), where retry backoffs that start with a wave can still run when its servers launch (a job took ${round(median(throttled.flatMap((run) => run.waves.map((wave) => wave.jobMedianMs))))} ms here). Launched ${JSON.stringify(throttled.map((run) => run.launched))} of ${servers}`,
+        }),
+      );
     }
     for (const run of measured) if (!run.ok) findings.push(`A run did not complete: ${run.error}`);
   }
   for (const run of runs.filter((r) => !r.waves?.length)) findings.push(`A run produced no wave figures: ${run.error}`);
-  for (const name of ['waveOverheadMedianMs', 'guardedWaveOverheadMs', 'apiCallsPerServer', 'peakRssMb', 'throttlingFailures']) {
-    if (!figures.some((f) => f.name === name)) figures.push(notMeasured(name, { why: suiteError ?? runs.find((run) => run.error)?.error ?? 'no run completed' }));
+  for (const name of [
+    'waveOverheadMedianMs',
+    'guardedWaveOverheadMs',
+    'apiCallsPerServer',
+    'peakRssMb',
+    'throttlingFailures',
+  ]) {
+    if (!figures.some((f) => f.name === name))
+      figures.push(
+        notMeasured(name, { why: suiteError ?? runs.find((run) => run.error)?.error ?? 'no run completed' }),
+      );
   }
   return {
     title: 'Issue 5: the DR runner, 1,000 servers in 10 waves on the DRS emulator.',
@@ -648,16 +1099,34 @@ function guardrailsSuite() {
   const repeats = Math.max(1, positiveInt('guardrails-repeats'));
   const timestamp = new Date().toISOString();
   const machine = machineInfo();
-  const child = spawnSync(process.execPath, [GUARDRAILS_BENCH_ENTRY, String(repeats)], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 10 * 60_000 });
-  if (child.status !== 0) throw new Error(`guardrails benchmark exited ${child.status ?? child.signal}: ${child.stderr.slice(-2000)}`);
+  const child = spawnSync(process.execPath, [GUARDRAILS_BENCH_ENTRY, String(repeats)], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    timeout: 10 * 60_000,
+  });
+  if (child.status !== 0)
+    throw new Error(`guardrails benchmark exited ${child.status ?? child.signal}: ${child.stderr.slice(-2000)}`);
   const { files } = JSON.parse(child.stdout.trim().split('\n').pop());
   const worst = files.reduce((a, b) => (b.medianMs > a.medianMs ? b : a));
   const figures = [
-    figure('hostilePolicyResolveMs', { unit: 'ms', target: `< ${GUARDRAILS_TARGET_MS} ms`, pass: worst.medianMs < GUARDRAILS_TARGET_MS, measured: worst.medianMs, notes: `the slowest hostile shape, "${worst.name}" (${worst.bytes.toLocaleString('en-US')} bytes): median of ${repeats} runs` }),
-    ...files.map((file) => figure(`resolveMs, ${file.name}`, { unit: 'ms', measured: file.medianMs, notes: `${file.bytes.toLocaleString('en-US')} bytes; slowest run ${file.maxMs} ms` })),
+    figure('hostilePolicyResolveMs', {
+      unit: 'ms',
+      target: `< ${GUARDRAILS_TARGET_MS} ms`,
+      pass: worst.medianMs < GUARDRAILS_TARGET_MS,
+      measured: worst.medianMs,
+      notes: `the slowest hostile shape, "${worst.name}" (${worst.bytes.toLocaleString('en-US')} bytes): median of ${repeats} runs`,
+    }),
+    ...files.map((file) =>
+      figure(`resolveMs, ${file.name}`, {
+        unit: 'ms',
+        measured: file.medianMs,
+        notes: `${file.bytes.toLocaleString('en-US')} bytes; slowest run ${file.maxMs} ms`,
+      }),
+    ),
   ];
   return {
-    title: 'Issue 10: resolving a hostile 1 MB workspace guardrails file (parse, validate, merge onto settings, evaluate one change).',
+    title:
+      'Issue 10: resolving a hostile 1 MB workspace guardrails file (parse, validate, merge onto settings, evaluate one change).',
     timestamp,
     machine,
     hostilePolicyResolveMs: worst.medianMs,
@@ -674,7 +1143,9 @@ function guardrailsSuite() {
 /** The figures named `names` of an entry in docs/benchmarks.json, as last written. */
 function previousFigures(key, names) {
   try {
-    return (JSON.parse(readFileSync(join(REPO_ROOT, 'docs', 'benchmarks.json'), 'utf8'))[key]?.figures ?? []).filter((entry) => names.includes(entry.name));
+    return (JSON.parse(readFileSync(join(REPO_ROOT, 'docs', 'benchmarks.json'), 'utf8'))[key]?.figures ?? []).filter(
+      (entry) => names.includes(entry.name),
+    );
   } catch {
     return [];
   }
@@ -698,9 +1169,30 @@ async function launchTemplateEditorSuite() {
     runOrThrow(process.execPath, ['scripts/build.mjs', '--production'], { cwd: REPO_ROOT, what: 'production build' });
     const bytes = readFileSync(bundle);
     const gzipped = gzipSync(bytes).length;
-    figures.push(figure('webviewBundleBytes', { unit: 'bytes', target: `≤ ${WEBVIEW_BUNDLE_TARGET_BYTES.toLocaleString('en-US')} (300 KB)`, measured: bytes.length, pass: bytes.length <= WEBVIEW_BUNDLE_TARGET_BYTES, notes: 'dist/webview/launch-template.js, minified: Lit, the @vscode-elements components used, zod and the protocol' }));
-    figures.push(figure('webviewBundleGzipBytes', { unit: 'bytes', target: `≤ ${WEBVIEW_BUNDLE_GZIP_TARGET_BYTES.toLocaleString('en-US')} (80 KB)`, measured: gzipped, pass: gzipped <= WEBVIEW_BUNDLE_GZIP_TARGET_BYTES, notes: 'the same bundle gzipped (node:zlib default level)' }));
-    const stack = await startHostTestStack({ layer: 'bench-launch-template-editor', seed: 'none', readyTimeoutMs: SEED_TIMEOUT_MS });
+    figures.push(
+      figure('webviewBundleBytes', {
+        unit: 'bytes',
+        target: `≤ ${WEBVIEW_BUNDLE_TARGET_BYTES.toLocaleString('en-US')} (300 KB)`,
+        measured: bytes.length,
+        pass: bytes.length <= WEBVIEW_BUNDLE_TARGET_BYTES,
+        notes:
+          'dist/webview/launch-template.js, minified: Lit, the @vscode-elements components used, zod and the protocol',
+      }),
+    );
+    figures.push(
+      figure('webviewBundleGzipBytes', {
+        unit: 'bytes',
+        target: `≤ ${WEBVIEW_BUNDLE_GZIP_TARGET_BYTES.toLocaleString('en-US')} (80 KB)`,
+        measured: gzipped,
+        pass: gzipped <= WEBVIEW_BUNDLE_GZIP_TARGET_BYTES,
+        notes: 'the same bundle gzipped (node:zlib default level)',
+      }),
+    );
+    const stack = await startHostTestStack({
+      layer: 'bench-launch-template-editor',
+      seed: 'none',
+      readyTimeoutMs: SEED_TIMEOUT_MS,
+    });
     cleanups.push(() => stack.stop());
     ensureCodeServer(REPO_ROOT);
     const browser = await launchChromium({ headless: !options.headed });
@@ -709,24 +1201,50 @@ async function launchTemplateEditorSuite() {
     const server = await startCodeServer({
       repoRoot: REPO_ROOT,
       settings: { ...stack.settings, 'remote.autoForwardPorts': false },
-      env: { ...stack.env, PILOT_LIGHT_BENCH_RESULT: resultFile, PILOT_LIGHT_BENCH_REGION: stack.region, PILOT_LIGHT_BENCH_REPEATS: String(repeats) },
+      env: {
+        ...stack.env,
+        PILOT_LIGHT_BENCH_RESULT: resultFile,
+        PILOT_LIGHT_BENCH_REGION: stack.region,
+        PILOT_LIGHT_BENCH_REPEATS: String(repeats),
+      },
       logFile: join(stack.outputDir, 'code-server.log'),
     });
     cleanups.push(() => server.stop());
-    const opened = await openTestWorkbench({ browser, server, extensionDevelopmentPath: REPO_ROOT, extensionTestsPath: LT_EDITOR_BENCH_ENTRY, outputDir: stack.outputDir, echo: false });
+    const opened = await openTestWorkbench({
+      browser,
+      server,
+      extensionDevelopmentPath: REPO_ROOT,
+      extensionTestsPath: LT_EDITOR_BENCH_ENTRY,
+      outputDir: stack.outputDir,
+      echo: false,
+    });
     await withTimeout(opened.finished, SESSION_TIMEOUT_MS, 'launch-template editor session');
     if (!existsSync(resultFile)) throw new Error(`the session wrote no ${resultFile}; see ${stack.outputDir}`);
     const result = JSON.parse(readFileSync(resultFile, 'utf8'));
     if (!result.ok) throw new Error(result.error);
     const openMs = round(median(result.openMs), 1);
-    figures.push(figure('openMs', { unit: 'ms', target: '≤ 500 ms', measured: openMs, pass: openMs <= 500, samples: result.openMs.map((value) => round(value, 1)), notes: `median of ${result.openMs.length}: "Edit Launch Template" on a template with ${result.versions} versions until the webview reports the form rendered (code-server 4.104, headless Chromium, the working tree's production build). Reads alone (command until the template and its versions were read through the runner), median: ${round(median(result.readMs ?? []), 1)} ms; the webview loads its page and bundle meanwhile, and renders after both` }));
+    figures.push(
+      figure('openMs', {
+        unit: 'ms',
+        target: '≤ 500 ms',
+        measured: openMs,
+        pass: openMs <= 500,
+        samples: result.openMs.map((value) => round(value, 1)),
+        notes: `median of ${result.openMs.length}: "Edit Launch Template" on a template with ${result.versions} versions until the webview reports the form rendered (code-server 4.104, headless Chromium, the working tree's production build). Reads alone (command until the template and its versions were read through the runner), median: ${round(median(result.readMs ?? []), 1)} ms; the webview loads its page and bundle meanwhile, and renders after both`,
+      }),
+    );
   } catch (error) {
     suiteError = describeError(error);
     log(`launch-template editor: ${suiteError}`);
   } finally {
-    for (const cleanup of cleanups.reverse()) await Promise.resolve().then(cleanup).catch((error) => log(`cleanup failed: ${error.message}`));
+    for (const cleanup of cleanups.reverse())
+      await Promise.resolve()
+        .then(cleanup)
+        .catch((error) => log(`cleanup failed: ${error.message}`));
   }
-  for (const name of LT_EDITOR_FIGURES) if (!figures.some((entry) => entry.name === name)) figures.push(notMeasured(name, { why: suiteError ?? 'not produced' }));
+  for (const name of LT_EDITOR_FIGURES)
+    if (!figures.some((entry) => entry.name === name))
+      figures.push(notMeasured(name, { why: suiteError ?? 'not produced' }));
   // Merge into the launchTemplates entry: keep the core's figures, replace this suite's.
   const existing = (() => {
     try {
@@ -738,7 +1256,9 @@ async function launchTemplateEditorSuite() {
   const kept = (existing?.figures ?? []).filter((entry) => !LT_EDITOR_FIGURES.includes(entry.name));
   return {
     ...(existing ?? {}),
-    title: existing?.title ?? 'Launch templates (issue 14). The editor figures come from `npm run bench -- launch-template-editor`: the working tree in code-server with headless Chromium, a fresh emulator stack.',
+    title:
+      existing?.title ??
+      'Launch templates (issue 14). The editor figures come from `npm run bench -- launch-template-editor`: the working tree in code-server with headless Chromium, a fresh emulator stack.',
     timestamp: existing?.timestamp ?? new Date().toISOString(),
     machine: existing?.machine ?? machineInfo(),
     figures: [...kept, ...figures],
@@ -751,19 +1271,39 @@ async function launchTemplateEditorSuite() {
 async function launchTemplatesSuite() {
   const servers = positiveInt('lt-servers');
   const repeats = Math.max(1, positiveInt('lt-repeats'));
-  const parameters = { servers, repeats, change: 'InstanceType t3.micro → t3.large and copyPrivateIp false → true', policy: 'defaults', caller: 'command' };
+  const parameters = {
+    servers,
+    repeats,
+    change: 'InstanceType t3.micro → t3.large and copyPrivateIp false → true',
+    policy: 'defaults',
+    caller: 'command',
+  };
   const figures = [];
   const findings = [];
   let result;
   let suiteError;
-  const stack = await startHostTestStack({ layer: 'bench-launch-templates', seed: 'none', readyTimeoutMs: SEED_TIMEOUT_MS });
+  const stack = await startHostTestStack({
+    layer: 'bench-launch-templates',
+    seed: 'none',
+    readyTimeoutMs: SEED_TIMEOUT_MS,
+  });
   try {
     const resultFile = join(stack.outputDir, 'result.json');
-    const config = { endpoint: stack.endpoint, region: stack.region, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, servers, repeats };
+    const config = {
+      endpoint: stack.endpoint,
+      region: stack.region,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      servers,
+      repeats,
+    };
     const child = spawnManaged(process.execPath, [LT_BENCH_ENTRY], {
       name: 'launch templates benchmark',
       cwd: REPO_ROOT,
-      env: mergeEnv(process.env, { ...stack.env, PILOT_LIGHT_BENCH_RESULT: resultFile, PILOT_LIGHT_BENCH_CONFIG: JSON.stringify(config) }),
+      env: mergeEnv(process.env, {
+        ...stack.env,
+        PILOT_LIGHT_BENCH_RESULT: resultFile,
+        PILOT_LIGHT_BENCH_CONFIG: JSON.stringify(config),
+      }),
       logFile: join(stack.outputDir, 'run.log'),
       runsToCompletion: true,
     });
@@ -772,7 +1312,8 @@ async function launchTemplatesSuite() {
       throw error;
     });
     await child.stop();
-    if (!existsSync(resultFile)) throw new Error(`the run exited (${exit.code ?? exit.signal}) without a result:\n${child.recentOutput()}`);
+    if (!existsSync(resultFile))
+      throw new Error(`the run exited (${exit.code ?? exit.signal}) without a result:\n${child.recentOutput()}`);
     result = JSON.parse(readFileSync(resultFile, 'utf8'));
     if (!result.ok) throw new Error(result.error);
   } catch (error) {
@@ -784,16 +1325,51 @@ async function launchTemplatesSuite() {
   if (result?.ok) {
     const ms = result.runs.map((run) => run.ms);
     const perServer = result.runs.map((run) => run.apiCallsPerServer);
-    figures.push(figure('bulkDryRunMs', { unit: 'ms', target: '≤ 5,000', measured: round(median(ms)), pass: median(ms) <= 5000, samples: ms.map((value) => round(value)), notes: `bulkDryRun over ${result.servers} source servers (per server: GetLaunchConfiguration and DescribeLaunchTemplateVersions $Default/$Latest, 32 servers at a time; subnets, security groups and instance type offerings once for all), median of ${repeats} runs; selection by tag (${result.selectCalls} DescribeSourceServers page(s), ${round(result.selectMs)} ms) is not included` }));
-    figures.push(figure('apiCallsPerServer', { unit: 'calls', target: '≤ 2', measured: round(median(perServer), 3), pass: median(perServer) <= 2, samples: perServer, notes: `every operation the dry-run ran through the OperationRunner / servers; by operation: ${JSON.stringify(result.byOperation)}` }));
-    const correct = result.runs.every((run) => run.entries === servers && run.withChanges === servers && run.errors === 0);
-    figures.push(figure('entriesWithChanges', { unit: 'servers', target: `= ${servers}`, measured: Math.min(...result.runs.map((run) => run.withChanges)), pass: correct, samples: result.runs.map((run) => run.withChanges), notes: `correctness check: servers whose entry lists the template and the launch setting change; findings in all: ${JSON.stringify(result.runs.map((run) => run.findings))}; errors ${JSON.stringify(result.runs.map((run) => run.errors))}` }));
-    if (median(perServer) > 2) findings.push(`apiCallsPerServer is ${round(median(perServer), 3)}: 2 per server (GetLaunchConfiguration, DescribeLaunchTemplateVersions) plus the shared subnet, security group and offering reads.`);
+    figures.push(
+      figure('bulkDryRunMs', {
+        unit: 'ms',
+        target: '≤ 5,000',
+        measured: round(median(ms)),
+        pass: median(ms) <= 5000,
+        samples: ms.map((value) => round(value)),
+        notes: `bulkDryRun over ${result.servers} source servers (per server: GetLaunchConfiguration and DescribeLaunchTemplateVersions $Default/$Latest, 32 servers at a time; subnets, security groups and instance type offerings once for all), median of ${repeats} runs; selection by tag (${result.selectCalls} DescribeSourceServers page(s), ${round(result.selectMs)} ms) is not included`,
+      }),
+    );
+    figures.push(
+      figure('apiCallsPerServer', {
+        unit: 'calls',
+        target: '≤ 2',
+        measured: round(median(perServer), 3),
+        pass: median(perServer) <= 2,
+        samples: perServer,
+        notes: `every operation the dry-run ran through the OperationRunner / servers; by operation: ${JSON.stringify(result.byOperation)}`,
+      }),
+    );
+    const correct = result.runs.every(
+      (run) => run.entries === servers && run.withChanges === servers && run.errors === 0,
+    );
+    figures.push(
+      figure('entriesWithChanges', {
+        unit: 'servers',
+        target: `= ${servers}`,
+        measured: Math.min(...result.runs.map((run) => run.withChanges)),
+        pass: correct,
+        samples: result.runs.map((run) => run.withChanges),
+        notes: `correctness check: servers whose entry lists the template and the launch setting change; findings in all: ${JSON.stringify(result.runs.map((run) => run.findings))}; errors ${JSON.stringify(result.runs.map((run) => run.errors))}`,
+      }),
+    );
+    if (median(perServer) > 2)
+      findings.push(
+        `apiCallsPerServer is ${round(median(perServer), 3)}: 2 per server (GetLaunchConfiguration, DescribeLaunchTemplateVersions) plus the shared subnet, security group and offering reads.`,
+      );
     parameters.seedMs = result.seedMs;
   }
-  for (const name of ['bulkDryRunMs', 'apiCallsPerServer']) if (!figures.some((f) => f.name === name)) figures.push(notMeasured(name, { why: suiteError ?? 'no run completed' }));
+  for (const name of ['bulkDryRunMs', 'apiCallsPerServer'])
+    if (!figures.some((f) => f.name === name))
+      figures.push(notMeasured(name, { why: suiteError ?? 'no run completed' }));
   return {
-    title: 'Issue 14: launch templates, bulk dry-run over 500 DRS source servers (openMs is measured by the webview suite).',
+    title:
+      'Issue 14: launch templates, bulk dry-run over 500 DRS source servers (openMs is measured by the webview suite).',
     timestamp: new Date().toISOString(),
     machine: machineInfo(),
     ...(suiteError ? { error: suiteError } : {}),
@@ -816,7 +1392,25 @@ async function startMcp(stack, auditPath) {
   const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
   const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
   const started = performance.now();
-  const transport = new StdioClientTransport({ command: process.execPath, args: [MCP_ENTRY, '--stdio', '--endpoint-url', stack.endpoint, '--region', stack.region, '--audit', auditPath, '--workspace', stack.outputDir, '--journal-dir', join(stack.outputDir, 'dr-runs')], env: mergeEnv(process.env, stack.env), stderr: 'pipe' });
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [
+      MCP_ENTRY,
+      '--stdio',
+      '--endpoint-url',
+      stack.endpoint,
+      '--region',
+      stack.region,
+      '--audit',
+      auditPath,
+      '--workspace',
+      stack.outputDir,
+      '--journal-dir',
+      join(stack.outputDir, 'dr-runs'),
+    ],
+    env: mergeEnv(process.env, stack.env),
+    stderr: 'pipe',
+  });
   const client = new Client({ name: 'pilot-light-bench', version: '1.0.0' });
   await client.connect(transport);
   const { tools } = await client.listTools();
@@ -835,7 +1429,13 @@ async function startMcp(stack, auditPath) {
 async function mcpSuite() {
   const instances = positiveInt('mcp-instances');
   const repeats = Math.max(1, positiveInt('mcp-repeats'));
-  const parameters = { instances, repeats, transport: 'stdio', flags: '--stdio --endpoint-url <emulator gateway> --workspace <output dir> (all tools: reads, plans, DR)', emulatorCommand: `node out/tools/emulators/cli.js --seed none --scale-instances ${instances}` };
+  const parameters = {
+    instances,
+    repeats,
+    transport: 'stdio',
+    flags: '--stdio --endpoint-url <emulator gateway> --workspace <output dir> (all tools: reads, plans, DR)',
+    emulatorCommand: `node out/tools/emulators/cli.js --seed none --scale-instances ${instances}`,
+  };
   const figures = [];
   const findings = [];
   let suiteError;
@@ -848,13 +1448,27 @@ async function mcpSuite() {
   let toolCount;
   let readCount;
   try {
-    if (!options['skip-build'] || !existsSync(MCP_ENTRY)) runOrThrow('npm', ['run', 'build'], { cwd: REPO_ROOT, what: 'npm run build' });
+    if (!options['skip-build'] || !existsSync(MCP_ENTRY))
+      runOrThrow('npm', ['run', 'build'], { cwd: REPO_ROOT, what: 'npm run build' });
     log(`mcp: starting the emulators and seeding ${instances} instances`);
-    const stack = await startHostTestStack({ layer: 'bench-mcp', seed: 'none', emulatorArgs: ['--scale-instances', String(instances)], readyTimeoutMs: SEED_TIMEOUT_MS });
-    const ec2 = new EC2Client({ region: stack.region, endpoint: stack.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, maxAttempts: 1 });
+    const stack = await startHostTestStack({
+      layer: 'bench-mcp',
+      seed: 'none',
+      emulatorArgs: ['--scale-instances', String(instances)],
+      readyTimeoutMs: SEED_TIMEOUT_MS,
+    });
+    const ec2 = new EC2Client({
+      region: stack.region,
+      endpoint: stack.endpoint,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      maxAttempts: 1,
+    });
     try {
       for (let index = 0; index < repeats; index++) {
-        const { client, tools, toolsListMs, cpuMs } = await startMcp(stack, join(stack.outputDir, `audit-${index}.jsonl`));
+        const { client, tools, toolsListMs, cpuMs } = await startMcp(
+          stack,
+          join(stack.outputDir, `audit-${index}.jsonl`),
+        );
         try {
           starts.push(toolsListMs);
           if (cpuMs !== undefined) startCpu.push(cpuMs);
@@ -864,13 +1478,20 @@ async function mcpSuite() {
           await client.callTool({ name: 'read_resources', arguments: { operation: 'ec2.instances.list', input: {} } });
           coldReads.push(performance.now() - started);
           started = performance.now();
-          const first = await client.callTool({ name: 'read_resources', arguments: { operation: 'ec2.instances.list', input: {} } });
+          const first = await client.callTool({
+            name: 'read_resources',
+            arguments: { operation: 'ec2.instances.list', input: {} },
+          });
           reads.push(performance.now() - started);
-          if (first.structuredContent?.status !== 'succeeded') throw new Error(`read_resources answered ${JSON.stringify(first.structuredContent).slice(0, 300)}`);
+          if (first.structuredContent?.status !== 'succeeded')
+            throw new Error(`read_resources answered ${JSON.stringify(first.structuredContent).slice(0, 300)}`);
           let seen = first.structuredContent.count;
           let cursor = first.structuredContent.nextCursor;
           while (cursor) {
-            const page = await client.callTool({ name: 'read_resources', arguments: { operation: 'ec2.instances.list', input: {}, cursor } });
+            const page = await client.callTool({
+              name: 'read_resources',
+              arguments: { operation: 'ec2.instances.list', input: {}, cursor },
+            });
             seen += page.structuredContent?.count ?? 0;
             cursor = page.structuredContent?.nextCursor;
           }
@@ -892,12 +1513,56 @@ async function mcpSuite() {
     log(`mcp suite failed: ${suiteError}`);
   }
   const load = machineInfo().loadAverage1m;
-  figures.push(figure('toolsListMs', { unit: 'ms', target: '≤ 300', measured: round(median(starts)), pass: starts.length ? median(starts) <= 300 : null, samples: samplesOf(starts), notes: `spawn of node dist/mcp.js --stdio → initialize → tools/list answered (SDK StdioClientTransport), median of ${starts.length}; no AWS SDK bundle is loaded before the first AWS call. Machine load average ${load} on ${machineInfo().cpus} CPUs` }));
-  figures.push(figure('toolsListCpuMs', { unit: 'ms', measured: median(startCpu), samples: startCpu, notes: 'context: the server process\'s CPU time (user + system, /proc/<pid>/stat, 10 ms ticks) from spawn to tools/list answered; unlike the wall-clock figure it does not grow with the machine\'s load' }));
-  figures.push(figure('readColdMs', { unit: 'ms', measured: round(median(coldReads)), samples: samplesOf(coldReads), notes: 'context: the first read_resources of a fresh server, which also loads the EC2 SDK bundle and the credential chain and asks STS for the caller identity' }));
-  figures.push(figure('readMs', { unit: 'ms', target: '≤ 1,000', measured: round(median(reads)), pass: reads.length ? median(reads) <= 1000 : null, samples: samplesOf(reads), notes: `the second read_resources call of ec2.instances.list against moto (no replay endpoint on this branch) with ${instances} instances: the runner reads them all (one DescribeInstances), the server answers the first 100 with a continuation cursor. moto alone answers that DescribeInstances in ${round(median(moto))} ms (SDK straight to the gateway, same run: ${JSON.stringify(samplesOf(moto))}). Reading all pages (${readCount} items): ${round(median(fullPasses))} ms` }));
-  figures.push(figure('toolCount', { unit: 'tools', target: '≤ 20', measured: toolCount, pass: toolCount !== undefined ? toolCount <= 20 : null, notes: 'tools the CLI server lists with a workspace folder (reads, plan/apply, DR); --read-only lists fewer, --allow-recovery one more' }));
-  if (readCount !== undefined && readCount < instances) findings.push(`The read returned ${readCount} items across its pages, fewer than the ${instances} seeded.`);
+  figures.push(
+    figure('toolsListMs', {
+      unit: 'ms',
+      target: '≤ 300',
+      measured: round(median(starts)),
+      pass: starts.length ? median(starts) <= 300 : null,
+      samples: samplesOf(starts),
+      notes: `spawn of node dist/mcp.js --stdio → initialize → tools/list answered (SDK StdioClientTransport), median of ${starts.length}; no AWS SDK bundle is loaded before the first AWS call. Machine load average ${load} on ${machineInfo().cpus} CPUs`,
+    }),
+  );
+  figures.push(
+    figure('toolsListCpuMs', {
+      unit: 'ms',
+      measured: median(startCpu),
+      samples: startCpu,
+      notes:
+        "context: the server process's CPU time (user + system, /proc/<pid>/stat, 10 ms ticks) from spawn to tools/list answered; unlike the wall-clock figure it does not grow with the machine's load",
+    }),
+  );
+  figures.push(
+    figure('readColdMs', {
+      unit: 'ms',
+      measured: round(median(coldReads)),
+      samples: samplesOf(coldReads),
+      notes:
+        'context: the first read_resources of a fresh server, which also loads the EC2 SDK bundle and the credential chain and asks STS for the caller identity',
+    }),
+  );
+  figures.push(
+    figure('readMs', {
+      unit: 'ms',
+      target: '≤ 1,000',
+      measured: round(median(reads)),
+      pass: reads.length ? median(reads) <= 1000 : null,
+      samples: samplesOf(reads),
+      notes: `the second read_resources call of ec2.instances.list against moto (no replay endpoint on this branch) with ${instances} instances: the runner reads them all (one DescribeInstances), the server answers the first 100 with a continuation cursor. moto alone answers that DescribeInstances in ${round(median(moto))} ms (SDK straight to the gateway, same run: ${JSON.stringify(samplesOf(moto))}). Reading all pages (${readCount} items): ${round(median(fullPasses))} ms`,
+    }),
+  );
+  figures.push(
+    figure('toolCount', {
+      unit: 'tools',
+      target: '≤ 20',
+      measured: toolCount,
+      pass: toolCount !== undefined ? toolCount <= 20 : null,
+      notes:
+        'tools the CLI server lists with a workspace folder (reads, plan/apply, DR); --read-only lists fewer, --allow-recovery one more',
+    }),
+  );
+  if (readCount !== undefined && readCount < instances)
+    findings.push(`The read returned ${readCount} items across its pages, fewer than the ${instances} seeded.`);
   return {
     title: 'Issue 15: the MCP server on the command line (stdio), 1,000 instances on moto.',
     timestamp: new Date().toISOString(),
@@ -907,7 +1572,7 @@ async function mcpSuite() {
     figures,
     findings,
     method: [
-      'Each repeat spawns `node dist/mcp.js --stdio --workspace <dir>` with the SDK\'s StdioClientTransport, times spawn → tools/list answered, then two `read_resources` calls (ec2.instances.list; the first is cold, the second gives readMs), pages through the rest, then closes the client.',
+      "Each repeat spawns `node dist/mcp.js --stdio --workspace <dir>` with the SDK's StdioClientTransport, times spawn → tools/list answered, then two `read_resources` calls (ec2.instances.list; the first is cold, the second gives readMs), pages through the rest, then closes the client.",
       'The emulator stack is seeded with `--seed none --scale-instances N`; timings are wall-clock medians on a shared machine.',
     ],
   };
@@ -920,20 +1585,44 @@ let exitCode = 0;
 try {
   if (options['skip-build']) log('--skip-build: using the existing out/');
   else buildTests();
-  for (const entry of [EXPLORER_BENCH_ENTRY, ACTIVATE_NODE_ENTRY, DR_BENCH_ENTRY, GUARDRAILS_BENCH_ENTRY, LT_BENCH_ENTRY, LT_EDITOR_BENCH_ENTRY]) {
+  for (const entry of [
+    EXPLORER_BENCH_ENTRY,
+    ACTIVATE_NODE_ENTRY,
+    DR_BENCH_ENTRY,
+    GUARDRAILS_BENCH_ENTRY,
+    LT_BENCH_ENTRY,
+    LT_EDITOR_BENCH_ENTRY,
+  ]) {
     if (!existsSync(entry)) throw new Error(`${entry} is missing; compile with tsc -p tsconfig.test.json`);
   }
-  const runSuite = { explorer: explorerSuite, dr: drSuite, guardrails: async () => guardrailsSuite(), 'launch-templates': launchTemplatesSuite, 'launch-template-editor': launchTemplateEditorSuite, mcp: mcpSuite };
+  const runSuite = {
+    explorer: explorerSuite,
+    dr: drSuite,
+    guardrails: async () => guardrailsSuite(),
+    'launch-templates': launchTemplatesSuite,
+    'launch-template-editor': launchTemplateEditorSuite,
+    mcp: mcpSuite,
+  };
   for (const suite of suites) {
     let result = await runSuite[suite]();
     // Both launch template suites write the launchTemplates entry: the core's keeps the editor's figures.
-    if (suite === 'launch-templates') result = { ...result, figures: [...result.figures, ...previousFigures('launchTemplates', LT_EDITOR_FIGURES)] };
-    const { jsonFile, mdFile } = writeBenchmarks(REPO_ROOT, suite === 'launch-templates' || suite === 'launch-template-editor' ? 'launchTemplates' : suite, result);
+    if (suite === 'launch-templates')
+      result = { ...result, figures: [...result.figures, ...previousFigures('launchTemplates', LT_EDITOR_FIGURES)] };
+    const { jsonFile, mdFile } = writeBenchmarks(
+      REPO_ROOT,
+      suite === 'launch-templates' || suite === 'launch-template-editor' ? 'launchTemplates' : suite,
+      result,
+    );
     if (result.error) exitCode = 1;
     console.log(`\n━━━ ${suite} ━━━`);
     for (const f of result.figures) {
-      const measured = f.measured === null ? `not measured: ${f.notMeasured}` : `${typeof f.measured === 'number' ? f.measured.toLocaleString('en-US') : f.measured}${f.unit ? ` ${f.unit}` : ''}`;
-      console.log(`${f.name.padEnd(24)} ${measured.padEnd(28)} target ${String(f.target).padEnd(24)} ${f.pass === true ? 'pass' : f.pass === false ? 'FAIL' : ''}`);
+      const measured =
+        f.measured === null
+          ? `not measured: ${f.notMeasured}`
+          : `${typeof f.measured === 'number' ? f.measured.toLocaleString('en-US') : f.measured}${f.unit ? ` ${f.unit}` : ''}`;
+      console.log(
+        `${f.name.padEnd(24)} ${measured.padEnd(28)} target ${String(f.target).padEnd(24)} ${f.pass === true ? 'pass' : f.pass === false ? 'FAIL' : ''}`,
+      );
     }
     for (const finding of result.findings ?? []) console.log(`• ${finding}`);
     console.log(`written to ${jsonFile} and ${mdFile}`);

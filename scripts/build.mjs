@@ -22,7 +22,8 @@ function splitAwsSdk(used) {
     name: 'split-aws-sdk',
     setup(b) {
       b.onResolve({ filter: /^@aws-sdk\// }, (args) => {
-        if (!SDK_PACKAGE.test(args.path)) return { errors: [{ text: `Import the package root, not a deep path: ${args.path}` }] };
+        if (!SDK_PACKAGE.test(args.path))
+          return { errors: [{ text: `Import the package root, not a deep path: ${args.path}` }] };
         used.add(args.path);
         return { path: `./sdk/${sdkBundleName(args.path)}.js`, external: true };
       });
@@ -36,7 +37,9 @@ const LAZY_DIRS = [coreDir, join(root, 'src', 'protocol')];
 
 function resolveSource(resolveDir, path) {
   const base = resolve(resolveDir, path);
-  return [`${base}.ts`, join(base, 'index.ts'), base].find((candidate) => existsSync(candidate) && candidate.endsWith('.ts'));
+  return [`${base}.ts`, join(base, 'index.ts'), base].find(
+    (candidate) => existsSync(candidate) && candidate.endsWith('.ts'),
+  );
 }
 
 /**
@@ -86,11 +89,18 @@ const common = {
 await rm(join(root, 'dist'), { recursive: true, force: true });
 const usedSdkPackages = new Set();
 const lazyModules = new Map();
-const main = await build({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', plugins: [splitAwsSdk(usedSdkPackages), lazyCore(lazyModules)] });
+const main = await build({
+  ...common,
+  entryPoints: { extension: 'src/extension.ts' },
+  outdir: 'dist',
+  plugins: [splitAwsSdk(usedSdkPackages), lazyCore(lazyModules)],
+});
 const core = await build({
   ...common,
   stdin: {
-    contents: [...lazyModules].map(([key, source]) => `export * as ${JSON.stringify(key)} from ${JSON.stringify(source)};`).join('\n'),
+    contents: [...lazyModules]
+      .map(([key, source]) => `export * as ${JSON.stringify(key)} from ${JSON.stringify(source)};`)
+      .join('\n'),
     resolveDir: root,
     sourcefile: 'core-entry.ts',
     loader: 'ts',
@@ -128,7 +138,10 @@ if (showMetafile) {
   console.log(await analyzeMetafile(sdk.metafile));
   console.log(await analyzeMetafile(webview.metafile));
 }
-const size = (result) => Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith('.js') || file.endsWith('.css')).map(([file, { bytes }]) => `${file} ${(bytes / 1024).toFixed(0)} KB`);
+const size = (result) =>
+  Object.entries(result.metafile.outputs)
+    .filter(([file]) => file.endsWith('.js') || file.endsWith('.css'))
+    .map(([file, { bytes }]) => `${file} ${(bytes / 1024).toFixed(0)} KB`);
 
 // dist/mcp.js: the command-line MCP server (`pilot-light-mcp`), its own entry. It shares dist/sdk/*.js, but
 // through small lazy shims (dist/sdk/lazy-*.js) so that an SDK bundle is parsed on first use, not at start:
@@ -138,7 +151,8 @@ function lazyAwsSdk(used) {
     name: 'lazy-aws-sdk',
     setup(b) {
       b.onResolve({ filter: /^@aws-sdk\// }, (args) => {
-        if (!SDK_PACKAGE.test(args.path)) return { errors: [{ text: `Import the package root, not a deep path: ${args.path}` }] };
+        if (!SDK_PACKAGE.test(args.path))
+          return { errors: [{ text: `Import the package root, not a deep path: ${args.path}` }] };
         used.add(args.path);
         return { path: `./sdk/lazy-${sdkBundleName(args.path)}.js`, external: true };
       });
@@ -157,18 +171,45 @@ module.exports = new Proxy({}, {
 });
 `;
 const mcpSdkPackages = new Set();
-const mcp = await build({ ...common, entryPoints: { mcp: 'src/cli/mcp.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' }, plugins: [lazyAwsSdk(mcpSdkPackages)] });
+const mcp = await build({
+  ...common,
+  entryPoints: { mcp: 'src/cli/mcp.ts' },
+  outdir: 'dist',
+  banner: { js: '#!/usr/bin/env node' },
+  plugins: [lazyAwsSdk(mcpSdkPackages)],
+});
 const missingSdk = [...mcpSdkPackages].filter((pkg) => !usedSdkPackages.has(pkg));
-const extraSdk = missingSdk.length ? await build({ ...common, entryPoints: Object.fromEntries(missingSdk.map((pkg) => [sdkBundleName(pkg), pkg])), outdir: 'dist/sdk' }) : undefined;
-for (const pkg of mcpSdkPackages) await writeFile(join(root, 'dist', 'sdk', `lazy-${sdkBundleName(pkg)}.js`), lazyShim(`${sdkBundleName(pkg)}.js`));
-console.log(`built the MCP server: ${size(mcp).join(', ')}${missingSdk.length ? ` (+ SDK bundles ${missingSdk.join(', ')})` : ''}`);
+const extraSdk = missingSdk.length
+  ? await build({
+      ...common,
+      entryPoints: Object.fromEntries(missingSdk.map((pkg) => [sdkBundleName(pkg), pkg])),
+      outdir: 'dist/sdk',
+    })
+  : undefined;
+for (const pkg of mcpSdkPackages)
+  await writeFile(join(root, 'dist', 'sdk', `lazy-${sdkBundleName(pkg)}.js`), lazyShim(`${sdkBundleName(pkg)}.js`));
+console.log(
+  `built the MCP server: ${size(mcp).join(', ')}${missingSdk.length ? ` (+ SDK bundles ${missingSdk.join(', ')})` : ''}`,
+);
 
 // The bundles' metafiles, merged (dist/meta.json, never shipped: .vscodeignore), and the notices of every
 // package they contain (dist/THIRD_PARTY_NOTICES.md, shipped). Later bundles (webviews, grammars, wasm)
 // add their metafiles or assets here.
-const metafiles = [main.metafile, core.metafile, sdk.metafile, webview.metafile, mcp.metafile, ...(extraSdk ? [extraSdk.metafile] : [])];
-const merged = { inputs: Object.assign({}, ...metafiles.map((m) => m.inputs)), outputs: Object.assign({}, ...metafiles.map((m) => m.outputs)) };
+const metafiles = [
+  main.metafile,
+  core.metafile,
+  sdk.metafile,
+  webview.metafile,
+  mcp.metafile,
+  ...(extraSdk ? [extraSdk.metafile] : []),
+];
+const merged = {
+  inputs: Object.assign({}, ...metafiles.map((m) => m.inputs)),
+  outputs: Object.assign({}, ...metafiles.map((m) => m.outputs)),
+};
 await writeFile(join(root, 'dist', 'meta.json'), JSON.stringify(merged));
 const notices = thirdPartyNotices({ root, metafiles });
 await writeFile(join(root, 'dist', 'THIRD_PARTY_NOTICES.md'), notices.text);
-console.log(`built (${production ? 'production' : 'development'}): ${[...size(main), ...size(core), ...size(sdk), ...size(webview)].join(', ')}; notices for ${notices.packages.length} packages`);
+console.log(
+  `built (${production ? 'production' : 'development'}): ${[...size(main), ...size(core), ...size(sdk), ...size(webview)].join(', ')}; notices for ${notices.packages.length} packages`,
+);

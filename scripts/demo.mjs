@@ -4,7 +4,15 @@ import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCodeServer } from './lib/codeServer.mjs';
 import { makeThrowawayDir } from './lib/processes.mjs';
-import { buildTests, log, packageExtension, PACKAGED_VSIX, REPO_ROOT, startHostTestStack, TEST_WORKSPACE } from './lib/vscodeHost.mjs';
+import {
+  buildTests,
+  log,
+  packageExtension,
+  PACKAGED_VSIX,
+  REPO_ROOT,
+  startHostTestStack,
+  TEST_WORKSPACE,
+} from './lib/vscodeHost.mjs';
 
 const started = Date.now();
 log('building the extension and the emulator tooling…');

@@ -82,7 +82,9 @@ async function runHostTests(cleanups, session) {
   let exitCode = 0;
   for (const hostSession of options.grep ? [{ name: 'host', grep: options.grep }] : HOST_SESSIONS) {
     const code = await runSession(hostSession, { stack, browser, workspace: workspace.path, session });
-    log(`host session "${hostSession.name}" ${code === 0 ? 'passed' : `failed (exit code ${code})`} after ${seconds()}`);
+    log(
+      `host session "${hostSession.name}" ${code === 0 ? 'passed' : `failed (exit code ${code})`} after ${seconds()}`,
+    );
     if (code !== 0) exitCode = code;
   }
   return exitCode;
@@ -142,7 +144,9 @@ function overallTimeout(session) {
 }
 
 const describeError = (error) =>
-  process.env.PILOT_LIGHT_DEBUG === '1' ? (error?.stack ?? String(error)) : `${error?.message ?? error} (PILOT_LIGHT_DEBUG=1 shows the stack)`;
+  process.env.PILOT_LIGHT_DEBUG === '1'
+    ? (error?.stack ?? String(error))
+    : `${error?.message ?? error} (PILOT_LIGHT_DEBUG=1 shows the stack)`;
 
 const cleanups = [];
 const session = {};

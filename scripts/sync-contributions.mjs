@@ -12,7 +12,9 @@ const current = readFileSync(path, 'utf8');
 const next = formatPackageJson(applyContributions(JSON.parse(current), generatedContributions(loadCore(root))));
 if (process.argv.includes('--check')) {
   if (next !== current) {
-    console.error('package.json is out of date with the core: run `npx tsc -p tsconfig.test.json && node scripts/sync-contributions.mjs`.');
+    console.error(
+      'package.json is out of date with the core: run `npx tsc -p tsconfig.test.json && node scripts/sync-contributions.mjs`.',
+    );
     process.exit(1);
   }
   console.log('package.json contributions are up to date.');

@@ -68,10 +68,13 @@ async function runElectronHostTests(cleanups) {
 
   let exitCode = 0;
   for (const session of options.grep ? [{ name: 'host', grep: options.grep }] : HOST_SESSIONS) {
-    const code = await runSession(session, vscodeExecutablePath, stack, workspace.path, cleanups).then((result) => result ?? 0, (error) => {
-      console.error(`[pilot-light] session "${session.name}" failed: ${describeError(error)}`);
-      return typeof error?.code === 'number' ? error.code || 1 : 1;
-    });
+    const code = await runSession(session, vscodeExecutablePath, stack, workspace.path, cleanups).then(
+      (result) => result ?? 0,
+      (error) => {
+        console.error(`[pilot-light] session "${session.name}" failed: ${describeError(error)}`);
+        return typeof error?.code === 'number' ? error.code || 1 : 1;
+      },
+    );
     log(`electron session "${session.name}" ${code === 0 ? 'passed' : 'failed'}`);
     if (code !== 0) exitCode = code;
   }
@@ -111,7 +114,8 @@ async function runSession(session, vscodeExecutablePath, stack, workspace, clean
       ...(helpers.length === 0 ? ['--disable-extensions'] : []),
       // Desktop VS Code (unlike code-server) blocks proposed APIs of installed extensions;
       // the fake chat model helper needs chatProvider and defaultChatParticipant.
-      '--enable-proposed-api', 'pilot-light-test.fake-chat-model',
+      '--enable-proposed-api',
+      'pilot-light-test.fake-chat-model',
       // runTests itself adds --disable-updates, --skip-welcome, --skip-release-notes, --disable-workspace-trust
       '--disable-telemetry',
       '--use-inmemory-secretstorage',
@@ -121,7 +125,9 @@ async function runSession(session, vscodeExecutablePath, stack, workspace, clean
 }
 
 const describeError = (error) =>
-  process.env.PILOT_LIGHT_DEBUG === '1' ? (error?.stack ?? String(error)) : `${error?.message ?? error} (PILOT_LIGHT_DEBUG=1 shows the stack)`;
+  process.env.PILOT_LIGHT_DEBUG === '1'
+    ? (error?.stack ?? String(error))
+    : `${error?.message ?? error} (PILOT_LIGHT_DEBUG=1 shows the stack)`;
 
 const cleanups = [];
 let exitCode;

@@ -1,4 +1,4 @@
-// The one test command: builds, then runs every layer in order (unit, integration, host, e2e).
+// The one test command: lints, builds, then runs every layer in order (unit, integration, host, e2e).
 // `npm test -- unit host` runs only the named layers. A layer that cannot run fails; none is skipped.
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -27,15 +27,22 @@ function run(command, args, { countTests = false } = {}) {
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
     let text = '';
-    const forward = (stream, target) => stream.on('data', (chunk) => {
-      target.write(chunk);
-      if (countTests) text += chunk.toString();
-    });
+    const forward = (stream, target) =>
+      stream.on('data', (chunk) => {
+        target.write(chunk);
+        if (countTests) text += chunk.toString();
+      });
     forward(child.stdout, process.stdout);
     forward(child.stderr, process.stderr);
     child.on('close', (code, signal) => {
-      const count = (word) => [...text.matchAll(new RegExp(`(\\d+) ${word}`, 'g'))].reduce((sum, match) => sum + Number(match[1]), 0);
-      resolve({ code: code ?? (signal ? 1 : 0), passed: count('passing'), failed: count('failing'), pending: count('pending') });
+      const count = (word) =>
+        [...text.matchAll(new RegExp(`(\\d+) ${word}`, 'g'))].reduce((sum, match) => sum + Number(match[1]), 0);
+      resolve({
+        code: code ?? (signal ? 1 : 0),
+        passed: count('passing'),
+        failed: count('failing'),
+        pending: count('pending'),
+      });
     });
   });
 }
@@ -51,8 +58,20 @@ const step = async (title, command, args) => {
   }
 };
 
+await step('lint (eslint)', process.execPath, [join(root, 'node_modules/eslint/bin/eslint.js'), '.']);
+await step('format (prettier --check)', process.execPath, [
+  join(root, 'node_modules/prettier/bin/prettier.cjs'),
+  '--check',
+  '--log-level',
+  'warn',
+  '.',
+]);
 await step('build extension', process.execPath, ['scripts/build.mjs']);
-await step('compile tests and tools', process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.test.json']);
+await step('compile tests and tools', process.execPath, [
+  join(root, 'node_modules/typescript/bin/tsc'),
+  '-p',
+  'tsconfig.test.json',
+]);
 
 for (const layer of layers) {
   const layerStart = Date.now();
@@ -70,7 +89,10 @@ for (const layer of layers) {
 }
 
 console.log('\n━━━ summary ━━━');
-for (const r of results) console.log(`${r.layer.padEnd(12)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(3)} failed ${String(r.pending).padStart(3)} pending  ${r.seconds}s${r.code ? '  ✖' : ''}`);
+for (const r of results)
+  console.log(
+    `${r.layer.padEnd(12)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(3)} failed ${String(r.pending).padStart(3)} pending  ${r.seconds}s${r.code ? '  ✖' : ''}`,
+  );
 const total = (key) => results.reduce((sum, r) => sum + r[key], 0);
 console.log(`wall time ${((Date.now() - started) / 1000).toFixed(1)}s`);
 console.log(`${total('passed')} passed, ${total('failed')} failed, ${total('pending')} skipped`);

@@ -46,9 +46,21 @@ export function activate(context: vscode.ExtensionContext): PilotLightApi | Pilo
   registerMcp(ctx);
   const chat = registerChat(ctx);
   const testing = testingApi(ctx, chat, contextFeature);
-  const api = publicApi({ activationMs: moduleLoadedAt - moduleLoadStartedAt + (performance.now() - activateStartedAt), refreshExplorer: () => explorer.provider.refresh(), auditPath: () => ctx.safety.auditPath() });
+  const api = publicApi({
+    activationMs: moduleLoadedAt - moduleLoadStartedAt + (performance.now() - activateStartedAt),
+    refreshExplorer: () => explorer.provider.refresh(),
+    auditPath: () => ctx.safety.auditPath(),
+  });
   if (!testing) return api;
-  return { ...api, ctx, explorer: explorer.provider, explorerView: explorer.view, audit: audit.provider, dr, testing } satisfies PilotLightTestApi;
+  return {
+    ...api,
+    ctx,
+    explorer: explorer.provider,
+    explorerView: explorer.view,
+    audit: audit.provider,
+    dr,
+    testing,
+  } satisfies PilotLightTestApi;
 }
 
 export function deactivate(): void {}

@@ -14,7 +14,8 @@ export function median(values) {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-export const round = (value, digits = 1) => (typeof value === 'number' && Number.isFinite(value) ? Math.round(value * 10 ** digits) / 10 ** digits : value);
+export const round = (value, digits = 1) =>
+  typeof value === 'number' && Number.isFinite(value) ? Math.round(value * 10 ** digits) / 10 ** digits : value;
 
 export function machineInfo() {
   const cpuList = cpus();
@@ -52,20 +53,31 @@ function readJson(file) {
 
 const formatMeasured = (f) => {
   if (f.measured === null) return `not measured: ${f.notMeasured}`;
-  const value = typeof f.measured === 'number' ? f.measured.toLocaleString('en-US', { maximumFractionDigits: Math.abs(f.measured) < 10 ? 2 : 1 }) : String(f.measured);
+  const value =
+    typeof f.measured === 'number'
+      ? f.measured.toLocaleString('en-US', { maximumFractionDigits: Math.abs(f.measured) < 10 ? 2 : 1 })
+      : String(f.measured);
   return f.unit ? `${value} ${f.unit}` : value;
 };
 const formatPass = (f) => (f.pass === true ? 'pass' : f.pass === false ? '**fail**' : '—');
-const cell = (text) => String(text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const cell = (text) =>
+  String(text ?? '')
+    .replace(/\|/g, '\\|')
+    .replace(/\n/g, ' ');
 
 function renderSuite(key, suite) {
   const lines = [`## \`${key}\``, ''];
   if (suite.title) lines.push(suite.title, '');
-  lines.push(`Run ${suite.timestamp} on ${suite.machine.cpus} CPUs (${suite.machine.cpuModel ?? 'unknown CPU'}), ${suite.machine.memoryGb} GB, Node ${suite.machine.node}, ${suite.machine.platform}; 1-minute load average ${suite.machine.loadAverage1m} at the start.`, '');
+  lines.push(
+    `Run ${suite.timestamp} on ${suite.machine.cpus} CPUs (${suite.machine.cpuModel ?? 'unknown CPU'}), ${suite.machine.memoryGb} GB, Node ${suite.machine.node}, ${suite.machine.platform}; 1-minute load average ${suite.machine.loadAverage1m} at the start.`,
+    '',
+  );
   if (suite.error) lines.push(`**The suite did not complete:** ${cell(suite.error)}`, '');
   lines.push('| Figure | Target | Measured | Pass/fail | Notes |', '| --- | --- | --- | --- | --- |');
   for (const f of suite.figures ?? []) {
-    lines.push(`| \`${f.name}\` | ${cell(f.target)} | ${cell(formatMeasured(f))} | ${formatPass(f)} | ${cell(f.notes)} |`);
+    lines.push(
+      `| \`${f.name}\` | ${cell(f.target)} | ${cell(formatMeasured(f))} | ${formatPass(f)} | ${cell(f.notes)} |`,
+    );
   }
   lines.push('');
   if (suite.findings?.length) {
@@ -91,7 +103,11 @@ export function writeBenchmarks(repoRoot, key, suite) {
   mkdirSync(dirname(jsonFile), { recursive: true });
   const all = readJson(jsonFile);
   all[key] = suite;
-  const ordered = Object.fromEntries(Object.keys(all).sort().map((name) => [name, all[name]]));
+  const ordered = Object.fromEntries(
+    Object.keys(all)
+      .sort()
+      .map((name) => [name, all[name]]),
+  );
   writeFileSync(jsonFile, `${JSON.stringify(ordered, null, 2)}\n`);
   const md = [
     '# Benchmarks',

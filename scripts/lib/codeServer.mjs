@@ -3,7 +3,17 @@
 // throwaway state so nothing is written into the user's home.
 
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { makeThrowawayDir, runOrThrow, spawnManaged } from './processes.mjs';
 
@@ -30,7 +40,8 @@ function missingDebianPackages(names) {
   if (query.error) {
     throw new Error(
       `Cannot check for the Debian packages ${names.join(', ')} (dpkg-query is not available: ${query.error.message}).\n` +
-        'The VS Code host tests need Debian/Ubuntu with: apt-get install -y ' + names.join(' '),
+        'The VS Code host tests need Debian/Ubuntu with: apt-get install -y ' +
+        names.join(' '),
     );
   }
   const installed = new Set(
@@ -98,7 +109,8 @@ function withInstallLock(cacheRoot, install) {
         rmSync(lockDir, { recursive: true, force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new Error(`Timed out waiting for another install to release ${lockDir}`, { cause: error });
+      if (Date.now() > deadline)
+        throw new Error(`Timed out waiting for another install to release ${lockDir}`, { cause: error });
       sleepSync(1000);
     }
   }
@@ -122,7 +134,9 @@ function ripgrepTarget() {
   const targets = { x64: 'x86_64-unknown-linux-musl', arm64: 'aarch64-unknown-linux-musl' };
   const target = targets[process.arch];
   if (process.platform !== 'linux' || !target) {
-    throw new Error(`The code-server install here only supports Linux x64/arm64, not ${process.platform}-${process.arch}`);
+    throw new Error(
+      `The code-server install here only supports Linux x64/arm64, not ${process.platform}-${process.arch}`,
+    );
   }
   return target;
 }
@@ -133,7 +147,9 @@ function seedRipgrepCache(tempDir) {
   const cacheDir = join(tempDir, `vscode-ripgrep-cache-${RIPGREP_PACKAGE_VERSION}`);
   mkdirSync(cacheDir, { recursive: true });
   const archive = join(cacheDir, `ripgrep-${RIPGREP_RELEASE_TAG}-${ripgrepTarget()}.tar.gz`);
-  runOrThrow('tar', ['-czf', archive, '-C', resolve(rg, '..'), 'rg'], { what: 'packing /usr/bin/rg for the ripgrep cache' });
+  runOrThrow('tar', ['-czf', archive, '-C', resolve(rg, '..'), 'rg'], {
+    what: 'packing /usr/bin/rg for the ripgrep cache',
+  });
 }
 
 function writePrivatePackageJson(folder, name) {
@@ -143,7 +159,11 @@ function writePrivatePackageJson(folder, name) {
 }
 
 function withoutNpmLifecycleVariables(env) {
-  return Object.fromEntries(Object.entries(env).filter(([key]) => !/^npm_(config_user_agent|lifecycle_|package_|node_execpath|execpath|command)/i.test(key)));
+  return Object.fromEntries(
+    Object.entries(env).filter(
+      ([key]) => !/^npm_(config_user_agent|lifecycle_|package_|node_execpath|execpath|command)/i.test(key),
+    ),
+  );
 }
 
 /** `{ env, args }` for a code-server run that keeps all state inside `stateRoot`. */
@@ -213,7 +233,9 @@ export function ensureCodeServer(repoRoot) {
 
     ensureDebianPackages(INSTALL_TIME_DEBIAN_PACKAGES, `Installing code-server ${CODE_SERVER_VERSION}`);
     const started = Date.now();
-    log(`installing ${NODE_PACKAGE_SPEC} and code-server@${CODE_SERVER_VERSION} into ${cacheRoot} (one time, about a minute)`);
+    log(
+      `installing ${NODE_PACKAGE_SPEC} and code-server@${CODE_SERVER_VERSION} into ${cacheRoot} (one time, about a minute)`,
+    );
 
     if (!nodePackageDir(nodeDir)) {
       writePrivatePackageJson(nodeDir, 'pilot-light-host-node');
@@ -261,9 +283,15 @@ export function ensureCodeServer(repoRoot) {
       if (version.status !== 0 || !match || match[1] !== CODE_SERVER_VERSION) {
         throw new Error(`code-server installed but \`--version\` failed:\n${version.stdout}\n${version.stderr}`);
       }
-      const installed = { codeServerVersion: match[1], vscodeVersion: match[2], nodeVersion: spawnSync(nodeBin, ['--version'], { encoding: 'utf8' }).stdout.trim() };
+      const installed = {
+        codeServerVersion: match[1],
+        vscodeVersion: match[2],
+        nodeVersion: spawnSync(nodeBin, ['--version'], { encoding: 'utf8' }).stdout.trim(),
+      };
       writeFileSync(join(codeServerDir, '.pilot-light-ready.json'), `${JSON.stringify(installed, null, 2)}\n`);
-      log(`code-server ${installed.codeServerVersion} (VS Code ${installed.vscodeVersion}, Node ${installed.nodeVersion}) ready after ${((Date.now() - started) / 1000).toFixed(0)} s`);
+      log(
+        `code-server ${installed.codeServerVersion} (VS Code ${installed.vscodeVersion}, Node ${installed.nodeVersion}) ready after ${((Date.now() - started) / 1000).toFixed(0)} s`,
+      );
       return { cacheRoot, ...installed, entry, nodeBin };
     } finally {
       scratch.remove();
@@ -334,7 +362,10 @@ export async function startCodeServer({
     ...env,
     ...state.env,
     // The gallery would be open-vsx.org; point it at a closed loopback port instead.
-    EXTENSIONS_GALLERY: JSON.stringify({ serviceUrl: 'http://127.0.0.1:9/vscode/gallery', itemUrl: 'http://127.0.0.1:9/vscode/item' }),
+    EXTENSIONS_GALLERY: JSON.stringify({
+      serviceUrl: 'http://127.0.0.1:9/vscode/gallery',
+      itemUrl: 'http://127.0.0.1:9/vscode/item',
+    }),
   };
   for (const [key, value] of Object.entries(serverEnv)) if (value === undefined) delete serverEnv[key]; // `undefined` unsets
 
@@ -366,8 +397,10 @@ export async function startCodeServer({
       [
         entry,
         ...state.args,
-        '--bind-addr', '127.0.0.1:0',
-        '--auth', 'none',
+        '--bind-addr',
+        '127.0.0.1:0',
+        '--auth',
+        'none',
         '--disable-telemetry',
         '--disable-update-check',
         '--disable-workspace-trust',
@@ -392,10 +425,16 @@ export async function startCodeServer({
     const port = await Promise.race([
       listening,
       server.exited.then(({ code, signal, error }) => {
-        throw new Error(`code-server exited before listening (${error?.message ?? code ?? signal}):\n${server.recentOutput()}`);
+        throw new Error(
+          `code-server exited before listening (${error?.message ?? code ?? signal}):\n${server.recentOutput()}`,
+        );
       }),
       new Promise((_, reject) =>
-        setTimeout(() => reject(new Error(`code-server did not start within ${startTimeoutMs / 1000} s:\n${server.recentOutput()}`)), startTimeoutMs).unref(),
+        setTimeout(
+          () =>
+            reject(new Error(`code-server did not start within ${startTimeoutMs / 1000} s:\n${server.recentOutput()}`)),
+          startTimeoutMs,
+        ).unref(),
       ),
     ]).catch(async (error) => {
       await server.stop();

@@ -37,13 +37,18 @@ export function generatedContributions(core) {
       ...schema,
       default: defaults[field],
       scope: 'application',
-      description: `${schema.description ?? ''} User settings only: workspace settings are ignored, and a workspace's .pilotlight/guardrails.json can only tighten this.`.trim(),
+      description:
+        `${schema.description ?? ''} User settings only: workspace settings are ignored, and a workspace's .pilotlight/guardrails.json can only tighten this.`.trim(),
     };
   }
   return {
     tools,
     commands: actions.map((action) => ({ command: action.command, title: action.title, category: 'Pilot Light' })),
-    menus: actions.map((action) => ({ command: action.command, when: core.actions.menuWhen(action), group: action.group })),
+    menus: actions.map((action) => ({
+      command: action.command,
+      when: core.actions.menuWhen(action),
+      group: action.group,
+    })),
     palette: actions.map((action) => ({ command: action.command, when: 'false' })),
     settings,
   };
@@ -57,10 +62,15 @@ export function applyContributions(pkg, generated) {
   const isAction = (entry) => entry.command.startsWith(ACTION_PREFIX);
   contributes.commands = [...(contributes.commands ?? []).filter((entry) => !isAction(entry)), ...generated.commands];
   const menus = (contributes.menus ??= {});
-  menus['view/item/context'] = [...(menus['view/item/context'] ?? []).filter((entry) => !isAction(entry)), ...generated.menus];
+  menus['view/item/context'] = [
+    ...(menus['view/item/context'] ?? []).filter((entry) => !isAction(entry)),
+    ...generated.menus,
+  ];
   menus.commandPalette = [...(menus.commandPalette ?? []).filter((entry) => !isAction(entry)), ...generated.palette];
   const configuration = (contributes.configuration ??= { title: 'Pilot Light', properties: {} });
-  const properties = Object.fromEntries(Object.entries(configuration.properties ?? {}).filter(([key]) => !key.startsWith(GUARDRAIL_PREFIX)));
+  const properties = Object.fromEntries(
+    Object.entries(configuration.properties ?? {}).filter(([key]) => !key.startsWith(GUARDRAIL_PREFIX)),
+  );
   configuration.properties = { ...properties, ...generated.settings };
   return next;
 }

@@ -7,7 +7,17 @@
 // Packing is offline: no dependencies are listed or bundled from npm.
 
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -71,7 +81,9 @@ function buildOne(repoRoot, sourceDir, vsix) {
       { cwd: staging, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }, // no stdin: a vsce prompt fails instead of hanging
     );
     if (pack.status !== 0 || !existsSync(partial)) {
-      throw new Error(`vsce package failed for ${sourceDir} (${pack.error?.message ?? `exit ${pack.status}`}):\n${pack.stdout}\n${pack.stderr}`);
+      throw new Error(
+        `vsce package failed for ${sourceDir} (${pack.error?.message ?? `exit ${pack.status}`}):\n${pack.stdout}\n${pack.stderr}`,
+      );
     }
     renameSync(partial, vsix);
   } finally {

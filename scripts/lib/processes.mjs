@@ -114,7 +114,11 @@ export function makeThrowawayDir(prefix) {
  * expected to exit by itself, so its exit is not reported as unexpected.
  * Returns { child, stop(), exited }.
  */
-export function spawnManaged(command, args, { name, cwd, env, logFile, onStdoutLine, onStderrLine, keepStdinOpen = false, runsToCompletion = false } = {}) {
+export function spawnManaged(
+  command,
+  args,
+  { name, cwd, env, logFile, onStdoutLine, onStderrLine, keepStdinOpen = false, runsToCompletion = false } = {},
+) {
   installExitHooks();
   const child = spawn(command, args, {
     cwd,
@@ -163,7 +167,9 @@ export function spawnManaged(command, args, { name, cwd, env, logFile, onStdoutL
   exited.then(({ code, signal, error }) => {
     if (stopping || runsToCompletion) return;
     const where = logFile ? `; output in ${logFile}` : '';
-    process.stderr.write(`[pilot-light] ${name ?? command} exited unexpectedly (${error?.message ?? code ?? signal})${where}\n`);
+    process.stderr.write(
+      `[pilot-light] ${name ?? command} exited unexpectedly (${error?.message ?? code ?? signal})${where}\n`,
+    );
   });
   const stop = async ({ graceMs = 5000 } = {}) => {
     stopping ??= (async () => {
@@ -190,6 +196,8 @@ export function runOrThrow(command, args, { cwd, env, what } = {}) {
   const result = spawnSync(command, args, { cwd, env, stdio: 'inherit' });
   if (result.error) throw new Error(`${what ?? command}: ${result.error.message}`);
   if (result.status !== 0) {
-    throw new Error(`${what ?? `${command} ${args.join(' ')}`} failed with exit code ${result.status ?? result.signal}`);
+    throw new Error(
+      `${what ?? `${command} ${args.join(' ')}`} failed with exit code ${result.status ?? result.signal}`,
+    );
   }
 }

@@ -31,10 +31,16 @@ export const HOST_SESSIONS = Object.freeze([
 
 /** The environment a session's extension host gets on top of the stack's. */
 export function sessionEnv({ grep, invert = false }, stateDir) {
-  return { PILOT_LIGHT_HOST_GREP: grep, PILOT_LIGHT_HOST_GREP_INVERT: invert ? '1' : undefined, PILOT_LIGHT_TEST_STATE_DIR: stateDir };
+  return {
+    PILOT_LIGHT_HOST_GREP: grep,
+    PILOT_LIGHT_HOST_GREP_INVERT: invert ? '1' : undefined,
+    PILOT_LIGHT_TEST_STATE_DIR: stateDir,
+  };
 }
 
-export const PACKAGED_VSIX = process.env.PILOT_LIGHT_VSIX ? resolve(process.env.PILOT_LIGHT_VSIX) : join(REPO_ROOT, 'pilot-light.vsix');
+export const PACKAGED_VSIX = process.env.PILOT_LIGHT_VSIX
+  ? resolve(process.env.PILOT_LIGHT_VSIX)
+  : join(REPO_ROOT, 'pilot-light.vsix');
 // Nothing listens here: with the emulators left out, the extension still never reaches real AWS.
 const CLOSED_LOOPBACK_ENDPOINT = 'http://127.0.0.1:9';
 
@@ -61,7 +67,10 @@ export function buildExtension() {
 /** `tsc -p tsconfig.test.json` → out/ (tests and tools, CommonJS) */
 export function buildTests() {
   const tsc = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  runOrThrow(process.execPath, [tsc, '-p', 'tsconfig.test.json'], { cwd: REPO_ROOT, what: 'tsc -p tsconfig.test.json' });
+  runOrThrow(process.execPath, [tsc, '-p', 'tsconfig.test.json'], {
+    cwd: REPO_ROOT,
+    what: 'tsc -p tsconfig.test.json',
+  });
 }
 
 /** `npm run package` → pilot-light.vsix (PACKAGED_VSIX) */
@@ -127,11 +136,16 @@ export async function startEmulatorStack({ seed = 'sample', args = [], env, logF
     const ready = await Promise.race([
       readyLine,
       stack.exited.then(({ code, signal, error }) => {
-        throw new Error(`The emulator stack exited before it was ready (${error?.message ?? code ?? signal}):\n${stack.recentOutput()}`);
+        throw new Error(
+          `The emulator stack exited before it was ready (${error?.message ?? code ?? signal}):\n${stack.recentOutput()}`,
+        );
       }),
       new Promise((_, reject) => {
         timer = setTimeout(
-          () => reject(new Error(`The emulator stack was not ready within ${timeoutMs / 1000} s:\n${stack.recentOutput()}`)),
+          () =>
+            reject(
+              new Error(`The emulator stack was not ready within ${timeoutMs / 1000} s:\n${stack.recentOutput()}`),
+            ),
           timeoutMs,
         );
       }),
@@ -199,7 +213,13 @@ export function mergeEnv(base, overrides) {
  * reach startEmulatorStack (e.g. a scale seed for benchmarks). Returns
  * { endpoint, region, ready, settings, env, withoutEmulators, stop() }.
  */
-export async function startHostTestStack({ layer, withoutEmulators = false, seed = 'sample', emulatorArgs = [], readyTimeoutMs }) {
+export async function startHostTestStack({
+  layer,
+  withoutEmulators = false,
+  seed = 'sample',
+  emulatorArgs = [],
+  readyTimeoutMs,
+}) {
   const outputDir = testOutputDir(layer, { fresh: true });
   const awsSandbox = createAwsSandbox();
   let stack;
@@ -212,7 +232,13 @@ export async function startHostTestStack({ layer, withoutEmulators = false, seed
     } else {
       const started = Date.now();
       const emulatorEnv = mergeEnv(process.env, awsSandboxEnv(awsSandbox));
-      stack = await startEmulatorStack({ seed, args: emulatorArgs, env: emulatorEnv, logFile: join(outputDir, 'emulators.log'), timeoutMs: readyTimeoutMs });
+      stack = await startEmulatorStack({
+        seed,
+        args: emulatorArgs,
+        env: emulatorEnv,
+        logFile: join(outputDir, 'emulators.log'),
+        timeoutMs: readyTimeoutMs,
+      });
       log(`emulator stack ready at ${stack.endpoint} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }
     const endpoint = stack?.endpoint ?? CLOSED_LOOPBACK_ENDPOINT;

@@ -46,7 +46,8 @@ const MAX_CONFIG_BYTES = 256 * 1024;
 
 function stringOf(value: unknown, field: string): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !value.trim()) throw new CliUsageError(`Config field "${field}" must be a non-empty string.`);
+  if (typeof value !== 'string' || !value.trim())
+    throw new CliUsageError(`Config field "${field}" must be a non-empty string.`);
   return value;
 }
 
@@ -80,7 +81,10 @@ export async function cliSettings(argv: string[], cwd = process.cwd()): Promise<
     throw new CliUsageError(`${(error as Error).message}\n${USAGE}`);
   }
   if (parsed.help) return 'help';
-  if (!parsed.stdio) throw new CliUsageError(`Give --stdio: stdio is the only transport of the command-line server (VS Code runs its own).\n${USAGE}`);
+  if (!parsed.stdio)
+    throw new CliUsageError(
+      `Give --stdio: stdio is the only transport of the command-line server (VS Code runs its own).\n${USAGE}`,
+    );
   let file: Record<string, unknown> = {};
   if (parsed.config) {
     const path = resolve(cwd, parsed.config);
@@ -90,18 +94,34 @@ export async function cliSettings(argv: string[], cwd = process.cwd()): Promise<
     } catch (error) {
       throw new CliUsageError(`Cannot read the config file ${path}: ${(error as Error).message}`);
     }
-    if (text.length > MAX_CONFIG_BYTES) throw new CliUsageError(`The config file ${path} is larger than ${MAX_CONFIG_BYTES / 1024} KB.`);
+    if (text.length > MAX_CONFIG_BYTES)
+      throw new CliUsageError(`The config file ${path} is larger than ${MAX_CONFIG_BYTES / 1024} KB.`);
     const errors: ParseError[] = [];
     const value = parseJsonc(text, errors, { allowTrailingComma: true });
-    if (errors.length || !value || typeof value !== 'object' || Array.isArray(value)) throw new CliUsageError(`The config file ${path} is not a JSON object (error at offset ${errors[0]?.offset ?? 0}).`);
+    if (errors.length || !value || typeof value !== 'object' || Array.isArray(value))
+      throw new CliUsageError(
+        `The config file ${path} is not a JSON object (error at offset ${errors[0]?.offset ?? 0}).`,
+      );
     file = value as Record<string, unknown>;
-    const known = ['profile', 'region', 'endpointUrl', 'readOnly', 'audit', 'workspaces', 'allowRecovery', 'journalDir', 'guardrails'];
+    const known = [
+      'profile',
+      'region',
+      'endpointUrl',
+      'readOnly',
+      'audit',
+      'workspaces',
+      'allowRecovery',
+      'journalDir',
+      'guardrails',
+    ];
     const unknown = Object.keys(file).filter((key) => !known.includes(key));
-    if (unknown.length) throw new CliUsageError(`Unknown field(s) in ${path}: ${unknown.join(', ')}. Known: ${known.join(', ')}.`);
+    if (unknown.length)
+      throw new CliUsageError(`Unknown field(s) in ${path}: ${unknown.join(', ')}. Known: ${known.join(', ')}.`);
   }
   const workspacesOf = (value: unknown): string[] => {
     if (value === undefined) return [];
-    if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) throw new CliUsageError('Config field "workspaces" must be a list of folder paths.');
+    if (!Array.isArray(value) || value.some((item) => typeof item !== 'string'))
+      throw new CliUsageError('Config field "workspaces" must be a list of folder paths.');
     return value as string[];
   };
   const home = join(homedir(), '.pilot-light');
@@ -132,7 +152,8 @@ export async function workspaceSettingsLayer(folder: string): Promise<PolicyFile
   const errors: ParseError[] = [];
   const value = parseJsonc(text, errors, { allowTrailingComma: true }) as Record<string, unknown> | undefined;
   const block = value?.['pilotLight.guardrails'];
-  if (block === undefined) return errors.length ? { path: `${path} (pilotLight.guardrails)`, text: '"unreadable"' } : undefined;
+  if (block === undefined)
+    return errors.length ? { path: `${path} (pilotLight.guardrails)`, text: '"unreadable"' } : undefined;
   return { path: `${path} (pilotLight.guardrails)`, text: JSON.stringify(block) };
 }
 
@@ -148,7 +169,12 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 0;
   }
-  const [{ StdioServerTransport }, { createMcpServer }, { createRuntime, readPolicyFiles, formatPolicyProblem }, { AwsConnection }] = await Promise.all([
+  const [
+    { StdioServerTransport },
+    { createMcpServer },
+    { createRuntime, readPolicyFiles, formatPolicyProblem },
+    { AwsConnection },
+  ] = await Promise.all([
     import('@modelcontextprotocol/sdk/server/stdio.js'),
     import('../core/agent/mcp/server'),
     import('../core/runtime'),
@@ -157,8 +183,14 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   const config = settings;
   const log = (message: string) => process.stderr.write(`pilot-light-mcp: ${message}\n`);
   let connection: Promise<Connection> | undefined;
-  const open = () => (connection ??= AwsConnection.open({ profile: config.profile, region: config.region, endpointUrl: config.endpointUrl }, process.env));
-  const policyFiles = await readPolicyFiles(config.workspaces, (folder, error) => log(`cannot read ${folder}/.pilotlight/guardrails.json: ${error.message}`));
+  const open = () =>
+    (connection ??= AwsConnection.open(
+      { profile: config.profile, region: config.region, endpointUrl: config.endpointUrl },
+      process.env,
+    ));
+  const policyFiles = await readPolicyFiles(config.workspaces, (folder, error) =>
+    log(`cannot read ${folder}/.pilotlight/guardrails.json: ${error.message}`),
+  );
   for (const folder of config.workspaces) {
     const layer = await workspaceSettingsLayer(folder);
     if (layer) policyFiles.push(layer);
@@ -168,7 +200,11 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     settings: config.guardrails,
     policyFiles,
     // Approvals are asked by the MCP server itself (elicitation); the runtime's own provider refuses.
-    approvalProvider: { id: 'cli-none', kind: 'interactive', requestApproval: async () => ({ approved: false, reason: 'No approval channel outside the MCP client.' }) },
+    approvalProvider: {
+      id: 'cli-none',
+      kind: 'interactive',
+      requestApproval: async () => ({ approved: false, reason: 'No approval channel outside the MCP client.' }),
+    },
     connection: () => open(),
     logger: { info: () => undefined, warn: log, error: log },
   });
@@ -181,9 +217,22 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     clientLabel: 'cli',
     describeConnection: async () => {
       const active = await open();
-      return { region: active.region, account: await active.identity().then((identity) => identity.account, () => undefined) };
+      return {
+        region: active.region,
+        account: await active.identity().then(
+          (identity) => identity.account,
+          () => undefined,
+        ),
+      };
     },
-    dr: config.workspaces.length ? { workspaceFolders: config.workspaces, journalDir: config.journalDir, connection: open, actor: 'pilot-light-mcp' } : undefined,
+    dr: config.workspaces.length
+      ? {
+          workspaceFolders: config.workspaces,
+          journalDir: config.journalDir,
+          connection: open,
+          actor: 'pilot-light-mcp',
+        }
+      : undefined,
   });
   const transport = new StdioServerTransport();
   await server.connect(transport);

@@ -94,15 +94,25 @@ export const editorState = z
     rawJson: text(200_000),
     findings: z.array(finding).max(500),
     /** Present when the editor was opened for a DRS source server. */
-    drs: z.object({ sourceServerId: text(64), hostname: text(255), settings: drsLaunchSettings }).strict().optional(),
+    drs: z
+      .object({ sourceServerId: text(64), hostname: text(255), settings: drsLaunchSettings })
+      .strict()
+      .optional(),
   })
   .strict();
 
 export const toWebview = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('state'), protocol: z.literal(LAUNCH_TEMPLATE_PROTOCOL_VERSION), state: editorState }).strict(),
+  z
+    .object({ type: z.literal('state'), protocol: z.literal(LAUNCH_TEMPLATE_PROTOCOL_VERSION), state: editorState })
+    .strict(),
   z.object({ type: z.literal('busy'), message: text(500) }).strict(),
   z
-    .object({ type: z.literal('result'), requestId: requestId.optional(), status: z.enum(['saved', 'unchanged', 'cancelled', 'refused', 'failed', 'conflict', 'done']), message: text(4000) })
+    .object({
+      type: z.literal('result'),
+      requestId: requestId.optional(),
+      status: z.enum(['saved', 'unchanged', 'cancelled', 'refused', 'failed', 'conflict', 'done']),
+      message: text(4000),
+    })
     .strict(),
   z.object({ type: z.literal('findings'), findings: z.array(finding).max(500) }).strict(),
   /** The answer to a message that did not validate, or to a request that failed unexpectedly. */
@@ -118,11 +128,25 @@ export const toHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('protocolError'), message: text(2000) }).strict(),
   z.object({ type: z.literal('selectVersion'), version: versionNumber }).strict(),
   z
-    .object({ type: z.literal('save'), requestId, form: launchTemplateForm, rawJson: text(200_000), makeDefault: z.boolean(), description: text(255) })
+    .object({
+      type: z.literal('save'),
+      requestId,
+      form: launchTemplateForm,
+      rawJson: text(200_000),
+      makeDefault: z.boolean(),
+      description: text(255),
+    })
     .strict(),
   z.object({ type: z.literal('check'), form: launchTemplateForm, rawJson: text(200_000) }).strict(),
   z.object({ type: z.literal('setDefault'), requestId, version: versionNumber }).strict(),
-  z.object({ type: z.literal('rollback'), requestId, version: versionNumber, mode: z.enum(['set-default', 'copy-to-new']) }).strict(),
+  z
+    .object({
+      type: z.literal('rollback'),
+      requestId,
+      version: versionNumber,
+      mode: z.enum(['set-default', 'copy-to-new']),
+    })
+    .strict(),
   z.object({ type: z.literal('deleteVersions'), requestId, versions: z.array(versionNumber).min(1).max(200) }).strict(),
   z.object({ type: z.literal('compare'), left: versionNumber, right: versionNumber }).strict(),
   z.object({ type: z.literal('saveDrsSettings'), requestId, settings: drsLaunchSettings }).strict(),

@@ -35,7 +35,8 @@ function withGapsFilled(stub: object, filled: Set<string>): object {
         return wrap(found, `${where}${key}.`);
       },
       apply: (fn, self, args) => wrap(Reflect.apply(fn as (...a: unknown[]) => unknown, self, args), `${where}(): `),
-      construct: (cls, args, newTarget) => wrap(Reflect.construct(cls as new (...a: unknown[]) => object, args, newTarget), `new ${where}: `),
+      construct: (cls, args, newTarget) =>
+        wrap(Reflect.construct(cls as new (...a: unknown[]) => object, args, newTarget), `new ${where}: `),
     });
     wrapped.set(target, proxy);
     return proxy as T;
@@ -49,10 +50,15 @@ function main(): void {
   const filled = new Set<string>();
   const stub = createVscodeStub().api;
   installVscodeStub(process.argv.includes('--fill-gaps') ? withGapsFilled(stub, filled) : stub);
-  const context = { subscriptions: [] as { dispose(): void }[], globalStorageUri: { fsPath: extensionDir }, extensionUri: { fsPath: extensionDir } };
+  const context = {
+    subscriptions: [] as { dispose(): void }[],
+    globalStorageUri: { fsPath: extensionDir },
+    extensionUri: { fsPath: extensionDir },
+    workspaceState: { get: () => undefined, update: async () => undefined },
+  };
 
   const started = performance.now();
-   
+
   const extension = require(bundle) as { activate(context: unknown): { activationMs: number } };
   const required = performance.now();
   const result = extension.activate(context);

@@ -14,14 +14,24 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { DescribeJobsCommand, DescribeRecoveryInstancesCommand, DrsClient, type Job, type RecoveryInstance } from '@aws-sdk/client-drs';
+import {
+  DescribeJobsCommand,
+  DescribeRecoveryInstancesCommand,
+  DrsClient,
+  type Job,
+  type RecoveryInstance,
+} from '@aws-sdk/client-drs';
 import { ApiCounters } from '../../src/core/dr/aws';
 import { SdkDrReads } from '../support/sdkDrReads';
 import { SdkDrActionGateway } from '../support/sdkDrActionGateway';
 import { AwsConnection } from '../../src/core/aws/connection';
 import { readAuditTrail } from '../../src/core/audit';
 import { AuditTrail } from '../../src/core/audit/auditTrail';
-import { OperationDrActionGateway, OperationDrReads, RunScopedApprovalProvider } from '../../src/core/dr/operationGateway';
+import {
+  OperationDrActionGateway,
+  OperationDrReads,
+  RunScopedApprovalProvider,
+} from '../../src/core/dr/operationGateway';
 import { resolveGuardrailPolicy } from '../../src/core/guardrails';
 import { createOperationRegistry } from '../../src/core/operations';
 import { OperationRunner } from '../../src/core/operations/runner';
@@ -110,7 +120,10 @@ async function proxyCounts(endpoint: string): Promise<Record<string, number>> {
 
 async function receivedCounts(admin: DrsEmulatorAdmin, endpoint: string): Promise<Record<string, number>> {
   const drs = (await admin.stats()).operations;
-  return { ...Object.fromEntries(Object.entries(drs).map(([op, n]) => [`drs:${op}`, n])), ...(await proxyCounts(endpoint)) };
+  return {
+    ...Object.fromEntries(Object.entries(drs).map(([op, n]) => [`drs:${op}`, n])),
+    ...(await proxyCounts(endpoint)),
+  };
 }
 
 function difference(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
@@ -124,7 +137,9 @@ async function describeRecoveryInstances(client: DrsClient, ids: string[]): Prom
   for (let i = 0; i < ids.length; i += 200) {
     let nextToken: string | undefined;
     do {
-      const page = await client.send(new DescribeRecoveryInstancesCommand({ filters: { recoveryInstanceIDs: ids.slice(i, i + 200) }, nextToken }));
+      const page = await client.send(
+        new DescribeRecoveryInstancesCommand({ filters: { recoveryInstanceIDs: ids.slice(i, i + 200) }, nextToken }),
+      );
       instances.push(...(page.items ?? []));
       nextToken = page.nextToken || undefined;
     } while (nextToken);
@@ -137,7 +152,9 @@ async function describeJobs(client: DrsClient, jobIds: string[]): Promise<Job[]>
   for (let i = 0; i < jobIds.length; i += 100) {
     let nextToken: string | undefined;
     do {
-      const page = await client.send(new DescribeJobsCommand({ filters: { jobIDs: jobIds.slice(i, i + 100) }, nextToken }));
+      const page = await client.send(
+        new DescribeJobsCommand({ filters: { jobIDs: jobIds.slice(i, i + 100) }, nextToken }),
+      );
       jobs.push(...(page.items ?? []));
       nextToken = page.nextToken || undefined;
     } while (nextToken);
@@ -145,10 +162,21 @@ async function describeJobs(client: DrsClient, jobIds: string[]): Promise<Job[]>
   return jobs;
 }
 
-function waveFigures(plan: RecoveryPlan, state: RunState, jobs: Job[], instances: RecoveryInstance[], runnerOverheads: Map<string, number | undefined>): WaveFigures[] {
+function waveFigures(
+  plan: RecoveryPlan,
+  state: RunState,
+  jobs: Job[],
+  instances: RecoveryInstance[],
+  runnerOverheads: Map<string, number | undefined>,
+): WaveFigures[] {
   const byId = new Map(jobs.map((job) => [job.jobID!, job]));
   // The emulator sets a recovery instance's lastUpdatedDateTime when it launches it, just before the server shows LAUNCHED.
-  const launchedAt = new Map(instances.map((instance) => [instance.recoveryInstanceID!, Date.parse(String(instance.recoveryInstanceProperties?.lastUpdatedDateTime ?? ''))]));
+  const launchedAt = new Map(
+    instances.map((instance) => [
+      instance.recoveryInstanceID!,
+      Date.parse(String(instance.recoveryInstanceProperties?.lastUpdatedDateTime ?? '')),
+    ]),
+  );
   const figures: WaveFigures[] = [];
   let previous: WaveFigures | undefined;
   for (const wave of plan.waves) {
@@ -160,18 +188,29 @@ function waveFigures(plan: RecoveryPlan, state: RunState, jobs: Job[], instances
     const created = waveJobs.map((job) => Date.parse(String(job.creationDateTime)));
     const ended = waveJobs.map((job) => Date.parse(String(job.endDateTime ?? ''))).filter(Number.isFinite);
     const servers = Object.values(ws.servers);
-    const launched = servers.map((server) => launchedAt.get(server.recoveryInstanceId ?? '')).filter((t): t is number => Number.isFinite(t));
+    const launched = servers
+      .map((server) => launchedAt.get(server.recoveryInstanceId ?? ''))
+      .filter((t): t is number => Number.isFinite(t));
     const current: WaveFigures = {
       wave: wave.name,
       servers: Object.keys(ws.servers).length,
       jobs: waveJobs.length,
       launched: Object.values(ws.servers).filter((server) => server.launchStatus === 'LAUNCHED').length,
       ...(created.length ? { firstStartRecoveryAt: new Date(Math.min(...created)).toISOString() } : {}),
-      ...(launched.length === servers.length && launched.length ? { lastLaunchedAt: new Date(Math.max(...launched)).toISOString() } : {}),
-      ...(ended.length === waveJobs.length && ended.length ? { lastJobCompletedAt: new Date(Math.max(...ended)).toISOString() } : {}),
-      jobMedianMs: median(waveJobs.filter((job) => job.endDateTime).map((job) => Date.parse(String(job.endDateTime)) - Date.parse(String(job.creationDateTime)))),
+      ...(launched.length === servers.length && launched.length
+        ? { lastLaunchedAt: new Date(Math.max(...launched)).toISOString() }
+        : {}),
+      ...(ended.length === waveJobs.length && ended.length
+        ? { lastJobCompletedAt: new Date(Math.max(...ended)).toISOString() }
+        : {}),
+      jobMedianMs: median(
+        waveJobs
+          .filter((job) => job.endDateTime)
+          .map((job) => Date.parse(String(job.endDateTime)) - Date.parse(String(job.creationDateTime))),
+      ),
     };
-    if (previous?.lastLaunchedAt && current.firstStartRecoveryAt) current.launchedOverheadMs = Date.parse(current.firstStartRecoveryAt) - Date.parse(previous.lastLaunchedAt);
+    if (previous?.lastLaunchedAt && current.firstStartRecoveryAt)
+      current.launchedOverheadMs = Date.parse(current.firstStartRecoveryAt) - Date.parse(previous.lastLaunchedAt);
     if (previous?.lastJobCompletedAt && current.firstStartRecoveryAt) {
       current.overheadMs = Date.parse(current.firstStartRecoveryAt) - Date.parse(previous.lastJobCompletedAt);
       current.runnerOverheadMs = runnerOverheads.get(wave.name);
@@ -187,14 +226,41 @@ function waveFigures(plan: RecoveryPlan, state: RunState, jobs: Job[], instances
  * OperationRunner (default policy), approved once for the run as a person would, writes (and, with the
  * default policy, no reads) in the audit trail.
  */
-async function shippedDeps(config: DrBenchConfig, auditPath: string, counters: ApiCounters): Promise<Pick<RunnerDeps, 'reads' | 'gateway'>> {
-  const connection = await AwsConnection.open({ endpointUrl: config.endpoint, region: config.region }, { ...process.env, AWS_ACCESS_KEY_ID: config.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: config.credentials.secretAccessKey, AWS_PROFILE: '', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' });
+async function shippedDeps(
+  config: DrBenchConfig,
+  auditPath: string,
+  counters: ApiCounters,
+): Promise<Pick<RunnerDeps, 'reads' | 'gateway'>> {
+  const connection = await AwsConnection.open(
+    { endpointUrl: config.endpoint, region: config.region },
+    {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: config.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: config.credentials.secretAccessKey,
+      AWS_PROFILE: '',
+      AWS_CONFIG_FILE: '/nonexistent',
+      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+    },
+  );
   const policy = resolveGuardrailPolicy({}).policy;
-  const runner = new OperationRunner({ registry: createOperationRegistry(), connection, policy, audit: new AuditTrail(auditPath) });
-  const approveOnce = new ScriptedApprovalProvider((request) => ({ approved: true, approver: 'bench', typedConfirmation: request.requiredConfirmation }), 'bench');
+  const runner = new OperationRunner({
+    registry: createOperationRegistry(),
+    connection,
+    policy,
+    audit: new AuditTrail(auditPath),
+  });
+  const approveOnce = new ScriptedApprovalProvider(
+    (request) => ({ approved: true, approver: 'bench', typedConfirmation: request.requiredConfirmation }),
+    'bench',
+  );
   return {
     reads: new OperationDrReads({ runner, identity: () => connection.identity(), counters }),
-    gateway: new OperationDrActionGateway({ runner, approvalProvider: new RunScopedApprovalProvider(approveOnce), terminateBatchSize: () => policy.maxResourcesPerOperation, counters }),
+    gateway: new OperationDrActionGateway({
+      runner,
+      approvalProvider: new RunScopedApprovalProvider(approveOnce),
+      terminateBatchSize: () => policy.maxResourcesPerOperation,
+      counters,
+    }),
   };
 }
 
@@ -206,7 +272,11 @@ async function main(): Promise<void> {
   let sampledPeak = process.memoryUsage().rss;
   const sampler = setInterval(() => (sampledPeak = Math.max(sampledPeak, process.memoryUsage().rss)), 100);
   const journalDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pilot-light-bench-dr-'));
-  const clients = emulatorClients({ endpoint: config.endpoint, region: config.region, credentials: config.credentials });
+  const clients = emulatorClients({
+    endpoint: config.endpoint,
+    region: config.region,
+    credentials: config.credentials,
+  });
   const drs = new DrsClient({ region: config.region, endpoint: config.endpoint, credentials: config.credentials });
   const admin = new DrsEmulatorAdmin(config.endpoint);
   let runner: DrRunner | undefined;
@@ -216,7 +286,9 @@ async function main(): Promise<void> {
     const counters = new ApiCounters();
     const auditPath = path.join(journalDir, 'audit.jsonl');
     const deps: RunnerDeps = {
-      ...(config.path === 'shipped' ? await shippedDeps(config, auditPath, counters) : { reads: new SdkDrReads(clients, counters), gateway: new SdkDrActionGateway(clients, counters) }),
+      ...(config.path === 'shipped'
+        ? await shippedDeps(config, auditPath, counters)
+        : { reads: new SdkDrReads(clients, counters), gateway: new SdkDrActionGateway(clients, counters) }),
       journalDir,
       defaultRegion: config.region,
     };
@@ -224,7 +296,8 @@ async function main(): Promise<void> {
     const servers = (await new SdkDrReads(clients).listSourceServers(config.region))
       .sort((a, b) => String(a.sourceServerID).localeCompare(String(b.sourceServerID)))
       .slice(0, config.servers);
-    if (servers.length < config.servers) throw new Error(`the emulator has ${servers.length} source servers, the benchmark needs ${config.servers}`);
+    if (servers.length < config.servers)
+      throw new Error(`the emulator has ${servers.length} source servers, the benchmark needs ${config.servers}`);
     const perWave = Math.ceil(config.servers / config.waves);
     const name = (index: number) => `wave-${String(index + 1).padStart(2, '0')}`;
     const groups: ProtectionGroup[] = Array.from({ length: config.waves }, (_, index) => ({
@@ -232,7 +305,9 @@ async function main(): Promise<void> {
       kind: 'ProtectionGroup',
       name: `${name(index)}-servers`,
       region: config.region,
-      selection: { sourceServerIds: servers.slice(index * perWave, (index + 1) * perWave).map((server) => server.sourceServerID!) },
+      selection: {
+        sourceServerIds: servers.slice(index * perWave, (index + 1) * perWave).map((server) => server.sourceServerID!),
+      },
     }));
     const plan: RecoveryPlan = {
       schemaVersion: 2,
@@ -240,7 +315,11 @@ async function main(): Promise<void> {
       name: 'bench-1000',
       targets: { rtoMinutes: 60 },
       failurePolicy: 'continue',
-      waves: groups.map((group, index) => ({ name: name(index), protectionGroups: [group.name], ...(index ? { dependsOn: [name(index - 1)] } : {}) })),
+      waves: groups.map((group, index) => ({
+        name: name(index),
+        protectionGroups: [group.name],
+        ...(index ? { dependsOn: [name(index - 1)] } : {}),
+      })),
     };
 
     const before = await receivedCounts(admin, config.endpoint);
@@ -252,7 +331,10 @@ async function main(): Promise<void> {
     runner.onEvent((event) => {
       if (event.type !== 'wave.status' || event.status !== 'running' || config.throttlePerWave <= 0) return;
       injected += 2 * config.throttlePerWave;
-      injections.push(admin.throttle({ operation: 'DescribeJobs', count: config.throttlePerWave }), admin.throttle({ operation: 'DescribeJobLogItems', count: config.throttlePerWave }));
+      injections.push(
+        admin.throttle({ operation: 'DescribeJobs', count: config.throttlePerWave }),
+        admin.throttle({ operation: 'DescribeJobLogItems', count: config.throttlePerWave }),
+      );
     });
     const state = await runner.run();
     result.runMs = performance.now() - started;
@@ -264,7 +346,9 @@ async function main(): Promise<void> {
     const metrics = runner.metrics();
     const runnerOverheads = new Map(metrics.waveTransitions.map((t) => [t.wave, t.overheadMs]));
     const jobs = await describeJobs(drs, Object.keys(state.jobs));
-    const recoveryInstanceIds = Object.values(state.waves).flatMap((wave) => Object.values(wave.servers).map((server) => server.recoveryInstanceId)).filter((id): id is string => Boolean(id));
+    const recoveryInstanceIds = Object.values(state.waves)
+      .flatMap((wave) => Object.values(wave.servers).map((server) => server.recoveryInstanceId))
+      .filter((id): id is string => Boolean(id));
     const instances = await describeRecoveryInstances(drs, recoveryInstanceIds);
     result.status = state.status;
     result.waves = waveFigures(plan, state, jobs, instances, runnerOverheads);
@@ -279,15 +363,19 @@ async function main(): Promise<void> {
     result.throttlesInjected = injected;
     result.throttlesLeftUnused = faults.throttles.reduce((sum, t) => sum + t.remaining, 0);
     result.receivedByOperation = difference(after, before);
-    result.receivedPerServer = Object.values(result.receivedByOperation).reduce((sum, n) => sum + n, 0) / Math.max(1, metrics.servers);
+    result.receivedPerServer =
+      Object.values(result.receivedByOperation).reduce((sum, n) => sum + n, 0) / Math.max(1, metrics.servers);
     if (config.path === 'shipped') {
       const records = await readAuditTrail(auditPath);
       result.auditLines = records.length;
-      result.auditedStartRecoveries = records.filter((record) => record.operation === 'drs.recovery.start' && record.outcome === 'succeeded').length;
+      result.auditedStartRecoveries = records.filter(
+        (record) => record.operation === 'drs.recovery.start' && record.outcome === 'succeeded',
+      ).length;
       result.approvals = records.filter((record) => record.outcome === 'approved').length;
     }
     result.ok = state.status === 'completed' && result.launched === config.servers;
-    if (!result.ok) result.error = `run ${state.status}, ${result.launched} of ${config.servers} servers launched${state.errors?.length ? `: ${JSON.stringify(state.errors.slice(0, 3))}` : ''}`;
+    if (!result.ok)
+      result.error = `run ${state.status}, ${result.launched} of ${config.servers} servers launched${state.errors?.length ? `: ${JSON.stringify(state.errors.slice(0, 3))}` : ''}`;
   } catch (error) {
     result.error = error instanceof Error ? (error.stack ?? error.message) : String(error);
   } finally {

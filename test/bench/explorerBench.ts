@@ -114,7 +114,8 @@ const label = (node: ExplorerNode): string => {
   return typeof treeLabel === 'string' ? treeLabel : (treeLabel?.label ?? '');
 };
 // The extension runs from its bundle, so its classes are not the ones compiled here: check by shape.
-const isLoadMore = (node: ExplorerNode | undefined): node is LoadMoreNode => node?.getTreeItem().contextValue === 'pilotLight.loadMore';
+const isLoadMore = (node: ExplorerNode | undefined): node is LoadMoreNode =>
+  node?.getTreeItem().contextValue === 'pilotLight.loadMore';
 const isResource = (node: ExplorerNode): boolean => 'resource' in node;
 const mb = (bytes: number): number => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
@@ -123,14 +124,24 @@ function render(rows: ExplorerNode[]): void {
   for (const row of rows) row.getTreeItem();
 }
 
-async function child(explorer: PilotLightTestApi['explorer'], parent: ExplorerNode | undefined, name: string): Promise<ExplorerNode> {
+async function child(
+  explorer: PilotLightTestApi['explorer'],
+  parent: ExplorerNode | undefined,
+  name: string,
+): Promise<ExplorerNode> {
   const nodes = (await explorer.getChildren(parent)) as ExplorerNode[];
   const found = parent ? nodes.find((node) => label(node) === name) : nodes[0];
-  if (!found) throw new Error(`"${name}" not found under ${parent ? `"${label(parent)}"` : 'the root'}; found: ${nodes.map(label).join(', ')}`);
+  if (!found)
+    throw new Error(
+      `"${name}" not found under ${parent ? `"${label(parent)}"` : 'the root'}; found: ${nodes.map(label).join(', ')}`,
+    );
   return found;
 }
 
-async function proxyStats(endpoint: string | undefined, method: 'GET' | 'DELETE'): Promise<ProxyOperationStats | undefined> {
+async function proxyStats(
+  endpoint: string | undefined,
+  method: 'GET' | 'DELETE',
+): Promise<ProxyOperationStats | undefined> {
   if (!endpoint) return undefined;
   const response = await fetch(new URL(PROXY_STATS_PATH, endpoint), { method });
   if (!response.ok) throw new Error(`${method} ${PROXY_STATS_PATH}: HTTP ${response.status}`);
@@ -145,7 +156,9 @@ async function cpuProfiled<T>(name: string, work: () => Promise<T>): Promise<T> 
   const session = new inspector.Session();
   session.connect();
   const post = (method: string, params?: object) =>
-    new Promise<any>((resolve, reject) => session.post(method, params ?? {}, (error, result) => (error ? reject(error) : resolve(result))));
+    new Promise<any>((resolve, reject) =>
+      session.post(method, params ?? {}, (error, result) => (error ? reject(error) : resolve(result))),
+    );
   await post('Profiler.enable');
   await post('Profiler.setSamplingInterval', { interval: 500 });
   await post('Profiler.start');
@@ -171,12 +184,20 @@ async function usePaging(paging: Paging | undefined): Promise<void> {
   }
 }
 
-async function measureList(api: PilotLightTestApi, paging: Paging, expectedRows: number, region: string, endpoint: string | undefined): Promise<ListMeasurement> {
+async function measureList(
+  api: PilotLightTestApi,
+  paging: Paging,
+  expectedRows: number,
+  region: string,
+  endpoint: string | undefined,
+): Promise<ListMeasurement> {
   const { explorer } = api;
   await usePaging(paging);
   const [pageSize, loadMorePageSize] = [explorer.pageSize('first'), explorer.pageSize('more')];
   if (pageSize !== paging.first || loadMorePageSize !== paging.more) {
-    throw new Error(`the explorer reads page sizes ${pageSize}/${loadMorePageSize}, expected ${paging.first}/${paging.more}`);
+    throw new Error(
+      `the explorer reads page sizes ${pageSize}/${loadMorePageSize}, expected ${paging.first}/${paging.more}`,
+    );
   }
 
   explorer.refresh(); // fresh: no list, no page cached
@@ -195,7 +216,8 @@ async function measureList(api: PilotLightTestApi, paging: Paging, expectedRows:
   const maxClicks = Math.ceil(expectedRows / Math.min(pageSize, loadMorePageSize)) + 5;
   let clicks = 0;
   for (let last = rows.at(-1); isLoadMore(last); last = rows.at(-1)) {
-    if (++clicks > maxClicks) throw new Error(`still a "Load more…" after ${maxClicks} clicks (${rows.filter(isResource).length} rows)`);
+    if (++clicks > maxClicks)
+      throw new Error(`still a "Load more…" after ${maxClicks} clicks (${rows.filter(isResource).length} rows)`);
     await last.list.loadMore(last.parent!);
     rows = (await explorer.getChildren(instances)) as ExplorerNode[];
     render(rows);
@@ -227,7 +249,10 @@ async function measureList(api: PilotLightTestApi, paging: Paging, expectedRows:
     watchedTransitional: explorer.watchedCount - watchedBefore,
     explorerViewVisible: api.explorerView.visible,
   };
-  if (measurement.rows !== expectedRows) throw new Error(`the full list has ${measurement.rows} instances, expected ${expectedRows}: ${JSON.stringify(measurement)}`);
+  if (measurement.rows !== expectedRows)
+    throw new Error(
+      `the full list has ${measurement.rows} instances, expected ${expectedRows}: ${JSON.stringify(measurement)}`,
+    );
   return measurement;
 }
 
@@ -241,7 +266,9 @@ async function collectGarbage(): Promise<string> {
   const session = new inspector.Session();
   session.connect();
   try {
-    await new Promise<void>((resolve, reject) => session.post('HeapProfiler.collectGarbage', (error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      session.post('HeapProfiler.collectGarbage', (error) => (error ? reject(error) : resolve())),
+    );
   } finally {
     session.disconnect();
   }
@@ -257,11 +284,22 @@ async function instancesNode(explorer: PilotLightTestApi['explorer'], region: st
 }
 
 /** The default paging against the replay endpoint: full list with its heap, then a filter's first match. */
-async function measureReplay(api: PilotLightTestApi, paging: Paging, expectedRows: number, region: string, endpoint: string, filter: string): Promise<ReplayMeasurement> {
+async function measureReplay(
+  api: PilotLightTestApi,
+  paging: Paging,
+  expectedRows: number,
+  region: string,
+  endpoint: string,
+  filter: string,
+): Promise<ReplayMeasurement> {
   const { explorer } = api;
   const connectionSettings = vscode.workspace.getConfiguration('pilotLight');
   const previous = connectionSettings.inspect<Record<string, string>>('serviceEndpoints')?.globalValue;
-  await connectionSettings.update('serviceEndpoints', { ...(previous ?? {}), ec2: endpoint }, vscode.ConfigurationTarget.Global);
+  await connectionSettings.update(
+    'serviceEndpoints',
+    { ...(previous ?? {}), ec2: endpoint },
+    vscode.ConfigurationTarget.Global,
+  );
   try {
     await usePaging(paging);
     let instances = await instancesNode(explorer, region);
@@ -283,7 +321,8 @@ async function measureReplay(api: PilotLightTestApi, paging: Paging, expectedRow
     await collectGarbage();
     const heapAfter = process.memoryUsage().heapUsed;
     if (loaded !== expectedRows) throw new Error(`the replayed list has ${loaded} instances, expected ${expectedRows}`);
-    if (instances.list.loadedCount !== expectedRows) throw new Error('the list was not retained while its heap was measured');
+    if (instances.list.loadedCount !== expectedRows)
+      throw new Error('the list was not retained while its heap was measured');
 
     // A fresh list, then the filter: the time until its first matching row is there.
     instances = await instancesNode(explorer, region);
@@ -295,7 +334,8 @@ async function measureReplay(api: PilotLightTestApi, paging: Paging, expectedRow
     const matches = filtered.filter(isResource);
     const filterListDescription = String(instances.getTreeItem().description ?? '');
     explorer.setFilter('');
-    if (!matches.length) throw new Error(`the filter "${filter}" showed no instance: ${filtered.map(label).join(', ')}`);
+    if (!matches.length)
+      throw new Error(`the filter "${filter}" showed no instance: ${filtered.map(label).join(', ')}`);
     return {
       endpoint,
       paging: `${paging.first}/${paging.more}`,
@@ -320,7 +360,10 @@ async function measureReplay(api: PilotLightTestApi, paging: Paging, expectedRow
 }
 
 function activationBreakdown(): ActivationBreakdown {
-  const marks = (globalThis as { MonacoPerformanceMarks?: { getMarks(): { name: string; startTime: number }[] } }).MonacoPerformanceMarks?.getMarks() ?? [];
+  const marks =
+    (
+      globalThis as { MonacoPerformanceMarks?: { getMarks(): { name: string; startTime: number }[] } }
+    ).MonacoPerformanceMarks?.getMarks() ?? [];
   const at = (what: string) => marks.find((mark) => mark.name === `code/extHost/${what}/${EXTENSION_ID}`)?.startTime;
   const span = (from: string, to: string) => {
     const [start, end] = [at(from), at(to)];
@@ -348,17 +391,29 @@ export async function run(): Promise<void> {
     if (!extension) throw new Error(`${EXTENSION_ID} is not installed in this workbench`);
     result.wasActiveBeforeBench = extension.isActive;
     const api = await extension.activate();
-    if (!api.explorer) throw new Error('the explorer is only exposed in extension mode Test (run the bench as extension tests)');
+    if (!api.explorer)
+      throw new Error('the explorer is only exposed in extension mode Test (run the bench as extension tests)');
     result.activateMs = api.activationMs;
     result.activation = activationBreakdown();
     // Let the freshly started extension host settle (built-in extensions activate around startup).
     await new Promise((resolve) => setTimeout(resolve, Number(process.env.PILOT_LIGHT_BENCH_SETTLE_MS ?? '0')));
     for (const paging of pagings) {
-      result.lists.push(await cpuProfiled(`list-${paging.first}-${paging.more}-${process.pid}`, () => measureList(api, paging, expectedRows, region, endpoint)));
+      result.lists.push(
+        await cpuProfiled(`list-${paging.first}-${paging.more}-${process.pid}`, () =>
+          measureList(api, paging, expectedRows, region, endpoint),
+        ),
+      );
     }
     const replayEndpoint = process.env.PILOT_LIGHT_BENCH_REPLAY_ENDPOINT;
     if (replayEndpoint) {
-      result.replay = await measureReplay(api, pagings[0], expectedRows, region, replayEndpoint, process.env.PILOT_LIGHT_BENCH_FILTER ?? '');
+      result.replay = await measureReplay(
+        api,
+        pagings[0],
+        expectedRows,
+        region,
+        replayEndpoint,
+        process.env.PILOT_LIGHT_BENCH_FILTER ?? '',
+      );
     }
     result.ok = true;
   } catch (error) {

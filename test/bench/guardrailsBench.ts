@@ -11,7 +11,10 @@ const SETTINGS = { accountEnvironments: { '123456789012': 'production' }, treatU
 
 function once(text: string): number {
   const started = process.hrtime.bigint();
-  const loaded = resolveGuardrailPolicy({ settings: SETTINGS, workspaceFile: { path: '/bench/.pilotlight/guardrails.json', text } });
+  const loaded = resolveGuardrailPolicy({
+    settings: SETTINGS,
+    workspaceFile: { path: '/bench/.pilotlight/guardrails.json', text },
+  });
   evaluateGuardrails(loaded.policy, {
     kind: 'delete',
     resources: [{ type: 'ec2:instance', id: 'i-1', action: 'terminate', tags: { Name: 'web-1' } }],
@@ -32,6 +35,11 @@ const median = (values: number[]) => {
 const files = hostileGuardrailsFiles().map(({ name, text }) => {
   for (let warm = 0; warm < 3; warm += 1) once(text);
   const samples = Array.from({ length: repeats }, () => once(text));
-  return { name, bytes: Buffer.byteLength(text), medianMs: Math.round(median(samples) * 10) / 10, maxMs: Math.round(Math.max(...samples) * 10) / 10 };
+  return {
+    name,
+    bytes: Buffer.byteLength(text),
+    medianMs: Math.round(median(samples) * 10) / 10,
+    maxMs: Math.round(Math.max(...samples) * 10) / 10,
+  };
 });
 process.stdout.write(`${JSON.stringify({ repeats, files })}\n`);

@@ -88,7 +88,9 @@ describe('AWS explorer in code-server (packaged VSIX, Chromium)', function () {
     try {
       await item.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
     } catch {
-      throw new Error(`No row "${label}" in the AWS view after ${UI_TIMEOUT_MS / 1000} s; rows: ${JSON.stringify(await rowLabels())}`);
+      throw new Error(
+        `No row "${label}" in the AWS view after ${UI_TIMEOUT_MS / 1000} s; rows: ${JSON.stringify(await rowLabels())}`,
+      );
     }
     return item;
   }
@@ -198,7 +200,10 @@ describe('AWS explorer in code-server (packaged VSIX, Chromium)', function () {
     await showOnlyTheExplorerView();
 
     const profile = await waitForRow('default');
-    await waitFor(async () => (await profile.getAttribute('aria-expanded')) === 'true', 'the profile row to be expanded');
+    await waitFor(
+      async () => (await profile.getAttribute('aria-expanded')) === 'true',
+      'the profile row to be expanded',
+    );
     const region = await waitForRow(stack!.region);
     await waitFor(async () => (await region.getAttribute('aria-expanded')) === 'true', 'the region row to be expanded');
     await waitForRow('EC2');
@@ -243,16 +248,27 @@ describe('AWS explorer in code-server (packaged VSIX, Chromium)', function () {
     await expand('production-vpc');
     await expand('Subnets');
     await waitFor(async () => (await childrenOf('Subnets')).length === 4, 'four subnet rows');
-    assert.deepStrictEqual((await childrenOf('Subnets')).sort(), ['production-private-a', 'production-private-b', 'production-public-a', 'production-public-b']);
+    assert.deepStrictEqual((await childrenOf('Subnets')).sort(), [
+      'production-private-a',
+      'production-private-b',
+      'production-public-a',
+      'production-public-b',
+    ]);
     await expand('Security groups');
     await expand('web-sg');
     await expand('Inbound rules');
-    await waitFor(async () => (await childrenOf('Inbound rules')).some((rule) => /^tcp\/443 from 0\.0\.0\.0\/0$/.test(rule)), 'the HTTPS inbound rule of web-sg');
+    await waitFor(
+      async () => (await childrenOf('Inbound rules')).some((rule) => /^tcp\/443 from 0\.0\.0\.0\/0$/.test(rule)),
+      'the HTTPS inbound rule of web-sg',
+    );
     await expand('Launch templates');
     await waitFor(async () => (await childrenOf('Launch templates')).length === 3, 'three launch templates');
     const [firstTemplate] = await childrenOf('Launch templates');
     await expand(firstTemplate);
-    await waitFor(async () => (await childrenOf(firstTemplate)).some((version) => /\(default\)$/.test(version)), 'the default version marked');
+    await waitFor(
+      async () => (await childrenOf(firstTemplate)).some((version) => /\(default\)$/.test(version)),
+      'the default version marked',
+    );
     await screenshot('explorer-several-services');
   });
 });

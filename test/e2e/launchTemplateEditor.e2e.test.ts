@@ -45,7 +45,12 @@ describe('launch-template editor in code-server (packaged VSIX, Chromium)', func
   async function rows(): Promise<Array<{ label: string; level: number }>> {
     return sidebar()
       .getByRole('treeitem')
-      .evaluateAll((elements) => elements.map((element) => ({ label: (element.querySelector('.label-name')?.textContent ?? '').trim(), level: Number(element.getAttribute('aria-level')) })));
+      .evaluateAll((elements) =>
+        elements.map((element) => ({
+          label: (element.querySelector('.label-name')?.textContent ?? '').trim(),
+          level: Number(element.getAttribute('aria-level')),
+        })),
+      );
   }
 
   async function childrenOf(label: string): Promise<string[]> {
@@ -109,7 +114,10 @@ describe('launch-template editor in code-server (packaged VSIX, Chromium)', func
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) await screenshot(`lt-failure-${this.currentTest.title.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`).catch(() => undefined);
+    if (this.currentTest?.state === 'failed' && page)
+      await screenshot(`lt-failure-${this.currentTest.title.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`).catch(
+        () => undefined,
+      );
   });
 
   after(async () => {
@@ -136,7 +144,11 @@ describe('launch-template editor in code-server (packaged VSIX, Chromium)', func
     const csp = await webview().locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
     assert.ok(csp, 'the page has a CSP meta');
     assert.match(csp, /^default-src 'none'; script-src 'nonce-[A-Za-z0-9]{16,}';/);
-    assert.doesNotMatch(csp.replace(/https:\/\/[^ ;]*vscode-cdn\.net/g, ''), /https?:/, 'no remote source but the webview resource origin');
+    assert.doesNotMatch(
+      csp.replace(/https:\/\/[^ ;]*vscode-cdn\.net/g, ''),
+      /https?:/,
+      'no remote source but the webview resource origin',
+    );
     const scriptNonce = await webview().locator('script[src$="launch-template.js"]').getAttribute('nonce');
     assert.ok(scriptNonce && csp.includes(`'nonce-${scriptNonce}'`), 'the bundle runs under the page nonce');
     editorOpen = true;
@@ -153,8 +165,14 @@ describe('launch-template editor in code-server (packaged VSIX, Chromium)', func
     await waitFor(async () => /^Saved version 2\b/.test(await statusText()), 'the "Saved version 2" status');
     assert.match(await statusText(), /InstanceType, UserData/);
     await expand(templateName!);
-    await waitFor(async () => (await childrenOf(templateName!)).some((row) => /^Version 2\b/.test(row)), 'version 2 in the explorer');
-    await waitFor(async () => (await webview().locator('#editing').textContent())?.trim() === 'Editing version 2', 'the form to show version 2');
+    await waitFor(
+      async () => (await childrenOf(templateName!)).some((row) => /^Version 2\b/.test(row)),
+      'version 2 in the explorer',
+    );
+    await waitFor(
+      async () => (await webview().locator('#editing').textContent())?.trim() === 'Editing version 2',
+      'the form to show version 2',
+    );
     assert.strictEqual(await webview().locator('#instanceType input').inputValue(), 't3.large');
   });
 
@@ -165,7 +183,10 @@ describe('launch-template editor in code-server (packaged VSIX, Chromium)', func
     await webview().locator('#compare').click();
     const diff = page.locator('.monaco-diff-editor').first();
     await diff.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
-    await waitFor(async () => ((await diff.textContent()) ?? '').includes('t3.large'), 'the new instance type in the diff');
+    await waitFor(
+      async () => ((await diff.textContent()) ?? '').includes('t3.large'),
+      'the new instance type in the diff',
+    );
     await screenshot('launch-template-diff');
   });
 
@@ -175,14 +196,39 @@ describe('launch-template editor in code-server (packaged VSIX, Chromium)', func
     await tab.click();
     await webview().locator('tr[data-version="2"] .set-default').click();
     await confirmRun(1);
-    await waitFor(async () => (await webview().locator('tr[data-version="2"] .badge').textContent().catch(() => ''))?.trim() === 'default', 'version 2 marked default');
-    assert.strictEqual(await webview().locator('tr[data-version="2"] .delete').count(), 0, 'the default version offers no Delete');
+    await waitFor(
+      async () =>
+        (
+          await webview()
+            .locator('tr[data-version="2"] .badge')
+            .textContent()
+            .catch(() => '')
+        )?.trim() === 'default',
+      'version 2 marked default',
+    );
+    assert.strictEqual(
+      await webview().locator('tr[data-version="2"] .delete').count(),
+      0,
+      'the default version offers no Delete',
+    );
     await webview().locator('tr[data-version="1"] .rollback-copy').click();
     await confirmRun(2);
     await waitFor(async () => /done/.test(await statusText()), 'the rollback to finish');
-    await waitFor(async () => (await webview().locator('tr[data-version="3"] .badge').textContent().catch(() => ''))?.trim() === 'default', 'version 3 marked default');
+    await waitFor(
+      async () =>
+        (
+          await webview()
+            .locator('tr[data-version="3"] .badge')
+            .textContent()
+            .catch(() => '')
+        )?.trim() === 'default',
+      'version 3 marked default',
+    );
     await expand(templateName!);
-    await waitFor(async () => (await childrenOf(templateName!)).some((row) => row === 'Version 3 (default)'), 'version 3 (default) in the explorer');
+    await waitFor(
+      async () => (await childrenOf(templateName!)).some((row) => row === 'Version 3 (default)'),
+      'version 3 (default) in the explorer',
+    );
     await screenshot('launch-template-rolled-back');
   });
 });

@@ -37,10 +37,13 @@ const label = (node: RunTreeNode) => {
 
 /** The run's node in Recovery runs (listing the root first, as the view does). */
 async function runNodeOf(api: PilotLightTestApi, runId: string): Promise<RunTreeNode> {
-  return eventually(`run ${runId} in Recovery runs`, async () => (await api.dr.runs.getChildren()).find((node) => (node as { runId?: string }).runId === runId));
+  return eventually(`run ${runId} in Recovery runs`, async () =>
+    (await api.dr.runs.getChildren()).find((node) => (node as { runId?: string }).runId === runId),
+  );
 }
 
-const BROKEN_PLAN = 'schemaVersion: 2\nkind: RecoveryPlan\nname: ht-broken\nfailurePolicy: sometimes\nwaves:\n  - name: db\n    protectionGroups: [ht-db-tier]\n    dependsOn: [web]\n';
+const BROKEN_PLAN =
+  'schemaVersion: 2\nkind: RecoveryPlan\nname: ht-broken\nfailurePolicy: sometimes\nwaves:\n  - name: db\n    protectionGroups: [ht-db-tier]\n    dependsOn: [web]\n';
 const SHOP_PLAN = [
   'schemaVersion: 2',
   'kind: RecoveryPlan',
@@ -114,11 +117,18 @@ describe('Disaster recovery in the extension host @dr', function () {
     });
     assert.equal(problem.severity, vscode.DiagnosticSeverity.Error);
     assert.match(problem.message, /Must be one of "stop", "continue"; got "sometimes"/);
-    assert.deepEqual([problem.range.start.line, problem.range.start.character, problem.range.end.line, problem.range.end.character], [3, 15, 3, 24], 'line 4, columns 16–24: the value "sometimes"');
+    assert.deepEqual(
+      [problem.range.start.line, problem.range.start.character, problem.range.end.line, problem.range.end.character],
+      [3, 15, 3, 24],
+      'line 4, columns 16–24: the value "sometimes"',
+    );
 
     // Running it is refused with the position of the error; the file stays as it was.
     assert.equal(await vscode.commands.executeCommand('pilotLight.dr.runDrill', uri), undefined);
-    assert.match(api.dr.lastError?.message ?? '', /ht-broken\.recovery-plan\.yaml has 1 error and cannot be used; the file is left as it is\. Line 4, column 16: Must be one of/);
+    assert.match(
+      api.dr.lastError?.message ?? '',
+      /ht-broken\.recovery-plan\.yaml has 1 error and cannot be used; the file is left as it is\. Line 4, column 16: Must be one of/,
+    );
 
     // Typing a fix updates the diagnostics from the unsaved text: now the unknown wave is reported.
     const editor = await vscode.window.showTextDocument(document);
@@ -127,7 +137,11 @@ describe('Disaster recovery in the extension host @dr', function () {
       const found = vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'Pilot Light');
       return found.length && found[0].message.includes('unknown wave') ? found : undefined;
     });
-    assert.deepEqual([next[0].range.start.line, next[0].range.start.character, next[0].range.end.character], [7, 16, 19], 'line 8, columns 17–19: "web"');
+    assert.deepEqual(
+      [next[0].range.start.line, next[0].range.start.character, next[0].range.end.character],
+      [7, 16, 19],
+      'line 8, columns 17–19: "web"',
+    );
     await vscode.commands.executeCommand('workbench.action.files.revert');
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     assert.equal(sha256(brokenPath), before.sha, 'the file is unchanged');
@@ -135,18 +149,32 @@ describe('Disaster recovery in the extension host @dr', function () {
   });
 
   it('creates protection-group and recovery-plan files from valid templates, and never replaces one', async () => {
-    const group = await vscode.commands.executeCommand<vscode.Uri>('pilotLight.dr.newProtectionGroup', 'ht-new-group', { tags: { Role: 'db' }, region: 'us-east-1' });
-    const plan = await vscode.commands.executeCommand<vscode.Uri>('pilotLight.dr.newRecoveryPlan', 'ht-new-plan', { groups: ['ht-new-group'] });
+    const group = await vscode.commands.executeCommand<vscode.Uri>('pilotLight.dr.newProtectionGroup', 'ht-new-group', {
+      tags: { Role: 'db' },
+      region: 'us-east-1',
+    });
+    const plan = await vscode.commands.executeCommand<vscode.Uri>('pilotLight.dr.newRecoveryPlan', 'ht-new-plan', {
+      groups: ['ht-new-group'],
+    });
     assert.ok(group && plan, api.dr.lastError?.message);
     written.push(group.fsPath, plan.fsPath);
-    assert.equal(group.fsPath, join(workspaceRoot(), '.pilotlight', 'dr', 'groups', 'ht-new-group.protection-group.yaml'));
+    assert.equal(
+      group.fsPath,
+      join(workspaceRoot(), '.pilotlight', 'dr', 'groups', 'ht-new-group.protection-group.yaml'),
+    );
     assert.equal(plan.fsPath, join(workspaceRoot(), '.pilotlight', 'dr', 'plans', 'ht-new-plan.recovery-plan.yaml'));
     const document = await vscode.workspace.openTextDocument(plan);
     assert.equal((await api.dr.diagnostics.validate(document)).length, 0, 'the new plan is valid');
     assert.match(readFileSync(group.fsPath, 'utf8'), /tags:[^\n]*\n\s+Role: db/);
     const original = sha256(plan.fsPath);
-    assert.equal(await vscode.commands.executeCommand('pilotLight.dr.newRecoveryPlan', 'ht-new-plan', { groups: [] }), undefined);
-    assert.match(api.dr.lastError?.message ?? '', /ht-new-plan\.recovery-plan\.yaml already exists; it is left as it is/);
+    assert.equal(
+      await vscode.commands.executeCommand('pilotLight.dr.newRecoveryPlan', 'ht-new-plan', { groups: [] }),
+      undefined,
+    );
+    assert.match(
+      api.dr.lastError?.message ?? '',
+      /ht-new-plan\.recovery-plan\.yaml already exists; it is left as it is/,
+    );
     assert.equal(sha256(plan.fsPath), original);
   });
 
@@ -156,7 +184,12 @@ describe('Disaster recovery in the extension host @dr', function () {
     await admin().setReplicationState(db, { state: 'STALLED' });
     try {
       const report = await withTimeout(
-        Promise.resolve(vscode.commands.executeCommand<{ ok: boolean; findings: { code: string; severity: string; message: string; fix: string; sourceServerIds?: string[] }[] }>('pilotLight.dr.preflight', vscode.Uri.file(planPath))),
+        Promise.resolve(
+          vscode.commands.executeCommand<{
+            ok: boolean;
+            findings: { code: string; severity: string; message: string; fix: string; sourceServerIds?: string[] }[];
+          }>('pilotLight.dr.preflight', vscode.Uri.file(planPath)),
+        ),
         60_000,
         'the preflight command',
       );
@@ -169,7 +202,9 @@ describe('Disaster recovery in the extension host @dr', function () {
       assert.match(stalled.message, /Replication is STALLED, not CONTINUOUS, for db-1/);
       assert.match(stalled.fix, /Fix the replication agent or network/);
 
-      const problems = vscode.languages.getDiagnostics(vscode.Uri.file(planPath)).filter((d) => d.source === 'Pilot Light preflight');
+      const problems = vscode.languages
+        .getDiagnostics(vscode.Uri.file(planPath))
+        .filter((d) => d.source === 'Pilot Light preflight');
       const listed = problems.find((d) => d.code === 'replication-unhealthy');
       assert.ok(listed, `in Problems: ${problems.map((d) => d.message).join(' | ')}`);
       assert.equal(listed.severity, vscode.DiagnosticSeverity.Error);
@@ -181,8 +216,18 @@ describe('Disaster recovery in the extension host @dr', function () {
       assert.match(markdown, /\*\*How to fix:\*\* Fix the replication agent/);
 
       const calls = await startRecoveryCalls();
-      assert.equal(await withTimeout(Promise.resolve(vscode.commands.executeCommand('pilotLight.dr.runDrill', vscode.Uri.file(planPath))), 60_000, 'the refused drill'), undefined);
-      assert.match(api.dr.lastError?.message ?? '', /Drill of ht-shop not started: preflight found 1 blocking problem\(s\)\. First: Replication is STALLED/);
+      assert.equal(
+        await withTimeout(
+          Promise.resolve(vscode.commands.executeCommand('pilotLight.dr.runDrill', vscode.Uri.file(planPath))),
+          60_000,
+          'the refused drill',
+        ),
+        undefined,
+      );
+      assert.match(
+        api.dr.lastError?.message ?? '',
+        /Drill of ht-shop not started: preflight found 1 blocking problem\(s\)\. First: Replication is STALLED/,
+      );
       assert.equal(await startRecoveryCalls(), calls, 'no StartRecovery');
     } finally {
       await admin().setReplicationState(db, { state: 'CONTINUOUS' });
@@ -208,18 +253,32 @@ describe('Disaster recovery in the extension host @dr', function () {
     assert.equal(state.status, 'completed', JSON.stringify(state.errors));
     assert.equal(runs.rootRefreshes, rootRefreshes, 'the tree root was not reloaded while the run progressed');
     assert.ok(runs.nodeRefreshes > nodeRefreshes, 'runs and waves were repainted one by one');
-    assert.deepEqual(state.executionPlan.waves.map((w) => w.name), ['db', 'app', 'web']);
-    for (const [wave, dependency] of [['app', 'db'], ['web', 'app']]) {
-      assert.ok(Date.parse(state.waves[wave].startedAt!) >= Date.parse(state.waves[dependency].endedAt!), `${wave} started after ${dependency} ended`);
+    assert.deepEqual(
+      state.executionPlan.waves.map((w) => w.name),
+      ['db', 'app', 'web'],
+    );
+    for (const [wave, dependency] of [
+      ['app', 'db'],
+      ['web', 'app'],
+    ]) {
+      assert.ok(
+        Date.parse(state.waves[wave].startedAt!) >= Date.parse(state.waves[dependency].endedAt!),
+        `${wave} started after ${dependency} ended`,
+      );
     }
     const servers = Object.values(state.waves).flatMap((wave) => Object.values(wave.servers));
     assert.equal(servers.length, 3);
-    assert.ok(servers.every((s) => s.launchStatus === 'LAUNCHED' && s.recoveryInstanceId && /^i-/.test(s.ec2InstanceId ?? '')), JSON.stringify(servers));
+    assert.ok(
+      servers.every((s) => s.launchStatus === 'LAUNCHED' && s.recoveryInstanceId && /^i-/.test(s.ec2InstanceId ?? '')),
+      JSON.stringify(servers),
+    );
     assert.equal((await startRecoveryCalls()) - callsBefore, 3, 'one StartRecovery per wave');
     assert.equal((await jobsOfRun(runId)).length, 3);
 
     // The tree: run → waves → servers with launch status, recovery instance and EC2 instance, and the job log.
-    await eventually('the final repaint', async () => (/^drill · completed/.test(String(runNode.getTreeItem().description)) ? true : undefined));
+    await eventually('the final repaint', async () =>
+      /^drill · completed/.test(String(runNode.getTreeItem().description)) ? true : undefined,
+    );
     const waves = await runs.getChildren(runNode);
     assert.deepEqual(waves.slice(0, 3).map(label), ['db', 'app', 'web']);
     assert.match(String(waves[0].getTreeItem().description), /^completed · .* · 1\/1 launched/);
@@ -227,7 +286,10 @@ describe('Disaster recovery in the extension host @dr', function () {
     const server = dbChildren.find((node) => label(node) === 'db-1');
     assert.ok(server, dbChildren.map(label).join(', '));
     const serverState = state.waves.db.servers[Object.keys(state.waves.db.servers)[0]];
-    assert.equal(server.getTreeItem().description, `LAUNCHED · ${serverState.recoveryInstanceId} · ${serverState.ec2InstanceId}`);
+    assert.equal(
+      server.getTreeItem().description,
+      `LAUNCHED · ${serverState.recoveryInstanceId} · ${serverState.ec2InstanceId}`,
+    );
     const log = dbChildren.find((node) => label(node) === 'Job log');
     assert.ok(log);
     const events = (await runs.getChildren(log)).map(label);
@@ -236,8 +298,14 @@ describe('Disaster recovery in the extension host @dr', function () {
     // Results as JSON and Markdown.
     const jsonPath = join(scratch, 'result.json');
     const markdownPath = join(scratch, 'report.md');
-    assert.ok(await vscode.commands.executeCommand('pilotLight.dr.exportRunJson', runId, vscode.Uri.file(jsonPath)), api.dr.lastError?.message);
-    assert.ok(await vscode.commands.executeCommand('pilotLight.dr.exportRunMarkdown', runId, markdownPath), api.dr.lastError?.message);
+    assert.ok(
+      await vscode.commands.executeCommand('pilotLight.dr.exportRunJson', runId, vscode.Uri.file(jsonPath)),
+      api.dr.lastError?.message,
+    );
+    assert.ok(
+      await vscode.commands.executeCommand('pilotLight.dr.exportRunMarkdown', runId, markdownPath),
+      api.dr.lastError?.message,
+    );
     const result = JSON.parse(readFileSync(jsonPath, 'utf8')) as RunResult;
     assert.equal(result.runId, runId);
     assert.equal(result.status, 'completed');
@@ -255,39 +323,69 @@ describe('Disaster recovery in the extension host @dr', function () {
   });
 
   it('preflight offers to terminate the drill instances left behind, and does so only after a confirmation', async () => {
-    const launched = Object.values((await runState(api, drillRunId))!.waves).flatMap((wave) => Object.values(wave.servers).map((server) => server.recoveryInstanceId!));
+    const launched = Object.values((await runState(api, drillRunId))!.waves).flatMap((wave) =>
+      Object.values(wave.servers).map((server) => server.recoveryInstanceId!),
+    );
     const offers: string[] = [];
     const confirmations: string[] = [];
     let confirm: string | undefined;
     api.dr.prompts.offer = async (message, ...actions) => (offers.push(message), actions[0]);
     api.dr.prompts.confirm = async (message, detail) => (confirmations.push(`${message}\n${detail}`), confirm);
     try {
-      const declined = await vscode.commands.executeCommand<{ findings: { code: string; remediation?: { recoveryInstanceIds: string[] } }[]; remediations: unknown[] }>('pilotLight.dr.preflight', vscode.Uri.file(planPath));
+      const declined = await vscode.commands.executeCommand<{
+        findings: { code: string; remediation?: { recoveryInstanceIds: string[] } }[];
+        remediations: unknown[];
+      }>('pilotLight.dr.preflight', vscode.Uri.file(planPath));
       assert.ok(declined, api.dr.lastError?.message);
       const leftover = declined.findings.find((f) => f.code === 'leftover-drill-instances');
       assert.ok(leftover?.remediation, JSON.stringify(declined.findings.map((f) => f.code)));
       // The explorer tests of the "host" session may have left a drill instance too.
       const count = leftover.remediation.recoveryInstanceIds.length;
-      assert.ok(launched.every((id) => leftover.remediation!.recoveryInstanceIds.includes(id)), `the drill's ${launched.join(', ')} are among ${leftover.remediation.recoveryInstanceIds.join(', ')}`);
+      assert.ok(
+        launched.every((id) => leftover.remediation!.recoveryInstanceIds.includes(id)),
+        `the drill's ${launched.join(', ')} are among ${leftover.remediation.recoveryInstanceIds.join(', ')}`,
+      );
       assert.match(offers[0], new RegExp(`${count} recovery instances from earlier drills still run in us-east-1`));
-      assert.match(confirmations[0], new RegExp(`^Terminate ${count} drill instances\\?\\nTerminates .* in us-east-1 \\(account \\d{12}\\)\\. Their EC2 instances are deleted; this cannot be undone\\.`));
+      assert.match(
+        confirmations[0],
+        new RegExp(
+          `^Terminate ${count} drill instances\\?\\nTerminates .* in us-east-1 \\(account \\d{12}\\)\\. Their EC2 instances are deleted; this cannot be undone\\.`,
+        ),
+      );
       assert.deepEqual(declined.remediations, [], 'nothing done without the confirmation');
 
       confirm = 'Terminate';
-      const accepted = await vscode.commands.executeCommand<{ remediations: { jobIds: string[] }[] }>('pilotLight.dr.preflight', vscode.Uri.file(planPath));
+      const accepted = await vscode.commands.executeCommand<{ remediations: { jobIds: string[] }[] }>(
+        'pilotLight.dr.preflight',
+        vscode.Uri.file(planPath),
+      );
       assert.ok(accepted, api.dr.lastError?.message);
       assert.equal(accepted.remediations.length, 1);
       assert.ok(accepted.remediations[0].jobIds.length >= 1);
       const drs = drsClient();
       try {
-        await eventually('the drill instances to be gone', async () => {
-          const { items = [] } = await drs.send(new DescribeRecoveryInstancesCommand({ filters: { recoveryInstanceIDs: leftover.remediation!.recoveryInstanceIds } }));
-          return items.length === 0 ? true : undefined;
-        }, 60_000);
-        await eventually('the TERMINATE job to complete', async () => {
-          const { items = [] } = await drs.send(new DescribeJobsCommand({ filters: { jobIDs: accepted.remediations[0].jobIds } }));
-          return items.length && items.every((job) => job.status === 'COMPLETED') ? true : undefined;
-        }, 60_000);
+        await eventually(
+          'the drill instances to be gone',
+          async () => {
+            const { items = [] } = await drs.send(
+              new DescribeRecoveryInstancesCommand({
+                filters: { recoveryInstanceIDs: leftover.remediation!.recoveryInstanceIds },
+              }),
+            );
+            return items.length === 0 ? true : undefined;
+          },
+          60_000,
+        );
+        await eventually(
+          'the TERMINATE job to complete',
+          async () => {
+            const { items = [] } = await drs.send(
+              new DescribeJobsCommand({ filters: { jobIDs: accepted.remediations[0].jobIds } }),
+            );
+            return items.length && items.every((job) => job.status === 'COMPLETED') ? true : undefined;
+          },
+          60_000,
+        );
       } finally {
         drs.destroy();
       }
@@ -306,7 +404,12 @@ describe('Disaster recovery in the extension host @dr', function () {
     const { runs } = api.dr;
     const runId = await vscode.commands.executeCommand<string>('pilotLight.dr.runDrill', 'ht-approve');
     assert.ok(runId, api.dr.lastError?.message);
-    await untilRun(api, runId, 'the approval request', (s) => s.waves.db.steps['db/post/0'].status === 'waiting-approval');
+    await untilRun(
+      api,
+      runId,
+      'the approval request',
+      (s) => s.waves.db.steps['db/post/0'].status === 'waiting-approval',
+    );
     const runNode = await runNodeOf(api, runId);
     const [dbWave] = await runs.getChildren(runNode);
     const step = (await runs.getChildren(dbWave)).find((node) => label(node) === 'approval#1');
@@ -320,15 +423,24 @@ describe('Disaster recovery in the extension host @dr', function () {
     const approved = await untilRun(api, runId, 'db to complete', (s) => s.waves.db.status === 'completed');
     assert.equal(approved.waves.db.steps['db/post/0'].approval?.approved, true);
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    assert.equal((await untilRun(api, runId, 'state', () => true)).waves.app.status, 'pending', 'no new wave starts while paused');
+    assert.equal(
+      (await untilRun(api, runId, 'state', () => true)).waves.app.status,
+      'pending',
+      'no new wave starts while paused',
+    );
     await vscode.commands.executeCommand('pilotLight.dr.resume', runNode);
     const state = await withTimeout((await api.dr.services.manager()).whenFinished(runId), 60_000, 'the drill to end');
     assert.equal(state.status, 'completed', JSON.stringify(state.errors));
     assert.equal(state.pauses.length, 1);
 
     let asked = '';
-    api.dr.prompts.confirm = async (message, detail, ...actions) => ((asked = `${message}\n${detail}`), actions.includes('Terminate') ? 'Terminate' : undefined);
-    const cleaned = await vscode.commands.executeCommand<{ cleanup?: { status: string; recoveryInstanceIds: string[] } }>('pilotLight.dr.cleanupDrill', runId);
+    api.dr.prompts.confirm = async (message, detail, ...actions) => (
+      (asked = `${message}\n${detail}`),
+      actions.includes('Terminate') ? 'Terminate' : undefined
+    );
+    const cleaned = await vscode.commands.executeCommand<{
+      cleanup?: { status: string; recoveryInstanceIds: string[] };
+    }>('pilotLight.dr.cleanupDrill', runId);
     assert.ok(cleaned, api.dr.lastError?.message);
     assert.match(asked, /^Terminate the 2 recovery instance\(s\) of drill "ht-approve"\?/);
     assert.equal(cleaned.cleanup?.status, 'completed');
@@ -336,14 +448,22 @@ describe('Disaster recovery in the extension host @dr', function () {
   });
 
   it('starts a recovery only after the plan name is typed, and cancels it before anything launches', async () => {
-    written.push(writeDrFile('plans/ht-recover.recovery-plan.yaml', 'schemaVersion: 2\nkind: RecoveryPlan\nname: ht-recover\nwaves:\n  - name: db\n    protectionGroups: [ht-db-tier]\n    pauseBeforeWave: true\n'));
+    written.push(
+      writeDrFile(
+        'plans/ht-recover.recovery-plan.yaml',
+        'schemaVersion: 2\nkind: RecoveryPlan\nname: ht-recover\nwaves:\n  - name: db\n    protectionGroups: [ht-db-tier]\n    pauseBeforeWave: true\n',
+      ),
+    );
     const calls = await startRecoveryCalls();
     const manager = await api.dr.services.manager();
     const runsBefore = manager.history().length;
     let prompt = '';
     api.dr.prompts.inputBox = async (options) => ((prompt = options.prompt ?? ''), 'ht-recove');
     assert.equal(await vscode.commands.executeCommand('pilotLight.dr.runRecovery', 'ht-recover'), undefined);
-    assert.match(api.dr.lastError?.message ?? '', /Recovery of "ht-recover" not started: the confirmation "ht-recove" is not the plan name/);
+    assert.match(
+      api.dr.lastError?.message ?? '',
+      /Recovery of "ht-recover" not started: the confirmation "ht-recove" is not the plan name/,
+    );
     assert.match(prompt, /This is not a drill/);
     assert.equal(manager.history().length, runsBefore, 'no run was created');
 
@@ -376,16 +496,27 @@ describe('Disaster recovery in the extension host @dr', function () {
     assert.match(String(runNode.getTreeItem().contextValue), /\bheld\b/);
     const [dbWave] = await runs.getChildren(runNode);
     await vscode.commands.executeCommand('pilotLight.dr.resume', dbWave);
-    await untilRun(api, runId, 'the approval request', (s) => s.waves.db.steps['db/post/0'].status === 'waiting-approval');
+    await untilRun(
+      api,
+      runId,
+      'the approval request',
+      (s) => s.waves.db.steps['db/post/0'].status === 'waiting-approval',
+    );
     const step = (await runs.getChildren(dbWave)).find((node) => label(node) === 'approval#1');
     assert.ok(step);
     await vscode.commands.executeCommand('pilotLight.dr.reject', step, 'app team not ready');
-    const state = await withTimeout((await api.dr.services.manager()).whenFinished(runId), 60_000, 'the rejected run to end');
+    const state = await withTimeout(
+      (await api.dr.services.manager()).whenFinished(runId),
+      60_000,
+      'the rejected run to end',
+    );
     assert.equal(state.status, 'failed');
     assert.match(state.waves.db.error ?? '', /Rejected by .*: app team not ready/);
     assert.equal(state.waves.app.status, 'skipped', 'failure policy stop: app never starts');
 
-    api.dr.prompts.quickPick = (async (items: readonly (vscode.QuickPickItem & { runId?: string })[]) => items.find((item) => item.runId === runId) ?? items.find((item) => /Open report/.test(item.label))) as typeof api.dr.prompts.quickPick;
+    api.dr.prompts.quickPick = (async (items: readonly (vscode.QuickPickItem & { runId?: string })[]) =>
+      items.find((item) => item.runId === runId) ??
+      items.find((item) => /Open report/.test(item.label))) as typeof api.dr.prompts.quickPick;
     assert.equal(await vscode.commands.executeCommand('pilotLight.dr.showHistory'), runId);
     const report = api.dr.documents.text(api.dr.documents.uriFor('run', runId)) ?? '';
     assert.match(report, /^# Drill report: ht-reject/);
@@ -395,9 +526,16 @@ describe('Disaster recovery in the extension host @dr', function () {
 
   it('exports the configuration bundle and imports one with a dry-run preview first; files with errors stay untouched', async () => {
     const bundlePath = join(scratch, 'bundle.json');
-    const exported = await vscode.commands.executeCommand<{ uri: vscode.Uri; skipped: { path: string }[] }>('pilotLight.dr.exportBundle', vscode.Uri.file(bundlePath));
+    const exported = await vscode.commands.executeCommand<{ uri: vscode.Uri; skipped: { path: string }[] }>(
+      'pilotLight.dr.exportBundle',
+      vscode.Uri.file(bundlePath),
+    );
     assert.ok(exported, api.dr.lastError?.message);
-    assert.deepEqual(exported.skipped.map((s) => s.path), [brokenPath], 'the malformed plan is reported, not exported');
+    assert.deepEqual(
+      exported.skipped.map((s) => s.path),
+      [brokenPath],
+      'the malformed plan is reported, not exported',
+    );
     const bundle = JSON.parse(readFileSync(bundlePath, 'utf8'));
     assert.equal(bundle.bundleVersion, 2);
     assert.ok(bundle.recoveryPlans.some((p: { name: string }) => p.name === 'ht-shop'));
@@ -406,9 +544,24 @@ describe('Disaster recovery in the extension host @dr', function () {
     const web = bundle.protectionGroups.find((g: { name: string }) => g.name === 'ht-web-tier');
     web.selection.tags = { Role: 'frontend' }; // a changed copy of an existing group
     bundle.recoveryPlans.push(
-      { schemaVersion: 2, kind: 'RecoveryPlan', name: 'ht-imported', waves: [{ name: 'db', protectionGroups: ['ht-db-tier'] }] },
-      { schemaVersion: 2, kind: 'RecoveryPlan', name: 'ht-broken', waves: [{ name: 'db', protectionGroups: ['ht-db-tier'] }] },
-      { schemaVersion: 2, kind: 'RecoveryPlan', name: 'ht-orphan', waves: [{ name: 'x', protectionGroups: ['no-such-group'] }] },
+      {
+        schemaVersion: 2,
+        kind: 'RecoveryPlan',
+        name: 'ht-imported',
+        waves: [{ name: 'db', protectionGroups: ['ht-db-tier'] }],
+      },
+      {
+        schemaVersion: 2,
+        kind: 'RecoveryPlan',
+        name: 'ht-broken',
+        waves: [{ name: 'db', protectionGroups: ['ht-db-tier'] }],
+      },
+      {
+        schemaVersion: 2,
+        kind: 'RecoveryPlan',
+        name: 'ht-orphan',
+        waves: [{ name: 'x', protectionGroups: ['no-such-group'] }],
+      },
     );
     writeFileSync(bundlePath, JSON.stringify(bundle));
 
@@ -421,7 +574,12 @@ describe('Disaster recovery in the extension host @dr', function () {
       preview = api.dr.documents.text(api.dr.documents.uriFor('import', 'bundle.json-preview')) ?? '';
       return 'Import';
     };
-    const report = await vscode.commands.executeCommand<{ created: string[]; skipped: string[]; failed: string[]; items: { name: string; reasons: string[] }[] }>('pilotLight.dr.importBundle', vscode.Uri.file(bundlePath));
+    const report = await vscode.commands.executeCommand<{
+      created: string[];
+      skipped: string[];
+      failed: string[];
+      items: { name: string; reasons: string[] }[];
+    }>('pilotLight.dr.importBundle', vscode.Uri.file(bundlePath));
     assert.ok(report, api.dr.lastError?.message);
     assert.match(preview, /^# Import preview \(dry run, nothing written\): bundle\.json/);
     assert.match(preview, /\| Would create \| 1 \|/);
@@ -430,8 +588,14 @@ describe('Disaster recovery in the extension host @dr', function () {
     assert.deepEqual(report.created, ['plan ht-imported']);
     assert.deepEqual([...report.failed].sort(), ['group ht-web-tier', 'plan ht-broken', 'plan ht-orphan']);
     assert.ok(report.skipped.includes('plan ht-shop'), 'identical documents are skipped');
-    assert.match(report.items.find((i) => i.name === 'ht-broken')!.reasons.join(' '), /has errors; it is left untouched/);
-    assert.match(report.items.find((i) => i.name === 'ht-orphan')!.reasons.join(' '), /References protection group "no-such-group"/);
+    assert.match(
+      report.items.find((i) => i.name === 'ht-broken')!.reasons.join(' '),
+      /has errors; it is left untouched/,
+    );
+    assert.match(
+      report.items.find((i) => i.name === 'ht-orphan')!.reasons.join(' '),
+      /References protection group "no-such-group"/,
+    );
     const imported = join(workspaceRoot(), '.pilotlight', 'dr', 'plans', 'ht-imported.recovery-plan.yaml');
     written.push(imported);
     assert.ok(existsSync(imported));

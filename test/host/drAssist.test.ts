@@ -7,7 +7,18 @@ import type { PilotLightTestApi } from '../../src/extension';
 import { parseDrDocument } from '../../src/core/dr/parse';
 import { admin, groupYaml, pilotLight, removeDrFiles, sourceServerIds, workspaceRoot, writeDrFile } from './support/dr';
 
-const PLAN = ['schemaVersion: 2', 'kind: RecoveryPlan', 'name: hta-shop', 'waves:', '  - name: db', '    protectionGroups: [hta-db-tier]', '  - name: web', '    protectionGroups: [hta-web-tier]', '    dependsOn: [db]', ''].join('\n');
+const PLAN = [
+  'schemaVersion: 2',
+  'kind: RecoveryPlan',
+  'name: hta-shop',
+  'waves:',
+  '  - name: db',
+  '    protectionGroups: [hta-db-tier]',
+  '  - name: web',
+  '    protectionGroups: [hta-web-tier]',
+  '    dependsOn: [db]',
+  '',
+].join('\n');
 
 describe('DR assistance in the extension host @dr', function () {
   this.timeout(60_000);
@@ -32,13 +43,21 @@ describe('DR assistance in the extension host @dr', function () {
   });
 
   it('generates a runbook for a plan file with the live replication states', async () => {
-    const uri = (await vscode.commands.executeCommand('pilotLight.dr.generateRunbook', vscode.Uri.file(written[2]))) as vscode.Uri;
+    const uri = (await vscode.commands.executeCommand(
+      'pilotLight.dr.generateRunbook',
+      vscode.Uri.file(written[2]),
+    )) as vscode.Uri;
     assert.ok(uri, `no document: ${api.dr.lastError?.message}`);
     const text = api.dr.documents.text(uri) ?? '';
     assert.match(text, /# DR runbook: hta-shop/);
     assert.match(text, /- RTO: not set/);
-    assert.match(text, new RegExp(`\\| web \\| ${stalled} \\| [^|]+ \\| STALLED \\| [^|]+ \\| AGENT\\\\_NOT\\\\_SEEN \\|`));
-    assert.ok(text.indexOf('Wave db (level 0)') > 0 && text.indexOf('Wave db (level 0)') < text.indexOf('Wave web (level 1)'));
+    assert.match(
+      text,
+      new RegExp(`\\| web \\| ${stalled} \\| [^|]+ \\| STALLED \\| [^|]+ \\| AGENT\\\\_NOT\\\\_SEEN \\|`),
+    );
+    assert.ok(
+      text.indexOf('Wave db (level 0)') > 0 && text.indexOf('Wave db (level 0)') < text.indexOf('Wave web (level 1)'),
+    );
   });
 
   it('explains the stalled server from its ID', async () => {
@@ -50,7 +69,11 @@ describe('DR assistance in the extension host @dr', function () {
 
   it('previews a setup from requirements, writes it on "Write files", and never overwrites', async () => {
     const requirement = 'tiers: hta2-db, hta2-web by the Role tag, RTO 20 minutes';
-    const paths = ['groups/hta2-db-tier.protection-group.yaml', 'groups/hta2-web-tier.protection-group.yaml', 'plans/hta2-db-hta2-web-recovery.recovery-plan.yaml'].map((path) => join(workspaceRoot(), '.pilotlight', 'dr', path));
+    const paths = [
+      'groups/hta2-db-tier.protection-group.yaml',
+      'groups/hta2-web-tier.protection-group.yaml',
+      'plans/hta2-db-hta2-web-recovery.recovery-plan.yaml',
+    ].map((path) => join(workspaceRoot(), '.pilotlight', 'dr', path));
     written.push(...paths);
     let asked = '';
     api.dr.prompts.confirm = async (message, detail) => ((asked = `${message}\n${detail}`), 'Write files');

@@ -12,7 +12,18 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { PilotLightTestApi } from '../../src/extension';
 import { readJournal } from '../../src/core/dr/journal';
-import { admin, approveEverything, groupYaml, jobsOfRun, pilotLight, seedStagingServers, startRecoveryCalls, untilRun, withTimeout, writeDrFile } from './support/dr';
+import {
+  admin,
+  approveEverything,
+  groupYaml,
+  jobsOfRun,
+  pilotLight,
+  seedStagingServers,
+  startRecoveryCalls,
+  untilRun,
+  withTimeout,
+  writeDrFile,
+} from './support/dr';
 
 interface Marker {
   runId: string;
@@ -41,7 +52,8 @@ const PLAN = [
 ].join('\n');
 
 function markerPath(api: PilotLightTestApi): string {
-  const dir = process.env.PILOT_LIGHT_TEST_STATE_DIR ?? join(api.ctx!.extension.globalStorageUri.fsPath, 'host-test-state');
+  const dir =
+    process.env.PILOT_LIGHT_TEST_STATE_DIR ?? join(api.ctx!.extension.globalStorageUri.fsPath, 'host-test-state');
   mkdirSync(dir, { recursive: true });
   return join(dir, 'dr-reload-test.json');
 }
@@ -66,11 +78,26 @@ describe('A recovery run survives a window reload @reload', function () {
       const startRecoveryBefore = await startRecoveryCalls();
       const runId = await vscode.commands.executeCommand<string>('pilotLight.dr.runDrill', vscode.Uri.file(planPath));
       assert.ok(runId, api.dr.lastError?.message);
-      const state = await untilRun(api, runId, 'the db wave to launch', (s) => Boolean(s.waves.db.jobKeys['db#0']?.jobId) && s.waves.db.status === 'running', 30_000);
+      const state = await untilRun(
+        api,
+        runId,
+        'the db wave to launch',
+        (s) => Boolean(s.waves.db.jobKeys['db#0']?.jobId) && s.waves.db.status === 'running',
+        30_000,
+      );
       const session = (await api.dr.services.manager()).get(runId)!;
-      const saved: Marker = { runId, journalPath: session.journalPath, extensionHostPid: process.pid, startRecoveryBefore, reloadedAt: new Date().toISOString(), eventsBeforeReload: state.lastSeq };
+      const saved: Marker = {
+        runId,
+        journalPath: session.journalPath,
+        extensionHostPid: process.pid,
+        startRecoveryBefore,
+        reloadedAt: new Date().toISOString(),
+        eventsBeforeReload: state.lastSeq,
+      };
       writeFileSync(marker, JSON.stringify(saved, null, 2));
-      console.log(`[reload test] phase 1: run ${runId} is in wave db (job ${state.waves.db.jobKeys['db#0'].jobId}); reloading the window`);
+      console.log(
+        `[reload test] phase 1: run ${runId} is in wave db (job ${state.waves.db.jobKeys['db#0'].jobId}); reloading the window`,
+      );
       void vscode.commands.executeCommand('workbench.action.reloadWindow');
       await new Promise<never>(() => undefined); // this extension host ends with the reload
     }
@@ -85,7 +112,11 @@ describe('A recovery run survives a window reload @reload', function () {
       const manager = await api.dr.services.manager();
       const session = manager.get(saved.runId);
       assert.ok(session, 'the unfinished run was picked up after the reload');
-      assert.equal(session.role, 'owner', `this window continues the run itself (DrRunner.resume), role ${session.role}${session.blockedReason ? `: ${session.blockedReason}` : ''}`);
+      assert.equal(
+        session.role,
+        'owner',
+        `this window continues the run itself (DrRunner.resume), role ${session.role}${session.blockedReason ? `: ${session.blockedReason}` : ''}`,
+      );
       assert.ok(session.state.lastSeq >= saved.eventsBeforeReload, 'every event from before the reload is there');
 
       const roots = await api.dr.runs.getChildren();
@@ -102,9 +133,20 @@ describe('A recovery run survives a window reload @reload', function () {
         assert.ok(key.jobId);
       }
       const servers = Object.values(final.waves).flatMap((wave) => Object.values(wave.servers));
-      assert.ok(servers.every((server) => server.launchStatus === 'LAUNCHED' && server.ec2InstanceId), JSON.stringify(servers));
-      assert.equal((await jobsOfRun(saved.runId)).filter((job) => job.type === 'LAUNCH').length, 3, 'three LAUNCH jobs carry the run ID');
-      assert.equal((await startRecoveryCalls()) - saved.startRecoveryBefore, 3, 'one StartRecovery per wave in total, across both extension hosts');
+      assert.ok(
+        servers.every((server) => server.launchStatus === 'LAUNCHED' && server.ec2InstanceId),
+        JSON.stringify(servers),
+      );
+      assert.equal(
+        (await jobsOfRun(saved.runId)).filter((job) => job.type === 'LAUNCH').length,
+        3,
+        'three LAUNCH jobs carry the run ID',
+      );
+      assert.equal(
+        (await startRecoveryCalls()) - saved.startRecoveryBefore,
+        3,
+        'one StartRecovery per wave in total, across both extension hosts',
+      );
       const { events } = readJournal(saved.journalPath); // throws on a gap or a damaged line
       assert.equal(events[0].type, 'run.created');
       assert.equal(events.filter((event) => event.type === 'run.created').length, 1);

@@ -37,7 +37,10 @@ describe('AWS explorer in the extension host', function () {
     assert.ok(configFile, 'the test runner points AWS_CONFIG_FILE at a throwaway file');
     const original = await readFile(configFile, 'utf8').catch(() => '');
     try {
-      await appendFile(configFile, '\n[profile secondary]\nregion = eu-west-1\naws_access_key_id = testing\naws_secret_access_key = testing\n');
+      await appendFile(
+        configFile,
+        '\n[profile secondary]\nregion = eu-west-1\naws_access_key_id = testing\naws_secret_access_key = testing\n',
+      );
       await setSetting('region', undefined);
       await setSetting('profile', 'secondary');
       const [root] = await childrenOf(explorer);
@@ -74,7 +77,10 @@ describe('AWS explorer in the extension host', function () {
     assert.ok(configFile);
     const original = await readFile(configFile, 'utf8').catch(() => '');
     try {
-      await appendFile(configFile, '\n[profile corp-sso]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Admin\nregion = us-east-1\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n');
+      await appendFile(
+        configFile,
+        '\n[profile corp-sso]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Admin\nregion = us-east-1\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n',
+      );
       await setSetting('profile', 'corp-sso');
       const roots = await childrenOf(explorer);
       assert.deepEqual(roots.map(label)[0], 'Sign in to AWS (profile corp-sso)');
@@ -82,7 +88,10 @@ describe('AWS explorer in the extension host', function () {
       assert.equal(signIn.command?.command, 'pilotLight.signIn');
       assert.deepEqual(signIn.command?.arguments, ['corp-sso']);
       assert.equal(roots[1].getTreeItem().contextValue, 'pilotLight.error');
-      assert.match(String((roots[1].getTreeItem().tooltip as vscode.MarkdownString).value), /aws sso login --profile corp-sso/);
+      assert.match(
+        String((roots[1].getTreeItem().tooltip as vscode.MarkdownString).value),
+        /aws sso login --profile corp-sso/,
+      );
     } finally {
       await setSetting('profile', undefined);
       await writeFile(configFile, original);

@@ -1,6 +1,13 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { FAKE_CHAT_EXTENSION_ID, FAKE_MODEL_ID, FAKE_MODEL_NO_TURN_TEXT, FAKE_MODEL_VENDOR, fakeChat, textSentToModel } from './support/fakeChatModel';
+import {
+  FAKE_CHAT_EXTENSION_ID,
+  FAKE_MODEL_ID,
+  FAKE_MODEL_NO_TURN_TEXT,
+  FAKE_MODEL_VENDOR,
+  fakeChat,
+  textSentToModel,
+} from './support/fakeChatModel';
 
 const LIST_INSTANCES_TOOL: vscode.LanguageModelChatTool = {
   name: 'pilotLight_listInstances',
@@ -26,28 +33,38 @@ describe('Test helper: fake chat model and participants', function () {
     const [model] = models;
     assert.equal(model.id, FAKE_MODEL_ID);
     assert.ok(model.maxInputTokens >= 100_000);
-    assert.ok(await model.countTokens('twelve chars') > 0);
+    assert.ok((await model.countTokens('twelve chars')) > 0);
 
     await fake.setScript([
-      [{ text: 'Let me look.' }, { toolCall: { name: LIST_INSTANCES_TOOL.name, input: { region: 'us-east-1' }, callId: 'call-1' } }],
+      [
+        { text: 'Let me look.' },
+        { toolCall: { name: LIST_INSTANCES_TOOL.name, input: { region: 'us-east-1' }, callId: 'call-1' } },
+      ],
       [{ text: 'You have one instance: i-0abc.' }],
     ]);
     const token = new vscode.CancellationTokenSource().token;
     const question = vscode.LanguageModelChatMessage.User('Which instances do I have?');
-    const first = await collect(await model.sendRequest([question], { tools: [LIST_INSTANCES_TOOL], modelOptions: { temperature: 0 } }, token));
+    const first = await collect(
+      await model.sendRequest([question], { tools: [LIST_INSTANCES_TOOL], modelOptions: { temperature: 0 } }, token),
+    );
 
     assert.equal(first.length, 2);
     assert.ok(first[0] instanceof vscode.LanguageModelTextPart);
     assert.equal(first[0].value, 'Let me look.');
     assert.ok(first[1] instanceof vscode.LanguageModelToolCallPart);
-    assert.deepEqual([first[1].callId, first[1].name, first[1].input], ['call-1', LIST_INSTANCES_TOOL.name, { region: 'us-east-1' }]);
+    assert.deepEqual(
+      [first[1].callId, first[1].name, first[1].input],
+      ['call-1', LIST_INSTANCES_TOOL.name, { region: 'us-east-1' }],
+    );
 
     // Second round of the tool loop: the tool call and its result go back to the model.
     const second = await model.sendRequest(
       [
         question,
         vscode.LanguageModelChatMessage.Assistant([first[1]]),
-        vscode.LanguageModelChatMessage.User([new vscode.LanguageModelToolResultPart('call-1', [new vscode.LanguageModelTextPart('i-0abc running')])]),
+        vscode.LanguageModelChatMessage.User([
+          new vscode.LanguageModelToolResultPart('call-1', [new vscode.LanguageModelTextPart('i-0abc running')]),
+        ]),
       ],
       { tools: [LIST_INSTANCES_TOOL] },
       token,
@@ -57,14 +74,24 @@ describe('Test helper: fake chat model and participants', function () {
 
     const requests = await fake.requests();
     assert.equal(requests.length, 2);
-    assert.deepEqual(requests[0].messages, [{ role: 'user', content: [{ type: 'text', value: 'Which instances do I have?' }] }]);
+    assert.deepEqual(requests[0].messages, [
+      { role: 'user', content: [{ type: 'text', value: 'Which instances do I have?' }] },
+    ]);
     assert.deepEqual(requests[0].tools, [LIST_INSTANCES_TOOL]);
     assert.equal(requests[0].toolMode, 'auto');
     assert.deepEqual(requests[0].modelOptions, { temperature: 0 });
     assert.equal(requests[0].scripted, true);
     assert.deepEqual(requests[1].messages.slice(1), [
-      { role: 'assistant', content: [{ type: 'toolCall', callId: 'call-1', name: LIST_INSTANCES_TOOL.name, input: { region: 'us-east-1' } }] },
-      { role: 'user', content: [{ type: 'toolResult', callId: 'call-1', content: [{ type: 'text', value: 'i-0abc running' }] }] },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'toolCall', callId: 'call-1', name: LIST_INSTANCES_TOOL.name, input: { region: 'us-east-1' } },
+        ],
+      },
+      {
+        role: 'user',
+        content: [{ type: 'toolResult', callId: 'call-1', content: [{ type: 'text', value: 'i-0abc running' }] }],
+      },
     ]);
     assert.doesNotMatch(textSentToModel(requests[1]), /aws_secret_access_key/);
 
@@ -84,13 +111,17 @@ describe('Test helper: fake chat model and participants', function () {
 
   it('rejects a malformed script', async () => {
     const fake = await fakeChat();
-    await assert.rejects(fake.setScript([[{ toolCall: { name: 'x', input: 'not an object' } } as never]]), /toolCall.input must be an object/);
+    await assert.rejects(
+      fake.setScript([[{ toolCall: { name: 'x', input: 'not an object' } } as never]]),
+      /toolCall.input must be an object/,
+    );
   });
 
   it('routes a query typed into the Chat view to a participant, with the fake model as request.model', async () => {
     const fake = await fakeChat();
     // blockOnResponse: the command returns once the participant's response is complete.
-    const ask = (query: string) => vscode.commands.executeCommand('workbench.action.chat.open', { query, blockOnResponse: true });
+    const ask = (query: string) =>
+      vscode.commands.executeCommand('workbench.action.chat.open', { query, blockOnResponse: true });
     try {
       await ask('@fake-echo hello from the host test');
       const [echo] = await fake.participantRequests();

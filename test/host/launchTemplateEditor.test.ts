@@ -1,6 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { DrsClient, GetLaunchConfigurationCommand, UpdateLaunchConfigurationCommand } from '@aws-sdk/client-drs';
-import { CreateLaunchTemplateCommand, DeleteLaunchTemplateCommand, DescribeLaunchTemplateVersionsCommand } from '@aws-sdk/client-ec2';
+import {
+  CreateLaunchTemplateCommand,
+  DeleteLaunchTemplateCommand,
+  DescribeLaunchTemplateVersionsCommand,
+} from '@aws-sdk/client-ec2';
 import * as vscode from 'vscode';
 import type { ExplorerNode } from '../../src/features/explorer/nodes';
 import type { LaunchTemplatePanel } from '../../src/features/editors/launchTemplate/panel';
@@ -11,12 +15,19 @@ import { approving, ec2, endpoint, SAMPLE_REGION, testing } from './support/safe
 const TEMPLATE_NAME = `lt-editor-host-${Date.now().toString(36)}`;
 
 async function versionsOf(templateId: string) {
-  const output = await ec2(SAMPLE_REGION).send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: templateId }));
+  const output = await ec2(SAMPLE_REGION).send(
+    new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: templateId }),
+  );
   return output.LaunchTemplateVersions ?? [];
 }
 
-function lastOf<T extends ToWebview['type']>(panel: LaunchTemplatePanel, type: T): Extract<ToWebview, { type: T }> | undefined {
-  return [...panel.messagesSent].reverse().find((message): message is Extract<ToWebview, { type: T }> => message.type === type);
+function lastOf<T extends ToWebview['type']>(
+  panel: LaunchTemplatePanel,
+  type: T,
+): Extract<ToWebview, { type: T }> | undefined {
+  return [...panel.messagesSent]
+    .reverse()
+    .find((message): message is Extract<ToWebview, { type: T }> => message.type === type);
 }
 
 describe('launch-template editor (webview panel)', function () {
@@ -31,7 +42,11 @@ describe('launch-template editor (webview panel)', function () {
       new CreateLaunchTemplateCommand({
         LaunchTemplateName: TEMPLATE_NAME,
         VersionDescription: 'first',
-        LaunchTemplateData: { InstanceType: 't3.micro', ImageId: 'ami-12c6146b', MetadataOptions: { HttpTokens: 'required', HttpEndpoint: 'enabled' } },
+        LaunchTemplateData: {
+          InstanceType: 't3.micro',
+          ImageId: 'ami-12c6146b',
+          MetadataOptions: { HttpTokens: 'required', HttpEndpoint: 'enabled' },
+        },
       }),
     );
     templateId = created.LaunchTemplate!.LaunchTemplateId!;
@@ -41,14 +56,20 @@ describe('launch-template editor (webview panel)', function () {
     const { testing: api } = await testing();
     api.setApprovalProvider(undefined);
     panel?.dispose();
-    await ec2(SAMPLE_REGION).send(new DeleteLaunchTemplateCommand({ LaunchTemplateId: templateId })).catch(() => undefined);
+    await ec2(SAMPLE_REGION)
+      .send(new DeleteLaunchTemplateCommand({ LaunchTemplateId: templateId }))
+      .catch(() => undefined);
   });
 
   it('opens from the launch-template node of the explorer and renders the form in the webview', async () => {
     const { api, testing: hooks } = await testing();
     const list = await nodeAt(api.explorer, [SAMPLE_REGION, 'Launch templates']);
     api.explorer.refresh(list);
-    const node = await eventually('the new template in the explorer', async () => (await walk(api.explorer, [SAMPLE_REGION, 'Launch templates'])).find((row: ExplorerNode) => label(row) === TEMPLATE_NAME));
+    const node = await eventually('the new template in the explorer', async () =>
+      (await walk(api.explorer, [SAMPLE_REGION, 'Launch templates'])).find(
+        (row: ExplorerNode) => label(row) === TEMPLATE_NAME,
+      ),
+    );
     assert.ok(node.getTreeItem().contextValue?.startsWith('pilotLight.resource ec2:launch-template'));
     await vscode.commands.executeCommand('pilotLight.launchTemplate.edit', node);
     const panels = await hooks.launchTemplatePanels();
@@ -62,16 +83,30 @@ describe('launch-template editor (webview panel)', function () {
     assert.equal(state.templateName, TEMPLATE_NAME);
     assert.equal(state.form.instanceType, 't3.micro');
     assert.equal(state.form.httpTokens, 'required');
-    assert.deepEqual(state.versions.map((row) => [row.versionNumber, row.isDefault]), [[1, true]]);
+    assert.deepEqual(
+      state.versions.map((row) => [row.versionNumber, row.isDefault]),
+      [[1, true]],
+    );
 
     await vscode.commands.executeCommand('pilotLight.launchTemplate.edit', node);
-    assert.equal((await hooks.launchTemplatePanels()).filter((candidate) => candidate.target.templateId === templateId).length, 1, 're-opening focuses the same panel');
+    assert.equal(
+      (await hooks.launchTemplatePanels()).filter((candidate) => candidate.target.templateId === templateId).length,
+      1,
+      're-opening focuses the same panel',
+    );
   });
 
   it('saves through the message path as exactly one new version with only the changed fields; no change creates nothing', async () => {
     const state = lastOf(panel, 'state')!.state;
     assert.equal((await versionsOf(templateId)).length, 1);
-    await panel.deliver({ type: 'save', requestId: 'host-1', form: { ...state.form, instanceType: 't3.large', userData: '#!/bin/bash\necho from-the-editor\n' }, rawJson: state.rawJson, makeDefault: false, description: 'bigger' });
+    await panel.deliver({
+      type: 'save',
+      requestId: 'host-1',
+      form: { ...state.form, instanceType: 't3.large', userData: '#!/bin/bash\necho from-the-editor\n' },
+      rawJson: state.rawJson,
+      makeDefault: false,
+      description: 'bigger',
+    });
     const result = lastOf(panel, 'result');
     assert.equal(result?.status, 'saved', result?.message);
     const versions = await versionsOf(templateId);
@@ -79,14 +114,25 @@ describe('launch-template editor (webview panel)', function () {
     const created = versions.find((version) => version.VersionNumber === 2);
     assert.equal(created?.LaunchTemplateData?.InstanceType, 't3.large');
     assert.equal(created?.LaunchTemplateData?.ImageId, 'ami-12c6146b', 'unchanged fields come from the source version');
-    assert.equal(Buffer.from(created?.LaunchTemplateData?.UserData ?? '', 'base64').toString('utf8'), '#!/bin/bash\necho from-the-editor\n', 'user data encoded on save');
+    assert.equal(
+      Buffer.from(created?.LaunchTemplateData?.UserData ?? '', 'base64').toString('utf8'),
+      '#!/bin/bash\necho from-the-editor\n',
+      'user data encoded on save',
+    );
     assert.equal(created?.DefaultVersion, false);
 
     await panel.whenRendered(2);
     const after = lastOf(panel, 'state')!.state;
     assert.equal(after.baseVersion, 2);
     assert.equal(after.latestVersion, 2);
-    await panel.deliver({ type: 'save', requestId: 'host-2', form: after.form, rawJson: after.rawJson, makeDefault: false, description: '' });
+    await panel.deliver({
+      type: 'save',
+      requestId: 'host-2',
+      form: after.form,
+      rawJson: after.rawJson,
+      makeDefault: false,
+      description: '',
+    });
     assert.equal(lastOf(panel, 'result')?.status, 'unchanged');
     assert.equal((await versionsOf(templateId)).length, 2, 'no change, no version');
   });
@@ -107,7 +153,20 @@ describe('launch-template editor (webview panel)', function () {
     });
     const left = (await vscode.workspace.openTextDocument(tab.original)).getText();
     const right = (await vscode.workspace.openTextDocument(tab.modified)).getText();
-    assert.equal(left, ['{', '  "ImageId": "ami-12c6146b",', '  "InstanceType": "t3.micro",', '  "MetadataOptions": {', '    "HttpEndpoint": "enabled",', '    "HttpTokens": "required"', '  }', '}', ''].join('\n'));
+    assert.equal(
+      left,
+      [
+        '{',
+        '  "ImageId": "ami-12c6146b",',
+        '  "InstanceType": "t3.micro",',
+        '  "MetadataOptions": {',
+        '    "HttpEndpoint": "enabled",',
+        '    "HttpTokens": "required"',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
     assert.match(right, /"InstanceType": "t3\.large"/);
     assert.match(right, /# UserData/);
     assert.match(vscode.window.tabGroups.activeTabGroup.activeTab?.label ?? '', /version 1 ↔ version 2/);
@@ -127,16 +186,28 @@ describe('launch-template editor (webview panel)', function () {
     const servers = await walk(api.explorer, [SAMPLE_REGION, 'DRS', 'Source servers']);
     const server = servers[0] as ExplorerNode & { resource?: { id: string } };
     assert.ok(server?.resource?.id.startsWith('s-'), 'a source server row');
-    const drs = new DrsClient({ endpoint: endpoint(), region: SAMPLE_REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    const drs = new DrsClient({
+      endpoint: endpoint(),
+      region: SAMPLE_REGION,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    });
     const before = await drs.send(new GetLaunchConfigurationCommand({ sourceServerID: server.resource!.id }));
     await vscode.commands.executeCommand('pilotLight.drs.editLaunchSettings', server);
-    const drsPanel = (await hooks.launchTemplatePanels()).find((candidate) => candidate.target.drs?.sourceServerId === server.resource!.id);
+    const drsPanel = (await hooks.launchTemplatePanels()).find(
+      (candidate) => candidate.target.drs?.sourceServerId === server.resource!.id,
+    );
     assert.ok(drsPanel, 'a panel for the server');
     assert.equal(drsPanel.target.templateId, before.ec2LaunchTemplateID);
-    const state = await eventually('the DRS settings in the state', async () => [...drsPanel.messagesSent].reverse().find((message) => message.type === 'state' && message.state.drs));
+    const state = await eventually('the DRS settings in the state', async () =>
+      [...drsPanel.messagesSent].reverse().find((message) => message.type === 'state' && message.state.drs),
+    );
     assert.ok(state.type === 'state' && state.state.drs);
     assert.equal(state.state.drs.settings.copyPrivateIp, before.copyPrivateIp === true);
-    const wanted = { ...state.state.drs.settings, copyPrivateIp: !state.state.drs.settings.copyPrivateIp, launchDisposition: 'STARTED' as const };
+    const wanted = {
+      ...state.state.drs.settings,
+      copyPrivateIp: !state.state.drs.settings.copyPrivateIp,
+      launchDisposition: 'STARTED' as const,
+    };
     try {
       await drsPanel.deliver({ type: 'saveDrsSettings', requestId: 'host-6', settings: wanted });
       assert.equal(lastOf(drsPanel, 'result')?.status, 'done', lastOf(drsPanel, 'result')?.message);
@@ -145,7 +216,15 @@ describe('launch-template editor (webview panel)', function () {
       assert.equal(after.launchDisposition, 'STARTED');
     } finally {
       // Other host tests read these servers: put their settings back.
-      await drs.send(new UpdateLaunchConfigurationCommand({ sourceServerID: server.resource!.id, copyPrivateIp: before.copyPrivateIp, launchDisposition: before.launchDisposition })).catch(() => undefined);
+      await drs
+        .send(
+          new UpdateLaunchConfigurationCommand({
+            sourceServerID: server.resource!.id,
+            copyPrivateIp: before.copyPrivateIp,
+            launchDisposition: before.launchDisposition,
+          }),
+        )
+        .catch(() => undefined);
       drsPanel.dispose();
     }
   });

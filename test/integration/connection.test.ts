@@ -34,18 +34,31 @@ describe('AWS connection against the emulators', function () {
     connection.dispose();
   });
 
-  it('uses a profile with credential_process and the profile\'s endpoint_url, with no setting or env override', async () => {
+  it("uses a profile with credential_process and the profile's endpoint_url, with no setting or env override", async () => {
     const config = join(dir, 'config');
     const processScript = join(dir, 'creds.js');
-    await writeFile(processScript, "process.stdout.write(JSON.stringify({ Version: 1, AccessKeyId: 'testing', SecretAccessKey: 'testing' }));");
-    await writeFile(config, `[profile from-process]\nregion = us-east-1\nendpoint_url = ${emulatorStack().endpoint}\ncredential_process = ${process.execPath} ${processScript}\n`);
+    await writeFile(
+      processScript,
+      "process.stdout.write(JSON.stringify({ Version: 1, AccessKeyId: 'testing', SecretAccessKey: 'testing' }));",
+    );
+    await writeFile(
+      config,
+      `[profile from-process]\nregion = us-east-1\nendpoint_url = ${emulatorStack().endpoint}\ncredential_process = ${process.execPath} ${processScript}\n`,
+    );
     for (const key of Object.keys(process.env)) if (key.startsWith('AWS_')) delete process.env[key];
-    Object.assign(process.env, { AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: join(dir, 'missing-credentials'), AWS_EC2_METADATA_DISABLED: 'true' });
+    Object.assign(process.env, {
+      AWS_CONFIG_FILE: config,
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'missing-credentials'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+    });
 
     const connection = await AwsConnection.open({ profile: 'from-process' });
     assert.equal(connection.endpointFor('ec2'), emulatorStack().endpoint);
     assert.match(connection.credentialSource, /from-process.*process/);
-    const page = await ec2InstanceLister.list(readsThroughRunner(connection), { region: connection.region, pageSize: 100 });
+    const page = await ec2InstanceLister.list(readsThroughRunner(connection), {
+      region: connection.region,
+      pageSize: 100,
+    });
     assert.deepEqual(page.items.map((item) => item.name).sort(), ['app-1', 'db-1', 'web-1']);
     connection.dispose();
   });
@@ -60,7 +73,11 @@ describe('AWS connection against the emulators', function () {
   });
 
   it('reports an unknown profile as missing credentials, not a crash', async () => {
-    await assert.rejects(AwsConnection.open({ profile: 'nope' }), (error: Error) => error.name === 'CredentialsProviderError' && /Profile "nope" is not defined/.test(error.message));
+    await assert.rejects(
+      AwsConnection.open({ profile: 'nope' }),
+      (error: Error) =>
+        error.name === 'CredentialsProviderError' && /Profile "nope" is not defined/.test(error.message),
+    );
   });
 
   it('creates clients lazily and caches them per account and region', async () => {

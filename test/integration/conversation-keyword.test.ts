@@ -1,5 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { CreateSecurityGroupCommand, CreateTagsCommand, DescribeInstancesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import {
+  CreateSecurityGroupCommand,
+  CreateTagsCommand,
+  DescribeInstancesCommand,
+  EC2Client,
+  RunInstancesCommand,
+} from '@aws-sdk/client-ec2';
 import { answerIntent, type AnswerContext, type ChatAnswer } from '../../src/core/conversation/answers';
 import { parseIntent } from '../../src/core/conversation/keywordParser';
 import { ConversationSession, type TurnMemory } from '../../src/core/conversation/session';
@@ -11,7 +17,10 @@ import { readsThroughRunner } from '../support/resourceReads';
 
 useEmulatorStack();
 
-const resolveEnvironment = (tags: Record<string, string>) => ({ name: tags.Environment ?? 'unknown', protected: tags.Environment === 'production' });
+const resolveEnvironment = (tags: Record<string, string>) => ({
+  name: tags.Environment ?? 'unknown',
+  protected: tags.Environment === 'production',
+});
 
 /**
  * Keyword answers (no language model) against moto through the real SDK: every read and every dry-run goes
@@ -40,8 +49,18 @@ describe('conversation: keyword intents through registered reads and dry-runs', 
       dryRun: async (operationId, input) => {
         dryRuns.push({ operationId, input });
         const outcome = await reads.runner.run(operationId, input, { caller: 'chat', mode: 'dry-run', region });
-        if (outcome.status === 'dry-run' && outcome.preview) return { status: 'dry-run', correlationId: outcome.correlationId, verdict: outcome.preview.guardrails.verdict, text: formatPreview(outcome.preview) };
-        return { status: outcome.status === 'refused' ? 'refused' : 'failed', correlationId: outcome.correlationId, text: outcome.error?.message ?? outcome.refusal?.message ?? outcome.status };
+        if (outcome.status === 'dry-run' && outcome.preview)
+          return {
+            status: 'dry-run',
+            correlationId: outcome.correlationId,
+            verdict: outcome.preview.guardrails.verdict,
+            text: formatPreview(outcome.preview),
+          };
+        return {
+          status: outcome.status === 'refused' ? 'refused' : 'failed',
+          correlationId: outcome.correlationId,
+          text: outcome.error?.message ?? outcome.refusal?.message ?? outcome.status,
+        };
       },
       region,
       resolveEnvironment,
@@ -60,14 +79,33 @@ describe('conversation: keyword intents through registered reads and dry-runs', 
     return Reservations?.[0]?.Instances?.[0]?.State?.Name;
   }
 
-  const ids = (answer: ChatAnswer, type = 'ec2:instance') => answer.touched.filter((ref) => ref.type === type).map((ref) => ref.id).sort();
+  const ids = (answer: ChatAnswer, type = 'ec2:instance') =>
+    answer.touched
+      .filter((ref) => ref.type === type)
+      .map((ref) => ref.id)
+      .sort();
 
   it('"which instances are in the private subnet?" follows the route tables', async () => {
     const answer = await ask('which instances are in the private subnet?');
-    assert.deepEqual(ids(answer), [sample.servers.app.instanceId, sample.servers.db.instanceId].sort(), 'app-1 and db-1 sit in subnets whose route table has no internet gateway');
+    assert.deepEqual(
+      ids(answer),
+      [sample.servers.app.instanceId, sample.servers.db.instanceId].sort(),
+      'app-1 and db-1 sit in subnets whose route table has no internet gateway',
+    );
     const subnets = await ask('which subnets are private?');
-    const ours = subnets.touched.filter((ref) => [sample.subnets.publicA, sample.subnets.publicB, sample.subnets.privateA, sample.subnets.privateB].includes(ref.id)).map((ref) => ref.id).sort();
-    assert.deepEqual(ours, [sample.subnets.privateA, sample.subnets.privateB].sort(), 'the private subnets use the VPC’s main table, which has no internet gateway');
+    const ours = subnets.touched
+      .filter((ref) =>
+        [sample.subnets.publicA, sample.subnets.publicB, sample.subnets.privateA, sample.subnets.privateB].includes(
+          ref.id,
+        ),
+      )
+      .map((ref) => ref.id)
+      .sort();
+    assert.deepEqual(
+      ours,
+      [sample.subnets.privateA, sample.subnets.privateB].sort(),
+      'the private subnets use the VPC’s main table, which has no internet gateway',
+    );
   });
 
   it('"find all resources created in the last 24 hours" lists what was just seeded, and names the types without creation times', async () => {
@@ -75,30 +113,61 @@ describe('conversation: keyword intents through registered reads and dry-runs', 
     const servers = Object.values(sample.servers);
     assert.deepEqual(ids(answer), servers.map((server) => server.instanceId).sort());
     // moto owns about a thousand snapshots of its own AMIs, so the launch templates are past the remembered 50.
-    for (const server of servers) assert.match(answer.markdown, new RegExp(`\\| ${server.name} \\| ${server.launchTemplateId} \\|`));
+    for (const server of servers)
+      assert.match(answer.markdown, new RegExp(`\\| ${server.name} \\| ${server.launchTemplateId} \\|`));
     assert.match(answer.markdown, /Elastic IPs, Security groups, VPCs, Subnets: the AWS API gives no creation time/);
   });
 
   it('"show me all resources tagged with project=alpha" matches the key without regard to case', async () => {
-    await ec2.send(new CreateTagsCommand({ Resources: [sample.servers.web.instanceId, sample.subnets.publicA], Tags: [{ Key: 'Project', Value: 'Alpha' }] }));
+    await ec2.send(
+      new CreateTagsCommand({
+        Resources: [sample.servers.web.instanceId, sample.subnets.publicA],
+        Tags: [{ Key: 'Project', Value: 'Alpha' }],
+      }),
+    );
     const answer = await ask('show me all resources tagged with project=alpha');
-    assert.deepEqual(answer.touched.map((ref) => ref.id).sort(), [sample.servers.web.instanceId, sample.subnets.publicA].sort());
+    assert.deepEqual(
+      answer.touched.map((ref) => ref.id).sort(),
+      [sample.servers.web.instanceId, sample.subnets.publicA].sort(),
+    );
   });
 
   it('"stop the app server" proposes a guarded dry-run for the app instance only, and changes nothing', async () => {
     dryRuns.length = 0;
     const answer = await ask('stop the app server');
-    assert.deepEqual(dryRuns, [{ operationId: 'ec2.instances.stop', input: { instanceIds: [sample.servers.app.instanceId] } }]);
+    assert.deepEqual(dryRuns, [
+      { operationId: 'ec2.instances.stop', input: { instanceIds: [sample.servers.app.instanceId] } },
+    ]);
     assert.match(answer.markdown, /Dry-run of "Stop app-1"/);
     assert.match(answer.markdown, /production/);
     const run = answer.actions.find((action) => action.kind === 'run');
-    assert.deepEqual(run && run.kind === 'run' && [run.title, run.input], ['Approve and run: Stop app-1', { instanceIds: [sample.servers.app.instanceId] }], 'production is protected: an approval, not a plain run');
+    assert.deepEqual(
+      run && run.kind === 'run' && [run.title, run.input],
+      ['Approve and run: Stop app-1', { instanceIds: [sample.servers.app.instanceId] }],
+      'production is protected: an approval, not a plain run',
+    );
     assert.equal(await stateOf(sample.servers.app.instanceId), 'running');
   });
 
   it('"actually, stop it in staging only" narrows several app servers to the staging one', async () => {
     const { Instances } = await ec2.send(
-      new RunInstancesCommand({ ImageId: sample.imageId, InstanceType: 't3.micro', MinCount: 1, MaxCount: 1, SubnetId: sample.subnets.privateB, TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'Name', Value: 'orders-2' }, { Key: 'Role', Value: 'app' }, { Key: 'Environment', Value: 'staging' }] }] }),
+      new RunInstancesCommand({
+        ImageId: sample.imageId,
+        InstanceType: 't3.micro',
+        MinCount: 1,
+        MaxCount: 1,
+        SubnetId: sample.subnets.privateB,
+        TagSpecifications: [
+          {
+            ResourceType: 'instance',
+            Tags: [
+              { Key: 'Name', Value: 'orders-2' },
+              { Key: 'Role', Value: 'app' },
+              { Key: 'Environment', Value: 'staging' },
+            ],
+          },
+        ],
+      }),
     );
     const staging = Instances![0].InstanceId!;
     dryRuns.length = 0;
@@ -113,14 +182,22 @@ describe('conversation: keyword intents through registered reads and dry-runs', 
   });
 
   it('"clean up unused security groups" judges security groups only', async () => {
-    const { GroupId } = await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'old-sg', Description: 'left over', VpcId: sample.vpcId }));
+    const { GroupId } = await ec2.send(
+      new CreateSecurityGroupCommand({ GroupName: 'old-sg', Description: 'left over', VpcId: sample.vpcId }),
+    );
     dryRuns.length = 0;
     const answer = await ask('clean up unused security groups');
     const found = ids(answer, 'ec2:security-group');
     assert.ok(found.includes(GroupId!), 'the new, unattached group');
-    for (const used of Object.values(sample.securityGroups)) assert.ok(!found.includes(used), `${used} is used by an instance`);
-    assert.ok(answer.touched.every((ref) => ref.type === 'ec2:security-group'), 'no snapshots or volumes in the answer');
-    assert.ok(answer.actions.every((action) => action.kind === 'dry-run' && action.operationId === 'ec2.securityGroups.delete'));
+    for (const used of Object.values(sample.securityGroups))
+      assert.ok(!found.includes(used), `${used} is used by an instance`);
+    assert.ok(
+      answer.touched.every((ref) => ref.type === 'ec2:security-group'),
+      'no snapshots or volumes in the answer',
+    );
+    assert.ok(
+      answer.actions.every((action) => action.kind === 'dry-run' && action.operationId === 'ec2.securityGroups.delete'),
+    );
     assert.deepEqual(dryRuns, []);
   });
 });

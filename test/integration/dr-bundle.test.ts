@@ -3,7 +3,13 @@ import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { CreateDocumentCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { DrReads } from '../../src/core/dr/aws';
-import { exportWorkspace, importBundle, serializeBundle, verifierFromReads, formatImportReport } from '../../src/core/dr/bundle';
+import {
+  exportWorkspace,
+  importBundle,
+  serializeBundle,
+  verifierFromReads,
+  formatImportReport,
+} from '../../src/core/dr/bundle';
 import { defaultPathFor, loadDrWorkspace, usableDocuments, writeDocument } from '../../src/core/dr/workspace';
 import type { SampleAccountSummary } from '../../tools/seed/sampleAccount';
 import { emulatorStack, resetAndSeed, useEmulatorStack } from '../support/emulators';
@@ -21,8 +27,19 @@ describe('DR export/import against the emulators', function () {
     sample = (await resetAndSeed('sample')).sample!;
     dir = tempDir();
     reads = (await productDeps(dir.path, { auditPath: join(dir.path, 'audit.jsonl') })).reads;
-    const ssm = new SSMClient({ region: 'us-east-1', endpoint: emulatorStack().endpoint, credentials: emulatorStack().credentials });
-    await ssm.send(new CreateDocumentCommand({ Name: 'PL-Sleep', DocumentType: 'Automation', DocumentFormat: 'JSON', Content: SLEEP_RUNBOOK }));
+    const ssm = new SSMClient({
+      region: 'us-east-1',
+      endpoint: emulatorStack().endpoint,
+      credentials: emulatorStack().credentials,
+    });
+    await ssm.send(
+      new CreateDocumentCommand({
+        Name: 'PL-Sleep',
+        DocumentType: 'Automation',
+        DocumentFormat: 'JSON',
+        Content: SLEEP_RUNBOOK,
+      }),
+    );
     ssm.destroy();
   });
   afterEach(() => {
@@ -32,12 +49,32 @@ describe('DR export/import against the emulators', function () {
   function documents() {
     const groups = [
       ...tierGroups(),
-      group('pinned', {}, { account: '123456789012', selection: { sourceServerIds: [sample.servers.db.sourceServerId, sample.servers.app.sourceServerId] }, launchSettings: { copyTags: true, targetInstanceTypeRightSizingMethod: 'BASIC' } }),
+      group(
+        'pinned',
+        {},
+        {
+          account: '123456789012',
+          selection: { sourceServerIds: [sample.servers.db.sourceServerId, sample.servers.app.sourceServerId] },
+          launchSettings: { copyTags: true, targetInstanceTypeRightSizingMethod: 'BASIC' },
+        },
+      ),
     ];
-    const plan = threeTierPlan({ description: 'Shop' }, {
-      db: { preActions: [{ type: 'ssmAutomation', documentName: 'PL-Sleep', parameters: { Tier: 'db' }, retries: 1 }] },
-      web: { sourceServerIds: [sample.servers.web.sourceServerId], pauseBeforeWave: true, postActions: [{ type: 'approval', message: 'Check the shop' }, { type: 'wait', seconds: 10 }] },
-    });
+    const plan = threeTierPlan(
+      { description: 'Shop' },
+      {
+        db: {
+          preActions: [{ type: 'ssmAutomation', documentName: 'PL-Sleep', parameters: { Tier: 'db' }, retries: 1 }],
+        },
+        web: {
+          sourceServerIds: [sample.servers.web.sourceServerId],
+          pauseBeforeWave: true,
+          postActions: [
+            { type: 'approval', message: 'Check the shop' },
+            { type: 'wait', seconds: 10 },
+          ],
+        },
+      },
+    );
     return { groups, plans: [plan] };
   }
 
@@ -54,7 +91,13 @@ describe('DR export/import against the emulators', function () {
     const verifier = verifierFromReads(reads);
     const dry = await importBundle(text, target, { dryRun: true, verifier });
     assert.deepEqual(dry.failed, [], formatImportReport(dry));
-    assert.deepEqual(dry.created, ['group app-tier', 'group db-tier', 'group pinned', 'group web-tier', 'plan three-tier']);
+    assert.deepEqual(dry.created, [
+      'group app-tier',
+      'group db-tier',
+      'group pinned',
+      'group web-tier',
+      'plan three-tier',
+    ]);
     assert.deepEqual((await loadDrWorkspace(target)).groups, [], 'the dry run wrote nothing');
 
     const real = await importBundle(text, target, { verifier });
@@ -63,7 +106,10 @@ describe('DR export/import against the emulators', function () {
     assert.deepEqual({ ...again.bundle, exportedAt: exported.bundle.exportedAt }, exported.bundle);
     const usable = usableDocuments(await loadDrWorkspace(target));
     assert.deepEqual(usable.plans, plans);
-    assert.deepEqual(new Set(usable.groups.map((g) => JSON.stringify(g))), new Set(groups.map((g) => JSON.stringify(g))));
+    assert.deepEqual(
+      new Set(usable.groups.map((g) => JSON.stringify(g))),
+      new Set(groups.map((g) => JSON.stringify(g))),
+    );
 
     const repeat = await importBundle(text, target, { dryRun: true, verifier });
     assert.deepEqual([repeat.created.length, repeat.skipped.length, repeat.failed.length], [0, 5, 0]);
@@ -76,7 +122,10 @@ describe('DR export/import against the emulators', function () {
     const bundle = (await exportWorkspace(dir.path)).bundle;
     bundle.protectionGroups = groups;
     bundle.recoveryPlans = plans;
-    const report = await importBundle(bundle, join(dir.path, 'target'), { dryRun: true, verifier: verifierFromReads(reads) });
+    const report = await importBundle(bundle, join(dir.path, 'target'), {
+      dryRun: true,
+      verifier: verifierFromReads(reads),
+    });
     const byName = Object.fromEntries(report.items.map((item) => [item.name, item]));
     assert.equal(byName.pinned.action, 'fail');
     assert.match(byName.pinned.reasons.join(' '), /s-00000000000000bad does not exist in us-east-1/);

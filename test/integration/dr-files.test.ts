@@ -64,13 +64,27 @@ describe('DR malformed files', () => {
       const errors = file.result.diagnostics.filter((d) => d.severity === 'error');
       assert.equal(file.result.document, undefined, name);
       const expected = MALFORMED[name].expect;
-      assert.equal(errors.length, expected.length, `${name}: ${errors.map((e) => formatDiagnostic(name, e)).join('\n')}`);
+      assert.equal(
+        errors.length,
+        expected.length,
+        `${name}: ${errors.map((e) => formatDiagnostic(name, e)).join('\n')}`,
+      );
       expected.forEach(([line, column, message], i) => {
-        assert.deepEqual([errors[i].start!.line, errors[i].start!.column], [line, column], `${name}: ${formatDiagnostic(name, errors[i])}`);
+        assert.deepEqual(
+          [errors[i].start!.line, errors[i].start!.column],
+          [line, column],
+          `${name}: ${formatDiagnostic(name, errors[i])}`,
+        );
         assert.match(errors[i].message, message);
       });
     }
-    assert.match(formatDiagnostic('cycle.recovery-plan.yaml', workspace.plans.find((p) => p.path.includes('cycle'))!.result.diagnostics[0]), /^cycle\.recovery-plan\.yaml:7:17: error: Dependency cycle/);
+    assert.match(
+      formatDiagnostic(
+        'cycle.recovery-plan.yaml',
+        workspace.plans.find((p) => p.path.includes('cycle'))!.result.diagnostics[0],
+      ),
+      /^cycle\.recovery-plan\.yaml:7:17: error: Dependency cycle/,
+    );
     assertUntouched();
   });
 
@@ -89,7 +103,9 @@ describe('DR malformed files', () => {
     mkdirSync(join(landing, '..'), { recursive: true });
     writeFileSync(landing, 'schemaVersion: 2\nkind: RecoveryPlan\nname: three-tier\nwaves: [\n');
     hashes.set(landing, sha256(readFileSync(landing)));
-    const report = await importBundle(createBundle(tierGroups(), [threeTierPlan()]), dir.path, { onConflict: 'overwrite' });
+    const report = await importBundle(createBundle(tierGroups(), [threeTierPlan()]), dir.path, {
+      onConflict: 'overwrite',
+    });
     assert.deepEqual(report.failed, ['plan three-tier']);
     assert.deepEqual(report.created, ['group app-tier', 'group db-tier', 'group web-tier']);
     assertUntouched();

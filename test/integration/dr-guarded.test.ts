@@ -17,10 +17,15 @@ describe('DR runs through the safety core', function () {
   let dir: ReturnType<typeof tempDir>;
   let auditPath: string;
   const runners: DrRunner[] = [];
-  const twoWavePlan = () => plan('db-then-web', [
-    { name: 'db', protectionGroups: ['db-tier'] },
-    { name: 'web', protectionGroups: ['web-tier'], dependsOn: ['db'] },
-  ], { failurePolicy: 'stop' });
+  const twoWavePlan = () =>
+    plan(
+      'db-then-web',
+      [
+        { name: 'db', protectionGroups: ['db-tier'] },
+        { name: 'web', protectionGroups: ['web-tier'], dependsOn: ['db'] },
+      ],
+      { failurePolicy: 'stop' },
+    );
 
   beforeEach(async () => {
     await resetAndSeed('sample');
@@ -81,20 +86,37 @@ describe('DR runs through the safety core', function () {
     await runner.cleanupDrill();
     const lines = await readAuditTrail(auditPath, {});
     const runLines = lines.filter((line) => line.correlationId === state.runId);
-    const results = (operation: string) => runLines.filter((line) => line.operation === operation).map((line) => line.outcome);
+    const results = (operation: string) =>
+      runLines.filter((line) => line.operation === operation).map((line) => line.outcome);
     assert.deepEqual(results('drs.recovery.start'), ['approved', 'succeeded', 'approved', 'succeeded']);
-    assert.ok(results('drs.recoveryInstances.terminate').includes('succeeded'), JSON.stringify(results('drs.recoveryInstances.terminate')));
-    assert.ok(runLines.every((line) => line.callerArn && line.account), 'caller and account recorded');
+    assert.ok(
+      results('drs.recoveryInstances.terminate').includes('succeeded'),
+      JSON.stringify(results('drs.recoveryInstances.terminate')),
+    );
+    assert.ok(
+      runLines.every((line) => line.callerArn && line.account),
+      'caller and account recorded',
+    );
     assert.equal((await verifyAuditTrail(auditPath)).ok, true);
   });
 
   it('reads through the operation runner too: with auditReads, every DR read is an audited read operation', async () => {
-    const runner = await guardedRunner(approvingProvider(), resolveGuardrailPolicy({ settings: { auditReads: true } }).policy);
+    const runner = await guardedRunner(
+      approvingProvider(),
+      resolveGuardrailPolicy({ settings: { auditReads: true } }).policy,
+    );
     const state = await runner.run();
     assert.equal(state.status, 'completed', JSON.stringify(state.errors ?? state));
     const reads = (await readAuditTrail(auditPath, {})).filter((line) => line.operationKind === 'read');
     const operations = new Set(reads.map((line) => `${line.caller} ${line.operation} ${line.outcome}`));
-    for (const operation of ['drs.sourceServers.list', 'drs.jobs.list', 'drs.jobs.logItems', 'drs.launchConfiguration.get', 'drs.recoveryInstances.list', 'ec2.launchTemplates.list']) {
+    for (const operation of [
+      'drs.sourceServers.list',
+      'drs.jobs.list',
+      'drs.jobs.logItems',
+      'drs.launchConfiguration.get',
+      'drs.recoveryInstances.list',
+      'ec2.launchTemplates.list',
+    ]) {
       assert.ok(operations.has(`command ${operation} succeeded`), `${operation} in ${JSON.stringify([...operations])}`);
     }
   });

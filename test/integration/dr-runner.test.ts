@@ -7,7 +7,12 @@
  */
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { DescribeJobsCommand, DrsClient, GetLaunchConfigurationCommand, StartRecoveryCommand } from '@aws-sdk/client-drs';
+import {
+  DescribeJobsCommand,
+  DrsClient,
+  GetLaunchConfigurationCommand,
+  StartRecoveryCommand,
+} from '@aws-sdk/client-drs';
 import { DeleteLaunchTemplateCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreateDocumentCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { runPreflight, runRemediation } from '../../src/core/dr/preflight';
@@ -18,7 +23,17 @@ import type { SampleAccountSummary } from '../../tools/seed/sampleAccount';
 import { startSsmFront, type SsmFront } from '../../tools/emulators/ssm/front';
 import { emulatorStack, resetAndSeed, useEmulatorStack, waitFor } from '../support/emulators';
 import { approvingProvider } from '../support/operationHarness';
-import { emulatorClients, engineDeps, group, plan, productDeps, tempDir, threeTierPlan, tierGroups, SLEEP_RUNBOOK } from '../support/dr';
+import {
+  emulatorClients,
+  engineDeps,
+  group,
+  plan,
+  productDeps,
+  tempDir,
+  threeTierPlan,
+  tierGroups,
+  SLEEP_RUNBOOK,
+} from '../support/dr';
 
 useEmulatorStack();
 
@@ -70,10 +85,19 @@ describe('DR runner against the emulators', function () {
   });
 
   function shippedDeps(): Promise<RunnerDeps> {
-    return productDeps(dir.path, { auditPath: join(dir.path, 'audit.jsonl'), approval: approvingProvider(), endpointUrl: front.endpoint });
+    return productDeps(dir.path, {
+      auditPath: join(dir.path, 'audit.jsonl'),
+      approval: approvingProvider(),
+      endpointUrl: front.endpoint,
+    });
   }
 
-  async function start(p = threeTierPlan(), groups = tierGroups(), mode: 'drill' | 'recovery' = 'drill', overrides: Partial<RunnerDeps> = {}): Promise<DrRunner> {
+  async function start(
+    p = threeTierPlan(),
+    groups = tierGroups(),
+    mode: 'drill' | 'recovery' = 'drill',
+    overrides: Partial<RunnerDeps> = {},
+  ): Promise<DrRunner> {
     const runner = await DrRunner.create({ ...deps, ...overrides }, { plan: p, groups, mode });
     runners.push(runner);
     return runner;
@@ -86,7 +110,9 @@ describe('DR runner against the emulators', function () {
     assert.equal(runner.current.preflight.findings.find((f) => f.code === 'launch-settings-drift')?.group, 'db-tier');
     const state = await runner.run();
     assert.deepEqual(state.waves.db.launchSettingsApplied, [sample.servers.db.sourceServerId]);
-    const configuration = await (await clients.drs('us-east-1')).send(new GetLaunchConfigurationCommand({ sourceServerID: sample.servers.db.sourceServerId }));
+    const configuration = await (
+      await clients.drs('us-east-1')
+    ).send(new GetLaunchConfigurationCommand({ sourceServerID: sample.servers.db.sourceServerId }));
     assert.equal(configuration.licensing?.osByol, false);
     assert.equal(state.status, 'completed');
     const servers = Object.values(state.waves).flatMap((wave) => Object.values(wave.servers));
@@ -97,19 +123,28 @@ describe('DR runner against the emulators', function () {
       assert.ok(server.recoveryInstanceId && server.ec2InstanceId && server.launchedAt);
     }
     // Dependency order: a wave's first StartRecovery comes after the previous wave's servers launched.
-    const launchedAt = (wave: string) => Math.max(...Object.values(state.waves[wave].servers).map((s) => Date.parse(s.launchedAt!)));
+    const launchedAt = (wave: string) =>
+      Math.max(...Object.values(state.waves[wave].servers).map((s) => Date.parse(s.launchedAt!)));
     const startedAt = (wave: string) => Date.parse(Object.values(state.waves[wave].jobKeys)[0].firstStartingAt!);
     assert.ok(startedAt('app') >= launchedAt('db'));
     assert.ok(startedAt('web') >= launchedAt('app'));
 
-    const { Reservations } = await ec2.send(new DescribeInstancesCommand({ InstanceIds: servers.map((s) => s.ec2InstanceId!) }));
+    const { Reservations } = await ec2.send(
+      new DescribeInstancesCommand({ InstanceIds: servers.map((s) => s.ec2InstanceId!) }),
+    );
     const instances = (Reservations ?? []).flatMap((r) => r.Instances ?? []);
     assert.equal(instances.length, 3);
     for (const instance of instances) {
       assert.equal(instance.State?.Name, 'running');
-      assert.ok(instance.Tags?.some((t) => t.Key === JOB_TAG_RUN && t.Value === state.runId), 'the job tags reach the instance');
+      assert.ok(
+        instance.Tags?.some((t) => t.Key === JOB_TAG_RUN && t.Value === state.runId),
+        'the job tags reach the instance',
+      );
     }
-    assert.deepEqual(new Set(instances.map((i) => i.Tags?.find((t) => t.Key === 'Name')?.Value)), new Set(['db-1', 'app-1', 'web-1']));
+    assert.deepEqual(
+      new Set(instances.map((i) => i.Tags?.find((t) => t.Key === 'Name')?.Value)),
+      new Set(['db-1', 'app-1', 'web-1']),
+    );
 
     const result = buildRunResult(state);
     assert.equal(result.rto.met, true);
@@ -118,15 +153,29 @@ describe('DR runner against the emulators', function () {
     const metrics = runner.metrics();
     assert.equal(metrics.api.calls['drs:StartRecovery'], 3);
     assert.equal(metrics.api.calls['drs:UpdateLaunchConfiguration'], 1);
-    assert.ok(metrics.waveTransitions.every((t) => t.overheadMs !== undefined && t.overheadMs < 1000), JSON.stringify(metrics.waveTransitions));
+    assert.ok(
+      metrics.waveTransitions.every((t) => t.overheadMs !== undefined && t.overheadMs < 1000),
+      JSON.stringify(metrics.waveTransitions),
+    );
 
     const cleaned = await runner.cleanupDrill();
     runner.dispose();
     assert.equal(cleaned.cleanup?.status, 'completed');
-    assert.ok(Object.values(cleaned.waves).flatMap((w) => Object.values(w.servers)).every((s) => s.launchStatus === 'TERMINATED'));
+    assert.ok(
+      Object.values(cleaned.waves)
+        .flatMap((w) => Object.values(w.servers))
+        .every((s) => s.launchStatus === 'TERMINATED'),
+    );
     const after = await ec2.send(new DescribeInstancesCommand({ InstanceIds: servers.map((s) => s.ec2InstanceId!) }));
-    assert.ok((after.Reservations ?? []).flatMap((r) => r.Instances ?? []).every((i) => ['shutting-down', 'terminated'].includes(i.State!.Name!)));
-    assert.deepEqual(listRunHistory(dir.path).map((h) => [h.runId, h.status]), [[state.runId, 'completed']]);
+    assert.ok(
+      (after.Reservations ?? [])
+        .flatMap((r) => r.Instances ?? [])
+        .every((i) => ['shutting-down', 'terminated'].includes(i.State!.Name!)),
+    );
+    assert.deepEqual(
+      listRunHistory(dir.path).map((h) => [h.runId, h.status]),
+      [[state.runId, 'completed']],
+    );
   });
 
   it('runs independent waves in parallel', async () => {
@@ -160,12 +209,24 @@ describe('DR runner against the emulators', function () {
     assert.equal(runner.current.waves.db.status, 'completed');
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal(runner.current.waves.app.status, 'held');
-    assert.equal(Object.values(runner.current.waves.app.jobKeys)[0].startingAt, undefined, 'no StartRecovery while held');
+    assert.equal(
+      Object.values(runner.current.waves.app.jobKeys)[0].startingAt,
+      undefined,
+      'no StartRecovery while held',
+    );
 
     runner.resume('app', 'tester');
-    await waitFor(async () => (runner.current.status === 'paused' && runner.current.waves.app.status === 'completed' ? true : undefined), 'app done while paused');
+    await waitFor(
+      async () =>
+        runner.current.status === 'paused' && runner.current.waves.app.status === 'completed' ? true : undefined,
+      'app done while paused',
+    );
     await new Promise((resolve) => setTimeout(resolve, 300));
-    assert.equal(runner.current.waves.web.status, 'pending', 'a paused run starts no new wave; the running job finished and stays visible');
+    assert.equal(
+      runner.current.waves.web.status,
+      'pending',
+      'a paused run starts no new wave; the running job finished and stays visible',
+    );
     runner.resume(undefined, 'tester');
     const state = await done;
     assert.equal(state.status, 'completed');
@@ -181,18 +242,32 @@ describe('DR runner against the emulators', function () {
     const state = await done;
     runner.dispose();
     assert.equal(state.status, 'cancelled');
-    assert.deepEqual([state.waves.db.status, state.waves.app.status, state.waves.web.status], ['completed', 'cancelled', 'cancelled']);
+    assert.deepEqual(
+      [state.waves.db.status, state.waves.app.status, state.waves.web.status],
+      ['completed', 'cancelled', 'cancelled'],
+    );
     const dbJob = Object.values(state.waves.db.jobKeys)[0].jobId!;
     assert.equal(state.jobs[dbJob].status, 'COMPLETED');
-    assert.deepEqual(state.jobs[dbJob].log.map((item) => item.event).filter((e) => ['JOB_START', 'LAUNCH_START', 'JOB_END'].includes(e)), ['JOB_START', 'LAUNCH_START', 'JOB_END']);
+    assert.deepEqual(
+      state.jobs[dbJob].log
+        .map((item) => item.event)
+        .filter((e) => ['JOB_START', 'LAUNCH_START', 'JOB_END'].includes(e)),
+      ['JOB_START', 'LAUNCH_START', 'JOB_END'],
+    );
     assert.equal(Object.values(state.waves.app.jobKeys)[0].startingAt, undefined);
   });
 
   it('a failed launch under "stop" ends the run and skips the waves after it', async () => {
-    await emulatorStack().admin.failLaunch({ sourceServerID: sample.servers.app.sourceServerId, rawError: 'InsufficientInstanceCapacity in us-east-1b' });
+    await emulatorStack().admin.failLaunch({
+      sourceServerID: sample.servers.app.sourceServerId,
+      rawError: 'InsufficientInstanceCapacity in us-east-1b',
+    });
     const state = await (await start(threeTierPlan({ failurePolicy: 'stop' }))).run();
     assert.equal(state.status, 'failed');
-    assert.deepEqual([state.waves.db.status, state.waves.app.status, state.waves.web.status], ['completed', 'failed', 'skipped']);
+    assert.deepEqual(
+      [state.waves.db.status, state.waves.app.status, state.waves.web.status],
+      ['completed', 'failed', 'skipped'],
+    );
     const app = state.waves.app.servers[sample.servers.app.sourceServerId];
     assert.equal(app.launchStatus, 'FAILED');
     assert.match(app.error!, /InsufficientInstanceCapacity/);
@@ -204,7 +279,10 @@ describe('DR runner against the emulators', function () {
     await emulatorStack().admin.failLaunch({ sourceServerID: sample.servers.app.sourceServerId });
     const state = await (await start(threeTierPlan({ failurePolicy: 'continue' }))).run();
     assert.equal(state.status, 'failed');
-    assert.deepEqual([state.waves.db.status, state.waves.app.status, state.waves.web.status], ['completed', 'failed', 'completed']);
+    assert.deepEqual(
+      [state.waves.db.status, state.waves.app.status, state.waves.web.status],
+      ['completed', 'failed', 'completed'],
+    );
     assert.equal(state.waves.web.servers[sample.servers.web.sourceServerId].launchStatus, 'LAUNCHED');
     const result = buildRunResult(state);
     assert.deepEqual(result.counts, { servers: 3, launched: 2, failed: 1, other: 0 });
@@ -222,35 +300,94 @@ describe('DR runner against the emulators', function () {
     assert.equal(state.status, 'completed');
     const metrics = runner.metrics();
     assert.equal(metrics.api.throttlingFailures, 0);
-    assert.equal(metrics.api.calls['drs:StartRecovery'], 3, 'the retries happened below the runner (SDK and operation runner)');
-    assert.ok((await admin.stats()).operations.StartRecovery >= 3 + 4, JSON.stringify((await admin.stats()).operations));
+    assert.equal(
+      metrics.api.calls['drs:StartRecovery'],
+      3,
+      'the retries happened below the runner (SDK and operation runner)',
+    );
+    assert.ok(
+      (await admin.stats()).operations.StartRecovery >= 3 + 4,
+      JSON.stringify((await admin.stats()).operations),
+    );
     assert.deepEqual((await admin.faults()).throttles, [], 'every injected throttle was hit');
     const jobs = (await drs.send(new DescribeJobsCommand({ filters: {} }))).items ?? [];
     assert.equal(jobs.length, 3, 'throttled StartRecovery calls created no extra jobs');
   });
 
   it('runs SSM Automation pre/post actions, retrying a failed attempt, and fails a wave on an action it cannot run', async () => {
-    const ssm = new SSMClient({ region: 'us-east-1', endpoint: front.endpoint, credentials: emulatorStack().credentials });
-    await ssm.send(new CreateDocumentCommand({ Name: 'PL-Sleep', DocumentType: 'Automation', DocumentFormat: 'JSON', Content: SLEEP_RUNBOOK }));
-    await ssm.send(new CreateDocumentCommand({ Name: 'PL-RunCommand', DocumentType: 'Automation', DocumentFormat: 'JSON', Content: JSON.stringify({ schemaVersion: '0.3', mainSteps: [{ name: 'restart', action: 'aws:runCommand', inputs: {} }] }) }));
+    const ssm = new SSMClient({
+      region: 'us-east-1',
+      endpoint: front.endpoint,
+      credentials: emulatorStack().credentials,
+    });
+    await ssm.send(
+      new CreateDocumentCommand({
+        Name: 'PL-Sleep',
+        DocumentType: 'Automation',
+        DocumentFormat: 'JSON',
+        Content: SLEEP_RUNBOOK,
+      }),
+    );
+    await ssm.send(
+      new CreateDocumentCommand({
+        Name: 'PL-RunCommand',
+        DocumentType: 'Automation',
+        DocumentFormat: 'JSON',
+        Content: JSON.stringify({
+          schemaVersion: '0.3',
+          mainSteps: [{ name: 'restart', action: 'aws:runCommand', inputs: {} }],
+        }),
+      }),
+    );
     ssm.destroy();
     front.ssm.failNext('PL-Sleep', 1, 'replica lag too high');
-    const p = threeTierPlan({}, {
-      db: { preActions: [{ type: 'ssmAutomation', name: 'check db', documentName: 'PL-Sleep', parameters: { Tier: 'db' }, retries: 1, timeoutSeconds: 30 }] },
-      app: { postActions: [{ type: 'ssmAutomation', name: 'smoke app', documentName: 'PL-Sleep', parameters: { Tier: 'app' } }] },
-      web: { postActions: [{ type: 'ssmAutomation', name: 'restart web', documentName: 'PL-RunCommand' }] },
-    });
+    const p = threeTierPlan(
+      {},
+      {
+        db: {
+          preActions: [
+            {
+              type: 'ssmAutomation',
+              name: 'check db',
+              documentName: 'PL-Sleep',
+              parameters: { Tier: 'db' },
+              retries: 1,
+              timeoutSeconds: 30,
+            },
+          ],
+        },
+        app: {
+          postActions: [
+            { type: 'ssmAutomation', name: 'smoke app', documentName: 'PL-Sleep', parameters: { Tier: 'app' } },
+          ],
+        },
+        web: { postActions: [{ type: 'ssmAutomation', name: 'restart web', documentName: 'PL-RunCommand' }] },
+      },
+    );
     const state = await (await start(p)).run();
     const check = state.waves.db.steps['db/pre/0'];
     assert.equal(check.status, 'succeeded');
-    assert.deepEqual(check.attempts.map((a) => a.status), ['Failed', 'Success']);
+    assert.deepEqual(
+      check.attempts.map((a) => a.status),
+      ['Failed', 'Success'],
+    );
     assert.match(check.attempts[0].error!, /replica lag too high/);
     assert.deepEqual(check.attempts[1].outputs, { 'settle.StepStatus': ['Success'] });
     assert.equal(state.waves.app.steps['app/post/0'].status, 'succeeded');
     assert.equal(state.waves.web.status, 'failed');
     assert.match(state.waves.web.error!, /aws:runCommand/);
-    assert.equal(state.waves.web.servers[sample.servers.web.sourceServerId].launchStatus, 'LAUNCHED', 'the launch itself succeeded');
-    assert.deepEqual(front.ssm.listExecutions().map((e) => e.parameters.Tier?.[0] ?? '-').sort(), ['-', 'app', 'db', 'db']);
+    assert.equal(
+      state.waves.web.servers[sample.servers.web.sourceServerId].launchStatus,
+      'LAUNCHED',
+      'the launch itself succeeded',
+    );
+    assert.deepEqual(
+      front.ssm
+        .listExecutions()
+        .map((e) => e.parameters.Tier?.[0] ?? '-')
+        .sort(),
+      ['-', 'app', 'db', 'db'],
+    );
     const markdown = renderMarkdownReport(buildRunResult(state));
     assert.match(markdown, /\| check db \| pre \| succeeded \| 2 \|/);
   });
@@ -273,10 +410,20 @@ describe('DR runner against the emulators', function () {
     const state = await second.run();
     second.dispose();
     assert.equal(state.status, 'completed');
-    assert.ok(Object.values(state.waves).flatMap((w) => Object.values(w.servers)).every((s) => s.launchStatus === 'LAUNCHED' && s.ec2InstanceId));
+    assert.ok(
+      Object.values(state.waves)
+        .flatMap((w) => Object.values(w.servers))
+        .every((s) => s.launchStatus === 'LAUNCHED' && s.ec2InstanceId),
+    );
     assert.equal(second.metrics().api.calls['drs:StartRecovery'], 1, 'only web was started by the new runner');
-    const jobs = ((await drs.send(new DescribeJobsCommand({ filters: {} }))).items ?? []).filter((job) => job.tags?.[JOB_TAG_RUN] === state.runId);
-    assert.deepEqual(jobs.map((job) => job.tags?.[JOB_TAG_KEY]).sort(), ['app#0', 'db#0', 'web#0'], 'one DRS job per wave');
+    const jobs = ((await drs.send(new DescribeJobsCommand({ filters: {} }))).items ?? []).filter(
+      (job) => job.tags?.[JOB_TAG_RUN] === state.runId,
+    );
+    assert.deepEqual(
+      jobs.map((job) => job.tags?.[JOB_TAG_KEY]).sort(),
+      ['app#0', 'db#0', 'web#0'],
+      'one DRS job per wave',
+    );
     assert.deepEqual(DrRunner.inspect(first.journalPath), JSON.parse(JSON.stringify(state)));
   });
 
@@ -285,39 +432,109 @@ describe('DR runner against the emulators', function () {
     await admin.setReplicationState(sample.servers.web.sourceServerId, { state: 'STALLED', error: 'AGENT_NOT_SEEN' });
     await ec2.send(new DeleteLaunchTemplateCommand({ LaunchTemplateId: sample.servers.app.launchTemplateId }));
     const groups = [...tierGroups(), group('cache-tier', { Role: 'cache' })];
-    const p = threeTierPlan({}, { db: { protectionGroups: ['db-tier', 'cache-tier'], preActions: [{ type: 'ssmAutomation', documentName: 'PL-Missing' }] } });
-    const report = await runPreflight({ plan: p, groups, reads: deps.reads, mode: 'drill', defaultRegion: 'us-east-1' });
+    const p = threeTierPlan(
+      {},
+      {
+        db: {
+          protectionGroups: ['db-tier', 'cache-tier'],
+          preActions: [{ type: 'ssmAutomation', documentName: 'PL-Missing' }],
+        },
+      },
+    );
+    const report = await runPreflight({
+      plan: p,
+      groups,
+      reads: deps.reads,
+      mode: 'drill',
+      defaultRegion: 'us-east-1',
+    });
     assert.equal(report.ok, false);
     const codes = report.findings.map((f) => f.code);
-    for (const code of ['replication-unhealthy', 'launch-template-missing', 'tag-selector-empty', 'ssm-document-missing'] as const) assert.ok(codes.includes(code), `${code} in ${codes}`);
+    for (const code of [
+      'replication-unhealthy',
+      'launch-template-missing',
+      'tag-selector-empty',
+      'ssm-document-missing',
+    ] as const)
+      assert.ok(codes.includes(code), `${code} in ${codes}`);
     for (const finding of report.findings) assert.ok(finding.message && finding.fix, 'every finding says what and how');
     assert.match(report.findings.find((f) => f.code === 'replication-unhealthy')!.message, /STALLED.*web-1/);
-    assert.match(report.findings.find((f) => f.code === 'launch-template-missing')!.message, new RegExp(sample.servers.app.launchTemplateId));
+    assert.match(
+      report.findings.find((f) => f.code === 'launch-template-missing')!.message,
+      new RegExp(sample.servers.app.launchTemplateId),
+    );
 
     // An active job on a plan server, and leftovers of an earlier drill.
     await resetAndSeed('sample').then((seeded) => (sample = seeded.sample!));
     const drill = await (await start()).run();
     assert.equal(drill.status, 'completed');
     await admin.setClock({ timeScale: 2 });
-    const { job } = await drs.send(new StartRecoveryCommand({ sourceServers: [{ sourceServerID: sample.servers.db.sourceServerId }], isDrill: true }));
-    const busy = await runPreflight({ plan: threeTierPlan(), groups: tierGroups(), reads: deps.reads, mode: 'drill', defaultRegion: 'us-east-1' });
+    const { job } = await drs.send(
+      new StartRecoveryCommand({
+        sourceServers: [{ sourceServerID: sample.servers.db.sourceServerId }],
+        isDrill: true,
+      }),
+    );
+    const busy = await runPreflight({
+      plan: threeTierPlan(),
+      groups: tierGroups(),
+      reads: deps.reads,
+      mode: 'drill',
+      defaultRegion: 'us-east-1',
+    });
     const active = busy.findings.find((f) => f.code === 'server-in-active-job')!;
     assert.match(active.message, new RegExp(job!.jobID!));
     assert.match(active.fix, /Wait for job/);
     const leftover = busy.findings.find((f) => f.code === 'leftover-drill-instances')!;
     assert.equal(leftover.severity, 'warning');
     assert.equal(leftover.remediation?.kind, 'terminateRecoveryInstances');
-    assert.equal(leftover.remediation?.kind === 'terminateRecoveryInstances' && leftover.remediation.recoveryInstanceIds.length >= 2, true);
+    assert.equal(
+      leftover.remediation?.kind === 'terminateRecoveryInstances' &&
+        leftover.remediation.recoveryInstanceIds.length >= 2,
+      true,
+    );
 
     // The offered fix, through the gateway: terminate the leftovers, then preflight no longer reports them.
     await admin.setClock({ timeScale: 0.02 });
-    await waitFor(async () => ((await drs.send(new DescribeJobsCommand({ filters: { jobIDs: [job!.jobID!] } }))).items?.[0]?.status === 'COMPLETED' ? true : undefined), 'the direct job to end');
-    const leftoverNow = (await runPreflight({ plan: threeTierPlan(), groups: tierGroups(), reads: deps.reads, mode: 'drill', defaultRegion: 'us-east-1' })).findings.find((f) => f.code === 'leftover-drill-instances')!;
-    const { jobIds } = await runRemediation(leftoverNow.remediation!, deps.gateway, { correlationId: 'preflight-test' });
+    await waitFor(
+      async () =>
+        (await drs.send(new DescribeJobsCommand({ filters: { jobIDs: [job!.jobID!] } }))).items?.[0]?.status ===
+        'COMPLETED'
+          ? true
+          : undefined,
+      'the direct job to end',
+    );
+    const leftoverNow = (
+      await runPreflight({
+        plan: threeTierPlan(),
+        groups: tierGroups(),
+        reads: deps.reads,
+        mode: 'drill',
+        defaultRegion: 'us-east-1',
+      })
+    ).findings.find((f) => f.code === 'leftover-drill-instances')!;
+    const { jobIds } = await runRemediation(leftoverNow.remediation!, deps.gateway, {
+      correlationId: 'preflight-test',
+    });
     assert.equal(jobIds.length, 1);
-    await waitFor(async () => ((await drs.send(new DescribeJobsCommand({ filters: { jobIDs: jobIds } }))).items?.[0]?.status === 'COMPLETED' ? true : undefined), 'terminate job');
-    const clean = await runPreflight({ plan: threeTierPlan(), groups: tierGroups(), reads: deps.reads, mode: 'drill', defaultRegion: 'us-east-1' });
-    assert.deepEqual(clean.findings.filter((f) => f.severity !== 'info'), []);
+    await waitFor(
+      async () =>
+        (await drs.send(new DescribeJobsCommand({ filters: { jobIDs: jobIds } }))).items?.[0]?.status === 'COMPLETED'
+          ? true
+          : undefined,
+      'terminate job',
+    );
+    const clean = await runPreflight({
+      plan: threeTierPlan(),
+      groups: tierGroups(),
+      reads: deps.reads,
+      mode: 'drill',
+      defaultRegion: 'us-east-1',
+    });
+    assert.deepEqual(
+      clean.findings.filter((f) => f.severity !== 'info'),
+      [],
+    );
     assert.equal(clean.ok, true);
   });
 });

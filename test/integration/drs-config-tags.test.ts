@@ -32,7 +32,9 @@ describe('DRS launch configuration, tags and errors', function () {
 
   describe('launch configuration', function () {
     it('reads the seeded configuration', async function () {
-      const config = await drs.send(new GetLaunchConfigurationCommand({ sourceServerID: sample.servers.web.sourceServerId }));
+      const config = await drs.send(
+        new GetLaunchConfigurationCommand({ sourceServerID: sample.servers.web.sourceServerId }),
+      );
       assert.equal(config.sourceServerID, sample.servers.web.sourceServerId);
       assert.equal(config.name, 'web-1');
       assert.equal(config.ec2LaunchTemplateID, sample.servers.web.launchTemplateId);
@@ -67,11 +69,19 @@ describe('DRS launch configuration, tags and errors', function () {
 
     it('rejects values outside the DRS enums', async function () {
       await assert.rejects(
-        drs.send(new UpdateLaunchConfigurationCommand({ sourceServerID: sample.servers.db.sourceServerId, launchDisposition: 'PAUSED' as never })),
+        drs.send(
+          new UpdateLaunchConfigurationCommand({
+            sourceServerID: sample.servers.db.sourceServerId,
+            launchDisposition: 'PAUSED' as never,
+          }),
+        ),
         (error: unknown) => {
           assert.ok(error instanceof ValidationException);
           assert.equal(error.reason, 'fieldValidationFailed');
-          assert.deepEqual(error.fieldList?.map((f) => f.name), ['launchDisposition']);
+          assert.deepEqual(
+            error.fieldList?.map((f) => f.name),
+            ['launchDisposition'],
+          );
           assert.match(error.message, /^1 validation error detected: Value 'PAUSED' at 'launchDisposition'/);
           return true;
         },
@@ -82,25 +92,44 @@ describe('DRS launch configuration, tags and errors', function () {
   describe('tags', function () {
     it('tags, lists and untags a source server, visible in DescribeSourceServers', async function () {
       const { sourceServerId, sourceServerArn } = sample.servers.app;
-      await drs.send(new TagResourceCommand({ resourceArn: sourceServerArn, tags: { CostCenter: 'cc-42', Tier: 'gold' } }));
+      await drs.send(
+        new TagResourceCommand({ resourceArn: sourceServerArn, tags: { CostCenter: 'cc-42', Tier: 'gold' } }),
+      );
       const listed = await drs.send(new ListTagsForResourceCommand({ resourceArn: sourceServerArn }));
-      assert.deepEqual(listed.tags, { Name: 'app-1', Role: 'app', Environment: 'production', CostCenter: 'cc-42', Tier: 'gold' });
+      assert.deepEqual(listed.tags, {
+        Name: 'app-1',
+        Role: 'app',
+        Environment: 'production',
+        CostCenter: 'cc-42',
+        Tier: 'gold',
+      });
 
       await drs.send(new UntagResourceCommand({ resourceArn: sourceServerArn, tagKeys: ['Tier', 'Role'] }));
-      const { items } = await drs.send(new DescribeSourceServersCommand({ filters: { sourceServerIDs: [sourceServerId] } }));
+      const { items } = await drs.send(
+        new DescribeSourceServersCommand({ filters: { sourceServerIDs: [sourceServerId] } }),
+      );
       assert.deepEqual(items?.[0]?.tags, { Name: 'app-1', Environment: 'production', CostCenter: 'cc-42' });
     });
 
     it('tags jobs too', async function () {
-      const { job } = await drs.send(new StartRecoveryCommand({ sourceServers: [{ sourceServerID: sample.servers.web.sourceServerId }], isDrill: true }));
+      const { job } = await drs.send(
+        new StartRecoveryCommand({
+          sourceServers: [{ sourceServerID: sample.servers.web.sourceServerId }],
+          isDrill: true,
+        }),
+      );
       await drs.send(new TagResourceCommand({ resourceArn: job!.arn, tags: { Ticket: 'DR-7' } }));
-      assert.deepEqual((await drs.send(new ListTagsForResourceCommand({ resourceArn: job!.arn }))).tags, { Ticket: 'DR-7' });
+      assert.deepEqual((await drs.send(new ListTagsForResourceCommand({ resourceArn: job!.arn }))).tags, {
+        Ticket: 'DR-7',
+      });
       await waitForJobCompletion(drs, job?.jobID);
     });
 
     it('refuses reserved aws: keys', async function () {
       await assert.rejects(
-        drs.send(new TagResourceCommand({ resourceArn: sample.servers.app.sourceServerArn, tags: { 'aws:owner': 'x' } })),
+        drs.send(
+          new TagResourceCommand({ resourceArn: sample.servers.app.sourceServerArn, tags: { 'aws:owner': 'x' } }),
+        ),
         ValidationException,
       );
     });
@@ -109,17 +138,20 @@ describe('DRS launch configuration, tags and errors', function () {
   describe('error shapes', function () {
     it('ResourceNotFoundException for an unknown server, with the SDK class, name, status and resourceId', async function () {
       const missing = 's-0123456789abcdef0';
-      await assert.rejects(drs.send(new GetLaunchConfigurationCommand({ sourceServerID: missing })), (error: unknown) => {
-        assert.ok(error instanceof ResourceNotFoundException);
-        assert.ok(error instanceof DrsServiceException);
-        assert.equal(error.name, 'ResourceNotFoundException');
-        assert.equal(error.$fault, 'client');
-        assert.equal(error.$metadata.httpStatusCode, 404);
-        assert.match(error.$metadata.requestId ?? '', /^[0-9a-f-]{36}$/);
-        assert.equal(error.resourceId, missing);
-        assert.equal(error.message, `Source server ${missing} not found`);
-        return true;
-      });
+      await assert.rejects(
+        drs.send(new GetLaunchConfigurationCommand({ sourceServerID: missing })),
+        (error: unknown) => {
+          assert.ok(error instanceof ResourceNotFoundException);
+          assert.ok(error instanceof DrsServiceException);
+          assert.equal(error.name, 'ResourceNotFoundException');
+          assert.equal(error.$fault, 'client');
+          assert.equal(error.$metadata.httpStatusCode, 404);
+          assert.match(error.$metadata.requestId ?? '', /^[0-9a-f-]{36}$/);
+          assert.equal(error.resourceId, missing);
+          assert.equal(error.message, `Source server ${missing} not found`);
+          return true;
+        },
+      );
     });
 
     it('ResourceNotFoundException for unknown ARNs and recovery instances', async function () {
@@ -135,14 +167,20 @@ describe('DRS launch configuration, tags and errors', function () {
       await assert.rejects(drs.send(new StartRecoveryCommand({ sourceServers: [] })), (error: unknown) => {
         assert.ok(error instanceof ValidationException);
         assert.equal(error.$metadata.httpStatusCode, 400);
-        assert.deepEqual(error.fieldList?.map((f) => f.name), ['sourceServers']);
+        assert.deepEqual(
+          error.fieldList?.map((f) => f.name),
+          ['sourceServers'],
+        );
         return true;
       });
       await assert.rejects(
         drs.send(new GetLaunchConfigurationCommand({ sourceServerID: 'web-1' })),
         (error: unknown) => error instanceof ValidationException && /regular expression pattern/.test(error.message),
       );
-      await assert.rejects(drs.send(new ListTagsForResourceCommand({ resourceArn: 'arn:aws:ec2:us-east-1:123456789012:instance/i-1' })), ValidationException);
+      await assert.rejects(
+        drs.send(new ListTagsForResourceCommand({ resourceArn: 'arn:aws:ec2:us-east-1:123456789012:instance/i-1' })),
+        ValidationException,
+      );
     });
   });
 });

@@ -56,14 +56,26 @@ describe('DRS source server listing', function () {
   it('filters by sourceServerIDs, hardwareId and stagingAccountIDs', async function () {
     const wanted = [seededIds[3], seededIds[200]];
     const byId = await drs.send(new DescribeSourceServersCommand({ filters: { sourceServerIDs: wanted } }));
-    assert.deepEqual(byId.items?.map((s) => s.sourceServerID), wanted);
+    assert.deepEqual(
+      byId.items?.map((s) => s.sourceServerID),
+      wanted,
+    );
 
     const byHardware = await drs.send(new DescribeSourceServersCommand({ filters: { hardwareId: 'hw-42' } }));
-    assert.deepEqual(byHardware.items?.map((s) => s.sourceProperties?.identificationHints?.hostname), ['host-042']);
+    assert.deepEqual(
+      byHardware.items?.map((s) => s.sourceProperties?.identificationHints?.hostname),
+      ['host-042'],
+    );
 
-    const byStaging = await drs.send(new DescribeSourceServersCommand({ filters: { stagingAccountIDs: ['210987654321'] } }));
+    const byStaging = await drs.send(
+      new DescribeSourceServersCommand({ filters: { stagingAccountIDs: ['210987654321'] } }),
+    );
     assert.equal(byStaging.items?.length, 5);
-    assert.ok(byStaging.items!.every((s) => s.stagingArea?.status === 'EXTENDED' && s.stagingArea.stagingAccountID === '210987654321'));
+    assert.ok(
+      byStaging.items!.every(
+        (s) => s.stagingArea?.status === 'EXTENDED' && s.stagingArea.stagingAccountID === '210987654321',
+      ),
+    );
   });
 
   it('rejects out-of-range maxResults and foreign page tokens with ValidationException', async function () {

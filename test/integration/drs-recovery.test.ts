@@ -37,7 +37,8 @@ function tagsOf(instance: Instance): Record<string, string> {
 
 async function allLogItems(drs: DrsClient, jobID: string): Promise<JobLog[]> {
   const items: JobLog[] = [];
-  for await (const page of paginateDescribeJobLogItems({ client: drs, pageSize: 5 }, { jobID })) items.push(...(page.items ?? []));
+  for await (const page of paginateDescribeJobLogItems({ client: drs, pageSize: 5 }, { jobID }))
+    items.push(...(page.items ?? []));
   return items;
 }
 
@@ -65,7 +66,11 @@ describe('DRS drill and termination', function () {
 
   it('runs a drill job to COMPLETED with every server LAUNCHED', async function () {
     const started = await drs.send(
-      new StartRecoveryCommand({ sourceServers: serverIds.map((sourceServerID) => ({ sourceServerID })), isDrill: true, tags: { Exercise: 'q3-drill' } }),
+      new StartRecoveryCommand({
+        sourceServers: serverIds.map((sourceServerID) => ({ sourceServerID })),
+        isDrill: true,
+        tags: { Exercise: 'q3-drill' },
+      }),
     );
     assert.equal(started.$metadata.httpStatusCode, 202);
     const job = started.job!;
@@ -76,7 +81,10 @@ describe('DRS drill and termination', function () {
     assert.equal(job.initiatedBy, 'START_DRILL');
     assert.equal(job.status, 'PENDING');
     assert.deepEqual(job.tags, { Exercise: 'q3-drill' });
-    assert.deepEqual(job.participatingServers?.map((p) => p.launchStatus), ['PENDING', 'PENDING', 'PENDING']);
+    assert.deepEqual(
+      job.participatingServers?.map((p) => p.launchStatus),
+      ['PENDING', 'PENDING', 'PENDING'],
+    );
 
     const done = await waitForJobCompletion(drs, drillJobId);
     assert.ok(done.endDateTime && done.endDateTime >= done.creationDateTime!);
@@ -93,12 +101,22 @@ describe('DRS drill and termination', function () {
     assert.equal(items[items.length - 1].event, 'JOB_END');
     for (const id of serverIds) {
       const events = items.filter((i) => i.eventData?.sourceServerID === id).map((i) => i.event);
-      assert.deepEqual(events, ['SNAPSHOT_START', 'SNAPSHOT_END', 'CONVERSION_START', 'CONVERSION_END', 'LAUNCH_START']);
+      assert.deepEqual(events, [
+        'SNAPSHOT_START',
+        'SNAPSHOT_END',
+        'CONVERSION_START',
+        'CONVERSION_END',
+        'LAUNCH_START',
+      ]);
     }
     const conversion = items.find((i) => i.event === 'CONVERSION_START');
     assert.match(conversion?.eventData?.conversionServerID ?? '', /^i-[0-9a-f]{17}$/);
     const times = items.map((i) => Date.parse(i.logDateTime!));
-    assert.deepEqual(times, [...times].sort((a, b) => a - b), 'log items are in time order');
+    assert.deepEqual(
+      times,
+      [...times].sort((a, b) => a - b),
+      'log items are in time order',
+    );
   });
 
   it('lists the drill instances in DescribeRecoveryInstances with their EC2 state', async function () {
@@ -112,14 +130,21 @@ describe('DRS drill and termination', function () {
       assert.equal(instance.isDrill, true);
       assert.equal(instance.arn, `arn:aws:drs:us-east-1:123456789012:recovery-instance/${instance.recoveryInstanceID}`);
     }
-    const one = await drs.send(new DescribeRecoveryInstancesCommand({ filters: { recoveryInstanceIDs: [recoveryInstanceIds[0]] } }));
-    assert.deepEqual(one.items?.map((i) => i.recoveryInstanceID), [recoveryInstanceIds[0]]);
+    const one = await drs.send(
+      new DescribeRecoveryInstancesCommand({ filters: { recoveryInstanceIDs: [recoveryInstanceIds[0]] } }),
+    );
+    assert.deepEqual(
+      one.items?.map((i) => i.recoveryInstanceID),
+      [recoveryInstanceIds[0]],
+    );
   });
 
   it('launched the recovery instances in EC2 from each launch template', async function () {
     const instances = await ec2Instances(ec2, recoveryInstanceIds);
     assert.equal(instances.size, 3);
-    const { items: sources } = await drs.send(new DescribeSourceServersCommand({ filters: { sourceServerIDs: serverIds } }));
+    const { items: sources } = await drs.send(
+      new DescribeSourceServersCommand({ filters: { sourceServerIDs: serverIds } }),
+    );
     for (const server of Object.values(sample.servers)) {
       const source = sources!.find((s) => s.sourceServerID === server.sourceServerId)!;
       const instance = instances.get(source.recoveryInstanceId!);
@@ -133,7 +158,10 @@ describe('DRS drill and termination', function () {
       assert.equal(tags['aws:ec2launchtemplate:id'], server.launchTemplateId);
       assert.equal(instance.SubnetId, server.subnetId);
       assert.equal(instance.InstanceType, server.instanceType);
-      assert.deepEqual(instance.SecurityGroups?.map((g) => g.GroupId), [server.securityGroupId]);
+      assert.deepEqual(
+        instance.SecurityGroups?.map((g) => g.GroupId),
+        [server.securityGroupId],
+      );
       assert.equal(instance.ImageId, sample.imageId);
 
       assert.equal(source.lastLaunchResult, 'SUCCEEDED');
@@ -148,7 +176,10 @@ describe('DRS drill and termination', function () {
     assert.equal(job?.type, 'TERMINATE');
     assert.equal(job?.initiatedBy, 'TERMINATE_RECOVERY_INSTANCES');
     const done = await waitForJobCompletion(drs, job?.jobID);
-    assert.deepEqual(done.participatingServers?.map((p) => p.launchStatus), ['TERMINATED', 'TERMINATED', 'TERMINATED']);
+    assert.deepEqual(
+      done.participatingServers?.map((p) => p.launchStatus),
+      ['TERMINATED', 'TERMINATED', 'TERMINATED'],
+    );
 
     const instances = await ec2Instances(ec2, recoveryInstanceIds);
     for (const id of recoveryInstanceIds) assert.equal(instances.get(id)?.State?.Name, 'terminated', id);
@@ -157,13 +188,20 @@ describe('DRS drill and termination', function () {
 
     const events = (await allLogItems(drs, job!.jobID!)).map((i) => i.event);
     assert.equal(events.filter((e) => e === 'CLEANUP_END').length, 3);
-    const { items: sources } = await drs.send(new DescribeSourceServersCommand({ filters: { sourceServerIDs: serverIds } }));
-    assert.ok(sources!.every((s) => s.recoveryInstanceId === undefined && s.lifeCycle?.lastLaunch?.status === 'TERMINATED'));
+    const { items: sources } = await drs.send(
+      new DescribeSourceServersCommand({ filters: { sourceServerIDs: serverIds } }),
+    );
+    assert.ok(
+      sources!.every((s) => s.recoveryInstanceId === undefined && s.lifeCycle?.lastLaunch?.status === 'TERMINATED'),
+    );
   });
 
   it('keeps every job in DescribeJobs, filterable by date', async function () {
     const { items } = await drs.send(new DescribeJobsCommand({}));
-    assert.deepEqual(items?.map((j) => j.type), ['LAUNCH', 'TERMINATE']);
+    assert.deepEqual(
+      items?.map((j) => j.type),
+      ['LAUNCH', 'TERMINATE'],
+    );
     const future = new Date(Date.now() + 60_000).toISOString();
     const none = await drs.send(new DescribeJobsCommand({ filters: { fromDate: future } }));
     assert.deepEqual(none.items, []);
@@ -214,18 +252,25 @@ describe('DRS job progression over the clock', function () {
     // The job wraps up (finalize phase) after its last server launched; a slow poll may miss that step.
     const order = ['PENDING/PENDING', 'STARTED/IN_PROGRESS', 'STARTED/LAUNCHED', 'COMPLETED/LAUNCHED'];
     const positions = seen.map((state) => order.indexOf(state));
-    assert.ok(positions.every((p, i) => p >= 0 && (i === 0 || p > positions[i - 1])), `states in order: ${seen.join(', ')}`);
+    assert.ok(
+      positions.every((p, i) => p >= 0 && (i === 0 || p > positions[i - 1])),
+      `states in order: ${seen.join(', ')}`,
+    );
     assert.equal(seen[0], 'PENDING/PENDING');
     assert.ok(seen.includes('STARTED/IN_PROGRESS'), `saw the job running: ${seen.join(', ')}`);
     assert.equal(seen[seen.length - 1], 'COMPLETED/LAUNCHED');
 
-    const { items } = await drs.send(new DescribeSourceServersCommand({ filters: { sourceServerIDs: [sourceServerID] } }));
+    const { items } = await drs.send(
+      new DescribeSourceServersCommand({ filters: { sourceServerIDs: [sourceServerID] } }),
+    );
     assert.equal(items?.[0]?.lifeCycle?.lastLaunch?.initiated?.type, 'RECOVERY');
   });
 
   it('honours launchDisposition STOPPED and replaces the previous recovery instance', async function () {
     const sourceServerID = sample.servers.app.sourceServerId;
-    const before = await drs.send(new DescribeRecoveryInstancesCommand({ filters: { sourceServerIDs: [sourceServerID] } }));
+    const before = await drs.send(
+      new DescribeRecoveryInstancesCommand({ filters: { sourceServerIDs: [sourceServerID] } }),
+    );
     const previous = before.items?.[0]?.recoveryInstanceID;
     assert.ok(previous, 'the recovery from the previous test left an instance');
 
@@ -235,8 +280,13 @@ describe('DRS job progression over the clock', function () {
     const current = done.participatingServers![0].recoveryInstanceID!;
     assert.notEqual(current, previous);
 
-    const after = await drs.send(new DescribeRecoveryInstancesCommand({ filters: { sourceServerIDs: [sourceServerID] } }));
-    assert.deepEqual(after.items?.map((i) => [i.recoveryInstanceID, i.ec2InstanceState]), [[current, 'STOPPED']]);
+    const after = await drs.send(
+      new DescribeRecoveryInstancesCommand({ filters: { sourceServerIDs: [sourceServerID] } }),
+    );
+    assert.deepEqual(
+      after.items?.map((i) => [i.recoveryInstanceID, i.ec2InstanceState]),
+      [[current, 'STOPPED']],
+    );
     const instances = await ec2Instances(ec2, [previous, current]);
     assert.equal(instances.get(previous)?.State?.Name, 'terminated');
     assert.equal(instances.get(current)?.State?.Name, 'stopped');

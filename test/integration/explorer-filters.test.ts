@@ -12,7 +12,11 @@ import { clientConfig, emulatorStack, resetAndSeed, useEmulatorStack } from '../
 
 useEmulatorStack();
 
-async function listAll(reads: ResourceReads, lister: ResourceLister, filters?: ApiFilter[]): Promise<{ items: ResourceSummary[]; calls: number }> {
+async function listAll(
+  reads: ResourceReads,
+  lister: ResourceLister,
+  filters?: ApiFilter[],
+): Promise<{ items: ResourceSummary[]; calls: number }> {
   const items: ResourceSummary[] = [];
   let nextToken: string | undefined;
   let calls = 0;
@@ -40,18 +44,55 @@ describe('explorer filters pushed to EC2 (moto, real SDK, registered reads)', fu
       const imageId = await pickAmazonLinuxImage(ec2);
       // Names that differ from the sample's only in case, and enough instances for several pages.
       for (const name of ['WEB-canary', 'Web-2', 'batch-7', 'batch-8', 'batch-9', 'batch-10']) {
-        await ec2.send(new RunInstancesCommand({ ImageId: imageId, InstanceType: 't3.micro', MinCount: 1, MaxCount: 1, SubnetId: sample.subnets.privateA, TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'Name', Value: name }, { Key: 'Role', Value: name.startsWith('batch') ? 'Batch' : 'web' }] }] }));
+        await ec2.send(
+          new RunInstancesCommand({
+            ImageId: imageId,
+            InstanceType: 't3.micro',
+            MinCount: 1,
+            MaxCount: 1,
+            SubnetId: sample.subnets.privateA,
+            TagSpecifications: [
+              {
+                ResourceType: 'instance',
+                Tags: [
+                  { Key: 'Name', Value: name },
+                  { Key: 'Role', Value: name.startsWith('batch') ? 'Batch' : 'web' },
+                ],
+              },
+            ],
+          }),
+        );
       }
-      await ec2.send(new CreateVolumeCommand({ AvailabilityZone: 'us-east-1a', Size: 8, TagSpecifications: [{ ResourceType: 'volume', Tags: [{ Key: 'Name', Value: 'Scratch-data' }] }] }));
-      await ec2.send(new CreateVolumeCommand({ AvailabilityZone: 'us-east-1a', Size: 8, TagSpecifications: [{ ResourceType: 'volume', Tags: [{ Key: 'Name', Value: 'logs' }] }] }));
+      await ec2.send(
+        new CreateVolumeCommand({
+          AvailabilityZone: 'us-east-1a',
+          Size: 8,
+          TagSpecifications: [{ ResourceType: 'volume', Tags: [{ Key: 'Name', Value: 'Scratch-data' }] }],
+        }),
+      );
+      await ec2.send(
+        new CreateVolumeCommand({
+          AvailabilityZone: 'us-east-1a',
+          Size: 8,
+          TagSpecifications: [{ ResourceType: 'volume', Tags: [{ Key: 'Name', Value: 'logs' }] }],
+        }),
+      );
     } finally {
       ec2.destroy();
     }
   });
 
-  it('declares filters in the registered list operations\' input schemas', () => {
+  it("declares filters in the registered list operations' input schemas", () => {
     const registry = createOperationRegistry();
-    for (const id of ['ec2.instances.list', 'ec2.volumes.list', 'ec2.snapshots.list', 'ec2.images.list', 'ec2.subnets.list', 'ec2.internetGateways.list', 'ec2.natGateways.list']) {
+    for (const id of [
+      'ec2.instances.list',
+      'ec2.volumes.list',
+      'ec2.snapshots.list',
+      'ec2.images.list',
+      'ec2.subnets.list',
+      'ec2.internetGateways.list',
+      'ec2.natGateways.list',
+    ]) {
       const schema = registry.describe(id)?.inputJsonSchema as { properties?: Record<string, unknown> } | undefined;
       assert.ok(schema?.properties?.filters, `${id} takes filters`);
     }
@@ -74,16 +115,27 @@ describe('explorer filters pushed to EC2 (moto, real SDK, registered reads)', fu
       const pushed = apiFiltersFor(ec2InstanceLister.serverFilter, filter);
       assert.ok(pushed, `"${filter}" is pushed to the API`);
       const fromApi = await listAll(reads, ec2InstanceLister, pushed.filters);
-      assert.ok(fromApi.items.length < everything.items.length, `"${filter}": the API narrowed the list (${fromApi.items.length} rows)`);
+      assert.ok(
+        fromApi.items.length < everything.items.length,
+        `"${filter}": the API narrowed the list (${fromApi.items.length} rows)`,
+      );
       const kept = fromApi.items.filter((item) => matchesFilter(item, filter));
       assert.deepEqual(names(kept), expected, `"${filter}" through ${JSON.stringify(pushed.filters).slice(0, 120)}`);
-      assert.deepEqual(names(kept), names(everything.items.filter((item) => matchesFilter(item, filter))), `"${filter}": the same rows as filtering everything`);
+      assert.deepEqual(
+        names(kept),
+        names(everything.items.filter((item) => matchesFilter(item, filter))),
+        `"${filter}": the same rows as filtering everything`,
+      );
     }
   });
 
   it('pages a filtered listing like an unfiltered one', async () => {
     const pushed = apiFiltersFor(ec2InstanceLister.serverFilter, 'Role=Batch')!;
-    const first = await ec2InstanceLister.list(reads, { region: emulatorStack().region, pageSize: 5, filters: pushed.filters });
+    const first = await ec2InstanceLister.list(reads, {
+      region: emulatorStack().region,
+      pageSize: 5,
+      filters: pushed.filters,
+    });
     // moto pages after filtering: 4 matches fit one page of 5.
     assert.equal(first.items.length, 4);
     assert.equal(first.nextToken, undefined);

@@ -12,11 +12,24 @@ import {
   EC2Client,
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { AttachRolePolicyCommand, CreatePolicyCommand, CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import {
+  AttachRolePolicyCommand,
+  CreatePolicyCommand,
+  CreateRoleCommand,
+  IAMClient,
+  PutRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import type { AwsConnection } from '../../src/core/aws/connection';
 import { stackLister } from '../../src/core/resources/cloudformation';
 import { drsJobLister, drsRecoveryInstanceLister, drsSourceServerLister } from '../../src/core/resources/drs';
-import { ec2AddressLister, ec2ImageLister, ec2InstanceLister, ec2KeyPairLister, ec2SnapshotLister, ec2VolumeLister } from '../../src/core/resources/ec2';
+import {
+  ec2AddressLister,
+  ec2ImageLister,
+  ec2InstanceLister,
+  ec2KeyPairLister,
+  ec2SnapshotLister,
+  ec2VolumeLister,
+} from '../../src/core/resources/ec2';
 import { attachedRolePolicyLister, iamCustomerPolicyLister, iamRoleLister } from '../../src/core/resources/iam';
 import { launchTemplateLister } from '../../src/core/resources/launchTemplates';
 import type { ResourceLister, ResourceReads, ResourceSummary } from '../../src/core/resources/model';
@@ -27,12 +40,22 @@ import { emulatorConnection } from '../support/connection';
 import { readsThroughRunner } from '../support/resourceReads';
 import { readAuditTrail } from '../../src/core/audit';
 import { tempDir } from '../support/operationHarness';
-import { clientConfig, emulatorStack, resetAndSeed, useEmulatorStack, waitForJobCompletion } from '../support/emulators';
+import {
+  clientConfig,
+  emulatorStack,
+  resetAndSeed,
+  useEmulatorStack,
+  waitForJobCompletion,
+} from '../support/emulators';
 
 useEmulatorStack();
 
 /** Follows every page like the explorer's "Load more…", counting the calls. */
-async function listAll(reads: ResourceReads, lister: ResourceLister, pageSize = 100): Promise<{ items: ResourceSummary[]; calls: number }> {
+async function listAll(
+  reads: ResourceReads,
+  lister: ResourceLister,
+  pageSize = 100,
+): Promise<{ items: ResourceSummary[]; calls: number }> {
   const items: ResourceSummary[] = [];
   let nextToken: string | undefined;
   let calls = 0;
@@ -47,7 +70,10 @@ async function listAll(reads: ResourceReads, lister: ResourceLister, pageSize = 
 
 function childLister(resource: ResourceSummary, title: string): ResourceLister {
   const lister = resource.children?.find((child) => child.title === title);
-  assert.ok(lister, `${resource.name} has a "${title}" list; has ${resource.children?.map((child) => child.title).join(', ')}`);
+  assert.ok(
+    lister,
+    `${resource.name} has a "${title}" list; has ${resource.children?.map((child) => child.title).join(', ')}`,
+  );
   return lister;
 }
 
@@ -66,26 +92,75 @@ describe('explorer resource listers against the emulators', function () {
     const iam = new IAMClient(clientConfig());
     const cfn = new CloudFormationClient(clientConfig());
     try {
-      const volume = await ec2.send(new CreateVolumeCommand({ AvailabilityZone: 'us-east-1a', Size: 8, TagSpecifications: [{ ResourceType: 'volume', Tags: [{ Key: 'Name', Value: 'scratch' }] }] }));
+      const volume = await ec2.send(
+        new CreateVolumeCommand({
+          AvailabilityZone: 'us-east-1a',
+          Size: 8,
+          TagSpecifications: [{ ResourceType: 'volume', Tags: [{ Key: 'Name', Value: 'scratch' }] }],
+        }),
+      );
       extra.volumeId = volume.VolumeId!;
-      extra.snapshotId = (await ec2.send(new CreateSnapshotCommand({ VolumeId: volume.VolumeId, Description: 'nightly' }))).SnapshotId!;
+      extra.snapshotId = (
+        await ec2.send(new CreateSnapshotCommand({ VolumeId: volume.VolumeId, Description: 'nightly' }))
+      ).SnapshotId!;
       extra.allocationId = (await ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }))).AllocationId!;
       extra.keyName = (await ec2.send(new CreateKeyPairCommand({ KeyName: 'ops-key' }))).KeyName!;
-      extra.imageId = (await ec2.send(new CreateImageCommand({ InstanceId: sample.servers.web.instanceId, Name: 'web-golden' }))).ImageId!;
+      extra.imageId = (
+        await ec2.send(new CreateImageCommand({ InstanceId: sample.servers.web.instanceId, Name: 'web-golden' }))
+      ).ImageId!;
       const natAllocation = await ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }));
-      extra.natId = (await ec2.send(new CreateNatGatewayCommand({ SubnetId: sample.subnets.publicA, AllocationId: natAllocation.AllocationId }))).NatGateway!.NatGatewayId!;
-      await iam.send(new CreateRoleCommand({ RoleName: 'drs-orchestrator', AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ssm.amazonaws.com' }, Action: 'sts:AssumeRole' }] }) }));
-      const policy = await iam.send(new CreatePolicyCommand({ PolicyName: 'drs-read', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'drs:Describe*', Resource: '*' }] }) }));
-      await iam.send(new AttachRolePolicyCommand({ RoleName: 'drs-orchestrator', PolicyArn: policy.Policy!.Arn }));
-      await iam.send(new PutRolePolicyCommand({ RoleName: 'drs-orchestrator', PolicyName: 'inline-ssm', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ssm:StartAutomationExecution', Resource: '*' }] }) }));
-      await cfn.send(new CreateStackCommand({
-        StackName: 'network-extras',
-        TemplateBody: JSON.stringify({
-          Resources: { AdminGroup: { Type: 'AWS::EC2::SecurityGroup', Properties: { GroupDescription: 'admin', VpcId: sample.vpcId } } },
-          Outputs: { AdminGroupId: { Value: { Ref: 'AdminGroup' } } },
+      extra.natId = (
+        await ec2.send(
+          new CreateNatGatewayCommand({ SubnetId: sample.subnets.publicA, AllocationId: natAllocation.AllocationId }),
+        )
+      ).NatGateway!.NatGatewayId!;
+      await iam.send(
+        new CreateRoleCommand({
+          RoleName: 'drs-orchestrator',
+          AssumeRolePolicyDocument: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Principal: { Service: 'ssm.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+          }),
         }),
-      }));
-      assert.equal((await cfn.send(new DescribeStacksCommand({ StackName: 'network-extras' }))).Stacks?.[0]?.StackStatus, 'CREATE_COMPLETE');
+      );
+      const policy = await iam.send(
+        new CreatePolicyCommand({
+          PolicyName: 'drs-read',
+          PolicyDocument: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Action: 'drs:Describe*', Resource: '*' }],
+          }),
+        }),
+      );
+      await iam.send(new AttachRolePolicyCommand({ RoleName: 'drs-orchestrator', PolicyArn: policy.Policy!.Arn }));
+      await iam.send(
+        new PutRolePolicyCommand({
+          RoleName: 'drs-orchestrator',
+          PolicyName: 'inline-ssm',
+          PolicyDocument: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Action: 'ssm:StartAutomationExecution', Resource: '*' }],
+          }),
+        }),
+      );
+      await cfn.send(
+        new CreateStackCommand({
+          StackName: 'network-extras',
+          TemplateBody: JSON.stringify({
+            Resources: {
+              AdminGroup: {
+                Type: 'AWS::EC2::SecurityGroup',
+                Properties: { GroupDescription: 'admin', VpcId: sample.vpcId },
+              },
+            },
+            Outputs: { AdminGroupId: { Value: { Ref: 'AdminGroup' } } },
+          }),
+        }),
+      );
+      assert.equal(
+        (await cfn.send(new DescribeStacksCommand({ StackName: 'network-extras' }))).Stacks?.[0]?.StackStatus,
+        'CREATE_COMPLETE',
+      );
     } finally {
       ec2.destroy();
       iam.destroy();
@@ -112,7 +187,10 @@ describe('explorer resource listers against the emulators', function () {
     try {
       // moto pages DescribeInstances by reservation, so each instance gets its own.
       const imageId = await pickAmazonLinuxImage(ec2);
-      for (let index = 0; index < 9; index++) await ec2.send(new RunInstancesCommand({ ImageId: imageId, MinCount: 1, MaxCount: 1, InstanceType: 't3.micro' }));
+      for (let index = 0; index < 9; index++)
+        await ec2.send(
+          new RunInstancesCommand({ ImageId: imageId, MinCount: 1, MaxCount: 1, InstanceType: 't3.micro' }),
+        );
     } finally {
       ec2.destroy();
     }
@@ -134,7 +212,10 @@ describe('explorer resource listers against the emulators', function () {
     assert.ok(addresses.some((address) => address.id === extra.allocationId && address.state === 'unassociated'));
     assert.ok((await listAll(reads, ec2KeyPairLister)).items.some((keyPair) => keyPair.name === 'ops-key'));
     const images = (await listAll(reads, ec2ImageLister)).items;
-    assert.ok(images.some((image) => image.id === extra.imageId && image.name === 'web-golden'), `owned AMI listed; got ${images.map((image) => image.id).join(', ')}`);
+    assert.ok(
+      images.some((image) => image.id === extra.imageId && image.name === 'web-golden'),
+      `owned AMI listed; got ${images.map((image) => image.id).join(', ')}`,
+    );
   });
 
   it('lists VPCs with subnets (AZ, CIDR, public/private), route tables, gateways and security groups with rules', async () => {
@@ -149,14 +230,26 @@ describe('explorer resource listers against the emulators', function () {
     const routeTables = (await listAll(reads, childLister(vpc, 'Route tables'))).items;
     const publicTable = routeTables.find((table) => table.id === sample.publicRouteTableId)!;
     const routes = (await listAll(reads, childLister(publicTable, 'Routes'))).items;
-    assert.ok(routes.some((route) => route.name === `0.0.0.0/0 → ${sample.internetGatewayId}`), routes.map((route) => route.name).join(', '));
-    assert.ok((await listAll(reads, childLister(vpc, 'Internet gateways'))).items.some((gateway) => gateway.id === sample.internetGatewayId));
-    assert.ok((await listAll(reads, childLister(vpc, 'NAT gateways'))).items.some((gateway) => gateway.id === extra.natId));
+    assert.ok(
+      routes.some((route) => route.name === `0.0.0.0/0 → ${sample.internetGatewayId}`),
+      routes.map((route) => route.name).join(', '),
+    );
+    assert.ok(
+      (await listAll(reads, childLister(vpc, 'Internet gateways'))).items.some(
+        (gateway) => gateway.id === sample.internetGatewayId,
+      ),
+    );
+    assert.ok(
+      (await listAll(reads, childLister(vpc, 'NAT gateways'))).items.some((gateway) => gateway.id === extra.natId),
+    );
     const groups = (await listAll(reads, childLister(vpc, 'Security groups'))).items;
     const web = groups.find((group) => group.id === sample.securityGroups.web)!;
     assert.ok(web, groups.map((group) => group.name).join(', '));
     const inbound = (await listAll(reads, childLister(web, 'Inbound rules'))).items.map((rule) => rule.name);
-    assert.ok(inbound.some((rule) => /^tcp\/443 from 0\.0\.0\.0\/0$/.test(rule)), inbound.join(', '));
+    assert.ok(
+      inbound.some((rule) => /^tcp\/443 from 0\.0\.0\.0\/0$/.test(rule)),
+      inbound.join(', '),
+    );
     assert.ok((await listAll(reads, childLister(web, 'Outbound rules'))).items.length > 0);
   });
 
@@ -175,7 +268,12 @@ describe('explorer resource listers against the emulators', function () {
     assert.ok(servers.every((server) => server.state === 'CONTINUOUS'));
     const drs = new DrsClient(clientConfig());
     try {
-      const { job } = await drs.send(new StartRecoveryCommand({ isDrill: true, sourceServers: [{ sourceServerID: sample.servers.db.sourceServerId }] }));
+      const { job } = await drs.send(
+        new StartRecoveryCommand({
+          isDrill: true,
+          sourceServers: [{ sourceServerID: sample.servers.db.sourceServerId }],
+        }),
+      );
       await waitForJobCompletion(drs, job?.jobID);
       const jobs = (await listAll(reads, drsJobLister)).items;
       const listed = jobs.find((item) => item.id === job?.jobID);
@@ -183,7 +281,10 @@ describe('explorer resource listers against the emulators', function () {
       assert.equal(listed.state, 'COMPLETED');
       assert.match(listed.details.join(' '), /LAUNCH.*drill/);
       const jobServers = (await listAll(reads, childLister(listed, 'Servers'))).items;
-      assert.deepEqual(jobServers.map((server) => [server.name, server.state]), [[sample.servers.db.sourceServerId, 'LAUNCHED']]);
+      assert.deepEqual(
+        jobServers.map((server) => [server.name, server.state]),
+        [[sample.servers.db.sourceServerId, 'LAUNCHED']],
+      );
       const recovery = (await listAll(reads, drsRecoveryInstanceLister)).items;
       assert.equal(recovery.length, 1);
       assert.match(recovery[0].details.join(' '), /^i-[0-9a-f]+ RUNNING drill/);
@@ -193,7 +294,9 @@ describe('explorer resource listers against the emulators', function () {
   });
 
   it('pages DRS source servers', async () => {
-    await emulatorStack().admin.seedSourceServers(Array.from({ length: 9 }, (_, index) => ({ hostname: `batch-${index}.internal` })));
+    await emulatorStack().admin.seedSourceServers(
+      Array.from({ length: 9 }, (_, index) => ({ hostname: `batch-${index}.internal` })),
+    );
     const { items, calls } = await listAll(reads, drsSourceServerLister, 5);
     assert.equal(items.length, 12);
     assert.equal(calls, 3);
@@ -221,12 +324,27 @@ describe('explorer resource listers against the emulators', function () {
       const audited = readsThroughRunner(connection, { settings: { auditReads: true } }, path);
       const { items } = await listAll(audited, ec2InstanceLister);
       assert.ok(items.length >= 3);
-      const subnets = (await listAll(audited, childLister((await listAll(audited, vpcLister)).items.find((item) => item.id === sample.vpcId)!, 'Subnets'))).items;
+      const subnets = (
+        await listAll(
+          audited,
+          childLister(
+            (await listAll(audited, vpcLister)).items.find((item) => item.id === sample.vpcId)!,
+            'Subnets',
+          ),
+        )
+      ).items;
       assert.ok(subnets.length > 0);
       const records = await readAuditTrail(path);
       const operations = records.map((record) => `${record.caller} ${record.operation} ${record.outcome}`);
-      assert.deepEqual([...new Set(operations)].sort(), ['explorer ec2.instances.list succeeded', 'explorer ec2.routeTables.list succeeded', 'explorer ec2.subnets.list succeeded', 'explorer ec2.vpcs.list succeeded']);
-      assert.ok(records.every((record) => record.operationKind === 'read' && record.account === items[0].arn!.split(':')[4]));
+      assert.deepEqual([...new Set(operations)].sort(), [
+        'explorer ec2.instances.list succeeded',
+        'explorer ec2.routeTables.list succeeded',
+        'explorer ec2.subnets.list succeeded',
+        'explorer ec2.vpcs.list succeeded',
+      ]);
+      assert.ok(
+        records.every((record) => record.operationKind === 'read' && record.account === items[0].arn!.split(':')[4]),
+      );
     } finally {
       cleanup();
     }
@@ -242,9 +360,18 @@ describe('explorer resource listers against the emulators', function () {
   it('lists IAM roles with attached and inline policies, and customer-managed policies', async () => {
     const role = (await listAll(reads, iamRoleLister)).items.find((item) => item.name === 'drs-orchestrator');
     assert.ok(role);
-    assert.deepEqual((await listAll(reads, childLister(role, 'Attached policies'))).items.map((policy) => policy.name), ['drs-read']);
-    assert.deepEqual((await listAll(reads, childLister(role, 'Inline policies'))).items.map((policy) => policy.name), ['inline-ssm']);
+    assert.deepEqual(
+      (await listAll(reads, childLister(role, 'Attached policies'))).items.map((policy) => policy.name),
+      ['drs-read'],
+    );
+    assert.deepEqual(
+      (await listAll(reads, childLister(role, 'Inline policies'))).items.map((policy) => policy.name),
+      ['inline-ssm'],
+    );
     const policies = (await listAll(reads, iamCustomerPolicyLister)).items;
-    assert.ok(policies.some((policy) => policy.name === 'drs-read' && policy.details.includes('1 attachments')), policies.map((policy) => `${policy.name} ${policy.details}`).join('; '));
+    assert.ok(
+      policies.some((policy) => policy.name === 'drs-read' && policy.details.includes('1 attachments')),
+      policies.map((policy) => `${policy.name} ${policy.details}`).join('; '),
+    );
   });
 });

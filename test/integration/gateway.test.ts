@@ -2,7 +2,12 @@ import * as assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { DescribeSourceServersCommand, DrsClient } from '@aws-sdk/client-drs';
 import { DescribeInstancesCommand, EC2Client, StartInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
-import { CreateDocumentCommand, GetAutomationExecutionCommand, SSMClient, StartAutomationExecutionCommand } from '@aws-sdk/client-ssm';
+import {
+  CreateDocumentCommand,
+  GetAutomationExecutionCommand,
+  SSMClient,
+  StartAutomationExecutionCommand,
+} from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DrsEmulatorAdmin } from '../../tools/emulators/drs/adminClient';
 import { SLEEP_RUNBOOK } from '../support/dr';
@@ -34,7 +39,9 @@ function rawPost(endpoint: string, path: string, service: string, body: string):
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
         res.on('error', reject);
       },
     );
@@ -67,10 +74,13 @@ describe('gateway', function () {
     this.timeout(30_000);
     const admin = new DrsEmulatorAdmin(emulatorStack().endpoint);
     const ec2 = new EC2Client(clientConfig());
-    const stateOf = async (id: string) => (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations?.[0]?.Instances?.[0]?.State;
+    const stateOf = async (id: string) =>
+      (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations?.[0]?.Instances?.[0]?.State;
     try {
       const { Reservations } = await ec2.send(new DescribeInstancesCommand({}));
-      const id = Reservations?.flatMap((r) => r.Instances ?? []).find((instance) => instance.State?.Name === 'running')?.InstanceId;
+      const id = Reservations?.flatMap((r) => r.Instances ?? []).find(
+        (instance) => instance.State?.Name === 'running',
+      )?.InstanceId;
       assert.ok(id, 'a running instance in the sample account');
 
       await ec2.send(new StopInstancesCommand({ InstanceIds: [id] }));
@@ -81,13 +91,24 @@ describe('gateway', function () {
       assert.equal(status.transitionMs, 1_500);
       await ec2.send(new StopInstancesCommand({ InstanceIds: [id] }));
       assert.deepEqual(await stateOf(id), { Code: 64, Name: 'stopping' });
-      const all = (await ec2.send(new DescribeInstancesCommand({}))).Reservations?.flatMap((r) => r.Instances ?? []) ?? [];
-      assert.deepEqual(all.filter((instance) => instance.State?.Name === 'stopping').map((instance) => instance.InstanceId), [id], 'only that instance');
-      await waitFor(async () => ((await stateOf(id))?.Name === 'stopped' ? true : undefined), 'the stop to settle', { timeoutMs: 10_000, intervalMs: 200 });
+      const all =
+        (await ec2.send(new DescribeInstancesCommand({}))).Reservations?.flatMap((r) => r.Instances ?? []) ?? [];
+      assert.deepEqual(
+        all.filter((instance) => instance.State?.Name === 'stopping').map((instance) => instance.InstanceId),
+        [id],
+        'only that instance',
+      );
+      await waitFor(async () => ((await stateOf(id))?.Name === 'stopped' ? true : undefined), 'the stop to settle', {
+        timeoutMs: 10_000,
+        intervalMs: 200,
+      });
 
       await ec2.send(new StartInstancesCommand({ InstanceIds: [id] }));
       assert.deepEqual(await stateOf(id), { Code: 0, Name: 'pending' });
-      await waitFor(async () => ((await stateOf(id))?.Name === 'running' ? true : undefined), 'the start to settle', { timeoutMs: 10_000, intervalMs: 200 });
+      await waitFor(async () => ((await stateOf(id))?.Name === 'running' ? true : undefined), 'the start to settle', {
+        timeoutMs: 10_000,
+        intervalMs: 200,
+      });
     } finally {
       await admin.ec2Transitions(null);
       ec2.destroy();
@@ -143,12 +164,28 @@ describe('gateway', function () {
   it('runs SSM Automation executions, which moto lacks, on the same endpoint', async function () {
     const ssm = new SSMClient(clientConfig({ maxAttempts: 1 }));
     try {
-      await ssm.send(new CreateDocumentCommand({ Name: 'Gateway-Sleep', DocumentType: 'Automation', DocumentFormat: 'JSON', Content: SLEEP_RUNBOOK }));
-      const { AutomationExecutionId } = await ssm.send(new StartAutomationExecutionCommand({ DocumentName: 'Gateway-Sleep', Parameters: { Tier: ['web'], Seconds: ['PT0S'] } }));
+      await ssm.send(
+        new CreateDocumentCommand({
+          Name: 'Gateway-Sleep',
+          DocumentType: 'Automation',
+          DocumentFormat: 'JSON',
+          Content: SLEEP_RUNBOOK,
+        }),
+      );
+      const { AutomationExecutionId } = await ssm.send(
+        new StartAutomationExecutionCommand({
+          DocumentName: 'Gateway-Sleep',
+          Parameters: { Tier: ['web'], Seconds: ['PT0S'] },
+        }),
+      );
       assert.match(AutomationExecutionId ?? '', /^[0-9a-f-]{36}$/);
-      const execution = (await ssm.send(new GetAutomationExecutionCommand({ AutomationExecutionId }))).AutomationExecution;
+      const execution = (await ssm.send(new GetAutomationExecutionCommand({ AutomationExecutionId })))
+        .AutomationExecution;
       assert.equal(execution?.DocumentName, 'Gateway-Sleep');
-      assert.ok(['Pending', 'InProgress', 'Success'].includes(execution?.AutomationExecutionStatus ?? ''), execution?.AutomationExecutionStatus);
+      assert.ok(
+        ['Pending', 'InProgress', 'Success'].includes(execution?.AutomationExecutionStatus ?? ''),
+        execution?.AutomationExecutionStatus,
+      );
     } finally {
       ssm.destroy();
     }

@@ -55,7 +55,12 @@ describe('launch templates through the operation runner (moto + DRS emulator)', 
     dir = tempDir();
     // A bulk change makes up to 3 changes per server; the default limit (30 a minute) would refuse most of them.
     const connection = await emulatorConnection();
-    const runner = new OperationRunner({ registry: createOperationRegistry(), connection, policy: { ...resolveGuardrailPolicy({}).policy, maxMutationsPerMinute: 1000 }, audit: new AuditTrail(join(dir.path, 'audit.jsonl')) });
+    const runner = new OperationRunner({
+      registry: createOperationRegistry(),
+      connection,
+      policy: { ...resolveGuardrailPolicy({}).policy, maxMutationsPerMinute: 1000 },
+      audit: new AuditTrail(join(dir.path, 'audit.jsonl')),
+    });
     calls = [];
     run = (operationId, input, options) => {
       calls.push(operationId);
@@ -63,9 +68,15 @@ describe('launch templates through the operation runner (moto + DRS emulator)', 
     };
     const vpcA = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.20.0.0/16' }))).Vpc!.VpcId!;
     const vpcB = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.30.0.0/16' }))).Vpc!.VpcId!;
-    const subnet = (await ec2.send(new CreateSubnetCommand({ VpcId: vpcA, CidrBlock: '10.20.1.0/24', AvailabilityZone: 'us-east-1a' }))).Subnet!;
-    const sgA = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'lt-a', Description: 'a', VpcId: vpcA }))).GroupId!;
-    const sgB = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'lt-b', Description: 'b', VpcId: vpcB }))).GroupId!;
+    const subnet = (
+      await ec2.send(
+        new CreateSubnetCommand({ VpcId: vpcA, CidrBlock: '10.20.1.0/24', AvailabilityZone: 'us-east-1a' }),
+      )
+    ).Subnet!;
+    const sgA = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'lt-a', Description: 'a', VpcId: vpcA })))
+      .GroupId!;
+    const sgB = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'lt-b', Description: 'b', VpcId: vpcB })))
+      .GroupId!;
     net = { vpcA, vpcB, subnetA: subnet.SubnetId!, az: subnet.AvailabilityZone!, sgA, sgB };
   });
   after(() => {
@@ -74,25 +85,33 @@ describe('launch templates through the operation runner (moto + DRS emulator)', 
     dir.remove();
   });
 
-  async function createTemplate(data: RequestLaunchTemplateData, tags: Record<string, string> = { Environment: 'test' }): Promise<string> {
+  async function createTemplate(
+    data: RequestLaunchTemplateData,
+    tags: Record<string, string> = { Environment: 'test' },
+  ): Promise<string> {
     counter += 1;
     const created = await ec2.send(
       new CreateLaunchTemplateCommand({
         LaunchTemplateName: `lt-test-${counter}-${Date.now()}`,
         LaunchTemplateData: data,
-        TagSpecifications: [{ ResourceType: 'launch-template', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }],
+        TagSpecifications: [
+          { ResourceType: 'launch-template', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
+        ],
       }),
     );
     return created.LaunchTemplate!.LaunchTemplateId!;
   }
 
   async function awsVersion(templateId: string, version: number | string) {
-    const result = await ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: templateId, Versions: [String(version)] }));
+    const result = await ec2.send(
+      new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: templateId, Versions: [String(version)] }),
+    );
     return result.LaunchTemplateVersions![0];
   }
 
   async function awsTemplate(templateId: string) {
-    return (await ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: [templateId] }))).LaunchTemplates![0];
+    return (await ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: [templateId] })))
+      .LaunchTemplates![0];
   }
 
   const baseData = (): RequestLaunchTemplateData => ({
@@ -110,15 +129,27 @@ describe('launch templates through the operation runner (moto + DRS emulator)', 
       const editor = new LaunchTemplateEditor(run, context);
       const opened = await editor.open({ launchTemplateId: templateId });
       assert.equal(opened.template.latestVersion, 1);
-      assert.deepEqual(opened.versions.map((version) => [version.versionNumber, version.isDefault]), [[1, true]]);
+      assert.deepEqual(
+        opened.versions.map((version) => [version.versionNumber, version.isDefault]),
+        [[1, true]],
+      );
       assert.equal(opened.selected.data.InstanceType, 't3.micro');
       assert.equal(opened.selected.data.UserData, '[REDACTED]', 'user data never leaves the runner');
 
-      const saved = await editor.save({ templateId, baseVersion: 1, expectedLatestVersion: 1, edited: { ...opened.selected.data, InstanceType: 't3.large' }, description: 'bigger' });
+      const saved = await editor.save({
+        templateId,
+        baseVersion: 1,
+        expectedLatestVersion: 1,
+        edited: { ...opened.selected.data, InstanceType: 't3.large' },
+        description: 'bigger',
+      });
       assert.equal(saved.status, 'saved');
       if (saved.status !== 'saved') return;
       assert.equal(saved.versionNumber, 2);
-      assert.deepEqual(saved.changes.map((change) => change.field), ['InstanceType']);
+      assert.deepEqual(
+        saved.changes.map((change) => change.field),
+        ['InstanceType'],
+      );
       assert.deepEqual(saved.outcomes[0].preview?.changes, ['InstanceType: "t3.micro" → "t3.large"']);
 
       const v1 = await awsVersion(templateId, 1);
@@ -135,7 +166,10 @@ describe('launch templates through the operation runner (moto + DRS emulator)', 
       const text1 = normalizeVersionForDiff(v1.LaunchTemplateData as Record<string, unknown>).split('\n');
       const text2 = normalizeVersionForDiff(v2.LaunchTemplateData as Record<string, unknown>).split('\n');
       assert.equal(text1.length, text2.length);
-      assert.deepEqual(text1.filter((line, index) => line !== text2[index]), ['  "InstanceType": "t3.micro",']);
+      assert.deepEqual(
+        text1.filter((line, index) => line !== text2[index]),
+        ['  "InstanceType": "t3.micro",'],
+      );
       assert.ok(text1.includes('echo hello'), 'user data shown decoded');
     });
 
@@ -143,11 +177,22 @@ describe('launch templates through the operation runner (moto + DRS emulator)', 
       const templateId = await createTemplate(baseData());
       const editor = new LaunchTemplateEditor(run, context);
       const opened = await editor.open({ launchTemplateId: templateId });
-      const saved = await editor.save({ templateId, baseVersion: 1, expectedLatestVersion: 1, edited: { ...opened.selected.data, InstanceType: 't3.small' }, makeDefault: true });
+      const saved = await editor.save({
+        templateId,
+        baseVersion: 1,
+        expectedLatestVersion: 1,
+        edited: { ...opened.selected.data, InstanceType: 't3.small' },
+        makeDefault: true,
+      });
       assert.equal(saved.status, 'saved');
       assert.equal((await awsTemplate(templateId)).DefaultVersionNumber, 2);
 
-      const unchanged = await editor.save({ templateId, baseVersion: 2, expectedLatestVersion: 2, edited: (await editor.readVersion(templateId, 2)).data });
+      const unchanged = await editor.save({
+        templateId,
+        baseVersion: 2,
+        expectedLatestVersion: 2,
+        edited: (await editor.readVersion(templateId, 2)).data,
+      });
       assert.equal(unchanged.status, 'unchanged');
       assert.equal((await awsTemplate(templateId)).LatestVersionNumber, 2, 'no version created');
 
@@ -169,9 +214,18 @@ describe('launch templates through the operation runner (moto + DRS emulator)', 
       const templateId = await createTemplate(baseData());
       const editor = new LaunchTemplateEditor(run, context);
       const opened = await editor.open({ launchTemplateId: templateId });
-      const other = await run('ec2.launchTemplates.createVersion', { launchTemplateId: templateId, sourceVersion: 1, launchTemplateData: { InstanceType: 'm5.large' } }, { caller: 'command', mode: 'execute' });
+      const other = await run(
+        'ec2.launchTemplates.createVersion',
+        { launchTemplateId: templateId, sourceVersion: 1, launchTemplateData: { InstanceType: 'm5.large' } },
+        { caller: 'command', mode: 'execute' },
+      );
       assert.equal(other.status, 'succeeded');
-      const result = await editor.save({ templateId, baseVersion: 1, expectedLatestVersion: opened.template.latestVersion, edited: { ...opened.selected.data, InstanceType: 't3.nano' } });
+      const result = await editor.save({
+        templateId,
+        baseVersion: 1,
+        expectedLatestVersion: opened.template.latestVersion,
+        edited: { ...opened.selected.data, InstanceType: 't3.nano' },
+      });
       assert.equal(result.status, 'conflict');
       if (result.status !== 'conflict') return;
       assert.equal(result.conflict.latest, 2);
@@ -179,7 +233,12 @@ describe('launch templates through the operation runner (moto + DRS emulator)', 
       assert.match(result.conflict.latestText, /"InstanceType": "m5\.large"/);
       assert.equal((await awsTemplate(templateId)).LatestVersionNumber, 2);
       // After the user decides, saving against the new latest version goes through.
-      const again = await editor.save({ templateId, baseVersion: 2, expectedLatestVersion: 2, edited: { ...(await editor.readVersion(templateId, 2)).data, InstanceType: 't3.nano' } });
+      const again = await editor.save({
+        templateId,
+        baseVersion: 2,
+        expectedLatestVersion: 2,
+        edited: { ...(await editor.readVersion(templateId, 2)).data, InstanceType: 't3.nano' },
+      });
       assert.equal(again.status, 'saved');
     });
 
@@ -192,7 +251,11 @@ describe('launch templates through the operation runner (moto + DRS emulator)', 
       assert.match(refused.message, /default version/);
       assert.deepEqual(calls.slice(before), ['ec2.launchTemplates.list'], 'no delete call was made');
       // The operation itself refuses too (a guardrail refusal, not an AWS error), whoever calls it.
-      const direct = await run('ec2.launchTemplates.deleteVersions', { launchTemplateId: templateId, versions: [1] }, { caller: 'lm-tool', mode: 'execute' });
+      const direct = await run(
+        'ec2.launchTemplates.deleteVersions',
+        { launchTemplateId: templateId, versions: [1] },
+        { caller: 'lm-tool', mode: 'execute' },
+      );
       assert.equal(direct.status, 'refused');
       assert.equal(direct.refusal?.code, 'dependency');
 
@@ -209,22 +272,40 @@ describe('launch templates through the operation runner (moto + DRS emulator)', 
       const editor = new LaunchTemplateEditor(run, context);
       for (const type of ['t3.small', 't3.medium']) {
         const latest = (await awsTemplate(templateId)).LatestVersionNumber!;
-        const saved = await editor.save({ templateId, baseVersion: latest, expectedLatestVersion: latest, edited: { ...(await editor.readVersion(templateId, latest)).data, InstanceType: type } });
+        const saved = await editor.save({
+          templateId,
+          baseVersion: latest,
+          expectedLatestVersion: latest,
+          edited: { ...(await editor.readVersion(templateId, latest)).data, InstanceType: type },
+        });
         assert.equal(saved.status, 'saved');
       }
       const preview = await editor.deleteVersions({ templateId, versions: [2], runMode: 'dry-run' });
       assert.equal(preview.status, 'dry-run');
-      assert.deepEqual((await editor.open({ launchTemplateId: templateId })).versions.map((version) => version.versionNumber), [3, 2, 1], 'a dry run deletes nothing');
+      assert.deepEqual(
+        (await editor.open({ launchTemplateId: templateId })).versions.map((version) => version.versionNumber),
+        [3, 2, 1],
+        'a dry run deletes nothing',
+      );
       // Deletes need a confirmation under the default policy.
       const unconfirmed = await editor.deleteVersions({ templateId, versions: [2] });
       assert.equal(unconfirmed.status, 'refused');
       const confirmer = approvingProvider();
-      const deleted = await new LaunchTemplateEditor(run, { caller: 'command', approvalProvider: confirmer }).deleteVersions({ templateId, versions: [2] });
+      const deleted = await new LaunchTemplateEditor(run, {
+        caller: 'command',
+        approvalProvider: confirmer,
+      }).deleteVersions({ templateId, versions: [2] });
       assert.equal(deleted.status, 'succeeded', deleted.message);
       assert.equal(confirmer.requests.length, 1);
       assert.deepEqual((deleted.outcomes[0].output as { deleted: number[] }).deleted, [2]);
       const opened = await editor.open({ launchTemplateId: templateId });
-      assert.deepEqual(opened.versions.map((version) => [version.versionNumber, version.isDefault]), [[3, false], [1, true]]);
+      assert.deepEqual(
+        opened.versions.map((version) => [version.versionNumber, version.isDefault]),
+        [
+          [3, false],
+          [1, true],
+        ],
+      );
       await assert.rejects(editor.readVersion(templateId, 2), /NotFound/);
     });
 
@@ -235,11 +316,20 @@ describe('launch templates through the operation runner (moto + DRS emulator)', 
       const edited = { ...opened.selected.data, InstanceType: 't3.medium' };
       const refused = await refusedEditor.save({ templateId, baseVersion: 1, expectedLatestVersion: 1, edited });
       assert.equal(refused.status, 'refused');
-      assert.equal((refused as { outcomes: Array<{ refusal?: { code: string } }> }).outcomes[0].refusal?.code, 'approval-required');
+      assert.equal(
+        (refused as { outcomes: Array<{ refusal?: { code: string } }> }).outcomes[0].refusal?.code,
+        'approval-required',
+      );
       assert.equal((await awsTemplate(templateId)).LatestVersionNumber, 1, 'nothing created without approval');
 
       const approver = approvingProvider();
-      const approved = await new LaunchTemplateEditor(run, { caller: 'command', approvalProvider: approver }).save({ templateId, baseVersion: 1, expectedLatestVersion: 1, edited, makeDefault: true });
+      const approved = await new LaunchTemplateEditor(run, { caller: 'command', approvalProvider: approver }).save({
+        templateId,
+        baseVersion: 1,
+        expectedLatestVersion: 1,
+        edited,
+        makeDefault: true,
+      });
       assert.equal(approved.status, 'saved', (approved as { message?: string }).message);
       assert.equal(approver.requests.length, 2, 'the new version and the default change were each approved');
       assert.equal((await awsTemplate(templateId)).DefaultVersionNumber, 2);
@@ -249,21 +339,45 @@ describe('launch templates through the operation runner (moto + DRS emulator)', 
   describe('form field checks', () => {
     it('flags a group of another VPC, an IP outside the subnet, a type not offered in the AZ and IMDSv1', async () => {
       const bad = await checkLaunchTemplateFields(run, context, {
-        data: { InstanceType: 'zz9.mega', MetadataOptions: { HttpTokens: 'optional' }, NetworkInterfaces: [{ DeviceIndex: 0, SubnetId: net.subnetA, PrivateIpAddress: '10.20.2.5', Groups: [net.sgB] }] },
+        data: {
+          InstanceType: 'zz9.mega',
+          MetadataOptions: { HttpTokens: 'optional' },
+          NetworkInterfaces: [
+            { DeviceIndex: 0, SubnetId: net.subnetA, PrivateIpAddress: '10.20.2.5', Groups: [net.sgB] },
+          ],
+        },
       });
       const codes = bad.map((finding) => `${finding.field}:${finding.severity}`).sort();
-      assert.deepEqual(codes, ['InstanceType:error', 'MetadataOptions.HttpTokens:warning', 'NetworkInterfaces[0].PrivateIpAddress:error', 'SecurityGroupIds:error']);
-      assert.match(bad.find((finding) => finding.field === 'SecurityGroupIds')!.message, new RegExp(`${net.sgB} is in ${net.vpcB}`));
+      assert.deepEqual(codes, [
+        'InstanceType:error',
+        'MetadataOptions.HttpTokens:warning',
+        'NetworkInterfaces[0].PrivateIpAddress:error',
+        'SecurityGroupIds:error',
+      ]);
+      assert.match(
+        bad.find((finding) => finding.field === 'SecurityGroupIds')!.message,
+        new RegExp(`${net.sgB} is in ${net.vpcB}`),
+      );
 
       const good = await checkLaunchTemplateFields(run, context, {
-        data: { InstanceType: 't3.micro', MetadataOptions: { HttpTokens: 'required' }, NetworkInterfaces: [{ DeviceIndex: 0, SubnetId: net.subnetA, PrivateIpAddress: '10.20.1.5', Groups: [net.sgA] }] },
+        data: {
+          InstanceType: 't3.micro',
+          MetadataOptions: { HttpTokens: 'required' },
+          NetworkInterfaces: [
+            { DeviceIndex: 0, SubnetId: net.subnetA, PrivateIpAddress: '10.20.1.5', Groups: [net.sgA] },
+          ],
+        },
       });
       assert.deepEqual(good, []);
     });
   });
 
   describe('DRS recovery validation', () => {
-    async function seedServer(data: RequestLaunchTemplateData, settings: { rightSizing?: 'NONE' | 'BASIC'; copyPrivateIp?: boolean } = {}, extra: { privateIps?: string[]; disks?: string[]; tags?: Record<string, string> } = {}) {
+    async function seedServer(
+      data: RequestLaunchTemplateData,
+      settings: { rightSizing?: 'NONE' | 'BASIC'; copyPrivateIp?: boolean } = {},
+      extra: { privateIps?: string[]; disks?: string[]; tags?: Record<string, string> } = {},
+    ) {
       const templateId = await createTemplate(data);
       const [server] = await emulatorStack().admin.seedSourceServers([
         {
@@ -273,7 +387,10 @@ describe('launch templates through the operation runner (moto + DRS emulator)', 
           recommendedInstanceType: 't3.large',
           privateIps: extra.privateIps ?? ['10.20.1.10'],
           disks: (extra.disks ?? ['/dev/xvda']).map((deviceName) => ({ deviceName, bytes: 8 * 2 ** 30 })),
-          launchConfiguration: { targetInstanceTypeRightSizingMethod: settings.rightSizing ?? 'NONE', copyPrivateIp: settings.copyPrivateIp ?? false },
+          launchConfiguration: {
+            targetInstanceTypeRightSizingMethod: settings.rightSizing ?? 'NONE',
+            copyPrivateIp: settings.copyPrivateIp ?? false,
+          },
         },
       ]);
       return { sourceServerId: server.sourceServerID, templateId };
@@ -296,7 +413,10 @@ describe('launch templates through the operation runner (moto + DRS emulator)', 
     });
 
     it('device names must match the source disks', async () => {
-      const { sourceServerId } = await seedServer({ ...baseData(), BlockDeviceMappings: [{ DeviceName: '/dev/sdf', Ebs: { VolumeSize: 8 } }] });
+      const { sourceServerId } = await seedServer({
+        ...baseData(),
+        BlockDeviceMappings: [{ DeviceName: '/dev/sdf', Ebs: { VolumeSize: 8 } }],
+      });
       assert.deepEqual(await findingsFor(sourceServerId), ['device-name-mismatch']);
     });
 
@@ -306,7 +426,10 @@ describe('launch templates through the operation runner (moto + DRS emulator)', 
     });
 
     it('security groups must be in the subnet VPC', async () => {
-      const { sourceServerId } = await seedServer({ ...baseData(), NetworkInterfaces: [{ DeviceIndex: 0, SubnetId: net.subnetA, Groups: [net.sgA, net.sgB] }] });
+      const { sourceServerId } = await seedServer({
+        ...baseData(),
+        NetworkInterfaces: [{ DeviceIndex: 0, SubnetId: net.subnetA, Groups: [net.sgA, net.sgB] }],
+      });
       assert.deepEqual(await findingsFor(sourceServerId), ['security-group-other-vpc']);
     });
 
@@ -317,7 +440,11 @@ describe('launch templates through the operation runner (moto + DRS emulator)', 
 
     it('DRS launches the default version: a newer non-default version is reported', async () => {
       const { sourceServerId, templateId } = await seedServer(baseData());
-      const created = await run('ec2.launchTemplates.createVersion', { launchTemplateId: templateId, sourceVersion: 1, launchTemplateData: { InstanceType: 't3.small' } }, { caller: 'command', mode: 'execute' });
+      const created = await run(
+        'ec2.launchTemplates.createVersion',
+        { launchTemplateId: templateId, sourceVersion: 1, launchTemplateData: { InstanceType: 't3.small' } },
+        { caller: 'command', mode: 'execute' },
+      );
       assert.equal(created.status, 'succeeded');
       assert.deepEqual(await findingsFor(sourceServerId), ['launched-version-not-latest']);
     });
@@ -328,7 +455,10 @@ describe('launch templates through the operation runner (moto + DRS emulator)', 
       const gathered = await gatherRecoveryFacts(run, context, [{ sourceServerId }]);
       assert.equal(gathered.facts[0].hasDefaultVpc, true);
       assert.deepEqual(validateRecoveryLaunch(gathered.facts[0]), []);
-      assert.deepEqual(validateRecoveryLaunch({ ...gathered.facts[0], hasDefaultVpc: false }).map((finding) => finding.code), ['subnet-required']);
+      assert.deepEqual(
+        validateRecoveryLaunch({ ...gathered.facts[0], hasDefaultVpc: false }).map((finding) => finding.code),
+        ['subnet-required'],
+      );
     });
   });
 
@@ -338,11 +468,21 @@ describe('launch templates through the operation runner (moto + DRS emulator)', 
       const templates: string[] = [];
       for (let index = 0; index < 50; index += 1) templates.push(await createTemplate(baseData()));
       const seeded = await emulatorStack().admin.seedSourceServers(
-        templates.map((templateId, index) => ({ hostname: `bulk-${index}`, ec2LaunchTemplateID: templateId, tags: { Environment: 'test', Batch: tag }, privateIps: ['10.20.1.20'], disks: [{ deviceName: '/dev/xvda', bytes: 2 ** 33 }] })),
+        templates.map((templateId, index) => ({
+          hostname: `bulk-${index}`,
+          ec2LaunchTemplateID: templateId,
+          tags: { Environment: 'test', Batch: tag },
+          privateIps: ['10.20.1.20'],
+          disks: [{ deviceName: '/dev/xvda', bytes: 2 ** 33 }],
+        })),
       );
       const servers = await selectSourceServers(run, context, { tags: { Batch: tag } });
       assert.equal(servers.length, 50);
-      const change = { templateData: { InstanceType: 't3.large' }, launchConfiguration: { copyPrivateIp: true }, description: 'bulk' };
+      const change = {
+        templateData: { InstanceType: 't3.large' },
+        launchConfiguration: { copyPrivateIp: true },
+        description: 'bulk',
+      };
 
       const dry = await bulkDryRun(run, context, servers, change);
       assert.equal(dry.entries.length, 50);
@@ -361,10 +501,19 @@ describe('launch templates through the operation runner (moto + DRS emulator)', 
       await emulatorStack().admin.conflict({ sourceServerID: victim, count: 1 });
       const applied = await bulkApply(run, context, servers, change);
       const failed = applied.entries.filter((entry) => entry.status !== 'applied');
-      assert.deepEqual(failed.map((entry) => [entry.sourceServerId, entry.status]), [[victim, 'failed']]);
+      assert.deepEqual(
+        failed.map((entry) => [entry.sourceServerId, entry.status]),
+        [[victim, 'failed']],
+      );
       assert.match(failed[0].message!, /ConflictException/);
-      assert.deepEqual(applied.failed.map((server) => server.sourceServerId), [victim]);
-      assert.equal((await drs.send(new GetLaunchConfigurationCommand({ sourceServerID: victim }))).copyPrivateIp, false);
+      assert.deepEqual(
+        applied.failed.map((server) => server.sourceServerId),
+        [victim],
+      );
+      assert.equal(
+        (await drs.send(new GetLaunchConfigurationCommand({ sourceServerID: victim }))).copyPrivateIp,
+        false,
+      );
 
       const retried = await retryFailed(run, context, applied);
       assert.deepEqual(retried.failed, []);

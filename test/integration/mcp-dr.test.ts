@@ -42,23 +42,44 @@ describe('MCP DR tools against the emulators', function () {
   });
 
   /** A person who reads the form and types what it asks for. */
-  const typeWhatIsAsked = (asked: string[]) => (message: string): ElicitResult => {
-    const wanted = /Type (?:the environment name )?"([^"]+)"/.exec(message)?.[1] ?? '';
-    asked.push(wanted);
-    return { action: 'accept', content: { environment: wanted } };
-  };
+  const typeWhatIsAsked =
+    (asked: string[]) =>
+    (message: string): ElicitResult => {
+      const wanted = /Type (?:the environment name )?"([^"]+)"/.exec(message)?.[1] ?? '';
+      asked.push(wanted);
+      return { action: 'accept', content: { environment: wanted } };
+    };
 
   async function start(answer?: (message: string) => ElicitResult) {
     const auditPath = join(dir.path, 'audit.jsonl');
-    const runtime = createRuntime({ auditPath, approvalProvider: { id: 'none', kind: 'interactive', requestApproval: async () => ({ approved: false, reason: 'unused' }) }, connection: async () => connection });
-    const server = createMcpServer({ runtime, readOnly: false, allowRecovery: false, approvals: 'elicitation', clientLabel: 'test', dr: { workspaceFolders: [dir.path], journalDir: join(dir.path, 'runs'), connection: async () => connection } });
-    const client = new Client({ name: 'dr-agent', version: '1.0.0' }, { capabilities: answer ? { elicitation: { form: {} } } : {} });
+    const runtime = createRuntime({
+      auditPath,
+      approvalProvider: {
+        id: 'none',
+        kind: 'interactive',
+        requestApproval: async () => ({ approved: false, reason: 'unused' }),
+      },
+      connection: async () => connection,
+    });
+    const server = createMcpServer({
+      runtime,
+      readOnly: false,
+      allowRecovery: false,
+      approvals: 'elicitation',
+      clientLabel: 'test',
+      dr: { workspaceFolders: [dir.path], journalDir: join(dir.path, 'runs'), connection: async () => connection },
+    });
+    const client = new Client(
+      { name: 'dr-agent', version: '1.0.0' },
+      { capabilities: answer ? { elicitation: { form: {} } } : {} },
+    );
     if (answer) client.setRequestHandler(ElicitRequestSchema, async (request) => answer(request.params.message));
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
     await server.connect(serverSide);
     await client.connect(clientSide);
     closers.push(() => client.close());
-    const call = async (name: string, args: Record<string, unknown>) => (await client.callTool({ name, arguments: args })) as Result;
+    const call = async (name: string, args: Record<string, unknown>) =>
+      (await client.callTool({ name, arguments: args })) as Result;
     return { call, auditPath };
   }
 
@@ -75,25 +96,49 @@ describe('MCP DR tools against the emulators', function () {
     const asked: string[] = [];
     const { call, auditPath } = await start(typeWhatIsAsked(asked));
     const listed = await call('dr_list_plans', {});
-    assert.deepEqual(listed.structuredContent?.plans.map((p: { name: string }) => p.name), ['db-only']);
+    assert.deepEqual(
+      listed.structuredContent?.plans.map((p: { name: string }) => p.name),
+      ['db-only'],
+    );
     const checked = await call('dr_preflight', { plan: 'db-only' });
     assert.equal(checked.structuredContent?.ok, true, JSON.stringify(checked.structuredContent?.findings));
     const started = await call('dr_start_drill', { plan: 'db-only' });
     assert.equal(started.structuredContent?.status, 'started', JSON.stringify(started.structuredContent));
     const runId = started.structuredContent?.runId as string;
-    const final = await waitFor(async () => {
-      const status = await call('dr_run_status', { runId });
-      return ['completed', 'failed', 'cancelled'].includes(status.structuredContent?.status) ? status : undefined;
-    }, 'the drill to end', { timeoutMs: 60_000, intervalMs: 500 });
+    const final = await waitFor(
+      async () => {
+        const status = await call('dr_run_status', { runId });
+        return ['completed', 'failed', 'cancelled'].includes(status.structuredContent?.status) ? status : undefined;
+      },
+      'the drill to end',
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
     assert.equal(final?.structuredContent?.status, 'completed', JSON.stringify(final?.structuredContent));
     assert.ok((await drsJobs()) >= 1);
-    assert.deepEqual(asked, ['db-only', 'production'], 'the drill is confirmed with the plan name, then the protected environment is approved once for the run');
+    assert.deepEqual(
+      asked,
+      ['db-only', 'production'],
+      'the drill is confirmed with the plan name, then the protected environment is approved once for the run',
+    );
     const records = await readAuditTrail(auditPath);
     const startedRecord = records.find((record) => record.operation === 'dr.drill.start');
     assert.equal(startedRecord?.decision, 'started');
     assert.equal(startedRecord?.client?.name, 'dr-agent');
-    assert.deepEqual(records.filter((record) => record.tool === 'dr_list_plans' || record.tool === 'dr_preflight').map((record) => [record.tool, record.outcome]), [['dr_list_plans', 'succeeded'], ['dr_preflight', 'succeeded']]);
-    assert.ok(records.some((record) => record.operation === 'drs.recovery.start' && record.caller === 'mcp' && record.outcome === 'succeeded'));
+    assert.deepEqual(
+      records
+        .filter((record) => record.tool === 'dr_list_plans' || record.tool === 'dr_preflight')
+        .map((record) => [record.tool, record.outcome]),
+      [
+        ['dr_list_plans', 'succeeded'],
+        ['dr_preflight', 'succeeded'],
+      ],
+    );
+    assert.ok(
+      records.some(
+        (record) =>
+          record.operation === 'drs.recovery.start' && record.caller === 'mcp' && record.outcome === 'succeeded',
+      ),
+    );
   });
 
   it('a drill without elicitation, or with the wrong name, is refused and starts nothing', async () => {

@@ -1,11 +1,17 @@
 import * as assert from 'node:assert/strict';
 import { DescribeInstancesCommand, EC2Client, type DescribeInstancesCommandInput } from '@aws-sdk/client-ec2';
-import { recordExchanges, ReplayRecording, startReplayServer, type ReplayServer } from '../../tools/emulators/replay/server';
+import {
+  recordExchanges,
+  ReplayRecording,
+  startReplayServer,
+  type ReplayServer,
+} from '../../tools/emulators/replay/server';
 import { clientConfig, resetAndSeed, useEmulatorStack } from '../support/emulators';
 
 useEmulatorStack();
 
-const ids = (output: { Reservations?: Array<{ Instances?: Array<{ InstanceId?: string }> }> }) => (output.Reservations ?? []).flatMap((r) => r.Instances ?? []).map((i) => i.InstanceId);
+const ids = (output: { Reservations?: Array<{ Instances?: Array<{ InstanceId?: string }> }> }) =>
+  (output.Reservations ?? []).flatMap((r) => r.Instances ?? []).map((i) => i.InstanceId);
 
 describe('replay endpoint (DescribeInstances recorded from moto)', function () {
   this.timeout(120_000);
@@ -43,7 +49,11 @@ describe('replay endpoint (DescribeInstances recorded from moto)', function () {
   it('answers each recorded request with what moto answered, through the real SDK', async () => {
     assert.equal(recording.size, fromMoto.length);
     for (const { input, ids: expected } of fromMoto) {
-      assert.deepEqual(ids(await replayClient.send(new DescribeInstancesCommand(input))), expected, JSON.stringify(input));
+      assert.deepEqual(
+        ids(await replayClient.send(new DescribeInstancesCommand(input))),
+        expected,
+        JSON.stringify(input),
+      );
     }
     assert.equal(replay.stats().answered, fromMoto.length);
   });
@@ -58,13 +68,20 @@ describe('replay endpoint (DescribeInstances recorded from moto)', function () {
       { InstanceIds: ['i-0123456789abcdef0'] },
     ];
     for (const input of unrecorded) {
-      await assert.rejects(replayClient.send(new DescribeInstancesCommand(input)), (error: { name?: string; $metadata?: { httpStatusCode?: number } }) => {
-        assert.equal(error.$metadata?.httpStatusCode, 400, JSON.stringify(input));
-        assert.equal(error.name, 'ReplayNotRecorded');
-        return true;
-      });
+      await assert.rejects(
+        replayClient.send(new DescribeInstancesCommand(input)),
+        (error: { name?: string; $metadata?: { httpStatusCode?: number } }) => {
+          assert.equal(error.$metadata?.httpStatusCode, 400, JSON.stringify(input));
+          assert.equal(error.name, 'ReplayNotRecorded');
+          return true;
+        },
+      );
     }
-    const plain = await fetch(replay.endpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'Action=DescribeVolumes&Version=2016-11-15' });
+    const plain = await fetch(replay.endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'Action=DescribeVolumes&Version=2016-11-15',
+    });
     assert.equal(plain.status, 400);
     assert.equal(replay.stats().refused - before, unrecorded.length + 1);
   });

@@ -15,7 +15,8 @@ const SANDBOX_ENV = {
  * gateway. The SDK's credential chain reads process.env, so the sandbox variables are set there.
  */
 export async function emulatorConnection(settings: ConnectionSettings = {}): Promise<AwsConnection> {
-  for (const key of Object.keys(process.env)) if (key.startsWith('AWS_') && !(key in SANDBOX_ENV)) delete process.env[key];
+  for (const key of Object.keys(process.env))
+    if (key.startsWith('AWS_') && !(key in SANDBOX_ENV)) delete process.env[key];
   Object.assign(process.env, SANDBOX_ENV);
   const stack = emulatorStack();
   return AwsConnection.open({ endpointUrl: stack.endpoint, region: stack.region, ...settings }, process.env);

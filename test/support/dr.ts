@@ -8,7 +8,11 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { AuditTrail } from '../../src/core/audit/auditTrail';
 import { ApiCounters } from '../../src/core/dr/aws';
-import { OperationDrActionGateway, OperationDrReads, RunScopedApprovalProvider } from '../../src/core/dr/operationGateway';
+import {
+  OperationDrActionGateway,
+  OperationDrReads,
+  RunScopedApprovalProvider,
+} from '../../src/core/dr/operationGateway';
 import type { ProtectionGroup, RecoveryPlan, Wave } from '../../src/core/dr/model';
 import type { RunnerDeps } from '../../src/core/dr/run';
 import type { ApprovalProvider } from '../../src/core/guardrails/approval';
@@ -48,7 +52,11 @@ export function emulatorClients(config: EndpointConfig, maxAttempts = 3): DrClie
 }
 
 /** Fast polling for tests; the product uses the runner's defaults. */
-const TEST_TIMING: Partial<RunnerDeps> = { poll: { minMs: 20, maxMs: 200, factor: 1.5 }, logIntervalMs: 100, startRetryDelayMs: 50 };
+const TEST_TIMING: Partial<RunnerDeps> = {
+  poll: { minMs: 20, maxMs: 200, factor: 1.5 },
+  logIntervalMs: 100,
+  startRetryDelayMs: 50,
+};
 
 /**
  * The engine alone: reads and writes straight on SDK clients (SdkDrReads, SdkDrActionGateway), no
@@ -81,10 +89,18 @@ export interface ProductDepsOptions {
  * What the extension ships: every read (OperationDrReads) and every write (OperationDrActionGateway) is a
  * registered operation run by an OperationRunner on a real AwsConnection: guardrails, approval, audit.
  */
-export async function productDeps(journalDir: string, options: ProductDepsOptions): Promise<RunnerDeps & { operations: OperationRunner }> {
+export async function productDeps(
+  journalDir: string,
+  options: ProductDepsOptions,
+): Promise<RunnerDeps & { operations: OperationRunner }> {
   const connection = await emulatorConnection(options.endpointUrl ? { endpointUrl: options.endpointUrl } : {});
   const policy = options.policy ?? resolveGuardrailPolicy({}).policy;
-  const operations = new OperationRunner({ registry: createOperationRegistry(), connection, policy, audit: new AuditTrail(options.auditPath) });
+  const operations = new OperationRunner({
+    registry: createOperationRegistry(),
+    connection,
+    policy,
+    audit: new AuditTrail(options.auditPath),
+  });
   const counters = new ApiCounters();
   return {
     operations,
@@ -107,7 +123,11 @@ export function tempDir(prefix = 'pilot-light-dr-'): { path: string; remove(): v
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
-export function group(name: string, tags: Record<string, string>, extra: Partial<ProtectionGroup> = {}): ProtectionGroup {
+export function group(
+  name: string,
+  tags: Record<string, string>,
+  extra: Partial<ProtectionGroup> = {},
+): ProtectionGroup {
   return { schemaVersion: 2, kind: 'ProtectionGroup', name, region: 'us-east-1', selection: { tags }, ...extra };
 }
 
@@ -121,7 +141,10 @@ export function plan(name: string, waves: Wave[], extra: Partial<RecoveryPlan> =
 }
 
 /** db → app → web. */
-export function threeTierPlan(extra: Partial<RecoveryPlan> = {}, waveExtra: Partial<Record<'db' | 'app' | 'web', Partial<Wave>>> = {}): RecoveryPlan {
+export function threeTierPlan(
+  extra: Partial<RecoveryPlan> = {},
+  waveExtra: Partial<Record<'db' | 'app' | 'web', Partial<Wave>>> = {},
+): RecoveryPlan {
   return plan(
     'three-tier',
     [
@@ -141,4 +164,3 @@ export const SLEEP_RUNBOOK = JSON.stringify({
   mainSteps: [{ name: 'settle', action: 'aws:sleep', inputs: { Duration: 'PT2S' } }],
   outputs: ['settle.StepStatus'],
 });
-

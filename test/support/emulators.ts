@@ -72,13 +72,17 @@ export function useEmulatorStack(): () => EmulatorStack {
 }
 
 export function emulatorStack(): EmulatorStack {
-  if (!current) throw new Error('the emulator stack is not running: call useEmulatorStack() at the top level of the test file');
+  if (!current)
+    throw new Error('the emulator stack is not running: call useEmulatorStack() at the top level of the test file');
   return current;
 }
 
 /** Puts the DRS clock back to the fast test pace with default phase durations. */
 export async function restoreTestClock(): Promise<void> {
-  await emulatorStack().admin.setClock({ timeScale: TEST_DRS_CLOCK.timeScale, phaseDurationsMs: DEFAULT_PHASE_DURATIONS_MS });
+  await emulatorStack().admin.setClock({
+    timeScale: TEST_DRS_CLOCK.timeScale,
+    phaseDurationsMs: DEFAULT_PHASE_DURATIONS_MS,
+  });
 }
 
 /** Empties moto and DRS, restores the test clock, and seeds (the sample account by default). */

@@ -37,7 +37,12 @@ export class FakeDrs implements DrReads, DrActionGateway {
     const ids: string[] = [];
     for (let i = 0; i < count; i++) {
       const id = `s-${prefix}${String(this.servers.length).padStart(16, '0')}`.slice(0, 19);
-      this.servers.push({ sourceServerID: id, tags, dataReplicationInfo: { dataReplicationState: 'CONTINUOUS' }, sourceProperties: { identificationHints: { hostname: `host-${this.servers.length}` } } });
+      this.servers.push({
+        sourceServerID: id,
+        tags,
+        dataReplicationInfo: { dataReplicationState: 'CONTINUOUS' },
+        sourceProperties: { identificationHints: { hostname: `host-${this.servers.length}` } },
+      });
       ids.push(id);
     }
     return ids;
@@ -59,7 +64,9 @@ export class FakeDrs implements DrReads, DrActionGateway {
       type: job.type,
       status: status as Job['status'],
       creationDateTime: new Date(job.createdAt).toISOString(),
-      ...(status === 'COMPLETED' ? { endDateTime: new Date(job.createdAt + (this.options.completeMs ?? 40)).toISOString() } : {}),
+      ...(status === 'COMPLETED'
+        ? { endDateTime: new Date(job.createdAt + (this.options.completeMs ?? 40)).toISOString() }
+        : {}),
       tags: job.tags,
       participatingServers: job.servers.map((id) => ({
         sourceServerID: id,
@@ -86,18 +93,35 @@ export class FakeDrs implements DrReads, DrActionGateway {
     const { status } = this.phase(job);
     const items: JobLog[] = [{ event: 'JOB_START', logDateTime: new Date(job.createdAt).toISOString() }];
     if (status === 'COMPLETED') {
-      for (const id of job.servers) items.push((this.options.failing?.has(id) ? { event: 'LAUNCH_FAILED', eventData: { sourceServerID: id, rawError: 'injected' } } : { event: 'LAUNCH_END', eventData: { sourceServerID: id } }) as JobLog);
+      for (const id of job.servers)
+        items.push(
+          (this.options.failing?.has(id)
+            ? { event: 'LAUNCH_FAILED', eventData: { sourceServerID: id, rawError: 'injected' } }
+            : { event: 'LAUNCH_END', eventData: { sourceServerID: id } }) as JobLog,
+        );
       items.push({ event: 'JOB_END' });
     }
     return items;
   }
-  async describeRecoveryInstances(_region: string, filter: { recoveryInstanceIds?: string[] }): Promise<RecoveryInstance[]> {
+  async describeRecoveryInstances(
+    _region: string,
+    filter: { recoveryInstanceIds?: string[] },
+  ): Promise<RecoveryInstance[]> {
     this.counters.call('drs:DescribeRecoveryInstances');
-    return (filter.recoveryInstanceIds ?? []).map((id) => ({ recoveryInstanceID: id, ec2InstanceID: id, sourceServerID: `s-${id.slice(2)}`, isDrill: true }));
+    return (filter.recoveryInstanceIds ?? []).map((id) => ({
+      recoveryInstanceID: id,
+      ec2InstanceID: id,
+      sourceServerID: `s-${id.slice(2)}`,
+      isDrill: true,
+    }));
   }
   async getLaunchConfiguration(_region: string, sourceServerId: string): Promise<LaunchConfiguration> {
     this.counters.call('drs:GetLaunchConfiguration');
-    return { sourceServerID: sourceServerId, ec2LaunchTemplateID: 'lt-0123456789abcdef0', launchDisposition: 'STARTED' };
+    return {
+      sourceServerID: sourceServerId,
+      ec2LaunchTemplateID: 'lt-0123456789abcdef0',
+      launchDisposition: 'STARTED',
+    };
   }
   async checkLaunchTemplates(_region: string, ids: string[]): Promise<LaunchTemplateCheck[]> {
     return [...new Set(ids)].map((id) => ({ launchTemplateId: id, exists: true, problems: [] }));
@@ -118,16 +142,31 @@ export class FakeDrs implements DrReads, DrActionGateway {
     const error = this.startErrors.shift();
     if (error) throw error;
     const now = Date.now();
-    const job: FakeJob = { jobID: `drsjob-${String(++this.seq).padStart(17, '0')}`, createdAt: now, servers: request.sourceServerIds, tags: request.tags, type: 'LAUNCH' };
+    const job: FakeJob = {
+      jobID: `drsjob-${String(++this.seq).padStart(17, '0')}`,
+      createdAt: now,
+      servers: request.sourceServerIds,
+      tags: request.tags,
+      type: 'LAUNCH',
+    };
     this.jobs.push(job);
     this.startCalls.push({ at: now, servers: request.sourceServerIds });
     const active = this.activeAt(now);
     this.maxActiveJobs = Math.max(this.maxActiveJobs, active.length);
-    this.maxActiveServers = Math.max(this.maxActiveServers, active.reduce((sum, j) => sum + j.servers.length, 0));
+    this.maxActiveServers = Math.max(
+      this.maxActiveServers,
+      active.reduce((sum, j) => sum + j.servers.length, 0),
+    );
     return { job: this.toJob(job) };
   }
   async terminateRecoveryInstances(request: { recoveryInstanceIds: string[] }): Promise<{ job: Job }> {
-    const job: FakeJob = { jobID: `drsjob-${String(++this.seq).padStart(17, '0')}`, createdAt: Date.now(), servers: [], tags: {}, type: 'TERMINATE' };
+    const job: FakeJob = {
+      jobID: `drsjob-${String(++this.seq).padStart(17, '0')}`,
+      createdAt: Date.now(),
+      servers: [],
+      tags: {},
+      type: 'TERMINATE',
+    };
     this.jobs.push(job);
     void request;
     return { job: this.toJob(job) };

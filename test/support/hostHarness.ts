@@ -64,7 +64,11 @@ function findRepoRoot(from: string): string {
 export async function loadHostHarness(): Promise<HostHarness> {
   const repoRoot = findRepoRoot(__dirname);
   const lib = (name: string) => importEsm(pathToFileURL(path.join(repoRoot, 'scripts', 'lib', name)).href);
-  const [host, codeServer, chromium] = await Promise.all([lib('vscodeHost.mjs'), lib('codeServer.mjs'), lib('chromium.mjs')]);
+  const [host, codeServer, chromium] = await Promise.all([
+    lib('vscodeHost.mjs'),
+    lib('codeServer.mjs'),
+    lib('chromium.mjs'),
+  ]);
   return {
     repoRoot,
     testWorkspace: host.TEST_WORKSPACE,

@@ -19,8 +19,14 @@ export class ScriptedApprovalProvider implements ApprovalProvider {
 }
 
 /** Approves and types the requested confirmation, as a person would. */
-export const approvingProvider = () => new ScriptedApprovalProvider((request) => ({ approved: true, approver: 'alice', typedConfirmation: request.requiredConfirmation }));
-export const denyingProvider = () => new ScriptedApprovalProvider(() => ({ approved: false, reason: 'not now', approver: 'bob' }));
+export const approvingProvider = () =>
+  new ScriptedApprovalProvider((request) => ({
+    approved: true,
+    approver: 'alice',
+    typedConfirmation: request.requiredConfirmation,
+  }));
+export const denyingProvider = () =>
+  new ScriptedApprovalProvider(() => ({ approved: false, reason: 'not now', approver: 'bob' }));
 
 export function tempDir(prefix = 'pilot-light-'): { path: string; cleanup: () => void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
@@ -55,7 +61,8 @@ export class FakeAwsClient {
     const entry = this.handlers.find(([type]) => command instanceof type);
     const name = command.constructor.name.replace(/Command$/, '');
     this.calls.push({ name, input: command.input as Record<string, unknown> });
-    if (!entry) throw Object.assign(new Error(`FakeAwsClient has no handler for ${name}`), { name: 'UnexpectedCommand' });
+    if (!entry)
+      throw Object.assign(new Error(`FakeAwsClient has no handler for ${name}`), { name: 'UnexpectedCommand' });
     return entry[1](command.input as never);
   }
 

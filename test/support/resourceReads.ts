@@ -12,7 +12,11 @@ import { runnerReads } from '../../src/core/resources/runnerReads';
  * The explorer's read path outside VS Code: listers run registered read operations through a real
  * OperationRunner (default policy; reads are not audited by default, so the trail file stays untouched).
  */
-export function readsThroughRunner(connection: AwsConnection, policyInput: Parameters<typeof resolveGuardrailPolicy>[0] = {}, auditPath = join(tmpdir(), `pilot-light-reads-${process.pid}`, 'audit.jsonl')): ResourceReads & { runner: OperationRunner } {
+export function readsThroughRunner(
+  connection: AwsConnection,
+  policyInput: Parameters<typeof resolveGuardrailPolicy>[0] = {},
+  auditPath = join(tmpdir(), `pilot-light-reads-${process.pid}`, 'audit.jsonl'),
+): ResourceReads & { runner: OperationRunner } {
   const runner = new OperationRunner({
     registry: createOperationRegistry(),
     connection,
@@ -20,5 +24,11 @@ export function readsThroughRunner(connection: AwsConnection, policyInput: Param
     audit: new AuditTrail(auditPath),
     retry: { sleep: async () => undefined },
   });
-  return Object.assign(runnerReads(async () => runner, () => connection.identity()), { runner });
+  return Object.assign(
+    runnerReads(
+      async () => runner,
+      () => connection.identity(),
+    ),
+    { runner },
+  );
 }

@@ -15,9 +15,31 @@ import {
   type RecoveryInstance,
   type SourceServer,
 } from '@aws-sdk/client-drs';
-import { DescribeLaunchTemplatesCommand, DescribeLaunchTemplateVersionsCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import { DescribeDocumentCommand, GetAutomationExecutionCommand, type AutomationExecution, type DocumentDescription, type SSMClient } from '@aws-sdk/client-ssm';
-import { ApiCounters, checkLaunchTemplates, chunk, delay, isConflict, isDocumentMissing, isLaunchTemplateMissing, type DrReads, type LaunchTemplateCheck } from '../../src/core/dr/aws';
+import {
+  DescribeLaunchTemplatesCommand,
+  DescribeLaunchTemplateVersionsCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  type EC2Client,
+} from '@aws-sdk/client-ec2';
+import {
+  DescribeDocumentCommand,
+  GetAutomationExecutionCommand,
+  type AutomationExecution,
+  type DocumentDescription,
+  type SSMClient,
+} from '@aws-sdk/client-ssm';
+import {
+  ApiCounters,
+  checkLaunchTemplates,
+  chunk,
+  delay,
+  isConflict,
+  isDocumentMissing,
+  isLaunchTemplateMissing,
+  type DrReads,
+  type LaunchTemplateCheck,
+} from '../../src/core/dr/aws';
 import { isServiceHealthFailure, isThrottling } from '../../src/core/guardrails/resilience';
 
 /** Where the engine-only path gets SDK clients from. */
@@ -43,7 +65,12 @@ export interface RetryOptions {
  * Runs one logical AWS call: counts it, and retries service-health failures (throttling, unreachable, 5xx;
  * and, when asked, conflicts) with exponential backoff and jitter after the SDK's own retries gave up.
  */
-export async function counted<T>(counters: ApiCounters, operation: string, send: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
+export async function counted<T>(
+  counters: ApiCounters,
+  operation: string,
+  send: () => Promise<T>,
+  options: RetryOptions = {},
+): Promise<T> {
   const attempts = options.attempts ?? 6;
   const base = options.baseDelayMs ?? 200;
   const max = options.maxDelayMs ?? 5000;
@@ -83,7 +110,11 @@ const JOB_FILTER_CHUNK = 100;
 export class SdkDrReads implements DrReads {
   readonly counters: ApiCounters;
 
-  constructor(private readonly clients: DrClients, counters?: ApiCounters, private readonly retry: RetryOptions = {}) {
+  constructor(
+    private readonly clients: DrClients,
+    counters?: ApiCounters,
+    private readonly retry: RetryOptions = {},
+  ) {
     this.counters = counters ?? new ApiCounters();
   }
 
@@ -98,7 +129,19 @@ export class SdkDrReads implements DrReads {
     for (const ids of chunks) {
       let nextToken: string | undefined;
       do {
-        const page = await counted(this.counters, 'drs:DescribeSourceServers', () => drs.send(new DescribeSourceServersCommand({ filters: ids ? { sourceServerIDs: ids } : {}, maxResults: 1000, nextToken })), this.retry);
+        const page = await counted(
+          this.counters,
+          'drs:DescribeSourceServers',
+          () =>
+            drs.send(
+              new DescribeSourceServersCommand({
+                filters: ids ? { sourceServerIDs: ids } : {},
+                maxResults: 1000,
+                nextToken,
+              }),
+            ),
+          this.retry,
+        );
         servers.push(...(page.items ?? []));
         nextToken = page.nextToken || undefined;
       } while (nextToken);
@@ -113,7 +156,19 @@ export class SdkDrReads implements DrReads {
     for (const ids of chunks) {
       let nextToken: string | undefined;
       do {
-        const page = await counted(this.counters, 'drs:DescribeJobs', () => drs.send(new DescribeJobsCommand({ filters: { ...(ids ? { jobIDs: ids } : {}), ...(filter.fromDate ? { fromDate: filter.fromDate } : {}) }, maxResults: 1000, nextToken })), this.retry);
+        const page = await counted(
+          this.counters,
+          'drs:DescribeJobs',
+          () =>
+            drs.send(
+              new DescribeJobsCommand({
+                filters: { ...(ids ? { jobIDs: ids } : {}), ...(filter.fromDate ? { fromDate: filter.fromDate } : {}) },
+                maxResults: 1000,
+                nextToken,
+              }),
+            ),
+          this.retry,
+        );
         jobs.push(...(page.items ?? []));
         nextToken = page.nextToken || undefined;
       } while (nextToken);
@@ -126,19 +181,39 @@ export class SdkDrReads implements DrReads {
     const items: JobLog[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await counted(this.counters, 'drs:DescribeJobLogItems', () => drs.send(new DescribeJobLogItemsCommand({ jobID: jobId, maxResults: 1000, nextToken })), this.retry);
+      const page = await counted(
+        this.counters,
+        'drs:DescribeJobLogItems',
+        () => drs.send(new DescribeJobLogItemsCommand({ jobID: jobId, maxResults: 1000, nextToken })),
+        this.retry,
+      );
       items.push(...(page.items ?? []));
       nextToken = page.nextToken || undefined;
     } while (nextToken);
     return items;
   }
 
-  async describeRecoveryInstances(region: string, filter: { recoveryInstanceIds?: string[]; sourceServerIds?: string[] }): Promise<RecoveryInstance[]> {
+  async describeRecoveryInstances(
+    region: string,
+    filter: { recoveryInstanceIds?: string[]; sourceServerIds?: string[] },
+  ): Promise<RecoveryInstance[]> {
     const drs = await this.clients.drs(region);
     const items: RecoveryInstance[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await counted(this.counters, 'drs:DescribeRecoveryInstances', () => drs.send(new DescribeRecoveryInstancesCommand({ filters: { recoveryInstanceIDs: filter.recoveryInstanceIds, sourceServerIDs: filter.sourceServerIds }, maxResults: 1000, nextToken })), this.retry);
+      const page = await counted(
+        this.counters,
+        'drs:DescribeRecoveryInstances',
+        () =>
+          drs.send(
+            new DescribeRecoveryInstancesCommand({
+              filters: { recoveryInstanceIDs: filter.recoveryInstanceIds, sourceServerIDs: filter.sourceServerIds },
+              maxResults: 1000,
+              nextToken,
+            }),
+          ),
+        this.retry,
+      );
       items.push(...(page.items ?? []));
       nextToken = page.nextToken || undefined;
     } while (nextToken);
@@ -147,7 +222,12 @@ export class SdkDrReads implements DrReads {
 
   async getLaunchConfiguration(region: string, sourceServerId: string): Promise<LaunchConfiguration> {
     const drs = await this.clients.drs(region);
-    return counted(this.counters, 'drs:GetLaunchConfiguration', () => drs.send(new GetLaunchConfigurationCommand({ sourceServerID: sourceServerId })), this.retry);
+    return counted(
+      this.counters,
+      'drs:GetLaunchConfiguration',
+      () => drs.send(new GetLaunchConfigurationCommand({ sourceServerID: sourceServerId })),
+      this.retry,
+    );
   }
 
   async checkLaunchTemplates(region: string, launchTemplateIds: string[]): Promise<LaunchTemplateCheck[]> {
@@ -155,17 +235,37 @@ export class SdkDrReads implements DrReads {
     return checkLaunchTemplates(region, launchTemplateIds, {
       template: async (id) => {
         try {
-          return (await counted(this.counters, 'ec2:DescribeLaunchTemplates', () => ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: [id] })), this.retry)).LaunchTemplates?.[0];
+          return (
+            await counted(
+              this.counters,
+              'ec2:DescribeLaunchTemplates',
+              () => ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: [id] })),
+              this.retry,
+            )
+          ).LaunchTemplates?.[0];
         } catch (error) {
           if (isLaunchTemplateMissing(error)) return undefined;
           throw error;
         }
       },
-      defaultVersion: async (id) => (await counted(this.counters, 'ec2:DescribeLaunchTemplateVersions', () => ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: id, Versions: ['$Default'] })), this.retry)).LaunchTemplateVersions?.[0]?.LaunchTemplateData,
+      defaultVersion: async (id) =>
+        (
+          await counted(
+            this.counters,
+            'ec2:DescribeLaunchTemplateVersions',
+            () => ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: id, Versions: ['$Default'] })),
+            this.retry,
+          )
+        ).LaunchTemplateVersions?.[0]?.LaunchTemplateData,
       existingSubnets: async (ids) => {
         const existing = new Set<string>();
         for (const part of chunk(ids, 200)) {
-          const page = await counted(this.counters, 'ec2:DescribeSubnets', () => ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'subnet-id', Values: part }] })), this.retry);
+          const page = await counted(
+            this.counters,
+            'ec2:DescribeSubnets',
+            () => ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'subnet-id', Values: part }] })),
+            this.retry,
+          );
           for (const subnet of page.Subnets ?? []) if (subnet.SubnetId) existing.add(subnet.SubnetId);
         }
         return existing;
@@ -173,7 +273,12 @@ export class SdkDrReads implements DrReads {
       existingSecurityGroups: async (ids) => {
         const existing = new Set<string>();
         for (const part of chunk(ids, 200)) {
-          const page = await counted(this.counters, 'ec2:DescribeSecurityGroups', () => ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-id', Values: part }] })), this.retry);
+          const page = await counted(
+            this.counters,
+            'ec2:DescribeSecurityGroups',
+            () => ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-id', Values: part }] })),
+            this.retry,
+          );
           for (const group of page.SecurityGroups ?? []) if (group.GroupId) existing.add(group.GroupId);
         }
         return existing;
@@ -183,15 +288,32 @@ export class SdkDrReads implements DrReads {
 
   async getAutomationExecution(region: string, executionId: string): Promise<AutomationExecution> {
     const ssm = await this.clients.ssm(region);
-    const response = await counted(this.counters, 'ssm:GetAutomationExecution', () => ssm.send(new GetAutomationExecutionCommand({ AutomationExecutionId: executionId })), this.retry);
-    if (!response.AutomationExecution) throw new Error(`GetAutomationExecution returned no execution for ${executionId}`);
+    const response = await counted(
+      this.counters,
+      'ssm:GetAutomationExecution',
+      () => ssm.send(new GetAutomationExecutionCommand({ AutomationExecutionId: executionId })),
+      this.retry,
+    );
+    if (!response.AutomationExecution)
+      throw new Error(`GetAutomationExecution returned no execution for ${executionId}`);
     return response.AutomationExecution;
   }
 
   async describeDocument(region: string, name: string, version?: string): Promise<DocumentDescription | undefined> {
     const ssm = await this.clients.ssm(region);
     try {
-      const response = await counted(this.counters, 'ssm:DescribeDocument', () => ssm.send(new DescribeDocumentCommand({ Name: name, DocumentVersion: version && /^[0-9]+$/.test(version) ? version : undefined })), this.retry);
+      const response = await counted(
+        this.counters,
+        'ssm:DescribeDocument',
+        () =>
+          ssm.send(
+            new DescribeDocumentCommand({
+              Name: name,
+              DocumentVersion: version && /^[0-9]+$/.test(version) ? version : undefined,
+            }),
+          ),
+        this.retry,
+      );
       return response.Document;
     } catch (error) {
       if (isDocumentMissing(error)) return undefined;
@@ -199,4 +321,3 @@ export class SdkDrReads implements DrReads {
     }
   }
 }
-

@@ -9,11 +9,13 @@ export function createVscodeStub() {
   /** Every notification shown; `messageAnswers` are the buttons "clicked", one per message, in order. */
   const shownMessages: Array<{ level: 'error' | 'warning' | 'information'; message: string; items: string[] }> = [];
   const messageAnswers: Array<string | undefined> = [];
-  const showMessage = (level: 'error' | 'warning' | 'information') => async (message: string, ...items: unknown[]) => {
-    const titles = items.filter((item): item is string => typeof item === 'string');
-    shownMessages.push({ level, message, items: titles });
-    return messageAnswers.shift();
-  };
+  const showMessage =
+    (level: 'error' | 'warning' | 'information') =>
+    async (message: string, ...items: unknown[]) => {
+      const titles = items.filter((item): item is string => typeof item === 'string');
+      shownMessages.push({ level, message, items: titles });
+      return messageAnswers.shift();
+    };
   const disposable = { dispose() {} };
   class EventEmitter<T> {
     private listeners: Array<(value: T) => void> = [];
@@ -27,18 +29,65 @@ export function createVscodeStub() {
     dispose() {}
   }
   // Anything not modelled below (events, factories) answers with something disposable.
-  const anything: any = new Proxy(function () {}, { get: (_target, key) => (key === 'dispose' ? () => undefined : key === 'then' ? undefined : anything), apply: () => anything });
-  const lenient = <T extends object>(known: T): T => new Proxy(known, { get: (target, key) => (key in target ? (target as any)[key] : anything) });
-  const outputChannel = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, appendLine() {}, show() {}, dispose() {} };
-  const statusBarItem = { show() {}, hide() {}, dispose() {}, text: '', tooltip: '', command: '', name: '', backgroundColor: undefined };
+  const anything: any = new Proxy(function () {}, {
+    get: (_target, key) => (key === 'dispose' ? () => undefined : key === 'then' ? undefined : anything),
+    apply: () => anything,
+  });
+  const lenient = <T extends object>(known: T): T =>
+    new Proxy(known, { get: (target, key) => (key in target ? (target as any)[key] : anything) });
+  const outputChannel = {
+    info() {},
+    warn() {},
+    error() {},
+    debug() {},
+    trace() {},
+    appendLine() {},
+    show() {},
+    dispose() {},
+  };
+  const statusBarItem = {
+    show() {},
+    hide() {},
+    dispose() {},
+    text: '',
+    tooltip: '',
+    command: '',
+    name: '',
+    backgroundColor: undefined,
+  };
   const api = {
     EventEmitter,
-    ThemeIcon: class { constructor(readonly id: string, readonly color?: unknown) {} },
-    ThemeColor: class { constructor(readonly id: string) {} },
-    CancellationError: class extends Error { constructor() { super('Canceled'); this.name = 'Canceled'; } },
-    TreeItem: class { constructor(readonly label: string, readonly collapsibleState?: number) {} },
-    MarkdownString: class { constructor(public value = '') {} appendMarkdown(text: string) { this.value += text; return this; } },
-    Disposable: { from: (...items: Array<{ dispose(): unknown }>) => ({ dispose: () => items.forEach((item) => item.dispose()) }) },
+    ThemeIcon: class {
+      constructor(
+        readonly id: string,
+        readonly color?: unknown,
+      ) {}
+    },
+    ThemeColor: class {
+      constructor(readonly id: string) {}
+    },
+    CancellationError: class extends Error {
+      constructor() {
+        super('Canceled');
+        this.name = 'Canceled';
+      }
+    },
+    TreeItem: class {
+      constructor(
+        readonly label: string,
+        readonly collapsibleState?: number,
+      ) {}
+    },
+    MarkdownString: class {
+      constructor(public value = '') {}
+      appendMarkdown(text: string) {
+        this.value += text;
+        return this;
+      }
+    },
+    Disposable: {
+      from: (...items: Array<{ dispose(): unknown }>) => ({ dispose: () => items.forEach((item) => item.dispose()) }),
+    },
     TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
     StatusBarAlignment: { Left: 1, Right: 2 },
     ConfigurationTarget: { Global: 1, Workspace: 2 },
@@ -69,7 +118,12 @@ export function createVscodeStub() {
     }),
     workspace: lenient({
       getConfiguration: () => ({ get: () => undefined, update: async () => undefined, inspect: () => undefined }),
-      createFileSystemWatcher: () => ({ ...disposable, onDidChange: () => disposable, onDidCreate: () => disposable, onDidDelete: () => disposable }),
+      createFileSystemWatcher: () => ({
+        ...disposable,
+        onDidChange: () => disposable,
+        onDidCreate: () => disposable,
+        onDidDelete: () => disposable,
+      }),
       onDidChangeConfiguration: () => disposable,
       registerTextDocumentContentProvider: () => disposable,
     }),

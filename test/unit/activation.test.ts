@@ -14,11 +14,18 @@ describe('activation of the bundled extension', () => {
     try {
       delete require.cache[bundle];
       const extension = require(bundle);
-      const result = extension.activate({ subscriptions: [], globalStorageUri: { fsPath: '/tmp' }, extensionUri: { fsPath: repoRoot }, workspaceState: { get: () => undefined, update: async () => undefined } });
+      const result = extension.activate({
+        subscriptions: [],
+        globalStorageUri: { fsPath: '/tmp' },
+        extensionUri: { fsPath: repoRoot },
+        workspaceState: { get: () => undefined, update: async () => undefined },
+      });
       assert.ok(registeredCommands.includes('pilotLight.selectProfile'));
       assert.ok(registeredCommands.includes('pilotLight.explorer.refresh'));
       assert.equal(typeof result.activationMs, 'number');
-      const lazyBundles = Object.keys(require.cache).filter((path) => path.startsWith(join(repoRoot, 'dist', 'sdk')) || path === join(repoRoot, 'dist', 'core.js'));
+      const lazyBundles = Object.keys(require.cache).filter(
+        (path) => path.startsWith(join(repoRoot, 'dist', 'sdk')) || path === join(repoRoot, 'dist', 'core.js'),
+      );
       assert.deepEqual(lazyBundles, [], 'neither the core bundle nor an SDK bundle is required during activation');
     } finally {
       uninstall();

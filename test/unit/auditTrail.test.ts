@@ -2,7 +2,14 @@ import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AuditTrail, exportAuditTrail, headPathFor, readAuditTrail, verifyAuditTrail, type AuditEntry } from '../../src/core/audit';
+import {
+  AuditTrail,
+  exportAuditTrail,
+  headPathFor,
+  readAuditTrail,
+  verifyAuditTrail,
+  type AuditEntry,
+} from '../../src/core/audit';
 import { tempDir } from '../support/operationHarness';
 
 function entry(index: number, overrides: Partial<AuditEntry> = {}): AuditEntry {
@@ -44,7 +51,10 @@ describe('audit trail', () => {
     const records = lines.map((line) => JSON.parse(line));
     assert.equal(records[0].prevHash, '0'.repeat(64));
     assert.equal(records[1].prevHash, records[0].hash);
-    assert.deepEqual(records.map((record) => record.seq), [1, 2, 3]);
+    assert.deepEqual(
+      records.map((record) => record.seq),
+      [1, 2, 3],
+    );
     assert.deepEqual(await verifyAuditTrail(path), { ok: true, lines: 3, message: 'All 3 lines verified.' });
   });
 
@@ -55,7 +65,9 @@ describe('audit trail', () => {
   });
 
   it('redacts secrets before they are written', async () => {
-    await new AuditTrail(path).append(entry(1, { input: { userData: 'PASSWORD=hunter2', policy: 'AKIAIOSFODNN7EXAMPLE' } }));
+    await new AuditTrail(path).append(
+      entry(1, { input: { userData: 'PASSWORD=hunter2', policy: 'AKIAIOSFODNN7EXAMPLE' } }),
+    );
     const text = readFileSync(path, 'utf8');
     assert.ok(!text.includes('hunter2'));
     assert.ok(!text.includes('AKIAIOSFODNN7EXAMPLE'));
@@ -63,7 +75,9 @@ describe('audit trail', () => {
 
   it('detects an edited line and names it', async () => {
     const lines = await writeLines(5);
-    lines[2] = lines[2].replace('"outcome":"refused"', '"outcome":"succeeded"').replace('"outcome":"succeeded"', '"outcome":"approved"');
+    lines[2] = lines[2]
+      .replace('"outcome":"refused"', '"outcome":"succeeded"')
+      .replace('"outcome":"succeeded"', '"outcome":"approved"');
     writeFileSync(path, `${lines.join('\n')}\n`);
     const result = await verifyAuditTrail(path);
     assert.equal(result.ok, false);
@@ -187,23 +201,41 @@ describe('audit trail', () => {
 
   it('whatever is removed (the file, its tail, everything), later appends never make the trail verify clean again (property)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 5 }), fc.constantFrom('none', 'delete', 'empty', 'cut-tail'), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 2 }), async (written, tamper, cut, appendedAfter) => {
-        const own = tempDir();
-        try {
-          const file = join(own.path, 'audit.jsonl');
-          const trail = new AuditTrail(file);
-          for (let index = 1; index <= written; index += 1) await trail.append(entry(index));
-          const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
-          if (tamper === 'delete') unlinkSync(file);
-          if (tamper === 'empty') writeFileSync(file, '');
-          if (tamper === 'cut-tail') writeFileSync(file, lines.slice(0, Math.max(0, written - cut)).map((line) => `${line}\n`).join(''));
-          for (let index = 0; index < appendedAfter; index += 1) await new AuditTrail(file).append(entry(written + index + 1));
-          const result = await verifyAuditTrail(file);
-          assert.equal(result.ok, tamper === 'none', `${tamper} of ${written} line(s) (cut ${cut}), then ${appendedAfter} append(s): ${result.message}`);
-        } finally {
-          own.cleanup();
-        }
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 5 }),
+        fc.constantFrom('none', 'delete', 'empty', 'cut-tail'),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 1, max: 2 }),
+        async (written, tamper, cut, appendedAfter) => {
+          const own = tempDir();
+          try {
+            const file = join(own.path, 'audit.jsonl');
+            const trail = new AuditTrail(file);
+            for (let index = 1; index <= written; index += 1) await trail.append(entry(index));
+            const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+            if (tamper === 'delete') unlinkSync(file);
+            if (tamper === 'empty') writeFileSync(file, '');
+            if (tamper === 'cut-tail')
+              writeFileSync(
+                file,
+                lines
+                  .slice(0, Math.max(0, written - cut))
+                  .map((line) => `${line}\n`)
+                  .join(''),
+              );
+            for (let index = 0; index < appendedAfter; index += 1)
+              await new AuditTrail(file).append(entry(written + index + 1));
+            const result = await verifyAuditTrail(file);
+            assert.equal(
+              result.ok,
+              tamper === 'none',
+              `${tamper} of ${written} line(s) (cut ${cut}), then ${appendedAfter} append(s): ${result.message}`,
+            );
+          } finally {
+            own.cleanup();
+          }
+        },
+      ),
       { numRuns: 40 },
     );
   });
@@ -235,10 +267,24 @@ describe('audit trail', () => {
 
     it('filters by time range, operation, outcome and environment', async () => {
       assert.equal((await readAuditTrail(path)).length, 6);
-      assert.deepEqual((await readAuditTrail(path, { operations: ['ec2.instances.stop'] })).map((record) => record.seq), [1, 3, 5]);
-      assert.deepEqual((await readAuditTrail(path, { outcomes: ['refused'] })).map((record) => record.seq), [2, 4, 6]);
-      assert.deepEqual((await readAuditTrail(path, { environments: ['PROD'] })).map((record) => record.seq), [3, 6]);
-      assert.deepEqual((await readAuditTrail(path, { from: '2025-01-01T12:02:00Z', to: new Date('2025-01-01T12:04:00Z') })).map((record) => record.seq), [2, 3, 4]);
+      assert.deepEqual(
+        (await readAuditTrail(path, { operations: ['ec2.instances.stop'] })).map((record) => record.seq),
+        [1, 3, 5],
+      );
+      assert.deepEqual(
+        (await readAuditTrail(path, { outcomes: ['refused'] })).map((record) => record.seq),
+        [2, 4, 6],
+      );
+      assert.deepEqual(
+        (await readAuditTrail(path, { environments: ['PROD'] })).map((record) => record.seq),
+        [3, 6],
+      );
+      assert.deepEqual(
+        (await readAuditTrail(path, { from: '2025-01-01T12:02:00Z', to: new Date('2025-01-01T12:04:00Z') })).map(
+          (record) => record.seq,
+        ),
+        [2, 3, 4],
+      );
     });
 
     it('exports JSON', async () => {
@@ -248,7 +294,9 @@ describe('audit trail', () => {
     });
 
     it('exports CSV with a header, quoting and formula neutralization', async () => {
-      await new AuditTrail(path).append(entry(7, { error: { code: 'X', message: '=HYPERLINK("http://evil", "a, b")' } }));
+      await new AuditTrail(path).append(
+        entry(7, { error: { code: 'X', message: '=HYPERLINK("http://evil", "a, b")' } }),
+      );
       const csv = await exportAuditTrail(path, 'csv');
       const rows = csv.trimEnd().split('\r\n');
       assert.equal(rows.length, 8);

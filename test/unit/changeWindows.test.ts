@@ -1,14 +1,27 @@
 import * as assert from 'node:assert/strict';
-import { checkChangeWindows, isWindowOpen, localTime, resolveGuardrailPolicy, type GuardrailPolicy } from '../../src/core/guardrails';
+import {
+  checkChangeWindows,
+  isWindowOpen,
+  localTime,
+  resolveGuardrailPolicy,
+  type GuardrailPolicy,
+} from '../../src/core/guardrails';
 
 function policyWith(windows: unknown[], fileWindows?: unknown[]): GuardrailPolicy {
   return resolveGuardrailPolicy({
     settings: { changeWindows: windows, protectedEnvironments: ['prod'] },
-    workspaceFile: fileWindows ? { path: 'guardrails.json', text: JSON.stringify({ changeWindows: fileWindows }) } : undefined,
+    workspaceFile: fileWindows
+      ? { path: 'guardrails.json', text: JSON.stringify({ changeWindows: fileWindows }) }
+      : undefined,
   }).policy;
 }
 
-const weekdayBerlin = { days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '17:00', timeZone: 'Europe/Berlin' };
+const weekdayBerlin = {
+  days: ['mon', 'tue', 'wed', 'thu', 'fri'],
+  start: '09:00',
+  end: '17:00',
+  timeZone: 'Europe/Berlin',
+};
 
 describe('change windows', () => {
   it('reads local weekday and time in any IANA zone', () => {
@@ -42,25 +55,45 @@ describe('change windows', () => {
     const window = { days: ['mon'], start: '18:00', end: '24:00', timeZone: 'UTC' };
     assert.equal(isWindowOpen(window as never, new Date('2025-01-06T23:59:00Z')), true);
     assert.equal(isWindowOpen(window as never, new Date('2025-01-07T00:00:00Z')), false);
-    assert.equal(isWindowOpen({ ...window, start: '09:00', end: '17:00' } as never, new Date('2025-01-06T17:00:00Z')), false);
+    assert.equal(
+      isWindowOpen({ ...window, start: '09:00', end: '17:00' } as never, new Date('2025-01-06T17:00:00Z')),
+      false,
+    );
   });
 
   it('governs protected environments by default and listed environments explicitly', () => {
     const saturday = new Date('2025-01-11T10:00:00Z');
-    const policy = policyWith([weekdayBerlin, { days: ['mon'], start: '00:00', end: '01:00', timeZone: 'UTC', environments: ['staging'] }]);
+    const policy = policyWith([
+      weekdayBerlin,
+      { days: ['mon'], start: '00:00', end: '01:00', timeZone: 'UTC', environments: ['staging'] },
+    ]);
     assert.equal(checkChangeWindows(['dev'], policy, saturday).allowed, true, 'no window governs dev');
     const prod = checkChangeWindows(['prod'], policy, saturday);
     assert.equal(prod.allowed, false);
     assert.equal(prod.closed[0].environment, 'prod');
     assert.match(prod.closed[0].windows[0], /09:00-17:00 Europe\/Berlin/);
-    assert.equal(checkChangeWindows(['Staging'], policy, saturday).allowed, false, 'listed environments match without regard to case');
+    assert.equal(
+      checkChangeWindows(['Staging'], policy, saturday).allowed,
+      false,
+      'listed environments match without regard to case',
+    );
   });
 
   it('opens when any window of a source is open, and needs every source to agree', () => {
     const mondayMorningUtc = new Date('2025-01-06T09:30:00Z');
-    const settingsOnly = policyWith([{ days: ['sun'], start: '00:00', end: '01:00', timeZone: 'UTC' }, { days: ['mon'], start: '09:00', end: '10:00', timeZone: 'UTC' }]);
+    const settingsOnly = policyWith([
+      { days: ['sun'], start: '00:00', end: '01:00', timeZone: 'UTC' },
+      { days: ['mon'], start: '09:00', end: '10:00', timeZone: 'UTC' },
+    ]);
     assert.equal(checkChangeWindows(['prod'], settingsOnly, mondayMorningUtc).allowed, true);
-    const withFile = policyWith([{ days: ['mon'], start: '09:00', end: '10:00', timeZone: 'UTC' }], [{ days: ['tue'], start: '09:00', end: '10:00', timeZone: 'UTC' }]);
-    assert.equal(checkChangeWindows(['prod'], withFile, mondayMorningUtc).allowed, false, 'the workspace file can only narrow the windows');
+    const withFile = policyWith(
+      [{ days: ['mon'], start: '09:00', end: '10:00', timeZone: 'UTC' }],
+      [{ days: ['tue'], start: '09:00', end: '10:00', timeZone: 'UTC' }],
+    );
+    assert.equal(
+      checkChangeWindows(['prod'], withFile, mondayMorningUtc).allowed,
+      false,
+      'the workspace file can only narrow the windows',
+    );
   });
 });

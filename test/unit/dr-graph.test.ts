@@ -10,7 +10,10 @@ describe('DR wave graph', () => {
   ];
 
   it('orders dependencies first and keeps file order among ready waves', () => {
-    assert.deepEqual(topologicalOrder(nodes).map((n) => n.name), ['cache', 'db', 'app', 'web']);
+    assert.deepEqual(
+      topologicalOrder(nodes).map((n) => n.name),
+      ['cache', 'db', 'app', 'web'],
+    );
   });
 
   it('computes levels for parallel waves', () => {
@@ -22,7 +25,14 @@ describe('DR wave graph', () => {
     const cycle = findCycle([...nodes.slice(0, 3), { name: 'db', dependsOn: ['web'] }]);
     assert.deepEqual(cycle, ['web', 'app', 'db', 'web']);
     assert.equal(formatCycle(cycle!), 'web → app → db → web');
-    assert.throws(() => topologicalOrder([{ name: 'a', dependsOn: ['b'] }, { name: 'b', dependsOn: ['a'] }]), /a → b → a/);
+    assert.throws(
+      () =>
+        topologicalOrder([
+          { name: 'a', dependsOn: ['b'] },
+          { name: 'b', dependsOn: ['a'] },
+        ]),
+      /a → b → a/,
+    );
   });
 
   it('lists transitive dependencies', () => {

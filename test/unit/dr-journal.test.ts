@@ -20,7 +20,23 @@ function created(): RunEventInput {
       mode: 'drill',
       failurePolicy: 'stop',
       limits: { maxServersPerJob: 100, maxConcurrentJobs: 20, maxServersInActiveJobs: 500 },
-      waves: [{ name: 'w', dependsOn: [], level: 0, servers: [{ sourceServerId: 's-00000000000000001', region: 'us-east-1', hostname: 'h', tags: {} }], steps: [{ id: 'w/launch', kind: 'launch', label: 'x', maxWaitSeconds: 60, jobs: [{ key: 'w#0', index: 0, region: 'us-east-1', sourceServerIds: ['s-00000000000000001'] }] }] }],
+      waves: [
+        {
+          name: 'w',
+          dependsOn: [],
+          level: 0,
+          servers: [{ sourceServerId: 's-00000000000000001', region: 'us-east-1', hostname: 'h', tags: {} }],
+          steps: [
+            {
+              id: 'w/launch',
+              kind: 'launch',
+              label: 'x',
+              maxWaitSeconds: 60,
+              jobs: [{ key: 'w#0', index: 0, region: 'us-east-1', sourceServerIds: ['s-00000000000000001'] }],
+            },
+          ],
+        },
+      ],
       serverCount: 1,
       jobCount: 1,
       peakParallelJobs: 1,
@@ -41,13 +57,25 @@ describe('DR run journal', () => {
       { type: 'wave.status', wave: 'w', status: 'running' },
       { type: 'job.starting', wave: 'w', jobKey: 'w#0', region: 'us-east-1', sourceServerIds: ['s-00000000000000001'] },
     ]);
-    journal.append([{ type: 'job.started', wave: 'w', jobKey: 'w#0', jobId: 'drsjob-1', region: 'us-east-1', sourceServerIds: ['s-00000000000000001'] }]);
+    journal.append([
+      {
+        type: 'job.started',
+        wave: 'w',
+        jobKey: 'w#0',
+        jobId: 'drsjob-1',
+        region: 'us-east-1',
+        sourceServerIds: ['s-00000000000000001'],
+      },
+    ]);
     journal.close();
     const text = readFileSync(journal.path, 'utf8');
     assert.equal(text.split('\n').length, 5, 'four lines and a final newline');
     const { state, events, tornTail } = replayJournal(journal.path);
     assert.equal(tornTail, false);
-    assert.deepEqual(events.map((e) => e.seq), [1, 2, 3, 4]);
+    assert.deepEqual(
+      events.map((e) => e.seq),
+      [1, 2, 3, 4],
+    );
     assert.equal(state.waves.w.status, 'running');
     assert.equal(state.waves.w.jobKeys['w#0'].jobId, 'drsjob-1');
     assert.equal(state.waves.w.servers['s-00000000000000001'].launchStatus, 'PENDING');
@@ -90,12 +118,23 @@ describe('DR run journal', () => {
     const fake = new FakeDrs();
     const [a] = fake.addServers(3, { Role: 'db' });
     fake.addServers(2, { Role: 'web' }, 'b');
-    const deps = { reads: fake, gateway: fake, journalDir: dir.path, defaultRegion: 'us-east-1', poll: { minMs: 5, maxMs: 20 }, logIntervalMs: 10 };
+    const deps = {
+      reads: fake,
+      gateway: fake,
+      journalDir: dir.path,
+      defaultRegion: 'us-east-1',
+      poll: { minMs: 5, maxMs: 20 },
+      logIntervalMs: 10,
+    };
     const p = plan('replay', [
       { name: 'db', protectionGroups: ['db'] },
       { name: 'web', protectionGroups: ['web'], dependsOn: ['db'], preActions: [{ type: 'wait', seconds: 0.01 }] },
     ]);
-    const runner = await DrRunner.create(deps, { plan: p, groups: [group('db', { Role: 'db' }), group('web', { Role: 'web' })], mode: 'drill' });
+    const runner = await DrRunner.create(deps, {
+      plan: p,
+      groups: [group('db', { Role: 'db' }), group('web', { Role: 'web' })],
+      mode: 'drill',
+    });
     const live = await runner.run();
     runner.dispose();
     assert.equal(live.status, 'completed');
@@ -104,7 +143,10 @@ describe('DR run journal', () => {
     assert.equal(replayed.waves.db.servers[a].launchStatus, 'LAUNCHED');
     const history = listRunHistory(dir.path);
     assert.equal(history.length, 1);
-    assert.deepEqual([history[0].planName, history[0].status, history[0].servers, history[0].launched, history[0].resumable], ['replay', 'completed', 5, 5, false]);
+    assert.deepEqual(
+      [history[0].planName, history[0].status, history[0].servers, history[0].launched, history[0].resumable],
+      ['replay', 'completed', 5, 5, false],
+    );
     assert.equal(listJournalFiles(dir.path)[0], runner.journalPath);
   });
 });

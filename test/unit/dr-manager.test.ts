@@ -13,7 +13,9 @@ const threeWaves = plan('shop', [
   { name: 'web', protectionGroups: ['web'], dependsOn: ['app'] },
 ]);
 
-function fakeWithTiers(options: ConstructorParameters<typeof FakeDrs>[0] = { startMs: 5, launchMs: 60, completeMs: 80 }): FakeDrs {
+function fakeWithTiers(
+  options: ConstructorParameters<typeof FakeDrs>[0] = { startMs: 5, launchMs: 60, completeMs: 80 },
+): FakeDrs {
   const fake = new FakeDrs(options);
   fake.addServers(2, { Role: 'db' }, 'd');
   fake.addServers(2, { Role: 'app' }, 'a');
@@ -24,7 +26,14 @@ function fakeWithTiers(options: ConstructorParameters<typeof FakeDrs>[0] = { sta
 function manager(fake: FakeDrs, dir: string, overrides: Partial<RunManagerOptions> = {}): DrRunManager {
   return new DrRunManager({
     journalDir: dir,
-    deps: async () => ({ reads: fake, gateway: fake, defaultRegion: 'us-east-1', poll: { minMs: 5, maxMs: 20 }, logIntervalMs: 10, startRetryDelayMs: 5 }),
+    deps: async () => ({
+      reads: fake,
+      gateway: fake,
+      defaultRegion: 'us-east-1',
+      poll: { minMs: 5, maxMs: 20 },
+      logIntervalMs: 10,
+      startRetryDelayMs: 5,
+    }),
     heartbeatMs: 20,
     watchMs: 10,
     ...overrides,
@@ -87,10 +96,17 @@ describe('DR run manager (in-memory DRS)', function () {
 
     const second = track(manager(fake, dir.path));
     const recovered = await second.recover();
-    assert.deepEqual(recovered.map((s) => [s.runId, s.role]), [[session.runId, 'owner']]);
+    assert.deepEqual(
+      recovered.map((s) => [s.runId, s.role]),
+      [[session.runId, 'owner']],
+    );
     const state = await second.whenFinished(session.runId);
     assert.equal(state.status, 'completed');
-    assert.deepEqual(fake.startCalls.map((c) => c.servers.length), [2, 2, 1], 'one StartRecovery per wave in total');
+    assert.deepEqual(
+      fake.startCalls.map((c) => c.servers.length),
+      [2, 2, 1],
+      'one StartRecovery per wave in total',
+    );
     assert.deepEqual(activeRunIds(dir.path), []);
     assert.ok(Object.values(state.waves).every((wave) => wave.status === 'completed'));
   });
@@ -121,7 +137,10 @@ describe('DR run manager (in-memory DRS)', function () {
     assert.throws(() => watcher.pause(session.runId), /executed by another VS Code window \(window A/);
     const events: string[] = [];
     watcher.onChange((change) => change.event && events.push(change.event.type));
-    const [fromOwner, fromWatcher] = await Promise.all([owner.whenFinished(session.runId), watcher.whenFinished(session.runId)]);
+    const [fromOwner, fromWatcher] = await Promise.all([
+      owner.whenFinished(session.runId),
+      watcher.whenFinished(session.runId),
+    ]);
     assert.equal(fromOwner.status, 'completed');
     assert.equal(fromWatcher.status, 'completed');
     assert.equal(fromWatcher.lastSeq, fromOwner.lastSeq, 'the watcher read every event');
@@ -152,8 +171,17 @@ describe('DR run manager (in-memory DRS)', function () {
     const second = track(
       manager(fake, dir.path, {
         deps: async (runOrigin) => {
-          if (runOrigin?.account !== account) throw new RunBlockedError(`Run started in account ${runOrigin?.account}; the current account is ${account}.`);
-          return { reads: fake, gateway: fake, defaultRegion: 'us-east-1', poll: { minMs: 5, maxMs: 20 }, logIntervalMs: 10 };
+          if (runOrigin?.account !== account)
+            throw new RunBlockedError(
+              `Run started in account ${runOrigin?.account}; the current account is ${account}.`,
+            );
+          return {
+            reads: fake,
+            gateway: fake,
+            defaultRegion: 'us-east-1',
+            poll: { minMs: 5, maxMs: 20 },
+            logIntervalMs: 10,
+          };
         },
       }),
     );
@@ -176,7 +204,10 @@ describe('DR run manager (in-memory DRS)', function () {
     m.pause(session.runId, 'tester');
     assert.equal(m.get(session.runId)?.state.status, 'paused');
     m.resume(session.runId, undefined, 'tester');
-    await untilEvent(m, (c) => c.event?.type === 'wave.status' && c.event.wave === 'app' && c.event.status === 'running');
+    await untilEvent(
+      m,
+      (c) => c.event?.type === 'wave.status' && c.event.wave === 'app' && c.event.status === 'running',
+    );
     m.cancel(session.runId, 'tester');
     const state: RunState = await m.whenFinished(session.runId);
     assert.equal(state.status, 'cancelled');
@@ -202,7 +233,10 @@ describe('DR run manager (in-memory DRS)', function () {
   it('removes the lock and origin when the run cannot be created (preflight blocked)', async () => {
     const fake = fakeWithTiers();
     const m = track(manager(fake, dir.path));
-    await assert.rejects(m.start({ plan: plan('bad', [{ name: 'w', protectionGroups: ['missing'] }]), groups, mode: 'drill', origin }), /not in the workspace/);
+    await assert.rejects(
+      m.start({ plan: plan('bad', [{ name: 'w', protectionGroups: ['missing'] }]), groups, mode: 'drill', origin }),
+      /not in the workspace/,
+    );
     assert.deepEqual(m.list(), []);
     assert.deepEqual(m.history(), []);
     assert.deepEqual(activeRunIds(dir.path), []);

@@ -46,7 +46,12 @@ describe('DR schema migration v1 → v2', () => {
       failurePolicy: 'continue',
       waves: [
         { name: 'db', protectionGroups: ['db-tier'], pauseBeforeWave: true },
-        { name: 'app', protectionGroups: ['app-tier'], dependsOn: ['db'], postActions: [{ type: 'wait', seconds: 30 }] },
+        {
+          name: 'app',
+          protectionGroups: ['app-tier'],
+          dependsOn: ['db'],
+          postActions: [{ type: 'wait', seconds: 30 }],
+        },
         { name: 'web', protectionGroups: ['web-tier'], dependsOn: ['app'] },
       ],
     });
@@ -56,17 +61,35 @@ describe('DR schema migration v1 → v2', () => {
   it('migrates a v1 group: selection and account', () => {
     const result = parseGroup(V1_GROUP);
     assert.deepEqual(result.diagnostics, []);
-    assert.deepEqual(result.document, { schemaVersion: 2, kind: 'ProtectionGroup', name: 'db-tier', account: '123456789012', region: 'us-east-1', selection: { tags: { Role: 'db' }, sourceServerIds: ['s-0123456789abcdef0'] } });
+    assert.deepEqual(result.document, {
+      schemaVersion: 2,
+      kind: 'ProtectionGroup',
+      name: 'db-tier',
+      account: '123456789012',
+      region: 'us-east-1',
+      selection: { tags: { Role: 'db' }, sourceServerIds: ['s-0123456789abcdef0'] },
+    });
   });
 
   it('points errors in a v1 file at the v1 keys', () => {
-    const bad = parsePlan(V1_PLAN.replace('pauseBefore: true', 'pauseBefore: maybe').replace('waitAfterSeconds: 30', 'waitAfterSeconds: -3'));
-    assert.deepEqual(bad.diagnostics.map((d) => [d.start!.line, d.start!.column]), [
-      [10, 18],
-      [13, 23],
-    ]);
+    const bad = parsePlan(
+      V1_PLAN.replace('pauseBefore: true', 'pauseBefore: maybe').replace(
+        'waitAfterSeconds: 30',
+        'waitAfterSeconds: -3',
+      ),
+    );
+    assert.deepEqual(
+      bad.diagnostics.map((d) => [d.start!.line, d.start!.column]),
+      [
+        [10, 18],
+        [13, 23],
+      ],
+    );
     const group = parseGroup(V1_GROUP.replace('"123456789012"', '"12345"'));
-    assert.deepEqual(group.diagnostics.map((d) => d.start!.line), [4]);
+    assert.deepEqual(
+      group.diagnostics.map((d) => d.start!.line),
+      [4],
+    );
   });
 
   it('leaves current documents alone and refuses unknown versions', () => {

@@ -41,18 +41,28 @@ describe('DR file parsing', () => {
     const result = parsePlan(VALID_PLAN);
     assert.deepEqual(result.diagnostics, []);
     assert.equal(result.document!.waves[1].postActions![0].type, 'ssmAutomation');
-    assert.deepEqual(result.document!.waves[1].postActions![0], { type: 'ssmAutomation', documentName: 'PL-Smoke', parameters: { Url: 'http://app', Tries: ['1', '2'] }, timeoutSeconds: 300, retries: 2 });
+    assert.deepEqual(result.document!.waves[1].postActions![0], {
+      type: 'ssmAutomation',
+      documentName: 'PL-Smoke',
+      parameters: { Url: 'http://app', Tries: ['1', '2'] },
+      timeoutSeconds: 300,
+      retries: 2,
+    });
     assert.equal('failurePolicy' in parsePlan(VALID_PLAN.replace('failurePolicy: stop\n', '')).document!, false);
   });
 
   it('parses a valid group (tags and IDs)', () => {
-    const result = parseGroup('schemaVersion: 2\nkind: ProtectionGroup\nname: db-tier\naccount: "123456789012"\nregion: us-east-1\nselection:\n  tags: { Role: db }\n  sourceServerIds: [s-0123456789abcdef0]\nlaunchSettings:\n  copyTags: true\n');
+    const result = parseGroup(
+      'schemaVersion: 2\nkind: ProtectionGroup\nname: db-tier\naccount: "123456789012"\nregion: us-east-1\nselection:\n  tags: { Role: db }\n  sourceServerIds: [s-0123456789abcdef0]\nlaunchSettings:\n  copyTags: true\n',
+    );
     assert.deepEqual(result.diagnostics, []);
     assert.deepEqual(result.document!.selection, { tags: { Role: 'db' }, sourceServerIds: ['s-0123456789abcdef0'] });
   });
 
   it('points a YAML syntax error at its line and column', () => {
-    const { errors } = only('schemaVersion: 2\nkind: RecoveryPlan\nname: x\nwaves:\n  - name: a\n    protectionGroups: [g\n  - name: b\n');
+    const { errors } = only(
+      'schemaVersion: 2\nkind: RecoveryPlan\nname: x\nwaves:\n  - name: a\n    protectionGroups: [g\n  - name: b\n',
+    );
     assert.equal(errors.length >= 1, true);
     assert.match(errors[0].message, /^YAML: /);
     assert.equal(errors[0].start!.line >= 6, true, JSON.stringify(errors[0]));
@@ -76,10 +86,13 @@ describe('DR file parsing', () => {
 
   it('reports wrong types and ranges inside actions', () => {
     const { errors } = only(VALID_PLAN.replace('retries: 2', 'retries: -1').replace('seconds: 30', 'seconds: soon'));
-    assert.deepEqual(errors.map((e) => [e.start!.line, e.start!.column, e.code]), [
-      [24, 18, 'minimum'],
-      [26, 18, 'type'],
-    ]);
+    assert.deepEqual(
+      errors.map((e) => [e.start!.line, e.start!.column, e.code]),
+      [
+        [24, 18, 'minimum'],
+        [26, 18, 'type'],
+      ],
+    );
   });
 
   it('reports an unknown action type with the known ones', () => {
@@ -97,14 +110,19 @@ describe('DR file parsing', () => {
   });
 
   it('rejects duplicate keys', () => {
-    const { errors } = only('schemaVersion: 2\nkind: ProtectionGroup\nname: a\nname: b\nregion: us-east-1\nselection: { tags: { a: b } }\n');
+    const { errors } = only(
+      'schemaVersion: 2\nkind: ProtectionGroup\nname: a\nname: b\nregion: us-east-1\nselection: { tags: { a: b } }\n',
+    );
     assert.equal(errors.length, 1);
     assert.equal(errors[0].start!.line, 4);
     assert.match(errors[0].message, /unique/i);
   });
 
   it('rejects a dependency cycle and names it', () => {
-    const text = VALID_PLAN.replace('  - name: db\n    protectionGroups: [db-tier]\n', '  - name: db\n    protectionGroups: [db-tier]\n    dependsOn: [app]\n');
+    const text = VALID_PLAN.replace(
+      '  - name: db\n    protectionGroups: [db-tier]\n',
+      '  - name: db\n    protectionGroups: [db-tier]\n    dependsOn: [app]\n',
+    );
     const { errors } = only(text);
     assert.equal(errors.length, 1);
     assert.equal(errors[0].code, 'cycle');
@@ -114,7 +132,12 @@ describe('DR file parsing', () => {
 
   it('names a longer cycle and a self-dependency', () => {
     const plan = (deps: Record<string, string[]>) =>
-      `schemaVersion: 2\nkind: RecoveryPlan\nname: p\nwaves:\n${Object.entries(deps).map(([name, d]) => `  - name: ${name}\n    sourceServerIds: [s-0123456789abcdef${name.length}]\n    dependsOn: [${d.join(', ')}]\n`).join('')}`;
+      `schemaVersion: 2\nkind: RecoveryPlan\nname: p\nwaves:\n${Object.entries(deps)
+        .map(
+          ([name, d]) =>
+            `  - name: ${name}\n    sourceServerIds: [s-0123456789abcdef${name.length}]\n    dependsOn: [${d.join(', ')}]\n`,
+        )
+        .join('')}`;
     const cycle = only(plan({ a: [], b: ['d'], c: ['b'], d: ['c'] })).errors;
     assert.equal(cycle.length, 1);
     assert.match(cycle[0].message, /b → d → c → b/);
@@ -126,11 +149,14 @@ describe('DR file parsing', () => {
     const { errors } = only(
       'schemaVersion: 2\nkind: RecoveryPlan\nname: p\nwaves:\n  - name: a\n    protectionGroups: [g]\n    dependsOn: [x]\n  - name: a\n    protectionGroups: [g]\n  - name: c\n',
     );
-    assert.deepEqual(errors.map((e) => [e.code, e.start!.line]), [
-      ['unknown-wave', 7],
-      ['duplicate-wave', 8],
-      ['empty-wave', 10],
-    ]);
+    assert.deepEqual(
+      errors.map((e) => [e.code, e.start!.line]),
+      [
+        ['unknown-wave', 7],
+        ['duplicate-wave', 8],
+        ['empty-wave', 10],
+      ],
+    );
   });
 
   it('rejects the wrong kind, a missing kind, a newer schema version and an empty file', () => {
@@ -143,15 +169,23 @@ describe('DR file parsing', () => {
   });
 
   it('rejects an empty group selection and a numeric account', () => {
-    const errors = only('schemaVersion: 2\nkind: ProtectionGroup\nname: a\naccount: 123456789012\nregion: us-east-1\nselection: {}\n').errors;
-    assert.deepEqual(errors.map((e) => e.start!.line), [4]);
+    const errors = only(
+      'schemaVersion: 2\nkind: ProtectionGroup\nname: a\naccount: 123456789012\nregion: us-east-1\nselection: {}\n',
+    ).errors;
+    assert.deepEqual(
+      errors.map((e) => e.start!.line),
+      [4],
+    );
     const empty = only('schemaVersion: 2\nkind: ProtectionGroup\nname: a\nregion: us-east-1\nselection: {}\n').errors;
     assert.equal(empty[0].code, 'empty-selection');
     assert.equal(empty[0].start!.line, 5);
   });
 
   it('validates in-memory documents (bundles) without positions', () => {
-    assert.equal(validateDocument({ schemaVersion: 2, kind: 'RecoveryPlan', name: 'p', waves: [] }).diagnostics[0].code, 'minItems');
+    assert.equal(
+      validateDocument({ schemaVersion: 2, kind: 'RecoveryPlan', name: 'p', waves: [] }).diagnostics[0].code,
+      'minItems',
+    );
     assert.ok(validateDocument(parsePlan(VALID_PLAN).document).document);
   });
 });

@@ -5,7 +5,10 @@ describe('DR adaptive poller', () => {
   it('starts fast, backs off while quiet, and snaps back on change', () => {
     const poller = new AdaptivePoller({ minMs: 100, maxMs: 1000, factor: 2 });
     assert.equal(poller.interval, 100);
-    assert.deepEqual([false, false, false, false, false].map((c) => poller.next(c)), [200, 400, 800, 1000, 1000]);
+    assert.deepEqual(
+      [false, false, false, false, false].map((c) => poller.next(c)),
+      [200, 400, 800, 1000, 1000],
+    );
     assert.equal(poller.next(true), 100);
     assert.equal(poller.next(false), 200);
     poller.reset();

@@ -1,5 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { formatFindings, preflightVerdict, renderPreflightMarkdown, runPreflight, type PreflightReport } from '../../src/core/dr/preflight';
+import {
+  formatFindings,
+  preflightVerdict,
+  renderPreflightMarkdown,
+  runPreflight,
+  type PreflightReport,
+} from '../../src/core/dr/preflight';
 import type { DrRunMode } from '../../src/core/dr/planner';
 import { FakeDrs } from '../support/fakeDrs';
 import { group, plan } from '../support/dr';
@@ -11,13 +17,19 @@ const denied = (what: string) => async (): Promise<never> => {
 type Breakable = 'account' | 'describeJobs' | 'describeRecoveryInstances' | 'checkLaunchTemplates' | 'describeDocument';
 
 /** A healthy one-server plan with an SSM action, so every check has something to look at; `broken` reads fail. */
-async function preflight(mode: DrRunMode, broken: Breakable[], options: { pinAccount?: boolean } = {}): Promise<PreflightReport> {
+async function preflight(
+  mode: DrRunMode,
+  broken: Breakable[],
+  options: { pinAccount?: boolean } = {},
+): Promise<PreflightReport> {
   const fake = new FakeDrs();
   fake.addServers(1, { Role: 'db' });
   fake.describeDocument = async () => ({ Name: 'Warm-Up', DocumentType: 'Automation' });
   for (const method of broken) (fake as unknown as Record<string, unknown>)[method] = denied(method);
   return runPreflight({
-    plan: plan('shop', [{ name: 'db', protectionGroups: ['db'], postActions: [{ type: 'ssmAutomation', documentName: 'Warm-Up' }] }]),
+    plan: plan('shop', [
+      { name: 'db', protectionGroups: ['db'], postActions: [{ type: 'ssmAutomation', documentName: 'Warm-Up' }] },
+    ]),
     groups: [group('db', { Role: 'db' }, options.pinAccount ? { account: '123456789012' } : {})],
     reads: fake,
     mode,
@@ -73,8 +85,15 @@ describe('DR preflight: a check that did not run is never "ready"', () => {
   });
 
   it('lists every unrun check when several fail', async () => {
-    const report = await preflight('recovery', ['describeJobs', 'describeRecoveryInstances', 'checkLaunchTemplates', 'describeDocument', 'account'], { pinAccount: true });
+    const report = await preflight(
+      'recovery',
+      ['describeJobs', 'describeRecoveryInstances', 'checkLaunchTemplates', 'describeDocument', 'account'],
+      { pinAccount: true },
+    );
     assert.equal(report.unchecked.length, 5);
-    assert.equal(report.findings.filter((finding) => finding.code === 'check-failed' && finding.severity === 'error').length, 5);
+    assert.equal(
+      report.findings.filter((finding) => finding.code === 'check-failed' && finding.severity === 'error').length,
+      5,
+    );
   });
 });

@@ -1,7 +1,17 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { lockPath, lockStaleness, newLockOwner, readLock, readRunOrigin, removeRunFiles, RunLock, writeRunOrigin, type LockRecord } from '../../src/core/dr/runLock';
+import {
+  lockPath,
+  lockStaleness,
+  newLockOwner,
+  readLock,
+  readRunOrigin,
+  removeRunFiles,
+  RunLock,
+  writeRunOrigin,
+  type LockRecord,
+} from '../../src/core/dr/runLock';
 import { tempDir } from '../support/dr';
 
 describe('DR run lock and origin', () => {
@@ -41,11 +51,25 @@ describe('DR run lock and origin', () => {
   });
 
   it('treats an old heartbeat as stale, a fresh one of a live process as held', () => {
-    const record: LockRecord = { ownerId: 'x', pid: process.pid, hostname: hostname(), runId: 'r', acquiredAt: new Date().toISOString(), heartbeatAt: new Date().toISOString() };
+    const record: LockRecord = {
+      ownerId: 'x',
+      pid: process.pid,
+      hostname: hostname(),
+      runId: 'r',
+      acquiredAt: new Date().toISOString(),
+      heartbeatAt: new Date().toISOString(),
+    };
     assert.equal(lockStaleness(record), undefined);
-    assert.match(lockStaleness({ ...record, heartbeatAt: new Date(Date.now() - 120_000).toISOString() }) ?? '', /no heartbeat for 120 s/);
+    assert.match(
+      lockStaleness({ ...record, heartbeatAt: new Date(Date.now() - 120_000).toISOString() }) ?? '',
+      /no heartbeat for 120 s/,
+    );
     assert.match(lockStaleness(record, { isAlive: () => false }) ?? '', /has exited/);
-    assert.equal(lockStaleness({ ...record, hostname: 'elsewhere' }, { isAlive: () => false }), undefined, 'another host: only the heartbeat counts');
+    assert.equal(
+      lockStaleness({ ...record, hostname: 'elsewhere' }, { isAlive: () => false }),
+      undefined,
+      'another host: only the heartbeat counts',
+    );
   });
 
   it('refreshes the heartbeat while held', () => {
@@ -57,7 +81,17 @@ describe('DR run lock and origin', () => {
   });
 
   it('replaces a lock left by a process that no longer exists', () => {
-    writeFileSync(lockPath(dir.path, 'run-4'), JSON.stringify({ ownerId: 'old', pid: 999_999_999, hostname: hostname(), runId: 'run-4', acquiredAt: '2020-01-01T00:00:00Z', heartbeatAt: '2020-01-01T00:00:00Z' }));
+    writeFileSync(
+      lockPath(dir.path, 'run-4'),
+      JSON.stringify({
+        ownerId: 'old',
+        pid: 999_999_999,
+        hostname: hostname(),
+        runId: 'run-4',
+        acquiredAt: '2020-01-01T00:00:00Z',
+        heartbeatAt: '2020-01-01T00:00:00Z',
+      }),
+    );
     const result = RunLock.tryAcquire(dir.path, 'run-4', newLockOwner());
     assert.ok(result.acquired);
     assert.equal(result.tookOverFrom?.ownerId, 'old');
@@ -65,7 +99,12 @@ describe('DR run lock and origin', () => {
 
   it('writes and reads the run origin atomically, and removes the run files', () => {
     writeRunOrigin(dir.path, { runId: 'run-5', profile: 'prod', region: 'eu-west-1', account: '123456789012' });
-    assert.deepEqual(readRunOrigin(dir.path, 'run-5'), { runId: 'run-5', profile: 'prod', region: 'eu-west-1', account: '123456789012' });
+    assert.deepEqual(readRunOrigin(dir.path, 'run-5'), {
+      runId: 'run-5',
+      profile: 'prod',
+      region: 'eu-west-1',
+      account: '123456789012',
+    });
     assert.match(readFileSync(`${dir.path}/run-5.origin.json`, 'utf8'), /"account": "123456789012"/);
     assert.equal(readRunOrigin(dir.path, 'missing'), undefined);
     RunLock.tryAcquire(dir.path, 'run-5', newLockOwner());

@@ -7,7 +7,16 @@ import { FakeDrs } from '../support/fakeDrs';
 import { group, plan, tempDir } from '../support/dr';
 
 function deps(fake: FakeDrs, dir: string, overrides: Partial<RunnerDeps> = {}): RunnerDeps {
-  return { reads: fake, gateway: fake, journalDir: dir, defaultRegion: 'us-east-1', poll: { minMs: 5, maxMs: 20 }, logIntervalMs: 10, startRetryDelayMs: 5, ...overrides };
+  return {
+    reads: fake,
+    gateway: fake,
+    journalDir: dir,
+    defaultRegion: 'us-east-1',
+    poll: { minMs: 5, maxMs: 20 },
+    logIntervalMs: 10,
+    startRetryDelayMs: 5,
+    ...overrides,
+  };
 }
 
 describe('DR runner (in-memory DRS)', function () {
@@ -40,7 +49,11 @@ describe('DR runner (in-memory DRS)', function () {
       fake.addServers(3, { Wave: String(i) }, String.fromCharCode(65 + i));
       return { name: `w${i}`, protectionGroups: [`g${i}`] };
     });
-    const runner = await DrRunner.create(deps(fake, dir.path), { plan: plan('many', waves), groups: waves.map((_, i) => group(`g${i}`, { Wave: String(i) })), mode: 'drill' });
+    const runner = await DrRunner.create(deps(fake, dir.path), {
+      plan: plan('many', waves),
+      groups: waves.map((_, i) => group(`g${i}`, { Wave: String(i) })),
+      mode: 'drill',
+    });
     assert.equal((await runner.run()).status, 'completed');
     runner.dispose();
     assert.equal(fake.startCalls.length, 30);
@@ -51,10 +64,17 @@ describe('DR runner (in-memory DRS)', function () {
   it('splits a 250-server wave into three jobs', async () => {
     const fake = new FakeDrs();
     fake.addServers(250, { Role: 'big' });
-    const runner = await DrRunner.create(deps(fake, dir.path), { plan: plan('big', [{ name: 'all', protectionGroups: ['big'] }]), groups: [group('big', { Role: 'big' })], mode: 'recovery' });
+    const runner = await DrRunner.create(deps(fake, dir.path), {
+      plan: plan('big', [{ name: 'all', protectionGroups: ['big'] }]),
+      groups: [group('big', { Role: 'big' })],
+      mode: 'recovery',
+    });
     const state = await runner.run();
     runner.dispose();
-    assert.deepEqual(fake.startCalls.map((c) => c.servers.length), [84, 83, 83]);
+    assert.deepEqual(
+      fake.startCalls.map((c) => c.servers.length),
+      [84, 83, 83],
+    );
     assert.equal(Object.values(state.waves.all.servers).filter((s) => s.launchStatus === 'LAUNCHED').length, 250);
     assert.ok(state.preflight.findings.some((f) => f.code === 'wave-split'));
   });
@@ -73,39 +93,68 @@ describe('DR runner (in-memory DRS)', function () {
       }
       return describe(region, filter);
     };
-    const p = plan('two', [{ name: 'db', protectionGroups: ['db'] }, { name: 'web', protectionGroups: ['web'], dependsOn: ['db'] }]);
-    const runner = await DrRunner.create(deps(fake, dir.path), { plan: p, groups: [group('db', { Role: 'db' }), group('web', { Role: 'web' })], mode: 'drill' });
+    const p = plan('two', [
+      { name: 'db', protectionGroups: ['db'] },
+      { name: 'web', protectionGroups: ['web'], dependsOn: ['db'] },
+    ]);
+    const runner = await DrRunner.create(deps(fake, dir.path), {
+      plan: p,
+      groups: [group('db', { Role: 'db' }), group('web', { Role: 'web' })],
+      mode: 'drill',
+    });
     runner.onEvent((event) => {
       if (event.type === 'job.started' && event.wave === 'web') {
-        startedWhileBlocked.push(Object.values(runner.current.waves.db.servers).map((server) => server.ec2InstanceId ?? 'none'));
+        startedWhileBlocked.push(
+          Object.values(runner.current.waves.db.servers).map((server) => server.ec2InstanceId ?? 'none'),
+        );
         release();
       }
     });
     const state = await runner.run();
     runner.dispose();
     assert.equal(state.status, 'completed');
-    assert.deepEqual(startedWhileBlocked, [['none', 'none']], 'web started while the db wave\'s EC2 instance IDs were still being read');
+    assert.deepEqual(
+      startedWhileBlocked,
+      [['none', 'none']],
+      "web started while the db wave's EC2 instance IDs were still being read",
+    );
     const servers = Object.values(state.waves).flatMap((wave) => Object.values(wave.servers));
     assert.equal(servers.length, 4);
-    assert.ok(servers.every((server) => server.ec2InstanceId), JSON.stringify(servers));
+    assert.ok(
+      servers.every((server) => server.ec2InstanceId),
+      JSON.stringify(servers),
+    );
     assert.ok(db.every((id) => state.waves.db.servers[id].ec2InstanceId));
   });
 
   it('refuses to start when preflight finds errors', async () => {
     const fake = new FakeDrs();
     fake.addServers(1, { Role: 'db' });
-    await assert.rejects(DrRunner.create(deps(fake, dir.path), { plan: plan('p', [{ name: 'w', protectionGroups: ['nope'] }]), groups: [], mode: 'drill' }), (error: unknown) => {
-      assert.ok(error instanceof PreflightBlockedError);
-      assert.match(error.message, /protection group "nope", which is not in the workspace/);
-      return true;
-    });
+    await assert.rejects(
+      DrRunner.create(deps(fake, dir.path), {
+        plan: plan('p', [{ name: 'w', protectionGroups: ['nope'] }]),
+        groups: [],
+        mode: 'drill',
+      }),
+      (error: unknown) => {
+        assert.ok(error instanceof PreflightBlockedError);
+        assert.match(error.message, /protection group "nope", which is not in the workspace/);
+        return true;
+      },
+    );
   });
 
   it('retries a conflicting StartRecovery, then completes', async () => {
     const fake = new FakeDrs();
     fake.addServers(2, { Role: 'db' });
-    fake.startErrors.push(Object.assign(new Error('Source server is being processed by another job'), { name: 'ConflictException' }));
-    const runner = await DrRunner.create(deps(fake, dir.path), { plan: plan('p', [{ name: 'w', protectionGroups: ['db'] }]), groups: [group('db', { Role: 'db' })], mode: 'drill' });
+    fake.startErrors.push(
+      Object.assign(new Error('Source server is being processed by another job'), { name: 'ConflictException' }),
+    );
+    const runner = await DrRunner.create(deps(fake, dir.path), {
+      plan: plan('p', [{ name: 'w', protectionGroups: ['db'] }]),
+      groups: [group('db', { Role: 'db' })],
+      mode: 'drill',
+    });
     const state = await runner.run();
     runner.dispose();
     assert.equal(state.status, 'completed');
@@ -130,10 +179,18 @@ describe('DR runner (in-memory DRS)', function () {
       stopAutomation: fake.stopAutomation.bind(fake),
     };
     const p = plan('p', [{ name: 'w', protectionGroups: ['db'] }]);
-    victim = await DrRunner.create(deps(fake, dir.path, { gateway: crashing }), { plan: p, groups: [group('db', { Role: 'db' })], mode: 'drill' });
+    victim = await DrRunner.create(deps(fake, dir.path, { gateway: crashing }), {
+      plan: p,
+      groups: [group('db', { Role: 'db' })],
+      mode: 'drill',
+    });
     await victim.run();
     assert.equal(fake.jobs.length, 1);
-    assert.equal(DrRunner.inspect(victim.journalPath).waves.w.jobKeys['w#0'].jobId, undefined, 'the answer never reached the journal');
+    assert.equal(
+      DrRunner.inspect(victim.journalPath).waves.w.jobKeys['w#0'].jobId,
+      undefined,
+      'the answer never reached the journal',
+    );
 
     const resumed = DrRunner.resume(deps(fake, dir.path), victim.journalPath);
     const state = await resumed.run();
@@ -147,11 +204,19 @@ describe('DR runner (in-memory DRS)', function () {
     const fake = new FakeDrs();
     fake.addServers(2, { Role: 'db' });
     fake.addServers(1, { Role: 'web' }, 'w');
-    const p = plan('report', [
-      { name: 'db', protectionGroups: ['db'], postActions: [{ type: 'wait', seconds: 0.01, name: 'settle' }] },
-      { name: 'web', protectionGroups: ['web'], dependsOn: ['db'] },
-    ], { targets: { rtoMinutes: 5 } });
-    const runner = await DrRunner.create(deps(fake, dir.path), { plan: p, groups: [group('db', { Role: 'db' }), group('web', { Role: 'web' })], mode: 'drill' });
+    const p = plan(
+      'report',
+      [
+        { name: 'db', protectionGroups: ['db'], postActions: [{ type: 'wait', seconds: 0.01, name: 'settle' }] },
+        { name: 'web', protectionGroups: ['web'], dependsOn: ['db'] },
+      ],
+      { targets: { rtoMinutes: 5 } },
+    );
+    const runner = await DrRunner.create(deps(fake, dir.path), {
+      plan: p,
+      groups: [group('db', { Role: 'db' }), group('web', { Role: 'web' })],
+      mode: 'drill',
+    });
     const state = await runner.run();
     runner.dispose();
     const result = buildRunResult(state);
@@ -183,14 +248,33 @@ describe('DR runner (in-memory DRS)', function () {
     fake.addServers(1, { Role: 'web' }, 'w');
     const p = plan('approve', [
       { name: 'db', protectionGroups: ['db'], postActions: [{ type: 'approval', message: 'Database consistent?' }] },
-      { name: 'web', protectionGroups: ['web'], dependsOn: ['db'], preActions: [{ type: 'approval', message: 'Open the shop?', timeoutSeconds: 60 }] },
+      {
+        name: 'web',
+        protectionGroups: ['web'],
+        dependsOn: ['db'],
+        preActions: [{ type: 'approval', message: 'Open the shop?', timeoutSeconds: 60 }],
+      },
     ]);
-    const runner = await DrRunner.create(deps(fake, dir.path), { plan: p, groups: [group('db', { Role: 'db' }), group('web', { Role: 'web' })], mode: 'recovery' });
+    const runner = await DrRunner.create(deps(fake, dir.path), {
+      plan: p,
+      groups: [group('db', { Role: 'db' }), group('web', { Role: 'web' })],
+      mode: 'recovery',
+    });
     const asked: string[] = [];
     runner.onEvent((event) => {
       if (event.type !== 'approval.requested') return;
       asked.push(event.message);
-      setTimeout(() => runner.approve(event.wave, event.step, event.wave === 'db', 'alice', event.wave === 'db' ? undefined : 'not yet'), 20);
+      setTimeout(
+        () =>
+          runner.approve(
+            event.wave,
+            event.step,
+            event.wave === 'db',
+            'alice',
+            event.wave === 'db' ? undefined : 'not yet',
+          ),
+        20,
+      );
     });
     assert.equal(progressOf(runner.current).awaiting.length, 0);
     const state = await runner.run();

@@ -25,7 +25,12 @@ describe('DRS emulator internals', function () {
     it('round-trips ARNs', function () {
       const arn = drsArn('us-east-1', '123456789012', 'recovery-instance', 'i-0abc');
       assert.equal(arn, 'arn:aws:drs:us-east-1:123456789012:recovery-instance/i-0abc');
-      assert.deepEqual(parseDrsArn(arn), { region: 'us-east-1', accountId: '123456789012', kind: 'recovery-instance', id: 'i-0abc' });
+      assert.deepEqual(parseDrsArn(arn), {
+        region: 'us-east-1',
+        accountId: '123456789012',
+        kind: 'recovery-instance',
+        id: 'i-0abc',
+      });
       assert.equal(parseDrsArn('arn:aws:ec2:us-east-1:123456789012:instance/i-1'), undefined);
     });
   });
@@ -91,12 +96,16 @@ describe('DRS emulator internals', function () {
       assert.deepEqual(resolveOperation('POST', '/StartRecovery'), { name: 'StartRecovery' });
       assert.equal(resolveOperation('GET', '/StartRecovery'), undefined);
       const arn = 'arn:aws:drs:us-east-1:123456789012:source-server/s-0123456789abcdef0';
-      assert.deepEqual(resolveOperation('DELETE', `/tags/${encodeURIComponent(arn)}`), { name: 'UntagResource', resourceArn: arn });
+      assert.deepEqual(resolveOperation('DELETE', `/tags/${encodeURIComponent(arn)}`), {
+        name: 'UntagResource',
+        resourceArn: arn,
+      });
       assert.equal(resolveOperation('POST', '/DeleteSourceServer'), undefined);
     });
 
     it('reads the SigV4 credential scope from the header or a presigned query', function () {
-      const header = 'AWS4-HMAC-SHA256 Credential=AKID/20240101/eu-west-1/drs/aws4_request, SignedHeaders=host, Signature=0';
+      const header =
+        'AWS4-HMAC-SHA256 Credential=AKID/20240101/eu-west-1/drs/aws4_request, SignedHeaders=host, Signature=0';
       assert.deepEqual(sigV4Scope(fakeRequest('/', header)), { region: 'eu-west-1', service: 'drs' });
       const presigned = `/?X-Amz-Credential=${encodeURIComponent('AKID/20240101/us-east-1/sts/aws4_request')}`;
       assert.deepEqual(sigV4Scope(fakeRequest(presigned)), { region: 'us-east-1', service: 'sts' });
@@ -104,7 +113,8 @@ describe('DRS emulator internals', function () {
     });
 
     it('sends drs-signed and admin requests to DRS, the rest to moto', function () {
-      const scope = (service: string) => `AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/${service}/aws4_request, Signature=0`;
+      const scope = (service: string) =>
+        `AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/${service}/aws4_request, Signature=0`;
       assert.equal(isDrsRequest(fakeRequest('/DescribeJobs', scope('drs'))), true);
       assert.equal(isDrsRequest(fakeRequest('/', scope('ec2'))), false);
       assert.equal(isDrsRequest(fakeRequest('/__emulator/stats')), true);
@@ -126,14 +136,17 @@ describe('DRS emulator internals', function () {
       assert.equal(server.lastLaunchResult, 'NOT_STARTED');
       assert.equal(server.launchSettings.launchDisposition, 'STARTED');
       assert.equal(server.arn, `arn:aws:drs:us-east-1:123456789012:source-server/${server.sourceServerID}`);
-      assert.throws(() => region.addSourceServer({ hostname: 'again', sourceServerID: server.sourceServerID }, new Date()));
+      assert.throws(() =>
+        region.addSourceServer({ hostname: 'again', sourceServerID: server.sourceServerID }, new Date()),
+      );
     });
 
     it('renders validation errors like the AWS request validator', function () {
       const error = fieldError('maxResults', 0, 'Member must have value greater than or equal to 1');
       assert.equal(error.statusCode, 400);
       assert.deepEqual(error.body(), {
-        message: "1 validation error detected: Value '0' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1",
+        message:
+          "1 validation error detected: Value '0' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1",
         code: 'ValidationException',
         reason: 'fieldValidationFailed',
         fieldList: [{ name: 'maxResults', message: 'Member must have value greater than or equal to 1' }],

@@ -7,14 +7,41 @@ function sdkError(name: string, message: string, status?: number) {
 
 describe('AWS error descriptions', () => {
   const cases: Array<[unknown, string, string]> = [
-    [sdkError('CredentialsProviderError', 'Could not load credentials from any providers'), 'no-credentials', 'CredentialsProviderError'],
-    [sdkError('CredentialsProviderError', 'The SSO session associated with this profile has expired or is otherwise invalid. To refresh this SSO session run aws sso login'), 'sso-login-required', 'CredentialsProviderError'],
-    [sdkError('ExpiredToken', 'The security token included in the request is expired', 400), 'expired-credentials', 'ExpiredToken'],
-    [sdkError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403), 'invalid-credentials', 'InvalidClientTokenId'],
-    [sdkError('UnauthorizedOperation', 'You are not authorized to perform this operation.', 403), 'access-denied', 'UnauthorizedOperation'],
+    [
+      sdkError('CredentialsProviderError', 'Could not load credentials from any providers'),
+      'no-credentials',
+      'CredentialsProviderError',
+    ],
+    [
+      sdkError(
+        'CredentialsProviderError',
+        'The SSO session associated with this profile has expired or is otherwise invalid. To refresh this SSO session run aws sso login',
+      ),
+      'sso-login-required',
+      'CredentialsProviderError',
+    ],
+    [
+      sdkError('ExpiredToken', 'The security token included in the request is expired', 400),
+      'expired-credentials',
+      'ExpiredToken',
+    ],
+    [
+      sdkError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403),
+      'invalid-credentials',
+      'InvalidClientTokenId',
+    ],
+    [
+      sdkError('UnauthorizedOperation', 'You are not authorized to perform this operation.', 403),
+      'access-denied',
+      'UnauthorizedOperation',
+    ],
     [sdkError('ThrottlingException', 'Rate exceeded', 400), 'throttled', 'ThrottlingException'],
     [sdkError('RequestLimitExceeded', 'Request limit exceeded.', 503), 'throttled', 'RequestLimitExceeded'],
-    [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }), 'endpoint-unreachable', 'ECONNREFUSED'],
+    [
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }),
+      'endpoint-unreachable',
+      'ECONNREFUSED',
+    ],
     [sdkError('ResourceNotFoundException', 'Source server not found', 404), 'not-found', 'ResourceNotFoundException'],
     [sdkError('InternalError', 'boom', 500), 'service-error', 'InternalError'],
   ];
@@ -29,11 +56,16 @@ describe('AWS error descriptions', () => {
   }
 
   it('names the profile in the SSO sign-in hint', () => {
-    assert.match(describeAwsError(sdkError('TokenProviderError', 'Token is expired'), 'corp-admin').hint, /aws sso login --profile corp-admin/);
+    assert.match(
+      describeAwsError(sdkError('TokenProviderError', 'Token is expired'), 'corp-admin').hint,
+      /aws sso login --profile corp-admin/,
+    );
   });
 
   it('finds network errors wrapped in a cause', () => {
-    const wrapped = Object.assign(new Error('fetch failed'), { cause: Object.assign(new Error('getaddrinfo ENOTFOUND x'), { code: 'ENOTFOUND' }) });
+    const wrapped = Object.assign(new Error('fetch failed'), {
+      cause: Object.assign(new Error('getaddrinfo ENOTFOUND x'), { code: 'ENOTFOUND' }),
+    });
     assert.equal(describeAwsError(wrapped).kind, 'endpoint-unreachable');
   });
 });

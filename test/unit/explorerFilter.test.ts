@@ -1,7 +1,14 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ec2InstanceLister, ec2SnapshotLister } from '../../src/core/resources/ec2';
-import { apiFiltersFor, caseInsensitivePatterns, matchesFilter, parseFilter, type ApiFilter, type ServerFilterSupport } from '../../src/core/resources/filter';
+import {
+  apiFiltersFor,
+  caseInsensitivePatterns,
+  matchesFilter,
+  parseFilter,
+  type ApiFilter,
+  type ServerFilterSupport,
+} from '../../src/core/resources/filter';
 import { securityGroupLister, subnetLister } from '../../src/core/resources/vpc';
 import type { Page, ResourceReads, ResourceSummary } from '../../src/core/resources/model';
 
@@ -14,16 +21,20 @@ interface FakeInstance {
 
 /** EC2's filter value matching: `*` any run, `?` one character, case-sensitive, whole value. */
 function ec2ValueMatches(pattern: string, value: string): boolean {
-  const source = [...pattern].map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('');
+  const source = [...pattern]
+    .map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('');
   return new RegExp(`^${source}$`, 'su').test(value);
 }
 
 /** How DescribeInstances applies Filters (ANDed; a filter's values ORed) to one instance. */
 function ec2FilterKeeps(instance: FakeInstance, filter: ApiFilter): boolean {
-  const any = (values: string[]) => values.some((value) => filter.values.some((pattern) => ec2ValueMatches(pattern, value)));
+  const any = (values: string[]) =>
+    values.some((value) => filter.values.some((pattern) => ec2ValueMatches(pattern, value)));
   if (filter.name === 'instance-id') return any([instance.InstanceId]);
   if (filter.name === 'tag-key') return any(instance.Tags.map((tag) => tag.Key));
-  if (filter.name.startsWith('tag:')) return any(instance.Tags.filter((tag) => tag.Key === filter.name.slice(4)).map((tag) => tag.Value));
+  if (filter.name.startsWith('tag:'))
+    return any(instance.Tags.filter((tag) => tag.Key === filter.name.slice(4)).map((tag) => tag.Value));
   throw new Error(`the fake does not know filter ${filter.name}`);
 }
 
@@ -37,7 +48,10 @@ function fakeReads(instances: FakeInstance[], calls: Array<Record<string, unknow
       const kept = instances.filter((instance) => filters.every((filter) => ec2FilterKeeps(instance, filter)));
       const start = Number(input.nextToken ?? 0);
       const size = Number(input.maxResults ?? 1000);
-      const page: Page<FakeInstance> = { items: kept.slice(start, start + size), nextToken: start + size < kept.length ? String(start + size) : undefined };
+      const page: Page<FakeInstance> = {
+        items: kept.slice(start, start + size),
+        nextToken: start + size < kept.length ? String(start + size) : undefined,
+      };
       return page as Output;
     },
     account: async () => '123456789012',
@@ -57,17 +71,29 @@ async function listAll(reads: ResourceReads, filters?: ApiFilter[]): Promise<Res
 
 const hex17 = fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 17, maxLength: 17 });
 // Names and values mix letters of both cases, digits, wildcard and escape characters and some non-ASCII.
-const textUnit = fc.oneof(fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_ .*?[]\\'), fc.constantFrom('é', 'İ', 'K', 'ß', '😀'));
+const textUnit = fc.oneof(
+  fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_ .*?[]\\'),
+  fc.constantFrom('é', 'İ', 'K', 'ß', '😀'),
+);
 const text = fc.string({ unit: textUnit, minLength: 0, maxLength: 12 });
-const tagKey = fc.oneof(fc.constantFrom('Name', 'name', 'Role', 'Environment'), fc.string({ unit: textUnit, minLength: 1, maxLength: 6 }));
-const instance = fc.record({ InstanceId: hex17.map((hex) => `i-${hex}`), Tags: fc.array(fc.record({ Key: tagKey, Value: text }), { maxLength: 4 }) }).map((item) => ({
-  ...item,
-  Tags: item.Tags.filter((tag, index) => item.Tags.findIndex((other) => other.Key === tag.Key) === index),
-}));
+const tagKey = fc.oneof(
+  fc.constantFrom('Name', 'name', 'Role', 'Environment'),
+  fc.string({ unit: textUnit, minLength: 1, maxLength: 6 }),
+);
+const instance = fc
+  .record({
+    InstanceId: hex17.map((hex) => `i-${hex}`),
+    Tags: fc.array(fc.record({ Key: tagKey, Value: text }), { maxLength: 4 }),
+  })
+  .map((item) => ({
+    ...item,
+    Tags: item.Tags.filter((tag, index) => item.Tags.findIndex((other) => other.Key === tag.Key) === index),
+  }));
 
 /** Filters a user could type for this data: parts of names, IDs and tags with their case changed, or anything. */
 function filterFor(instances: FakeInstance[]): fc.Arbitrary<string> {
-  const flipCase = (value: string, mask: number) => [...value].map((char, index) => ((mask >> index % 30) & 1 ? char.toUpperCase() : char.toLowerCase())).join('');
+  const flipCase = (value: string, mask: number) =>
+    [...value].map((char, index) => ((mask >> (index % 30)) & 1 ? char.toUpperCase() : char.toLowerCase())).join('');
   const pick = fc.nat({ max: Math.max(0, instances.length - 1) }).map((index) => instances[index]);
   const fromData = instances.length
     ? [
@@ -87,7 +113,14 @@ function filterFor(instances: FakeInstance[]): fc.Arbitrary<string> {
 }
 
 describe('explorer filter', () => {
-  const resource: ResourceSummary = { type: 'ec2:instance', id: 'i-0abc', name: 'web-1', details: [], tags: { Environment: 'production', Role: 'web' }, raw: {} };
+  const resource: ResourceSummary = {
+    type: 'ec2:instance',
+    id: 'i-0abc',
+    name: 'web-1',
+    details: [],
+    tags: { Environment: 'production', Role: 'web' },
+    raw: {},
+  };
 
   it('matches text in the name or the ID, ASCII letters case-insensitively', () => {
     assert.ok(matchesFilter(resource, 'WEB'));
@@ -112,14 +145,34 @@ describe('explorer filter', () => {
   });
 
   it('pushes names, tags and IDs to EC2 filters', () => {
-    assert.deepEqual(apiFiltersFor(INSTANCES, 'scale-4242')?.filters.map((filter) => [filter.name, filter.values.length, filter.values[0]]), [['tag:Name', 32, '*scale-4242*']]);
-    assert.deepEqual(apiFiltersFor(INSTANCES, 'Environment=Prod')?.filters.map((filter) => filter.name), ['tag:Environment']);
+    assert.deepEqual(
+      apiFiltersFor(INSTANCES, 'scale-4242')?.filters.map((filter) => [
+        filter.name,
+        filter.values.length,
+        filter.values[0],
+      ]),
+      [['tag:Name', 32, '*scale-4242*']],
+    );
+    assert.deepEqual(
+      apiFiltersFor(INSTANCES, 'Environment=Prod')?.filters.map((filter) => filter.name),
+      ['tag:Environment'],
+    );
     assert.ok(apiFiltersFor(INSTANCES, 'Environment=Prod')!.filters[0].values.includes('prod'));
     assert.deepEqual(apiFiltersFor(INSTANCES, 'Owner=')?.filters, [{ name: 'tag-key', values: ['Owner'] }]);
-    assert.deepEqual(apiFiltersFor(INSTANCES, 'I-0123456789ABCDEF0')?.filters, [{ name: 'instance-id', values: ['i-0123456789abcdef0'] }]);
-    assert.equal(apiFiltersFor(INSTANCES, 'db-1'), undefined, 'text that can be part of an instance ID stays on loaded rows');
+    assert.deepEqual(apiFiltersFor(INSTANCES, 'I-0123456789ABCDEF0')?.filters, [
+      { name: 'instance-id', values: ['i-0123456789abcdef0'] },
+    ]);
+    assert.equal(
+      apiFiltersFor(INSTANCES, 'db-1'),
+      undefined,
+      'text that can be part of an instance ID stays on loaded rows',
+    );
     assert.equal(apiFiltersFor(INSTANCES, ''), undefined);
-    assert.equal(apiFiltersFor(ec2SnapshotLister.serverFilter, 'backup'), undefined, 'snapshot names come from descriptions too');
+    assert.equal(
+      apiFiltersFor(ec2SnapshotLister.serverFilter, 'backup'),
+      undefined,
+      'snapshot names come from descriptions too',
+    );
     assert.ok(apiFiltersFor(ec2SnapshotLister.serverFilter, 'Team=ops'));
     assert.equal(securityGroupLister().serverFilter, undefined, 'rows with children stay client-side');
   });
@@ -135,7 +188,9 @@ describe('explorer filter', () => {
   it('property: the pushed filter never drops a row the filter on loaded rows keeps (fake EC2 lister)', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(instance, { maxLength: 25 }).chain((instances) => fc.tuple(fc.constant(instances), filterFor(instances))),
+        fc
+          .array(instance, { maxLength: 25 })
+          .chain((instances) => fc.tuple(fc.constant(instances), filterFor(instances))),
         async ([instances, filter]) => {
           const reads = fakeReads(instances);
           const expected = (await listAll(reads)).filter((row) => matchesFilter(row, filter)).map((row) => row.id);
@@ -149,7 +204,7 @@ describe('explorer filter', () => {
     );
   });
 
-  it('sends the pushed filters with the lister\'s own (a VPC\'s subnets)', async () => {
+  it("sends the pushed filters with the lister's own (a VPC's subnets)", async () => {
     const calls: Array<Record<string, unknown>> = [];
     const reads: ResourceReads = {
       async read<Output>(operationId: string, input: Record<string, unknown>): Promise<Output> {
@@ -160,9 +215,16 @@ describe('explorer filter', () => {
     };
     const lister = subnetLister('vpc-0123456789abcdef0');
     const support: ServerFilterSupport = lister.serverFilter!;
-    await lister.list(reads, { region: 'us-east-1', pageSize: 100, filters: apiFiltersFor(support, 'public-a')!.filters });
+    await lister.list(reads, {
+      region: 'us-east-1',
+      pageSize: 100,
+      filters: apiFiltersFor(support, 'public-a')!.filters,
+    });
     await lister.list(reads, { region: 'us-east-1', pageSize: 100 });
-    assert.deepEqual((calls[0].filters as ApiFilter[]).map((filter) => filter.name), ['vpc-id', 'tag:Name']);
+    assert.deepEqual(
+      (calls[0].filters as ApiFilter[]).map((filter) => filter.name),
+      ['vpc-id', 'tag:Name'],
+    );
     assert.deepEqual(calls[1].filters, [{ name: 'vpc-id', values: ['vpc-0123456789abcdef0'] }]);
   });
 });

@@ -1,5 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { DEFAULT_GUARDRAIL_POLICY, evaluateGuardrails, resolveEnvironment, resolveGuardrailPolicy, type GuardrailFacts, type GuardrailPolicy } from '../../src/core/guardrails';
+import {
+  DEFAULT_GUARDRAIL_POLICY,
+  evaluateGuardrails,
+  resolveEnvironment,
+  resolveGuardrailPolicy,
+  type GuardrailFacts,
+  type GuardrailPolicy,
+} from '../../src/core/guardrails';
 import type { TargetResource } from '../../src/core/operations/types';
 
 const ACCOUNT = '111122223333';
@@ -14,13 +21,26 @@ function instance(id: string, tags: Record<string, string> = {}, extra: Partial<
 }
 
 function facts(resources: TargetResource[], overrides: Partial<GuardrailFacts> = {}): GuardrailFacts {
-  return { kind: 'write', resources, account: ACCOUNT, now: MONDAY_NOON_UTC, recentMutations: 0, hasBackupPlan: false, ...overrides };
+  return {
+    kind: 'write',
+    resources,
+    account: ACCOUNT,
+    now: MONDAY_NOON_UTC,
+    recentMutations: 0,
+    hasBackupPlan: false,
+    ...overrides,
+  };
 }
 
 describe('environment resolution', () => {
   const base = policy();
   it('reads the environment from the configured tag keys, without regard to key case', () => {
-    assert.deepEqual(resolveEnvironment({ environment: 'prod' }, ACCOUNT, base), { name: 'prod', source: 'tag', tagKey: 'environment', protected: true });
+    assert.deepEqual(resolveEnvironment({ environment: 'prod' }, ACCOUNT, base), {
+      name: 'prod',
+      source: 'tag',
+      tagKey: 'environment',
+      protected: true,
+    });
     assert.equal(resolveEnvironment({ Stage: 'dev' }, ACCOUNT, base).name, 'dev');
     assert.equal(resolveEnvironment({ Tier: 'prod' }, ACCOUNT, base).name, 'unknown');
     assert.equal(resolveEnvironment({ Tier: 'prod' }, ACCOUNT, policy({ environmentTagKeys: ['Tier'] })).name, 'prod');
@@ -32,15 +52,29 @@ describe('environment resolution', () => {
 
   it('falls back to the account map, then to unknown', () => {
     const mapped = policy({ accountEnvironments: { [ACCOUNT]: 'production' } });
-    assert.deepEqual(resolveEnvironment({}, ACCOUNT, mapped), { name: 'production', source: 'account', protected: true });
-    assert.deepEqual(resolveEnvironment({}, '999999999999', mapped), { name: 'unknown', source: 'unknown', protected: false });
-    assert.equal(resolveEnvironment({}, undefined, policy({ treatUnknownEnvironmentAsProtected: true })).protected, true);
+    assert.deepEqual(resolveEnvironment({}, ACCOUNT, mapped), {
+      name: 'production',
+      source: 'account',
+      protected: true,
+    });
+    assert.deepEqual(resolveEnvironment({}, '999999999999', mapped), {
+      name: 'unknown',
+      source: 'unknown',
+      protected: false,
+    });
+    assert.equal(
+      resolveEnvironment({}, undefined, policy({ treatUnknownEnvironmentAsProtected: true })).protected,
+      true,
+    );
   });
 });
 
 describe('guardrail evaluation', () => {
   it('never gates reads', () => {
-    const result = evaluateGuardrails(policy({ maxResourcesPerOperation: 1 }), facts([instance('i-1', { env: 'prod' }), instance('i-2')], { kind: 'read' }));
+    const result = evaluateGuardrails(
+      policy({ maxResourcesPerOperation: 1 }),
+      facts([instance('i-1', { env: 'prod' }), instance('i-2')], { kind: 'read' }),
+    );
     assert.deepEqual(result.refusals, []);
     assert.equal(result.approval, undefined);
   });
@@ -59,7 +93,10 @@ describe('guardrail evaluation', () => {
   });
 
   it('asks for an approval with the typed environment name in a protected environment', () => {
-    const result = evaluateGuardrails(policy(), facts([instance('i-1', { env: 'dev' }), instance('i-2', { Environment: 'prod' })]));
+    const result = evaluateGuardrails(
+      policy(),
+      facts([instance('i-1', { env: 'dev' }), instance('i-2', { Environment: 'prod' })]),
+    );
     assert.equal(result.approval?.level, 'approve');
     assert.equal(result.approval?.requiredConfirmation, 'prod');
     assert.deepEqual(result.environments, ['prod', 'dev'], 'the protected environment comes first');
@@ -67,31 +104,54 @@ describe('guardrail evaluation', () => {
   });
 
   it('only asks for approval for the kinds the policy names', () => {
-    const result = evaluateGuardrails(policy({ approvalRequiredFor: ['delete'], confirmationRequiredFor: [] }), facts([instance('i-1', { env: 'prod' })]));
+    const result = evaluateGuardrails(
+      policy({ approvalRequiredFor: ['delete'], confirmationRequiredFor: [] }),
+      facts([instance('i-1', { env: 'prod' })]),
+    );
     assert.equal(result.approval, undefined);
   });
 
   it('refuses more resources than the limit', () => {
     const many = Array.from({ length: 4 }, (_, index) => instance(`i-${index}`));
-    const result = evaluateGuardrails(policy({ maxResourcesPerOperation: 3 }), facts([...many, { ...instance('vpc-1'), role: 'context' }]));
+    const result = evaluateGuardrails(
+      policy({ maxResourcesPerOperation: 3 }),
+      facts([...many, { ...instance('vpc-1'), role: 'context' }]),
+    );
     assert.equal(result.refusals[0].code, 'max-resources');
     assert.match(result.refusals[0].message, /4 resources.*at most 3/);
-    assert.deepEqual(evaluateGuardrails(policy({ maxResourcesPerOperation: 4 }), facts(many)).refusals, [], 'context resources do not count');
+    assert.deepEqual(
+      evaluateGuardrails(policy({ maxResourcesPerOperation: 4 }), facts(many)).refusals,
+      [],
+      'context resources do not count',
+    );
   });
 
   it('refuses to delete a resource with a protection tag, unless the tag is switched off', () => {
     const result = evaluateGuardrails(policy(), facts([instance('i-1', { donotdelete: 'true' })], { kind: 'delete' }));
     assert.equal(result.refusals[0].code, 'protection-tag');
     assert.deepEqual(result.refusals[0].resourceIds, ['i-1']);
-    assert.deepEqual(evaluateGuardrails(policy(), facts([instance('i-1', { DoNotDelete: 'false' })], { kind: 'delete' })).refusals, []);
-    assert.deepEqual(evaluateGuardrails(policy(), facts([instance('i-1', { DoNotDelete: 'yes' })], { kind: 'write' })).refusals, [], 'writes are not blocked by it');
+    assert.deepEqual(
+      evaluateGuardrails(policy(), facts([instance('i-1', { DoNotDelete: 'false' })], { kind: 'delete' })).refusals,
+      [],
+    );
+    assert.deepEqual(
+      evaluateGuardrails(policy(), facts([instance('i-1', { DoNotDelete: 'yes' })], { kind: 'write' })).refusals,
+      [],
+      'writes are not blocked by it',
+    );
   });
 
   it('needs an approval to remove or switch off a protection tag, in any environment', () => {
-    const removing = evaluateGuardrails(policy(), facts([instance('i-1', { DoNotDelete: 'true', env: 'dev' }, { removesTags: ['DoNotDelete'] })]));
+    const removing = evaluateGuardrails(
+      policy(),
+      facts([instance('i-1', { DoNotDelete: 'true', env: 'dev' }, { removesTags: ['DoNotDelete'] })]),
+    );
     assert.equal(removing.approval?.level, 'approve');
     assert.equal(removing.approval?.requiredConfirmation, 'dev');
-    const switchingOff = evaluateGuardrails(policy(), facts([instance('i-1', {}, { setsTags: { DoNotDelete: 'false' } })]));
+    const switchingOff = evaluateGuardrails(
+      policy(),
+      facts([instance('i-1', {}, { setsTags: { DoNotDelete: 'false' } })]),
+    );
     assert.equal(switchingOff.approval?.level, 'approve');
   });
 
@@ -104,7 +164,10 @@ describe('guardrail evaluation', () => {
   });
 
   it('refuses when the rate limit is reached', () => {
-    const result = evaluateGuardrails(policy({ maxMutationsPerMinute: 2 }), facts([instance('i-1')], { recentMutations: 2 }));
+    const result = evaluateGuardrails(
+      policy({ maxMutationsPerMinute: 2 }),
+      facts([instance('i-1')], { recentMutations: 2 }),
+    );
     assert.equal(result.refusals[0].code, 'rate-limit');
   });
 
@@ -120,13 +183,21 @@ describe('guardrail evaluation', () => {
 
   it('collects every refusal, not just the first', () => {
     const result = evaluateGuardrails(
-      policy({ maxResourcesPerOperation: 1, changeWindows: [{ days: ['sat'], start: '10:00', end: '12:00', timeZone: 'UTC' }] }),
+      policy({
+        maxResourcesPerOperation: 1,
+        changeWindows: [{ days: ['sat'], start: '10:00', end: '12:00', timeZone: 'UTC' }],
+      }),
       facts([instance('i-1', { env: 'prod', DoNotDelete: '1' }), instance('i-2')], { kind: 'delete' }),
     );
-    assert.deepEqual(result.refusals.map((refusal) => refusal.code), ['max-resources', 'protection-tag', 'change-window']);
+    assert.deepEqual(
+      result.refusals.map((refusal) => refusal.code),
+      ['max-resources', 'protection-tag', 'change-window'],
+    );
   });
 
   it('keeps the default policy frozen', () => {
-    assert.throws(() => (DEFAULT_GUARDRAIL_POLICY as { maxResourcesPerOperation: number }).maxResourcesPerOperation = 99);
+    assert.throws(
+      () => ((DEFAULT_GUARDRAIL_POLICY as { maxResourcesPerOperation: number }).maxResourcesPerOperation = 99),
+    );
   });
 });

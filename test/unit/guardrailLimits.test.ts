@@ -1,7 +1,12 @@
 import * as assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { evaluateGuardrails, parseGuardrailsFile, readWorkspaceGuardrailsFile, resolveGuardrailPolicy } from '../../src/core/guardrails';
+import {
+  evaluateGuardrails,
+  parseGuardrailsFile,
+  readWorkspaceGuardrailsFile,
+  resolveGuardrailPolicy,
+} from '../../src/core/guardrails';
 import { POLICY_LIMITS } from '../../src/core/guardrails/policySchema';
 import { hostileGuardrailsFiles } from '../support/hostileGuardrails';
 import { tempDir } from '../support/operationHarness';
@@ -11,7 +16,10 @@ const FILE = '/repo/.pilotlight/guardrails.json';
 describe('guardrails file limits (issue 10)', () => {
   it('refuses a file over 1 MB with a clear problem, and keeps settings and defaults', () => {
     const text = JSON.stringify({ protectedEnvironments: ['x'.repeat(POLICY_LIMITS.fileBytes)] });
-    const loaded = resolveGuardrailPolicy({ settings: { maxResourcesPerOperation: 7 }, workspaceFile: { path: FILE, text } });
+    const loaded = resolveGuardrailPolicy({
+      settings: { maxResourcesPerOperation: 7 },
+      workspaceFile: { path: FILE, text },
+    });
     assert.equal(loaded.problems.length, 1);
     assert.match(loaded.problems[0].message, /larger than 1 MB.*ignored/);
     assert.equal(loaded.policy.maxResourcesPerOperation, 7);
@@ -30,12 +38,20 @@ describe('guardrails file limits (issue 10)', () => {
     assert.equal(parsed.value, undefined);
     assert.equal(parsed.problems.length, 1);
     assert.match(parsed.problems[0].message, /nested more than 16 levels/);
-    assert.deepEqual({ line: parsed.problems[0].line, column: parsed.problems[0].column }, { line: 2, column: 20 + POLICY_LIMITS.nestingDepth - 1 });
+    assert.deepEqual(
+      { line: parsed.problems[0].line, column: parsed.problems[0].column },
+      { line: 2, column: 20 + POLICY_LIMITS.nestingDepth - 1 },
+    );
   });
 
   it('rejects lists and strings over their limits with the limit in the message', () => {
     const parsed = parseGuardrailsFile(
-      JSON.stringify({ environmentTagKeys: Array.from({ length: 51 }, (_, index) => `k${index}`), protectionTags: ['t'.repeat(129)], changeWindows: [], auditReads: true }),
+      JSON.stringify({
+        environmentTagKeys: Array.from({ length: 51 }, (_, index) => `k${index}`),
+        protectionTags: ['t'.repeat(129)],
+        changeWindows: [],
+        auditReads: true,
+      }),
       FILE,
     );
     const byField = new Map(parsed.problems.map((problem) => [problem.field, problem.message]));
@@ -45,7 +61,13 @@ describe('guardrails file limits (issue 10)', () => {
   });
 
   it('lists at most 50 problems and counts the rest', () => {
-    const parsed = parseGuardrailsFile(JSON.stringify({ protectionTags: Array.from({ length: 49 }, () => 1), changeWindows: Array.from({ length: 10 }, () => ({})) }), FILE);
+    const parsed = parseGuardrailsFile(
+      JSON.stringify({
+        protectionTags: Array.from({ length: 49 }, () => 1),
+        changeWindows: Array.from({ length: 10 }, () => ({})),
+      }),
+      FILE,
+    );
     assert.equal(parsed.problems.length, POLICY_LIMITS.reportedProblems + 1);
     assert.match(parsed.problems.at(-1)!.message, /^\d+ more problems in this file/);
   });
@@ -65,7 +87,11 @@ describe('guardrails file limits (issue 10)', () => {
 
   for (const hostile of hostileGuardrailsFiles()) {
     it(`resolves a 1 MB hostile file quickly: ${hostile.name}`, () => {
-      assert.ok(Buffer.byteLength(hostile.text) <= POLICY_LIMITS.fileBytes && Buffer.byteLength(hostile.text) > 0.99 * POLICY_LIMITS.fileBytes, `${Buffer.byteLength(hostile.text)} bytes`);
+      assert.ok(
+        Buffer.byteLength(hostile.text) <= POLICY_LIMITS.fileBytes &&
+          Buffer.byteLength(hostile.text) > 0.99 * POLICY_LIMITS.fileBytes,
+        `${Buffer.byteLength(hostile.text)} bytes`,
+      );
       const started = process.hrtime.bigint();
       const loaded = resolveGuardrailPolicy({ settings: {}, workspaceFile: { path: FILE, text: hostile.text } });
       const evaluation = evaluateGuardrails(loaded.policy, {

@@ -1,6 +1,12 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { evaluateGuardrails, resolveEnvironment, resolveGuardrailPolicy, type GuardrailEvaluation, type GuardrailFacts } from '../../src/core/guardrails';
+import {
+  evaluateGuardrails,
+  resolveEnvironment,
+  resolveGuardrailPolicy,
+  type GuardrailEvaluation,
+  type GuardrailFacts,
+} from '../../src/core/guardrails';
 import { WEEKDAYS } from '../../src/core/guardrails/policySchema';
 import { resolveWorkspacePolicy } from '../../src/core/settings/guardrailSettings';
 import type { TargetResource } from '../../src/core/operations/types';
@@ -12,10 +18,21 @@ const ENVIRONMENTS = ['prod', 'production', 'Production', 'staging', 'dev', 'san
 const TIME_ZONES = ['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Tokyo', 'Mars/Olympus'];
 const KINDS = ['write', 'delete'] as const;
 
-const tagKey = fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...TAG_KEYS) }, { weight: 1, arbitrary: fc.string({ maxLength: 6 }) });
-const environment = fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...ENVIRONMENTS) }, { weight: 1, arbitrary: fc.string({ maxLength: 6 }) });
+const tagKey = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom(...TAG_KEYS) },
+  { weight: 1, arbitrary: fc.string({ maxLength: 6 }) },
+);
+const environment = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom(...ENVIRONMENTS) },
+  { weight: 1, arbitrary: fc.string({ maxLength: 6 }) },
+);
 const account = fc.constantFrom(...ACCOUNTS);
-const clock = fc.oneof(fc.tuple(fc.integer({ min: 0, max: 23 }), fc.constantFrom(0, 30)).map(([hours, minutes]) => `${String(hours).padStart(2, '0')}:${String(minutes).padStart(2, '0')}`), fc.constant('24:00'));
+const clock = fc.oneof(
+  fc
+    .tuple(fc.integer({ min: 0, max: 23 }), fc.constantFrom(0, 30))
+    .map(([hours, minutes]) => `${String(hours).padStart(2, '0')}:${String(minutes).padStart(2, '0')}`),
+  fc.constant('24:00'),
+);
 const changeWindow = fc.record(
   {
     name: fc.string({ maxLength: 8 }),
@@ -47,25 +64,44 @@ type FieldName = keyof typeof validFields;
 
 const junk = fc.jsonValue({ maxDepth: 2 });
 /** Each field valid, or junk of any JSON type. */
-const fieldOrJunk = Object.fromEntries(Object.entries(validFields).map(([name, valid]) => [name, fc.oneof({ weight: 4, arbitrary: valid as fc.Arbitrary<unknown> }, { weight: 1, arbitrary: junk })])) as Record<FieldName, fc.Arbitrary<unknown>>;
+const fieldOrJunk = Object.fromEntries(
+  Object.entries(validFields).map(([name, valid]) => [
+    name,
+    fc.oneof({ weight: 4, arbitrary: valid as fc.Arbitrary<unknown> }, { weight: 1, arbitrary: junk }),
+  ]),
+) as Record<FieldName, fc.Arbitrary<unknown>>;
 
 const settingsArbitrary = fc.record(validFields, { requiredKeys: [] });
 
 /** A workspace layer as an object: any subset of the schema's fields, junk values, unknown keys. */
 const layerObject = fc
-  .tuple(fc.record(fieldOrJunk, { requiredKeys: [] }), fc.dictionary(fc.string({ maxLength: 8 }), junk, { maxKeys: 2 }), fc.boolean())
-  .map(([fields, unknown, withUnknown]) => (withUnknown ? { $schema: './schema.json', ...unknown, ...fields } : fields));
+  .tuple(
+    fc.record(fieldOrJunk, { requiredKeys: [] }),
+    fc.dictionary(fc.string({ maxLength: 8 }), junk, { maxKeys: 2 }),
+    fc.boolean(),
+  )
+  .map(([fields, unknown, withUnknown]) =>
+    withUnknown ? { $schema: './schema.json', ...unknown, ...fields } : fields,
+  );
 
 /** The workspace file's text: JSON of a layer (sometimes with a comment, sometimes cut short), or any text. */
 const workspaceText = fc.oneof(
   { weight: 8, arbitrary: layerObject.map((layer) => JSON.stringify(layer, null, 2)) },
   { weight: 1, arbitrary: layerObject.map((layer) => `// team policy\n${JSON.stringify(layer)}`) },
-  { weight: 1, arbitrary: fc.tuple(layerObject, fc.nat()).map(([layer, cut]) => { const text = JSON.stringify(layer); return text.slice(0, cut % (text.length + 1)); }) },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(layerObject, fc.nat()).map(([layer, cut]) => {
+      const text = JSON.stringify(layer);
+      return text.slice(0, cut % (text.length + 1));
+    }),
+  },
   { weight: 1, arbitrary: fc.string({ maxLength: 40 }) },
   { weight: 1, arbitrary: junk.map((value) => JSON.stringify(value)) },
 );
 
-const tags = fc.dictionary(tagKey, fc.oneof(environment, fc.constantFrom('true', 'false', 'yes', '0', ' ')), { maxKeys: 4 });
+const tags = fc.dictionary(tagKey, fc.oneof(environment, fc.constantFrom('true', 'false', 'yes', '0', ' ')), {
+  maxKeys: 4,
+});
 const resource: fc.Arbitrary<TargetResource> = fc.record(
   {
     type: fc.constant('ec2:instance'),
@@ -94,7 +130,8 @@ const scenario = fc.record({
   facts,
 });
 
-const approvalRank = (evaluation: GuardrailEvaluation) => (evaluation.approval?.level === 'approve' ? 2 : evaluation.approval ? 1 : 0);
+const approvalRank = (evaluation: GuardrailEvaluation) =>
+  evaluation.approval?.level === 'approve' ? 2 : evaluation.approval ? 1 : 0;
 
 describe('workspace guardrails are monotone (property)', () => {
   it('whatever the workspace files and workspace settings say, no resource, approval, refusal or backup is lost', function () {
@@ -108,13 +145,21 @@ describe('workspace guardrails are monotone (property)', () => {
         for (const item of situation.resources) {
           const before = resolveEnvironment(item.tags, situation.account, floor);
           const after = resolveEnvironment(item.tags, situation.account, merged);
-          if (before.protected) assert.ok(after.protected, `${JSON.stringify(item.tags)} in ${situation.account}: protected "${before.name}" became unprotected "${after.name}"`);
+          if (before.protected)
+            assert.ok(
+              after.protected,
+              `${JSON.stringify(item.tags)} in ${situation.account}: protected "${before.name}" became unprotected "${after.name}"`,
+            );
         }
         const before = evaluateGuardrails(floor, situation);
         const after = evaluateGuardrails(merged, situation);
-        assert.ok(approvalRank(after) >= approvalRank(before), `approval ${before.approval?.level} became ${after.approval?.level ?? 'none'}`);
+        assert.ok(
+          approvalRank(after) >= approvalRank(before),
+          `approval ${before.approval?.level} became ${after.approval?.level ?? 'none'}`,
+        );
         const refusals = new Set(after.refusals.map((refusal) => refusal.code));
-        for (const refusal of before.refusals) assert.ok(refusals.has(refusal.code), `refusal ${refusal.code} was lost`);
+        for (const refusal of before.refusals)
+          assert.ok(refusals.has(refusal.code), `refusal ${refusal.code} was lost`);
         if (before.backupRequired) assert.ok(after.backupRequired, 'the backup before delete was lost');
         if (floor.auditReads) assert.ok(merged.auditReads, 'reads stopped being audited');
       }),

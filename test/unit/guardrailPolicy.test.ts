@@ -27,11 +27,20 @@ describe('guardrail policy', () => {
 
   it('lets settings change the defaults and reports bad settings without dropping good ones', () => {
     const { policy, problems } = resolveGuardrailPolicy({
-      settings: { protectedEnvironments: ['live'], maxResourcesPerOperation: 'ten', backupBeforeDelete: 'protected', surprise: true },
+      settings: {
+        protectedEnvironments: ['live'],
+        maxResourcesPerOperation: 'ten',
+        backupBeforeDelete: 'protected',
+        surprise: true,
+      },
     });
     assert.deepEqual(policy.protectedEnvironments, ['live']);
     assert.equal(policy.backupBeforeDelete, 'protected');
-    assert.equal(policy.maxResourcesPerOperation, DEFAULT_GUARDRAIL_POLICY.maxResourcesPerOperation, 'the invalid value keeps the default');
+    assert.equal(
+      policy.maxResourcesPerOperation,
+      DEFAULT_GUARDRAIL_POLICY.maxResourcesPerOperation,
+      'the invalid value keeps the default',
+    );
     assert.equal(problems.length, 2);
     assert.ok(problems.some((problem) => problem.field === 'maxResourcesPerOperation' && problem.severity === 'error'));
     assert.ok(problems.some((problem) => problem.field === 'surprise' && problem.severity === 'warning'));
@@ -50,20 +59,36 @@ describe('guardrail policy', () => {
       settings: { maxResourcesPerOperation: 20, accountEnvironments: { '444455556666': 'prod' } },
       workspaceFile: { path: FILE, text },
     });
-    assert.deepEqual(problems.map((problem) => [problem.field, problem.severity]), [['accountEnvironments.444455556666', 'warning'], ['maxResourcesPerOperation', 'warning'], ['backupBeforeDelete', 'warning']], 'loosening values are reported as ignored');
+    assert.deepEqual(
+      problems.map((problem) => [problem.field, problem.severity]),
+      [
+        ['accountEnvironments.444455556666', 'warning'],
+        ['maxResourcesPerOperation', 'warning'],
+        ['backupBeforeDelete', 'warning'],
+      ],
+      'loosening values are reported as ignored',
+    );
     assert.deepEqual(sources, ['defaults', 'settings', FILE]);
     assert.deepEqual(policy.protectedEnvironments, ['prod', 'production', 'staging'], 'environments are added');
     assert.equal(policy.maxResourcesPerOperation, 20, 'a higher limit does not loosen');
     assert.equal(policy.backupBeforeDelete, 'always', '"never" does not loosen');
     assert.deepEqual(policy.protectionTags, ['DoNotDelete', 'Keep']);
     assert.equal(policy.accountEnvironments['111122223333'], 'staging', 'a new account mapping is added');
-    assert.equal(policy.accountEnvironments['444455556666'], 'prod', 'an account is never moved out of a protected environment');
+    assert.equal(
+      policy.accountEnvironments['444455556666'],
+      'prod',
+      'an account is never moved out of a protected environment',
+    );
     assert.equal(policy.changeWindows[0].source, FILE);
   });
 
   it('names the line and column of a JSON syntax error and keeps settings and defaults', () => {
-    const text = '{\n  "protectedEnvironments": ["prod"],\n  "maxResourcesPerOperation": 5\n  "protectionTags": []\n}\n';
-    const { policy, problems } = resolveGuardrailPolicy({ settings: { maxResourcesPerOperation: 7 }, workspaceFile: { path: FILE, text } });
+    const text =
+      '{\n  "protectedEnvironments": ["prod"],\n  "maxResourcesPerOperation": 5\n  "protectionTags": []\n}\n';
+    const { policy, problems } = resolveGuardrailPolicy({
+      settings: { maxResourcesPerOperation: 7 },
+      workspaceFile: { path: FILE, text },
+    });
     assert.equal(problems.length, 1);
     assert.equal(problems[0].line, 4);
     assert.equal(problems[0].column, 3);
@@ -86,7 +111,10 @@ describe('guardrail policy', () => {
     ].join('\n');
     const parsed = parseGuardrailsFile(text, FILE);
     const byField = new Map(parsed.problems.map((problem) => [problem.field, problem]));
-    assert.deepEqual({ line: byField.get('changeWindows.0.timeZone')?.line, column: byField.get('changeWindows.0.timeZone')?.column }, { line: 4, column: text.split('\n')[3].indexOf('"Mars') + 1 });
+    assert.deepEqual(
+      { line: byField.get('changeWindows.0.timeZone')?.line, column: byField.get('changeWindows.0.timeZone')?.column },
+      { line: 4, column: text.split('\n')[3].indexOf('"Mars') + 1 },
+    );
     assert.match(byField.get('changeWindows.0.timeZone')!.message, /IANA time zone/);
     assert.equal(byField.get('maxResourcesPerOperation')?.line, 6);
     assert.equal(byField.get('protectionTag')?.line, 7);
@@ -104,7 +132,10 @@ describe('guardrail policy', () => {
   });
 
   it('accepts comments and the $schema key', () => {
-    const parsed = parseGuardrailsFile('{\n  // team policy\n  "$schema": "./schema.json",\n  "auditReads": true\n}', FILE);
+    const parsed = parseGuardrailsFile(
+      '{\n  // team policy\n  "$schema": "./schema.json",\n  "auditReads": true\n}',
+      FILE,
+    );
     assert.deepEqual(parsed.problems, []);
     assert.deepEqual(parsed.value, { auditReads: true });
   });
@@ -116,15 +147,24 @@ describe('guardrail policy', () => {
       const { mkdirSync, writeFileSync } = await import('node:fs');
       mkdirSync(join(dir.path, '.pilotlight'));
       writeFileSync(join(dir.path, '.pilotlight', 'guardrails.json'), '{"auditReads": true}');
-      assert.deepEqual(await readWorkspaceGuardrailsFile(dir.path), { path: join(dir.path, '.pilotlight', 'guardrails.json'), text: '{"auditReads": true}' });
+      assert.deepEqual(await readWorkspaceGuardrailsFile(dir.path), {
+        path: join(dir.path, '.pilotlight', 'guardrails.json'),
+        text: '{"auditReads": true}',
+      });
     } finally {
       dir.cleanup();
     }
   });
 
   it('ships schemas/guardrails.schema.json generated from the zod source', () => {
-    const committed = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'schemas', 'guardrails.schema.json'), 'utf8'));
-    assert.deepEqual(committed, JSON.parse(JSON.stringify(guardrailsJsonSchema())), 'regenerate with: node -e "…guardrailsJsonSchema()" (see the report)');
+    const committed = JSON.parse(
+      readFileSync(join(__dirname, '..', '..', '..', 'schemas', 'guardrails.schema.json'), 'utf8'),
+    );
+    assert.deepEqual(
+      committed,
+      JSON.parse(JSON.stringify(guardrailsJsonSchema())),
+      'regenerate with: node -e "…guardrailsJsonSchema()" (see the report)',
+    );
     assert.equal(committed.additionalProperties, false);
     assert.ok(committed.properties.changeWindows.items.properties.timeZone);
   });

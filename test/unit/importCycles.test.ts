@@ -29,14 +29,39 @@ function importsOf(file: string, text: string): string[] {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false);
   const specifiers: string[] = [];
   const visit = (node: ts.Node): void => {
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) specifiers.push(node.moduleSpecifier.text);
-    else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference) && ts.isStringLiteral(node.moduleReference.expression)) specifiers.push(node.moduleReference.expression.text);
-    else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteralLike(node.arguments[0])) specifiers.push(node.arguments[0].text);
-    else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) specifiers.push(node.argument.literal.text);
+    if (
+      (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) &&
+      node.moduleSpecifier &&
+      ts.isStringLiteral(node.moduleSpecifier)
+    )
+      specifiers.push(node.moduleSpecifier.text);
+    else if (
+      ts.isImportEqualsDeclaration(node) &&
+      ts.isExternalModuleReference(node.moduleReference) &&
+      ts.isStringLiteral(node.moduleReference.expression)
+    )
+      specifiers.push(node.moduleReference.expression.text);
+    else if (
+      ts.isCallExpression(node) &&
+      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      node.arguments[0] &&
+      ts.isStringLiteralLike(node.arguments[0])
+    )
+      specifiers.push(node.arguments[0].text);
+    else if (
+      ts.isImportTypeNode(node) &&
+      ts.isLiteralTypeNode(node.argument) &&
+      ts.isStringLiteral(node.argument.literal)
+    )
+      specifiers.push(node.argument.literal.text);
     ts.forEachChild(node, visit);
   };
   visit(source);
-  return [...new Set(specifiers.map((specifier) => resolveModule(file, specifier)).filter((path): path is string => Boolean(path)))];
+  return [
+    ...new Set(
+      specifiers.map((specifier) => resolveModule(file, specifier)).filter((path): path is string => Boolean(path)),
+    ),
+  ];
 }
 
 /** Tarjan's strongly connected components; returns those that form a cycle (more than one node, or a self-import). */
@@ -93,7 +118,11 @@ function importCycles(graph: ReadonlyMap<string, readonly string[]>): string[][]
 
 function sourceGraph(): Map<string, string[]> {
   const graph = new Map<string, string[]>();
-  for (const file of sourceFiles(SRC)) graph.set(relative(REPO, file), importsOf(file, readFileSync(file, 'utf8')).map((path) => relative(REPO, path)));
+  for (const file of sourceFiles(SRC))
+    graph.set(
+      relative(REPO, file),
+      importsOf(file, readFileSync(file, 'utf8')).map((path) => relative(REPO, path)),
+    );
   return graph;
 }
 
@@ -108,7 +137,15 @@ describe('import cycles', () => {
       ['f', ['d']],
     ]);
     assert.deepEqual(importCycles(graph).sort(), [['a', 'b', 'c'], ['e']]);
-    assert.deepEqual(importCycles(new Map([['a', ['b']], ['b', []]])), []);
+    assert.deepEqual(
+      importCycles(
+        new Map([
+          ['a', ['b']],
+          ['b', []],
+        ]),
+      ),
+      [],
+    );
   });
 
   it('reads static, re-exported, type-only and dynamic imports', () => {
@@ -122,7 +159,13 @@ describe('import cycles', () => {
       "import * as fs from 'node:fs';",
     ].join('\n');
     const imported = importsOf(file, text).map((path) => relative(SRC, path).split('\\').join('/'));
-    assert.deepEqual(imported.sort(), ['core/audit/auditTrail.ts', 'core/guardrails/approval.ts', 'core/guardrails/policy.ts', 'core/operations/preview.ts', 'core/operations/types.ts']);
+    assert.deepEqual(imported.sort(), [
+      'core/audit/auditTrail.ts',
+      'core/guardrails/approval.ts',
+      'core/guardrails/policy.ts',
+      'core/operations/preview.ts',
+      'core/operations/types.ts',
+    ]);
   });
 
   it('has no import cycle among the modules in src/', () => {
@@ -133,9 +176,15 @@ describe('import cycles', () => {
     assert.deepEqual(importCycles(graph), [], 'modules that import each other (directly or through others)');
   });
 
-  it('keeps the operation layer independent of the explorer\'s resource listers', () => {
+  it("keeps the operation layer independent of the explorer's resource listers", () => {
     const graph = sourceGraph();
-    const reaches = [...graph].flatMap(([file, targets]) => (file.startsWith(join('src', 'core', 'operations')) ? targets.filter((target) => target.startsWith(join('src', 'core', 'resources'))).map((target) => `${file} → ${target}`) : []));
+    const reaches = [...graph].flatMap(([file, targets]) =>
+      file.startsWith(join('src', 'core', 'operations'))
+        ? targets
+            .filter((target) => target.startsWith(join('src', 'core', 'resources')))
+            .map((target) => `${file} → ${target}`)
+        : [],
+    );
     assert.deepEqual(reaches, []);
   });
 });

@@ -20,33 +20,54 @@ describe('launch-template webview page (headless Chromium)', function () {
 
   before(async function () {
     assert.ok(existsSync(bundle), `${bundle} exists (npm test builds it before the unit layer)`);
-    assert.ok(existsSync(CHROMIUM), `Chromium at ${CHROMIUM} (apt-get install -y chromium, or set PILOT_LIGHT_CHROMIUM)`);
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'] });
+    assert.ok(
+      existsSync(CHROMIUM),
+      `Chromium at ${CHROMIUM} (apt-get install -y chromium, or set PILOT_LIGHT_CHROMIUM)`,
+    );
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+      ],
+    });
     page = await browser.newPage();
     await page.setContent('<!DOCTYPE html><html><body><main id="app"></main></body></html>');
     await page.evaluate(() => {
       const posted: unknown[] = [];
       (window as unknown as { __posted: unknown[] }).__posted = posted;
-      (window as unknown as { acquireVsCodeApi: () => unknown }).acquireVsCodeApi = () => ({ postMessage: (message: unknown) => posted.push(message) });
+      (window as unknown as { acquireVsCodeApi: () => unknown }).acquireVsCodeApi = () => ({
+        postMessage: (message: unknown) => posted.push(message),
+      });
     });
     await page.addScriptTag({ content: readFileSync(bundle, 'utf8') });
   });
 
   after(async () => browser?.close());
 
-  const posted = () => page.evaluate(() => (window as unknown as { __posted: Array<{ type: string; [key: string]: unknown }> }).__posted);
+  const posted = () =>
+    page.evaluate(() => (window as unknown as { __posted: Array<{ type: string; [key: string]: unknown }> }).__posted);
   const send = (message: unknown) => page.evaluate((data) => window.postMessage(data, '*'), message);
 
   it('says ready, then renders hostile names from AWS as text', async () => {
     assert.deepEqual((await posted())[0], { type: 'ready', protocol: 1 });
     const state = sampleState({
       templateName: HOSTILE,
-      versions: [{ versionNumber: 1, description: HOSTILE, createdBy: `<script>window.__pwned=true</script>`, isDefault: true }],
+      versions: [
+        { versionNumber: 1, description: HOSTILE, createdBy: `<script>window.__pwned=true</script>`, isDefault: true },
+      ],
       form: sampleForm({ instanceType: HOSTILE, tags: [{ key: HOSTILE, value: HOSTILE }] }),
       findings: [{ field: HOSTILE, severity: 'warning', message: HOSTILE }],
     });
     await send({ type: 'state', protocol: 1, state });
-    await page.waitForFunction(() => (window as unknown as { __posted: Array<{ type: string }> }).__posted.some((message) => message.type === 'rendered'));
+    await page.waitForFunction(() =>
+      (window as unknown as { __posted: Array<{ type: string }> }).__posted.some(
+        (message) => message.type === 'rendered',
+      ),
+    );
     assert.equal(await page.locator('#template-name').textContent(), HOSTILE);
     assert.equal(await page.locator('td.created-by').textContent(), '<script>window.__pwned=true</script>');
     assert.equal(await page.locator('#instanceType input').inputValue(), HOSTILE);
@@ -57,7 +78,11 @@ describe('launch-template webview page (headless Chromium)', function () {
 
   it('reports an invalid message from the host instead of ignoring it', async () => {
     await send({ type: 'state', protocol: 1, state: { templateName: 'only a name' } });
-    await page.waitForFunction(() => (window as unknown as { __posted: Array<{ type: string }> }).__posted.some((message) => message.type === 'protocolError'));
+    await page.waitForFunction(() =>
+      (window as unknown as { __posted: Array<{ type: string }> }).__posted.some(
+        (message) => message.type === 'protocolError',
+      ),
+    );
     assert.match((await page.locator('#status').textContent()) ?? '', /invalid message from the extension/);
   });
 
@@ -65,7 +90,8 @@ describe('launch-template webview page (headless Chromium)', function () {
     await send({ type: 'state', protocol: 1, state: sampleState() });
     await page.locator('#instanceType input').fill('t3.large');
     await page.locator('#save').click();
-    const save = (await posted()).reverse().find((message) => message.type === 'save') as { form: { instanceType: string }; makeDefault: boolean } | undefined;
+    const save = (await posted()).reverse().find((message) => message.type === 'save') as
+      { form: { instanceType: string }; makeDefault: boolean } | undefined;
     assert.equal(save?.form.instanceType, 't3.large');
     assert.equal(save?.makeDefault, false);
   });

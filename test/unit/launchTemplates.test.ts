@@ -16,10 +16,32 @@ import {
 } from '../../src/core/launchTemplates';
 import type { RunOutcome } from '../../src/core/operations/runner';
 
-const FIELDS = ['ImageId', 'InstanceType', 'KeyName', 'UserData', 'MetadataOptions', 'NetworkInterfaces', 'SecurityGroupIds', 'BlockDeviceMappings', 'Placement', 'TagSpecifications'];
-const leaf = fc.oneof(fc.string({ maxLength: 8 }), fc.integer(), fc.boolean(), fc.constant(null), fc.constant(undefined));
+const FIELDS = [
+  'ImageId',
+  'InstanceType',
+  'KeyName',
+  'UserData',
+  'MetadataOptions',
+  'NetworkInterfaces',
+  'SecurityGroupIds',
+  'BlockDeviceMappings',
+  'Placement',
+  'TagSpecifications',
+];
+const leaf = fc.oneof(
+  fc.string({ maxLength: 8 }),
+  fc.integer(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant(undefined),
+);
 const value = fc.letrec((tie) => ({
-  node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, fc.array(tie('node'), { maxLength: 3 }), fc.dictionary(fc.constantFrom('A', 'B', 'C', 'Groups', 'SubnetId'), tie('node'), { maxKeys: 3 })),
+  node: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    leaf,
+    fc.array(tie('node'), { maxLength: 3 }),
+    fc.dictionary(fc.constantFrom('A', 'B', 'C', 'Groups', 'SubnetId'), tie('node'), { maxKeys: 3 }),
+  ),
 })).node;
 const data = fc.dictionary(fc.constantFrom(...FIELDS), value, { maxKeys: 6 }) as fc.Arbitrary<LaunchTemplateData>;
 
@@ -38,7 +60,11 @@ describe('launch template diff and delta', () => {
         const edited = { ...base, ...edits };
         const removed = Object.keys(base).filter((key) => !isUnset(base[key]) && isUnset(edited[key]));
         if (removed.length) {
-          assert.throws(() => changedFields(base, edited), (error: unknown) => error instanceof UnsupportedRemovalError && error.fields.join() === removed.sort().join());
+          assert.throws(
+            () => changedFields(base, edited),
+            (error: unknown) =>
+              error instanceof UnsupportedRemovalError && error.fields.join() === removed.sort().join(),
+          );
           return;
         }
         const delta = changedFields(base, edited);
@@ -62,17 +88,22 @@ describe('launch template diff and delta', () => {
 
   it('never reports an unset field as a change', () => {
     fc.assert(
-      fc.property(data, fc.constantFrom(...FIELDS), fc.constantFrom(undefined, null, [], {}, [null], { A: undefined }), (base, field, unset) => {
-        const withUnset = { ...base, [field]: unset };
-        const plain = { ...base };
-        delete plain[field];
-        // Either side unset: no change, no removal.
-        if (isUnset(base[field])) {
-          assert.deepEqual(changedFields(plain, withUnset).changes, []);
-          assert.deepEqual(changedFields(withUnset, plain).changes, []);
-          assert.ok(!normalizeVersionForDiff(withUnset).includes(`"${field}"`));
-        }
-      }),
+      fc.property(
+        data,
+        fc.constantFrom(...FIELDS),
+        fc.constantFrom(undefined, null, [], {}, [null], { A: undefined }),
+        (base, field, unset) => {
+          const withUnset = { ...base, [field]: unset };
+          const plain = { ...base };
+          delete plain[field];
+          // Either side unset: no change, no removal.
+          if (isUnset(base[field])) {
+            assert.deepEqual(changedFields(plain, withUnset).changes, []);
+            assert.deepEqual(changedFields(withUnset, plain).changes, []);
+            assert.ok(!normalizeVersionForDiff(withUnset).includes(`"${field}"`));
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -92,12 +123,21 @@ describe('launch template diff and delta', () => {
   });
 
   it('sends arrays and nested objects whole', () => {
-    const delta = changedFields({ SecurityGroupIds: ['sg-1', 'sg-2'], MetadataOptions: { HttpTokens: 'optional', HttpEndpoint: 'enabled' } }, { SecurityGroupIds: ['sg-2'], MetadataOptions: { HttpTokens: 'required', HttpEndpoint: 'enabled' } });
-    assert.deepEqual(delta.data, { MetadataOptions: { HttpEndpoint: 'enabled', HttpTokens: 'required' }, SecurityGroupIds: ['sg-2'] });
+    const delta = changedFields(
+      { SecurityGroupIds: ['sg-1', 'sg-2'], MetadataOptions: { HttpTokens: 'optional', HttpEndpoint: 'enabled' } },
+      { SecurityGroupIds: ['sg-2'], MetadataOptions: { HttpTokens: 'required', HttpEndpoint: 'enabled' } },
+    );
+    assert.deepEqual(delta.data, {
+      MetadataOptions: { HttpEndpoint: 'enabled', HttpTokens: 'required' },
+      SecurityGroupIds: ['sg-2'],
+    });
   });
 
   it('shows user data decoded, and other values as they are', () => {
-    const text = normalizeVersionForDiff({ UserData: Buffer.from('#!/bin/sh\necho hi\n').toString('base64'), InstanceType: 't3.micro' });
+    const text = normalizeVersionForDiff({
+      UserData: Buffer.from('#!/bin/sh\necho hi\n').toString('base64'),
+      InstanceType: 't3.micro',
+    });
     assert.match(text, /# UserData \(base64-decoded\)\n#!\/bin\/sh\necho hi\n/);
     assert.match(normalizeVersionForDiff({ UserData: '[REDACTED]' }), /# UserData\n\[REDACTED\]\n/);
     assert.equal(decodeUserData('not base64!'), undefined);
@@ -109,17 +149,23 @@ describe('IPv4 CIDR math', () => {
   it('agrees with a bit-by-bit reference for every address and prefix', () => {
     const octet = fc.integer({ min: 0, max: 255 });
     fc.assert(
-      fc.property(fc.tuple(octet, octet, octet, octet), fc.tuple(octet, octet, octet, octet), fc.integer({ min: 0, max: 32 }), (ip, net, prefix) => {
-        const bits = (parts: number[]) => parts.map((part) => part.toString(2).padStart(8, '0')).join('');
-        const expected = bits(ip).slice(0, prefix) === bits(net).slice(0, prefix);
-        assert.equal(ipv4InCidr(ip.join('.'), `${net.join('.')}/${prefix}`), expected);
-      }),
+      fc.property(
+        fc.tuple(octet, octet, octet, octet),
+        fc.tuple(octet, octet, octet, octet),
+        fc.integer({ min: 0, max: 32 }),
+        (ip, net, prefix) => {
+          const bits = (parts: number[]) => parts.map((part) => part.toString(2).padStart(8, '0')).join('');
+          const expected = bits(ip).slice(0, prefix) === bits(net).slice(0, prefix);
+          assert.equal(ipv4InCidr(ip.join('.'), `${net.join('.')}/${prefix}`), expected);
+        },
+      ),
       { numRuns: 500 },
     );
   });
 
   it('rejects malformed input', () => {
-    for (const bad of ['10.0.0.0', '10.0.0.0/33', '10.0.0/24', '256.0.0.0/8', '10.0.0.0/24/1', '01.2.3.4/8', '']) assert.equal(parseIpv4Cidr(bad), undefined, bad);
+    for (const bad of ['10.0.0.0', '10.0.0.0/33', '10.0.0/24', '256.0.0.0/8', '10.0.0.0/24/1', '01.2.3.4/8', ''])
+      assert.equal(parseIpv4Cidr(bad), undefined, bad);
     assert.equal(ipv4InCidr('10.0.0.300', '10.0.0.0/8'), false);
     assert.deepEqual(parseIpv4Cidr('10.0.1.77/24'), { network: (10 << 24) + 256, prefix: 24 });
   });
@@ -129,11 +175,24 @@ describe('DRS recovery validation rules', () => {
   const subnet = { subnetId: 'subnet-1', vpcId: 'vpc-1', availabilityZone: 'us-east-1a', cidrBlock: '10.0.1.0/24' };
   const clean = (): RecoveryFacts => ({
     sourceServerId: 's-1',
-    launchConfiguration: { ec2LaunchTemplateID: 'lt-1', targetInstanceTypeRightSizingMethod: 'NONE', copyPrivateIp: true },
+    launchConfiguration: {
+      ec2LaunchTemplateID: 'lt-1',
+      targetInstanceTypeRightSizingMethod: 'NONE',
+      copyPrivateIp: true,
+    },
     sourceDiskDevices: ['/dev/xvda'],
     sourcePrivateIps: ['10.0.1.9'],
     recommendedInstanceType: 'm5.large',
-    template: { launchTemplateId: 'lt-1', defaultVersion: 2, latestVersion: 2, data: { InstanceType: 't3.micro', BlockDeviceMappings: [{ DeviceName: '/dev/xvda' }], NetworkInterfaces: [{ DeviceIndex: 0, SubnetId: 'subnet-1', Groups: ['sg-1'] }] } },
+    template: {
+      launchTemplateId: 'lt-1',
+      defaultVersion: 2,
+      latestVersion: 2,
+      data: {
+        InstanceType: 't3.micro',
+        BlockDeviceMappings: [{ DeviceName: '/dev/xvda' }],
+        NetworkInterfaces: [{ DeviceIndex: 0, SubnetId: 'subnet-1', Groups: ['sg-1'] }],
+      },
+    },
     subnet,
     securityGroupVpcs: { 'sg-1': 'vpc-1' },
     offeredInstanceTypes: new Set(['t3.micro']),
@@ -144,9 +203,18 @@ describe('DRS recovery validation rules', () => {
 
   it('reports each rule, with a fix', () => {
     const cases: Array<[string, (facts: RecoveryFacts) => void]> = [
-      ['right-sizing-overrides-instance-type', (f) => ((f.launchConfiguration.targetInstanceTypeRightSizingMethod = 'BASIC'), f.offeredInstanceTypes = new Set(['m5.large']))],
+      [
+        'right-sizing-overrides-instance-type',
+        (f) => (
+          (f.launchConfiguration.targetInstanceTypeRightSizingMethod = 'BASIC'),
+          (f.offeredInstanceTypes = new Set(['m5.large']))
+        ),
+      ],
       ['device-name-mismatch', (f) => (f.sourceDiskDevices = ['/dev/sda1'])],
-      ['subnet-required', (f) => ((f.template!.data = { InstanceType: 't3.micro' }), (f.subnet = undefined), (f.hasDefaultVpc = false))],
+      [
+        'subnet-required',
+        (f) => ((f.template!.data = { InstanceType: 't3.micro' }), (f.subnet = undefined), (f.hasDefaultVpc = false)),
+      ],
       ['private-ip-outside-subnet', (f) => (f.sourcePrivateIps = ['10.0.2.9'])],
       ['security-group-other-vpc', (f) => (f.securityGroupVpcs = { 'sg-1': 'vpc-2' })],
       ['security-group-missing', (f) => (f.securityGroupVpcs = {})],
@@ -158,13 +226,22 @@ describe('DRS recovery validation rules', () => {
       const facts = clean();
       mutate(facts);
       const findings = validateRecoveryLaunch(facts);
-      assert.deepEqual(findings.map((finding) => finding.code), [code], code);
+      assert.deepEqual(
+        findings.map((finding) => finding.code),
+        [code],
+        code,
+      );
       assert.ok(findings[0].fix.length > 10 && findings[0].message.includes('s-1'), code);
     }
   });
 
   it('reports a check whose facts are missing as not run, never as clean', () => {
-    for (const mutate of [(f: RecoveryFacts) => (f.offeredInstanceTypes = undefined), (f: RecoveryFacts) => (f.securityGroupVpcs = undefined), (f: RecoveryFacts) => (f.sourceDiskDevices = undefined), (f: RecoveryFacts) => ((f.template!.data = {}), (f.subnet = undefined))]) {
+    for (const mutate of [
+      (f: RecoveryFacts) => (f.offeredInstanceTypes = undefined),
+      (f: RecoveryFacts) => (f.securityGroupVpcs = undefined),
+      (f: RecoveryFacts) => (f.sourceDiskDevices = undefined),
+      (f: RecoveryFacts) => ((f.template!.data = {}), (f.subnet = undefined)),
+    ]) {
       const facts = clean();
       mutate(facts);
       assert.deepEqual(codes(facts), ['check-not-run']);
@@ -177,11 +254,37 @@ describe('launch template editor (scripted runner)', () => {
     const calls: Array<{ id: string; input: any; mode: string }> = [];
     const run: RunFunction = async (id, input: any, options) => {
       calls.push({ id, input, mode: options.mode });
-      const ok = (output: unknown): RunOutcome => ({ status: 'succeeded', correlationId: 'c', operationId: id, mode: options.mode, caller: options.caller, resourceIds: [], backups: [], durationMs: 1, output });
-      if (id === 'ec2.launchTemplates.list') return ok({ items: [{ LaunchTemplateId: 'lt-0123456789abcdef0', LaunchTemplateName: 'web', DefaultVersionNumber: templates.default, LatestVersionNumber: templates.latest }] });
+      const ok = (output: unknown): RunOutcome => ({
+        status: 'succeeded',
+        correlationId: 'c',
+        operationId: id,
+        mode: options.mode,
+        caller: options.caller,
+        resourceIds: [],
+        backups: [],
+        durationMs: 1,
+        output,
+      });
+      if (id === 'ec2.launchTemplates.list')
+        return ok({
+          items: [
+            {
+              LaunchTemplateId: 'lt-0123456789abcdef0',
+              LaunchTemplateName: 'web',
+              DefaultVersionNumber: templates.default,
+              LatestVersionNumber: templates.latest,
+            },
+          ],
+        });
       if (id === 'ec2.launchTemplates.versions') {
         const numbers = input.versions ? input.versions.map(Number) : Object.keys(templates.data).map(Number);
-        return ok({ items: numbers.map((n: number) => ({ VersionNumber: n, DefaultVersion: n === templates.default, LaunchTemplateData: templates.data[n] })) });
+        return ok({
+          items: numbers.map((n: number) => ({
+            VersionNumber: n,
+            DefaultVersion: n === templates.default,
+            LaunchTemplateData: templates.data[n],
+          })),
+        });
       }
       if (id === 'ec2.launchTemplates.createVersion') {
         templates.latest += 1;
@@ -200,7 +303,13 @@ describe('launch template editor (scripted runner)', () => {
   it('creates exactly one version with only the changed fields, then makes it default', async () => {
     const fake = scripted({ latest: 1, default: 1, data: { 1: { ImageId: 'ami-1', InstanceType: 't3.micro' } } });
     const editor = new LaunchTemplateEditor(fake.run, { caller: 'command' });
-    const result = await editor.save({ templateId: 'lt-0123456789abcdef0', baseVersion: 1, expectedLatestVersion: 1, edited: { ImageId: 'ami-1', InstanceType: 't3.large' }, makeDefault: true });
+    const result = await editor.save({
+      templateId: 'lt-0123456789abcdef0',
+      baseVersion: 1,
+      expectedLatestVersion: 1,
+      edited: { ImageId: 'ami-1', InstanceType: 't3.large' },
+      makeDefault: true,
+    });
     assert.equal(result.status, 'saved');
     const creates = fake.calls.filter((call) => call.id === 'ec2.launchTemplates.createVersion');
     assert.equal(creates.length, 1);
@@ -209,16 +318,44 @@ describe('launch template editor (scripted runner)', () => {
   });
 
   it('returns a conflict and creates nothing when the latest version moved', async () => {
-    const fake = scripted({ latest: 3, default: 1, data: { 1: { InstanceType: 't3.micro' }, 3: { InstanceType: 'm5.large' } } });
-    const result = await new LaunchTemplateEditor(fake.run, { caller: 'command' }).save({ templateId: 'lt-0123456789abcdef0', baseVersion: 1, expectedLatestVersion: 2, edited: { InstanceType: 't3.large' } });
+    const fake = scripted({
+      latest: 3,
+      default: 1,
+      data: { 1: { InstanceType: 't3.micro' }, 3: { InstanceType: 'm5.large' } },
+    });
+    const result = await new LaunchTemplateEditor(fake.run, { caller: 'command' }).save({
+      templateId: 'lt-0123456789abcdef0',
+      baseVersion: 1,
+      expectedLatestVersion: 2,
+      edited: { InstanceType: 't3.large' },
+    });
     assert.equal(result.status, 'conflict');
     assert.ok(!fake.calls.some((call) => call.id === 'ec2.launchTemplates.createVersion'));
   });
 
   it('dry-runs a save: every call in dry-run mode, nothing created', async () => {
     const fake = scripted({ latest: 1, default: 1, data: { 1: { InstanceType: 't3.micro' } } });
-    const dryRun: RunFunction = async (id, input, options) => (options.mode === 'dry-run' && id !== 'ec2.launchTemplates.list' && id !== 'ec2.launchTemplates.versions' ? { status: 'dry-run', correlationId: 'c', operationId: id, mode: 'dry-run', caller: 'command', resourceIds: [], backups: [], durationMs: 1 } : fake.run(id, input, options));
-    const result = await new LaunchTemplateEditor(dryRun, { caller: 'command' }).save({ templateId: 'lt-0123456789abcdef0', baseVersion: 1, expectedLatestVersion: 1, edited: { InstanceType: 't3.large' }, makeDefault: true, mode: 'dry-run' });
+    const dryRun: RunFunction = async (id, input, options) =>
+      options.mode === 'dry-run' && id !== 'ec2.launchTemplates.list' && id !== 'ec2.launchTemplates.versions'
+        ? {
+            status: 'dry-run',
+            correlationId: 'c',
+            operationId: id,
+            mode: 'dry-run',
+            caller: 'command',
+            resourceIds: [],
+            backups: [],
+            durationMs: 1,
+          }
+        : fake.run(id, input, options);
+    const result = await new LaunchTemplateEditor(dryRun, { caller: 'command' }).save({
+      templateId: 'lt-0123456789abcdef0',
+      baseVersion: 1,
+      expectedLatestVersion: 1,
+      edited: { InstanceType: 't3.large' },
+      makeDefault: true,
+      mode: 'dry-run',
+    });
     assert.equal(result.status, 'dry-run');
     assert.equal(fake.templates.latest, 1);
   });

@@ -12,13 +12,19 @@ describe('pilot-light-mcp command line', () => {
   afterEach(() => dir.cleanup());
 
   it('requires --stdio and explains the flags', async () => {
-    await assert.rejects(cliSettings([], dir.path), (error: Error) => error instanceof CliUsageError && /--stdio/.test(error.message));
+    await assert.rejects(
+      cliSettings([], dir.path),
+      (error: Error) => error instanceof CliUsageError && /--stdio/.test(error.message),
+    );
     await assert.rejects(cliSettings(['--stdio', '--bogus'], dir.path), CliUsageError);
     assert.equal(await cliSettings(['--help'], dir.path), 'help');
   });
 
   it('reads a config file; flags win over it; paths are resolved', async () => {
-    writeFileSync(join(dir.path, 'mcp.json'), '{ // comments allowed\n "profile": "file-profile", "region": "eu-west-1", "readOnly": true, "audit": "trail.jsonl", "workspaces": ["repo"], "guardrails": { "protectedEnvironments": ["prod", "staging"] } }');
+    writeFileSync(
+      join(dir.path, 'mcp.json'),
+      '{ // comments allowed\n "profile": "file-profile", "region": "eu-west-1", "readOnly": true, "audit": "trail.jsonl", "workspaces": ["repo"], "guardrails": { "protectedEnvironments": ["prod", "staging"] } }',
+    );
     const settings = await cliSettings(['--stdio', '--config', 'mcp.json', '--profile', 'flag-profile'], dir.path);
     assert.ok(settings !== 'help');
     assert.equal(settings.profile, 'flag-profile');
@@ -41,12 +47,30 @@ describe('pilot-light-mcp command line', () => {
     const repo = join(dir.path, 'repo');
     mkdirSync(join(repo, '.pilotlight'), { recursive: true });
     mkdirSync(join(repo, '.vscode'), { recursive: true });
-    writeFileSync(join(repo, '.pilotlight', 'guardrails.json'), JSON.stringify({ protectedEnvironments: [], maxResourcesPerOperation: 50 }));
-    writeFileSync(join(repo, '.vscode', 'settings.json'), '{\n  // JSONC like VS Code writes it\n  "pilotLight.guardrails": { "protectedEnvironments": ["dev"], "maxResourcesPerOperation": 4 },\n}');
+    writeFileSync(
+      join(repo, '.pilotlight', 'guardrails.json'),
+      JSON.stringify({ protectedEnvironments: [], maxResourcesPerOperation: 50 }),
+    );
+    writeFileSync(
+      join(repo, '.vscode', 'settings.json'),
+      '{\n  // JSONC like VS Code writes it\n  "pilotLight.guardrails": { "protectedEnvironments": ["dev"], "maxResourcesPerOperation": 4 },\n}',
+    );
     const files = await readPolicyFiles([repo]);
     const layer = await workspaceSettingsLayer(repo);
     assert.ok(layer);
-    const runtime = createRuntime({ auditPath: join(dir.path, 'a.jsonl'), settings: { maxResourcesPerOperation: 8 }, policyFiles: [...files, layer], approvalProvider: { id: 'x', kind: 'interactive', requestApproval: async () => ({ approved: false, reason: 'no' }) }, connection: async () => { throw new Error('unused'); } });
+    const runtime = createRuntime({
+      auditPath: join(dir.path, 'a.jsonl'),
+      settings: { maxResourcesPerOperation: 8 },
+      policyFiles: [...files, layer],
+      approvalProvider: {
+        id: 'x',
+        kind: 'interactive',
+        requestApproval: async () => ({ approved: false, reason: 'no' }),
+      },
+      connection: async () => {
+        throw new Error('unused');
+      },
+    });
     assert.deepEqual([...runtime.policy.protectedEnvironments].sort(), ['dev', 'prod', 'production']);
     assert.equal(runtime.policy.maxResourcesPerOperation, 4);
   });

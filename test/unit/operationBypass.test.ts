@@ -5,9 +5,20 @@ import { z } from 'zod';
 import { AuditTrail, readAuditTrail } from '../../src/core/audit';
 import { resolveGuardrailPolicy } from '../../src/core/guardrails';
 import { claimOperationInternals, defineOperation } from '../../src/core/operations/define';
-import { BUILTIN_OPERATIONS, CALLERS, createOperationRegistry, OperationRegistry, OperationRunner, type Caller } from '../../src/core/operations';
+import {
+  BUILTIN_OPERATIONS,
+  CALLERS,
+  createOperationRegistry,
+  OperationRegistry,
+  OperationRunner,
+  type Caller,
+} from '../../src/core/operations';
 import { FakeAwsClient, tempDir } from '../support/operationHarness';
-import { DescribeInstanceAttributeCommand, DescribeInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import {
+  DescribeInstanceAttributeCommand,
+  DescribeInstancesCommand,
+  TerminateInstancesCommand,
+} from '@aws-sdk/client-ec2';
 
 const REPO = join(__dirname, '..', '..', '..');
 const HIDDEN = ['handler', 'preview', 'targets', 'checkPermission', 'checkDependencies', 'backup', 'resourceIds'];
@@ -32,7 +43,9 @@ describe('no way around the runner', () => {
     for (const operation of BUILTIN_OPERATIONS) {
       assert.ok(Object.isFrozen(operation), `${operation.id} is frozen`);
       for (const key of HIDDEN) assert.equal(key in operation, false, `${operation.id} exposes ${key}`);
-      const callables = Object.entries(operation).filter(([key, value]) => key !== 'input' && typeof value === 'function');
+      const callables = Object.entries(operation).filter(
+        ([key, value]) => key !== 'input' && typeof value === 'function',
+      );
       assert.deepEqual(callables, [], `${operation.id} has no callable properties`);
     }
   });
@@ -64,19 +77,27 @@ describe('no way around the runner', () => {
         const exports = require(file) as Record<string, unknown>;
         for (const [name, value] of Object.entries(exports)) {
           assert.ok(!/handler/i.test(name), `${relative(REPO, file)} exports ${name}`);
-          if (value && typeof value === 'object') for (const key of HIDDEN.slice(0, 1)) assert.ok(!(key in value) || typeof (value as Record<string, unknown>)[key] !== 'function', `${relative(REPO, file)}.${name}.${key}`);
+          if (value && typeof value === 'object')
+            for (const key of HIDDEN.slice(0, 1))
+              assert.ok(
+                !(key in value) || typeof (value as Record<string, unknown>)[key] !== 'function',
+                `${relative(REPO, file)}.${name}.${key}`,
+              );
         }
       }
     }
   });
 
   it('keeps EC2, IAM, CloudFormation, DRS and SSM write commands inside the operation layer', () => {
-    const write = /\b(Create|Delete|Terminate|Stop|Start|Reboot|Modify|Authorize|Revoke|Allocate|Release|Attach|Detach|Run|Associate|Disassociate|Put|Update|Replace|Import|Register|Deregister|Tag|Untag|Send|Cancel|Retry|Disconnect|Reverse)[A-Za-z]*Command\b/;
+    const write =
+      /\b(Create|Delete|Terminate|Stop|Start|Reboot|Modify|Authorize|Revoke|Allocate|Release|Attach|Detach|Run|Associate|Disassociate|Put|Update|Replace|Import|Register|Deregister|Tag|Untag|Send|Cancel|Retry|Disconnect|Reverse)[A-Za-z]*Command\b/;
     const offenders = walk(join(REPO, 'src'))
       .filter((file) => file.endsWith('.ts') && !/src\/core\/(operations|guardrails)\//.test(file))
       .filter((file) => {
         const text = readFileSync(file, 'utf8');
-        return [...text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-(ec2|iam|cloudformation|drs|ssm)'/g)].some((match) => write.test(match[1]));
+        return [
+          ...text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-(ec2|iam|cloudformation|drs|ssm)'/g),
+        ].some((match) => write.test(match[1]));
       })
       .map((file) => relative(REPO, file));
     assert.deepEqual(offenders, [], 'these files call write APIs outside the runner');
@@ -86,7 +107,13 @@ describe('no way around the runner', () => {
     const anyCommand = /\b[A-Z][A-Za-z]*Command\b/;
     const offenders = walk(join(REPO, 'src'))
       .filter((file) => file.endsWith('.ts') && /src\/(core\/resources|core\/dr|features)\//.test(file))
-      .filter((file) => [...readFileSync(file, 'utf8').matchAll(/import\s*(?!type\b)\{([^}]*)\}\s*from\s*'@aws-sdk\/client-[a-z0-9-]+'/g)].some((match) => match[1].split(',').some((name) => anyCommand.test(name) && !/^\s*type\s/.test(name))))
+      .filter((file) =>
+        [
+          ...readFileSync(file, 'utf8').matchAll(
+            /import\s*(?!type\b)\{([^}]*)\}\s*from\s*'@aws-sdk\/client-[a-z0-9-]+'/g,
+          ),
+        ].some((match) => match[1].split(',').some((name) => anyCommand.test(name) && !/^\s*type\s/.test(name))),
+      )
       .map((file) => relative(REPO, file));
     assert.deepEqual(offenders, [], 'these files call AWS directly instead of running a registered read operation');
   });
@@ -97,7 +124,11 @@ describe('no way around the runner', () => {
       const fake = new FakeAwsClient().on(TerminateInstancesCommand, () => ({ TerminatingInstances: [] }));
       const runner = new OperationRunner({
         registry: createOperationRegistry(),
-        connection: { region: 'us-east-1', identity: async () => ({ account: '111122223333', arn: 'arn:aws:iam::111122223333:user/x' }), client: async <C>() => fake as unknown as C },
+        connection: {
+          region: 'us-east-1',
+          identity: async () => ({ account: '111122223333', arn: 'arn:aws:iam::111122223333:user/x' }),
+          client: async <C>() => fake as unknown as C,
+        },
         policy: resolveGuardrailPolicy({}).policy,
         audit: new AuditTrail(join(dir.path, 'audit.jsonl')),
       });
@@ -111,9 +142,16 @@ describe('no way around the runner', () => {
         costImpact: 'none',
         rollbackSupported: false,
         input: z.object({ instanceIds: z.array(z.string()) }),
-        handler: async (ctx, input) => (await ctx.client({ id: 'ec2', create: async () => fake })).send(new TerminateInstancesCommand({ InstanceIds: input.instanceIds })),
+        handler: async (ctx, input) =>
+          (await ctx.client({ id: 'ec2', create: async () => fake })).send(
+            new TerminateInstancesCommand({ InstanceIds: input.instanceIds }),
+          ),
       });
-      const outcome = await runner.run(impostor, { instanceIds: ['i-0123456789abcdef0'] }, { caller: 'mcp', mode: 'execute' });
+      const outcome = await runner.run(
+        impostor,
+        { instanceIds: ['i-0123456789abcdef0'] },
+        { caller: 'mcp', mode: 'execute' },
+      );
       assert.equal(outcome.refusal?.code, 'unknown-operation');
       assert.equal(fake.calls.length, 0);
     } finally {
@@ -127,7 +165,19 @@ describe('no way around the runner', () => {
         const dir = tempDir();
         try {
           const fake = new FakeAwsClient()
-            .on(DescribeInstancesCommand, () => ({ Reservations: [{ Instances: [{ InstanceId: 'i-0123456789abcdef0', State: { Name: 'running' }, Tags: [{ Key: 'Environment', Value: 'production' }] }] }] }))
+            .on(DescribeInstancesCommand, () => ({
+              Reservations: [
+                {
+                  Instances: [
+                    {
+                      InstanceId: 'i-0123456789abcdef0',
+                      State: { Name: 'running' },
+                      Tags: [{ Key: 'Environment', Value: 'production' }],
+                    },
+                  ],
+                },
+              ],
+            }))
             .on(DescribeInstanceAttributeCommand, () => ({ DisableApiTermination: { Value: false } }))
             .on(TerminateInstancesCommand, (input) => {
               if (input.DryRun) throw Object.assign(new Error('dry'), { name: 'DryRunOperation' });
@@ -136,11 +186,19 @@ describe('no way around the runner', () => {
           const auditPath = join(dir.path, 'audit.jsonl');
           const runner = new OperationRunner({
             registry: new OperationRegistry(BUILTIN_OPERATIONS),
-            connection: { region: 'us-east-1', identity: async () => ({ account: '111122223333', arn: 'arn:aws:iam::111122223333:user/x' }), client: async <C>() => fake as unknown as C },
+            connection: {
+              region: 'us-east-1',
+              identity: async () => ({ account: '111122223333', arn: 'arn:aws:iam::111122223333:user/x' }),
+              client: async <C>() => fake as unknown as C,
+            },
             policy: resolveGuardrailPolicy({}).policy,
             audit: new AuditTrail(auditPath),
           });
-          const outcome = await runner.run('ec2.instances.terminate', { instanceIds: ['i-0123456789abcdef0'] }, { caller: caller as Caller, mode: 'execute' });
+          const outcome = await runner.run(
+            'ec2.instances.terminate',
+            { instanceIds: ['i-0123456789abcdef0'] },
+            { caller: caller as Caller, mode: 'execute' },
+          );
           assert.equal(outcome.status, 'refused');
           assert.equal(outcome.refusal?.code, 'approval-required');
           assert.ok(!fake.names().includes('TerminateInstances'), 'no terminate call went out');

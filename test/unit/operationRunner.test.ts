@@ -17,8 +17,20 @@ import {
 } from '@aws-sdk/client-ec2';
 import { AuditTrail, readAuditTrail } from '../../src/core/audit';
 import { CircuitBreaker, resolveGuardrailPolicy } from '../../src/core/guardrails';
-import { createOperationRegistry, OperationRunner, type OperationConnection, type RunOptions } from '../../src/core/operations';
-import { approvingProvider, denyingProvider, FakeAwsClient, FakeClock, ScriptedApprovalProvider, tempDir } from '../support/operationHarness';
+import {
+  createOperationRegistry,
+  OperationRunner,
+  type OperationConnection,
+  type RunOptions,
+} from '../../src/core/operations';
+import {
+  approvingProvider,
+  denyingProvider,
+  FakeAwsClient,
+  FakeClock,
+  ScriptedApprovalProvider,
+  tempDir,
+} from '../support/operationHarness';
 
 const ACCOUNT = '111122223333';
 const ARN = `arn:aws:iam::${ACCOUNT}:user/tester`;
@@ -43,7 +55,14 @@ function commandNames(fake: FakeAwsClient): string[] {
   return fake.names();
 }
 
-function setup(options: { settings?: Record<string, unknown>; instances?: Record<string, FakeInstance>; breaker?: CircuitBreaker; auditPath?: string } = {}) {
+function setup(
+  options: {
+    settings?: Record<string, unknown>;
+    instances?: Record<string, FakeInstance>;
+    breaker?: CircuitBreaker;
+    auditPath?: string;
+  } = {},
+) {
   const dir = tempDir();
   const auditPath = options.auditPath ?? join(dir.path, 'audit.jsonl');
   const clock = new FakeClock(MONDAY_NOON_UTC);
@@ -61,12 +80,31 @@ function setup(options: { settings?: Record<string, unknown>; instances?: Record
     const ids = input.InstanceIds ?? Object.keys(instances);
     const missing = ids.find((id) => !instances[id]);
     if (missing) throw awsError('InvalidInstanceID.NotFound', 400, `The instance ID '${missing}' does not exist`);
-    return { Reservations: [{ Instances: ids.map((id) => ({ InstanceId: id, InstanceType: 't3.micro', State: { Name: instances[id].state }, Tags: Object.entries(instances[id].tags).map(([Key, Value]) => ({ Key, Value })) })) }] };
+    return {
+      Reservations: [
+        {
+          Instances: ids.map((id) => ({
+            InstanceId: id,
+            InstanceType: 't3.micro',
+            State: { Name: instances[id].state },
+            Tags: Object.entries(instances[id].tags).map(([Key, Value]) => ({ Key, Value })),
+          })),
+        },
+      ],
+    };
   });
-  ec2Mock.on(DescribeInstanceAttributeCommand, (input) => ({ DisableApiTermination: { Value: Boolean(instances[input.InstanceId!]?.terminationProtection) } }));
+  ec2Mock.on(DescribeInstanceAttributeCommand, (input) => ({
+    DisableApiTermination: { Value: Boolean(instances[input.InstanceId!]?.terminationProtection) },
+  }));
   const transition = (key: string, to: string) => (input: { InstanceIds?: string[]; DryRun?: boolean }) => {
     if (input.DryRun) throw dryRunOk();
-    return { [key]: (input.InstanceIds ?? []).map((id) => ({ InstanceId: id, PreviousState: { Name: instances[id].state }, CurrentState: { Name: to } })) };
+    return {
+      [key]: (input.InstanceIds ?? []).map((id) => ({
+        InstanceId: id,
+        PreviousState: { Name: instances[id].state },
+        CurrentState: { Name: to },
+      })),
+    };
   };
   ec2Mock.on(StopInstancesCommand, transition('StoppingInstances', 'stopping'));
   ec2Mock.on(TerminateInstancesCommand, transition('TerminatingInstances', 'shutting-down'));
@@ -94,7 +132,17 @@ function setup(options: { settings?: Record<string, unknown>; instances?: Record
     backupTimeoutMs: 60_000,
     backupPollMs: 10_000,
   });
-  return { runner, ec2Mock, auditPath, clock, sleeps, logs, instances, cleanup: () => dir.cleanup(), audit: () => readAuditTrail(auditPath) };
+  return {
+    runner,
+    ec2Mock,
+    auditPath,
+    clock,
+    sleeps,
+    logs,
+    instances,
+    cleanup: () => dir.cleanup(),
+    audit: () => readAuditTrail(auditPath),
+  };
 }
 
 type Setup = ReturnType<typeof setup>;
@@ -122,8 +170,21 @@ describe('operation runner', () => {
     it('refuses unknown operations and unknown callers', async () => {
       t = setup();
       assert.equal((await t.runner.run('ec2.instances.nuke', {}, execute())).refusal?.code, 'unknown-operation');
-      assert.equal((await t.runner.run('ec2.instances.stop', { instanceIds: [DEV] }, { caller: 'script' as never, mode: 'execute' })).refusal?.code, 'invalid-options');
-      assert.equal((await t.runner.run('ec2.instances.stop', { instanceIds: [DEV] }, { caller: 'chat', mode: 'yolo' as never })).refusal?.code, 'invalid-options');
+      assert.equal(
+        (
+          await t.runner.run(
+            'ec2.instances.stop',
+            { instanceIds: [DEV] },
+            { caller: 'script' as never, mode: 'execute' },
+          )
+        ).refusal?.code,
+        'invalid-options',
+      );
+      assert.equal(
+        (await t.runner.run('ec2.instances.stop', { instanceIds: [DEV] }, { caller: 'chat', mode: 'yolo' as never }))
+          .refusal?.code,
+        'invalid-options',
+      );
       assert.equal(t.ec2Mock.calls.length, 0);
       assert.equal((await t.audit()).length, 3);
     });
@@ -132,7 +193,18 @@ describe('operation runner', () => {
       t = setup();
       const runner = new OperationRunner({
         registry: createOperationRegistry(),
-        connection: { region: 'us-east-1', identity: async () => Promise.reject(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' })), client: async () => { throw new Error('unused'); } },
+        connection: {
+          region: 'us-east-1',
+          identity: async () =>
+            Promise.reject(
+              Object.assign(new Error('Could not load credentials from any providers'), {
+                name: 'CredentialsProviderError',
+              }),
+            ),
+          client: async () => {
+            throw new Error('unused');
+          },
+        },
         policy: resolveGuardrailPolicy({}).policy,
         audit: new AuditTrail(t.auditPath),
       });
@@ -152,9 +224,19 @@ describe('operation runner', () => {
       assert.equal(preview.summary, 'Stop 2 instances');
       assert.deepEqual(preview.environments, ['prod', 'dev']);
       assert.deepEqual(preview.protectedEnvironments, ['prod']);
-      assert.deepEqual(preview.resources.map((resource) => [resource.id, resource.environment, resource.protected]), [[DEV, 'dev', false], [PROD, 'prod', true]]);
+      assert.deepEqual(
+        preview.resources.map((resource) => [resource.id, resource.environment, resource.protected]),
+        [
+          [DEV, 'dev', false],
+          [PROD, 'prod', true],
+        ],
+      );
       assert.equal(preview.cost.direction, 'decrease');
-      assert.deepEqual(preview.permission, { status: 'allowed', code: 'DryRunOperation', detail: 'AWS DryRun: the request would have succeeded.' });
+      assert.deepEqual(preview.permission, {
+        status: 'allowed',
+        code: 'DryRunOperation',
+        detail: 'AWS DryRun: the request would have succeeded.',
+      });
       assert.equal(preview.guardrails.verdict, 'needs-approval');
       assert.equal(preview.guardrails.approval?.requiredConfirmation, 'prod');
       assert.deepEqual(commandNames(t.ec2Mock), ['DescribeInstances', 'StopInstances(dry)']);
@@ -167,7 +249,9 @@ describe('operation runner', () => {
 
     it('reports a DryRun UnauthorizedOperation as denied, and execution is refused without the real call', async () => {
       t = setup();
-      t.ec2Mock.on(StopInstancesCommand, () => { throw awsError('UnauthorizedOperation', 403, 'You are not authorized to perform this operation.'); });
+      t.ec2Mock.on(StopInstancesCommand, () => {
+        throw awsError('UnauthorizedOperation', 403, 'You are not authorized to perform this operation.');
+      });
       const preview = (await t.runner.run('ec2.instances.stop', { instanceIds: [DEV] }, dryRun())).preview!;
       assert.equal(preview.permission.status, 'denied');
       assert.equal(preview.guardrails.verdict, 'refused');
@@ -186,7 +270,11 @@ describe('operation runner', () => {
     it('lists what would refuse the change without asking anyone', async () => {
       t = setup();
       const provider = approvingProvider();
-      const outcome = await t.runner.run('ec2.instances.terminate', { instanceIds: [GUARDED] }, dryRun({ approvalProvider: provider }));
+      const outcome = await t.runner.run(
+        'ec2.instances.terminate',
+        { instanceIds: [GUARDED] },
+        dryRun({ approvalProvider: provider }),
+      );
       assert.equal(outcome.status, 'dry-run');
       assert.equal(outcome.preview?.guardrails.refusals[0].code, 'protection-tag');
       assert.equal(provider.requests.length, 0);
@@ -199,14 +287,21 @@ describe('operation runner', () => {
       t = setup();
       const outcome = await t.runner.run('ec2.instances.stop', { instanceIds: [PROD] }, execute({ caller: 'lm-tool' }));
       assert.equal(outcome.refusal?.code, 'approval-required');
-      assert.match(outcome.refusal!.message, /needs an approval.*prod is a protected environment.*lm-tool caller provided no way/);
+      assert.match(
+        outcome.refusal!.message,
+        /needs an approval.*prod is a protected environment.*lm-tool caller provided no way/,
+      );
       assert.ok(!commandNames(t.ec2Mock).includes('StopInstances'));
       assert.equal((await t.audit()).at(-1)?.outcome, 'refused');
     });
 
     it('refuses and audits a denied approval', async () => {
       t = setup();
-      const outcome = await t.runner.run('ec2.instances.stop', { instanceIds: [PROD] }, execute({ approvalProvider: denyingProvider() }));
+      const outcome = await t.runner.run(
+        'ec2.instances.stop',
+        { instanceIds: [PROD] },
+        execute({ approvalProvider: denyingProvider() }),
+      );
       assert.equal(outcome.refusal?.code, 'approval-denied');
       const [record] = await t.audit();
       assert.equal(record.outcome, 'refused');
@@ -217,26 +312,61 @@ describe('operation runner', () => {
 
     it('refuses when the typed confirmation does not match the environment name', async () => {
       t = setup();
-      const sloppy = new ScriptedApprovalProvider(() => ({ approved: true, approver: 'alice', typedConfirmation: 'yes' }));
-      const outcome = await t.runner.run('ec2.instances.stop', { instanceIds: [PROD] }, execute({ approvalProvider: sloppy }));
+      const sloppy = new ScriptedApprovalProvider(() => ({
+        approved: true,
+        approver: 'alice',
+        typedConfirmation: 'yes',
+      }));
+      const outcome = await t.runner.run(
+        'ec2.instances.stop',
+        { instanceIds: [PROD] },
+        execute({ approvalProvider: sloppy }),
+      );
       assert.equal(outcome.refusal?.code, 'confirmation-mismatch');
       assert.match(outcome.refusal!.message, /did not match "prod"/);
     });
 
     it('needs a reference (ticket) from an external approval', async () => {
       t = setup();
-      const withoutTicket = new ScriptedApprovalProvider(() => ({ approved: true, approver: 'cab' }), 'ticketing', 'external');
-      assert.equal((await t.runner.run('ec2.instances.stop', { instanceIds: [PROD] }, execute({ approvalProvider: withoutTicket }))).refusal?.code, 'confirmation-mismatch');
-      const withTicket = new ScriptedApprovalProvider(() => ({ approved: true, approver: 'cab', reference: 'CHG-1234' }), 'ticketing', 'external');
-      const outcome = await t.runner.run('ec2.instances.stop', { instanceIds: [PROD] }, execute({ approvalProvider: withTicket }));
+      const withoutTicket = new ScriptedApprovalProvider(
+        () => ({ approved: true, approver: 'cab' }),
+        'ticketing',
+        'external',
+      );
+      assert.equal(
+        (
+          await t.runner.run(
+            'ec2.instances.stop',
+            { instanceIds: [PROD] },
+            execute({ approvalProvider: withoutTicket }),
+          )
+        ).refusal?.code,
+        'confirmation-mismatch',
+      );
+      const withTicket = new ScriptedApprovalProvider(
+        () => ({ approved: true, approver: 'cab', reference: 'CHG-1234' }),
+        'ticketing',
+        'external',
+      );
+      const outcome = await t.runner.run(
+        'ec2.instances.stop',
+        { instanceIds: [PROD] },
+        execute({ approvalProvider: withTicket }),
+      );
       assert.equal(outcome.status, 'succeeded');
       assert.equal((await t.audit()).at(-2)?.approval?.reference, 'CHG-1234');
     });
 
     it('treats a failing approval provider as a refusal', async () => {
       t = setup();
-      const broken = new ScriptedApprovalProvider(() => { throw new Error('dialog crashed'); });
-      const outcome = await t.runner.run('ec2.instances.stop', { instanceIds: [PROD] }, execute({ approvalProvider: broken }));
+      const broken = new ScriptedApprovalProvider(() => {
+        throw new Error('dialog crashed');
+      });
+      const outcome = await t.runner.run(
+        'ec2.instances.stop',
+        { instanceIds: [PROD] },
+        execute({ approvalProvider: broken }),
+      );
       assert.equal(outcome.refusal?.code, 'approval-denied');
       assert.match(outcome.refusal!.message, /dialog crashed/);
     });
@@ -245,7 +375,11 @@ describe('operation runner', () => {
       t = setup();
       (t.runner as unknown as { options: { approvalTimeoutMs: number } }).options.approvalTimeoutMs = 20;
       const silent = new ScriptedApprovalProvider(() => new Promise<never>(() => undefined) as never);
-      const outcome = await t.runner.run('ec2.instances.stop', { instanceIds: [PROD] }, execute({ approvalProvider: silent }));
+      const outcome = await t.runner.run(
+        'ec2.instances.stop',
+        { instanceIds: [PROD] },
+        execute({ approvalProvider: silent }),
+      );
       assert.equal(outcome.refusal?.code, 'approval-denied');
       assert.match(outcome.refusal!.message, /timed out/);
       assert.ok(!commandNames(t.ec2Mock).includes('StopInstances'));
@@ -254,9 +388,15 @@ describe('operation runner', () => {
     it('runs an approved change, naming account, region, environment and resources in the request, and audits approved then succeeded', async () => {
       t = setup();
       const provider = approvingProvider();
-      const outcome = await t.runner.run('ec2.instances.stop', { instanceIds: [PROD] }, execute({ approvalProvider: provider, correlationId: 'corr-1' }));
+      const outcome = await t.runner.run(
+        'ec2.instances.stop',
+        { instanceIds: [PROD] },
+        execute({ approvalProvider: provider, correlationId: 'corr-1' }),
+      );
       assert.equal(outcome.status, 'succeeded');
-      assert.deepEqual(outcome.output, { instances: [{ instanceId: PROD, previousState: 'running', currentState: 'stopping' }] });
+      assert.deepEqual(outcome.output, {
+        instances: [{ instanceId: PROD, previousState: 'running', currentState: 'stopping' }],
+      });
       const [request] = provider.requests;
       assert.equal(request.level, 'approve');
       assert.equal(request.account, ACCOUNT);
@@ -266,7 +406,10 @@ describe('operation runner', () => {
       assert.equal(request.resources[0].id, PROD);
       assert.equal(request.preview.summary, 'Stop 1 instance');
       const records = await t.audit();
-      assert.deepEqual(records.map((record) => record.outcome), ['approved', 'succeeded']);
+      assert.deepEqual(
+        records.map((record) => record.outcome),
+        ['approved', 'succeeded'],
+      );
       assert.ok(records.every((record) => record.correlationId === 'corr-1'));
       assert.equal(records[0].approval?.approver, 'alice');
       assert.deepEqual(commandNames(t.ec2Mock), ['DescribeInstances', 'StopInstances(dry)', 'StopInstances']);
@@ -275,7 +418,11 @@ describe('operation runner', () => {
     it('asks only for a plain confirmation before a delete in an unprotected environment', async () => {
       t = setup({ settings: { backupBeforeDelete: 'never' } });
       const provider = new ScriptedApprovalProvider(() => ({ approved: true, approver: 'alice' }));
-      const outcome = await t.runner.run('ec2.instances.terminate', { instanceIds: [DEV] }, execute({ approvalProvider: provider }));
+      const outcome = await t.runner.run(
+        'ec2.instances.terminate',
+        { instanceIds: [DEV] },
+        execute({ approvalProvider: provider }),
+      );
       assert.equal(outcome.status, 'succeeded');
       assert.equal(provider.requests[0].level, 'confirm');
     });
@@ -284,14 +431,25 @@ describe('operation runner', () => {
       t = setup();
       const outcome = await t.runner.run('ec2.instances.stop', { instanceIds: [DEV] }, execute());
       assert.equal(outcome.status, 'succeeded');
-      assert.deepEqual((await t.audit()).map((record) => record.outcome), ['succeeded']);
+      assert.deepEqual(
+        (await t.audit()).map((record) => record.outcome),
+        ['succeeded'],
+      );
     });
   });
 
   describe('policy refusals', () => {
     it('refuses outside the change window', async () => {
-      t = setup({ settings: { changeWindows: [{ days: ['sat', 'sun'], start: '02:00', end: '04:00', timeZone: 'Europe/Berlin' }] } });
-      const outcome = await t.runner.run('ec2.instances.stop', { instanceIds: [PROD] }, execute({ approvalProvider: approvingProvider() }));
+      t = setup({
+        settings: {
+          changeWindows: [{ days: ['sat', 'sun'], start: '02:00', end: '04:00', timeZone: 'Europe/Berlin' }],
+        },
+      });
+      const outcome = await t.runner.run(
+        'ec2.instances.stop',
+        { instanceIds: [PROD] },
+        execute({ approvalProvider: approvingProvider() }),
+      );
       assert.equal(outcome.refusal?.code, 'change-window');
       assert.ok(!commandNames(t.ec2Mock).includes('StopInstances'));
     });
@@ -304,14 +462,22 @@ describe('operation runner', () => {
 
     it('refuses to terminate an instance tagged DoNotDelete, before any backup', async () => {
       t = setup();
-      const outcome = await t.runner.run('ec2.instances.terminate', { instanceIds: [GUARDED] }, execute({ approvalProvider: approvingProvider() }));
+      const outcome = await t.runner.run(
+        'ec2.instances.terminate',
+        { instanceIds: [GUARDED] },
+        execute({ approvalProvider: approvingProvider() }),
+      );
       assert.equal(outcome.refusal?.code, 'protection-tag');
       assert.ok(!commandNames(t.ec2Mock).some((name) => name === 'CreateImage' || name === 'TerminateInstances'));
     });
 
     it('refuses when a dependency check finds termination protection', async () => {
       t = setup({ instances: { [DEV]: { tags: { env: 'dev' }, state: 'running', terminationProtection: true } } });
-      const outcome = await t.runner.run('ec2.instances.terminate', { instanceIds: [DEV] }, execute({ approvalProvider: approvingProvider() }));
+      const outcome = await t.runner.run(
+        'ec2.instances.terminate',
+        { instanceIds: [DEV] },
+        execute({ approvalProvider: approvingProvider() }),
+      );
       assert.equal(outcome.refusal?.code, 'dependency');
       assert.match(outcome.refusal!.message, /termination protection/);
     });
@@ -319,10 +485,22 @@ describe('operation runner', () => {
     it('refuses to delete a security group that a network interface still uses', async () => {
       t = setup();
       const group = 'sg-0123456789abcdef0';
-      t.ec2Mock.on(DescribeSecurityGroupsCommand, (input: { GroupIds?: string[] }) => ({ SecurityGroups: input.GroupIds ? [{ GroupId: group, GroupName: 'web', Tags: [{ Key: 'env', Value: 'dev' }] }] : [] }));
-      t.ec2Mock.on(DescribeNetworkInterfacesCommand, () => ({ NetworkInterfaces: [{ NetworkInterfaceId: 'eni-0123456789abcdef0', Attachment: { InstanceId: DEV } }] }));
-      t.ec2Mock.on(DeleteSecurityGroupCommand, () => { throw dryRunOk(); });
-      const outcome = await t.runner.run('ec2.securityGroups.delete', { groupId: group }, execute({ approvalProvider: approvingProvider() }));
+      t.ec2Mock.on(DescribeSecurityGroupsCommand, (input: { GroupIds?: string[] }) => ({
+        SecurityGroups: input.GroupIds
+          ? [{ GroupId: group, GroupName: 'web', Tags: [{ Key: 'env', Value: 'dev' }] }]
+          : [],
+      }));
+      t.ec2Mock.on(DescribeNetworkInterfacesCommand, () => ({
+        NetworkInterfaces: [{ NetworkInterfaceId: 'eni-0123456789abcdef0', Attachment: { InstanceId: DEV } }],
+      }));
+      t.ec2Mock.on(DeleteSecurityGroupCommand, () => {
+        throw dryRunOk();
+      });
+      const outcome = await t.runner.run(
+        'ec2.securityGroups.delete',
+        { groupId: group },
+        execute({ approvalProvider: approvingProvider() }),
+      );
       assert.equal(outcome.refusal?.code, 'dependency');
       assert.match(outcome.refusal!.message, /eni-0123456789abcdef0 \(i-0de0000000000000a\)/);
       assert.ok(!commandNames(t.ec2Mock).includes('DeleteSecurityGroup'));
@@ -332,8 +510,15 @@ describe('operation runner', () => {
       t = setup({ settings: { maxMutationsPerMinute: 2 } });
       assert.equal((await t.runner.run('ec2.instances.stop', { instanceIds: [DEV] }, execute())).status, 'succeeded');
       assert.equal((await t.runner.run('ec2.instances.stop', { instanceIds: [DEV] }, execute())).status, 'succeeded');
-      assert.equal((await t.runner.run('ec2.instances.stop', { instanceIds: [DEV] }, execute())).refusal?.code, 'rate-limit');
-      assert.equal((await t.runner.run('ec2.instances.stop', { instanceIds: [DEV] }, dryRun())).status, 'dry-run', 'dry runs are not limited');
+      assert.equal(
+        (await t.runner.run('ec2.instances.stop', { instanceIds: [DEV] }, execute())).refusal?.code,
+        'rate-limit',
+      );
+      assert.equal(
+        (await t.runner.run('ec2.instances.stop', { instanceIds: [DEV] }, dryRun())).status,
+        'dry-run',
+        'dry runs are not limited',
+      );
       t.clock.advance(60_001);
       assert.equal((await t.runner.run('ec2.instances.stop', { instanceIds: [DEV] }, execute())).status, 'succeeded');
     });
@@ -353,24 +538,53 @@ describe('operation runner', () => {
     it('creates an AMI, waits until it is available, then terminates, and records the backup', async () => {
       t = setup();
       let polls = 0;
-      t.ec2Mock.on(DescribeImagesCommand, () => ({ Images: [{ ImageId: 'ami-0bac0000000000001', State: polls++ ? 'available' : 'pending' }] }));
-      const outcome = await t.runner.run('ec2.instances.terminate', { instanceIds: [DEV] }, execute({ approvalProvider: approvingProvider() }));
+      t.ec2Mock.on(DescribeImagesCommand, () => ({
+        Images: [{ ImageId: 'ami-0bac0000000000001', State: polls++ ? 'available' : 'pending' }],
+      }));
+      const outcome = await t.runner.run(
+        'ec2.instances.terminate',
+        { instanceIds: [DEV] },
+        execute({ approvalProvider: approvingProvider() }),
+      );
       assert.equal(outcome.status, 'succeeded');
-      assert.deepEqual(outcome.backups, [{ kind: 'ami', id: 'ami-0bac0000000000001', sourceId: DEV, state: 'available' }]);
-      assert.deepEqual(commandNames(t.ec2Mock), ['DescribeInstances', 'DescribeInstanceAttribute', 'TerminateInstances(dry)', 'CreateImage', 'DescribeImages', 'DescribeImages', 'TerminateInstances']);
+      assert.deepEqual(outcome.backups, [
+        { kind: 'ami', id: 'ami-0bac0000000000001', sourceId: DEV, state: 'available' },
+      ]);
+      assert.deepEqual(commandNames(t.ec2Mock), [
+        'DescribeInstances',
+        'DescribeInstanceAttribute',
+        'TerminateInstances(dry)',
+        'CreateImage',
+        'DescribeImages',
+        'DescribeImages',
+        'TerminateInstances',
+      ]);
       assert.deepEqual(t.sleeps, [10_000], 'polled once with the configured interval');
       const createImage = t.ec2Mock.inputsOf(CreateImageCommand)[0];
       assert.equal(createImage.NoReboot, true);
-      assert.ok(createImage.TagSpecifications?.[0].Tags?.some((tag) => tag.Key === 'PilotLight:BackupOf' && tag.Value === DEV));
+      assert.ok(
+        createImage.TagSpecifications?.[0].Tags?.some((tag) => tag.Key === 'PilotLight:BackupOf' && tag.Value === DEV),
+      );
       const records = await t.audit();
-      assert.deepEqual(records.map((record) => record.outcome), ['approved', 'succeeded']);
-      assert.deepEqual(records[1].backups, [{ kind: 'ami', id: 'ami-0bac0000000000001', sourceId: DEV, state: 'available' }]);
+      assert.deepEqual(
+        records.map((record) => record.outcome),
+        ['approved', 'succeeded'],
+      );
+      assert.deepEqual(records[1].backups, [
+        { kind: 'ami', id: 'ami-0bac0000000000001', sourceId: DEV, state: 'available' },
+      ]);
     });
 
     it('deletes nothing when the backup fails', async () => {
       t = setup();
-      t.ec2Mock.on(CreateImageCommand, () => { throw awsError('InvalidParameterValue', 400, 'instance-store root'); });
-      const outcome = await t.runner.run('ec2.instances.terminate', { instanceIds: [DEV] }, execute({ approvalProvider: approvingProvider() }));
+      t.ec2Mock.on(CreateImageCommand, () => {
+        throw awsError('InvalidParameterValue', 400, 'instance-store root');
+      });
+      const outcome = await t.runner.run(
+        'ec2.instances.terminate',
+        { instanceIds: [DEV] },
+        execute({ approvalProvider: approvingProvider() }),
+      );
       assert.equal(outcome.status, 'failed');
       assert.equal(outcome.error?.code, 'BackupFailed:InvalidParameterValue');
       assert.match(outcome.error!.hint, /nothing was deleted/);
@@ -383,7 +597,11 @@ describe('operation runner', () => {
       t.ec2Mock.on(DescribeImagesCommand, () => ({ Images: [{ ImageId: 'ami-0bac0000000000001', State: 'pending' }] }));
       const runner = t.runner as unknown as { options: { backupTimeoutMs: number } };
       runner.options.backupTimeoutMs = 0;
-      const outcome = await t.runner.run('ec2.instances.terminate', { instanceIds: [DEV] }, execute({ approvalProvider: approvingProvider() }));
+      const outcome = await t.runner.run(
+        'ec2.instances.terminate',
+        { instanceIds: [DEV] },
+        execute({ approvalProvider: approvingProvider() }),
+      );
       assert.equal(outcome.error?.code, 'BackupFailed:BackupTimeout');
       assert.ok(!commandNames(t.ec2Mock).includes('TerminateInstances'));
       assert.equal((await t.audit()).at(-1)?.backups?.[0].id, 'ami-0bac0000000000001');
@@ -391,7 +609,11 @@ describe('operation runner', () => {
 
     it('skips the backup when the policy says never', async () => {
       t = setup({ settings: { backupBeforeDelete: 'never' } });
-      const outcome = await t.runner.run('ec2.instances.terminate', { instanceIds: [DEV] }, execute({ approvalProvider: approvingProvider() }));
+      const outcome = await t.runner.run(
+        'ec2.instances.terminate',
+        { instanceIds: [DEV] },
+        execute({ approvalProvider: approvingProvider() }),
+      );
       assert.equal(outcome.status, 'succeeded');
       assert.ok(!commandNames(t.ec2Mock).includes('CreateImage'));
     });
@@ -413,7 +635,9 @@ describe('operation runner', () => {
 
     it('opens the circuit for the service and region and refuses further calls fast', async () => {
       t = setup({ breaker: new CircuitBreaker({ failureThreshold: 2, cooldownMs: 30_000 }) });
-      t.ec2Mock.on(DescribeInstancesCommand, () => { throw awsError('InternalError', 500); });
+      t.ec2Mock.on(DescribeInstancesCommand, () => {
+        throw awsError('InternalError', 500);
+      });
       const first = await t.runner.run('ec2.instances.stop', { instanceIds: [DEV] }, execute());
       assert.equal(first.status, 'failed');
       assert.equal(first.error?.code, 'InternalError');
@@ -452,8 +676,22 @@ describe('operation runner', () => {
   describe('reads and secrets', () => {
     it('runs reads without an audit line unless the policy asks for it, and redacts their output', async () => {
       t = setup();
-      t.ec2Mock.on(DescribeLaunchTemplateVersionsCommand, () => ({ LaunchTemplateVersions: [{ VersionNumber: 1, LaunchTemplateData: { UserData: Buffer.from('DB_PASSWORD=hunter2').toString('base64'), InstanceType: 't3.micro' } }] }));
-      const outcome = await t.runner.run('ec2.launchTemplates.versions', { launchTemplateId: 'lt-0123456789abcdef0' }, { caller: 'chat', mode: 'execute' });
+      t.ec2Mock.on(DescribeLaunchTemplateVersionsCommand, () => ({
+        LaunchTemplateVersions: [
+          {
+            VersionNumber: 1,
+            LaunchTemplateData: {
+              UserData: Buffer.from('DB_PASSWORD=hunter2').toString('base64'),
+              InstanceType: 't3.micro',
+            },
+          },
+        ],
+      }));
+      const outcome = await t.runner.run(
+        'ec2.launchTemplates.versions',
+        { launchTemplateId: 'lt-0123456789abcdef0' },
+        { caller: 'chat', mode: 'execute' },
+      );
       assert.equal(outcome.status, 'succeeded');
       const items = (outcome.output as { items: Array<{ LaunchTemplateData: { UserData: string } }> }).items;
       assert.equal(items[0].LaunchTemplateData.UserData, '[REDACTED]');
@@ -466,14 +704,28 @@ describe('operation runner', () => {
 
     it('keeps user data secrets out of the audit trail, the logs and the returned preview', async () => {
       t = setup();
-      t.ec2Mock.on(DescribeLaunchTemplatesCommand, () => ({ LaunchTemplates: [{ LaunchTemplateId: 'lt-0123456789abcdef0', LaunchTemplateName: 'web', Tags: [{ Key: 'env', Value: 'dev' }] }] }));
-      t.ec2Mock.on(DescribeLaunchTemplateVersionsCommand, () => ({ LaunchTemplateVersions: [{ LaunchTemplateData: { InstanceType: 't3.micro' } }] }));
+      t.ec2Mock.on(DescribeLaunchTemplatesCommand, () => ({
+        LaunchTemplates: [
+          { LaunchTemplateId: 'lt-0123456789abcdef0', LaunchTemplateName: 'web', Tags: [{ Key: 'env', Value: 'dev' }] },
+        ],
+      }));
+      t.ec2Mock.on(DescribeLaunchTemplateVersionsCommand, () => ({
+        LaunchTemplateVersions: [{ LaunchTemplateData: { InstanceType: 't3.micro' } }],
+      }));
       t.ec2Mock.on(RunInstancesCommand, (input: { DryRun?: boolean }) => {
         if (input.DryRun) throw dryRunOk();
         return { ReservationId: 'r-1', Instances: [{ InstanceId: 'i-0aaaaaaaaaaaaaaa1' }] };
       });
       const secret = 'S3cr3t-Pa55word!';
-      const outcome = await t.runner.run('ec2.instances.launchFromTemplate', { launchTemplateId: 'lt-0123456789abcdef0', userData: `#!/bin/bash\nexport DB_PASSWORD=${secret}\n`, tags: { apiToken: 'AKIAIOSFODNN7EXAMPLE' } }, execute());
+      const outcome = await t.runner.run(
+        'ec2.instances.launchFromTemplate',
+        {
+          launchTemplateId: 'lt-0123456789abcdef0',
+          userData: `#!/bin/bash\nexport DB_PASSWORD=${secret}\n`,
+          tags: { apiToken: 'AKIAIOSFODNN7EXAMPLE' },
+        },
+        execute(),
+      );
       assert.equal(outcome.status, 'succeeded');
       assert.deepEqual(outcome.resourceIds, ['i-0aaaaaaaaaaaaaaa1']);
       const run = t.ec2Mock.inputsOf(RunInstancesCommand).find((input) => !input.DryRun)!;

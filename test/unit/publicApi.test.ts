@@ -8,7 +8,15 @@ const bundle = join(repoRoot, 'dist', 'extension.js');
 const EXTENSION_MODE = { Production: 1, Development: 2, Test: 3 } as const;
 
 /** Classes of the safety core and of what reaches it (the development bundle keeps class names). */
-const FORBIDDEN_CLASSES = new Set(['PilotLightContext', 'SafetyServices', 'OperationRunner', 'OperationService', 'ModalApprovalProvider', 'DrServices', 'AuditTrail']);
+const FORBIDDEN_CLASSES = new Set([
+  'PilotLightContext',
+  'SafetyServices',
+  'OperationRunner',
+  'OperationService',
+  'ModalApprovalProvider',
+  'DrServices',
+  'AuditTrail',
+]);
 
 /** What a reached value is, if it is something another extension must never get. */
 function forbiddenKind(value: object): string | undefined {
@@ -32,7 +40,10 @@ function forbiddenKind(value: object): string | undefined {
 /** A prototype of the language or of Node (Object, Function, AsyncFunction, Array, Map, Promise…). */
 function isBuiltIn(prototype: object): boolean {
   const constructor = (prototype as { constructor?: unknown }).constructor;
-  return typeof constructor === 'function' && /\{\s*\[native code\]\s*\}\s*$/.test(Function.prototype.toString.call(constructor));
+  return (
+    typeof constructor === 'function' &&
+    /\{\s*\[native code\]\s*\}\s*$/.test(Function.prototype.toString.call(constructor))
+  );
 }
 
 interface Walk {
@@ -51,14 +62,21 @@ function walk(root: unknown, maxDepth = 12): Walk {
   const result: Walk = { forbidden: [], functions: [], accessors: [], unfrozen: [], classInstances: [] };
   const seen = new Set<unknown>();
   const visit = (value: unknown, path: string, depth: number): void => {
-    if (value === null || (typeof value !== 'object' && typeof value !== 'function') || seen.has(value) || depth > maxDepth) return;
+    if (
+      value === null ||
+      (typeof value !== 'object' && typeof value !== 'function') ||
+      seen.has(value) ||
+      depth > maxDepth
+    )
+      return;
     seen.add(value);
     const kind = forbiddenKind(value);
     if (kind) result.forbidden.push(`${path}: ${kind}`);
     if (typeof value === 'function') result.functions.push(path);
     if (!Object.isFrozen(value)) result.unfrozen.push(path);
     const prototype = Object.getPrototypeOf(value);
-    if (typeof value === 'object' && prototype !== Object.prototype && prototype !== null && !Array.isArray(value)) result.classInstances.push(`${path} (${prototype?.constructor?.name ?? '?'})`);
+    if (typeof value === 'object' && prototype !== Object.prototype && prototype !== null && !Array.isArray(value))
+      result.classInstances.push(`${path} (${prototype?.constructor?.name ?? '?'})`);
     for (const key of Reflect.ownKeys(value)) {
       const descriptor = Object.getOwnPropertyDescriptor(value, key)!;
       const child = `${path}.${String(key)}`;
@@ -90,7 +108,14 @@ function activateIn(mode: number): { api: Record<string, unknown>; done: () => v
   const uninstall = installVscodeStub(stub);
   delete require.cache[bundle];
   const extension = require(bundle);
-  const context = { subscriptions: [] as Array<{ dispose(): void }>, extensionMode: mode, globalStorageUri: { fsPath: '/tmp/pilot-light-public-api-test' }, logUri: { fsPath: '/tmp/pilot-light-public-api-test' }, extensionUri: { fsPath: repoRoot }, workspaceState: { get: () => undefined, update: async () => undefined } };
+  const context = {
+    subscriptions: [] as Array<{ dispose(): void }>,
+    extensionMode: mode,
+    globalStorageUri: { fsPath: '/tmp/pilot-light-public-api-test' },
+    logUri: { fsPath: '/tmp/pilot-light-public-api-test' },
+    extensionUri: { fsPath: repoRoot },
+    workspaceState: { get: () => undefined, update: async () => undefined },
+  };
   const api = extension.activate(context);
   return {
     api,
@@ -98,19 +123,27 @@ function activateIn(mode: number): { api: Record<string, unknown>; done: () => v
       for (const subscription of context.subscriptions) subscription.dispose?.();
       uninstall();
       // Forget every bundle, so the next activation (and the activation test) starts from nothing loaded.
-      for (const path of Object.keys(require.cache)) if (path.startsWith(join(repoRoot, 'dist'))) delete require.cache[path];
+      for (const path of Object.keys(require.cache))
+        if (path.startsWith(join(repoRoot, 'dist'))) delete require.cache[path];
     },
   };
 }
 
 describe('the API other extensions get from activate()', () => {
-  for (const [name, mode] of [['Production', EXTENSION_MODE.Production], ['Development', EXTENSION_MODE.Development]] as const) {
+  for (const [name, mode] of [
+    ['Production', EXTENSION_MODE.Production],
+    ['Development', EXTENSION_MODE.Development],
+  ] as const) {
     it(`in ${name} mode reaches nothing of the safety core: frozen plain data and two closures`, () => {
       const { api, done } = activateIn(mode);
       try {
         const reached = walk(api);
         assert.deepEqual(reached.forbidden, []);
-        assert.deepEqual(reached.functions.sort(), ['api.refreshExplorer', 'api.verifyAuditTrail'], 'every function handed out is reviewed: add it here only if it cannot return anything of the core');
+        assert.deepEqual(
+          reached.functions.sort(),
+          ['api.refreshExplorer', 'api.verifyAuditTrail'],
+          'every function handed out is reviewed: add it here only if it cannot return anything of the core',
+        );
         assert.deepEqual(reached.accessors, [], 'no getter could hand something out later');
         assert.deepEqual(reached.unfrozen, [], 'nothing can be replaced or added');
         assert.deepEqual(reached.classInstances, []);
@@ -122,15 +155,28 @@ describe('the API other extensions get from activate()', () => {
     });
   }
 
-  it('the walker does find the core where it is exposed: the Test-mode API of the extension\'s own tests', () => {
+  it("the walker does find the core where it is exposed: the Test-mode API of the extension's own tests", () => {
     const { api, done } = activateIn(EXTENSION_MODE.Test);
     try {
       const forbidden = walk(api).forbidden;
-      for (const expected of [/^api\.ctx: PilotLightContext$/, /: SafetyServices$/, /: ModalApprovalProvider$/, /: the DR prompts$/, /: DrServices$/]) {
-        assert.ok(forbidden.some((entry) => expected.test(entry)), `${expected} among ${forbidden.join(', ')}`);
+      for (const expected of [
+        /^api\.ctx: PilotLightContext$/,
+        /: SafetyServices$/,
+        /: ModalApprovalProvider$/,
+        /: the DR prompts$/,
+        /: DrServices$/,
+      ]) {
+        assert.ok(
+          forbidden.some((entry) => expected.test(entry)),
+          `${expected} among ${forbidden.join(', ')}`,
+        );
       }
       // What the public API used to hand out: each part on its own reaches the core.
-      assert.match(walk(api.explorer).forbidden.join(', '), /PilotLightContext/, 'the explorer provider holds the context');
+      assert.match(
+        walk(api.explorer).forbidden.join(', '),
+        /PilotLightContext/,
+        'the explorer provider holds the context',
+      );
       const dr = walk(api.dr).forbidden.join(', ');
       assert.match(dr, /DrServices/);
       assert.match(dr, /: the DR prompts/);

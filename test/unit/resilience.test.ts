@@ -24,7 +24,10 @@ describe('circuit breaker', () => {
     }
     assert.equal(breaker.stateOf('ec2/us-east-1'), 'open');
     clock.advance(4_000);
-    assert.throws(() => breaker.acquire('ec2/us-east-1'), (error: unknown) => error instanceof CircuitOpenError && error.retryAfterMs === 6_000);
+    assert.throws(
+      () => breaker.acquire('ec2/us-east-1'),
+      (error: unknown) => error instanceof CircuitOpenError && error.retryAfterMs === 6_000,
+    );
   });
 
   it('keeps a circuit per service and region', () => {
@@ -63,13 +66,21 @@ describe('circuit breaker', () => {
 
 describe('throttling retries', () => {
   it('uses deterministic exponential backoff with a cap', () => {
-    assert.deepEqual([1, 2, 3, 4, 5, 6].map((retry) => backoffDelay(retry, { baseDelayMs: 500, maxDelayMs: 8_000 })), [500, 1000, 2000, 4000, 8000, 8000]);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 6].map((retry) => backoffDelay(retry, { baseDelayMs: 500, maxDelayMs: 8_000 })),
+      [500, 1000, 2000, 4000, 8000, 8000],
+    );
   });
 
   it('retries throttled calls with those delays, then succeeds', async () => {
     const sleeps: number[] = [];
     let calls = 0;
-    const result = await callResiliently('k', async () => (++calls < 3 ? Promise.reject(throttled()) : 'ok'), new CircuitBreaker(), { maxAttempts: 3, baseDelayMs: 100, sleep: async (ms) => void sleeps.push(ms) });
+    const result = await callResiliently(
+      'k',
+      async () => (++calls < 3 ? Promise.reject(throttled()) : 'ok'),
+      new CircuitBreaker(),
+      { maxAttempts: 3, baseDelayMs: 100, sleep: async (ms) => void sleeps.push(ms) },
+    );
     assert.equal(result, 'ok');
     assert.equal(calls, 3);
     assert.deepEqual(sleeps, [100, 200]);
@@ -77,20 +88,48 @@ describe('throttling retries', () => {
 
   it('gives up after the last attempt with the AWS error', async () => {
     const sleeps: number[] = [];
-    await assert.rejects(callResiliently('k', async () => Promise.reject(throttled()), new CircuitBreaker(), { maxAttempts: 2, baseDelayMs: 100, sleep: async (ms) => void sleeps.push(ms) }), /ThrottlingException/);
+    await assert.rejects(
+      callResiliently('k', async () => Promise.reject(throttled()), new CircuitBreaker(), {
+        maxAttempts: 2,
+        baseDelayMs: 100,
+        sleep: async (ms) => void sleeps.push(ms),
+      }),
+      /ThrottlingException/,
+    );
     assert.deepEqual(sleeps, [100]);
   });
 
   it('never retries other errors', async () => {
     let calls = 0;
-    await assert.rejects(callResiliently('k', async () => { calls += 1; throw clientError(); }, new CircuitBreaker(), { maxAttempts: 5, sleep: async () => undefined }));
+    await assert.rejects(
+      callResiliently(
+        'k',
+        async () => {
+          calls += 1;
+          throw clientError();
+        },
+        new CircuitBreaker(),
+        { maxAttempts: 5, sleep: async () => undefined },
+      ),
+    );
     assert.equal(calls, 1);
   });
 
   it('stops retrying when the circuit opens', async () => {
     const breaker = new CircuitBreaker({ failureThreshold: 2 });
     let calls = 0;
-    await assert.rejects(callResiliently('k', async () => { calls += 1; throw throttled(); }, breaker, { maxAttempts: 5, sleep: async () => undefined }), CircuitOpenError);
+    await assert.rejects(
+      callResiliently(
+        'k',
+        async () => {
+          calls += 1;
+          throw throttled();
+        },
+        breaker,
+        { maxAttempts: 5, sleep: async () => undefined },
+      ),
+      CircuitOpenError,
+    );
     assert.equal(calls, 2);
   });
 });

@@ -5,10 +5,21 @@ import { DescribeInstanceAttributeCommand, DescribeInstancesCommand, StopInstanc
 import { readAuditTrail, verifyAuditTrail } from '../../src/core/audit';
 import { DEFAULT_GUARDRAIL_POLICY } from '../../src/core/guardrails';
 import { toolSpec } from '../../src/core/agent/toolCatalog';
-import { invokeToolCall, prepareToolCall, PreparedCalls, type AgentToolHost } from '../../src/core/agent/toolInvocation';
+import {
+  invokeToolCall,
+  prepareToolCall,
+  PreparedCalls,
+  type AgentToolHost,
+} from '../../src/core/agent/toolInvocation';
 import { resolveEnvironment } from '../../src/core/guardrails/environment';
 import { OperationRunner, type OperationConnection } from '../../src/core/operations';
-import { createRuntime, readPolicyFiles, resolvePolicy, type ConfirmDecision, type RuntimeOptions } from '../../src/core/runtime';
+import {
+  createRuntime,
+  readPolicyFiles,
+  resolvePolicy,
+  type ConfirmDecision,
+  type RuntimeOptions,
+} from '../../src/core/runtime';
 import { approvingProvider, denyingProvider, FakeAwsClient, FakeClock, tempDir } from '../support/operationHarness';
 
 const ACCOUNT = '111122223333';
@@ -17,25 +28,48 @@ const PROD = 'i-0b0000000000000a1';
 const MONDAY_NOON_UTC = Date.parse('2025-01-06T12:00:00Z');
 
 function dryRunOk() {
-  return Object.assign(new Error('Request would have succeeded, but DryRun flag is set.'), { name: 'DryRunOperation', $metadata: { httpStatusCode: 412 } });
+  return Object.assign(new Error('Request would have succeeded, but DryRun flag is set.'), {
+    name: 'DryRunOperation',
+    $metadata: { httpStatusCode: 412 },
+  });
 }
 
 /** An EC2 stand-in with a dev and a prod instance; records every call. */
 function fakeEc2(): FakeAwsClient {
-  const tags: Record<string, Record<string, string>> = { [DEV]: { Name: 'web-dev', Environment: 'dev' }, [PROD]: { Name: 'web-prod', Environment: 'prod' } };
+  const tags: Record<string, Record<string, string>> = {
+    [DEV]: { Name: 'web-dev', Environment: 'dev' },
+    [PROD]: { Name: 'web-prod', Environment: 'prod' },
+  };
   return new FakeAwsClient()
     .on(DescribeInstancesCommand, (input) => ({
-      Reservations: [{ Instances: (input.InstanceIds ?? Object.keys(tags)).map((id) => ({ InstanceId: id, State: { Name: 'running' }, Tags: Object.entries(tags[id] ?? {}).map(([Key, Value]) => ({ Key, Value })) })) }],
+      Reservations: [
+        {
+          Instances: (input.InstanceIds ?? Object.keys(tags)).map((id) => ({
+            InstanceId: id,
+            State: { Name: 'running' },
+            Tags: Object.entries(tags[id] ?? {}).map(([Key, Value]) => ({ Key, Value })),
+          })),
+        },
+      ],
     }))
     .on(DescribeInstanceAttributeCommand, () => ({ DisableApiTermination: { Value: false } }))
     .on(StopInstancesCommand, (input) => {
       if (input.DryRun) throw dryRunOk();
-      return { StoppingInstances: (input.InstanceIds ?? []).map((id) => ({ InstanceId: id, CurrentState: { Name: 'stopping' } })) };
+      return {
+        StoppingInstances: (input.InstanceIds ?? []).map((id) => ({
+          InstanceId: id,
+          CurrentState: { Name: 'stopping' },
+        })),
+      };
     });
 }
 
 function connectionTo(client: FakeAwsClient, account = ACCOUNT): OperationConnection {
-  return { region: 'us-east-1', identity: async () => ({ account, arn: `arn:aws:iam::${account}:user/tester` }), client: async <C>() => client as unknown as C };
+  return {
+    region: 'us-east-1',
+    identity: async () => ({ account, arn: `arn:aws:iam::${account}:user/tester` }),
+    client: async <C>() => client as unknown as C,
+  };
 }
 
 /** The real stop calls (not the DryRun probes). */
@@ -71,15 +105,28 @@ describe('core runtime', () => {
       const { runtime } = runtimeWith({
         settings: { maxResourcesPerOperation: 20, protectedEnvironments: ['prod'] },
         policyFiles: [
-          { path: '/repo-a/.pilotlight/guardrails.json', text: '{ "maxResourcesPerOperation": 5, "protectedEnvironments": ["staging"] }' },
+          {
+            path: '/repo-a/.pilotlight/guardrails.json',
+            text: '{ "maxResourcesPerOperation": 5, "protectedEnvironments": ["staging"] }',
+          },
           { path: '/repo-b/.pilotlight/guardrails.json', text: '{ "maxResourcesPerOperation": 50 }' },
         ],
         workspaceSettings: { maxResourcesPerOperation: 100, protectionTags: ['Keep'] },
       });
-      assert.equal(runtime.policy.maxResourcesPerOperation, 5, 'the tightest limit wins; neither the second file nor the workspace settings raise it');
+      assert.equal(
+        runtime.policy.maxResourcesPerOperation,
+        5,
+        'the tightest limit wins; neither the second file nor the workspace settings raise it',
+      );
       assert.deepEqual([...runtime.policy.protectedEnvironments].sort(), ['prod', 'staging']);
       assert.ok(runtime.policy.protectionTags.includes('Keep'));
-      assert.deepEqual(runtime.loaded.sources, ['defaults', 'settings', '/repo-a/.pilotlight/guardrails.json', '/repo-b/.pilotlight/guardrails.json', 'workspace settings (pilotLight.guardrails)']);
+      assert.deepEqual(runtime.loaded.sources, [
+        'defaults',
+        'settings',
+        '/repo-a/.pilotlight/guardrails.json',
+        '/repo-b/.pilotlight/guardrails.json',
+        'workspace settings (pilotLight.guardrails)',
+      ]);
       assert.deepEqual(
         runtime.problems.map((problem) => [problem.source, problem.field, problem.severity]),
         [
@@ -91,20 +138,36 @@ describe('core runtime', () => {
     });
 
     it('reports an unparseable file and invalid settings as problems and keeps the safe values', () => {
-      const loaded = resolvePolicy({ settings: { maxResourcesPerOperation: -3 }, policyFiles: [{ path: '/repo/.pilotlight/guardrails.json', text: '{ "maxResourcesPerOperation": ' }] });
+      const loaded = resolvePolicy({
+        settings: { maxResourcesPerOperation: -3 },
+        policyFiles: [{ path: '/repo/.pilotlight/guardrails.json', text: '{ "maxResourcesPerOperation": ' }],
+      });
       assert.equal(loaded.policy.maxResourcesPerOperation, DEFAULT_GUARDRAIL_POLICY.maxResourcesPerOperation);
-      assert.ok(loaded.problems.some((problem) => problem.source === 'settings' && problem.field === 'maxResourcesPerOperation'));
-      assert.ok(loaded.problems.some((problem) => problem.source === '/repo/.pilotlight/guardrails.json' && problem.severity === 'error'));
+      assert.ok(
+        loaded.problems.some(
+          (problem) => problem.source === 'settings' && problem.field === 'maxResourcesPerOperation',
+        ),
+      );
+      assert.ok(
+        loaded.problems.some(
+          (problem) => problem.source === '/repo/.pilotlight/guardrails.json' && problem.severity === 'error',
+        ),
+      );
       assert.ok(!loaded.sources.includes('/repo/.pilotlight/guardrails.json'));
     });
 
     it('reports invalid workspace settings without applying them', () => {
       const loaded = resolvePolicy({ workspaceSettings: { maxResourcesPerOperation: 'many' } });
       assert.equal(loaded.policy.maxResourcesPerOperation, DEFAULT_GUARDRAIL_POLICY.maxResourcesPerOperation);
-      assert.ok(loaded.problems.some((problem) => problem.source.startsWith('workspace settings') && /maxResourcesPerOperation/.test(problem.field ?? '')));
+      assert.ok(
+        loaded.problems.some(
+          (problem) =>
+            problem.source.startsWith('workspace settings') && /maxResourcesPerOperation/.test(problem.field ?? ''),
+        ),
+      );
     });
 
-    it('reads each folder\'s guardrails file, skips folders without one, and reports a file it cannot read', async () => {
+    it("reads each folder's guardrails file, skips folders without one, and reports a file it cannot read", async () => {
       const withFile = join(dir.path, 'a');
       const withoutFile = join(dir.path, 'b');
       const unreadable = join(dir.path, 'c');
@@ -114,15 +177,28 @@ describe('core runtime', () => {
       mkdirSync(join(unreadable, '.pilotlight', 'guardrails.json'), { recursive: true }); // a directory where the file should be
       const errors: string[] = [];
       const files = await readPolicyFiles([withFile, withoutFile, unreadable], (folder) => errors.push(folder));
-      assert.deepEqual(files, [{ path: join(withFile, '.pilotlight', 'guardrails.json'), text: '{ "maxResourcesPerOperation": 2 }' }]);
+      assert.deepEqual(files, [
+        { path: join(withFile, '.pilotlight', 'guardrails.json'), text: '{ "maxResourcesPerOperation": 2 }' },
+      ]);
       assert.deepEqual(errors, [unreadable]);
-      assert.equal(createRuntime({ auditPath, approvalProvider: approvingProvider(), connection: async () => connectionTo(fakeEc2()), policyFiles: files }).policy.maxResourcesPerOperation, 2);
+      assert.equal(
+        createRuntime({
+          auditPath,
+          approvalProvider: approvingProvider(),
+          connection: async () => connectionTo(fakeEc2()),
+          policyFiles: files,
+        }).policy.maxResourcesPerOperation,
+        2,
+      );
     });
   });
 
   describe('runners', () => {
-    it('builds one runner per profile with the runtime\'s policy; the default profile\'s name shares the default runner', async () => {
-      const { runtime, connections } = runtimeWith({ settings: { maxResourcesPerOperation: 3 }, defaultProfile: async () => 'dev-profile' });
+    it("builds one runner per profile with the runtime's policy; the default profile's name shares the default runner", async () => {
+      const { runtime, connections } = runtimeWith({
+        settings: { maxResourcesPerOperation: 3 },
+        defaultProfile: async () => 'dev-profile',
+      });
       const runner = await runtime.runner();
       assert.ok(runner instanceof OperationRunner);
       assert.equal(runner.policyInForce().maxResourcesPerOperation, 3);
@@ -152,12 +228,20 @@ describe('core runtime', () => {
       assert.equal(attempts, 2);
     });
 
-    it('gives an execute the runtime\'s approval provider and a dry-run none', async () => {
+    it("gives an execute the runtime's approval provider and a dry-run none", async () => {
       const { runtime, provider, ec2 } = runtimeWith();
-      const dryRun = await runtime.run('ec2.instances.stop', { instanceIds: [PROD] }, { caller: 'mcp', mode: 'dry-run' });
+      const dryRun = await runtime.run(
+        'ec2.instances.stop',
+        { instanceIds: [PROD] },
+        { caller: 'mcp', mode: 'dry-run' },
+      );
       assert.equal(dryRun.preview?.guardrails.verdict, 'needs-approval');
       assert.equal(provider.requests.length, 0);
-      const outcome = await runtime.run('ec2.instances.stop', { instanceIds: [PROD] }, { caller: 'mcp', mode: 'execute', correlationId: dryRun.correlationId });
+      const outcome = await runtime.run(
+        'ec2.instances.stop',
+        { instanceIds: [PROD] },
+        { caller: 'mcp', mode: 'execute', correlationId: dryRun.correlationId },
+      );
       assert.equal(outcome.status, 'succeeded');
       assert.equal(provider.requests.length, 1);
       assert.equal(provider.requests[0].level, 'approve');
@@ -169,10 +253,13 @@ describe('core runtime', () => {
     it('runs nothing when the confirmation is declined, and audits the dry-run and the decline with one correlation ID', async () => {
       const { runtime, ec2, provider } = runtimeWith();
       const shown: string[] = [];
-      const result = await runtime.dryRunThenExecute({ operationId: 'ec2.instances.stop', input: { instanceIds: [DEV] }, caller: 'command' }, async (preview): Promise<ConfirmDecision> => {
-        shown.push(preview.summary);
-        return { approved: false, reason: 'not today', approver: 'carol' };
-      });
+      const result = await runtime.dryRunThenExecute(
+        { operationId: 'ec2.instances.stop', input: { instanceIds: [DEV] }, caller: 'command' },
+        async (preview): Promise<ConfirmDecision> => {
+          shown.push(preview.summary);
+          return { approved: false, reason: 'not today', approver: 'carol' };
+        },
+      );
       assert.equal(result.status, 'cancelled');
       assert.equal(result.stage, 'confirm');
       assert.equal(result.reason, 'not today');
@@ -180,11 +267,22 @@ describe('core runtime', () => {
       assert.deepEqual(stops(ec2), [], 'no StopInstances call without DryRun');
       assert.equal(provider.requests.length, 0);
       const records = await readAuditTrail(auditPath);
-      assert.deepEqual(records.map((record) => [record.outcome, record.mode]), [['dry-run', 'dry-run'], ['refused', 'execute']]);
+      assert.deepEqual(
+        records.map((record) => [record.outcome, record.mode]),
+        [
+          ['dry-run', 'dry-run'],
+          ['refused', 'execute'],
+        ],
+      );
       assert.equal(records[1].correlationId, records[0].correlationId);
       assert.equal(records[1].refusal?.code, 'approval-denied');
       assert.match(records[1].refusal!.message, /not today/);
-      assert.deepEqual(records[1].approval, { provider: 'caller-confirmation', level: 'confirm', approver: 'carol', reason: 'not today' });
+      assert.deepEqual(records[1].approval, {
+        provider: 'caller-confirmation',
+        level: 'confirm',
+        approver: 'carol',
+        reason: 'not today',
+      });
       assert.equal(records[1].account, ACCOUNT);
       assert.deepEqual(records[1].resourceIds, [DEV]);
       assert.deepEqual(records[1].input, { instanceIds: [DEV] });
@@ -193,9 +291,12 @@ describe('core runtime', () => {
 
     it('treats a confirmation that throws as declined', async () => {
       const { runtime, ec2 } = runtimeWith();
-      const result = await runtime.dryRunThenExecute({ operationId: 'ec2.instances.stop', input: { instanceIds: [DEV] }, caller: 'command' }, async () => {
-        throw new Error('the dialog was closed');
-      });
+      const result = await runtime.dryRunThenExecute(
+        { operationId: 'ec2.instances.stop', input: { instanceIds: [DEV] }, caller: 'command' },
+        async () => {
+          throw new Error('the dialog was closed');
+        },
+      );
       assert.equal(result.status, 'cancelled');
       assert.match(result.reason!, /the dialog was closed/);
       assert.deepEqual(stops(ec2), []);
@@ -203,21 +304,30 @@ describe('core runtime', () => {
 
     it('executes a confirmed change once, linked to its dry-run', async () => {
       const { runtime, ec2 } = runtimeWith();
-      const result = await runtime.dryRunThenExecute({ operationId: 'ec2.instances.stop', input: { instanceIds: [DEV] }, caller: 'command' }, async () => ({ approved: true }));
+      const result = await runtime.dryRunThenExecute(
+        { operationId: 'ec2.instances.stop', input: { instanceIds: [DEV] }, caller: 'command' },
+        async () => ({ approved: true }),
+      );
       assert.equal(result.status, 'succeeded');
       assert.equal(result.stage, 'execute');
       assert.equal(result.outcome.correlationId, result.dryRun.correlationId);
       assert.deepEqual(stops(ec2), ['StopInstances']);
-      assert.deepEqual((await readAuditTrail(auditPath)).map((record) => record.outcome), ['dry-run', 'succeeded']);
+      assert.deepEqual(
+        (await readAuditTrail(auditPath)).map((record) => record.outcome),
+        ['dry-run', 'succeeded'],
+      );
     });
 
     it('asks the approval provider instead of the confirmation when the policy requires an approval', async () => {
       const { runtime, ec2, provider } = runtimeWith();
       let confirmations = 0;
-      const result = await runtime.dryRunThenExecute({ operationId: 'ec2.instances.stop', input: { instanceIds: [PROD] }, caller: 'command' }, async () => {
-        confirmations += 1;
-        return { approved: true };
-      });
+      const result = await runtime.dryRunThenExecute(
+        { operationId: 'ec2.instances.stop', input: { instanceIds: [PROD] }, caller: 'command' },
+        async () => {
+          confirmations += 1;
+          return { approved: true };
+        },
+      );
       assert.equal(result.status, 'succeeded');
       assert.equal(confirmations, 0);
       assert.equal(provider.requests.length, 1);
@@ -226,12 +336,17 @@ describe('core runtime', () => {
     });
 
     it('stops at the guardrails when the preview is refused: no confirmation, nothing executed', async () => {
-      const { runtime, ec2 } = runtimeWith({ policyFiles: [{ path: '/repo/.pilotlight/guardrails.json', text: '{ "maxResourcesPerOperation": 1 }' }] });
-      let confirmations = 0;
-      const result = await runtime.dryRunThenExecute({ operationId: 'ec2.instances.stop', input: { instanceIds: [DEV, PROD] }, caller: 'chat' }, async () => {
-        confirmations += 1;
-        return { approved: true };
+      const { runtime, ec2 } = runtimeWith({
+        policyFiles: [{ path: '/repo/.pilotlight/guardrails.json', text: '{ "maxResourcesPerOperation": 1 }' }],
       });
+      let confirmations = 0;
+      const result = await runtime.dryRunThenExecute(
+        { operationId: 'ec2.instances.stop', input: { instanceIds: [DEV, PROD] }, caller: 'chat' },
+        async () => {
+          confirmations += 1;
+          return { approved: true };
+        },
+      );
       assert.equal(result.status, 'refused');
       assert.equal(result.stage, 'guardrails');
       assert.equal(result.refusal?.code, 'max-resources');
@@ -241,7 +356,10 @@ describe('core runtime', () => {
 
     it('stops at the dry-run when the input is invalid', async () => {
       const { runtime, ec2 } = runtimeWith();
-      const result = await runtime.dryRunThenExecute({ operationId: 'ec2.instances.stop', input: { instanceIds: ['web-1'] }, caller: 'chat' }, async () => ({ approved: true }));
+      const result = await runtime.dryRunThenExecute(
+        { operationId: 'ec2.instances.stop', input: { instanceIds: ['web-1'] }, caller: 'chat' },
+        async () => ({ approved: true }),
+      );
       assert.equal(result.stage, 'dry-run');
       assert.equal(result.status, 'refused');
       assert.equal(result.refusal?.code, 'invalid-input');
@@ -272,18 +390,37 @@ describe('core runtime', () => {
       assert.deepEqual(stops(ec2), [], 'preparing changes nothing');
       const calls = new PreparedCalls();
       calls.remember(prepared.operationId, prepared.input, prepared.correlationId);
-      const payload = await invokeToolCall(changeState, call, host, { correlationId: calls.take('ec2.instances.stop', { instanceIds: [DEV] }) });
+      const payload = await invokeToolCall(changeState, call, host, {
+        correlationId: calls.take('ec2.instances.stop', { instanceIds: [DEV] }),
+      });
       assert.equal(payload.status, 'succeeded', payload.summary);
       assert.equal(payload.correlationId, prepared.correlationId);
-      assert.deepEqual(payload.resources?.map((resource) => resource.id), [DEV]);
+      assert.deepEqual(
+        payload.resources?.map((resource) => resource.id),
+        [DEV],
+      );
       assert.deepEqual(stops(ec2), ['StopInstances']);
       assert.equal(calls.take('ec2.instances.stop', { instanceIds: [DEV] }), undefined, 'a prepared call is used once');
-      assert.deepEqual((await readAuditTrail(auditPath)).map((record) => [record.outcome, record.caller, record.correlationId === prepared.correlationId]), [['dry-run', 'mcp', true], ['succeeded', 'mcp', true]]);
+      assert.deepEqual(
+        (await readAuditTrail(auditPath)).map((record) => [
+          record.outcome,
+          record.caller,
+          record.correlationId === prepared.correlationId,
+        ]),
+        [
+          ['dry-run', 'mcp', true],
+          ['succeeded', 'mcp', true],
+        ],
+      );
     });
 
     it('runs only the operations a tool lists, and says why not', async () => {
       const { host, ec2 } = agentHost();
-      const payload = await invokeToolCall(changeState, { operation: 'ec2.instances.terminate', input: { instanceIds: [DEV] } }, host);
+      const payload = await invokeToolCall(
+        changeState,
+        { operation: 'ec2.instances.terminate', input: { instanceIds: [DEV] } },
+        host,
+      );
       assert.equal(payload.status, 'not-allowed');
       assert.match(payload.summary, /cannot run "ec2\.instances\.terminate"/);
       assert.equal(ec2.calls.length, 0);
@@ -294,23 +431,37 @@ describe('core runtime', () => {
       const call = { operation: 'ec2.instances.stop', input: { instanceIds: ['web-1'] } };
       const prepared = await prepareToolCall(changeState, call, host);
       assert.equal(prepared.kind, 'message');
-      assert.match(prepared.kind === 'message' ? prepared.problem ?? '' : '', /Refused \(invalid-input\)/);
+      assert.match(prepared.kind === 'message' ? (prepared.problem ?? '') : '', /Refused \(invalid-input\)/);
       assert.equal((await invokeToolCall(changeState, call, host)).status, 'refused');
     });
 
     it('reports a refused approval as nothing changed', async () => {
       const { host, ec2 } = agentHost({ approvalProvider: denyingProvider() });
-      const payload = await invokeToolCall(changeState, { operation: 'ec2.instances.stop', input: { instanceIds: [PROD] } }, host);
+      const payload = await invokeToolCall(
+        changeState,
+        { operation: 'ec2.instances.stop', input: { instanceIds: [PROD] } },
+        host,
+      );
       assert.equal(payload.status, 'refused');
       assert.match(payload.summary, /Refused \(approval-denied\).*Nothing was changed/);
       assert.deepEqual(stops(ec2), []);
     });
 
-    it('compacts a read tool\'s output with environments resolved by the runtime\'s policy', async () => {
+    it("compacts a read tool's output with environments resolved by the runtime's policy", async () => {
       const { host } = agentHost();
-      const payload = await invokeToolCall(toolSpec('pilotLight_readResources')!, { operation: 'ec2.instances.list', input: {} }, host);
+      const payload = await invokeToolCall(
+        toolSpec('pilotLight_readResources')!,
+        { operation: 'ec2.instances.list', input: {} },
+        host,
+      );
       assert.equal(payload.status, 'succeeded', payload.summary);
-      assert.deepEqual(payload.resources?.map((resource) => [resource.id, resource.environment]).sort(), [[PROD, 'prod'], [DEV, 'dev']].sort());
+      assert.deepEqual(
+        payload.resources?.map((resource) => [resource.id, resource.environment]).sort(),
+        [
+          [PROD, 'prod'],
+          [DEV, 'dev'],
+        ].sort(),
+      );
     });
   });
 });

@@ -22,7 +22,11 @@ describe('shared tree base', () => {
     class Node extends tree.TreeNode<Node> {
       readonly children: Node[] = [];
       getTreeItem() {
-        return this.treeItem(`label ${this.id}`, this.children.length ? 1 : 0, { description: 'd', contextValue: 'ctx', id: this.id });
+        return this.treeItem(`label ${this.id}`, this.children.length ? 1 : 0, {
+          description: 'd',
+          contextValue: 'ctx',
+          id: this.id,
+        });
       }
       getChildren(): Node[] {
         return this.children;

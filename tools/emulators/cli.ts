@@ -21,7 +21,9 @@ interface CliOptions {
 }
 
 function usage(message: string): never {
-  process.stderr.write(`${message}\nusage: cli.js [--seed sample|none] [--time-scale X] [--port N] [--page-size N] [--ec2-transition-ms N] [--scale-<instances|security-groups|launch-templates|drs-servers> N] [--repo-root DIR]\n`);
+  process.stderr.write(
+    `${message}\nusage: cli.js [--seed sample|none] [--time-scale X] [--port N] [--page-size N] [--ec2-transition-ms N] [--scale-<instances|security-groups|launch-templates|drs-servers> N] [--repo-root DIR]\n`,
+  );
   process.exit(2);
 }
 
@@ -166,6 +168,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`[emulators] failed to start: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(
+    `[emulators] failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

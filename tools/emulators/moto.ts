@@ -79,7 +79,8 @@ async function withInstallLock<T>(repoRoot: string, work: () => Promise<T>): Pro
         await rm(lockDir, { recursive: true, force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for another moto install (lock ${lockDir})`, { cause: error });
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for another moto install (lock ${lockDir})`, { cause: error });
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
@@ -102,7 +103,12 @@ export async function ensureMoto(repoRoot: string, options: EnsureMotoOptions = 
     const log = options.log ?? (() => undefined);
     const python = options.python ?? process.env.PYTHON ?? 'python3';
     // pip's cache goes into the repo's git-ignored .cache/, never into the home directory.
-    const env = { ...process.env, PIP_CACHE_DIR: join(repoRoot, '.cache', 'pip'), PYTHONNOUSERSITE: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1' };
+    const env = {
+      ...process.env,
+      PIP_CACHE_DIR: join(repoRoot, '.cache', 'pip'),
+      PYTHONNOUSERSITE: '1',
+      PIP_DISABLE_PIP_VERSION_CHECK: '1',
+    };
 
     if (!existsSync(inst.python)) {
       let probe: RunResult;
@@ -123,7 +129,8 @@ export async function ensureMoto(repoRoot: string, options: EnsureMotoOptions = 
         );
       }
       const [major, minor] = probe.output.trim().split('.').map(Number);
-      if (major < 3 || (major === 3 && minor < 9)) throw new Error(`moto ${MOTO_VERSION} needs Python 3.9+, ${python} is ${probe.output.trim()}`);
+      if (major < 3 || (major === 3 && minor < 9))
+        throw new Error(`moto ${MOTO_VERSION} needs Python 3.9+, ${python} is ${probe.output.trim()}`);
       log(`creating virtualenv ${inst.venvDir}`);
       const venv = await run(python, ['-m', 'venv', inst.venvDir], env);
       if (venv.code !== 0) throw new Error(`${python} -m venv ${inst.venvDir} failed:\n${venv.output.trim()}`);
@@ -132,7 +139,9 @@ export async function ensureMoto(repoRoot: string, options: EnsureMotoOptions = 
     log(`installing ${MOTO_REQUIREMENT} into ${inst.venvDir}`);
     const pip = await run(inst.python, ['-m', 'pip', 'install', '--no-input', MOTO_REQUIREMENT], env);
     if (pip.code !== 0 || !existsSync(inst.motoServer)) {
-      throw new Error(`pip install ${MOTO_REQUIREMENT} failed:\n${pip.output.trim().split('\n').slice(-30).join('\n')}`);
+      throw new Error(
+        `pip install ${MOTO_REQUIREMENT} failed:\n${pip.output.trim().split('\n').slice(-30).join('\n')}`,
+      );
     }
     await writeFile(join(inst.venvDir, MARKER_FILE), `${MOTO_VERSION}\n`);
     return inst;
@@ -233,10 +242,14 @@ function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
 }
 
 async function launchMoto(inst: MotoInstallation, port: number, timeoutMs: number): Promise<MotoServer> {
-  const child = spawn(inst.python, ['-c', BOOTSTRAP, String(process.pid), inst.motoServer, '-H', '127.0.0.1', '-p', String(port)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONNOUSERSITE: '1', MOTO_PORT: String(port) },
-  });
+  const child = spawn(
+    inst.python,
+    ['-c', BOOTSTRAP, String(process.pid), inst.motoServer, '-H', '127.0.0.1', '-p', String(port)],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONNOUSERSITE: '1', MOTO_PORT: String(port) },
+    },
+  );
   let recentOutput = '';
   const keep = (chunk: Buffer): void => {
     recentOutput = (recentOutput + chunk.toString('utf8')).slice(-4000);
@@ -264,7 +277,9 @@ async function launchMoto(inst: MotoInstallation, port: number, timeoutMs: numbe
   for (;;) {
     if (spawnError || child.exitCode !== null || child.signalCode !== null) {
       await stop();
-      throw new Error(`moto_server exited before answering on port ${port}${spawnError ? `: ${spawnError.message}` : ''}\n${recentOutput.trim()}`);
+      throw new Error(
+        `moto_server exited before answering on port ${port}${spawnError ? `: ${spawnError.message}` : ''}\n${recentOutput.trim()}`,
+      );
     }
     // Werkzeug is moto's HTTP server; anything else on this port is not ours.
     const answered = await httpCall(port, 'GET', '/moto-api/', 1000).then(

@@ -76,7 +76,8 @@ export async function seedStack(target: SeedTarget, seed: StackSeed): Promise<Se
   if (!spec) return summary;
   if (spec.sample) summary.sample = await seedSampleAccount(target);
   if (spec.scale) summary.scale = await seedScale(target, spec.scale);
-  if (spec.sourceServers?.length) summary.sourceServers = await target.admin.seedSourceServers(spec.sourceServers, target.region);
+  if (spec.sourceServers?.length)
+    summary.sourceServers = await target.admin.seedSourceServers(spec.sourceServers, target.region);
   return summary;
 }
 
@@ -103,14 +104,20 @@ export async function startEmulatorStack(options: EmulatorStackOptions): Promise
       defaultPageSize: options.drsPageSize,
     });
     log(`DRS emulator listening on ${drs.endpoint}`);
-    ssm = new SsmAutomationEmulator({ motoEndpoint: moto.endpoint, credentials: { ...EMULATOR_CREDENTIALS }, timeScale: options.ssmTimeScale });
+    ssm = new SsmAutomationEmulator({
+      motoEndpoint: moto.endpoint,
+      credentials: { ...EMULATOR_CREDENTIALS },
+      timeScale: options.ssmTimeScale,
+    });
     const ssmAutomation = ssm;
     gateway = await startGateway({
       drs: drs.emulator,
       upstream: moto.endpoint,
       port: options.gatewayPort,
       ec2TransitionMs: options.ec2TransitionMs,
-      handlers: [{ matches: (req) => SsmAutomationEmulator.matches(req), handle: (req, res) => ssmAutomation.handle(req, res) }],
+      handlers: [
+        { matches: (req) => SsmAutomationEmulator.matches(req), handle: (req, res) => ssmAutomation.handle(req, res) },
+      ],
     });
     log(`gateway listening on ${gateway.endpoint}`);
   } catch (error) {
@@ -119,7 +126,12 @@ export async function startEmulatorStack(options: EmulatorStackOptions): Promise
   }
 
   const admin = new DrsEmulatorAdmin(drs.endpoint);
-  const target: SeedTarget = { endpoint: gateway.endpoint, region: EMULATOR_REGION, credentials: { ...EMULATOR_CREDENTIALS }, admin };
+  const target: SeedTarget = {
+    endpoint: gateway.endpoint,
+    region: EMULATOR_REGION,
+    credentials: { ...EMULATOR_CREDENTIALS },
+    admin,
+  };
   const runningMoto = moto;
   const runningDrs = drs;
   let stopped: Promise<void> | undefined;

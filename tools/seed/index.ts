@@ -1,3 +1,8 @@
-export { seedSampleAccount, type SampleAccountSummary, type SampleServerSummary, type SampleRole } from './sampleAccount';
+export {
+  seedSampleAccount,
+  type SampleAccountSummary,
+  type SampleServerSummary,
+  type SampleRole,
+} from './sampleAccount';
 export { seedScale, type ScaleSeedOptions, type ScaleSeedSummary } from './scale';
 export type { SeedTarget } from './target';

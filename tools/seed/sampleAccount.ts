@@ -68,16 +68,47 @@ interface ServerPlan {
 }
 
 const SERVER_PLANS: ServerPlan[] = [
-  { name: 'web-1', role: 'web', instanceType: 't3.small', subnet: 'publicA', cpuCores: 2, ramBytes: 2 * GIB, diskBytes: 20 * GIB },
-  { name: 'app-1', role: 'app', instanceType: 't3.medium', subnet: 'privateA', cpuCores: 2, ramBytes: 4 * GIB, diskBytes: 40 * GIB },
-  { name: 'db-1', role: 'db', instanceType: 'r5.large', subnet: 'privateB', cpuCores: 2, ramBytes: 16 * GIB, diskBytes: 200 * GIB },
+  {
+    name: 'web-1',
+    role: 'web',
+    instanceType: 't3.small',
+    subnet: 'publicA',
+    cpuCores: 2,
+    ramBytes: 2 * GIB,
+    diskBytes: 20 * GIB,
+  },
+  {
+    name: 'app-1',
+    role: 'app',
+    instanceType: 't3.medium',
+    subnet: 'privateA',
+    cpuCores: 2,
+    ramBytes: 4 * GIB,
+    diskBytes: 40 * GIB,
+  },
+  {
+    name: 'db-1',
+    role: 'db',
+    instanceType: 'r5.large',
+    subnet: 'privateB',
+    cpuCores: 2,
+    ramBytes: 16 * GIB,
+    diskBytes: 200 * GIB,
+  },
 ];
 
 function nameTag(resourceType: string, name: string, extra: Record<string, string> = {}) {
   return [{ ResourceType: resourceType as never, Tags: toTags({ Name: name, Environment: 'production', ...extra }) }];
 }
 
-async function createSubnet(ec2: EC2Client, vpcId: string, cidr: string, az: string, name: string, isPublic: boolean): Promise<string> {
+async function createSubnet(
+  ec2: EC2Client,
+  vpcId: string,
+  cidr: string,
+  az: string,
+  name: string,
+  isPublic: boolean,
+): Promise<string> {
   const { Subnet } = await ec2.send(
     new CreateSubnetCommand({
       VpcId: vpcId,
@@ -86,11 +117,19 @@ async function createSubnet(ec2: EC2Client, vpcId: string, cidr: string, az: str
       TagSpecifications: nameTag('subnet', name, { Tier: isPublic ? 'public' : 'private' }),
     }),
   );
-  if (isPublic) await ec2.send(new ModifySubnetAttributeCommand({ SubnetId: Subnet!.SubnetId!, MapPublicIpOnLaunch: { Value: true } }));
+  if (isPublic)
+    await ec2.send(
+      new ModifySubnetAttributeCommand({ SubnetId: Subnet!.SubnetId!, MapPublicIpOnLaunch: { Value: true } }),
+    );
   return Subnet!.SubnetId!;
 }
 
-async function createSecurityGroup(ec2: EC2Client, vpcId: string, role: SampleRole, description: string): Promise<string> {
+async function createSecurityGroup(
+  ec2: EC2Client,
+  vpcId: string,
+  role: SampleRole,
+  description: string,
+): Promise<string> {
   const { GroupId } = await ec2.send(
     new CreateSecurityGroupCommand({
       VpcId: vpcId,
@@ -120,7 +159,9 @@ export async function seedSampleAccount(target: SeedTarget): Promise<SampleAccou
     const [azA, azB] = [`${region}a`, `${region}b`];
     const imageId = await pickAmazonLinuxImage(ec2);
 
-    const { Vpc } = await ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16', TagSpecifications: nameTag('vpc', 'production-vpc') }));
+    const { Vpc } = await ec2.send(
+      new CreateVpcCommand({ CidrBlock: '10.0.0.0/16', TagSpecifications: nameTag('vpc', 'production-vpc') }),
+    );
     const vpcId = Vpc!.VpcId!;
     await ec2.send(new ModifyVpcAttributeCommand({ VpcId: vpcId, EnableDnsHostnames: { Value: true } }));
 
@@ -131,12 +172,22 @@ export async function seedSampleAccount(target: SeedTarget): Promise<SampleAccou
       privateB: await createSubnet(ec2, vpcId, '10.0.11.0/24', azB, 'production-private-b', false),
     };
 
-    const { InternetGateway } = await ec2.send(new CreateInternetGatewayCommand({ TagSpecifications: nameTag('internet-gateway', 'production-igw') }));
+    const { InternetGateway } = await ec2.send(
+      new CreateInternetGatewayCommand({ TagSpecifications: nameTag('internet-gateway', 'production-igw') }),
+    );
     const internetGatewayId = InternetGateway!.InternetGatewayId!;
     await ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: internetGatewayId, VpcId: vpcId }));
-    const { RouteTable } = await ec2.send(new CreateRouteTableCommand({ VpcId: vpcId, TagSpecifications: nameTag('route-table', 'production-public-rt') }));
+    const { RouteTable } = await ec2.send(
+      new CreateRouteTableCommand({ VpcId: vpcId, TagSpecifications: nameTag('route-table', 'production-public-rt') }),
+    );
     const publicRouteTableId = RouteTable!.RouteTableId!;
-    await ec2.send(new CreateRouteCommand({ RouteTableId: publicRouteTableId, DestinationCidrBlock: '0.0.0.0/0', GatewayId: internetGatewayId }));
+    await ec2.send(
+      new CreateRouteCommand({
+        RouteTableId: publicRouteTableId,
+        DestinationCidrBlock: '0.0.0.0/0',
+        GatewayId: internetGatewayId,
+      }),
+    );
     for (const subnetId of [subnets.publicA, subnets.publicB]) {
       await ec2.send(new AssociateRouteTableCommand({ RouteTableId: publicRouteTableId, SubnetId: subnetId }));
     }
@@ -147,12 +198,24 @@ export async function seedSampleAccount(target: SeedTarget): Promise<SampleAccou
       db: await createSecurityGroup(ec2, vpcId, 'db', 'Database tier: PostgreSQL from the app tier'),
     };
     const rules: Record<SampleRole, IpPermission[]> = {
-      web: [tcpFrom(80, { cidr: '0.0.0.0/0' }, 'HTTP'), tcpFrom(443, { cidr: '0.0.0.0/0' }, 'HTTPS'), tcpFrom(22, { cidr: '10.0.0.0/16' }, 'SSH from the VPC')],
-      app: [tcpFrom(8080, { groupId: securityGroups.web }, 'App port from web'), tcpFrom(22, { cidr: '10.0.0.0/16' }, 'SSH from the VPC')],
-      db: [tcpFrom(5432, { groupId: securityGroups.app }, 'PostgreSQL from app'), tcpFrom(22, { cidr: '10.0.0.0/16' }, 'SSH from the VPC')],
+      web: [
+        tcpFrom(80, { cidr: '0.0.0.0/0' }, 'HTTP'),
+        tcpFrom(443, { cidr: '0.0.0.0/0' }, 'HTTPS'),
+        tcpFrom(22, { cidr: '10.0.0.0/16' }, 'SSH from the VPC'),
+      ],
+      app: [
+        tcpFrom(8080, { groupId: securityGroups.web }, 'App port from web'),
+        tcpFrom(22, { cidr: '10.0.0.0/16' }, 'SSH from the VPC'),
+      ],
+      db: [
+        tcpFrom(5432, { groupId: securityGroups.app }, 'PostgreSQL from app'),
+        tcpFrom(22, { cidr: '10.0.0.0/16' }, 'SSH from the VPC'),
+      ],
     };
     for (const role of Object.keys(rules) as SampleRole[]) {
-      await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: securityGroups[role], IpPermissions: rules[role] }));
+      await ec2.send(
+        new AuthorizeSecurityGroupIngressCommand({ GroupId: securityGroups[role], IpPermissions: rules[role] }),
+      );
     }
 
     const servers = {} as Record<SampleRole, SampleServerSummary>;
@@ -185,11 +248,24 @@ export async function seedSampleAccount(target: SeedTarget): Promise<SampleAccou
             ImageId: imageId,
             InstanceType: plan.instanceType,
             NetworkInterfaces: [
-              { DeviceIndex: 0, SubnetId: subnetId, Groups: [securityGroups[plan.role]], AssociatePublicIpAddress: plan.role === 'web', DeleteOnTermination: true },
+              {
+                DeviceIndex: 0,
+                SubnetId: subnetId,
+                Groups: [securityGroups[plan.role]],
+                AssociatePublicIpAddress: plan.role === 'web',
+                DeleteOnTermination: true,
+              },
             ],
           },
           TagSpecifications: [
-            { ResourceType: 'launch-template', Tags: toTags({ Name: plan.name, [DRS_MANAGED_TAG]: 'drs.amazonaws.com', [DRS_SOURCE_SERVER_TAG]: sourceServerId }) },
+            {
+              ResourceType: 'launch-template',
+              Tags: toTags({
+                Name: plan.name,
+                [DRS_MANAGED_TAG]: 'drs.amazonaws.com',
+                [DRS_SOURCE_SERVER_TAG]: sourceServerId,
+              }),
+            },
           ],
         }),
       );

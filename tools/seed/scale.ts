@@ -43,7 +43,8 @@ const DRS_SEED_BATCH = 1000;
 const ROLES = ['web', 'app', 'db', 'cache', 'worker'];
 
 function checkCount(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 0) throw new RangeError(`${name} must be a non-negative integer, got ${value}`);
+  if (!Number.isInteger(value) || value < 0)
+    throw new RangeError(`${name} must be a non-negative integer, got ${value}`);
   return value;
 }
 
@@ -59,7 +60,10 @@ export async function seedScale(target: SeedTarget, options: ScaleSeedOptions): 
   try {
     const imageId = await pickAmazonLinuxImage(ec2);
     const { Vpc } = await ec2.send(
-      new CreateVpcCommand({ CidrBlock: '10.100.0.0/16', TagSpecifications: [{ ResourceType: 'vpc', Tags: toTags({ Name: `${prefix}-vpc` }) }] }),
+      new CreateVpcCommand({
+        CidrBlock: '10.100.0.0/16',
+        TagSpecifications: [{ ResourceType: 'vpc', Tags: toTags({ Name: `${prefix}-vpc` }) }],
+      }),
     );
     const vpcId = Vpc!.VpcId!;
     const subnetIds: string[] = [];
@@ -90,10 +94,12 @@ export async function seedScale(target: SeedTarget, options: ScaleSeedOptions): 
 
     // One RunInstances call per batch; a batch of one instance gets its unique Name at launch.
     const perReservation = options.instancesPerReservation ?? 1;
-    if (!Number.isInteger(perReservation) || perReservation < 1) throw new RangeError(`instancesPerReservation must be a positive integer, got ${perReservation}`);
+    if (!Number.isInteger(perReservation) || perReservation < 1)
+      throw new RangeError(`instancesPerReservation must be a positive integer, got ${perReservation}`);
     const uniqueNames = options.uniqueInstanceNames ?? true;
     const batches: Array<{ first: number; count: number }> = [];
-    for (let first = 0; first < instances; first += perReservation) batches.push({ first, count: Math.min(perReservation, instances - first) });
+    for (let first = 0; first < instances; first += perReservation)
+      batches.push({ first, count: Math.min(perReservation, instances - first) });
     const batchIds = await mapLimit(batches, concurrency, async ({ first, count }, batch) => {
       const role = ROLES[batch % ROLES.length];
       const name = uniqueNames && count === 1 ? `${prefix}-${first + 1}` : `${prefix}-${role}`;
@@ -105,7 +111,9 @@ export async function seedScale(target: SeedTarget, options: ScaleSeedOptions): 
           MaxCount: count,
           SubnetId: subnetIds[batch % subnetIds.length],
           ...(securityGroupIds.length ? { SecurityGroupIds: [securityGroupIds[batch % securityGroupIds.length]] } : {}),
-          TagSpecifications: [{ ResourceType: 'instance', Tags: toTags({ Name: name, Role: role, Environment: 'scale-test' }) }],
+          TagSpecifications: [
+            { ResourceType: 'instance', Tags: toTags({ Name: name, Role: role, Environment: 'scale-test' }) },
+          ],
         }),
       );
       return (Instances ?? []).map((i) => i.InstanceId!);
@@ -155,7 +163,15 @@ export async function seedScale(target: SeedTarget, options: ScaleSeedOptions): 
       sourceServerIds.push(...seeded.map((s) => s.sourceServerID));
     }
 
-    return { vpcId, subnetIds, securityGroupIds, instanceIds, launchTemplateIds, sourceServerIds, durationMs: Date.now() - started };
+    return {
+      vpcId,
+      subnetIds,
+      securityGroupIds,
+      instanceIds,
+      launchTemplateIds,
+      sourceServerIds,
+      durationMs: Date.now() - started,
+    };
   } finally {
     ec2.destroy();
   }

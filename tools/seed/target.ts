@@ -10,7 +10,12 @@ export interface SeedTarget {
 }
 
 export function ec2ClientFor(target: SeedTarget): EC2Client {
-  return new EC2Client({ region: target.region, endpoint: target.endpoint, credentials: target.credentials, maxAttempts: 3 });
+  return new EC2Client({
+    region: target.region,
+    endpoint: target.endpoint,
+    credentials: target.credentials,
+    maxAttempts: 3,
+  });
 }
 
 export function toTags(tags: Record<string, string>): Tag[] {
@@ -26,7 +31,9 @@ export function fromTags(tags: Tag[] | undefined): Record<string, string> {
 /** An Amazon Linux AMI that moto knows, preferring Amazon Linux 2. */
 export async function pickAmazonLinuxImage(ec2: EC2Client): Promise<string> {
   for (const pattern of ['amzn2-ami-hvm-*-x86_64-gp2', 'amzn-ami-hvm-*-x86_64-gp2']) {
-    const { Images } = await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: [pattern] }] }));
+    const { Images } = await ec2.send(
+      new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: [pattern] }] }),
+    );
     const image = Images?.find((i) => i.ImageId);
     if (image?.ImageId) return image.ImageId;
   }
@@ -37,7 +44,11 @@ export async function pickAmazonLinuxImage(ec2: EC2Client): Promise<string> {
 }
 
 /** Runs `work` over `items` with at most `limit` in flight, keeping result order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {

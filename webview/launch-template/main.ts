@@ -97,7 +97,10 @@ export class LaunchTemplateEditorElement extends LitElement {
   send(message: ToHost): void {
     const parsed = toHost.safeParse(message);
     if (!parsed.success) {
-      this.status = { kind: 'error', text: `Not sent (invalid ${message.type} message): ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}` };
+      this.status = {
+        kind: 'error',
+        text: `Not sent (invalid ${message.type} message): ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
+      };
       return;
     }
     vscode.postMessage(parsed.data);
@@ -106,7 +109,10 @@ export class LaunchTemplateEditorElement extends LitElement {
   private readonly onMessage = (event: MessageEvent): void => {
     const parsed = toWebview.safeParse(event.data);
     if (!parsed.success) {
-      const text = `The editor received an invalid message from the extension: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).slice(0, 3).join('; ')}`;
+      const text = `The editor received an invalid message from the extension: ${parsed.error.issues
+        .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+        .slice(0, 3)
+        .join('; ')}`;
       this.status = { kind: 'error', text };
       this.send({ type: 'protocolError', message: text.slice(0, 2000) });
       return;
@@ -119,7 +125,9 @@ export class LaunchTemplateEditorElement extends LitElement {
         this.rawJson = message.state.rawJson;
         this.findings = message.state.findings;
         this.drs = message.state.drs ? { ...message.state.drs.settings } : undefined;
-        this.selected = this.selected.filter((version) => message.state.versions.some((row) => row.versionNumber === version));
+        this.selected = this.selected.filter((version) =>
+          message.state.versions.some((row) => row.versionNumber === version),
+        );
         this.busy = undefined;
         void this.updateComplete.then(() => this.send({ type: 'rendered', version: message.state.baseVersion }));
         break;
@@ -132,7 +140,15 @@ export class LaunchTemplateEditorElement extends LitElement {
         break;
       case 'result':
         this.busy = undefined;
-        this.status = { kind: message.status === 'saved' || message.status === 'done' ? 'ok' : message.status === 'unchanged' || message.status === 'cancelled' ? 'info' : 'error', text: message.message };
+        this.status = {
+          kind:
+            message.status === 'saved' || message.status === 'done'
+              ? 'ok'
+              : message.status === 'unchanged' || message.status === 'cancelled'
+                ? 'info'
+                : 'error',
+          text: message.message,
+        };
         break;
       case 'error':
         this.busy = undefined;
@@ -148,7 +164,10 @@ export class LaunchTemplateEditorElement extends LitElement {
 
   private setDevice(index: number, patch: Partial<BlockDeviceRow>): void {
     if (!this.form) return;
-    this.setField('blockDevices', this.form.blockDevices.map((row, at) => (at === index ? { ...row, ...patch } : row)));
+    this.setField(
+      'blockDevices',
+      this.form.blockDevices.map((row, at) => (at === index ? { ...row, ...patch } : row)),
+    );
   }
 
   private toggleSelected(version: number, on: boolean): void {
@@ -159,7 +178,14 @@ export class LaunchTemplateEditorElement extends LitElement {
     if (!this.form) return;
     this.busy = 'Saving…';
     this.status = undefined;
-    this.send({ type: 'save', requestId: nextRequestId(), form: this.form, rawJson: this.rawJson, makeDefault: this.makeDefault, description: this.description });
+    this.send({
+      type: 'save',
+      requestId: nextRequestId(),
+      form: this.form,
+      rawJson: this.rawJson,
+      makeDefault: this.makeDefault,
+      description: this.description,
+    });
   }
 
   private action(message: ToHost, busy: string): void {
@@ -172,7 +198,12 @@ export class LaunchTemplateEditorElement extends LitElement {
     const value = String(this.form?.[key] ?? '');
     return html`<label class="field" for=${id}
       ><span>${label}</span
-      ><vscode-textfield id=${id} .value=${value} placeholder=${placeholder} @input=${(event: Event) => this.setField(key, eventValue(event) as never)}></vscode-textfield
+      ><vscode-textfield
+        id=${id}
+        .value=${value}
+        placeholder=${placeholder}
+        @input=${(event: Event) => this.setField(key, eventValue(event) as never)}
+      ></vscode-textfield
     ></label>`;
   }
 
@@ -182,7 +213,12 @@ export class LaunchTemplateEditorElement extends LitElement {
     return html`<section class="versions">
       <h2>Versions</h2>
       <div class="toolbar">
-        <vscode-button id="compare" ?disabled=${!canCompare} @click=${() => this.send({ type: 'compare', left: this.selected[0], right: this.selected[1] })}>Compare selected</vscode-button>
+        <vscode-button
+          id="compare"
+          ?disabled=${!canCompare}
+          @click=${() => this.send({ type: 'compare', left: this.selected[0], right: this.selected[1] })}
+          >Compare selected</vscode-button
+        >
         <vscode-button
           id="delete-selected"
           secondary
@@ -194,25 +230,67 @@ export class LaunchTemplateEditorElement extends LitElement {
       </div>
       <table>
         <thead>
-          <tr><th></th><th>Version</th><th>Description</th><th>Created by</th><th>Created at</th><th>Actions</th></tr>
+          <tr>
+            <th></th>
+            <th>Version</th>
+            <th>Description</th>
+            <th>Created by</th>
+            <th>Created at</th>
+            <th>Actions</th>
+          </tr>
         </thead>
         <tbody>
           ${state.versions.map(
-            (row) => html`<tr class=${row.versionNumber === state.baseVersion ? 'current' : ''} data-version=${row.versionNumber}>
-              <td><vscode-checkbox aria-label=${`Select version ${row.versionNumber}`} .checked=${this.selected.includes(row.versionNumber)} @change=${(event: Event) => this.toggleSelected(row.versionNumber, eventChecked(event))}></vscode-checkbox></td>
-              <td class="number">${row.versionNumber}${row.isDefault ? html` <span class="badge">default</span>` : nothing}</td>
-              <td>${row.description ?? ''}</td>
-              <td class="created-by">${row.createdBy ?? ''}</td>
-              <td>${row.createdAt ?? ''}</td>
-              <td class="actions">
-                <vscode-button secondary class="open" @click=${() => this.action({ type: 'selectVersion', version: row.versionNumber }, `Opening version ${row.versionNumber}…`)}>Edit</vscode-button>
-                ${row.isDefault
-                  ? nothing
-                  : html`<vscode-button secondary class="set-default" @click=${() => this.action({ type: 'setDefault', requestId: nextRequestId(), version: row.versionNumber }, 'Setting the default…')}>Set as default</vscode-button>
-                      <vscode-button secondary class="rollback-copy" title="Copy this version into a new version and make it the default" @click=${() => this.action({ type: 'rollback', requestId: nextRequestId(), version: row.versionNumber, mode: 'copy-to-new' }, 'Rolling back…')}>Roll back (new version)</vscode-button>
-                      <vscode-button secondary class="delete" @click=${() => this.action({ type: 'deleteVersions', requestId: nextRequestId(), versions: [row.versionNumber] }, 'Deleting…')}>Delete</vscode-button>`}
-              </td>
-            </tr>`,
+            (row) =>
+              html`<tr
+                class=${row.versionNumber === state.baseVersion ? 'current' : ''}
+                data-version=${row.versionNumber}
+              >
+                <td>
+                  <vscode-checkbox
+                    aria-label=${`Select version ${row.versionNumber}`}
+                    .checked=${this.selected.includes(row.versionNumber)}
+                    @change=${(event: Event) => this.toggleSelected(row.versionNumber, eventChecked(event))}
+                  ></vscode-checkbox>
+                </td>
+                <td class="number">
+                  ${row.versionNumber}${row.isDefault ? html` <span class="badge">default</span>` : nothing}
+                </td>
+                <td>${row.description ?? ''}</td>
+                <td class="created-by">${row.createdBy ?? ''}</td>
+                <td>${row.createdAt ?? ''}</td>
+                <td class="actions">
+                  <vscode-button
+                    secondary
+                    class="open"
+                    @click=${() => this.action({ type: 'selectVersion', version: row.versionNumber }, `Opening version ${row.versionNumber}…`)}
+                    >Edit</vscode-button
+                  >
+                  ${
+                    row.isDefault
+                      ? nothing
+                      : html`<vscode-button
+                            secondary
+                            class="set-default"
+                            @click=${() => this.action({ type: 'setDefault', requestId: nextRequestId(), version: row.versionNumber }, 'Setting the default…')}
+                            >Set as default</vscode-button
+                          >
+                          <vscode-button
+                            secondary
+                            class="rollback-copy"
+                            title="Copy this version into a new version and make it the default"
+                            @click=${() => this.action({ type: 'rollback', requestId: nextRequestId(), version: row.versionNumber, mode: 'copy-to-new' }, 'Rolling back…')}
+                            >Roll back (new version)</vscode-button
+                          >
+                          <vscode-button
+                            secondary
+                            class="delete"
+                            @click=${() => this.action({ type: 'deleteVersions', requestId: nextRequestId(), versions: [row.versionNumber] }, 'Deleting…')}
+                            >Delete</vscode-button
+                          >`
+                  }
+                </td>
+              </tr>`,
           )}
         </tbody>
       </table>
@@ -221,8 +299,10 @@ export class LaunchTemplateEditorElement extends LitElement {
 
   private renderForm(form: LaunchTemplateForm): TemplateResult {
     return html`<div class="form">
-      ${this.textField('instanceType', 'Instance type', 'instanceType', 't3.micro')} ${this.textField('imageId', 'AMI', 'imageId', 'ami-…')} ${this.textField('keyName', 'Key pair', 'keyName')}
-      ${this.textField('iamInstanceProfile', 'IAM instance profile (name or ARN)', 'iamInstanceProfile')} ${this.textField('subnetId', 'Subnet', 'subnetId', 'subnet-…')}
+      ${this.textField('instanceType', 'Instance type', 'instanceType', 't3.micro')}
+      ${this.textField('imageId', 'AMI', 'imageId', 'ami-…')} ${this.textField('keyName', 'Key pair', 'keyName')}
+      ${this.textField('iamInstanceProfile', 'IAM instance profile (name or ARN)', 'iamInstanceProfile')}
+      ${this.textField('subnetId', 'Subnet', 'subnetId', 'subnet-…')}
       <label class="field" for="securityGroupIds"
         ><span>Security groups (comma-separated)</span
         ><vscode-textfield
@@ -240,14 +320,26 @@ export class LaunchTemplateEditorElement extends LitElement {
       ></label>
       ${this.textField('privateIpAddress', 'Private IP', 'privateIpAddress')}
       <label class="field wide" for="userData"
-        ><span>User data (text; base64-encoded on save)${form.userDataHidden ? ' — the current user data is hidden and kept unless you type new text' : ''}</span
-        ><vscode-textarea id="userData" rows="6" monospace .value=${form.userData} @input=${(event: Event) => this.setField('userData', eventValue(event))}></vscode-textarea
+        ><span
+          >User data (text; base64-encoded on
+          save)${form.userDataHidden ? ' — the current user data is hidden and kept unless you type new text' : ''}</span
+        ><vscode-textarea
+          id="userData"
+          rows="6"
+          monospace
+          .value=${form.userData}
+          @input=${(event: Event) => this.setField('userData', eventValue(event))}
+        ></vscode-textarea
       ></label>
       <fieldset class="wide">
         <legend>Metadata options</legend>
         <label class="field" for="httpTokens"
           ><span>HTTP tokens (IMDSv2)</span
-          ><vscode-single-select id="httpTokens" .value=${form.httpTokens} @change=${(event: Event) => this.setField('httpTokens', eventValue(event) as LaunchTemplateForm['httpTokens'])}>
+          ><vscode-single-select
+            id="httpTokens"
+            .value=${form.httpTokens}
+            @change=${(event: Event) => this.setField('httpTokens', eventValue(event) as LaunchTemplateForm['httpTokens'])}
+          >
             <vscode-option value="">Not set (IMDSv1 allowed)</vscode-option>
             <vscode-option value="required">Required (IMDSv2)</vscode-option>
             <vscode-option value="optional">Optional (IMDSv1 allowed)</vscode-option>
@@ -255,7 +347,11 @@ export class LaunchTemplateEditorElement extends LitElement {
         >
         <label class="field" for="httpEndpoint"
           ><span>Metadata endpoint</span
-          ><vscode-single-select id="httpEndpoint" .value=${form.httpEndpoint} @change=${(event: Event) => this.setField('httpEndpoint', eventValue(event) as LaunchTemplateForm['httpEndpoint'])}>
+          ><vscode-single-select
+            id="httpEndpoint"
+            .value=${form.httpEndpoint}
+            @change=${(event: Event) => this.setField('httpEndpoint', eventValue(event) as LaunchTemplateForm['httpEndpoint'])}
+          >
             <vscode-option value="">Not set (enabled)</vscode-option>
             <vscode-option value="enabled">Enabled</vscode-option>
             <vscode-option value="disabled">Disabled</vscode-option>
@@ -266,27 +362,101 @@ export class LaunchTemplateEditorElement extends LitElement {
       <fieldset class="wide">
         <legend>Tags (instances)</legend>
         ${form.tags.map(
-          (tag, index) => html`<div class="row">
-            <vscode-textfield class="tag-key" aria-label="Tag key" .value=${tag.key} @input=${(event: Event) => this.setField('tags', form.tags.map((entry, at) => (at === index ? { ...entry, key: eventValue(event) } : entry)))}></vscode-textfield>
-            <vscode-textfield class="tag-value" aria-label="Tag value" .value=${tag.value} @input=${(event: Event) => this.setField('tags', form.tags.map((entry, at) => (at === index ? { ...entry, value: eventValue(event) } : entry)))}></vscode-textfield>
-            <vscode-button secondary @click=${() => this.setField('tags', form.tags.filter((_, at) => at !== index))}>Remove</vscode-button>
-          </div>`,
+          (tag, index) =>
+            html`<div class="row">
+              <vscode-textfield
+                class="tag-key"
+                aria-label="Tag key"
+                .value=${tag.key}
+                @input=${(event: Event) =>
+                  this.setField(
+                    'tags',
+                    form.tags.map((entry, at) => (at === index ? { ...entry, key: eventValue(event) } : entry)),
+                  )}
+              ></vscode-textfield>
+              <vscode-textfield
+                class="tag-value"
+                aria-label="Tag value"
+                .value=${tag.value}
+                @input=${(event: Event) =>
+                  this.setField(
+                    'tags',
+                    form.tags.map((entry, at) => (at === index ? { ...entry, value: eventValue(event) } : entry)),
+                  )}
+              ></vscode-textfield>
+              <vscode-button
+                secondary
+                @click=${() =>
+                  this.setField(
+                    'tags',
+                    form.tags.filter((_, at) => at !== index),
+                  )}
+                >Remove</vscode-button
+              >
+            </div>`,
         )}
-        <vscode-button secondary id="add-tag" @click=${() => this.setField('tags', [...form.tags, { key: '', value: '' }])}>Add tag</vscode-button>
+        <vscode-button
+          secondary
+          id="add-tag"
+          @click=${() => this.setField('tags', [...form.tags, { key: '', value: '' }])}
+          >Add tag</vscode-button
+        >
       </fieldset>
       <fieldset class="wide">
         <legend>EBS block devices</legend>
         ${form.blockDevices.map(
-          (row, index) => html`<div class="row device">
-            <vscode-textfield aria-label="Device name" placeholder="/dev/xvda" .value=${row.deviceName} @input=${(event: Event) => this.setDevice(index, { deviceName: eventValue(event) })}></vscode-textfield>
-            <vscode-textfield aria-label="Size (GiB)" placeholder="GiB" .value=${row.volumeSize} @input=${(event: Event) => this.setDevice(index, { volumeSize: eventValue(event) })}></vscode-textfield>
-            <vscode-textfield aria-label="Volume type" placeholder="gp3" .value=${row.volumeType} @input=${(event: Event) => this.setDevice(index, { volumeType: eventValue(event) })}></vscode-textfield>
-            <vscode-textfield aria-label="IOPS" placeholder="IOPS" .value=${row.iops} @input=${(event: Event) => this.setDevice(index, { iops: eventValue(event) })}></vscode-textfield>
-            <vscode-textfield aria-label="Throughput" placeholder="MiB/s" .value=${row.throughput} @input=${(event: Event) => this.setDevice(index, { throughput: eventValue(event) })}></vscode-textfield>
-            <vscode-checkbox .checked=${row.encrypted} @change=${(event: Event) => this.setDevice(index, { encrypted: eventChecked(event) })}>Encrypted</vscode-checkbox>
-            <vscode-checkbox .checked=${row.deleteOnTermination} @change=${(event: Event) => this.setDevice(index, { deleteOnTermination: eventChecked(event) })}>Delete on termination</vscode-checkbox>
-            <vscode-button secondary @click=${() => this.setField('blockDevices', form.blockDevices.filter((_, at) => at !== index))}>Remove</vscode-button>
-          </div>`,
+          (row, index) =>
+            html`<div class="row device">
+              <vscode-textfield
+                aria-label="Device name"
+                placeholder="/dev/xvda"
+                .value=${row.deviceName}
+                @input=${(event: Event) => this.setDevice(index, { deviceName: eventValue(event) })}
+              ></vscode-textfield>
+              <vscode-textfield
+                aria-label="Size (GiB)"
+                placeholder="GiB"
+                .value=${row.volumeSize}
+                @input=${(event: Event) => this.setDevice(index, { volumeSize: eventValue(event) })}
+              ></vscode-textfield>
+              <vscode-textfield
+                aria-label="Volume type"
+                placeholder="gp3"
+                .value=${row.volumeType}
+                @input=${(event: Event) => this.setDevice(index, { volumeType: eventValue(event) })}
+              ></vscode-textfield>
+              <vscode-textfield
+                aria-label="IOPS"
+                placeholder="IOPS"
+                .value=${row.iops}
+                @input=${(event: Event) => this.setDevice(index, { iops: eventValue(event) })}
+              ></vscode-textfield>
+              <vscode-textfield
+                aria-label="Throughput"
+                placeholder="MiB/s"
+                .value=${row.throughput}
+                @input=${(event: Event) => this.setDevice(index, { throughput: eventValue(event) })}
+              ></vscode-textfield>
+              <vscode-checkbox
+                .checked=${row.encrypted}
+                @change=${(event: Event) => this.setDevice(index, { encrypted: eventChecked(event) })}
+                >Encrypted</vscode-checkbox
+              >
+              <vscode-checkbox
+                .checked=${row.deleteOnTermination}
+                @change=${(event: Event) => this.setDevice(index, { deleteOnTermination: eventChecked(event) })}
+                >Delete on termination</vscode-checkbox
+              >
+              <vscode-button
+                secondary
+                @click=${() =>
+                  this.setField(
+                    'blockDevices',
+                    form.blockDevices.filter((_, at) => at !== index),
+                  )}
+                >Remove</vscode-button
+              >
+            </div>`,
         )}
         <vscode-button
           secondary
@@ -295,34 +465,76 @@ export class LaunchTemplateEditorElement extends LitElement {
           >Add volume</vscode-button
         >
       </fieldset>
-      <vscode-checkbox id="disableApiTermination" class="wide" .checked=${form.disableApiTermination} @change=${(event: Event) => this.setField('disableApiTermination', eventChecked(event))}>Termination protection</vscode-checkbox>
+      <vscode-checkbox
+        id="disableApiTermination"
+        class="wide"
+        .checked=${form.disableApiTermination}
+        @change=${(event: Event) => this.setField('disableApiTermination', eventChecked(event))}
+        >Termination protection</vscode-checkbox
+      >
     </div>`;
   }
 
-  private renderDrs(drs: DrsLaunchSettings, sourceServer: { sourceServerId: string; hostname: string }): TemplateResult {
+  private renderDrs(
+    drs: DrsLaunchSettings,
+    sourceServer: { sourceServerId: string; hostname: string },
+  ): TemplateResult {
     const set = (patch: Partial<DrsLaunchSettings>) => (this.drs = { ...drs, ...patch });
     return html`<div class="form drs">
       <p class="wide">DRS launch settings of ${sourceServer.hostname} (${sourceServer.sourceServerId}).</p>
-      <vscode-checkbox id="copyPrivateIp" .checked=${drs.copyPrivateIp} @change=${(event: Event) => set({ copyPrivateIp: eventChecked(event) })}>Copy private IP</vscode-checkbox>
-      <vscode-checkbox id="copyTags" .checked=${drs.copyTags} @change=${(event: Event) => set({ copyTags: eventChecked(event) })}>Copy tags</vscode-checkbox>
+      <vscode-checkbox
+        id="copyPrivateIp"
+        .checked=${drs.copyPrivateIp}
+        @change=${(event: Event) => set({ copyPrivateIp: eventChecked(event) })}
+        >Copy private IP</vscode-checkbox
+      >
+      <vscode-checkbox
+        id="copyTags"
+        .checked=${drs.copyTags}
+        @change=${(event: Event) => set({ copyTags: eventChecked(event) })}
+        >Copy tags</vscode-checkbox
+      >
       <label class="field" for="launchDisposition"
         ><span>Launch disposition</span
-        ><vscode-single-select id="launchDisposition" .value=${drs.launchDisposition} @change=${(event: Event) => set({ launchDisposition: eventValue(event) === 'STARTED' ? 'STARTED' : 'STOPPED' })}>
+        ><vscode-single-select
+          id="launchDisposition"
+          .value=${drs.launchDisposition}
+          @change=${(event: Event) => set({ launchDisposition: eventValue(event) === 'STARTED' ? 'STARTED' : 'STOPPED' })}
+        >
           <vscode-option value="STARTED">Started</vscode-option>
           <vscode-option value="STOPPED">Stopped</vscode-option>
         </vscode-single-select></label
       >
       <label class="field" for="rightSizing"
         ><span>Instance type right-sizing</span
-        ><vscode-single-select id="rightSizing" .value=${drs.targetInstanceTypeRightSizingMethod} @change=${(event: Event) => set({ targetInstanceTypeRightSizingMethod: eventValue(event) as DrsLaunchSettings['targetInstanceTypeRightSizingMethod'] })}>
+        ><vscode-single-select
+          id="rightSizing"
+          .value=${drs.targetInstanceTypeRightSizingMethod}
+          @change=${(event: Event) => set({ targetInstanceTypeRightSizingMethod: eventValue(event) as DrsLaunchSettings['targetInstanceTypeRightSizingMethod'] })}
+        >
           <vscode-option value="NONE">None (use the template's instance type)</vscode-option>
           <vscode-option value="BASIC">Basic</vscode-option>
           <vscode-option value="IN_AWS">In AWS</vscode-option>
         </vscode-single-select></label
       >
-      <vscode-checkbox id="licensingByol" .checked=${drs.licensingByol} @change=${(event: Event) => set({ licensingByol: eventChecked(event) })}>OS licensing: bring your own licence (BYOL)</vscode-checkbox>
-      <vscode-checkbox id="postLaunchEnabled" .checked=${drs.postLaunchEnabled} @change=${(event: Event) => set({ postLaunchEnabled: eventChecked(event) })}>Post-launch actions</vscode-checkbox>
-      <vscode-button id="save-drs" class="wide" @click=${() => this.action({ type: 'saveDrsSettings', requestId: nextRequestId(), settings: drs }, 'Saving the DRS launch settings…')}>Save launch settings</vscode-button>
+      <vscode-checkbox
+        id="licensingByol"
+        .checked=${drs.licensingByol}
+        @change=${(event: Event) => set({ licensingByol: eventChecked(event) })}
+        >OS licensing: bring your own licence (BYOL)</vscode-checkbox
+      >
+      <vscode-checkbox
+        id="postLaunchEnabled"
+        .checked=${drs.postLaunchEnabled}
+        @change=${(event: Event) => set({ postLaunchEnabled: eventChecked(event) })}
+        >Post-launch actions</vscode-checkbox
+      >
+      <vscode-button
+        id="save-drs"
+        class="wide"
+        @click=${() => this.action({ type: 'saveDrsSettings', requestId: nextRequestId(), settings: drs }, 'Saving the DRS launch settings…')}
+        >Save launch settings</vscode-button
+      >
     </div>`;
   }
 
@@ -335,11 +547,18 @@ export class LaunchTemplateEditorElement extends LitElement {
 
   render(): TemplateResult {
     const state = this.state;
-    if (!state || !this.form) return html`<p class="loading">${this.busy ?? 'Loading…'}</p>${this.renderStatus()}`;
+    if (!state || !this.form)
+      return html`<p class="loading">${this.busy ?? 'Loading…'}</p>
+        ${this.renderStatus()}`;
     return html`<header>
         <h1 id="template-name">${state.templateName}</h1>
-        <p class="meta">${state.templateId} · account ${state.account} · ${state.region} · default v${state.defaultVersion} · latest v${state.latestVersion}</p>
-        <vscode-button secondary id="refresh" @click=${() => this.action({ type: 'refresh' }, 'Refreshing…')}>Refresh</vscode-button>
+        <p class="meta">
+          ${state.templateId} · account ${state.account} · ${state.region} · default v${state.defaultVersion} · latest
+          v${state.latestVersion}
+        </p>
+        <vscode-button secondary id="refresh" @click=${() => this.action({ type: 'refresh' }, 'Refreshing…')}
+          >Refresh</vscode-button
+        >
       </header>
       ${this.renderVersions(state)}
       <section class="editor">
@@ -351,20 +570,45 @@ export class LaunchTemplateEditorElement extends LitElement {
           <vscode-tab-panel>
             <label class="field wide" for="rawJson"
               ><span>Other fields of the version (JSON object; validated on save)</span
-              ><vscode-textarea id="rawJson" rows="16" monospace .value=${this.rawJson} @input=${(event: Event) => (this.rawJson = eventValue(event))}></vscode-textarea
+              ><vscode-textarea
+                id="rawJson"
+                rows="16"
+                monospace
+                .value=${this.rawJson}
+                @input=${(event: Event) => (this.rawJson = eventValue(event))}
+              ></vscode-textarea
             ></label>
           </vscode-tab-panel>
-          ${state.drs && this.drs
-            ? html`<vscode-tab-header slot="header" id="tab-drs">DRS launch settings</vscode-tab-header>
-                <vscode-tab-panel>${this.renderDrs(this.drs, state.drs)}</vscode-tab-panel>`
-            : nothing}
+          ${
+            state.drs && this.drs
+              ? html`<vscode-tab-header slot="header" id="tab-drs">DRS launch settings</vscode-tab-header>
+                  <vscode-tab-panel>${this.renderDrs(this.drs, state.drs)}</vscode-tab-panel>`
+              : nothing
+          }
         </vscode-tabs>
         ${this.renderFindings()}
         <div class="savebar">
-          <vscode-textfield id="description" placeholder="Version description (optional)" .value=${this.description} @input=${(event: Event) => (this.description = eventValue(event))}></vscode-textfield>
-          <vscode-checkbox id="makeDefault" .checked=${this.makeDefault} @change=${(event: Event) => (this.makeDefault = eventChecked(event))}>Make the new version the default</vscode-checkbox>
-          <vscode-button id="check" secondary @click=${() => this.action({ type: 'check', form: this.form!, rawJson: this.rawJson }, 'Checking…')}>Check</vscode-button>
-          <vscode-button id="save" ?disabled=${Boolean(this.busy)} @click=${() => this.save()}>Save as new version</vscode-button>
+          <vscode-textfield
+            id="description"
+            placeholder="Version description (optional)"
+            .value=${this.description}
+            @input=${(event: Event) => (this.description = eventValue(event))}
+          ></vscode-textfield>
+          <vscode-checkbox
+            id="makeDefault"
+            .checked=${this.makeDefault}
+            @change=${(event: Event) => (this.makeDefault = eventChecked(event))}
+            >Make the new version the default</vscode-checkbox
+          >
+          <vscode-button
+            id="check"
+            secondary
+            @click=${() => this.action({ type: 'check', form: this.form!, rawJson: this.rawJson }, 'Checking…')}
+            >Check</vscode-button
+          >
+          <vscode-button id="save" ?disabled=${Boolean(this.busy)} @click=${() => this.save()}
+            >Save as new version</vscode-button
+          >
         </div>
         ${this.renderStatus()}
       </section>`;

@@ -55,7 +55,18 @@ export const TAGGABLE_TYPES = Object.freeze([
   'ec2:launch-template',
 ]);
 
-export const COMMON_INSTANCE_TYPES = Object.freeze(['t3.micro', 't3.small', 't3.medium', 't3.large', 't3.xlarge', 'm5.large', 'm5.xlarge', 'c5.large', 'c5.xlarge', 'r5.large']);
+export const COMMON_INSTANCE_TYPES = Object.freeze([
+  't3.micro',
+  't3.small',
+  't3.medium',
+  't3.large',
+  't3.xlarge',
+  'm5.large',
+  'm5.xlarge',
+  'c5.large',
+  'c5.xlarge',
+  'r5.large',
+]);
 
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
 const IPV4_CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/;
@@ -88,7 +99,17 @@ function peerOf(source: string): Record<string, string> {
   return { cidrIpv4: source };
 }
 
-const PROTOCOLS: Record<string, string> = { '-1': 'all', tcp: 'tcp', udp: 'udp', icmp: 'icmp', '6': 'tcp', '17': 'udp', '1': 'icmp', '58': 'icmpv6', icmpv6: 'icmpv6' };
+const PROTOCOLS: Record<string, string> = {
+  '-1': 'all',
+  tcp: 'tcp',
+  udp: 'udp',
+  icmp: 'icmp',
+  '6': 'tcp',
+  '17': 'udp',
+  '1': 'icmp',
+  '58': 'icmpv6',
+  icmpv6: 'icmpv6',
+};
 
 interface RawPermission {
   IpProtocol?: string;
@@ -101,7 +122,11 @@ interface RawPermission {
 }
 
 /** A security-group rule node (`sg-…#inbound-0-1`) as the rule input of revokeIngress / revokeEgress. */
-export function ruleFromNode(resource: ActionResource): { groupId: string; direction: 'ingress' | 'egress'; rule: Record<string, unknown> } {
+export function ruleFromNode(resource: ActionResource): {
+  groupId: string;
+  direction: 'ingress' | 'egress';
+  rule: Record<string, unknown>;
+} {
   const match = /^(sg-[0-9a-f]+)#(inbound|outbound)-(\d+)-(\d+)$/.exec(resource.id);
   if (!match) throw new Error(`"${resource.id}" is not a security group rule.`);
   const permission = (resource.raw ?? {}) as RawPermission;
@@ -129,7 +154,12 @@ export function attachedPolicyOf(resource: ActionResource): { roleName: string; 
   return { roleName: resource.id.slice(0, index), policyArn: resource.arn ?? resource.id.slice(index + 1) };
 }
 
-const instanceAction = (verb: 'start' | 'stop' | 'reboot' | 'terminate', title: string, group: string, done: string): ResourceActionSpec => ({
+const instanceAction = (
+  verb: 'start' | 'stop' | 'reboot' | 'terminate',
+  title: string,
+  group: string,
+  done: string,
+): ResourceActionSpec => ({
   command: `pilotLight.action.${verb}Instance`,
   title,
   types: ['ec2:instance'],
@@ -156,8 +186,15 @@ export const RESOURCE_ACTIONS: readonly ResourceActionSpec[] = Object.freeze([
         kind: 'pick',
         allowOther: true,
         placeholder: 't3.large',
-        options: (resource) => COMMON_INSTANCE_TYPES.map((type) => ({ label: type, value: type, description: (resource.raw as { InstanceType?: string } | undefined)?.InstanceType === type ? 'current' : undefined })),
-        validate: (value) => (INSTANCE_TYPE.test(value.trim()) ? undefined : 'Enter an instance type such as t3.large.'),
+        options: (resource) =>
+          COMMON_INSTANCE_TYPES.map((type) => ({
+            label: type,
+            value: type,
+            description:
+              (resource.raw as { InstanceType?: string } | undefined)?.InstanceType === type ? 'current' : undefined,
+          })),
+        validate: (value) =>
+          INSTANCE_TYPE.test(value.trim()) ? undefined : 'Enter an instance type such as t3.large.',
       },
     ],
     input: (resource, answers) => ({ instanceId: resource.id, instanceType: answers.instanceType.trim() }),
@@ -170,13 +207,48 @@ export const RESOURCE_ACTIONS: readonly ResourceActionSpec[] = Object.freeze([
     types: ['ec2:volume'],
     group: '2_lifecycle@1',
     operationId: () => 'ec2.snapshots.create',
-    prompts: [{ key: 'description', title: 'Snapshot description (optional)', kind: 'text', optional: true, validate: (value) => (value.length > 255 ? 'At most 255 characters.' : undefined) }],
-    input: (resource, answers) => ({ volumeId: resource.id, ...(answers.description?.trim() ? { description: answers.description.trim() } : {}) }),
+    prompts: [
+      {
+        key: 'description',
+        title: 'Snapshot description (optional)',
+        kind: 'text',
+        optional: true,
+        validate: (value) => (value.length > 255 ? 'At most 255 characters.' : undefined),
+      },
+    ],
+    input: (resource, answers) => ({
+      volumeId: resource.id,
+      ...(answers.description?.trim() ? { description: answers.description.trim() } : {}),
+    }),
     done: 'Snapshot started for',
   },
-  { command: 'pilotLight.action.deleteVolume', title: 'Delete Volume…', types: ['ec2:volume'], group: '4_delete@1', operationId: () => 'ec2.volumes.delete', input: (resource) => ({ volumeId: resource.id }), done: 'Deleted' },
-  { command: 'pilotLight.action.deleteSnapshot', title: 'Delete Snapshot…', types: ['ec2:snapshot'], group: '4_delete@1', operationId: () => 'ec2.snapshots.delete', input: (resource) => ({ snapshotId: resource.id }), done: 'Deleted' },
-  { command: 'pilotLight.action.releaseAddress', title: 'Release Elastic IP…', types: ['ec2:elastic-ip'], group: '4_delete@1', operationId: () => 'ec2.addresses.release', input: (resource) => ({ allocationId: resource.id }), done: 'Released' },
+  {
+    command: 'pilotLight.action.deleteVolume',
+    title: 'Delete Volume…',
+    types: ['ec2:volume'],
+    group: '4_delete@1',
+    operationId: () => 'ec2.volumes.delete',
+    input: (resource) => ({ volumeId: resource.id }),
+    done: 'Deleted',
+  },
+  {
+    command: 'pilotLight.action.deleteSnapshot',
+    title: 'Delete Snapshot…',
+    types: ['ec2:snapshot'],
+    group: '4_delete@1',
+    operationId: () => 'ec2.snapshots.delete',
+    input: (resource) => ({ snapshotId: resource.id }),
+    done: 'Deleted',
+  },
+  {
+    command: 'pilotLight.action.releaseAddress',
+    title: 'Release Elastic IP…',
+    types: ['ec2:elastic-ip'],
+    group: '4_delete@1',
+    operationId: () => 'ec2.addresses.release',
+    input: (resource) => ({ allocationId: resource.id }),
+    done: 'Released',
+  },
   {
     command: 'pilotLight.action.addInboundRule',
     title: 'Add Inbound Rule…',
@@ -184,13 +256,35 @@ export const RESOURCE_ACTIONS: readonly ResourceActionSpec[] = Object.freeze([
     group: '2_lifecycle@1',
     operationId: () => 'ec2.securityGroups.authorizeIngress',
     prompts: [
-      { key: 'protocol', title: 'Protocol', kind: 'pick', options: () => ['tcp', 'udp', 'icmp', 'all'].map((value) => ({ label: value, value })) },
-      { key: 'ports', title: 'Port or range, e.g. 443 or 8000-8080 (ignored for "all" and icmp)', kind: 'text', placeholder: '443', validate: (value) => (value.trim() === '' || parsePorts(value) ? undefined : 'Enter a port (443) or a range (8000-8080).') },
-      { key: 'source', title: 'Source: an IPv4/IPv6 CIDR or a security group ID', kind: 'text', placeholder: '10.0.0.0/16', validate: (value) => (IPV4_CIDR.test(value.trim()) || IPV6_CIDR.test(value.trim()) || SG_ID.test(value.trim()) ? undefined : 'Enter a CIDR such as 10.0.0.0/16 or ::/0, or a group ID such as sg-0123456789abcdef0.') },
+      {
+        key: 'protocol',
+        title: 'Protocol',
+        kind: 'pick',
+        options: () => ['tcp', 'udp', 'icmp', 'all'].map((value) => ({ label: value, value })),
+      },
+      {
+        key: 'ports',
+        title: 'Port or range, e.g. 443 or 8000-8080 (ignored for "all" and icmp)',
+        kind: 'text',
+        placeholder: '443',
+        validate: (value) =>
+          value.trim() === '' || parsePorts(value) ? undefined : 'Enter a port (443) or a range (8000-8080).',
+      },
+      {
+        key: 'source',
+        title: 'Source: an IPv4/IPv6 CIDR or a security group ID',
+        kind: 'text',
+        placeholder: '10.0.0.0/16',
+        validate: (value) =>
+          IPV4_CIDR.test(value.trim()) || IPV6_CIDR.test(value.trim()) || SG_ID.test(value.trim())
+            ? undefined
+            : 'Enter a CIDR such as 10.0.0.0/16 or ::/0, or a group ID such as sg-0123456789abcdef0.',
+      },
     ],
     input: (resource, answers) => {
       const protocol = answers.protocol;
-      const ports = protocol === 'all' ? undefined : protocol === 'icmp' ? { fromPort: -1, toPort: -1 } : parsePorts(answers.ports);
+      const ports =
+        protocol === 'all' ? undefined : protocol === 'icmp' ? { fromPort: -1, toPort: -1 } : parsePorts(answers.ports);
       return { groupId: resource.id, rules: [{ protocol, ...(ports ?? {}), ...peerOf(answers.source.trim()) }] };
     },
     done: 'Added a rule to',
@@ -200,14 +294,25 @@ export const RESOURCE_ACTIONS: readonly ResourceActionSpec[] = Object.freeze([
     title: 'Revoke Rule…',
     types: ['ec2:security-group-rule'],
     group: '4_delete@1',
-    operationId: (resource) => (ruleFromNode(resource).direction === 'ingress' ? 'ec2.securityGroups.revokeIngress' : 'ec2.securityGroups.revokeEgress'),
+    operationId: (resource) =>
+      ruleFromNode(resource).direction === 'ingress'
+        ? 'ec2.securityGroups.revokeIngress'
+        : 'ec2.securityGroups.revokeEgress',
     input: (resource) => {
       const { groupId, rule } = ruleFromNode(resource);
       return { groupId, rules: [rule] };
     },
     done: 'Revoked',
   },
-  { command: 'pilotLight.action.deleteSecurityGroup', title: 'Delete Security Group…', types: ['ec2:security-group'], group: '4_delete@1', operationId: () => 'ec2.securityGroups.delete', input: (resource) => ({ groupId: resource.id }), done: 'Deleted' },
+  {
+    command: 'pilotLight.action.deleteSecurityGroup',
+    title: 'Delete Security Group…',
+    types: ['ec2:security-group'],
+    group: '4_delete@1',
+    operationId: () => 'ec2.securityGroups.delete',
+    input: (resource) => ({ groupId: resource.id }),
+    done: 'Deleted',
+  },
   {
     command: 'pilotLight.action.createSecurityGroup',
     title: 'Create Security Group…',
@@ -215,20 +320,58 @@ export const RESOURCE_ACTIONS: readonly ResourceActionSpec[] = Object.freeze([
     group: '2_lifecycle@1',
     operationId: () => 'ec2.securityGroups.create',
     prompts: [
-      { key: 'groupName', title: 'Group name', kind: 'text', validate: (value) => (!value.trim() ? 'Enter a name.' : /^sg-/i.test(value.trim()) ? 'Names cannot start with "sg-".' : value.length > 255 ? 'At most 255 characters.' : undefined) },
-      { key: 'description', title: 'Description', kind: 'text', validate: (value) => (!value.trim() ? 'Enter a description.' : value.length > 255 ? 'At most 255 characters.' : undefined) },
+      {
+        key: 'groupName',
+        title: 'Group name',
+        kind: 'text',
+        validate: (value) =>
+          !value.trim()
+            ? 'Enter a name.'
+            : /^sg-/i.test(value.trim())
+              ? 'Names cannot start with "sg-".'
+              : value.length > 255
+                ? 'At most 255 characters.'
+                : undefined,
+      },
+      {
+        key: 'description',
+        title: 'Description',
+        kind: 'text',
+        validate: (value) =>
+          !value.trim() ? 'Enter a description.' : value.length > 255 ? 'At most 255 characters.' : undefined,
+      },
     ],
-    input: (resource, answers) => ({ vpcId: resource.id, groupName: answers.groupName.trim(), description: answers.description.trim(), ...(resource.tags.Environment ? { tags: { Environment: resource.tags.Environment } } : {}) }),
+    input: (resource, answers) => ({
+      vpcId: resource.id,
+      groupName: answers.groupName.trim(),
+      description: answers.description.trim(),
+      ...(resource.tags.Environment ? { tags: { Environment: resource.tags.Environment } } : {}),
+    }),
     done: 'Created a security group in',
   },
-  { command: 'pilotLight.action.deleteVpc', title: 'Delete VPC…', types: ['ec2:vpc'], group: '4_delete@2', operationId: () => 'ec2.vpcs.delete', input: (resource) => ({ vpcId: resource.id }), done: 'Deleted' },
+  {
+    command: 'pilotLight.action.deleteVpc',
+    title: 'Delete VPC…',
+    types: ['ec2:vpc'],
+    group: '4_delete@2',
+    operationId: () => 'ec2.vpcs.delete',
+    input: (resource) => ({ vpcId: resource.id }),
+    done: 'Deleted',
+  },
   {
     command: 'pilotLight.action.launchFromTemplate',
     title: 'Launch Instances from Template…',
     types: ['ec2:launch-template'],
     group: '2_lifecycle@1',
     operationId: () => 'ec2.instances.launchFromTemplate',
-    prompts: [{ key: 'count', title: 'How many instances?', kind: 'pick', options: () => ['1', '2', '3'].map((value) => ({ label: value, value })) }],
+    prompts: [
+      {
+        key: 'count',
+        title: 'How many instances?',
+        kind: 'pick',
+        options: () => ['1', '2', '3'].map((value) => ({ label: value, value })),
+      },
+    ],
     input: (resource, answers) => ({ launchTemplateId: resource.id, count: Number(answers.count) || 1 }),
     done: 'Launched from',
   },
@@ -245,8 +388,17 @@ export const RESOURCE_ACTIONS: readonly ResourceActionSpec[] = Object.freeze([
         kind: 'pick',
         allowOther: true,
         placeholder: 'arn:aws:iam::aws:policy/ReadOnlyAccess',
-        options: () => ['ReadOnlyAccess', 'AmazonSSMManagedInstanceCore', 'CloudWatchAgentServerPolicy', 'AmazonS3ReadOnlyAccess'].map((name) => ({ label: name, value: `arn:aws:iam::aws:policy/${name}` })),
-        validate: (value) => (/^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/.+$/.test(value.trim()) ? undefined : 'Enter a policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess.'),
+        options: () =>
+          [
+            'ReadOnlyAccess',
+            'AmazonSSMManagedInstanceCore',
+            'CloudWatchAgentServerPolicy',
+            'AmazonS3ReadOnlyAccess',
+          ].map((name) => ({ label: name, value: `arn:aws:iam::aws:policy/${name}` })),
+        validate: (value) =>
+          /^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/.+$/.test(value.trim())
+            ? undefined
+            : 'Enter a policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess.',
       },
     ],
     input: (resource, answers) => ({ roleName: resource.name, policyArn: answers.policyArn.trim() }),
@@ -267,7 +419,15 @@ export const RESOURCE_ACTIONS: readonly ResourceActionSpec[] = Object.freeze([
     types: TAGGABLE_TYPES,
     group: '3_tags@1',
     operationId: () => 'ec2.tags.add',
-    prompts: [{ key: 'tag', title: 'Tag as Key=Value (an existing key gets the new value)', kind: 'text', placeholder: 'Owner=platform-team', validate: (value) => (parseTag(value) ? undefined : 'Enter Key=Value; keys cannot start with "aws:".') }],
+    prompts: [
+      {
+        key: 'tag',
+        title: 'Tag as Key=Value (an existing key gets the new value)',
+        kind: 'text',
+        placeholder: 'Owner=platform-team',
+        validate: (value) => (parseTag(value) ? undefined : 'Enter Key=Value; keys cannot start with "aws:".'),
+      },
+    ],
     input: (resource, answers) => {
       const tag = parseTag(answers.tag)!;
       return { resourceIds: [resource.id], tags: { [tag.key]: tag.value } };
@@ -280,7 +440,15 @@ export const RESOURCE_ACTIONS: readonly ResourceActionSpec[] = Object.freeze([
     types: TAGGABLE_TYPES,
     group: '3_tags@2',
     operationId: () => 'ec2.tags.remove',
-    prompts: [{ key: 'key', title: 'Tag to remove', kind: 'pick', options: (resource) => Object.entries(resource.tags).map(([key, value]) => ({ label: key, description: value, value: key })) }],
+    prompts: [
+      {
+        key: 'key',
+        title: 'Tag to remove',
+        kind: 'pick',
+        options: (resource) =>
+          Object.entries(resource.tags).map(([key, value]) => ({ label: key, description: value, value: key })),
+      },
+    ],
     input: (resource, answers) => ({ resourceIds: [resource.id], keys: [answers.key] }),
     done: 'Removed a tag from',
   },

@@ -10,7 +10,11 @@ import { compactReadOutput, type ToolPayload } from './toolResults';
 
 /** What an agent front end (LM tools, the MCP server) gives the tool calls: runs under its caller, through the runtime. */
 export interface AgentToolHost {
-  run(operationId: string, input: unknown, options: { mode: RunMode; correlationId?: string; signal?: AbortSignal }): Promise<RunOutcome>;
+  run(
+    operationId: string,
+    input: unknown,
+    options: { mode: RunMode; correlationId?: string; signal?: AbortSignal },
+  ): Promise<RunOutcome>;
   environmentResolver(): Promise<EnvironmentResolver>;
   currentRegion(): Promise<string>;
 }
@@ -22,17 +26,44 @@ export type ToolPreparation =
   /** A change that could not be previewed (maybe transiently): confirm it without a preview. */
   | { kind: 'unpreviewed'; operationId: string; status: string; problem: string; title: string; markdown: string }
   /** A change with its dry-run preview to confirm; `correlationId` links the confirmed preview with the execution. */
-  | { kind: 'preview'; operationId: string; input: unknown; status: string; preview: OperationPreview; correlationId: string; title: string; markdown: string; message: string };
+  | {
+      kind: 'preview';
+      operationId: string;
+      input: unknown;
+      status: string;
+      preview: OperationPreview;
+      correlationId: string;
+      title: string;
+      markdown: string;
+      message: string;
+    };
 
 /** Dry-runs a write tool's call for its confirmation; reads and dry-runs need none. */
-export async function prepareToolCall(spec: ToolSpec, rawInput: unknown, host: AgentToolHost, signal?: AbortSignal): Promise<ToolPreparation> {
+export async function prepareToolCall(
+  spec: ToolSpec,
+  rawInput: unknown,
+  host: AgentToolHost,
+  signal?: AbortSignal,
+): Promise<ToolPreparation> {
   const call = operationCall(spec, rawInput);
   if (!call.ok) return { kind: 'message', message: call.message };
-  if (!isWriteTool(spec)) return { kind: 'message', message: `${spec.kind === 'dry-run' ? 'Dry-running' : 'Reading'} ${call.operationId}`, operationId: call.operationId };
+  if (!isWriteTool(spec))
+    return {
+      kind: 'message',
+      message: `${spec.kind === 'dry-run' ? 'Dry-running' : 'Reading'} ${call.operationId}`,
+      operationId: call.operationId,
+    };
   const dryRun = await host.run(call.operationId, call.input, { mode: 'dry-run', signal });
   if (!dryRun.preview) {
     const problem = describeProblem(dryRun);
-    if (dryRun.refusal?.code === 'invalid-input' || dryRun.refusal?.code === 'unknown-operation') return { kind: 'message', message: `${call.operationId}: ${problem}`, operationId: call.operationId, status: dryRun.status, problem };
+    if (dryRun.refusal?.code === 'invalid-input' || dryRun.refusal?.code === 'unknown-operation')
+      return {
+        kind: 'message',
+        message: `${call.operationId}: ${problem}`,
+        operationId: call.operationId,
+        status: dryRun.status,
+        problem,
+      };
     return {
       kind: 'unpreviewed',
       operationId: call.operationId,
@@ -50,7 +81,8 @@ export async function prepareToolCall(spec: ToolSpec, rawInput: unknown, host: A
     status: preview.guardrails.verdict,
     preview,
     correlationId: dryRun.correlationId,
-    title: preview.guardrails.verdict === 'refused' ? `Pilot Light will refuse: ${preview.summary}` : `${preview.summary}?`,
+    title:
+      preview.guardrails.verdict === 'refused' ? `Pilot Light will refuse: ${preview.summary}` : `${preview.summary}?`,
     markdown: renderConfirmation(preview, formatPreview(preview)),
     message: `${preview.summary} (account ${preview.account}, ${preview.region}, ${preview.environments.join(', ') || 'unknown'})`,
   };
@@ -59,30 +91,62 @@ export async function prepareToolCall(spec: ToolSpec, rawInput: unknown, host: A
 function targetsOf(outcome: RunOutcome): NonNullable<ToolPayload['resources']> {
   const preview = outcome.preview;
   if (!preview) return [];
-  return preview.resources.filter((resource) => resource.role === 'target' && !resource.id.startsWith('(')).map((resource) => ({ type: resource.type, id: resource.id, name: resource.name, environment: resource.environment, region: preview.region }));
+  return preview.resources
+    .filter((resource) => resource.role === 'target' && !resource.id.startsWith('('))
+    .map((resource) => ({
+      type: resource.type,
+      id: resource.id,
+      name: resource.name,
+      environment: resource.environment,
+      region: preview.region,
+    }));
 }
 
 /**
  * Runs a tool call through the host and describes the result for the model. A write runs only after its
  * confirmation was shown; the runtime checks every guardrail again and asks for the approvals the policy requires.
  */
-export async function invokeToolCall(spec: ToolSpec, rawInput: unknown, host: AgentToolHost, options: { correlationId?: string; signal?: AbortSignal } = {}): Promise<ToolPayload> {
+export async function invokeToolCall(
+  spec: ToolSpec,
+  rawInput: unknown,
+  host: AgentToolHost,
+  options: { correlationId?: string; signal?: AbortSignal } = {},
+): Promise<ToolPayload> {
   const call = operationCall(spec, rawInput);
   if (!call.ok) return { tool: spec.name, status: 'not-allowed', summary: call.message };
   const { signal } = options;
 
   if (spec.kind === 'read') {
     const outcome = await host.run(call.operationId, call.input, { mode: 'execute', signal });
-    if (outcome.status !== 'succeeded') return { tool: spec.name, status: outcome.status === 'refused' ? 'refused' : 'failed', operation: call.operationId, summary: describeProblem(outcome) };
+    if (outcome.status !== 'succeeded')
+      return {
+        tool: spec.name,
+        status: outcome.status === 'refused' ? 'refused' : 'failed',
+        operation: call.operationId,
+        summary: describeProblem(outcome),
+      };
     const resolve = await host.environmentResolver();
     const region = (outcome.preview?.region ?? undefined) || (await host.currentRegion());
     const compact = compactReadOutput(call.operationId, outcome.output, region, resolve);
-    return { tool: spec.name, status: 'succeeded', operation: call.operationId, summary: compact.count !== undefined ? `${compact.count} item(s).` : 'Done.', resources: compact.resources, data: compact.data };
+    return {
+      tool: spec.name,
+      status: 'succeeded',
+      operation: call.operationId,
+      summary: compact.count !== undefined ? `${compact.count} item(s).` : 'Done.',
+      resources: compact.resources,
+      data: compact.data,
+    };
   }
 
   if (spec.kind === 'dry-run') {
     const outcome = await host.run(call.operationId, call.input, { mode: 'dry-run', signal });
-    if (!outcome.preview) return { tool: spec.name, status: outcome.status === 'refused' ? 'refused' : 'failed', operation: call.operationId, summary: describeProblem(outcome) };
+    if (!outcome.preview)
+      return {
+        tool: spec.name,
+        status: outcome.status === 'refused' ? 'refused' : 'failed',
+        operation: call.operationId,
+        summary: describeProblem(outcome),
+      };
     return {
       tool: spec.name,
       status: 'dry-run',
@@ -94,11 +158,25 @@ export async function invokeToolCall(spec: ToolSpec, rawInput: unknown, host: Ag
     };
   }
 
-  const outcome = await host.run(call.operationId, call.input, { mode: 'execute', correlationId: options.correlationId, signal });
+  const outcome = await host.run(call.operationId, call.input, {
+    mode: 'execute',
+    correlationId: options.correlationId,
+    signal,
+  });
   const resources = targetsOf(outcome);
   if (outcome.status === 'succeeded') {
-    const backups = outcome.backups.length ? ` Backups: ${outcome.backups.map((backup) => `${backup.kind} ${backup.id}`).join(', ')}.` : '';
-    return { tool: spec.name, status: 'succeeded', operation: call.operationId, summary: `${outcome.preview?.summary ?? call.operationId}: done.${backups}`, resources, data: outcome.output, correlationId: outcome.correlationId };
+    const backups = outcome.backups.length
+      ? ` Backups: ${outcome.backups.map((backup) => `${backup.kind} ${backup.id}`).join(', ')}.`
+      : '';
+    return {
+      tool: spec.name,
+      status: 'succeeded',
+      operation: call.operationId,
+      summary: `${outcome.preview?.summary ?? call.operationId}: done.${backups}`,
+      resources,
+      data: outcome.output,
+      correlationId: outcome.correlationId,
+    };
   }
   return {
     tool: spec.name,

@@ -25,11 +25,14 @@ const MAX_STRING_CHARS = 2_000;
 
 /** A copy with long strings cut (a model needs no more, and redaction stays fast), depth bounded. */
 function capStrings(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return value.length > MAX_STRING_CHARS ? `${value.slice(0, MAX_STRING_CHARS)}…(cut)` : value;
+  if (typeof value === 'string')
+    return value.length > MAX_STRING_CHARS ? `${value.slice(0, MAX_STRING_CHARS)}…(cut)` : value;
   if (!value || typeof value !== 'object' || depth > 20) return depth > 20 ? '(too deep)' : value;
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return value.slice(0, 500).map((item) => capStrings(item, depth + 1));
-  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([key, item]) => [key, capStrings(item, depth + 1)]));
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>).map(([key, item]) => [key, capStrings(item, depth + 1)]),
+  );
 }
 
 /** JSON text for a tool result; `data` is redacted and cut to fit. */
@@ -45,7 +48,12 @@ export function toolResultText(payload: ToolPayload, maxChars = MAX_TOOL_RESULT_
 }
 
 /** A read operation's output in compact form: facts for lists Pilot Light knows, else the raw output. */
-export function compactReadOutput(operationId: string, output: unknown, region: string, resolveEnvironment: EnvironmentResolver): { data: unknown; resources: ResourceRef[]; count?: number } {
+export function compactReadOutput(
+  operationId: string,
+  output: unknown,
+  region: string,
+  resolveEnvironment: EnvironmentResolver,
+): { data: unknown; resources: ResourceRef[]; count?: number } {
   const kind = kindForOperation(operationId);
   const page = output as { items?: unknown[]; nextToken?: string } | undefined;
   if (kind && Array.isArray(page?.items)) {
@@ -53,8 +61,19 @@ export function compactReadOutput(operationId: string, output: unknown, region: 
     return {
       data: {
         count: facts.length,
-        ...(page!.nextToken ? { nextToken: page!.nextToken, more: 'Call again with this nextToken for the next page.' } : {}),
-        items: facts.map((fact) => ({ type: fact.type, id: fact.id, name: fact.name, state: fact.state, environment: fact.environment, protected: fact.protected, tags: fact.tags, details: fact.details })),
+        ...(page!.nextToken
+          ? { nextToken: page!.nextToken, more: 'Call again with this nextToken for the next page.' }
+          : {}),
+        items: facts.map((fact) => ({
+          type: fact.type,
+          id: fact.id,
+          name: fact.name,
+          state: fact.state,
+          environment: fact.environment,
+          protected: fact.protected,
+          tags: fact.tags,
+          details: fact.details,
+        })),
       },
       resources: facts.map(refOf),
       count: facts.length,

@@ -41,7 +41,10 @@ export class AuditTrail implements AuditSink {
   private readonly staleLockMs: number;
   private readonly maxResultChars: number;
 
-  constructor(readonly path: string, options: AuditTrailOptions = {}) {
+  constructor(
+    readonly path: string,
+    options: AuditTrailOptions = {},
+  ) {
     this.lockTimeoutMs = options.lockTimeoutMs ?? 5_000;
     this.staleLockMs = options.staleLockMs ?? 30_000;
     this.maxResultChars = options.maxResultChars ?? 8_000;
@@ -66,7 +69,12 @@ export class AuditTrail implements AuditSink {
       const [last, head] = await Promise.all([readLastRecord(this.path), readHeadState(this.path)]);
       const previous = chainFrom(last, head);
       const safe = redactSecrets(entry);
-      const body = { ...safe, result: this.capResult(safe.result), seq: (previous?.seq ?? 0) + 1, prevHash: previous?.hash ?? GENESIS_HASH };
+      const body = {
+        ...safe,
+        result: this.capResult(safe.result),
+        seq: (previous?.seq ?? 0) + 1,
+        prevHash: previous?.hash ?? GENESIS_HASH,
+      };
       const record = { ...body, hash: hashRecord(body as unknown as Record<string, unknown>) } as AuditRecord;
       // One write of one complete line, opened in append mode.
       await fs.appendFile(this.path, `${JSON.stringify(record)}\n`, { encoding: 'utf8', flag: 'a' });
@@ -101,7 +109,8 @@ export class AuditTrail implements AuditSink {
           await fs.rm(lockPath, { force: true });
           continue;
         }
-        if (Date.now() > deadline) throw new Error(`The audit trail ${this.path} is locked by another writer (${lockPath}).`, { cause: error });
+        if (Date.now() > deadline)
+          throw new Error(`The audit trail ${this.path} is locked by another writer (${lockPath}).`, { cause: error });
         await new Promise((resolve) => setTimeout(resolve, 15));
       }
     }
@@ -128,7 +137,8 @@ export async function readHeadState(trailPath: string): Promise<AuditHeadState> 
   }
   try {
     const head = JSON.parse(text) as AuditHead;
-    if (head && Number.isInteger(head.seq) && head.seq >= 0 && typeof head.hash === 'string') return { kind: 'ok', head: { seq: head.seq, hash: head.hash } };
+    if (head && Number.isInteger(head.seq) && head.seq >= 0 && typeof head.hash === 'string')
+      return { kind: 'ok', head: { seq: head.seq, hash: head.hash } };
   } catch {
     // reported below
   }
@@ -171,7 +181,10 @@ async function readLastRecord(path: string): Promise<Pick<AuditRecord, 'seq' | '
       const start = Math.max(0, size - chunk);
       const buffer = Buffer.alloc(size - start);
       await handle.read(buffer, 0, buffer.length, start);
-      const lines = buffer.toString('utf8').split('\n').filter((line) => line.trim());
+      const lines = buffer
+        .toString('utf8')
+        .split('\n')
+        .filter((line) => line.trim());
       const complete = start === 0 ? lines : lines.slice(1);
       const lastLine = complete[complete.length - 1];
       if (lastLine) {

@@ -49,19 +49,43 @@ export function matchesFilter(record: AuditRecord, filter: AuditFilter): boolean
   if (filter.correlationId && record.correlationId !== filter.correlationId) return false;
   if (filter.environments?.length) {
     const wanted = filter.environments.map((env) => env.toLowerCase());
-    const have = (record.environments ?? (record.environment ? [record.environment] : [])).map((env) => env.toLowerCase());
+    const have = (record.environments ?? (record.environment ? [record.environment] : [])).map((env) =>
+      env.toLowerCase(),
+    );
     if (!have.some((env) => wanted.includes(env))) return false;
   }
   return true;
 }
 
 export const CSV_COLUMNS = [
-  'seq', 'time', 'outcome', 'operation', 'caller', 'callerArn', 'account', 'region', 'environment', 'resourceIds',
-  'correlationId', 'errorCode', 'errorMessage', 'refusalCode', 'refusalMessage', 'approver', 'approvalReference', 'backups', 'durationMs', 'hash',
+  'seq',
+  'time',
+  'outcome',
+  'operation',
+  'caller',
+  'callerArn',
+  'account',
+  'region',
+  'environment',
+  'resourceIds',
+  'correlationId',
+  'errorCode',
+  'errorMessage',
+  'refusalCode',
+  'refusalMessage',
+  'approver',
+  'approvalReference',
+  'backups',
+  'durationMs',
+  'hash',
 ] as const;
 
 /** Exports the filtered trail as a JSON array or as CSV (RFC 4180, with spreadsheet formulas neutralized). */
-export async function exportAuditTrail(path: string, format: AuditExportFormat, filter: AuditFilter = {}): Promise<string> {
+export async function exportAuditTrail(
+  path: string,
+  format: AuditExportFormat,
+  filter: AuditFilter = {},
+): Promise<string> {
   const records = await readAuditTrail(path, filter);
   return format === 'json' ? `${JSON.stringify(records, null, 2)}\n` : toCsv(records);
 }

@@ -4,7 +4,8 @@ import { headPathFor, readHeadState } from './auditTrail';
 import { hashRecord } from './hashing';
 import { GENESIS_HASH, type AuditRecord } from './types';
 
-export type AuditProblem = 'unparseable' | 'edited' | 'chain-broken' | 'sequence' | 'truncated' | 'missing' | 'head-damaged';
+export type AuditProblem =
+  'unparseable' | 'edited' | 'chain-broken' | 'sequence' | 'truncated' | 'missing' | 'head-damaged';
 
 export interface AuditVerification {
   ok: boolean;
@@ -36,7 +37,14 @@ export async function verifyAuditTrail(path: string): Promise<AuditVerification>
   try {
     await fs.access(path);
   } catch {
-    if (head && head.seq > 0) return { ok: false, lines: 0, firstBadLine: 1, problem: 'missing', message: `The audit trail file is missing, but its head records ${head.seq} line(s): the trail was deleted or moved.` };
+    if (head && head.seq > 0)
+      return {
+        ok: false,
+        lines: 0,
+        firstBadLine: 1,
+        problem: 'missing',
+        message: `The audit trail file is missing, but its head records ${head.seq} line(s): the trail was deleted or moved.`,
+      };
     if (headState.kind === 'damaged') return headDamaged(path, headState.reason, 0);
     return { ok: true, lines: 0, message: 'The audit trail is empty.' };
   }
@@ -44,7 +52,13 @@ export async function verifyAuditTrail(path: string): Promise<AuditVerification>
   let lineNumber = 0;
   let previousHash = GENESIS_HASH;
   let previousSeq = 0;
-  const fail = (problem: AuditProblem, line: number): AuditVerification => ({ ok: false, lines: line, firstBadLine: line, problem, message: `Line ${line} ${EXPLANATIONS[problem]}.` });
+  const fail = (problem: AuditProblem, line: number): AuditVerification => ({
+    ok: false,
+    lines: line,
+    firstBadLine: line,
+    problem,
+    message: `Line ${line} ${EXPLANATIONS[problem]}.`,
+  });
   try {
     for await (const raw of reader) {
       lineNumber += 1;
@@ -55,10 +69,17 @@ export async function verifyAuditTrail(path: string): Promise<AuditVerification>
       } catch {
         return fail('unparseable', lineNumber);
       }
-      if (typeof record !== 'object' || record === null || typeof record.hash !== 'string') return fail('unparseable', lineNumber);
+      if (typeof record !== 'object' || record === null || typeof record.hash !== 'string')
+        return fail('unparseable', lineNumber);
       if (hashRecord(record as unknown as Record<string, unknown>) !== record.hash) return fail('edited', lineNumber);
       if (lineNumber === 1 && Number.isInteger(record.seq) && record.seq > 1) {
-        return { ok: false, lines: 1, firstBadLine: 1, problem: 'truncated', message: `Line 1 has sequence number ${record.seq}: the ${record.seq - 1} line(s) before it are missing (the trail was deleted or cut at its start).` };
+        return {
+          ok: false,
+          lines: 1,
+          firstBadLine: 1,
+          problem: 'truncated',
+          message: `Line 1 has sequence number ${record.seq}: the ${record.seq - 1} line(s) before it are missing (the trail was deleted or cut at its start).`,
+        };
       }
       if (record.prevHash !== previousHash) return fail('chain-broken', lineNumber);
       if (record.seq !== previousSeq + 1) return fail('sequence', lineNumber);
@@ -70,12 +91,23 @@ export async function verifyAuditTrail(path: string): Promise<AuditVerification>
   }
   if (head && (head.seq !== previousSeq || head.hash !== previousHash)) {
     if (head.seq > previousSeq) return fail('truncated', lineNumber + 1);
-    return { ok: false, lines: lineNumber, firstBadLine: lineNumber, problem: 'chain-broken', message: `The trail's last line (${lineNumber}) does not match the recorded head (line ${head.seq}).` };
+    return {
+      ok: false,
+      lines: lineNumber,
+      firstBadLine: lineNumber,
+      problem: 'chain-broken',
+      message: `The trail's last line (${lineNumber}) does not match the recorded head (line ${head.seq}).`,
+    };
   }
   if (headState.kind === 'damaged') return headDamaged(path, headState.reason, lineNumber);
   return { ok: true, lines: lineNumber, message: `All ${lineNumber} lines verified.` };
 }
 
 function headDamaged(path: string, reason: string, lines: number): AuditVerification {
-  return { ok: false, lines, problem: 'head-damaged', message: `The trail's ${lines} line(s) chain correctly, but its head file ${headPathFor(path)} is damaged (${reason}), so lines removed from the end would go unnoticed. Compare the trail with a backup or an export.` };
+  return {
+    ok: false,
+    lines,
+    problem: 'head-damaged',
+    message: `The trail's ${lines} line(s) chain correctly, but its head file ${headPathFor(path)} is damaged (${reason}), so lines removed from the end would go unnoticed. Compare the trail with a backup or an export.`,
+  };
 }

@@ -53,7 +53,10 @@ export class AwsConnection {
     const profileName = settings.profile || env.AWS_PROFILE || 'default';
     const profile = profiles.find((candidate) => candidate.name === profileName);
     if (settings.profile && !profile) {
-      throw Object.assign(new Error(`Profile "${settings.profile}" is not defined in the AWS config or credentials file.`), { name: 'CredentialsProviderError' });
+      throw Object.assign(
+        new Error(`Profile "${settings.profile}" is not defined in the AWS config or credentials file.`),
+        { name: 'CredentialsProviderError' },
+      );
     }
     return new AwsConnection(settings, profile, profileName, env);
   }
@@ -79,7 +82,9 @@ export class AwsConnection {
       // The provider chain (SSO, STS, INI, process) is loaded on the first credential request.
       this.credentialProvider = async (options) => {
         // ignoreCache: re-read ~/.aws, where the user may just have added a profile or signed in.
-        chain ??= import('@aws-sdk/credential-provider-node').then(({ defaultProvider }) => defaultProvider({ ...(explicitProfile ? { profile: explicitProfile } : {}), ignoreCache: true }));
+        chain ??= import('@aws-sdk/credential-provider-node').then(({ defaultProvider }) =>
+          defaultProvider({ ...(explicitProfile ? { profile: explicitProfile } : {}), ignoreCache: true }),
+        );
         return (await chain)(options);
       };
     }
@@ -104,7 +109,11 @@ export class AwsConnection {
         const sts = new STSClient(this.configFor('sts', this.region));
         try {
           const result = await sts.send(new GetCallerIdentityCommand({}));
-          return { account: result.Account ?? 'unknown', arn: result.Arn ?? 'unknown', userId: result.UserId ?? 'unknown' };
+          return {
+            account: result.Account ?? 'unknown',
+            arn: result.Arn ?? 'unknown',
+            userId: result.UserId ?? 'unknown',
+          };
         } finally {
           sts.destroy();
         }
@@ -137,7 +146,10 @@ export class AwsConnection {
 
   dispose(): void {
     for (const client of this.clients.values()) {
-      client.then((created) => (created as DestroyableClient).destroy?.(), () => undefined);
+      client.then(
+        (created) => (created as DestroyableClient).destroy?.(),
+        () => undefined,
+      );
     }
     this.clients.clear();
   }

@@ -18,7 +18,11 @@ export interface ResolvedEndpoint {
 export const FALLBACK_REGION = 'us-east-1';
 
 /** Region order: the explicit setting, then the environment, then the profile, then us-east-1. */
-export function resolveRegion(settings: ConnectionSettings, profile: ProfileInfo | undefined, env: NodeJS.ProcessEnv = process.env): { region: string; source: 'setting' | 'environment' | 'profile' | 'fallback' } {
+export function resolveRegion(
+  settings: ConnectionSettings,
+  profile: ProfileInfo | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): { region: string; source: 'setting' | 'environment' | 'profile' | 'fallback' } {
   if (settings.region) return { region: settings.region, source: 'setting' };
   const fromEnv = env.AWS_REGION || env.AWS_DEFAULT_REGION;
   if (fromEnv) return { region: fromEnv, source: 'environment' };
@@ -36,7 +40,12 @@ function envSuffix(serviceId: string): string {
  * `AWS_ENDPOINT_URL`, then the profile's `services` section and `endpoint_url`.
  * `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` disables the environment and profile sources, as in the SDKs.
  */
-export function resolveEndpoint(serviceId: string, settings: ConnectionSettings, profile: ProfileInfo | undefined, env: NodeJS.ProcessEnv = process.env): ResolvedEndpoint | undefined {
+export function resolveEndpoint(
+  serviceId: string,
+  settings: ConnectionSettings,
+  profile: ProfileInfo | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedEndpoint | undefined {
   const key = serviceId.toLowerCase();
   const fromSetting = settings.serviceEndpoints?.[key] || settings.endpointUrl;
   if (fromSetting) return { url: validateEndpointUrl(fromSetting, 'setting'), source: 'setting' };
@@ -49,8 +58,13 @@ export function resolveEndpoint(serviceId: string, settings: ConnectionSettings,
 }
 
 export class InvalidEndpointError extends Error {
-  constructor(readonly value: string, readonly source: EndpointSource) {
-    super(`The endpoint URL "${value}" (from the ${source}) is not a valid http(s) URL. Use a form like http://localhost:4566.`);
+  constructor(
+    readonly value: string,
+    readonly source: EndpointSource,
+  ) {
+    super(
+      `The endpoint URL "${value}" (from the ${source}) is not a valid http(s) URL. Use a form like http://localhost:4566.`,
+    );
     this.name = 'InvalidEndpointError';
   }
 }

@@ -73,7 +73,10 @@ function str(value: string | Record<string, string> | undefined): string | undef
 /** Lists the profiles defined in the shared config and credentials files. Reads files only; no AWS calls. */
 export async function loadProfiles(env: NodeJS.ProcessEnv = process.env): Promise<ProfileInfo[]> {
   const paths = sharedConfigPaths(env);
-  const [configText, credentialsText] = await Promise.all([readIfPresent(paths.config), readIfPresent(paths.credentials)]);
+  const [configText, credentialsText] = await Promise.all([
+    readIfPresent(paths.config),
+    readIfPresent(paths.credentials),
+  ]);
   const config = parseIni(configText);
   const credentials = parseIni(credentialsText);
   const merged = new Map<string, Record<string, string | Record<string, string>>>();
@@ -83,25 +86,29 @@ export async function loadProfiles(env: NodeJS.ProcessEnv = process.env): Promis
   }
   for (const [name, values] of credentials) merged.set(name, { ...(merged.get(name) ?? {}), ...values });
 
-  return [...merged.entries()].map(([name, values]) => {
-    const servicesName = str(values.services);
-    const services = servicesName ? config.get(`services ${servicesName}`) ?? {} : {};
-    const serviceEndpoints: Record<string, string> = {};
-    for (const [service, sub] of Object.entries(services)) {
-      if (typeof sub === 'object' && sub.endpoint_url) serviceEndpoints[service.toLowerCase()] = sub.endpoint_url;
-    }
-    const ssoSession = str(values.sso_session);
-    const ssoStartUrl = str(values.sso_start_url) ?? (ssoSession ? str(config.get(`sso-session ${ssoSession}`)?.sso_start_url) : undefined);
-    return {
-      name,
-      region: str(values.region),
-      endpointUrl: str(values.endpoint_url),
-      serviceEndpoints,
-      kind: profileKind(values),
-      ssoSession,
-      ssoStartUrl,
-    };
-  }).sort((a, b) => (a.name === 'default' ? -1 : b.name === 'default' ? 1 : a.name.localeCompare(b.name)));
+  return [...merged.entries()]
+    .map(([name, values]) => {
+      const servicesName = str(values.services);
+      const services = servicesName ? (config.get(`services ${servicesName}`) ?? {}) : {};
+      const serviceEndpoints: Record<string, string> = {};
+      for (const [service, sub] of Object.entries(services)) {
+        if (typeof sub === 'object' && sub.endpoint_url) serviceEndpoints[service.toLowerCase()] = sub.endpoint_url;
+      }
+      const ssoSession = str(values.sso_session);
+      const ssoStartUrl =
+        str(values.sso_start_url) ??
+        (ssoSession ? str(config.get(`sso-session ${ssoSession}`)?.sso_start_url) : undefined);
+      return {
+        name,
+        region: str(values.region),
+        endpointUrl: str(values.endpoint_url),
+        serviceEndpoints,
+        kind: profileKind(values),
+        ssoSession,
+        ssoStartUrl,
+      };
+    })
+    .sort((a, b) => (a.name === 'default' ? -1 : b.name === 'default' ? 1 : a.name.localeCompare(b.name)));
 }
 
 function profileKind(values: Record<string, unknown>): ProfileInfo['kind'] {

@@ -105,7 +105,15 @@ function endpointMap(value: unknown, bounded: boolean): Record<string, string> |
 
 function profileList(value: unknown, bounded: boolean): string[] | undefined {
   if (!Array.isArray(value) || (bounded && value.length > MAX_SETTING_ENTRIES)) return undefined;
-  const names = [...new Set(value.map((entry) => (typeof entry === 'string' || typeof entry === 'number' ? text(String(entry), bounded) : undefined)).filter((entry): entry is string => Boolean(entry)))];
+  const names = [
+    ...new Set(
+      value
+        .map((entry) =>
+          typeof entry === 'string' || typeof entry === 'number' ? text(String(entry), bounded) : undefined,
+        )
+        .filter((entry): entry is string => Boolean(entry)),
+    ),
+  ];
   return names;
 }
 
@@ -120,7 +128,8 @@ function normalize(scopes: ConnectionSettingScopes, scope: 'user' | 'workspace')
   };
 }
 
-const sameList = (a: string[] | undefined, b: string[] | undefined) => JSON.stringify(a ?? []) === JSON.stringify(b ?? []);
+const sameList = (a: string[] | undefined, b: string[] | undefined) =>
+  JSON.stringify(a ?? []) === JSON.stringify(b ?? []);
 
 function isEmpty(values: WorkspaceValues): boolean {
   return Object.values(values).every((value) => value === undefined);
@@ -136,7 +145,9 @@ export function proposalKey(proposal: WorkspaceValues): string {
     proposal.profile ?? null,
     proposal.region ?? null,
     proposal.endpointUrl ?? null,
-    proposal.serviceEndpoints ? Object.entries(proposal.serviceEndpoints).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) : null,
+    proposal.serviceEndpoints
+      ? Object.entries(proposal.serviceEndpoints).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      : null,
     proposal.explorerProfiles ?? null,
   ]);
   return createHash('sha256').update(canonical).digest('hex');
@@ -147,7 +158,10 @@ export function proposalKey(proposal: WorkspaceValues): string {
  * that overrides no user value applies at once only when it is loopback; in Restricted Mode every workspace
  * value is ignored.
  */
-export function decideConnectionSettings(scopes: ConnectionSettingScopes, inputs: DecisionInputs): ConnectionSettingsDecision {
+export function decideConnectionSettings(
+  scopes: ConnectionSettingScopes,
+  inputs: DecisionInputs,
+): ConnectionSettingsDecision {
   const user = normalize(scopes, 'user');
   const workspace = normalize(scopes, 'workspace');
   const settings: EffectiveConnectionSettings = {
@@ -161,8 +175,15 @@ export function decideConnectionSettings(scopes: ConnectionSettingScopes, inputs
     profile: workspace.profile !== user.profile ? workspace.profile : undefined,
     region: workspace.region !== user.region ? workspace.region : undefined,
     endpointUrl: workspace.endpointUrl !== user.endpointUrl ? workspace.endpointUrl : undefined,
-    serviceEndpoints: workspace.serviceEndpoints && Object.entries(workspace.serviceEndpoints).some(([service, url]) => user.serviceEndpoints?.[service] !== url) ? workspace.serviceEndpoints : undefined,
-    explorerProfiles: workspace.explorerProfiles && !sameList(workspace.explorerProfiles, user.explorerProfiles) ? workspace.explorerProfiles : undefined,
+    serviceEndpoints:
+      workspace.serviceEndpoints &&
+      Object.entries(workspace.serviceEndpoints).some(([service, url]) => user.serviceEndpoints?.[service] !== url)
+        ? workspace.serviceEndpoints
+        : undefined,
+    explorerProfiles:
+      workspace.explorerProfiles && !sameList(workspace.explorerProfiles, user.explorerProfiles)
+        ? workspace.explorerProfiles
+        : undefined,
   };
   if (!inputs.trusted) {
     const ignored = withoutUndefined(differing);
@@ -171,9 +192,14 @@ export function decideConnectionSettings(scopes: ConnectionSettingScopes, inputs
 
   // Loopback endpoints that replace no user value apply without asking; everything else is a proposal.
   const fromWorkspace: WorkspaceValues = {};
-  const proposal: WorkspaceValues = { profile: differing.profile, region: differing.region, explorerProfiles: differing.explorerProfiles };
+  const proposal: WorkspaceValues = {
+    profile: differing.profile,
+    region: differing.region,
+    explorerProfiles: differing.explorerProfiles,
+  };
   if (differing.endpointUrl !== undefined) {
-    if (isLoopbackEndpoint(differing.endpointUrl) && !user.endpointUrl) fromWorkspace.endpointUrl = differing.endpointUrl;
+    if (isLoopbackEndpoint(differing.endpointUrl) && !user.endpointUrl)
+      fromWorkspace.endpointUrl = differing.endpointUrl;
     else proposal.endpointUrl = differing.endpointUrl;
   }
   for (const [service, url] of Object.entries(differing.serviceEndpoints ?? {})) {
@@ -190,15 +216,17 @@ export function decideConnectionSettings(scopes: ConnectionSettingScopes, inputs
     fromWorkspace.region = asked.region;
     fromWorkspace.endpointUrl ??= asked.endpointUrl;
     fromWorkspace.explorerProfiles = asked.explorerProfiles;
-    if (asked.serviceEndpoints) fromWorkspace.serviceEndpoints = { ...fromWorkspace.serviceEndpoints, ...asked.serviceEndpoints };
+    if (asked.serviceEndpoints)
+      fromWorkspace.serviceEndpoints = { ...fromWorkspace.serviceEndpoints, ...asked.serviceEndpoints };
   }
   const applied = withoutUndefined(fromWorkspace);
   if (applied.profile !== undefined) settings.profile = applied.profile;
   if (applied.region !== undefined) settings.region = applied.region;
   if (applied.endpointUrl !== undefined) settings.endpointUrl = applied.endpointUrl;
-  if (applied.serviceEndpoints) settings.serviceEndpoints = { ...settings.serviceEndpoints, ...applied.serviceEndpoints };
+  if (applied.serviceEndpoints)
+    settings.serviceEndpoints = { ...settings.serviceEndpoints, ...applied.serviceEndpoints };
   if (applied.explorerProfiles) settings.explorerProfiles = applied.explorerProfiles;
-  const state: ProposalState = !key ? 'none' : decision ?? 'pending';
+  const state: ProposalState = !key ? 'none' : (decision ?? 'pending');
   return { settings, state, proposal: asked, proposalKey: key, fromWorkspace: applied, ignored: {} };
 }
 
@@ -224,14 +252,27 @@ export function describeWorkspaceValues(values: WorkspaceValues): string {
   if (values.profile) parts.push(`profile ${JSON.stringify(values.profile)}`);
   if (values.region) parts.push(`region ${shown(values.region)}`);
   if (values.endpointUrl) parts.push(`endpoint ${displayEndpoint(values.endpointUrl)} (all services)`);
-  for (const [service, url] of Object.entries(values.serviceEndpoints ?? {})) parts.push(`endpoint ${displayEndpoint(url)} for ${shown(service)}`);
-  if (values.explorerProfiles) parts.push(values.explorerProfiles.length ? `explorer profiles ${values.explorerProfiles.map((name) => JSON.stringify(name)).join(', ')}` : 'no other explorer profiles');
+  for (const [service, url] of Object.entries(values.serviceEndpoints ?? {}))
+    parts.push(`endpoint ${displayEndpoint(url)} for ${shown(service)}`);
+  if (values.explorerProfiles)
+    parts.push(
+      values.explorerProfiles.length
+        ? `explorer profiles ${values.explorerProfiles.map((name) => JSON.stringify(name)).join(', ')}`
+        : 'no other explorer profiles',
+    );
   return parts.join(', ');
 }
 
 /** Remembered answers, newest last, at most `limit` of them. */
-export function rememberDecision(decisions: Record<string, ProposalDecision>, key: string, decision: ProposalDecision, limit = 20): Record<string, ProposalDecision> {
-  const entries = Object.entries(decisions).filter(([known, value]) => known !== key && (value === 'allowed' || value === 'declined'));
+export function rememberDecision(
+  decisions: Record<string, ProposalDecision>,
+  key: string,
+  decision: ProposalDecision,
+  limit = 20,
+): Record<string, ProposalDecision> {
+  const entries = Object.entries(decisions).filter(
+    ([known, value]) => known !== key && (value === 'allowed' || value === 'declined'),
+  );
   entries.push([key, decision]);
   return Object.fromEntries(entries.slice(-limit));
 }

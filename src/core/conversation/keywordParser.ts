@@ -19,8 +19,7 @@ export type TargetRef =
   | { kind: 'described'; query: ResourceQuery; plural: boolean };
 
 export type ContextCommand =
-  | { kind: 'show' }
-  | { kind: 'switch'; region?: string; profile?: string; environment?: string | null };
+  { kind: 'show' } | { kind: 'switch'; region?: string; profile?: string; environment?: string | null };
 
 export type Intent =
   | { kind: 'action'; verb: ActionVerb; targets: TargetRef[]; text: string }
@@ -58,7 +57,8 @@ const NARROWING = /\b(only|just)\b/;
 
 /** Asking to run a drill, a recovery or a failback (but not asking which ones ran). */
 const MENTIONS_DR_RUN = /\b(drills?|recover|recovery|failover|fail[\s-]over|failback|fail[\s-]back|disaster)\b/;
-const RUN_VERB = /\b(start|run|launch|begin|kick\s*off|trigger|perform|execute|recover|fail[\s-]?over|fail[\s-]?back)\b/;
+const RUN_VERB =
+  /\b(start|run|launch|begin|kick\s*off|trigger|perform|execute|recover|fail[\s-]?over|fail[\s-]?back)\b/;
 const ASKS_FOR_A_LIST = /^(what|which|where|is|are|did|has|have|list|show|find|count)\b/;
 /** Questions ("how do I stop…", "can I terminate…") and negations are not commands. */
 const NOT_A_COMMAND = /^(how|why|what|when|can|could|should|would|is|are|do|does)\b|\b(don't|do not|never|without)\b/;
@@ -77,7 +77,10 @@ export function parseContextCommand(text: string): ContextCommand {
   const account = /\baccount\s*[:=]?\s*([\w.@+-]+)/.exec(text);
   if (account && !command.profile) command.profile = account[1];
   const environment = /\b(?:environment|env)\s*[:=]?\s*([\w-]+)/i.exec(text);
-  if (environment) command.environment = ['all', 'none', 'clear', 'any', 'off', 'reset'].includes(environment[1].toLowerCase()) ? null : environment[1];
+  if (environment)
+    command.environment = ['all', 'none', 'clear', 'any', 'off', 'reset'].includes(environment[1].toLowerCase())
+      ? null
+      : environment[1];
   return command.region || command.profile || command.environment !== undefined ? command : { kind: 'show' };
 }
 
@@ -88,15 +91,28 @@ function actionTargets(text: string, lower: string): TargetRef[] {
   // Bare tokens that look like resource names (web-1, db_primary) and are not IDs or tag conditions.
   if (!targets.length) {
     for (const token of text.split(/[\s,;?!()]+/).map((token) => token.replace(/^['"]|['".]$/g, ''))) {
-      if (/^[A-Za-z][\w.-]*[\d_-][\w.-]*$/.test(token) && !resourceIdsIn(token).length && !token.includes('=') && !/^[a-z]{2}-[a-z]+-\d$/.test(token)) targets.push({ kind: 'name', name: token });
+      if (
+        /^[A-Za-z][\w.-]*[\d_-][\w.-]*$/.test(token) &&
+        !resourceIdsIn(token).length &&
+        !token.includes('=') &&
+        !/^[a-z]{2}-[a-z]+-\d$/.test(token)
+      )
+        targets.push({ kind: 'name', name: token });
     }
   }
   const pronoun = PRONOUNS.exec(lower);
   // "that app server": a determiner before a description, not a reference to the last answer.
   const determiner = pronoun && DETERMINERS.has(pronoun[1]) && query.descriptors.length > 0;
-  if (!targets.length && pronoun && !determiner) targets.push({ kind: 'pronoun', word: pronoun[1], plural: PLURAL_PRONOUNS.has(pronoun[1]), ...(query.environments.length ? { environments: query.environments } : {}) });
+  if (!targets.length && pronoun && !determiner)
+    targets.push({
+      kind: 'pronoun',
+      word: pronoun[1],
+      plural: PLURAL_PRONOUNS.has(pronoun[1]),
+      ...(query.environments.length ? { environments: query.environments } : {}),
+    });
   // "every app server": the descriptors must match too, so they come before "every".
-  if (!targets.length && query.descriptors.length) targets.push({ kind: 'described', query, plural: PLURAL_TARGET.test(lower) || EVERYTHING.test(lower) });
+  if (!targets.length && query.descriptors.length)
+    targets.push({ kind: 'described', query, plural: PLURAL_TARGET.test(lower) || EVERYTHING.test(lower) });
   if (!targets.length && EVERYTHING.test(lower)) targets.push({ kind: 'all', query });
   return targets;
 }
@@ -107,18 +123,39 @@ export function parseIntent(input: string): Intent {
   const lower = text.toLowerCase().replace(/[’‘]/g, "'");
   if (!text) return { kind: 'help', text };
 
-  if (/\b(create|new|build|set\s*up|make)\b.*\bvpc\b|\bvpc\s+wizard\b/.test(lower)) return { kind: 'wizard', wizard: 'vpc' };
-  if (/\b(switch|change|use|set)\b.*\b(region|profile|account|environment|env)\b|^(switch|use)\s+(to\s+)?[a-z]{2}-[a-z]+-\d\b|\b(which|what|current)\s+(account|region|profile|environment|context)\b|\bwhere am i\b/.test(lower)) {
-    return { kind: 'context', command: parseContextCommand(lower.replace(/^(switch|change|use|set)\s+(to\s+)?/, '').replace(/\b(the|to)\b/g, ' ')) };
+  if (/\b(create|new|build|set\s*up|make)\b.*\bvpc\b|\bvpc\s+wizard\b/.test(lower))
+    return { kind: 'wizard', wizard: 'vpc' };
+  if (
+    /\b(switch|change|use|set)\b.*\b(region|profile|account|environment|env)\b|^(switch|use)\s+(to\s+)?[a-z]{2}-[a-z]+-\d\b|\b(which|what|current)\s+(account|region|profile|environment|context)\b|\bwhere am i\b/.test(
+      lower,
+    )
+  ) {
+    return {
+      kind: 'context',
+      command: parseContextCommand(
+        lower.replace(/^(switch|change|use|set)\s+(to\s+)?/, '').replace(/\b(the|to)\b/g, ' '),
+      ),
+    };
   }
   if (COST_WORDS.test(lower)) return { kind: 'unused', ...unusedScope(text) };
   // "security groups" alone is a resource type ("security groups created today"), not a security question.
-  if (/\b(security(?!\s+groups?\b)|open to (the )?(internet|world)|secure|insecure|vulnerab\w*|exposed|exposure|open ports?|too broad|overly permissive|permissive|wildcards?|least privilege|passrole|trust polic\w*|0\.0\.0\.0\/0|::\/0)\b|\b(iam|policy|policies)\b.*\b(broad|risky|dangerous|admin)\b/.test(lower)) {
-    const scope: Array<'iam' | 'network'> = /\b(port|ports|security groups?|sg|network|0\.0\.0\.0|ingress)\b/.test(lower) && !/\b(iam|polic|role|passrole|trust)\w*/.test(lower) ? ['network'] : /\b(iam|polic\w*|roles?|passrole|trust)\b/.test(lower) && !/\b(port|security groups?|network)\b/.test(lower) ? ['iam'] : ['iam', 'network'];
+  if (
+    /\b(security(?!\s+groups?\b)|open to (the )?(internet|world)|secure|insecure|vulnerab\w*|exposed|exposure|open ports?|too broad|overly permissive|permissive|wildcards?|least privilege|passrole|trust polic\w*|0\.0\.0\.0\/0|::\/0)\b|\b(iam|policy|policies)\b.*\b(broad|risky|dangerous|admin)\b/.test(
+      lower,
+    )
+  ) {
+    const scope: Array<'iam' | 'network'> =
+      /\b(port|ports|security groups?|sg|network|0\.0\.0\.0|ingress)\b/.test(lower) &&
+      !/\b(iam|polic|role|passrole|trust)\w*/.test(lower)
+        ? ['network']
+        : /\b(iam|polic\w*|roles?|passrole|trust)\b/.test(lower) && !/\b(port|security groups?|network)\b/.test(lower)
+          ? ['iam']
+          : ['iam', 'network'];
     return { kind: 'security', scope };
   }
   // "start a drill for web-1" must never become "start the instance web-1".
-  if (MENTIONS_DR_RUN.test(lower) && RUN_VERB.test(lower) && !ASKS_FOR_A_LIST.test(lower)) return { kind: 'disaster-recovery', text };
+  if (MENTIONS_DR_RUN.test(lower) && RUN_VERB.test(lower) && !ASKS_FOR_A_LIST.test(lower))
+    return { kind: 'disaster-recovery', text };
   if (!NOT_A_COMMAND.test(lower)) {
     const verb = VERBS.find(([pattern]) => pattern.test(lower))?.[1];
     if (verb) {
@@ -127,7 +164,16 @@ export function parseIntent(input: string): Intent {
     }
   }
   const query = parseResourceQuery(text);
-  if (NARROWING.test(lower) && query.environments.length && !query.types.length && !query.ids.length && !query.names.length && !query.tags.length && !query.states.length && !query.descriptors.length) {
+  if (
+    NARROWING.test(lower) &&
+    query.environments.length &&
+    !query.types.length &&
+    !query.ids.length &&
+    !query.names.length &&
+    !query.tags.length &&
+    !query.states.length &&
+    !query.descriptors.length
+  ) {
     return { kind: 'narrow', environments: query.environments, text };
   }
   const asksForResources =
@@ -148,22 +194,37 @@ export function unusedScope(text: string): { types: string[]; environments: stri
 }
 
 /** The registry operation for a verb and a resource type, if Pilot Light has one. */
-export function operationFor(verb: ActionVerb, type: string): { operationId: string; input: (ids: string[]) => Record<string, unknown>; perResource: boolean } | undefined {
+export function operationFor(
+  verb: ActionVerb,
+  type: string,
+): { operationId: string; input: (ids: string[]) => Record<string, unknown>; perResource: boolean } | undefined {
   switch (type) {
     case 'ec2:instance':
-      if (verb === 'start' || verb === 'stop' || verb === 'reboot') return { operationId: `ec2.instances.${verb}`, input: (ids) => ({ instanceIds: ids }), perResource: false };
-      if (verb === 'terminate' || verb === 'delete') return { operationId: 'ec2.instances.terminate', input: (ids) => ({ instanceIds: ids }), perResource: false };
+      if (verb === 'start' || verb === 'stop' || verb === 'reboot')
+        return { operationId: `ec2.instances.${verb}`, input: (ids) => ({ instanceIds: ids }), perResource: false };
+      if (verb === 'terminate' || verb === 'delete')
+        return { operationId: 'ec2.instances.terminate', input: (ids) => ({ instanceIds: ids }), perResource: false };
       return undefined;
     case 'ec2:volume':
-      return verb === 'delete' ? { operationId: 'ec2.volumes.delete', input: ([id]) => ({ volumeId: id }), perResource: true } : undefined;
+      return verb === 'delete'
+        ? { operationId: 'ec2.volumes.delete', input: ([id]) => ({ volumeId: id }), perResource: true }
+        : undefined;
     case 'ec2:snapshot':
-      return verb === 'delete' ? { operationId: 'ec2.snapshots.delete', input: ([id]) => ({ snapshotId: id }), perResource: true } : undefined;
+      return verb === 'delete'
+        ? { operationId: 'ec2.snapshots.delete', input: ([id]) => ({ snapshotId: id }), perResource: true }
+        : undefined;
     case 'ec2:security-group':
-      return verb === 'delete' ? { operationId: 'ec2.securityGroups.delete', input: ([id]) => ({ groupId: id }), perResource: true } : undefined;
+      return verb === 'delete'
+        ? { operationId: 'ec2.securityGroups.delete', input: ([id]) => ({ groupId: id }), perResource: true }
+        : undefined;
     case 'ec2:elastic-ip':
-      return verb === 'release' || verb === 'delete' ? { operationId: 'ec2.addresses.release', input: ([id]) => ({ allocationId: id }), perResource: true } : undefined;
+      return verb === 'release' || verb === 'delete'
+        ? { operationId: 'ec2.addresses.release', input: ([id]) => ({ allocationId: id }), perResource: true }
+        : undefined;
     case 'ec2:vpc':
-      return verb === 'delete' ? { operationId: 'ec2.vpcs.delete', input: ([id]) => ({ vpcId: id }), perResource: true } : undefined;
+      return verb === 'delete'
+        ? { operationId: 'ec2.vpcs.delete', input: ([id]) => ({ vpcId: id }), perResource: true }
+        : undefined;
     default:
       return undefined;
   }

@@ -6,18 +6,23 @@
 /** Characters that start markdown syntax anywhere in a line (links, emphasis, code, HTML, tables). */
 const MARKDOWN_SPECIAL = /[\\`*_{}[\]()<>#|!~]/g;
 
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f\u2028\u2029]+/g;
+
 /** One line of inert text for use inside a line: markdown syntax escaped, control characters and newlines removed, length capped. */
 export function escapeMarkdown(value: unknown, maxLength = 120): string {
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what this removes
-  let text = String(value ?? '').replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim();
+  let text = String(value ?? '')
+    .replace(CONTROL_CHARACTERS, ' ')
+    .trim();
   if (text.length > maxLength) text = `${text.slice(0, maxLength - 1)}…`;
   return text.replace(MARKDOWN_SPECIAL, (char) => `\\${char}`);
 }
 
 /** Inline code for identifiers; backticks inside are replaced so the span cannot be closed early. */
 export function inlineCode(value: unknown, maxLength = 120): string {
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what this removes
-  let text = String(value ?? '').replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/`/g, "'");
+  let text = String(value ?? '')
+    .replace(CONTROL_CHARACTERS, ' ')
+    .replace(/`/g, "'");
   if (text.length > maxLength) text = `${text.slice(0, maxLength - 1)}…`;
   return `\`${text || ' '}\``;
 }

@@ -73,16 +73,30 @@ const ENVIRONMENT_TAG_KEYS = ['environment', 'env', 'stage'];
 const REGION_PATTERN = /\b([a-z]{2}(?:-gov)?-[a-z]+-\d)\b/;
 
 function wordPattern(phrase: string): RegExp {
-  return new RegExp(`(^|[^a-z0-9-])${phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '\\s+')}(?=$|[^a-z0-9-])`, 'i');
+  return new RegExp(
+    `(^|[^a-z0-9-])${phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '\\s+')}(?=$|[^a-z0-9-])`,
+    'i',
+  );
 }
 
-const PHRASES_LONGEST_FIRST = RESOURCE_KINDS.flatMap((kind) => kind.words.map((word) => ({ kind, word }))).sort((a, b) => b.word.length - a.word.length);
+const PHRASES_LONGEST_FIRST = RESOURCE_KINDS.flatMap((kind) => kind.words.map((word) => ({ kind, word }))).sort(
+  (a, b) => b.word.length - a.word.length,
+);
 
 /** Parses a query; unknown words are ignored rather than rejected. */
 export function parseResourceQuery(input: string): ResourceQuery {
   const text = input.trim();
   const lower = ` ${text.toLowerCase()} `;
-  const query: ResourceQuery = { types: [], states: [], environments: [], tags: [], ids: resourceIdsIn(text), names: [], descriptors: [], text };
+  const query: ResourceQuery = {
+    types: [],
+    states: [],
+    environments: [],
+    tags: [],
+    ids: resourceIdsIn(text),
+    names: [],
+    descriptors: [],
+    text,
+  };
 
   // Key=Value and tag:Key conditions; environment tags become environment filters.
   let rest = lower;
@@ -97,9 +111,11 @@ export function parseResourceQuery(input: string): ResourceQuery {
     rest = rest.replace(match[0].toLowerCase(), ' ');
   }
   for (const match of rest.matchAll(/\b(?:tagged|tag|with tag|having tag)\s+(?:with\s+)?([a-z][\w.:/@+-]*)\b/gi)) {
-    if (!['with', 'and', 'in', 'the', 'named', 'called', 'as', 'by', 'for', 'of'].includes(match[1])) query.tags.push({ key: match[1] });
+    if (!['with', 'and', 'in', 'the', 'named', 'called', 'as', 'by', 'for', 'of'].includes(match[1]))
+      query.tags.push({ key: match[1] });
   }
-  for (const match of text.matchAll(/\b(?:named|called|name)\s+("[^"]+"|'[^']+'|[^\s,;?]+)/gi)) query.names.push(match[1].replace(/^["']|["']$/g, ''));
+  for (const match of text.matchAll(/\b(?:named|called|name)\s+("[^"]+"|'[^']+'|[^\s,;?]+)/gi))
+    query.names.push(match[1].replace(/^["']|["']$/g, ''));
   for (const match of text.matchAll(/"([^"]+)"/g)) if (!query.names.includes(match[1])) query.names.push(match[1]);
 
   const region = REGION_PATTERN.exec(lower);
@@ -114,23 +130,37 @@ export function parseResourceQuery(input: string): ResourceQuery {
       typeText = typeText.replace(pattern, ' ');
     }
   }
-  query.types.sort((a, b) => RESOURCE_KINDS.findIndex((kind) => kind.type === a) - RESOURCE_KINDS.findIndex((kind) => kind.type === b));
+  query.types.sort(
+    (a, b) => RESOURCE_KINDS.findIndex((kind) => kind.type === a) - RESOURCE_KINDS.findIndex((kind) => kind.type === b),
+  );
   for (const id of query.ids) {
     const type = typeOfId(id);
-    if (type && !query.types.includes(type) && RESOURCE_KINDS.some((kind) => kind.type === type)) query.types.push(type);
+    if (type && !query.types.includes(type) && RESOURCE_KINDS.some((kind) => kind.type === type))
+      query.types.push(type);
   }
 
-  for (const [pattern, states] of STATE_WORDS) if (pattern.test(rest) && !(states[0] === 'associated' && /\bunassociated\b/.test(rest)) && !(states[0] === 'in-use' && /\b(unattached|detached)\b/.test(rest))) query.states.push(...states);
+  for (const [pattern, states] of STATE_WORDS)
+    if (
+      pattern.test(rest) &&
+      !(states[0] === 'associated' && /\bunassociated\b/.test(rest)) &&
+      !(states[0] === 'in-use' && /\b(unattached|detached)\b/.test(rest))
+    )
+      query.states.push(...states);
   query.states = [...new Set(query.states)];
 
-  for (const match of rest.matchAll(/\b(?:in|for|from|of)\s+(?:the\s+)?([a-z][\w-]*)\s+(?:environment|env)\b/g)) query.environments.push(match[1]);
-  for (const match of rest.matchAll(/\b(?:environment|env)\s*[:=]?\s+([a-z][\w-]*)\b/g)) if (!['is', 'the', 'of', 'in'].includes(match[1])) query.environments.push(match[1]);
+  for (const match of rest.matchAll(/\b(?:in|for|from|of)\s+(?:the\s+)?([a-z][\w-]*)\s+(?:environment|env)\b/g))
+    query.environments.push(match[1]);
+  for (const match of rest.matchAll(/\b(?:environment|env)\s*[:=]?\s+([a-z][\w-]*)\b/g))
+    if (!['is', 'the', 'of', 'in'].includes(match[1])) query.environments.push(match[1]);
   for (const word of rest.split(/[^a-z0-9-]+/)) if (KNOWN_ENVIRONMENT_WORDS.has(word)) query.environments.push(word);
   query.environments = [...new Map(query.environments.map((env) => [normalizeEnvironment(env), env])).values()];
 
   const window = parseTimeWindow(rest);
   if (window) query.createdWithin = window;
-  const scope = /\b(private|public)\s+(?:subnets?|networks?)\b|\bsubnets?\s+(?:that\s+|which\s+)?(?:is\s+|are\s+)?(private|public)\b/.exec(rest);
+  const scope =
+    /\b(private|public)\s+(?:subnets?|networks?)\b|\bsubnets?\s+(?:that\s+|which\s+)?(?:is\s+|are\s+)?(private|public)\b/.exec(
+      rest,
+    );
   if (scope) query.subnetScope = (scope[1] ?? scope[2]) as 'private' | 'public';
   // "instances in the private subnet": the subnet names the scope, not a type to list.
   if (query.subnetScope && query.types.length > 1) query.types = query.types.filter((type) => type !== 'ec2:subnet');
@@ -138,20 +168,47 @@ export function parseResourceQuery(input: string): ResourceQuery {
   return query;
 }
 
-const UNIT_MS: Record<string, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000, week: 7 * 86_400_000, month: 30 * 86_400_000 };
-const NUMBER_WORDS: Record<string, number> = { a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, ten: 10, twelve: 12, few: 3 };
+const UNIT_MS: Record<string, number> = {
+  minute: 60_000,
+  hour: 3_600_000,
+  day: 86_400_000,
+  week: 7 * 86_400_000,
+  month: 30 * 86_400_000,
+};
+const NUMBER_WORDS: Record<string, number> = {
+  a: 1,
+  an: 1,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  ten: 10,
+  twelve: 12,
+  few: 3,
+};
 
 /** "in the last 24 hours", "past week", "last 3 days", "today", "since yesterday". */
 export function parseTimeWindow(lower: string): { ms: number; text: string } | undefined {
-  const match = /\b(?:last|past|previous)\s+(?:(\d{1,4}|a|an|one|two|three|four|five|six|seven|ten|twelve|few)\s+)?(minute|hour|day|week|month)s?\b/.exec(lower);
+  const match =
+    /\b(?:last|past|previous)\s+(?:(\d{1,4}|a|an|one|two|three|four|five|six|seven|ten|twelve|few)\s+)?(minute|hour|day|week|month)s?\b/.exec(
+      lower,
+    );
   if (match) {
     const count = match[1] === undefined ? 1 : (NUMBER_WORDS[match[1]] ?? Number(match[1]));
-    if (count > 0) return { ms: count * UNIT_MS[match[2]], text: `in the last ${count === 1 ? match[2] : `${count} ${match[2]}s`}` };
+    if (count > 0)
+      return { ms: count * UNIT_MS[match[2]], text: `in the last ${count === 1 ? match[2] : `${count} ${match[2]}s`}` };
   }
   const current = /\bthis\s+(week|month)\b/.exec(lower);
-  if (current) return current[1] === 'week' ? { ms: UNIT_MS.week, text: 'in the last 7 days' } : { ms: UNIT_MS.month, text: 'in the last 30 days' };
+  if (current)
+    return current[1] === 'week'
+      ? { ms: UNIT_MS.week, text: 'in the last 7 days' }
+      : { ms: UNIT_MS.month, text: 'in the last 30 days' };
   if (/\b(?:since\s+yesterday)\b/.test(lower)) return { ms: 2 * UNIT_MS.day, text: 'in the last 48 hours' };
-  if (/\b(?:today|recently|(?:in\s+the\s+)?last\s+day)\b/.test(lower)) return { ms: UNIT_MS.day, text: 'in the last 24 hours' };
+  if (/\b(?:today|recently|(?:in\s+the\s+)?last\s+day)\b/.test(lower))
+    return { ms: UNIT_MS.day, text: 'in the last 24 hours' };
   return undefined;
 }
 
@@ -176,7 +233,14 @@ function descriptorWords(typeText: string): string[] {
   const words = typeText
     .replace(/["'][^"']*["']/g, ' ')
     .split(/[^a-z0-9-]+/)
-    .filter((word) => /^[a-z][a-z0-9]*$/.test(word) && word.length >= 2 && word.length <= 40 && !NOT_DESCRIPTORS.has(word) && !REGION_PATTERN.test(word));
+    .filter(
+      (word) =>
+        /^[a-z][a-z0-9]*$/.test(word) &&
+        word.length >= 2 &&
+        word.length <= 40 &&
+        !NOT_DESCRIPTORS.has(word) &&
+        !REGION_PATTERN.test(word),
+    );
   return [...new Set(words)].slice(0, 6);
 }
 
@@ -196,14 +260,24 @@ function descriptorTokens(fact: ResourceFact): string[] {
   const roleTags = Object.entries(fact.tags)
     .filter(([key]) => ['role', 'tier'].includes(key.toLowerCase()))
     .map(([, value]) => value);
-  return [fact.name, ...roleTags].join(' ').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+  return [fact.name, ...roleTags]
+    .join(' ')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
 }
 
 /** Whether a descriptor ("app", "servers' role") names this resource: a name or Role/Tier token equals it or starts with it. */
 export function describes(word: string, fact: ResourceFact): boolean {
   const tokens = descriptorTokens(fact);
-  const candidates = [word, ...(DESCRIPTOR_SYNONYMS[word] ?? []), ...(word.endsWith('s') && word.length > 3 ? [word.slice(0, -1)] : [])];
-  return candidates.some((candidate) => tokens.some((token) => token === candidate || (candidate.length >= 3 && token.startsWith(candidate))));
+  const candidates = [
+    word,
+    ...(DESCRIPTOR_SYNONYMS[word] ?? []),
+    ...(word.endsWith('s') && word.length > 3 ? [word.slice(0, -1)] : []),
+  ];
+  return candidates.some((candidate) =>
+    tokens.some((token) => token === candidate || (candidate.length >= 3 && token.startsWith(candidate))),
+  );
 }
 
 /** Splits descriptors into those that name at least one of the facts and those that name none. */
@@ -226,23 +300,53 @@ export function creationTimeOf(fact: ResourceFact): Date | undefined {
 }
 
 /** Types whose list operation returns a creation or launch time. */
-export const TYPES_WITH_CREATION_TIME: readonly string[] = Object.freeze(['ec2:instance', 'ec2:volume', 'ec2:snapshot', 'ec2:image', 'ec2:launch-template', 'ec2:key-pair', 'iam:role', 'drs:job']);
+export const TYPES_WITH_CREATION_TIME: readonly string[] = Object.freeze([
+  'ec2:instance',
+  'ec2:volume',
+  'ec2:snapshot',
+  'ec2:image',
+  'ec2:launch-template',
+  'ec2:key-pair',
+  'iam:role',
+  'drs:job',
+]);
 
 /** The types to list: the asked-for ones, else instances for state questions, else a useful default set. */
 export function typesToList(query: ResourceQuery): string[] {
   if (query.types.length) return query.types;
-  if (query.states.some((state) => ['stalled', 'disconnected', 'continuous'].includes(state))) return ['drs:source-server'];
-  if (query.states.some((state) => ['running', 'stopped', 'pending', 'stopping', 'terminated'].includes(state))) return ['ec2:instance'];
+  if (query.states.some((state) => ['stalled', 'disconnected', 'continuous'].includes(state)))
+    return ['drs:source-server'];
+  if (query.states.some((state) => ['running', 'stopped', 'pending', 'stopping', 'terminated'].includes(state)))
+    return ['ec2:instance'];
   if (query.states.includes('available') || query.states.includes('in-use')) return ['ec2:volume'];
   if (query.states.includes('unassociated') || query.states.includes('associated')) return ['ec2:elastic-ip'];
-  if (query.createdWithin) return ['ec2:instance', 'ec2:volume', 'ec2:snapshot', 'ec2:image', 'ec2:launch-template', 'ec2:key-pair'];
-  if (query.tags.length) return ['ec2:instance', 'ec2:volume', 'ec2:snapshot', 'ec2:elastic-ip', 'ec2:security-group', 'ec2:vpc', 'ec2:subnet', 'ec2:image', 'ec2:launch-template', 'ec2:key-pair'];
+  if (query.createdWithin)
+    return ['ec2:instance', 'ec2:volume', 'ec2:snapshot', 'ec2:image', 'ec2:launch-template', 'ec2:key-pair'];
+  if (query.tags.length)
+    return [
+      'ec2:instance',
+      'ec2:volume',
+      'ec2:snapshot',
+      'ec2:elastic-ip',
+      'ec2:security-group',
+      'ec2:vpc',
+      'ec2:subnet',
+      'ec2:image',
+      'ec2:launch-template',
+      'ec2:key-pair',
+    ];
   return ['ec2:instance', 'ec2:volume', 'ec2:elastic-ip', 'ec2:security-group', 'ec2:vpc'];
 }
 
 /** Words in the text that name resources (contain a digit, dash or underscore and equal a resource's name). */
 function mentionedNames(query: ResourceQuery, facts: ResourceFact[]): string[] {
-  const tokens = new Set(query.text.toLowerCase().split(/[\s,;?!()]+/).map((token) => token.replace(/^['"]|['".]$/g, '')).filter((token) => /[\d_-]/.test(token)));
+  const tokens = new Set(
+    query.text
+      .toLowerCase()
+      .split(/[\s,;?!()]+/)
+      .map((token) => token.replace(/^['"]|['".]$/g, ''))
+      .filter((token) => /[\d_-]/.test(token)),
+  );
   return [...new Set(facts.filter((fact) => tokens.has(fact.name.toLowerCase())).map((fact) => fact.name))];
 }
 
@@ -252,9 +356,11 @@ export function matchFacts(query: ResourceQuery, facts: ResourceFact[], activeEn
   const environments = query.environments.length ? query.environments : activeEnvironment ? [activeEnvironment] : [];
   return facts.filter((fact) => {
     if (query.ids.length && !query.ids.includes(fact.id)) return false;
-    if (names.length && !names.some((name) => name.toLowerCase() === fact.name.toLowerCase() || name === fact.id)) return false;
+    if (names.length && !names.some((name) => name.toLowerCase() === fact.name.toLowerCase() || name === fact.id))
+      return false;
     if (environments.length && !environments.some((env) => sameEnvironment(env, fact.environment))) return false;
-    if (query.states.length && fact.state !== undefined && !query.states.includes(fact.state.toLowerCase())) return false;
+    if (query.states.length && fact.state !== undefined && !query.states.includes(fact.state.toLowerCase()))
+      return false;
     for (const tag of query.tags) {
       const key = Object.keys(fact.tags).find((candidate) => candidate.toLowerCase() === tag.key.toLowerCase());
       if (key === undefined) return false;
@@ -269,11 +375,18 @@ export function describeQuery(query: ResourceQuery, types: string[], activeEnvir
   const titles = types.map((type) => RESOURCE_KINDS.find((kind) => kind.type === type)?.title ?? type);
   const parts = [titles.join(', ')];
   if (query.states.length) parts.push(`state ${query.states.join(' or ')}`);
-  const environments = query.environments.length ? query.environments : activeEnvironment ? [`${activeEnvironment} (active)`] : [];
+  const environments = query.environments.length
+    ? query.environments
+    : activeEnvironment
+      ? [`${activeEnvironment} (active)`]
+      : [];
   if (environments.length) parts.push(`environment ${environments.join(' or ')}`);
   if (query.createdWithin) parts.push(`created or launched ${query.createdWithin.text}`);
   if (query.subnetScope) parts.push(`in ${query.subnetScope} subnets`);
-  if (query.tags.length) parts.push(`tags ${query.tags.map((tag) => (tag.value === undefined ? tag.key : `${tag.key}=${tag.value}`)).join(', ')}`);
+  if (query.tags.length)
+    parts.push(
+      `tags ${query.tags.map((tag) => (tag.value === undefined ? tag.key : `${tag.key}=${tag.value}`)).join(', ')}`,
+    );
   if (query.names.length) parts.push(`named ${query.names.join(', ')}`);
   if (query.ids.length) parts.push(query.ids.join(', '));
   return parts.join(' · ');

@@ -32,9 +32,21 @@ export function sanitizeTurn(value: unknown): TurnMemory | undefined {
   const str = (item: unknown, max = 200) => (typeof item === 'string' ? item.slice(0, max) : undefined);
   const touched = Array.isArray(raw.touched)
     ? raw.touched
-        .filter((ref): ref is Record<string, unknown> => Boolean(ref) && typeof ref === 'object' && typeof (ref as Record<string, unknown>).id === 'string' && typeof (ref as Record<string, unknown>).type === 'string')
+        .filter(
+          (ref): ref is Record<string, unknown> =>
+            Boolean(ref) &&
+            typeof ref === 'object' &&
+            typeof (ref as Record<string, unknown>).id === 'string' &&
+            typeof (ref as Record<string, unknown>).type === 'string',
+        )
         .slice(0, 100)
-        .map((ref) => ({ type: str(ref.type, 60)!, id: str(ref.id)!, name: str(ref.name), region: str(ref.region, 40), environment: str(ref.environment, 80) }))
+        .map((ref) => ({
+          type: str(ref.type, 60)!,
+          id: str(ref.id)!,
+          name: str(ref.name),
+          region: str(ref.region, 40),
+          environment: str(ref.environment, 80),
+        }))
     : [];
   return {
     prompt: str(raw.prompt, 2000) ?? '',
@@ -94,20 +106,39 @@ export class ConversationSession {
     switch (target.kind) {
       case 'id': {
         const known = this.recent(100).find((ref) => ref.id === target.id);
-        return { kind: 'resolved', resources: [known ?? { type: typeOfId(target.id) ?? typeHint ?? 'unknown', id: target.id }], via: target.id };
+        return {
+          kind: 'resolved',
+          resources: [known ?? { type: typeOfId(target.id) ?? typeHint ?? 'unknown', id: target.id }],
+          via: target.id,
+        };
       }
       case 'name': {
-        const matches = this.recent(100).filter((ref) => ref.name?.toLowerCase() === target.name.toLowerCase() && (!typeHint || ref.type === typeHint));
+        const matches = this.recent(100).filter(
+          (ref) => ref.name?.toLowerCase() === target.name.toLowerCase() && (!typeHint || ref.type === typeHint),
+        );
         if (matches.length === 1) return { kind: 'resolved', resources: matches, via: `"${target.name}"` };
         if (matches.length > 1) return { kind: 'ambiguous', candidates: matches, via: `"${target.name}"` };
         return { kind: 'unresolved', reason: `No resource named "${target.name}" came up in this conversation yet.` };
       }
       case 'pronoun': {
         const mentioned = this.lastTouched(typeHint);
-        if (!mentioned.length) return { kind: 'unresolved', reason: `"${target.word}" does not refer to anything yet: no resource has come up in this conversation. Name it, e.g. by its ID.` };
+        if (!mentioned.length)
+          return {
+            kind: 'unresolved',
+            reason: `"${target.word}" does not refer to anything yet: no resource has come up in this conversation. Name it, e.g. by its ID.`,
+          };
         const environments = target.environments ?? [];
-        const last = environments.length ? mentioned.filter((ref) => ref.environment !== undefined && environments.some((env) => sameEnvironment(env, ref.environment!))) : mentioned;
-        if (!last.length) return { kind: 'unresolved', reason: `None of the ${mentioned.length} resource(s) "${target.word}" could mean is in ${environments.join(' or ')}.` };
+        const last = environments.length
+          ? mentioned.filter(
+              (ref) =>
+                ref.environment !== undefined && environments.some((env) => sameEnvironment(env, ref.environment!)),
+            )
+          : mentioned;
+        if (!last.length)
+          return {
+            kind: 'unresolved',
+            reason: `None of the ${mentioned.length} resource(s) "${target.word}" could mean is in ${environments.join(' or ')}.`,
+          };
         if (target.plural || last.length === 1) return { kind: 'resolved', resources: last, via: `"${target.word}"` };
         return { kind: 'ambiguous', candidates: last, via: `"${target.word}"` };
       }
@@ -123,9 +154,15 @@ export class ConversationSession {
     const recent = this.recent(10);
     const lines: string[] = [];
     if (this.environment) lines.push(`Active environment: ${this.environment}.`);
-    if (last.length === 1) lines.push(`"it" most likely refers to ${last[0].type} ${last[0].id}${last[0].name ? ` (Name tag: ${JSON.stringify(last[0].name)})` : ''}.`);
+    if (last.length === 1)
+      lines.push(
+        `"it" most likely refers to ${last[0].type} ${last[0].id}${last[0].name ? ` (Name tag: ${JSON.stringify(last[0].name)})` : ''}.`,
+      );
     else if (last.length > 1) lines.push(`"them" most likely refers to: ${last.map((ref) => ref.id).join(', ')}.`);
-    if (recent.length) lines.push(`Recently discussed resources: ${recent.map((ref) => `${ref.type} ${ref.id}${ref.name ? ` (Name tag: ${JSON.stringify(ref.name)})` : ''}${ref.environment ? ` [${ref.environment}]` : ''}`).join('; ')}.`);
+    if (recent.length)
+      lines.push(
+        `Recently discussed resources: ${recent.map((ref) => `${ref.type} ${ref.id}${ref.name ? ` (Name tag: ${JSON.stringify(ref.name)})` : ''}${ref.environment ? ` [${ref.environment}]` : ''}`).join('; ')}.`,
+      );
     return lines.join('\n');
   }
 }

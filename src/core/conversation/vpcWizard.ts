@@ -47,12 +47,15 @@ export function validateCidr(value: string): string | undefined {
   if (octets.some((octet) => octet > 255)) return 'Each part of the address must be 0-255.';
   if (prefix < 16 || prefix > 28) return 'A VPC block must be between /16 and /28.';
   const base = octets.reduce((sum, octet) => sum * 256 + octet, 0);
-  if (base % 2 ** (32 - prefix) !== 0) return `The address is not aligned to /${prefix}; e.g. use ${octets.slice(0, 2).join('.')}.0.0/${prefix}.`;
+  if (base % 2 ** (32 - prefix) !== 0)
+    return `The address is not aligned to /${prefix}; e.g. use ${octets.slice(0, 2).join('.')}.0.0/${prefix}.`;
   return undefined;
 }
 
 export function validateName(value: string): string | undefined {
-  return NAME.test(value.trim()) ? undefined : 'Use 1-63 letters, digits, dots, dashes or underscores, starting with a letter or digit.';
+  return NAME.test(value.trim())
+    ? undefined
+    : 'Use 1-63 letters, digits, dots, dashes or underscores, starting with a letter or digit.';
 }
 
 const KEYS: Array<keyof VpcWizardState> = ['environment', 'name', 'azs', 'cidr', 'subnets', 'nat'];
@@ -73,7 +76,8 @@ export function parseWizardArgs(text: string): VpcWizardState {
     } else if (key === 'cidr') {
       if (!validateCidr(value)) state.cidr = value;
     } else if (key === 'subnets') {
-      if (['both', 'public', 'private'].includes(value.toLowerCase())) state.subnets = value.toLowerCase() as SubnetChoice;
+      if (['both', 'public', 'private'].includes(value.toLowerCase()))
+        state.subnets = value.toLowerCase() as SubnetChoice;
     } else if (key === 'nat') {
       const nat = value.toLowerCase();
       if (nat === 'none' || nat === 'single' || nat === 'per-az') state.nat = nat;
@@ -83,7 +87,9 @@ export function parseWizardArgs(text: string): VpcWizardState {
 }
 
 export function serializeWizardState(state: VpcWizardState): string {
-  return KEYS.filter((key) => state[key] !== undefined).map((key) => `${key}=${state[key]}`).join(' ');
+  return KEYS.filter((key) => state[key] !== undefined)
+    .map((key) => `${key}=${state[key]}`)
+    .join(' ');
 }
 
 function stepsFor(state: VpcWizardState): WizardStepId[] {
@@ -95,15 +101,26 @@ function stepsFor(state: VpcWizardState): WizardStepId[] {
 /** The next question, or undefined when every answer is in. */
 export function nextWizardStep(state: VpcWizardState, activeEnvironment?: string): WizardStep | undefined {
   const steps = stepsFor(state);
-  const pending = steps.find((step) => (step === 'nat' ? state.nat === undefined && state.subnets === 'both' : state[step] === undefined));
+  const pending = steps.find((step) =>
+    step === 'nat' ? state.nat === undefined && state.subnets === 'both' : state[step] === undefined,
+  );
   if (!pending) return undefined;
   const index = steps.indexOf(pending) + 1;
   const base = { id: pending, index, total: steps.length };
   const choose = (patch: VpcWizardState) => ({ ...state, ...patch });
   switch (pending) {
     case 'environment': {
-      const names = [...new Set([activeEnvironment, 'development', 'staging', 'production'].filter((env): env is string => Boolean(env)))];
-      return { ...base, question: 'Which environment is the VPC for? It is tagged Environment=<name>, and protected environments need an approval.', options: names.map((env) => ({ label: env, state: choose({ environment: env }) })) };
+      const names = [
+        ...new Set(
+          [activeEnvironment, 'development', 'staging', 'production'].filter((env): env is string => Boolean(env)),
+        ),
+      ];
+      return {
+        ...base,
+        question:
+          'Which environment is the VPC for? It is tagged Environment=<name>, and protected environments need an approval.',
+        options: names.map((env) => ({ label: env, state: choose({ environment: env }) })),
+      };
     }
     case 'name': {
       const suggested = `${state.environment ?? 'app'}-vpc`.toLowerCase().replace(/[^\w.-]/g, '-');
@@ -118,13 +135,20 @@ export function nextWizardStep(state: VpcWizardState, activeEnvironment?: string
       return {
         ...base,
         question: 'How many availability zones? Two or more keep the network up when one zone fails.',
-        options: [1, 2, 3].map((count) => ({ label: `${count} AZ${count > 1 ? 's' : ''}`, description: count === 1 ? 'no zone redundancy' : count === 2 ? 'recommended' : undefined, state: choose({ azs: count }) })),
+        options: [1, 2, 3].map((count) => ({
+          label: `${count} AZ${count > 1 ? 's' : ''}`,
+          description: count === 1 ? 'no zone redundancy' : count === 2 ? 'recommended' : undefined,
+          state: choose({ azs: count }),
+        })),
       };
     case 'cidr':
       return {
         ...base,
         question: 'Which IPv4 CIDR block? Pick one that does not overlap networks you peer or connect with.',
-        options: ['10.0.0.0/16', '10.20.0.0/16', '172.16.0.0/16'].map((cidr) => ({ label: cidr, state: choose({ cidr }) })),
+        options: ['10.0.0.0/16', '10.20.0.0/16', '172.16.0.0/16'].map((cidr) => ({
+          label: cidr,
+          state: choose({ cidr }),
+        })),
         freeText: { key: 'cidr', placeholder: '10.0.0.0/16', validate: validateCidr },
       };
     case 'subnets':
@@ -132,9 +156,17 @@ export function nextWizardStep(state: VpcWizardState, activeEnvironment?: string
         ...base,
         question: 'Which subnets in each AZ?',
         options: [
-          { label: 'Public and private', description: 'a public and a private /24 per AZ', state: choose({ subnets: 'both' }) },
+          {
+            label: 'Public and private',
+            description: 'a public and a private /24 per AZ',
+            state: choose({ subnets: 'both' }),
+          },
           { label: 'Public only', state: choose({ subnets: 'public', nat: 'none' }) },
-          { label: 'Private only', description: 'no internet gateway', state: choose({ subnets: 'private', nat: 'none' }) },
+          {
+            label: 'Private only',
+            description: 'no internet gateway',
+            state: choose({ subnets: 'private', nat: 'none' }),
+          },
         ],
       };
     case 'nat':
@@ -143,7 +175,11 @@ export function nextWizardStep(state: VpcWizardState, activeEnvironment?: string
         question: 'NAT for the private subnets? NAT gateways are billed hourly.',
         options: [
           { label: 'No NAT', description: 'private subnets have no internet access', state: choose({ nat: 'none' }) },
-          { label: 'One shared NAT gateway', description: 'cheaper; one AZ is a single point of failure', state: choose({ nat: 'single' }) },
+          {
+            label: 'One shared NAT gateway',
+            description: 'cheaper; one AZ is a single point of failure',
+            state: choose({ nat: 'single' }),
+          },
           { label: 'One NAT gateway per AZ', description: 'zone-redundant', state: choose({ nat: 'per-az' }) },
         ],
       };
@@ -151,7 +187,9 @@ export function nextWizardStep(state: VpcWizardState, activeEnvironment?: string
 }
 
 /** The `ec2.vpcs.create` input for a completed wizard. */
-export function toCreateVpcInput(state: Required<Pick<VpcWizardState, 'name' | 'cidr' | 'azs' | 'subnets'>> & VpcWizardState): Record<string, unknown> {
+export function toCreateVpcInput(
+  state: Required<Pick<VpcWizardState, 'name' | 'cidr' | 'azs' | 'subnets'>> & VpcWizardState,
+): Record<string, unknown> {
   return {
     name: state.name,
     cidrBlock: state.cidr,
@@ -163,7 +201,9 @@ export function toCreateVpcInput(state: Required<Pick<VpcWizardState, 'name' | '
   };
 }
 
-export function isComplete(state: VpcWizardState): state is Required<Pick<VpcWizardState, 'name' | 'cidr' | 'azs' | 'subnets'>> & VpcWizardState {
+export function isComplete(
+  state: VpcWizardState,
+): state is Required<Pick<VpcWizardState, 'name' | 'cidr' | 'azs' | 'subnets'>> & VpcWizardState {
   return nextWizardStep(state) === undefined;
 }
 
@@ -174,7 +214,9 @@ export function describeWizardState(state: VpcWizardState): string[] {
   if (state.name) lines.push(`Name: ${state.name}`);
   if (state.azs) lines.push(`Availability zones: ${state.azs}`);
   if (state.cidr) lines.push(`CIDR: ${state.cidr}`);
-  if (state.subnets) lines.push(`Subnets: ${state.subnets === 'both' ? 'public and private' : `${state.subnets} only`}`);
-  if (state.nat) lines.push(`NAT: ${state.nat === 'none' ? 'none' : state.nat === 'single' ? 'one shared gateway' : 'one per AZ'}`);
+  if (state.subnets)
+    lines.push(`Subnets: ${state.subnets === 'both' ? 'public and private' : `${state.subnets} only`}`);
+  if (state.nat)
+    lines.push(`NAT: ${state.nat === 'none' ? 'none' : state.nat === 'single' ? 'one shared gateway' : 'one per AZ'}`);
   return lines;
 }

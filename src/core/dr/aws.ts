@@ -25,7 +25,13 @@ export interface ApiCallStats {
 }
 
 export class ApiCounters {
-  private readonly stats: ApiCallStats = { calls: {}, attempts: {}, throttled: {}, throttlingFailures: 0, failures: {} };
+  private readonly stats: ApiCallStats = {
+    calls: {},
+    attempts: {},
+    throttled: {},
+    throttlingFailures: 0,
+    failures: {},
+  };
 
   private bump(map: Record<string, number>, key: string, by = 1): void {
     map[key] = (map[key] ?? 0) + by;
@@ -53,7 +59,9 @@ export class ApiCounters {
   }
 
   total(prefix = ''): number {
-    return Object.entries(this.stats.calls).filter(([op]) => op.startsWith(prefix)).reduce((sum, [, n]) => sum + n, 0);
+    return Object.entries(this.stats.calls)
+      .filter(([op]) => op.startsWith(prefix))
+      .reduce((sum, [, n]) => sum + n, 0);
   }
 }
 
@@ -90,7 +98,10 @@ export interface DrReads {
   listSourceServers(region: string, sourceServerIds?: string[]): Promise<SourceServer[]>;
   describeJobs(region: string, filter: { jobIds?: string[]; fromDate?: string }): Promise<Job[]>;
   describeJobLogItems(region: string, jobId: string): Promise<JobLog[]>;
-  describeRecoveryInstances(region: string, filter: { recoveryInstanceIds?: string[]; sourceServerIds?: string[] }): Promise<RecoveryInstance[]>;
+  describeRecoveryInstances(
+    region: string,
+    filter: { recoveryInstanceIds?: string[]; sourceServerIds?: string[] },
+  ): Promise<RecoveryInstance[]>;
   getLaunchConfiguration(region: string, sourceServerId: string): Promise<LaunchConfiguration>;
   checkLaunchTemplates(region: string, launchTemplateIds: string[]): Promise<LaunchTemplateCheck[]>;
   getAutomationExecution(region: string, executionId: string): Promise<AutomationExecution>;
@@ -113,17 +124,26 @@ export interface LaunchTemplateLookups {
 
 /** Whether an error says a launch template does not exist. */
 export function isLaunchTemplateMissing(error: unknown): boolean {
-  return describeAwsError(error).kind === 'not-found' || /NotFound|InvalidLaunchTemplate/i.test(String((error as Error)?.name));
+  return (
+    describeAwsError(error).kind === 'not-found' ||
+    /NotFound|InvalidLaunchTemplate/i.test(String((error as Error)?.name))
+  );
 }
 
 /** Whether an error says an SSM document (or its version) does not exist. */
 export function isDocumentMissing(error: unknown): boolean {
   const name = (error as { name?: string })?.name ?? '';
-  return name === 'InvalidDocument' || name === 'InvalidDocumentVersion' || describeAwsError(error).kind === 'not-found';
+  return (
+    name === 'InvalidDocument' || name === 'InvalidDocumentVersion' || describeAwsError(error).kind === 'not-found'
+  );
 }
 
 /** Launch templates of DRS launch configurations: do they exist, and do their subnets and security groups? */
-export async function checkLaunchTemplates(region: string, launchTemplateIds: string[], lookups: LaunchTemplateLookups): Promise<LaunchTemplateCheck[]> {
+export async function checkLaunchTemplates(
+  region: string,
+  launchTemplateIds: string[],
+  lookups: LaunchTemplateLookups,
+): Promise<LaunchTemplateCheck[]> {
   const unique = [...new Set(launchTemplateIds)];
   const found = new Map<string, LaunchTemplate>();
   // DescribeLaunchTemplates fails the whole call on one unknown ID, so ask one by one.
@@ -139,15 +159,27 @@ export async function checkLaunchTemplates(region: string, launchTemplateIds: st
   for (const id of unique) {
     const template = found.get(id);
     if (!template) {
-      checks.push({ launchTemplateId: id, exists: false, problems: [`Launch template ${id} does not exist in ${region}.`] });
+      checks.push({
+        launchTemplateId: id,
+        exists: false,
+        problems: [`Launch template ${id} does not exist in ${region}.`],
+      });
       continue;
     }
-    const check: LaunchTemplateCheck = { launchTemplateId: id, exists: true, name: template.LaunchTemplateName, defaultVersion: template.DefaultVersionNumber, problems: [] };
+    const check: LaunchTemplateCheck = {
+      launchTemplateId: id,
+      exists: true,
+      name: template.LaunchTemplateName,
+      defaultVersion: template.DefaultVersionNumber,
+      problems: [],
+    };
     try {
       check.data = await lookups.defaultVersion(id);
       if (!check.data) check.problems.push(`Launch template ${id} has no readable default version.`);
     } catch (error) {
-      check.problems.push(`The default version of launch template ${id} cannot be read: ${describeAwsError(error).message}`);
+      check.problems.push(
+        `The default version of launch template ${id} cannot be read: ${describeAwsError(error).message}`,
+      );
     }
     for (const nic of check.data?.NetworkInterfaces ?? []) {
       if (nic.SubnetId) subnetIds.add(nic.SubnetId);
@@ -162,10 +194,21 @@ export async function checkLaunchTemplates(region: string, launchTemplateIds: st
   const missingGroups = new Set([...groupIds].filter((id) => !existingGroups.has(id)));
   for (const check of checks) {
     for (const nic of check.data?.NetworkInterfaces ?? []) {
-      if (nic.SubnetId && missingSubnets.has(nic.SubnetId)) check.problems.push(`Launch template ${check.launchTemplateId} uses subnet ${nic.SubnetId}, which does not exist.`);
-      for (const group of nic.Groups ?? []) if (missingGroups.has(group)) check.problems.push(`Launch template ${check.launchTemplateId} uses security group ${group}, which does not exist.`);
+      if (nic.SubnetId && missingSubnets.has(nic.SubnetId))
+        check.problems.push(
+          `Launch template ${check.launchTemplateId} uses subnet ${nic.SubnetId}, which does not exist.`,
+        );
+      for (const group of nic.Groups ?? [])
+        if (missingGroups.has(group))
+          check.problems.push(
+            `Launch template ${check.launchTemplateId} uses security group ${group}, which does not exist.`,
+          );
     }
-    for (const group of check.data?.SecurityGroupIds ?? []) if (missingGroups.has(group)) check.problems.push(`Launch template ${check.launchTemplateId} uses security group ${group}, which does not exist.`);
+    for (const group of check.data?.SecurityGroupIds ?? [])
+      if (missingGroups.has(group))
+        check.problems.push(
+          `Launch template ${check.launchTemplateId} uses security group ${group}, which does not exist.`,
+        );
   }
   return checks;
 }

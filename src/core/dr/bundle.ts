@@ -30,7 +30,12 @@ export interface DrBundle {
 
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
-export function createBundle(groups: ProtectionGroup[], plans: RecoveryPlan[], source?: DrBundle['source'], now = new Date()): DrBundle {
+export function createBundle(
+  groups: ProtectionGroup[],
+  plans: RecoveryPlan[],
+  source?: DrBundle['source'],
+  now = new Date(),
+): DrBundle {
   return {
     bundleVersion: CURRENT_BUNDLE_VERSION,
     kind: BUNDLE_KIND,
@@ -45,7 +50,10 @@ export function createBundle(groups: ProtectionGroup[], plans: RecoveryPlan[], s
  * Exports the valid documents of a workspace. Files with errors are not exported and are listed in
  * `skipped`, so the user sees what is missing from the bundle.
  */
-export async function exportWorkspace(root: string, source?: DrBundle['source']): Promise<{ bundle: DrBundle; skipped: { path: string; reason: string }[] }> {
+export async function exportWorkspace(
+  root: string,
+  source?: DrBundle['source'],
+): Promise<{ bundle: DrBundle; skipped: { path: string; reason: string }[] }> {
   const workspace = await loadDrWorkspace(root);
   const skipped: { path: string; reason: string }[] = [];
   const groups: ProtectionGroup[] = [];
@@ -53,12 +61,18 @@ export async function exportWorkspace(root: string, source?: DrBundle['source'])
   for (const file of [...workspace.groups, ...workspace.plans]) {
     const document = file.result.document;
     if (!document) {
-      skipped.push({ path: file.path, reason: file.result.diagnostics.find((d) => d.severity === 'error')?.message ?? 'has errors' });
+      skipped.push({
+        path: file.path,
+        reason: file.result.diagnostics.find((d) => d.severity === 'error')?.message ?? 'has errors',
+      });
       continue;
     }
     const duplicate = workspace.duplicates.find((d) => d.kind === document.kind && d.name === document.name);
     if (duplicate) {
-      skipped.push({ path: file.path, reason: `${document.kind} "${document.name}" is defined in several files: ${duplicate.paths.join(', ')}` });
+      skipped.push({
+        path: file.path,
+        reason: `${document.kind} "${document.name}" is defined in several files: ${duplicate.paths.join(', ')}`,
+      });
       continue;
     }
     if (document.kind === 'ProtectionGroup') groups.push(document);
@@ -83,12 +97,24 @@ export function parseBundle(text: string): BundleParseResult {
   if (unreadable) return { diagnostics: [unreadable] };
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
-  const errors = doc.errors.length ? doc.errors : duplicateKeys(doc).map(({ key, range }) => ({ code: 'DUPLICATE_KEY', message: `Map keys must be unique ("${key.slice(0, 64)}" is repeated)`, pos: range }));
+  const errors = doc.errors.length
+    ? doc.errors
+    : duplicateKeys(doc).map(({ key, range }) => ({
+        code: 'DUPLICATE_KEY',
+        message: `Map keys must be unique ("${key.slice(0, 64)}" is repeated)`,
+        pos: range,
+      }));
   if (errors.length) {
     return {
       diagnostics: errors.slice(0, DR_LIMITS.reportedProblems).map((error) => {
         const { line, col } = lines.linePos(error.pos[0]);
-        return { severity: 'error', code: `yaml-${error.code}`, path: [], message: error.message.split('\n')[0], start: { line, column: col } };
+        return {
+          severity: 'error',
+          code: `yaml-${error.code}`,
+          path: [],
+          message: error.message.split('\n')[0],
+          start: { line, column: col },
+        };
       }),
     };
   }
@@ -96,23 +122,36 @@ export function parseBundle(text: string): BundleParseResult {
   try {
     value = doc.toJS({ maxAliasCount: 100 });
   } catch (error) {
-    return { diagnostics: [{ severity: 'error', code: 'yaml-alias', path: [], message: `YAML: ${(error as Error).message}` }] };
+    return {
+      diagnostics: [{ severity: 'error', code: 'yaml-alias', path: [], message: `YAML: ${(error as Error).message}` }],
+    };
   }
   return migrateBundle(value);
 }
 
 export function migrateBundle(value: unknown): BundleParseResult {
-  const fail = (message: string, path: (string | number)[] = []): BundleParseResult => ({ diagnostics: [{ severity: 'error', code: 'bundle', path, message }] });
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('A bundle is a JSON object with bundleVersion, protectionGroups and recoveryPlans.');
+  const fail = (message: string, path: (string | number)[] = []): BundleParseResult => ({
+    diagnostics: [{ severity: 'error', code: 'bundle', path, message }],
+  });
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return fail('A bundle is a JSON object with bundleVersion, protectionGroups and recoveryPlans.');
   const raw = value as Record<string, unknown>;
-  const tooMany = (['groups', 'plans', 'protectionGroups', 'recoveryPlans'] as const).find((key) => Array.isArray(raw[key]) && (raw[key] as unknown[]).length > DR_LIMITS.bundleDocuments);
-  if (tooMany) return fail(`${tooMany} lists ${(raw[tooMany] as unknown[]).length} documents; a bundle holds at most ${DR_LIMITS.bundleDocuments} of each kind. Split it into smaller bundles.`, [tooMany]);
+  const tooMany = (['groups', 'plans', 'protectionGroups', 'recoveryPlans'] as const).find(
+    (key) => Array.isArray(raw[key]) && (raw[key] as unknown[]).length > DR_LIMITS.bundleDocuments,
+  );
+  if (tooMany)
+    return fail(
+      `${tooMany} lists ${(raw[tooMany] as unknown[]).length} documents; a bundle holds at most ${DR_LIMITS.bundleDocuments} of each kind. Split it into smaller bundles.`,
+      [tooMany],
+    );
   if (raw.bundleVersion === 1) {
     const groups = Array.isArray(raw.groups) ? raw.groups : [];
     const plans = Array.isArray(raw.plans) ? raw.plans : [];
     const migrate = (doc: unknown, kind: string) => {
       const object = typeof doc === 'object' && doc !== null ? { kind, ...(doc as Record<string, unknown>) } : doc;
-      return typeof object === 'object' && object !== null ? (migrateDocument(object as Record<string, unknown>)?.value ?? object) : object;
+      return typeof object === 'object' && object !== null
+        ? (migrateDocument(object as Record<string, unknown>)?.value ?? object)
+        : object;
     };
     return {
       bundle: {
@@ -127,10 +166,16 @@ export function migrateBundle(value: unknown): BundleParseResult {
     };
   }
   if (raw.bundleVersion !== CURRENT_BUNDLE_VERSION) {
-    return fail(typeof raw.bundleVersion === 'number' && raw.bundleVersion > CURRENT_BUNDLE_VERSION ? `Bundle version ${raw.bundleVersion} was written by a newer Pilot Light; this build reads versions 1 and 2.` : `Unknown bundleVersion ${JSON.stringify(raw.bundleVersion)}.`, ['bundleVersion']);
+    return fail(
+      typeof raw.bundleVersion === 'number' && raw.bundleVersion > CURRENT_BUNDLE_VERSION
+        ? `Bundle version ${raw.bundleVersion} was written by a newer Pilot Light; this build reads versions 1 and 2.`
+        : `Unknown bundleVersion ${JSON.stringify(raw.bundleVersion)}.`,
+      ['bundleVersion'],
+    );
   }
   if (raw.kind !== BUNDLE_KIND) return fail(`kind must be "${BUNDLE_KIND}".`, ['kind']);
-  if (!Array.isArray(raw.protectionGroups) || !Array.isArray(raw.recoveryPlans)) return fail('protectionGroups and recoveryPlans must be lists.');
+  if (!Array.isArray(raw.protectionGroups) || !Array.isArray(raw.recoveryPlans))
+    return fail('protectionGroups and recoveryPlans must be lists.');
   return { bundle: raw as unknown as DrBundle, diagnostics: [] };
 }
 
@@ -201,10 +246,25 @@ function label(item: { kind: string; name: string }): string {
 }
 
 /** Imports a bundle (text or parsed) into the workspace at `root`. */
-export async function importBundle(input: string | DrBundle, root: string, options: ImportOptions = {}): Promise<ImportReport> {
+export async function importBundle(
+  input: string | DrBundle,
+  root: string,
+  options: ImportOptions = {},
+): Promise<ImportReport> {
   const dryRun = options.dryRun ?? false;
   const parsed = typeof input === 'string' ? parseBundle(input) : migrateBundle(input);
-  const report: ImportReport = { dryRun, bundleVersion: CURRENT_BUNDLE_VERSION, items: [], created: [], overwritten: [], skipped: [], failed: [], diagnostics: parsed.diagnostics, notes: [], ...(parsed.migratedFrom ? { migratedFrom: parsed.migratedFrom } : {}) };
+  const report: ImportReport = {
+    dryRun,
+    bundleVersion: CURRENT_BUNDLE_VERSION,
+    items: [],
+    created: [],
+    overwritten: [],
+    skipped: [],
+    failed: [],
+    diagnostics: parsed.diagnostics,
+    notes: [],
+    ...(parsed.migratedFrom ? { migratedFrom: parsed.migratedFrom } : {}),
+  };
   if (!parsed.bundle) return report;
   const bundle = parsed.bundle;
   const workspace: DrWorkspace = await loadDrWorkspace(root);
@@ -213,17 +273,24 @@ export async function importBundle(input: string | DrBundle, root: string, optio
   const candidates: { item: ImportItem; document?: DrDocument }[] = [];
   const seen = new Set<string>();
   const consider = (value: unknown, kind: 'ProtectionGroup' | 'RecoveryPlan', index: number) => {
-    const name = typeof (value as { name?: unknown })?.name === 'string' ? (value as { name: string }).name : `#${index + 1}`;
+    const name =
+      typeof (value as { name?: unknown })?.name === 'string' ? (value as { name: string }).name : `#${index + 1}`;
     const item: ImportItem = { kind, name, action: 'create', reasons: [] };
     const validation = validateDocument(value);
     if (!validation.document) {
       item.action = 'fail';
-      item.reasons.push(...validation.diagnostics.slice(0, DR_LIMITS.reportedProblems).map((d) => `${d.path.length ? `${d.path.join('.')}: ` : ''}${d.message}`));
+      item.reasons.push(
+        ...validation.diagnostics
+          .slice(0, DR_LIMITS.reportedProblems)
+          .map((d) => `${d.path.length ? `${d.path.join('.')}: ` : ''}${d.message}`),
+      );
       const unlisted = validation.diagnostics.length - DR_LIMITS.reportedProblems;
       if (unlisted > 0) item.reasons.push(`… and ${unlisted} more problem${unlisted === 1 ? '' : 's'}.`);
     } else if (validation.document.kind !== kind) {
       item.action = 'fail';
-      item.reasons.push(`Listed under ${kind === 'ProtectionGroup' ? 'protectionGroups' : 'recoveryPlans'} but is a ${validation.document.kind}.`);
+      item.reasons.push(
+        `Listed under ${kind === 'ProtectionGroup' ? 'protectionGroups' : 'recoveryPlans'} but is a ${validation.document.kind}.`,
+      );
     } else if (seen.has(`${kind}/${name}`)) {
       item.action = 'fail';
       item.reasons.push(`The bundle holds another ${kind} named "${name}".`);
@@ -263,7 +330,9 @@ export async function importBundle(input: string | DrBundle, root: string, optio
     if (sameName.length === 0) continue;
     if (sameName.length > 1) {
       item.action = 'fail';
-      item.reasons.push(`The workspace defines "${document.name}" in several files (${sameName.map((f) => f.path).join(', ')}).`);
+      item.reasons.push(
+        `The workspace defines "${document.name}" in several files (${sameName.map((f) => f.path).join(', ')}).`,
+      );
       continue;
     }
     const existing = sameName[0];
@@ -281,17 +350,23 @@ export async function importBundle(input: string | DrBundle, root: string, optio
       item.reasons.push(`Replaces the different version in ${existing.path}.`);
     } else {
       item.action = 'fail';
-      item.reasons.push(`A different ${label(item)} exists in ${existing.path}. Rename one of them, or import with "overwrite" or "skip".`);
+      item.reasons.push(
+        `A different ${label(item)} exists in ${existing.path}. Rename one of them, or import with "overwrite" or "skip".`,
+      );
     }
   }
 
   // 3. References from plans to groups: the group must come with the bundle or be in the workspace.
   const importedGroups = new Map<string, ProtectionGroup>();
-  for (const { item, document } of candidates) if (document?.kind === 'ProtectionGroup' && item.action !== 'fail') importedGroups.set(document.name, document);
+  for (const { item, document } of candidates)
+    if (document?.kind === 'ProtectionGroup' && item.action !== 'fail') importedGroups.set(document.name, document);
   const workspaceGroups = new Map<string, ProtectionGroup>();
-  for (const file of workspace.groups) if (file.result.document) workspaceGroups.set(file.result.document.name, file.result.document);
+  for (const file of workspace.groups)
+    if (file.result.document) workspaceGroups.set(file.result.document.name, file.result.document);
   const groupCandidates = new Map<string, (typeof candidates)[number]>();
-  for (const candidate of candidates) if (candidate.item.kind === 'ProtectionGroup' && !groupCandidates.has(candidate.item.name)) groupCandidates.set(candidate.item.name, candidate);
+  for (const candidate of candidates)
+    if (candidate.item.kind === 'ProtectionGroup' && !groupCandidates.has(candidate.item.name))
+      groupCandidates.set(candidate.item.name, candidate);
   const groupFor = (name: string): ProtectionGroup | undefined => {
     const candidate = groupCandidates.get(name);
     const writes = candidate && (candidate.item.action === 'create' || candidate.item.action === 'overwrite');
@@ -299,11 +374,15 @@ export async function importBundle(input: string | DrBundle, root: string, optio
   };
   for (const { item, document } of candidates) {
     if (document?.kind !== 'RecoveryPlan' || item.action === 'fail') continue;
-    const missing = [...new Set(document.waves.flatMap((wave) => wave.protectionGroups ?? []))].filter((name) => !groupFor(name));
+    const missing = [...new Set(document.waves.flatMap((wave) => wave.protectionGroups ?? []))].filter(
+      (name) => !groupFor(name),
+    );
     if (missing.length) {
       item.action = 'fail';
       const failedInBundle = missing.filter((name) => groupCandidates.has(name));
-      item.reasons.push(`References protection group${missing.length === 1 ? '' : 's'} ${missing.map((n) => `"${n}"`).join(', ')}${failedInBundle.length ? ' (which fail to import)' : ''}, not in the bundle or the workspace.`);
+      item.reasons.push(
+        `References protection group${missing.length === 1 ? '' : 's'} ${missing.map((n) => `"${n}"`).join(', ')}${failedInBundle.length ? ' (which fail to import)' : ''}, not in the bundle or the workspace.`,
+      );
     }
   }
 
@@ -314,25 +393,46 @@ export async function importBundle(input: string | DrBundle, root: string, optio
       if (!document || item.action === 'fail' || item.action === 'skip') continue;
       try {
         if (document.kind === 'ProtectionGroup') {
-          const missing = await options.verifier.missingSourceServers(document.region, document.selection.sourceServerIds ?? []);
+          const missing = await options.verifier.missingSourceServers(
+            document.region,
+            document.selection.sourceServerIds ?? [],
+          );
           if (missing.length) {
             item.action = 'fail';
-            item.reasons.push(`Source server${missing.length === 1 ? '' : 's'} ${missing.join(', ')} do${missing.length === 1 ? 'es' : ''} not exist in ${document.region}.`);
+            item.reasons.push(
+              `Source server${missing.length === 1 ? '' : 's'} ${missing.join(', ')} do${missing.length === 1 ? 'es' : ''} not exist in ${document.region}.`,
+            );
           }
         } else {
           for (const wave of document.waves) {
-            const groupRegions = [...new Set((wave.protectionGroups ?? []).map((name) => groupFor(name)?.region).filter((r): r is string => Boolean(r)))];
+            const groupRegions = [
+              ...new Set(
+                (wave.protectionGroups ?? [])
+                  .map((name) => groupFor(name)?.region)
+                  .filter((r): r is string => Boolean(r)),
+              ),
+            ];
             const region = groupRegions.length === 1 ? groupRegions[0] : defaultRegion;
             const missingServers = await options.verifier.missingSourceServers(region, wave.sourceServerIds ?? []);
             if (missingServers.length) {
               item.action = 'fail';
-              item.reasons.push(`Wave "${wave.name}": source server${missingServers.length === 1 ? '' : 's'} ${missingServers.join(', ')} not found in ${region}.`);
+              item.reasons.push(
+                `Wave "${wave.name}": source server${missingServers.length === 1 ? '' : 's'} ${missingServers.join(', ')} not found in ${region}.`,
+              );
             }
-            const documents = [...new Set([...(wave.preActions ?? []), ...(wave.postActions ?? [])].flatMap((action) => (action.type === 'ssmAutomation' ? [action.documentName] : [])))];
+            const documents = [
+              ...new Set(
+                [...(wave.preActions ?? []), ...(wave.postActions ?? [])].flatMap((action) =>
+                  action.type === 'ssmAutomation' ? [action.documentName] : [],
+                ),
+              ),
+            ];
             const missingDocuments = await options.verifier.missingSsmDocuments(region, documents);
             if (missingDocuments.length) {
               item.action = 'fail';
-              item.reasons.push(`Wave "${wave.name}": SSM document${missingDocuments.length === 1 ? '' : 's'} ${missingDocuments.map((d) => `"${d}"`).join(', ')} not found in ${region}.`);
+              item.reasons.push(
+                `Wave "${wave.name}": SSM document${missingDocuments.length === 1 ? '' : 's'} ${missingDocuments.map((d) => `"${d}"`).join(', ')} not found in ${region}.`,
+              );
             }
           }
         }
@@ -351,13 +451,17 @@ export async function importBundle(input: string | DrBundle, root: string, optio
     changed = false;
     for (const { item, document } of candidates) {
       if (document?.kind !== 'RecoveryPlan' || item.action === 'fail') continue;
-      const broken = (document.waves.flatMap((wave) => wave.protectionGroups ?? [])).filter((name) => {
-        const candidate = groupCandidates.get(name);
-        return candidate?.item.action === 'fail' && !workspaceGroups.has(name);
-      });
+      const broken = document.waves
+        .flatMap((wave) => wave.protectionGroups ?? [])
+        .filter((name) => {
+          const candidate = groupCandidates.get(name);
+          return candidate?.item.action === 'fail' && !workspaceGroups.has(name);
+        });
       if (broken.length) {
         item.action = 'fail';
-        item.reasons.push(`Protection group${broken.length === 1 ? '' : 's'} ${[...new Set(broken)].map((n) => `"${n}"`).join(', ')} fail${broken.length === 1 ? 's' : ''} to import.`);
+        item.reasons.push(
+          `Protection group${broken.length === 1 ? '' : 's'} ${[...new Set(broken)].map((n) => `"${n}"`).join(', ')} fail${broken.length === 1 ? 's' : ''} to import.`,
+        );
         changed = true;
       }
     }
@@ -391,29 +495,59 @@ export async function importBundle(input: string | DrBundle, root: string, optio
 }
 
 export function formatImportReport(report: ImportReport): string {
-  const lines = [`${report.dryRun ? 'Dry run: would create' : 'Created'} ${report.created.length}, ${report.dryRun ? 'overwrite' : 'overwrote'} ${report.overwritten.length}, skipped ${report.skipped.length}, failed ${report.failed.length}.`];
+  const lines = [
+    `${report.dryRun ? 'Dry run: would create' : 'Created'} ${report.created.length}, ${report.dryRun ? 'overwrite' : 'overwrote'} ${report.overwritten.length}, skipped ${report.skipped.length}, failed ${report.failed.length}.`,
+  ];
   for (const d of report.diagnostics) lines.push(`bundle: ${d.message}`);
-  for (const item of report.items) lines.push(`- ${item.action} ${label(item)}${item.reasons.length ? `: ${item.reasons.join(' ')}` : ''}`);
+  for (const item of report.items)
+    lines.push(`- ${item.action} ${label(item)}${item.reasons.length ? `: ${item.reasons.join(' ')}` : ''}`);
   for (const note of report.notes) lines.push(`note: ${note}`);
   return lines.join('\n');
 }
 
 /** A Markdown preview (dry run) or result of an import: what is created, overwritten, skipped or fails, and why. */
 export function renderImportMarkdown(report: ImportReport, source?: string): string {
-  const verb = report.dryRun ? { create: 'Would create', overwrite: 'Would overwrite', skip: 'Would skip', fail: 'Would fail' } : { create: 'Created', overwrite: 'Overwrote', skip: 'Skipped', fail: 'Failed' };
-  const lines = [`# ${report.dryRun ? 'Import preview (dry run, nothing written)' : 'Import result'}${source ? `: ${source}` : ''}`, ''];
+  const verb = report.dryRun
+    ? { create: 'Would create', overwrite: 'Would overwrite', skip: 'Would skip', fail: 'Would fail' }
+    : { create: 'Created', overwrite: 'Overwrote', skip: 'Skipped', fail: 'Failed' };
+  const lines = [
+    `# ${report.dryRun ? 'Import preview (dry run, nothing written)' : 'Import result'}${source ? `: ${source}` : ''}`,
+    '',
+  ];
   if (report.diagnostics.length) {
-    lines.push('**The bundle cannot be read:**', '', ...report.diagnostics.map((d) => `- ${d.start ? `line ${d.start.line}, column ${d.start.column}: ` : ''}${d.message}`), '');
+    lines.push(
+      '**The bundle cannot be read:**',
+      '',
+      ...report.diagnostics.map(
+        (d) => `- ${d.start ? `line ${d.start.line}, column ${d.start.column}: ` : ''}${d.message}`,
+      ),
+      '',
+    );
     return lines.join('\n');
   }
-  if (report.migratedFrom) lines.push(`Bundle version ${report.migratedFrom}, migrated to version ${report.bundleVersion}.`, '');
-  lines.push(`| | Count |`, `| --- | --- |`, `| ${verb.create} | ${report.created.length} |`, `| ${verb.overwrite} | ${report.overwritten.length} |`, `| ${verb.skip} | ${report.skipped.length} |`, `| ${verb.fail} | ${report.failed.length} |`, '');
+  if (report.migratedFrom)
+    lines.push(`Bundle version ${report.migratedFrom}, migrated to version ${report.bundleVersion}.`, '');
+  lines.push(
+    `| | Count |`,
+    `| --- | --- |`,
+    `| ${verb.create} | ${report.created.length} |`,
+    `| ${verb.overwrite} | ${report.overwritten.length} |`,
+    `| ${verb.skip} | ${report.skipped.length} |`,
+    `| ${verb.fail} | ${report.failed.length} |`,
+    '',
+  );
   const conflicts = report.items.filter((item) => item.conflict);
-  if (conflicts.length) lines.push(`${conflicts.length} name conflict(s) with different content in the workspace: ${conflicts.map((item) => label(item)).join(', ')}.`, '');
+  if (conflicts.length)
+    lines.push(
+      `${conflicts.length} name conflict(s) with different content in the workspace: ${conflicts.map((item) => label(item)).join(', ')}.`,
+      '',
+    );
   lines.push('| Action | Kind | Name | File | Details |', '| --- | --- | --- | --- | --- |');
   for (const item of report.items) {
     const cell = (value?: string) => (value ? value.replace(/\|/g, '\\|').replace(/\n/g, ' ') : '—');
-    lines.push(`| ${verb[item.action]} | ${item.kind} | ${cell(item.name)} | ${cell(item.path)} | ${cell(item.reasons.join(' '))} |`);
+    lines.push(
+      `| ${verb[item.action]} | ${item.kind} | ${cell(item.name)} | ${cell(item.path)} | ${cell(item.reasons.join(' '))} |`,
+    );
   }
   lines.push('');
   for (const note of report.notes) lines.push(`> ${note}`, '');

@@ -42,8 +42,14 @@ export interface DrActionGateway {
   /** Recovery instances per terminate call (default 100, the DRS limit); a guarded gateway keeps it within policy. */
   readonly terminateBatchSize?: number;
   startRecovery(request: StartRecoveryRequest, context: DrCallContext): Promise<{ job: Job }>;
-  terminateRecoveryInstances(request: { region: string; recoveryInstanceIds: string[] }, context: DrCallContext): Promise<{ job: Job }>;
-  updateLaunchConfiguration(request: { region: string; sourceServerId: string; settings: GroupLaunchSettings }, context: DrCallContext): Promise<void>;
+  terminateRecoveryInstances(
+    request: { region: string; recoveryInstanceIds: string[] },
+    context: DrCallContext,
+  ): Promise<{ job: Job }>;
+  updateLaunchConfiguration(
+    request: { region: string; sourceServerId: string; settings: GroupLaunchSettings },
+    context: DrCallContext,
+  ): Promise<void>;
   startAutomation(request: StartAutomationRequest, context: DrCallContext): Promise<{ executionId: string }>;
   stopAutomation(request: { region: string; executionId: string }, context: DrCallContext): Promise<void>;
 }

@@ -48,7 +48,9 @@ export function formatCycle(cycle: string[]): string {
  * time, the original order is kept. Throws on a cycle (callers validate first).
  */
 export function topologicalOrder<T extends GraphNode>(nodes: T[]): T[] {
-  const remaining = new Map(nodes.map((node) => [node.name, new Set((node.dependsOn ?? []).filter((d) => nodes.some((n) => n.name === d)))]));
+  const remaining = new Map(
+    nodes.map((node) => [node.name, new Set((node.dependsOn ?? []).filter((d) => nodes.some((n) => n.name === d)))]),
+  );
   const ordered: T[] = [];
   while (ordered.length < nodes.length) {
     const ready = nodes.filter((node) => remaining.has(node.name) && remaining.get(node.name)!.size === 0);

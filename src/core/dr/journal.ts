@@ -3,7 +3,19 @@
  * write() and fsyncs before returning, so an event the runner acted on is on disk. A crash can only
  * leave a torn last line, which reading ignores and reopening cuts off before appending again.
  */
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { applyEvent, type RunEvent, type RunEventInput, type RunState } from './state';
 
@@ -40,10 +52,14 @@ export function readJournal(path: string): JournalContents {
       try {
         event = JSON.parse(line) as RunEvent;
       } catch (error) {
-        throw new Error(`${path}: line ${events.length + 1} is not valid JSON (${(error as Error).message}); the journal is damaged.`, { cause: error });
+        throw new Error(
+          `${path}: line ${events.length + 1} is not valid JSON (${(error as Error).message}); the journal is damaged.`,
+          { cause: error },
+        );
       }
       const previous = events[events.length - 1];
-      if (previous && event.seq !== previous.seq + 1) throw new Error(`${path}: event ${event.seq} follows ${previous.seq}; the journal is damaged.`);
+      if (previous && event.seq !== previous.seq + 1)
+        throw new Error(`${path}: event ${event.seq} follows ${previous.seq}; the journal is damaged.`);
       events.push(event);
     }
     offset = newline + 1;
@@ -64,7 +80,11 @@ export class RunJournal {
   private fd: number | undefined;
   private nextSeq: number;
 
-  private constructor(readonly path: string, fd: number, nextSeq: number) {
+  private constructor(
+    readonly path: string,
+    fd: number,
+    nextSeq: number,
+  ) {
     this.fd = fd;
     this.nextSeq = nextSeq;
   }
@@ -102,7 +122,8 @@ export class RunJournal {
     const events = inputs.map((input) => ({ seq: this.nextSeq++, at, ...input }) as RunEvent);
     const data = Buffer.from(events.map((event) => JSON.stringify(event)).join('\n') + '\n', 'utf8');
     let written = 0;
-    while (written < data.length) written += writeSync(this.fd, data, written, data.length - written, this.position + written);
+    while (written < data.length)
+      written += writeSync(this.fd, data, written, data.length - written, this.position + written);
     this.position += data.length;
     fsyncSync(this.fd);
     return events;

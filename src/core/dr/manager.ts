@@ -16,7 +16,22 @@ import { DrRunner, type RunnerDeps, type StartRunInput, newRunId } from './run';
 import { journalPath as journalPathFor, readJournal } from './journal';
 import { listRunHistory, type RunHistoryEntry } from './results';
 import { applyEvent, TERMINAL_RUN, type RunEvent, type RunState } from './state';
-import { activeRunIds, clearActive, lockStaleness, markActive, newLockOwner, readLock, readRunOrigin, removeRunFiles, RunLock, writeRunOrigin, type LockOptions, type LockOwner, type LockRecord, type RunOrigin } from './runLock';
+import {
+  activeRunIds,
+  clearActive,
+  lockStaleness,
+  markActive,
+  newLockOwner,
+  readLock,
+  readRunOrigin,
+  removeRunFiles,
+  RunLock,
+  writeRunOrigin,
+  type LockOptions,
+  type LockOwner,
+  type LockRecord,
+  type RunOrigin,
+} from './runLock';
 
 /** Thrown by `deps` when the current connection must not serve a run (e.g. another account). */
 export class RunBlockedError extends Error {
@@ -118,12 +133,22 @@ export class DrRunManager {
 
   private view(session: Session): RunSession {
     const { runId, journalPath, role, state, origin, heldBy, blockedReason } = session;
-    return { runId, journalPath, role, state, ...(origin ? { origin } : {}), ...(heldBy ? { heldBy } : {}), ...(blockedReason ? { blockedReason } : {}) };
+    return {
+      runId,
+      journalPath,
+      role,
+      state,
+      ...(origin ? { origin } : {}),
+      ...(heldBy ? { heldBy } : {}),
+      ...(blockedReason ? { blockedReason } : {}),
+    };
   }
 
   /** The runs this process knows (started, resumed, watched or blocked), newest first. */
   list(): RunSession[] {
-    return [...this.sessions.values()].sort((a, b) => (a.runId < b.runId ? 1 : -1)).map((session) => this.view(session));
+    return [...this.sessions.values()]
+      .sort((a, b) => (a.runId < b.runId ? 1 : -1))
+      .map((session) => this.view(session));
   }
 
   get(runId: string): RunSession | undefined {
@@ -164,7 +189,14 @@ export class DrRunManager {
       removeRunFiles(this.journalDir, runId);
       throw error;
     }
-    const session: Session = { runId, journalPath: runner.journalPath, role: 'owner', state: runner.current as RunState, origin, waiters: [] };
+    const session: Session = {
+      runId,
+      journalPath: runner.journalPath,
+      role: 'owner',
+      state: runner.current as RunState,
+      origin,
+      waiters: [],
+    };
     this.sessions.set(runId, session);
     this.emit(session, 'added');
     this.own(session, runner, acquired.lock, () => runner.run());
@@ -355,7 +387,14 @@ export class DrRunManager {
     const isNew = !session;
     if (!session) {
       const origin = readRunOrigin(this.journalDir, runId);
-      session = { runId, journalPath: path, role: 'watcher', state: DrRunner.inspect(path), ...(origin ? { origin } : {}), waiters: [] };
+      session = {
+        runId,
+        journalPath: path,
+        role: 'watcher',
+        state: DrRunner.inspect(path),
+        ...(origin ? { origin } : {}),
+        waiters: [],
+      };
       this.sessions.set(runId, session);
     } else {
       session.state = DrRunner.inspect(path);
@@ -392,7 +431,9 @@ export class DrRunManager {
       if (!free) return;
       this.stopWatching(session);
       if (!needsProcess(session.state)) return this.finish(session);
-      void this.attach(session.runId, session.journalPath).catch((error) => this.log(`run ${session.runId}: takeover failed: ${(error as Error).message}`));
+      void this.attach(session.runId, session.journalPath).catch((error) =>
+        this.log(`run ${session.runId}: takeover failed: ${(error as Error).message}`),
+      );
     } catch (error) {
       this.log(`run ${session.runId}: reading the journal failed: ${(error as Error).message}`);
     }
@@ -408,8 +449,12 @@ export class DrRunManager {
   private runnerOf(runId: string): DrRunner {
     const session = this.sessions.get(runId);
     if (!session) throw new Error(`Run ${runId} is not followed in this window.`);
-    if (session.role === 'watcher') throw new Error(`Run ${runId} is executed by another VS Code window (${describeHolder(session.heldBy)}); pause, resume, cancel or approve it there.`);
-    if (session.role === 'blocked') throw new Error(`Run ${runId} is not running here: ${session.blockedReason ?? 'blocked'}`);
+    if (session.role === 'watcher')
+      throw new Error(
+        `Run ${runId} is executed by another VS Code window (${describeHolder(session.heldBy)}); pause, resume, cancel or approve it there.`,
+      );
+    if (session.role === 'blocked')
+      throw new Error(`Run ${runId} is not running here: ${session.blockedReason ?? 'blocked'}`);
     if (!session.runner) throw new Error(`Run ${runId} has ended.`);
     return session.runner;
   }
@@ -440,13 +485,20 @@ export class DrRunManager {
     const path = journalPathFor(this.journalDir, runId);
     const existing = this.sessions.get(runId);
     if (existing && existing.role !== 'finished' && existing.role !== 'blocked') {
-      throw new Error(existing.role === 'watcher' ? `Run ${runId} is executed by another VS Code window; clean it up there once it has ended.` : `Wait for run ${runId} to end (or cancel it) before cleaning up.`);
+      throw new Error(
+        existing.role === 'watcher'
+          ? `Run ${runId} is executed by another VS Code window; clean it up there once it has ended.`
+          : `Wait for run ${runId} to end (or cancel it) before cleaning up.`,
+      );
     }
     const state = DrRunner.inspect(path);
-    if (state.mode !== 'drill') throw new Error('Only drills are cleaned up; the recovery instances of a recovery are the recovered workload.');
-    if (!TERMINAL_RUN.includes(state.status)) throw new Error(`Wait for run ${runId} to end (or cancel it) before cleaning up.`);
+    if (state.mode !== 'drill')
+      throw new Error('Only drills are cleaned up; the recovery instances of a recovery are the recovered workload.');
+    if (!TERMINAL_RUN.includes(state.status))
+      throw new Error(`Wait for run ${runId} to end (or cancel it) before cleaning up.`);
     const acquired = RunLock.tryAcquire(this.journalDir, runId, this.owner, this.options.lock);
-    if (!acquired.acquired) throw new Error(`Run ${runId} is locked by ${describeHolder(acquired.heldBy)}; try again when it is done there.`);
+    if (!acquired.acquired)
+      throw new Error(`Run ${runId} is locked by ${describeHolder(acquired.heldBy)}; try again when it is done there.`);
     const origin = readRunOrigin(this.journalDir, runId);
     let runner: DrRunner;
     try {
@@ -456,7 +508,14 @@ export class DrRunManager {
       acquired.lock.release();
       throw error;
     }
-    const session: Session = existing ?? { runId, journalPath: path, role: 'owner', state: runner.current as RunState, ...(origin ? { origin } : {}), waiters: [] };
+    const session: Session = existing ?? {
+      runId,
+      journalPath: path,
+      role: 'owner',
+      state: runner.current as RunState,
+      ...(origin ? { origin } : {}),
+      waiters: [],
+    };
     if (!existing) {
       this.sessions.set(runId, session);
       this.emit(session, 'added');

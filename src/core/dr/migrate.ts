@@ -25,7 +25,8 @@ export interface MigrationResult {
 
 type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function moveInto(target: Json, source: Json, from: string, to: string): boolean {
   if (!(from in source)) return false;
@@ -42,7 +43,8 @@ function migrateGroupV1(doc: Json, notes: string[]): Json {
   moveInto(out, rest, 'region', 'region');
   const selection: Json = {};
   if (moveInto(selection, rest, 'tags', 'tags')) notes.push('tags → selection.tags');
-  if (moveInto(selection, rest, 'sourceServerIds', 'sourceServerIds')) notes.push('sourceServerIds → selection.sourceServerIds');
+  if (moveInto(selection, rest, 'sourceServerIds', 'sourceServerIds'))
+    notes.push('sourceServerIds → selection.sourceServerIds');
   out.selection = selection;
   moveInto(out, rest, 'launchSettings', 'launchSettings');
   return { ...out, ...rest, schemaVersion: 2 };
@@ -67,7 +69,8 @@ function migratePlanV1(doc: Json, notes: string[]): Json {
       if (!isObject(wave)) return wave;
       const waveRest: Json = { ...wave };
       const next: Json = {};
-      for (const key of ['name', 'description', 'protectionGroups', 'sourceServerIds']) moveInto(next, waveRest, key, key);
+      for (const key of ['name', 'description', 'protectionGroups', 'sourceServerIds'])
+        moveInto(next, waveRest, key, key);
       // v1 waves ran strictly in file order: keep that order as explicit dependencies.
       if (previous !== undefined) next.dependsOn = [previous];
       if ('pauseBefore' in waveRest) {
@@ -101,7 +104,8 @@ function v1OriginalPath(kind: unknown, path: (string | number)[]): (string | num
     if (first === 'waves' && typeof second === 'number') {
       if (third === 'pauseBeforeWave') return ['waves', second, 'pauseBefore'];
       if (third === 'dependsOn') return ['waves', second, 'name'];
-      if (third === 'postActions' && fourth === 0 && (fifth === 'seconds' || fifth === undefined)) return ['waves', second, 'waitAfterSeconds'];
+      if (third === 'postActions' && fourth === 0 && (fifth === 'seconds' || fifth === undefined))
+        return ['waves', second, 'waitAfterSeconds'];
     }
   }
   return path;
@@ -118,9 +122,20 @@ export function migrateDocument(value: Record<string, unknown>): MigrationResult
   }
   if (fromVersion === 1) {
     const notes: string[] = [];
-    const migrated = value.kind === 'RecoveryPlan' ? migratePlanV1(value, notes) : value.kind === 'ProtectionGroup' ? migrateGroupV1(value, notes) : { ...value };
+    const migrated =
+      value.kind === 'RecoveryPlan'
+        ? migratePlanV1(value, notes)
+        : value.kind === 'ProtectionGroup'
+          ? migrateGroupV1(value, notes)
+          : { ...value };
     notes.unshift('schemaVersion 1 → 2');
-    return { value: migrated, fromVersion: 1, toVersion: CURRENT_SCHEMA_VERSION, notes, originalPath: (path) => v1OriginalPath(value.kind, path) };
+    return {
+      value: migrated,
+      fromVersion: 1,
+      toVersion: CURRENT_SCHEMA_VERSION,
+      notes,
+      originalPath: (path) => v1OriginalPath(value.kind, path),
+    };
   }
   return undefined;
 }

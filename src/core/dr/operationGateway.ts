@@ -6,13 +6,25 @@ import { isThrottling } from '../guardrails/resilience';
 import type { OperationRunner, RunOutcome } from '../operations/runner';
 import type { Caller } from '../operations/types';
 import { runnerReads } from '../resources/runnerReads';
-import { ApiCounters, checkLaunchTemplates, chunk, isDocumentMissing, isLaunchTemplateMissing, type DrReads, type LaunchTemplateCheck } from './aws';
+import {
+  ApiCounters,
+  checkLaunchTemplates,
+  chunk,
+  isDocumentMissing,
+  isLaunchTemplateMissing,
+  type DrReads,
+  type LaunchTemplateCheck,
+} from './aws';
 import type { DrActionGateway, DrCallContext, StartAutomationRequest, StartRecoveryRequest } from './gateway';
 import type { GroupLaunchSettings } from './model';
 
 /** A guardrail refused a DR call; the run stops or continues by its failure policy, with this reason. */
 export class DrCallRefusedError extends Error {
-  constructor(readonly code: string, message: string, readonly correlationId: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly correlationId: string,
+  ) {
     super(message);
     this.name = 'DrCallRefusedError';
   }
@@ -21,9 +33,15 @@ export class DrCallRefusedError extends Error {
 /** Turns a non-successful outcome into an error the DR runner understands (AWS error names are kept for retries). */
 function outcomeError(outcome: RunOutcome): Error {
   if (outcome.status === 'refused') {
-    return new DrCallRefusedError(outcome.refusal?.code ?? 'refused', `${outcome.operationId} refused (${outcome.refusal?.code}): ${outcome.refusal?.message}`, outcome.correlationId);
+    return new DrCallRefusedError(
+      outcome.refusal?.code ?? 'refused',
+      `${outcome.operationId} refused (${outcome.refusal?.code}): ${outcome.refusal?.message}`,
+      outcome.correlationId,
+    );
   }
-  const error = new Error(`${outcome.error?.code ?? 'Error'}: ${outcome.error?.message ?? 'the operation failed'}${outcome.error?.hint ? ` — ${outcome.error.hint}` : ''}`);
+  const error = new Error(
+    `${outcome.error?.code ?? 'Error'}: ${outcome.error?.message ?? 'the operation failed'}${outcome.error?.hint ? ` — ${outcome.error.hint}` : ''}`,
+  );
   error.name = outcome.error?.code ?? 'Error';
   return error;
 }
@@ -66,7 +84,13 @@ export class OperationDrActionGateway implements DrActionGateway {
     return Math.max(1, Math.min(100, this.options.terminateBatchSize?.() ?? 100));
   }
 
-  private run<Output>(action: string, operationId: string, input: unknown, region: string, context: DrCallContext): Promise<Output> {
+  private run<Output>(
+    action: string,
+    operationId: string,
+    input: unknown,
+    region: string,
+    context: DrCallContext,
+  ): Promise<Output> {
     return countedRun(this.counters, action, async () => {
       const outcome = await this.options.runner.run(operationId, input, {
         caller: this.options.caller ?? 'command',
@@ -81,15 +105,39 @@ export class OperationDrActionGateway implements DrActionGateway {
   }
 
   startRecovery(request: StartRecoveryRequest, context: DrCallContext): Promise<{ job: Job }> {
-    return this.run('drs:StartRecovery', 'drs.recovery.start', { sourceServerIds: request.sourceServerIds, isDrill: request.isDrill, tags: request.tags }, request.region, context);
+    return this.run(
+      'drs:StartRecovery',
+      'drs.recovery.start',
+      { sourceServerIds: request.sourceServerIds, isDrill: request.isDrill, tags: request.tags },
+      request.region,
+      context,
+    );
   }
 
-  terminateRecoveryInstances(request: { region: string; recoveryInstanceIds: string[] }, context: DrCallContext): Promise<{ job: Job }> {
-    return this.run('drs:TerminateRecoveryInstances', 'drs.recoveryInstances.terminate', { recoveryInstanceIds: request.recoveryInstanceIds }, request.region, context);
+  terminateRecoveryInstances(
+    request: { region: string; recoveryInstanceIds: string[] },
+    context: DrCallContext,
+  ): Promise<{ job: Job }> {
+    return this.run(
+      'drs:TerminateRecoveryInstances',
+      'drs.recoveryInstances.terminate',
+      { recoveryInstanceIds: request.recoveryInstanceIds },
+      request.region,
+      context,
+    );
   }
 
-  async updateLaunchConfiguration(request: { region: string; sourceServerId: string; settings: GroupLaunchSettings }, context: DrCallContext): Promise<void> {
-    await this.run('drs:UpdateLaunchConfiguration', 'drs.launchConfiguration.update', { sourceServerId: request.sourceServerId, ...request.settings }, request.region, context);
+  async updateLaunchConfiguration(
+    request: { region: string; sourceServerId: string; settings: GroupLaunchSettings },
+    context: DrCallContext,
+  ): Promise<void> {
+    await this.run(
+      'drs:UpdateLaunchConfiguration',
+      'drs.launchConfiguration.update',
+      { sourceServerId: request.sourceServerId, ...request.settings },
+      request.region,
+      context,
+    );
   }
 
   startAutomation(request: StartAutomationRequest, context: DrCallContext): Promise<{ executionId: string }> {
@@ -98,7 +146,13 @@ export class OperationDrActionGateway implements DrActionGateway {
   }
 
   async stopAutomation(request: { region: string; executionId: string }, context: DrCallContext): Promise<void> {
-    await this.run('ssm:StopAutomationExecution', 'ssm.automation.stop', { executionId: request.executionId }, request.region, context);
+    await this.run(
+      'ssm:StopAutomationExecution',
+      'ssm.automation.stop',
+      { executionId: request.executionId },
+      request.region,
+      context,
+    );
   }
 }
 
@@ -131,23 +185,42 @@ export class OperationDrReads implements DrReads {
     this.reads = runnerReads(async () => options.runner, options.identity, options.caller ?? 'command');
   }
 
-  private read<Output>(action: string, operationId: string, input: Record<string, unknown>, region: string): Promise<Output> {
+  private read<Output>(
+    action: string,
+    operationId: string,
+    input: Record<string, unknown>,
+    region: string,
+  ): Promise<Output> {
     return countedRun(this.counters, action, () => this.reads.read<Output>(operationId, input, region));
   }
 
   /** Every page of a paged read, for each chunk of IDs (the operations take at most 200 IDs). */
-  private async all<T>(action: string, operationId: string, input: Record<string, unknown>, region: string): Promise<T[]> {
+  private async all<T>(
+    action: string,
+    operationId: string,
+    input: Record<string, unknown>,
+    region: string,
+  ): Promise<T[]> {
     const items: T[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await this.read<Page<T>>(action, operationId, { ...input, maxResults: 1000, ...(nextToken ? { nextToken } : {}) }, region);
+      const page = await this.read<Page<T>>(
+        action,
+        operationId,
+        { ...input, maxResults: 1000, ...(nextToken ? { nextToken } : {}) },
+        region,
+      );
       items.push(...page.items);
       nextToken = page.nextToken || undefined;
     } while (nextToken);
     return items;
   }
 
-  private async chunked<T>(ids: string[] | undefined, size: number, list: (part: string[] | undefined) => Promise<T[]>): Promise<T[]> {
+  private async chunked<T>(
+    ids: string[] | undefined,
+    size: number,
+    list: (part: string[] | undefined) => Promise<T[]>,
+  ): Promise<T[]> {
     if (!ids) return list(undefined);
     const items: T[] = [];
     for (const part of chunk(ids, size)) items.push(...(await list(part)));
@@ -159,21 +232,54 @@ export class OperationDrReads implements DrReads {
   }
 
   listSourceServers(region: string, sourceServerIds?: string[]): Promise<SourceServer[]> {
-    return this.chunked(sourceServerIds, 200, (ids) => this.all<SourceServer>('drs:DescribeSourceServers', 'drs.sourceServers.list', ids ? { sourceServerIds: ids } : {}, region));
+    return this.chunked(sourceServerIds, 200, (ids) =>
+      this.all<SourceServer>(
+        'drs:DescribeSourceServers',
+        'drs.sourceServers.list',
+        ids ? { sourceServerIds: ids } : {},
+        region,
+      ),
+    );
   }
 
   describeJobs(region: string, filter: { jobIds?: string[]; fromDate?: string }): Promise<Job[]> {
-    return this.chunked(filter.jobIds, 100, (ids) => this.all<Job>('drs:DescribeJobs', 'drs.jobs.list', { ...(ids ? { jobIds: ids } : {}), ...(filter.fromDate ? { fromDate: filter.fromDate } : {}) }, region));
+    return this.chunked(filter.jobIds, 100, (ids) =>
+      this.all<Job>(
+        'drs:DescribeJobs',
+        'drs.jobs.list',
+        { ...(ids ? { jobIds: ids } : {}), ...(filter.fromDate ? { fromDate: filter.fromDate } : {}) },
+        region,
+      ),
+    );
   }
 
   describeJobLogItems(region: string, jobId: string): Promise<JobLog[]> {
     return this.all<JobLog>('drs:DescribeJobLogItems', 'drs.jobs.logItems', { jobId }, region);
   }
 
-  async describeRecoveryInstances(region: string, filter: { recoveryInstanceIds?: string[]; sourceServerIds?: string[] }): Promise<RecoveryInstance[]> {
-    if (filter.recoveryInstanceIds && filter.sourceServerIds) throw new Error('Filter recovery instances by recovery instance IDs or by source server IDs, not both.');
-    if (filter.recoveryInstanceIds) return this.chunked(filter.recoveryInstanceIds, 200, (ids) => this.all<RecoveryInstance>('drs:DescribeRecoveryInstances', 'drs.recoveryInstances.list', { recoveryInstanceIds: ids }, region));
-    return this.chunked(filter.sourceServerIds, 200, (ids) => this.all<RecoveryInstance>('drs:DescribeRecoveryInstances', 'drs.recoveryInstances.list', ids ? { sourceServerIds: ids } : {}, region));
+  async describeRecoveryInstances(
+    region: string,
+    filter: { recoveryInstanceIds?: string[]; sourceServerIds?: string[] },
+  ): Promise<RecoveryInstance[]> {
+    if (filter.recoveryInstanceIds && filter.sourceServerIds)
+      throw new Error('Filter recovery instances by recovery instance IDs or by source server IDs, not both.');
+    if (filter.recoveryInstanceIds)
+      return this.chunked(filter.recoveryInstanceIds, 200, (ids) =>
+        this.all<RecoveryInstance>(
+          'drs:DescribeRecoveryInstances',
+          'drs.recoveryInstances.list',
+          { recoveryInstanceIds: ids },
+          region,
+        ),
+      );
+    return this.chunked(filter.sourceServerIds, 200, (ids) =>
+      this.all<RecoveryInstance>(
+        'drs:DescribeRecoveryInstances',
+        'drs.recoveryInstances.list',
+        ids ? { sourceServerIds: ids } : {},
+        region,
+      ),
+    );
   }
 
   getLaunchConfiguration(region: string, sourceServerId: string): Promise<LaunchConfiguration> {
@@ -181,10 +287,21 @@ export class OperationDrReads implements DrReads {
   }
 
   checkLaunchTemplates(region: string, launchTemplateIds: string[]): Promise<LaunchTemplateCheck[]> {
-    const existing = async <T>(action: string, operationId: string, filter: string, ids: string[], idOf: (item: T) => string | undefined): Promise<Set<string>> => {
+    const existing = async <T>(
+      action: string,
+      operationId: string,
+      filter: string,
+      ids: string[],
+      idOf: (item: T) => string | undefined,
+    ): Promise<Set<string>> => {
       const found = new Set<string>();
       for (const part of chunk(ids, 200)) {
-        for (const item of await this.all<T>(action, operationId, { filters: [{ name: filter, values: part }] }, region)) {
+        for (const item of await this.all<T>(
+          action,
+          operationId,
+          { filters: [{ name: filter, values: part }] },
+          region,
+        )) {
           const id = idOf(item);
           if (id) found.add(id);
         }
@@ -194,15 +311,38 @@ export class OperationDrReads implements DrReads {
     return checkLaunchTemplates(region, launchTemplateIds, {
       template: async (id) => {
         try {
-          return (await this.read<Page<LaunchTemplate>>('ec2:DescribeLaunchTemplates', 'ec2.launchTemplates.list', { ids: [id] }, region)).items[0];
+          return (
+            await this.read<Page<LaunchTemplate>>(
+              'ec2:DescribeLaunchTemplates',
+              'ec2.launchTemplates.list',
+              { ids: [id] },
+              region,
+            )
+          ).items[0];
         } catch (error) {
           if (isLaunchTemplateMissing(error)) return undefined;
           throw error;
         }
       },
-      defaultVersion: async (id) => (await this.read<Page<LaunchTemplateVersion>>('ec2:DescribeLaunchTemplateVersions', 'ec2.launchTemplates.versions', { launchTemplateId: id, versions: ['$Default'] }, region)).items[0]?.LaunchTemplateData,
-      existingSubnets: (ids) => existing<Subnet>('ec2:DescribeSubnets', 'ec2.subnets.list', 'subnet-id', ids, (subnet) => subnet.SubnetId),
-      existingSecurityGroups: (ids) => existing<SecurityGroup>('ec2:DescribeSecurityGroups', 'ec2.securityGroups.list', 'group-id', ids, (group) => group.GroupId),
+      defaultVersion: async (id) =>
+        (
+          await this.read<Page<LaunchTemplateVersion>>(
+            'ec2:DescribeLaunchTemplateVersions',
+            'ec2.launchTemplates.versions',
+            { launchTemplateId: id, versions: ['$Default'] },
+            region,
+          )
+        ).items[0]?.LaunchTemplateData,
+      existingSubnets: (ids) =>
+        existing<Subnet>('ec2:DescribeSubnets', 'ec2.subnets.list', 'subnet-id', ids, (subnet) => subnet.SubnetId),
+      existingSecurityGroups: (ids) =>
+        existing<SecurityGroup>(
+          'ec2:DescribeSecurityGroups',
+          'ec2.securityGroups.list',
+          'group-id',
+          ids,
+          (group) => group.GroupId,
+        ),
     });
   }
 
@@ -212,7 +352,12 @@ export class OperationDrReads implements DrReads {
 
   async describeDocument(region: string, name: string, version?: string): Promise<DocumentDescription | undefined> {
     try {
-      return await this.read<DocumentDescription>('ssm:DescribeDocument', 'ssm.documents.describe', { name, ...(version && /^[0-9]+$/.test(version) ? { version } : {}) }, region);
+      return await this.read<DocumentDescription>(
+        'ssm:DescribeDocument',
+        'ssm.documents.describe',
+        { name, ...(version && /^[0-9]+$/.test(version) ? { version } : {}) },
+        region,
+      );
     } catch (error) {
       if (isDocumentMissing(error)) return undefined;
       throw error;
@@ -228,7 +373,10 @@ export class OperationDrReads implements DrReads {
 export class RunScopedApprovalProvider implements ApprovalProvider {
   readonly id: string;
   readonly kind: ApprovalProvider['kind'];
-  private readonly granted = new Map<string, { environments: Set<string>; decision: ApprovalDecision & { approved: true } }>();
+  private readonly granted = new Map<
+    string,
+    { environments: Set<string>; decision: ApprovalDecision & { approved: true } }
+  >();
 
   constructor(private readonly base: ApprovalProvider) {
     this.id = `${base.id}+run-scope`;
@@ -241,7 +389,8 @@ export class RunScopedApprovalProvider implements ApprovalProvider {
     if (previous && request.level === 'approve' && environments.every((name) => previous.environments.has(name))) {
       return { ...previous.decision, typedConfirmation: request.requiredConfirmation };
     }
-    if (previous && request.level === 'confirm') return { approved: true, approver: previous.decision.approver, reference: previous.decision.reference };
+    if (previous && request.level === 'confirm')
+      return { approved: true, approver: previous.decision.approver, reference: previous.decision.reference };
     const decision = await this.base.requestApproval(request, signal);
     if (decision.approved) {
       const entry = this.granted.get(request.correlationId) ?? { environments: new Set<string>(), decision };

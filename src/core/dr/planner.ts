@@ -35,13 +35,24 @@ export interface PlannedJob {
 
 /** An action with its defaults filled in. */
 export type PlannedAction =
-  | (Required<Pick<SsmAutomationAction, 'type' | 'documentName' | 'timeoutSeconds' | 'retries'>> & { documentVersion?: string; parameters: Record<string, string[]> })
+  | (Required<Pick<SsmAutomationAction, 'type' | 'documentName' | 'timeoutSeconds' | 'retries'>> & {
+      documentVersion?: string;
+      parameters: Record<string, string[]>;
+    })
   | Required<Pick<WaitAction, 'type' | 'seconds'>>
   | (Pick<ApprovalAction, 'type' | 'message'> & { timeoutSeconds?: number });
 
 export type PlannedStep =
   | { id: string; kind: 'pause'; label: string }
-  | { id: string; kind: 'action'; label: string; phase: 'pre' | 'post'; index: number; region: string; action: PlannedAction }
+  | {
+      id: string;
+      kind: 'action';
+      label: string;
+      phase: 'pre' | 'post';
+      index: number;
+      region: string;
+      action: PlannedAction;
+    }
   | { id: string; kind: 'launch'; label: string; jobs: PlannedJob[]; maxWaitSeconds: number };
 
 export interface PlannedWave {
@@ -86,10 +97,18 @@ export function splitIntoJobs(sourceServerIds: string[], maxPerJob: number): str
 }
 
 function toSsmParameters(parameters: Record<string, string | string[]> | undefined): Record<string, string[]> {
-  return Object.fromEntries(Object.entries(parameters ?? {}).map(([key, value]) => [key, Array.isArray(value) ? value : [value]]));
+  return Object.fromEntries(
+    Object.entries(parameters ?? {}).map(([key, value]) => [key, Array.isArray(value) ? value : [value]]),
+  );
 }
 
-export function buildExecutionPlan(plan: RecoveryPlan, resolution: PlanResolution, mode: DrRunMode, defaultRegion: string, limits: DrsLimits = DRS_LIMITS): ExecutionPlan {
+export function buildExecutionPlan(
+  plan: RecoveryPlan,
+  resolution: PlanResolution,
+  mode: DrRunMode,
+  defaultRegion: string,
+  limits: DrsLimits = DRS_LIMITS,
+): ExecutionPlan {
   const ordered = topologicalOrder(plan.waves.map((wave) => ({ ...wave, dependsOn: wave.dependsOn ?? [] })));
   const depth = levels(ordered);
   const waves = ordered.map((wave): PlannedWave => {
@@ -97,21 +116,28 @@ export function buildExecutionPlan(plan: RecoveryPlan, resolution: PlanResolutio
     const servers = resolved?.servers ?? [];
     const regionOf = (): string => servers[0]?.region ?? defaultRegion;
     const steps: PlannedStep[] = [];
-    if (wave.pauseBeforeWave) steps.push({ id: `${wave.name}/pause`, kind: 'pause', label: `Pause before ${wave.name}` });
-    const actionSteps = (phase: 'pre' | 'post') =>
-      (phase === 'pre' ? wave.preActions : wave.postActions ?? []) ?? [];
+    if (wave.pauseBeforeWave)
+      steps.push({ id: `${wave.name}/pause`, kind: 'pause', label: `Pause before ${wave.name}` });
+    const actionSteps = (phase: 'pre' | 'post') => (phase === 'pre' ? wave.preActions : (wave.postActions ?? [])) ?? [];
     for (const phase of ['pre', 'post'] as const) {
       if (phase === 'post') {
         // The launch step sits between pre- and post-actions.
         const byRegion = new Map<string, string[]>();
-        for (const server of servers) byRegion.set(server.region, [...(byRegion.get(server.region) ?? []), server.sourceServerId]);
+        for (const server of servers)
+          byRegion.set(server.region, [...(byRegion.get(server.region) ?? []), server.sourceServerId]);
         const jobs: PlannedJob[] = [];
         for (const [region, ids] of byRegion) {
           for (const part of splitIntoJobs(ids, limits.maxServersPerJob)) {
             jobs.push({ key: `${wave.name}#${jobs.length}`, index: jobs.length, region, sourceServerIds: part });
           }
         }
-        steps.push({ id: `${wave.name}/launch`, kind: 'launch', label: `${mode === 'drill' ? 'Drill' : 'Recover'} ${servers.length} server${servers.length === 1 ? '' : 's'}`, jobs, maxWaitSeconds: wave.maxWaitSeconds ?? DEFAULTS.maxWaitSeconds });
+        steps.push({
+          id: `${wave.name}/launch`,
+          kind: 'launch',
+          label: `${mode === 'drill' ? 'Drill' : 'Recover'} ${servers.length} server${servers.length === 1 ? '' : 's'}`,
+          jobs,
+          maxWaitSeconds: wave.maxWaitSeconds ?? DEFAULTS.maxWaitSeconds,
+        });
       }
       actionSteps(phase).forEach((action, index) => {
         let planned: PlannedAction;
@@ -127,9 +153,21 @@ export function buildExecutionPlan(plan: RecoveryPlan, resolution: PlanResolutio
         } else if (action.type === 'wait') {
           planned = { type: 'wait', seconds: action.seconds };
         } else {
-          planned = { type: 'approval', message: action.message, ...(action.timeoutSeconds ? { timeoutSeconds: action.timeoutSeconds } : {}) };
+          planned = {
+            type: 'approval',
+            message: action.message,
+            ...(action.timeoutSeconds ? { timeoutSeconds: action.timeoutSeconds } : {}),
+          };
         }
-        steps.push({ id: `${wave.name}/${phase}/${index}`, kind: 'action', label: actionLabel(action, index), phase, index, region: regionOf(), action: planned });
+        steps.push({
+          id: `${wave.name}/${phase}/${index}`,
+          kind: 'action',
+          label: actionLabel(action, index),
+          phase,
+          index,
+          region: regionOf(),
+          action: planned,
+        });
       });
     }
     return { name: wave.name, dependsOn: wave.dependsOn ?? [], level: depth.get(wave.name) ?? 0, servers, steps };

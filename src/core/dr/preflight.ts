@@ -14,7 +14,13 @@ export type FindingSeverity = 'error' | 'warning' | 'info';
 
 export type Remediation =
   | { kind: 'terminateRecoveryInstances'; region: string; recoveryInstanceIds: string[]; label: string }
-  | { kind: 'applyLaunchSettings'; region: string; sourceServerIds: string[]; settings: GroupLaunchSettings; label: string };
+  | {
+      kind: 'applyLaunchSettings';
+      region: string;
+      sourceServerIds: string[];
+      settings: GroupLaunchSettings;
+      label: string;
+    };
 
 export interface PreflightFinding {
   severity: FindingSeverity;
@@ -93,7 +99,9 @@ export interface PreflightInput {
   /** Parallel GetLaunchConfiguration calls. Default 8. */
   concurrency?: number;
   /** The launch template recovery checks (launchTemplates/recoveryValidation), when wired. */
-  launchValidation?: (servers: Array<{ sourceServerId: string; region: string; hostname: string }>) => Promise<RecoveryFinding[]>;
+  launchValidation?: (
+    servers: Array<{ sourceServerId: string; region: string; hostname: string }>,
+  ) => Promise<RecoveryFinding[]>;
 }
 
 async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -120,7 +128,11 @@ function settingsDifferences(wanted: GroupLaunchSettings, actual: LaunchConfigur
     if (want !== undefined && want !== have) differences.push(`${name}: ${String(have)} → ${String(want)}`);
   };
   compare('launchDisposition', wanted.launchDisposition, actual.launchDisposition);
-  compare('targetInstanceTypeRightSizingMethod', wanted.targetInstanceTypeRightSizingMethod, actual.targetInstanceTypeRightSizingMethod);
+  compare(
+    'targetInstanceTypeRightSizingMethod',
+    wanted.targetInstanceTypeRightSizingMethod,
+    actual.targetInstanceTypeRightSizingMethod,
+  );
   compare('copyPrivateIp', wanted.copyPrivateIp, actual.copyPrivateIp);
   compare('copyTags', wanted.copyTags, actual.copyTags);
   compare('osByol', wanted.osByol, actual.licensing?.osByol);
@@ -134,7 +146,11 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightRepo
   const findings: PreflightFinding[] = [];
   const unchecked: string[] = [];
   // A check that did not run: blocking for a recovery (nothing may be assumed), a warning for a drill.
-  const checkFailed = (check: string, finding: Omit<PreflightFinding, 'severity' | 'code'>, severity: FindingSeverity = mode === 'recovery' ? 'error' : 'warning'): void => {
+  const checkFailed = (
+    check: string,
+    finding: Omit<PreflightFinding, 'severity' | 'code'>,
+    severity: FindingSeverity = mode === 'recovery' ? 'error' : 'warning',
+  ): void => {
     unchecked.push(check);
     findings.push({ ...finding, severity, code: 'check-failed' });
   };
@@ -146,18 +162,36 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightRepo
   for (const wave of plan.waves) {
     for (const name of wave.protectionGroups ?? []) {
       if (!groupsByName.has(name)) {
-        findings.push({ severity: 'error', code: 'group-missing', wave: wave.name, group: name, message: `Wave "${wave.name}" uses protection group "${name}", which is not in the workspace.`, fix: `Create the protection group "${name}" (a *.protection-group.yaml file) or remove it from the wave.` });
+        findings.push({
+          severity: 'error',
+          code: 'group-missing',
+          wave: wave.name,
+          group: name,
+          message: `Wave "${wave.name}" uses protection group "${name}", which is not in the workspace.`,
+          fix: `Create the protection group "${name}" (a *.protection-group.yaml file) or remove it from the wave.`,
+        });
       }
     }
   }
-  const usedGroups = [...new Set(plan.waves.flatMap((wave) => wave.protectionGroups ?? []))].map((name) => groupsByName.get(name)).filter((g): g is ProtectionGroup => Boolean(g));
+  const usedGroups = [...new Set(plan.waves.flatMap((wave) => wave.protectionGroups ?? []))]
+    .map((name) => groupsByName.get(name))
+    .filter((g): g is ProtectionGroup => Boolean(g));
   const pinned = usedGroups.filter((group) => group.account);
   if (pinned.length && !account) {
-    checkFailed('account', { message: `The account of the current credentials could not be read${accountError ? `: ${accountError.message}` : ''}, so protection group${pinned.length === 1 ? '' : 's'} ${pinned.map((group) => `"${group.name}"`).join(', ')} could not be checked against account ${[...new Set(pinned.map((group) => group.account))].join(', ')}.`, fix: 'Check the credentials and the sts:GetCallerIdentity call (network, endpoint), then run preflight again.' });
+    checkFailed('account', {
+      message: `The account of the current credentials could not be read${accountError ? `: ${accountError.message}` : ''}, so protection group${pinned.length === 1 ? '' : 's'} ${pinned.map((group) => `"${group.name}"`).join(', ')} could not be checked against account ${[...new Set(pinned.map((group) => group.account))].join(', ')}.`,
+      fix: 'Check the credentials and the sts:GetCallerIdentity call (network, endpoint), then run preflight again.',
+    });
   }
   for (const group of usedGroups) {
     if (group.account && account && group.account !== account) {
-      findings.push({ severity: 'error', code: 'account-mismatch', group: group.name, message: `Protection group "${group.name}" is for account ${group.account}, but the current credentials are for account ${account}.`, fix: `Switch to a profile for account ${group.account}, or correct "account" in the group file.` });
+      findings.push({
+        severity: 'error',
+        code: 'account-mismatch',
+        group: group.name,
+        message: `Protection group "${group.name}" is for account ${group.account}, but the current credentials are for account ${account}.`,
+        fix: `Switch to a profile for account ${group.account}, or correct "account" in the group file.`,
+      });
     }
   }
 
@@ -166,41 +200,89 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightRepo
   for (const group of resolution.groups) {
     const definition = groupsByName.get(group.group)!;
     if (group.tagSelectorMatchedNothing) {
-      const tags = Object.entries(definition.selection.tags ?? {}).map(([k, v]) => `${k}=${v}`).join(', ');
-      findings.push({ severity: 'warning', code: 'tag-selector-empty', group: group.group, message: `The tags of protection group "${group.group}" (${tags}) match no source server in ${group.region}.`, fix: 'Check the tag keys and values (they are case-sensitive and all must match), or the region of the group.' });
+      const tags = Object.entries(definition.selection.tags ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ');
+      findings.push({
+        severity: 'warning',
+        code: 'tag-selector-empty',
+        group: group.group,
+        message: `The tags of protection group "${group.group}" (${tags}) match no source server in ${group.region}.`,
+        fix: 'Check the tag keys and values (they are case-sensitive and all must match), or the region of the group.',
+      });
     }
     if (group.missingServerIds.length) {
-      findings.push({ severity: 'error', code: 'server-missing', group: group.group, sourceServerIds: group.missingServerIds, message: `Protection group "${group.group}" lists source servers that DRS does not know in ${group.region}: ${list(group.missingServerIds)}.`, fix: 'Remove these IDs from the group, or check the region and account.' });
+      findings.push({
+        severity: 'error',
+        code: 'server-missing',
+        group: group.group,
+        sourceServerIds: group.missingServerIds,
+        message: `Protection group "${group.group}" lists source servers that DRS does not know in ${group.region}: ${list(group.missingServerIds)}.`,
+        fix: 'Remove these IDs from the group, or check the region and account.',
+      });
     }
   }
   const waveOfServer = new Map<string, string[]>();
   for (const wave of resolution.waves) {
     if (wave.missingServerIds.length) {
-      findings.push({ severity: 'error', code: 'server-missing', wave: wave.wave, sourceServerIds: wave.missingServerIds, message: `Wave "${wave.wave}" lists source servers that DRS does not know: ${list(wave.missingServerIds)}.`, fix: 'Remove these IDs from the wave, or check the region and account.' });
+      findings.push({
+        severity: 'error',
+        code: 'server-missing',
+        wave: wave.wave,
+        sourceServerIds: wave.missingServerIds,
+        message: `Wave "${wave.wave}" lists source servers that DRS does not know: ${list(wave.missingServerIds)}.`,
+        fix: 'Remove these IDs from the wave, or check the region and account.',
+      });
     }
     if (wave.servers.length === 0 && wave.missingGroups.length === 0) {
-      findings.push({ severity: 'error', code: 'wave-empty', wave: wave.wave, message: `Wave "${wave.wave}" resolves to no source server.`, fix: 'Fix the selection of its protection groups or add sourceServerIds to the wave.' });
+      findings.push({
+        severity: 'error',
+        code: 'wave-empty',
+        wave: wave.wave,
+        message: `Wave "${wave.wave}" resolves to no source server.`,
+        fix: 'Fix the selection of its protection groups or add sourceServerIds to the wave.',
+      });
     }
-    for (const server of wave.servers) waveOfServer.set(server.sourceServerId, [...(waveOfServer.get(server.sourceServerId) ?? []), wave.wave]);
+    for (const server of wave.servers)
+      waveOfServer.set(server.sourceServerId, [...(waveOfServer.get(server.sourceServerId) ?? []), wave.wave]);
   }
   for (const [id, waves] of waveOfServer) {
     if (waves.length > 1) {
-      findings.push({ severity: 'error', code: 'server-in-several-waves', sourceServerIds: [id], message: `Source server ${id} is in several waves (${waves.join(', ')}); it would be launched more than once.`, fix: 'Keep the server in one wave: adjust the groups\' tags or the explicit IDs.' });
+      findings.push({
+        severity: 'error',
+        code: 'server-in-several-waves',
+        sourceServerIds: [id],
+        message: `Source server ${id} is in several waves (${waves.join(', ')}); it would be launched more than once.`,
+        fix: "Keep the server in one wave: adjust the groups' tags or the explicit IDs.",
+      });
     }
   }
-  const allServers = [...new Map(resolution.waves.flatMap((wave) => wave.servers).map((server) => [server.sourceServerId, server])).values()];
+  const allServers = [
+    ...new Map(
+      resolution.waves.flatMap((wave) => wave.servers).map((server) => [server.sourceServerId, server]),
+    ).values(),
+  ];
 
   // Replication health.
   const unhealthy = allServers.filter((server) => server.replicationState !== 'CONTINUOUS');
   const byState = new Map<string, string[]>();
-  for (const server of unhealthy) byState.set(server.replicationState ?? 'UNKNOWN', [...(byState.get(server.replicationState ?? 'UNKNOWN') ?? []), `${server.hostname} (${server.sourceServerId})`]);
+  for (const server of unhealthy)
+    byState.set(server.replicationState ?? 'UNKNOWN', [
+      ...(byState.get(server.replicationState ?? 'UNKNOWN') ?? []),
+      `${server.hostname} (${server.sourceServerId})`,
+    ]);
   for (const [state, names] of byState) {
     findings.push({
       severity: 'error',
       code: 'replication-unhealthy',
-      sourceServerIds: unhealthy.filter((s) => (s.replicationState ?? 'UNKNOWN') === state).map((s) => s.sourceServerId),
+      sourceServerIds: unhealthy
+        .filter((s) => (s.replicationState ?? 'UNKNOWN') === state)
+        .map((s) => s.sourceServerId),
       message: `Replication is ${state}, not CONTINUOUS, for ${list(names)}.`,
-      fix: state === 'STALLED' || state === 'DISCONNECTED' ? 'Fix the replication agent or network (see the server in the DRS console), then wait for CONTINUOUS.' : 'Wait until replication reaches CONTINUOUS, or remove the server from the plan.',
+      fix:
+        state === 'STALLED' || state === 'DISCONNECTED'
+          ? 'Fix the replication agent or network (see the server in the DRS console), then wait for CONTINUOUS.'
+          : 'Wait until replication reaches CONTINUOUS, or remove the server from the plan.',
     });
   }
 
@@ -214,16 +296,27 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightRepo
       // DRS jobs end within hours; two days back covers every job that can still be active.
       jobs = await reads.describeJobs(region, { fromDate: new Date(Date.now() - 2 * 86_400_000).toISOString() });
     } catch (error) {
-      checkFailed(`active DRS jobs in ${region}`, { message: `Active DRS jobs in ${region} could not be listed: ${(error as Error).message}. Servers already in a job and the DRS job limits were not checked.`, fix: 'Check the DescribeJobs permission, then run preflight again.' });
+      checkFailed(`active DRS jobs in ${region}`, {
+        message: `Active DRS jobs in ${region} could not be listed: ${(error as Error).message}. Servers already in a job and the DRS job limits were not checked.`,
+        fix: 'Check the DescribeJobs permission, then run preflight again.',
+      });
       continue;
     }
     for (const job of jobs) {
       if (job.status === 'COMPLETED' || !job.jobID) continue;
-      const servers = (job.participatingServers ?? []).map((p) => p.sourceServerID).filter((id): id is string => Boolean(id));
+      const servers = (job.participatingServers ?? [])
+        .map((p) => p.sourceServerID)
+        .filter((id): id is string => Boolean(id));
       externalActiveJobs.push({ region, jobId: job.jobID, servers: servers.length });
       const overlap = servers.filter((id) => planServerIds.has(id));
       if (overlap.length) {
-        findings.push({ severity: 'error', code: 'server-in-active-job', sourceServerIds: overlap, message: `DRS job ${job.jobID} (${job.type ?? 'job'}, ${job.status}) is still working on ${list(overlap)}.`, fix: `Wait for job ${job.jobID} to complete, then run preflight again.` });
+        findings.push({
+          severity: 'error',
+          code: 'server-in-active-job',
+          sourceServerIds: overlap,
+          message: `DRS job ${job.jobID} (${job.type ?? 'job'}, ${job.status}) is still working on ${list(overlap)}.`,
+          fix: `Wait for job ${job.jobID} to complete, then run preflight again.`,
+        });
       }
     }
   }
@@ -232,16 +325,36 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightRepo
   for (const wave of executionPlan.waves) {
     const launch = wave.steps.find((step) => step.kind === 'launch');
     if (launch && launch.kind === 'launch' && launch.jobs.length > 1) {
-      findings.push({ severity: 'info', code: 'wave-split', wave: wave.name, message: `Wave "${wave.name}" has ${wave.servers.length} servers, more than ${limits.maxServersPerJob} per DRS job: it runs as ${launch.jobs.length} jobs (${launch.jobs.map((j) => j.sourceServerIds.length).join(' + ')}).`, fix: 'Nothing to do; split the wave yourself if you want a different grouping.' });
+      findings.push({
+        severity: 'info',
+        code: 'wave-split',
+        wave: wave.name,
+        message: `Wave "${wave.name}" has ${wave.servers.length} servers, more than ${limits.maxServersPerJob} per DRS job: it runs as ${launch.jobs.length} jobs (${launch.jobs.map((j) => j.sourceServerIds.length).join(' + ')}).`,
+        fix: 'Nothing to do; split the wave yourself if you want a different grouping.',
+      });
     }
   }
   const externalJobs = externalActiveJobs.length;
   const externalServers = externalActiveJobs.reduce((sum, job) => sum + job.servers, 0);
   if (executionPlan.peakParallelJobs + externalJobs > limits.maxConcurrentJobs) {
-    findings.push({ severity: 'warning', code: 'concurrency-limit', message: `Parallel waves would need ${executionPlan.peakParallelJobs} DRS jobs at once${externalJobs ? ` while ${externalJobs} other jobs are active` : ''}; DRS allows ${limits.maxConcurrentJobs}.`, fix: 'The runner queues jobs beyond the limit, which lengthens the recovery; add dependsOn between waves or wait for other jobs to finish.' });
+    findings.push({
+      severity: 'warning',
+      code: 'concurrency-limit',
+      message: `Parallel waves would need ${executionPlan.peakParallelJobs} DRS jobs at once${externalJobs ? ` while ${externalJobs} other jobs are active` : ''}; DRS allows ${limits.maxConcurrentJobs}.`,
+      fix: 'The runner queues jobs beyond the limit, which lengthens the recovery; add dependsOn between waves or wait for other jobs to finish.',
+    });
   }
-  if (externalServers + Math.min(executionPlan.serverCount, limits.maxServersInActiveJobs) > limits.maxServersInActiveJobs && externalServers > 0) {
-    findings.push({ severity: 'warning', code: 'active-servers-limit', message: `${externalServers} servers are already in active DRS jobs; DRS allows ${limits.maxServersInActiveJobs} across active jobs, so some jobs will wait.`, fix: 'Wait for the other jobs to finish for the fastest recovery.' });
+  if (
+    externalServers + Math.min(executionPlan.serverCount, limits.maxServersInActiveJobs) >
+      limits.maxServersInActiveJobs &&
+    externalServers > 0
+  ) {
+    findings.push({
+      severity: 'warning',
+      code: 'active-servers-limit',
+      message: `${externalServers} servers are already in active DRS jobs; DRS allows ${limits.maxServersInActiveJobs} across active jobs, so some jobs will wait.`,
+      fix: 'Wait for the other jobs to finish for the fastest recovery.',
+    });
   }
 
   // Leftover drill instances.
@@ -258,17 +371,28 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightRepo
           sourceServerIds: drills.map((instance) => instance.sourceServerID ?? ''),
           message: `${drills.length} recovery instance${drills.length === 1 ? '' : 's'} from earlier drills still run in ${region} (${list(recoveryInstanceIds)}); they cost money, and a new launch replaces them.`,
           fix: 'Terminate them (offered below) unless you still need them.',
-          remediation: { kind: 'terminateRecoveryInstances', region, recoveryInstanceIds, label: `Terminate ${drills.length} drill instance${drills.length === 1 ? '' : 's'}` },
+          remediation: {
+            kind: 'terminateRecoveryInstances',
+            region,
+            recoveryInstanceIds,
+            label: `Terminate ${drills.length} drill instance${drills.length === 1 ? '' : 's'}`,
+          },
         });
       }
     } catch (error) {
-      checkFailed(`recovery instances in ${region}`, { message: `Recovery instances in ${region} could not be listed: ${(error as Error).message}. Leftover drill instances were not checked.`, fix: 'Check the DescribeRecoveryInstances permission, then run preflight again.' });
+      checkFailed(`recovery instances in ${region}`, {
+        message: `Recovery instances in ${region} could not be listed: ${(error as Error).message}. Leftover drill instances were not checked.`,
+        fix: 'Check the DescribeRecoveryInstances permission, then run preflight again.',
+      });
     }
   }
 
   // Launch configuration: template, settings drift.
   const groupOf = new Map<string, ProtectionGroup>();
-  for (const wave of resolution.waves) for (const [id, origins] of Object.entries(wave.origins)) for (const origin of origins) if (groupsByName.has(origin) && !groupOf.has(id)) groupOf.set(id, groupsByName.get(origin)!);
+  for (const wave of resolution.waves)
+    for (const [id, origins] of Object.entries(wave.origins))
+      for (const origin of origins)
+        if (groupsByName.has(origin) && !groupOf.has(id)) groupOf.set(id, groupsByName.get(origin)!);
   const configurations = await mapLimit(allServers, input.concurrency ?? 8, async (server) => {
     try {
       return { server, configuration: await reads.getLaunchConfiguration(server.region, server.sourceServerId) };
@@ -281,12 +405,26 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightRepo
   for (const { server, configuration, error } of configurations) {
     const label = `${server.hostname} (${server.sourceServerId})`;
     if (error || !configuration) {
-      checkFailed(`launch configuration of ${server.sourceServerId}`, { sourceServerIds: [server.sourceServerId], message: `The launch configuration of ${label} could not be read: ${error?.message ?? 'empty answer'}.`, fix: 'Check the drs:GetLaunchConfiguration permission and the server, then run preflight again.' }, 'error');
+      checkFailed(
+        `launch configuration of ${server.sourceServerId}`,
+        {
+          sourceServerIds: [server.sourceServerId],
+          message: `The launch configuration of ${label} could not be read: ${error?.message ?? 'empty answer'}.`,
+          fix: 'Check the drs:GetLaunchConfiguration permission and the server, then run preflight again.',
+        },
+        'error',
+      );
       continue;
     }
     const templateId = configuration.ec2LaunchTemplateID;
     if (!templateId) {
-      findings.push({ severity: 'error', code: 'launch-template-missing', sourceServerIds: [server.sourceServerId], message: `${label} has no EC2 launch template in its DRS launch configuration.`, fix: 'Open the server in the DRS console and save its launch settings, which creates the template.' });
+      findings.push({
+        severity: 'error',
+        code: 'launch-template-missing',
+        sourceServerIds: [server.sourceServerId],
+        message: `${label} has no EC2 launch template in its DRS launch configuration.`,
+        fix: 'Open the server in the DRS console and save its launch settings, which creates the template.',
+      });
     } else {
       const perRegion = templatesByRegion.get(server.region) ?? new Map<string, string[]>();
       perRegion.set(templateId, [...(perRegion.get(templateId) ?? []), server.sourceServerId]);
@@ -295,7 +433,14 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightRepo
     const group = groupOf.get(server.sourceServerId);
     if (group?.launchSettings) {
       const differences = settingsDifferences(group.launchSettings, configuration);
-      if (differences.length) launchSettingsDrift.push({ region: server.region, sourceServerId: server.sourceServerId, group: group.name, settings: group.launchSettings, differences });
+      if (differences.length)
+        launchSettingsDrift.push({
+          region: server.region,
+          sourceServerId: server.sourceServerId,
+          group: group.name,
+          settings: group.launchSettings,
+          differences,
+        });
     }
   }
   for (const [region, templates] of templatesByRegion) {
@@ -303,20 +448,37 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightRepo
     try {
       checks = await reads.checkLaunchTemplates(region, [...templates.keys()]);
     } catch (error) {
-      checkFailed(`launch templates in ${region}`, { sourceServerIds: [...templates.values()].flat(), message: `Launch templates in ${region} could not be checked: ${(error as Error).message}. Whether they exist and reference existing subnets and security groups is unknown.`, fix: 'Check the ec2:DescribeLaunchTemplates permission, then run preflight again.' });
+      checkFailed(`launch templates in ${region}`, {
+        sourceServerIds: [...templates.values()].flat(),
+        message: `Launch templates in ${region} could not be checked: ${(error as Error).message}. Whether they exist and reference existing subnets and security groups is unknown.`,
+        fix: 'Check the ec2:DescribeLaunchTemplates permission, then run preflight again.',
+      });
       continue;
     }
     for (const check of checks) {
       const servers = templates.get(check.launchTemplateId) ?? [];
       if (!check.exists) {
-        findings.push({ severity: 'error', code: 'launch-template-missing', sourceServerIds: servers, message: `Launch template ${check.launchTemplateId}, used by ${list(servers)}, does not exist in ${region}.`, fix: 'Recreate the launch settings of these servers in DRS (which creates a new template), or point their launch configuration at an existing template.' });
+        findings.push({
+          severity: 'error',
+          code: 'launch-template-missing',
+          sourceServerIds: servers,
+          message: `Launch template ${check.launchTemplateId}, used by ${list(servers)}, does not exist in ${region}.`,
+          fix: 'Recreate the launch settings of these servers in DRS (which creates a new template), or point their launch configuration at an existing template.',
+        });
       } else if (check.problems.length) {
-        findings.push({ severity: 'error', code: 'launch-template-invalid', sourceServerIds: servers, message: check.problems.join(' '), fix: `Edit launch template ${check.launchTemplateId} (a new default version) so it only references existing subnets and security groups.` });
+        findings.push({
+          severity: 'error',
+          code: 'launch-template-invalid',
+          sourceServerIds: servers,
+          message: check.problems.join(' '),
+          fix: `Edit launch template ${check.launchTemplateId} (a new default version) so it only references existing subnets and security groups.`,
+        });
       }
     }
   }
   const driftByGroup = new Map<string, LaunchSettingsDrift[]>();
-  for (const drift of launchSettingsDrift) driftByGroup.set(drift.group, [...(driftByGroup.get(drift.group) ?? []), drift]);
+  for (const drift of launchSettingsDrift)
+    driftByGroup.set(drift.group, [...(driftByGroup.get(drift.group) ?? []), drift]);
   for (const [group, drifts] of driftByGroup) {
     findings.push({
       severity: 'info',
@@ -324,18 +486,35 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightRepo
       group,
       sourceServerIds: drifts.map((d) => d.sourceServerId),
       message: `${drifts.length} server${drifts.length === 1 ? '' : 's'} of group "${group}" have DRS launch settings that differ from the group (${[...new Set(drifts.flatMap((d) => d.differences))].join('; ')}).`,
-      fix: 'The runner applies the group\'s launch settings before the wave launches; apply them now to check the result first.',
-      remediation: { kind: 'applyLaunchSettings', region: drifts[0].region, sourceServerIds: drifts.map((d) => d.sourceServerId), settings: drifts[0].settings, label: 'Apply launch settings now' },
+      fix: "The runner applies the group's launch settings before the wave launches; apply them now to check the result first.",
+      remediation: {
+        kind: 'applyLaunchSettings',
+        region: drifts[0].region,
+        sourceServerIds: drifts.map((d) => d.sourceServerId),
+        settings: drifts[0].settings,
+        label: 'Apply launch settings now',
+      },
     });
   }
 
   if (input.launchValidation) {
     try {
       for (const finding of await input.launchValidation(allServers)) {
-        findings.push({ severity: finding.severity, code: finding.code === 'check-not-run' ? 'check-failed' : 'launch-template-invalid', sourceServerIds: [finding.sourceServerId], message: finding.message, fix: finding.fix });
+        findings.push({
+          severity: finding.severity,
+          code: finding.code === 'check-not-run' ? 'check-failed' : 'launch-template-invalid',
+          sourceServerIds: [finding.sourceServerId],
+          message: finding.message,
+          fix: finding.fix,
+        });
       }
     } catch (error) {
-      findings.push({ severity: 'warning', code: 'check-failed', message: `Launch templates could not be validated for recovery: ${(error as Error).message}`, fix: 'Check the EC2 and DRS read permissions, then run preflight again.' });
+      findings.push({
+        severity: 'warning',
+        code: 'check-failed',
+        message: `Launch templates could not be validated for recovery: ${(error as Error).message}`,
+        fix: 'Check the EC2 and DRS read permissions, then run preflight again.',
+      });
     }
   }
 
@@ -355,12 +534,28 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightRepo
     try {
       const document = await reads.describeDocument(entry.region, name, entry.version);
       if (!document) {
-        findings.push({ severity: 'error', code: 'ssm-document-missing', wave: entry.waves[0], message: `SSM document "${name}"${entry.version ? ` version ${entry.version}` : ''}, used by wave ${[...new Set(entry.waves)].join(', ')}, does not exist in ${entry.region}.`, fix: 'Create the Automation document (or share it with this account), or correct documentName in the plan.' });
+        findings.push({
+          severity: 'error',
+          code: 'ssm-document-missing',
+          wave: entry.waves[0],
+          message: `SSM document "${name}"${entry.version ? ` version ${entry.version}` : ''}, used by wave ${[...new Set(entry.waves)].join(', ')}, does not exist in ${entry.region}.`,
+          fix: 'Create the Automation document (or share it with this account), or correct documentName in the plan.',
+        });
       } else if (document.DocumentType && document.DocumentType !== 'Automation') {
-        findings.push({ severity: 'error', code: 'ssm-document-wrong-type', wave: entry.waves[0], message: `SSM document "${name}" is a ${document.DocumentType} document, not an Automation runbook.`, fix: 'Use an Automation document for wave actions (Command documents run through an Automation step such as aws:runCommand).' });
+        findings.push({
+          severity: 'error',
+          code: 'ssm-document-wrong-type',
+          wave: entry.waves[0],
+          message: `SSM document "${name}" is a ${document.DocumentType} document, not an Automation runbook.`,
+          fix: 'Use an Automation document for wave actions (Command documents run through an Automation step such as aws:runCommand).',
+        });
       }
     } catch (error) {
-      checkFailed(`SSM document ${name} in ${entry.region}`, { wave: entry.waves[0], message: `SSM document "${name}" could not be checked: ${(error as Error).message}`, fix: 'Check the ssm:DescribeDocument permission, then run preflight again.' });
+      checkFailed(`SSM document ${name} in ${entry.region}`, {
+        wave: entry.waves[0],
+        message: `SSM document "${name}" could not be checked: ${(error as Error).message}`,
+        fix: 'Check the ssm:DescribeDocument permission, then run preflight again.',
+      });
     }
   }
 
@@ -392,14 +587,23 @@ export function formatFindings(report: PreflightReport): string {
  * Carries out a finding's remediation through the gateway (so guardrails and the audit trail apply).
  * Terminating recovery instances returns the TERMINATE job IDs; follow them with DescribeJobs.
  */
-export async function runRemediation(remediation: Remediation, gateway: DrActionGateway, context: Omit<DrCallContext, 'reason'> & { reason?: string }): Promise<{ jobIds: string[]; updated: string[] }> {
+export async function runRemediation(
+  remediation: Remediation,
+  gateway: DrActionGateway,
+  context: Omit<DrCallContext, 'reason'> & { reason?: string },
+): Promise<{ jobIds: string[]; updated: string[] }> {
   if (remediation.kind === 'terminateRecoveryInstances') {
     const jobIds: string[] = [];
     const batch = gateway.terminateBatchSize ?? 100;
     for (let i = 0; i < remediation.recoveryInstanceIds.length; i += batch) {
       const { job } = await gateway.terminateRecoveryInstances(
         { region: remediation.region, recoveryInstanceIds: remediation.recoveryInstanceIds.slice(i, i + batch) },
-        { ...context, reason: context.reason ?? `Preflight: terminate ${remediation.recoveryInstanceIds.length} leftover drill instance(s)` },
+        {
+          ...context,
+          reason:
+            context.reason ??
+            `Preflight: terminate ${remediation.recoveryInstanceIds.length} leftover drill instance(s)`,
+        },
       );
       if (job.jobID) jobIds.push(job.jobID);
     }
@@ -407,7 +611,10 @@ export async function runRemediation(remediation: Remediation, gateway: DrAction
   }
   const updated: string[] = [];
   for (const sourceServerId of remediation.sourceServerIds) {
-    await gateway.updateLaunchConfiguration({ region: remediation.region, sourceServerId, settings: remediation.settings }, { ...context, reason: context.reason ?? 'Preflight: apply the protection group\'s launch settings' });
+    await gateway.updateLaunchConfiguration(
+      { region: remediation.region, sourceServerId, settings: remediation.settings },
+      { ...context, reason: context.reason ?? "Preflight: apply the protection group's launch settings" },
+    );
     updated.push(sourceServerId);
   }
   return { jobIds: [], updated };
@@ -444,12 +651,19 @@ export function renderPreflightMarkdown(report: PreflightReport): string {
   }
   lines.push('## Findings', '');
   report.findings.forEach((finding, index) => {
-    const where = [finding.wave && `wave ${finding.wave}`, finding.group && `group ${finding.group}`].filter(Boolean).join(', ');
-    lines.push(`### ${index + 1}. ${icon[finding.severity]} ${finding.severity}: ${finding.code}${where ? ` (${where})` : ''}`, '');
+    const where = [finding.wave && `wave ${finding.wave}`, finding.group && `group ${finding.group}`]
+      .filter(Boolean)
+      .join(', ');
+    lines.push(
+      `### ${index + 1}. ${icon[finding.severity]} ${finding.severity}: ${finding.code}${where ? ` (${where})` : ''}`,
+      '',
+    );
     lines.push(`**What is wrong:** ${finding.message}`, '');
     lines.push(`**How to fix:** ${finding.fix}`, '');
-    if (finding.sourceServerIds?.length) lines.push(`Source servers: ${finding.sourceServerIds.map((id) => `\`${id}\``).join(', ')}`, '');
-    if (finding.remediation) lines.push(`**Offered fix:** ${finding.remediation.label} (asks for confirmation first).`, '');
+    if (finding.sourceServerIds?.length)
+      lines.push(`Source servers: ${finding.sourceServerIds.map((id) => `\`${id}\``).join(', ')}`, '');
+    if (finding.remediation)
+      lines.push(`**Offered fix:** ${finding.remediation.label} (asks for confirmation first).`, '');
   });
   return lines.join('\n');
 }

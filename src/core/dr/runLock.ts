@@ -10,7 +10,19 @@
  *   a resumed run is never continued against another account.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -42,7 +54,12 @@ export interface LockRecord extends LockOwner {
 }
 
 export function newLockOwner(label?: string): LockOwner {
-  return { ownerId: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`, pid: process.pid, hostname: hostname(), ...(label ? { label } : {}) };
+  return {
+    ownerId: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+    pid: process.pid,
+    hostname: hostname(),
+    ...(label ? { label } : {}),
+  };
 }
 
 export function lockPath(dir: string, runId: string): string {
@@ -88,13 +105,19 @@ export function readLock(dir: string, runId: string): LockRecord | undefined {
   }
 }
 
-export type AcquireResult = { acquired: true; lock: RunLock; tookOverFrom?: LockRecord } | { acquired: false; heldBy: LockRecord };
+export type AcquireResult =
+  { acquired: true; lock: RunLock; tookOverFrom?: LockRecord } | { acquired: false; heldBy: LockRecord };
 
 /** The lock on one run, held by this process. */
 export class RunLock {
   private released = false;
 
-  private constructor(readonly dir: string, readonly runId: string, readonly owner: LockOwner, private record: LockRecord) {}
+  private constructor(
+    readonly dir: string,
+    readonly runId: string,
+    readonly owner: LockOwner,
+    private record: LockRecord,
+  ) {}
 
   /**
    * Takes the run's lock when it is free or stale. Creation is exclusive (O_EXCL), and a stale lock is
@@ -114,7 +137,11 @@ export class RunLock {
         } finally {
           closeSync(fd);
         }
-        return { acquired: true, lock: new RunLock(dir, runId, owner, record), ...(tookOverFrom ? { tookOverFrom } : {}) };
+        return {
+          acquired: true,
+          lock: new RunLock(dir, runId, owner, record),
+          ...(tookOverFrom ? { tookOverFrom } : {}),
+        };
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
@@ -221,9 +248,12 @@ export function clearActive(dir: string, runId: string): void {
 /** Run IDs with an active marker: runs that may need a process (cheap: one directory listing). */
 export function activeRunIds(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((name) => name.endsWith(RUN_ACTIVE_SUFFIX)).map((name) => name.slice(0, -RUN_ACTIVE_SUFFIX.length));
+  return readdirSync(dir)
+    .filter((name) => name.endsWith(RUN_ACTIVE_SUFFIX))
+    .map((name) => name.slice(0, -RUN_ACTIVE_SUFFIX.length));
 }
 
 export function removeRunFiles(dir: string, runId: string): void {
-  for (const path of [originPath(dir, runId), lockPath(dir, runId), activeMarkerPath(dir, runId)]) rmSync(path, { force: true });
+  for (const path of [originPath(dir, runId), lockPath(dir, runId), activeMarkerPath(dir, runId)])
+    rmSync(path, { force: true });
 }

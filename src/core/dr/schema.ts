@@ -64,10 +64,27 @@ export type JsonSchema = {
   default?: unknown;
 };
 
-const name = (what: string): JsonSchema => ({ type: 'string', pattern: NAME_PATTERN, description: `${what}: letters, digits, '.', '_' and '-', starting with a letter or digit, at most 128 characters.` });
-const sourceServerId: JsonSchema = { type: 'string', pattern: SOURCE_SERVER_ID_PATTERN, description: 'A DRS source server ID, e.g. s-1234567890abcdef0.' };
-const sourceServerIds: JsonSchema = { type: 'array', items: sourceServerId, uniqueItems: true, maxItems: DR_LIMITS.sourceServerIds };
-const schemaVersion: JsonSchema = { type: 'integer', const: CURRENT_SCHEMA_VERSION, description: `Schema version of this file. Files with an older version are migrated when they are read; this build writes ${CURRENT_SCHEMA_VERSION}.` };
+const name = (what: string): JsonSchema => ({
+  type: 'string',
+  pattern: NAME_PATTERN,
+  description: `${what}: letters, digits, '.', '_' and '-', starting with a letter or digit, at most 128 characters.`,
+});
+const sourceServerId: JsonSchema = {
+  type: 'string',
+  pattern: SOURCE_SERVER_ID_PATTERN,
+  description: 'A DRS source server ID, e.g. s-1234567890abcdef0.',
+};
+const sourceServerIds: JsonSchema = {
+  type: 'array',
+  items: sourceServerId,
+  uniqueItems: true,
+  maxItems: DR_LIMITS.sourceServerIds,
+};
+const schemaVersion: JsonSchema = {
+  type: 'integer',
+  const: CURRENT_SCHEMA_VERSION,
+  description: `Schema version of this file. Files with an older version are migrated when they are read; this build writes ${CURRENT_SCHEMA_VERSION}.`,
+};
 
 export const PROTECTION_GROUP_SCHEMA: JsonSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
@@ -82,8 +99,17 @@ export const PROTECTION_GROUP_SCHEMA: JsonSchema = {
     kind: { type: 'string', const: 'ProtectionGroup' },
     name: name('Protection group name, unique in the workspace'),
     description: { type: 'string', maxLength: 1024 },
-    account: { type: 'string', pattern: ACCOUNT_PATTERN, description: '12-digit AWS account ID of the source servers.' },
-    region: { type: 'string', maxLength: 32, pattern: REGION_PATTERN, description: 'AWS region of the DRS source servers, e.g. us-east-1.' },
+    account: {
+      type: 'string',
+      pattern: ACCOUNT_PATTERN,
+      description: '12-digit AWS account ID of the source servers.',
+    },
+    region: {
+      type: 'string',
+      maxLength: 32,
+      pattern: REGION_PATTERN,
+      description: 'AWS region of the DRS source servers, e.g. us-east-1.',
+    },
     selection: {
       type: 'object',
       description: 'Servers in the group: those carrying every tag below, plus the listed source server IDs.',
@@ -115,7 +141,12 @@ export const PROTECTION_GROUP_SCHEMA: JsonSchema = {
   },
 };
 
-const actionName: JsonSchema = { type: 'string', minLength: 1, maxLength: 128, description: 'Shown in progress and results.' };
+const actionName: JsonSchema = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 128,
+  description: 'Shown in progress and results.',
+};
 
 const ACTION_SCHEMA: JsonSchema = {
   description: 'A step before or after the wave launches: an SSM Automation, a wait, or a manual approval.',
@@ -128,7 +159,11 @@ const ACTION_SCHEMA: JsonSchema = {
       properties: {
         type: { type: 'string', const: 'ssmAutomation' },
         name: actionName,
-        documentName: { type: 'string', pattern: '^[a-zA-Z0-9_\\-.:/]{3,128}$', description: 'SSM Automation document name or ARN.' },
+        documentName: {
+          type: 'string',
+          pattern: '^[a-zA-Z0-9_\\-.:/]{3,128}$',
+          description: 'SSM Automation document name or ARN.',
+        },
         documentVersion: { type: 'string', pattern: '^([$]LATEST|[$]DEFAULT|[0-9]+)$' },
         parameters: {
           type: 'object',
@@ -136,7 +171,11 @@ const ACTION_SCHEMA: JsonSchema = {
           additionalProperties: {
             anyOf: [
               { type: 'string', maxLength: DR_LIMITS.parameterValueLength },
-              { type: 'array', items: { type: 'string', maxLength: DR_LIMITS.parameterValueLength }, maxItems: DR_LIMITS.parameterValues },
+              {
+                type: 'array',
+                items: { type: 'string', maxLength: DR_LIMITS.parameterValueLength },
+                maxItems: DR_LIMITS.parameterValues,
+              },
             ],
           },
           maxProperties: DR_LIMITS.automationParameters,
@@ -190,10 +229,19 @@ export const RECOVERY_PLAN_SCHEMA: JsonSchema = {
       additionalProperties: false,
       properties: {
         rpoMinutes: { type: 'number', exclusiveMinimum: 0, description: 'Recovery point objective in minutes.' },
-        rtoMinutes: { type: 'number', exclusiveMinimum: 0, description: 'Recovery time objective in minutes; results compare the achieved time with it.' },
+        rtoMinutes: {
+          type: 'number',
+          exclusiveMinimum: 0,
+          description: 'Recovery time objective in minutes; results compare the achieved time with it.',
+        },
       },
     },
-    failurePolicy: { type: 'string', enum: ['stop', 'continue'], default: 'stop', description: 'stop: after a failure no further wave starts. continue: the remaining waves still run.' },
+    failurePolicy: {
+      type: 'string',
+      enum: ['stop', 'continue'],
+      default: 'stop',
+      description: 'stop: after a failure no further wave starts. continue: the remaining waves still run.',
+    },
     waves: {
       type: 'array',
       minItems: 1,
@@ -205,13 +253,31 @@ export const RECOVERY_PLAN_SCHEMA: JsonSchema = {
         properties: {
           name: name('Wave name, unique in the plan'),
           description: { type: 'string', maxLength: 1024 },
-          protectionGroups: { type: 'array', items: name('Protection group name'), uniqueItems: true, maxItems: DR_LIMITS.groupsPerWave },
+          protectionGroups: {
+            type: 'array',
+            items: name('Protection group name'),
+            uniqueItems: true,
+            maxItems: DR_LIMITS.groupsPerWave,
+          },
           sourceServerIds,
-          dependsOn: { type: 'array', items: name('Wave name'), uniqueItems: true, maxItems: DR_LIMITS.waves, description: 'Waves that must finish before this one starts. Waves without a dependency between them run in parallel.' },
+          dependsOn: {
+            type: 'array',
+            items: name('Wave name'),
+            uniqueItems: true,
+            maxItems: DR_LIMITS.waves,
+            description:
+              'Waves that must finish before this one starts. Waves without a dependency between them run in parallel.',
+          },
           pauseBeforeWave: { type: 'boolean', default: false, description: 'Hold the wave until someone resumes it.' },
           preActions: { type: 'array', items: { $ref: '#/$defs/action' }, maxItems: DR_LIMITS.actionsPerList },
           postActions: { type: 'array', items: { $ref: '#/$defs/action' }, maxItems: DR_LIMITS.actionsPerList },
-          maxWaitSeconds: { type: 'integer', minimum: 1, maximum: 86400, default: 3600, description: 'How long to wait for every server to be LAUNCHED or FAILED.' },
+          maxWaitSeconds: {
+            type: 'integer',
+            minimum: 1,
+            maximum: 86400,
+            default: 3600,
+            description: 'How long to wait for every server to be LAUNCHED or FAILED.',
+          },
         },
       },
     },
@@ -247,7 +313,11 @@ function levenshtein(a: string, b: string): number {
     row[0] = i;
     for (let j = 1; j <= b.length; j++) {
       const current = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+      row[j] = Math.min(
+        row[j] + 1,
+        row[j - 1] + 1,
+        previous + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1),
+      );
       previous = current;
     }
   }
@@ -277,7 +347,12 @@ function describeValue(value: unknown): string {
  * Validates `value` against the subset of JSON Schema used by the DR schemas and returns every
  * issue found (not only the first), each with the path of the offending value.
  */
-export function validateAgainstSchema(value: unknown, schema: JsonSchema, root: JsonSchema = schema, path: (string | number)[] = []): SchemaIssue[] {
+export function validateAgainstSchema(
+  value: unknown,
+  schema: JsonSchema,
+  root: JsonSchema = schema,
+  path: (string | number)[] = [],
+): SchemaIssue[] {
   if (schema.$ref) {
     const match = /^#\/\$defs\/(.+)$/.exec(schema.$ref);
     const target = match ? root.$defs?.[match[1]] : undefined;
@@ -293,37 +368,97 @@ export function validateAgainstSchema(value: unknown, schema: JsonSchema, root: 
   }
   const issues: SchemaIssue[] = [];
   if (schema.type && !typeMatches(schema.type, value)) {
-    const expected = schema.type === 'integer' ? 'a whole number' : schema.type === 'array' ? 'a list' : schema.type === 'object' ? 'a mapping' : `a ${schema.type}`;
-    return [{ path, message: `Expected ${expected}, got ${typeOf(value) === 'null' ? 'an empty value' : describeValue(value)}.`, code: 'type' }];
+    const expected =
+      schema.type === 'integer'
+        ? 'a whole number'
+        : schema.type === 'array'
+          ? 'a list'
+          : schema.type === 'object'
+            ? 'a mapping'
+            : `a ${schema.type}`;
+    return [
+      {
+        path,
+        message: `Expected ${expected}, got ${typeOf(value) === 'null' ? 'an empty value' : describeValue(value)}.`,
+        code: 'type',
+      },
+    ];
   }
   if (schema.const !== undefined && value !== schema.const) {
-    issues.push({ path, message: `Must be ${describeValue(schema.const)}, got ${describeValue(value)}.`, code: 'const' });
+    issues.push({
+      path,
+      message: `Must be ${describeValue(schema.const)}, got ${describeValue(value)}.`,
+      code: 'const',
+    });
   }
   if (schema.enum && !schema.enum.includes(value as string)) {
     const suggestion = typeof value === 'string' ? closest(value, schema.enum.map(String)) : undefined;
-    issues.push({ path, message: `Must be one of ${schema.enum.map((v) => describeValue(v)).join(', ')}; got ${describeValue(value)}.${suggestion ? ` Did you mean ${describeValue(suggestion)}?` : ''}`, code: 'enum' });
+    issues.push({
+      path,
+      message: `Must be one of ${schema.enum.map((v) => describeValue(v)).join(', ')}; got ${describeValue(value)}.${suggestion ? ` Did you mean ${describeValue(suggestion)}?` : ''}`,
+      code: 'enum',
+    });
   }
   if (typeof value === 'string') {
-    if (schema.minLength !== undefined && value.length < schema.minLength) issues.push({ path, message: schema.minLength === 1 ? 'Must not be empty.' : `Must have at least ${schema.minLength} characters.`, code: 'minLength' });
-    if (schema.maxLength !== undefined && value.length > schema.maxLength) issues.push({ path, message: `Must have at most ${schema.maxLength} characters (has ${value.length}).`, code: 'maxLength' });
+    if (schema.minLength !== undefined && value.length < schema.minLength)
+      issues.push({
+        path,
+        message: schema.minLength === 1 ? 'Must not be empty.' : `Must have at least ${schema.minLength} characters.`,
+        code: 'minLength',
+      });
+    if (schema.maxLength !== undefined && value.length > schema.maxLength)
+      issues.push({
+        path,
+        message: `Must have at most ${schema.maxLength} characters (has ${value.length}).`,
+        code: 'maxLength',
+      });
     if (schema.pattern && !new RegExp(schema.pattern).test(value)) {
-      issues.push({ path, message: `${describeValue(value)} is not valid here${schema.description ? `: ${schema.description}` : ` (must match ${schema.pattern}).`}`, code: 'pattern' });
+      issues.push({
+        path,
+        message: `${describeValue(value)} is not valid here${schema.description ? `: ${schema.description}` : ` (must match ${schema.pattern}).`}`,
+        code: 'pattern',
+      });
     }
   }
   if (typeof value === 'number') {
-    if (schema.minimum !== undefined && value < schema.minimum) issues.push({ path, message: `Must be at least ${schema.minimum}, got ${value}.`, code: 'minimum' });
-    if (schema.maximum !== undefined && value > schema.maximum) issues.push({ path, message: `Must be at most ${schema.maximum}, got ${value}.`, code: 'maximum' });
-    if (schema.exclusiveMinimum !== undefined && value <= schema.exclusiveMinimum) issues.push({ path, message: `Must be greater than ${schema.exclusiveMinimum}, got ${value}.`, code: 'exclusiveMinimum' });
+    if (schema.minimum !== undefined && value < schema.minimum)
+      issues.push({ path, message: `Must be at least ${schema.minimum}, got ${value}.`, code: 'minimum' });
+    if (schema.maximum !== undefined && value > schema.maximum)
+      issues.push({ path, message: `Must be at most ${schema.maximum}, got ${value}.`, code: 'maximum' });
+    if (schema.exclusiveMinimum !== undefined && value <= schema.exclusiveMinimum)
+      issues.push({
+        path,
+        message: `Must be greater than ${schema.exclusiveMinimum}, got ${value}.`,
+        code: 'exclusiveMinimum',
+      });
   }
   if (Array.isArray(value)) {
-    if (schema.minItems !== undefined && value.length < schema.minItems) issues.push({ path, message: `Needs at least ${schema.minItems} item${schema.minItems === 1 ? '' : 's'}.`, code: 'minItems' });
-    if (schema.maxItems !== undefined && value.length > schema.maxItems) issues.push({ path, message: `Has ${value.length} items; at most ${schema.maxItems} are allowed.`, code: 'maxItems' });
-    if (schema.items) value.forEach((item, index) => issues.push(...validateAgainstSchema(item, schema.items!, root, [...path, index])));
+    if (schema.minItems !== undefined && value.length < schema.minItems)
+      issues.push({
+        path,
+        message: `Needs at least ${schema.minItems} item${schema.minItems === 1 ? '' : 's'}.`,
+        code: 'minItems',
+      });
+    if (schema.maxItems !== undefined && value.length > schema.maxItems)
+      issues.push({
+        path,
+        message: `Has ${value.length} items; at most ${schema.maxItems} are allowed.`,
+        code: 'maxItems',
+      });
+    if (schema.items)
+      value.forEach((item, index) =>
+        issues.push(...validateAgainstSchema(item, schema.items!, root, [...path, index])),
+      );
     if (schema.uniqueItems) {
       const seen = new Map<string, number>();
       value.forEach((item, index) => {
         const key = JSON.stringify(item);
-        if (seen.has(key)) issues.push({ path: [...path, index], message: `${describeValue(item)} is listed twice (first at item ${seen.get(key)! + 1}).`, code: 'uniqueItems' });
+        if (seen.has(key))
+          issues.push({
+            path: [...path, index],
+            message: `${describeValue(item)} is listed twice (first at item ${seen.get(key)! + 1}).`,
+            code: 'uniqueItems',
+          });
         else seen.set(key, index);
       });
     }
@@ -331,7 +466,12 @@ export function validateAgainstSchema(value: unknown, schema: JsonSchema, root: 
   if (typeOf(value) === 'object') {
     const object = value as Record<string, unknown>;
     if (schema.maxProperties !== undefined && Object.keys(object).length > schema.maxProperties) {
-      issues.push({ path, at: 'key', message: `Has ${Object.keys(object).length} entries; at most ${schema.maxProperties} are allowed.`, code: 'maxProperties' });
+      issues.push({
+        path,
+        at: 'key',
+        message: `Has ${Object.keys(object).length} entries; at most ${schema.maxProperties} are allowed.`,
+        code: 'maxProperties',
+      });
     }
     for (const key of schema.required ?? []) {
       if (!(key in object)) issues.push({ path, message: `Missing required property "${key}".`, code: 'required' });
@@ -339,14 +479,20 @@ export function validateAgainstSchema(value: unknown, schema: JsonSchema, root: 
     const known = Object.keys(schema.properties ?? {});
     for (const [key, child] of Object.entries(object)) {
       if (schema.propertyNames) {
-        for (const issue of validateAgainstSchema(key, schema.propertyNames, root, [...path, key])) issues.push({ ...issue, at: 'key', message: `Key ${issue.message}` });
+        for (const issue of validateAgainstSchema(key, schema.propertyNames, root, [...path, key]))
+          issues.push({ ...issue, at: 'key', message: `Key ${issue.message}` });
       }
       const propertySchema = schema.properties?.[key];
       if (propertySchema) {
         issues.push(...validateAgainstSchema(child, propertySchema, root, [...path, key]));
       } else if (schema.additionalProperties === false) {
         const suggestion = closest(key, known);
-        issues.push({ path: [...path, key], at: 'key', message: `Unknown property "${key}".${suggestion ? ` Did you mean "${suggestion}"?` : ` Allowed: ${known.join(', ')}.`}`, code: 'additionalProperties' });
+        issues.push({
+          path: [...path, key],
+          at: 'key',
+          message: `Unknown property "${key}".${suggestion ? ` Did you mean "${suggestion}"?` : ` Allowed: ${known.join(', ')}.`}`,
+          code: 'additionalProperties',
+        });
       } else if (typeof schema.additionalProperties === 'object') {
         issues.push(...validateAgainstSchema(child, schema.additionalProperties, root, [...path, key]));
       }
@@ -356,15 +502,35 @@ export function validateAgainstSchema(value: unknown, schema: JsonSchema, root: 
 }
 
 /** oneOf over objects discriminated by a `type` const: reports against the matching branch only. */
-function validateOneOf(value: unknown, alternatives: JsonSchema[], root: JsonSchema, path: (string | number)[]): SchemaIssue[] {
-  const discriminators = alternatives.map((alternative) => alternative.properties?.type?.const).filter((v): v is string => typeof v === 'string');
+function validateOneOf(
+  value: unknown,
+  alternatives: JsonSchema[],
+  root: JsonSchema,
+  path: (string | number)[],
+): SchemaIssue[] {
+  const discriminators = alternatives
+    .map((alternative) => alternative.properties?.type?.const)
+    .filter((v): v is string => typeof v === 'string');
   if (typeOf(value) === 'object' && discriminators.length === alternatives.length) {
     const type = (value as Record<string, unknown>).type;
     const branch = alternatives.find((alternative) => alternative.properties?.type?.const === type);
     if (!branch) {
-      if (type === undefined) return [{ path, message: `Missing required property "type" (one of ${discriminators.map((d) => `"${d}"`).join(', ')}).`, code: 'required' }];
+      if (type === undefined)
+        return [
+          {
+            path,
+            message: `Missing required property "type" (one of ${discriminators.map((d) => `"${d}"`).join(', ')}).`,
+            code: 'required',
+          },
+        ];
       const suggestion = typeof type === 'string' ? closest(type, discriminators) : undefined;
-      return [{ path: [...path, 'type'], message: `Unknown action type ${describeValue(type)}; use one of ${discriminators.map((d) => `"${d}"`).join(', ')}.${suggestion ? ` Did you mean "${suggestion}"?` : ''}`, code: 'enum' }];
+      return [
+        {
+          path: [...path, 'type'],
+          message: `Unknown action type ${describeValue(type)}; use one of ${discriminators.map((d) => `"${d}"`).join(', ')}.${suggestion ? ` Did you mean "${suggestion}"?` : ''}`,
+          code: 'enum',
+        },
+      ];
     }
     return validateAgainstSchema(value, branch, root, path);
   }

@@ -87,14 +87,25 @@ export function resolveGroup(group: ProtectionGroup, inventory: ServerInfo[]): G
     if (server) selected.set(id, server);
     else missingServerIds.push(id);
   }
-  return { group: group.name, region: group.region, servers: [...selected.values()], missingServerIds, tagSelectorMatchedNothing: hasTags && tagMatches === 0 };
+  return {
+    group: group.name,
+    region: group.region,
+    servers: [...selected.values()],
+    missingServerIds,
+    tagSelectorMatchedNothing: hasTags && tagMatches === 0,
+  };
 }
 
 /**
  * Resolves every wave of the plan. Wave-level `sourceServerIds` are looked up in `defaultRegion`
  * (or the region of the wave's groups when they agree).
  */
-export async function resolvePlan(plan: RecoveryPlan, groups: ProtectionGroup[], reads: DrReads, defaultRegion: string): Promise<PlanResolution> {
+export async function resolvePlan(
+  plan: RecoveryPlan,
+  groups: ProtectionGroup[],
+  reads: DrReads,
+  defaultRegion: string,
+): Promise<PlanResolution> {
   const groupsByName = new Map(groups.map((group) => [group.name, group]));
   const referenced = new Set(plan.waves.flatMap((wave) => wave.protectionGroups ?? []));
   const regions = new Set<string>();
@@ -103,10 +114,13 @@ export async function resolvePlan(plan: RecoveryPlan, groups: ProtectionGroup[],
     if (group) regions.add(group.region);
   }
   const waveRegion = (groupNames: string[]): string => {
-    const own = new Set(groupNames.map((name) => groupsByName.get(name)?.region).filter((r): r is string => Boolean(r)));
+    const own = new Set(
+      groupNames.map((name) => groupsByName.get(name)?.region).filter((r): r is string => Boolean(r)),
+    );
     return own.size === 1 ? [...own][0] : defaultRegion;
   };
-  for (const wave of plan.waves) if ((wave.sourceServerIds ?? []).length) regions.add(waveRegion(wave.protectionGroups ?? []));
+  for (const wave of plan.waves)
+    if ((wave.sourceServerIds ?? []).length) regions.add(waveRegion(wave.protectionGroups ?? []));
 
   const inventory: Record<string, ServerInfo[]> = {};
   await Promise.all(

@@ -9,9 +9,11 @@ import type { ProtectionGroup, RecoveryPlan } from './model';
 
 export type DrRunStatus = 'running' | 'paused' | 'cancelling' | 'completed' | 'failed' | 'cancelled';
 export type WaveStatus = 'pending' | 'running' | 'held' | 'completed' | 'failed' | 'skipped' | 'cancelled';
-export type StepStatus = 'pending' | 'running' | 'waiting-approval' | 'held' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+export type StepStatus =
+  'pending' | 'running' | 'waiting-approval' | 'held' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
 /** DRS launch statuses, plus TIMED_OUT when maxWaitSeconds passed first and NOT_STARTED when no job took the server. */
-export type ServerLaunchStatus = 'NOT_STARTED' | 'PENDING' | 'IN_PROGRESS' | 'LAUNCHED' | 'FAILED' | 'TERMINATED' | 'TIMED_OUT';
+export type ServerLaunchStatus =
+  'NOT_STARTED' | 'PENDING' | 'IN_PROGRESS' | 'LAUNCHED' | 'FAILED' | 'TERMINATED' | 'TIMED_OUT';
 
 export const TERMINAL_RUN: DrRunStatus[] = ['completed', 'failed', 'cancelled'];
 export const TERMINAL_WAVE: WaveStatus[] = ['completed', 'failed', 'skipped', 'cancelled'];
@@ -46,7 +48,15 @@ export interface StepRunState {
   endedAt?: string;
   attempts: ActionAttempt[];
   waitUntil?: string;
-  approval?: { message: string; requestedAt: string; decidedAt?: string; approved?: boolean; by?: string; comment?: string; deadline?: string };
+  approval?: {
+    message: string;
+    requestedAt: string;
+    decidedAt?: string;
+    approved?: boolean;
+    by?: string;
+    comment?: string;
+    deadline?: string;
+  };
   error?: string;
 }
 
@@ -124,13 +134,25 @@ export interface RunState {
   plan: RecoveryPlan;
   groups: ProtectionGroup[];
   executionPlan: ExecutionPlan;
-  preflight: { checkedAt: string; findings: PreflightFinding[]; launchSettingsDrift: LaunchSettingsDrift[]; externalActiveJobs: { region: string; jobId: string; servers: number }[] };
+  preflight: {
+    checkedAt: string;
+    findings: PreflightFinding[];
+    launchSettingsDrift: LaunchSettingsDrift[];
+    externalActiveJobs: { region: string; jobId: string; servers: number }[];
+  };
   pausedByUser: boolean;
   pauses: { from: string; to?: string }[];
   cancelRequested: boolean;
   waves: Record<string, WaveRunState>;
   jobs: Record<string, JobRunState>;
-  cleanup?: { startedAt: string; jobIds: string[]; recoveryInstanceIds: string[]; status: 'running' | 'completed' | 'failed'; endedAt?: string; error?: string };
+  cleanup?: {
+    startedAt: string;
+    jobIds: string[];
+    recoveryInstanceIds: string[];
+    status: 'running' | 'completed' | 'failed';
+    endedAt?: string;
+    error?: string;
+  };
   errors: RunError[];
   lastSeq: number;
 }
@@ -160,14 +182,39 @@ export type RunEvent = Base &
     | { type: 'approval.decided'; wave: string; step: string; approved: boolean; by?: string; comment?: string }
     | { type: 'action.starting'; wave: string; step: string; attempt: number; clientToken: string }
     | { type: 'action.started'; wave: string; step: string; attempt: number; executionId: string }
-    | { type: 'action.finished'; wave: string; step: string; attempt: number; status: string; outputs?: Record<string, string[]>; error?: string }
+    | {
+        type: 'action.finished';
+        wave: string;
+        step: string;
+        attempt: number;
+        status: string;
+        outputs?: Record<string, string[]>;
+        error?: string;
+      }
     | { type: 'launchSettings.applied'; wave: string; sourceServerIds: string[] }
     | { type: 'job.starting'; wave: string; jobKey: string; region: string; sourceServerIds: string[] }
-    | { type: 'job.started'; wave: string; jobKey: string; jobId: string; region: string; sourceServerIds: string[]; recovered?: boolean }
+    | {
+        type: 'job.started';
+        wave: string;
+        jobKey: string;
+        jobId: string;
+        region: string;
+        sourceServerIds: string[];
+        recovered?: boolean;
+      }
     | { type: 'job.startFailed'; wave: string; jobKey: string; error: string }
     | { type: 'job.status'; jobId: string; status: string; endedAt?: string }
     | { type: 'job.log'; jobId: string; items: JobLogEntry[] }
-    | { type: 'server.status'; wave: string; sourceServerId: string; launchStatus: ServerLaunchStatus; jobId?: string; recoveryInstanceId?: string; ec2InstanceId?: string; error?: string }
+    | {
+        type: 'server.status';
+        wave: string;
+        sourceServerId: string;
+        launchStatus: ServerLaunchStatus;
+        jobId?: string;
+        recoveryInstanceId?: string;
+        ec2InstanceId?: string;
+        error?: string;
+      }
     | { type: 'cleanup.started'; jobIds: string[]; recoveryInstanceIds: string[]; region: string }
     | { type: 'cleanup.finished'; status: 'completed' | 'failed'; error?: string }
   );
@@ -184,7 +231,13 @@ export function initialState(event: Extract<RunEvent, { type: 'run.created' }>):
     const steps: Record<string, StepRunState> = {};
     for (const step of wave.steps) steps[step.id] = emptyStep(step.id, step.kind);
     const servers: Record<string, ServerRunState> = {};
-    for (const server of wave.servers) servers[server.sourceServerId] = { sourceServerId: server.sourceServerId, hostname: server.hostname, region: server.region, launchStatus: 'NOT_STARTED' };
+    for (const server of wave.servers)
+      servers[server.sourceServerId] = {
+        sourceServerId: server.sourceServerId,
+        hostname: server.hostname,
+        region: server.region,
+        launchStatus: 'NOT_STARTED',
+      };
     const jobKeys: Record<string, JobKeyState> = {};
     for (const step of wave.steps) {
       if (step.kind !== 'launch') continue;
@@ -261,7 +314,11 @@ export function applyEvent(state: RunState | undefined, event: RunEvent): RunSta
     case 'step.status':
       if (!step) break;
       step.status = event.status;
-      if ((event.status === 'running' || event.status === 'held' || event.status === 'waiting-approval') && !step.startedAt) step.startedAt = event.at;
+      if (
+        (event.status === 'running' || event.status === 'held' || event.status === 'waiting-approval') &&
+        !step.startedAt
+      )
+        step.startedAt = event.at;
       if (TERMINAL_STEP.includes(event.status)) step.endedAt = event.at;
       if (event.error) step.error = event.error;
       break;
@@ -269,10 +326,21 @@ export function applyEvent(state: RunState | undefined, event: RunEvent): RunSta
       if (step) step.waitUntil = event.until;
       break;
     case 'approval.requested':
-      if (step) step.approval = { message: event.message, requestedAt: event.at, ...(event.deadline ? { deadline: event.deadline } : {}) };
+      if (step)
+        step.approval = {
+          message: event.message,
+          requestedAt: event.at,
+          ...(event.deadline ? { deadline: event.deadline } : {}),
+        };
       break;
     case 'approval.decided':
-      if (step?.approval) Object.assign(step.approval, { decidedAt: event.at, approved: event.approved, by: event.by, comment: event.comment });
+      if (step?.approval)
+        Object.assign(step.approval, {
+          decidedAt: event.at,
+          approved: event.approved,
+          by: event.by,
+          comment: event.comment,
+        });
       break;
     case 'action.starting':
       step?.attempts.push({ attempt: event.attempt, clientToken: event.clientToken, startedAt: event.at });
@@ -284,7 +352,8 @@ export function applyEvent(state: RunState | undefined, event: RunEvent): RunSta
     }
     case 'action.finished': {
       const attempt = step?.attempts.find((a) => a.attempt === event.attempt);
-      if (attempt) Object.assign(attempt, { endedAt: event.at, status: event.status, outputs: event.outputs, error: event.error });
+      if (attempt)
+        Object.assign(attempt, { endedAt: event.at, status: event.status, outputs: event.outputs, error: event.error });
       break;
     }
     case 'launchSettings.applied':
@@ -305,7 +374,18 @@ export function applyEvent(state: RunState | undefined, event: RunEvent): RunSta
         key.jobId = event.jobId;
         delete key.error;
       }
-      state.jobs[event.jobId] = { jobId: event.jobId, kind: 'launch', wave: event.wave, jobKey: event.jobKey, region: event.region, status: 'PENDING', startedAt: event.at, sourceServerIds: event.sourceServerIds, log: [], ...(event.recovered ? { recovered: true } : {}) };
+      state.jobs[event.jobId] = {
+        jobId: event.jobId,
+        kind: 'launch',
+        wave: event.wave,
+        jobKey: event.jobKey,
+        region: event.region,
+        status: 'PENDING',
+        startedAt: event.at,
+        sourceServerIds: event.sourceServerIds,
+        log: [],
+        ...(event.recovered ? { recovered: true } : {}),
+      };
       for (const id of event.sourceServerIds) {
         const server = wave?.servers[id];
         if (server) {
@@ -347,11 +427,30 @@ export function applyEvent(state: RunState | undefined, event: RunEvent): RunSta
       break;
     }
     case 'cleanup.started':
-      state.cleanup = { startedAt: event.at, jobIds: event.jobIds, recoveryInstanceIds: event.recoveryInstanceIds, status: 'running' };
-      for (const jobId of event.jobIds) state.jobs[jobId] = { jobId, kind: 'terminate', region: event.region, status: 'PENDING', startedAt: event.at, sourceServerIds: [], log: [] };
+      state.cleanup = {
+        startedAt: event.at,
+        jobIds: event.jobIds,
+        recoveryInstanceIds: event.recoveryInstanceIds,
+        status: 'running',
+      };
+      for (const jobId of event.jobIds)
+        state.jobs[jobId] = {
+          jobId,
+          kind: 'terminate',
+          region: event.region,
+          status: 'PENDING',
+          startedAt: event.at,
+          sourceServerIds: [],
+          log: [],
+        };
       break;
     case 'cleanup.finished':
-      if (state.cleanup) Object.assign(state.cleanup, { status: event.status, endedAt: event.at, ...(event.error ? { error: event.error } : {}) });
+      if (state.cleanup)
+        Object.assign(state.cleanup, {
+          status: event.status,
+          endedAt: event.at,
+          ...(event.error ? { error: event.error } : {}),
+        });
       break;
   }
   return state;

@@ -35,7 +35,9 @@ export function protectionGroupTemplate(input: GroupTemplateInput): string {
     `kind: ProtectionGroup`,
     `name: ${scalar(input.name)}`,
     `description: ${scalar(`Servers of ${input.name}`)}`,
-    ...(input.account ? [`account: ${scalar(input.account)}       # checked against the caller identity`] : [`# account: "123456789012"   # optional: checked against the caller identity`]),
+    ...(input.account
+      ? [`account: ${scalar(input.account)}       # checked against the caller identity`]
+      : [`# account: "123456789012"   # optional: checked against the caller identity`]),
     `region: ${scalar(input.region)}`,
     `selection:`,
     `  tags:                      # a server matches when it has every one of these tags`,
@@ -66,7 +68,9 @@ export function recoveryPlanTemplate(input: PlanTemplateInput): string {
     return [
       `  - name: ${scalar(wave)}`,
       `    protectionGroups: [${scalar(group)}]`,
-      ...(previous ? [`    dependsOn: [${scalar(previous)}]   # waves without a path between them run in parallel`] : []),
+      ...(previous
+        ? [`    dependsOn: [${scalar(previous)}]   # waves without a path between them run in parallel`]
+        : []),
       ...(index === 0
         ? [
             `    # pauseBeforeWave: true`,

@@ -49,7 +49,12 @@ export function fileNameFor(document: DrDocument): string {
 }
 
 export function defaultPathFor(root: string, document: DrDocument): string {
-  return join(root, DEFAULT_DR_FOLDER, document.kind === PROTECTION_GROUP_KIND ? 'groups' : 'plans', fileNameFor(document));
+  return join(
+    root,
+    DEFAULT_DR_FOLDER,
+    document.kind === PROTECTION_GROUP_KIND ? 'groups' : 'plans',
+    fileNameFor(document),
+  );
 }
 
 export function sha256(data: string | Buffer): string {
@@ -113,9 +118,14 @@ export async function loadDrWorkspace(root: string, paths?: string[]): Promise<D
   const groups = parsed.filter((file): file is DrFile<ProtectionGroup> => file.kind === 'ProtectionGroup');
   const plans = parsed.filter((file): file is DrFile<RecoveryPlan> => file.kind === 'RecoveryPlan');
   const duplicates: DrWorkspace['duplicates'] = [];
-  for (const [kind, list] of [['ProtectionGroup', groups], ['RecoveryPlan', plans]] as const) {
+  for (const [kind, list] of [
+    ['ProtectionGroup', groups],
+    ['RecoveryPlan', plans],
+  ] as const) {
     const byName = new Map<string, string[]>();
-    for (const file of list as DrFile[]) if (file.result.document) byName.set(file.result.document.name, [...(byName.get(file.result.document.name) ?? []), file.path]);
+    for (const file of list as DrFile[])
+      if (file.result.document)
+        byName.set(file.result.document.name, [...(byName.get(file.result.document.name) ?? []), file.path]);
     for (const [name, paths] of byName) if (paths.length > 1) duplicates.push({ kind, name, paths });
   }
   return { root, groups, plans, duplicates };
@@ -123,10 +133,15 @@ export async function loadDrWorkspace(root: string, paths?: string[]): Promise<D
 
 /** Valid documents only, without the names defined twice. */
 export function usableDocuments(workspace: DrWorkspace): { groups: ProtectionGroup[]; plans: RecoveryPlan[] } {
-  const duplicate = (kind: string, name: string) => workspace.duplicates.some((d) => d.kind === kind && d.name === name);
+  const duplicate = (kind: string, name: string) =>
+    workspace.duplicates.some((d) => d.kind === kind && d.name === name);
   return {
-    groups: workspace.groups.map((file) => file.result.document).filter((doc): doc is ProtectionGroup => Boolean(doc) && !duplicate('ProtectionGroup', doc!.name)),
-    plans: workspace.plans.map((file) => file.result.document).filter((doc): doc is RecoveryPlan => Boolean(doc) && !duplicate('RecoveryPlan', doc!.name)),
+    groups: workspace.groups
+      .map((file) => file.result.document)
+      .filter((doc): doc is ProtectionGroup => Boolean(doc) && !duplicate('ProtectionGroup', doc!.name)),
+    plans: workspace.plans
+      .map((file) => file.result.document)
+      .filter((doc): doc is RecoveryPlan => Boolean(doc) && !duplicate('RecoveryPlan', doc!.name)),
   };
 }
 
@@ -154,7 +169,11 @@ async function exists(path: string): Promise<boolean> {
  * Writes a document. Refuses to replace a file that does not parse cleanly (malformed files are
  * never modified), and refuses to replace any file unless `overwrite`.
  */
-export async function writeDocument(path: string, document: DrDocument, options: { overwrite?: boolean } = {}): Promise<void> {
+export async function writeDocument(
+  path: string,
+  document: DrDocument,
+  options: { overwrite?: boolean } = {},
+): Promise<void> {
   if (await exists(path)) {
     const current = await readDrFile(path);
     if (!current.result.document) throw new Error(`${path} has errors; it is left untouched. Fix or delete it first.`);

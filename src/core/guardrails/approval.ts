@@ -47,7 +47,11 @@ export interface ApprovalProvider {
 }
 
 /** Checks an approval decision the way the runner does; exported for adapters that want the same rule. */
-export function confirmationMatches(request: ApprovalRequest, provider: ApprovalProvider, decision: ApprovalDecision): boolean {
+export function confirmationMatches(
+  request: ApprovalRequest,
+  provider: ApprovalProvider,
+  decision: ApprovalDecision,
+): boolean {
   if (!decision.approved || !decision.approver?.trim()) return false;
   if (request.level !== 'approve') return true;
   // An external approval must point at its record (a ticket); an interactive one must echo the typed name.

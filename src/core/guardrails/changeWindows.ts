@@ -8,7 +8,13 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 export function localTime(date: Date, timeZone: string): { weekday: Weekday; minutes: number } {
   let formatter = formatters.get(timeZone);
   if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
     formatters.set(timeZone, formatter);
   }
   const parts = Object.fromEntries(formatter.formatToParts(date).map((part) => [part.type, part.value]));
@@ -26,17 +32,24 @@ function previousDay(day: Weekday): Weekday {
 }
 
 /** Whether the window is open at `date`. A window whose end is before its start runs past midnight. */
-export function isWindowOpen(window: Pick<SourcedChangeWindow, 'days' | 'start' | 'end' | 'timeZone'>, date: Date): boolean {
+export function isWindowOpen(
+  window: Pick<SourcedChangeWindow, 'days' | 'start' | 'end' | 'timeZone'>,
+  date: Date,
+): boolean {
   const { weekday, minutes } = localTime(date, window.timeZone);
   const start = toMinutes(window.start);
   const end = toMinutes(window.end);
   if (start < end) return window.days.includes(weekday) && minutes >= start && minutes < end;
-  return (window.days.includes(weekday) && minutes >= start) || (window.days.includes(previousDay(weekday)) && minutes < end);
+  return (
+    (window.days.includes(weekday) && minutes >= start) || (window.days.includes(previousDay(weekday)) && minutes < end)
+  );
 }
 
 export function windowsGoverning(environment: string, policy: GuardrailPolicy): SourcedChangeWindow[] {
   return policy.changeWindows.filter((window) =>
-    window.environments ? window.environments.some((env) => env.toLowerCase() === environment.toLowerCase()) : isProtectedEnvironment(environment, policy),
+    window.environments
+      ? window.environments.some((env) => env.toLowerCase() === environment.toLowerCase())
+      : isProtectedEnvironment(environment, policy),
   );
 }
 

@@ -16,18 +16,38 @@ export async function securityGroupDependents(ctx: OperationContext, groupId: st
   const ec2 = await ctx.client(ec2Service);
   const findings: DependencyFinding[] = [];
   const { SecurityGroups } = await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [groupId] }));
-  if (SecurityGroups?.[0]?.GroupName === 'default') findings.push({ resourceId: groupId, dependents: [], message: `${groupId} is the VPC's default security group, which cannot be deleted.` });
-  const { NetworkInterfaces } = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'group-id', Values: [groupId] }] }));
+  if (SecurityGroups?.[0]?.GroupName === 'default')
+    findings.push({
+      resourceId: groupId,
+      dependents: [],
+      message: `${groupId} is the VPC's default security group, which cannot be deleted.`,
+    });
+  const { NetworkInterfaces } = await ec2.send(
+    new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'group-id', Values: [groupId] }] }),
+  );
   if (NetworkInterfaces?.length) {
-    const users = NetworkInterfaces.map((eni) => (eni.Attachment?.InstanceId ? `${eni.NetworkInterfaceId} (${eni.Attachment.InstanceId})` : eni.NetworkInterfaceId!));
-    findings.push({ resourceId: groupId, dependents: NetworkInterfaces.map((eni) => eni.NetworkInterfaceId!), message: `${groupId} is still used by ${NetworkInterfaces.length} network interface(s): ${users.join(', ')}.` });
+    const users = NetworkInterfaces.map((eni) =>
+      eni.Attachment?.InstanceId ? `${eni.NetworkInterfaceId} (${eni.Attachment.InstanceId})` : eni.NetworkInterfaceId!,
+    );
+    findings.push({
+      resourceId: groupId,
+      dependents: NetworkInterfaces.map((eni) => eni.NetworkInterfaceId!),
+      message: `${groupId} is still used by ${NetworkInterfaces.length} network interface(s): ${users.join(', ')}.`,
+    });
   }
   const referencing = new Set<string>();
   for (const name of ['ip-permission.group-id', 'egress.ip-permission.group-id']) {
-    const { SecurityGroups: groups } = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: name, Values: [groupId] }] }));
+    const { SecurityGroups: groups } = await ec2.send(
+      new DescribeSecurityGroupsCommand({ Filters: [{ Name: name, Values: [groupId] }] }),
+    );
     for (const group of groups ?? []) if (group.GroupId !== groupId) referencing.add(group.GroupId!);
   }
-  if (referencing.size) findings.push({ resourceId: groupId, dependents: [...referencing], message: `Rules in ${[...referencing].join(', ')} reference ${groupId}.` });
+  if (referencing.size)
+    findings.push({
+      resourceId: groupId,
+      dependents: [...referencing],
+      message: `Rules in ${[...referencing].join(', ')} reference ${groupId}.`,
+    });
   return findings;
 }
 
@@ -38,7 +58,11 @@ export async function volumeAttachments(ctx: OperationContext, volumeIds: string
     .filter((volume) => volume.Attachments?.length || volume.State === 'in-use')
     .map((volume) => {
       const instances = (volume.Attachments ?? []).map((attachment) => attachment.InstanceId!).filter(Boolean);
-      return { resourceId: volume.VolumeId!, dependents: instances, message: `${volume.VolumeId} is attached to ${instances.join(', ') || 'an instance'}; detach it first.` };
+      return {
+        resourceId: volume.VolumeId!,
+        dependents: instances,
+        message: `${volume.VolumeId} is attached to ${instances.join(', ') || 'an instance'}; detach it first.`,
+      };
     });
 }
 
@@ -48,12 +72,25 @@ export async function snapshotImages(ctx: OperationContext, snapshotIds: string[
   // Filtered client-side: not every endpoint supports the block-device-mapping.snapshot-id filter.
   const { Images } = await ec2.send(new DescribeImagesCommand({ Owners: ['self'] }));
   return snapshotIds.flatMap((snapshotId) => {
-    const images = (Images ?? []).filter((image) => image.BlockDeviceMappings?.some((mapping) => mapping.Ebs?.SnapshotId === snapshotId));
-    return images.length ? [{ resourceId: snapshotId, dependents: images.map((image) => image.ImageId!), message: `${snapshotId} backs AMI ${images.map((image) => image.ImageId).join(', ')}; deregister the AMI first.` }] : [];
+    const images = (Images ?? []).filter((image) =>
+      image.BlockDeviceMappings?.some((mapping) => mapping.Ebs?.SnapshotId === snapshotId),
+    );
+    return images.length
+      ? [
+          {
+            resourceId: snapshotId,
+            dependents: images.map((image) => image.ImageId!),
+            message: `${snapshotId} backs AMI ${images.map((image) => image.ImageId).join(', ')}; deregister the AMI first.`,
+          },
+        ]
+      : [];
   });
 }
 
-export async function addressAssociations(ctx: OperationContext, allocationIds: string[]): Promise<DependencyFinding[]> {
+export async function addressAssociations(
+  ctx: OperationContext,
+  allocationIds: string[],
+): Promise<DependencyFinding[]> {
   const ec2 = await ctx.client(ec2Service);
   const { Addresses } = await ec2.send(new DescribeAddressesCommand({ AllocationIds: allocationIds }));
   return (Addresses ?? [])
@@ -65,12 +102,22 @@ export async function addressAssociations(ctx: OperationContext, allocationIds: 
     }));
 }
 
-export async function terminationProtection(ctx: OperationContext, instanceIds: string[]): Promise<DependencyFinding[]> {
+export async function terminationProtection(
+  ctx: OperationContext,
+  instanceIds: string[],
+): Promise<DependencyFinding[]> {
   const ec2 = await ctx.client(ec2Service);
   const findings: DependencyFinding[] = [];
   for (const instanceId of instanceIds) {
-    const { DisableApiTermination } = await ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: 'disableApiTermination' }));
-    if (DisableApiTermination?.Value) findings.push({ resourceId: instanceId, dependents: [], message: `${instanceId} has termination protection on.` });
+    const { DisableApiTermination } = await ec2.send(
+      new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: 'disableApiTermination' }),
+    );
+    if (DisableApiTermination?.Value)
+      findings.push({
+        resourceId: instanceId,
+        dependents: [],
+        message: `${instanceId} has termination protection on.`,
+      });
   }
   return findings;
 }
@@ -79,13 +126,33 @@ export async function terminationProtection(ctx: OperationContext, instanceIds: 
 export async function vpcDependents(ctx: OperationContext, vpcId: string): Promise<DependencyFinding[]> {
   const ec2 = await ctx.client(ec2Service);
   const findings: DependencyFinding[] = [];
-  const { Reservations } = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }, { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped', 'shutting-down'] }] }));
-  const instances = (Reservations ?? []).flatMap((reservation) => reservation.Instances ?? []).map((instance) => instance.InstanceId!);
-  if (instances.length) findings.push({ resourceId: vpcId, dependents: instances, message: `${vpcId} still has ${instances.length} instance(s): ${instances.join(', ')}.` });
+  const { Reservations } = await ec2.send(
+    new DescribeInstancesCommand({
+      Filters: [
+        { Name: 'vpc-id', Values: [vpcId] },
+        { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped', 'shutting-down'] },
+      ],
+    }),
+  );
+  const instances = (Reservations ?? [])
+    .flatMap((reservation) => reservation.Instances ?? [])
+    .map((instance) => instance.InstanceId!);
+  if (instances.length)
+    findings.push({
+      resourceId: vpcId,
+      dependents: instances,
+      message: `${vpcId} still has ${instances.length} instance(s): ${instances.join(', ')}.`,
+    });
   // NAT gateways are deleted with the VPC, so their interfaces do not count.
-  const { NatGateways } = await ec2.send(new DescribeNatGatewaysCommand({ Filter: [{ Name: 'vpc-id', Values: [vpcId] }] }));
-  const natInterfaces = new Set((NatGateways ?? []).flatMap((nat) => (nat.NatGatewayAddresses ?? []).map((address) => address.NetworkInterfaceId)));
-  const { NetworkInterfaces } = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }));
+  const { NatGateways } = await ec2.send(
+    new DescribeNatGatewaysCommand({ Filter: [{ Name: 'vpc-id', Values: [vpcId] }] }),
+  );
+  const natInterfaces = new Set(
+    (NatGateways ?? []).flatMap((nat) => (nat.NatGatewayAddresses ?? []).map((address) => address.NetworkInterfaceId)),
+  );
+  const { NetworkInterfaces } = await ec2.send(
+    new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }),
+  );
   const others = (NetworkInterfaces ?? []).filter(
     (eni) =>
       !natInterfaces.has(eni.NetworkInterfaceId) &&
@@ -93,15 +160,27 @@ export async function vpcDependents(ctx: OperationContext, vpcId: string): Promi
       !/NAT Gateway/i.test(eni.Description ?? '') &&
       !(eni.Attachment?.InstanceId && instances.includes(eni.Attachment.InstanceId)),
   );
-  if (others.length) findings.push({ resourceId: vpcId, dependents: others.map((eni) => eni.NetworkInterfaceId!), message: `${vpcId} still has network interfaces in use: ${others.map((eni) => `${eni.NetworkInterfaceId}${eni.Description ? ` (${eni.Description})` : ''}`).join(', ')}.` });
+  if (others.length)
+    findings.push({
+      resourceId: vpcId,
+      dependents: others.map((eni) => eni.NetworkInterfaceId!),
+      message: `${vpcId} still has network interfaces in use: ${others.map((eni) => `${eni.NetworkInterfaceId}${eni.Description ? ` (${eni.Description})` : ''}`).join(', ')}.`,
+    });
   return findings;
 }
 
-export async function instancesMustBeStopped(ctx: OperationContext, instanceIds: string[]): Promise<DependencyFinding[]> {
+export async function instancesMustBeStopped(
+  ctx: OperationContext,
+  instanceIds: string[],
+): Promise<DependencyFinding[]> {
   const ec2 = await ctx.client(ec2Service);
   const { Reservations } = await ec2.send(new DescribeInstancesCommand({ InstanceIds: instanceIds }));
   return (Reservations ?? [])
     .flatMap((reservation) => reservation.Instances ?? [])
     .filter((instance) => instance.State?.Name !== 'stopped')
-    .map((instance) => ({ resourceId: instance.InstanceId!, dependents: [], message: `${instance.InstanceId} is ${instance.State?.Name}; stop it before changing its type.` }));
+    .map((instance) => ({
+      resourceId: instance.InstanceId!,
+      dependents: [],
+      message: `${instance.InstanceId} is ${instance.State?.Name}; stop it before changing its type.`,
+    }));
 }

@@ -25,25 +25,46 @@ export function isProtectedEnvironment(name: string, policy: GuardrailPolicy): b
  * workspace tightened, the environment is also resolved under the settings-only floor, and the floor's
  * answer wins when only it is protected: a workspace cannot unprotect a resource (by an added tag key, say).
  */
-export function resolveEnvironment(tags: Record<string, string> | undefined, account: string | undefined, policy: GuardrailPolicy): ResolvedEnvironment {
+export function resolveEnvironment(
+  tags: Record<string, string> | undefined,
+  account: string | undefined,
+  policy: GuardrailPolicy,
+): ResolvedEnvironment {
   const resolved = resolveUnder(tags, account, policy);
   if (resolved.protected || !policy.floor) return resolved;
   const underFloor = resolveEnvironment(tags, account, policy.floor);
   return underFloor.protected ? underFloor : resolved;
 }
 
-function resolveUnder(tags: Record<string, string> | undefined, account: string | undefined, policy: GuardrailPolicy): ResolvedEnvironment {
+function resolveUnder(
+  tags: Record<string, string> | undefined,
+  account: string | undefined,
+  policy: GuardrailPolicy,
+): ResolvedEnvironment {
   const candidates: Array<{ key: string; value: string }> = [];
   const entries = Object.entries(tags ?? {});
   for (const wanted of policy.environmentTagKeys) {
     const lower = wanted.toLowerCase();
-    for (const [key, value] of entries) if (key.toLowerCase() === lower && typeof value === 'string' && value.trim()) candidates.push({ key, value: value.trim() });
+    for (const [key, value] of entries)
+      if (key.toLowerCase() === lower && typeof value === 'string' && value.trim())
+        candidates.push({ key, value: value.trim() });
   }
   const chosen = candidates.find((candidate) => isProtectedEnvironment(candidate.value, policy)) ?? candidates[0];
-  if (chosen) return { name: chosen.value, source: 'tag', tagKey: chosen.key, protected: isProtectedEnvironment(chosen.value, policy) };
-  const mapped = account && Object.hasOwn(policy.accountEnvironments, account) ? policy.accountEnvironments[account] : undefined;
+  if (chosen)
+    return {
+      name: chosen.value,
+      source: 'tag',
+      tagKey: chosen.key,
+      protected: isProtectedEnvironment(chosen.value, policy),
+    };
+  const mapped =
+    account && Object.hasOwn(policy.accountEnvironments, account) ? policy.accountEnvironments[account] : undefined;
   if (mapped) return { name: mapped, source: 'account', protected: isProtectedEnvironment(mapped, policy) };
-  return { name: UNKNOWN_ENVIRONMENT, source: 'unknown', protected: isProtectedEnvironment(UNKNOWN_ENVIRONMENT, policy) };
+  return {
+    name: UNKNOWN_ENVIRONMENT,
+    source: 'unknown',
+    protected: isProtectedEnvironment(UNKNOWN_ENVIRONMENT, policy),
+  };
 }
 
 /** The protection tag a resource carries, if any; a value of "false", "no" or "0" switches it off. */
@@ -57,5 +78,8 @@ export function protectionTagOn(tags: Record<string, string> | undefined, policy
 /** Whether `key` is a protection tag under the policy, or under its settings-only floor. */
 export function isProtectionTagKey(key: string, policy: GuardrailPolicy): boolean {
   const lower = key.toLowerCase();
-  return policy.protectionTags.some((tag) => tag.toLowerCase() === lower) || (policy.floor ? isProtectionTagKey(key, policy.floor) : false);
+  return (
+    policy.protectionTags.some((tag) => tag.toLowerCase() === lower) ||
+    (policy.floor ? isProtectionTagKey(key, policy.floor) : false)
+  );
 }

@@ -58,25 +58,43 @@ function stricter(own: GuardrailEvaluation, floor: GuardrailEvaluation): Guardra
   };
   const rank = (approval: GuardrailEvaluation['approval']) => (approval?.level === 'approve' ? 2 : approval ? 1 : 0);
   if (rank(floor.approval) > rank(own.approval)) result.approval = floor.approval;
-  else if (own.approval && floor.approval) result.approval = { ...own.approval, reasons: [...new Set([...own.approval.reasons, ...floor.approval.reasons])] };
+  else if (own.approval && floor.approval)
+    result.approval = { ...own.approval, reasons: [...new Set([...own.approval.reasons, ...floor.approval.reasons])] };
   return result;
 }
 
 function evaluateUnder(policy: GuardrailPolicy, facts: GuardrailFacts): GuardrailEvaluation {
-  const resources = facts.resources.map((resource) => ({ ...resource, role: resource.role ?? 'target', environment: resolveEnvironment(resource.tags, facts.account, policy) }));
+  const resources = facts.resources.map((resource) => ({
+    ...resource,
+    role: resource.role ?? 'target',
+    environment: resolveEnvironment(resource.tags, facts.account, policy),
+  }));
   const byProtection = [...resources].sort((a, b) => Number(b.environment.protected) - Number(a.environment.protected));
   const environments = unique(byProtection.map((resource) => resource.environment.name));
-  const protectedEnvironments = unique(byProtection.filter((resource) => resource.environment.protected).map((resource) => resource.environment.name));
-  const evaluation: GuardrailEvaluation = { resources, environments, protectedEnvironments, refusals: [], backupRequired: false };
+  const protectedEnvironments = unique(
+    byProtection.filter((resource) => resource.environment.protected).map((resource) => resource.environment.name),
+  );
+  const evaluation: GuardrailEvaluation = {
+    resources,
+    environments,
+    protectedEnvironments,
+    refusals: [],
+    backupRequired: false,
+  };
   if (facts.kind === 'read') return evaluation;
 
   const targets = resources.filter((resource) => resource.role === 'target');
   if (targets.length > policy.maxResourcesPerOperation) {
-    evaluation.refusals.push({ code: 'max-resources', message: `This operation would change ${targets.length} resources; the policy allows at most ${policy.maxResourcesPerOperation} per operation. Split it into smaller batches.` });
+    evaluation.refusals.push({
+      code: 'max-resources',
+      message: `This operation would change ${targets.length} resources; the policy allows at most ${policy.maxResourcesPerOperation} per operation. Split it into smaller batches.`,
+    });
   }
 
   if (facts.kind === 'delete') {
-    const guarded = targets.map((resource) => ({ resource, tag: protectionTagOn(resource.tags, policy) })).filter((entry) => entry.tag);
+    const guarded = targets
+      .map((resource) => ({ resource, tag: protectionTagOn(resource.tags, policy) }))
+      .filter((entry) => entry.tag);
     if (guarded.length) {
       evaluation.refusals.push({
         code: 'protection-tag',
@@ -90,24 +108,33 @@ function evaluateUnder(policy: GuardrailPolicy, facts: GuardrailFacts): Guardrai
   if (!windows.allowed) {
     evaluation.refusals.push({
       code: 'change-window',
-      message: windows.closed.map((entry) => `Changes to ${entry.environment} are outside the change window (${entry.windows.join('; ')}).`).join(' '),
+      message: windows.closed
+        .map((entry) => `Changes to ${entry.environment} are outside the change window (${entry.windows.join('; ')}).`)
+        .join(' '),
     });
   }
 
   if (facts.recentMutations >= policy.maxMutationsPerMinute) {
-    evaluation.refusals.push({ code: 'rate-limit', message: `${facts.recentMutations} changes ran in the last minute; the policy allows ${policy.maxMutationsPerMinute}. Wait a moment and retry.` });
+    evaluation.refusals.push({
+      code: 'rate-limit',
+      message: `${facts.recentMutations} changes ran in the last minute; the policy allows ${policy.maxMutationsPerMinute}. Wait a moment and retry.`,
+    });
   }
 
   const reasons: string[] = [];
   let level: ApprovalLevel | undefined;
   if (protectedEnvironments.length && policy.approvalRequiredFor.includes(facts.kind as 'write' | 'delete')) {
     level = 'approve';
-    reasons.push(`${protectedEnvironments.join(', ')} ${protectedEnvironments.length > 1 ? 'are protected environments' : 'is a protected environment'}.`);
+    reasons.push(
+      `${protectedEnvironments.join(', ')} ${protectedEnvironments.length > 1 ? 'are protected environments' : 'is a protected environment'}.`,
+    );
   }
   const unprotecting = targets.filter(
     (resource) =>
       resource.removesTags?.some((key) => isProtectionTagKey(key, policy)) ||
-      Object.entries(resource.setsTags ?? {}).some(([key, value]) => isProtectionTagKey(key, policy) && /^(false|no|0|off)$/i.test(value.trim())),
+      Object.entries(resource.setsTags ?? {}).some(
+        ([key, value]) => isProtectionTagKey(key, policy) && /^(false|no|0|off)$/i.test(value.trim()),
+      ),
   );
   if (unprotecting.length) {
     level = 'approve';
@@ -118,11 +145,20 @@ function evaluateUnder(policy: GuardrailPolicy, facts: GuardrailFacts): Guardrai
     reasons.push(`${facts.kind === 'delete' ? 'Deletes' : 'Changes'} need a confirmation.`);
   }
   if (level) {
-    const confirmEnvironments = protectedEnvironments.length ? protectedEnvironments : unique(unprotecting.map((resource) => resource.environment.name));
-    evaluation.approval = { level, reasons, requiredConfirmation: level === 'approve' ? confirmEnvironments.join(', ') : undefined };
+    const confirmEnvironments = protectedEnvironments.length
+      ? protectedEnvironments
+      : unique(unprotecting.map((resource) => resource.environment.name));
+    evaluation.approval = {
+      level,
+      reasons,
+      requiredConfirmation: level === 'approve' ? confirmEnvironments.join(', ') : undefined,
+    };
   }
 
   evaluation.backupRequired =
-    facts.kind === 'delete' && facts.hasBackupPlan && (policy.backupBeforeDelete === 'always' || (policy.backupBeforeDelete === 'protected' && targets.some((resource) => resource.environment.protected)));
+    facts.kind === 'delete' &&
+    facts.hasBackupPlan &&
+    (policy.backupBeforeDelete === 'always' ||
+      (policy.backupBeforeDelete === 'protected' && targets.some((resource) => resource.environment.protected)));
   return evaluation;
 }

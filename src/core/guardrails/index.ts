@@ -1,7 +1,25 @@
-export { confirmationMatches, type ApprovalDecision, type ApprovalLevel, type ApprovalProvider, type ApprovalRequest } from './approval';
+export {
+  confirmationMatches,
+  type ApprovalDecision,
+  type ApprovalLevel,
+  type ApprovalProvider,
+  type ApprovalRequest,
+} from './approval';
 export { checkChangeWindows, isWindowOpen, localTime, windowsGoverning, type ChangeWindowCheck } from './changeWindows';
-export { isProtectedEnvironment, protectionTagOn, resolveEnvironment, UNKNOWN_ENVIRONMENT, type ResolvedEnvironment } from './environment';
-export { evaluateGuardrails, type GuardrailEvaluation, type GuardrailFacts, type Refusal, type RefusalCode } from './evaluate';
+export {
+  isProtectedEnvironment,
+  protectionTagOn,
+  resolveEnvironment,
+  UNKNOWN_ENVIRONMENT,
+  type ResolvedEnvironment,
+} from './environment';
+export {
+  evaluateGuardrails,
+  type GuardrailEvaluation,
+  type GuardrailFacts,
+  type Refusal,
+  type RefusalCode,
+} from './evaluate';
 export {
   DEFAULT_GUARDRAIL_POLICY,
   GUARDRAILS_FILE,
@@ -19,4 +37,17 @@ export {
 } from './policy';
 export { guardrailsJsonSchema, guardrailsFileSchema, POLICY_LIMITS, type ChangeWindow } from './policySchema';
 export { MutationRateLimiter } from './rateLimit';
-export { backoffDelay, callResiliently, CircuitBreaker, CircuitOpenError, isServiceHealthFailure, isThrottling, systemClock, type CircuitBreakerOptions, type CircuitState, type Clock, type RetryOptions, type Sleep } from './resilience';
+export {
+  backoffDelay,
+  callResiliently,
+  CircuitBreaker,
+  CircuitOpenError,
+  isServiceHealthFailure,
+  isThrottling,
+  systemClock,
+  type CircuitBreakerOptions,
+  type CircuitState,
+  type Clock,
+  type RetryOptions,
+  type Sleep,
+} from './resilience';

@@ -1,6 +1,12 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { findNodeAtLocation, parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
+import {
+  findNodeAtLocation,
+  parseTree,
+  printParseErrorCode,
+  type Node as JsonNode,
+  type ParseError,
+} from 'jsonc-parser';
 import type { z } from 'zod';
 import { isProtectedEnvironment, UNKNOWN_ENVIRONMENT } from './environment';
 import { guardrailsFileSchema, POLICY_LIMITS, policyFields, type PolicyField } from './policySchema';
@@ -86,7 +92,9 @@ export function resolveGuardrailPolicy(inputs: PolicyInputs): LoadedPolicy {
  * Reads `<root>/.pilotlight/guardrails.json` if it exists: at most one byte more than the size limit, so an
  * oversized file is reported by parseGuardrailsFile without being read whole.
  */
-export async function readWorkspaceGuardrailsFile(workspaceRoot: string): Promise<{ path: string; text: string } | undefined> {
+export async function readWorkspaceGuardrailsFile(
+  workspaceRoot: string,
+): Promise<{ path: string; text: string } | undefined> {
   const path = join(workspaceRoot, GUARDRAILS_FILE);
   let handle: fs.FileHandle;
   try {
@@ -123,7 +131,11 @@ type PartialPolicy = Partial<{ [K in PolicyField]: z.infer<(typeof policyFields)
 /** Settings are validated field by field: a bad field keeps its default and is reported. */
 function validateSettings(settings: unknown, problems: PolicyProblem[]): PartialPolicy {
   if (settings === null || typeof settings !== 'object' || Array.isArray(settings)) {
-    problems.push({ source: 'settings', severity: 'error', message: 'The guardrails setting must be an object; the defaults stay in force.' });
+    problems.push({
+      source: 'settings',
+      severity: 'error',
+      message: 'The guardrails setting must be an object; the defaults stay in force.',
+    });
     return {};
   }
   const result: Record<string, unknown> = {};
@@ -131,12 +143,24 @@ function validateSettings(settings: unknown, problems: PolicyProblem[]): Partial
     if (value === undefined || value === null) continue;
     const schema = (policyFields as Record<string, z.ZodType>)[key];
     if (!schema) {
-      problems.push({ source: 'settings', severity: 'warning', field: key, message: `Unknown guardrail setting "${key}"; it is ignored.` });
+      problems.push({
+        source: 'settings',
+        severity: 'warning',
+        field: key,
+        message: `Unknown guardrail setting "${key}"; it is ignored.`,
+      });
       continue;
     }
     const parsed = schema.safeParse(value);
     if (parsed.success) result[key] = parsed.data;
-    else for (const issue of parsed.error.issues) problems.push({ source: 'settings', severity: 'error', field: [key, ...issue.path.map(String)].join('.'), message: `${issue.message} The default stays in force.` });
+    else
+      for (const issue of parsed.error.issues)
+        problems.push({
+          source: 'settings',
+          severity: 'error',
+          field: [key, ...issue.path.map(String)].join('.'),
+          message: `${issue.message} The default stays in force.`,
+        });
   }
   return result as PartialPolicy;
 }
@@ -172,16 +196,45 @@ const ENTRY_LIMITS: Partial<Record<PolicyField, number>> = {
 export function parseGuardrailsFile(text: string, source: string): ParsedGuardrailsFile {
   const ignored = 'the file is ignored and the settings and safe defaults stay in force.';
   if (text.length > POLICY_LIMITS.fileBytes || Buffer.byteLength(text, 'utf8') > POLICY_LIMITS.fileBytes) {
-    return { problems: [{ source, severity: 'error', line: 1, column: 1, message: `The file is larger than ${POLICY_LIMITS.fileBytes / (1024 * 1024)} MB, the most a guardrails file may hold; ${ignored}` }] };
+    return {
+      problems: [
+        {
+          source,
+          severity: 'error',
+          line: 1,
+          column: 1,
+          message: `The file is larger than ${POLICY_LIMITS.fileBytes / (1024 * 1024)} MB, the most a guardrails file may hold; ${ignored}`,
+        },
+      ],
+    };
   }
   let lines: number[] | undefined;
   const at = (offset: number) => position((lines ??= lineStarts(text)), offset);
   const scan = scanFields(text, POLICY_LIMITS.nestingDepth);
   if (scan.tooDeep !== undefined) {
-    return { problems: [{ source, severity: 'error', ...at(scan.tooDeep), message: `Lists and objects are nested more than ${POLICY_LIMITS.nestingDepth} levels deep here; ${ignored}` }] };
+    return {
+      problems: [
+        {
+          source,
+          severity: 'error',
+          ...at(scan.tooDeep),
+          message: `Lists and objects are nested more than ${POLICY_LIMITS.nestingDepth} levels deep here; ${ignored}`,
+        },
+      ],
+    };
   }
   if (scan.topLevelKeys > MAX_TOP_LEVEL_KEYS) {
-    return { problems: [{ source, severity: 'error', line: 1, column: 1, message: `The file has ${scan.topLevelKeys} top-level fields; a guardrails file has at most ${Object.keys(policyFields).length + 1} different ones, so this is not one; ${ignored}` }] };
+    return {
+      problems: [
+        {
+          source,
+          severity: 'error',
+          line: 1,
+          column: 1,
+          message: `The file has ${scan.topLevelKeys} top-level fields; a guardrails file has at most ${Object.keys(policyFields).length + 1} different ones, so this is not one; ${ignored}`,
+        },
+      ],
+    };
   }
   const fieldIgnored = 'This field is ignored; the settings and safe defaults stay in force for it.';
   const problems: PolicyProblem[] = [];
@@ -192,7 +245,13 @@ export function parseGuardrailsFile(text: string, source: string): ParsedGuardra
     const limit = ENTRY_LIMITS[key as PolicyField];
     if (limit === undefined || span.entries <= limit) continue;
     oversized.add(key);
-    problems.push({ source, severity: 'error', field: key, ...at(span.value), message: `Has ${span.entries} entries; at most ${limit} are allowed. ${fieldIgnored}` });
+    problems.push({
+      source,
+      severity: 'error',
+      field: key,
+      ...at(span.value),
+      message: `Has ${span.entries} entries; at most ${limit} are allowed. ${fieldIgnored}`,
+    });
     parseText = `${parseText.slice(0, span.value)}null${parseText.slice(span.end)}`;
   }
   let tree: JsonNode | undefined;
@@ -206,24 +265,36 @@ export function parseGuardrailsFile(text: string, source: string): ParsedGuardra
     const errors: ParseError[] = [];
     tree = parseTree(text, errors, parseOptions);
     if (errors.length || !tree) {
-      const problems = (errors.length ? errors : [{ error: 0, offset: 0, length: 0 } as unknown as ParseError]).slice(0, POLICY_LIMITS.reportedProblems).map((error) => ({
-        source,
-        severity: 'error' as const,
-        ...at(error.offset),
-        message: `${errors.length ? describeParseError(error) : 'The file is empty'}; ${ignored}`,
-      }));
+      const problems = (errors.length ? errors : [{ error: 0, offset: 0, length: 0 } as unknown as ParseError])
+        .slice(0, POLICY_LIMITS.reportedProblems)
+        .map((error) => ({
+          source,
+          severity: 'error' as const,
+          ...at(error.offset),
+          message: `${errors.length ? describeParseError(error) : 'The file is empty'}; ${ignored}`,
+        }));
       return { problems };
     }
     raw = treeToValue(tree);
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    return { problems: [{ source, severity: 'error', ...at(parsedTree()?.offset ?? 0), message: 'The guardrails file must hold a JSON object; the file is ignored.' }] };
+    return {
+      problems: [
+        {
+          source,
+          severity: 'error',
+          ...at(parsedTree()?.offset ?? 0),
+          message: 'The guardrails file must hold a JSON object; the file is ignored.',
+        },
+      ],
+    };
   }
   const locate = (path: Array<string | number>, key = false): { line: number; column: number } => {
     // Top-level fields and account entries come from the scan; deeper paths need the parse tree.
     const field = path.length === 1 ? scan.fields.get(String(path[0])) : undefined;
     if (field) return at(key ? field.key : field.value);
-    const account = path.length === 2 && path[0] === 'accountEnvironments' ? scan.accounts.get(String(path[1])) : undefined;
+    const account =
+      path.length === 2 && path[0] === 'accountEnvironments' ? scan.accounts.get(String(path[1])) : undefined;
     if (account !== undefined) return at(account);
     const root = parsedTree();
     const node = root && (key ? findNodeAtLocation(root, path)?.parent : undefined);
@@ -238,9 +309,18 @@ export function parseGuardrailsFile(text: string, source: string): ParsedGuardra
     else if (!oversized.has(key)) candidate[key] = item;
   }
   if (unknownKeys.length) {
-    const named = unknownKeys.slice(0, 5).map((key) => `"${key.slice(0, 64)}"`).join(', ');
+    const named = unknownKeys
+      .slice(0, 5)
+      .map((key) => `"${key.slice(0, 64)}"`)
+      .join(', ');
     const more = unknownKeys.length > 5 ? ` and ${unknownKeys.length - 5} more` : '';
-    problems.push({ source, severity: 'error', field: unknownKeys[0].slice(0, 64), ...locate([unknownKeys[0]], true), message: `Unknown field${unknownKeys.length === 1 ? '' : 's'} ${named}${more}; ${unknownKeys.length === 1 ? 'it is' : 'they are'} ignored.` });
+    problems.push({
+      source,
+      severity: 'error',
+      field: unknownKeys[0].slice(0, 64),
+      ...locate([unknownKeys[0]], true),
+      message: `Unknown field${unknownKeys.length === 1 ? '' : 's'} ${named}${more}; ${unknownKeys.length === 1 ? 'it is' : 'they are'} ignored.`,
+    });
   }
 
   const parsed = guardrailsFileSchema.safeParse(candidate);
@@ -259,7 +339,8 @@ export function parseGuardrailsFile(text: string, source: string): ParsedGuardra
   let unlisted = 0;
   for (const issue of parsed.error.issues) {
     if (issue.path.length) badTopLevel.add(String(issue.path[0]));
-    if (issue.code === 'unrecognized_keys' && issue.path.length === 0) for (const unknownKey of issue.keys) badTopLevel.add(unknownKey);
+    if (issue.code === 'unrecognized_keys' && issue.path.length === 0)
+      for (const unknownKey of issue.keys) badTopLevel.add(unknownKey);
     // Locating an issue walks the tree; listing a bounded number keeps a file full of errors linear.
     if (problems.length >= POLICY_LIMITS.reportedProblems) {
       unlisted += 1;
@@ -267,14 +348,34 @@ export function parseGuardrailsFile(text: string, source: string): ParsedGuardra
     }
     const path = issue.path.map((part) => (typeof part === 'number' ? part : String(part)));
     if (issue.code === 'unrecognized_keys') {
-      problems.push({ source, severity: 'error', field: [...path, issue.keys[0]].join('.'), ...locate([...path, issue.keys[0]], true), message: `${sentence(issue.message)} ${fieldIgnored}` });
+      problems.push({
+        source,
+        severity: 'error',
+        field: [...path, issue.keys[0]].join('.'),
+        ...locate([...path, issue.keys[0]], true),
+        message: `${sentence(issue.message)} ${fieldIgnored}`,
+      });
     } else {
-      problems.push({ source, severity: 'error', field: path.join('.'), ...locate(path), message: `${sentence(issue.message)} ${fieldIgnored}` });
+      problems.push({
+        source,
+        severity: 'error',
+        field: path.join('.'),
+        ...locate(path),
+        message: `${sentence(issue.message)} ${fieldIgnored}`,
+      });
     }
   }
-  if (unlisted) problems.push({ source, severity: 'error', line: 1, column: 1, message: `${unlisted} more problem${unlisted === 1 ? '' : 's'} in this file (only the first ${POLICY_LIMITS.reportedProblems} are listed); the fields they are in are ignored.` });
+  if (unlisted)
+    problems.push({
+      source,
+      severity: 'error',
+      line: 1,
+      column: 1,
+      message: `${unlisted} more problem${unlisted === 1 ? '' : 's'} in this file (only the first ${POLICY_LIMITS.reportedProblems} are listed); the fields they are in are ignored.`,
+    });
   const value: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(candidate)) if (key !== '$schema' && !badTopLevel.has(key)) value[key] = item;
+  for (const [key, item] of Object.entries(candidate))
+    if (key !== '$schema' && !badTopLevel.has(key)) value[key] = item;
   const valid = guardrailsFileSchema.safeParse(value);
   if (!valid.success) return { problems };
   fieldPositions.set(valid.data, positions);
@@ -348,7 +449,8 @@ function scanFields(text: string, depthLimit: number): FieldScan {
         else if (inside === 0x22 || inside === 0x0a) break;
       }
       item(index);
-      pending = depth === 1 || (depth === 2 && current?.name === 'accountEnvironments') ? { start, end: index } : undefined;
+      pending =
+        depth === 1 || (depth === 2 && current?.name === 'accountEnvironments') ? { start, end: index } : undefined;
       continue;
     }
     if (code === 0x3a && pending) {
@@ -394,7 +496,13 @@ function decodeKey(quoted: string): string {
 
 /** The plain value of a parse tree (comments dropped). */
 function treeToValue(node: JsonNode): unknown {
-  if (node.type === 'object') return Object.fromEntries((node.children ?? []).map((property) => [property.children![0].value as string, property.children![1] ? treeToValue(property.children![1]) : undefined]));
+  if (node.type === 'object')
+    return Object.fromEntries(
+      (node.children ?? []).map((property) => [
+        property.children![0].value as string,
+        property.children![1] ? treeToValue(property.children![1]) : undefined,
+      ]),
+    );
   if (node.type === 'array') return (node.children ?? []).map(treeToValue);
   return node.value;
 }
@@ -474,15 +582,28 @@ function withoutFloor(policy: GuardrailPolicy): GuardrailPolicy {
  * which evaluation also applies, so the merge cannot loosen a decision even where a field's effect depends
  * on the resource (an added environment tag key, say).
  */
-export function tightenPolicy(base: GuardrailPolicy, layer: PartialPolicy, source: string, problems?: PolicyProblem[]): GuardrailPolicy {
+export function tightenPolicy(
+  base: GuardrailPolicy,
+  layer: PartialPolicy,
+  source: string,
+  problems?: PolicyProblem[],
+): GuardrailPolicy {
   let positions: Positions | undefined;
   const where = (field: string) => (positions ??= fieldPositions.get(layer)?.())?.get(field);
   const ignore = (field: string, message: string) =>
-    problems?.push({ source, severity: 'warning', field, ...where(field), message: `${message} A workspace can only tighten the policy, so this value is ignored.` });
+    problems?.push({
+      source,
+      severity: 'warning',
+      field,
+      ...where(field),
+      message: `${message} A workspace can only tighten the policy, so this value is ignored.`,
+    });
   const protectedEnvironments = union(base.protectedEnvironments, layer.protectedEnvironments);
-  const treatUnknownEnvironmentAsProtected = base.treatUnknownEnvironmentAsProtected || Boolean(layer.treatUnknownEnvironmentAsProtected);
+  const treatUnknownEnvironmentAsProtected =
+    base.treatUnknownEnvironmentAsProtected || Boolean(layer.treatUnknownEnvironmentAsProtected);
   const protectedNames = new Set(protectedEnvironments.map((name) => name.toLowerCase()));
-  const isProtected = (env: string) => protectedNames.has(env.toLowerCase()) || (env === UNKNOWN_ENVIRONMENT && treatUnknownEnvironmentAsProtected);
+  const isProtected = (env: string) =>
+    protectedNames.has(env.toLowerCase()) || (env === UNKNOWN_ENVIRONMENT && treatUnknownEnvironmentAsProtected);
 
   const unknownProtected = isProtectedEnvironment(UNKNOWN_ENVIRONMENT, base);
   const accountEnvironments: Record<string, string> = { ...base.accountEnvironments };
@@ -492,11 +613,18 @@ export function tightenPolicy(base: GuardrailPolicy, layer: PartialPolicy, sourc
     if (current === undefined) {
       // Unmapped, the account's untagged resources are "unknown": a mapping may not take them out of protection.
       if (isProtected(env) || !unknownProtected) accountEnvironments[account] = env;
-      else ignore(`accountEnvironments.${account}`, `Untagged resources in account ${account} are in the protected environment "${UNKNOWN_ENVIRONMENT}"; "${env}" is not protected.`);
+      else
+        ignore(
+          `accountEnvironments.${account}`,
+          `Untagged resources in account ${account} are in the protected environment "${UNKNOWN_ENVIRONMENT}"; "${env}" is not protected.`,
+        );
     } else if (isProtected(env) && !isProtected(current)) {
       accountEnvironments[account] = env;
     } else {
-      ignore(`accountEnvironments.${account}`, `Account ${account} is already mapped to "${current}"; a workspace may only move an account from an unprotected environment into a protected one.`);
+      ignore(
+        `accountEnvironments.${account}`,
+        `Account ${account} is already mapped to "${current}"; a workspace may only move an account from an unprotected environment into a protected one.`,
+      );
     }
   }
 
@@ -505,13 +633,21 @@ export function tightenPolicy(base: GuardrailPolicy, layer: PartialPolicy, sourc
   }
   for (const field of ['maxResourcesPerOperation', 'maxMutationsPerMinute'] as const) {
     const wanted = layer[field];
-    if (wanted !== undefined && wanted > base[field]) ignore(field, `The policy from settings${base.floor ? ' and earlier workspace files' : ''} allows at most ${base[field]}; ${wanted} is higher.`);
+    if (wanted !== undefined && wanted > base[field])
+      ignore(
+        field,
+        `The policy from settings${base.floor ? ' and earlier workspace files' : ''} allows at most ${base[field]}; ${wanted} is higher.`,
+      );
   }
   const backupWanted = layer.backupBeforeDelete;
   if (backupWanted && BACKUP_STRICTNESS[backupWanted] < BACKUP_STRICTNESS[base.backupBeforeDelete]) {
-    ignore('backupBeforeDelete', `The policy takes a backup before deleting ${base.backupBeforeDelete === 'always' ? 'always' : 'in protected environments'}; "${backupWanted}" would take fewer.`);
+    ignore(
+      'backupBeforeDelete',
+      `The policy takes a backup before deleting ${base.backupBeforeDelete === 'always' ? 'always' : 'in protected environments'}; "${backupWanted}" would take fewer.`,
+    );
   }
-  if (layer.auditReads === false && base.auditReads) ignore('auditReads', 'The settings record reads in the audit trail.');
+  if (layer.auditReads === false && base.auditReads)
+    ignore('auditReads', 'The settings record reads in the audit trail.');
 
   return {
     environmentTagKeys: union(base.environmentTagKeys, layer.environmentTagKeys),
@@ -523,7 +659,10 @@ export function tightenPolicy(base: GuardrailPolicy, layer: PartialPolicy, sourc
     changeWindows: [...base.changeWindows, ...(layer.changeWindows ?? []).map((window) => ({ ...window, source }))],
     maxResourcesPerOperation: Math.min(base.maxResourcesPerOperation, layer.maxResourcesPerOperation ?? Infinity),
     protectionTags: union(base.protectionTags, layer.protectionTags),
-    backupBeforeDelete: backupWanted && BACKUP_STRICTNESS[backupWanted] > BACKUP_STRICTNESS[base.backupBeforeDelete] ? backupWanted : base.backupBeforeDelete,
+    backupBeforeDelete:
+      backupWanted && BACKUP_STRICTNESS[backupWanted] > BACKUP_STRICTNESS[base.backupBeforeDelete]
+        ? backupWanted
+        : base.backupBeforeDelete,
     maxMutationsPerMinute: Math.min(base.maxMutationsPerMinute, layer.maxMutationsPerMinute ?? Infinity),
     auditReads: base.auditReads || Boolean(layer.auditReads),
     floor: base.floor ?? withoutFloor(base),

@@ -34,20 +34,51 @@ export const POLICY_LIMITS = Object.freeze({
 });
 
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'Use 24-hour HH:MM, e.g. "09:00" or "24:00".');
-const environmentName = z.string().max(POLICY_LIMITS.environmentNameLength, `An environment name has at most ${POLICY_LIMITS.environmentNameLength} characters.`).trim().min(1, 'An environment name cannot be empty.');
-const tagKey = z.string().min(1).max(POLICY_LIMITS.tagKeyLength, `A tag key has at most ${POLICY_LIMITS.tagKeyLength} characters.`);
+const environmentName = z
+  .string()
+  .max(
+    POLICY_LIMITS.environmentNameLength,
+    `An environment name has at most ${POLICY_LIMITS.environmentNameLength} characters.`,
+  )
+  .trim()
+  .min(1, 'An environment name cannot be empty.');
+const tagKey = z
+  .string()
+  .min(1)
+  .max(POLICY_LIMITS.tagKeyLength, `A tag key has at most ${POLICY_LIMITS.tagKeyLength} characters.`);
 
 export const changeWindowSchema = z
   .object({
-    name: z.string().max(POLICY_LIMITS.windowNameLength, `A window name has at most ${POLICY_LIMITS.windowNameLength} characters.`).optional().describe('A label shown in refusals, e.g. "weekday business hours".'),
-    environments: z.array(environmentName).max(POLICY_LIMITS.environments, `List at most ${POLICY_LIMITS.environments} environments.`).optional().describe('Environments this window governs. Omitted: every protected environment.'),
-    days: z.array(z.enum(WEEKDAYS)).min(1, 'List at least one day.').max(WEEKDAYS.length, 'List each day at most once.').describe('Days the window opens on (in its time zone). A window that ends before it starts runs past midnight into the next day.'),
-    start: clockTime.describe('Opening time, HH:MM in the window\'s time zone.'),
+    name: z
+      .string()
+      .max(POLICY_LIMITS.windowNameLength, `A window name has at most ${POLICY_LIMITS.windowNameLength} characters.`)
+      .optional()
+      .describe('A label shown in refusals, e.g. "weekday business hours".'),
+    environments: z
+      .array(environmentName)
+      .max(POLICY_LIMITS.environments, `List at most ${POLICY_LIMITS.environments} environments.`)
+      .optional()
+      .describe('Environments this window governs. Omitted: every protected environment.'),
+    days: z
+      .array(z.enum(WEEKDAYS))
+      .min(1, 'List at least one day.')
+      .max(WEEKDAYS.length, 'List each day at most once.')
+      .describe(
+        'Days the window opens on (in its time zone). A window that ends before it starts runs past midnight into the next day.',
+      ),
+    start: clockTime.describe("Opening time, HH:MM in the window's time zone."),
     end: clockTime.describe('Closing time, HH:MM; "24:00" is midnight at the end of the day.'),
-    timeZone: z.string().max(POLICY_LIMITS.timeZoneLength, `A time zone name has at most ${POLICY_LIMITS.timeZoneLength} characters.`).refine(isValidTimeZone, { message: 'Unknown IANA time zone; use a name such as "Europe/Berlin" or "UTC".' }).describe('IANA time zone, e.g. "America/New_York".'),
+    timeZone: z
+      .string()
+      .max(POLICY_LIMITS.timeZoneLength, `A time zone name has at most ${POLICY_LIMITS.timeZoneLength} characters.`)
+      .refine(isValidTimeZone, { message: 'Unknown IANA time zone; use a name such as "Europe/Berlin" or "UTC".' })
+      .describe('IANA time zone, e.g. "America/New_York".'),
   })
   .strict()
-  .refine((window) => window.start !== window.end, { message: 'A change window cannot start and end at the same time.', path: ['end'] });
+  .refine((window) => window.start !== window.end, {
+    message: 'A change window cannot start and end at the same time.',
+    path: ['end'],
+  });
 
 export type ChangeWindow = z.infer<typeof changeWindowSchema>;
 
@@ -55,20 +86,49 @@ const mutatingKind = z.enum(['write', 'delete']);
 
 /** Every policy field, as it may appear in settings or in `.pilotlight/guardrails.json`. */
 export const policyFields = {
-  environmentTagKeys: z.array(tagKey).min(1, 'List at least one tag key.').max(POLICY_LIMITS.tagKeys, `List at most ${POLICY_LIMITS.tagKeys} tag keys.`).describe('Tag keys that name a resource\'s environment, matched without regard to case, e.g. ["Environment", "env", "stage"].'),
+  environmentTagKeys: z
+    .array(tagKey)
+    .min(1, 'List at least one tag key.')
+    .max(POLICY_LIMITS.tagKeys, `List at most ${POLICY_LIMITS.tagKeys} tag keys.`)
+    .describe(
+      'Tag keys that name a resource\'s environment, matched without regard to case, e.g. ["Environment", "env", "stage"].',
+    ),
   accountEnvironments: z
     .record(z.string().regex(/^\d{12}$/, 'Account IDs have 12 digits.'), environmentName)
-    .refine((accounts) => Object.keys(accounts).length <= POLICY_LIMITS.accounts, { message: `Map at most ${POLICY_LIMITS.accounts} accounts.` })
+    .refine((accounts) => Object.keys(accounts).length <= POLICY_LIMITS.accounts, {
+      message: `Map at most ${POLICY_LIMITS.accounts} accounts.`,
+    })
     .meta({ maxProperties: POLICY_LIMITS.accounts })
     .describe('Fallback environment per AWS account ID, for resources without an environment tag.'),
-  protectedEnvironments: z.array(environmentName).max(POLICY_LIMITS.environments, `List at most ${POLICY_LIMITS.environments} protected environments.`).describe('Environments where changes need an approval (compared without regard to case).'),
-  treatUnknownEnvironmentAsProtected: z.boolean().describe('Treat resources with no environment tag and no account mapping as protected.'),
-  approvalRequiredFor: z.array(mutatingKind).max(2, 'List each of "write" and "delete" at most once.').describe('Kinds of operation that need an approval in protected environments.'),
-  confirmationRequiredFor: z.array(mutatingKind).max(2, 'List each of "write" and "delete" at most once.').describe('Kinds of operation that need a confirmation in every other environment.'),
-  changeWindows: z.array(changeWindowSchema).max(POLICY_LIMITS.changeWindows, `List at most ${POLICY_LIMITS.changeWindows} change windows.`).describe('When changes are allowed. Outside every window that governs an environment, changes there are refused.'),
+  protectedEnvironments: z
+    .array(environmentName)
+    .max(POLICY_LIMITS.environments, `List at most ${POLICY_LIMITS.environments} protected environments.`)
+    .describe('Environments where changes need an approval (compared without regard to case).'),
+  treatUnknownEnvironmentAsProtected: z
+    .boolean()
+    .describe('Treat resources with no environment tag and no account mapping as protected.'),
+  approvalRequiredFor: z
+    .array(mutatingKind)
+    .max(2, 'List each of "write" and "delete" at most once.')
+    .describe('Kinds of operation that need an approval in protected environments.'),
+  confirmationRequiredFor: z
+    .array(mutatingKind)
+    .max(2, 'List each of "write" and "delete" at most once.')
+    .describe('Kinds of operation that need a confirmation in every other environment.'),
+  changeWindows: z
+    .array(changeWindowSchema)
+    .max(POLICY_LIMITS.changeWindows, `List at most ${POLICY_LIMITS.changeWindows} change windows.`)
+    .describe('When changes are allowed. Outside every window that governs an environment, changes there are refused.'),
   maxResourcesPerOperation: z.number().int().min(1).max(1000).describe('Most resources one operation may change.'),
-  protectionTags: z.array(tagKey).max(POLICY_LIMITS.protectionTags, `List at most ${POLICY_LIMITS.protectionTags} protection tags.`).describe('Tag keys that block deletion (unless the value is "false"), e.g. ["DoNotDelete"].'),
-  backupBeforeDelete: z.enum(['always', 'protected', 'never']).describe('Snapshot a volume before deleting it, and create an AMI before terminating an instance: always, only in protected environments, or never.'),
+  protectionTags: z
+    .array(tagKey)
+    .max(POLICY_LIMITS.protectionTags, `List at most ${POLICY_LIMITS.protectionTags} protection tags.`)
+    .describe('Tag keys that block deletion (unless the value is "false"), e.g. ["DoNotDelete"].'),
+  backupBeforeDelete: z
+    .enum(['always', 'protected', 'never'])
+    .describe(
+      'Snapshot a volume before deleting it, and create an AMI before terminating an instance: always, only in protected environments, or never.',
+    ),
   maxMutationsPerMinute: z.number().int().min(1).max(1000).describe('Most changes run per minute, across all callers.'),
   auditReads: z.boolean().describe('Also record read operations in the audit trail.'),
 };
@@ -80,7 +140,9 @@ export const guardrailsFileSchema = z
   .object({ $schema: z.string().max(2048).optional(), ...policyFields })
   .partial()
   .strict()
-  .describe('Pilot Light guardrails for this workspace. It can only tighten the policy from settings: it adds protected environments, windows and tags, and lowers limits; a value that would loosen it is ignored and reported. At most 1 MB.');
+  .describe(
+    'Pilot Light guardrails for this workspace. It can only tighten the policy from settings: it adds protected environments, windows and tags, and lowers limits; a value that would loosen it is ignored and reported. At most 1 MB.',
+  );
 
 export type GuardrailsFile = z.infer<typeof guardrailsFileSchema>;
 

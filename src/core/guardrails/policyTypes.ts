@@ -30,4 +30,3 @@ export interface GuardrailPolicy {
    */
   floor?: GuardrailPolicy;
 }
-

@@ -4,7 +4,10 @@ import type { Clock } from './resilience';
 export class MutationRateLimiter {
   private readonly times: number[] = [];
 
-  constructor(private readonly clock: Clock, private readonly windowMs = 60_000) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly windowMs = 60_000,
+  ) {}
 
   private prune(): void {
     const cutoff = this.clock.now() - this.windowMs;

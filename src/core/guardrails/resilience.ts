@@ -12,10 +12,14 @@ export const realSleep: Sleep = (ms, signal) =>
   new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
   });
 
 /** Failures that say the service (not the request) is unhealthy: throttling, unreachable endpoint, 5xx. */
@@ -40,8 +44,13 @@ export interface CircuitBreakerOptions {
 
 export class CircuitOpenError extends Error {
   readonly code = 'CircuitOpen';
-  constructor(readonly key: string, readonly retryAfterMs: number) {
-    super(`Calls to ${key} are paused after repeated failures (circuit open); retry in ${Math.ceil(retryAfterMs / 1000)} s.`);
+  constructor(
+    readonly key: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(
+      `Calls to ${key} are paused after repeated failures (circuit open); retry in ${Math.ceil(retryAfterMs / 1000)} s.`,
+    );
     this.name = 'CircuitOpen';
   }
 }
@@ -68,7 +77,8 @@ export class CircuitBreaker {
 
   private circuit(key: string): Circuit {
     let circuit = this.circuits.get(key);
-    if (!circuit) this.circuits.set(key, (circuit = { state: 'closed', failures: 0, openedAt: 0, trialInFlight: false }));
+    if (!circuit)
+      this.circuits.set(key, (circuit = { state: 'closed', failures: 0, openedAt: 0, trialInFlight: false }));
     return circuit;
   }
 
@@ -131,7 +141,13 @@ export function backoffDelay(retryNumber: number, options: RetryOptions = {}): n
  * has its own (adaptive) retries inside each attempt; these outer retries start only once it gave up.
  * A throttled request was not executed, so retrying a non-idempotent call is safe.
  */
-export async function callResiliently<T>(key: string, call: () => Promise<T>, breaker: CircuitBreaker, retry: RetryOptions = {}, signal?: AbortSignal): Promise<T> {
+export async function callResiliently<T>(
+  key: string,
+  call: () => Promise<T>,
+  breaker: CircuitBreaker,
+  retry: RetryOptions = {},
+  signal?: AbortSignal,
+): Promise<T> {
   const attempts = Math.max(1, retry.maxAttempts ?? 3);
   const sleep = retry.sleep ?? realSleep;
   for (let attempt = 1; ; attempt += 1) {

@@ -12,7 +12,12 @@ export interface PageOutput {
 }
 
 /** Every item of a paged read operation ({ items, nextToken }), up to `maxItems`. */
-export async function readAll(read: ReadOperation, operationId: string, input: Record<string, unknown> = {}, maxItems = 1000): Promise<{ items: unknown[]; truncated: boolean }> {
+export async function readAll(
+  read: ReadOperation,
+  operationId: string,
+  input: Record<string, unknown> = {},
+  maxItems = 1000,
+): Promise<{ items: unknown[]; truncated: boolean }> {
   const items: unknown[] = [];
   let nextToken: string | undefined;
   for (let page = 0; page < 50; page += 1) {
@@ -26,7 +31,14 @@ export async function readAll(read: ReadOperation, operationId: string, input: R
 }
 
 /** The facts for one resource type in one region. */
-export async function readFacts(read: ReadOperation, type: string, region: string, resolveEnvironment: EnvironmentResolver, input: Record<string, unknown> = {}, maxItems = 1000): Promise<{ facts: ResourceFact[]; truncated: boolean }> {
+export async function readFacts(
+  read: ReadOperation,
+  type: string,
+  region: string,
+  resolveEnvironment: EnvironmentResolver,
+  input: Record<string, unknown> = {},
+  maxItems = 1000,
+): Promise<{ facts: ResourceFact[]; truncated: boolean }> {
   const kind = kindOf(type);
   if (!kind) throw new Error(`Pilot Light cannot list ${type} yet.`);
   const { items, truncated } = await readAll(read, kind.operation, input, maxItems);

@@ -64,7 +64,11 @@ export const ADMIN_PORTS: Readonly<Record<number, string>> = Object.freeze({
 });
 
 /** Managed policies that give (nearly) full control. */
-export const BROAD_MANAGED_POLICIES: Readonly<Record<string, FindingSeverity>> = Object.freeze({ AdministratorAccess: 'high', IAMFullAccess: 'high', PowerUserAccess: 'medium' });
+export const BROAD_MANAGED_POLICIES: Readonly<Record<string, FindingSeverity>> = Object.freeze({
+  AdministratorAccess: 'high',
+  IAMFullAccess: 'high',
+  PowerUserAccess: 'medium',
+});
 
 type Statement = Record<string, unknown>;
 
@@ -111,27 +115,65 @@ export function analyzePolicyDocument(document: unknown, subject: Subject): Secu
     const anyResource = resources.includes('*');
     const conditioned = statement.Condition !== undefined ? ' It has conditions, which may narrow it.' : '';
     if (statement.NotAction !== undefined) {
-      findings.push({ ...where, severity: 'high', rule: 'not-action', message: `Allow with NotAction grants every action except ${list(statement.NotAction).slice(0, 5).join(', ')}${list(statement.NotAction).length > 5 ? ', …' : ''}.${conditioned}`, fix: 'List the allowed actions in Action instead of excluding some with NotAction.' });
+      findings.push({
+        ...where,
+        severity: 'high',
+        rule: 'not-action',
+        message: `Allow with NotAction grants every action except ${list(statement.NotAction).slice(0, 5).join(', ')}${list(statement.NotAction).length > 5 ? ', …' : ''}.${conditioned}`,
+        fix: 'List the allowed actions in Action instead of excluding some with NotAction.',
+      });
     }
     if (statement.NotResource !== undefined) {
-      findings.push({ ...where, severity: 'medium', rule: 'not-resource', message: `Allow with NotResource applies to every resource except ${list(statement.NotResource).slice(0, 3).join(', ')}.${conditioned}`, fix: 'List the resources in Resource instead of excluding some with NotResource.' });
+      findings.push({
+        ...where,
+        severity: 'medium',
+        rule: 'not-resource',
+        message: `Allow with NotResource applies to every resource except ${list(statement.NotResource).slice(0, 3).join(', ')}.${conditioned}`,
+        fix: 'List the resources in Resource instead of excluding some with NotResource.',
+      });
     }
     if (actions.some((action) => action === '*' || action === '*:*')) {
-      findings.push({ ...where, severity: 'high', rule: 'action-wildcard', message: `Action "*" allows every action${anyResource ? ' on every resource: full administrator access, including iam:PassRole on every role' : ` on ${resources.slice(0, 3).join(', ') || 'the listed resources'}`}.${conditioned}`, fix: 'Replace "*" with the actions the workload needs (IAM Access Analyzer can generate them from CloudTrail).' });
+      findings.push({
+        ...where,
+        severity: 'high',
+        rule: 'action-wildcard',
+        message: `Action "*" allows every action${anyResource ? ' on every resource: full administrator access, including iam:PassRole on every role' : ` on ${resources.slice(0, 3).join(', ') || 'the listed resources'}`}.${conditioned}`,
+        fix: 'Replace "*" with the actions the workload needs (IAM Access Analyzer can generate them from CloudTrail).',
+      });
       return;
     }
     const passRole = actions.filter((action) => PASS_ROLE.test(action));
     if (passRole.length && (anyResource || resources.some((resource) => /:role\/\*$/.test(resource)))) {
-      findings.push({ ...where, severity: 'high', rule: 'passrole-wildcard', message: `${passRole.join(', ')} on ${anyResource ? '"*"' : resources.join(', ')} lets the holder pass any role to a service, and so act with that role's permissions.${conditioned}`, fix: 'Limit iam:PassRole to the ARNs of the roles the workload passes, and add an iam:PassedToService condition.' });
+      findings.push({
+        ...where,
+        severity: 'high',
+        rule: 'passrole-wildcard',
+        message: `${passRole.join(', ')} on ${anyResource ? '"*"' : resources.join(', ')} lets the holder pass any role to a service, and so act with that role's permissions.${conditioned}`,
+        fix: 'Limit iam:PassRole to the ARNs of the roles the workload passes, and add an iam:PassedToService condition.',
+      });
     }
-    const serviceWildcards = actions.filter((action) => /^[a-z0-9-]+:\*$/i.test(action) && !(action.toLowerCase() === 'iam:*' && passRole.length));
+    const serviceWildcards = actions.filter(
+      (action) => /^[a-z0-9-]+:\*$/i.test(action) && !(action.toLowerCase() === 'iam:*' && passRole.length),
+    );
     if (serviceWildcards.length && anyResource) {
-      findings.push({ ...where, severity: serviceWildcards.some((action) => /^(iam|sts|organizations|kms):/i.test(action)) ? 'high' : 'medium', rule: 'service-wildcard', message: `${serviceWildcards.join(', ')} on Resource "*" allows every action of ${serviceWildcards.length > 1 ? 'those services' : 'that service'} on every resource.${conditioned}`, fix: 'Name the actions and the resource ARNs the workload needs.' });
+      findings.push({
+        ...where,
+        severity: serviceWildcards.some((action) => /^(iam|sts|organizations|kms):/i.test(action)) ? 'high' : 'medium',
+        rule: 'service-wildcard',
+        message: `${serviceWildcards.join(', ')} on Resource "*" allows every action of ${serviceWildcards.length > 1 ? 'those services' : 'that service'} on every resource.${conditioned}`,
+        fix: 'Name the actions and the resource ARNs the workload needs.',
+      });
       return;
     }
     const writes = actions.filter((action) => !READ_ONLY_ACTION.test(action) && !PASS_ROLE.test(action));
     if (anyResource && writes.length) {
-      findings.push({ ...where, severity: 'medium', rule: 'resource-wildcard', message: `Resource "*" lets ${writes.slice(0, 4).join(', ')}${writes.length > 4 ? ', …' : ''} act on every resource in the account.${conditioned}`, fix: 'Scope Resource to the ARNs (or an ARN pattern) the actions need, or add conditions such as aws:ResourceTag.' });
+      findings.push({
+        ...where,
+        severity: 'medium',
+        rule: 'resource-wildcard',
+        message: `Resource "*" lets ${writes.slice(0, 4).join(', ')}${writes.length > 4 ? ', …' : ''} act on every resource in the account.${conditioned}`,
+        fix: 'Scope Resource to the ARNs (or an ARN pattern) the actions need, or add conditions such as aws:ResourceTag.',
+      });
     }
   });
   return findings;
@@ -176,20 +218,41 @@ interface RawPermission {
 function portText(permission: RawPermission): string {
   if (permission.IpProtocol === '-1') return 'all traffic';
   if (permission.FromPort === undefined || permission.FromPort === -1) return `${permission.IpProtocol} (all ports)`;
-  return permission.FromPort === permission.ToPort ? `${permission.IpProtocol}/${permission.FromPort}` : `${permission.IpProtocol}/${permission.FromPort}-${permission.ToPort}`;
+  return permission.FromPort === permission.ToPort
+    ? `${permission.IpProtocol}/${permission.FromPort}`
+    : `${permission.IpProtocol}/${permission.FromPort}-${permission.ToPort}`;
 }
 
 /** Ingress rules of a security group that open admin ports (or everything) to 0.0.0.0/0 or ::/0. */
-export function analyzeSecurityGroup(group: { GroupId?: string; GroupName?: string; IpPermissions?: RawPermission[]; Tags?: Array<{ Key?: string; Value?: string }> }, region: string, environment?: string): SecurityFinding[] {
+export function analyzeSecurityGroup(
+  group: {
+    GroupId?: string;
+    GroupName?: string;
+    IpPermissions?: RawPermission[];
+    Tags?: Array<{ Key?: string; Value?: string }>;
+  },
+  region: string,
+  environment?: string,
+): SecurityFinding[] {
   const findings: SecurityFinding[] = [];
-  const name = group.Tags?.find((tag) => tag.Key === 'Name')?.Value || group.GroupName || group.GroupId || 'security group';
+  const name =
+    group.Tags?.find((tag) => tag.Key === 'Name')?.Value || group.GroupName || group.GroupId || 'security group';
   const resource = { type: 'ec2:security-group', id: String(group.GroupId), name, region, environment };
   for (const permission of group.IpPermissions ?? []) {
-    const world = [...(permission.IpRanges ?? []).map((range) => range.CidrIp), ...(permission.Ipv6Ranges ?? []).map((range) => range.CidrIpv6)].filter((cidr): cidr is string => cidr === '0.0.0.0/0' || cidr === '::/0');
+    const world = [
+      ...(permission.IpRanges ?? []).map((range) => range.CidrIp),
+      ...(permission.Ipv6Ranges ?? []).map((range) => range.CidrIpv6),
+    ].filter((cidr): cidr is string => cidr === '0.0.0.0/0' || cidr === '::/0');
     if (!world.length) continue;
     const peers = world.join(' and ');
     if (permission.IpProtocol === '-1') {
-      findings.push({ resource, severity: 'high', rule: 'all-traffic-open', message: `Inbound all traffic from ${peers}: every port, including ${Object.values(ADMIN_PORTS).slice(0, 3).join(', ')}, is open to the internet.`, fix: 'Remove the rule and allow only the ports the service needs, from known address ranges.' });
+      findings.push({
+        resource,
+        severity: 'high',
+        rule: 'all-traffic-open',
+        message: `Inbound all traffic from ${peers}: every port, including ${Object.values(ADMIN_PORTS).slice(0, 3).join(', ')}, is open to the internet.`,
+        fix: 'Remove the rule and allow only the ports the service needs, from known address ranges.',
+      });
       continue;
     }
     if (!['tcp', 'udp', '6', '17'].includes(String(permission.IpProtocol))) continue;
@@ -201,7 +264,10 @@ export function analyzeSecurityGroup(group: { GroupId?: string; GroupName?: stri
       resource,
       severity: 'high',
       rule: 'admin-port-open',
-      message: `Inbound ${portText(permission)} from ${peers} opens ${exposed.slice(0, 4).map(([port, label]) => `${label} (${port})`).join(', ')}${exposed.length > 4 ? `, and ${exposed.length - 4} more admin ports` : ''} to the internet.`,
+      message: `Inbound ${portText(permission)} from ${peers} opens ${exposed
+        .slice(0, 4)
+        .map(([port, label]) => `${label} (${port})`)
+        .join(', ')}${exposed.length > 4 ? `, and ${exposed.length - 4} more admin ports` : ''} to the internet.`,
       fix: 'Allow these ports only from a VPN or bastion range (or use SSM Session Manager), not from 0.0.0.0/0 or ::/0.',
     });
   }
@@ -211,7 +277,12 @@ export function analyzeSecurityGroup(group: { GroupId?: string; GroupName?: stri
 const SEVERITY_ORDER: Record<FindingSeverity, number> = { high: 0, medium: 1, low: 2 };
 
 export function sortFindings(findings: SecurityFinding[]): SecurityFinding[] {
-  return [...findings].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.resource.type.localeCompare(b.resource.type) || a.resource.name!.localeCompare(b.resource.name!));
+  return [...findings].sort(
+    (a, b) =>
+      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+      a.resource.type.localeCompare(b.resource.type) ||
+      a.resource.name!.localeCompare(b.resource.name!),
+  );
 }
 
 export interface SecurityScanOptions {
@@ -231,9 +302,18 @@ interface RawRole {
 }
 
 /** Reads roles, customer-managed policies and security groups through the registry and judges them. */
-export async function collectSecurityFindings(read: ReadOperation, options: SecurityScanOptions): Promise<SecurityReport> {
+export async function collectSecurityFindings(
+  read: ReadOperation,
+  options: SecurityScanOptions,
+): Promise<SecurityReport> {
   const include = options.include ?? ['iam', 'network'];
-  const report: SecurityReport = { findings: [], checked: { roles: 0, policies: 0, securityGroups: 0 }, errors: [], truncated: false, complete: false };
+  const report: SecurityReport = {
+    findings: [],
+    checked: { roles: 0, policies: 0, securityGroups: 0 },
+    errors: [],
+    truncated: false,
+    complete: false,
+  };
   const attempt = async (what: string, run: () => Promise<void>) => {
     try {
       await run();
@@ -250,16 +330,36 @@ export async function collectSecurityFindings(read: ReadOperation, options: Secu
         if (!role.RoleName || role.Path?.startsWith('/aws-service-role/')) continue;
         report.checked.roles += 1;
         const resource = { type: 'iam:role', id: role.RoleName, name: role.RoleName, region: 'global', arn: role.Arn };
-        await attempt(`IAM role ${role.RoleName} trust policy`, async () => void report.findings.push(...analyzeTrustPolicy(role.AssumeRolePolicyDocument, { resource })));
+        await attempt(
+          `IAM role ${role.RoleName} trust policy`,
+          async () => void report.findings.push(...analyzeTrustPolicy(role.AssumeRolePolicyDocument, { resource })),
+        );
         await attempt(`IAM role ${role.RoleName}`, async () => {
-          const details = (await read('iam.roles.policies', { roleName: role.RoleName })) as { attached?: Array<{ PolicyName?: string; PolicyArn?: string }>; inline?: Array<{ policyName: string; document: unknown }> };
+          const details = (await read('iam.roles.policies', { roleName: role.RoleName })) as {
+            attached?: Array<{ PolicyName?: string; PolicyArn?: string }>;
+            inline?: Array<{ policyName: string; document: unknown }>;
+          };
           for (const attached of details.attached ?? []) {
             const severity = attached.PolicyName ? BROAD_MANAGED_POLICIES[attached.PolicyName] : undefined;
             if (severity && attached.PolicyArn?.includes(':aws:policy/')) {
-              report.findings.push({ resource, severity, rule: 'broad-managed-policy', policy: attached.PolicyName, message: `The AWS-managed policy ${attached.PolicyName} is attached: it grants ${attached.PolicyName === 'PowerUserAccess' ? 'every action except most of IAM and Organizations' : 'full control'}.`, fix: 'Attach a policy limited to what the role needs.' });
+              report.findings.push({
+                resource,
+                severity,
+                rule: 'broad-managed-policy',
+                policy: attached.PolicyName,
+                message: `The AWS-managed policy ${attached.PolicyName} is attached: it grants ${attached.PolicyName === 'PowerUserAccess' ? 'every action except most of IAM and Organizations' : 'full control'}.`,
+                fix: 'Attach a policy limited to what the role needs.',
+              });
             }
           }
-          for (const inline of details.inline ?? []) await attempt(`IAM role ${role.RoleName} inline policy ${inline.policyName}`, async () => void report.findings.push(...analyzePolicyDocument(inline.document, { resource, policy: `inline policy ${inline.policyName}` })));
+          for (const inline of details.inline ?? [])
+            await attempt(
+              `IAM role ${role.RoleName} inline policy ${inline.policyName}`,
+              async () =>
+                void report.findings.push(
+                  ...analyzePolicyDocument(inline.document, { resource, policy: `inline policy ${inline.policyName}` }),
+                ),
+            );
         });
       }
     });
@@ -271,7 +371,13 @@ export async function collectSecurityFindings(read: ReadOperation, options: Secu
         report.checked.policies += 1;
         await attempt(`IAM policy ${policy.PolicyName}`, async () => {
           const output = (await read('iam.policies.document', { policyArn: policy.Arn })) as { document?: unknown };
-          const resource = { type: 'iam:policy', id: policy.Arn!, name: policy.PolicyName ?? policy.Arn!, region: 'global', arn: policy.Arn };
+          const resource = {
+            type: 'iam:policy',
+            id: policy.Arn!,
+            name: policy.PolicyName ?? policy.Arn!,
+            region: 'global',
+            arn: policy.Arn,
+          };
           const found = analyzePolicyDocument(output.document, { resource, policy: policy.PolicyName ?? policy.Arn! });
           const unattached = policy.AttachmentCount === 0 ? ' (not attached to anything yet)' : '';
           report.findings.push(...found.map((finding) => ({ ...finding, message: `${finding.message}${unattached}` })));
@@ -286,7 +392,9 @@ export async function collectSecurityFindings(read: ReadOperation, options: Secu
       report.truncated ||= truncated;
       for (const group of items as Array<Parameters<typeof analyzeSecurityGroup>[0]>) {
         report.checked.securityGroups += 1;
-        const tags = Object.fromEntries((group.Tags ?? []).filter((tag) => tag.Key).map((tag) => [tag.Key!, tag.Value ?? '']));
+        const tags = Object.fromEntries(
+          (group.Tags ?? []).filter((tag) => tag.Key).map((tag) => [tag.Key!, tag.Value ?? '']),
+        );
         report.findings.push(...analyzeSecurityGroup(group, options.region, options.resolveEnvironment(tags).name));
       }
     });
@@ -297,11 +405,28 @@ export async function collectSecurityFindings(read: ReadOperation, options: Secu
 }
 
 /** What the LM tool hands the model: "incomplete" (never a clean count) when something could not be checked. */
-export function securityToolResult(report: SecurityReport): { status: 'succeeded' | 'incomplete'; summary: string; data: unknown } {
+export function securityToolResult(report: SecurityReport): {
+  status: 'succeeded' | 'incomplete';
+  summary: string;
+  data: unknown;
+} {
   const checked = `checked ${report.checked.roles} roles, ${report.checked.policies} policies, ${report.checked.securityGroups} security groups`;
-  const findings = report.findings.map((finding) => ({ severity: finding.severity, rule: finding.rule, resource: finding.resource.id, name: finding.resource.name, policy: finding.policy, statement: finding.statement, message: finding.message, fix: finding.fix }));
-  if (report.complete) return { status: 'succeeded', summary: `${report.findings.length} finding(s); ${checked}.`, data: findings };
-  const gaps = [...(report.errors.length ? [`could not check: ${report.errors.join('; ')}`] : []), ...(report.truncated ? ['some lists were longer than the scan limits and were cut'] : [])];
+  const findings = report.findings.map((finding) => ({
+    severity: finding.severity,
+    rule: finding.rule,
+    resource: finding.resource.id,
+    name: finding.resource.name,
+    policy: finding.policy,
+    statement: finding.statement,
+    message: finding.message,
+    fix: finding.fix,
+  }));
+  if (report.complete)
+    return { status: 'succeeded', summary: `${report.findings.length} finding(s); ${checked}.`, data: findings };
+  const gaps = [
+    ...(report.errors.length ? [`could not check: ${report.errors.join('; ')}`] : []),
+    ...(report.truncated ? ['some lists were longer than the scan limits and were cut'] : []),
+  ];
   return {
     status: 'incomplete',
     summary: `INCOMPLETE: the scan could not run in full, so this is not a clean result. ${gaps.join('. ')}. Among what could be checked: ${report.findings.length} finding(s); ${checked}.`,

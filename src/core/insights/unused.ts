@@ -6,7 +6,8 @@ import { refOf, type EnvironmentResolver, type ResourceFact, type ResourceRef } 
 import { ebsVolumeMonthly, elasticIpMonthly, PRICE_TABLE, priceTableNote, snapshotMonthly } from './prices';
 import { readFacts, type ReadOperation } from './reads';
 
-export type UnusedCategory = 'unattached-volume' | 'unassociated-eip' | 'stopped-instance' | 'orphaned-snapshot' | 'unused-security-group';
+export type UnusedCategory =
+  'unattached-volume' | 'unassociated-eip' | 'stopped-instance' | 'orphaned-snapshot' | 'unused-security-group';
 
 export interface UnusedFinding {
   category: UnusedCategory;
@@ -51,7 +52,9 @@ const CATEGORY_NEEDS: Readonly<Record<ListedCategory, readonly UnusedList[]>> = 
 });
 
 /** Lists whose absence of an item is evidence (a snapshot's volume is gone, no AMI uses it): a cut list cannot prove that. */
-const ABSENCE_EVIDENCE: Readonly<Partial<Record<UnusedCategory, readonly UnusedList[]>>> = Object.freeze({ 'orphaned-snapshot': ['volumes', 'images'] });
+const ABSENCE_EVIDENCE: Readonly<Partial<Record<UnusedCategory, readonly UnusedList[]>>> = Object.freeze({
+  'orphaned-snapshot': ['volumes', 'images'],
+});
 
 export const CATEGORY_TITLES: Readonly<Record<UnusedCategory, string>> = Object.freeze({
   'unattached-volume': 'Unattached EBS volumes',
@@ -62,7 +65,12 @@ export const CATEGORY_TITLES: Readonly<Record<UnusedCategory, string>> = Object.
 });
 
 /** The resource types the analysis judges. */
-export const UNUSED_TYPES: readonly string[] = Object.freeze(['ec2:volume', 'ec2:elastic-ip', 'ec2:instance', 'ec2:snapshot']);
+export const UNUSED_TYPES: readonly string[] = Object.freeze([
+  'ec2:volume',
+  'ec2:elastic-ip',
+  'ec2:instance',
+  'ec2:snapshot',
+]);
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -93,7 +101,10 @@ export interface UnusedInputs {
 }
 
 /** Judges the facts; pure, so the rules are unit-tested without AWS. Categories in `skip` are not judged. */
-export function findUnused(inputs: UnusedInputs, options: { now: Date; stoppedDays: number; skip?: ReadonlySet<UnusedCategory> }): UnusedFinding[] {
+export function findUnused(
+  inputs: UnusedInputs,
+  options: { now: Date; stoppedDays: number; skip?: ReadonlySet<UnusedCategory> },
+): UnusedFinding[] {
   const findings: UnusedFinding[] = [];
   const volumesById = new Map(inputs.volumes.map((volume) => [volume.id, volume]));
   const judged = (category: UnusedCategory) => !options.skip?.has(category);
@@ -120,7 +131,9 @@ export function findUnused(inputs: UnusedInputs, options: { now: Date; stoppedDa
       monthlyUsd: elasticIpMonthly(),
       reason: 'not associated with an instance or network interface',
       costNote: 'public IPv4 address charge',
-      cleanup: address.id.startsWith('eipalloc-') ? { operationId: 'ec2.addresses.release', input: { allocationId: address.id } } : undefined,
+      cleanup: address.id.startsWith('eipalloc-')
+        ? { operationId: 'ec2.addresses.release', input: { allocationId: address.id } }
+        : undefined,
     });
   }
 
@@ -129,20 +142,37 @@ export function findUnused(inputs: UnusedInputs, options: { now: Date; stoppedDa
     const since = stoppedSince(instance.extra.stateReason);
     const launched = asDate(instance.extra.launchTime);
     const stoppedFor = since ? days(options.now.getTime() - since.getTime()) : undefined;
-    if (stoppedFor !== undefined ? stoppedFor < options.stoppedDays : !launched || days(options.now.getTime() - launched.getTime()) < options.stoppedDays) continue;
-    const volumes = ((instance.extra.volumeIds as string[] | undefined) ?? []).map((id) => volumesById.get(id)).filter((volume): volume is ResourceFact => Boolean(volume));
-    const storage = volumes.reduce((sum, volume) => sum + ebsVolumeMonthly(volume.extra.volumeType as string, volume.extra.sizeGiB as number), 0);
+    if (
+      stoppedFor !== undefined
+        ? stoppedFor < options.stoppedDays
+        : !launched || days(options.now.getTime() - launched.getTime()) < options.stoppedDays
+    )
+      continue;
+    const volumes = ((instance.extra.volumeIds as string[] | undefined) ?? [])
+      .map((id) => volumesById.get(id))
+      .filter((volume): volume is ResourceFact => Boolean(volume));
+    const storage = volumes.reduce(
+      (sum, volume) => sum + ebsVolumeMonthly(volume.extra.volumeType as string, volume.extra.sizeGiB as number),
+      0,
+    );
     findings.push({
       category: 'stopped-instance',
       resource: refOf(instance),
       monthlyUsd: Math.round(storage * 100) / 100,
-      reason: stoppedFor !== undefined ? `stopped for ${stoppedFor} days (since ${since!.toISOString().slice(0, 10)})` : `stopped; AWS does not say since when (launched ${launched!.toISOString().slice(0, 10)})`,
-      costNote: volumes.length ? `its ${volumes.length} EBS volume(s) (${volumes.reduce((sum, volume) => sum + Number(volume.extra.sizeGiB ?? 0), 0)} GiB) are billed; compute is not while stopped` : 'compute is not billed while stopped; no attached volumes found',
+      reason:
+        stoppedFor !== undefined
+          ? `stopped for ${stoppedFor} days (since ${since!.toISOString().slice(0, 10)})`
+          : `stopped; AWS does not say since when (launched ${launched!.toISOString().slice(0, 10)})`,
+      costNote: volumes.length
+        ? `its ${volumes.length} EBS volume(s) (${volumes.reduce((sum, volume) => sum + Number(volume.extra.sizeGiB ?? 0), 0)} GiB) are billed; compute is not while stopped`
+        : 'compute is not billed while stopped; no attached volumes found',
       cleanup: { operationId: 'ec2.instances.terminate', input: { instanceIds: [instance.id] } },
     });
   }
 
-  const imageSnapshots = new Set(inputs.images.flatMap((image) => (image.extra.snapshotIds as string[] | undefined) ?? []));
+  const imageSnapshots = new Set(
+    inputs.images.flatMap((image) => (image.extra.snapshotIds as string[] | undefined) ?? []),
+  );
   for (const snapshot of judged('orphaned-snapshot') ? inputs.snapshots : []) {
     const volumeId = snapshot.extra.volumeId as string | undefined;
     const sourceGone = !volumeId || volumeId === 'vol-ffffffff' || !volumesById.has(volumeId);
@@ -165,7 +195,10 @@ export function findUnused(inputs: UnusedInputs, options: { now: Date; stoppedDa
  * read is never an empty list: the categories that need it are reported as not checked, and the report as
  * incomplete (an unreadable volume list would otherwise make every snapshot look orphaned).
  */
-export async function collectUnused(read: ReadOperation, options: { region: string; resolveEnvironment: EnvironmentResolver; now?: Date; stoppedDays?: number }): Promise<UnusedReport> {
+export async function collectUnused(
+  read: ReadOperation,
+  options: { region: string; resolveEnvironment: EnvironmentResolver; now?: Date; stoppedDays?: number },
+): Promise<UnusedReport> {
   const errors: string[] = [];
   const failed = new Map<UnusedList, string>();
   const truncated: UnusedList[] = [];
@@ -181,23 +214,47 @@ export async function collectUnused(read: ReadOperation, options: { region: stri
       return [];
     }
   };
-  const lists: Array<[UnusedList, string]> = [['instances', 'ec2:instance'], ['volumes', 'ec2:volume'], ['addresses', 'ec2:elastic-ip'], ['snapshots', 'ec2:snapshot'], ['images', 'ec2:image']];
+  const lists: Array<[UnusedList, string]> = [
+    ['instances', 'ec2:instance'],
+    ['volumes', 'ec2:volume'],
+    ['addresses', 'ec2:elastic-ip'],
+    ['snapshots', 'ec2:snapshot'],
+    ['images', 'ec2:image'],
+  ];
   const [instances, volumes, addresses, snapshots, images] = await Promise.all(lists.map(load));
   const notChecked: UnusedReport['notChecked'] = [];
   for (const category of Object.keys(CATEGORY_NEEDS) as ListedCategory[]) {
     const unread = CATEGORY_NEEDS[category].filter((list) => failed.has(list));
     const cut = (ABSENCE_EVIDENCE[category] ?? []).filter((list) => truncated.includes(list));
     if (unread.length) notChecked.push({ category, reason: `the ${unread.join(' and ')} could not be read` });
-    else if (cut.length) notChecked.push({ category, reason: `the ${cut.join(' and ')} list${cut.length > 1 ? 's were' : ' was'} longer than the read limit, so a missing item proves nothing` });
+    else if (cut.length)
+      notChecked.push({
+        category,
+        reason: `the ${cut.join(' and ')} list${cut.length > 1 ? 's were' : ' was'} longer than the read limit, so a missing item proves nothing`,
+      });
   }
   const stoppedDays = options.stoppedDays ?? 14;
-  const findings = findUnused({ instances, volumes, addresses, snapshots, images }, { now: options.now ?? new Date(), stoppedDays, skip: new Set(notChecked.map((entry) => entry.category)) });
+  const findings = findUnused(
+    { instances, volumes, addresses, snapshots, images },
+    { now: options.now ?? new Date(), stoppedDays, skip: new Set(notChecked.map((entry) => entry.category)) },
+  );
   return {
     findings,
     totalMonthlyUsd: Math.round(findings.reduce((sum, finding) => sum + finding.monthlyUsd, 0) * 100) / 100,
-    priceTable: { asOf: PRICE_TABLE.asOf, region: PRICE_TABLE.region, currency: PRICE_TABLE.currency, note: priceTableNote() },
+    priceTable: {
+      asOf: PRICE_TABLE.asOf,
+      region: PRICE_TABLE.region,
+      currency: PRICE_TABLE.currency,
+      note: priceTableNote(),
+    },
     stoppedDays,
-    checked: { instances: instances.length, volumes: volumes.length, addresses: addresses.length, snapshots: snapshots.length, images: images.length },
+    checked: {
+      instances: instances.length,
+      volumes: volumes.length,
+      addresses: addresses.length,
+      snapshots: snapshots.length,
+      images: images.length,
+    },
     errors,
     complete: failed.size === 0 && truncated.length === 0,
     truncated,
@@ -206,20 +263,50 @@ export async function collectUnused(read: ReadOperation, options: { region: stri
 }
 
 /** What the LM tool hands the model: "incomplete" (never a clean count) when a read failed or a list was cut. */
-export function unusedToolResult(report: UnusedReport): { status: 'succeeded' | 'incomplete'; summary: string; data: unknown } {
+export function unusedToolResult(report: UnusedReport): {
+  status: 'succeeded' | 'incomplete';
+  summary: string;
+  data: unknown;
+} {
   const found = report.findings.length
     ? `${report.findings.length} unused resource(s), about $${report.totalMonthlyUsd.toFixed(2)}/month`
     : 'nothing unused';
-  const findings = report.findings.map((finding) => ({ category: finding.category, resource: finding.resource.id, name: finding.resource.name, environment: finding.resource.environment, monthlyUsd: finding.monthlyUsd, reason: finding.reason, covers: finding.costNote, cleanupOperation: finding.cleanup?.operationId }));
-  if (report.complete) return { status: 'succeeded', summary: `${found[0].toUpperCase()}${found.slice(1)}. ${report.priceTable.note}`, data: findings };
+  const findings = report.findings.map((finding) => ({
+    category: finding.category,
+    resource: finding.resource.id,
+    name: finding.resource.name,
+    environment: finding.resource.environment,
+    monthlyUsd: finding.monthlyUsd,
+    reason: finding.reason,
+    covers: finding.costNote,
+    cleanupOperation: finding.cleanup?.operationId,
+  }));
+  if (report.complete)
+    return {
+      status: 'succeeded',
+      summary: `${found[0].toUpperCase()}${found.slice(1)}. ${report.priceTable.note}`,
+      data: findings,
+    };
   const gaps = [
     ...(report.errors.length ? [`failed reads: ${report.errors.join('; ')}`] : []),
-    ...(report.notChecked.length ? [`not checked: ${report.notChecked.map((entry) => `${CATEGORY_TITLES[entry.category].toLowerCase()} (${entry.reason})`).join('; ')}`] : []),
-    ...(report.truncated.length ? [`only the first part of these lists was checked: ${report.truncated.join(', ')}`] : []),
+    ...(report.notChecked.length
+      ? [
+          `not checked: ${report.notChecked.map((entry) => `${CATEGORY_TITLES[entry.category].toLowerCase()} (${entry.reason})`).join('; ')}`,
+        ]
+      : []),
+    ...(report.truncated.length
+      ? [`only the first part of these lists was checked: ${report.truncated.join(', ')}`]
+      : []),
   ];
   return {
     status: 'incomplete',
     summary: `INCOMPLETE: the check could not run in full, so this is not a clean result. ${gaps.join('. ')}. Among what could be checked: ${found}. ${report.priceTable.note}`,
-    data: { incomplete: true, failedReads: report.errors, notChecked: report.notChecked, truncatedLists: report.truncated, findings },
+    data: {
+      incomplete: true,
+      failedReads: report.errors,
+      notChecked: report.notChecked,
+      truncatedLists: report.truncated,
+      findings,
+    },
   };
 }

@@ -21,12 +21,18 @@ export interface SecurityGroupUse {
 }
 
 function groupIdsInRules(permissions: unknown): string[] {
-  return Array.isArray(permissions) ? permissions.flatMap((permission: Raw) => (permission?.UserIdGroupPairs ?? []).map((pair: Raw) => pair?.GroupId).filter(Boolean)) : [];
+  return Array.isArray(permissions)
+    ? permissions.flatMap((permission: Raw) =>
+        (permission?.UserIdGroupPairs ?? []).map((pair: Raw) => pair?.GroupId).filter(Boolean),
+      )
+    : [];
 }
 
 /** Judges the groups; pure, so the rules are unit-tested without AWS. */
 export function findUnusedSecurityGroups(groups: ResourceFact[], use: SecurityGroupUse): UnusedFinding[] {
-  const usedByInterfaces = new Set((use.networkInterfaces as Raw[]).flatMap((eni) => (eni?.Groups ?? []).map((group: Raw) => group?.GroupId)));
+  const usedByInterfaces = new Set(
+    (use.networkInterfaces as Raw[]).flatMap((eni) => (eni?.Groups ?? []).map((group: Raw) => group?.GroupId)),
+  );
   const usedByTemplates = new Set<string>();
   for (const version of use.launchTemplateVersions as Raw[]) {
     const data = version?.LaunchTemplateData ?? {};
@@ -36,12 +42,23 @@ export function findUnusedSecurityGroups(groups: ResourceFact[], use: SecurityGr
   }
   const referencedBy = new Map<string, string>();
   for (const group of groups) {
-    for (const id of [...groupIdsInRules(group.extra.ipPermissions), ...groupIdsInRules(group.extra.ipPermissionsEgress)]) if (id !== group.id && !referencedBy.has(id)) referencedBy.set(id, group.id);
+    for (const id of [
+      ...groupIdsInRules(group.extra.ipPermissions),
+      ...groupIdsInRules(group.extra.ipPermissionsEgress),
+    ])
+      if (id !== group.id && !referencedBy.has(id)) referencedBy.set(id, group.id);
   }
   const findings: UnusedFinding[] = [];
   for (const group of groups) {
     const groupName = String(group.extra.groupName ?? '');
-    if (groupName === 'default' || usedByInterfaces.has(group.id) || referencedBy.has(group.id) || usedByTemplates.has(group.id) || usedByTemplates.has(`name:${groupName}`)) continue;
+    if (
+      groupName === 'default' ||
+      usedByInterfaces.has(group.id) ||
+      referencedBy.has(group.id) ||
+      usedByTemplates.has(group.id) ||
+      usedByTemplates.has(`name:${groupName}`)
+    )
+      continue;
     findings.push({
       category: 'unused-security-group',
       resource: refOf(group),
@@ -55,22 +72,37 @@ export function findUnusedSecurityGroups(groups: ResourceFact[], use: SecurityGr
 }
 
 /** Reads groups, network interfaces and launch templates through the registry, then judges the groups. */
-export async function collectUnusedSecurityGroups(read: ReadOperation, options: { region: string; resolveEnvironment: EnvironmentResolver }): Promise<{ findings: UnusedFinding[]; checked: number; errors: string[] }> {
+export async function collectUnusedSecurityGroups(
+  read: ReadOperation,
+  options: { region: string; resolveEnvironment: EnvironmentResolver },
+): Promise<{ findings: UnusedFinding[]; checked: number; errors: string[] }> {
   try {
     const [groups, interfaces, templates] = await Promise.all([
       readFacts(read, 'ec2:security-group', options.region, options.resolveEnvironment),
       readAll(read, 'ec2.networkInterfaces.list', {}, 10_000),
       readAll(read, 'ec2.launchTemplates.list', {}, MAX_LAUNCH_TEMPLATES_CHECKED),
     ]);
-    if (groups.truncated || interfaces.truncated) throw new Error('more security groups or network interfaces than Pilot Light reads at once');
-    if (templates.truncated) throw new Error(`more than ${MAX_LAUNCH_TEMPLATES_CHECKED} launch templates, which may name security groups`);
+    if (groups.truncated || interfaces.truncated)
+      throw new Error('more security groups or network interfaces than Pilot Light reads at once');
+    if (templates.truncated)
+      throw new Error(`more than ${MAX_LAUNCH_TEMPLATES_CHECKED} launch templates, which may name security groups`);
     const versions: unknown[] = [];
     for (const template of templates.items as Raw[]) {
       if (!template?.LaunchTemplateId) continue;
-      const page = (await read('ec2.launchTemplates.versions', { launchTemplateId: template.LaunchTemplateId, versions: ['$Default', '$Latest'] })) as { items?: unknown[] } | undefined;
+      const page = (await read('ec2.launchTemplates.versions', {
+        launchTemplateId: template.LaunchTemplateId,
+        versions: ['$Default', '$Latest'],
+      })) as { items?: unknown[] } | undefined;
       versions.push(...(page?.items ?? []));
     }
-    return { findings: findUnusedSecurityGroups(groups.facts, { networkInterfaces: interfaces.items, launchTemplateVersions: versions }), checked: groups.facts.length, errors: [] };
+    return {
+      findings: findUnusedSecurityGroups(groups.facts, {
+        networkInterfaces: interfaces.items,
+        launchTemplateVersions: versions,
+      }),
+      checked: groups.facts.length,
+      errors: [],
+    };
   } catch (error) {
     // A check that did not finish reports no group as unused.
     return { findings: [], checked: 0, errors: [`security groups: ${(error as Error).message}`] };

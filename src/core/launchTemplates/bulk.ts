@@ -5,7 +5,12 @@ import { matchesTags, resolveGroup, toServerInfo, type ServerInfo } from '../dr/
 import type { RunOutcome } from '../operations/runner';
 import { applyDelta, changedFields, type FieldChange, type LaunchTemplateData } from './delta';
 import { describeOutcome, type RunContext, type RunFunction } from './editor';
-import { gatherRecoveryFacts, validateRecoveryLaunch, type RecoveryFacts, type RecoveryFinding } from './recoveryValidation';
+import {
+  gatherRecoveryFacts,
+  validateRecoveryLaunch,
+  type RecoveryFacts,
+  type RecoveryFinding,
+} from './recoveryValidation';
 
 export interface ServerSelector {
   /** Servers carrying all these tags. */
@@ -20,7 +25,13 @@ export type BulkServer = Pick<ServerInfo, 'sourceServerId' | 'hostname' | 'tags'
   source?: SourceServer;
 };
 
-export type LaunchConfigurationChange = { launchDisposition?: 'STOPPED' | 'STARTED'; targetInstanceTypeRightSizingMethod?: 'NONE' | 'BASIC' | 'IN_AWS'; copyPrivateIp?: boolean; copyTags?: boolean; osByol?: boolean };
+export type LaunchConfigurationChange = {
+  launchDisposition?: 'STOPPED' | 'STARTED';
+  targetInstanceTypeRightSizingMethod?: 'NONE' | 'BASIC' | 'IN_AWS';
+  copyPrivateIp?: boolean;
+  copyTags?: boolean;
+  osByol?: boolean;
+};
 
 export interface BulkChange {
   /** Launch template fields to set in a new version of each server's template (from its default version). */
@@ -72,18 +83,33 @@ const MAX_SERVERS = 1000;
 const APPLY_CONCURRENCY = 8;
 
 function runOptions(context: RunContext, mode: 'dry-run' | 'execute') {
-  return { caller: context.caller, mode, approvalProvider: context.approvalProvider, region: context.region, signal: context.signal };
+  return {
+    caller: context.caller,
+    mode,
+    approvalProvider: context.approvalProvider,
+    region: context.region,
+    signal: context.signal,
+  };
 }
 
 /** Source servers by explicit IDs, tags (all must match) or a protection group; one paged DescribeSourceServers. */
-export async function selectSourceServers(run: RunFunction, context: RunContext, selector: ServerSelector): Promise<BulkServer[]> {
-  if (!selector.tags && !selector.sourceServerIds && !selector.protectionGroup) throw new Error('Select source servers by tags, IDs or a protection group.');
+export async function selectSourceServers(
+  run: RunFunction,
+  context: RunContext,
+  selector: ServerSelector,
+): Promise<BulkServer[]> {
+  if (!selector.tags && !selector.sourceServerIds && !selector.protectionGroup)
+    throw new Error('Select source servers by tags, IDs or a protection group.');
   const region = selector.protectionGroup?.region ?? context.region;
   const inventory: Array<ServerInfo & { source: SourceServer }> = [];
   let nextToken: string | undefined;
   let pages = 0;
   do {
-    const outcome = await run('drs.sourceServers.list', { maxResults: 1000, nextToken }, runOptions({ ...context, region }, 'execute'));
+    const outcome = await run(
+      'drs.sourceServers.list',
+      { maxResults: 1000, nextToken },
+      runOptions({ ...context, region }, 'execute'),
+    );
     if (outcome.status !== 'succeeded') throw new Error(describeOutcome(outcome));
     const page = outcome.output as { items: SourceServer[]; nextToken?: string };
     for (const item of page.items) inventory.push({ ...toServerInfo(item, region ?? ''), source: item });
@@ -92,7 +118,9 @@ export async function selectSourceServers(run: RunFunction, context: RunContext,
   } while (nextToken && pages < 50);
   let selected: Array<ServerInfo & { source: SourceServer }> = inventory;
   if (selector.protectionGroup) {
-    const ids = new Set(resolveGroup(selector.protectionGroup, inventory).servers.map((server) => server.sourceServerId));
+    const ids = new Set(
+      resolveGroup(selector.protectionGroup, inventory).servers.map((server) => server.sourceServerId),
+    );
     selected = selected.filter((server) => ids.has(server.sourceServerId));
   }
   if (selector.sourceServerIds) {
@@ -100,18 +128,30 @@ export async function selectSourceServers(run: RunFunction, context: RunContext,
     selected = selected.filter((server) => ids.has(server.sourceServerId));
   }
   if (selector.tags) selected = selected.filter((server) => matchesTags(server, selector.tags!));
-  return selected.map((server) => ({ sourceServerId: server.sourceServerId, hostname: server.hostname, tags: server.tags, source: server.source }));
+  return selected.map((server) => ({
+    sourceServerId: server.sourceServerId,
+    hostname: server.hostname,
+    tags: server.tags,
+    source: server.source,
+  }));
 }
 
 function checkServers(servers: BulkServer[]): void {
-  if (servers.length > MAX_SERVERS) throw new Error(`At most ${MAX_SERVERS} source servers per bulk change; got ${servers.length}. Narrow the selection.`);
+  if (servers.length > MAX_SERVERS)
+    throw new Error(
+      `At most ${MAX_SERVERS} source servers per bulk change; got ${servers.length}. Narrow the selection.`,
+    );
 }
 
-function launchConfigurationChanges(current: Partial<LaunchConfiguration> | undefined, change: LaunchConfigurationChange | undefined): FieldChange[] {
+function launchConfigurationChanges(
+  current: Partial<LaunchConfiguration> | undefined,
+  change: LaunchConfigurationChange | undefined,
+): FieldChange[] {
   const changes: FieldChange[] = [];
   for (const [field, value] of Object.entries(change ?? {})) {
     if (value === undefined) continue;
-    const old = field === 'osByol' ? current?.licensing?.osByol : (current as Record<string, unknown> | undefined)?.[field];
+    const old =
+      field === 'osByol' ? current?.licensing?.osByol : (current as Record<string, unknown> | undefined)?.[field];
     if (old !== value) changes.push({ field, old, new: value });
   }
   return changes;
@@ -121,18 +161,31 @@ function launchConfigurationChanges(current: Partial<LaunchConfiguration> | unde
  * What the change would do to each server: its template ID, the fields that change (old → new), the
  * launch configuration settings that change, and the recovery findings for the result. Nothing changes.
  */
-export async function bulkDryRun(run: RunFunction, context: RunContext, servers: BulkServer[], change: BulkChange): Promise<BulkDryRunReport> {
+export async function bulkDryRun(
+  run: RunFunction,
+  context: RunContext,
+  servers: BulkServer[],
+  change: BulkChange,
+): Promise<BulkDryRunReport> {
   checkServers(servers);
   const before = new Map<string, RecoveryFacts>();
   const makeDefault = change.makeDefault !== false;
   const gathered = await gatherRecoveryFacts(run, context, servers, (fact) => {
     before.set(fact.sourceServerId, fact);
-    const after: RecoveryFacts = { ...fact, launchConfiguration: { ...fact.launchConfiguration, ...pick(change.launchConfiguration, ['targetInstanceTypeRightSizingMethod', 'copyPrivateIp']) } };
+    const after: RecoveryFacts = {
+      ...fact,
+      launchConfiguration: {
+        ...fact.launchConfiguration,
+        ...pick(change.launchConfiguration, ['targetInstanceTypeRightSizingMethod', 'copyPrivateIp']),
+      },
+    };
     if (fact.template && change.templateData && Object.keys(change.templateData).length) {
       const data = applyDelta(fact.template.data, change.templateData);
       if (changedFields(fact.template.data, data).changes.length) {
         const created = fact.template.latestVersion + 1;
-        after.template = makeDefault ? { ...fact.template, data, defaultVersion: created, latestVersion: created } : { ...fact.template, latestVersion: created };
+        after.template = makeDefault
+          ? { ...fact.template, data, defaultVersion: created, latestVersion: created }
+          : { ...fact.template, latestVersion: created };
       }
     }
     return after;
@@ -142,16 +195,33 @@ export async function bulkDryRun(run: RunFunction, context: RunContext, servers:
   const entries = servers.map((server): BulkDryRunEntry => {
     const after = factsById.get(server.sourceServerId);
     const original = before.get(server.sourceServerId);
-    const entry: BulkDryRunEntry = { sourceServerId: server.sourceServerId, hostname: server.hostname, templateChanges: [], launchConfigurationChanges: [], findings: [] };
+    const entry: BulkDryRunEntry = {
+      sourceServerId: server.sourceServerId,
+      hostname: server.hostname,
+      templateChanges: [],
+      launchConfigurationChanges: [],
+      findings: [],
+    };
     if (!after || !original) return { ...entry, error: errorsById.get(server.sourceServerId) ?? 'Not read.' };
     entry.launchTemplateId = original.template?.launchTemplateId ?? original.launchConfiguration.ec2LaunchTemplateID;
     entry.baseVersion = original.template?.defaultVersion;
-    if (original.template && change.templateData) entry.templateChanges = changedFields(original.template.data, applyDelta(original.template.data, change.templateData)).changes;
-    entry.launchConfigurationChanges = launchConfigurationChanges(original.fullLaunchConfiguration ?? original.launchConfiguration, change.launchConfiguration);
+    if (original.template && change.templateData)
+      entry.templateChanges = changedFields(
+        original.template.data,
+        applyDelta(original.template.data, change.templateData),
+      ).changes;
+    entry.launchConfigurationChanges = launchConfigurationChanges(
+      original.fullLaunchConfiguration ?? original.launchConfiguration,
+      change.launchConfiguration,
+    );
     entry.findings = validateRecoveryLaunch(after);
     return entry;
   });
-  return { entries, apiCalls: gathered.apiCalls, apiCallsPerServer: servers.length ? Math.round((gathered.apiCalls / servers.length) * 1000) / 1000 : 0 };
+  return {
+    entries,
+    apiCalls: gathered.apiCalls,
+    apiCallsPerServer: servers.length ? Math.round((gathered.apiCalls / servers.length) * 1000) / 1000 : 0,
+  };
 }
 
 function pick<T extends object, K extends keyof T>(value: T | undefined, keys: K[]): Partial<Pick<T, K>> {
@@ -160,9 +230,23 @@ function pick<T extends object, K extends keyof T>(value: T | undefined, keys: K
   return out;
 }
 
-async function applyToServer(run: RunFunction, context: RunContext, server: BulkServer, change: BulkChange): Promise<BulkApplyEntry> {
-  const entry: BulkApplyEntry = { sourceServerId: server.sourceServerId, hostname: server.hostname, status: 'unchanged', outcomes: [] };
-  const stop = (outcome: RunOutcome, prefix = ''): BulkApplyEntry => ({ ...entry, status: outcome.status === 'refused' ? 'refused' : 'failed', message: `${prefix}${describeOutcome(outcome)}` });
+async function applyToServer(
+  run: RunFunction,
+  context: RunContext,
+  server: BulkServer,
+  change: BulkChange,
+): Promise<BulkApplyEntry> {
+  const entry: BulkApplyEntry = {
+    sourceServerId: server.sourceServerId,
+    hostname: server.hostname,
+    status: 'unchanged',
+    outcomes: [],
+  };
+  const stop = (outcome: RunOutcome, prefix = ''): BulkApplyEntry => ({
+    ...entry,
+    status: outcome.status === 'refused' ? 'refused' : 'failed',
+    message: `${prefix}${describeOutcome(outcome)}`,
+  });
   const execute = runOptions(context, 'execute');
   const configured = await run('drs.launchConfiguration.get', { sourceServerId: server.sourceServerId }, execute);
   entry.outcomes.push(configured);
@@ -170,47 +254,99 @@ async function applyToServer(run: RunFunction, context: RunContext, server: Bulk
   const configuration = configured.output as LaunchConfiguration;
   if (change.templateData && Object.keys(change.templateData).length) {
     const templateId = configuration.ec2LaunchTemplateID;
-    if (!templateId) return { ...entry, status: 'failed', message: 'The server has no EC2 launch template in its DRS launch configuration.' };
+    if (!templateId)
+      return {
+        ...entry,
+        status: 'failed',
+        message: 'The server has no EC2 launch template in its DRS launch configuration.',
+      };
     entry.launchTemplateId = templateId;
-    const versions = await run('ec2.launchTemplates.versions', { launchTemplateId: templateId, versions: ['$Default', '$Latest'] }, execute);
+    const versions = await run(
+      'ec2.launchTemplates.versions',
+      { launchTemplateId: templateId, versions: ['$Default', '$Latest'] },
+      execute,
+    );
     entry.outcomes.push(versions);
     if (versions.status !== 'succeeded') return stop(versions);
-    const items = (versions.output as { items: Array<{ VersionNumber?: number; DefaultVersion?: boolean; LaunchTemplateData?: LaunchTemplateData }> }).items;
+    const items = (
+      versions.output as {
+        items: Array<{ VersionNumber?: number; DefaultVersion?: boolean; LaunchTemplateData?: LaunchTemplateData }>;
+      }
+    ).items;
     const base = items.find((item) => item.DefaultVersion) ?? items[0];
-    const latest = items.reduce((best, item) => ((item.VersionNumber ?? 0) > (best.VersionNumber ?? 0) ? item : best), base);
+    const latest = items.reduce(
+      (best, item) => ((item.VersionNumber ?? 0) > (best.VersionNumber ?? 0) ? item : best),
+      base,
+    );
     const target = applyDelta(base.LaunchTemplateData, change.templateData);
     const delta = changedFields(base.LaunchTemplateData, target);
     if (delta.changes.length) {
       let version: number;
       // A version an earlier attempt created (and did not make default) is reused, so a retry creates no second one.
-      if (latest !== base && changedFields(latest.LaunchTemplateData, target).changes.length === 0 && !latest.DefaultVersion) version = latest.VersionNumber!;
+      if (
+        latest !== base &&
+        changedFields(latest.LaunchTemplateData, target).changes.length === 0 &&
+        !latest.DefaultVersion
+      )
+        version = latest.VersionNumber!;
       else {
-        const created = await run('ec2.launchTemplates.createVersion', { launchTemplateId: templateId, sourceVersion: base.VersionNumber, launchTemplateData: delta.data, versionDescription: change.description, sourceServerId: server.sourceServerId }, execute);
+        const created = await run(
+          'ec2.launchTemplates.createVersion',
+          {
+            launchTemplateId: templateId,
+            sourceVersion: base.VersionNumber,
+            launchTemplateData: delta.data,
+            versionDescription: change.description,
+            sourceServerId: server.sourceServerId,
+          },
+          execute,
+        );
         entry.outcomes.push(created);
         if (created.status !== 'succeeded') return stop(created);
         version = (created.output as { versionNumber: number }).versionNumber;
         entry.createdVersion = version;
       }
       if (change.makeDefault !== false) {
-        const defaulted = await run('ec2.launchTemplates.setDefaultVersion', { launchTemplateId: templateId, version, sourceServerId: server.sourceServerId }, execute);
+        const defaulted = await run(
+          'ec2.launchTemplates.setDefaultVersion',
+          { launchTemplateId: templateId, version, sourceServerId: server.sourceServerId },
+          execute,
+        );
         entry.outcomes.push(defaulted);
-        if (defaulted.status !== 'succeeded') return stop(defaulted, `Version ${version} was created but not made the default: `);
+        if (defaulted.status !== 'succeeded')
+          return stop(defaulted, `Version ${version} was created but not made the default: `);
       }
       entry.status = 'applied';
     }
   }
   const settings = launchConfigurationChanges(configuration, change.launchConfiguration);
   if (settings.length) {
-    const updated = await run('drs.launchConfiguration.update', { sourceServerId: server.sourceServerId, ...Object.fromEntries(settings.map((setting) => [setting.field, setting.new])) }, execute);
+    const updated = await run(
+      'drs.launchConfiguration.update',
+      {
+        sourceServerId: server.sourceServerId,
+        ...Object.fromEntries(settings.map((setting) => [setting.field, setting.new])),
+      },
+      execute,
+    );
     entry.outcomes.push(updated);
-    if (updated.status !== 'succeeded') return stop(updated, entry.status === 'applied' ? 'The template was changed, the launch configuration was not: ' : '');
+    if (updated.status !== 'succeeded')
+      return stop(
+        updated,
+        entry.status === 'applied' ? 'The template was changed, the launch configuration was not: ' : '',
+      );
     entry.status = 'applied';
   }
   return entry;
 }
 
 /** Applies the change server by server; every server gets a result, failures are kept for retryFailed. */
-export async function bulkApply(run: RunFunction, context: RunContext, servers: BulkServer[], change: BulkChange): Promise<BulkApplyReport> {
+export async function bulkApply(
+  run: RunFunction,
+  context: RunContext,
+  servers: BulkServer[],
+  change: BulkChange,
+): Promise<BulkApplyReport> {
   checkServers(servers);
   const entries = new Array<BulkApplyEntry>(servers.length);
   let next = 0;
@@ -221,19 +357,37 @@ export async function bulkApply(run: RunFunction, context: RunContext, servers: 
         try {
           entries[index] = await applyToServer(run, context, servers[index], change);
         } catch (error) {
-          entries[index] = { sourceServerId: servers[index].sourceServerId, hostname: servers[index].hostname, status: 'failed', message: (error as Error).message, outcomes: [] };
+          entries[index] = {
+            sourceServerId: servers[index].sourceServerId,
+            hostname: servers[index].hostname,
+            status: 'failed',
+            message: (error as Error).message,
+            outcomes: [],
+          };
         }
       }
     }),
   );
-  const failedIds = new Set(entries.filter((entry) => entry.status === 'failed' || entry.status === 'refused').map((entry) => entry.sourceServerId));
+  const failedIds = new Set(
+    entries
+      .filter((entry) => entry.status === 'failed' || entry.status === 'refused')
+      .map((entry) => entry.sourceServerId),
+  );
   return { change, entries, failed: servers.filter((server) => failedIds.has(server.sourceServerId)) };
 }
 
 /** Applies the report's change again to the servers that failed or were refused; keeps the others' results. */
-export async function retryFailed(run: RunFunction, context: RunContext, report: BulkApplyReport): Promise<BulkApplyReport> {
+export async function retryFailed(
+  run: RunFunction,
+  context: RunContext,
+  report: BulkApplyReport,
+): Promise<BulkApplyReport> {
   if (!report.failed.length) return report;
   const retried = await bulkApply(run, context, report.failed, report.change);
   const byId = new Map(retried.entries.map((entry) => [entry.sourceServerId, entry]));
-  return { change: report.change, entries: report.entries.map((entry) => byId.get(entry.sourceServerId) ?? entry), failed: retried.failed };
+  return {
+    change: report.change,
+    entries: report.entries.map((entry) => byId.get(entry.sourceServerId) ?? entry),
+    failed: retried.failed,
+  };
 }

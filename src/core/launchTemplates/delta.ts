@@ -62,7 +62,14 @@ function deepEqual(a: unknown, b: unknown): boolean {
   }
   const aKeys = Object.keys(a);
   const bKeys = Object.keys(b);
-  return aKeys.length === bKeys.length && aKeys.every((key) => Object.prototype.hasOwnProperty.call(b, key) && deepEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
+  return (
+    aKeys.length === bKeys.length &&
+    aKeys.every(
+      (key) =>
+        Object.prototype.hasOwnProperty.call(b, key) &&
+        deepEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]),
+    )
+  );
 }
 
 /** Decodes base64 user data into text when it is canonical base64 of printable UTF-8; otherwise undefined. */
@@ -86,7 +93,10 @@ export function normalizeVersionForDiff(data: LaunchTemplateData | undefined): s
   let text = JSON.stringify(rest, null, 2) + '\n';
   if (userData !== undefined) {
     const decoded = decodeUserData(userData);
-    text += decoded !== undefined ? `\n# UserData (base64-decoded)\n${decoded}${decoded.endsWith('\n') ? '' : '\n'}` : `\n# UserData\n${String(userData)}\n`;
+    text +=
+      decoded !== undefined
+        ? `\n# UserData (base64-decoded)\n${decoded}${decoded.endsWith('\n') ? '' : '\n'}`
+        : `\n# UserData\n${String(userData)}\n`;
   }
   return text;
 }
@@ -124,5 +134,9 @@ function short(value: unknown): string {
 
 /** "InstanceType: "t3.micro" → "t3.large"" lines; user data is never printed. */
 export function formatChanges(changes: FieldChange[]): string[] {
-  return changes.map((change) => (change.field === 'UserData' ? 'UserData: changed (not shown)' : `${change.field}: ${short(change.old)} → ${short(change.new)}`));
+  return changes.map((change) =>
+    change.field === 'UserData'
+      ? 'UserData: changed (not shown)'
+      : `${change.field}: ${short(change.old)} → ${short(change.new)}`,
+  );
 }

@@ -2,7 +2,14 @@
 import type { ApprovalProvider } from '../guardrails/approval';
 import type { RunOptions, RunOutcome } from '../operations/runner';
 import type { Caller } from '../operations/types';
-import { changedFields, formatChanges, normalizeVersionForDiff, UnsupportedRemovalError, type FieldChange, type LaunchTemplateData } from './delta';
+import {
+  changedFields,
+  formatChanges,
+  normalizeVersionForDiff,
+  UnsupportedRemovalError,
+  type FieldChange,
+  type LaunchTemplateData,
+} from './delta';
 
 /** OperationRunner.run, or anything with its shape (tests, counting wrappers). */
 export type RunFunction = (operationId: string, input: unknown, options: RunOptions) => Promise<RunOutcome>;
@@ -65,7 +72,13 @@ export type SaveResult =
   | { status: 'unchanged' }
   | { status: 'dry-run'; changes: FieldChange[]; outcomes: RunOutcome[] }
   | { status: 'saved'; versionNumber: number; madeDefault: boolean; changes: FieldChange[]; outcomes: RunOutcome[] }
-  | { status: 'refused' | 'failed'; message: string; changes: FieldChange[]; outcomes: RunOutcome[]; versionNumber?: number };
+  | {
+      status: 'refused' | 'failed';
+      message: string;
+      changes: FieldChange[];
+      outcomes: RunOutcome[];
+      versionNumber?: number;
+    };
 
 export interface RollbackRequest {
   templateId: string;
@@ -98,7 +111,8 @@ export class OperationFailedError extends Error {
 
 export function describeOutcome(outcome: RunOutcome): string {
   if (outcome.refusal) return `${outcome.operationId} refused: ${outcome.refusal.message}`;
-  if (outcome.error) return `${outcome.operationId} failed: ${outcome.error.code}: ${outcome.error.message}${outcome.error.hint ? ` ${outcome.error.hint}` : ''}`;
+  if (outcome.error)
+    return `${outcome.operationId} failed: ${outcome.error.code}: ${outcome.error.message}${outcome.error.hint ? ` ${outcome.error.hint}` : ''}`;
   return `${outcome.operationId}: ${outcome.status}`;
 }
 
@@ -120,7 +134,13 @@ export class LaunchTemplateEditor {
   ) {}
 
   private options(mode: 'dry-run' | 'execute' = 'dry-run') {
-    return { caller: this.context.caller, mode, approvalProvider: this.context.approvalProvider, region: this.context.region, signal: this.context.signal };
+    return {
+      caller: this.context.caller,
+      mode,
+      approvalProvider: this.context.approvalProvider,
+      region: this.context.region,
+      signal: this.context.signal,
+    };
   }
 
   private async read<T>(operationId: string, input: unknown): Promise<T> {
@@ -131,15 +151,25 @@ export class LaunchTemplateEditor {
 
   /** The template's summary (IDs, default and latest version, tags). */
   async template(ref: TemplateRef): Promise<TemplateSummary> {
-    if (Boolean(ref.launchTemplateId) === Boolean(ref.launchTemplateName)) throw new Error('Give exactly one of launchTemplateId or launchTemplateName.');
-    const input = ref.launchTemplateId ? { ids: [ref.launchTemplateId] } : { filters: [{ name: 'launch-template-name', values: [ref.launchTemplateName!] }] };
+    if (Boolean(ref.launchTemplateId) === Boolean(ref.launchTemplateName))
+      throw new Error('Give exactly one of launchTemplateId or launchTemplateName.');
+    const input = ref.launchTemplateId
+      ? { ids: [ref.launchTemplateId] }
+      : { filters: [{ name: 'launch-template-name', values: [ref.launchTemplateName!] }] };
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw SDK items, read defensively
     const page = await this.read<{ items: Array<Record<string, any>> }>('ec2.launchTemplates.list', input);
     const found = page.items[0];
     if (!found) throw new Error(`Launch template ${ref.launchTemplateId ?? ref.launchTemplateName} not found.`);
     const tags: Record<string, string> = {};
-    for (const tag of (found.Tags as Array<{ Key?: string; Value?: string }>) ?? []) if (tag.Key) tags[tag.Key] = tag.Value ?? '';
-    return { launchTemplateId: found.LaunchTemplateId, launchTemplateName: found.LaunchTemplateName, defaultVersion: Number(found.DefaultVersionNumber), latestVersion: Number(found.LatestVersionNumber), tags };
+    for (const tag of (found.Tags as Array<{ Key?: string; Value?: string }>) ?? [])
+      if (tag.Key) tags[tag.Key] = tag.Value ?? '';
+    return {
+      launchTemplateId: found.LaunchTemplateId,
+      launchTemplateName: found.LaunchTemplateName,
+      defaultVersion: Number(found.DefaultVersionNumber),
+      latestVersion: Number(found.LatestVersionNumber),
+      tags,
+    };
   }
 
   private async versions(templateId: string): Promise<RawVersion[]> {
@@ -147,7 +177,11 @@ export class LaunchTemplateEditor {
     let nextToken: string | undefined;
     let pages = 0;
     do {
-      const page = await this.read<{ items: RawVersion[]; nextToken?: string }>('ec2.launchTemplates.versions', { launchTemplateId: templateId, maxResults: 200, nextToken });
+      const page = await this.read<{ items: RawVersion[]; nextToken?: string }>('ec2.launchTemplates.versions', {
+        launchTemplateId: templateId,
+        maxResults: 200,
+        nextToken,
+      });
       all.push(...page.items);
       nextToken = page.nextToken;
       pages += 1;
@@ -171,13 +205,25 @@ export class LaunchTemplateEditor {
       .sort((a, b) => b.versionNumber - a.versionNumber);
     const wanted = version ?? template.defaultVersion;
     const chosen = raw.find((item) => item.VersionNumber === wanted);
-    const selected = chosen ? { versionNumber: wanted, data: chosen.LaunchTemplateData ?? {}, text: normalizeVersionForDiff(chosen.LaunchTemplateData) } : await this.readVersion(template.launchTemplateId, wanted);
+    const selected = chosen
+      ? {
+          versionNumber: wanted,
+          data: chosen.LaunchTemplateData ?? {},
+          text: normalizeVersionForDiff(chosen.LaunchTemplateData),
+        }
+      : await this.readVersion(template.launchTemplateId, wanted);
     return { template, versions, selected };
   }
 
   /** The data of one version and its diff text. */
-  async readVersion(templateId: string, version: number): Promise<{ versionNumber: number; data: LaunchTemplateData; text: string }> {
-    const page = await this.read<{ items: RawVersion[] }>('ec2.launchTemplates.versions', { launchTemplateId: templateId, versions: [String(version)] });
+  async readVersion(
+    templateId: string,
+    version: number,
+  ): Promise<{ versionNumber: number; data: LaunchTemplateData; text: string }> {
+    const page = await this.read<{ items: RawVersion[] }>('ec2.launchTemplates.versions', {
+      launchTemplateId: templateId,
+      versions: [String(version)],
+    });
     const found = page.items[0];
     if (!found) throw new Error(`Version ${version} of launch template ${templateId} not found.`);
     const data = found.LaunchTemplateData ?? {};
@@ -199,8 +245,20 @@ export class LaunchTemplateEditor {
       } catch (error) {
         lines = [(error as Error).message];
       }
-      const diffText = [`Version ${template.latestVersion} was created after you opened version ${request.expectedLatestVersion} as the latest.`, `Your edit compared with version ${template.latestVersion}:`, ...(lines.length ? lines.map((line) => `  ${line}`) : ['  (no difference)'])].join('\n');
-      return { status: 'conflict', conflict: { latest: template.latestVersion, expectedLatest: request.expectedLatestVersion, diffText, latestText: latest.text } };
+      const diffText = [
+        `Version ${template.latestVersion} was created after you opened version ${request.expectedLatestVersion} as the latest.`,
+        `Your edit compared with version ${template.latestVersion}:`,
+        ...(lines.length ? lines.map((line) => `  ${line}`) : ['  (no difference)']),
+      ].join('\n');
+      return {
+        status: 'conflict',
+        conflict: {
+          latest: template.latestVersion,
+          expectedLatest: request.expectedLatestVersion,
+          diffText,
+          latestText: latest.text,
+        },
+      };
     }
     const base = await this.readVersion(request.templateId, request.baseVersion);
     let changes: FieldChange[];
@@ -208,25 +266,65 @@ export class LaunchTemplateEditor {
     try {
       ({ changes, data } = changedFields(base.data, request.edited));
     } catch (error) {
-      if (error instanceof UnsupportedRemovalError) return { status: 'refused', message: error.message, changes: [], outcomes: [] };
+      if (error instanceof UnsupportedRemovalError)
+        return { status: 'refused', message: error.message, changes: [], outcomes: [] };
       throw error;
     }
     if (!changes.length) return { status: 'unchanged' };
     const outcomes: RunOutcome[] = [];
-    const created = await this.run('ec2.launchTemplates.createVersion', { launchTemplateId: request.templateId, sourceVersion: request.baseVersion, launchTemplateData: data, versionDescription: request.description }, this.options(mode));
+    const created = await this.run(
+      'ec2.launchTemplates.createVersion',
+      {
+        launchTemplateId: request.templateId,
+        sourceVersion: request.baseVersion,
+        launchTemplateData: data,
+        versionDescription: request.description,
+      },
+      this.options(mode),
+    );
     outcomes.push(created);
     if (mode === 'dry-run') {
-      if (request.makeDefault && created.status === 'dry-run') outcomes.push(await this.run('ec2.launchTemplates.setDefaultVersion', { launchTemplateId: request.templateId, version: template.latestVersion + 1 }, this.options('dry-run')));
+      if (request.makeDefault && created.status === 'dry-run')
+        outcomes.push(
+          await this.run(
+            'ec2.launchTemplates.setDefaultVersion',
+            { launchTemplateId: request.templateId, version: template.latestVersion + 1 },
+            this.options('dry-run'),
+          ),
+        );
       const stopped = outcomes.find((outcome) => outcome.status !== 'dry-run');
-      if (stopped) return { status: stopped.status === 'refused' ? 'refused' : 'failed', message: describeOutcome(stopped), changes, outcomes };
+      if (stopped)
+        return {
+          status: stopped.status === 'refused' ? 'refused' : 'failed',
+          message: describeOutcome(stopped),
+          changes,
+          outcomes,
+        };
       return { status: 'dry-run', changes, outcomes };
     }
-    if (created.status !== 'succeeded') return { status: created.status === 'refused' ? 'refused' : 'failed', message: describeOutcome(created), changes, outcomes };
+    if (created.status !== 'succeeded')
+      return {
+        status: created.status === 'refused' ? 'refused' : 'failed',
+        message: describeOutcome(created),
+        changes,
+        outcomes,
+      };
     const versionNumber = (created.output as { versionNumber: number }).versionNumber;
     if (!request.makeDefault) return { status: 'saved', versionNumber, madeDefault: false, changes, outcomes };
-    const defaulted = await this.run('ec2.launchTemplates.setDefaultVersion', { launchTemplateId: request.templateId, version: versionNumber }, this.options('execute'));
+    const defaulted = await this.run(
+      'ec2.launchTemplates.setDefaultVersion',
+      { launchTemplateId: request.templateId, version: versionNumber },
+      this.options('execute'),
+    );
     outcomes.push(defaulted);
-    if (defaulted.status !== 'succeeded') return { status: defaulted.status === 'refused' ? 'refused' : 'failed', message: `Version ${versionNumber} was created but not made the default: ${describeOutcome(defaulted)}`, changes, outcomes, versionNumber };
+    if (defaulted.status !== 'succeeded')
+      return {
+        status: defaulted.status === 'refused' ? 'refused' : 'failed',
+        message: `Version ${versionNumber} was created but not made the default: ${describeOutcome(defaulted)}`,
+        changes,
+        outcomes,
+        versionNumber,
+      };
     return { status: 'saved', versionNumber, madeDefault: true, changes, outcomes };
   }
 
@@ -236,20 +334,53 @@ export class LaunchTemplateEditor {
     const outcomes: RunOutcome[] = [];
     const finish = (versionNumber?: number): WriteResult => {
       const stopped = outcomes.find((outcome) => outcome.status !== (mode === 'dry-run' ? 'dry-run' : 'succeeded'));
-      if (stopped) return { status: stopped.status === 'refused' ? 'refused' : 'failed', message: describeOutcome(stopped), outcomes, versionNumber };
-      return { status: mode === 'dry-run' ? 'dry-run' : 'succeeded', message: outcomes.map((outcome) => outcome.preview?.summary ?? outcome.operationId).join('; '), outcomes, versionNumber };
+      if (stopped)
+        return {
+          status: stopped.status === 'refused' ? 'refused' : 'failed',
+          message: describeOutcome(stopped),
+          outcomes,
+          versionNumber,
+        };
+      return {
+        status: mode === 'dry-run' ? 'dry-run' : 'succeeded',
+        message: outcomes.map((outcome) => outcome.preview?.summary ?? outcome.operationId).join('; '),
+        outcomes,
+        versionNumber,
+      };
     };
     if (request.mode === 'set-default') {
-      outcomes.push(await this.run('ec2.launchTemplates.setDefaultVersion', { launchTemplateId: request.templateId, version: request.version }, this.options(mode)));
+      outcomes.push(
+        await this.run(
+          'ec2.launchTemplates.setDefaultVersion',
+          { launchTemplateId: request.templateId, version: request.version },
+          this.options(mode),
+        ),
+      );
       return finish(request.version);
     }
     const template = await this.template({ launchTemplateId: request.templateId });
-    const created = await this.run('ec2.launchTemplates.createVersion', { launchTemplateId: request.templateId, sourceVersion: request.version, launchTemplateData: {}, versionDescription: `Copy of version ${request.version} (rollback)` }, this.options(mode));
+    const created = await this.run(
+      'ec2.launchTemplates.createVersion',
+      {
+        launchTemplateId: request.templateId,
+        sourceVersion: request.version,
+        launchTemplateData: {},
+        versionDescription: `Copy of version ${request.version} (rollback)`,
+      },
+      this.options(mode),
+    );
     outcomes.push(created);
     const expected = mode === 'dry-run' ? 'dry-run' : 'succeeded';
     if (created.status !== expected) return finish();
-    const versionNumber = mode === 'dry-run' ? template.latestVersion + 1 : (created.output as { versionNumber: number }).versionNumber;
-    outcomes.push(await this.run('ec2.launchTemplates.setDefaultVersion', { launchTemplateId: request.templateId, version: versionNumber }, this.options(mode)));
+    const versionNumber =
+      mode === 'dry-run' ? template.latestVersion + 1 : (created.output as { versionNumber: number }).versionNumber;
+    outcomes.push(
+      await this.run(
+        'ec2.launchTemplates.setDefaultVersion',
+        { launchTemplateId: request.templateId, version: versionNumber },
+        this.options(mode),
+      ),
+    );
     return finish(versionNumber);
   }
 
@@ -257,11 +388,23 @@ export class LaunchTemplateEditor {
   async deleteVersions(request: DeleteVersionsRequest): Promise<WriteResult> {
     const template = await this.template({ launchTemplateId: request.templateId });
     if (request.versions.includes(template.defaultVersion)) {
-      return { status: 'refused', message: `Version ${template.defaultVersion} is the default version of ${request.templateId} and is never deleted. Make another version the default first.`, outcomes: [] };
+      return {
+        status: 'refused',
+        message: `Version ${template.defaultVersion} is the default version of ${request.templateId} and is never deleted. Make another version the default first.`,
+        outcomes: [],
+      };
     }
     const mode = request.runMode ?? 'execute';
-    const outcome = await this.run('ec2.launchTemplates.deleteVersions', { launchTemplateId: request.templateId, versions: request.versions }, this.options(mode));
+    const outcome = await this.run(
+      'ec2.launchTemplates.deleteVersions',
+      { launchTemplateId: request.templateId, versions: request.versions },
+      this.options(mode),
+    );
     const ok = outcome.status === (mode === 'dry-run' ? 'dry-run' : 'succeeded');
-    return { status: ok ? (mode === 'dry-run' ? 'dry-run' : 'succeeded') : outcome.status === 'refused' ? 'refused' : 'failed', message: ok ? (outcome.preview?.summary ?? 'Deleted.') : describeOutcome(outcome), outcomes: [outcome] };
+    return {
+      status: ok ? (mode === 'dry-run' ? 'dry-run' : 'succeeded') : outcome.status === 'refused' ? 'refused' : 'failed',
+      message: ok ? (outcome.preview?.summary ?? 'Deleted.') : describeOutcome(outcome),
+      outcomes: [outcome],
+    };
   }
 }

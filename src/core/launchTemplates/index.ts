@@ -4,15 +4,50 @@
  * Plain Node; every AWS call goes through an OperationRunner-shaped `run` function.
  */
 export type { LaunchTemplateData, FieldChange, Delta } from './delta';
-export { normalizeVersionForDiff, changedFields, applyDelta, decodeUserData, UnsupportedRemovalError, formatChanges } from './delta';
-export type { RunFunction, RunContext, TemplateRef, TemplateSummary, VersionSummary, OpenedTemplate, SaveRequest, SaveResult, RollbackRequest, DeleteVersionsRequest, WriteResult } from './editor';
+export {
+  normalizeVersionForDiff,
+  changedFields,
+  applyDelta,
+  decodeUserData,
+  UnsupportedRemovalError,
+  formatChanges,
+} from './delta';
+export type {
+  RunFunction,
+  RunContext,
+  TemplateRef,
+  TemplateSummary,
+  VersionSummary,
+  OpenedTemplate,
+  SaveRequest,
+  SaveResult,
+  RollbackRequest,
+  DeleteVersionsRequest,
+  WriteResult,
+} from './editor';
 export { LaunchTemplateEditor, OperationFailedError, describeOutcome } from './editor';
 export type { FieldCheckInput, FieldFinding, SubnetFacts } from './fieldChecks';
 export { checkLaunchTemplateFields, ipv4InCidr, parseIpv4, parseIpv4Cidr, IMDSV2_DEFAULTS } from './fieldChecks';
 export { networkRefsOf, loadNetworkFacts, type NetworkFacts, type NetworkRefs } from './network';
-export type { RecoveryFacts, RecoveryFinding, RecoveryFindingCode, FindingSeverity, GatheredFacts, ServerForFacts } from './recoveryValidation';
+export type {
+  RecoveryFacts,
+  RecoveryFinding,
+  RecoveryFindingCode,
+  FindingSeverity,
+  GatheredFacts,
+  ServerForFacts,
+} from './recoveryValidation';
 export { validateRecoveryLaunch, gatherRecoveryFacts, preflightLaunchValidation } from './recoveryValidation';
-export type { BulkChange, LaunchConfigurationChange, BulkServer, BulkDryRunEntry, BulkDryRunReport, BulkApplyEntry, BulkApplyReport, ServerSelector } from './bulk';
+export type {
+  BulkChange,
+  LaunchConfigurationChange,
+  BulkServer,
+  BulkDryRunEntry,
+  BulkDryRunReport,
+  BulkApplyEntry,
+  BulkApplyReport,
+  ServerSelector,
+} from './bulk';
 export { selectSourceServers, bulkDryRun, bulkApply, retryFailed } from './bulk';
 
 /** The registered operations this module runs (ids are stable). */

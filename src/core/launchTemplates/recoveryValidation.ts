@@ -32,7 +32,10 @@ export interface RecoveryFinding {
 export interface RecoveryFacts {
   sourceServerId: string;
   hostname?: string;
-  launchConfiguration: Pick<LaunchConfiguration, 'ec2LaunchTemplateID' | 'targetInstanceTypeRightSizingMethod' | 'copyPrivateIp'>;
+  launchConfiguration: Pick<
+    LaunchConfiguration,
+    'ec2LaunchTemplateID' | 'targetInstanceTypeRightSizingMethod' | 'copyPrivateIp'
+  >;
   /** The whole GetLaunchConfiguration answer, when read. */
   fullLaunchConfiguration?: LaunchConfiguration;
   /** Device names of the source server's disks (e.g. /dev/xvda); undefined when unknown. */
@@ -59,10 +62,16 @@ export function validateRecoveryLaunch(facts: RecoveryFacts): RecoveryFinding[] 
   const id = facts.sourceServerId;
   const label = facts.hostname ? `${facts.hostname} (${id})` : id;
   const findings: RecoveryFinding[] = [];
-  const add = (code: RecoveryFindingCode, severity: FindingSeverity, message: string, fix: string) => findings.push({ sourceServerId: id, code, severity, message, fix });
+  const add = (code: RecoveryFindingCode, severity: FindingSeverity, message: string, fix: string) =>
+    findings.push({ sourceServerId: id, code, severity, message, fix });
   const template = facts.template;
   if (!template) {
-    add('launch-template-missing', 'error', `${label} has no usable EC2 launch template${facts.launchConfiguration.ec2LaunchTemplateID ? ` (${facts.launchConfiguration.ec2LaunchTemplateID} was not found)` : ''}.`, 'Save the server\'s launch settings in DRS, which creates its template.');
+    add(
+      'launch-template-missing',
+      'error',
+      `${label} has no usable EC2 launch template${facts.launchConfiguration.ec2LaunchTemplateID ? ` (${facts.launchConfiguration.ec2LaunchTemplateID} was not found)` : ''}.`,
+      "Save the server's launch settings in DRS, which creates its template.",
+    );
     return findings;
   }
   const data = template.data;
@@ -71,53 +80,144 @@ export function validateRecoveryLaunch(facts: RecoveryFacts): RecoveryFinding[] 
 
   // 1. Right-sizing replaces the template's instance type.
   if ((rightSizing === 'BASIC' || rightSizing === 'IN_AWS') && refs.instanceType) {
-    add('right-sizing-overrides-instance-type', 'warning', `${label}: right-sizing ${rightSizing} launches ${facts.recommendedInstanceType ?? 'the type DRS recommends'}, not the template's ${refs.instanceType}.`, `Set targetInstanceTypeRightSizingMethod to NONE to launch ${refs.instanceType}, or leave InstanceType to DRS.`);
+    add(
+      'right-sizing-overrides-instance-type',
+      'warning',
+      `${label}: right-sizing ${rightSizing} launches ${facts.recommendedInstanceType ?? 'the type DRS recommends'}, not the template's ${refs.instanceType}.`,
+      `Set targetInstanceTypeRightSizingMethod to NONE to launch ${refs.instanceType}, or leave InstanceType to DRS.`,
+    );
   }
   // 2. Block device names must be the source server's.
-  const mappings = Array.isArray(data.BlockDeviceMappings) ? (data.BlockDeviceMappings as Array<{ DeviceName?: string }>) : [];
+  const mappings = Array.isArray(data.BlockDeviceMappings)
+    ? (data.BlockDeviceMappings as Array<{ DeviceName?: string }>)
+    : [];
   if (mappings.length) {
-    if (!facts.sourceDiskDevices) add('check-not-run', 'warning', `${label}: the source server's disks are unknown, so the template's device names were not checked.`, 'Check that DescribeSourceServers lists the server\'s disks, then validate again.');
+    if (!facts.sourceDiskDevices)
+      add(
+        'check-not-run',
+        'warning',
+        `${label}: the source server's disks are unknown, so the template's device names were not checked.`,
+        "Check that DescribeSourceServers lists the server's disks, then validate again.",
+      );
     else {
-      const unknown = mappings.map((mapping) => mapping.DeviceName).filter((name): name is string => Boolean(name) && !facts.sourceDiskDevices!.includes(name!));
-      if (unknown.length) add('device-name-mismatch', 'error', `${label}: block device ${unknown.join(', ')} in the template matches no disk of the source server (${facts.sourceDiskDevices.join(', ') || 'none'}).`, 'Use the source server\'s device names in BlockDeviceMappings.');
+      const unknown = mappings
+        .map((mapping) => mapping.DeviceName)
+        .filter((name): name is string => Boolean(name) && !facts.sourceDiskDevices!.includes(name!));
+      if (unknown.length)
+        add(
+          'device-name-mismatch',
+          'error',
+          `${label}: block device ${unknown.join(', ')} in the template matches no disk of the source server (${facts.sourceDiskDevices.join(', ') || 'none'}).`,
+          "Use the source server's device names in BlockDeviceMappings.",
+        );
     }
   }
   // 3. Without a subnet, EC2 needs a default VPC.
   if (!refs.subnetId) {
-    if (facts.hasDefaultVpc === undefined) add('check-not-run', 'warning', `${label}: the template names no subnet and whether the region has a default VPC was not checked.`, 'Set a subnet in the template.');
-    else if (!facts.hasDefaultVpc) add('subnet-required', 'error', `${label}: the template names no subnet and the region has no default VPC, so the launch fails.`, 'Set NetworkInterfaces[0].SubnetId in a new default version.');
+    if (facts.hasDefaultVpc === undefined)
+      add(
+        'check-not-run',
+        'warning',
+        `${label}: the template names no subnet and whether the region has a default VPC was not checked.`,
+        'Set a subnet in the template.',
+      );
+    else if (!facts.hasDefaultVpc)
+      add(
+        'subnet-required',
+        'error',
+        `${label}: the template names no subnet and the region has no default VPC, so the launch fails.`,
+        'Set NetworkInterfaces[0].SubnetId in a new default version.',
+      );
   } else if (facts.subnetMissing) {
-    add('subnet-missing', 'error', `${label}: subnet ${refs.subnetId} does not exist.`, 'Pick an existing subnet in a new default version.');
+    add(
+      'subnet-missing',
+      'error',
+      `${label}: subnet ${refs.subnetId} does not exist.`,
+      'Pick an existing subnet in a new default version.',
+    );
   } else if (!facts.subnet) {
-    add('check-not-run', 'warning', `${label}: subnet ${refs.subnetId} could not be read, so the private IP, security groups and instance type were not checked against it.`, 'Check ec2:DescribeSubnets permission, then validate again.');
+    add(
+      'check-not-run',
+      'warning',
+      `${label}: subnet ${refs.subnetId} could not be read, so the private IP, security groups and instance type were not checked against it.`,
+      'Check ec2:DescribeSubnets permission, then validate again.',
+    );
   }
   const subnet = facts.subnet;
   // 4. A copied private IP must lie in the subnet.
   if (facts.launchConfiguration.copyPrivateIp && subnet) {
     const ip = facts.sourcePrivateIps[0];
-    if (!ip) add('check-not-run', 'warning', `${label}: copyPrivateIp is on but the source server reports no private IP.`, 'Check the replication agent, or turn copyPrivateIp off.');
-    else if (!ipv4InCidr(ip, subnet.cidrBlock)) add('private-ip-outside-subnet', 'error', `${label}: copyPrivateIp copies ${ip}, which is outside subnet ${subnet.subnetId} (${subnet.cidrBlock}).`, `Pick a subnet whose CIDR contains ${ip}, or turn copyPrivateIp off.`);
+    if (!ip)
+      add(
+        'check-not-run',
+        'warning',
+        `${label}: copyPrivateIp is on but the source server reports no private IP.`,
+        'Check the replication agent, or turn copyPrivateIp off.',
+      );
+    else if (!ipv4InCidr(ip, subnet.cidrBlock))
+      add(
+        'private-ip-outside-subnet',
+        'error',
+        `${label}: copyPrivateIp copies ${ip}, which is outside subnet ${subnet.subnetId} (${subnet.cidrBlock}).`,
+        `Pick a subnet whose CIDR contains ${ip}, or turn copyPrivateIp off.`,
+      );
   }
   // 5. Security groups must be in the subnet's VPC.
   if (refs.securityGroupIds.length) {
-    if (!facts.securityGroupVpcs) add('check-not-run', 'warning', `${label}: the security groups could not be read.`, 'Check ec2:DescribeSecurityGroups permission, then validate again.');
+    if (!facts.securityGroupVpcs)
+      add(
+        'check-not-run',
+        'warning',
+        `${label}: the security groups could not be read.`,
+        'Check ec2:DescribeSecurityGroups permission, then validate again.',
+      );
     else {
       for (const group of refs.securityGroupIds) {
         const vpc = facts.securityGroupVpcs[group];
-        if (!vpc) add('security-group-missing', 'error', `${label}: security group ${group} does not exist.`, 'Remove it from the template or pick an existing group.');
-        else if (subnet && vpc !== subnet.vpcId) add('security-group-other-vpc', 'error', `${label}: security group ${group} is in ${vpc}, but subnet ${subnet.subnetId} is in ${subnet.vpcId}.`, `Use security groups of ${subnet.vpcId}.`);
+        if (!vpc)
+          add(
+            'security-group-missing',
+            'error',
+            `${label}: security group ${group} does not exist.`,
+            'Remove it from the template or pick an existing group.',
+          );
+        else if (subnet && vpc !== subnet.vpcId)
+          add(
+            'security-group-other-vpc',
+            'error',
+            `${label}: security group ${group} is in ${vpc}, but subnet ${subnet.subnetId} is in ${subnet.vpcId}.`,
+            `Use security groups of ${subnet.vpcId}.`,
+          );
       }
     }
   }
   // 6. DRS launches the default version.
   if (template.latestVersion > template.defaultVersion) {
-    add('launched-version-not-latest', 'warning', `${label}: DRS launches version ${template.defaultVersion} (the default) of ${template.launchTemplateId}; the newer version ${template.latestVersion} is not used.`, `Make version ${template.latestVersion} the default if it is the intended configuration.`);
+    add(
+      'launched-version-not-latest',
+      'warning',
+      `${label}: DRS launches version ${template.defaultVersion} (the default) of ${template.launchTemplateId}; the newer version ${template.latestVersion} is not used.`,
+      `Make version ${template.latestVersion} the default if it is the intended configuration.`,
+    );
   }
   // 7. The launched instance type must be offered in the AZ.
-  const launchedType = rightSizing === 'BASIC' || rightSizing === 'IN_AWS' ? facts.recommendedInstanceType : refs.instanceType;
+  const launchedType =
+    rightSizing === 'BASIC' || rightSizing === 'IN_AWS' ? facts.recommendedInstanceType : refs.instanceType;
   if (launchedType && subnet) {
-    if (!facts.offeredInstanceTypes) add('check-not-run', 'warning', `${label}: instance type offerings in ${subnet.availabilityZone} were not checked.`, 'Check ec2:DescribeInstanceTypeOfferings permission, then validate again.');
-    else if (!facts.offeredInstanceTypes.has(launchedType)) add('instance-type-not-offered', 'error', `${label}: ${launchedType} is not offered in ${subnet.availabilityZone}.`, `Pick an instance type offered in ${subnet.availabilityZone}, or a subnet in another AZ.`);
+    if (!facts.offeredInstanceTypes)
+      add(
+        'check-not-run',
+        'warning',
+        `${label}: instance type offerings in ${subnet.availabilityZone} were not checked.`,
+        'Check ec2:DescribeInstanceTypeOfferings permission, then validate again.',
+      );
+    else if (!facts.offeredInstanceTypes.has(launchedType))
+      add(
+        'instance-type-not-offered',
+        'error',
+        `${label}: ${launchedType} is not offered in ${subnet.availabilityZone}.`,
+        `Pick an instance type offered in ${subnet.availabilityZone}, or a subnet in another AZ.`,
+      );
   }
   return findings;
 }
@@ -167,8 +267,14 @@ export async function gatherRecoveryFacts(
   const unknown = servers.filter((server) => !server.source).map((server) => server.sourceServerId);
   for (let index = 0; index < unknown.length; index += 200) {
     apiCalls += 1;
-    const outcome = await run('drs.sourceServers.list', { sourceServerIds: unknown.slice(index, index + 200), maxResults: 200 }, options);
-    if (outcome.status === 'succeeded') for (const item of (outcome.output as { items: SourceServer[] }).items) if (item.sourceServerID) sources.set(item.sourceServerID, item);
+    const outcome = await run(
+      'drs.sourceServers.list',
+      { sourceServerIds: unknown.slice(index, index + 200), maxResults: 200 },
+      options,
+    );
+    if (outcome.status === 'succeeded')
+      for (const item of (outcome.output as { items: SourceServer[] }).items)
+        if (item.sourceServerID) sources.set(item.sourceServerID, item);
   }
 
   const perServer = await mapLimited(servers, CONCURRENCY, async (server): Promise<RecoveryFacts | undefined> => {
@@ -183,21 +289,41 @@ export async function gatherRecoveryFacts(
     const fact: RecoveryFacts = {
       sourceServerId: server.sourceServerId,
       hostname: server.hostname ?? source?.sourceProperties?.identificationHints?.hostname,
-      launchConfiguration: { ec2LaunchTemplateID: configuration.ec2LaunchTemplateID, targetInstanceTypeRightSizingMethod: configuration.targetInstanceTypeRightSizingMethod, copyPrivateIp: configuration.copyPrivateIp },
+      launchConfiguration: {
+        ec2LaunchTemplateID: configuration.ec2LaunchTemplateID,
+        targetInstanceTypeRightSizingMethod: configuration.targetInstanceTypeRightSizingMethod,
+        copyPrivateIp: configuration.copyPrivateIp,
+      },
       fullLaunchConfiguration: configuration,
-      sourceDiskDevices: source?.sourceProperties?.disks ? source.sourceProperties.disks.map((disk) => disk.deviceName ?? '').filter(Boolean) : undefined,
+      sourceDiskDevices: source?.sourceProperties?.disks
+        ? source.sourceProperties.disks.map((disk) => disk.deviceName ?? '').filter(Boolean)
+        : undefined,
       sourcePrivateIps: (source?.sourceProperties?.networkInterfaces ?? []).flatMap((nic) => nic.ips ?? []),
       recommendedInstanceType: source?.sourceProperties?.recommendedInstanceType,
     };
     const templateId = configuration.ec2LaunchTemplateID;
     if (templateId) {
       apiCalls += 1;
-      const versions = await run('ec2.launchTemplates.versions', { launchTemplateId: templateId, versions: ['$Default', '$Latest'] }, options);
+      const versions = await run(
+        'ec2.launchTemplates.versions',
+        { launchTemplateId: templateId, versions: ['$Default', '$Latest'] },
+        options,
+      );
       if (versions.status === 'succeeded') {
-        const items = (versions.output as { items: Array<{ VersionNumber?: number; DefaultVersion?: boolean; LaunchTemplateData?: LaunchTemplateData }> }).items;
+        const items = (
+          versions.output as {
+            items: Array<{ VersionNumber?: number; DefaultVersion?: boolean; LaunchTemplateData?: LaunchTemplateData }>;
+          }
+        ).items;
         const defaultVersion = items.find((item) => item.DefaultVersion) ?? items[0];
         const latest = Math.max(...items.map((item) => item.VersionNumber ?? 0));
-        if (defaultVersion?.VersionNumber) fact.template = { launchTemplateId: templateId, defaultVersion: defaultVersion.VersionNumber, latestVersion: latest, data: defaultVersion.LaunchTemplateData ?? {} };
+        if (defaultVersion?.VersionNumber)
+          fact.template = {
+            launchTemplateId: templateId,
+            defaultVersion: defaultVersion.VersionNumber,
+            latestVersion: latest,
+            data: defaultVersion.LaunchTemplateData ?? {},
+          };
       } else if (versions.error?.code && !/NotFound/i.test(versions.error.code)) {
         errors.push({ sourceServerId: server.sourceServerId, message: describeOutcome(versions) });
         return undefined;
@@ -218,7 +344,11 @@ export async function gatherRecoveryFacts(
     else needDefaultVpc = true;
     for (const group of refs.securityGroupIds) groupIds.add(group);
   }
-  const network = await loadNetworkFacts(run, context, { subnetIds: [...subnetIds], securityGroupIds: [...groupIds], defaultVpc: needDefaultVpc });
+  const network = await loadNetworkFacts(run, context, {
+    subnetIds: [...subnetIds],
+    securityGroupIds: [...groupIds],
+    defaultVpc: needDefaultVpc,
+  });
   const typesByAz = new Map<string, Set<string>>();
   for (const fact of facts) {
     if (!fact.template) continue;
@@ -226,9 +356,15 @@ export async function gatherRecoveryFacts(
     const subnet = refs.subnetId ? network.subnets.get(refs.subnetId) : undefined;
     const rightSizing = fact.launchConfiguration.targetInstanceTypeRightSizingMethod;
     const type = rightSizing === 'BASIC' || rightSizing === 'IN_AWS' ? fact.recommendedInstanceType : refs.instanceType;
-    if (subnet && type) (typesByAz.get(subnet.availabilityZone) ?? typesByAz.set(subnet.availabilityZone, new Set()).get(subnet.availabilityZone)!).add(type);
+    if (subnet && type)
+      (
+        typesByAz.get(subnet.availabilityZone) ??
+        typesByAz.set(subnet.availabilityZone, new Set()).get(subnet.availabilityZone)!
+      ).add(type);
   }
-  const offerings = typesByAz.size ? await loadNetworkFacts(run, context, { subnetIds: [], securityGroupIds: [], instanceTypesByAz: typesByAz }) : undefined;
+  const offerings = typesByAz.size
+    ? await loadNetworkFacts(run, context, { subnetIds: [], securityGroupIds: [], instanceTypesByAz: typesByAz })
+    : undefined;
   apiCalls += network.apiCalls + (offerings?.apiCalls ?? 0);
   for (const fact of facts) applyNetworkFacts(fact, network, offerings);
   return { facts, errors, apiCalls };
@@ -242,15 +378,24 @@ function applyNetworkFacts(fact: RecoveryFacts, network: NetworkFacts, offerings
     fact.subnetMissing = !fact.subnet;
   }
   if (!refs.subnetId && !network.notChecked.has('default-vpc')) fact.hasDefaultVpc = network.hasDefaultVpc;
-  if (!network.notChecked.has('security-groups')) fact.securityGroupVpcs = Object.fromEntries(refs.securityGroupIds.filter((group) => network.groupVpcs.has(group)).map((group) => [group, network.groupVpcs.get(group)!]));
-  if (fact.subnet && offerings && !offerings.notChecked.has('offerings')) fact.offeredInstanceTypes = offerings.offerings.get(fact.subnet.availabilityZone) ?? new Set();
+  if (!network.notChecked.has('security-groups'))
+    fact.securityGroupVpcs = Object.fromEntries(
+      refs.securityGroupIds
+        .filter((group) => network.groupVpcs.has(group))
+        .map((group) => [group, network.groupVpcs.get(group)!]),
+    );
+  if (fact.subnet && offerings && !offerings.notChecked.has('offerings'))
+    fact.offeredInstanceTypes = offerings.offerings.get(fact.subnet.availabilityZone) ?? new Set();
 }
 
 /**
  * The recovery checks for DR preflight (PreflightInput.launchValidation): facts gathered per region, every
  * rule run; a server whose facts could not be read gets a 'check-not-run' finding.
  */
-export function preflightLaunchValidation(run: RunFunction, context: RunContext): (servers: Array<{ sourceServerId: string; region: string; hostname: string }>) => Promise<RecoveryFinding[]> {
+export function preflightLaunchValidation(
+  run: RunFunction,
+  context: RunContext,
+): (servers: Array<{ sourceServerId: string; region: string; hostname: string }>) => Promise<RecoveryFinding[]> {
   return async (servers) => {
     const byRegion = new Map<string, Array<{ sourceServerId: string; hostname: string }>>();
     for (const server of servers) byRegion.set(server.region, [...(byRegion.get(server.region) ?? []), server]);
@@ -258,7 +403,14 @@ export function preflightLaunchValidation(run: RunFunction, context: RunContext)
     for (const [region, inRegion] of byRegion) {
       const gathered = await gatherRecoveryFacts(run, { ...context, region }, inRegion);
       for (const fact of gathered.facts) findings.push(...validateRecoveryLaunch(fact));
-      for (const error of gathered.errors) findings.push({ sourceServerId: error.sourceServerId, code: 'check-not-run', severity: 'warning', message: `${error.sourceServerId}: launch settings could not be read for validation: ${error.message}`, fix: 'Check the EC2 and DRS read permissions, then run preflight again.' });
+      for (const error of gathered.errors)
+        findings.push({
+          sourceServerId: error.sourceServerId,
+          code: 'check-not-run',
+          severity: 'warning',
+          message: `${error.sourceServerId}: launch settings could not be read for validation: ${error.message}`,
+          fix: 'Check the EC2 and DRS read permissions, then run preflight again.',
+        });
     }
     return findings;
   };

@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { cloudFormationService } from '../aws/services';
 import { defineOperation, READ_ONLY } from './define';
 
-const stackName = z.string().regex(/^([a-zA-Z][-a-zA-Z0-9]{0,127}|arn:aws[a-z-]*:cloudformation:.+)$/, 'Expected a stack name or stack ARN.');
+const stackName = z
+  .string()
+  .regex(/^([a-zA-Z][-a-zA-Z0-9]{0,127}|arn:aws[a-z-]*:cloudformation:.+)$/, 'Expected a stack name or stack ARN.');
 
 export const listStacks = defineOperation({
   id: 'cloudformation.stacks.list',
@@ -22,13 +24,15 @@ export const listStacks = defineOperation({
 export const listStackResources = defineOperation({
   id: 'cloudformation.stacks.resources',
   service: 'cloudformation',
-  title: 'List a stack\'s resources',
+  title: "List a stack's resources",
   description: 'The resources of one CloudFormation stack with their physical IDs and status.',
   ...READ_ONLY,
   input: z.object({ stackName, nextToken: z.string().optional() }).strict(),
   async handler(ctx, input) {
     const cfn = await ctx.client(cloudFormationService);
-    const page = await cfn.send(new ListStackResourcesCommand({ StackName: input.stackName, NextToken: input.nextToken }));
+    const page = await cfn.send(
+      new ListStackResourcesCommand({ StackName: input.stackName, NextToken: input.nextToken }),
+    );
     return { items: page.StackResourceSummaries ?? [], nextToken: page.NextToken || undefined };
   },
 });
@@ -36,7 +40,7 @@ export const listStackResources = defineOperation({
 export const getStackOutputs = defineOperation({
   id: 'cloudformation.stacks.outputs',
   service: 'cloudformation',
-  title: 'Show a stack\'s outputs',
+  title: "Show a stack's outputs",
   description: 'The outputs of one CloudFormation stack (secret-looking values are redacted).',
   ...READ_ONLY,
   input: z.object({ stackName }).strict(),

@@ -7,7 +7,10 @@ export const PRICE_TABLE = Object.freeze({
   region: 'us-east-1',
   currency: 'USD',
   hoursPerMonth: 730,
-  ebsPerGbMonth: { gp3: 0.08, gp2: 0.1, io1: 0.125, io2: 0.125, st1: 0.045, sc1: 0.015, standard: 0.05 } as Record<string, number>,
+  ebsPerGbMonth: { gp3: 0.08, gp2: 0.1, io1: 0.125, io2: 0.125, st1: 0.045, sc1: 0.015, standard: 0.05 } as Record<
+    string,
+    number
+  >,
   ebsSnapshotPerGbMonth: 0.05,
   publicIpv4PerHour: 0.005,
   natGatewayPerHour: 0.045,

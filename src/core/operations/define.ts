@@ -31,14 +31,24 @@ let claimed = false;
 const ID_PATTERN = /^[a-z][a-z0-9]*(\.[a-z][A-Za-z0-9]*){2,}$/;
 
 /** The metadata every read operation shares: it changes nothing, costs nothing, has nothing to roll back. */
-export const READ_ONLY = Object.freeze({ kind: 'read', destructive: false, costImpact: 'none', rollbackSupported: false } as const);
+export const READ_ONLY = Object.freeze({
+  kind: 'read',
+  destructive: false,
+  costImpact: 'none',
+  rollbackSupported: false,
+} as const);
 
 /** Declares an operation. The returned object carries no callable: run it with OperationRunner.run. */
-export function defineOperation<Schema extends z.ZodType, Output>(spec: OperationSpec<Schema, Output>): Operation<Schema, Output> {
+export function defineOperation<Schema extends z.ZodType, Output>(
+  spec: OperationSpec<Schema, Output>,
+): Operation<Schema, Output> {
   if (!ID_PATTERN.test(spec.id)) throw new Error(`Operation id "${spec.id}" must look like "service.resource.action".`);
-  if (!spec.id.startsWith(`${spec.service}.`)) throw new Error(`Operation id "${spec.id}" must start with its service "${spec.service}".`);
-  if (spec.kind !== 'read' && !spec.targets) throw new Error(`Operation "${spec.id}" changes AWS and must declare its targets.`);
-  if (spec.kind === 'read' && (spec.backup || spec.destructive)) throw new Error(`Read operation "${spec.id}" cannot be destructive or have a backup.`);
+  if (!spec.id.startsWith(`${spec.service}.`))
+    throw new Error(`Operation id "${spec.id}" must start with its service "${spec.service}".`);
+  if (spec.kind !== 'read' && !spec.targets)
+    throw new Error(`Operation "${spec.id}" changes AWS and must declare its targets.`);
+  if (spec.kind === 'read' && (spec.backup || spec.destructive))
+    throw new Error(`Read operation "${spec.id}" cannot be destructive or have a backup.`);
   const operation: Operation<Schema, Output> = Object.freeze({
     id: spec.id,
     service: spec.service,
@@ -61,7 +71,10 @@ export function defineOperation<Schema extends z.ZodType, Output>(spec: Operatio
  * claim throws, so no other module can obtain handlers.
  */
 export function claimOperationInternals(): (operation: Operation) => OperationSpec {
-  if (claimed) throw new Error('Operation internals are already claimed by the operation runner; run operations through OperationRunner.run.');
+  if (claimed)
+    throw new Error(
+      'Operation internals are already claimed by the operation runner; run operations through OperationRunner.run.',
+    );
   claimed = true;
   return (operation) => {
     const spec = internals.get(operation);

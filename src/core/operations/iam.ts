@@ -17,7 +17,12 @@ import {
 import { z } from 'zod';
 import { iamService } from '../aws/services';
 import { defineOperation, READ_ONLY } from './define';
-import { broadPermissionWarnings, decodePolicyDocument, policyDocumentSchema, trustPolicyWarnings } from './iamPolicyDocument';
+import {
+  broadPermissionWarnings,
+  decodePolicyDocument,
+  policyDocumentSchema,
+  trustPolicyWarnings,
+} from './iamPolicyDocument';
 import { iamName, iamPath, policyArn, tagsSchema, tagsToRecord, toTagList } from './schemaParts';
 import type { OperationContext, TargetResource } from './types';
 
@@ -54,10 +59,16 @@ export const createRole = defineOperation({
       tags: tagsSchema.optional(),
     })
     .strict(),
-  targets: async (_ctx, input) => [{ type: 'iam:role', id: input.roleName, name: input.roleName, action: 'create', tags: input.tags ?? {} }],
+  targets: async (_ctx, input) => [
+    { type: 'iam:role', id: input.roleName, name: input.roleName, action: 'create', tags: input.tags ?? {} },
+  ],
   preview: (_ctx, input) => ({
     summary: `Create IAM role ${input.roleName}`,
-    changes: [`new role ${input.path ?? '/'}${input.roleName}`, `trusted by: ${JSON.stringify(input.trustPolicy.Statement)}`, ...(input.permissionsBoundaryArn ? [`permissions boundary ${input.permissionsBoundaryArn}`] : [])],
+    changes: [
+      `new role ${input.path ?? '/'}${input.roleName}`,
+      `trusted by: ${JSON.stringify(input.trustPolicy.Statement)}`,
+      ...(input.permissionsBoundaryArn ? [`permissions boundary ${input.permissionsBoundaryArn}`] : []),
+    ],
     warnings: trustPolicyWarnings(input.trustPolicy),
   }),
   async handler(ctx, input) {
@@ -80,12 +91,16 @@ export const createRole = defineOperation({
 
 function policyAttachment(change: 'attach' | 'detach') {
   // Chosen when the call runs: the SDK package loads on first use, not when the registry is built.
-  const command = (request: { RoleName: string; PolicyArn: string }) => (change === 'attach' ? new AttachRolePolicyCommand(request) : new DetachRolePolicyCommand(request));
+  const command = (request: { RoleName: string; PolicyArn: string }) =>
+    change === 'attach' ? new AttachRolePolicyCommand(request) : new DetachRolePolicyCommand(request);
   return defineOperation({
     id: change === 'attach' ? 'iam.roles.attachPolicy' : 'iam.roles.detachPolicy',
     service: 'iam',
     title: change === 'attach' ? 'Attach a managed policy to a role' : 'Detach a managed policy from a role',
-    description: change === 'attach' ? 'Attaches an AWS- or customer-managed policy to an IAM role.' : 'Detaches a managed policy from an IAM role.',
+    description:
+      change === 'attach'
+        ? 'Attaches an AWS- or customer-managed policy to an IAM role.'
+        : 'Detaches a managed policy from an IAM role.',
     kind: 'write',
     destructive: false,
     costImpact: 'none',
@@ -98,13 +113,20 @@ function policyAttachment(change: 'attach' | 'detach') {
       return {
         summary: `${change === 'attach' ? 'Attach' : 'Detach'} ${name} ${change === 'attach' ? 'to' : 'from'} role ${input.roleName}`,
         changes: [`${change === 'attach' ? '+' : '-'} ${input.policyArn}`],
-        warnings: change === 'attach' && POWERFUL_POLICIES.includes(name) ? [`${name} grants broad control of the account.`] : [],
+        warnings:
+          change === 'attach' && POWERFUL_POLICIES.includes(name)
+            ? [`${name} grants broad control of the account.`]
+            : [],
       };
     },
     async handler(ctx, input) {
       const iam = await ctx.client(iamService);
       await iam.send(command({ RoleName: input.roleName, PolicyArn: input.policyArn }));
-      return { roleName: input.roleName, policyArn: input.policyArn, [change === 'attach' ? 'attached' : 'detached']: true };
+      return {
+        roleName: input.roleName,
+        policyArn: input.policyArn,
+        [change === 'attach' ? 'attached' : 'detached']: true,
+      };
     },
     resourceIds: (output) => [output.roleName, output.policyArn],
   });
@@ -123,21 +145,46 @@ export const createPolicy = defineOperation({
   costImpact: 'none',
   rollbackSupported: true,
   rollbackNote: 'delete the policy (after detaching it everywhere)',
-  input: z.object({ policyName, policyDocument: policyDocumentSchema, description: z.string().max(1000).optional(), path: iamPath.optional(), tags: tagsSchema.optional() }).strict(),
-  targets: async (_ctx, input) => [{ type: 'iam:policy', id: input.policyName, name: input.policyName, action: 'create', tags: input.tags ?? {} }],
+  input: z
+    .object({
+      policyName,
+      policyDocument: policyDocumentSchema,
+      description: z.string().max(1000).optional(),
+      path: iamPath.optional(),
+      tags: tagsSchema.optional(),
+    })
+    .strict(),
+  targets: async (_ctx, input) => [
+    { type: 'iam:policy', id: input.policyName, name: input.policyName, action: 'create', tags: input.tags ?? {} },
+  ],
   preview: (_ctx, input) => {
     const statements = Array.isArray(input.policyDocument.Statement) ? input.policyDocument.Statement.length : 1;
-    return { summary: `Create IAM policy ${input.policyName}`, changes: [`new policy ${input.path ?? '/'}${input.policyName} with ${statements} statement(s)`], warnings: broadPermissionWarnings(input.policyDocument) };
+    return {
+      summary: `Create IAM policy ${input.policyName}`,
+      changes: [`new policy ${input.path ?? '/'}${input.policyName} with ${statements} statement(s)`],
+      warnings: broadPermissionWarnings(input.policyDocument),
+    };
   },
   async handler(ctx, input) {
     const iam = await ctx.client(iamService);
-    const { Policy } = await iam.send(new CreatePolicyCommand({ PolicyName: input.policyName, PolicyDocument: JSON.stringify(input.policyDocument), Description: input.description, Path: input.path, Tags: toTagList(input.tags) }));
+    const { Policy } = await iam.send(
+      new CreatePolicyCommand({
+        PolicyName: input.policyName,
+        PolicyDocument: JSON.stringify(input.policyDocument),
+        Description: input.description,
+        Path: input.path,
+        Tags: toTagList(input.tags),
+      }),
+    );
     return { policyName: Policy!.PolicyName!, policyArn: Policy!.Arn! };
   },
   resourceIds: (output) => [output.policyArn],
 });
 
-const iamPage = { maxItems: z.number().int().min(1).max(1000).optional(), nextToken: z.string().optional().describe('Marker from the previous page.') };
+const iamPage = {
+  maxItems: z.number().int().min(1).max(1000).optional(),
+  nextToken: z.string().optional().describe('Marker from the previous page.'),
+};
 
 export const listRoles = defineOperation({
   id: 'iam.roles.list',
@@ -148,13 +195,29 @@ export const listRoles = defineOperation({
   input: z.object({ pathPrefix: iamPath.optional(), ...iamPage }).strict(),
   async handler(ctx, input) {
     const iam = await ctx.client(iamService);
-    const page = await iam.send(new ListRolesCommand({ PathPrefix: input.pathPrefix, Marker: input.nextToken, MaxItems: input.maxItems ?? 100 }));
-    return { items: (page.Roles ?? []).map((role) => ({ ...role, AssumeRolePolicyDocument: decodePolicyDocument(role.AssumeRolePolicyDocument) })), nextToken: page.IsTruncated ? page.Marker : undefined };
+    const page = await iam.send(
+      new ListRolesCommand({ PathPrefix: input.pathPrefix, Marker: input.nextToken, MaxItems: input.maxItems ?? 100 }),
+    );
+    return {
+      items: (page.Roles ?? []).map((role) => ({
+        ...role,
+        AssumeRolePolicyDocument: decodePolicyDocument(role.AssumeRolePolicyDocument),
+      })),
+      nextToken: page.IsTruncated ? page.Marker : undefined,
+    };
   },
 });
 
 /** One page of a role's policies (attached or inline), as the explorer lists them. */
-function rolePolicyPage<Item>(spec: { id: string; title: string; description: string; page: (iam: Pick<IAMClient, 'send'>, request: { RoleName: string; Marker?: string; MaxItems: number }) => Promise<{ items?: Item[]; IsTruncated?: boolean; Marker?: string }> }) {
+function rolePolicyPage<Item>(spec: {
+  id: string;
+  title: string;
+  description: string;
+  page: (
+    iam: Pick<IAMClient, 'send'>,
+    request: { RoleName: string; Marker?: string; MaxItems: number },
+  ) => Promise<{ items?: Item[]; IsTruncated?: boolean; Marker?: string }>;
+}) {
   return defineOperation({
     id: spec.id,
     service: 'iam',
@@ -163,7 +226,11 @@ function rolePolicyPage<Item>(spec: { id: string; title: string; description: st
     ...READ_ONLY,
     input: z.object({ roleName, ...iamPage }).strict(),
     async handler(ctx, input) {
-      const page = await spec.page(await ctx.client(iamService), { RoleName: input.roleName, Marker: input.nextToken, MaxItems: input.maxItems ?? 100 });
+      const page = await spec.page(await ctx.client(iamService), {
+        RoleName: input.roleName,
+        Marker: input.nextToken,
+        MaxItems: input.maxItems ?? 100,
+      });
       return { items: page.items ?? [], nextToken: page.IsTruncated ? page.Marker : undefined };
     },
   });
@@ -171,7 +238,7 @@ function rolePolicyPage<Item>(spec: { id: string; title: string; description: st
 
 export const listAttachedRolePolicies = rolePolicyPage({
   id: 'iam.roles.attachedPolicies',
-  title: 'List a role\'s attached policies',
+  title: "List a role's attached policies",
   description: 'The managed policies attached to one IAM role (names and ARNs), one page at a time.',
   page: async (iam, request) => {
     const output = await iam.send(new ListAttachedRolePoliciesCommand(request));
@@ -181,8 +248,8 @@ export const listAttachedRolePolicies = rolePolicyPage({
 
 export const listInlineRolePolicies = rolePolicyPage({
   id: 'iam.roles.inlinePolicies',
-  title: 'List a role\'s inline policy names',
-  description: 'The names of one IAM role\'s inline policies, one page at a time (documents: iam.roles.policies).',
+  title: "List a role's inline policy names",
+  description: "The names of one IAM role's inline policies, one page at a time (documents: iam.roles.policies).",
   page: async (iam, request) => {
     const output = await iam.send(new ListRolePoliciesCommand(request));
     return { ...output, items: output.PolicyNames };
@@ -192,8 +259,8 @@ export const listInlineRolePolicies = rolePolicyPage({
 export const getRolePolicies = defineOperation({
   id: 'iam.roles.policies',
   service: 'iam',
-  title: 'Show an IAM role\'s policies',
-  description: 'A role\'s trust policy, attached managed policies and inline policies (documents decoded).',
+  title: "Show an IAM role's policies",
+  description: "A role's trust policy, attached managed policies and inline policies (documents decoded).",
   ...READ_ONLY,
   input: z.object({ roleName }).strict(),
   async handler(ctx, input) {
@@ -217,7 +284,14 @@ export const getRolePolicies = defineOperation({
       const policy = await iam.send(new GetRolePolicyCommand({ RoleName: input.roleName, PolicyName: name }));
       inline.push({ policyName: name, document: decodePolicyDocument(policy.PolicyDocument) });
     }
-    return { roleName: input.roleName, arn: Role?.Arn, trustPolicy: decodePolicyDocument(Role?.AssumeRolePolicyDocument), tags: tagsToRecord(Role?.Tags), attached, inline };
+    return {
+      roleName: input.roleName,
+      arn: Role?.Arn,
+      trustPolicy: decodePolicyDocument(Role?.AssumeRolePolicyDocument),
+      tags: tagsToRecord(Role?.Tags),
+      attached,
+      inline,
+    };
   },
 });
 
@@ -230,7 +304,15 @@ export const listPolicies = defineOperation({
   input: z.object({ onlyAttached: z.boolean().optional(), pathPrefix: iamPath.optional(), ...iamPage }).strict(),
   async handler(ctx, input) {
     const iam = await ctx.client(iamService);
-    const page = await iam.send(new ListPoliciesCommand({ Scope: 'Local', OnlyAttached: input.onlyAttached, PathPrefix: input.pathPrefix, Marker: input.nextToken, MaxItems: input.maxItems ?? 100 }));
+    const page = await iam.send(
+      new ListPoliciesCommand({
+        Scope: 'Local',
+        OnlyAttached: input.onlyAttached,
+        PathPrefix: input.pathPrefix,
+        Marker: input.nextToken,
+        MaxItems: input.maxItems ?? 100,
+      }),
+    );
     return { items: page.Policies ?? [], nextToken: page.IsTruncated ? page.Marker : undefined };
   },
 });
@@ -238,16 +320,34 @@ export const listPolicies = defineOperation({
 export const getPolicyDocument = defineOperation({
   id: 'iam.policies.document',
   service: 'iam',
-  title: 'Show a managed policy\'s document',
-  description: 'The default version\'s document of a managed policy.',
+  title: "Show a managed policy's document",
+  description: "The default version's document of a managed policy.",
   ...READ_ONLY,
   input: z.object({ policyArn }).strict(),
   async handler(ctx, input) {
     const iam = await ctx.client(iamService);
     const { Policy } = await iam.send(new GetPolicyCommand({ PolicyArn: input.policyArn }));
-    const { PolicyVersion } = await iam.send(new GetPolicyVersionCommand({ PolicyArn: input.policyArn, VersionId: Policy?.DefaultVersionId }));
-    return { policyArn: input.policyArn, policyName: Policy?.PolicyName, versionId: PolicyVersion?.VersionId, document: decodePolicyDocument(PolicyVersion?.Document) };
+    const { PolicyVersion } = await iam.send(
+      new GetPolicyVersionCommand({ PolicyArn: input.policyArn, VersionId: Policy?.DefaultVersionId }),
+    );
+    return {
+      policyArn: input.policyArn,
+      policyName: Policy?.PolicyName,
+      versionId: PolicyVersion?.VersionId,
+      document: decodePolicyDocument(PolicyVersion?.Document),
+    };
   },
 });
 
-export const iamOperations = [createRole, attachRolePolicy, detachRolePolicy, createPolicy, listRoles, listAttachedRolePolicies, listInlineRolePolicies, getRolePolicies, listPolicies, getPolicyDocument];
+export const iamOperations = [
+  createRole,
+  attachRolePolicy,
+  detachRolePolicy,
+  createPolicy,
+  listRoles,
+  listAttachedRolePolicies,
+  listInlineRolePolicies,
+  getRolePolicies,
+  listPolicies,
+  getPolicyDocument,
+];

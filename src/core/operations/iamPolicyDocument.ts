@@ -57,10 +57,16 @@ export function broadPermissionWarnings(document: PolicyDocument): string[] {
     const actions = list(statement.Action);
     const resources = list(statement.Resource);
     const anyResource = resources.includes('*');
-    if (actions.some((action) => action === '*' || action === '*:*')) warnings.push(`${label} allows every action${anyResource ? ' on every resource (full administrator)' : ''}.`);
-    else if (anyResource && actions.some((action) => /^[a-z0-9-]+:\*$/i.test(action))) warnings.push(`${label} allows every action of ${actions.filter((action) => action.endsWith(':*')).join(', ')} on every resource.`);
-    if (statement.NotAction !== undefined) warnings.push(`${label} uses Allow with NotAction: it grants everything except the listed actions.`);
-    if (anyResource && actions.some((action) => /^iam:(PassRole|\*)$/i.test(action) || action === '*')) warnings.push(`${label} allows iam:PassRole on every role.`);
+    if (actions.some((action) => action === '*' || action === '*:*'))
+      warnings.push(`${label} allows every action${anyResource ? ' on every resource (full administrator)' : ''}.`);
+    else if (anyResource && actions.some((action) => /^[a-z0-9-]+:\*$/i.test(action)))
+      warnings.push(
+        `${label} allows every action of ${actions.filter((action) => action.endsWith(':*')).join(', ')} on every resource.`,
+      );
+    if (statement.NotAction !== undefined)
+      warnings.push(`${label} uses Allow with NotAction: it grants everything except the listed actions.`);
+    if (anyResource && actions.some((action) => /^iam:(PassRole|\*)$/i.test(action) || action === '*'))
+      warnings.push(`${label} allows iam:PassRole on every role.`);
   });
   return warnings;
 }
@@ -72,8 +78,12 @@ export function trustPolicyWarnings(document: PolicyDocument): string[] {
     if (statement.Effect !== 'Allow') return;
     const label = statement.Sid ? `Statement "${statement.Sid}"` : `Statement ${index + 1}`;
     const principal = statement.Principal;
-    const wildcard = principal === '*' || (principal && Object.values(principal).some((value) => list(value).includes('*')));
-    if (wildcard) warnings.push(`${label} lets any principal assume the role${statement.Condition ? ' (limited by its conditions)' : ', with no condition'}.`);
+    const wildcard =
+      principal === '*' || (principal && Object.values(principal).some((value) => list(value).includes('*')));
+    if (wildcard)
+      warnings.push(
+        `${label} lets any principal assume the role${statement.Condition ? ' (limited by its conditions)' : ', with no condition'}.`,
+      );
   });
   return warnings;
 }
@@ -95,7 +105,8 @@ export function decodePolicyDocument(encoded: string | undefined): unknown {
 }
 
 /** A policy document's statements, or why it is not a policy document; never "no statements" for text that did not parse. */
-export type ParsedPolicyStatements = { ok: true; statements: Array<Record<string, unknown>> } | { ok: false; reason: string };
+export type ParsedPolicyStatements =
+  { ok: true; statements: Array<Record<string, unknown>> } | { ok: false; reason: string };
 
 const MAX_POLICY_DOCUMENT_CHARS = 200_000;
 
@@ -109,7 +120,8 @@ export function parsePolicyStatements(document: unknown): ParsedPolicyStatements
   let doc = document;
   if (doc === undefined || doc === null) return { ok: false, reason: 'there is no policy document' };
   if (typeof doc === 'string') {
-    if (doc.length > MAX_POLICY_DOCUMENT_CHARS) return { ok: false, reason: `the document is longer than ${MAX_POLICY_DOCUMENT_CHARS} characters` };
+    if (doc.length > MAX_POLICY_DOCUMENT_CHARS)
+      return { ok: false, reason: `the document is longer than ${MAX_POLICY_DOCUMENT_CHARS} characters` };
     let text = doc.trim();
     if (text.startsWith('%') || text.includes('%7B')) {
       try {
@@ -124,7 +136,8 @@ export function parsePolicyStatements(document: unknown): ParsedPolicyStatements
       return { ok: false, reason: 'the document is not valid JSON' };
     }
   }
-  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) return { ok: false, reason: 'the document is not a JSON object' };
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc))
+    return { ok: false, reason: 'the document is not a JSON object' };
   const statement = (doc as Record<string, unknown>).Statement;
   if (statement === undefined || statement === null) return { ok: false, reason: 'the document has no Statement' };
   const statements = Array.isArray(statement) ? statement : [statement];

@@ -2,7 +2,14 @@
 export { createOperationRegistry, BUILTIN_OPERATIONS } from './builtinOperations';
 export { defineOperation, type Operation } from './define';
 export { formatPreview, type GuardrailVerdict, type OperationPreview, type PreviewResource } from './preview';
-export { OperationRegistry, describeInputIssues, type InputIssue, type InputValidation, type OperationDescriptor, type OperationFilter } from './registry';
+export {
+  OperationRegistry,
+  describeInputIssues,
+  type InputIssue,
+  type InputValidation,
+  type OperationDescriptor,
+  type OperationFilter,
+} from './registry';
 export {
   OperationRunner,
   explainError,

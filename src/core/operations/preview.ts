@@ -1,4 +1,12 @@
-import type { ApprovalLevel, Caller, CostEstimate, DependencyFinding, OperationKind, PermissionCheck, Refusal } from './types';
+import type {
+  ApprovalLevel,
+  Caller,
+  CostEstimate,
+  DependencyFinding,
+  OperationKind,
+  PermissionCheck,
+  Refusal,
+} from './types';
 
 export interface PreviewResource {
   type: string;
@@ -50,15 +58,27 @@ export function formatPreview(preview: OperationPreview): string {
     `Account ${preview.account}, region ${preview.region}, environment ${preview.environments.join(', ') || 'unknown'}${preview.protectedEnvironments.length ? ' (protected)' : ''}.`,
   ];
   const targets = preview.resources.filter((resource) => resource.role === 'target');
-  if (targets.length) lines.push('Resources:', ...targets.map((resource) => `  - ${resource.action} ${resource.type} ${resource.id}${resource.name && resource.name !== resource.id ? ` (${resource.name})` : ''} [${resource.environment}]`));
+  if (targets.length)
+    lines.push(
+      'Resources:',
+      ...targets.map(
+        (resource) =>
+          `  - ${resource.action} ${resource.type} ${resource.id}${resource.name && resource.name !== resource.id ? ` (${resource.name})` : ''} [${resource.environment}]`,
+      ),
+    );
   if (preview.changes.length) lines.push('Changes:', ...preview.changes.map((change) => `  - ${change}`));
   lines.push(`Cost: ${preview.cost.note}`);
   if (preview.backups.required) lines.push(...preview.backups.planned.map((backup) => `Backup: ${backup}`));
   lines.push(`Permission: ${preview.permission.status} (${preview.permission.detail})`);
-  lines.push(`Rollback: ${preview.rollback.supported ? 'supported' : 'not supported'}${preview.rollback.note ? ` (${preview.rollback.note})` : ''}`);
+  lines.push(
+    `Rollback: ${preview.rollback.supported ? 'supported' : 'not supported'}${preview.rollback.note ? ` (${preview.rollback.note})` : ''}`,
+  );
   for (const warning of preview.warnings) lines.push(`Warning: ${warning}`);
   for (const finding of preview.dependencies) lines.push(`Blocked: ${finding.message}`);
   for (const refusal of preview.guardrails.refusals) lines.push(`Refused: ${refusal.message}`);
-  if (preview.guardrails.approval) lines.push(`${preview.guardrails.approval.level === 'approve' ? 'Approval' : 'Confirmation'} required: ${preview.guardrails.approval.reasons.join(' ')}`);
+  if (preview.guardrails.approval)
+    lines.push(
+      `${preview.guardrails.approval.level === 'approve' ? 'Approval' : 'Confirmation'} required: ${preview.guardrails.approval.reasons.join(' ')}`,
+    );
   return lines.join('\n');
 }

@@ -14,7 +14,8 @@ export interface InputIssue {
   message: string;
 }
 
-export type InputValidation<T = unknown> = { ok: true; value: T } | { ok: false; issues: InputIssue[]; message: string };
+export type InputValidation<T = unknown> =
+  { ok: true; value: T } | { ok: false; issues: InputIssue[]; message: string };
 
 export interface OperationFilter {
   kind?: OperationKind | OperationKind[];
@@ -34,7 +35,10 @@ function deepFreeze<T>(value: T): T {
 export function describeInputIssues(operationId: string, error: z.ZodError): { issues: InputIssue[]; message: string } {
   const issues = error.issues.map((issue) => ({
     path: issue.path.map(String).join('.'),
-    message: issue.code === 'unrecognized_keys' ? `Unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')}.` : issue.message,
+    message:
+      issue.code === 'unrecognized_keys'
+        ? `Unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')}.`
+        : issue.message,
   }));
   const message = `Invalid input for ${operationId}: ${issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join('; ')}`;
   return { issues, message };
@@ -86,7 +90,10 @@ export class OperationRegistry {
         costImpact: operation.costImpact,
         rollbackSupported: operation.rollbackSupported,
         ...(operation.rollbackNote ? { rollbackNote: operation.rollbackNote } : {}),
-        inputJsonSchema: z.toJSONSchema(operation.input, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>,
+        inputJsonSchema: z.toJSONSchema(operation.input, { io: 'input', unrepresentable: 'any' }) as Record<
+          string,
+          unknown
+        >,
       });
       this.descriptors.set(id, descriptor);
     }
@@ -96,14 +103,24 @@ export class OperationRegistry {
   list(filter: OperationFilter = {}): OperationDescriptor[] {
     const kinds = filter.kind === undefined ? undefined : Array.isArray(filter.kind) ? filter.kind : [filter.kind];
     return [...this.operations.values()]
-      .filter((operation) => (!kinds || kinds.includes(operation.kind)) && (!filter.service || operation.service === filter.service) && (filter.mutating === undefined || operation.mutating === filter.mutating))
+      .filter(
+        (operation) =>
+          (!kinds || kinds.includes(operation.kind)) &&
+          (!filter.service || operation.service === filter.service) &&
+          (filter.mutating === undefined || operation.mutating === filter.mutating),
+      )
       .map((operation) => this.describe(operation.id)!);
   }
 
   /** Validates input against the operation's schema without running anything. */
   validateInput(id: string, input: unknown): InputValidation {
     const operation = this.operations.get(id);
-    if (!operation) return { ok: false, issues: [{ path: '', message: `Unknown operation "${id}".` }], message: `Unknown operation "${id}".` };
+    if (!operation)
+      return {
+        ok: false,
+        issues: [{ path: '', message: `Unknown operation "${id}".` }],
+        message: `Unknown operation "${id}".`,
+      };
     const parsed = operation.input.safeParse(input ?? {});
     if (parsed.success) return { ok: true, value: parsed.data };
     return { ok: false, ...describeInputIssues(id, parsed.error) };

@@ -5,17 +5,42 @@ import { describeAwsError, type AwsErrorInfo } from '../aws/errors';
 import type { AuditSink } from '../audit/auditTrail';
 import { redactSecrets, redactString } from '../audit/redaction';
 import type { AuditContext, AuditEntry, AuditOutcome } from '../audit/types';
-import { confirmationMatches, type ApprovalDecision, type ApprovalProvider, type ApprovalRequest } from '../guardrails/approval';
+import {
+  confirmationMatches,
+  type ApprovalDecision,
+  type ApprovalProvider,
+  type ApprovalRequest,
+} from '../guardrails/approval';
 import { evaluateGuardrails, type GuardrailEvaluation, type Refusal, type RefusalCode } from '../guardrails/evaluate';
 import type { GuardrailPolicy } from '../guardrails/policy';
 import { MutationRateLimiter } from '../guardrails/rateLimit';
-import { callResiliently, CircuitBreaker, CircuitOpenError, realSleep, systemClock, type Clock, type RetryOptions, type Sleep } from '../guardrails/resilience';
+import {
+  callResiliently,
+  CircuitBreaker,
+  CircuitOpenError,
+  realSleep,
+  systemClock,
+  type Clock,
+  type RetryOptions,
+  type Sleep,
+} from '../guardrails/resilience';
 import { withCause } from './outcomeCause';
 import { claimOperationInternals, type Operation } from './define';
 import type { OperationPreview, PreviewResource } from './preview';
 import type { OperationRegistry } from './registry';
 import { describeInputIssues } from './registry';
-import { CALLERS, RUN_MODES, type BackupRecord, type Caller, type OperationContext, type OperationSpec, type PermissionCheck, type RunMode, type SendCapable, type TargetResource } from './types';
+import {
+  CALLERS,
+  RUN_MODES,
+  type BackupRecord,
+  type Caller,
+  type OperationContext,
+  type OperationSpec,
+  type PermissionCheck,
+  type RunMode,
+  type SendCapable,
+  type TargetResource,
+} from './types';
 
 // The runner is the only holder of operation internals.
 const specOf = claimOperationInternals();
@@ -95,11 +120,19 @@ const DEFAULT_BACKUP_POLL_MS = 15_000;
 /** Explains an error with its AWS code and what to do; the runner's own errors get their own hints. */
 export function explainError(error: unknown): AwsErrorInfo {
   if (error instanceof CircuitOpenError) {
-    return { kind: 'throttled', code: error.code, message: error.message, hint: 'Pilot Light paused calls to this service and region after repeated failures. Wait for the pause to end, then retry.' };
+    return {
+      kind: 'throttled',
+      code: error.code,
+      message: error.message,
+      hint: 'Pilot Light paused calls to this service and region after repeated failures. Wait for the pause to end, then retry.',
+    };
   }
   const info = describeAwsError(error);
-  if (info.code === 'DependencyViolation') info.hint = 'Another resource still depends on this one. Remove or detach the dependents first.';
-  if (info.code === 'IncorrectInstanceState' || info.code === 'IncorrectState') info.hint = 'The resource is not in a state that allows this action (e.g. it must be stopped first). Refresh and retry.';
+  if (info.code === 'DependencyViolation')
+    info.hint = 'Another resource still depends on this one. Remove or detach the dependents first.';
+  if (info.code === 'IncorrectInstanceState' || info.code === 'IncorrectState')
+    info.hint =
+      'The resource is not in a state that allows this action (e.g. it must be stopped first). Refresh and retry.';
   return { ...info, message: redactString(info.message) };
 }
 
@@ -144,26 +177,79 @@ export class OperationRunner {
   }
 
   /** Runs an operation by id (LM tools, MCP) or by its object (typed input and output). Never throws for AWS or guardrail failures. */
-  run<Schema extends z.ZodType, Output>(operation: Operation<Schema, Output>, input: z.input<Schema>, options: RunOptions): Promise<RunOutcome<Output>>;
+  run<Schema extends z.ZodType, Output>(
+    operation: Operation<Schema, Output>,
+    input: z.input<Schema>,
+    options: RunOptions,
+  ): Promise<RunOutcome<Output>>;
   run(operation: string, input: unknown, options: RunOptions): Promise<RunOutcome>;
-  async run<Output = unknown>(operation: string | Operation, input: unknown, options: RunOptions): Promise<RunOutcome<Output>> {
+  async run<Output = unknown>(
+    operation: string | Operation,
+    input: unknown,
+    options: RunOptions,
+  ): Promise<RunOutcome<Output>> {
     const started = this.clock.now();
     const correlationId = options?.correlationId ?? randomUUID();
     const operationId = typeof operation === 'string' ? operation : String(operation?.id);
-    const base: RunOutcome = { status: 'refused', correlationId, operationId, mode: options?.mode, caller: options?.caller, resourceIds: [], backups: [], durationMs: 0 };
-    const audit: Partial<AuditEntry> = { correlationId, caller: String(options?.caller), operation: operationId, mode: options?.mode, input: redactSecrets(input), resourceIds: [], ...auditContextOf(options?.auditContext) };
+    const base: RunOutcome = {
+      status: 'refused',
+      correlationId,
+      operationId,
+      mode: options?.mode,
+      caller: options?.caller,
+      resourceIds: [],
+      backups: [],
+      durationMs: 0,
+    };
+    const audit: Partial<AuditEntry> = {
+      correlationId,
+      caller: String(options?.caller),
+      operation: operationId,
+      mode: options?.mode,
+      input: redactSecrets(input),
+      resourceIds: [],
+      ...auditContextOf(options?.auditContext),
+    };
     if (!options || !CALLERS.includes(options.caller) || !RUN_MODES.includes(options.mode)) {
-      return (await this.stop(base, audit, started, 'refused', { refusal: { code: 'invalid-options', message: `Run options need caller (${CALLERS.join(', ')}) and mode (dry-run or execute).` } })) as RunOutcome<Output>;
+      return (await this.stop(base, audit, started, 'refused', {
+        refusal: {
+          code: 'invalid-options',
+          message: `Run options need caller (${CALLERS.join(', ')}) and mode (dry-run or execute).`,
+        },
+      })) as RunOutcome<Output>;
     }
     // Only operation objects from this registry run: a look-alike object with the same id does not.
-    const resolved = typeof operation === 'string' ? this.registry.get(operation) : this.registry.contains(operation as Operation) ? (operation as Operation) : undefined;
+    const resolved =
+      typeof operation === 'string'
+        ? this.registry.get(operation)
+        : this.registry.contains(operation as Operation)
+          ? (operation as Operation)
+          : undefined;
     if (!resolved) {
-      return (await this.stop(base, audit, started, 'refused', { refusal: { code: 'unknown-operation', message: `"${operationId}" is not a registered operation.` } })) as RunOutcome<Output>;
+      return (await this.stop(base, audit, started, 'refused', {
+        refusal: { code: 'unknown-operation', message: `"${operationId}" is not a registered operation.` },
+      })) as RunOutcome<Output>;
     }
-    return (await this.runResolved(resolved, specOf(resolved), input, options, base, audit, started)) as RunOutcome<Output>;
+    return (await this.runResolved(
+      resolved,
+      specOf(resolved),
+      input,
+      options,
+      base,
+      audit,
+      started,
+    )) as RunOutcome<Output>;
   }
 
-  private async runResolved(operation: Operation, spec: OperationSpec, rawInput: unknown, options: RunOptions, base: RunOutcome, audit: Partial<AuditEntry>, started: number): Promise<RunOutcome> {
+  private async runResolved(
+    operation: Operation,
+    spec: OperationSpec,
+    rawInput: unknown,
+    options: RunOptions,
+    base: RunOutcome,
+    audit: Partial<AuditEntry>,
+    started: number,
+  ): Promise<RunOutcome> {
     const policy = this.policy();
     const mutating = operation.kind !== 'read';
     const audited = mutating || policy.auditReads;
@@ -171,7 +257,14 @@ export class OperationRunner {
 
     const parsed = operation.input.safeParse(rawInput ?? {});
     if (!parsed.success) {
-      return this.stop(base, audit, started, 'refused', { refusal: { code: 'invalid-input', message: describeInputIssues(operation.id, parsed.error).message } }, audited);
+      return this.stop(
+        base,
+        audit,
+        started,
+        'refused',
+        { refusal: { code: 'invalid-input', message: describeInputIssues(operation.id, parsed.error).message } },
+        audited,
+      );
     }
     const input = parsed.data;
 
@@ -180,7 +273,13 @@ export class OperationRunner {
         await this.options.audit.preflight();
       } catch (error) {
         this.log('error', `Audit trail unavailable: ${(error as Error).message}`);
-        return this.finish(base, started, { status: 'refused', refusal: { code: 'audit-unavailable', message: `Changes are refused while the audit trail cannot be written: ${(error as Error).message}` } });
+        return this.finish(base, started, {
+          status: 'refused',
+          refusal: {
+            code: 'audit-unavailable',
+            message: `Changes are refused while the audit trail cannot be written: ${(error as Error).message}`,
+          },
+        });
       }
     }
 
@@ -201,9 +300,26 @@ export class OperationRunner {
     if (!mutating) {
       try {
         const output = await spec.handler(ctx, input, []);
-        return this.stop(base, audit, started, 'succeeded', { output: redactSecrets(output), resourceIds: spec.resourceIds?.(output, input) ?? [] }, audited);
+        return this.stop(
+          base,
+          audit,
+          started,
+          'succeeded',
+          { output: redactSecrets(output), resourceIds: spec.resourceIds?.(output, input) ?? [] },
+          audited,
+        );
       } catch (error) {
-        return withCause(await this.stop(base, audit, started, error instanceof CircuitOpenError ? 'refused' : 'failed', this.errorFields(error), audited), error);
+        return withCause(
+          await this.stop(
+            base,
+            audit,
+            started,
+            error instanceof CircuitOpenError ? 'refused' : 'failed',
+            this.errorFields(error),
+            audited,
+          ),
+          error,
+        );
       }
     }
 
@@ -212,7 +328,13 @@ export class OperationRunner {
     try {
       targets = spec.targets ? await spec.targets(ctx, input) : [];
     } catch (error) {
-      return this.stop(base, audit, started, error instanceof CircuitOpenError ? 'refused' : 'failed', this.errorFields(error));
+      return this.stop(
+        base,
+        audit,
+        started,
+        error instanceof CircuitOpenError ? 'refused' : 'failed',
+        this.errorFields(error),
+      );
     }
     const evaluation = evaluateGuardrails(policy, {
       kind: operation.kind,
@@ -225,21 +347,34 @@ export class OperationRunner {
     audit.environments = evaluation.environments;
     audit.environment = evaluation.environments.join(', ');
     // Placeholders such as "(new VPC)" name nothing that exists yet.
-    audit.resourceIds = evaluation.resources.filter((resource) => resource.role === 'target' && !resource.id.startsWith('(')).map((resource) => resource.id);
+    audit.resourceIds = evaluation.resources
+      .filter((resource) => resource.role === 'target' && !resource.id.startsWith('('))
+      .map((resource) => resource.id);
     base.resourceIds = audit.resourceIds;
 
     let preview: OperationPreview;
     try {
       preview = await this.buildPreview(operation, spec, ctx, input, targets, evaluation, options);
     } catch (error) {
-      return this.stop(base, audit, started, error instanceof CircuitOpenError ? 'refused' : 'failed', this.errorFields(error));
+      return this.stop(
+        base,
+        audit,
+        started,
+        error instanceof CircuitOpenError ? 'refused' : 'failed',
+        this.errorFields(error),
+      );
     }
     base.preview = redactSecrets(preview);
     const refusal = firstRefusal(preview);
 
     if (options.mode === 'dry-run') {
       return this.stop(base, audit, started, 'dry-run', {
-        result: { verdict: preview.guardrails.verdict, refusals: preview.guardrails.refusals.map((item) => item.code), permission: preview.permission.status, summary: preview.summary },
+        result: {
+          verdict: preview.guardrails.verdict,
+          refusals: preview.guardrails.refusals.map((item) => item.code),
+          permission: preview.permission.status,
+          summary: preview.summary,
+        },
       });
     }
     if (refusal) return this.stop(base, audit, started, 'refused', { refusal });
@@ -253,7 +388,13 @@ export class OperationRunner {
       try {
         await this.write(audit, 'approved', started, {});
       } catch (error) {
-        return this.finish(base, started, { status: 'refused', refusal: { code: 'audit-unavailable', message: `The approval could not be recorded, so nothing was changed: ${(error as Error).message}` } });
+        return this.finish(base, started, {
+          status: 'refused',
+          refusal: {
+            code: 'audit-unavailable',
+            message: `The approval could not be recorded, so nothing was changed: ${(error as Error).message}`,
+          },
+        });
       }
     }
 
@@ -266,13 +407,25 @@ export class OperationRunner {
         backups = await spec.backup.create(ctx, input, targets);
         base.backups = backups;
         audit.backups = backups;
-        backups = await spec.backup.waitUntilReady(ctx, backups, this.options.backupTimeoutMs ?? DEFAULT_BACKUP_TIMEOUT_MS, this.options.backupPollMs ?? DEFAULT_BACKUP_POLL_MS);
+        backups = await spec.backup.waitUntilReady(
+          ctx,
+          backups,
+          this.options.backupTimeoutMs ?? DEFAULT_BACKUP_TIMEOUT_MS,
+          this.options.backupPollMs ?? DEFAULT_BACKUP_POLL_MS,
+        );
         base.backups = backups;
         audit.backups = backups;
-        this.log('info', `${operation.id} ${base.correlationId}: backups ready: ${backups.map((backup) => `${backup.kind} ${backup.id} of ${backup.sourceId}`).join(', ')}`);
+        this.log(
+          'info',
+          `${operation.id} ${base.correlationId}: backups ready: ${backups.map((backup) => `${backup.kind} ${backup.id} of ${backup.sourceId}`).join(', ')}`,
+        );
       } catch (error) {
         const info = explainError(error);
-        const failure = { ...info, code: `BackupFailed:${info.code}`, hint: `The backup before deletion did not complete, so nothing was deleted. ${info.hint}` };
+        const failure = {
+          ...info,
+          code: `BackupFailed:${info.code}`,
+          hint: `The backup before deletion did not complete, so nothing was deleted. ${info.hint}`,
+        };
         return this.stop(base, audit, started, 'failed', { error: failure });
       }
     }
@@ -282,7 +435,11 @@ export class OperationRunner {
       const resourceIds = spec.resourceIds?.(output, input) ?? audit.resourceIds ?? [];
       audit.resourceIds = [...new Set([...(audit.resourceIds ?? []), ...resourceIds])];
       this.log('info', `${operation.id} ${base.correlationId}: succeeded (${audit.resourceIds.join(', ')})`);
-      return this.stop(base, audit, started, 'succeeded', { output: redactSecrets(output), resourceIds, result: redactSecrets(output) });
+      return this.stop(base, audit, started, 'succeeded', {
+        output: redactSecrets(output),
+        resourceIds,
+        result: redactSecrets(output),
+      });
     } catch (error) {
       // Even a circuit that opened mid-way is a failure here: earlier calls may have changed something.
       this.log('warn', `${operation.id} ${base.correlationId}: failed: ${explainError(error).code}`);
@@ -294,12 +451,33 @@ export class OperationRunner {
    * Audits a change its caller declined when shown the dry-run's preview: nothing ran. The line is a refusal
    * (`approval-denied`) linked to the dry-run by its correlation ID.
    */
-  async recordDeclined(dryRun: RunOutcome, input: unknown, decision: { reason: string; approver?: string }, auditContext?: AuditContext): Promise<RunOutcome> {
+  async recordDeclined(
+    dryRun: RunOutcome,
+    input: unknown,
+    decision: { reason: string; approver?: string },
+    auditContext?: AuditContext,
+  ): Promise<RunOutcome> {
     const started = this.clock.now();
     const { preview } = dryRun;
     const identity = await this.options.connection.identity().catch(() => undefined);
-    const approval = { provider: 'caller-confirmation', level: 'confirm', approver: decision.approver, reason: redactString(decision.reason) };
-    const base: RunOutcome = { status: 'refused', correlationId: dryRun.correlationId, operationId: dryRun.operationId, mode: 'execute', caller: dryRun.caller, preview, resourceIds: dryRun.resourceIds, backups: [], approval, durationMs: 0 };
+    const approval = {
+      provider: 'caller-confirmation',
+      level: 'confirm',
+      approver: decision.approver,
+      reason: redactString(decision.reason),
+    };
+    const base: RunOutcome = {
+      status: 'refused',
+      correlationId: dryRun.correlationId,
+      operationId: dryRun.operationId,
+      mode: 'execute',
+      caller: dryRun.caller,
+      preview,
+      resourceIds: dryRun.resourceIds,
+      backups: [],
+      approval,
+      durationMs: 0,
+    };
     const audit: Partial<AuditEntry> = {
       correlationId: dryRun.correlationId,
       caller: String(dryRun.caller),
@@ -316,7 +494,9 @@ export class OperationRunner {
       approval,
       ...auditContextOf(auditContext),
     };
-    return this.stop(base, audit, started, 'refused', { refusal: { code: 'approval-denied', message: `Not confirmed: ${approval.reason}` } });
+    return this.stop(base, audit, started, 'refused', {
+      refusal: { code: 'approval-denied', message: `Not confirmed: ${approval.reason}` },
+    });
   }
 
   private errorFields(error: unknown): { error: AwsErrorInfo } | { refusal: Refusal } {
@@ -324,12 +504,26 @@ export class OperationRunner {
     return { error: explainError(error) };
   }
 
-  private context(operation: Operation, options: RunOptions, correlationId: string, region: string, identity: { account: string; arn: string }, signal: AbortSignal): OperationContext {
+  private context(
+    operation: Operation,
+    options: RunOptions,
+    correlationId: string,
+    region: string,
+    identity: { account: string; arn: string },
+    signal: AbortSignal,
+  ): OperationContext {
     const { connection } = this.options;
     const clientFor = async <C extends SendCapable>(service: ServiceDefinition<C>): Promise<Pick<C, 'send'>> => {
       const real = await connection.client(service, region);
       const key = `${service.id}/${region}`;
-      const send = (command: unknown, ...rest: unknown[]) => callResiliently(key, () => real.send(command, ...rest), this.breaker, { ...this.options.retry, sleep: this.options.retry?.sleep ?? this.sleep }, signal);
+      const send = (command: unknown, ...rest: unknown[]) =>
+        callResiliently(
+          key,
+          () => real.send(command, ...rest),
+          this.breaker,
+          { ...this.options.retry, sleep: this.options.retry?.sleep ?? this.sleep },
+          signal,
+        );
       return { send } as Pick<C, 'send'>;
     };
     return {
@@ -347,13 +541,27 @@ export class OperationRunner {
         const client = await clientFor(service);
         try {
           await client.send(command);
-          return { status: 'ignored-by-endpoint', detail: 'The endpoint answered as if DryRun were not set; the permission is unknown and the call may have taken effect.' };
+          return {
+            status: 'ignored-by-endpoint',
+            detail:
+              'The endpoint answered as if DryRun were not set; the permission is unknown and the call may have taken effect.',
+          };
         } catch (error) {
           if (error instanceof CircuitOpenError) throw error;
           const info = describeAwsError(error);
-          if (info.code === 'DryRunOperation') return { status: 'allowed', code: info.code, detail: 'AWS DryRun: the request would have succeeded.' };
-          if (info.kind === 'access-denied') return { status: 'denied', code: info.code, detail: `AWS DryRun: not allowed (${redactString(info.message)}).` };
-          return { status: 'error', code: info.code, detail: `AWS DryRun failed: ${info.code}: ${redactString(info.message)}` };
+          if (info.code === 'DryRunOperation')
+            return { status: 'allowed', code: info.code, detail: 'AWS DryRun: the request would have succeeded.' };
+          if (info.kind === 'access-denied')
+            return {
+              status: 'denied',
+              code: info.code,
+              detail: `AWS DryRun: not allowed (${redactString(info.message)}).`,
+            };
+          return {
+            status: 'error',
+            code: info.code,
+            detail: `AWS DryRun failed: ${info.code}: ${redactString(info.message)}`,
+          };
         }
       },
       clientToken: (label) => createHash('sha256').update(`${correlationId}:${label}`).digest('hex').slice(0, 48),
@@ -361,10 +569,21 @@ export class OperationRunner {
     };
   }
 
-  private async buildPreview(operation: Operation, spec: OperationSpec, ctx: OperationContext, input: unknown, targets: TargetResource[], evaluation: GuardrailEvaluation, options: RunOptions): Promise<OperationPreview> {
+  private async buildPreview(
+    operation: Operation,
+    spec: OperationSpec,
+    ctx: OperationContext,
+    input: unknown,
+    targets: TargetResource[],
+    evaluation: GuardrailEvaluation,
+    options: RunOptions,
+  ): Promise<OperationPreview> {
     const details = spec.preview ? await spec.preview(ctx, input, targets) : { summary: operation.title, changes: [] };
     const dependencies = spec.checkDependencies ? await spec.checkDependencies(ctx, input, targets) : [];
-    let permission: PermissionCheck = { status: 'not-checked', detail: 'This API has no DryRun; permissions are checked when the change runs.' };
+    let permission: PermissionCheck = {
+      status: 'not-checked',
+      detail: 'This API has no DryRun; permissions are checked when the change runs.',
+    };
     if (spec.checkPermission) {
       try {
         permission = await spec.checkPermission(ctx, input, targets);
@@ -375,8 +594,14 @@ export class OperationRunner {
       }
     }
     const refusals = [...evaluation.refusals];
-    if (dependencies.length) refusals.push({ code: 'dependency', message: dependencies.map((finding) => finding.message).join(' '), resourceIds: dependencies.map((finding) => finding.resourceId) });
-    if (permission.status === 'denied') refusals.push({ code: 'permission-denied', message: `AWS would deny this: ${permission.detail}` });
+    if (dependencies.length)
+      refusals.push({
+        code: 'dependency',
+        message: dependencies.map((finding) => finding.message).join(' '),
+        resourceIds: dependencies.map((finding) => finding.resourceId),
+      });
+    if (permission.status === 'denied')
+      refusals.push({ code: 'permission-denied', message: `AWS would deny this: ${permission.detail}` });
     const resources: PreviewResource[] = evaluation.resources.map((resource) => ({
       type: resource.type,
       id: resource.id,
@@ -389,7 +614,13 @@ export class OperationRunner {
       state: resource.state,
       details: resource.details,
     }));
-    const verdict = refusals.length ? 'refused' : evaluation.approval?.level === 'approve' ? 'needs-approval' : evaluation.approval ? 'needs-confirmation' : 'allowed';
+    const verdict = refusals.length
+      ? 'refused'
+      : evaluation.approval?.level === 'approve'
+        ? 'needs-approval'
+        : evaluation.approval
+          ? 'needs-confirmation'
+          : 'allowed';
     return {
       correlationId: ctx.correlationId,
       operationId: operation.id,
@@ -409,7 +640,10 @@ export class OperationRunner {
       rollback: { supported: operation.rollbackSupported, note: operation.rollbackNote },
       permission,
       dependencies,
-      backups: { required: evaluation.backupRequired, planned: evaluation.backupRequired && spec.backup ? spec.backup.describe(targets, input) : [] },
+      backups: {
+        required: evaluation.backupRequired,
+        planned: evaluation.backupRequired && spec.backup ? spec.backup.describe(targets, input) : [],
+      },
       guardrails: { verdict, refusals, approval: evaluation.approval },
     };
   }
@@ -425,7 +659,12 @@ export class OperationRunner {
     const provider = options.approvalProvider;
     const what = needed.level === 'approve' ? 'an approval' : 'a confirmation';
     if (!provider) {
-      return { refusal: { code: 'approval-required', message: `This change needs ${what} (${needed.reasons.join(' ')}), and the ${options.caller} caller provided no way to ask for one.` } };
+      return {
+        refusal: {
+          code: 'approval-required',
+          message: `This change needs ${what} (${needed.reasons.join(' ')}), and the ${options.caller} caller provided no way to ask for one.`,
+        },
+      };
     }
     const request: ApprovalRequest = {
       correlationId: preview.correlationId,
@@ -448,13 +687,28 @@ export class OperationRunner {
     try {
       decision = await Promise.race([
         provider.requestApproval(request, approvalSignal),
-        new Promise<never>((_, reject) => approvalSignal.addEventListener('abort', () => reject(new Error('The approval request timed out or was cancelled.')), { once: true })),
+        new Promise<never>((_, reject) =>
+          approvalSignal.addEventListener(
+            'abort',
+            () => reject(new Error('The approval request timed out or was cancelled.')),
+            { once: true },
+          ),
+        ),
       ]);
     } catch (error) {
       decision = { approved: false, reason: `The approval could not be obtained: ${(error as Error).message}` };
     }
-    const record = { provider: provider.id, level: needed.level, approver: decision.approver, reference: decision.approved ? decision.reference : undefined };
-    if (!decision.approved) return { record: { ...record, reason: decision.reason } as RunOutcome['approval'], refusal: { code: 'approval-denied', message: `Not approved: ${decision.reason}` } };
+    const record = {
+      provider: provider.id,
+      level: needed.level,
+      approver: decision.approver,
+      reference: decision.approved ? decision.reference : undefined,
+    };
+    if (!decision.approved)
+      return {
+        record: { ...record, reason: decision.reason } as RunOutcome['approval'],
+        refusal: { code: 'approval-denied', message: `Not approved: ${decision.reason}` },
+      };
     if (!confirmationMatches(request, provider, decision)) {
       const message =
         needed.level === 'approve' && provider.kind === 'interactive'
@@ -465,19 +719,35 @@ export class OperationRunner {
     return { record };
   }
 
-  private async stop(base: RunOutcome, audit: Partial<AuditEntry>, started: number, status: RunStatus, fields: Partial<RunOutcome> & { result?: unknown }, audited = true): Promise<RunOutcome> {
+  private async stop(
+    base: RunOutcome,
+    audit: Partial<AuditEntry>,
+    started: number,
+    status: RunStatus,
+    fields: Partial<RunOutcome> & { result?: unknown },
+    audited = true,
+  ): Promise<RunOutcome> {
     const { result, ...outcomeFields } = fields;
     const outcome = this.finish(base, started, { ...outcomeFields, status });
     if (audited) {
       const auditOutcome: AuditOutcome = status;
       try {
-        await this.write(audit, auditOutcome, started, { result, error: outcome.error, refusal: outcome.refusal, backups: outcome.backups.length ? outcome.backups : audit.backups });
+        await this.write(audit, auditOutcome, started, {
+          result,
+          error: outcome.error,
+          refusal: outcome.refusal,
+          backups: outcome.backups.length ? outcome.backups : audit.backups,
+        });
       } catch (error) {
         outcome.auditError = (error as Error).message;
         this.log('error', `Could not write the audit trail: ${(error as Error).message}`);
       }
     }
-    if (status === 'refused' && outcome.refusal) this.log('info', `${base.operationId} ${base.correlationId}: refused (${outcome.refusal.code}): ${outcome.refusal.message}`);
+    if (status === 'refused' && outcome.refusal)
+      this.log(
+        'info',
+        `${base.operationId} ${base.correlationId}: refused (${outcome.refusal.code}): ${outcome.refusal.message}`,
+      );
     return outcome;
   }
 
@@ -486,7 +756,12 @@ export class OperationRunner {
     return outcome;
   }
 
-  private async write(audit: Partial<AuditEntry>, outcome: AuditOutcome, started: number, fields: Partial<AuditEntry>): Promise<void> {
+  private async write(
+    audit: Partial<AuditEntry>,
+    outcome: AuditOutcome,
+    started: number,
+    fields: Partial<AuditEntry>,
+  ): Promise<void> {
     const entry: AuditEntry = {
       time: new Date(this.clock.now()).toISOString(),
       correlationId: audit.correlationId!,
@@ -503,7 +778,9 @@ export class OperationRunner {
       resourceIds: audit.resourceIds ?? [],
       input: audit.input,
       result: fields.result,
-      error: fields.error ? { code: fields.error.code, message: fields.error.message, hint: fields.error.hint } : undefined,
+      error: fields.error
+        ? { code: fields.error.code, message: fields.error.message, hint: fields.error.hint }
+        : undefined,
       refusal: fields.refusal,
       approval: audit.approval,
       backups: fields.backups,
@@ -521,14 +798,31 @@ export class OperationRunner {
 function auditContextOf(context: AuditContext | undefined): AuditContext {
   if (!context) return {};
   const { client, tool, planId, decision } = context;
-  return { ...(client ? { client: { name: String(client.name), ...(client.version ? { version: String(client.version) } : {}), ...(client.via ? { via: String(client.via) } : {}) } } : {}), ...(tool ? { tool } : {}), ...(planId ? { planId } : {}), ...(decision ? { decision } : {}) };
+  return {
+    ...(client
+      ? {
+          client: {
+            name: String(client.name),
+            ...(client.version ? { version: String(client.version) } : {}),
+            ...(client.via ? { via: String(client.via) } : {}),
+          },
+        }
+      : {}),
+    ...(tool ? { tool } : {}),
+    ...(planId ? { planId } : {}),
+    ...(decision ? { decision } : {}),
+  };
 }
 
 function firstRefusal(preview: OperationPreview): Refusal | undefined {
   const { refusals } = preview.guardrails;
   if (!refusals.length) return undefined;
   if (refusals.length === 1) return refusals[0];
-  return { code: refusals[0].code as RefusalCode, message: refusals.map((refusal) => refusal.message).join(' '), resourceIds: refusals.flatMap((refusal) => refusal.resourceIds ?? []) };
+  return {
+    code: refusals[0].code as RefusalCode,
+    message: refusals.map((refusal) => refusal.message).join(' '),
+    resourceIds: refusals.flatMap((refusal) => refusal.resourceIds ?? []),
+  };
 }
 
 function defaultCostNote(direction: string): string {

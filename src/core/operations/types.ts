@@ -130,7 +130,12 @@ export interface BackupPlan<Input = unknown> {
   describe(targets: TargetResource[], input: Input): string[];
   create(ctx: OperationContext, input: Input, targets: TargetResource[]): Promise<BackupRecord[]>;
   /** Resolves once every backup is usable; throws when one fails or the time runs out. */
-  waitUntilReady(ctx: OperationContext, backups: BackupRecord[], timeoutMs: number, pollMs: number): Promise<BackupRecord[]>;
+  waitUntilReady(
+    ctx: OperationContext,
+    backups: BackupRecord[],
+    timeoutMs: number,
+    pollMs: number,
+  ): Promise<BackupRecord[]>;
 }
 
 /** Everything declared about one AWS action. Only `defineOperation` accepts it; only the runner sees its functions. */
@@ -149,9 +154,17 @@ export interface OperationSpec<Schema extends z.ZodType = z.ZodType, Output = un
   input: Schema;
   /** The resources a mutating operation touches, read from AWS (tags and state). Required for write and delete. */
   targets?(ctx: OperationContext, input: z.output<Schema>): Promise<TargetResource[]>;
-  preview?(ctx: OperationContext, input: z.output<Schema>, targets: TargetResource[]): Promise<PreviewDetails> | PreviewDetails;
+  preview?(
+    ctx: OperationContext,
+    input: z.output<Schema>,
+    targets: TargetResource[],
+  ): Promise<PreviewDetails> | PreviewDetails;
   checkPermission?(ctx: OperationContext, input: z.output<Schema>, targets: TargetResource[]): Promise<PermissionCheck>;
-  checkDependencies?(ctx: OperationContext, input: z.output<Schema>, targets: TargetResource[]): Promise<DependencyFinding[]>;
+  checkDependencies?(
+    ctx: OperationContext,
+    input: z.output<Schema>,
+    targets: TargetResource[],
+  ): Promise<DependencyFinding[]>;
   backup?: BackupPlan<z.output<Schema>>;
   handler(ctx: OperationContext, input: z.output<Schema>, targets: TargetResource[]): Promise<Output>;
   /** IDs of the resources the operation created or changed, from its output. Default: the target IDs. */

@@ -16,11 +16,22 @@ export const SERVICE_CATALOG: ServiceCatalogEntry[] = [
     title: 'EC2',
     listers: async () => {
       const ec2 = await import('./ec2');
-      return [ec2.ec2InstanceLister, ec2.ec2VolumeLister, ec2.ec2SnapshotLister, ec2.ec2AddressLister, ec2.ec2KeyPairLister, ec2.ec2ImageLister];
+      return [
+        ec2.ec2InstanceLister,
+        ec2.ec2VolumeLister,
+        ec2.ec2SnapshotLister,
+        ec2.ec2AddressLister,
+        ec2.ec2KeyPairLister,
+        ec2.ec2ImageLister,
+      ];
     },
   },
   { id: 'vpc', title: 'VPC', listers: async () => [(await import('./vpc')).vpcLister] },
-  { id: 'launch-templates', title: 'Launch templates', listers: async () => [(await import('./launchTemplates')).launchTemplateLister] },
+  {
+    id: 'launch-templates',
+    title: 'Launch templates',
+    listers: async () => [(await import('./launchTemplates')).launchTemplateLister],
+  },
   {
     id: 'drs',
     title: 'DRS',
@@ -29,7 +40,11 @@ export const SERVICE_CATALOG: ServiceCatalogEntry[] = [
       return [drs.drsSourceServerLister, drs.drsJobLister, drs.drsRecoveryInstanceLister];
     },
   },
-  { id: 'cloudformation', title: 'CloudFormation', listers: async () => [(await import('./cloudformation')).stackLister] },
+  {
+    id: 'cloudformation',
+    title: 'CloudFormation',
+    listers: async () => [(await import('./cloudformation')).stackLister],
+  },
   {
     id: 'iam',
     title: 'IAM',

@@ -14,12 +14,19 @@ export function stackResourceLister(stackName: string): ResourceLister {
   return pagedLister({
     type: 'cloudformation:stack-resource',
     title: 'Resources',
-    fetch: (read, { nextToken }) => readPage<StackResourceSummary>(read, 'cloudformation.stacks.resources', { stackName, nextToken }),
+    fetch: (read, { nextToken }) =>
+      readPage<StackResourceSummary>(read, 'cloudformation.stacks.resources', { stackName, nextToken }),
     summarize(resource: StackResourceSummary): ResourceSummary {
       const logicalId = resource.LogicalResourceId ?? 'unknown';
       return {
-        type: 'cloudformation:stack-resource', id: `${stackName}/${logicalId}`, name: logicalId, state: resource.ResourceStatus,
-        stateTone: stackStatusTone(resource.ResourceStatus), details: compact([resource.PhysicalResourceId, resource.ResourceType]), tags: {}, raw: resource,
+        type: 'cloudformation:stack-resource',
+        id: `${stackName}/${logicalId}`,
+        name: logicalId,
+        state: resource.ResourceStatus,
+        stateTone: stackStatusTone(resource.ResourceStatus),
+        details: compact([resource.PhysicalResourceId, resource.ResourceType]),
+        tags: {},
+        raw: resource,
       };
     },
   });
@@ -28,13 +35,23 @@ export function stackResourceLister(stackName: string): ResourceLister {
 function summarizeStack(stack: Stack): ResourceSummary {
   const name = stack.StackName ?? 'unknown';
   const outputs = (stack.Outputs ?? []).map((output) => ({
-    type: 'cloudformation:stack-output', id: `${name}#${output.OutputKey}`, name: output.OutputKey ?? '?',
-    details: compact([output.OutputValue, output.ExportName && `export ${output.ExportName}`]), tags: {}, raw: output,
+    type: 'cloudformation:stack-output',
+    id: `${name}#${output.OutputKey}`,
+    name: output.OutputKey ?? '?',
+    details: compact([output.OutputValue, output.ExportName && `export ${output.ExportName}`]),
+    tags: {},
+    raw: output,
   }));
   return {
-    type: 'cloudformation:stack', id: stack.StackId ?? name, name, arn: stack.StackId, state: stack.StackStatus, stateTone: stackStatusTone(stack.StackStatus),
+    type: 'cloudformation:stack',
+    id: stack.StackId ?? name,
+    name,
+    arn: stack.StackId,
+    state: stack.StackStatus,
+    stateTone: stackStatusTone(stack.StackStatus),
     details: compact([stack.StackStatus, day(stack.LastUpdatedTime ?? stack.CreationTime)]),
-    tags: Object.fromEntries((stack.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])), raw: stack,
+    tags: Object.fromEntries((stack.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])),
+    raw: stack,
     children: [stackResourceLister(name), inMemoryLister('cloudformation:stack-output', 'Outputs', outputs)],
   };
 }

@@ -29,7 +29,11 @@ export function replicationDetails(server: SourceServer): string[] {
 
 /** How a job started: "drill", "recovery", or DRS's own word (e.g. TERMINATE_RECOVERY_INSTANCES … by DIAGNOSTIC). */
 export function jobInitiation(job: Pick<Job, 'initiatedBy'>): string | undefined {
-  return job.initiatedBy === 'START_DRILL' ? 'drill' : job.initiatedBy === 'START_RECOVERY' ? 'recovery' : job.initiatedBy;
+  return job.initiatedBy === 'START_DRILL'
+    ? 'drill'
+    : job.initiatedBy === 'START_RECOVERY'
+      ? 'recovery'
+      : job.initiatedBy;
 }
 
 export function summarizeSourceServer(server: SourceServer): ResourceSummary {
@@ -53,25 +57,54 @@ export const drsSourceServerLister = pagedLister({
   pageRange: [1, 1000],
   fetch: (read, page) => readPage<SourceServer>(read, 'drs.sourceServers.list', page),
   summarize: summarizeSourceServer,
-  fetchOne: async (read, id) => (await readPage<SourceServer>(read, 'drs.sourceServers.list', { sourceServerIds: [id] })).items[0],
+  fetchOne: async (read, id) =>
+    (await readPage<SourceServer>(read, 'drs.sourceServers.list', { sourceServerIds: [id] })).items[0],
 });
 
 const JOB_TONES: Record<string, StateTone> = { PENDING: 'transitional', STARTED: 'transitional', COMPLETED: 'ok' };
-const LAUNCH_TONES: Record<string, StateTone> = { PENDING: 'transitional', IN_PROGRESS: 'transitional', LAUNCHED: 'ok', FAILED: 'error', TERMINATED: 'stopped' };
+const LAUNCH_TONES: Record<string, StateTone> = {
+  PENDING: 'transitional',
+  IN_PROGRESS: 'transitional',
+  LAUNCHED: 'ok',
+  FAILED: 'error',
+  TERMINATED: 'stopped',
+};
 
 export function summarizeJob(job: Job): ResourceSummary {
   const id = job.jobID ?? 'unknown';
   const failed = job.participatingServers?.some((server) => server.launchStatus === 'FAILED');
   return {
-    type: 'drs:job', id, name: id, arn: job.arn, state: job.status,
+    type: 'drs:job',
+    id,
+    name: id,
+    arn: job.arn,
+    state: job.status,
     stateTone: job.status === 'COMPLETED' && failed ? 'error' : (job.status && JOB_TONES[job.status]) || 'unknown',
-    details: compact([job.type, job.status, jobInitiation(job), `${job.participatingServers?.length ?? 0} servers`, job.creationDateTime]),
-    tags: { ...(job.tags ?? {}) }, raw: job,
-    children: [inMemoryLister('drs:job-server', 'Servers', (job.participatingServers ?? []).map((server) => ({
-      type: 'drs:job-server', id: `${id}/${server.sourceServerID}`, name: server.sourceServerID ?? 'unknown', state: server.launchStatus,
-      stateTone: (server.launchStatus && LAUNCH_TONES[server.launchStatus]) || 'unknown',
-      details: compact([server.launchStatus, server.recoveryInstanceID]), tags: {}, raw: server,
-    })))],
+    details: compact([
+      job.type,
+      job.status,
+      jobInitiation(job),
+      `${job.participatingServers?.length ?? 0} servers`,
+      job.creationDateTime,
+    ]),
+    tags: { ...(job.tags ?? {}) },
+    raw: job,
+    children: [
+      inMemoryLister(
+        'drs:job-server',
+        'Servers',
+        (job.participatingServers ?? []).map((server) => ({
+          type: 'drs:job-server',
+          id: `${id}/${server.sourceServerID}`,
+          name: server.sourceServerID ?? 'unknown',
+          state: server.launchStatus,
+          stateTone: (server.launchStatus && LAUNCH_TONES[server.launchStatus]) || 'unknown',
+          details: compact([server.launchStatus, server.recoveryInstanceID]),
+          tags: {},
+          raw: server,
+        })),
+      ),
+    ],
   };
 }
 
@@ -84,7 +117,15 @@ export const drsJobLister = pagedLister({
   fetchOne: async (read, id) => (await readPage<Job>(read, 'drs.jobs.list', { jobIds: [id] })).items[0],
 });
 
-const EC2_STATE_TONES: Record<string, StateTone> = { RUNNING: 'ok', PENDING: 'transitional', STOPPING: 'transitional', 'SHUTTING-DOWN': 'transitional', STOPPED: 'stopped', TERMINATED: 'stopped', NOT_FOUND: 'error' };
+const EC2_STATE_TONES: Record<string, StateTone> = {
+  RUNNING: 'ok',
+  PENDING: 'transitional',
+  STOPPING: 'transitional',
+  'SHUTTING-DOWN': 'transitional',
+  STOPPED: 'stopped',
+  TERMINATED: 'stopped',
+  NOT_FOUND: 'error',
+};
 
 export const drsRecoveryInstanceLister = pagedLister({
   type: 'drs:recovery-instance',
@@ -94,10 +135,20 @@ export const drsRecoveryInstanceLister = pagedLister({
   summarize(instance: RecoveryInstance) {
     const id = instance.recoveryInstanceID ?? 'unknown';
     return {
-      type: 'drs:recovery-instance', id, name: instance.tags?.Name || id, arn: instance.arn, state: instance.ec2InstanceState,
+      type: 'drs:recovery-instance',
+      id,
+      name: instance.tags?.Name || id,
+      arn: instance.arn,
+      state: instance.ec2InstanceState,
       stateTone: (instance.ec2InstanceState && EC2_STATE_TONES[instance.ec2InstanceState]) || 'unknown',
-      details: compact([instance.ec2InstanceID, instance.ec2InstanceState, instance.isDrill ? 'drill' : 'recovery', instance.sourceServerID && `from ${instance.sourceServerID}`]),
-      tags: { ...(instance.tags ?? {}) }, raw: instance,
+      details: compact([
+        instance.ec2InstanceID,
+        instance.ec2InstanceState,
+        instance.isDrill ? 'drill' : 'recovery',
+        instance.sourceServerID && `from ${instance.sourceServerID}`,
+      ]),
+      tags: { ...(instance.tags ?? {}) },
+      raw: instance,
     };
   },
 });

@@ -1,11 +1,4 @@
-import type {
-  Address,
-  Image,
-  Instance,
-  KeyPairInfo,
-  Snapshot,
-  Volume,
-} from '@aws-sdk/client-ec2';
+import type { Address, Image, Instance, KeyPairInfo, Snapshot, Volume } from '@aws-sdk/client-ec2';
 import { tagsToRecord } from '../aws/tags';
 import type { ResourceSummary, StateTone } from './model';
 import { compact, day, pagedLister, readPage, type SummaryContext } from './pagedLister';
@@ -19,7 +12,8 @@ const INSTANCE_TONES: Record<string, StateTone> = {
   terminated: 'stopped',
 };
 
-const ec2Arn = (context: SummaryContext, kind: string, id: string) => `arn:aws:ec2:${context.region}:${context.account}:${kind}/${id}`;
+const ec2Arn = (context: SummaryContext, kind: string, id: string) =>
+  `arn:aws:ec2:${context.region}:${context.account}:${kind}/${id}`;
 
 export function summarizeInstance(instance: Instance, context: SummaryContext): ResourceSummary {
   const tags = tagsToRecord(instance.Tags);
@@ -48,7 +42,13 @@ export const ec2InstanceLister = pagedLister({
   fetchOne: async (read, id) => (await readPage<Instance>(read, 'ec2.instances.list', { ids: [id] })).items[0],
 });
 
-const VOLUME_TONES: Record<string, StateTone> = { 'in-use': 'ok', available: 'stopped', creating: 'transitional', deleting: 'transitional', error: 'error' };
+const VOLUME_TONES: Record<string, StateTone> = {
+  'in-use': 'ok',
+  available: 'stopped',
+  creating: 'transitional',
+  deleting: 'transitional',
+  error: 'error',
+};
 
 export const ec2VolumeLister = pagedLister({
   type: 'ec2:volume',
@@ -61,10 +61,21 @@ export const ec2VolumeLister = pagedLister({
     const id = volume.VolumeId ?? 'unknown';
     const attachedTo = volume.Attachments?.[0]?.InstanceId;
     return {
-      type: 'ec2:volume', id, name: tags.Name || id, arn: ec2Arn(context, 'volume', id), state: volume.State,
+      type: 'ec2:volume',
+      id,
+      name: tags.Name || id,
+      arn: ec2Arn(context, 'volume', id),
+      state: volume.State,
       stateTone: (volume.State && VOLUME_TONES[volume.State]) || 'unknown',
-      details: compact([id, `${volume.Size} GiB`, volume.VolumeType, volume.AvailabilityZone, attachedTo ? `attached to ${attachedTo}` : 'unattached']),
-      tags, raw: volume,
+      details: compact([
+        id,
+        `${volume.Size} GiB`,
+        volume.VolumeType,
+        volume.AvailabilityZone,
+        attachedTo ? `attached to ${attachedTo}` : 'unattached',
+      ]),
+      tags,
+      raw: volume,
     };
   },
 });
@@ -80,10 +91,20 @@ export const ec2SnapshotLister = pagedLister({
     const tags = tagsToRecord(snapshot.Tags);
     const id = snapshot.SnapshotId ?? 'unknown';
     return {
-      type: 'ec2:snapshot', id, name: tags.Name || snapshot.Description || id, arn: `arn:aws:ec2:${context.region}::snapshot/${id}`, state: snapshot.State,
+      type: 'ec2:snapshot',
+      id,
+      name: tags.Name || snapshot.Description || id,
+      arn: `arn:aws:ec2:${context.region}::snapshot/${id}`,
+      state: snapshot.State,
       stateTone: snapshot.State === 'completed' ? 'ok' : snapshot.State === 'error' ? 'error' : 'transitional',
-      details: compact([id, `${snapshot.VolumeSize} GiB`, snapshot.VolumeId && `from ${snapshot.VolumeId}`, day(snapshot.StartTime)]),
-      tags, raw: snapshot,
+      details: compact([
+        id,
+        `${snapshot.VolumeSize} GiB`,
+        snapshot.VolumeId && `from ${snapshot.VolumeId}`,
+        day(snapshot.StartTime),
+      ]),
+      tags,
+      raw: snapshot,
     };
   },
 });
@@ -97,10 +118,15 @@ export const ec2AddressLister = pagedLister({
     const id = address.AllocationId ?? address.PublicIp ?? 'unknown';
     const associated = address.InstanceId ?? address.NetworkInterfaceId;
     return {
-      type: 'ec2:elastic-ip', id, name: tags.Name || address.PublicIp || id, arn: ec2Arn(context, 'elastic-ip', id),
-      state: associated ? 'associated' : 'unassociated', stateTone: associated ? 'ok' : 'stopped',
+      type: 'ec2:elastic-ip',
+      id,
+      name: tags.Name || address.PublicIp || id,
+      arn: ec2Arn(context, 'elastic-ip', id),
+      state: associated ? 'associated' : 'unassociated',
+      stateTone: associated ? 'ok' : 'stopped',
       details: compact([address.PublicIp, id, associated ? `→ ${associated}` : 'unassociated']),
-      tags, raw: address,
+      tags,
+      raw: address,
     };
   },
 });
@@ -112,8 +138,13 @@ export const ec2KeyPairLister = pagedLister({
   summarize(keyPair: KeyPairInfo, context) {
     const id = keyPair.KeyPairId ?? keyPair.KeyName ?? 'unknown';
     return {
-      type: 'ec2:key-pair', id, name: keyPair.KeyName ?? id, arn: ec2Arn(context, 'key-pair', keyPair.KeyName ?? id),
-      details: compact([id, keyPair.KeyType, keyPair.KeyFingerprint]), tags: tagsToRecord(keyPair.Tags), raw: keyPair,
+      type: 'ec2:key-pair',
+      id,
+      name: keyPair.KeyName ?? id,
+      arn: ec2Arn(context, 'key-pair', keyPair.KeyName ?? id),
+      details: compact([id, keyPair.KeyType, keyPair.KeyFingerprint]),
+      tags: tagsToRecord(keyPair.Tags),
+      raw: keyPair,
     };
   },
 });
@@ -128,9 +159,22 @@ export const ec2ImageLister = pagedLister({
     const tags = tagsToRecord(image.Tags);
     const id = image.ImageId ?? 'unknown';
     return {
-      type: 'ec2:image', id, name: image.Name || tags.Name || id, arn: `arn:aws:ec2:${context.region}::image/${id}`, state: image.State,
-      stateTone: image.State === 'available' ? 'ok' : image.State === 'pending' ? 'transitional' : image.State === 'failed' ? 'error' : 'unknown',
-      details: compact([id, image.Architecture, image.CreationDate?.slice(0, 10)]), tags, raw: image,
+      type: 'ec2:image',
+      id,
+      name: image.Name || tags.Name || id,
+      arn: `arn:aws:ec2:${context.region}::image/${id}`,
+      state: image.State,
+      stateTone:
+        image.State === 'available'
+          ? 'ok'
+          : image.State === 'pending'
+            ? 'transitional'
+            : image.State === 'failed'
+              ? 'error'
+              : 'unknown',
+      details: compact([id, image.Architecture, image.CreationDate?.slice(0, 10)]),
+      tags,
+      raw: image,
     };
   },
 });

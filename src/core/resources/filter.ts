@@ -43,7 +43,9 @@ export function matchesParsedFilter(resource: ResourceSummary, parsed: ParsedFil
       return true;
     case 'tag': {
       const value = foldAscii(parsed.value);
-      return Object.entries(resource.tags).some(([tagKey, tagValue]) => tagKey === parsed.key && foldAscii(tagValue) === value);
+      return Object.entries(resource.tags).some(
+        ([tagKey, tagValue]) => tagKey === parsed.key && foldAscii(tagValue) === value,
+      );
     }
     case 'id':
       return foldAscii(resource.id) === parsed.id;
@@ -56,7 +58,6 @@ export function matchesParsedFilter(resource: ResourceSummary, parsed: ParsedFil
 export function matchesFilter(resource: ResourceSummary, filter: string): boolean {
   return matchesParsedFilter(resource, parseFilter(filter));
 }
-
 
 /** A filter pushed to the API, and how the UI names it. */
 export interface PushedFilter {
@@ -106,14 +107,23 @@ export function apiFiltersFor(support: ServerFilterSupport | undefined, filter: 
     case 'tag':
       // An empty value cannot be a filter value: any value of the key, which the rows then check.
       return parsed.value
-        ? { filters: [{ name: `tag:${parsed.key}`, values: caseInsensitivePatterns(parsed.value, false) }], description: `tag ${parsed.key} = ${parsed.value}` }
+        ? {
+            filters: [{ name: `tag:${parsed.key}`, values: caseInsensitivePatterns(parsed.value, false) }],
+            description: `tag ${parsed.key} = ${parsed.value}`,
+          }
         : { filters: [{ name: 'tag-key', values: [parsed.key] }], description: `tag key ${parsed.key}` };
     case 'id':
-      return { filters: [{ name: support.idFilter, values: [parsed.id] }], description: `${support.idFilter} = ${parsed.id}` };
+      return {
+        filters: [{ name: support.idFilter, values: [parsed.id] }],
+        description: `${support.idFilter} = ${parsed.id}`,
+      };
     case 'text':
       // The name is the Name tag (else the ID); the ID cannot be searched in the same call (filters are
       // ANDed), so only text that cannot occur in an ID is pushed.
       if (!support.namedByTag || couldBeInId(parsed.text, support.idPrefix)) return undefined;
-      return { filters: [{ name: 'tag:Name', values: caseInsensitivePatterns(parsed.text, true) }], description: `name contains “${parsed.text}”` };
+      return {
+        filters: [{ name: 'tag:Name', values: caseInsensitivePatterns(parsed.text, true) }],
+        description: `name contains “${parsed.text}”`,
+      };
   }
 }

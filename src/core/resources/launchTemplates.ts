@@ -8,14 +8,19 @@ export function launchTemplateVersionLister(templateId: string): ResourceLister 
     type: 'ec2:launch-template-version',
     title: 'Versions',
     pageRange: [5, 200],
-    fetch: (read, page) => readPage<LaunchTemplateVersion>(read, 'ec2.launchTemplates.versions', { launchTemplateId: templateId, ...page }),
+    fetch: (read, page) =>
+      readPage<LaunchTemplateVersion>(read, 'ec2.launchTemplates.versions', { launchTemplateId: templateId, ...page }),
     summarize(version: LaunchTemplateVersion): ResourceSummary {
       const number = version.VersionNumber ?? 0;
       const data = version.LaunchTemplateData;
       return {
-        type: 'ec2:launch-template-version', id: `${templateId}:${number}`, name: `Version ${number}${version.DefaultVersion ? ' (default)' : ''}`,
+        type: 'ec2:launch-template-version',
+        id: `${templateId}:${number}`,
+        name: `Version ${number}${version.DefaultVersion ? ' (default)' : ''}`,
         stateTone: version.DefaultVersion ? 'ok' : 'unknown',
-        details: compact([version.VersionDescription, data?.InstanceType, data?.ImageId, day(version.CreateTime)]), tags: {}, raw: version,
+        details: compact([version.VersionDescription, data?.InstanceType, data?.ImageId, day(version.CreateTime)]),
+        tags: {},
+        raw: version,
       };
     },
   });
@@ -24,8 +29,13 @@ export function launchTemplateVersionLister(templateId: string): ResourceLister 
 export function summarizeLaunchTemplate(template: LaunchTemplate, context: SummaryContext): ResourceSummary {
   const id = template.LaunchTemplateId ?? 'unknown';
   return {
-    type: 'ec2:launch-template', id, name: template.LaunchTemplateName || id, arn: `arn:aws:ec2:${context.region}:${context.account}:launch-template/${id}`,
-    details: compact([id, `default v${template.DefaultVersionNumber}`, `latest v${template.LatestVersionNumber}`]), tags: tagsToRecord(template.Tags), raw: template,
+    type: 'ec2:launch-template',
+    id,
+    name: template.LaunchTemplateName || id,
+    arn: `arn:aws:ec2:${context.region}:${context.account}:launch-template/${id}`,
+    details: compact([id, `default v${template.DefaultVersionNumber}`, `latest v${template.LatestVersionNumber}`]),
+    tags: tagsToRecord(template.Tags),
+    raw: template,
     children: [launchTemplateVersionLister(id)],
   };
 }

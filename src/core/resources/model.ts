@@ -1,4 +1,3 @@
-
 /** How a resource's state should be read at a glance. */
 export type StateTone = 'ok' | 'transitional' | 'stopped' | 'error' | 'unknown';
 

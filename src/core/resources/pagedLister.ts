@@ -7,7 +7,10 @@ export interface SummaryContext {
 }
 
 /** Runs one registered read operation in the list's region. */
-export type ReadOperation = <Output = Page<unknown>>(operationId: string, input: Record<string, unknown>) => Promise<Output>;
+export type ReadOperation = <Output = Page<unknown>>(
+  operationId: string,
+  input: Record<string, unknown>,
+) => Promise<Output>;
 
 // A type, not an interface, so it passes as a read's input record.
 export type PageRequest = {
@@ -39,8 +42,14 @@ export interface PagedListerSpec<Item> {
 
 /** Builds a lister that runs exactly one read per page (a subnet page also reads its VPC's route tables). */
 export function pagedLister<Item>(spec: PagedListerSpec<Item>): ResourceLister {
-  const inRegion = (reads: ResourceReads, region: string): ReadOperation => (operationId, input) => reads.read(operationId, input, region);
-  const context = async (reads: ResourceReads, region: string): Promise<SummaryContext> => ({ region, account: await reads.account() });
+  const inRegion =
+    (reads: ResourceReads, region: string): ReadOperation =>
+    (operationId, input) =>
+      reads.read(operationId, input, region);
+  const context = async (reads: ResourceReads, region: string): Promise<SummaryContext> => ({
+    region,
+    account: await reads.account(),
+  });
   const lister: ResourceLister = {
     type: spec.type,
     title: spec.title,
@@ -51,7 +60,10 @@ export function pagedLister<Item>(spec: PagedListerSpec<Item>): ResourceLister {
       const pushed = spec.serverFilter && filters?.length ? { filters } : {};
       const page = await spec.fetch(inRegion(reads, region), { nextToken, maxResults, ...pushed });
       const summaryContext = await context(reads, region);
-      return { items: page.items.map((item) => spec.summarize(item, summaryContext)), nextToken: page.nextToken || undefined };
+      return {
+        items: page.items.map((item) => spec.summarize(item, summaryContext)),
+        nextToken: page.nextToken || undefined,
+      };
     },
   };
   if (spec.fetchOne) {
@@ -65,7 +77,11 @@ export function pagedLister<Item>(spec: PagedListerSpec<Item>): ResourceLister {
 }
 
 /** The items of a read operation's page, typed for the lister. */
-export async function readPage<Item>(read: ReadOperation, operationId: string, input: Record<string, unknown>): Promise<{ items: Item[]; nextToken?: string }> {
+export async function readPage<Item>(
+  read: ReadOperation,
+  operationId: string,
+  input: Record<string, unknown>,
+): Promise<{ items: Item[]; nextToken?: string }> {
   const page = await read<Page<Item>>(operationId, input);
   return { items: page.items, nextToken: page.nextToken };
 }
@@ -80,5 +96,7 @@ export function day(value: Date | string | undefined): string | undefined {
 }
 
 export function compact(parts: Array<string | number | undefined | null | false>): string[] {
-  return parts.filter((part): part is string | number => part !== undefined && part !== null && part !== false && part !== '').map(String);
+  return parts
+    .filter((part): part is string | number => part !== undefined && part !== null && part !== false && part !== '')
+    .map(String);
 }

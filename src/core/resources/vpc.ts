@@ -1,19 +1,38 @@
-import type { InternetGateway, IpPermission, NatGateway, RouteTable, SecurityGroup, Subnet, Vpc } from '@aws-sdk/client-ec2';
+import type {
+  InternetGateway,
+  IpPermission,
+  NatGateway,
+  RouteTable,
+  SecurityGroup,
+  Subnet,
+  Vpc,
+} from '@aws-sdk/client-ec2';
 import { tagsToRecord } from '../aws/tags';
 import { inMemoryLister, type ResourceLister, type ResourceSummary } from './model';
 import { compact, pagedLister, readPage, withFilters, type SummaryContext } from './pagedLister';
 
-const ec2Arn = (context: SummaryContext, kind: string, id: string) => `arn:aws:ec2:${context.region}:${context.account}:${kind}/${id}`;
+const ec2Arn = (context: SummaryContext, kind: string, id: string) =>
+  `arn:aws:ec2:${context.region}:${context.account}:${kind}/${id}`;
 /** Read-operation filters for one VPC's resources (all of them without a VPC). */
 const byVpc = (vpcId?: string, name = 'vpc-id') => (vpcId ? { filters: [{ name, values: [vpcId] }] } : {});
 const vpcFilters = (vpcId?: string, name = 'vpc-id') => (vpcId ? [{ name, values: [vpcId] }] : []);
 
 /** A subnet is public when its route table (explicit, else the VPC's main one) sends 0.0.0.0/0 to an internet gateway. */
 export function isPublicSubnet(subnet: Subnet, routeTables: RouteTable[]): boolean {
-  const explicit = routeTables.find((table) => table.Associations?.some((association) => association.SubnetId === subnet.SubnetId));
-  const main = routeTables.find((table) => table.VpcId === subnet.VpcId && table.Associations?.some((association) => association.Main));
+  const explicit = routeTables.find((table) =>
+    table.Associations?.some((association) => association.SubnetId === subnet.SubnetId),
+  );
+  const main = routeTables.find(
+    (table) => table.VpcId === subnet.VpcId && table.Associations?.some((association) => association.Main),
+  );
   const table = explicit ?? main;
-  return Boolean(table?.Routes?.some((route) => (route.DestinationCidrBlock === '0.0.0.0/0' || route.DestinationIpv6CidrBlock === '::/0') && route.GatewayId?.startsWith('igw-')));
+  return Boolean(
+    table?.Routes?.some(
+      (route) =>
+        (route.DestinationCidrBlock === '0.0.0.0/0' || route.DestinationIpv6CidrBlock === '::/0') &&
+        route.GatewayId?.startsWith('igw-'),
+    ),
+  );
 }
 
 export function subnetLister(vpcId?: string): ResourceLister {
@@ -28,15 +47,24 @@ export function subnetLister(vpcId?: string): ResourceLister {
         readPage<Subnet>(read, 'ec2.subnets.list', withFilters(vpcFilters(vpcId), page)),
         readPage<RouteTable>(read, 'ec2.routeTables.list', { ...byVpc(vpcId), maxResults: 1000 }),
       ]);
-      return { items: subnets.items.map((subnet) => ({ subnet, isPublic: isPublicSubnet(subnet, routeTables.items) })), nextToken: subnets.nextToken };
+      return {
+        items: subnets.items.map((subnet) => ({ subnet, isPublic: isPublicSubnet(subnet, routeTables.items) })),
+        nextToken: subnets.nextToken,
+      };
     },
     summarize({ subnet, isPublic }: { subnet: Subnet; isPublic: boolean }, context) {
       const tags = tagsToRecord(subnet.Tags);
       const id = subnet.SubnetId ?? 'unknown';
       return {
-        type: 'ec2:subnet', id, name: tags.Name || id, arn: subnet.SubnetArn ?? ec2Arn(context, 'subnet', id), state: subnet.State,
+        type: 'ec2:subnet',
+        id,
+        name: tags.Name || id,
+        arn: subnet.SubnetArn ?? ec2Arn(context, 'subnet', id),
+        state: subnet.State,
         stateTone: subnet.State === 'available' ? 'ok' : 'transitional',
-        details: compact([id, subnet.AvailabilityZone, subnet.CidrBlock, isPublic ? 'public' : 'private']), tags, raw: subnet,
+        details: compact([id, subnet.AvailabilityZone, subnet.CidrBlock, isPublic ? 'public' : 'private']),
+        tags,
+        raw: subnet,
       };
     },
   });
@@ -54,13 +82,41 @@ export function routeTableLister(vpcId?: string): ResourceLister {
       const main = table.Associations?.some((association) => association.Main);
       const subnets = table.Associations?.filter((association) => association.SubnetId).length ?? 0;
       return {
-        type: 'ec2:route-table', id, name: tags.Name || id, arn: ec2Arn(context, 'route-table', id),
-        details: compact([id, main && 'main', `${table.Routes?.length ?? 0} routes`, `${subnets} subnets`]), tags, raw: table,
-        children: [inMemoryLister('ec2:route', 'Routes', (table.Routes ?? []).map((route, index) => {
-          const destination = route.DestinationCidrBlock ?? route.DestinationIpv6CidrBlock ?? route.DestinationPrefixListId ?? '?';
-          const target = route.GatewayId ?? route.NatGatewayId ?? route.TransitGatewayId ?? route.VpcPeeringConnectionId ?? route.NetworkInterfaceId ?? route.InstanceId ?? 'local';
-          return { type: 'ec2:route', id: `${id}#${index}`, name: `${destination} → ${target}`, state: route.State, stateTone: route.State === 'blackhole' ? 'error' : 'ok', details: compact([route.Origin]), tags: {}, raw: route };
-        }))],
+        type: 'ec2:route-table',
+        id,
+        name: tags.Name || id,
+        arn: ec2Arn(context, 'route-table', id),
+        details: compact([id, main && 'main', `${table.Routes?.length ?? 0} routes`, `${subnets} subnets`]),
+        tags,
+        raw: table,
+        children: [
+          inMemoryLister(
+            'ec2:route',
+            'Routes',
+            (table.Routes ?? []).map((route, index) => {
+              const destination =
+                route.DestinationCidrBlock ?? route.DestinationIpv6CidrBlock ?? route.DestinationPrefixListId ?? '?';
+              const target =
+                route.GatewayId ??
+                route.NatGatewayId ??
+                route.TransitGatewayId ??
+                route.VpcPeeringConnectionId ??
+                route.NetworkInterfaceId ??
+                route.InstanceId ??
+                'local';
+              return {
+                type: 'ec2:route',
+                id: `${id}#${index}`,
+                name: `${destination} → ${target}`,
+                state: route.State,
+                stateTone: route.State === 'blackhole' ? 'error' : 'ok',
+                details: compact([route.Origin]),
+                tags: {},
+                raw: route,
+              };
+            }),
+          ),
+        ],
       };
     },
   });
@@ -72,14 +128,26 @@ export function internetGatewayLister(vpcId?: string): ResourceLister {
     title: 'Internet gateways',
     pageRange: [5, 1000],
     serverFilter: { idFilter: 'internet-gateway-id', idPrefix: 'igw', namedByTag: true },
-    fetch: (read, page) => readPage<InternetGateway>(read, 'ec2.internetGateways.list', withFilters(vpcFilters(vpcId, 'attachment.vpc-id'), page)),
+    fetch: (read, page) =>
+      readPage<InternetGateway>(
+        read,
+        'ec2.internetGateways.list',
+        withFilters(vpcFilters(vpcId, 'attachment.vpc-id'), page),
+      ),
     summarize(gateway, context) {
       const tags = tagsToRecord(gateway.Tags);
       const id = gateway.InternetGatewayId ?? 'unknown';
       const attachment = gateway.Attachments?.[0];
       return {
-        type: 'ec2:internet-gateway', id, name: tags.Name || id, arn: ec2Arn(context, 'internet-gateway', id), state: attachment?.State ?? 'detached',
-        stateTone: attachment ? 'ok' : 'stopped', details: compact([id, attachment?.VpcId]), tags, raw: gateway,
+        type: 'ec2:internet-gateway',
+        id,
+        name: tags.Name || id,
+        arn: ec2Arn(context, 'internet-gateway', id),
+        state: attachment?.State ?? 'detached',
+        stateTone: attachment ? 'ok' : 'stopped',
+        details: compact([id, attachment?.VpcId]),
+        tags,
+        raw: gateway,
       };
     },
   });
@@ -97,9 +165,22 @@ export function natGatewayLister(vpcId?: string): ResourceLister {
       const id = gateway.NatGatewayId ?? 'unknown';
       const state = gateway.State;
       return {
-        type: 'ec2:nat-gateway', id, name: tags.Name || id, arn: ec2Arn(context, 'natgateway', id), state,
-        stateTone: state === 'available' ? 'ok' : state === 'failed' ? 'error' : state === 'deleted' ? 'stopped' : 'transitional',
-        details: compact([id, gateway.SubnetId, gateway.NatGatewayAddresses?.[0]?.PublicIp, state]), tags, raw: gateway,
+        type: 'ec2:nat-gateway',
+        id,
+        name: tags.Name || id,
+        arn: ec2Arn(context, 'natgateway', id),
+        state,
+        stateTone:
+          state === 'available'
+            ? 'ok'
+            : state === 'failed'
+              ? 'error'
+              : state === 'deleted'
+                ? 'stopped'
+                : 'transitional',
+        details: compact([id, gateway.SubnetId, gateway.NatGatewayAddresses?.[0]?.PublicIp, state]),
+        tags,
+        raw: gateway,
       };
     },
   });
@@ -118,7 +199,9 @@ export function describePorts(permission: IpPermission): string {
   if (permission.IpProtocol === '-1') return 'all traffic';
   const protocol = permission.IpProtocol ?? '?';
   if (permission.FromPort === undefined || permission.FromPort === -1) return `${protocol} all`;
-  return permission.FromPort === permission.ToPort ? `${protocol}/${permission.FromPort}` : `${protocol}/${permission.FromPort}-${permission.ToPort}`;
+  return permission.FromPort === permission.ToPort
+    ? `${protocol}/${permission.FromPort}`
+    : `${protocol}/${permission.FromPort}-${permission.ToPort}`;
 }
 
 /** Remote-administration and database ports that should never be open to the internet. */
@@ -132,7 +215,11 @@ export function exposesAdminPort(permission: IpPermission, peer: string): boolea
   return ADMIN_PORTS.some((port) => port >= permission.FromPort! && port <= to);
 }
 
-function ruleSummaries(groupId: string, direction: 'inbound' | 'outbound', permissions: IpPermission[]): ResourceSummary[] {
+function ruleSummaries(
+  groupId: string,
+  direction: 'inbound' | 'outbound',
+  permissions: IpPermission[],
+): ResourceSummary[] {
   return permissions.flatMap((permission, index) => {
     const peers = describePeers(permission);
     return (peers.length ? peers : ['(none)']).map((peer, peerIndex) => ({
@@ -140,7 +227,10 @@ function ruleSummaries(groupId: string, direction: 'inbound' | 'outbound', permi
       id: `${groupId}#${direction}-${index}-${peerIndex}`,
       name: `${describePorts(permission)} ${direction === 'inbound' ? 'from' : 'to'} ${peer}`,
       stateTone: direction === 'inbound' && exposesAdminPort(permission, peer) ? ('error' as const) : ('ok' as const),
-      details: compact([direction, direction === 'inbound' && exposesAdminPort(permission, peer) && 'admin port open to the internet']),
+      details: compact([
+        direction,
+        direction === 'inbound' && exposesAdminPort(permission, peer) && 'admin port open to the internet',
+      ]),
       tags: {},
       raw: permission,
     }));
@@ -151,11 +241,28 @@ export function summarizeSecurityGroup(group: SecurityGroup, context: SummaryCon
   const tags = tagsToRecord(group.Tags);
   const id = group.GroupId ?? 'unknown';
   return {
-    type: 'ec2:security-group', id, name: group.GroupName || tags.Name || id, arn: group.SecurityGroupArn ?? ec2Arn(context, 'security-group', id),
-    details: compact([id, group.VpcId, `${group.IpPermissions?.length ?? 0} in / ${group.IpPermissionsEgress?.length ?? 0} out`]), tags, raw: group,
+    type: 'ec2:security-group',
+    id,
+    name: group.GroupName || tags.Name || id,
+    arn: group.SecurityGroupArn ?? ec2Arn(context, 'security-group', id),
+    details: compact([
+      id,
+      group.VpcId,
+      `${group.IpPermissions?.length ?? 0} in / ${group.IpPermissionsEgress?.length ?? 0} out`,
+    ]),
+    tags,
+    raw: group,
     children: [
-      inMemoryLister('ec2:security-group-rule:inbound', 'Inbound rules', ruleSummaries(id, 'inbound', group.IpPermissions ?? [])),
-      inMemoryLister('ec2:security-group-rule:outbound', 'Outbound rules', ruleSummaries(id, 'outbound', group.IpPermissionsEgress ?? [])),
+      inMemoryLister(
+        'ec2:security-group-rule:inbound',
+        'Inbound rules',
+        ruleSummaries(id, 'inbound', group.IpPermissions ?? []),
+      ),
+      inMemoryLister(
+        'ec2:security-group-rule:outbound',
+        'Outbound rules',
+        ruleSummaries(id, 'outbound', group.IpPermissionsEgress ?? []),
+      ),
     ],
   };
 }
@@ -179,10 +286,22 @@ export const vpcLister = pagedLister({
     const tags = tagsToRecord(vpc.Tags);
     const id = vpc.VpcId ?? 'unknown';
     return {
-      type: 'ec2:vpc', id, name: tags.Name || id, arn: ec2Arn(context, 'vpc', id), state: vpc.State,
+      type: 'ec2:vpc',
+      id,
+      name: tags.Name || id,
+      arn: ec2Arn(context, 'vpc', id),
+      state: vpc.State,
       stateTone: vpc.State === 'available' ? 'ok' : 'transitional',
-      details: compact([id, vpc.CidrBlock, vpc.IsDefault && 'default']), tags, raw: vpc,
-      children: [subnetLister(id), routeTableLister(id), internetGatewayLister(id), natGatewayLister(id), securityGroupLister(id)],
+      details: compact([id, vpc.CidrBlock, vpc.IsDefault && 'default']),
+      tags,
+      raw: vpc,
+      children: [
+        subnetLister(id),
+        routeTableLister(id),
+        internetGatewayLister(id),
+        natGatewayLister(id),
+        securityGroupLister(id),
+      ],
     };
   },
 });

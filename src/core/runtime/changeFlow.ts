@@ -24,7 +24,8 @@ export interface ChangeRunOptions {
 }
 
 /** What someone answered when shown the dry-run preview. */
-export type ConfirmDecision = { approved: true; approver?: string } | { approved: false; reason: string; approver?: string };
+export type ConfirmDecision =
+  { approved: true; approver?: string } | { approved: false; reason: string; approver?: string };
 
 /** Shows the preview of a change the policy lets through without asking, and returns the answer. */
 export type ConfirmChange = (preview: OperationPreview) => Promise<ConfirmDecision>;
@@ -34,7 +35,12 @@ export interface ChangeSteps {
   /** Runs through the runner; an execute gets the runtime's approval provider, never the caller's. */
   run(operationId: string, input: unknown, options: ChangeRunOptions): Promise<RunOutcome>;
   /** Audits a change declined at its confirmation (nothing ran), linked to the dry-run. */
-  recordDeclined(dryRun: RunOutcome, input: unknown, decision: { reason: string; approver?: string }, profile?: string): Promise<RunOutcome>;
+  recordDeclined(
+    dryRun: RunOutcome,
+    input: unknown,
+    decision: { reason: string; approver?: string },
+    profile?: string,
+  ): Promise<RunOutcome>;
 }
 
 export interface ChangeResult {
@@ -57,12 +63,22 @@ export interface ChangeResult {
  * approval is asked by the runtime's approval provider at execution instead, so it is asked once), then
  * the execution with the dry-run's correlation ID, which checks every guardrail again.
  */
-export async function dryRunThenExecute(steps: ChangeSteps, request: ChangeRequest, confirm: ConfirmChange): Promise<ChangeResult> {
+export async function dryRunThenExecute(
+  steps: ChangeSteps,
+  request: ChangeRequest,
+  confirm: ConfirmChange,
+): Promise<ChangeResult> {
   const { operationId, input, caller, region, profile, signal } = request;
   const dryRun = await steps.run(operationId, input, { caller, mode: 'dry-run', region, profile, signal });
   const preview = dryRun.preview;
   if (dryRun.status !== 'dry-run' || !preview) {
-    return { status: dryRun.status === 'dry-run' ? 'failed' : dryRun.status, stage: 'dry-run', dryRun, outcome: dryRun, refusal: dryRun.refusal };
+    return {
+      status: dryRun.status === 'dry-run' ? 'failed' : dryRun.status,
+      stage: 'dry-run',
+      dryRun,
+      outcome: dryRun,
+      refusal: dryRun.refusal,
+    };
   }
   if (preview.guardrails.verdict === 'refused') {
     return { status: 'refused', stage: 'guardrails', dryRun, preview, outcome: dryRun, refusal: firstRefusal(preview) };
@@ -75,23 +91,48 @@ export async function dryRunThenExecute(steps: ChangeSteps, request: ChangeReque
       decision = { approved: false, reason: `The confirmation could not be shown: ${(error as Error).message}` };
     }
     if (!decision.approved) {
-      const declined = await steps.recordDeclined(dryRun, input, { reason: decision.reason, approver: decision.approver }, profile);
-      return { status: 'cancelled', stage: 'confirm', dryRun, preview, outcome: declined, refusal: declined.refusal, reason: decision.reason };
+      const declined = await steps.recordDeclined(
+        dryRun,
+        input,
+        { reason: decision.reason, approver: decision.approver },
+        profile,
+      );
+      return {
+        status: 'cancelled',
+        stage: 'confirm',
+        dryRun,
+        preview,
+        outcome: declined,
+        refusal: declined.refusal,
+        reason: decision.reason,
+      };
     }
   }
-  const outcome = await steps.run(operationId, input, { caller, mode: 'execute', region, profile, correlationId: dryRun.correlationId, signal });
+  const outcome = await steps.run(operationId, input, {
+    caller,
+    mode: 'execute',
+    region,
+    profile,
+    correlationId: dryRun.correlationId,
+    signal,
+  });
   return { status: outcome.status, stage: 'execute', dryRun, preview, outcome, refusal: outcome.refusal };
 }
 
 function firstRefusal(preview: OperationPreview): Refusal | undefined {
   const { refusals } = preview.guardrails;
   if (refusals.length <= 1) return refusals[0];
-  return { code: refusals[0].code, message: refusals.map((refusal) => refusal.message).join(' '), resourceIds: refusals.flatMap((refusal) => refusal.resourceIds ?? []) };
+  return {
+    code: refusals[0].code,
+    message: refusals.map((refusal) => refusal.message).join(' '),
+    resourceIds: refusals.flatMap((refusal) => refusal.resourceIds ?? []),
+  };
 }
 
 /** The sentence for a failed or refused outcome: the AWS code and a plain explanation, or the refusal. */
 export function describeProblem(outcome: RunOutcome): string {
-  if (outcome.error) return `${outcome.error.code}: ${outcome.error.message}${outcome.error.hint ? ` ${outcome.error.hint}` : ''}`;
+  if (outcome.error)
+    return `${outcome.error.code}: ${outcome.error.message}${outcome.error.hint ? ` ${outcome.error.hint}` : ''}`;
   if (outcome.refusal) return `Refused (${outcome.refusal.code}): ${outcome.refusal.message}`;
   return outcome.status;
 }

@@ -31,7 +31,10 @@ export function resolvePolicy(sources: PolicySources): LoadedPolicy {
  * Reads `.pilotlight/guardrails.json` in each folder that has one. A file that exists but cannot be read is
  * reported through `onError` and skipped; the other sources still apply.
  */
-export async function readPolicyFiles(folders: readonly string[], onError?: (folder: string, error: Error) => void): Promise<PolicyFile[]> {
+export async function readPolicyFiles(
+  folders: readonly string[],
+  onError?: (folder: string, error: Error) => void,
+): Promise<PolicyFile[]> {
   const files: PolicyFile[] = [];
   for (const folder of folders) {
     try {

@@ -3,8 +3,20 @@ import type { ApprovalProvider } from '../guardrails/approval';
 import type { GuardrailPolicy, LoadedPolicy, PolicyProblem } from '../guardrails/policy';
 import { createOperationRegistry } from '../operations/builtinOperations';
 import type { OperationRegistry } from '../operations/registry';
-import { OperationRunner, type OperationConnection, type OperationRunnerOptions, type RunnerLogger, type RunOutcome } from '../operations/runner';
-import { dryRunThenExecute, type ChangeRequest, type ChangeResult, type ChangeRunOptions, type ConfirmChange } from './changeFlow';
+import {
+  OperationRunner,
+  type OperationConnection,
+  type OperationRunnerOptions,
+  type RunnerLogger,
+  type RunOutcome,
+} from '../operations/runner';
+import {
+  dryRunThenExecute,
+  type ChangeRequest,
+  type ChangeResult,
+  type ChangeRunOptions,
+  type ConfirmChange,
+} from './changeFlow';
 import { resolvePolicy, type PolicySources } from './policySources';
 
 export interface RuntimeOptions extends PolicySources {
@@ -18,7 +30,10 @@ export interface RuntimeOptions extends PolicySources {
   defaultProfile?(): Promise<string | undefined>;
   logger?: RunnerLogger;
   /** Runner tuning for tests and tools (clock, sleeps, retries, backup polling, approval timeout). */
-  runnerOptions?: Pick<OperationRunnerOptions, 'clock' | 'sleep' | 'retry' | 'approvalTimeoutMs' | 'backupTimeoutMs' | 'backupPollMs'>;
+  runnerOptions?: Pick<
+    OperationRunnerOptions,
+    'clock' | 'sleep' | 'retry' | 'approvalTimeoutMs' | 'backupTimeoutMs' | 'backupPollMs'
+  >;
 }
 
 /** The safety core as one object: the policy in force, one runner per profile, and the change flow. */
@@ -34,7 +49,12 @@ export interface Runtime {
   /** Runs one operation; an execute is given the runtime's approval provider. */
   run(operationId: string, input: unknown, options: ChangeRunOptions): Promise<RunOutcome>;
   /** Audits a change declined at its confirmation (nothing ran). */
-  recordDeclined(dryRun: RunOutcome, input: unknown, decision: { reason: string; approver?: string }, profile?: string): Promise<RunOutcome>;
+  recordDeclined(
+    dryRun: RunOutcome,
+    input: unknown,
+    decision: { reason: string; approver?: string },
+    profile?: string,
+  ): Promise<RunOutcome>;
   /** Dry-run → `confirm(preview)` → execute (see `dryRunThenExecute`). */
   dryRunThenExecute(request: ChangeRequest, confirm: ConfirmChange): Promise<ChangeResult>;
   /** Forgets the runners (after the connection changed); the next call builds new ones. */
@@ -51,7 +71,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const loaded = resolvePolicy(options);
   const registry = createOperationRegistry();
   const audit = new AuditTrail(options.auditPath);
-  const approvalProvider = (): ApprovalProvider => (typeof options.approvalProvider === 'function' ? options.approvalProvider() : options.approvalProvider);
+  const approvalProvider = (): ApprovalProvider =>
+    typeof options.approvalProvider === 'function' ? options.approvalProvider() : options.approvalProvider;
   const runners = new Map<string, Promise<OperationRunner>>();
 
   const runnerKey = async (profile: string | undefined): Promise<string> => {
@@ -65,7 +86,15 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     let created = runners.get(key);
     if (!created) {
       created = options.connection(key || undefined).then(
-        (connection) => new OperationRunner({ ...options.runnerOptions, registry, connection, policy: loaded.policy, audit, logger: options.logger }),
+        (connection) =>
+          new OperationRunner({
+            ...options.runnerOptions,
+            registry,
+            connection,
+            policy: loaded.policy,
+            audit,
+            logger: options.logger,
+          }),
       );
       runners.set(key, created);
       const attempt = created;
@@ -76,11 +105,18 @@ export function createRuntime(options: RuntimeOptions): Runtime {
 
   const run = async (operationId: string, input: unknown, runOptions: ChangeRunOptions): Promise<RunOutcome> => {
     const { profile, ...rest } = runOptions;
-    return (await runner(profile)).run(operationId, input, { ...rest, approvalProvider: rest.mode === 'execute' ? approvalProvider() : undefined });
+    return (await runner(profile)).run(operationId, input, {
+      ...rest,
+      approvalProvider: rest.mode === 'execute' ? approvalProvider() : undefined,
+    });
   };
 
-  const recordDeclined = async (dryRun: RunOutcome, input: unknown, decision: { reason: string; approver?: string }, profile?: string): Promise<RunOutcome> =>
-    (await runner(profile)).recordDeclined(dryRun, input, decision);
+  const recordDeclined = async (
+    dryRun: RunOutcome,
+    input: unknown,
+    decision: { reason: string; approver?: string },
+    profile?: string,
+  ): Promise<RunOutcome> => (await runner(profile)).recordDeclined(dryRun, input, decision);
 
   const runtime: Runtime = {
     loaded,

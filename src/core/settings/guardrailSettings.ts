@@ -25,11 +25,16 @@ export function guardrailSettingsFrom(read: (field: string) => unknown): Record<
  * User settings tightened by each workspace folder's guardrails file and, when given, by the workspace
  * settings' `pilotLight.guardrails` value; problems (including ignored loosening values) are collected.
  */
-export function resolveWorkspacePolicy(settings: unknown, files: Array<{ path: string; text: string }>, workspaceSettings?: unknown): LoadedPolicy {
+export function resolveWorkspacePolicy(
+  settings: unknown,
+  files: Array<{ path: string; text: string }>,
+  workspaceSettings?: unknown,
+): LoadedPolicy {
   const [first, ...rest] = files;
   const loaded = resolveGuardrailPolicy({ settings, workspaceFile: first });
   const layers = [...rest];
-  if (workspaceSettings !== undefined && workspaceSettings !== null) layers.push({ path: WORKSPACE_SETTINGS_SOURCE, text: JSON.stringify(workspaceSettings) ?? '' });
+  if (workspaceSettings !== undefined && workspaceSettings !== null)
+    layers.push({ path: WORKSPACE_SETTINGS_SOURCE, text: JSON.stringify(workspaceSettings) ?? '' });
   for (const file of layers) {
     const parsed = parseGuardrailsFile(file.text, file.path);
     loaded.problems.push(...parsed.problems);

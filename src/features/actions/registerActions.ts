@@ -2,7 +2,12 @@ import * as vscode from 'vscode';
 import type { ActionResource, PromptSpec } from '../../core/actions/resourceActions';
 import type { ResourceSummary } from '../../core/resources/model';
 import type { ExplorerFeature } from '../explorer/registerExplorer';
-import { registerPreviewDocuments, runInteractively, type InteractiveCaller, type InteractiveRunResult } from '../shared/interactiveRun';
+import {
+  registerPreviewDocuments,
+  runInteractively,
+  type InteractiveCaller,
+  type InteractiveRunResult,
+} from '../shared/interactiveRun';
 import { OperationService } from '../shared/operationService';
 import { commandRegistrar } from '../shared/commands';
 import type { PilotLightContext } from '../shared/pilotLightContext';
@@ -22,7 +27,13 @@ interface ResourceNodeLike {
 
 function asResourceNode(value: unknown): ResourceNodeLike | undefined {
   const node = value as Partial<ResourceNodeLike> | undefined;
-  return node && typeof node === 'object' && node.resource && typeof node.resource.id === 'string' && typeof node.region === 'string' ? (node as ResourceNodeLike) : undefined;
+  return node &&
+    typeof node === 'object' &&
+    node.resource &&
+    typeof node.resource.id === 'string' &&
+    typeof node.region === 'string'
+    ? (node as ResourceNodeLike)
+    : undefined;
 }
 
 /** Arguments of `pilotLight.operations.run` / `.dryRun` from chat buttons, keybindings or other code. */
@@ -46,13 +57,26 @@ async function ask(prompt: PromptSpec, resource: ActionResource): Promise<string
       void vscode.window.showInformationMessage(`${resource.name} has nothing to choose for "${prompt.title}".`);
       return undefined;
     }
-    const items: Array<vscode.QuickPickItem & { value?: string }> = options.map((option) => ({ label: option.label, description: option.description, value: option.value }));
+    const items: Array<vscode.QuickPickItem & { value?: string }> = options.map((option) => ({
+      label: option.label,
+      description: option.description,
+      value: option.value,
+    }));
     if (prompt.allowOther) items.push({ label: other });
-    const picked = await vscode.window.showQuickPick(items, { title: prompt.title, placeHolder: prompt.placeholder, ignoreFocusOut: true });
+    const picked = await vscode.window.showQuickPick(items, {
+      title: prompt.title,
+      placeHolder: prompt.placeholder,
+      ignoreFocusOut: true,
+    });
     if (!picked) return undefined;
     if (picked.value !== undefined) return picked.value;
   }
-  const value = await vscode.window.showInputBox({ title: prompt.title, placeHolder: prompt.placeholder, ignoreFocusOut: true, validateInput: (text) => (prompt.optional && !text.trim() ? undefined : validate(text)) });
+  const value = await vscode.window.showInputBox({
+    title: prompt.title,
+    placeHolder: prompt.placeholder,
+    ignoreFocusOut: true,
+    validateInput: (text) => (prompt.optional && !text.trim() ? undefined : validate(text)),
+  });
   return value;
 }
 
@@ -71,48 +95,83 @@ function nodeToRefresh(node: ResourceNodeLike): unknown {
 export function registerActions(ctx: PilotLightContext, explorer: ExplorerFeature): void {
   const service = OperationService.for(ctx);
   const previews = registerPreviewDocuments(ctx.extension);
-  const contributed: Array<{ command: string }> = (ctx.extension.extension?.packageJSON as { contributes?: { commands?: Array<{ command: string }> } } | undefined)?.contributes?.commands ?? [];
-  const actionCommands = contributed.map((entry) => entry.command).filter((command) => command.startsWith('pilotLight.action.'));
+  const contributed: Array<{ command: string }> =
+    (ctx.extension.extension?.packageJSON as { contributes?: { commands?: Array<{ command: string }> } } | undefined)
+      ?.contributes?.commands ?? [];
+  const actionCommands = contributed
+    .map((entry) => entry.command)
+    .filter((command) => command.startsWith('pilotLight.action.'));
 
-  const runAction = (command: string) => async (arg?: unknown): Promise<InteractiveRunResult | undefined> => {
-    const { resourceAction } = await import('../../core/actions/resourceActions');
-    const spec = resourceAction(command);
-    if (!spec) {
-      void vscode.window.showInformationMessage(NOT_SUPPORTED(command));
-      return undefined;
-    }
-    const node = asResourceNode(arg) ?? asResourceNode(explorer.view.selection[0]);
-    if (!node || !spec.types.includes(node.resource.type)) {
-      void vscode.window.showInformationMessage(`Select ${spec.types.length === 1 ? `a ${spec.types[0]}` : 'a resource'} in the AWS explorer first, then use "${spec.title}" from its context menu.`);
-      return undefined;
-    }
-    const resource: ActionResource = { type: node.resource.type, id: node.resource.id, name: node.resource.name, arn: node.resource.arn, tags: node.resource.tags, raw: node.list ? await node.list.record(node.resource).catch(() => undefined) : node.resource.raw };
-    const answers: Record<string, string> = {};
-    for (const prompt of spec.prompts ?? []) {
-      const value = await ask(prompt, resource);
-      if (value === undefined) return undefined;
-      answers[prompt.key] = value;
-    }
-    let operationId: string;
-    let input: Record<string, unknown>;
-    try {
-      operationId = spec.operationId(resource);
-      input = spec.input(resource, answers);
-    } catch (error) {
-      void vscode.window.showErrorMessage((error as Error).message);
-      return undefined;
-    }
-    const result = await runInteractively(service, { operationId, input, caller: 'explorer', region: node.region, profile: node.connection?.profileName, title: `${spec.title.replace(/…$/, '')} ${resource.name}` });
-    if (result.status === 'succeeded') await vscode.commands.executeCommand('pilotLight.explorer.refreshNode', nodeToRefresh(node));
-    return result;
-  };
+  const runAction =
+    (command: string) =>
+    async (arg?: unknown): Promise<InteractiveRunResult | undefined> => {
+      const { resourceAction } = await import('../../core/actions/resourceActions');
+      const spec = resourceAction(command);
+      if (!spec) {
+        void vscode.window.showInformationMessage(NOT_SUPPORTED(command));
+        return undefined;
+      }
+      const node = asResourceNode(arg) ?? asResourceNode(explorer.view.selection[0]);
+      if (!node || !spec.types.includes(node.resource.type)) {
+        void vscode.window.showInformationMessage(
+          `Select ${spec.types.length === 1 ? `a ${spec.types[0]}` : 'a resource'} in the AWS explorer first, then use "${spec.title}" from its context menu.`,
+        );
+        return undefined;
+      }
+      const resource: ActionResource = {
+        type: node.resource.type,
+        id: node.resource.id,
+        name: node.resource.name,
+        arn: node.resource.arn,
+        tags: node.resource.tags,
+        raw: node.list ? await node.list.record(node.resource).catch(() => undefined) : node.resource.raw,
+      };
+      const answers: Record<string, string> = {};
+      for (const prompt of spec.prompts ?? []) {
+        const value = await ask(prompt, resource);
+        if (value === undefined) return undefined;
+        answers[prompt.key] = value;
+      }
+      let operationId: string;
+      let input: Record<string, unknown>;
+      try {
+        operationId = spec.operationId(resource);
+        input = spec.input(resource, answers);
+      } catch (error) {
+        void vscode.window.showErrorMessage((error as Error).message);
+        return undefined;
+      }
+      const result = await runInteractively(service, {
+        operationId,
+        input,
+        caller: 'explorer',
+        region: node.region,
+        profile: node.connection?.profileName,
+        title: `${spec.title.replace(/…$/, '')} ${resource.name}`,
+      });
+      if (result.status === 'succeeded')
+        await vscode.commands.executeCommand('pilotLight.explorer.refreshNode', nodeToRefresh(node));
+      return result;
+    };
 
-  const operationArgs = async (args: OperationArgs | undefined, mutatingOnly: boolean): Promise<Required<Pick<OperationArgs, 'operationId'>> & OperationArgs | undefined> => {
+  const operationArgs = async (
+    args: OperationArgs | undefined,
+    mutatingOnly: boolean,
+  ): Promise<(Required<Pick<OperationArgs, 'operationId'>> & OperationArgs) | undefined> => {
     if (args?.operationId) return args as Required<Pick<OperationArgs, 'operationId'>> & OperationArgs;
     const registry = await service.registry();
     const picked = await vscode.window.showQuickPick(
-      registry.list({ mutating: mutatingOnly ? true : undefined }).map((descriptor) => ({ label: descriptor.title, description: descriptor.id, detail: descriptor.description, id: descriptor.id })),
-      { title: mutatingOnly ? 'Run an AWS operation (dry-run first)' : 'Dry-run an AWS operation', matchOnDescription: true, ignoreFocusOut: true },
+      registry.list({ mutating: mutatingOnly ? true : undefined }).map((descriptor) => ({
+        label: descriptor.title,
+        description: descriptor.id,
+        detail: descriptor.description,
+        id: descriptor.id,
+      })),
+      {
+        title: mutatingOnly ? 'Run an AWS operation (dry-run first)' : 'Dry-run an AWS operation',
+        matchOnDescription: true,
+        ignoreFocusOut: true,
+      },
     );
     if (!picked) return undefined;
     const schema = registry.describe(picked.id)?.inputJsonSchema as { required?: string[] } | undefined;
@@ -143,22 +202,53 @@ export function registerActions(ctx: PilotLightContext, explorer: ExplorerFeatur
     command('pilotLight.operations.run', async (args?: OperationArgs) => {
       const request = await operationArgs(args, true);
       if (!request) return undefined;
-      return runInteractively(service, { operationId: request.operationId, input: request.input ?? {}, caller: callerOf(args), region: request.region, title: request.title });
+      return runInteractively(service, {
+        operationId: request.operationId,
+        input: request.input ?? {},
+        caller: callerOf(args),
+        region: request.region,
+        title: request.title,
+      });
     }),
     command('pilotLight.operations.dryRun', async (args?: OperationArgs) => {
       const request = await operationArgs(args, false);
       if (!request) return undefined;
       const { formatPreview } = await import('../../core/operations/preview');
-      const outcome = await service.run(request.operationId, request.input ?? {}, { caller: callerOf(args), mode: 'dry-run', region: request.region });
-      const text = outcome.preview ? formatPreview(outcome.preview) : outcome.error ? `${outcome.error.code}: ${outcome.error.message}\n${outcome.error.hint}` : outcome.refusal ? `Refused (${outcome.refusal.code}): ${outcome.refusal.message}` : outcome.status === 'succeeded' ? 'A read operation: nothing to preview.' : outcome.status;
-      await previews.show(`dry-run ${request.operationId}`, `Dry-run of ${request.operationId} (nothing was changed)\n\n${text}`);
-      return { status: outcome.status, operationId: outcome.operationId, correlationId: outcome.correlationId, verdict: outcome.preview?.guardrails.verdict, text };
+      const outcome = await service.run(request.operationId, request.input ?? {}, {
+        caller: callerOf(args),
+        mode: 'dry-run',
+        region: request.region,
+      });
+      const text = outcome.preview
+        ? formatPreview(outcome.preview)
+        : outcome.error
+          ? `${outcome.error.code}: ${outcome.error.message}\n${outcome.error.hint}`
+          : outcome.refusal
+            ? `Refused (${outcome.refusal.code}): ${outcome.refusal.message}`
+            : outcome.status === 'succeeded'
+              ? 'A read operation: nothing to preview.'
+              : outcome.status;
+      await previews.show(
+        `dry-run ${request.operationId}`,
+        `Dry-run of ${request.operationId} (nothing was changed)\n\n${text}`,
+      );
+      return {
+        status: outcome.status,
+        operationId: outcome.operationId,
+        correlationId: outcome.correlationId,
+        verdict: outcome.preview?.guardrails.verdict,
+        text,
+      };
     }),
     command('pilotLight.wizard.createVpc', async (node?: unknown) => {
-      const result = await runVpcWizard(service, { caller: asResourceNode(node) || (node && typeof node === 'object') ? 'explorer' : 'command' });
+      const result = await runVpcWizard(service, {
+        caller: asResourceNode(node) || (node && typeof node === 'object') ? 'explorer' : 'command',
+      });
       if (result?.status === 'succeeded') explorer.provider.refresh();
       return result;
     }),
-    command('pilotLight.chat.showInExplorer', (args?: { id?: string; type?: string; region?: string }) => (args?.id ? revealResource(explorer, args as { id: string; type?: string; region?: string }) : undefined)),
+    command('pilotLight.chat.showInExplorer', (args?: { id?: string; type?: string; region?: string }) =>
+      args?.id ? revealResource(explorer, args as { id: string; type?: string; region?: string }) : undefined,
+    ),
   );
 }

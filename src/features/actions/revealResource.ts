@@ -15,14 +15,17 @@ function serviceTitle(type: string): string | undefined {
 
 function labelOf(node: ExplorerNode): string {
   const label = node.getTreeItem().label;
-  return typeof label === 'string' ? label : label?.label ?? '';
+  return typeof label === 'string' ? label : (label?.label ?? '');
 }
 
 /**
  * "Show in explorer": focuses the AWS view, filters it to the resource and, when it can be found within a few
  * levels, selects it. The filter alone already narrows the tree to the resource.
  */
-export async function revealResource(explorer: ExplorerFeature, target: { id: string; type?: string; region?: string }): Promise<boolean> {
+export async function revealResource(
+  explorer: ExplorerFeature,
+  target: { id: string; type?: string; region?: string },
+): Promise<boolean> {
   await vscode.commands.executeCommand('pilotLight.explorer.focus');
   explorer.provider.setFilter(target.id);
   const service = target.type ? serviceTitle(target.type) : undefined;
@@ -37,12 +40,16 @@ export async function revealResource(explorer: ExplorerFeature, target: { id: st
       const next: ExplorerNode[] = [];
       for (const node of frontier) {
         const children = (await explorer.provider.getChildren(node)) as ExplorerNode[];
-        const found = children.find((child) => (child as unknown as { resource?: { id?: string } }).resource?.id === target.id);
+        const found = children.find(
+          (child) => (child as unknown as { resource?: { id?: string } }).resource?.id === target.id,
+        );
         if (found) {
           await explorer.view.reveal(found, { select: true, focus: true, expand: false });
           return true;
         }
-        next.push(...children.filter((child) => child.getTreeItem().collapsibleState !== vscode.TreeItemCollapsibleState.None));
+        next.push(
+          ...children.filter((child) => child.getTreeItem().collapsibleState !== vscode.TreeItemCollapsibleState.None),
+        );
       }
       frontier = next.slice(0, 50);
     }

@@ -33,14 +33,25 @@ export class AuditEntryItem extends TreeNode<AuditEntryItem> {
     const tooltip = new vscode.MarkdownString(undefined, false);
     tooltip.appendText(`${record.outcome}: ${record.operation} (line ${record.seq})\n`);
     tooltip.appendText(`${record.time} · caller ${record.caller}${record.callerArn ? ` (${record.callerArn})` : ''}\n`);
-    tooltip.appendText(`Account ${record.account ?? '?'} · region ${record.region ?? '?'} · environment ${record.environment || 'n/a'}\n`);
+    tooltip.appendText(
+      `Account ${record.account ?? '?'} · region ${record.region ?? '?'} · environment ${record.environment || 'n/a'}\n`,
+    );
     if (record.resourceIds.length) tooltip.appendText(`Resources: ${record.resourceIds.join(', ')}\n`);
     if (record.refusal) tooltip.appendText(`Refused (${record.refusal.code}): ${record.refusal.message}\n`);
     if (record.error) tooltip.appendText(`Error ${record.error.code}: ${record.error.message}\n`);
-    if (record.approval) tooltip.appendText(`Approval: ${record.approval.level} via ${record.approval.provider}${record.approval.approver ? ` by ${record.approval.approver}` : ''}\n`);
+    if (record.approval)
+      tooltip.appendText(
+        `Approval: ${record.approval.level} via ${record.approval.provider}${record.approval.approver ? ` by ${record.approval.approver}` : ''}\n`,
+      );
     tooltip.appendText(`Correlation ID ${record.correlationId}`);
     return this.treeItem(`${record.outcome} · ${record.operation}`, vscode.TreeItemCollapsibleState.None, {
-      description: [Number.isNaN(time.getTime()) ? record.time : time.toLocaleString(), record.environment, record.resourceIds.slice(0, 3).join(', ') + (record.resourceIds.length > 3 ? ', …' : '')].filter(Boolean).join(' · '),
+      description: [
+        Number.isNaN(time.getTime()) ? record.time : time.toLocaleString(),
+        record.environment,
+        record.resourceIds.slice(0, 3).join(', ') + (record.resourceIds.length > 3 ? ', …' : ''),
+      ]
+        .filter(Boolean)
+        .join(' · '),
       tooltip,
       iconPath: OUTCOME_ICONS[record.outcome] ?? new vscode.ThemeIcon('circle-small'),
       contextValue: `pilotLight.auditEntry ${record.outcome}`,
@@ -65,8 +76,14 @@ export class AuditViewProvider extends TreeProvider<AuditEntryItem> {
   }
 
   setFilter(filter: AuditFilter): void {
-    this.filterState = Object.fromEntries(Object.entries(filter).filter(([, value]) => value !== undefined && (!Array.isArray(value) || value.length))) as AuditFilter;
-    void vscode.commands.executeCommand('setContext', 'pilotLight.auditFiltered', Object.keys(this.filterState).length > 0);
+    this.filterState = Object.fromEntries(
+      Object.entries(filter).filter(([, value]) => value !== undefined && (!Array.isArray(value) || value.length)),
+    ) as AuditFilter;
+    void vscode.commands.executeCommand(
+      'setContext',
+      'pilotLight.auditFiltered',
+      Object.keys(this.filterState).length > 0,
+    );
     this.onFilterChanged?.(describeFilter(this.filterState));
     this.refresh();
   }

@@ -25,10 +25,14 @@ interface ExportArgs {
 }
 
 /** Distinct values of a field across the trail, for filter pickers. */
-async function valuesIn(path: string, pick: (record: { operation: string; environments?: string[]; environment?: string; caller: string }) => string[]): Promise<string[]> {
+async function valuesIn(
+  path: string,
+  pick: (record: { operation: string; environments?: string[]; environment?: string; caller: string }) => string[],
+): Promise<string[]> {
   const { readAuditTrail } = await import('../../core/audit/export');
   const values = new Set<string>();
-  for (const record of await readAuditTrail(path).catch(() => [])) for (const value of pick(record)) if (value) values.add(value);
+  for (const record of await readAuditTrail(path).catch(() => []))
+    for (const value of pick(record)) if (value) values.add(value);
   return [...values].sort();
 }
 
@@ -49,9 +53,18 @@ async function pickFilter(path: string, current: AuditFilter): Promise<AuditFilt
     const values =
       dimension.key === 'outcomes'
         ? OUTCOMES
-        : await valuesIn(path, (record) => (dimension.key === 'operations' ? [record.operation] : dimension.key === 'callers' ? [record.caller] : (record.environments ?? (record.environment ? [record.environment] : []))));
+        : await valuesIn(path, (record) =>
+            dimension.key === 'operations'
+              ? [record.operation]
+              : dimension.key === 'callers'
+                ? [record.caller]
+                : (record.environments ?? (record.environment ? [record.environment] : [])),
+          );
     const chosen = await vscode.window.showQuickPick(
-      values.map((value) => ({ label: value, picked: (current[dimension.key] as string[] | undefined)?.includes(value) })),
+      values.map((value) => ({
+        label: value,
+        picked: (current[dimension.key] as string[] | undefined)?.includes(value),
+      })),
       { title: `${dimension.label}: show only`, canPickMany: true, ignoreFocusOut: true },
     );
     if (chosen === undefined) return undefined;
@@ -77,8 +90,15 @@ export function registerAudit(ctx: PilotLightContext): AuditFeature {
   const watchTrail = () => {
     trailWatcher?.dispose();
     const path = service.auditPath();
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dirname(path)), basename(path)));
-    trailWatcher = vscode.Disposable.from(watcher, watcher.onDidChange(refreshSoon), watcher.onDidCreate(refreshSoon), watcher.onDidDelete(refreshSoon));
+    const watcher = vscode.workspace.createFileSystemWatcher(
+      new vscode.RelativePattern(vscode.Uri.file(dirname(path)), basename(path)),
+    );
+    trailWatcher = vscode.Disposable.from(
+      watcher,
+      watcher.onDidChange(refreshSoon),
+      watcher.onDidCreate(refreshSoon),
+      watcher.onDidDelete(refreshSoon),
+    );
   };
   // Only once the view is shown: watching costs nothing at activation.
   const visibility = view.onDidChangeVisibility((event) => event.visible && !trailWatcher && watchTrail());
@@ -102,11 +122,18 @@ export function registerAudit(ctx: PilotLightContext): AuditFeature {
       if (verification.ok) void vscode.window.showInformationMessage(`Audit trail verified: ${verification.message}`);
       else {
         // A deleted trail has nothing to open.
-        void vscode.window.showErrorMessage(`Audit trail check failed: ${verification.message}`, ...(verification.problem === 'missing' ? [] : ['Open Trail'])).then(async (choice) => {
-          if (!choice) return;
-          const line = Math.max(0, (verification.firstBadLine ?? 1) - 1);
-          await vscode.window.showTextDocument(vscode.Uri.file(path), { selection: new vscode.Range(line, 0, line, 0) });
-        });
+        void vscode.window
+          .showErrorMessage(
+            `Audit trail check failed: ${verification.message}`,
+            ...(verification.problem === 'missing' ? [] : ['Open Trail']),
+          )
+          .then(async (choice) => {
+            if (!choice) return;
+            const line = Math.max(0, (verification.firstBadLine ?? 1) - 1);
+            await vscode.window.showTextDocument(vscode.Uri.file(path), {
+              selection: new vscode.Range(line, 0, line, 0),
+            });
+          });
       }
       service.log(verification.ok ? 'info' : 'warn', `Audit verification of ${path}: ${verification.message}`);
       return { ...verification, path };
@@ -116,7 +143,13 @@ export function registerAudit(ctx: PilotLightContext): AuditFeature {
       const trail = service.auditPath();
       let format = args?.format;
       if (!format) {
-        const picked = await vscode.window.showQuickPick([{ label: 'JSON', format: 'json' as const }, { label: 'CSV', format: 'csv' as const }], { title: 'Export the audit trail as', ignoreFocusOut: true });
+        const picked = await vscode.window.showQuickPick(
+          [
+            { label: 'JSON', format: 'json' as const },
+            { label: 'CSV', format: 'csv' as const },
+          ],
+          { title: 'Export the audit trail as', ignoreFocusOut: true },
+        );
         if (!picked) return undefined;
         format = picked.format;
       }
@@ -125,18 +158,23 @@ export function registerAudit(ctx: PilotLightContext): AuditFeature {
         const choice = await vscode.window.showQuickPick(
           [
             { label: 'Everything', id: 'all' },
-            { label: 'The Audit view\'s filter', description: describeFilter(provider.filter) ?? 'none', id: 'view' },
+            { label: "The Audit view's filter", description: describeFilter(provider.filter) ?? 'none', id: 'view' },
             { label: 'Choose filters…', id: 'choose' },
           ],
           { title: 'Which entries?', ignoreFocusOut: true },
         );
         if (!choice) return undefined;
-        filter = choice.id === 'all' ? {} : choice.id === 'view' ? provider.filter : await pickFilter(trail, provider.filter);
+        filter =
+          choice.id === 'all' ? {} : choice.id === 'view' ? provider.filter : await pickFilter(trail, provider.filter);
         if (!filter) return undefined;
       }
       let target = args?.path;
       if (!target) {
-        const uri = await vscode.window.showSaveDialog({ title: 'Export audit trail', defaultUri: vscode.Uri.file(`pilot-light-audit-${new Date().toISOString().slice(0, 10)}.${format}`), filters: format === 'json' ? { JSON: ['json'] } : { CSV: ['csv'] } });
+        const uri = await vscode.window.showSaveDialog({
+          title: 'Export audit trail',
+          defaultUri: vscode.Uri.file(`pilot-light-audit-${new Date().toISOString().slice(0, 10)}.${format}`),
+          filters: format === 'json' ? { JSON: ['json'] } : { CSV: ['csv'] },
+        });
         if (!uri) return undefined;
         target = uri.fsPath;
       }
@@ -147,7 +185,8 @@ export function registerAudit(ctx: PilotLightContext): AuditFeature {
       return { path: target, format, count };
     }),
     command('pilotLight.audit.filter', async (filter?: AuditFilter) => {
-      const chosen = filter && typeof filter === 'object' ? filter : await pickFilter(service.auditPath(), provider.filter);
+      const chosen =
+        filter && typeof filter === 'object' ? filter : await pickFilter(service.auditPath(), provider.filter);
       if (chosen) provider.setFilter(chosen);
       return provider.filter;
     }),

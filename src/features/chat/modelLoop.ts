@@ -6,7 +6,13 @@ import type { RecordedResponse } from './renderAnswer';
 const MAX_ROUNDS = 8;
 const MAX_HISTORY_TURNS = 10;
 /** Tools whose refused or previewed changes the user may review and approve with buttons. */
-const CHANGE_TOOLS = new Set(['pilotLight_previewChange', 'pilotLight_changeInstanceState', 'pilotLight_terminateInstances', 'pilotLight_modifyResources', 'pilotLight_deleteResources']);
+const CHANGE_TOOLS = new Set([
+  'pilotLight_previewChange',
+  'pilotLight_changeInstanceState',
+  'pilotLight_terminateInstances',
+  'pilotLight_modifyResources',
+  'pilotLight_deleteResources',
+]);
 
 export interface ModelLoopResult {
   touched: ResourceRef[];
@@ -38,9 +44,13 @@ function historyMessages(context: vscode.ChatContext, participant: string): vsco
   const messages: vscode.LanguageModelChatMessage[] = [];
   for (const turn of context.history.slice(-MAX_HISTORY_TURNS * 2)) {
     if (turn.participant !== participant) continue;
-    if (turn instanceof vscode.ChatRequestTurn) messages.push(vscode.LanguageModelChatMessage.User(`${turn.command ? `/${turn.command} ` : ''}${turn.prompt}`));
+    if (turn instanceof vscode.ChatRequestTurn)
+      messages.push(vscode.LanguageModelChatMessage.User(`${turn.command ? `/${turn.command} ` : ''}${turn.prompt}`));
     else if (turn instanceof vscode.ChatResponseTurn) {
-      const text = turn.response.map((part) => (part instanceof vscode.ChatResponseMarkdownPart ? part.value.value : '')).join('').trim();
+      const text = turn.response
+        .map((part) => (part instanceof vscode.ChatResponseMarkdownPart ? part.value.value : ''))
+        .join('')
+        .trim();
       if (text) messages.push(vscode.LanguageModelChatMessage.Assistant(text.slice(0, 4000)));
     }
   }
@@ -62,14 +72,25 @@ export async function runModelLoop(
   const tools: vscode.LanguageModelChatTool[] = vscode.lm.tools
     .filter((tool) => tool.name.startsWith('pilotLight_'))
     .map((tool) => ({ name: tool.name, description: tool.description, inputSchema: tool.inputSchema }));
-  const messages = [vscode.LanguageModelChatMessage.User(options.instructions), ...historyMessages(context, options.participant), vscode.LanguageModelChatMessage.User(request.prompt)];
+  const messages = [
+    vscode.LanguageModelChatMessage.User(options.instructions),
+    ...historyMessages(context, options.participant),
+    vscode.LanguageModelChatMessage.User(request.prompt),
+  ];
   const result: ModelLoopResult = { touched: [], actions: [], toolCalls: [] };
   let producedOutput = false;
 
   for (let round = 0; round < MAX_ROUNDS && !token.isCancellationRequested; round += 1) {
     let response: vscode.LanguageModelChatResponse;
     try {
-      response = await request.model.sendRequest(messages, { tools, justification: 'Pilot Light answers questions about your AWS resources with its read-only and guarded tools.' }, token);
+      response = await request.model.sendRequest(
+        messages,
+        {
+          tools,
+          justification: 'Pilot Light answers questions about your AWS resources with its read-only and guarded tools.',
+        },
+        token,
+      );
     } catch (error) {
       if (!producedOutput) throw new ModelUnavailableError((error as Error).message);
       throw error;
@@ -98,21 +119,50 @@ export async function runModelLoop(
       options.record?.toolCalls.push(call.name);
       let toolResult: vscode.LanguageModelToolResult;
       if (!call.name.startsWith('pilotLight_')) {
-        toolResult = new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(`Unknown tool ${call.name}; only pilotLight_* tools are available here.`)]);
+        toolResult = new vscode.LanguageModelToolResult([
+          new vscode.LanguageModelTextPart(`Unknown tool ${call.name}; only pilotLight_* tools are available here.`),
+        ]);
       } else {
         try {
-          toolResult = await vscode.lm.invokeTool(call.name, { input: call.input, toolInvocationToken: request.toolInvocationToken }, token);
+          toolResult = await vscode.lm.invokeTool(
+            call.name,
+            { input: call.input, toolInvocationToken: request.toolInvocationToken },
+            token,
+          );
         } catch (error) {
-          toolResult = new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(`The tool did not run: ${(error as Error).message}. Nothing was changed.`)]);
+          toolResult = new vscode.LanguageModelToolResult([
+            new vscode.LanguageModelTextPart(`The tool did not run: ${(error as Error).message}. Nothing was changed.`),
+          ]);
         }
       }
       const payload = parsePayload(toolResult);
-      for (const resource of payload?.resources ?? []) if (resource?.id && !result.touched.some((known) => known.id === resource.id)) result.touched.push({ ...resource, region: resource.region ?? options.region });
-      if (payload?.operation && (payload.status === 'refused' || payload.status === 'dry-run') && CHANGE_TOOLS.has(call.name)) {
-        const input = payload.data?.input ?? (call.input as { input?: Record<string, unknown> }).input ?? (call.input as Record<string, unknown>);
+      for (const resource of payload?.resources ?? [])
+        if (resource?.id && !result.touched.some((known) => known.id === resource.id))
+          result.touched.push({ ...resource, region: resource.region ?? options.region });
+      if (
+        payload?.operation &&
+        (payload.status === 'refused' || payload.status === 'dry-run') &&
+        CHANGE_TOOLS.has(call.name)
+      ) {
+        const input =
+          payload.data?.input ??
+          (call.input as { input?: Record<string, unknown> }).input ??
+          (call.input as Record<string, unknown>);
         if (!result.actions.some((action) => action.kind === 'dry-run' && action.operationId === payload.operation)) {
-          result.actions.push({ kind: 'dry-run', title: `Dry-run ${payload.operation}`, operationId: payload.operation, input, region: options.region });
-          result.actions.push({ kind: 'run', title: `Approve and run ${payload.operation}`, operationId: payload.operation, input, region: options.region });
+          result.actions.push({
+            kind: 'dry-run',
+            title: `Dry-run ${payload.operation}`,
+            operationId: payload.operation,
+            input,
+            region: options.region,
+          });
+          result.actions.push({
+            kind: 'run',
+            title: `Approve and run ${payload.operation}`,
+            operationId: payload.operation,
+            input,
+            region: options.region,
+          });
         }
       }
       results.push(new vscode.LanguageModelToolResultPart(call.callId, toolResult.content));

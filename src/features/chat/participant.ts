@@ -30,11 +30,26 @@ export class AwsChatParticipant {
   ) {}
 
   readonly handler: vscode.ChatRequestHandler = async (request, context, stream, token) => {
-    const record: RecordedResponse | undefined = this.service.testMode ? { prompt: request.prompt, command: request.command, markdown: '', buttons: [], anchors: [], usedModel: false, toolCalls: [] } : undefined;
+    const record: RecordedResponse | undefined = this.service.testMode
+      ? {
+          prompt: request.prompt,
+          command: request.command,
+          markdown: '',
+          buttons: [],
+          anchors: [],
+          usedModel: false,
+          toolCalls: [],
+        }
+      : undefined;
     if (record) this.recorded.push(record);
     const [{ ConversationSession, sanitizeTurn }] = await Promise.all([import('../../core/conversation/session')]);
     const session = ConversationSession.fromTurns(
-      context.history.filter((turn): turn is vscode.ChatResponseTurn => turn instanceof vscode.ChatResponseTurn && turn.participant === PARTICIPANT_ID).map((turn) => sanitizeTurn(turn.result.metadata?.pilotLight)),
+      context.history
+        .filter(
+          (turn): turn is vscode.ChatResponseTurn =>
+            turn instanceof vscode.ChatResponseTurn && turn.participant === PARTICIPANT_ID,
+        )
+        .map((turn) => sanitizeTurn(turn.result.metadata?.pilotLight)),
     );
     const memory: TurnMemory = { prompt: request.prompt.slice(0, 2000), command: request.command, touched: [] };
     let followups: ChatFollowup[] = [];
@@ -42,7 +57,10 @@ export class AwsChatParticipant {
       const connection = await this.ctx.connection();
       const region = connection.region;
       memory.region = region;
-      memory.account = await connection.identity().then((identity) => identity.account, () => undefined);
+      memory.account = await connection.identity().then(
+        (identity) => identity.account,
+        () => undefined,
+      );
       const focus = session.environment ?? this.ctx.extension.workspaceState.get<string>(ENVIRONMENT_FOCUS_KEY);
       const answerContext: AnswerContext = {
         read: readVia(this.service, 'chat', region),
@@ -51,9 +69,19 @@ export class AwsChatParticipant {
         resolveEnvironment: await this.service.environmentResolver(),
         session,
         environment: focus,
-        stoppedDays: vscode.workspace.getConfiguration(CONFIG_SECTION).get<number>('insights.stoppedInstanceDays') ?? 14,
+        stoppedDays:
+          vscode.workspace.getConfiguration(CONFIG_SECTION).get<number>('insights.stoppedInstanceDays') ?? 14,
       };
-      const answer = await this.answer(request, context, stream, token, answerContext, record, session.describeForModel(), memory);
+      const answer = await this.answer(
+        request,
+        context,
+        stream,
+        token,
+        answerContext,
+        record,
+        session.describeForModel(),
+        memory,
+      );
       if (answer) {
         await renderAnswer(stream, answer, record);
         if (answer.touched.length) memory.touched = answer.touched;
@@ -73,15 +101,35 @@ export class AwsChatParticipant {
   };
 
   readonly followupProvider: vscode.ChatFollowupProvider = {
-    provideFollowups: (result) => ((result as PilotLightChatResult).metadata?.pilotLight?.followups ?? []).slice(0, 4).map((followup) => ({ label: followup.label, prompt: followup.prompt, command: followup.command, participant: PARTICIPANT_ID })),
+    provideFollowups: (result) =>
+      ((result as PilotLightChatResult).metadata?.pilotLight?.followups ?? []).slice(0, 4).map((followup) => ({
+        label: followup.label,
+        prompt: followup.prompt,
+        command: followup.command,
+        participant: PARTICIPANT_ID,
+      })),
   };
 
   private async dryRun(operationId: string, input: Record<string, unknown>, region: string) {
     const { formatPreview } = await import('../../core/operations/preview');
     const outcome = await this.service.run(operationId, input, { caller: 'chat', mode: 'dry-run', region });
-    if (outcome.status === 'dry-run' && outcome.preview) return { status: 'dry-run' as const, correlationId: outcome.correlationId, verdict: outcome.preview.guardrails.verdict, text: formatPreview(outcome.preview) };
-    const text = outcome.error ? `${outcome.error.code}: ${outcome.error.message} ${outcome.error.hint ?? ''}` : outcome.refusal ? `Refused (${outcome.refusal.code}): ${outcome.refusal.message}` : outcome.status;
-    return { status: outcome.status === 'refused' ? ('refused' as const) : ('failed' as const), correlationId: outcome.correlationId, text };
+    if (outcome.status === 'dry-run' && outcome.preview)
+      return {
+        status: 'dry-run' as const,
+        correlationId: outcome.correlationId,
+        verdict: outcome.preview.guardrails.verdict,
+        text: formatPreview(outcome.preview),
+      };
+    const text = outcome.error
+      ? `${outcome.error.code}: ${outcome.error.message} ${outcome.error.hint ?? ''}`
+      : outcome.refusal
+        ? `Refused (${outcome.refusal.code}): ${outcome.refusal.message}`
+        : outcome.status;
+    return {
+      status: outcome.status === 'refused' ? ('refused' as const) : ('failed' as const),
+      correlationId: outcome.correlationId,
+      text,
+    };
   }
 
   private async answer(
@@ -113,7 +161,11 @@ export class AwsChatParticipant {
         return this.context(parser.parseContextCommand(prompt), answerContext);
       case 'wizard': {
         const [topic, ...rest] = prompt.split(/\s+/);
-        if (topic && topic.toLowerCase() !== 'vpc') return answerOnly(`Not supported yet: a wizard for "${(await import('../../core/conversation/markdown')).escapeMarkdown(topic, 40)}". Try \`/wizard vpc\`.`, [{ label: 'Create a VPC', prompt: 'vpc', command: 'wizard' }]);
+        if (topic && topic.toLowerCase() !== 'vpc')
+          return answerOnly(
+            `Not supported yet: a wizard for "${(await import('../../core/conversation/markdown')).escapeMarkdown(topic, 40)}". Try \`/wizard vpc\`.`,
+            [{ label: 'Create a VPC', prompt: 'vpc', command: 'wizard' }],
+          );
         return answers.answerVpcWizard(answerContext, rest.join(' '));
       }
       case undefined:
@@ -122,9 +174,14 @@ export class AwsChatParticipant {
         return answerOnly(`Not supported yet: /${request.command}.`);
     }
 
-    const useModel = vscode.workspace.getConfiguration(CONFIG_SECTION).get<boolean>('chat.useLanguageModel', true) && Boolean(request.model);
+    const useModel =
+      vscode.workspace.getConfiguration(CONFIG_SECTION).get<boolean>('chat.useLanguageModel', true) &&
+      Boolean(request.model);
     if (useModel) {
-      const [{ modelInstructions }, loaded] = await Promise.all([import('../../core/conversation/prompt'), this.service.policy()]);
+      const [{ modelInstructions }, loaded] = await Promise.all([
+        import('../../core/conversation/prompt'),
+        this.service.policy(),
+      ]);
       const instructions = modelInstructions({
         account: memory.account,
         region: answerContext.region,
@@ -135,12 +192,28 @@ export class AwsChatParticipant {
       });
       try {
         if (record) record.usedModel = true;
-        const result = await runModelLoop(request, context, stream, token, { participant: PARTICIPANT_ID, instructions, record, region: answerContext.region });
+        const result = await runModelLoop(request, context, stream, token, {
+          participant: PARTICIPANT_ID,
+          instructions,
+          record,
+          region: answerContext.region,
+        });
         await anchorResources(stream, result.touched, record);
-        const actions = [...result.actions, ...result.touched.slice(0, 2).map((resource) => ({ kind: 'show-in-explorer' as const, resource }))];
+        const actions = [
+          ...result.actions,
+          ...result.touched.slice(0, 2).map((resource) => ({ kind: 'show-in-explorer' as const, resource })),
+        ];
         renderActions(stream, actions, record);
         memory.touched = result.touched;
-        return { markdown: '', touched: [], actions: [], followups: [{ label: 'Find security issues', prompt: '', command: 'security' }, { label: 'Find unused resources', prompt: '', command: 'unused' }] };
+        return {
+          markdown: '',
+          touched: [],
+          actions: [],
+          followups: [
+            { label: 'Find security issues', prompt: '', command: 'security' },
+            { label: 'Find unused resources', prompt: '', command: 'unused' },
+          ],
+        };
       } catch (error) {
         if (!(error instanceof ModelUnavailableError)) throw error;
         if (record) record.usedModel = false;
@@ -157,12 +230,17 @@ export class AwsChatParticipant {
 
   /** /context: shows the context, or switches region, profile (account) or environment focus. */
   private async context(command: ContextCommand, answerContext: AnswerContext): Promise<ChatAnswer> {
-    const [{ renderContext }, { escapeMarkdown }, { isPlausibleRegion }] = await Promise.all([import('../../core/conversation/render'), import('../../core/conversation/markdown'), import('../../core/aws/regions')]);
+    const [{ renderContext }, { escapeMarkdown }, { isPlausibleRegion }] = await Promise.all([
+      import('../../core/conversation/render'),
+      import('../../core/conversation/markdown'),
+      import('../../core/aws/regions'),
+    ]);
     const notes: string[] = [];
     let environment: string | null | undefined;
     if (command.kind === 'switch') {
       if (command.region) {
-        if (!isPlausibleRegion(command.region)) notes.push(`"${escapeMarkdown(command.region, 40)}" is not a region code such as eu-central-1.`);
+        if (!isPlausibleRegion(command.region))
+          notes.push(`"${escapeMarkdown(command.region, 40)}" is not a region code such as eu-central-1.`);
         else {
           await this.ctx.updateSetting('region', command.region);
           notes.push(`Switched region to \`${command.region}\`.`);
@@ -171,7 +249,10 @@ export class AwsChatParticipant {
       if (command.profile) {
         const { loadProfiles } = await import('../../core/aws/sharedConfig');
         const profiles = await loadProfiles().catch(() => []);
-        if (!profiles.some((profile) => profile.name === command.profile)) notes.push(`There is no profile "${escapeMarkdown(command.profile, 60)}" in the AWS config files. Known: ${profiles.map((profile) => `\`${escapeMarkdown(profile.name, 60)}\``).join(', ') || 'none'}.`);
+        if (!profiles.some((profile) => profile.name === command.profile))
+          notes.push(
+            `There is no profile "${escapeMarkdown(command.profile, 60)}" in the AWS config files. Known: ${profiles.map((profile) => `\`${escapeMarkdown(profile.name, 60)}\``).join(', ') || 'none'}.`,
+          );
         else {
           await this.ctx.updateSetting('profile', command.profile);
           notes.push(`Switched to profile \`${escapeMarkdown(command.profile, 60)}\`.`);
@@ -180,11 +261,18 @@ export class AwsChatParticipant {
       if (command.environment !== undefined) {
         environment = command.environment;
         await this.ctx.extension.workspaceState.update(ENVIRONMENT_FOCUS_KEY, command.environment ?? undefined);
-        notes.push(command.environment ? `Focused on environment **${escapeMarkdown(command.environment, 60)}**: questions without an environment are about it.` : 'Cleared the environment focus: questions cover every environment.');
+        notes.push(
+          command.environment
+            ? `Focused on environment **${escapeMarkdown(command.environment, 60)}**: questions without an environment are about it.`
+            : 'Cleared the environment focus: questions cover every environment.',
+        );
       }
     }
     const connection = await this.ctx.connection();
-    const identity = await connection.identity().then((value) => ({ value }), (error: Error) => ({ error: error.message }));
+    const identity = await connection.identity().then(
+      (value) => ({ value }),
+      (error: Error) => ({ error: error.message }),
+    );
     const loaded = await this.service.policy();
     const focus = environment === null ? undefined : (environment ?? answerContext.environment);
     const markdown = `${notes.length ? `${notes.join(' ')}\n\n` : ''}${renderContext({
@@ -198,7 +286,13 @@ export class AwsChatParticipant {
       auditPath: this.service.auditPath(),
       error: 'error' in identity ? identity.error : undefined,
     })}`;
-    return { markdown, touched: [], actions: [], followups: [{ label: 'What is running here?', prompt: 'what is running?', command: 'resources' }], environment };
+    return {
+      markdown,
+      touched: [],
+      actions: [],
+      followups: [{ label: 'What is running here?', prompt: 'what is running?', command: 'resources' }],
+      environment,
+    };
   }
 }
 

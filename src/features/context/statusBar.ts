@@ -3,25 +3,51 @@ import { describeWorkspaceValues, type ConnectionSettingsDecision } from '../../
 import type { PilotLightContext } from '../shared/pilotLightContext';
 
 /** What the status bar adds about the workspace's proposal: a marker for the text and a line for the tooltip. */
-export function workspaceProposalNote(decision: ConnectionSettingsDecision): { marker: string; line?: string; warn: boolean } {
+export function workspaceProposalNote(decision: ConnectionSettingsDecision): {
+  marker: string;
+  line?: string;
+  warn: boolean;
+} {
   const fromWorkspace = describeWorkspaceValues(decision.fromWorkspace);
   switch (decision.state) {
     case 'pending':
-      return { marker: ' · $(question) workspace settings', line: `This workspace asks to use ${describeWorkspaceValues(decision.proposal)}: not answered yet, so your user settings apply.`, warn: true };
+      return {
+        marker: ' · $(question) workspace settings',
+        line: `This workspace asks to use ${describeWorkspaceValues(decision.proposal)}: not answered yet, so your user settings apply.`,
+        warn: true,
+      };
     case 'declined':
-      return { marker: ' $(circle-slash)', line: `Not allowed: this workspace's ${describeWorkspaceValues(decision.proposal)}.${fromWorkspace ? ` From the workspace (loopback): ${fromWorkspace}.` : ''}`, warn: false };
+      return {
+        marker: ' $(circle-slash)',
+        line: `Not allowed: this workspace's ${describeWorkspaceValues(decision.proposal)}.${fromWorkspace ? ` From the workspace (loopback): ${fromWorkspace}.` : ''}`,
+        warn: false,
+      };
     case 'allowed':
       return { marker: ' $(folder)', line: `From this workspace's settings (allowed): ${fromWorkspace}.`, warn: false };
     case 'restricted':
-      return { marker: ' $(shield)', line: `Restricted Mode: this workspace's ${describeWorkspaceValues(decision.ignored)} ignored.`, warn: false };
+      return {
+        marker: ' $(shield)',
+        line: `Restricted Mode: this workspace's ${describeWorkspaceValues(decision.ignored)} ignored.`,
+        warn: false,
+      };
     default:
-      return fromWorkspace ? { marker: ' $(folder)', line: `From this workspace's settings (loopback, no question needed): ${fromWorkspace}.`, warn: false } : { marker: '', warn: false };
+      return fromWorkspace
+        ? {
+            marker: ' $(folder)',
+            line: `From this workspace's settings (loopback, no question needed): ${fromWorkspace}.`,
+            warn: false,
+          }
+        : { marker: '', warn: false };
   }
 }
 
 /** Shows profile · region · account; the account appears once something has resolved the identity. */
 export class ConnectionStatusBar implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem('pilotLight.connection', vscode.StatusBarAlignment.Left, 10);
+  private readonly item = vscode.window.createStatusBarItem(
+    'pilotLight.connection',
+    vscode.StatusBarAlignment.Left,
+    10,
+  );
   private generation = 0;
   private account?: string;
   private readonly subscriptions: vscode.Disposable[] = [];

@@ -1,5 +1,9 @@
 import * as vscode from 'vscode';
-import { describeWorkspaceValues, type ConnectionSettingsDecision, type WorkspaceValues } from '../../core/aws/workspaceProposal';
+import {
+  describeWorkspaceValues,
+  type ConnectionSettingsDecision,
+  type WorkspaceValues,
+} from '../../core/aws/workspaceProposal';
 import type { PilotLightContext } from '../shared/pilotLightContext';
 
 export type ProposalAnswer = 'allow' | 'decline' | undefined;
@@ -11,9 +15,11 @@ const DECLINE = "Don't Allow";
 
 export function proposalQuestion(proposal: WorkspaceValues): string {
   const redirects = Boolean(proposal.endpointUrl || proposal.serviceEndpoints);
-  return `This workspace's settings ask Pilot Light to use ${describeWorkspaceValues(proposal)}. ` +
+  return (
+    `This workspace's settings ask Pilot Light to use ${describeWorkspaceValues(proposal)}. ` +
     `${redirects ? 'Your AWS requests, signed with your credentials, would be sent to that endpoint, and its answers shown as your resources. ' : ''}` +
-    'Allow it for this workspace? Until you do, your user settings apply.';
+    'Allow it for this workspace? Until you do, your user settings apply.'
+  );
 }
 
 const showQuestion: ProposalPrompt = async (message) => {
@@ -50,12 +56,18 @@ export class WorkspaceProposalPrompter implements vscode.Disposable {
   async review(): Promise<void> {
     const decision = this.ctx.connectionSettings.current();
     if (decision.state === 'restricted') {
-      void vscode.window.showInformationMessage(`Restricted Mode: Pilot Light ignores this workspace's ${describeWorkspaceValues(decision.ignored)}. Trust the workspace to be asked about them.`);
+      void vscode.window.showInformationMessage(
+        `Restricted Mode: Pilot Light ignores this workspace's ${describeWorkspaceValues(decision.ignored)}. Trust the workspace to be asked about them.`,
+      );
       return;
     }
     if (!decision.proposalKey) {
       const loopback = describeWorkspaceValues(decision.fromWorkspace);
-      void vscode.window.showInformationMessage(loopback ? `This workspace's settings set ${loopback}, used without asking because it is on this machine (loopback).` : 'This workspace proposes no AWS profile, region or endpoint.');
+      void vscode.window.showInformationMessage(
+        loopback
+          ? `This workspace's settings set ${loopback}, used without asking because it is on this machine (loopback).`
+          : 'This workspace proposes no AWS profile, region or endpoint.',
+      );
       return;
     }
     await this.ask(decision);
@@ -67,7 +79,9 @@ export class WorkspaceProposalPrompter implements vscode.Disposable {
     const answer = await this.prompt(proposalQuestion(decision.proposal), decision.proposal);
     if (!answer) return;
     await this.ctx.connectionSettings.remember(key, answer === 'allow' ? 'allowed' : 'declined');
-    this.ctx.log.info(`Workspace settings proposal (${describeWorkspaceValues(decision.proposal)}): ${answer === 'allow' ? 'allowed' : 'not allowed'} by the user.`);
+    this.ctx.log.info(
+      `Workspace settings proposal (${describeWorkspaceValues(decision.proposal)}): ${answer === 'allow' ? 'allowed' : 'not allowed'} by the user.`,
+    );
   }
 
   dispose(): void {

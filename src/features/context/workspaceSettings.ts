@@ -1,5 +1,11 @@
 import * as vscode from 'vscode';
-import { decideConnectionSettings, rememberDecision, type ConnectionSettingScopes, type ConnectionSettingsDecision, type ProposalDecision } from '../../core/aws/workspaceProposal';
+import {
+  decideConnectionSettings,
+  rememberDecision,
+  type ConnectionSettingScopes,
+  type ConnectionSettingsDecision,
+  type ProposalDecision,
+} from '../../core/aws/workspaceProposal';
 
 /** The settings that can redirect or re-sign AWS requests: a workspace may only propose them. */
 export const CONNECTION_SETTINGS: Record<keyof ConnectionSettingScopes, string> = {
@@ -33,7 +39,8 @@ export class ConnectionSettingsSource implements vscode.Disposable {
     this.subscriptions = [
       this.changeEmitter,
       vscode.workspace.onDidChangeConfiguration((event) => {
-        if (Object.values(CONNECTION_SETTINGS).some((key) => event.affectsConfiguration(key))) this.check('configuration');
+        if (Object.values(CONNECTION_SETTINGS).some((key) => event.affectsConfiguration(key)))
+          this.check('configuration');
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.check('trust')),
     ];
@@ -45,11 +52,17 @@ export class ConnectionSettingsSource implements vscode.Disposable {
     const scopes = Object.fromEntries(
       Object.entries(CONNECTION_SETTINGS).map(([name, key]) => {
         const inspected = configuration.inspect(key);
-        return [name, { user: inspected?.globalValue, workspace: inspected?.workspaceFolderValue ?? inspected?.workspaceValue }];
+        return [
+          name,
+          { user: inspected?.globalValue, workspace: inspected?.workspaceFolderValue ?? inspected?.workspaceValue },
+        ];
       }),
     ) as unknown as ConnectionSettingScopes;
     const remembered = this.remembered();
-    return decideConnectionSettings(scopes, { trusted: vscode.workspace.isTrusted, decisionFor: (key) => remembered[key] });
+    return decideConnectionSettings(scopes, {
+      trusted: vscode.workspace.isTrusted,
+      decisionFor: (key) => remembered[key],
+    });
   }
 
   /** Remembers the user's answer to a proposal for this workspace. */
@@ -60,7 +73,9 @@ export class ConnectionSettingsSource implements vscode.Disposable {
 
   private remembered(): Record<string, ProposalDecision> {
     const stored = this.decisions.get<unknown>(DECISIONS_KEY);
-    return stored && typeof stored === 'object' && !Array.isArray(stored) ? (stored as Record<string, ProposalDecision>) : {};
+    return stored && typeof stored === 'object' && !Array.isArray(stored)
+      ? (stored as Record<string, ProposalDecision>)
+      : {};
   }
 
   /** Fires onDidChange when what is in force, or the proposal's state, differs from last time. */

@@ -14,7 +14,10 @@ export function isDrDocument(document: vscode.TextDocument): boolean {
 }
 
 /** A 1-based core position range → an editor range; an empty range grows to the word or the rest of the line. */
-export function toRange(document: vscode.TextDocument | undefined, diagnostic: Pick<DrDiagnostic, 'start' | 'end'>): vscode.Range {
+export function toRange(
+  document: vscode.TextDocument | undefined,
+  diagnostic: Pick<DrDiagnostic, 'start' | 'end'>,
+): vscode.Range {
   const start = diagnostic.start ?? { line: 1, column: 1 };
   const end = diagnostic.end ?? start;
   const from = new vscode.Position(Math.max(0, start.line - 1), Math.max(0, start.column - 1));
@@ -27,7 +30,11 @@ export function toRange(document: vscode.TextDocument | undefined, diagnostic: P
 }
 
 function severityOf(severity: 'error' | 'warning' | 'info'): vscode.DiagnosticSeverity {
-  return severity === 'error' ? vscode.DiagnosticSeverity.Error : severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
+  return severity === 'error'
+    ? vscode.DiagnosticSeverity.Error
+    : severity === 'warning'
+      ? vscode.DiagnosticSeverity.Warning
+      : vscode.DiagnosticSeverity.Information;
 }
 
 /**
@@ -114,21 +121,34 @@ export class DrDiagnostics implements vscode.Disposable {
       return texts.get(path)!;
     };
     const byFile = new Map<string, vscode.Diagnostic[]>();
-    const groupFiles = new Map(target.workspace.groups.filter((g) => g.result.document).map((g) => [g.result.document!.name, g.path]));
+    const groupFiles = new Map(
+      target.workspace.groups.filter((g) => g.result.document).map((g) => [g.result.document!.name, g.path]),
+    );
     const place = async (finding: PreflightFinding): Promise<{ path: string; range: vscode.Range }> => {
       const groupPath = finding.group && !finding.wave ? groupFiles.get(finding.group) : undefined;
       if (groupPath) {
-        const at = locateInDocument(await textOf(groupPath), finding.code === 'tag-selector-empty' ? ['selection', 'tags'] : ['name'], 'key');
+        const at = locateInDocument(
+          await textOf(groupPath),
+          finding.code === 'tag-selector-empty' ? ['selection', 'tags'] : ['name'],
+          'key',
+        );
         return { path: groupPath, range: toRange(openDocument(groupPath), at) };
       }
       const waveIndex = finding.wave ? target.plan.waves.findIndex((w) => w.name === finding.wave) : -1;
-      const at = locateInDocument(await textOf(target.file.path), waveIndex >= 0 ? ['waves', waveIndex, 'name'] : ['name']);
+      const at = locateInDocument(
+        await textOf(target.file.path),
+        waveIndex >= 0 ? ['waves', waveIndex, 'name'] : ['name'],
+      );
       return { path: target.file.path, range: toRange(openDocument(target.file.path), at) };
     };
     for (const path of [target.file.path, ...groupFiles.values()]) this.preflight.delete(vscode.Uri.file(path));
     for (const finding of report.findings) {
       const { path, range } = await place(finding);
-      const diagnostic = new vscode.Diagnostic(range, `${finding.message} Fix: ${finding.fix}`, severityOf(finding.severity));
+      const diagnostic = new vscode.Diagnostic(
+        range,
+        `${finding.message} Fix: ${finding.fix}`,
+        severityOf(finding.severity),
+      );
       diagnostic.source = 'Pilot Light preflight';
       diagnostic.code = finding.code;
       byFile.set(path, [...(byFile.get(path) ?? []), diagnostic]);
@@ -143,5 +163,7 @@ export class DrDiagnostics implements vscode.Disposable {
 }
 
 function openDocument(path: string): vscode.TextDocument | undefined {
-  return vscode.workspace.textDocuments.find((document) => document.uri.scheme === 'file' && document.fileName === path);
+  return vscode.workspace.textDocuments.find(
+    (document) => document.uri.scheme === 'file' && document.fileName === path,
+  );
 }

@@ -55,7 +55,10 @@ export class DrServices implements vscode.Disposable {
   readonly onDidCreateManager = this.managerEmitter.event;
   private disposed = false;
 
-  constructor(readonly ctx: PilotLightContext, readonly prompts: DrPrompts) {
+  constructor(
+    readonly ctx: PilotLightContext,
+    readonly prompts: DrPrompts,
+  ) {
     this.journalDir = join(ctx.extension.globalStorageUri.fsPath, RUN_JOURNAL_FOLDER);
   }
 
@@ -120,7 +123,11 @@ export class DrServices implements vscode.Disposable {
       account = (await this.ctx.identity()).account;
     } catch (error) {
       const info = connection.describeError(error);
-      throw new UserError(`AWS credentials are not usable (${info.code}): ${info.message} ${info.hint}`.trim(), [], info);
+      throw new UserError(
+        `AWS credentials are not usable (${info.code}): ${info.message} ${info.hint}`.trim(),
+        [],
+        info,
+      );
     }
     const counters = new core.ApiCounters();
     const reads = await createDrReads({ ctx: this.ctx, connection, counters });
@@ -130,7 +137,13 @@ export class DrServices implements vscode.Disposable {
       connection,
       reads,
       gateway,
-      origin: { profile: connection.profileName, region: connection.region, account, ...(endpoint ? { endpoint } : {}), startedBy: this.actor },
+      origin: {
+        profile: connection.profileName,
+        region: connection.region,
+        account,
+        ...(endpoint ? { endpoint } : {}),
+        startedBy: this.actor,
+      },
     };
   }
 
@@ -148,7 +161,13 @@ export class DrServices implements vscode.Disposable {
         `It was started in account ${origin.account} (profile ${origin.profile ?? '?'}, region ${origin.region}), but the current connection is account ${session.origin.account} (profile ${session.origin.profile}). Switch back to profile ${origin.profile ?? 'of that account'} to continue it.`,
       );
     }
-    return { reads: session.reads, gateway: session.gateway, defaultRegion: origin?.region ?? session.connection.region, actor: this.actor, log: (message) => this.ctx.log.info(`DR ${message}`) };
+    return {
+      reads: session.reads,
+      gateway: session.gateway,
+      defaultRegion: origin?.region ?? session.connection.region,
+      actor: this.actor,
+      log: (message) => this.ctx.log.info(`DR ${message}`),
+    };
   }
 
   // ---- workspace files -------------------------------------------------------------------------------
@@ -160,9 +179,15 @@ export class DrServices implements vscode.Disposable {
   /** The workspace folder new files go to (asks when there are several). */
   async targetFolder(): Promise<string> {
     const folders = this.folders();
-    if (folders.length === 0) throw new UserError('Open a folder first: protection groups and recovery plans are files in the workspace (.pilotlight/dr/).');
+    if (folders.length === 0)
+      throw new UserError(
+        'Open a folder first: protection groups and recovery plans are files in the workspace (.pilotlight/dr/).',
+      );
     if (folders.length === 1) return folders[0].uri.fsPath;
-    const picked = await this.prompts.quickPick(folders.map((folder) => ({ label: folder.name, description: folder.uri.fsPath, folder })), { title: 'Which workspace folder?' });
+    const picked = await this.prompts.quickPick(
+      folders.map((folder) => ({ label: folder.name, description: folder.uri.fsPath, folder })),
+      { title: 'Which workspace folder?' },
+    );
     if (!picked) throw new UserError('');
     return picked.folder.uri.fsPath;
   }
@@ -191,22 +216,32 @@ export class DrServices implements vscode.Disposable {
     if (path) {
       workspace = await ws.loadDrWorkspace(root ?? join(path, '..'));
       root ??= workspace.root;
-      file = workspace.plans.find((candidate) => candidate.path === path) ?? ((await ws.readDrFile(path)) as DrFile<RecoveryPlan>);
+      file =
+        workspace.plans.find((candidate) => candidate.path === path) ??
+        ((await ws.readDrFile(path)) as DrFile<RecoveryPlan>);
     } else {
       const workspaces = await Promise.all(this.folders().map((folder) => ws.loadDrWorkspace(folder.uri.fsPath)));
       const plans = workspaces.flatMap((w) => w.plans.map((plan) => ({ workspace: w, plan })));
       const matching = name ? plans.filter((p) => p.plan.result.document?.name === name) : plans;
       if (matching.length === 0) {
-        throw new UserError(name ? `No recovery plan named "${name}" in the workspace.` : 'No recovery plan in the workspace. Create one with "Pilot Light: New Recovery Plan".', [
-          { title: 'New Recovery Plan', run: () => vscode.commands.executeCommand('pilotLight.dr.newRecoveryPlan') },
-        ]);
+        throw new UserError(
+          name
+            ? `No recovery plan named "${name}" in the workspace.`
+            : 'No recovery plan in the workspace. Create one with "Pilot Light: New Recovery Plan".',
+          [{ title: 'New Recovery Plan', run: () => vscode.commands.executeCommand('pilotLight.dr.newRecoveryPlan') }],
+        );
       }
       const chosen =
         matching.length === 1
           ? matching[0]
           : (
               await this.prompts.quickPick(
-                matching.map((p) => ({ label: p.plan.result.document?.name ?? basename(p.plan.path), description: vscode.workspace.asRelativePath(p.plan.path), detail: p.plan.result.document ? undefined : '$(error) has errors', p })),
+                matching.map((p) => ({
+                  label: p.plan.result.document?.name ?? basename(p.plan.path),
+                  description: vscode.workspace.asRelativePath(p.plan.path),
+                  detail: p.plan.result.document ? undefined : '$(error) has errors',
+                  p,
+                })),
                 { title: 'Which recovery plan?' },
               )
             )?.p;
@@ -217,14 +252,22 @@ export class DrServices implements vscode.Disposable {
     }
     const open = vscode.workspace.textDocuments.find((doc) => doc.uri.scheme === 'file' && doc.fileName === file!.path);
     if (open?.isDirty) {
-      throw new UserError(`${basename(file.path)} has unsaved changes. Save it first, so the plan that runs is the one you see.`, [{ title: 'Save', run: () => open.save() }]);
+      throw new UserError(
+        `${basename(file.path)} has unsaved changes. Save it first, so the plan that runs is the one you see.`,
+        [{ title: 'Save', run: () => open.save() }],
+      );
     }
     if (!file.result.document) throw this.fileErrors(file);
     const plan = file.result.document;
     const duplicate = workspace.duplicates.find((d) => d.kind === 'RecoveryPlan' && d.name === plan.name);
-    if (duplicate) throw new UserError(`Recovery plan "${plan.name}" is defined in several files (${duplicate.paths.map((p) => vscode.workspace.asRelativePath(p)).join(', ')}). Rename or delete one.`);
+    if (duplicate)
+      throw new UserError(
+        `Recovery plan "${plan.name}" is defined in several files (${duplicate.paths.map((p) => vscode.workspace.asRelativePath(p)).join(', ')}). Rename or delete one.`,
+      );
     const { groups } = ws.usableDocuments(workspace);
-    const missing = [...new Set(plan.waves.flatMap((wave) => wave.protectionGroups ?? []))].filter((group) => !groups.some((g) => g.name === group));
+    const missing = [...new Set(plan.waves.flatMap((wave) => wave.protectionGroups ?? []))].filter(
+      (group) => !groups.some((g) => g.name === group),
+    );
     const broken = workspace.groups.filter((g) => !g.result.document);
     if (missing.length && broken.length) {
       const first = broken[0];
@@ -256,13 +299,16 @@ export class DrServices implements vscode.Disposable {
 
 function pathOf(arg: unknown): string | undefined {
   if (arg instanceof vscode.Uri) return arg.fsPath;
-  if (arg && typeof arg === 'object' && typeof (arg as { fsPath?: unknown }).fsPath === 'string') return (arg as { fsPath: string }).fsPath;
+  if (arg && typeof arg === 'object' && typeof (arg as { fsPath?: unknown }).fsPath === 'string')
+    return (arg as { fsPath: string }).fsPath;
   if (typeof arg === 'string' && (/[\\/]/.test(arg) || /\.ya?ml$/i.test(arg))) return arg;
   return undefined;
 }
 
 export async function openAt(path: string, position?: { line: number; column: number }): Promise<void> {
   const document = await vscode.workspace.openTextDocument(vscode.Uri.file(path));
-  const at = position ? new vscode.Position(Math.max(0, position.line - 1), Math.max(0, position.column - 1)) : undefined;
+  const at = position
+    ? new vscode.Position(Math.max(0, position.line - 1), Math.max(0, position.column - 1))
+    : undefined;
   await vscode.window.showTextDocument(document, at ? { selection: new vscode.Range(at, at) } : {});
 }

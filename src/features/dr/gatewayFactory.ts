@@ -22,7 +22,12 @@ export interface DrGatewayInput {
 export async function createDrReads(input: DrGatewayInput): Promise<DrReads> {
   const { OperationDrReads } = await import('../../core/dr/operationGateway');
   const runner = await input.ctx.safety.runner();
-  return new OperationDrReads({ runner, identity: () => input.connection.identity(), caller: 'command', counters: input.counters });
+  return new OperationDrReads({
+    runner,
+    identity: () => input.connection.identity(),
+    caller: 'command',
+    counters: input.counters,
+  });
 }
 
 export async function createDrActionGateway(input: DrGatewayInput): Promise<DrActionGateway> {

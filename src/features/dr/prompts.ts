@@ -6,8 +6,14 @@ import * as vscode from 'vscode';
  */
 export interface DrPrompts {
   inputBox(options: vscode.InputBoxOptions): Thenable<string | undefined>;
-  quickPick<T extends vscode.QuickPickItem>(items: T[], options: vscode.QuickPickOptions & { canPickMany?: false }): Thenable<T | undefined>;
-  quickPickMany<T extends vscode.QuickPickItem>(items: T[], options: vscode.QuickPickOptions): Thenable<T[] | undefined>;
+  quickPick<T extends vscode.QuickPickItem>(
+    items: T[],
+    options: vscode.QuickPickOptions & { canPickMany?: false },
+  ): Thenable<T | undefined>;
+  quickPickMany<T extends vscode.QuickPickItem>(
+    items: T[],
+    options: vscode.QuickPickOptions,
+  ): Thenable<T[] | undefined>;
   /** A modal warning; resolves with the chosen action, undefined when cancelled. */
   confirm(message: string, detail: string, ...actions: string[]): Thenable<string | undefined>;
   /** A non-modal offer (notification with buttons); resolves with the chosen action. */
@@ -21,7 +27,8 @@ export function vscodePrompts(): DrPrompts {
     inputBox: (options) => vscode.window.showInputBox(options),
     quickPick: (items, options) => vscode.window.showQuickPick(items, options),
     quickPickMany: (items, options) => vscode.window.showQuickPick(items, { ...options, canPickMany: true }),
-    confirm: (message, detail, ...actions) => vscode.window.showWarningMessage(message, { modal: true, detail }, ...actions),
+    confirm: (message, detail, ...actions) =>
+      vscode.window.showWarningMessage(message, { modal: true, detail }, ...actions),
     offer: (message, ...actions) => vscode.window.showWarningMessage(message, ...actions),
     saveUri: (options) => vscode.window.showSaveDialog(options),
     openUri: async (options) => (await vscode.window.showOpenDialog({ ...options, canSelectMany: false }))?.[0],

@@ -49,11 +49,19 @@ export function registerDrFeature(ctx: PilotLightContext): DrFeature {
         const manager = services.loadedManager;
         if (!services.hasActiveRuns() && !manager?.list().some((session) => session.role === 'blocked')) return;
         const recovered = await (await services.manager()).recover();
-        for (const session of recovered) ctx.log.info(`DR: run ${session.runId} (${session.state.planName}, ${session.state.mode}) ${session.role === 'owner' ? 'continues from its journal' : session.role === 'watcher' ? 'is executed by another window; following its journal' : `cannot continue here: ${session.blockedReason}`}`);
+        for (const session of recovered)
+          ctx.log.info(
+            `DR: run ${session.runId} (${session.state.planName}, ${session.state.mode}) ${session.role === 'owner' ? 'continues from its journal' : session.role === 'watcher' ? 'is executed by another window; following its journal' : `cannot continue here: ${session.blockedReason}`}`,
+          );
         const blocked = recovered.filter((session) => session.role === 'blocked');
-        if (blocked.length) void vscode.window.showWarningMessage(`Pilot Light: ${blocked.length} unfinished recovery run(s) cannot continue with the current AWS connection: ${blocked[0].blockedReason}`);
+        if (blocked.length)
+          void vscode.window.showWarningMessage(
+            `Pilot Light: ${blocked.length} unfinished recovery run(s) cannot continue with the current AWS connection: ${blocked[0].blockedReason}`,
+          );
       } catch (error) {
-        ctx.log.error(`DR: unfinished runs could not be recovered: ${error instanceof Error ? error.message : String(error)}`);
+        ctx.log.error(
+          `DR: unfinished runs could not be recovered: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
     })().finally(() => (recovering = undefined)); // asynchronous: always after the assignment
     return recovering;

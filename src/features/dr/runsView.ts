@@ -61,7 +61,10 @@ export class RunNode extends RunTreeNode {
   private loaded?: RunState;
   private readonly waves = new Map<string, WaveNode>();
 
-  constructor(readonly runId: string, private readonly host: RunsHost) {
+  constructor(
+    readonly runId: string,
+    private readonly host: RunsHost,
+  ) {
     super(`run/${runId}`, undefined);
   }
 
@@ -106,7 +109,11 @@ export class RunNode extends RunTreeNode {
     const status = state?.status ?? this.entry?.status ?? 'unknown';
     const flags = [status, state?.mode ?? this.entry?.mode ?? '', this.role, this.active ? 'active' : 'ended'];
     if (state && Object.values(state.waves).some((wave) => wave.status === 'held')) flags.push('held');
-    const launched = state ? Object.values(state.waves).some((wave) => Object.values(wave.servers).some((s) => s.launchStatus === 'LAUNCHED' && s.recoveryInstanceId)) : (this.entry?.launched ?? 0) > 0;
+    const launched = state
+      ? Object.values(state.waves).some((wave) =>
+          Object.values(wave.servers).some((s) => s.launchStatus === 'LAUNCHED' && s.recoveryInstanceId),
+        )
+      : (this.entry?.launched ?? 0) > 0;
     if ((state?.mode ?? this.entry?.mode) === 'drill' && !this.active && launched) flags.push('cleanable');
     return `pilotLight.drRun ${flags.join(' ')}`;
   }
@@ -120,29 +127,57 @@ export class RunNode extends RunTreeNode {
     if (state) {
       const progress = results.progressOf(state);
       status = state.status;
-      const rto = progress.rtoTargetMs !== undefined ? ` of ${Math.round(progress.rtoTargetMs / 60_000)} min RTO (${Math.round((progress.rtoFraction ?? 0) * 100)}%)` : '';
+      const rto =
+        progress.rtoTargetMs !== undefined
+          ? ` of ${Math.round(progress.rtoTargetMs / 60_000)} min RTO (${Math.round((progress.rtoFraction ?? 0) * 100)}%)`
+          : '';
       const role = this.role === 'watcher' ? ' · in another window' : this.role === 'blocked' ? ' · blocked' : '';
       description = `${state.mode} · ${state.status}${role} · ${results.formatDuration(progress.elapsedMs)}${rto} · ${progress.servers.launched}/${progress.servers.total} launched`;
-      tooltip.appendMarkdown(`**${state.mode === 'drill' ? 'Drill' : 'Recovery'} of ${state.planName}**: ${state.status}\n\n`);
-      tooltip.appendMarkdown(`Run \`${state.runId}\`, started ${state.createdAt}${state.endedAt ? `, ended ${state.endedAt}` : ''}\n\n`);
-      tooltip.appendMarkdown(`Elapsed ${results.formatDuration(progress.elapsedMs)}${progress.rtoTargetMs !== undefined ? ` against an RTO target of ${Math.round(progress.rtoTargetMs / 60_000)} min` : ''}\n\n`);
-      tooltip.appendMarkdown(`Servers: ${progress.servers.launched} launched, ${progress.servers.failed} failed, ${progress.servers.inProgress} in progress, of ${progress.servers.total}\n\n`);
-      for (const awaiting of progress.awaiting) tooltip.appendMarkdown(`Waiting: wave ${awaiting.wave} ${awaiting.kind === 'held' ? 'is held before it starts (Resume)' : `needs an approval: ${awaiting.message ?? ''}`}\n\n`);
+      tooltip.appendMarkdown(
+        `**${state.mode === 'drill' ? 'Drill' : 'Recovery'} of ${state.planName}**: ${state.status}\n\n`,
+      );
+      tooltip.appendMarkdown(
+        `Run \`${state.runId}\`, started ${state.createdAt}${state.endedAt ? `, ended ${state.endedAt}` : ''}\n\n`,
+      );
+      tooltip.appendMarkdown(
+        `Elapsed ${results.formatDuration(progress.elapsedMs)}${progress.rtoTargetMs !== undefined ? ` against an RTO target of ${Math.round(progress.rtoTargetMs / 60_000)} min` : ''}\n\n`,
+      );
+      tooltip.appendMarkdown(
+        `Servers: ${progress.servers.launched} launched, ${progress.servers.failed} failed, ${progress.servers.inProgress} in progress, of ${progress.servers.total}\n\n`,
+      );
+      for (const awaiting of progress.awaiting)
+        tooltip.appendMarkdown(
+          `Waiting: wave ${awaiting.wave} ${awaiting.kind === 'held' ? 'is held before it starts (Resume)' : `needs an approval: ${awaiting.message ?? ''}`}\n\n`,
+        );
       if (state.cleanup) tooltip.appendMarkdown(`Drill cleanup: ${state.cleanup.status}\n\n`);
     } else {
       const entry = this.entry!;
       status = entry.status;
-      description = entry.error ? `unreadable journal: ${entry.error}` : `${entry.mode} · ${entry.status} · ${new Date(entry.startedAt).toLocaleString()} · ${entry.launched}/${entry.servers} launched`;
+      description = entry.error
+        ? `unreadable journal: ${entry.error}`
+        : `${entry.mode} · ${entry.status} · ${new Date(entry.startedAt).toLocaleString()} · ${entry.launched}/${entry.servers} launched`;
       tooltip.appendMarkdown(`Run \`${entry.runId}\`\n\n${description}`);
     }
     const origin = this.session?.origin;
-    if (origin) tooltip.appendMarkdown(`AWS: profile ${origin.profile ?? '?'}, account ${origin.account ?? '?'}, region ${origin.region}${origin.endpoint ? `, endpoint ${origin.endpoint}` : ''}\n\n`);
-    if (this.role === 'watcher') tooltip.appendMarkdown(`Executed by another VS Code window${this.session?.heldBy ? ` (pid ${this.session.heldBy.pid})` : ''}; this window follows its journal and takes over if that window goes away.\n\n`);
-    if (this.session?.blockedReason) tooltip.appendMarkdown(`**Not continuing here:** ${this.session.blockedReason}\n\n`);
+    if (origin)
+      tooltip.appendMarkdown(
+        `AWS: profile ${origin.profile ?? '?'}, account ${origin.account ?? '?'}, region ${origin.region}${origin.endpoint ? `, endpoint ${origin.endpoint}` : ''}\n\n`,
+      );
+    if (this.role === 'watcher')
+      tooltip.appendMarkdown(
+        `Executed by another VS Code window${this.session?.heldBy ? ` (pid ${this.session.heldBy.pid})` : ''}; this window follows its journal and takes over if that window goes away.\n\n`,
+      );
+    if (this.session?.blockedReason)
+      tooltip.appendMarkdown(`**Not continuing here:** ${this.session.blockedReason}\n\n`);
     return this.treeItem(state?.planName ?? this.entry?.planName ?? this.runId, this.active ? expanded : collapsed, {
       description,
       tooltip,
-      iconPath: this.role === 'blocked' ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground')) : this.role === 'watcher' && this.active ? new vscode.ThemeIcon('eye') : icon(status),
+      iconPath:
+        this.role === 'blocked'
+          ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'))
+          : this.role === 'watcher' && this.active
+            ? new vscode.ThemeIcon('eye')
+            : icon(status),
       contextValue: this.contextValue(),
     });
   }
@@ -153,9 +188,28 @@ export class RunNode extends RunTreeNode {
     });
     if (!state) return [new InfoNode(this, 'unreadable', this.entry?.error ?? 'No details', 'warning')];
     const nodes: RunTreeNode[] = state.executionPlan.waves.map((wave) => this.wave(wave.name));
-    if (state.cleanup) nodes.push(new InfoNode(this, 'cleanup', `Drill cleanup: ${state.cleanup.status}`, state.cleanup.status === 'running' ? 'sync~spin' : state.cleanup.status === 'failed' ? 'error' : 'trash', `${state.cleanup.recoveryInstanceIds.length} recovery instance(s)${state.cleanup.error ? ` · ${state.cleanup.error}` : ''}`));
-    if (this.session?.blockedReason) nodes.push(new InfoNode(this, 'blocked', 'Not continuing in this window', 'warning', this.session.blockedReason));
-    for (const [index, error] of state.errors.slice(-5).entries()) nodes.push(new InfoNode(this, `error/${index}`, error.message, 'error', `${new Date(error.at).toLocaleTimeString()}${error.wave ? ` · wave ${error.wave}` : ''}`));
+    if (state.cleanup)
+      nodes.push(
+        new InfoNode(
+          this,
+          'cleanup',
+          `Drill cleanup: ${state.cleanup.status}`,
+          state.cleanup.status === 'running' ? 'sync~spin' : state.cleanup.status === 'failed' ? 'error' : 'trash',
+          `${state.cleanup.recoveryInstanceIds.length} recovery instance(s)${state.cleanup.error ? ` · ${state.cleanup.error}` : ''}`,
+        ),
+      );
+    if (this.session?.blockedReason)
+      nodes.push(new InfoNode(this, 'blocked', 'Not continuing in this window', 'warning', this.session.blockedReason));
+    for (const [index, error] of state.errors.slice(-5).entries())
+      nodes.push(
+        new InfoNode(
+          this,
+          `error/${index}`,
+          error.message,
+          'error',
+          `${new Date(error.at).toLocaleTimeString()}${error.wave ? ` · wave ${error.wave}` : ''}`,
+        ),
+      );
     return nodes;
   }
 }
@@ -165,7 +219,11 @@ export class WaveNode extends RunTreeNode {
   private readonly steps = new Map<string, StepNode>();
   readonly log: JobLogNode;
 
-  constructor(readonly run: RunNode, readonly name: string, private readonly host: RunsHost) {
+  constructor(
+    readonly run: RunNode,
+    readonly name: string,
+    private readonly host: RunsHost,
+  ) {
     super(`${run.id}/wave/${name}`, run);
     this.log = new JobLogNode(this);
   }
@@ -185,11 +243,17 @@ export class WaveNode extends RunTreeNode {
     const servers = Object.values(ws.servers);
     const launched = servers.filter((s) => s.launchStatus === 'LAUNCHED').length;
     const planned = run.executionPlan.waves.find((wave) => wave.name === this.name);
-    const current = planned?.steps.find((step) => ['running', 'held', 'waiting-approval'].includes(ws.steps[step.id]?.status));
+    const current = planned?.steps.find((step) =>
+      ['running', 'held', 'waiting-approval'].includes(ws.steps[step.id]?.status),
+    );
     const end = ws.endedAt ? Date.parse(ws.endedAt) : Date.now();
     const elapsed = ws.startedAt ? ` · ${this.host.results.formatDuration(end - Date.parse(ws.startedAt))}` : '';
-    const step = current ? ` · ${ws.steps[current.id].status === 'waiting-approval' ? 'waiting for approval' : current.label}` : '';
-    const tooltip = new vscode.MarkdownString(`**Wave ${this.name}**: ${ws.status}${planned?.dependsOn.length ? `\n\nDepends on ${planned.dependsOn.join(', ')}` : ''}${ws.error ? `\n\n${ws.error}` : ''}`);
+    const step = current
+      ? ` · ${ws.steps[current.id].status === 'waiting-approval' ? 'waiting for approval' : current.label}`
+      : '';
+    const tooltip = new vscode.MarkdownString(
+      `**Wave ${this.name}**: ${ws.status}${planned?.dependsOn.length ? `\n\nDepends on ${planned.dependsOn.join(', ')}` : ''}${ws.error ? `\n\n${ws.error}` : ''}`,
+    );
     return this.treeItem(this.name, ws.status === 'running' || ws.status === 'held' ? expanded : collapsed, {
       description: `${ws.status}${elapsed} · ${launched}/${servers.length} launched${step}`,
       tooltip,
@@ -203,7 +267,9 @@ export class WaveNode extends RunTreeNode {
     const run = this.run.state;
     if (!ws || !run) return [];
     const planned = run.executionPlan.waves.find((wave) => wave.name === this.name);
-    const steps = (planned?.steps ?? []).filter((step) => step.kind !== 'launch').map((step) => this.step(step.id, step.label));
+    const steps = (planned?.steps ?? [])
+      .filter((step) => step.kind !== 'launch')
+      .map((step) => this.step(step.id, step.label));
     const servers = Object.keys(ws.servers).map((id) => {
       let node = this.servers.get(id);
       if (!node) this.servers.set(id, (node = new ServerNode(this, id)));
@@ -221,7 +287,11 @@ export class WaveNode extends RunTreeNode {
 }
 
 export class StepNode extends RunTreeNode {
-  constructor(readonly wave: WaveNode, readonly stepId: string, readonly label: string) {
+  constructor(
+    readonly wave: WaveNode,
+    readonly stepId: string,
+    readonly label: string,
+  ) {
     super(`${wave.id}/step/${stepId}`, wave);
   }
 
@@ -241,10 +311,21 @@ export class StepNode extends RunTreeNode {
     const ss = this.state;
     const status = ss?.status ?? 'pending';
     const last = ss?.attempts[ss.attempts.length - 1];
-    const detail = ss?.approval && !ss.approval.decidedAt ? ss.approval.message : ss?.approval?.decidedAt ? `${ss.approval.approved ? 'approved' : 'rejected'} by ${ss.approval.by ?? '?'}` : last ? `attempt ${last.attempt}${last.executionId ? ` · ${last.executionId}` : ''}${last.status ? ` · ${last.status}` : ''}` : undefined;
+    const detail =
+      ss?.approval && !ss.approval.decidedAt
+        ? ss.approval.message
+        : ss?.approval?.decidedAt
+          ? `${ss.approval.approved ? 'approved' : 'rejected'} by ${ss.approval.by ?? '?'}`
+          : last
+            ? `attempt ${last.attempt}${last.executionId ? ` · ${last.executionId}` : ''}${last.status ? ` · ${last.status}` : ''}`
+            : undefined;
     return this.treeItem(this.label, leaf, {
       description: [status, detail].filter(Boolean).join(' · '),
-      tooltip: new vscode.MarkdownString([`**${this.label}** (${this.stepId}): ${status}`, ss?.approval?.message, ss?.error, last?.error].filter(Boolean).join('\n\n')),
+      tooltip: new vscode.MarkdownString(
+        [`**${this.label}** (${this.stepId}): ${status}`, ss?.approval?.message, ss?.error, last?.error]
+          .filter(Boolean)
+          .join('\n\n'),
+      ),
       iconPath: icon(status),
       contextValue: `pilotLight.drStep ${ss?.kind ?? 'action'} ${status} ${this.wave.run.role}`,
     });
@@ -252,7 +333,10 @@ export class StepNode extends RunTreeNode {
 }
 
 export class ServerNode extends RunTreeNode {
-  constructor(readonly wave: WaveNode, readonly sourceServerId: string) {
+  constructor(
+    readonly wave: WaveNode,
+    readonly sourceServerId: string,
+  ) {
     super(`${wave.id}/server/${sourceServerId}`, wave);
   }
 
@@ -314,19 +398,45 @@ export class JobLogNode extends RunTreeNode {
     const servers = this.wave.state?.servers ?? {};
     return this.entries()
       .slice(0, LOG_EVENTS_SHOWN)
-      .map(({ entry, jobId }, index) =>
-        new InfoNode(this, `${index}`, entry.event, /FAIL|ERROR/.test(entry.event) ? 'error' : 'debug-stackframe-dot', [new Date(entry.at).toLocaleTimeString(), entry.sourceServerId ? (servers[entry.sourceServerId]?.hostname ?? entry.sourceServerId) : undefined, entry.targetInstanceId].filter(Boolean).join(' · '), `${jobId}${entry.rawError ? `\n\n${entry.rawError}` : ''}`),
+      .map(
+        ({ entry, jobId }, index) =>
+          new InfoNode(
+            this,
+            `${index}`,
+            entry.event,
+            /FAIL|ERROR/.test(entry.event) ? 'error' : 'debug-stackframe-dot',
+            [
+              new Date(entry.at).toLocaleTimeString(),
+              entry.sourceServerId ? (servers[entry.sourceServerId]?.hostname ?? entry.sourceServerId) : undefined,
+              entry.targetInstanceId,
+            ]
+              .filter(Boolean)
+              .join(' · '),
+            `${jobId}${entry.rawError ? `\n\n${entry.rawError}` : ''}`,
+          ),
       );
   }
 }
 
 export class InfoNode extends RunTreeNode {
-  constructor(parent: RunTreeNode, key: string, private readonly label: string, private readonly iconId: string, private readonly description?: string, private readonly tooltip?: string) {
+  constructor(
+    parent: RunTreeNode,
+    key: string,
+    private readonly label: string,
+    private readonly iconId: string,
+    private readonly description?: string,
+    private readonly tooltip?: string,
+  ) {
     super(`${parent.id}/${key}`, parent);
   }
 
   getTreeItem(): vscode.TreeItem {
-    return this.treeItem(this.label, leaf, { description: this.description, tooltip: this.tooltip ?? this.label, iconPath: new vscode.ThemeIcon(this.iconId), contextValue: 'pilotLight.drInfo' });
+    return this.treeItem(this.label, leaf, {
+      description: this.description,
+      tooltip: this.tooltip ?? this.label,
+      iconPath: new vscode.ThemeIcon(this.iconId),
+      contextValue: 'pilotLight.drInfo',
+    });
   }
 }
 
@@ -485,7 +595,8 @@ export class RecoveryRunsProvider extends TreeProvider<RunTreeNode> implements R
       if (!this.visible) return;
       for (const run of active) {
         this.queue(run);
-        for (const wave of Object.values(run.state?.waves ?? {})) if (wave.status === 'running') this.queue(run.wave(wave.name));
+        for (const wave of Object.values(run.state?.waves ?? {}))
+          if (wave.status === 'running') this.queue(run.wave(wave.name));
       }
     }, 1000);
     this.ticker.unref?.();

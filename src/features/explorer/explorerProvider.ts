@@ -5,7 +5,15 @@ import type { ResourceReads } from '../../core/resources/model';
 import { runnerReads } from '../../core/resources/runnerReads';
 import type { PilotLightContext } from '../shared/pilotLightContext';
 import { TreeProvider } from '../shared/tree';
-import { ErrorNode, type ExplorerNode, ProfileNode, signInNode, UnavailableProfileNode, type ExplorerHost, type ResourceNode } from './nodes';
+import {
+  ErrorNode,
+  type ExplorerNode,
+  ProfileNode,
+  signInNode,
+  UnavailableProfileNode,
+  type ExplorerHost,
+  type ResourceNode,
+} from './nodes';
 
 export const EXPLORER_VIEW_ID = 'pilotLight.explorer';
 const NEEDS_CREDENTIALS_KEY = 'pilotLight.needsCredentials';
@@ -76,7 +84,10 @@ export class ExplorerProvider extends TreeProvider<ExplorerNode> implements Expl
   }
 
   reads(connection: AwsConnection): ResourceReads {
-    return runnerReads(() => this.ctx.safety.runner(connection.profileName), () => connection.identity());
+    return runnerReads(
+      () => this.ctx.safety.runner(connection.profileName),
+      () => connection.identity(),
+    );
   }
 
   regions(connection: AwsConnection): string[] {
@@ -125,9 +136,15 @@ export class ExplorerProvider extends TreeProvider<ExplorerNode> implements Expl
 
   /** The active profile first, then the other profiles the user added; each root loads on its own. */
   private async loadRoots(): Promise<ExplorerNode[]> {
-    const activeName = await this.ctx.connection().then((connection) => connection.profileName, () => this.ctx.profileSetting() ?? 'default');
+    const activeName = await this.ctx.connection().then(
+      (connection) => connection.profileName,
+      () => this.ctx.profileSetting() ?? 'default',
+    );
     const others = this.otherProfiles().filter((profile) => profile !== activeName);
-    const [active, ...rest] = await Promise.all([this.loadActiveRoot(others.length > 0), ...others.map((profile) => this.loadOtherRoot(profile))]);
+    const [active, ...rest] = await Promise.all([
+      this.loadActiveRoot(others.length > 0),
+      ...others.map((profile) => this.loadOtherRoot(profile)),
+    ]);
     return [...active, ...rest];
   }
 
@@ -164,7 +181,12 @@ export class ExplorerProvider extends TreeProvider<ExplorerNode> implements Expl
       }
       await this.setNeedsCredentials(false);
       const errorNode = new ErrorNode(undefined, 'root/~error', info, () => this.refresh());
-      const signIn = signInNode(undefined, 'root', connection?.profileName ?? this.ctx.profileSetting() ?? 'default', info);
+      const signIn = signInNode(
+        undefined,
+        'root',
+        connection?.profileName ?? this.ctx.profileSetting() ?? 'default',
+        info,
+      );
       return signIn ? [signIn, errorNode] : [errorNode];
     }
   }

@@ -3,7 +3,13 @@ import type { AwsConnection } from '../../core/aws/connection';
 import type { AwsErrorInfo } from '../../core/aws/errors';
 import { SERVICE_CATALOG, type ServiceCatalogEntry } from '../../core/resources/catalog';
 import { apiFiltersFor, matchesParsedFilter, parseFilter, type PushedFilter } from '../../core/resources/filter';
-import { clampPageSize, type ResourceLister, type ResourceReads, type ResourceSummary, type StateTone } from '../../core/resources/model';
+import {
+  clampPageSize,
+  type ResourceLister,
+  type ResourceReads,
+  type ResourceSummary,
+  type StateTone,
+} from '../../core/resources/model';
 import { TreeNode } from '../shared/tree';
 
 /** What nodes need from the tree. */
@@ -32,7 +38,12 @@ const expanded = vscode.TreeItemCollapsibleState.Expanded;
 const leaf = vscode.TreeItemCollapsibleState.None;
 
 export class ErrorNode extends ExplorerNode {
-  constructor(parent: ExplorerNode | undefined, id: string, readonly error: AwsErrorInfo, private readonly retry: () => void) {
+  constructor(
+    parent: ExplorerNode | undefined,
+    id: string,
+    readonly error: AwsErrorInfo,
+    private readonly retry: () => void,
+  ) {
     super(id, parent);
   }
   runRetry(): void {
@@ -42,7 +53,9 @@ export class ErrorNode extends ExplorerNode {
     const { error } = this;
     return this.treeItem(`${error.code}: ${error.message}`, leaf, {
       description: 'Retry',
-      tooltip: new vscode.MarkdownString(`**${error.code}**\n\n${error.message}\n\n${error.hint}${error.requestId ? `\n\nRequest ID: \`${error.requestId}\`` : ''}`),
+      tooltip: new vscode.MarkdownString(
+        `**${error.code}**\n\n${error.message}\n\n${error.hint}${error.requestId ? `\n\nRequest ID: \`${error.requestId}\`` : ''}`,
+      ),
       iconPath: new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground')),
       contextValue: 'pilotLight.error',
       command: { command: 'pilotLight.explorer.retry', title: 'Retry', arguments: [this] },
@@ -51,17 +64,31 @@ export class ErrorNode extends ExplorerNode {
 }
 
 export class MessageNode extends ExplorerNode {
-  constructor(parent: ExplorerNode | undefined, id: string, private readonly label: string, private readonly icon = 'info', private readonly command?: vscode.Command) {
+  constructor(
+    parent: ExplorerNode | undefined,
+    id: string,
+    private readonly label: string,
+    private readonly icon = 'info',
+    private readonly command?: vscode.Command,
+  ) {
     super(id, parent);
   }
   getTreeItem(): vscode.TreeItem {
-    return this.treeItem(this.label, leaf, { iconPath: new vscode.ThemeIcon(this.icon), contextValue: this.command ? 'pilotLight.action' : 'pilotLight.message', command: this.command });
+    return this.treeItem(this.label, leaf, {
+      iconPath: new vscode.ThemeIcon(this.icon),
+      contextValue: this.command ? 'pilotLight.action' : 'pilotLight.message',
+      command: this.command,
+    });
   }
 }
 
 export class LoadMoreNode extends ExplorerNode {
   /** @param loaded what is loaded so far, e.g. "100 loaded" or, with a filter on, "3 of 100 loaded match" */
-  constructor(owner: ExplorerNode, readonly list: PagedList, private readonly loaded: string) {
+  constructor(
+    owner: ExplorerNode,
+    readonly list: PagedList,
+    private readonly loaded: string,
+  ) {
     super(`${owner.id}/~load-more`, owner);
   }
   getTreeItem(): vscode.TreeItem {
@@ -118,7 +145,10 @@ export class PagedList {
   /** API calls made by this list (one per page); read by tests and benchmarks. */
   apiCalls = 0;
 
-  constructor(readonly lister: ResourceLister, readonly scope: ListScope) {}
+  constructor(
+    readonly lister: ResourceLister,
+    readonly scope: ListScope,
+  ) {}
 
   /** The listing for the current filter: the unfiltered one, or one for a filter the API applies. */
   private get listing(): Listing {
@@ -155,7 +185,8 @@ export class PagedList {
       ? `Loads up to ${clampPageSize(this.scope.host.pageSize('more'), ...range)} more (pilotLight.explorer.loadMorePageSize; this API allows ${range[0]} to ${range[1]} per call).`
       : 'Loads the next page (its size is set by the AWS API).';
     const { pushed } = this.listing;
-    if (pushed) return `${next}\nThe filter was sent to AWS (${pushed.description}): every page holds only matching ${this.lister.title.toLowerCase()}.`;
+    if (pushed)
+      return `${next}\nThe filter was sent to AWS (${pushed.description}): every page holds only matching ${this.lister.title.toLowerCase()}.`;
     return `${next}\nLoad All Pages (the button on this row) loads the rest, so a filter sees them all.`;
   }
   get hasMore(): boolean {
@@ -177,7 +208,15 @@ export class PagedList {
     const parsed = parseFilter(filter);
     // The API's answer is checked here too: it may hold more than the filter keeps (case variants, pages).
     const matches = (resource: ResourceSummary) => matchesParsedFilter(resource, parsed);
-    for (let followed = 0; listing.pushed && listing.nextToken && !listing.error && followed < EMPTY_FILTERED_PAGES_FOLLOWED && !listing.items.some(matches); followed++) {
+    for (
+      let followed = 0;
+      listing.pushed &&
+      listing.nextToken &&
+      !listing.error &&
+      followed < EMPTY_FILTERED_PAGES_FOLLOWED &&
+      !listing.items.some(matches);
+      followed++
+    ) {
       await this.loadPage(listing);
     }
     let matching = 0;
@@ -192,12 +231,20 @@ export class PagedList {
       children.push(new ErrorNode(owner, `${owner.id}/~error`, listing.error, () => this.retry(owner, listing)));
     } else if (listing.nextToken) {
       // A filter on loaded rows only sees loaded pages, so say how many of them match.
-      const loaded = listing.pushed ? `${matching} loaded, filtered by AWS` : filter ? `${matching} of ${listing.items.length} loaded match` : `${listing.items.length} loaded`;
+      const loaded = listing.pushed
+        ? `${matching} loaded, filtered by AWS`
+        : filter
+          ? `${matching} of ${listing.items.length} loaded match`
+          : `${listing.items.length} loaded`;
       children.push(new LoadMoreNode(owner, this, loaded));
     }
     if (children.length === 0) {
       const what = this.lister.title.toLowerCase();
-      const text = listing.pushed ? `No ${what} match “${filter}” (searched by AWS)` : listing.items.length && filter ? `No ${what} match “${filter}”` : `No ${what} in ${this.scope.region}`;
+      const text = listing.pushed
+        ? `No ${what} match “${filter}” (searched by AWS)`
+        : listing.items.length && filter
+          ? `No ${what} match “${filter}”`
+          : `No ${what} in ${this.scope.region}`;
       children.push(new MessageNode(owner, `${owner.id}/~empty`, text));
     }
     return children;
@@ -242,7 +289,11 @@ export class PagedList {
   }
 
   /** Loads the remaining pages one call at a time, showing each, until the last page, an error or `cancelled()`. */
-  async loadAll(owner: ExplorerNode, cancelled: () => boolean = () => false, progress?: (loaded: number) => void): Promise<void> {
+  async loadAll(
+    owner: ExplorerNode,
+    cancelled: () => boolean = () => false,
+    progress?: (loaded: number) => void,
+  ): Promise<void> {
     const listing = this.listing;
     while (listing.nextToken && !listing.error && !cancelled()) {
       await this.loadPage(listing);
@@ -263,7 +314,12 @@ export class PagedList {
       try {
         this.apiCalls++;
         const pageSize = this.scope.host.pageSize(token ? 'more' : 'first');
-        const page = await this.lister.list(this.scope.reads, { region: this.scope.region, nextToken: token, pageSize, ...(listing.pushed ? { filters: listing.pushed.filters } : {}) });
+        const page = await this.lister.list(this.scope.reads, {
+          region: this.scope.region,
+          nextToken: token,
+          pageSize,
+          ...(listing.pushed ? { filters: listing.pushed.filters } : {}),
+        });
         const rows = page.items.map((resource) => this.compact(resource));
         if (token) listing.items.push(...rows);
         else listing.items = rows;
@@ -291,7 +347,11 @@ export class ResourceNode extends ExplorerNode {
   private shown: ResourceSummary;
   private item?: vscode.TreeItem;
 
-  constructor(parent: ExplorerNode, resource: ResourceSummary, readonly list: PagedList) {
+  constructor(
+    parent: ExplorerNode,
+    resource: ResourceSummary,
+    readonly list: PagedList,
+  ) {
     super(`${parent.id}/${resource.id}`, parent);
     this.shown = resource;
   }
@@ -323,7 +383,9 @@ export class ResourceNode extends ExplorerNode {
 
   private buildTreeItem(): vscode.TreeItem {
     const { resource } = this;
-    const tooltip = new vscode.MarkdownString(`**${resource.name}**  \n\`${resource.id}\`${resource.state ? `  \nState: ${resource.state}` : ''}${resource.arn ? `  \n\`${resource.arn}\`` : ''}`);
+    const tooltip = new vscode.MarkdownString(
+      `**${resource.name}**  \n\`${resource.id}\`${resource.state ? `  \nState: ${resource.state}` : ''}${resource.arn ? `  \n\`${resource.arn}\`` : ''}`,
+    );
     const tagLines = Object.entries(resource.tags).map(([key, value]) => `- \`${key}\` = ${value}`);
     if (tagLines.length) tooltip.appendMarkdown(`\n\nTags:\n${tagLines.join('\n')}`);
     return this.treeItem(resource.name, resource.children?.length ? collapsed : leaf, {
@@ -346,15 +408,27 @@ export class ResourceNode extends ExplorerNode {
 
 /** A folder for one resource type, e.g. EC2 → Instances. */
 export class ResourceListNode extends ExplorerNode {
-  constructor(parent: ExplorerNode, readonly list: PagedList) {
+  constructor(
+    parent: ExplorerNode,
+    readonly list: PagedList,
+  ) {
     super(`${parent.id}/${list.lister.type}`, parent);
   }
   getTreeItem(): vscode.TreeItem {
     const count = this.list.isLoaded ? `${this.list.loadedCount}${this.list.hasMore ? '+' : ''}` : undefined;
     const scope = this.list.filterScope;
     // Where the filter applies: in AWS's answer, or on the rows loaded so far (when more pages are left).
-    const description = scope === 'api' ? `${count ?? ''} filtered by AWS`.trim() : scope === 'loaded rows' && this.list.hasMore ? `${count}, filter on loaded rows` : count;
-    return this.treeItem(this.list.lister.title, collapsed, { description, contextValue: 'pilotLight.resourceList', iconPath: new vscode.ThemeIcon('list-tree') });
+    const description =
+      scope === 'api'
+        ? `${count ?? ''} filtered by AWS`.trim()
+        : scope === 'loaded rows' && this.list.hasMore
+          ? `${count}, filter on loaded rows`
+          : count;
+    return this.treeItem(this.list.lister.title, collapsed, {
+      description,
+      contextValue: 'pilotLight.resourceList',
+      iconPath: new vscode.ThemeIcon('list-tree'),
+    });
   }
   getChildren(): Promise<ExplorerNode[]> {
     return this.list.children(this);
@@ -367,11 +441,18 @@ export class ResourceListNode extends ExplorerNode {
 export class ServiceNode extends ExplorerNode {
   private lists?: Promise<PagedList[]>;
 
-  constructor(parent: RegionNode, readonly service: ServiceCatalogEntry, private readonly scope: ListScope) {
+  constructor(
+    parent: RegionNode,
+    readonly service: ServiceCatalogEntry,
+    private readonly scope: ListScope,
+  ) {
     super(`${parent.id}/${service.id}`, parent);
   }
   getTreeItem(): vscode.TreeItem {
-    return this.treeItem(this.service.title, collapsed, { contextValue: `pilotLight.service ${this.service.id}`, iconPath: new vscode.ThemeIcon('symbol-namespace') });
+    return this.treeItem(this.service.title, collapsed, {
+      contextValue: `pilotLight.service ${this.service.id}`,
+      iconPath: new vscode.ThemeIcon('symbol-namespace'),
+    });
   }
   async getChildren(): Promise<ExplorerNode[]> {
     this.lists ??= this.service.listers().then((listers) => listers.map((lister) => new PagedList(lister, this.scope)));
@@ -383,17 +464,29 @@ export class ServiceNode extends ExplorerNode {
 }
 
 export class RegionNode extends ExplorerNode {
-  constructor(parent: ProfileNode, readonly region: string, private readonly connection: AwsConnection, private readonly reads: ResourceReads, private readonly host: ExplorerHost, private readonly showGlobal: boolean) {
+  constructor(
+    parent: ProfileNode,
+    readonly region: string,
+    private readonly connection: AwsConnection,
+    private readonly reads: ResourceReads,
+    private readonly host: ExplorerHost,
+    private readonly showGlobal: boolean,
+  ) {
     super(`${parent.id}/${region}`, parent);
   }
   getTreeItem(): vscode.TreeItem {
-    return this.treeItem(this.region, expanded, { contextValue: 'pilotLight.region', iconPath: new vscode.ThemeIcon('globe') });
+    return this.treeItem(this.region, expanded, {
+      contextValue: 'pilotLight.region',
+      iconPath: new vscode.ThemeIcon('globe'),
+    });
   }
   private services?: ServiceNode[];
 
   getChildren(): ExplorerNode[] {
     const scope = { connection: this.connection, reads: this.reads, region: this.region, host: this.host };
-    this.services ??= SERVICE_CATALOG.filter((service) => !service.global || this.showGlobal).map((service) => new ServiceNode(this, service, scope));
+    this.services ??= SERVICE_CATALOG.filter((service) => !service.global || this.showGlobal).map(
+      (service) => new ServiceNode(this, service, scope),
+    );
     return this.services;
   }
 
@@ -403,9 +496,18 @@ export class RegionNode extends ExplorerNode {
 }
 
 /** A "Sign in" row when the error is one that signing in fixes (SSO token missing or expired credentials). */
-export function signInNode(parent: ExplorerNode | undefined, idPrefix: string, profile: string, error: AwsErrorInfo): MessageNode | undefined {
+export function signInNode(
+  parent: ExplorerNode | undefined,
+  idPrefix: string,
+  profile: string,
+  error: AwsErrorInfo,
+): MessageNode | undefined {
   if (error.kind !== 'sso-login-required' && error.kind !== 'expired-credentials') return undefined;
-  return new MessageNode(parent, `${idPrefix}/~sign-in`, `Sign in to AWS (profile ${profile})`, 'sign-in', { command: 'pilotLight.signIn', title: 'Sign in', arguments: [profile] });
+  return new MessageNode(parent, `${idPrefix}/~sign-in`, `Sign in to AWS (profile ${profile})`, 'sign-in', {
+    command: 'pilotLight.signIn',
+    title: 'Sign in',
+    arguments: [profile],
+  });
 }
 
 const PROFILE_ID = (profile: string) => `profile:${profile}`;
@@ -414,7 +516,11 @@ export const OTHER_PROFILE_CONTEXT = 'pilotLight.otherProfile';
 
 /** The root of a profile shown beside the active one whose credentials or identity could not be had. */
 export class UnavailableProfileNode extends ExplorerNode {
-  constructor(readonly profileName: string, readonly error: AwsErrorInfo, private readonly retry: () => void) {
+  constructor(
+    readonly profileName: string,
+    readonly error: AwsErrorInfo,
+    private readonly retry: () => void,
+  ) {
     super(PROFILE_ID(profileName), undefined);
   }
   getTreeItem(): vscode.TreeItem {
@@ -434,7 +540,13 @@ export class UnavailableProfileNode extends ExplorerNode {
 
 export class ProfileNode extends ExplorerNode {
   /** `other`: a profile shown beside the active one (`pilotLight.explorer.profiles`). */
-  constructor(readonly connection: AwsConnection, readonly account: string, readonly callerArn: string, private readonly host: ExplorerHost, readonly other = false) {
+  constructor(
+    readonly connection: AwsConnection,
+    readonly account: string,
+    readonly callerArn: string,
+    private readonly host: ExplorerHost,
+    readonly other = false,
+  ) {
     super(PROFILE_ID(connection.profileName), undefined);
   }
   get profileName(): string {
@@ -453,7 +565,9 @@ export class ProfileNode extends ExplorerNode {
   getChildren(): ExplorerNode[] {
     if (!this.regionNodes) {
       const reads = this.host.reads(this.connection);
-      this.regionNodes = this.host.regions(this.connection).map((region, index) => new RegionNode(this, region, this.connection, reads, this.host, index === 0));
+      this.regionNodes = this.host
+        .regions(this.connection)
+        .map((region, index) => new RegionNode(this, region, this.connection, reads, this.host, index === 0));
     }
     return this.regionNodes;
   }

@@ -5,7 +5,14 @@ import { consoleUrl } from '../../core/resources/consoleLinks';
 import { commandRegistrar } from '../shared/commands';
 import type { PilotLightContext } from '../shared/pilotLightContext';
 import { EXPLORER_VIEW_ID, ExplorerProvider } from './explorerProvider';
-import { type ErrorNode, type ExplorerNode, type LoadMoreNode, OTHER_PROFILE_CONTEXT, RegionNode, ResourceNode } from './nodes';
+import {
+  type ErrorNode,
+  type ExplorerNode,
+  type LoadMoreNode,
+  OTHER_PROFILE_CONTEXT,
+  RegionNode,
+  ResourceNode,
+} from './nodes';
 import { RESOURCE_SCHEME, ResourceDocumentProvider } from './resourceDocuments';
 
 export interface ExplorerFeature {
@@ -37,32 +44,54 @@ export function registerExplorer(ctx: PilotLightContext): ExplorerFeature {
     command('pilotLight.explorer.loadMore', (node: LoadMoreNode) => node.list.loadMore(node.parent!)),
     command('pilotLight.explorer.loadAll', (node: LoadMoreNode) =>
       vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Loading all ${node.list.lister.title.toLowerCase()}`, cancellable: true },
-        (progress, cancellation) => node.list.loadAll(node.parent!, () => cancellation.isCancellationRequested, (loaded) => progress.report({ message: `${loaded} loaded` })),
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: `Loading all ${node.list.lister.title.toLowerCase()}`,
+          cancellable: true,
+        },
+        (progress, cancellation) =>
+          node.list.loadAll(
+            node.parent!,
+            () => cancellation.isCancellationRequested,
+            (loaded) => progress.report({ message: `${loaded} loaded` }),
+          ),
       ),
     ),
     command('pilotLight.explorer.filter', async (text?: string) => {
-      const value = typeof text === 'string' ? text : await vscode.window.showInputBox({
-        title: 'Filter the AWS explorer',
-        prompt: 'Text matches names and IDs; Key=Value a tag (key exact, value in any case), e.g. Environment=production; a complete ID that resource. Sent to AWS where the API filters.',
-        value: provider.filter(),
-      });
+      const value =
+        typeof text === 'string'
+          ? text
+          : await vscode.window.showInputBox({
+              title: 'Filter the AWS explorer',
+              prompt:
+                'Text matches names and IDs; Key=Value a tag (key exact, value in any case), e.g. Environment=production; a complete ID that resource. Sent to AWS where the API filters.',
+              value: provider.filter(),
+            });
       if (value !== undefined) provider.setFilter(value);
     }),
     command('pilotLight.explorer.clearFilter', () => provider.setFilter('')),
     command('pilotLight.explorer.addRegion', async (code?: string) => {
       const connection = await ctx.connection();
       const current = provider.regions(connection);
-      const region = typeof code === 'string' ? code : (await vscode.window.showQuickPick(
-        KNOWN_REGIONS.filter((candidate) => !current.includes(candidate.code)).map((candidate) => ({ label: candidate.code, description: candidate.name })),
-        { title: 'Add a region to the AWS explorer' },
-      ))?.label;
+      const region =
+        typeof code === 'string'
+          ? code
+          : (
+              await vscode.window.showQuickPick(
+                KNOWN_REGIONS.filter((candidate) => !current.includes(candidate.code)).map((candidate) => ({
+                  label: candidate.code,
+                  description: candidate.name,
+                })),
+                { title: 'Add a region to the AWS explorer' },
+              )
+            )?.label;
       if (!region) return;
       if (!isPlausibleRegion(region)) {
         void vscode.window.showErrorMessage(`"${region}" is not a region code such as eu-central-1.`);
         return;
       }
-      if (!current.includes(region)) await explorerSettings().update('regions', [...current, region], vscode.ConfigurationTarget.Global);
+      if (!current.includes(region))
+        await explorerSettings().update('regions', [...current, region], vscode.ConfigurationTarget.Global);
     }),
     command('pilotLight.explorer.removeRegion', async (node?: RegionNode) => {
       if (!(node instanceof RegionNode)) return;
@@ -76,16 +105,25 @@ export function registerExplorer(ctx: PilotLightContext): ExplorerFeature {
     }),
     command('pilotLight.explorer.addProfile', (name?: string) => addProfile(ctx, provider, name)),
     command('pilotLight.explorer.removeProfile', async (node?: ExplorerNode) => {
-      const profile = node && node.getTreeItem().contextValue === OTHER_PROFILE_CONTEXT ? (node as ExplorerNode & { profileName: string }).profileName : undefined;
+      const profile =
+        node && node.getTreeItem().contextValue === OTHER_PROFILE_CONTEXT
+          ? (node as ExplorerNode & { profileName: string }).profileName
+          : undefined;
       if (!profile) return;
-      await explorerSettings().update('profiles', provider.otherProfiles().filter((shown) => shown !== profile), vscode.ConfigurationTarget.Global);
+      await explorerSettings().update(
+        'profiles',
+        provider.otherProfiles().filter((shown) => shown !== profile),
+        vscode.ConfigurationTarget.Global,
+      );
     }),
     command('pilotLight.resource.openJson', async (node?: unknown) => {
       const resource = requireResource(node ?? view.selection[0]);
       if (!resource) return undefined;
       // Rows are compact: the record is read again where the row does not keep it.
       const record = await resource.list.record(resource.resource).catch((error: unknown) => {
-        void vscode.window.showErrorMessage(`Could not read ${resource.resource.id}: ${resource.connection.describeError(error).message}`);
+        void vscode.window.showErrorMessage(
+          `Could not read ${resource.resource.id}: ${resource.connection.describeError(error).message}`,
+        );
         return undefined;
       });
       if (record === undefined) return undefined;
@@ -98,14 +136,16 @@ export function registerExplorer(ctx: PilotLightContext): ExplorerFeature {
     command('pilotLight.resource.copyArn', async (node?: unknown) => {
       const resource = requireResource(node ?? view.selection[0]);
       if (!resource) return;
-      if (!resource.resource.arn) return void vscode.window.showInformationMessage(`${resource.resource.name} has no ARN.`);
+      if (!resource.resource.arn)
+        return void vscode.window.showInformationMessage(`${resource.resource.name} has no ARN.`);
       await vscode.env.clipboard.writeText(resource.resource.arn);
     }),
     command('pilotLight.resource.openInConsole', async (node?: unknown) => {
       const resource = requireResource(node ?? view.selection[0]);
       if (!resource) return;
       const url = consoleUrl(resource.resource, resource.region);
-      if (!url) return void vscode.window.showInformationMessage(`The AWS console has no page for ${resource.resource.type}.`);
+      if (!url)
+        return void vscode.window.showInformationMessage(`The AWS console has no page for ${resource.resource.type}.`);
       await vscode.env.openExternal(vscode.Uri.parse(url));
     }),
     command('pilotLight.signIn', (profile?: string) => signIn(ctx, profile)),
@@ -123,34 +163,64 @@ async function addProfile(ctx: PilotLightContext, provider: ExplorerProvider, na
     return undefined;
   });
   if (!known) return;
-  const active = await ctx.connection().then((connection) => connection.profileName, () => ctx.profileSetting() ?? 'default');
+  const active = await ctx.connection().then(
+    (connection) => connection.profileName,
+    () => ctx.profileSetting() ?? 'default',
+  );
   const shown = new Set([active, ...provider.otherProfiles()]);
   let profile = typeof name === 'string' ? name.trim() : undefined;
   if (profile === undefined) {
     const candidates = known.filter((candidate) => !shown.has(candidate.name));
     if (!candidates.length) {
-      void vscode.window.showInformationMessage(known.length ? 'Every profile of your AWS config is already in the explorer.' : 'No AWS profiles were found in ~/.aws/config or ~/.aws/credentials (or AWS_CONFIG_FILE). Add one, e.g. with "aws configure --profile NAME".');
+      void vscode.window.showInformationMessage(
+        known.length
+          ? 'Every profile of your AWS config is already in the explorer.'
+          : 'No AWS profiles were found in ~/.aws/config or ~/.aws/credentials (or AWS_CONFIG_FILE). Add one, e.g. with "aws configure --profile NAME".',
+      );
       return;
     }
-    profile = (await vscode.window.showQuickPick(candidates.map((candidate) => ({ label: candidate.name, description: candidate.region })), { title: 'Show another AWS profile in the explorer' }))?.label;
+    profile = (
+      await vscode.window.showQuickPick(
+        candidates.map((candidate) => ({ label: candidate.name, description: candidate.region })),
+        { title: 'Show another AWS profile in the explorer' },
+      )
+    )?.label;
   }
   if (!profile) return;
   if (!known.some((candidate) => candidate.name === profile)) {
-    void vscode.window.showErrorMessage(`There is no AWS profile "${profile}" in your AWS config files. Add it first, e.g. with "aws configure --profile ${profile}".`);
+    void vscode.window.showErrorMessage(
+      `There is no AWS profile "${profile}" in your AWS config files. Add it first, e.g. with "aws configure --profile ${profile}".`,
+    );
     return;
   }
   if (shown.has(profile)) return;
-  await explorerSettings().update('profiles', [...provider.otherProfiles(), profile], vscode.ConfigurationTarget.Global);
+  await explorerSettings().update(
+    'profiles',
+    [...provider.otherProfiles(), profile],
+    vscode.ConfigurationTarget.Global,
+  );
 }
 
 /** Runs `aws sso login` in a terminal when the AWS CLI is installed; otherwise explains what to do. */
 async function signIn(ctx: PilotLightContext, profile = ctx.profileSetting() ?? 'default'): Promise<void> {
-  const cliVersion = await new Promise<string | undefined>((resolve) => execFile('aws', ['--version'], { timeout: 5000 }, (error, stdout, stderr) => resolve(error ? undefined : (stdout || stderr).trim())));
+  const cliVersion = await new Promise<string | undefined>((resolve) =>
+    execFile('aws', ['--version'], { timeout: 5000 }, (error, stdout, stderr) =>
+      resolve(error ? undefined : (stdout || stderr).trim()),
+    ),
+  );
   if (!cliVersion) {
-    void vscode.window.showWarningMessage(
-      `Sign-in needs the AWS CLI v2, which is not on the PATH. Install it, then run "aws sso login --profile ${profile}" in a terminal and press Retry in the AWS explorer.`,
-      'Open install guide',
-    ).then((choice) => choice && vscode.env.openExternal(vscode.Uri.parse('https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html')));
+    void vscode.window
+      .showWarningMessage(
+        `Sign-in needs the AWS CLI v2, which is not on the PATH. Install it, then run "aws sso login --profile ${profile}" in a terminal and press Retry in the AWS explorer.`,
+        'Open install guide',
+      )
+      .then(
+        (choice) =>
+          choice &&
+          vscode.env.openExternal(
+            vscode.Uri.parse('https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html'),
+          ),
+      );
     return;
   }
   const terminal = vscode.window.createTerminal({ name: `AWS sign-in (${profile})` });

@@ -11,7 +11,10 @@ export class ResourceDocumentProvider implements vscode.TextDocumentContentProvi
 
   uriFor(resource: ResourceSummary, region: string, profile: string): vscode.Uri {
     const safe = (part: string) => encodeURIComponent(part).replace(/%/g, '~');
-    return vscode.Uri.from({ scheme: RESOURCE_SCHEME, path: `/${safe(profile)}/${region}/${resource.type.replace(/:/g, '-')}/${safe(resource.id)}.json` });
+    return vscode.Uri.from({
+      scheme: RESOURCE_SCHEME,
+      path: `/${safe(profile)}/${region}/${resource.type.replace(/:/g, '-')}/${safe(resource.id)}.json`,
+    });
   }
 
   async open(resource: ResourceSummary, region: string, profile: string): Promise<vscode.TextEditor> {
@@ -24,7 +27,10 @@ export class ResourceDocumentProvider implements vscode.TextDocumentContentProvi
   }
 
   provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.documents.get(uri.toString()) ?? '// This resource is no longer loaded. Open it again from the AWS explorer.\n';
+    return (
+      this.documents.get(uri.toString()) ??
+      '// This resource is no longer loaded. Open it again from the AWS explorer.\n'
+    );
   }
 
   dispose(): void {

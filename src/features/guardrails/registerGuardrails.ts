@@ -23,7 +23,8 @@ export function registerGuardrails(ctx: PilotLightContext): void {
       .filter((problem) => !problem.source.endsWith('.json'))
       .map((problem) => `${problem.field ?? 'guardrails'}: ${problem.message}`)
       .join(' ');
-    if (summary && summary !== lastSettingsProblems) void vscode.window.showWarningMessage(`Pilot Light guardrail settings: ${summary}`);
+    if (summary && summary !== lastSettingsProblems)
+      void vscode.window.showWarningMessage(`Pilot Light guardrail settings: ${summary}`);
     lastSettingsProblems = summary;
   };
   ctx.extension.subscriptions.push(
@@ -33,7 +34,10 @@ export function registerGuardrails(ctx: PilotLightContext): void {
       const text = [
         '// The guardrail policy in force (read-only).',
         `// Sources, in order: ${loaded.sources.join(' → ')}`,
-        ...loaded.problems.map((problem) => `// Problem: ${problem.source}${problem.line ? `:${problem.line}:${problem.column ?? 1}` : ''}: ${problem.field ? `${problem.field}: ` : ''}${problem.message}`),
+        ...loaded.problems.map(
+          (problem) =>
+            `// Problem: ${problem.source}${problem.line ? `:${problem.line}:${problem.column ?? 1}` : ''}: ${problem.field ? `${problem.field}: ` : ''}${problem.message}`,
+        ),
         JSON.stringify(loaded.policy, null, 2),
       ].join('\n');
       await previews.show('guardrail-policy', text);
@@ -41,17 +45,29 @@ export function registerGuardrails(ctx: PilotLightContext): void {
     }),
     command('pilotLight.guardrails.openWorkspacePolicy', async () => {
       const folder = vscode.workspace.workspaceFolders?.find((candidate) => candidate.uri.scheme === 'file');
-      if (!folder) return void vscode.window.showInformationMessage('Open a folder first: the guardrails file lives in the workspace, in .pilotlight/guardrails.json.');
+      if (!folder)
+        return void vscode.window.showInformationMessage(
+          'Open a folder first: the guardrails file lives in the workspace, in .pilotlight/guardrails.json.',
+        );
       const path = join(folder.uri.fsPath, WORKSPACE_FILE);
       if (!existsSync(path)) {
         await mkdir(dirname(path), { recursive: true });
-        await writeFile(path, `${JSON.stringify({ protectedEnvironments: ['production'], protectionTags: ['DoNotDelete'] }, null, 2)}\n`);
+        await writeFile(
+          path,
+          `${JSON.stringify({ protectedEnvironments: ['production'], protectionTags: ['DoNotDelete'] }, null, 2)}\n`,
+        );
       }
       await vscode.window.showTextDocument(vscode.Uri.file(path));
     }),
   );
   // Show the workspace file's problems without waiting for the first operation (no AWS SDK is loaded for this).
-  if (vscode.workspace.workspaceFolders?.some((folder) => folder.uri.scheme === 'file' && existsSync(join(folder.uri.fsPath, WORKSPACE_FILE)))) {
-    void ctx.safety.loadPolicy().catch((error) => ctx.log.warn(`Could not load the guardrail policy: ${(error as Error).message}`));
+  if (
+    vscode.workspace.workspaceFolders?.some(
+      (folder) => folder.uri.scheme === 'file' && existsSync(join(folder.uri.fsPath, WORKSPACE_FILE)),
+    )
+  ) {
+    void ctx.safety
+      .loadPolicy()
+      .catch((error) => ctx.log.warn(`Could not load the guardrail policy: ${(error as Error).message}`));
   }
 }

@@ -34,10 +34,15 @@ export class McpHost {
   async definitions(): Promise<vscode.McpHttpServerDefinition[]> {
     const settings = readMcpSettings();
     if (!settings.enabled) return [];
-    const version = createHash('sha256').update(JSON.stringify([settings.readOnly, settings.allowRecovery])).digest('hex').slice(0, 12);
+    const version = createHash('sha256')
+      .update(JSON.stringify([settings.readOnly, settings.allowRecovery]))
+      .digest('hex')
+      .slice(0, 12);
     const profiles: Array<string | undefined> = settings.profiles.length ? settings.profiles : [undefined];
     return profiles.map((profile) => {
-      const uri = vscode.Uri.parse(profile ? `${PLACEHOLDER_URI}?profile=${encodeURIComponent(profile)}` : PLACEHOLDER_URI);
+      const uri = vscode.Uri.parse(
+        profile ? `${PLACEHOLDER_URI}?profile=${encodeURIComponent(profile)}` : PLACEHOLDER_URI,
+      );
       return new vscode.McpHttpServerDefinition(profile ? `${LABEL} (${profile})` : LABEL, uri, {}, version);
     });
   }
@@ -64,7 +69,9 @@ export class McpHost {
         (server) => this.ctx.log.info(`MCP: local server listening on ${server.url} (token required)`),
         (error: unknown) => {
           if (this.running === starting) this.running = undefined;
-          this.ctx.log.warn(`MCP: the local server could not start: ${error instanceof Error ? error.message : String(error)}`);
+          this.ctx.log.warn(
+            `MCP: the local server could not start: ${error instanceof Error ? error.message : String(error)}`,
+          );
         },
       );
     }
@@ -79,7 +86,8 @@ export class McpHost {
   }
 
   private async startServer(): Promise<RunningMcpHttpServer> {
-    const { startMcpHttpServer, loadMcpServerFactory, McpSessionRefused } = await import('../../core/agent/mcp/httpServer');
+    const { startMcpHttpServer, loadMcpServerFactory, McpSessionRefused } =
+      await import('../../core/agent/mcp/httpServer');
     const createMcpServer = await loadMcpServerFactory();
     const safety = this.ctx.safety;
     // The provider in force when asked (tests may replace the modal): the same one every other caller uses.
@@ -97,7 +105,8 @@ export class McpHost {
       createSession: async ({ profile }) => {
         const settings = readMcpSettings();
         if (!settings.enabled) throw new McpSessionRefused('the MCP server is turned off (pilotLight.mcp.enabled).');
-        if (profile !== undefined && !settings.profiles.includes(profile)) throw new McpSessionRefused(`the profile ${profile} is not offered (pilotLight.mcp.profiles).`);
+        if (profile !== undefined && !settings.profiles.includes(profile))
+          throw new McpSessionRefused(`the profile ${profile} is not offered (pilotLight.mcp.profiles).`);
         const runtime = await safety.runtime();
         const connection = () => (profile ? this.ctx.connectionFor(profile) : this.ctx.connection());
         const server = createMcpServer({
@@ -114,13 +123,18 @@ export class McpHost {
           dr: {
             connection,
             actor: approverName(),
-            workspaceFolders: (vscode.workspace.workspaceFolders ?? []).filter((folder) => folder.uri.scheme === 'file').map((folder) => folder.uri.fsPath),
+            workspaceFolders: (vscode.workspace.workspaceFolders ?? [])
+              .filter((folder) => folder.uri.scheme === 'file')
+              .map((folder) => folder.uri.fsPath),
             journalDir: join(this.ctx.extension.globalStorageUri.fsPath, RUN_JOURNAL_FOLDER),
           },
         });
         // A session built with an older policy or other settings ends; the client starts a new one.
         const key = JSON.stringify(settings);
-        return { server, stale: async () => (await safety.runtime()) !== runtime || JSON.stringify(readMcpSettings()) !== key };
+        return {
+          server,
+          stale: async () => (await safety.runtime()) !== runtime || JSON.stringify(readMcpSettings()) !== key,
+        };
       },
     });
   }

@@ -10,7 +10,9 @@ export const MCP_PROVIDER_ID = 'pilotLight.mcp';
  * Offers Pilot Light's MCP server to VS Code's agents. Providing definitions reads settings only; the local
  * HTTP server starts when VS Code resolves a definition (first tool use), and the core loads then.
  */
-export class PilotLightMcpProvider implements vscode.McpServerDefinitionProvider<vscode.McpHttpServerDefinition>, vscode.Disposable {
+export class PilotLightMcpProvider
+  implements vscode.McpServerDefinitionProvider<vscode.McpHttpServerDefinition>, vscode.Disposable
+{
   private readonly changeEmitter = new vscode.EventEmitter<void>();
   readonly onDidChangeMcpServerDefinitions = this.changeEmitter.event;
   private host?: Promise<McpHost>;
@@ -35,7 +37,9 @@ export class PilotLightMcpProvider implements vscode.McpServerDefinitionProvider
     return (await this.mcpHost()).definitions();
   }
 
-  async resolveMcpServerDefinition(server: vscode.McpHttpServerDefinition): Promise<vscode.McpHttpServerDefinition | undefined> {
+  async resolveMcpServerDefinition(
+    server: vscode.McpHttpServerDefinition,
+  ): Promise<vscode.McpHttpServerDefinition | undefined> {
     return (await this.mcpHost()).resolve(server);
   }
 

@@ -13,7 +13,11 @@ export interface CommandAction {
  * AWS error behind it) adds the buttons that fix that kind of error (Sign In, Select Profile…).
  */
 export class UserError extends Error {
-  constructor(message: string, readonly actions: CommandAction[] = [], readonly aws?: AwsErrorInfo) {
+  constructor(
+    message: string,
+    readonly actions: CommandAction[] = [],
+    readonly aws?: AwsErrorInfo,
+  ) {
     super(message);
     this.name = 'UserError';
   }
@@ -73,7 +77,13 @@ const AWS_ACTIONS: Record<AwsErrorKind, string[]> = {
 /** Errors that are AWS SDK errors by shape: a service response, or a credential, token or endpoint provider failure. */
 function isSdkError(error: object): boolean {
   const name = (error as { name?: unknown }).name;
-  return '$metadata' in error || '$fault' in error || name === 'CredentialsProviderError' || name === 'TokenProviderError' || name === 'InvalidEndpointError';
+  return (
+    '$metadata' in error ||
+    '$fault' in error ||
+    name === 'CredentialsProviderError' ||
+    name === 'TokenProviderError' ||
+    name === 'InvalidEndpointError'
+  );
 }
 
 /** The AWS classification of an error, or undefined when it is not an AWS error (a bug, a file error…). */
@@ -84,7 +94,12 @@ export function awsErrorOf(error: unknown, profile?: string): AwsErrorInfo | und
 }
 
 /** Turns what a command threw into the message and buttons to show. `retry` runs the command again. */
-export function describeCommandFailure(command: string, error: unknown, host: CommandHost, retry: () => unknown): CommandFailure {
+export function describeCommandFailure(
+  command: string,
+  error: unknown,
+  host: CommandHost,
+  retry: () => unknown,
+): CommandFailure {
   const steps: Record<string, () => unknown> = {
     [SIGN_IN]: () => vscode.commands.executeCommand('pilotLight.signIn'),
     [SELECT_PROFILE]: () => vscode.commands.executeCommand('pilotLight.selectProfile'),
@@ -95,11 +110,19 @@ export function describeCommandFailure(command: string, error: unknown, host: Co
   const awsActions = (info: AwsErrorInfo) => AWS_ACTIONS[info.kind].map((title) => ({ title, run: steps[title] }));
   if (error instanceof UserError) {
     const actions = [...error.actions];
-    for (const action of error.aws ? awsActions(error.aws) : []) if (actions.length < 3 && !actions.some((a) => a.title === action.title)) actions.push(action);
+    for (const action of error.aws ? awsActions(error.aws) : [])
+      if (actions.length < 3 && !actions.some((a) => a.title === action.title)) actions.push(action);
     return { command, message: error.message, kind: 'user', awsKind: error.aws?.kind, actions };
   }
   const info = awsErrorOf(error, host.profileSetting?.());
-  if (info) return { command, message: `${formatAwsError(info)} ${info.hint}`, kind: 'aws', awsKind: info.kind, actions: awsActions(info) };
+  if (info)
+    return {
+      command,
+      message: `${formatAwsError(info)} ${info.hint}`,
+      kind: 'aws',
+      awsKind: info.kind,
+      actions: awsActions(info),
+    };
   const message = error instanceof Error ? error.message || error.name : String(error);
   return { command, message, kind: 'unexpected', actions: [{ title: SHOW_LOG, run: steps[SHOW_LOG] }] };
 }
@@ -116,7 +139,12 @@ export interface CommandOptions {
  * Wraps a command handler: logs the call, turns a thrown error into an error message with next-step
  * buttons (and resolves to undefined), and ends quietly on cancellation.
  */
-export function wrapCommand(host: CommandHost, id: string, handler: CommandHandler, options: CommandOptions = {}): (...args: unknown[]) => Promise<unknown> {
+export function wrapCommand(
+  host: CommandHost,
+  id: string,
+  handler: CommandHandler,
+  options: CommandOptions = {},
+): (...args: unknown[]) => Promise<unknown> {
   const run = async (...args: unknown[]): Promise<unknown> => {
     host.log.debug(`Command ${id}`);
     try {
@@ -127,7 +155,8 @@ export function wrapCommand(host: CommandHost, id: string, handler: CommandHandl
         return undefined;
       }
       const failure = describeCommandFailure(id, error, host, () => run(...args));
-      if (failure.kind === 'unexpected') host.log.error(`${id}: ${error instanceof Error && error.stack ? error.stack : failure.message}`);
+      if (failure.kind === 'unexpected')
+        host.log.error(`${id}: ${error instanceof Error && error.stack ? error.stack : failure.message}`);
       else host.log.warn(`${id}: ${failure.message}`);
       options.onError?.(failure);
       showFailure(host, failure);
@@ -138,15 +167,24 @@ export function wrapCommand(host: CommandHost, id: string, handler: CommandHandl
 }
 
 function showFailure(host: CommandHost, failure: CommandFailure): void {
-  void Promise.resolve(vscode.window.showErrorMessage(failure.message, ...failure.actions.map((action) => action.title)))
+  void Promise.resolve(
+    vscode.window.showErrorMessage(failure.message, ...failure.actions.map((action) => action.title)),
+  )
     .then((choice) => failure.actions.find((action) => action.title === choice)?.run())
-    .then(undefined, (error: unknown) => host.log.warn(`${failure.command}: the chosen action failed: ${error instanceof Error ? error.message : String(error)}`));
+    .then(undefined, (error: unknown) =>
+      host.log.warn(
+        `${failure.command}: the chosen action failed: ${error instanceof Error ? error.message : String(error)}`,
+      ),
+    );
 }
 
 /**
  * The one way features register commands: `const command = commandRegistrar(ctx); command(id, handler)`.
  * Every handler runs through `wrapCommand`.
  */
-export function commandRegistrar(host: CommandHost, options: CommandOptions = {}): (id: string, handler: CommandHandler) => vscode.Disposable {
+export function commandRegistrar(
+  host: CommandHost,
+  options: CommandOptions = {},
+): (id: string, handler: CommandHandler) => vscode.Disposable {
   return (id, handler) => vscode.commands.registerCommand(id, wrapCommand(host, id, handler, options));
 }

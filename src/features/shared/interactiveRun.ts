@@ -40,7 +40,10 @@ export class PreviewDocuments implements vscode.TextDocumentContentProvider {
   }
 
   async show(title: string, text: string): Promise<void> {
-    const uri = vscode.Uri.from({ scheme: PREVIEW_SCHEME, path: `/${++this.counter}/${title.replace(/[^\w.-]+/g, '-').slice(0, 60) || 'preview'}.txt` });
+    const uri = vscode.Uri.from({
+      scheme: PREVIEW_SCHEME,
+      path: `/${++this.counter}/${title.replace(/[^\w.-]+/g, '-').slice(0, 60) || 'preview'}.txt`,
+    });
     this.texts.set(uri.toString(), text);
     if (this.texts.size > 50) this.texts.delete(this.texts.keys().next().value!);
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: true });
@@ -57,8 +60,21 @@ export function registerPreviewDocuments(context: vscode.ExtensionContext): Prev
   return previewDocuments;
 }
 
-function result(outcome: RunOutcome, message: string, status: InteractiveRunResult['status'] = outcome.status): InteractiveRunResult {
-  return { status, operationId: outcome.operationId, correlationId: outcome.correlationId, message, refusal: outcome.refusal, error: outcome.error, resourceIds: outcome.resourceIds, backups: outcome.backups };
+function result(
+  outcome: RunOutcome,
+  message: string,
+  status: InteractiveRunResult['status'] = outcome.status,
+): InteractiveRunResult {
+  return {
+    status,
+    operationId: outcome.operationId,
+    correlationId: outcome.correlationId,
+    message,
+    refusal: outcome.refusal,
+    error: outcome.error,
+    resourceIds: outcome.resourceIds,
+    backups: outcome.backups,
+  };
 }
 
 /**
@@ -66,12 +82,24 @@ function result(outcome: RunOutcome, message: string, status: InteractiveRunResu
  * then the confirmation of a change the policy lets through, then the change; approvals the policy requires
  * are asked by the runtime's provider) with progress notifications and the result as a message.
  */
-export async function runInteractively(service: OperationService, request: InteractiveRunRequest): Promise<InteractiveRunResult> {
-  const [{ formatPreview }, { describeProblem, dryRunThenExecute }] = await Promise.all([import('../../core/operations/preview'), import('../../core/runtime/changeFlow')]);
+export async function runInteractively(
+  service: OperationService,
+  request: InteractiveRunRequest,
+): Promise<InteractiveRunResult> {
+  const [{ formatPreview }, { describeProblem, dryRunThenExecute }] = await Promise.all([
+    import('../../core/operations/preview'),
+    import('../../core/runtime/changeFlow'),
+  ]);
   const title = request.title ?? request.operationId;
   const withProgress: ChangeSteps = {
     run: async (operationId, input, options) =>
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: options.mode === 'dry-run' ? `Pilot Light: checking "${title}"…` : `Pilot Light: ${title}…` }, () => service.run(operationId, input, options)),
+      await vscode.window.withProgress(
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: options.mode === 'dry-run' ? `Pilot Light: checking "${title}"…` : `Pilot Light: ${title}…`,
+        },
+        () => service.run(operationId, input, options),
+      ),
     recordDeclined: (dryRun, input, decision, profile) => service.recordDeclined(dryRun, input, decision, profile),
   };
   const change = await dryRunThenExecute(withProgress, request, (preview) => service.confirm(preview, request.caller));
@@ -85,7 +113,9 @@ export async function runInteractively(service: OperationService, request: Inter
     case 'guardrails': {
       const preview = change.preview!;
       const message = `${title} would be refused: ${preview.guardrails.refusals.map((refusal) => refusal.message).join(' ')}`;
-      void vscode.window.showWarningMessage(message, 'Show Preview').then((choice) => choice && previewDocuments?.show(title, formatPreview(preview)));
+      void vscode.window
+        .showWarningMessage(message, 'Show Preview')
+        .then((choice) => choice && previewDocuments?.show(title, formatPreview(preview)));
       return { ...result(outcome, message, 'refused'), refusal: preview.guardrails.refusals[0] };
     }
     case 'confirm': {
@@ -95,7 +125,9 @@ export async function runInteractively(service: OperationService, request: Inter
     }
   }
   if (outcome.status === 'succeeded') {
-    const backups = outcome.backups.length ? ` Backups: ${outcome.backups.map((backup) => `${backup.kind} ${backup.id}`).join(', ')}.` : '';
+    const backups = outcome.backups.length
+      ? ` Backups: ${outcome.backups.map((backup) => `${backup.kind} ${backup.id}`).join(', ')}.`
+      : '';
     const message = `${title}: done.${backups}`;
     void vscode.window.showInformationMessage(message);
     return result(outcome, message);

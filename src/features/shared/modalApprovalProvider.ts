@@ -14,7 +14,10 @@ export function approverName(): string {
 function resourceLines(request: ApprovalRequest): string[] {
   return request.resources
     .filter((resource) => resource.role === 'target')
-    .map((resource) => `• ${resource.action} ${resource.type} ${resource.id}${resource.name && resource.name !== resource.id ? ` (${resource.name})` : ''} [${resource.environment}${resource.protected ? ', protected' : ''}]`);
+    .map(
+      (resource) =>
+        `• ${resource.action} ${resource.type} ${resource.id}${resource.name && resource.name !== resource.id ? ` (${resource.name})` : ''} [${resource.environment}${resource.protected ? ', protected' : ''}]`,
+    );
 }
 
 /** The plain-text body of an approval or confirmation dialog. Modal dialogs render no markdown. */
@@ -49,20 +52,31 @@ export class ModalApprovalProvider implements ApprovalProvider {
     if (request.level === 'approve') {
       const required = request.requiredConfirmation ?? request.protectedEnvironments.join(', ');
       const proceed = 'Approve…';
-      const choice = await vscode.window.showWarningMessage(`Approval required: ${request.preview.summary} in ${required}`, { modal: true, detail }, proceed);
-      if (choice !== proceed || signal.aborted) return { approved: false, reason: 'The approval dialog was dismissed.' };
+      const choice = await vscode.window.showWarningMessage(
+        `Approval required: ${request.preview.summary} in ${required}`,
+        { modal: true, detail },
+        proceed,
+      );
+      if (choice !== proceed || signal.aborted)
+        return { approved: false, reason: 'The approval dialog was dismissed.' };
       const typed = await vscode.window.showInputBox({
         title: `Approve: ${request.preview.summary}`,
         prompt: `Type "${required}" to approve this change in account ${request.account}, region ${request.region}. Press Escape to cancel.`,
         placeHolder: required,
         ignoreFocusOut: true,
-        validateInput: (value) => (value.trim() === required ? undefined : `Type "${required}" exactly to approve, or press Escape to cancel.`),
+        validateInput: (value) =>
+          value.trim() === required ? undefined : `Type "${required}" exactly to approve, or press Escape to cancel.`,
       });
-      if (typed === undefined || signal.aborted) return { approved: false, reason: 'The typed confirmation was cancelled.' };
+      if (typed === undefined || signal.aborted)
+        return { approved: false, reason: 'The typed confirmation was cancelled.' };
       return { approved: true, approver: approverName(), typedConfirmation: typed.trim() };
     }
     const button = request.preview.destructive || request.preview.kind === 'delete' ? 'Delete' : 'Run';
-    const choice = await vscode.window.showWarningMessage(`${request.preview.summary}?`, { modal: true, detail }, button);
+    const choice = await vscode.window.showWarningMessage(
+      `${request.preview.summary}?`,
+      { modal: true, detail },
+      button,
+    );
     if (choice !== button || signal.aborted) return { approved: false, reason: 'The confirmation was dismissed.' };
     return { approved: true, approver: approverName() };
   }

@@ -91,8 +91,14 @@ export class OperationService implements vscode.Disposable {
 
   /** Resolves environments the way the guardrails do, for the account in use. */
   async environmentResolver(): Promise<EnvironmentResolver> {
-    const [{ resolveEnvironment }, loaded] = await Promise.all([import('../../core/guardrails/environment'), this.policy()]);
-    const account = await (await this.ctx.connection()).identity().then((identity) => identity.account, () => undefined);
+    const [{ resolveEnvironment }, loaded] = await Promise.all([
+      import('../../core/guardrails/environment'),
+      this.policy(),
+    ]);
+    const account = await (await this.ctx.connection()).identity().then(
+      (identity) => identity.account,
+      () => undefined,
+    );
     return (tags) => resolveEnvironment(tags, account, loaded.policy);
   }
 
@@ -115,17 +121,36 @@ export class OperationService implements vscode.Disposable {
   async run(operationId: string, input: unknown, options: ServiceRunOptions): Promise<RunOutcome> {
     const runtime = await this.ctx.safety.runtime();
     const region = options.region ?? (await this.ctx.connectionFor(options.profile)).region;
-    const outcome = await runtime.run(operationId, input, { caller: options.caller, mode: options.mode, region, profile: options.profile, correlationId: options.correlationId, signal: options.signal });
+    const outcome = await runtime.run(operationId, input, {
+      caller: options.caller,
+      mode: options.mode,
+      region,
+      profile: options.profile,
+      correlationId: options.correlationId,
+      signal: options.signal,
+    });
     const quietRead = options.mode === 'execute' && !outcome.preview && outcome.status === 'succeeded';
-    if (!quietRead) this.log(outcome.status === 'failed' ? 'warn' : 'info', `${options.caller} ${options.mode} ${operationId} ${outcome.correlationId}: ${outcome.status}${outcome.refusal ? ` (${outcome.refusal.code})` : ''}${outcome.error ? ` (${outcome.error.code})` : ''}`);
+    if (!quietRead)
+      this.log(
+        outcome.status === 'failed' ? 'warn' : 'info',
+        `${options.caller} ${options.mode} ${operationId} ${outcome.correlationId}: ${outcome.status}${outcome.refusal ? ` (${outcome.refusal.code})` : ''}${outcome.error ? ` (${outcome.error.code})` : ''}`,
+      );
     this.runEmitter.fire(outcome);
     return outcome;
   }
 
   /** Audits a change declined at its confirmation (nothing ran), linked to its dry-run. */
-  async recordDeclined(dryRun: RunOutcome, input: unknown, decision: { reason: string; approver?: string }, profile?: string): Promise<RunOutcome> {
+  async recordDeclined(
+    dryRun: RunOutcome,
+    input: unknown,
+    decision: { reason: string; approver?: string },
+    profile?: string,
+  ): Promise<RunOutcome> {
     const outcome = await (await this.ctx.safety.runtime()).recordDeclined(dryRun, input, decision, profile);
-    this.log('info', `${outcome.caller} declined ${outcome.operationId} ${outcome.correlationId}: ${outcome.refusal?.message ?? 'not confirmed'}`);
+    this.log(
+      'info',
+      `${outcome.caller} declined ${outcome.operationId} ${outcome.correlationId}: ${outcome.refusal?.message ?? 'not confirmed'}`,
+    );
     this.runEmitter.fire(outcome);
     return outcome;
   }

@@ -7,7 +7,11 @@ import { SafetyServices } from './safety';
 export const CONFIG_SECTION = 'pilotLight';
 
 function disposeAll(connections: Array<Promise<AwsConnection>>): void {
-  for (const connection of connections) connection.then((opened) => opened.dispose(), () => undefined);
+  for (const connection of connections)
+    connection.then(
+      (opened) => opened.dispose(),
+      () => undefined,
+    );
 }
 
 /**
@@ -73,8 +77,12 @@ export class PilotLightContext implements vscode.Disposable {
       this.connectionKey = key;
       this.connectionPromise = AwsConnection.open(settings);
       this.connectionPromise.then(
-        (connection) => this.log.info(`Connection: profile ${connection.profileName}, region ${connection.region}, credentials from ${connection.credentialSource}${connection.endpointFor('ec2') ? `, endpoint ${connection.endpointFor('ec2')}` : ''}`),
-        (error) => this.log.warn(`Could not open the AWS connection: ${error instanceof Error ? error.message : String(error)}`),
+        (connection) =>
+          this.log.info(
+            `Connection: profile ${connection.profileName}, region ${connection.region}, credentials from ${connection.credentialSource}${connection.endpointFor('ec2') ? `, endpoint ${connection.endpointFor('ec2')}` : ''}`,
+          ),
+        (error) =>
+          this.log.warn(`Could not open the AWS connection: ${error instanceof Error ? error.message : String(error)}`),
       );
     }
     return this.connectionPromise;
@@ -87,7 +95,10 @@ export class PilotLightContext implements vscode.Disposable {
    */
   async connectionFor(profile: string | undefined): Promise<AwsConnection> {
     if (!profile) return this.connection();
-    const active = await this.connection().then((connection) => connection.profileName, () => this.profileSetting() ?? 'default');
+    const active = await this.connection().then(
+      (connection) => connection.profileName,
+      () => this.profileSetting() ?? 'default',
+    );
     if (profile === active) return this.connection();
     const settings = { ...this.readConnectionSettings(), profile };
     const key = JSON.stringify(settings);
@@ -96,7 +107,9 @@ export class PilotLightContext implements vscode.Disposable {
     if (cached) disposeAll([cached.connection]);
     const connection = AwsConnection.open(settings);
     this.otherConnections.set(profile, { key, connection });
-    connection.catch(() => this.otherConnections.get(profile)?.connection === connection && this.otherConnections.delete(profile));
+    connection.catch(
+      () => this.otherConnections.get(profile)?.connection === connection && this.otherConnections.delete(profile),
+    );
     return connection;
   }
 

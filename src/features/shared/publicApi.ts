@@ -14,7 +14,11 @@ export interface PilotLightApi {
   verifyAuditTrail(): Promise<AuditVerification>;
 }
 
-export function publicApi(parts: { activationMs: number; refreshExplorer: () => void; auditPath: () => string }): PilotLightApi {
+export function publicApi(parts: {
+  activationMs: number;
+  refreshExplorer: () => void;
+  auditPath: () => string;
+}): PilotLightApi {
   return Object.freeze({
     activationMs: parts.activationMs,
     refreshExplorer: Object.freeze(() => parts.refreshExplorer()),

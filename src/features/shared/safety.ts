@@ -14,7 +14,11 @@ export { ModalApprovalProvider };
 
 /** Whether VS Code runs the extension for its own tests (the only mode in which approvals may be replaced). */
 export function isTestMode(context: vscode.ExtensionContext): boolean {
-  return context.extensionMode !== undefined && vscode.ExtensionMode?.Test !== undefined && context.extensionMode === vscode.ExtensionMode.Test;
+  return (
+    context.extensionMode !== undefined &&
+    vscode.ExtensionMode?.Test !== undefined &&
+    context.extensionMode === vscode.ExtensionMode.Test
+  );
 }
 
 /** What the safety services need from the extension's shared context (PilotLightContext provides it). */
@@ -77,7 +81,8 @@ export class SafetyServices implements vscode.Disposable {
   }
 
   set approvalOverride(provider: ApprovalProvider | undefined) {
-    if (provider && !isTestMode(this.ctx.extension)) throw new Error('The approval provider can only be replaced in the extension\'s own tests.');
+    if (provider && !isTestMode(this.ctx.extension))
+      throw new Error("The approval provider can only be replaced in the extension's own tests.");
     this.override = provider;
   }
 
@@ -134,7 +139,10 @@ export class SafetyServices implements vscode.Disposable {
     const folders = (vscode.workspace.workspaceFolders ?? []).filter((folder) => folder.uri.scheme === 'file');
     const policyFiles = await readPolicyFiles(
       folders.map((folder) => folder.uri.fsPath),
-      (path, error) => this.ctx.log.warn(`Guardrail policy: could not read the file in ${folders.find((folder) => folder.uri.fsPath === path)?.name ?? path}: ${error.message}`),
+      (path, error) =>
+        this.ctx.log.warn(
+          `Guardrail policy: could not read the file in ${folders.find((folder) => folder.uri.fsPath === path)?.name ?? path}: ${error.message}`,
+        ),
     );
     const runtime = createRuntime({
       // User settings may loosen the defaults; anything that came with the workspace may only tighten them.
@@ -144,8 +152,16 @@ export class SafetyServices implements vscode.Disposable {
       auditPath: this.auditPath(),
       approvalProvider: () => this.approvalProvider(),
       connection: (profile) => this.ctx.connectionFor(profile),
-      defaultProfile: () => this.ctx.connection().then((connection) => connection.profileName, () => undefined),
-      logger: { info: (message) => this.ctx.log.info(message), warn: (message) => this.ctx.log.warn(message), error: (message) => this.ctx.log.error(message) },
+      defaultProfile: () =>
+        this.ctx.connection().then(
+          (connection) => connection.profileName,
+          () => undefined,
+        ),
+      logger: {
+        info: (message) => this.ctx.log.info(message),
+        warn: (message) => this.ctx.log.warn(message),
+        error: (message) => this.ctx.log.error(message),
+      },
     });
     this.reportProblems(runtime.problems, formatPolicyProblem);
     return runtime;
@@ -159,7 +175,11 @@ export class SafetyServices implements vscode.Disposable {
       if (!problem.source.endsWith('.json')) continue;
       const line = Math.max(0, (problem.line ?? 1) - 1);
       const column = Math.max(0, (problem.column ?? 1) - 1);
-      const diagnostic = new vscode.Diagnostic(new vscode.Range(line, column, line, column + 1), `${problem.field ? `${problem.field}: ` : ''}${problem.message} The safe default stays in force.`, problem.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
+      const diagnostic = new vscode.Diagnostic(
+        new vscode.Range(line, column, line, column + 1),
+        `${problem.field ? `${problem.field}: ` : ''}${problem.message} The safe default stays in force.`,
+        problem.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning,
+      );
       diagnostic.source = 'Pilot Light guardrails';
       byFile.set(problem.source, [...(byFile.get(problem.source) ?? []), diagnostic]);
     }

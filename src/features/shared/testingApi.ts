@@ -32,7 +32,11 @@ export interface PilotLightTestingApi {
   launchTemplatePanels(): Promise<Array<import('../editors/launchTemplate/panel').LaunchTemplatePanel>>;
 }
 
-export function testingApi(ctx: PilotLightContext, chat: AwsChatParticipant | undefined, context: ContextFeature): PilotLightTestingApi | undefined {
+export function testingApi(
+  ctx: PilotLightContext,
+  chat: AwsChatParticipant | undefined,
+  context: ContextFeature,
+): PilotLightTestingApi | undefined {
   if (!isTestMode(ctx.extension)) return undefined;
   const service = OperationService.for(ctx);
   // Mirror everything written to the output channel (the runner's lines too), to scan it for secrets.
@@ -61,9 +65,16 @@ export function testingApi(ctx: PilotLightContext, chat: AwsChatParticipant | un
       if (!tool) throw new Error(`No tool ${name} is registered.`);
       const token = new vscode.CancellationTokenSource().token;
       const prepared = await tool.prepareInvocation?.({ input }, token);
-      const confirmation = prepared?.confirmationMessages ? `${prepared.confirmationMessages.title}\n${typeof prepared.confirmationMessages.message === 'string' ? prepared.confirmationMessages.message : prepared.confirmationMessages.message.value}` : undefined;
+      const confirmation = prepared?.confirmationMessages
+        ? `${prepared.confirmationMessages.title}\n${typeof prepared.confirmationMessages.message === 'string' ? prepared.confirmationMessages.message : prepared.confirmationMessages.message.value}`
+        : undefined;
       const result = await tool.invoke({ input, toolInvocationToken: undefined }, token);
-      return { confirmation, result: (result?.content ?? []).map((part) => (part instanceof vscode.LanguageModelTextPart ? part.value : '')).join('') };
+      return {
+        confirmation,
+        result: (result?.content ?? [])
+          .map((part) => (part instanceof vscode.LanguageModelTextPart ? part.value : ''))
+          .join(''),
+      };
     },
   };
 }

@@ -5,7 +5,10 @@ import * as vscode from 'vscode';
  * `getParent` and `reveal`), its TreeItem and its children.
  */
 export abstract class TreeNode<N extends TreeNode<N>> {
-  constructor(readonly id: string, readonly parent: N | undefined) {}
+  constructor(
+    readonly id: string,
+    readonly parent: N | undefined,
+  ) {}
 
   abstract getTreeItem(): vscode.TreeItem;
 
@@ -14,7 +17,11 @@ export abstract class TreeNode<N extends TreeNode<N>> {
   }
 
   /** A TreeItem with this node's ID; `extras` (description, icon, contextValue, command…) are copied onto it. */
-  protected treeItem(label: string | vscode.TreeItemLabel, state: vscode.TreeItemCollapsibleState, extras: Partial<vscode.TreeItem> = {}): vscode.TreeItem {
+  protected treeItem(
+    label: string | vscode.TreeItemLabel,
+    state: vscode.TreeItemCollapsibleState,
+    extras: Partial<vscode.TreeItem> = {},
+  ): vscode.TreeItem {
     const result = new vscode.TreeItem(label, state);
     result.id = this.id;
     return Object.assign(result, extras);

@@ -3,7 +3,10 @@ import * as vscode from 'vscode';
 
 /** A schema as zod provides it; the host only needs safeParse (zod itself stays in the lazily loaded core bundle). */
 export interface MessageSchema<T> {
-  safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } };
+  safeParse(
+    value: unknown,
+  ):
+    { success: true; data: T } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } };
 }
 
 /** One editor's messages: what the webview may send, what the host may send, and how the host reports an error. */
@@ -22,7 +25,13 @@ export function createNonce(): string {
   return randomBytes(18).toString('base64').replace(/[+/=]/g, '');
 }
 
-const ATTRIBUTE_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const ATTRIBUTE_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 /** Escapes text for an HTML attribute or text node. */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => ATTRIBUTE_ESCAPES[char]);
@@ -39,7 +48,13 @@ export interface WebviewPage {
 
 /** The content security policy: nothing by default, scripts only with the nonce, styles, fonts and images from the webview's own source. */
 export function contentSecurityPolicy(cspSource: string, nonce: string): string {
-  return [`default-src 'none'`, `script-src 'nonce-${nonce}'`, `style-src ${cspSource}`, `font-src ${cspSource}`, `img-src ${cspSource} data:`].join('; ');
+  return [
+    `default-src 'none'`,
+    `script-src 'nonce-${nonce}'`,
+    `style-src ${cspSource}`,
+    `font-src ${cspSource}`,
+    `img-src ${cspSource} data:`,
+  ].join('; ');
 }
 
 /** The page around a webview bundle. The title is the only text, escaped; data arrives later as messages. */
@@ -101,12 +116,17 @@ export class WebviewHost<ToHost, ToWebview> implements vscode.Disposable {
     private readonly options: WebviewPanelOptions<ToHost, ToWebview>,
   ) {
     const root = vscode.Uri.joinPath(extensionUri, ...WEBVIEW_DIST);
-    this.panel = vscode.window.createWebviewPanel(options.viewType, options.title, options.column ?? vscode.ViewColumn.Active, {
-      enableScripts: true,
-      enableCommandUris: false,
-      retainContextWhenHidden: false,
-      localResourceRoots: [root],
-    });
+    this.panel = vscode.window.createWebviewPanel(
+      options.viewType,
+      options.title,
+      options.column ?? vscode.ViewColumn.Active,
+      {
+        enableScripts: true,
+        enableCommandUris: false,
+        retainContextWhenHidden: false,
+        localResourceRoots: [root],
+      },
+    );
     this.disposables.push(this.panel.webview.onDidReceiveMessage((raw) => this.receive(raw)));
     this.load();
   }
@@ -133,7 +153,10 @@ export class WebviewHost<ToHost, ToWebview> implements vscode.Disposable {
   /** Validates and posts a message; an invalid one is a bug in the host and throws. */
   async post(message: ToWebview): Promise<boolean> {
     const parsed = this.options.protocol.toWebview.safeParse(message);
-    if (!parsed.success) throw new Error(`${this.options.protocol.name}: refused to send an invalid message (${describeIssues(parsed.error.issues)}).`);
+    if (!parsed.success)
+      throw new Error(
+        `${this.options.protocol.name}: refused to send an invalid message (${describeIssues(parsed.error.issues)}).`,
+      );
     this.sent.push(parsed.data);
     if (this.sent.length > 200) this.sent.splice(0, this.sent.length - 200);
     return this.panel.webview.postMessage(parsed.data);
@@ -143,7 +166,10 @@ export class WebviewHost<ToHost, ToWebview> implements vscode.Disposable {
   async receive(raw: unknown): Promise<void> {
     const parsed = this.options.protocol.toHost.safeParse(raw);
     if (!parsed.success) {
-      const type = raw && typeof raw === 'object' && typeof (raw as { type?: unknown }).type === 'string' ? String((raw as { type: string }).type).slice(0, 40) : 'unknown';
+      const type =
+        raw && typeof raw === 'object' && typeof (raw as { type?: unknown }).type === 'string'
+          ? String((raw as { type: string }).type).slice(0, 40)
+          : 'unknown';
       const message = `Invalid message "${type}" from the ${this.options.protocol.name} webview: ${describeIssues(parsed.error.issues)}`;
       this.options.log.warn(message);
       await this.post(this.options.protocol.error(message)).catch(() => undefined);

@@ -45,26 +45,57 @@ export class OperationTool implements vscode.LanguageModelTool<unknown> {
     return this.preparedCalls;
   }
 
-  async prepareInvocation(options: vscode.LanguageModelToolInvocationPrepareOptions<unknown>, token: vscode.CancellationToken): Promise<vscode.PreparedToolInvocation> {
+  async prepareInvocation(
+    options: vscode.LanguageModelToolInvocationPrepareOptions<unknown>,
+    token: vscode.CancellationToken,
+  ): Promise<vscode.PreparedToolInvocation> {
     const { prepareToolCall } = await import('../../core/agent/toolInvocation');
     const prepared = await prepareToolCall(this.spec, options.input, this.host(), signalFor(token));
     switch (prepared.kind) {
       case 'message':
-        if (prepared.problem) this.service.recordToolEvent({ tool: this.spec.name, phase: 'prepare', operationId: prepared.operationId, status: prepared.status, text: prepared.problem });
+        if (prepared.problem)
+          this.service.recordToolEvent({
+            tool: this.spec.name,
+            phase: 'prepare',
+            operationId: prepared.operationId,
+            status: prepared.status,
+            text: prepared.problem,
+          });
         return { invocationMessage: prepared.message };
       case 'unpreviewed':
-        this.service.recordToolEvent({ tool: this.spec.name, phase: 'prepare', operationId: prepared.operationId, status: prepared.status, text: prepared.problem });
+        this.service.recordToolEvent({
+          tool: this.spec.name,
+          phase: 'prepare',
+          operationId: prepared.operationId,
+          status: prepared.status,
+          text: prepared.problem,
+        });
         // The failure may be transient, so the call could run later: it is confirmed like every write.
-        return { invocationMessage: prepared.operationId, confirmationMessages: { title: prepared.title, message: new vscode.MarkdownString(prepared.markdown) } };
+        return {
+          invocationMessage: prepared.operationId,
+          confirmationMessages: { title: prepared.title, message: new vscode.MarkdownString(prepared.markdown) },
+        };
       case 'preview': {
         (await this.prepared()).remember(prepared.operationId, prepared.input, prepared.correlationId);
-        this.service.recordToolEvent({ tool: this.spec.name, phase: 'prepare', operationId: prepared.operationId, status: prepared.status, text: `${prepared.title}\n${prepared.markdown}` });
-        return { invocationMessage: prepared.message, confirmationMessages: { title: prepared.title, message: new vscode.MarkdownString(prepared.markdown) } };
+        this.service.recordToolEvent({
+          tool: this.spec.name,
+          phase: 'prepare',
+          operationId: prepared.operationId,
+          status: prepared.status,
+          text: `${prepared.title}\n${prepared.markdown}`,
+        });
+        return {
+          invocationMessage: prepared.message,
+          confirmationMessages: { title: prepared.title, message: new vscode.MarkdownString(prepared.markdown) },
+        };
       }
     }
   }
 
-  async invoke(options: vscode.LanguageModelToolInvocationOptions<unknown>, token: vscode.CancellationToken): Promise<vscode.LanguageModelToolResult> {
+  async invoke(
+    options: vscode.LanguageModelToolInvocationOptions<unknown>,
+    token: vscode.CancellationToken,
+  ): Promise<vscode.LanguageModelToolResult> {
     const [{ invokeToolCall }, { operationCall, isWriteTool }, { toolResultText }] = await Promise.all([
       import('../../core/agent/toolInvocation'),
       import('../../core/agent/toolCatalog'),
@@ -73,10 +104,21 @@ export class OperationTool implements vscode.LanguageModelTool<unknown> {
     // A write: VS Code has shown prepareInvocation's confirmation (in a chat, or as a dialog outside one)
     // unless the user chose "always allow" for this tool; approvals the policy requires are asked by the runtime.
     const call = operationCall(this.spec, options.input);
-    const correlationId = call.ok && isWriteTool(this.spec) ? (await this.prepared()).take(call.operationId, call.input) : undefined;
-    const payload = await invokeToolCall(this.spec, options.input, this.host(), { correlationId, signal: signalFor(token) });
+    const correlationId =
+      call.ok && isWriteTool(this.spec) ? (await this.prepared()).take(call.operationId, call.input) : undefined;
+    const payload = await invokeToolCall(this.spec, options.input, this.host(), {
+      correlationId,
+      signal: signalFor(token),
+    });
     const text = toolResultText(payload);
-    this.service.recordToolEvent({ tool: this.spec.name, phase: 'invoke', operationId: payload.operation, status: payload.status, text, withChatToken: Boolean(options.toolInvocationToken) });
+    this.service.recordToolEvent({
+      tool: this.spec.name,
+      phase: 'invoke',
+      operationId: payload.operation,
+      status: payload.status,
+      text,
+      withChatToken: Boolean(options.toolInvocationToken),
+    });
     return textResult(text);
   }
 }

@@ -13,7 +13,10 @@ class LazyTool implements vscode.LanguageModelTool<unknown> {
     return this.implementation;
   }
 
-  async prepareInvocation(options: vscode.LanguageModelToolInvocationPrepareOptions<unknown>, token: vscode.CancellationToken) {
+  async prepareInvocation(
+    options: vscode.LanguageModelToolInvocationPrepareOptions<unknown>,
+    token: vscode.CancellationToken,
+  ) {
     const tool = await this.tool();
     return tool.prepareInvocation?.(options, token);
   }
@@ -25,7 +28,11 @@ class LazyTool implements vscode.LanguageModelTool<unknown> {
       // E.g. no usable credentials: the model gets a plain answer, and nothing was changed.
       const { redactString } = await import('../../core/audit/redaction');
       const message = redactString(error instanceof Error ? error.message : String(error));
-      return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(JSON.stringify({ status: 'failed', summary: `The tool could not run: ${message}. Nothing was changed.` }))]);
+      return new vscode.LanguageModelToolResult([
+        new vscode.LanguageModelTextPart(
+          JSON.stringify({ status: 'failed', summary: `The tool could not run: ${message}. Nothing was changed.` }),
+        ),
+      ]);
     }
   }
 }
@@ -34,10 +41,19 @@ async function createTool(service: OperationService, name: string): Promise<vsco
   const { toolSpec } = await import('../../core/agent/toolCatalog');
   const spec = toolSpec(name);
   if (!spec) {
-    return { invoke: async () => new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(`Not supported yet: the tool ${name}.`)]) };
+    return {
+      invoke: async () =>
+        new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(`Not supported yet: the tool ${name}.`)]),
+    };
   }
-  if (spec.shape.kind === 'security') return new (await import('./securityFindingsTool')).SecurityFindingsTool(service) as vscode.LanguageModelTool<unknown>;
-  if (spec.shape.kind === 'unused') return new (await import('./unusedResourcesTool')).UnusedResourcesTool(service) as vscode.LanguageModelTool<unknown>;
+  if (spec.shape.kind === 'security')
+    return new (await import('./securityFindingsTool')).SecurityFindingsTool(
+      service,
+    ) as vscode.LanguageModelTool<unknown>;
+  if (spec.shape.kind === 'unused')
+    return new (await import('./unusedResourcesTool')).UnusedResourcesTool(
+      service,
+    ) as vscode.LanguageModelTool<unknown>;
   return new (await import('./operationTool')).OperationTool(service, spec);
 }
 
@@ -51,7 +67,11 @@ export const registeredTools = new Map<string, vscode.LanguageModelTool<unknown>
 export function registerTools(ctx: PilotLightContext): void {
   if (!vscode.lm?.registerTool) return;
   const service = OperationService.for(ctx);
-  const contributed: Array<{ name: string }> = (ctx.extension.extension?.packageJSON as { contributes?: { languageModelTools?: Array<{ name: string }> } } | undefined)?.contributes?.languageModelTools ?? [];
+  const contributed: Array<{ name: string }> =
+    (
+      ctx.extension.extension?.packageJSON as
+        { contributes?: { languageModelTools?: Array<{ name: string }> } } | undefined
+    )?.contributes?.languageModelTools ?? [];
   for (const { name } of contributed) {
     const tool = new LazyTool(() => createTool(service, name));
     registeredTools.set(name, tool);

@@ -16,7 +16,13 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
   const server = http.createServer((request, response) => {
     requests++;
     const forwarded = http.request(
-      { hostname: upstream.hostname, port: upstream.port, method: request.method, path: request.url, headers: { ...request.headers, host: upstream.host } },
+      {
+        hostname: upstream.hostname,
+        port: upstream.port,
+        method: request.method,
+        path: request.url,
+        headers: { ...request.headers, host: upstream.host },
+      },
       (answer) => {
         response.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(response);
@@ -37,9 +43,10 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
     get requests() {
       return requests;
     },
-    stop: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

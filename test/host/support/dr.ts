@@ -2,7 +2,13 @@
 import * as assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { DescribeJobsCommand, DescribeSourceServersCommand, DrsClient, GetLaunchConfigurationCommand, type Job } from '@aws-sdk/client-drs';
+import {
+  DescribeJobsCommand,
+  DescribeSourceServersCommand,
+  DrsClient,
+  GetLaunchConfigurationCommand,
+  type Job,
+} from '@aws-sdk/client-drs';
 import * as vscode from 'vscode';
 import type { PilotLightTestApi } from '../../../src/extension';
 import type { RunState } from '../../../src/core/dr/state';
@@ -21,7 +27,11 @@ export function emulatorEndpoint(): string {
 export const admin = (): DrsEmulatorAdmin => new DrsEmulatorAdmin(emulatorEndpoint());
 
 export function drsClient(): DrsClient {
-  return new DrsClient({ endpoint: emulatorEndpoint(), region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  return new DrsClient({
+    endpoint: emulatorEndpoint(),
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
 }
 
 export function workspaceRoot(): string {
@@ -50,7 +60,9 @@ export function groupYaml(name: string, role: string): string {
  * Guardrails protect the sample account (Environment=production): every drill asks for an approval.
  * The tests approve through the safety core's override, echoing the typed confirmation as a person would.
  */
-export function approveEverything(api: PilotLightTestApi): { requests: { operation: string; confirmation?: string }[] } {
+export function approveEverything(api: PilotLightTestApi): {
+  requests: { operation: string; confirmation?: string }[];
+} {
   const requests: { operation: string; confirmation?: string }[] = [];
   const provider: ApprovalProvider = {
     id: 'host-test',
@@ -100,16 +112,31 @@ export async function runState(api: PilotLightTestApi, runId: string): Promise<R
   return (await api.dr.services.manager()).get(runId)?.state;
 }
 
-export async function untilRun(api: PilotLightTestApi, runId: string, what: string, predicate: (state: RunState) => boolean, timeoutMs = 60_000): Promise<RunState> {
-  return eventually(what, async () => {
-    const state = await runState(api, runId);
-    return state && predicate(state) ? state : undefined;
-  }, timeoutMs);
+export async function untilRun(
+  api: PilotLightTestApi,
+  runId: string,
+  what: string,
+  predicate: (state: RunState) => boolean,
+  timeoutMs = 60_000,
+): Promise<RunState> {
+  return eventually(
+    what,
+    async () => {
+      const state = await runState(api, runId);
+      return state && predicate(state) ? state : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
-  return Promise.race([promise, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms)))]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    promise,
+    new Promise<T>(
+      (_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms)),
+    ),
+  ]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -126,6 +153,11 @@ export async function seedStagingServers(prefix: string, roles: string[]): Promi
     drs.destroy();
   }
   assert.ok(templateId, 'the sample db server has a launch template');
-  await admin().seedSourceServers(roles.map((role) => ({ hostname: `${prefix}-${role}-1`, tags: { Role: `${prefix}-${role}`, Environment: 'staging' }, ec2LaunchTemplateID: templateId })));
+  await admin().seedSourceServers(
+    roles.map((role) => ({
+      hostname: `${prefix}-${role}-1`,
+      tags: { Role: `${prefix}-${role}`, Environment: 'staging' },
+      ec2LaunchTemplateID: templateId,
+    })),
+  );
 }
-

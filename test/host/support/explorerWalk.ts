@@ -10,16 +10,22 @@ export async function pilotLight(): Promise<PilotLightTestApi> {
   const extension = vscode.extensions.getExtension<PilotLightApi | PilotLightTestApi>(EXTENSION_ID);
   assert.ok(extension, `${EXTENSION_ID} is installed`);
   const api = await extension.activate();
-  assert.ok('testing' in api && api.testing, 'the extension runs in extension mode Test and exposes its features to its own tests');
+  assert.ok(
+    'testing' in api && api.testing,
+    'the extension runs in extension mode Test and exposes its features to its own tests',
+  );
   return api as PilotLightTestApi;
 }
 
 export function label(node: ExplorerNode): string {
   const treeLabel = node.getTreeItem().label;
-  return typeof treeLabel === 'string' ? treeLabel : treeLabel?.label ?? '';
+  return typeof treeLabel === 'string' ? treeLabel : (treeLabel?.label ?? '');
 }
 
-export async function childrenOf(explorer: PilotLightTestApi['explorer'], node?: ExplorerNode): Promise<ExplorerNode[]> {
+export async function childrenOf(
+  explorer: PilotLightTestApi['explorer'],
+  node?: ExplorerNode,
+): Promise<ExplorerNode[]> {
   return explorer.getChildren(node) as Promise<ExplorerNode[]>;
 }
 

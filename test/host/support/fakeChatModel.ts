@@ -13,9 +13,7 @@ export const FAKE_MODEL_NO_TURN_TEXT = '(fake model: no scripted turn)';
 
 /** One part of a scripted model answer. `error` makes the request fail (after the parts before it). */
 export type FakeModelTurnPart =
-  | { text: string }
-  | { toolCall: { name: string; input?: object; callId?: string } }
-  | { error: string };
+  { text: string } | { toolCall: { name: string; input?: object; callId?: string } } | { error: string };
 /** One model answer; each provideLanguageModelChatResponse call consumes the next turn. */
 export type FakeModelTurn = FakeModelTurnPart[];
 
@@ -63,7 +61,8 @@ export async function fakeChat() {
   const extension = vscode.extensions.getExtension(FAKE_CHAT_EXTENSION_ID);
   assert.ok(extension, `${FAKE_CHAT_EXTENSION_ID} is not installed (test/fixtures/extensions/fake-chat-model.vsix)`);
   await extension.activate();
-  const run = <T>(command: string, ...args: unknown[]) => vscode.commands.executeCommand<T>(command, ...args) as Promise<T>;
+  const run = <T>(command: string, ...args: unknown[]) =>
+    vscode.commands.executeCommand<T>(command, ...args) as Promise<T>;
   return {
     /** Replaces the queue of scripted turns; returns its length. */
     setScript: (turns: FakeModelTurn[]) => run<number>('pilotLightTest.fakeModel.setScript', turns),
@@ -81,12 +80,18 @@ export function textSentToModel(request: FakeModelRequest): string {
 }
 
 /** Polls `read` until `done` holds (chat requests are handled asynchronously). */
-export async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
+export async function waitFor<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
     if (done(value)) return value;
-    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs / 1000} s waiting for ${what}; last: ${JSON.stringify(value)}`);
+    if (Date.now() > deadline)
+      assert.fail(`timed out after ${timeoutMs / 1000} s waiting for ${what}; last: ${JSON.stringify(value)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

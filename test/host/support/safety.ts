@@ -4,7 +4,13 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeInstancesCommand, EC2Client, RunInstancesCommand, TerminateInstancesCommand, type Tag } from '@aws-sdk/client-ec2';
+import {
+  DescribeInstancesCommand,
+  EC2Client,
+  RunInstancesCommand,
+  TerminateInstancesCommand,
+  type Tag,
+} from '@aws-sdk/client-ec2';
 import * as vscode from 'vscode';
 import type { PilotLightTestApi } from '../../../src/extension';
 import type { AuditRecord } from '../../../src/core/audit/types';
@@ -26,7 +32,11 @@ export function endpoint(): string {
 }
 
 export function ec2(region = SCRATCH_REGION): EC2Client {
-  return new EC2Client({ endpoint: endpoint(), region, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  return new EC2Client({
+    endpoint: endpoint(),
+    region,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
 }
 
 export async function testing(): Promise<{ api: PilotLightTestApi; testing: PilotLightTestingApi }> {
@@ -48,14 +58,25 @@ export class RecordingApprovals implements ApprovalProvider {
 }
 
 /** Approves like a person: types the environment name asked for. */
-export const approving = () => new RecordingApprovals((request) => ({ approved: true, approver: 'host-test', typedConfirmation: request.requiredConfirmation }));
+export const approving = () =>
+  new RecordingApprovals((request) => ({
+    approved: true,
+    approver: 'host-test',
+    typedConfirmation: request.requiredConfirmation,
+  }));
 /** Says no, as a person pressing Escape would. */
-export const denying = () => new RecordingApprovals(() => ({ approved: false, reason: 'denied by the host test', approver: 'host-test' }));
+export const denying = () =>
+  new RecordingApprovals(() => ({ approved: false, reason: 'denied by the host test', approver: 'host-test' }));
 /** Approves but types the wrong environment name. */
-export const mistyping = () => new RecordingApprovals(() => ({ approved: true, approver: 'host-test', typedConfirmation: 'prod' }));
+export const mistyping = () =>
+  new RecordingApprovals(() => ({ approved: true, approver: 'host-test', typedConfirmation: 'prod' }));
 
 /** Points the audit trail at a fresh temp file for the duration of a suite. */
-export async function useTempAuditTrail(): Promise<{ path: string; records(): AuditRecord[]; restore(): Promise<void> }> {
+export async function useTempAuditTrail(): Promise<{
+  path: string;
+  records(): AuditRecord[];
+  restore(): Promise<void>;
+}> {
   const dir = mkdtempSync(join(tmpdir(), 'pilot-light-audit-'));
   const path = join(dir, 'audit.jsonl');
   await setSetting('audit.path', path);
@@ -63,7 +84,10 @@ export async function useTempAuditTrail(): Promise<{ path: string; records(): Au
     path,
     records: () => {
       try {
-        return readFileSync(path, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as AuditRecord);
+        return readFileSync(path, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as AuditRecord);
       } catch {
         return [];
       }
@@ -80,7 +104,15 @@ export async function launchInstance(tags: Record<string, string>, region = SCRA
   try {
     const imageId = await pickAmazonLinuxImage(client);
     const { Instances } = await client.send(
-      new RunInstancesCommand({ ImageId: imageId, InstanceType: 't3.micro', MinCount: 1, MaxCount: 1, TagSpecifications: [{ ResourceType: 'instance', Tags: Object.entries(tags).map(([Key, Value]): Tag => ({ Key, Value })) }] }),
+      new RunInstancesCommand({
+        ImageId: imageId,
+        InstanceType: 't3.micro',
+        MinCount: 1,
+        MaxCount: 1,
+        TagSpecifications: [
+          { ResourceType: 'instance', Tags: Object.entries(tags).map(([Key, Value]): Tag => ({ Key, Value })) },
+        ],
+      }),
     );
     return Instances![0].InstanceId!;
   } finally {
@@ -88,11 +120,18 @@ export async function launchInstance(tags: Record<string, string>, region = SCRA
   }
 }
 
-export async function instanceStates(ids: string[], region = SCRATCH_REGION): Promise<Record<string, string | undefined>> {
+export async function instanceStates(
+  ids: string[],
+  region = SCRATCH_REGION,
+): Promise<Record<string, string | undefined>> {
   const client = ec2(region);
   try {
     const { Reservations } = await client.send(new DescribeInstancesCommand({ InstanceIds: ids }));
-    return Object.fromEntries((Reservations ?? []).flatMap((reservation) => reservation.Instances ?? []).map((instance) => [instance.InstanceId!, instance.State?.Name]));
+    return Object.fromEntries(
+      (Reservations ?? [])
+        .flatMap((reservation) => reservation.Instances ?? [])
+        .map((instance) => [instance.InstanceId!, instance.State?.Name]),
+    );
   } finally {
     client.destroy();
   }
@@ -101,7 +140,14 @@ export async function instanceStates(ids: string[], region = SCRATCH_REGION): Pr
 export async function instanceIdByName(name: string, region = SAMPLE_REGION): Promise<string> {
   const client = ec2(region);
   try {
-    const { Reservations } = await client.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:Name', Values: [name] }, { Name: 'instance-state-name', Values: ['running', 'pending', 'stopped'] }] }));
+    const { Reservations } = await client.send(
+      new DescribeInstancesCommand({
+        Filters: [
+          { Name: 'tag:Name', Values: [name] },
+          { Name: 'instance-state-name', Values: ['running', 'pending', 'stopped'] },
+        ],
+      }),
+    );
     const id = Reservations?.[0]?.Instances?.[0]?.InstanceId;
     assert.ok(id, `instance ${name} exists in ${region}`);
     return id;
@@ -144,7 +190,12 @@ export function plain(markdown: string): string {
   return markdown.replace(/\\([\\`*_{}[\]()<>#|!~])/g, '$1');
 }
 
-export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000, everyMs = 200): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 30_000,
+  everyMs = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

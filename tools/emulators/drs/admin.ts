@@ -52,7 +52,13 @@ export async function handleAdmin(emulator: DrsEmulator, req: IncomingMessage, r
   }
 }
 
-async function route(emulator: DrsEmulator, method: string, path: string, url: URL, req: IncomingMessage): Promise<unknown> {
+async function route(
+  emulator: DrsEmulator,
+  method: string,
+  path: string,
+  url: URL,
+  req: IncomingMessage,
+): Promise<unknown> {
   const key = `${method} ${path}`;
   switch (key) {
     case 'GET /health':
@@ -69,7 +75,11 @@ async function route(emulator: DrsEmulator, method: string, path: string, url: U
       for (const seed of body.servers) {
         try {
           const server = region.addSourceServer(seed, now);
-          created.sourceServers.push({ sourceServerID: server.sourceServerID, arn: server.arn, hostname: server.hostname });
+          created.sourceServers.push({
+            sourceServerID: server.sourceServerID,
+            arn: server.arn,
+            hostname: server.hostname,
+          });
         } catch (error) {
           throw new AdminError(400, error instanceof Error ? error.message : String(error));
         }
@@ -101,7 +111,11 @@ async function route(emulator: DrsEmulator, method: string, path: string, url: U
   }
   const replication = /^\/source-servers\/([^/]+)\/replication$/.exec(path);
   if (replication && method === 'POST') {
-    return setReplication(emulator, decodeURIComponent(replication[1]), await jsonBody<SetReplicationStateRequest>(req));
+    return setReplication(
+      emulator,
+      decodeURIComponent(replication[1]),
+      await jsonBody<SetReplicationStateRequest>(req),
+    );
   }
   throw new AdminError(404, `no admin route ${method} ${url.pathname}`);
 }
@@ -113,7 +127,8 @@ function setReplication(emulator: DrsEmulator, sourceServerID: string, body: Set
     throw new AdminError(400, `state must be one of ${REPLICATION_STATES.join(', ')}`);
   }
   const { server } = found;
-  const error: DataReplicationErrorString | undefined = body.error ?? (body.state === 'STALLED' ? 'UNSTABLE_NETWORK' : undefined);
+  const error: DataReplicationErrorString | undefined =
+    body.error ?? (body.state === 'STALLED' ? 'UNSTABLE_NETWORK' : undefined);
   server.replication = {
     state: body.state,
     since: emulator.clock.now(),

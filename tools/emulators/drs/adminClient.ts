@@ -98,7 +98,9 @@ export class DrsEmulatorAdmin {
    * does and moto does not. null switches this off (the default).
    */
   ec2Transitions(transitionMs: number | null): Promise<Ec2LifecycleStatus> {
-    return transitionMs === null ? this.call('DELETE', '/ec2-lifecycle') : this.call('PUT', '/ec2-lifecycle', { transitionMs });
+    return transitionMs === null
+      ? this.call('DELETE', '/ec2-lifecycle')
+      : this.call('PUT', '/ec2-lifecycle', { transitionMs });
   }
 
   private call<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -110,7 +112,10 @@ export class DrsEmulatorAdmin {
           port: this.base.port,
           method,
           path: `${this.base.pathname.replace(/\/$/, '')}${ADMIN_PREFIX}${path}`,
-          headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+          headers:
+            payload === undefined
+              ? {}
+              : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
           agent: false,
         },
         (res) => {

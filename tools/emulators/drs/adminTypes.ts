@@ -1,5 +1,10 @@
 /** Request and response shapes of the emulator's admin API under /__emulator/. */
-import type { DataReplicationErrorString, DataReplicationState, LaunchDisposition, TargetInstanceTypeRightSizingMethod } from '@aws-sdk/client-drs';
+import type {
+  DataReplicationErrorString,
+  DataReplicationState,
+  LaunchDisposition,
+  TargetInstanceTypeRightSizingMethod,
+} from '@aws-sdk/client-drs';
 import type { ClockSettings, ClockState } from './clock';
 
 export const ADMIN_PREFIX = '/__emulator';

@@ -83,7 +83,10 @@ export class Ec2Launcher {
     let templateData;
     try {
       const versions = await ec2.send(
-        new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: settings.ec2LaunchTemplateID, Versions: ['$Default'] }),
+        new DescribeLaunchTemplateVersionsCommand({
+          LaunchTemplateId: settings.ec2LaunchTemplateID,
+          Versions: ['$Default'],
+        }),
       );
       templateData = versions.LaunchTemplateVersions?.[0]?.LaunchTemplateData;
     } catch (error) {
@@ -107,13 +110,16 @@ export class Ec2Launcher {
         AssociatePublicIpAddress: nic.AssociatePublicIpAddress,
         DeleteOnTermination: nic.DeleteOnTermination ?? true,
         PrivateIpAddress:
-          index === 0 && settings.copyPrivateIp ? server.networkInterfaces[0]?.ips?.[0] ?? nic.PrivateIpAddress : nic.PrivateIpAddress,
+          index === 0 && settings.copyPrivateIp
+            ? (server.networkInterfaces[0]?.ips?.[0] ?? nic.PrivateIpAddress)
+            : nic.PrivateIpAddress,
       }));
       // EC2 reports the primary interface's groups as the instance's; moto only does for SecurityGroupIds.
       const primaryGroups = input.NetworkInterfaces.find((nic) => nic.DeviceIndex === 0)?.Groups;
       if (primaryGroups?.length) input.SecurityGroupIds = primaryGroups;
     }
-    if (settings.targetInstanceTypeRightSizingMethod === 'BASIC') input.InstanceType = server.recommendedInstanceType as never;
+    if (settings.targetInstanceTypeRightSizingMethod === 'BASIC')
+      input.InstanceType = server.recommendedInstanceType as never;
 
     let instance;
     try {

@@ -46,7 +46,11 @@ export class DrsError extends Error {
   }
 }
 
-export function validationError(message: string, reason: ValidationReason = 'other', fieldList?: ValidationField[]): DrsError {
+export function validationError(
+  message: string,
+  reason: ValidationReason = 'other',
+  fieldList?: ValidationField[],
+): DrsError {
   return new DrsError('ValidationException', message, fieldList ? { reason, fieldList } : { reason });
 }
 
@@ -73,6 +77,7 @@ export function quotaExceeded(message: string, quotaCode: string, resourceType =
 }
 
 export function throttled(retryAfterSeconds?: number): DrsError {
-  const headers: Record<string, string> = retryAfterSeconds !== undefined ? { 'retry-after': String(retryAfterSeconds) } : {};
+  const headers: Record<string, string> =
+    retryAfterSeconds !== undefined ? { 'retry-after': String(retryAfterSeconds) } : {};
   return new DrsError('ThrottlingException', 'Rate exceeded', { serviceCode: 'drs' }, headers);
 }

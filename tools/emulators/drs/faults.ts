@@ -1,10 +1,5 @@
 /** Injected failures: throttling, conflicts and failing launches. */
-import type {
-  ConflictFaultRequest,
-  FaultsState,
-  LaunchFailureFaultRequest,
-  ThrottleFaultRequest,
-} from './adminTypes';
+import type { ConflictFaultRequest, FaultsState, LaunchFailureFaultRequest, ThrottleFaultRequest } from './adminTypes';
 
 interface Counted {
   /** null means until cleared. */
@@ -92,9 +87,17 @@ export class FaultRegistry {
 
   state(): FaultsState {
     return {
-      throttles: [...this.throttles].map(([operation, f]) => ({ operation, remaining: f.remaining, retryAfterSeconds: f.retryAfterSeconds })),
+      throttles: [...this.throttles].map(([operation, f]) => ({
+        operation,
+        remaining: f.remaining,
+        retryAfterSeconds: f.retryAfterSeconds,
+      })),
       conflicts: [...this.conflicts].map(([sourceServerID, f]) => ({ sourceServerID, remaining: f.remaining })),
-      launchFailures: [...this.launchFailures].map(([sourceServerID, f]) => ({ sourceServerID, remaining: f.remaining, rawError: f.rawError })),
+      launchFailures: [...this.launchFailures].map(([sourceServerID, f]) => ({
+        sourceServerID,
+        remaining: f.remaining,
+        rawError: f.rawError,
+      })),
     };
   }
 }

@@ -3,13 +3,26 @@
  * DRS emulator in-process; every other request is streamed unchanged to moto.
  */
 import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
-import { ec2ErrorXml, isSourceVersionCreate, LaunchTemplateVersionDeletions, resolveSourceVersion } from '../ec2/launchTemplates';
+import {
+  ec2ErrorXml,
+  isSourceVersionCreate,
+  LaunchTemplateVersionDeletions,
+  resolveSourceVersion,
+} from '../ec2/launchTemplates';
 import { Ec2Lifecycle } from '../ec2/lifecycle';
 import { ADMIN_PREFIX } from './adminTypes';
 import { closeServer, listen, readBody, sendJson, sigV4Scope } from './http';
 import type { DrsEmulator } from './server';
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+]);
 
 /** An emulator for operations moto lacks, mounted in front of the moto proxy. */
 export interface GatewayHandler {
@@ -63,7 +76,9 @@ function operationName(req: IncomingMessage, bodyStart: string): string {
   if (typeof target === 'string' && target.includes('.')) return target.slice(target.lastIndexOf('.') + 1);
   const fromUrl = new URL(req.url ?? '/', 'http://local').searchParams.get('Action');
   if (fromUrl) return fromUrl;
-  return /(?:^|&)Action=([A-Za-z0-9]+)/.exec(bodyStart)?.[1] ?? `${req.method ?? 'GET'} ${(req.url ?? '/').split('?')[0]}`;
+  return (
+    /(?:^|&)Action=([A-Za-z0-9]+)/.exec(bodyStart)?.[1] ?? `${req.method ?? 'GET'} ${(req.url ?? '/').split('?')[0]}`
+  );
 }
 
 export function isDrsRequest(req: IncomingMessage): boolean {
@@ -104,7 +119,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
    * Passes a request to moto. With `body` the request was read already; with `rewrite` moto's answer is
    * read whole and changed before it is sent on (else it streams through untouched).
    */
-  const proxy = (req: IncomingMessage, res: ServerResponse, body?: Buffer, rewrite?: (answer: string, status: number) => string): void => {
+  const proxy = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    body?: Buffer,
+    rewrite?: (answer: string, status: number) => string,
+  ): void => {
     countProxied(req, res, body);
     const outgoing = request(
       {
@@ -113,13 +133,19 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         method: req.method,
         path: req.url,
         // A body read here may have been rewritten, so its length is set anew.
-        headers: body ? [...forwardableHeaders(req.rawHeaders, ['content-length']), 'Content-Length', String(body.length)] : forwardableHeaders(req.rawHeaders),
+        headers: body
+          ? [...forwardableHeaders(req.rawHeaders, ['content-length']), 'Content-Length', String(body.length)]
+          : forwardableHeaders(req.rawHeaders),
         agent,
       },
       (upstreamRes) => {
         upstreamRes.on('error', () => res.destroy());
         if (!rewrite) {
-          res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, forwardableHeaders(upstreamRes.rawHeaders));
+          res.writeHead(
+            upstreamRes.statusCode ?? 502,
+            upstreamRes.statusMessage,
+            forwardableHeaders(upstreamRes.rawHeaders),
+          );
           upstreamRes.pipe(res);
           return;
         }
@@ -135,7 +161,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       },
     );
     outgoing.on('error', (error) => {
-      if (!res.headersSent) sendJson(res, 502, { message: `gateway could not reach ${options.upstream}: ${error.message}` });
+      if (!res.headersSent)
+        sendJson(res, 502, { message: `gateway could not reach ${options.upstream}: ${error.message}` });
       else res.destroy();
     });
     req.on('aborted', () => outgoing.destroy());
@@ -171,7 +198,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       }
       body = Buffer.from(resolved.body, 'utf8');
     }
-    if (action === 'DescribeLaunchTemplateVersions' && deletions.active) return proxy(req, res, body, (answer, status) => (status === 200 ? deletions.filterDescribeAnswer(answer) : answer));
+    if (action === 'DescribeLaunchTemplateVersions' && deletions.active)
+      return proxy(req, res, body, (answer, status) =>
+        status === 200 ? deletions.filterDescribeAnswer(answer) : answer,
+      );
     if (!lifecycle.enabled) return proxy(req, res, body);
     const rewrite = lifecycle.wantsAnswer(action)
       ? (answer: string, status: number) => {
@@ -189,7 +219,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     try {
       if (req.method === 'PUT') lifecycle.configure(JSON.parse(body.toString('utf8') || '{}').transitionMs ?? null);
       else if (req.method === 'DELETE') lifecycle.configure(null);
-      else if (req.method !== 'GET') return sendJson(res, 405, { error: `${req.method} ${EC2_LIFECYCLE_PATH}: use GET, PUT or DELETE` });
+      else if (req.method !== 'GET')
+        return sendJson(res, 405, { error: `${req.method} ${EC2_LIFECYCLE_PATH}: use GET, PUT or DELETE` });
       sendJson(res, 200, lifecycle.status());
     } catch (error) {
       sendJson(res, 400, { error: (error as Error).message });

@@ -4,7 +4,9 @@ import { randomBytes } from 'node:crypto';
 export const DEFAULT_ACCOUNT_ID = '123456789012';
 
 function hex(length: number): string {
-  return randomBytes(Math.ceil(length / 2)).toString('hex').slice(0, length);
+  return randomBytes(Math.ceil(length / 2))
+    .toString('hex')
+    .slice(0, length);
 }
 
 export const SOURCE_SERVER_ID_PATTERN = /^s-[0-9a-zA-Z]{17}$/;

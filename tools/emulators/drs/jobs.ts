@@ -25,7 +25,12 @@ export class JobRunner {
   constructor(private readonly deps: JobRunnerDeps) {}
 
   /** Creates a LAUNCH job in PENDING state and lets it run in the background. */
-  startLaunchJob(region: RegionState, servers: SourceServerRecord[], isDrill: boolean, tags: Record<string, string>): JobRecord {
+  startLaunchJob(
+    region: RegionState,
+    servers: SourceServerRecord[],
+    isDrill: boolean,
+    tags: Record<string, string>,
+  ): JobRecord {
     const now = this.deps.clock.now();
     const job = this.newJob(region, {
       type: 'LAUNCH',
@@ -35,7 +40,12 @@ export class JobRunner {
       participants: servers.map((s) => ({ sourceServerID: s.sourceServerID, launchStatus: 'PENDING' })),
     });
     for (const server of servers) {
-      server.lastLaunch = { jobID: job.jobID, type: isDrill ? 'DRILL' : 'RECOVERY', apiCallDateTime: now, status: 'PENDING' };
+      server.lastLaunch = {
+        jobID: job.jobID,
+        type: isDrill ? 'DRILL' : 'RECOVERY',
+        apiCallDateTime: now,
+        status: 'PENDING',
+      };
       server.lastLaunchResult = 'PENDING';
     }
     this.runInBackground(region, () => this.runLaunch(region, job, servers));
@@ -128,7 +138,10 @@ export class JobRunner {
     this.log(job, 'SNAPSHOT_START', { sourceServerID });
     await clock.waitPhase('snapshot', signal);
     if (NOT_YET_REPLICATED_STATES.has(server.replication.state)) {
-      fail('SNAPSHOT_FAIL', `No recovery snapshot is available: source server ${sourceServerID} has not completed its initial sync`);
+      fail(
+        'SNAPSHOT_FAIL',
+        `No recovery snapshot is available: source server ${sourceServerID} has not completed its initial sync`,
+      );
       return;
     }
     const snapshotAt = clock.now();
@@ -156,7 +169,8 @@ export class JobRunner {
     const [launched] = await Promise.allSettled([launching, clock.waitPhase('launch', signal)]);
     if (signal.aborted) {
       // The state this job belonged to is gone; do not leave an orphan instance behind.
-      if (launched.status === 'fulfilled') await launcher.terminate(region.region, [launched.value.instanceId]).catch(() => undefined);
+      if (launched.status === 'fulfilled')
+        await launcher.terminate(region.region, [launched.value.instanceId]).catch(() => undefined);
       throw new AbortedError();
     }
     if (launched.status === 'rejected') {
@@ -200,7 +214,9 @@ export class JobRunner {
     if (!previous) return;
     region.recoveryInstances.delete(previous.recoveryInstanceID);
     server.recoveryInstanceID = undefined;
-    await this.deps.launcher.terminate(region.region, [previous.ec2InstanceID]).catch((error: unknown) => this.deps.onError?.(error));
+    await this.deps.launcher
+      .terminate(region.region, [previous.ec2InstanceID])
+      .catch((error: unknown) => this.deps.onError?.(error));
   }
 
   private setLaunchOutcome(server: SourceServerRecord, job: JobRecord, status: 'LAUNCHED' | 'FAILED'): void {
@@ -219,7 +235,11 @@ export class JobRunner {
     this.finishJob(job);
   }
 
-  private async terminateInstance(region: RegionState, job: JobRecord, instance: RecoveryInstanceRecord): Promise<void> {
+  private async terminateInstance(
+    region: RegionState,
+    job: JobRecord,
+    instance: RecoveryInstanceRecord,
+  ): Promise<void> {
     const { clock, launcher } = this.deps;
     const signal = region.lifetime.signal;
     const participant = job.participatingServers.find((p) => p.recoveryInstanceID === instance.recoveryInstanceID)!;
@@ -231,7 +251,10 @@ export class JobRunner {
     ]);
     if (signal.aborted) throw new AbortedError();
     if (terminated.status === 'rejected') {
-      const rawError = terminated.reason instanceof Error ? terminated.reason.message : describeEc2Error('TerminateInstances', terminated.reason);
+      const rawError =
+        terminated.reason instanceof Error
+          ? terminated.reason.message
+          : describeEc2Error('TerminateInstances', terminated.reason);
       this.log(job, 'CLEANUP_FAIL', { ...eventData, rawError });
       participant.launchStatus = 'FAILED';
       return;

@@ -141,7 +141,12 @@ export const REPLICATION_STATES: readonly DataReplicationState[] = [
   'DISCONNECTED',
 ];
 
-const REPLICATING_STATES: ReadonlySet<DataReplicationState> = new Set(['CONTINUOUS', 'BACKLOG', 'CREATING_SNAPSHOT', 'RESCAN']);
+const REPLICATING_STATES: ReadonlySet<DataReplicationState> = new Set([
+  'CONTINUOUS',
+  'BACKLOG',
+  'CREATING_SNAPSHOT',
+  'RESCAN',
+]);
 
 /** States in which no recovery snapshot exists yet. */
 export const NOT_YET_REPLICATED_STATES: ReadonlySet<DataReplicationState> = new Set(['INITIATING', 'INITIAL_SYNC']);
@@ -309,6 +314,7 @@ export function toWireLaunchConfiguration(server: SourceServerRecord): LaunchCon
     postLaunchEnabled: s.postLaunchEnabled,
   };
   if (s.ec2LaunchTemplateID) wire.ec2LaunchTemplateID = s.ec2LaunchTemplateID;
-  if (s.launchIntoEC2InstanceID) wire.launchIntoInstanceProperties = { launchIntoEC2InstanceID: s.launchIntoEC2InstanceID };
+  if (s.launchIntoEC2InstanceID)
+    wire.launchIntoInstanceProperties = { launchIntoEC2InstanceID: s.launchIntoEC2InstanceID };
   return wire;
 }

@@ -78,9 +78,19 @@ function assertNotBusy(ctx: OperationContext, sourceServerID: string): void {
 
 const describeSourceServers: Operation = async (input, ctx) => {
   const filters = objectField(input, 'filters') ?? {};
-  const ids = optionalStringList(filters, 'sourceServerIDs', { pattern: SOURCE_SERVER_ID_PATTERN, maxItems: 200 }, 'filters.sourceServerIDs');
+  const ids = optionalStringList(
+    filters,
+    'sourceServerIDs',
+    { pattern: SOURCE_SERVER_ID_PATTERN, maxItems: 200 },
+    'filters.sourceServerIDs',
+  );
   const hardwareId = optionalString(filters, 'hardwareId', { maxLength: 256 }, 'filters.hardwareId');
-  const stagingAccounts = optionalStringList(filters, 'stagingAccountIDs', { pattern: /^[0-9]{12}$/, maxItems: 200 }, 'filters.stagingAccountIDs');
+  const stagingAccounts = optionalStringList(
+    filters,
+    'stagingAccountIDs',
+    { pattern: /^[0-9]{12}$/, maxItems: 200 },
+    'filters.stagingAccountIDs',
+  );
   const maxResults = maxResultsOf(input);
   const nextToken = optionalString(input, 'nextToken', { maxLength: 2048 });
 
@@ -89,9 +99,17 @@ const describeSourceServers: Operation = async (input, ctx) => {
     (s) =>
       (!idSet || idSet.has(s.sourceServerID)) &&
       (hardwareId === undefined || s.hardwareId === hardwareId) &&
-      (!stagingAccounts || stagingAccounts.length === 0 || (s.stagingAccountID !== undefined && stagingAccounts.includes(s.stagingAccountID))),
+      (!stagingAccounts ||
+        stagingAccounts.length === 0 ||
+        (s.stagingAccountID !== undefined && stagingAccounts.includes(s.stagingAccountID))),
   );
-  const { page, nextToken: next } = paginate(matching, 'DescribeSourceServers', nextToken, maxResults, ctx.defaultPageSize);
+  const { page, nextToken: next } = paginate(
+    matching,
+    'DescribeSourceServers',
+    nextToken,
+    maxResults,
+    ctx.defaultPageSize,
+  );
   const now = ctx.clock.now();
   return ok({ items: page.map((s) => toWireSourceServer(s, now)), ...(next ? { nextToken: next } : {}) });
 };
@@ -102,7 +120,11 @@ const startRecovery: Operation = async (input, ctx) => {
   if (!Array.isArray(list)) throw fieldError('sourceServers', list, 'Member must be a list');
   if (list.length < 1) throw fieldError('sourceServers', '[]', 'Member must have length greater than or equal to 1');
   if (list.length > DRS_LIMITS.serversPerStartRecovery) {
-    throw fieldError('sourceServers', `${list.length} items`, `Member must have length less than or equal to ${DRS_LIMITS.serversPerStartRecovery}`);
+    throw fieldError(
+      'sourceServers',
+      `${list.length} items`,
+      `Member must have length less than or equal to ${DRS_LIMITS.serversPerStartRecovery}`,
+    );
   }
   const ids = list.map((entry, index) => {
     const path = `sourceServers.${index + 1}.member`;
@@ -111,7 +133,8 @@ const startRecovery: Operation = async (input, ctx) => {
     return requiredString(entry, 'sourceServerID', { pattern: SOURCE_SERVER_ID_PATTERN }, `${path}.sourceServerID`);
   });
   const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
-  if (duplicate) throw validationError(`Source server ${duplicate} appears more than once in the request`, 'fieldValidationFailed');
+  if (duplicate)
+    throw validationError(`Source server ${duplicate} appears more than once in the request`, 'fieldValidationFailed');
   const isDrill = optionalBoolean(input, 'isDrill') ?? false;
   const tags = tagsOf(input, 'tags', false) ?? {};
 
@@ -157,14 +180,30 @@ const describeJobLogItems: Operation = async (input, ctx) => {
   const nextToken = optionalString(input, 'nextToken', { maxLength: 2048 });
   const job = ctx.region.jobs.get(jobID);
   if (!job) throw notFound('JOB', jobID, `Job ${jobID} not found`);
-  const { page, nextToken: next } = paginate(job.log, `DescribeJobLogItems:${jobID}`, nextToken, maxResults, ctx.defaultPageSize);
+  const { page, nextToken: next } = paginate(
+    job.log,
+    `DescribeJobLogItems:${jobID}`,
+    nextToken,
+    maxResults,
+    ctx.defaultPageSize,
+  );
   return ok({ items: page.map(toWireJobLog), ...(next ? { nextToken: next } : {}) });
 };
 
 const describeRecoveryInstances: Operation = async (input, ctx) => {
   const filters = objectField(input, 'filters') ?? {};
-  const ids = optionalStringList(filters, 'recoveryInstanceIDs', { pattern: RECOVERY_INSTANCE_ID_PATTERN, maxItems: 200 }, 'filters.recoveryInstanceIDs');
-  const serverIds = optionalStringList(filters, 'sourceServerIDs', { pattern: SOURCE_SERVER_ID_PATTERN, maxItems: 200 }, 'filters.sourceServerIDs');
+  const ids = optionalStringList(
+    filters,
+    'recoveryInstanceIDs',
+    { pattern: RECOVERY_INSTANCE_ID_PATTERN, maxItems: 200 },
+    'filters.recoveryInstanceIDs',
+  );
+  const serverIds = optionalStringList(
+    filters,
+    'sourceServerIDs',
+    { pattern: SOURCE_SERVER_ID_PATTERN, maxItems: 200 },
+    'filters.sourceServerIDs',
+  );
   const maxResults = maxResultsOf(input);
   const nextToken = optionalString(input, 'nextToken', { maxLength: 2048 });
   const idSet = ids && ids.length > 0 ? new Set(ids) : undefined;
@@ -172,10 +211,19 @@ const describeRecoveryInstances: Operation = async (input, ctx) => {
   const matching = [...ctx.region.recoveryInstances.values()].filter(
     (ri) => (!idSet || idSet.has(ri.recoveryInstanceID)) && (!serverSet || serverSet.has(ri.sourceServerID)),
   );
-  const { page, nextToken: next } = paginate(matching, 'DescribeRecoveryInstances', nextToken, maxResults, ctx.defaultPageSize);
+  const { page, nextToken: next } = paginate(
+    matching,
+    'DescribeRecoveryInstances',
+    nextToken,
+    maxResults,
+    ctx.defaultPageSize,
+  );
   let states: Map<string, EC2InstanceState>;
   try {
-    states = await ctx.launcher.describeStates(ctx.region.region, page.map((ri) => ri.ec2InstanceID));
+    states = await ctx.launcher.describeStates(
+      ctx.region.region,
+      page.map((ri) => ri.ec2InstanceID),
+    );
   } catch (error) {
     throw new DrsError('InternalServerException', `Could not read recovery instance state from EC2: ${String(error)}`);
   }
@@ -186,7 +234,11 @@ const describeRecoveryInstances: Operation = async (input, ctx) => {
 };
 
 const terminateRecoveryInstances: Operation = async (input, ctx) => {
-  const ids = requiredStringList(input, 'recoveryInstanceIDs', { pattern: RECOVERY_INSTANCE_ID_PATTERN, minItems: 1, maxItems: 200 });
+  const ids = requiredStringList(input, 'recoveryInstanceIDs', {
+    pattern: RECOVERY_INSTANCE_ID_PATTERN,
+    minItems: 1,
+    maxItems: 200,
+  });
   const unique = [...new Set(ids)];
   const instances = unique.map((id) => {
     const instance = ctx.region.recoveryInstances.get(id);
@@ -215,7 +267,12 @@ const updateLaunchConfiguration: Operation = async (input, ctx) => {
   const osByol = licensing ? optionalBoolean(licensing, 'osByol') : undefined;
   const launchInto = objectField(input, 'launchIntoInstanceProperties');
   const launchIntoId = launchInto
-    ? optionalString(launchInto, 'launchIntoEC2InstanceID', { pattern: RECOVERY_INSTANCE_ID_PATTERN }, 'launchIntoInstanceProperties.launchIntoEC2InstanceID')
+    ? optionalString(
+        launchInto,
+        'launchIntoEC2InstanceID',
+        { pattern: RECOVERY_INSTANCE_ID_PATTERN },
+        'launchIntoInstanceProperties.launchIntoEC2InstanceID',
+      )
     : undefined;
 
   const server = requireSourceServer(ctx, id);
@@ -236,9 +293,13 @@ const updateLaunchConfiguration: Operation = async (input, ctx) => {
 /** Finds the tags map of the resource an ARN names. */
 function taggable(ctx: OperationContext): Record<string, string> & object {
   const arn = ctx.resourceArn ?? '';
-  if (arn.length < 20 || arn.length > 2048) throw fieldError('resourceArn', arn, 'Member must have length between 20 and 2048');
+  if (arn.length < 20 || arn.length > 2048)
+    throw fieldError('resourceArn', arn, 'Member must have length between 20 and 2048');
   const parsed = parseDrsArn(arn);
-  if (!parsed) throw validationError(`Invalid resource ARN: ${arn}`, 'fieldValidationFailed', [{ name: 'resourceArn', message: 'Invalid ARN' }]);
+  if (!parsed)
+    throw validationError(`Invalid resource ARN: ${arn}`, 'fieldValidationFailed', [
+      { name: 'resourceArn', message: 'Invalid ARN' },
+    ]);
   const region = ctx.store.region(parsed.region);
   const resource =
     parsed.kind === 'source-server'
@@ -246,7 +307,8 @@ function taggable(ctx: OperationContext): Record<string, string> & object {
       : parsed.kind === 'job'
         ? region.jobs.get(parsed.id)
         : region.recoveryInstances.get(parsed.id);
-  if (!resource || resource.arn !== arn) throw notFound(parsed.kind.toUpperCase().replace('-', '_'), arn, `Resource ${arn} not found`);
+  if (!resource || resource.arn !== arn)
+    throw notFound(parsed.kind.toUpperCase().replace('-', '_'), arn, `Resource ${arn} not found`);
   return resource.tags;
 }
 
@@ -255,7 +317,8 @@ const listTagsForResource: Operation = async (_input, ctx) => ok({ tags: { ...ta
 const tagResource: Operation = async (input, ctx) => {
   const tags = tagsOf(input, 'tags', true)!;
   const target = taggable(ctx);
-  if (Object.keys({ ...target, ...tags }).length > 50) throw validationError('A resource can have at most 50 tags', 'fieldValidationFailed');
+  if (Object.keys({ ...target, ...tags }).length > 50)
+    throw validationError('A resource can have at most 50 tags', 'fieldValidationFailed');
   Object.assign(target, tags);
   return ok();
 };
@@ -285,7 +348,10 @@ export const OPERATIONS = {
 export type OperationName = keyof typeof OPERATIONS;
 
 /** Maps an HTTP method and path to the operation restJson1 binds there. */
-export function resolveOperation(method: string, path: string): { name: OperationName; resourceArn?: string } | undefined {
+export function resolveOperation(
+  method: string,
+  path: string,
+): { name: OperationName; resourceArn?: string } | undefined {
   const tagsMatch = /^\/tags\/([^/]+)$/.exec(path);
   if (tagsMatch) {
     let resourceArn: string;

@@ -45,7 +45,12 @@ export class DrsEmulator {
     this.defaultPageSize = options.defaultPageSize ?? 100;
     this.onError = options.onError ?? ((error) => console.error('[drs-emulator]', error));
     this.launcher = new Ec2Launcher({ endpoint: options.motoEndpoint });
-    this.runner = new JobRunner({ clock: this.clock, launcher: this.launcher, faults: this.faults, onError: this.onError });
+    this.runner = new JobRunner({
+      clock: this.clock,
+      launcher: this.launcher,
+      faults: this.faults,
+      onError: this.onError,
+    });
   }
 
   /** Clears all DRS state, faults and counters, and stops running jobs. The clock keeps its settings. */
@@ -58,9 +63,10 @@ export class DrsEmulator {
   /** Answers one request: the admin API under /__emulator/, else a DRS operation. */
   handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://local');
-    const work = url.pathname.startsWith(`${ADMIN_PREFIX}/`) || url.pathname === ADMIN_PREFIX
-      ? handleAdmin(this, req, res)
-      : this.handleApi(req, res, url);
+    const work =
+      url.pathname.startsWith(`${ADMIN_PREFIX}/`) || url.pathname === ADMIN_PREFIX
+        ? handleAdmin(this, req, res)
+        : this.handleApi(req, res, url);
     work.catch((error: unknown) => {
       this.onError(error);
       if (!res.headersSent) sendJson(res, 500, { message: 'internal emulator error' });
@@ -74,10 +80,15 @@ export class DrsEmulator {
     const resolved = resolveOperation(method, url.pathname);
     const body = await readBody(req);
     if (!resolved) {
-      sendJson(res, 404, { message: `The DRS emulator does not implement ${method} ${url.pathname}` }, {
-        'x-amzn-requestid': requestId,
-        'x-amzn-errortype': 'UnknownOperationException',
-      });
+      sendJson(
+        res,
+        404,
+        { message: `The DRS emulator does not implement ${method} ${url.pathname}` },
+        {
+          'x-amzn-requestid': requestId,
+          'x-amzn-errortype': 'UnknownOperationException',
+        },
+      );
       return;
     }
     this.operationCounts.set(resolved.name, (this.operationCounts.get(resolved.name) ?? 0) + 1);

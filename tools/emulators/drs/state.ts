@@ -38,7 +38,8 @@ export class RegionState {
     const addedAt = seed.addedAt ? new Date(seed.addedAt) : new Date(now.getTime() - 86_400_000);
     if (Number.isNaN(addedAt.getTime())) throw new Error(`invalid addedAt '${seed.addedAt}'`);
     const state = seed.replicationState ?? 'CONTINUOUS';
-    if (!REPLICATION_STATES.includes(state)) throw new Error(`replicationState must be one of ${REPLICATION_STATES.join(', ')}`);
+    if (!REPLICATION_STATES.includes(state))
+      throw new Error(`replicationState must be one of ${REPLICATION_STATES.join(', ')}`);
     const lc = seed.launchConfiguration ?? {};
     const record: SourceServerRecord = {
       sourceServerID: id,
@@ -59,9 +60,7 @@ export class RegionState {
       cpus: [{ cores: seed.cpuCores ?? 2, modelName: 'Intel(R) Xeon(R) Platinum 8259CL CPU @ 2.50GHz' }],
       ramBytes: seed.ramBytes ?? 4 * GIB,
       disks: (seed.disks ?? [{ deviceName: '/dev/xvda', bytes: 20 * GIB }]).map((d) => ({ ...d })),
-      networkInterfaces: [
-        { macAddress: newMacAddress(), ips: [...(seed.privateIps ?? [])], isPrimary: true },
-      ],
+      networkInterfaces: [{ macAddress: newMacAddress(), ips: [...(seed.privateIps ?? [])], isPrimary: true }],
       awsInstanceID: seed.awsInstanceID,
       origin:
         seed.awsInstanceID || seed.originAvailabilityZone
@@ -91,7 +90,10 @@ export class RegionState {
 
 function defaultReplicationError(state: string): SourceServerRecord['replication']['error'] {
   if (state === 'STALLED') {
-    return { error: 'UNSTABLE_NETWORK', rawError: 'Replication stalled: the network connection to the replication server is unstable' };
+    return {
+      error: 'UNSTABLE_NETWORK',
+      rawError: 'Replication stalled: the network connection to the replication server is unstable',
+    };
   }
   return undefined;
 }

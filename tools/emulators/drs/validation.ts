@@ -34,7 +34,12 @@ function checkString(field: string, value: unknown, rules: StringRules): string 
   return value;
 }
 
-export function optionalString(input: JsonObject, field: string, rules: StringRules = {}, path = field): string | undefined {
+export function optionalString(
+  input: JsonObject,
+  field: string,
+  rules: StringRules = {},
+  path = field,
+): string | undefined {
   const value = input[field];
   if (value === undefined || value === null) return undefined;
   return checkString(path, value, rules);
@@ -93,7 +98,8 @@ export function requiredStringList(
 export function maxResultsOf(input: JsonObject, max = 1000): number | undefined {
   const value = input.maxResults;
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw fieldError('maxResults', value, 'Member must be an integer');
+  if (typeof value !== 'number' || !Number.isInteger(value))
+    throw fieldError('maxResults', value, 'Member must be an integer');
   if (value < 1) throw fieldError('maxResults', value, 'Member must have value greater than or equal to 1');
   if (value > max) throw fieldError('maxResults', value, `Member must have value less than or equal to ${max}`);
   return value;
@@ -108,13 +114,17 @@ export function tagsOf(input: JsonObject, field: string, required: boolean): Rec
   }
   if (!isObject(value)) throw fieldError(field, value, 'Member must be a map');
   const entries = Object.entries(value);
-  if (entries.length > 50) throw fieldError(field, `${entries.length} tags`, 'Member must have length less than or equal to 50');
+  if (entries.length > 50)
+    throw fieldError(field, `${entries.length} tags`, 'Member must have length less than or equal to 50');
   const tags: Record<string, string> = {};
   for (const [key, tagValue] of entries) {
-    if (key.length < 1 || key.length > 256) throw fieldError(`${field}.key`, key, 'Member must have length between 1 and 256');
+    if (key.length < 1 || key.length > 256)
+      throw fieldError(`${field}.key`, key, 'Member must have length between 1 and 256');
     if (typeof tagValue !== 'string') throw fieldError(`${field}.${key}`, tagValue, 'Member must be a string');
-    if (tagValue.length > 256) throw fieldError(`${field}.${key}`, tagValue, 'Member must have length less than or equal to 256');
-    if (key.toLowerCase().startsWith('aws:')) throw validationError(`Tag keys starting with 'aws:' are reserved: ${key}`, 'fieldValidationFailed');
+    if (tagValue.length > 256)
+      throw fieldError(`${field}.${key}`, tagValue, 'Member must have length less than or equal to 256');
+    if (key.toLowerCase().startsWith('aws:'))
+      throw validationError(`Tag keys starting with 'aws:' are reserved: ${key}`, 'fieldValidationFailed');
     tags[key] = tagValue;
   }
   return tags;
@@ -145,7 +155,9 @@ export function paginate<T>(
       decoded = undefined;
     }
     if (!isObject(decoded) || decoded.op !== operation || typeof decoded.offset !== 'number' || decoded.offset < 0) {
-      throw validationError('Invalid nextToken', 'fieldValidationFailed', [{ name: 'nextToken', message: 'Invalid pagination token' }]);
+      throw validationError('Invalid nextToken', 'fieldValidationFailed', [
+        { name: 'nextToken', message: 'Invalid pagination token' },
+      ]);
     }
     offset = decoded.offset;
   }

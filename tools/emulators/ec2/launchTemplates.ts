@@ -4,7 +4,11 @@
  * request does not set: the gateway reads the source version from moto and adds its other fields to the
  * request before moto sees it. A source version that does not exist answers AWS's error, never a version.
  */
-import { DescribeLaunchTemplateVersionsCommand, EC2Client, CreateLaunchTemplateVersionCommand } from '@aws-sdk/client-ec2';
+import {
+  DescribeLaunchTemplateVersionsCommand,
+  EC2Client,
+  CreateLaunchTemplateVersionCommand,
+} from '@aws-sdk/client-ec2';
 
 const CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 const DATA_PREFIX = 'LaunchTemplateData.';
@@ -25,7 +29,9 @@ async function serializeData(region: string, data: Record<string, unknown>): Pro
     { step: 'build', priority: 'low', name: 'captureSerializedBody' },
   );
   try {
-    await client.send(new CreateLaunchTemplateVersionCommand({ LaunchTemplateId: 'lt-00000000', LaunchTemplateData: data as never }));
+    await client.send(
+      new CreateLaunchTemplateVersionCommand({ LaunchTemplateId: 'lt-00000000', LaunchTemplateData: data as never }),
+    );
   } catch (error) {
     if (error instanceof Serialized) return new URLSearchParams(error.body);
     throw error;
@@ -53,19 +59,40 @@ export function ec2ErrorXml(code: string, message: string): string {
  * The request without SourceVersion and with the source version's other fields added, or an AWS error
  * to answer instead.
  */
-export async function resolveSourceVersion(params: URLSearchParams, motoEndpoint: string, region: string): Promise<{ body: string } | { error: { status: number; code: string; message: string } }> {
+export async function resolveSourceVersion(
+  params: URLSearchParams,
+  motoEndpoint: string,
+  region: string,
+): Promise<{ body: string } | { error: { status: number; code: string; message: string } }> {
   const moto = new EC2Client({ region, endpoint: motoEndpoint, credentials: CREDENTIALS, maxAttempts: 1 });
   let source: Record<string, unknown>;
   try {
     const answer = await moto.send(
-      new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: params.get('LaunchTemplateId') ?? undefined, LaunchTemplateName: params.get('LaunchTemplateName') ?? undefined, Versions: [params.get('SourceVersion')!] }),
+      new DescribeLaunchTemplateVersionsCommand({
+        LaunchTemplateId: params.get('LaunchTemplateId') ?? undefined,
+        LaunchTemplateName: params.get('LaunchTemplateName') ?? undefined,
+        Versions: [params.get('SourceVersion')!],
+      }),
     );
     const found = answer.LaunchTemplateVersions?.[0];
-    if (!found) return { error: { status: 400, code: 'InvalidLaunchTemplateVersion.NotFound', message: `Source version ${params.get('SourceVersion')} does not exist.` } };
+    if (!found)
+      return {
+        error: {
+          status: 400,
+          code: 'InvalidLaunchTemplateVersion.NotFound',
+          message: `Source version ${params.get('SourceVersion')} does not exist.`,
+        },
+      };
     source = (found.LaunchTemplateData ?? {}) as Record<string, unknown>;
   } catch (error) {
     const failure = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-    return { error: { status: failure.$metadata?.httpStatusCode ?? 400, code: failure.name ?? 'InvalidLaunchTemplateVersion.NotFound', message: failure.message ?? 'Source version not found.' } };
+    return {
+      error: {
+        status: failure.$metadata?.httpStatusCode ?? 400,
+        code: failure.name ?? 'InvalidLaunchTemplateVersion.NotFound',
+        message: failure.message ?? 'Source version not found.',
+      },
+    };
   } finally {
     moto.destroy();
   }
@@ -100,7 +127,9 @@ export class LaunchTemplateVersionDeletions {
   }
 
   private isDeleted(templateId: string | null, version: string | null): boolean {
-    return Boolean(templateId && version && /^\d+$/.test(version) && this.deleted.get(templateId)?.has(Number(version)));
+    return Boolean(
+      templateId && version && /^\d+$/.test(version) && this.deleted.get(templateId)?.has(Number(version)),
+    );
   }
 
   /** The NotFound error to answer when the request names a deleted version, if it does. */
@@ -116,7 +145,13 @@ export class LaunchTemplateVersionDeletions {
             ? [params.get('SetDefaultVersion')]
             : [];
     const hit = named.find((version) => this.isDeleted(templateId, version));
-    return hit ? { status: 400, code: 'InvalidLaunchTemplateVersion.NotFound', message: `Could not find launch template version ${hit} for launch template with ID ${templateId}.` } : undefined;
+    return hit
+      ? {
+          status: 400,
+          code: 'InvalidLaunchTemplateVersion.NotFound',
+          message: `Could not find launch template version ${hit} for launch template with ID ${templateId}.`,
+        }
+      : undefined;
   }
 
   /** Removes the deleted versions' items from a DescribeLaunchTemplateVersions answer. */
@@ -145,30 +180,62 @@ export class LaunchTemplateVersionDeletions {
   }
 
   /** Answers DeleteLaunchTemplateVersions from moto's view of the template. */
-  async delete(params: URLSearchParams, motoEndpoint: string, region: string): Promise<{ status: number; xml: string }> {
+  async delete(
+    params: URLSearchParams,
+    motoEndpoint: string,
+    region: string,
+  ): Promise<{ status: number; xml: string }> {
     const moto = new EC2Client({ region, endpoint: motoEndpoint, credentials: CREDENTIALS, maxAttempts: 1 });
     try {
       const { DescribeLaunchTemplatesCommand } = await import('@aws-sdk/client-ec2');
       let template;
       try {
-        const answer = await moto.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: params.get('LaunchTemplateId') ? [params.get('LaunchTemplateId')!] : undefined, LaunchTemplateNames: params.get('LaunchTemplateName') ? [params.get('LaunchTemplateName')!] : undefined }));
+        const answer = await moto.send(
+          new DescribeLaunchTemplatesCommand({
+            LaunchTemplateIds: params.get('LaunchTemplateId') ? [params.get('LaunchTemplateId')!] : undefined,
+            LaunchTemplateNames: params.get('LaunchTemplateName') ? [params.get('LaunchTemplateName')!] : undefined,
+          }),
+        );
         template = answer.LaunchTemplates?.[0];
       } catch (error) {
         const failure = error as { name?: string; message?: string };
-        return { status: 400, xml: ec2ErrorXml(failure.name ?? 'InvalidLaunchTemplateId.NotFound', failure.message ?? 'Launch template not found.') };
+        return {
+          status: 400,
+          xml: ec2ErrorXml(
+            failure.name ?? 'InvalidLaunchTemplateId.NotFound',
+            failure.message ?? 'Launch template not found.',
+          ),
+        };
       }
-      if (!template?.LaunchTemplateId) return { status: 400, xml: ec2ErrorXml('InvalidLaunchTemplateId.NotFound', 'Launch template not found.') };
+      if (!template?.LaunchTemplateId)
+        return { status: 400, xml: ec2ErrorXml('InvalidLaunchTemplateId.NotFound', 'Launch template not found.') };
       const id = template.LaunchTemplateId;
       const name = template.LaunchTemplateName ?? '';
-      const versions = [...params.entries()].filter(([key]) => /^LaunchTemplateVersion\.\d+$/.test(key)).map(([, value]) => value);
-      if (!versions.length) return { status: 400, xml: ec2ErrorXml('MissingParameter', 'The request must contain the parameter LaunchTemplateVersion.') };
+      const versions = [...params.entries()]
+        .filter(([key]) => /^LaunchTemplateVersion\.\d+$/.test(key))
+        .map(([, value]) => value);
+      if (!versions.length)
+        return {
+          status: 400,
+          xml: ec2ErrorXml('MissingParameter', 'The request must contain the parameter LaunchTemplateVersion.'),
+        };
       const deleted = this.deleted.get(id) ?? new Set<number>();
       const ok: number[] = [];
       const failed: Array<{ version: string; code: string; message: string }> = [];
       for (const version of versions) {
         const number = Number(version);
-        if (!/^\d+$/.test(version) || number < 1 || number > (template.LatestVersionNumber ?? 0) || deleted.has(number)) failed.push({ version, code: 'launchTemplateVersionDoesNotExist', message: 'The specified launch template version does not exist.' });
-        else if (number === template.DefaultVersionNumber) failed.push({ version, code: 'launchTemplateVersionIsDefault', message: 'The default version of a launch template cannot be deleted.' });
+        if (!/^\d+$/.test(version) || number < 1 || number > (template.LatestVersionNumber ?? 0) || deleted.has(number))
+          failed.push({
+            version,
+            code: 'launchTemplateVersionDoesNotExist',
+            message: 'The specified launch template version does not exist.',
+          });
+        else if (number === template.DefaultVersionNumber)
+          failed.push({
+            version,
+            code: 'launchTemplateVersionIsDefault',
+            message: 'The default version of a launch template cannot be deleted.',
+          });
         else {
           deleted.add(number);
           ok.push(number);

@@ -37,7 +37,9 @@ export class Ec2Lifecycle {
   /** Turns the emulation on for `transitionMs` per transition, or off (null), forgetting transitions. */
   configure(transitionMs: number | null): void {
     if (transitionMs !== null && !(Number.isFinite(transitionMs) && transitionMs > 0)) {
-      throw new Error(`transitionMs must be a positive number of milliseconds, or null to switch off; got ${JSON.stringify(transitionMs)}`);
+      throw new Error(
+        `transitionMs must be a positive number of milliseconds, or null to switch off; got ${JSON.stringify(transitionMs)}`,
+      );
     }
     this.transitionMs = transitionMs;
     this.transitions.clear();
@@ -74,12 +76,15 @@ export class Ec2Lifecycle {
   rewriteDescribeInstances(xml: string): string {
     this.expire();
     if (this.transitions.size === 0) return xml;
-    return xml.replace(/<instanceId>(i-[0-9a-f]+)<\/instanceId>([\s\S]*?)<instanceState>[\s\S]*?<\/instanceState>/g, (whole, id: string, between: string) => {
-      const transition = this.transitions.get(id);
-      // An instance's own state follows its ID before any other instance starts.
-      if (!transition || between.includes('<instanceId>')) return whole;
-      return `<instanceId>${id}</instanceId>${between}<instanceState><code>${STATE_CODES[transition.state]}</code><name>${transition.state}</name></instanceState>`;
-    });
+    return xml.replace(
+      /<instanceId>(i-[0-9a-f]+)<\/instanceId>([\s\S]*?)<instanceState>[\s\S]*?<\/instanceState>/g,
+      (whole, id: string, between: string) => {
+        const transition = this.transitions.get(id);
+        // An instance's own state follows its ID before any other instance starts.
+        if (!transition || between.includes('<instanceId>')) return whole;
+        return `<instanceId>${id}</instanceId>${between}<instanceState><code>${STATE_CODES[transition.state]}</code><name>${transition.state}</name></instanceState>`;
+      },
+    );
   }
 
   private expire(): void {

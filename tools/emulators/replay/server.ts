@@ -50,10 +50,15 @@ export class ReplayRecording {
 }
 
 /** Middleware-stack shape of an AWS SDK v3 client, enough to record its exchanges. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the SDK middleware stack is typed per client; the recorder works with any
+type AnyHandler = (args: any) => Promise<any>;
+
 interface RecordableClient {
   middlewareStack: {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the SDK middleware stack is typed per client; the recorder works with any
-    addRelativeTo(middleware: (next: (args: any) => Promise<any>) => (args: any) => Promise<any>, options: { relation: 'after'; toMiddleware: string; name: string }): void;
+    addRelativeTo(
+      middleware: (next: AnyHandler) => AnyHandler,
+      options: { relation: 'after'; toMiddleware: string; name: string },
+    ): void;
   };
 }
 
@@ -67,7 +72,11 @@ export function recordExchanges(client: RecordableClient, recording: ReplayRecor
       const body = Buffer.concat(chunks);
       const headers = result.response.headers as Record<string, string>;
       if (result.response.statusCode === 200) {
-        recording.record(String(args.request.body ?? ''), { status: 200, contentType: headers['content-type'] ?? 'text/xml', body: body.toString('utf8') });
+        recording.record(String(args.request.body ?? ''), {
+          status: 200,
+          contentType: headers['content-type'] ?? 'text/xml',
+          body: body.toString('utf8'),
+        });
       }
       result.response.body = Readable.from([body]);
       return result;
@@ -89,7 +98,10 @@ function refusal(message: string): string {
 }
 
 /** Serves `recording` on 127.0.0.1 (a free port unless `port`). */
-export async function startReplayServer(recording: ReplayRecording, options: { port?: number } = {}): Promise<ReplayServer> {
+export async function startReplayServer(
+  recording: ReplayRecording,
+  options: { port?: number } = {},
+): Promise<ReplayServer> {
   let answered = 0;
   let refused = 0;
   const refusedKeys: string[] = [];
@@ -107,13 +119,22 @@ export async function startReplayServer(recording: ReplayRecording, options: { p
       const answer = request.method === 'POST' && !tooLarge ? recording.answerFor(body) : undefined;
       if (!answer) {
         refused++;
-        const key = tooLarge ? `(request over ${MAX_REQUEST_BYTES} bytes)` : `${request.method} ${request.url} ${replayKey(body)}`;
+        const key = tooLarge
+          ? `(request over ${MAX_REQUEST_BYTES} bytes)`
+          : `${request.method} ${request.url} ${replayKey(body)}`;
         if (refusedKeys.length < 20) refusedKeys.push(key.slice(0, 500));
-        response.writeHead(400, { 'content-type': 'text/xml' }).end(refusal(`Nothing was recorded for this request: ${key.slice(0, 300)}`));
+        response
+          .writeHead(400, { 'content-type': 'text/xml' })
+          .end(refusal(`Nothing was recorded for this request: ${key.slice(0, 300)}`));
         return;
       }
       answered++;
-      response.writeHead(answer.status, { 'content-type': answer.contentType, 'content-length': Buffer.byteLength(answer.body) }).end(answer.body);
+      response
+        .writeHead(answer.status, {
+          'content-type': answer.contentType,
+          'content-length': Buffer.byteLength(answer.body),
+        })
+        .end(answer.body);
     });
   });
   await new Promise<void>((resolve, reject) => {

@@ -22,7 +22,11 @@ import { GetDocumentCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { parse as parseYaml } from 'yaml';
 import { readBody, sendJson } from '../drs/http';
 
-export const SSM_AUTOMATION_OPERATIONS = ['StartAutomationExecution', 'GetAutomationExecution', 'StopAutomationExecution'] as const;
+export const SSM_AUTOMATION_OPERATIONS = [
+  'StartAutomationExecution',
+  'GetAutomationExecution',
+  'StopAutomationExecution',
+] as const;
 
 export interface SsmAutomationEmulatorOptions {
   /** moto, where the documents live. */
@@ -66,14 +70,24 @@ interface ExecutionRecord {
 }
 
 class SsmError extends Error {
-  constructor(readonly type: string, message: string, readonly status = 400) {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly status = 400,
+  ) {
     super(message);
   }
 }
 
 interface DocumentContent {
   parameters?: Record<string, { type?: string; default?: unknown; description?: string }>;
-  mainSteps?: { name: string; action: string; inputs?: Record<string, unknown>; onFailure?: string; timeoutSeconds?: number }[];
+  mainSteps?: {
+    name: string;
+    action: string;
+    inputs?: Record<string, unknown>;
+    onFailure?: string;
+    timeoutSeconds?: number;
+  }[];
   outputs?: string[];
 }
 
@@ -142,7 +156,12 @@ export class SsmAutomationEmulator {
   }
 
   listExecutions(): { id: string; documentName: string; status: string; parameters: Record<string, string[]> }[] {
-    return [...this.executions.values()].map((e) => ({ id: e.id, documentName: e.documentName, status: e.status, parameters: e.parameters }));
+    return [...this.executions.values()].map((e) => ({
+      id: e.id,
+      documentName: e.documentName,
+      status: e.status,
+      parameters: e.parameters,
+    }));
   }
 
   handle(req: IncomingMessage, res: ServerResponse): void {
@@ -164,10 +183,26 @@ export class SsmAutomationEmulator {
         }
       })
       .then(
-        (result) => sendJson(res, 200, result, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID() }),
+        (result) =>
+          sendJson(res, 200, result, {
+            'content-type': 'application/x-amz-json-1.1',
+            'x-amzn-requestid': randomUUID(),
+          }),
         (error: unknown) => {
-          const e = error instanceof SsmError ? error : new SsmError('InternalServerError', (error as Error).message ?? String(error), 500);
-          sendJson(res, e.status, { __type: e.type, message: e.message }, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': e.type, 'x-amzn-requestid': randomUUID() });
+          const e =
+            error instanceof SsmError
+              ? error
+              : new SsmError('InternalServerError', (error as Error).message ?? String(error), 500);
+          sendJson(
+            res,
+            e.status,
+            { __type: e.type, message: e.message },
+            {
+              'content-type': 'application/x-amz-json-1.1',
+              'x-amzn-errortype': e.type,
+              'x-amzn-requestid': randomUUID(),
+            },
+          );
         },
       );
   }
@@ -175,7 +210,12 @@ export class SsmAutomationEmulator {
   private client(region: string): SSMClient {
     let client = this.clients.get(region);
     if (!client) {
-      client = new SSMClient({ region, endpoint: this.options.motoEndpoint, credentials: this.options.credentials ?? { accessKeyId: 'testing', secretAccessKey: 'testing' }, maxAttempts: 2 });
+      client = new SSMClient({
+        region,
+        endpoint: this.options.motoEndpoint,
+        credentials: this.options.credentials ?? { accessKeyId: 'testing', secretAccessKey: 'testing' },
+        maxAttempts: 2,
+      });
       this.clients.set(region, client);
     }
     return client;
@@ -189,38 +229,68 @@ export class SsmAutomationEmulator {
       const existing = this.tokens.get(`${region}|${clientToken}`);
       if (existing) {
         const execution = this.executions.get(existing)!;
-        if (execution.documentName !== name) throw new SsmError('IdempotentParameterMismatch', `ClientToken ${clientToken} was used with document ${execution.documentName}`);
+        if (execution.documentName !== name)
+          throw new SsmError(
+            'IdempotentParameterMismatch',
+            `ClientToken ${clientToken} was used with document ${execution.documentName}`,
+          );
         return { AutomationExecutionId: existing };
       }
     }
     const version = typeof input.DocumentVersion === 'string' ? input.DocumentVersion : undefined;
     let document;
     try {
-      ({ Content: document } = await this.client(region).send(new GetDocumentCommand({ Name: name, DocumentVersion: version && /^\d+$/.test(version) ? version : undefined })).then((r) => {
-        if (r.DocumentType && r.DocumentType !== 'Automation') throw new SsmError('InvalidDocument', `Document ${name} is a ${r.DocumentType} document, not an Automation document.`);
-        return r;
-      }));
+      ({ Content: document } = await this.client(region)
+        .send(
+          new GetDocumentCommand({
+            Name: name,
+            DocumentVersion: version && /^\d+$/.test(version) ? version : undefined,
+          }),
+        )
+        .then((r) => {
+          if (r.DocumentType && r.DocumentType !== 'Automation')
+            throw new SsmError(
+              'InvalidDocument',
+              `Document ${name} is a ${r.DocumentType} document, not an Automation document.`,
+            );
+          return r;
+        }));
     } catch (error) {
       if (error instanceof SsmError) throw error;
       const errorName = (error as { name?: string }).name ?? '';
-      if (errorName === 'InvalidDocument' || /not found|does not exist/i.test((error as Error).message)) throw new SsmError('InvalidDocument', `Document with name ${name} does not exist.`);
+      if (errorName === 'InvalidDocument' || /not found|does not exist/i.test((error as Error).message))
+        throw new SsmError('InvalidDocument', `Document with name ${name} does not exist.`);
       throw error;
     }
     let content: DocumentContent;
     try {
       content = (parseYaml(document ?? '{}') ?? {}) as DocumentContent;
     } catch (error) {
-      throw new SsmError('InvalidDocumentContent', `Document ${name} is not valid JSON or YAML: ${(error as Error).message}`);
+      throw new SsmError(
+        'InvalidDocumentContent',
+        `Document ${name} is not valid JSON or YAML: ${(error as Error).message}`,
+      );
     }
     const parameters = (input.Parameters ?? {}) as Record<string, string[]>;
     const declared = content.parameters ?? {};
     const unknown = Object.keys(parameters).filter((key) => !(key in declared));
-    if (unknown.length) throw new SsmError('InvalidAutomationExecutionParametersException', `Parameter${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not defined in document ${name}.`);
-    const missing = Object.entries(declared).filter(([key, spec]) => spec.default === undefined && !(key in parameters)).map(([key]) => key);
-    if (missing.length) throw new SsmError('InvalidAutomationExecutionParametersException', `Required parameter${missing.length === 1 ? '' : 's'} ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing.`);
+    if (unknown.length)
+      throw new SsmError(
+        'InvalidAutomationExecutionParametersException',
+        `Parameter${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not defined in document ${name}.`,
+      );
+    const missing = Object.entries(declared)
+      .filter(([key, spec]) => spec.default === undefined && !(key in parameters))
+      .map(([key]) => key);
+    if (missing.length)
+      throw new SsmError(
+        'InvalidAutomationExecutionParametersException',
+        `Required parameter${missing.length === 1 ? '' : 's'} ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing.`,
+      );
     const resolved: Record<string, string[]> = {};
     for (const [key, spec] of Object.entries(declared)) {
-      resolved[key] = parameters[key] ?? (Array.isArray(spec.default) ? spec.default.map(String) : [String(spec.default)]);
+      resolved[key] =
+        parameters[key] ?? (Array.isArray(spec.default) ? spec.default.map(String) : [String(spec.default)]);
     }
     const id = randomUUID();
     const execution: ExecutionRecord = {
@@ -231,7 +301,14 @@ export class SsmAutomationEmulator {
       parameters: resolved,
       status: 'Pending',
       startTime: new Date(),
-      steps: (content.mainSteps ?? []).map((step) => ({ StepName: step.name, Action: step.action, StepStatus: 'Pending', OnFailure: step.onFailure ?? 'Abort', TimeoutSeconds: step.timeoutSeconds, Inputs: Object.fromEntries(Object.entries(step.inputs ?? {}).map(([k, v]) => [k, JSON.stringify(v)])) })),
+      steps: (content.mainSteps ?? []).map((step) => ({
+        StepName: step.name,
+        Action: step.action,
+        StepStatus: 'Pending',
+        OnFailure: step.onFailure ?? 'Abort',
+        TimeoutSeconds: step.timeoutSeconds,
+        Inputs: Object.fromEntries(Object.entries(step.inputs ?? {}).map(([k, v]) => [k, JSON.stringify(v)])),
+      })),
       outputs: {},
       clientToken,
       tags: Array.isArray(input.Tags) ? (input.Tags as { Key: string; Value: string }[]) : [],
@@ -321,7 +398,14 @@ export class SsmAutomationEmulator {
       const [stepName, field] = output.split('.');
       const step = execution.steps.find((s) => s.StepName === stepName);
       if (!step) continue;
-      const value = field === 'StepStatus' ? step.StepStatus : field === 'StartTime' ? step.ExecutionStartTime?.toISOString() : field === 'EndTime' ? step.ExecutionEndTime?.toISOString() : undefined;
+      const value =
+        field === 'StepStatus'
+          ? step.StepStatus
+          : field === 'StartTime'
+            ? step.ExecutionStartTime?.toISOString()
+            : field === 'EndTime'
+              ? step.ExecutionEndTime?.toISOString()
+              : undefined;
       if (value !== undefined) execution.outputs[output] = [value];
     }
     const anyFailed = execution.steps.some((s) => s.StepStatus === 'Failed' || s.StepStatus === 'TimedOut');
@@ -332,13 +416,15 @@ export class SsmAutomationEmulator {
     execution.status = status;
     execution.endTime = new Date();
     if (failureMessage) execution.failureMessage = failureMessage;
-    for (const step of execution.steps) if (step.StepStatus === 'Pending') step.StepStatus = status === 'Cancelled' ? 'Cancelled' : 'Pending';
+    for (const step of execution.steps)
+      if (step.StepStatus === 'Pending') step.StepStatus = status === 'Cancelled' ? 'Cancelled' : 'Pending';
   }
 
   private find(input: Record<string, unknown>): ExecutionRecord {
     const id = input.AutomationExecutionId;
     const execution = typeof id === 'string' ? this.executions.get(id) : undefined;
-    if (!execution) throw new SsmError('AutomationExecutionNotFoundException', `Automation execution ${String(id)} was not found.`);
+    if (!execution)
+      throw new SsmError('AutomationExecutionNotFoundException', `Automation execution ${String(id)} was not found.`);
     return execution;
   }
 

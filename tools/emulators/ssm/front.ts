@@ -7,11 +7,20 @@ import { Agent, createServer, request, type IncomingMessage, type ServerResponse
 import { closeServer, listen, sendJson } from '../drs/http';
 import { SsmAutomationEmulator, type SsmAutomationEmulatorOptions } from './automation';
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+]);
 
 function forwardable(rawHeaders: string[]): string[] {
   const kept: string[] = [];
-  for (let i = 0; i < rawHeaders.length; i += 2) if (!HOP_BY_HOP.has(rawHeaders[i].toLowerCase())) kept.push(rawHeaders[i], rawHeaders[i + 1]);
+  for (let i = 0; i < rawHeaders.length; i += 2)
+    if (!HOP_BY_HOP.has(rawHeaders[i].toLowerCase())) kept.push(rawHeaders[i], rawHeaders[i + 1]);
   return kept;
 }
 
@@ -21,18 +30,31 @@ export interface SsmFront {
   stop(): Promise<void>;
 }
 
-export async function startSsmFront(options: SsmAutomationEmulatorOptions & { upstream: string; port?: number }): Promise<SsmFront> {
+export async function startSsmFront(
+  options: SsmAutomationEmulatorOptions & { upstream: string; port?: number },
+): Promise<SsmFront> {
   const ssm = new SsmAutomationEmulator(options);
   const upstream = new URL(options.upstream);
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const proxy = (req: IncomingMessage, res: ServerResponse): void => {
-    const outgoing = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: forwardable(req.rawHeaders), agent }, (upstreamRes) => {
-      res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, forwardable(upstreamRes.rawHeaders));
-      upstreamRes.pipe(res);
-      upstreamRes.on('error', () => res.destroy());
-    });
+    const outgoing = request(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: forwardable(req.rawHeaders),
+        agent,
+      },
+      (upstreamRes) => {
+        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, forwardable(upstreamRes.rawHeaders));
+        upstreamRes.pipe(res);
+        upstreamRes.on('error', () => res.destroy());
+      },
+    );
     outgoing.on('error', (error) => {
-      if (!res.headersSent) sendJson(res, 502, { message: `SSM front could not reach ${options.upstream}: ${error.message}` });
+      if (!res.headersSent)
+        sendJson(res, 502, { message: `SSM front could not reach ${options.upstream}: ${error.message}` });
       else res.destroy();
     });
     req.pipe(outgoing);

@@ -30,12 +30,20 @@ export function resolveEditorMcpSettings(inspected: {
   allowRecovery?: ScopedValue<unknown>;
   profiles?: ScopedValue<unknown>;
 }): EditorMcpSettings {
-  const readOnlyValues = [inspected.readOnly?.globalValue, inspected.readOnly?.workspaceValue, inspected.readOnly?.workspaceFolderValue];
+  const readOnlyValues = [
+    inspected.readOnly?.globalValue,
+    inspected.readOnly?.workspaceValue,
+    inspected.readOnly?.workspaceFolderValue,
+  ];
   const profiles = Array.isArray(inspected.profiles?.globalValue) ? inspected.profiles.globalValue : [];
   return {
     enabled: inspected.enabled?.globalValue === true,
     readOnly: readOnlyValues.includes(true),
     allowRecovery: inspected.allowRecovery?.globalValue === true,
-    profiles: [...new Set(profiles.filter((profile): profile is string => typeof profile === 'string' && PROFILE_NAME.test(profile)))].slice(0, MAX_PROFILES),
+    profiles: [
+      ...new Set(
+        profiles.filter((profile): profile is string => typeof profile === 'string' && PROFILE_NAME.test(profile)),
+      ),
+    ].slice(0, MAX_PROFILES),
   };
 }

@@ -18,11 +18,18 @@ export class ElicitationApprovalProvider implements ApprovalProvider {
   readonly id = 'mcp-elicitation';
   readonly kind = 'interactive' as const;
 
-  constructor(private readonly server: Server, private readonly approverName: () => string) {}
+  constructor(
+    private readonly server: Server,
+    private readonly approverName: () => string,
+  ) {}
 
   async requestApproval(request: ApprovalRequest, signal: AbortSignal): Promise<ApprovalDecision> {
     if (!this.server.getClientCapabilities()?.elicitation) {
-      return { approved: false, reason: 'The MCP client cannot show an approval form (it has no elicitation capability), so Pilot Light refuses the change. Run it from a client that supports forms, or from VS Code.' };
+      return {
+        approved: false,
+        reason:
+          'The MCP client cannot show an approval form (it has no elicitation capability), so Pilot Light refuses the change. Run it from a client that supports forms, or from VS Code.',
+      };
     }
     const expected = expectedConfirmation(request);
     const what = request.level === 'approve' ? 'Approve' : 'Confirm';
@@ -44,7 +51,14 @@ export class ElicitationApprovalProvider implements ApprovalProvider {
         message,
         requestedSchema: {
           type: 'object',
-          properties: { environment: { type: 'string', title: request.environments.includes(expected) ? 'Environment name' : 'Confirmation', description: `Type "${expected}" to ${what.toLowerCase()} the change.`, maxLength: 200 } },
+          properties: {
+            environment: {
+              type: 'string',
+              title: request.environments.includes(expected) ? 'Environment name' : 'Confirmation',
+              description: `Type "${expected}" to ${what.toLowerCase()} the change.`,
+              maxLength: 200,
+            },
+          },
           required: ['environment'],
         },
       },
@@ -54,7 +68,8 @@ export class ElicitationApprovalProvider implements ApprovalProvider {
     if (result.action === 'decline') return { approved: false, reason: 'Declined in the MCP client.', approver };
     if (result.action !== 'accept') return { approved: false, reason: 'The approval form was cancelled.', approver };
     const typed = typeof result.content?.environment === 'string' ? result.content.environment.trim() : '';
-    if (typed !== expected) return { approved: false, reason: `The typed environment name did not match "${expected}".`, approver };
+    if (typed !== expected)
+      return { approved: false, reason: `The typed environment name did not match "${expected}".`, approver };
     return { approved: true, approver, typedConfirmation: typed };
   }
 }

@@ -40,7 +40,12 @@ export function isLoopbackOrigin(origin: string): boolean {
   } catch {
     return false;
   }
-  return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && LOOPBACK_NAMES.has(parsed.hostname) && !parsed.username && !parsed.password;
+  return (
+    (parsed.protocol === 'http:' || parsed.protocol === 'https:') &&
+    LOOPBACK_NAMES.has(parsed.hostname) &&
+    !parsed.username &&
+    !parsed.password
+  );
 }
 
 /** Compares two secrets in constant time (hashing first, so lengths leak nothing either). */
@@ -56,21 +61,30 @@ export function tokensMatch(presented: string, expected: string): boolean {
  * must match, the path must be the MCP endpoint, and a declared body must fit the limit.
  * Returns the refusal, or undefined when the request may proceed.
  */
-export function checkMcpRequest(request: { url?: string; headers: IncomingHttpHeaders }, options: McpHttpGuardOptions): McpHttpRefusal | undefined {
+export function checkMcpRequest(
+  request: { url?: string; headers: IncomingHttpHeaders },
+  options: McpHttpGuardOptions,
+): McpHttpRefusal | undefined {
   const host = single(request.headers.host)?.toLowerCase();
-  if (host !== `127.0.0.1:${options.port}` && host !== `localhost:${options.port}`) return { status: 403, message: 'Forbidden: the Host header must name this local server.' };
+  if (host !== `127.0.0.1:${options.port}` && host !== `localhost:${options.port}`)
+    return { status: 403, message: 'Forbidden: the Host header must name this local server.' };
   const origin = request.headers.origin;
   if (origin !== undefined) {
     const value = single(origin);
-    if (value === undefined || !isLoopbackOrigin(value)) return { status: 403, message: 'Forbidden: requests from web pages are not accepted.' };
+    if (value === undefined || !isLoopbackOrigin(value))
+      return { status: 403, message: 'Forbidden: requests from web pages are not accepted.' };
   }
   const authorization = single(request.headers.authorization) ?? '';
   const match = /^Bearer ([A-Za-z0-9._~+/=-]{1,512})$/.exec(authorization);
-  if (!match || !tokensMatch(match[1], options.token)) return { status: 401, message: 'Unauthorized: a valid bearer token is required.' };
+  if (!match || !tokensMatch(match[1], options.token))
+    return { status: 401, message: 'Unauthorized: a valid bearer token is required.' };
   const path = (request.url ?? '').split('?')[0];
   if (path !== MCP_HTTP_PATH) return { status: 404, message: `Not found: the MCP endpoint is ${MCP_HTTP_PATH}.` };
   const declared = single(request.headers['content-length']);
-  if (declared !== undefined && (!/^\d{1,15}$/.test(declared) || Number(declared) > (options.maxBodyBytes ?? MAX_MCP_BODY_BYTES))) {
+  if (
+    declared !== undefined &&
+    (!/^\d{1,15}$/.test(declared) || Number(declared) > (options.maxBodyBytes ?? MAX_MCP_BODY_BYTES))
+  ) {
     return { status: 413, message: 'Payload too large.' };
   }
   return undefined;

@@ -3,7 +3,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { BodyTooLargeError, checkMcpRequest, MAX_MCP_BODY_BYTES, MCP_HTTP_PATH, newBearerToken, readBoundedBody } from './httpGuard';
+import {
+  BodyTooLargeError,
+  checkMcpRequest,
+  MAX_MCP_BODY_BYTES,
+  MCP_HTTP_PATH,
+  newBearerToken,
+  readBoundedBody,
+} from './httpGuard';
 
 /** Sessions kept open at once; the oldest is closed beyond this (a local editor needs one or two). */
 const MAX_SESSIONS = 16;
@@ -59,7 +66,10 @@ function refuse(response: ServerResponse, status: number, message: string): void
 
 function isInitialize(body: unknown): boolean {
   const messages = Array.isArray(body) ? body : [body];
-  return messages.some((message) => typeof message === 'object' && message !== null && (message as { method?: unknown }).method === 'initialize');
+  return messages.some(
+    (message) =>
+      typeof message === 'object' && message !== null && (message as { method?: unknown }).method === 'initialize',
+  );
 }
 
 /**
@@ -93,7 +103,11 @@ export async function startMcpHttpServer(options: McpHttpServerOptions): Promise
       try {
         raw = await readBoundedBody(request, maxBodyBytes);
       } catch (error) {
-        return refuse(response, error instanceof BodyTooLargeError ? 413 : 400, error instanceof BodyTooLargeError ? 'Payload too large.' : 'The request body could not be read.');
+        return refuse(
+          response,
+          error instanceof BodyTooLargeError ? 413 : 400,
+          error instanceof BodyTooLargeError ? 'Payload too large.' : 'The request body could not be read.',
+        );
       }
       try {
         body = JSON.parse(raw.toString('utf8'));
@@ -107,7 +121,8 @@ export async function startMcpHttpServer(options: McpHttpServerOptions): Promise
     if (existing && sessionId && (await existing.stale?.())) await closeSession(sessionId);
     else if (existing) return existing.transport.handleRequest(request, response, body);
     if (sessionId) return refuse(response, 404, 'Session not found: start a new session.');
-    if (request.method !== 'POST' || !isInitialize(body)) return refuse(response, 400, 'Bad request: start a session with an initialize request.');
+    if (request.method !== 'POST' || !isInitialize(body))
+      return refuse(response, 400, 'Bad request: start a session with an initialize request.');
     const profile = new URL(request.url ?? '/', 'http://127.0.0.1').searchParams.get('profile') ?? undefined;
     let session: McpSession;
     try {

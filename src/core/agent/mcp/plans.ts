@@ -48,12 +48,24 @@ export class PlanStore {
   /** Taken or expired IDs, so a reuse is named as such (bounded). */
   private readonly spent = new Map<string, 'used' | 'expired'>();
 
-  constructor(private readonly now: () => number = Date.now, private readonly ttlMs = PLAN_TTL_MS) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly ttlMs = PLAN_TTL_MS,
+  ) {}
 
   issue(binding: PlanBinding, dryRun: RunOutcome, profile?: string): IssuedPlan {
     this.sweep();
     const issuedAt = this.now();
-    const plan: IssuedPlan = { ...binding, input: structuredClone(binding.input), planId: `plan-${randomUUID()}`, bindingHash: bindingHash(binding), issuedAt, expiresAt: issuedAt + this.ttlMs, dryRun, profile };
+    const plan: IssuedPlan = {
+      ...binding,
+      input: structuredClone(binding.input),
+      planId: `plan-${randomUUID()}`,
+      bindingHash: bindingHash(binding),
+      issuedAt,
+      expiresAt: issuedAt + this.ttlMs,
+      dryRun,
+      profile,
+    };
     this.plans.set(plan.planId, plan);
     while (this.plans.size > MAX_PLANS) this.forget(this.plans.keys().next().value!, 'expired');
     return plan;
@@ -64,16 +76,35 @@ export class PlanStore {
     const plan = this.plans.get(planId);
     if (!plan) {
       const spent = this.spent.get(planId);
-      if (spent === 'used') return { ok: false, code: 'plan-used', message: `Plan ${planId} was already applied or refused once; a plan is single use. Make a new plan with plan_change.` };
-      if (spent === 'expired') return { ok: false, code: 'plan-expired', message: `Plan ${planId} expired (plans last ${Math.round(this.ttlMs / 60_000)} minutes). Make a new plan with plan_change.` };
-      return { ok: false, code: 'plan-unknown', message: `This server issued no plan "${planId.slice(0, 80)}". Make one with plan_change.` };
+      if (spent === 'used')
+        return {
+          ok: false,
+          code: 'plan-used',
+          message: `Plan ${planId} was already applied or refused once; a plan is single use. Make a new plan with plan_change.`,
+        };
+      if (spent === 'expired')
+        return {
+          ok: false,
+          code: 'plan-expired',
+          message: `Plan ${planId} expired (plans last ${Math.round(this.ttlMs / 60_000)} minutes). Make a new plan with plan_change.`,
+        };
+      return {
+        ok: false,
+        code: 'plan-unknown',
+        message: `This server issued no plan "${planId.slice(0, 80)}". Make one with plan_change.`,
+      };
     }
     if (this.now() > plan.expiresAt) {
       this.forget(planId, 'expired');
-      return { ok: false, code: 'plan-expired', message: `Plan ${planId} expired (plans last ${Math.round(this.ttlMs / 60_000)} minutes). Make a new plan with plan_change.` };
+      return {
+        ok: false,
+        code: 'plan-expired',
+        message: `Plan ${planId} expired (plans last ${Math.round(this.ttlMs / 60_000)} minutes). Make a new plan with plan_change.`,
+      };
     }
     this.forget(planId, 'used');
-    if (bindingHash(plan) !== plan.bindingHash) return { ok: false, code: 'plan-mismatch', message: `Plan ${planId} no longer matches what was planned.` };
+    if (bindingHash(plan) !== plan.bindingHash)
+      return { ok: false, code: 'plan-mismatch', message: `Plan ${planId} no longer matches what was planned.` };
     return { ok: true, plan };
   }
 
@@ -90,7 +121,10 @@ export class PlanStore {
 }
 
 /** What differs between a plan and where it would now run (empty: the same). */
-export function bindingDifferences(plan: PlanBinding, current: Pick<PlanBinding, 'account' | 'region' | 'policyHash'>): string[] {
+export function bindingDifferences(
+  plan: PlanBinding,
+  current: Pick<PlanBinding, 'account' | 'region' | 'policyHash'>,
+): string[] {
   const differences: string[] = [];
   if (plan.account !== current.account) differences.push(`account ${current.account} instead of ${plan.account}`);
   if (plan.region !== current.region) differences.push(`region ${current.region} instead of ${plan.region}`);

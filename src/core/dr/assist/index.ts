@@ -21,12 +21,22 @@ const sourceServerId = z.string().regex(/^s-[0-9a-zA-Z]{17}$/);
 const region = z.string().regex(new RegExp(REGION_PATTERN));
 
 /** Inputs of the assistance tools, for MCP and LM tool wiring. */
-export const runbookInputSchema = z.object({ planName: z.string().min(1).max(128), mode: z.enum(['drill', 'recovery']).default('drill') });
+export const runbookInputSchema = z.object({
+  planName: z.string().min(1).max(128),
+  mode: z.enum(['drill', 'recovery']).default('drill'),
+});
 export const explainReplicationInputSchema = z.object({ sourceServerId, region });
 export const explainJobInputSchema = z.object({ jobId: z.string().regex(/^drsjob-[0-9a-zA-Z]{17}$/), region });
 
 /** Resolves the plan's servers (live), reads their state and builds the runbook Markdown. */
-export async function generateRunbook(options: { plan: RecoveryPlan; groups: ProtectionGroup[]; reads: DrReads & RunbookReads; defaultRegion: string; mode?: 'drill' | 'recovery'; generatedAt?: Date }): Promise<string> {
+export async function generateRunbook(options: {
+  plan: RecoveryPlan;
+  groups: ProtectionGroup[];
+  reads: DrReads & RunbookReads;
+  defaultRegion: string;
+  mode?: 'drill' | 'recovery';
+  generatedAt?: Date;
+}): Promise<string> {
   let resolution: PlanResolution;
   let resolveProblem: string | undefined;
   try {
@@ -37,32 +47,73 @@ export async function generateRunbook(options: { plan: RecoveryPlan; groups: Pro
   }
   const plan = buildExecutionPlan(options.plan, resolution, options.mode ?? 'drill', options.defaultRegion);
   const live = await readRunbookLiveState(plan, options.reads);
-  const text = buildRunbook({ plan, groups: options.groups.filter((group) => options.plan.waves.some((wave) => wave.protectionGroups?.includes(group.name))), live, generatedAt: options.generatedAt });
-  return resolveProblem ? text.replace(/\n## Targets/, `\n> Servers: could not read: \`${resolveProblem}\` (the server lists below are empty for that reason).\n\n## Targets`) : text;
+  const text = buildRunbook({
+    plan,
+    groups: options.groups.filter((group) =>
+      options.plan.waves.some((wave) => wave.protectionGroups?.includes(group.name)),
+    ),
+    live,
+    generatedAt: options.generatedAt,
+  });
+  return resolveProblem
+    ? text.replace(
+        /\n## Targets/,
+        `\n> Servers: could not read: \`${resolveProblem}\` (the server lists below are empty for that reason).\n\n## Targets`,
+      )
+    : text;
 }
 
 /** Runbook from a plan file's text; throws a clear error when the file does not parse. */
-export async function generateRunbookFromText(planText: string, options: { groups: ProtectionGroup[]; reads: DrReads & RunbookReads; defaultRegion: string; mode?: 'drill' | 'recovery' }): Promise<string> {
+export async function generateRunbookFromText(
+  planText: string,
+  options: {
+    groups: ProtectionGroup[];
+    reads: DrReads & RunbookReads;
+    defaultRegion: string;
+    mode?: 'drill' | 'recovery';
+  },
+): Promise<string> {
   const parsed = parsePlan(planText);
-  if (!parsed.document) throw new Error(`The recovery plan does not parse: ${parsed.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message).slice(0, 5).join('; ')}`);
+  if (!parsed.document)
+    throw new Error(
+      `The recovery plan does not parse: ${parsed.diagnostics
+        .filter((d) => d.severity === 'error')
+        .map((d) => d.message)
+        .slice(0, 5)
+        .join('; ')}`,
+    );
   return generateRunbook({ plan: parsed.document, ...options });
 }
 
 /** Runbook for a plan of a workspace folder by name (what an MCP tool or chat gets: a plan name, not a file). */
-export async function generateRunbookForWorkspace(root: string, input: z.input<typeof runbookInputSchema>, options: { reads: DrReads & RunbookReads; defaultRegion: string }): Promise<string> {
+export async function generateRunbookForWorkspace(
+  root: string,
+  input: z.input<typeof runbookInputSchema>,
+  options: { reads: DrReads & RunbookReads; defaultRegion: string },
+): Promise<string> {
   const { planName, mode } = runbookInputSchema.parse(input);
   const workspace = await loadDrWorkspace(root);
   const { groups, plans } = usableDocuments(workspace);
   const plan = plans.find((candidate) => candidate.name === planName);
   if (!plan) {
     const broken = workspace.plans.some((file) => !file.result.document);
-    throw new Error(`No usable recovery plan named "${planName}" in the workspace${broken ? ' (some plan files have errors: fix them first)' : ''}. Plans: ${plans.map((p) => p.name).slice(0, 20).join(', ') || 'none'}.`);
+    throw new Error(
+      `No usable recovery plan named "${planName}" in the workspace${broken ? ' (some plan files have errors: fix them first)' : ''}. Plans: ${
+        plans
+          .map((p) => p.name)
+          .slice(0, 20)
+          .join(', ') || 'none'
+      }.`,
+    );
   }
   return generateRunbook({ plan, groups, reads: options.reads, defaultRegion: options.defaultRegion, mode });
 }
 
 /** Reads the source server (registered read) and explains its replication; a failed read is reported, not thrown. */
-export async function explainReplicationLive(reads: Pick<DrReads, 'listSourceServers'>, input: z.input<typeof explainReplicationInputSchema>): Promise<string> {
+export async function explainReplicationLive(
+  reads: Pick<DrReads, 'listSourceServers'>,
+  input: z.input<typeof explainReplicationInputSchema>,
+): Promise<string> {
   const { sourceServerId: id, region: where } = explainReplicationInputSchema.parse(input);
   let servers;
   try {
@@ -71,11 +122,16 @@ export async function explainReplicationLive(reads: Pick<DrReads, 'listSourceSer
     return `# Replication of ${id}\n\nCould not read: \`${errorCode(error)}\`\n`;
   }
   const server = servers.find((item) => item.sourceServerID === id);
-  return server ? explainReplication(server, where) : `# Replication of ${id}\n\nThe source server ${id} was not found in ${where}.\n`;
+  return server
+    ? explainReplication(server, where)
+    : `# Replication of ${id}\n\nThe source server ${id} was not found in ${where}.\n`;
 }
 
 /** Reads the job and its log (registered reads) and explains why it failed. */
-export async function explainJobLive(reads: Pick<DrReads, 'describeJobs' | 'describeJobLogItems'>, input: z.input<typeof explainJobInputSchema>): Promise<string> {
+export async function explainJobLive(
+  reads: Pick<DrReads, 'describeJobs' | 'describeJobLogItems'>,
+  input: z.input<typeof explainJobInputSchema>,
+): Promise<string> {
   const { jobId, region: where } = explainJobInputSchema.parse(input);
   let job;
   try {

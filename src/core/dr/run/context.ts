@@ -50,7 +50,11 @@ export class RunContext {
   /** Set once run() was called: the monitor then belongs to the run, not to a cleanup alone. */
   executing = false;
 
-  constructor(readonly deps: RunnerDeps, readonly journal: RunJournal, events: RunEvent[]) {
+  constructor(
+    readonly deps: RunnerDeps,
+    readonly journal: RunJournal,
+    events: RunEvent[],
+  ) {
     let state: RunState | undefined;
     for (const event of events) state = applyEvent(state, event);
     if (!state) throw new Error('A run needs its run.created event');
@@ -65,7 +69,13 @@ export class RunContext {
 
   /** Who asks and why, for the gateway's guardrails, approvals and audit lines. */
   callContext(wave?: string, reason = ''): DrCallContext {
-    return { correlationId: this.state.runId, planName: this.state.planName, waveName: wave, mode: this.state.mode, reason };
+    return {
+      correlationId: this.state.runId,
+      planName: this.state.planName,
+      waveName: wave,
+      mode: this.state.mode,
+      reason,
+    };
   }
 
   emit(...inputs: RunEventInput[]): RunEvent[] {
@@ -86,7 +96,8 @@ export class RunContext {
   }
 
   setStep(wave: string, step: string, status: StepStatus, error?: string): void {
-    if (this.state.waves[wave].steps[step].status !== status) this.emit({ type: 'step.status', wave, step, status, ...(error ? { error } : {}) });
+    if (this.state.waves[wave].steps[step].status !== status)
+      this.emit({ type: 'step.status', wave, step, status, ...(error ? { error } : {}) });
   }
 
   /** Work the run must finish before it ends, but no wave waits for (e.g. reading EC2 instance IDs). */

@@ -1,6 +1,12 @@
 import type { Job } from '@aws-sdk/client-drs';
 import { AdaptivePoller, Wakeable } from '../poller';
-import { TERMINAL_SERVER, type JobLogEntry, type RunEventInput, type RunState, type ServerLaunchStatus } from '../state';
+import {
+  TERMINAL_SERVER,
+  type JobLogEntry,
+  type RunEventInput,
+  type RunState,
+  type ServerLaunchStatus,
+} from '../state';
 import type { DrReads } from '../aws';
 import type { PollerOptions } from '../poller';
 import { AbandonedError, describeError } from './errors';
@@ -135,16 +141,41 @@ export class JobMonitor {
           }
           if (logItems.length) events.push({ type: 'job.log', jobId: job.jobID!, items: logItems });
           if (js.wave) events.push(...serverEvents(state, js.wave, job, logItems));
-          if (statusChanged) events.push({ type: 'job.status', jobId: job.jobID!, status: job.status ?? 'UNKNOWN', ...(job.status === 'COMPLETED' && job.endDateTime ? { endedAt: new Date(job.endDateTime).toISOString() } : {}) });
+          if (statusChanged)
+            events.push({
+              type: 'job.status',
+              jobId: job.jobID!,
+              status: job.status ?? 'UNKNOWN',
+              ...(job.status === 'COMPLETED' && job.endDateTime
+                ? { endedAt: new Date(job.endDateTime).toISOString() }
+                : {}),
+            });
           if (job.status === 'COMPLETED' && js.wave) {
             // A server the job never launched (e.g. SERVER_SKIPPED) ends here instead of waiting for maxWaitSeconds.
-            const reported = new Set(events.filter((e) => e.type === 'server.status').map((e) => (e as { sourceServerId: string }).sourceServerId));
+            const reported = new Set(
+              events
+                .filter((e) => e.type === 'server.status')
+                .map((e) => (e as { sourceServerId: string }).sourceServerId),
+            );
             for (const server of Object.values(state.waves[js.wave].servers)) {
-              if (server.jobId !== job.jobID || TERMINAL_SERVER.includes(server.launchStatus) || reported.has(server.sourceServerId)) continue;
+              if (
+                server.jobId !== job.jobID ||
+                TERMINAL_SERVER.includes(server.launchStatus) ||
+                reported.has(server.sourceServerId)
+              )
+                continue;
               const participant = job.participatingServers?.find((p) => p.sourceServerID === server.sourceServerId);
               if (participant && TERMINAL_SERVER.includes(participant.launchStatus as ServerLaunchStatus)) continue;
-              const last = [...js.log, ...logItems].reverse().find((item) => item.sourceServerId === server.sourceServerId);
-              events.push({ type: 'server.status', wave: js.wave, sourceServerId: server.sourceServerId, launchStatus: 'FAILED', error: `Job ${job.jobID} completed without launching it${last ? ` (last event ${last.event}${last.rawError ? `: ${last.rawError}` : ''})` : ''}.` });
+              const last = [...js.log, ...logItems]
+                .reverse()
+                .find((item) => item.sourceServerId === server.sourceServerId);
+              events.push({
+                type: 'server.status',
+                wave: js.wave,
+                sourceServerId: server.sourceServerId,
+                launchStatus: 'FAILED',
+                error: `Job ${job.jobID} completed without launching it${last ? ` (last event ${last.event}${last.rawError ? `: ${last.rawError}` : ''})` : ''}.`,
+              });
             }
           }
           if (job.status === 'COMPLETED') done.push(t);
@@ -174,13 +205,24 @@ export function serverEvents(state: RunState, wave: string, job: Job, logItems: 
     if (!server || server.launchStatus === 'TIMED_OUT') continue;
     const status = (participant.launchStatus ?? 'PENDING') as ServerLaunchStatus;
     const recoveryInstanceId = participant.recoveryInstanceID;
-    if (status === server.launchStatus && (!recoveryInstanceId || recoveryInstanceId === server.recoveryInstanceId)) continue;
+    if (status === server.launchStatus && (!recoveryInstanceId || recoveryInstanceId === server.recoveryInstanceId))
+      continue;
     let error: string | undefined;
     if (status === 'FAILED') {
-      const failure = [...state.jobs[job.jobID!]?.log ?? [], ...logItems].reverse().find((item) => item.sourceServerId === id && /FAIL/.test(item.event));
+      const failure = [...(state.jobs[job.jobID!]?.log ?? []), ...logItems]
+        .reverse()
+        .find((item) => item.sourceServerId === id && /FAIL/.test(item.event));
       error = failure?.rawError ?? failure?.event ?? 'DRS reported the launch as FAILED.';
     }
-    events.push({ type: 'server.status', wave, sourceServerId: id!, launchStatus: status, jobId: job.jobID, ...(recoveryInstanceId ? { recoveryInstanceId } : {}), ...(error ? { error } : {}) });
+    events.push({
+      type: 'server.status',
+      wave,
+      sourceServerId: id!,
+      launchStatus: status,
+      jobId: job.jobID,
+      ...(recoveryInstanceId ? { recoveryInstanceId } : {}),
+      ...(error ? { error } : {}),
+    });
   }
   return events;
 }

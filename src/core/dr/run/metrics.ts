@@ -38,20 +38,31 @@ export function computeMetrics(state: RunState, counters: ApiCounters[] = []): R
   const api = mergeStats(counters);
   const apiCalls = Object.values(api.calls).reduce((sum, n) => sum + n, 0);
   const servers = Object.values(state.waves).reduce((sum, wave) => sum + Object.keys(wave.servers).length, 0);
-  const jobsOf = (wave: string) => Object.values(state.jobs).filter((job) => job.wave === wave && job.kind === 'launch');
+  const jobsOf = (wave: string) =>
+    Object.values(state.jobs).filter((job) => job.wave === wave && job.kind === 'launch');
   const waveTransitions: WaveTransition[] = state.executionPlan.waves
     .filter((wave) => wave.dependsOn.length > 0)
     .map((wave) => {
-      const dependencyEnds = wave.dependsOn.flatMap((name) => jobsOf(name).map((job) => job.endedAt)).filter((t): t is string => Boolean(t));
-      const dependenciesCompletedAt = dependencyEnds.length ? dependencyEnds.reduce((a, b) => (Date.parse(a) > Date.parse(b) ? a : b)) : undefined;
-      const starts = Object.values(state.waves[wave.name].jobKeys).map((key) => key.firstStartingAt ?? key.startingAt).filter((t): t is string => Boolean(t));
-      const firstStartRecoveryAt = starts.length ? starts.reduce((a, b) => (Date.parse(a) < Date.parse(b) ? a : b)) : undefined;
+      const dependencyEnds = wave.dependsOn
+        .flatMap((name) => jobsOf(name).map((job) => job.endedAt))
+        .filter((t): t is string => Boolean(t));
+      const dependenciesCompletedAt = dependencyEnds.length
+        ? dependencyEnds.reduce((a, b) => (Date.parse(a) > Date.parse(b) ? a : b))
+        : undefined;
+      const starts = Object.values(state.waves[wave.name].jobKeys)
+        .map((key) => key.firstStartingAt ?? key.startingAt)
+        .filter((t): t is string => Boolean(t));
+      const firstStartRecoveryAt = starts.length
+        ? starts.reduce((a, b) => (Date.parse(a) < Date.parse(b) ? a : b))
+        : undefined;
       return {
         wave: wave.name,
         dependsOn: wave.dependsOn,
         dependenciesCompletedAt,
         firstStartRecoveryAt,
-        ...(dependenciesCompletedAt && firstStartRecoveryAt ? { overheadMs: Date.parse(firstStartRecoveryAt) - Date.parse(dependenciesCompletedAt) } : {}),
+        ...(dependenciesCompletedAt && firstStartRecoveryAt
+          ? { overheadMs: Date.parse(firstStartRecoveryAt) - Date.parse(dependenciesCompletedAt) }
+          : {}),
       };
     });
   return { api, apiCalls, servers, apiCallsPerServer: servers ? apiCalls / servers : 0, waveTransitions };

@@ -36,7 +36,12 @@ export interface StartRunInput {
 
 export class PreflightBlockedError extends Error {
   constructor(readonly report: PreflightReport) {
-    super(`Preflight found ${report.findings.filter((f) => f.severity === 'error').length} blocking problem(s):\n${report.findings.filter((f) => f.severity === 'error').map((f) => `- ${f.message} Fix: ${f.fix}`).join('\n')}`);
+    super(
+      `Preflight found ${report.findings.filter((f) => f.severity === 'error').length} blocking problem(s):\n${report.findings
+        .filter((f) => f.severity === 'error')
+        .map((f) => `- ${f.message} Fix: ${f.fix}`)
+        .join('\n')}`,
+    );
     this.name = 'PreflightBlockedError';
   }
 }
@@ -55,9 +60,19 @@ export class DrRunner {
    * Call `run()` to execute.
    */
   static async create(deps: RunnerDeps, input: StartRunInput): Promise<DrRunner> {
-    const report = input.preflight ?? (await runPreflight({ plan: input.plan, groups: input.groups, reads: deps.reads, mode: input.mode, defaultRegion: deps.defaultRegion, limits: deps.limits }));
+    const report =
+      input.preflight ??
+      (await runPreflight({
+        plan: input.plan,
+        groups: input.groups,
+        reads: deps.reads,
+        mode: input.mode,
+        defaultRegion: deps.defaultRegion,
+        limits: deps.limits,
+      }));
     if (!report.ok) throw new PreflightBlockedError(report);
-    if (report.planName !== input.plan.name || report.mode !== input.mode) throw new Error('The preflight report is for another plan or mode');
+    if (report.planName !== input.plan.name || report.mode !== input.mode)
+      throw new Error('The preflight report is for another plan or mode');
     const runId = input.runId ?? newRunId(input.plan.name);
     const journal = RunJournal.create(deps.journalDir, runId);
     const [created] = journal.append([
@@ -66,9 +81,16 @@ export class DrRunner {
         runId,
         mode: input.mode,
         plan: structuredClone(input.plan),
-        groups: structuredClone(input.groups.filter((group) => input.plan.waves.some((wave) => wave.protectionGroups?.includes(group.name)))),
+        groups: structuredClone(
+          input.groups.filter((group) => input.plan.waves.some((wave) => wave.protectionGroups?.includes(group.name))),
+        ),
         executionPlan: report.executionPlan,
-        preflight: { checkedAt: report.checkedAt, findings: report.findings, launchSettingsDrift: report.launchSettingsDrift, externalActiveJobs: report.externalActiveJobs },
+        preflight: {
+          checkedAt: report.checkedAt,
+          findings: report.findings,
+          launchSettingsDrift: report.launchSettingsDrift,
+          externalActiveJobs: report.externalActiveJobs,
+        },
       } as RunEventInput,
     ]);
     return new DrRunner(deps, journal, [created]);
@@ -129,7 +151,11 @@ export class DrRunner {
     for (const ws of Object.values(this.state.waves)) {
       if (wave && ws.name !== wave) continue;
       for (const step of Object.values(ws.steps)) {
-        if (step.kind === 'pause' && step.status === 'held') this.ctx.emit({ type: 'step.status', wave: ws.name, step: step.id, status: 'succeeded' }, { type: 'wave.status', wave: ws.name, status: 'running' });
+        if (step.kind === 'pause' && step.status === 'held')
+          this.ctx.emit(
+            { type: 'step.status', wave: ws.name, step: step.id, status: 'succeeded' },
+            { type: 'wave.status', wave: ws.name, status: 'running' },
+          );
       }
     }
   }
@@ -143,7 +169,8 @@ export class DrRunner {
   /** Answers a manual-approval action. */
   approve(wave: string, stepId: string, approved: boolean, by = this.ctx.actor, comment?: string): void {
     const step = this.state.waves[wave]?.steps[stepId];
-    if (!step || step.status !== 'waiting-approval') throw new Error(`Step ${stepId} of wave ${wave} is not waiting for approval`);
+    if (!step || step.status !== 'waiting-approval')
+      throw new Error(`Step ${stepId} of wave ${wave} is not waiting for approval`);
     this.ctx.emit({ type: 'approval.decided', wave, step: stepId, approved, by, comment });
   }
 
@@ -178,7 +205,8 @@ export class DrRunner {
       if (!TERMINAL_RUN.includes(this.state.status)) {
         run.monitor.start();
         // Re-attach to jobs that were running when the previous runner stopped.
-        for (const job of Object.values(this.state.jobs)) if (job.status !== 'COMPLETED') run.monitor.track(job.jobId, job.region);
+        for (const job of Object.values(this.state.jobs))
+          if (job.status !== 'COMPLETED') run.monitor.track(job.jobId, job.region);
         await this.scheduleLoop();
         // EC2 instance IDs read while later waves ran; a resumed run reads what its predecessor missed.
         await run.settleBackground();
@@ -204,7 +232,9 @@ export class DrRunner {
     for (;;) {
       if (this.ctx.abandoned) throw new AbandonedError();
       this.schedule();
-      const allDone = this.state.executionPlan.waves.every((wave) => TERMINAL_WAVE.includes(this.state.waves[wave.name].status));
+      const allDone = this.state.executionPlan.waves.every((wave) =>
+        TERMINAL_WAVE.includes(this.state.waves[wave.name].status),
+      );
       if (allDone && this.waveTasks.size === 0) return;
       await this.ctx.signal.wait(1000);
     }
@@ -227,14 +257,26 @@ export class DrRunner {
         continue;
       }
       if (anyFailed && executionPlan.failurePolicy === 'stop') {
-        emit({ type: 'wave.status', wave: planned.name, status: 'skipped', error: 'Not started: an earlier wave failed and the failure policy is "stop".' });
+        emit({
+          type: 'wave.status',
+          wave: planned.name,
+          status: 'skipped',
+          error: 'Not started: an earlier wave failed and the failure policy is "stop".',
+        });
         continue;
       }
       const dependencies = planned.dependsOn.map((name) => this.state.waves[name]);
       if (dependencies.some((dependency) => !TERMINAL_WAVE.includes(dependency.status))) continue;
-      const blocked = dependencies.find((dependency) => dependency.status === 'skipped' || dependency.status === 'cancelled');
+      const blocked = dependencies.find(
+        (dependency) => dependency.status === 'skipped' || dependency.status === 'cancelled',
+      );
       if (blocked) {
-        emit({ type: 'wave.status', wave: planned.name, status: 'skipped', error: `Not started: wave "${blocked.name}" it depends on was ${blocked.status}.` });
+        emit({
+          type: 'wave.status',
+          wave: planned.name,
+          status: 'skipped',
+          error: `Not started: wave "${blocked.name}" it depends on was ${blocked.status}.`,
+        });
         continue;
       }
       if (this.state.pausedByUser) continue;
@@ -250,7 +292,10 @@ export class DrRunner {
         const message = (error as Error).message ?? String(error);
         run.log(`wave ${planned.name} crashed: ${message}`);
         try {
-          run.emit({ type: 'run.error', wave: planned.name, message }, { type: 'wave.status', wave: planned.name, status: 'failed', error: message });
+          run.emit(
+            { type: 'run.error', wave: planned.name, message },
+            { type: 'wave.status', wave: planned.name, status: 'failed', error: message },
+          );
         } catch {
           // abandoned meanwhile
         }
@@ -281,10 +326,18 @@ export class DrRunner {
       }
       const outcome = await runStep(run, planned, step);
       if (outcome.status === 'failed' || outcome.status === 'cancelled') {
-        if (ws.steps[step.id].status !== outcome.status) run.emit({ type: 'step.status', wave: planned.name, step: step.id, status: outcome.status, error: outcome.error });
+        if (ws.steps[step.id].status !== outcome.status)
+          run.emit({
+            type: 'step.status',
+            wave: planned.name,
+            step: step.id,
+            status: outcome.status,
+            error: outcome.error,
+          });
         return this.endWave(planned, i + 1, outcome.status, outcome.error);
       }
-      if (ws.steps[step.id].status !== 'succeeded') run.emit({ type: 'step.status', wave: planned.name, step: step.id, status: 'succeeded' });
+      if (ws.steps[step.id].status !== 'succeeded')
+        run.emit({ type: 'step.status', wave: planned.name, step: step.id, status: 'succeeded' });
     }
     run.emit({ type: 'wave.status', wave: planned.name, status: 'completed' });
   }
@@ -293,7 +346,12 @@ export class DrRunner {
     const ws = this.state.waves[planned.name];
     const rest = planned.steps.slice(fromStep).filter((step) => !TERMINAL_STEP.includes(ws.steps[step.id].status));
     this.ctx.emit(
-      ...rest.map((step): RunEventInput => ({ type: 'step.status', wave: planned.name, step: step.id, status: status === 'cancelled' ? 'cancelled' : 'skipped' })),
+      ...rest.map((step): RunEventInput => ({
+        type: 'step.status',
+        wave: planned.name,
+        step: step.id,
+        status: status === 'cancelled' ? 'cancelled' : 'skipped',
+      })),
       { type: 'wave.status', wave: planned.name, status, error },
     );
   }
@@ -312,6 +370,11 @@ export class DrRunner {
 
   metrics(): RunnerMetrics {
     const { deps } = this.ctx;
-    return computeMetrics(this.state, [deps.reads.counters, (deps.gateway as { counters?: ApiCounters }).counters].filter((c): c is ApiCounters => Boolean(c)));
+    return computeMetrics(
+      this.state,
+      [deps.reads.counters, (deps.gateway as { counters?: ApiCounters }).counters].filter((c): c is ApiCounters =>
+        Boolean(c),
+      ),
+    );
   }
 }

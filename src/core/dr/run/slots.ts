@@ -30,7 +30,9 @@ export class JobSlots {
   private drain(): void {
     while (this.queue.length) {
       const next = this.queue[0];
-      const fits = this.jobs < this.limits.maxConcurrentJobs && (this.servers + next.servers <= this.limits.maxServersInActiveJobs || this.jobs === 0);
+      const fits =
+        this.jobs < this.limits.maxConcurrentJobs &&
+        (this.servers + next.servers <= this.limits.maxServersInActiveJobs || this.jobs === 0);
       if (!fits) return;
       this.queue.shift();
       next.resolve();

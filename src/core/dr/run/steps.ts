@@ -7,7 +7,17 @@ import { clientTokenFor, JOB_TAG_PLAN, JOB_TAG_RUN } from './ids';
 import { runLaunch } from './launch';
 
 const SSM_SUCCESS = new Set(['Success', 'CompletedWithSuccess']);
-const SSM_TERMINAL = new Set(['Success', 'CompletedWithSuccess', 'Failed', 'TimedOut', 'Cancelled', 'CompletedWithFailure', 'Rejected', 'Exited', 'ChangeCalendarOverrideRejected']);
+const SSM_TERMINAL = new Set([
+  'Success',
+  'CompletedWithSuccess',
+  'Failed',
+  'TimedOut',
+  'Cancelled',
+  'CompletedWithFailure',
+  'Rejected',
+  'Exited',
+  'ChangeCalendarOverrideRejected',
+]);
 
 export type StepOutcome = { status: 'succeeded' | 'failed' | 'cancelled'; error?: string };
 
@@ -20,14 +30,23 @@ export function runStep(run: RunContext, planned: PlannedWave, step: PlannedStep
       return runLaunch(run, planned, step);
     case 'action':
       if (step.action.type === 'wait') return runWait(run, planned, step, step.action.seconds);
-      if (step.action.type === 'approval') return runApproval(run, planned, step, step.action.message, step.action.timeoutSeconds);
+      if (step.action.type === 'approval')
+        return runApproval(run, planned, step, step.action.message, step.action.timeoutSeconds);
       return runAutomation(run, planned, step as Extract<PlannedStep, { kind: 'action' }>);
   }
 }
 
-async function runPause(run: RunContext, planned: PlannedWave, step: PlannedStep): Promise<{ status: 'succeeded' | 'cancelled' }> {
+async function runPause(
+  run: RunContext,
+  planned: PlannedWave,
+  step: PlannedStep,
+): Promise<{ status: 'succeeded' | 'cancelled' }> {
   const ss = run.state.waves[planned.name].steps[step.id];
-  if (ss.status === 'pending') run.emit({ type: 'step.status', wave: planned.name, step: step.id, status: 'held' }, { type: 'wave.status', wave: planned.name, status: 'held' });
+  if (ss.status === 'pending')
+    run.emit(
+      { type: 'step.status', wave: planned.name, step: step.id, status: 'held' },
+      { type: 'wave.status', wave: planned.name, status: 'held' },
+    );
   while (ss.status === 'held') {
     if (run.state.cancelRequested) return { status: 'cancelled' };
     await run.waitChange();
@@ -35,11 +54,21 @@ async function runPause(run: RunContext, planned: PlannedWave, step: PlannedStep
   return { status: 'succeeded' };
 }
 
-async function runWait(run: RunContext, planned: PlannedWave, step: PlannedStep, seconds: number): Promise<{ status: 'succeeded' | 'cancelled' }> {
+async function runWait(
+  run: RunContext,
+  planned: PlannedWave,
+  step: PlannedStep,
+  seconds: number,
+): Promise<{ status: 'succeeded' | 'cancelled' }> {
   const ss = run.state.waves[planned.name].steps[step.id];
   if (!ss.waitUntil) {
     run.setStep(planned.name, step.id, 'running');
-    run.emit({ type: 'step.waitUntil', wave: planned.name, step: step.id, until: new Date(Date.now() + seconds * 1000).toISOString() });
+    run.emit({
+      type: 'step.waitUntil',
+      wave: planned.name,
+      step: step.id,
+      until: new Date(Date.now() + seconds * 1000).toISOString(),
+    });
   }
   const until = Date.parse(ss.waitUntil!);
   while (Date.now() < until) {
@@ -49,26 +78,50 @@ async function runWait(run: RunContext, planned: PlannedWave, step: PlannedStep,
   return { status: 'succeeded' };
 }
 
-async function runApproval(run: RunContext, planned: PlannedWave, step: PlannedStep, message: string, timeoutSeconds?: number): Promise<StepOutcome> {
+async function runApproval(
+  run: RunContext,
+  planned: PlannedWave,
+  step: PlannedStep,
+  message: string,
+  timeoutSeconds?: number,
+): Promise<StepOutcome> {
   const ss = run.state.waves[planned.name].steps[step.id];
   if (!ss.approval) {
     run.emit(
       { type: 'step.status', wave: planned.name, step: step.id, status: 'waiting-approval' },
-      { type: 'approval.requested', wave: planned.name, step: step.id, message, ...(timeoutSeconds ? { deadline: new Date(Date.now() + timeoutSeconds * 1000).toISOString() } : {}) },
+      {
+        type: 'approval.requested',
+        wave: planned.name,
+        step: step.id,
+        message,
+        ...(timeoutSeconds ? { deadline: new Date(Date.now() + timeoutSeconds * 1000).toISOString() } : {}),
+      },
     );
   }
   for (;;) {
     const approval = ss.approval!;
     if (approval.decidedAt) {
-      return approval.approved ? { status: 'succeeded' } : { status: 'failed', error: `Rejected by ${approval.by ?? 'someone'}${approval.comment ? `: ${approval.comment}` : ''}.` };
+      return approval.approved
+        ? { status: 'succeeded' }
+        : {
+            status: 'failed',
+            error: `Rejected by ${approval.by ?? 'someone'}${approval.comment ? `: ${approval.comment}` : ''}.`,
+          };
     }
     if (run.state.cancelRequested) return { status: 'cancelled' };
-    if (approval.deadline && Date.now() >= Date.parse(approval.deadline)) return { status: 'failed', error: `Nobody approved "${message}" within ${timeoutSeconds} s.` };
-    await run.waitChange(approval.deadline ? Math.max(1, Math.min(1000, Date.parse(approval.deadline) - Date.now())) : 1000);
+    if (approval.deadline && Date.now() >= Date.parse(approval.deadline))
+      return { status: 'failed', error: `Nobody approved "${message}" within ${timeoutSeconds} s.` };
+    await run.waitChange(
+      approval.deadline ? Math.max(1, Math.min(1000, Date.parse(approval.deadline) - Date.now())) : 1000,
+    );
   }
 }
 
-async function runAutomation(run: RunContext, planned: PlannedWave, step: Extract<PlannedStep, { kind: 'action' }>): Promise<{ status: 'succeeded' | 'failed'; error?: string }> {
+async function runAutomation(
+  run: RunContext,
+  planned: PlannedWave,
+  step: Extract<PlannedStep, { kind: 'action' }>,
+): Promise<{ status: 'succeeded' | 'failed'; error?: string }> {
   const { state, deps } = run;
   const action = step.action;
   if (action.type !== 'ssmAutomation') throw new Error('not an automation');
@@ -80,9 +133,18 @@ async function runAutomation(run: RunContext, planned: PlannedWave, step: Extrac
     if (!attempt || attempt.endedAt) {
       const number = (attempt?.attempt ?? 0) + 1;
       if (number > maxAttempts) {
-        return { status: 'failed', error: `${step.label}: ${attempt?.status ?? 'failed'}${attempt?.error ? ` (${attempt.error})` : ''} after ${maxAttempts} attempt${maxAttempts === 1 ? '' : 's'}.` };
+        return {
+          status: 'failed',
+          error: `${step.label}: ${attempt?.status ?? 'failed'}${attempt?.error ? ` (${attempt.error})` : ''} after ${maxAttempts} attempt${maxAttempts === 1 ? '' : 's'}.`,
+        };
       }
-      run.emit({ type: 'action.starting', wave: planned.name, step: step.id, attempt: number, clientToken: clientTokenFor(state.runId, step.id, number) });
+      run.emit({
+        type: 'action.starting',
+        wave: planned.name,
+        step: step.id,
+        attempt: number,
+        clientToken: clientTokenFor(state.runId, step.id, number),
+      });
       attempt = ss.attempts[ss.attempts.length - 1];
     }
     if (!attempt.executionId) {
@@ -96,21 +158,51 @@ async function runAutomation(run: RunContext, planned: PlannedWave, step: Extrac
             clientToken: attempt.clientToken!,
             tags: { [JOB_TAG_RUN]: state.runId, [JOB_TAG_PLAN]: state.planName },
           },
-          run.callContext(planned.name, `${state.mode} ${state.planName}: ${step.phase}-wave action ${step.label} of wave ${planned.name}`),
+          run.callContext(
+            planned.name,
+            `${state.mode} ${state.planName}: ${step.phase}-wave action ${step.label} of wave ${planned.name}`,
+          ),
         );
         run.emit({ type: 'action.started', wave: planned.name, step: step.id, attempt: attempt.attempt, executionId });
       } catch (error) {
-        run.emit({ type: 'action.finished', wave: planned.name, step: step.id, attempt: attempt.attempt, status: 'StartFailed', error: describeError(error) });
+        run.emit({
+          type: 'action.finished',
+          wave: planned.name,
+          step: step.id,
+          attempt: attempt.attempt,
+          status: 'StartFailed',
+          error: describeError(error),
+        });
         continue;
       }
     }
-    const result = await followAutomation(run, step.region, attempt.executionId!, Date.parse(attempt.startedAt) + action.timeoutSeconds * 1000, planned.name);
-    run.emit({ type: 'action.finished', wave: planned.name, step: step.id, attempt: attempt.attempt, status: result.status, ...(result.outputs ? { outputs: result.outputs } : {}), ...(result.error ? { error: result.error } : {}) });
+    const result = await followAutomation(
+      run,
+      step.region,
+      attempt.executionId!,
+      Date.parse(attempt.startedAt) + action.timeoutSeconds * 1000,
+      planned.name,
+    );
+    run.emit({
+      type: 'action.finished',
+      wave: planned.name,
+      step: step.id,
+      attempt: attempt.attempt,
+      status: result.status,
+      ...(result.outputs ? { outputs: result.outputs } : {}),
+      ...(result.error ? { error: result.error } : {}),
+    });
     if (SSM_SUCCESS.has(result.status)) return { status: 'succeeded' };
   }
 }
 
-async function followAutomation(run: RunContext, region: string, executionId: string, deadline: number, wave: string): Promise<{ status: string; outputs?: Record<string, string[]>; error?: string }> {
+async function followAutomation(
+  run: RunContext,
+  region: string,
+  executionId: string,
+  deadline: number,
+  wave: string,
+): Promise<{ status: string; outputs?: Record<string, string[]>; error?: string }> {
   const { deps } = run;
   const poller = new AdaptivePoller(deps.actionPoll ?? deps.poll);
   let lastStatus = '';
@@ -128,7 +220,12 @@ async function followAutomation(run: RunContext, region: string, executionId: st
       run.log(`GetAutomationExecution ${executionId}: ${describeError(error)}`);
     }
     if (Date.now() >= deadline) {
-      await deps.gateway.stopAutomation({ region, executionId }, run.callContext(wave, `Automation ${executionId} exceeded its timeout`)).catch((error) => run.log(`StopAutomationExecution failed: ${describeError(error)}`));
+      await deps.gateway
+        .stopAutomation(
+          { region, executionId },
+          run.callContext(wave, `Automation ${executionId} exceeded its timeout`),
+        )
+        .catch((error) => run.log(`StopAutomationExecution failed: ${describeError(error)}`));
       return { status: 'TimedOut', error: `Did not finish within its timeout; stopped.` };
     }
     await delay(Math.min(poller.next(changed), Math.max(1, deadline - Date.now())), run.abort.signal);

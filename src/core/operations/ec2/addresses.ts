@@ -18,15 +18,41 @@ export const allocateAddress = defineOperation({
   rollbackSupported: true,
   rollbackNote: 'release the address',
   input: z.object({ tags: tagsSchema.optional(), networkBorderGroup: z.string().min(1).optional() }).strict(),
-  targets: async (_ctx, input) => [{ type: 'ec2:elastic-ip', id: '(new Elastic IP)', name: input.tags?.Name, action: 'allocate', tags: input.tags ?? {} }],
+  targets: async (_ctx, input) => [
+    {
+      type: 'ec2:elastic-ip',
+      id: '(new Elastic IP)',
+      name: input.tags?.Name,
+      action: 'allocate',
+      tags: input.tags ?? {},
+    },
+  ],
   preview: () => {
     const cost = monthly(PRICE_TABLE.publicIpv4PerHour);
-    return { summary: 'Allocate an Elastic IP address', changes: ['new public IPv4 address (VPC)'], cost: { direction: 'increase', monthlyUsd: cost, note: `About ${usd(cost)}/month while allocated (${priceNote()}).` } };
+    return {
+      summary: 'Allocate an Elastic IP address',
+      changes: ['new public IPv4 address (VPC)'],
+      cost: {
+        direction: 'increase',
+        monthlyUsd: cost,
+        note: `About ${usd(cost)}/month while allocated (${priceNote()}).`,
+      },
+    };
   },
-  checkPermission: (ctx, input) => ctx.probe(ec2Service, new AllocateAddressCommand({ Domain: 'vpc', NetworkBorderGroup: input.networkBorderGroup, DryRun: true })),
+  checkPermission: (ctx, input) =>
+    ctx.probe(
+      ec2Service,
+      new AllocateAddressCommand({ Domain: 'vpc', NetworkBorderGroup: input.networkBorderGroup, DryRun: true }),
+    ),
   async handler(ctx, input) {
     const ec2 = await ctx.client(ec2Service);
-    const address = await ec2.send(new AllocateAddressCommand({ Domain: 'vpc', NetworkBorderGroup: input.networkBorderGroup, TagSpecifications: tagSpecifications('elastic-ip', input.tags) }));
+    const address = await ec2.send(
+      new AllocateAddressCommand({
+        Domain: 'vpc',
+        NetworkBorderGroup: input.networkBorderGroup,
+        TagSpecifications: tagSpecifications('elastic-ip', input.tags),
+      }),
+    );
     return { allocationId: address.AllocationId!, publicIp: address.PublicIp };
   },
   resourceIds: (output) => [output.allocationId],
@@ -46,9 +72,14 @@ export const releaseAddress = defineOperation({
   targets: (ctx, input) => addressTargets(ctx, [input.allocationId], 'release'),
   preview: (_ctx, input, targets) => {
     const cost = monthly(PRICE_TABLE.publicIpv4PerHour);
-    return { summary: `Release Elastic IP ${targets[0]?.details?.[0] ?? input.allocationId}`, changes: [`release ${input.allocationId}`], cost: { direction: 'decrease', monthlyUsd: -cost, note: `Saves about ${usd(cost)}/month.` } };
+    return {
+      summary: `Release Elastic IP ${targets[0]?.details?.[0] ?? input.allocationId}`,
+      changes: [`release ${input.allocationId}`],
+      cost: { direction: 'decrease', monthlyUsd: -cost, note: `Saves about ${usd(cost)}/month.` },
+    };
   },
-  checkPermission: (ctx, input) => ctx.probe(ec2Service, new ReleaseAddressCommand({ AllocationId: input.allocationId, DryRun: true })),
+  checkPermission: (ctx, input) =>
+    ctx.probe(ec2Service, new ReleaseAddressCommand({ AllocationId: input.allocationId, DryRun: true })),
   checkDependencies: (ctx, input) => addressAssociations(ctx, [input.allocationId]),
   async handler(ctx, input) {
     const ec2 = await ctx.client(ec2Service);

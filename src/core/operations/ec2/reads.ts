@@ -50,11 +50,18 @@ function ec2List(spec: ListSpec) {
     title: spec.title,
     description: spec.description,
     ...READ_ONLY,
-    input: z.object({ ids: z.array(awsId(spec.idPrefix, spec.idLabel)).min(1).max(200).optional(), filters: ec2Filters.optional(), ...pageFields }).strict(),
+    input: z
+      .object({
+        ids: z.array(awsId(spec.idPrefix, spec.idLabel)).min(1).max(200).optional(),
+        filters: ec2Filters.optional(),
+        ...pageFields,
+      })
+      .strict(),
     async handler(ctx, input): Promise<Page> {
       const ec2 = await ctx.client(ec2Service);
       // EC2 rejects MaxResults together with explicit IDs.
-      const paging = spec.paged && !input.ids ? { maxResults: input.maxResults ?? 100, nextToken: input.nextToken } : {};
+      const paging =
+        spec.paged && !input.ids ? { maxResults: input.maxResults ?? 100, nextToken: input.nextToken } : {};
       const send = ec2.send as (command: object) => Promise<Record<string, unknown>>;
       const output = await send(spec.command({ ids: input.ids, filters: toFilters(input.filters), ...paging }));
       return { items: spec.itemsOf(output), nextToken: (output.NextToken as string | undefined) || undefined };
@@ -71,8 +78,15 @@ export const listInstances = ec2List({
   idPrefix: 'i',
   idLabel: 'an EC2 instance',
   paged: true,
-  command: (r) => new DescribeInstancesCommand({ InstanceIds: r.ids, Filters: r.filters, MaxResults: r.maxResults, NextToken: r.nextToken }),
-  itemsOf: (o: Out) => ((o.Reservations as Array<{ Instances?: unknown[] }>) ?? []).flatMap((reservation) => reservation.Instances ?? []),
+  command: (r) =>
+    new DescribeInstancesCommand({
+      InstanceIds: r.ids,
+      Filters: r.filters,
+      MaxResults: r.maxResults,
+      NextToken: r.nextToken,
+    }),
+  itemsOf: (o: Out) =>
+    ((o.Reservations as Array<{ Instances?: unknown[] }>) ?? []).flatMap((reservation) => reservation.Instances ?? []),
 });
 
 export const listVolumes = ec2List({
@@ -82,7 +96,13 @@ export const listVolumes = ec2List({
   idPrefix: 'vol',
   idLabel: 'an EBS volume',
   paged: true,
-  command: (r) => new DescribeVolumesCommand({ VolumeIds: r.ids, Filters: r.filters, MaxResults: r.maxResults, NextToken: r.nextToken }),
+  command: (r) =>
+    new DescribeVolumesCommand({
+      VolumeIds: r.ids,
+      Filters: r.filters,
+      MaxResults: r.maxResults,
+      NextToken: r.nextToken,
+    }),
   itemsOf: (o: Out) => (o.Volumes as unknown[]) ?? [],
 });
 
@@ -93,7 +113,14 @@ export const listSnapshots = ec2List({
   idPrefix: 'snap',
   idLabel: 'an EBS snapshot',
   paged: true,
-  command: (r) => new DescribeSnapshotsCommand({ SnapshotIds: r.ids, OwnerIds: r.ids ? undefined : ['self'], Filters: r.filters, MaxResults: r.maxResults, NextToken: r.nextToken }),
+  command: (r) =>
+    new DescribeSnapshotsCommand({
+      SnapshotIds: r.ids,
+      OwnerIds: r.ids ? undefined : ['self'],
+      Filters: r.filters,
+      MaxResults: r.maxResults,
+      NextToken: r.nextToken,
+    }),
   itemsOf: (o: Out) => (o.Snapshots as unknown[]) ?? [],
 });
 
@@ -126,7 +153,14 @@ export const listImages = ec2List({
   idPrefix: 'ami',
   idLabel: 'an AMI',
   paged: true,
-  command: (r) => new DescribeImagesCommand({ ImageIds: r.ids, Owners: r.ids ? undefined : ['self'], Filters: r.filters, MaxResults: r.maxResults, NextToken: r.nextToken }),
+  command: (r) =>
+    new DescribeImagesCommand({
+      ImageIds: r.ids,
+      Owners: r.ids ? undefined : ['self'],
+      Filters: r.filters,
+      MaxResults: r.maxResults,
+      NextToken: r.nextToken,
+    }),
   itemsOf: (o: Out) => (o.Images as unknown[]) ?? [],
 });
 
@@ -137,7 +171,8 @@ export const listVpcs = ec2List({
   idPrefix: 'vpc',
   idLabel: 'a VPC',
   paged: true,
-  command: (r) => new DescribeVpcsCommand({ VpcIds: r.ids, Filters: r.filters, MaxResults: r.maxResults, NextToken: r.nextToken }),
+  command: (r) =>
+    new DescribeVpcsCommand({ VpcIds: r.ids, Filters: r.filters, MaxResults: r.maxResults, NextToken: r.nextToken }),
   itemsOf: (o: Out) => (o.Vpcs as unknown[]) ?? [],
 });
 
@@ -148,7 +183,13 @@ export const listSubnets = ec2List({
   idPrefix: 'subnet',
   idLabel: 'a subnet',
   paged: true,
-  command: (r) => new DescribeSubnetsCommand({ SubnetIds: r.ids, Filters: r.filters, MaxResults: r.maxResults, NextToken: r.nextToken }),
+  command: (r) =>
+    new DescribeSubnetsCommand({
+      SubnetIds: r.ids,
+      Filters: r.filters,
+      MaxResults: r.maxResults,
+      NextToken: r.nextToken,
+    }),
   itemsOf: (o: Out) => (o.Subnets as unknown[]) ?? [],
 });
 
@@ -159,7 +200,13 @@ export const listRouteTables = ec2List({
   idPrefix: 'rtb',
   idLabel: 'a route table',
   paged: true,
-  command: (r) => new DescribeRouteTablesCommand({ RouteTableIds: r.ids, Filters: r.filters, MaxResults: r.maxResults, NextToken: r.nextToken }),
+  command: (r) =>
+    new DescribeRouteTablesCommand({
+      RouteTableIds: r.ids,
+      Filters: r.filters,
+      MaxResults: r.maxResults,
+      NextToken: r.nextToken,
+    }),
   itemsOf: (o: Out) => (o.RouteTables as unknown[]) ?? [],
 });
 
@@ -170,7 +217,13 @@ export const listInternetGateways = ec2List({
   idPrefix: 'igw',
   idLabel: 'an internet gateway',
   paged: true,
-  command: (r) => new DescribeInternetGatewaysCommand({ InternetGatewayIds: r.ids, Filters: r.filters, MaxResults: r.maxResults, NextToken: r.nextToken }),
+  command: (r) =>
+    new DescribeInternetGatewaysCommand({
+      InternetGatewayIds: r.ids,
+      Filters: r.filters,
+      MaxResults: r.maxResults,
+      NextToken: r.nextToken,
+    }),
   itemsOf: (o: Out) => (o.InternetGateways as unknown[]) ?? [],
 });
 
@@ -181,7 +234,13 @@ export const listNatGateways = ec2List({
   idPrefix: 'nat',
   idLabel: 'a NAT gateway',
   paged: true,
-  command: (r) => new DescribeNatGatewaysCommand({ NatGatewayIds: r.ids, Filter: r.filters, MaxResults: r.maxResults, NextToken: r.nextToken }),
+  command: (r) =>
+    new DescribeNatGatewaysCommand({
+      NatGatewayIds: r.ids,
+      Filter: r.filters,
+      MaxResults: r.maxResults,
+      NextToken: r.nextToken,
+    }),
   itemsOf: (o: Out) => (o.NatGateways as unknown[]) ?? [],
 });
 
@@ -192,7 +251,13 @@ export const listSecurityGroups = ec2List({
   idPrefix: 'sg',
   idLabel: 'a security group',
   paged: true,
-  command: (r) => new DescribeSecurityGroupsCommand({ GroupIds: r.ids, Filters: r.filters, MaxResults: r.maxResults, NextToken: r.nextToken }),
+  command: (r) =>
+    new DescribeSecurityGroupsCommand({
+      GroupIds: r.ids,
+      Filters: r.filters,
+      MaxResults: r.maxResults,
+      NextToken: r.nextToken,
+    }),
   itemsOf: (o: Out) => (o.SecurityGroups as unknown[]) ?? [],
 });
 
@@ -203,7 +268,13 @@ export const listNetworkInterfaces = ec2List({
   idPrefix: 'eni',
   idLabel: 'a network interface',
   paged: true,
-  command: (r) => new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: r.ids, Filters: r.filters, MaxResults: r.maxResults, NextToken: r.nextToken }),
+  command: (r) =>
+    new DescribeNetworkInterfacesCommand({
+      NetworkInterfaceIds: r.ids,
+      Filters: r.filters,
+      MaxResults: r.maxResults,
+      NextToken: r.nextToken,
+    }),
   itemsOf: (o: Out) => (o.NetworkInterfaces as unknown[]) ?? [],
 });
 
@@ -214,7 +285,13 @@ export const listLaunchTemplates = ec2List({
   idPrefix: 'lt',
   idLabel: 'a launch template',
   paged: true,
-  command: (r) => new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: r.ids, Filters: r.filters, MaxResults: r.maxResults, NextToken: r.nextToken }),
+  command: (r) =>
+    new DescribeLaunchTemplatesCommand({
+      LaunchTemplateIds: r.ids,
+      Filters: r.filters,
+      MaxResults: r.maxResults,
+      NextToken: r.nextToken,
+    }),
   itemsOf: (o: Out) => (o.LaunchTemplates as unknown[]) ?? [],
 });
 
@@ -225,9 +302,20 @@ export const listLaunchTemplateVersions = defineOperation({
   description: 'The versions of one launch template and their settings (user data is redacted).',
   ...READ_ONLY,
   input: z
-    .object({ launchTemplateId: launchTemplateId.optional(), launchTemplateName: z.string().min(3).max(128).optional(), versions: z.array(z.string().regex(/^(\$Latest|\$Default|\d+)$/)).max(200).optional(), ...pageFields })
+    .object({
+      launchTemplateId: launchTemplateId.optional(),
+      launchTemplateName: z.string().min(3).max(128).optional(),
+      versions: z
+        .array(z.string().regex(/^(\$Latest|\$Default|\d+)$/))
+        .max(200)
+        .optional(),
+      ...pageFields,
+    })
     .strict()
-    .refine((input) => Boolean(input.launchTemplateId) !== Boolean(input.launchTemplateName), { message: 'Give exactly one of launchTemplateId or launchTemplateName.', path: ['launchTemplateId'] }),
+    .refine((input) => Boolean(input.launchTemplateId) !== Boolean(input.launchTemplateName), {
+      message: 'Give exactly one of launchTemplateId or launchTemplateName.',
+      path: ['launchTemplateId'],
+    }),
   async handler(ctx, input): Promise<Page> {
     const ec2 = await ctx.client(ec2Service);
     const output = await ec2.send(

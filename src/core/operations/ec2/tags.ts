@@ -17,13 +17,28 @@ export const addTags = defineOperation({
   costImpact: 'none',
   rollbackSupported: true,
   rollbackNote: 'remove the tags, or set the old values again',
-  input: z.object({ resourceIds, tags: tagsSchema.refine((tags) => Object.keys(tags).length > 0, { message: 'Give at least one tag.' }) }).strict(),
-  targets: async (ctx, input) => (await taggedResourceTargets(ctx, input.resourceIds, 'tag')).map((target) => ({ ...target, setsTags: input.tags })),
+  input: z
+    .object({
+      resourceIds,
+      tags: tagsSchema.refine((tags) => Object.keys(tags).length > 0, { message: 'Give at least one tag.' }),
+    })
+    .strict(),
+  targets: async (ctx, input) =>
+    (await taggedResourceTargets(ctx, input.resourceIds, 'tag')).map((target) => ({ ...target, setsTags: input.tags })),
   preview: (_ctx, input, targets) => ({
     summary: `Set ${plural(Object.keys(input.tags).length, 'tag')} on ${plural(input.resourceIds.length, 'resource')}`,
-    changes: targets.flatMap((target) => Object.entries(input.tags).map(([key, value]) => `${target.id}: ${key} = "${value}"${target.tags?.[key] !== undefined ? ` (was "${target.tags[key]}")` : ''}`)),
+    changes: targets.flatMap((target) =>
+      Object.entries(input.tags).map(
+        ([key, value]) =>
+          `${target.id}: ${key} = "${value}"${target.tags?.[key] !== undefined ? ` (was "${target.tags[key]}")` : ''}`,
+      ),
+    ),
   }),
-  checkPermission: (ctx, input) => ctx.probe(ec2Service, new CreateTagsCommand({ Resources: input.resourceIds, Tags: toTagList(input.tags), DryRun: true })),
+  checkPermission: (ctx, input) =>
+    ctx.probe(
+      ec2Service,
+      new CreateTagsCommand({ Resources: input.resourceIds, Tags: toTagList(input.tags), DryRun: true }),
+    ),
   async handler(ctx, input) {
     const ec2 = await ctx.client(ec2Service);
     await ec2.send(new CreateTagsCommand({ Resources: input.resourceIds, Tags: toTagList(input.tags) }));
@@ -35,19 +50,33 @@ export const removeTags = defineOperation({
   id: 'ec2.tags.remove',
   service: 'ec2',
   title: 'Remove tags',
-  description: 'Removes tags (by key) from EC2 resources. Removing a protection tag such as DoNotDelete needs an approval.',
+  description:
+    'Removes tags (by key) from EC2 resources. Removing a protection tag such as DoNotDelete needs an approval.',
   kind: 'write',
   destructive: false,
   costImpact: 'none',
   rollbackSupported: true,
   rollbackNote: 'add the tags again (the preview lists their values)',
   input: z.object({ resourceIds, keys: z.array(tagKey).min(1).max(50) }).strict(),
-  targets: async (ctx, input) => (await taggedResourceTargets(ctx, input.resourceIds, 'untag')).map((target) => ({ ...target, removesTags: input.keys })),
+  targets: async (ctx, input) =>
+    (await taggedResourceTargets(ctx, input.resourceIds, 'untag')).map((target) => ({
+      ...target,
+      removesTags: input.keys,
+    })),
   preview: (_ctx, input, targets) => ({
     summary: `Remove ${plural(input.keys.length, 'tag key')} from ${plural(input.resourceIds.length, 'resource')}`,
-    changes: targets.flatMap((target) => input.keys.map((key) => `${target.id}: remove ${key}${target.tags?.[key] !== undefined ? ` (was "${target.tags[key]}")` : ' (not set)'}`)),
+    changes: targets.flatMap((target) =>
+      input.keys.map(
+        (key) =>
+          `${target.id}: remove ${key}${target.tags?.[key] !== undefined ? ` (was "${target.tags[key]}")` : ' (not set)'}`,
+      ),
+    ),
   }),
-  checkPermission: (ctx, input) => ctx.probe(ec2Service, new DeleteTagsCommand({ Resources: input.resourceIds, Tags: input.keys.map((Key) => ({ Key })), DryRun: true })),
+  checkPermission: (ctx, input) =>
+    ctx.probe(
+      ec2Service,
+      new DeleteTagsCommand({ Resources: input.resourceIds, Tags: input.keys.map((Key) => ({ Key })), DryRun: true }),
+    ),
   async handler(ctx, input) {
     const ec2 = await ctx.client(ec2Service);
     await ec2.send(new DeleteTagsCommand({ Resources: input.resourceIds, Tags: input.keys.map((Key) => ({ Key })) }));

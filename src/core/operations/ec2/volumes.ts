@@ -1,4 +1,10 @@
-import { CreateSnapshotCommand, CreateVolumeCommand, DeleteSnapshotCommand, DeleteVolumeCommand, type VolumeType } from '@aws-sdk/client-ec2';
+import {
+  CreateSnapshotCommand,
+  CreateVolumeCommand,
+  DeleteSnapshotCommand,
+  DeleteVolumeCommand,
+  type VolumeType,
+} from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import { ec2Service } from '../../aws/services';
 import { ebsSnapshotBeforeDelete } from '../../guardrails/backups';
@@ -23,7 +29,13 @@ export const createVolume = defineOperation({
   input: z
     .object({
       availabilityZone,
-      sizeGiB: z.number().int().min(1).max(65536).optional().describe('Size in GiB; optional when created from a snapshot.'),
+      sizeGiB: z
+        .number()
+        .int()
+        .min(1)
+        .max(65536)
+        .optional()
+        .describe('Size in GiB; optional when created from a snapshot.'),
       volumeType: z.enum(volumeTypes).default('gp3'),
       iops: z.number().int().min(100).max(256000).optional(),
       throughput: z.number().int().min(125).max(2000).optional().describe('gp3 only, MiB/s.'),
@@ -33,18 +45,49 @@ export const createVolume = defineOperation({
       tags: tagsSchema.optional(),
     })
     .strict()
-    .refine((input) => input.sizeGiB !== undefined || input.snapshotId !== undefined, { message: 'Give sizeGiB, snapshotId, or both.', path: ['sizeGiB'] }),
-  targets: async (_ctx, input) => [{ type: 'ec2:volume', id: '(new volume)', name: input.tags?.Name, action: 'create', tags: input.tags ?? {}, details: [`${input.sizeGiB ?? 'snapshot size'} GiB`, input.volumeType, input.availabilityZone] }],
+    .refine((input) => input.sizeGiB !== undefined || input.snapshotId !== undefined, {
+      message: 'Give sizeGiB, snapshotId, or both.',
+      path: ['sizeGiB'],
+    }),
+  targets: async (_ctx, input) => [
+    {
+      type: 'ec2:volume',
+      id: '(new volume)',
+      name: input.tags?.Name,
+      action: 'create',
+      tags: input.tags ?? {},
+      details: [`${input.sizeGiB ?? 'snapshot size'} GiB`, input.volumeType, input.availabilityZone],
+    },
+  ],
   preview(_ctx, input) {
     const perGb = PRICE_TABLE.ebsPerGbMonth[input.volumeType];
     const monthlyUsd = input.sizeGiB && perGb ? Math.round(input.sizeGiB * perGb * 100) / 100 : undefined;
     return {
       summary: `Create a ${input.sizeGiB ? `${input.sizeGiB} GiB ` : ''}${input.volumeType} volume in ${input.availabilityZone}`,
-      changes: [`new ${input.volumeType} volume${input.snapshotId ? ` from ${input.snapshotId}` : ''}${input.encrypted ? ', encrypted' : ''}`],
-      cost: { direction: 'increase', monthlyUsd, note: monthlyUsd !== undefined ? `About ${usd(monthlyUsd)}/month for storage${input.iops ? ' plus provisioned IOPS' : ''} (${priceNote()}).` : 'Billed per GiB-month of the volume size.' },
+      changes: [
+        `new ${input.volumeType} volume${input.snapshotId ? ` from ${input.snapshotId}` : ''}${input.encrypted ? ', encrypted' : ''}`,
+      ],
+      cost: {
+        direction: 'increase',
+        monthlyUsd,
+        note:
+          monthlyUsd !== undefined
+            ? `About ${usd(monthlyUsd)}/month for storage${input.iops ? ' plus provisioned IOPS' : ''} (${priceNote()}).`
+            : 'Billed per GiB-month of the volume size.',
+      },
     };
   },
-  checkPermission: (ctx, input) => ctx.probe(ec2Service, new CreateVolumeCommand({ AvailabilityZone: input.availabilityZone, Size: input.sizeGiB, VolumeType: input.volumeType as VolumeType, SnapshotId: input.snapshotId, DryRun: true })),
+  checkPermission: (ctx, input) =>
+    ctx.probe(
+      ec2Service,
+      new CreateVolumeCommand({
+        AvailabilityZone: input.availabilityZone,
+        Size: input.sizeGiB,
+        VolumeType: input.volumeType as VolumeType,
+        SnapshotId: input.snapshotId,
+        DryRun: true,
+      }),
+    ),
   async handler(ctx, input) {
     const ec2 = await ctx.client(ec2Service);
     const volume = await ec2.send(
@@ -81,9 +124,13 @@ export const deleteVolume = defineOperation({
   preview: (_ctx, input, targets) => ({
     summary: `Delete volume ${input.volumeId}${targets[0]?.name ? ` (${targets[0].name})` : ''}`,
     changes: [`delete ${input.volumeId} (${targets[0]?.details?.join(', ') ?? ''})`],
-    cost: { direction: 'decrease', note: 'The volume stops being billed; a backup snapshot is billed per GiB-month stored.' },
+    cost: {
+      direction: 'decrease',
+      note: 'The volume stops being billed; a backup snapshot is billed per GiB-month stored.',
+    },
   }),
-  checkPermission: (ctx, input) => ctx.probe(ec2Service, new DeleteVolumeCommand({ VolumeId: input.volumeId, DryRun: true })),
+  checkPermission: (ctx, input) =>
+    ctx.probe(ec2Service, new DeleteVolumeCommand({ VolumeId: input.volumeId, DryRun: true })),
   checkDependencies: (ctx, input) => volumeAttachments(ctx, [input.volumeId]),
   backup: ebsSnapshotBeforeDelete,
   async handler(ctx, input) {
@@ -107,7 +154,16 @@ export const createSnapshot = defineOperation({
   targets: async (ctx, input) => {
     const [volume] = await volumeTargets(ctx, [input.volumeId], 'snapshot', 'context');
     // The snapshot inherits the volume's environment unless its own tags say otherwise.
-    return [{ type: 'ec2:snapshot', id: '(new snapshot)', name: input.tags?.Name, action: 'create', tags: { ...volume?.tags, ...input.tags } }, ...(volume ? [volume] : [])];
+    return [
+      {
+        type: 'ec2:snapshot',
+        id: '(new snapshot)',
+        name: input.tags?.Name,
+        action: 'create',
+        tags: { ...volume?.tags, ...input.tags },
+      },
+      ...(volume ? [volume] : []),
+    ];
   },
   preview(_ctx, input, targets) {
     const size = Number.parseInt(targets.find((target) => target.type === 'ec2:volume')?.details?.[0] ?? '', 10);
@@ -115,13 +171,27 @@ export const createSnapshot = defineOperation({
     return {
       summary: `Snapshot volume ${input.volumeId}`,
       changes: [`new snapshot of ${input.volumeId}${input.description ? `: ${input.description}` : ''}`],
-      cost: { direction: 'increase', monthlyUsd: upper, note: upper !== undefined ? `At most ${usd(upper)}/month (full copy; snapshots are incremental) (${priceNote()}).` : 'Billed per GiB-month stored.' },
+      cost: {
+        direction: 'increase',
+        monthlyUsd: upper,
+        note:
+          upper !== undefined
+            ? `At most ${usd(upper)}/month (full copy; snapshots are incremental) (${priceNote()}).`
+            : 'Billed per GiB-month stored.',
+      },
     };
   },
-  checkPermission: (ctx, input) => ctx.probe(ec2Service, new CreateSnapshotCommand({ VolumeId: input.volumeId, DryRun: true })),
+  checkPermission: (ctx, input) =>
+    ctx.probe(ec2Service, new CreateSnapshotCommand({ VolumeId: input.volumeId, DryRun: true })),
   async handler(ctx, input) {
     const ec2 = await ctx.client(ec2Service);
-    const snapshot = await ec2.send(new CreateSnapshotCommand({ VolumeId: input.volumeId, Description: input.description, TagSpecifications: tagSpecifications('snapshot', input.tags) }));
+    const snapshot = await ec2.send(
+      new CreateSnapshotCommand({
+        VolumeId: input.volumeId,
+        Description: input.description,
+        TagSpecifications: tagSpecifications('snapshot', input.tags),
+      }),
+    );
     return { snapshotId: snapshot.SnapshotId!, state: snapshot.State };
   },
   resourceIds: (output) => [output.snapshotId],
@@ -139,8 +209,12 @@ export const deleteSnapshot = defineOperation({
   rollbackNote: 'a deleted snapshot cannot be restored (unless the Recycle Bin keeps it)',
   input: z.object({ snapshotId }).strict(),
   targets: (ctx, input) => snapshotTargets(ctx, [input.snapshotId], 'delete'),
-  preview: (_ctx, input, targets) => ({ summary: `Delete snapshot ${input.snapshotId}`, changes: [`delete ${input.snapshotId} (${targets[0]?.details?.join(', ') ?? ''})`] }),
-  checkPermission: (ctx, input) => ctx.probe(ec2Service, new DeleteSnapshotCommand({ SnapshotId: input.snapshotId, DryRun: true })),
+  preview: (_ctx, input, targets) => ({
+    summary: `Delete snapshot ${input.snapshotId}`,
+    changes: [`delete ${input.snapshotId} (${targets[0]?.details?.join(', ') ?? ''})`],
+  }),
+  checkPermission: (ctx, input) =>
+    ctx.probe(ec2Service, new DeleteSnapshotCommand({ SnapshotId: input.snapshotId, DryRun: true })),
   checkDependencies: (ctx, input) => snapshotImages(ctx, [input.snapshotId]),
   async handler(ctx, input) {
     const ec2 = await ctx.client(ec2Service);

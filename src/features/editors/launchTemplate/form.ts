@@ -5,7 +5,19 @@ type Data = Record<string, unknown>;
 type Json = Record<string, unknown>;
 
 /** Top-level fields the form edits; the raw JSON tab holds every other field. */
-export const FORM_FIELDS = ['InstanceType', 'ImageId', 'KeyName', 'IamInstanceProfile', 'NetworkInterfaces', 'SecurityGroupIds', 'UserData', 'TagSpecifications', 'MetadataOptions', 'BlockDeviceMappings', 'DisableApiTermination'] as const;
+export const FORM_FIELDS = [
+  'InstanceType',
+  'ImageId',
+  'KeyName',
+  'IamInstanceProfile',
+  'NetworkInterfaces',
+  'SecurityGroupIds',
+  'UserData',
+  'TagSpecifications',
+  'MetadataOptions',
+  'BlockDeviceMappings',
+  'DisableApiTermination',
+] as const;
 const FORM_FIELD_SET: ReadonlySet<string> = new Set(FORM_FIELDS);
 
 /** A form value that cannot become launch template data. */
@@ -16,18 +28,22 @@ export class FormError extends Error {
   }
 }
 
-const isObject = (value: unknown): value is Json => Boolean(value) && typeof value === 'object' && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  Boolean(value) && typeof value === 'object' && !Array.isArray(value);
 const str = (value: unknown) => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '');
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
 /** Decodes base64 user data when it is printable UTF-8 text; undefined otherwise (redacted, binary). */
 export function userDataText(value: unknown): string | undefined {
-  if (typeof value !== 'string' || !value || value.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(value)) return undefined;
+  if (typeof value !== 'string' || !value || value.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(value))
+    return undefined;
   const bytes = Buffer.from(value, 'base64');
   if (bytes.toString('base64') !== value) return undefined;
   const decoded = bytes.toString('utf8');
   // eslint-disable-next-line no-control-regex -- binary user data is recognised by its control characters
-  return Buffer.from(decoded, 'utf8').equals(bytes) && !/[\u0000-\u0008\u000e-\u001f]/.test(decoded) ? decoded : undefined;
+  return Buffer.from(decoded, 'utf8').equals(bytes) && !/[\u0000-\u0008\u000e-\u001f]/.test(decoded)
+    ? decoded
+    : undefined;
 }
 
 function blockDeviceRows(data: Data): BlockDeviceRow[] {
@@ -51,7 +67,9 @@ function blockDeviceRows(data: Data): BlockDeviceRow[] {
 export function formFromData(data: Data): { form: LaunchTemplateForm; rawJson: string } {
   const nic = isObject(list(data.NetworkInterfaces)[0]) ? (list(data.NetworkInterfaces)[0] as Json) : undefined;
   const profile = isObject(data.IamInstanceProfile) ? data.IamInstanceProfile : {};
-  const instanceTags = list(data.TagSpecifications).find((spec) => isObject(spec) && spec.ResourceType === 'instance') as Json | undefined;
+  const instanceTags = list(data.TagSpecifications).find(
+    (spec) => isObject(spec) && spec.ResourceType === 'instance',
+  ) as Json | undefined;
   const metadata = isObject(data.MetadataOptions) ? data.MetadataOptions : {};
   const decoded = userDataText(data.UserData);
   const rest = Object.fromEntries(Object.entries(data).filter(([key]) => !FORM_FIELD_SET.has(key)));
@@ -68,7 +86,9 @@ export function formFromData(data: Data): { form: LaunchTemplateForm; rawJson: s
       privateIpAddress: str(nic?.PrivateIpAddress),
       userData: decoded ?? '',
       userDataHidden: data.UserData !== undefined && decoded === undefined,
-      tags: list(instanceTags?.Tags).filter(isObject).map((tag) => ({ key: str(tag.Key), value: str(tag.Value) })),
+      tags: list(instanceTags?.Tags)
+        .filter(isObject)
+        .map((tag) => ({ key: str(tag.Key), value: str(tag.Value) })),
       httpTokens: httpTokens === 'required' || httpTokens === 'optional' ? httpTokens : '',
       httpEndpoint: httpEndpoint === 'enabled' || httpEndpoint === 'disabled' ? httpEndpoint : '',
       httpPutResponseHopLimit: str(metadata.HttpPutResponseHopLimit),
@@ -83,7 +103,11 @@ function integer(text: string, field: string, min: number, max: number, problems
   if (!text.trim()) return undefined;
   const value = Number(text.trim());
   if (!Number.isInteger(value) || value < min || value > max) {
-    problems.push({ field, severity: 'error', message: `"${text.slice(0, 20)}" is not a whole number from ${min} to ${max}.` });
+    problems.push({
+      field,
+      severity: 'error',
+      message: `"${text.slice(0, 20)}" is not a whole number from ${min} to ${max}.`,
+    });
     return undefined;
   }
   return value;
@@ -95,11 +119,21 @@ export function parseRawJson(rawJson: string): Data {
   try {
     parsed = rawJson.trim() ? JSON.parse(rawJson) : {};
   } catch (error) {
-    throw new FormError([{ field: 'Raw JSON', severity: 'error', message: `Not valid JSON: ${(error as Error).message}` }]);
+    throw new FormError([
+      { field: 'Raw JSON', severity: 'error', message: `Not valid JSON: ${(error as Error).message}` },
+    ]);
   }
-  if (!isObject(parsed)) throw new FormError([{ field: 'Raw JSON', severity: 'error', message: 'Enter a JSON object ({ … }).' }]);
+  if (!isObject(parsed))
+    throw new FormError([{ field: 'Raw JSON', severity: 'error', message: 'Enter a JSON object ({ … }).' }]);
   const owned = Object.keys(parsed).filter((key) => FORM_FIELD_SET.has(key));
-  if (owned.length) throw new FormError([{ field: 'Raw JSON', severity: 'error', message: `${owned.join(', ')} ${owned.length === 1 ? 'is' : 'are'} edited in the form, not in the raw JSON.` }]);
+  if (owned.length)
+    throw new FormError([
+      {
+        field: 'Raw JSON',
+        severity: 'error',
+        message: `${owned.join(', ')} ${owned.length === 1 ? 'is' : 'are'} edited in the form, not in the raw JSON.`,
+      },
+    ]);
   return parsed;
 }
 
@@ -137,14 +171,22 @@ export function dataFromForm(base: Data, form: LaunchTemplateForm, rawJson: stri
   if (form.userData) data.UserData = Buffer.from(form.userData, 'utf8').toString('base64');
   else if (form.userDataHidden && base.UserData !== undefined) data.UserData = base.UserData;
 
-  const otherTagSpecs = list(base.TagSpecifications).filter((spec) => !(isObject(spec) && spec.ResourceType === 'instance'));
+  const otherTagSpecs = list(base.TagSpecifications).filter(
+    (spec) => !(isObject(spec) && spec.ResourceType === 'instance'),
+  );
   const tags = form.tags.filter((tag) => tag.key.trim());
   const keys = new Set<string>();
   for (const tag of tags) {
-    if (keys.has(tag.key.trim())) problems.push({ field: 'Tags', severity: 'error', message: `Tag key "${tag.key.trim()}" appears twice.` });
+    if (keys.has(tag.key.trim()))
+      problems.push({ field: 'Tags', severity: 'error', message: `Tag key "${tag.key.trim()}" appears twice.` });
     keys.add(tag.key.trim());
   }
-  const tagSpecs = [...(tags.length ? [{ ResourceType: 'instance', Tags: tags.map((tag) => ({ Key: tag.key.trim(), Value: tag.value })) }] : []), ...otherTagSpecs];
+  const tagSpecs = [
+    ...(tags.length
+      ? [{ ResourceType: 'instance', Tags: tags.map((tag) => ({ Key: tag.key.trim(), Value: tag.value })) }]
+      : []),
+    ...otherTagSpecs,
+  ];
   if (tagSpecs.length) data.TagSpecifications = tagSpecs;
 
   const metadata: Json = { ...(isObject(base.MetadataOptions) ? base.MetadataOptions : {}) };
@@ -160,12 +202,19 @@ export function dataFromForm(base: Data, form: LaunchTemplateForm, rawJson: stri
   const ebsMappings = form.blockDevices.map((row, index) => {
     const deviceName = row.deviceName.trim();
     const field = `Block device ${index + 1}`;
-    if (!/^\/dev\/[a-z0-9]{2,16}$|^xvd[a-z]{1,2}$/.test(deviceName)) problems.push({ field, severity: 'error', message: `Device name "${deviceName.slice(0, 30)}" should look like /dev/xvdb or /dev/sda1.` });
-    if (names.has(deviceName)) problems.push({ field, severity: 'error', message: `Device ${deviceName} appears twice.` });
+    if (!/^\/dev\/[a-z0-9]{2,16}$|^xvd[a-z]{1,2}$/.test(deviceName))
+      problems.push({
+        field,
+        severity: 'error',
+        message: `Device name "${deviceName.slice(0, 30)}" should look like /dev/xvdb or /dev/sda1.`,
+      });
+    if (names.has(deviceName))
+      problems.push({ field, severity: 'error', message: `Device ${deviceName} appears twice.` });
     names.add(deviceName);
     const original = baseMappings.find((mapping) => mapping.DeviceName === deviceName && isObject(mapping.Ebs));
     const ebs: Json = { ...((original?.Ebs as Json | undefined) ?? {}) };
-    for (const key of ['VolumeSize', 'VolumeType', 'Iops', 'Throughput', 'Encrypted', 'DeleteOnTermination']) delete ebs[key];
+    for (const key of ['VolumeSize', 'VolumeType', 'Iops', 'Throughput', 'Encrypted', 'DeleteOnTermination'])
+      delete ebs[key];
     const size = integer(row.volumeSize, `${field} size (GiB)`, 1, 65_536, problems);
     if (size !== undefined) ebs.VolumeSize = size;
     if (row.volumeType.trim()) ebs.VolumeType = row.volumeType.trim();
@@ -178,7 +227,9 @@ export function dataFromForm(base: Data, form: LaunchTemplateForm, rawJson: stri
     ebs.DeleteOnTermination = row.deleteOnTermination;
     return { ...original, DeviceName: deviceName, Ebs: ebs };
   });
-  const otherMappings = baseMappings.filter((mapping) => !isObject(mapping.Ebs) && !names.has(String(mapping.DeviceName)));
+  const otherMappings = baseMappings.filter(
+    (mapping) => !isObject(mapping.Ebs) && !names.has(String(mapping.DeviceName)),
+  );
   if (ebsMappings.length || otherMappings.length) data.BlockDeviceMappings = [...ebsMappings, ...otherMappings];
 
   if (form.disableApiTermination) data.DisableApiTermination = true;
@@ -191,7 +242,19 @@ export function dataFromForm(base: Data, form: LaunchTemplateForm, rawJson: stri
 /** Checks the form can make without AWS: IMDSv2, a hidden user data note. */
 export function localFindings(form: LaunchTemplateForm): Finding[] {
   const findings: Finding[] = [];
-  if (form.httpTokens !== 'required') findings.push({ field: 'Metadata options', severity: 'warning', message: 'IMDSv2 is not required: instances accept IMDSv1 requests.', fix: 'Set "HTTP tokens" to Required.' });
-  if (form.userDataHidden) findings.push({ field: 'User data', severity: 'info', message: 'The user data of this version is not shown (redacted or not text). It is kept unless you type new user data.' });
+  if (form.httpTokens !== 'required')
+    findings.push({
+      field: 'Metadata options',
+      severity: 'warning',
+      message: 'IMDSv2 is not required: instances accept IMDSv1 requests.',
+      fix: 'Set "HTTP tokens" to Required.',
+    });
+  if (form.userDataHidden)
+    findings.push({
+      field: 'User data',
+      severity: 'info',
+      message:
+        'The user data of this version is not shown (redacted or not text). It is kept unless you type new user data.',
+    });
   return findings;
 }

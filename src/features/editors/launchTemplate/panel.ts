@@ -1,9 +1,21 @@
 import * as vscode from 'vscode';
-import type { LaunchTemplateData, LaunchTemplateEditor, OpenedTemplate, RunFunction } from '../../../core/launchTemplates';
+import type {
+  LaunchTemplateData,
+  LaunchTemplateEditor,
+  OpenedTemplate,
+  RunFunction,
+} from '../../../core/launchTemplates';
 import type { OperationPreview } from '../../../core/operations/preview';
 import type { RunOutcome } from '../../../core/operations/runner';
 import type { Caller } from '../../../core/operations/types';
-import type { DrsLaunchSettings, EditorState, Finding, LaunchTemplateForm, ToHost, ToWebview } from '../../../protocol/launchTemplate';
+import type {
+  DrsLaunchSettings,
+  EditorState,
+  Finding,
+  LaunchTemplateForm,
+  ToHost,
+  ToWebview,
+} from '../../../protocol/launchTemplate';
 import { OperationService } from '../../shared/operationService';
 import type { PilotLightContext } from '../../shared/pilotLightContext';
 import { WebviewHost } from '../../shared/webviewHost';
@@ -60,9 +72,14 @@ export class LaunchTemplatePanel implements vscode.Disposable {
   static async open(ctx: PilotLightContext, target: LaunchTemplateTarget): Promise<LaunchTemplatePanel> {
     const existing = panels.get(panelKey(target));
     if (existing) {
-      existing.target = { ...existing.target, refreshNode: target.refreshNode ?? existing.target.refreshNode, drs: target.drs ?? existing.target.drs };
+      existing.target = {
+        ...existing.target,
+        refreshNode: target.refreshNode ?? existing.target.refreshNode,
+        drs: target.drs ?? existing.target.drs,
+      };
       existing.host.panel.reveal();
-      if (target.version && target.version !== existing.opened?.selected.versionNumber) await existing.load(target.version);
+      if (target.version && target.version !== existing.opened?.selected.versionNumber)
+        await existing.load(target.version);
       else if (target.drs && !existing.drsSettings) await existing.load(existing.opened?.selected.versionNumber);
       return existing;
     }
@@ -115,7 +132,14 @@ export class LaunchTemplatePanel implements vscode.Disposable {
   }
 
   private run: RunFunction = (operationId, input, options) =>
-    this.service.run(operationId, input, { caller: options.caller, mode: options.mode, region: options.region ?? this.target.region, profile: this.target.profile, correlationId: options.correlationId, signal: options.signal });
+    this.service.run(operationId, input, {
+      caller: options.caller,
+      mode: options.mode,
+      region: options.region ?? this.target.region,
+      profile: this.target.profile,
+      correlationId: options.correlationId,
+      signal: options.signal,
+    });
 
   private async core(): Promise<typeof import('../../../core/launchTemplates')> {
     return import('../../../core/launchTemplates');
@@ -152,7 +176,13 @@ export class LaunchTemplatePanel implements vscode.Disposable {
       region: this.target.region,
       defaultVersion: opened.template.defaultVersion,
       latestVersion: opened.template.latestVersion,
-      versions: opened.versions.map((row) => ({ versionNumber: row.versionNumber, description: row.description, createdBy: row.createdBy, createdAt: row.createdAt, isDefault: row.isDefault })),
+      versions: opened.versions.map((row) => ({
+        versionNumber: row.versionNumber,
+        description: row.description,
+        createdBy: row.createdBy,
+        createdAt: row.createdAt,
+        isDefault: row.isDefault,
+      })),
       baseVersion: opened.selected.versionNumber,
       form,
       rawJson,
@@ -165,7 +195,8 @@ export class LaunchTemplatePanel implements vscode.Disposable {
   private async handle(message: ToHost): Promise<void> {
     switch (message.type) {
       case 'ready':
-        if (message.protocol !== 1) throw new Error(`The webview speaks protocol ${message.protocol}, the extension 1: reload the window.`);
+        if (message.protocol !== 1)
+          throw new Error(`The webview speaks protocol ${message.protocol}, the extension 1: reload the window.`);
         if (this.opened) await this.postState([]);
         return;
       case 'rendered':
@@ -190,22 +221,52 @@ export class LaunchTemplatePanel implements vscode.Disposable {
       case 'save':
         return this.save(message);
       case 'setDefault': {
-        const result = await this.write(`Make version ${message.version} the default of ${this.target.templateId}`, async (mode) => (await this.editorService()).rollback({ templateId: this.target.templateId, version: message.version, mode: 'set-default', runMode: mode }));
+        const result = await this.write(
+          `Make version ${message.version} the default of ${this.target.templateId}`,
+          async (mode) =>
+            (await this.editorService()).rollback({
+              templateId: this.target.templateId,
+              version: message.version,
+              mode: 'set-default',
+              runMode: mode,
+            }),
+        );
         return this.answer(message.requestId, result);
       }
       case 'rollback': {
-        const title = message.mode === 'set-default' ? `Roll back ${this.target.templateId} to version ${message.version} (make it the default)` : `Roll back ${this.target.templateId}: copy version ${message.version} into a new default version`;
-        const result = await this.write(title, async (mode) => (await this.editorService()).rollback({ templateId: this.target.templateId, version: message.version, mode: message.mode, runMode: mode }));
+        const title =
+          message.mode === 'set-default'
+            ? `Roll back ${this.target.templateId} to version ${message.version} (make it the default)`
+            : `Roll back ${this.target.templateId}: copy version ${message.version} into a new default version`;
+        const result = await this.write(title, async (mode) =>
+          (await this.editorService()).rollback({
+            templateId: this.target.templateId,
+            version: message.version,
+            mode: message.mode,
+            runMode: mode,
+          }),
+        );
         return this.answer(message.requestId, result);
       }
       case 'deleteVersions': {
         const defaultVersion = this.opened?.template.defaultVersion;
         if (defaultVersion !== undefined && message.versions.includes(defaultVersion)) {
-          await this.host.post({ type: 'result', requestId: message.requestId, status: 'refused', message: `Version ${defaultVersion} is the default version and cannot be deleted. Make another version the default first.` });
+          await this.host.post({
+            type: 'result',
+            requestId: message.requestId,
+            status: 'refused',
+            message: `Version ${defaultVersion} is the default version and cannot be deleted. Make another version the default first.`,
+          });
           return;
         }
-        const result = await this.write(`Delete version${message.versions.length === 1 ? '' : 's'} ${message.versions.join(', ')} of ${this.target.templateId}`, async (mode) =>
-          (await this.editorService()).deleteVersions({ templateId: this.target.templateId, versions: message.versions, runMode: mode }),
+        const result = await this.write(
+          `Delete version${message.versions.length === 1 ? '' : 's'} ${message.versions.join(', ')} of ${this.target.templateId}`,
+          async (mode) =>
+            (await this.editorService()).deleteVersions({
+              templateId: this.target.templateId,
+              versions: message.versions,
+              runMode: mode,
+            }),
         );
         return this.answer(message.requestId, result);
       }
@@ -214,10 +275,16 @@ export class LaunchTemplatePanel implements vscode.Disposable {
         if (!drs) throw new Error('This editor was not opened for a DRS source server.');
         const { LAUNCH_TEMPLATE_OPERATION_IDS } = await this.core();
         const input = drsUpdateInput(drs.sourceServerId, message.settings);
-        const result = await this.write(`Update the DRS launch settings of ${drs.hostname || drs.sourceServerId}`, async (mode) => {
-          const outcome = await this.run(LAUNCH_TEMPLATE_OPERATION_IDS.updateLaunchConfiguration, input, { caller: this.target.caller, mode });
-          return { status: outcome.status, message: describeOutcome(outcome), outcomes: [outcome] };
-        });
+        const result = await this.write(
+          `Update the DRS launch settings of ${drs.hostname || drs.sourceServerId}`,
+          async (mode) => {
+            const outcome = await this.run(LAUNCH_TEMPLATE_OPERATION_IDS.updateLaunchConfiguration, input, {
+              caller: this.target.caller,
+              mode,
+            });
+            return { status: outcome.status, message: describeOutcome(outcome), outcomes: [outcome] };
+          },
+        );
         return this.answer(message.requestId, result);
       }
     }
@@ -230,7 +297,9 @@ export class LaunchTemplatePanel implements vscode.Disposable {
 
   /** Re-reads the template, keeps the selected version when it still exists, and refreshes the explorer. */
   private async afterChange(version?: number): Promise<void> {
-    await vscode.commands.executeCommand('pilotLight.explorer.refreshNode', this.target.refreshNode).then(undefined, () => undefined);
+    await vscode.commands
+      .executeCommand('pilotLight.explorer.refreshNode', this.target.refreshNode)
+      .then(undefined, () => undefined);
     await this.load(version);
   }
 
@@ -243,7 +312,8 @@ export class LaunchTemplatePanel implements vscode.Disposable {
     call: (mode: 'dry-run' | 'execute') => Promise<{ status: string; message: string; outcomes: RunOutcome[] }>,
   ): Promise<{ status: WriteStatus; message: string }> {
     const dryRun = await call('dry-run');
-    if (dryRun.status !== 'dry-run') return { status: dryRun.status === 'refused' ? 'refused' : 'failed', message: `${title}: ${dryRun.message}` };
+    if (dryRun.status !== 'dry-run')
+      return { status: dryRun.status === 'refused' ? 'refused' : 'failed', message: `${title}: ${dryRun.message}` };
     const confirmed = await this.confirmPreviews(title, dryRun.outcomes);
     if (confirmed !== true) return confirmed;
     const executed = await call('execute');
@@ -251,10 +321,19 @@ export class LaunchTemplatePanel implements vscode.Disposable {
     return { status: executed.status === 'refused' ? 'refused' : 'failed', message: `${title}: ${executed.message}` };
   }
 
-  private async confirmPreviews(title: string, outcomes: RunOutcome[]): Promise<true | { status: WriteStatus; message: string }> {
-    const previews = outcomes.map((outcome) => outcome.preview).filter((preview): preview is OperationPreview => Boolean(preview));
+  private async confirmPreviews(
+    title: string,
+    outcomes: RunOutcome[],
+  ): Promise<true | { status: WriteStatus; message: string }> {
+    const previews = outcomes
+      .map((outcome) => outcome.preview)
+      .filter((preview): preview is OperationPreview => Boolean(preview));
     const refused = previews.find((preview) => preview.guardrails.verdict === 'refused');
-    if (refused) return { status: 'refused', message: `${title} would be refused: ${refused.guardrails.refusals.map((refusal) => refusal.message).join(' ')}` };
+    if (refused)
+      return {
+        status: 'refused',
+        message: `${title} would be refused: ${refused.guardrails.refusals.map((refusal) => refusal.message).join(' ')}`,
+      };
     for (const preview of previews) {
       if (preview.guardrails.verdict !== 'allowed') continue; // the runner asks for the approval the policy requires
       const decision = await this.service.confirm(preview, this.target.caller);
@@ -268,10 +347,20 @@ export class LaunchTemplatePanel implements vscode.Disposable {
     try {
       const data = dataFromForm(this.opened?.selected.data ?? {}, form, rawJson);
       const { checkLaunchTemplateFields } = await this.core();
-      for (const found of await checkLaunchTemplateFields(this.run, { caller: this.target.caller, region: this.target.region }, { data })) findings.push(found);
+      for (const found of await checkLaunchTemplateFields(
+        this.run,
+        { caller: this.target.caller, region: this.target.region },
+        { data },
+      ))
+        findings.push(found);
     } catch (error) {
       if (error instanceof FormError) findings.push(...error.findings);
-      else findings.push({ field: 'Checks', severity: 'not-checked', message: `The checks could not run: ${(error as Error).message}` });
+      else
+        findings.push({
+          field: 'Checks',
+          severity: 'not-checked',
+          message: `The checks could not run: ${(error as Error).message}`,
+        });
     }
     await this.host.post({ type: 'findings', findings: findings.slice(0, 500) });
   }
@@ -285,18 +374,36 @@ export class LaunchTemplatePanel implements vscode.Disposable {
     } catch (error) {
       if (!(error instanceof FormError)) throw error;
       await this.host.post({ type: 'findings', findings: [...localFindings(message.form), ...error.findings] });
-      await this.host.post({ type: 'result', requestId: message.requestId, status: 'failed', message: `Nothing was saved: ${error.message}` });
+      await this.host.post({
+        type: 'result',
+        requestId: message.requestId,
+        status: 'failed',
+        message: `Nothing was saved: ${error.message}`,
+      });
       return;
     }
     const editor = await this.editorService();
     let expectedLatestVersion = opened.template.latestVersion;
     const request = (mode: 'dry-run' | 'execute') =>
-      editor.save({ templateId: opened.template.launchTemplateId, baseVersion: opened.selected.versionNumber, expectedLatestVersion, edited, makeDefault: message.makeDefault, description: message.description || undefined, mode });
+      editor.save({
+        templateId: opened.template.launchTemplateId,
+        baseVersion: opened.selected.versionNumber,
+        expectedLatestVersion,
+        edited,
+        makeDefault: message.makeDefault,
+        description: message.description || undefined,
+        mode,
+      });
     let dryRun;
     try {
       dryRun = await request('dry-run');
     } catch (error) {
-      await this.host.post({ type: 'result', requestId: message.requestId, status: 'failed', message: `Nothing was saved: ${(error as Error).message}` });
+      await this.host.post({
+        type: 'result',
+        requestId: message.requestId,
+        status: 'failed',
+        message: `Nothing was saved: ${(error as Error).message}`,
+      });
       return;
     }
     if (dryRun.status === 'conflict') {
@@ -312,54 +419,107 @@ export class LaunchTemplatePanel implements vscode.Disposable {
       const RELOAD = 'Discard My Edit and Reload';
       const choice = await vscode.window.showWarningMessage(
         `Someone created version ${conflict.latest} of ${opened.template.launchTemplateName} since you opened it (you saw version ${conflict.expectedLatest} as the latest). The diff shows it beside your edit.`,
-        { modal: true, detail: `"${SAVE}" creates a new version from version ${opened.selected.versionNumber} with your changes; version ${conflict.latest} stays as it is.` },
+        {
+          modal: true,
+          detail: `"${SAVE}" creates a new version from version ${opened.selected.versionNumber} with your changes; version ${conflict.latest} stays as it is.`,
+        },
         SAVE,
         RELOAD,
       );
       if (choice === RELOAD) {
         await this.load();
-        await this.host.post({ type: 'result', requestId: message.requestId, status: 'conflict', message: `Reloaded: your edit was discarded; the form shows version ${this.opened?.selected.versionNumber}.` });
+        await this.host.post({
+          type: 'result',
+          requestId: message.requestId,
+          status: 'conflict',
+          message: `Reloaded: your edit was discarded; the form shows version ${this.opened?.selected.versionNumber}.`,
+        });
         return;
       }
       if (choice !== SAVE) {
-        await this.host.post({ type: 'result', requestId: message.requestId, status: 'conflict', message: `Not saved: version ${conflict.latest} was created since you opened the template. Save again to decide.` });
+        await this.host.post({
+          type: 'result',
+          requestId: message.requestId,
+          status: 'conflict',
+          message: `Not saved: version ${conflict.latest} was created since you opened the template. Save again to decide.`,
+        });
         return;
       }
       expectedLatestVersion = conflict.latest;
       dryRun = await request('dry-run');
     }
     if (dryRun.status === 'unchanged') {
-      await this.host.post({ type: 'result', requestId: message.requestId, status: 'unchanged', message: 'No change: nothing was saved and no version was created.' });
+      await this.host.post({
+        type: 'result',
+        requestId: message.requestId,
+        status: 'unchanged',
+        message: 'No change: nothing was saved and no version was created.',
+      });
       return;
     }
     if (dryRun.status !== 'dry-run') {
-      const text = dryRun.status === 'conflict' ? `version ${dryRun.conflict.latest} was created meanwhile; save again.` : dryRun.status === 'saved' ? 'the dry-run saved a version (unexpected).' : dryRun.message;
-      await this.host.post({ type: 'result', requestId: message.requestId, status: dryRun.status === 'refused' ? 'refused' : 'failed', message: `Nothing was saved: ${text}` });
+      const text =
+        dryRun.status === 'conflict'
+          ? `version ${dryRun.conflict.latest} was created meanwhile; save again.`
+          : dryRun.status === 'saved'
+            ? 'the dry-run saved a version (unexpected).'
+            : dryRun.message;
+      await this.host.post({
+        type: 'result',
+        requestId: message.requestId,
+        status: dryRun.status === 'refused' ? 'refused' : 'failed',
+        message: `Nothing was saved: ${text}`,
+      });
       return;
     }
     const title = `Save ${opened.template.launchTemplateName} as a new version${message.makeDefault ? ' (made default)' : ''}`;
     const confirmed = await this.confirmPreviews(title, dryRun.outcomes);
     if (confirmed !== true) {
-      await this.host.post({ type: 'result', requestId: message.requestId, status: confirmed.status === 'cancelled' ? 'cancelled' : confirmed.status === 'refused' ? 'refused' : 'failed', message: confirmed.message });
+      await this.host.post({
+        type: 'result',
+        requestId: message.requestId,
+        status: confirmed.status === 'cancelled' ? 'cancelled' : confirmed.status === 'refused' ? 'refused' : 'failed',
+        message: confirmed.message,
+      });
       return;
     }
     const saved = await request('execute');
     if (saved.status === 'saved') {
       await this.afterChange(saved.versionNumber);
-      await this.host.post({ type: 'result', requestId: message.requestId, status: 'saved', message: `Saved version ${saved.versionNumber}${saved.madeDefault ? ' (now the default)' : ''}: ${saved.changes.map((change) => change.field).join(', ')}.` });
+      await this.host.post({
+        type: 'result',
+        requestId: message.requestId,
+        status: 'saved',
+        message: `Saved version ${saved.versionNumber}${saved.madeDefault ? ' (now the default)' : ''}: ${saved.changes.map((change) => change.field).join(', ')}.`,
+      });
       return;
     }
-    const text = saved.status === 'conflict' ? `version ${saved.conflict.latest} was created meanwhile; save again.` : saved.status === 'unchanged' ? 'no change.' : saved.status === 'dry-run' ? 'only a dry-run ran.' : saved.message;
+    const text =
+      saved.status === 'conflict'
+        ? `version ${saved.conflict.latest} was created meanwhile; save again.`
+        : saved.status === 'unchanged'
+          ? 'no change.'
+          : saved.status === 'dry-run'
+            ? 'only a dry-run ran.'
+            : saved.message;
     if (saved.status === 'refused' || saved.status === 'failed') {
       if (saved.versionNumber) await this.afterChange(saved.versionNumber);
     }
-    await this.host.post({ type: 'result', requestId: message.requestId, status: saved.status === 'refused' ? 'refused' : saved.status === 'unchanged' ? 'unchanged' : 'failed', message: `${saved.status === 'unchanged' ? 'Nothing was saved' : 'Save failed'}: ${text}` });
+    await this.host.post({
+      type: 'result',
+      requestId: message.requestId,
+      status: saved.status === 'refused' ? 'refused' : saved.status === 'unchanged' ? 'unchanged' : 'failed',
+      message: `${saved.status === 'unchanged' ? 'Nothing was saved' : 'Save failed'}: ${text}`,
+    });
   }
 
   /** Opens VS Code's diff editor with two versions' normalized text; returns the URIs. */
   async compare(left: number, right: number): Promise<{ left: vscode.Uri; right: vscode.Uri }> {
     const editor = await this.editorService();
-    const [older, newer] = await Promise.all([editor.readVersion(this.target.templateId, Math.min(left, right)), editor.readVersion(this.target.templateId, Math.max(left, right))]);
+    const [older, newer] = await Promise.all([
+      editor.readVersion(this.target.templateId, Math.min(left, right)),
+      editor.readVersion(this.target.templateId, Math.max(left, right)),
+    ]);
     const name = this.opened?.template.launchTemplateName ?? this.target.templateId;
     return launchTemplateDiffDocuments(this.ctx.extension).showDiff(
       this.target.templateId,
@@ -371,8 +531,13 @@ export class LaunchTemplatePanel implements vscode.Disposable {
 
   private async readDrsSettings(sourceServerId: string): Promise<DrsLaunchSettings | undefined> {
     const { LAUNCH_TEMPLATE_OPERATION_IDS } = await this.core();
-    const outcome = await this.run(LAUNCH_TEMPLATE_OPERATION_IDS.getLaunchConfiguration, { sourceServerId }, { caller: this.target.caller, mode: 'execute' });
-    if (outcome.status !== 'succeeded') throw new Error(`The DRS launch settings of ${sourceServerId} could not be read: ${describeOutcome(outcome)}`);
+    const outcome = await this.run(
+      LAUNCH_TEMPLATE_OPERATION_IDS.getLaunchConfiguration,
+      { sourceServerId },
+      { caller: this.target.caller, mode: 'execute' },
+    );
+    if (outcome.status !== 'succeeded')
+      throw new Error(`The DRS launch settings of ${sourceServerId} could not be read: ${describeOutcome(outcome)}`);
     return drsSettingsFrom(outcome.output as Record<string, unknown> | undefined);
   }
 
@@ -387,7 +552,10 @@ export class LaunchTemplatePanel implements vscode.Disposable {
 
 /** The editor's DRS settings from a GetLaunchConfiguration output (AWS shape). */
 export function drsSettingsFrom(output: Record<string, unknown> | undefined): DrsLaunchSettings {
-  const config = (output && typeof output === 'object' && 'launchConfiguration' in output ? (output.launchConfiguration as Record<string, unknown>) : output) ?? {};
+  const config =
+    (output && typeof output === 'object' && 'launchConfiguration' in output
+      ? (output.launchConfiguration as Record<string, unknown>)
+      : output) ?? {};
   const licensing = (config.licensing as { osByol?: boolean } | undefined) ?? {};
   const postLaunch = config.postLaunchEnabled;
   const disposition = config.launchDisposition === 'STARTED' ? 'STARTED' : 'STOPPED';
