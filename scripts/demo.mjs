@@ -41,7 +41,8 @@ try {
   codeServer = await startCodeServer({
     repoRoot: REPO_ROOT,
     workspace: workspace.path,
-    settings: stack.settings,
+    // The demo shows the MCP server in VS Code's MCP list too (off by default for users).
+    settings: { ...stack.settings, 'pilotLight.mcp.enabled': true },
     env: stack.env,
     extensionsToInstall: [PACKAGED_VSIX],
     logFile: join(logs.path, 'code-server.log'),
@@ -58,5 +59,11 @@ Pilot Light demo is running (ready in ${((Date.now() - started) / 1000).toFixed(
   VS Code:        ${url}
   AWS endpoint:   ${stack.endpoint}  (moto + DRS emulator, region ${stack.region}, credentials testing/testing)
 
-Open the URL, then the AWS icon in the activity bar. Press Ctrl-C to stop.
+Open the URL, then the AWS icon in the activity bar. To try:
+  - Explorer → Launch templates → right-click a template → Edit Launch Template… (versions, diff, rollback)
+  - the funnel on the explorer: web-1, or Role=app (pushed to the EC2 API)
+  - Chat: @aws stop the app server · @aws which instances are in the private subnet? · @aws find things I'm paying for but not using
+  - a DRS source server → Explain Replication Problem; a recovery plan file → Generate DR Runbook
+  - Extensions → MCP servers: "Pilot Light" (the same guarded tools for agents); from a terminal: node dist/mcp.js --stdio
+Press Ctrl-C to stop.
 `);

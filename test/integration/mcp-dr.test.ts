@@ -3,6 +3,7 @@
  * a workspace folder, preflight, a drill started only after the typed approval, its status.
  */
 import * as assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeJobsCommand, DrsClient } from '@aws-sdk/client-drs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -139,6 +140,35 @@ describe('MCP DR tools against the emulators', function () {
           record.operation === 'drs.recovery.start' && record.caller === 'mcp' && record.outcome === 'succeeded',
       ),
     );
+  });
+
+  it('offers DR assistance read-only: a runbook with live replication, a troubleshooting answer, and setup files as a preview', async () => {
+    const { call, auditPath } = await start();
+    const listed = await call('dr_list_plans', {});
+    const planName = (listed.structuredContent!.plans as Array<{ name: string }>)[0].name;
+    const runbook = await call('dr_runbook', { plan: planName });
+    assert.equal(runbook.isError, undefined, JSON.stringify(runbook.structuredContent));
+    const markdown = String(runbook.structuredContent!.markdown);
+    assert.match(markdown, new RegExp(`^# .*${planName}`, 'm'));
+    assert.match(markdown, /CONTINUOUS/, 'live replication states are in the runbook');
+    assert.match(markdown, /roll back/i);
+
+    const servers = (await call('read_resources', { operation: 'drs.sourceServers.list', input: {} })).structuredContent!;
+    const serverId = (servers.items as Array<{ sourceServerID: string }>)[0].sourceServerID;
+    const explained = await call('dr_troubleshoot', { sourceServerId: serverId });
+    assert.match(String(explained.structuredContent!.markdown), new RegExp(serverId));
+    const both = await call('dr_troubleshoot', { sourceServerId: serverId, jobId: 'drsjob-12345678901234567' });
+    assert.equal(both.isError, true, 'exactly one of the two is required');
+
+    const before = await drsJobs();
+    const setup = await call('dr_setup_from_requirements', { requirements: 'web, app and db by the Role tag, RTO 30 minutes' });
+    const files = setup.structuredContent!.files as Array<{ path: string; text: string }>;
+    assert.ok(files.some((file) => /recovery-plan\.yaml$/.test(file.path)));
+    assert.equal(files.filter((file) => /protection-group\.yaml$/.test(file.path)).length, 3);
+    assert.ok(files.every((file) => !existsSync(join(dir.path, file.path))), 'a preview writes nothing');
+    assert.equal(await drsJobs(), before, 'no job was started');
+    const audited = (await readAuditTrail(auditPath)).map((record) => record.tool);
+    for (const tool of ['dr_runbook', 'dr_troubleshoot', 'dr_setup_from_requirements']) assert.ok(audited.includes(tool), `${tool} is audited`);
   });
 
   it('a drill without elicitation, or with the wrong name, is refused and starts nothing', async () => {

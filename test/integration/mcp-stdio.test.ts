@@ -145,6 +145,9 @@ describe('pilot-light-mcp over stdio against moto', function () {
         'dr_preflight',
         'dr_start_drill',
         'dr_run_status',
+        'dr_runbook',
+        'dr_troubleshoot',
+        'dr_setup_from_requirements',
       ],
     );
     const read = await call('read_resources', { operation: 'ec2.instances.list', input: {} });
@@ -197,7 +200,16 @@ describe('pilot-light-mcp over stdio against moto', function () {
     const { client, call } = await start('dev', ['--read-only']);
     assert.deepEqual(
       (await client.listTools()).tools.map((tool) => tool.name),
-      ['read_resources', 'plan_change', 'dr_list_plans', 'dr_preflight', 'dr_run_status'],
+      [
+        'read_resources',
+        'plan_change',
+        'dr_list_plans',
+        'dr_preflight',
+        'dr_run_status',
+        'dr_runbook',
+        'dr_troubleshoot',
+        'dr_setup_from_requirements',
+      ],
     );
     const refused = await call('apply_change', { planId: 'plan-x' });
     assert.equal(refused.structuredContent?.refusal?.code, 'read-only');

@@ -190,6 +190,9 @@ describe('MCP server (in-process client)', () => {
         'dr_preflight',
         'dr_start_drill',
         'dr_run_status',
+        'dr_runbook',
+        'dr_troubleshoot',
+        'dr_setup_from_requirements',
       ],
     );
     await plain.close();

@@ -52,7 +52,26 @@ const outputSchema = (properties: Record<string, unknown>): Tool['outputSchema']
   required: ['notice', 'status', 'summary'],
 });
 
-/** The DR tools: list plans, preflight, start a drill, a run's status; a recovery only when allowed. */
+const runbookArgs = z.object({ plan: z.string().min(1).max(128), mode: z.enum(['drill', 'recovery']).default('drill') }).strict();
+const troubleshootArgs = z
+  .object({
+    sourceServerId: z.string().regex(/^s-[0-9a-zA-Z]{17}$/).optional(),
+    jobId: z.string().regex(/^drsjob-[0-9a-zA-Z]{17}$/).optional(),
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-[0-9]+$/).optional(),
+  })
+  .strict()
+  .refine((input) => Boolean(input.sourceServerId) !== Boolean(input.jobId), 'Give exactly one of sourceServerId or jobId.');
+const requirementsArgs = z.object({ requirements: z.string().min(1).max(2000) }).strict();
+
+const readOnlyAnnotations = (title: string, openWorldHint = true): Tool['annotations'] => ({
+  title,
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint,
+});
+
+/** The DR tools: list plans, preflight, start a drill, a run's status, runbook, troubleshooting and setup proposals; a recovery only when allowed. */
 export function createDrTools(deps: DrToolDeps): DrTool[] {
   const { dr, result, refuse } = deps;
   let manager: Promise<DrRunManager> | undefined;
@@ -375,6 +394,100 @@ export function createDrTools(deps: DrToolDeps): DrTool[] {
           })),
           errors: state.errors.slice(-10),
           ...(state.cleanup ? { cleanup: { status: state.cleanup.status } } : {}),
+        });
+      },
+    },
+    {
+      name: 'dr_runbook',
+      title: 'DR runbook for a plan',
+      description:
+        'Writes the runbook of a recovery plan as Markdown from the plan, its protection groups and live DRS state: servers and replication, launch settings, RTO/RPO, approvals, steps wave by wave, and how to roll back. Read-only; a read that fails is shown as "could not read", never left out.',
+      inputSchema: {
+        type: 'object',
+        properties: {
+          plan: { type: 'string', minLength: 1, maxLength: 128, description: 'The recovery plan name.' },
+          mode: { type: 'string', enum: ['drill', 'recovery'] },
+        },
+        required: ['plan'],
+        additionalProperties: false,
+      },
+      outputSchema: outputSchema({ markdown: { type: 'string' } }),
+      annotations: readOnlyAnnotations('DR runbook for a plan'),
+      access: 'read',
+      handler: async (args, call) => {
+        const parsed = runbookArgs.safeParse(args);
+        if (!parsed.success)
+          return refuse(call, 'invalid-input', parsed.error.issues.map((issue) => issue.message).join('; '));
+        const target = await findPlan(parsed.data.plan);
+        const aws = await session(call.client);
+        const { generateRunbook } = await import('../../dr/assist');
+        const markdown = await generateRunbook({
+          plan: target.plan,
+          groups: target.groups,
+          reads: aws.reads,
+          defaultRegion: aws.connection.region,
+          mode: parsed.data.mode,
+        });
+        return result({ status: 'succeeded', summary: `Runbook of ${target.plan.name}.`, markdown });
+      },
+    },
+    {
+      name: 'dr_troubleshoot',
+      title: 'Explain a DRS replication or launch problem',
+      description:
+        'Explains a stalled replication (give sourceServerId) or a failed drill/recovery job (give jobId) from the DRS data (error codes, job log events), with the documented fix and a console link. Read-only.',
+      inputSchema: {
+        type: 'object',
+        properties: {
+          sourceServerId: { type: 'string', pattern: '^s-[0-9a-zA-Z]{17}$' },
+          jobId: { type: 'string', pattern: '^drsjob-[0-9a-zA-Z]{17}$' },
+          region: { type: 'string', maxLength: 32 },
+        },
+        additionalProperties: false,
+      },
+      outputSchema: outputSchema({ markdown: { type: 'string' } }),
+      annotations: readOnlyAnnotations('Explain a DRS replication or launch problem'),
+      access: 'read',
+      handler: async (args, call) => {
+        const parsed = troubleshootArgs.safeParse(args);
+        if (!parsed.success)
+          return refuse(call, 'invalid-input', parsed.error.issues.map((issue) => issue.message).join('; '));
+        const aws = await session(call.client);
+        const region = parsed.data.region ?? aws.connection.region;
+        const { explainJobLive, explainReplicationLive } = await import('../../dr/assist');
+        const markdown = parsed.data.jobId
+          ? await explainJobLive(aws.reads, { jobId: parsed.data.jobId, region })
+          : await explainReplicationLive(aws.reads, { sourceServerId: parsed.data.sourceServerId!, region });
+        return result({ status: 'succeeded', summary: 'Explanation from the DRS data.', markdown });
+      },
+    },
+    {
+      name: 'dr_setup_from_requirements',
+      title: 'Propose DR files from requirements',
+      description:
+        'Turns requirements such as "web, app and db by the Role tag, RTO 30 minutes" into protection-group and recovery-plan files, validated by the plan parser. A PREVIEW only: nothing is written; the person writes the files in the editor.',
+      inputSchema: {
+        type: 'object',
+        properties: { requirements: { type: 'string', minLength: 1, maxLength: 2000 } },
+        required: ['requirements'],
+        additionalProperties: false,
+      },
+      outputSchema: outputSchema({ files: { type: 'array' }, understood: { type: 'array' } }),
+      annotations: readOnlyAnnotations('Propose DR files from requirements', false),
+      access: 'read',
+      handler: async (args, call) => {
+        const parsed = requirementsArgs.safeParse(args);
+        if (!parsed.success)
+          return refuse(call, 'invalid-input', parsed.error.issues.map((issue) => issue.message).join('; '));
+        const { planFromRequirements } = await import('../../dr/assist');
+        const proposal = planFromRequirements(parsed.data.requirements);
+        if (!proposal.ok)
+          return result({ status: 'failed', summary: proposal.message, files: [], understood: proposal.understood }, true);
+        return result({
+          status: 'succeeded',
+          summary: `${proposal.files.length} file(s) proposed; nothing was written.`,
+          files: proposal.files,
+          understood: proposal.understood,
         });
       },
     },
