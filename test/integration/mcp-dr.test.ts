@@ -153,7 +153,8 @@ describe('MCP DR tools against the emulators', function () {
     assert.match(markdown, /CONTINUOUS/, 'live replication states are in the runbook');
     assert.match(markdown, /roll back/i);
 
-    const servers = (await call('read_resources', { operation: 'drs.sourceServers.list', input: {} })).structuredContent!;
+    const servers = (await call('read_resources', { operation: 'drs.sourceServers.list', input: {} }))
+      .structuredContent!;
     const serverId = (servers.items as Array<{ sourceServerID: string }>)[0].sourceServerID;
     const explained = await call('dr_troubleshoot', { sourceServerId: serverId });
     assert.match(String(explained.structuredContent!.markdown), new RegExp(serverId));
@@ -161,14 +162,20 @@ describe('MCP DR tools against the emulators', function () {
     assert.equal(both.isError, true, 'exactly one of the two is required');
 
     const before = await drsJobs();
-    const setup = await call('dr_setup_from_requirements', { requirements: 'web, app and db by the Role tag, RTO 30 minutes' });
+    const setup = await call('dr_setup_from_requirements', {
+      requirements: 'web, app and db by the Role tag, RTO 30 minutes',
+    });
     const files = setup.structuredContent!.files as Array<{ path: string; text: string }>;
     assert.ok(files.some((file) => /recovery-plan\.yaml$/.test(file.path)));
     assert.equal(files.filter((file) => /protection-group\.yaml$/.test(file.path)).length, 3);
-    assert.ok(files.every((file) => !existsSync(join(dir.path, file.path))), 'a preview writes nothing');
+    assert.ok(
+      files.every((file) => !existsSync(join(dir.path, file.path))),
+      'a preview writes nothing',
+    );
     assert.equal(await drsJobs(), before, 'no job was started');
     const audited = (await readAuditTrail(auditPath)).map((record) => record.tool);
-    for (const tool of ['dr_runbook', 'dr_troubleshoot', 'dr_setup_from_requirements']) assert.ok(audited.includes(tool), `${tool} is audited`);
+    for (const tool of ['dr_runbook', 'dr_troubleshoot', 'dr_setup_from_requirements'])
+      assert.ok(audited.includes(tool), `${tool} is audited`);
   });
 
   it('a drill without elicitation, or with the wrong name, is refused and starts nothing', async () => {

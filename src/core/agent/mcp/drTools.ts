@@ -52,15 +52,29 @@ const outputSchema = (properties: Record<string, unknown>): Tool['outputSchema']
   required: ['notice', 'status', 'summary'],
 });
 
-const runbookArgs = z.object({ plan: z.string().min(1).max(128), mode: z.enum(['drill', 'recovery']).default('drill') }).strict();
+const runbookArgs = z
+  .object({ plan: z.string().min(1).max(128), mode: z.enum(['drill', 'recovery']).default('drill') })
+  .strict();
 const troubleshootArgs = z
   .object({
-    sourceServerId: z.string().regex(/^s-[0-9a-zA-Z]{17}$/).optional(),
-    jobId: z.string().regex(/^drsjob-[0-9a-zA-Z]{17}$/).optional(),
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-[0-9]+$/).optional(),
+    sourceServerId: z
+      .string()
+      .regex(/^s-[0-9a-zA-Z]{17}$/)
+      .optional(),
+    jobId: z
+      .string()
+      .regex(/^drsjob-[0-9a-zA-Z]{17}$/)
+      .optional(),
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-[0-9]+$/)
+      .optional(),
   })
   .strict()
-  .refine((input) => Boolean(input.sourceServerId) !== Boolean(input.jobId), 'Give exactly one of sourceServerId or jobId.');
+  .refine(
+    (input) => Boolean(input.sourceServerId) !== Boolean(input.jobId),
+    'Give exactly one of sourceServerId or jobId.',
+  );
 const requirementsArgs = z.object({ requirements: z.string().min(1).max(2000) }).strict();
 
 const readOnlyAnnotations = (title: string, openWorldHint = true): Tool['annotations'] => ({
@@ -482,7 +496,10 @@ export function createDrTools(deps: DrToolDeps): DrTool[] {
         const { planFromRequirements } = await import('../../dr/assist');
         const proposal = planFromRequirements(parsed.data.requirements);
         if (!proposal.ok)
-          return result({ status: 'failed', summary: proposal.message, files: [], understood: proposal.understood }, true);
+          return result(
+            { status: 'failed', summary: proposal.message, files: [], understood: proposal.understood },
+            true,
+          );
         return result({
           status: 'succeeded',
           summary: `${proposal.files.length} file(s) proposed; nothing was written.`,
