@@ -137,7 +137,9 @@ describe('launch-template editor in code-server (packaged VSIX, Chromium)', func
     await treeItem(templateName).click({ button: 'right' });
     const menuItem = page.locator('.context-view .action-label', { hasText: 'Edit Launch Template…' }).first();
     await menuItem.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
-    await menuItem.click();
+    // The menu opens with its first item, Edit Launch Template…, focused; Enter runs it as a person would.
+    await menuItem.hover();
+    await page.keyboard.press('Enter');
 
     await webview().locator('#template-name').waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
     assert.strictEqual((await webview().locator('#template-name').textContent())?.trim(), templateName);
