@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { DrRunMode } from '../../core/dr/planner';
@@ -624,7 +623,8 @@ export function registerDrCommands(c: DrCommandContext): vscode.Disposable[] {
     if (!source) throw new UserError('');
     let text: string;
     try {
-      text = await readFile(source.fsPath, 'utf8');
+      // One byte past the limit is enough for parseBundle to refuse an oversized file without reading it whole.
+      text = (await core.readFileBounded(source.fsPath, core.DR_LIMITS.bundleBytes + 1)).toString('utf8');
     } catch (error) {
       throw new UserError(`The bundle ${source.fsPath} cannot be read: ${describe(error)}`);
     }
