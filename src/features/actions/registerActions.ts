@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import type { ActionResource, PromptSpec } from '../../core/actions/resourceActions';
-import type { ResourceSummary } from '../../core/resources/model';
 import type { ExplorerFeature } from '../explorer/registerExplorer';
 import {
   registerPreviewDocuments,
@@ -13,28 +12,7 @@ import { commandRegistrar } from '../shared/commands';
 import type { PilotLightContext } from '../shared/pilotLightContext';
 import { revealResource } from './revealResource';
 import { runVpcWizard } from './vpcWizardPicks';
-
-/** What an explorer resource node offers (duck-typed: ResourceNode from the explorer). */
-interface ResourceNodeLike {
-  resource: ResourceSummary;
-  region: string;
-  /** The profile whose tree the node is in; its actions run in that profile's account. */
-  connection?: { profileName: string };
-  parent?: { parent?: unknown } & object;
-  /** The node's list, which reads a compact row's full record again. */
-  list?: { record(resource: ResourceSummary): Promise<unknown> };
-}
-
-function asResourceNode(value: unknown): ResourceNodeLike | undefined {
-  const node = value as Partial<ResourceNodeLike> | undefined;
-  return node &&
-    typeof node === 'object' &&
-    node.resource &&
-    typeof node.resource.id === 'string' &&
-    typeof node.region === 'string'
-    ? (node as ResourceNodeLike)
-    : undefined;
-}
+import { asResourceNode, type ResourceNodeLike } from '../explorer/resourceNodeArg';
 
 /** Arguments of `pilotLight.operations.run` / `.dryRun` from chat buttons, keybindings or other code. */
 interface OperationArgs {

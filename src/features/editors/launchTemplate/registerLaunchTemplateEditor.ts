@@ -1,28 +1,9 @@
 import * as vscode from 'vscode';
-import type { ResourceSummary } from '../../../core/resources/model';
 import { commandRegistrar, UserError } from '../../shared/commands';
 import { OperationService } from '../../shared/operationService';
 import type { PilotLightContext } from '../../shared/pilotLightContext';
 import type { LaunchTemplateTarget } from './panel';
-
-/** An explorer resource row (duck-typed: ResourceNode). */
-interface ResourceNodeLike {
-  resource: ResourceSummary;
-  region: string;
-  connection?: { profileName: string; identity(): Promise<{ account: string }> };
-  parent?: { parent?: { parent?: unknown } };
-}
-
-function asResourceNode(value: unknown): ResourceNodeLike | undefined {
-  const node = value as Partial<ResourceNodeLike> | undefined;
-  return node &&
-    typeof node === 'object' &&
-    node.resource &&
-    typeof node.resource.id === 'string' &&
-    typeof node.region === 'string'
-    ? (node as ResourceNodeLike)
-    : undefined;
-}
+import { asResourceNode, type ResourceNodeLike } from '../../explorer/resourceNodeArg';
 
 /** Arguments from other code and tests: `{ templateId, region?, profile?, version? }`. */
 interface EditArgs {
