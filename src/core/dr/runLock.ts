@@ -213,6 +213,22 @@ export interface RunOrigin {
   startedBy?: string;
 }
 
+/** Where a run starts: the connection's profile, region and endpoint, the caller's account and who started it. */
+export function originOf(
+  connection: { profileName: string; region: string; endpointFor(service: string): string | undefined },
+  account: string,
+  startedBy: string,
+): Omit<RunOrigin, 'runId'> & { account: string } {
+  const endpoint = connection.endpointFor('drs');
+  return {
+    profile: connection.profileName,
+    region: connection.region,
+    account,
+    ...(endpoint ? { endpoint } : {}),
+    startedBy,
+  };
+}
+
 /** Writes the origin atomically (temporary file + rename). */
 export function writeRunOrigin(dir: string, origin: RunOrigin): void {
   mkdirSync(dir, { recursive: true });

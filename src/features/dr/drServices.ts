@@ -132,19 +132,7 @@ export class DrServices implements vscode.Disposable {
     const counters = new core.ApiCounters();
     const reads = await createDrReads({ ctx: this.ctx, connection, counters });
     const gateway = await createDrActionGateway({ ctx: this.ctx, connection, counters });
-    const endpoint = connection.endpointFor('drs');
-    return {
-      connection,
-      reads,
-      gateway,
-      origin: {
-        profile: connection.profileName,
-        region: connection.region,
-        account,
-        ...(endpoint ? { endpoint } : {}),
-        startedBy: this.actor,
-      },
-    };
+    return { connection, reads, gateway, origin: core.originOf(connection, account, this.actor) };
   }
 
   /** The runner's dependencies; refuses (RunBlockedError) to continue a run in another account. */

@@ -107,18 +107,11 @@ export function createDrTools(deps: DrToolDeps): DrTool[] {
       terminateBatchSize: () => runner.policyInForce().maxResourcesPerOperation,
     });
     const account = (await connection.identity()).account;
-    const endpoint = connection.endpointFor('drs');
     return {
       connection,
       reads,
       gateway,
-      origin: {
-        profile: connection.profileName,
-        region: connection.region,
-        account,
-        ...(endpoint ? { endpoint } : {}),
-        startedBy: `${dr.actor ?? 'MCP'} via ${client.name}`,
-      },
+      origin: core.originOf(connection, account, `${dr.actor ?? 'MCP'} via ${client.name}`),
     };
   };
 
