@@ -22,7 +22,7 @@ import { READ_OPERATIONS, toolInputSchema, toolSpec, type ToolSpec } from '../to
 import { compactReadOutput, UNTRUSTED_NOTICE } from '../toolResults';
 import { ElicitationApprovalProvider } from './elicitation';
 import { bindingDifferences, PlanStore, policyHash, PLAN_TTL_MS, type IssuedPlan } from './plans';
-import { createDrTools, type McpDrOptions } from './drTools';
+import { createDrTools, readOnlyAnnotations, type McpDrOptions } from './drTools';
 
 export type { McpDrOptions } from './drTools';
 
@@ -339,13 +339,7 @@ export function createMcpServer(options: McpServerOptions): McpServer {
         },
         required: ['notice', 'status', 'summary'],
       },
-      annotations: {
-        title: 'Read AWS resources',
-        readOnlyHint: true,
-        destructiveHint: false,
-        idempotentHint: true,
-        openWorldHint: true,
-      },
+      annotations: readOnlyAnnotations('Read AWS resources'),
       access: 'read',
       handler: async (args, call) => {
         const parsed = readArgs.safeParse(args);
