@@ -3,7 +3,7 @@
  * a workspace folder, preflight, a drill started only after the typed approval, its status.
  */
 import * as assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeJobsCommand, DrsClient } from '@aws-sdk/client-drs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -155,12 +155,20 @@ describe('MCP DR tools against the emulators', function () {
 
     const servers = (await call('read_resources', { operation: 'drs.sourceServers.list', input: {} }))
       .structuredContent!;
-    const serverId = (servers.items as Array<{ sourceServerID: string }>)[0].sourceServerID;
+    const serverId = (servers.items as Array<{ id: string }>)[0].id;
+    assert.match(serverId, /^s-/);
     const explained = await call('dr_troubleshoot', { sourceServerId: serverId });
+    assert.equal(explained.structuredContent!.status, 'succeeded');
     assert.match(String(explained.structuredContent!.markdown), new RegExp(serverId));
+    assert.match(String(explained.structuredContent!.markdown), /CONTINUOUS/);
     const both = await call('dr_troubleshoot', { sourceServerId: serverId, jobId: 'drsjob-12345678901234567' });
-    assert.equal(both.isError, true, 'exactly one of the two is required');
+    assert.equal(
+      (both.structuredContent?.refusal as { code?: string } | undefined)?.code,
+      'invalid-input',
+      'exactly one of the two is required',
+    );
 
+    const filesBefore = listFiles(join(dir.path, '.pilotlight'));
     const before = await drsJobs();
     const setup = await call('dr_setup_from_requirements', {
       requirements: 'web, app and db by the Role tag, RTO 30 minutes',
@@ -168,10 +176,7 @@ describe('MCP DR tools against the emulators', function () {
     const files = setup.structuredContent!.files as Array<{ path: string; text: string }>;
     assert.ok(files.some((file) => /recovery-plan\.yaml$/.test(file.path)));
     assert.equal(files.filter((file) => /protection-group\.yaml$/.test(file.path)).length, 3);
-    assert.ok(
-      files.every((file) => !existsSync(join(dir.path, file.path))),
-      'a preview writes nothing',
-    );
+    assert.deepEqual(listFiles(join(dir.path, '.pilotlight')), filesBefore, 'a preview writes nothing');
     assert.equal(await drsJobs(), before, 'no job was started');
     const audited = (await readAuditTrail(auditPath)).map((record) => record.tool);
     for (const tool of ['dr_runbook', 'dr_troubleshoot', 'dr_setup_from_requirements'])
@@ -190,3 +195,11 @@ describe('MCP DR tools against the emulators', function () {
     assert.equal(await drsJobs(), 0);
   });
 });
+
+/** Every file under a folder, with its size, to show that nothing was written. */
+function listFiles(root: string): string[] {
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => `${join(entry.parentPath, entry.name)} ${statSync(join(entry.parentPath, entry.name)).size}`)
+    .sort();
+}
