@@ -1448,8 +1448,9 @@ async function mcpSuite() {
   let toolCount;
   let readCount;
   try {
+    // The CLI as it ships in the VSIX: the production build.
     if (!options['skip-build'] || !existsSync(MCP_ENTRY))
-      runOrThrow('npm', ['run', 'build'], { cwd: REPO_ROOT, what: 'npm run build' });
+      runOrThrow(process.execPath, ['scripts/build.mjs', '--production'], { cwd: REPO_ROOT, what: 'production build' });
     log(`mcp: starting the emulators and seeding ${instances} instances`);
     const stack = await startHostTestStack({
       layer: 'bench-mcp',
@@ -1520,7 +1521,7 @@ async function mcpSuite() {
       measured: round(median(starts)),
       pass: starts.length ? median(starts) <= 300 : null,
       samples: samplesOf(starts),
-      notes: `spawn of node dist/mcp.js --stdio → initialize → tools/list answered (SDK StdioClientTransport), median of ${starts.length}; no AWS SDK bundle is loaded before the first AWS call. Machine load average ${load} on ${machineInfo().cpus} CPUs`,
+      notes: `spawn of node dist/mcp.js --stdio (production build, as shipped) → initialize → tools/list answered (SDK StdioClientTransport), median of ${starts.length}; no AWS SDK bundle is loaded before the first AWS call. Machine load average ${load} on ${machineInfo().cpus} CPUs`,
     }),
   );
   figures.push(
