@@ -113,6 +113,11 @@ const GUARDRAILS_BENCH_ENTRY = join(REPO_ROOT, 'out', 'test', 'bench', 'guardrai
 const GUARDRAILS_TARGET_MS = 100;
 const LT_BENCH_ENTRY = join(REPO_ROOT, 'out', 'test', 'bench', 'launchTemplatesBench.js');
 const LT_EDITOR_BENCH_ENTRY = join(REPO_ROOT, 'out', 'test', 'bench', 'launchTemplateEditorBench.js');
+/** Every named figure a run did not produce is written as "not measured: <why>", never left out. */
+function addNotMeasured(figures, names, why) {
+  for (const name of names) if (!figures.some((f) => f.name === name)) figures.push(notMeasured(name, { why }));
+}
+
 const SESSION_TIMEOUT_MS = 20 * 60_000;
 const SEED_TIMEOUT_MS = 30 * 60_000;
 const VSIX_TARGET_BYTES = 3 * 1024 * 1024; // "3 MB" read as MiB, the unit scripts/package.mjs prints
@@ -773,21 +778,7 @@ async function explorerSuite() {
         .then(cleanup)
         .catch((error) => log(`cleanup failed: ${error.message}`));
   }
-  for (const name of [
-    'activateMs',
-    'firstRowsMs',
-    'fullListMs',
-    'apiCalls',
-    'heapMb',
-    'vsixBytes',
-    'replayFullListMs',
-    'filterFirstMatchMs',
-    'listHeapMb',
-  ]) {
-    if (!figures.some((f) => f.name === name))
-      figures.push(notMeasured(name, { why: suiteError ?? 'the suite ended before this figure' }));
-  }
-  // The issue's figures first, in its order; context after.
+  // The issues' figures, each measured or said not to be, first and in their order; context after.
   const ORDER = [
     'activateMs',
     'firstRowsMs',
@@ -799,6 +790,7 @@ async function explorerSuite() {
     'filterFirstMatchMs',
     'listHeapMb',
   ];
+  addNotMeasured(figures, ORDER, suiteError ?? 'the suite ended before this figure');
   const rank = (f) => (ORDER.includes(f.name) ? ORDER.indexOf(f.name) : ORDER.length);
   figures.sort((a, b) => rank(a) - rank(b));
   return {
@@ -1063,18 +1055,11 @@ async function drSuite() {
     for (const run of measured) if (!run.ok) findings.push(`A run did not complete: ${run.error}`);
   }
   for (const run of runs.filter((r) => !r.waves?.length)) findings.push(`A run produced no wave figures: ${run.error}`);
-  for (const name of [
-    'waveOverheadMedianMs',
-    'guardedWaveOverheadMs',
-    'apiCallsPerServer',
-    'peakRssMb',
-    'throttlingFailures',
-  ]) {
-    if (!figures.some((f) => f.name === name))
-      figures.push(
-        notMeasured(name, { why: suiteError ?? runs.find((run) => run.error)?.error ?? 'no run completed' }),
-      );
-  }
+  addNotMeasured(
+    figures,
+    ['waveOverheadMedianMs', 'guardedWaveOverheadMs', 'apiCallsPerServer', 'peakRssMb', 'throttlingFailures'],
+    suiteError ?? runs.find((run) => run.error)?.error ?? 'no run completed',
+  );
   return {
     title: 'Issue 5: the DR runner, 1,000 servers in 10 waves on the DRS emulator.',
     timestamp: new Date().toISOString(),
@@ -1242,9 +1227,7 @@ async function launchTemplateEditorSuite() {
         .then(cleanup)
         .catch((error) => log(`cleanup failed: ${error.message}`));
   }
-  for (const name of LT_EDITOR_FIGURES)
-    if (!figures.some((entry) => entry.name === name))
-      figures.push(notMeasured(name, { why: suiteError ?? 'not produced' }));
+  addNotMeasured(figures, LT_EDITOR_FIGURES, suiteError ?? 'not produced');
   // Merge into the launchTemplates entry: keep the core's figures, replace this suite's.
   const existing = (() => {
     try {
@@ -1364,9 +1347,7 @@ async function launchTemplatesSuite() {
       );
     parameters.seedMs = result.seedMs;
   }
-  for (const name of ['bulkDryRunMs', 'apiCallsPerServer'])
-    if (!figures.some((f) => f.name === name))
-      figures.push(notMeasured(name, { why: suiteError ?? 'no run completed' }));
+  addNotMeasured(figures, ['bulkDryRunMs', 'apiCallsPerServer'], suiteError ?? 'no run completed');
   return {
     title:
       'Issue 14: launch templates, bulk dry-run over 500 DRS source servers (openMs is measured by the webview suite).',
