@@ -17,7 +17,9 @@ export interface ChangeRequest {
 export interface ChangeRunOptions {
   caller: Caller;
   mode: RunMode;
+  /** Default: the connection's region. */
   region?: string;
+  /** Another profile than the default one (e.g. one the explorer shows beside it). */
   profile?: string;
   correlationId?: string;
   signal?: AbortSignal;

@@ -15,6 +15,7 @@ import {
   type ChangeRequest,
   type ChangeResult,
   type ChangeRunOptions,
+  type ChangeSteps,
   type ConfirmChange,
 } from './changeFlow';
 import { resolvePolicy, type PolicySources } from './policySources';
@@ -37,7 +38,8 @@ export interface RuntimeOptions extends PolicySources {
 }
 
 /** The safety core as one object: the policy in force, one runner per profile, and the change flow. */
-export interface Runtime {
+/** The safety core as one object; its `run` and `recordDeclined` are the steps of the change flow. */
+export interface Runtime extends ChangeSteps {
   /** The policy with its problems and the sources that contributed. */
   readonly loaded: LoadedPolicy;
   readonly policy: GuardrailPolicy;
@@ -46,15 +48,6 @@ export interface Runtime {
   readonly auditPath: string;
   /** The runner for a profile (default: the default profile); runners share the policy, approvals and audit trail. */
   runner(profile?: string): Promise<OperationRunner>;
-  /** Runs one operation; an execute is given the runtime's approval provider. */
-  run(operationId: string, input: unknown, options: ChangeRunOptions): Promise<RunOutcome>;
-  /** Audits a change declined at its confirmation (nothing ran). */
-  recordDeclined(
-    dryRun: RunOutcome,
-    input: unknown,
-    decision: { reason: string; approver?: string },
-    profile?: string,
-  ): Promise<RunOutcome>;
   /** Dry-run → `confirm(preview)` → execute (see `dryRunThenExecute`). */
   dryRunThenExecute(request: ChangeRequest, confirm: ConfirmChange): Promise<ChangeResult>;
   /** Forgets the runners (after the connection changed); the next call builds new ones. */

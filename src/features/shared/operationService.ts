@@ -5,20 +5,12 @@ import type { EnvironmentResolver } from '../../core/insights/facts';
 import type { OperationPreview } from '../../core/operations/preview';
 import type { OperationRegistry } from '../../core/operations/registry';
 import type { RunOutcome } from '../../core/operations/runner';
-import type { Caller, RunMode } from '../../core/operations/types';
+import type { Caller } from '../../core/operations/types';
+import type { ChangeRunOptions } from '../../core/runtime';
 import type { PilotLightContext } from './pilotLightContext';
 import { isTestMode } from './safety';
 
-export interface ServiceRunOptions {
-  caller: Caller;
-  mode: RunMode;
-  /** Default: the connection's region. */
-  region?: string;
-  /** Another profile the explorer shows; default: the active profile. */
-  profile?: string;
-  correlationId?: string;
-  signal?: AbortSignal;
-}
+export type ServiceRunOptions = ChangeRunOptions;
 
 export interface ToolEvent {
   tool: string;
