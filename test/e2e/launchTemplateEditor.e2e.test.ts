@@ -77,8 +77,23 @@ describe('launch-template editor in code-server (packaged VSIX, Chromium)', func
     for (let index = 0; index < count; index++) {
       const button = page.locator('.monaco-dialog-box').getByRole('button', { name: 'Run' });
       await button.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+      // A second modal can follow at once with an identical Run button, so wait for this
+      // button's own element to leave the page, not for "no Run button".
+      const element = await button.elementHandle({ timeout: UI_TIMEOUT_MS });
+      assert.ok(element, 'the Run button of the confirmation');
       await button.click();
-      await button.waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS });
+      const closed = (timeout: number) =>
+        page.waitForFunction((node) => !node.isConnected, element, { timeout }).then(
+          () => true,
+          () => false,
+        );
+      if (!(await closed(5_000))) {
+        // The workbench sometimes drops a synthetic click on a dialog button; the keyboard is not dropped.
+        await element.focus().catch(() => undefined);
+        await page.keyboard.press('Enter');
+        assert.ok(await closed(UI_TIMEOUT_MS), 'the confirmation closed after Run');
+      }
+      await element.dispose();
     }
   }
 
