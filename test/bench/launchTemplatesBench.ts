@@ -122,10 +122,14 @@ async function main(): Promise<void> {
     });
     const ms = performance.now() - started;
     firstRunByOperation ??= { ...byOperation };
+    // Every operation the dry-run ran through the runner (one SDK call each), not the report's own count.
+    const apiCalls = Object.values(byOperation).reduce((a, b) => a + b, 0);
+    if (apiCalls !== report.apiCalls)
+      throw new Error(`bulkDryRun reports ${report.apiCalls} API calls but ran ${apiCalls} through the runner`);
     runs.push({
       ms,
-      apiCalls: Object.values(byOperation).reduce((a, b) => a + b, 0),
-      apiCallsPerServer: report.apiCallsPerServer,
+      apiCalls,
+      apiCallsPerServer: Math.round((apiCalls / servers.length) * 1000) / 1000,
       entries: report.entries.length,
       withChanges: report.entries.filter(
         (entry) => entry.templateChanges.length && entry.launchConfigurationChanges.length,

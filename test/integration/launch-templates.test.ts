@@ -463,7 +463,7 @@ describe('launch templates through the operation runner (moto + DRS emulator)', 
   });
 
   describe('bulk changes over 50 source servers', () => {
-    it('dry-runs with at most 2 calls per server plus shared reads, applies with one injected failure kept and retried', async () => {
+    it('dry-runs with at most 2 calls per server, shared reads included, applies with one injected failure kept and retried', async () => {
       const tag = `bulk-${Date.now()}`;
       const templates: string[] = [];
       for (let index = 0; index < 50; index += 1) templates.push(await createTemplate(baseData()));
@@ -484,7 +484,9 @@ describe('launch templates through the operation runner (moto + DRS emulator)', 
         description: 'bulk',
       };
 
+      const callsBefore = calls.length;
       const dry = await bulkDryRun(run, context, servers, change);
+      const dryCalls = calls.slice(callsBefore);
       assert.equal(dry.entries.length, 50);
       for (const entry of dry.entries) {
         assert.equal(entry.error, undefined);
@@ -493,8 +495,15 @@ describe('launch templates through the operation runner (moto + DRS emulator)', 
         assert.deepEqual(entry.launchConfigurationChanges, [{ field: 'copyPrivateIp', old: false, new: true }]);
         assert.deepEqual(entry.findings, []);
       }
-      // GetLaunchConfiguration and DescribeLaunchTemplateVersions per server; subnets, groups, offerings once.
-      assert.equal(dry.apiCalls, 2 * 50 + 3);
+      // GetLaunchConfiguration per server; the templates' $Default/$Latest in account-wide pages of 200 (not one
+      // call per template); subnets, groups, offerings once. The report counts every call the runner ran.
+      assert.equal(dry.apiCalls, dryCalls.length);
+      const count = (id: string) => dryCalls.filter((call) => call === id).length;
+      assert.equal(count('drs.launchConfiguration.get'), 50);
+      const versionPages = count('ec2.launchTemplates.versions');
+      assert.ok(versionPages >= 1 && versionPages <= 3, `${versionPages} DescribeLaunchTemplateVersions calls`);
+      assert.equal(dry.apiCalls, 50 + versionPages + 3);
+      assert.ok(dry.apiCallsPerServer <= 2);
       assert.equal((await awsTemplate(templates[0])).LatestVersionNumber, 1, 'a dry run changes nothing');
 
       const victim = seeded[17].sourceServerID;

@@ -3,6 +3,7 @@ import type { Job, JobLog, LaunchConfiguration, RecoveryInstance, SourceServer }
 import type { AutomationExecution, DocumentDescription } from '@aws-sdk/client-ssm';
 import { ApiCounters, type DrReads, type LaunchTemplateCheck } from '../../src/core/dr/aws';
 import type { DrActionGateway, StartRecoveryRequest } from '../../src/core/dr/gateway';
+import type { PreflightLaunchServer, RecoveryFinding } from '../../src/core/launchTemplates/recoveryValidation';
 
 interface FakeJob {
   jobID: string;
@@ -125,6 +126,14 @@ export class FakeDrs implements DrReads, DrActionGateway {
   }
   async checkLaunchTemplates(_region: string, ids: string[]): Promise<LaunchTemplateCheck[]> {
     return [...new Set(ids)].map((id) => ({ launchTemplateId: id, exists: true, problems: [] }));
+  }
+  /** What the launch recovery rules find per server (none by default: the fake's templates are sound). */
+  launchFindings: RecoveryFinding[] = [];
+  readonly validatedLaunches: PreflightLaunchServer[][] = [];
+  async validateLaunches(servers: PreflightLaunchServer[]): Promise<RecoveryFinding[]> {
+    this.validatedLaunches.push(servers);
+    const ids = new Set(servers.map((server) => server.sourceServerId));
+    return this.launchFindings.filter((finding) => ids.has(finding.sourceServerId));
   }
   async getAutomationExecution(): Promise<AutomationExecution> {
     throw new Error('no SSM in the fake');

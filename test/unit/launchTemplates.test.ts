@@ -4,6 +4,7 @@ import {
   applyDelta,
   changedFields,
   decodeUserData,
+  gatherRecoveryFacts,
   ipv4InCidr,
   LaunchTemplateEditor,
   normalizeVersionForDiff,
@@ -358,5 +359,100 @@ describe('launch template editor (scripted runner)', () => {
     });
     assert.equal(result.status, 'dry-run');
     assert.equal(fake.templates.latest, 1);
+  });
+});
+
+describe('recovery facts: reading many templates (scripted runner)', () => {
+  /** An account of `count` templates (lt-…0 … ), each default 1 and latest 2; `failing` answers fail. */
+  function account(count: number, options: { failAccountWide?: boolean; pageSize?: number } = {}) {
+    const ids = Array.from({ length: count }, (_, index) => `lt-${String(index).padStart(17, '0')}`);
+    const calls: Array<{ id: string; input: any }> = [];
+    const outcome = (id: string, status: RunOutcome['status'], extra: Partial<RunOutcome>): RunOutcome => ({
+      status,
+      correlationId: 'c',
+      operationId: id,
+      mode: 'execute',
+      caller: 'command',
+      resourceIds: [],
+      backups: [],
+      durationMs: 1,
+      ...extra,
+    });
+    const version = (templateId: string, number: number) => ({
+      LaunchTemplateId: templateId,
+      VersionNumber: number,
+      DefaultVersion: number === 1,
+      LaunchTemplateData: { InstanceType: number === 1 ? 't3.micro' : 't3.small' },
+    });
+    const run: RunFunction = async (id, input: any) => {
+      calls.push({ id, input });
+      if (id === 'drs.sourceServers.list') return outcome(id, 'succeeded', { output: { items: [] } });
+      if (id === 'drs.launchConfiguration.get') {
+        const index = Number(input.sourceServerId.slice(2));
+        return outcome(id, 'succeeded', { output: { ec2LaunchTemplateID: ids[index] ?? 'lt-ffffffffffffffff0' } });
+      }
+      if (id === 'ec2.launchTemplates.versions' && !input.launchTemplateId) {
+        if (options.failAccountWide)
+          return outcome(id, 'failed', { error: { code: 'UnauthorizedOperation', message: 'denied' } as never });
+        const all = ids.flatMap((templateId) => [version(templateId, 2), version(templateId, 1)]);
+        const offset = Number(input.nextToken ?? 0);
+        const size = options.pageSize ?? input.maxResults;
+        const next = offset + size < all.length ? String(offset + size) : undefined;
+        return outcome(id, 'succeeded', { output: { items: all.slice(offset, offset + size), nextToken: next } });
+      }
+      if (id === 'ec2.launchTemplates.versions') {
+        if (!ids.includes(input.launchTemplateId))
+          return outcome(id, 'failed', { error: { code: 'InvalidLaunchTemplateId.NotFound', message: 'no' } as never });
+        return outcome(id, 'succeeded', {
+          output: { items: [version(input.launchTemplateId, 1), version(input.launchTemplateId, 2)] },
+        });
+      }
+      return outcome(id, 'succeeded', { output: { items: [] } });
+    };
+    return { run, calls, ids };
+  }
+  const servers = (count: number) =>
+    Array.from({ length: count }, (_, index) => ({ sourceServerId: `s-${String(index).padStart(17, '0')}` }));
+  const versionCalls = (calls: Array<{ id: string; input: any }>) =>
+    calls.filter((call) => call.id === 'ec2.launchTemplates.versions');
+
+  it('reads few templates one call each, and many in account-wide pages, with the same facts', async () => {
+    const few = account(500);
+    const small = await gatherRecoveryFacts(few.run, { caller: 'command' }, servers(5));
+    assert.equal(versionCalls(few.calls).length, 5);
+    assert.ok(versionCalls(few.calls).every((call) => call.input.launchTemplateId));
+
+    const many = account(500);
+    const large = await gatherRecoveryFacts(many.run, { caller: 'command' }, servers(300));
+    // 300 servers use the first 300 templates: 600 of 1,000 versions, 3 pages of 200, then paging stops.
+    assert.equal(versionCalls(many.calls).length, 3);
+    assert.ok(versionCalls(many.calls).every((call) => !call.input.launchTemplateId));
+    assert.equal(large.apiCalls, many.calls.length);
+    for (const facts of [small.facts, large.facts.slice(0, 5)])
+      assert.deepEqual(
+        facts.map((fact) => [fact.template?.defaultVersion, fact.template?.latestVersion, fact.template?.data.InstanceType]),
+        Array(5).fill([1, 2, 't3.micro']),
+      );
+  });
+
+  it('a template missing from a complete account-wide listing is missing; a failed listing falls back per template', async () => {
+    const scripted = account(30);
+    const gathered = await gatherRecoveryFacts(scripted.run, { caller: 'command' }, servers(31));
+    assert.equal(versionCalls(scripted.calls).length, 1, 'one page held every version');
+    assert.equal(gathered.facts[30].template, undefined);
+    assert.deepEqual(validateRecoveryLaunch(gathered.facts[30]).map((finding) => finding.code), ['launch-template-missing']);
+
+    const denied = account(30, { failAccountWide: true });
+    const fallback = await gatherRecoveryFacts(denied.run, { caller: 'command' }, servers(30));
+    assert.equal(versionCalls(denied.calls).length, 1 + 30);
+    assert.deepEqual(fallback.errors, []);
+    assert.ok(fallback.facts.every((fact) => fact.template?.latestVersion === 2));
+  });
+
+  it('a template whose two versions straddle a page boundary is read whole', async () => {
+    const scripted = account(25, { pageSize: 3 });
+    const gathered = await gatherRecoveryFacts(scripted.run, { caller: 'command' }, servers(25));
+    assert.ok(gathered.facts.every((fact) => fact.template?.defaultVersion === 1 && fact.template.latestVersion === 2));
+    assert.equal(versionCalls(scripted.calls).length, Math.ceil(50 / 3));
   });
 });

@@ -9,6 +9,7 @@ import type { Job, JobLog, LaunchConfiguration, RecoveryInstance, SourceServer }
 import type { LaunchTemplate, ResponseLaunchTemplateData } from '@aws-sdk/client-ec2';
 import type { AutomationExecution, DocumentDescription } from '@aws-sdk/client-ssm';
 import { describeAwsError } from '../aws/errors';
+import type { PreflightLaunchServer, RecoveryFinding } from '../launchTemplates/recoveryValidation';
 
 /** Calls by operation: what a benchmark reads to compute API calls per server. */
 export interface ApiCallStats {
@@ -108,6 +109,11 @@ export interface DrReads {
   /** undefined when the document does not exist. */
   describeDocument(region: string, name: string, version?: string): Promise<DocumentDescription | undefined>;
   account(): Promise<string | undefined>;
+  /**
+   * The launch recovery rules for these servers (launchTemplates/recoveryValidation), which preflight runs;
+   * a rule whose facts could not be read yields a 'check-not-run' finding. Absent: preflight reports them as not run.
+   */
+  validateLaunches?(servers: PreflightLaunchServer[]): Promise<RecoveryFinding[]>;
 }
 
 /** What checkLaunchTemplates asks AWS, one function per read. */

@@ -6,6 +6,7 @@ import { isThrottling } from '../guardrails/resilience';
 import type { OperationRunner, RunOutcome } from '../operations/runner';
 import type { Caller } from '../operations/types';
 import { runnerReads } from '../resources/runnerReads';
+import type { PreflightLaunchServer, RecoveryFinding } from '../launchTemplates/recoveryValidation';
 import {
   ApiCounters,
   checkLaunchTemplates,
@@ -176,13 +177,37 @@ interface Page<T> {
  * input validation, the circuit breaker and throttling retries per service and region, redacted outputs,
  * audit lines when the policy audits reads. A failed read throws the AWS error itself.
  */
+/** The AWS action of each read the launch recovery rules run, for the counters. */
+const LAUNCH_RULE_ACTIONS: Record<string, string> = {
+  'drs.sourceServers.list': 'drs:DescribeSourceServers',
+  'drs.launchConfiguration.get': 'drs:GetLaunchConfiguration',
+  'ec2.launchTemplates.versions': 'ec2:DescribeLaunchTemplateVersions',
+  'ec2.subnets.list': 'ec2:DescribeSubnets',
+  'ec2.securityGroups.list': 'ec2:DescribeSecurityGroups',
+  'ec2.instanceTypeOfferings.list': 'ec2:DescribeInstanceTypeOfferings',
+  'ec2.vpcs.list': 'ec2:DescribeVpcs',
+};
+
 export class OperationDrReads implements DrReads {
   readonly counters: ApiCounters;
   private readonly reads: ReturnType<typeof runnerReads>;
 
-  constructor(options: OperationDrReadsOptions) {
+  constructor(private readonly options: OperationDrReadsOptions) {
     this.counters = options.counters ?? new ApiCounters();
     this.reads = runnerReads(async () => options.runner, options.identity, options.caller ?? 'command');
+  }
+
+  /** The launch recovery rules (launchTemplates/recoveryValidation) through the same runner, counted. */
+  async validateLaunches(servers: PreflightLaunchServer[]): Promise<RecoveryFinding[]> {
+    const { preflightLaunchValidation } = await import('../launchTemplates/recoveryValidation');
+    const run = async (operationId: string, input: unknown, options: Parameters<OperationRunner['run']>[2]) => {
+      const action = LAUNCH_RULE_ACTIONS[operationId] ?? operationId;
+      this.counters.call(action);
+      const outcome = await this.options.runner.run(operationId, input, options);
+      if (outcome.status !== 'succeeded') this.counters.failed(action, /Throttl/i.test(outcome.error?.code ?? ''));
+      return outcome;
+    };
+    return preflightLaunchValidation(run, { caller: this.options.caller ?? 'command' })(servers);
   }
 
   private read<Output>(

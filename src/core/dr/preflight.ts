@@ -8,7 +8,7 @@ import type { DrActionGateway, DrCallContext } from './gateway';
 import { DRS_LIMITS, type DrsLimits, type GroupLaunchSettings, type ProtectionGroup, type RecoveryPlan } from './model';
 import { buildExecutionPlan, type ExecutionPlan, type DrRunMode } from './planner';
 import { resolvePlan, type PlanResolution } from './selection';
-import type { RecoveryFinding } from '../launchTemplates/recoveryValidation';
+import type { PreflightLaunchServer, RecoveryFinding, RecoveryFindingCode } from '../launchTemplates/recoveryValidation';
 
 export type FindingSeverity = 'error' | 'warning' | 'info';
 
@@ -52,6 +52,8 @@ export interface PreflightFinding {
   sourceServerIds?: string[];
   /** A fix the UI can offer to run (through the gateway, so guardrails and audit apply). */
   remediation?: Remediation;
+  /** The launch recovery rule behind a launch-template-invalid or check-failed finding (launchTemplates/recoveryValidation). */
+  launchRule?: RecoveryFindingCode;
 }
 
 /** Launch settings the runner applies before a wave launches (group settings that differ from DRS). */
@@ -98,11 +100,19 @@ export interface PreflightInput {
   limits?: DrsLimits;
   /** Parallel GetLaunchConfiguration calls. Default 8. */
   concurrency?: number;
-  /** The launch template recovery checks (launchTemplates/recoveryValidation), when wired. */
-  launchValidation?: (
-    servers: Array<{ sourceServerId: string; region: string; hostname: string }>,
-  ) => Promise<RecoveryFinding[]>;
+  /**
+   * The launch template recovery checks (launchTemplates/recoveryValidation); default: `reads.validateLaunches`.
+   * Given the launch configurations preflight read.
+   */
+  launchValidation?: (servers: PreflightLaunchServer[]) => Promise<RecoveryFinding[]>;
 }
+
+/** Rules preflight's own launch template check already reports (existence, subnets, security groups). */
+const RULES_PREFLIGHT_REPORTS = new Set<RecoveryFindingCode>([
+  'launch-template-missing',
+  'subnet-missing',
+  'security-group-missing',
+]);
 
 async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
@@ -497,23 +507,44 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightRepo
     });
   }
 
-  if (input.launchValidation) {
+  // Launch recovery rules (the editor's and the bulk change's checks), on the configurations read above.
+  const launchValidation =
+    input.launchValidation ?? (reads.validateLaunches ? (servers: PreflightLaunchServer[]) => reads.validateLaunches!(servers) : undefined);
+  const validated = configurations.filter((entry) => entry.configuration?.ec2LaunchTemplateID);
+  if (!launchValidation) {
+    if (validated.length)
+      checkFailed('launch recovery rules', {
+        sourceServerIds: validated.map((entry) => entry.server.sourceServerId),
+        message: 'The launch recovery rules (default version, instance type offered in the AZ, private IP, device names…) are not available with these reads, so they did not run.',
+        fix: 'Run preflight from Pilot Light (command, MCP dr_preflight or the runner), which reads through the operation runner.',
+      });
+  } else if (validated.length) {
     try {
-      for (const finding of await input.launchValidation(allServers)) {
-        findings.push({
-          severity: finding.severity,
-          code: finding.code === 'check-not-run' ? 'check-failed' : 'launch-template-invalid',
+      const results = await launchValidation(
+        validated.map(({ server, configuration }) => ({
+          sourceServerId: server.sourceServerId,
+          region: server.region,
+          hostname: server.hostname,
+          launchConfiguration: configuration,
+        })),
+      );
+      for (const finding of results) {
+        if (RULES_PREFLIGHT_REPORTS.has(finding.code)) continue;
+        const base = {
           sourceServerIds: [finding.sourceServerId],
           message: finding.message,
           fix: finding.fix,
-        });
+          launchRule: finding.code,
+        };
+        if (finding.code === 'check-not-run') checkFailed(`launch recovery rules of ${finding.sourceServerId}`, base);
+        else findings.push({ ...base, severity: finding.severity, code: 'launch-template-invalid' });
       }
     } catch (error) {
-      findings.push({
-        severity: 'warning',
-        code: 'check-failed',
+      checkFailed('launch recovery rules', {
+        sourceServerIds: validated.map((entry) => entry.server.sourceServerId),
         message: `Launch templates could not be validated for recovery: ${(error as Error).message}`,
         fix: 'Check the EC2 and DRS read permissions, then run preflight again.',
+        launchRule: 'check-not-run',
       });
     }
   }
@@ -655,7 +686,7 @@ export function renderPreflightMarkdown(report: PreflightReport): string {
       .filter(Boolean)
       .join(', ');
     lines.push(
-      `### ${index + 1}. ${icon[finding.severity]} ${finding.severity}: ${finding.code}${where ? ` (${where})` : ''}`,
+      `### ${index + 1}. ${icon[finding.severity]} ${finding.severity}: ${finding.code}${finding.launchRule ? ` · ${finding.launchRule}` : ''}${where ? ` (${where})` : ''}`,
       '',
     );
     lines.push(`**What is wrong:** ${finding.message}`, '');

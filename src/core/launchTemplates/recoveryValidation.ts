@@ -222,8 +222,16 @@ export function validateRecoveryLaunch(facts: RecoveryFacts): RecoveryFinding[] 
   return findings;
 }
 
-/** A source server with what gathering needs; DescribeSourceServers items fit. */
-export type ServerForFacts = { sourceServerId: string; hostname?: string; source?: SourceServer };
+/**
+ * A source server with what gathering needs; DescribeSourceServers items fit. A launch configuration
+ * already read (preflight reads them) saves the GetLaunchConfiguration call.
+ */
+export type ServerForFacts = {
+  sourceServerId: string;
+  hostname?: string;
+  source?: SourceServer;
+  launchConfiguration?: LaunchConfiguration;
+};
 
 export interface GatheredFacts {
   facts: RecoveryFacts[];
@@ -232,6 +240,13 @@ export interface GatheredFacts {
 }
 
 const CONCURRENCY = 32;
+/**
+ * From this many templates on, their $Default/$Latest versions are read with account-wide
+ * DescribeLaunchTemplateVersions pages (200 versions each) instead of one call per template.
+ */
+export const ACCOUNT_WIDE_TEMPLATE_THRESHOLD = 20;
+/** Account-wide pages read at most (40,000 versions); templates not found by then are read one by one. */
+const MAX_ACCOUNT_WIDE_PAGES = 200;
 
 async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
@@ -247,9 +262,83 @@ async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Prom
   return results;
 }
 
+type RawVersion = { LaunchTemplateId?: string; VersionNumber?: number; DefaultVersion?: boolean; LaunchTemplateData?: LaunchTemplateData };
+type TemplateRead = { template: NonNullable<RecoveryFacts['template']> } | { missing: true } | { error: string };
+
+function templateOf(launchTemplateId: string, items: RawVersion[]): TemplateRead {
+  const defaultVersion = items.find((item) => item.DefaultVersion) ?? items[0];
+  if (!defaultVersion?.VersionNumber) return { missing: true };
+  return {
+    template: {
+      launchTemplateId,
+      defaultVersion: defaultVersion.VersionNumber,
+      latestVersion: Math.max(...items.map((item) => item.VersionNumber ?? 0)),
+      data: defaultVersion.LaunchTemplateData ?? {},
+    },
+  };
+}
+
 /**
- * Reads the facts for many servers: DescribeSourceServers per 200 (unless given), GetLaunchConfiguration and
- * DescribeLaunchTemplateVersions ($Default, $Latest) per server, and subnets, groups, offerings once for all.
+ * The default and latest version of each template: account-wide pages for many templates (stopping once
+ * every one was seen), one DescribeLaunchTemplateVersions per template for few or for those left over.
+ */
+async function readTemplates(
+  run: RunFunction,
+  options: Parameters<RunFunction>[2],
+  templateIds: string[],
+  countCall: () => void,
+): Promise<Map<string, TemplateRead>> {
+  const reads = new Map<string, TemplateRead>();
+  if (templateIds.length >= ACCOUNT_WIDE_TEMPLATE_THRESHOLD) {
+    const wanted = new Set(templateIds);
+    const seen = new Map<string, RawVersion[]>();
+    let nextToken: string | undefined;
+    let complete = false;
+    for (let page = 0; page < MAX_ACCOUNT_WIDE_PAGES; page += 1) {
+      countCall();
+      const outcome = await run(
+        'ec2.launchTemplates.versions',
+        { versions: ['$Default', '$Latest'], maxResults: 200, ...(nextToken ? { nextToken } : {}) },
+        options,
+      );
+      if (outcome.status !== 'succeeded') break; // the rest is read per template
+      const output = outcome.output as { items: RawVersion[]; nextToken?: string };
+      for (const item of output.items)
+        if (item.LaunchTemplateId && wanted.has(item.LaunchTemplateId))
+          (seen.get(item.LaunchTemplateId) ?? seen.set(item.LaunchTemplateId, []).get(item.LaunchTemplateId)!).push(item);
+      nextToken = output.nextToken || undefined;
+      if (!nextToken) {
+        complete = true;
+        break;
+      }
+      // Both aliases of a template may straddle a page boundary: stop only when a later page could add nothing.
+      if (seen.size === wanted.size && [...seen.values()].every((items) => items.length >= 2)) break;
+    }
+    for (const id of templateIds) {
+      const items = seen.get(id);
+      if (items?.length && (complete || items.length >= 2)) reads.set(id, templateOf(id, items));
+      else if (complete) reads.set(id, { missing: true });
+    }
+  }
+  const rest = templateIds.filter((id) => !reads.has(id));
+  await mapLimited(rest, CONCURRENCY, async (id) => {
+    countCall();
+    const outcome = await run(
+      'ec2.launchTemplates.versions',
+      { launchTemplateId: id, versions: ['$Default', '$Latest'] },
+      options,
+    );
+    if (outcome.status === 'succeeded') reads.set(id, templateOf(id, (outcome.output as { items: RawVersion[] }).items));
+    else if (outcome.error?.code && /NotFound/i.test(outcome.error.code)) reads.set(id, { missing: true });
+    else reads.set(id, { error: describeOutcome(outcome) });
+  });
+  return reads;
+}
+
+/**
+ * Reads the facts for many servers: DescribeSourceServers per 200 (unless given), GetLaunchConfiguration per
+ * server (unless given), the templates' $Default and $Latest versions (per template, or account-wide pages
+ * for many), and subnets, groups, offerings once for all.
  * `override` changes a server's template data and launch configuration before the network facts are read
  * (bulk dry-runs validate the result of a change).
  */
@@ -277,16 +366,19 @@ export async function gatherRecoveryFacts(
         if (item.sourceServerID) sources.set(item.sourceServerID, item);
   }
 
-  const perServer = await mapLimited(servers, CONCURRENCY, async (server): Promise<RecoveryFacts | undefined> => {
-    apiCalls += 1;
-    const configured = await run('drs.launchConfiguration.get', { sourceServerId: server.sourceServerId }, options);
-    if (configured.status !== 'succeeded') {
-      errors.push({ sourceServerId: server.sourceServerId, message: describeOutcome(configured) });
-      return undefined;
+  const configured = await mapLimited(servers, CONCURRENCY, async (server): Promise<RecoveryFacts | undefined> => {
+    let configuration = server.launchConfiguration;
+    if (!configuration) {
+      apiCalls += 1;
+      const outcome = await run('drs.launchConfiguration.get', { sourceServerId: server.sourceServerId }, options);
+      if (outcome.status !== 'succeeded') {
+        errors.push({ sourceServerId: server.sourceServerId, message: describeOutcome(outcome) });
+        return undefined;
+      }
+      configuration = outcome.output as LaunchConfiguration;
     }
-    const configuration = configured.output as LaunchConfiguration;
     const source = sources.get(server.sourceServerId);
-    const fact: RecoveryFacts = {
+    return {
       sourceServerId: server.sourceServerId,
       hostname: server.hostname ?? source?.sourceProperties?.identificationHints?.hostname,
       launchConfiguration: {
@@ -301,37 +393,23 @@ export async function gatherRecoveryFacts(
       sourcePrivateIps: (source?.sourceProperties?.networkInterfaces ?? []).flatMap((nic) => nic.ips ?? []),
       recommendedInstanceType: source?.sourceProperties?.recommendedInstanceType,
     };
-    const templateId = configuration.ec2LaunchTemplateID;
-    if (templateId) {
-      apiCalls += 1;
-      const versions = await run(
-        'ec2.launchTemplates.versions',
-        { launchTemplateId: templateId, versions: ['$Default', '$Latest'] },
-        options,
-      );
-      if (versions.status === 'succeeded') {
-        const items = (
-          versions.output as {
-            items: Array<{ VersionNumber?: number; DefaultVersion?: boolean; LaunchTemplateData?: LaunchTemplateData }>;
-          }
-        ).items;
-        const defaultVersion = items.find((item) => item.DefaultVersion) ?? items[0];
-        const latest = Math.max(...items.map((item) => item.VersionNumber ?? 0));
-        if (defaultVersion?.VersionNumber)
-          fact.template = {
-            launchTemplateId: templateId,
-            defaultVersion: defaultVersion.VersionNumber,
-            latestVersion: latest,
-            data: defaultVersion.LaunchTemplateData ?? {},
-          };
-      } else if (versions.error?.code && !/NotFound/i.test(versions.error.code)) {
-        errors.push({ sourceServerId: server.sourceServerId, message: describeOutcome(versions) });
-        return undefined;
-      }
-    }
-    return override ? override(fact) : fact;
   });
-  const facts = perServer.filter((fact): fact is RecoveryFacts => Boolean(fact));
+  const templateIds = [
+    ...new Set(configured.map((fact) => fact?.launchConfiguration.ec2LaunchTemplateID).filter((id): id is string => Boolean(id))),
+  ];
+  const templates = await readTemplates(run, options, templateIds, () => (apiCalls += 1));
+  const facts: RecoveryFacts[] = [];
+  for (const fact of configured) {
+    if (!fact) continue;
+    const templateId = fact.launchConfiguration.ec2LaunchTemplateID;
+    const read = templateId ? templates.get(templateId) : undefined;
+    if (read && 'error' in read) {
+      errors.push({ sourceServerId: fact.sourceServerId, message: read.error });
+      continue;
+    }
+    if (read && 'template' in read) fact.template = { ...read.template };
+    facts.push(override ? override(fact) : fact);
+  }
 
   // Shared reads for every server at once.
   const subnetIds = new Set<string>();
@@ -388,6 +466,9 @@ function applyNetworkFacts(fact: RecoveryFacts, network: NetworkFacts, offerings
     fact.offeredInstanceTypes = offerings.offerings.get(fact.subnet.availabilityZone) ?? new Set();
 }
 
+/** A server preflight validates: its launch configuration when preflight read it already. */
+export type PreflightLaunchServer = ServerForFacts & { region: string; hostname: string };
+
 /**
  * The recovery checks for DR preflight (PreflightInput.launchValidation): facts gathered per region, every
  * rule run; a server whose facts could not be read gets a 'check-not-run' finding.
@@ -395,9 +476,9 @@ function applyNetworkFacts(fact: RecoveryFacts, network: NetworkFacts, offerings
 export function preflightLaunchValidation(
   run: RunFunction,
   context: RunContext,
-): (servers: Array<{ sourceServerId: string; region: string; hostname: string }>) => Promise<RecoveryFinding[]> {
+): (servers: PreflightLaunchServer[]) => Promise<RecoveryFinding[]> {
   return async (servers) => {
-    const byRegion = new Map<string, Array<{ sourceServerId: string; hostname: string }>>();
+    const byRegion = new Map<string, PreflightLaunchServer[]>();
     for (const server of servers) byRegion.set(server.region, [...(byRegion.get(server.region) ?? []), server]);
     const findings: RecoveryFinding[] = [];
     for (const [region, inRegion] of byRegion) {

@@ -4,9 +4,12 @@
  */
 import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import {
+  accountWideVersionsRequest,
   ec2ErrorXml,
+  isAccountWideVersionsDescribe,
   isSourceVersionCreate,
   LaunchTemplateVersionDeletions,
+  pageVersionsAnswer,
   resolveSourceVersion,
 } from '../ec2/launchTemplates';
 import { Ec2Lifecycle } from '../ec2/lifecycle';
@@ -197,6 +200,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         return;
       }
       body = Buffer.from(resolved.body, 'utf8');
+    }
+    if (isAccountWideVersionsDescribe(params)) {
+      const paged = accountWideVersionsRequest(params);
+      if ('error' in paged) return answerXml(paged.error.status, ec2ErrorXml(paged.error.code, paged.error.message));
+      return proxy(req, res, Buffer.from(paged.body, 'utf8'), (answer, status) =>
+        status === 200 ? pageVersionsAnswer(deletions.filterDescribeAnswer(answer), paged.offset, paged.pageSize) : answer,
+      );
     }
     if (action === 'DescribeLaunchTemplateVersions' && deletions.active)
       return proxy(req, res, body, (answer, status) =>

@@ -256,3 +256,77 @@ export class LaunchTemplateVersionDeletions {
     }
   }
 }
+
+/**
+ * DescribeLaunchTemplateVersions without a template ID or name ($Default and/or $Latest of every template):
+ * AWS pages it (MaxResults 1–200, NextToken); moto 5.2.5 cuts the list at MaxResults (default 15) and sends
+ * no NextToken. The gateway asks moto for the whole list and answers one page of it with a NextToken, as AWS does.
+ */
+export const ACCOUNT_WIDE_VERSIONS_PAGE = 200;
+const ALL_OF_MOTO = '1000000';
+
+export function isAccountWideVersionsDescribe(params: URLSearchParams): boolean {
+  return (
+    params.get('Action') === 'DescribeLaunchTemplateVersions' &&
+    !params.get('LaunchTemplateId') &&
+    !params.get('LaunchTemplateName')
+  );
+}
+
+/** The request to send moto (the whole list) and the page to cut from its answer, or an AWS error. */
+export function accountWideVersionsRequest(
+  params: URLSearchParams,
+): { body: string; offset: number; pageSize: number } | { error: { status: number; code: string; message: string } } {
+  const max = params.get('MaxResults');
+  const pageSize = max === null ? ACCOUNT_WIDE_VERSIONS_PAGE : Number(max);
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 200)
+    return {
+      error: {
+        status: 400,
+        code: 'InvalidParameterValue',
+        message: `Value (${max}) for parameter maxResults is invalid. Expecting a value between 1 and 200.`,
+      },
+    };
+  let offset = 0;
+  const token = params.get('NextToken');
+  if (token) {
+    const decoded = /^lt-page-(\d{1,9})$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
+    if (!decoded)
+      return { error: { status: 400, code: 'InvalidNextToken', message: 'The specified token is invalid.' } };
+    offset = Number(decoded[1]);
+  }
+  const out = new URLSearchParams(params);
+  out.delete('NextToken');
+  out.set('MaxResults', ALL_OF_MOTO);
+  return { body: out.toString(), offset, pageSize };
+}
+
+/** One page of moto's whole answer, with a NextToken when more items follow. */
+export function pageVersionsAnswer(xml: string, offset: number, pageSize: number): string {
+  const open = xml.indexOf('<launchTemplateVersionSet>');
+  const close = xml.lastIndexOf('</launchTemplateVersionSet>');
+  if (open < 0 || close < 0) return xml;
+  const items = splitItems(xml.slice(open + '<launchTemplateVersionSet>'.length, close));
+  const page = items.slice(offset, offset + pageSize);
+  const next =
+    offset + pageSize < items.length
+      ? `<nextToken>${Buffer.from(`lt-page-${offset + pageSize}`, 'utf8').toString('base64url')}</nextToken>`
+      : '';
+  const rest = xml.slice(close + '</launchTemplateVersionSet>'.length).replace(/<nextToken>[^<]*<\/nextToken>/, '');
+  return `${xml.slice(0, open)}<launchTemplateVersionSet>${page.join('')}</launchTemplateVersionSet>${next}${rest}`;
+}
+
+/** The top-level <item>…</item> elements of a set's inner XML. */
+function splitItems(inner: string): string[] {
+  const items: string[] = [];
+  let depth = 0;
+  let start = -1;
+  const tags = /<(\/?)item>/g;
+  for (let match = tags.exec(inner); match; match = tags.exec(inner)) {
+    if (!match[1]) {
+      if (depth === 0) start = match.index;
+      depth += 1;
+    } else if (--depth === 0 && start >= 0) items.push(inner.slice(start, match.index + match[0].length));
+  }
+  return items;
+}

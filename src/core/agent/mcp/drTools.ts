@@ -280,7 +280,7 @@ export function createDrTools(deps: DrToolDeps): DrTool[] {
       name: 'dr_preflight',
       title: 'Preflight a DR plan',
       description:
-        'Checks a recovery plan against DRS (replication, launch settings, limits) for a drill, without starting anything. Read-only.',
+        'Checks a recovery plan against DRS (replication, launch settings and launch recovery rules per server, limits) for a drill, without starting anything. Read-only.',
       inputSchema: {
         type: 'object',
         properties: { plan: { type: 'string', minLength: 1, maxLength: 200, description: 'The recovery plan name.' } },
@@ -289,6 +289,7 @@ export function createDrTools(deps: DrToolDeps): DrTool[] {
       },
       outputSchema: outputSchema({
         ok: { type: 'boolean' },
+        unchecked: { type: 'array', items: { type: 'string' } },
         findings: { type: 'array' },
         servers: { type: 'integer' },
         waves: { type: 'integer' },
@@ -303,8 +304,20 @@ export function createDrTools(deps: DrToolDeps): DrTool[] {
         return result({
           status: 'succeeded',
           ok: report.ok,
-          summary: report.ok ? `Ready for a drill (${report.findings.length} finding(s)).` : 'Blocking problems found.',
-          findings: report.findings.map(({ severity, message, fix }) => ({ severity, message, fix })),
+          summary: !report.ok
+            ? 'Blocking problems found.'
+            : report.unchecked.length
+              ? `Not fully checked: ${report.unchecked.length} check(s) could not run; a drill may start (${report.findings.length} finding(s)).`
+              : `Ready for a drill (${report.findings.length} finding(s)).`,
+          unchecked: report.unchecked,
+          findings: report.findings.map(({ severity, code, launchRule, sourceServerIds, message, fix }) => ({
+            severity,
+            code,
+            ...(launchRule ? { launchRule } : {}),
+            ...(sourceServerIds?.length ? { sourceServerIds } : {}),
+            message,
+            fix,
+          })),
           servers: report.executionPlan.serverCount,
           waves: report.executionPlan.waves.length,
         });

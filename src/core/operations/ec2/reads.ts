@@ -299,7 +299,8 @@ export const listLaunchTemplateVersions = defineOperation({
   id: 'ec2.launchTemplates.versions',
   service: 'ec2',
   title: 'List launch template versions',
-  description: 'The versions of one launch template and their settings (user data is redacted).',
+  description:
+    'The versions of one launch template and their settings (user data is redacted); without a template, the $Default and/or $Latest version of every template in the region, paged.',
   ...READ_ONLY,
   input: z
     .object({
@@ -312,10 +313,19 @@ export const listLaunchTemplateVersions = defineOperation({
       ...pageFields,
     })
     .strict()
-    .refine((input) => Boolean(input.launchTemplateId) !== Boolean(input.launchTemplateName), {
-      message: 'Give exactly one of launchTemplateId or launchTemplateName.',
-      path: ['launchTemplateId'],
-    }),
+    .refine(
+      (input) =>
+        Boolean(input.launchTemplateId) !== Boolean(input.launchTemplateName) ||
+        (!input.launchTemplateId &&
+          !input.launchTemplateName &&
+          Boolean(input.versions?.length) &&
+          input.versions!.every((version) => version === '$Default' || version === '$Latest')),
+      {
+        message:
+          'Give exactly one of launchTemplateId or launchTemplateName, or neither with versions $Default and/or $Latest (every template).',
+        path: ['launchTemplateId'],
+      },
+    ),
   async handler(ctx, input): Promise<Page> {
     const ec2 = await ctx.client(ec2Service);
     const output = await ec2.send(
@@ -323,7 +333,12 @@ export const listLaunchTemplateVersions = defineOperation({
         LaunchTemplateId: input.launchTemplateId,
         LaunchTemplateName: input.launchTemplateName,
         Versions: input.versions,
-        MaxResults: input.versions ? undefined : (input.maxResults ?? 100),
+        // Every template's $Default/$Latest is paged (AWS: MaxResults 1–200); one template's named versions are not.
+        MaxResults: !input.versions
+          ? (input.maxResults ?? 100)
+          : input.launchTemplateId || input.launchTemplateName
+            ? undefined
+            : Math.min(input.maxResults ?? 200, 200),
         NextToken: input.nextToken,
       }),
     );
