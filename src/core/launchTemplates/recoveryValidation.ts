@@ -241,12 +241,12 @@ export interface GatheredFacts {
 
 const CONCURRENCY = 32;
 /**
- * From this many templates on, their $Default/$Latest versions are read with account-wide
- * DescribeLaunchTemplateVersions pages (200 versions each) instead of one call per template.
+ * From this many servers (and templates) on, the templates' $Default/$Latest versions are read with
+ * account-wide DescribeLaunchTemplateVersions pages (200 versions each) instead of one call per template.
  */
 export const ACCOUNT_WIDE_TEMPLATE_THRESHOLD = 20;
-/** Account-wide pages read at most (40,000 versions); templates not found by then are read one by one. */
-const MAX_ACCOUNT_WIDE_PAGES = 200;
+/** Account-wide pages read at most (10,000 versions); templates not found by then are read one by one. */
+const MAX_ACCOUNT_WIDE_PAGES = 50;
 
 async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
@@ -279,45 +279,81 @@ function templateOf(launchTemplateId: string, items: RawVersion[]): TemplateRead
 }
 
 /**
- * The default and latest version of each template: account-wide pages for many templates (stopping once
- * every one was seen), one DescribeLaunchTemplateVersions per template for few or for those left over.
+ * Every template's $Default and $Latest version in account-wide DescribeLaunchTemplateVersions pages, read
+ * while the launch configurations are (which name the templates). Once `want` says which templates matter,
+ * paging stops as soon as every one was seen, or at once when they are too few to be worth it.
+ */
+class AccountWideListing {
+  private wanted?: Set<string>;
+  readonly seen = new Map<string, RawVersion[]>();
+  complete = false;
+  readonly done: Promise<void>;
+
+  constructor(
+    private readonly run: RunFunction,
+    private readonly options: Parameters<RunFunction>[2],
+    private readonly countCall: () => void,
+  ) {
+    this.done = this.read();
+  }
+
+  want(templateIds: Set<string>): void {
+    this.wanted = templateIds;
+    for (const id of [...this.seen.keys()]) if (!templateIds.has(id)) this.seen.delete(id);
+  }
+
+  /** Both aliases of a template may straddle a page boundary: seen whole means two items. */
+  seenWhole(id: string): boolean {
+    return (this.seen.get(id)?.length ?? 0) >= 2;
+  }
+
+  private async read(): Promise<void> {
+    let nextToken: string | undefined;
+    for (let page = 0; page < MAX_ACCOUNT_WIDE_PAGES; page += 1) {
+      const wanted = this.wanted;
+      if (wanted && (wanted.size < ACCOUNT_WIDE_TEMPLATE_THRESHOLD || [...wanted].every((id) => this.seenWhole(id))))
+        return;
+      this.countCall();
+      const outcome = await this.run(
+        'ec2.launchTemplates.versions',
+        { versions: ['$Default', '$Latest'], maxResults: 200, ...(nextToken ? { nextToken } : {}) },
+        this.options,
+      );
+      if (outcome.status !== 'succeeded') return; // what was not seen is read per template
+      const output = outcome.output as { items: RawVersion[]; nextToken?: string };
+      for (const item of output.items) {
+        const id = item.LaunchTemplateId;
+        if (id && (!this.wanted || this.wanted.has(id))) (this.seen.get(id) ?? this.seen.set(id, []).get(id)!).push(item);
+      }
+      nextToken = output.nextToken || undefined;
+      if (!nextToken) {
+        this.complete = true;
+        return;
+      }
+    }
+  }
+}
+
+/**
+ * The default and latest version of each template: from the account-wide listing when there is one (a
+ * template missing from a complete listing does not exist), one DescribeLaunchTemplateVersions per template
+ * for the rest.
  */
 async function readTemplates(
   run: RunFunction,
   options: Parameters<RunFunction>[2],
   templateIds: string[],
   countCall: () => void,
+  listing: AccountWideListing | undefined,
 ): Promise<Map<string, TemplateRead>> {
   const reads = new Map<string, TemplateRead>();
-  if (templateIds.length >= ACCOUNT_WIDE_TEMPLATE_THRESHOLD) {
-    const wanted = new Set(templateIds);
-    const seen = new Map<string, RawVersion[]>();
-    let nextToken: string | undefined;
-    let complete = false;
-    for (let page = 0; page < MAX_ACCOUNT_WIDE_PAGES; page += 1) {
-      countCall();
-      const outcome = await run(
-        'ec2.launchTemplates.versions',
-        { versions: ['$Default', '$Latest'], maxResults: 200, ...(nextToken ? { nextToken } : {}) },
-        options,
-      );
-      if (outcome.status !== 'succeeded') break; // the rest is read per template
-      const output = outcome.output as { items: RawVersion[]; nextToken?: string };
-      for (const item of output.items)
-        if (item.LaunchTemplateId && wanted.has(item.LaunchTemplateId))
-          (seen.get(item.LaunchTemplateId) ?? seen.set(item.LaunchTemplateId, []).get(item.LaunchTemplateId)!).push(item);
-      nextToken = output.nextToken || undefined;
-      if (!nextToken) {
-        complete = true;
-        break;
-      }
-      // Both aliases of a template may straddle a page boundary: stop only when a later page could add nothing.
-      if (seen.size === wanted.size && [...seen.values()].every((items) => items.length >= 2)) break;
-    }
+  if (listing) {
+    listing.want(new Set(templateIds));
+    await listing.done;
     for (const id of templateIds) {
-      const items = seen.get(id);
-      if (items?.length && (complete || items.length >= 2)) reads.set(id, templateOf(id, items));
-      else if (complete) reads.set(id, { missing: true });
+      const items = listing.seen.get(id);
+      if (items?.length && (listing.complete || listing.seenWhole(id))) reads.set(id, templateOf(id, items));
+      else if (listing.complete) reads.set(id, { missing: true });
     }
   }
   const rest = templateIds.filter((id) => !reads.has(id));
@@ -366,6 +402,10 @@ export async function gatherRecoveryFacts(
         if (item.sourceServerID) sources.set(item.sourceServerID, item);
   }
 
+  const countCall = () => (apiCalls += 1);
+  // Many servers have many templates: list them all meanwhile instead of one call per template.
+  const listing =
+    servers.length >= ACCOUNT_WIDE_TEMPLATE_THRESHOLD ? new AccountWideListing(run, options, countCall) : undefined;
   const configured = await mapLimited(servers, CONCURRENCY, async (server): Promise<RecoveryFacts | undefined> => {
     let configuration = server.launchConfiguration;
     if (!configuration) {
@@ -397,7 +437,7 @@ export async function gatherRecoveryFacts(
   const templateIds = [
     ...new Set(configured.map((fact) => fact?.launchConfiguration.ec2LaunchTemplateID).filter((id): id is string => Boolean(id))),
   ];
-  const templates = await readTemplates(run, options, templateIds, () => (apiCalls += 1));
+  const templates = await readTemplates(run, options, templateIds, countCall, listing);
   const facts: RecoveryFacts[] = [];
   for (const fact of configured) {
     if (!fact) continue;

@@ -4,12 +4,11 @@
  */
 import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import {
-  accountWideVersionsRequest,
+  AccountWideVersionPages,
   ec2ErrorXml,
   isAccountWideVersionsDescribe,
   isSourceVersionCreate,
   LaunchTemplateVersionDeletions,
-  pageVersionsAnswer,
   resolveSourceVersion,
 } from '../ec2/launchTemplates';
 import { Ec2Lifecycle } from '../ec2/lifecycle';
@@ -96,6 +95,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   let stats: ProxyStats = { since: new Date().toISOString(), operations: {} };
   const lifecycle = new Ec2Lifecycle();
   const deletions = new LaunchTemplateVersionDeletions();
+  const versionPages = new AccountWideVersionPages();
   if (options.ec2TransitionMs) lifecycle.configure(options.ec2TransitionMs);
 
   /** Counts one proxied request and its time from arrival to the last byte of moto's answer. */
@@ -202,10 +202,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       body = Buffer.from(resolved.body, 'utf8');
     }
     if (isAccountWideVersionsDescribe(params)) {
-      const paged = accountWideVersionsRequest(params);
-      if ('error' in paged) return answerXml(paged.error.status, ec2ErrorXml(paged.error.code, paged.error.message));
-      return proxy(req, res, Buffer.from(paged.body, 'utf8'), (answer, status) =>
-        status === 200 ? pageVersionsAnswer(deletions.filterDescribeAnswer(answer), paged.offset, paged.pageSize) : answer,
+      const planned = versionPages.plan(params);
+      if ('error' in planned)
+        return answerXml(planned.error.status, ec2ErrorXml(planned.error.code, planned.error.message));
+      if ('xml' in planned) return answerXml(200, planned.xml);
+      return proxy(req, res, Buffer.from(planned.body, 'utf8'), (answer, status) =>
+        status === 200 ? versionPages.fromMoto(deletions.filterDescribeAnswer(answer), planned.request) : answer,
       );
     }
     if (action === 'DescribeLaunchTemplateVersions' && deletions.active)

@@ -260,10 +260,17 @@ export class LaunchTemplateVersionDeletions {
 /**
  * DescribeLaunchTemplateVersions without a template ID or name ($Default and/or $Latest of every template):
  * AWS pages it (MaxResults 1–200, NextToken); moto 5.2.5 cuts the list at MaxResults (default 15) and sends
- * no NextToken. The gateway asks moto for the whole list and answers one page of it with a NextToken, as AWS does.
+ * no NextToken. The gateway asks moto for the whole list once, answers its first page with a NextToken, and
+ * serves the later pages from that list (a cursor, as a token is on AWS; moto's answer for 1,000 versions takes
+ * seconds, so asking it again per page would make the emulator, not the extension, the cost). A token whose
+ * list was dropped (after 5 minutes, or beyond 20 lists) is served from a fresh list at the same offset.
  */
 export const ACCOUNT_WIDE_VERSIONS_PAGE = 200;
 const ALL_OF_MOTO = '1000000';
+const CURSOR_TTL_MS = 5 * 60_000;
+const MAX_CURSORS = 20;
+
+type PageRequest = { offset: number; pageSize: number; cursor?: string };
 
 export function isAccountWideVersionsDescribe(params: URLSearchParams): boolean {
   return (
@@ -271,49 +278,6 @@ export function isAccountWideVersionsDescribe(params: URLSearchParams): boolean 
     !params.get('LaunchTemplateId') &&
     !params.get('LaunchTemplateName')
   );
-}
-
-/** The request to send moto (the whole list) and the page to cut from its answer, or an AWS error. */
-export function accountWideVersionsRequest(
-  params: URLSearchParams,
-): { body: string; offset: number; pageSize: number } | { error: { status: number; code: string; message: string } } {
-  const max = params.get('MaxResults');
-  const pageSize = max === null ? ACCOUNT_WIDE_VERSIONS_PAGE : Number(max);
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 200)
-    return {
-      error: {
-        status: 400,
-        code: 'InvalidParameterValue',
-        message: `Value (${max}) for parameter maxResults is invalid. Expecting a value between 1 and 200.`,
-      },
-    };
-  let offset = 0;
-  const token = params.get('NextToken');
-  if (token) {
-    const decoded = /^lt-page-(\d{1,9})$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
-    if (!decoded)
-      return { error: { status: 400, code: 'InvalidNextToken', message: 'The specified token is invalid.' } };
-    offset = Number(decoded[1]);
-  }
-  const out = new URLSearchParams(params);
-  out.delete('NextToken');
-  out.set('MaxResults', ALL_OF_MOTO);
-  return { body: out.toString(), offset, pageSize };
-}
-
-/** One page of moto's whole answer, with a NextToken when more items follow. */
-export function pageVersionsAnswer(xml: string, offset: number, pageSize: number): string {
-  const open = xml.indexOf('<launchTemplateVersionSet>');
-  const close = xml.lastIndexOf('</launchTemplateVersionSet>');
-  if (open < 0 || close < 0) return xml;
-  const items = splitItems(xml.slice(open + '<launchTemplateVersionSet>'.length, close));
-  const page = items.slice(offset, offset + pageSize);
-  const next =
-    offset + pageSize < items.length
-      ? `<nextToken>${Buffer.from(`lt-page-${offset + pageSize}`, 'utf8').toString('base64url')}</nextToken>`
-      : '';
-  const rest = xml.slice(close + '</launchTemplateVersionSet>'.length).replace(/<nextToken>[^<]*<\/nextToken>/, '');
-  return `${xml.slice(0, open)}<launchTemplateVersionSet>${page.join('')}</launchTemplateVersionSet>${next}${rest}`;
 }
 
 /** The top-level <item>…</item> elements of a set's inner XML. */
@@ -329,4 +293,85 @@ function splitItems(inner: string): string[] {
     } else if (--depth === 0 && start >= 0) items.push(inner.slice(start, match.index + match[0].length));
   }
   return items;
+}
+
+interface VersionList {
+  head: string;
+  items: string[];
+  tail: string;
+  expiresAt: number;
+}
+
+export class AccountWideVersionPages {
+  private readonly lists = new Map<string, VersionList>();
+  private sequence = 0;
+
+  /** What to do with a request: an AWS error, a page served from a kept list, or moto's whole list to ask for. */
+  plan(
+    params: URLSearchParams,
+  ):
+    | { error: { status: number; code: string; message: string } }
+    | { xml: string }
+    | { body: string; request: PageRequest } {
+    const max = params.get('MaxResults');
+    const pageSize = max === null ? ACCOUNT_WIDE_VERSIONS_PAGE : Number(max);
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 200)
+      return {
+        error: {
+          status: 400,
+          code: 'InvalidParameterValue',
+          message: `Value (${max}) for parameter maxResults is invalid. Expecting a value between 1 and 200.`,
+        },
+      };
+    let request: PageRequest = { offset: 0, pageSize };
+    const token = params.get('NextToken');
+    if (token) {
+      const decoded = /^lt-page-(\d{1,9})-(\d{1,9})$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
+      if (!decoded)
+        return { error: { status: 400, code: 'InvalidNextToken', message: 'The specified token is invalid.' } };
+      request = { cursor: decoded[1], offset: Number(decoded[2]), pageSize };
+      this.expire();
+      const kept = this.lists.get(decoded[1]);
+      if (kept) return { xml: this.page(decoded[1], kept, request) };
+    }
+    const out = new URLSearchParams(params);
+    out.delete('NextToken');
+    out.set('MaxResults', ALL_OF_MOTO);
+    return { body: out.toString(), request };
+  }
+
+  /** Keeps moto's whole answer and answers the requested page of it. */
+  fromMoto(xml: string, request: PageRequest): string {
+    const open = xml.indexOf('<launchTemplateVersionSet>');
+    const close = xml.lastIndexOf('</launchTemplateVersionSet>');
+    if (open < 0 || close < 0) return xml;
+    const list: VersionList = {
+      head: xml.slice(0, open),
+      items: splitItems(xml.slice(open + '<launchTemplateVersionSet>'.length, close)),
+      tail: xml.slice(close + '</launchTemplateVersionSet>'.length).replace(/<nextToken>[^<]*<\/nextToken>/, ''),
+      expiresAt: Date.now() + CURSOR_TTL_MS,
+    };
+    const cursor = String(++this.sequence);
+    this.lists.set(cursor, list);
+    while (this.lists.size > MAX_CURSORS) this.lists.delete(this.lists.keys().next().value!);
+    return this.page(cursor, list, request);
+  }
+
+  reset(): void {
+    this.lists.clear();
+  }
+
+  private page(cursor: string, list: VersionList, request: PageRequest): string {
+    const end = request.offset + request.pageSize;
+    const next =
+      end < list.items.length
+        ? `<nextToken>${Buffer.from(`lt-page-${cursor}-${end}`, 'utf8').toString('base64url')}</nextToken>`
+        : '';
+    return `${list.head}<launchTemplateVersionSet>${list.items.slice(request.offset, end).join('')}</launchTemplateVersionSet>${next}${list.tail}`;
+  }
+
+  private expire(): void {
+    const now = Date.now();
+    for (const [cursor, list] of this.lists) if (list.expiresAt < now) this.lists.delete(cursor);
+  }
 }

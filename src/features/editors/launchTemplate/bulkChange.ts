@@ -8,6 +8,7 @@ import type {
   ServerSelector,
 } from '../../../core/launchTemplates';
 import type { ProtectionGroup } from '../../../core/dr/model';
+import { vscodePrompts, type DrPrompts } from '../../dr/prompts';
 import { UserError } from '../../shared/commands';
 import { OperationService } from '../../shared/operationService';
 import type { PilotLightContext } from '../../shared/pilotLightContext';
@@ -15,6 +16,9 @@ import type { PilotLightContext } from '../../shared/pilotLightContext';
 type Pick<T> = vscode.QuickPickItem & { value: T };
 
 const MAX_TAGS = 10;
+
+/** The questions the command asks, replaceable by the extension-host tests (as the DR commands' prompts). */
+export const bulkChangePrompts: DrPrompts = vscodePrompts();
 
 /** "Role=db, Env=prod" → tags; throws a UserError on a malformed pair. */
 export function parseTagSelector(text: string): Record<string, string> {
@@ -37,7 +41,7 @@ export function parseTagSelector(text: string): Record<string, string> {
 }
 
 async function pickOne<T>(items: Array<Pick<T>>, title: string): Promise<T> {
-  const picked = await vscode.window.showQuickPick(items, { title, ignoreFocusOut: true });
+  const picked = await bulkChangePrompts.quickPick(items, { title, ignoreFocusOut: true });
   if (!picked) throw new UserError('');
   return picked.value;
 }
@@ -51,7 +55,7 @@ async function askSelector(): Promise<ServerSelector> {
     'Bulk change launch settings: which source servers?',
   );
   if (how === 'tags') {
-    const text = await vscode.window.showInputBox({
+    const text = await bulkChangePrompts.inputBox({
       title: 'Source servers with these tags',
       prompt: 'Key=Value pairs, comma-separated',
       placeHolder: 'Role=db, Environment=production',
@@ -125,7 +129,7 @@ async function askChange(): Promise<BulkChange> {
     );
   switch (kind) {
     case 'instanceType': {
-      const type = await vscode.window.showInputBox({
+      const type = await bulkChangePrompts.inputBox({
         title: 'Instance type',
         placeHolder: 't3.large',
         ignoreFocusOut: true,
@@ -283,9 +287,9 @@ export async function runBulkChange(ctx: PilotLightContext): Promise<BulkApplyRe
   );
   await showMarkdown(formatBulkDryRun(dryRun));
   const APPLY = `Apply to ${servers.length} Server(s)`;
-  const choice = await vscode.window.showWarningMessage(
-    `Apply this change to ${servers.length} source server(s)? The dry-run preview lists every template and field.`,
-    { modal: true },
+  const choice = await bulkChangePrompts.confirm(
+    `Apply this change to ${servers.length} source server(s)?`,
+    'The dry-run preview lists every template and field. Each change runs through the guardrails (approval in protected environments) and is audited.',
     APPLY,
   );
   if (choice !== APPLY) throw new UserError('');
@@ -302,7 +306,7 @@ export async function runBulkChange(ctx: PilotLightContext): Promise<BulkApplyRe
       return report;
     }
     const RETRY = 'Retry Failed';
-    const again = await vscode.window.showWarningMessage(
+    const again = await bulkChangePrompts.offer(
       `Bulk change: ${report.failed.length} server(s) failed or were refused (see the results).`,
       RETRY,
     );
