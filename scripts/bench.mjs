@@ -956,11 +956,12 @@ async function drSuite() {
     figures.push(
       figure('guardedWaveOverheadMs', {
         unit: 'ms',
-        target: '— (≤ 250 in a later issue)',
+        target: '≤ 250',
         measured: round(median(perRun)),
+        pass: median(perRun) <= 250,
         samples: samplesOf(perRun),
         notes:
-          'the same measurement as waveOverheadMedianMs (shipped, guarded path, from LAUNCHED), under the name a later issue targets',
+          'the same measurement as waveOverheadMedianMs (shipped, guarded path, from LAUNCHED), under the name issues 13 and 14 target; the runner reports a launch before it reads the job log, so that read is off the path to the next wave',
       }),
     );
     figures.push(

@@ -288,6 +288,51 @@ describe('DR runner (in-memory DRS)', function () {
     assert.throws(() => runner.approve('web', 'web/pre/0', true), /not waiting for approval/);
   });
 
+  it('starts the next wave once the servers launched, without waiting for the job log read', async () => {
+    const launchMs = 40;
+    const fake = new FakeDrs({ startMs: 5, launchMs, completeMs: 4000 });
+    fake.addServers(2, { Tier: 'db' }, 'd');
+    fake.addServers(2, { Tier: 'web' }, 'w');
+    // Log reads after the first wave launched are held until the second wave starts (or 3 s, as a fallback).
+    let openedBy: string | undefined;
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const fallback = setTimeout(() => {
+      openedBy ??= 'the 3 s fallback';
+      open();
+    }, 3000);
+    const readLog = fake.describeJobLogItems.bind(fake);
+    fake.describeJobLogItems = async (region, jobId) => {
+      if (fake.startCalls.length === 1 && Date.now() - fake.startCalls[0].at >= launchMs) await gate;
+      return readLog(region, jobId);
+    };
+    const startRecovery = fake.startRecovery.bind(fake);
+    fake.startRecovery = async (request) => {
+      if (fake.startCalls.length === 1) {
+        openedBy ??= 'the second wave';
+        open();
+      }
+      return startRecovery(request);
+    };
+    const runner = await DrRunner.create(deps(fake, dir.path, { logIntervalMs: 5 }), {
+      plan: plan('two', [
+        { name: 'db', protectionGroups: ['db'] },
+        { name: 'web', protectionGroups: ['web'], dependsOn: ['db'] },
+      ]),
+      groups: [group('db', { Tier: 'db' }), group('web', { Tier: 'web' })],
+      mode: 'drill',
+    });
+    try {
+      const state = await runner.run();
+      assert.equal(state.status, 'completed');
+      assert.equal(openedBy, 'the second wave');
+      assert.ok(state.jobs[Object.keys(state.jobs)[0]].log.length > 0, 'the log was still read and journaled');
+    } finally {
+      clearTimeout(fallback);
+      runner.dispose();
+    }
+  });
+
   it('makes SSM client tokens deterministic UUIDs', () => {
     const token = clientTokenFor('run', 'w/pre/0', 1);
     assert.match(token, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);

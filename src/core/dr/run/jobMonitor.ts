@@ -125,7 +125,14 @@ export class JobMonitor {
           const js = state.jobs[job.jobID ?? ''];
           if (!t || !js) return;
           const statusChanged = job.status !== js.status;
-          const serverChange = js.wave ? serverEvents(state, js.wave, job).length > 0 : false;
+          const moved = js.wave ? serverEvents(state, js.wave, job) : [];
+          const serverChange = moved.length > 0;
+          // A launch needs nothing from the log: report it before reading the log, so the next wave does not
+          // wait for that read. A failure waits for the log, which holds its reason.
+          if (moved.length && !moved.some((event) => (event as { launchStatus?: string }).launchStatus === 'FAILED')) {
+            changed = true;
+            this.run.emit(...moved);
+          }
           let logItems: JobLogEntry[] = [];
           if (statusChanged || serverChange || now - t.lastLogFetch >= logInterval || job.status === 'COMPLETED') {
             t.lastLogFetch = now;
