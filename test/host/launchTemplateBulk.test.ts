@@ -19,7 +19,7 @@ describe('bulk change of launch settings (command, real host)', function () {
   let prompts: DrPrompts;
   let original: Partial<DrPrompts>;
   let drs: DrsClient;
-  let dbServers: string[];
+  let productionServers: string[];
   let copyTagsBefore: Map<string, boolean | undefined>;
   const asked: string[] = [];
 
@@ -33,12 +33,12 @@ describe('bulk change of launch settings (command, real host)', function () {
       credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
     });
     const listed = await drs.send(new DescribeSourceServersCommand({ filters: {} }));
-    dbServers = (listed.items ?? [])
-      .filter((server) => server.tags?.Role === 'db')
+    productionServers = (listed.items ?? [])
+      .filter((server) => server.tags?.Environment === 'production')
       .map((server) => server.sourceServerID!);
-    assert.ok(dbServers.length >= 2, 'the sample account has db servers');
+    assert.ok(productionServers.length >= 2, 'the sample account has production source servers');
     copyTagsBefore = new Map();
-    for (const id of dbServers)
+    for (const id of productionServers)
       copyTagsBefore.set(id, (await drs.send(new GetLaunchConfigurationCommand({ sourceServerID: id }))).copyTags);
   });
 
@@ -50,14 +50,14 @@ describe('bulk change of launch settings (command, real host)', function () {
       .clearFaults()
       .catch(() => undefined);
     // Other host tests read these servers: put their settings back.
-    for (const [id, copyTags] of copyTagsBefore)
+    for (const [id, copyTags] of copyTagsBefore ?? [])
       await drs
         .send(new UpdateLaunchConfigurationCommand({ sourceServerID: id, copyTags: copyTags ?? false }))
         .catch(() => undefined);
     drs.destroy();
   });
 
-  /** Answers: servers by tag Role=db, change "Copy tags" to `wanted`; `apply` and `retry` answer the two questions. */
+  /** Answers: servers by tag Environment=production, change "Copy tags" to `wanted`; `apply` and `retry` answer the two questions. */
   function answer(wanted: boolean, apply: boolean, retry: boolean): { confirmations: string[]; offers: string[] } {
     const confirmations: string[] = [];
     const offers: string[] = [];
@@ -77,7 +77,7 @@ describe('bulk change of launch settings (command, real host)', function () {
     prompts.inputBox = async (options) => {
       asked.push(options.title ?? '');
       assert.equal(options.validateInput?.('Role'), '"Role" is not Key=Value.', 'the input box checks what is typed');
-      return 'Role=db';
+      return 'Environment=production';
     };
     prompts.confirm = async (message, detail, ...actions) => {
       confirmations.push(`${message} ${detail}`);
@@ -92,7 +92,7 @@ describe('bulk change of launch settings (command, real host)', function () {
 
   const copyTagsNow = async () =>
     Promise.all(
-      dbServers.map(
+      productionServers.map(
         async (id) => (await drs.send(new GetLaunchConfigurationCommand({ sourceServerID: id }))).copyTags === true,
       ),
     );
@@ -101,18 +101,18 @@ describe('bulk change of launch settings (command, real host)', function () {
     const { testing: hooks } = await testing();
     const approvals = approving();
     hooks.setApprovalProvider(approvals);
-    const wanted = !copyTagsBefore.get(dbServers[0]);
+    const wanted = !copyTagsBefore.get(productionServers[0]);
     const { confirmations } = answer(wanted, false, false);
     const result = await vscode.commands.executeCommand(COMMAND);
     assert.equal(result, undefined, 'cancelled');
     assert.deepEqual(confirmations.length, 1);
-    assert.match(confirmations[0], new RegExp(`Apply this change to ${dbServers.length} source server\\(s\\)\\?`));
+    assert.match(confirmations[0], new RegExp(`Apply this change to ${productionServers.length} source server\\(s\\)\\?`));
     const preview = vscode.workspace.textDocuments.find((document) =>
       document.getText().startsWith('# Bulk change launch settings: dry-run'),
     );
     assert.ok(preview, 'the dry-run preview is open');
-    for (const id of dbServers) assert.match(preview.getText(), new RegExp(`${id}\\).*DRS: copyTags`));
-    assert.deepEqual(await copyTagsNow(), dbServers.map((id) => copyTagsBefore.get(id) === true));
+    for (const id of productionServers) assert.match(preview.getText(), new RegExp(`${id}\\).*DRS: copyTags`));
+    assert.deepEqual(await copyTagsNow(), productionServers.map((id) => copyTagsBefore.get(id) === true));
     assert.equal(approvals.requests.length, 0, 'a dry-run asks for no approval');
   });
 
@@ -120,8 +120,8 @@ describe('bulk change of launch settings (command, real host)', function () {
     const { testing: hooks } = await testing();
     const approvals = approving();
     hooks.setApprovalProvider(approvals);
-    const wanted = !copyTagsBefore.get(dbServers[0]);
-    const victim = dbServers[1];
+    const wanted = !copyTagsBefore.get(productionServers[0]);
+    const victim = productionServers[1];
     await admin().conflict({ sourceServerID: victim, count: 1 });
     const { confirmations, offers } = answer(wanted, true, true);
     const report = (await vscode.commands.executeCommand(COMMAND)) as BulkApplyReport;
@@ -131,10 +131,10 @@ describe('bulk change of launch settings (command, real host)', function () {
     // The returned report is after the retry: the victim applied on the second attempt, like the others.
     assert.deepEqual(
       report.entries.map((entry) => [entry.sourceServerId, entry.status]).sort(),
-      dbServers.map((id) => [id, 'applied']).sort(),
+      productionServers.map((id) => [id, 'applied']).sort(),
     );
     assert.deepEqual(report.failed, []);
-    assert.deepEqual(await copyTagsNow(), dbServers.map(() => wanted));
+    assert.deepEqual(await copyTagsNow(), productionServers.map(() => wanted));
     assert.ok(approvals.requests.length >= 1, 'the production servers asked for an approval');
     assert.ok(approvals.requests.every((request) => request.environments.includes('production')));
     const results = vscode.workspace.textDocuments.filter((document) =>
