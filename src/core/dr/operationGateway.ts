@@ -171,12 +171,6 @@ interface Page<T> {
   nextToken?: string;
 }
 
-/**
- * The DR engine's reads as registered read operations (drs.jobs.list, drs.jobs.logItems,
- * drs.launchConfiguration.get, ssm.automation.get…), run through the operation runner like the explorer's:
- * input validation, the circuit breaker and throttling retries per service and region, redacted outputs,
- * audit lines when the policy audits reads. A failed read throws the AWS error itself.
- */
 /** The AWS action of each read the launch recovery rules run, for the counters. */
 const LAUNCH_RULE_ACTIONS: Record<string, string> = {
   'drs.sourceServers.list': 'drs:DescribeSourceServers',
@@ -188,6 +182,12 @@ const LAUNCH_RULE_ACTIONS: Record<string, string> = {
   'ec2.vpcs.list': 'ec2:DescribeVpcs',
 };
 
+/**
+ * The DR engine's reads as registered read operations (drs.jobs.list, drs.jobs.logItems,
+ * drs.launchConfiguration.get, ssm.automation.get…), run through the operation runner like the explorer's:
+ * input validation, the circuit breaker and throttling retries per service and region, redacted outputs,
+ * audit lines when the policy audits reads. A failed read throws the AWS error itself.
+ */
 export class OperationDrReads implements DrReads {
   readonly counters: ApiCounters;
   private readonly reads: ReturnType<typeof runnerReads>;

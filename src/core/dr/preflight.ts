@@ -161,7 +161,7 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightRepo
     finding: Omit<PreflightFinding, 'severity' | 'code'>,
     severity: FindingSeverity = mode === 'recovery' ? 'error' : 'warning',
   ): void => {
-    unchecked.push(check);
+    if (!unchecked.includes(check)) unchecked.push(check);
     findings.push({ ...finding, severity, code: 'check-failed' });
   };
   const groupsByName = new Map(groups.map((group) => [group.name, group]));
