@@ -1664,7 +1664,7 @@ async function mcpSuite() {
     figures,
     findings,
     method: [
-      "Before the repeats, one pass of DescribeInstances pages (MaxResults 100, as ec2.instances.list sends it) is recorded from moto with the SDK and served from memory by tools/emulators/replay on 127.0.0.1, which answers only those requests (anything else gets 400).",
+      'Before the repeats, one pass of DescribeInstances pages (MaxResults 100, as ec2.instances.list sends it) is recorded from moto with the SDK and served from memory by tools/emulators/replay on 127.0.0.1, which answers only those requests (anything else gets 400).',
       "Each repeat spawns `node dist/mcp.js --stdio --workspace <dir>` with the SDK's StdioClientTransport and EC2 pointed at the replay endpoint (AWS_ENDPOINT_URL_EC2, the rest at the gateway), times spawn → tools/list answered, then two `read_resources` calls (ec2.instances.list; the first is cold, the second gives readMs), pages through the rest, then closes the client; then the same against moto (`--endpoint-url <gateway>`) for readMotoMs.",
       'The emulator stack is seeded with `--seed none --scale-instances N`; timings are wall-clock medians on a shared machine.',
     ],

@@ -106,10 +106,10 @@ describe('MCP DR tools against the emulators', function () {
     const asked: string[] = [];
     const { call, auditPath } = await start(typeWhatIsAsked(asked));
     const listed = await call('dr_list_plans', {});
-    assert.deepEqual(
-      listed.structuredContent?.plans.map((p: { name: string }) => p.name).sort(),
-      ['db-only', 'held-app'],
-    );
+    assert.deepEqual(listed.structuredContent?.plans.map((p: { name: string }) => p.name).sort(), [
+      'db-only',
+      'held-app',
+    ]);
     const checked = await call('dr_preflight', { plan: 'db-only' });
     assert.equal(checked.structuredContent?.ok, true, JSON.stringify(checked.structuredContent?.findings));
     const started = await call('dr_start_drill', { plan: 'db-only' });
@@ -275,7 +275,9 @@ describe('MCP DR tools against the emulators', function () {
     assert.ok(
       records.some(
         (record) =>
-          record.operation === 'drs.recoveryInstances.terminate' && record.caller === 'mcp' && record.outcome === 'succeeded',
+          record.operation === 'drs.recoveryInstances.terminate' &&
+          record.caller === 'mcp' &&
+          record.outcome === 'succeeded',
       ),
       'the terminate went through the runner as the MCP caller',
     );

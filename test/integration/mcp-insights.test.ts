@@ -96,7 +96,9 @@ describe('MCP security and unused-resource scans against moto', function () {
       `the open group is found: ${JSON.stringify(findings.map((f) => f.resource))}`,
     );
     const records = await readAuditTrail(auditPath);
-    assert.ok(records.some((record) => record.operation === 'mcp.find_security_issues' && record.client?.name === 'scan-agent'));
+    assert.ok(
+      records.some((record) => record.operation === 'mcp.find_security_issues' && record.client?.name === 'scan-agent'),
+    );
   });
 
   it('finds an unattached volume with its monthly cost', async () => {

@@ -163,7 +163,10 @@ describe('pilot-light-mcp over stdio against moto', function () {
     assert.equal(item?.environment, 'prod');
     // The /unused check over stdio: the same core scan; complete or saying what it could not check.
     const unused = await call('find_unused_resources', {});
-    assert.ok(['succeeded', 'incomplete'].includes(unused.structuredContent?.status), JSON.stringify(unused.structuredContent));
+    assert.ok(
+      ['succeeded', 'incomplete'].includes(unused.structuredContent?.status),
+      JSON.stringify(unused.structuredContent),
+    );
     assert.equal(unused.structuredContent?.complete, unused.structuredContent?.status === 'succeeded');
     assert.ok(Array.isArray(unused.structuredContent?.findings));
     // The agent does what the Name tag says.

@@ -16,9 +16,7 @@ class McpHttpServerDefinition {
 }
 
 /** The bundled extension activated against the stub, with an `lm` namespace that records MCP providers. */
-async function activateWith(
-  settings: Record<string, { globalValue?: unknown; workspaceValue?: unknown } | undefined>,
-) {
+async function activateWith(settings: Record<string, { globalValue?: unknown; workspaceValue?: unknown } | undefined>) {
   const { api } = createVscodeStub();
   const providers: Array<{ id: string; provider: any }> = [];
   const stub = {

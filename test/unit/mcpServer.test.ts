@@ -290,7 +290,10 @@ describe('MCP server (in-process client)', () => {
       records.filter((record) => record.operation === 'mcp.find_security_issues').map((record) => record.decision),
       ['read', 'read-incomplete', 'refused'],
     );
-    assert.ok(ec2.calls.some((c) => c.name === 'DescribeSecurityGroups'), 'the read went to AWS through the runner');
+    assert.ok(
+      ec2.calls.some((c) => c.name === 'DescribeSecurityGroups'),
+      'the read went to AWS through the runner',
+    );
   });
 
   it('unused scan: a failed read makes the report incomplete, with the categories not checked', async () => {

@@ -311,13 +311,18 @@ export function createDrTools(deps: DrToolDeps): DrTool[] {
       : decision.reason;
     return {
       ok: false,
-      result: await refuse(call, 'approval-denied', `${CONTROL_TITLES[action]} of run ${state.runId} not done: ${reason}`, {
-        operation: `dr.run.${action}`,
-        correlationId: state.runId,
-        account,
-        region,
-        approval: { ...approval, reason },
-      }),
+      result: await refuse(
+        call,
+        'approval-denied',
+        `${CONTROL_TITLES[action]} of run ${state.runId} not done: ${reason}`,
+        {
+          operation: `dr.run.${action}`,
+          correlationId: state.runId,
+          account,
+          region,
+          approval: { ...approval, reason },
+        },
+      ),
     };
   };
 
@@ -435,7 +440,9 @@ export function createDrTools(deps: DrToolDeps): DrTool[] {
       approval: confirmed.approval,
       decision: ok ? 'cleaned-up' : 'cleanup-failed',
       resourceIds: terminated,
-      ...(ok ? {} : { error: { code: 'CleanupFailed', message: String(final.cleanup?.error ?? 'see the run').slice(0, 500) } }),
+      ...(ok
+        ? {}
+        : { error: { code: 'CleanupFailed', message: String(final.cleanup?.error ?? 'see the run').slice(0, 500) } }),
     });
     return result(
       {
