@@ -540,6 +540,7 @@ async function explorerSuite() {
     }
     details.sessions = sessions.map((session) => ({
       activateMs: round(session.activateMs, 2),
+      activateDeferredMs: round(session.activateDeferredMs, 2),
       activation: session.activation,
       wasActiveBeforeBench: session.wasActiveBeforeBench,
       extensionHostNode: session.nodeVersion,
@@ -567,7 +568,7 @@ async function explorerSuite() {
         measured: round(median(activate), 2),
         pass: median(activate) <= 20,
         samples: samplesOf(activate, 2),
-        notes: `api.activationMs, the extension's own clock (src/extension.ts), in the extension host; median of ${activate.length} fresh extension hosts. The host's own marks (1 ms resolution, medians): it loads the bundle in ${part('hostLoadCodeMs')} ms, prepares the ExtensionContext for ${part('hostContextWaitMs')} ms before calling activate(), and activate() takes ${part('hostActivateCallMs')} ms`,
+        notes: `api.activationMs, the extension's own clock (src/extension.ts), in the extension host; median of ${activate.length} fresh extension hosts. The host's own marks (1 ms resolution, medians): it loads the bundle in ${part('hostLoadCodeMs')} ms, prepares the ExtensionContext for ${part('hostContextWaitMs')} ms before calling activate(), and activate() takes ${part('hostActivateCallMs')} ms until its promise resolves. activate()'s second step, in the next task (first settings read, chat participant, LM tools, MCP provider, guardrail diagnostics, launch template editor; api.activationDeferredMs): ${round(median(sessions.map((session) => session.activateDeferredMs ?? NaN)), 1)} ms`,
       }),
     );
     const spans = sessions.map((session) => session.activation?.hostActivationSpanMs);
@@ -808,7 +809,7 @@ async function explorerSuite() {
       'apiCalls: `PagedList.apiCalls`, and the DescribeInstances requests the gateway passed to moto (GET /__emulator/proxy-stats), against the pages the paging needs (1 + ceil((instances − first) / more)).',
       "motoPageMs: one full DescribeInstances pass with the SDK straight at moto, outside the extension. ourListMs: fullListMs minus moto's time for the same requests as measured by the gateway.",
       "replayFullListMs / filterFirstMatchMs / listHeapMb (issue 11): before the sessions, one DescribeInstances pass at the default paging and the filter's pages are recorded from moto with the SDK (raw XML per request) and served from memory by tools/emulators/replay on 127.0.0.1, which answers only those requests (Action, MaxResults, NextToken and filters must match; anything else gets 400). Each session then sets `pilotLight.serviceEndpoints.ec2` to it, times the full list as for fullListMs and the filter from a fresh list to its first row, and reads heapUsed around the list after full GCs (global.gc, else the inspector's HeapProfiler.collectGarbage).",
-      'activateMs: `api.activationMs` from activate(). activateNodeMs: `test/bench/activateNode.ts` requires the packaged dist/extension.js with test/support/vscodeStub and calls activate(), in fresh Node processes.',
+      'activateMs: `api.activationMs` from activate(): evaluating dist/extension.js plus its synchronous step (views, status bar item, commands); its second step in the next task is api.activationDeferredMs. activateNodeMs: `test/bench/activateNode.ts` requires the packaged dist/extension.js with test/support/vscodeStub and calls activate(), in fresh Node processes.',
     ],
     details,
   };
@@ -1369,8 +1370,11 @@ async function launchTemplatesSuite() {
 
 const MCP_ENTRY = join(REPO_ROOT, 'dist', 'mcp.js');
 
-/** Starts `node dist/mcp.js --stdio` as an MCP client would, and times start → tools/list answered. */
-async function startMcp(stack, auditPath) {
+/**
+ * Starts `node dist/mcp.js --stdio` as an MCP client would, and times start → tools/list answered. With `replay`,
+ * EC2 goes to the replay endpoint (AWS_ENDPOINT_URL_EC2) and everything else to the emulator gateway.
+ */
+async function startMcp(stack, auditPath, replay) {
   const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
   const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
   const started = performance.now();
@@ -1379,8 +1383,7 @@ async function startMcp(stack, auditPath) {
     args: [
       MCP_ENTRY,
       '--stdio',
-      '--endpoint-url',
-      stack.endpoint,
+      ...(replay ? [] : ['--endpoint-url', stack.endpoint]),
       '--region',
       stack.region,
       '--audit',
@@ -1390,7 +1393,10 @@ async function startMcp(stack, auditPath) {
       '--journal-dir',
       join(stack.outputDir, 'dr-runs'),
     ],
-    env: mergeEnv(process.env, stack.env),
+    env: mergeEnv(
+      process.env,
+      replay ? { ...stack.env, AWS_ENDPOINT_URL: stack.endpoint, AWS_ENDPOINT_URL_EC2: replay.endpoint } : stack.env,
+    ),
     stderr: 'pipe',
   });
   const client = new Client({ name: 'pilot-light-bench', version: '1.0.0' });
@@ -1406,6 +1412,68 @@ async function startMcp(stack, auditPath) {
     cpuMs = undefined;
   }
   return { client, tools, toolsListMs, cpuMs };
+}
+
+/** ec2.instances.list as the MCP read sends it: DescribeInstances pages of 100 (its default), token after token. */
+const MCP_READ_PAGE = 100;
+
+/**
+ * Records moto's answers to the MCP read's DescribeInstances pages once (SDK straight to the gateway) and serves
+ * them from memory on 127.0.0.1 (tools/emulators/replay), as the explorer suite does for its lists.
+ */
+async function startMcpReplay(stack) {
+  const { ReplayRecording, recordExchanges, startReplayServer } = requireOut(
+    join(REPO_ROOT, 'out', 'tools', 'emulators', 'replay', 'server.js'),
+  );
+  const recording = new ReplayRecording();
+  const ec2 = new EC2Client({
+    region: stack.region,
+    endpoint: stack.endpoint,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    maxAttempts: 1,
+  });
+  recordExchanges(ec2, recording);
+  let instances = 0;
+  try {
+    let nextToken;
+    do {
+      const page = await ec2.send(new DescribeInstancesCommand({ MaxResults: MCP_READ_PAGE, NextToken: nextToken }));
+      instances += (page.Reservations ?? []).reduce((sum, r) => sum + (r.Instances?.length ?? 0), 0);
+      nextToken = page.NextToken;
+    } while (nextToken);
+  } finally {
+    ec2.destroy();
+  }
+  const server = await startReplayServer(recording);
+  return { server, recorded: { requests: recording.size, bytes: recording.bytes, instances } };
+}
+
+/** Two read_resources calls (cold, then steady) and the walk through every page; returns their times. */
+async function timeMcpReads(client) {
+  const read = (cursor) =>
+    client.callTool({
+      name: 'read_resources',
+      arguments: { operation: 'ec2.instances.list', input: {}, ...(cursor ? { cursor } : {}) },
+    });
+  // The first AWS call loads the SDK bundle and asks STS who the caller is; the next read is the steady state.
+  let started = performance.now();
+  await read();
+  const coldMs = performance.now() - started;
+  started = performance.now();
+  const first = await read();
+  const readMs = performance.now() - started;
+  if (first.structuredContent?.status !== 'succeeded')
+    throw new Error(`read_resources answered ${JSON.stringify(first.structuredContent).slice(0, 300)}`);
+  let seen = first.structuredContent.count;
+  let cursor = first.structuredContent.nextCursor;
+  while (cursor) {
+    const page = await read(cursor);
+    if (page.structuredContent?.status !== 'succeeded')
+      throw new Error(`read_resources (a later page) answered ${JSON.stringify(page.structuredContent).slice(0, 300)}`);
+    seen += page.structuredContent?.count ?? 0;
+    cursor = page.structuredContent?.nextCursor;
+  }
+  return { coldMs, readMs, fullMs: performance.now() - started, seen };
 }
 
 async function mcpSuite() {
@@ -1427,6 +1495,11 @@ async function mcpSuite() {
   const reads = [];
   const fullPasses = [];
   const moto = [];
+  const motoReads = [];
+  const motoFullPasses = [];
+  const replayPage = [];
+  let replayDetails;
+  let replayStats;
   let toolCount;
   let readCount;
   try {
@@ -1446,49 +1519,59 @@ async function mcpSuite() {
       credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
       maxAttempts: 1,
     });
+    let replay;
     try {
-      for (let index = 0; index < repeats; index++) {
-        const { client, tools, toolsListMs, cpuMs } = await startMcp(
-          stack,
-          join(stack.outputDir, `audit-${index}.jsonl`),
-        );
-        try {
-          starts.push(toolsListMs);
-          if (cpuMs !== undefined) startCpu.push(cpuMs);
-          toolCount = tools.length;
-          // The first AWS call loads the SDK bundle and asks STS who the caller is; the next read is the steady state.
-          let started = performance.now();
-          await client.callTool({ name: 'read_resources', arguments: { operation: 'ec2.instances.list', input: {} } });
-          coldReads.push(performance.now() - started);
-          started = performance.now();
-          const first = await client.callTool({
-            name: 'read_resources',
-            arguments: { operation: 'ec2.instances.list', input: {} },
-          });
-          reads.push(performance.now() - started);
-          if (first.structuredContent?.status !== 'succeeded')
-            throw new Error(`read_resources answered ${JSON.stringify(first.structuredContent).slice(0, 300)}`);
-          let seen = first.structuredContent.count;
-          let cursor = first.structuredContent.nextCursor;
-          while (cursor) {
-            const page = await client.callTool({
-              name: 'read_resources',
-              arguments: { operation: 'ec2.instances.list', input: {}, cursor },
-            });
-            seen += page.structuredContent?.count ?? 0;
-            cursor = page.structuredContent?.nextCursor;
+      log(`mcp: recording moto's DescribeInstances pages (${MCP_READ_PAGE} per page) for the replay endpoint`);
+      replay = await startMcpReplay(stack);
+      replayDetails = replay.recorded;
+      if (replay.recorded.instances !== instances)
+        throw new Error(`the recorded pages hold ${replay.recorded.instances} instances, not ${instances}`);
+      const replayEc2 = new EC2Client({
+        region: stack.region,
+        endpoint: replay.server.endpoint,
+        credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+        maxAttempts: 1,
+      });
+      try {
+        for (let index = 0; index < repeats; index++) {
+          // Against the replay endpoint: the server, the runner and the SDK without moto's time.
+          const replayed = await startMcp(stack, join(stack.outputDir, `audit-replay-${index}.jsonl`), replay.server);
+          try {
+            starts.push(replayed.toolsListMs);
+            if (replayed.cpuMs !== undefined) startCpu.push(replayed.cpuMs);
+            toolCount = replayed.tools.length;
+            const timed = await timeMcpReads(replayed.client);
+            coldReads.push(timed.coldMs);
+            reads.push(timed.readMs);
+            fullPasses.push(timed.fullMs);
+            readCount = timed.seen;
+          } finally {
+            await replayed.client.close();
           }
-          fullPasses.push(performance.now() - started);
-          readCount = seen;
-          started = performance.now();
-          await ec2.send(new DescribeInstancesCommand({}));
+          // The same reads against moto (through the gateway), beside it.
+          const direct = await startMcp(stack, join(stack.outputDir, `audit-${index}.jsonl`));
+          try {
+            const timed = await timeMcpReads(direct.client);
+            motoReads.push(timed.readMs);
+            motoFullPasses.push(timed.fullMs);
+          } finally {
+            await direct.client.close();
+          }
+          // One DescribeInstances page of the read, SDK straight to moto and to the replay endpoint.
+          let started = performance.now();
+          await ec2.send(new DescribeInstancesCommand({ MaxResults: MCP_READ_PAGE }));
           moto.push(performance.now() - started);
-        } finally {
-          await client.close();
+          started = performance.now();
+          await replayEc2.send(new DescribeInstancesCommand({ MaxResults: MCP_READ_PAGE }));
+          replayPage.push(performance.now() - started);
         }
+      } finally {
+        replayEc2.destroy();
       }
+      replayStats = replay.server.stats();
     } finally {
       ec2.destroy();
+      await replay?.server.stop();
       await stack.stop();
     }
   } catch (error) {
@@ -1531,7 +1614,15 @@ async function mcpSuite() {
       measured: round(median(reads)),
       pass: reads.length ? median(reads) <= 1000 : null,
       samples: samplesOf(reads),
-      notes: `the second read_resources call of ec2.instances.list against moto (no replay endpoint on this branch) with ${instances} instances: the runner reads them all (one DescribeInstances), the server answers the first 100 with a continuation cursor. moto alone answers that DescribeInstances in ${round(median(moto))} ms (SDK straight to the gateway, same run: ${JSON.stringify(samplesOf(moto))}). Reading all pages (${readCount} items): ${round(median(fullPasses))} ms`,
+      notes: `the second read_resources call of ec2.instances.list (${instances} instances seeded) with EC2 pointed at the replay endpoint (AWS_ENDPOINT_URL_EC2; STS still on the gateway): moto's ${replayDetails?.requests ?? '?'} recorded DescribeInstances answers of ${MCP_READ_PAGE} instances (${replayDetails ? round(replayDetails.bytes / 1024 / 1024, 1) : '?'} MB of XML) served from memory, so the CLI server, runner, SDK parsing and result without moto's time. One AWS page of ${MCP_READ_PAGE} per call, answered as one MCP page with a nextCursor. Reading all pages (${readCount} items): ${round(median(fullPasses))} ms. The replay endpoint answered ${replayStats?.answered ?? '?'} requests and refused ${replayStats?.refused ?? '?'}${replayStats?.refused ? ` (${replayStats.refusedKeys.slice(0, 2).join(' | ')})` : ''}`,
+    }),
+  );
+  figures.push(
+    figure('readMotoMs', {
+      unit: 'ms',
+      measured: round(median(motoReads)),
+      samples: samplesOf(motoReads),
+      notes: `context: the same read against moto through the gateway (a fresh server per repeat, second call). moto alone answers that DescribeInstances page in ${round(median(moto))} ms (SDK straight to the gateway: ${JSON.stringify(samplesOf(moto))}); the replay endpoint in ${round(median(replayPage), 1)} ms (${JSON.stringify(samplesOf(replayPage))}). All pages against moto: ${round(median(motoFullPasses))} ms`,
     }),
   );
   figures.push(
@@ -1544,6 +1635,25 @@ async function mcpSuite() {
         'tools the CLI server lists with a workspace folder (reads, plan/apply, DR); --read-only lists fewer, --allow-recovery one more',
     }),
   );
+  // The server starts only when a client asks: activation must not grow with it. The host figure is the explorer suite's.
+  let nodeRuns = [];
+  let nodeError;
+  try {
+    nodeRuns = activateInNode(REPO_ROOT, Math.max(3, Math.min(repeats, 7)));
+  } catch (error) {
+    nodeError = describeError(error);
+  }
+  const nodeTotals = nodeRuns.map((run) => run.activateNodeMs);
+  figures.push(
+    nodeError
+      ? notMeasured('activateNodeMs', { unit: 'ms', why: nodeError })
+      : figure('activateNodeMs', {
+          unit: 'ms',
+          measured: round(median(nodeTotals), 2),
+          samples: samplesOf(nodeTotals, 2),
+          notes: `context: require(dist/extension.js) of this production build with a stub vscode + activate(), plain Node, median of ${nodeTotals.length} fresh processes (activate() alone ${round(median(nodeRuns.map((r) => r.activateCallMs)), 2)} ms; SDK bundles loaded: ${Math.max(...nodeRuns.map((r) => r.sdkBundlesLoaded))}); the MCP server is not loaded at activation. activateMs in the real extension host is measured by the explorer suite`,
+        }),
+  );
   if (readCount !== undefined && readCount < instances)
     findings.push(`The read returned ${readCount} items across its pages, fewer than the ${instances} seeded.`);
   return {
@@ -1555,7 +1665,8 @@ async function mcpSuite() {
     figures,
     findings,
     method: [
-      "Each repeat spawns `node dist/mcp.js --stdio --workspace <dir>` with the SDK's StdioClientTransport, times spawn → tools/list answered, then two `read_resources` calls (ec2.instances.list; the first is cold, the second gives readMs), pages through the rest, then closes the client.",
+      'Before the repeats, one pass of DescribeInstances pages (MaxResults 100, as ec2.instances.list sends it) is recorded from moto with the SDK and served from memory by tools/emulators/replay on 127.0.0.1, which answers only those requests (anything else gets 400).',
+      "Each repeat spawns `node dist/mcp.js --stdio --workspace <dir>` with the SDK's StdioClientTransport and EC2 pointed at the replay endpoint (AWS_ENDPOINT_URL_EC2, the rest at the gateway), times spawn → tools/list answered, then two `read_resources` calls (ec2.instances.list; the first is cold, the second gives readMs), pages through the rest, then closes the client; then the same against moto (`--endpoint-url <gateway>`) for readMotoMs.",
       'The emulator stack is seeded with `--seed none --scale-instances N`; timings are wall-clock medians on a shared machine.',
     ],
   };

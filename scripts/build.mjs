@@ -67,6 +67,28 @@ function lazyCore(modules) {
   };
 }
 
+/**
+ * One shared namespace for `vscode`: esbuild wraps every `import * as vscode` of an external CommonJS module
+ * in its own __toESM copy (a getter per API member, ~45 modules), all made while activation evaluates the bundle.
+ * Through this ES facade the copy is made once.
+ */
+function sharedVscodeNamespace() {
+  return {
+    name: 'shared-vscode-namespace',
+    setup(b) {
+      b.onResolve({ filter: /^vscode$/ }, (args) =>
+        args.namespace === 'vscode-facade'
+          ? { path: 'vscode', external: true }
+          : { path: 'vscode', namespace: 'vscode-facade' },
+      );
+      b.onLoad({ filter: /.*/, namespace: 'vscode-facade' }, () => ({
+        contents: "export * from 'vscode';",
+        loader: 'js',
+      }));
+    },
+  };
+}
+
 const common = {
   absWorkingDir: root,
   bundle: true,
@@ -93,7 +115,7 @@ const main = await build({
   ...common,
   entryPoints: { extension: 'src/extension.ts' },
   outdir: 'dist',
-  plugins: [splitAwsSdk(usedSdkPackages), lazyCore(lazyModules)],
+  plugins: [sharedVscodeNamespace(), splitAwsSdk(usedSdkPackages), lazyCore(lazyModules)],
 });
 const core = await build({
   ...common,

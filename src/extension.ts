@@ -32,22 +32,37 @@ export interface PilotLightTestApi extends PilotLightApi {
   testing: PilotLightTestingApi;
 }
 
-export function activate(context: vscode.ExtensionContext): PilotLightApi | PilotLightTestApi {
+/** Resolves in the next task of the event loop, so the host handles its own messages in between. */
+const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/**
+ * Two steps. Synchronously: what shows at startup (views, status bar item) and every command of the views and
+ * the palette. In the next task: what nothing shows until it is used (chat participant, LM tools, MCP provider,
+ * guardrail diagnostics, launch template editor) and the first settings read. VS Code waits for the returned
+ * promise, so a command or chat request that activated the extension runs after both.
+ */
+export async function activate(context: vscode.ExtensionContext): Promise<PilotLightApi | PilotLightTestApi> {
   const activateStartedAt = performance.now();
   const ctx = new PilotLightContext(context);
   const contextFeature = registerContextFeature(ctx);
   const explorer = registerExplorer(ctx);
-  registerGuardrails(ctx);
   registerActions(ctx, explorer);
   const audit = registerAudit(ctx);
   const dr = registerDrFeature(ctx);
+  const activationMs = moduleLoadedAt - moduleLoadStartedAt + (performance.now() - activateStartedAt);
+
+  await nextTask();
+  const deferredStartedAt = performance.now();
+  registerGuardrails(ctx);
   registerLaunchTemplateEditor(ctx);
   registerTools(ctx);
   registerMcp(ctx);
   const chat = registerChat(ctx);
+  ctx.runDeferred();
   const testing = testingApi(ctx, chat, contextFeature);
   const api = publicApi({
-    activationMs: moduleLoadedAt - moduleLoadStartedAt + (performance.now() - activateStartedAt),
+    activationMs,
+    activationDeferredMs: performance.now() - deferredStartedAt,
     refreshExplorer: () => explorer.provider.refresh(),
     auditPath: () => ctx.safety.auditPath(),
   });

@@ -103,6 +103,8 @@ export interface ExplorerBenchResult {
   error?: string;
   wasActiveBeforeBench?: boolean;
   activateMs?: number;
+  /** activate()'s second step, in the next task (api.activationDeferredMs). */
+  activateDeferredMs?: number;
   activation?: ActivationBreakdown;
   nodeVersion: string;
   lists: ListMeasurement[];
@@ -394,6 +396,7 @@ export async function run(): Promise<void> {
     if (!api.explorer)
       throw new Error('the explorer is only exposed in extension mode Test (run the bench as extension tests)');
     result.activateMs = api.activationMs;
+    result.activateDeferredMs = api.activationDeferredMs;
     result.activation = activationBreakdown();
     // Let the freshly started extension host settle (built-in extensions activate around startup).
     await new Promise((resolve) => setTimeout(resolve, Number(process.env.PILOT_LIGHT_BENCH_SETTLE_MS ?? '0')));

@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DescribeJobsCommand, DrsClient } from '@aws-sdk/client-drs';
+import { DescribeJobsCommand, DescribeRecoveryInstancesCommand, DrsClient } from '@aws-sdk/client-drs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { ElicitRequestSchema, type CallToolResult, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
@@ -34,6 +34,15 @@ describe('MCP DR tools against the emulators', function () {
     for (const group of tierGroups()) await writeDocument(defaultPathFor(dir.path, group), group);
     const drill = plan('db-only', [{ name: 'db', protectionGroups: ['db-tier'] }], { failurePolicy: 'stop' });
     await writeDocument(defaultPathFor(dir.path, drill), drill);
+    const held = plan(
+      'held-app',
+      [
+        { name: 'db', protectionGroups: ['db-tier'] },
+        { name: 'app', protectionGroups: ['app-tier'], dependsOn: ['db'], pauseBeforeWave: true },
+      ],
+      { failurePolicy: 'stop' },
+    );
+    await writeDocument(defaultPathFor(dir.path, held), held);
     connection = await emulatorConnection();
   });
   afterEach(async () => {
@@ -97,10 +106,10 @@ describe('MCP DR tools against the emulators', function () {
     const asked: string[] = [];
     const { call, auditPath } = await start(typeWhatIsAsked(asked));
     const listed = await call('dr_list_plans', {});
-    assert.deepEqual(
-      listed.structuredContent?.plans.map((p: { name: string }) => p.name),
-      ['db-only'],
-    );
+    assert.deepEqual(listed.structuredContent?.plans.map((p: { name: string }) => p.name).sort(), [
+      'db-only',
+      'held-app',
+    ]);
     const checked = await call('dr_preflight', { plan: 'db-only' });
     assert.equal(checked.structuredContent?.ok, true, JSON.stringify(checked.structuredContent?.findings));
     const started = await call('dr_start_drill', { plan: 'db-only' });
@@ -181,6 +190,126 @@ describe('MCP DR tools against the emulators', function () {
     const audited = (await readAuditTrail(auditPath)).map((record) => record.tool);
     for (const tool of ['dr_runbook', 'dr_troubleshoot', 'dr_setup_from_requirements'])
       assert.ok(audited.includes(tool), `${tool} is audited`);
+  });
+
+  async function recoveryInstances(): Promise<number> {
+    const drs = new DrsClient(clientConfig());
+    try {
+      return (await drs.send(new DescribeRecoveryInstancesCommand({ filters: {} }))).items?.length ?? 0;
+    } finally {
+      drs.destroy();
+    }
+  }
+
+  /** Waits until the run's wave has the status (dr_run_status), or the run ended. */
+  async function waveStatus(call: Awaited<ReturnType<typeof start>>['call'], runId: string, wave: string) {
+    return waitFor(
+      async () => {
+        const status = (await call('dr_run_status', { runId })).structuredContent!;
+        const found = (status.waves as Array<{ name: string; status: string }>).find((w) => w.name === wave);
+        return found?.status === 'held' || ['completed', 'failed', 'cancelled'].includes(status.status)
+          ? status
+          : undefined;
+      },
+      `wave ${wave} to be held`,
+      { timeoutMs: 60_000, intervalMs: 300 },
+    );
+  }
+
+  it('controls a drill: a held wave is released only with the typed plan name, then the drill is cleaned up', async () => {
+    const asked: string[] = [];
+    let answer: (message: string) => ElicitResult = typeWhatIsAsked(asked);
+    const { call, auditPath } = await start((message) => answer(message));
+    const started = await call('dr_start_drill', { plan: 'held-app' });
+    const runId = started.structuredContent?.runId as string;
+    assert.ok(runId, JSON.stringify(started.structuredContent));
+    const held = await waveStatus(call, runId, 'app');
+    assert.equal(
+      (held!.waves as Array<{ name: string; status: string }>).find((w) => w.name === 'app')?.status,
+      'held',
+      JSON.stringify(held),
+    );
+
+    answer = () => ({ action: 'accept', content: { environment: 'held' } });
+    const wrong = await call('dr_resume_run', { runId, wave: 'app' });
+    assert.equal(wrong.structuredContent?.refusal?.code, 'approval-denied', JSON.stringify(wrong.structuredContent));
+    const still = (await call('dr_run_status', { runId })).structuredContent!;
+    assert.equal((still.waves as Array<{ name: string; status: string }>)[1].status, 'held', 'nothing was released');
+    const early = await call('dr_cleanup_drill', { runId });
+    assert.equal(early.structuredContent?.refusal?.code, 'run-active', 'no cleanup while the drill runs');
+
+    answer = typeWhatIsAsked(asked);
+    const resumed = await call('dr_resume_run', { runId, wave: 'app' });
+    assert.equal(resumed.isError, undefined, JSON.stringify(resumed.structuredContent));
+    const final = await waitFor(
+      async () => {
+        const status = await call('dr_run_status', { runId });
+        return ['completed', 'failed', 'cancelled'].includes(status.structuredContent?.status) ? status : undefined;
+      },
+      'the drill to end',
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+    assert.equal(final?.structuredContent?.status, 'completed', JSON.stringify(final?.structuredContent));
+    const launched = await recoveryInstances();
+    assert.ok(launched >= 2, `the drill launched recovery instances (${launched})`);
+
+    const cleaned = await call('dr_cleanup_drill', { runId });
+    assert.equal(cleaned.structuredContent?.status, 'succeeded', JSON.stringify(cleaned.structuredContent));
+    assert.equal((cleaned.structuredContent?.recoveryInstanceIds as string[]).length, launched);
+    await waitFor(async () => ((await recoveryInstances()) === 0 ? true : undefined), 'the recovery instances to go', {
+      timeoutMs: 60_000,
+      intervalMs: 500,
+    });
+    assert.ok(asked.filter((name) => name === 'held-app').length >= 3, `asked: ${asked.join(', ')}`);
+
+    const records = await readAuditTrail(auditPath);
+    const decisions = records
+      .filter((record) => record.operation?.startsWith('dr.run.') || record.operation === 'dr.drill.cleanup')
+      .map((record) => [record.operation, record.outcome, record.decision]);
+    assert.deepEqual(decisions, [
+      ['dr.run.resume', 'refused', 'refused'],
+      ['dr.drill.cleanup', 'refused', 'refused'],
+      ['dr.run.resume', 'succeeded', 'resumed'],
+      ['dr.drill.cleanup', 'succeeded', 'cleaned-up'],
+    ]);
+    assert.ok(
+      records.some(
+        (record) =>
+          record.operation === 'drs.recoveryInstances.terminate' &&
+          record.caller === 'mcp' &&
+          record.outcome === 'succeeded',
+      ),
+      'the terminate went through the runner as the MCP caller',
+    );
+  });
+
+  it('pauses without a form, cancels only with the typed plan name; a client without forms cannot cancel', async () => {
+    const asked: string[] = [];
+    const { call } = await start(typeWhatIsAsked(asked));
+    const runId = (await call('dr_start_drill', { plan: 'held-app' })).structuredContent?.runId as string;
+    await waveStatus(call, runId, 'app');
+    const paused = await call('dr_pause_run', { runId });
+    assert.equal(paused.isError, undefined, JSON.stringify(paused.structuredContent));
+    asked.length = 0;
+
+    const formless = await start();
+    const refused = await formless.call('dr_cancel_run', { runId });
+    assert.equal(refused.structuredContent?.refusal?.code, 'not-controllable', 'another server cannot control the run');
+
+    const cancelled = await call('dr_cancel_run', { runId });
+    assert.equal(cancelled.isError, undefined, JSON.stringify(cancelled.structuredContent));
+    assert.deepEqual(asked, ['held-app']);
+    const final = await waitFor(
+      async () => {
+        const status = await call('dr_run_status', { runId });
+        return ['completed', 'failed', 'cancelled'].includes(status.structuredContent?.status) ? status : undefined;
+      },
+      'the drill to end',
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+    assert.equal(final?.structuredContent?.status, 'cancelled');
+    const afterEnd = await call('dr_pause_run', { runId });
+    assert.equal(afterEnd.structuredContent?.refusal?.code, 'not-controllable');
   });
 
   it('a drill without elicitation, or with the wrong name, is refused and starts nothing', async () => {

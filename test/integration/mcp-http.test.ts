@@ -143,7 +143,13 @@ describe('MCP server on Streamable HTTP against moto', function () {
     const client = await connectClient(server.headers);
     try {
       const names = (await client.listTools()).tools.map((tool) => tool.name);
-      assert.deepEqual(names.slice(0, 3), ['read_resources', 'plan_change', 'apply_change']);
+      assert.deepEqual(names.slice(0, 5), [
+        'read_resources',
+        'find_security_issues',
+        'find_unused_resources',
+        'plan_change',
+        'apply_change',
+      ]);
       const read = (await client.callTool({
         name: 'read_resources',
         arguments: { operation: 'ec2.instances.list', input: {} },

@@ -139,12 +139,18 @@ describe('pilot-light-mcp over stdio against moto', function () {
       (await client.listTools()).tools.map((tool) => tool.name),
       [
         'read_resources',
+        'find_security_issues',
+        'find_unused_resources',
         'plan_change',
         'apply_change',
         'dr_list_plans',
         'dr_preflight',
         'dr_start_drill',
         'dr_run_status',
+        'dr_pause_run',
+        'dr_resume_run',
+        'dr_cancel_run',
+        'dr_cleanup_drill',
         'dr_runbook',
         'dr_troubleshoot',
         'dr_setup_from_requirements',
@@ -155,6 +161,14 @@ describe('pilot-light-mcp over stdio against moto', function () {
     const item = read.structuredContent?.items.find((candidate: { id: string }) => candidate.id === victim);
     assert.equal(item?.name, INJECTION);
     assert.equal(item?.environment, 'prod');
+    // The /unused check over stdio: the same core scan; complete or saying what it could not check.
+    const unused = await call('find_unused_resources', {});
+    assert.ok(
+      ['succeeded', 'incomplete'].includes(unused.structuredContent?.status),
+      JSON.stringify(unused.structuredContent),
+    );
+    assert.equal(unused.structuredContent?.complete, unused.structuredContent?.status === 'succeeded');
+    assert.ok(Array.isArray(unused.structuredContent?.findings));
     // The agent does what the Name tag says.
     const planned = await call('plan_change', {
       operation: 'ec2.instances.terminate',
@@ -202,6 +216,8 @@ describe('pilot-light-mcp over stdio against moto', function () {
       (await client.listTools()).tools.map((tool) => tool.name),
       [
         'read_resources',
+        'find_security_issues',
+        'find_unused_resources',
         'plan_change',
         'dr_list_plans',
         'dr_preflight',

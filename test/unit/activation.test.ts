@@ -7,22 +7,26 @@ const repoRoot = resolve(__dirname, '..', '..', '..');
 const bundle = join(repoRoot, 'dist', 'extension.js');
 
 describe('activation of the bundled extension', () => {
-  it('registers its commands without loading the core or any AWS SDK bundle', () => {
+  it('registers its commands without loading the core or any AWS SDK bundle', async () => {
     assert.ok(existsSync(bundle), `${bundle} exists (npm test builds it before the unit layer)`);
     const { api, registeredCommands } = createVscodeStub();
     const uninstall = installVscodeStub(api);
     try {
       delete require.cache[bundle];
       const extension = require(bundle);
-      const result = extension.activate({
+      const activation = extension.activate({
         subscriptions: [],
         globalStorageUri: { fsPath: '/tmp' },
         extensionUri: { fsPath: repoRoot },
         workspaceState: { get: () => undefined, update: async () => undefined },
       });
+      // The commands of the views and the palette are there at once, before activate()'s second step.
       assert.ok(registeredCommands.includes('pilotLight.selectProfile'));
       assert.ok(registeredCommands.includes('pilotLight.explorer.refresh'));
+      const result = await activation;
+      assert.ok(registeredCommands.includes('pilotLight.guardrails.showPolicy'), 'and the rest after the second step');
       assert.equal(typeof result.activationMs, 'number');
+      assert.equal(typeof result.activationDeferredMs, 'number');
       const lazyBundles = Object.keys(require.cache).filter(
         (path) => path.startsWith(join(repoRoot, 'dist', 'sdk')) || path === join(repoRoot, 'dist', 'core.js'),
       );

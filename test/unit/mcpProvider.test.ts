@@ -16,7 +16,7 @@ class McpHttpServerDefinition {
 }
 
 /** The bundled extension activated against the stub, with an `lm` namespace that records MCP providers. */
-function activateWith(settings: Record<string, { globalValue?: unknown; workspaceValue?: unknown } | undefined>) {
+async function activateWith(settings: Record<string, { globalValue?: unknown; workspaceValue?: unknown } | undefined>) {
   const { api } = createVscodeStub();
   const providers: Array<{ id: string; provider: any }> = [];
   const stub = {
@@ -49,7 +49,7 @@ function activateWith(settings: Record<string, { globalValue?: unknown; workspac
   for (const path of Object.keys(require.cache))
     if (path.startsWith(join(repoRoot, 'dist'))) delete require.cache[path];
   const extension = require(bundle);
-  extension.activate({
+  await extension.activate({
     subscriptions: [],
     globalStorageUri: { fsPath: '/tmp' },
     extensionUri: { fsPath: repoRoot },
@@ -71,10 +71,10 @@ function activateWith(settings: Record<string, { globalValue?: unknown; workspac
 }
 
 describe('MCP server definition provider', () => {
-  it('registers under the id the manifest contributes, without loading the core', () => {
+  it('registers under the id the manifest contributes, without loading the core', async () => {
     const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
     const contributed: Array<{ id: string; label: string }> = manifest.contributes.mcpServerDefinitionProviders;
-    const run = activateWith({});
+    const run = await activateWith({});
     try {
       assert.deepEqual(
         run.providers.map((entry) => entry.id),
@@ -89,7 +89,7 @@ describe('MCP server definition provider', () => {
 
   it('offers nothing by default, and nothing when only the workspace turns it on', async () => {
     for (const settings of [{}, { 'pilotLight.mcp.enabled': { workspaceValue: true } }]) {
-      const run = activateWith(settings);
+      const run = await activateWith(settings);
       try {
         assert.deepEqual(await run.providers[0].provider.provideMcpServerDefinitions(), []);
         const refused = await run.providers[0].provider.resolveMcpServerDefinition(
@@ -103,7 +103,7 @@ describe('MCP server definition provider', () => {
   });
 
   it('offers one http definition per profile the user lists, without a token before VS Code resolves it', async () => {
-    const run = activateWith({
+    const run = await activateWith({
       'pilotLight.mcp.enabled': { globalValue: true },
       'pilotLight.mcp.profiles': { globalValue: ['dev', 'prod'] },
     });

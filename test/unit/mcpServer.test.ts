@@ -1,6 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { DescribeInstanceAttributeCommand, DescribeInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
+import {
+  DescribeInstanceAttributeCommand,
+  DescribeInstancesCommand,
+  DescribeSecurityGroupsCommand,
+  StopInstancesCommand,
+} from '@aws-sdk/client-ec2';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { ElicitRequestSchema, type CallToolResult, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
@@ -146,6 +151,8 @@ describe('MCP server (in-process client)', () => {
     }));
     assert.deepEqual(snapshot, [
       { name: 'read_resources', readOnly: true, destructive: false, output: true },
+      { name: 'find_security_issues', readOnly: true, destructive: false, output: true },
+      { name: 'find_unused_resources', readOnly: true, destructive: false, output: true },
       { name: 'plan_change', readOnly: true, destructive: false, output: true },
       { name: 'apply_change', readOnly: false, destructive: true, output: true },
     ]);
@@ -184,12 +191,18 @@ describe('MCP server (in-process client)', () => {
       (await plain.client.listTools()).tools.map((tool) => tool.name),
       [
         'read_resources',
+        'find_security_issues',
+        'find_unused_resources',
         'plan_change',
         'apply_change',
         'dr_list_plans',
         'dr_preflight',
         'dr_start_drill',
         'dr_run_status',
+        'dr_pause_run',
+        'dr_resume_run',
+        'dr_cancel_run',
+        'dr_cleanup_drill',
         'dr_runbook',
         'dr_troubleshoot',
         'dr_setup_from_requirements',
@@ -206,11 +219,101 @@ describe('MCP server (in-process client)', () => {
     await recovery.close();
   });
 
+  it('the DR run controls change the run, so they are not read-only; only cleanup is destructive', async () => {
+    const dr = {
+      workspaceFolders: [dir.path],
+      journalDir: join(dir.path, 'runs'),
+      connection: async () => {
+        throw new Error('not used');
+      },
+    };
+    const { client, call, close } = await connect({ serverOptions: { dr }, elicit: typing('x') });
+    const tools = (await client.listTools()).tools;
+    const controls = tools
+      .filter((tool) => /^dr_(pause|resume|cancel)_run$|^dr_cleanup_drill$/.test(tool.name))
+      .map((tool) => [tool.name, tool.annotations?.readOnlyHint, tool.annotations?.destructiveHint]);
+    assert.deepEqual(controls, [
+      ['dr_pause_run', false, false],
+      ['dr_resume_run', false, false],
+      ['dr_cancel_run', false, false],
+      ['dr_cleanup_drill', false, true],
+    ]);
+    const unknown = await call('dr_cancel_run', { runId: 'no-such-run' });
+    assert.equal(unknown.isError, true);
+    assert.match(String(unknown.structuredContent?.summary), /No readable run no-such-run/);
+    const bad = await call('dr_cleanup_drill', { runId: '../../etc/passwd' });
+    assert.equal(bad.structuredContent?.refusal?.code, 'invalid-input');
+    await close();
+    const readOnly = await connect({ serverOptions: { dr, readOnly: true } });
+    const names = (await readOnly.client.listTools()).tools.map((tool) => tool.name);
+    assert.ok(!names.some((name) => /pause|resume|cancel|cleanup/.test(name)), names.join(', '));
+    const refused = await readOnly.call('dr_pause_run', { runId: 'any-run' });
+    assert.equal(refused.structuredContent?.refusal?.code, 'read-only');
+    await readOnly.close();
+    const records = await audit();
+    assert.ok(records.some((record) => record.tool === 'dr_pause_run' && record.outcome === 'refused'));
+    assert.ok(records.some((record) => record.tool === 'dr_cleanup_drill' && record.outcome === 'refused'));
+  });
+
+  it('security scan: findings it could read, and "incomplete" (never clean) when a list failed; audited', async () => {
+    const ec2 = fakeEc2().on(DescribeSecurityGroupsCommand, () => ({
+      SecurityGroups: [
+        {
+          GroupId: 'sg-0123456789abcdef0',
+          GroupName: 'open-ssh',
+          IpPermissions: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+          Tags: [{ Key: 'Environment', Value: 'dev' }],
+        },
+      ],
+    }));
+    const { call, close } = await connect({ ec2 });
+    const network = await call('find_security_issues', { scope: 'network' });
+    assert.equal(network.structuredContent?.status, 'succeeded', JSON.stringify(network.structuredContent));
+    assert.equal(network.structuredContent?.complete, true);
+    const found = network.structuredContent?.findings as Array<{ resource: string; rule: string }>;
+    assert.deepEqual(
+      found.map((finding) => finding.resource),
+      ['sg-0123456789abcdef0'],
+    );
+    // IAM is not answered by this fake: the scan says what it could not check instead of "nothing found".
+    const all = await call('find_security_issues', {});
+    assert.equal(all.structuredContent?.status, 'incomplete');
+    assert.equal(all.structuredContent?.complete, false);
+    assert.match(String(all.structuredContent?.summary), /INCOMPLETE.*not a clean result/);
+    assert.ok((all.structuredContent?.couldNotCheck as string[]).some((gap) => /IAM/.test(gap)));
+    assert.equal((all.structuredContent?.findings as unknown[]).length, 1, 'what could be read is still reported');
+    const refused = await call('find_security_issues', { scope: 'everything' });
+    assert.equal(refused.structuredContent?.refusal?.code, 'invalid-input');
+    await close();
+    const records = (await audit()).filter((record) => record.tool === 'find_security_issues');
+    assert.deepEqual(
+      records.filter((record) => record.operation === 'mcp.find_security_issues').map((record) => record.decision),
+      ['read', 'read-incomplete', 'refused'],
+    );
+    assert.ok(
+      ec2.calls.some((c) => c.name === 'DescribeSecurityGroups'),
+      'the read went to AWS through the runner',
+    );
+  });
+
+  it('unused scan: a failed read makes the report incomplete, with the categories not checked', async () => {
+    const ec2 = new FakeAwsClient(); // answers nothing: every list fails
+    const { call, close } = await connect({ ec2 });
+    const answer = await call('find_unused_resources', { stoppedForDays: 30 });
+    assert.equal(answer.structuredContent?.status, 'incomplete', JSON.stringify(answer.structuredContent));
+    assert.equal(answer.structuredContent?.complete, false);
+    assert.deepEqual(answer.structuredContent?.findings, []);
+    assert.ok((answer.structuredContent?.couldNotCheck as string[]).some((gap) => /not checked/.test(gap)));
+    const refused = await call('find_unused_resources', { stoppedForDays: 0 });
+    assert.equal(refused.structuredContent?.refusal?.code, 'invalid-input');
+    await close();
+  });
+
   it('read-only: write tools are not listed and are refused when called anyway (audited)', async () => {
     const { client, call, ec2, close } = await connect({ serverOptions: { readOnly: true }, elicit: typing('dev') });
     assert.deepEqual(
       (await client.listTools()).tools.map((tool) => tool.name),
-      ['read_resources', 'plan_change'],
+      ['read_resources', 'find_security_issues', 'find_unused_resources', 'plan_change'],
     );
     const refused = await call('apply_change', { planId: 'plan-anything' });
     assert.equal(refused.isError, true);

@@ -60,8 +60,10 @@ export class ConnectionStatusBar implements vscode.Disposable {
       ctx.connectionSettings.onDidChange(() => this.update(this.account)),
       ctx.onDidResolveIdentity((identity) => this.update(identity.account)),
     );
-    this.update();
+    this.item.text = '$(cloud) AWS';
     this.item.show();
+    // Reading the settings is activation's costliest call: the item is filled in right after activation.
+    ctx.afterActivation(() => this.update());
   }
 
   /** What the item shows now (read by tests). */

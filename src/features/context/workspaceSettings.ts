@@ -44,7 +44,11 @@ export class ConnectionSettingsSource implements vscode.Disposable {
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.check('trust')),
     ];
-    this.lastSeen = this.fingerprint(this.current());
+  }
+
+  /** Takes what is in force now as the state changes are compared with (reads the settings; after activation). */
+  takeBaseline(): void {
+    this.lastSeen ??= this.fingerprint(this.current());
   }
 
   current(): ConnectionSettingsDecision {
@@ -78,7 +82,7 @@ export class ConnectionSettingsSource implements vscode.Disposable {
       : {};
   }
 
-  /** Fires onDidChange when what is in force, or the proposal's state, differs from last time. */
+  /** Fires onDidChange when what is in force, or the proposal's state, differs from last time (or no baseline was taken yet). */
   private check(cause: ConnectionSettingsChange['cause']): void {
     const decision = this.current();
     const seen = this.fingerprint(decision);

@@ -60,14 +60,16 @@ export function registerGuardrails(ctx: PilotLightContext): void {
       await vscode.window.showTextDocument(vscode.Uri.file(path));
     }),
   );
-  // Show the workspace file's problems without waiting for the first operation (no AWS SDK is loaded for this).
-  if (
-    vscode.workspace.workspaceFolders?.some(
-      (folder) => folder.uri.scheme === 'file' && existsSync(join(folder.uri.fsPath, WORKSPACE_FILE)),
-    )
-  ) {
-    void ctx.safety
-      .loadPolicy()
-      .catch((error) => ctx.log.warn(`Could not load the guardrail policy: ${(error as Error).message}`));
-  }
+  // Show the workspace file's problems without waiting for the first operation; after activation (it loads the core).
+  setTimeout(() => {
+    if (
+      vscode.workspace.workspaceFolders?.some(
+        (folder) => folder.uri.scheme === 'file' && existsSync(join(folder.uri.fsPath, WORKSPACE_FILE)),
+      )
+    ) {
+      void ctx.safety
+        .loadPolicy()
+        .catch((error) => ctx.log.warn(`Could not load the guardrail policy: ${(error as Error).message}`));
+    }
+  }, 0);
 }

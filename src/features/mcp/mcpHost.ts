@@ -116,6 +116,9 @@ export class McpHost {
           approvals,
           clientLabel: 'vscode',
           profile,
+          stoppedInstanceDays: vscode.workspace
+            .getConfiguration('pilotLight')
+            .get<number>('insights.stoppedInstanceDays'),
           describeConnection: async () => {
             const opened = await connection();
             return { account: (await opened.identity().catch(() => undefined))?.account, region: opened.region };

@@ -35,11 +35,15 @@ export class PilotLightContext implements vscode.Disposable {
   readonly safety: SafetyServices;
   /** Profile, region and endpoints in force: user settings, and workspace settings only as the user allowed them. */
   readonly connectionSettings: ConnectionSettingsSource;
+  /** Work queued during activate()'s first step; undefined once it ran. */
+  private deferred: Array<() => void> | undefined = [];
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.log = vscode.window.createOutputChannel('Pilot Light', { log: true });
     this.connectionSettings = new ConnectionSettingsSource(extension.workspaceState);
     this.safety = new SafetyServices(this);
+    // The first settings read is the costliest call of activation in the extension host: after it.
+    this.afterActivation(() => this.connectionSettings.takeBaseline());
     extension.subscriptions.push(
       this,
       this.log,
@@ -52,6 +56,28 @@ export class PilotLightContext implements vscode.Disposable {
         else if (cause !== 'configuration') this.changeEmitter.fire(); // e.g. explorer profiles allowed
       }),
     );
+  }
+
+  /**
+   * Runs `work` in activate()'s second step (the task after the first), or now once activation is over:
+   * for startup work nothing shows at once, such as the first settings read.
+   */
+  afterActivation(work: () => void): void {
+    if (this.deferred) this.deferred.push(work);
+    else work();
+  }
+
+  /** Runs the queued startup work (extension.ts, once). */
+  runDeferred(): void {
+    const queue = this.deferred ?? [];
+    this.deferred = undefined;
+    for (const work of queue) {
+      try {
+        work();
+      } catch (error) {
+        this.log.error(`Startup step failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
   }
 
   /** The settings AwsConnection.open gets (no explorer profiles). */

@@ -6,6 +6,7 @@ import type { AwsConnection } from '../../aws/connection';
 import type { DrRunManager } from '../../dr/manager';
 import type { ProtectionGroup, RecoveryPlan } from '../../dr/model';
 import type { DrRunMode } from '../../dr/planner';
+import type { RunState } from '../../dr/state';
 import type { ApprovalProvider, ApprovalRequest } from '../../guardrails/approval';
 import type { OperationPreview } from '../../operations/preview';
 import type { OperationRunner } from '../../operations/runner';
@@ -44,7 +45,15 @@ type DrTool = Tool & {
 };
 
 const planArgs = z.object({ plan: z.string().min(1).max(200) }).strict();
-const runArgs = z.object({ runId: z.string().regex(/^[A-Za-z0-9._-]{1,200}$/) }).strict();
+const RUN_ID = /^[A-Za-z0-9._-]{1,200}$/;
+const runArgs = z.object({ runId: z.string().regex(RUN_ID) }).strict();
+const resumeArgs = z.object({ runId: z.string().regex(RUN_ID), wave: z.string().min(1).max(200).optional() }).strict();
+const runIdSchema = {
+  type: 'string',
+  pattern: '^[A-Za-z0-9._-]{1,200}$',
+  description: 'The runId from dr_start_drill or dr_list_plans.',
+};
+const TERMINAL_STATUSES = ['completed', 'failed', 'cancelled'];
 const envelope = { notice: { type: 'string' }, status: { type: 'string' }, summary: { type: 'string' } };
 const outputSchema = (properties: Record<string, unknown>): Tool['outputSchema'] => ({
   type: 'object',
@@ -252,6 +261,203 @@ export function createDrTools(deps: DrToolDeps): DrTool[] {
     });
   };
 
+  /** A run's state and where it runs (its origin, else the connection's account and region). */
+  const runContext = async (runId: string, client: AuditClient) => {
+    const runs = await runManager(client);
+    let state: RunState;
+    try {
+      state = runs.state(runId);
+    } catch (error) {
+      return { runs, error: `No readable run ${runId}: ${(error as Error).message}` };
+    }
+    const { readRunOrigin } = await import('../../dr/runLock');
+    const origin = runs.get(runId)?.origin ?? readRunOrigin(dr.journalDir, runId);
+    let account = origin?.account;
+    let region = origin?.region;
+    if (!account || !region) {
+      const connection = await dr.connection();
+      region ??= connection.region;
+      account ??= (await connection.identity()).account;
+    }
+    return { runs, state, account, region };
+  };
+
+  /** Asks the person (form or modal) before a control that starts, stops or deletes something. */
+  const confirmControl = async (
+    call: DrCall,
+    state: RunState,
+    action: ControlAction,
+    account: string,
+    region: string,
+    changes: string[],
+  ): Promise<{ ok: true; approval: ControlApproval } | { ok: false; result: CallToolResult }> => {
+    const request = controlApprovalRequest(state, action, account, region, changes);
+    const provider = deps.approvalProvider(call.client);
+    let decision;
+    try {
+      decision = await provider.requestApproval(request, call.signal);
+    } catch (error) {
+      decision = { approved: false as const, reason: `The approval could not be asked: ${(error as Error).message}` };
+    }
+    const typedOk =
+      decision.approved &&
+      (provider.kind === 'external'
+        ? Boolean(decision.reference)
+        : (decision.typedConfirmation ?? '').trim() === request.requiredConfirmation);
+    const approval = { provider: provider.id, level: request.level, approver: decision.approver };
+    if (decision.approved && typedOk) return { ok: true, approval };
+    const reason = decision.approved
+      ? `The typed confirmation did not match "${request.requiredConfirmation}".`
+      : decision.reason;
+    return {
+      ok: false,
+      result: await refuse(
+        call,
+        'approval-denied',
+        `${CONTROL_TITLES[action]} of run ${state.runId} not done: ${reason}`,
+        {
+          operation: `dr.run.${action}`,
+          correlationId: state.runId,
+          account,
+          region,
+          approval: { ...approval, reason },
+        },
+      ),
+    };
+  };
+
+  const control = async (
+    call: DrCall,
+    runId: string,
+    action: 'pause' | 'resume' | 'cancel',
+    wave?: string,
+  ): Promise<CallToolResult> => {
+    const found = await runContext(runId, call.client);
+    if (!found.state) return result({ status: 'failed', summary: found.error }, true);
+    const { runs, state, account, region } = found;
+    const where = { operation: `dr.run.${action}`, correlationId: runId, account, region };
+    const session = runs.get(runId);
+    if (!session || session.role !== 'owner' || !needsProcessState(state))
+      return refuse(
+        call,
+        'not-controllable',
+        session?.role === 'watcher'
+          ? `Run ${runId} is executed by another process (a VS Code window or another MCP server); ${action} it there.`
+          : TERMINAL_STATUSES.includes(state.status)
+            ? `Run ${runId} has ended (${state.status}).`
+            : `Run ${runId} is not executed by this MCP server; ${action} it where it runs.`,
+        where,
+      );
+    let approval: ControlApproval | undefined;
+    if (action !== 'pause') {
+      const changes =
+        action === 'resume'
+          ? [`The run continues${wave ? ` with wave ${wave}` : ''}: the next waves launch recovery instances.`]
+          : [
+              'Waves that have not started are cancelled.',
+              'DRS jobs already running are followed to their end; nothing is terminated.',
+            ];
+      const confirmed = await confirmControl(call, state, action, account!, region!, changes);
+      if (!confirmed.ok) return confirmed.result;
+      approval = confirmed.approval;
+    }
+    const by = `${dr.actor ?? 'MCP'} via ${call.client.name}`;
+    try {
+      if (action === 'pause') runs.pause(runId, by);
+      else if (action === 'resume') runs.resume(runId, wave, by);
+      else runs.cancel(runId, by);
+    } catch (error) {
+      return refuse(call, 'not-controllable', (error as Error).message, where);
+    }
+    await deps.record(call, {
+      outcome: 'succeeded',
+      ...where,
+      ...(approval ? { approval } : {}),
+      decision: action === 'pause' ? 'paused' : action === 'resume' ? 'resumed' : 'cancel-requested',
+    });
+    const after = runs.state(runId);
+    return result({
+      status: after.status,
+      runId,
+      action,
+      summary:
+        action === 'pause'
+          ? `Run ${runId} paused: no new wave or step starts; running DRS jobs are still followed. Resume it with dr_resume_run.`
+          : action === 'resume'
+            ? `Run ${runId} resumed${wave ? ` (wave ${wave} released)` : ''}; follow it with dr_run_status.`
+            : `Run ${runId}: cancel requested; waves not started are cancelled. Follow it with dr_run_status.`,
+    });
+  };
+
+  const cleanup = async (call: DrCall, runId: string): Promise<CallToolResult> => {
+    const found = await runContext(runId, call.client);
+    if (!found.state) return result({ status: 'failed', summary: found.error }, true);
+    const { runs, state, account, region } = found;
+    const where = { operation: 'dr.drill.cleanup', correlationId: runId, account, region };
+    if (state.mode !== 'drill')
+      return refuse(
+        call,
+        'not-a-drill',
+        `Run ${runId} is a recovery: its recovery instances are the recovered workload and are never cleaned up.`,
+        where,
+      );
+    if (!TERMINAL_STATUSES.includes(state.status))
+      return refuse(call, 'run-active', `Wait for drill ${runId} to end (or cancel it) before cleaning up.`, where);
+    const instances = Object.values(state.waves)
+      .flatMap((wave) => Object.values(wave.servers))
+      .filter((server) => server.recoveryInstanceId && server.launchStatus === 'LAUNCHED');
+    if (instances.length === 0)
+      return refuse(call, 'nothing-to-clean', `Drill ${runId} has no launched recovery instances to terminate.`, where);
+    const confirmed = await confirmControl(call, state, 'cleanup', account!, region!, [
+      `Terminate ${instances.length} recovery instance(s): ${instances
+        .slice(0, 20)
+        .map((server) => `${server.hostname}: ${server.recoveryInstanceId}`)
+        .join(', ')}${instances.length > 20 ? ', …' : ''}.`,
+      'Their EC2 instances are deleted; this cannot be undone.',
+    ]);
+    if (!confirmed.ok) return confirmed.result;
+    let final: RunState;
+    try {
+      final = await runs.cleanupDrill(runId);
+    } catch (error) {
+      await deps.record(call, {
+        outcome: 'failed',
+        ...where,
+        approval: confirmed.approval,
+        decision: 'cleanup-failed',
+        error: { code: 'CleanupFailed', message: (error as Error).message.slice(0, 500) },
+      });
+      return result(
+        { status: 'failed', runId, summary: `Drill cleanup of ${runId} failed: ${(error as Error).message}` },
+        true,
+      );
+    }
+    const terminated = final.cleanup?.recoveryInstanceIds ?? [];
+    const ok = final.cleanup?.status === 'completed';
+    await deps.record(call, {
+      outcome: ok ? 'succeeded' : 'failed',
+      ...where,
+      approval: confirmed.approval,
+      decision: ok ? 'cleaned-up' : 'cleanup-failed',
+      resourceIds: terminated,
+      ...(ok
+        ? {}
+        : { error: { code: 'CleanupFailed', message: String(final.cleanup?.error ?? 'see the run').slice(0, 500) } }),
+    });
+    return result(
+      {
+        status: ok ? 'succeeded' : 'failed',
+        runId,
+        action: 'cleanup',
+        recoveryInstanceIds: terminated,
+        summary: ok
+          ? `Drill cleanup of ${state.planName}: ${terminated.length} recovery instance(s) terminated.`
+          : `Drill cleanup of ${runId} did not complete: ${final.cleanup?.error ?? 'see dr_run_status'}.`,
+      },
+      !ok,
+    );
+  };
+
   const tools: DrTool[] = [
     {
       name: 'dr_list_plans',
@@ -400,6 +606,114 @@ export function createDrTools(deps: DrToolDeps): DrTool[] {
       },
     },
     {
+      name: 'dr_pause_run',
+      title: 'Pause a DR run',
+      description:
+        'Pauses a drill or recovery that this server is running: no new wave or step starts; DRS jobs already running are still followed. The safe direction, so no form is asked; resuming needs one. Audited.',
+      inputSchema: {
+        type: 'object',
+        properties: { runId: runIdSchema },
+        required: ['runId'],
+        additionalProperties: false,
+      },
+      outputSchema: controlOutput,
+      annotations: {
+        title: 'Pause a DR run',
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: true,
+        openWorldHint: false,
+      },
+      access: 'change',
+      handler: async (args, call) => {
+        const parsed = runArgs.safeParse(args);
+        if (!parsed.success) return refuse(call, 'invalid-input', 'runId: letters, digits, ".", "_" and "-" only.');
+        return control(call, parsed.data.runId, 'pause');
+      },
+    },
+    {
+      name: 'dr_resume_run',
+      title: 'Resume a DR run',
+      description:
+        'Resumes a paused drill or recovery that this server is running, or releases a wave held by pauseBeforeWave (give wave). Starts the next waves, so the person at the client must confirm it in a form by typing the plan name. Audited.',
+      inputSchema: {
+        type: 'object',
+        properties: {
+          runId: runIdSchema,
+          wave: { type: 'string', minLength: 1, maxLength: 200, description: 'Release only this held wave.' },
+        },
+        required: ['runId'],
+        additionalProperties: false,
+      },
+      outputSchema: controlOutput,
+      annotations: {
+        title: 'Resume a DR run',
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: false,
+        openWorldHint: true,
+      },
+      access: 'change',
+      handler: async (args, call) => {
+        const parsed = resumeArgs.safeParse(args);
+        if (!parsed.success)
+          return refuse(call, 'invalid-input', parsed.error.issues.map((issue) => issue.message).join('; '));
+        return control(call, parsed.data.runId, 'resume', parsed.data.wave);
+      },
+    },
+    {
+      name: 'dr_cancel_run',
+      title: 'Cancel a DR run',
+      description:
+        'Cancels a drill or recovery that this server is running: waves that have not started are cancelled; DRS jobs already running are followed to their end; nothing is terminated (a drill is cleaned up with dr_cleanup_drill). The person at the client must confirm it in a form by typing the plan name. Audited.',
+      inputSchema: {
+        type: 'object',
+        properties: { runId: runIdSchema },
+        required: ['runId'],
+        additionalProperties: false,
+      },
+      outputSchema: controlOutput,
+      annotations: {
+        title: 'Cancel a DR run',
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: true,
+        openWorldHint: false,
+      },
+      access: 'change',
+      handler: async (args, call) => {
+        const parsed = runArgs.safeParse(args);
+        if (!parsed.success) return refuse(call, 'invalid-input', 'runId: letters, digits, ".", "_" and "-" only.');
+        return control(call, parsed.data.runId, 'cancel');
+      },
+    },
+    {
+      name: 'dr_cleanup_drill',
+      title: 'Clean up a DR drill',
+      description:
+        'Terminates the recovery instances an ended DRILL launched (their EC2 instances are deleted; this cannot be undone) and follows the DRS TERMINATE jobs. Never for a recovery. The person at the client must confirm it in a form by typing the plan name; every DRS call passes the guardrails (protected environments ask again) and is audited.',
+      inputSchema: {
+        type: 'object',
+        properties: { runId: runIdSchema },
+        required: ['runId'],
+        additionalProperties: false,
+      },
+      outputSchema: controlOutput,
+      annotations: {
+        title: 'Clean up a DR drill',
+        readOnlyHint: false,
+        destructiveHint: true,
+        idempotentHint: false,
+        openWorldHint: true,
+      },
+      access: 'change',
+      handler: async (args, call) => {
+        const parsed = runArgs.safeParse(args);
+        if (!parsed.success) return refuse(call, 'invalid-input', 'runId: letters, digits, ".", "_" and "-" only.');
+        return cleanup(call, parsed.data.runId);
+      },
+    },
+    {
       name: 'dr_runbook',
       title: 'DR runbook for a plan',
       description:
@@ -522,6 +836,74 @@ export function createDrTools(deps: DrToolDeps): DrTool[] {
     });
   }
   return tools;
+}
+
+type ControlAction = 'resume' | 'cancel' | 'cleanup';
+type ControlApproval = NonNullable<AuditEntry['approval']>;
+const CONTROL_TITLES: Record<ControlAction, string> = { resume: 'Resume', cancel: 'Cancel', cleanup: 'Cleanup' };
+const controlOutput = outputSchema({
+  runId: { type: 'string' },
+  action: { type: 'string' },
+  recoveryInstanceIds: { type: 'array', items: { type: 'string' } },
+  refusal: { type: 'object' },
+});
+
+/** True while the run still needs a process (running, paused, held). */
+function needsProcessState(state: RunState): boolean {
+  return !TERMINAL_STATUSES.includes(state.status);
+}
+
+/** The approval asked before resuming, cancelling or cleaning up: confirmed with the plan name; a recovery's is approved. */
+function controlApprovalRequest(
+  state: RunState,
+  action: ControlAction,
+  account: string,
+  region: string,
+  changes: string[],
+): ApprovalRequest & { requiredConfirmation: string } {
+  const recovery = state.mode === 'recovery';
+  const summary = `${CONTROL_TITLES[action]} ${recovery ? 'RECOVERY' : 'drill'} ${state.runId} of recovery plan ${state.planName}`;
+  const operationId = action === 'cleanup' ? 'dr.drill.cleanup' : `dr.run.${action}`;
+  const preview: OperationPreview = {
+    correlationId: state.runId,
+    operationId,
+    title: summary,
+    kind: 'write',
+    destructive: action === 'cleanup' || recovery,
+    caller: 'mcp',
+    account,
+    region,
+    summary,
+    changes,
+    warnings: [],
+    resources: [],
+    environments: [state.planName],
+    protectedEnvironments: recovery ? [state.planName] : [],
+    cost:
+      action === 'cleanup'
+        ? { direction: 'decrease', note: 'Terminates billable drill instances.' }
+        : { direction: 'variable', note: 'Depends on the waves that run.' },
+    rollback: { supported: false, note: action === 'cleanup' ? 'Terminated instances cannot be restored.' : undefined },
+    permission: { status: 'not-checked', detail: 'Each DRS call is checked when it runs.' },
+    dependencies: [],
+    backups: { required: false, planned: [] },
+    guardrails: { verdict: recovery ? 'needs-approval' : 'needs-confirmation', refusals: [] },
+  };
+  return {
+    correlationId: preview.correlationId,
+    operationId,
+    operationTitle: summary,
+    caller: 'mcp',
+    level: recovery ? 'approve' : 'confirm',
+    account,
+    region,
+    environments: [state.planName],
+    protectedEnvironments: preview.protectedEnvironments,
+    resources: [],
+    reasons: [`An AI agent asked to ${action === 'cleanup' ? 'clean up' : action} a DR run through MCP.`],
+    requiredConfirmation: state.planName,
+    preview,
+  };
 }
 
 /** The approval asked before a run: a drill is confirmed with the plan name, a recovery approved with it. */

@@ -23,6 +23,7 @@ import { compactReadOutput, UNTRUSTED_NOTICE } from '../toolResults';
 import { ElicitationApprovalProvider } from './elicitation';
 import { bindingDifferences, PlanStore, policyHash, PLAN_TTL_MS, type IssuedPlan } from './plans';
 import { createDrTools, readOnlyAnnotations, type McpDrOptions } from './drTools';
+import { createInsightTools } from './insightTools';
 
 export type { McpDrOptions } from './drTools';
 
@@ -53,6 +54,8 @@ export interface McpServerOptions {
   describeConnection?: () => Promise<{ account?: string; region?: string }>;
   /** Items per page of a read (default 100). */
   pageSize?: number;
+  /** Days an instance must have been stopped for find_unused_resources (default 14). */
+  stoppedInstanceDays?: number;
 }
 
 export const MCP_SERVER_NAME = 'pilot-light';
@@ -422,6 +425,16 @@ export function createMcpServer(options: McpServerOptions): McpServer {
         return result({ status: 'succeeded', operation, summary: 'Done.', data, truncated: false });
       },
     },
+    ...createInsightTools({
+      runner,
+      policy: () => runtime().policy,
+      describeConnection: options.describeConnection,
+      stoppedInstanceDays: options.stoppedInstanceDays,
+      context: (call, decision) => context(call, undefined, decision),
+      refuse,
+      record,
+      result,
+    }),
     {
       name: 'plan_change',
       title: 'Plan an AWS change (dry-run)',
