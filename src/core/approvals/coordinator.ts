@@ -85,18 +85,9 @@ export class ApprovalCoordinator {
     confirm: ConfirmChange,
     requestedBy: string,
   ): Promise<OpenedRequest | ChangeResult> {
-    const dryRun = await steps.run(change.operationId, change.input, {
-      caller: change.caller,
-      mode: 'dry-run',
-      region: change.region,
-      profile: change.profile,
-      signal: change.signal,
-    });
-    const requirement = dryRun.preview?.guardrails.approval?.requirement;
-    if (dryRun.status !== 'dry-run' || !dryRun.preview || dryRun.preview.guardrails.verdict === 'refused' || !requirement || !isExternalSystem(requirement.system))
-      return dryRunThenExecute(steps, change, confirm);
-    const request = await this.open(dryRun.preview, change.input, change.caller, requestedBy, change.profile, change.signal);
-    return { status: 'pending', request, dryRun, preview: dryRun.preview };
+    return beginChange(steps, change, confirm, (preview) =>
+      this.open(preview, change.input, change.caller, requestedBy, change.profile, change.signal),
+    );
   }
 
   /** Opens the ticket for a previewed change and persists the request. */
@@ -413,4 +404,40 @@ function targetIds(resources: ReadonlyArray<{ id: string; role?: string }>): str
 
 function sameIds(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && [...a].sort().every((id, index) => id === b[index]);
+}
+
+/**
+ * One dry-run; when an approval rule sends the change to Jira or ServiceNow, `openTicket` instead of a
+ * confirmation (the result is `pending`); otherwise the ordinary flow, reusing that dry-run.
+ */
+export async function beginChange(
+  steps: ChangeSteps,
+  change: ChangeRequest,
+  confirm: ConfirmChange,
+  openTicket: (preview: OperationPreview) => Promise<PendingApproval>,
+): Promise<OpenedRequest | ChangeResult> {
+  const dryRun = await steps.run(change.operationId, change.input, {
+    caller: change.caller,
+    mode: 'dry-run',
+    region: change.region,
+    profile: change.profile,
+    signal: change.signal,
+  });
+  const preview = dryRun.preview;
+  const requirement = preview?.guardrails.approval?.requirement;
+  if (dryRun.status === 'dry-run' && preview && preview.guardrails.verdict !== 'refused' && requirement && isExternalSystem(requirement.system))
+    return { status: 'pending', request: await openTicket(preview), dryRun, preview };
+  let reuse: RunOutcome | undefined = dryRun;
+  const reusing: ChangeSteps = {
+    run: (operationId, input, options) => {
+      if (options.mode === 'dry-run' && reuse) {
+        const first = reuse;
+        reuse = undefined;
+        return Promise.resolve(first);
+      }
+      return steps.run(operationId, input, options);
+    },
+    recordDeclined: (outcome, input, decision, profile) => steps.recordDeclined(outcome, input, decision, profile),
+  };
+  return dryRunThenExecute(reusing, change, confirm);
 }

@@ -86,8 +86,12 @@ export class SafetyServices implements vscode.Disposable {
     this.override = provider;
   }
 
+  /** Set by the approvals feature: wraps the provider so external approval rules need an approved ticket. */
+  approvalGate?: (inner: ApprovalProvider) => ApprovalProvider;
+
   approvalProvider(): ApprovalProvider {
-    return this.override ?? this.modal;
+    const inner = this.override ?? this.modal;
+    return this.approvalGate ? this.approvalGate(inner) : inner;
   }
 
   /** The audit trail file: the user's setting (the setting is application-scoped), else global storage. */
