@@ -12,6 +12,7 @@ import type { ChangeRequest, ChangeSteps, ConfirmChange } from '../../core/runti
 import { approverName } from '../shared/modalApprovalProvider';
 import { OperationService } from '../shared/operationService';
 import type { PilotLightContext } from '../shared/pilotLightContext';
+import { isTestMode } from '../shared/safety';
 
 const SECRET_KEYS: Record<TicketSystemId, string> = {
   jira: 'pilotLight.approvals.jira.credentials',
@@ -48,7 +49,8 @@ export class ApprovalsService implements vscode.Disposable {
       new ApprovalCoordinator({
         store: new PendingApprovalStore(this.storePath()),
         system: (id) => this.system(id),
-        audit: new AuditTrail(this.ctx.safety.auditPath()),
+        // The trail the runtime writes to now (its path setting may change while the service lives).
+        audit: { append: (entry) => new AuditTrail(this.ctx.safety.auditPath()).append(entry) },
         pollScheduleMs: this.pollScheduleMs,
         onChange: (request) => this.changeEmitter.fire(request),
       }),
@@ -91,10 +93,13 @@ export class ApprovalsService implements vscode.Disposable {
   }
 
   /** Asks for the instance URL (when unset) and the credentials; stores them in SecretStorage only. */
-  async signIn(id: TicketSystemId): Promise<boolean> {
+  async signIn(id: TicketSystemId, given?: { url: string; user: string; secret: string }): Promise<boolean> {
     const name = SYSTEM_NAMES[id];
     const setting = `pilotLight.approvals.${id}.url`;
-    const url = await vscode.window.showInputBox({
+    // Answers passed as arguments are accepted in the extension's own tests only: no other extension may point tickets elsewhere.
+    if (given && !isTestMode(this.ctx.extension)) throw new Error(`Sign in to ${name} asks its questions itself.`);
+    if (given) checkInstanceUrl(given.url, name);
+    const url = given?.url ?? await vscode.window.showInputBox({
       title: `Sign in to ${name} (1/3): instance URL`,
       value: userSetting<string>(setting) ?? '',
       placeHolder: id === 'jira' ? 'https://your-site.atlassian.net' : 'https://your-instance.service-now.com',
@@ -109,12 +114,12 @@ export class ApprovalsService implements vscode.Disposable {
       },
     });
     if (url === undefined) return false;
-    const user = await vscode.window.showInputBox({
+    const user = given?.user ?? await vscode.window.showInputBox({
       title: `Sign in to ${name} (2/3): ${id === 'jira' ? 'Atlassian account e-mail (empty for a Data Center personal access token)' : 'user name'}`,
       ignoreFocusOut: true,
     });
     if (user === undefined) return false;
-    const secret = await vscode.window.showInputBox({
+    const secret = given?.secret ?? await vscode.window.showInputBox({
       title: `Sign in to ${name} (3/3): ${id === 'jira' ? 'API token' : 'password'}`,
       password: true,
       ignoreFocusOut: true,

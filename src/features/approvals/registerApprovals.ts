@@ -2,13 +2,22 @@ import * as vscode from 'vscode';
 import { commandRegistrar, UserError } from '../shared/commands';
 import { setExternalApprovalHandler } from '../shared/externalApprovals';
 import type { PilotLightContext } from '../shared/pilotLightContext';
+import { isTestMode } from '../shared/safety';
 import type { ApprovalsService } from './approvalsService';
 import { PENDING_APPROVALS_VIEW_ID, PendingApprovalItem, PendingApprovalsProvider } from './pendingView';
 
 export interface ApprovalsFeature {
   provider: PendingApprovalsProvider;
   service(): Promise<ApprovalsService>;
+  /**
+   * Tests: drops the service (its polling loops stop) and starts a new one on the same store, as a window
+   * reload's new activation would, then resumes polling.
+   */
+  reactivateForTests(pollScheduleMs?: number[]): Promise<ApprovalsService>;
 }
+
+/** The registered feature, for the extension's own tests (through the testing API). */
+export let registeredApprovals: ApprovalsFeature | undefined;
 
 /**
  * External approvals (Jira, ServiceNow): the Pending approvals view, sign-in commands, and the gate around the
@@ -17,9 +26,11 @@ export interface ApprovalsFeature {
  */
 export function registerApprovals(ctx: PilotLightContext): ApprovalsFeature {
   let servicePromise: Promise<ApprovalsService> | undefined;
+  let schedule: number[] | undefined;
   const service = (): Promise<ApprovalsService> =>
     (servicePromise ??= import('./approvalsService').then(({ ApprovalsService }) => {
       const created = new ApprovalsService(ctx);
+      created.pollScheduleMs = schedule;
       ctx.extension.subscriptions.push(created, created.onDidChange(() => provider.refresh()));
       return created;
     }));
@@ -48,11 +59,17 @@ export function registerApprovals(ctx: PilotLightContext): ApprovalsFeature {
     { dispose: () => clearTimeout(resumeTimer) },
     { dispose: () => setExternalApprovalHandler(undefined) },
     vscode.window.createTreeView(PENDING_APPROVALS_VIEW_ID, { treeDataProvider: provider, showCollapseAll: false }),
-    command('pilotLight.approvals.signInJira', async () => (await service()).signIn('jira')),
-    command('pilotLight.approvals.signInServiceNow', async () => (await service()).signIn('servicenow')),
+    command('pilotLight.approvals.signInJira', async (given?: { url: string; user: string; secret: string }) =>
+      (await service()).signIn('jira', given),
+    ),
+    command('pilotLight.approvals.signInServiceNow', async (given?: { url: string; user: string; secret: string }) =>
+      (await service()).signIn('servicenow', given),
+    ),
     command('pilotLight.approvals.refresh', async () => {
-      await (await service()).resume();
+      const current = await service();
+      await current.resume();
       provider.refresh();
+      return current.list();
     }),
     command('pilotLight.approvals.openTicket', async (target: unknown) => {
       const id = idOf(target);
@@ -80,5 +97,20 @@ export function registerApprovals(ctx: PilotLightContext): ApprovalsFeature {
       return { status: result.status, message, correlationId: result.outcome.correlationId };
     }),
   );
-  return { provider, service };
+  registeredApprovals = {
+    provider,
+    service,
+    reactivateForTests: async (pollScheduleMs) => {
+      if (!isTestMode(ctx.extension)) throw new Error('Only in the extension\'s own tests.');
+      const old = servicePromise;
+      servicePromise = undefined;
+      (await old)?.dispose();
+      schedule = pollScheduleMs;
+      const created = await service();
+      await created.resume();
+      provider.refresh();
+      return created;
+    },
+  };
+  return registeredApprovals;
 }
