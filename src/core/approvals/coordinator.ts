@@ -398,8 +398,9 @@ export class ApprovalCoordinator {
   }
 }
 
+/** Every resource the preview names, context included: a DRS recovery's targets are only "(new recovery job)", its source servers are context. */
 function targetIds(resources: ReadonlyArray<{ id: string; role?: string }>): string[] {
-  return [...new Set(resources.filter((resource) => resource.role !== 'context').map((resource) => resource.id))].sort();
+  return [...new Set(resources.map((resource) => resource.id))].sort();
 }
 
 function sameIds(a: readonly string[], b: readonly string[]): boolean {

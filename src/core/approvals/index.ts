@@ -13,3 +13,4 @@ export {
   type TicketSystem,
   type TicketSystemId,
 } from './types';
+export { requestRecoveryApproval, type RecoveryApprovalInput } from './dr';
