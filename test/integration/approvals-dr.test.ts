@@ -50,10 +50,10 @@ describe('DR recovery behind an external approval (Jira emulator + DRS emulator)
     }
   }
 
-  it('starts no wave until the ticket for the first wave is approved, then runs asking once', async () => {
+  it('starts no recovery wave until the ticket for the first wave is approved, then runs asking once; a drill needs no ticket', async () => {
     const auditPath = join(dir.path, 'audit.jsonl');
     const policy = resolveGuardrailPolicy({
-      settings: { approvals: [{ environments: ['production'], operations: ['drs.recovery.start'], system: 'jira' }] },
+      settings: { approvals: [{ environments: ['production'], operations: ['drs.recovery.start:recovery'], system: 'jira' }] },
     }).policy;
     const coordinator = new ApprovalCoordinator({
       store: new PendingApprovalStore(join(dir.path, 'pending.json')),
@@ -69,9 +69,9 @@ describe('DR recovery behind an external approval (Jira emulator + DRS emulator)
       { name: 'db', protectionGroups: ['db-tier'] },
       { name: 'web', protectionGroups: ['web-tier'], dependsOn: ['db'] },
     ]);
-    const start = async () => {
+    const start = async (mode: 'recovery' | 'drill' = 'recovery') => {
       const deps = await productDeps(join(dir.path, `runs-${runners.length}`), { auditPath, approval: coordinator.gate(confirmations), policy });
-      const runner = await DrRunner.create(deps, { plan: twoWaves, groups: tierGroups(), mode: 'recovery' });
+      const runner = await DrRunner.create(deps, { plan: twoWaves, groups: tierGroups(), mode });
       runners.push(runner);
       return { runner, deps };
     };
@@ -109,5 +109,12 @@ describe('DR recovery behind an external approval (Jira emulator + DRS emulator)
     );
     assert.equal(started.length, 2, 'both waves started');
     assert.ok(started.every((line) => line.approval?.reference === request.ticket.key), JSON.stringify(started.map((line) => line.approval)));
+
+    // The rule names the recovery variant only: a drill of the same plan asks the ordinary approval, no ticket.
+    const drill = await (await start('drill')).runner.run();
+    assert.equal(drill.status, 'completed', JSON.stringify(drill.errors ?? drill));
+    assert.equal(confirmations.requests.length, 2);
+    assert.equal(confirmations.requests[1].requirement, undefined);
+    assert.equal((await coordinator.list()).length, 1, 'no ticket for the drill');
   });
 });

@@ -58,8 +58,15 @@ export function combineRequirements(first: ApprovalRequirement, second: Approval
 export interface ApprovalRuleFacts {
   kind: 'write' | 'delete';
   operationId?: string;
+  operationVariant?: string;
   /** Every environment the change touches. */
   environments: string[];
+}
+
+/** "<id>" names every variant of the operation, "<id>:<variant>" only that one. */
+function namesOperation(name: string, facts: ApprovalRuleFacts): boolean {
+  if (!facts.operationId) return false;
+  return name === facts.operationId || (facts.operationVariant !== undefined && name === `${facts.operationId}:${facts.operationVariant}`);
 }
 
 /** The requirement of every rule that governs the change (rules in policy order), or undefined when none does. */
@@ -73,7 +80,7 @@ export function approvalRequirement(
     const environments = rule.environments.filter((name) => touched.has(name.toLowerCase()));
     if (!environments.length) continue;
     if (rule.kinds && !rule.kinds.includes(facts.kind)) continue;
-    if (rule.operations && (!facts.operationId || !rule.operations.includes(facts.operationId))) continue;
+    if (rule.operations && !rule.operations.some((name) => namesOperation(name, facts))) continue;
     const own: ApprovalRequirement = {
       system: rule.system,
       approvers: rule.approvers ? uniqueCaseless(rule.approvers) : undefined,

@@ -21,6 +21,8 @@ export interface GuardrailFacts {
   hasBackupPlan: boolean;
   /** The operation's ID, for approval rules that name operations. */
   operationId?: string;
+  /** Its variant for approval rules (e.g. "recovery" or "drill" of drs.recovery.start). */
+  operationVariant?: string;
 }
 
 export interface GuardrailEvaluation {
@@ -165,6 +167,7 @@ function evaluateUnder(policy: GuardrailPolicy, facts: GuardrailFacts): Guardrai
   const requirement = approvalRequirement(policy.approvals, {
     kind: facts.kind as 'write' | 'delete',
     operationId: facts.operationId,
+    operationVariant: facts.operationVariant,
     environments,
   });
   if (requirement) {

@@ -112,7 +112,7 @@ export const approvalRuleSchema = z
       .min(1)
       .max(100)
       .optional()
-      .describe('Operation IDs the rule governs, e.g. ["ec2.instances.terminate"]. Omitted: every operation of its kinds.'),
+      .describe('Operation IDs the rule governs, e.g. ["ec2.instances.terminate"], or one variant: "drs.recovery.start:recovery" (not drills) or "drs.recovery.start:drill". Omitted: every operation of its kinds.'),
     system: z
       .enum(APPROVAL_SYSTEMS)
       .describe('Who is asked: "modal" (the requester types the environment name), "jira" or "servicenow" (a change ticket someone else approves).'),

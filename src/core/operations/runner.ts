@@ -344,6 +344,7 @@ export class OperationRunner {
       recentMutations: options.mode === 'execute' ? this.limiter.countRecent() : 0,
       hasBackupPlan: Boolean(spec.backup),
       operationId: operation.id,
+      operationVariant: spec.approvalVariant?.(input),
     });
     audit.environments = evaluation.environments;
     audit.environment = evaluation.environments.join(', ');
