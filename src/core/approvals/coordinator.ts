@@ -233,7 +233,7 @@ export class ApprovalCoordinator {
         if (!candidate)
           return {
             approved: false,
-            reason: `This change needs an approved ${requirement.system} ticket for exactly these resources (${wanted.join(', ')}); none is approved. Request an approval first.`,
+            reason: `This change needs an approved ${requirement.system} ticket for exactly these resources (${wanted.join(', ')}); none is approved. Run the change from a command, the explorer or a chat button to open the ticket, then run it from Pending approvals once approved.`,
           };
         const fresh = await this.poll(candidate.id, signal, requirement);
         if (fresh.state !== 'approved')

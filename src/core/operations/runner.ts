@@ -716,7 +716,7 @@ export class OperationRunner {
       const external = needed.requirement && needed.requirement.system !== 'modal' ? needed.requirement : undefined;
       const message =
         external && !decision.reference?.trim()
-          ? `This change needs an approved ${external.system} change ticket (${external.environments.join(', ')}); request one with "Request approval", and run the change once it is approved.`
+          ? `This change needs an approved ${external.system} change ticket (${external.environments.join(', ')}); run the change from a command, the explorer or a chat button to open the ticket, and run it from Pending approvals once it is approved.`
           : needed.level === 'approve' && provider.kind === 'interactive'
             ? `The typed confirmation did not match "${needed.requiredConfirmation}".`
             : 'The approval did not name an approver and, for an external approval, a reference.';
