@@ -86,12 +86,15 @@ export class SafetyServices implements vscode.Disposable {
     this.override = provider;
   }
 
-  /** Set by the approvals feature: wraps the provider so external approval rules need an approved ticket. */
+  /**
+   * Set by the approvals feature: wraps the provider the runtime asks, so a change an approval rule sends to
+   * Jira or ServiceNow needs an approved ticket. Callers that pass `approvalProvider()` to a runner themselves
+   * get it unwrapped, and such changes are refused there (no ticket reference).
+   */
   approvalGate?: (inner: ApprovalProvider) => ApprovalProvider;
 
   approvalProvider(): ApprovalProvider {
-    const inner = this.override ?? this.modal;
-    return this.approvalGate ? this.approvalGate(inner) : inner;
+    return this.override ?? this.modal;
   }
 
   /** The audit trail file: the user's setting (the setting is application-scoped), else global storage. */
@@ -154,7 +157,7 @@ export class SafetyServices implements vscode.Disposable {
       workspaceSettings: inspected?.workspaceFolderValue ?? inspected?.workspaceValue,
       policyFiles,
       auditPath: this.auditPath(),
-      approvalProvider: () => this.approvalProvider(),
+      approvalProvider: () => (this.approvalGate ? this.approvalGate(this.approvalProvider()) : this.approvalProvider()),
       connection: (profile) => this.ctx.connectionFor(profile),
       defaultProfile: () =>
         this.ctx.connection().then(
