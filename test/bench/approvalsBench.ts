@@ -38,7 +38,13 @@ const draft: TicketDraft = {
   summary: preview.summary,
   preview,
   caller: 'command',
-  requirement: { system: 'jira', approvalsNeeded: 1, timeoutMinutes: 30, environments: ['production'], sources: ['settings'] },
+  requirement: {
+    system: 'jira',
+    approvalsNeeded: 1,
+    timeoutMinutes: 30,
+    environments: ['production'],
+    sources: ['settings'],
+  },
   requestedBy: 'bench',
 };
 
@@ -54,7 +60,8 @@ async function measure(system: TicketSystem, approve: (key: string) => Promise<v
     if (status.state !== 'approved') throw new Error(`the bench ticket is ${status.state}`);
   }
   samples.sort((a, b) => a - b);
-  const at = (quantile: number) => Math.round(samples[Math.min(samples.length - 1, Math.floor(quantile * samples.length))] * 100) / 100;
+  const at = (quantile: number) =>
+    Math.round(samples[Math.min(samples.length - 1, Math.floor(quantile * samples.length))] * 100) / 100;
   return { medianMs: at(0.5), p95Ms: at(0.95), maxMs: at(1), repeats };
 }
 
@@ -72,10 +79,15 @@ async function main(): Promise<void> {
     ],
   });
   const post = (url: string, body: unknown) =>
-    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(() => undefined);
+    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(
+      () => undefined,
+    );
   try {
     const jiraResult = await measure(
-      new JiraTicketSystem({ baseUrl: jira.url, projectKey: 'OPS', approvedStatuses: ['Approved'], rejectedStatuses: ['Declined'] }, { email: 'req@example.com', token: 'tok-req' }),
+      new JiraTicketSystem(
+        { baseUrl: jira.url, projectKey: 'OPS', approvedStatuses: ['Approved'], rejectedStatuses: ['Declined'] },
+        { email: 'req@example.com', token: 'tok-req' },
+      ),
       (key) => post(`${jira.url}/__emulator/issues/${key}/transition`, { status: 'Approved', by: 'cab' }),
     );
     const snowResult = await measure(

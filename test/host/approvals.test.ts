@@ -39,13 +39,22 @@ describe('external approvals (Jira emulator)', function () {
     await setSetting('approvals.jira.projectKey', 'OPS');
     await setSetting('approvals.jira.issueType', 'Change');
     await setSetting('guardrails.approvals', [{ environments: ['production'], system: 'jira', timeoutMinutes: 30 }]);
-    await vscode.commands.executeCommand('pilotLight.approvals.signInJira', { url: jira.url, user: 'host@example.com', secret: TOKEN });
+    await vscode.commands.executeCommand('pilotLight.approvals.signInJira', {
+      url: jira.url,
+      user: 'host@example.com',
+      secret: TOKEN,
+    });
   });
 
   after(async () => {
     const { testing: hooks } = await testing();
     hooks.setApprovalProvider(undefined);
-    for (const key of ['guardrails.approvals', 'approvals.jira.url', 'approvals.jira.projectKey', 'approvals.jira.issueType'])
+    for (const key of [
+      'guardrails.approvals',
+      'approvals.jira.url',
+      'approvals.jira.projectKey',
+      'approvals.jira.issueType',
+    ])
       await setSetting(key, undefined);
     await terminateDirectly(launched);
     await trail.restore();
@@ -81,7 +90,10 @@ describe('external approvals (Jira emulator)', function () {
 
     // The state a reload starts from: a new service reading the persisted store, polling again.
     const fresh = await feature.reactivateForTests([100, 200]);
-    assert.ok((await feature.provider.getChildren()).some((entry) => entry.request.ticket.key === key), 'it reappears');
+    assert.ok(
+      (await feature.provider.getChildren()).some((entry) => entry.request.ticket.key === key),
+      'it reappears',
+    );
     assert.ok(fresh.polling().includes(item.request.id), 'polling resumed');
 
     await fetch(`${jira.url}/__emulator/issues/${key}/transition`, {

@@ -6,7 +6,12 @@
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { DescribeJobsCommand, DescribeSourceServersCommand, DrsClient } from '@aws-sdk/client-drs';
-import { ApprovalCoordinator, JiraTicketSystem, PendingApprovalStore, requestRecoveryApproval } from '../../src/core/approvals';
+import {
+  ApprovalCoordinator,
+  JiraTicketSystem,
+  PendingApprovalStore,
+  requestRecoveryApproval,
+} from '../../src/core/approvals';
 import { AuditTrail, readAuditTrail } from '../../src/core/audit';
 import { DrRunner } from '../../src/core/dr/run';
 import { resolveGuardrailPolicy } from '../../src/core/guardrails';
@@ -53,7 +58,9 @@ describe('DR recovery behind an external approval (Jira emulator + DRS emulator)
   it('starts no recovery wave until the ticket for the first wave is approved, then runs asking once; a drill needs no ticket', async () => {
     const auditPath = join(dir.path, 'audit.jsonl');
     const policy = resolveGuardrailPolicy({
-      settings: { approvals: [{ environments: ['production'], operations: ['drs.recovery.start:recovery'], system: 'jira' }] },
+      settings: {
+        approvals: [{ environments: ['production'], operations: ['drs.recovery.start:recovery'], system: 'jira' }],
+      },
     }).policy;
     const coordinator = new ApprovalCoordinator({
       store: new PendingApprovalStore(join(dir.path, 'pending.json')),
@@ -70,7 +77,11 @@ describe('DR recovery behind an external approval (Jira emulator + DRS emulator)
       { name: 'web', protectionGroups: ['web-tier'], dependsOn: ['db'] },
     ]);
     const start = async (mode: 'recovery' | 'drill' = 'recovery') => {
-      const deps = await productDeps(join(dir.path, `runs-${runners.length}`), { auditPath, approval: coordinator.gate(confirmations), policy });
+      const deps = await productDeps(join(dir.path, `runs-${runners.length}`), {
+        auditPath,
+        approval: coordinator.gate(confirmations),
+        policy,
+      });
       const runner = await DrRunner.create(deps, { plan: twoWaves, groups: tierGroups(), mode });
       runners.push(runner);
       return { runner, deps };
@@ -78,7 +89,10 @@ describe('DR recovery behind an external approval (Jira emulator + DRS emulator)
 
     const blocked = await (await start()).runner.run();
     assert.equal(blocked.status, 'failed');
-    assert.equal(await drs(async (client) => (await client.send(new DescribeJobsCommand({ filters: {} }))).items?.length ?? 0), 0);
+    assert.equal(
+      await drs(async (client) => (await client.send(new DescribeJobsCommand({ filters: {} }))).items?.length ?? 0),
+      0,
+    );
     assert.equal(confirmations.requests.length, 0, 'nobody was asked to confirm without a ticket');
 
     const dbServers = await drs(async (client) =>
@@ -105,10 +119,14 @@ describe('DR recovery behind an external approval (Jira emulator + DRS emulator)
     assert.equal(state.status, 'completed', JSON.stringify(state.errors ?? state));
     assert.equal(confirmations.requests.length, 1, 'confirmed once for the whole run');
     const started = (await readAuditTrail(auditPath, {})).filter(
-      (line) => line.correlationId === state.runId && line.operation === 'drs.recovery.start' && line.outcome === 'succeeded',
+      (line) =>
+        line.correlationId === state.runId && line.operation === 'drs.recovery.start' && line.outcome === 'succeeded',
     );
     assert.equal(started.length, 2, 'both waves started');
-    assert.ok(started.every((line) => line.approval?.reference === request.ticket.key), JSON.stringify(started.map((line) => line.approval)));
+    assert.ok(
+      started.every((line) => line.approval?.reference === request.ticket.key),
+      JSON.stringify(started.map((line) => line.approval)),
+    );
 
     // The rule names the recovery variant only: a drill of the same plan asks the ordinary approval, no ticket.
     const drill = await (await start('drill')).runner.run();

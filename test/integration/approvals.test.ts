@@ -6,7 +6,13 @@
  */
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { CreateSubnetCommand, CreateVpcCommand, DescribeInstancesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import {
+  CreateSubnetCommand,
+  CreateVpcCommand,
+  DescribeInstancesCommand,
+  EC2Client,
+  RunInstancesCommand,
+} from '@aws-sdk/client-ec2';
 import {
   ApprovalCoordinator,
   ApprovalSystemError,
@@ -33,7 +39,13 @@ useEmulatorStack();
 
 const JIRA_USERS = [
   { accountId: 'acc-alice', emailAddress: 'alice@example.com', displayName: 'Alice Requester', token: 'tok-alice' },
-  { accountId: 'acc-bob', emailAddress: 'bob@example.com', displayName: 'Bob Approver', token: 'tok-bob', groups: ['cab'] },
+  {
+    accountId: 'acc-bob',
+    emailAddress: 'bob@example.com',
+    displayName: 'Bob Approver',
+    token: 'tok-bob',
+    groups: ['cab'],
+  },
   { accountId: 'acc-carol', emailAddress: 'carol@example.com', displayName: 'Carol Approver', token: 'tok-carol' },
 ];
 const SNOW_USERS = [
@@ -96,7 +108,11 @@ describe('external approvals (Jira, ServiceNow emulators + moto)', function () {
     snowPassword = 'pw-alice';
     imageId = await pickAmazonLinuxImage(ec2);
     const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.40.0.0/16' }))).Vpc!.VpcId!;
-    subnetId = (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.40.1.0/24', AvailabilityZone: 'us-east-1a' }))).Subnet!.SubnetId!;
+    subnetId = (
+      await ec2.send(
+        new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.40.1.0/24', AvailabilityZone: 'us-east-1a' }),
+      )
+    ).Subnet!.SubnetId!;
   });
 
   afterEach(() => dir.cleanup());
@@ -139,7 +155,11 @@ describe('external approvals (Jira, ServiceNow emulators + moto)', function () {
         { email: JIRA_USERS.find((user) => user.token === 'tok-alice')!.emailAddress, token: jiraToken },
         { sleep: recordingSleep },
       );
-    return new ServiceNowTicketSystem({ baseUrl: snow.url }, { username: 'alice', password: snowPassword }, { sleep: recordingSleep });
+    return new ServiceNowTicketSystem(
+      { baseUrl: snow.url },
+      { username: 'alice', password: snowPassword },
+      { sleep: recordingSleep },
+    );
   }
 
   interface Setup {
@@ -204,7 +224,11 @@ describe('external approvals (Jira, ServiceNow emulators + moto)', function () {
     assert.match(description, new RegExp(instanceId));
     assert.match(description, /Account \d{12}, region us-east-1, environment production/);
     assert.match(description, /Backup: /);
-    assert.deepEqual(issue.fields.customfield_10050, { value: 'Infrastructure' }, 'the settings template filled the required field');
+    assert.deepEqual(
+      issue.fields.customfield_10050,
+      { value: 'Infrastructure' },
+      'the settings template filled the required field',
+    );
     assert.equal(issue.fields.issuetype.name, 'Change');
 
     // Nothing ran, and running without an approved ticket is refused.
@@ -223,7 +247,10 @@ describe('external approvals (Jira, ServiceNow emulators + moto)', function () {
     assert.deepEqual(decided.approvers, ['Bob Approver']);
     assert.equal(await stateOf(instanceId), 'running', 'an approval alone runs nothing');
 
-    const result = await context.coordinator.run(request.id, context.runtime, async () => ({ approved: false, reason: 'not asked' }));
+    const result = await context.coordinator.run(request.id, context.runtime, async () => ({
+      approved: false,
+      reason: 'not asked',
+    }));
     assert.equal(result.status, 'succeeded', JSON.stringify(result.outcome.refusal ?? result.outcome.error));
     assert.notEqual(result.dryRun.correlationId, request.id, 'a fresh dry-run');
     assert.equal(context.confirmations.requests.length, 1, 'the fresh confirmation was asked once');
@@ -260,7 +287,10 @@ describe('external approvals (Jira, ServiceNow emulators + moto)', function () {
     const decided = await context.coordinator.waitForDecision(request.id);
     assert.equal(decided.state, 'rejected');
     assert.match(decided.reason ?? '', /Rejected in jira \(Declined\) by Bob Approver/);
-    await assert.rejects(context.coordinator.run(request.id, context.runtime, async () => ({ approved: true })), /rejected/);
+    await assert.rejects(
+      context.coordinator.run(request.id, context.runtime, async () => ({ approved: true })),
+      /rejected/,
+    );
     assert.equal(await stateOf(instanceId), 'running');
     const records = await auditFor(request);
     const last = records.at(-1)!;
@@ -382,10 +412,22 @@ describe('external approvals (Jira, ServiceNow emulators + moto)', function () {
     assert.deepEqual(await context.store.list(), []);
     assert.equal(await stateOf(instanceId), 'running');
     assert.throws(
-      () => new JiraTicketSystem({ baseUrl: 'http://jira.example.com', projectKey: 'OPS', approvedStatuses: ['Approved'], rejectedStatuses: ['Declined'] }, { token: 't' }),
+      () =>
+        new JiraTicketSystem(
+          {
+            baseUrl: 'http://jira.example.com',
+            projectKey: 'OPS',
+            approvedStatuses: ['Approved'],
+            rejectedStatuses: ['Declined'],
+          },
+          { token: 't' },
+        ),
       /must use https/,
     );
-    assert.throws(() => new ServiceNowTicketSystem({ baseUrl: 'http://snow.example.com' }, { username: 'u', password: 'p' }), /must use https/);
+    assert.throws(
+      () => new ServiceNowTicketSystem({ baseUrl: 'http://snow.example.com' }, { username: 'u', password: 'p' }),
+      /must use https/,
+    );
   });
 
   it('a stored request reappears for a new coordinator (a reload) and polling resumes', async () => {
@@ -395,14 +437,22 @@ describe('external approvals (Jira, ServiceNow emulators + moto)', function () {
     const { request } = await requestTerminate(first, instanceId);
     const second = setup(JIRA_RULE, storePath);
     const listed = await second.coordinator.list();
-    assert.deepEqual(listed.map((entry) => [entry.ticket.key, entry.state]), [[request.ticket.key, 'pending']]);
+    assert.deepEqual(
+      listed.map((entry) => [entry.ticket.key, entry.state]),
+      [[request.ticket.key, 'pending']],
+    );
     await admin(jira.url, `/issues/${request.ticket.key}/transition`, 'POST', { status: 'Approved', by: 'acc-bob' });
     assert.equal((await second.coordinator.waitForDecision(request.id)).state, 'approved');
     const result = await second.coordinator.run(request.id, second.runtime, async () => ({ approved: true }));
     assert.equal(result.status, 'succeeded');
   });
 
-  const SNOW_RULE: ApprovalRule = { environments: ['production'], system: 'servicenow', assignmentGroup: 'CAB', approvalsNeeded: 2 };
+  const SNOW_RULE: ApprovalRule = {
+    environments: ['production'],
+    system: 'servicenow',
+    assignmentGroup: 'CAB',
+    approvalsNeeded: 2,
+  };
 
   it('ServiceNow: a change_request with risk and assignment group; two distinct approvers other than the requester are needed', async () => {
     const instanceId = await launch();

@@ -19,7 +19,13 @@ import { tempDir } from '../support/operationHarness';
 function pending(id: string, state: PendingApproval['state'] = 'pending'): PendingApproval {
   return {
     id,
-    ticket: { system: 'jira', key: `OPS-${id}`, id, url: `https://jira.example.com/browse/OPS-${id}`, requester: 'acc-1' },
+    ticket: {
+      system: 'jira',
+      key: `OPS-${id}`,
+      id,
+      url: `https://jira.example.com/browse/OPS-${id}`,
+      requester: 'acc-1',
+    },
     operationId: 'ec2.instances.terminate',
     input: { instanceIds: ['i-1'] },
     caller: 'command',
@@ -28,7 +34,13 @@ function pending(id: string, state: PendingApproval['state'] = 'pending'): Pendi
     environments: ['production'],
     resourceIds: ['i-1'],
     summary: 'Terminate i-1',
-    requirement: { system: 'jira', approvalsNeeded: 1, timeoutMinutes: 30, environments: ['production'], sources: ['settings'] },
+    requirement: {
+      system: 'jira',
+      approvalsNeeded: 1,
+      timeoutMinutes: 30,
+      environments: ['production'],
+      sources: ['settings'],
+    },
     createdAt: new Date(0).toISOString(),
     deadline: new Date(1_800_000).toISOString(),
     state,
@@ -50,11 +62,14 @@ describe('external approvals (core pieces)', () => {
         store.update('2', () => ({ state: 'approved' })),
       ]);
       const reread = await new PendingApprovalStore(path).list();
-      assert.deepEqual(reread.map((entry) => [entry.id, entry.state, entry.polls]), [
-        ['1', 'pending', 2],
-        ['2', 'approved', 0],
-        ['3', 'pending', 0],
-      ]);
+      assert.deepEqual(
+        reread.map((entry) => [entry.id, entry.state, entry.polls]),
+        [
+          ['1', 'pending', 2],
+          ['2', 'approved', 0],
+          ['3', 'pending', 0],
+        ],
+      );
       assert.deepEqual(readdirSync(join(dir.path, 'approvals')), ['pending.json'], 'no temporary file left behind');
 
       writeFileSync(path, '{"requests": [');
@@ -69,7 +84,8 @@ describe('external approvals (core pieces)', () => {
     const dir = tempDir('pilot-light-approvals-store-');
     try {
       const store = new PendingApprovalStore(join(dir.path, 'pending.json'));
-      for (let index = 0; index < 200; index += 1) await store.put(pending(String(index), index === 0 ? 'rejected' : 'pending'));
+      for (let index = 0; index < 200; index += 1)
+        await store.put(pending(String(index), index === 0 ? 'rejected' : 'pending'));
       await store.put(pending('new'));
       const ids = (await store.list()).map((entry) => entry.id);
       assert.equal(ids.length, 200);
@@ -95,7 +111,10 @@ describe('external approvals (core pieces)', () => {
   });
 
   it('backs off 5 s, 10 s, 20 s, 30 s, then every minute', () => {
-    assert.deepEqual([0, 1, 2, 3, 4, 5, 50].map((polls) => pollDelayMs(polls)), [5000, 10000, 20000, 30000, 60000, 60000, 60000]);
+    assert.deepEqual(
+      [0, 1, 2, 3, 4, 5, 50].map((polls) => pollDelayMs(polls)),
+      [5000, 10000, 20000, 30000, 60000, 60000, 60000],
+    );
     assert.deepEqual(POLL_SCHEDULE_MS, [5000, 10000, 20000, 30000, 60000]);
   });
 
@@ -120,8 +139,22 @@ describe('external approvals (core pieces)', () => {
     const requirement = approvalRequirement(
       [
         { environments: ['production'], system: 'modal', source: 'settings' },
-        { environments: ['Production'], system: 'jira', approvers: ['bob', 'carol'], approvalsNeeded: 1, source: 'settings' },
-        { environments: ['production'], kinds: ['delete'], system: 'servicenow', approvers: ['Carol', 'dave'], approvalsNeeded: 2, timeoutMinutes: 10, source: 'ws' },
+        {
+          environments: ['Production'],
+          system: 'jira',
+          approvers: ['bob', 'carol'],
+          approvalsNeeded: 1,
+          source: 'settings',
+        },
+        {
+          environments: ['production'],
+          kinds: ['delete'],
+          system: 'servicenow',
+          approvers: ['Carol', 'dave'],
+          approvalsNeeded: 2,
+          timeoutMinutes: 10,
+          source: 'ws',
+        },
         { environments: ['production'], kinds: ['write'], system: 'servicenow', approvalsNeeded: 5, source: 'ws' },
         { environments: ['staging'], system: 'servicenow', approvalsNeeded: 9, source: 'ws' },
       ],

@@ -101,7 +101,9 @@ export class ApprovalCoordinator {
   ): Promise<PendingApproval> {
     const requirement = preview.guardrails.approval?.requirement;
     if (!requirement || !isExternalSystem(requirement.system))
-      throw new Error(`No approval rule sends ${preview.operationId} in ${preview.environments.join(', ')} to Jira or ServiceNow.`);
+      throw new Error(
+        `No approval rule sends ${preview.operationId} in ${preview.environments.join(', ')} to Jira or ServiceNow.`,
+      );
     const system = await this.options.system(requirement.system);
     const ticket = await system.open({ summary: preview.summary, preview, caller, requirement, requestedBy }, signal);
     const now = this.clock();
@@ -148,9 +150,19 @@ export class ApprovalCoordinator {
     } catch (error) {
       if (signal?.aborted) throw error;
       if (error instanceof ApprovalSystemError && error.kind === 'not-found')
-        return this.finish(request, 'deleted', `Ticket ${request.ticket.key} no longer exists in ${request.ticket.system}: ${error.message}`, now);
+        return this.finish(
+          request,
+          'deleted',
+          `Ticket ${request.ticket.key} no longer exists in ${request.ticket.system}: ${error.message}`,
+          now,
+        );
       if (this.clock() >= Date.parse(request.deadline) && request.state === 'pending')
-        return this.finish(request, 'timed-out', `No decision on ${request.ticket.key} before its deadline (${request.deadline}); the last poll failed: ${(error as Error).message}`, now);
+        return this.finish(
+          request,
+          'timed-out',
+          `No decision on ${request.ticket.key} before its deadline (${request.deadline}); the last poll failed: ${(error as Error).message}`,
+          now,
+        );
       const updated = await this.options.store.update(id, (entry) => ({
         lastPolledAt: new Date(now).toISOString(),
         polls: entry.polls + 1,
@@ -193,10 +205,19 @@ export class ApprovalCoordinator {
   async run(id: string, steps: ChangeSteps, confirm: ConfirmChange, signal?: AbortSignal): Promise<ChangeResult> {
     const request = await this.require(id);
     if (request.state !== 'approved')
-      throw new Error(`Ticket ${request.ticket.key} is ${request.state}${request.reason ? ` (${request.reason})` : ''}; only an approved request can run.`);
+      throw new Error(
+        `Ticket ${request.ticket.key} is ${request.state}${request.reason ? ` (${request.reason})` : ''}; only an approved request can run.`,
+      );
     const result = await dryRunThenExecute(
       steps,
-      { operationId: request.operationId, input: request.input, caller: request.caller, region: request.region, profile: request.profile, signal },
+      {
+        operationId: request.operationId,
+        input: request.input,
+        caller: request.caller,
+        region: request.region,
+        profile: request.profile,
+        signal,
+      },
       confirm,
     );
     const done = await this.options.store.update(id, (entry) =>
@@ -218,7 +239,8 @@ export class ApprovalCoordinator {
       kind: inner.kind,
       requestApproval: async (approvalRequest: ApprovalRequest, signal: AbortSignal): Promise<ApprovalDecision> => {
         const requirement = approvalRequest.requirement;
-        if (!requirement || !isExternalSystem(requirement.system)) return inner.requestApproval(approvalRequest, signal);
+        if (!requirement || !isExternalSystem(requirement.system))
+          return inner.requestApproval(approvalRequest, signal);
         const wanted = targetIds(approvalRequest.resources);
         const candidates = (await this.list()).filter(
           (entry) =>
@@ -237,12 +259,18 @@ export class ApprovalCoordinator {
           };
         const fresh = await this.poll(candidate.id, signal, requirement);
         if (fresh.state !== 'approved')
-          return { approved: false, reason: `Ticket ${fresh.ticket.key} is no longer approved (${fresh.reason ?? fresh.ticketStatus ?? fresh.state}).` };
+          return {
+            approved: false,
+            reason: `Ticket ${fresh.ticket.key} is no longer approved (${fresh.reason ?? fresh.ticketStatus ?? fresh.state}).`,
+          };
         const confirmed = await inner.requestApproval(approvalRequest, signal);
         if (!confirmed.approved)
           return { ...confirmed, reason: `${confirmed.reason} Ticket ${fresh.ticket.key} stays approved.` };
         // One approved ticket, one execution.
-        await this.options.store.update(fresh.id, () => ({ state: 'executed', reason: `Confirmed by ${confirmed.approver}; running.` }));
+        await this.options.store.update(fresh.id, () => ({
+          state: 'executed',
+          reason: `Confirmed by ${confirmed.approver}; running.`,
+        }));
         return {
           ...confirmed,
           approver: `${fresh.approvers.join(', ')} via ${fresh.ticket.system} ${fresh.ticket.key}; confirmed by ${confirmed.approver}`,
@@ -292,9 +320,21 @@ export class ApprovalCoordinator {
   ): Promise<PendingApproval> {
     const { key } = request.ticket;
     if (status.state === 'rejected')
-      return this.finish(request, 'rejected', `Rejected in ${request.ticket.system} (${status.status})${status.decidedBy ? ` by ${status.decidedBy.display}` : ''}.`, now, status);
+      return this.finish(
+        request,
+        'rejected',
+        `Rejected in ${request.ticket.system} (${status.status})${status.decidedBy ? ` by ${status.decidedBy.display}` : ''}.`,
+        now,
+        status,
+      );
     if (status.state === 'cancelled')
-      return this.finish(request, 'cancelled', `Cancelled in ${request.ticket.system} (${status.status})${status.decidedBy ? ` by ${status.decidedBy.display}` : ''}.`, now, status);
+      return this.finish(
+        request,
+        'cancelled',
+        `Cancelled in ${request.ticket.system} (${status.status})${status.decidedBy ? ` by ${status.decidedBy.display}` : ''}.`,
+        now,
+        status,
+      );
     const approvers = qualified.map((actor) => actor.display);
     if (status.state === 'approved' && qualified.length >= requirement.approvalsNeeded) {
       const wasApproved = request.state === 'approved';
@@ -316,13 +356,27 @@ export class ApprovalCoordinator {
       return this.finish(request, 'self-approved', `${SELF_APPROVAL} (${key}: ${status.status})`, now, status);
     if (now >= Date.parse(request.deadline)) {
       const system = await this.options.system(request.ticket.system).catch(() => undefined);
-      await system?.withdraw(request.ticket, `no decision before the deadline ${request.deadline}`).catch(() => undefined);
-      return this.finish(request, 'timed-out', `No approval of ${key} before its deadline (${request.deadline}); ${approvers.length} of ${requirement.approvalsNeeded} approvals.`, now, status);
+      await system
+        ?.withdraw(request.ticket, `no decision before the deadline ${request.deadline}`)
+        .catch(() => undefined);
+      return this.finish(
+        request,
+        'timed-out',
+        `No approval of ${key} before its deadline (${request.deadline}); ${approvers.length} of ${requirement.approvalsNeeded} approvals.`,
+        now,
+        status,
+      );
     }
     const notes: string[] = [];
-    if (status.state === 'approved') notes.push(`${key} shows ${status.status} with ${qualified.length} of ${requirement.approvalsNeeded} qualifying approvals`);
+    if (status.state === 'approved')
+      notes.push(
+        `${key} shows ${status.status} with ${qualified.length} of ${requirement.approvalsNeeded} qualifying approvals`,
+      );
     if (selfApproved) notes.push(SELF_APPROVAL);
-    if (unlisted.length) notes.push(`${unlisted.map((actor) => actor.display).join(', ')} approved but ${unlisted.length > 1 ? 'are' : 'is'} not among the approvers the policy names`);
+    if (unlisted.length)
+      notes.push(
+        `${unlisted.map((actor) => actor.display).join(', ')} approved but ${unlisted.length > 1 ? 'are' : 'is'} not among the approvers the policy names`,
+      );
     const updated = await this.options.store.update(request.id, (entry) => ({
       state: entry.state === 'approved' ? 'pending' : entry.state,
       ticketStatus: status.status,
@@ -343,14 +397,13 @@ export class ApprovalCoordinator {
     now: number,
     status?: TicketStatus,
   ): Promise<PendingApproval> {
-    const updated =
-      (await this.options.store.update(request.id, (entry) => ({
-        state,
-        reason,
-        ticketStatus: status?.status ?? entry.ticketStatus,
-        lastPolledAt: new Date(now).toISOString(),
-        polls: entry.polls + 1,
-      }))) ?? { ...request, state, reason };
+    const updated = (await this.options.store.update(request.id, (entry) => ({
+      state,
+      reason,
+      ticketStatus: status?.status ?? entry.ticketStatus,
+      lastPolledAt: new Date(now).toISOString(),
+      polls: entry.polls + 1,
+    }))) ?? { ...request, state, reason };
     await this.record(updated, 'refused', `approval-${state}`, {
       approver: status?.decidedBy?.display,
       refusal: { code: 'approval-denied', message: reason },
@@ -391,7 +444,12 @@ export class ApprovalCoordinator {
         reason: extra.refusal ? redactString(extra.refusal.message) : undefined,
       },
       refusal: extra.refusal ? { ...extra.refusal, message: redactString(extra.refusal.message) } : undefined,
-      result: { ticket: request.ticket.key, url: request.ticket.url, state: request.state, ticketStatus: request.ticketStatus },
+      result: {
+        ticket: request.ticket.key,
+        url: request.ticket.url,
+        state: request.state,
+        ticketStatus: request.ticketStatus,
+      },
       decision,
       durationMs: 0,
     });
@@ -426,7 +484,13 @@ export async function beginChange(
   });
   const preview = dryRun.preview;
   const requirement = preview?.guardrails.approval?.requirement;
-  if (dryRun.status === 'dry-run' && preview && preview.guardrails.verdict !== 'refused' && requirement && isExternalSystem(requirement.system))
+  if (
+    dryRun.status === 'dry-run' &&
+    preview &&
+    preview.guardrails.verdict !== 'refused' &&
+    requirement &&
+    isExternalSystem(requirement.system)
+  )
     return { status: 'pending', request: await openTicket(preview), dryRun, preview };
   let reuse: RunOutcome | undefined = dryRun;
   const reusing: ChangeSteps = {

@@ -33,10 +33,17 @@ export async function requestRecoveryApproval(
   });
   const preview = dryRun.preview;
   if (dryRun.status !== 'dry-run' || !preview)
-    return { reason: `The recovery could not be previewed: ${dryRun.refusal?.message ?? dryRun.error?.message ?? dryRun.status}` };
+    return {
+      reason: `The recovery could not be previewed: ${dryRun.refusal?.message ?? dryRun.error?.message ?? dryRun.status}`,
+    };
   if (preview.guardrails.verdict === 'refused')
-    return { reason: `The recovery would be refused: ${preview.guardrails.refusals.map((refusal) => refusal.message).join(' ')}` };
+    return {
+      reason: `The recovery would be refused: ${preview.guardrails.refusals.map((refusal) => refusal.message).join(' ')}`,
+    };
   const requirement = preview.guardrails.approval?.requirement;
-  if (!requirement || requirement.system === 'modal') return { reason: 'No approval rule sends this recovery to Jira or ServiceNow.' };
-  return { request: await coordinator.open(preview, change, 'command', input.requestedBy, input.profile, input.signal) };
+  if (!requirement || requirement.system === 'modal')
+    return { reason: 'No approval rule sends this recovery to Jira or ServiceNow.' };
+  return {
+    request: await coordinator.open(preview, change, 'command', input.requestedBy, input.profile, input.signal),
+  };
 }

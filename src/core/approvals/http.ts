@@ -69,7 +69,10 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
 async function readBounded(response: Response, system: string): Promise<string> {
   const declared = Number(response.headers.get('content-length') ?? '0');
   if (declared > MAX_RESPONSE_BYTES)
-    throw new ApprovalSystemError('malformed', `${system} sent ${declared} bytes; at most ${MAX_RESPONSE_BYTES} are read.`);
+    throw new ApprovalSystemError(
+      'malformed',
+      `${system} sent ${declared} bytes; at most ${MAX_RESPONSE_BYTES} are read.`,
+    );
   if (!response.body) return '';
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -80,7 +83,10 @@ async function readBounded(response: Response, system: string): Promise<string> 
     total += value.byteLength;
     if (total > MAX_RESPONSE_BYTES) {
       await reader.cancel().catch(() => undefined);
-      throw new ApprovalSystemError('malformed', `${system} sent more than ${MAX_RESPONSE_BYTES} bytes; the answer is refused.`);
+      throw new ApprovalSystemError(
+        'malformed',
+        `${system} sent more than ${MAX_RESPONSE_BYTES} bytes; the answer is refused.`,
+      );
     }
     chunks.push(value);
   }
@@ -111,7 +117,10 @@ export async function requestJson<T>(request: JsonRequest, options: HttpOptions)
       });
     } catch (error) {
       if (request.signal?.aborted) throw error;
-      throw new ApprovalSystemError('network', `${system} at ${request.url.origin} could not be reached: ${(error as Error).message}`);
+      throw new ApprovalSystemError(
+        'network',
+        `${system} at ${request.url.origin} could not be reached: ${(error as Error).message}`,
+      );
     }
     const text = await readBounded(response, system);
     let body: unknown;
@@ -125,22 +134,50 @@ export async function requestJson<T>(request: JsonRequest, options: HttpOptions)
     const where = `${request.method} ${request.url.pathname}`;
     if (response.status === 429) {
       if (attempt >= MAX_THROTTLE_RETRIES)
-        throw new ApprovalSystemError('throttled', `${system} is still rate-limiting (${where}) after ${attempt + 1} attempts; polling continues later.`, 429);
+        throw new ApprovalSystemError(
+          'throttled',
+          `${system} is still rate-limiting (${where}) after ${attempt + 1} attempts; polling continues later.`,
+          429,
+        );
       await sleep(retryAfterMs(response.headers.get('retry-after')) ?? 1000 * 2 ** attempt, request.signal);
       continue;
     }
     if (response.status === 401)
-      throw new ApprovalSystemError('unauthorized', `${system} refused the credentials (401${detail ? `: ${detail}` : ''}). Run "Sign in to ${system}" again.`, 401);
+      throw new ApprovalSystemError(
+        'unauthorized',
+        `${system} refused the credentials (401${detail ? `: ${detail}` : ''}). Run "Sign in to ${system}" again.`,
+        401,
+      );
     if (response.status === 403)
-      throw new ApprovalSystemError('forbidden', `${system} denied ${where} (403${detail ? `: ${detail}` : ''}). The account needs permission for this project or table.`, 403);
+      throw new ApprovalSystemError(
+        'forbidden',
+        `${system} denied ${where} (403${detail ? `: ${detail}` : ''}). The account needs permission for this project or table.`,
+        403,
+      );
     if (response.status === 404)
-      throw new ApprovalSystemError('not-found', `${system} has no ${where} (404${detail ? `: ${detail}` : ''}); the ticket may have been deleted.`, 404);
+      throw new ApprovalSystemError(
+        'not-found',
+        `${system} has no ${where} (404${detail ? `: ${detail}` : ''}); the ticket may have been deleted.`,
+        404,
+      );
     if (response.status >= 400 && response.status < 500)
-      throw new ApprovalSystemError('rejected-input', `${system} rejected ${where} (${response.status}${detail ? `: ${detail}` : ''}).`, response.status);
+      throw new ApprovalSystemError(
+        'rejected-input',
+        `${system} rejected ${where} (${response.status}${detail ? `: ${detail}` : ''}).`,
+        response.status,
+      );
     if (response.status >= 500)
-      throw new ApprovalSystemError('server', `${system} failed on ${where} (${response.status}${detail ? `: ${detail}` : ''}); polling retries later.`, response.status);
+      throw new ApprovalSystemError(
+        'server',
+        `${system} failed on ${where} (${response.status}${detail ? `: ${detail}` : ''}); polling retries later.`,
+        response.status,
+      );
     if (!parsed)
-      throw new ApprovalSystemError('malformed', `${system} answered ${where} with something that is not JSON (${text.slice(0, 40).replace(/\s+/g, ' ')}…); nothing was assumed.`, response.status);
+      throw new ApprovalSystemError(
+        'malformed',
+        `${system} answered ${where} with something that is not JSON (${text.slice(0, 40).replace(/\s+/g, ' ')}…); nothing was assumed.`,
+        response.status,
+      );
     return body as T;
   }
 }

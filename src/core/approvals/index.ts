@@ -1,4 +1,11 @@
-export { ApprovalCoordinator, beginChange, POLL_SCHEDULE_MS, pollDelayMs, type ApprovalCoordinatorOptions, type OpenedRequest } from './coordinator';
+export {
+  ApprovalCoordinator,
+  beginChange,
+  POLL_SCHEDULE_MS,
+  pollDelayMs,
+  type ApprovalCoordinatorOptions,
+  type OpenedRequest,
+} from './coordinator';
 export { checkInstanceUrl, retryAfterMs } from './http';
 export { JiraTicketSystem, type JiraCredentials, type JiraSettings } from './jira';
 export { riskOf, ServiceNowTicketSystem, type ServiceNowCredentials, type ServiceNowSettings } from './servicenow';

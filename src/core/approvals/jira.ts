@@ -47,7 +47,11 @@ interface JiraIssue {
   key: string;
   fields?: { status?: { name?: string }; creator?: JiraUser; reporter?: JiraUser };
   changelog?: {
-    histories?: Array<{ author?: JiraUser; created?: string; items?: Array<{ field?: string; toString?: string | null }> }>;
+    histories?: Array<{
+      author?: JiraUser;
+      created?: string;
+      items?: Array<{ field?: string; toString?: string | null }>;
+    }>;
   };
 }
 
@@ -74,7 +78,8 @@ function jiraError(body: unknown): string | undefined {
   const parts: string[] = [];
   if (Array.isArray(errorMessages)) parts.push(...errorMessages.filter((m): m is string => typeof m === 'string'));
   if (errors && typeof errors === 'object')
-    for (const [field, message] of Object.entries(errors)) if (typeof message === 'string') parts.push(`${field}: ${message}`);
+    for (const [field, message] of Object.entries(errors))
+      if (typeof message === 'string') parts.push(`${field}: ${message}`);
   return parts.length ? parts.join('; ').slice(0, 500) : undefined;
 }
 
@@ -91,10 +96,22 @@ export class JiraTicketSystem implements TicketSystem {
     options: { fetch?: typeof fetch; sleep?: (ms: number, signal?: AbortSignal) => Promise<void> } = {},
   ) {
     this.base = checkInstanceUrl(settings.baseUrl, 'Jira');
-    if (!settings.projectKey?.trim()) throw new ApprovalSystemError('rejected-input', 'Set the Jira project key (pilotLight.approvals.jira.projectKey).');
+    if (!settings.projectKey?.trim())
+      throw new ApprovalSystemError(
+        'rejected-input',
+        'Set the Jira project key (pilotLight.approvals.jira.projectKey).',
+      );
     if (!settings.approvedStatuses?.length || !settings.rejectedStatuses?.length)
-      throw new ApprovalSystemError('rejected-input', 'Set the Jira approved and rejected statuses (pilotLight.approvals.jira.approvedStatuses, rejectedStatuses).');
-    this.http = { fetch: options.fetch, sleep: options.sleep ?? abortableSleep, describeError: jiraError, system: 'Jira' };
+      throw new ApprovalSystemError(
+        'rejected-input',
+        'Set the Jira approved and rejected statuses (pilotLight.approvals.jira.approvedStatuses, rejectedStatuses).',
+      );
+    this.http = {
+      fetch: options.fetch,
+      sleep: options.sleep ?? abortableSleep,
+      describeError: jiraError,
+      system: 'Jira',
+    };
   }
 
   private headers(): Record<string, string> {
@@ -126,12 +143,19 @@ export class JiraTicketSystem implements TicketSystem {
       throw new ApprovalSystemError('malformed', 'Jira created the issue but did not return its id and key.');
     const issue = await this.issue(created.key, false, signal);
     const requester = actorOf(issue.fields?.creator ?? issue.fields?.reporter);
-    if (!requester) throw new ApprovalSystemError('malformed', `Jira issue ${created.key} names no creator; it cannot be checked for self-approval.`);
+    if (!requester)
+      throw new ApprovalSystemError(
+        'malformed',
+        `Jira issue ${created.key} names no creator; it cannot be checked for self-approval.`,
+      );
     return {
       system: 'jira',
       key: created.key,
       id: created.id,
-      url: new URL(`${this.base.pathname.replace(/\/$/, '')}/browse/${encodeURIComponent(created.key)}`, this.base).toString(),
+      url: new URL(
+        `${this.base.pathname.replace(/\/$/, '')}/browse/${encodeURIComponent(created.key)}`,
+        this.base,
+      ).toString(),
       requester: requester.id,
     };
   }
@@ -157,7 +181,8 @@ export class JiraTicketSystem implements TicketSystem {
   async status(ticket: TicketRef, signal?: AbortSignal): Promise<TicketStatus> {
     const issue = await this.issue(ticket.key, true, signal);
     const status = issue.fields?.status?.name;
-    if (typeof status !== 'string') throw new ApprovalSystemError('malformed', `Jira issue ${ticket.key} has no status.`);
+    if (typeof status !== 'string')
+      throw new ApprovalSystemError('malformed', `Jira issue ${ticket.key} has no status.`);
     const approved = lower(this.settings.approvedStatuses);
     const rejected = lower(this.settings.rejectedStatuses);
     const cancelled = lower(this.settings.cancelledStatuses);
@@ -175,8 +200,19 @@ export class JiraTicketSystem implements TicketSystem {
       }
     }
     const now = status.toLowerCase();
-    const state = approved.has(now) ? 'approved' : rejected.has(now) ? 'rejected' : cancelled.has(now) ? 'cancelled' : 'pending';
-    return { state, status, approvers: [...approvers.values()], decidedBy: state === 'rejected' || state === 'cancelled' ? decidedBy : undefined };
+    const state = approved.has(now)
+      ? 'approved'
+      : rejected.has(now)
+        ? 'rejected'
+        : cancelled.has(now)
+          ? 'cancelled'
+          : 'pending';
+    return {
+      state,
+      status,
+      approvers: [...approvers.values()],
+      decidedBy: state === 'rejected' || state === 'cancelled' ? decidedBy : undefined,
+    };
   }
 
   async withdraw(ticket: TicketRef, reason: string, signal?: AbortSignal): Promise<void> {
@@ -193,7 +229,12 @@ export class JiraTicketSystem implements TicketSystem {
     const cancelled = lower(this.settings.cancelledStatuses);
     if (!cancelled.size) return;
     const { transitions } = await requestJson<{ transitions?: Array<{ id?: string; to?: { name?: string } }> }>(
-      { method: 'GET', url: this.url(`/rest/api/3/issue/${encodeURIComponent(ticket.key)}/transitions`), headers: this.headers(), signal },
+      {
+        method: 'GET',
+        url: this.url(`/rest/api/3/issue/${encodeURIComponent(ticket.key)}/transitions`),
+        headers: this.headers(),
+        signal,
+      },
       this.http,
     );
     const cancel = (transitions ?? []).find((transition) => cancelled.has(transition.to?.name?.toLowerCase() ?? ''));
@@ -212,10 +253,16 @@ export class JiraTicketSystem implements TicketSystem {
 
   async isMember(actor: TicketActor, group: string, signal?: AbortSignal): Promise<boolean> {
     const groups = await requestJson<Array<{ name?: string; groupId?: string }>>(
-      { method: 'GET', url: this.url('/rest/api/3/user/groups', { accountId: actor.id }), headers: this.headers(), signal },
+      {
+        method: 'GET',
+        url: this.url('/rest/api/3/user/groups', { accountId: actor.id }),
+        headers: this.headers(),
+        signal,
+      },
       this.http,
     );
-    if (!Array.isArray(groups)) throw new ApprovalSystemError('malformed', 'Jira answered the group lookup with something other than a list.');
+    if (!Array.isArray(groups))
+      throw new ApprovalSystemError('malformed', 'Jira answered the group lookup with something other than a list.');
     const wanted = group.toLowerCase();
     return groups.some((entry) => entry.name?.toLowerCase() === wanted || entry.groupId?.toLowerCase() === wanted);
   }

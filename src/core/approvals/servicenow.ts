@@ -49,7 +49,12 @@ export function riskOf(draft: TicketDraft): { risk: string; impact: string } {
 function serviceNowError(body: unknown): string | undefined {
   const error = (body as { error?: { message?: unknown; detail?: unknown } } | undefined)?.error;
   if (!error || typeof error !== 'object') return undefined;
-  return [error.message, error.detail].filter((part) => typeof part === 'string' && part).join(': ').slice(0, 500) || undefined;
+  return (
+    [error.message, error.detail]
+      .filter((part) => typeof part === 'string' && part)
+      .join(': ')
+      .slice(0, 500) || undefined
+  );
 }
 
 interface ChangeRow {
@@ -79,7 +84,12 @@ export class ServiceNowTicketSystem implements TicketSystem {
     options: { fetch?: typeof fetch; sleep?: (ms: number, signal?: AbortSignal) => Promise<void> } = {},
   ) {
     this.base = checkInstanceUrl(settings.baseUrl, 'ServiceNow');
-    this.http = { fetch: options.fetch, sleep: options.sleep ?? abortableSleep, describeError: serviceNowError, system: 'ServiceNow' };
+    this.http = {
+      fetch: options.fetch,
+      sleep: options.sleep ?? abortableSleep,
+      describeError: serviceNowError,
+      system: 'ServiceNow',
+    };
   }
 
   private headers(): Record<string, string> {
@@ -114,11 +124,22 @@ export class ServiceNowTicketSystem implements TicketSystem {
       ...(draft.requirement.assignmentGroup ? { assignment_group: draft.requirement.assignmentGroup } : {}),
     };
     const row = await this.result<ChangeRow>(
-      requestJson({ method: 'POST', url: this.url('/api/now/table/change_request'), headers: this.headers(), body, signal }, this.http),
+      requestJson(
+        { method: 'POST', url: this.url('/api/now/table/change_request'), headers: this.headers(), body, signal },
+        this.http,
+      ),
       'the new change request',
     );
-    if (typeof row.sys_id !== 'string' || typeof row.number !== 'string' || typeof row.opened_by !== 'string' || !row.opened_by)
-      throw new ApprovalSystemError('malformed', 'ServiceNow created the change request but did not return sys_id, number and opened_by.');
+    if (
+      typeof row.sys_id !== 'string' ||
+      typeof row.number !== 'string' ||
+      typeof row.opened_by !== 'string' ||
+      !row.opened_by
+    )
+      throw new ApprovalSystemError(
+        'malformed',
+        'ServiceNow created the change request but did not return sys_id, number and opened_by.',
+      );
     const url = new URL(`${this.base.pathname.replace(/\/$/, '')}/nav_to.do`, this.base);
     url.searchParams.set('uri', `change_request.do?sys_id=${row.sys_id}`);
     return { system: 'servicenow', key: row.number, id: row.sys_id, url: url.toString(), requester: row.opened_by };
@@ -157,13 +178,24 @@ export class ServiceNowTicketSystem implements TicketSystem {
       ),
       `the approvers of ${ticket.key}`,
     );
-    if (!Array.isArray(rows)) throw new ApprovalSystemError('malformed', `ServiceNow listed the approvers of ${ticket.key} as something other than a list.`);
+    if (!Array.isArray(rows))
+      throw new ApprovalSystemError(
+        'malformed',
+        `ServiceNow listed the approvers of ${ticket.key} as something other than a list.`,
+      );
     const actor = (entry: ApproverRow): TicketActor | undefined => {
       if (!entry.approver) return undefined;
-      const names = [entry.approver, entry['approver.user_name'], entry['approver.email'], entry['approver.name']].filter(
-        (name): name is string => Boolean(name),
-      );
-      return { id: entry.approver, names, display: entry['approver.user_name'] || entry['approver.name'] || entry.approver };
+      const names = [
+        entry.approver,
+        entry['approver.user_name'],
+        entry['approver.email'],
+        entry['approver.name'],
+      ].filter((name): name is string => Boolean(name));
+      return {
+        id: entry.approver,
+        names,
+        display: entry['approver.user_name'] || entry['approver.name'] || entry.approver,
+      };
     };
     const approvers = new Map<string, TicketActor>();
     let rejecter: TicketActor | undefined;
@@ -175,8 +207,19 @@ export class ServiceNowTicketSystem implements TicketSystem {
     }
     const status = `approval=${row.approval}, state=${STATE_NAMES[row.state] ?? row.state}`;
     const state =
-      row.state === '4' ? 'cancelled' : row.approval === 'rejected' ? 'rejected' : row.approval === 'approved' ? 'approved' : 'pending';
-    return { state, status, approvers: [...approvers.values()], decidedBy: state === 'rejected' ? rejecter : undefined };
+      row.state === '4'
+        ? 'cancelled'
+        : row.approval === 'rejected'
+          ? 'rejected'
+          : row.approval === 'approved'
+            ? 'approved'
+            : 'pending';
+    return {
+      state,
+      status,
+      approvers: [...approvers.values()],
+      decidedBy: state === 'rejected' ? rejecter : undefined,
+    };
   }
 
   async withdraw(ticket: TicketRef, reason: string, signal?: AbortSignal): Promise<void> {

@@ -32,7 +32,9 @@ export class PendingApprovalStore {
       while (rest.length > STORE_LIMITS.requests) {
         const finished = rest.findIndex((entry) => entry.state !== 'pending' && entry.state !== 'approved');
         if (finished === -1)
-          throw new Error(`${STORE_LIMITS.requests} approval requests are pending; withdraw some before opening another.`);
+          throw new Error(
+            `${STORE_LIMITS.requests} approval requests are pending; withdraw some before opening another.`,
+          );
         rest.splice(finished, 1);
       }
       return { requests: rest, value: request };
@@ -40,7 +42,10 @@ export class PendingApprovalStore {
   }
 
   /** Applies `patch` to a request and returns it (undefined when it is gone). */
-  update(id: string, patch: (request: PendingApproval) => Partial<PendingApproval>): Promise<PendingApproval | undefined> {
+  update(
+    id: string,
+    patch: (request: PendingApproval) => Partial<PendingApproval>,
+  ): Promise<PendingApproval | undefined> {
     return this.change((requests) => {
       const index = requests.findIndex((entry) => entry.id === id);
       if (index === -1) return { requests, value: undefined };
@@ -72,7 +77,9 @@ export class PendingApprovalStore {
     try {
       const stat = await fs.stat(this.path);
       if (stat.size > STORE_LIMITS.fileBytes)
-        throw new Error(`${this.path} is larger than ${STORE_LIMITS.fileBytes} bytes; it was left as it is. Move it away to start afresh.`);
+        throw new Error(
+          `${this.path} is larger than ${STORE_LIMITS.fileBytes} bytes; it was left as it is. Move it away to start afresh.`,
+        );
       text = await fs.readFile(this.path, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
@@ -82,21 +89,28 @@ export class PendingApprovalStore {
     try {
       parsed = JSON.parse(text);
     } catch (error) {
-      throw new Error(`The pending approvals file ${this.path} is not valid JSON (${(error as Error).message}); it was left as it is. Move it away to start afresh.`);
+      throw new Error(
+        `The pending approvals file ${this.path} is not valid JSON (${(error as Error).message}); it was left as it is. Move it away to start afresh.`,
+        { cause: error },
+      );
     }
     const requests = (parsed as { requests?: unknown })?.requests;
     if (!Array.isArray(requests))
       throw new Error(`The pending approvals file ${this.path} has no "requests" list; it was left as it is.`);
     return requests.filter(
       (entry): entry is PendingApproval =>
-        Boolean(entry) && typeof entry === 'object' && typeof entry.id === 'string' && typeof entry.ticket?.key === 'string',
+        Boolean(entry) &&
+        typeof entry === 'object' &&
+        typeof entry.id === 'string' &&
+        typeof entry.ticket?.key === 'string',
     );
   }
 
   private async write(requests: PendingApproval[]): Promise<void> {
     await fs.mkdir(dirname(this.path), { recursive: true });
     const text = `${JSON.stringify({ version: 1, requests }, null, 2)}\n`;
-    if (Buffer.byteLength(text) > STORE_LIMITS.fileBytes) throw new Error('The pending approvals would exceed the store\'s size limit; withdraw some first.');
+    if (Buffer.byteLength(text) > STORE_LIMITS.fileBytes)
+      throw new Error("The pending approvals would exceed the store's size limit; withdraw some first.");
     const temporary = `${this.path}.${process.pid}.${Date.now()}.tmp`;
     await fs.writeFile(temporary, text, { mode: 0o600 });
     try {

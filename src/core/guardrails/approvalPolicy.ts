@@ -66,7 +66,10 @@ export interface ApprovalRuleFacts {
 /** "<id>" names every variant of the operation, "<id>:<variant>" only that one. */
 function namesOperation(name: string, facts: ApprovalRuleFacts): boolean {
   if (!facts.operationId) return false;
-  return name === facts.operationId || (facts.operationVariant !== undefined && name === `${facts.operationId}:${facts.operationVariant}`);
+  return (
+    name === facts.operationId ||
+    (facts.operationVariant !== undefined && name === `${facts.operationId}:${facts.operationVariant}`)
+  );
 }
 
 /** The requirement of every rule that governs the change (rules in policy order), or undefined when none does. */

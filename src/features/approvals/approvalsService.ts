@@ -80,14 +80,23 @@ export class ApprovalsService implements vscode.Disposable {
         projectKey: userSetting<string>('pilotLight.approvals.jira.projectKey') ?? '',
         issueType: userSetting<string>('pilotLight.approvals.jira.issueType'),
         approvedStatuses: userSetting<string[]>('pilotLight.approvals.jira.approvedStatuses') ?? ['Approved'],
-        rejectedStatuses: userSetting<string[]>('pilotLight.approvals.jira.rejectedStatuses') ?? ['Declined', 'Rejected'],
-        cancelledStatuses: userSetting<string[]>('pilotLight.approvals.jira.cancelledStatuses') ?? ['Cancelled', 'Canceled'],
+        rejectedStatuses: userSetting<string[]>('pilotLight.approvals.jira.rejectedStatuses') ?? [
+          'Declined',
+          'Rejected',
+        ],
+        cancelledStatuses: userSetting<string[]>('pilotLight.approvals.jira.cancelledStatuses') ?? [
+          'Cancelled',
+          'Canceled',
+        ],
         fieldsTemplate: userSetting<Record<string, unknown>>('pilotLight.approvals.jira.fieldsTemplate'),
       };
       return new JiraTicketSystem(settings, credentials as JiraCredentials);
     }
     return new ServiceNowTicketSystem(
-      { baseUrl: url, fieldsTemplate: userSetting<Record<string, unknown>>('pilotLight.approvals.servicenow.fieldsTemplate') },
+      {
+        baseUrl: url,
+        fieldsTemplate: userSetting<Record<string, unknown>>('pilotLight.approvals.servicenow.fieldsTemplate'),
+      },
       credentials as ServiceNowCredentials,
     );
   }
@@ -99,37 +108,46 @@ export class ApprovalsService implements vscode.Disposable {
     // Answers passed as arguments are accepted in the extension's own tests only: no other extension may point tickets elsewhere.
     if (given && !isTestMode(this.ctx.extension)) throw new Error(`Sign in to ${name} asks its questions itself.`);
     if (given) checkInstanceUrl(given.url, name);
-    const url = given?.url ?? await vscode.window.showInputBox({
-      title: `Sign in to ${name} (1/3): instance URL`,
-      value: userSetting<string>(setting) ?? '',
-      placeHolder: id === 'jira' ? 'https://your-site.atlassian.net' : 'https://your-instance.service-now.com',
-      ignoreFocusOut: true,
-      validateInput: (value) => {
-        try {
-          checkInstanceUrl(value, name);
-          return undefined;
-        } catch (error) {
-          return (error as Error).message;
-        }
-      },
-    });
+    const url =
+      given?.url ??
+      (await vscode.window.showInputBox({
+        title: `Sign in to ${name} (1/3): instance URL`,
+        value: userSetting<string>(setting) ?? '',
+        placeHolder: id === 'jira' ? 'https://your-site.atlassian.net' : 'https://your-instance.service-now.com',
+        ignoreFocusOut: true,
+        validateInput: (value) => {
+          try {
+            checkInstanceUrl(value, name);
+            return undefined;
+          } catch (error) {
+            return (error as Error).message;
+          }
+        },
+      }));
     if (url === undefined) return false;
-    const user = given?.user ?? await vscode.window.showInputBox({
-      title: `Sign in to ${name} (2/3): ${id === 'jira' ? 'Atlassian account e-mail (empty for a Data Center personal access token)' : 'user name'}`,
-      ignoreFocusOut: true,
-    });
+    const user =
+      given?.user ??
+      (await vscode.window.showInputBox({
+        title: `Sign in to ${name} (2/3): ${id === 'jira' ? 'Atlassian account e-mail (empty for a Data Center personal access token)' : 'user name'}`,
+        ignoreFocusOut: true,
+      }));
     if (user === undefined) return false;
-    const secret = given?.secret ?? await vscode.window.showInputBox({
-      title: `Sign in to ${name} (3/3): ${id === 'jira' ? 'API token' : 'password'}`,
-      password: true,
-      ignoreFocusOut: true,
-      validateInput: (value) => (value ? undefined : 'Required.'),
-    });
+    const secret =
+      given?.secret ??
+      (await vscode.window.showInputBox({
+        title: `Sign in to ${name} (3/3): ${id === 'jira' ? 'API token' : 'password'}`,
+        password: true,
+        ignoreFocusOut: true,
+        validateInput: (value) => (value ? undefined : 'Required.'),
+      }));
     if (!secret) return false;
-    const credentials = id === 'jira' ? { email: user.trim() || undefined, token: secret } : { username: user.trim(), password: secret };
+    const credentials =
+      id === 'jira' ? { email: user.trim() || undefined, token: secret } : { username: user.trim(), password: secret };
     await this.ctx.extension.secrets.store(SECRET_KEYS[id], JSON.stringify(credentials));
     await vscode.workspace.getConfiguration().update(setting, url.trim(), vscode.ConfigurationTarget.Global);
-    this.ctx.log.info(`Approvals: signed in to ${name} at ${new URL(url.trim()).origin} (credentials in SecretStorage).`);
+    this.ctx.log.info(
+      `Approvals: signed in to ${name} at ${new URL(url.trim()).origin} (credentials in SecretStorage).`,
+    );
     return true;
   }
 
@@ -139,7 +157,8 @@ export class ApprovalsService implements vscode.Disposable {
       id: inner.id,
       kind: inner.kind,
       requestApproval: async (request, signal) => {
-        if (!request.requirement || request.requirement.system === 'modal') return inner.requestApproval(request, signal);
+        if (!request.requirement || request.requirement.system === 'modal')
+          return inner.requestApproval(request, signal);
         return (await this.coordinator()).gate(inner).requestApproval(request, signal);
       },
     };
@@ -147,7 +166,14 @@ export class ApprovalsService implements vscode.Disposable {
 
   async begin(steps: ChangeSteps, change: ChangeRequest, confirm: ConfirmChange) {
     const result = await beginChange(steps, change, confirm, async (preview) =>
-      (await this.coordinator()).open(preview, change.input, change.caller, approverName(), change.profile, change.signal),
+      (await this.coordinator()).open(
+        preview,
+        change.input,
+        change.caller,
+        approverName(),
+        change.profile,
+        change.signal,
+      ),
     );
     if (result.status === 'pending') this.track(result.request);
     return result;
@@ -155,7 +181,8 @@ export class ApprovalsService implements vscode.Disposable {
 
   /** Resumes polling every stored request that is still waiting (after a reload). */
   async resume(): Promise<void> {
-    for (const request of await this.list()) if (request.state === 'pending' || request.state === 'approved') this.track(request);
+    for (const request of await this.list())
+      if (request.state === 'pending' || request.state === 'approved') this.track(request);
   }
 
   /** Polls a request in the background until it is decided, then says so. */
@@ -166,10 +193,12 @@ export class ApprovalsService implements vscode.Disposable {
     void (async () => {
       try {
         const coordinator = await this.coordinator();
-        const decided = request.state === 'approved' ? request : await coordinator.waitForDecision(request.id, controller.signal);
+        const decided =
+          request.state === 'approved' ? request : await coordinator.waitForDecision(request.id, controller.signal);
         this.notify(decided);
       } catch (error) {
-        if (!controller.signal.aborted) this.ctx.log.warn(`Approvals: polling ${request.ticket.key} stopped: ${(error as Error).message}`);
+        if (!controller.signal.aborted)
+          this.ctx.log.warn(`Approvals: polling ${request.ticket.key} stopped: ${(error as Error).message}`);
       } finally {
         this.loops.delete(request.id);
       }
@@ -211,7 +240,10 @@ export class ApprovalsService implements vscode.Disposable {
       run: (operationId, input, options) =>
         Promise.resolve(
           vscode.window.withProgress(
-            { location: vscode.ProgressLocation.Notification, title: `Pilot Light: ${options.mode === 'dry-run' ? 'checking' : 'running'} the approved change…` },
+            {
+              location: vscode.ProgressLocation.Notification,
+              title: `Pilot Light: ${options.mode === 'dry-run' ? 'checking' : 'running'} the approved change…`,
+            },
             () => service.run(operationId, input, options),
           ),
         ),

@@ -15,7 +15,8 @@ export function describeRequest(request: PendingApproval, now = Date.now()): str
   const age = `${duration(now - Date.parse(request.createdAt))} old`;
   const needed = request.requirement.approvalsNeeded;
   const approvals = `${request.approvers.length}/${needed} approval${needed > 1 ? 's' : ''}`;
-  if (request.state === 'pending') return `waiting · ${approvals} · ${duration(Date.parse(request.deadline) - now)} left · ${age}`;
+  if (request.state === 'pending')
+    return `waiting · ${approvals} · ${duration(Date.parse(request.deadline) - now)} left · ${age}`;
   if (request.state === 'approved') return `approved by ${request.approvers.join(', ')} · run it to confirm · ${age}`;
   return `${request.state} · ${age}`;
 }
@@ -27,7 +28,13 @@ export class PendingApprovalItem extends vscode.TreeItem {
     const final = request.state !== 'pending' && request.state !== 'approved';
     this.contextValue = `pilotLight.approval.${final ? 'final' : request.state}`;
     this.iconPath = new vscode.ThemeIcon(
-      request.state === 'approved' ? 'pass' : request.state === 'pending' ? 'watch' : request.state === 'executed' ? 'check-all' : 'circle-slash',
+      request.state === 'approved'
+        ? 'pass'
+        : request.state === 'pending'
+          ? 'watch'
+          : request.state === 'executed'
+            ? 'check-all'
+            : 'circle-slash',
     );
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown(`**${request.ticket.system} ${request.ticket.key}** — ${request.state}\n\n`);

@@ -31,7 +31,10 @@ export function registerApprovals(ctx: PilotLightContext): ApprovalsFeature {
     (servicePromise ??= import('./approvalsService').then(({ ApprovalsService }) => {
       const created = new ApprovalsService(ctx);
       created.pollScheduleMs = schedule;
-      ctx.extension.subscriptions.push(created, created.onDidChange(() => provider.refresh()));
+      ctx.extension.subscriptions.push(
+        created,
+        created.onDidChange(() => provider.refresh()),
+      );
       return created;
     }));
   const provider = new PendingApprovalsProvider(async () => (await service()).list());
@@ -54,7 +57,13 @@ export function registerApprovals(ctx: PilotLightContext): ApprovalsFeature {
     if (typeof target === 'string') return target;
     throw new UserError('Pick a request in the Pending approvals view.');
   };
-  const resumeTimer = setTimeout(() => void service().then((created) => created.resume()).catch((error: Error) => ctx.log.warn(`Approvals: could not resume pending requests: ${error.message}`)), 1500);
+  const resumeTimer = setTimeout(
+    () =>
+      void service()
+        .then((created) => created.resume())
+        .catch((error: Error) => ctx.log.warn(`Approvals: could not resume pending requests: ${error.message}`)),
+    1500,
+  );
   ctx.extension.subscriptions.push(
     { dispose: () => clearTimeout(resumeTimer) },
     { dispose: () => setExternalApprovalHandler(undefined) },
@@ -81,7 +90,11 @@ export function registerApprovals(ctx: PilotLightContext): ApprovalsFeature {
     command('pilotLight.approvals.withdraw', async (target: unknown, options?: { confirmed?: boolean }) => {
       const id = idOf(target);
       if (!options?.confirmed) {
-        const choice = await vscode.window.showWarningMessage('Withdraw this approval request? The ticket is cancelled and nothing runs.', { modal: true }, 'Withdraw');
+        const choice = await vscode.window.showWarningMessage(
+          'Withdraw this approval request? The ticket is cancelled and nothing runs.',
+          { modal: true },
+          'Withdraw',
+        );
         if (choice !== 'Withdraw') return undefined;
       }
       const withdrawn = await (await service()).withdraw(id);
@@ -91,7 +104,10 @@ export function registerApprovals(ctx: PilotLightContext): ApprovalsFeature {
     command('pilotLight.approvals.run', async (target: unknown) => {
       const result = await (await service()).run(idOf(target));
       provider.refresh();
-      const message = result.status === 'succeeded' ? 'The approved change ran.' : `The approved change did not run: ${result.reason ?? result.refusal?.message ?? result.outcome.error?.message ?? result.status}`;
+      const message =
+        result.status === 'succeeded'
+          ? 'The approved change ran.'
+          : `The approved change did not run: ${result.reason ?? result.refusal?.message ?? result.outcome.error?.message ?? result.status}`;
       if (result.status === 'succeeded') void vscode.window.showInformationMessage(message);
       else void vscode.window.showWarningMessage(message);
       return { status: result.status, message, correlationId: result.outcome.correlationId };
@@ -101,7 +117,7 @@ export function registerApprovals(ctx: PilotLightContext): ApprovalsFeature {
     provider,
     service,
     reactivateForTests: async (pollScheduleMs) => {
-      if (!isTestMode(ctx.extension)) throw new Error('Only in the extension\'s own tests.');
+      if (!isTestMode(ctx.extension)) throw new Error("Only in the extension's own tests.");
       const old = servicePromise;
       servicePromise = undefined;
       (await old)?.dispose();

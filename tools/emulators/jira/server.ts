@@ -23,7 +23,12 @@ export interface JiraEmulatorOptions {
   projects?: Record<string, { requiredFields?: Record<string, string> }>;
 }
 
-export const JIRA_STATUSES = { initial: 'Waiting for approval', approved: 'Approved', rejected: 'Declined', cancelled: 'Cancelled' };
+export const JIRA_STATUSES = {
+  initial: 'Waiting for approval',
+  approved: 'Approved',
+  rejected: 'Declined',
+  cancelled: 'Cancelled',
+};
 const TRANSITIONS = [
   { id: '21', name: 'Approve', to: JIRA_STATUSES.approved },
   { id: '31', name: 'Decline', to: JIRA_STATUSES.rejected },
@@ -54,7 +59,12 @@ export interface JiraEmulator {
   stop(): Promise<void>;
 }
 
-const statusIds: Record<string, string> = { 'Waiting for approval': '10001', Approved: '10002', Declined: '10003', Cancelled: '10004' };
+const statusIds: Record<string, string> = {
+  'Waiting for approval': '10001',
+  Approved: '10002',
+  Declined: '10003',
+  Cancelled: '10004',
+};
 
 function publicUser(user: JiraUserSeed, base: string) {
   return {
@@ -84,7 +94,8 @@ export async function startJiraEmulator(options: JiraEmulatorOptions = {}): Prom
     const credentials = credentialsOf(req.headers.authorization);
     if (!credentials) return undefined;
     return [...users.values()].find(
-      (user) => user.token === credentials.secret && (credentials.user === undefined || credentials.user === user.emailAddress),
+      (user) =>
+        user.token === credentials.secret && (credentials.user === undefined || credentials.user === user.emailAddress),
     );
   };
 
@@ -92,7 +103,11 @@ export async function startJiraEmulator(options: JiraEmulatorOptions = {}): Prom
     const all: Record<string, unknown> = {
       ...issue.fields,
       project: { key: issue.project },
-      status: { name: issue.status, id: statusIds[issue.status], statusCategory: { key: issue.status === JIRA_STATUSES.initial ? 'new' : 'done' } },
+      status: {
+        name: issue.status,
+        id: statusIds[issue.status],
+        statusCategory: { key: issue.status === JIRA_STATUSES.initial ? 'new' : 'done' },
+      },
       creator: publicUser(issue.creator, base),
       reporter: publicUser(issue.creator, base),
     };
@@ -121,13 +136,24 @@ export async function startJiraEmulator(options: JiraEmulatorOptions = {}): Prom
       id: String(nextId++),
       author: by,
       created: new Date().toISOString(),
-      items: [{ field: 'status', fieldtype: 'jira', from: statusIds[issue.status] ?? '0', fromString: issue.status, to: statusIds[to] ?? '0', toString: to }],
+      items: [
+        {
+          field: 'status',
+          fieldtype: 'jira',
+          from: statusIds[issue.status] ?? '0',
+          fromString: issue.status,
+          to: statusIds[to] ?? '0',
+          toString: to,
+        },
+      ],
     });
     issue.status = to;
   };
 
-  const findIssue = (idOrKey: string) => issues.get(idOrKey.toUpperCase()) ?? [...issues.values()].find((issue) => issue.id === idOrKey);
-  const notFound = (res: ServerResponse) => sendJson(res, 404, errorBody(['Issue does not exist or you do not have permission to see it.']));
+  const findIssue = (idOrKey: string) =>
+    issues.get(idOrKey.toUpperCase()) ?? [...issues.values()].find((issue) => issue.id === idOrKey);
+  const notFound = (res: ServerResponse) =>
+    sendJson(res, 404, errorBody(['Issue does not exist or you do not have permission to see it.']));
 
   async function jsonBody(req: IncomingMessage, res: ServerResponse): Promise<Record<string, unknown> | undefined> {
     const raw = (await readBody(req, 1024 * 1024)).toString('utf8');
@@ -190,7 +216,10 @@ export async function startJiraEmulator(options: JiraEmulatorOptions = {}): Prom
     if (path.startsWith('/__emulator/')) return admin(req, res, path);
     if (await faults.intercept(res, errorBody(['Rate limit exceeded.']))) return;
     const user = authenticate(req);
-    if (!user) return sendJson(res, 401, errorBody(['Client must be authenticated to access this resource.']), { 'www-authenticate': 'Basic realm="protected-area"' });
+    if (!user)
+      return sendJson(res, 401, errorBody(['Client must be authenticated to access this resource.']), {
+        'www-authenticate': 'Basic realm="protected-area"',
+      });
 
     if (path === '/rest/api/3/issue' && req.method === 'POST') {
       const body = await jsonBody(req, res);
@@ -201,8 +230,10 @@ export async function startJiraEmulator(options: JiraEmulatorOptions = {}): Prom
       const project = projects.get(projectKey);
       if (!project) errors.project = 'valid project is required';
       const issueType = (fields.issuetype as { name?: unknown } | undefined)?.name;
-      if (!['Task', 'Change', 'Story', 'Bug'].includes(String(issueType))) errors.issuetype = 'valid issue type is required';
-      if (typeof fields.summary !== 'string' || !fields.summary.trim()) errors.summary = 'You must specify a summary of the issue.';
+      if (!['Task', 'Change', 'Story', 'Bug'].includes(String(issueType)))
+        errors.issuetype = 'valid issue type is required';
+      if (typeof fields.summary !== 'string' || !fields.summary.trim())
+        errors.summary = 'You must specify a summary of the issue.';
       else if (fields.summary.length > 255) errors.summary = 'Summary must be less than 255 characters.';
       const description = fields.description as { type?: unknown; version?: unknown } | undefined;
       if (description !== undefined && (description?.type !== 'doc' || description.version !== 1))
@@ -242,7 +273,11 @@ export async function startJiraEmulator(options: JiraEmulatorOptions = {}): Prom
           return sendJson(res, 400, errorBody([], { comment: 'Comment body must be an Atlassian Document.' }));
         const comment = { id: String(nextId++), author: user, body: body.body, created: new Date().toISOString() };
         issue.comments.push(comment);
-        return sendJson(res, 201, { ...comment, author: publicUser(user, base), self: `${base}/rest/api/3/issue/${issue.id}/comment/${comment.id}` });
+        return sendJson(res, 201, {
+          ...comment,
+          author: publicUser(user, base),
+          self: `${base}/rest/api/3/issue/${issue.id}/comment/${comment.id}`,
+        });
       }
       if (issuePath[2] === '/transitions' && req.method === 'GET')
         return sendJson(res, 200, {
@@ -258,7 +293,9 @@ export async function startJiraEmulator(options: JiraEmulatorOptions = {}): Prom
       if (issuePath[2] === '/transitions' && req.method === 'POST') {
         const body = await jsonBody(req, res);
         if (!body) return;
-        const wanted = TRANSITIONS.find((entry) => entry.id === String((body.transition as { id?: unknown } | undefined)?.id));
+        const wanted = TRANSITIONS.find(
+          (entry) => entry.id === String((body.transition as { id?: unknown } | undefined)?.id),
+        );
         if (!wanted || wanted.to === issue.status)
           return sendJson(res, 400, errorBody(['Transition id is not valid for this issue.']));
         transition(issue, wanted.to, user);
@@ -269,8 +306,21 @@ export async function startJiraEmulator(options: JiraEmulatorOptions = {}): Prom
     }
     if (path === '/rest/api/3/user/groups' && req.method === 'GET') {
       const subject = users.get(url.searchParams.get('accountId') ?? '');
-      if (!subject) return sendJson(res, 404, errorBody([`The user with account ID '${url.searchParams.get('accountId')}' does not exist.`]));
-      return sendJson(res, 200, (subject.groups ?? []).map((name) => ({ name, groupId: `g-${name}`, self: `${base}/rest/api/3/group?groupId=g-${name}` })));
+      if (!subject)
+        return sendJson(
+          res,
+          404,
+          errorBody([`The user with account ID '${url.searchParams.get('accountId')}' does not exist.`]),
+        );
+      return sendJson(
+        res,
+        200,
+        (subject.groups ?? []).map((name) => ({
+          name,
+          groupId: `g-${name}`,
+          self: `${base}/rest/api/3/group?groupId=g-${name}`,
+        })),
+      );
     }
     if (path === '/rest/api/3/myself') return sendJson(res, 200, publicUser(user, base));
     return sendJson(res, 404, errorBody([`No resource ${path}.`]));

@@ -44,7 +44,13 @@ const sysId = () => randomBytes(16).toString('hex');
 const stamp = () => new Date().toISOString().replace('T', ' ').slice(0, 19);
 
 export async function startServiceNowEmulator(options: ServiceNowEmulatorOptions = {}): Promise<ServiceNowEmulator> {
-  const tables: Record<string, Row[]> = { change_request: [], sys_approval_approver: [], sys_user: [], sys_user_group: [], sys_user_grmember: [] };
+  const tables: Record<string, Row[]> = {
+    change_request: [],
+    sys_approval_approver: [],
+    sys_user: [],
+    sys_user_group: [],
+    sys_user_grmember: [],
+  };
   const passwords = new Map<string, string>();
   const faults = new FaultBox();
   let approvalsToApprove = options.approvalsToApprove ?? 1;
@@ -62,7 +68,8 @@ export async function startServiceNowEmulator(options: ServiceNowEmulatorOptions
       const row = { sys_id: sysId(), user_name: user.user_name, email: user.email, name: user.name };
       tables.sys_user.push(row);
       passwords.set(user.user_name, user.password);
-      for (const name of user.groups ?? []) tables.sys_user_grmember.push({ sys_id: sysId(), user: row.sys_id, group: group(name).sys_id });
+      for (const name of user.groups ?? [])
+        tables.sys_user_grmember.push({ sys_id: sysId(), user: row.sys_id, group: group(name).sys_id });
     }
   };
   seed(options.users ?? []);
@@ -119,7 +126,14 @@ export async function startServiceNowEmulator(options: ServiceNowEmulatorOptions
     if (!user) return `no user ${userName}`;
     const existing = approvalsOf(change).find((row) => row.approver === user.sys_id);
     if (existing) Object.assign(existing, { state, sys_updated_on: stamp() });
-    else tables.sys_approval_approver.push({ sys_id: sysId(), sysapproval: change.sys_id, approver: user.sys_id, state, sys_updated_on: `${stamp()}.${String(++sequence).padStart(4, '0')}` });
+    else
+      tables.sys_approval_approver.push({
+        sys_id: sysId(),
+        sysapproval: change.sys_id,
+        approver: user.sys_id,
+        state,
+        sys_updated_on: `${stamp()}.${String(++sequence).padStart(4, '0')}`,
+      });
     if (state === 'rejected') change.approval = 'rejected';
     else if (approvalsOf(change).filter((row) => row.state === 'approved').length >= approvalsToApprove) {
       change.approval = 'approved';
@@ -170,7 +184,8 @@ export async function startServiceNowEmulator(options: ServiceNowEmulatorOptions
       }
       return sendJson(res, 200, { faults: faults.current(), stats: faults.stats });
     }
-    if (path === '/__emulator/stats') return sendJson(res, 200, { ...faults.stats, changes: tables.change_request.length });
+    if (path === '/__emulator/stats')
+      return sendJson(res, 200, { ...faults.stats, changes: tables.change_request.length });
     const match = /^\/__emulator\/changes\/([^/]+)(?:\/(approve|reject|cancel))?$/.exec(path);
     if (match) {
       const key = decodeURIComponent(match[1]);
@@ -200,7 +215,13 @@ export async function startServiceNowEmulator(options: ServiceNowEmulatorOptions
     const url = new URL(req.url ?? '/', base);
     const path = url.pathname;
     if (path.startsWith('/__emulator/')) return admin(req, res, path);
-    if (await faults.intercept(res, failure('Rate limit exceeded', 'Too many requests; retry after the time in Retry-After.'))) return;
+    if (
+      await faults.intercept(
+        res,
+        failure('Rate limit exceeded', 'Too many requests; retry after the time in Retry-After.'),
+      )
+    )
+      return;
     const credentials = credentialsOf(req.headers.authorization);
     const user = credentials?.user ? userByName(credentials.user) : undefined;
     if (!user || passwords.get(user.user_name) !== credentials?.secret)
@@ -214,16 +235,28 @@ export async function startServiceNowEmulator(options: ServiceNowEmulatorOptions
       const query = url.searchParams.get('sysparm_query') ?? '';
       let rows = tables[name].filter((row) => matches(name, row, query));
       const order = /ORDERBY(DESC)?([\w.]+)/.exec(query);
-      if (order) rows = [...rows].sort((a, b) => (a[order[2]] ?? '').localeCompare(b[order[2]] ?? '') * (order[1] ? -1 : 1));
+      if (order)
+        rows = [...rows].sort((a, b) => (a[order[2]] ?? '').localeCompare(b[order[2]] ?? '') * (order[1] ? -1 : 1));
       const limit = Number(url.searchParams.get('sysparm_limit') ?? '10000');
-      return sendJson(res, 200, { result: rows.slice(0, limit).map((row) => present(name, row, url)) }, { 'x-total-count': String(rows.length) });
+      return sendJson(
+        res,
+        200,
+        { result: rows.slice(0, limit).map((row) => present(name, row, url)) },
+        { 'x-total-count': String(rows.length) },
+      );
     }
     if (!id && req.method === 'POST') {
-      if (name !== 'change_request') return sendJson(res, 403, failure('Operation Failed', 'ACL Exception Insert Failed due to security constraints'));
+      if (name !== 'change_request')
+        return sendJson(
+          res,
+          403,
+          failure('Operation Failed', 'ACL Exception Insert Failed due to security constraints'),
+        );
       const body = await jsonBody(req, res);
       if (!body) return;
       const fields = Object.fromEntries(Object.entries(body).map(([key, value]) => [key, String(value ?? '')]));
-      if (fields.assignment_group && !/^[0-9a-f]{32}$/.test(fields.assignment_group)) fields.assignment_group = group(fields.assignment_group).sys_id;
+      if (fields.assignment_group && !/^[0-9a-f]{32}$/.test(fields.assignment_group))
+        fields.assignment_group = group(fields.assignment_group).sys_id;
       const row: Row = {
         ...fields,
         sys_id: sysId(),
@@ -239,12 +272,18 @@ export async function startServiceNowEmulator(options: ServiceNowEmulatorOptions
       return sendJson(res, 201, { result: present(name, row, url) });
     }
     const row = id ? byId(name, id) : undefined;
-    if (!row) return sendJson(res, 404, failure('No Record found', "Record doesn't exist or ACL restricts the record retrieval"));
+    if (!row)
+      return sendJson(
+        res,
+        404,
+        failure('No Record found', "Record doesn't exist or ACL restricts the record retrieval"),
+      );
     if (req.method === 'GET') return sendJson(res, 200, { result: present(name, row, url) });
     if (req.method === 'PATCH' || req.method === 'PUT') {
       const body = await jsonBody(req, res);
       if (!body) return;
-      for (const [key, value] of Object.entries(body)) if (!['sys_id', 'number', 'opened_by', 'approval'].includes(key)) row[key] = String(value ?? '');
+      for (const [key, value] of Object.entries(body))
+        if (!['sys_id', 'number', 'opened_by', 'approval'].includes(key)) row[key] = String(value ?? '');
       row.sys_updated_on = stamp();
       return sendJson(res, 200, { result: present(name, row, url) });
     }
