@@ -519,6 +519,21 @@ describe('external approvals (Jira, ServiceNow emulators + moto)', function () {
     for (const instanceId of [first, second, third]) assert.equal(await stateOf(instanceId), 'running');
   });
 
+  it('ServiceNow: an approver group counts its members only (sys_user_grmember)', async () => {
+    const instanceId = await launch();
+    const context = setup({ environments: ['production'], system: 'servicenow', approvers: ['CAB'] });
+    const { request } = await requestTerminate(context, instanceId);
+    await admin(snow.url, `/changes/${request.ticket.key}/approve`, 'POST', { by: 'carol' });
+    const outsider = await context.coordinator.poll(request.id);
+    assert.equal(outsider.state, 'pending');
+    assert.match(outsider.reason ?? '', /carol approved but is not among the approvers/);
+    await admin(snow.url, `/changes/${request.ticket.key}/approve`, 'POST', { by: 'bob' });
+    const decided = await context.coordinator.poll(request.id);
+    assert.equal(decided.state, 'approved');
+    assert.deepEqual(decided.approvers, ['bob']);
+    assert.equal(await stateOf(instanceId), 'running');
+  });
+
   it('ServiceNow: withdrawing cancels the change request (state 4) with a work note', async () => {
     const instanceId = await launch();
     const context = setup({ environments: ['production'], system: 'servicenow' });
