@@ -35,7 +35,7 @@ import { makeThrowawayDir, runOrThrow, spawnManaged } from './lib/processes.mjs'
 import { REPO_ROOT, buildTests, log, mergeEnv, startHostTestStack } from './lib/vscodeHost.mjs';
 import { openTestWorkbench } from './lib/workbenchTests.mjs';
 
-const SUITES = ['explorer', 'dr', 'guardrails', 'launch-templates', 'launch-template-editor', 'mcp'];
+const SUITES = ['explorer', 'dr', 'guardrails', 'launch-templates', 'launch-template-editor', 'mcp', 'approvals'];
 const USAGE = `Usage: npm run bench [-- <suite>...] [options]     suites: ${SUITES.join(', ')} (default: all)
   --repeats <n>            explorer: workbench sessions, one fresh extension host each (default 3)
   --activate-repeats <n>   explorer: plain-Node activation runs, one fresh process each (default 7)
@@ -110,6 +110,7 @@ const EXPLORER_BENCH_ENTRY = join(REPO_ROOT, 'out', 'test', 'bench', 'explorerBe
 const ACTIVATE_NODE_ENTRY = join(REPO_ROOT, 'out', 'test', 'bench', 'activateNode.js');
 const DR_BENCH_ENTRY = join(REPO_ROOT, 'out', 'test', 'bench', 'drBench.js');
 const GUARDRAILS_BENCH_ENTRY = join(REPO_ROOT, 'out', 'test', 'bench', 'guardrailsBench.js');
+const APPROVALS_BENCH_ENTRY = join(REPO_ROOT, 'out', 'test', 'bench', 'approvalsBench.js');
 const GUARDRAILS_TARGET_MS = 100;
 const LT_BENCH_ENTRY = join(REPO_ROOT, 'out', 'test', 'bench', 'launchTemplatesBench.js');
 const LT_EDITOR_BENCH_ENTRY = join(REPO_ROOT, 'out', 'test', 'bench', 'launchTemplateEditorBench.js');
@@ -1127,6 +1128,45 @@ function guardrailsSuite() {
   };
 }
 
+/** Issue 16: one approval poll against the Jira and ServiceNow emulators, and the backoff schedule. */
+function approvalsSuite() {
+  const repeats = 200;
+  const timestamp = new Date().toISOString();
+  const machine = machineInfo();
+  const child = spawnSync(process.execPath, [APPROVALS_BENCH_ENTRY, String(repeats)], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    timeout: 5 * 60_000,
+  });
+  if (child.status !== 0)
+    throw new Error(`approvals benchmark exited ${child.status ?? child.signal}: ${child.stderr.slice(-2000)}`);
+  const { jira, servicenow } = JSON.parse(child.stdout.trim().split('\n').pop());
+  const schedule = '5 s, 10 s, 20 s, 30 s, then every 60 s until the deadline (POLL_SCHEDULE_MS in src/core/approvals/coordinator.ts)';
+  return {
+    title: 'Issue 16: one approval poll against our Jira and ServiceNow emulators (loopback), and the backoff schedule.',
+    timestamp,
+    machine,
+    parameters: { repeats, warmupPolls: 20, schedule },
+    figures: [
+      figure('jiraPollMs', {
+        unit: 'ms',
+        measured: jira.medianMs,
+        notes: `one GET /rest/api/3/issue/{key}?expand=changelog and its evaluation; median of ${jira.repeats}, p95 ${jira.p95Ms} ms, slowest ${jira.maxMs} ms`,
+      }),
+      figure('serviceNowPollMs', {
+        unit: 'ms',
+        measured: servicenow.medianMs,
+        notes: `GET change_request/{sys_id} then GET sys_approval_approver; median of ${servicenow.repeats}, p95 ${servicenow.p95Ms} ms, slowest ${servicenow.maxMs} ms`,
+      }),
+      figure('backoffSchedule', { measured: schedule, notes: 'a failed poll (429 beyond its Retry-After retries, 401, malformed JSON, unreachable) waits the next step too' }),
+    ],
+    method: [
+      '`node out/test/bench/approvalsBench.js <repeats>`: both emulators in that process on 127.0.0.1 free ports, one ticket opened and approved in each, 20 warm-up polls, then the timed polls (JiraTicketSystem.status / ServiceNowTicketSystem.status through fetch).',
+      'A real instance adds its network round trips; the schedule keeps a 30-minute wait at about 33 polls.',
+    ],
+  };
+}
+
 /** The figures named `names` of an entry in docs/benchmarks.json, as last written. */
 function previousFigures(key, names) {
   try {
@@ -1686,6 +1726,7 @@ try {
     GUARDRAILS_BENCH_ENTRY,
     LT_BENCH_ENTRY,
     LT_EDITOR_BENCH_ENTRY,
+    APPROVALS_BENCH_ENTRY,
   ]) {
     if (!existsSync(entry)) throw new Error(`${entry} is missing; compile with tsc -p tsconfig.test.json`);
   }
@@ -1696,6 +1737,7 @@ try {
     'launch-templates': launchTemplatesSuite,
     'launch-template-editor': launchTemplateEditorSuite,
     mcp: mcpSuite,
+    approvals: async () => approvalsSuite(),
   };
   for (const suite of suites) {
     let result = await runSuite[suite]();

@@ -1,6 +1,7 @@
 import { moduleLoadStartedAt } from './activationClock';
 import type * as vscode from 'vscode';
 import { registerActions } from './features/actions/registerActions';
+import { registerApprovals } from './features/approvals/registerApprovals';
 import { registerAudit, type AuditFeature } from './features/audit/registerAudit';
 import { registerChat } from './features/chat/registerChat';
 import { registerContextFeature } from './features/context/registerContext';
@@ -46,6 +47,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PilotL
   const ctx = new PilotLightContext(context);
   const contextFeature = registerContextFeature(ctx);
   const explorer = registerExplorer(ctx);
+  registerApprovals(ctx);
   registerActions(ctx, explorer);
   const audit = registerAudit(ctx);
   const dr = registerDrFeature(ctx);

@@ -45,6 +45,24 @@ const changeWindow = fc.record(
   { requiredKeys: ['days', 'start', 'end', 'timeZone'] },
 );
 
+const APPROVERS = ['alice@example.com', 'bob@example.com', 'ops-team', 'Carol'];
+const approvalRule = fc.record(
+  {
+    environments: fc.array(environment, { minLength: 1, maxLength: 3 }),
+    kinds: fc.subarray([...KINDS], { minLength: 1 }),
+    operations: fc.array(fc.constantFrom('ec2.instances.terminate', 'ec2.instances.stop', 'drs.recovery.start:recovery'), {
+      minLength: 1,
+      maxLength: 2,
+    }),
+    system: fc.constantFrom('modal', 'jira', 'servicenow'),
+    approvers: fc.array(fc.constantFrom(...APPROVERS), { minLength: 1, maxLength: 3 }),
+    approvalsNeeded: fc.integer({ min: 1, max: 3 }),
+    timeoutMinutes: fc.integer({ min: 1, max: 120 }),
+    assignmentGroup: fc.constantFrom('CAB', 'Ops'),
+  },
+  { requiredKeys: ['environments', 'system'] },
+);
+
 /** Every policy field with a valid value. */
 const validFields = {
   environmentTagKeys: fc.array(tagKey, { minLength: 1, maxLength: 4 }),
@@ -59,6 +77,7 @@ const validFields = {
   backupBeforeDelete: fc.constantFrom('always', 'protected', 'never'),
   maxMutationsPerMinute: fc.integer({ min: 1, max: 40 }),
   auditReads: fc.boolean(),
+  approvals: fc.array(approvalRule, { maxLength: 3 }),
 };
 type FieldName = keyof typeof validFields;
 
@@ -121,6 +140,8 @@ const facts: fc.Arbitrary<GuardrailFacts> = fc.record({
   now: fc.date({ min: new Date('2025-01-06T00:00:00Z'), max: new Date('2025-01-13T00:00:00Z'), noInvalidDate: true }),
   recentMutations: fc.integer({ min: 0, max: 45 }),
   hasBackupPlan: fc.boolean(),
+  operationId: fc.constantFrom('ec2.instances.terminate', 'ec2.instances.stop', 'ec2.volumes.delete', 'drs.recovery.start'),
+  operationVariant: fc.constantFrom(undefined, 'recovery', 'drill'),
 });
 
 const scenario = fc.record({
@@ -162,6 +183,21 @@ describe('workspace guardrails are monotone (property)', () => {
           assert.ok(refusals.has(refusal.code), `refusal ${refusal.code} was lost`);
         if (before.backupRequired) assert.ok(after.backupRequired, 'the backup before delete was lost');
         if (floor.auditReads) assert.ok(merged.auditReads, 'reads stopped being audited');
+
+        // The approval rules: never a weaker system, fewer approvals, a longer wait, or more people who may approve.
+        const required = before.approval?.requirement;
+        if (required) {
+          const now = after.approval?.requirement;
+          assert.ok(now, `the approval requirement through ${required.system} was lost`);
+          if (required.system !== 'modal') assert.notEqual(now.system, 'modal', 'an external approval became modal');
+          assert.ok(now.approvalsNeeded >= required.approvalsNeeded, 'fewer approvals needed');
+          assert.ok(now.timeoutMinutes <= required.timeoutMinutes, 'a longer approval timeout');
+          if (required.approvers) {
+            assert.ok(now.approvers, 'the approver list was dropped');
+            const allowed = new Set(required.approvers.map((name) => name.toLowerCase()));
+            for (const name of now.approvers) assert.ok(allowed.has(name.toLowerCase()), `approver ${name} was added`);
+          }
+        }
       }),
       { numRuns: 1000 },
     );

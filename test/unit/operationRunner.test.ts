@@ -737,4 +737,21 @@ describe('operation runner', () => {
       assert.ok(!everything.includes(Buffer.from(`#!/bin/bash\nexport DB_PASSWORD=${secret}\n`).toString('base64')));
     });
   });
+
+  describe('external approval rules (issue 16)', () => {
+    it('a change a rule sends to Jira never runs on an answer without a ticket reference, as an agent would give', async () => {
+      t = setup({ settings: { approvals: [{ environments: ['prod'], system: 'jira' }] } });
+      const agent = new ScriptedApprovalProvider(
+        (request) => ({ approved: true, approver: 'agent', typedConfirmation: request.requiredConfirmation }),
+        'mcp-elicitation',
+      );
+      const preview = await t.runner.run('ec2.instances.stop', { instanceIds: [PROD] }, dryRun({ caller: 'mcp' }));
+      assert.equal(preview.preview?.guardrails.approval?.requirement?.system, 'jira');
+      const outcome = await t.runner.run('ec2.instances.stop', { instanceIds: [PROD] }, execute({ caller: 'mcp', approvalProvider: agent }));
+      assert.equal(outcome.status, 'refused');
+      assert.equal(outcome.refusal?.code, 'confirmation-mismatch');
+      assert.match(outcome.refusal?.message ?? '', /needs an approved jira change ticket/);
+      assert.ok(!t.ec2Mock.names().includes('StopInstances'), t.ec2Mock.names().join(', '));
+    });
+  });
 });

@@ -1,5 +1,6 @@
 import type { ApprovalLevel, Caller } from '../operations/types';
 import type { OperationPreview, PreviewResource } from '../operations/preview';
+import { isExternalSystem, type ApprovalRequirement } from './approvalPolicy';
 
 export type { ApprovalLevel } from '../operations/types';
 
@@ -20,6 +21,8 @@ export interface ApprovalRequest {
   requiredConfirmation?: string;
   /** The dry-run preview: what would change, where, and at what cost. */
   preview: OperationPreview;
+  /** Set when approval rules govern the change: an external system needs an approved ticket as `reference`. */
+  requirement?: ApprovalRequirement;
 }
 
 export type ApprovalDecision =
@@ -54,6 +57,8 @@ export function confirmationMatches(
 ): boolean {
   if (!decision.approved || !decision.approver?.trim()) return false;
   if (request.level !== 'approve') return true;
+  // A rule that names jira or servicenow needs the approved ticket, whoever else confirms.
+  if (request.requirement && isExternalSystem(request.requirement.system) && !decision.reference?.trim()) return false;
   // An external approval must point at its record (a ticket); an interactive one must echo the typed name.
   if (provider.kind === 'external') return Boolean(decision.reference?.trim());
   return (decision.typedConfirmation ?? '').trim() === (request.requiredConfirmation ?? '').trim();

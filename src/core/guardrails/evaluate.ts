@@ -1,4 +1,5 @@
 import type { ApprovalLevel, OperationKind, Refusal, TargetResource } from '../operations/types';
+import { approvalRequirement, combineRequirements, unsatisfiableReason, type ApprovalRequirement } from './approvalPolicy';
 import { checkChangeWindows } from './changeWindows';
 import { isProtectionTagKey, protectionTagOn, resolveEnvironment, type ResolvedEnvironment } from './environment';
 import type { GuardrailPolicy } from './policy';
@@ -18,6 +19,10 @@ export interface GuardrailFacts {
   recentMutations: number;
   /** Whether the operation has a backup step (volume delete, instance terminate). */
   hasBackupPlan: boolean;
+  /** The operation's ID, for approval rules that name operations. */
+  operationId?: string;
+  /** Its variant for approval rules (e.g. "recovery" or "drill" of drs.recovery.start). */
+  operationVariant?: string;
 }
 
 export interface GuardrailEvaluation {
@@ -25,7 +30,13 @@ export interface GuardrailEvaluation {
   environments: string[];
   protectedEnvironments: string[];
   refusals: Refusal[];
-  approval?: { level: ApprovalLevel; reasons: string[]; requiredConfirmation?: string };
+  approval?: {
+    level: ApprovalLevel;
+    reasons: string[];
+    requiredConfirmation?: string;
+    /** Set when approval rules govern the change: who approves, through which system, how many, how long. */
+    requirement?: ApprovalRequirement;
+  };
   backupRequired: boolean;
 }
 
@@ -60,6 +71,19 @@ function stricter(own: GuardrailEvaluation, floor: GuardrailEvaluation): Guardra
   if (rank(floor.approval) > rank(own.approval)) result.approval = floor.approval;
   else if (own.approval && floor.approval)
     result.approval = { ...own.approval, reasons: [...new Set([...own.approval.reasons, ...floor.approval.reasons])] };
+  // The settings' rules first, so their choice of system holds between two external ones.
+  const ownRequirement = own.approval?.requirement;
+  const floorRequirement = floor.approval?.requirement;
+  if (result.approval && (ownRequirement || floorRequirement)) {
+    const requirement =
+      ownRequirement && floorRequirement
+        ? combineRequirements(floorRequirement, ownRequirement)
+        : (floorRequirement ?? ownRequirement);
+    result.approval = { ...result.approval, requirement };
+    const unsatisfiable = requirement && unsatisfiableReason(requirement);
+    if (unsatisfiable && !result.refusals.some((refusal) => refusal.message === unsatisfiable))
+      result.refusals = [...result.refusals, { code: 'approval-required', message: unsatisfiable }];
+  }
   return result;
 }
 
@@ -140,6 +164,20 @@ function evaluateUnder(policy: GuardrailPolicy, facts: GuardrailFacts): Guardrai
     level = 'approve';
     reasons.push(`It removes the protection tag from ${unprotecting.map((resource) => resource.id).join(', ')}.`);
   }
+  const requirement = approvalRequirement(policy.approvals, {
+    kind: facts.kind as 'write' | 'delete',
+    operationId: facts.operationId,
+    operationVariant: facts.operationVariant,
+    environments,
+  });
+  if (requirement) {
+    level = 'approve';
+    reasons.push(
+      `The approval policy (${requirement.sources.join(', ')}) asks ${requirement.system === 'modal' ? 'for a typed confirmation' : `for ${requirement.approvalsNeeded} approval${requirement.approvalsNeeded > 1 ? 's' : ''} through ${requirement.system}`} for ${requirement.environments.join(', ')}.`,
+    );
+    const unsatisfiable = unsatisfiableReason(requirement);
+    if (unsatisfiable) evaluation.refusals.push({ code: 'approval-required', message: unsatisfiable });
+  }
   if (!level && policy.confirmationRequiredFor.includes(facts.kind as 'write' | 'delete')) {
     level = 'confirm';
     reasons.push(`${facts.kind === 'delete' ? 'Deletes' : 'Changes'} need a confirmation.`);
@@ -147,11 +185,12 @@ function evaluateUnder(policy: GuardrailPolicy, facts: GuardrailFacts): Guardrai
   if (level) {
     const confirmEnvironments = protectedEnvironments.length
       ? protectedEnvironments
-      : unique(unprotecting.map((resource) => resource.environment.name));
+      : unique([...unprotecting.map((resource) => resource.environment.name), ...(requirement?.environments ?? [])]);
     evaluation.approval = {
       level,
       reasons,
       requiredConfirmation: level === 'approve' ? confirmEnvironments.join(', ') : undefined,
+      ...(requirement ? { requirement } : {}),
     };
   }
 

@@ -51,3 +51,11 @@ export {
   type RetryOptions,
   type Sleep,
 } from './resilience';
+export {
+  approvalRequirement,
+  combineRequirements,
+  DEFAULT_APPROVAL_TIMEOUT_MINUTES,
+  isExternalSystem,
+  unsatisfiableReason,
+  type ApprovalRequirement,
+} from './approvalPolicy';

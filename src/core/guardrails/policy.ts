@@ -28,6 +28,7 @@ export const DEFAULT_GUARDRAIL_POLICY: Readonly<GuardrailPolicy> = Object.freeze
   backupBeforeDelete: 'always',
   maxMutationsPerMinute: 30,
   auditReads: false,
+  approvals: [],
 } satisfies GuardrailPolicy);
 
 export const GUARDRAILS_FILE = join('.pilotlight', 'guardrails.json');
@@ -76,6 +77,7 @@ export function resolveGuardrailPolicy(inputs: PolicyInputs): LoadedPolicy {
     ...cloneDefaults(),
     ...withoutWindows(fromSettings),
     changeWindows: (fromSettings.changeWindows ?? []).map((window) => ({ ...window, source: 'settings' })),
+    approvals: (fromSettings.approvals ?? []).map((rule) => ({ ...rule, source: 'settings' })),
   };
   if (inputs.workspaceFile) {
     const parsed = parseGuardrailsFile(inputs.workspaceFile.text, inputs.workspaceFile.path);
@@ -121,8 +123,10 @@ function cloneDefaults(): GuardrailPolicy {
   return JSON.parse(JSON.stringify(DEFAULT_GUARDRAIL_POLICY)) as GuardrailPolicy;
 }
 
-function withoutWindows<T extends { changeWindows?: unknown }>(value: T): Omit<T, 'changeWindows'> {
-  const { changeWindows: _ignored, ...rest } = value;
+function withoutWindows<T extends { changeWindows?: unknown; approvals?: unknown }>(
+  value: T,
+): Omit<T, 'changeWindows' | 'approvals'> {
+  const { changeWindows: _ignored, approvals: _rules, ...rest } = value;
   return rest;
 }
 
@@ -185,6 +189,7 @@ const ENTRY_LIMITS: Partial<Record<PolicyField, number>> = {
   confirmationRequiredFor: 2,
   changeWindows: POLICY_LIMITS.changeWindows,
   protectionTags: POLICY_LIMITS.protectionTags,
+  approvals: POLICY_LIMITS.approvalRules,
 };
 
 /**
@@ -386,7 +391,7 @@ function sentence(message: string): string {
   return /[.!?]$/.test(message) ? message : `${message}.`;
 }
 
-/** More top-level keys than this (the schema has 13, duplicates aside) mark a file that is not a policy. */
+/** More top-level keys than this (the schema has 14, duplicates aside) mark a file that is not a policy. */
 const MAX_TOP_LEVEL_KEYS = 64;
 
 interface FieldSpan {
@@ -665,6 +670,7 @@ export function tightenPolicy(
         : base.backupBeforeDelete,
     maxMutationsPerMinute: Math.min(base.maxMutationsPerMinute, layer.maxMutationsPerMinute ?? Infinity),
     auditReads: base.auditReads || Boolean(layer.auditReads),
+    approvals: [...base.approvals, ...(layer.approvals ?? []).map((rule) => ({ ...rule, source }))],
     floor: base.floor ?? withoutFloor(base),
   };
 }

@@ -29,6 +29,13 @@ export const POLICY_LIMITS = Object.freeze({
   windowNameLength: 200,
   timeZoneLength: 64,
   protectionTags: 50,
+  approvalRules: 50,
+  approvers: 50,
+  approverLength: 256,
+  operationIdLength: 128,
+  /** Longest approval timeout: one week. */
+  approvalTimeoutMinutes: 7 * 24 * 60,
+  approvalsNeeded: 10,
   /** Problems listed per file; the rest are counted in one more line. */
   reportedProblems: 50,
 });
@@ -84,6 +91,63 @@ export type ChangeWindow = z.infer<typeof changeWindowSchema>;
 
 const mutatingKind = z.enum(['write', 'delete']);
 
+export const APPROVAL_SYSTEMS = ['modal', 'jira', 'servicenow'] as const;
+export type ApprovalSystem = (typeof APPROVAL_SYSTEMS)[number];
+
+export const approvalRuleSchema = z
+  .object({
+    environments: z
+      .array(environmentName)
+      .min(1, 'List at least one environment.')
+      .max(POLICY_LIMITS.environments, `List at most ${POLICY_LIMITS.environments} environments.`)
+      .describe('Environments this rule governs (compared without regard to case).'),
+    kinds: z
+      .array(mutatingKind)
+      .min(1)
+      .max(2, 'List each of "write" and "delete" at most once.')
+      .optional()
+      .describe('Kinds of operation the rule governs. Omitted: writes and deletes.'),
+    operations: z
+      .array(z.string().min(1).max(POLICY_LIMITS.operationIdLength))
+      .min(1)
+      .max(100)
+      .optional()
+      .describe('Operation IDs the rule governs, e.g. ["ec2.instances.terminate"], or one variant: "drs.recovery.start:recovery" (not drills) or "drs.recovery.start:drill". Omitted: every operation of its kinds.'),
+    system: z
+      .enum(APPROVAL_SYSTEMS)
+      .describe('Who is asked: "modal" (the requester types the environment name), "jira" or "servicenow" (a change ticket someone else approves).'),
+    approvers: z
+      .array(z.string().trim().min(1).max(POLICY_LIMITS.approverLength))
+      .min(1, 'List at least one approver, or leave the field out (anyone but the requester).')
+      .max(POLICY_LIMITS.approvers, `List at most ${POLICY_LIMITS.approvers} approvers.`)
+      .optional()
+      .describe('Who may approve: account IDs, e-mail addresses, user names or groups (Jira account ID or e-mail; ServiceNow user name, e-mail or group). Omitted: anyone but the requester.'),
+    approvalsNeeded: z
+      .number()
+      .int()
+      .min(1)
+      .max(POLICY_LIMITS.approvalsNeeded)
+      .optional()
+      .describe('Distinct approvers (never the requester) needed. Default 1.'),
+    timeoutMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(POLICY_LIMITS.approvalTimeoutMinutes)
+      .optional()
+      .describe('How long to wait for the ticket before the change counts as refused. Default 30.'),
+    assignmentGroup: z
+      .string()
+      .trim()
+      .min(1)
+      .max(POLICY_LIMITS.approverLength)
+      .optional()
+      .describe('ServiceNow: the change request\'s assignment group (name or sys_id).'),
+  })
+  .strict();
+
+export type ApprovalRule = z.infer<typeof approvalRuleSchema>;
+
 /** Every policy field, as it may appear in settings or in `.pilotlight/guardrails.json`. */
 export const policyFields = {
   environmentTagKeys: z
@@ -131,6 +195,12 @@ export const policyFields = {
     ),
   maxMutationsPerMinute: z.number().int().min(1).max(1000).describe('Most changes run per minute, across all callers.'),
   auditReads: z.boolean().describe('Also record read operations in the audit trail.'),
+  approvals: z
+    .array(approvalRuleSchema)
+    .max(POLICY_LIMITS.approvalRules, `List at most ${POLICY_LIMITS.approvalRules} approval rules.`)
+    .describe(
+      'Who approves changes, through which system, per environment (and optionally per kind or operation). Every matching rule applies: the strictest system, the most approvals, the shortest timeout, and only approvers every rule names.',
+    ),
 };
 
 export type PolicyField = keyof typeof policyFields;

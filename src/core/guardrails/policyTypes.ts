@@ -1,11 +1,16 @@
 /** The guardrail policy's types, apart from its parsing, so environment resolution can use them without a cycle. */
-import type { ChangeWindow } from './policySchema';
+import type { ApprovalRule, ChangeWindow } from './policySchema';
 
 export type MutatingKind = 'write' | 'delete';
 export type BackupMode = 'always' | 'protected' | 'never';
 
 /** A change window and where it came from; windows from different sources must all allow a change. */
 export interface SourcedChangeWindow extends ChangeWindow {
+  source: string;
+}
+
+/** An approval rule and where it came from. */
+export interface SourcedApprovalRule extends ApprovalRule {
   source: string;
 }
 
@@ -23,6 +28,8 @@ export interface GuardrailPolicy {
   backupBeforeDelete: BackupMode;
   maxMutationsPerMinute: number;
   auditReads: boolean;
+  /** Approval rules from every source; all that match a change apply (see approvalRequirement). */
+  approvals: SourcedApprovalRule[];
   /**
    * Set on a policy a workspace layer tightened: the policy from settings and defaults alone. Environments
    * and guardrail decisions are worked out under both, and the more protected answer is kept, so nothing a

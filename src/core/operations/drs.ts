@@ -246,6 +246,7 @@ export const startRecovery = defineOperation({
       cost: { direction: 'increase', note: 'Recovery instances and their volumes are billed while they run.' },
     };
   },
+  approvalVariant: (input) => (input.isDrill ? 'drill' : 'recovery'),
   async handler(ctx, input): Promise<{ job: Job }> {
     const drs = await ctx.client(drsService);
     const result = await drs.send(

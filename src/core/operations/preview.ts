@@ -47,7 +47,12 @@ export interface OperationPreview {
   guardrails: {
     verdict: GuardrailVerdict;
     refusals: Refusal[];
-    approval?: { level: ApprovalLevel; reasons: string[]; requiredConfirmation?: string };
+    approval?: {
+      level: ApprovalLevel;
+      reasons: string[];
+      requiredConfirmation?: string;
+      requirement?: import('../guardrails/approvalPolicy').ApprovalRequirement;
+    };
   };
 }
 

@@ -343,6 +343,8 @@ export class OperationRunner {
       now: new Date(this.clock.now()),
       recentMutations: options.mode === 'execute' ? this.limiter.countRecent() : 0,
       hasBackupPlan: Boolean(spec.backup),
+      operationId: operation.id,
+      operationVariant: spec.approvalVariant?.(input),
     });
     audit.environments = evaluation.environments;
     audit.environment = evaluation.environments.join(', ');
@@ -679,6 +681,7 @@ export class OperationRunner {
       resources: preview.resources,
       reasons: needed.reasons,
       requiredConfirmation: needed.requiredConfirmation,
+      requirement: needed.requirement,
       preview: redactSecrets(preview),
     };
     const timeout = AbortSignal.timeout(this.options.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS);
@@ -710,10 +713,13 @@ export class OperationRunner {
         refusal: { code: 'approval-denied', message: `Not approved: ${decision.reason}` },
       };
     if (!confirmationMatches(request, provider, decision)) {
+      const external = needed.requirement && needed.requirement.system !== 'modal' ? needed.requirement : undefined;
       const message =
-        needed.level === 'approve' && provider.kind === 'interactive'
-          ? `The typed confirmation did not match "${needed.requiredConfirmation}".`
-          : 'The approval did not name an approver and, for an external approval, a reference.';
+        external && !decision.reference?.trim()
+          ? `This change needs an approved ${external.system} change ticket (${external.environments.join(', ')}); run the change from a command, the explorer or a chat button to open the ticket, and run it from Pending approvals once it is approved.`
+          : needed.level === 'approve' && provider.kind === 'interactive'
+            ? `The typed confirmation did not match "${needed.requiredConfirmation}".`
+            : 'The approval did not name an approver and, for an external approval, a reference.';
       return { record, refusal: { code: 'confirmation-mismatch', message } };
     }
     return { record };

@@ -166,6 +166,8 @@ export interface OperationSpec<Schema extends z.ZodType = z.ZodType, Output = un
     targets: TargetResource[],
   ): Promise<DependencyFinding[]>;
   backup?: BackupPlan<z.output<Schema>>;
+  /** Refines the ID approval rules may name: a rule naming "<id>:<variant>" (e.g. "drs.recovery.start:recovery") governs only that variant. */
+  approvalVariant?(input: z.output<Schema>): string | undefined;
   handler(ctx: OperationContext, input: z.output<Schema>, targets: TargetResource[]): Promise<Output>;
   /** IDs of the resources the operation created or changed, from its output. Default: the target IDs. */
   resourceIds?(output: Output, input: z.output<Schema>): string[];

@@ -55,6 +55,8 @@ function currentApprovalProvider(ctx: PilotLightContext): ApprovalProvider {
     get kind() {
       return current().kind;
     },
-    requestApproval: (request, signal) => current().requestApproval(request, signal),
+    // Through the approvals gate, so a recovery an approval rule sends to Jira or ServiceNow needs its ticket.
+    requestApproval: (request, signal) =>
+      (ctx.safety.approvalGate?.(current()) ?? current()).requestApproval(request, signal),
   };
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { RunOutcome } from '../../core/operations/runner';
 import type { ChangeSteps } from '../../core/runtime/changeFlow';
+import { externalApprovalHandler } from './externalApprovals';
 import type { OperationService } from './operationService';
 
 export type InteractiveCaller = 'explorer' | 'command' | 'chat';
@@ -18,7 +19,8 @@ export interface InteractiveRunRequest {
 
 /** What the command returns (also to tests): the outcome without the operation's output. */
 export interface InteractiveRunResult {
-  status: RunOutcome['status'] | 'cancelled';
+  /** `pending-approval`: a change ticket was opened; nothing runs until it is approved and confirmed again. */
+  status: RunOutcome['status'] | 'cancelled' | 'pending-approval';
   operationId: string;
   correlationId?: string;
   message: string;
@@ -102,7 +104,25 @@ export async function runInteractively(
       ),
     recordDeclined: (dryRun, input, decision, profile) => service.recordDeclined(dryRun, input, decision, profile),
   };
-  const change = await dryRunThenExecute(withProgress, request, (preview) => service.confirm(preview, request.caller));
+  const confirm = (preview: Parameters<typeof service.confirm>[0]) => service.confirm(preview, request.caller);
+  const approvals = externalApprovalHandler();
+  let begun: Awaited<ReturnType<NonNullable<typeof approvals>['begin']>>;
+  try {
+    begun = approvals ? await approvals.begin(withProgress, request, confirm) : await dryRunThenExecute(withProgress, request, confirm);
+  } catch (error) {
+    // Opening the change ticket failed (not signed in, unreachable): nothing ran.
+    const message = `${title}: the approval could not be requested, nothing was changed: ${(error as Error).message}`;
+    void vscode.window.showErrorMessage(message);
+    return { status: 'failed', operationId: request.operationId, message, resourceIds: [], backups: [] };
+  }
+  if (begun.status === 'pending') {
+    const message = `${title}: ${approvals!.describe(begun)}`;
+    void vscode.window
+      .showInformationMessage(message, 'Open Ticket')
+      .then((choice) => choice && vscode.env.openExternal(vscode.Uri.parse(begun.status === 'pending' ? begun.request.ticket.url : '')));
+    return { ...result(begun.dryRun, message), status: 'pending-approval' };
+  }
+  const change = begun;
   const { outcome } = change;
   switch (change.stage) {
     case 'dry-run': {

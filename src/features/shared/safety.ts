@@ -86,6 +86,13 @@ export class SafetyServices implements vscode.Disposable {
     this.override = provider;
   }
 
+  /**
+   * Set by the approvals feature: wraps the provider the runtime asks, so a change an approval rule sends to
+   * Jira or ServiceNow needs an approved ticket. Callers that pass `approvalProvider()` to a runner themselves
+   * get it unwrapped, and such changes are refused there (no ticket reference).
+   */
+  approvalGate?: (inner: ApprovalProvider) => ApprovalProvider;
+
   approvalProvider(): ApprovalProvider {
     return this.override ?? this.modal;
   }
@@ -150,7 +157,7 @@ export class SafetyServices implements vscode.Disposable {
       workspaceSettings: inspected?.workspaceFolderValue ?? inspected?.workspaceValue,
       policyFiles,
       auditPath: this.auditPath(),
-      approvalProvider: () => this.approvalProvider(),
+      approvalProvider: () => (this.approvalGate ? this.approvalGate(this.approvalProvider()) : this.approvalProvider()),
       connection: (profile) => this.ctx.connectionFor(profile),
       defaultProfile: () =>
         this.ctx.connection().then(

@@ -28,6 +28,8 @@ export interface PilotLightTestingApi {
   statusBar(): { text: string; tooltip: string };
   /** The registered MCP server definition provider (VS Code's API does not let an extension list definitions). */
   mcpProvider(): Promise<import('../mcp/registerMcp').PilotLightMcpProvider | undefined>;
+  /** The external approvals feature (Pending approvals view, its service, a simulated re-activation). */
+  approvals(): Promise<import('../approvals/registerApprovals').ApprovalsFeature | undefined>;
   /** The open launch-template editor panels (deliver messages as the webview would). */
   launchTemplatePanels(): Promise<Array<import('../editors/launchTemplate/panel').LaunchTemplatePanel>>;
   /** The questions of "Bulk Change Launch Settings…": replace its members to answer them. */
@@ -60,6 +62,7 @@ export function testingApi(
     answerWorkspaceProposals: (prompt) => context.proposals.setPromptForTests(prompt),
     statusBar: () => context.statusBar.shown,
     mcpProvider: async () => (await import('../mcp/registerMcp')).registeredMcpProvider,
+    approvals: async () => (await import('../approvals/registerApprovals')).registeredApprovals,
     launchTemplatePanels: async () => (await import('../editors/launchTemplate/panel')).openLaunchTemplatePanels(),
     bulkChangePrompts: async () => (await import('../editors/launchTemplate/bulkChange')).bulkChangePrompts,
     invokeToolDirectly: async (name, input) => {
