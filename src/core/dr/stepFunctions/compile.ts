@@ -158,6 +158,8 @@ function series(first: WaveBlock, second: WaveBlock): WaveBlock {
 // ---- ASL emission ----------------------------------------------------------------------------------------
 
 const NAME_LIMIT = 80;
+/** Source servers named one by one in the role's policy; more are covered by `source-server/*`. */
+export const MAX_LISTED_SERVERS = 40;
 const TERMINAL_LAUNCH = ['PENDING', 'IN_PROGRESS'];
 
 class StateNames {
@@ -201,13 +203,10 @@ interface Fragment {
 function emitBlock(emitter: Emitter, block: WaveBlock, next: string | undefined): Fragment {
   if (block.kind === 'wave') return emitWave(emitter, block.wave, next);
   if (block.kind === 'series') {
-    let fragment: Fragment | undefined;
-    const states: Record<string, AslState> = {};
-    for (let i = block.parts.length - 1; i >= 0; i--) {
-      fragment = emitBlock(emitter, block.parts[i], fragment ? fragment.start : next);
-      Object.assign(states, fragment.states);
-    }
-    return { start: fragment!.start, states };
+    const fragments: Fragment[] = [];
+    for (let i = block.parts.length - 1; i >= 0; i--)
+      fragments.unshift(emitBlock(emitter, block.parts[i], fragments[0] ? fragments[0].start : next));
+    return { start: fragments[0].start, states: Object.assign({}, ...fragments.map((f) => f.states)) };
   }
   const waves = collectWaves(block).map((name) => `W${emitter.waveIndex.get(name)! + 1}`);
   const name = emitter.names.take(`Parallel ${waves.join(' ')}`.slice(0, NAME_LIMIT));
@@ -234,13 +233,14 @@ function emitWave(emitter: Emitter, waveName: string, next: string | undefined):
   const index = emitter.waveIndex.get(waveName)!;
   const wave = plan.waves[index];
   const prefix = `W${index + 1} ${wave.name.slice(0, 32)} ·`;
-  const states: Record<string, AslState> = {};
+  const completedAndFailed: Record<string, AslState> = {};
   const stop = plan.failurePolicy === 'stop';
 
   const startedName = names.take(`${prefix} Started`, { wave: wave.name, role: 'wave.started' });
   const completedName = names.take(`${prefix} Completed`, { wave: wave.name, role: 'wave.completed' });
   const failedName = names.take(`${prefix} Failed`, { wave: wave.name, role: 'wave.failed' });
-  states[failedName] = stop
+  completedAndFailed[completedName] = { Type: 'Pass', ResultPath: null, ...end(next) };
+  completedAndFailed[failedName] = stop
     ? { Type: 'Fail', Error: 'WaveFailed', Cause: `Wave "${wave.name}" failed and the plan's failure policy is "stop".` }
     : {
         Type: 'Pass',
@@ -248,23 +248,27 @@ function emitWave(emitter: Emitter, waveName: string, next: string | undefined):
         ResultPath: null,
         ...end(next),
       };
-  states[completedName] = { Type: 'Pass', ResultPath: null, ...end(next) };
   const catchAll = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: failedName }];
 
-  // Emit steps back to front so each knows its successor.
-  let following = completedName;
-  for (let i = wave.steps.length - 1; i >= 0; i--) {
-    const fragment = emitStep(emitter, wave, wave.steps[i], prefix, following, failedName, catchAll);
-    Object.assign(states, fragment.states);
-    following = fragment.start;
-  }
-  states[startedName] = {
-    Type: 'Pass',
-    Comment: `Wave "${wave.name}": ${wave.servers.length} server(s), ${wave.steps.length} step(s).`,
-    Parameters: { 'drill.$': '$.drill' },
-    Next: following,
+  // Emit steps back to front so each knows its successor; list them front to back.
+  const fragments: Fragment[] = [];
+  for (let i = wave.steps.length - 1; i >= 0; i--)
+    fragments.unshift(
+      emitStep(emitter, wave, wave.steps[i], prefix, fragments[0]?.start ?? completedName, failedName, catchAll),
+    );
+  return {
+    start: startedName,
+    states: {
+      [startedName]: {
+        Type: 'Pass',
+        Comment: `Wave "${wave.name}": ${wave.servers.length} server(s), ${wave.steps.length} step(s).`,
+        Parameters: { 'drill.$': '$.drill' },
+        Next: fragments[0]?.start ?? completedName,
+      },
+      ...Object.assign({}, ...fragments.map((f) => f.states)),
+      ...completedAndFailed,
+    },
   };
-  return { start: startedName, states };
 }
 
 function pollLimit(emitter: Emitter, seconds: number): number {
@@ -636,6 +640,10 @@ export function compilePlan(plan: ExecutionPlan, options: CompileOptions): Compi
     },
   };
   const calls = [...emitter.calls].map(([action, resources]) => ({ action, resources: [...resources].sort() }));
+  // An inline role policy holds 10,240 characters: past a few dozen servers, name the resource type instead.
+  for (const entry of calls)
+    if (entry.action === 'drs:StartRecovery' && entry.resources.length > MAX_LISTED_SERVERS)
+      entry.resources = [`${ARN}:drs:${REGION_ACCOUNT}:source-server/*`];
   calls.sort((a, b) => a.action.localeCompare(b.action));
   return { definition, stateRoles, warnings, calls, inputExample: { drill: plan.mode === 'drill' } };
 }
