@@ -351,20 +351,23 @@ describe('Step Functions CloudFormation template', () => {
     const machine = template.Resources.StateMachine.Properties;
     const tags = machine.Tags as { Key: string; Value: string }[];
     assert.equal(tags.find((t) => t.Key === TAG_PLAN_HASH)!.Value, hash);
-    const [definitionText, variables] = (machine.DefinitionString as { 'Fn::Sub': [string, object] })['Fn::Sub'];
-    assert.deepEqual(variables, { ApprovalQueueUrl: { Ref: 'ApprovalQueue' } });
-    // Only ${ApprovalQueueUrl} is a substitution; the definition parses once it is filled.
+    // Fn::Join puts the queue URL in; the definition is otherwise the compiled one, byte for byte.
+    const [separator, parts] = (machine.DefinitionString as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+    assert.equal(separator, '');
+    assert.equal(parts.filter((part) => typeof part !== 'string').length, 2, 'the pause and the approval');
+    const filled = parts.map((part) => (typeof part === 'string' ? part : 'https://q')).join('');
     assert.deepEqual(
-      JSON.parse(definitionText.replaceAll('${ApprovalQueueUrl}', 'https://q')).StartAt,
-      compiled.definition.StartAt,
+      JSON.parse(filled),
+      JSON.parse(JSON.stringify(compiled.definition).replaceAll('${ApprovalQueueUrl}', 'https://q')),
     );
   });
 
-  it('keeps `${` in approval messages literal for Fn::Sub', () => {
+  it('keeps `${` in approval messages and `$$` paths as they are', () => {
     const waves: Wave[] = [{ name: 'w', protectionGroups: ['g'], preActions: [{ type: 'approval', message: 'Cost ${HIGH}' }] }];
     const compiled = compilePlan(executionPlan(waves), { region: REGION });
     const template = JSON.stringify(buildPlanTemplate({ planName: 'p', planHash: 'h', compiled }));
-    assert.ok(template.includes('Cost ${!HIGH}'));
+    assert.ok(template.includes('Cost ${HIGH}'));
+    assert.ok(template.includes('$$.Task.Token'));
   });
 
   it('plan hash ignores key order and formatting, and changes with content', () => {

@@ -32,11 +32,19 @@ export function stackTags(planName: string, planHash: string, compiled: Compiled
   ];
 }
 
-/** Fn::Sub reads `${…}` as a variable: keep every other `${` literal. */
-function escapeForSub(text: string, variables: string[]): string {
-  return text.replace(/\$\{([^}]*)\}/g, (match, name: string) =>
-    variables.includes(name) || name.startsWith('AWS::') ? match : `\${!${name}}`,
-  );
+/**
+ * The definition with the approval queue's URL put in by Fn::Join (not Fn::Sub: the definition is full of
+ * `$` paths, and approval messages may hold `${`, which Fn::Sub would read as variables).
+ */
+function definitionWithQueueUrl(definition: string): unknown {
+  const parts = definition.split(APPROVAL_QUEUE_PLACEHOLDER);
+  if (parts.length === 1) return definition;
+  const joined: unknown[] = [];
+  parts.forEach((part, index) => {
+    if (index > 0) joined.push({ Ref: 'ApprovalQueue' });
+    if (part) joined.push(part);
+  });
+  return { 'Fn::Join': ['', joined] };
 }
 
 function sub(text: string): unknown {
@@ -52,11 +60,9 @@ export interface PlanTemplateInput {
 }
 
 export function buildPlanTemplate({ planName, planHash, compiled }: PlanTemplateInput): Record<string, unknown> {
+  const stateMachineName = stackNameFor(planName).slice(0, 80);
   const tags = stackTags(planName, planHash, compiled);
   const policy = buildExecutionPolicy(compiled.calls);
-  const definition = escapeForSub(JSON.stringify(compiled.definition, null, 2), [
-    APPROVAL_QUEUE_PLACEHOLDER.slice(2, -1),
-  ]);
   return {
     AWSTemplateFormatVersion: '2010-09-09',
     Description: `Pilot Light recovery plan "${planName}" on AWS Step Functions (plan hash ${planHash}).`,
@@ -99,9 +105,10 @@ export function buildPlanTemplate({ planName, planHash, compiled }: PlanTemplate
       StateMachine: {
         Type: 'AWS::StepFunctions::StateMachine',
         Properties: {
+          StateMachineName: stateMachineName,
           StateMachineType: 'STANDARD',
           RoleArn: { 'Fn::GetAtt': ['ExecutionRole', 'Arn'] },
-          DefinitionString: { 'Fn::Sub': [definition, { ApprovalQueueUrl: { Ref: 'ApprovalQueue' } }] },
+          DefinitionString: definitionWithQueueUrl(JSON.stringify(compiled.definition, null, 2)),
           Tags: tags,
         },
       },

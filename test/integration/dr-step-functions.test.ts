@@ -1,0 +1,271 @@
+/**
+ * Recovery plans on Step Functions against the emulators, for real: the compiled plan is deployed as a
+ * CloudFormation stack in moto, moto's Step Functions interpreter executes it, and its aws-sdk:drs tasks
+ * reach the DRS emulator through the gateway (MOTO_PORT, see tools/emulators/README.md). Every call of the
+ * product goes through registered operations (guardrails, approval, audit).
+ */
+import * as assert from 'node:assert/strict';
+import { DescribeStacksCommand, CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { DescribeRecoveryInstancesCommand, DrsClient } from '@aws-sdk/client-drs';
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import type { ProtectionGroup, RecoveryPlan } from '../../src/core/dr/model';
+import { DrRunner, type RunnerDeps } from '../../src/core/dr/run';
+import { buildRunResult, listRunHistory, renderMarkdownReport } from '../../src/core/dr/results';
+import type { RunState } from '../../src/core/dr/state';
+import {
+  answerWaitingTask,
+  deployPlan,
+  findDeployedPlan,
+  operationSfnReads,
+  outputOf,
+  prepareDeployment,
+  startPlanRun,
+  syncState,
+  TAG_PLAN_HASH,
+  type StepFunctionsRunFollower,
+} from '../../src/core/dr/stepFunctions';
+import type { OperationRunner, RunOptions } from '../../src/core/operations';
+import { emulatorStack, resetAndSeed, useEmulatorStack, waitFor } from '../support/emulators';
+import { approvingProvider } from '../support/operationHarness';
+import { productDeps, tempDir, threeTierPlan, tierGroups } from '../support/dr';
+
+useEmulatorStack();
+
+const POLL_SECONDS = 1;
+
+describe('Recovery plans on Step Functions (moto executes, DRS emulator launches)', function () {
+  this.timeout(120_000);
+  let dir: ReturnType<typeof tempDir>;
+  let deps: RunnerDeps & { operations: OperationRunner };
+  let options: RunOptions;
+  const followers: StepFunctionsRunFollower[] = [];
+
+  beforeEach(async () => {
+    await resetAndSeed('sample');
+    dir = tempDir();
+    deps = await productDeps(dir.path, { auditPath: `${dir.path}/audit.jsonl`, approval: approvingProvider() });
+    options = { caller: 'command', mode: 'execute', approvalProvider: approvingProvider() };
+  });
+  afterEach(() => {
+    for (const follower of followers.splice(0)) follower.close();
+    dir.remove();
+  });
+
+  async function deploy(plan: RecoveryPlan, groups: ProtectionGroup[] = tierGroups()) {
+    const prepared = await prepareDeployment({
+      plan,
+      groups,
+      reads: deps.reads,
+      region: emulatorStack().region,
+      pollSeconds: POLL_SECONDS,
+    });
+    const outcome = await deployPlan(deps.operations, prepared, options);
+    return { prepared, deployed: outputOf(outcome, 'deploy') };
+  }
+
+  async function run(plan: RecoveryPlan, onPoll?: (follower: StepFunctionsRunFollower) => Promise<void>) {
+    const follower = await startPlanRun({
+      operations: deps.operations,
+      options,
+      journalDir: dir.path,
+      plan,
+      groups: tierGroups(),
+      reads: deps.reads,
+      region: emulatorStack().region,
+      mode: 'drill',
+      pollSeconds: POLL_SECONDS,
+    });
+    followers.push(follower);
+    const sfnReads = operationSfnReads(deps.operations, options);
+    const state = await waitFor(
+      async () => {
+        await follower.poll(sfnReads, deps.reads);
+        if (onPoll) await onPoll(follower);
+        return follower.done ? follower.snapshot() : undefined;
+      },
+      'the Step Functions run to end',
+      { timeoutMs: 90_000, intervalMs: 300 },
+    );
+    return { follower, state };
+  }
+
+  function waveStarts(state: RunState): string[] {
+    return Object.values(state.waves)
+      .filter((wave) => wave.startedAt)
+      .sort((a, b) => Date.parse(a.startedAt!) - Date.parse(b.startedAt!))
+      .map((wave) => wave.name);
+  }
+
+  function launched(state: RunState): Record<string, string[]> {
+    return Object.fromEntries(
+      Object.values(state.waves).map((wave) => [
+        wave.name,
+        Object.values(wave.servers)
+          .filter((server) => server.launchStatus === 'LAUNCHED')
+          .map((server) => server.sourceServerId)
+          .sort(),
+      ]),
+    );
+  }
+
+  it('deploys the three-wave plan as a stack tagged with the plan hash, in sync with the file', async () => {
+    const plan = threeTierPlan();
+    const { prepared, deployed } = await deploy(plan);
+    assert.equal(deployed.action, 'created');
+    assert.match(deployed.stateMachineArn ?? '', /:stateMachine:/);
+    const stack = emulatorStack();
+    const cfn = new CloudFormationClient({ region: stack.region, endpoint: stack.endpoint, credentials: stack.credentials });
+    const described = await cfn.send(new DescribeStacksCommand({ StackName: prepared.stackName }));
+    assert.equal(described.Stacks?.[0]?.Tags?.find((t) => t.Key === TAG_PLAN_HASH)?.Value, prepared.planHash);
+    assert.equal(syncState(plan, await findDeployedPlan(deps.operations, plan.name, options)), 'in-sync');
+    // An edited plan is out of sync until deployed again; deploying it updates the same stack.
+    const edited = threeTierPlan({ failurePolicy: 'continue' });
+    assert.equal(syncState(edited, await findDeployedPlan(deps.operations, edited.name, options)), 'out-of-sync');
+    const again = await deploy(edited);
+    assert.equal(again.deployed.action, 'updated');
+    assert.equal(syncState(edited, await findDeployedPlan(deps.operations, edited.name, options)), 'in-sync');
+  });
+
+  it('runs the three-wave drill on Step Functions: instances launched in wave order, recorded like a local run', async () => {
+    const plan = threeTierPlan();
+    await deploy(plan);
+    const { state, follower } = await run(plan);
+    assert.equal(state.status, 'completed', JSON.stringify(state.errors));
+    assert.deepEqual(waveStarts(state), ['db', 'app', 'web']);
+    for (const wave of ['db', 'app', 'web']) {
+      assert.equal(state.waves[wave].status, 'completed');
+      assert.equal(state.waves[wave].steps[`${wave}/launch`].status, 'succeeded');
+    }
+    // Each wave started after the previous one ended.
+    assert.ok(Date.parse(state.waves.app.startedAt!) >= Date.parse(state.waves.db.endedAt!));
+    assert.ok(Date.parse(state.waves.web.startedAt!) >= Date.parse(state.waves.app.endedAt!));
+    // The recovery instances exist in DRS, one per server, as drills.
+    const stack = emulatorStack();
+    const drs = new DrsClient({ region: stack.region, endpoint: stack.endpoint, credentials: stack.credentials });
+    const instances = (await drs.send(new DescribeRecoveryInstancesCommand({}))).items ?? [];
+    const servers = Object.values(state.waves).flatMap((wave) => Object.values(wave.servers));
+    assert.equal(servers.length, 3);
+    for (const server of servers) {
+      assert.equal(server.launchStatus, 'LAUNCHED');
+      const instance = instances.find((i) => i.sourceServerID === server.sourceServerId);
+      assert.ok(instance?.isDrill, `recovery instance of ${server.sourceServerId}`);
+      assert.equal(server.recoveryInstanceId, instance.recoveryInstanceID);
+    }
+    // Same history format and reports as local runs.
+    const history = listRunHistory(dir.path);
+    assert.equal(history[0]?.runId, follower.runId);
+    const report = renderMarkdownReport(buildRunResult(state));
+    assert.match(report, /db/);
+    assert.match(report, /LAUNCHED|launched/i);
+  });
+
+  it('runs the same plan both ways: the local runner and Step Functions launch the same servers in the same wave order', async () => {
+    const plan = threeTierPlan();
+    const runner = await DrRunner.create(deps, { plan, groups: tierGroups(), mode: 'drill' });
+    const local = await runner.run();
+    runner.dispose();
+    assert.equal(local.status, 'completed');
+    await deploy(plan);
+    const { state: remote } = await run(plan);
+    assert.equal(remote.status, 'completed');
+    assert.deepEqual(waveStarts(remote), waveStarts(local));
+    assert.deepEqual(launched(remote), launched(local));
+  });
+
+  it('stop policy: a failed launch fails the execution and later waves never start', async () => {
+    const plan = threeTierPlan({ failurePolicy: 'stop' });
+    await deploy(plan);
+    const appServer = (await deps.reads.listSourceServers(emulatorStack().region)).find(
+      (s) => s.sourceProperties?.identificationHints?.hostname === 'app-1',
+    )!;
+    await emulatorStack().admin.failLaunch({ sourceServerID: appServer.sourceServerID!, rawError: 'InsufficientInstanceCapacity' });
+    const { state, follower } = await run(plan);
+    assert.equal(state.status, 'failed');
+    assert.equal(state.waves.db.status, 'completed');
+    assert.equal(state.waves.app.status, 'failed');
+    assert.equal(state.waves.web.status, 'skipped');
+    assert.equal(state.waves.app.servers[appServer.sourceServerID!].launchStatus, 'FAILED');
+    const stack = emulatorStack();
+    const sfn = new SFNClient({ region: stack.region, endpoint: stack.endpoint, credentials: stack.credentials });
+    const execution = await sfn.send(
+      new DescribeExecutionCommand({ executionArn: readArn(follower) }),
+    );
+    assert.equal(execution.status, 'FAILED');
+  });
+
+  it('continue policy: a failed wave does not stop the next ones; the run ends failed', async () => {
+    const plan = threeTierPlan({ failurePolicy: 'continue' });
+    await deploy(plan);
+    const appServer = (await deps.reads.listSourceServers(emulatorStack().region)).find(
+      (s) => s.sourceProperties?.identificationHints?.hostname === 'app-1',
+    )!;
+    await emulatorStack().admin.failLaunch({ sourceServerID: appServer.sourceServerID!, rawError: 'InsufficientInstanceCapacity' });
+    const { state } = await run(plan);
+    assert.equal(state.waves.app.status, 'failed');
+    assert.equal(state.waves.web.status, 'completed');
+    assert.deepEqual(waveStarts(state), ['db', 'app', 'web']);
+    assert.equal(state.status, 'failed');
+  });
+
+  it('approval by task token: the wave waits until SendTaskSuccess, through the guarded operation', async () => {
+    const plan = threeTierPlan({}, {
+      app: { pauseBeforeWave: true },
+      web: { preActions: [{ type: 'approval', message: 'Open the web tier?' }] },
+    });
+    await deploy(plan);
+    const answered: string[] = [];
+    const { state } = await run(plan, async (follower) => {
+      for (const task of follower.waitingTasks()) {
+        if (answered.includes(task.step)) continue;
+        // Nothing after the waiting step has started.
+        const snapshot = follower.snapshot();
+        if (task.step === 'app/pause') {
+          assert.equal(snapshot.waves.app.status, 'held');
+          assert.equal(snapshot.waves.app.steps['app/launch'].status, 'pending');
+        } else {
+          assert.equal(snapshot.waves.web.steps['web/pre/0'].status, 'waiting-approval');
+          assert.equal(task.message, 'Open the web tier?');
+        }
+        answered.push(task.step);
+        const outcome = await answerWaitingTask(deps.operations, options, readArn(follower), task, true, 'go');
+        assert.equal(outcome.status, 'succeeded', JSON.stringify(outcome.error ?? outcome.refusal));
+      }
+    });
+    assert.deepEqual(answered, ['app/pause', 'web/pre/0']);
+    assert.equal(state.status, 'completed');
+    assert.equal(state.waves.web.steps['web/pre/0'].approval?.approved, true);
+  });
+
+  it('a rejected approval fails its wave', async () => {
+    const plan = threeTierPlan({}, { app: { preActions: [{ type: 'approval', message: 'Go?' }] } });
+    await deploy(plan);
+    const { state } = await run(plan, async (follower) => {
+      for (const task of follower.waitingTasks())
+        await answerWaitingTask(deps.operations, options, readArn(follower), task, false, 'not now');
+    });
+    assert.equal(state.waves.app.status, 'failed');
+    assert.equal(state.waves.app.steps['app/pre/0'].approval?.approved, false);
+    assert.equal(state.waves.web.status, 'skipped');
+  });
+
+  it('refuses to run a plan whose deployed machine is out of date', async () => {
+    await deploy(threeTierPlan());
+    await assert.rejects(
+      startPlanRun({
+        operations: deps.operations,
+        options,
+        journalDir: dir.path,
+        plan: threeTierPlan({ failurePolicy: 'continue' }),
+        groups: tierGroups(),
+        reads: deps.reads,
+        region: emulatorStack().region,
+        mode: 'drill',
+      }),
+      /does not match the plan file/,
+    );
+  });
+});
+
+function readArn(follower: StepFunctionsRunFollower): string {
+  return follower.executionArn;
+}
