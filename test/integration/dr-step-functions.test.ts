@@ -7,7 +7,8 @@
 import * as assert from 'node:assert/strict';
 import { DescribeStacksCommand, CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DescribeRecoveryInstancesCommand, DrsClient } from '@aws-sdk/client-drs';
-import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { readFileSync } from 'node:fs';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import type { ProtectionGroup, RecoveryPlan } from '../../src/core/dr/model';
 import { DrRunner, type RunnerDeps } from '../../src/core/dr/run';
 import { buildRunResult, listRunHistory, renderMarkdownReport } from '../../src/core/dr/results';
@@ -234,6 +235,21 @@ describe('Recovery plans on Step Functions (moto executes, DRS emulator launches
     assert.deepEqual(answered, ['app/pause', 'web/pre/0']);
     assert.equal(state.status, 'completed');
     assert.equal(state.waves.web.steps['web/pre/0'].approval?.approved, true);
+    // The task tokens answer for the execution: they are in its history, never in the audit trail or the journal.
+    const stack = emulatorStack();
+    const sfn = new SFNClient({ region: stack.region, endpoint: stack.endpoint, credentials: stack.credentials });
+    const events = (await sfn.send(new GetExecutionHistoryCommand({ executionArn: executionArnOf(state), maxResults: 1000 }))).events ?? [];
+    const tokens = events
+      .filter((e) => e.type === 'TaskScheduled' && /waitForTaskToken/.test(e.taskScheduledEventDetails?.resource ?? ''))
+      .map((e) => (JSON.parse(e.taskScheduledEventDetails!.parameters!) as { MessageBody: { taskToken: string } }).MessageBody.taskToken);
+    assert.equal(tokens.length, 2);
+    const audit = readFileSync(`${dir.path}/audit.jsonl`, 'utf8');
+    const journal = readFileSync(listRunHistory(dir.path)[0].journalPath, 'utf8');
+    assert.match(audit, /sfn\.tasks\.sendSuccess/);
+    for (const token of tokens) {
+      assert.ok(!audit.includes(token), 'no task token in the audit trail');
+      assert.ok(!journal.includes(token), 'no task token in the run journal');
+    }
   });
 
   it('a rejected approval fails its wave', async () => {
@@ -265,6 +281,11 @@ describe('Recovery plans on Step Functions (moto executes, DRS emulator launches
     );
   });
 });
+
+function executionArnOf(state: RunState): string {
+  const stack = emulatorStack();
+  return `arn:aws:states:${stack.region}:123456789012:execution:pilotlight-plan-${state.planName}:${state.runId}`;
+}
 
 function readArn(follower: StepFunctionsRunFollower): string {
   return follower.executionArn;

@@ -39,7 +39,39 @@ const sourceServerIds = z
   .max(2000)
   .default([]);
 const environmentTags = z.record(z.string(), z.string()).optional();
-const taskToken = z.string().min(1).max(2048);
+const stepId = z.string().min(1).max(300);
+
+/**
+ * The task token of the pause or approval `step` is waiting on, read from the execution history inside the
+ * handler: a token answers for the execution, so it never leaves this function (not in outputs, not in the
+ * audit trail).
+ */
+async function waitingTaskToken(ctx: OperationContext, executionArn: string, step: string): Promise<string> {
+  const sfn = await ctx.client(sfnService);
+  let nextToken: string | undefined;
+  for (let page = 0; page < 50; page++) {
+    const result = await sfn.send(
+      new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 1000, nextToken }),
+    );
+    for (const event of result.events ?? []) {
+      if (event.type !== 'TaskScheduled' || !/waitForTaskToken$/.test(event.taskScheduledEventDetails?.resource ?? ''))
+        continue;
+      let parameters: { MessageBody?: unknown } = {};
+      try {
+        parameters = JSON.parse(event.taskScheduledEventDetails?.parameters ?? '{}') as typeof parameters;
+      } catch {
+        continue;
+      }
+      const body = (
+        typeof parameters.MessageBody === 'string' ? JSON.parse(parameters.MessageBody) : parameters.MessageBody
+      ) as { step?: string; taskToken?: string } | undefined;
+      if (body?.step === step && typeof body.taskToken === 'string') return body.taskToken;
+    }
+    nextToken = result.nextToken;
+    if (!nextToken) break;
+  }
+  throw Object.assign(new Error(`The execution is not waiting on step ${step}.`), { name: 'TaskNotWaiting' });
+}
 
 /** The plan's servers tell the environment (their Environment tags decide protection and approvals). */
 async function planContext(ctx: OperationContext, ids: string[], action: string): Promise<TargetResource[]> {
@@ -268,7 +300,8 @@ export const sendTaskSuccess = defineOperation({
   input: z
     .object({
       executionArn,
-      taskToken,
+      /** The planned step that waits (e.g. "app/pause", "web/pre/0"). */
+      step: stepId,
       /** What is being answered, for the preview and the audit trail. */
       label: z.string().max(300),
       comment: z.string().max(1000).optional(),
@@ -281,7 +314,7 @@ export const sendTaskSuccess = defineOperation({
     const sfn = await ctx.client(sfnService);
     await sfn.send(
       new SendTaskSuccessCommand({
-        taskToken: input.taskToken,
+        taskToken: await waitingTaskToken(ctx, input.executionArn, input.step),
         output: JSON.stringify({ approved: true, ...(input.comment ? { comment: input.comment } : {}) }),
       }),
     );
@@ -301,7 +334,7 @@ export const sendTaskFailure = defineOperation({
   input: z
     .object({
       executionArn,
-      taskToken,
+      step: stepId,
       label: z.string().max(300),
       comment: z.string().max(256).optional(),
       environmentTags,
@@ -312,7 +345,11 @@ export const sendTaskFailure = defineOperation({
   async handler(ctx, input) {
     const sfn = await ctx.client(sfnService);
     await sfn.send(
-      new SendTaskFailureCommand({ taskToken: input.taskToken, error: 'Rejected', cause: input.comment ?? 'Rejected.' }),
+      new SendTaskFailureCommand({
+        taskToken: await waitingTaskToken(ctx, input.executionArn, input.step),
+        error: 'Rejected',
+        cause: input.comment ?? 'Rejected.',
+      }),
     );
     return { executionArn: input.executionArn, approved: false };
   },

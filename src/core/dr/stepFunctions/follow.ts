@@ -2,8 +2,8 @@
  * Follows a recovery plan running on Step Functions from its execution history and records it as run
  * events in the same journal format as local runs, so *Recovery runs*, the run history and the reports
  * work unchanged. The compiled machine's state roles (compile.ts) say what each state stands for; DRS
- * DescribeJobs fills in each server's launch result. Task tokens of waiting pauses and approvals are kept
- * in memory only (they are bearer credentials for the execution), never journaled.
+ * DescribeJobs fills in each server's launch result. Task tokens never reach this module: the answer
+ * operations read them from the history themselves (they answer for the execution).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
@@ -25,7 +25,6 @@ export interface WaitingTask {
   step: string;
   kind: 'pause' | 'approval';
   message: string;
-  taskToken: string;
   since: string;
 }
 
@@ -183,7 +182,7 @@ export class StepFunctionsRunFollower {
           // not JSON: nothing to read from it
         }
         this.scheduled.set(stateName, { parameters, at });
-        if (role?.role === 'step.waiting') this.recordWaiting(role, parameters, at);
+        if (role?.role === 'step.waiting') this.recordWaiting(role, at);
         return undefined;
       }
       case 'TaskSucceeded': {
@@ -263,13 +262,16 @@ export class StepFunctionsRunFollower {
     return launchEnded;
   }
 
-  private recordWaiting(role: StateRole, parameters: Record<string, unknown>, at: string): void {
-    const body = (parameters.MessageBody ?? {}) as Record<string, unknown>;
-    const token = typeof body.taskToken === 'string' ? body.taskToken : undefined;
-    const kind = body.kind === 'pause' ? 'pause' : 'approval';
-    const message = typeof body.message === 'string' ? body.message : '';
+  private recordWaiting(role: StateRole, at: string): void {
     if (!role.step) return;
-    if (token) this.waiting.set(role.step, { wave: role.wave, step: role.step, kind, message, taskToken: token, since: at });
+    const planned = this.state.executionPlan.waves
+      .find((wave) => wave.name === role.wave)
+      ?.steps.find((step) => step.id === role.step);
+    if (!planned) return;
+    const kind = planned.kind === 'pause' ? 'pause' : 'approval';
+    const message =
+      planned.kind === 'action' && planned.action.type === 'approval' ? planned.action.message : planned.label;
+    this.waiting.set(role.step, { wave: role.wave, step: role.step, kind, message, since: at });
     if (kind === 'pause') {
       this.emit(
         at,

@@ -245,7 +245,7 @@ export async function answerWaitingTask(
   const label = `${task.kind === 'pause' ? 'resume wave' : 'approval in wave'} "${task.wave}" (${task.step})`;
   return operations.run(
     approved ? 'sfn.tasks.sendSuccess' : 'sfn.tasks.sendFailure',
-    { executionArn, taskToken: task.taskToken, label, ...(comment ? { comment } : {}) },
+    { executionArn, step: task.step, label, ...(comment ? { comment } : {}) },
     options,
   );
 }
