@@ -12,7 +12,7 @@ import { runPreflight, type PreflightReport } from '../preflight';
 import { newRunId } from '../run/ids';
 import type { OperationRunner, RunOptions, RunOutcome } from '../../operations';
 import { compilePlan, type CompiledStateMachine } from './compile';
-import { StepFunctionsRunFollower, type SfnReads, type WaitingTask } from './follow';
+import { StepFunctionsRunFollower, type FollowInput, type SfnReads, type WaitingTask } from './follow';
 import { planHash } from './hash';
 import { buildExecutionPolicy } from './policy';
 import { buildPlanTemplate, stackNameFor, stackTags, TAG_PLAN_HASH, type StackTag } from './template';
@@ -186,11 +186,18 @@ export interface StartRunInput {
   runId?: string;
 }
 
+export interface PlannedStart {
+  /** Input of the `sfn.executions.start` operation. */
+  startInput: { stateMachineArn: string; name: string; drill: boolean; sourceServerIds: string[] };
+  executionArn: string;
+  follow: Omit<FollowInput, 'journalDir' | 'executionArn'>;
+}
+
 /**
- * Checks the plan again (preflight for this mode; errors refuse the run), starts the execution and returns
- * a follower that journals it. The deployed machine must match the plan file.
+ * Checks the plan again (preflight for this mode; errors refuse the run) and that the deployed machine
+ * matches the plan file, and says how to start it. Nothing is started here.
  */
-export async function startPlanRun(input: StartRunInput): Promise<StepFunctionsRunFollower> {
+export async function planRunStart(input: Omit<StartRunInput, 'journalDir'>): Promise<PlannedStart> {
   const deployed = await findDeployedPlan(input.operations, input.plan.name, input.options);
   const sync = syncState(input.plan, deployed);
   if (sync !== 'in-sync' || !deployed?.stateMachineArn)
@@ -208,28 +215,38 @@ export async function startPlanRun(input: StartRunInput): Promise<StepFunctionsR
         .join('\n')}`,
     );
   const runId = input.runId ?? newRunId(input.plan.name);
+  return {
+    startInput: {
+      stateMachineArn: deployed.stateMachineArn,
+      name: runId,
+      drill: input.mode === 'drill',
+      sourceServerIds: prepared.sourceServerIds,
+    },
+    executionArn: `${deployed.stateMachineArn.replace(':stateMachine:', ':execution:')}:${runId}`,
+    follow: {
+      runId,
+      plan: input.plan,
+      groups: input.groups,
+      executionPlan: prepared.preflight.executionPlan,
+      preflight: prepared.preflight,
+      stateRoles: prepared.compiled.stateRoles,
+    },
+  };
+}
+
+/** planRunStart, then the start operation (no confirmation step: for the CLI and tests), then a follower. */
+export async function startPlanRun(input: StartRunInput): Promise<StepFunctionsRunFollower> {
+  const planned = await planRunStart(input);
   const started = outputOf(
-    (await input.operations.run(
-      'sfn.executions.start',
-      {
-        stateMachineArn: deployed.stateMachineArn,
-        name: runId,
-        drill: input.mode === 'drill',
-        sourceServerIds: prepared.sourceServerIds,
-      },
-      input.options,
-    )) as RunOutcome<{ executionArn: string }>,
+    (await input.operations.run('sfn.executions.start', planned.startInput, input.options)) as RunOutcome<{
+      executionArn: string;
+    }>,
     'Starting the execution',
   );
   return StepFunctionsRunFollower.create({
+    ...planned.follow,
     journalDir: input.journalDir,
-    runId,
     executionArn: started.executionArn,
-    plan: input.plan,
-    groups: input.groups,
-    executionPlan: prepared.preflight.executionPlan,
-    preflight: prepared.preflight,
-    stateRoles: prepared.compiled.stateRoles,
   });
 }
 
