@@ -240,19 +240,25 @@ export function registerStepFunctionsCommands(c: DrCommandContext): {
     return result;
   }
 
-  const lensProvider: vscode.CodeLensProvider<PlanLens> = {
+  // Each lens remembers the text it was made for; resolving asks AWS only when the lens is shown.
+  const lensSources = new WeakMap<vscode.CodeLens, { uri: vscode.Uri; text: string }>();
+  const lensProvider: vscode.CodeLensProvider = {
     onDidChangeCodeLenses: lensChanged.event,
-    provideCodeLenses: (document) =>
-      document.uri.scheme === 'file'
-        ? [new PlanLens(new vscode.Range(0, 0, 0, 0), document.uri, document.getText())]
-        : [],
+    provideCodeLenses: (document) => {
+      if (document.uri.scheme !== 'file') return [];
+      const lens = new vscode.CodeLens(new vscode.Range(0, 0, 0, 0));
+      lensSources.set(lens, { uri: document.uri, text: document.getText() });
+      return [lens];
+    },
     async resolveCodeLens(lens, token) {
-      const title = await lensTitle(lens.text);
+      const source = lensSources.get(lens);
+      if (!source) return lens;
+      const title = await lensTitle(source.text);
       if (token.isCancellationRequested) return lens;
       lens.command = {
         title,
         command: 'pilotLight.dr.deployToStepFunctions',
-        arguments: [lens.uri.fsPath],
+        arguments: [source.uri.fsPath],
         tooltip: 'Deploy this plan to AWS Step Functions (a CloudFormation stack)',
       };
       return lens;
@@ -322,13 +328,3 @@ export function registerStepFunctionsCommands(c: DrCommandContext): {
   };
 }
 
-/** The lens remembers the text it was made for; resolving asks AWS only when the lens is shown. */
-class PlanLens extends vscode.CodeLens {
-  constructor(
-    range: vscode.Range,
-    readonly uri: vscode.Uri,
-    readonly text: string,
-  ) {
-    super(range);
-  }
-}
