@@ -50,6 +50,11 @@ export function registerStepFunctionsCommands(c: DrCommandContext): {
 
   const readOptions = (): RunOptions => ({ caller: 'command', mode: 'execute' });
 
+  const pollSeconds = (): number => {
+    const value = vscode.workspace.getConfiguration('pilotLight').get<number>('dr.stepFunctionsPollSeconds', 15);
+    return Number.isInteger(value) && value >= 1 && value <= 300 ? value : 15;
+  };
+
   async function prepare(planArg: unknown, mode: DrRunMode = 'drill') {
     const target = await services.resolvePlan(planArg);
     const aws = await services.aws();
@@ -63,6 +68,7 @@ export function registerStepFunctionsCommands(c: DrCommandContext): {
           reads: aws.reads,
           region: aws.connection.region,
           mode,
+          pollSeconds: pollSeconds(),
         }),
     );
     return { target, aws, sf, prepared };
@@ -178,6 +184,7 @@ export function registerStepFunctionsCommands(c: DrCommandContext): {
           reads: aws.reads,
           region: aws.connection.region,
           mode,
+          pollSeconds: pollSeconds(),
         }),
     )).catch((error: unknown) => {
       throw new UserError(error instanceof Error ? error.message : String(error), [
