@@ -5,16 +5,18 @@
  * DescribeJobs fills in each server's launch result. Task tokens never reach this module: the answer
  * operations read them from the history themselves (they answer for the execution).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { DrReads } from '../aws';
-import { RunJournal, replayJournal } from '../journal';
+import { journalPath, RunJournal, replayJournal } from '../journal';
 import type { ProtectionGroup, RecoveryPlan } from '../model';
 import type { ExecutionPlan } from '../planner';
 import type { PreflightReport } from '../preflight';
 import { applyEvent, TERMINAL_RUN, TERMINAL_STEP, type RunEvent, type RunEventInput, type RunState } from '../state';
 import { JOB_TAG_KEY } from '../run/ids';
 import type { StateRole } from './compile';
+import { writeSidecar } from './sidecar';
+
 
 export interface SfnReads {
   history(executionArn: string, nextToken?: string): Promise<{ items: HistoryEvent[]; nextToken?: string }>;
@@ -42,18 +44,6 @@ export interface FollowInput {
 
 const STATE_ENTERED = /StateEntered$/;
 
-/** Next to a run's journal: the execution it follows and the compiled state roles (no tokens). */
-export function sidecarPath(journalPath: string): string {
-  return journalPath.replace(/\.run\.jsonl$/, '') + '.sfn.json';
-}
-
-/** The execution a journal follows, or undefined for a local run. */
-export function readSidecar(journalPath: string): { executionArn: string; stateRoles: Record<string, StateRole> } | undefined {
-  const path = sidecarPath(journalPath);
-  if (!existsSync(path)) return undefined;
-  return JSON.parse(readFileSync(path, 'utf8')) as { executionArn: string; stateRoles: Record<string, StateRole> };
-}
-
 export class StepFunctionsRunFollower {
   private state: RunState;
   private lastEventId = 0;
@@ -75,6 +65,12 @@ export class StepFunctionsRunFollower {
   }
 
   static create(input: FollowInput): StepFunctionsRunFollower {
+    // The sidecar first: a journal without it could be taken for a local run and continued here.
+    mkdirSync(input.journalDir, { recursive: true });
+    writeSidecar(journalPath(input.journalDir, input.runId), {
+      executionArn: input.executionArn,
+      stateRoles: input.stateRoles,
+    });
     const journal = RunJournal.create(input.journalDir, input.runId);
     const events = journal.append([
       {
@@ -92,7 +88,6 @@ export class StepFunctionsRunFollower {
         },
       } as RunEventInput,
     ]);
-    writeFileSync(sidecarPath(journal.path), JSON.stringify({ executionArn: input.executionArn, stateRoles: input.stateRoles }));
     return new StepFunctionsRunFollower(journal, events, input.executionArn, input.stateRoles);
   }
 

@@ -4,3 +4,4 @@ export * from './hash';
 export * from './policy';
 export * from './service';
 export * from './template';
+export * from './sidecar';
