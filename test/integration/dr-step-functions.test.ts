@@ -28,7 +28,8 @@ import {
 import type { OperationRunner, RunOptions } from '../../src/core/operations';
 import { emulatorStack, resetAndSeed, useEmulatorStack, waitFor } from '../support/emulators';
 import { approvingProvider } from '../support/operationHarness';
-import { productDeps, tempDir, threeTierPlan, tierGroups } from '../support/dr';
+import { plan as plan3, productDeps, SLEEP_RUNBOOK, tempDir, threeTierPlan, tierGroups } from '../support/dr';
+import { CreateDocumentCommand, SSMClient } from '@aws-sdk/client-ssm';
 
 useEmulatorStack();
 
@@ -171,6 +172,40 @@ describe('Recovery plans on Step Functions (moto executes, DRS emulator launches
     assert.equal(remote.status, 'completed');
     assert.deepEqual(waveStarts(remote), waveStarts(local));
     assert.deepEqual(launched(remote), launched(local));
+  });
+
+  it('fan-out with SSM Automation actions: parallel branches after the first wave, health checks before and after', async () => {
+    const stack = emulatorStack();
+    const ssm = new SSMClient({ region: stack.region, endpoint: stack.endpoint, credentials: stack.credentials });
+    await ssm.send(
+      new CreateDocumentCommand({ Name: 'PL-Sleep', DocumentType: 'Automation', DocumentFormat: 'JSON', Content: SLEEP_RUNBOOK }),
+    );
+    ssm.destroy();
+    const check = { type: 'ssmAutomation' as const, documentName: 'PL-Sleep', parameters: { Tier: 'db' } };
+    const plan = plan3(
+      'fan-out',
+      [
+        { name: 'db', protectionGroups: ['db-tier'], preActions: [check], postActions: [check] },
+        { name: 'app', protectionGroups: ['app-tier'], dependsOn: ['db'] },
+        { name: 'web', protectionGroups: ['web-tier'], dependsOn: ['db'] },
+      ],
+    );
+    const { prepared } = await deploy(plan);
+    assert.ok(
+      JSON.stringify(prepared.compiled.definition).includes('"Type":"Parallel"'),
+      'app and web are branches of one Parallel state',
+    );
+    const { state } = await run(plan);
+    assert.equal(state.status, 'completed', JSON.stringify(state.errors));
+    assert.equal(state.waves.db.steps['db/pre/0'].status, 'succeeded');
+    assert.equal(state.waves.db.steps['db/post/0'].status, 'succeeded');
+    for (const wave of ['app', 'web']) {
+      assert.equal(state.waves[wave].status, 'completed');
+      assert.ok(Date.parse(state.waves[wave].startedAt!) >= Date.parse(state.waves.db.endedAt!), `${wave} after db`);
+    }
+    // Both branches ran side by side: each started before the other ended.
+    assert.ok(Date.parse(state.waves.app.startedAt!) < Date.parse(state.waves.web.endedAt!));
+    assert.ok(Date.parse(state.waves.web.startedAt!) < Date.parse(state.waves.app.endedAt!));
   });
 
   it('stop policy: a failed launch fails the execution and later waves never start', async () => {
