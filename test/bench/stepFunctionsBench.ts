@@ -27,7 +27,11 @@ import { startEmulatorStack } from '../../tools/emulators/stack';
 import { AuditTrail } from '../../src/core/audit/auditTrail';
 import { AwsConnection } from '../../src/core/aws/connection';
 import { ApiCounters } from '../../src/core/dr/aws';
-import { OperationDrActionGateway, OperationDrReads, RunScopedApprovalProvider } from '../../src/core/dr/operationGateway';
+import {
+  OperationDrActionGateway,
+  OperationDrReads,
+  RunScopedApprovalProvider,
+} from '../../src/core/dr/operationGateway';
 import type { RunnerDeps } from '../../src/core/dr/run';
 import { resolveGuardrailPolicy } from '../../src/core/guardrails';
 import { createOperationRegistry } from '../../src/core/operations';
@@ -132,7 +136,10 @@ async function transitions(drs: DrsClient, plan: RecoveryPlan, state: RunState):
   const instances = (await drs.send(new DescribeRecoveryInstancesCommand({}))).items ?? [];
   // The emulator sets lastUpdatedDateTime when it launches the instance, just before the server shows LAUNCHED.
   const launchedAt = new Map(
-    instances.map((i) => [i.recoveryInstanceID!, Date.parse(String(i.recoveryInstanceProperties?.lastUpdatedDateTime ?? ''))]),
+    instances.map((i) => [
+      i.recoveryInstanceID!,
+      Date.parse(String(i.recoveryInstanceProperties?.lastUpdatedDateTime ?? '')),
+    ]),
   );
   const result: number[] = [];
   let previousLaunched: number | undefined;
@@ -140,7 +147,9 @@ async function transitions(drs: DrsClient, plan: RecoveryPlan, state: RunState):
     const waveJobs = jobs.filter((job) => state.jobs[job.jobID!]?.wave === wave.name);
     const created = Math.min(...waveJobs.map((job) => Date.parse(String(job.creationDateTime))));
     if (previousLaunched !== undefined && Number.isFinite(created)) result.push(created - previousLaunched);
-    const launched = Object.values(state.waves[wave.name].servers).map((s) => launchedAt.get(s.recoveryInstanceId ?? ''));
+    const launched = Object.values(state.waves[wave.name].servers).map((s) =>
+      launchedAt.get(s.recoveryInstanceId ?? ''),
+    );
     previousLaunched = launched.every((t) => Number.isFinite(t)) ? Math.max(...(launched as number[])) : undefined;
   }
   return result;
@@ -196,7 +205,8 @@ async function main(): Promise<void> {
             state = follower.snapshot();
             follower.close();
           }
-          if (state.status !== 'completed') throw new Error(`${way} run ended ${state.status}: ${JSON.stringify(state.errors)}`);
+          if (state.status !== 'completed')
+            throw new Error(`${way} run ended ${state.status}: ${JSON.stringify(state.errors)}`);
           (way === 'local' ? local : sfn).push(...(await transitions(drs, plan, state)));
         } finally {
           dir.remove();
@@ -217,7 +227,7 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (error: unknown) => {
-    const text = JSON.stringify({ error: error instanceof Error ? error.stack ?? error.message : String(error) });
+    const text = JSON.stringify({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
     if (process.env.PILOT_LIGHT_BENCH_RESULT) writeFileSync(process.env.PILOT_LIGHT_BENCH_RESULT, text);
     else process.stderr.write(`${text}\n`);
     process.exit(1);

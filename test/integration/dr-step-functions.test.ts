@@ -116,7 +116,11 @@ describe('Recovery plans on Step Functions (moto executes, DRS emulator launches
     assert.equal(deployed.action, 'created');
     assert.match(deployed.stateMachineArn ?? '', /:stateMachine:/);
     const stack = emulatorStack();
-    const cfn = new CloudFormationClient({ region: stack.region, endpoint: stack.endpoint, credentials: stack.credentials });
+    const cfn = new CloudFormationClient({
+      region: stack.region,
+      endpoint: stack.endpoint,
+      credentials: stack.credentials,
+    });
     const described = await cfn.send(new DescribeStacksCommand({ StackName: prepared.stackName }));
     assert.equal(described.Stacks?.[0]?.Tags?.find((t) => t.Key === TAG_PLAN_HASH)?.Value, prepared.planHash);
     assert.equal(syncState(plan, await findDeployedPlan(deps.operations, plan.name, options)), 'in-sync');
@@ -178,18 +182,20 @@ describe('Recovery plans on Step Functions (moto executes, DRS emulator launches
     const stack = emulatorStack();
     const ssm = new SSMClient({ region: stack.region, endpoint: stack.endpoint, credentials: stack.credentials });
     await ssm.send(
-      new CreateDocumentCommand({ Name: 'PL-Sleep', DocumentType: 'Automation', DocumentFormat: 'JSON', Content: SLEEP_RUNBOOK }),
+      new CreateDocumentCommand({
+        Name: 'PL-Sleep',
+        DocumentType: 'Automation',
+        DocumentFormat: 'JSON',
+        Content: SLEEP_RUNBOOK,
+      }),
     );
     ssm.destroy();
     const check = { type: 'ssmAutomation' as const, documentName: 'PL-Sleep', parameters: { Tier: 'db' } };
-    const plan = plan3(
-      'fan-out',
-      [
-        { name: 'db', protectionGroups: ['db-tier'], preActions: [check], postActions: [check] },
-        { name: 'app', protectionGroups: ['app-tier'], dependsOn: ['db'] },
-        { name: 'web', protectionGroups: ['web-tier'], dependsOn: ['db'] },
-      ],
-    );
+    const plan = plan3('fan-out', [
+      { name: 'db', protectionGroups: ['db-tier'], preActions: [check], postActions: [check] },
+      { name: 'app', protectionGroups: ['app-tier'], dependsOn: ['db'] },
+      { name: 'web', protectionGroups: ['web-tier'], dependsOn: ['db'] },
+    ]);
     const { prepared } = await deploy(plan);
     assert.ok(
       JSON.stringify(prepared.compiled.definition).includes('"Type":"Parallel"'),
@@ -214,7 +220,10 @@ describe('Recovery plans on Step Functions (moto executes, DRS emulator launches
     const appServer = (await deps.reads.listSourceServers(emulatorStack().region)).find(
       (s) => s.sourceProperties?.identificationHints?.hostname === 'app-1',
     )!;
-    await emulatorStack().admin.failLaunch({ sourceServerID: appServer.sourceServerID!, rawError: 'InsufficientInstanceCapacity' });
+    await emulatorStack().admin.failLaunch({
+      sourceServerID: appServer.sourceServerID!,
+      rawError: 'InsufficientInstanceCapacity',
+    });
     const { state, follower } = await run(plan);
     assert.equal(state.status, 'failed');
     assert.equal(state.waves.db.status, 'completed');
@@ -223,9 +232,7 @@ describe('Recovery plans on Step Functions (moto executes, DRS emulator launches
     assert.equal(state.waves.app.servers[appServer.sourceServerID!].launchStatus, 'FAILED');
     const stack = emulatorStack();
     const sfn = new SFNClient({ region: stack.region, endpoint: stack.endpoint, credentials: stack.credentials });
-    const execution = await sfn.send(
-      new DescribeExecutionCommand({ executionArn: readArn(follower) }),
-    );
+    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn: readArn(follower) }));
     assert.equal(execution.status, 'FAILED');
   });
 
@@ -235,7 +242,10 @@ describe('Recovery plans on Step Functions (moto executes, DRS emulator launches
     const appServer = (await deps.reads.listSourceServers(emulatorStack().region)).find(
       (s) => s.sourceProperties?.identificationHints?.hostname === 'app-1',
     )!;
-    await emulatorStack().admin.failLaunch({ sourceServerID: appServer.sourceServerID!, rawError: 'InsufficientInstanceCapacity' });
+    await emulatorStack().admin.failLaunch({
+      sourceServerID: appServer.sourceServerID!,
+      rawError: 'InsufficientInstanceCapacity',
+    });
     const { state } = await run(plan);
     assert.equal(state.waves.app.status, 'failed');
     assert.equal(state.waves.web.status, 'completed');
@@ -244,10 +254,13 @@ describe('Recovery plans on Step Functions (moto executes, DRS emulator launches
   });
 
   it('approval by task token: the wave waits until SendTaskSuccess, through the guarded operation', async () => {
-    const plan = threeTierPlan({}, {
-      app: { pauseBeforeWave: true },
-      web: { preActions: [{ type: 'approval', message: 'Open the web tier?' }] },
-    });
+    const plan = threeTierPlan(
+      {},
+      {
+        app: { pauseBeforeWave: true },
+        web: { preActions: [{ type: 'approval', message: 'Open the web tier?' }] },
+      },
+    );
     await deploy(plan);
     const answered: string[] = [];
     const { state } = await run(plan, async (follower) => {
@@ -273,10 +286,16 @@ describe('Recovery plans on Step Functions (moto executes, DRS emulator launches
     // The task tokens answer for the execution: they are in its history, never in the audit trail or the journal.
     const stack = emulatorStack();
     const sfn = new SFNClient({ region: stack.region, endpoint: stack.endpoint, credentials: stack.credentials });
-    const events = (await sfn.send(new GetExecutionHistoryCommand({ executionArn: executionArnOf(state), maxResults: 1000 }))).events ?? [];
+    const events =
+      (await sfn.send(new GetExecutionHistoryCommand({ executionArn: executionArnOf(state), maxResults: 1000 })))
+        .events ?? [];
     const tokens = events
       .filter((e) => e.type === 'TaskScheduled' && /waitForTaskToken/.test(e.taskScheduledEventDetails?.resource ?? ''))
-      .map((e) => (JSON.parse(e.taskScheduledEventDetails!.parameters!) as { MessageBody: { taskToken: string } }).MessageBody.taskToken);
+      .map(
+        (e) =>
+          (JSON.parse(e.taskScheduledEventDetails!.parameters!) as { MessageBody: { taskToken: string } }).MessageBody
+            .taskToken,
+      );
     assert.equal(tokens.length, 2);
     const audit = readFileSync(`${dir.path}/audit.jsonl`, 'utf8');
     const journal = readFileSync(listRunHistory(dir.path)[0].journalPath, 'utf8');

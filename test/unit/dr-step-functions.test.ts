@@ -22,7 +22,6 @@ import { buildExecutionPolicy, resolvePolicy } from '../../src/core/dr/stepFunct
 import { buildPlanTemplate, stackNameFor, TAG_PLAN_HASH } from '../../src/core/dr/stepFunctions/template';
 import { plan } from '../support/dr';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- CommonJS dev dependency without types
 const aslValidator = require('asl-validator') as (definition: unknown) => { isValid: boolean; errorsText(): string };
 
 const REGION = 'us-east-1';
@@ -43,9 +42,12 @@ function executionPlan(waves: Wave[], serversPerWave = 1, extra: Partial<Recover
     inventory: {},
     waves: waves.map((wave, index) => ({
       wave: wave.name,
-      servers: ids(serversPerWave, `w${index}x`).map(
-        (id): ServerInfo => ({ sourceServerId: id, region: REGION, hostname: id, tags: {} }),
-      ),
+      servers: ids(serversPerWave, `w${index}x`).map((id): ServerInfo => ({
+        sourceServerId: id,
+        region: REGION,
+        hostname: id,
+        tags: {},
+      })),
       missingServerIds: [],
       missingGroups: [],
       origins: {},
@@ -72,11 +74,14 @@ function validate(definition: AslDefinition): void {
 }
 
 /** Every state reachable from StartAt, nested branches and Map processors included. */
-function allStates(definition: { States: Record<string, Record<string, unknown>> }): Record<string, Record<string, unknown>> {
+function allStates(definition: {
+  States: Record<string, Record<string, unknown>>;
+}): Record<string, Record<string, unknown>> {
   const result: Record<string, Record<string, unknown>> = {};
   for (const [name, state] of Object.entries(definition.States)) {
     result[name] = state;
-    for (const branch of (state.Branches as (typeof definition)[] | undefined) ?? []) Object.assign(result, allStates(branch));
+    for (const branch of (state.Branches as (typeof definition)[] | undefined) ?? [])
+      Object.assign(result, allStates(branch));
     if (state.ItemProcessor) Object.assign(result, allStates(state.ItemProcessor as typeof definition));
   }
   return result;
@@ -216,7 +221,9 @@ describe('Step Functions compiler', () => {
       policy: compiled.calls,
     });
     const startRecovery = compiled.calls.find((c) => c.action === 'drs:StartRecovery')!;
-    assert.deepEqual(startRecovery.resources, ['arn:${AWS::Partition}:drs:${AWS::Region}:${AWS::AccountId}:source-server/*']);
+    assert.deepEqual(startRecovery.resources, [
+      'arn:${AWS::Partition}:drs:${AWS::Region}:${AWS::AccountId}:source-server/*',
+    ]);
   });
 
   it('splits a wave of 250 servers into jobs of at most 100 and bounds their concurrency', () => {
@@ -245,11 +252,11 @@ describe('Step Functions compiler', () => {
   });
 
   it('never starts a wave before its dependencies, and adds no wait for series-parallel plans (property)', () => {
-    const dag = fc.integer({ min: 1, max: 9 }).chain((count) =>
-      fc.tuple(
-        ...Array.from({ length: count }, (_, i) => fc.subarray(Array.from({ length: i }, (_, j) => `w${j}`))),
-      ),
-    );
+    const dag = fc
+      .integer({ min: 1, max: 9 })
+      .chain((count) =>
+        fc.tuple(...Array.from({ length: count }, (_, i) => fc.subarray(Array.from({ length: i }, (_, j) => `w${j}`)))),
+      );
     fc.assert(
       fc.property(dag, (dependencies) => {
         const waves = dependencies.map((dependsOn, i) => ({ name: `w${i}`, dependsOn: dependsOn as string[] }));
@@ -264,11 +271,18 @@ describe('Step Functions compiler', () => {
           ancestors.set(wave.name, set);
           for (const d of wave.dependsOn) assert.ok(waits.get(wave.name)!.has(d), `${wave.name} waits for ${d}`);
           const extra = [...waits.get(wave.name)!].filter((w) => !set.has(w));
-          if (extra.length) assert.ok(warnings.some((warning) => warning.includes(`"${wave.name}"`)), 'extra waits are named');
+          if (extra.length)
+            assert.ok(
+              warnings.some((warning) => warning.includes(`"${wave.name}"`)),
+              'extra waits are named',
+            );
         }
         if (warnings.length === 0)
           for (const wave of waves)
-            assert.ok([...waits.get(wave.name)!].every((w) => ancestors.get(wave.name)!.has(w)), 'no extra wait');
+            assert.ok(
+              [...waits.get(wave.name)!].every((w) => ancestors.get(wave.name)!.has(w)),
+              'no extra wait',
+            );
       }),
       { numRuns: 300 },
     );
@@ -363,7 +377,9 @@ describe('Step Functions CloudFormation template', () => {
   });
 
   it('keeps `${` in approval messages and `$$` paths as they are', () => {
-    const waves: Wave[] = [{ name: 'w', protectionGroups: ['g'], preActions: [{ type: 'approval', message: 'Cost ${HIGH}' }] }];
+    const waves: Wave[] = [
+      { name: 'w', protectionGroups: ['g'], preActions: [{ type: 'approval', message: 'Cost ${HIGH}' }] },
+    ];
     const compiled = compilePlan(executionPlan(waves), { region: REGION });
     const template = JSON.stringify(buildPlanTemplate({ planName: 'p', planHash: 'h', compiled }));
     assert.ok(template.includes('Cost ${HIGH}'));

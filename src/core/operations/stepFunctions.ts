@@ -27,7 +27,10 @@ const STACK_WAIT_MS = 15 * 60_000;
 const stackName = z.string().regex(/^[a-zA-Z][-a-zA-Z0-9]{0,127}$/, 'Expected a CloudFormation stack name.');
 const stateMachineArn = z
   .string()
-  .regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/, 'Expected a state machine ARN.');
+  .regex(
+    /^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/,
+    'Expected a state machine ARN.',
+  );
 const executionArn = z
   .string()
   .regex(
@@ -108,9 +111,7 @@ export const deployRecoveryPlanStack = defineOperation({
       stackName,
       planName: z.string().min(1).max(128),
       templateBody: z.string().min(2).max(MAX_TEMPLATE_BODY_BYTES),
-      tags: z
-        .array(z.object({ Key: z.string().min(1).max(128), Value: z.string().max(256) }).strict())
-        .max(50),
+      tags: z.array(z.object({ Key: z.string().min(1).max(128), Value: z.string().max(256) }).strict()).max(50),
       /** Shown in the preview: IAM actions the role gets, and compiler notes. */
       summary: z.array(z.string().max(500)).max(50).default([]),
       sourceServerIds,
@@ -185,7 +186,9 @@ export const deployRecoveryPlanStack = defineOperation({
         };
       }
       if (/FAILED$|ROLLBACK/.test(status) && !/IN_PROGRESS$/.test(status))
-        throw new Error(`Stack ${input.stackName} ended in ${status}: ${stack?.StackStatusReason ?? 'see its events'}.`);
+        throw new Error(
+          `Stack ${input.stackName} ended in ${status}: ${stack?.StackStatusReason ?? 'see its events'}.`,
+        );
       if (Date.now() > deadline) throw new Error(`Stack ${input.stackName} is still ${status} after 15 minutes.`);
       await ctx.sleep(1000);
     }
@@ -269,7 +272,11 @@ export const getPlanExecutionHistory = defineOperation({
   description: 'One page of the events of a Step Functions execution (states entered and exited, tasks, failures).',
   ...READ_ONLY,
   input: z
-    .object({ executionArn, nextToken: z.string().max(4096).optional(), maxResults: z.number().int().min(1).max(1000).optional() })
+    .object({
+      executionArn,
+      nextToken: z.string().max(4096).optional(),
+      maxResults: z.number().int().min(1).max(1000).optional(),
+    })
     .strict(),
   async handler(ctx, input): Promise<{ items: HistoryEvent[]; nextToken?: string }> {
     const sfn = await ctx.client(sfnService);

@@ -95,7 +95,12 @@ export function registerStepFunctionsCommands(c: DrCommandContext): {
     });
     lensCache.clear();
     lensChanged.fire();
-    return { ...result, stackName: prepared.stackName, planHash: prepared.planHash, warnings: prepared.compiled.warnings };
+    return {
+      ...result,
+      stackName: prepared.stackName,
+      planHash: prepared.planHash,
+      warnings: prepared.compiled.warnings,
+    };
   }
 
   async function exportTemplate(planArg: unknown, targetArg?: unknown) {
@@ -145,7 +150,9 @@ export function registerStepFunctionsCommands(c: DrCommandContext): {
             `Step Functions run of ${after.planName}: ${task.kind === 'pause' ? `wave "${task.wave}" is paused` : `approval needed in wave "${task.wave}": ${task.message}`}`,
             task.kind === 'pause' ? 'Resume' : 'Approve',
           )
-          .then((choice) => choice && vscode.commands.executeCommand('pilotLight.dr.approveStepFunctions', after.runId));
+          .then(
+            (choice) => choice && vscode.commands.executeCommand('pilotLight.dr.approveStepFunctions', after.runId),
+          );
       }
     if (entry.follower.done) {
       void vscode.window.showInformationMessage(
@@ -162,7 +169,11 @@ export function registerStepFunctionsCommands(c: DrCommandContext): {
         : (
             await prompts.quickPick(
               [
-                { label: 'Drill', description: 'isolated recovery instances, production untouched', mode: 'drill' as const },
+                {
+                  label: 'Drill',
+                  description: 'isolated recovery instances, production untouched',
+                  mode: 'drill' as const,
+                },
                 { label: 'Recovery', description: 'a real recovery', mode: 'recovery' as const },
               ],
               { title: 'Run on Step Functions as…' },
@@ -173,22 +184,27 @@ export function registerStepFunctionsCommands(c: DrCommandContext): {
     const aws = await services.aws();
     const sf = await loadStepFunctions();
     const runner = await ctx.safety.runner();
-    const planned = await Promise.resolve(vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Checking ${target.plan.name} before the run…` },
-      () =>
-        sf.planRunStart({
-          operations: runner,
-          options: readOptions(),
-          plan: target.plan,
-          groups: target.groups,
-          reads: aws.reads,
-          region: aws.connection.region,
-          mode,
-          pollSeconds: pollSeconds(),
-        }),
-    )).catch((error: unknown) => {
+    const planned = await Promise.resolve(
+      vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Checking ${target.plan.name} before the run…` },
+        () =>
+          sf.planRunStart({
+            operations: runner,
+            options: readOptions(),
+            plan: target.plan,
+            groups: target.groups,
+            reads: aws.reads,
+            region: aws.connection.region,
+            mode,
+            pollSeconds: pollSeconds(),
+          }),
+      ),
+    ).catch((error: unknown) => {
       throw new UserError(error instanceof Error ? error.message : String(error), [
-        { title: 'Deploy Plan', run: () => vscode.commands.executeCommand('pilotLight.dr.deployToStepFunctions', target.file.path) },
+        {
+          title: 'Deploy Plan',
+          run: () => vscode.commands.executeCommand('pilotLight.dr.deployToStepFunctions', target.file.path),
+        },
       ]);
     });
     const result = await runInteractively(OperationService.for(ctx), {
@@ -277,7 +293,7 @@ export function registerStepFunctionsCommands(c: DrCommandContext): {
       const { parseDrDocument } = await import('../../core/dr/parse');
       const parsed = parseDrDocument(text, 'RecoveryPlan');
       const plan = parsed.document;
-      if (!plan || plan.kind !== 'RecoveryPlan') return '$(cloud) Step Functions: fix the plan\'s errors first';
+      if (!plan || plan.kind !== 'RecoveryPlan') return "$(cloud) Step Functions: fix the plan's errors first";
       const sf = await loadStepFunctions();
       const hash = sf.planHash(plan);
       const cached = lensCache.get(hash);
@@ -334,4 +350,3 @@ export function registerStepFunctionsCommands(c: DrCommandContext): {
     ],
   };
 }
-

@@ -81,9 +81,7 @@ export class PlanCompileError extends Error {
 // ---- DAG decomposition ---------------------------------------------------------------------------------
 
 export type WaveBlock =
-  | { kind: 'wave'; wave: string }
-  | { kind: 'series'; parts: WaveBlock[] }
-  | { kind: 'parallel'; parts: WaveBlock[] };
+  { kind: 'wave'; wave: string } | { kind: 'series'; parts: WaveBlock[] } | { kind: 'parallel'; parts: WaveBlock[] };
 
 /**
  * Decomposes the wave DAG into series and parallel blocks (see the module comment). `waves` must be in
@@ -241,7 +239,11 @@ function emitWave(emitter: Emitter, waveName: string, next: string | undefined):
   const failedName = names.take(`${prefix} Failed`, { wave: wave.name, role: 'wave.failed' });
   completedAndFailed[completedName] = { Type: 'Pass', ResultPath: null, ...end(next) };
   completedAndFailed[failedName] = stop
-    ? { Type: 'Fail', Error: 'WaveFailed', Cause: `Wave "${wave.name}" failed and the plan's failure policy is "stop".` }
+    ? {
+        Type: 'Fail',
+        Error: 'WaveFailed',
+        Cause: `Wave "${wave.name}" failed and the plan's failure policy is "stop".`,
+      }
     : {
         Type: 'Pass',
         Comment: `Wave "${wave.name}" failed; the failure policy is "continue".`,
@@ -344,7 +346,9 @@ function emitStep(
     const maxPolls = pollLimit(emitter, action.timeoutSeconds);
     call(emitter, 'ssm:StartAutomationExecution', [
       `${ARN}:ssm:${REGION_ACCOUNT}:automation-definition/${action.documentName}:*`,
-      ...(action.documentName.startsWith('AWS-') ? [`${ARN}:ssm:\${AWS::Region}::document/${action.documentName}`] : []),
+      ...(action.documentName.startsWith('AWS-')
+        ? [`${ARN}:ssm:\${AWS::Region}::document/${action.documentName}`]
+        : []),
     ]);
     call(emitter, 'ssm:GetAutomationExecution', [`${ARN}:ssm:${REGION_ACCOUNT}:automation-execution/*`]);
     call(emitter, 'ssm:StopAutomationExecution', [`${ARN}:ssm:${REGION_ACCOUNT}:automation-execution/*`]);
@@ -405,7 +409,9 @@ function emitStep(
           Resource: 'arn:aws:states:::aws-sdk:ssm:stopAutomationExecution',
           Parameters: { 'AutomationExecutionId.$': '$.automation.id' },
           ResultPath: null,
-          Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: action.retries > 0 ? retryName : failed }],
+          Catch: [
+            { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: action.retries > 0 ? retryName : failed },
+          ],
           Next: action.retries > 0 ? retryName : failed,
         },
         ...(action.retries > 0
@@ -481,7 +487,10 @@ function emitLaunch(
     job.sourceServerIds.map((id) => `${ARN}:drs:${REGION_ACCOUNT}:source-server/${id}`),
   );
   call(emitter, 'drs:StartRecovery', serverArns);
-  call(emitter, 'drs:TagResource', [`${ARN}:drs:${REGION_ACCOUNT}:job/*`, `${ARN}:drs:${REGION_ACCOUNT}:recovery-instance/*`]);
+  call(emitter, 'drs:TagResource', [
+    `${ARN}:drs:${REGION_ACCOUNT}:job/*`,
+    `${ARN}:drs:${REGION_ACCOUNT}:recovery-instance/*`,
+  ]);
   call(emitter, 'drs:DescribeJobs', ['*']);
   const tags = {
     ...options.runTags,
@@ -520,7 +529,11 @@ function emitLaunch(
               ResultPath: '$.run',
               Retry: [
                 {
-                  ErrorEquals: ['Drs.ThrottlingException', 'Drs.ServiceQuotaExceededException', 'Drs.ConflictException'],
+                  ErrorEquals: [
+                    'Drs.ThrottlingException',
+                    'Drs.ServiceQuotaExceededException',
+                    'Drs.ConflictException',
+                  ],
                   IntervalSeconds: 5,
                   MaxAttempts: 6,
                   BackoffRate: 2,

@@ -17,7 +17,6 @@ import { JOB_TAG_KEY } from '../run/ids';
 import type { StateRole } from './compile';
 import { writeSidecar } from './sidecar';
 
-
 export interface SfnReads {
   history(executionArn: string, nextToken?: string): Promise<{ items: HistoryEvent[]; nextToken?: string }>;
 }
@@ -305,7 +304,13 @@ export class StepFunctionsRunFollower {
   }
 
   private jobStarted(role: StateRole, stateName: string, event: HistoryEvent, at: string): void {
-    let output: { Job?: { JobId?: string; JobID?: string; ParticipatingServers?: { SourceServerId?: string; SourceServerID?: string }[] } } = {};
+    let output: {
+      Job?: {
+        JobId?: string;
+        JobID?: string;
+        ParticipatingServers?: { SourceServerId?: string; SourceServerID?: string }[];
+      };
+    } = {};
     try {
       output = JSON.parse(event.taskSucceededEventDetails?.output ?? '{}') as typeof output;
     } catch {
@@ -321,7 +326,8 @@ export class StepFunctionsRunFollower {
     const sourceServerIds =
       planned?.sourceServerIds ??
       (output.Job?.ParticipatingServers ?? []).map((s) => s.SourceServerId ?? s.SourceServerID ?? '').filter(Boolean);
-    const region = planned?.region ?? this.state.executionPlan.waves.find((w) => w.name === role.wave)?.servers[0]?.region ?? '';
+    const region =
+      planned?.region ?? this.state.executionPlan.waves.find((w) => w.name === role.wave)?.servers[0]?.region ?? '';
     this.jobs.set(jobId, { wave: role.wave, region });
     this.emit(
       at,
@@ -332,7 +338,8 @@ export class StepFunctionsRunFollower {
 
   private executionEvent(type: string, event: HistoryEvent, at: string): undefined {
     if (type === 'MapStateFailed') return undefined;
-    const failedDetails = event.executionFailedEventDetails ?? event.executionTimedOutEventDetails ?? event.executionAbortedEventDetails;
+    const failedDetails =
+      event.executionFailedEventDetails ?? event.executionTimedOutEventDetails ?? event.executionAbortedEventDetails;
     const error = [failedDetails?.error, failedDetails?.cause].filter(Boolean).join(': ');
     const events: RunEventInput[] = [];
     const cancelled = type === 'ExecutionAborted';
@@ -374,7 +381,8 @@ export class StepFunctionsRunFollower {
     const byRegion = new Map<string, string[]>();
     for (const [jobId, job] of this.jobs) {
       const known = this.state.jobs[jobId];
-      if (known?.status === 'COMPLETED' && !launchesEnded.includes(job.wave) && this.pendingFinal.length === 0) continue;
+      if (known?.status === 'COMPLETED' && !launchesEnded.includes(job.wave) && this.pendingFinal.length === 0)
+        continue;
       byRegion.set(job.region, [...(byRegion.get(job.region) ?? []), jobId]);
     }
     const now = new Date().toISOString();
@@ -387,20 +395,29 @@ export class StepFunctionsRunFollower {
           if (!wave) continue;
           const events: RunEventInput[] = [];
           if (job.status && this.state.jobs[jobId]?.status !== job.status)
-            events.push({ type: 'job.status', jobId, status: job.status, ...(job.endDateTime ? { endedAt: job.endDateTime } : {}) });
+            events.push({
+              type: 'job.status',
+              jobId,
+              status: job.status,
+              ...(job.endDateTime ? { endedAt: job.endDateTime } : {}),
+            });
           for (const server of job.participatingServers ?? []) {
             const id = server.sourceServerID ?? '';
             const current = this.state.waves[wave]?.servers[id];
             if (!current) continue;
-            const launchStatus = (server.launchStatus ?? 'PENDING') as RunState['waves'][string]['servers'][string]['launchStatus'];
-            if (current.launchStatus === launchStatus && current.recoveryInstanceId === server.recoveryInstanceID) continue;
+            const launchStatus = (server.launchStatus ??
+              'PENDING') as RunState['waves'][string]['servers'][string]['launchStatus'];
+            if (current.launchStatus === launchStatus && current.recoveryInstanceId === server.recoveryInstanceID)
+              continue;
             events.push({
               type: 'server.status',
               wave,
               sourceServerId: id,
               launchStatus,
               jobId,
-              ...(server.recoveryInstanceID ? { recoveryInstanceId: server.recoveryInstanceID, ec2InstanceId: server.recoveryInstanceID } : {}),
+              ...(server.recoveryInstanceID
+                ? { recoveryInstanceId: server.recoveryInstanceID, ec2InstanceId: server.recoveryInstanceID }
+                : {}),
             });
           }
           this.emit(now, ...events);

@@ -18,7 +18,11 @@ function canonical(value: unknown): string {
 
 /** 16 hex digits of SHA-256 over the plan's canonical JSON (key order and formatting do not count). */
 export function planHash(plan: RecoveryPlan): string {
-  return createHash('sha256').update(`pilot-light-sfn/${COMPILER_VERSION}\n`).update(canonical(plan)).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(`pilot-light-sfn/${COMPILER_VERSION}\n`)
+    .update(canonical(plan))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 export function definitionHash(definition: unknown): string {

@@ -154,7 +154,10 @@ export async function findDeployedPlan(
 }
 
 /** Whether the deployed machine matches the plan file. */
-export function syncState(plan: RecoveryPlan, deployed: DeployedPlan | undefined): 'not-deployed' | 'in-sync' | 'out-of-sync' {
+export function syncState(
+  plan: RecoveryPlan,
+  deployed: DeployedPlan | undefined,
+): 'not-deployed' | 'in-sync' | 'out-of-sync' {
   if (!deployed) return 'not-deployed';
   return deployed.planHash === planHash(plan) ? 'in-sync' : 'out-of-sync';
 }

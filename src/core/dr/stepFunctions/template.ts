@@ -14,7 +14,10 @@ export const TAG_COMPILER = 'pilotlight:compiler';
 
 /** The stack a plan deploys to: `pilotlight-plan-<name>` with characters CloudFormation refuses replaced. */
 export function stackNameFor(planName: string): string {
-  const cleaned = planName.replace(/[^A-Za-z0-9-]/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '');
+  const cleaned = planName
+    .replace(/[^A-Za-z0-9-]/g, '-')
+    .replace(/-+/g, '-')
+    .replace(/^-|-$/g, '');
   return `pilotlight-plan-${cleaned || 'plan'}`.slice(0, 128);
 }
 
@@ -66,7 +69,9 @@ export function buildPlanTemplate({ planName, planHash, compiled }: PlanTemplate
   return {
     AWSTemplateFormatVersion: '2010-09-09',
     Description: `Pilot Light recovery plan "${planName}" on AWS Step Functions (plan hash ${planHash}).`,
-    Metadata: { PilotLight: { plan: planName, planHash, compilerVersion: COMPILER_VERSION, warnings: compiled.warnings } },
+    Metadata: {
+      PilotLight: { plan: planName, planHash, compilerVersion: COMPILER_VERSION, warnings: compiled.warnings },
+    },
     Resources: {
       ApprovalQueue: {
         Type: 'AWS::SQS::Queue',
