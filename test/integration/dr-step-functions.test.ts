@@ -23,8 +23,9 @@ import {
   startPlanRun,
   syncState,
   TAG_PLAN_HASH,
-  type StepFunctionsRunFollower,
+  StepFunctionsRunFollower,
 } from '../../src/core/dr/stepFunctions';
+import { replayJournal } from '../../src/core/dr/journal';
 import type { OperationRunner, RunOptions } from '../../src/core/operations';
 import { emulatorStack, resetAndSeed, useEmulatorStack, waitFor } from '../support/emulators';
 import { approvingProvider } from '../support/operationHarness';
@@ -304,6 +305,72 @@ describe('Recovery plans on Step Functions (moto executes, DRS emulator launches
       assert.ok(!audit.includes(token), 'no task token in the audit trail');
       assert.ok(!journal.includes(token), 'no task token in the run journal');
     }
+  });
+
+  it('a reopened follower (window reload) carries on from the journal without writing anything twice', async () => {
+    const plan = threeTierPlan({}, { app: { pauseBeforeWave: true } });
+    await deploy(plan);
+    const first = await startPlanRun({
+      operations: deps.operations,
+      options,
+      journalDir: dir.path,
+      plan,
+      groups: tierGroups(),
+      reads: deps.reads,
+      region: emulatorStack().region,
+      mode: 'drill',
+    });
+    const sfnReads = operationSfnReads(deps.operations, options);
+    await waitFor(
+      async () => {
+        await first.poll(sfnReads, deps.reads);
+        return first.snapshot().waves.app.status === 'held' ? true : undefined;
+      },
+      'the pause before app',
+      { timeoutMs: 60_000, intervalMs: 300 },
+    );
+    const journalPath = first.journalPath;
+    first.close(); // the window goes away
+    const second = StepFunctionsRunFollower.reopen(journalPath);
+    followers.push(second);
+    await second.poll(sfnReads, deps.reads);
+    const [task] = second.waitingTasks();
+    assert.equal(task?.step, 'app/pause', 'the reopened follower knows what waits');
+    assert.equal(
+      (await answerWaitingTask(deps.operations, options, second.executionArn, task, true)).status,
+      'succeeded',
+    );
+    const state = await waitFor(
+      async () => {
+        await second.poll(sfnReads, deps.reads);
+        return second.done ? second.snapshot() : undefined;
+      },
+      'the run to end',
+      { timeoutMs: 90_000, intervalMs: 300 },
+    );
+    assert.equal(state.status, 'completed');
+    const events = replayJournal(journalPath).events;
+    const count = (predicate: (e: (typeof events)[number]) => boolean) => events.filter(predicate).length;
+    for (const wave of ['db', 'app', 'web']) {
+      assert.equal(
+        count((e) => e.type === 'wave.status' && e.wave === wave && e.status === 'completed'),
+        1,
+        wave,
+      );
+      assert.equal(
+        count((e) => e.type === 'job.started' && e.wave === wave),
+        1,
+        `${wave} job`,
+      );
+    }
+    assert.equal(
+      count((e) => e.type === 'step.status' && e.step === 'app/pause' && e.status === 'held'),
+      1,
+    );
+    assert.equal(
+      count((e) => e.type === 'run.status'),
+      1,
+    );
   });
 
   it('a rejected approval fails its wave', async () => {

@@ -4,7 +4,7 @@
  * matches the file. Every AWS call is a registered operation; writes take the interactive path (dry-run
  * preview, confirmation, approvals the policy requires). The core is loaded on first use.
  */
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { DrRunMode } from '../../core/dr/planner';
@@ -313,6 +313,34 @@ export function registerStepFunctionsCommands(c: DrCommandContext): {
     }
   }
 
+  /** After a reload: follows again every unfinished Step Functions run whose journal is here. */
+  async function reattach(): Promise<void> {
+    let names: string[];
+    try {
+      names = readdirSync(services.journalDir).filter((name) => name.endsWith('.sfn.json'));
+    } catch {
+      return; // no journal folder yet
+    }
+    if (names.length === 0) return;
+    const sf = await loadStepFunctions();
+    const { replayJournal } = await import('../../core/dr/journal');
+    for (const name of names) {
+      const path = join(services.journalDir, name.replace(/\.sfn\.json$/, '.run.jsonl'));
+      try {
+        const state = replayJournal(path).state;
+        if (['completed', 'failed', 'cancelled'].includes(state.status) || runs.has(state.runId)) continue;
+        follow(sf.StepFunctionsRunFollower.reopen(path));
+        ctx.log.info(`DR: following Step Functions run ${state.runId} (${state.planName}) again`);
+      } catch (error) {
+        ctx.log.warn(
+          `DR: Step Functions run ${name} cannot be followed: ${error instanceof Error ? error.message : error}`,
+        );
+      }
+    }
+  }
+  const reattachTimer = setTimeout(() => void reattach(), 700);
+  reattachTimer.unref?.();
+
   const feature: StepFunctionsFeature = {
     get followed() {
       return new Map([...runs].map(([id, entry]) => [id, entry.follower]));
@@ -321,6 +349,7 @@ export function registerStepFunctionsCommands(c: DrCommandContext): {
       for (const entry of runs.values()) await pollOne(entry);
     },
     dispose() {
+      clearTimeout(reattachTimer);
       for (const entry of runs.values()) {
         if (entry.timer) clearTimeout(entry.timer);
         entry.follower.close();

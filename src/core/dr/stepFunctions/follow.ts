@@ -12,10 +12,18 @@ import { journalPath, RunJournal, replayJournal } from '../journal';
 import type { ProtectionGroup, RecoveryPlan } from '../model';
 import type { ExecutionPlan } from '../planner';
 import type { PreflightReport } from '../preflight';
-import { applyEvent, TERMINAL_RUN, TERMINAL_STEP, type RunEvent, type RunEventInput, type RunState } from '../state';
+import {
+  applyEvent,
+  TERMINAL_RUN,
+  TERMINAL_STEP,
+  TERMINAL_WAVE,
+  type RunEvent,
+  type RunEventInput,
+  type RunState,
+} from '../state';
 import { JOB_TAG_KEY } from '../run/ids';
 import type { StateRole } from './compile';
-import { writeSidecar } from './sidecar';
+import { readSidecar, writeSidecar } from './sidecar';
 
 export interface SfnReads {
   history(executionArn: string, nextToken?: string): Promise<{ items: HistoryEvent[]; nextToken?: string }>;
@@ -88,6 +96,20 @@ export class StepFunctionsRunFollower {
       } as RunEventInput,
     ]);
     return new StepFunctionsRunFollower(journal, events, input.executionArn, input.stateRoles);
+  }
+
+  /**
+   * Continues following a run after a window reload: the journal as written, the execution from its sidecar;
+   * the history is read again from the start and only what the journal does not hold yet is added.
+   */
+  static reopen(path: string): StepFunctionsRunFollower {
+    const sidecar = readSidecar(path);
+    if (!sidecar) throw new Error(`${path} is not the journal of a Step Functions run.`);
+    const { journal, events } = RunJournal.reopen(path);
+    const follower = new StepFunctionsRunFollower(journal, events, sidecar.executionArn, sidecar.stateRoles);
+    for (const job of Object.values(follower.state.jobs))
+      if (job.wave) follower.jobs.set(job.jobId, { wave: job.wave, region: job.region });
+    return follower;
   }
 
   get runId(): string {
@@ -220,11 +242,13 @@ export class StepFunctionsRunFollower {
         return undefined;
       }
       case 'wave.completed': {
+        if (TERMINAL_WAVE.includes(wave.status)) return undefined; // already journaled (a reopened follower)
         const launchEnded = this.finishRunningSteps(role.wave, at);
         this.emit(at, { type: 'wave.status', wave: role.wave, status: 'completed' });
         return launchEnded ? role.wave : undefined;
       }
       case 'wave.failed': {
+        if (TERMINAL_WAVE.includes(wave.status)) return undefined;
         const error = this.lastError ?? 'The wave failed.';
         const events: RunEventInput[] = [];
         let launchEnded = false;
@@ -265,7 +289,10 @@ export class StepFunctionsRunFollower {
     const kind = planned.kind === 'pause' ? 'pause' : 'approval';
     const message =
       planned.kind === 'action' && planned.action.type === 'approval' ? planned.action.message : planned.label;
+    const status = this.state.waves[role.wave]?.steps[role.step]?.status;
+    if (status && TERMINAL_STEP.includes(status)) return; // answered before this follower was reopened
     this.waiting.set(role.step, { wave: role.wave, step: role.step, kind, message, since: at });
+    if (status !== 'running') return; // held or waiting already journaled
     if (kind === 'pause') {
       this.emit(
         at,
@@ -285,6 +312,8 @@ export class StepFunctionsRunFollower {
     if (!role.step) return;
     const waiting = this.waiting.get(role.step);
     this.waiting.delete(role.step);
+    const status = this.state.waves[role.wave]?.steps[role.step]?.status;
+    if (status && TERMINAL_STEP.includes(status)) return;
     const events: RunEventInput[] = [];
     if (waiting?.kind === 'approval' || this.state.waves[role.wave]?.steps[role.step]?.status === 'waiting-approval')
       events.push({
@@ -329,6 +358,7 @@ export class StepFunctionsRunFollower {
     const region =
       planned?.region ?? this.state.executionPlan.waves.find((w) => w.name === role.wave)?.servers[0]?.region ?? '';
     this.jobs.set(jobId, { wave: role.wave, region });
+    if (this.state.jobs[jobId]) return;
     this.emit(
       at,
       { type: 'job.starting', wave: role.wave, jobKey, region, sourceServerIds },
@@ -337,7 +367,7 @@ export class StepFunctionsRunFollower {
   }
 
   private executionEvent(type: string, event: HistoryEvent, at: string): undefined {
-    if (type === 'MapStateFailed') return undefined;
+    if (type === 'MapStateFailed' || TERMINAL_RUN.includes(this.state.status)) return undefined;
     const failedDetails =
       event.executionFailedEventDetails ?? event.executionTimedOutEventDetails ?? event.executionAbortedEventDetails;
     const error = [failedDetails?.error, failedDetails?.cause].filter(Boolean).join(': ');
