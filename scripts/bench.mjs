@@ -35,7 +35,16 @@ import { makeThrowawayDir, runOrThrow, spawnManaged } from './lib/processes.mjs'
 import { REPO_ROOT, buildTests, log, mergeEnv, startHostTestStack } from './lib/vscodeHost.mjs';
 import { openTestWorkbench } from './lib/workbenchTests.mjs';
 
-const SUITES = ['explorer', 'dr', 'guardrails', 'launch-templates', 'launch-template-editor', 'mcp', 'approvals'];
+const SUITES = [
+  'explorer',
+  'dr',
+  'guardrails',
+  'launch-templates',
+  'launch-template-editor',
+  'mcp',
+  'approvals',
+  'step-functions',
+];
 const USAGE = `Usage: npm run bench [-- <suite>...] [options]     suites: ${SUITES.join(', ')} (default: all)
   --repeats <n>            explorer: workbench sessions, one fresh extension host each (default 3)
   --activate-repeats <n>   explorer: plain-Node activation runs, one fresh process each (default 7)
@@ -1406,6 +1415,105 @@ async function launchTemplatesSuite() {
   };
 }
 
+// ---- step functions (issue 13 parts 3-5) -------------------------------------------------------------------
+// Its figures go into the `planEditor` entry; figures of other suites there (openMs, editMs, …) are kept.
+
+const SFN_BENCH_ENTRY = join(REPO_ROOT, 'out', 'test', 'bench', 'stepFunctionsBench.js');
+const SFN_FIGURES = ['compileMs', 'sfnWaveOverheadMs', 'localWaveOverheadMs'];
+
+async function stepFunctionsSuite() {
+  const figures = [];
+  const findings = [];
+  const parameters = { compile: '1,000 servers in 10 waves (a chain), 100 per wave', plan: 'three-tier sample (db → app → web), drill' };
+  let suiteError;
+  let result;
+  const outputDir = makeThrowawayDir('bench-sfn').path;
+  try {
+    const resultFile = join(outputDir, 'result.json');
+    const child = spawnManaged(process.execPath, [SFN_BENCH_ENTRY], {
+      name: 'Step Functions benchmark',
+      cwd: REPO_ROOT,
+      env: mergeEnv(process.env, { PILOT_LIGHT_BENCH_RESULT: resultFile }),
+      logFile: join(outputDir, 'run.log'),
+      runsToCompletion: true,
+    });
+    await withTimeout(child.exited, SESSION_TIMEOUT_MS, 'Step Functions benchmark').catch(async (error) => {
+      await child.stop();
+      throw error;
+    });
+    await child.stop();
+    if (!existsSync(resultFile)) throw new Error(`the benchmark wrote no result:\n${child.recentOutput()}`);
+    result = JSON.parse(readFileSync(resultFile, 'utf8'));
+    if (result.error) throw new Error(result.error);
+  } catch (error) {
+    suiteError = describeError(error);
+    log(`step-functions suite failed: ${suiteError}`);
+  }
+  if (result?.compile) {
+    const samples = result.compile.samples;
+    figures.push(
+      figure('compileMs', {
+        unit: 'ms',
+        target: '≤ 100',
+        measured: round(median(samples)),
+        pass: median(samples) <= 100,
+        samples: [round(Math.min(...samples)), round(median(samples)), round(Math.max(...samples))],
+        notes: `compilePlan (ASL, state roles, IAM calls) of ${result.compile.servers} servers in ${result.compile.waves} waves, ${result.compile.states} named states; median of ${samples.length} runs after 3 warm-up runs (samples: min, median, max)`,
+      }),
+    );
+  }
+  if (result?.sfn && result?.local) {
+    const definition =
+      "per transition of the chain: the previous wave's last server LAUNCHED (its recovery instance's launch time) → this wave's first StartRecovery (job creationDateTime), both on the DRS emulator's clock";
+    figures.push(
+      figure('sfnWaveOverheadMs', {
+        unit: 'ms',
+        target: 'reported beside the local runner',
+        measured: round(result.sfn.median),
+        samples: result.sfn.samples.map(round),
+        notes: `the compiled state machine executed by moto (aws-sdk:drs tasks through the gateway), poll interval ${result.pollSeconds} s (the Wait between DescribeJobs; 15 s by default on AWS, so expect up to that there); ${definition}; ${result.runsEachWay} runs`,
+      }),
+      figure('localWaveOverheadMs', {
+        unit: 'ms',
+        target: 'reference for sfnWaveOverheadMs',
+        measured: round(result.local.median),
+        samples: result.local.samples.map(round),
+        notes: `the local runner on the shipped (guarded) path, same plan, same emulators, same definition; ${result.runsEachWay} runs`,
+      }),
+    );
+    findings.push(
+      `Step Functions moves to the next wave on its next DescribeJobs poll after the last LAUNCHED, so its wave overhead is about the poll interval (${result.pollSeconds} s here); the local runner polls adaptively.`,
+    );
+  }
+  addNotMeasured(figures, SFN_FIGURES, suiteError ?? 'no run completed');
+  return { figures, findings, parameters, suiteError };
+}
+
+/** Merges the Step Functions figures into `planEditor`, keeping the figures other suites wrote there. */
+function planEditorEntry({ figures, findings, parameters, suiteError }) {
+  const previous = (() => {
+    try {
+      return JSON.parse(readFileSync(join(REPO_ROOT, 'docs', 'benchmarks.json'), 'utf8')).planEditor ?? {};
+    } catch {
+      return {};
+    }
+  })();
+  const kept = (previous.figures ?? []).filter((entry) => !SFN_FIGURES.includes(entry.name));
+  return {
+    title: previous.title ?? 'Issue 13: recovery-plan editor and Step Functions.',
+    timestamp: new Date().toISOString(),
+    machine: machineInfo(),
+    ...(suiteError ? { error: suiteError } : {}),
+    parameters: { ...(previous.parameters ?? {}), stepFunctions: parameters },
+    figures: [...kept, ...figures],
+    findings: [...(previous.findings ?? []).filter((f) => !f.startsWith('Step Functions ')), ...findings],
+    method: [
+      ...(previous.method ?? []).filter((m) => !m.startsWith('step-functions:')),
+      'step-functions: `test/bench/stepFunctionsBench.ts` in its own Node process: compileMs in memory; then its own emulator stack (moto with state machine execution on, DRS emulator at clock ×0.05), the sample account, and the three-tier plan run alternately by the local runner and as a deployed state machine (CloudFormation stack in moto), every call through the product OperationRunner.',
+    ],
+  };
+}
+
 // ---- mcp -----------------------------------------------------------------------------------------------
 
 const MCP_ENTRY = join(REPO_ROOT, 'dist', 'mcp.js');
@@ -1738,6 +1846,7 @@ try {
     'launch-template-editor': launchTemplateEditorSuite,
     mcp: mcpSuite,
     approvals: async () => approvalsSuite(),
+    'step-functions': async () => planEditorEntry(await stepFunctionsSuite()),
   };
   for (const suite of suites) {
     let result = await runSuite[suite]();
@@ -1746,7 +1855,11 @@ try {
       result = { ...result, figures: [...result.figures, ...previousFigures('launchTemplates', LT_EDITOR_FIGURES)] };
     const { jsonFile, mdFile } = writeBenchmarks(
       REPO_ROOT,
-      suite === 'launch-templates' || suite === 'launch-template-editor' ? 'launchTemplates' : suite,
+      suite === 'launch-templates' || suite === 'launch-template-editor'
+        ? 'launchTemplates'
+        : suite === 'step-functions'
+          ? 'planEditor'
+          : suite,
       result,
     );
     if (result.error) exitCode = 1;

@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import { DrRunManager, RunBlockedError, type RunChange, type RunManagerOptions } from '../../src/core/dr/manager';
 import { activeRunIds, lockPath, markActive, newLockOwner, readRunOrigin } from '../../src/core/dr/runLock';
 import type { RunState } from '../../src/core/dr/state';
+import { runPreflight } from '../../src/core/dr/preflight';
+import { StepFunctionsRunFollower } from '../../src/core/dr/stepFunctions/follow';
 import { FakeDrs } from '../support/fakeDrs';
 import { group, plan, tempDir } from '../support/dr';
 
@@ -83,6 +85,27 @@ describe('DR run manager (in-memory DRS)', function () {
     assert.ok(changes.some((c) => c.kind === 'event' && c.event?.type === 'server.status'));
     assert.equal(changes[0].kind, 'added');
     assert.equal(m.history()[0].status, 'completed');
+  });
+
+  it('never continues a Step Functions run here: its journal is only followed', async () => {
+    const fake = fakeWithTiers();
+    const report = await runPreflight({ plan: threeWaves, groups, reads: fake, mode: 'drill', defaultRegion: 'us-east-1' });
+    const follower = StepFunctionsRunFollower.create({
+      journalDir: dir.path,
+      runId: 'sfn-run-1',
+      executionArn: 'arn:aws:states:us-east-1:123456789012:execution:pilotlight-plan-shop:sfn-run-1',
+      plan: threeWaves,
+      groups,
+      executionPlan: report.executionPlan,
+      preflight: report,
+      stateRoles: {},
+    });
+    follower.close();
+    markActive(dir.path, 'sfn-run-1'); // even with a marker, as a crashed local run would have
+    const m = track(manager(fake, dir.path));
+    assert.deepEqual(await m.recover(), []);
+    assert.equal(fake.startCalls.length, 0, 'no wave was started locally');
+    assert.equal(m.history()[0].status, 'running', 'the journal is listed as it is');
   });
 
   it('continues a run after its window went away (dispose), starting nothing twice', async () => {

@@ -46,6 +46,11 @@ const EXPECTED_WRITES = [
   'ec2.launchTemplates.deleteVersions',
   'ssm.automation.start',
   'ssm.automation.stop',
+  'cloudformation.stacks.deployRecoveryPlan',
+  'sfn.executions.start',
+  'sfn.tasks.sendSuccess',
+  'sfn.tasks.sendFailure',
+  'sfn.executions.stop',
 ];
 
 const EXPECTED_READS = [
@@ -81,6 +86,8 @@ const EXPECTED_READS = [
   'ssm.automation.get',
   'ssm.documents.describe',
   'ec2.instanceTypeOfferings.list',
+  'sfn.executions.describe',
+  'sfn.executions.history',
 ];
 
 describe('operation registry', () => {

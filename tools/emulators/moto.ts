@@ -177,6 +177,11 @@ export interface StartMotoOptions extends EnsureMotoOptions {
   /** Install moto when missing (default true). */
   install?: boolean;
   startTimeoutMs?: number;
+  /**
+   * Port moto's Step Functions interpreter calls for `aws-sdk:*` tasks (its MOTO_PORT); default moto's own.
+   * The stack points it at the gateway so that `aws-sdk:drs:*` reaches the DRS emulator.
+   */
+  callbackPort?: number;
 }
 
 /**
@@ -206,6 +211,49 @@ const BOOTSTRAP = [
   '    TaggedEC2Resource.get_tags = _own_tags',
   'except Exception as error:',
   "    print('pilot-light: moto tag lookup left unpatched:', error, file=sys.stderr)",
+  // moto's Step Functions port passes aws-sdk task parameters to boto3 as written and returns boto3's
+  // answer as is; AWS takes and returns PascalCase members (SourceServers, Job.JobId). Map both ways with
+  // the botocore model, as the interpreter moto ported (LocalStack's) does.
+  'try:',
+  '    import botocore.session',
+  '    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_aws_sdk import StateTaskServiceAwsSdk',
+  '    _models = {}',
+  '    def _operation_model(self, service_action_name=None):',
+  '        service = self._get_boto_service_name()',
+  '        if service not in _models:',
+  '            _models[service] = botocore.session.get_session().get_service_model(service)',
+  '        model = _models[service]',
+  '        action = service_action_name or self.resource.api_action',
+  '        name = next((n for n in model.operation_names if n.lower() == action.lower()), None)',
+  '        return model.operation_model(name) if name else None',
+  '    def _normalise_parameters(self, parameters, boto_service_name=None, service_action_name=None):',
+  '        operation = _operation_model(self, service_action_name)',
+  '        if operation is not None and operation.input_shape is not None:',
+  '            self._to_boto_request(parameters, operation.input_shape)',
+  '    def _normalise_response(self, response, boto_service_name=None, service_action_name=None):',
+  '        operation = _operation_model(self, service_action_name)',
+  '        if operation is not None and operation.output_shape is not None:',
+  '            self._from_boto_response(response, operation.output_shape)',
+  '    StateTaskServiceAwsSdk._normalise_parameters = _normalise_parameters',
+  '    StateTaskServiceAwsSdk._normalise_response = _normalise_response',
+  'except Exception as error:',
+  "    print('pilot-light: moto aws-sdk casing left unpatched:', error, file=sys.stderr)",
+  // moto's CloudFormation creates AWS::StepFunctions::StateMachine in its plain backend even when
+  // execute_state_machine is on and the API answers from the executing one: resolve the backend per call.
+  'try:',
+  '    import moto.stepfunctions.models as _sfn_models',
+  '    from moto.stepfunctions.responses import get_backend as _sfn_backend',
+  '    class _SfnRegions:',
+  '        def __init__(self, account):',
+  '            self.account = account',
+  '        def __getitem__(self, region):',
+  '            return _sfn_backend(self.account, region)',
+  '    class _SfnAccounts:',
+  '        def __getitem__(self, account):',
+  '            return _SfnRegions(account)',
+  '    _sfn_models.stepfunctions_backends = _SfnAccounts()',
+  'except Exception as error:',
+  "    print('pilot-light: moto CloudFormation state machines left in the plain backend:', error, file=sys.stderr)",
   'script = sys.argv[2]',
   'sys.argv = [script] + sys.argv[3:]',
   "runpy.run_path(script, run_name='__main__')",
@@ -241,13 +289,18 @@ function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
   });
 }
 
-async function launchMoto(inst: MotoInstallation, port: number, timeoutMs: number): Promise<MotoServer> {
+async function launchMoto(
+  inst: MotoInstallation,
+  port: number,
+  timeoutMs: number,
+  callbackPort = port,
+): Promise<MotoServer> {
   const child = spawn(
     inst.python,
     ['-c', BOOTSTRAP, String(process.pid), inst.motoServer, '-H', '127.0.0.1', '-p', String(port)],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONNOUSERSITE: '1', MOTO_PORT: String(port) },
+      env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONNOUSERSITE: '1', MOTO_PORT: String(callbackPort) },
     },
   );
   let recentOutput = '';
@@ -310,12 +363,12 @@ export async function startMoto(options: StartMotoOptions): Promise<MotoServer> 
   const inst = options.install === false ? installation(options.repoRoot) : await ensureMoto(options.repoRoot, options);
   if (!existsSync(inst.motoServer)) throw new Error(`moto is not installed in ${inst.venvDir}; call ensureMoto first`);
   const timeoutMs = options.startTimeoutMs ?? 60_000;
-  if (options.port !== undefined) return launchMoto(inst, options.port, timeoutMs);
+  if (options.port !== undefined) return launchMoto(inst, options.port, timeoutMs, options.callbackPort);
   // Another process may grab the free port before moto binds it: retry with a new one.
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      return await launchMoto(inst, await findFreePort(), timeoutMs);
+      return await launchMoto(inst, await findFreePort(), timeoutMs, options.callbackPort);
     } catch (error) {
       lastError = error;
     }

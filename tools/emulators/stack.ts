@@ -5,7 +5,7 @@ import type { ClockSettings } from './drs/clock';
 import { startGateway, type RunningGateway } from './drs/gateway';
 import { SsmAutomationEmulator } from './ssm/automation';
 import { startDrsEmulator, type RunningDrsEmulator } from './drs/server';
-import { startMoto, type MotoServer } from './moto';
+import { findFreePort, startMoto, type MotoServer } from './moto';
 import { seedSampleAccount, type SampleAccountSummary } from '../seed/sampleAccount';
 import { seedScale, type ScaleSeedOptions, type ScaleSeedSummary } from '../seed/scale';
 import type { SeedTarget } from '../seed/target';
@@ -81,6 +81,16 @@ export async function seedStack(target: SeedTarget, seed: StackSeed): Promise<Se
   return summary;
 }
 
+/** Makes moto execute Step Functions state machines for real (it only records executions by default). */
+async function enableStateMachineExecution(motoEndpoint: string): Promise<void> {
+  const response = await fetch(`${motoEndpoint}/moto-api/config`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ stepfunctions: { execute_state_machine: true } }),
+  });
+  if (!response.ok) throw new Error(`moto refused the Step Functions config: HTTP ${response.status}`);
+}
+
 export async function startEmulatorStack(options: EmulatorStackOptions): Promise<EmulatorStack> {
   const log = options.log ?? (() => undefined);
   const started = Date.now();
@@ -95,7 +105,11 @@ export async function startEmulatorStack(options: EmulatorStackOptions): Promise
     await moto?.stop();
   };
   try {
-    moto = await startMoto({ repoRoot: options.repoRoot, log });
+    // moto's Step Functions interpreter sends `aws-sdk:*` tasks to MOTO_PORT: the gateway, so DRS and SSM
+    // Automation calls from a state machine reach our emulators like every other call.
+    const gatewayPort = options.gatewayPort ?? (await findFreePort());
+    moto = await startMoto({ repoRoot: options.repoRoot, log, callbackPort: gatewayPort });
+    await enableStateMachineExecution(moto.endpoint);
     log(`moto listening on ${moto.endpoint}`);
     drs = await startDrsEmulator({
       motoEndpoint: moto.endpoint,
@@ -113,7 +127,7 @@ export async function startEmulatorStack(options: EmulatorStackOptions): Promise
     gateway = await startGateway({
       drs: drs.emulator,
       upstream: moto.endpoint,
-      port: options.gatewayPort,
+      port: gatewayPort,
       ec2TransitionMs: options.ec2TransitionMs,
       handlers: [
         { matches: (req) => SsmAutomationEmulator.matches(req), handle: (req, res) => ssmAutomation.handle(req, res) },
@@ -149,6 +163,7 @@ export async function startEmulatorStack(options: EmulatorStackOptions): Promise
       ssm?.reset();
       runningDrs.emulator.reset();
       await runningMoto.reset();
+      await enableStateMachineExecution(runningMoto.endpoint);
     },
     seed: (seed) => seedStack(target, seed),
     async resetAndSeed(seed) {

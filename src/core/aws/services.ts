@@ -1,5 +1,6 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { IAMClient } from '@aws-sdk/client-iam';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { DrsClient } from '@aws-sdk/client-drs';
 import type { EC2Client } from '@aws-sdk/client-ec2';
@@ -30,4 +31,9 @@ export const iamService: ServiceDefinition<IAMClient> = {
 export const ssmService: ServiceDefinition<SSMClient> = {
   id: 'ssm',
   create: async (config) => new (await import('@aws-sdk/client-ssm')).SSMClient(config),
+};
+
+export const sfnService: ServiceDefinition<SFNClient> = {
+  id: 'sfn',
+  create: async (config) => new (await import('@aws-sdk/client-sfn')).SFNClient(config),
 };

@@ -16,6 +16,7 @@ import { DrRunner, type RunnerDeps, type StartRunInput, newRunId } from './run';
 import { journalPath as journalPathFor, readJournal } from './journal';
 import { listRunHistory, type RunHistoryEntry } from './results';
 import { applyEvent, TERMINAL_RUN, type RunEvent, type RunState } from './state';
+import { isStepFunctionsRun } from './stepFunctions/sidecar';
 import {
   activeRunIds,
   clearActive,
@@ -214,6 +215,8 @@ export class DrRunManager {
     const history = this.history();
     for (const entry of history) {
       const hadMarker = marked.delete(entry.runId);
+      // A Step Functions run executes in AWS: its journal is followed, never continued by this runner.
+      if (isStepFunctionsRun(entry.journalPath)) continue;
       if (!entry.resumable) {
         // A marker left by a process that stopped right after the run ended.
         if (hadMarker && !readLock(this.journalDir, entry.runId)) clearActive(this.journalDir, entry.runId);

@@ -153,7 +153,7 @@ const recoveryInstanceId = z
   .string()
   .regex(/^i-[0-9a-f]{8,17}$/, 'Expected a recovery instance ID like i-0123456789abcdef0.');
 
-async function sourceServerTargets(
+export async function sourceServerTargets(
   ctx: OperationContext,
   sourceServerIds: string[],
   action: string,

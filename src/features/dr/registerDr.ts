@@ -7,6 +7,7 @@ import { DrServices } from './drServices';
 import { vscodePrompts, type DrPrompts } from './prompts';
 import { DR_REPORT_SCHEME, DrReportDocuments } from './reportDocuments';
 import { RecoveryRunsProvider, RUNS_VIEW_ID, type RunTreeNode } from './runsView';
+import { registerStepFunctionsCommands } from './stepFunctionsCommands';
 
 /** After activation, unfinished runs are looked for this much later (never inside activate()). */
 const RECOVERY_DELAY_MS = 500;
@@ -93,6 +94,7 @@ export function registerDrFeature(ctx: PilotLightContext): DrFeature {
     }),
     ...registerDrCommands(commandContext),
     ...registerDrAssistCommands(commandContext),
+    ...registerStepFunctionsCommands(commandContext).disposables,
   );
 
   return {
