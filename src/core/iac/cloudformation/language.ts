@@ -247,7 +247,7 @@ export interface TemplateCompletion {
   kind: CompletionKind;
   detail?: string;
   documentation?: string;
-  /** Text to insert (defaults to the label). */
+  /** Text to insert and to filter by (defaults to the label); set for JSON, where the quotes are replaced too. */
   insertText?: string;
   /** The text the completion replaces (the word typed so far). */
   replace: OffsetRange;
@@ -344,6 +344,20 @@ function yamlParentPath(template: CfnTemplate, lineStart: number, indent: number
 
 /** Completion items at `offset`: sections, resource attributes, resource types, properties, references. */
 export function completionsAt(
+  template: CfnTemplate,
+  offset: number,
+  types: CfnTypeKnowledge | undefined,
+): TemplateCompletion[] {
+  const items = completionItems(template, offset, types);
+  // In JSON the replaced text is the whole string, quotes included: insert a quoted string.
+  if (template.format === 'json')
+    return items.map((item) =>
+      template.text[item.replace.start] === '"' ? { ...item, insertText: JSON.stringify(item.label) } : item,
+    );
+  return items;
+}
+
+function completionItems(
   template: CfnTemplate,
   offset: number,
   types: CfnTypeKnowledge | undefined,
