@@ -19,7 +19,7 @@ import {
   type Document,
   type Tags,
 } from 'yaml';
-import { flowNestingOffset, overByteLimit } from '../../dr/parse';
+import { overByteLimit } from '../../dr/parse';
 import { DEFINITION_SECTIONS, PSEUDO_PARAMETERS, SHORT_FORM_TAGS, type DefinitionSection } from './intrinsics';
 import { LineIndex, type TextSpan } from './positions';
 import { MAX_TEMPLATE_BYTES, mightBeCloudFormationTemplate } from './recognize';
@@ -213,9 +213,8 @@ class YamlTreeBuilder extends TreeBuilder {
 
   /** Where the tag written before a value begins (searched backwards a short way; the value's start if absent). */
   private tagStart(tag: string, valueStart: number): number {
-    const windowStart = Math.max(0, valueStart - 512);
-    const found = this.text.slice(windowStart, valueStart + tag.length).lastIndexOf(tag);
-    return found === -1 ? valueStart : windowStart + found;
+    const found = this.text.lastIndexOf(tag, valueStart);
+    return found === -1 || found < valueStart - 512 ? valueStart : found;
   }
 
   private buildUntagged(node: YamlAny, depth: number, at: number, getAtt: boolean): Built {
@@ -328,35 +327,53 @@ class JsonTreeBuilder extends TreeBuilder {
   }
 }
 
+/** Characters the structure scan stops at; everything else is skipped by the regular expression engine. */
+const STRUCTURE_CHARS = /["'#\n[\]{}\\:?-]/g;
+
 /**
- * The offset of the first line holding more than `limit` block indicators (`- `, `? `, `: `) outside quotes
- * and comments, or undefined. Nesting that deep on one line (`- - - - x`) is how block nesting gets deep
- * cheaply, and the YAML parser's time and memory grow faster than linearly with it. Errs on the strict side.
+ * One linear pass over the text, outside quotes and comments: the offset where flow lists and mappings
+ * (`[ ]`, `{ }`) nest deeper than `limit`, or where a line holds more than `limit` block indicators
+ * (`- `, `? `, `: `; `- - - - x` is how block nesting gets deep cheaply, and the YAML parser's time and
+ * memory grow faster than linearly with it). A quote ends at the latest at its line's end, so an unmatched
+ * quote cannot hide what follows; brackets in plain text count too: it errs on the strict side.
  */
-export function blockIndicatorOffset(text: string, limit: number): number | undefined {
-  let count = 0;
+export function structureProblem(
+  text: string,
+  limit: number,
+  blockIndicators: boolean,
+): { kind: 'flow' | 'block'; offset: number } | undefined {
+  let depth = 0;
+  let indicators = 0;
   let quote: string | undefined;
   let comment = false;
-  for (let index = 0; index < text.length; index += 1) {
+  STRUCTURE_CHARS.lastIndex = 0;
+  for (let match = STRUCTURE_CHARS.exec(text); match; match = STRUCTURE_CHARS.exec(text)) {
+    const index = match.index;
     const char = text[index];
     if (char === '\n') {
       quote = undefined;
       comment = false;
-      count = 0;
+      indicators = 0;
     } else if (comment) {
       continue;
     } else if (quote) {
-      if (quote === '"' && char === '\\') index += 1;
+      if (quote === '"' && char === '\\') STRUCTURE_CHARS.lastIndex = index + 2;
       else if (char === quote) quote = undefined;
     } else if (char === '"' || char === "'") {
       quote = char;
-    } else if (char === '#' && (index === 0 || text[index - 1] === ' ' || text[index - 1] === '\t')) {
-      comment = true;
-    } else if (char === '-' || char === '?' || char === ':') {
+    } else if (char === '#') {
+      const before = text[index - 1];
+      if (index === 0 || before === ' ' || before === '\t' || before === '\n' || before === '\r') comment = true;
+    } else if (char === '[' || char === '{') {
+      depth += 1;
+      if (depth > limit) return { kind: 'flow', offset: index };
+    } else if (char === ']' || char === '}') {
+      if (depth > 0) depth -= 1;
+    } else if (blockIndicators && (char === '-' || char === '?' || char === ':')) {
       const next = text[index + 1];
-      if (next === ' ' || next === '\t' || next === '\n' || next === undefined) {
-        count += 1;
-        if (count > limit) return index;
+      if (next === ' ' || next === '\t' || next === '\n' || next === '\r' || next === undefined) {
+        indicators += 1;
+        if (indicators > limit) return { kind: 'block', offset: index };
       }
     }
   }
@@ -531,23 +548,17 @@ export function parseTemplate(text: string): CfnTemplate {
       start: 0,
       end: 0,
     });
-  const deep = flowNestingOffset(text, TEMPLATE_LIMITS.nestingDepth);
-  if (deep !== undefined)
+  const structure = structureProblem(text, TEMPLATE_LIMITS.nestingDepth, format === 'yaml');
+  if (structure)
     return limitTemplate(text, format, {
       severity: 'error',
       code: 'too-deep',
-      message: `Lists and mappings nest more than ${TEMPLATE_LIMITS.nestingDepth} levels deep here; the template is not read.`,
-      start: deep,
-      end: deep + 1,
-    });
-  const crowded = format === 'yaml' ? blockIndicatorOffset(text, TEMPLATE_LIMITS.nestingDepth) : undefined;
-  if (crowded !== undefined)
-    return limitTemplate(text, format, {
-      severity: 'error',
-      code: 'too-deep',
-      message: `A line holds more than ${TEMPLATE_LIMITS.nestingDepth} block indicators (- ? :), nesting too deep; the template is not read.`,
-      start: crowded,
-      end: crowded + 1,
+      message:
+        structure.kind === 'flow'
+          ? `Lists and mappings nest more than ${TEMPLATE_LIMITS.nestingDepth} levels deep here; the template is not read.`
+          : `A line holds more than ${TEMPLATE_LIMITS.nestingDepth} block indicators (- ? :), nesting too deep; the template is not read.`,
+      start: structure.offset,
+      end: structure.offset + 1,
     });
   try {
     return format === 'json' ? parseJson(text) : parseYaml(text);
