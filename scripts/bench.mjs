@@ -1646,7 +1646,7 @@ async function iacLanguageSuite() {
         measured: nodeMs,
         pass: nodeMs <= FIRST_DIAGNOSTICS_TARGET_MS,
         samples: runs.map((run) => round(run.firstDiagnosticsMs, 1)),
-        notes: `plain Node, fresh process each: require dist/iac-cloudformation.js (${part('loadCoreMs')} ms) → parse the ${runs[0].lines}-line template (${part('parseMs')} ms) → read dist/iac/cfn-types.json (${part('typesMs')} ms more) → check (${part('checkMs')} ms); medians. A second template in the same process: ${part('warmMs')} ms. Found: ${runs[0].diagnostics.join(', ')}`,
+        notes: `CPU time of that span, median: ${part('cpuMs')} ms (1-minute load average ${round(loadavg()[0], 1)} on ${cpus().length} CPUs at the end). Plain Node, fresh process each: require dist/iac-cloudformation.js (${part('loadCoreMs')} ms) → parse the ${runs[0].lines}-line template (${part('parseMs')} ms) → read dist/iac/cfn-types.json (${part('typesMs')} ms more) → check (${part('checkMs')} ms); medians. A second template in the same process: ${part('warmMs')} ms. Found: ${runs[0].diagnostics.join(', ')}`,
       }),
     );
 
