@@ -87,7 +87,6 @@ function setProperty(target: Record<string, unknown>, key: string, value: unknow
 
 interface Built {
   node: TemplateNode;
-  value: unknown;
 }
 
 class TreeBuilder {
@@ -122,7 +121,6 @@ class TreeBuilder {
     entries: Array<{ key: string; keyStart: number; keyEnd: number; built: Built }>,
   ): Built {
     const byKey = new Map<string, TemplateEntry>();
-    const value: Record<string, unknown> = {};
     const kept: TemplateEntry[] = [];
     for (const { key, keyStart, keyEnd, built } of entries) {
       const entry: TemplateEntry = { key, keyStart, keyEnd, value: built.node };
@@ -138,9 +136,8 @@ class TreeBuilder {
         continue;
       }
       byKey.set(key, entry);
-      setProperty(value, key, built.value);
     }
-    return { node: { kind: 'map', start, end, entries: kept, byKey }, value };
+    return { node: { kind: 'map', start, end, entries: kept, byKey } };
   }
 }
 
@@ -160,7 +157,7 @@ class YamlTreeBuilder extends TreeBuilder {
   build(node: YamlAny, depth: number, at: number): Built {
     if (node === null || node === undefined) {
       this.count(depth, at);
-      return { node: { kind: 'scalar', value: null, start: at, end: at }, value: null };
+      return { node: { kind: 'scalar', value: null, start: at, end: at } };
     }
     if (isAlias(node)) {
       const [start, end] = node.range ?? [at, at];
@@ -180,13 +177,13 @@ class YamlTreeBuilder extends TreeBuilder {
           end,
         });
         this.count(depth, start);
-        return { node: { kind: 'scalar', value: null, start, end }, value: null };
+        return { node: { kind: 'scalar', value: null, start, end } };
       }
       this.resolving.add(target);
       const built = this.build(target, depth, start);
       this.resolving.delete(target);
       // The alias's own text is where the value is, for the outer node; what is inside stays at the anchor.
-      return { node: { ...built.node, start, end }, value: built.value };
+      return { node: { ...built.node, start, end } };
     }
     const tag = (node as { tag?: string }).tag;
     const longForm = tag ? SHORT_FORM_TAGS.get(tag) : undefined;
@@ -228,7 +225,7 @@ class YamlTreeBuilder extends TreeBuilder {
       if (value !== null && !['string', 'number', 'boolean'].includes(typeof value)) value = String(value);
       const scalar = value as string | number | boolean | null;
       if (getAtt && typeof scalar === 'string') return this.splitGetAtt(scalar, start, end, depth);
-      return { node: { kind: 'scalar', value: scalar, start, end }, value: scalar };
+      return { node: { kind: 'scalar', value: scalar, start, end } };
     }
     if (isMap(node)) {
       const entries: Array<{ key: string; keyStart: number; keyEnd: number; built: Built }> = [];
@@ -255,21 +252,16 @@ class YamlTreeBuilder extends TreeBuilder {
     }
     if (isSeq(node)) {
       const items: TemplateNode[] = [];
-      const values: unknown[] = [];
-      for (const item of node.items) {
-        const built = this.build(item, depth + 1, end);
-        items.push(built.node);
-        values.push(built.value);
-      }
-      return { node: { kind: 'seq', start, end, items }, value: values };
+      for (const item of node.items) items.push(this.build(item, depth + 1, end).node);
+      return { node: { kind: 'seq', start, end, items } };
     }
-    return { node: { kind: 'scalar', value: null, start, end }, value: null };
+    return { node: { kind: 'scalar', value: null, start, end } };
   }
 
   /** `!GetAtt Res.Attr.Sub` → [Res, Attr.Sub], each part located in the text when it is written plainly. */
   private splitGetAtt(text: string, start: number, end: number, depth: number): Built {
     const dot = text.indexOf('.');
-    if (dot <= 0) return { node: { kind: 'scalar', value: text, start, end }, value: text };
+    if (dot <= 0) return { node: { kind: 'scalar', value: text, start, end } };
     const source = this.text.slice(start, end);
     const inner = source === text ? start : source.slice(1, -1) === text ? start + 1 : undefined;
     const logicalId = text.slice(0, dot);
@@ -284,7 +276,7 @@ class YamlTreeBuilder extends TreeBuilder {
       inner === undefined
         ? { kind: 'scalar', value: attribute, start, end }
         : { kind: 'scalar', value: attribute, start: inner + dot + 1, end: inner + text.length };
-    return { node: { kind: 'seq', start, end, items: [first, second] }, value: [logicalId, attribute] };
+    return { node: { kind: 'seq', start, end, items: [first, second] } };
   }
 }
 
@@ -292,7 +284,7 @@ class JsonTreeBuilder extends TreeBuilder {
   build(node: JsonNode | undefined, depth: number, at: number): Built {
     if (!node) {
       this.count(depth, at);
-      return { node: { kind: 'scalar', value: null, start: at, end: at }, value: null };
+      return { node: { kind: 'scalar', value: null, start: at, end: at } };
     }
     const start = node.offset;
     const end = node.offset + node.length;
@@ -314,16 +306,11 @@ class JsonTreeBuilder extends TreeBuilder {
     }
     if (node.type === 'array') {
       const items: TemplateNode[] = [];
-      const values: unknown[] = [];
-      for (const child of node.children ?? []) {
-        const built = this.build(child, depth + 1, end);
-        items.push(built.node);
-        values.push(built.value);
-      }
-      return { node: { kind: 'seq', start, end, items }, value: values };
+      for (const child of node.children ?? []) items.push(this.build(child, depth + 1, end).node);
+      return { node: { kind: 'seq', start, end, items } };
     }
     const value = (node.value ?? null) as string | number | boolean | null;
-    return { node: { kind: 'scalar', value, start, end }, value };
+    return { node: { kind: 'scalar', value, start, end } };
   }
 }
 
@@ -410,7 +397,6 @@ export class CfnTemplate {
     readonly format: 'yaml' | 'json',
     /** Undefined when the text could not be read at all (too large, too deep …: see problems). */
     readonly root: TemplateNode | undefined,
-    readonly value: unknown,
     readonly problems: TemplateProblem[],
   ) {
     this.lines = new LineIndex(text);
@@ -424,8 +410,25 @@ export class CfnTemplate {
     }
   }
 
+  private plainValue?: { value: unknown };
+
+  /** The template as plain data (long-form intrinsics; the first of repeated keys), built on first use. */
+  get value(): unknown {
+    this.plainValue ??= { value: this.root ? plainValueOf(this.root) : undefined };
+    return this.plainValue.value;
+  }
+
+  /** AWSTemplateFormatVersion, or Resources with a CloudFormation type (read from the tree, no value built). */
   get isCloudFormation(): boolean {
-    return hasTemplateShape(this.value);
+    const root = this.root;
+    if (root?.kind !== 'map') return false;
+    if (root.byKey.has('AWSTemplateFormatVersion')) return true;
+    const resources = root.byKey.get('Resources')?.value;
+    if (resources?.kind !== 'map') return false;
+    return resources.entries.some((entry) => {
+      const type = entry.value.kind === 'map' ? entry.value.byKey.get('Type')?.value : undefined;
+      return type?.kind === 'scalar' && typeof type.value === 'string' && CFN_TYPE.test(type.value);
+    });
   }
 
   /** True when the text has a syntax error or could not be read: never rewrite such a file. */
@@ -533,8 +536,17 @@ export class CfnTemplate {
   }
 }
 
+/** The plain value of a node: objects for mappings (first of repeated keys), arrays, scalars. */
+function plainValueOf(node: TemplateNode): unknown {
+  if (node.kind === 'scalar') return node.value;
+  if (node.kind === 'seq') return node.items.map(plainValueOf);
+  const value: Record<string, unknown> = {};
+  for (const [key, entry] of node.byKey) setProperty(value, key, plainValueOf(entry.value));
+  return value;
+}
+
 function limitTemplate(text: string, format: 'yaml' | 'json', problem: TemplateProblem): CfnTemplate {
-  return new CfnTemplate(text, format, undefined, undefined, [problem]);
+  return new CfnTemplate(text, format, undefined, [problem]);
 }
 
 /** Parses a template (JSON when it starts with `{`, YAML otherwise). Never throws for bad input: see `problems`. */
@@ -623,9 +635,9 @@ function parseYaml(text: string): CfnTemplate {
       end: warning.pos[1],
     });
   }
-  if (doc.contents === null) return new CfnTemplate(text, 'yaml', undefined, undefined, builder.problems);
+  if (doc.contents === null) return new CfnTemplate(text, 'yaml', undefined, builder.problems);
   const built = builder.build(doc.contents, 0, 0);
-  return new CfnTemplate(text, 'yaml', built.node, built.value, builder.problems);
+  return new CfnTemplate(text, 'yaml', built.node, builder.problems);
 }
 
 function parseJson(text: string): CfnTemplate {
@@ -640,9 +652,9 @@ function parseJson(text: string): CfnTemplate {
       start: error.offset,
       end: error.offset + error.length,
     });
-  if (!tree) return new CfnTemplate(text, 'json', undefined, undefined, builder.problems);
+  if (!tree) return new CfnTemplate(text, 'json', undefined, builder.problems);
   const built = builder.build(tree, 0, 0);
-  return new CfnTemplate(text, 'json', built.node, built.value, builder.problems);
+  return new CfnTemplate(text, 'json', built.node, builder.problems);
 }
 
 function describeJsonError(code: string): string {
