@@ -12,7 +12,6 @@ async function main(): Promise<void> {
   const text = benchTemplate(2000);
   const cpuStarted = process.cpuUsage();
   const started = performance.now();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const service = require(
     path.join(extensionDir, 'dist', 'iac-cloudformation.js'),
   ) as typeof import('../../src/core/iac/cloudformation/service');

@@ -33,10 +33,8 @@ describe('CloudFormation injection grammars', function () {
     const dir = vscodeDir();
     // The host tests download code-server into .cache; without it there is no VS Code grammar to inject into.
     if (!dir) this.skip();
-    /* eslint-disable @typescript-eslint/no-require-imports */
     const textmate = require(join(dir!, 'node_modules', 'vscode-textmate'));
     const oniguruma = require(join(dir!, 'node_modules', 'vscode-oniguruma'));
-    /* eslint-enable @typescript-eslint/no-require-imports */
     await oniguruma.loadWASM(
       readFileSync(join(dir!, 'node_modules', 'vscode-oniguruma', 'release', 'onig.wasm')).buffer,
     );

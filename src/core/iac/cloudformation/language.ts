@@ -266,7 +266,7 @@ interface CompletionContext {
   tag?: string;
 }
 
-const WORD = /[A-Za-z0-9_:.\-]*$/;
+const WORD = /[A-Za-z0-9_:.-]*$/;
 
 /** Where the cursor is, read from the text around it (the template may be half typed). */
 function completionContext(template: CfnTemplate, offset: number): CompletionContext | undefined {

@@ -194,10 +194,7 @@ export class CfnTypeKnowledge {
         pendingType = element;
         continue;
       }
-      if (pendingType !== undefined) {
-        properties = this.objectProperties(pendingType);
-        pendingType = undefined;
-      }
+      if (pendingType !== undefined) properties = this.objectProperties(pendingType);
       const property = properties?.get(segment);
       if (!property) return undefined;
       pendingType = property.type;
