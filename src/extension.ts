@@ -8,6 +8,7 @@ import { registerContextFeature } from './features/context/registerContext';
 import { registerDrFeature, type DrFeature } from './features/dr/registerDr';
 import { registerLaunchTemplateEditor } from './features/editors/launchTemplate/registerLaunchTemplateEditor';
 import { registerExplorer, type ExplorerFeature } from './features/explorer/registerExplorer';
+import { registerCfnLanguage } from './features/iac/language/registerCfnLanguage';
 import { registerGuardrails } from './features/guardrails/registerGuardrails';
 import { registerMcp } from './features/mcp/registerMcp';
 import { PilotLightContext } from './features/shared/pilotLightContext';
@@ -57,6 +58,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PilotL
   const deferredStartedAt = performance.now();
   registerGuardrails(ctx);
   registerLaunchTemplateEditor(ctx);
+  registerCfnLanguage(ctx);
   registerTools(ctx);
   registerMcp(ctx);
   const chat = registerChat(ctx);
