@@ -20,7 +20,7 @@ export interface PseudoParameters {
 
 export interface EvaluationContext {
   /** The stack's parameter values (ResolvedValue for SSM parameter types); template defaults fill the rest. */
-  parameters?: Readonly<Record<string, string | undefined>>;
+  parameters?: Readonly<Record<string, string | Unresolved | undefined>>;
   pseudo?: PseudoParameters;
   /** Logical ID → physical ID (what `Ref` returns for most resource types). */
   physicalIds?: Readonly<Record<string, string | undefined>>;
@@ -282,6 +282,7 @@ export class TemplateEvaluator {
     const supplied = this.context.parameters?.[name];
     if (decl.NoEcho === true || decl.NoEcho === 'true')
       return new Unresolved(`${name} is a NoEcho parameter`);
+    if (isUnresolved(supplied)) return supplied;
     let raw: unknown = supplied;
     if (raw === undefined) {
       if (type.startsWith('AWS::SSM::Parameter::Value')) return new Unresolved(`${name} is read from SSM`);

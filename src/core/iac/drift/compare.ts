@@ -116,7 +116,16 @@ function compareValue(
     }
     return;
   }
+  if (isRedacted(live)) {
+    out.push({ path, status: 'unknown', expected, reason: 'the live value is redacted as a secret' });
+    return;
+  }
   if (!sameScalar(expected, live)) out.push({ path, status: 'drifted', expected, live });
+}
+
+/** Reads pass through secret redaction; a redacted live value cannot be compared. */
+function isRedacted(live: unknown): boolean {
+  return typeof live === 'string' && live.startsWith('[REDACTED');
 }
 
 /** Template scalars are often strings where AWS answers numbers or booleans: compare their text. */
