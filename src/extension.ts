@@ -8,6 +8,7 @@ import { registerDrFeature, type DrFeature } from './features/dr/registerDr';
 import { registerLaunchTemplateEditor } from './features/editors/launchTemplate/registerLaunchTemplateEditor';
 import { registerExplorer, type ExplorerFeature } from './features/explorer/registerExplorer';
 import { registerGuardrails } from './features/guardrails/registerGuardrails';
+import { registerIacDrift } from './features/iac/drift/registerDrift';
 import { registerMcp } from './features/mcp/registerMcp';
 import { PilotLightContext } from './features/shared/pilotLightContext';
 import { publicApi, type PilotLightApi } from './features/shared/publicApi';
@@ -42,6 +43,7 @@ export function activate(context: vscode.ExtensionContext): PilotLightApi | Pilo
   const audit = registerAudit(ctx);
   const dr = registerDrFeature(ctx);
   registerLaunchTemplateEditor(ctx);
+  registerIacDrift(ctx);
   registerTools(ctx);
   registerMcp(ctx);
   const chat = registerChat(ctx);

@@ -21,6 +21,8 @@ export interface PropertyDrift {
   live?: unknown;
   /** Why it is unknown, or what differs, in a few words. */
   reason?: string;
+  /** For a tag: its key. */
+  tagKey?: string;
 }
 
 export interface ComparisonRules {
@@ -211,9 +213,9 @@ function compareTags(expected: unknown[], live: unknown, path: PropertyPath, out
     if (isUnresolved(tag.Value)) {
       out.push({ path: [...path, index, 'Value'], status: 'unknown', expected: tag.Value, reason: tag.Value.reason });
     } else if (!liveTags.has(key)) {
-      out.push({ path: [...path, index], status: 'drifted', expected: tag, live: undefined, reason: `tag ${key} absent live` });
+      out.push({ path: [...path, index], status: 'drifted', expected: tag, live: undefined, reason: `tag ${key} absent live`, tagKey: key });
     } else if (!sameScalar(tag.Value, liveTags.get(key))) {
-      out.push({ path: [...path, index, 'Value'], status: 'drifted', expected: tag.Value, live: liveTags.get(key) });
+      out.push({ path: [...path, index, 'Value'], status: 'drifted', expected: tag.Value, live: liveTags.get(key), tagKey: key });
     }
   });
   const extra = [...liveTags.keys()].filter((key) => !expectedKeys.has(key) && !key.startsWith('aws:'));

@@ -240,7 +240,7 @@ export async function checkStackDrift(request: StackDriftRequest): Promise<Stack
     resourceTypes: types.size,
     source: 'pilot-light',
   };
-  if (request.secondSource) report.secondSource = await askCloudFormation(request, report);
+  if (request.secondSource) report.secondSource = await detectWithCloudFormation(request, report);
   return report;
 }
 
@@ -251,7 +251,10 @@ interface DriftRecord {
 }
 
 /** CloudFormation's DetectStackDrift, when the endpoint has it; its absence is said, never hidden. */
-async function askCloudFormation(request: StackDriftRequest, report: StackDriftReport): Promise<SecondSourceResult> {
+export async function detectWithCloudFormation(
+  request: Pick<StackDriftRequest, 'reads' | 'region' | 'stackName' | 'secondSource'>,
+  report: { apiCalls: number } = { apiCalls: 0 },
+): Promise<SecondSourceResult> {
   const { reads, region, stackName } = request;
   const options = request.secondSource ?? {};
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
