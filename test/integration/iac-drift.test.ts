@@ -114,7 +114,7 @@ describe('CloudFormation drift against moto (sample three-tier stack)', function
     const web = report.resources.find((resource) => resource.logicalId === 'WebInstance')!;
     const type = web.properties.find((p) => p.status === 'drifted')!;
     assert.deepEqual(type, { path: ['InstanceType'], status: 'drifted', expected: 't3.micro', live: 't3.large' });
-    const typeRange = template.rangeOf(['Resources', 'WebInstance', ...type.path])!;
+    const typeRange = template.rangeOf(['Resources', 'WebInstance', 'Properties', ...type.path])!;
     const typeLine = text.split('\n')[typeRange.value.startPosition.line];
     assert.match(typeLine, /^\s+InstanceType: !FindInMap \[TierSizes, !Ref Environment, Web\]$/);
     assert.ok(typeRange.value.startPosition.line > text.split('\n').findIndex((line) => /^\s+WebInstance:$/.test(line)));
@@ -122,7 +122,7 @@ describe('CloudFormation drift against moto (sample three-tier stack)', function
     const group = report.resources.find((resource) => resource.logicalId === 'WebSecurityGroup')!;
     const missing = group.properties.find((p) => p.status === 'drifted' && p.path.length === 2)!;
     assert.deepEqual(missing.path, ['SecurityGroupIngress', 0]);
-    const ruleLine = text.split('\n')[template.rangeOf(['Resources', 'WebSecurityGroup', ...missing.path])!.value.startPosition.line];
+    const ruleLine = text.split('\n')[template.rangeOf(['Resources', 'WebSecurityGroup', 'Properties', ...missing.path])!.value.startPosition.line];
     assert.match(ruleLine, /IpProtocol: tcp/);
     const extra = group.properties.find((p) => p.status === 'drifted' && p.path.length === 1)!;
     assert.deepEqual(extra.live, [{ IpProtocol: 'tcp', FromPort: 8443, ToPort: 8443, CidrIp: '0.0.0.0/0' }]);

@@ -12,8 +12,10 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import {
   AuthorizeSecurityGroupIngressCommand,
+  CreateTagsCommand,
   EC2Client,
   ModifyInstanceAttributeCommand,
+  ModifySubnetAttributeCommand,
   RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2';
 import { evaluateTemplate } from '../../src/core/iac/cloudformation/evaluate';
@@ -44,9 +46,10 @@ function clients(target: EndpointTarget) {
 }
 
 /**
- * Creates a stack and waits until it is complete. moto's CloudFormation ignores an instance's
- * SecurityGroupIds (it reads only SecurityGroups); the groups are then set as AWS would have set them,
- * so an untouched stack is what it would be on AWS.
+ * Creates a stack and waits until it is complete. moto's CloudFormation leaves out a few properties AWS
+ * applies: an instance's SecurityGroupIds (it reads only SecurityGroups), the Tags of internet gateways and
+ * route tables, and a subnet's MapPublicIpOnLaunch. They are then set as AWS would have set them, so an
+ * untouched stack is what it would be on AWS.
  */
 export async function deployStack(
   target: EndpointTarget,
@@ -89,11 +92,24 @@ export async function deployStack(
     attribute: (logicalId, attribute) => (attribute === 'GroupId' ? physicalIds[logicalId] : undefined),
   });
   for (const resource of evaluated.resources) {
-    const groups = resource.properties.SecurityGroupIds;
-    const instanceId = physicalIds[resource.logicalId];
-    if (resource.type !== 'AWS::EC2::Instance' || !instanceId || !Array.isArray(groups)) continue;
-    if (!groups.every((group): group is string => typeof group === 'string')) continue;
-    await ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: instanceId, Groups: groups }));
+    const physicalId = physicalIds[resource.logicalId];
+    const { SecurityGroupIds: groups, Tags: tags, MapPublicIpOnLaunch: mapPublicIp } = resource.properties;
+    if (!physicalId || resource.active !== true) continue;
+    if (resource.type === 'AWS::EC2::Instance' && Array.isArray(groups) && groups.every((g) => typeof g === 'string'))
+      await ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: physicalId, Groups: groups as string[] }));
+    if (
+      (resource.type === 'AWS::EC2::InternetGateway' || resource.type === 'AWS::EC2::RouteTable') &&
+      Array.isArray(tags) &&
+      tags.length
+    )
+      await ec2.send(new CreateTagsCommand({ Resources: [physicalId], Tags: tags as Array<{ Key: string; Value: string }> }));
+    if (resource.type === 'AWS::EC2::Subnet' && mapPublicIp !== undefined)
+      await ec2.send(
+        new ModifySubnetAttributeCommand({
+          SubnetId: physicalId,
+          MapPublicIpOnLaunch: { Value: String(mapPublicIp) === 'true' },
+        }),
+      );
   }
   return { stackName, stackId: stack.StackId ?? '', physicalIds };
 }
