@@ -178,7 +178,7 @@ function compareSet(expected: unknown[], live: unknown[], path: PropertyPath, ou
       path,
       status: 'drifted',
       expected,
-      live,
+      live: remaining,
       reason: `live has ${remaining.length === 1 ? 'an extra entry' : `${remaining.length} extra entries`}`,
     });
   }

@@ -771,6 +771,17 @@ export function revertOperation(
       input: { instanceId: resource.physicalId, instanceType: drift.expected },
       title: `change ${resource.physicalId} back to ${drift.expected}`,
     };
+  if (resource.type === 'AWS::EC2::SecurityGroup' && (property === 'SecurityGroupIngress' || property === 'SecurityGroupEgress')) {
+    const direction = property === 'SecurityGroupIngress' ? 'Ingress' : 'Egress';
+    const missing = typeof index === 'number' && drift.reason === 'not found live';
+    const rules = (missing ? [drift.expected] : Array.isArray(drift.live) ? drift.live : []).map(toRuleInput);
+    if (!rules.length || rules.some((rule) => !rule)) return undefined;
+    return {
+      operationId: `ec2.securityGroups.${missing ? 'authorize' : 'revoke'}${direction}`,
+      input: { groupId: resource.physicalId, rules },
+      title: `${missing ? 'add the template' : 'remove the extra live'} ${direction.toLowerCase()} rule${rules.length === 1 ? '' : 's'} on ${resource.physicalId}`,
+    };
+  }
   if (resource.type.startsWith('AWS::EC2::') && property === 'Tags' && typeof index === 'number' && drift.tagKey) {
     const value = field === 'Value' ? drift.expected : (drift.expected as { Value?: unknown } | undefined)?.Value;
     if (typeof value !== 'string') return undefined;
@@ -783,3 +794,26 @@ export function revertOperation(
   return undefined;
 }
 
+
+/** A CloudFormation security-group rule as the rule operations' input; undefined when it has no such form. */
+function toRuleInput(rule: unknown): Record<string, unknown> | undefined {
+  if (!rule || typeof rule !== 'object') return undefined;
+  const r = rule as Record<string, unknown>;
+  const protocol = String(r.IpProtocol) === '-1' ? 'all' : String(r.IpProtocol);
+  if (!['tcp', 'udp', 'icmp', 'icmpv6', 'all'].includes(protocol)) return undefined;
+  const port = (value: unknown) => (value === undefined || protocol === 'all' ? undefined : Number(value));
+  const source = r.CidrIp ?? r.CidrIpv6 ?? r.SourceSecurityGroupId ?? r.DestinationSecurityGroupId ?? r.SourcePrefixListId ?? r.DestinationPrefixListId;
+  if (typeof source !== 'string') return undefined;
+  return Object.fromEntries(
+    Object.entries({
+      protocol,
+      fromPort: port(r.FromPort),
+      toPort: port(r.ToPort),
+      cidrIpv4: r.CidrIp,
+      cidrIpv6: r.CidrIpv6,
+      sourceSecurityGroupId: r.SourceSecurityGroupId ?? r.DestinationSecurityGroupId,
+      prefixListId: r.SourcePrefixListId ?? r.DestinationPrefixListId,
+      description: r.Description,
+    }).filter(([, value]) => value !== undefined),
+  );
+}
