@@ -3,7 +3,13 @@ import { resolve } from 'node:path';
 import { EC2Client, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { parseTemplate } from '../../src/core/iac/cloudformation/template';
 import { checkStackDrift, type StackDriftReport } from '../../src/core/iac/drift/stackDrift';
-import { changeIngressPort, changeInstanceType, deployThreeTier, readThreeTierTemplate } from '../../tools/seed/threeTier';
+import {
+  changeIngressPort,
+  changeInstanceType,
+  deployStack,
+  deployThreeTier,
+  readThreeTierTemplate,
+} from '../../tools/seed/threeTier';
 import { emulatorConnection } from '../support/connection';
 import { clientConfig, emulatorStack, resetAndSeed, useEmulatorStack } from '../support/emulators';
 import { readsThroughRunner } from '../support/resourceReads';
@@ -140,5 +146,52 @@ describe('CloudFormation drift against moto (sample three-tier stack)', function
     const db = report.resources.find((resource) => resource.logicalId === 'DbInstance')!;
     assert.equal(db.status, 'deleted');
     assert.match(db.message!, /deleted out of band/);
+  });
+});
+
+describe('CloudFormation change sets through the operation runner (moto)', function () {
+  this.timeout(120_000);
+
+  it('creates a change set, describes its changes, executes it, and the stack is updated', async () => {
+    const stack = emulatorStack();
+    const text = readThreeTierTemplate(REPO_ROOT);
+    await deployStack(stack, 'change-sets', text, { EnvironmentName: 'change-sets' });
+    const reads = readsThroughRunner(await emulatorConnection());
+    const run = (operationId: string, input: unknown) =>
+      reads.runner.run(operationId, input, { caller: 'command', mode: 'execute', region: 'us-east-1' });
+    const changed = text.replace("Value: !Sub '${EnvironmentName}-vpc'", "Value: !Sub '${EnvironmentName}-network'");
+    assert.notEqual(changed, text);
+    const created = await run('cloudformation.changeSets.create', {
+      stackName: 'change-sets',
+      changeSetName: 'rename-vpc',
+      templateBody: changed,
+      usePreviousParameters: ['EnvironmentName'],
+      capabilities: ['CAPABILITY_IAM'],
+    });
+    assert.equal(created.status, 'succeeded', JSON.stringify(created.error ?? created.refusal));
+    const described = await reads.read<{ status: string; summary: string[] }>(
+      'cloudformation.changeSets.describe',
+      { stackName: 'change-sets', changeSetName: 'rename-vpc' },
+      'us-east-1',
+    );
+    assert.equal(described.status, 'CREATE_COMPLETE');
+    assert.ok(described.summary.some((line) => /Modify Vpc \(AWS::EC2::VPC\)/.test(line)), described.summary.join('\n'));
+    const dryRun = await reads.runner.run(
+      'cloudformation.changeSets.execute',
+      { stackName: 'change-sets', changeSetName: 'rename-vpc' },
+      { caller: 'command', mode: 'dry-run', region: 'us-east-1' },
+    );
+    assert.ok(dryRun.preview?.changes.some((line) => /Modify Vpc/.test(line)), 'the dry-run shows the change set');
+    const executed = await run('cloudformation.changeSets.execute', {
+      stackName: 'change-sets',
+      changeSetName: 'rename-vpc',
+    });
+    assert.equal(executed.status, 'succeeded', JSON.stringify(executed.error ?? executed.refusal));
+    const stacks = await reads.read<{ items: Array<{ StackStatus?: string }> }>(
+      'cloudformation.stacks.list',
+      { stackName: 'change-sets' },
+      'us-east-1',
+    );
+    assert.match(stacks.items[0].StackStatus ?? '', /UPDATE_COMPLETE/);
   });
 });
