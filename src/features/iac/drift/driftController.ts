@@ -562,18 +562,26 @@ export class DriftController implements vscode.Disposable {
       if (!range.contains(position)) continue;
       const markdown = new vscode.MarkdownString(undefined, true);
       markdown.isTrusted = false;
-      markdown.appendMarkdown(`**${resource.logicalId}** · \`${resource.type}\`\n\n`);
+      markdown.appendMarkdown(`**${escapeMarkdown(resource.logicalId)}** · \`${resource.type}\`\n\n`);
       if (resource.physicalId) markdown.appendMarkdown(`Live ID: \`${resource.physicalId}\`\n\n`);
-      if (resource.live?.state) markdown.appendMarkdown(`State: ${resource.live.state}\n\n`);
-      for (const [name, value] of resource.live?.facts ?? []) markdown.appendText(`${name}: ${value}\n`);
-      markdown.appendMarkdown(`\n\nDrift: ${resource.message ?? resource.status}\n`);
-      for (const drift of resource.properties.filter((property) => property.status !== 'in-sync')) {
-        markdown.appendText(
-          `\n• ${drift.path.join('.')}: ${drift.status}${drift.status === 'drifted' ? ` (template ${displayValue(drift.expected)}, live ${displayValue(drift.live)})` : drift.reason ? ` (${drift.reason})` : ''}`,
+      if (resource.live?.state) markdown.appendMarkdown(`State: ${escapeMarkdown(resource.live.state)}\n\n`);
+      const facts = (resource.live?.facts ?? []).filter(([name]) => name !== 'State');
+      if (facts.length)
+        markdown.appendMarkdown(
+          `| | |\n|---|---|\n${facts.map(([name, value]) => `| ${escapeMarkdown(name)} | ${escapeMarkdown(value)} |`).join('\n')}\n\n`,
         );
+      markdown.appendMarkdown(`Drift: ${escapeMarkdown(resource.message ?? resource.status)}\n`);
+      for (const drift of resource.properties.filter((property) => property.status !== 'in-sync')) {
+        const detail =
+          drift.status === 'drifted'
+            ? ` (template ${displayValue(drift.expected)}, live ${displayValue(drift.live)})`
+            : drift.reason
+              ? ` (${drift.reason})`
+              : '';
+        markdown.appendMarkdown(`\n- ${escapeMarkdown(`${drift.path.join('.')}: ${drift.status}${detail}`)}`);
       }
       const second = state.secondSource?.resources?.[resource.logicalId];
-      if (second) markdown.appendText(`\n\nCloudFormation drift detection: ${second.status}`);
+      if (second) markdown.appendMarkdown(`\n\nCloudFormation drift detection: ${escapeMarkdown(second.status)}`);
       return new vscode.Hover(markdown, range);
     }
     return undefined;
@@ -816,4 +824,8 @@ function toRuleInput(rule: unknown): Record<string, unknown> | undefined {
       description: r.Description,
     }).filter(([, value]) => value !== undefined),
   );
+}
+
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (character) => `\\${character}`);
 }
