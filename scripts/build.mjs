@@ -4,9 +4,10 @@
 //   dist/sdk/*.js      one bundle per AWS SDK package, required when a client is first created.
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, relative, resolve } from 'node:path';
+import { generateCfnTypes } from './lib/cfnTypes.mjs';
 import { thirdPartyNotices } from './lib/thirdPartyNotices.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -208,7 +209,13 @@ const merged = {
   outputs: Object.assign({}, ...metafiles.map((m) => m.outputs)),
 };
 await writeFile(join(root, 'dist', 'meta.json'), JSON.stringify(merged));
-const notices = thirdPartyNotices({ root, metafiles });
+// CloudFormation type knowledge, generated from @aws-cdk/aws-service-spec (credited in the notices below).
+const cfnTypes = generateCfnTypes(root);
+await mkdir(join(root, 'dist', 'iac'), { recursive: true });
+const cfnTypesJson = JSON.stringify(cfnTypes.data);
+await writeFile(join(root, 'dist', 'iac', 'cfn-types.json'), cfnTypesJson);
+console.log(`CloudFormation types: ${cfnTypes.resourceCount} resource types, ${(cfnTypesJson.length / 1024).toFixed(0)} KB`);
+const notices = thirdPartyNotices({ root, metafiles, extraAssets: [{ dir: cfnTypes.packageDir }] });
 await writeFile(join(root, 'dist', 'THIRD_PARTY_NOTICES.md'), notices.text);
 console.log(
   `built (${production ? 'production' : 'development'}): ${[...size(main), ...size(core), ...size(sdk), ...size(webview)].join(', ')}; notices for ${notices.packages.length} packages`,

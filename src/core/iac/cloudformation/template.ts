@@ -22,16 +22,18 @@ import {
 import { flowNestingOffset, overByteLimit } from '../../dr/parse';
 import { DEFINITION_SECTIONS, PSEUDO_PARAMETERS, SHORT_FORM_TAGS, type DefinitionSection } from './intrinsics';
 import { LineIndex, type TextSpan } from './positions';
+import { MAX_TEMPLATE_BYTES, mightBeCloudFormationTemplate } from './recognize';
 import type { TemplateEntry, TemplateMap, TemplateNode, TemplateScalar } from './nodes';
 import { collectReferences, type TemplateReference } from './references';
 
 export type { TextSpan, LineCharacter } from './positions';
+export { mightBeCloudFormationTemplate } from './recognize';
 export type { TemplateEntry, TemplateMap, TemplateNode, TemplateScalar, TemplateSeq } from './nodes';
 export type { TemplateReference, ReferenceKind } from './references';
 
 export const TEMPLATE_LIMITS = {
   /** CloudFormation itself refuses templates over 1 MB. */
-  bytes: 1_048_576,
+  bytes: MAX_TEMPLATE_BYTES,
   nestingDepth: 64,
   aliasCount: 100,
   /** Nodes built, aliases expanded included. */
@@ -374,16 +376,6 @@ export function hasTemplateShape(value: unknown): boolean {
     const type = (resource as { Type?: unknown } | null)?.Type;
     return typeof type === 'string' && CFN_TYPE.test(type);
   });
-}
-
-const FORMAT_VERSION_KEY = /(?:^|[{,])[ \t\r\n]*["']?AWSTemplateFormatVersion["']?[ \t]*:/m;
-const RESOURCES_KEY = /(?:^|[{,][ \t\r\n]*)["']?Resources["']?[ \t]*:|"Resources"[ \t]*:/m;
-const RESOURCE_TYPE = /["']?Type["']?[ \t]*:[ \t]*["']?(?:AWS|Alexa|Custom)::/;
-
-/** A cheap look at the text (no parse): could it be a template? False negatives are impossible for well-formed templates. */
-export function mightBeCloudFormationTemplate(text: string): boolean {
-  if (overByteLimit(text, TEMPLATE_LIMITS.bytes)) return false;
-  return FORMAT_VERSION_KEY.test(text) || (RESOURCES_KEY.test(text) && RESOURCE_TYPE.test(text));
 }
 
 /** Recognises a template by its content (whatever the file is called), in YAML or JSON. */
