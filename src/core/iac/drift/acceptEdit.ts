@@ -14,12 +14,18 @@ const YAML_RESERVED = /^(true|false|yes|no|on|off|null|y|n|~)$/i;
 const YAML_PLAIN_SAFE = /^[A-Za-z_/][A-Za-z0-9_./@-]*$/;
 const YAML_NUMBER_LIKE = /^[-+]?(\.?\d|\.inf|\.nan)/i;
 
+/** Characters a single-quoted YAML scalar cannot hold as they are (controls, line breaks, BOM). */
+function needsEscape(character: string): boolean {
+  const code = character.codePointAt(0)!;
+  return code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029 || code === 0xfeff || character === '\\';
+}
+
 /** A live value as a YAML scalar that reads back as the same value, in block and in flow context alike. */
 export function yamlScalar(value: string | number | boolean): string {
   if (typeof value !== 'string') return String(value);
   if (value !== '' && YAML_PLAIN_SAFE.test(value) && !YAML_RESERVED.test(value) && !YAML_NUMBER_LIKE.test(value))
     return value;
-  if (/[\n\r\t\\\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]/.test(value)) return JSON.stringify(value);
+  if ([...value].some(needsEscape)) return JSON.stringify(value);
   return `'${value.replace(/'/g, "''")}'`;
 }
 

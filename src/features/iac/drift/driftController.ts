@@ -777,7 +777,7 @@ export function revertOperation(
     return {
       operationId: 'ec2.instances.changeType',
       input: { instanceId: resource.physicalId, instanceType: drift.expected },
-      title: `change ${resource.physicalId} back to ${drift.expected}`,
+      title: `change ${resource.physicalId} back to ${drift.expected}; the instance must be stopped`,
     };
   if (resource.type === 'AWS::EC2::SecurityGroup' && (property === 'SecurityGroupIngress' || property === 'SecurityGroupEgress')) {
     const direction = property === 'SecurityGroupIngress' ? 'Ingress' : 'Egress';
