@@ -58,6 +58,9 @@ describe('CloudFormation drift on the template (lenses, hover, diagnostics, deco
     const { testing: api } = await testing();
     api.setApprovalProvider(undefined);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const folder = vscode.workspace.workspaceFolders![0].uri;
+    await vscode.workspace.fs.delete(vscode.Uri.joinPath(folder, 'infra'), { recursive: true });
+    await vscode.workspace.fs.delete(vscode.Uri.joinPath(folder, '.pilotlight', 'iac.json'));
   });
 
   it('reports the out-of-band changes as diagnostics and decorations on the template lines', async () => {
