@@ -44,10 +44,16 @@ function resolveSource(resolveDir, path) {
 }
 
 /**
- * Sends every dynamic import of a src/core module to dist/core.js, which is required on first use.
- * `modules` collects them (key → source path) for the core build.
+ * Core modules that get a bundle of their own (dist/<name>.js) instead of a place in dist/core.js: what a
+ * feature needs on its first use without loading the whole core (the CloudFormation language features).
  */
-function lazyCore(modules) {
+const OWN_BUNDLES = new Map([['iac/cloudformation/service', 'iac-cloudformation']]);
+
+/**
+ * Sends every dynamic import of a src/core module to dist/core.js, which is required on first use.
+ * `modules` collects them (key → source path) for the core build; `own` those of OWN_BUNDLES.
+ */
+function lazyCore(modules, own = new Map()) {
   return {
     name: 'lazy-core',
     setup(b) {
@@ -56,6 +62,10 @@ function lazyCore(modules) {
         const source = resolveSource(args.resolveDir, args.path);
         if (!source || !LAZY_DIRS.some((dir) => source.startsWith(dir))) return undefined;
         const key = relative(coreDir, source).replace(/\.ts$/, '').split('\\').join('/');
+        if (OWN_BUNDLES.has(key)) {
+          own.set(key, source);
+          return { path: `./${OWN_BUNDLES.get(key)}.js`, external: true };
+        }
         modules.set(key, source);
         return { path: key, namespace: 'lazy-core' };
       });
@@ -90,11 +100,18 @@ const common = {
 await rm(join(root, 'dist'), { recursive: true, force: true });
 const usedSdkPackages = new Set();
 const lazyModules = new Map();
+const ownBundleSources = new Map();
 const main = await build({
   ...common,
   entryPoints: { extension: 'src/extension.ts' },
   outdir: 'dist',
-  plugins: [splitAwsSdk(usedSdkPackages), lazyCore(lazyModules)],
+  plugins: [splitAwsSdk(usedSdkPackages), lazyCore(lazyModules, ownBundleSources)],
+});
+const ownBundles = await build({
+  ...common,
+  entryPoints: Object.fromEntries([...ownBundleSources].map(([key, source]) => [OWN_BUNDLES.get(key), source])),
+  outdir: 'dist',
+  plugins: [splitAwsSdk(usedSdkPackages)],
 });
 const core = await build({
   ...common,
@@ -198,6 +215,7 @@ console.log(
 // add their metafiles or assets here.
 const metafiles = [
   main.metafile,
+  ownBundles.metafile,
   core.metafile,
   sdk.metafile,
   webview.metafile,
@@ -218,5 +236,5 @@ console.log(`CloudFormation types: ${cfnTypes.resourceCount} resource types, ${(
 const notices = thirdPartyNotices({ root, metafiles, extraAssets: [{ dir: cfnTypes.packageDir }] });
 await writeFile(join(root, 'dist', 'THIRD_PARTY_NOTICES.md'), notices.text);
 console.log(
-  `built (${production ? 'production' : 'development'}): ${[...size(main), ...size(core), ...size(sdk), ...size(webview)].join(', ')}; notices for ${notices.packages.length} packages`,
+  `built (${production ? 'production' : 'development'}): ${[...size(main), ...size(ownBundles), ...size(core), ...size(sdk), ...size(webview)].join(', ')}; notices for ${notices.packages.length} packages`,
 );

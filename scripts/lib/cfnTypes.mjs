@@ -4,10 +4,12 @@
 // would double the file; the VSIX must stay under 4 MB). The database (15 MB of
 // JSON) is never shipped; the compact file is read by src/core/iac/cloudformation/typeKnowledge.ts.
 //
-// Format 1 (dist/iac/cfn-types.json):
-//   { format: 1, source: { package, version, licence },
-//     resources: { "AWS::S3::Bucket": { d: summary, id: [..], p: { Name: [type, flags, summary?] }, a: { Name: type } } },
-//     types: [ { n: name, p: { … as above, no summaries } } ] }
+// Format 2 (dist/iac/cfn-types.json):
+//   { format: 2, source: { package, version, licence },
+//     resources: { "AWS::S3::Bucket": "<JSON of { d: summary, id: [..], p: { Name: [type, flags, summary?] }, a: { Name: type } }>" },
+//     types: [ "<JSON of { n: name, p: { … as above, no summaries } }>" ] }
+// Each entry is itself a JSON string: reading the file only scans strings (about 4 times faster than
+// building every object), and an entry is decoded when a template first uses it.
 // A type is a string: string | number | integer | boolean | json | date-time | tag, `#N` for types[N],
 // `T[]` for a list, `map<T>` for a map, `A|B` for a union. Flags: 1 required, 2 replacement, 4 replacement
 // in some cases, 8 deprecated.
@@ -15,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 
-export const CFN_TYPES_FORMAT = 1;
+export const CFN_TYPES_FORMAT = 2;
 export const SPEC_PACKAGE = '@aws-cdk/aws-service-spec';
 
 const SUMMARY_LIMIT = 240;
@@ -98,8 +100,8 @@ export function generateCfnTypes(root) {
   const data = {
     format: CFN_TYPES_FORMAT,
     source: { package: SPEC_PACKAGE, version: manifest.version, licence: manifest.license },
-    resources,
-    types,
+    resources: Object.fromEntries(Object.entries(resources).map(([name, entry]) => [name, JSON.stringify(entry)])),
+    types: types.map((entry) => JSON.stringify(entry)),
   };
   return { data, packageDir, resourceCount: sorted.length };
 }

@@ -132,7 +132,7 @@ describe('CloudFormation language features', function () {
   it('completes resource types and properties, and hovers a resource type', async () => {
     const document = await vscode.workspace.openTextDocument({
       language: 'yaml',
-      content: 'Resources:\n  Jobs:\n    Type: AWS::SQS::Q\n    Properties:\n      Queue\n',
+      content: 'Resources:\n  Jobs:\n    Type: AWS::SQS::Q\n',
     });
     const types = await vscode.commands.executeCommand<vscode.CompletionList>(
       'vscode.executeCompletionItemProvider',
@@ -142,9 +142,13 @@ describe('CloudFormation language features', function () {
     assert.ok(
       types.items.some((item) => item.label === 'AWS::SQS::Queue' && item.kind === vscode.CompletionItemKind.Class),
     );
+    const withType = await vscode.workspace.openTextDocument({
+      language: 'yaml',
+      content: 'Resources:\n  Jobs:\n    Type: AWS::SQS::Queue\n    Properties:\n      Queue\n',
+    });
     const properties = await vscode.commands.executeCommand<vscode.CompletionList>(
       'vscode.executeCompletionItemProvider',
-      document.uri,
+      withType.uri,
       new vscode.Position(4, '      Queue'.length),
     );
     const queueName = properties.items.find((item) => item.label === 'QueueName');

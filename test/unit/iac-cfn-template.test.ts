@@ -1,8 +1,10 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
+import { flowNestingOffset } from '../../src/core/dr/parse';
 import {
   TEMPLATE_LIMITS,
+  structureProblem,
   isCloudFormationTemplate,
   parseTemplate,
   type CfnTemplate,
@@ -253,6 +255,17 @@ describe('CloudFormation template model', () => {
         parseTemplate(chars.join(''));
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('the one-pass structure scan finds the same flow nesting as the DR parser check (property)', () => {
+    const alphabet = fc.constantFrom(...'[]{}"\'#\\ \nab-:?'.split(''));
+    fc.assert(
+      fc.property(fc.array(alphabet, { maxLength: 120 }), fc.integer({ min: 1, max: 4 }), (chars, limit) => {
+        const text = chars.join('');
+        assert.equal(structureProblem(text, limit, false)?.offset, flowNestingOffset(text, limit));
+      }),
+      { numRuns: 500 },
     );
   });
 

@@ -19,7 +19,7 @@ import {
   type Document,
   type Tags,
 } from 'yaml';
-import { flowNestingOffset, overByteLimit } from '../../dr/parse';
+import { overByteLimit } from '../../dr/parse';
 import { DEFINITION_SECTIONS, PSEUDO_PARAMETERS, SHORT_FORM_TAGS, type DefinitionSection } from './intrinsics';
 import { LineIndex, type TextSpan } from './positions';
 import { MAX_TEMPLATE_BYTES, mightBeCloudFormationTemplate } from './recognize';
@@ -87,7 +87,6 @@ function setProperty(target: Record<string, unknown>, key: string, value: unknow
 
 interface Built {
   node: TemplateNode;
-  value: unknown;
 }
 
 class TreeBuilder {
@@ -122,7 +121,6 @@ class TreeBuilder {
     entries: Array<{ key: string; keyStart: number; keyEnd: number; built: Built }>,
   ): Built {
     const byKey = new Map<string, TemplateEntry>();
-    const value: Record<string, unknown> = {};
     const kept: TemplateEntry[] = [];
     for (const { key, keyStart, keyEnd, built } of entries) {
       const entry: TemplateEntry = { key, keyStart, keyEnd, value: built.node };
@@ -138,9 +136,8 @@ class TreeBuilder {
         continue;
       }
       byKey.set(key, entry);
-      setProperty(value, key, built.value);
     }
-    return { node: { kind: 'map', start, end, entries: kept, byKey }, value };
+    return { node: { kind: 'map', start, end, entries: kept, byKey } };
   }
 }
 
@@ -160,7 +157,7 @@ class YamlTreeBuilder extends TreeBuilder {
   build(node: YamlAny, depth: number, at: number): Built {
     if (node === null || node === undefined) {
       this.count(depth, at);
-      return { node: { kind: 'scalar', value: null, start: at, end: at }, value: null };
+      return { node: { kind: 'scalar', value: null, start: at, end: at } };
     }
     if (isAlias(node)) {
       const [start, end] = node.range ?? [at, at];
@@ -180,13 +177,13 @@ class YamlTreeBuilder extends TreeBuilder {
           end,
         });
         this.count(depth, start);
-        return { node: { kind: 'scalar', value: null, start, end }, value: null };
+        return { node: { kind: 'scalar', value: null, start, end } };
       }
       this.resolving.add(target);
       const built = this.build(target, depth, start);
       this.resolving.delete(target);
       // The alias's own text is where the value is, for the outer node; what is inside stays at the anchor.
-      return { node: { ...built.node, start, end }, value: built.value };
+      return { node: { ...built.node, start, end } };
     }
     const tag = (node as { tag?: string }).tag;
     const longForm = tag ? SHORT_FORM_TAGS.get(tag) : undefined;
@@ -213,9 +210,8 @@ class YamlTreeBuilder extends TreeBuilder {
 
   /** Where the tag written before a value begins (searched backwards a short way; the value's start if absent). */
   private tagStart(tag: string, valueStart: number): number {
-    const windowStart = Math.max(0, valueStart - 512);
-    const found = this.text.slice(windowStart, valueStart + tag.length).lastIndexOf(tag);
-    return found === -1 ? valueStart : windowStart + found;
+    const found = this.text.lastIndexOf(tag, valueStart);
+    return found === -1 || found < valueStart - 512 ? valueStart : found;
   }
 
   private buildUntagged(node: YamlAny, depth: number, at: number, getAtt: boolean): Built {
@@ -229,7 +225,7 @@ class YamlTreeBuilder extends TreeBuilder {
       if (value !== null && !['string', 'number', 'boolean'].includes(typeof value)) value = String(value);
       const scalar = value as string | number | boolean | null;
       if (getAtt && typeof scalar === 'string') return this.splitGetAtt(scalar, start, end, depth);
-      return { node: { kind: 'scalar', value: scalar, start, end }, value: scalar };
+      return { node: { kind: 'scalar', value: scalar, start, end } };
     }
     if (isMap(node)) {
       const entries: Array<{ key: string; keyStart: number; keyEnd: number; built: Built }> = [];
@@ -256,21 +252,16 @@ class YamlTreeBuilder extends TreeBuilder {
     }
     if (isSeq(node)) {
       const items: TemplateNode[] = [];
-      const values: unknown[] = [];
-      for (const item of node.items) {
-        const built = this.build(item, depth + 1, end);
-        items.push(built.node);
-        values.push(built.value);
-      }
-      return { node: { kind: 'seq', start, end, items }, value: values };
+      for (const item of node.items) items.push(this.build(item, depth + 1, end).node);
+      return { node: { kind: 'seq', start, end, items } };
     }
-    return { node: { kind: 'scalar', value: null, start, end }, value: null };
+    return { node: { kind: 'scalar', value: null, start, end } };
   }
 
   /** `!GetAtt Res.Attr.Sub` → [Res, Attr.Sub], each part located in the text when it is written plainly. */
   private splitGetAtt(text: string, start: number, end: number, depth: number): Built {
     const dot = text.indexOf('.');
-    if (dot <= 0) return { node: { kind: 'scalar', value: text, start, end }, value: text };
+    if (dot <= 0) return { node: { kind: 'scalar', value: text, start, end } };
     const source = this.text.slice(start, end);
     const inner = source === text ? start : source.slice(1, -1) === text ? start + 1 : undefined;
     const logicalId = text.slice(0, dot);
@@ -285,7 +276,7 @@ class YamlTreeBuilder extends TreeBuilder {
       inner === undefined
         ? { kind: 'scalar', value: attribute, start, end }
         : { kind: 'scalar', value: attribute, start: inner + dot + 1, end: inner + text.length };
-    return { node: { kind: 'seq', start, end, items: [first, second] }, value: [logicalId, attribute] };
+    return { node: { kind: 'seq', start, end, items: [first, second] } };
   }
 }
 
@@ -293,7 +284,7 @@ class JsonTreeBuilder extends TreeBuilder {
   build(node: JsonNode | undefined, depth: number, at: number): Built {
     if (!node) {
       this.count(depth, at);
-      return { node: { kind: 'scalar', value: null, start: at, end: at }, value: null };
+      return { node: { kind: 'scalar', value: null, start: at, end: at } };
     }
     const start = node.offset;
     const end = node.offset + node.length;
@@ -315,48 +306,61 @@ class JsonTreeBuilder extends TreeBuilder {
     }
     if (node.type === 'array') {
       const items: TemplateNode[] = [];
-      const values: unknown[] = [];
-      for (const child of node.children ?? []) {
-        const built = this.build(child, depth + 1, end);
-        items.push(built.node);
-        values.push(built.value);
-      }
-      return { node: { kind: 'seq', start, end, items }, value: values };
+      for (const child of node.children ?? []) items.push(this.build(child, depth + 1, end).node);
+      return { node: { kind: 'seq', start, end, items } };
     }
     const value = (node.value ?? null) as string | number | boolean | null;
-    return { node: { kind: 'scalar', value, start, end }, value };
+    return { node: { kind: 'scalar', value, start, end } };
   }
 }
 
+/** Characters the structure scan stops at; everything else is skipped by the regular expression engine. */
+const STRUCTURE_CHARS = /["'#\n[\]{}\\:?-]/g;
+
 /**
- * The offset of the first line holding more than `limit` block indicators (`- `, `? `, `: `) outside quotes
- * and comments, or undefined. Nesting that deep on one line (`- - - - x`) is how block nesting gets deep
- * cheaply, and the YAML parser's time and memory grow faster than linearly with it. Errs on the strict side.
+ * One linear pass over the text, outside quotes and comments: the offset where flow lists and mappings
+ * (`[ ]`, `{ }`) nest deeper than `limit`, or where a line holds more than `limit` block indicators
+ * (`- `, `? `, `: `; `- - - - x` is how block nesting gets deep cheaply, and the YAML parser's time and
+ * memory grow faster than linearly with it). A quote ends at the latest at its line's end, so an unmatched
+ * quote cannot hide what follows; brackets in plain text count too: it errs on the strict side.
  */
-export function blockIndicatorOffset(text: string, limit: number): number | undefined {
-  let count = 0;
+export function structureProblem(
+  text: string,
+  limit: number,
+  blockIndicators: boolean,
+): { kind: 'flow' | 'block'; offset: number } | undefined {
+  let depth = 0;
+  let indicators = 0;
   let quote: string | undefined;
   let comment = false;
-  for (let index = 0; index < text.length; index += 1) {
+  STRUCTURE_CHARS.lastIndex = 0;
+  for (let match = STRUCTURE_CHARS.exec(text); match; match = STRUCTURE_CHARS.exec(text)) {
+    const index = match.index;
     const char = text[index];
     if (char === '\n') {
       quote = undefined;
       comment = false;
-      count = 0;
+      indicators = 0;
     } else if (comment) {
       continue;
     } else if (quote) {
-      if (quote === '"' && char === '\\') index += 1;
+      if (quote === '"' && char === '\\') STRUCTURE_CHARS.lastIndex = index + 2;
       else if (char === quote) quote = undefined;
     } else if (char === '"' || char === "'") {
       quote = char;
-    } else if (char === '#' && (index === 0 || text[index - 1] === ' ' || text[index - 1] === '\t')) {
-      comment = true;
-    } else if (char === '-' || char === '?' || char === ':') {
+    } else if (char === '#') {
+      const before = text[index - 1];
+      if (index === 0 || before === ' ' || before === '\t' || before === '\n' || before === '\r') comment = true;
+    } else if (char === '[' || char === '{') {
+      depth += 1;
+      if (depth > limit) return { kind: 'flow', offset: index };
+    } else if (char === ']' || char === '}') {
+      if (depth > 0) depth -= 1;
+    } else if (blockIndicators && (char === '-' || char === '?' || char === ':')) {
       const next = text[index + 1];
-      if (next === ' ' || next === '\t' || next === '\n' || next === undefined) {
-        count += 1;
-        if (count > limit) return index;
+      if (next === ' ' || next === '\t' || next === '\n' || next === '\r' || next === undefined) {
+        indicators += 1;
+        if (indicators > limit) return { kind: 'block', offset: index };
       }
     }
   }
@@ -393,7 +397,6 @@ export class CfnTemplate {
     readonly format: 'yaml' | 'json',
     /** Undefined when the text could not be read at all (too large, too deep …: see problems). */
     readonly root: TemplateNode | undefined,
-    readonly value: unknown,
     readonly problems: TemplateProblem[],
   ) {
     this.lines = new LineIndex(text);
@@ -407,8 +410,25 @@ export class CfnTemplate {
     }
   }
 
+  private plainValue?: { value: unknown };
+
+  /** The template as plain data (long-form intrinsics; the first of repeated keys), built on first use. */
+  get value(): unknown {
+    this.plainValue ??= { value: this.root ? plainValueOf(this.root) : undefined };
+    return this.plainValue.value;
+  }
+
+  /** AWSTemplateFormatVersion, or Resources with a CloudFormation type (read from the tree, no value built). */
   get isCloudFormation(): boolean {
-    return hasTemplateShape(this.value);
+    const root = this.root;
+    if (root?.kind !== 'map') return false;
+    if (root.byKey.has('AWSTemplateFormatVersion')) return true;
+    const resources = root.byKey.get('Resources')?.value;
+    if (resources?.kind !== 'map') return false;
+    return resources.entries.some((entry) => {
+      const type = entry.value.kind === 'map' ? entry.value.byKey.get('Type')?.value : undefined;
+      return type?.kind === 'scalar' && typeof type.value === 'string' && CFN_TYPE.test(type.value);
+    });
   }
 
   /** True when the text has a syntax error or could not be read: never rewrite such a file. */
@@ -516,8 +536,17 @@ export class CfnTemplate {
   }
 }
 
+/** The plain value of a node: objects for mappings (first of repeated keys), arrays, scalars. */
+function plainValueOf(node: TemplateNode): unknown {
+  if (node.kind === 'scalar') return node.value;
+  if (node.kind === 'seq') return node.items.map(plainValueOf);
+  const value: Record<string, unknown> = {};
+  for (const [key, entry] of node.byKey) setProperty(value, key, plainValueOf(entry.value));
+  return value;
+}
+
 function limitTemplate(text: string, format: 'yaml' | 'json', problem: TemplateProblem): CfnTemplate {
-  return new CfnTemplate(text, format, undefined, undefined, [problem]);
+  return new CfnTemplate(text, format, undefined, [problem]);
 }
 
 /** Parses a template (JSON when it starts with `{`, YAML otherwise). Never throws for bad input: see `problems`. */
@@ -531,23 +560,17 @@ export function parseTemplate(text: string): CfnTemplate {
       start: 0,
       end: 0,
     });
-  const deep = flowNestingOffset(text, TEMPLATE_LIMITS.nestingDepth);
-  if (deep !== undefined)
+  const structure = structureProblem(text, TEMPLATE_LIMITS.nestingDepth, format === 'yaml');
+  if (structure)
     return limitTemplate(text, format, {
       severity: 'error',
       code: 'too-deep',
-      message: `Lists and mappings nest more than ${TEMPLATE_LIMITS.nestingDepth} levels deep here; the template is not read.`,
-      start: deep,
-      end: deep + 1,
-    });
-  const crowded = format === 'yaml' ? blockIndicatorOffset(text, TEMPLATE_LIMITS.nestingDepth) : undefined;
-  if (crowded !== undefined)
-    return limitTemplate(text, format, {
-      severity: 'error',
-      code: 'too-deep',
-      message: `A line holds more than ${TEMPLATE_LIMITS.nestingDepth} block indicators (- ? :), nesting too deep; the template is not read.`,
-      start: crowded,
-      end: crowded + 1,
+      message:
+        structure.kind === 'flow'
+          ? `Lists and mappings nest more than ${TEMPLATE_LIMITS.nestingDepth} levels deep here; the template is not read.`
+          : `A line holds more than ${TEMPLATE_LIMITS.nestingDepth} block indicators (- ? :), nesting too deep; the template is not read.`,
+      start: structure.offset,
+      end: structure.offset + 1,
     });
   try {
     return format === 'json' ? parseJson(text) : parseYaml(text);
@@ -612,9 +635,9 @@ function parseYaml(text: string): CfnTemplate {
       end: warning.pos[1],
     });
   }
-  if (doc.contents === null) return new CfnTemplate(text, 'yaml', undefined, undefined, builder.problems);
+  if (doc.contents === null) return new CfnTemplate(text, 'yaml', undefined, builder.problems);
   const built = builder.build(doc.contents, 0, 0);
-  return new CfnTemplate(text, 'yaml', built.node, built.value, builder.problems);
+  return new CfnTemplate(text, 'yaml', built.node, builder.problems);
 }
 
 function parseJson(text: string): CfnTemplate {
@@ -629,9 +652,9 @@ function parseJson(text: string): CfnTemplate {
       start: error.offset,
       end: error.offset + error.length,
     });
-  if (!tree) return new CfnTemplate(text, 'json', undefined, undefined, builder.problems);
+  if (!tree) return new CfnTemplate(text, 'json', undefined, builder.problems);
   const built = builder.build(tree, 0, 0);
-  return new CfnTemplate(text, 'json', built.node, built.value, builder.problems);
+  return new CfnTemplate(text, 'json', built.node, builder.problems);
 }
 
 function describeJsonError(code: string): string {

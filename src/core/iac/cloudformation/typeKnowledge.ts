@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 
-export const CFN_TYPES_FORMAT = 1;
+export const CFN_TYPES_FORMAT = 2;
 
 /** [type, flags, summary?] as the generator writes it. */
 type EncodedProperty = [string, number, string?];
@@ -21,11 +21,17 @@ interface EncodedResource {
   a: Record<string, string>;
 }
 
+interface EncodedType {
+  n: string;
+  p: EncodedPropertyMap;
+}
+
+/** Entries are JSON strings, decoded on first use (scripts/lib/cfnTypes.mjs). */
 interface EncodedFile {
   format: number;
   source: { package: string; version: string; licence: string };
-  resources: Record<string, EncodedResource>;
-  types: Array<{ n: string; p: EncodedPropertyMap }>;
+  resources: Record<string, string>;
+  types: string[];
 }
 
 export type UpdateBehaviour = 'replacement' | 'conditional-replacement' | 'no-replacement';
@@ -93,6 +99,7 @@ function unionMembers(type: string): string[] {
 export class CfnTypeKnowledge {
   private readonly resourceCache = new Map<string, ResourceTypeInfo>();
   private readonly typeCache = new Map<number, Map<string, PropertyInfo>>();
+  private readonly typeEntries = new Map<number, EncodedType>();
   readonly resourceTypeNames: readonly string[];
 
   private constructor(private readonly file: EncodedFile) {
@@ -120,7 +127,7 @@ export class CfnTypeKnowledge {
     if (!this.hasResourceType(name)) return undefined;
     let info = this.resourceCache.get(name);
     if (!info) {
-      const encoded = this.file.resources[name];
+      const encoded = JSON.parse(this.file.resources[name]) as EncodedResource;
       info = {
         name,
         summary: encoded.d,
@@ -135,7 +142,16 @@ export class CfnTypeKnowledge {
 
   /** The property type named by `#N`, by its name in the specification (e.g. BlockDeviceMapping). */
   typeName(type: string): string | undefined {
-    return /^#\d+$/.test(type) ? this.file.types[Number(type.slice(1))]?.n : undefined;
+    return /^#\d+$/.test(type) ? this.typeEntry(Number(type.slice(1)))?.n : undefined;
+  }
+
+  private typeEntry(index: number): EncodedType | undefined {
+    let entry = this.typeEntries.get(index);
+    if (!entry && typeof this.file.types[index] === 'string') {
+      entry = JSON.parse(this.file.types[index]) as EncodedType;
+      this.typeEntries.set(index, entry);
+    }
+    return entry;
   }
 
   /** The properties of an object type (`#N`), or undefined for anything else. */
@@ -144,7 +160,7 @@ export class CfnTypeKnowledge {
     const index = Number(type.slice(1));
     let properties = this.typeCache.get(index);
     if (!properties) {
-      const encoded = this.file.types[index];
+      const encoded = this.typeEntry(index);
       if (!encoded) return undefined;
       properties = decodeProperties(encoded.p);
       this.typeCache.set(index, properties);

@@ -57,12 +57,14 @@ export class CfnDiagnostics implements vscode.Disposable {
 
   async validate(document: vscode.TextDocument): Promise<vscode.Diagnostic[]> {
     const version = document.version;
+    // The type knowledge loads (first time only) while the template is parsed.
+    const typesLoading = this.documents.types();
     const template = await this.documents.template(document);
     if (!template) {
       this.collection.delete(document.uri);
       return [];
     }
-    const [{ templateDiagnostics }, types] = await Promise.all([loadCfnService(), this.documents.types()]);
+    const [{ templateDiagnostics }, types] = await Promise.all([loadCfnService(), typesLoading]);
     if (document.isClosed || document.version !== version) return this.collection.get(document.uri)?.slice() ?? [];
     const diagnostics = templateDiagnostics(template, types).map((found) => {
       const start = document.positionAt(found.start);
