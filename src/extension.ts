@@ -10,6 +10,7 @@ import { registerLaunchTemplateEditor } from './features/editors/launchTemplate/
 import { registerExplorer, type ExplorerFeature } from './features/explorer/registerExplorer';
 import { registerCfnLanguage } from './features/iac/language/registerCfnLanguage';
 import { registerGuardrails } from './features/guardrails/registerGuardrails';
+import { registerIacDrift } from './features/iac/drift/registerDrift';
 import { registerMcp } from './features/mcp/registerMcp';
 import { PilotLightContext } from './features/shared/pilotLightContext';
 import { publicApi, type PilotLightApi } from './features/shared/publicApi';
@@ -59,6 +60,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PilotL
   registerGuardrails(ctx);
   registerLaunchTemplateEditor(ctx);
   registerCfnLanguage(ctx);
+  registerIacDrift(ctx);
   registerTools(ctx);
   registerMcp(ctx);
   const chat = registerChat(ctx);

@@ -51,6 +51,8 @@ const EXPECTED_WRITES = [
   'sfn.tasks.sendSuccess',
   'sfn.tasks.sendFailure',
   'sfn.executions.stop',
+  'cloudformation.changeSets.create',
+  'cloudformation.changeSets.execute',
 ];
 
 const EXPECTED_READS = [
@@ -72,6 +74,12 @@ const EXPECTED_READS = [
   'cloudformation.stacks.list',
   'cloudformation.stacks.resources',
   'cloudformation.stacks.outputs',
+  'cloudformation.stacks.template',
+  'cloudformation.stacks.detectDrift',
+  'cloudformation.stacks.driftStatus',
+  'cloudformation.stacks.resourceDrifts',
+  'cloudformation.changeSets.describe',
+  'ec2.launchTemplates.currentVersions',
   'iam.roles.list',
   'iam.roles.attachedPolicies',
   'iam.roles.inlinePolicies',

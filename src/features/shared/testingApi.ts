@@ -34,6 +34,8 @@ export interface PilotLightTestingApi {
   launchTemplatePanels(): Promise<Array<import('../editors/launchTemplate/panel').LaunchTemplatePanel>>;
   /** The questions of "Bulk Change Launch Settings…": replace its members to answer them. */
   bulkChangePrompts(): Promise<import('../dr/prompts').DrPrompts>;
+  /** The drift controller (loads it when no template has yet). */
+  driftController(): Promise<import('../iac/drift/driftController').DriftController | undefined>;
 }
 
 export function testingApi(
@@ -65,6 +67,7 @@ export function testingApi(
     approvals: async () => (await import('../approvals/registerApprovals')).registeredApprovals,
     launchTemplatePanels: async () => (await import('../editors/launchTemplate/panel')).openLaunchTemplatePanels(),
     bulkChangePrompts: async () => (await import('../editors/launchTemplate/bulkChange')).bulkChangePrompts,
+    driftController: async () => (await import('../iac/drift/registerDrift')).registeredDriftFeature?.controller(),
     invokeToolDirectly: async (name, input) => {
       const { registeredTools } = await import('../tools/registerTools');
       const tool = registeredTools.get(name);
