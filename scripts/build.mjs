@@ -4,7 +4,7 @@
 //   dist/sdk/*.js      one bundle per AWS SDK package, required when a client is first created.
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, relative, resolve } from 'node:path';
 import { thirdPartyNotices } from './lib/thirdPartyNotices.mjs';
@@ -208,7 +208,14 @@ const merged = {
   outputs: Object.assign({}, ...metafiles.map((m) => m.outputs)),
 };
 await writeFile(join(root, 'dist', 'meta.json'), JSON.stringify(merged));
-const notices = thirdPartyNotices({ root, metafiles });
+// Terraform parsing (src/core/iac/terraform/parse.ts): the tree-sitter runtime and the HCL grammar, loaded on first use.
+const treeSitterAssets = [
+  { dir: join(root, 'node_modules', 'web-tree-sitter'), file: 'web-tree-sitter.wasm' },
+  { dir: join(root, 'node_modules', '@tree-sitter-grammars', 'tree-sitter-hcl'), file: 'tree-sitter-terraform.wasm' },
+];
+await mkdir(join(root, 'dist', 'tree-sitter'), { recursive: true });
+for (const { dir, file } of treeSitterAssets) await copyFile(join(dir, file), join(root, 'dist', 'tree-sitter', file));
+const notices = thirdPartyNotices({ root, metafiles, extraAssets: treeSitterAssets.map(({ dir }) => ({ dir })) });
 await writeFile(join(root, 'dist', 'THIRD_PARTY_NOTICES.md'), notices.text);
 console.log(
   `built (${production ? 'production' : 'development'}): ${[...size(main), ...size(core), ...size(sdk), ...size(webview)].join(', ')}; notices for ${notices.packages.length} packages`,
