@@ -76,6 +76,8 @@ const common = {
   // ES module builds of the AWS SDK let esbuild drop unused code.
   mainFields: ['module', 'main'],
   external: ['vscode'],
+  // web-tree-sitter's ES module build needs import.meta.url, which a CommonJS bundle lacks: use its CommonJS build.
+  alias: { 'web-tree-sitter': './node_modules/web-tree-sitter/web-tree-sitter.cjs' },
   minify: production,
   sourcemap: production ? false : 'linked',
   legalComments: production ? 'none' : 'inline',
