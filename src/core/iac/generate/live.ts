@@ -37,23 +37,36 @@ export const LIVE_KIND_OF_EXPLORER_TYPE: Record<string, LiveKind> = {
 
 interface ListSpec {
   operation: string;
+  /** The EC2 filter on the resource ID (a filter, unlike `ids`, does not fail on an ID that no longer exists). */
+  idFilter?: string;
   idOf: (record: AwsRecord) => string;
   /** The EC2 filter that selects this kind inside VPCs. */
   vpcFilter?: string;
 }
 
 const LISTS: Record<LiveKind, ListSpec> = {
-  vpc: { operation: 'ec2.vpcs.list', idOf: (r) => r.VpcId },
-  subnet: { operation: 'ec2.subnets.list', idOf: (r) => r.SubnetId, vpcFilter: 'vpc-id' },
-  routeTable: { operation: 'ec2.routeTables.list', idOf: (r) => r.RouteTableId, vpcFilter: 'vpc-id' },
+  vpc: { operation: 'ec2.vpcs.list', idOf: (r) => r.VpcId, idFilter: 'vpc-id' },
+  subnet: { operation: 'ec2.subnets.list', idOf: (r) => r.SubnetId, vpcFilter: 'vpc-id', idFilter: 'subnet-id' },
+  routeTable: {
+    operation: 'ec2.routeTables.list',
+    idOf: (r) => r.RouteTableId,
+    vpcFilter: 'vpc-id',
+    idFilter: 'route-table-id',
+  },
   internetGateway: {
     operation: 'ec2.internetGateways.list',
     idOf: (r) => r.InternetGatewayId,
     vpcFilter: 'attachment.vpc-id',
+    idFilter: 'internet-gateway-id',
   },
-  natGateway: { operation: 'ec2.natGateways.list', idOf: (r) => r.NatGatewayId, vpcFilter: 'vpc-id' },
-  securityGroup: { operation: 'ec2.securityGroups.list', idOf: (r) => r.GroupId, vpcFilter: 'vpc-id' },
-  instance: { operation: 'ec2.instances.list', idOf: (r) => r.InstanceId, vpcFilter: 'vpc-id' },
+  natGateway: {
+    operation: 'ec2.natGateways.list',
+    idOf: (r) => r.NatGatewayId,
+    vpcFilter: 'vpc-id',
+    idFilter: 'nat-gateway-id',
+  },
+  securityGroup: { operation: 'ec2.securityGroups.list', idOf: (r) => r.GroupId, vpcFilter: 'vpc-id', idFilter: 'group-id' },
+  instance: { operation: 'ec2.instances.list', idOf: (r) => r.InstanceId, vpcFilter: 'vpc-id', idFilter: 'instance-id' },
   launchTemplate: { operation: 'ec2.launchTemplates.list', idOf: (r) => r.LaunchTemplateId },
 };
 
@@ -154,6 +167,50 @@ export async function readLiveResources(
     }
   }
   return [...found.values()];
+}
+
+/**
+ * Reads resources of one kind by ID in as few calls as the API allows (200 IDs per call), through a registered
+ * read operation. IDs that no longer exist are simply absent from the result.
+ */
+export async function readLiveByIds(
+  reads: ResourceReads,
+  region: string,
+  kind: LiveKind,
+  ids: string[],
+): Promise<{ resources: LiveResource[]; calls: number }> {
+  const spec = LISTS[kind];
+  const resources: LiveResource[] = [];
+  const notFound = (error: unknown) => /NotFound/i.test(`${(error as Error).name} ${(error as Error).message}`);
+  let calls = 0;
+  for (let start = 0; start < ids.length; start += 200) {
+    const chunk = ids.slice(start, start + 200);
+    let records: AwsRecord[] = [];
+    calls++;
+    if (spec.idFilter) {
+      records = await listAll(reads, region, kind, { filters: [{ name: spec.idFilter, values: chunk }], maxResults: 1000 });
+    } else {
+      try {
+        records = await listAll(reads, region, kind, { ids: chunk });
+      } catch (error) {
+        // Without an ID filter one missing ID fails the batch: read them one by one.
+        if (!notFound(error) || chunk.length === 1) {
+          if (notFound(error)) continue;
+          throw error;
+        }
+        for (const id of chunk) {
+          calls++;
+          try {
+            records.push(...(await listAll(reads, region, kind, { ids: [id] })));
+          } catch (single) {
+            if (!notFound(single)) throw single;
+          }
+        }
+      }
+    }
+    for (const record of records) resources.push({ kind, id: spec.idOf(record), record });
+  }
+  return { resources, calls };
 }
 
 /** Whether launch template data names any of these subnet or security group IDs. */
