@@ -8,6 +8,7 @@ import { registerDrFeature, type DrFeature } from './features/dr/registerDr';
 import { registerLaunchTemplateEditor } from './features/editors/launchTemplate/registerLaunchTemplateEditor';
 import { registerExplorer, type ExplorerFeature } from './features/explorer/registerExplorer';
 import { registerGuardrails } from './features/guardrails/registerGuardrails';
+import { registerIacGenerate } from './features/iac/generate/registerGenerate';
 import { registerTerraform } from './features/iac/terraform/registerTerraform';
 import { registerMcp } from './features/mcp/registerMcp';
 import { PilotLightContext } from './features/shared/pilotLightContext';
@@ -46,6 +47,7 @@ export function activate(context: vscode.ExtensionContext): PilotLightApi | Pilo
   registerTools(ctx);
   registerMcp(ctx);
   registerTerraform(ctx);
+  registerIacGenerate(ctx);
   const chat = registerChat(ctx);
   const testing = testingApi(ctx, chat, contextFeature);
   const api = publicApi({

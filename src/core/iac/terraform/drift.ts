@@ -217,7 +217,8 @@ function normalize(value: unknown, asSet: boolean): unknown {
 
 const same = (a: unknown, b: unknown, asSet: boolean) => JSON.stringify(normalize(a, asSet)) === JSON.stringify(normalize(b, asSet));
 
-function providerRegion(files: TfFile[]): string | undefined {
+/** The region of the module's default `aws` provider, when written as a literal. */
+export function providerRegion(files: TfFile[]): string | undefined {
   for (const { doc } of files)
     for (const block of doc.blocks) {
       if (block.kind !== 'provider' || block.labels[0]?.value !== 'aws') continue;
@@ -389,6 +390,20 @@ function ruleDrift(block: TfBlock, direction: 'ingress' | 'egress', record: AwsR
     ...(drifted ? { reason: `${missing.length} rule(s) missing live, ${extra.length} not in the template` } : {}),
     range,
   };
+}
+
+/** A live resource's state and key attributes for a hover: one read operation. Undefined when it is gone. */
+export async function readLiveSummary(
+  reads: ResourceReads,
+  region: string,
+  type: string,
+  id: string,
+): Promise<{ state?: string; attributes: Record<string, unknown> } | undefined> {
+  const mapping = LIVE_MAPPINGS[type];
+  if (!mapping) return undefined;
+  const [resource] = (await readLiveByIds(reads, region, mapping.kind, [id])).resources;
+  if (!resource || mapping.gone?.(resource.record)) return undefined;
+  return { state: mapping.state?.(resource.record), attributes: mapping.attributes(resource.record) };
 }
 
 /** A value as shown in messages: strings bare, the rest as JSON. */

@@ -3,4 +3,4 @@ export { parseTerraform, TfInputError, MAX_TF_CHARS, treeSitterAssets } from './
 export * from './analysis';
 export { awsTypeInfo, knownAwsTypes } from './awsProviderTypes';
 export { readTerraformState, parseStateV4, parseShowJson, TfStateError, type TfState, type TfStateResource } from './state';
-export { terraformDrift, showValue, LIVE_MAPPINGS, type TfDriftReport, type TfResourceDrift, type TfAttributeDrift } from './drift';
+export { terraformDrift, showValue, readLiveSummary, providerRegion, LIVE_MAPPINGS, type TfDriftReport, type TfResourceDrift, type TfAttributeDrift } from './drift';

@@ -1,6 +1,9 @@
 import * as vscode from 'vscode';
 import type { SourceRange, TfDocument, TfFile, TfSeverity } from '../../../core/iac/terraform';
+import { commandRegistrar, UserError } from '../../shared/commands';
 import type { PilotLightContext } from '../../shared/pilotLightContext';
+
+export const TERRAFORM_COMMANDS = { checkDrift: 'pilotLight.terraform.checkDrift' } as const;
 
 export const TERRAFORM_LANGUAGE = 'terraform';
 const SELECTOR: vscode.DocumentSelector = [{ language: TERRAFORM_LANGUAGE }];
@@ -220,7 +223,134 @@ export function registerTerraform(ctx: PilotLightContext): TerraformWorkspace {
       '.',
     ),
   );
+  registerStateAndDrift(ctx, workspace);
   const open = vscode.workspace.textDocuments;
   if (Array.isArray(open)) for (const document of open) if (document.languageId === TERRAFORM_LANGUAGE) void refresh(document);
   return workspace;
+}
+
+/** Registered reads through the active profile's runner (guardrails, audit of reads when the policy asks). */
+async function activeReads(ctx: PilotLightContext) {
+  const { runnerReads } = await import('../../../core/resources/runnerReads');
+  const connection = await ctx.connection();
+  return {
+    region: connection.region,
+    reads: runnerReads(
+      () => ctx.safety.runner(),
+      () => connection.identity(),
+      'command',
+    ),
+  };
+}
+
+const folderOf = (document: vscode.TextDocument) => vscode.Uri.joinPath(document.uri, '..').fsPath;
+
+/**
+ * Terraform state on hover (live ID from the state, live state and key attributes from one registered read) and
+ * *Check Terraform Drift* (diagnostics from the source "Pilot Light drift"; re-checked on save once run).
+ */
+function registerStateAndDrift(ctx: PilotLightContext, workspace: TerraformWorkspace): void {
+  const command = commandRegistrar(ctx);
+  const drift = vscode.languages.createDiagnosticCollection('terraform-drift');
+  const checkedFolders = new Set<string>();
+
+  const checkDrift = async (document: vscode.TextDocument, quiet = false) => {
+    if (document.uri.scheme !== 'file') throw new UserError('Save the Terraform file first: drift is read for a folder with its state.');
+    const terraform = await core();
+    const folder = folderOf(document);
+    const state = await terraform.readTerraformState(folder);
+    if (!state) {
+      if (!quiet) void vscode.window.showInformationMessage(`No Terraform state for ${folder}: no terraform.tfstate, and the Terraform CLI is not installed (or has no state). Nothing was checked.`);
+      return undefined;
+    }
+    const files = await workspace.module(document);
+    const { reads, region } = await activeReads(ctx);
+    const report = await terraform.terraformDrift(files, state, reads, region);
+    checkedFolders.add(folder);
+    const byUri = new Map<string, vscode.Diagnostic[]>();
+    const push = (uri: string, diagnostic: vscode.Diagnostic) => {
+      diagnostic.source = 'Pilot Light drift';
+      (byUri.get(uri) ?? byUri.set(uri, []).get(uri)!).push(diagnostic);
+    };
+    for (const resource of report.resources) {
+      if (resource.status === 'deleted')
+        push(resource.uri, new vscode.Diagnostic(toRange(resource.range), `${resource.address} (${resource.id}) no longer exists live.`, vscode.DiagnosticSeverity.Error));
+      for (const attribute of resource.attributes) {
+        if (attribute.status !== 'drifted') continue;
+        const message =
+          attribute.attribute === 'ingress' || attribute.attribute === 'egress'
+            ? `${resource.address} ${attribute.attribute} drifted: ${attribute.reason}. Missing live: ${(attribute.expected as string[]).join('; ') || 'none'}. Only live: ${(attribute.live as string[]).join('; ') || 'none'}.`
+            : `${resource.address}.${attribute.attribute} drifted: template ${terraform.showValue(attribute.expected)}, live ${terraform.showValue(attribute.live)}.`;
+        push(resource.uri, new vscode.Diagnostic(toRange(attribute.range), message, vscode.DiagnosticSeverity.Warning));
+      }
+    }
+    for (const file of files) drift.set(vscode.Uri.parse(file.uri), byUri.get(file.uri) ?? []);
+    const drifted = report.resources.filter((resource) => resource.status === 'drifted' || resource.status === 'deleted').length;
+    const unchecked = report.resources.filter((resource) => resource.status === 'not-checked' || resource.status === 'not-in-state').length;
+    const summary = `Terraform drift (${state.source === 'state-file' ? 'terraform.tfstate' : 'terraform show'}, ${report.region}): ${drifted ? `${drifted} resource(s) drifted` : 'no drift'}; ${report.resources.length - unchecked} checked, ${unchecked} not checked; ${report.apiCalls} read call(s).`;
+    ctx.log.info(summary);
+    if (!quiet) void vscode.window.showInformationMessage(summary);
+    return report;
+  };
+
+  ctx.extension.subscriptions.push(
+    drift,
+    command(TERRAFORM_COMMANDS.checkDrift, async (uri?: unknown) => {
+      const document =
+        uri instanceof vscode.Uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
+      if (!document || document.languageId !== TERRAFORM_LANGUAGE) throw new UserError('Open a Terraform (.tf) file first.');
+      return checkDrift(document);
+    }),
+    vscode.workspace.onDidSaveTextDocument((document) => {
+      if (document.languageId === TERRAFORM_LANGUAGE && checkedFolders.has(folderOf(document)))
+        checkDrift(document, true).catch((error) => ctx.log.warn(`Terraform drift: ${error instanceof Error ? error.message : String(error)}`));
+    }),
+    vscode.languages.registerHoverProvider(SELECTOR, {
+      async provideHover(document, position) {
+        const terraform = await core();
+        const doc = await workspace.parse(document);
+        const offset = document.offsetAt(position);
+        const block = doc.blocks.find(
+          (candidate) =>
+            candidate.kind === 'resource' &&
+            candidate.address &&
+            (candidate.labels.some((label) => label.range.offset <= offset && offset <= label.range.endOffset) ||
+              (candidate.keywordRange.offset <= offset && offset <= candidate.keywordRange.endOffset)),
+        );
+        if (!block?.address || document.uri.scheme !== 'file') return undefined;
+        const markdown = new vscode.MarkdownString();
+        markdown.appendMarkdown(`**${block.address}**\n\n`);
+        let state;
+        try {
+          state = await terraform.readTerraformState(folderOf(document));
+        } catch (error) {
+          markdown.appendMarkdown(`State not read: ${error instanceof Error ? error.message : String(error)}`);
+          return new vscode.Hover(markdown);
+        }
+        const entry = state?.resources.get(block.address);
+        if (!state || !entry?.id) {
+          markdown.appendMarkdown(state ? 'Not in the Terraform state (not applied yet?).' : 'No Terraform state here (no terraform.tfstate, no Terraform CLI).');
+          return new vscode.Hover(markdown);
+        }
+        markdown.appendMarkdown(`ID \`${entry.id}\` (from ${state.source === 'state-file' ? 'terraform.tfstate' : 'terraform show'})\n\n`);
+        try {
+          const files = await workspace.module(document);
+          const { reads, region } = await activeReads(ctx);
+          const live = await terraform.readLiveSummary(reads, terraform.providerRegion(files) ?? region, block.labels[0].value, entry.id);
+          if (!live) {
+            markdown.appendMarkdown(terraform.LIVE_MAPPINGS[block.labels[0].value] ? 'Live: **not found** (deleted?)' : `Live state: not supported yet for ${block.labels[0].value}.`);
+          } else {
+            markdown.appendMarkdown(`Live${live.state ? `: **${live.state}**` : ''}\n\n`);
+            for (const [name, value] of Object.entries(live.attributes)) {
+              if (name === 'tags' || value === undefined) continue;
+              markdown.appendMarkdown(`- ${name}: \`${terraform.showValue(value).slice(0, 120)}\`\n`);
+            }
+          }
+        } catch (error) {
+          markdown.appendMarkdown(`Live state not read: ${error instanceof Error ? error.message : String(error)}`);
+        }
+        return new vscode.Hover(markdown);
+      },
+    }),
+  );
 }
