@@ -13,6 +13,9 @@
 //                       reads and writes) and, as context, the engine alone: wave overhead, API calls
 //                       per server, RSS, throttling failures.
 //   guardrails (issue 10) resolving hostile 1 MB .pilotlight/guardrails.json files in plain Node.
+//   drift (issue 12)    a 200-resource CloudFormation stack on moto: template text → every drift result through
+//                       the OperationRunner and the real SDK against the replay endpoint (moto's time beside),
+//                       AWS calls against resource types.
 //
 // Figures are medians over repeats; every one comes from a measurement in this run, and one that could
 // not be measured is written as "not measured: <why>". Targets are compared, never asserted: the exit
@@ -35,7 +38,7 @@ import { makeThrowawayDir, runOrThrow, spawnManaged } from './lib/processes.mjs'
 import { REPO_ROOT, buildTests, log, mergeEnv, startHostTestStack } from './lib/vscodeHost.mjs';
 import { openTestWorkbench } from './lib/workbenchTests.mjs';
 
-const SUITES = ['explorer', 'dr', 'guardrails', 'launch-templates', 'launch-template-editor', 'mcp'];
+const SUITES = ['explorer', 'dr', 'guardrails', 'launch-templates', 'launch-template-editor', 'mcp', 'drift'];
 const USAGE = `Usage: npm run bench [-- <suite>...] [options]     suites: ${SUITES.join(', ')} (default: all)
   --repeats <n>            explorer: workbench sessions, one fresh extension host each (default 3)
   --activate-repeats <n>   explorer: plain-Node activation runs, one fresh process each (default 7)
@@ -57,6 +60,7 @@ const USAGE = `Usage: npm run bench [-- <suite>...] [options]     suites: ${SUIT
   --lt-repeats <n>         launch-templates: bulk dry-runs over the same servers (default 3)
   --mcp-instances <n>      mcp: EC2 instances to seed for the read (default 1000)
   --mcp-repeats <n>        mcp: server starts and reads to take the median of (default 7)
+  --drift-repeats <n>      drift: timed checks against the replay endpoint and against moto (default 7)
   --settle-seconds <n>     explorer: wait this long after activation before listing (default 5)
   --cpu-profile            explorer: write a V8 CPU profile of the extension host per list to test-output/bench-explorer/
   --skip-build             use the existing out/ (tests and tools) instead of compiling
@@ -81,6 +85,7 @@ const { values: options, positionals } = parseArgs({
     'lt-repeats': { type: 'string', default: '3' },
     'mcp-instances': { type: 'string', default: '1000' },
     'mcp-repeats': { type: 'string', default: '7' },
+    'drift-repeats': { type: 'string', default: '7' },
     'cpu-profile': { type: 'boolean', default: false },
     'skip-build': { type: 'boolean', default: false },
     headed: { type: 'boolean', default: false },
@@ -1364,6 +1369,105 @@ async function launchTemplatesSuite() {
   };
 }
 
+// ---- drift (issue 12) ------------------------------------------------------------------------------------
+
+const DRIFT_BENCH_ENTRY = join(REPO_ROOT, 'out', 'test', 'bench', 'driftBench.js');
+
+async function driftSuite() {
+  const repeats = Math.max(1, positiveInt('drift-repeats'));
+  const figures = [];
+  const findings = [];
+  const parameters = { repeats, stack: '200 resources, 10 types (test/bench/driftBench.ts)', policy: 'defaults' };
+  let result;
+  let suiteError;
+  const stack = await startHostTestStack({ layer: 'bench-drift', seed: 'none', readyTimeoutMs: SEED_TIMEOUT_MS });
+  try {
+    const resultFile = join(stack.outputDir, 'result.json');
+    const config = {
+      endpoint: stack.endpoint,
+      region: stack.region,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      repeats,
+    };
+    const child = spawnManaged(process.execPath, [DRIFT_BENCH_ENTRY], {
+      name: 'drift benchmark',
+      cwd: REPO_ROOT,
+      env: mergeEnv(process.env, {
+        ...stack.env,
+        PILOT_LIGHT_BENCH_RESULT: resultFile,
+        PILOT_LIGHT_BENCH_CONFIG: JSON.stringify(config),
+      }),
+      logFile: join(stack.outputDir, 'run.log'),
+      runsToCompletion: true,
+    });
+    const exit = await withTimeout(child.exited, SESSION_TIMEOUT_MS, 'drift run').catch(async (error) => {
+      await child.stop();
+      throw error;
+    });
+    await child.stop();
+    if (!existsSync(resultFile))
+      throw new Error(`the run exited (${exit.code ?? exit.signal}) without a result:\n${child.recentOutput()}`);
+    result = JSON.parse(readFileSync(resultFile, 'utf8'));
+    if (!result.ok) throw new Error(result.error);
+  } catch (error) {
+    suiteError = error.message;
+    log(`drift suite failed: ${suiteError}`);
+  } finally {
+    await stack.stop();
+  }
+  if (result?.ok) {
+    const ms = result.runs.map((run) => run.ms);
+    const calls = result.runs.map((run) => run.apiCalls);
+    const types = result.runs[0].resourceTypes;
+    const clean = result.runs.every((run) => run.counts.drifted === 0 && run.counts.deleted === 0 && run.counts['read-failed'] === 0);
+    figures.push(
+      figure('driftMs', {
+        unit: 'ms',
+        target: '≤ 1,000',
+        measured: round(median(ms)),
+        pass: median(ms) <= 1000,
+        samples: ms.map((value) => round(value)),
+        notes: `template text → every drift result (parse, DescribeStacks, ListStackResources, one live read per type, intrinsic evaluation, ${result.runs[0].properties} property comparisons) for ${result.resources} resources through the OperationRunner and the real SDK against the replay endpoint (${result.recorded.requests} recorded answers, ${result.recorded.bytes} bytes); median of ${repeats} warm runs, the first (cold) run ${round(result.coldReplayMs)} ms. Rendering the decorations in VS Code is not included. moto's own time for the same check: ${round(median(result.motoMs))} ms (median; samples ${result.motoMs.map((value) => round(value)).join(', ')})`,
+      }),
+      figure('motoDriftMs', {
+        unit: 'ms',
+        measured: round(median(result.motoMs)),
+        samples: result.motoMs.map((value) => round(value)),
+        notes: 'the same check against moto itself (beside driftMs, no target)',
+      }),
+      figure('apiCalls', {
+        unit: 'calls',
+        target: `≤ resourceTypes (${types})`,
+        measured: median(calls),
+        pass: Math.max(...calls) <= types,
+        samples: calls,
+        notes: `every AWS call of one check: 2 stack reads + ${result.runs[0].liveReadCalls} live reads (types sharing nothing read once each; unsupported types read nothing); the replay endpoint answered ${result.runs.map((run) => run.replayAnswered).join(', ')} requests per run`,
+      }),
+      figure('resourceTypes', {
+        unit: 'types',
+        measured: types,
+        notes: `in the template; result per run: ${JSON.stringify(result.runs[0].counts)}${clean ? ' (an untouched stack: no drift reported)' : ''}`,
+      }),
+    );
+    if (!clean) findings.push('The untouched 200-resource stack reported drift or failed reads: see resourceTypes notes.');
+    parameters.deployMs = result.deployMs;
+  }
+  addNotMeasured(figures, ['driftMs', 'motoDriftMs', 'apiCalls', 'resourceTypes'], suiteError ?? 'no run completed');
+  return {
+    title: 'Issue 12: CloudFormation drift of a 200-resource stack (firstDiagnosticsMs and vsixBytes come from the language features suite).',
+    timestamp: new Date().toISOString(),
+    machine: machineInfo(),
+    ...(suiteError ? { error: suiteError } : {}),
+    parameters,
+    figures,
+    findings,
+    method: [
+      'A fresh emulator stack (`node out/tools/emulators/cli.js --seed none`), then `test/bench/driftBench.ts` in its own Node process: the 200-resource template is deployed with CloudFormation on moto.',
+      'One drift check against moto records every answer (tools/emulators/replay), then the timed checks run against the replay server (and against moto for comparison) with the product OperationRunner, AwsConnection and the real SDK.',
+    ],
+  };
+}
+
 // ---- mcp -----------------------------------------------------------------------------------------------
 
 const MCP_ENTRY = join(REPO_ROOT, 'dist', 'mcp.js');
@@ -1584,12 +1688,16 @@ try {
     'launch-templates': launchTemplatesSuite,
     'launch-template-editor': launchTemplateEditorSuite,
     mcp: mcpSuite,
+    drift: driftSuite,
   };
   for (const suite of suites) {
     let result = await runSuite[suite]();
     // Both launch template suites write the launchTemplates entry: the core's keeps the editor's figures.
     if (suite === 'launch-templates')
       result = { ...result, figures: [...result.figures, ...previousFigures('launchTemplates', LT_EDITOR_FIGURES)] };
+    // The drift entry also holds the language features' figures (their own suite): keep them.
+    if (suite === 'drift')
+      result = { ...result, figures: [...result.figures, ...previousFigures('drift', ['firstDiagnosticsMs', 'vsixBytes'])] };
     const { jsonFile, mdFile } = writeBenchmarks(
       REPO_ROOT,
       suite === 'launch-templates' || suite === 'launch-template-editor' ? 'launchTemplates' : suite,

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, relative, resolve } from 'node:path';
+import { generateCfnTypes } from './lib/cfnTypes.mjs';
 import { thirdPartyNotices } from './lib/thirdPartyNotices.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -210,6 +211,12 @@ const merged = {
   outputs: Object.assign({}, ...metafiles.map((m) => m.outputs)),
 };
 await writeFile(join(root, 'dist', 'meta.json'), JSON.stringify(merged));
+// CloudFormation type knowledge, generated from @aws-cdk/aws-service-spec (credited in the notices below).
+const cfnTypes = generateCfnTypes(root);
+await mkdir(join(root, 'dist', 'iac'), { recursive: true });
+const cfnTypesJson = JSON.stringify(cfnTypes.data);
+await writeFile(join(root, 'dist', 'iac', 'cfn-types.json'), cfnTypesJson);
+console.log(`CloudFormation types: ${cfnTypes.resourceCount} resource types, ${(cfnTypesJson.length / 1024).toFixed(0)} KB`);
 // Terraform parsing (src/core/iac/terraform/parse.ts): the tree-sitter runtime and the HCL grammar, loaded on first use.
 const treeSitterAssets = [
   { dir: join(root, 'node_modules', 'web-tree-sitter'), file: 'web-tree-sitter.wasm' },
@@ -217,7 +224,11 @@ const treeSitterAssets = [
 ];
 await mkdir(join(root, 'dist', 'tree-sitter'), { recursive: true });
 for (const { dir, file } of treeSitterAssets) await copyFile(join(dir, file), join(root, 'dist', 'tree-sitter', file));
-const notices = thirdPartyNotices({ root, metafiles, extraAssets: treeSitterAssets.map(({ dir }) => ({ dir })) });
+const notices = thirdPartyNotices({
+  root,
+  metafiles,
+  extraAssets: [{ dir: cfnTypes.packageDir }, ...treeSitterAssets.map(({ dir }) => ({ dir }))],
+});
 await writeFile(join(root, 'dist', 'THIRD_PARTY_NOTICES.md'), notices.text);
 console.log(
   `built (${production ? 'production' : 'development'}): ${[...size(main), ...size(core), ...size(sdk), ...size(webview)].join(', ')}; notices for ${notices.packages.length} packages`,

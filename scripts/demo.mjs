@@ -1,6 +1,7 @@
 // npm run demo: emulated AWS account + code-server with the freshly built extension. Ctrl-C stops everything.
 // Writes nothing into the user's home: AWS config, code-server state and logs live in throwaway folders.
-import { cpSync } from 'node:fs';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { startCodeServer } from './lib/codeServer.mjs';
 import { makeThrowawayDir } from './lib/processes.mjs';
@@ -25,6 +26,30 @@ const logs = makeThrowawayDir('demo-logs');
 // The demo writes plans, exports and guardrail files into its workspace: a throwaway copy of the fixture.
 const workspace = makeThrowawayDir('demo-workspace');
 cpSync(TEST_WORKSPACE, workspace.path, { recursive: true });
+// The sample three-tier environment, deployed with CloudFormation, with one property drifted out of band: the
+// template opens with the drift decoration on its line.
+const templatePath = join(workspace.path, 'three-tier', 'template.yaml');
+let driftNote = '';
+try {
+  const threeTier = createRequire(import.meta.url)(join(REPO_ROOT, 'out', 'tools', 'seed', 'threeTier.js'));
+  const target = {
+    endpoint: stack.endpoint,
+    region: stack.region,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  };
+  const { physicalIds } = await threeTier.deployThreeTier(target, REPO_ROOT, 'three-tier');
+  await threeTier.changeInstanceType(target, physicalIds.WebInstance, 't3.large');
+  cpSync(join(REPO_ROOT, 'samples', 'three-tier'), join(workspace.path, 'three-tier'), { recursive: true });
+  mkdirSync(join(workspace.path, '.pilotlight'), { recursive: true });
+  writeFileSync(
+    join(workspace.path, '.pilotlight', 'iac.json'),
+    `${JSON.stringify({ cloudformation: { 'three-tier/template.yaml': 'three-tier' } }, null, 2)}\n`,
+  );
+  driftNote = `stack three-tier deployed; WebInstance (${physicalIds.WebInstance}) changed to t3.large out of band`;
+} catch (error) {
+  driftNote = `the sample stack could not be deployed: ${error instanceof Error ? error.message : error}`;
+  console.error(`[pilot-light] ${driftNote}`);
+}
 let codeServer;
 const stopAll = async (code = 0) => {
   log('stopping code-server and the emulators…');
@@ -52,14 +77,19 @@ try {
   await stopAll(1);
 }
 
-const url = codeServer.workbenchUrl({ folder: workspace.path });
+const url = codeServer.workbenchUrl({
+  folder: workspace.path,
+  payload: [['openFile', codeServer.remoteUri(templatePath)]],
+});
 console.log(`
 Pilot Light demo is running (ready in ${((Date.now() - started) / 1000).toFixed(0)} s)
 
   VS Code:        ${url}
   AWS endpoint:   ${stack.endpoint}  (moto + DRS emulator, region ${stack.region}, credentials testing/testing)
 
-Open the URL, then the AWS icon in the activity bar. To try:
+Open the URL: three-tier/template.yaml opens with its drift on the WebInstance line (${driftNote}).
+Then the AWS icon in the activity bar. To try:
+  - the template: lenses (Check drift · Preview changes · Deploy), hover a resource, the quick fixes on the drift
   - Explorer → Launch templates → right-click a template → Edit Launch Template… (versions, diff, rollback)
   - the funnel on the explorer: web-1, or Role=app (pushed to the EC2 API)
   - Chat: @aws stop the app server · @aws which instances are in the private subnet? · @aws find things I'm paying for but not using

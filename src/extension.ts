@@ -7,7 +7,9 @@ import { registerContextFeature } from './features/context/registerContext';
 import { registerDrFeature, type DrFeature } from './features/dr/registerDr';
 import { registerLaunchTemplateEditor } from './features/editors/launchTemplate/registerLaunchTemplateEditor';
 import { registerExplorer, type ExplorerFeature } from './features/explorer/registerExplorer';
+import { registerCfnLanguage } from './features/iac/language/registerCfnLanguage';
 import { registerGuardrails } from './features/guardrails/registerGuardrails';
+import { registerIacDrift } from './features/iac/drift/registerDrift';
 import { registerIacGenerate } from './features/iac/generate/registerGenerate';
 import { registerTerraform } from './features/iac/terraform/registerTerraform';
 import { registerMcp } from './features/mcp/registerMcp';
@@ -44,6 +46,8 @@ export function activate(context: vscode.ExtensionContext): PilotLightApi | Pilo
   const audit = registerAudit(ctx);
   const dr = registerDrFeature(ctx);
   registerLaunchTemplateEditor(ctx);
+  registerCfnLanguage(ctx);
+  registerIacDrift(ctx);
   registerTools(ctx);
   registerMcp(ctx);
   registerTerraform(ctx);

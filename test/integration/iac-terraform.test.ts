@@ -187,7 +187,7 @@ describe('Terraform state drift and IaC generation against moto', function () {
     const generated = generateCloudFormation(live, { region });
     const template = parseYaml(generated.text, {
       customTags: [{ tag: '!Ref', resolve: (value: string) => ({ Ref: value }) }],
-    }) as { Resources: Record<string, { Type: string; DeletionPolicy: string; Properties: Record<string, any> }> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+    }) as { Resources: Record<string, { Type: string; DeletionPolicy: string; Properties: Record<string, any> }> };
     assert.ok(Object.keys(template.Resources).length >= 20, 'the whole VPC is generated');
     assert.ok(Object.values(template.Resources).every((resource) => resource.DeletionPolicy === 'Retain'));
     // Launch template names are unique per region: a copy cannot exist beside its original, so the originals

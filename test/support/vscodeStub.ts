@@ -90,6 +90,7 @@ export function createVscodeStub() {
     },
     TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
     StatusBarAlignment: { Left: 1, Right: 2 },
+    CodeActionKind: { QuickFix: { value: 'quickfix' } },
     ConfigurationTarget: { Global: 1, Workspace: 2 },
     ExtensionMode: { Production: 1, Development: 2, Test: 3 },
     Uri: { parse: (value: string) => ({ toString: () => value }), from: (parts: object) => parts },

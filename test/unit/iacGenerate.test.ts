@@ -110,7 +110,7 @@ function plain(value: TfValue): unknown {
 describe('IaC generation from live resources', () => {
   it('writes CloudFormation with !Ref between generated resources, Retain policies and no main table or default group', () => {
     const { text, names, notes } = generateCloudFormation(sample(), { region: 'us-east-1' });
-    const template = parseYaml(text, { customTags: CFN_TAGS }) as { Resources: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const template = parseYaml(text, { customTags: CFN_TAGS }) as { Resources: Record<string, any> };
     const resources = template.Resources;
     for (const resource of Object.values(resources)) assert.equal(resource.DeletionPolicy, 'Retain');
     assert.equal(resources.PublicA.Properties.VpcId.Ref, 'Main');
@@ -161,7 +161,7 @@ describe('IaC generation from live resources', () => {
     await fc.assert(
       fc.asyncProperty(value, async (tagValue) => {
         const cfn = generateCloudFormation(sample(tagValue), { region: 'us-east-1' });
-        const template = parseYaml(cfn.text, { customTags: CFN_TAGS }) as { Resources: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+        const template = parseYaml(cfn.text, { customTags: CFN_TAGS }) as { Resources: Record<string, any> };
         const instance = Object.values(template.Resources).find((r) => r.Type === 'AWS::EC2::Instance');
         assert.equal(instance.Properties.Tags.find((tag: { Key: string }) => tag.Key === 'Name').Value, tagValue);
         const tf = await parseTerraform(generateTerraform(sample(tagValue), { region: 'us-east-1' }).text);

@@ -46,6 +46,8 @@ const EXPECTED_WRITES = [
   'ec2.launchTemplates.deleteVersions',
   'ssm.automation.start',
   'ssm.automation.stop',
+  'cloudformation.changeSets.create',
+  'cloudformation.changeSets.execute',
 ];
 
 const EXPECTED_READS = [
@@ -67,6 +69,12 @@ const EXPECTED_READS = [
   'cloudformation.stacks.list',
   'cloudformation.stacks.resources',
   'cloudformation.stacks.outputs',
+  'cloudformation.stacks.template',
+  'cloudformation.stacks.detectDrift',
+  'cloudformation.stacks.driftStatus',
+  'cloudformation.stacks.resourceDrifts',
+  'cloudformation.changeSets.describe',
+  'ec2.launchTemplates.currentVersions',
   'iam.roles.list',
   'iam.roles.attachedPolicies',
   'iam.roles.inlinePolicies',

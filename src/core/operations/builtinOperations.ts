@@ -9,6 +9,7 @@ import { securityGroupOperations } from './ec2/securityGroups';
 import { tagOperations } from './ec2/tags';
 import { volumeOperations } from './ec2/volumes';
 import { vpcOperations } from './ec2/vpcs';
+import { iacReadOperations, iacWriteOperations } from './iac';
 import { iamOperations } from './iam';
 import { OperationRegistry } from './registry';
 import { ssmOperations, ssmReadOperations } from './ssm';
@@ -25,6 +26,8 @@ export const BUILTIN_OPERATIONS: readonly Operation[] = Object.freeze([
   ...ec2ReadOperations,
   ...launchTemplateOperations,
   ...cloudFormationOperations,
+  ...iacReadOperations,
+  ...iacWriteOperations,
   ...drsOperations,
   ...drsWriteOperations,
   ...ssmOperations,

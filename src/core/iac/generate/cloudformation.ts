@@ -1,4 +1,4 @@
-import { Document, Scalar, YAMLMap } from 'yaml';
+import { Document, Scalar, type YAMLMap } from 'yaml';
 import { flatRules, LAUNCH_TEMPLATE_FIELDS, managedRoutes, skipReason, userTags } from './extract';
 import { KIND_ORDER, type AwsRecord, type LiveResource } from './live';
 import { NameAllocator } from './names';

@@ -52,7 +52,7 @@ export class TerraformWorkspace {
     const files: TfFile[] = [{ uri: document.uri.toString(), doc: await this.parse(document) }];
     if (document.uri.scheme !== 'file') return files;
     const folder = vscode.Uri.joinPath(document.uri, '..');
-    let entries: Array<[string, vscode.FileType]> = [];
+    let entries: Array<[string, vscode.FileType]>;
     try {
       entries = await vscode.workspace.fs.readDirectory(folder);
     } catch {

@@ -1,0 +1,13 @@
+/** Everything the editor adapters use, loaded in one dynamic import on first use. */
+export { templateDiagnostics, type TemplateDiagnostic } from './diagnostics';
+export {
+  completionsAt,
+  definitionAt,
+  documentSymbols,
+  hoverAt,
+  referencesAt,
+  type TemplateCompletion,
+  type TemplateSymbol,
+} from './language';
+export { parseTemplate, type CfnTemplate } from './template';
+export { loadCfnTypeKnowledge, type CfnTypeKnowledge } from './typeKnowledge';

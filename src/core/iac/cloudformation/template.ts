@@ -1,0 +1,640 @@
+/**
+ * The CloudFormation template model: a YAML or JSON template parsed into its plain value and a tree of
+ * nodes that remembers where every key and value is in the text. YAML short-form tags (`!Ref X`,
+ * `!GetAtt A.B`, `!Sub …`) become the long form (`{ Ref: X }`, `{ 'Fn::GetAtt': [A, B] }`, `{ 'Fn::Sub': … }`)
+ * in both the value and the tree, so consumers see one shape whatever the format.
+ *
+ * Input is bounded (size, nesting, aliases, node count) and every pass is linear in the text.
+ */
+import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  parseDocument,
+  YAMLMap,
+  YAMLSeq,
+  type Document,
+  type Tags,
+} from 'yaml';
+import { flowNestingOffset, overByteLimit } from '../../dr/parse';
+import { DEFINITION_SECTIONS, PSEUDO_PARAMETERS, SHORT_FORM_TAGS, type DefinitionSection } from './intrinsics';
+import { LineIndex, type TextSpan } from './positions';
+import { MAX_TEMPLATE_BYTES, mightBeCloudFormationTemplate } from './recognize';
+import type { TemplateEntry, TemplateMap, TemplateNode, TemplateScalar } from './nodes';
+import { collectReferences, type TemplateReference } from './references';
+
+export type { TextSpan, LineCharacter } from './positions';
+export { mightBeCloudFormationTemplate } from './recognize';
+export type { TemplateEntry, TemplateMap, TemplateNode, TemplateScalar, TemplateSeq } from './nodes';
+export type { TemplateReference, ReferenceKind } from './references';
+
+export const TEMPLATE_LIMITS = {
+  /** CloudFormation itself refuses templates over 1 MB. */
+  bytes: MAX_TEMPLATE_BYTES,
+  nestingDepth: 64,
+  aliasCount: 100,
+  /** Nodes built, aliases expanded included. */
+  nodes: 1_000_000,
+  /** Problems listed per template. */
+  problems: 200,
+} as const;
+
+export type TemplatePath = ReadonlyArray<string | number>;
+
+export interface TemplateProblem {
+  severity: 'error' | 'warning';
+  code: string;
+  message: string;
+  start: number;
+  end: number;
+}
+
+/** A named entry of Parameters, Mappings, Conditions, Resources, Outputs or Rules. */
+export interface TemplateDefinition {
+  section: DefinitionSection;
+  name: string;
+  keyStart: number;
+  keyEnd: number;
+  node: TemplateNode;
+}
+
+export interface LocatedNode {
+  path: Array<string | number>;
+  node: TemplateNode;
+  /** True when the offset is on the key of the entry that holds `node` (then `node` is that entry's value). */
+  onKey: boolean;
+}
+
+class TemplateLimitError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly offset: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Sets a property without letting a key such as `__proto__` change the object's prototype. */
+function setProperty(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__')
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
+interface Built {
+  node: TemplateNode;
+  value: unknown;
+}
+
+class TreeBuilder {
+  nodes = 0;
+  readonly problems: TemplateProblem[] = [];
+
+  constructor(protected readonly text: string) {}
+
+  protected count(depth: number, offset: number): void {
+    if (depth > TEMPLATE_LIMITS.nestingDepth)
+      throw new TemplateLimitError(
+        'too-deep',
+        `The template nests more than ${TEMPLATE_LIMITS.nestingDepth} levels deep here; it is not read.`,
+        offset,
+      );
+    if (++this.nodes > TEMPLATE_LIMITS.nodes)
+      throw new TemplateLimitError(
+        'too-many-nodes',
+        `The template has more than ${TEMPLATE_LIMITS.nodes} values (aliases expanded); it is not read.`,
+        offset,
+      );
+  }
+
+  problem(problem: TemplateProblem): void {
+    if (this.problems.length < TEMPLATE_LIMITS.problems) this.problems.push(problem);
+  }
+
+  /** Builds a mapping from its entries, reporting repeated keys (one set per mapping: linear). */
+  protected map(
+    start: number,
+    end: number,
+    entries: Array<{ key: string; keyStart: number; keyEnd: number; built: Built }>,
+  ): Built {
+    const byKey = new Map<string, TemplateEntry>();
+    const value: Record<string, unknown> = {};
+    const kept: TemplateEntry[] = [];
+    for (const { key, keyStart, keyEnd, built } of entries) {
+      const entry: TemplateEntry = { key, keyStart, keyEnd, value: built.node };
+      kept.push(entry);
+      if (byKey.has(key)) {
+        this.problem({
+          severity: 'error',
+          code: 'duplicate-key',
+          message: `"${key.slice(0, 64)}" is repeated in this mapping; keys must be unique (CloudFormation rejects the template).`,
+          start: keyStart,
+          end: keyEnd,
+        });
+        continue;
+      }
+      byKey.set(key, entry);
+      setProperty(value, key, built.value);
+    }
+    return { node: { kind: 'map', start, end, entries: kept, byKey }, value };
+  }
+}
+
+type YamlAny = unknown;
+
+class YamlTreeBuilder extends TreeBuilder {
+  private aliases = 0;
+  private readonly resolving = new Set<unknown>();
+
+  constructor(
+    text: string,
+    private readonly doc: Document.Parsed,
+  ) {
+    super(text);
+  }
+
+  build(node: YamlAny, depth: number, at: number): Built {
+    if (node === null || node === undefined) {
+      this.count(depth, at);
+      return { node: { kind: 'scalar', value: null, start: at, end: at }, value: null };
+    }
+    if (isAlias(node)) {
+      const [start, end] = node.range ?? [at, at];
+      if (++this.aliases > TEMPLATE_LIMITS.aliasCount)
+        throw new TemplateLimitError(
+          'too-many-aliases',
+          `The template uses more than ${TEMPLATE_LIMITS.aliasCount} YAML aliases; it is not read.`,
+          start,
+        );
+      const target = node.resolve(this.doc);
+      if (!target || this.resolving.has(target)) {
+        this.problem({
+          severity: 'error',
+          code: 'alias',
+          message: target ? `Alias *${node.source} refers to itself.` : `Unknown anchor &${node.source}.`,
+          start,
+          end,
+        });
+        this.count(depth, start);
+        return { node: { kind: 'scalar', value: null, start, end }, value: null };
+      }
+      this.resolving.add(target);
+      const built = this.build(target, depth, start);
+      this.resolving.delete(target);
+      // The alias's own text is where the value is, for the outer node; what is inside stays at the anchor.
+      return { node: { ...built.node, start, end }, value: built.value };
+    }
+    const tag = (node as { tag?: string }).tag;
+    const longForm = tag ? SHORT_FORM_TAGS.get(tag) : undefined;
+    if (tag && !longForm && tag.startsWith('!') && !tag.startsWith('!!')) {
+      const [start, end] = (node as { range?: [number, number, number] }).range ?? [at, at];
+      this.problem({
+        severity: 'warning',
+        code: 'unknown-tag',
+        message: `Unknown tag ${tag}: CloudFormation knows the intrinsic functions' short forms (!Ref, !Sub, !GetAtt …).`,
+        start,
+        end,
+      });
+    }
+    const built = this.buildUntagged(node, depth, at, tag === '!GetAtt');
+    if (!longForm) return built;
+    const tagStart = this.tagStart(tag!, built.node.start);
+    this.count(depth, tagStart);
+    const map = this.map(tagStart, built.node.end, [
+      { key: longForm, keyStart: tagStart, keyEnd: tagStart + tag!.length, built },
+    ]);
+    (map.node as TemplateMap).shortForm = tag;
+    return map;
+  }
+
+  /** Where the tag written before a value begins (searched backwards a short way; the value's start if absent). */
+  private tagStart(tag: string, valueStart: number): number {
+    const windowStart = Math.max(0, valueStart - 512);
+    const found = this.text.slice(windowStart, valueStart + tag.length).lastIndexOf(tag);
+    return found === -1 ? valueStart : windowStart + found;
+  }
+
+  private buildUntagged(node: YamlAny, depth: number, at: number, getAtt: boolean): Built {
+    const range = (node as { range?: [number, number, number] }).range;
+    const start = range?.[0] ?? at;
+    const end = range?.[1] ?? at;
+    this.count(depth, start);
+    if (isScalar(node)) {
+      let value = node.value;
+      if (typeof value === 'bigint') value = Number(value);
+      if (value !== null && !['string', 'number', 'boolean'].includes(typeof value)) value = String(value);
+      const scalar = value as string | number | boolean | null;
+      if (getAtt && typeof scalar === 'string') return this.splitGetAtt(scalar, start, end, depth);
+      return { node: { kind: 'scalar', value: scalar, start, end }, value: scalar };
+    }
+    if (isMap(node)) {
+      const entries: Array<{ key: string; keyStart: number; keyEnd: number; built: Built }> = [];
+      for (const pair of node.items) {
+        if (!isPair(pair)) continue;
+        const key = pair.key;
+        const keyRange = (key as { range?: [number, number, number] } | null)?.range;
+        const keyStart = keyRange?.[0] ?? start;
+        const keyEnd = keyRange?.[1] ?? start;
+        if (!isScalar(key)) {
+          this.problem({
+            severity: 'error',
+            code: 'complex-key',
+            message: 'Only plain keys are allowed in a template.',
+            start: keyStart,
+            end: keyEnd,
+          });
+          continue;
+        }
+        const built = this.build(pair.value, depth + 1, keyEnd);
+        entries.push({ key: String(key.value ?? ''), keyStart, keyEnd, built });
+      }
+      return this.map(start, end, entries);
+    }
+    if (isSeq(node)) {
+      const items: TemplateNode[] = [];
+      const values: unknown[] = [];
+      for (const item of node.items) {
+        const built = this.build(item, depth + 1, end);
+        items.push(built.node);
+        values.push(built.value);
+      }
+      return { node: { kind: 'seq', start, end, items }, value: values };
+    }
+    return { node: { kind: 'scalar', value: null, start, end }, value: null };
+  }
+
+  /** `!GetAtt Res.Attr.Sub` → [Res, Attr.Sub], each part located in the text when it is written plainly. */
+  private splitGetAtt(text: string, start: number, end: number, depth: number): Built {
+    const dot = text.indexOf('.');
+    if (dot <= 0) return { node: { kind: 'scalar', value: text, start, end }, value: text };
+    const source = this.text.slice(start, end);
+    const inner = source === text ? start : source.slice(1, -1) === text ? start + 1 : undefined;
+    const logicalId = text.slice(0, dot);
+    const attribute = text.slice(dot + 1);
+    this.count(depth + 1, start);
+    this.count(depth + 1, start);
+    const first: TemplateScalar =
+      inner === undefined
+        ? { kind: 'scalar', value: logicalId, start, end }
+        : { kind: 'scalar', value: logicalId, start: inner, end: inner + dot };
+    const second: TemplateScalar =
+      inner === undefined
+        ? { kind: 'scalar', value: attribute, start, end }
+        : { kind: 'scalar', value: attribute, start: inner + dot + 1, end: inner + text.length };
+    return { node: { kind: 'seq', start, end, items: [first, second] }, value: [logicalId, attribute] };
+  }
+}
+
+class JsonTreeBuilder extends TreeBuilder {
+  build(node: JsonNode | undefined, depth: number, at: number): Built {
+    if (!node) {
+      this.count(depth, at);
+      return { node: { kind: 'scalar', value: null, start: at, end: at }, value: null };
+    }
+    const start = node.offset;
+    const end = node.offset + node.length;
+    this.count(depth, start);
+    if (node.type === 'object') {
+      const entries: Array<{ key: string; keyStart: number; keyEnd: number; built: Built }> = [];
+      for (const property of node.children ?? []) {
+        const [keyNode, valueNode] = property.children ?? [];
+        if (!keyNode || typeof keyNode.value !== 'string') continue;
+        const keyEnd = keyNode.offset + keyNode.length;
+        entries.push({
+          key: keyNode.value,
+          keyStart: keyNode.offset,
+          keyEnd,
+          built: this.build(valueNode, depth + 1, keyEnd),
+        });
+      }
+      return this.map(start, end, entries);
+    }
+    if (node.type === 'array') {
+      const items: TemplateNode[] = [];
+      const values: unknown[] = [];
+      for (const child of node.children ?? []) {
+        const built = this.build(child, depth + 1, end);
+        items.push(built.node);
+        values.push(built.value);
+      }
+      return { node: { kind: 'seq', start, end, items }, value: values };
+    }
+    const value = (node.value ?? null) as string | number | boolean | null;
+    return { node: { kind: 'scalar', value, start, end }, value };
+  }
+}
+
+/**
+ * The offset of the first line holding more than `limit` block indicators (`- `, `? `, `: `) outside quotes
+ * and comments, or undefined. Nesting that deep on one line (`- - - - x`) is how block nesting gets deep
+ * cheaply, and the YAML parser's time and memory grow faster than linearly with it. Errs on the strict side.
+ */
+export function blockIndicatorOffset(text: string, limit: number): number | undefined {
+  let count = 0;
+  let quote: string | undefined;
+  let comment = false;
+  for (let index = 0; index < text.length; index += 1) {
+    const char = text[index];
+    if (char === '\n') {
+      quote = undefined;
+      comment = false;
+      count = 0;
+    } else if (comment) {
+      continue;
+    } else if (quote) {
+      if (quote === '"' && char === '\\') index += 1;
+      else if (char === quote) quote = undefined;
+    } else if (char === '"' || char === "'") {
+      quote = char;
+    } else if (char === '#' && (index === 0 || text[index - 1] === ' ' || text[index - 1] === '\t')) {
+      comment = true;
+    } else if (char === '-' || char === '?' || char === ':') {
+      const next = text[index + 1];
+      if (next === ' ' || next === '\t' || next === '\n' || next === undefined) {
+        count += 1;
+        if (count > limit) return index;
+      }
+    }
+  }
+  return undefined;
+}
+
+const CFN_TYPE = /^(?:AWS|Alexa|Custom)::/;
+
+/** Whether a parsed value has a template's shape: AWSTemplateFormatVersion, or Resources with a CloudFormation type. */
+export function hasTemplateShape(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const record = value as Record<string, unknown>;
+  if (Object.prototype.hasOwnProperty.call(record, 'AWSTemplateFormatVersion')) return true;
+  const resources = record.Resources;
+  if (typeof resources !== 'object' || resources === null || Array.isArray(resources)) return false;
+  return Object.values(resources as Record<string, unknown>).some((resource) => {
+    const type = (resource as { Type?: unknown } | null)?.Type;
+    return typeof type === 'string' && CFN_TYPE.test(type);
+  });
+}
+
+/** Recognises a template by its content (whatever the file is called), in YAML or JSON. */
+export function isCloudFormationTemplate(text: string): boolean {
+  return mightBeCloudFormationTemplate(text) && parseTemplate(text).isCloudFormation;
+}
+
+export class CfnTemplate {
+  readonly lines: LineIndex;
+  readonly definitions = new Map<DefinitionSection, Map<string, TemplateDefinition>>();
+  private referenceList?: TemplateReference[];
+
+  constructor(
+    readonly text: string,
+    readonly format: 'yaml' | 'json',
+    /** Undefined when the text could not be read at all (too large, too deep …: see problems). */
+    readonly root: TemplateNode | undefined,
+    readonly value: unknown,
+    readonly problems: TemplateProblem[],
+  ) {
+    this.lines = new LineIndex(text);
+    for (const section of DEFINITION_SECTIONS) {
+      const byName = new Map<string, TemplateDefinition>();
+      const sectionNode = this.nodeAt([section]);
+      if (sectionNode?.kind === 'map')
+        for (const [name, entry] of sectionNode.byKey)
+          byName.set(name, { section, name, keyStart: entry.keyStart, keyEnd: entry.keyEnd, node: entry.value });
+      this.definitions.set(section, byName);
+    }
+  }
+
+  get isCloudFormation(): boolean {
+    return hasTemplateShape(this.value);
+  }
+
+  /** True when the text has a syntax error or could not be read: never rewrite such a file. */
+  get hasErrors(): boolean {
+    return this.root === undefined || this.problems.some((problem) => problem.severity === 'error');
+  }
+
+  /** Every Ref, GetAtt, DependsOn, Sub `${}`, condition and mapping name in the template, in text order. */
+  get references(): readonly TemplateReference[] {
+    this.referenceList ??= this.root ? collectReferences(this.root, this.text) : [];
+    return this.referenceList;
+  }
+
+  /**
+   * What a reference names: its definition, `pseudo` for AWS::Region and the like, or `{}` when it names
+   * nothing (a broken reference). A Ref may name a parameter or a resource; GetAtt and DependsOn a resource.
+   */
+  resolve(reference: TemplateReference): { definition?: TemplateDefinition; pseudo?: true } {
+    const sections: DefinitionSection[] =
+      reference.kind === 'Condition'
+        ? ['Conditions']
+        : reference.kind === 'FindInMap'
+          ? ['Mappings']
+          : reference.kind === 'GetAtt' || reference.kind === 'DependsOn' || reference.attribute !== undefined
+            ? ['Resources']
+            : ['Parameters', 'Resources'];
+    if ((reference.kind === 'Ref' || reference.kind === 'Sub') && PSEUDO_PARAMETERS.has(reference.target))
+      return { pseudo: true };
+    for (const section of sections) {
+      const definition = this.definition(section, reference.target);
+      if (definition) return { definition };
+    }
+    return {};
+  }
+
+  /** The references that name this definition. */
+  referencesTo(definition: TemplateDefinition): TemplateReference[] {
+    return this.references.filter((reference) => this.resolve(reference).definition === definition);
+  }
+
+  definition(section: DefinitionSection, name: string): TemplateDefinition | undefined {
+    return this.definitions.get(section)?.get(name);
+  }
+
+  span(start: number, end: number): TextSpan {
+    return this.lines.span(start, end);
+  }
+
+  /** The entry (key and value) at `path`, or undefined when a step is missing. */
+  entryAt(path: TemplatePath): { key?: TemplateEntry; node: TemplateNode } | undefined {
+    let node = this.root;
+    let entry: TemplateEntry | undefined;
+    for (const segment of path) {
+      if (!node) return undefined;
+      if (node.kind === 'map') {
+        entry = node.byKey.get(String(segment));
+        node = entry?.value;
+      } else if (node.kind === 'seq' && typeof segment === 'number') {
+        entry = undefined;
+        node = node.items[segment];
+      } else return undefined;
+    }
+    return node ? { key: entry, node } : undefined;
+  }
+
+  nodeAt(path: TemplatePath): TemplateNode | undefined {
+    return this.entryAt(path)?.node;
+  }
+
+  /** Where the key (for a mapping entry) and the value at `path` are in the text. */
+  rangeOf(path: TemplatePath): { key?: TextSpan; value: TextSpan } | undefined {
+    const found = this.entryAt(path);
+    if (!found) return undefined;
+    return {
+      key: found.key ? this.span(found.key.keyStart, found.key.keyEnd) : undefined,
+      value: this.span(found.node.start, found.node.end),
+    };
+  }
+
+  /** The innermost key or value at `offset` (ends inclusive, so a cursor just after a word still finds it). */
+  locate(offset: number): LocatedNode | undefined {
+    let node = this.root;
+    if (!node || offset < node.start || offset > node.end) return undefined;
+    const path: Array<string | number> = [];
+    for (;;) {
+      if (node.kind === 'map') {
+        const entry: TemplateEntry | undefined = node.entries.find(
+          (candidate) =>
+            (offset >= candidate.keyStart && offset <= candidate.keyEnd) ||
+            (offset >= candidate.value.start &&
+              offset <= candidate.value.end &&
+              candidate.value.end > candidate.value.start),
+        );
+        if (!entry) return { path, node, onKey: false };
+        path.push(entry.key);
+        if (offset >= entry.keyStart && offset <= entry.keyEnd) return { path, node: entry.value, onKey: true };
+        node = entry.value;
+      } else if (node.kind === 'seq') {
+        const index: number = node.items.findIndex((item) => offset >= item.start && offset <= item.end);
+        if (index === -1) return { path, node, onKey: false };
+        path.push(index);
+        node = node.items[index];
+      } else return { path, node, onKey: false };
+    }
+  }
+}
+
+function limitTemplate(text: string, format: 'yaml' | 'json', problem: TemplateProblem): CfnTemplate {
+  return new CfnTemplate(text, format, undefined, undefined, [problem]);
+}
+
+/** Parses a template (JSON when it starts with `{`, YAML otherwise). Never throws for bad input: see `problems`. */
+export function parseTemplate(text: string): CfnTemplate {
+  const format = /^\s*\{/.test(text.slice(0, 4096)) ? 'json' : 'yaml';
+  if (overByteLimit(text, TEMPLATE_LIMITS.bytes))
+    return limitTemplate(text, format, {
+      severity: 'error',
+      code: 'too-large',
+      message: `The template is larger than ${TEMPLATE_LIMITS.bytes / 1_048_576} MB, the most CloudFormation accepts; Pilot Light does not read it.`,
+      start: 0,
+      end: 0,
+    });
+  const deep = flowNestingOffset(text, TEMPLATE_LIMITS.nestingDepth);
+  if (deep !== undefined)
+    return limitTemplate(text, format, {
+      severity: 'error',
+      code: 'too-deep',
+      message: `Lists and mappings nest more than ${TEMPLATE_LIMITS.nestingDepth} levels deep here; the template is not read.`,
+      start: deep,
+      end: deep + 1,
+    });
+  const crowded = format === 'yaml' ? blockIndicatorOffset(text, TEMPLATE_LIMITS.nestingDepth) : undefined;
+  if (crowded !== undefined)
+    return limitTemplate(text, format, {
+      severity: 'error',
+      code: 'too-deep',
+      message: `A line holds more than ${TEMPLATE_LIMITS.nestingDepth} block indicators (- ? :), nesting too deep; the template is not read.`,
+      start: crowded,
+      end: crowded + 1,
+    });
+  try {
+    return format === 'json' ? parseJson(text) : parseYaml(text);
+  } catch (error) {
+    if (error instanceof TemplateLimitError)
+      return limitTemplate(text, format, {
+        severity: 'error',
+        code: error.code,
+        message: error.message,
+        start: error.offset,
+        end: error.offset,
+      });
+    // Block nesting deep enough to exhaust the parser's stack.
+    if (error instanceof RangeError)
+      return limitTemplate(text, format, {
+        severity: 'error',
+        code: 'too-deep',
+        message: 'The template nests too deeply to be read.',
+        start: 0,
+        end: 0,
+      });
+    throw error;
+  }
+}
+
+let shortFormTags: Tags | undefined;
+
+/** The short forms as YAML tags on scalars, lists and mappings: the node keeps its tag, no warning is made. */
+function cloudFormationTags(): Tags {
+  shortFormTags ??= [...SHORT_FORM_TAGS.keys()].flatMap((tag) => [
+    { tag, resolve: (source: string) => source },
+    { tag, collection: 'seq' as const, nodeClass: YAMLSeq, resolve: (seq: unknown) => seq },
+    { tag, collection: 'map' as const, nodeClass: YAMLMap, resolve: (map: unknown) => map },
+  ]);
+  return shortFormTags;
+}
+
+function parseYaml(text: string): CfnTemplate {
+  const doc = parseDocument(text, {
+    prettyErrors: false,
+    uniqueKeys: false,
+    strict: true,
+    customTags: cloudFormationTags(),
+  });
+  const builder = new YamlTreeBuilder(text, doc);
+  for (const error of doc.errors)
+    builder.problem({
+      severity: 'error',
+      code: `yaml-${error.code}`,
+      message: `YAML: ${error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
+      start: error.pos[0],
+      end: error.pos[1],
+    });
+  for (const warning of doc.warnings) {
+    // Short-form tags are CloudFormation's; unknown tags get their own warning from the builder.
+    if (warning.code === 'TAG_RESOLVE_FAILED') continue;
+    builder.problem({
+      severity: 'warning',
+      code: `yaml-${warning.code}`,
+      message: `YAML: ${warning.message.split('\n')[0]}`,
+      start: warning.pos[0],
+      end: warning.pos[1],
+    });
+  }
+  if (doc.contents === null) return new CfnTemplate(text, 'yaml', undefined, undefined, builder.problems);
+  const built = builder.build(doc.contents, 0, 0);
+  return new CfnTemplate(text, 'yaml', built.node, built.value, builder.problems);
+}
+
+function parseJson(text: string): CfnTemplate {
+  const errors: ParseError[] = [];
+  const tree = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
+  const builder = new JsonTreeBuilder(text);
+  for (const error of errors)
+    builder.problem({
+      severity: 'error',
+      code: `json-${printParseErrorCode(error.error)}`,
+      message: `JSON: ${describeJsonError(printParseErrorCode(error.error))}`,
+      start: error.offset,
+      end: error.offset + error.length,
+    });
+  if (!tree) return new CfnTemplate(text, 'json', undefined, undefined, builder.problems);
+  const built = builder.build(tree, 0, 0);
+  return new CfnTemplate(text, 'json', built.node, built.value, builder.problems);
+}
+
+function describeJsonError(code: string): string {
+  const words = code.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  return code === 'InvalidCommentToken' ? 'comments are not allowed in a JSON template' : words;
+}
