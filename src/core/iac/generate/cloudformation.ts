@@ -1,7 +1,7 @@
 import { Document, Scalar, type YAMLMap } from 'yaml';
 import { flatRules, LAUNCH_TEMPLATE_FIELDS, managedRoutes, skipReason, userTags } from './extract';
 import { KIND_ORDER, type AwsRecord, type LiveResource } from './live';
-import { NameAllocator } from './names';
+import { byNameOrder, NameAllocator } from './names';
 
 export interface GeneratedTemplate {
   text: string;
@@ -57,7 +57,7 @@ export function generateCloudFormation(live: LiveResource[], options: GenerateOp
     return !reason;
   });
   const logical = new Map<string, string>();
-  for (const resource of included) logical.set(resource.id, names.forResource(resource));
+  for (const resource of byNameOrder(included)) logical.set(resource.id, names.forResource(resource));
   const ref = (id: string | undefined): Node | undefined => {
     if (!id) return undefined;
     const name = logical.get(id);

@@ -47,3 +47,19 @@ export class NameAllocator {
     return name;
   }
 }
+
+/** The order names are given in: an instance gets its Name tag before a launch template with the same Name. */
+const NAME_ORDER: Array<LiveResource['kind']> = [
+  'vpc',
+  'subnet',
+  'internetGateway',
+  'natGateway',
+  'routeTable',
+  'securityGroup',
+  'instance',
+  'launchTemplate',
+];
+
+export function byNameOrder(resources: LiveResource[]): LiveResource[] {
+  return [...resources].sort((a, b) => NAME_ORDER.indexOf(a.kind) - NAME_ORDER.indexOf(b.kind));
+}

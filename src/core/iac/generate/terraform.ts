@@ -2,7 +2,7 @@ import type { GeneratedTemplate, GenerateOptions } from './cloudformation';
 import { flatRules, managedRoutes, skipReason, userTags, type FlatRule } from './extract';
 import { hclBlock, type HclBlock, type HclValue } from './hcl';
 import { KIND_ORDER, type AwsRecord, type LiveResource } from './live';
-import { NameAllocator } from './names';
+import { byNameOrder, NameAllocator } from './names';
 
 const TYPE: Record<LiveResource['kind'], string> = {
   vpc: 'aws_vpc',
@@ -42,7 +42,8 @@ export function generateTerraform(live: LiveResource[], options: GenerateOptions
     return !reason;
   });
   const address = new Map<string, string>();
-  for (const resource of included) address.set(resource.id, `${TYPE[resource.kind]}.${names.forResource(resource)}`);
+  for (const resource of byNameOrder(included))
+    address.set(resource.id, `${TYPE[resource.kind]}.${names.forResource(resource)}`);
   const ref = (id: string | undefined): HclValue | undefined => {
     if (!id) return undefined;
     const target = address.get(id);
