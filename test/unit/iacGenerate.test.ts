@@ -174,3 +174,23 @@ describe('IaC generation from live resources', () => {
     );
   });
 });
+
+describe('Insert live resource: the snippet', () => {
+  it('re-indents CloudFormation resources to the cursor column and reads back under Resources', async () => {
+    const { snippetForInsertion } = await import('../../src/core/iac/generate/insert');
+    const vpc = sample().slice(0, 1);
+    const snippet = snippetForInsertion('cloudformation', generateCloudFormation(vpc, { region: 'us-east-1' }).text, 2);
+    assert.match(snippet, /^ {2}Main:\n {4}Type: AWS::EC2::VPC\n {4}DeletionPolicy: Retain\n/);
+    const template = `AWSTemplateFormatVersion: 2010-09-09\nResources:\n${snippet}`;
+    const parsed = parseYaml(template, { customTags: CFN_TAGS }) as { Resources: Record<string, { Properties: { CidrBlock: string } }> };
+    assert.equal(parsed.Resources.Main.Properties.CidrBlock, '10.0.0.0/16');
+  });
+
+  it('inserts Terraform resource and import blocks without the header comments', async () => {
+    const { snippetForInsertion } = await import('../../src/core/iac/generate/insert');
+    const snippet = snippetForInsertion('terraform', generateTerraform(sample().slice(0, 1), { region: 'us-east-1' }).text, 0);
+    assert.ok(!snippet.includes('# Generated'));
+    const doc = await parseTerraform(snippet);
+    assert.deepEqual(doc.blocks.map((block) => block.kind), ['resource', 'import']);
+  });
+});
