@@ -1,8 +1,9 @@
 import * as assert from 'node:assert/strict';
+import { DescribeInstancesCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
 import * as vscode from 'vscode';
 import type { ExplorerNode } from '../../src/features/explorer/nodes';
 import { eventually, label, walk } from './support/explorerWalk';
-import { testing } from './support/safety';
+import { ec2, SAMPLE_REGION, testing } from './support/safety';
 
 function workspaceFile(...parts: string[]): vscode.Uri {
   const folder = vscode.workspace.workspaceFolders?.[0];
@@ -88,6 +89,60 @@ describe('Terraform language features and IaC generation', function () {
     assert.match(yaml, /AWSTemplateFormatVersion: 2010-09-09/);
     assert.match(yaml, /Type: AWS::EC2::VPC\n {4}DeletionPolicy: Retain/);
     assert.match(yaml, /VpcId: !Ref ProductionVpc/);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('shows the state ID and live state on hover, and drift as "Pilot Light drift" problems', async () => {
+    await testing();
+    const client = ec2(SAMPLE_REGION);
+    const { Vpcs } = await client.send(new DescribeVpcsCommand({ Filters: [{ Name: 'tag:Name', Values: ['production-vpc'] }] }));
+    const { Reservations } = await client.send(
+      new DescribeInstancesCommand({
+        Filters: [
+          { Name: 'tag:Name', Values: ['web-1'] },
+          { Name: 'instance-state-name', Values: ['running'] },
+        ],
+      }),
+    );
+    const vpcId = Vpcs?.[0]?.VpcId;
+    const instance = Reservations?.[0]?.Instances?.[0];
+    assert.ok(vpcId && instance?.InstanceId, 'the sample VPC and web-1 are seeded');
+    const expectedType = instance.InstanceType === 't3.nano' ? 't3.micro' : 't3.nano';
+    const folder = workspaceFile('terraform-state');
+    await vscode.workspace.fs.writeFile(
+      vscode.Uri.joinPath(folder, 'main.tf'),
+      Buffer.from(
+        `provider "aws" {\n  region = "${SAMPLE_REGION}"\n}\n\nresource "aws_vpc" "main" {\n  cidr_block = "10.0.0.0/16"\n}\n\nresource "aws_instance" "web" {\n  instance_type = "${expectedType}"\n}\n`,
+      ),
+    );
+    const state = {
+      version: 4,
+      resources: [
+        { mode: 'managed', type: 'aws_vpc', name: 'main', instances: [{ attributes: { id: vpcId } }] },
+        { mode: 'managed', type: 'aws_instance', name: 'web', instances: [{ attributes: { id: instance.InstanceId } }] },
+      ],
+    };
+    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, 'terraform.tfstate'), Buffer.from(JSON.stringify(state)));
+    const uri = vscode.Uri.joinPath(folder, 'main.tf');
+    const document = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(document);
+
+    const onWeb = document.positionAt(document.getText().indexOf('"web"') + 2);
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, onWeb);
+    const hoverText = hovers
+      .flatMap((hover) => hover.contents)
+      .map((content) => (typeof content === 'string' ? content : content.value))
+      .join('\n');
+    assert.match(hoverText, new RegExp(`ID \`${instance.InstanceId}\` \\(from terraform\\.tfstate\\)`));
+    assert.match(hoverText, /Live: \*\*running\*\*/);
+    assert.match(hoverText, new RegExp(`instance_type: \`${instance.InstanceType}\``));
+
+    await vscode.commands.executeCommand('pilotLight.terraform.checkDrift', uri);
+    const drift = vscode.languages.getDiagnostics(uri).filter((diagnostic) => diagnostic.source === 'Pilot Light drift');
+    assert.deepEqual(
+      drift.map((diagnostic) => [diagnostic.range.start.line, diagnostic.message]),
+      [[9, `aws_instance.web.instance_type drifted: template ${expectedType}, live ${instance.InstanceType}.`]],
+    );
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 });
