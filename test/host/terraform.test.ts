@@ -22,7 +22,10 @@ describe('Terraform language features and IaC generation', function () {
     assert.equal(document.languageId, 'terraform');
 
     const symbols = await eventually('document symbols', async () => {
-      const found = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', uri);
+      const found = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>(
+        'vscode.executeDocumentSymbolProvider',
+        uri,
+      );
       return found?.length ? found : undefined;
     });
     assert.deepEqual(
@@ -43,7 +46,9 @@ describe('Terraform language features and IaC generation', function () {
     assert.equal(target.range.start.line, 0);
 
     const onVpc = document.positionAt(text.indexOf('aws_vpc.main.id') + 2);
-    const toVpc = (await vscode.commands.executeCommand<vscode.Location[]>('vscode.executeDefinitionProvider', uri, onVpc))[0];
+    const toVpc = (
+      await vscode.commands.executeCommand<vscode.Location[]>('vscode.executeDefinitionProvider', uri, onVpc)
+    )[0];
     assert.equal(toVpc.range.start.line, 1);
 
     const diagnostics = await eventually('the broken-reference diagnostic', async () => {
@@ -59,7 +64,10 @@ describe('Terraform language features and IaC generation', function () {
   it('generates Terraform and CloudFormation for the sample VPC from the explorer as new documents', async () => {
     const { api } = await testing();
     const underVpc = await walk(api.explorer, ['us-east-1', 'VPC']);
-    let vpc = underVpc.find((node) => (node as { resource?: { type: string } }).resource?.type === 'ec2:vpc' && label(node) === 'production-vpc');
+    let vpc = underVpc.find(
+      (node) =>
+        (node as { resource?: { type: string } }).resource?.type === 'ec2:vpc' && label(node) === 'production-vpc',
+    );
     if (!vpc) {
       for (const folder of underVpc) {
         const children = (await api.explorer.getChildren(folder)) as ExplorerNode[];
@@ -69,7 +77,11 @@ describe('Terraform language features and IaC generation', function () {
     }
     assert.ok(vpc, 'the sample VPC is in the explorer');
 
-    const terraform = await vscode.commands.executeCommand<vscode.TextDocument>('pilotLight.iac.generateTerraform', vpc, [vpc]);
+    const terraform = await vscode.commands.executeCommand<vscode.TextDocument>(
+      'pilotLight.iac.generateTerraform',
+      vpc,
+      [vpc],
+    );
     assert.ok(terraform, 'the command returns the new document');
     assert.equal(terraform.languageId, 'terraform');
     const tf = terraform.getText();
@@ -81,9 +93,16 @@ describe('Terraform language features and IaC generation', function () {
       await new Promise((resolve) => setTimeout(resolve, 1000));
       return vscode.languages.getDiagnostics(terraform.uri);
     });
-    assert.deepEqual(problems.map((problem) => problem.message), []);
+    assert.deepEqual(
+      problems.map((problem) => problem.message),
+      [],
+    );
 
-    const cloudFormation = await vscode.commands.executeCommand<vscode.TextDocument>('pilotLight.iac.generateCloudFormation', vpc, [vpc]);
+    const cloudFormation = await vscode.commands.executeCommand<vscode.TextDocument>(
+      'pilotLight.iac.generateCloudFormation',
+      vpc,
+      [vpc],
+    );
     assert.equal(cloudFormation.languageId, 'yaml');
     const yaml = cloudFormation.getText();
     assert.match(yaml, /AWSTemplateFormatVersion: 2010-09-09/);
@@ -95,7 +114,9 @@ describe('Terraform language features and IaC generation', function () {
   it('shows the state ID and live state on hover, and drift as "Pilot Light drift" problems', async () => {
     await testing();
     const client = ec2(SAMPLE_REGION);
-    const { Vpcs } = await client.send(new DescribeVpcsCommand({ Filters: [{ Name: 'tag:Name', Values: ['production-vpc'] }] }));
+    const { Vpcs } = await client.send(
+      new DescribeVpcsCommand({ Filters: [{ Name: 'tag:Name', Values: ['production-vpc'] }] }),
+    );
     const { Reservations } = await client.send(
       new DescribeInstancesCommand({
         Filters: [
@@ -119,10 +140,18 @@ describe('Terraform language features and IaC generation', function () {
       version: 4,
       resources: [
         { mode: 'managed', type: 'aws_vpc', name: 'main', instances: [{ attributes: { id: vpcId } }] },
-        { mode: 'managed', type: 'aws_instance', name: 'web', instances: [{ attributes: { id: instance.InstanceId } }] },
+        {
+          mode: 'managed',
+          type: 'aws_instance',
+          name: 'web',
+          instances: [{ attributes: { id: instance.InstanceId } }],
+        },
       ],
     };
-    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, 'terraform.tfstate'), Buffer.from(JSON.stringify(state)));
+    await vscode.workspace.fs.writeFile(
+      vscode.Uri.joinPath(folder, 'terraform.tfstate'),
+      Buffer.from(JSON.stringify(state)),
+    );
     const uri = vscode.Uri.joinPath(folder, 'main.tf');
     const document = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(document);
@@ -138,7 +167,9 @@ describe('Terraform language features and IaC generation', function () {
     assert.match(hoverText, new RegExp(`instance_type: \`${instance.InstanceType}\``));
 
     await vscode.commands.executeCommand('pilotLight.terraform.checkDrift', uri);
-    const drift = vscode.languages.getDiagnostics(uri).filter((diagnostic) => diagnostic.source === 'Pilot Light drift');
+    const drift = vscode.languages
+      .getDiagnostics(uri)
+      .filter((diagnostic) => diagnostic.source === 'Pilot Light drift');
     assert.deepEqual(
       drift.map((diagnostic) => [diagnostic.range.start.line, diagnostic.message]),
       [[9, `aws_instance.web.instance_type drifted: template ${expectedType}, live ${instance.InstanceType}.`]],

@@ -21,7 +21,12 @@ import { parse as parseYaml } from 'yaml';
 import { parseTemplate } from '../../src/core/iac/cloudformation/template';
 import { checkStackDrift } from '../../src/core/iac/drift/stackDrift';
 import { flatRules, userTags } from '../../src/core/iac/generate/extract';
-import { generateCloudFormation, generateTerraform, readLiveResources, type LiveResource } from '../../src/core/iac/generate';
+import {
+  generateCloudFormation,
+  generateTerraform,
+  readLiveResources,
+  type LiveResource,
+} from '../../src/core/iac/generate';
 import { readLiveByIds, type AwsRecord } from '../../src/core/iac/generate/live';
 import { diagnose, parseTerraform, readTerraformState, terraformDrift } from '../../src/core/iac/terraform';
 import type { SampleAccountSummary, SampleRole } from '../../tools/seed/sampleAccount';
@@ -37,7 +42,11 @@ const TIERS: SampleRole[] = ['web', 'app', 'db'];
 
 /** The sample's launch templates (aws_launch_template.<tier>), created through the SDK as Terraform would. */
 async function createTierLaunchTemplates(ec2: EC2Client, sample: SampleAccountSummary): Promise<TierLaunchTemplates> {
-  const subnets: Record<SampleRole, string> = { web: sample.subnets.publicA, app: sample.subnets.privateA, db: sample.subnets.privateB };
+  const subnets: Record<SampleRole, string> = {
+    web: sample.subnets.publicA,
+    app: sample.subnets.privateA,
+    db: sample.subnets.privateB,
+  };
   const ids = {} as TierLaunchTemplates;
   for (const tier of TIERS) {
     const { LaunchTemplate } = await ec2.send(
@@ -47,10 +56,23 @@ async function createTierLaunchTemplates(ec2: EC2Client, sample: SampleAccountSu
           ImageId: sample.imageId,
           InstanceType: sample.servers[tier].instanceType as never,
           NetworkInterfaces: [
-            { DeviceIndex: 0, SubnetId: subnets[tier], Groups: [sample.securityGroups[tier]], ...(tier === 'web' ? { AssociatePublicIpAddress: true } : {}) },
+            {
+              DeviceIndex: 0,
+              SubnetId: subnets[tier],
+              Groups: [sample.securityGroups[tier]],
+              ...(tier === 'web' ? { AssociatePublicIpAddress: true } : {}),
+            },
           ],
         },
-        TagSpecifications: [{ ResourceType: 'launch-template', Tags: [{ Key: 'Name', Value: `${tier}-tier` }, { Key: 'Tier', Value: tier }] }],
+        TagSpecifications: [
+          {
+            ResourceType: 'launch-template',
+            Tags: [
+              { Key: 'Name', Value: `${tier}-tier` },
+              { Key: 'Tier', Value: tier },
+            ],
+          },
+        ],
       }),
     );
     ids[tier] = LaunchTemplate!.LaunchTemplateId!;
@@ -73,7 +95,10 @@ describe('Terraform state drift and IaC generation against moto', function () {
     reads = readsThroughRunner(await emulatorConnection());
     folder = await mkdtemp(join(tmpdir(), 'pilot-light-tf-'));
     await writeFile(join(folder, 'main.tf'), await readFile(SAMPLE_TF, 'utf8'));
-    await writeFile(join(folder, 'terraform.tfstate'), JSON.stringify(sampleTerraformState(sample, launchTemplates), null, 2));
+    await writeFile(
+      join(folder, 'terraform.tfstate'),
+      JSON.stringify(sampleTerraformState(sample, launchTemplates), null, 2),
+    );
   });
 
   after(async () => {
@@ -118,11 +143,20 @@ describe('Terraform state drift and IaC generation against moto', function () {
     assert.equal(web.liveState, 'running');
     const compared = Object.fromEntries(web.attributes.map((attribute) => [attribute.attribute, attribute.status]));
     // ami comes through data.aws_ami in the state, the subnet and group through their resources' state.
-    assert.deepEqual(compared, { ami: 'in-sync', instance_type: 'in-sync', subnet_id: 'in-sync', vpc_security_group_ids: 'in-sync', tags: 'in-sync' });
+    assert.deepEqual(compared, {
+      ami: 'in-sync',
+      instance_type: 'in-sync',
+      subnet_id: 'in-sync',
+      vpc_security_group_ids: 'in-sync',
+      tags: 'in-sync',
+    });
     const sgWeb = report.resources.find((resource) => resource.address === 'aws_security_group.web')!;
     assert.equal(sgWeb.attributes.find((attribute) => attribute.attribute === 'ingress')?.status, 'in-sync');
     assert.equal(report.readTypes.length, 7);
-    assert.ok(report.apiCalls <= report.readTypes.length, `${report.apiCalls} calls for ${report.readTypes.length} types`);
+    assert.ok(
+      report.apiCalls <= report.readTypes.length,
+      `${report.apiCalls} calls for ${report.readTypes.length} types`,
+    );
   });
 
   it('reports exactly an instance type and a security group rule changed out of band, on their lines', async () => {
@@ -149,7 +183,14 @@ describe('Terraform state drift and IaC generation against moto', function () {
         ['aws_instance.web', 'instance_type', 't3.small', 't3.large'],
       ],
     );
-    const typeLine = text.split('\n').findIndex((line, index, lines) => line.includes('instance_type          = "t3.small"') && lines.slice(0, index).some((l) => l.includes('resource "aws_instance" "web"'))) + 1;
+    const typeLine =
+      text
+        .split('\n')
+        .findIndex(
+          (line, index, lines) =>
+            line.includes('instance_type          = "t3.small"') &&
+            lines.slice(0, index).some((l) => l.includes('resource "aws_instance" "web"')),
+        ) + 1;
     assert.equal(drifted[1].range.start.line, typeLine);
     assert.equal(text.slice(drifted[1].range.offset, drifted[1].range.endOffset), '"t3.small"');
     assert.ok(text.split('\n')[drifted[0].range.start.line - 1].includes('ingress {'));
@@ -171,13 +212,21 @@ describe('Terraform state drift and IaC generation against moto', function () {
       .filter((block) => block.kind === 'resource')
       .map((block) => text.slice(block.range.offset, block.range.endOffset))
       .join('\n');
-    for (const id of [sample.vpcId, ...Object.values(sample.subnets), ...Object.values(sample.securityGroups), sample.internetGatewayId])
+    for (const id of [
+      sample.vpcId,
+      ...Object.values(sample.subnets),
+      ...Object.values(sample.securityGroups),
+      sample.internetGatewayId,
+    ])
       assert.ok(!resourceText.includes(id), `${id} is referenced, not written as a literal`);
-    const imported = doc.blocks.filter((block) => block.kind === 'import').map((block) => {
-      const id = block.attributes.find((attribute) => attribute.name === 'id')!.value;
-      return id.kind === 'literal' ? id.value : undefined;
-    });
-    for (const id of [sample.vpcId, sample.servers.web.instanceId, sample.securityGroups.db, launchTemplates.app]) assert.ok(imported.includes(id), id);
+    const imported = doc.blocks
+      .filter((block) => block.kind === 'import')
+      .map((block) => {
+        const id = block.attributes.find((attribute) => attribute.name === 'id')!.value;
+        return id.kind === 'literal' ? id.value : undefined;
+      });
+    for (const id of [sample.vpcId, sample.servers.web.instanceId, sample.securityGroups.db, launchTemplates.app])
+      assert.ok(imported.includes(id), id);
   });
 
   // Round trip: the generated template deployed on moto's CloudFormation shows no drift in the drift engine
@@ -205,7 +254,12 @@ describe('Terraform state drift and IaC generation against moto', function () {
       // Round trip through the drift engine (src/core/iac/drift): the deployed generated template has zero drift.
       const parsed = parseTemplate(generated.text);
       assert.equal(parsed.hasErrors, false);
-      const stackDrift = await checkStackDrift({ template: parsed.value, stackName: 'generated-round-trip', region, reads });
+      const stackDrift = await checkStackDrift({
+        template: parsed.value,
+        stackName: 'generated-round-trip',
+        region,
+        reads,
+      });
       // moto's CloudFormation does not apply some properties (read in moto's ec2 models): internet gateway and
       // route table Tags, a subnet's MapPublicIpOnLaunch, an instance's SecurityGroupIds (it reads
       // SecurityGroups only) and inline rule descriptions. The engine rightly reports those as drift; every
@@ -223,7 +277,9 @@ describe('Terraform state drift and IaC generation against moto', function () {
           .map((property) => ({ resource, path: property.path.join('.') })),
       );
       assert.deepEqual(
-        driftedProperties.filter(({ resource, path }) => !MOTO_GAPS[resource.type]?.test(path)).map(({ resource, path }) => `${resource.logicalId}.${path}`),
+        driftedProperties
+          .filter(({ resource, path }) => !MOTO_GAPS[resource.type]?.test(path))
+          .map(({ resource, path }) => `${resource.logicalId}.${path}`),
         [],
       );
       // The security group drift is the descriptions only: the rules' other fields match (checked below too).
@@ -235,11 +291,18 @@ describe('Terraform state drift and IaC generation against moto', function () {
           !['in-sync', 'drifted', 'not-supported'].includes(resource.status) &&
           !(resource.status === 'not-deployed' && resource.type === 'AWS::EC2::SecurityGroupIngress'),
       );
-      assert.deepEqual(unexpected.map((resource) => [resource.logicalId, resource.status, resource.message]), []);
+      assert.deepEqual(
+        unexpected.map((resource) => [resource.logicalId, resource.status, resource.message]),
+        [],
+      );
       assert.ok(stackDrift.counts['in-sync'] >= 9, JSON.stringify(stackDrift.counts));
 
-      const { StackResources } = await cfn.send(new DescribeStackResourcesCommand({ StackName: 'generated-round-trip' }));
-      const physical = new Map((StackResources ?? []).map((resource) => [resource.LogicalResourceId!, resource.PhysicalResourceId!]));
+      const { StackResources } = await cfn.send(
+        new DescribeStackResourcesCommand({ StackName: 'generated-round-trip' }),
+      );
+      const physical = new Map(
+        (StackResources ?? []).map((resource) => [resource.LogicalResourceId!, resource.PhysicalResourceId!]),
+      );
 
       // Every ID, original or copy, as the logical ID that stands for it.
       const logicalOf = new Map<string, string>();
@@ -253,12 +316,21 @@ describe('Terraform state drift and IaC generation against moto', function () {
 
       const copies: LiveResource[] = [];
       for (const kind of new Set(live.map((resource) => resource.kind))) {
-        const ids = [...generated.names].filter(([id]) => live.find((r) => r.id === id)?.kind === kind).map(([, logical]) => physical.get(logical)!);
+        const ids = [...generated.names]
+          .filter(([id]) => live.find((r) => r.id === id)?.kind === kind)
+          .map(([, logical]) => physical.get(logical)!);
         if (kind === 'launchTemplate') {
           for (const id of ids) {
-            const versions = await reads.read<{ items: AwsRecord[] }>('ec2.launchTemplates.versions', { launchTemplateId: id, versions: ['$Default'] }, region);
+            const versions = await reads.read<{ items: AwsRecord[] }>(
+              'ec2.launchTemplates.versions',
+              { launchTemplateId: id, versions: ['$Default'] },
+              region,
+            );
             const [record] = (await readLiveByIds(reads, region, kind, [id])).resources;
-            copies.push({ ...record, record: { ...record.record, LaunchTemplateData: versions.items[0].LaunchTemplateData } });
+            copies.push({
+              ...record,
+              record: { ...record.record, LaunchTemplateData: versions.items[0].LaunchTemplateData },
+            });
           }
         } else copies.push(...(await readLiveByIds(reads, region, kind, ids)).resources);
       }
@@ -267,12 +339,20 @@ describe('Terraform state drift and IaC generation against moto', function () {
         const r = resource.record;
         const tags = userTags(r);
         const rules = (permissions: AwsRecord[]) =>
-          flatRules(permissions).map((rule) => JSON.stringify({ ...rule, groupId: byLogical(rule.groupId) })).sort();
+          flatRules(permissions)
+            .map((rule) => JSON.stringify({ ...rule, groupId: byLogical(rule.groupId) }))
+            .sort();
         switch (resource.kind) {
           case 'vpc':
             return { cidr: r.CidrBlock, tenancy: r.InstanceTenancy, tags };
           case 'subnet':
-            return { vpc: byLogical(r.VpcId), cidr: r.CidrBlock, az: r.AvailabilityZone, publicIp: Boolean(r.MapPublicIpOnLaunch), tags };
+            return {
+              vpc: byLogical(r.VpcId),
+              cidr: r.CidrBlock,
+              az: r.AvailabilityZone,
+              publicIp: Boolean(r.MapPublicIpOnLaunch),
+              tags,
+            };
           case 'internetGateway':
             return { vpcs: (r.Attachments ?? []).map((a: AwsRecord) => byLogical(a.VpcId)), tags };
           case 'routeTable':
@@ -280,13 +360,26 @@ describe('Terraform state drift and IaC generation against moto', function () {
               vpc: byLogical(r.VpcId),
               routes: (r.Routes ?? [])
                 .filter((route: AwsRecord) => route.GatewayId !== 'local')
-                .map((route: AwsRecord) => `${route.DestinationCidrBlock} via ${byLogical(route.GatewayId ?? route.NatGatewayId)}`)
+                .map(
+                  (route: AwsRecord) =>
+                    `${route.DestinationCidrBlock} via ${byLogical(route.GatewayId ?? route.NatGatewayId)}`,
+                )
                 .sort(),
-              subnets: (r.Associations ?? []).filter((a: AwsRecord) => !a.Main).map((a: AwsRecord) => byLogical(a.SubnetId)).sort(),
+              subnets: (r.Associations ?? [])
+                .filter((a: AwsRecord) => !a.Main)
+                .map((a: AwsRecord) => byLogical(a.SubnetId))
+                .sort(),
               tags,
             };
           case 'securityGroup':
-            return { name: r.GroupName, description: r.Description, vpc: byLogical(r.VpcId), ingress: rules(r.IpPermissions), egress: rules(r.IpPermissionsEgress), tags };
+            return {
+              name: r.GroupName,
+              description: r.Description,
+              vpc: byLogical(r.VpcId),
+              ingress: rules(r.IpPermissions),
+              egress: rules(r.IpPermissionsEgress),
+              tags,
+            };
           case 'instance':
             return {
               image: r.ImageId,
@@ -301,7 +394,10 @@ describe('Terraform state drift and IaC generation against moto', function () {
               name: r.LaunchTemplateName,
               image: data.ImageId,
               type: data.InstanceType,
-              interfaces: (data.NetworkInterfaces ?? []).map((ni: AwsRecord) => ({ subnet: byLogical(ni.SubnetId), groups: (ni.Groups ?? []).map(byLogical) })),
+              interfaces: (data.NetworkInterfaces ?? []).map((ni: AwsRecord) => ({
+                subnet: byLogical(ni.SubnetId),
+                groups: (ni.Groups ?? []).map(byLogical),
+              })),
             };
           }
           default:
@@ -315,10 +411,17 @@ describe('Terraform state drift and IaC generation against moto', function () {
       const resources = template.Resources;
       const ofType = (type: string) => Object.values(resources).filter((resource) => resource.Type === type);
       assert.ok(ofType('AWS::EC2::InternetGateway').every((igw) => igw.Properties.Tags?.length));
-      assert.equal(ofType('AWS::EC2::Subnet').filter((subnet) => subnet.Properties.MapPublicIpOnLaunch === true).length, 2);
+      assert.equal(
+        ofType('AWS::EC2::Subnet').filter((subnet) => subnet.Properties.MapPublicIpOnLaunch === true).length,
+        2,
+      );
       assert.ok(ofType('AWS::EC2::Instance').every((instance) => instance.Properties.SecurityGroupIds?.length === 1));
       assert.equal(ofType('AWS::EC2::SubnetRouteTableAssociation').length, 2);
-      assert.ok(ofType('AWS::EC2::SecurityGroup').some((group) => group.Properties.SecurityGroupIngress?.some((rule: { Description?: string }) => rule.Description === 'HTTPS')));
+      assert.ok(
+        ofType('AWS::EC2::SecurityGroup').some((group) =>
+          group.Properties.SecurityGroupIngress?.some((rule: { Description?: string }) => rule.Description === 'HTTPS'),
+        ),
+      );
       const withoutMotoGaps = (resource: LiveResource, properties: Record<string, unknown>) => {
         const kept = { ...properties };
         if (resource.kind === 'internetGateway' || resource.kind === 'routeTable') delete kept.tags;
@@ -327,15 +430,21 @@ describe('Terraform state drift and IaC generation against moto', function () {
         if (resource.kind === 'instance') delete kept.groups;
         if (resource.kind === 'securityGroup')
           for (const direction of ['ingress', 'egress'])
-            kept[direction] = (kept[direction] as string[]).map((rule) => JSON.stringify({ ...JSON.parse(rule), description: undefined })).sort();
+            kept[direction] = (kept[direction] as string[])
+              .map((rule) => JSON.stringify({ ...JSON.parse(rule), description: undefined }))
+              .sort();
         return kept;
       };
       const originals = new Map(
-        live.filter((r) => generated.names.has(r.id)).map((r) => [generated.names.get(r.id)!, withoutMotoGaps(r, comparable(r))]),
+        live
+          .filter((r) => generated.names.has(r.id))
+          .map((r) => [generated.names.get(r.id)!, withoutMotoGaps(r, comparable(r))]),
       );
       const deployed = new Map(copies.map((r) => [logicalOf.get(r.id)!, withoutMotoGaps(r, comparable(r))]));
       assert.equal(deployed.size, originals.size);
-      const differences = [...originals].filter(([logical, properties]) => JSON.stringify(properties) !== JSON.stringify(deployed.get(logical)));
+      const differences = [...originals].filter(
+        ([logical, properties]) => JSON.stringify(properties) !== JSON.stringify(deployed.get(logical)),
+      );
       assert.deepEqual(
         differences.map(([logical, properties]) => ({ logical, original: properties, copy: deployed.get(logical) })),
         [],

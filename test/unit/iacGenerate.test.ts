@@ -15,13 +15,28 @@ function sample(tagValue = 'web-1'): LiveResource[] {
     { Key: 'aws:cloudformation:stack-name', Value: 'old' },
   ];
   return [
-    { kind: 'vpc', id: 'vpc-1', record: { VpcId: 'vpc-1', CidrBlock: '10.0.0.0/16', InstanceTenancy: 'default', Tags: tags('main') } },
+    {
+      kind: 'vpc',
+      id: 'vpc-1',
+      record: { VpcId: 'vpc-1', CidrBlock: '10.0.0.0/16', InstanceTenancy: 'default', Tags: tags('main') },
+    },
     {
       kind: 'subnet',
       id: 'subnet-1',
-      record: { SubnetId: 'subnet-1', VpcId: 'vpc-1', CidrBlock: '10.0.1.0/24', AvailabilityZone: 'us-east-1a', MapPublicIpOnLaunch: true, Tags: tags('public-a') },
+      record: {
+        SubnetId: 'subnet-1',
+        VpcId: 'vpc-1',
+        CidrBlock: '10.0.1.0/24',
+        AvailabilityZone: 'us-east-1a',
+        MapPublicIpOnLaunch: true,
+        Tags: tags('public-a'),
+      },
     },
-    { kind: 'internetGateway', id: 'igw-1', record: { InternetGatewayId: 'igw-1', Attachments: [{ VpcId: 'vpc-1', State: 'available' }], Tags: tags('igw') } },
+    {
+      kind: 'internetGateway',
+      id: 'igw-1',
+      record: { InternetGatewayId: 'igw-1', Attachments: [{ VpcId: 'vpc-1', State: 'available' }], Tags: tags('igw') },
+    },
     {
       kind: 'routeTable',
       id: 'rtb-1',
@@ -49,7 +64,9 @@ function sample(tagValue = 'web-1'): LiveResource[] {
         GroupName: 'web-sg',
         Description: 'Web "tier"',
         VpcId: 'vpc-1',
-        IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '0.0.0.0/0', Description: 'https' }] }],
+        IpPermissions: [
+          { IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '0.0.0.0/0', Description: 'https' }] },
+        ],
         IpPermissionsEgress: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
         Tags: tags('web-sg'),
       },
@@ -66,7 +83,11 @@ function sample(tagValue = 'web-1'): LiveResource[] {
         IpPermissionsEgress: [],
       },
     },
-    { kind: 'securityGroup', id: 'sg-default', record: { GroupId: 'sg-default', GroupName: 'default', VpcId: 'vpc-1' } },
+    {
+      kind: 'securityGroup',
+      id: 'sg-default',
+      record: { GroupId: 'sg-default', GroupName: 'default', VpcId: 'vpc-1' },
+    },
     {
       kind: 'instance',
       id: 'i-1',
@@ -76,7 +97,10 @@ function sample(tagValue = 'web-1'): LiveResource[] {
         InstanceType: 't3.small',
         SubnetId: 'subnet-1',
         SecurityGroups: [{ GroupId: 'sg-web' }],
-        Tags: [{ Key: 'Name', Value: tagValue }, { Key: 'Tier', Value: 'web' }],
+        Tags: [
+          { Key: 'Name', Value: tagValue },
+          { Key: 'Tier', Value: 'web' },
+        ],
       },
     },
     {
@@ -85,7 +109,12 @@ function sample(tagValue = 'web-1'): LiveResource[] {
       record: {
         LaunchTemplateId: 'lt-1',
         LaunchTemplateName: 'web-template',
-        LaunchTemplateData: { ImageId: 'ami-1', InstanceType: 't3.small', SecurityGroupIds: ['sg-web'], UserData: '[redacted]' },
+        LaunchTemplateData: {
+          ImageId: 'ami-1',
+          InstanceType: 't3.small',
+          SecurityGroupIds: ['sg-web'],
+          UserData: '[redacted]',
+        },
       },
     },
   ];
@@ -116,7 +145,10 @@ describe('IaC generation from live resources', () => {
     assert.equal(resources.PublicA.Properties.VpcId.Ref, 'Main');
     assert.equal(resources.Web1.Properties.SubnetId.Ref, 'PublicA');
     assert.deepEqual(resources.Web1.Properties.SecurityGroupIds, [{ Ref: 'WebSg' }]);
-    assert.deepEqual(resources.Web1.Properties.Tags, [{ Key: 'Name', Value: 'web-1' }, { Key: 'Tier', Value: 'web' }]);
+    assert.deepEqual(resources.Web1.Properties.Tags, [
+      { Key: 'Name', Value: 'web-1' },
+      { Key: 'Tier', Value: 'web' },
+    ]);
     assert.equal(resources.WebSg.Properties.GroupDescription, 'Web "tier"');
     const route = Object.values(resources).find((r) => r.Type === 'AWS::EC2::Route');
     assert.deepEqual(route.Properties.GatewayId, { Ref: 'Igw' });
@@ -125,10 +157,18 @@ describe('IaC generation from live resources', () => {
     assert.deepEqual(fromWeb.Properties.SourceSecurityGroupId, { Ref: 'WebSg' });
     assert.deepEqual(resources.WebTemplate.Properties.LaunchTemplateData.SecurityGroupIds, [{ Ref: 'WebSg' }]);
     assert.equal(resources.WebTemplate.Properties.LaunchTemplateData.UserData, undefined);
-    assert.ok(!/\b(vpc-1|subnet-1|sg-web|igw-1)\b/.test(text.replace(/^#.*$/gm, '')), 'no literal IDs of generated resources');
-    assert.ok(!Object.values(resources).some((r) => r.Type === 'AWS::EC2::RouteTable' && r.Properties.Tags === undefined));
+    assert.ok(
+      !/\b(vpc-1|subnet-1|sg-web|igw-1)\b/.test(text.replace(/^#.*$/gm, '')),
+      'no literal IDs of generated resources',
+    );
+    assert.ok(
+      !Object.values(resources).some((r) => r.Type === 'AWS::EC2::RouteTable' && r.Properties.Tags === undefined),
+    );
     assert.equal(names.get('rtb-main'), undefined);
-    assert.ok(notes.some((note) => note.includes('main route table')) && notes.some((note) => note.includes('default security group')));
+    assert.ok(
+      notes.some((note) => note.includes('main route table')) &&
+        notes.some((note) => note.includes('default security group')),
+    );
     assert.ok(!text.includes('aws:cloudformation'), 'aws: tags are not generated');
   });
 
@@ -148,16 +188,53 @@ describe('IaC generation from live resources', () => {
     });
     const imports = doc.blocks.filter((block) => block.kind === 'import');
     const importIds = imports.map((block) => plain(block.attributes.find((a) => a.name === 'id')!.value));
-    assert.deepEqual(importIds.sort(), ['i-1', 'igw-1', 'lt-1', 'rtb-1', 'sg-app', 'sg-web', 'subnet-1', 'subnet-1/rtb-1', 'vpc-1']);
+    assert.deepEqual(importIds.sort(), [
+      'i-1',
+      'igw-1',
+      'lt-1',
+      'rtb-1',
+      'sg-app',
+      'sg-web',
+      'subnet-1',
+      'subnet-1/rtb-1',
+      'vpc-1',
+    ]);
     const app = doc.blocks.find((block) => block.address === 'aws_security_group.app_sg')!;
-    assert.deepEqual(plain(app.blocks[0].attributes.find((a) => a.name === 'security_groups')!.value), ['ref:aws_security_group.web_sg.id']);
+    assert.deepEqual(plain(app.blocks[0].attributes.find((a) => a.name === 'security_groups')!.value), [
+      'ref:aws_security_group.web_sg.id',
+    ]);
   });
 
   // Any tag value — quotes, backslashes, newlines, YAML and HCL syntax, `${`, control characters, astral
   // characters — must read back unchanged from both formats.
   it('escapes every value so both formats read it back unchanged (property)', async () => {
-    const special = fc.constantFrom('"', "'", '\\', '\n', '\t', '${x}', '%{', ': ', ' #', '- ', '!Ref', 'yes', 'null', '~', '0x1F', '&a', '*a', '|', '>', '😀', '\u0007', ' ');
-    const value = fc.array(fc.oneof(fc.string({ maxLength: 5 }), special), { maxLength: 6 }).map((parts) => parts.join(''));
+    const special = fc.constantFrom(
+      '"',
+      "'",
+      '\\',
+      '\n',
+      '\t',
+      '${x}',
+      '%{',
+      ': ',
+      ' #',
+      '- ',
+      '!Ref',
+      'yes',
+      'null',
+      '~',
+      '0x1F',
+      '&a',
+      '*a',
+      '|',
+      '>',
+      '😀',
+      '\u0007',
+      ' ',
+    );
+    const value = fc
+      .array(fc.oneof(fc.string({ maxLength: 5 }), special), { maxLength: 6 })
+      .map((parts) => parts.join(''));
     await fc.assert(
       fc.asyncProperty(value, async (tagValue) => {
         const cfn = generateCloudFormation(sample(tagValue), { region: 'us-east-1' });
@@ -182,15 +259,24 @@ describe('Insert live resource: the snippet', () => {
     const snippet = snippetForInsertion('cloudformation', generateCloudFormation(vpc, { region: 'us-east-1' }).text, 2);
     assert.match(snippet, /^ {2}Main:\n {4}Type: AWS::EC2::VPC\n {4}DeletionPolicy: Retain\n/);
     const template = `AWSTemplateFormatVersion: 2010-09-09\nResources:\n${snippet}`;
-    const parsed = parseYaml(template, { customTags: CFN_TAGS }) as { Resources: Record<string, { Properties: { CidrBlock: string } }> };
+    const parsed = parseYaml(template, { customTags: CFN_TAGS }) as {
+      Resources: Record<string, { Properties: { CidrBlock: string } }>;
+    };
     assert.equal(parsed.Resources.Main.Properties.CidrBlock, '10.0.0.0/16');
   });
 
   it('inserts Terraform resource and import blocks without the header comments', async () => {
     const { snippetForInsertion } = await import('../../src/core/iac/generate/insert');
-    const snippet = snippetForInsertion('terraform', generateTerraform(sample().slice(0, 1), { region: 'us-east-1' }).text, 0);
+    const snippet = snippetForInsertion(
+      'terraform',
+      generateTerraform(sample().slice(0, 1), { region: 'us-east-1' }).text,
+      0,
+    );
     assert.ok(!snippet.includes('# Generated'));
     const doc = await parseTerraform(snippet);
-    assert.deepEqual(doc.blocks.map((block) => block.kind), ['resource', 'import']);
+    assert.deepEqual(
+      doc.blocks.map((block) => block.kind),
+      ['resource', 'import'],
+    );
   });
 });

@@ -76,7 +76,10 @@ describe('Terraform analysis', () => {
       ],
     );
     const locals = documentSymbols(variables.doc)[1];
-    assert.deepEqual(locals.children.map((child) => child.name), ['name']);
+    assert.deepEqual(
+      locals.children.map((child) => child.name),
+      ['name'],
+    );
   });
 
   it('goes to the definition of a reference across the module files', async () => {
@@ -131,7 +134,10 @@ describe('Terraform analysis', () => {
     const attributes = completionsAt(files, 'file:///m/main.tf', refText, refText.length).map((item) => item.label);
     assert.ok(attributes.includes('default_security_group_id') && attributes.includes('cidr_block'));
     const varText = `${MAIN}\nlocals { x = var.`;
-    assert.deepEqual(completionsAt(files, 'file:///m/main.tf', varText, varText.length).map((item) => item.label), ['public_cidr']);
+    assert.deepEqual(
+      completionsAt(files, 'file:///m/main.tf', varText, varText.length).map((item) => item.label),
+      ['public_cidr'],
+    );
   });
 
   it('suggests only near misses', () => {

@@ -84,7 +84,10 @@ describe('Terraform parsing (tree-sitter HCL)', () => {
     const type = web.attributes.find((attribute) => attribute.name === 'instance_type')!;
     assert.deepEqual(type.value, { kind: 'literal', value: 't3.micro' });
     assert.deepEqual(type.valueRange.start, { line: 8, column: 19 });
-    assert.deepEqual(web.blocks.map((block) => block.keyword), ['lifecycle']);
+    assert.deepEqual(
+      web.blocks.map((block) => block.keyword),
+      ['lifecycle'],
+    );
     assert.deepEqual(doc.problems, []);
   });
 
@@ -121,10 +124,15 @@ describe('Terraform parsing (tree-sitter HCL)', () => {
   });
 
   it('reports syntax errors with their line and still returns the good blocks', async () => {
-    const doc = await parseTerraform('resource "aws_vpc" "a" {\n  cidr_block = "10.0.0.0/16"\n}\nresource "aws_subnet" "b" {\n  = broken\n}\n');
+    const doc = await parseTerraform(
+      'resource "aws_vpc" "a" {\n  cidr_block = "10.0.0.0/16"\n}\nresource "aws_subnet" "b" {\n  = broken\n}\n',
+    );
     assert.equal(doc.blocks[0].address, 'aws_vpc.a');
     assert.ok(doc.problems.length >= 1);
-    assert.ok(doc.problems.some((problem) => problem.range.start.line === 5), JSON.stringify(doc.problems));
+    assert.ok(
+      doc.problems.some((problem) => problem.range.start.line === 5),
+      JSON.stringify(doc.problems),
+    );
   });
 
   it('refuses a file over the size limit before parsing it', async () => {
@@ -138,9 +146,34 @@ describe('Terraform parsing (tree-sitter HCL)', () => {
   // Generated HCL must read back as the same values: strings with quotes, backslashes, newlines, `${`, `%{`,
   // control and astral characters, numbers, booleans, null, nested lists and objects with odd keys.
   it('reads back every value the HCL writer writes (property)', async () => {
-    const special = fc.constantFrom('"', '\\', '\n', '\r', '\t', '${', '%{', '$${', '}', '#', '//', '/*', '\u0001', 'é', '😀', '<<EOT');
-    const text = fc.array(fc.oneof(fc.string({ unit: 'grapheme', maxLength: 6 }), special), { maxLength: 8 }).map((parts) => parts.join(''));
-    const leaf = fc.oneof(text, fc.integer({ min: -1e9, max: 1e9 }), fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }), fc.boolean(), fc.constant(null));
+    const special = fc.constantFrom(
+      '"',
+      '\\',
+      '\n',
+      '\r',
+      '\t',
+      '${',
+      '%{',
+      '$${',
+      '}',
+      '#',
+      '//',
+      '/*',
+      '\u0001',
+      'é',
+      '😀',
+      '<<EOT',
+    );
+    const text = fc
+      .array(fc.oneof(fc.string({ unit: 'grapheme', maxLength: 6 }), special), { maxLength: 8 })
+      .map((parts) => parts.join(''));
+    const leaf = fc.oneof(
+      text,
+      fc.integer({ min: -1e9, max: 1e9 }),
+      fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }),
+      fc.boolean(),
+      fc.constant(null),
+    );
     const value: fc.Arbitrary<HclValue> = fc.letrec<{ value: HclValue }>((tie) => ({
       value: fc.oneof(
         { depthSize: 'small', withCrossShrink: true },
@@ -150,20 +183,31 @@ describe('Terraform parsing (tree-sitter HCL)', () => {
       ),
     })).value;
     await fc.assert(
-      fc.asyncProperty(fc.dictionary(fc.constantFrom('a', 'b_2', 'tags'), value, { minKeys: 1, maxKeys: 3 }), async (attributes) => {
-        const source = hclBlock({ keyword: 'resource', labels: ['aws_vpc', 'main'], attributes: Object.entries(attributes) });
-        const doc = await parseTerraform(source);
-        assert.deepEqual(doc.problems, [], source);
-        const parsed = Object.fromEntries(doc.blocks[0].attributes.map((attribute) => [attribute.name, plain(attribute.value)]));
-        const expected = JSON.parse(JSON.stringify(attributes, (_key, item) => (Object.is(item, -0) ? 0 : item)));
-        assert.deepEqual(parsed, expected, source);
-      }),
+      fc.asyncProperty(
+        fc.dictionary(fc.constantFrom('a', 'b_2', 'tags'), value, { minKeys: 1, maxKeys: 3 }),
+        async (attributes) => {
+          const source = hclBlock({
+            keyword: 'resource',
+            labels: ['aws_vpc', 'main'],
+            attributes: Object.entries(attributes),
+          });
+          const doc = await parseTerraform(source);
+          assert.deepEqual(doc.problems, [], source);
+          const parsed = Object.fromEntries(
+            doc.blocks[0].attributes.map((attribute) => [attribute.name, plain(attribute.value)]),
+          );
+          const expected = JSON.parse(JSON.stringify(attributes, (_key, item) => (Object.is(item, -0) ? 0 : item)));
+          assert.deepEqual(parsed, expected, source);
+        },
+      ),
       { numRuns: 150 },
     );
   });
 
   it('writes a traversal as a reference, not a string', async () => {
-    const doc = await parseTerraform(`x = ${hclValue({ traversal: 'aws_vpc.main.id' })}\ny = ${hclString('aws_vpc.main.id')}\n`);
+    const doc = await parseTerraform(
+      `x = ${hclValue({ traversal: 'aws_vpc.main.id' })}\ny = ${hclString('aws_vpc.main.id')}\n`,
+    );
     assert.equal(doc.attributes[0].value.kind, 'reference');
     assert.deepEqual(doc.attributes[1].value, { kind: 'literal', value: 'aws_vpc.main.id' });
   });

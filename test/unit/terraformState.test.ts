@@ -15,10 +15,29 @@ import type { ResourceReads } from '../../src/core/resources/model';
 const STATE = {
   version: 4,
   resources: [
-    { mode: 'managed', type: 'aws_vpc', name: 'main', instances: [{ attributes: { id: 'vpc-0a1b2c3d', cidr_block: '10.0.0.0/16' } }] },
-    { mode: 'managed', type: 'aws_subnet', name: 'a', instances: [{ index_key: 0, attributes: { id: 'subnet-00000001' } }, { index_key: 1, attributes: { id: 'subnet-00000002' } }] },
+    {
+      mode: 'managed',
+      type: 'aws_vpc',
+      name: 'main',
+      instances: [{ attributes: { id: 'vpc-0a1b2c3d', cidr_block: '10.0.0.0/16' } }],
+    },
+    {
+      mode: 'managed',
+      type: 'aws_subnet',
+      name: 'a',
+      instances: [
+        { index_key: 0, attributes: { id: 'subnet-00000001' } },
+        { index_key: 1, attributes: { id: 'subnet-00000002' } },
+      ],
+    },
     { mode: 'data', type: 'aws_ami', name: 'al', instances: [{ attributes: { id: 'ami-12345678' } }] },
-    { module: 'module.net', mode: 'managed', type: 'aws_vpc', name: 'x', instances: [{ index_key: 'blue', attributes: { id: 'vpc-0000000f' } }] },
+    {
+      module: 'module.net',
+      mode: 'managed',
+      type: 'aws_vpc',
+      name: 'x',
+      instances: [{ index_key: 'blue', attributes: { id: 'vpc-0000000f' } }],
+    },
   ],
 };
 
@@ -30,7 +49,8 @@ function fakeReads(instances: Array<Record<string, unknown>>): ResourceReads & {
     async read<Output>(operationId: string, input: Record<string, unknown>): Promise<Output> {
       calls.push(operationId);
       const ids = ((input.filters as Array<{ values: string[] }> | undefined)?.[0]?.values ?? []) as string[];
-      const items = operationId === 'ec2.instances.list' ? instances.filter((i) => ids.includes(i.InstanceId as string)) : [];
+      const items =
+        operationId === 'ec2.instances.list' ? instances.filter((i) => ids.includes(i.InstanceId as string)) : [];
       return { items } as Output;
     },
     account: async () => '123456789012',
@@ -40,13 +60,10 @@ function fakeReads(instances: Array<Record<string, unknown>>): ResourceReads & {
 describe('Terraform state and drift (unit)', () => {
   it('maps state addresses (indexes, data sources, modules) to IDs', () => {
     const state = parseStateV4(JSON.stringify(STATE));
-    assert.deepEqual([...state.resources.keys()], [
-      'aws_vpc.main',
-      'aws_subnet.a[0]',
-      'aws_subnet.a[1]',
-      'data.aws_ami.al',
-      'module.net.aws_vpc.x["blue"]',
-    ]);
+    assert.deepEqual(
+      [...state.resources.keys()],
+      ['aws_vpc.main', 'aws_subnet.a[0]', 'aws_subnet.a[1]', 'data.aws_ami.al', 'module.net.aws_vpc.x["blue"]'],
+    );
     assert.equal(state.resources.get('aws_subnet.a[1]')?.id, 'subnet-00000002');
     assert.equal(state.resources.get('module.net.aws_vpc.x["blue"]')?.blockAddress, 'module.net.aws_vpc.x');
   });
@@ -62,7 +79,18 @@ describe('Terraform state and drift (unit)', () => {
         values: {
           root_module: {
             resources: [{ address: 'aws_vpc.main', mode: 'managed', type: 'aws_vpc', values: { id: 'vpc-1' } }],
-            child_modules: [{ resources: [{ address: 'module.a.aws_subnet.b[0]', mode: 'managed', type: 'aws_subnet', values: { id: 'subnet-1' } }] }],
+            child_modules: [
+              {
+                resources: [
+                  {
+                    address: 'module.a.aws_subnet.b[0]',
+                    mode: 'managed',
+                    type: 'aws_subnet',
+                    values: { id: 'subnet-1' },
+                  },
+                ],
+              },
+            ],
           },
         },
       }),
@@ -84,7 +112,9 @@ describe('Terraform state and drift (unit)', () => {
       });
       assert.equal(viaCli?.source, 'terraform-show');
       await writeFile(join(folder, 'terraform.tfstate'), JSON.stringify(STATE));
-      const fromFile = await readTerraformState(folder, async () => assert.fail('the CLI is not run when a state file exists'));
+      const fromFile = await readTerraformState(folder, async () =>
+        assert.fail('the CLI is not run when a state file exists'),
+      );
       assert.equal(fromFile?.source, 'state-file');
     } finally {
       await rm(folder, { recursive: true, force: true });
@@ -114,13 +144,31 @@ resource "aws_s3_bucket" "logs" {
         version: 4,
         resources: [
           { mode: 'data', type: 'aws_ami', name: 'al', instances: [{ attributes: { id: 'ami-12345678' } }] },
-          { mode: 'managed', type: 'aws_instance', name: 'a', instances: [{ attributes: { id: 'i-0000000000000000a' } }] },
-          { mode: 'managed', type: 'aws_instance', name: 'b', instances: [{ attributes: { id: 'i-0000000000000000b' } }] },
+          {
+            mode: 'managed',
+            type: 'aws_instance',
+            name: 'a',
+            instances: [{ attributes: { id: 'i-0000000000000000a' } }],
+          },
+          {
+            mode: 'managed',
+            type: 'aws_instance',
+            name: 'b',
+            instances: [{ attributes: { id: 'i-0000000000000000b' } }],
+          },
           { mode: 'managed', type: 'aws_s3_bucket', name: 'logs', instances: [{ attributes: { id: 'logs' } }] },
         ],
       }),
     );
-    const reads = fakeReads([{ InstanceId: 'i-0000000000000000a', ImageId: 'ami-87654321', InstanceType: 'm5.large', State: { Name: 'running' }, Tags: [{ Key: 'Name', Value: 'other' }] }]);
+    const reads = fakeReads([
+      {
+        InstanceId: 'i-0000000000000000a',
+        ImageId: 'ami-87654321',
+        InstanceType: 'm5.large',
+        State: { Name: 'running' },
+        Tags: [{ Key: 'Name', Value: 'other' }],
+      },
+    ]);
     const report = await terraformDrift([{ uri: 'main.tf', doc: await parseTerraform(tf) }], state, reads, 'us-east-1');
     const a = report.resources.find((resource) => resource.address === 'aws_instance.a')!;
     assert.deepEqual(
@@ -132,8 +180,14 @@ resource "aws_s3_bucket" "logs" {
       ],
     );
     assert.equal(report.resources.find((resource) => resource.address === 'aws_instance.b')?.status, 'deleted');
-    assert.match(report.resources.find((resource) => resource.address === 'aws_instance.c')!.reason!, /not supported yet: .*count/);
-    assert.match(report.resources.find((resource) => resource.address === 'aws_s3_bucket.logs')!.reason!, /not supported yet: live reads for aws_s3_bucket/);
+    assert.match(
+      report.resources.find((resource) => resource.address === 'aws_instance.c')!.reason!,
+      /not supported yet: .*count/,
+    );
+    assert.match(
+      report.resources.find((resource) => resource.address === 'aws_s3_bucket.logs')!.reason!,
+      /not supported yet: live reads for aws_s3_bucket/,
+    );
     assert.deepEqual(reads.calls, ['ec2.instances.list'], 'one read for the one type read live');
   });
 });

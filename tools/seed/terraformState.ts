@@ -5,7 +5,12 @@ export type TierLaunchTemplates = Record<SampleRole, string>;
 
 const PROVIDER = 'provider["registry.terraform.io/hashicorp/aws"]';
 
-function resource(type: string, name: string, attributes: Record<string, unknown>, mode: 'managed' | 'data' = 'managed') {
+function resource(
+  type: string,
+  name: string,
+  attributes: Record<string, unknown>,
+  mode: 'managed' | 'data' = 'managed',
+) {
   return { mode, type, name, provider: PROVIDER, instances: [{ schema_version: 0, attributes }] };
 }
 
@@ -40,11 +45,18 @@ export function sampleTerraformState(sample: SampleAccountSummary, launchTemplat
         subnet_id: sample.subnets.publicB,
         route_table_id: sample.publicRouteTableId,
       }),
-      ...tiers.map((tier) => resource('aws_security_group', tier, { id: sample.securityGroups[tier], name: `${tier}-sg` })),
       ...tiers.map((tier) =>
-        resource('aws_instance', tier, { id: sample.servers[tier].instanceId, instance_type: sample.servers[tier].instanceType }),
+        resource('aws_security_group', tier, { id: sample.securityGroups[tier], name: `${tier}-sg` }),
       ),
-      ...tiers.map((tier) => resource('aws_launch_template', tier, { id: launchTemplates[tier], name: `${tier}-tier` })),
+      ...tiers.map((tier) =>
+        resource('aws_instance', tier, {
+          id: sample.servers[tier].instanceId,
+          instance_type: sample.servers[tier].instanceType,
+        }),
+      ),
+      ...tiers.map((tier) =>
+        resource('aws_launch_template', tier, { id: launchTemplates[tier], name: `${tier}-tier` }),
+      ),
     ],
   };
 }

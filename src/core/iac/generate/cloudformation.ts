@@ -67,9 +67,14 @@ export function generateCloudFormation(live: LiveResource[], options: GenerateOp
     const list = userTags(record);
     return list.length ? list : undefined;
   };
-  const resources: Record<string, { Type: string; DependsOn?: string | string[]; Properties: Record<string, Node> }> = {};
+  const resources: Record<string, { Type: string; DependsOn?: string | string[]; Properties: Record<string, Node> }> =
+    {};
   const add = (name: string, type: string, properties: Record<string, Node | undefined>, dependsOn?: string[]) => {
-    resources[name] = { Type: type, ...(dependsOn?.length ? { DependsOn: dependsOn.length === 1 ? dependsOn[0] : dependsOn } : {}), Properties: compact(properties) };
+    resources[name] = {
+      Type: type,
+      ...(dependsOn?.length ? { DependsOn: dependsOn.length === 1 ? dependsOn[0] : dependsOn } : {}),
+      Properties: compact(properties),
+    };
   };
   const attachments = new Map<string, string>(); // internet gateway ID → its attachment's logical ID
 
@@ -90,7 +95,10 @@ export function generateCloudFormation(live: LiveResource[], options: GenerateOp
           if (!attachment.VpcId) continue;
           const attachmentName = names.take(`${name} Attachment`);
           attachments.set(resource.id, attachmentName);
-          add(attachmentName, 'AWS::EC2::VPCGatewayAttachment', { VpcId: ref(attachment.VpcId), InternetGatewayId: tagged('!Ref', name) });
+          add(attachmentName, 'AWS::EC2::VPCGatewayAttachment', {
+            VpcId: ref(attachment.VpcId),
+            InternetGatewayId: tagged('!Ref', name),
+          });
         }
         break;
       }
@@ -116,7 +124,8 @@ export function generateCloudFormation(live: LiveResource[], options: GenerateOp
       case 'routeTable': {
         add(name, TYPE.routeTable, { VpcId: ref(r.VpcId), Tags: tags(r) });
         for (const route of managedRoutes(r)) {
-          const destination = route.DestinationCidrBlock ?? route.DestinationIpv6CidrBlock ?? route.DestinationPrefixListId;
+          const destination =
+            route.DestinationCidrBlock ?? route.DestinationIpv6CidrBlock ?? route.DestinationPrefixListId;
           const routeName = names.take(`${name} Route ${destination ?? ''}`);
           const viaGateway = typeof route.GatewayId === 'string' && route.GatewayId.startsWith('igw-');
           add(
@@ -180,21 +189,30 @@ export function generateCloudFormation(live: LiveResource[], options: GenerateOp
         ] as const) {
           for (const rule of rules.filter((candidate) => candidate.groupId)) {
             const source = logical.get(rule.groupId!) ?? rule.groupId!;
-            add(names.take(`${name} ${direction === 'in' ? 'From' : 'To'} ${source} ${rule.protocol} ${rule.fromPort ?? ''}`), type, {
-              GroupId: tagged('!Ref', name),
-              IpProtocol: rule.protocol,
-              FromPort: rule.fromPort,
-              ToPort: rule.toPort,
-              ...(direction === 'in' ? { SourceSecurityGroupId: ref(rule.groupId) } : { DestinationSecurityGroupId: ref(rule.groupId) }),
-              Description: rule.description,
-            });
+            add(
+              names.take(
+                `${name} ${direction === 'in' ? 'From' : 'To'} ${source} ${rule.protocol} ${rule.fromPort ?? ''}`,
+              ),
+              type,
+              {
+                GroupId: tagged('!Ref', name),
+                IpProtocol: rule.protocol,
+                FromPort: rule.fromPort,
+                ToPort: rule.toPort,
+                ...(direction === 'in'
+                  ? { SourceSecurityGroupId: ref(rule.groupId) }
+                  : { DestinationSecurityGroupId: ref(rule.groupId) }),
+                Description: rule.description,
+              },
+            );
           }
         }
         break;
       }
       case 'instance': {
         const groups = ((r.SecurityGroups ?? []) as AwsRecord[]).map((group) => ref(group.GroupId)!);
-        const profile = typeof r.IamInstanceProfile?.Arn === 'string' ? r.IamInstanceProfile.Arn.split('/').pop() : undefined;
+        const profile =
+          typeof r.IamInstanceProfile?.Arn === 'string' ? r.IamInstanceProfile.Arn.split('/').pop() : undefined;
         add(name, TYPE.instance, {
           ImageId: r.ImageId,
           InstanceType: r.InstanceType,
@@ -212,13 +230,20 @@ export function generateCloudFormation(live: LiveResource[], options: GenerateOp
         const data = r.LaunchTemplateData ?? {};
         const carried: Record<string, Node | undefined> = {};
         for (const field of LAUNCH_TEMPLATE_FIELDS) if (data[field] !== undefined) carried[field] = data[field] as Node;
-        if (Array.isArray(data.SecurityGroupIds)) carried.SecurityGroupIds = data.SecurityGroupIds.map((id: string) => ref(id)!);
+        if (Array.isArray(data.SecurityGroupIds))
+          carried.SecurityGroupIds = data.SecurityGroupIds.map((id: string) => ref(id)!);
         if (Array.isArray(data.NetworkInterfaces))
           carried.NetworkInterfaces = data.NetworkInterfaces.map((ni: AwsRecord) =>
-            compact({ ...ni, SubnetId: ref(ni.SubnetId), Groups: Array.isArray(ni.Groups) ? ni.Groups.map((id: string) => ref(id)!) : undefined }),
+            compact({
+              ...ni,
+              SubnetId: ref(ni.SubnetId),
+              Groups: Array.isArray(ni.Groups) ? ni.Groups.map((id: string) => ref(id)!) : undefined,
+            }),
           );
         if (data.UserData !== undefined)
-          notes.push(`${r.LaunchTemplateName ?? resource.id}: user data is not read back (redacted), so it is not generated.`);
+          notes.push(
+            `${r.LaunchTemplateName ?? resource.id}: user data is not read back (redacted), so it is not generated.`,
+          );
         add(name, TYPE.launchTemplate, {
           LaunchTemplateName: r.LaunchTemplateName,
           LaunchTemplateData: compact(carried),
@@ -229,13 +254,28 @@ export function generateCloudFormation(live: LiveResource[], options: GenerateOp
   }
   for (const resource of included) {
     if (resource.kind === 'instance')
-      notes.push(`${logical.get(resource.id)}: user data and instance attributes outside DescribeInstances are not generated.`);
+      notes.push(
+        `${logical.get(resource.id)}: user data and instance attributes outside DescribeInstances are not generated.`,
+      );
   }
 
-  const doc = new Document({ AWSTemplateFormatVersion: '2010-09-09', Description: `Generated by Pilot Light from live resources in ${options.region}`, Resources: {} });
+  const doc = new Document({
+    AWSTemplateFormatVersion: '2010-09-09',
+    Description: `Generated by Pilot Light from live resources in ${options.region}`,
+    Resources: {},
+  });
   const resourcesNode = doc.get('Resources') as YAMLMap;
   for (const [name, resource] of Object.entries(resources)) {
-    resourcesNode.set(name, doc.createNode({ Type: resource.Type, DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', ...(resource.DependsOn ? { DependsOn: resource.DependsOn } : {}), Properties: resource.Properties }));
+    resourcesNode.set(
+      name,
+      doc.createNode({
+        Type: resource.Type,
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+        ...(resource.DependsOn ? { DependsOn: resource.DependsOn } : {}),
+        Properties: resource.Properties,
+      }),
+    );
   }
   doc.commentBefore = [
     ` Generated by Pilot Light from ${live.length} live resource(s) in ${options.region}${options.generatedAt ? ` at ${options.generatedAt}` : ''}.`,

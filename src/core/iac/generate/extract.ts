@@ -29,7 +29,8 @@ export function flatRules(permissions: AwsRecord[] | undefined): FlatRule[] {
       ...(permission.IpProtocol !== '-1' && permission.ToPort !== undefined ? { toPort: permission.ToPort } : {}),
     };
     const described = (description: unknown) => (typeof description === 'string' && description ? { description } : {});
-    for (const range of permission.IpRanges ?? []) rules.push({ ...base, cidr: range.CidrIp, ...described(range.Description) });
+    for (const range of permission.IpRanges ?? [])
+      rules.push({ ...base, cidr: range.CidrIp, ...described(range.Description) });
     for (const range of permission.Ipv6Ranges ?? [])
       rules.push({ ...base, cidr6: range.CidrIpv6, ...described(range.Description) });
     for (const pair of permission.UserIdGroupPairs ?? [])
@@ -43,7 +44,10 @@ export function flatRules(permissions: AwsRecord[] | undefined): FlatRule[] {
 /** The routes a template manages: not the VPC's local route, not propagated ones. */
 export function managedRoutes(record: AwsRecord): AwsRecord[] {
   return ((record.Routes ?? []) as AwsRecord[]).filter(
-    (route) => route.GatewayId !== 'local' && route.Origin !== 'EnableVgwRoutePropagation' && route.Origin !== 'CreateRouteTable',
+    (route) =>
+      route.GatewayId !== 'local' &&
+      route.Origin !== 'EnableVgwRoutePropagation' &&
+      route.Origin !== 'CreateRouteTable',
   );
 }
 

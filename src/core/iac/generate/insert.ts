@@ -6,7 +6,10 @@ export function snippetForInsertion(format: 'cloudformation' | 'terraform', gene
   const lines = generated.replace(/\r\n/g, '\n').split('\n');
   const pad = ' '.repeat(Math.max(0, column));
   if (format === 'terraform') {
-    const body = lines.filter((line) => !line.startsWith('#')).join('\n').trim();
+    const body = lines
+      .filter((line) => !line.startsWith('#'))
+      .join('\n')
+      .trim();
     return `${body}\n\n`;
   }
   const start = lines.findIndex((line) => line === 'Resources:');

@@ -6,14 +6,7 @@ export type AwsRecord = Record<string, any>;
 
 /** The live resource kinds IaC can be generated from. */
 export type LiveKind =
-  | 'vpc'
-  | 'subnet'
-  | 'routeTable'
-  | 'internetGateway'
-  | 'natGateway'
-  | 'securityGroup'
-  | 'instance'
-  | 'launchTemplate';
+  'vpc' | 'subnet' | 'routeTable' | 'internetGateway' | 'natGateway' | 'securityGroup' | 'instance' | 'launchTemplate';
 
 /** A resource as its describe call returned it; a launch template also carries its default version's data. */
 export interface LiveResource {
@@ -65,8 +58,18 @@ const LISTS: Record<LiveKind, ListSpec> = {
     vpcFilter: 'vpc-id',
     idFilter: 'nat-gateway-id',
   },
-  securityGroup: { operation: 'ec2.securityGroups.list', idOf: (r) => r.GroupId, vpcFilter: 'vpc-id', idFilter: 'group-id' },
-  instance: { operation: 'ec2.instances.list', idOf: (r) => r.InstanceId, vpcFilter: 'vpc-id', idFilter: 'instance-id' },
+  securityGroup: {
+    operation: 'ec2.securityGroups.list',
+    idOf: (r) => r.GroupId,
+    vpcFilter: 'vpc-id',
+    idFilter: 'group-id',
+  },
+  instance: {
+    operation: 'ec2.instances.list',
+    idOf: (r) => r.InstanceId,
+    vpcFilter: 'vpc-id',
+    idFilter: 'instance-id',
+  },
   launchTemplate: { operation: 'ec2.launchTemplates.list', idOf: (r) => r.LaunchTemplateId },
 };
 
@@ -102,7 +105,9 @@ async function listAll(
     );
     items.push(...output.items);
     if (items.length > MAX_GENERATED_RESOURCES)
-      throw new Error(`More than ${MAX_GENERATED_RESOURCES} ${kind} resources: select fewer resources to generate from.`);
+      throw new Error(
+        `More than ${MAX_GENERATED_RESOURCES} ${kind} resources: select fewer resources to generate from.`,
+      );
     nextToken = output.nextToken;
     if (!nextToken || input.ids) break;
   }
@@ -143,7 +148,9 @@ export async function readLiveResources(
     }
   }
   // Launch templates: the selected ones, and for a VPC those whose default version uses its subnets or groups.
-  const inVpc = new Set([...found.values()].filter((r) => r.kind === 'subnet' || r.kind === 'securityGroup').map((r) => r.id));
+  const inVpc = new Set(
+    [...found.values()].filter((r) => r.kind === 'subnet' || r.kind === 'securityGroup').map((r) => r.id),
+  );
   const selectedTemplates = wanted.get('launchTemplate') ?? new Set<string>();
   if (selectedTemplates.size || vpcIds.length) {
     const templates = await listAll(
@@ -188,7 +195,10 @@ export async function readLiveByIds(
     let records: AwsRecord[] = [];
     calls++;
     if (spec.idFilter) {
-      records = await listAll(reads, region, kind, { filters: [{ name: spec.idFilter, values: chunk }], maxResults: 1000 });
+      records = await listAll(reads, region, kind, {
+        filters: [{ name: spec.idFilter, values: chunk }],
+        maxResults: 1000,
+      });
     } else {
       try {
         records = await listAll(reads, region, kind, { ids: chunk });

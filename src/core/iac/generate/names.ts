@@ -3,7 +3,9 @@ import type { LiveResource } from './live';
 /** The resource's Name tag, if it has one. */
 export function nameTag(resource: LiveResource): string | undefined {
   const tags = (resource.record.Tags ?? []) as Array<{ Key?: string; Value?: string }>;
-  return tags.find((tag) => tag.Key === 'Name')?.Value || resource.record.GroupName || resource.record.LaunchTemplateName;
+  return (
+    tags.find((tag) => tag.Key === 'Name')?.Value || resource.record.GroupName || resource.record.LaunchTemplateName
+  );
 }
 
 const words = (text: string) => text.split(/[^A-Za-z0-9]+/).filter(Boolean);
@@ -42,7 +44,8 @@ export class NameAllocator {
     if (/^[0-9]/.test(base)) base = this.style === 'cloudformation' ? `R${base}` : `r_${base}`;
     base = base.slice(0, 200);
     let name = base;
-    for (let n = 2; this.used.has(name.toLowerCase()); n++) name = this.style === 'cloudformation' ? `${base}${n}` : `${base}_${n}`;
+    for (let n = 2; this.used.has(name.toLowerCase()); n++)
+      name = this.style === 'cloudformation' ? `${base}${n}` : `${base}_${n}`;
     this.used.add(name.toLowerCase());
     return name;
   }

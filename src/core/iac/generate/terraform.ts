@@ -113,7 +113,14 @@ export function generateTerraform(live: LiveResource[], options: GenerateOptions
             ['vpc_endpoint_id', route.VpcEndpointId],
           ]),
         );
-        resourceBlock(addr, [['vpc_id', ref(r.VpcId)], ['tags', tagMap(r)]], routes);
+        resourceBlock(
+          addr,
+          [
+            ['vpc_id', ref(r.VpcId)],
+            ['tags', tagMap(r)],
+          ],
+          routes,
+        );
         for (const association of (r.Associations ?? []) as AwsRecord[]) {
           if (association.Main || !association.SubnetId) continue;
           const subnetAddress = address.get(association.SubnetId);
@@ -141,7 +148,9 @@ export function generateTerraform(live: LiveResource[], options: GenerateOptions
             ['security_groups', flat.groupId && flat.groupId !== resource.id ? [earlierRef(flat.groupId)!] : undefined],
           ]);
         const earlierRef = (id: string) =>
-          included.indexOf(included.find((candidate) => candidate.id === id)!) < included.indexOf(resource) ? ref(id) : id;
+          included.indexOf(included.find((candidate) => candidate.id === id)!) < included.indexOf(resource)
+            ? ref(id)
+            : id;
         resourceBlock(
           addr,
           [
@@ -158,7 +167,8 @@ export function generateTerraform(live: LiveResource[], options: GenerateOptions
         break;
       }
       case 'instance': {
-        const profile = typeof r.IamInstanceProfile?.Arn === 'string' ? r.IamInstanceProfile.Arn.split('/').pop() : undefined;
+        const profile =
+          typeof r.IamInstanceProfile?.Arn === 'string' ? r.IamInstanceProfile.Arn.split('/').pop() : undefined;
         resourceBlock(addr, [
           ['ami', r.ImageId],
           ['instance_type', r.InstanceType],
@@ -189,7 +199,12 @@ export function generateTerraform(live: LiveResource[], options: GenerateOptions
                       ['iops', device.Ebs.Iops],
                       ['throughput', device.Ebs.Throughput],
                       ['encrypted', device.Ebs.Encrypted === undefined ? undefined : String(device.Ebs.Encrypted)],
-                      ['delete_on_termination', device.Ebs.DeleteOnTermination === undefined ? undefined : String(device.Ebs.DeleteOnTermination)],
+                      [
+                        'delete_on_termination',
+                        device.Ebs.DeleteOnTermination === undefined
+                          ? undefined
+                          : String(device.Ebs.DeleteOnTermination),
+                      ],
                       ['snapshot_id', device.Ebs.SnapshotId],
                     ]),
                   ]
@@ -197,7 +212,12 @@ export function generateTerraform(live: LiveResource[], options: GenerateOptions
             ),
           );
         if (data.IamInstanceProfile)
-          nested.push(nestedBlock('iam_instance_profile', [['name', data.IamInstanceProfile.Name], ['arn', data.IamInstanceProfile.Arn]]));
+          nested.push(
+            nestedBlock('iam_instance_profile', [
+              ['name', data.IamInstanceProfile.Name],
+              ['arn', data.IamInstanceProfile.Arn],
+            ]),
+          );
         if (data.MetadataOptions)
           nested.push(
             nestedBlock('metadata_options', [
@@ -207,19 +227,31 @@ export function generateTerraform(live: LiveResource[], options: GenerateOptions
               ['instance_metadata_tags', data.MetadataOptions.InstanceMetadataTags],
             ]),
           );
-        if (data.Monitoring?.Enabled !== undefined) nested.push(nestedBlock('monitoring', [['enabled', Boolean(data.Monitoring.Enabled)]]));
+        if (data.Monitoring?.Enabled !== undefined)
+          nested.push(nestedBlock('monitoring', [['enabled', Boolean(data.Monitoring.Enabled)]]));
         for (const ni of (data.NetworkInterfaces ?? []) as AwsRecord[])
           nested.push(
             nestedBlock('network_interfaces', [
               ['device_index', ni.DeviceIndex],
               ['subnet_id', ref(ni.SubnetId)],
               ['security_groups', Array.isArray(ni.Groups) ? ni.Groups.map((id: string) => ref(id)!) : undefined],
-              ['associate_public_ip_address', ni.AssociatePublicIpAddress === undefined ? undefined : String(ni.AssociatePublicIpAddress)],
-              ['delete_on_termination', ni.DeleteOnTermination === undefined ? undefined : String(ni.DeleteOnTermination)],
+              [
+                'associate_public_ip_address',
+                ni.AssociatePublicIpAddress === undefined ? undefined : String(ni.AssociatePublicIpAddress),
+              ],
+              [
+                'delete_on_termination',
+                ni.DeleteOnTermination === undefined ? undefined : String(ni.DeleteOnTermination),
+              ],
             ]),
           );
         for (const spec of (data.TagSpecifications ?? []) as AwsRecord[])
-          nested.push(nestedBlock('tag_specifications', [['resource_type', spec.ResourceType], ['tags', tagMap(spec)]]));
+          nested.push(
+            nestedBlock('tag_specifications', [
+              ['resource_type', spec.ResourceType],
+              ['tags', tagMap(spec)],
+            ]),
+          );
         resourceBlock(
           addr,
           [
@@ -227,7 +259,10 @@ export function generateTerraform(live: LiveResource[], options: GenerateOptions
             ['image_id', data.ImageId],
             ['instance_type', data.InstanceType],
             ['key_name', data.KeyName],
-            ['vpc_security_group_ids', Array.isArray(data.SecurityGroupIds) ? data.SecurityGroupIds.map((id: string) => ref(id)!) : undefined],
+            [
+              'vpc_security_group_ids',
+              Array.isArray(data.SecurityGroupIds) ? data.SecurityGroupIds.map((id: string) => ref(id)!) : undefined,
+            ],
             ['ebs_optimized', data.EbsOptimized === undefined ? undefined : String(data.EbsOptimized)],
             ['disable_api_termination', data.DisableApiTermination],
             ['tags', tagMap(r)],
@@ -246,7 +281,14 @@ export function generateTerraform(live: LiveResource[], options: GenerateOptions
     ...notes.map((note) => `# Note: ${note}`),
   ];
   const importBlocks = imports.map((entry) =>
-    hclBlock({ keyword: 'import', labels: [], attributes: [['to', { traversal: entry.to }], ['id', entry.id]] }),
+    hclBlock({
+      keyword: 'import',
+      labels: [],
+      attributes: [
+        ['to', { traversal: entry.to }],
+        ['id', entry.id],
+      ],
+    }),
   );
   const text = `${[header.join('\n'), ...blocks.map((block) => hclBlock(block)), ...importBlocks].join('\n\n')}\n`;
   return { text, names: address, notes };

@@ -1,4 +1,11 @@
-import { awsTypeInfo, knownAwsTypes, META_ARGUMENTS, META_BLOCKS, nearestAwsType, type TfTypeInfo } from './awsProviderTypes';
+import {
+  awsTypeInfo,
+  knownAwsTypes,
+  META_ARGUMENTS,
+  META_BLOCKS,
+  nearestAwsType,
+  type TfTypeInfo,
+} from './awsProviderTypes';
 import type { SourceRange, TfBlock, TfDocument, TfReference } from './model';
 
 /** One .tf file of a module (a folder): its URI (any string the caller uses) and its parse. */
@@ -33,7 +40,14 @@ export interface TfDiagnostic {
   message: string;
   range: SourceRange;
   severity: TfSeverity;
-  code: 'syntax' | 'broken-reference' | 'duplicate' | 'unknown-type' | 'unknown-argument' | 'missing-argument' | 'unknown-attribute';
+  code:
+    | 'syntax'
+    | 'broken-reference'
+    | 'duplicate'
+    | 'unknown-type'
+    | 'unknown-argument'
+    | 'missing-argument'
+    | 'unknown-attribute';
 }
 
 /** The outline of one file: top-level blocks, with locals' entries and nested blocks as children. */
@@ -67,9 +81,23 @@ export function documentSymbols(doc: TfDocument): TfSymbol[] {
       case 'variable':
       case 'output':
       case 'provider':
-        return { name: labels[0] ?? block.keyword, detail: block.kind, kind: block.kind, range: block.range, selectionRange, children };
+        return {
+          name: labels[0] ?? block.keyword,
+          detail: block.kind,
+          kind: block.kind,
+          range: block.range,
+          selectionRange,
+          children,
+        };
       default:
-        return { name: [block.keyword, ...labels].join(' '), detail: '', kind: 'block', range: block.range, selectionRange, children };
+        return {
+          name: [block.keyword, ...labels].join(' '),
+          detail: '',
+          kind: 'block',
+          range: block.range,
+          selectionRange,
+          children,
+        };
     }
   });
 }
@@ -228,14 +256,21 @@ export function diagnose(files: TfFile[], uri: string): TfDiagnostic[] {
 }
 
 function isReadable(info: TfTypeInfo, attribute: string): boolean {
-  return info.arguments.has(attribute) || info.blocks.has(attribute) || info.computed.has(attribute) || attribute === 'tags_all';
+  return (
+    info.arguments.has(attribute) ||
+    info.blocks.has(attribute) ||
+    info.computed.has(attribute) ||
+    attribute === 'tags_all'
+  );
 }
 
 function checkArguments(block: TfBlock, info: TfTypeInfo): TfDiagnostic[] {
   const found: TfDiagnostic[] = [];
   const type = block.labels[0].value;
   const set = new Set(block.attributes.map((attribute) => attribute.name));
-  const nested = new Set(block.blocks.map((child) => (child.keyword === 'dynamic' ? child.labels[0]?.value : child.keyword)));
+  const nested = new Set(
+    block.blocks.map((child) => (child.keyword === 'dynamic' ? child.labels[0]?.value : child.keyword)),
+  );
   for (const attribute of block.attributes) {
     if (info.arguments.has(attribute.name) || META_ARGUMENTS.includes(attribute.name)) continue;
     const hint = info.computed.has(attribute.name) ? ' It is computed by the provider and cannot be set.' : '';
@@ -248,7 +283,8 @@ function checkArguments(block: TfBlock, info: TfTypeInfo): TfDiagnostic[] {
   }
   for (const child of block.blocks) {
     // `ingress`, `egress`, `route`: attributes that may be written as blocks.
-    if (info.blocks.has(child.keyword) || info.arguments.has(child.keyword) || META_BLOCKS.includes(child.keyword)) continue;
+    if (info.blocks.has(child.keyword) || info.arguments.has(child.keyword) || META_BLOCKS.includes(child.keyword))
+      continue;
     found.push({
       message: `${type} has no block "${child.keyword}".`,
       range: child.keywordRange,
@@ -257,8 +293,12 @@ function checkArguments(block: TfBlock, info: TfTypeInfo): TfDiagnostic[] {
     });
   }
   const missing = [
-    ...[...info.arguments].filter(([name, { required }]) => required && !set.has(name) && !nested.has(name)).map(([name]) => `"${name}"`),
-    ...[...info.blocks].filter(([name, { required }]) => required && !nested.has(name)).map(([name]) => `block "${name}"`),
+    ...[...info.arguments]
+      .filter(([name, { required }]) => required && !set.has(name) && !nested.has(name))
+      .map(([name]) => `"${name}"`),
+    ...[...info.blocks]
+      .filter(([name, { required }]) => required && !nested.has(name))
+      .map(([name]) => `block "${name}"`),
   ];
   if (missing.length)
     found.push({
@@ -288,7 +328,11 @@ export function completionsAt(files: TfFile[], uri: string, text: string, offset
   const typeLabel = /^\s*(resource|data)\s+"([A-Za-z0-9_]*)$/.exec(prefix);
   if (typeLabel) {
     const kind = typeLabel[1] as 'resource' | 'data';
-    return knownAwsTypes(kind).map((type) => ({ label: type, kind: 'type', detail: `AWS ${kind === 'data' ? 'data source' : 'resource'}` }));
+    return knownAwsTypes(kind).map((type) => ({
+      label: type,
+      kind: 'type',
+      detail: `AWS ${kind === 'data' ? 'data source' : 'resource'}`,
+    }));
   }
   const traversal = /(?:^|[^\w.-])((?:[A-Za-z_][\w-]*\.)+)([\w-]*)$/.exec(prefix);
   if (traversal) return traversalCompletions(files, traversal[1].slice(0, -1).split('.'));
@@ -340,7 +384,8 @@ function traversalCompletions(files: TfFile[], head: string[]): TfCompletion[] {
   const target = head[0] === 'data' ? head.slice(0, 3).join('.') : head.slice(0, 2).join('.');
   const definition = byAddress.get(target);
   const block = definition?.block;
-  if (!block || (block.kind !== 'resource' && block.kind !== 'data') || head.length !== (head[0] === 'data' ? 3 : 2)) return [];
+  if (!block || (block.kind !== 'resource' && block.kind !== 'data') || head.length !== (head[0] === 'data' ? 3 : 2))
+    return [];
   const info = awsTypeInfo(block.kind, block.labels[0].value);
   if (!info) return [];
   return [...new Set([...info.computed, ...info.arguments.keys()])].sort().map((name) => ({

@@ -136,7 +136,8 @@ class Evaluator {
     this.locals = new Map();
     for (const { doc } of files)
       for (const block of doc.blocks)
-        if (block.kind === 'locals') for (const attribute of block.attributes) this.locals.set(attribute.name, attribute.value);
+        if (block.kind === 'locals')
+          for (const attribute of block.attributes) this.locals.set(attribute.name, attribute.value);
   }
 
   evaluate(value: TfValue, depth = 0): Evaluated {
@@ -155,7 +156,8 @@ class Evaluator {
           }
           const resolved = this.reference(part, depth);
           if (!resolved.known) return resolved;
-          if (resolved.value === null || typeof resolved.value === 'object') return { known: false, reason: `${part.text} is not a string` };
+          if (resolved.value === null || typeof resolved.value === 'object')
+            return { known: false, reason: `${part.text} is not a string` };
           text += String(resolved.value);
         }
         return { known: true, value: text };
@@ -189,8 +191,10 @@ class Evaluator {
       if (!local || reference.path.length) return { known: false, reason: `${reference.text} is not resolved` };
       return this.evaluate(local, depth + 1);
     }
-    if (reference.kind === 'var') return { known: false, reason: `${reference.text}: variable values are not in the state` };
-    if (reference.kind === 'module') return { known: false, reason: `${reference.text}: module outputs are not resolved` };
+    if (reference.kind === 'var')
+      return { known: false, reason: `${reference.text}: variable values are not in the state` };
+    if (reference.kind === 'module')
+      return { known: false, reason: `${reference.text}: module outputs are not resolved` };
     const index = /^\[(\d+|"[^"]*")\]/.exec(reference.text.slice(reference.target.length))?.[0] ?? '';
     const resource = this.state.resources.get(`${reference.target}${index}`);
     if (!resource) return { known: false, reason: `${reference.target}${index} is not in the state` };
@@ -210,12 +214,17 @@ function normalize(value: unknown, asSet: boolean): unknown {
     return asSet ? [...items].map((item) => JSON.stringify(item)).sort() : items;
   }
   if (value && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, normalize(v, false)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => [k, normalize(v, false)]),
+    );
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return value;
 }
 
-const same = (a: unknown, b: unknown, asSet: boolean) => JSON.stringify(normalize(a, asSet)) === JSON.stringify(normalize(b, asSet));
+const same = (a: unknown, b: unknown, asSet: boolean) =>
+  JSON.stringify(normalize(a, asSet)) === JSON.stringify(normalize(b, asSet));
 
 /** The region of the module's default `aws` provider, when written as a literal. */
 export function providerRegion(files: TfFile[]): string | undefined {
@@ -231,7 +240,9 @@ export function providerRegion(files: TfFile[]): string | undefined {
 
 function hasDefaultTags(files: TfFile[]): boolean {
   return files.some(({ doc }) =>
-    doc.blocks.some((block) => block.kind === 'provider' && block.blocks.some((child) => child.keyword === 'default_tags')),
+    doc.blocks.some(
+      (block) => block.kind === 'provider' && block.blocks.some((child) => child.keyword === 'default_tags'),
+    ),
   );
 }
 
@@ -264,11 +275,20 @@ export async function terraformDrift(
     }
     const stateResource = state.resources.get(definition.address);
     if (!stateResource?.id) {
-      results.push({ ...base, status: 'not-in-state', reason: `${definition.address} is not in the state (not applied yet?)` });
+      results.push({
+        ...base,
+        status: 'not-in-state',
+        reason: `${definition.address} is not in the state (not applied yet?)`,
+      });
       continue;
     }
     if (!LIVE_MAPPINGS[type]) {
-      results.push({ ...base, id: stateResource.id, status: 'not-checked', reason: `not supported yet: live reads for ${type}` });
+      results.push({
+        ...base,
+        id: stateResource.id,
+        status: 'not-checked',
+        reason: `not supported yet: live reads for ${type}`,
+      });
       continue;
     }
     (wanted.get(type) ?? wanted.set(type, []).get(type)!).push({ definition, stateResource });
@@ -276,15 +296,31 @@ export async function terraformDrift(
   let apiCalls = 0;
   for (const [type, entries] of wanted) {
     const mapping = LIVE_MAPPINGS[type];
-    const { resources: live, calls } = await readLiveByIds(reads, region, mapping.kind, entries.map((entry) => entry.stateResource.id!));
+    const { resources: live, calls } = await readLiveByIds(
+      reads,
+      region,
+      mapping.kind,
+      entries.map((entry) => entry.stateResource.id!),
+    );
     apiCalls += calls;
     const byId = new Map(live.map((resource) => [resource.id, resource.record]));
     for (const { definition, stateResource } of entries) {
       const block = definition.block as TfBlock;
-      const base = { address: definition.address, uri: definition.uri, range: definition.selectionRange, id: stateResource.id };
+      const base = {
+        address: definition.address,
+        uri: definition.uri,
+        range: definition.selectionRange,
+        id: stateResource.id,
+      };
       const record = byId.get(stateResource.id!);
       if (!record || mapping.gone?.(record)) {
-        results.push({ ...base, status: 'deleted', reason: `${stateResource.id} no longer exists`, liveState: record ? mapping.state?.(record) : undefined, attributes: [] });
+        results.push({
+          ...base,
+          status: 'deleted',
+          reason: `${stateResource.id} no longer exists`,
+          liveState: record ? mapping.state?.(record) : undefined,
+          attributes: [],
+        });
         continue;
       }
       const liveAttributes = mapping.attributes(record);
@@ -325,7 +361,14 @@ export async function terraformDrift(
     }
   }
   results.sort((a, b) => a.uri.localeCompare(b.uri) || a.range.offset - b.range.offset);
-  return { source: state.source, stateLocation: state.location, region, resources: results, apiCalls, readTypes: [...wanted.keys()] };
+  return {
+    source: state.source,
+    stateLocation: state.location,
+    region,
+    resources: results,
+    apiCalls,
+    readTypes: [...wanted.keys()],
+  };
 }
 
 const PROTOCOL_NUMBERS: Record<string, string> = { '6': 'tcp', '17': 'udp', '1': 'icmp', all: '-1' };
@@ -341,7 +384,13 @@ const ruleKey = (rule: FlatRule) =>
 
 /** Describes a rule for messages: `tcp 443 from 0.0.0.0/0 (HTTPS)`. */
 const ruleText = (key: string) => {
-  const [protocol, from, to, source, description] = JSON.parse(key) as [string, number | null, number | null, string | null, string | null];
+  const [protocol, from, to, source, description] = JSON.parse(key) as [
+    string,
+    number | null,
+    number | null,
+    string | null,
+    string | null,
+  ];
   const ports = from === null ? '' : from === to ? ` ${from}` : ` ${from}-${to}`;
   return `${protocol === '-1' ? 'all' : protocol}${ports} ${source ?? ''}${description ? ` (${description})` : ''}`.trim();
 };
@@ -350,10 +399,20 @@ const ruleText = (key: string) => {
  * Inline `ingress` / `egress` blocks of an aws_security_group compared with the live rules, as sets of single-source
  * rules. Unwritten egress is not compared; rules written as separate resources are not either.
  */
-function ruleDrift(block: TfBlock, direction: 'ingress' | 'egress', record: AwsRecord, evaluator: Evaluator, groupId: string): TfAttributeDrift | undefined {
+function ruleDrift(
+  block: TfBlock,
+  direction: 'ingress' | 'egress',
+  record: AwsRecord,
+  evaluator: Evaluator,
+  groupId: string,
+): TfAttributeDrift | undefined {
   const written = block.blocks.filter((child) => child.keyword === direction);
   if (!written.length) return undefined;
-  const range: SourceRange = { ...written[0].range, end: written.at(-1)!.range.end, endOffset: written.at(-1)!.range.endOffset };
+  const range: SourceRange = {
+    ...written[0].range,
+    end: written.at(-1)!.range.end,
+    endOffset: written.at(-1)!.range.endOffset,
+  };
   const expected: FlatRule[] = [];
   for (const rule of written) {
     const values: Record<string, unknown> = {};

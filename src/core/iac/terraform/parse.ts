@@ -198,7 +198,12 @@ class Converter {
       keyword: keyword.text,
       kind,
       labels,
-      address: topLevel ? addressOf(kind, labels.map((label) => label.value)) : undefined,
+      address: topLevel
+        ? addressOf(
+            kind,
+            labels.map((label) => label.value),
+          )
+        : undefined,
       range: this.range(node),
       keywordRange: this.range(keyword),
       ...converted,
@@ -235,7 +240,8 @@ class Converter {
         const operand = unary?.namedChildren[0];
         if (unary?.type === 'unary_operation' && unary.text.startsWith('-') && operand?.type === 'literal_value') {
           const literal = this.literal(operand);
-          if (literal?.kind === 'literal' && typeof literal.value === 'number') return { kind: 'literal', value: -literal.value };
+          if (literal?.kind === 'literal' && typeof literal.value === 'number')
+            return { kind: 'literal', value: -literal.value };
         }
         return raw();
       }

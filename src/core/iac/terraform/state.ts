@@ -45,7 +45,9 @@ export function parseStateV4(text: string, location = 'terraform.tfstate'): TfSt
   }
   const state = json as { version?: unknown; resources?: unknown };
   if (!state || typeof state !== 'object' || state.version !== 4)
-    throw new TfStateError(`${location} is not a Terraform state of format version 4 (found version ${String(state?.version)}).`);
+    throw new TfStateError(
+      `${location} is not a Terraform state of format version 4 (found version ${String(state?.version)}).`,
+    );
   const resources = new Map<string, TfStateResource>();
   for (const entry of Array.isArray(state.resources) ? state.resources : []) {
     const { mode, type, name, module, instances } = entry as {
@@ -80,7 +82,9 @@ export function parseShowJson(text: string, location: string): TfState {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new TfStateError(`terraform show -json gave no JSON: ${error instanceof Error ? error.message : String(error)}`);
+    throw new TfStateError(
+      `terraform show -json gave no JSON: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   const resources = new Map<string, TfStateResource>();
   const stack: ShowModule[] = json.values?.root_module ? [json.values.root_module] : [];
@@ -111,7 +115,9 @@ interface ShowModule {
 async function readBounded(path: string): Promise<string> {
   const info = await stat(path);
   if (info.size > MAX_STATE_BYTES)
-    throw new TfStateError(`${path} has ${info.size.toLocaleString('en-US')} bytes; at most ${MAX_STATE_BYTES.toLocaleString('en-US')} are read.`);
+    throw new TfStateError(
+      `${path} has ${info.size.toLocaleString('en-US')} bytes; at most ${MAX_STATE_BYTES.toLocaleString('en-US')} are read.`,
+    );
   const handle = await open(path, 'r');
   try {
     const buffer = Buffer.alloc(info.size);
@@ -130,7 +136,13 @@ export const runTerraformCli: RunTerraform = (args, cwd) =>
     execFile(
       'terraform',
       args,
-      { cwd, timeout: SHOW_TIMEOUT_MS, maxBuffer: MAX_STATE_BYTES, windowsHide: true, env: { ...process.env, TF_IN_AUTOMATION: '1' } },
+      {
+        cwd,
+        timeout: SHOW_TIMEOUT_MS,
+        maxBuffer: MAX_STATE_BYTES,
+        windowsHide: true,
+        env: { ...process.env, TF_IN_AUTOMATION: '1' },
+      },
       (error, stdout, stderr) => (error ? reject(Object.assign(error, { stderr })) : resolve(stdout)),
     );
   });

@@ -60,7 +60,10 @@ async function generate(
     : generateCore.generateTerraform(live, options);
 }
 
-async function selectionOf(clicked: unknown, selected: unknown): Promise<{ nodes: ResourceNodeLike[]; kinds: Array<{ kind: LiveKind; id: string }> }> {
+async function selectionOf(
+  clicked: unknown,
+  selected: unknown,
+): Promise<{ nodes: ResourceNodeLike[]; kinds: Array<{ kind: LiveKind; id: string }> }> {
   const { LIVE_KIND_OF_EXPLORER_TYPE } = await core();
   const candidates = Array.isArray(selected) && selected.length ? selected : [clicked];
   const nodes = candidates.map(asResourceNode).filter((node): node is ResourceNodeLike => !!node);
@@ -72,7 +75,10 @@ async function selectionOf(clicked: unknown, selected: unknown): Promise<{ nodes
     );
   const places = new Set(nodes.map((node) => `${node.connection?.profileName ?? ''}|${node.region}`));
   if (places.size > 1) throw new UserError('Select resources of one profile and one region.');
-  return { nodes, kinds: nodes.map((node) => ({ kind: LIVE_KIND_OF_EXPLORER_TYPE[node.resource.type], id: node.resource.id })) };
+  return {
+    nodes,
+    kinds: nodes.map((node) => ({ kind: LIVE_KIND_OF_EXPLORER_TYPE[node.resource.type], id: node.resource.id })),
+  };
 }
 
 /**
@@ -87,7 +93,10 @@ export function registerIacGenerate(ctx: PilotLightContext): void {
     const { nodes, kinds } = await selectionOf(clicked, selected);
     const where = { region: nodes[0].region, profile: nodes[0].connection?.profileName };
     const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Reading ${nodes.length} resource(s) for ${format === 'cloudformation' ? 'CloudFormation' : 'Terraform'}…` },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Reading ${nodes.length} resource(s) for ${format === 'cloudformation' ? 'CloudFormation' : 'Terraform'}…`,
+      },
       () => generate(ctx, format, kinds, where, true),
     );
     const document = await vscode.workspace.openTextDocument({
@@ -103,14 +112,21 @@ export function registerIacGenerate(ctx: PilotLightContext): void {
     command(IAC_GENERATE_COMMANDS.terraform, generateCommand('terraform')),
     command(IAC_GENERATE_COMMANDS.insert, async (arg?: unknown) => {
       const editor = vscode.window.activeTextEditor;
-      if (!editor) throw new UserError('Open a CloudFormation YAML template or a Terraform file, place the cursor, and run this again.');
+      if (!editor)
+        throw new UserError(
+          'Open a CloudFormation YAML template or a Terraform file, place the cursor, and run this again.',
+        );
       const document = editor.document;
-      const format: Format | undefined = document.fileName.endsWith('.tf') || document.languageId === 'terraform'
-        ? 'terraform'
-        : document.languageId === 'yaml' || /\.ya?ml$/i.test(document.fileName)
-          ? 'cloudformation'
-          : undefined;
-      if (!format) throw new UserError('Not supported yet: inserting into this kind of file. Use a CloudFormation YAML template or a .tf file.');
+      const format: Format | undefined =
+        document.fileName.endsWith('.tf') || document.languageId === 'terraform'
+          ? 'terraform'
+          : document.languageId === 'yaml' || /\.ya?ml$/i.test(document.fileName)
+            ? 'cloudformation'
+            : undefined;
+      if (!format)
+        throw new UserError(
+          'Not supported yet: inserting into this kind of file. Use a CloudFormation YAML template or a .tf file.',
+        );
       let selection: { kind: LiveKind; id: string };
       let where: { region: string; profile?: string };
       const node = asResourceNode(arg);
@@ -119,12 +135,16 @@ export function registerIacGenerate(ctx: PilotLightContext): void {
         selection = kinds[0];
         where = { region: node.region, profile: node.connection?.profileName };
       } else {
-        const kind = await vscode.window.showQuickPick(KIND_PICKS, { title: 'Insert live resource: which kind?', ignoreFocusOut: true });
+        const kind = await vscode.window.showQuickPick(KIND_PICKS, {
+          title: 'Insert live resource: which kind?',
+          ignoreFocusOut: true,
+        });
         if (!kind) return;
         const id = await vscode.window.showInputBox({
           title: `Insert live resource: the ${kind.label.toLowerCase()}'s ID`,
           ignoreFocusOut: true,
-          validateInput: (value) => (ID_PATTERN[kind.liveKind].test(value.trim()) ? undefined : `Not a ${kind.label.toLowerCase()} ID.`),
+          validateInput: (value) =>
+            ID_PATTERN[kind.liveKind].test(value.trim()) ? undefined : `Not a ${kind.label.toLowerCase()} ID.`,
         });
         if (!id) return;
         selection = { kind: kind.liveKind, id: id.trim() };
@@ -135,7 +155,8 @@ export function registerIacGenerate(ctx: PilotLightContext): void {
       const position = editor.selection.active;
       const text = snippetForInsertion(format, result.text, position.character);
       const applied = await editor.edit((edit) => edit.insert(new vscode.Position(position.line, 0), text));
-      if (!applied) throw new UserError('The editor did not accept the insertion (was the document changed meanwhile?).');
+      if (!applied)
+        throw new UserError('The editor did not accept the insertion (was the document changed meanwhile?).');
     }),
   );
 }

@@ -136,7 +136,11 @@ export function registerTerraform(ctx: PilotLightContext): TerraformWorkspace {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       diagnostics.set(document.uri, [
-        new vscode.Diagnostic(new vscode.Range(0, 0, 0, 0), `Not checked: ${message}`, vscode.DiagnosticSeverity.Warning),
+        new vscode.Diagnostic(
+          new vscode.Range(0, 0, 0, 0),
+          `Not checked: ${message}`,
+          vscode.DiagnosticSeverity.Warning,
+        ),
       ]);
     }
   };
@@ -225,7 +229,8 @@ export function registerTerraform(ctx: PilotLightContext): TerraformWorkspace {
   );
   registerStateAndDrift(ctx, workspace);
   const open = vscode.workspace.textDocuments;
-  if (Array.isArray(open)) for (const document of open) if (document.languageId === TERRAFORM_LANGUAGE) void refresh(document);
+  if (Array.isArray(open))
+    for (const document of open) if (document.languageId === TERRAFORM_LANGUAGE) void refresh(document);
   return workspace;
 }
 
@@ -255,12 +260,16 @@ function registerStateAndDrift(ctx: PilotLightContext, workspace: TerraformWorks
   const checkedFolders = new Set<string>();
 
   const checkDrift = async (document: vscode.TextDocument, quiet = false) => {
-    if (document.uri.scheme !== 'file') throw new UserError('Save the Terraform file first: drift is read for a folder with its state.');
+    if (document.uri.scheme !== 'file')
+      throw new UserError('Save the Terraform file first: drift is read for a folder with its state.');
     const terraform = await core();
     const folder = folderOf(document);
     const state = await terraform.readTerraformState(folder);
     if (!state) {
-      if (!quiet) void vscode.window.showInformationMessage(`No Terraform state for ${folder}: no terraform.tfstate, and the Terraform CLI is not installed (or has no state). Nothing was checked.`);
+      if (!quiet)
+        void vscode.window.showInformationMessage(
+          `No Terraform state for ${folder}: no terraform.tfstate, and the Terraform CLI is not installed (or has no state). Nothing was checked.`,
+        );
       return undefined;
     }
     const files = await workspace.module(document);
@@ -274,7 +283,14 @@ function registerStateAndDrift(ctx: PilotLightContext, workspace: TerraformWorks
     };
     for (const resource of report.resources) {
       if (resource.status === 'deleted')
-        push(resource.uri, new vscode.Diagnostic(toRange(resource.range), `${resource.address} (${resource.id}) no longer exists live.`, vscode.DiagnosticSeverity.Error));
+        push(
+          resource.uri,
+          new vscode.Diagnostic(
+            toRange(resource.range),
+            `${resource.address} (${resource.id}) no longer exists live.`,
+            vscode.DiagnosticSeverity.Error,
+          ),
+        );
       for (const attribute of resource.attributes) {
         if (attribute.status !== 'drifted') continue;
         const message =
@@ -285,8 +301,12 @@ function registerStateAndDrift(ctx: PilotLightContext, workspace: TerraformWorks
       }
     }
     for (const file of files) drift.set(vscode.Uri.parse(file.uri), byUri.get(file.uri) ?? []);
-    const drifted = report.resources.filter((resource) => resource.status === 'drifted' || resource.status === 'deleted').length;
-    const unchecked = report.resources.filter((resource) => resource.status === 'not-checked' || resource.status === 'not-in-state').length;
+    const drifted = report.resources.filter(
+      (resource) => resource.status === 'drifted' || resource.status === 'deleted',
+    ).length;
+    const unchecked = report.resources.filter(
+      (resource) => resource.status === 'not-checked' || resource.status === 'not-in-state',
+    ).length;
     const summary = `Terraform drift (${state.source === 'state-file' ? 'terraform.tfstate' : 'terraform show'}, ${report.region}): ${drifted ? `${drifted} resource(s) drifted` : 'no drift'}; ${report.resources.length - unchecked} checked, ${unchecked} not checked; ${report.apiCalls} read call(s).`;
     ctx.log.info(summary);
     if (!quiet) void vscode.window.showInformationMessage(summary);
@@ -297,13 +317,18 @@ function registerStateAndDrift(ctx: PilotLightContext, workspace: TerraformWorks
     drift,
     command(TERRAFORM_COMMANDS.checkDrift, async (uri?: unknown) => {
       const document =
-        uri instanceof vscode.Uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
-      if (!document || document.languageId !== TERRAFORM_LANGUAGE) throw new UserError('Open a Terraform (.tf) file first.');
+        uri instanceof vscode.Uri
+          ? await vscode.workspace.openTextDocument(uri)
+          : vscode.window.activeTextEditor?.document;
+      if (!document || document.languageId !== TERRAFORM_LANGUAGE)
+        throw new UserError('Open a Terraform (.tf) file first.');
       return checkDrift(document);
     }),
     vscode.workspace.onDidSaveTextDocument((document) => {
       if (document.languageId === TERRAFORM_LANGUAGE && checkedFolders.has(folderOf(document)))
-        checkDrift(document, true).catch((error) => ctx.log.warn(`Terraform drift: ${error instanceof Error ? error.message : String(error)}`));
+        checkDrift(document, true).catch((error) =>
+          ctx.log.warn(`Terraform drift: ${error instanceof Error ? error.message : String(error)}`),
+        );
     }),
     vscode.languages.registerHoverProvider(SELECTOR, {
       async provideHover(document, position) {
@@ -329,16 +354,31 @@ function registerStateAndDrift(ctx: PilotLightContext, workspace: TerraformWorks
         }
         const entry = state?.resources.get(block.address);
         if (!state || !entry?.id) {
-          markdown.appendMarkdown(state ? 'Not in the Terraform state (not applied yet?).' : 'No Terraform state here (no terraform.tfstate, no Terraform CLI).');
+          markdown.appendMarkdown(
+            state
+              ? 'Not in the Terraform state (not applied yet?).'
+              : 'No Terraform state here (no terraform.tfstate, no Terraform CLI).',
+          );
           return new vscode.Hover(markdown);
         }
-        markdown.appendMarkdown(`ID \`${entry.id}\` (from ${state.source === 'state-file' ? 'terraform.tfstate' : 'terraform show'})\n\n`);
+        markdown.appendMarkdown(
+          `ID \`${entry.id}\` (from ${state.source === 'state-file' ? 'terraform.tfstate' : 'terraform show'})\n\n`,
+        );
         try {
           const files = await workspace.module(document);
           const { reads, region } = await activeReads(ctx);
-          const live = await terraform.readLiveSummary(reads, terraform.providerRegion(files) ?? region, block.labels[0].value, entry.id);
+          const live = await terraform.readLiveSummary(
+            reads,
+            terraform.providerRegion(files) ?? region,
+            block.labels[0].value,
+            entry.id,
+          );
           if (!live) {
-            markdown.appendMarkdown(terraform.LIVE_MAPPINGS[block.labels[0].value] ? 'Live: **not found** (deleted?)' : `Live state: not supported yet for ${block.labels[0].value}.`);
+            markdown.appendMarkdown(
+              terraform.LIVE_MAPPINGS[block.labels[0].value]
+                ? 'Live: **not found** (deleted?)'
+                : `Live state: not supported yet for ${block.labels[0].value}.`,
+            );
           } else {
             markdown.appendMarkdown(`Live${live.state ? `: **${live.state}**` : ''}\n\n`);
             for (const [name, value] of Object.entries(live.attributes)) {
