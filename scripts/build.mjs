@@ -4,7 +4,7 @@
 //   dist/sdk/*.js      one bundle per AWS SDK package, required when a client is first created.
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, relative, resolve } from 'node:path';
 import { generateCfnTypes } from './lib/cfnTypes.mjs';
@@ -109,6 +109,8 @@ const common = {
   // ES module builds of the AWS SDK let esbuild drop unused code.
   mainFields: ['module', 'main'],
   external: ['vscode'],
+  // web-tree-sitter's ES module build needs import.meta.url, which a CommonJS bundle lacks: use its CommonJS build.
+  alias: { 'web-tree-sitter': './node_modules/web-tree-sitter/web-tree-sitter.cjs' },
   minify: production,
   sourcemap: production ? false : 'linked',
   legalComments: production ? 'none' : 'inline',
@@ -255,7 +257,18 @@ await mkdir(join(root, 'dist', 'iac'), { recursive: true });
 const cfnTypesJson = JSON.stringify(cfnTypes.data);
 await writeFile(join(root, 'dist', 'iac', 'cfn-types.json'), cfnTypesJson);
 console.log(`CloudFormation types: ${cfnTypes.resourceCount} resource types, ${(cfnTypesJson.length / 1024).toFixed(0)} KB`);
-const notices = thirdPartyNotices({ root, metafiles, extraAssets: [{ dir: cfnTypes.packageDir }] });
+// Terraform parsing (src/core/iac/terraform/parse.ts): the tree-sitter runtime and the HCL grammar, loaded on first use.
+const treeSitterAssets = [
+  { dir: join(root, 'node_modules', 'web-tree-sitter'), file: 'web-tree-sitter.wasm' },
+  { dir: join(root, 'node_modules', '@tree-sitter-grammars', 'tree-sitter-hcl'), file: 'tree-sitter-terraform.wasm' },
+];
+await mkdir(join(root, 'dist', 'tree-sitter'), { recursive: true });
+for (const { dir, file } of treeSitterAssets) await copyFile(join(dir, file), join(root, 'dist', 'tree-sitter', file));
+const notices = thirdPartyNotices({
+  root,
+  metafiles,
+  extraAssets: [{ dir: cfnTypes.packageDir }, ...treeSitterAssets.map(({ dir }) => ({ dir }))],
+});
 await writeFile(join(root, 'dist', 'THIRD_PARTY_NOTICES.md'), notices.text);
 console.log(
   `built (${production ? 'production' : 'development'}): ${[...size(main), ...size(ownBundles), ...size(core), ...size(sdk), ...size(webview)].join(', ')}; notices for ${notices.packages.length} packages`,

@@ -11,6 +11,8 @@ import { registerExplorer, type ExplorerFeature } from './features/explorer/regi
 import { registerCfnLanguage } from './features/iac/language/registerCfnLanguage';
 import { registerGuardrails } from './features/guardrails/registerGuardrails';
 import { registerIacDrift } from './features/iac/drift/registerDrift';
+import { registerIacGenerate } from './features/iac/generate/registerGenerate';
+import { registerTerraform } from './features/iac/terraform/registerTerraform';
 import { registerMcp } from './features/mcp/registerMcp';
 import { PilotLightContext } from './features/shared/pilotLightContext';
 import { publicApi, type PilotLightApi } from './features/shared/publicApi';
@@ -63,6 +65,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<PilotL
   registerIacDrift(ctx);
   registerTools(ctx);
   registerMcp(ctx);
+  registerTerraform(ctx);
+  registerIacGenerate(ctx);
   const chat = registerChat(ctx);
   ctx.runDeferred();
   const testing = testingApi(ctx, chat, contextFeature);

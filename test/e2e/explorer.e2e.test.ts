@@ -183,6 +183,7 @@ describe('AWS explorer in code-server (packaged VSIX, Chromium)', function () {
       /^extension\/dist\/THIRD_PARTY_NOTICES\.md$/,
       /^extension\/dist\/sdk\/[a-z0-9-]+\.js$/,
       /^extension\/dist\/webview\/[\w.-]+\.(js|css)$/,
+      /^extension\/dist\/tree-sitter\/[\w.-]+\.wasm$/,
       /^extension\/media\/[\w.-]+\.(svg|png)$/,
       /^extension\/(syntaxes|schemas)\/[\w.-]+\.json$/,
     ];

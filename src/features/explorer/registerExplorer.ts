@@ -23,7 +23,12 @@ export interface ExplorerFeature {
 
 export function registerExplorer(ctx: PilotLightContext): ExplorerFeature {
   const provider = new ExplorerProvider(ctx);
-  const view = vscode.window.createTreeView(EXPLORER_VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
+  const view = vscode.window.createTreeView(EXPLORER_VIEW_ID, {
+    treeDataProvider: provider,
+    showCollapseAll: true,
+    // A selection of resources can be generated as IaC in one file (Generate CloudFormation/Terraform…).
+    canSelectMany: true,
+  });
   const documents = new ResourceDocumentProvider();
   provider.onFilterChanged = (filter) => (view.description = filter ? `Filter: ${filter}` : undefined);
   const command = commandRegistrar(ctx);

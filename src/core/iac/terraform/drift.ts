@@ -1,0 +1,471 @@
+import type { ResourceReads } from '../../resources/model';
+import { flatRules, type FlatRule } from '../generate/extract';
+import { readLiveByIds, type AwsRecord, type LiveKind } from '../generate/live';
+import { definitions, type TfFile } from './analysis';
+import type { SourceRange, TfBlock, TfReference, TfValue } from './model';
+import type { TfState, TfStateResource } from './state';
+
+/** How a live record maps onto Terraform attributes, per resource type Pilot Light can read. */
+interface LiveMapping {
+  kind: LiveKind;
+  attributes(record: AwsRecord): Record<string, unknown>;
+  /** Attributes compared as sets (order does not matter). */
+  sets?: string[];
+  /** Whether the live record says the resource is gone (e.g. a terminated instance). */
+  gone?(record: AwsRecord): boolean;
+  /** A short live state for lenses and hovers. */
+  state?(record: AwsRecord): string | undefined;
+}
+
+function tagMap(record: AwsRecord): Record<string, string> {
+  return Object.fromEntries(
+    ((record.Tags ?? []) as Array<{ Key?: string; Value?: string }>)
+      .filter((tag) => tag.Key && !tag.Key.startsWith('aws:'))
+      .map((tag) => [tag.Key!, tag.Value ?? '']),
+  );
+}
+
+export const LIVE_MAPPINGS: Record<string, LiveMapping> = {
+  aws_vpc: {
+    kind: 'vpc',
+    attributes: (r) => ({ cidr_block: r.CidrBlock, instance_tenancy: r.InstanceTenancy, tags: tagMap(r) }),
+    state: (r) => r.State,
+  },
+  aws_subnet: {
+    kind: 'subnet',
+    attributes: (r) => ({
+      vpc_id: r.VpcId,
+      cidr_block: r.CidrBlock,
+      availability_zone: r.AvailabilityZone,
+      availability_zone_id: r.AvailabilityZoneId,
+      map_public_ip_on_launch: Boolean(r.MapPublicIpOnLaunch),
+      tags: tagMap(r),
+    }),
+    state: (r) => r.State,
+  },
+  aws_internet_gateway: {
+    kind: 'internetGateway',
+    attributes: (r) => ({ vpc_id: ((r.Attachments ?? []) as AwsRecord[])[0]?.VpcId ?? null, tags: tagMap(r) }),
+  },
+  aws_nat_gateway: {
+    kind: 'natGateway',
+    attributes: (r) => ({
+      subnet_id: r.SubnetId,
+      allocation_id: ((r.NatGatewayAddresses ?? []) as AwsRecord[])[0]?.AllocationId,
+      connectivity_type: r.ConnectivityType,
+      tags: tagMap(r),
+    }),
+    gone: (r) => r.State === 'deleted' || r.State === 'deleting',
+    state: (r) => r.State,
+  },
+  aws_route_table: { kind: 'routeTable', attributes: (r) => ({ vpc_id: r.VpcId, tags: tagMap(r) }) },
+  aws_security_group: {
+    kind: 'securityGroup',
+    attributes: (r) => ({ name: r.GroupName, description: r.Description, vpc_id: r.VpcId, tags: tagMap(r) }),
+  },
+  aws_instance: {
+    kind: 'instance',
+    attributes: (r) => ({
+      ami: r.ImageId,
+      instance_type: r.InstanceType,
+      subnet_id: r.SubnetId,
+      availability_zone: r.Placement?.AvailabilityZone,
+      vpc_security_group_ids: ((r.SecurityGroups ?? []) as AwsRecord[]).map((group) => group.GroupId),
+      key_name: r.KeyName ?? null,
+      private_ip: r.PrivateIpAddress,
+      monitoring: r.Monitoring?.State === 'enabled',
+      ebs_optimized: Boolean(r.EbsOptimized),
+      tags: tagMap(r),
+    }),
+    sets: ['vpc_security_group_ids'],
+    gone: (r) => r.State?.Name === 'terminated' || r.State?.Name === 'shutting-down',
+    state: (r) => r.State?.Name,
+  },
+  aws_launch_template: {
+    kind: 'launchTemplate',
+    attributes: (r) => ({ name: r.LaunchTemplateName, default_version: r.DefaultVersionNumber, tags: tagMap(r) }),
+  },
+};
+
+export type TfDriftStatus = 'drifted' | 'in-sync' | 'unknown';
+
+export interface TfAttributeDrift {
+  attribute: string;
+  status: TfDriftStatus;
+  expected?: unknown;
+  live?: unknown;
+  /** Why a value is unknown. */
+  reason?: string;
+  range: SourceRange;
+}
+
+export interface TfResourceDrift {
+  address: string;
+  uri: string;
+  /** The block's name label. */
+  range: SourceRange;
+  id?: string;
+  status: 'in-sync' | 'drifted' | 'deleted' | 'not-in-state' | 'not-checked';
+  reason?: string;
+  liveState?: string;
+  attributes: TfAttributeDrift[];
+}
+
+export interface TfDriftReport {
+  source: TfState['source'];
+  stateLocation: string;
+  region: string;
+  resources: TfResourceDrift[];
+  /** Read operations run (one per resource type and 200 IDs). */
+  apiCalls: number;
+  readTypes: string[];
+}
+
+type Evaluated = { known: true; value: unknown } | { known: false; reason: string };
+
+const MAX_EVAL_DEPTH = 16;
+
+/** The expected value of a .tf expression: literals, and references resolved through the state; else unknown. */
+class Evaluator {
+  private readonly locals: Map<string, TfValue>;
+
+  constructor(
+    files: TfFile[],
+    private readonly state: TfState,
+  ) {
+    this.locals = new Map();
+    for (const { doc } of files)
+      for (const block of doc.blocks)
+        if (block.kind === 'locals')
+          for (const attribute of block.attributes) this.locals.set(attribute.name, attribute.value);
+  }
+
+  evaluate(value: TfValue, depth = 0): Evaluated {
+    if (depth > MAX_EVAL_DEPTH) return { known: false, reason: 'nested too deeply' };
+    switch (value.kind) {
+      case 'literal':
+        return { known: true, value: value.value };
+      case 'reference':
+        return this.reference(value.reference, depth);
+      case 'template': {
+        let text = '';
+        for (const part of value.parts) {
+          if (typeof part === 'string') {
+            text += part;
+            continue;
+          }
+          const resolved = this.reference(part, depth);
+          if (!resolved.known) return resolved;
+          if (resolved.value === null || typeof resolved.value === 'object')
+            return { known: false, reason: `${part.text} is not a string` };
+          text += String(resolved.value);
+        }
+        return { known: true, value: text };
+      }
+      case 'tuple': {
+        const items: unknown[] = [];
+        for (const item of value.items) {
+          const resolved = this.evaluate(item, depth + 1);
+          if (!resolved.known) return resolved;
+          items.push(resolved.value);
+        }
+        return { known: true, value: items };
+      }
+      case 'object': {
+        const entries: Record<string, unknown> = {};
+        for (const entry of value.entries) {
+          const resolved = this.evaluate(entry.value, depth + 1);
+          if (!resolved.known) return resolved;
+          entries[entry.key] = resolved.value;
+        }
+        return { known: true, value: entries };
+      }
+      default:
+        return { known: false, reason: `computed expression (${value.text.slice(0, 40)})` };
+    }
+  }
+
+  private reference(reference: TfReference, depth: number): Evaluated {
+    if (reference.kind === 'local') {
+      const local = this.locals.get(reference.target.slice('local.'.length));
+      if (!local || reference.path.length) return { known: false, reason: `${reference.text} is not resolved` };
+      return this.evaluate(local, depth + 1);
+    }
+    if (reference.kind === 'var')
+      return { known: false, reason: `${reference.text}: variable values are not in the state` };
+    if (reference.kind === 'module')
+      return { known: false, reason: `${reference.text}: module outputs are not resolved` };
+    const index = /^\[(\d+|"[^"]*")\]/.exec(reference.text.slice(reference.target.length))?.[0] ?? '';
+    const resource = this.state.resources.get(`${reference.target}${index}`);
+    if (!resource) return { known: false, reason: `${reference.target}${index} is not in the state` };
+    let current: unknown = resource.attributes;
+    for (const step of reference.path) {
+      if (!current || typeof current !== 'object' || !(step in (current as object)))
+        return { known: false, reason: `${reference.text} is not in the state` };
+      current = (current as Record<string, unknown>)[step];
+    }
+    return { known: true, value: current };
+  }
+}
+
+function normalize(value: unknown, asSet: boolean): unknown {
+  if (Array.isArray(value)) {
+    const items = value.map((item) => normalize(item, false));
+    return asSet ? [...items].map((item) => JSON.stringify(item)).sort() : items;
+  }
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => [k, normalize(v, false)]),
+    );
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return value;
+}
+
+const same = (a: unknown, b: unknown, asSet: boolean) =>
+  JSON.stringify(normalize(a, asSet)) === JSON.stringify(normalize(b, asSet));
+
+/** The region of the module's default `aws` provider, when written as a literal. */
+export function providerRegion(files: TfFile[]): string | undefined {
+  for (const { doc } of files)
+    for (const block of doc.blocks) {
+      if (block.kind !== 'provider' || block.labels[0]?.value !== 'aws') continue;
+      if (block.attributes.some((attribute) => attribute.name === 'alias')) continue;
+      const region = block.attributes.find((attribute) => attribute.name === 'region');
+      if (region?.value.kind === 'literal' && typeof region.value.value === 'string') return region.value.value;
+    }
+  return undefined;
+}
+
+function hasDefaultTags(files: TfFile[]): boolean {
+  return files.some(({ doc }) =>
+    doc.blocks.some(
+      (block) => block.kind === 'provider' && block.blocks.some((child) => child.keyword === 'default_tags'),
+    ),
+  );
+}
+
+/**
+ * Terraform drift: for every managed resource of the module that the state knows, the arguments written in the
+ * .tf compared with the live resource. Live resources are read through registered read operations, one call per
+ * resource type (per 200 IDs). A value that cannot be resolved is unknown, never drift; arguments not written are
+ * not compared, so defaults AWS fills in are not drift.
+ */
+export async function terraformDrift(
+  files: TfFile[],
+  state: TfState,
+  reads: ResourceReads,
+  defaultRegion: string,
+): Promise<TfDriftReport> {
+  const region = providerRegion(files) ?? defaultRegion;
+  const evaluator = new Evaluator(files, state);
+  const defaultTags = hasDefaultTags(files);
+  const { byAddress } = definitions(files);
+  const blocks = [...byAddress.values()].filter((definition) => definition.block?.kind === 'resource');
+  const results: TfResourceDrift[] = [];
+  const wanted = new Map<string, Array<{ definition: (typeof blocks)[number]; stateResource: TfStateResource }>>();
+  for (const definition of blocks) {
+    const block = definition.block!;
+    const type = block.labels[0].value;
+    const base = { address: definition.address, uri: definition.uri, range: definition.selectionRange, attributes: [] };
+    if (block.attributes.some((attribute) => attribute.name === 'count' || attribute.name === 'for_each')) {
+      results.push({ ...base, status: 'not-checked', reason: 'not supported yet: resources with count or for_each' });
+      continue;
+    }
+    const stateResource = state.resources.get(definition.address);
+    if (!stateResource?.id) {
+      results.push({
+        ...base,
+        status: 'not-in-state',
+        reason: `${definition.address} is not in the state (not applied yet?)`,
+      });
+      continue;
+    }
+    if (!LIVE_MAPPINGS[type]) {
+      results.push({
+        ...base,
+        id: stateResource.id,
+        status: 'not-checked',
+        reason: `not supported yet: live reads for ${type}`,
+      });
+      continue;
+    }
+    (wanted.get(type) ?? wanted.set(type, []).get(type)!).push({ definition, stateResource });
+  }
+  let apiCalls = 0;
+  for (const [type, entries] of wanted) {
+    const mapping = LIVE_MAPPINGS[type];
+    const { resources: live, calls } = await readLiveByIds(
+      reads,
+      region,
+      mapping.kind,
+      entries.map((entry) => entry.stateResource.id!),
+    );
+    apiCalls += calls;
+    const byId = new Map(live.map((resource) => [resource.id, resource.record]));
+    for (const { definition, stateResource } of entries) {
+      const block = definition.block as TfBlock;
+      const base = {
+        address: definition.address,
+        uri: definition.uri,
+        range: definition.selectionRange,
+        id: stateResource.id,
+      };
+      const record = byId.get(stateResource.id!);
+      if (!record || mapping.gone?.(record)) {
+        results.push({
+          ...base,
+          status: 'deleted',
+          reason: `${stateResource.id} no longer exists`,
+          liveState: record ? mapping.state?.(record) : undefined,
+          attributes: [],
+        });
+        continue;
+      }
+      const liveAttributes = mapping.attributes(record);
+      const attributes: TfAttributeDrift[] = [];
+      for (const attribute of block.attributes) {
+        if (!(attribute.name in liveAttributes)) continue;
+        const range = attribute.valueRange;
+        if (attribute.name === 'tags' && defaultTags) {
+          attributes.push({ attribute: 'tags', status: 'unknown', reason: 'the provider adds default_tags', range });
+          continue;
+        }
+        const expected = evaluator.evaluate(attribute.value);
+        if (!expected.known) {
+          attributes.push({ attribute: attribute.name, status: 'unknown', reason: expected.reason, range });
+          continue;
+        }
+        const live = liveAttributes[attribute.name];
+        const asSet = mapping.sets?.includes(attribute.name) ?? false;
+        attributes.push({
+          attribute: attribute.name,
+          status: same(expected.value, live, asSet) ? 'in-sync' : 'drifted',
+          expected: expected.value,
+          live,
+          range,
+        });
+      }
+      if (type === 'aws_security_group')
+        for (const direction of ['ingress', 'egress'] as const) {
+          const drift = ruleDrift(block, direction, record, evaluator, stateResource.id!);
+          if (drift) attributes.push(drift);
+        }
+      results.push({
+        ...base,
+        status: attributes.some((attribute) => attribute.status === 'drifted') ? 'drifted' : 'in-sync',
+        liveState: mapping.state?.(record),
+        attributes,
+      });
+    }
+  }
+  results.sort((a, b) => a.uri.localeCompare(b.uri) || a.range.offset - b.range.offset);
+  return {
+    source: state.source,
+    stateLocation: state.location,
+    region,
+    resources: results,
+    apiCalls,
+    readTypes: [...wanted.keys()],
+  };
+}
+
+const PROTOCOL_NUMBERS: Record<string, string> = { '6': 'tcp', '17': 'udp', '1': 'icmp', all: '-1' };
+
+const ruleKey = (rule: FlatRule) =>
+  JSON.stringify([
+    rule.protocol,
+    rule.protocol === '-1' ? null : (rule.fromPort ?? null),
+    rule.protocol === '-1' ? null : (rule.toPort ?? null),
+    rule.cidr ?? rule.cidr6 ?? rule.groupId ?? rule.prefixListId ?? null,
+    rule.description ?? null,
+  ]);
+
+/** Describes a rule for messages: `tcp 443 from 0.0.0.0/0 (HTTPS)`. */
+const ruleText = (key: string) => {
+  const [protocol, from, to, source, description] = JSON.parse(key) as [
+    string,
+    number | null,
+    number | null,
+    string | null,
+    string | null,
+  ];
+  const ports = from === null ? '' : from === to ? ` ${from}` : ` ${from}-${to}`;
+  return `${protocol === '-1' ? 'all' : protocol}${ports} ${source ?? ''}${description ? ` (${description})` : ''}`.trim();
+};
+
+/**
+ * Inline `ingress` / `egress` blocks of an aws_security_group compared with the live rules, as sets of single-source
+ * rules. Unwritten egress is not compared; rules written as separate resources are not either.
+ */
+function ruleDrift(
+  block: TfBlock,
+  direction: 'ingress' | 'egress',
+  record: AwsRecord,
+  evaluator: Evaluator,
+  groupId: string,
+): TfAttributeDrift | undefined {
+  const written = block.blocks.filter((child) => child.keyword === direction);
+  if (!written.length) return undefined;
+  const range: SourceRange = {
+    ...written[0].range,
+    end: written.at(-1)!.range.end,
+    endOffset: written.at(-1)!.range.endOffset,
+  };
+  const expected: FlatRule[] = [];
+  for (const rule of written) {
+    const values: Record<string, unknown> = {};
+    for (const attribute of rule.attributes) {
+      const value = evaluator.evaluate(attribute.value);
+      if (!value.known) return { attribute: direction, status: 'unknown', reason: value.reason, range };
+      values[attribute.name] = value.value;
+    }
+    const protocol = PROTOCOL_NUMBERS[String(values.protocol)] ?? String(values.protocol ?? '-1');
+    const base = {
+      protocol,
+      fromPort: values.from_port === undefined ? undefined : Number(values.from_port),
+      toPort: values.to_port === undefined ? undefined : Number(values.to_port),
+      ...(typeof values.description === 'string' && values.description ? { description: values.description } : {}),
+    };
+    const list = (name: string) => (Array.isArray(values[name]) ? (values[name] as unknown[]).map(String) : []);
+    for (const cidr of list('cidr_blocks')) expected.push({ ...base, cidr });
+    for (const cidr6 of list('ipv6_cidr_blocks')) expected.push({ ...base, cidr6 });
+    for (const prefixListId of list('prefix_list_ids')) expected.push({ ...base, prefixListId });
+    for (const id of list('security_groups')) expected.push({ ...base, groupId: id });
+    if (values.self === true) expected.push({ ...base, groupId });
+  }
+  const live = flatRules(direction === 'ingress' ? record.IpPermissions : record.IpPermissionsEgress);
+  const expectedKeys = new Set(expected.map(ruleKey));
+  const liveKeys = new Set(live.map(ruleKey));
+  const missing = [...expectedKeys].filter((key) => !liveKeys.has(key));
+  const extra = [...liveKeys].filter((key) => !expectedKeys.has(key));
+  const drifted = missing.length > 0 || extra.length > 0;
+  return {
+    attribute: direction,
+    status: drifted ? 'drifted' : 'in-sync',
+    expected: drifted ? missing.map(ruleText) : [...expectedKeys].map(ruleText),
+    live: drifted ? extra.map(ruleText) : [...liveKeys].map(ruleText),
+    ...(drifted ? { reason: `${missing.length} rule(s) missing live, ${extra.length} not in the template` } : {}),
+    range,
+  };
+}
+
+/** A live resource's state and key attributes for a hover: one read operation. Undefined when it is gone. */
+export async function readLiveSummary(
+  reads: ResourceReads,
+  region: string,
+  type: string,
+  id: string,
+): Promise<{ state?: string; attributes: Record<string, unknown> } | undefined> {
+  const mapping = LIVE_MAPPINGS[type];
+  if (!mapping) return undefined;
+  const [resource] = (await readLiveByIds(reads, region, mapping.kind, [id])).resources;
+  if (!resource || mapping.gone?.(resource.record)) return undefined;
+  return { state: mapping.state?.(resource.record), attributes: mapping.attributes(resource.record) };
+}
+
+/** A value as shown in messages: strings bare, the rest as JSON. */
+export function showValue(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}

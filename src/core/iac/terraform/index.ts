@@ -1,0 +1,22 @@
+export * from './model';
+export { parseTerraform, TfInputError, MAX_TF_CHARS, treeSitterAssets } from './parse';
+export * from './analysis';
+export { awsTypeInfo, knownAwsTypes } from './awsProviderTypes';
+export {
+  readTerraformState,
+  parseStateV4,
+  parseShowJson,
+  TfStateError,
+  type TfState,
+  type TfStateResource,
+} from './state';
+export {
+  terraformDrift,
+  showValue,
+  readLiveSummary,
+  providerRegion,
+  LIVE_MAPPINGS,
+  type TfDriftReport,
+  type TfResourceDrift,
+  type TfAttributeDrift,
+} from './drift';
