@@ -29,7 +29,7 @@ cpSync(TEST_WORKSPACE, workspace.path, { recursive: true });
 // The sample three-tier environment, deployed with CloudFormation, with one property drifted out of band: the
 // template opens with the drift decoration on its line.
 const templatePath = join(workspace.path, 'three-tier', 'template.yaml');
-let driftNote = '';
+let driftNote;
 try {
   const threeTier = createRequire(import.meta.url)(join(REPO_ROOT, 'out', 'tools', 'seed', 'threeTier.js'));
   const target = {
