@@ -6,6 +6,7 @@ import { registerChat } from './features/chat/registerChat';
 import { registerContextFeature } from './features/context/registerContext';
 import { registerDrFeature, type DrFeature } from './features/dr/registerDr';
 import { registerLaunchTemplateEditor } from './features/editors/launchTemplate/registerLaunchTemplateEditor';
+import { registerRecoveryPlanEditor } from './features/editors/recoveryPlan/registerRecoveryPlanEditor';
 import { registerExplorer, type ExplorerFeature } from './features/explorer/registerExplorer';
 import { registerGuardrails } from './features/guardrails/registerGuardrails';
 import { registerMcp } from './features/mcp/registerMcp';
@@ -42,6 +43,7 @@ export function activate(context: vscode.ExtensionContext): PilotLightApi | Pilo
   const audit = registerAudit(ctx);
   const dr = registerDrFeature(ctx);
   registerLaunchTemplateEditor(ctx);
+  registerRecoveryPlanEditor(ctx, dr);
   registerTools(ctx);
   registerMcp(ctx);
   const chat = registerChat(ctx);

@@ -12,6 +12,7 @@ import { vpcOperations } from './ec2/vpcs';
 import { iamOperations } from './iam';
 import { OperationRegistry } from './registry';
 import { ssmOperations, ssmReadOperations } from './ssm';
+import { ssmDocumentOperations } from './ssmDocuments';
 
 /** Every operation Pilot Light ships, in menu order. */
 export const BUILTIN_OPERATIONS: readonly Operation[] = Object.freeze([
@@ -29,6 +30,7 @@ export const BUILTIN_OPERATIONS: readonly Operation[] = Object.freeze([
   ...drsWriteOperations,
   ...ssmOperations,
   ...ssmReadOperations,
+  ...ssmDocumentOperations,
 ] as Operation[]);
 
 export function createOperationRegistry(extra: Iterable<Operation> = []): OperationRegistry {

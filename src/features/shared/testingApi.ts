@@ -30,6 +30,8 @@ export interface PilotLightTestingApi {
   mcpProvider(): Promise<import('../mcp/registerMcp').PilotLightMcpProvider | undefined>;
   /** The open launch-template editor panels (deliver messages as the webview would). */
   launchTemplatePanels(): Promise<Array<import('../editors/launchTemplate/panel').LaunchTemplatePanel>>;
+  /** The open visual recovery-plan editors (deliver messages as the webview would). */
+  recoveryPlanEditors(): Promise<Array<import('../editors/recoveryPlan/planEditor').RecoveryPlanEditor>>;
 }
 
 export function testingApi(
@@ -59,6 +61,7 @@ export function testingApi(
     statusBar: () => context.statusBar.shown,
     mcpProvider: async () => (await import('../mcp/registerMcp')).registeredMcpProvider,
     launchTemplatePanels: async () => (await import('../editors/launchTemplate/panel')).openLaunchTemplatePanels(),
+    recoveryPlanEditors: async () => (await import('../editors/recoveryPlan/planEditor')).openRecoveryPlanEditors(),
     invokeToolDirectly: async (name, input) => {
       const { registeredTools } = await import('../tools/registerTools');
       const tool = registeredTools.get(name);

@@ -2,3 +2,4 @@
 export * from './textEdit';
 export * from './intents';
 export * from './view';
+export * from './groupReport';
