@@ -263,7 +263,10 @@ export function intentOps(plan: RawPlan, intent: PlanIntent): EditOp[] {
       if (typeof before !== 'object' || before === null || Array.isArray(before))
         return [{ op: 'set', path, value: after }];
       const ops: EditOp[] = [];
-      for (const key of Object.keys(before)) if (!(key in after)) ops.push({ op: 'delete', path: [...path, key] });
+      // Parameters are edited in the text: an update that carries none keeps the file's.
+      for (const key of Object.keys(before))
+        if (!(key in after) && !(key === 'parameters' && !('parameters' in intent.action) && before.type === after.type))
+          ops.push({ op: 'delete', path: [...path, key] });
       for (const [key, value] of Object.entries(after))
         if (JSON.stringify(before[key]) !== JSON.stringify(value)) ops.push({ op: 'set', path: [...path, key], value });
       return ops;
