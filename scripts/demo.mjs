@@ -25,6 +25,14 @@ const logs = makeThrowawayDir('demo-logs');
 // The demo writes plans, exports and guardrail files into its workspace: a throwaway copy of the fixture.
 const workspace = makeThrowawayDir('demo-workspace');
 cpSync(TEST_WORKSPACE, workspace.path, { recursive: true });
+// The sample recovery plan and its protection groups (the seeded web, app and db servers, by their Role tag).
+cpSync(join(REPO_ROOT, 'samples', 'recovery-plan', 'groups'), join(workspace.path, '.pilotlight', 'dr', 'groups'), {
+  recursive: true,
+});
+cpSync(join(REPO_ROOT, 'samples', 'recovery-plan', 'plans'), join(workspace.path, '.pilotlight', 'dr', 'plans'), {
+  recursive: true,
+});
+const SAMPLE_PLAN = join(workspace.path, '.pilotlight', 'dr', 'plans', 'three-tier.recovery-plan.yaml');
 let codeServer;
 const stopAll = async (code = 0) => {
   log('stopping code-server and the emulators…');
@@ -42,7 +50,12 @@ try {
     repoRoot: REPO_ROOT,
     workspace: workspace.path,
     // The demo shows the MCP server in VS Code's MCP list too (off by default for users).
-    settings: { ...stack.settings, 'pilotLight.mcp.enabled': true },
+    // Recovery plans open in the visual editor here ("Open as text" switches back).
+    settings: {
+      ...stack.settings,
+      'pilotLight.mcp.enabled': true,
+      'workbench.editorAssociations': { '*.recovery-plan.yaml': 'pilotLight.recoveryPlanEditor' },
+    },
     env: stack.env,
     extensionsToInstall: [PACKAGED_VSIX],
     logFile: join(logs.path, 'code-server.log'),
@@ -52,7 +65,11 @@ try {
   await stopAll(1);
 }
 
-const url = codeServer.workbenchUrl({ folder: workspace.path });
+// The URL opens the sample plan too; with the association above it opens in the visual editor.
+const url = codeServer.workbenchUrl({
+  folder: workspace.path,
+  payload: [['openFile', codeServer.remoteUri(SAMPLE_PLAN)]],
+});
 console.log(`
 Pilot Light demo is running (ready in ${((Date.now() - started) / 1000).toFixed(0)} s)
 
@@ -60,6 +77,8 @@ Pilot Light demo is running (ready in ${((Date.now() - started) / 1000).toFixed(
   AWS endpoint:   ${stack.endpoint}  (moto + DRS emulator, region ${stack.region}, credentials testing/testing)
 
 Open the URL, then the AWS icon in the activity bar. To try:
+  - the sample recovery plan opens in the visual editor (.pilotlight/dr/plans/three-tier.recovery-plan.yaml; its
+    groups hold the seeded db, app and web servers): Preflight, add a wave, drag a dependency, then Run as Drill
   - Explorer → Launch templates → right-click a template → Edit Launch Template… (versions, diff, rollback)
   - the funnel on the explorer: web-1, or Role=app (pushed to the EC2 API)
   - Chat: @aws stop the app server · @aws which instances are in the private subnet? · @aws find things I'm paying for but not using

@@ -138,7 +138,6 @@ export const planViewSchema = z.discriminatedUnion('status', [
       rpoMinutes: z.number().optional(),
       rtoMinutes: z.number().optional(),
       waves: z.array(waveView).max(3000),
-      problems: z.array(problemView).max(300),
       cycle: text(4000).optional(),
     })
     .strict(),
@@ -199,6 +198,8 @@ export const toWebview = z.discriminatedUnion('type', [
       view: planViewSchema,
     })
     .strict(),
+  /** The file's problems for a document version (sent after its view: validation is off the drawing path). */
+  z.object({ type: z.literal('problems'), version: docVersion, problems: z.array(problemView).max(300) }).strict(),
   z.object({ type: z.literal('groups'), groups: z.array(groupInfo).max(1000), note: text(1000).optional() }).strict(),
   z
     .object({
@@ -241,6 +242,7 @@ export const toHost = z.discriminatedUnion('type', [
 ]);
 
 export type PlanViewMessage = z.infer<typeof planViewSchema>;
+export type ProblemViewMessage = z.infer<typeof problemView>;
 export type GroupInfo = z.infer<typeof groupInfo>;
 export type CatalogItem = z.infer<typeof catalogItem>;
 export type PreflightFindingView = z.infer<typeof preflightFindingView>;

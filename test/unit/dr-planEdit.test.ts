@@ -6,6 +6,7 @@ import {
   applyIntent,
   applyTextEdits,
   PlanEditError,
+  planProblems,
   planView,
   valuesEqual,
   type PlanIntent,
@@ -91,7 +92,8 @@ describe('recovery plan edits (visual editor)', () => {
         ['web', 2],
       ],
     );
-    assert.ok(view.problems.some((p) => p.wave === 'web' && /recovers no servers/.test(p.message)));
+    const problems = planProblems(text, view.waves.map((w) => w.name));
+    assert.ok(problems.some((p) => p.wave === 'web' && /recovers no servers/.test(p.message)), JSON.stringify(problems));
   });
 
   describe('random intent sequences (property)', () => {

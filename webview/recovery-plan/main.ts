@@ -16,6 +16,7 @@ import {
   type GroupInfo,
   type PlanIntentMessage,
   type PlanViewMessage,
+  type ProblemViewMessage,
   type PreflightFindingView,
   type RunView,
   type ToHost,
@@ -81,11 +82,14 @@ export class RecoveryPlanEditorElement extends LitElement {
     run: { state: true },
     catalogs: { state: true },
     dragLine: { state: true },
+    problems: { state: true },
   };
 
   declare view: PlanViewMessage | undefined;
   declare version: number;
   declare groups: GroupInfo[];
+  /** The file's problems (of the latest version they were computed for). */
+  declare problems: ProblemViewMessage[];
   declare groupNote: string | undefined;
   declare selectedWave: string | undefined;
   declare selectedEdge: { from: string; to: string } | undefined;
@@ -102,6 +106,7 @@ export class RecoveryPlanEditorElement extends LitElement {
     super();
     this.version = -1;
     this.groups = [];
+    this.problems = [];
     this.run = null;
     this.catalogs = {};
   }
@@ -159,6 +164,9 @@ export class RecoveryPlanEditorElement extends LitElement {
           if (this.selectedEdge && !(names.has(this.selectedEdge.from) && names.has(this.selectedEdge.to)))
             this.selectedEdge = undefined;
         }
+        break;
+      case 'problems':
+        if (message.version === this.version) this.problems = message.problems;
         break;
       case 'groups':
         this.groups = message.groups;
@@ -273,7 +281,7 @@ export class RecoveryPlanEditorElement extends LitElement {
     </svg>`;
   }
 
-  private renderNode(wave: Wave, problems: OkView['problems']): TemplateResult {
+  private renderNode(wave: Wave, problems: ProblemViewMessage[]): TemplateResult {
     const { x, y } = position(wave);
     const findings = this.findingsOf(wave.name);
     const worst = findings.some((f) => f.severity === 'error')
@@ -343,7 +351,7 @@ export class RecoveryPlanEditorElement extends LitElement {
       }}
     >
       <div class="plane" style=${`width:${width}px;height:${height}px`}>
-        ${this.renderEdges(view, width, height)} ${view.waves.map((wave) => this.renderNode(wave, view.problems))}
+        ${this.renderEdges(view, width, height)} ${view.waves.map((wave) => this.renderNode(wave, this.problems))}
       </div>
     </div>`;
   }
@@ -527,7 +535,7 @@ export class RecoveryPlanEditorElement extends LitElement {
     const others = view.waves.filter((w) => w.name !== wave.name && !wave.dependsOn.includes(w.name));
     const unusedGroups = this.groups.filter((g) => !wave.protectionGroups.includes(g.name));
     const servers = this.catalogs.sourceServers;
-    const problems = view.problems.filter((p) => p.wave === wave.name);
+    const problems = this.problems.filter((p) => p.wave === wave.name);
     const findings = this.findingsOf(wave.name);
     return html`<h2>Wave ${wave.name}</h2>
       ${problems.map(
@@ -623,12 +631,12 @@ export class RecoveryPlanEditorElement extends LitElement {
 
   private renderProblems(view: OkView): TemplateResult | typeof nothing {
     const preflight = this.preflight;
-    if (!view.problems.length && !view.cycle && !preflight) return nothing;
+    if (!this.problems.length && !view.cycle && !preflight) return nothing;
     return html`<section class="problems">
-      ${view.problems.length
-        ? html`<h3>Problems in the file (${view.problems.length})</h3>
+      ${this.problems.length
+        ? html`<h3>Problems in the file (${this.problems.length})</h3>
             <ul>
-              ${view.problems.map(
+              ${this.problems.map(
                 (p) => html`<li class=${p.severity}>
                   <a href="#" @click=${(e: Event) => {
                     e.preventDefault();

@@ -7,8 +7,8 @@ import { findCycle, formatCycle } from '../graph';
 import { NAME_PATTERN, RECOVERY_PLAN_KIND, type WaveAction } from '../model';
 import { DR_LIMITS } from '../schema';
 import { tooLargeToParse } from '../parse';
-import { applyOps, PlanEditError, type EditOp, type EditResult, type YamlPath } from './textEdit';
-import { parseDocument } from 'yaml';
+import type { Document } from 'yaml';
+import { applyOps, parseStrict, PlanEditError, type EditOp, type EditResult, type YamlPath } from './textEdit';
 
 export type ActionList = 'preActions' | 'postActions';
 export type WaveField = 'description' | 'pauseBeforeWave' | 'maxWaitSeconds';
@@ -75,13 +75,16 @@ const NAME = new RegExp(NAME_PATTERN);
 const strings = (value: unknown): string[] =>
   Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 
-/** The plan's plain value, when it is a version-2 recovery plan with a list of waves. */
+/** The plan's plain value (and its parse), when it is a version-2 recovery plan with a list of waves. */
 export function editablePlan(text: string): RawPlan {
+  return parseEditable(text).plan;
+}
+
+function parseEditable(text: string, parsed?: Document.Parsed): { plan: RawPlan; doc: Document.Parsed } {
   const tooLarge = tooLargeToParse(text, DR_LIMITS.documentBytes, 'file');
   if (tooLarge) throw new PlanEditError(tooLarge.message);
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false, strict: true });
-  if (doc.errors.length)
-    throw new PlanEditError('The file has YAML errors; fix them in the text editor first.');
+  const doc = parsed && parsed.errors.length === 0 ? parsed : parseStrict(text);
+  if (!doc) throw new PlanEditError('The file has YAML errors; fix them in the text editor first.');
   const value = doc.toJS({ maxAliasCount: 100 }) as unknown;
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw new PlanEditError('The file is not a recovery plan (expected a mapping).');
@@ -93,7 +96,7 @@ export function editablePlan(text: string): RawPlan {
     );
   if (!Array.isArray(plan.waves) || plan.waves.length === 0)
     throw new PlanEditError('The plan has no list of waves; add one in the text editor first.');
-  return plan;
+  return { plan, doc };
 }
 
 function waveIndex(plan: RawPlan, name: string): number {
@@ -310,12 +313,15 @@ export interface IntentResult extends EditResult {
   unchanged: boolean;
 }
 
-/** Applies one intent to the plan text: the minimal edits, and the new text. */
-export function applyIntent(text: string, intent: PlanIntent): IntentResult {
-  const plan = editablePlan(text);
+/**
+ * Applies one intent to the plan text: the minimal edits, and the new text. `parsed` may reuse a parse of
+ * exactly this text (made with the same options as parseStrict); it is only read.
+ */
+export function applyIntent(text: string, intent: PlanIntent, parsed?: Document.Parsed): IntentResult {
+  const { plan, doc } = parseEditable(text, parsed);
   const ops = intentOps(plan, intent);
-  if (ops.length === 0) return { text, edits: [], rerendered: false, unchanged: true };
-  const result = applyOps(text, ops, planKeyOrder);
+  if (ops.length === 0) return { text, document: doc, edits: [], rerendered: false, unchanged: true };
+  const result = applyOps(text, ops, planKeyOrder, doc);
   if (overLimit(result.text)) throw new PlanEditError(`The plan would be larger than ${DR_LIMITS.documentBytes / 1024} KB.`);
   return { ...result, unchanged: false };
 }

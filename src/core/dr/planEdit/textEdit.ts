@@ -37,6 +37,8 @@ export interface TextEdit {
 
 export interface EditResult {
   text: string;
+  /** The new text, parsed (the check's parse, reused by callers that need the document). */
+  document: Document.Parsed;
   /** Disjoint, sorted, in the original text's offsets. */
   edits: TextEdit[];
   /** True when a splice could not be made and the edited node was re-rendered by the YAML library instead. */
@@ -419,7 +421,7 @@ function deepEqual(a: unknown, b: unknown): boolean {
 
 export { deepEqual as valuesEqual };
 
-function parseStrict(text: string): Document.Parsed | undefined {
+export function parseStrict(text: string): Document.Parsed | undefined {
   const doc = parseDocument(text, PARSE_OPTIONS);
   return doc.errors.length ? undefined : doc;
 }
@@ -429,8 +431,13 @@ function parseStrict(text: string): Document.Parsed | undefined {
  * the plain value; when a splice cannot be made (an unusual layout), the document is edited through the
  * YAML library instead and only the changed span is replaced (`rerendered`).
  */
-export function applyOps(text: string, ops: EditOp[], keyOrder: KeyOrder = () => undefined): EditResult {
-  const original = parseStrict(text);
+export function applyOps(
+  text: string,
+  ops: EditOp[],
+  keyOrder: KeyOrder = () => undefined,
+  parsed?: Document.Parsed,
+): EditResult {
+  const original = parsed ?? parseStrict(text);
   if (!original) throw new PlanEditError('The file has YAML errors; fix them in the text editor first.');
   const before = original.toJS({ maxAliasCount: 100 });
   const expected = applyOpsToValue(before, ops);
@@ -448,7 +455,8 @@ export function applyOps(text: string, ops: EditOp[], keyOrder: KeyOrder = () =>
       if (!reparsed) throw new PlanEditError('splice broke the YAML');
       doc = reparsed;
     }
-    if (deepEqual(doc.toJS({ maxAliasCount: 100 }), expected)) return { text: current, edits, rerendered: false };
+    if (deepEqual(doc.toJS({ maxAliasCount: 100 }), expected))
+      return { text: current, document: doc, edits, rerendered: false };
   } catch (error) {
     if (!(error instanceof PlanEditError)) throw error;
   }
@@ -482,6 +490,7 @@ function rerender(text: string, ops: EditOp[], expected: Json): EditResult {
     suffix++;
   return {
     text: next,
+    document: reparsed,
     edits: [{ start: prefix, end: text.length - suffix, text: next.slice(prefix, next.length - suffix) }],
     rerendered: true,
   };

@@ -3,7 +3,7 @@
  * layered layout, dependency edges and the file's problems placed on their waves. Built from the text on
  * every change; a file that is not YAML becomes an error state with its line, never an empty graph.
  */
-import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import { findCycle, formatCycle } from '../graph';
 import { parsePlan, tooLargeToParse } from '../parse';
 import { DR_LIMITS } from '../schema';
@@ -56,7 +56,6 @@ export type PlanView =
       rpoMinutes?: number;
       rtoMinutes?: number;
       waves: WaveView[];
-      problems: ProblemView[];
       /** A dependency cycle in the text (the graph is then laid out in file order). */
       cycle?: string;
     }
@@ -137,23 +136,56 @@ function layout(waves: Array<{ name: string; dependsOn: string[] }>, hasCycle: b
   return waves.map((_, i) => ({ layer: layer[i], slot: slot[i] }));
 }
 
-/** The editor's view of a plan text. */
-export function planView(text: string): PlanView {
+/** Line starts of a text, for positions of a document parsed without a LineCounter. */
+function countLines(text: string): LineCounter {
+  const lines = new LineCounter();
+  lines.addNewLine(0);
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) lines.addNewLine(at + 1);
+  return lines;
+}
+
+/**
+ * The editor's view of a plan text (one parse; `parsed` reuses a parse of exactly this text). The file's
+ * schema and semantic problems come separately from planProblems, which parses and validates again.
+ */
+export function planView(text: string, parsed?: Document.Parsed): PlanView {
+  return planViewWithDocument(text, parsed).view;
+}
+
+/** planView, and the parse it made (or reused) when the text is YAML, for the next edit of the same text. */
+export function planViewWithDocument(text: string, parsed?: Document.Parsed): { view: PlanView; document?: Document.Parsed } {
+  const view = buildView(text, parsed);
+  return { view: view.view, document: view.document };
+}
+
+function buildView(text: string, parsed?: Document.Parsed): { view: PlanView; document?: Document.Parsed } {
   const tooLarge = tooLargeToParse(text, DR_LIMITS.documentBytes, 'file');
   if (tooLarge)
-    return { status: 'error', message: tooLarge.message, line: tooLarge.start?.line ?? 1, column: tooLarge.start?.column ?? 1 };
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false, strict: true });
+    return {
+      view: { status: 'error', message: tooLarge.message, line: tooLarge.start?.line ?? 1, column: tooLarge.start?.column ?? 1 },
+    };
+  let lines = new LineCounter();
+  let doc: Document.Parsed;
+  if (parsed) {
+    doc = parsed;
+    lines = countLines(text);
+  } else doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false, strict: true });
   if (doc.errors.length) {
     const error = doc.errors[0];
     const at = lines.linePos(error.pos[0]);
     return {
-      status: 'error',
-      message: `YAML: ${error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
-      line: at.line,
-      column: at.col,
+      view: {
+        status: 'error',
+        message: `YAML: ${error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
+        line: at.line,
+        column: at.col,
+      },
     };
   }
+  return { view: viewOfDocument(doc, lines), document: doc };
+}
+
+function viewOfDocument(doc: Document.Parsed, lines: LineCounter): PlanView {
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: 100 });
@@ -179,12 +211,10 @@ export function planView(text: string): PlanView {
     (w): w is Record<string, unknown> => typeof w === 'object' && w !== null && !Array.isArray(w),
   );
   const waveLines: number[] = [];
-  const waveLineRanges: Array<[number, number]> = [];
   if (isSeq(wavesNode))
     for (const item of wavesNode.items as YamlNode[]) {
       const range = (item as { range?: [number, number, number] }).range;
       waveLines.push(range ? lines.linePos(range[0]).line : 1);
-      waveLineRanges.push(range ? [lines.linePos(range[0]).line, lines.linePos(Math.max(range[0], range[1] - 1)).line] : [1, 1]);
     }
   const base = rawWaves.map((w, i) => ({
     name: str(w.name) ?? `(wave ${i + 1})`,
@@ -205,22 +235,6 @@ export function planView(text: string): PlanView {
     line: waveLines[i] ?? 1,
     ...positions[i],
   }));
-  const problems: ProblemView[] = parsePlan(text)
-    .diagnostics.slice(0, 200)
-    .map((d) => {
-      const line = d.start?.line ?? 1;
-      const index =
-        d.path[0] === 'waves' && typeof d.path[1] === 'number'
-          ? d.path[1]
-          : waveLineRanges.findIndex(([from, to]) => line >= from && line <= to);
-      return {
-        severity: d.severity,
-        message: d.message,
-        line,
-        column: d.start?.column ?? 1,
-        wave: index >= 0 ? waves[index]?.name : undefined,
-      };
-    });
   const targets = raw.targets && typeof raw.targets === 'object' ? (raw.targets as Record<string, unknown>) : {};
   return {
     status: 'ok',
@@ -230,7 +244,19 @@ export function planView(text: string): PlanView {
     rpoMinutes: num(targets.rpoMinutes),
     rtoMinutes: num(targets.rtoMinutes),
     waves,
-    problems,
     cycle: cycle ? formatCycle(cycle) : undefined,
   };
+}
+
+/** The file's problems (the same diagnostics as the text editor's), each on its wave when it is in one. */
+export function planProblems(text: string, waveNames: readonly string[]): ProblemView[] {
+  return parsePlan(text)
+    .diagnostics.slice(0, 200)
+    .map((d) => ({
+      severity: d.severity,
+      message: d.message,
+      line: d.start?.line ?? 1,
+      column: d.start?.column ?? 1,
+      wave: d.path[0] === 'waves' && typeof d.path[1] === 'number' ? waveNames[d.path[1]] : undefined,
+    }));
 }

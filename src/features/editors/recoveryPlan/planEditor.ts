@@ -12,6 +12,8 @@ import { RECOVERY_PLAN_EDITOR_COMMANDS, RECOVERY_PLAN_EDITOR_VIEW_TYPE } from '.
 
 /** Text typed in the text editor reaches the graph after this pause (edits from the graph: at once). */
 const TEXT_DEBOUNCE_MS = 60;
+/** The file's problems are computed this long after its graph was sent (a burst of edits validates once). */
+const PROBLEMS_DELAY_MS = 150;
 
 const editors = new Set<RecoveryPlanEditor>();
 
@@ -33,6 +35,9 @@ export class RecoveryPlanEditor implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly service: OperationService;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private problemsTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The parse of the last version whose view was built. */
+  private parsed?: { version: number; text: string; document: import('yaml').Document.Parsed };
   /** The document version whose view was last sent (an echo of our own edit is not sent twice). */
   private postedVersion = -1;
   private renderedWaiters: Array<{ version: number; resolve: () => void }> = [];
@@ -110,15 +115,33 @@ export class RecoveryPlanEditor implements vscode.Disposable {
     }, TEXT_DEBOUNCE_MS);
   }
 
-  /** Sends the view of the document's current version, unless that version was sent already. */
-  private async postView(force = false): Promise<void> {
+  /**
+   * Sends the view of the document's current version, unless that version was sent already, then its
+   * problems (validation runs after the graph is on its way). `parsed` reuses the parse of an own edit.
+   */
+  private async postView(force = false, parsed?: { text: string; document: import('yaml').Document.Parsed }): Promise<void> {
     if (!this.ready || this.disposed) return;
     const version = this.document.version;
     if (!force && version === this.postedVersion) return;
     this.postedVersion = version;
-    const { planView } = await loadPlanEdit();
-    const view = planView(this.document.getText());
+    const { planViewWithDocument } = await loadPlanEdit();
+    const text = this.document.getText();
+    const built = planViewWithDocument(text, parsed && parsed.text === text ? parsed.document : undefined);
+    const view = built.view;
+    // The parse of this version is kept for the next intent (it only reads it).
+    this.parsed = built.document ? { version, text, document: built.document } : undefined;
     await this.host.post({ type: 'view', protocol: 1, version, view });
+    if (this.problemsTimer) clearTimeout(this.problemsTimer);
+    this.problemsTimer = setTimeout(() => {
+      this.problemsTimer = undefined;
+      if (this.disposed || this.document.version !== version) return;
+      void (async () => {
+        const { planProblems } = await loadPlanEdit();
+        const names = view.status === 'ok' ? view.waves.map((wave) => wave.name) : [];
+        const problems = view.status === 'ok' ? planProblems(text, names).slice(0, 300) : [];
+        if (this.document.version === version) await this.host.post({ type: 'problems', version, problems });
+      })().catch((error) => this.ctx.log.warn(`Recovery plan editor: problems not computed: ${describe(error)}`));
+    }, PROBLEMS_DELAY_MS);
   }
 
   private async handle(message: ToHost): Promise<void> {
@@ -165,8 +188,9 @@ export class RecoveryPlanEditor implements vscode.Disposable {
       const version = this.document.version;
       const text = this.document.getText();
       let result;
+      const cached = this.parsed?.version === version && this.parsed.text === text ? this.parsed.document : undefined;
       try {
-        result = applyIntent(text, intent);
+        result = applyIntent(text, intent, cached);
       } catch (error) {
         if (!(error instanceof PlanEditError)) throw error;
         await this.host.post({ type: 'result', requestId, ok: false, message: error.message });
@@ -192,7 +216,7 @@ export class RecoveryPlanEditor implements vscode.Disposable {
       }
       if (this.timer) clearTimeout(this.timer);
       this.timer = undefined;
-      await this.postView();
+      await this.postView(false, { text: result.text, document: result.document });
       await this.host.post({ type: 'result', requestId, ok: true, message: describeIntent(intent) });
       return true;
     }
@@ -361,6 +385,7 @@ export class RecoveryPlanEditor implements vscode.Disposable {
     this.disposed = true;
     editors.delete(this);
     if (this.timer) clearTimeout(this.timer);
+    if (this.problemsTimer) clearTimeout(this.problemsTimer);
     this.runUnsubscribe?.();
     for (const waiter of this.renderedWaiters.splice(0)) waiter.resolve();
     for (const disposable of this.disposables.splice(0)) disposable.dispose();
