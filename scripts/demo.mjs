@@ -65,7 +65,9 @@ try {
   await stopAll(1);
 }
 
-// The URL opens the sample plan too; with the association above it opens in the visual editor.
+// The URL opens the sample plan too. At startup the workbench opens it before extension editors are known,
+// so as text: its title bar's graph icon (Open Recovery Plan in Visual Editor) switches; later opens use the
+// association above.
 const url = codeServer.workbenchUrl({
   folder: workspace.path,
   payload: [['openFile', codeServer.remoteUri(SAMPLE_PLAN)]],
@@ -77,8 +79,9 @@ Pilot Light demo is running (ready in ${((Date.now() - started) / 1000).toFixed(
   AWS endpoint:   ${stack.endpoint}  (moto + DRS emulator, region ${stack.region}, credentials testing/testing)
 
 Open the URL, then the AWS icon in the activity bar. To try:
-  - the sample recovery plan opens in the visual editor (.pilotlight/dr/plans/three-tier.recovery-plan.yaml; its
-    groups hold the seeded db, app and web servers): Preflight, add a wave, drag a dependency, then Run as Drill
+  - the sample recovery plan is open (.pilotlight/dr/plans/three-tier.recovery-plan.yaml; its groups hold the
+    seeded db, app and web servers): the graph icon in its title bar opens the visual editor (from then on it
+    opens there); Preflight, add a wave, drag a dependency, then Run as Drill
   - Explorer → Launch templates → right-click a template → Edit Launch Template… (versions, diff, rollback)
   - the funnel on the explorer: web-1, or Role=app (pushed to the EC2 API)
   - Chat: @aws stop the app server · @aws which instances are in the private subnet? · @aws find things I'm paying for but not using

@@ -104,7 +104,15 @@ describe('recovery plan visual editor in code-server (packaged VSIX, Chromium)',
     if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
   });
 
-  it('opens the sample plan in the visual editor as the demo does, with a strict CSP', async () => {
+  it('opens the sample plan as the demo does, switches to the visual editor, with a strict CSP', async () => {
+    // At startup the workbench opens the URL's file before extension editors are known: as text, with the
+    // editor's title action to switch. The association applies to later opens (see the reopen below).
+    await page.locator('.tab', { hasText: 'three-tier.recovery-plan.yaml' }).first().waitFor({ timeout: 60_000 });
+    const openVisual = page.locator('.editor-actions [aria-label="Open Recovery Plan in Visual Editor"]').first();
+    if (!(await waves().count())) {
+      await openVisual.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+      await openVisual.click();
+    }
     await waves().first().waitFor({ state: 'visible', timeout: 60_000 });
     assert.deepStrictEqual(
       await waves().evaluateAll((nodes) => nodes.map((node) => (node as unknown as { dataset: { wave?: string } }).dataset.wave)),

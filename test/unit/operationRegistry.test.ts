@@ -80,6 +80,7 @@ const EXPECTED_READS = [
   'drs.launchConfiguration.get',
   'ssm.automation.get',
   'ssm.documents.describe',
+  'ssm.documents.list',
   'ec2.instanceTypeOfferings.list',
 ];
 

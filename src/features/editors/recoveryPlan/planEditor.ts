@@ -8,7 +8,7 @@ import type { DrFeature } from '../../dr/registerDr';
 import { OperationService } from '../../shared/operationService';
 import type { PilotLightContext } from '../../shared/pilotLightContext';
 import { WebviewHost } from '../../shared/webviewHost';
-import { RECOVERY_PLAN_EDITOR_COMMANDS, RECOVERY_PLAN_EDITOR_VIEW_TYPE } from './registerRecoveryPlanEditor';
+import { RECOVERY_PLAN_EDITOR_COMMANDS, RECOVERY_PLAN_EDITOR_VIEW_TYPE } from './ids';
 
 /** Text typed in the text editor reaches the graph after this pause (edits from the graph: at once). */
 const TEXT_DEBOUNCE_MS = 60;

@@ -3,13 +3,9 @@ import type { DrFeature } from '../../dr/registerDr';
 import { commandRegistrar, UserError } from '../../shared/commands';
 import type { PilotLightContext } from '../../shared/pilotLightContext';
 
-export const RECOVERY_PLAN_EDITOR_VIEW_TYPE = 'pilotLight.recoveryPlanEditor';
+import { RECOVERY_PLAN_EDITOR_COMMANDS, RECOVERY_PLAN_EDITOR_VIEW_TYPE } from './ids';
 
-export const RECOVERY_PLAN_EDITOR_COMMANDS = {
-  openVisual: 'pilotLight.dr.openPlanInVisualEditor',
-  openText: 'pilotLight.dr.openPlanAsText',
-  openGroup: 'pilotLight.dr.showProtectionGroup',
-} as const;
+export { RECOVERY_PLAN_EDITOR_COMMANDS, RECOVERY_PLAN_EDITOR_VIEW_TYPE };
 
 function planUri(arg: unknown): vscode.Uri {
   if (arg instanceof vscode.Uri) return arg;
