@@ -191,6 +191,18 @@ export class RecoveryPlanEditorElement extends LitElement {
   };
 
   protected updated(): void {
+    // Positions and sizes go through the CSSOM: the CSP allows no inline style attributes.
+    for (const node of this.querySelectorAll<HTMLElement>('.wave[data-x]')) {
+      node.style.left = `${node.dataset.x}px`;
+      node.style.top = `${node.dataset.y}px`;
+      node.style.width = `${NODE_WIDTH}px`;
+      node.style.height = `${NODE_HEIGHT}px`;
+    }
+    const plane = this.querySelector<HTMLElement>('.plane[data-width]');
+    if (plane) {
+      plane.style.width = `${plane.dataset.width}px`;
+      plane.style.height = `${plane.dataset.height}px`;
+    }
     if (this.view && this.version !== this.lastReportedVersion) {
       this.lastReportedVersion = this.version;
       this.send({ type: 'rendered', version: this.version });
@@ -298,7 +310,8 @@ export class RecoveryPlanEditorElement extends LitElement {
     return html`<div
       class=${`wave${this.selectedWave === wave.name ? ' selected' : ''}${waveProblems.length ? ' invalid' : ''}${live ? ` run-${live.status}` : ''}`}
       data-wave=${wave.name}
-      style=${`left:${x}px;top:${y}px;width:${NODE_WIDTH}px;height:${NODE_HEIGHT}px`}
+      data-x=${x}
+      data-y=${y}
       tabindex="0"
       role="button"
       aria-label=${`Wave ${wave.name}`}
@@ -350,7 +363,7 @@ export class RecoveryPlanEditorElement extends LitElement {
         this.selectedEdge = undefined;
       }}
     >
-      <div class="plane" style=${`width:${width}px;height:${height}px`}>
+      <div class="plane" data-width=${width} data-height=${height}>
         ${this.renderEdges(view, width, height)} ${view.waves.map((wave) => this.renderNode(wave, this.problems))}
       </div>
     </div>`;
