@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { PilotLightTestApi } from '../../src/extension';
-import { benchPlanText, PER_LAYER, WAVES } from './planEditorPlan';
+import { benchPlanText, WAVES } from './planEditorPlan';
 
 const EXTENSION_ID = 'pilot-light.pilot-light';
 const EDITS = 25;

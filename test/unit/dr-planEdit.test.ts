@@ -47,7 +47,7 @@ describe('recovery plan edits (visual editor)', () => {
 
   it('connects in the list style the file uses, and refuses a cycle naming it', () => {
     const added = applyIntent(SAMPLE, { kind: 'addWave', name: 'web', protectionGroups: ['web-group'], dependsOn: ['app'] });
-    assert.match(added.text, /  - name: web\n    protectionGroups: \[web-group\]\n    dependsOn: \[app\]\n# end of plan\n$/);
+    assert.match(added.text, / {2}- name: web\n {4}protectionGroups: \[web-group\]\n {4}dependsOn: \[app\]\n# end of plan\n$/);
     assert.throws(
       () => applyIntent(added.text, { kind: 'connect', from: 'web', to: 'db' }),
       (error: Error) => error instanceof PlanEditError && /db → web → app → db/.test(error.message),
