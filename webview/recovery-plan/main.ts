@@ -272,9 +272,15 @@ export class RecoveryPlanEditorElement extends LitElement {
         const x2 = b.x + NODE_WIDTH / 2;
         const y2 = b.y;
         const mid = (y1 + y2) / 2;
+        // An edge that skips layers bends out to the right, around the waves between its ends.
+        const bend = wave.layer - from.layer > 1 ? NODE_WIDTH * 0.9 : 0;
+        const path =
+          bend > 0
+            ? `M ${x1} ${y1} C ${x1 + bend} ${y1 + GAP_Y}, ${x2 + bend} ${y2 - GAP_Y}, ${x2} ${y2 - 6}`
+            : `M ${x1} ${y1} C ${x1} ${mid}, ${x2} ${mid}, ${x2} ${y2 - 6}`;
         const selected = this.selectedEdge?.from === dependency && this.selectedEdge.to === wave.name;
         edges.push(svg`<path class=${`edge${selected ? ' selected' : ''}`} data-from=${dependency} data-to=${wave.name}
-          d=${`M ${x1} ${y1} C ${x1} ${mid}, ${x2} ${mid}, ${x2} ${y2 - 6}`} marker-end="url(#arrow)"
+          d=${path} marker-end="url(#arrow)"
           @click=${(e: Event) => {
             e.stopPropagation();
             this.selectedEdge = { from: dependency, to: wave.name };
