@@ -159,7 +159,10 @@ const sdk = await build({
 // The webviews: browser bundles (Lit, @vscode-elements, the shared protocol) with their CSS, all local.
 const webview = await build({
   absWorkingDir: root,
-  entryPoints: { 'launch-template': 'webview/launch-template/main.ts' },
+  entryPoints: {
+    'launch-template': 'webview/launch-template/main.ts',
+    'recovery-plan': 'webview/recovery-plan/main.ts',
+  },
   outdir: 'dist/webview',
   bundle: true,
   platform: 'browser',

@@ -50,6 +50,14 @@ try {
   driftNote = `the sample stack could not be deployed: ${error instanceof Error ? error.message : error}`;
   console.error(`[pilot-light] ${driftNote}`);
 }
+// The sample recovery plan and its protection groups (the seeded web, app and db servers, by their Role tag).
+cpSync(join(REPO_ROOT, 'samples', 'recovery-plan', 'groups'), join(workspace.path, '.pilotlight', 'dr', 'groups'), {
+  recursive: true,
+});
+cpSync(join(REPO_ROOT, 'samples', 'recovery-plan', 'plans'), join(workspace.path, '.pilotlight', 'dr', 'plans'), {
+  recursive: true,
+});
+const SAMPLE_PLAN = join(workspace.path, '.pilotlight', 'dr', 'plans', 'three-tier.recovery-plan.yaml');
 let codeServer;
 const stopAll = async (code = 0) => {
   log('stopping code-server and the emulators…');
@@ -67,7 +75,12 @@ try {
     repoRoot: REPO_ROOT,
     workspace: workspace.path,
     // The demo shows the MCP server in VS Code's MCP list too (off by default for users).
-    settings: { ...stack.settings, 'pilotLight.mcp.enabled': true },
+    // Recovery plans open in the visual editor here ("Open as text" switches back).
+    settings: {
+      ...stack.settings,
+      'pilotLight.mcp.enabled': true,
+      'workbench.editorAssociations': { '*.recovery-plan.yaml': 'pilotLight.recoveryPlanEditor' },
+    },
     env: stack.env,
     extensionsToInstall: [PACKAGED_VSIX],
     logFile: join(logs.path, 'code-server.log'),
@@ -77,6 +90,8 @@ try {
   await stopAll(1);
 }
 
+// The URL opens the drifted template, so its decorations show at once. The sample plan is one click away
+// (.pilotlight/dr/plans); *.recovery-plan.yaml files open in the visual editor once the extension is active.
 const url = codeServer.workbenchUrl({
   folder: workspace.path,
   payload: [['openFile', codeServer.remoteUri(templatePath)]],
@@ -90,6 +105,9 @@ Pilot Light demo is running (ready in ${((Date.now() - started) / 1000).toFixed(
 Open the URL: three-tier/template.yaml opens with its drift on the WebInstance line (${driftNote}).
 Then the AWS icon in the activity bar. To try:
   - the template: lenses (Check drift · Preview changes · Deploy), hover a resource, the quick fixes on the drift
+  - the sample recovery plan (.pilotlight/dr/plans/three-tier.recovery-plan.yaml; its groups hold the seeded
+    db, app and web servers): Open With… → Recovery Plan (visual), or the graph icon in its title bar; Preflight,
+    add a wave, drag a dependency, then Run as Drill
   - Explorer → Launch templates → right-click a template → Edit Launch Template… (versions, diff, rollback)
   - the funnel on the explorer: web-1, or Role=app (pushed to the EC2 API)
   - Chat: @aws stop the app server · @aws which instances are in the private subnet? · @aws find things I'm paying for but not using

@@ -7,6 +7,7 @@ import { registerChat } from './features/chat/registerChat';
 import { registerContextFeature } from './features/context/registerContext';
 import { registerDrFeature, type DrFeature } from './features/dr/registerDr';
 import { registerLaunchTemplateEditor } from './features/editors/launchTemplate/registerLaunchTemplateEditor';
+import { registerRecoveryPlanEditor } from './features/editors/recoveryPlan/registerRecoveryPlanEditor';
 import { registerExplorer, type ExplorerFeature } from './features/explorer/registerExplorer';
 import { registerCfnLanguage } from './features/iac/language/registerCfnLanguage';
 import { registerGuardrails } from './features/guardrails/registerGuardrails';
@@ -63,6 +64,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PilotL
   registerLaunchTemplateEditor(ctx);
   registerCfnLanguage(ctx);
   registerIacDrift(ctx);
+  registerRecoveryPlanEditor(ctx, dr);
   registerTools(ctx);
   registerMcp(ctx);
   registerTerraform(ctx);

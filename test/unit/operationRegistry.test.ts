@@ -93,6 +93,7 @@ const EXPECTED_READS = [
   'drs.launchConfiguration.get',
   'ssm.automation.get',
   'ssm.documents.describe',
+  'ssm.documents.list',
   'ec2.instanceTypeOfferings.list',
   'sfn.executions.describe',
   'sfn.executions.history',

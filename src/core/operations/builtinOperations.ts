@@ -14,6 +14,7 @@ import { iamOperations } from './iam';
 import { OperationRegistry } from './registry';
 import { ssmOperations, ssmReadOperations } from './ssm';
 import { stepFunctionsReadOperations, stepFunctionsWriteOperations } from './stepFunctions';
+import { ssmDocumentOperations } from './ssmDocuments';
 
 /** Every operation Pilot Light ships, in menu order. */
 export const BUILTIN_OPERATIONS: readonly Operation[] = Object.freeze([
@@ -35,6 +36,7 @@ export const BUILTIN_OPERATIONS: readonly Operation[] = Object.freeze([
   ...ssmReadOperations,
   ...stepFunctionsWriteOperations,
   ...stepFunctionsReadOperations,
+  ...ssmDocumentOperations,
 ] as Operation[]);
 
 export function createOperationRegistry(extra: Iterable<Operation> = []): OperationRegistry {

@@ -36,6 +36,8 @@ export interface PilotLightTestingApi {
   bulkChangePrompts(): Promise<import('../dr/prompts').DrPrompts>;
   /** The drift controller (loads it when no template has yet). */
   driftController(): Promise<import('../iac/drift/driftController').DriftController | undefined>;
+  /** The open visual recovery-plan editors (deliver messages as the webview would). */
+  recoveryPlanEditors(): Promise<Array<import('../editors/recoveryPlan/planEditor').RecoveryPlanEditor>>;
 }
 
 export function testingApi(
@@ -68,6 +70,7 @@ export function testingApi(
     launchTemplatePanels: async () => (await import('../editors/launchTemplate/panel')).openLaunchTemplatePanels(),
     bulkChangePrompts: async () => (await import('../editors/launchTemplate/bulkChange')).bulkChangePrompts,
     driftController: async () => (await import('../iac/drift/registerDrift')).registeredDriftFeature?.controller(),
+    recoveryPlanEditors: async () => (await import('../editors/recoveryPlan/planEditor')).openRecoveryPlanEditors(),
     invokeToolDirectly: async (name, input) => {
       const { registeredTools } = await import('../tools/registerTools');
       const tool = registeredTools.get(name);

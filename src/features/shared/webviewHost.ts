@@ -97,6 +97,8 @@ export interface WebviewPanelOptions<ToHost, ToWebview> {
   onMessage(message: ToHost): Promise<void> | void;
   log: Pick<vscode.LogOutputChannel, 'warn' | 'error'>;
   column?: vscode.ViewColumn;
+  /** A panel VS Code created (a custom editor's); its webview gets the same options. */
+  panel?: vscode.WebviewPanel;
 }
 
 /**
@@ -116,17 +118,17 @@ export class WebviewHost<ToHost, ToWebview> implements vscode.Disposable {
     private readonly options: WebviewPanelOptions<ToHost, ToWebview>,
   ) {
     const root = vscode.Uri.joinPath(extensionUri, ...WEBVIEW_DIST);
-    this.panel = vscode.window.createWebviewPanel(
-      options.viewType,
-      options.title,
-      options.column ?? vscode.ViewColumn.Active,
-      {
-        enableScripts: true,
-        enableCommandUris: false,
-        retainContextWhenHidden: false,
-        localResourceRoots: [root],
-      },
-    );
+    const webviewOptions = { enableScripts: true, enableCommandUris: false, localResourceRoots: [root] };
+    if (options.panel) {
+      this.panel = options.panel;
+      this.panel.webview.options = webviewOptions;
+    } else
+      this.panel = vscode.window.createWebviewPanel(
+        options.viewType,
+        options.title,
+        options.column ?? vscode.ViewColumn.Active,
+        { ...webviewOptions, retainContextWhenHidden: false },
+      );
     this.disposables.push(this.panel.webview.onDidReceiveMessage((raw) => this.receive(raw)));
     this.load();
   }
