@@ -1162,9 +1162,11 @@ function approvalsSuite() {
   if (child.status !== 0)
     throw new Error(`approvals benchmark exited ${child.status ?? child.signal}: ${child.stderr.slice(-2000)}`);
   const { jira, servicenow } = JSON.parse(child.stdout.trim().split('\n').pop());
-  const schedule = '5 s, 10 s, 20 s, 30 s, then every 60 s until the deadline (POLL_SCHEDULE_MS in src/core/approvals/coordinator.ts)';
+  const schedule =
+    '5 s, 10 s, 20 s, 30 s, then every 60 s until the deadline (POLL_SCHEDULE_MS in src/core/approvals/coordinator.ts)';
   return {
-    title: 'Issue 16: one approval poll against our Jira and ServiceNow emulators (loopback), and the backoff schedule.',
+    title:
+      'Issue 16: one approval poll against our Jira and ServiceNow emulators (loopback), and the backoff schedule.',
     timestamp,
     machine,
     parameters: { repeats, warmupPolls: 20, schedule },
@@ -1179,7 +1181,11 @@ function approvalsSuite() {
         measured: servicenow.medianMs,
         notes: `GET change_request/{sys_id} then GET sys_approval_approver; median of ${servicenow.repeats}, p95 ${servicenow.p95Ms} ms, slowest ${servicenow.maxMs} ms`,
       }),
-      figure('backoffSchedule', { measured: schedule, notes: 'a failed poll (429 beyond its Retry-After retries, 401, malformed JSON, unreachable) waits the next step too' }),
+      figure('backoffSchedule', {
+        measured: schedule,
+        notes:
+          'a failed poll (429 beyond its Retry-After retries, 401, malformed JSON, unreachable) waits the next step too',
+      }),
     ],
     method: [
       '`node out/test/bench/approvalsBench.js <repeats>`: both emulators in that process on 127.0.0.1 free ports, one ticket opened and approved in each, 20 warm-up polls, then the timed polls (JiraTicketSystem.status / ServiceNowTicketSystem.status through fetch).',
@@ -1334,7 +1340,8 @@ async function planEditorSuite() {
         target: `≤ ${WEBVIEW_BUNDLE_TARGET_BYTES.toLocaleString('en-US')} (300 KB)`,
         measured: bytes.length,
         pass: bytes.length <= WEBVIEW_BUNDLE_TARGET_BYTES,
-        notes: 'dist/webview/recovery-plan.js, minified: Lit, the @vscode-elements components used, zod and the protocol',
+        notes:
+          'dist/webview/recovery-plan.js, minified: Lit, the @vscode-elements components used, zod and the protocol',
       }),
       figure('webviewBundleGzipBytes', {
         unit: 'bytes',
@@ -1344,7 +1351,11 @@ async function planEditorSuite() {
         notes: 'the same bundle gzipped (node:zlib default level)',
       }),
     );
-    const stack = await startHostTestStack({ layer: 'bench-plan-editor', seed: 'none', readyTimeoutMs: SEED_TIMEOUT_MS });
+    const stack = await startHostTestStack({
+      layer: 'bench-plan-editor',
+      seed: 'none',
+      readyTimeoutMs: SEED_TIMEOUT_MS,
+    });
     cleanups.push(() => stack.stop());
     ensureCodeServer(REPO_ROOT);
     const browser = await launchChromium({ headless: !options.headed });
@@ -1584,7 +1595,9 @@ async function driftSuite() {
     const ms = result.runs.map((run) => run.ms);
     const calls = result.runs.map((run) => run.apiCalls);
     const types = result.runs[0].resourceTypes;
-    const clean = result.runs.every((run) => run.counts.drifted === 0 && run.counts.deleted === 0 && run.counts['read-failed'] === 0);
+    const clean = result.runs.every(
+      (run) => run.counts.drifted === 0 && run.counts.deleted === 0 && run.counts['read-failed'] === 0,
+    );
     figures.push(
       figure('driftMs', {
         unit: 'ms',
@@ -1614,12 +1627,14 @@ async function driftSuite() {
         notes: `in the template; result per run: ${JSON.stringify(result.runs[0].counts)}${clean ? ' (an untouched stack: no drift reported)' : ''}`,
       }),
     );
-    if (!clean) findings.push('The untouched 200-resource stack reported drift or failed reads: see resourceTypes notes.');
+    if (!clean)
+      findings.push('The untouched 200-resource stack reported drift or failed reads: see resourceTypes notes.');
     parameters.deployMs = result.deployMs;
   }
   addNotMeasured(figures, ['driftMs', 'motoDriftMs', 'apiCalls', 'resourceTypes'], suiteError ?? 'no run completed');
   return {
-    title: 'Issue 12: CloudFormation drift of a 200-resource stack (firstDiagnosticsMs and vsixBytes come from the language features suite).',
+    title:
+      'Issue 12: CloudFormation drift of a 200-resource stack (firstDiagnosticsMs and vsixBytes come from the language features suite).',
     timestamp: new Date().toISOString(),
     machine: machineInfo(),
     ...(suiteError ? { error: suiteError } : {}),
@@ -1633,7 +1648,6 @@ async function driftSuite() {
   };
 }
 
-
 // ---- step functions (issue 13 parts 3-5) -------------------------------------------------------------------
 // Its figures go into the `planEditor` entry; figures of other suites there (openMs, editMs, …) are kept.
 
@@ -1643,7 +1657,10 @@ const SFN_FIGURES = ['compileMs', 'sfnWaveOverheadMs', 'localWaveOverheadMs'];
 async function stepFunctionsSuite() {
   const figures = [];
   const findings = [];
-  const parameters = { compile: '1,000 servers in 10 waves (a chain), 100 per wave', plan: 'three-tier sample (db → app → web), drill' };
+  const parameters = {
+    compile: '1,000 servers in 10 waves (a chain), 100 per wave',
+    plan: 'three-tier sample (db → app → web), drill',
+  };
   let suiteError;
   let result;
   const outputDir = makeThrowawayDir('bench-sfn').path;
@@ -2248,7 +2265,10 @@ try {
         ...result,
         figures: [...result.figures, ...previousFigures('drift', IAC_LANGUAGE_FIGURES)],
         method: [...result.method, ...(previous.method ?? []).filter((line) => line.startsWith('iac-language'))],
-        parameters: { ...result.parameters, ...(previous.parameters?.iacLanguage ? { iacLanguage: previous.parameters.iacLanguage } : {}) },
+        parameters: {
+          ...result.parameters,
+          ...(previous.parameters?.iacLanguage ? { iacLanguage: previous.parameters.iacLanguage } : {}),
+        },
       };
     }
     const { jsonFile, mdFile } = writeBenchmarks(
@@ -2259,7 +2279,7 @@ try {
           ? 'planEditor'
           : suite === 'iac-language'
             ? 'drift'
-          : suite,
+            : suite,
       result,
     );
     if (result.error) exitCode = 1;

@@ -259,7 +259,9 @@ const cfnTypes = generateCfnTypes(root);
 await mkdir(join(root, 'dist', 'iac'), { recursive: true });
 const cfnTypesJson = JSON.stringify(cfnTypes.data);
 await writeFile(join(root, 'dist', 'iac', 'cfn-types.json'), cfnTypesJson);
-console.log(`CloudFormation types: ${cfnTypes.resourceCount} resource types, ${(cfnTypesJson.length / 1024).toFixed(0)} KB`);
+console.log(
+  `CloudFormation types: ${cfnTypes.resourceCount} resource types, ${(cfnTypesJson.length / 1024).toFixed(0)} KB`,
+);
 // Terraform parsing (src/core/iac/terraform/parse.ts): the tree-sitter runtime and the HCL grammar, loaded on first use.
 const treeSitterAssets = [
   { dir: join(root, 'node_modules', 'web-tree-sitter'), file: 'web-tree-sitter.wasm' },

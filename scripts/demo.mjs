@@ -57,7 +57,6 @@ cpSync(join(REPO_ROOT, 'samples', 'recovery-plan', 'groups'), join(workspace.pat
 cpSync(join(REPO_ROOT, 'samples', 'recovery-plan', 'plans'), join(workspace.path, '.pilotlight', 'dr', 'plans'), {
   recursive: true,
 });
-const SAMPLE_PLAN = join(workspace.path, '.pilotlight', 'dr', 'plans', 'three-tier.recovery-plan.yaml');
 let codeServer;
 const stopAll = async (code = 0) => {
   log('stopping code-server and the emulators…');

@@ -21,15 +21,16 @@ export const waveAction = z.discriminatedUnion('type', [
       type: z.literal('ssmAutomation'),
       name: text(128).optional(),
       documentName: z.string().regex(/^[a-zA-Z0-9_\-.:/]{3,128}$/),
-      documentVersion: z.string().regex(/^([$]LATEST|[$]DEFAULT|[0-9]+)$/).optional(),
+      documentVersion: z
+        .string()
+        .regex(/^([$]LATEST|[$]DEFAULT|[0-9]+)$/)
+        .optional(),
       parameters: z.record(text(128), z.union([text(4096), z.array(text(4096)).max(100)])).optional(),
       timeoutSeconds: z.number().int().min(1).max(172800).optional(),
       retries: z.number().int().min(0).max(10).optional(),
     })
     .strict(),
-  z
-    .object({ type: z.literal('wait'), name: text(128).optional(), seconds: z.number().min(0).max(86400) })
-    .strict(),
+  z.object({ type: z.literal('wait'), name: text(128).optional(), seconds: z.number().min(0).max(86400) }).strict(),
   z
     .object({
       type: z.literal('approval'),
@@ -176,15 +177,17 @@ export const runView = z
     runId: text(128),
     mode: z.enum(['drill', 'recovery']),
     status: text(32),
-    waves: z.array(
-      z
-        .object({
-          name: text(256),
-          status: text(32),
-          servers: z.array(z.object({ id: text(64), hostname: text(256), status: text(32) }).strict()).max(3000),
-        })
-        .strict(),
-    ).max(200),
+    waves: z
+      .array(
+        z
+          .object({
+            name: text(256),
+            status: text(32),
+            servers: z.array(z.object({ id: text(64), hostname: text(256), status: text(32) }).strict()).max(3000),
+          })
+          .strict(),
+      )
+      .max(200),
   })
   .strict();
 
@@ -219,9 +222,7 @@ export const toWebview = z.discriminatedUnion('type', [
     })
     .strict(),
   z.object({ type: z.literal('run'), run: runView.nullable() }).strict(),
-  z
-    .object({ type: z.literal('result'), requestId, ok: z.boolean(), message: text(4000) })
-    .strict(),
+  z.object({ type: z.literal('result'), requestId, ok: z.boolean(), message: text(4000) }).strict(),
   /** The answer to a message that did not validate, or to a request that failed unexpectedly. */
   z.object({ type: z.literal('error'), message: text(4000) }).strict(),
 ]);

@@ -188,7 +188,8 @@ async function main(): Promise<void> {
     const motoReads = readsFor(timingConnection, dir);
     await timedCheck(text, motoReads, config.region); // warm, as the replay runs are
     const moto: number[] = [];
-    for (let repeat = 0; repeat < config.repeats; repeat++) moto.push((await timedCheck(text, motoReads, config.region)).ms);
+    for (let repeat = 0; repeat < config.repeats; repeat++)
+      moto.push((await timedCheck(text, motoReads, config.region)).ms);
 
     const replay = await startReplayServer(recording);
     try {

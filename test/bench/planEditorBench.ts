@@ -30,7 +30,13 @@ export async function run(): Promise<void> {
   if (!resultFile) throw new Error('PILOT_LIGHT_BENCH_RESULT (where to write the result) is not set');
   const repeats = Math.max(1, Number(process.env.PILOT_LIGHT_BENCH_REPEATS ?? '5'));
   const text = benchPlanText();
-  const result: PlanEditorBenchResult = { ok: false, waves: WAVES, openMs: [], editMs: [], bytes: Buffer.byteLength(text) };
+  const result: PlanEditorBenchResult = {
+    ok: false,
+    waves: WAVES,
+    openMs: [],
+    editMs: [],
+    bytes: Buffer.byteLength(text),
+  };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-editor-bench-'));
   const file = path.join(dir, 'bench.recovery-plan.yaml');
   fs.writeFileSync(file, text);
@@ -61,7 +67,12 @@ export async function run(): Promise<void> {
           await editor.deliver({
             type: 'intent',
             requestId: `bench-${edit}`,
-            intent: { kind: 'setWaveField', wave: `wave-${(edit * 37) % WAVES}`, field: 'maxWaitSeconds', value: 600 + edit },
+            intent: {
+              kind: 'setWaveField',
+              wave: `wave-${(edit * 37) % WAVES}`,
+              field: 'maxWaitSeconds',
+              value: 600 + edit,
+            },
           });
           await within(editor.whenRendered(editor.document.version), 'the edited graph was not drawn');
           result.editMs.push(performance.now() - editStarted);

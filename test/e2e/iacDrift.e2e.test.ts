@@ -38,7 +38,9 @@ describe('drift on a CloudFormation template in code-server (packaged VSIX, Chro
     await changeInstanceType(target, webInstance, 't3.large');
     workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'pilot-light-e2e-drift-'));
     fs.cpSync(harness.testWorkspace, workspace, { recursive: true });
-    fs.cpSync(path.join(harness.repoRoot, 'samples', 'three-tier'), path.join(workspace, 'three-tier'), { recursive: true });
+    fs.cpSync(path.join(harness.repoRoot, 'samples', 'three-tier'), path.join(workspace, 'three-tier'), {
+      recursive: true,
+    });
     fs.mkdirSync(path.join(workspace, '.pilotlight'), { recursive: true });
     fs.writeFileSync(
       path.join(workspace, '.pilotlight', 'iac.json'),

@@ -83,10 +83,12 @@ describe('launch-template editor in code-server (packaged VSIX, Chromium)', func
       assert.ok(element, 'the Run button of the confirmation');
       await button.click();
       const closed = (timeout: number) =>
-        page.waitForFunction((node) => !node.isConnected, element, { timeout }).then(
-          () => true,
-          () => false,
-        );
+        page
+          .waitForFunction((node) => !node.isConnected, element, { timeout })
+          .then(
+            () => true,
+            () => false,
+          );
       if (!(await closed(5_000))) {
         // The workbench sometimes drops a synthetic click on a dialog button; the keyboard is not dropped.
         await element.focus().catch(() => undefined);

@@ -115,7 +115,9 @@ describe('recovery plan visual editor in code-server (packaged VSIX, Chromium)',
     }
     await waves().first().waitFor({ state: 'visible', timeout: 60_000 });
     assert.deepStrictEqual(
-      await waves().evaluateAll((nodes) => nodes.map((node) => (node as unknown as { dataset: { wave?: string } }).dataset.wave)),
+      await waves().evaluateAll((nodes) =>
+        nodes.map((node) => (node as unknown as { dataset: { wave?: string } }).dataset.wave),
+      ),
       ['database', 'application', 'web'],
     );
     assert.strictEqual(await edges().count(), 2);
@@ -142,7 +144,8 @@ describe('recovery plan visual editor in code-server (packaged VSIX, Chromium)',
     // A cycle is refused, with the cycle named.
     await drag('wave-4', 'database');
     await waitFor(
-      async () => /cycle database → wave-4 → (web|database)/.test((await webview().locator('#status').textContent()) ?? ''),
+      async () =>
+        /cycle database → wave-4 → (web|database)/.test((await webview().locator('#status').textContent()) ?? ''),
       'the cycle refusal',
     );
     assert.strictEqual(await edges().count(), 4, 'the refused edge is not drawn');
@@ -169,7 +172,10 @@ describe('recovery plan visual editor in code-server (packaged VSIX, Chromium)',
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
     await input.fill('three-tier.recovery-plan.yaml');
-    await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+    await page
+      .locator('.quick-input-list .monaco-list-row')
+      .first()
+      .waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
     await page.keyboard.press('Enter');
     await waitFor(async () => (await waves().count()) === 4, 'the reopened graph with the saved wave', 60_000);
     assert.strictEqual(await edges().count(), 3);

@@ -11,7 +11,11 @@ const STACK = `drift-host-${Date.now().toString(36)}`;
 const SOURCE = 'Pilot Light drift';
 
 function target() {
-  return { endpoint: endpoint(), region: SAMPLE_REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+  return {
+    endpoint: endpoint(),
+    region: SAMPLE_REGION,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  };
 }
 
 function driftDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
@@ -67,7 +71,10 @@ describe('CloudFormation drift on the template (lenses, hover, diagnostics, deco
     const report = (await vscode.commands.executeCommand('pilotLight.iac.checkDrift', uri)) as StackDriftReport;
     assert.equal(report.stackName, STACK);
     assert.deepEqual(
-      report.resources.filter((resource) => resource.status === 'drifted').map((resource) => resource.logicalId).sort(),
+      report.resources
+        .filter((resource) => resource.status === 'drifted')
+        .map((resource) => resource.logicalId)
+        .sort(),
       ['WebInstance', 'WebSecurityGroup'],
     );
     const diagnostics = driftDiagnostics(uri);
@@ -78,8 +85,15 @@ describe('CloudFormation drift on the template (lenses, hover, diagnostics, deco
     assert.match(typeDiagnostic.message, /template says t3\.micro, live is t3\.large/);
     const groupStart = lineOf(document, /^ {2}WebSecurityGroup:$/);
     const ruleLine = lineOf(document, /IpProtocol: tcp/, groupStart);
-    assert.ok(diagnostics.some((diagnostic) => diagnostic.range.start.line === ruleLine && /not found live/.test(diagnostic.message)));
-    assert.ok(diagnostics.some((diagnostic) => /8443/.test(diagnostic.message)), 'the extra live rule is named');
+    assert.ok(
+      diagnostics.some(
+        (diagnostic) => diagnostic.range.start.line === ruleLine && /not found live/.test(diagnostic.message),
+      ),
+    );
+    assert.ok(
+      diagnostics.some((diagnostic) => /8443/.test(diagnostic.message)),
+      'the extra live rule is named',
+    );
 
     const controller = (await (await testing()).testing.driftController())!;
     const decorations = controller.decorationsOf(document);
@@ -88,20 +102,29 @@ describe('CloudFormation drift on the template (lenses, hover, diagnostics, deco
   });
 
   it('shows the stack and each resource in code lenses, and live state on hover', async () => {
-    const lenses = (await vscode.commands.executeCommand('vscode.executeCodeLensProvider', uri, 100)) as vscode.CodeLens[];
+    const lenses = (await vscode.commands.executeCommand(
+      'vscode.executeCodeLensProvider',
+      uri,
+      100,
+    )) as vscode.CodeLens[];
     const titles = lenses.map((lens) => lens.command?.title ?? '');
     for (const title of [`$(cloud) Stack ${STACK} · CREATE_COMPLETE`, 'Check drift', 'Preview changes', 'Deploy'])
       assert.ok(titles.includes(title), `lens "${title}" in ${titles.join(' | ')}`);
     const webLine = lineOf(document, /^ {2}WebInstance:$/);
     const onWeb = lenses.filter((lens) => lens.range.start.line === webLine).map((lens) => lens.command?.title);
     assert.ok(onWeb.includes(`${physicalIds.WebInstance} · running`), onWeb.join(' | '));
-    assert.ok(onWeb.some((title) => /1 property drifted/.test(title ?? '')), onWeb.join(' | '));
+    assert.ok(
+      onWeb.some((title) => /1 property drifted/.test(title ?? '')),
+      onWeb.join(' | '),
+    );
     assert.ok(onWeb.includes('Show in explorer'));
     const appLine = lineOf(document, /^ {2}AppInstance:$/);
     assert.ok(lenses.some((lens) => lens.range.start.line === appLine && /in sync/.test(lens.command?.title ?? '')));
     const routeLine = lineOf(document, /^ {2}PublicDefaultRoute:$/);
     assert.ok(
-      lenses.some((lens) => lens.range.start.line === routeLine && lens.command?.title === 'not supported yet: AWS::EC2::Route'),
+      lenses.some(
+        (lens) => lens.range.start.line === routeLine && lens.command?.title === 'not supported yet: AWS::EC2::Route',
+      ),
     );
 
     const hovers = (await vscode.commands.executeCommand(
@@ -131,7 +154,10 @@ describe('CloudFormation drift on the template (lenses, hover, diagnostics, deco
     const { testing: api } = await testing();
     const approvals = approving();
     api.setApprovalProvider(approvals);
-    const result = (await vscode.commands.executeCommand(revert.command.command, ...(revert.command.arguments ?? []))) as {
+    const result = (await vscode.commands.executeCommand(
+      revert.command.command,
+      ...(revert.command.arguments ?? []),
+    )) as {
       status: string;
     };
     assert.equal(result.status, 'succeeded');
@@ -179,13 +205,21 @@ describe('CloudFormation drift on the template (lenses, hover, diagnostics, deco
     };
     assert.equal(preview.created.status, 'succeeded');
     assert.equal(preview.changeSet?.status, 'CREATE_COMPLETE');
-    assert.ok(preview.changeSet!.summary.some((line) => /Modify WebInstance/.test(line)), preview.changeSet!.summary.join('\n'));
+    assert.ok(
+      preview.changeSet!.summary.some((line) => /Modify WebInstance/.test(line)),
+      preview.changeSet!.summary.join('\n'),
+    );
     const { testing: api } = await testing();
     const approvals = approving();
     api.setApprovalProvider(approvals);
     const deployed = (await vscode.commands.executeCommand('pilotLight.iac.deploy', uri)) as { status: string };
     assert.equal(deployed.status, 'succeeded');
-    const confirmation = approvals.requests.find((request) => request.operationId === 'cloudformation.changeSets.execute');
-    assert.ok(confirmation?.preview?.changes.some((line) => /Modify WebInstance/.test(line)), 'the change set is shown before it runs');
+    const confirmation = approvals.requests.find(
+      (request) => request.operationId === 'cloudformation.changeSets.execute',
+    );
+    assert.ok(
+      confirmation?.preview?.changes.some((line) => /Modify WebInstance/.test(line)),
+      'the change set is shown before it runs',
+    );
   });
 });

@@ -106,13 +106,19 @@ describe('bulk change of launch settings (command, real host)', function () {
     const result = await vscode.commands.executeCommand(COMMAND);
     assert.equal(result, undefined, 'cancelled');
     assert.deepEqual(confirmations.length, 1);
-    assert.match(confirmations[0], new RegExp(`Apply this change to ${productionServers.length} source server\\(s\\)\\?`));
+    assert.match(
+      confirmations[0],
+      new RegExp(`Apply this change to ${productionServers.length} source server\\(s\\)\\?`),
+    );
     const preview = vscode.workspace.textDocuments.find((document) =>
       document.getText().startsWith('# Bulk change launch settings: dry-run'),
     );
     assert.ok(preview, 'the dry-run preview is open');
     for (const id of productionServers) assert.match(preview.getText(), new RegExp(`${id}\\).*DRS: copyTags`));
-    assert.deepEqual(await copyTagsNow(), productionServers.map((id) => copyTagsBefore.get(id) === true));
+    assert.deepEqual(
+      await copyTagsNow(),
+      productionServers.map((id) => copyTagsBefore.get(id) === true),
+    );
     assert.equal(approvals.requests.length, 0, 'a dry-run asks for no approval');
   });
 
@@ -134,7 +140,10 @@ describe('bulk change of launch settings (command, real host)', function () {
       productionServers.map((id) => [id, 'applied']).sort(),
     );
     assert.deepEqual(report.failed, []);
-    assert.deepEqual(await copyTagsNow(), productionServers.map(() => wanted));
+    assert.deepEqual(
+      await copyTagsNow(),
+      productionServers.map(() => wanted),
+    );
     assert.ok(approvals.requests.length >= 1, 'the production servers asked for an approval');
     assert.ok(approvals.requests.every((request) => request.environments.includes('production')));
     const results = vscode.workspace.textDocuments.filter((document) =>

@@ -2,7 +2,12 @@
 // a write tool with VS Code's confirmation, a delete tool) and through @aws chat driven by the scripted fake
 // model; the runner's guardrails ask for the approval (the sample account is production).
 import * as assert from 'node:assert/strict';
-import { DescribeSourceServersCommand, DrsClient, GetLaunchConfigurationCommand, UpdateLaunchConfigurationCommand } from '@aws-sdk/client-drs';
+import {
+  DescribeSourceServersCommand,
+  DrsClient,
+  GetLaunchConfigurationCommand,
+  UpdateLaunchConfigurationCommand,
+} from '@aws-sdk/client-drs';
 import {
   CreateLaunchTemplateCommand,
   DeleteLaunchTemplateCommand,
@@ -152,7 +157,10 @@ describe('launch templates and DRS launch settings through the LM tools and @aws
         {
           toolCall: {
             name: 'pilotLight_modifyResources',
-            input: { operation: 'drs.launchConfiguration.update', input: { sourceServerId: serverId, copyTags: wanted } },
+            input: {
+              operation: 'drs.launchConfiguration.update',
+              input: { sourceServerId: serverId, copyTags: wanted },
+            },
             callId: 'drs-1',
           },
         },
@@ -170,7 +178,11 @@ describe('launch templates and DRS launch settings through the LM tools and @aws
     assert.match(prepared.text, /Environment.*production \(protected\)/s);
     assert.match(prepared.text, new RegExp(serverId));
     assert.match(prepared.text, /copyTags/);
-    assert.equal((await launchConfiguration()).copyTags ?? false, initial.copyTags ?? false, 'nothing before confirming');
+    assert.equal(
+      (await launchConfiguration()).copyTags ?? false,
+      initial.copyTags ?? false,
+      'nothing before confirming',
+    );
 
     let invoked: ReturnType<typeof events>[number] | undefined;
     const deadline = Date.now() + 20_000;

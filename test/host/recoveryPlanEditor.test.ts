@@ -56,13 +56,10 @@ describe('recovery plan visual editor (custom text editor)', function () {
     await editor.whenRendered(editor.document.version);
     const view = lastView(editor);
     assert.equal(view?.view.status, 'ok');
-    assert.deepEqual(
-      view?.view.status === 'ok' ? view.view.waves.map((w) => [w.name, w.layer, w.dependsOn]) : [],
-      [
-        ['db', 0, []],
-        ['app', 1, ['db']],
-      ],
-    );
+    assert.deepEqual(view?.view.status === 'ok' ? view.view.waves.map((w) => [w.name, w.layer, w.dependsOn]) : [], [
+      ['db', 0, []],
+      ['app', 1, ['db']],
+    ]);
     const html = editor.panel.webview.html.replace(/&#39;/g, "'");
     assert.match(html, /default-src 'none'/);
     assert.match(html, /script-src 'nonce-[A-Za-z0-9]{16,}'/);
@@ -73,7 +70,10 @@ describe('recovery plan visual editor (custom text editor)', function () {
     const own = (file: string) =>
       editor.panel.webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', file)).toString();
     assert.deepEqual(sources.sort(), [own('recovery-plan.css'), own('recovery-plan.js')].sort());
-    assert.ok(sources.every((source) => /\/dist\/webview\/recovery-plan\.(js|css)$/.test(source)), sources.join(', '));
+    assert.ok(
+      sources.every((source) => /\/dist\/webview\/recovery-plan\.(js|css)$/.test(source)),
+      sources.join(', '),
+    );
     const roots = editor.panel.webview.options.localResourceRoots ?? [];
     assert.deepEqual(
       roots.map((root) => root.path.split('/').slice(-2).join('/')),
@@ -104,19 +104,29 @@ describe('recovery plan visual editor (custom text editor)', function () {
 
     await vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
     await vscode.commands.executeCommand('undo');
-    await eventually('undo restores the text', async () => (editor.document.getText() === before ? true : undefined), 10_000);
+    await eventually(
+      'undo restores the text',
+      async () => (editor.document.getText() === before ? true : undefined),
+      10_000,
+    );
     await eventually(
       'the graph follows the undo',
       async () => {
         const current = lastView(editor);
-        return current?.version === editor.document.version && current.view.status === 'ok' && current.view.waves.length === 2
+        return current?.version === editor.document.version &&
+          current.view.status === 'ok' &&
+          current.view.waves.length === 2
           ? true
           : undefined;
       },
       10_000,
     );
     await vscode.commands.executeCommand('redo');
-    await eventually('redo applies it again', async () => (editor.document.getText() === after ? true : undefined), 10_000);
+    await eventually(
+      'redo applies it again',
+      async () => (editor.document.getText() === after ? true : undefined),
+      10_000,
+    );
     await vscode.commands.executeCommand('undo');
     await eventually('undone again', async () => (editor.document.getText() === before ? true : undefined), 10_000);
   });

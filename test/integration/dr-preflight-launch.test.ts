@@ -61,7 +61,10 @@ describe('DR preflight: launch recovery rules (moto + DRS emulator)', function (
     counter += 1;
     const templateId = (
       await ec2.send(
-        new CreateLaunchTemplateCommand({ LaunchTemplateName: `pf-${counter}-${Date.now()}`, LaunchTemplateData: templateData }),
+        new CreateLaunchTemplateCommand({
+          LaunchTemplateName: `pf-${counter}-${Date.now()}`,
+          LaunchTemplateData: templateData,
+        }),
       )
     ).LaunchTemplate!.LaunchTemplateId!;
     const [server] = await emulatorStack().admin.seedSourceServers([
@@ -136,12 +139,18 @@ describe('DR preflight: launch recovery rules (moto + DRS emulator)', function (
               ...outcome,
               status: 'failed' as const,
               output: undefined,
-              error: { code: 'UnauthorizedOperation', message: 'not authorized to perform ec2:DescribeInstanceTypeOfferings' },
+              error: {
+                code: 'UnauthorizedOperation',
+                message: 'not authorized to perform ec2:DescribeInstanceTypeOfferings',
+              },
             }
           : outcome;
       },
     };
-    const reads = new OperationDrReads({ runner: denying as never, identity: async () => ({ account: '123456789012' }) });
+    const reads = new OperationDrReads({
+      runner: denying as never,
+      identity: async () => ({ account: '123456789012' }),
+    });
     const input = {
       plan: tierPlan('pf-b'),
       groups: [group('pf-b', { Tier: 'pf-b' })],
@@ -173,7 +182,11 @@ describe('DR preflight: launch recovery rules (moto + DRS emulator)', function (
     const connection = await emulatorConnection();
     const runtime = createRuntime({
       auditPath: join(dir.path, 'audit-mcp.jsonl'),
-      approvalProvider: { id: 'test', kind: 'interactive', requestApproval: async () => ({ approved: false, reason: 'unused' }) },
+      approvalProvider: {
+        id: 'test',
+        kind: 'interactive',
+        requestApproval: async () => ({ approved: false, reason: 'unused' }),
+      },
       connection: async () => connection,
     });
     const server = createMcpServer({
@@ -220,7 +233,11 @@ describe('DR preflight: launch recovery rules (moto + DRS emulator)', function (
     let pages = 0;
     do {
       const page = await ec2.send(
-        new DescribeLaunchTemplateVersionsCommand({ Versions: ['$Default', '$Latest'], MaxResults: 3, NextToken: nextToken }),
+        new DescribeLaunchTemplateVersionsCommand({
+          Versions: ['$Default', '$Latest'],
+          MaxResults: 3,
+          NextToken: nextToken,
+        }),
       );
       assert.ok((page.LaunchTemplateVersions ?? []).length <= 3);
       all.push(...(page.LaunchTemplateVersions ?? []));
@@ -228,7 +245,11 @@ describe('DR preflight: launch recovery rules (moto + DRS emulator)', function (
       pages += 1;
     } while (nextToken && pages < 100);
     const mine = all.filter((version) => version.LaunchTemplateName?.startsWith('pf-'));
-    assert.equal(new Set(mine.map((version) => version.LaunchTemplateId)).size, counter, 'every template of the account');
+    assert.equal(
+      new Set(mine.map((version) => version.LaunchTemplateId)).size,
+      counter,
+      'every template of the account',
+    );
     assert.equal(mine.length, 2 * counter, 'its $Default and its $Latest');
     assert.ok(all.length > 3, 'more than one page');
     assert.equal(pages, Math.ceil(all.length / 3));

@@ -44,33 +44,35 @@ describe('CloudFormation drift against moto (sample three-tier stack)', function
 
   it('an untouched stack full of intrinsic functions has zero drift, within one read per resource type', async () => {
     assert.equal(template.hasErrors, false);
-    const report = await checkStackDrift({ template: template.value, stackName: 'three-tier', region: 'us-east-1', reads });
+    const report = await checkStackDrift({
+      template: template.value,
+      stackName: 'three-tier',
+      region: 'us-east-1',
+      reads,
+    });
     assert.deepEqual(drifted(report), []);
     assert.equal(report.counts.drifted, 0);
     assert.equal(report.counts.deleted, 0);
     // Every supported resource was compared, and most properties resolved to a value.
     const compared = report.resources.filter((resource) => resource.status === 'in-sync');
-    assert.deepEqual(
-      compared.map((resource) => resource.logicalId).sort(),
-      [
-        'AppInstance',
-        'AppLaunchTemplate',
-        'AppSecurityGroup',
-        'DbInstance',
-        'DbLaunchTemplate',
-        'DbSecurityGroup',
-        'InternetGateway',
-        'PrivateSubnetA',
-        'PrivateSubnetB',
-        'PublicRouteTable',
-        'PublicSubnetA',
-        'PublicSubnetB',
-        'Vpc',
-        'WebInstance',
-        'WebLaunchTemplate',
-        'WebSecurityGroup',
-      ],
-    );
+    assert.deepEqual(compared.map((resource) => resource.logicalId).sort(), [
+      'AppInstance',
+      'AppLaunchTemplate',
+      'AppSecurityGroup',
+      'DbInstance',
+      'DbLaunchTemplate',
+      'DbSecurityGroup',
+      'InternetGateway',
+      'PrivateSubnetA',
+      'PrivateSubnetB',
+      'PublicRouteTable',
+      'PublicSubnetA',
+      'PublicSubnetB',
+      'Vpc',
+      'WebInstance',
+      'WebLaunchTemplate',
+      'WebSecurityGroup',
+    ]);
     const inSyncProperties = compared.flatMap((resource) => resource.properties.filter((p) => p.status === 'in-sync'));
     assert.ok(inSyncProperties.length >= 40, `only ${inSyncProperties.length} properties compared in sync`);
     // Unsupported types are said, never counted as clean; false conditions are skipped.
@@ -123,12 +125,17 @@ describe('CloudFormation drift against moto (sample three-tier stack)', function
     const typeRange = template.rangeOf(['Resources', 'WebInstance', 'Properties', ...type.path])!;
     const typeLine = text.split('\n')[typeRange.value.startPosition.line];
     assert.match(typeLine, /^\s+InstanceType: !FindInMap \[TierSizes, !Ref Environment, Web\]$/);
-    assert.ok(typeRange.value.startPosition.line > text.split('\n').findIndex((line) => /^\s+WebInstance:$/.test(line)));
+    assert.ok(
+      typeRange.value.startPosition.line > text.split('\n').findIndex((line) => /^\s+WebInstance:$/.test(line)),
+    );
 
     const group = report.resources.find((resource) => resource.logicalId === 'WebSecurityGroup')!;
     const missing = group.properties.find((p) => p.status === 'drifted' && p.path.length === 2)!;
     assert.deepEqual(missing.path, ['SecurityGroupIngress', 0]);
-    const ruleLine = text.split('\n')[template.rangeOf(['Resources', 'WebSecurityGroup', 'Properties', ...missing.path])!.value.startPosition.line];
+    const ruleLine =
+      text.split('\n')[
+        template.rangeOf(['Resources', 'WebSecurityGroup', 'Properties', ...missing.path])!.value.startPosition.line
+      ];
     assert.match(ruleLine, /IpProtocol: tcp/);
     const extra = group.properties.find((p) => p.status === 'drifted' && p.path.length === 1)!;
     assert.deepEqual(extra.live, [{ IpProtocol: 'tcp', FromPort: 8443, ToPort: 8443, CidrIp: '0.0.0.0/0' }]);
@@ -142,7 +149,12 @@ describe('CloudFormation drift against moto (sample three-tier stack)', function
   it('marks a resource deleted out of band', async () => {
     const ec2 = new EC2Client(clientConfig());
     await ec2.send(new TerminateInstancesCommand({ InstanceIds: [physicalIds.DbInstance] }));
-    const report = await checkStackDrift({ template: template.value, stackName: 'three-tier', region: 'us-east-1', reads });
+    const report = await checkStackDrift({
+      template: template.value,
+      stackName: 'three-tier',
+      region: 'us-east-1',
+      reads,
+    });
     const db = report.resources.find((resource) => resource.logicalId === 'DbInstance')!;
     assert.equal(db.status, 'deleted');
     assert.match(db.message!, /deleted out of band/);
@@ -175,13 +187,19 @@ describe('CloudFormation change sets through the operation runner (moto)', funct
       'us-east-1',
     );
     assert.equal(described.status, 'CREATE_COMPLETE');
-    assert.ok(described.summary.some((line) => /Modify Vpc \(AWS::EC2::VPC\)/.test(line)), described.summary.join('\n'));
+    assert.ok(
+      described.summary.some((line) => /Modify Vpc \(AWS::EC2::VPC\)/.test(line)),
+      described.summary.join('\n'),
+    );
     const dryRun = await reads.runner.run(
       'cloudformation.changeSets.execute',
       { stackName: 'change-sets', changeSetName: 'rename-vpc' },
       { caller: 'command', mode: 'dry-run', region: 'us-east-1' },
     );
-    assert.ok(dryRun.preview?.changes.some((line) => /Modify Vpc/.test(line)), 'the dry-run shows the change set');
+    assert.ok(
+      dryRun.preview?.changes.some((line) => /Modify Vpc/.test(line)),
+      'the dry-run shows the change set',
+    );
     const executed = await run('cloudformation.changeSets.execute', {
       stackName: 'change-sets',
       changeSetName: 'rename-vpc',

@@ -89,7 +89,13 @@ describe('DR run manager (in-memory DRS)', function () {
 
   it('never continues a Step Functions run here: its journal is only followed', async () => {
     const fake = fakeWithTiers();
-    const report = await runPreflight({ plan: threeWaves, groups, reads: fake, mode: 'drill', defaultRegion: 'us-east-1' });
+    const report = await runPreflight({
+      plan: threeWaves,
+      groups,
+      reads: fake,
+      mode: 'drill',
+      defaultRegion: 'us-east-1',
+    });
     const follower = StepFunctionsRunFollower.create({
       journalDir: dir.path,
       runId: 'sfn-run-1',

@@ -39,15 +39,27 @@ describe('recovery plan edits (visual editor)', () => {
   it('writes only the changed node and keeps every comment', () => {
     const result = applyIntent(SAMPLE, { kind: 'setWaveField', wave: 'db', field: 'maxWaitSeconds', value: 900 });
     assert.deepEqual(result.edits, [
-      { start: SAMPLE.indexOf('    preActions:'), end: SAMPLE.indexOf('    preActions:'), text: '    maxWaitSeconds: 900\n' },
+      {
+        start: SAMPLE.indexOf('    preActions:'),
+        end: SAMPLE.indexOf('    preActions:'),
+        text: '    maxWaitSeconds: 900\n',
+      },
     ]);
     assert.equal(applyTextEdits(SAMPLE, result.edits), result.text);
     for (const comment of SAMPLE.match(/#.*$/gm)!) assert.ok(result.text.includes(comment), comment);
   });
 
   it('connects in the list style the file uses, and refuses a cycle naming it', () => {
-    const added = applyIntent(SAMPLE, { kind: 'addWave', name: 'web', protectionGroups: ['web-group'], dependsOn: ['app'] });
-    assert.match(added.text, / {2}- name: web\n {4}protectionGroups: \[web-group\]\n {4}dependsOn: \[app\]\n# end of plan\n$/);
+    const added = applyIntent(SAMPLE, {
+      kind: 'addWave',
+      name: 'web',
+      protectionGroups: ['web-group'],
+      dependsOn: ['app'],
+    });
+    assert.match(
+      added.text,
+      / {2}- name: web\n {4}protectionGroups: \[web-group\]\n {4}dependsOn: \[app\]\n# end of plan\n$/,
+    );
     assert.throws(
       () => applyIntent(added.text, { kind: 'connect', from: 'web', to: 'db' }),
       (error: Error) => error instanceof PlanEditError && /db → web → app → db/.test(error.message),
@@ -60,7 +72,10 @@ describe('recovery plan edits (visual editor)', () => {
   it('refuses unknown waves, duplicate names, invalid names and the last wave', () => {
     assert.throws(() => applyIntent(SAMPLE, { kind: 'removeWave', wave: 'nope' }), /no wave "nope"/);
     assert.throws(() => applyIntent(SAMPLE, { kind: 'renameWave', wave: 'db', newName: 'app' }), /already is a wave/);
-    assert.throws(() => applyIntent(SAMPLE, { kind: 'renameWave', wave: 'db', newName: 'a b' }), /not a valid wave name/);
+    assert.throws(
+      () => applyIntent(SAMPLE, { kind: 'renameWave', wave: 'db', newName: 'a b' }),
+      /not a valid wave name/,
+    );
     const one = applyIntent(SAMPLE, { kind: 'removeWave', wave: 'app' }).text;
     assert.throws(() => applyIntent(one, { kind: 'removeWave', wave: 'db' }), /at least one wave/);
   });
@@ -92,8 +107,14 @@ describe('recovery plan edits (visual editor)', () => {
         ['web', 2],
       ],
     );
-    const problems = planProblems(text, view.waves.map((w) => w.name));
-    assert.ok(problems.some((p) => p.wave === 'web' && /recovers no servers/.test(p.message)), JSON.stringify(problems));
+    const problems = planProblems(
+      text,
+      view.waves.map((w) => w.name),
+    );
+    assert.ok(
+      problems.some((p) => p.wave === 'web' && /recovers no servers/.test(p.message)),
+      JSON.stringify(problems),
+    );
   });
 
   describe('random intent sequences (property)', () => {
@@ -167,7 +188,11 @@ describe('recovery plan edits (visual editor)', () => {
 
     const waveName = fc.constantFrom(...NAMES, 'new-1', 'new-2');
     const intentArb: fc.Arbitrary<PlanIntent> = fc.oneof(
-      fc.record({ kind: fc.constant('addWave' as const), name: waveName, protectionGroups: fc.subarray(GROUPS, { minLength: 1 }) }),
+      fc.record({
+        kind: fc.constant('addWave' as const),
+        name: waveName,
+        protectionGroups: fc.subarray(GROUPS, { minLength: 1 }),
+      }),
       fc.record({ kind: fc.constant('removeWave' as const), wave: waveName }),
       fc.record({ kind: fc.constant('renameWave' as const), wave: waveName, newName: waveName }),
       fc.record({ kind: fc.constant('connect' as const), from: waveName, to: waveName }),
@@ -188,7 +213,7 @@ describe('recovery plan edits (visual editor)', () => {
         kind: fc.constant('setWaveField' as const),
         wave: waveName,
         field: fc.constant('description' as const),
-        value: fc.option(fc.constantFrom('Tier one', 'yes', '123', 'a: b', 'it\'s # not a comment', 'two\nlines'), {
+        value: fc.option(fc.constantFrom('Tier one', 'yes', '123', 'a: b', "it's # not a comment", 'two\nlines'), {
           nil: null,
         }),
       }),
@@ -202,8 +227,16 @@ describe('recovery plan edits (visual editor)', () => {
         field: fc.constantFrom('rtoMinutes' as const, 'rpoMinutes' as const),
         value: fc.option(fc.integer({ min: 1, max: 1000 }), { nil: null }),
       }),
-      fc.record({ kind: fc.constant('addProtectionGroup' as const), wave: waveName, group: fc.constantFrom(...GROUPS) }),
-      fc.record({ kind: fc.constant('removeProtectionGroup' as const), wave: waveName, group: fc.constantFrom(...GROUPS) }),
+      fc.record({
+        kind: fc.constant('addProtectionGroup' as const),
+        wave: waveName,
+        group: fc.constantFrom(...GROUPS),
+      }),
+      fc.record({
+        kind: fc.constant('removeProtectionGroup' as const),
+        wave: waveName,
+        group: fc.constantFrom(...GROUPS),
+      }),
       fc.record({
         kind: fc.constant('addAction' as const),
         wave: waveName,
@@ -248,7 +281,8 @@ describe('recovery plan edits (visual editor)', () => {
           if (!wave || waves.length === 1) return 'refused';
           waves.splice(waves.indexOf(wave), 1);
           for (const other of waves) {
-            if (Array.isArray(other.dependsOn)) other.dependsOn = (other.dependsOn as string[]).filter((d) => d !== intent.wave);
+            if (Array.isArray(other.dependsOn))
+              other.dependsOn = (other.dependsOn as string[]).filter((d) => d !== intent.wave);
             dropKeyIfEmpty(other, 'dependsOn');
           }
           return next;
@@ -270,7 +304,8 @@ describe('recovery plan edits (visual editor)', () => {
           // Would `from` reach `to` along dependsOn? Then the new edge closes a cycle.
           const reach = (name: string, seen = new Set<string>()): boolean =>
             name === intent.to ||
-            (!seen.has(name) && (seen.add(name), ((find(name)?.dependsOn as string[]) ?? []).some((d) => reach(d, seen))));
+            (!seen.has(name) &&
+              (seen.add(name), ((find(name)?.dependsOn as string[]) ?? []).some((d) => reach(d, seen))));
           if (reach(intent.from)) return 'refused';
           addTo(to, 'dependsOn', intent.from);
           return next;
@@ -379,7 +414,13 @@ describe('recovery plan edits (visual editor)', () => {
       fc.assert(
         fc.property(planArb, fc.array(intentArb, { minLength: 1, maxLength: 12 }), (initial, intents) => {
           let text = initial;
-          assert.equal(parsePlan(text).document?.name, 'generated', parsePlan(text).diagnostics.map((d) => d.message).join('\n'));
+          assert.equal(
+            parsePlan(text).document?.name,
+            'generated',
+            parsePlan(text)
+              .diagnostics.map((d) => d.message)
+              .join('\n'),
+          );
           for (const intent of intents) {
             const before = parseDocument(text).toJS() as Json;
             const expected = expectedModel(before, intent);
@@ -403,8 +444,14 @@ describe('recovery plan edits (visual editor)', () => {
             const reparsed = parseDocument(result.text);
             assert.deepEqual(reparsed.errors, []);
             assert.ok(valuesEqual(reparsed.toJS(), expected), `${JSON.stringify(intent)}\n${result.text}`);
-            const problems = parsePlan(result.text).diagnostics.filter((d) => d.severity === 'error' && d.code !== 'empty-wave');
-            assert.deepEqual(problems.map((d) => d.message), [], result.text);
+            const problems = parsePlan(result.text).diagnostics.filter(
+              (d) => d.severity === 'error' && d.code !== 'empty-wave',
+            );
+            assert.deepEqual(
+              problems.map((d) => d.message),
+              [],
+              result.text,
+            );
             applied.set(intent.kind, (applied.get(intent.kind) ?? 0) + 1);
             text = result.text;
           }
@@ -414,8 +461,17 @@ describe('recovery plan edits (visual editor)', () => {
       );
       // Every kind of intent was really applied somewhere, not only refused.
       assert.deepEqual([...applied.keys()].sort(), [
-        'addAction', 'addProtectionGroup', 'addWave', 'connect', 'disconnect', 'removeAction',
-        'removeProtectionGroup', 'removeWave', 'renameWave', 'setPlanField', 'setWaveField',
+        'addAction',
+        'addProtectionGroup',
+        'addWave',
+        'connect',
+        'disconnect',
+        'removeAction',
+        'removeProtectionGroup',
+        'removeWave',
+        'renameWave',
+        'setPlanField',
+        'setWaveField',
       ]);
     });
   });

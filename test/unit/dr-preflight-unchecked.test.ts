@@ -146,7 +146,14 @@ describe('DR preflight: a check that did not run is never "ready"', () => {
   it('lists every unrun check when several fail', async () => {
     const report = await preflight(
       'recovery',
-      ['describeJobs', 'describeRecoveryInstances', 'checkLaunchTemplates', 'describeDocument', 'account', 'validateLaunches'],
+      [
+        'describeJobs',
+        'describeRecoveryInstances',
+        'checkLaunchTemplates',
+        'describeDocument',
+        'account',
+        'validateLaunches',
+      ],
       { pinAccount: true },
     );
     assert.equal(report.unchecked.length, 6);

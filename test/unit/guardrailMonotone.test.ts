@@ -50,10 +50,13 @@ const approvalRule = fc.record(
   {
     environments: fc.array(environment, { minLength: 1, maxLength: 3 }),
     kinds: fc.subarray([...KINDS], { minLength: 1 }),
-    operations: fc.array(fc.constantFrom('ec2.instances.terminate', 'ec2.instances.stop', 'drs.recovery.start:recovery'), {
-      minLength: 1,
-      maxLength: 2,
-    }),
+    operations: fc.array(
+      fc.constantFrom('ec2.instances.terminate', 'ec2.instances.stop', 'drs.recovery.start:recovery'),
+      {
+        minLength: 1,
+        maxLength: 2,
+      },
+    ),
     system: fc.constantFrom('modal', 'jira', 'servicenow'),
     approvers: fc.array(fc.constantFrom(...APPROVERS), { minLength: 1, maxLength: 3 }),
     approvalsNeeded: fc.integer({ min: 1, max: 3 }),
@@ -140,7 +143,12 @@ const facts: fc.Arbitrary<GuardrailFacts> = fc.record({
   now: fc.date({ min: new Date('2025-01-06T00:00:00Z'), max: new Date('2025-01-13T00:00:00Z'), noInvalidDate: true }),
   recentMutations: fc.integer({ min: 0, max: 45 }),
   hasBackupPlan: fc.boolean(),
-  operationId: fc.constantFrom('ec2.instances.terminate', 'ec2.instances.stop', 'ec2.volumes.delete', 'drs.recovery.start'),
+  operationId: fc.constantFrom(
+    'ec2.instances.terminate',
+    'ec2.instances.stop',
+    'ec2.volumes.delete',
+    'drs.recovery.start',
+  ),
   operationVariant: fc.constantFrom(undefined, 'recovery', 'drill'),
 });
 

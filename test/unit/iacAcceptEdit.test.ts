@@ -99,7 +99,10 @@ describe('accept live value into the template (minimal edit)', () => {
         const next = applyEdit(text, acceptLiveValueEdit('json', span, live));
         assert.equal(next.slice(0, span.start), text.slice(0, span.start));
         assert.ok(next.endsWith(text.slice(span.end)));
-        const parsed = JSON.parse(next) as { Other: unknown; Resources: { W: { Properties: { InstanceType: unknown } } } };
+        const parsed = JSON.parse(next) as {
+          Other: unknown;
+          Resources: { W: { Properties: { InstanceType: unknown } } };
+        };
         assert.deepEqual(parsed.Resources.W.Properties.InstanceType, live);
         assert.deepEqual(parsed.Other, JSON.parse(JSON.stringify(other)));
       }),

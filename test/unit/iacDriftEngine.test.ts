@@ -51,7 +51,10 @@ function stackAnswers(overrides: Partial<Record<string, Answer>> = {}): Record<s
           StackName: 's',
           StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/s/1',
           StackStatus: 'UPDATE_COMPLETE',
-          Parameters: [{ ParameterKey: 'Size', ParameterValue: 't3.large' }, { ParameterKey: 'Secret', ParameterValue: '****' }],
+          Parameters: [
+            { ParameterKey: 'Size', ParameterValue: 't3.large' },
+            { ParameterKey: 'Secret', ParameterValue: '****' },
+          ],
           Outputs: [{ OutputKey: 'Ip', OutputValue: '10.0.0.9' }],
         },
       ],
@@ -60,8 +63,16 @@ function stackAnswers(overrides: Partial<Record<string, Answer>> = {}): Record<s
       items: [
         { LogicalResourceId: 'WebA', PhysicalResourceId: 'i-0000000000000000a', ResourceType: 'AWS::EC2::Instance' },
         { LogicalResourceId: 'WebB', PhysicalResourceId: 'i-0000000000000000b', ResourceType: 'AWS::EC2::Instance' },
-        { LogicalResourceId: 'Group', PhysicalResourceId: 'sg-0000000000000000c', ResourceType: 'AWS::EC2::SecurityGroup' },
-        { LogicalResourceId: 'Topic', PhysicalResourceId: 'arn:aws:sns:us-east-1:1:x', ResourceType: 'AWS::SNS::Topic' },
+        {
+          LogicalResourceId: 'Group',
+          PhysicalResourceId: 'sg-0000000000000000c',
+          ResourceType: 'AWS::EC2::SecurityGroup',
+        },
+        {
+          LogicalResourceId: 'Topic',
+          PhysicalResourceId: 'arn:aws:sns:us-east-1:1:x',
+          ResourceType: 'AWS::SNS::Topic',
+        },
       ],
     }),
     'ec2.instances.list': (input) => {
@@ -69,8 +80,19 @@ function stackAnswers(overrides: Partial<Record<string, Answer>> = {}): Record<s
       assert.deepEqual(ids, ['i-0000000000000000a', 'i-0000000000000000b'], 'both instances in one read');
       return {
         items: [
-          { InstanceId: 'i-0000000000000000a', InstanceType: 't3.large', PrivateIpAddress: '10.0.0.4', State: { Name: 'running' }, KeyName: 'k' },
-          { InstanceId: 'i-0000000000000000b', InstanceType: 't3.small', State: { Name: 'running' }, Tags: [{ Key: 'Ip', Value: '10.0.0.4' }] },
+          {
+            InstanceId: 'i-0000000000000000a',
+            InstanceType: 't3.large',
+            PrivateIpAddress: '10.0.0.4',
+            State: { Name: 'running' },
+            KeyName: 'k',
+          },
+          {
+            InstanceId: 'i-0000000000000000b',
+            InstanceType: 't3.small',
+            State: { Name: 'running' },
+            Tags: [{ Key: 'Ip', Value: '10.0.0.4' }],
+          },
         ],
       };
     },
@@ -173,10 +195,13 @@ describe('template ↔ stack link', () => {
         endpointUrl: 'http://evil',
       }),
     );
-    assert.deepEqual([...mapping.cloudformation], [
-      ['infra/app.yaml', 'app-prod'],
-      ['web.yaml', 'web'],
-    ]);
+    assert.deepEqual(
+      [...mapping.cloudformation],
+      [
+        ['infra/app.yaml', 'app-prod'],
+        ['web.yaml', 'web'],
+      ],
+    );
     assert.equal(mapping.problems.length, 5);
     assert.match(parseIacMapping('x'.repeat(70_000)).problems[0], /larger than/);
   });
@@ -199,7 +224,11 @@ describe('template ↔ stack link', () => {
       'cloudformation.stacks.list': () => ({
         items: [
           { StackName: 'a', StackStatus: 'CREATE_COMPLETE' },
-          { StackName: 'b', StackStatus: 'CREATE_COMPLETE', Tags: [{ Key: 'pilot-light:template', Value: 'other.yaml' }] },
+          {
+            StackName: 'b',
+            StackStatus: 'CREATE_COMPLETE',
+            Tags: [{ Key: 'pilot-light:template', Value: 'other.yaml' }],
+          },
         ],
       }),
       'cloudformation.stacks.template': (input) => ({ templateBody: String(input.stackName) }),
@@ -214,7 +243,10 @@ describe('template ↔ stack link', () => {
       [['b', 'tag']],
     );
     assert.deepEqual(
-      (await findStacks({ ...base, relativePath: 'x.yaml', template: parsedTemplates.a })).map((c) => [c.stackName, c.reason]),
+      (await findStacks({ ...base, relativePath: 'x.yaml', template: parsedTemplates.a })).map((c) => [
+        c.stackName,
+        c.reason,
+      ]),
       [['a', 'same resources']],
     );
     assert.equal(resourceSignature(parsedTemplates.b), 'Db:AWS::EC2::Instance\nWeb:AWS::EC2::Instance');

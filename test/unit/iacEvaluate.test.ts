@@ -123,7 +123,9 @@ describe('CloudFormation intrinsic evaluation', () => {
         leaf,
         fc.record({ 'Fn::Join': fc.tuple(fc.constant(','), fc.array(tie('value'), { maxLength: 3 })) }),
         fc.record({ 'Fn::Sub': fc.constantFrom('${Name}', '${Secret}-x', '${Vpc.CidrBlock}', '${!x}') }),
-        fc.record({ 'Fn::Select': fc.tuple(fc.integer({ min: -1, max: 3 }), fc.array(tie('value'), { maxLength: 3 })) }),
+        fc.record({
+          'Fn::Select': fc.tuple(fc.integer({ min: -1, max: 3 }), fc.array(tie('value'), { maxLength: 3 })),
+        }),
         fc.record({ 'Fn::If': fc.tuple(fc.constantFrom('IsProd', 'Either', 'Missing'), tie('value'), tie('value')) }),
         fc.record({ 'Fn::Base64': tie('value') }),
         fc.array(tie('value'), { maxLength: 3 }),
@@ -170,7 +172,9 @@ describe('drift comparison', () => {
           { Key: 'aws:cloudformation:stack-name', Value: 's' },
           { Key: 'Tier', Value: 'web' },
         ],
-        SecurityGroupIngress: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIp: '0.0.0.0/0', Description: 'x' }],
+        SecurityGroupIngress: [
+          { IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIp: '0.0.0.0/0', Description: 'x' },
+        ],
         Monitoring: 'true',
       },
       rules,
@@ -205,7 +209,11 @@ describe('drift comparison', () => {
   it('an unresolved value is never drift, whatever the live value (property-based)', () => {
     fc.assert(
       fc.property(fc.jsonValue(), fc.constantFrom(...rules.compared, 'Other'), (live, property) => {
-        const result = compareResource({ expected: { [property]: new Unresolved('r') }, live: { [property]: live }, rules });
+        const result = compareResource({
+          expected: { [property]: new Unresolved('r') },
+          live: { [property]: live },
+          rules,
+        });
         return result.every((r) => r.status === 'unknown');
       }),
     );
@@ -214,15 +222,19 @@ describe('drift comparison', () => {
   it('a value always matches itself, and live-only keys are defaults (property-based)', () => {
     const json = fc.jsonValue({ maxDepth: 3 });
     fc.assert(
-      fc.property(fc.dictionary(fc.constantFrom(...rules.compared.filter((p) => p !== 'Tags')), json), json, (expected, extra) => {
-        const live = Object.fromEntries(
-          Object.entries(expected).map(([key, value]) => [
-            key,
-            value && typeof value === 'object' && !Array.isArray(value) ? { ...value, ZzDefault: extra } : value,
-          ]),
-        );
-        return compareResource({ expected, live, rules }).every((r) => r.status === 'in-sync');
-      }),
+      fc.property(
+        fc.dictionary(fc.constantFrom(...rules.compared.filter((p) => p !== 'Tags')), json),
+        json,
+        (expected, extra) => {
+          const live = Object.fromEntries(
+            Object.entries(expected).map(([key, value]) => [
+              key,
+              value && typeof value === 'object' && !Array.isArray(value) ? { ...value, ZzDefault: extra } : value,
+            ]),
+          );
+          return compareResource({ expected, live, rules }).every((r) => r.status === 'in-sync');
+        },
+      ),
     );
   });
 });

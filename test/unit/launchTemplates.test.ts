@@ -432,7 +432,11 @@ describe('recovery facts: reading many templates (scripted runner)', () => {
     assert.equal(large.apiCalls, many.calls.length);
     for (const facts of [small.facts, large.facts.slice(0, 5)])
       assert.deepEqual(
-        facts.map((fact) => [fact.template?.defaultVersion, fact.template?.latestVersion, fact.template?.data.InstanceType]),
+        facts.map((fact) => [
+          fact.template?.defaultVersion,
+          fact.template?.latestVersion,
+          fact.template?.data.InstanceType,
+        ]),
         Array(5).fill([1, 2, 't3.micro']),
       );
   });
@@ -442,7 +446,10 @@ describe('recovery facts: reading many templates (scripted runner)', () => {
     const gathered = await gatherRecoveryFacts(scripted.run, { caller: 'command' }, servers(31));
     assert.equal(versionCalls(scripted.calls).length, 1, 'one page held every version: nothing read per template');
     assert.equal(gathered.facts[30].template, undefined);
-    assert.deepEqual(validateRecoveryLaunch(gathered.facts[30]).map((finding) => finding.code), ['launch-template-missing']);
+    assert.deepEqual(
+      validateRecoveryLaunch(gathered.facts[30]).map((finding) => finding.code),
+      ['launch-template-missing'],
+    );
 
     const denied = account(30, { failAccountWide: true });
     const fallback = await gatherRecoveryFacts(denied.run, { caller: 'command' }, servers(30));
@@ -453,7 +460,10 @@ describe('recovery facts: reading many templates (scripted runner)', () => {
 
   it('many servers sharing few templates stop the account-wide listing early', async () => {
     const scripted = account(1000, { pageSize: 5, slowPages: true });
-    const shared = servers(40).map((server, index) => ({ ...server, launchConfiguration: { ec2LaunchTemplateID: `lt-${String(index % 2).padStart(17, '0')}` } }));
+    const shared = servers(40).map((server, index) => ({
+      ...server,
+      launchConfiguration: { ec2LaunchTemplateID: `lt-${String(index % 2).padStart(17, '0')}` },
+    }));
     const gathered = await gatherRecoveryFacts(scripted.run, { caller: 'command' }, shared);
     assert.ok(gathered.facts.every((fact) => fact.template?.latestVersion === 2));
     // The launch configurations were given, so during the first page the listing learnt that 2 templates matter.

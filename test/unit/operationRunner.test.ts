@@ -747,7 +747,11 @@ describe('operation runner', () => {
       );
       const preview = await t.runner.run('ec2.instances.stop', { instanceIds: [PROD] }, dryRun({ caller: 'mcp' }));
       assert.equal(preview.preview?.guardrails.approval?.requirement?.system, 'jira');
-      const outcome = await t.runner.run('ec2.instances.stop', { instanceIds: [PROD] }, execute({ caller: 'mcp', approvalProvider: agent }));
+      const outcome = await t.runner.run(
+        'ec2.instances.stop',
+        { instanceIds: [PROD] },
+        execute({ caller: 'mcp', approvalProvider: agent }),
+      );
       assert.equal(outcome.status, 'refused');
       assert.equal(outcome.refusal?.code, 'confirmation-mismatch');
       assert.match(outcome.refusal?.message ?? '', /needs an approved jira change ticket/);

@@ -37,11 +37,19 @@ describe('recovery-plan webview page (headless Chromium)', function () {
 
   before(async function () {
     assert.ok(existsSync(bundle), `${bundle} exists (npm test builds it before the unit layer)`);
-    assert.ok(existsSync(CHROMIUM), `Chromium at ${CHROMIUM} (apt-get install -y chromium, or set PILOT_LIGHT_CHROMIUM)`);
+    assert.ok(
+      existsSync(CHROMIUM),
+      `Chromium at ${CHROMIUM} (apt-get install -y chromium, or set PILOT_LIGHT_CHROMIUM)`,
+    );
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
     // The page under the same CSP as in VS Code (no inline script or style), served from a fake origin.
@@ -54,7 +62,8 @@ describe('recovery-plan webview page (headless Chromium)', function () {
     ].join('');
     await page.route(`${origin}/**`, (route) => {
       const url = route.request().url();
-      if (url.endsWith('.js')) return route.fulfill({ contentType: 'text/javascript', body: readFileSync(bundle, 'utf8') });
+      if (url.endsWith('.js'))
+        return route.fulfill({ contentType: 'text/javascript', body: readFileSync(bundle, 'utf8') });
       if (url.endsWith('.css')) return route.fulfill({ contentType: 'text/css', body: readFileSync(styles, 'utf8') });
       return route.fulfill({ contentType: 'text/html', body: html });
     });
@@ -90,16 +99,21 @@ describe('recovery-plan webview page (headless Chromium)', function () {
     return page.evaluate((data) => window.postMessage(data, '*'), message);
   };
   const lastIntent = async () =>
-    (await posted()).reverse().find((message) => message.type === 'intent') as { intent: Record<string, unknown> } | undefined;
+    (await posted()).reverse().find((message) => message.type === 'intent') as
+      { intent: Record<string, unknown> } | undefined;
 
   it('draws the waves in dependency layers, with hostile text as text', async () => {
     assert.deepEqual((await posted())[0], { type: 'ready', protocol: 1 });
     await send({ type: 'view', protocol: 1, version: 3, view: planView(PLAN) });
     await send({
       type: 'groups',
-      groups: [{ name: 'db-group', file: 'g.yaml', region: 'us-east-1', servers: 2, selection: 'tags Role=db', broken: false }],
+      groups: [
+        { name: 'db-group', file: 'g.yaml', region: 'us-east-1', servers: 2, selection: 'tags Role=db', broken: false },
+      ],
     });
-    await page.waitForFunction(() => window.__posted.some((m: { type: string; version?: number }) => m.type === 'rendered' && m.version === 3));
+    await page.waitForFunction(() =>
+      window.__posted.some((m: { type: string; version?: number }) => m.type === 'rendered' && m.version === 3),
+    );
     assert.equal(await page.locator('.wave').count(), 3);
     assert.equal(await page.locator('path.edge').count(), 1);
     const top = async (name: string) => (await page.locator(`.wave[data-wave="${name}"]`).boundingBox())!.y;
@@ -110,7 +124,11 @@ describe('recovery-plan webview page (headless Chromium)', function () {
     assert.equal(await page.locator('[data-action="preActions-0"] #preActions-0-message input').inputValue(), HOSTILE);
     assert.equal(await page.locator('img').count(), 0);
     assert.equal(await page.evaluate(() => window.__pwned ?? false), false);
-    assert.deepEqual(await page.evaluate(() => window.__violations ?? []), [], 'nothing the CSP blocks (inline styles included)');
+    assert.deepEqual(
+      await page.evaluate(() => window.__violations ?? []),
+      [],
+      'nothing the CSP blocks (inline styles included)',
+    );
   });
 
   it('drawing an edge from a wave to another sends a connect intent the host accepts', async () => {
@@ -125,7 +143,12 @@ describe('recovery-plan webview page (headless Chromium)', function () {
     const intent = await lastIntent();
     assert.deepEqual(intent?.intent, { kind: 'connect', from: 'web', to: 'db' });
     assert.ok(toHost.safeParse((await posted()).reverse().find((m) => m.type === 'intent')).success);
-    await send({ type: 'result', requestId: 'r1', ok: false, message: '"db" cannot depend on "web": that would make a cycle db → web → db.' });
+    await send({
+      type: 'result',
+      requestId: 'r1',
+      ok: false,
+      message: '"db" cannot depend on "web": that would make a cycle db → web → db.',
+    });
     assert.match((await page.locator('#status').textContent()) ?? '', /cycle db → web → db/);
   });
 
@@ -137,10 +160,20 @@ describe('recovery-plan webview page (headless Chromium)', function () {
     await page.locator('#wave-maxWait input').press('Enter');
     await page.locator('#wave-maxWait input').blur();
     await page.waitForFunction(() =>
-      window.__posted.some((m: { type: string; intent?: { field?: string } }) => m.type === 'intent' && m.intent?.field === 'maxWaitSeconds'),
+      window.__posted.some(
+        (m: { type: string; intent?: { field?: string } }) =>
+          m.type === 'intent' && m.intent?.field === 'maxWaitSeconds',
+      ),
     );
-    const set = (await posted()).reverse().find((m) => m.type === 'intent' && (m.intent as { field?: string }).field === 'maxWaitSeconds');
-    assert.deepEqual((set as unknown as { intent: unknown }).intent, { kind: 'setWaveField', wave: 'app', field: 'maxWaitSeconds', value: 900 });
+    const set = (await posted())
+      .reverse()
+      .find((m) => m.type === 'intent' && (m.intent as { field?: string }).field === 'maxWaitSeconds');
+    assert.deepEqual((set as unknown as { intent: unknown }).intent, {
+      kind: 'setWaveField',
+      wave: 'app',
+      field: 'maxWaitSeconds',
+      value: 900,
+    });
   });
 
   it('shows invalid YAML as an error state with a link to its line, never an empty page', async () => {
@@ -153,7 +186,9 @@ describe('recovery-plan webview page (headless Chromium)', function () {
   });
 
   it('reports an invalid message from the host instead of ignoring it', async () => {
-    await page.evaluate(() => window.postMessage({ type: 'view', protocol: 1, version: 5, view: { status: 'maybe' } }, '*'));
+    await page.evaluate(() =>
+      window.postMessage({ type: 'view', protocol: 1, version: 5, view: { status: 'maybe' } }, '*'),
+    );
     await page.waitForFunction(() => window.__posted.some((m: { type: string }) => m.type === 'protocolError'));
     assert.match((await page.locator('#status').textContent()) ?? '', /invalid message from the extension/);
   });

@@ -63,7 +63,10 @@ export async function deployStack(
       StackName: stackName,
       TemplateBody: templateBody,
       Capabilities: ['CAPABILITY_IAM'],
-      Parameters: Object.entries(parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
+      Parameters: Object.entries(parameters).map(([ParameterKey, ParameterValue]) => ({
+        ParameterKey,
+        ParameterValue,
+      })),
     }),
   );
   let stack;
@@ -102,7 +105,9 @@ export async function deployStack(
       Array.isArray(tags) &&
       tags.length
     )
-      await ec2.send(new CreateTagsCommand({ Resources: [physicalId], Tags: tags as Array<{ Key: string; Value: string }> }));
+      await ec2.send(
+        new CreateTagsCommand({ Resources: [physicalId], Tags: tags as Array<{ Key: string; Value: string }> }),
+      );
     if (resource.type === 'AWS::EC2::Subnet' && mapPublicIp !== undefined)
       await ec2.send(
         new ModifySubnetAttributeCommand({
@@ -136,13 +141,17 @@ export async function changeIngressPort(
   await ec2.send(
     new RevokeSecurityGroupIngressCommand({
       GroupId: groupId,
-      IpPermissions: [{ IpProtocol: rule.protocol, FromPort: rule.from, ToPort: rule.to, IpRanges: [{ CidrIp: rule.cidr }] }],
+      IpPermissions: [
+        { IpProtocol: rule.protocol, FromPort: rule.from, ToPort: rule.to, IpRanges: [{ CidrIp: rule.cidr }] },
+      ],
     }),
   );
   await ec2.send(
     new AuthorizeSecurityGroupIngressCommand({
       GroupId: groupId,
-      IpPermissions: [{ IpProtocol: rule.protocol, FromPort: newPort, ToPort: newPort, IpRanges: [{ CidrIp: rule.cidr }] }],
+      IpPermissions: [
+        { IpProtocol: rule.protocol, FromPort: newPort, ToPort: newPort, IpRanges: [{ CidrIp: rule.cidr }] },
+      ],
     }),
   );
 }

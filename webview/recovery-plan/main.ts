@@ -94,7 +94,8 @@ export class RecoveryPlanEditorElement extends LitElement {
   declare selectedWave: string | undefined;
   declare selectedEdge: { from: string; to: string } | undefined;
   declare status: { kind: 'info' | 'error' | 'ok'; text: string } | undefined;
-  declare preflight: { status: string; verdict?: string; findings: PreflightFindingView[]; message?: string } | undefined;
+  declare preflight:
+    { status: string; verdict?: string; findings: PreflightFindingView[]; message?: string } | undefined;
   declare run: RunView | null;
   declare catalogs: Partial<Record<'ssmDocuments' | 'sourceServers', { items: CatalogItem[]; error?: string }>>;
   /** The edge being drawn: from a wave's port to the pointer. */
@@ -246,9 +247,9 @@ export class RecoveryPlanEditorElement extends LitElement {
       window.removeEventListener('pointermove', move);
       window.removeEventListener('pointerup', up);
       this.dragLine = undefined;
-      const target = (document.elementFromPoint(e.clientX, e.clientY) as HTMLElement | null)?.closest('.wave') as
-        | HTMLElement
-        | null;
+      const target = (document.elementFromPoint(e.clientX, e.clientY) as HTMLElement | null)?.closest(
+        '.wave',
+      ) as HTMLElement | null;
       const to = target?.dataset.wave;
       if (to && to !== wave.name) this.intent({ kind: 'connect', from: wave.name, to });
       else if (to === wave.name) this.status = { kind: 'error', text: `Wave "${wave.name}" cannot depend on itself.` };
@@ -312,7 +313,10 @@ export class RecoveryPlanEditorElement extends LitElement {
     const waveProblems = problems.filter((p) => p.wave === wave.name);
     const live = this.runWave(wave.name);
     const launched = live?.servers.filter((s) => s.status === 'LAUNCHED').length ?? 0;
-    const actions = [...wave.preActions.map((a) => `▶ ${actionText(a)}`), ...wave.postActions.map((a) => `◀ ${actionText(a)}`)];
+    const actions = [
+      ...wave.preActions.map((a) => `▶ ${actionText(a)}`),
+      ...wave.postActions.map((a) => `◀ ${actionText(a)}`),
+    ];
     return html`<div
       class=${`wave${this.selectedWave === wave.name ? ' selected' : ''}${waveProblems.length ? ' invalid' : ''}${live ? ` run-${live.status}` : ''}`}
       data-wave=${wave.name}
@@ -337,18 +341,26 @@ export class RecoveryPlanEditorElement extends LitElement {
         ${waveProblems.length ? html`<span class="finding error" title=${waveProblems.map((p) => p.message).join('\n')}>!</span>` : nothing}
       </div>
       <div class="groups">
-        ${wave.protectionGroups.length || wave.sourceServerIds.length
-          ? html`${wave.protectionGroups.map((g) => html`<span class="chip">${g}${this.groupCount(g)}</span>`)}${wave.sourceServerIds.length
-              ? html`<span class="chip">${wave.sourceServerIds.length} server ID(s)</span>`
-              : nothing}`
-          : html`<span class="empty">no servers</span>`}
+        ${
+          wave.protectionGroups.length || wave.sourceServerIds.length
+            ? html`${wave.protectionGroups.map((g) => html`<span class="chip">${g}${this.groupCount(g)}</span>`)}${
+                wave.sourceServerIds.length
+                  ? html`<span class="chip">${wave.sourceServerIds.length} server ID(s)</span>`
+                  : nothing
+              }`
+            : html`<span class="empty">no servers</span>`
+        }
       </div>
-      <div class="actions">${actions.slice(0, 3).join(' · ')}${actions.length > 3 ? ` · +${actions.length - 3}` : ''}</div>
-      ${live
-        ? html`<div class="live" title=${live.servers.map((s) => `${s.hostname || s.id}: ${s.status}`).join('\n')}>
-            ${live.status}${live.servers.length ? ` · ${launched}/${live.servers.length} launched` : ''}
-          </div>`
-        : nothing}
+      <div class="actions">
+        ${actions.slice(0, 3).join(' · ')}${actions.length > 3 ? ` · +${actions.length - 3}` : ''}
+      </div>
+      ${
+        live
+          ? html`<div class="live" title=${live.servers.map((s) => `${s.hostname || s.id}: ${s.status}`).join('\n')}>
+              ${live.status}${live.servers.length ? ` · ${launched}/${live.servers.length} launched` : ''}
+            </div>`
+          : nothing
+      }
       <div
         class="port"
         title="Drag to the wave that depends on this one"
@@ -377,7 +389,13 @@ export class RecoveryPlanEditorElement extends LitElement {
 
   // ---- inspector ------------------------------------------------------------------------------------------
 
-  private textField(id: string, label: string, value: string, commit: (value: string) => void, placeholder = ''): TemplateResult {
+  private textField(
+    id: string,
+    label: string,
+    value: string,
+    commit: (value: string) => void,
+    placeholder = '',
+  ): TemplateResult {
     return html`<label class="field" for=${id}
       ><span>${label}</span
       ><vscode-textfield
@@ -389,7 +407,12 @@ export class RecoveryPlanEditorElement extends LitElement {
     ></label>`;
   }
 
-  private picker(id: string, label: string, options: Array<{ value: string; label: string }>, pick: (value: string) => void): TemplateResult {
+  private picker(
+    id: string,
+    label: string,
+    options: Array<{ value: string; label: string }>,
+    pick: (value: string) => void,
+  ): TemplateResult {
     return html`<label class="field" for=${id}
       ><span>${label}</span
       ><vscode-single-select
@@ -425,8 +448,12 @@ export class RecoveryPlanEditorElement extends LitElement {
           @change=${(event: Event) => this.intent({ kind: 'setPlanField', field: 'failurePolicy', value: eventValue(event) || null })}
         >
           <vscode-option value="" ?selected=${!view.failurePolicy}>(default: stop)</vscode-option>
-          <vscode-option value="stop" ?selected=${view.failurePolicy === 'stop'}>stop: no further wave starts after a failure</vscode-option>
-          <vscode-option value="continue" ?selected=${view.failurePolicy === 'continue'}>continue: the remaining waves still run</vscode-option>
+          <vscode-option value="stop" ?selected=${view.failurePolicy === 'stop'}
+            >stop: no further wave starts after a failure</vscode-option
+          >
+          <vscode-option value="continue" ?selected=${view.failurePolicy === 'continue'}
+            >continue: the remaining waves still run</vscode-option
+          >
         </vscode-single-select></label
       >
       ${this.textField('plan-rpo', 'RPO target (minutes)', view.rpoMinutes?.toString() ?? '', (value) =>
@@ -435,7 +462,9 @@ export class RecoveryPlanEditorElement extends LitElement {
       ${this.textField('plan-rto', 'RTO target (minutes)', view.rtoMinutes?.toString() ?? '', (value) =>
         this.intent({ kind: 'setPlanField', field: 'rtoMinutes', value: this.numberOrNull(value) }),
       )}
-      <p class="hint">Select a wave to edit it. Drag from a wave's bottom handle to another wave to make that wave depend on it.</p>
+      <p class="hint">
+        Select a wave to edit it. Drag from a wave's bottom handle to another wave to make that wave depend on it.
+      </p>
       ${this.renderGroupsList()}`;
   }
 
@@ -444,13 +473,21 @@ export class RecoveryPlanEditorElement extends LitElement {
       ${this.groupNote ? html`<p class="hint">${this.groupNote}</p>` : nothing}
       <ul class="group-list">
         ${this.groups.map(
-          (group) => html`<li>
-            <a href="#" @click=${(e: Event) => {
-              e.preventDefault();
-              this.send({ type: 'openGroup', name: group.name });
-            }}>${group.name}</a>
-            <span class="meta">${group.region} · ${group.selection}${group.servers !== undefined ? ` · ${group.servers} server(s)` : ''}${group.broken ? ' · file has errors' : ''}</span>
-          </li>`,
+          (group) =>
+            html`<li>
+              <a
+                href="#"
+                @click=${(e: Event) => {
+                  e.preventDefault();
+                  this.send({ type: 'openGroup', name: group.name });
+                }}
+                >${group.name}</a
+              >
+              <span class="meta"
+                >${group.region} ·
+                ${group.selection}${group.servers !== undefined ? ` · ${group.servers} server(s)` : ''}${group.broken ? ' · file has errors' : ''}</span
+              >
+            </li>`,
         )}
       </ul>
       <vscode-button secondary id="resolve-groups" @click=${() => this.send({ type: 'refreshGroups', resolve: true })}
@@ -466,13 +503,23 @@ export class RecoveryPlanEditorElement extends LitElement {
   ): TemplateResult {
     return html`<div class="list">
       <span class="list-title">${title}</span>
-      ${items.length
-        ? items.map(
-            (item) => html`<span class="chip removable"
-              >${labelOf(item)}<button class="remove" title=${`Remove ${item}`} aria-label=${`Remove ${item}`} @click=${() => remove(item)}>×</button></span
-            >`,
-          )
-        : html`<span class="empty">none</span>`}
+      ${
+        items.length
+          ? items.map(
+              (item) =>
+                html`<span class="chip removable"
+                  >${labelOf(item)}<button
+                    class="remove"
+                    title=${`Remove ${item}`}
+                    aria-label=${`Remove ${item}`}
+                    @click=${() => remove(item)}
+                  >
+                    ×
+                  </button></span
+                >`,
+            )
+          : html`<span class="empty">none</span>`
+      }
     </div>`;
   }
 
@@ -490,22 +537,34 @@ export class RecoveryPlanEditorElement extends LitElement {
     if (action.type === 'ssmAutomation') {
       const documents = this.catalogs.ssmDocuments;
       fields = html`${this.textField(`${id}-doc`, 'SSM Automation document', action.documentName ?? '', (value) => update({ documentName: value }))}
-        ${documents?.items.length
-          ? this.picker(`${id}-doc-pick`, 'Pick a document', documents.items.map((d) => ({ value: d.id, label: d.label })), (value) =>
-              update({ documentName: value }),
+      ${
+        documents?.items.length
+          ? this.picker(
+              `${id}-doc-pick`,
+              'Pick a document',
+              documents.items.map((d) => ({ value: d.id, label: d.label })),
+              (value) => update({ documentName: value }),
             )
-          : nothing}
-        ${this.textField(`${id}-timeout`, 'Timeout (seconds)', action.timeoutSeconds?.toString() ?? '', (value) =>
-          update({ timeoutSeconds: value ? Number(value) : undefined }),
-        )}
-        ${this.textField(`${id}-retries`, 'Retries', action.retries?.toString() ?? '', (value) => update({ retries: value ? Number(value) : undefined }))}
-        ${action.parameters
-          ? html`<p class="hint">Parameters (edit in the text): ${Object.entries(action.parameters)
-              .map(([k, v]) => `${k}=${v}`)
-              .join('; ')}</p>`
-          : nothing}`;
+          : nothing
+      }
+      ${this.textField(`${id}-timeout`, 'Timeout (seconds)', action.timeoutSeconds?.toString() ?? '', (value) =>
+        update({ timeoutSeconds: value ? Number(value) : undefined }),
+      )}
+      ${this.textField(`${id}-retries`, 'Retries', action.retries?.toString() ?? '', (value) => update({ retries: value ? Number(value) : undefined }))}
+      ${
+        action.parameters
+          ? html`<p class="hint">
+              Parameters (edit in the text):
+              ${Object.entries(action.parameters)
+                .map(([k, v]) => `${k}=${v}`)
+                .join('; ')}
+            </p>`
+          : nothing
+      }`;
     } else if (action.type === 'wait') {
-      fields = this.textField(`${id}-seconds`, 'Seconds', action.seconds?.toString() ?? '', (value) => update({ seconds: Number(value) }));
+      fields = this.textField(`${id}-seconds`, 'Seconds', action.seconds?.toString() ?? '', (value) =>
+        update({ seconds: Number(value) }),
+      );
     } else if (action.type === 'approval') {
       fields = html`${this.textField(`${id}-message`, 'Message', action.message ?? '', (value) => update({ message: value }))}
       ${this.textField(`${id}-timeout`, 'Timeout (seconds)', action.timeoutSeconds?.toString() ?? '', (value) =>
@@ -517,11 +576,15 @@ export class RecoveryPlanEditorElement extends LitElement {
     return html`<div class="action" data-action=${id}>
       <div class="action-head">
         <strong>${index + 1}. ${actionText(action)}</strong>
-        <vscode-button secondary class="remove-action" @click=${() => this.intent({ kind: 'removeAction', wave: wave.name, list, index })}
+        <vscode-button
+          secondary
+          class="remove-action"
+          @click=${() => this.intent({ kind: 'removeAction', wave: wave.name, list, index })}
           >Remove</vscode-button
         >
       </div>
-      ${this.textField(`${id}-name`, 'Name (optional)', action.name ?? '', (value) => update({ name: value || undefined }))} ${fields}
+      ${this.textField(`${id}-name`, 'Name (optional)', action.name ?? '', (value) => update({ name: value || undefined }))}
+      ${fields}
     </div>`;
   }
 
@@ -535,11 +598,21 @@ export class RecoveryPlanEditorElement extends LitElement {
           class=${`add-ssm-${list}`}
           @click=${() => {
             if (!this.catalogs.ssmDocuments) this.send({ type: 'catalog', kind: 'ssmDocuments' });
-            add({ kind: 'addAction', wave: wave.name, list, action: { type: 'ssmAutomation', documentName: this.catalogs.ssmDocuments?.items[0]?.id ?? 'AWS-Change-Me' } });
+            add({
+              kind: 'addAction',
+              wave: wave.name,
+              list,
+              action: {
+                type: 'ssmAutomation',
+                documentName: this.catalogs.ssmDocuments?.items[0]?.id ?? 'AWS-Change-Me',
+              },
+            });
           }}
           >+ SSM Automation</vscode-button
         >
-        <vscode-button secondary @click=${() => add({ kind: 'addAction', wave: wave.name, list, action: { type: 'wait', seconds: 60 } })}
+        <vscode-button
+          secondary
+          @click=${() => add({ kind: 'addAction', wave: wave.name, list, action: { type: 'wait', seconds: 60 } })}
           >+ Wait</vscode-button
         >
         <vscode-button
@@ -558,13 +631,18 @@ export class RecoveryPlanEditorElement extends LitElement {
     const findings = this.findingsOf(wave.name);
     return html`<h2>Wave ${wave.name}</h2>
       ${problems.map(
-        (p) => html`<p class=${`problem ${p.severity}`}>
-          ${p.message}
-          <a href="#" @click=${(e: Event) => {
-            e.preventDefault();
-            this.send({ type: 'openText', line: p.line });
-          }}>line ${p.line}</a>
-        </p>`,
+        (p) =>
+          html`<p class=${`problem ${p.severity}`}>
+            ${p.message}
+            <a
+              href="#"
+              @click=${(e: Event) => {
+                e.preventDefault();
+                this.send({ type: 'openText', line: p.line });
+              }}
+              >line ${p.line}</a
+            >
+          </p>`,
       )}
       ${findings.map((f) => html`<p class=${`problem ${f.severity}`}>Preflight: ${f.message} <em>${f.fix}</em></p>`)}
       ${this.textField('wave-name', 'Name', wave.name, (value) => {
@@ -584,36 +662,80 @@ export class RecoveryPlanEditorElement extends LitElement {
           >Pause before this wave (someone resumes it)</vscode-checkbox
         ></label
       >
-      ${this.textField('wave-maxWait', 'Max wait for launch (seconds, default 3600)', wave.maxWaitSeconds?.toString() ?? '', (value) =>
-        this.intent({ kind: 'setWaveField', wave: wave.name, field: 'maxWaitSeconds', value: this.numberOrNull(value) }),
+      ${this.textField(
+        'wave-maxWait',
+        'Max wait for launch (seconds, default 3600)',
+        wave.maxWaitSeconds?.toString() ?? '',
+        (value) =>
+          this.intent({
+            kind: 'setWaveField',
+            wave: wave.name,
+            field: 'maxWaitSeconds',
+            value: this.numberOrNull(value),
+          }),
       )}
-      ${this.renderList('Protection groups', wave.protectionGroups, (group) => this.intent({ kind: 'removeProtectionGroup', wave: wave.name, group }), (g) => `${g}${this.groupCount(g)}`)}
-      ${this.picker('wave-add-group', 'Add a protection group', unusedGroups.map((g) => ({ value: g.name, label: `${g.name} (${g.selection})` })), (group) =>
-        this.intent({ kind: 'addProtectionGroup', wave: wave.name, group }),
+      ${this.renderList(
+        'Protection groups',
+        wave.protectionGroups,
+        (group) => this.intent({ kind: 'removeProtectionGroup', wave: wave.name, group }),
+        (g) => `${g}${this.groupCount(g)}`,
       )}
-      ${this.renderList('Source servers', wave.sourceServerIds, (sourceServerId) => this.intent({ kind: 'removeSourceServer', wave: wave.name, sourceServerId }), (id) => {
-        const known = servers?.items.find((item) => item.id === id);
-        return known ? `${known.label} (${id})` : id;
-      })}
-      ${servers
-        ? servers.error
-          ? html`<p class="problem error">Servers could not be listed: ${servers.error}</p>`
-          : this.picker('wave-add-server', 'Add a source server', servers.items.filter((s) => !wave.sourceServerIds.includes(s.id)).map((s) => ({ value: s.id, label: `${s.label} · ${s.detail ?? s.id}` })), (sourceServerId) =>
-              this.intent({ kind: 'addSourceServer', wave: wave.name, sourceServerId }),
-            )
-        : html`<vscode-button secondary id="load-servers" @click=${() => this.send({ type: 'catalog', kind: 'sourceServers' })}>List DRS source servers…</vscode-button>`}
+      ${this.picker(
+        'wave-add-group',
+        'Add a protection group',
+        unusedGroups.map((g) => ({ value: g.name, label: `${g.name} (${g.selection})` })),
+        (group) => this.intent({ kind: 'addProtectionGroup', wave: wave.name, group }),
+      )}
+      ${this.renderList(
+        'Source servers',
+        wave.sourceServerIds,
+        (sourceServerId) => this.intent({ kind: 'removeSourceServer', wave: wave.name, sourceServerId }),
+        (id) => {
+          const known = servers?.items.find((item) => item.id === id);
+          return known ? `${known.label} (${id})` : id;
+        },
+      )}
+      ${
+        servers
+          ? servers.error
+            ? html`<p class="problem error">Servers could not be listed: ${servers.error}</p>`
+            : this.picker(
+                'wave-add-server',
+                'Add a source server',
+                servers.items
+                  .filter((s) => !wave.sourceServerIds.includes(s.id))
+                  .map((s) => ({ value: s.id, label: `${s.label} · ${s.detail ?? s.id}` })),
+                (sourceServerId) => this.intent({ kind: 'addSourceServer', wave: wave.name, sourceServerId }),
+              )
+          : html`<vscode-button
+              secondary
+              id="load-servers"
+              @click=${() => this.send({ type: 'catalog', kind: 'sourceServers' })}
+              >List DRS source servers…</vscode-button
+            >`
+      }
       ${this.renderList('Depends on', wave.dependsOn, (from) => this.intent({ kind: 'disconnect', from, to: wave.name }))}
-      ${this.picker('wave-add-dependency', 'Add a dependency', others.map((w) => ({ value: w.name, label: w.name })), (from) =>
-        this.intent({ kind: 'connect', from, to: wave.name }),
+      ${this.picker(
+        'wave-add-dependency',
+        'Add a dependency',
+        others.map((w) => ({ value: w.name, label: w.name })),
+        (from) => this.intent({ kind: 'connect', from, to: wave.name }),
       )}
-      ${this.renderActions(wave, 'preActions', 'Before the launch')} ${this.renderActions(wave, 'postActions', 'After the launch')}
+      ${this.renderActions(wave, 'preActions', 'Before the launch')}
+      ${this.renderActions(wave, 'postActions', 'After the launch')}
       ${this.catalogs.ssmDocuments?.error ? html`<p class="problem error">SSM documents could not be listed: ${this.catalogs.ssmDocuments.error}</p>` : nothing}
       <div class="row danger">
-        <vscode-button secondary id="remove-wave" @click=${() => this.intent({ kind: 'removeWave', wave: wave.name })}>Remove wave</vscode-button>
-        <a href="#" @click=${(e: Event) => {
-          e.preventDefault();
-          this.send({ type: 'openText', line: wave.line });
-        }}>Show in text (line ${wave.line})</a>
+        <vscode-button secondary id="remove-wave" @click=${() => this.intent({ kind: 'removeWave', wave: wave.name })}
+          >Remove wave</vscode-button
+        >
+        <a
+          href="#"
+          @click=${(e: Event) => {
+            e.preventDefault();
+            this.send({ type: 'openText', line: wave.line });
+          }}
+          >Show in text (line ${wave.line})</a
+        >
       </div>`;
   }
 
@@ -622,28 +744,55 @@ export class RecoveryPlanEditorElement extends LitElement {
   private renderToolbar(view: OkView | undefined): TemplateResult {
     return html`<header>
       <h1>${view ? view.name || '(unnamed plan)' : 'Recovery plan'}</h1>
-      ${view
-        ? html`<span class="meta">${view.waves.length} wave(s) · ${view.failurePolicy ?? 'stop'} on failure${this.run ? ` · run ${this.run.runId}: ${this.run.status}` : ''}</span>`
-        : nothing}
+      ${
+        view
+          ? html`<span class="meta"
+              >${view.waves.length} wave(s) · ${view.failurePolicy ?? 'stop'} on
+              failure${this.run ? ` · run ${this.run.runId}: ${this.run.status}` : ''}</span
+            >`
+          : nothing
+      }
       <div class="toolbar">
-        <vscode-button id="add-wave" ?disabled=${!view} @click=${() => {
-          const after = this.selectedWave;
-          // A new wave takes the first workspace group no wave uses yet (else none: pick one in the inspector).
-          const used = new Set(view?.waves.flatMap((w) => w.protectionGroups) ?? []);
-          const firstGroup = this.groups.find((g) => !g.broken && !used.has(g.name))?.name;
-          this.intent({ kind: 'addWave', ...(after ? { dependsOn: [after] } : {}), ...(firstGroup ? { protectionGroups: [firstGroup] } : {}) });
-        }}>+ Wave</vscode-button>
-        ${this.selectedEdge
-          ? html`<vscode-button secondary id="remove-edge" @click=${() => {
-              const edge = this.selectedEdge!;
-              this.selectedEdge = undefined;
-              this.intent({ kind: 'disconnect', from: edge.from, to: edge.to });
-            }}>Remove dependency ${this.selectedEdge.to} → ${this.selectedEdge.from}</vscode-button>`
-          : nothing}
-        <vscode-button secondary id="preflight" ?disabled=${!view || this.preflight?.status === 'running'} @click=${() => this.send({ type: 'preflight' })}
+        <vscode-button
+          id="add-wave"
+          ?disabled=${!view}
+          @click=${() => {
+            const after = this.selectedWave;
+            // A new wave takes the first workspace group no wave uses yet (else none: pick one in the inspector).
+            const used = new Set(view?.waves.flatMap((w) => w.protectionGroups) ?? []);
+            const firstGroup = this.groups.find((g) => !g.broken && !used.has(g.name))?.name;
+            this.intent({
+              kind: 'addWave',
+              ...(after ? { dependsOn: [after] } : {}),
+              ...(firstGroup ? { protectionGroups: [firstGroup] } : {}),
+            });
+          }}
+          >+ Wave</vscode-button
+        >
+        ${
+          this.selectedEdge
+            ? html`<vscode-button
+                secondary
+                id="remove-edge"
+                @click=${() => {
+                  const edge = this.selectedEdge!;
+                  this.selectedEdge = undefined;
+                  this.intent({ kind: 'disconnect', from: edge.from, to: edge.to });
+                }}
+                >Remove dependency ${this.selectedEdge.to} → ${this.selectedEdge.from}</vscode-button
+              >`
+            : nothing
+        }
+        <vscode-button
+          secondary
+          id="preflight"
+          ?disabled=${!view || this.preflight?.status === 'running'}
+          @click=${() => this.send({ type: 'preflight' })}
           >${this.preflight?.status === 'running' ? 'Preflight…' : 'Preflight'}</vscode-button
         >
-        <vscode-button secondary id="open-text" @click=${() => this.send({ type: 'openText' })}>Open as text</vscode-button>
+        <vscode-button secondary id="open-text" @click=${() => this.send({ type: 'openText' })}
+          >Open as text</vscode-button
+        >
       </div>
     </header>`;
   }
@@ -652,29 +801,44 @@ export class RecoveryPlanEditorElement extends LitElement {
     const preflight = this.preflight;
     if (!this.problems.length && !view.cycle && !preflight) return nothing;
     return html`<section class="problems">
-      ${this.problems.length
-        ? html`<h3>Problems in the file (${this.problems.length})</h3>
-            <ul>
-              ${this.problems.map(
-                (p) => html`<li class=${p.severity}>
-                  <a href="#" @click=${(e: Event) => {
-                    e.preventDefault();
-                    this.send({ type: 'openText', line: p.line });
-                  }}>line ${p.line}</a>
-                  ${p.wave ? html`<strong>${p.wave}</strong>: ` : nothing}${p.message}
-                </li>`,
-              )}
-            </ul>`
-        : nothing}
-      ${preflight
-        ? html`<h3>Preflight ${preflight.verdict ? `: ${preflight.verdict}` : preflight.status === 'running' ? '(running…)' : ''}</h3>
-            ${preflight.message ? html`<p class="problem error">${preflight.message}</p>` : nothing}
-            <ul>
-              ${preflight.findings.map(
-                (f) => html`<li class=${f.severity}>${f.wave ? html`<strong>${f.wave}</strong>: ` : nothing}${f.message} <em>${f.fix}</em></li>`,
-              )}
-            </ul>`
-        : nothing}
+      ${
+        this.problems.length
+          ? html`<h3>Problems in the file (${this.problems.length})</h3>
+              <ul>
+                ${this.problems.map(
+                  (p) =>
+                    html`<li class=${p.severity}>
+                      <a
+                        href="#"
+                        @click=${(e: Event) => {
+                          e.preventDefault();
+                          this.send({ type: 'openText', line: p.line });
+                        }}
+                        >line ${p.line}</a
+                      >
+                      ${p.wave ? html`<strong>${p.wave}</strong>: ` : nothing}${p.message}
+                    </li>`,
+                )}
+              </ul>`
+          : nothing
+      }
+      ${
+        preflight
+          ? html`<h3>
+                Preflight
+                ${preflight.verdict ? `: ${preflight.verdict}` : preflight.status === 'running' ? '(running…)' : ''}
+              </h3>
+              ${preflight.message ? html`<p class="problem error">${preflight.message}</p>` : nothing}
+              <ul>
+                ${preflight.findings.map(
+                  (f) =>
+                    html`<li class=${f.severity}>
+                      ${f.wave ? html`<strong>${f.wave}</strong>: ` : nothing}${f.message} <em>${f.fix}</em>
+                    </li>`,
+                )}
+              </ul>`
+          : nothing
+      }
     </section>`;
   }
 
@@ -687,10 +851,15 @@ export class RecoveryPlanEditorElement extends LitElement {
           <h2>The plan cannot be shown as a graph</h2>
           <p>${view.message}</p>
           <p>
-            <a href="#" id="error-line" @click=${(e: Event) => {
-              e.preventDefault();
-              this.send({ type: 'openText', line: view.line });
-            }}>Open line ${view.line}, column ${view.column} in the text editor</a>
+            <a
+              href="#"
+              id="error-line"
+              @click=${(e: Event) => {
+                e.preventDefault();
+                this.send({ type: 'openText', line: view.line });
+              }}
+              >Open line ${view.line}, column ${view.column} in the text editor</a
+            >
             — the file is left exactly as it is until it parses again.
           </p>
         </section>
@@ -700,7 +869,9 @@ export class RecoveryPlanEditorElement extends LitElement {
       ${view.cycle ? html`<p class="problem error">Dependency cycle in the file: ${view.cycle}</p>` : nothing}
       <div class="layout">
         ${this.renderGraph(view)}
-        <aside class="inspector" aria-label="Inspector">${selected ? this.renderWaveInspector(view, selected) : this.renderPlanInspector(view)}</aside>
+        <aside class="inspector" aria-label="Inspector">
+          ${selected ? this.renderWaveInspector(view, selected) : this.renderPlanInspector(view)}
+        </aside>
       </div>
       ${this.renderProblems(view)}`;
   }

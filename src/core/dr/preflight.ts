@@ -8,7 +8,11 @@ import type { DrActionGateway, DrCallContext } from './gateway';
 import { DRS_LIMITS, type DrsLimits, type GroupLaunchSettings, type ProtectionGroup, type RecoveryPlan } from './model';
 import { buildExecutionPlan, type ExecutionPlan, type DrRunMode } from './planner';
 import { resolvePlan, type PlanResolution } from './selection';
-import type { PreflightLaunchServer, RecoveryFinding, RecoveryFindingCode } from '../launchTemplates/recoveryValidation';
+import type {
+  PreflightLaunchServer,
+  RecoveryFinding,
+  RecoveryFindingCode,
+} from '../launchTemplates/recoveryValidation';
 
 export type FindingSeverity = 'error' | 'warning' | 'info';
 
@@ -509,13 +513,15 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightRepo
 
   // Launch recovery rules (the editor's and the bulk change's checks), on the configurations read above.
   const launchValidation =
-    input.launchValidation ?? (reads.validateLaunches ? (servers: PreflightLaunchServer[]) => reads.validateLaunches!(servers) : undefined);
+    input.launchValidation ??
+    (reads.validateLaunches ? (servers: PreflightLaunchServer[]) => reads.validateLaunches!(servers) : undefined);
   const validated = configurations.filter((entry) => entry.configuration?.ec2LaunchTemplateID);
   if (!launchValidation) {
     if (validated.length)
       checkFailed('launch recovery rules', {
         sourceServerIds: validated.map((entry) => entry.server.sourceServerId),
-        message: 'The launch recovery rules (default version, instance type offered in the AZ, private IP, device names…) are not available with these reads, so they did not run.',
+        message:
+          'The launch recovery rules (default version, instance type offered in the AZ, private IP, device names…) are not available with these reads, so they did not run.',
         fix: 'Run preflight from Pilot Light (command, MCP dr_preflight or the runner), which reads through the operation runner.',
       });
   } else if (validated.length) {

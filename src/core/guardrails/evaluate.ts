@@ -1,5 +1,10 @@
 import type { ApprovalLevel, OperationKind, Refusal, TargetResource } from '../operations/types';
-import { approvalRequirement, combineRequirements, unsatisfiableReason, type ApprovalRequirement } from './approvalPolicy';
+import {
+  approvalRequirement,
+  combineRequirements,
+  unsatisfiableReason,
+  type ApprovalRequirement,
+} from './approvalPolicy';
 import { checkChangeWindows } from './changeWindows';
 import { isProtectionTagKey, protectionTagOn, resolveEnvironment, type ResolvedEnvironment } from './environment';
 import type { GuardrailPolicy } from './policy';

@@ -112,16 +112,22 @@ export const approvalRuleSchema = z
       .min(1)
       .max(100)
       .optional()
-      .describe('Operation IDs the rule governs, e.g. ["ec2.instances.terminate"], or one variant: "drs.recovery.start:recovery" (not drills) or "drs.recovery.start:drill". Omitted: every operation of its kinds.'),
+      .describe(
+        'Operation IDs the rule governs, e.g. ["ec2.instances.terminate"], or one variant: "drs.recovery.start:recovery" (not drills) or "drs.recovery.start:drill". Omitted: every operation of its kinds.',
+      ),
     system: z
       .enum(APPROVAL_SYSTEMS)
-      .describe('Who is asked: "modal" (the requester types the environment name), "jira" or "servicenow" (a change ticket someone else approves).'),
+      .describe(
+        'Who is asked: "modal" (the requester types the environment name), "jira" or "servicenow" (a change ticket someone else approves).',
+      ),
     approvers: z
       .array(z.string().trim().min(1).max(POLICY_LIMITS.approverLength))
       .min(1, 'List at least one approver, or leave the field out (anyone but the requester).')
       .max(POLICY_LIMITS.approvers, `List at most ${POLICY_LIMITS.approvers} approvers.`)
       .optional()
-      .describe('Who may approve: account IDs, e-mail addresses, user names or groups (Jira account ID or e-mail; ServiceNow user name, e-mail or group). Omitted: anyone but the requester.'),
+      .describe(
+        'Who may approve: account IDs, e-mail addresses, user names or groups (Jira account ID or e-mail; ServiceNow user name, e-mail or group). Omitted: anyone but the requester.',
+      ),
     approvalsNeeded: z
       .number()
       .int()
@@ -142,7 +148,7 @@ export const approvalRuleSchema = z
       .min(1)
       .max(POLICY_LIMITS.approverLength)
       .optional()
-      .describe('ServiceNow: the change request\'s assignment group (name or sys_id).'),
+      .describe("ServiceNow: the change request's assignment group (name or sys_id)."),
   })
   .strict();
 

@@ -262,7 +262,12 @@ async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Prom
   return results;
 }
 
-type RawVersion = { LaunchTemplateId?: string; VersionNumber?: number; DefaultVersion?: boolean; LaunchTemplateData?: LaunchTemplateData };
+type RawVersion = {
+  LaunchTemplateId?: string;
+  VersionNumber?: number;
+  DefaultVersion?: boolean;
+  LaunchTemplateData?: LaunchTemplateData;
+};
 type TemplateRead = { template: NonNullable<RecoveryFacts['template']> } | { missing: true } | { error: string };
 
 function templateOf(launchTemplateId: string, items: RawVersion[]): TemplateRead {
@@ -323,7 +328,8 @@ class AccountWideListing {
       const output = outcome.output as { items: RawVersion[]; nextToken?: string };
       for (const item of output.items) {
         const id = item.LaunchTemplateId;
-        if (id && (!this.wanted || this.wanted.has(id))) (this.seen.get(id) ?? this.seen.set(id, []).get(id)!).push(item);
+        if (id && (!this.wanted || this.wanted.has(id)))
+          (this.seen.get(id) ?? this.seen.set(id, []).get(id)!).push(item);
       }
       nextToken = output.nextToken || undefined;
       if (!nextToken) {
@@ -364,7 +370,8 @@ async function readTemplates(
       { launchTemplateId: id, versions: ['$Default', '$Latest'] },
       options,
     );
-    if (outcome.status === 'succeeded') reads.set(id, templateOf(id, (outcome.output as { items: RawVersion[] }).items));
+    if (outcome.status === 'succeeded')
+      reads.set(id, templateOf(id, (outcome.output as { items: RawVersion[] }).items));
     else if (outcome.error?.code && /NotFound/i.test(outcome.error.code)) reads.set(id, { missing: true });
     else reads.set(id, { error: describeOutcome(outcome) });
   });
@@ -435,7 +442,9 @@ export async function gatherRecoveryFacts(
     };
   });
   const templateIds = [
-    ...new Set(configured.map((fact) => fact?.launchConfiguration.ec2LaunchTemplateID).filter((id): id is string => Boolean(id))),
+    ...new Set(
+      configured.map((fact) => fact?.launchConfiguration.ec2LaunchTemplateID).filter((id): id is string => Boolean(id)),
+    ),
   ];
   const templates = await readTemplates(run, options, templateIds, countCall, listing);
   const facts: RecoveryFacts[] = [];

@@ -45,7 +45,8 @@ export const detectStackDrift = defineOperation({
   id: 'cloudformation.stacks.detectDrift',
   service: 'cloudformation',
   title: 'Start CloudFormation drift detection',
-  description: "Asks CloudFormation to detect drift on a stack's resources (changes nothing); returns the detection ID.",
+  description:
+    "Asks CloudFormation to detect drift on a stack's resources (changes nothing); returns the detection ID.",
   ...READ_ONLY,
   input: z.object({ stackName }).strict(),
   async handler(ctx, input) {
@@ -85,7 +86,11 @@ export const stackResourceDrifts = defineOperation({
   async handler(ctx, input) {
     const cfn = await ctx.client(cloudFormationService);
     const output = await cfn.send(
-      new DescribeStackResourceDriftsCommand({ StackName: input.stackName, NextToken: input.nextToken, MaxResults: 100 }),
+      new DescribeStackResourceDriftsCommand({
+        StackName: input.stackName,
+        NextToken: input.nextToken,
+        MaxResults: 100,
+      }),
     );
     return { items: output.StackResourceDrifts ?? [], nextToken: output.NextToken || undefined };
   },
@@ -119,7 +124,11 @@ export function describeChange(change: Change): string {
     .map((detail) => detail.Target?.Name ?? detail.Target?.Attribute)
     .filter((name): name is string => Boolean(name));
   const replacement =
-    resource.Replacement === 'True' ? ' — REPLACES the resource' : resource.Replacement === 'Conditional' ? ' — may replace' : '';
+    resource.Replacement === 'True'
+      ? ' — REPLACES the resource'
+      : resource.Replacement === 'Conditional'
+        ? ' — may replace'
+        : '';
   return `${resource.Action ?? '?'} ${resource.LogicalResourceId ?? '?'} (${resource.ResourceType ?? '?'})${
     properties.length ? `: ${[...new Set(properties)].join(', ')}` : ''
   }${replacement}`;
@@ -155,7 +164,8 @@ export const createChangeSet = defineOperation({
       changeSetType: z.enum(['UPDATE', 'CREATE']).default('UPDATE'),
     })
     .strict(),
-  targets: (ctx, input) => stackTargets(ctx, input.stackName, input.changeSetType === 'CREATE' ? 'create' : 'change set'),
+  targets: (ctx, input) =>
+    stackTargets(ctx, input.stackName, input.changeSetType === 'CREATE' ? 'create' : 'change set'),
   preview: (_ctx, input) => ({
     summary: `Create change set ${input.changeSetName} for stack ${input.stackName}`,
     changes: [
@@ -230,7 +240,8 @@ export const executeChangeSet = defineOperation({
   destructive: true,
   costImpact: 'variable',
   rollbackSupported: false,
-  rollbackNote: 'CloudFormation rolls back a failed update on its own; a succeeded one is undone by deploying the old template',
+  rollbackNote:
+    'CloudFormation rolls back a failed update on its own; a succeeded one is undone by deploying the old template',
   input: z.object({ stackName, changeSetName }).strict(),
   targets: (ctx, input) => stackTargets(ctx, input.stackName, 'deploy'),
   async preview(ctx, input) {

@@ -108,7 +108,9 @@ export async function runInteractively(
   const approvals = externalApprovalHandler();
   let begun: Awaited<ReturnType<NonNullable<typeof approvals>['begin']>>;
   try {
-    begun = approvals ? await approvals.begin(withProgress, request, confirm) : await dryRunThenExecute(withProgress, request, confirm);
+    begun = approvals
+      ? await approvals.begin(withProgress, request, confirm)
+      : await dryRunThenExecute(withProgress, request, confirm);
   } catch (error) {
     // Opening the change ticket failed (not signed in, unreachable): nothing ran.
     const message = `${title}: the approval could not be requested, nothing was changed: ${(error as Error).message}`;
@@ -119,7 +121,11 @@ export async function runInteractively(
     const message = `${title}: ${approvals!.describe(begun)}`;
     void vscode.window
       .showInformationMessage(message, 'Open Ticket')
-      .then((choice) => choice && vscode.env.openExternal(vscode.Uri.parse(begun.status === 'pending' ? begun.request.ticket.url : '')));
+      .then(
+        (choice) =>
+          choice &&
+          vscode.env.openExternal(vscode.Uri.parse(begun.status === 'pending' ? begun.request.ticket.url : '')),
+      );
     return { ...result(begun.dryRun, message), status: 'pending-approval' };
   }
   const change = begun;

@@ -157,7 +157,8 @@ export class SafetyServices implements vscode.Disposable {
       workspaceSettings: inspected?.workspaceFolderValue ?? inspected?.workspaceValue,
       policyFiles,
       auditPath: this.auditPath(),
-      approvalProvider: () => (this.approvalGate ? this.approvalGate(this.approvalProvider()) : this.approvalProvider()),
+      approvalProvider: () =>
+        this.approvalGate ? this.approvalGate(this.approvalProvider()) : this.approvalProvider(),
       connection: (profile) => this.ctx.connectionFor(profile),
       defaultProfile: () =>
         this.ctx.connection().then(

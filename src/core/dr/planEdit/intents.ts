@@ -44,7 +44,17 @@ export const WAVE_KEY_ORDER = [
   'postActions',
 ];
 const TARGET_KEY_ORDER = ['rpoMinutes', 'rtoMinutes'];
-const ACTION_KEY_ORDER = ['type', 'name', 'documentName', 'documentVersion', 'seconds', 'message', 'parameters', 'timeoutSeconds', 'retries'];
+const ACTION_KEY_ORDER = [
+  'type',
+  'name',
+  'documentName',
+  'documentVersion',
+  'seconds',
+  'message',
+  'parameters',
+  'timeoutSeconds',
+  'retries',
+];
 
 export function planKeyOrder(path: YamlPath): readonly string[] | undefined {
   if (path.length === 0) return PLAN_KEY_ORDER;
@@ -89,7 +99,8 @@ function parseEditable(text: string, parsed?: Document.Parsed): { plan: RawPlan;
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw new PlanEditError('The file is not a recovery plan (expected a mapping).');
   const plan = value as RawPlan;
-  if (plan.kind !== RECOVERY_PLAN_KIND) throw new PlanEditError('The file is not a recovery plan (kind: RecoveryPlan).');
+  if (plan.kind !== RECOVERY_PLAN_KIND)
+    throw new PlanEditError('The file is not a recovery plan (kind: RecoveryPlan).');
   if (plan.schemaVersion !== 2)
     throw new PlanEditError(
       `The visual editor edits schemaVersion 2 plans; this file is ${JSON.stringify(plan.schemaVersion)}. Run "Upgrade DR File" first.`,
@@ -102,7 +113,8 @@ function parseEditable(text: string, parsed?: Document.Parsed): { plan: RawPlan;
 function waveIndex(plan: RawPlan, name: string): number {
   const waves = plan.waves as RawWave[];
   const index = waves.findIndex((wave) => wave && typeof wave === 'object' && wave.name === name);
-  if (index === -1) throw new PlanEditError(`There is no wave "${name}" in the plan (it may have been renamed in the text).`);
+  if (index === -1)
+    throw new PlanEditError(`There is no wave "${name}" in the plan (it may have been renamed in the text).`);
   return index;
 }
 
@@ -139,8 +151,7 @@ export function intentOps(plan: RawPlan, intent: PlanIntent): EditOp[] {
   const waves = plan.waves as RawWave[];
   switch (intent.kind) {
     case 'addWave': {
-      if (waves.length >= DR_LIMITS.waves)
-        throw new PlanEditError(`A plan holds at most ${DR_LIMITS.waves} waves.`);
+      if (waves.length >= DR_LIMITS.waves) throw new PlanEditError(`A plan holds at most ${DR_LIMITS.waves} waves.`);
       const name = intent.name ?? uniqueWaveName(plan);
       checkName(name, 'wave');
       if (waves.some((wave) => wave?.name === name)) throw new PlanEditError(`There already is a wave "${name}".`);
@@ -171,7 +182,8 @@ export function intentOps(plan: RawPlan, intent: PlanIntent): EditOp[] {
         const dependsOn = wave?.dependsOn;
         if (!Array.isArray(dependsOn)) return;
         dependsOn.forEach((dependency, d) => {
-          if (dependency === intent.wave) ops.push({ op: 'set', path: ['waves', i, 'dependsOn', d], value: intent.newName });
+          if (dependency === intent.wave)
+            ops.push({ op: 'set', path: ['waves', i, 'dependsOn', d], value: intent.newName });
         });
       });
       return ops;
@@ -197,19 +209,27 @@ export function intentOps(plan: RawPlan, intent: PlanIntent): EditOp[] {
       const value = intent.value;
       if (value === null || value === '' || (intent.field === 'pauseBeforeWave' && value === false))
         return intent.field in waves[index] ? [{ op: 'delete', path }] : [];
-      if (intent.field === 'maxWaitSeconds' && !(Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 86400))
+      if (
+        intent.field === 'maxWaitSeconds' &&
+        !(Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 86400)
+      )
         throw new PlanEditError('maxWaitSeconds must be a whole number from 1 to 86400.');
-      if (intent.field === 'pauseBeforeWave' && typeof value !== 'boolean') throw new PlanEditError('pauseBeforeWave is true or false.');
-      if (intent.field === 'description' && typeof value !== 'string') throw new PlanEditError('A description is text.');
+      if (intent.field === 'pauseBeforeWave' && typeof value !== 'boolean')
+        throw new PlanEditError('pauseBeforeWave is true or false.');
+      if (intent.field === 'description' && typeof value !== 'string')
+        throw new PlanEditError('A description is text.');
       return waves[index][intent.field] === value ? [] : [{ op: 'set', path, value }];
     }
     case 'setPlanField': {
       const { field, value } = intent;
       if (field === 'rpoMinutes' || field === 'rtoMinutes') {
-        const targets = plan.targets && typeof plan.targets === 'object' ? (plan.targets as Record<string, unknown>) : undefined;
+        const targets =
+          plan.targets && typeof plan.targets === 'object' ? (plan.targets as Record<string, unknown>) : undefined;
         if (value === null || value === '') {
           if (!targets || !(field in targets)) return [];
-          return Object.keys(targets).length === 1 ? [{ op: 'delete', path: ['targets'] }] : [{ op: 'delete', path: ['targets', field] }];
+          return Object.keys(targets).length === 1
+            ? [{ op: 'delete', path: ['targets'] }]
+            : [{ op: 'delete', path: ['targets', field] }];
         }
         if (typeof value !== 'number' || !(value > 0)) throw new PlanEditError(`${field} must be a number above 0.`);
         if (!targets) return [{ op: 'set', path: ['targets'], value: { [field]: value } }];
@@ -252,7 +272,9 @@ export function intentOps(plan: RawPlan, intent: PlanIntent): EditOp[] {
         throw new PlanEditError(`A wave holds at most ${DR_LIMITS.actionsPerList} ${intent.list}.`);
       if (!Array.isArray(current) || current.length === 0)
         return [{ op: 'set', path: ['waves', index, intent.list], value: [cleanAction(intent.action)] }];
-      return [{ op: 'insert', path: ['waves', index, intent.list], index: current.length, value: cleanAction(intent.action) }];
+      return [
+        { op: 'insert', path: ['waves', index, intent.list], index: current.length, value: cleanAction(intent.action) },
+      ];
     }
     case 'updateAction': {
       const index = waveIndex(plan, intent.wave);
@@ -268,7 +290,10 @@ export function intentOps(plan: RawPlan, intent: PlanIntent): EditOp[] {
       const ops: EditOp[] = [];
       // Parameters are edited in the text: an update that carries none keeps the file's.
       for (const key of Object.keys(before))
-        if (!(key in after) && !(key === 'parameters' && !('parameters' in intent.action) && before.type === after.type))
+        if (
+          !(key in after) &&
+          !(key === 'parameters' && !('parameters' in intent.action) && before.type === after.type)
+        )
           ops.push({ op: 'delete', path: [...path, key] });
       for (const [key, value] of Object.entries(after))
         if (JSON.stringify(before[key]) !== JSON.stringify(value)) ops.push({ op: 'set', path: [...path, key], value });
@@ -291,7 +316,12 @@ function cleanAction(action: WaveAction): WaveAction {
   const source = action as unknown as Record<string, unknown>;
   for (const key of ACTION_KEY_ORDER) {
     const value = source[key];
-    if (value === undefined || value === '' || (typeof value === 'object' && value !== null && Object.keys(value).length === 0)) continue;
+    if (
+      value === undefined ||
+      value === '' ||
+      (typeof value === 'object' && value !== null && Object.keys(value).length === 0)
+    )
+      continue;
     out[key] = value;
   }
   return out as unknown as WaveAction;
@@ -322,7 +352,8 @@ export function applyIntent(text: string, intent: PlanIntent, parsed?: Document.
   const ops = intentOps(plan, intent);
   if (ops.length === 0) return { text, document: doc, edits: [], rerendered: false, unchanged: true };
   const result = applyOps(text, ops, planKeyOrder, doc);
-  if (overLimit(result.text)) throw new PlanEditError(`The plan would be larger than ${DR_LIMITS.documentBytes / 1024} KB.`);
+  if (overLimit(result.text))
+    throw new PlanEditError(`The plan would be larger than ${DR_LIMITS.documentBytes / 1024} KB.`);
   return { ...result, unchanged: false };
 }
 

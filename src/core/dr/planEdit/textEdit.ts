@@ -214,8 +214,7 @@ interface Splice {
 
 function findPair(map: YAMLMap, key: string): Pair | undefined {
   return map.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === key) as
-    | Pair
-    | undefined;
+    Pair | undefined;
 }
 
 function nodeAt(doc: Document.Parsed, path: YamlPath): unknown {
@@ -371,7 +370,10 @@ class Splicer {
     const dash = dashOffset(this.text, items[0]);
     if (!onlySpaceBefore(this.text, dash)) throw new PlanEditError('unsupported list layout');
     const dashColumn = column(this.text, dash);
-    const at = index >= items.length ? itemEnd(this.text, items[items.length - 1]) : lineStart(this.text, dashOffset(this.text, items[index]));
+    const at =
+      index >= items.length
+        ? itemEnd(this.text, items[items.length - 1])
+        : lineStart(this.text, dashOffset(this.text, items[index]));
     const newline = at > 0 && this.text[at - 1] !== '\n' ? '\n' : '';
     return { start: at, end: at, text: newline + renderItem(value, dashColumn) };
   }
@@ -416,7 +418,9 @@ function deepEqual(a: unknown, b: unknown): boolean {
   const left = a as Record<string, unknown>;
   const right = b as Record<string, unknown>;
   const keys = Object.keys(left);
-  return keys.length === Object.keys(right).length && keys.every((key) => key in right && deepEqual(left[key], right[key]));
+  return (
+    keys.length === Object.keys(right).length && keys.every((key) => key in right && deepEqual(left[key], right[key]))
+  );
 }
 
 export { deepEqual as valuesEqual };

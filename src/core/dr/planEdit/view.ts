@@ -98,7 +98,10 @@ function actions(value: unknown): ActionView[] {
  * Layers by dependency depth; within a layer, waves are ordered by the mean slot of their dependencies
  * (one barycentre pass), which keeps most edges from crossing. A cycle: every wave in its own layer.
  */
-function layout(waves: Array<{ name: string; dependsOn: string[] }>, hasCycle: boolean): Array<{ layer: number; slot: number }> {
+function layout(
+  waves: Array<{ name: string; dependsOn: string[] }>,
+  hasCycle: boolean,
+): Array<{ layer: number; slot: number }> {
   const byName = new Map<string, number>();
   waves.forEach((wave, i) => {
     if (!byName.has(wave.name)) byName.set(wave.name, i);
@@ -127,7 +130,9 @@ function layout(waves: Array<{ name: string; dependsOn: string[] }>, hasCycle: b
   for (const key of [...layers.keys()].sort((a, b) => a - b)) {
     const members = layers.get(key)!;
     const weight = (i: number): number => {
-      const parents = waves[i].dependsOn.map((d) => byName.get(d)).filter((j): j is number => j !== undefined && j !== i);
+      const parents = waves[i].dependsOn
+        .map((d) => byName.get(d))
+        .filter((j): j is number => j !== undefined && j !== i);
       return parents.length ? parents.reduce((sum, j) => sum + slot[j], 0) / parents.length : i / waves.length;
     };
     const weights = new Map(members.map((i) => [i, weight(i)]));
@@ -153,7 +158,10 @@ export function planView(text: string, parsed?: Document.Parsed): PlanView {
 }
 
 /** planView, and the parse it made (or reused) when the text is YAML, for the next edit of the same text. */
-export function planViewWithDocument(text: string, parsed?: Document.Parsed): { view: PlanView; document?: Document.Parsed } {
+export function planViewWithDocument(
+  text: string,
+  parsed?: Document.Parsed,
+): { view: PlanView; document?: Document.Parsed } {
   const view = buildView(text, parsed);
   return { view: view.view, document: view.document };
 }
@@ -162,7 +170,12 @@ function buildView(text: string, parsed?: Document.Parsed): { view: PlanView; do
   const tooLarge = tooLargeToParse(text, DR_LIMITS.documentBytes, 'file');
   if (tooLarge)
     return {
-      view: { status: 'error', message: tooLarge.message, line: tooLarge.start?.line ?? 1, column: tooLarge.start?.column ?? 1 },
+      view: {
+        status: 'error',
+        message: tooLarge.message,
+        line: tooLarge.start?.line ?? 1,
+        column: tooLarge.start?.column ?? 1,
+      },
     };
   let lines = new LineCounter();
   let doc: Document.Parsed;
@@ -193,7 +206,12 @@ function viewOfDocument(doc: Document.Parsed, lines: LineCounter): PlanView {
     return { status: 'error', message: `YAML: ${(error as Error).message}`, line: 1, column: 1 };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
-    return { status: 'error', message: 'The file is not a recovery plan: expected a mapping with kind: RecoveryPlan.', line: 1, column: 1 };
+    return {
+      status: 'error',
+      message: 'The file is not a recovery plan: expected a mapping with kind: RecoveryPlan.',
+      line: 1,
+      column: 1,
+    };
   const raw = value as Record<string, unknown>;
   if (raw.kind !== 'RecoveryPlan')
     return { status: 'error', message: 'The file is not a recovery plan (kind: RecoveryPlan).', line: 1, column: 1 };

@@ -167,9 +167,7 @@ export class TemplateEvaluator {
       return this.intrinsic(keys[0], node[keys[0]], depth);
     }
     return recordOf(
-      keys
-        .map((key) => [key, this.evaluate(node[key], depth + 1)] as const)
-        .filter(([, value]) => value !== NO_VALUE),
+      keys.map((key) => [key, this.evaluate(node[key], depth + 1)] as const).filter(([, value]) => value !== NO_VALUE),
     );
   }
 
@@ -260,7 +258,8 @@ export class TemplateEvaluator {
         pseudoKey === 'partition'
           ? (pseudo.partition ?? partitionOf(pseudo.region))
           : pseudoKey === 'urlSuffix'
-            ? (pseudo.urlSuffix ?? (pseudo.region?.startsWith('cn-') ? 'amazonaws.com.cn' : pseudo.region ? 'amazonaws.com' : undefined))
+            ? (pseudo.urlSuffix ??
+              (pseudo.region?.startsWith('cn-') ? 'amazonaws.com.cn' : pseudo.region ? 'amazonaws.com' : undefined))
             : pseudo[pseudoKey];
       return value ?? new Unresolved(`${name} is not known`);
     }
@@ -280,8 +279,7 @@ export class TemplateEvaluator {
     const decl = isRecord(this.parameterDecls[name]) ? (this.parameterDecls[name] as Record<string, unknown>) : {};
     const type = typeof decl.Type === 'string' ? decl.Type : 'String';
     const supplied = this.context.parameters?.[name];
-    if (decl.NoEcho === true || decl.NoEcho === 'true')
-      return new Unresolved(`${name} is a NoEcho parameter`);
+    if (decl.NoEcho === true || decl.NoEcho === 'true') return new Unresolved(`${name} is a NoEcho parameter`);
     if (isUnresolved(supplied)) return supplied;
     let raw: unknown = supplied;
     if (raw === undefined) {

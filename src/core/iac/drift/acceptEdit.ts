@@ -17,7 +17,14 @@ const YAML_NUMBER_LIKE = /^[-+]?(\.?\d|\.inf|\.nan)/i;
 /** Characters a single-quoted YAML scalar cannot hold as they are (controls, line breaks, BOM). */
 function needsEscape(character: string): boolean {
   const code = character.codePointAt(0)!;
-  return code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029 || code === 0xfeff || character === '\\';
+  return (
+    code < 0x20 ||
+    (code >= 0x7f && code <= 0x9f) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0xfeff ||
+    character === '\\'
+  );
 }
 
 /** A live value as a YAML scalar that reads back as the same value, in block and in flow context alike. */
@@ -31,9 +38,7 @@ export function yamlScalar(value: string | number | boolean): string {
 
 export function isAcceptableLiveValue(value: unknown): value is string | number | boolean {
   return (
-    typeof value === 'string' ||
-    typeof value === 'boolean' ||
-    (typeof value === 'number' && Number.isFinite(value))
+    typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))
   );
 }
 

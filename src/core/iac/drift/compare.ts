@@ -95,14 +95,27 @@ function compareValue(
   if (Array.isArray(expected) && isTagPath(path, rules)) return compareTags(expected, live, path, out);
   if (Array.isArray(expected)) {
     if (!Array.isArray(live)) {
-      out.push({ path, status: 'drifted', expected, live, reason: live === undefined ? 'absent live' : 'not a list live' });
+      out.push({
+        path,
+        status: 'drifted',
+        expected,
+        live,
+        reason: live === undefined ? 'absent live' : 'not a list live',
+      });
       return;
     }
     if ((rules.unordered ?? []).includes(rulePath(path))) return compareSet(expected, live, path, out);
     if (expected.length !== live.length) {
       const unknown = firstUnresolved(expected);
       if (unknown) out.push({ path, status: 'unknown', expected, live, reason: unknown.reason });
-      else out.push({ path, status: 'drifted', expected, live, reason: `${expected.length} entries, ${live.length} live` });
+      else
+        out.push({
+          path,
+          status: 'drifted',
+          expected,
+          live,
+          reason: `${expected.length} entries, ${live.length} live`,
+        });
       return;
     }
     expected.forEach((item, index) => compareValue(item, live[index], [...path, index], rules, out, depth + 1));
@@ -110,7 +123,13 @@ function compareValue(
   }
   if (isRecord(expected)) {
     if (!isRecord(live)) {
-      out.push({ path, status: 'drifted', expected, live, reason: live === undefined ? 'absent live' : 'not an object live' });
+      out.push({
+        path,
+        status: 'drifted',
+        expected,
+        live,
+        reason: live === undefined ? 'absent live' : 'not an object live',
+      });
       return;
     }
     for (const [key, value] of Object.entries(expected)) {
@@ -151,7 +170,8 @@ export function matchesExpected(expected: unknown, live: unknown, depth = 0): bo
     return (
       isRecord(live) &&
       Object.entries(expected).every(
-        ([key, value]) => value === undefined || matchesExpected(value, Object.hasOwn(live, key) ? live[key] : undefined, depth + 1),
+        ([key, value]) =>
+          value === undefined || matchesExpected(value, Object.hasOwn(live, key) ? live[key] : undefined, depth + 1),
       )
     );
   }
@@ -213,9 +233,22 @@ function compareTags(expected: unknown[], live: unknown, path: PropertyPath, out
     if (isUnresolved(tag.Value)) {
       out.push({ path: [...path, index, 'Value'], status: 'unknown', expected: tag.Value, reason: tag.Value.reason });
     } else if (!liveTags.has(key)) {
-      out.push({ path: [...path, index], status: 'drifted', expected: tag, live: undefined, reason: `tag ${key} absent live`, tagKey: key });
+      out.push({
+        path: [...path, index],
+        status: 'drifted',
+        expected: tag,
+        live: undefined,
+        reason: `tag ${key} absent live`,
+        tagKey: key,
+      });
     } else if (!sameScalar(tag.Value, liveTags.get(key))) {
-      out.push({ path: [...path, index, 'Value'], status: 'drifted', expected: tag.Value, live: liveTags.get(key), tagKey: key });
+      out.push({
+        path: [...path, index, 'Value'],
+        status: 'drifted',
+        expected: tag.Value,
+        live: liveTags.get(key),
+        tagKey: key,
+      });
     }
   });
   const extra = [...liveTags.keys()].filter((key) => !expectedKeys.has(key) && !key.startsWith('aws:'));
@@ -232,7 +265,8 @@ function compareTags(expected: unknown[], live: unknown, path: PropertyPath, out
 
 /** Counts for a lens or status bar. */
 export function summarize(drifts: readonly PropertyDrift[]): { drifted: number; unknown: number; inSync: number } {
-  const topLevel = (status: DriftStatus) => new Set(drifts.filter((d) => d.status === status).map((d) => String(d.path[0])));
+  const topLevel = (status: DriftStatus) =>
+    new Set(drifts.filter((d) => d.status === status).map((d) => String(d.path[0])));
   const drifted = topLevel('drifted');
   const unknown = [...topLevel('unknown')].filter((property) => !drifted.has(property));
   const inSync = [...topLevel('in-sync')];

@@ -378,7 +378,6 @@ const READS: Record<string, LiveRead> = {
   launchTemplates: launchTemplateRead,
 };
 
-
 /** Every resource type drift can read, with what it compares. */
 export const SUPPORTED_TYPES: Readonly<Record<string, TypeSupport>> = {
   'AWS::EC2::Instance': {
@@ -450,7 +449,11 @@ export const SUPPORTED_TYPES: Readonly<Record<string, TypeSupport>> = {
       ],
     },
   },
-  'AWS::EC2::RouteTable': { type: 'AWS::EC2::RouteTable', readKey: 'routeTables', rules: { compared: ['VpcId', 'Tags'] } },
+  'AWS::EC2::RouteTable': {
+    type: 'AWS::EC2::RouteTable',
+    readKey: 'routeTables',
+    rules: { compared: ['VpcId', 'Tags'] },
+  },
   'AWS::EC2::InternetGateway': {
     type: 'AWS::EC2::InternetGateway',
     readKey: 'internetGateways',

@@ -10,14 +10,7 @@ import { liveKey, readLive, supportOf, type LiveResource } from './live';
 import { isRecord, Unresolved } from './values';
 
 export type ResourceDriftStatus =
-  | 'in-sync'
-  | 'drifted'
-  | 'deleted'
-  | 'not-deployed'
-  | 'not-supported'
-  | 'read-failed'
-  | 'inactive'
-  | 'unknown';
+  'in-sync' | 'drifted' | 'deleted' | 'not-deployed' | 'not-supported' | 'read-failed' | 'inactive' | 'unknown';
 
 export interface ResourceDrift {
   logicalId: string;
@@ -36,7 +29,10 @@ export interface SecondSourceResult {
   answered: boolean;
   message: string;
   stackDriftStatus?: string;
-  resources?: Record<string, { status: string; differences: Array<{ path: string; expected?: string; actual?: string }> }>;
+  resources?: Record<
+    string,
+    { status: string; differences: Array<{ path: string; expected?: string; actual?: string }> }
+  >;
 }
 
 export interface StackDriftReport {
@@ -198,7 +194,8 @@ export async function checkStackDrift(request: StackDriftRequest): Promise<Stack
     const { logicalId, type } = resource;
     const summary = inStack.get(logicalId);
     const base = { logicalId, type, physicalId: summary?.PhysicalResourceId, stackStatus: summary?.ResourceStatus };
-    if (resource.active === false) return { ...base, status: 'inactive', properties: [], message: 'its condition is false' };
+    if (resource.active === false)
+      return { ...base, status: 'inactive', properties: [], message: 'its condition is false' };
     if (!summary?.PhysicalResourceId)
       return { ...base, status: 'not-deployed', properties: [], message: 'not in the stack yet: deploy to create it' };
     const support = supportOf(type);
@@ -276,7 +273,10 @@ export async function detectWithCloudFormation(
       await sleep(options.pollMs ?? 2_000);
     }
     if (status.detectionStatus === 'DETECTION_FAILED' && !status.stackDriftStatus)
-      return { answered: false, message: `CloudFormation drift detection failed: ${status.reason ?? 'no reason given'}` };
+      return {
+        answered: false,
+        message: `CloudFormation drift detection failed: ${status.reason ?? 'no reason given'}`,
+      };
     const records: DriftRecord[] = [];
     let nextToken: string | undefined;
     let pages = 0;

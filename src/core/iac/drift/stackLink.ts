@@ -52,9 +52,12 @@ export function parseIacMapping(text: string): IacMapping {
   }
   for (const [path, stack] of Object.entries(section).slice(0, MAX_ENTRIES)) {
     const normalized = normalizePath(path);
-    if (!normalized) mapping.problems.push(`${IAC_MAPPING_FILE}: "${path}" is not a relative path inside the workspace.`);
+    if (!normalized)
+      mapping.problems.push(`${IAC_MAPPING_FILE}: "${path}" is not a relative path inside the workspace.`);
     else if (typeof stack !== 'string' || !STACK_NAME.test(stack))
-      mapping.problems.push(`${IAC_MAPPING_FILE}: "${path}" must name a stack (letters, digits and hyphens), nothing else.`);
+      mapping.problems.push(
+        `${IAC_MAPPING_FILE}: "${path}" must name a stack (letters, digits and hyphens), nothing else.`,
+      );
     else mapping.cloudformation.set(normalized, stack);
   }
   return mapping;
@@ -118,7 +121,9 @@ export async function findStacks(request: FindStacksRequest): Promise<StackCandi
   } while (nextToken && ++pages < 20);
   const live = stacks.filter((stack) => stack.StackName && !/^DELETE_COMPLETE/.test(stack.StackStatus ?? ''));
   const tagged = live.filter((stack) =>
-    (stack.Tags ?? []).some((tag) => tag.Key === TEMPLATE_TAG && normalizePath(tag.Value ?? '') === request.relativePath),
+    (stack.Tags ?? []).some(
+      (tag) => tag.Key === TEMPLATE_TAG && normalizePath(tag.Value ?? '') === request.relativePath,
+    ),
   );
   if (tagged.length)
     return tagged.map((stack) => ({ stackName: stack.StackName!, stackStatus: stack.StackStatus, reason: 'tag' }));

@@ -31,13 +31,18 @@ export async function showProtectionGroup(ctx: PilotLightContext, dr: DrFeature,
   let file = files.find((f) => (wanted.path ? f.path === wanted.path : f.result.document?.name === wanted.name));
   if (!file && !wanted.path && !wanted.name) {
     const picked = await services.prompts.quickPick(
-      files.map((f) => ({ label: f.result.document?.name ?? basename(f.path), description: vscode.workspace.asRelativePath(f.path), f })),
+      files.map((f) => ({
+        label: f.result.document?.name ?? basename(f.path),
+        description: vscode.workspace.asRelativePath(f.path),
+        f,
+      })),
       { title: 'Which protection group?' },
     );
     file = picked?.f;
     if (!file) throw new UserError('');
   }
-  if (!file) throw new UserError(`No protection group ${wanted.name ? `"${wanted.name}"` : wanted.path} in the workspace.`);
+  if (!file)
+    throw new UserError(`No protection group ${wanted.name ? `"${wanted.name}"` : wanted.path} in the workspace.`);
   if (!file.result.document) throw services.fileErrors(file);
   const group = file.result.document;
   const uri = vscode.Uri.from({ scheme: DR_REPORT_SCHEME, path: `/group/${group.name.replace(/[^\w.-]/g, '-')}.md` });

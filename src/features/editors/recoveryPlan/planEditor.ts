@@ -119,7 +119,10 @@ export class RecoveryPlanEditor implements vscode.Disposable {
    * Sends the view of the document's current version, unless that version was sent already, then its
    * problems (validation runs after the graph is on its way). `parsed` reuses the parse of an own edit.
    */
-  private async postView(force = false, parsed?: { text: string; document: import('yaml').Document.Parsed }): Promise<void> {
+  private async postView(
+    force = false,
+    parsed?: { text: string; document: import('yaml').Document.Parsed },
+  ): Promise<void> {
     if (!this.ready || this.disposed) return;
     const version = this.document.version;
     if (!force && version === this.postedVersion) return;
@@ -240,7 +243,11 @@ export class RecoveryPlanEditor implements vscode.Disposable {
   async postGroups(resolve: boolean): Promise<void> {
     const root = this.dr.services.rootOf(this.document.fileName) ?? this.dr.services.folders()[0]?.uri.fsPath;
     if (!root) {
-      await this.host.post({ type: 'groups', groups: [], note: 'Open a folder: protection groups are workspace files.' });
+      await this.host.post({
+        type: 'groups',
+        groups: [],
+        note: 'Open a folder: protection groups are workspace files.',
+      });
       return;
     }
     const ws = await import('../../../core/dr/workspace');
@@ -297,9 +304,17 @@ export class RecoveryPlanEditor implements vscode.Disposable {
           );
           if (outcome.status !== 'succeeded')
             throw new Error(outcome.error?.message ?? outcome.refusal?.message ?? outcome.status);
-          const output = outcome.output as { items: Array<{ Name?: string; Owner?: string; DocumentVersion?: string }>; nextToken?: string };
+          const output = outcome.output as {
+            items: Array<{ Name?: string; Owner?: string; DocumentVersion?: string }>;
+            nextToken?: string;
+          };
           for (const doc of output.items)
-            if (doc.Name) items.push({ id: doc.Name, label: doc.Name, detail: [doc.Owner, doc.DocumentVersion && `v${doc.DocumentVersion}`].filter(Boolean).join(' · ') });
+            if (doc.Name)
+              items.push({
+                id: doc.Name,
+                label: doc.Name,
+                detail: [doc.Owner, doc.DocumentVersion && `v${doc.DocumentVersion}`].filter(Boolean).join(' · '),
+              });
           nextToken = output.nextToken;
         } while (nextToken && items.length < 2000);
       } else {
@@ -347,7 +362,12 @@ export class RecoveryPlanEditor implements vscode.Disposable {
         })),
       });
     } catch (error) {
-      await this.host.post({ type: 'preflight', status: 'failed', findings: [], message: describe(error).slice(0, 4000) });
+      await this.host.post({
+        type: 'preflight',
+        status: 'failed',
+        findings: [],
+        message: describe(error).slice(0, 4000),
+      });
     }
   }
 

@@ -82,7 +82,11 @@ export class DriftController implements vscode.Disposable {
     },
     isWholeLine: false,
   });
-  private readonly statusBar = vscode.window.createStatusBarItem('pilotLight.iac.drift', vscode.StatusBarAlignment.Left, 40);
+  private readonly statusBar = vscode.window.createStatusBarItem(
+    'pilotLight.iac.drift',
+    vscode.StatusBarAlignment.Left,
+    40,
+  );
   private readonly lensEmitter = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.lensEmitter.event;
   private readonly states = new Map<string, DocumentState>();
@@ -209,13 +213,16 @@ export class DriftController implements vscode.Disposable {
     );
     if (trigger === 'command') {
       // CloudFormation's own detection as a second source, after our result is on screen.
-      void detectWithCloudFormation({ reads, region, stackName: report.stackName, secondSource: { timeoutMs: 120_000 } }).then(
-        (second) => {
-          state.secondSource = second;
-          this.ctx.log.info(`Drift: ${second.message}`);
-          this.updateStatusBar();
-        },
-      );
+      void detectWithCloudFormation({
+        reads,
+        region,
+        stackName: report.stackName,
+        secondSource: { timeoutMs: 120_000 },
+      }).then((second) => {
+        state.secondSource = second;
+        this.ctx.log.info(`Drift: ${second.message}`);
+        this.updateStatusBar();
+      });
     }
     return report;
   }
@@ -223,9 +230,8 @@ export class DriftController implements vscode.Disposable {
   private async readMapping(document: vscode.TextDocument) {
     const folder = vscode.workspace.getWorkspaceFolder(document.uri);
     if (!folder) return undefined;
-    const { parseIacMapping, IAC_MAPPING_FILE, IAC_MAPPING_MAX_BYTES } = await import(
-      '../../../core/iac/drift/stackLink'
-    );
+    const { parseIacMapping, IAC_MAPPING_FILE, IAC_MAPPING_MAX_BYTES } =
+      await import('../../../core/iac/drift/stackLink');
     const uri = vscode.Uri.joinPath(folder.uri, IAC_MAPPING_FILE);
     try {
       const stat = await vscode.workspace.fs.stat(uri);
@@ -276,7 +282,10 @@ export class DriftController implements vscode.Disposable {
         label: candidate.stackName,
         description: `${candidate.stackStatus ?? ''} · ${candidate.reason}`,
       })),
-      { title: `Which stack did ${relativePath} deploy?`, placeHolder: 'Pilot Light remembers the answer for this workspace' },
+      {
+        title: `Which stack did ${relativePath} deploy?`,
+        placeHolder: 'Pilot Light remembers the answer for this workspace',
+      },
     );
     if (!picked) return undefined;
     await this.remember(relativePath, picked.label);
@@ -388,7 +397,11 @@ export class DriftController implements vscode.Disposable {
         const extra = drift.reason?.startsWith('live has');
         const liveText = extra ? `${drift.reason}: ${displayValue(drift.live)}` : `live: ${displayValue(drift.live)}`;
         const decorationText =
-          drift.reason === 'not found live' ? '⟵ not found live' : extra ? `⟵ ${liveText}` : `⟵ live: ${displayValue(drift.live, 60)}`;
+          drift.reason === 'not found live'
+            ? '⟵ not found live'
+            : extra
+              ? `⟵ ${liveText}`
+              : `⟵ live: ${displayValue(drift.live, 60)}`;
         const label = drift.path.join('.');
         const message = extra
           ? `Drift in ${resource.logicalId}.${label}: ${drift.reason} — ${displayValue(drift.live, 200)}`
@@ -652,7 +665,9 @@ export class DriftController implements vscode.Disposable {
     const drift = resource?.properties.find((property) => property.path.join('.') === path.join('.'));
     const revert = resource && drift ? revertOperation(resource, drift) : undefined;
     if (!revert)
-      throw new UserError(`Reverting ${logicalId}.${path.join('.')} is not supported yet: change the resource or accept the live value.`);
+      throw new UserError(
+        `Reverting ${logicalId}.${path.join('.')} is not supported yet: change the resource or accept the live value.`,
+      );
     const result = await runInteractively(this.service, {
       operationId: revert.operationId,
       input: revert.input,
@@ -697,7 +712,10 @@ export class DriftController implements vscode.Disposable {
     const previous = (stacks.items[0]?.Parameters ?? [])
       .map((parameter) => parameter.ParameterKey)
       .filter((key): key is string => Boolean(key && declared.has(key)));
-    const changeSetName = `pilot-light-${new Date().toISOString().replace(/[^0-9]/g, '').slice(0, 14)}`;
+    const changeSetName = `pilot-light-${new Date()
+      .toISOString()
+      .replace(/[^0-9]/g, '')
+      .slice(0, 14)}`;
     const created = await runInteractively(this.service, {
       operationId: 'cloudformation.changeSets.create',
       input: {
@@ -718,7 +736,12 @@ export class DriftController implements vscode.Disposable {
       if (!/PENDING|IN_PROGRESS/.test(described.status ?? '')) break;
       await new Promise((resolve) => setTimeout(resolve, Math.min(500 * (attempt + 1), 3_000)));
     }
-    this.state(document.uri).changeSet = { stackName, changeSetName, version: document.version, status: described.status };
+    this.state(document.uri).changeSet = {
+      stackName,
+      changeSetName,
+      version: document.version,
+      status: described.status,
+    };
     const text = [
       `Change set ${changeSetName} for stack ${stackName} (${region})`,
       `Status: ${described.status ?? '?'}${described.statusReason ? ` — ${described.statusReason}` : ''}`,
@@ -779,7 +802,10 @@ export function revertOperation(
       input: { instanceId: resource.physicalId, instanceType: drift.expected },
       title: `change ${resource.physicalId} back to ${drift.expected}; the instance must be stopped`,
     };
-  if (resource.type === 'AWS::EC2::SecurityGroup' && (property === 'SecurityGroupIngress' || property === 'SecurityGroupEgress')) {
+  if (
+    resource.type === 'AWS::EC2::SecurityGroup' &&
+    (property === 'SecurityGroupIngress' || property === 'SecurityGroupEgress')
+  ) {
     const direction = property === 'SecurityGroupIngress' ? 'Ingress' : 'Egress';
     const missing = typeof index === 'number' && drift.reason === 'not found live';
     const rules = (missing ? [drift.expected] : Array.isArray(drift.live) ? drift.live : []).map(toRuleInput);
@@ -802,7 +828,6 @@ export function revertOperation(
   return undefined;
 }
 
-
 /** A CloudFormation security-group rule as the rule operations' input; undefined when it has no such form. */
 function toRuleInput(rule: unknown): Record<string, unknown> | undefined {
   if (!rule || typeof rule !== 'object') return undefined;
@@ -810,7 +835,13 @@ function toRuleInput(rule: unknown): Record<string, unknown> | undefined {
   const protocol = String(r.IpProtocol) === '-1' ? 'all' : String(r.IpProtocol);
   if (!['tcp', 'udp', 'icmp', 'icmpv6', 'all'].includes(protocol)) return undefined;
   const port = (value: unknown) => (value === undefined || protocol === 'all' ? undefined : Number(value));
-  const source = r.CidrIp ?? r.CidrIpv6 ?? r.SourceSecurityGroupId ?? r.DestinationSecurityGroupId ?? r.SourcePrefixListId ?? r.DestinationPrefixListId;
+  const source =
+    r.CidrIp ??
+    r.CidrIpv6 ??
+    r.SourceSecurityGroupId ??
+    r.DestinationSecurityGroupId ??
+    r.SourcePrefixListId ??
+    r.DestinationPrefixListId;
   if (typeof source !== 'string') return undefined;
   return Object.fromEntries(
     Object.entries({

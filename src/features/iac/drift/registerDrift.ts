@@ -6,11 +6,7 @@ import type { DriftController } from './driftController';
 /** Delay before templates already open at activation are checked (never inside activate()). */
 const STARTUP_DELAY_MS = 400;
 const SNIFF_CHARS = 65_536;
-const TEMPLATE_SELECTOR: vscode.DocumentSelector = [
-  { language: 'yaml' },
-  { language: 'json' },
-  { language: 'jsonc' },
-];
+const TEMPLATE_SELECTOR: vscode.DocumentSelector = [{ language: 'yaml' }, { language: 'json' }, { language: 'jsonc' }];
 
 /** A cheap look before anything loads: CloudFormation templates name their format version or AWS:: types. */
 export function mightBeTemplate(document: vscode.TextDocument): boolean {
@@ -35,7 +31,10 @@ export function registerIacDrift(ctx: PilotLightContext): DriftFeature {
   const controller = (): Promise<DriftController> =>
     (loading ??= import('./driftController').then(({ DriftController }) => {
       const created = new DriftController(ctx);
-      ctx.extension.subscriptions.push(created, created.onDidChangeCodeLenses(() => lensEmitter.fire()));
+      ctx.extension.subscriptions.push(
+        created,
+        created.onDidChangeCodeLenses(() => lensEmitter.fire()),
+      );
       return created;
     }));
   const lensEmitter = new vscode.EventEmitter<void>();
@@ -44,7 +43,8 @@ export function registerIacDrift(ctx: PilotLightContext): DriftFeature {
     const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
     if (!target) throw new UserError('Open a CloudFormation template first.');
     const document = await vscode.workspace.openTextDocument(target);
-    if (!mightBeTemplate(document)) throw new UserError(`${vscode.workspace.asRelativePath(target)} is not a CloudFormation template.`);
+    if (!mightBeTemplate(document))
+      throw new UserError(`${vscode.workspace.asRelativePath(target)} is not a CloudFormation template.`);
     return document;
   };
   const checkQuietly = (document: vscode.TextDocument, trigger: 'open' | 'save'): void => {
