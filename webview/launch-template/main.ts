@@ -22,25 +22,7 @@ import {
   type ToHost,
 } from '../../src/protocol/launchTemplate';
 
-interface VsCodeApi {
-  postMessage(message: unknown): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
-let requestCounter = 0;
-const nextRequestId = () => `r${++requestCounter}`;
-
-/** The value of the element an input or change event came from (inside a vscode-elements shadow root too). */
-function eventValue(event: Event): string {
-  const target = event.target as { value?: unknown } | null;
-  if (target && typeof target.value === 'string') return target.value;
-  const inner = event.composedPath()[0] as { value?: unknown } | undefined;
-  return inner && typeof inner.value === 'string' ? inner.value : '';
-}
-function eventChecked(event: Event): boolean {
-  return Boolean((event.target as { checked?: unknown } | null)?.checked);
-}
+import { eventChecked, eventValue, nextRequestId, receiveChecked, sendChecked } from '../shared/channel';
 
 export class LaunchTemplateEditorElement extends LitElement {
   static properties = {
@@ -93,31 +75,19 @@ export class LaunchTemplateEditorElement extends LitElement {
     super.disconnectedCallback();
   }
 
-  /** Validates before sending: a message the host would refuse is a bug shown here. */
   send(message: ToHost): void {
-    const parsed = toHost.safeParse(message);
-    if (!parsed.success) {
-      this.status = {
-        kind: 'error',
-        text: `Not sent (invalid ${message.type} message): ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
-      };
-      return;
-    }
-    vscode.postMessage(parsed.data);
+    sendChecked(toHost, message, this.showError);
   }
 
+  private readonly showError = (text: string): void => {
+    this.status = { kind: 'error', text };
+  };
+
   private readonly onMessage = (event: MessageEvent): void => {
-    const parsed = toWebview.safeParse(event.data);
-    if (!parsed.success) {
-      const text = `The editor received an invalid message from the extension: ${parsed.error.issues
-        .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
-        .slice(0, 3)
-        .join('; ')}`;
-      this.status = { kind: 'error', text };
-      this.send({ type: 'protocolError', message: text.slice(0, 2000) });
-      return;
-    }
-    const message = parsed.data;
+    const message = receiveChecked(toWebview, event.data, this.showError, (text) =>
+      this.send({ type: 'protocolError', message: text }),
+    );
+    if (!message) return;
     switch (message.type) {
       case 'state':
         this.state = message.state;

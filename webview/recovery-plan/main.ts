@@ -22,14 +22,7 @@ import {
   type ToHost,
 } from '../../src/protocol/recoveryPlan';
 
-interface VsCodeApi {
-  postMessage(message: unknown): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
-let requestCounter = 0;
-const nextRequestId = () => `r${++requestCounter}`;
+import { eventChecked, eventValue, nextRequestId, receiveChecked, sendChecked } from '../shared/channel';
 
 type OkView = Extract<PlanViewMessage, { status: 'ok' }>;
 type Wave = OkView['waves'][number];
@@ -41,16 +34,6 @@ const NODE_HEIGHT = 112;
 const GAP_X = 48;
 const GAP_Y = 64;
 const MARGIN = 24;
-
-function eventValue(event: Event): string {
-  const target = event.target as { value?: unknown } | null;
-  if (target && typeof target.value === 'string') return target.value;
-  const inner = event.composedPath()[0] as { value?: unknown } | undefined;
-  return inner && typeof inner.value === 'string' ? inner.value : '';
-}
-function eventChecked(event: Event): boolean {
-  return Boolean((event.target as { checked?: unknown } | null)?.checked);
-}
 
 function position(wave: Wave): { x: number; y: number } {
   return { x: MARGIN + wave.slot * (NODE_WIDTH + GAP_X), y: MARGIN + wave.layer * (NODE_HEIGHT + GAP_Y) };
@@ -128,33 +111,22 @@ export class RecoveryPlanEditorElement extends LitElement {
   }
 
   send(message: ToHost): void {
-    const parsed = toHost.safeParse(message);
-    if (!parsed.success) {
-      this.status = {
-        kind: 'error',
-        text: `Not sent (invalid ${message.type} message): ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
-      };
-      return;
-    }
-    vscode.postMessage(parsed.data);
+    sendChecked(toHost, message, this.showError);
   }
+
+  private readonly showError = (text: string): void => {
+    this.status = { kind: 'error', text };
+  };
 
   intent(intent: PlanIntentMessage): void {
     this.send({ type: 'intent', requestId: nextRequestId(), intent });
   }
 
   private readonly onMessage = (event: MessageEvent): void => {
-    const parsed = toWebview.safeParse(event.data);
-    if (!parsed.success) {
-      const text = `The editor received an invalid message from the extension: ${parsed.error.issues
-        .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
-        .slice(0, 3)
-        .join('; ')}`;
-      this.status = { kind: 'error', text };
-      this.send({ type: 'protocolError', message: text.slice(0, 2000) });
-      return;
-    }
-    const message = parsed.data;
+    const message = receiveChecked(toWebview, event.data, this.showError, (text) =>
+      this.send({ type: 'protocolError', message: text }),
+    );
+    if (!message) return;
     switch (message.type) {
       case 'view':
         this.view = message.view;

@@ -97,6 +97,39 @@ export const readOnlyAnnotations = (title: string, openWorldHint = true): Tool['
 /** The DR tools: list plans, preflight, start a drill, a run's status, runbook, troubleshooting and setup proposals; a recovery only when allowed. */
 export function createDrTools(deps: DrToolDeps): DrTool[] {
   const { dr, result, refuse } = deps;
+
+  /** A run-control tool whose only argument is the runId. */
+  const runIdTool = (
+    name: string,
+    title: string,
+    description: string,
+    hints: { destructive: boolean; idempotent: boolean; openWorld: boolean },
+    act: (call: DrCall, runId: string) => Promise<CallToolResult>,
+  ): DrTool => ({
+    name,
+    title,
+    description,
+    inputSchema: {
+      type: 'object',
+      properties: { runId: runIdSchema },
+      required: ['runId'],
+      additionalProperties: false,
+    },
+    outputSchema: controlOutput,
+    annotations: {
+      title,
+      readOnlyHint: false,
+      destructiveHint: hints.destructive,
+      idempotentHint: hints.idempotent,
+      openWorldHint: hints.openWorld,
+    },
+    access: 'change',
+    handler: async (args, call) => {
+      const parsed = runArgs.safeParse(args);
+      if (!parsed.success) return refuse(call, 'invalid-input', 'runId: letters, digits, ".", "_" and "-" only.');
+      return act(call, parsed.data.runId);
+    },
+  });
   let manager: Promise<DrRunManager> | undefined;
 
   const session = async (client: AuditClient) => {
@@ -605,32 +638,13 @@ export function createDrTools(deps: DrToolDeps): DrTool[] {
         });
       },
     },
-    {
-      name: 'dr_pause_run',
-      title: 'Pause a DR run',
-      description:
-        'Pauses a drill or recovery that this server is running: no new wave or step starts; DRS jobs already running are still followed. The safe direction, so no form is asked; resuming needs one. Audited.',
-      inputSchema: {
-        type: 'object',
-        properties: { runId: runIdSchema },
-        required: ['runId'],
-        additionalProperties: false,
-      },
-      outputSchema: controlOutput,
-      annotations: {
-        title: 'Pause a DR run',
-        readOnlyHint: false,
-        destructiveHint: false,
-        idempotentHint: true,
-        openWorldHint: false,
-      },
-      access: 'change',
-      handler: async (args, call) => {
-        const parsed = runArgs.safeParse(args);
-        if (!parsed.success) return refuse(call, 'invalid-input', 'runId: letters, digits, ".", "_" and "-" only.');
-        return control(call, parsed.data.runId, 'pause');
-      },
-    },
+    runIdTool(
+      'dr_pause_run',
+      'Pause a DR run',
+      'Pauses a drill or recovery that this server is running: no new wave or step starts; DRS jobs already running are still followed. The safe direction, so no form is asked; resuming needs one. Audited.',
+      { destructive: false, idempotent: true, openWorld: false },
+      (call, runId) => control(call, runId, 'pause'),
+    ),
     {
       name: 'dr_resume_run',
       title: 'Resume a DR run',
@@ -661,58 +675,20 @@ export function createDrTools(deps: DrToolDeps): DrTool[] {
         return control(call, parsed.data.runId, 'resume', parsed.data.wave);
       },
     },
-    {
-      name: 'dr_cancel_run',
-      title: 'Cancel a DR run',
-      description:
-        'Cancels a drill or recovery that this server is running: waves that have not started are cancelled; DRS jobs already running are followed to their end; nothing is terminated (a drill is cleaned up with dr_cleanup_drill). The person at the client must confirm it in a form by typing the plan name. Audited.',
-      inputSchema: {
-        type: 'object',
-        properties: { runId: runIdSchema },
-        required: ['runId'],
-        additionalProperties: false,
-      },
-      outputSchema: controlOutput,
-      annotations: {
-        title: 'Cancel a DR run',
-        readOnlyHint: false,
-        destructiveHint: false,
-        idempotentHint: true,
-        openWorldHint: false,
-      },
-      access: 'change',
-      handler: async (args, call) => {
-        const parsed = runArgs.safeParse(args);
-        if (!parsed.success) return refuse(call, 'invalid-input', 'runId: letters, digits, ".", "_" and "-" only.');
-        return control(call, parsed.data.runId, 'cancel');
-      },
-    },
-    {
-      name: 'dr_cleanup_drill',
-      title: 'Clean up a DR drill',
-      description:
-        'Terminates the recovery instances an ended DRILL launched (their EC2 instances are deleted; this cannot be undone) and follows the DRS TERMINATE jobs. Never for a recovery. The person at the client must confirm it in a form by typing the plan name; every DRS call passes the guardrails (protected environments ask again) and is audited.',
-      inputSchema: {
-        type: 'object',
-        properties: { runId: runIdSchema },
-        required: ['runId'],
-        additionalProperties: false,
-      },
-      outputSchema: controlOutput,
-      annotations: {
-        title: 'Clean up a DR drill',
-        readOnlyHint: false,
-        destructiveHint: true,
-        idempotentHint: false,
-        openWorldHint: true,
-      },
-      access: 'change',
-      handler: async (args, call) => {
-        const parsed = runArgs.safeParse(args);
-        if (!parsed.success) return refuse(call, 'invalid-input', 'runId: letters, digits, ".", "_" and "-" only.');
-        return cleanup(call, parsed.data.runId);
-      },
-    },
+    runIdTool(
+      'dr_cancel_run',
+      'Cancel a DR run',
+      'Cancels a drill or recovery that this server is running: waves that have not started are cancelled; DRS jobs already running are followed to their end; nothing is terminated (a drill is cleaned up with dr_cleanup_drill). The person at the client must confirm it in a form by typing the plan name. Audited.',
+      { destructive: false, idempotent: true, openWorld: false },
+      (call, runId) => control(call, runId, 'cancel'),
+    ),
+    runIdTool(
+      'dr_cleanup_drill',
+      'Clean up a DR drill',
+      'Terminates the recovery instances an ended DRILL launched (their EC2 instances are deleted; this cannot be undone) and follows the DRS TERMINATE jobs. Never for a recovery. The person at the client must confirm it in a form by typing the plan name; every DRS call passes the guardrails (protected environments ask again) and is audited.',
+      { destructive: true, idempotent: false, openWorld: true },
+      (call, runId) => cleanup(call, runId),
+    ),
     {
       name: 'dr_runbook',
       title: 'DR runbook for a plan',

@@ -1,6 +1,6 @@
 import { Document, Scalar, type YAMLMap } from 'yaml';
-import { flatRules, LAUNCH_TEMPLATE_FIELDS, managedRoutes, skipReason, userTags } from './extract';
-import { KIND_ORDER, type AwsRecord, type LiveResource } from './live';
+import { flatRules, LAUNCH_TEMPLATE_FIELDS, managedRoutes, includedResources, userTags } from './extract';
+import type { AwsRecord, LiveResource } from './live';
 import { byNameOrder, NameAllocator } from './names';
 
 export interface GeneratedTemplate {
@@ -50,12 +50,7 @@ function compact(properties: Record<string, Node | undefined>): Record<string, N
 export function generateCloudFormation(live: LiveResource[], options: GenerateOptions): GeneratedTemplate {
   const names = new NameAllocator('cloudformation');
   const notes: string[] = [];
-  const ordered = [...live].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
-  const included = ordered.filter((resource) => {
-    const reason = skipReason(resource);
-    if (reason) notes.push(reason);
-    return !reason;
-  });
+  const included = includedResources(live, notes);
   const logical = new Map<string, string>();
   for (const resource of byNameOrder(included)) logical.set(resource.id, names.forResource(resource));
   const ref = (id: string | undefined): Node | undefined => {

@@ -1,4 +1,4 @@
-import type { AwsRecord, LiveResource } from './live';
+import { KIND_ORDER, type AwsRecord, type LiveResource } from './live';
 
 /** Tags a template may set: AWS's own (`aws:*`) are left out. */
 export function userTags(record: AwsRecord): Array<{ Key: string; Value: string }> {
@@ -81,3 +81,13 @@ export const LAUNCH_TEMPLATE_FIELDS = [
   'TagSpecifications',
   'DisableApiTermination',
 ] as const;
+
+/** The resources a template will hold, in kind order (what others refer to first); a note for each left out. */
+export function includedResources(live: LiveResource[], notes: string[]): LiveResource[] {
+  const ordered = [...live].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
+  return ordered.filter((resource) => {
+    const reason = skipReason(resource);
+    if (reason) notes.push(reason);
+    return !reason;
+  });
+}

@@ -1,7 +1,7 @@
 import type { GeneratedTemplate, GenerateOptions } from './cloudformation';
-import { flatRules, managedRoutes, skipReason, userTags, type FlatRule } from './extract';
+import { flatRules, managedRoutes, includedResources, userTags, type FlatRule } from './extract';
 import { hclBlock, type HclBlock, type HclValue } from './hcl';
-import { KIND_ORDER, type AwsRecord, type LiveResource } from './live';
+import type { AwsRecord, LiveResource } from './live';
 import { byNameOrder, NameAllocator } from './names';
 
 const TYPE: Record<LiveResource['kind'], string> = {
@@ -35,12 +35,7 @@ function tagMap(record: AwsRecord): HclValue | undefined {
 export function generateTerraform(live: LiveResource[], options: GenerateOptions): GeneratedTemplate {
   const names = new NameAllocator('terraform');
   const notes: string[] = [];
-  const ordered = [...live].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
-  const included = ordered.filter((resource) => {
-    const reason = skipReason(resource);
-    if (reason) notes.push(reason);
-    return !reason;
-  });
+  const included = includedResources(live, notes);
   const address = new Map<string, string>();
   for (const resource of byNameOrder(included))
     address.set(resource.id, `${TYPE[resource.kind]}.${names.forResource(resource)}`);
