@@ -1,11 +1,12 @@
 // "Create Protection Groups from Source Servers…" and "New Recovery Plan from Groups…" in the real extension
 // host, against the DRS emulator's seeded servers, every question answered through the DR prompt hooks.
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { PilotLightTestApi } from '../../src/extension';
 import { parseGroup, parsePlan } from '../../src/core/dr/parse';
-import { pilotLight, removeDrFiles } from './support/dr';
+import { pilotLight, removeDrFiles, workspaceRoot } from './support/dr';
 
 describe('DR onboarding commands in the extension host @dr', function () {
   this.timeout(120_000);
@@ -94,7 +95,11 @@ describe('DR onboarding commands in the extension host @dr', function () {
   });
 
   it('refuses a tag key no server has, and writes nothing', async () => {
+    const groupsFolder = join(workspaceRoot(), '.pilotlight', 'dr', 'groups');
+    const listing = () => (existsSync(groupsFolder) ? readdirSync(groupsFolder).sort() : []);
+    const before = listing();
     await vscode.commands.executeCommand('pilotLight.dr.createGroupsFromServers', 'NoSuchTagKey');
     assert.match(api.dr.lastError?.message ?? '', /No source server in .* has the tag key "NoSuchTagKey"/);
+    assert.deepEqual(listing(), before);
   });
 });

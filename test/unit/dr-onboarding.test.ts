@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import fc from 'fast-check';
 import {
   freeName,
@@ -192,5 +192,33 @@ describe('DR onboarding: groups from tags, plans from groups', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('contributes a Getting Started walkthrough whose steps complete on contributed commands, with local media', () => {
+    const root = [resolve(__dirname, '..', '..', '..'), resolve(__dirname, '..', '..')].find((dir) =>
+      existsSync(join(dir, 'package.json')),
+    )!;
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    const commands = new Set<string>(manifest.contributes.commands.map((c: { command: string }) => c.command));
+    const views = new Set<string>(
+      Object.values(manifest.contributes.views as Record<string, { id: string }[]>).flatMap((list) => list.map((v) => v.id)),
+    );
+    const walkthrough = manifest.contributes.walkthroughs.find((w: { id: string }) => w.id === 'pilotLight.gettingStarted');
+    const steps = walkthrough.steps as { id: string; completionEvents: string[]; media: { markdown: string } }[];
+    assert.deepEqual(
+      steps.map((step) => step.id),
+      ['connect', 'explorer', 'groups', 'plan', 'preflight', 'drill', 'report', 'cleanup'],
+    );
+    for (const step of steps) {
+      assert.ok(step.completionEvents.length > 0, step.id);
+      for (const event of step.completionEvents) {
+        const [kind, target] = event.split(':');
+        if (kind === 'onCommand') assert.ok(commands.has(target), `${step.id}: ${target} is a contributed command`);
+        else if (kind === 'onView') assert.ok(views.has(target), `${step.id}: ${target} is a contributed view`);
+        else assert.fail(`${step.id}: unexpected completion event ${event}`);
+      }
+      assert.match(step.media.markdown, /^media\/walkthrough\/[a-z]+\.md$/);
+      assert.ok(existsSync(join(root, step.media.markdown)), step.media.markdown);
+    }
   });
 });
