@@ -100,7 +100,11 @@ export function proposeGroups(servers: ServerInfo[], tagKey: string, options: Pr
   for (const server of servers) {
     const value = server.tags[tagKey];
     if (!usableTag(tagKey, value)) untagged.push(server);
-    else byValue.set(value, [...(byValue.get(value) ?? []), server]);
+    else {
+      const members = byValue.get(value);
+      if (members) members.push(server);
+      else byValue.set(value, [server]);
+    }
   }
   const taken = new Set([...(options.takenNames ?? [])]);
   const groups: GroupProposal[] = [];

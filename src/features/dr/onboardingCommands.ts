@@ -19,7 +19,7 @@ export interface CreatedGroups {
 
 /** Markdown preview of a proposal: the servers each group will hold, and those left out. */
 export function renderGroupsPreview(proposal: GroupsProposal): string {
-  const escape = (text: string) => text.replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`);
+  const escape = (text: string) => text.replace(/\s+/g, ' ').replace(/[\\`*_[\]<>|#]/g, (c) => `\\${c}`);
   const lines = [
     `# Protection groups from tag \`${escape(proposal.tagKey)}\` (${proposal.region})`,
     '',
