@@ -185,7 +185,7 @@ export function registerDrOnboardingCommands(c: DrCommandContext): vscode.Dispos
     const problem = core.nameProblem(name);
     if (problem) throw new UserError(`"${name}" cannot be used as a recovery plan name: ${problem}`);
     if (takenPlans.includes(name)) throw new UserError(`A recovery plan named "${name}" already exists.`);
-    const plan = { ...ordered, name, description: `Recovery of ${names.join(', ')}` };
+    const plan = { ...ordered, name, description: `Recovery of ${names.join(', ')}`.slice(0, 1000) };
     const { files } = core.planFiles(root, [plan], takenPlans);
     if (files[0].name !== name)
       throw new UserError(`${vscode.workspace.asRelativePath(core.defaultPathFor(root, plan))} already exists; it is left as it is.`);
