@@ -19,3 +19,4 @@ export * from './workspace';
 export * from './templates';
 export * from './runLock';
 export * from './manager';
+export * from './onboarding';

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { PilotLightContext } from '../shared/pilotLightContext';
 import { DrDiagnostics } from './diagnostics';
 import { registerDrAssistCommands } from './assistCommands';
+import { registerDrOnboardingCommands } from './onboardingCommands';
 import { registerDrCommands, type DrCommandContext } from './drCommands';
 import { DrServices } from './drServices';
 import { vscodePrompts, type DrPrompts } from './prompts';
@@ -94,6 +95,7 @@ export function registerDrFeature(ctx: PilotLightContext): DrFeature {
     }),
     ...registerDrCommands(commandContext),
     ...registerDrAssistCommands(commandContext),
+    ...registerDrOnboardingCommands(commandContext),
     ...registerStepFunctionsCommands(commandContext).disposables,
   );
 
