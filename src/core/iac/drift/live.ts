@@ -18,6 +18,8 @@ export interface LiveResource {
   facts: Array<[string, string]>;
   /** true when the read shows the resource as gone (e.g. a terminated instance). */
   gone?: boolean;
+  /** The API's item as the read returned it (Terraform drift maps it to its own attribute names). */
+  record?: Record<string, unknown>;
 }
 
 export interface TypeSupport {
@@ -318,6 +320,27 @@ const internetGatewayRead: LiveRead = {
   },
 };
 
+const natGatewayRead: LiveRead = {
+  operationId: 'ec2.natGateways.list',
+  read: filteredRead('ec2.natGateways.list', 'nat-gateway-id'),
+  idOf: (item) => text(item.NatGatewayId),
+  map(item) {
+    const state = text(item.State);
+    return {
+      physicalId: String(item.NatGatewayId),
+      state,
+      gone: state === 'deleted' || state === 'deleting',
+      properties: defined({ SubnetId: item.SubnetId, ConnectivityType: item.ConnectivityType, Tags: tagsOf(item) }),
+      attributes: defined({ NatGatewayId: item.NatGatewayId }),
+      facts: [
+        ['Name', nameTag(item) ?? '—'],
+        ['State', state ?? '?'],
+        ['Subnet', text(item.SubnetId) ?? '—'],
+      ],
+    };
+  },
+};
+
 const launchTemplateRead: LiveRead = {
   operationId: 'ec2.launchTemplates.currentVersions',
   async read(reads, _ids, region, calls) {
@@ -375,6 +398,7 @@ const READS: Record<string, LiveRead> = {
   subnets: subnetRead,
   routeTables: routeTableRead,
   internetGateways: internetGatewayRead,
+  natGateways: natGatewayRead,
   launchTemplates: launchTemplateRead,
 };
 
@@ -503,7 +527,7 @@ export async function readLive(
         const wanted = new Set(ids);
         for (const item of list(items)) {
           const id = live.idOf(item);
-          if (id && wanted.has(id)) resources.set(`${key}:${id}`, live.map(item));
+          if (id && wanted.has(id)) resources.set(`${key}:${id}`, { ...live.map(item), record: item });
         }
       } catch (error) {
         failures.set(key, error instanceof Error ? error.message : String(error));
