@@ -11,6 +11,7 @@ import {
   ListStackResourcesCommand,
 } from '@aws-sdk/client-cloudformation';
 import {
+  AssociateRouteTableCommand,
   AuthorizeSecurityGroupIngressCommand,
   CreateTagsCommand,
   EC2Client,
@@ -108,6 +109,14 @@ export async function deployStack(
       await ec2.send(
         new CreateTagsCommand({ Resources: [physicalId], Tags: tags as Array<{ Key: string; Value: string }> }),
       );
+    // moto's CloudFormation records a SubnetRouteTableAssociation without associating the subnet in EC2.
+    const { SubnetId: subnetId, RouteTableId: routeTableId } = resource.properties;
+    if (
+      resource.type === 'AWS::EC2::SubnetRouteTableAssociation' &&
+      typeof subnetId === 'string' &&
+      typeof routeTableId === 'string'
+    )
+      await ec2.send(new AssociateRouteTableCommand({ SubnetId: subnetId, RouteTableId: routeTableId }));
     if (resource.type === 'AWS::EC2::Subnet' && mapPublicIp !== undefined)
       await ec2.send(
         new ModifySubnetAttributeCommand({

@@ -18,6 +18,8 @@ export interface LiveResource {
   facts: Array<[string, string]>;
   /** true when the read shows the resource as gone (e.g. a terminated instance). */
   gone?: boolean;
+  /** The API's item as the read returned it (Terraform drift maps it to its own attribute names). */
+  record?: Record<string, unknown>;
 }
 
 export interface TypeSupport {
@@ -27,6 +29,18 @@ export interface TypeSupport {
   rules: ComparisonRules;
   /** Brings the template's values into the read's canonical form (e.g. protocol numbers to names). */
   normalizeExpected?(properties: Record<string, unknown>): Record<string, unknown>;
+  /** A resource that lives inside another's answer (a route in its route table's): read through the parent. */
+  child?: ChildSupport;
+}
+
+export interface ChildSupport {
+  /** The template property naming the parent, e.g. RouteTableId; its value is the ID read. */
+  parentProperty: string;
+  /**
+   * The resource inside its parent's item; undefined when the parent no longer has it. `unresolved` when the
+   * template's values cannot tell which entry it is.
+   */
+  find(parent: Item, physicalId: string, properties: Record<string, unknown>): LiveResource | 'unresolved' | undefined;
 }
 
 interface LiveRead {
@@ -318,6 +332,27 @@ const internetGatewayRead: LiveRead = {
   },
 };
 
+const natGatewayRead: LiveRead = {
+  operationId: 'ec2.natGateways.list',
+  read: filteredRead('ec2.natGateways.list', 'nat-gateway-id'),
+  idOf: (item) => text(item.NatGatewayId),
+  map(item) {
+    const state = text(item.State);
+    return {
+      physicalId: String(item.NatGatewayId),
+      state,
+      gone: state === 'deleted' || state === 'deleting',
+      properties: defined({ SubnetId: item.SubnetId, ConnectivityType: item.ConnectivityType, Tags: tagsOf(item) }),
+      attributes: defined({ NatGatewayId: item.NatGatewayId }),
+      facts: [
+        ['Name', nameTag(item) ?? '—'],
+        ['State', state ?? '?'],
+        ['Subnet', text(item.SubnetId) ?? '—'],
+      ],
+    };
+  },
+};
+
 const launchTemplateRead: LiveRead = {
   operationId: 'ec2.launchTemplates.currentVersions',
   async read(reads, _ids, region, calls) {
@@ -368,6 +403,102 @@ const launchTemplateRead: LiveRead = {
   },
 };
 
+const ROUTE_TARGETS = [
+  'GatewayId',
+  'NatGatewayId',
+  'InstanceId',
+  'NetworkInterfaceId',
+  'VpcPeeringConnectionId',
+  'TransitGatewayId',
+  'EgressOnlyInternetGatewayId',
+  'VpcEndpointId',
+  'CarrierGatewayId',
+  'LocalGatewayId',
+  'CoreNetworkArn',
+] as const;
+const ROUTE_DESTINATIONS = ['DestinationCidrBlock', 'DestinationIpv6CidrBlock', 'DestinationPrefixListId'] as const;
+
+/** AWS::EC2::Route: the route table's route with the template's destination. */
+const routeChild: ChildSupport = {
+  parentProperty: 'RouteTableId',
+  find(parent, physicalId, properties) {
+    const destination = ROUTE_DESTINATIONS.find((name) => properties[name] !== undefined);
+    if (!destination || typeof properties[destination] !== 'string') return 'unresolved';
+    const route = list(parent.Routes).find((candidate) => candidate[destination] === properties[destination]);
+    if (!route) return undefined;
+    const state = text(route.State);
+    const target = ROUTE_TARGETS.find((name) => route[name] !== undefined);
+    return {
+      physicalId,
+      state,
+      properties: defined({
+        RouteTableId: parent.RouteTableId,
+        ...Object.fromEntries(ROUTE_DESTINATIONS.map((name) => [name, route[name]])),
+        ...Object.fromEntries(ROUTE_TARGETS.map((name) => [name, route[name]])),
+      }),
+      attributes: {},
+      facts: [
+        ['Route table', text(parent.RouteTableId) ?? '?'],
+        ['Destination', text(properties[destination]) ?? '?'],
+        ['Target', target ? (text(route[target]) ?? '?') : '—'],
+        ['State', state ?? '?'],
+      ],
+      record: route,
+    };
+  },
+};
+
+/** AWS::EC2::SubnetRouteTableAssociation: the association by its ID, or else by the template's subnet. */
+const associationChild: ChildSupport = {
+  parentProperty: 'RouteTableId',
+  find(parent, physicalId, properties) {
+    const associations = list(parent.Associations);
+    const association =
+      associations.find((candidate) => candidate.RouteTableAssociationId === physicalId) ??
+      (typeof properties.SubnetId === 'string'
+        ? associations.find((candidate) => candidate.SubnetId === properties.SubnetId)
+        : undefined);
+    if (!association) return typeof properties.SubnetId === 'string' ? undefined : 'unresolved';
+    const state = isRecord(association.AssociationState) ? text(association.AssociationState.State) : undefined;
+    return {
+      physicalId,
+      state,
+      gone: state === 'disassociated' || state === 'disassociating',
+      properties: defined({ RouteTableId: parent.RouteTableId, SubnetId: association.SubnetId }),
+      attributes: defined({ Id: association.RouteTableAssociationId }),
+      facts: [
+        ['Route table', text(parent.RouteTableId) ?? '?'],
+        ['Subnet', text(association.SubnetId) ?? '—'],
+        ['Association', text(association.RouteTableAssociationId) ?? '?'],
+      ],
+      record: association,
+    };
+  },
+};
+
+/** AWS::EC2::VPCGatewayAttachment of an internet gateway: the gateway's attachment (it has at most one). */
+const gatewayAttachmentChild: ChildSupport = {
+  parentProperty: 'InternetGatewayId',
+  find(parent, physicalId) {
+    const attachment = list(parent.Attachments)[0];
+    if (!attachment) return undefined;
+    const state = text(attachment.State);
+    return {
+      physicalId,
+      state,
+      gone: state === 'detached' || state === 'detaching',
+      properties: defined({ InternetGatewayId: parent.InternetGatewayId, VpcId: attachment.VpcId }),
+      attributes: {},
+      facts: [
+        ['Internet gateway', text(parent.InternetGatewayId) ?? '?'],
+        ['VPC', text(attachment.VpcId) ?? '?'],
+        ['State', state ?? '?'],
+      ],
+      record: attachment,
+    };
+  },
+};
+
 const READS: Record<string, LiveRead> = {
   instances: instanceRead,
   securityGroups: securityGroupRead,
@@ -375,6 +506,7 @@ const READS: Record<string, LiveRead> = {
   subnets: subnetRead,
   routeTables: routeTableRead,
   internetGateways: internetGatewayRead,
+  natGateways: natGatewayRead,
   launchTemplates: launchTemplateRead,
 };
 
@@ -454,6 +586,24 @@ export const SUPPORTED_TYPES: Readonly<Record<string, TypeSupport>> = {
     readKey: 'routeTables',
     rules: { compared: ['VpcId', 'Tags'] },
   },
+  'AWS::EC2::Route': {
+    type: 'AWS::EC2::Route',
+    readKey: 'routeTables',
+    rules: { compared: ['RouteTableId', ...ROUTE_DESTINATIONS, ...ROUTE_TARGETS] },
+    child: routeChild,
+  },
+  'AWS::EC2::SubnetRouteTableAssociation': {
+    type: 'AWS::EC2::SubnetRouteTableAssociation',
+    readKey: 'routeTables',
+    rules: { compared: ['RouteTableId', 'SubnetId'] },
+    child: associationChild,
+  },
+  'AWS::EC2::VPCGatewayAttachment': {
+    type: 'AWS::EC2::VPCGatewayAttachment',
+    readKey: 'internetGateways',
+    rules: { compared: ['InternetGatewayId', 'VpcId'] },
+    child: gatewayAttachmentChild,
+  },
   'AWS::EC2::InternetGateway': {
     type: 'AWS::EC2::InternetGateway',
     readKey: 'internetGateways',
@@ -506,7 +656,7 @@ export async function readLive(
         const wanted = new Set(ids);
         for (const item of list(items)) {
           const id = live.idOf(item);
-          if (id && wanted.has(id)) resources.set(`${key}:${id}`, live.map(item));
+          if (id && wanted.has(id)) resources.set(`${key}:${id}`, { ...live.map(item), record: item });
         }
       } catch (error) {
         failures.set(key, error instanceof Error ? error.message : String(error));

@@ -114,6 +114,13 @@ export function attributesFromOutputs(template: unknown, stack: StackSummary): M
   return found;
 }
 
+/** A parent's ID as a template property gives it: a Ref to a deployed resource, or a literal ID. */
+function parentIdOf(value: unknown, physicalIds: Record<string, string>): string | undefined {
+  if (typeof value === 'string') return value;
+  const target = isRecord(value) ? value.Ref : undefined;
+  return typeof target === 'string' && Object.hasOwn(physicalIds, target) ? physicalIds[target] : undefined;
+}
+
 function emptyCounts(): Record<ResourceDriftStatus, number> {
   return {
     'in-sync': 0,
@@ -154,16 +161,27 @@ export async function checkStackDrift(request: StackDriftRequest): Promise<Stack
   const types = new Set<string>();
   const idsByReadKey = new Map<string, string[]>();
   const physicalIds: Record<string, string> = {};
+  const typeOf = (decl: unknown) => (isRecord(decl) && typeof decl.Type === 'string' ? decl.Type : '');
   for (const [logicalId, decl] of Object.entries(templateResources)) {
-    const type = isRecord(decl) && typeof decl.Type === 'string' ? decl.Type : '';
-    types.add(type);
+    types.add(typeOf(decl));
     const physicalId = inStack.get(logicalId)?.PhysicalResourceId;
-    if (!physicalId) continue;
-    Object.defineProperty(physicalIds, logicalId, { value: physicalId, enumerable: true });
-    const support = supportOf(type);
-    if (!support) continue;
+    if (physicalId) Object.defineProperty(physicalIds, logicalId, { value: physicalId, enumerable: true });
+  }
+  // A child (a route, an association) is read through its parent: the ID its template property names.
+  const parentIds = new Map<string, string>();
+  for (const [logicalId, decl] of Object.entries(templateResources)) {
+    const support = supportOf(typeOf(decl));
+    const physicalId = Object.hasOwn(physicalIds, logicalId) ? physicalIds[logicalId] : undefined;
+    if (!support || !physicalId) continue;
+    let readId: string | undefined = physicalId;
+    if (support.child) {
+      const properties = isRecord(decl) && isRecord(decl.Properties) ? decl.Properties : {};
+      readId = parentIdOf(properties[support.child.parentProperty], physicalIds);
+      if (!readId) continue;
+      parentIds.set(logicalId, readId);
+    }
     const ids = idsByReadKey.get(support.readKey) ?? [];
-    if (!ids.includes(physicalId)) ids.push(physicalId);
+    if (!ids.includes(readId)) ids.push(readId);
     idsByReadKey.set(support.readKey, ids);
   }
 
@@ -172,7 +190,7 @@ export async function checkStackDrift(request: StackDriftRequest): Promise<Stack
     const decl = templateResources[logicalId];
     const support = supportOf(isRecord(decl) && typeof decl.Type === 'string' ? decl.Type : '');
     const physicalId = physicalIds[logicalId];
-    return support && physicalId ? live.resources.get(liveKey(support.readKey, physicalId)) : undefined;
+    return support && !support.child && physicalId ? live.resources.get(liveKey(support.readKey, physicalId)) : undefined;
   };
   const fromOutputs = attributesFromOutputs(template, stack);
   const stackArn = stack.StackId;
@@ -202,7 +220,24 @@ export async function checkStackDrift(request: StackDriftRequest): Promise<Stack
     if (!support) return { ...base, status: 'not-supported', properties: [], message: `not supported yet: ${type}` };
     const failure = live.failures.get(support.readKey);
     if (failure) return { ...base, status: 'read-failed', properties: [], message: `live read failed: ${failure}` };
-    const current = liveOf(logicalId);
+    let current = liveOf(logicalId);
+    if (support.child) {
+      const parentId = parentIds.get(logicalId);
+      const parentProperty = support.child.parentProperty;
+      if (!parentId) {
+        const written = isRecord(templateResources[logicalId]) && isRecord(templateResources[logicalId].Properties)
+          ? Object.hasOwn(templateResources[logicalId].Properties as object, parentProperty)
+          : false;
+        return written
+          ? { ...base, status: 'unknown', properties: [], message: `its ${parentProperty} is not a Ref or a literal ID` }
+          : { ...base, status: 'not-supported', properties: [], message: `not supported yet: ${type} without ${parentProperty}` };
+      }
+      const parent = live.resources.get(liveKey(support.readKey, parentId))?.record;
+      const found = parent ? support.child.find(parent, summary.PhysicalResourceId, resource.properties) : undefined;
+      if (found === 'unresolved')
+        return { ...base, status: 'unknown', properties: [], message: 'the template does not tell which live entry it is' };
+      current = found;
+    }
     if (!current || current.gone)
       return {
         ...base,

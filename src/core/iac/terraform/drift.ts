@@ -1,13 +1,16 @@
 import type { ResourceReads } from '../../resources/model';
-import { flatRules, type FlatRule } from '../generate/extract';
-import { readLiveByIds, type AwsRecord, type LiveKind } from '../generate/live';
+import { compareResource, type PropertyDrift } from '../drift/compare';
+import { flattenPermissions, liveKey, readLive, supportOf } from '../drift/live';
+import { Unresolved, isRecord } from '../drift/values';
+import { readLiveByIds, type AwsRecord } from '../generate/live';
 import { definitions, type TfFile } from './analysis';
 import type { SourceRange, TfBlock, TfReference, TfValue } from './model';
 import type { TfState, TfStateResource } from './state';
 
 /** How a live record maps onto Terraform attributes, per resource type Pilot Light can read. */
 interface LiveMapping {
-  kind: LiveKind;
+  /** The shared drift read (src/core/iac/drift/live.ts) that covers the type. */
+  readKey: string;
   attributes(record: AwsRecord): Record<string, unknown>;
   /** Attributes compared as sets (order does not matter). */
   sets?: string[];
@@ -25,14 +28,20 @@ function tagMap(record: AwsRecord): Record<string, string> {
   );
 }
 
+/**
+ * Launch templates are read with DescribeLaunchTemplates (template tags and default version number), which the
+ * CloudFormation read (the default version's data) does not give: the one Terraform-only read.
+ */
+const LAUNCH_TEMPLATES = 'terraform:launchTemplates';
+
 export const LIVE_MAPPINGS: Record<string, LiveMapping> = {
   aws_vpc: {
-    kind: 'vpc',
+    readKey: 'vpcs',
     attributes: (r) => ({ cidr_block: r.CidrBlock, instance_tenancy: r.InstanceTenancy, tags: tagMap(r) }),
     state: (r) => r.State,
   },
   aws_subnet: {
-    kind: 'subnet',
+    readKey: 'subnets',
     attributes: (r) => ({
       vpc_id: r.VpcId,
       cidr_block: r.CidrBlock,
@@ -44,11 +53,11 @@ export const LIVE_MAPPINGS: Record<string, LiveMapping> = {
     state: (r) => r.State,
   },
   aws_internet_gateway: {
-    kind: 'internetGateway',
+    readKey: 'internetGateways',
     attributes: (r) => ({ vpc_id: ((r.Attachments ?? []) as AwsRecord[])[0]?.VpcId ?? null, tags: tagMap(r) }),
   },
   aws_nat_gateway: {
-    kind: 'natGateway',
+    readKey: 'natGateways',
     attributes: (r) => ({
       subnet_id: r.SubnetId,
       allocation_id: ((r.NatGatewayAddresses ?? []) as AwsRecord[])[0]?.AllocationId,
@@ -58,13 +67,13 @@ export const LIVE_MAPPINGS: Record<string, LiveMapping> = {
     gone: (r) => r.State === 'deleted' || r.State === 'deleting',
     state: (r) => r.State,
   },
-  aws_route_table: { kind: 'routeTable', attributes: (r) => ({ vpc_id: r.VpcId, tags: tagMap(r) }) },
+  aws_route_table: { readKey: 'routeTables', attributes: (r) => ({ vpc_id: r.VpcId, tags: tagMap(r) }) },
   aws_security_group: {
-    kind: 'securityGroup',
+    readKey: 'securityGroups',
     attributes: (r) => ({ name: r.GroupName, description: r.Description, vpc_id: r.VpcId, tags: tagMap(r) }),
   },
   aws_instance: {
-    kind: 'instance',
+    readKey: 'instances',
     attributes: (r) => ({
       ami: r.ImageId,
       instance_type: r.InstanceType,
@@ -82,7 +91,7 @@ export const LIVE_MAPPINGS: Record<string, LiveMapping> = {
     state: (r) => r.State?.Name,
   },
   aws_launch_template: {
-    kind: 'launchTemplate',
+    readKey: LAUNCH_TEMPLATES,
     attributes: (r) => ({ name: r.LaunchTemplateName, default_version: r.DefaultVersionNumber, tags: tagMap(r) }),
   },
 };
@@ -208,23 +217,51 @@ class Evaluator {
   }
 }
 
-function normalize(value: unknown, asSet: boolean): unknown {
-  if (Array.isArray(value)) {
-    const items = value.map((item) => normalize(item, false));
-    return asSet ? [...items].map((item) => JSON.stringify(item)).sort() : items;
+/** Reads the given IDs per Terraform type: the shared drift reads (one per read key, all types in parallel). */
+async function readRecords(
+  reads: ResourceReads,
+  region: string,
+  idsByType: ReadonlyMap<string, readonly string[]>,
+): Promise<{ records: Map<string, AwsRecord>; apiCalls: number }> {
+  const records = new Map<string, AwsRecord>();
+  const idsByReadKey = new Map<string, string[]>();
+  for (const [type, ids] of idsByType) {
+    const key = LIVE_MAPPINGS[type].readKey;
+    idsByReadKey.set(key, [...(idsByReadKey.get(key) ?? []), ...ids]);
   }
-  if (value && typeof value === 'object')
-    return Object.fromEntries(
-      Object.entries(value)
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([k, v]) => [k, normalize(v, false)]),
-    );
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return value;
+  const templateIds = idsByReadKey.get(LAUNCH_TEMPLATES);
+  idsByReadKey.delete(LAUNCH_TEMPLATES);
+  const [shared, templates] = await Promise.all([
+    readLive(reads, idsByReadKey, region),
+    templateIds ? readLiveByIds(reads, region, 'launchTemplate', templateIds) : undefined,
+  ]);
+  // A failed read is an error, never "deleted".
+  const [failure] = shared.failures;
+  if (failure) throw new Error(`Reading ${failure[0]} failed: ${failure[1]}`);
+  for (const [key, resource] of shared.resources) if (resource.record) records.set(key, resource.record);
+  for (const resource of templates?.resources ?? []) records.set(liveKey(LAUNCH_TEMPLATES, resource.id), resource.record);
+  return { records, apiCalls: shared.apiCalls + (templates?.calls ?? 0) };
 }
 
-const same = (a: unknown, b: unknown, asSet: boolean) =>
-  JSON.stringify(normalize(a, asSet)) === JSON.stringify(normalize(b, asSet));
+/** Terraform's `tags` map in the `[{ Key, Value }]` form the shared comparator knows. */
+function tagList(value: unknown): unknown {
+  return isRecord(value) ? Object.entries(value).map(([Key, Value]) => ({ Key, Value })) : value;
+}
+
+/** One attribute's findings from the shared comparator folded into one status. */
+function attributeDrift(
+  name: string,
+  findings: PropertyDrift[],
+  expected: unknown,
+  live: unknown,
+  range: SourceRange,
+): TfAttributeDrift {
+  const drifted = findings.find((finding) => finding.status === 'drifted');
+  if (drifted) return { attribute: name, status: 'drifted', expected, live, range };
+  const unknown = findings.find((finding) => finding.status === 'unknown');
+  if (unknown) return { attribute: name, status: 'unknown', reason: unknown.reason, range };
+  return { attribute: name, status: 'in-sync', expected, live, range };
+}
 
 /** The region of the module's default `aws` provider, when written as a literal. */
 export function providerRegion(files: TfFile[]): string | undefined {
@@ -282,7 +319,7 @@ export async function terraformDrift(
       });
       continue;
     }
-    if (!LIVE_MAPPINGS[type]) {
+    if (!Object.hasOwn(LIVE_MAPPINGS, type)) {
       results.push({
         ...base,
         id: stateResource.id,
@@ -293,17 +330,13 @@ export async function terraformDrift(
     }
     (wanted.get(type) ?? wanted.set(type, []).get(type)!).push({ definition, stateResource });
   }
-  let apiCalls = 0;
+  const { records, apiCalls } = await readRecords(
+    reads,
+    region,
+    new Map([...wanted].map(([type, entries]) => [type, entries.map((entry) => entry.stateResource.id!)])),
+  );
   for (const [type, entries] of wanted) {
     const mapping = LIVE_MAPPINGS[type];
-    const { resources: live, calls } = await readLiveByIds(
-      reads,
-      region,
-      mapping.kind,
-      entries.map((entry) => entry.stateResource.id!),
-    );
-    apiCalls += calls;
-    const byId = new Map(live.map((resource) => [resource.id, resource.record]));
     for (const { definition, stateResource } of entries) {
       const block = definition.block as TfBlock;
       const base = {
@@ -312,7 +345,7 @@ export async function terraformDrift(
         range: definition.selectionRange,
         id: stateResource.id,
       };
-      const record = byId.get(stateResource.id!);
+      const record = records.get(liveKey(mapping.readKey, stateResource.id!));
       if (!record || mapping.gone?.(record)) {
         results.push({
           ...base,
@@ -328,24 +361,26 @@ export async function terraformDrift(
       for (const attribute of block.attributes) {
         if (!(attribute.name in liveAttributes)) continue;
         const range = attribute.valueRange;
-        if (attribute.name === 'tags' && defaultTags) {
-          attributes.push({ attribute: 'tags', status: 'unknown', reason: 'the provider adds default_tags', range });
-          continue;
-        }
-        const expected = evaluator.evaluate(attribute.value);
-        if (!expected.known) {
-          attributes.push({ attribute: attribute.name, status: 'unknown', reason: expected.reason, range });
-          continue;
-        }
+        const evaluated: { known: true; value: unknown } | { known: false; reason: string } =
+          attribute.name === 'tags' && defaultTags
+            ? { known: false, reason: 'the provider adds default_tags' }
+            : evaluator.evaluate(attribute.value);
         const live = liveAttributes[attribute.name];
-        const asSet = mapping.sets?.includes(attribute.name) ?? false;
-        attributes.push({
-          attribute: attribute.name,
-          status: same(expected.value, live, asSet) ? 'in-sync' : 'drifted',
-          expected: expected.value,
-          live,
-          range,
+        const isTags = attribute.name === 'tags';
+        const findings = compareResource({
+          expected: {
+            [attribute.name]: !evaluated.known
+              ? new Unresolved(evaluated.reason)
+              : isTags
+                ? tagList(evaluated.value)
+                : evaluated.value,
+          },
+          live: { [attribute.name]: isTags ? tagList(live) : live },
+          rules: { compared: [attribute.name], unordered: mapping.sets, tagPaths: ['tags'] },
         });
+        attributes.push(
+          attributeDrift(attribute.name, findings, evaluated.known ? evaluated.value : undefined, live, range),
+        );
       }
       if (type === 'aws_security_group')
         for (const direction of ['ingress', 'egress'] as const) {
@@ -371,33 +406,31 @@ export async function terraformDrift(
   };
 }
 
-const PROTOCOL_NUMBERS: Record<string, string> = { '6': 'tcp', '17': 'udp', '1': 'icmp', all: '-1' };
+type Rule = Record<string, unknown>;
 
-const ruleKey = (rule: FlatRule) =>
-  JSON.stringify([
-    rule.protocol,
-    rule.protocol === '-1' ? null : (rule.fromPort ?? null),
-    rule.protocol === '-1' ? null : (rule.toPort ?? null),
-    rule.cidr ?? rule.cidr6 ?? rule.groupId ?? rule.prefixListId ?? null,
-    rule.description ?? null,
-  ]);
-
-/** Describes a rule for messages: `tcp 443 from 0.0.0.0/0 (HTTPS)`. */
-const ruleText = (key: string) => {
-  const [protocol, from, to, source, description] = JSON.parse(key) as [
-    string,
-    number | null,
-    number | null,
-    string | null,
-    string | null,
-  ];
-  const ports = from === null ? '' : from === to ? ` ${from}` : ` ${from}-${to}`;
-  return `${protocol === '-1' ? 'all' : protocol}${ports} ${source ?? ''}${description ? ` (${description})` : ''}`.trim();
-};
+/** Describes a rule for messages: `tcp 443 0.0.0.0/0 (HTTPS)`. */
+function ruleText(rule: unknown): string {
+  if (!isRecord(rule)) return String(rule);
+  const protocol = String(rule.IpProtocol ?? '-1');
+  const from = rule.FromPort as number | undefined;
+  const to = rule.ToPort as number | undefined;
+  const ports = protocol === '-1' || from === undefined ? '' : String(from) === String(to) ? ` ${from}` : ` ${from}-${to}`;
+  const source =
+    rule.CidrIp ??
+    rule.CidrIpv6 ??
+    rule.SourceSecurityGroupId ??
+    rule.DestinationSecurityGroupId ??
+    rule.SourcePrefixListId ??
+    rule.DestinationPrefixListId ??
+    '';
+  const description = rule.Description ? ` (${rule.Description})` : '';
+  return `${protocol === '-1' ? 'all' : protocol}${ports} ${source}${description}`.trim();
+}
 
 /**
- * Inline `ingress` / `egress` blocks of an aws_security_group compared with the live rules, as sets of single-source
- * rules. Unwritten egress is not compared; rules written as separate resources are not either.
+ * Inline `ingress` / `egress` blocks of an aws_security_group compared with the live rules by the shared
+ * comparator, as sets of single-source rules in CloudFormation's shape. Unwritten egress is not compared; rules
+ * written as separate resources are not either.
  */
 function ruleDrift(
   block: TfBlock,
@@ -413,7 +446,8 @@ function ruleDrift(
     end: written.at(-1)!.range.end,
     endOffset: written.at(-1)!.range.endOffset,
   };
-  const expected: FlatRule[] = [];
+  const ingress = direction === 'ingress';
+  const expected: Rule[] = [];
   for (const rule of written) {
     const values: Record<string, unknown> = {};
     for (const attribute of rule.attributes) {
@@ -421,31 +455,42 @@ function ruleDrift(
       if (!value.known) return { attribute: direction, status: 'unknown', reason: value.reason, range };
       values[attribute.name] = value.value;
     }
-    const protocol = PROTOCOL_NUMBERS[String(values.protocol)] ?? String(values.protocol ?? '-1');
-    const base = {
-      protocol,
-      fromPort: values.from_port === undefined ? undefined : Number(values.from_port),
-      toPort: values.to_port === undefined ? undefined : Number(values.to_port),
-      ...(typeof values.description === 'string' && values.description ? { description: values.description } : {}),
+    const base: Rule = {
+      IpProtocol: String(values.protocol ?? '-1'),
+      ...(values.from_port === undefined ? {} : { FromPort: Number(values.from_port) }),
+      ...(values.to_port === undefined ? {} : { ToPort: Number(values.to_port) }),
+      ...(typeof values.description === 'string' && values.description ? { Description: values.description } : {}),
     };
     const list = (name: string) => (Array.isArray(values[name]) ? (values[name] as unknown[]).map(String) : []);
-    for (const cidr of list('cidr_blocks')) expected.push({ ...base, cidr });
-    for (const cidr6 of list('ipv6_cidr_blocks')) expected.push({ ...base, cidr6 });
-    for (const prefixListId of list('prefix_list_ids')) expected.push({ ...base, prefixListId });
-    for (const id of list('security_groups')) expected.push({ ...base, groupId: id });
-    if (values.self === true) expected.push({ ...base, groupId });
+    for (const cidr of list('cidr_blocks')) expected.push({ ...base, CidrIp: cidr });
+    for (const cidr of list('ipv6_cidr_blocks')) expected.push({ ...base, CidrIpv6: cidr });
+    for (const id of list('prefix_list_ids'))
+      expected.push({ ...base, [ingress ? 'SourcePrefixListId' : 'DestinationPrefixListId']: id });
+    const groups = [...list('security_groups'), ...(values.self === true ? [groupId] : [])];
+    for (const id of groups)
+      expected.push({ ...base, [ingress ? 'SourceSecurityGroupId' : 'DestinationSecurityGroupId']: id });
   }
-  const live = flatRules(direction === 'ingress' ? record.IpPermissions : record.IpPermissionsEgress);
-  const expectedKeys = new Set(expected.map(ruleKey));
-  const liveKeys = new Set(live.map(ruleKey));
-  const missing = [...expectedKeys].filter((key) => !liveKeys.has(key));
-  const extra = [...liveKeys].filter((key) => !expectedKeys.has(key));
+  const property = ingress ? 'SecurityGroupIngress' : 'SecurityGroupEgress';
+  const support = supportOf('AWS::EC2::SecurityGroup')!;
+  const normalized = (support.normalizeExpected?.({ [property]: expected })[property] ?? expected) as Rule[];
+  const live = flattenPermissions(ingress ? record.IpPermissions : record.IpPermissionsEgress, direction);
+  const findings = compareResource({
+    expected: { [property]: normalized },
+    live: { [property]: live },
+    rules: { compared: [property], unordered: [property] },
+  });
+  const missing = findings
+    .filter((finding) => finding.status === 'drifted' && finding.path.length === 2)
+    .map((finding) => ruleText(finding.expected));
+  const extra = findings
+    .filter((finding) => finding.status === 'drifted' && finding.path.length === 1)
+    .flatMap((finding) => (Array.isArray(finding.live) ? finding.live.map(ruleText) : []));
   const drifted = missing.length > 0 || extra.length > 0;
   return {
     attribute: direction,
     status: drifted ? 'drifted' : 'in-sync',
-    expected: drifted ? missing.map(ruleText) : [...expectedKeys].map(ruleText),
-    live: drifted ? extra.map(ruleText) : [...liveKeys].map(ruleText),
+    expected: drifted ? missing : normalized.map(ruleText),
+    live: drifted ? extra : live.map(ruleText),
     ...(drifted ? { reason: `${missing.length} rule(s) missing live, ${extra.length} not in the template` } : {}),
     range,
   };
@@ -458,11 +503,11 @@ export async function readLiveSummary(
   type: string,
   id: string,
 ): Promise<{ state?: string; attributes: Record<string, unknown> } | undefined> {
-  const mapping = LIVE_MAPPINGS[type];
+  const mapping = Object.hasOwn(LIVE_MAPPINGS, type) ? LIVE_MAPPINGS[type] : undefined;
   if (!mapping) return undefined;
-  const [resource] = (await readLiveByIds(reads, region, mapping.kind, [id])).resources;
-  if (!resource || mapping.gone?.(resource.record)) return undefined;
-  return { state: mapping.state?.(resource.record), attributes: mapping.attributes(resource.record) };
+  const record = (await readRecords(reads, region, new Map([[type, [id]]]))).records.get(liveKey(mapping.readKey, id));
+  if (!record || mapping.gone?.(record)) return undefined;
+  return { state: mapping.state?.(record), attributes: mapping.attributes(record) };
 }
 
 /** A value as shown in messages: strings bare, the rest as JSON. */
