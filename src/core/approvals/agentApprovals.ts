@@ -27,6 +27,8 @@ export interface AgentApprovals {
    * change runs from Pending approvals only.
    */
   gate?(inner: ApprovalProvider): ApprovalProvider;
+  /** Marks an approved request used by a run that does not pass the gate (one ticket, one run). */
+  consume?(id: string, note: string): Promise<PendingApproval | undefined>;
 }
 
 /** The stored request for the same operation, account, region and resources, newest first, if any. */

@@ -56,6 +56,7 @@ export function registerApprovals(ctx: PilotLightContext): ApprovalsFeature {
     },
     list: async () => (await service()).list(),
     poll: async (id, signal) => (await (await service()).coordinator()).poll(id, signal),
+    consume: async (id, note) => (await (await service()).coordinator()).consume(id, note),
   };
   setExternalApprovalHandler({
     begin: async (steps, change, confirm) => (await service()).begin(steps, change, confirm),
