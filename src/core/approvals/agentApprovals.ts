@@ -134,3 +134,37 @@ export function ticketSystemFromEnv(id: TicketSystemId, env: NodeJS.ProcessEnv):
     { username: env[names.user]!.trim(), password: env[names.password]! },
   );
 }
+
+/** Asks about approval requests ("status of my approval requests", "pending approvals"), in plain words. */
+export function isApprovalStatusQuestion(prompt: string): boolean {
+  const text = prompt.slice(0, 500).toLowerCase();
+  return /\bpending approvals?\b/.test(text) || /\bapprovals?\b.{0,40}\b(requests?|status|tickets?|stand)\b/.test(text) ||
+    /\b(status|where)\b.{0,40}\bapprovals?\b/.test(text) || /\bchange requests?\b.{0,30}\b(status|pending)\b/.test(text);
+}
+
+/** The chat answer for /approvals: each request, where it stands, newest first; open ones before decided ones. */
+export function approvalsMarkdown(requests: readonly PendingApproval[], now = Date.now(), limit = 20): string {
+  if (requests.length === 0)
+    return 'No approval requests: no change has been sent to Jira or ServiceNow from this machine. A change an approval rule sends there opens its ticket when you run it.';
+  const open = requests.filter((entry) => entry.state === 'pending' || entry.state === 'approved');
+  const decided = requests.filter((entry) => entry.state !== 'pending' && entry.state !== 'approved');
+  const ordered = [...open.reverse(), ...decided.reverse()].slice(0, limit);
+  const line = (entry: PendingApproval) => {
+    const text = describeRequest(entry, now)
+      .replace(/[\\`*_[\]<>|]/g, (char) => `\\${char}`)
+      .slice(0, 600);
+    const next =
+      entry.state === 'approved'
+        ? ' Run it from Pending approvals (Run Approved Change).'
+        : entry.state === 'pending'
+          ? ' Waiting for approval…'
+          : '';
+    return `- **${entry.ticket.key}** (${entry.ticket.system}): ${text}.${next}`;
+  };
+  return [
+    `**Approval requests**: ${open.filter((entry) => entry.state === 'pending').length} waiting, ${open.filter((entry) => entry.state === 'approved').length} approved and not yet run, ${decided.length} decided.`,
+    '',
+    ...ordered.map(line),
+    ...(requests.length > limit ? ['', `(${requests.length - limit} older request(s) not shown; see Pending approvals.)`] : []),
+  ].join('\n');
+}
