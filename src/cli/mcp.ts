@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseJsonc, type ParseError } from 'jsonc-parser';
 import type { AwsConnection as Connection } from '../core/aws/connection';
@@ -209,11 +209,23 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     logger: { info: () => undefined, warn: log, error: log },
   });
   for (const problem of runtime.problems) log(formatPolicyProblem(problem));
+  // Jira/ServiceNow change requests: credentials from environment variables (TICKET_ENV), requests beside the audit trail.
+  const [{ ApprovalCoordinator, PendingApprovalStore }, { ticketSystemFromEnv }, { AuditTrail }] = await Promise.all([
+    import('../core/approvals'),
+    import('../core/approvals/agentApprovals'),
+    import('../core/audit/auditTrail'),
+  ]);
+  const externalApprovals = new ApprovalCoordinator({
+    store: new PendingApprovalStore(join(dirname(config.auditPath), 'approvals', 'pending.json')),
+    system: async (id) => ticketSystemFromEnv(id, process.env),
+    audit: new AuditTrail(config.auditPath),
+  });
   const server = createMcpServer({
     runtime,
     readOnly: config.readOnly,
     allowRecovery: config.allowRecovery,
     approvals: 'elicitation',
+    externalApprovals,
     clientLabel: 'cli',
     describeConnection: async () => {
       const active = await open();

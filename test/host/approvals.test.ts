@@ -10,6 +10,8 @@ import type { InteractiveRunResult } from '../../src/features/shared/interactive
 import { startJiraEmulator, type JiraEmulator } from '../../tools/emulators/jira/server';
 import {
   approving,
+  askAws,
+  plain,
   instanceStates,
   launchInstance,
   SCRATCH_REGION,
@@ -87,6 +89,15 @@ describe('external approvals (Jira emulator)', function () {
     const key = item.request.ticket.key;
     assert.match(String(item.label), new RegExp(`^${key}: `));
     assert.match(String(item.description), /waiting · 0\/1 approval · 30 min left/);
+
+    // Chat says where it stands, without a model: the slash command and the plain question.
+    for (const query of ['@aws /approvals', '@aws status of my approval requests']) {
+      const answer = await askAws(query);
+      assert.equal(answer.usedModel, false, query);
+      const text = plain(answer.markdown);
+      assert.match(text, new RegExp(`${key}\\*\\* \\(jira\\): pending approval: ticket ${key} in jira`), text);
+      assert.match(text, /Waiting for approval…/);
+    }
 
     // The state a reload starts from: a new service reading the persisted store, polling again.
     const fresh = await feature.reactivateForTests([100, 200]);

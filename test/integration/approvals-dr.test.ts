@@ -10,6 +10,7 @@ import {
   ApprovalCoordinator,
   JiraTicketSystem,
   PendingApprovalStore,
+  recoveryApprovalState,
   requestRecoveryApproval,
 } from '../../src/core/approvals';
 import { AuditTrail, readAuditTrail } from '../../src/core/audit';
@@ -134,5 +135,60 @@ describe('DR recovery behind an external approval (Jira emulator + DRS emulator)
     assert.equal(confirmations.requests.length, 2);
     assert.equal(confirmations.requests[1].requirement, undefined);
     assert.equal((await coordinator.list()).length, 1, 'no ticket for the drill');
+  });
+
+  it('before a recovery starts (DRS or Step Functions): opens the first wave ticket once, waits, then says approved; a used approval opens a new ticket', async () => {
+    const auditPath = join(dir.path, 'audit.jsonl');
+    const policy = resolveGuardrailPolicy({
+      settings: {
+        approvals: [{ environments: ['production'], operations: ['drs.recovery.start:recovery'], system: 'jira' }],
+      },
+    }).policy;
+    const coordinator = new ApprovalCoordinator({
+      store: new PendingApprovalStore(join(dir.path, 'pending.json')),
+      system: async () =>
+        new JiraTicketSystem(
+          { baseUrl: jira.url, projectKey: 'OPS', approvedStatuses: ['Approved'], rejectedStatuses: ['Declined'] },
+          { email: 'req@example.com', token: 'tok-req' },
+        ),
+      audit: new AuditTrail(auditPath),
+    });
+    const deps = await productDeps(join(dir.path, 'runs'), { auditPath, approval: coordinator.gate(approvingProvider()), policy });
+    const steps = { run: deps.operations.run.bind(deps.operations) };
+    const dbServers = await drs(async (client) =>
+      ((await client.send(new DescribeSourceServersCommand({}))).items ?? [])
+        .filter((server) => server.tags?.Role === 'db')
+        .map((server) => server.sourceServerID!),
+    );
+    const input = { sourceServerIds: dbServers, requestedBy: 'req' };
+
+    const first = await recoveryApprovalState(coordinator, steps, input);
+    assert.equal(first.state, 'waiting', JSON.stringify(first));
+    assert.ok(first.state === 'waiting' && first.opened);
+    const again = await recoveryApprovalState(coordinator, steps, input);
+    assert.ok(again.state === 'waiting' && !again.opened, 'the open ticket is reused');
+    assert.equal(again.request.ticket.key, first.request.ticket.key);
+    assert.equal((await coordinator.list()).length, 1);
+
+    await fetch(`${jira.url}/__emulator/issues/${first.request.ticket.key}/transition`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ status: 'Approved', by: 'acc-cab' }),
+    });
+    const approved = await recoveryApprovalState(coordinator, steps, input);
+    assert.equal(approved.state, 'approved');
+    assert.ok(approved.state === 'approved');
+    assert.deepEqual(approved.request.approvers, ['CAB Member']);
+    assert.equal(
+      await drs(async (client) => (await client.send(new DescribeJobsCommand({ filters: {} }))).items?.length ?? 0),
+      0,
+      'asking starts nothing',
+    );
+
+    // A Step Functions execution uses the approval up; the next recovery needs a new ticket.
+    assert.equal((await coordinator.consume(approved.request.id, 'execution started'))?.state, 'executed');
+    const next = await recoveryApprovalState(coordinator, steps, input);
+    assert.ok(next.state === 'waiting' && next.opened);
+    assert.notEqual(next.request.ticket.key, first.request.ticket.key);
   });
 });

@@ -5,6 +5,8 @@ import type { RunMode } from '../operations/types';
 import { escapeMarkdown } from '../conversation/markdown';
 import { renderConfirmation } from '../conversation/render';
 import { describeProblem } from '../runtime/changeFlow';
+import { describeRequest, matchingRequest, type AgentApprovals } from '../approvals/agentApprovals';
+import { isExternalSystem } from '../guardrails/approvalPolicy';
 import { isWriteTool, operationCall, type ToolSpec } from './toolCatalog';
 import { compactReadOutput, type ToolPayload } from './toolResults';
 
@@ -17,6 +19,10 @@ export interface AgentToolHost {
   ): Promise<RunOutcome>;
   environmentResolver(): Promise<EnvironmentResolver>;
   currentRegion(): Promise<string>;
+  /** Jira/ServiceNow change requests: a write an approval rule sends there opens a ticket instead of running. */
+  externalApprovals?: AgentApprovals;
+  /** Who asked, for the ticket (never a credential). */
+  requestedBy?: string;
 }
 
 /** What to show before a tool call runs. */
@@ -158,6 +164,10 @@ export async function invokeToolCall(
     };
   }
 
+  if (host.externalApprovals) {
+    const pending = await requestExternalApproval(spec, call.operationId, call.input, host, host.externalApprovals, signal);
+    if (pending) return pending;
+  }
   const outcome = await host.run(call.operationId, call.input, {
     mode: 'execute',
     correlationId: options.correlationId,
@@ -209,5 +219,52 @@ export class PreparedCalls {
     const id = this.prepared.get(key);
     this.prepared.delete(key);
     return id;
+  }
+}
+
+/**
+ * A write an approval rule sends to Jira or ServiceNow: opens the change ticket (or reports the one already
+ * open) and returns `pending-approval`; nothing runs. An approved ticket also answers here: the change runs from
+ * Pending approvals, with a fresh dry-run and the person's confirmation, never from the agent's call.
+ * Undefined when no such rule applies (the ordinary execution follows).
+ */
+async function requestExternalApproval(
+  spec: ToolSpec,
+  operationId: string,
+  input: unknown,
+  host: AgentToolHost,
+  approvals: AgentApprovals,
+  signal?: AbortSignal,
+): Promise<ToolPayload | undefined> {
+  const dryRun = await host.run(operationId, input, { mode: 'dry-run', signal });
+  const preview = dryRun.preview;
+  const requirement = preview?.guardrails.approval?.requirement;
+  if (!preview || preview.guardrails.verdict === 'refused' || !requirement || !isExternalSystem(requirement.system))
+    return undefined;
+  try {
+    const stored = await approvals.list();
+    const existing = matchingRequest(stored, preview, ['approved', 'pending']);
+    const request = existing
+      ? await approvals.poll(existing.id, signal)
+      : await approvals.open(preview, input, 'lm-tool', host.requestedBy ?? 'AI agent', undefined, signal);
+    const next =
+      request.state === 'approved'
+        ? 'It is approved: the person runs it from Pending approvals (Run Approved Change), after a fresh dry-run and their confirmation.'
+        : `The change does not run until someone else approves the ticket in ${request.ticket.system}; see Pending approvals.`;
+    return {
+      tool: spec.name,
+      status: 'pending-approval',
+      operation: operationId,
+      summary: `${existing ? 'Already requested' : 'Change request opened'}: ${describeRequest(request)}. Nothing was changed. ${next} Nothing you send can approve it.`,
+      data: { ticket: request.ticket.key, url: request.ticket.url, state: request.state },
+      correlationId: request.id,
+    };
+  } catch (error) {
+    return {
+      tool: spec.name,
+      status: 'refused',
+      operation: operationId,
+      summary: `The change needs an approved ${requirement.system} ticket, and it could not be opened or read: ${(error as Error).message} Nothing was changed.`,
+    };
   }
 }

@@ -12,7 +12,7 @@ export const MAX_TOOL_RESULT_CHARS = 12_000;
 
 export interface ToolPayload {
   tool: string;
-  status: 'succeeded' | 'incomplete' | 'dry-run' | 'refused' | 'failed' | 'not-allowed';
+  status: 'succeeded' | 'incomplete' | 'dry-run' | 'refused' | 'failed' | 'not-allowed' | 'pending-approval';
   operation?: string;
   /** Plain sentence for the model to relay. */
   summary: string;

@@ -232,6 +232,18 @@ export class ApprovalCoordinator {
     return result;
   }
 
+  /**
+   * Marks an approved request used by a run that does not pass the gate (a Step Functions execution, whose
+   * StartRecovery calls AWS makes itself): one approved ticket, one run.
+   */
+  async consume(id: string, note: string): Promise<PendingApproval | undefined> {
+    const updated = await this.options.store.update(id, (entry) =>
+      entry.state === 'approved' ? { state: 'executed', reason: note } : {},
+    );
+    if (updated) this.options.onChange?.(updated);
+    return updated;
+  }
+
   /** Wraps the editor's approval provider: see the class comment. */
   gate(inner: ApprovalProvider): ApprovalProvider {
     return {

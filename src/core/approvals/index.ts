@@ -20,4 +20,9 @@ export {
   type TicketSystem,
   type TicketSystemId,
 } from './types';
-export { requestRecoveryApproval, type RecoveryApprovalInput } from './dr';
+export {
+  recoveryApprovalState,
+  requestRecoveryApproval,
+  type RecoveryApprovalInput,
+  type RecoveryApprovalState,
+} from './dr';

@@ -46,6 +46,18 @@ export function registerApprovals(ctx: PilotLightContext): ApprovalsFeature {
         ? inner.requestApproval(request, signal)
         : (await service()).gate(inner).requestApproval(request, signal),
   });
+  // No gate here: an approved change runs from Pending approvals only, never from an agent's call.
+  ctx.safety.agentApprovals = {
+    open: async (...args) => {
+      const current = await service();
+      const request = await (await current.coordinator()).open(...args);
+      current.track(request);
+      return request;
+    },
+    list: async () => (await service()).list(),
+    poll: async (id, signal) => (await (await service()).coordinator()).poll(id, signal),
+    consume: async (id, note) => (await (await service()).coordinator()).consume(id, note),
+  };
   setExternalApprovalHandler({
     begin: async (steps, change, confirm) => (await service()).begin(steps, change, confirm),
     describe: ({ request }) =>

@@ -168,7 +168,10 @@ export class AwsChatParticipant {
           );
         return answers.answerVpcWizard(answerContext, rest.join(' '));
       }
+      case 'approvals':
+        return this.approvals();
       case undefined:
+        if ((await import('../../core/approvals/agentApprovals')).isApprovalStatusQuestion(prompt)) return this.approvals();
         break;
       default:
         return answerOnly(`Not supported yet: /${request.command}.`);
@@ -229,6 +232,14 @@ export class AwsChatParticipant {
   }
 
   /** /context: shows the context, or switches region, profile (account) or environment focus. */
+  /** Where each Jira/ServiceNow approval request stands; no model needed. */
+  private async approvals(): Promise<ChatAnswer> {
+    const { approvalsMarkdown } = await import('../../core/approvals/agentApprovals');
+    const approvals = this.ctx.safety.agentApprovals;
+    if (!approvals) return answerOnly('Not supported yet: approval requests are not available in this window.');
+    return answerOnly(approvalsMarkdown(await approvals.list()));
+  }
+
   private async context(command: ContextCommand, answerContext: AnswerContext): Promise<ChatAnswer> {
     const [{ renderContext }, { escapeMarkdown }, { isPlausibleRegion }] = await Promise.all([
       import('../../core/conversation/render'),

@@ -242,6 +242,15 @@ export function registerDrCommands(c: DrCommandContext): vscode.Disposable[] {
       );
     }
     await c.diagnostics.publishPreflight(target, report);
+    if (mode === 'recovery')
+      await (
+        await import('../approvals/recoveryApproval')
+      ).requireRecoveryApproval(
+        services.ctx,
+        plan.name,
+        report.executionPlan.waves[0]?.servers.map((server) => server.sourceServerId) ?? [],
+        aws.connection.region,
+      );
     const manager = await services.manager();
     const session = await manager.start({
       plan,

@@ -207,6 +207,18 @@ export function registerStepFunctionsCommands(c: DrCommandContext): {
         },
       ]);
     });
+    // A recovery's Jira/ServiceNow approval lets the execution start (its StartRecovery calls bypass the gate).
+    const approval =
+      mode === 'recovery'
+        ? await (
+            await import('../approvals/recoveryApproval')
+          ).requireRecoveryApproval(
+            ctx,
+            target.plan.name,
+            planned.follow.executionPlan.waves[0]?.servers.map((server) => server.sourceServerId) ?? [],
+            aws.connection.region,
+          )
+        : undefined;
     const result = await runInteractively(OperationService.for(ctx), {
       operationId: 'sfn.executions.start',
       input: planned.startInput,
@@ -214,6 +226,8 @@ export function registerStepFunctionsCommands(c: DrCommandContext): {
       title: `${mode === 'drill' ? 'Drill' : 'Recovery'} of ${target.plan.name} on Step Functions`,
     });
     if (result.status !== 'succeeded') return result;
+    if (approval)
+      await ctx.safety.agentApprovals?.consume?.(approval.id, `Step Functions execution ${planned.executionArn} started.`);
     const follower = sf.StepFunctionsRunFollower.create({
       ...planned.follow,
       journalDir: services.journalDir,

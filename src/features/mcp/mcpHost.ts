@@ -114,6 +114,7 @@ export class McpHost {
           readOnly: settings.readOnly,
           allowRecovery: settings.allowRecovery,
           approvals,
+          externalApprovals: safety.agentApprovals,
           clientLabel: 'vscode',
           profile,
           stoppedInstanceDays: vscode.workspace

@@ -53,6 +53,11 @@ export class OperationService implements vscode.Disposable {
 
   private constructor(private readonly ctx: PilotLightContext) {}
 
+  /** Jira/ServiceNow change requests for agents (set by the approvals feature), if any. */
+  get agentApprovals() {
+    return this.ctx.safety.agentApprovals;
+  }
+
   get testMode(): boolean {
     return isTestMode(this.ctx.extension);
   }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import type { AgentApprovals } from '../../core/approvals/agentApprovals';
 import type { AwsConnection } from '../../core/aws/connection';
 import type { ApprovalProvider } from '../../core/guardrails/approval';
 import type { LoadedPolicy, PolicyProblem } from '../../core/guardrails/policy';
@@ -92,6 +93,8 @@ export class SafetyServices implements vscode.Disposable {
    * get it unwrapped, and such changes are refused there (no ticket reference).
    */
   approvalGate?: (inner: ApprovalProvider) => ApprovalProvider;
+  /** Set by the approvals feature: agents (MCP, chat tools) open change tickets and read where they stand. */
+  agentApprovals?: AgentApprovals;
 
   approvalProvider(): ApprovalProvider {
     return this.override ?? this.modal;

@@ -34,6 +34,8 @@ export class OperationTool implements vscode.LanguageModelTool<unknown> {
       run: (operationId, input, options) => this.service.run(operationId, input, { caller: 'lm-tool', ...options }),
       environmentResolver: () => this.service.environmentResolver(),
       currentRegion: () => this.service.currentRegion(),
+      externalApprovals: this.service.agentApprovals,
+      requestedBy: 'AI agent in VS Code chat',
     };
   }
 

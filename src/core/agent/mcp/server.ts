@@ -20,6 +20,8 @@ import { describeProblem } from '../../runtime/changeFlow';
 import type { Runtime } from '../../runtime/runtime';
 import { READ_OPERATIONS, toolInputSchema, toolSpec, type ToolSpec } from '../toolCatalog';
 import { compactReadOutput, UNTRUSTED_NOTICE } from '../toolResults';
+import { describeRequest, matchingRequest, type AgentApprovals } from '../../approvals/agentApprovals';
+import { isExternalSystem } from '../../guardrails/approvalPolicy';
 import { ElicitationApprovalProvider } from './elicitation';
 import { bindingDifferences, PlanStore, policyHash, PLAN_TTL_MS, type IssuedPlan } from './plans';
 import { createDrTools, readOnlyAnnotations, type McpDrOptions } from './drTools';
@@ -42,6 +44,11 @@ export interface McpServerOptions {
   /** Lets `dr_start_recovery` exist (a real recovery, not a drill); it always needs approval. */
   allowRecovery: boolean;
   approvals: McpApprovals;
+  /**
+   * Jira/ServiceNow change requests: a change an approval rule sends there opens a ticket and answers "pending
+   * approval" instead of running. Absent: such a change is refused with what to set up.
+   */
+  externalApprovals?: AgentApprovals;
   /** Recorded in audit records beside the client's own name, e.g. "vscode" or "cli". */
   clientLabel?: string;
   /** The AWS profile the runtime's runner uses (default profile when absent). */
@@ -630,7 +637,59 @@ export function createMcpServer(options: McpServerOptions): McpServer {
             `Plan ${planId} was made for account ${plan.account} in ${plan.region}, but it would now run with ${differences.join(', ')}. Make a new plan.`,
             { planId, operation: plan.operationId, account: preview.account, region: preview.region },
           );
-        const provider = approvalProvider(call.client);
+        let provider = approvalProvider(call.client);
+        const requirement = preview.guardrails.approval?.requirement;
+        if (preview.guardrails.verdict !== 'refused' && requirement && isExternalSystem(requirement.system)) {
+          const external = options.externalApprovals;
+          if (!external)
+            return refuse(
+              call,
+              'approval-required',
+              `The approval policy sends ${plan.operationId} in ${preview.environments.join(', ')} to ${requirement.system}, and this server has no ${requirement.system} connection (not supported here yet).`,
+              { planId, operation: plan.operationId },
+            );
+          try {
+            const existing = matchingRequest(await external.list(), preview, ['approved', 'pending']);
+            const request = existing
+              ? await external.poll(existing.id, call.signal)
+              : await external.open(
+                  preview,
+                  plan.input,
+                  'mcp',
+                  `${approverName(call.client)} (AI agent through MCP)`,
+                  options.profile,
+                  call.signal,
+                );
+            if (request.state === 'approved' && external.gate) {
+              // Runs below: the gate asks the system again, then the person confirms the fresh dry-run.
+              provider = external.gate(provider);
+            } else {
+              const next =
+                request.state === 'approved'
+                  ? 'It is approved: a person runs it from Pending approvals in VS Code (Run Approved Change), after a fresh dry-run and their confirmation.'
+                  : `The change does not run until someone else approves the ticket in ${request.ticket.system}; then make a new plan and apply it, and the person at the client confirms it again.`;
+              return result({
+                status: 'pending-approval',
+                planId,
+                operation: plan.operationId,
+                ticket: request.ticket.key,
+                url: request.ticket.url,
+                state: request.state,
+                approvers: request.requirement.approvers ?? [],
+                approvalsNeeded: request.requirement.approvalsNeeded,
+                timeoutMinutes: request.requirement.timeoutMinutes,
+                summary: `${existing ? 'Already requested' : 'Change request opened'}: ${describeRequest(request)}. Nothing was changed. ${next} Tell the user; nothing you send can approve it.`,
+              });
+            }
+          } catch (error) {
+            return refuse(
+              call,
+              'approval-required',
+              `The change needs an approved ${requirement.system} ticket, and it could not be opened or read: ${(error as Error).message}`,
+              { planId, operation: plan.operationId },
+            );
+          }
+        }
         if (preview.guardrails.verdict === 'allowed') {
           // The policy asks nothing, but a client may auto-approve tool calls: the server asks the person itself.
           const request: ApprovalRequest = {
