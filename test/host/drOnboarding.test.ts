@@ -57,8 +57,7 @@ describe('DR onboarding commands in the extension host @dr', function () {
     let created: string[] = [];
 
     const result = (await vscode.commands.executeCommand('pilotLight.dr.createGroupsFromServers')) as
-      | { paths: string[]; groups: string[] }
-      | undefined;
+      { paths: string[]; groups: string[] } | undefined;
     assert.ok(result, `the command returned nothing; last error: ${JSON.stringify(api.dr.lastError)}`);
     written.push(...result.paths);
     created = result.groups;
@@ -81,7 +80,8 @@ describe('DR onboarding commands in the extension host @dr', function () {
     written.push(planUri.fsPath);
     const plan = parsePlan(readFileSync(planUri.fsPath, 'utf8'));
     assert.deepEqual(plan.diagnostics, []);
-    const byRole = (role: string) => result.groups[result.paths.findIndex((p) => readFileSync(p, 'utf8').includes(`Role: ${role}`))];
+    const byRole = (role: string) =>
+      result.groups[result.paths.findIndex((p) => readFileSync(p, 'utf8').includes(`Role: ${role}`))];
     assert.deepEqual(
       plan.document!.waves.map((wave) => [wave.protectionGroups, wave.dependsOn]),
       [
@@ -91,7 +91,10 @@ describe('DR onboarding commands in the extension host @dr', function () {
       ].filter(([groups]) => (groups as string[])[0] !== undefined),
     );
     assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, planUri.fsPath, 'the plan is opened');
-    assert.ok(asked.some((question) => question.startsWith('pick: Order the groups')), asked.join('\n'));
+    assert.ok(
+      asked.some((question) => question.startsWith('pick: Order the groups')),
+      asked.join('\n'),
+    );
   });
 
   it('refuses a tag key no server has, and writes nothing', async () => {

@@ -148,7 +148,10 @@ describe('agents open change requests (MCP, LM tools) against the Jira emulator 
     const call = async (name: string, args: Record<string, unknown>) =>
       (await client.callTool({ name, arguments: args })) as CallToolResult;
     const planAndApply = async () => {
-      const planned = await call('plan_change', { operation: 'ec2.instances.terminate', input: { instanceIds: [instanceId] } });
+      const planned = await call('plan_change', {
+        operation: 'ec2.instances.terminate',
+        input: { instanceIds: [instanceId] },
+      });
       assert.equal(planned.structuredContent?.status, 'planned', JSON.stringify(planned.structuredContent));
       return call('apply_change', { planId: planned.structuredContent?.planId });
     };
@@ -212,10 +215,16 @@ describe('agents open change requests (MCP, LM tools) against the Jira emulator 
       assert.match((await stateOf(instanceId)) ?? '', /shutting-down|terminated/);
       const records = await readAuditTrail(auditPath);
       assert.equal((await verifyAuditTrail(auditPath)).ok, true);
-      const executed = records.find((record) => record.outcome === 'succeeded' && record.operation === 'ec2.instances.terminate');
+      const executed = records.find(
+        (record) => record.outcome === 'succeeded' && record.operation === 'ec2.instances.terminate',
+      );
       assert.equal(executed?.approval?.reference, opened.ticket);
       assert.match(executed?.approval?.approver ?? '', /Bob Approver/);
-      assert.ok(records.some((record) => record.decision === 'approval-requested' && record.approval?.reference === opened.ticket));
+      assert.ok(
+        records.some(
+          (record) => record.decision === 'approval-requested' && record.approval?.reference === opened.ticket,
+        ),
+      );
 
       // One approved ticket, one execution: the same change again needs a new ticket.
       const next = (await planAndApply()).structuredContent as Record<string, any>;
@@ -254,7 +263,11 @@ describe('agents open change requests (MCP, LM tools) against the Jira emulator 
       run: (operationId, input, options) => runner.run(operationId, input, { caller: 'lm-tool', ...options }),
       environmentResolver: async () => () => ({ name: 'unknown', protected: false }),
       currentRegion: async () => 'us-east-1',
-      externalApprovals: { open: (...args) => coordinator.open(...args), list: () => coordinator.list(), poll: (id, signal) => coordinator.poll(id, signal) },
+      externalApprovals: {
+        open: (...args) => coordinator.open(...args),
+        list: () => coordinator.list(),
+        poll: (id, signal) => coordinator.poll(id, signal),
+      },
       requestedBy: 'test agent',
     };
     const first = await invokeToolCall(spec, { instanceIds: [instanceId] }, host);

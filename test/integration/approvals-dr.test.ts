@@ -153,7 +153,11 @@ describe('DR recovery behind an external approval (Jira emulator + DRS emulator)
         ),
       audit: new AuditTrail(auditPath),
     });
-    const deps = await productDeps(join(dir.path, 'runs'), { auditPath, approval: coordinator.gate(approvingProvider()), policy });
+    const deps = await productDeps(join(dir.path, 'runs'), {
+      auditPath,
+      approval: coordinator.gate(approvingProvider()),
+      policy,
+    });
     const steps = { run: deps.operations.run.bind(deps.operations) };
     const dbServers = await drs(async (client) =>
       ((await client.send(new DescribeSourceServersCommand({}))).items ?? [])

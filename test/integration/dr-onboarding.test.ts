@@ -36,14 +36,21 @@ describe('DR onboarding against the DRS emulator', function () {
       approval: approvingProvider(),
       policy: resolveGuardrailPolicy({ settings: { auditReads: true } }).policy,
     });
-    const servers = (await deps.reads.listSourceServers('us-east-1')).map((server) => toServerInfo(server, 'us-east-1'));
+    const servers = (await deps.reads.listSourceServers('us-east-1')).map((server) =>
+      toServerInfo(server, 'us-east-1'),
+    );
     assert.ok(servers.length >= 3, `seeded servers: ${servers.length}`);
     assert.ok(tagKeysOf(servers).some((key) => key.key === 'Role'));
 
     const proposal = proposeGroups(servers, 'Role', { region: 'us-east-1' });
     assert.deepEqual(proposal.groups.map((g) => g.group.name).sort(), ['app', 'db', 'web']);
     const root = join(dir.path, 'workspace');
-    await writePlannedFiles(planFiles(root, proposal.groups.map((g) => g.group)).files);
+    await writePlannedFiles(
+      planFiles(
+        root,
+        proposal.groups.map((g) => g.group),
+      ).files,
+    );
 
     // The plan is proposed from the files as written, in the given (web, app, db) order: tiers reorder it.
     const written = usableDocuments(await loadDrWorkspace(root)).groups;
@@ -86,7 +93,10 @@ describe('DR onboarding against the DRS emulator', function () {
     try {
       const jobs = (await drs.send(new DescribeJobsCommand({ filters: {} }))).items ?? [];
       assert.equal(jobs.length, 3, 'one drill job per wave');
-      assert.ok(jobs.every((job) => job.initiatedBy === 'START_DRILL'), JSON.stringify(jobs.map((j) => j.initiatedBy)));
+      assert.ok(
+        jobs.every((job) => job.initiatedBy === 'START_DRILL'),
+        JSON.stringify(jobs.map((j) => j.initiatedBy)),
+      );
     } finally {
       drs.destroy();
     }

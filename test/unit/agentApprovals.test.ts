@@ -56,7 +56,10 @@ describe('approvals for agents and chat', () => {
     );
     assert.match(markdown, /1 waiting, 1 approved and not yet run, 1 decided/);
     const order = ['OPS-3', 'OPS-2', 'OPS-1'].map((key) => markdown.indexOf(`**${key}**`));
-    assert.deepEqual([...order].sort((a, b) => a - b), order);
+    assert.deepEqual(
+      [...order].sort((a, b) => a - b),
+      order,
+    );
     assert.match(markdown, /OPS-2.*Run Approved Change/);
     assert.match(markdown, /OPS-3.*Waiting for approval/);
     assert.match(approvalsMarkdown([], NOW), /No approval requests/);
@@ -70,7 +73,10 @@ describe('approvals for agents and chat', () => {
   });
 
   it('names the missing environment variables and refuses a non-https instance', () => {
-    assert.throws(() => ticketSystemFromEnv('jira', {}), /PILOTLIGHT_JIRA_URL, PILOTLIGHT_JIRA_TOKEN, PILOTLIGHT_JIRA_PROJECT/);
+    assert.throws(
+      () => ticketSystemFromEnv('jira', {}),
+      /PILOTLIGHT_JIRA_URL, PILOTLIGHT_JIRA_TOKEN, PILOTLIGHT_JIRA_PROJECT/,
+    );
     assert.throws(() => ticketSystemFromEnv('servicenow', {}), /PILOTLIGHT_SERVICENOW_URL/);
     assert.throws(
       () =>

@@ -125,7 +125,13 @@ describe('DR onboarding: groups from tags, plans from groups', () => {
       await writePlannedFiles(files);
       assert.equal(readFileSync(existing, 'utf8'), 'not: [valid', 'the existing file is untouched');
       const workspace = await loadDrWorkspace(dir.path);
-      assert.deepEqual(workspace.groups.map((f) => f.result.document?.name).filter(Boolean).sort(), ['app', 'db-2', 'web']);
+      assert.deepEqual(
+        workspace.groups
+          .map((f) => f.result.document?.name)
+          .filter(Boolean)
+          .sort(),
+        ['app', 'db-2', 'web'],
+      );
 
       // A file that appears between planning and writing: nothing of this batch stays.
       const again = planFiles(dir.path, [proposal.groups[0].group, proposal.groups[2].group], ['web', 'app']);
@@ -139,7 +145,10 @@ describe('DR onboarding: groups from tags, plans from groups', () => {
   });
 
   it('puts every server with the tag in exactly one group, and generated groups re-parse and select them (property)', () => {
-    const value = fc.oneof(fc.constantFrom('db', 'app', 'web', 'Front End', '', 'é/ü', '--'), fc.string({ maxLength: 20 }));
+    const value = fc.oneof(
+      fc.constantFrom('db', 'app', 'web', 'Front End', '', 'é/ü', '--'),
+      fc.string({ maxLength: 20 }),
+    );
     const serversArb = fc.array(
       fc.record({ Role: fc.option(value, { nil: undefined }), Other: fc.option(value, { nil: undefined }) }),
       { maxLength: 30 },
@@ -154,13 +163,19 @@ describe('DR onboarding: groups from tags, plans from groups', () => {
         );
         const proposal = proposeGroups(inventory, 'Role', { region: 'eu-west-1' });
         const counts = new Map<string, number>();
-        for (const g of proposal.groups) for (const s of g.servers) counts.set(s.sourceServerId, (counts.get(s.sourceServerId) ?? 0) + 1);
+        for (const g of proposal.groups)
+          for (const s of g.servers) counts.set(s.sourceServerId, (counts.get(s.sourceServerId) ?? 0) + 1);
         for (const s of proposal.untagged) counts.set(s.sourceServerId, (counts.get(s.sourceServerId) ?? 0) + 1);
         assert.equal(counts.size, inventory.length);
         for (const n of counts.values()) assert.equal(n, 1);
         const names = proposal.groups.map((g) => g.group.name.toLowerCase());
         assert.equal(new Set(names).size, names.length, 'group names are unique');
-        const { files } = planFiles('/nowhere', proposal.groups.map((g) => g.group), [], () => false);
+        const { files } = planFiles(
+          '/nowhere',
+          proposal.groups.map((g) => g.group),
+          [],
+          () => false,
+        );
         files.forEach((file, i) => {
           const parsed = parseGroup(file.text);
           assert.deepEqual(parsed.diagnostics, []);
@@ -178,18 +193,25 @@ describe('DR onboarding: groups from tags, plans from groups', () => {
   it('proposes plans that parse, hold every group once and chain without cycles (property)', () => {
     const word = fc.constantFrom('db', 'database', 'app', 'backend', 'web', 'frontend', 'cache', 'queue', 'x');
     fc.assert(
-      fc.property(fc.uniqueArray(fc.tuple(word, fc.nat(99)), { minLength: 1, maxLength: 40, selector: ([w, n]) => `${w}-${n}` }), (pairs) => {
-        const groups = pairs.map(([w, n]) => ({ name: `${w}-${n}` }));
-        const plan = proposePlan(groups, { name: 'p' });
-        const { files } = planFiles('/nowhere', [plan], [], () => false);
-        const parsed = parsePlan(files[0].text);
-        assert.deepEqual(parsed.diagnostics, []);
-        const placed = plan.waves.flatMap((w) => w.protectionGroups ?? []);
-        assert.deepEqual([...placed].sort(), groups.map((g) => g.name).sort());
-        assert.equal(findCycle(plan.waves.map((w) => ({ name: w.name, dependsOn: w.dependsOn ?? [] }))), undefined);
-        const tiers = plan.waves.map((w) => tierOf(w.protectionGroups![0]) ?? 3);
-        assert.deepEqual(tiers, [...tiers].sort((a, b) => a - b), 'known tiers first, in db → app → web order');
-      }),
+      fc.property(
+        fc.uniqueArray(fc.tuple(word, fc.nat(99)), { minLength: 1, maxLength: 40, selector: ([w, n]) => `${w}-${n}` }),
+        (pairs) => {
+          const groups = pairs.map(([w, n]) => ({ name: `${w}-${n}` }));
+          const plan = proposePlan(groups, { name: 'p' });
+          const { files } = planFiles('/nowhere', [plan], [], () => false);
+          const parsed = parsePlan(files[0].text);
+          assert.deepEqual(parsed.diagnostics, []);
+          const placed = plan.waves.flatMap((w) => w.protectionGroups ?? []);
+          assert.deepEqual([...placed].sort(), groups.map((g) => g.name).sort());
+          assert.equal(findCycle(plan.waves.map((w) => ({ name: w.name, dependsOn: w.dependsOn ?? [] }))), undefined);
+          const tiers = plan.waves.map((w) => tierOf(w.protectionGroups![0]) ?? 3);
+          assert.deepEqual(
+            tiers,
+            [...tiers].sort((a, b) => a - b),
+            'known tiers first, in db → app → web order',
+          );
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -201,9 +223,13 @@ describe('DR onboarding: groups from tags, plans from groups', () => {
     const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
     const commands = new Set<string>(manifest.contributes.commands.map((c: { command: string }) => c.command));
     const views = new Set<string>(
-      Object.values(manifest.contributes.views as Record<string, { id: string }[]>).flatMap((list) => list.map((v) => v.id)),
+      Object.values(manifest.contributes.views as Record<string, { id: string }[]>).flatMap((list) =>
+        list.map((v) => v.id),
+      ),
     );
-    const walkthrough = manifest.contributes.walkthroughs.find((w: { id: string }) => w.id === 'pilotLight.gettingStarted');
+    const walkthrough = manifest.contributes.walkthroughs.find(
+      (w: { id: string }) => w.id === 'pilotLight.gettingStarted',
+    );
     const steps = walkthrough.steps as { id: string; completionEvents: string[]; media: { markdown: string } }[];
     assert.deepEqual(
       steps.map((step) => step.id),

@@ -3,7 +3,9 @@ import { checkStackDrift } from '../../src/core/iac/drift/stackDrift';
 import type { ResourceReads } from '../../src/core/resources/model';
 
 /** Registered reads answered from a table, every call recorded. */
-function fakeReads(answers: Record<string, (input: Record<string, unknown>) => unknown>): ResourceReads & { calls: string[] } {
+function fakeReads(
+  answers: Record<string, (input: Record<string, unknown>) => unknown>,
+): ResourceReads & { calls: string[] } {
   const calls: string[] = [];
   return {
     calls,
@@ -21,7 +23,10 @@ const template = {
   Parameters: { Destination: { Type: 'String', NoEcho: true } },
   Resources: {
     Igw: { Type: 'AWS::EC2::InternetGateway', Properties: {} },
-    Attach: { Type: 'AWS::EC2::VPCGatewayAttachment', Properties: { VpcId: 'vpc-1', InternetGatewayId: { Ref: 'Igw' } } },
+    Attach: {
+      Type: 'AWS::EC2::VPCGatewayAttachment',
+      Properties: { VpcId: 'vpc-1', InternetGatewayId: { Ref: 'Igw' } },
+    },
     VpnAttach: { Type: 'AWS::EC2::VPCGatewayAttachment', Properties: { VpcId: 'vpc-1', VpnGatewayId: 'vgw-1' } },
     Routes: { Type: 'AWS::EC2::RouteTable', Properties: { VpcId: 'vpc-1' } },
     Default: {
@@ -36,7 +41,10 @@ const template = {
       Type: 'AWS::EC2::Route',
       Properties: { RouteTableId: { Ref: 'Routes' }, DestinationCidrBlock: '10.9.0.0/16', GatewayId: 'igw-1' },
     },
-    Assoc: { Type: 'AWS::EC2::SubnetRouteTableAssociation', Properties: { RouteTableId: { Ref: 'Routes' }, SubnetId: 'subnet-1' } },
+    Assoc: {
+      Type: 'AWS::EC2::SubnetRouteTableAssociation',
+      Properties: { RouteTableId: { Ref: 'Routes' }, SubnetId: 'subnet-1' },
+    },
   },
 };
 
@@ -54,13 +62,26 @@ const physical: Record<string, string> = {
 function answers(gatewayOfDefaultRoute: string) {
   return {
     'cloudformation.stacks.list': () => ({
-      items: [{ StackName: 's', StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/s/1', Parameters: [{ ParameterKey: 'Destination', ParameterValue: '****' }] }],
+      items: [
+        {
+          StackName: 's',
+          StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/s/1',
+          Parameters: [{ ParameterKey: 'Destination', ParameterValue: '****' }],
+        },
+      ],
     }),
     'cloudformation.stacks.resources': () => ({
-      items: Object.entries(physical).map(([LogicalResourceId, PhysicalResourceId]) => ({ LogicalResourceId, PhysicalResourceId })),
+      items: Object.entries(physical).map(([LogicalResourceId, PhysicalResourceId]) => ({
+        LogicalResourceId,
+        PhysicalResourceId,
+      })),
     }),
     'ec2.internetGateways.list': (input: Record<string, unknown>) => {
-      assert.deepEqual((input.filters as Array<{ values: string[] }>)[0].values, ['igw-1'], 'the attachment reads its gateway');
+      assert.deepEqual(
+        (input.filters as Array<{ values: string[] }>)[0].values,
+        ['igw-1'],
+        'the attachment reads its gateway',
+      );
       return { items: [{ InternetGatewayId: 'igw-1', Attachments: [{ VpcId: 'vpc-1', State: 'available' }] }] };
     },
     'ec2.routeTables.list': (input: Record<string, unknown>) => {
@@ -74,7 +95,13 @@ function answers(gatewayOfDefaultRoute: string) {
               { DestinationCidrBlock: '10.0.0.0/16', GatewayId: 'local', State: 'active' },
               { DestinationCidrBlock: '0.0.0.0/0', GatewayId: gatewayOfDefaultRoute, State: 'active' },
             ],
-            Associations: [{ RouteTableAssociationId: 'rtbassoc-1', SubnetId: 'subnet-1', AssociationState: { State: 'associated' } }],
+            Associations: [
+              {
+                RouteTableAssociationId: 'rtbassoc-1',
+                SubnetId: 'subnet-1',
+                AssociationState: { State: 'associated' },
+              },
+            ],
           },
         ],
       };
@@ -117,11 +144,18 @@ describe('stack drift: routes, associations and gateway attachments (fake reads)
   });
 
   it('reports a route whose target changed out of band as drifted on that property', async () => {
-    const report = await checkStackDrift({ template, stackName: 's', region: 'us-east-1', reads: fakeReads(answers('igw-2')) });
+    const report = await checkStackDrift({
+      template,
+      stackName: 's',
+      region: 'us-east-1',
+      reads: fakeReads(answers('igw-2')),
+    });
     const route = report.resources.find((resource) => resource.logicalId === 'Default')!;
     assert.equal(route.status, 'drifted');
     assert.deepEqual(
-      route.properties.filter((property) => property.status === 'drifted').map((property) => [property.path[0], property.expected, property.live]),
+      route.properties
+        .filter((property) => property.status === 'drifted')
+        .map((property) => [property.path[0], property.expected, property.live]),
       [['GatewayId', 'igw-1', 'igw-2']],
     );
   });

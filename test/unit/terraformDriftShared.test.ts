@@ -10,7 +10,9 @@ function fakeReads(items: Record<string, Array<Record<string, unknown>>>, idKey:
     async read<Output>(operationId: string, input: Record<string, unknown>): Promise<Output> {
       calls.push(operationId);
       const ids = (input.filters as Array<{ values: string[] }>)[0].values;
-      return { items: (items[operationId] ?? []).filter((item) => ids.includes(String(item[idKey[operationId]]))) } as Output;
+      return {
+        items: (items[operationId] ?? []).filter((item) => ids.includes(String(item[idKey[operationId]]))),
+      } as Output;
     },
     account: async () => '123456789012',
   };
@@ -46,7 +48,11 @@ const state = parseStateV4(
   }),
 );
 
-const ID_KEYS = { 'ec2.vpcs.list': 'VpcId', 'ec2.natGateways.list': 'NatGatewayId', 'ec2.securityGroups.list': 'GroupId' };
+const ID_KEYS = {
+  'ec2.vpcs.list': 'VpcId',
+  'ec2.natGateways.list': 'NatGatewayId',
+  'ec2.securityGroups.list': 'GroupId',
+};
 
 describe('Terraform drift on the shared comparator and reads (unit)', () => {
   it('has the CloudFormation meaning: extra live tags drift, aws: tags and live-only rule fields do not', async () => {
@@ -69,7 +75,12 @@ describe('Terraform drift on the shared comparator and reads (unit)', () => {
             GroupId: 'sg-1',
             GroupName: 'web',
             IpPermissions: [
-              { IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '0.0.0.0/0', Description: 'https' }] },
+              {
+                IpProtocol: 'tcp',
+                FromPort: 443,
+                ToPort: 443,
+                IpRanges: [{ CidrIp: '0.0.0.0/0', Description: 'https' }],
+              },
             ],
           },
         ],
@@ -79,7 +90,9 @@ describe('Terraform drift on the shared comparator and reads (unit)', () => {
     const report = await terraformDrift([{ uri: 'main.tf', doc: await parseTerraform(tf) }], state, reads, 'us-east-1');
     const attributes = (address: string) =>
       Object.fromEntries(
-        report.resources.find((resource) => resource.address === address)!.attributes.map((a) => [a.attribute, a.status]),
+        report.resources
+          .find((resource) => resource.address === address)!
+          .attributes.map((a) => [a.attribute, a.status]),
       );
     assert.deepEqual(attributes('aws_vpc.main'), { cidr_block: 'in-sync', tags: 'drifted' });
     assert.deepEqual(attributes('aws_nat_gateway.nat'), { subnet_id: 'in-sync' });
@@ -90,7 +103,12 @@ describe('Terraform drift on the shared comparator and reads (unit)', () => {
 
   it('marks a NAT gateway being deleted as deleted, and a failed read as an error, never as in sync', async () => {
     const deleting = fakeReads({ 'ec2.natGateways.list': [{ NatGatewayId: 'nat-1', State: 'deleting' }] }, ID_KEYS);
-    const report = await terraformDrift([{ uri: 'main.tf', doc: await parseTerraform(tf) }], state, deleting, 'us-east-1');
+    const report = await terraformDrift(
+      [{ uri: 'main.tf', doc: await parseTerraform(tf) }],
+      state,
+      deleting,
+      'us-east-1',
+    );
     assert.equal(report.resources.find((resource) => resource.address === 'aws_nat_gateway.nat')!.status, 'deleted');
     const failing: ResourceReads = {
       read: async () => {

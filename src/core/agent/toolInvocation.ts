@@ -165,7 +165,14 @@ export async function invokeToolCall(
   }
 
   if (host.externalApprovals) {
-    const pending = await requestExternalApproval(spec, call.operationId, call.input, host, host.externalApprovals, signal);
+    const pending = await requestExternalApproval(
+      spec,
+      call.operationId,
+      call.input,
+      host,
+      host.externalApprovals,
+      signal,
+    );
     if (pending) return pending;
   }
   const outcome = await host.run(call.operationId, call.input, {

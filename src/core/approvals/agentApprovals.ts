@@ -57,11 +57,7 @@ export function describeRequest(request: PendingApproval, now = Date.now()): str
   const approvers = requirement.approvers?.length ? requirement.approvers.join(', ') : 'anyone but the requester';
   const left = Math.max(0, Math.round((Date.parse(request.deadline) - now) / 60_000));
   const state =
-    request.state === 'pending'
-      ? 'pending approval'
-      : request.state === 'approved'
-        ? 'approved'
-        : request.state;
+    request.state === 'pending' ? 'pending approval' : request.state === 'approved' ? 'approved' : request.state;
   return (
     `${state}: ticket ${ticket.key} in ${ticket.system} (${ticket.url}) for ${request.summary}; approvers ${approvers}, ` +
     `${request.approvers.length} of ${requirement.approvalsNeeded} approvals so far` +
@@ -138,8 +134,12 @@ export function ticketSystemFromEnv(id: TicketSystemId, env: NodeJS.ProcessEnv):
 /** Asks about approval requests ("status of my approval requests", "pending approvals"), in plain words. */
 export function isApprovalStatusQuestion(prompt: string): boolean {
   const text = prompt.slice(0, 500).toLowerCase();
-  return /\bpending approvals?\b/.test(text) || /\bapprovals?\b.{0,40}\b(requests?|status|tickets?|stand)\b/.test(text) ||
-    /\b(status|where)\b.{0,40}\bapprovals?\b/.test(text) || /\bchange requests?\b.{0,30}\b(status|pending)\b/.test(text);
+  return (
+    /\bpending approvals?\b/.test(text) ||
+    /\bapprovals?\b.{0,40}\b(requests?|status|tickets?|stand)\b/.test(text) ||
+    /\b(status|where)\b.{0,40}\bapprovals?\b/.test(text) ||
+    /\bchange requests?\b.{0,30}\b(status|pending)\b/.test(text)
+  );
 }
 
 /** The chat answer for /approvals: each request, where it stands, newest first; open ones before decided ones. */
@@ -165,6 +165,8 @@ export function approvalsMarkdown(requests: readonly PendingApproval[], now = Da
     `**Approval requests**: ${open.filter((entry) => entry.state === 'pending').length} waiting, ${open.filter((entry) => entry.state === 'approved').length} approved and not yet run, ${decided.length} decided.`,
     '',
     ...ordered.map(line),
-    ...(requests.length > limit ? ['', `(${requests.length - limit} older request(s) not shown; see Pending approvals.)`] : []),
+    ...(requests.length > limit
+      ? ['', `(${requests.length - limit} older request(s) not shown; see Pending approvals.)`]
+      : []),
   ].join('\n');
 }

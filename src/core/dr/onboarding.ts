@@ -42,7 +42,11 @@ export function tagKeysOf(servers: ServerInfo[]): TagKeySummary[] {
 
 function usableTag(key: string, value: string | undefined): value is string {
   return (
-    key.length > 0 && key.length <= MAX_TAG_KEY && typeof value === 'string' && value.length > 0 && value.length <= MAX_TAG_VALUE
+    key.length > 0 &&
+    key.length <= MAX_TAG_KEY &&
+    typeof value === 'string' &&
+    value.length > 0 &&
+    value.length <= MAX_TAG_VALUE
   );
 }
 
@@ -140,7 +144,10 @@ export const TIER_ORDER: ReadonlyArray<{ tier: string; words: readonly string[] 
 
 /** The tier index of a name or tag value (0 db, 1 app, 2 web), or undefined when none of its words names a tier. */
 export function tierOf(text: string): number | undefined {
-  const words = text.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+  const words = text
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
   let found: number | undefined;
   for (const word of words) {
     const index = TIER_ORDER.findIndex((tier) => tier.words.includes(word));

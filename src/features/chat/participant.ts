@@ -171,7 +171,8 @@ export class AwsChatParticipant {
       case 'approvals':
         return this.approvals();
       case undefined:
-        if ((await import('../../core/approvals/agentApprovals')).isApprovalStatusQuestion(prompt)) return this.approvals();
+        if ((await import('../../core/approvals/agentApprovals')).isApprovalStatusQuestion(prompt))
+          return this.approvals();
         break;
       default:
         return answerOnly(`Not supported yet: /${request.command}.`);

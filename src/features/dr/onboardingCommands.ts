@@ -87,7 +87,8 @@ export function registerDrOnboardingCommands(c: DrCommandContext): vscode.Dispos
           proposed.servers
             .slice(0, HOSTS_IN_PICK)
             .map((server) => server.hostname)
-            .join(', ') + (proposed.servers.length > HOSTS_IN_PICK ? ` and ${proposed.servers.length - HOSTS_IN_PICK} more` : ''),
+            .join(', ') +
+          (proposed.servers.length > HOSTS_IN_PICK ? ` and ${proposed.servers.length - HOSTS_IN_PICK} more` : ''),
         picked: true,
         proposed,
       })),
@@ -102,15 +103,24 @@ export function registerDrOnboardingCommands(c: DrCommandContext): vscode.Dispos
       takenNames,
     );
     const detail = [
-      ...chosen.map((item) => `${item.proposed.group.name}: ${item.proposed.servers.length} server(s) tagged ${tagKey}=${item.proposed.tagValue}`),
+      ...chosen.map(
+        (item) =>
+          `${item.proposed.group.name}: ${item.proposed.servers.length} server(s) tagged ${tagKey}=${item.proposed.tagValue}`,
+      ),
       ...(renamed.length
-        ? ['', `Names already used, the new files get free names: ${renamed.map((r) => `${r.from} → ${r.to}`).join(', ')}`]
+        ? [
+            '',
+            `Names already used, the new files get free names: ${renamed.map((r) => `${r.from} → ${r.to}`).join(', ')}`,
+          ]
         : []),
       '',
       `Files go to ${vscode.workspace.asRelativePath(files[0].path).replace(/[^/\\]+$/, '')}. Existing files are left as they are.`,
     ].join('\n');
     const create = `Create ${files.length} group(s)`;
-    if ((await prompts.confirm(`Create ${files.length} protection group(s) from tag ${tagKey}?`, detail, create)) !== create)
+    if (
+      (await prompts.confirm(`Create ${files.length} protection group(s) from tag ${tagKey}?`, detail, create)) !==
+      create
+    )
       throw new UserError('');
     const paths = await core.writePlannedFiles(files);
     c.diagnostics.validateOpenDocuments();
@@ -127,7 +137,10 @@ export function registerDrOnboardingCommands(c: DrCommandContext): vscode.Dispos
     const usable = core.usableDocuments(workspace).groups;
     if (usable.length === 0)
       throw new UserError('The workspace has no usable protection group yet.', [
-        { title: 'Create Protection Groups from Source Servers…', run: () => vscode.commands.executeCommand(CREATE_GROUPS_COMMAND) },
+        {
+          title: 'Create Protection Groups from Source Servers…',
+          run: () => vscode.commands.executeCommand(CREATE_GROUPS_COMMAND),
+        },
       ]);
     let names = options?.groups;
     if (names) {
@@ -153,7 +166,9 @@ export function registerDrOnboardingCommands(c: DrCommandContext): vscode.Dispos
     const tiered = core.proposePlan(inputs, { name: 'plan' });
     const given = core.proposePlan(inputs, { name: 'plan', tierOrder: false });
     const describeWaves = (plan: typeof tiered) =>
-      plan.waves.map((wave, index) => `${index + 1}. ${wave.name}: ${(wave.protectionGroups ?? []).join(', ')}`).join('\n');
+      plan.waves
+        .map((wave, index) => `${index + 1}. ${wave.name}: ${(wave.protectionGroups ?? []).join(', ')}`)
+        .join('\n');
     let ordered = tiered;
     if (JSON.stringify(tiered.waves) !== JSON.stringify(given.waves)) {
       const tierChoice = 'Tier order (db → app → web)';
@@ -188,7 +203,9 @@ export function registerDrOnboardingCommands(c: DrCommandContext): vscode.Dispos
     const plan = { ...ordered, name, description: `Recovery of ${names.join(', ')}`.slice(0, 1000) };
     const { files } = core.planFiles(root, [plan], takenPlans);
     if (files[0].name !== name)
-      throw new UserError(`${vscode.workspace.asRelativePath(core.defaultPathFor(root, plan))} already exists; it is left as it is.`);
+      throw new UserError(
+        `${vscode.workspace.asRelativePath(core.defaultPathFor(root, plan))} already exists; it is left as it is.`,
+      );
     await core.writePlannedFiles(files);
     await openAt(files[0].path);
     return vscode.Uri.file(files[0].path);

@@ -227,7 +227,10 @@ export function registerStepFunctionsCommands(c: DrCommandContext): {
     });
     if (result.status !== 'succeeded') return result;
     if (approval)
-      await ctx.safety.agentApprovals?.consume?.(approval.id, `Step Functions execution ${planned.executionArn} started.`);
+      await ctx.safety.agentApprovals?.consume?.(
+        approval.id,
+        `Step Functions execution ${planned.executionArn} started.`,
+      );
     const follower = sf.StepFunctionsRunFollower.create({
       ...planned.follow,
       journalDir: services.journalDir,

@@ -190,7 +190,9 @@ export async function checkStackDrift(request: StackDriftRequest): Promise<Stack
     const decl = templateResources[logicalId];
     const support = supportOf(isRecord(decl) && typeof decl.Type === 'string' ? decl.Type : '');
     const physicalId = physicalIds[logicalId];
-    return support && !support.child && physicalId ? live.resources.get(liveKey(support.readKey, physicalId)) : undefined;
+    return support && !support.child && physicalId
+      ? live.resources.get(liveKey(support.readKey, physicalId))
+      : undefined;
   };
   const fromOutputs = attributesFromOutputs(template, stack);
   const stackArn = stack.StackId;
@@ -225,17 +227,33 @@ export async function checkStackDrift(request: StackDriftRequest): Promise<Stack
       const parentId = parentIds.get(logicalId);
       const parentProperty = support.child.parentProperty;
       if (!parentId) {
-        const written = isRecord(templateResources[logicalId]) && isRecord(templateResources[logicalId].Properties)
-          ? Object.hasOwn(templateResources[logicalId].Properties as object, parentProperty)
-          : false;
+        const written =
+          isRecord(templateResources[logicalId]) && isRecord(templateResources[logicalId].Properties)
+            ? Object.hasOwn(templateResources[logicalId].Properties as object, parentProperty)
+            : false;
         return written
-          ? { ...base, status: 'unknown', properties: [], message: `its ${parentProperty} is not a Ref or a literal ID` }
-          : { ...base, status: 'not-supported', properties: [], message: `not supported yet: ${type} without ${parentProperty}` };
+          ? {
+              ...base,
+              status: 'unknown',
+              properties: [],
+              message: `its ${parentProperty} is not a Ref or a literal ID`,
+            }
+          : {
+              ...base,
+              status: 'not-supported',
+              properties: [],
+              message: `not supported yet: ${type} without ${parentProperty}`,
+            };
       }
       const parent = live.resources.get(liveKey(support.readKey, parentId))?.record;
       const found = parent ? support.child.find(parent, summary.PhysicalResourceId, resource.properties) : undefined;
       if (found === 'unresolved')
-        return { ...base, status: 'unknown', properties: [], message: 'the template does not tell which live entry it is' };
+        return {
+          ...base,
+          status: 'unknown',
+          properties: [],
+          message: 'the template does not tell which live entry it is',
+        };
       current = found;
     }
     if (!current || current.gone)

@@ -239,7 +239,8 @@ async function readRecords(
   const [failure] = shared.failures;
   if (failure) throw new Error(`Reading ${failure[0]} failed: ${failure[1]}`);
   for (const [key, resource] of shared.resources) if (resource.record) records.set(key, resource.record);
-  for (const resource of templates?.resources ?? []) records.set(liveKey(LAUNCH_TEMPLATES, resource.id), resource.record);
+  for (const resource of templates?.resources ?? [])
+    records.set(liveKey(LAUNCH_TEMPLATES, resource.id), resource.record);
   return { records, apiCalls: shared.apiCalls + (templates?.calls ?? 0) };
 }
 
@@ -414,7 +415,8 @@ function ruleText(rule: unknown): string {
   const protocol = String(rule.IpProtocol ?? '-1');
   const from = rule.FromPort as number | undefined;
   const to = rule.ToPort as number | undefined;
-  const ports = protocol === '-1' || from === undefined ? '' : String(from) === String(to) ? ` ${from}` : ` ${from}-${to}`;
+  const ports =
+    protocol === '-1' || from === undefined ? '' : String(from) === String(to) ? ` ${from}` : ` ${from}-${to}`;
   const source =
     rule.CidrIp ??
     rule.CidrIpv6 ??
