@@ -186,6 +186,7 @@ describe('AWS explorer in code-server (packaged VSIX, Chromium)', function () {
       /^extension\/dist\/webview\/[\w.-]+\.(js|css)$/,
       /^extension\/dist\/tree-sitter\/[\w.-]+\.wasm$/,
       /^extension\/media\/[\w.-]+\.(svg|png)$/,
+      /^extension\/media\/walkthrough\/[\w.-]+\.md$/,
       /^extension\/(syntaxes|schemas)\/[\w.-]+\.json$/,
     ];
     const entries = zipEntryNames(vsixPath);
