@@ -1,5 +1,7 @@
 /** Diff text and minimal deltas between launch template versions (LaunchTemplateData, AWS shape). */
 
+import { REDACTED } from '../audit/redaction';
+
 /** LaunchTemplateData as DescribeLaunchTemplateVersions returns it and CreateLaunchTemplateVersion takes it. */
 export type LaunchTemplateData = Record<string, unknown>;
 
@@ -85,7 +87,8 @@ export function decodeUserData(value: unknown): string | undefined {
 
 /**
  * Stable text for a diff editor: keys sorted recursively, unset fields omitted, and UserData shown
- * base64-decoded after the JSON (or as it is, e.g. "[REDACTED]", when it is not decodable text).
+ * base64-decoded after the JSON (or as it is when it is not decodable text). Redacted user data says that the
+ * diff cannot compare it, rather than showing two equal markers as "no change".
  */
 export function normalizeVersionForDiff(data: LaunchTemplateData | undefined): string {
   const pruned = pruneData(data);
@@ -96,7 +99,9 @@ export function normalizeVersionForDiff(data: LaunchTemplateData | undefined): s
     text +=
       decoded !== undefined
         ? `\n# UserData (base64-decoded)\n${decoded}${decoded.endsWith('\n') ? '' : '\n'}`
-        : `\n# UserData\n${String(userData)}\n`;
+        : userData === REDACTED
+          ? `\n# UserData\n${REDACTED} (set; user data is treated as a secret and never read back, so this diff cannot tell whether it differs between the versions)\n`
+          : `\n# UserData\n${String(userData)}\n`;
   }
   return text;
 }
