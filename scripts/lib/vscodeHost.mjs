@@ -18,15 +18,19 @@ export const EMULATOR_CLI = join(REPO_ROOT, 'out', 'tools', 'emulators', 'cli.js
 // scripts/package.mjs writes here (PILOT_LIGHT_VSIX relocates it).
 // The host suite runs in sessions, each a fresh VS Code (fresh user data) on the same emulator stack and
 // workspace. Both runners (code-server and @vscode/test-electron) use this list:
-//   host    every test not tagged @dr or @reload (the explorer tests expect the sample account as seeded);
+//   host    every test not tagged @dr, @reload or @approvalsReload (the explorer tests expect the sample account
+//           as seeded);
 //   dr      the disaster-recovery tests, which launch and terminate recovery instances;
 //   reload  the window-reload test: reloading re-runs the test index, so it runs alone. It finds its
 //           phase in PILOT_LIGHT_TEST_STATE_DIR, which survives the reload.
+//   approvalsReload  the pending-approval window-reload test, alone for the same reason (a tag no other grep
+//           matches: `@reload\b` would match `@reload-…`).
 // --grep runs one session with that filter.
 export const HOST_SESSIONS = Object.freeze([
-  { name: 'host', grep: '@dr\\b|@reload\\b', invert: true },
+  { name: 'host', grep: '@dr\\b|@reload\\b|@approvalsReload\\b', invert: true },
   { name: 'dr', grep: '@dr\\b' },
   { name: 'reload', grep: '@reload\\b' },
+  { name: 'approvalsReload', grep: '@approvalsReload\\b' },
 ]);
 
 /** The environment a session's extension host gets on top of the stack's. */
