@@ -72,6 +72,14 @@ await step('compile tests and tools', process.execPath, [
   '-p',
   'tsconfig.test.json',
 ]);
+// The unit layer's grammar test tokenises with VS Code's own grammars from the code-server build the host
+// layers use: install it first, so no layer depends on another having run.
+if (layers.some((layer) => layer !== 'integration'))
+  await step('install code-server (.cache/vscode-host)', process.execPath, [
+    '--input-type=module',
+    '-e',
+    `import { ensureCodeServer } from './scripts/lib/codeServer.mjs'; ensureCodeServer(${JSON.stringify(root)});`,
+  ]);
 
 for (const layer of layers) {
   const layerStart = Date.now();
