@@ -212,8 +212,18 @@ describe('launch-template editor in code-server (packaged VSIX, Chromium)', func
   it('makes version 2 the default, then rolls back by copying version 1 into a new default version', async () => {
     assert.ok(editorOpen, 'the editor did not open (see the first failure)');
     const tab = page.locator('.tabs-container .tab', { hasText: `Launch template: ${templateName}` }).first();
-    await tab.click();
-    await webview().locator('tr[data-version="2"] .set-default').click();
+    const setDefault = webview().locator('tr[data-version="2"] .set-default');
+    // The workbench sometimes drops a synthetic click on a tab: click again until the panel shows.
+    for (let attempt = 1; ; attempt++) {
+      await tab.click();
+      const shown = await setDefault.waitFor({ state: 'visible', timeout: 10_000 }).then(
+        () => true,
+        () => false,
+      );
+      if (shown) break;
+      assert.ok(attempt < 3, 'the launch template panel shows again after three clicks on its tab');
+    }
+    await setDefault.click();
     await confirmRun(1);
     await waitFor(
       async () =>
