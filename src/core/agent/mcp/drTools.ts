@@ -98,6 +98,40 @@ export const readOnlyAnnotations = (title: string, openWorldHint = true): Tool['
 export function createDrTools(deps: DrToolDeps): DrTool[] {
   const { dr, result, refuse } = deps;
 
+  /**
+   * Asks the client's approval provider. Not approved: a refusal, a failed ask, or a typed confirmation that does
+   * not match (an external approval must name its record instead); `reason` says which.
+   */
+  const askApproval = async (
+    call: DrCall,
+    request: ApprovalRequest,
+  ): Promise<{
+    approved: boolean;
+    approval: { provider: string; level: ApprovalRequest['level']; approver?: string };
+    reason: string;
+  }> => {
+    const provider = deps.approvalProvider(call.client);
+    let decision;
+    try {
+      decision = await provider.requestApproval(request, call.signal);
+    } catch (error) {
+      decision = { approved: false as const, reason: `The approval could not be asked: ${(error as Error).message}` };
+    }
+    const approval = { provider: provider.id, level: request.level, approver: decision.approver };
+    if (!decision.approved) return { approved: false, approval, reason: decision.reason };
+    const typedOk =
+      provider.kind === 'external'
+        ? Boolean(decision.reference)
+        : (decision.typedConfirmation ?? '').trim() === request.requiredConfirmation;
+    return typedOk
+      ? { approved: true, approval, reason: '' }
+      : {
+          approved: false,
+          approval,
+          reason: `The typed confirmation did not match "${request.requiredConfirmation}".`,
+        };
+  };
+
   /** A run-control tool whose only argument is the runId. */
   const runIdTool = (
     name: string,
@@ -239,23 +273,8 @@ export function createDrTools(deps: DrToolDeps): DrTool[] {
       aws.origin.region,
       report.executionPlan.serverCount,
     );
-    const provider = deps.approvalProvider(call.client);
-    let decision;
-    try {
-      decision = await provider.requestApproval(request, call.signal);
-    } catch (error) {
-      decision = { approved: false as const, reason: `The approval could not be asked: ${(error as Error).message}` };
-    }
-    const typedOk =
-      decision.approved &&
-      (provider.kind === 'external'
-        ? Boolean(decision.reference)
-        : (decision.typedConfirmation ?? '').trim() === request.requiredConfirmation);
-    const approval = { provider: provider.id, level: request.level, approver: decision.approver };
-    if (!decision.approved || !typedOk) {
-      const reason = decision.approved
-        ? `The typed confirmation did not match "${request.requiredConfirmation}".`
-        : decision.reason;
+    const { approved, approval, reason } = await askApproval(call, request);
+    if (!approved) {
       return refuse(
         call,
         'approval-denied',
@@ -325,23 +344,8 @@ export function createDrTools(deps: DrToolDeps): DrTool[] {
     changes: string[],
   ): Promise<{ ok: true; approval: ControlApproval } | { ok: false; result: CallToolResult }> => {
     const request = controlApprovalRequest(state, action, account, region, changes);
-    const provider = deps.approvalProvider(call.client);
-    let decision;
-    try {
-      decision = await provider.requestApproval(request, call.signal);
-    } catch (error) {
-      decision = { approved: false as const, reason: `The approval could not be asked: ${(error as Error).message}` };
-    }
-    const typedOk =
-      decision.approved &&
-      (provider.kind === 'external'
-        ? Boolean(decision.reference)
-        : (decision.typedConfirmation ?? '').trim() === request.requiredConfirmation);
-    const approval = { provider: provider.id, level: request.level, approver: decision.approver };
-    if (decision.approved && typedOk) return { ok: true, approval };
-    const reason = decision.approved
-      ? `The typed confirmation did not match "${request.requiredConfirmation}".`
-      : decision.reason;
+    const { approved, approval, reason } = await askApproval(call, request);
+    if (approved) return { ok: true, approval };
     return {
       ok: false,
       result: await refuse(
