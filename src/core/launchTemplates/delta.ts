@@ -1,6 +1,7 @@
 /** Diff text and minimal deltas between launch template versions (LaunchTemplateData, AWS shape). */
 
 import { REDACTED } from '../audit/redaction';
+import { decodeUserData } from './userData';
 
 /** LaunchTemplateData as DescribeLaunchTemplateVersions returns it and CreateLaunchTemplateVersion takes it. */
 export type LaunchTemplateData = Record<string, unknown>;
@@ -74,17 +75,6 @@ function deepEqual(a: unknown, b: unknown): boolean {
   );
 }
 
-/** Decodes base64 user data into text when it is canonical base64 of printable UTF-8; otherwise undefined. */
-export function decodeUserData(value: unknown): string | undefined {
-  if (typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value) || value.length % 4 !== 0) return undefined;
-  const bytes = Buffer.from(value, 'base64');
-  if (bytes.toString('base64') !== value) return undefined;
-  const text = bytes.toString('utf8');
-  // eslint-disable-next-line no-control-regex -- binary user data is recognised by its control characters
-  if (Buffer.from(text, 'utf8').equals(bytes) === false || /[\u0000-\u0008\u000e-\u001f]/.test(text)) return undefined;
-  return text;
-}
-
 /**
  * Stable text for a diff editor: keys sorted recursively, unset fields omitted, and UserData shown
  * base64-decoded after the JSON (or as it is when it is not decodable text). Redacted user data says that the
@@ -100,7 +90,7 @@ export function normalizeVersionForDiff(data: LaunchTemplateData | undefined): s
       decoded !== undefined
         ? `\n# UserData (base64-decoded)\n${decoded}${decoded.endsWith('\n') ? '' : '\n'}`
         : userData === REDACTED
-          ? `\n# UserData\n${REDACTED} (set; user data is treated as a secret and never read back, so this diff cannot tell whether it differs between the versions)\n`
+          ? `\n# UserData\n${REDACTED} (set; user data is a secret and was not read for this text: compare the versions from the launch-template editor to see it decoded)\n`
           : `\n# UserData\n${String(userData)}\n`;
   }
   return text;

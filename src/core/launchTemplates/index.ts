@@ -8,10 +8,18 @@ export {
   normalizeVersionForDiff,
   changedFields,
   applyDelta,
-  decodeUserData,
   UnsupportedRemovalError,
   formatChanges,
 } from './delta';
+export {
+  decodeUserData,
+  encodeUserData,
+  describeUserDataSize,
+  userDataLanguage,
+  UserDataTooLargeError,
+  USER_DATA_MAX_BASE64_CHARS,
+  USER_DATA_MAX_TEXT_BYTES,
+} from './userData';
 export type {
   RunFunction,
   RunContext,
@@ -54,6 +62,7 @@ export { selectSourceServers, bulkDryRun, bulkApply, retryFailed } from './bulk'
 export const LAUNCH_TEMPLATE_OPERATION_IDS = Object.freeze({
   listTemplates: 'ec2.launchTemplates.list',
   listVersions: 'ec2.launchTemplates.versions',
+  revealUserData: 'ec2.launchTemplates.revealUserData',
   createVersion: 'ec2.launchTemplates.createVersion',
   setDefaultVersion: 'ec2.launchTemplates.setDefaultVersion',
   deleteVersions: 'ec2.launchTemplates.deleteVersions',

@@ -13,6 +13,8 @@ export interface OperationMetadata {
   readonly costImpact: CostDirection;
   readonly rollbackSupported: boolean;
   readonly rollbackNote?: string;
+  /** The output is a secret shown only to the person who asked (never to agents); see OperationSpec.secretOutput. */
+  readonly revealsSecret?: boolean;
 }
 
 /**
@@ -47,6 +49,8 @@ export function defineOperation<Schema extends z.ZodType, Output>(
     throw new Error(`Operation id "${spec.id}" must start with its service "${spec.service}".`);
   if (spec.kind !== 'read' && !spec.targets)
     throw new Error(`Operation "${spec.id}" changes AWS and must declare its targets.`);
+  if (spec.secretOutput && spec.kind !== 'read')
+    throw new Error(`Operation "${spec.id}" reveals a secret and must be a read.`);
   if (spec.kind === 'read' && (spec.backup || spec.destructive))
     throw new Error(`Read operation "${spec.id}" cannot be destructive or have a backup.`);
   const operation: Operation<Schema, Output> = Object.freeze({
@@ -60,6 +64,7 @@ export function defineOperation<Schema extends z.ZodType, Output>(
     costImpact: spec.costImpact,
     rollbackSupported: spec.rollbackSupported,
     rollbackNote: spec.rollbackNote,
+    ...(spec.secretOutput ? { revealsSecret: true } : {}),
     input: spec.input,
   });
   internals.set(operation, spec as unknown as OperationSpec);

@@ -90,6 +90,7 @@ export class OperationRegistry {
         costImpact: operation.costImpact,
         rollbackSupported: operation.rollbackSupported,
         ...(operation.rollbackNote ? { rollbackNote: operation.rollbackNote } : {}),
+        ...(operation.revealsSecret ? { revealsSecret: true } : {}),
         inputJsonSchema: z.toJSONSchema(operation.input, { io: 'input', unrepresentable: 'any' }) as Record<
           string,
           unknown

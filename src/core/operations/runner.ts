@@ -88,7 +88,15 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Added to every audit record of this run (an MCP client, tool and plan). */
   auditContext?: AuditContext;
+  /**
+   * The caller shows a secret-revealing read's output to the person who asked for it (e.g. the launch-template
+   * editor's user data document). Without it such reads are refused; agents' callers are refused regardless.
+   */
+  revealSecret?: boolean;
 }
+
+/** The callers a secret-revealing read may answer: a person's own actions, never an agent's. */
+const SECRET_REVEAL_CALLERS: readonly Caller[] = ['explorer', 'command'];
 
 export type RunStatus = 'dry-run' | 'refused' | 'succeeded' | 'failed';
 
@@ -252,7 +260,8 @@ export class OperationRunner {
   ): Promise<RunOutcome> {
     const policy = this.policy();
     const mutating = operation.kind !== 'read';
-    const audited = mutating || policy.auditReads;
+    const revealing = Boolean(spec.secretOutput);
+    const audited = mutating || revealing || policy.auditReads;
     audit.operationKind = operation.kind;
 
     const parsed = operation.input.safeParse(rawInput ?? {});
@@ -268,7 +277,16 @@ export class OperationRunner {
     }
     const input = parsed.data;
 
-    if (mutating) {
+    if (revealing && (!SECRET_REVEAL_CALLERS.includes(options.caller) || options.revealSecret !== true)) {
+      return this.stop(base, audit, started, 'refused', {
+        refusal: {
+          code: 'secret-not-revealed',
+          message: `${operation.id} reveals a secret (${operation.title.toLowerCase()}) only to a person, from the editor that shows it; the ${options.caller} caller cannot run it.`,
+        },
+      });
+    }
+
+    if (mutating || revealing) {
       try {
         await this.options.audit.preflight();
       } catch (error) {
@@ -300,6 +318,29 @@ export class OperationRunner {
     if (!mutating) {
       try {
         const output = await spec.handler(ctx, input, []);
+        if (spec.secretOutput) {
+          // The person sees the secret; the audit trail records only that it was revealed.
+          const outcome = await this.stop(
+            base,
+            audit,
+            started,
+            'succeeded',
+            {
+              resourceIds: spec.resourceIds?.(output, input) ?? [],
+              result: redactSecrets(spec.secretOutput.auditSummary(output, input)),
+            },
+            true,
+          );
+          if (!outcome.auditError) return { ...outcome, output };
+          return {
+            ...outcome,
+            status: 'refused',
+            refusal: {
+              code: 'audit-unavailable',
+              message: `Not shown: the reveal could not be recorded in the audit trail (${outcome.auditError}).`,
+            },
+          };
+        }
         return this.stop(
           base,
           audit,

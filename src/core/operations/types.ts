@@ -25,7 +25,8 @@ export type RefusalCode =
   | 'approval-denied'
   | 'confirmation-mismatch'
   | 'circuit-open'
-  | 'audit-unavailable';
+  | 'audit-unavailable'
+  | 'secret-not-revealed';
 
 /** Why the runner or a guardrail stopped an operation. */
 export interface Refusal {
@@ -171,4 +172,10 @@ export interface OperationSpec<Schema extends z.ZodType = z.ZodType, Output = un
   handler(ctx: OperationContext, input: z.output<Schema>, targets: TargetResource[]): Promise<Output>;
   /** IDs of the resources the operation created or changed, from its output. Default: the target IDs. */
   resourceIds?(output: Output, input: z.output<Schema>): string[];
+  /**
+   * A read whose output is a secret a person asked to see (e.g. launch-template user data). The runner runs it
+   * only for the explorer or a command with `revealSecret` set (never chat, LM tools or MCP), audits every run
+   * (even when reads are not audited) with `auditSummary` in place of the output, and returns the output unredacted.
+   */
+  secretOutput?: { auditSummary(output: Output, input: z.output<Schema>): Record<string, unknown> };
 }

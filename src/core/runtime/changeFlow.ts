@@ -23,6 +23,8 @@ export interface ChangeRunOptions {
   profile?: string;
   correlationId?: string;
   signal?: AbortSignal;
+  /** See RunOptions.revealSecret: only the editor that shows a secret to its person sets it. */
+  revealSecret?: boolean;
 }
 
 /** What someone answered when shown the dry-run preview. */

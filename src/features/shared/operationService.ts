@@ -125,6 +125,7 @@ export class OperationService implements vscode.Disposable {
       profile: options.profile,
       correlationId: options.correlationId,
       signal: options.signal,
+      ...(options.revealSecret ? { revealSecret: true } : {}),
     });
     const quietRead = options.mode === 'execute' && !outcome.preview && outcome.status === 'succeeded';
     if (!quietRead)

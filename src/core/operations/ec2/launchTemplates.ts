@@ -10,6 +10,7 @@ import {
 import { DescribeSourceServersCommand } from '@aws-sdk/client-drs';
 import { z } from 'zod';
 import { drsService, ec2Service } from '../../aws/services';
+import { decodeUserData } from '../../launchTemplates/userData';
 import { defineOperation, READ_ONLY } from '../define';
 import { launchTemplateId, plural, tagsToRecord } from '../schemaParts';
 import type { OperationContext, TargetResource } from '../types';
@@ -333,9 +334,53 @@ export const listInstanceTypeOfferings = defineOperation({
   },
 });
 
+/** One version's user data as the person asked to see it: base64 as stored and, when it is text, decoded. */
+export interface RevealedUserData {
+  launchTemplateId: string;
+  versionNumber: number;
+  /** unset: the version has none; text: printable UTF-8; binary: e.g. gzip, not editable as text. */
+  state: 'unset' | 'text' | 'binary';
+  /** Base64 as AWS stores it. */
+  userData?: string;
+  text?: string;
+  /** Decoded size in bytes. */
+  bytes: number;
+}
+
+export const revealLaunchTemplateUserData = defineOperation({
+  id: 'ec2.launchTemplates.revealUserData',
+  service: 'ec2',
+  title: 'Reveal the user data of a launch template version',
+  description:
+    'Reads one launch template version and returns its user data decoded, for the person editing it. User data is a secret: this runs only from the launch-template editor, never for chat, LM tools or MCP; the audit trail records that it was revealed, never its content.',
+  ...READ_ONLY,
+  input: z.object({ launchTemplateId, version: versionNumber }).strict(),
+  async handler(ctx, input): Promise<RevealedUserData> {
+    const data = await versionData(ctx, input.launchTemplateId, input.version);
+    const base = { launchTemplateId: input.launchTemplateId, versionNumber: input.version };
+    const stored = typeof data.UserData === 'string' && data.UserData ? data.UserData : undefined;
+    if (!stored) return { ...base, state: 'unset', bytes: 0 };
+    const text = decodeUserData(stored);
+    return text === undefined
+      ? { ...base, state: 'binary', userData: stored, bytes: Buffer.from(stored, 'base64').byteLength }
+      : { ...base, state: 'text', userData: stored, text, bytes: Buffer.byteLength(text, 'utf8') };
+  },
+  resourceIds: (_output, input) => [input.launchTemplateId],
+  secretOutput: {
+    auditSummary: (output) => ({
+      revealed: 'user data',
+      launchTemplateId: output.launchTemplateId,
+      versionNumber: output.versionNumber,
+      state: output.state,
+      bytes: output.bytes,
+    }),
+  },
+});
+
 export const launchTemplateOperations = [
   createLaunchTemplateVersion,
   setDefaultLaunchTemplateVersion,
   deleteLaunchTemplateVersions,
   listInstanceTypeOfferings,
+  revealLaunchTemplateUserData,
 ];
