@@ -100,11 +100,11 @@ describe('revealing user data: a person only, never agents', function () {
     const descriptor = registry.describe(REVEAL);
     assert.equal(descriptor?.kind, 'read');
     assert.equal(descriptor?.revealsSecret, true);
-    const revealing = registry
+    const revealing: string[] = registry
       .list()
       .filter((operation) => operation.revealsSecret)
       .map((operation): string => operation.id);
-    assert.deepEqual(revealing, [REVEAL]);
+    assert.equal(revealing.join(', '), REVEAL);
     for (const spec of TOOL_SPECS)
       for (const id of allowedOperations(spec))
         assert.ok(!revealing.includes(id), `${spec.name} must not run ${id}`);

@@ -70,6 +70,7 @@ const EXPECTED_READS = [
   'ec2.securityGroups.list',
   'ec2.networkInterfaces.list',
   'ec2.launchTemplates.list',
+  'ec2.launchTemplates.revealUserData',
   'ec2.launchTemplates.versions',
   'cloudformation.stacks.list',
   'cloudformation.stacks.resources',
