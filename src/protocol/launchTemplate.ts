@@ -5,7 +5,7 @@
 import * as z from 'zod';
 
 /** Bumped when a message changes shape: a webview from another build then gets an error, not silence. */
-export const LAUNCH_TEMPLATE_PROTOCOL_VERSION = 1;
+export const LAUNCH_TEMPLATE_PROTOCOL_VERSION = 2;
 
 const text = (max: number) => z.string().max(max);
 const versionNumber = z.number().int().min(1).max(1_000_000);
@@ -35,16 +35,24 @@ export const launchTemplateForm = z
     subnetId: text(64),
     securityGroupIds: z.array(text(64)).max(50),
     privateIpAddress: text(64),
-    /** Empty with `userDataHidden`: keep the existing user data. */
-    userData: text(16_384),
-    /** The version's user data could not be shown (redacted or binary); typing text replaces it. */
-    userDataHidden: z.boolean(),
     tags: z.array(tagEntry).max(50),
     httpTokens: z.enum(['required', 'optional', '']),
     httpEndpoint: z.enum(['enabled', 'disabled', '']),
     httpPutResponseHopLimit: text(4),
     blockDevices: z.array(blockDevice).max(40),
     disableApiTermination: z.boolean(),
+  })
+  .strict();
+
+/**
+ * What the webview may know of the user data: a summary, never the text (user data is a secret; it is edited
+ * in a VS Code text editor the extension opens, and staged for the next save when that document is saved).
+ */
+export const userDataSummary = z
+  .object({
+    /** unset: the version has none; set: it has some (not shown); staged: new text waits for the next save. */
+    state: z.enum(['unset', 'set', 'staged']),
+    summary: text(300),
   })
   .strict();
 
@@ -90,6 +98,7 @@ export const editorState = z
     /** The version shown in the form (the base of the next save). */
     baseVersion: versionNumber,
     form: launchTemplateForm,
+    userData: userDataSummary,
     /** The rest of the version's data (fields the form does not show), as JSON text. */
     rawJson: text(200_000),
     findings: z.array(finding).max(500),
@@ -115,6 +124,8 @@ export const toWebview = z.discriminatedUnion('type', [
     })
     .strict(),
   z.object({ type: z.literal('findings'), findings: z.array(finding).max(500) }).strict(),
+  /** The user data document was saved (staged) or the staging was dropped; the form keeps its other edits. */
+  z.object({ type: z.literal('userData'), userData: userDataSummary }).strict(),
   /** The answer to a message that did not validate, or to a request that failed unexpectedly. */
   z.object({ type: z.literal('error'), message: text(4000) }).strict(),
 ]);
@@ -149,6 +160,8 @@ export const toHost = z.discriminatedUnion('type', [
     .strict(),
   z.object({ type: z.literal('deleteVersions'), requestId, versions: z.array(versionNumber).min(1).max(200) }).strict(),
   z.object({ type: z.literal('compare'), left: versionNumber, right: versionNumber }).strict(),
+  /** Opens the base version's user data as text in a VS Code editor beside the form. */
+  z.object({ type: z.literal('editUserData') }).strict(),
   z.object({ type: z.literal('saveDrsSettings'), requestId, settings: drsLaunchSettings }).strict(),
 ]);
 
@@ -156,6 +169,7 @@ export type LaunchTemplateForm = z.infer<typeof launchTemplateForm>;
 export type BlockDeviceRow = z.infer<typeof blockDevice>;
 export type VersionRow = z.infer<typeof versionRow>;
 export type Finding = z.infer<typeof finding>;
+export type UserDataSummary = z.infer<typeof userDataSummary>;
 export type DrsLaunchSettings = z.infer<typeof drsLaunchSettings>;
 export type EditorState = z.infer<typeof editorState>;
 export type ToWebview = z.infer<typeof toWebview>;

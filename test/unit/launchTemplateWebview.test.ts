@@ -22,8 +22,6 @@ export function sampleForm(overrides: Partial<LaunchTemplateForm> = {}): LaunchT
     subnetId: '',
     securityGroupIds: [],
     privateIpAddress: '',
-    userData: '',
-    userDataHidden: false,
     tags: [],
     httpTokens: 'required',
     httpEndpoint: 'enabled',
@@ -54,6 +52,7 @@ export function sampleState(overrides: Partial<EditorState> = {}): EditorState {
     ],
     baseVersion: 1,
     form: sampleForm(),
+    userData: { state: 'set', summary: 'set (not shown here)' },
     rawJson: '{}',
     findings: [],
     ...overrides,
@@ -68,6 +67,7 @@ describe('launch-template webview protocol', () => {
       { type: 'refresh' },
       { type: 'protocolError', message: 'bad' },
       { type: 'selectVersion', version: 2 },
+      { type: 'editUserData' },
       {
         type: 'save',
         requestId: 'r1',
@@ -119,7 +119,8 @@ describe('launch-template webview protocol', () => {
       {
         type: 'save',
         requestId: 'r1',
-        form: sampleForm({ userData: 'x'.repeat(16_385) }),
+        // The webview never carries user data text: a form with it is refused.
+        form: { ...sampleForm(), userData: '#!/bin/bash\n' },
         rawJson: '{}',
         makeDefault: false,
         description: '',
@@ -130,18 +131,28 @@ describe('launch-template webview protocol', () => {
   });
 
   it('validates what the host sends too', () => {
-    assert.equal(toWebview.safeParse({ type: 'state', protocol: 1, state: sampleState() }).success, true);
+    assert.equal(toWebview.safeParse({ type: 'state', protocol: 2, state: sampleState() }).success, true);
+    assert.equal(
+      toWebview.safeParse({ type: 'userData', userData: { state: 'staged', summary: 'changed (2 lines)' } }).success,
+      true,
+    );
+    assert.equal(
+      toWebview.safeParse({ type: 'userData', userData: { state: 'staged', summary: 'x', text: '#!/bin/bash' } })
+        .success,
+      false,
+      'no user data text towards the webview',
+    );
     assert.equal(
       toWebview.safeParse({ type: 'result', requestId: 'r1', status: 'saved', message: 'ok' }).success,
       true,
     );
     assert.equal(
-      toWebview.safeParse({ type: 'state', protocol: 2, state: sampleState() }).success,
+      toWebview.safeParse({ type: 'state', protocol: 1, state: sampleState() }).success,
       false,
       'another protocol version',
     );
     assert.equal(
-      toWebview.safeParse({ type: 'state', protocol: 1, state: { ...sampleState(), secret: 'x' } }).success,
+      toWebview.safeParse({ type: 'state', protocol: 2, state: { ...sampleState(), secret: 'x' } }).success,
       false,
     );
     assert.equal(toWebview.safeParse({ type: 'result', status: 'maybe', message: '' }).success, false);
@@ -305,14 +316,14 @@ describe('launch-template form', () => {
 
   it('round-trips a version unchanged: saving the untouched form changes nothing', () => {
     const { form, rawJson } = formFromData(base);
-    assert.equal(form.userData, '#!/bin/bash\necho hi\n');
+    assert.ok(!JSON.stringify(form).includes('echo') && !JSON.stringify(form).includes(base.UserData), 'no user data in the form');
     assert.deepEqual(JSON.parse(rawJson), { Monitoring: { Enabled: true } });
     assert.deepEqual(changedFields(base, dataFromForm(base, form, rawJson)).changes, []);
   });
 
   it('changes only the edited fields and encodes user data on save', () => {
     const { form, rawJson } = formFromData(base);
-    const edited = dataFromForm(base, { ...form, instanceType: 't3.large', userData: 'echo bye\n' }, rawJson);
+    const edited = dataFromForm(base, { ...form, instanceType: 't3.large' }, rawJson, 'echo bye\n');
     const delta = changedFields(base, edited);
     assert.deepEqual(
       delta.changes.map((change) => change.field),
@@ -321,12 +332,12 @@ describe('launch-template form', () => {
     assert.equal(edited.UserData, Buffer.from('echo bye\n').toString('base64'));
   });
 
-  it('keeps hidden (redacted) user data unless new text is typed', () => {
+  it('keeps the base (redacted) user data unless text is staged, and refuses text past the AWS limit', () => {
     const redacted = { ...base, UserData: '[REDACTED]' };
     const { form, rawJson } = formFromData(redacted);
-    assert.equal(form.userDataHidden, true);
-    assert.equal(form.userData, '');
     assert.equal(dataFromForm(redacted, form, rawJson).UserData, '[REDACTED]');
+    assert.deepEqual(changedFields(redacted, dataFromForm(redacted, form, rawJson)).changes, []);
+    assert.throws(() => dataFromForm(redacted, form, rawJson, 'x'.repeat(12_289)), /at most 12288 bytes/);
   });
 
   it('refuses bad raw JSON and bad numbers with findings, not a half-built version', () => {

@@ -53,7 +53,7 @@ describe('launch-template webview page (headless Chromium)', function () {
   const send = (message: unknown) => page.evaluate((data) => window.postMessage(data, '*'), message);
 
   it('says ready, then renders hostile names from AWS as text', async () => {
-    assert.deepEqual((await posted())[0], { type: 'ready', protocol: 1 });
+    assert.deepEqual((await posted())[0], { type: 'ready', protocol: 2 });
     const state = sampleState({
       templateName: HOSTILE,
       versions: [
@@ -62,7 +62,7 @@ describe('launch-template webview page (headless Chromium)', function () {
       form: sampleForm({ instanceType: HOSTILE, tags: [{ key: HOSTILE, value: HOSTILE }] }),
       findings: [{ field: HOSTILE, severity: 'warning', message: HOSTILE }],
     });
-    await send({ type: 'state', protocol: 1, state });
+    await send({ type: 'state', protocol: 2, state });
     await page.waitForFunction(() =>
       (window as unknown as { __posted: Array<{ type: string }> }).__posted.some(
         (message) => message.type === 'rendered',
@@ -77,7 +77,7 @@ describe('launch-template webview page (headless Chromium)', function () {
   });
 
   it('reports an invalid message from the host instead of ignoring it', async () => {
-    await send({ type: 'state', protocol: 1, state: { templateName: 'only a name' } });
+    await send({ type: 'state', protocol: 2, state: { templateName: 'only a name' } });
     await page.waitForFunction(() =>
       (window as unknown as { __posted: Array<{ type: string }> }).__posted.some(
         (message) => message.type === 'protocolError',
@@ -87,12 +87,24 @@ describe('launch-template webview page (headless Chromium)', function () {
   });
 
   it('sends a save that the host protocol accepts, with the edited instance type', async () => {
-    await send({ type: 'state', protocol: 1, state: sampleState() });
+    await send({ type: 'state', protocol: 2, state: sampleState() });
     await page.locator('#instanceType input').fill('t3.large');
     await page.locator('#save').click();
     const save = (await posted()).reverse().find((message) => message.type === 'save') as
       { form: { instanceType: string }; makeDefault: boolean } | undefined;
     assert.equal(save?.form.instanceType, 't3.large');
     assert.equal(save?.makeDefault, false);
+  });
+
+  it('shows only a user data summary, asks the host to open the text, and keeps form edits when it is staged', async () => {
+    await send({ type: 'state', protocol: 2, state: sampleState() });
+    await page.locator('#instanceType input').fill('t3.xlarge');
+    assert.equal((await page.locator('#userDataSummary').textContent())?.trim(), 'User data: set (not shown here)');
+    assert.equal(await page.locator('#userData textarea, #userData vscode-textarea').count(), 0, 'no text box');
+    await page.locator('#editUserData').click();
+    assert.ok((await posted()).some((message) => message.type === 'editUserData'));
+    await send({ type: 'userData', userData: { state: 'staged', summary: 'changed (2 lines, 30 bytes)' } });
+    await page.locator('#userDataSummary', { hasText: 'changed (2 lines' }).waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('#instanceType input').inputValue(), 't3.xlarge', 'the other edits stay');
   });
 });

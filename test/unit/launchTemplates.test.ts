@@ -142,7 +142,7 @@ describe('launch template diff and delta', () => {
     assert.match(text, /# UserData \(base64-decoded\)\n#!\/bin\/sh\necho hi\n/);
     assert.match(
       normalizeVersionForDiff({ UserData: '[REDACTED]' }),
-      /# UserData\n\[REDACTED\] \(set; .*cannot tell whether it differs between the versions\)\n/,
+      /# UserData\n\[REDACTED\] \(set; user data is a secret and was not read for this text: compare the versions from the launch-template editor to see it decoded\)\n/,
     );
     assert.equal(decodeUserData('not base64!'), undefined);
     assert.equal(decodeUserData(Buffer.from([0xff, 0xfe, 0x00]).toString('base64')), undefined);

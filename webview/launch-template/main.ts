@@ -20,6 +20,7 @@ import {
   type Finding,
   type LaunchTemplateForm,
   type ToHost,
+  type UserDataSummary,
 } from '../../src/protocol/launchTemplate';
 
 import { eventChecked, eventValue, nextRequestId, receiveChecked, sendChecked } from '../shared/channel';
@@ -31,6 +32,7 @@ export class LaunchTemplateEditorElement extends LitElement {
     rawJson: { state: true },
     findings: { state: true },
     drs: { state: true },
+    userData: { state: true },
     selected: { state: true },
     status: { state: true },
     busy: { state: true },
@@ -43,6 +45,8 @@ export class LaunchTemplateEditorElement extends LitElement {
   declare rawJson: string;
   declare findings: Finding[];
   declare drs: DrsLaunchSettings | undefined;
+  /** A summary only: the user data text is edited in a VS Code editor and never reaches this page. */
+  declare userData: UserDataSummary | undefined;
   /** Versions ticked for Compare or Delete. */
   declare selected: number[];
   declare status: { kind: 'info' | 'error' | 'ok'; text: string } | undefined;
@@ -95,6 +99,7 @@ export class LaunchTemplateEditorElement extends LitElement {
         this.rawJson = message.state.rawJson;
         this.findings = message.state.findings;
         this.drs = message.state.drs ? { ...message.state.drs.settings } : undefined;
+        this.userData = message.state.userData;
         this.selected = this.selected.filter((version) =>
           message.state.versions.some((row) => row.versionNumber === version),
         );
@@ -103,6 +108,9 @@ export class LaunchTemplateEditorElement extends LitElement {
         break;
       case 'busy':
         this.busy = message.message;
+        break;
+      case 'userData':
+        this.userData = message.userData;
         break;
       case 'findings':
         this.busy = undefined;
@@ -289,18 +297,20 @@ export class LaunchTemplateEditorElement extends LitElement {
         ></vscode-textfield
       ></label>
       ${this.textField('privateIpAddress', 'Private IP', 'privateIpAddress')}
-      <label class="field wide" for="userData"
-        ><span
-          >User data (text; base64-encoded on
-          save)${form.userDataHidden ? ' — the current user data is hidden and kept unless you type new text' : ''}</span
-        ><vscode-textarea
-          id="userData"
-          rows="6"
-          monospace
-          .value=${form.userData}
-          @input=${(event: Event) => this.setField('userData', eventValue(event))}
-        ></vscode-textarea
-      ></label>
+      <div class="field wide" id="userData">
+        <span>User data (edited as text in an editor beside this one; base64-encoded on save)</span>
+        <div class="user-data">
+          <span id="userDataSummary" class=${`user-data-${this.userData?.state ?? 'unset'}`}
+            >User data: ${this.userData?.summary ?? 'not set'}</span
+          >
+          <vscode-button
+            id="editUserData"
+            secondary
+            @click=${() => this.send({ type: 'editUserData' })}
+            >Edit user data as text…</vscode-button
+          >
+        </div>
+      </div>
       <fieldset class="wide">
         <legend>Metadata options</legend>
         <label class="field" for="httpTokens"

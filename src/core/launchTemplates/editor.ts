@@ -1,6 +1,7 @@
 /** The launch template editor service: open, save (with conflict detection), default, rollback, delete. */
 import type { ApprovalProvider } from '../guardrails/approval';
 import type { RunOptions, RunOutcome } from '../operations/runner';
+import type { RevealedUserData } from '../operations/ec2/launchTemplates';
 import type { Caller } from '../operations/types';
 import {
   changedFields,
@@ -227,6 +228,37 @@ export class LaunchTemplateEditor {
     const found = page.items[0];
     if (!found) throw new Error(`Version ${version} of launch template ${templateId} not found.`);
     const data = found.LaunchTemplateData ?? {};
+    return { versionNumber: version, data, text: normalizeVersionForDiff(data) };
+  }
+
+  /**
+   * One version's user data, decoded, for the person editing the template (an explicit action: opening the
+   * user data as text, or comparing versions). Runs the secret-revealing read, which the runner audits
+   * without the content and refuses to agents' callers.
+   */
+  async revealUserData(templateId: string, version: number): Promise<RevealedUserData> {
+    const caller = this.context.caller === 'explorer' ? 'explorer' : 'command';
+    const outcome = await this.run(
+      'ec2.launchTemplates.revealUserData',
+      { launchTemplateId: templateId, version },
+      { ...this.options('execute'), caller, revealSecret: true },
+    );
+    if (outcome.status !== 'succeeded') throw new OperationFailedError(outcome);
+    return outcome.output as RevealedUserData;
+  }
+
+  /** readVersion with the user data revealed, so the diff text shows it decoded. */
+  async readVersionWithUserData(
+    templateId: string,
+    version: number,
+  ): Promise<{ versionNumber: number; data: LaunchTemplateData; text: string }> {
+    const [read, revealed] = await Promise.all([
+      this.readVersion(templateId, version),
+      this.revealUserData(templateId, version),
+    ]);
+    const data = { ...read.data };
+    if (revealed.userData) data.UserData = revealed.userData;
+    else delete data.UserData;
     return { versionNumber: version, data, text: normalizeVersionForDiff(data) };
   }
 

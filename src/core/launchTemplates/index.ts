@@ -34,6 +34,7 @@ export type {
   WriteResult,
 } from './editor';
 export { LaunchTemplateEditor, OperationFailedError, describeOutcome } from './editor';
+export type { RevealedUserData } from '../operations/ec2/launchTemplates';
 export type { FieldCheckInput, FieldFinding, SubnetFacts } from './fieldChecks';
 export { checkLaunchTemplateFields, ipv4InCidr, parseIpv4, parseIpv4Cidr, IMDSV2_DEFAULTS } from './fieldChecks';
 export { networkRefsOf, loadNetworkFacts, type NetworkFacts, type NetworkRefs } from './network';

@@ -1,4 +1,5 @@
 /** Launch template data (AWS shape) ↔ the editor's form plus raw JSON for the rest. Pure; no vscode. */
+import { encodeUserData } from '../../../core/launchTemplates/userData';
 import type { BlockDeviceRow, Finding, LaunchTemplateForm } from '../../../protocol/launchTemplate';
 
 type Data = Record<string, unknown>;
@@ -33,19 +34,6 @@ const isObject = (value: unknown): value is Json =>
 const str = (value: unknown) => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '');
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
-/** Decodes base64 user data when it is printable UTF-8 text; undefined otherwise (redacted, binary). */
-export function userDataText(value: unknown): string | undefined {
-  if (typeof value !== 'string' || !value || value.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(value))
-    return undefined;
-  const bytes = Buffer.from(value, 'base64');
-  if (bytes.toString('base64') !== value) return undefined;
-  const decoded = bytes.toString('utf8');
-  // eslint-disable-next-line no-control-regex -- binary user data is recognised by its control characters
-  return Buffer.from(decoded, 'utf8').equals(bytes) && !/[\u0000-\u0008\u000e-\u001f]/.test(decoded)
-    ? decoded
-    : undefined;
-}
-
 function blockDeviceRows(data: Data): BlockDeviceRow[] {
   return list(data.BlockDeviceMappings)
     .filter((mapping): mapping is Json => isObject(mapping) && isObject(mapping.Ebs))
@@ -71,7 +59,6 @@ export function formFromData(data: Data): { form: LaunchTemplateForm; rawJson: s
     (spec) => isObject(spec) && spec.ResourceType === 'instance',
   ) as Json | undefined;
   const metadata = isObject(data.MetadataOptions) ? data.MetadataOptions : {};
-  const decoded = userDataText(data.UserData);
   const rest = Object.fromEntries(Object.entries(data).filter(([key]) => !FORM_FIELD_SET.has(key)));
   const httpTokens = str(metadata.HttpTokens);
   const httpEndpoint = str(metadata.HttpEndpoint);
@@ -84,8 +71,6 @@ export function formFromData(data: Data): { form: LaunchTemplateForm; rawJson: s
       subnetId: str(nic?.SubnetId),
       securityGroupIds: (nic ? list(nic.Groups) : list(data.SecurityGroupIds)).map(str).filter(Boolean),
       privateIpAddress: str(nic?.PrivateIpAddress),
-      userData: decoded ?? '',
-      userDataHidden: data.UserData !== undefined && decoded === undefined,
       tags: list(instanceTags?.Tags)
         .filter(isObject)
         .map((tag) => ({ key: str(tag.Key), value: str(tag.Value) })),
@@ -140,9 +125,10 @@ export function parseRawJson(rawJson: string): Data {
 /**
  * The launch template data for an edited form: the base version's data with the form's fields and the raw
  * JSON applied. Parts of a field the form does not show (other network interface settings, tags of other
- * resource types, non-EBS device mappings) are kept from the base. Throws FormError on bad values.
+ * resource types, non-EBS device mappings) are kept from the base. `userData`: text staged from the user data
+ * document, encoded here (undefined: keep the base's). Throws FormError on bad values.
  */
-export function dataFromForm(base: Data, form: LaunchTemplateForm, rawJson: string): Data {
+export function dataFromForm(base: Data, form: LaunchTemplateForm, rawJson: string, userData?: string): Data {
   const problems: Finding[] = [];
   const data: Data = { ...parseRawJson(rawJson) };
   const set = (key: string, value: unknown) => {
@@ -168,8 +154,14 @@ export function dataFromForm(base: Data, form: LaunchTemplateForm, rawJson: stri
     // A template cannot name groups both at the top level and on an interface: they moved to the interface.
   } else if (groups.length) data.SecurityGroupIds = groups;
 
-  if (form.userData) data.UserData = Buffer.from(form.userData, 'utf8').toString('base64');
-  else if (form.userDataHidden && base.UserData !== undefined) data.UserData = base.UserData;
+  // User data is not in the form (the webview never holds it): staged text replaces it, else the base's is kept.
+  if (userData !== undefined) {
+    try {
+      if (userData) data.UserData = encodeUserData(userData);
+    } catch (error) {
+      problems.push({ field: 'User data', severity: 'error', message: (error as Error).message });
+    }
+  } else if (base.UserData !== undefined) data.UserData = base.UserData;
 
   const otherTagSpecs = list(base.TagSpecifications).filter(
     (spec) => !(isObject(spec) && spec.ResourceType === 'instance'),
@@ -239,7 +231,7 @@ export function dataFromForm(base: Data, form: LaunchTemplateForm, rawJson: stri
   return data;
 }
 
-/** Checks the form can make without AWS: IMDSv2, a hidden user data note. */
+/** Checks the form can make without AWS: IMDSv2. */
 export function localFindings(form: LaunchTemplateForm): Finding[] {
   const findings: Finding[] = [];
   if (form.httpTokens !== 'required')
@@ -248,13 +240,6 @@ export function localFindings(form: LaunchTemplateForm): Finding[] {
       severity: 'warning',
       message: 'IMDSv2 is not required: instances accept IMDSv1 requests.',
       fix: 'Set "HTTP tokens" to Required.',
-    });
-  if (form.userDataHidden)
-    findings.push({
-      field: 'User data',
-      severity: 'info',
-      message:
-        'The user data of this version is not shown (redacted or not text). It is kept unless you type new user data.',
     });
   return findings;
 }

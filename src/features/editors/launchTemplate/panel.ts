@@ -3,6 +3,7 @@ import type {
   LaunchTemplateData,
   LaunchTemplateEditor,
   OpenedTemplate,
+  RevealedUserData,
   RunFunction,
 } from '../../../core/launchTemplates';
 import type { OperationPreview } from '../../../core/operations/preview';
@@ -15,12 +16,14 @@ import type {
   LaunchTemplateForm,
   ToHost,
   ToWebview,
+  UserDataSummary,
 } from '../../../protocol/launchTemplate';
 import { OperationService } from '../../shared/operationService';
 import type { PilotLightContext } from '../../shared/pilotLightContext';
 import { WebviewHost } from '../../shared/webviewHost';
 import { launchTemplateDiffDocuments } from './diffDocuments';
 import { dataFromForm, FormError, formFromData, localFindings } from './form';
+import { existingUserDataDocuments, userDataDocuments } from './userDataDocuments';
 
 /** What to open: a template in an account and region, optionally at a version and for a DRS source server. */
 export interface LaunchTemplateTarget {
@@ -62,6 +65,8 @@ export class LaunchTemplatePanel implements vscode.Disposable {
   private editor?: LaunchTemplateEditor;
   private opened?: OpenedTemplate;
   private drsSettings?: DrsLaunchSettings;
+  /** The base version's user data once revealed, and text staged from its document for the next save. */
+  private userData?: { version: number; revealed: RevealedUserData; staged?: string; uri?: vscode.Uri };
   private renderedWaiters: Array<{ version: number; resolve: () => void }> = [];
   /** When the webview last reported a rendered form, and for which version. */
   lastRendered?: { version: number; at: number };
@@ -139,6 +144,7 @@ export class LaunchTemplatePanel implements vscode.Disposable {
       profile: this.target.profile,
       correlationId: options.correlationId,
       signal: options.signal,
+      ...(options.revealSecret ? { revealSecret: true } : {}),
     });
 
   private async core(): Promise<typeof import('../../../core/launchTemplates')> {
@@ -160,6 +166,8 @@ export class LaunchTemplatePanel implements vscode.Disposable {
     void this.host.post({ type: 'busy', message: `Reading ${this.target.templateId}…` });
     const editor = await this.editorService();
     this.opened = await editor.open({ launchTemplateId: this.target.templateId }, version);
+    // Staged user data belongs to the version it was edited from.
+    if (this.userData && this.userData.version !== this.opened.selected.versionNumber) this.userData = undefined;
     if (this.target.drs) this.drsSettings = await this.readDrsSettings(this.target.drs.sourceServerId);
     this.lastReadAt = performance.now();
     this.host.panel.title = `Launch template: ${this.opened.template.launchTemplateName}`;
@@ -185,18 +193,93 @@ export class LaunchTemplatePanel implements vscode.Disposable {
       })),
       baseVersion: opened.selected.versionNumber,
       form,
+      userData: this.userDataSummary(),
       rawJson,
       findings: [...localFindings(form), ...findings],
       drs: this.target.drs && this.drsSettings ? { ...this.target.drs, settings: this.drsSettings } : undefined,
     };
-    await this.host.post({ type: 'state', protocol: 1, state });
+    await this.host.post({ type: 'state', protocol: 2, state });
+  }
+
+  /** What the webview may show of the user data: never the text. */
+  userDataSummary(): UserDataSummary {
+    const staged = this.userData?.staged;
+    if (staged !== undefined) {
+      const lines = staged ? staged.split('\n').length - (staged.endsWith('\n') ? 1 : 0) : 0;
+      return {
+        state: 'staged',
+        summary: staged
+          ? `changed (${lines} line${lines === 1 ? '' : 's'}, ${Buffer.byteLength(staged, 'utf8')} bytes), saved with the next version`
+          : 'emptied: AWS cannot remove user data from a new version; type new text instead',
+      };
+    }
+    const set = this.opened?.selected.data.UserData !== undefined;
+    return set ? { state: 'set', summary: 'set (not shown here)' } : { state: 'unset', summary: 'not set' };
+  }
+
+  /** The text a save sends as user data, or undefined to keep the base version's. */
+  get stagedUserData(): string | undefined {
+    return this.userData && this.userData.version === this.opened?.selected.versionNumber
+      ? this.userData.staged
+      : undefined;
+  }
+
+  /**
+   * Opens the base version's user data, decoded, in a VS Code text editor beside the form (an explicit
+   * action: the reveal is audited). Saving that document stages the text; the webview sees only a summary.
+   */
+  async editUserData(): Promise<vscode.TextEditor | undefined> {
+    const opened = this.opened;
+    if (!opened) throw new Error('The template is not loaded yet.');
+    const version = opened.selected.versionNumber;
+    const { describeUserDataSize, userDataLanguage, encodeUserData } = await this.core();
+    if (this.userData?.version !== version) {
+      const revealed = await (await this.editorService()).revealUserData(opened.template.launchTemplateId, version);
+      this.userData = { version, revealed };
+    }
+    const current = this.userData;
+    if (current.revealed.state === 'binary') {
+      await this.host.post({
+        type: 'result',
+        status: 'failed',
+        message: `The user data of version ${version} is not text (${current.revealed.bytes} bytes, e.g. gzip or binary MIME), so it cannot be edited as text here; it is kept as it is.`,
+      });
+      return undefined;
+    }
+    const text = current.staged ?? current.revealed.text ?? '';
+    const extension = { shellscript: '.sh', yaml: '.yaml', powershell: '.ps1', plaintext: '.txt' }[
+      userDataLanguage(text)
+    ];
+    const documents = userDataDocuments(this.ctx.extension);
+    const uri = documents.uriFor(this.key, version, extension);
+    current.uri = uri;
+    documents.set(uri, {
+      panelKey: this.key,
+      version,
+      text,
+      stage: (saved) => {
+        if (this.disposed) throw new Error('The launch-template editor of this user data was closed.');
+        if (this.userData !== current || this.opened?.selected.versionNumber !== version)
+          throw new Error(
+            `This user data belongs to version ${version}, but the editor now shows version ${this.opened?.selected.versionNumber}. Open the user data again from the editor.`,
+          );
+        encodeUserData(saved); // throws past the AWS limit
+        current.staged = saved === (current.revealed.text ?? '') ? undefined : saved;
+        void this.host.post({ type: 'userData', userData: this.userDataSummary() });
+        this.ctx.log.info(
+          `Launch template editor ${this.key}: user data of version ${version} ${current.staged === undefined ? 'unchanged' : `staged (${describeUserDataSize(saved)})`}.`,
+        );
+      },
+    });
+    const document = await vscode.workspace.openTextDocument(uri);
+    return vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: false });
   }
 
   private async handle(message: ToHost): Promise<void> {
     switch (message.type) {
       case 'ready':
-        if (message.protocol !== 1)
-          throw new Error(`The webview speaks protocol ${message.protocol}, the extension 1: reload the window.`);
+        if (message.protocol !== 2)
+          throw new Error(`The webview speaks protocol ${message.protocol}, the extension 2: reload the window.`);
         if (this.opened) await this.postState([]);
         return;
       case 'rendered':
@@ -217,6 +300,17 @@ export class LaunchTemplatePanel implements vscode.Disposable {
         return this.check(message.form, message.rawJson);
       case 'compare':
         await this.compare(message.left, message.right);
+        return;
+      case 'editUserData':
+        try {
+          await this.editUserData();
+        } catch (error) {
+          await this.host.post({
+            type: 'result',
+            status: 'failed',
+            message: `The user data could not be opened: ${(error as Error).message}`,
+          });
+        }
         return;
       case 'save':
         return this.save(message);
@@ -345,7 +439,7 @@ export class LaunchTemplatePanel implements vscode.Disposable {
   private async check(form: LaunchTemplateForm, rawJson: string): Promise<void> {
     const findings: Finding[] = [...localFindings(form)];
     try {
-      const data = dataFromForm(this.opened?.selected.data ?? {}, form, rawJson);
+      const data = dataFromForm(this.opened?.selected.data ?? {}, form, rawJson, this.stagedUserData);
       const { checkLaunchTemplateFields } = await this.core();
       for (const found of await checkLaunchTemplateFields(
         this.run,
@@ -370,7 +464,7 @@ export class LaunchTemplatePanel implements vscode.Disposable {
     if (!opened) throw new Error('The template is not loaded yet.');
     let edited: LaunchTemplateData;
     try {
-      edited = dataFromForm(opened.selected.data, message.form, message.rawJson);
+      edited = dataFromForm(opened.selected.data, message.form, message.rawJson, this.stagedUserData);
     } catch (error) {
       if (!(error instanceof FormError)) throw error;
       await this.host.post({ type: 'findings', findings: [...localFindings(message.form), ...error.findings] });
@@ -516,9 +610,10 @@ export class LaunchTemplatePanel implements vscode.Disposable {
   /** Opens VS Code's diff editor with two versions' normalized text; returns the URIs. */
   async compare(left: number, right: number): Promise<{ left: vscode.Uri; right: vscode.Uri }> {
     const editor = await this.editorService();
+    // Comparing is an explicit action: both versions' user data is revealed (audited) and shown decoded.
     const [older, newer] = await Promise.all([
-      editor.readVersion(this.target.templateId, Math.min(left, right)),
-      editor.readVersion(this.target.templateId, Math.max(left, right)),
+      editor.readVersionWithUserData(this.target.templateId, Math.min(left, right)),
+      editor.readVersionWithUserData(this.target.templateId, Math.max(left, right)),
     ]);
     const name = this.opened?.template.launchTemplateName ?? this.target.templateId;
     return launchTemplateDiffDocuments(this.ctx.extension).showDiff(
@@ -545,6 +640,7 @@ export class LaunchTemplatePanel implements vscode.Disposable {
     if (this.disposed) return;
     this.disposed = true;
     if (panels.get(this.key) === this) panels.delete(this.key);
+    existingUserDataDocuments()?.forgetPanel(this.key);
     for (const waiter of this.renderedWaiters.splice(0)) waiter.resolve();
     this.host.dispose();
   }
