@@ -11,6 +11,7 @@ import {
   EC2Client,
   type RequestLaunchTemplateData,
 } from '@aws-sdk/client-ec2';
+import { readAuditTrail } from '../../src/core/audit';
 import { AuditTrail } from '../../src/core/audit/auditTrail';
 import { resolveGuardrailPolicy } from '../../src/core/guardrails';
 import { createOperationRegistry } from '../../src/core/operations';
@@ -19,6 +20,7 @@ import {
   bulkApply,
   bulkDryRun,
   checkLaunchTemplateFields,
+  encodeUserData,
   gatherRecoveryFacts,
   LaunchTemplateEditor,
   normalizeVersionForDiff,
@@ -171,6 +173,72 @@ describe('launch templates through the operation runner (moto + DRS emulator)', 
         ['  "InstanceType": "t3.micro",'],
       );
       assert.ok(text1.includes('echo hello'), 'user data shown decoded');
+    });
+
+    it('reveals user data decoded for a person only (audited without content); a version from text user data reads back decoded, and the diff shows both decoded', async () => {
+      const templateId = await createTemplate(baseData());
+      const editor = new LaunchTemplateEditor(run, context);
+      const revealed = await editor.revealUserData(templateId, 1);
+      assert.equal(revealed.state, 'text');
+      assert.equal(revealed.text, '#!/bin/bash\necho hello\n');
+      const auditRecords = async () =>
+        (await readAuditTrail(join(dir.path, 'audit.jsonl'))).filter(
+          (record) => record.operation === 'ec2.launchTemplates.revealUserData',
+        );
+      const record = (await auditRecords()).at(-1)!;
+      assert.equal(record.outcome, 'succeeded');
+      assert.deepEqual(record.result, {
+        revealed: 'user data',
+        launchTemplateId: templateId,
+        versionNumber: 1,
+        state: 'text',
+        bytes: 23,
+      });
+      assert.ok(!JSON.stringify(record).includes('echo hello') && !JSON.stringify(record).includes(USER_DATA));
+
+      // The same service run for an agent is refused by the runner, and nothing is revealed.
+      await assert.rejects(
+        new LaunchTemplateEditor(run, { caller: 'lm-tool' }).revealUserData(templateId, 1),
+        /secret|cannot run it/,
+      );
+      assert.equal((await auditRecords()).at(-1)!.outcome, 'refused');
+
+      // The versions read everyone uses carries user data redacted.
+      const opened = await editor.open({ launchTemplateId: templateId });
+      assert.equal(opened.selected.data.UserData, '[REDACTED]');
+
+      const script = '#!/bin/bash\necho "héllo ✓ from text"\n';
+      const saved = await editor.save({
+        templateId,
+        baseVersion: 1,
+        expectedLatestVersion: 1,
+        edited: { ...opened.selected.data, InstanceType: 't3.large', UserData: encodeUserData(script) },
+      });
+      assert.equal(saved.status, 'saved', JSON.stringify(saved));
+      assert.deepEqual(
+        saved.status === 'saved' && saved.changes.map((change) => change.field),
+        ['InstanceType', 'UserData'],
+      );
+      assert.ok(
+        saved.status === 'saved' && !JSON.stringify(saved.outcomes).includes('from text'),
+        'no user data in the outcomes',
+      );
+      const v2 = await awsVersion(templateId, 2);
+      assert.equal(Buffer.from(v2.LaunchTemplateData!.UserData!, 'base64').toString('utf8'), script);
+      assert.equal((await editor.revealUserData(templateId, 2)).text, script, 'read back decoded');
+
+      const older = await editor.readVersionWithUserData(templateId, 1);
+      const newer = await editor.readVersionWithUserData(templateId, 2);
+      assert.ok(older.text.includes('# UserData (base64-decoded)\n#!/bin/bash\necho hello\n'), older.text);
+      assert.ok(newer.text.includes('echo "héllo ✓ from text"'), newer.text);
+      assert.ok(!older.text.includes('[REDACTED]') && !newer.text.includes('[REDACTED]'));
+      const left = older.text.split('\n');
+      const right = newer.text.split('\n');
+      assert.deepEqual(
+        left.filter((line, index) => line !== right[index]),
+        ['  "InstanceType": "t3.micro",', 'echo hello'],
+        'only the instance type and the user data line differ; unset fields are not changes',
+      );
     });
 
     it('sets the default, rolls back by default and by copy, and creates nothing for an unchanged save', async () => {

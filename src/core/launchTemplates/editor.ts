@@ -237,11 +237,10 @@ export class LaunchTemplateEditor {
    * without the content and refuses to agents' callers.
    */
   async revealUserData(templateId: string, version: number): Promise<RevealedUserData> {
-    const caller = this.context.caller === 'explorer' ? 'explorer' : 'command';
     const outcome = await this.run(
       'ec2.launchTemplates.revealUserData',
       { launchTemplateId: templateId, version },
-      { ...this.options('execute'), caller, revealSecret: true },
+      { ...this.options('execute'), revealSecret: true },
     );
     if (outcome.status !== 'succeeded') throw new OperationFailedError(outcome);
     return outcome.output as RevealedUserData;
