@@ -173,11 +173,39 @@ describe('launch-template editor in code-server (packaged VSIX, Chromium)', func
     editorOpen = true;
   });
 
-  it('edits instance type and user data in the form and saves one new version, shown in the explorer', async () => {
+  it('edits the instance type in the form and the user data as text beside it, and saves one new version, shown in the explorer', async () => {
     assert.ok(editorOpen, 'the editor did not open (see the first failure)');
     const instanceType = webview().locator('#instanceType input');
     await instanceType.fill('t3.large');
-    await webview().locator('#userData textarea').fill('#!/bin/bash\necho "edited in the e2e test"\n');
+    // User data is edited as text in a real editor beside the form, and staged when that document is saved.
+    assert.strictEqual((await webview().locator('#userDataSummary').textContent())?.trim(), 'User data: not set');
+    await webview().locator('#editUserData').click();
+    const userDataTab = page.locator('.tabs-container .tab', { hasText: 'user-data' }).first();
+    await userDataTab.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+    const userDataEditor = page
+      .locator('.editor-group-container')
+      .filter({ has: page.locator('.tab.active', { hasText: 'user-data' }) })
+      .locator('.monaco-editor .view-lines')
+      .first();
+    await userDataEditor.click();
+    await page.keyboard.type('#!/bin/bash');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('echo edited-in-the-e2e-test');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Control+S');
+    await waitFor(
+      async () =>
+        /^User data: changed \(2 lines, \d+ bytes\)/.test(
+          ((await webview().locator('#userDataSummary').textContent()) ?? '').trim(),
+        ),
+      'the form to show the user data as changed',
+    );
+    assert.strictEqual(await instanceType.inputValue(), 't3.large', 'the form kept its edit');
+    assert.strictEqual(
+      await webview().locator('body').evaluate((body) => body.innerHTML.includes('edited-in-the-e2e-test')),
+      false,
+      'the webview never holds the user data text',
+    );
     await screenshot('launch-template-form');
     await webview().locator('#save').click();
     await confirmRun(1);
@@ -205,6 +233,10 @@ describe('launch-template editor in code-server (packaged VSIX, Chromium)', func
     await waitFor(
       async () => ((await diff.textContent()) ?? '').includes('t3.large'),
       'the new instance type in the diff',
+    );
+    await waitFor(
+      async () => ((await diff.textContent()) ?? '').includes('edited-in-the-e2e-test'),
+      'the user data, base64-decoded, in the diff',
     );
     await screenshot('launch-template-diff');
   });

@@ -13,6 +13,7 @@ import { eventually, label, nodeAt, walk } from './support/explorerWalk';
 import { approving, ec2, endpoint, SAMPLE_REGION, testing } from './support/safety';
 
 const TEMPLATE_NAME = `lt-editor-host-${Date.now().toString(36)}`;
+const SCRIPT = '#!/bin/bash\necho from-the-editor\n';
 
 async function versionsOf(templateId: string) {
   const output = await ec2(SAMPLE_REGION).send(
@@ -99,10 +100,26 @@ describe('launch-template editor (webview panel)', function () {
   it('saves through the message path as exactly one new version with only the changed fields; no change creates nothing', async () => {
     const state = lastOf(panel, 'state')!.state;
     assert.equal((await versionsOf(templateId)).length, 1);
+    assert.deepEqual(state.userData, { state: 'unset', summary: 'not set' });
+
+    // User data is edited in a real text editor beside the form; saving the document stages it.
+    await panel.deliver({ type: 'editUserData' });
+    const userDataEditor = await eventually('the user data editor', async () => {
+      const active = vscode.window.activeTextEditor;
+      return active?.document.uri.scheme === 'pilotlight-userdata' ? active : undefined;
+    });
+    assert.match(userDataEditor.document.uri.path, new RegExp(`/${templateId}/version-1/user-data\\.txt$`));
+    assert.equal(userDataEditor.document.getText(), '');
+    await userDataEditor.edit((edit) => edit.insert(new vscode.Position(0, 0), SCRIPT));
+    assert.ok(await userDataEditor.document.save(), 'the user data document saves');
+    assert.equal(lastOf(panel, 'userData')?.userData.state, 'staged');
+    assert.match(lastOf(panel, 'userData')!.userData.summary, /^changed \(2 lines, 33 bytes\)/);
+    assert.equal((await versionsOf(templateId)).length, 1, 'saving the document creates no version');
+
     await panel.deliver({
       type: 'save',
       requestId: 'host-1',
-      form: { ...state.form, instanceType: 't3.large', userData: '#!/bin/bash\necho from-the-editor\n' },
+      form: { ...state.form, instanceType: 't3.large' },
       rawJson: state.rawJson,
       makeDefault: false,
       description: 'bigger',
@@ -125,6 +142,21 @@ describe('launch-template editor (webview panel)', function () {
     const after = lastOf(panel, 'state')!.state;
     assert.equal(after.baseVersion, 2);
     assert.equal(after.latestVersion, 2);
+    assert.deepEqual(after.userData, { state: 'set', summary: 'set (not shown here)' });
+    assert.ok(!JSON.stringify(panel.messagesSent).includes('from-the-editor'), 'no user data text to the webview');
+
+    // Version 2's user data opens decoded, as a shell script; an edit closed without saving stages nothing.
+    await panel.deliver({ type: 'editUserData' });
+    const second = await eventually('the user data editor of version 2', async () => {
+      const active = vscode.window.activeTextEditor;
+      return active?.document.uri.path.includes('/version-2/') ? active : undefined;
+    });
+    assert.equal(second.document.getText(), SCRIPT);
+    assert.equal(second.document.languageId, 'shellscript');
+    await second.edit((edit) => edit.insert(new vscode.Position(1, 0), 'rm -rf /tmp/x\n'));
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    assert.equal(lastOf(panel, 'userData')?.userData.state, 'staged', 'the last summary is still the earlier one');
+    assert.equal(panel.stagedUserData, undefined, 'nothing staged for version 2');
     await panel.deliver({
       type: 'save',
       requestId: 'host-2',
@@ -168,7 +200,7 @@ describe('launch-template editor (webview panel)', function () {
       ].join('\n'),
     );
     assert.match(right, /"InstanceType": "t3\.large"/);
-    assert.match(right, /# UserData/);
+    assert.ok(right.endsWith(`# UserData (base64-decoded)\n${SCRIPT}`), right);
     assert.match(vscode.window.tabGroups.activeTabGroup.activeTab?.label ?? '', /version 1 ↔ version 2/);
   });
 
