@@ -202,7 +202,9 @@ describe('launch-template editor in code-server (packaged VSIX, Chromium)', func
     );
     assert.strictEqual(await instanceType.inputValue(), 't3.large', 'the form kept its edit');
     assert.strictEqual(
-      await webview().locator('body').evaluate((body) => body.innerHTML.includes('edited-in-the-e2e-test')),
+      await webview()
+        .locator('body')
+        .evaluate((body) => body.innerHTML.includes('edited-in-the-e2e-test')),
       false,
       'the webview never holds the user data text',
     );

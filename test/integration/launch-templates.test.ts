@@ -215,10 +215,10 @@ describe('launch templates through the operation runner (moto + DRS emulator)', 
         edited: { ...opened.selected.data, InstanceType: 't3.large', UserData: encodeUserData(script) },
       });
       assert.equal(saved.status, 'saved', JSON.stringify(saved));
-      assert.deepEqual(
-        saved.status === 'saved' && saved.changes.map((change) => change.field),
-        ['InstanceType', 'UserData'],
-      );
+      assert.deepEqual(saved.status === 'saved' && saved.changes.map((change) => change.field), [
+        'InstanceType',
+        'UserData',
+      ]);
       assert.ok(
         saved.status === 'saved' && !JSON.stringify(saved.outcomes).includes('from text'),
         'no user data in the outcomes',

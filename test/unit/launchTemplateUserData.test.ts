@@ -91,7 +91,11 @@ describe('revealing user data: a person only, never agents', function () {
     identity: async () => ({ account: '111122223333', arn: 'arn:aws:iam::111122223333:user/person' }),
     client: async <C>() => ec2 as unknown as C,
   };
-  const runtime = createRuntime({ auditPath, approvalProvider: approvingProvider(), connection: async () => connection });
+  const runtime = createRuntime({
+    auditPath,
+    approvalProvider: approvingProvider(),
+    connection: async () => connection,
+  });
 
   after(() => dir.cleanup());
 
@@ -106,8 +110,7 @@ describe('revealing user data: a person only, never agents', function () {
       .map((operation): string => operation.id);
     assert.equal(revealing.join(', '), REVEAL);
     for (const spec of TOOL_SPECS)
-      for (const id of allowedOperations(spec))
-        assert.ok(!revealing.includes(id), `${spec.name} must not run ${id}`);
+      for (const id of allowedOperations(spec)) assert.ok(!revealing.includes(id), `${spec.name} must not run ${id}`);
   });
 
   it('returns the decoded text to the editor and audits only that it was revealed', async () => {
@@ -161,11 +164,17 @@ describe('revealing user data: a person only, never agents', function () {
       { caller: 'lm-tool', mode: 'execute' },
     );
     assert.equal(outcome.status, 'succeeded');
-    const compact = compactReadOutput('ec2.launchTemplates.versions', outcome.output, 'us-east-1', () => ({
-      name: 'dev',
-      source: 'default',
-      protected: false,
-    }) as never);
+    const compact = compactReadOutput(
+      'ec2.launchTemplates.versions',
+      outcome.output,
+      'us-east-1',
+      () =>
+        ({
+          name: 'dev',
+          source: 'default',
+          protected: false,
+        }) as never,
+    );
     const text = toolResultText({
       tool: 'pilotLight_readResources',
       status: 'succeeded',
@@ -205,11 +214,17 @@ describe('revealing user data: a person only, never agents', function () {
       }
       const read = (await client.callTool({
         name: 'read_resources',
-        arguments: { operation: 'ec2.launchTemplates.versions', input: { launchTemplateId: TEMPLATE, versions: ['3'] } },
+        arguments: {
+          operation: 'ec2.launchTemplates.versions',
+          input: { launchTemplateId: TEMPLATE, versions: ['3'] },
+        },
       })) as CallToolResult;
       const readText = JSON.stringify(read);
       assert.ok(readText.includes('t3.micro'), readText.slice(0, 300));
-      assert.ok(!readText.includes('hunter2') && !readText.includes(encodeUserData(SCRIPT)), 'MCP read redacts user data');
+      assert.ok(
+        !readText.includes('hunter2') && !readText.includes(encodeUserData(SCRIPT)),
+        'MCP read redacts user data',
+      );
     } finally {
       await client.close();
     }

@@ -316,7 +316,10 @@ describe('launch-template form', () => {
 
   it('round-trips a version unchanged: saving the untouched form changes nothing', () => {
     const { form, rawJson } = formFromData(base);
-    assert.ok(!JSON.stringify(form).includes('echo') && !JSON.stringify(form).includes(base.UserData), 'no user data in the form');
+    assert.ok(
+      !JSON.stringify(form).includes('echo') && !JSON.stringify(form).includes(base.UserData),
+      'no user data in the form',
+    );
     assert.deepEqual(JSON.parse(rawJson), { Monitoring: { Enabled: true } });
     assert.deepEqual(changedFields(base, dataFromForm(base, form, rawJson)).changes, []);
   });

@@ -303,10 +303,7 @@ export class LaunchTemplateEditorElement extends LitElement {
           <span id="userDataSummary" class=${`user-data-${this.userData?.state ?? 'unset'}`}
             >User data: ${this.userData?.summary ?? 'not set'}</span
           >
-          <vscode-button
-            id="editUserData"
-            secondary
-            @click=${() => this.send({ type: 'editUserData' })}
+          <vscode-button id="editUserData" secondary @click=${() => this.send({ type: 'editUserData' })}
             >Edit user data as text…</vscode-button
           >
         </div>

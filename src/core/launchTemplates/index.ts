@@ -4,13 +4,7 @@
  * Plain Node; every AWS call goes through an OperationRunner-shaped `run` function.
  */
 export type { LaunchTemplateData, FieldChange, Delta } from './delta';
-export {
-  normalizeVersionForDiff,
-  changedFields,
-  applyDelta,
-  UnsupportedRemovalError,
-  formatChanges,
-} from './delta';
+export { normalizeVersionForDiff, changedFields, applyDelta, UnsupportedRemovalError, formatChanges } from './delta';
 export {
   decodeUserData,
   encodeUserData,
