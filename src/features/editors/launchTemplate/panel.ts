@@ -503,10 +503,24 @@ export class LaunchTemplatePanel implements vscode.Disposable {
     if (dryRun.status === 'conflict') {
       const { normalizeVersionForDiff } = await this.core();
       const conflict = dryRun.conflict;
+      // The person saving sees both sides' user data decoded (revealed, audited); on a failed reveal, the redacted text.
+      const latest = await editor
+        .readVersionWithUserData(opened.template.launchTemplateId, conflict.latest)
+        .catch(() => undefined);
+      const editedForDiff = { ...edited };
+      if (this.stagedUserData === undefined && edited.UserData !== undefined) {
+        const base = await editor
+          .revealUserData(opened.template.launchTemplateId, opened.selected.versionNumber)
+          .catch(() => undefined);
+        if (base?.userData) editedForDiff.UserData = base.userData;
+      }
       await launchTemplateDiffDocuments(this.ctx.extension).showDiff(
         opened.template.launchTemplateId,
-        { label: `version-${conflict.latest}-latest`, text: conflict.latestText },
-        { label: `your-edit-of-version-${opened.selected.versionNumber}`, text: normalizeVersionForDiff(edited) },
+        { label: `version-${conflict.latest}-latest`, text: latest?.text ?? conflict.latestText },
+        {
+          label: `your-edit-of-version-${opened.selected.versionNumber}`,
+          text: normalizeVersionForDiff(editedForDiff),
+        },
         `${opened.template.launchTemplateName}: version ${conflict.latest} (created since you opened it) ↔ your edit`,
       );
       const SAVE = 'Save Anyway';
