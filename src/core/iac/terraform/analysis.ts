@@ -190,6 +190,8 @@ const KIND_NOUN: Record<TfReference['kind'], string> = {
   var: 'variable',
   local: 'local value',
   module: 'module',
+  count: 'count',
+  each: 'each',
 };
 
 /** Problems of one file of the module: syntax, broken references, unknown types, arguments and attributes. */
