@@ -2,7 +2,7 @@ import type { TfFile } from './analysis';
 import type { TfReference, TfValue } from './model';
 import { unescapeHcl } from './parse';
 import type { TfState } from './state';
-import { describeExpression, type TfEvaluated, type TfVariables } from './variables';
+import { defineEntry, describeExpression, type TfEvaluated, type TfVariables } from './variables';
 
 const MAX_EVAL_DEPTH = 16;
 
@@ -85,7 +85,7 @@ export class TfEvaluator {
         for (const entry of value.entries) {
           const resolved = this.evaluate(entry.value, depth + 1);
           if (!resolved.known) return resolved;
-          entries[entry.key] = resolved.value;
+          defineEntry(entries, entry.key, resolved.value);
         }
         return { known: true, value: entries };
       }

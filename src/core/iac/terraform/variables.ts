@@ -43,6 +43,11 @@ export function autoVariableFileOrder(names: string[]): string[] {
     .sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
 }
 
+/** Sets a key as an own property, whatever it is called (`__proto__` included). */
+export function defineEntry(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 /** A value written with literals only (numbers, strings, bools, null, lists and objects of them). */
 export function literalValue(value: TfValue, source?: string): TfEvaluated {
   switch (value.kind) {
@@ -67,7 +72,7 @@ export function literalValue(value: TfValue, source?: string): TfEvaluated {
       for (const entry of value.entries) {
         const resolved = literalValue(entry.value);
         if (!resolved.known) return resolved;
-        entries[entry.key] = resolved.value;
+        defineEntry(entries, entry.key, resolved.value);
       }
       return { known: true, value: entries, ...(source ? { source } : {}) };
     }
