@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import {
+  completionsAt,
   parseStateV4,
   parseTerraform,
   parseVariableFile,
@@ -256,5 +257,44 @@ resource "aws_instance" "web" {
       ),
       { numRuns: 40 },
     );
+  });
+
+  it('completes references in values: addresses, var., local., count.index, each.*, attributes after an index', async () => {
+    const text = `variable "env" {}
+locals {
+  tier = "web"
+}
+resource "aws_subnet" "a" {
+  count      = 2
+  cidr_block = "10.0.0.0/24"
+}
+resource "aws_instance" "web" {
+  for_each  = toset(["a"])
+  subnet_id = X
+}
+`;
+    // The half-typed text is parsed as the editor would (the parse may hold a syntax error).
+    const at = async (typed: string) => {
+      const full = text.replace('X', typed);
+      const offset = text.indexOf('X') + typed.length;
+      const files: TfFile[] = [{ uri: 'main.tf', doc: await parseTerraform(full) }];
+      return completionsAt(files, 'main.tf', full, offset).map((item) => item.label);
+    };
+    assert.deepEqual(await at('var.'), ['env']);
+    assert.deepEqual(await at('local.'), ['tier']);
+    assert.deepEqual(await at('each.'), ['key', 'value']);
+    assert.deepEqual(await at('count.'), [], 'no count in this block');
+    assert.deepEqual(await at('aws_subnet.'), ['a']);
+    const attributes = await at('aws_subnet.a[0].');
+    assert.ok(attributes.includes('id') && attributes.includes('cidr_block'), attributes.join());
+    const start = await at('aws');
+    assert.ok(
+      ['var.env', 'local.tier', 'aws_subnet.a', 'aws_instance.web', 'each.key', 'each.value'].every((label) =>
+        start.includes(label),
+      ),
+      start.join(),
+    );
+    assert.ok(!start.includes('count.index'));
+    assert.deepEqual(await at('"plain text, '), [], 'nothing inside a plain string');
   });
 });
