@@ -58,7 +58,10 @@ Resources:
       const labels = await labelsAt(document, after(document, '- !Ref '));
       return labels.length ? labels : undefined;
     });
-    assert.ok(['Size', 'Vpc', 'Web', 'AWS::AccountId'].every((label) => refs.includes(label)), refs.join());
+    assert.ok(
+      ['Size', 'Vpc', 'Web', 'AWS::AccountId'].every((label) => refs.includes(label)),
+      refs.join(),
+    );
     const getAtt = await labelsAt(document, after(document, '!GetAtt Vpc.'));
     assert.ok(getAtt.includes('Vpc.CidrBlock') && getAtt.includes('Vpc.DefaultSecurityGroup'), getAtt.join());
     const listForm = await labelsAt(document, after(document, 'Fn::GetAtt: [Web, '));
@@ -165,7 +168,12 @@ resource "aws_instance" "web" {
         .join('\n');
     const onValue = await hoverText(document.positionAt(document.getText().indexOf('types[count') + 2));
     assert.match(onValue, /`aws_instance\.web\[0\]`: in sync/);
-    assert.match(onValue, new RegExp(`\`aws_instance\\.web\\[1\\]\`: \\*\\*drifted\\*\\*: template \`${wrongType}\`, live \`${second.type}\``));
+    assert.match(
+      onValue,
+      new RegExp(
+        `\`aws_instance\\.web\\[1\\]\`: \\*\\*drifted\\*\\*: template \`${wrongType}\`, live \`${second.type}\``,
+      ),
+    );
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 });

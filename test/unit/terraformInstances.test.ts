@@ -52,7 +52,12 @@ function hclValue(value: unknown): string {
 }
 
 const identifier = fc.stringMatching(/^[a-z][a-z0-9_]{0,12}$/);
-const scalar = fc.oneof(fc.string({ maxLength: 20 }), fc.integer({ min: -1e6, max: 1e6 }), fc.boolean(), fc.constant(null));
+const scalar = fc.oneof(
+  fc.string({ maxLength: 20 }),
+  fc.integer({ min: -1e6, max: 1e6 }),
+  fc.boolean(),
+  fc.constant(null),
+);
 const tfvarValue = fc.letrec((tie) => ({
   value: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
@@ -65,23 +70,26 @@ const tfvarValue = fc.letrec((tie) => ({
 describe('Terraform variables and instances (unit)', () => {
   it('reads any tfvars values written as HCL or JSON back to the same values', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.dictionary(identifier, tfvarValue, { minKeys: 1, maxKeys: 6, noNullPrototype: true }), async (values) => {
-        const hcl = Object.entries(values)
-          .map(([name, value]) => `${name} = ${hclValue(value)}`)
-          .join('\n');
-        for (const [name, text] of [
-          ['terraform.tfvars', hcl],
-          ['x.auto.tfvars.json', JSON.stringify(values)],
-        ] as const) {
-          const file = await parseVariableFile(name, text);
-          assert.equal(file.problem, undefined, `${name}: ${file.problem}\n${text}`);
-          assert.deepEqual(
-            Object.fromEntries([...file.values].map(([key, value]) => [key, value.known ? value.value : value])),
-            values,
-            text,
-          );
-        }
-      }),
+      fc.asyncProperty(
+        fc.dictionary(identifier, tfvarValue, { minKeys: 1, maxKeys: 6, noNullPrototype: true }),
+        async (values) => {
+          const hcl = Object.entries(values)
+            .map(([name, value]) => `${name} = ${hclValue(value)}`)
+            .join('\n');
+          for (const [name, text] of [
+            ['terraform.tfvars', hcl],
+            ['x.auto.tfvars.json', JSON.stringify(values)],
+          ] as const) {
+            const file = await parseVariableFile(name, text);
+            assert.equal(file.problem, undefined, `${name}: ${file.problem}\n${text}`);
+            assert.deepEqual(
+              Object.fromEntries([...file.values].map(([key, value]) => [key, value.known ? value.value : value])),
+              values,
+              text,
+            );
+          }
+        },
+      ),
       { numRuns: 80 },
     );
   });
@@ -240,7 +248,9 @@ resource "aws_instance" "web" {
           assert.deepEqual(
             report.resources.map((resource) => [resource.address, resource.blockAddress, resource.instanceKey]),
             [...keys]
-              .sort((a, b) => (typeof a === 'number' ? (a as number) - (b as number) : String(a).localeCompare(String(b))))
+              .sort((a, b) =>
+                typeof a === 'number' ? (a as number) - (b as number) : String(a).localeCompare(String(b)),
+              )
               .map((key) => [address(key), 'aws_instance.web', key]),
           );
           const typeLine = tf.split('\n').findIndex((line) => line.includes('instance_type')) + 1;

@@ -401,11 +401,13 @@ const hasArgument = (block: TfBlock | undefined, name: string) =>
 /** `count.index` in a block with count; `each.key` / `each.value` in one with for_each. */
 function iterationCompletions(block: TfBlock | undefined, head: 'count' | 'each'): TfCompletion[] {
   if (head === 'count')
-    return hasArgument(block, 'count') ? [{ label: 'index', kind: 'attribute', detail: 'count.index: this instance' }] : [];
+    return hasArgument(block, 'count')
+      ? [{ label: 'index', kind: 'attribute', detail: 'count.index: this instance' }]
+      : [];
   return hasArgument(block, 'for_each')
     ? [
-        { label: 'key', kind: 'attribute', detail: 'each.key: this instance\'s key' },
-        { label: 'value', kind: 'attribute', detail: 'each.value: this instance\'s value' },
+        { label: 'key', kind: 'attribute', detail: "each.key: this instance's key" },
+        { label: 'value', kind: 'attribute', detail: "each.value: this instance's value" },
       ]
     : [];
 }
@@ -426,8 +428,8 @@ function valueCompletions(files: TfFile[], block: TfBlock | undefined): TfComple
   if (hasArgument(block, 'count')) items.push({ label: 'count.index', kind: 'reference', detail: 'this instance' });
   if (hasArgument(block, 'for_each'))
     items.push(
-      { label: 'each.key', kind: 'reference', detail: 'this instance\'s key' },
-      { label: 'each.value', kind: 'reference', detail: 'this instance\'s value' },
+      { label: 'each.key', kind: 'reference', detail: "this instance's key" },
+      { label: 'each.value', kind: 'reference', detail: "this instance's value" },
     );
   return items;
 }

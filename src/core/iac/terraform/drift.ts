@@ -253,7 +253,10 @@ export async function terraformDrift(
   const instancesByBlock = new Map<string, TfStateResource[]>();
   for (const resource of state.resources.values())
     if (resource.mode === 'managed')
-      (instancesByBlock.get(resource.blockAddress) ?? instancesByBlock.set(resource.blockAddress, []).get(resource.blockAddress)!).push(resource);
+      (
+        instancesByBlock.get(resource.blockAddress) ??
+        instancesByBlock.set(resource.blockAddress, []).get(resource.blockAddress)!
+      ).push(resource);
   type Wanted = { definition: (typeof blocks)[number]; stateResource: TfStateResource; evaluator: TfEvaluator };
   const results: TfResourceDrift[] = [];
   const wanted = new Map<string, Wanted[]>();
@@ -267,9 +270,7 @@ export async function terraformDrift(
       range: definition.selectionRange,
       attributes: [],
     };
-    const repeated = block.attributes.some(
-      (attribute) => attribute.name === 'count' || attribute.name === 'for_each',
-    );
+    const repeated = block.attributes.some((attribute) => attribute.name === 'count' || attribute.name === 'for_each');
     const instances = repeated
       ? (instancesByBlock.get(definition.address) ?? []).filter((resource) => resource.indexKey !== undefined)
       : [state.resources.get(definition.address)].filter((resource) => resource !== undefined);
@@ -374,9 +375,7 @@ export async function terraformDrift(
   }
   results.sort(
     (a, b) =>
-      a.uri.localeCompare(b.uri) ||
-      a.range.offset - b.range.offset ||
-      compareKeys(a.instanceKey, b.instanceKey),
+      a.uri.localeCompare(b.uri) || a.range.offset - b.range.offset || compareKeys(a.instanceKey, b.instanceKey),
   );
   return {
     source: state.source,

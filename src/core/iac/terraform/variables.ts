@@ -38,9 +38,7 @@ export function isAutoVariableFile(name: string): boolean {
 
 export function autoVariableFileOrder(names: string[]): string[] {
   const rank = (name: string) => (name === 'terraform.tfvars' ? 0 : name === 'terraform.tfvars.json' ? 1 : 2);
-  return names
-    .filter(isAutoVariableFile)
-    .sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  return names.filter(isAutoVariableFile).sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** Sets a key as an own property, whatever it is called (`__proto__` included). */
@@ -122,7 +120,11 @@ export async function parseVariableFile(name: string, text: string): Promise<TfV
   }
   const [syntax] = doc.problems;
   if (syntax)
-    return { name, values, problem: `${name} could not be parsed: ${syntax.message} (line ${syntax.range.start.line})` };
+    return {
+      name,
+      values,
+      problem: `${name} could not be parsed: ${syntax.message} (line ${syntax.range.start.line})`,
+    };
   const [block] = doc.blocks;
   if (block)
     return {
@@ -143,7 +145,9 @@ export async function parseVariableFile(name: string, text: string): Promise<TfV
 async function readBoundedText(path: string): Promise<string> {
   const info = await stat(path);
   if (info.size > MAX_TFVARS_CHARS * 3)
-    throw new Error(`it has ${info.size.toLocaleString('en-US')} bytes; at most ${MAX_TFVARS_CHARS.toLocaleString('en-US')} characters are read`);
+    throw new Error(
+      `it has ${info.size.toLocaleString('en-US')} bytes; at most ${MAX_TFVARS_CHARS.toLocaleString('en-US')} characters are read`,
+    );
   const handle = await open(path, 'r');
   try {
     const buffer = Buffer.alloc(info.size);
@@ -213,7 +217,8 @@ export function resolveVariables(files: TfFile[], variableFiles: TfVariableFile[
               known: false,
               reason: `var.${name} has no default and no value in terraform.tfvars or *.auto.tfvars`,
             };
-        if (!resolved.known && fallback) resolved = { known: false, reason: `default of var.${name} is ${resolved.reason}` };
+        if (!resolved.known && fallback)
+          resolved = { known: false, reason: `default of var.${name} is ${resolved.reason}` };
       }
       values.set(name, resolved);
     }

@@ -435,8 +435,7 @@ function registerStateAndDrift(ctx: PilotLightContext, workspace: TerraformWorks
     vscode.workspace.onDidChangeTextDocument((event) => {
       // Ranges move with edits: drop the decorations until the next check (on save).
       if (event.contentChanges.length && reports.delete(event.document.uri.toString()))
-        for (const editor of vscode.window.visibleTextEditors)
-          if (editor.document === event.document) decorate(editor);
+        for (const editor of vscode.window.visibleTextEditors) if (editor.document === event.document) decorate(editor);
     }),
     command(TERRAFORM_COMMANDS.checkDrift, async (uri?: unknown) => {
       const document =
