@@ -206,15 +206,16 @@ resource "aws_instance" "web" {
         instanceKey,
         fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9-]{0,8}$/), { minLength: 1, maxLength: 5 }),
         fc.array(fc.boolean(), { minLength: 5, maxLength: 5 }),
-        async (mode, names, changed) => {
+        fc.boolean(),
+        async (mode, names, changed, setForm) => {
           const keys: Array<number | string> = mode === 'count' ? names.map((_, index) => index) : names;
           const tf = `variable "types" {
   default = { ${names.map((name) => `"${name}" = "t3.small"`).join(', ')} }
 }
 resource "aws_instance" "web" {
-  ${mode === 'count' ? `count = ${names.length}` : 'for_each = var.types'}
-  instance_type = ${mode === 'count' ? '"t3.small"' : 'each.value'}
-  tags = { Name = "web-\${${mode === 'count' ? 'count.index' : 'each.key'}}" }
+  ${mode === 'count' ? `count = ${names.length}` : setForm ? `for_each = toset(keys(var.types))` : 'for_each = var.types'}
+  instance_type = ${mode === 'count' || setForm ? '"t3.small"' : 'each.value'}
+  tags = { Name = "web-\${${mode === 'count' ? 'count.index' : setForm ? 'each.value' : 'each.key'}}" }
 }
 `;
           const ids = keys.map((_, index) => `i-${String(index).padStart(17, '0')}`);

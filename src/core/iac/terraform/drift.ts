@@ -217,7 +217,10 @@ function instanceContext(
   const forEach = block.attributes.find((attribute) => attribute.name === 'for_each');
   const collection = forEach ? evaluator.evaluate(forEach.value) : undefined;
   let eachValue: TfEvaluated;
-  if (!collection || !collection.known)
+  // Over a set, each.value is each.key whatever the set holds: `toset(…)` needs no evaluation.
+  if (forEach?.value.kind === 'expression' && /^toset\s*\(/.test(forEach.value.text))
+    eachValue = { known: true, value: indexKey };
+  else if (!collection || !collection.known)
     eachValue = { known: false, reason: `each.value: for_each ${collection ? collection.reason : 'not found'}` };
   else if (Array.isArray(collection.value)) eachValue = { known: true, value: indexKey };
   else if (isRecord(collection.value) && Object.hasOwn(collection.value, indexKey))
