@@ -124,7 +124,7 @@ resource "aws_instance" "web" {
     const [first, second] = [await running('web-1'), await running('app-1')];
     const wrongType = second.type === 't3.nano' ? 't3.micro' : 't3.nano';
     const folder = workspaceFile('terraform-count');
-    const main = `provider "aws" {\n  region = "${SAMPLE_REGION}"\n}\n\nvariable "types" {}\n\nresource "aws_instance" "web" {\n  count         = 2\n  instance_type = var.types[count.index]\n}\n`;
+    const main = `provider "aws" {\n  region = "${SAMPLE_REGION}"\n}\n\nvariable "types" {}\n\nresource "aws_instance" "web" {\n  count         = 2\n  instance_type = var.types[count.index]\n}\n\nlocals {\n  all_types = var.types\n  vpc       = module.net.vpc_id\n}\n`;
     await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, 'main.tf'), Buffer.from(main));
     await vscode.workspace.fs.writeFile(
       vscode.Uri.joinPath(folder, 'terraform.tfvars'),
@@ -168,6 +168,18 @@ resource "aws_instance" "web" {
         .join('\n');
     const onValue = await hoverText(document.positionAt(document.getText().indexOf('types[count') + 2));
     assert.match(onValue, /`aws_instance\.web\[0\]`: in sync/);
+    const onVariable = await hoverText(
+      document.positionAt(document.getText().indexOf('all_types = var.types') + 'all_types = '.length + 2),
+    );
+    assert.match(
+      onVariable,
+      new RegExp(`\\*\\*var\\.types\\*\\* = \`\\["${first.type}","${wrongType}"\\]\` \\(from terraform\\.tfvars\\)`),
+    );
+    const onModule = await hoverText(document.positionAt(document.getText().indexOf('module.net') + 2));
+    assert.match(
+      onModule,
+      /unknown: module output \(module\.net\.vpc_id\)\. Pilot Light never reports an unknown value as drift\./,
+    );
     assert.match(
       onValue,
       new RegExp(
