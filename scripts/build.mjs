@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, relative, resolve } from 'node:path';
+import { generateCfnEnums } from './lib/cfnEnums.mjs';
 import { generateCfnTypes } from './lib/cfnTypes.mjs';
 import { thirdPartyNotices } from './lib/thirdPartyNotices.mjs';
 
@@ -262,6 +263,8 @@ await writeFile(join(root, 'dist', 'iac', 'cfn-types.json'), cfnTypesJson);
 console.log(
   `CloudFormation types: ${cfnTypes.resourceCount} resource types, ${(cfnTypesJson.length / 1024).toFixed(0)} KB`,
 );
+// Allowed property values for value completion: a file of its own, read on the first value completion only.
+await writeFile(join(root, 'dist', 'iac', 'cfn-enums.json'), JSON.stringify(generateCfnEnums(root)));
 // Terraform parsing (src/core/iac/terraform/parse.ts): the tree-sitter runtime and the HCL grammar, loaded on first use.
 const treeSitterAssets = [
   { dir: join(root, 'node_modules', 'web-tree-sitter'), file: 'web-tree-sitter.wasm' },

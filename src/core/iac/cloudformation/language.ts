@@ -12,6 +12,7 @@ import {
 } from './intrinsics';
 import type { TemplateNode } from './nodes';
 import { parseTemplate, type CfnTemplate, type TemplateDefinition, type TemplateReference } from './template';
+import type { CfnEnums } from './languageEnums';
 import type { CfnTypeKnowledge, PropertyInfo } from './typeKnowledge';
 
 export interface OffsetRange {
@@ -240,7 +241,7 @@ function describeDefinition(
 }
 
 export type CompletionKind =
-  'resource-type' | 'property' | 'section' | 'resource-attribute' | 'reference' | 'attribute';
+  'resource-type' | 'property' | 'section' | 'resource-attribute' | 'reference' | 'attribute' | 'value';
 
 export interface TemplateCompletion {
   label: string;
@@ -342,13 +343,17 @@ function yamlParentPath(template: CfnTemplate, lineStart: number, indent: number
   return undefined;
 }
 
-/** Completion items at `offset`: sections, resource attributes, resource types, properties, references. */
+/**
+ * Completion items at `offset`: sections, resource attributes, resource types, properties, references
+ * (`Ref`, `GetAtt` in every form), and allowed property values when `enums` is given.
+ */
 export function completionsAt(
   template: CfnTemplate,
   offset: number,
   types: CfnTypeKnowledge | undefined,
+  enums?: CfnEnums,
 ): TemplateCompletion[] {
-  const items = completionItems(template, offset, types);
+  const items = intrinsicItems(template, offset, types) ?? completionItems(template, offset, types, enums);
   // In JSON the replaced text is the whole string, quotes included: insert a quoted string.
   if (template.format === 'json')
     return items.map((item) =>
@@ -357,10 +362,146 @@ export function completionsAt(
   return items;
 }
 
+function refItems(template: CfnTemplate, replace: OffsetRange): TemplateCompletion[] {
+  return [
+    ...[...(template.definitions.get('Parameters')?.keys() ?? [])].map((name) => ({
+      label: name,
+      kind: 'reference' as const,
+      detail: 'parameter',
+      replace,
+    })),
+    ...[...(template.definitions.get('Resources')?.keys() ?? [])].map((name) => ({
+      label: name,
+      kind: 'reference' as const,
+      detail: `resource ${scalarText(template.nodeAt(['Resources', name, 'Type'])) ?? ''}`.trim(),
+      replace,
+    })),
+    ...[...PSEUDO_PARAMETERS].map((name) => ({
+      label: name,
+      kind: 'reference' as const,
+      detail: 'pseudo parameter',
+      replace,
+    })),
+  ];
+}
+
+function resourceItems(template: CfnTemplate, replace: OffsetRange): TemplateCompletion[] {
+  return [...(template.definitions.get('Resources')?.keys() ?? [])].map((name) => ({
+    label: name,
+    kind: 'reference' as const,
+    detail: `resource ${scalarText(template.nodeAt(['Resources', name, 'Type'])) ?? ''}`.trim(),
+    replace,
+  }));
+}
+
+/** The attributes of a resource of the template: `Logical.Attribute` when `dotted`, else the attribute alone. */
+function attributeItems(
+  template: CfnTemplate,
+  logicalId: string,
+  types: CfnTypeKnowledge | undefined,
+  replace: OffsetRange,
+  dotted: boolean,
+): TemplateCompletion[] {
+  const type = scalarText(template.nodeAt(['Resources', logicalId, 'Type']));
+  const info = type && types ? types.resourceType(type) : undefined;
+  return [...(info?.attributes ?? [])].map(([attribute, attributeType]) => ({
+    label: dotted ? `${logicalId}.${attribute}` : attribute,
+    kind: 'attribute' as const,
+    detail: types!.describeType(attributeType),
+    replace,
+  }));
+}
+
+/** `Logical.Attr` typed so far: resources until a dot, then that resource's attributes. */
+function getAttItems(
+  template: CfnTemplate,
+  word: string,
+  types: CfnTypeKnowledge | undefined,
+  replace: OffsetRange,
+): TemplateCompletion[] {
+  const dot = word.indexOf('.');
+  return dot > 0
+    ? attributeItems(template, word.slice(0, dot), types, replace, true)
+    : resourceItems(template, replace);
+}
+
+/**
+ * References inside intrinsic functions wherever they are written in YAML: `!Ref X` and `!GetAtt X.Y` after a
+ * key, in a list item or in a flow sequence; `Ref: X`; `Fn::GetAtt: X.Y`, `Fn::GetAtt: [X, Y]`; and the items
+ * of a block list under `Fn::GetAtt` (YAML and JSON). Undefined when the cursor is in none of them.
+ */
+function intrinsicItems(
+  template: CfnTemplate,
+  offset: number,
+  types: CfnTypeKnowledge | undefined,
+): TemplateCompletion[] | undefined {
+  const text = template.text;
+  if (template.format === 'json') {
+    const location = getLocation(text, offset);
+    const path = location.path;
+    const index = path.length >= 2 ? path[path.length - 1] : undefined;
+    if (location.isAtPropertyKey || typeof index !== 'number' || path[path.length - 2] !== 'Fn::GetAtt')
+      return undefined;
+    const context = completionContext(template, offset);
+    if (!context) return undefined;
+    if (index === 0) return resourceItems(template, context.replace);
+    const logicalId = scalarText(template.nodeAt([...path.slice(0, -1), 0] as Array<string | number>));
+    return logicalId ? attributeItems(template, logicalId, types, context.replace, false) : [];
+  }
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const line = text.slice(lineStart, offset);
+  const range = (word: string) => ({ start: offset - word.length, end: offset });
+  const ref = /(?:^|[\s[,{])(?:!Ref\s+|Ref:\s+)([A-Za-z0-9_:]*)$/.exec(line);
+  if (ref) return refItems(template, range(ref[1]));
+  const dotted = /(?:^|[\s[,{])(?:!GetAtt\s+|Fn::GetAtt:\s+)([A-Za-z0-9_.]*)$/.exec(line);
+  if (dotted) return getAttItems(template, dotted[1], types, range(dotted[1]));
+  const listFirst = /(?:!GetAtt\s*|Fn::GetAtt:\s*)\[\s*([A-Za-z0-9_]*)$/.exec(line);
+  if (listFirst) return resourceItems(template, range(listFirst[1]));
+  const listSecond = /(?:!GetAtt\s*|Fn::GetAtt:\s*)\[\s*([A-Za-z0-9_]+)\s*,\s*([A-Za-z0-9_.]*)$/.exec(line);
+  if (listSecond) return attributeItems(template, listSecond[1], types, range(listSecond[2]), false);
+  // A block list under `Fn::GetAtt:` (or `!GetAtt`): the first item names the resource, the second the attribute.
+  const item = /^(\s*)-\s+([A-Za-z0-9_.]*)$/.exec(line);
+  if (!item) return undefined;
+  const indent = item[1].length;
+  let cursor = lineStart - 1;
+  let previous: string[] = [];
+  for (let scanned = 0; cursor > 0 && scanned < 3; scanned++) {
+    const start = text.lastIndexOf('\n', cursor - 1) + 1;
+    const above = text.slice(start, cursor);
+    cursor = start - 1;
+    const sibling = new RegExp(`^\\s{${indent}}-\\s+([A-Za-z0-9_]+)\\s*$`).exec(above);
+    if (sibling) {
+      previous = [sibling[1], ...previous];
+      continue;
+    }
+    if (/(?:Fn::GetAtt:|!GetAtt)\s*$/.test(above) && (/^\s*/.exec(above)?.[0].length ?? 0) <= indent) {
+      if (previous.length === 0) return resourceItems(template, range(item[2]));
+      if (previous.length === 1) return attributeItems(template, previous[0], types, range(item[2]), false);
+      return [];
+    }
+    break;
+  }
+  return undefined;
+}
+
+/** The allowed values of the property whose value is being typed, from the specification. */
+function valueItems(
+  template: CfnTemplate,
+  path: Array<string | number>,
+  replace: OffsetRange,
+  enums: CfnEnums | undefined,
+): TemplateCompletion[] {
+  const context = enums && propertyContext(template, path);
+  if (!context || !context.propertyPath.length) return [];
+  const allowed = enums!.allowedValues(context.resourceType, context.propertyPath);
+  return (allowed ?? []).map((value) => ({ label: value, kind: 'value' as const, detail: 'allowed value', replace }));
+}
+
 function completionItems(
   template: CfnTemplate,
   offset: number,
   types: CfnTypeKnowledge | undefined,
+  enums?: CfnEnums,
 ): TemplateCompletion[] {
   const context = completionContext(template, offset);
   if (!context) return [];
@@ -400,27 +541,7 @@ function completionItems(
       replace,
     }));
   }
-  if (context.tag === '!Ref' || key === 'Ref')
-    return [
-      ...[...(template.definitions.get('Parameters')?.keys() ?? [])].map((name) => ({
-        label: name,
-        kind: 'reference' as const,
-        detail: 'parameter',
-        replace,
-      })),
-      ...[...(template.definitions.get('Resources')?.keys() ?? [])].map((name) => ({
-        label: name,
-        kind: 'reference' as const,
-        detail: 'resource',
-        replace,
-      })),
-      ...[...PSEUDO_PARAMETERS].map((name) => ({
-        label: name,
-        kind: 'reference' as const,
-        detail: 'pseudo parameter',
-        replace,
-      })),
-    ];
+  if (context.tag === '!Ref' || key === 'Ref') return refItems(template, replace);
   if (context.tag === '!GetAtt') {
     const dot = context.prefix.indexOf('.');
     if (dot > 0 && types) {
@@ -451,5 +572,7 @@ function completionItems(
       detail: 'condition',
       replace,
     }));
+  if (!context.tag && typeof key === 'string' && !key.startsWith('Fn::') && key !== 'Ref')
+    return valueItems(template, path, replace, enums);
   return [];
 }

@@ -9,5 +9,6 @@ export {
   type TemplateCompletion,
   type TemplateSymbol,
 } from './language';
+export { loadCfnEnums, type CfnEnums } from './languageEnums';
 export { parseTemplate, type CfnTemplate } from './template';
 export { loadCfnTypeKnowledge, type CfnTypeKnowledge } from './typeKnowledge';

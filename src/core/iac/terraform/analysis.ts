@@ -190,6 +190,8 @@ const KIND_NOUN: Record<TfReference['kind'], string> = {
   var: 'variable',
   local: 'local value',
   module: 'module',
+  count: 'count',
+  each: 'each',
 };
 
 /** Problems of one file of the module: syntax, broken references, unknown types, arguments and attributes. */
@@ -334,11 +336,24 @@ export function completionsAt(files: TfFile[], uri: string, text: string, offset
       detail: `AWS ${kind === 'data' ? 'data source' : 'resource'}`,
     }));
   }
-  const traversal = /(?:^|[^\w.-])((?:[A-Za-z_][\w-]*\.)+)([\w-]*)$/.exec(prefix);
-  if (traversal) return traversalCompletions(files, traversal[1].slice(0, -1).split('.'));
-  if (!/^\s*[A-Za-z_]*$/.test(prefix)) return [];
   const file = files.find((candidate) => candidate.uri === uri);
   const block = file && blockAt(file.doc, offset);
+  // `aws_instance.web[0].`: indexes are skipped, as in references.
+  const traversal = /(?:^|[^\w.\]-])((?:[A-Za-z_][\w-]*(?:\[[^\]\n]{0,80}\])?\.)+)([\w-]*)$/.exec(prefix);
+  if (traversal) {
+    const head = traversal[1]
+      .slice(0, -1)
+      .replace(/\[[^\]]*\]/g, '')
+      .split('.');
+    return head.length === 1 && (head[0] === 'count' || head[0] === 'each')
+      ? iterationCompletions(block, head[0])
+      : traversalCompletions(files, head);
+  }
+  // A value being typed (`= aws`, `"${v`): every name the module can reference.
+  const value = /(?:=\s*|\$\{\s*|[[(,]\s*)([A-Za-z_][\w-]*)?$/.exec(prefix);
+  if (value && !/^\s*[A-Za-z_]*$/.test(prefix))
+    return !value[0].startsWith('$') && insideString(prefix) ? [] : valueCompletions(files, block);
+  if (!/^\s*[A-Za-z_]*$/.test(prefix)) return [];
   if (!block || (block.kind !== 'resource' && block.kind !== 'data') || !block.labels.length) return [];
   // Only directly in the block's body, not inside a nested block.
   if (block.blocks.some((child) => contains(child.range, offset))) return [];
@@ -361,6 +376,62 @@ export function completionsAt(files: TfFile[], uri: string, text: string, offset
       insertText: `${name} {\n}`,
     })),
   ];
+}
+
+/** Whether the end of a line's prefix is inside a quoted string (outside any `${…}`). */
+function insideString(prefix: string): boolean {
+  let quoted = false;
+  let depth = 0;
+  for (let i = 0; i < prefix.length; i++) {
+    const c = prefix[i];
+    if (quoted && c === '\\') i++;
+    else if (quoted && depth === 0 && c === '"') quoted = false;
+    else if (quoted && c === '$' && prefix[i + 1] === '{') {
+      depth++;
+      i++;
+    } else if (depth > 0 && c === '}') depth--;
+    else if (!quoted && c === '"') quoted = true;
+  }
+  return quoted && depth === 0;
+}
+
+const hasArgument = (block: TfBlock | undefined, name: string) =>
+  !!block?.attributes.some((attribute) => attribute.name === name);
+
+/** `count.index` in a block with count; `each.key` / `each.value` in one with for_each. */
+function iterationCompletions(block: TfBlock | undefined, head: 'count' | 'each'): TfCompletion[] {
+  if (head === 'count')
+    return hasArgument(block, 'count')
+      ? [{ label: 'index', kind: 'attribute', detail: 'count.index: this instance' }]
+      : [];
+  return hasArgument(block, 'for_each')
+    ? [
+        { label: 'key', kind: 'attribute', detail: "each.key: this instance's key" },
+        { label: 'value', kind: 'attribute', detail: "each.value: this instance's value" },
+      ]
+    : [];
+}
+
+/** The start of a reference in a value: `var`, `local`, `module`, `data`, the resource addresses of the module. */
+function valueCompletions(files: TfFile[], block: TfBlock | undefined): TfCompletion[] {
+  const { byAddress } = definitions(files);
+  const items: TfCompletion[] = [];
+  for (const [address, definition] of byAddress) {
+    if (definition.block?.kind === 'output') continue;
+    const repeated = hasArgument(definition.block, 'count') || hasArgument(definition.block, 'for_each');
+    items.push({
+      label: address,
+      kind: 'reference',
+      detail: `${definition.block?.kind ?? 'local'}${repeated ? ' (count/for_each: add an index)' : ''}`,
+    });
+  }
+  if (hasArgument(block, 'count')) items.push({ label: 'count.index', kind: 'reference', detail: 'this instance' });
+  if (hasArgument(block, 'for_each'))
+    items.push(
+      { label: 'each.key', kind: 'reference', detail: "this instance's key" },
+      { label: 'each.value', kind: 'reference', detail: "this instance's value" },
+    );
+  return items;
 }
 
 function traversalCompletions(files: TfFile[], head: string[]): TfCompletion[] {

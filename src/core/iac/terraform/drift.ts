@@ -4,8 +4,10 @@ import { flattenPermissions, liveKey, readLive, supportOf } from '../drift/live'
 import { Unresolved, isRecord } from '../drift/values';
 import { readLiveByIds, type AwsRecord } from '../generate/live';
 import { definitions, type TfFile } from './analysis';
-import type { SourceRange, TfBlock, TfReference, TfValue } from './model';
+import { TfEvaluator, type TfInstanceContext } from './evaluate';
+import type { SourceRange, TfBlock } from './model';
 import type { TfState, TfStateResource } from './state';
+import type { TfEvaluated, TfVariables } from './variables';
 
 /** How a live record maps onto Terraform attributes, per resource type Pilot Light can read. */
 interface LiveMapping {
@@ -109,7 +111,12 @@ export interface TfAttributeDrift {
 }
 
 export interface TfResourceDrift {
+  /** The instance's address: `aws_instance.web`, `aws_instance.web[0]`, `aws_instance.web["a"]`. */
   address: string;
+  /** The block the user wrote: `aws_instance.web`. */
+  blockAddress: string;
+  /** The instance key of a block with `count` or `for_each`. */
+  instanceKey?: number | string;
   uri: string;
   /** The block's name label. */
   range: SourceRange;
@@ -128,93 +135,8 @@ export interface TfDriftReport {
   /** Read operations run (one per resource type and 200 IDs). */
   apiCalls: number;
   readTypes: string[];
-}
-
-type Evaluated = { known: true; value: unknown } | { known: false; reason: string };
-
-const MAX_EVAL_DEPTH = 16;
-
-/** The expected value of a .tf expression: literals, and references resolved through the state; else unknown. */
-class Evaluator {
-  private readonly locals: Map<string, TfValue>;
-
-  constructor(
-    files: TfFile[],
-    private readonly state: TfState,
-  ) {
-    this.locals = new Map();
-    for (const { doc } of files)
-      for (const block of doc.blocks)
-        if (block.kind === 'locals')
-          for (const attribute of block.attributes) this.locals.set(attribute.name, attribute.value);
-  }
-
-  evaluate(value: TfValue, depth = 0): Evaluated {
-    if (depth > MAX_EVAL_DEPTH) return { known: false, reason: 'nested too deeply' };
-    switch (value.kind) {
-      case 'literal':
-        return { known: true, value: value.value };
-      case 'reference':
-        return this.reference(value.reference, depth);
-      case 'template': {
-        let text = '';
-        for (const part of value.parts) {
-          if (typeof part === 'string') {
-            text += part;
-            continue;
-          }
-          const resolved = this.reference(part, depth);
-          if (!resolved.known) return resolved;
-          if (resolved.value === null || typeof resolved.value === 'object')
-            return { known: false, reason: `${part.text} is not a string` };
-          text += String(resolved.value);
-        }
-        return { known: true, value: text };
-      }
-      case 'tuple': {
-        const items: unknown[] = [];
-        for (const item of value.items) {
-          const resolved = this.evaluate(item, depth + 1);
-          if (!resolved.known) return resolved;
-          items.push(resolved.value);
-        }
-        return { known: true, value: items };
-      }
-      case 'object': {
-        const entries: Record<string, unknown> = {};
-        for (const entry of value.entries) {
-          const resolved = this.evaluate(entry.value, depth + 1);
-          if (!resolved.known) return resolved;
-          entries[entry.key] = resolved.value;
-        }
-        return { known: true, value: entries };
-      }
-      default:
-        return { known: false, reason: `computed expression (${value.text.slice(0, 40)})` };
-    }
-  }
-
-  private reference(reference: TfReference, depth: number): Evaluated {
-    if (reference.kind === 'local') {
-      const local = this.locals.get(reference.target.slice('local.'.length));
-      if (!local || reference.path.length) return { known: false, reason: `${reference.text} is not resolved` };
-      return this.evaluate(local, depth + 1);
-    }
-    if (reference.kind === 'var')
-      return { known: false, reason: `${reference.text}: variable values are not in the state` };
-    if (reference.kind === 'module')
-      return { known: false, reason: `${reference.text}: module outputs are not resolved` };
-    const index = /^\[(\d+|"[^"]*")\]/.exec(reference.text.slice(reference.target.length))?.[0] ?? '';
-    const resource = this.state.resources.get(`${reference.target}${index}`);
-    if (!resource) return { known: false, reason: `${reference.target}${index} is not in the state` };
-    let current: unknown = resource.attributes;
-    for (const step of reference.path) {
-      if (!current || typeof current !== 'object' || !(step in (current as object)))
-        return { known: false, reason: `${reference.text} is not in the state` };
-      current = (current as Record<string, unknown>)[step];
-    }
-    return { known: true, value: current };
-  }
+  /** Variable files that could not be parsed (their variables are unknown). */
+  variableProblems: Array<{ file: string; message: string }>;
 }
 
 /** Reads the given IDs per Terraform type: the shared drift reads (one per read key, all types in parallel). */
@@ -284,52 +206,108 @@ function hasDefaultTags(files: TfFile[]): boolean {
   );
 }
 
+/** The instance context of one state instance: `count.index`, or `each.key` and `each.value`. */
+function instanceContext(
+  block: TfBlock,
+  indexKey: number | string | undefined,
+  evaluator: TfEvaluator,
+): TfInstanceContext {
+  if (typeof indexKey === 'number') return { countIndex: indexKey };
+  if (typeof indexKey !== 'string') return {};
+  const forEach = block.attributes.find((attribute) => attribute.name === 'for_each');
+  const collection = forEach ? evaluator.evaluate(forEach.value) : undefined;
+  let eachValue: TfEvaluated;
+  // Over a set, each.value is each.key whatever the set holds: `toset(…)` needs no evaluation.
+  if (forEach?.value.kind === 'expression' && /^toset\s*\(/.test(forEach.value.text))
+    eachValue = { known: true, value: indexKey };
+  else if (!collection || !collection.known)
+    eachValue = { known: false, reason: `each.value: for_each ${collection ? collection.reason : 'not found'}` };
+  else if (Array.isArray(collection.value)) eachValue = { known: true, value: indexKey };
+  else if (isRecord(collection.value) && Object.hasOwn(collection.value, indexKey))
+    eachValue = { known: true, value: collection.value[indexKey] };
+  else eachValue = { known: false, reason: `each.value: for_each has no key "${indexKey}" any more` };
+  return { eachKey: indexKey, eachValue };
+}
+
+export interface TfDriftOptions {
+  /** Variable values (`resolveVariables`); without them every `var.x` is unknown. */
+  variables?: TfVariables;
+}
+
 /**
- * Terraform drift: for every managed resource of the module that the state knows, the arguments written in the
- * .tf compared with the live resource. Live resources are read through registered read operations, one call per
- * resource type (per 200 IDs). A value that cannot be resolved is unknown, never drift; arguments not written are
- * not compared, so defaults AWS fills in are not drift.
+ * Terraform drift: for every managed resource instance of the module that the state knows (one per `count`
+ * index or `for_each` key), the arguments written in the .tf compared with the live resource. Live resources
+ * are read through registered read operations, one call per resource type (per 200 IDs). A value that cannot be
+ * resolved is unknown, never drift; arguments not written are not compared, so defaults AWS fills in are not
+ * drift.
  */
 export async function terraformDrift(
   files: TfFile[],
   state: TfState,
   reads: ResourceReads,
   defaultRegion: string,
+  options: TfDriftOptions = {},
 ): Promise<TfDriftReport> {
   const region = providerRegion(files) ?? defaultRegion;
-  const evaluator = new Evaluator(files, state);
+  const evaluator = new TfEvaluator(files, state, options.variables);
   const defaultTags = hasDefaultTags(files);
   const { byAddress } = definitions(files);
   const blocks = [...byAddress.values()].filter((definition) => definition.block?.kind === 'resource');
+  const instancesByBlock = new Map<string, TfStateResource[]>();
+  for (const resource of state.resources.values())
+    if (resource.mode === 'managed')
+      (
+        instancesByBlock.get(resource.blockAddress) ??
+        instancesByBlock.set(resource.blockAddress, []).get(resource.blockAddress)!
+      ).push(resource);
+  type Wanted = { definition: (typeof blocks)[number]; stateResource: TfStateResource; evaluator: TfEvaluator };
   const results: TfResourceDrift[] = [];
-  const wanted = new Map<string, Array<{ definition: (typeof blocks)[number]; stateResource: TfStateResource }>>();
+  const wanted = new Map<string, Wanted[]>();
   for (const definition of blocks) {
     const block = definition.block!;
     const type = block.labels[0].value;
-    const base = { address: definition.address, uri: definition.uri, range: definition.selectionRange, attributes: [] };
-    if (block.attributes.some((attribute) => attribute.name === 'count' || attribute.name === 'for_each')) {
-      results.push({ ...base, status: 'not-checked', reason: 'not supported yet: resources with count or for_each' });
-      continue;
-    }
-    const stateResource = state.resources.get(definition.address);
-    if (!stateResource?.id) {
+    const base = {
+      address: definition.address,
+      blockAddress: definition.address,
+      uri: definition.uri,
+      range: definition.selectionRange,
+      attributes: [],
+    };
+    const repeated = block.attributes.some((attribute) => attribute.name === 'count' || attribute.name === 'for_each');
+    const instances = repeated
+      ? (instancesByBlock.get(definition.address) ?? []).filter((resource) => resource.indexKey !== undefined)
+      : [state.resources.get(definition.address)].filter((resource) => resource !== undefined);
+    if (!instances.length || instances.some((resource) => !resource.id)) {
       results.push({
         ...base,
         status: 'not-in-state',
-        reason: `${definition.address} is not in the state (not applied yet?)`,
+        reason: `${definition.address} is not in the state (not applied yet${repeated ? ', or no instances' : ''}?)`,
       });
       continue;
     }
-    if (!Object.hasOwn(LIVE_MAPPINGS, type)) {
-      results.push({
+    for (const stateResource of instances) {
+      const instanceBase = {
         ...base,
-        id: stateResource.id,
-        status: 'not-checked',
-        reason: `not supported yet: live reads for ${type}`,
+        address: stateResource.address,
+        ...(stateResource.indexKey === undefined ? {} : { instanceKey: stateResource.indexKey }),
+      };
+      if (!Object.hasOwn(LIVE_MAPPINGS, type)) {
+        results.push({
+          ...instanceBase,
+          id: stateResource.id,
+          status: 'not-checked',
+          reason: `not supported yet: live reads for ${type}`,
+        });
+        continue;
+      }
+      (wanted.get(type) ?? wanted.set(type, []).get(type)!).push({
+        definition,
+        stateResource,
+        evaluator: repeated
+          ? evaluator.forInstance(instanceContext(block, stateResource.indexKey, evaluator))
+          : evaluator,
       });
-      continue;
     }
-    (wanted.get(type) ?? wanted.set(type, []).get(type)!).push({ definition, stateResource });
   }
   const { records, apiCalls } = await readRecords(
     reads,
@@ -338,10 +316,12 @@ export async function terraformDrift(
   );
   for (const [type, entries] of wanted) {
     const mapping = LIVE_MAPPINGS[type];
-    for (const { definition, stateResource } of entries) {
+    for (const { definition, stateResource, evaluator: instanceEvaluator } of entries) {
       const block = definition.block as TfBlock;
       const base = {
-        address: definition.address,
+        address: stateResource.address,
+        blockAddress: definition.address,
+        ...(stateResource.indexKey === undefined ? {} : { instanceKey: stateResource.indexKey }),
         uri: definition.uri,
         range: definition.selectionRange,
         id: stateResource.id,
@@ -362,10 +342,10 @@ export async function terraformDrift(
       for (const attribute of block.attributes) {
         if (!(attribute.name in liveAttributes)) continue;
         const range = attribute.valueRange;
-        const evaluated: { known: true; value: unknown } | { known: false; reason: string } =
+        const evaluated: TfEvaluated =
           attribute.name === 'tags' && defaultTags
             ? { known: false, reason: 'the provider adds default_tags' }
-            : evaluator.evaluate(attribute.value);
+            : instanceEvaluator.evaluate(attribute.value);
         const live = liveAttributes[attribute.name];
         const isTags = attribute.name === 'tags';
         const findings = compareResource({
@@ -385,7 +365,7 @@ export async function terraformDrift(
       }
       if (type === 'aws_security_group')
         for (const direction of ['ingress', 'egress'] as const) {
-          const drift = ruleDrift(block, direction, record, evaluator, stateResource.id!);
+          const drift = ruleDrift(block, direction, record, instanceEvaluator, stateResource.id!);
           if (drift) attributes.push(drift);
         }
       results.push({
@@ -396,7 +376,10 @@ export async function terraformDrift(
       });
     }
   }
-  results.sort((a, b) => a.uri.localeCompare(b.uri) || a.range.offset - b.range.offset);
+  results.sort(
+    (a, b) =>
+      a.uri.localeCompare(b.uri) || a.range.offset - b.range.offset || compareKeys(a.instanceKey, b.instanceKey),
+  );
   return {
     source: state.source,
     stateLocation: state.location,
@@ -404,7 +387,13 @@ export async function terraformDrift(
     resources: results,
     apiCalls,
     readTypes: [...wanted.keys()],
+    variableProblems: options.variables?.problems ?? [],
   };
+}
+
+function compareKeys(a: number | string | undefined, b: number | string | undefined): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  return String(a ?? '').localeCompare(String(b ?? ''));
 }
 
 type Rule = Record<string, unknown>;
@@ -438,7 +427,7 @@ function ruleDrift(
   block: TfBlock,
   direction: 'ingress' | 'egress',
   record: AwsRecord,
-  evaluator: Evaluator,
+  evaluator: TfEvaluator,
   groupId: string,
 ): TfAttributeDrift | undefined {
   const written = block.blocks.filter((child) => child.keyword === direction);

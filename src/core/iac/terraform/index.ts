@@ -19,4 +19,17 @@ export {
   type TfDriftReport,
   type TfResourceDrift,
   type TfAttributeDrift,
+  type TfDriftOptions,
 } from './drift';
+export { TfEvaluator, type TfInstanceContext } from './evaluate';
+export {
+  parseVariableFile,
+  readVariableFiles,
+  resolveVariables,
+  literalValue,
+  autoVariableFileOrder,
+  MAX_TFVARS_CHARS,
+  type TfEvaluated,
+  type TfVariables,
+  type TfVariableFile,
+} from './variables';

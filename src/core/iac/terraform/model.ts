@@ -37,7 +37,8 @@ export type TfValue =
   /** Anything computed (function calls, operators, conditionals, for expressions): never evaluated here. */
   | { kind: 'expression'; text: string };
 
-export type TfReferenceKind = 'resource' | 'data' | 'var' | 'local' | 'module';
+/** `count` and `each` (`count.index`, `each.key`, `each.value`) appear only in values, never in `references`. */
+export type TfReferenceKind = 'resource' | 'data' | 'var' | 'local' | 'module' | 'count' | 'each';
 
 /** `aws_instance.web.id`, `var.x`, `local.y`, `module.z.out`, `data.aws_ami.a.id`. */
 export interface TfReference {

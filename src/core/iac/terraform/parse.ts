@@ -223,7 +223,7 @@ class Converter {
     const first = children[0];
     if (!first) return raw();
     if (first.type === 'variable_expr') {
-      const reference = this.traversal(expression);
+      const reference = this.traversal(expression, new Set(), true);
       return reference && reference.range.endOffset === expression.endIndex ? { kind: 'reference', reference } : raw();
     }
     if (children.length !== 1) return raw();
@@ -280,7 +280,7 @@ class Converter {
       if (child.type === 'template_directive') return undefined;
       if (child.type !== 'template_interpolation') continue;
       const inner = child.namedChildren.find((part) => part?.type === 'expression');
-      const reference = inner ? this.traversal(inner) : undefined;
+      const reference = inner ? this.traversal(inner, new Set(), true) : undefined;
       if (!inner || !reference || reference.range.endOffset !== inner.endIndex) return undefined;
       if (child.startIndex > cursor) parts.push(unescapeHcl(this.text.slice(cursor, child.startIndex)));
       parts.push(reference);
@@ -329,8 +329,15 @@ class Converter {
     return undefined;
   }
 
-  /** The reference an expression starting with a variable starts with, if it names one. */
-  private traversal(expression: SyntaxNode, scoped: ReadonlySet<string> = new Set()): TfReference | undefined {
+  /**
+   * The reference an expression starting with a variable starts with, if it names one. `count.index`,
+   * `each.key` and `each.value` only when `iteration` is set (values, not the module's references).
+   */
+  private traversal(
+    expression: SyntaxNode,
+    scoped: ReadonlySet<string> = new Set(),
+    iteration = false,
+  ): TfReference | undefined {
     const children = expression.namedChildren.filter((child): child is SyntaxNode => !!child);
     const root = children[0];
     if (root?.type !== 'variable_expr') return undefined;
@@ -358,6 +365,9 @@ class Converter {
     } else if (head === 'data') {
       kind = 'data';
       size = 3;
+    } else if (iteration && (head === 'count' || head === 'each')) {
+      kind = head;
+      size = 2;
     } else if (RESOURCE_TYPE.test(head)) {
       kind = 'resource';
       size = 2;

@@ -11,6 +11,8 @@ export interface TfStateResource {
   address: string;
   /** The address without an instance key: the block the user wrote. */
   blockAddress: string;
+  /** The instance key of a block with `count` (a number) or `for_each` (a string); undefined for a single one. */
+  indexKey?: number | string;
   type: string;
   mode: 'managed' | 'data';
   /** The provider's resource ID (`attributes.id`). */
@@ -31,6 +33,9 @@ export class TfStateError extends Error {
     this.name = 'TfStateError';
   }
 }
+
+const instanceKey = (key: unknown): number | string | undefined =>
+  typeof key === 'number' || typeof key === 'string' ? key : undefined;
 
 const indexSuffix = (key: unknown) =>
   key === undefined || key === null ? '' : typeof key === 'number' ? `[${key}]` : `[${JSON.stringify(String(key))}]`;
@@ -66,6 +71,7 @@ export function parseStateV4(text: string, location = 'terraform.tfstate'): TfSt
       resources.set(address, {
         address,
         blockAddress,
+        indexKey: instanceKey(instance.index_key),
         type,
         mode: managed ? 'managed' : 'data',
         id: typeof attributes.id === 'string' ? attributes.id : undefined,
@@ -96,6 +102,7 @@ export function parseShowJson(text: string, location: string): TfState {
       resources.set(resource.address, {
         address: resource.address,
         blockAddress: resource.address.replace(/\[[^\]]*\]$/, ''),
+        indexKey: instanceKey(resource.index),
         type: resource.type,
         mode: resource.mode === 'data' ? 'data' : 'managed',
         id: typeof attributes.id === 'string' ? attributes.id : undefined,
@@ -108,7 +115,13 @@ export function parseShowJson(text: string, location: string): TfState {
 }
 
 interface ShowModule {
-  resources?: Array<{ address?: string; mode?: string; type?: string; values?: Record<string, unknown> }>;
+  resources?: Array<{
+    address?: string;
+    mode?: string;
+    type?: string;
+    index?: unknown;
+    values?: Record<string, unknown>;
+  }>;
   child_modules?: ShowModule[];
 }
 

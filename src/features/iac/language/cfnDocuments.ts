@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { mightBeCloudFormationTemplate } from '../../../core/iac/cloudformation/recognize';
-import type { CfnTemplate, CfnTypeKnowledge } from '../../../core/iac/cloudformation/service';
+import type { CfnEnums, CfnTemplate, CfnTypeKnowledge } from '../../../core/iac/cloudformation/service';
 
 /** The CloudFormation core for the editor: parser, checks and language answers, loaded on first use. */
 export const loadCfnService = () => import('../../../core/iac/cloudformation/service');
@@ -25,6 +25,7 @@ const LANGUAGES = new Set(['yaml', 'json', 'jsonc']);
 export class CfnDocuments implements vscode.Disposable {
   private readonly cache = new Map<string, { version: number; template: CfnTemplate }>();
   private typesPromise?: Promise<CfnTypeKnowledge | undefined>;
+  private enumsPromise?: Promise<CfnEnums | undefined>;
   private readonly subscription: vscode.Disposable;
 
   constructor(
@@ -68,6 +69,17 @@ export class CfnDocuments implements vscode.Disposable {
         return undefined;
       });
     return this.typesPromise;
+  }
+
+  /** Allowed property values (dist/iac/cfn-enums.json), read on the first completion; undefined (logged) when missing. */
+  enums(): Promise<CfnEnums | undefined> {
+    this.enumsPromise ??= loadCfnService()
+      .then(({ loadCfnEnums }) => loadCfnEnums(join(this.extensionPath, 'dist', 'iac', 'cfn-enums.json')))
+      .catch((error: unknown) => {
+        this.log.error(`CloudFormation: ${error instanceof Error ? error.message : String(error)}`);
+        return undefined;
+      });
+    return this.enumsPromise;
   }
 
   dispose(): void {

@@ -30,6 +30,7 @@ const completionKinds = (): Record<TemplateCompletion['kind'], vscode.Completion
   'resource-attribute': vscode.CompletionItemKind.Keyword,
   reference: vscode.CompletionItemKind.Reference,
   attribute: vscode.CompletionItemKind.Field,
+  value: vscode.CompletionItemKind.EnumMember,
 });
 
 function range(document: vscode.TextDocument, start: number, end: number): vscode.Range {
@@ -115,8 +116,12 @@ export function registerCfnLanguage(ctx: PilotLightContext): CfnLanguageFeature 
         async provideCompletionItems(document, position) {
           const template = await documents.template(document);
           if (!template) return undefined;
-          const [{ completionsAt }, types] = await Promise.all([loadCfnService(), documents.types()]);
-          return completionsAt(template, document.offsetAt(position), types).map((found) => {
+          const [{ completionsAt }, types, enums] = await Promise.all([
+            loadCfnService(),
+            documents.types(),
+            documents.enums(),
+          ]);
+          return completionsAt(template, document.offsetAt(position), types, enums).map((found) => {
             const item = new vscode.CompletionItem(found.label, completionKinds()[found.kind]);
             item.range = range(document, found.replace.start, found.replace.end);
             if (found.insertText) {

@@ -234,6 +234,91 @@ export function registerTerraform(ctx: PilotLightContext): TerraformWorkspace {
   return workspace;
 }
 
+/** `var.x`, `local.x`, `module.x.y` under the cursor: its value as drift would see it, or why it is unknown. */
+async function valueHover(
+  document: vscode.TextDocument,
+  reference: import('../../../core/iac/terraform').TfReference,
+  files: import('../../../core/iac/terraform').TfFile[],
+): Promise<string> {
+  const terraform = await core();
+  const folder = folderOf(document);
+  let state;
+  try {
+    // A hover reads the local state file only: it never runs the Terraform CLI.
+    state = await terraform.readTerraformState(folder, async () => {
+      throw Object.assign(new Error('not run for a hover'), { code: 'ENOENT' });
+    });
+  } catch {
+    state = undefined;
+  }
+  const variables = terraform.resolveVariables(files, await terraform.readVariableFiles(folder));
+  const value = new terraform.TfEvaluator(files, state, variables).evaluate({ kind: 'reference', reference });
+  return value.known
+    ? `**${reference.text}** = \`${terraform.showValue(value.value).slice(0, 200)}\`${value.source ? ` (from ${value.source})` : ''}`
+    : `**${reference.text}**: unknown: ${value.reason}. Pilot Light never reports an unknown value as drift.`;
+}
+
+const instanceLabel = (resource: { instanceKey?: number | string }) =>
+  resource.instanceKey === undefined
+    ? ''
+    : `[${typeof resource.instanceKey === 'number' ? resource.instanceKey : JSON.stringify(resource.instanceKey)}] `;
+
+/** `⟵ live: t3.large` after a drifted value; `⟵ live [1]: t3.large` for an instance of count/for_each. */
+function driftDecorations(
+  document: vscode.TextDocument,
+  report: import('../../../core/iac/terraform').TfDriftReport,
+): vscode.DecorationOptions[] {
+  const byLine = new Map<number, string[]>();
+  const uri = document.uri.toString();
+  for (const resource of report.resources) {
+    if (resource.uri !== uri) continue;
+    const texts: Array<[number, string]> =
+      resource.status === 'deleted'
+        ? [[resource.range.start.line - 1, `⟵ ${instanceLabel(resource)}deleted live`]]
+        : resource.attributes
+            .filter((attribute) => attribute.status === 'drifted')
+            .map((attribute) => [
+              attribute.range.start.line - 1,
+              attribute.attribute === 'ingress' || attribute.attribute === 'egress'
+                ? `⟵ ${instanceLabel(resource)}${attribute.attribute} rules drifted`
+                : `⟵ live ${instanceLabel(resource)}: ${showLive(attribute.live)}`.replace(' :', ':'),
+            ]);
+    for (const [line, text] of texts) byLine.set(line, [...(byLine.get(line) ?? []), text]);
+  }
+  return [...byLine].map(([line, texts]) => {
+    const end = document.lineAt(Math.min(line, document.lineCount - 1)).range.end;
+    return { range: new vscode.Range(end, end), renderOptions: { after: { contentText: texts.join('  ') } } };
+  });
+}
+
+const showLive = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value)).slice(0, 80);
+
+/** Drift findings of every instance for the attribute under the cursor, from the last check. */
+function driftHover(
+  report: import('../../../core/iac/terraform').TfDriftReport | undefined,
+  uri: string,
+  offset: number,
+): string | undefined {
+  if (!report) return undefined;
+  const lines: string[] = [];
+  for (const resource of report.resources) {
+    if (resource.uri !== uri) continue;
+    for (const attribute of resource.attributes) {
+      if (offset < attribute.range.offset || offset > attribute.range.endOffset) continue;
+      const where = `\`${resource.address}\``;
+      if (attribute.status === 'drifted')
+        lines.push(
+          attribute.attribute === 'ingress' || attribute.attribute === 'egress'
+            ? `- ${where}: **drifted**: ${attribute.reason ?? ''}`
+            : `- ${where}: **drifted**: template \`${showLive(attribute.expected)}\`, live \`${showLive(attribute.live)}\``,
+        );
+      else if (attribute.status === 'unknown') lines.push(`- ${where}: unknown: ${attribute.reason ?? 'not resolved'}`);
+      else lines.push(`- ${where}: in sync (\`${showLive(attribute.live)}\`)`);
+    }
+  }
+  return lines.length ? `**Terraform drift** (${report.region})\n\n${lines.join('\n')}` : undefined;
+}
+
 /** Registered reads through the active profile's runner (guardrails, audit of reads when the policy asks). */
 async function activeReads(ctx: PilotLightContext) {
   const { runnerReads } = await import('../../../core/resources/runnerReads');
@@ -258,6 +343,15 @@ function registerStateAndDrift(ctx: PilotLightContext, workspace: TerraformWorks
   const command = commandRegistrar(ctx);
   const drift = vscode.languages.createDiagnosticCollection('terraform-drift');
   const checkedFolders = new Set<string>();
+  /** The last drift report per .tf file URI, for hovers and decorations. */
+  const reports = new Map<string, import('../../../core/iac/terraform').TfDriftReport>();
+  const decoration = vscode.window.createTextEditorDecorationType({
+    after: { margin: '0 0 0 2em', color: new vscode.ThemeColor('editorWarning.foreground'), fontStyle: 'italic' },
+  });
+  const decorate = (editor: vscode.TextEditor) => {
+    const report = reports.get(editor.document.uri.toString());
+    editor.setDecorations(decoration, report ? driftDecorations(editor.document, report) : []);
+  };
 
   const checkDrift = async (document: vscode.TextDocument, quiet = false) => {
     if (document.uri.scheme !== 'file')
@@ -273,8 +367,9 @@ function registerStateAndDrift(ctx: PilotLightContext, workspace: TerraformWorks
       return undefined;
     }
     const files = await workspace.module(document);
+    const variables = terraform.resolveVariables(files, await terraform.readVariableFiles(folder));
     const { reads, region } = await activeReads(ctx);
-    const report = await terraform.terraformDrift(files, state, reads, region);
+    const report = await terraform.terraformDrift(files, state, reads, region, { variables });
     checkedFolders.add(folder);
     const byUri = new Map<string, vscode.Diagnostic[]>();
     const push = (uri: string, diagnostic: vscode.Diagnostic) => {
@@ -300,14 +395,34 @@ function registerStateAndDrift(ctx: PilotLightContext, workspace: TerraformWorks
         push(resource.uri, new vscode.Diagnostic(toRange(attribute.range), message, vscode.DiagnosticSeverity.Warning));
       }
     }
-    for (const file of files) drift.set(vscode.Uri.parse(file.uri), byUri.get(file.uri) ?? []);
+    for (const problem of report.variableProblems) {
+      const uri = vscode.Uri.joinPath(vscode.Uri.file(folder), problem.file).toString();
+      push(
+        uri,
+        new vscode.Diagnostic(
+          new vscode.Range(0, 0, 0, 0),
+          `${problem.message} Variables are unknown until it parses; they are never reported as drift.`,
+          vscode.DiagnosticSeverity.Warning,
+        ),
+      );
+    }
+    for (const file of files) {
+      drift.set(vscode.Uri.parse(file.uri), byUri.get(file.uri) ?? []);
+      reports.set(file.uri, report);
+    }
+    for (const [uri, diagnostics] of byUri)
+      if (!files.some((file) => file.uri === uri)) drift.set(vscode.Uri.parse(uri), diagnostics);
+    for (const editor of vscode.window.visibleTextEditors) decorate(editor);
     const drifted = report.resources.filter(
       (resource) => resource.status === 'drifted' || resource.status === 'deleted',
     ).length;
     const unchecked = report.resources.filter(
       (resource) => resource.status === 'not-checked' || resource.status === 'not-in-state',
     ).length;
-    const summary = `Terraform drift (${state.source === 'state-file' ? 'terraform.tfstate' : 'terraform show'}, ${report.region}): ${drifted ? `${drifted} resource(s) drifted` : 'no drift'}; ${report.resources.length - unchecked} checked, ${unchecked} not checked; ${report.apiCalls} read call(s).`;
+    const variableNote = report.variableProblems.length
+      ? ` ${report.variableProblems.map((problem) => problem.message).join(' ')} (variables unknown).`
+      : '';
+    const summary = `Terraform drift (${state.source === 'state-file' ? 'terraform.tfstate' : 'terraform show'}, ${report.region}): ${drifted ? `${drifted} resource instance(s) drifted` : 'no drift'}; ${report.resources.length - unchecked} checked, ${unchecked} not checked; ${report.apiCalls} read call(s).${variableNote}`;
     ctx.log.info(summary);
     if (!quiet) void vscode.window.showInformationMessage(summary);
     return report;
@@ -315,6 +430,13 @@ function registerStateAndDrift(ctx: PilotLightContext, workspace: TerraformWorks
 
   ctx.extension.subscriptions.push(
     drift,
+    decoration,
+    vscode.window.onDidChangeVisibleTextEditors((editors) => editors.forEach(decorate)),
+    vscode.workspace.onDidChangeTextDocument((event) => {
+      // Ranges move with edits: drop the decorations until the next check (on save).
+      if (event.contentChanges.length && reports.delete(event.document.uri.toString()))
+        for (const editor of vscode.window.visibleTextEditors) if (editor.document === event.document) decorate(editor);
+    }),
     command(TERRAFORM_COMMANDS.checkDrift, async (uri?: unknown) => {
       const document =
         uri instanceof vscode.Uri
@@ -335,6 +457,13 @@ function registerStateAndDrift(ctx: PilotLightContext, workspace: TerraformWorks
         const terraform = await core();
         const doc = await workspace.parse(document);
         const offset = document.offsetAt(position);
+        const findings = driftHover(reports.get(document.uri.toString()), document.uri.toString(), offset);
+        if (findings) return new vscode.Hover(new vscode.MarkdownString(findings));
+        const reference = terraform.referenceAt(doc, offset);
+        if (reference && reference.kind !== 'resource' && reference.kind !== 'data' && document.uri.scheme === 'file')
+          return new vscode.Hover(
+            new vscode.MarkdownString(await valueHover(document, reference, await workspace.module(document))),
+          );
         const block = doc.blocks.find(
           (candidate) =>
             candidate.kind === 'resource' &&
@@ -350,6 +479,17 @@ function registerStateAndDrift(ctx: PilotLightContext, workspace: TerraformWorks
           state = await terraform.readTerraformState(folderOf(document));
         } catch (error) {
           markdown.appendMarkdown(`State not read: ${error instanceof Error ? error.message : String(error)}`);
+          return new vscode.Hover(markdown);
+        }
+        const instances = [...(state?.resources.values() ?? [])].filter(
+          (resource) => resource.blockAddress === block.address && resource.indexKey !== undefined,
+        );
+        if (state && instances.length) {
+          markdown.appendMarkdown(
+            `${instances.length} instance(s) (from ${state.source === 'state-file' ? 'terraform.tfstate' : 'terraform show'}):\n\n`,
+          );
+          for (const instance of instances.slice(0, 50))
+            markdown.appendMarkdown(`- \`${instance.address}\`: \`${instance.id ?? 'no ID'}\`\n`);
           return new vscode.Hover(markdown);
         }
         const entry = state?.resources.get(block.address);
