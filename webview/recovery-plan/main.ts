@@ -85,6 +85,8 @@ export class RecoveryPlanEditorElement extends LitElement {
   declare dragLine: { from: string; x1: number; y1: number; x2: number; y2: number } | undefined;
 
   private lastReportedVersion = -1;
+  /** Where each node was last placed. */
+  private readonly placed = new WeakMap<HTMLElement, string>();
 
   constructor() {
     super();
@@ -166,6 +168,10 @@ export class RecoveryPlanEditorElement extends LitElement {
   protected updated(): void {
     // Positions and sizes go through the CSSOM: the CSP allows no inline style attributes.
     for (const node of this.querySelectorAll<HTMLElement>('.wave[data-x]')) {
+      // Only nodes that moved (or are new) are touched: an edit of one field re-places nothing.
+      const at = `${node.dataset.x},${node.dataset.y}`;
+      if (this.placed.get(node) === at) continue;
+      this.placed.set(node, at);
       node.style.left = `${node.dataset.x}px`;
       node.style.top = `${node.dataset.y}px`;
       node.style.width = `${NODE_WIDTH}px`;
@@ -720,7 +726,7 @@ export class RecoveryPlanEditorElement extends LitElement {
         view
           ? html`<span class="meta"
               >${view.waves.length} wave(s) · ${view.failurePolicy ?? 'stop'} on
-              failure${this.run ? ` · run ${this.run.runId}: ${this.run.status}` : ''}</span
+              failure${this.run ? ` · run ${this.run.runId}${this.run.engine === 'stepFunctions' ? ' on Step Functions' : ''}: ${this.run.status}` : ''}</span
             >`
           : nothing
       }

@@ -7,6 +7,7 @@ import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node as Y
 import { findCycle, formatCycle } from '../graph';
 import { parsePlan, tooLargeToParse } from '../parse';
 import { DR_LIMITS } from '../schema';
+import { plainValue } from './textEdit';
 
 export interface ActionView {
   type: string;
@@ -167,7 +168,8 @@ export function planViewWithDocument(
 }
 
 function buildView(text: string, parsed?: Document.Parsed): { view: PlanView; document?: Document.Parsed } {
-  const tooLarge = tooLargeToParse(text, DR_LIMITS.documentBytes, 'file');
+  // A parse that is given was made of a text already within the limits (an edit's check).
+  const tooLarge = parsed ? undefined : tooLargeToParse(text, DR_LIMITS.documentBytes, 'file');
   if (tooLarge)
     return {
       view: {
@@ -201,7 +203,7 @@ function buildView(text: string, parsed?: Document.Parsed): { view: PlanView; do
 function viewOfDocument(doc: Document.Parsed, lines: LineCounter): PlanView {
   let value: unknown;
   try {
-    value = doc.toJS({ maxAliasCount: 100 });
+    value = plainValue(doc);
   } catch (error) {
     return { status: 'error', message: `YAML: ${(error as Error).message}`, line: 1, column: 1 };
   }
