@@ -6,6 +6,7 @@ import { PassThrough } from 'node:stream';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { drArgs, pickTask, terminalApproval, type DrIo } from '../../src/cli/dr';
 import { CliUsageError } from '../../src/cli/mcp';
+import { redactSecrets } from '../../src/core/audit/redaction';
 import { waitingTasksInHistory } from '../../src/core/dr/stepFunctions/waiting';
 import type { ApprovalRequest } from '../../src/core/guardrails/approval';
 import type { RunState } from '../../src/core/dr/state';
@@ -53,6 +54,20 @@ describe('pilot-light-mcp dr', () => {
       );
       assert.ok(!JSON.stringify(tasks).includes(TOKEN));
       assert.deepEqual(waitingTasksInHistory([...waiting, event(8, 7, 'TaskSucceeded')]), []);
+    });
+
+    it('reads the history as the operation runner returns it (the token redacted)', () => {
+      // moto writes the parameters with a space after each colon; the runner redacts its output.
+      const spaced = scheduled(6, 5, pause);
+      spaced.taskScheduledEventDetails!.parameters = JSON.stringify(
+        JSON.parse(spaced.taskScheduledEventDetails!.parameters!),
+      ).replace(/":/g, '": ');
+      const redacted = redactSecrets(spaced) as HistoryEvent;
+      assert.ok(!JSON.stringify(redacted).includes(TOKEN), 'the runner redacts the token');
+      assert.deepEqual(
+        waitingTasksInHistory([entered(5, 'app: pause'), redacted]).map((t) => t.step),
+        ['app/pause'],
+      );
     });
 
     it('keeps the other branch waiting when one answer arrives, in any page order', () => {

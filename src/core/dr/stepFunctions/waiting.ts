@@ -1,7 +1,8 @@
 /**
  * The pauses and approvals a compiled plan's execution waits for, read from its history alone (no journal,
  * no state roles): each `sqs:sendMessage.waitForTaskToken` task that was scheduled and has not ended. The
- * message body the compiler writes names the wave, the step and the kind. Task tokens are never returned.
+ * message body the compiler writes names the wave, the step and the kind. Task tokens are never returned
+ * (the history read through the operation runner has them redacted already).
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { WaitingTask } from './follow';
@@ -20,7 +21,10 @@ interface MessageBody {
 function messageBody(parameters: string | undefined): MessageBody | undefined {
   if (!parameters || parameters.length > 256 * 1024) return undefined;
   try {
-    const value = JSON.parse(parameters) as { MessageBody?: unknown };
+    // Read through the operation runner, the token's value arrives redacted as a bare [REDACTED]: quote it.
+    const value = JSON.parse(parameters.replace(/(:\s*)\[REDACTED\](?=\s*[,}])/g, '$1"[REDACTED]"')) as {
+      MessageBody?: unknown;
+    };
     const body = typeof value.MessageBody === 'string' ? (JSON.parse(value.MessageBody) as unknown) : value.MessageBody;
     return body && typeof body === 'object' && !Array.isArray(body) ? (body as MessageBody) : undefined;
   } catch {
