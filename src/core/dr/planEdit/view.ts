@@ -142,6 +142,20 @@ function layout(
   return waves.map((_, i) => ({ layer: layer[i], slot: slot[i] }));
 }
 
+/** The last layout, reused while the waves' names and dependencies stay the same (an inspector field edit). */
+let lastLayout: { key: string; cycle?: string[]; positions: Array<{ layer: number; slot: number }> } | undefined;
+
+function graphLayout(base: Array<{ name: string; dependsOn: string[] }>): {
+  cycle?: string[];
+  positions: Array<{ layer: number; slot: number }>;
+} {
+  const key = JSON.stringify(base);
+  if (lastLayout?.key === key) return lastLayout;
+  const cycle = findCycle(base.map((w) => ({ ...w, dependsOn: w.dependsOn.filter((d) => d !== w.name) })));
+  lastLayout = { key, cycle, positions: layout(base, Boolean(cycle)) };
+  return lastLayout;
+}
+
 /** Line starts of a text, for positions of a document parsed without a LineCounter. */
 function countLines(text: string): LineCounter {
   const lines = new LineCounter();
@@ -240,8 +254,7 @@ function viewOfDocument(doc: Document.Parsed, lines: LineCounter): PlanView {
     name: str(w.name) ?? `(wave ${i + 1})`,
     dependsOn: strings(w.dependsOn),
   }));
-  const cycle = findCycle(base.map((w) => ({ ...w, dependsOn: w.dependsOn.filter((d) => d !== w.name) })));
-  const positions = layout(base, Boolean(cycle));
+  const { cycle, positions } = graphLayout(base);
   const waves: WaveView[] = rawWaves.map((w, i) => ({
     name: base[i].name,
     description: str(w.description),
