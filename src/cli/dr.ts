@@ -212,24 +212,34 @@ export async function drMain(argv: string[], io: DrIo): Promise<number> {
     const layer = await workspaceSettingsLayer(folder);
     if (layer) policyFiles.push(layer);
   }
+  const approval = terminalApproval(io, command.confirm);
   const runtime = createRuntime({
     auditPath: config.auditPath,
     settings: config.guardrails,
     policyFiles,
-    approvalProvider: terminalApproval(io, command.confirm),
+    approvalProvider: approval,
     connection: () => open(),
     logger: { info: () => undefined, warn: say, error: say },
   });
   for (const problem of runtime.problems) say(formatPolicyProblem(problem));
   const region = /^arn:aws[a-z-]*:states:([a-z0-9-]+):/.exec(command.executionArn)?.[1];
+  // The runtime's own path (registry → guardrails → approval → audit), with the CLI named in each record.
+  const runner = await runtime.runner();
+  const runOptions = {
+    caller: 'command' as const,
+    mode: 'execute' as const,
+    region,
+    approvalProvider: approval,
+    auditContext: { client: { name: 'pilot-light-mcp dr', via: 'cli' }, tool: `dr ${command.command}` },
+  };
   // Reads go through the runner too (audited like every call); the history's pages are bounded.
   const events = [];
   let nextToken: string | undefined;
   for (let page = 0; page < 50; page++) {
-    const outcome = await runtime.run(
+    const outcome = await runner.run(
       'sfn.executions.history',
       { executionArn: command.executionArn, ...(nextToken ? { nextToken } : {}) },
-      { caller: 'command', mode: 'execute', region },
+      runOptions,
     );
     if (outcome.status !== 'succeeded') {
       say(`reading the execution's history ${describeOutcome(outcome)}`);
@@ -258,7 +268,7 @@ export async function drMain(argv: string[], io: DrIo): Promise<number> {
   }
   const approved = command.command !== 'reject';
   const label = `${task.kind === 'pause' ? 'resume wave' : 'approval in wave'} "${task.wave}" (${task.step})`;
-  const outcome = await runtime.run(
+  const outcome = await runner.run(
     approved ? 'sfn.tasks.sendSuccess' : 'sfn.tasks.sendFailure',
     {
       executionArn: command.executionArn,
@@ -266,7 +276,7 @@ export async function drMain(argv: string[], io: DrIo): Promise<number> {
       label,
       ...(command.comment ? { comment: command.comment } : {}),
     },
-    { caller: 'command', mode: 'execute', region },
+    runOptions,
   );
   if (outcome.status !== 'succeeded') {
     say(`${command.command} ${label}: ${describeOutcome(outcome)}`);

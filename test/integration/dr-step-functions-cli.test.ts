@@ -168,7 +168,14 @@ describe('Step Functions pause answered from the CLI (pilot-light-mcp dr)', func
     const audit = readFileSync(join(dir.path, 'cli-audit.jsonl'), 'utf8')
       .trim()
       .split('\n')
-      .map((line) => JSON.parse(line) as { operation?: string; outcome?: string; caller?: string });
+      .map(
+        (line) =>
+          JSON.parse(line) as { operation?: string; outcome?: string; caller?: string; client?: { name?: string } },
+      );
+    assert.ok(
+      audit.filter((record) => record.operation?.startsWith('sfn.')).every((r) => r.client?.name === 'pilot-light-mcp dr'),
+      'every record names the CLI',
+    );
     const answers = audit.filter((record) => record.operation === 'sfn.tasks.sendSuccess');
     assert.deepEqual(
       answers.map((record) => [record.caller, record.outcome]),
