@@ -27,7 +27,7 @@ Options:
   --step <id>             the step to answer (e.g. app/pause, web/pre/0), when a wave has several
   --comment <text>        recorded with the answer
   --confirm <text>        the typed confirmation a protected environment asks (without a terminal)
-  --profile, --region, --endpoint-url, --audit, --workspace, --config: as for --stdio
+  --profile, --region, --endpoint-url, --audit, --workspace, --config, --read-only: as for --stdio
   --help`;
 
 type DrCommand = 'waiting' | 'resume' | 'approve' | 'reject';
@@ -71,6 +71,7 @@ export function drArgs(argv: string[]): DrArgs | 'help' {
         audit: { type: 'string' },
         config: { type: 'string' },
         'journal-dir': { type: 'string' },
+        'read-only': { type: 'boolean' },
         workspace: { type: 'string', multiple: true },
         help: { type: 'boolean', default: false },
       },
@@ -91,6 +92,7 @@ export function drArgs(argv: string[]): DrArgs | 'help' {
   const shared: string[] = ['--stdio'];
   for (const key of SHARED_STRING) if (values[key] !== undefined) shared.push(`--${key}`, values[key]!);
   for (const folder of values.workspace ?? []) shared.push('--workspace', folder);
+  if (values['read-only']) shared.push('--read-only');
   return {
     command,
     executionArn: values.execution,
@@ -193,6 +195,10 @@ export async function drMain(argv: string[], io: DrIo): Promise<number> {
   }
   const config = settings;
   const command = args;
+  if (config.readOnly && command.command !== 'waiting') {
+    say(`read-only (--read-only or "readOnly" in the config): "${command.command}" answers the execution; only "waiting" runs.`);
+    return 1;
+  }
   const [{ createRuntime, readPolicyFiles, formatPolicyProblem }, { AwsConnection }, { waitingTasksInHistory }] =
     await Promise.all([
       import('../core/runtime'),

@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { drArgs, pickTask, terminalApproval, type DrIo } from '../../src/cli/dr';
+import { drArgs, drMain, pickTask, terminalApproval, type DrIo } from '../../src/cli/dr';
 import { CliUsageError } from '../../src/cli/mcp';
 import { redactSecrets } from '../../src/core/audit/redaction';
 import { waitingTasksInHistory } from '../../src/core/dr/stepFunctions/waiting';
@@ -129,10 +129,25 @@ describe('pilot-light-mcp dr', () => {
       assert.equal(args.wave, 'app');
       assert.deepEqual(args.shared, ['--stdio', '--profile', 'ops', '--workspace', 'w']);
       assert.equal(drArgs(['--help']), 'help');
+      const readOnly = drArgs(['waiting', '--execution', ARN, '--read-only']);
+      assert.deepEqual(readOnly !== 'help' && readOnly.shared, ['--stdio', '--read-only']);
       assert.throws(() => drArgs(['launch', '--execution', ARN]), CliUsageError);
       assert.throws(() => drArgs(['resume']), /Give --execution/);
       assert.throws(() => drArgs(['resume', '--execution', 'arn:aws:s3:::bucket']), /not a Step Functions execution ARN/);
       assert.throws(() => drArgs(['resume', '--execution', ARN, '--bogus']), CliUsageError);
+    });
+  });
+
+  describe('drMain', () => {
+    it('refuses to answer under --read-only before any AWS call, and explains a wrong usage', async () => {
+      let err = '';
+      const stderr = new PassThrough();
+      stderr.on('data', (chunk) => (err += String(chunk)));
+      const io = { stdin: new PassThrough(), stdout: new PassThrough(), stderr, env: {} };
+      assert.equal(await drMain(['resume', '--execution', ARN, '--read-only'], io), 1);
+      assert.match(err, /read-only .*"resume" answers the execution; only "waiting" runs/);
+      assert.equal(await drMain(['resume'], io), 2);
+      assert.match(err, /Give --execution <arn>/);
     });
   });
 
