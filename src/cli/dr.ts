@@ -12,7 +12,29 @@ import type { AwsConnection as Connection } from '../core/aws/connection';
 import type { WaitingTask } from '../core/dr/stepFunctions/follow';
 import type { ApprovalDecision, ApprovalProvider, ApprovalRequest } from '../core/guardrails/approval';
 import type { RunOutcome } from '../core/operations/runner';
-import { cliSettings, CliUsageError, workspaceSettingsLayer } from './mcp';
+import type { PolicyFile } from '../core/runtime/policySources';
+
+/** A wrong command line; the message says what to give. */
+export class DrUsageError extends Error {}
+
+/** What the command takes from the MCP server's command line (injected: src/cli/mcp.ts loads this module). */
+export interface DrSettingsSource {
+  /** Parses the shared flags (and --config) as `pilot-light-mcp --stdio` does. */
+  settings(argv: string[]): Promise<
+    | {
+        profile?: string;
+        region?: string;
+        endpointUrl?: string;
+        readOnly: boolean;
+        auditPath: string;
+        workspaces: string[];
+        guardrails?: unknown;
+      }
+    | 'help'
+  >;
+  /** A workspace's `.vscode/settings.json` guardrails, as a tighten-only layer. */
+  workspaceLayer(folder: string): Promise<PolicyFile | undefined>;
+}
 
 export const DR_USAGE = `Usage: pilot-light-mcp dr <command> --execution <arn> [options]
 Answers a recovery plan running on AWS Step Functions (deployed with "Deploy Plan to Step Functions").
@@ -77,18 +99,18 @@ export function drArgs(argv: string[]): DrArgs | 'help' {
       },
     });
   } catch (error) {
-    throw new CliUsageError(`${(error as Error).message}\n${DR_USAGE}`);
+    throw new DrUsageError(`${(error as Error).message}\n${DR_USAGE}`);
   }
   const { values, positionals } = parsed;
   if (values.help) return 'help';
   const command = positionals[0] as DrCommand | undefined;
   if (!command || !COMMANDS.includes(command) || positionals.length > 1)
-    throw new CliUsageError(`Give one command: ${COMMANDS.join(', ')}.\n${DR_USAGE}`);
-  if (!values.execution) throw new CliUsageError(`Give --execution <arn>.\n${DR_USAGE}`);
+    throw new DrUsageError(`Give one command: ${COMMANDS.join(', ')}.\n${DR_USAGE}`);
+  if (!values.execution) throw new DrUsageError(`Give --execution <arn>.\n${DR_USAGE}`);
   if (!/^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:execution:[A-Za-z0-9_-]{1,80}:[A-Za-z0-9._-]{1,80}$/.test(values.execution))
-    throw new CliUsageError(`"${values.execution.slice(0, 200)}" is not a Step Functions execution ARN.`);
+    throw new DrUsageError(`"${values.execution.slice(0, 200)}" is not a Step Functions execution ARN.`);
   if (values.comment && values.comment.length > 256)
-    throw new CliUsageError('--comment takes at most 256 characters.');
+    throw new DrUsageError('--comment takes at most 256 characters.');
   const shared: string[] = ['--stdio'];
   for (const key of SHARED_STRING) if (values[key] !== undefined) shared.push(`--${key}`, values[key]!);
   for (const folder of values.workspace ?? []) shared.push('--workspace', folder);
@@ -115,12 +137,12 @@ export function pickTask(tasks: WaitingTask[], args: Pick<DrArgs, 'command' | 'w
   const list = tasks.map((task) => `  ${task.kind === 'pause' ? 'paused' : 'approval'}  wave ${task.wave}  step ${task.step}`);
   if (fitting.length === 1) return fitting[0];
   if (fitting.length === 0)
-    throw new CliUsageError(
+    throw new DrUsageError(
       tasks.length === 0
         ? 'The execution waits for nothing: no pause or approval is open (it may have been answered, or the execution ended).'
         : `Nothing fits "${args.command}"${args.wave ? ` in wave ${args.wave}` : ''}${args.step ? ` at step ${args.step}` : ''}. The execution waits for:\n${list.join('\n')}${args.command === 'resume' ? '\n(An approval is answered with "approve", a pause with "resume".)' : ''}`,
     );
-  throw new CliUsageError(`Several steps wait; name one with --wave or --step:\n${list.join('\n')}`);
+  throw new DrUsageError(`Several steps wait; name one with --wave or --step:\n${list.join('\n')}`);
 }
 
 /**
@@ -177,7 +199,7 @@ function describeOutcome(outcome: RunOutcome): string {
 }
 
 /** Runs one `dr` command; returns the exit code (0 done, 1 refused or failed, 2 usage). */
-export async function drMain(argv: string[], io: DrIo): Promise<number> {
+export async function drMain(argv: string[], io: DrIo, source: DrSettingsSource): Promise<number> {
   const say = (text: string) => io.stderr.write(`pilot-light-mcp dr: ${text}\n`);
   let args: DrArgs | 'help';
   let settings;
@@ -187,7 +209,7 @@ export async function drMain(argv: string[], io: DrIo): Promise<number> {
       io.stderr.write(`${DR_USAGE}\n`);
       return 0;
     }
-    settings = await cliSettings(args.shared);
+    settings = await source.settings(args.shared);
     if (settings === 'help') return 0;
   } catch (error) {
     say((error as Error).message);
@@ -215,7 +237,7 @@ export async function drMain(argv: string[], io: DrIo): Promise<number> {
     say(`cannot read ${folder}/.pilotlight/guardrails.json: ${error.message}`),
   );
   for (const folder of config.workspaces) {
-    const layer = await workspaceSettingsLayer(folder);
+    const layer = await source.workspaceLayer(folder);
     if (layer) policyFiles.push(layer);
   }
   const approval = terminalApproval(io, command.confirm);

@@ -162,7 +162,11 @@ export async function workspaceSettingsLayer(folder: string): Promise<PolicyFile
 export async function main(argv = process.argv.slice(2)): Promise<number> {
   if (argv[0] === 'dr') {
     const { drMain } = await import('./dr');
-    return drMain(argv.slice(1), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env });
+    return drMain(
+      argv.slice(1),
+      { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env },
+      { settings: (args) => cliSettings(args), workspaceLayer: workspaceSettingsLayer },
+    );
   }
   let settings: CliSettings | 'help';
   try {

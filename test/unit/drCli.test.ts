@@ -4,8 +4,8 @@
 import * as assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { drArgs, drMain, pickTask, terminalApproval, type DrIo } from '../../src/cli/dr';
-import { CliUsageError } from '../../src/cli/mcp';
+import { drArgs, drMain, DrUsageError, pickTask, terminalApproval, type DrIo } from '../../src/cli/dr';
+import { cliSettings, workspaceSettingsLayer } from '../../src/cli/mcp';
 import { redactSecrets } from '../../src/core/audit/redaction';
 import { waitingTasksInHistory } from '../../src/core/dr/stepFunctions/waiting';
 import type { ApprovalRequest } from '../../src/core/guardrails/approval';
@@ -131,10 +131,10 @@ describe('pilot-light-mcp dr', () => {
       assert.equal(drArgs(['--help']), 'help');
       const readOnly = drArgs(['waiting', '--execution', ARN, '--read-only']);
       assert.deepEqual(readOnly !== 'help' && readOnly.shared, ['--stdio', '--read-only']);
-      assert.throws(() => drArgs(['launch', '--execution', ARN]), CliUsageError);
+      assert.throws(() => drArgs(['launch', '--execution', ARN]), DrUsageError);
       assert.throws(() => drArgs(['resume']), /Give --execution/);
       assert.throws(() => drArgs(['resume', '--execution', 'arn:aws:s3:::bucket']), /not a Step Functions execution ARN/);
-      assert.throws(() => drArgs(['resume', '--execution', ARN, '--bogus']), CliUsageError);
+      assert.throws(() => drArgs(['resume', '--execution', ARN, '--bogus']), DrUsageError);
     });
   });
 
@@ -144,9 +144,10 @@ describe('pilot-light-mcp dr', () => {
       const stderr = new PassThrough();
       stderr.on('data', (chunk) => (err += String(chunk)));
       const io = { stdin: new PassThrough(), stdout: new PassThrough(), stderr, env: {} };
-      assert.equal(await drMain(['resume', '--execution', ARN, '--read-only'], io), 1);
+      const source = { settings: (args: string[]) => cliSettings(args), workspaceLayer: workspaceSettingsLayer };
+      assert.equal(await drMain(['resume', '--execution', ARN, '--read-only'], io, source), 1);
       assert.match(err, /read-only .*"resume" answers the execution; only "waiting" runs/);
-      assert.equal(await drMain(['resume'], io), 2);
+      assert.equal(await drMain(['resume'], io, source), 2);
       assert.match(err, /Give --execution <arn>/);
     });
   });

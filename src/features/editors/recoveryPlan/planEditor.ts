@@ -231,7 +231,8 @@ export class RecoveryPlanEditor implements vscode.Disposable {
           new vscode.Range(this.document.positionAt(change.start), this.document.positionAt(change.end)),
           change.text,
         );
-      const applying = vscode.workspace.applyEdit(edit);
+      const applying = Promise.resolve(vscode.workspace.applyEdit(edit));
+      applying.catch(() => undefined); // handled below, after the view is built
       // While VS Code applies the edit, the next graph is built from the edited text (parsed by the check).
       await new Promise((resolve) => setTimeout(resolve, 0));
       const { planViewWithDocument } = await loadPlanEdit();
