@@ -24,7 +24,9 @@ export const USAGE = `Usage: pilot-light-mcp --stdio [options]
   --config <file.json>    settings file: { "profile", "region", "endpointUrl", "readOnly", "audit", "workspaces",
                           "allowRecovery", "journalDir", "guardrails": { …the pilotLight.guardrails settings… } };
                           flags win over the file
-  --help`;
+  --help
+       pilot-light-mcp dr <waiting|resume|approve|reject> --execution <arn> [options]
+                          answers a recovery plan's pause or approval on Step Functions (dr --help)`;
 
 /** Everything the CLI runs with, from flags over the config file. */
 export interface CliSettings {
@@ -158,6 +160,14 @@ export async function workspaceSettingsLayer(folder: string): Promise<PolicyFile
 }
 
 export async function main(argv = process.argv.slice(2)): Promise<number> {
+  if (argv[0] === 'dr') {
+    const { drMain } = await import('./dr');
+    return drMain(
+      argv.slice(1),
+      { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env },
+      { settings: (args) => cliSettings(args), workspaceLayer: workspaceSettingsLayer },
+    );
+  }
   let settings: CliSettings | 'help';
   try {
     settings = await cliSettings(argv);

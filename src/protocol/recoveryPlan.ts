@@ -176,6 +176,8 @@ export const runView = z
   .object({
     runId: text(128),
     mode: z.enum(['drill', 'recovery']),
+    /** Where the run executes: this window's runner, or AWS Step Functions (followed from its history). */
+    engine: z.enum(['local', 'stepFunctions']).optional(),
     status: text(32),
     waves: z
       .array(

@@ -91,6 +91,13 @@ describe('Recovery plans on Step Functions in the extension host @dr', function 
     });
     assert.match(after[0], /deployed, in sync with this file/);
 
+    // The plan is open in the visual editor while it runs: its nodes get the run's states.
+    await vscode.commands.executeCommand('vscode.openWith', planUri, 'pilotLight.recoveryPlanEditor');
+    const editor = await eventually('the visual plan editor', async () =>
+      (await api.testing!.recoveryPlanEditors()).find((e) => e.document.uri.fsPath === planUri.fsPath),
+    );
+    await editor.whenRendered();
+
     const started = await vscode.commands.executeCommand<{ status: string; runId: string }>(
       'pilotLight.dr.runOnStepFunctions',
       planUri,
@@ -110,6 +117,16 @@ describe('Recovery plans on Step Functions in the extension host @dr', function 
     const held = await state((s) => s.waves.app.status === 'held');
     assert.equal(held.waves.db.status, 'completed');
     assert.equal(held.waves.app.steps['app/launch'].status, 'pending', 'nothing after the pause has started');
+    const onNodes = await eventually('the held wave on the editor nodes', async () => {
+      const sent = [...editor.messagesSent].reverse().find((message) => message.type === 'run');
+      const run = sent?.type === 'run' ? sent.run : undefined;
+      return run?.runId === started.runId && run.waves.find((wave) => wave.name === 'app')?.status === 'held'
+        ? run
+        : undefined;
+    });
+    assert.equal(onNodes.engine, 'stepFunctions');
+    assert.equal(onNodes.waves.find((wave) => wave.name === 'db')?.status, 'completed');
+    assert.ok(onNodes.waves.find((wave) => wave.name === 'db')?.servers.every((s) => s.status === 'LAUNCHED'));
 
     const resumed = await vscode.commands.executeCommand<{ status: string }>(
       'pilotLight.dr.approveStepFunctions',
@@ -118,6 +135,10 @@ describe('Recovery plans on Step Functions in the extension host @dr', function 
     assert.equal(resumed?.status, 'succeeded', api.dr.lastError?.message);
     const done = await state((s) => ['completed', 'failed', 'cancelled'].includes(s.status));
     assert.equal(done.status, 'completed', JSON.stringify(done.errors));
+    await eventually('the finished run on the editor nodes', async () => {
+      const sent = [...editor.messagesSent].reverse().find((message) => message.type === 'run');
+      return sent?.type === 'run' && sent.run?.status === 'completed' ? true : undefined;
+    });
     for (const wave of ['db', 'app', 'web']) {
       assert.equal(done.waves[wave].status, 'completed');
       for (const server of Object.values(done.waves[wave].servers)) assert.equal(server.launchStatus, 'LAUNCHED');

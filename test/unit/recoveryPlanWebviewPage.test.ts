@@ -131,6 +131,37 @@ describe('recovery-plan webview page (headless Chromium)', function () {
     );
   });
 
+  it("shows a Step Functions run's wave and server states on the nodes", async () => {
+    await send({
+      type: 'run',
+      run: {
+        runId: 'sfn-run-7',
+        mode: 'drill',
+        engine: 'stepFunctions',
+        status: 'running',
+        waves: [
+          {
+            name: 'db',
+            status: 'completed',
+            servers: [
+              { id: 's-1', hostname: 'db-1', status: 'LAUNCHED' },
+              { id: 's-2', hostname: 'db-2', status: 'LAUNCHED' },
+            ],
+          },
+          { name: 'app', status: 'held', servers: [{ id: 's-3', hostname: 'app-1', status: 'PENDING' }] },
+        ],
+      },
+    });
+    await page.waitForSelector('.wave[data-wave="app"].run-held');
+    assert.match((await page.locator('.wave[data-wave="db"]').getAttribute('class')) ?? '', /run-completed/);
+    assert.match((await page.locator('.wave[data-wave="db"] .live').textContent()) ?? '', /completed · 2\/2 launched/);
+    assert.match((await page.locator('.wave[data-wave="app"] .live').textContent()) ?? '', /held · 0\/1 launched/);
+    assert.equal(await page.locator('.wave[data-wave="web"] .live').count(), 0, 'a wave the run has not reached');
+    assert.match((await page.locator('header .meta').textContent()) ?? '', /run sfn-run-7 on Step Functions: running/);
+    await send({ type: 'run', run: null });
+    await page.waitForSelector('.wave[data-wave="app"]:not(.run-held)');
+  });
+
   it('drawing an edge from a wave to another sends a connect intent the host accepts', async () => {
     const port = page.locator('.wave[data-wave="web"] .port');
     const target = page.locator('.wave[data-wave="db"]');

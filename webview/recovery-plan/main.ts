@@ -2,6 +2,7 @@
 // sends for each document version and sends back intents. Everything from the file or AWS goes through Lit
 // text and attribute bindings (escaped); no unsafeHTML.
 import { LitElement, html, nothing, svg, type TemplateResult } from 'lit';
+import { guard } from 'lit/directives/guard.js';
 import './styles.css';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
@@ -85,6 +86,8 @@ export class RecoveryPlanEditorElement extends LitElement {
   declare dragLine: { from: string; x1: number; y1: number; x2: number; y2: number } | undefined;
 
   private lastReportedVersion = -1;
+  /** Where each node was last placed. */
+  private readonly placed = new WeakMap<HTMLElement, string>();
 
   constructor() {
     super();
@@ -166,6 +169,10 @@ export class RecoveryPlanEditorElement extends LitElement {
   protected updated(): void {
     // Positions and sizes go through the CSSOM: the CSP allows no inline style attributes.
     for (const node of this.querySelectorAll<HTMLElement>('.wave[data-x]')) {
+      // Only nodes that moved (or are new) are touched: an edit of one field re-places nothing.
+      const at = `${node.dataset.x},${node.dataset.y}`;
+      if (this.placed.get(node) === at) continue;
+      this.placed.set(node, at);
       node.style.left = `${node.dataset.x}px`;
       node.style.top = `${node.dataset.y}px`;
       node.style.width = `${NODE_WIDTH}px`;
@@ -232,6 +239,22 @@ export class RecoveryPlanEditorElement extends LitElement {
   }
 
   private renderEdges(view: OkView, width: number, height: number): TemplateResult {
+    // The paths are drawn again only when the layout or the selected edge changed (not for a field edit).
+    const layoutKey = JSON.stringify(view.waves.map((w) => [w.name, w.layer, w.slot, w.dependsOn]));
+    const selected = `${this.selectedEdge?.from ?? ''}\n${this.selectedEdge?.to ?? ''}`;
+    const drag = this.dragLine;
+    return html`<svg class="edges" width=${width} height=${height} aria-hidden="true">
+      <defs>
+        <marker id="arrow" viewBox="0 0 10 10" refX="8" refY="5" markerWidth="8" markerHeight="8" orient="auto">
+          <path d="M 0 0 L 10 5 L 0 10 z" class="arrowhead"></path>
+        </marker>
+      </defs>
+      ${guard([layoutKey, selected], () => this.edgePaths(view))}
+      ${drag ? svg`<line class="drag" x1=${drag.x1} y1=${drag.y1} x2=${drag.x2} y2=${drag.y2}></line>` : nothing}
+    </svg>`;
+  }
+
+  private edgePaths(view: OkView): TemplateResult[] {
     const byName = new Map(view.waves.map((wave) => [wave.name, wave]));
     const edges: TemplateResult[] = [];
     for (const wave of view.waves)
@@ -260,16 +283,7 @@ export class RecoveryPlanEditorElement extends LitElement {
             this.selectedWave = undefined;
           }}><title>${`${wave.name} depends on ${dependency}`}</title></path>`);
       }
-    const drag = this.dragLine;
-    return html`<svg class="edges" width=${width} height=${height} aria-hidden="true">
-      <defs>
-        <marker id="arrow" viewBox="0 0 10 10" refX="8" refY="5" markerWidth="8" markerHeight="8" orient="auto">
-          <path d="M 0 0 L 10 5 L 0 10 z" class="arrowhead"></path>
-        </marker>
-      </defs>
-      ${edges}
-      ${drag ? svg`<line class="drag" x1=${drag.x1} y1=${drag.y1} x2=${drag.x2} y2=${drag.y2}></line>` : nothing}
-    </svg>`;
+    return edges;
   }
 
   private renderNode(wave: Wave, problems: ProblemViewMessage[]): TemplateResult {
@@ -354,7 +368,14 @@ export class RecoveryPlanEditorElement extends LitElement {
       }}
     >
       <div class="plane" data-width=${width} data-height=${height}>
-        ${this.renderEdges(view, width, height)} ${view.waves.map((wave) => this.renderNode(wave, this.problems))}
+        ${this.renderEdges(view, width, height)}
+        ${view.waves.map((wave) =>
+          // A node is drawn again only when its wave or what it shows of the run, checks and groups changed.
+          guard(
+            [JSON.stringify(wave), this.selectedWave === wave.name, this.problems, this.preflight, this.groups, this.run],
+            () => this.renderNode(wave, this.problems),
+          ),
+        )}
       </div>
     </div>`;
   }
@@ -720,7 +741,7 @@ export class RecoveryPlanEditorElement extends LitElement {
         view
           ? html`<span class="meta"
               >${view.waves.length} wave(s) · ${view.failurePolicy ?? 'stop'} on
-              failure${this.run ? ` · run ${this.run.runId}: ${this.run.status}` : ''}</span
+              failure${this.run ? ` · run ${this.run.runId}${this.run.engine === 'stepFunctions' ? ' on Step Functions' : ''}: ${this.run.status}` : ''}</span
             >`
           : nothing
       }

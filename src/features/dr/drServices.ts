@@ -9,6 +9,7 @@ import type { DrRunManager } from '../../core/dr/manager';
 import type { ProtectionGroup, RecoveryPlan } from '../../core/dr/model';
 import type { RunnerDeps } from '../../core/dr/run';
 import type { RunOrigin } from '../../core/dr/runLock';
+import type { RunState } from '../../core/dr/state';
 import type { DrFile, DrWorkspace } from '../../core/dr/workspace';
 import type { PilotLightContext } from '../shared/pilotLightContext';
 import { createDrActionGateway, createDrReads } from './gatewayFactory';
@@ -53,6 +54,11 @@ export class DrServices implements vscode.Disposable {
   private readonly managerEmitter = new vscode.EventEmitter<DrRunManager>();
   /** Fires once, when the run manager has been created (first run, or a run to recover). */
   readonly onDidCreateManager = this.managerEmitter.event;
+  /** The latest state of each Step Functions run followed in this window (from its execution history). */
+  readonly stepFunctionsRuns = new Map<string, RunState>();
+  private readonly stepFunctionsEmitter = new vscode.EventEmitter<RunState>();
+  /** Fires when a followed Step Functions run's state changed. */
+  readonly onDidChangeStepFunctionsRun = this.stepFunctionsEmitter.event;
   private disposed = false;
 
   constructor(
@@ -278,10 +284,17 @@ export class DrServices implements vscode.Disposable {
     );
   }
 
+  /** Records a followed Step Functions run's state (the follower's snapshot) for the views that show runs. */
+  publishStepFunctionsRun(state: RunState): void {
+    this.stepFunctionsRuns.set(state.runId, state);
+    this.stepFunctionsEmitter.fire(state);
+  }
+
   dispose(): void {
     this.disposed = true;
     this.managerInstance?.dispose();
     this.managerEmitter.dispose();
+    this.stepFunctionsEmitter.dispose();
   }
 }
 

@@ -141,7 +141,10 @@ export function registerStepFunctionsCommands(c: DrCommandContext): {
       ctx.log.warn(`DR: Step Functions run ${entry.follower.runId}: ${error instanceof Error ? error.message : error}`);
     }
     const after = entry.follower.snapshot();
-    if (after.lastSeq !== before) c.runs.refresh();
+    if (after.lastSeq !== before || !services.stepFunctionsRuns.has(after.runId)) {
+      services.publishStepFunctionsRun(after);
+      c.runs.refresh();
+    }
     for (const task of entry.follower.waitingTasks())
       if (!notified.has(`${after.runId}/${task.step}`)) {
         notified.add(`${after.runId}/${task.step}`);

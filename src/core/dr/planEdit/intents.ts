@@ -8,7 +8,7 @@ import { NAME_PATTERN, RECOVERY_PLAN_KIND, type WaveAction } from '../model';
 import { DR_LIMITS } from '../schema';
 import { tooLargeToParse } from '../parse';
 import type { Document } from 'yaml';
-import { applyOps, parseStrict, PlanEditError, type EditOp, type EditResult, type YamlPath } from './textEdit';
+import { applyOps, parseStrict, plainValue, PlanEditError, type EditOp, type EditResult, type YamlPath } from './textEdit';
 
 export type ActionList = 'preActions' | 'postActions';
 export type WaveField = 'description' | 'pauseBeforeWave' | 'maxWaitSeconds';
@@ -91,11 +91,13 @@ export function editablePlan(text: string): RawPlan {
 }
 
 function parseEditable(text: string, parsed?: Document.Parsed): { plan: RawPlan; doc: Document.Parsed } {
-  const tooLarge = tooLargeToParse(text, DR_LIMITS.documentBytes, 'file');
+  // A parse that is given was made of a text already within the limits (the view's, or the last edit's check).
+  const reused = parsed && parsed.errors.length === 0 ? parsed : undefined;
+  const tooLarge = reused ? undefined : tooLargeToParse(text, DR_LIMITS.documentBytes, 'file');
   if (tooLarge) throw new PlanEditError(tooLarge.message);
-  const doc = parsed && parsed.errors.length === 0 ? parsed : parseStrict(text);
+  const doc = reused ?? parseStrict(text);
   if (!doc) throw new PlanEditError('The file has YAML errors; fix them in the text editor first.');
-  const value = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  const value = plainValue(doc);
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw new PlanEditError('The file is not a recovery plan (expected a mapping).');
   const plan = value as RawPlan;

@@ -59,29 +59,40 @@ const isScalarValue = (value: unknown): boolean => value === null || typeof valu
 
 const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: false, strict: true, keepSourceTokens: false } as const;
 
-/** The same operations on a plain value (the expected model). Returns a new value. */
+/**
+ * The same operations on a plain value (the expected model). Returns a new value; the input is not changed.
+ * Containers along each op's path are copied, the rest is shared with the input (treat both as read-only).
+ */
 export function applyOpsToValue(value: Json, ops: EditOp[]): Json {
-  let root = structuredClone(value);
+  let root = value;
   for (const op of ops) root = applyOpToValue(root, op);
   return root;
 }
 
+const shallowCopy = (value: unknown): Record<string | number, unknown> =>
+  (Array.isArray(value) ? [...value] : { ...(value as object) }) as Record<string | number, unknown>;
+
+/** One op on a value, copying the containers on its path (path copying; nothing the input holds is mutated). */
 function applyOpToValue(root: Json, op: EditOp): Json {
   if (op.path.length === 0) {
     if (op.op === 'set') return structuredClone(op.value);
     if (op.op === 'insert' && Array.isArray(root)) {
-      root.splice(op.index, 0, structuredClone(op.value));
-      return root;
+      const copy = [...root];
+      copy.splice(op.index, 0, structuredClone(op.value));
+      return copy;
     }
     throw new PlanEditError('Cannot delete the whole document.');
   }
-  let parent = root as Record<string | number, unknown>;
+  if (!isObject(root) && !Array.isArray(root)) return root;
+  const top = shallowCopy(root);
+  let parent = top;
   for (let i = 0; i < op.path.length - 1; i++) {
     const segment = op.path[i];
-    if (parent[segment] === undefined || parent[segment] === null) {
+    const child = parent[segment];
+    if (child === undefined || child === null) {
       if (op.op === 'delete') return root;
       parent[segment] = typeof op.path[i + 1] === 'number' ? [] : {};
-    }
+    } else if (typeof child === 'object') parent[segment] = shallowCopy(child);
     parent = parent[segment] as Record<string | number, unknown>;
   }
   const last = op.path[op.path.length - 1];
@@ -91,10 +102,10 @@ function applyOpToValue(root: Json, op: EditOp): Json {
     else delete parent[last];
   } else {
     const list = parent[last];
-    if (Array.isArray(list)) list.splice(op.index, 0, structuredClone(op.value));
+    if (Array.isArray(list)) parent[last] = [...list.slice(0, op.index), structuredClone(op.value), ...list.slice(op.index)];
     else parent[last] = [structuredClone(op.value)];
   }
-  return root;
+  return top;
 }
 
 // ---------------------------------------------------------------- rendering
@@ -425,6 +436,19 @@ function deepEqual(a: unknown, b: unknown): boolean {
 
 export { deepEqual as valuesEqual };
 
+const plainValues = new WeakMap<Document.Parsed, Json>();
+
+/**
+ * The document's plain value, converted once per parse (documents are never mutated after parsing here).
+ * Callers only read it: edits work on clones.
+ */
+export function plainValue(doc: Document.Parsed): Json {
+  if (plainValues.has(doc)) return plainValues.get(doc);
+  const value = doc.toJS({ maxAliasCount: 100 }) as Json;
+  plainValues.set(doc, value);
+  return value;
+}
+
 export function parseStrict(text: string): Document.Parsed | undefined {
   const doc = parseDocument(text, PARSE_OPTIONS);
   return doc.errors.length ? undefined : doc;
@@ -443,7 +467,7 @@ export function applyOps(
 ): EditResult {
   const original = parsed ?? parseStrict(text);
   if (!original) throw new PlanEditError('The file has YAML errors; fix them in the text editor first.');
-  const before = original.toJS({ maxAliasCount: 100 });
+  const before = plainValue(original);
   const expected = applyOpsToValue(before, ops);
   let current = text;
   let doc = original;
@@ -451,7 +475,7 @@ export function applyOps(
   let edits: TextEdit[] = [];
   try {
     for (const op of ops) {
-      value = applyOpToValue(structuredClone(value), op);
+      value = applyOpToValue(value, op);
       const splice = new Splicer(current, doc, keyOrder, value).splice(op);
       edits = compose(edits, current, splice);
       current = current.slice(0, splice.start) + splice.text + current.slice(splice.end);
@@ -459,7 +483,7 @@ export function applyOps(
       if (!reparsed) throw new PlanEditError('splice broke the YAML');
       doc = reparsed;
     }
-    if (deepEqual(doc.toJS({ maxAliasCount: 100 }), expected))
+    if (deepEqual(plainValue(doc), expected))
       return { text: current, document: doc, edits, rerendered: false };
   } catch (error) {
     if (!(error instanceof PlanEditError)) throw error;
@@ -481,7 +505,7 @@ function rerender(text: string, ops: EditOp[], expected: Json): EditResult {
   }
   const next = doc.toString({ lineWidth: 0, flowCollectionPadding: false });
   const reparsed = parseStrict(next);
-  if (!reparsed || !deepEqual(reparsed.toJS({ maxAliasCount: 100 }), expected))
+  if (!reparsed || !deepEqual(plainValue(reparsed), expected))
     throw new PlanEditError('The edit could not be written without changing other parts of the file.');
   let prefix = 0;
   while (prefix < text.length && prefix < next.length && text[prefix] === next[prefix]) prefix++;

@@ -7,6 +7,7 @@ import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node as Y
 import { findCycle, formatCycle } from '../graph';
 import { parsePlan, tooLargeToParse } from '../parse';
 import { DR_LIMITS } from '../schema';
+import { plainValue } from './textEdit';
 
 export interface ActionView {
   type: string;
@@ -141,6 +142,20 @@ function layout(
   return waves.map((_, i) => ({ layer: layer[i], slot: slot[i] }));
 }
 
+/** The last layout, reused while the waves' names and dependencies stay the same (an inspector field edit). */
+let lastLayout: { key: string; cycle?: string[]; positions: Array<{ layer: number; slot: number }> } | undefined;
+
+function graphLayout(base: Array<{ name: string; dependsOn: string[] }>): {
+  cycle?: string[];
+  positions: Array<{ layer: number; slot: number }>;
+} {
+  const key = JSON.stringify(base);
+  if (lastLayout?.key === key) return lastLayout;
+  const cycle = findCycle(base.map((w) => ({ ...w, dependsOn: w.dependsOn.filter((d) => d !== w.name) })));
+  lastLayout = { key, cycle, positions: layout(base, Boolean(cycle)) };
+  return lastLayout;
+}
+
 /** Line starts of a text, for positions of a document parsed without a LineCounter. */
 function countLines(text: string): LineCounter {
   const lines = new LineCounter();
@@ -167,7 +182,8 @@ export function planViewWithDocument(
 }
 
 function buildView(text: string, parsed?: Document.Parsed): { view: PlanView; document?: Document.Parsed } {
-  const tooLarge = tooLargeToParse(text, DR_LIMITS.documentBytes, 'file');
+  // A parse that is given was made of a text already within the limits (an edit's check).
+  const tooLarge = parsed ? undefined : tooLargeToParse(text, DR_LIMITS.documentBytes, 'file');
   if (tooLarge)
     return {
       view: {
@@ -201,7 +217,7 @@ function buildView(text: string, parsed?: Document.Parsed): { view: PlanView; do
 function viewOfDocument(doc: Document.Parsed, lines: LineCounter): PlanView {
   let value: unknown;
   try {
-    value = doc.toJS({ maxAliasCount: 100 });
+    value = plainValue(doc);
   } catch (error) {
     return { status: 'error', message: `YAML: ${(error as Error).message}`, line: 1, column: 1 };
   }
@@ -238,8 +254,7 @@ function viewOfDocument(doc: Document.Parsed, lines: LineCounter): PlanView {
     name: str(w.name) ?? `(wave ${i + 1})`,
     dependsOn: strings(w.dependsOn),
   }));
-  const cycle = findCycle(base.map((w) => ({ ...w, dependsOn: w.dependsOn.filter((d) => d !== w.name) })));
-  const positions = layout(base, Boolean(cycle));
+  const { cycle, positions } = graphLayout(base);
   const waves: WaveView[] = rawWaves.map((w, i) => ({
     name: base[i].name,
     description: str(w.description),

@@ -3,12 +3,13 @@ import * as vscode from 'vscode';
 import type { PlanIntent } from '../../../core/dr/planEdit';
 import type { RunState } from '../../../core/dr/state';
 import type { RunChange } from '../../../core/dr/manager';
-import type { GroupInfo, RunView, ToHost, ToWebview } from '../../../protocol/recoveryPlan';
+import type { GroupInfo, ToHost, ToWebview } from '../../../protocol/recoveryPlan';
 import type { DrFeature } from '../../dr/registerDr';
 import { OperationService } from '../../shared/operationService';
 import type { PilotLightContext } from '../../shared/pilotLightContext';
 import { WebviewHost } from '../../shared/webviewHost';
 import { RECOVERY_PLAN_EDITOR_COMMANDS, RECOVERY_PLAN_EDITOR_VIEW_TYPE } from './ids';
+import { newestRun, runView, type RunEngine } from './runView';
 
 /** Text typed in the text editor reaches the graph after this pause (edits from the graph: at once). */
 const TEXT_DEBOUNCE_MS = 60;
@@ -38,6 +39,8 @@ export class RecoveryPlanEditor implements vscode.Disposable {
   private problemsTimer: ReturnType<typeof setTimeout> | undefined;
   /** The parse of the last version whose view was built. */
   private parsed?: { version: number; text: string; document: import('yaml').Document.Parsed };
+  /** The last view built, kept for its version (built before the webview is ready, reused when it is). */
+  private built?: { version: number; text: string; view: import('../../../core/dr/planEdit').PlanView };
   /** The document version whose view was last sent (an echo of our own edit is not sent twice). */
   private postedVersion = -1;
   private renderedWaiters: Array<{ version: number; resolve: () => void }> = [];
@@ -87,6 +90,12 @@ export class RecoveryPlanEditor implements vscode.Disposable {
       }),
     );
     this.watchRuns();
+    // The parse runs while the webview loads its bundle: the graph is ready to send when the page asks.
+    void loadPlanEdit()
+      .then(() => {
+        if (!this.disposed && !this.ready) return this.viewOf(this.document.version);
+      })
+      .catch((error) => this.ctx.log.warn(`Recovery plan editor: view not prepared: ${describe(error)}`));
   }
 
   get panel(): vscode.WebviewPanel {
@@ -127,12 +136,7 @@ export class RecoveryPlanEditor implements vscode.Disposable {
     const version = this.document.version;
     if (!force && version === this.postedVersion) return;
     this.postedVersion = version;
-    const { planViewWithDocument } = await loadPlanEdit();
-    const text = this.document.getText();
-    const built = planViewWithDocument(text, parsed && parsed.text === text ? parsed.document : undefined);
-    const view = built.view;
-    // The parse of this version is kept for the next intent (it only reads it).
-    this.parsed = built.document ? { version, text, document: built.document } : undefined;
+    const { text, view } = await this.viewOf(version, parsed);
     await this.host.post({ type: 'view', protocol: 1, version, view });
     if (this.problemsTimer) clearTimeout(this.problemsTimer);
     this.problemsTimer = setTimeout(() => {
@@ -145,6 +149,21 @@ export class RecoveryPlanEditor implements vscode.Disposable {
         if (this.document.version === version) await this.host.post({ type: 'problems', version, problems });
       })().catch((error) => this.ctx.log.warn(`Recovery plan editor: problems not computed: ${describe(error)}`));
     }, PROBLEMS_DELAY_MS);
+  }
+
+  /** The view of the document as it is now (`version`), built once per version and text. */
+  private async viewOf(
+    version: number,
+    parsed?: { text: string; document: import('yaml').Document.Parsed },
+  ): Promise<{ text: string; view: import('../../../core/dr/planEdit').PlanView }> {
+    const { planViewWithDocument } = await loadPlanEdit();
+    const text = this.document.getText();
+    if (this.built?.version === version && this.built.text === text) return this.built;
+    const built = planViewWithDocument(text, parsed && parsed.text === text ? parsed.document : undefined);
+    // The parse of this version is kept for the next intent (it only reads it).
+    this.parsed = built.document ? { version, text, document: built.document } : undefined;
+    this.built = { version, text, view: built.view };
+    return this.built;
   }
 
   private async handle(message: ToHost): Promise<void> {
@@ -212,7 +231,17 @@ export class RecoveryPlanEditor implements vscode.Disposable {
           new vscode.Range(this.document.positionAt(change.start), this.document.positionAt(change.end)),
           change.text,
         );
-      const applied = await vscode.workspace.applyEdit(edit);
+      const applying = Promise.resolve(vscode.workspace.applyEdit(edit));
+      applying.catch(() => undefined); // handled below, after the view is built
+      // While VS Code applies the edit, the next graph is built from the edited text (parsed by the check).
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      const { planViewWithDocument } = await loadPlanEdit();
+      const next = planViewWithDocument(result.text, result.document).view;
+      const applied = await applying;
+      if (applied && this.document.getText() === result.text) {
+        this.built = { version: this.document.version, text: result.text, view: next };
+        this.parsed = { version: this.document.version, text: result.text, document: result.document };
+      }
       if (!applied) {
         await this.host.post({ type: 'result', requestId, ok: false, message: 'VS Code did not apply the edit.' });
         return false;
@@ -388,16 +417,27 @@ export class RecoveryPlanEditor implements vscode.Disposable {
     const manager = this.dr.services.loadedManager;
     if (manager) attach(manager);
     else this.disposables.push(this.dr.services.onDidCreateManager((created) => attach(created)));
+    this.disposables.push(
+      this.dr.services.onDidChangeStepFunctionsRun((state) => {
+        if (state.planName === this.planName()) void this.postRun();
+      }),
+    );
   }
 
-  /** The newest run of this plan that is still going (or the newest, just finished), as wave and server states. */
+  /**
+   * The newest run of this plan, local or on Step Functions (followed from its execution history), as wave
+   * and server states: the one still going, or the newest just finished.
+   */
   async postRun(): Promise<void> {
     if (!this.ready) return;
     const manager = this.dr.services.loadedManager;
     const name = this.planName();
-    const sessions = (manager?.list() ?? []).filter((session) => session.state.planName === name);
-    const newest = sessions.sort((a, b) => b.state.createdAt.localeCompare(a.state.createdAt))[0];
-    await this.host.post({ type: 'run', run: newest ? runView(newest.state) : null });
+    const runs: Array<{ state: RunState; engine: RunEngine }> = [
+      ...(manager?.list() ?? []).map((session) => ({ state: session.state, engine: 'local' as const })),
+      ...[...this.dr.services.stepFunctionsRuns.values()].map((state) => ({ state, engine: 'stepFunctions' as const })),
+    ].filter((run) => run.state.planName === name);
+    const newest = newestRun(runs);
+    await this.host.post({ type: 'run', run: newest ? runView(newest.state, newest.engine) : null });
   }
 
   dispose(): void {
@@ -410,27 +450,6 @@ export class RecoveryPlanEditor implements vscode.Disposable {
     for (const waiter of this.renderedWaiters.splice(0)) waiter.resolve();
     for (const disposable of this.disposables.splice(0)) disposable.dispose();
   }
-}
-
-export function runView(state: RunState): RunView {
-  return {
-    runId: state.runId.slice(0, 128),
-    mode: state.mode,
-    status: state.status,
-    waves: Object.values(state.waves)
-      .slice(0, 200)
-      .map((wave) => ({
-        name: wave.name.slice(0, 256),
-        status: wave.status,
-        servers: Object.values(wave.servers)
-          .slice(0, 3000)
-          .map((server) => ({
-            id: server.sourceServerId.slice(0, 64),
-            hostname: (server.hostname ?? '').slice(0, 256),
-            status: server.launchStatus,
-          })),
-      })),
-  };
 }
 
 function describeIntent(intent: PlanIntent): string {
