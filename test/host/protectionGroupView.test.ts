@@ -66,7 +66,7 @@ describe('Protection-group view in the extension host @dr', function () {
     assert.deepEqual([appHost, appReplication, appLaunch, appInstance, appVia], [
       'pgview-app-1',
       'CONTINUOUS',
-      '—',
+      'NOT\\_STARTED', // Markdown-escaped
       '—',
       'tags',
     ]);
@@ -103,7 +103,7 @@ describe('Protection-group view in the extension host @dr', function () {
       return rowOf(text, app)[5] !== '—' ? text : undefined;
     });
     const [, , , , launch, instance] = rowOf(markdown, app);
-    assert.equal(launch, 'LAUNCHED');
+    assert.equal(launch, 'SUCCEEDED');
     assert.match(instance, /^i-[0-9a-f]+$/);
     assert.equal(rowOf(markdown, web)[2], 'CONTINUOUS');
   });
