@@ -41,7 +41,10 @@ describe('Protection-group view in the extension host @dr', function () {
   function rowOf(markdown: string, sourceServerId: string): string[] {
     const row = markdown.split('\n').find((line) => line.includes(`| ${sourceServerId} |`));
     assert.ok(row, `a row for ${sourceServerId} in:\n${markdown}`);
-    return row.split('|').map((cell) => cell.trim()).slice(1, -1);
+    return row
+      .split('|')
+      .map((cell) => cell.trim())
+      .slice(1, -1);
   }
 
   it('shows each server with replication state, lag and last recovery instance, flags an unknown ID, and refreshes from DRS', async () => {
@@ -63,13 +66,16 @@ describe('Protection-group view in the extension host @dr', function () {
     assert.match(markdown, /2 server\(s\)/);
     assert.match(markdown, new RegExp(`Unknown source server ID\\(s\\): ${UNKNOWN_ID}`));
     const [appHost, , appReplication, appLag, appLaunch, appInstance, appVia] = rowOf(markdown, app);
-    assert.deepEqual([appHost, appReplication, appLaunch, appInstance, appVia], [
-      'pgview-app-1',
-      'CONTINUOUS',
-      'NOT\\_STARTED', // Markdown-escaped
-      '—',
-      'tags',
-    ]);
+    assert.deepEqual(
+      [appHost, appReplication, appLaunch, appInstance, appVia],
+      [
+        'pgview-app-1',
+        'CONTINUOUS',
+        'NOT\\_STARTED', // Markdown-escaped
+        '—',
+        'tags',
+      ],
+    );
     assert.match(appLag, /^PT\d/, 'the lag as DRS reports it');
     const webRow = rowOf(markdown, web);
     assert.equal(webRow[2], '⚠ STALLED', 'an unhealthy replication state is flagged');

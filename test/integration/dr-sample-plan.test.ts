@@ -35,7 +35,10 @@ describe('DR: the sample plan and its SSM health checks', function () {
 
   beforeEach(async () => {
     const seeded = await resetAndSeed('sample');
-    assert.deepEqual(seeded.sampleDocuments, ['PilotLight-Sample-DependencyCheck', 'PilotLight-Sample-TierHealthCheck']);
+    assert.deepEqual(seeded.sampleDocuments, [
+      'PilotLight-Sample-DependencyCheck',
+      'PilotLight-Sample-TierHealthCheck',
+    ]);
     dir = tempDir();
     ssm = new SSMClient(clientConfig());
     ec2 = new EC2Client(clientConfig());
@@ -75,7 +78,20 @@ describe('DR: the sample plan and its SSM health checks', function () {
   it('a drill runs each wave pre-check, launch, post-check in order; the checks really read the recovery instances', async () => {
     const { plan, groups } = samplePlan();
     const { runner, order, state } = await drill(plan, groups);
-    assert.equal(state.status, 'completed', JSON.stringify({ errors: state.errors, order, waves: Object.values(state.waves).map((w) => [w.name, w.status, w.error, Object.values(w.steps).map((st) => [st.id, st.status, st.attempts])]) }));
+    assert.equal(
+      state.status,
+      'completed',
+      JSON.stringify({
+        errors: state.errors,
+        order,
+        waves: Object.values(state.waves).map((w) => [
+          w.name,
+          w.status,
+          w.error,
+          Object.values(w.steps).map((st) => [st.id, st.status, st.attempts]),
+        ]),
+      }),
+    );
     assert.deepEqual(
       order.filter((entry) => !entry.endsWith(':start')),
       [
@@ -100,7 +116,9 @@ describe('DR: the sample plan and its SSM health checks', function () {
     const { AutomationExecution } = await ssm.send(
       new GetAutomationExecutionCommand({ AutomationExecutionId: executionId }),
     );
-    const launched = Object.values(state.waves.web.servers).map((server) => server.ec2InstanceId ?? server.recoveryInstanceId);
+    const launched = Object.values(state.waves.web.servers).map(
+      (server) => server.ec2InstanceId ?? server.recoveryInstanceId,
+    );
     assert.equal(launched.length, 1);
     assert.deepEqual(AutomationExecution?.Outputs?.['listInstances.InstanceIds'], launched);
     await runner.cleanupDrill();
@@ -144,7 +162,10 @@ describe('DR: the sample plan and its SSM health checks', function () {
       )
     ).Reservations;
     assert.equal(reservations?.length ?? 0, 0, 'no app recovery instance was launched');
-    assert.match(JSON.stringify(state.waves.application), /State\.Name is \[\\"stopped\\"\], expected \[\\"running\\"\]/);
+    assert.match(
+      JSON.stringify(state.waves.application),
+      /State\.Name is \[\\"stopped\\"\], expected \[\\"running\\"\]/,
+    );
     await runner.cleanupDrill();
   });
 });

@@ -6,7 +6,12 @@ describe('SSM Automation emulator: parameter references and property selectors',
   const response = {
     Reservations: [
       { Instances: [{ InstanceId: 'i-1', State: { Name: 'running' } }] },
-      { Instances: [{ InstanceId: 'i-2', State: { Name: 'stopped' } }, { InstanceId: 'i-3', State: { Name: 'running' } }] },
+      {
+        Instances: [
+          { InstanceId: 'i-2', State: { Name: 'stopped' } },
+          { InstanceId: 'i-3', State: { Name: 'running' } },
+        ],
+      },
     ],
   };
 
@@ -40,13 +45,26 @@ describe('SSM Automation emulator: parameter references and property selectors',
     const lists = new Set(['Roles']);
     assert.deepEqual(
       resolveParameters(
-        { Filters: [{ Name: 'tag:Role', Values: '{{ Roles }}' }, { Name: 'tag:Role', Values: ['{{Role}}', 'x'] }] },
+        {
+          Filters: [
+            { Name: 'tag:Role', Values: '{{ Roles }}' },
+            { Name: 'tag:Role', Values: ['{{Role}}', 'x'] },
+          ],
+        },
         parameters,
         lists,
       ),
-      { Filters: [{ Name: 'tag:Role', Values: ['db', 'app'] }, { Name: 'tag:Role', Values: ['web', 'x'] }] },
+      {
+        Filters: [
+          { Name: 'tag:Role', Values: ['db', 'app'] },
+          { Name: 'tag:Role', Values: ['web', 'x'] },
+        ],
+      },
     );
     assert.deepEqual(resolveParameters(['{{ Roles }}'], parameters, lists), ['db', 'app']);
-    assert.equal(resolveParameters('tier {{ Roles }} and {{ Missing }}', parameters, lists), 'tier db,app and {{ Missing }}');
+    assert.equal(
+      resolveParameters('tier {{ Roles }} and {{ Missing }}', parameters, lists),
+      'tier db,app and {{ Missing }}',
+    );
   });
 });

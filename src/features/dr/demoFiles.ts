@@ -24,7 +24,9 @@ export function demoFilesToOpen(
     .filter(
       (entry) =>
         path.isAbsolute(entry) &&
-        workspaceFolders.some((folder) => path.relative(folder, entry) && !path.relative(folder, entry).startsWith('..')),
+        workspaceFolders.some(
+          (folder) => path.relative(folder, entry) && !path.relative(folder, entry).startsWith('..'),
+        ),
     )
     .slice(0, MAX_FILES);
 }

@@ -317,11 +317,15 @@ export class SsmAutomationEmulator {
       ? (ec2Sdk as unknown as Record<string, new (input: unknown) => ec2Sdk.DescribeInstancesCommand>)[`${api}Command`]
       : undefined;
     if (!Command)
-      throw new Error(`ec2 API ${JSON.stringify(Api)}: the SSM Automation emulator calls read-only EC2 Describe* APIs only`);
+      throw new Error(
+        `ec2 API ${JSON.stringify(Api)}: the SSM Automation emulator calls read-only EC2 Describe* APIs only`,
+      );
     try {
-      return await this.ec2(execution.region).send(new Command(resolveParameters(request, execution.parameters, execution.listParameters)));
+      return await this.ec2(execution.region).send(
+        new Command(resolveParameters(request, execution.parameters, execution.listParameters)),
+      );
     } catch (error) {
-      throw new Error(`ec2 ${api} failed: ${(error as Error).message}`);
+      throw new Error(`ec2 ${api} failed: ${(error as Error).message}`, { cause: error });
     }
   }
 
@@ -334,21 +338,23 @@ export class SsmAutomationEmulator {
     minStep: number,
   ): Promise<string | undefined> {
     const desired = Array.isArray(inputs.DesiredValues)
-      ? (resolveParameters(inputs.DesiredValues, execution.parameters, execution.listParameters) as unknown[]).map(String)
+      ? (resolveParameters(inputs.DesiredValues, execution.parameters, execution.listParameters) as unknown[]).map(
+          String,
+        )
       : undefined;
     const selector = typeof inputs.PropertySelector === 'string' ? inputs.PropertySelector : undefined;
     const check = (response: unknown): string | undefined => {
       if (!selector || !desired?.length) return 'inputs.PropertySelector and inputs.DesiredValues are required';
       const values = selectJsonPath(response, selector);
-      if (values === undefined) return `PropertySelector ${selector} is not a JSONPath the emulator supports ($.a.b[0].c, [*])`;
+      if (values === undefined)
+        return `PropertySelector ${selector} is not a JSONPath the emulator supports ($.a.b[0].c, [*])`;
       if (!values.length) return `PropertySelector ${selector} selected nothing`;
       const wrong = values.map(String).filter((v) => !desired.includes(v));
       return wrong.length
         ? `${selector} is ${JSON.stringify(values.map(String))}, expected ${JSON.stringify(desired)}`
         : undefined;
     };
-    const deadline =
-      Date.now() + (step.TimeoutSeconds ?? 3600) * 1000 * this.timeScale;
+    const deadline = Date.now() + (step.TimeoutSeconds ?? 3600) * 1000 * this.timeScale;
     try {
       for (;;) {
         const response = await this.callAwsApi(execution, inputs);
@@ -356,7 +362,8 @@ export class SsmAutomationEmulator {
           step.Outputs = {};
           for (const output of declaredOutputs) {
             const values = output.Selector ? selectJsonPath(response, output.Selector) : undefined;
-            if (output.Name && values) step.Outputs[output.Name] = values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
+            if (output.Name && values)
+              step.Outputs[output.Name] = values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
           }
           await this.sleep(execution, minStep);
           return undefined;
