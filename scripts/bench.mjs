@@ -984,7 +984,7 @@ async function drSuite() {
         pass: median(perRun) <= 250,
         samples: samplesOf(perRun),
         notes:
-          'the same measurement as waveOverheadMedianMs (shipped, guarded path, from LAUNCHED), under the name issues 13 and 14 target; the runner reports a launch before it reads the job log, so that read is off the path to the next wave',
+          'the same measurement as waveOverheadMedianMs (shipped, guarded path, from LAUNCHED), under the name issues 13 and 14 target; the runner reports a launch before it reads the job log, so that read is off the path to the next wave, and polls DescribeJobs every 100 ms while a job launches its last 20% of servers (src/core/dr/run/jobMonitor.ts)',
       }),
     );
     figures.push(

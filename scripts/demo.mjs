@@ -57,6 +57,9 @@ cpSync(join(REPO_ROOT, 'samples', 'recovery-plan', 'groups'), join(workspace.pat
 cpSync(join(REPO_ROOT, 'samples', 'recovery-plan', 'plans'), join(workspace.path, '.pilotlight', 'dr', 'plans'), {
   recursive: true,
 });
+const planPath = join(workspace.path, '.pilotlight', 'dr', 'plans', 'three-tier.recovery-plan.yaml');
+// Its health checks (samples/recovery-plan/ssm) are registered in the account by the emulators' sample seed.
+cpSync(join(REPO_ROOT, 'samples', 'recovery-plan', 'ssm'), join(workspace.path, 'health-checks'), { recursive: true });
 let codeServer;
 const stopAll = async (code = 0) => {
   log('stopping code-server and the emulators…');
@@ -80,7 +83,8 @@ try {
       'pilotLight.mcp.enabled': true,
       'workbench.editorAssociations': { '*.recovery-plan.yaml': 'pilotLight.recoveryPlanEditor' },
     },
-    env: stack.env,
+    // The URL opens one file; the extension opens the sample plan beside it, in the visual editor (demo only).
+    env: { ...stack.env, PILOT_LIGHT_DEMO_OPEN_FILES: planPath },
     extensionsToInstall: [PACKAGED_VSIX],
     logFile: join(logs.path, 'code-server.log'),
   });
@@ -89,8 +93,8 @@ try {
   await stopAll(1);
 }
 
-// The URL opens the drifted template, so its decorations show at once. The sample plan is one click away
-// (.pilotlight/dr/plans); *.recovery-plan.yaml files open in the visual editor once the extension is active.
+// The URL opens the drifted template, so its decorations show at once; the extension opens the sample plan
+// beside it in the visual editor once it is active (PILOT_LIGHT_DEMO_OPEN_FILES).
 const url = codeServer.workbenchUrl({
   folder: workspace.path,
   payload: [['openFile', codeServer.remoteUri(templatePath)]],
@@ -101,12 +105,13 @@ Pilot Light demo is running (ready in ${((Date.now() - started) / 1000).toFixed(
   VS Code:        ${url}
   AWS endpoint:   ${stack.endpoint}  (moto + DRS emulator, region ${stack.region}, credentials testing/testing)
 
-Open the URL: three-tier/template.yaml opens with its drift on the WebInstance line (${driftNote}).
+Open the URL: three-tier/template.yaml opens with its drift on the WebInstance line (${driftNote}),
+and beside it the sample recovery plan (.pilotlight/dr/plans/three-tier.recovery-plan.yaml) in the visual editor.
 Then the AWS icon in the activity bar. To try:
   - the template: lenses (Check drift · Preview changes · Deploy), hover a resource, the quick fixes on the drift
-  - the sample recovery plan (.pilotlight/dr/plans/three-tier.recovery-plan.yaml; its groups hold the seeded
-    db, app and web servers): Open With… → Recovery Plan (visual), or the graph icon in its title bar; Preflight,
-    add a wave, drag a dependency, then Run as Drill
+  - the sample recovery plan (its groups hold the seeded db, app and web servers; its waves run the SSM health
+    checks in health-checks/, registered in the account): Preflight, add a wave, drag a dependency, then Run as
+    Drill (the web wave pauses for a Resume); "Open as text" switches to the YAML
   - Explorer → Launch templates → right-click a template → Edit Launch Template… (versions, diff, rollback)
   - the funnel on the explorer: web-1, or Role=app (pushed to the EC2 API)
   - Chat: @aws stop the app server · @aws which instances are in the private subnet? · @aws find things I'm paying for but not using

@@ -7,6 +7,7 @@ import { SsmAutomationEmulator } from './ssm/automation';
 import { startDrsEmulator, type RunningDrsEmulator } from './drs/server';
 import { findFreePort, startMoto, type MotoServer } from './moto';
 import { seedSampleAccount, type SampleAccountSummary } from '../seed/sampleAccount';
+import { seedSampleDocuments } from '../seed/sampleDocuments';
 import { seedScale, type ScaleSeedOptions, type ScaleSeedSummary } from '../seed/scale';
 import type { SeedTarget } from '../seed/target';
 
@@ -25,6 +26,8 @@ export type StackSeed = 'sample' | SeedSpec | false;
 
 export interface SeedSummary {
   sample?: SampleAccountSummary;
+  /** The sample plan's SSM Automation documents (samples/recovery-plan/ssm), registered with the sample. */
+  sampleDocuments?: string[];
   scale?: ScaleSeedSummary;
   sourceServers?: SeededSourceServer[];
 }
@@ -70,11 +73,12 @@ function normalizeSeed(seed: StackSeed | undefined): SeedSpec | undefined {
   return seed === 'sample' ? { sample: true } : seed;
 }
 
-export async function seedStack(target: SeedTarget, seed: StackSeed): Promise<SeedSummary> {
+export async function seedStack(target: SeedTarget, seed: StackSeed, repoRoot?: string): Promise<SeedSummary> {
   const spec = normalizeSeed(seed);
   const summary: SeedSummary = {};
   if (!spec) return summary;
   if (spec.sample) summary.sample = await seedSampleAccount(target);
+  if (spec.sample && repoRoot) summary.sampleDocuments = await seedSampleDocuments(target, repoRoot);
   if (spec.scale) summary.scale = await seedScale(target, spec.scale);
   if (spec.sourceServers?.length)
     summary.sourceServers = await target.admin.seedSourceServers(spec.sourceServers, target.region);
@@ -165,10 +169,10 @@ export async function startEmulatorStack(options: EmulatorStackOptions): Promise
       await runningMoto.reset();
       await enableStateMachineExecution(runningMoto.endpoint);
     },
-    seed: (seed) => seedStack(target, seed),
+    seed: (seed) => seedStack(target, seed, options.repoRoot),
     async resetAndSeed(seed) {
       await stack.reset();
-      return seedStack(target, seed);
+      return seedStack(target, seed, options.repoRoot);
     },
     stop() {
       stopped ??= stopAll();
@@ -178,7 +182,7 @@ export async function startEmulatorStack(options: EmulatorStackOptions): Promise
 
   if (options.seed) {
     try {
-      stack.seeded = await seedStack(target, options.seed);
+      stack.seeded = await seedStack(target, options.seed, options.repoRoot);
     } catch (error) {
       await stack.stop();
       throw error;

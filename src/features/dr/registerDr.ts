@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { PilotLightContext } from '../shared/pilotLightContext';
+import { DEMO_OPEN_FILES_ENV, openDemoFiles } from './demoFiles';
 import { DrDiagnostics } from './diagnostics';
 import { registerDrAssistCommands } from './assistCommands';
 import { registerDrOnboardingCommands } from './onboardingCommands';
@@ -73,6 +74,7 @@ export function registerDrFeature(ctx: PilotLightContext): DrFeature {
   const recovered = new Promise<void>((resolve) => (scheduled = resolve));
   const timer = setTimeout(() => {
     diagnostics.validateOpenDocuments();
+    if (process.env[DEMO_OPEN_FILES_ENV]) void openDemoFiles((message) => ctx.log.warn(message));
     void recoverRuns().finally(scheduled);
   }, RECOVERY_DELAY_MS);
   timer.unref?.();

@@ -7,8 +7,11 @@
  * What it really does: it reads the document from moto (so an unknown document, a non-Automation
  * document, missing required parameters and unknown parameters fail as in AWS), then runs the
  * document's mainSteps one after another on a scaled clock. Supported step actions: `aws:sleep`
- * (Duration, scaled by timeScale). Every other action FAILS the execution with a message naming the
- * action: the emulator never pretends to have run a step it cannot run. Per-step `onFailure: Continue`
+ * (Duration, scaled by timeScale), and `aws:executeAwsApi`, `aws:assertAwsResourceProperty` and
+ * `aws:waitForAwsResourceProperty` for read-only EC2 calls (Describe*), made for real against moto with the
+ * SDK; `{{ Param }}` references are resolved and PropertySelector is a JSONPath of `.name`, `[n]` and `[*]`.
+ * Every other action (and any other service or API) FAILS the execution with a message naming it: the
+ * emulator never pretends to have run a step it cannot run. Per-step `onFailure: Continue`
  * and `timeoutSeconds` are honoured. ClientToken makes StartAutomationExecution idempotent.
  * Fault injection: `failNext` makes the next executions of a document fail.
  *
@@ -18,6 +21,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as ec2Sdk from '@aws-sdk/client-ec2';
 import { GetDocumentCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { parse as parseYaml } from 'yaml';
 import { readBody, sendJson } from '../drs/http';
@@ -57,6 +61,8 @@ interface ExecutionRecord {
   documentName: string;
   documentVersion: string;
   parameters: Record<string, string[]>;
+  /** Parameters declared as StringList (a whole `{{ Name }}` reference to one is a list). */
+  listParameters: Set<string>;
   status: string;
   startTime: Date;
   endTime?: Date;
@@ -87,6 +93,8 @@ interface DocumentContent {
     inputs?: Record<string, unknown>;
     onFailure?: string;
     timeoutSeconds?: number;
+    /** aws:executeAwsApi: values picked from the response. */
+    outputs?: { Name?: string; Selector?: string; Type?: string }[];
   }[];
   outputs?: string[];
 }
@@ -97,6 +105,65 @@ export function parseIsoDuration(value: string): number | undefined {
   if (!match || value === 'P' || value === 'PT') return undefined;
   const [, d, h, m, s] = match;
   return ((Number(d ?? 0) * 24 + Number(h ?? 0)) * 60 + Number(m ?? 0)) * 60_000 + Number(s ?? 0) * 1000;
+}
+
+const AWS_API_ACTIONS = new Set([
+  'aws:executeAwsApi',
+  'aws:assertAwsResourceProperty',
+  'aws:waitForAwsResourceProperty',
+]);
+
+/**
+ * Replaces `{{ Name }}` references with parameter values: a string that is only a reference to a StringList
+ * parameter becomes the list (spliced into an enclosing list), any other reference the values joined by commas.
+ */
+export function resolveParameters(
+  value: unknown,
+  parameters: Record<string, string[]>,
+  listParameters: ReadonlySet<string> = new Set(),
+): unknown {
+  if (typeof value === 'string') {
+    const whole = /^\{\{\s*([A-Za-z0-9_.]+)\s*\}\}$/.exec(value);
+    if (whole && listParameters.has(whole[1]) && parameters[whole[1]]) return [...parameters[whole[1]]];
+    return value.replace(/\{\{\s*([A-Za-z0-9_.]+)\s*\}\}/g, (ref, name: string) =>
+      parameters[name] ? parameters[name].join(',') : ref,
+    );
+  }
+  if (Array.isArray(value))
+    return value.flatMap((item) => {
+      const resolved = resolveParameters(item, parameters, listParameters);
+      return typeof item === 'string' && Array.isArray(resolved) ? resolved : [resolved];
+    });
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, resolveParameters(v, parameters, listParameters)]),
+    );
+  return value;
+}
+
+/** `$.A.B[0].C`, with `[*]` fanning out; undefined for a path outside that subset. */
+export function selectJsonPath(root: unknown, path: string): unknown[] | undefined {
+  if (!path.startsWith('$') || path.length > 500) return undefined;
+  const tokens = path.slice(1).match(/\.[A-Za-z0-9_]+|\[(?:\d+|\*)\]/g) ?? [];
+  if (tokens.join('') !== path.slice(1)) return undefined;
+  let current: unknown[] = [root];
+  for (const token of tokens) {
+    const next: unknown[] = [];
+    for (const item of current) {
+      if (item === null || typeof item !== 'object') continue;
+      if (token === '[*]') {
+        if (Array.isArray(item)) next.push(...item);
+      } else if (token.startsWith('[')) {
+        const element = Array.isArray(item) ? item[Number(token.slice(1, -1))] : undefined;
+        if (element !== undefined) next.push(element);
+      } else {
+        const member = (item as Record<string, unknown>)[token.slice(1)];
+        if (member !== undefined) next.push(member);
+      }
+    }
+    current = next;
+  }
+  return current;
 }
 
 function regionOf(req: IncomingMessage): string {
@@ -112,6 +179,7 @@ export class SsmAutomationEmulator {
   private readonly tokens = new Map<string, string>();
   private readonly failures = new Map<string, { remaining: number; message: string }>();
   private readonly clients = new Map<string, SSMClient>();
+  private readonly ec2Clients = new Map<string, ec2Sdk.EC2Client>();
   private readonly controller = new AbortController();
   private timeScale: number;
   /** Calls per operation, for tests. */
@@ -153,6 +221,8 @@ export class SsmAutomationEmulator {
     this.controller.abort();
     for (const client of this.clients.values()) client.destroy();
     this.clients.clear();
+    for (const client of this.ec2Clients.values()) client.destroy();
+    this.ec2Clients.clear();
   }
 
   listExecutions(): { id: string; documentName: string; status: string; parameters: Record<string, string[]> }[] {
@@ -219,6 +289,98 @@ export class SsmAutomationEmulator {
       this.clients.set(region, client);
     }
     return client;
+  }
+
+  private ec2(region: string): ec2Sdk.EC2Client {
+    let client = this.ec2Clients.get(region);
+    if (!client) {
+      client = new ec2Sdk.EC2Client({
+        region,
+        endpoint: this.options.motoEndpoint,
+        credentials: this.options.credentials ?? { accessKeyId: 'testing', secretAccessKey: 'testing' },
+        maxAttempts: 2,
+      });
+      this.ec2Clients.set(region, client);
+    }
+    return client;
+  }
+
+  /** One read-only EC2 call of an aws:*AwsApi / aws:*AwsResourceProperty step; throws a step failure message. */
+  private async callAwsApi(execution: ExecutionRecord, inputs: Record<string, unknown>): Promise<unknown> {
+    const { Service, Api, PropertySelector: _selector, DesiredValues: _desired, ...request } = inputs;
+    if (String(Service).toLowerCase() !== 'ec2')
+      throw new Error(
+        `service ${JSON.stringify(Service)}, which the SSM Automation emulator does not call (it calls ec2 only)`,
+      );
+    const api = String(Api);
+    const Command = /^Describe[A-Za-z]{1,80}$/.test(api)
+      ? (ec2Sdk as unknown as Record<string, new (input: unknown) => ec2Sdk.DescribeInstancesCommand>)[`${api}Command`]
+      : undefined;
+    if (!Command)
+      throw new Error(
+        `ec2 API ${JSON.stringify(Api)}: the SSM Automation emulator calls read-only EC2 Describe* APIs only`,
+      );
+    try {
+      return await this.ec2(execution.region).send(
+        new Command(resolveParameters(request, execution.parameters, execution.listParameters)),
+      );
+    } catch (error) {
+      throw new Error(`ec2 ${api} failed: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  /** Runs one AWS API step; resolves to a failure message or undefined. */
+  private async runAwsApiStep(
+    execution: ExecutionRecord,
+    step: StepRecord,
+    inputs: Record<string, unknown>,
+    declaredOutputs: { Name?: string; Selector?: string }[],
+    minStep: number,
+  ): Promise<string | undefined> {
+    const desired = Array.isArray(inputs.DesiredValues)
+      ? (resolveParameters(inputs.DesiredValues, execution.parameters, execution.listParameters) as unknown[]).map(
+          String,
+        )
+      : undefined;
+    const selector = typeof inputs.PropertySelector === 'string' ? inputs.PropertySelector : undefined;
+    const check = (response: unknown): string | undefined => {
+      if (!selector || !desired?.length) return 'inputs.PropertySelector and inputs.DesiredValues are required';
+      const values = selectJsonPath(response, selector);
+      if (values === undefined)
+        return `PropertySelector ${selector} is not a JSONPath the emulator supports ($.a.b[0].c, [*])`;
+      if (!values.length) return `PropertySelector ${selector} selected nothing`;
+      const wrong = values.map(String).filter((v) => !desired.includes(v));
+      return wrong.length
+        ? `${selector} is ${JSON.stringify(values.map(String))}, expected ${JSON.stringify(desired)}`
+        : undefined;
+    };
+    const deadline = Date.now() + (step.TimeoutSeconds ?? 3600) * 1000 * this.timeScale;
+    try {
+      for (;;) {
+        const response = await this.callAwsApi(execution, inputs);
+        if (step.Action === 'aws:executeAwsApi') {
+          step.Outputs = {};
+          for (const output of declaredOutputs) {
+            const values = output.Selector ? selectJsonPath(response, output.Selector) : undefined;
+            if (output.Name && values)
+              step.Outputs[output.Name] = values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
+          }
+          await this.sleep(execution, minStep);
+          return undefined;
+        }
+        const mismatch = check(response);
+        if (!mismatch) {
+          await this.sleep(execution, minStep);
+          return undefined;
+        }
+        if (step.Action === 'aws:assertAwsResourceProperty' || !selector || !desired?.length) return mismatch;
+        if (Date.now() >= deadline) return `timed out waiting: ${mismatch}`;
+        await this.sleep(execution, Math.max(minStep, Math.min(5000 * this.timeScale, deadline - Date.now())));
+        if (execution.stopRequested) return undefined;
+      }
+    } catch (error) {
+      return (error as Error).message;
+    }
   }
 
   private async start(region: string, input: Record<string, unknown>): Promise<{ AutomationExecutionId: string }> {
@@ -299,6 +461,11 @@ export class SsmAutomationEmulator {
       documentName: name,
       documentVersion: version ?? '1',
       parameters: resolved,
+      listParameters: new Set(
+        Object.entries(declared)
+          .filter(([, spec]) => spec.type === 'StringList')
+          .map(([key]) => key),
+      ),
       status: 'Pending',
       startTime: new Date(),
       steps: (content.mainSteps ?? []).map((step) => ({
@@ -374,9 +541,18 @@ export class SsmAutomationEmulator {
             continue;
           }
         }
+      } else if (AWS_API_ACTIONS.has(step.Action)) {
+        failure = await this.runAwsApiStep(
+          execution,
+          step,
+          spec.inputs ?? {},
+          Array.isArray(spec.outputs) ? spec.outputs : [],
+          minStep,
+        );
+        if (failure) failure = `Step ${step.StepName} (${step.Action}): ${failure}`;
       } else {
         await this.sleep(execution, minStep);
-        failure = `Step ${step.StepName} uses action ${step.Action}, which the SSM Automation emulator does not run (it runs aws:sleep only).`;
+        failure = `Step ${step.StepName} uses action ${step.Action}, which the SSM Automation emulator does not run (it runs aws:sleep and read-only EC2 aws:executeAwsApi, aws:assertAwsResourceProperty, aws:waitForAwsResourceProperty).`;
       }
       step.ExecutionEndTime = new Date();
       if (execution.stopRequested) {
@@ -407,6 +583,7 @@ export class SsmAutomationEmulator {
               ? step.ExecutionEndTime?.toISOString()
               : undefined;
       if (value !== undefined) execution.outputs[output] = [value];
+      else if (step.Outputs?.[field]) execution.outputs[output] = step.Outputs[field];
     }
     const anyFailed = execution.steps.some((s) => s.StepStatus === 'Failed' || s.StepStatus === 'TimedOut');
     this.finish(execution, anyFailed ? 'CompletedWithFailure' : 'Success');
@@ -454,6 +631,7 @@ export class SsmAutomationEmulator {
           ExecutionEndTime: epoch(s.ExecutionEndTime),
           ...(s.FailureMessage ? { FailureMessage: s.FailureMessage } : {}),
           Inputs: s.Inputs,
+          ...(s.Outputs ? { Outputs: s.Outputs } : {}),
         })),
         StepExecutionsTruncated: false,
       },

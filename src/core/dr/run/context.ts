@@ -19,6 +19,8 @@ export interface RunnerDeps {
   poll?: PollerOptions;
   /** Longest time between two job-log fetches of a job whose status did not change. Default 1000 ms. */
   logIntervalMs?: number;
+  /** Polling interval while a job's last servers launch (default 100 ms; see JobMonitor). */
+  tailPollMs?: number;
   limits?: DrsLimits;
   /** Apply protection groups' launch settings before a wave launches. Default true. */
   applyLaunchSettings?: boolean;

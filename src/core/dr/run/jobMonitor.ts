@@ -25,12 +25,28 @@ interface TrackedJob {
  */
 /** What the monitor needs of its run (a narrow view of RunContext, which owns the monitor). */
 export interface MonitoredRun {
-  readonly deps: { readonly reads: DrReads; readonly poll?: PollerOptions; readonly logIntervalMs?: number };
+  readonly deps: {
+    readonly reads: DrReads;
+    readonly poll?: PollerOptions;
+    readonly logIntervalMs?: number;
+    readonly tailPollMs?: number;
+  };
   readonly state: RunState;
   readonly abandoned: boolean;
   emit(...inputs: RunEventInput[]): unknown;
   log(message: string): void;
   waitChange(ms?: number): Promise<void>;
+}
+
+/** Polling interval while a job's last servers are launching (a few extra DescribeJobs per wave at most). */
+export const DEFAULT_TAIL_POLL_MS = 100;
+
+/** At least 80% of the job's servers have reached a final launch status, but not all. */
+export function isInLaunchTail(job: Job): boolean {
+  const servers = job.participatingServers ?? [];
+  if (!servers.length) return false;
+  const done = servers.filter((server) => TERMINAL_SERVER.includes(server.launchStatus as ServerLaunchStatus)).length;
+  return done < servers.length && done >= Math.ceil(servers.length * 0.8);
 }
 
 export class JobMonitor {
@@ -39,6 +55,8 @@ export class JobMonitor {
   private readonly poller: AdaptivePoller;
   private running = false;
   private lastError?: string;
+  /** A followed job has launched most of its servers: its last ones gate the next wave, so poll faster. */
+  private inLaunchTail = false;
 
   constructor(private readonly run: MonitoredRun) {
     this.poller = new AdaptivePoller(run.deps.poll);
@@ -91,7 +109,10 @@ export class JobMonitor {
             }
           }
         }
-        await this.wake.wait(this.poller.next(changed));
+        const interval = this.poller.next(changed);
+        await this.wake.wait(
+          this.inLaunchTail ? Math.min(interval, this.run.deps.tailPollMs ?? DEFAULT_TAIL_POLL_MS) : interval,
+        );
       }
     })();
   }
@@ -113,6 +134,7 @@ export class JobMonitor {
     const byRegion = new Map<string, TrackedJob[]>();
     for (const job of this.tracked.values()) byRegion.set(job.region, [...(byRegion.get(job.region) ?? []), job]);
     let changed = false;
+    let inLaunchTail = false;
     const logInterval = deps.logIntervalMs ?? 1000;
     for (const [region, tracked] of byRegion) {
       const jobs = await deps.reads.describeJobs(region, { jobIds: tracked.map((t) => t.jobId) });
@@ -125,6 +147,7 @@ export class JobMonitor {
           const js = state.jobs[job.jobID ?? ''];
           if (!t || !js) return;
           const statusChanged = job.status !== js.status;
+          if (job.status !== 'COMPLETED' && isInLaunchTail(job)) inLaunchTail = true;
           const moved = js.wave ? serverEvents(state, js.wave, job) : [];
           const serverChange = moved.length > 0;
           // A launch needs nothing from the log: report it before reading the log, so the next wave does not
@@ -197,6 +220,7 @@ export class JobMonitor {
         t.onDone?.();
       }
     }
+    this.inLaunchTail = inLaunchTail;
     return changed;
   }
 }

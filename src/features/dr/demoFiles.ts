@@ -1,0 +1,50 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { RECOVERY_PLAN_EDITOR_VIEW_TYPE } from '../editors/recoveryPlan/ids';
+
+/**
+ * `npm run demo` only: the workbench URL opens one file, so the demo names more in this variable of the
+ * extension host's environment (the user's, never the workspace's): absolute paths joined by the platform's
+ * path delimiter. Recovery plans open in the visual editor beside the active editor; other files as text.
+ */
+export const DEMO_OPEN_FILES_ENV = 'PILOT_LIGHT_DEMO_OPEN_FILES';
+
+const MAX_FILES = 5;
+
+/** Paths from the variable that are absolute and inside an open workspace folder (at most MAX_FILES). */
+export function demoFilesToOpen(
+  value: string | undefined,
+  workspaceFolders: readonly string[],
+  delimiter = path.delimiter,
+): string[] {
+  if (!value || value.length > 10_000) return [];
+  return value
+    .split(delimiter)
+    .map((entry) => entry.trim())
+    .filter(
+      (entry) =>
+        path.isAbsolute(entry) &&
+        workspaceFolders.some(
+          (folder) => path.relative(folder, entry) && !path.relative(folder, entry).startsWith('..'),
+        ),
+    )
+    .slice(0, MAX_FILES);
+}
+
+export async function openDemoFiles(log: (message: string) => void): Promise<void> {
+  const files = demoFilesToOpen(
+    process.env[DEMO_OPEN_FILES_ENV],
+    (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath),
+  );
+  for (const file of files) {
+    const uri = vscode.Uri.file(file);
+    const options = { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true, preview: false };
+    try {
+      if (file.endsWith('.recovery-plan.yaml'))
+        await vscode.commands.executeCommand('vscode.openWith', uri, RECOVERY_PLAN_EDITOR_VIEW_TYPE, options);
+      else await vscode.window.showTextDocument(uri, options);
+    } catch (error) {
+      log(`demo: ${file} could not be opened: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
