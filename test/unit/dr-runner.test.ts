@@ -288,19 +288,21 @@ describe('DR runner (in-memory DRS)', function () {
     assert.throws(() => runner.approve('web', 'web/pre/0', true), /not waiting for approval/);
   });
 
-  it('starts the next wave once the servers launched, without waiting for the job log read', async () => {
+  it('starts the next wave once the servers launched, without waiting for the job log read', async function () {
+    // The fallback only keeps a regression from hanging; it is long so that a loaded machine cannot trip it.
+    this.timeout(30_000);
     const launchMs = 40;
     const fake = new FakeDrs({ startMs: 5, launchMs, completeMs: 4000 });
     fake.addServers(2, { Tier: 'db' }, 'd');
     fake.addServers(2, { Tier: 'web' }, 'w');
-    // Log reads after the first wave launched are held until the second wave starts (or 3 s, as a fallback).
+    // Log reads after the first wave launched are held until the second wave starts (or 12 s, as a fallback).
     let openedBy: string | undefined;
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
     const fallback = setTimeout(() => {
-      openedBy ??= 'the 3 s fallback';
+      openedBy ??= 'the 12 s fallback';
       open();
-    }, 3000);
+    }, 12_000);
     const readLog = fake.describeJobLogItems.bind(fake);
     fake.describeJobLogItems = async (region, jobId) => {
       if (fake.startCalls.length === 1 && Date.now() - fake.startCalls[0].at >= launchMs) await gate;
