@@ -55,7 +55,12 @@ function containerDefinition(name: string, image: string, logGroup: string, extr
   };
 }
 
-export async function seedContainers(config: Config, accountId = '123456789012'): Promise<ContainerSeed> {
+/** `subnetId`: use this (EKS only needs an ID) instead of creating a VPC, so other tests' VPC counts stay. */
+export async function seedContainers(
+  config: Config,
+  accountId = '123456789012',
+  options: { subnetId?: string } = {},
+): Promise<ContainerSeed> {
   const ecs = new ECSClient(config);
   const eks = new EKSClient(config);
   const ecr = new ECRClient(config);
@@ -64,10 +69,13 @@ export async function seedContainers(config: Config, accountId = '123456789012')
   const logGroup = '/ecs/web';
   const ec2 = new EC2Client(config);
   try {
-    const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.40.0.0/16' }))).Vpc!.VpcId!;
-    const subnetId = (
-      await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.40.1.0/24', AvailabilityZone: 'us-east-1a' }))
-    ).Subnet!.SubnetId!;
+    let subnetId = options.subnetId;
+    if (!subnetId) {
+      const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.40.0.0/16' }))).Vpc!.VpcId!;
+      subnetId = (
+        await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.40.1.0/24', AvailabilityZone: 'us-east-1a' }))
+      ).Subnet!.SubnetId!;
+    }
     // Bridge-mode task definitions: moto 5.2.5 fails RunTask for awsvpc tasks (its ENI lacks private_dns_name).
     const staging = await ecs.send(
       new CreateClusterCommand({ clusterName: 'staging', tags: [{ key: 'Environment', value: 'staging' }] }),
