@@ -196,7 +196,7 @@ export async function seedContainers(
             schemaVersion: 2,
             mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
             config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 7023, digest: `sha256:${tag === '1.0' ? 'a' : 'b'}`.padEnd(71, '0') },
-            layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: 32654, digest: `sha256:${'c'.repeat(64)}` }],
+            layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: 32654, digest: `sha256:${(tag === '1.0' ? 'c' : 'd').repeat(64)}` }],
           }),
         }),
       );
