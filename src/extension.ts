@@ -1,6 +1,7 @@
 import { moduleLoadStartedAt } from './activationClock';
 import type * as vscode from 'vscode';
 import { registerActions } from './features/actions/registerActions';
+import { registerContainers } from './features/containers/registerContainers';
 import { registerApprovals } from './features/approvals/registerApprovals';
 import { registerAudit, type AuditFeature } from './features/audit/registerAudit';
 import { registerChat } from './features/chat/registerChat';
@@ -54,6 +55,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PilotL
   const explorer = registerExplorer(ctx);
   registerApprovals(ctx);
   registerActions(ctx, explorer);
+  registerContainers(ctx, explorer);
   const audit = registerAudit(ctx);
   const dr = registerDrFeature(ctx);
   const activationMs = moduleLoadedAt - moduleLoadStartedAt + (performance.now() - activateStartedAt);

@@ -169,6 +169,99 @@ const instanceAction = (
   done,
 });
 
+interface EcsServiceRecord {
+  clusterArn?: string;
+  serviceName?: string;
+  desiredCount?: number;
+}
+
+const COUNT = /^\s*\d{1,5}\s*$/;
+
+/** ECS and EKS actions: scale a service, deploy an image, stop a task, scale a node group. */
+const CONTAINER_ACTIONS: ResourceActionSpec[] = [
+  {
+    command: 'pilotLight.action.scaleEcsService',
+    title: 'Scale Service…',
+    types: ['ecs:service'],
+    group: '2_lifecycle@1',
+    operationId: () => 'ecs.services.scale',
+    prompts: [
+      {
+        key: 'desiredCount',
+        title: 'Desired task count',
+        kind: 'text',
+        placeholder: '3',
+        validate: (value) => (COUNT.test(value) ? undefined : 'Enter a number of tasks, e.g. 3.'),
+      },
+    ],
+    input: (resource, answers) => {
+      const service = (resource.raw ?? {}) as EcsServiceRecord;
+      return {
+        cluster: service.clusterArn ?? '',
+        service: service.serviceName ?? resource.name,
+        desiredCount: Number(answers.desiredCount.trim()),
+      };
+    },
+    done: 'Scaling',
+  },
+  {
+    command: 'pilotLight.action.deployEcsImage',
+    title: 'Deploy Image…',
+    types: ['ecs:service'],
+    group: '2_lifecycle@2',
+    operationId: () => 'ecs.services.deployImage',
+    prompts: [
+      {
+        key: 'image',
+        title: 'Image to deploy (a new task definition revision with only this image changed)',
+        kind: 'text',
+        placeholder: 'my-api:1.4 (the registry of the current image is kept) or a full image reference',
+        validate: (value) =>
+          /^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,1023}$/.test(value.trim()) ? undefined : 'Enter an image such as my-api:1.4.',
+      },
+    ],
+    input: (resource, answers) => {
+      const service = (resource.raw ?? {}) as EcsServiceRecord;
+      return { cluster: service.clusterArn ?? '', service: service.serviceName ?? resource.name, image: answers.image.trim() };
+    },
+    done: 'Deploying to',
+  },
+  {
+    command: 'pilotLight.action.stopEcsTask',
+    title: 'Stop Task…',
+    types: ['ecs:task'],
+    group: '2_lifecycle@1',
+    operationId: () => 'ecs.tasks.stop',
+    input: (resource) => ({ cluster: (resource.raw as { clusterArn?: string } | undefined)?.clusterArn ?? '', task: resource.id }),
+    done: 'Stopping',
+  },
+  {
+    command: 'pilotLight.action.scaleEksNodegroup',
+    title: 'Scale Node Group…',
+    types: ['eks:nodegroup'],
+    group: '2_lifecycle@1',
+    operationId: () => 'eks.nodegroups.scale',
+    prompts: [
+      {
+        key: 'desiredSize',
+        title: 'Desired node count (within the group\'s min and max)',
+        kind: 'text',
+        placeholder: '3',
+        validate: (value) => (COUNT.test(value) ? undefined : 'Enter a number of nodes, e.g. 3.'),
+      },
+    ],
+    input: (resource, answers) => {
+      const group = (resource.raw ?? {}) as { clusterName?: string; nodegroupName?: string };
+      return {
+        clusterName: group.clusterName ?? '',
+        nodegroupName: group.nodegroupName ?? resource.name,
+        desiredSize: Number(answers.desiredSize.trim()),
+      };
+    },
+    done: 'Scaling',
+  },
+];
+
 export const RESOURCE_ACTIONS: readonly ResourceActionSpec[] = Object.freeze([
   instanceAction('start', 'Start Instance', '2_lifecycle@1', 'Starting'),
   instanceAction('stop', 'Stop Instance', '2_lifecycle@2', 'Stopping'),
@@ -452,6 +545,7 @@ export const RESOURCE_ACTIONS: readonly ResourceActionSpec[] = Object.freeze([
     input: (resource, answers) => ({ resourceIds: [resource.id], keys: [answers.key] }),
     done: 'Removed a tag from',
   },
+  ...CONTAINER_ACTIONS,
 ] satisfies ResourceActionSpec[]);
 
 export function resourceAction(command: string): ResourceActionSpec | undefined {

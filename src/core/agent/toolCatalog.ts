@@ -57,6 +57,21 @@ export const READ_OPERATIONS = Object.freeze([
   'drs.jobs.list',
   'drs.recoveryInstances.list',
   'drs.launchConfiguration.get',
+  'ecs.clusters.list',
+  'ecs.services.list',
+  'ecs.services.describe',
+  'ecs.tasks.list',
+  'ecs.tasks.describe',
+  'ecs.taskDefinitions.families',
+  'ecs.taskDefinitions.revisions',
+  'ecs.taskDefinitions.describe',
+  'eks.clusters.list',
+  'eks.nodegroups.list',
+  'eks.fargateProfiles.list',
+  'ecr.repositories.list',
+  'ecr.images.list',
+  'ecr.images.scanFindings',
+  'logs.events.get',
 ] as const);
 
 export const INSTANCE_STATE_OPERATIONS = Object.freeze([
@@ -86,6 +101,10 @@ export const WRITE_OPERATIONS = Object.freeze([
   'ec2.launchTemplates.createVersion',
   'ec2.launchTemplates.setDefaultVersion',
   'drs.launchConfiguration.update',
+  'ecs.services.scale',
+  'ecs.services.deployImage',
+  'ecs.services.rollback',
+  'eks.nodegroups.scale',
 ] as const);
 
 export const DELETE_OPERATIONS = Object.freeze([
@@ -95,6 +114,7 @@ export const DELETE_OPERATIONS = Object.freeze([
   'ec2.snapshots.delete',
   'ec2.addresses.release',
   'ec2.launchTemplates.deleteVersions',
+  'ecs.tasks.stop',
 ] as const);
 
 const UNTRUSTED =
@@ -109,7 +129,7 @@ export const TOOL_SPECS: readonly ToolSpec[] = Object.freeze([
     toolReferenceName: 'awsRead',
     kind: 'read',
     shape: { kind: 'router', operationIds: READ_OPERATIONS },
-    modelDescription: `Reads AWS resources in the user's current account and region (EC2 instances, volumes, snapshots, Elastic IPs, AMIs, VPCs, subnets, route tables, gateways, security groups, network interfaces, launch templates, IAM roles and policies, CloudFormation stacks, and Elastic Disaster Recovery: DRS source servers with replication state and lag, DRS jobs (drills and recoveries) and recovery instances). Read-only. Pick the operation and give its input (often {}). The result lists resources with their environment. ${UNTRUSTED}`,
+    modelDescription: `Reads AWS resources in the user's current account and region (EC2 instances, volumes, snapshots, Elastic IPs, AMIs, VPCs, subnets, route tables, gateways, security groups, network interfaces, launch templates, IAM roles and policies, CloudFormation stacks, and Elastic Disaster Recovery: DRS source servers with replication state and lag, DRS jobs (drills and recoveries) and recovery instances; ECS clusters, services with deployments, tasks with container exit codes, task definition revisions; EKS clusters, node groups and Fargate profiles; ECR repositories and images with scan findings; CloudWatch log events of a container's awslogs stream). Read-only. Pick the operation and give its input (often {}). The result lists resources with their environment. ${UNTRUSTED}`,
     userDescription: 'Lists and describes AWS resources (read-only).',
     icon: '$(search)',
   },
@@ -179,7 +199,7 @@ export const TOOL_SPECS: readonly ToolSpec[] = Object.freeze([
     toolReferenceName: 'awsModify',
     kind: 'write',
     shape: { kind: 'router', operationIds: WRITE_OPERATIONS },
-    modelDescription: `Creates or changes AWS resources: instance type, launch from a template, security groups and rules, VPCs, volumes, snapshots, Elastic IPs, tags, IAM roles and policies. Changes AWS. Only use it for changes the user asked for in their own words. ${GUARDED}`,
+    modelDescription: `Creates or changes AWS resources: instance type, launch from a template, security groups and rules, VPCs, volumes, snapshots, Elastic IPs, tags, IAM roles and policies; scales an ECS service or an EKS node group, deploys an image to an ECS service (a new task definition revision with only the image changed), rolls a service back to an earlier revision. Changes AWS. Only use it for changes the user asked for in their own words. ${GUARDED}`,
     userDescription: 'Creates or changes AWS resources (asks first).',
     icon: '$(edit)',
   },
@@ -189,7 +209,7 @@ export const TOOL_SPECS: readonly ToolSpec[] = Object.freeze([
     toolReferenceName: 'awsDelete',
     kind: 'delete',
     shape: { kind: 'router', operationIds: DELETE_OPERATIONS },
-    modelDescription: `Deletes security groups, VPCs, EBS volumes and snapshots, or releases Elastic IPs. Destructive. Only use it when the user explicitly asked to delete these resources in their own words. ${GUARDED}`,
+    modelDescription: `Deletes security groups, VPCs, EBS volumes and snapshots, releases Elastic IPs, or stops an ECS task. Destructive. Only use it when the user explicitly asked to delete these resources in their own words. ${GUARDED}`,
     userDescription: 'Deletes AWS resources (asks first; backups and approvals by policy).',
     icon: '$(trash)',
   },

@@ -4,6 +4,10 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { DrsClient } from '@aws-sdk/client-drs';
 import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { EKSClient } from '@aws-sdk/client-eks';
+import type { ECRClient } from '@aws-sdk/client-ecr';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { ServiceDefinition } from './connection';
 
 // Each SDK client module is imported only when its first client is created.
@@ -36,4 +40,25 @@ export const ssmService: ServiceDefinition<SSMClient> = {
 export const sfnService: ServiceDefinition<SFNClient> = {
   id: 'sfn',
   create: async (config) => new (await import('@aws-sdk/client-sfn')).SFNClient(config),
+};
+
+export const ecsService: ServiceDefinition<ECSClient> = {
+  id: 'ecs',
+  create: async (config) => new (await import('@aws-sdk/client-ecs')).ECSClient(config),
+};
+
+export const eksService: ServiceDefinition<EKSClient> = {
+  id: 'eks',
+  create: async (config) => new (await import('@aws-sdk/client-eks')).EKSClient(config),
+};
+
+export const ecrService: ServiceDefinition<ECRClient> = {
+  id: 'ecr',
+  create: async (config) => new (await import('@aws-sdk/client-ecr')).ECRClient(config),
+};
+
+/** Endpoint overrides name CloudWatch Logs `cloudwatch_logs` (AWS_ENDPOINT_URL_CLOUDWATCH_LOGS). */
+export const logsService: ServiceDefinition<CloudWatchLogsClient> = {
+  id: 'cloudwatch_logs',
+  create: async (config) => new (await import('@aws-sdk/client-cloudwatch-logs')).CloudWatchLogsClient(config),
 };

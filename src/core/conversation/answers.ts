@@ -33,6 +33,7 @@ import {
   type ResourceQuery,
 } from './resourceQuery';
 import type { ConversationSession } from './session';
+import { answerContainers } from '../containers/chat';
 import {
   describeWizardState,
   isComplete,
@@ -740,6 +741,8 @@ export async function answerIntent(ctx: AnswerContext, intent: Intent): Promise<
       return answerVpcWizard(ctx, '');
     case 'disaster-recovery':
       return answerDisasterRecovery();
+    case 'containers':
+      return answerContainers(ctx, intent.request);
     case 'help':
       return answerHelp(intent.text);
     case 'context':

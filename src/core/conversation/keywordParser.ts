@@ -4,6 +4,7 @@
  */
 import { resourceIdsIn } from '../insights/facts';
 import { parseResourceQuery, type ResourceQuery } from './resourceQuery';
+import { parseContainerRequest, type ContainerRequest } from '../containers/chatIntent';
 
 export type ActionVerb = 'start' | 'stop' | 'reboot' | 'terminate' | 'delete' | 'release';
 
@@ -33,6 +34,8 @@ export type Intent =
   | { kind: 'wizard'; wizard: 'vpc' }
   /** A request to run a drill, a recovery or a failback: plans do that, not chat. */
   | { kind: 'disaster-recovery'; text: string }
+  /** ECS/EKS requests: scale, deploy an image, roll back, logs (see containers/chatIntent). */
+  | { kind: 'containers'; request: ContainerRequest }
   | { kind: 'help'; text: string };
 
 const VERBS: Array<[RegExp, ActionVerb]> = [
@@ -137,6 +140,8 @@ export function parseIntent(input: string): Intent {
       ),
     };
   }
+  const containerRequest = parseContainerRequest(text);
+  if (containerRequest) return { kind: 'containers', request: containerRequest };
   if (COST_WORDS.test(lower)) return { kind: 'unused', ...unusedScope(text) };
   // "security groups" alone is a resource type ("security groups created today"), not a security question.
   if (

@@ -212,6 +212,7 @@ export const HELP_MARKDOWN = [
   '- `/unused`: unattached volumes, unassociated Elastic IPs, long-stopped instances and orphaned snapshots, with monthly cost',
   '- `/context`: show or switch account (profile), region and environment',
   '- `/wizard vpc`: create a VPC step by step, ending in a previewed, confirmed change',
+  '- `/containers`: ECS and EKS in plain words: "Scale the web service to 5 tasks", "Deploy my-api:latest to the production cluster", "Rollback the API service to the previous version", "Show me logs from the payment-service containers"',
   '',
   '- free text such as "find things I\'m paying for but not using", "resources created in the last 24 hours", "which instances are in the private subnet?", "show me all resources tagged with project=alpha"',
   '',

@@ -15,6 +15,8 @@ import { OperationRegistry } from './registry';
 import { ssmOperations, ssmReadOperations } from './ssm';
 import { stepFunctionsReadOperations, stepFunctionsWriteOperations } from './stepFunctions';
 import { ssmDocumentOperations } from './ssmDocuments';
+import { ecsReadOperations, ecsWriteOperations } from './ecs';
+import { containerReadOperations, containerWriteOperations } from './eksEcrLogs';
 
 /** Every operation Pilot Light ships, in menu order. */
 export const BUILTIN_OPERATIONS: readonly Operation[] = Object.freeze([
@@ -37,6 +39,10 @@ export const BUILTIN_OPERATIONS: readonly Operation[] = Object.freeze([
   ...stepFunctionsWriteOperations,
   ...stepFunctionsReadOperations,
   ...ssmDocumentOperations,
+  ...ecsWriteOperations,
+  ...containerWriteOperations,
+  ...ecsReadOperations,
+  ...containerReadOperations,
 ] as Operation[]);
 
 export function createOperationRegistry(extra: Iterable<Operation> = []): OperationRegistry {

@@ -46,6 +46,16 @@ export const SERVICE_CATALOG: ServiceCatalogEntry[] = [
     listers: async () => [(await import('./cloudformation')).stackLister],
   },
   {
+    id: 'ecs',
+    title: 'ECS',
+    listers: async () => {
+      const containers = await import('./containers');
+      return [containers.ecsClusterLister, containers.taskDefinitionFamilyLister];
+    },
+  },
+  { id: 'eks', title: 'EKS', listers: async () => [(await import('./containers')).eksClusterLister] },
+  { id: 'ecr', title: 'ECR', listers: async () => [(await import('./containers')).ecrRepositoryLister] },
+  {
     id: 'iam',
     title: 'IAM',
     global: true,

@@ -170,6 +170,16 @@ export class AwsChatParticipant {
       }
       case 'approvals':
         return this.approvals();
+      case 'containers': {
+        const [{ parseContainerRequest }, { answerContainers, CONTAINERS_HELP }] = await Promise.all([
+          import('../../core/containers/chatIntent'),
+          import('../../core/containers/chat'),
+        ]);
+        const containerRequest = prompt ? parseContainerRequest(prompt) : { kind: 'overview' as const };
+        if (!containerRequest) return answerOnly(CONTAINERS_HELP);
+        stream.progress('Reading ECS and EKS…');
+        return answerContainers(answerContext, containerRequest);
+      }
       case undefined:
         if ((await import('../../core/approvals/agentApprovals')).isApprovalStatusQuestion(prompt))
           return this.approvals();
