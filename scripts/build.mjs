@@ -5,6 +5,7 @@
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, relative, resolve } from 'node:path';
 import { generateCfnTypes } from './lib/cfnTypes.mjs';
@@ -215,12 +216,27 @@ module.exports = new Proxy({}, {
   getOwnPropertyDescriptor: (_, key) => { const d = Object.getOwnPropertyDescriptor(load(), key); return d && { ...d, configurable: true }; },
 });
 `;
+// Its tool list for every variant of its flags, generated from the registry by the server's own code
+// (src/cli/mcpToolList.ts) and built into dist/mcp.js: tools/list answers without loading the tools.
+const toolListFile = join(root, 'dist', '.mcp-tool-list.cjs');
+await build({
+  ...common,
+  entryPoints: ['src/cli/mcpToolList.ts'],
+  outfile: toolListFile,
+  packages: 'external',
+  minify: false,
+  sourcemap: false,
+  metafile: false,
+});
+const mcpToolList = await createRequire(import.meta.url)(toolListFile).cliToolListManifest();
+await rm(toolListFile, { force: true });
 const mcpSdkPackages = new Set();
 const mcp = await build({
   ...common,
   entryPoints: { mcp: 'src/cli/mcp.ts' },
   outdir: 'dist',
   banner: { js: '#!/usr/bin/env node' },
+  define: { PILOT_LIGHT_MCP_TOOL_LIST: JSON.stringify(JSON.stringify(mcpToolList)) },
   plugins: [lazyAwsSdk(mcpSdkPackages)],
 });
 const missingSdk = [...mcpSdkPackages].filter((pkg) => !usedSdkPackages.has(pkg));
@@ -234,7 +250,7 @@ const extraSdk = missingSdk.length
 for (const pkg of mcpSdkPackages)
   await writeFile(join(root, 'dist', 'sdk', `lazy-${sdkBundleName(pkg)}.js`), lazyShim(`${sdkBundleName(pkg)}.js`));
 console.log(
-  `built the MCP server: ${size(mcp).join(', ')}${missingSdk.length ? ` (+ SDK bundles ${missingSdk.join(', ')})` : ''}`,
+  `built the MCP server: ${size(mcp).join(', ')}, ${mcpToolList.tools.length} tools in ${Object.keys(mcpToolList.variants).length} listings${missingSdk.length ? ` (+ SDK bundles ${missingSdk.join(', ')})` : ''}`,
 );
 
 // The bundles' metafiles, merged (dist/meta.json, never shipped: .vscodeignore), and the notices of every

@@ -8,6 +8,9 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseJsonc, type ParseError } from 'jsonc-parser';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { McpToolSet, ToolListManifest, ToolListVariant } from '../core/agent/mcp/toolList';
 import type { AwsConnection as Connection } from '../core/aws/connection';
 import type { PolicyFile } from '../core/runtime/policySources';
 
@@ -169,18 +172,65 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 0;
   }
-  const [
-    { StdioServerTransport },
-    { createMcpServer },
-    { createRuntime, readPolicyFiles, formatPolicyProblem },
-    { AwsConnection },
-  ] = await Promise.all([
-    import('@modelcontextprotocol/sdk/server/stdio.js'),
-    import('../core/agent/mcp/server'),
-    import('../core/runtime'),
-    import('../core/aws/connection'),
-  ]);
+  const [{ StdioServerTransport }, { Server }, { MCP_SERVER_INFO, MCP_SERVER_OPTIONS, serveTools, toolsOfVariant }] =
+    await Promise.all([
+      import('@modelcontextprotocol/sdk/server/stdio.js'),
+      import('@modelcontextprotocol/sdk/server/index.js'),
+      import('../core/agent/mcp/toolList'),
+    ]);
   const config = settings;
+  const server = new Server(MCP_SERVER_INFO, MCP_SERVER_OPTIONS);
+  // The tools, the runtime, the policy files and the AWS SDK load on the first tools/call; tools/list answers
+  // from the list the build generated (dist/mcp.js), or, without one (tests run the compiled sources), loads them.
+  let tools: Promise<McpToolSet> | undefined;
+  const loadTools = (): Promise<McpToolSet> => {
+    if (tools) return tools;
+    const loading = cliTools(config, server);
+    // A failed load (say, an unreadable policy file) fails this call; the next call tries again.
+    loading.catch(() => tools === loading && (tools = undefined));
+    return (tools = loading);
+  };
+  const prebuilt = builtToolList(toolsOfVariant);
+  const listedNow = prebuilt?.(cliToolListVariant(config));
+  serveTools(
+    server,
+    async () => listedNow ?? (await loadTools()).listed(),
+    async (request, signal) => (await loadTools()).call(request, signal),
+  );
+  const transport = new StdioServerTransport();
+  await server.connect(transport);
+  await new Promise<void>((done) => {
+    transport.onclose = done;
+    process.stdin.once('end', done);
+  });
+  await server.close().catch(() => undefined);
+  return 0;
+}
+
+/** The tool list scripts/build.mjs generated into dist/mcp.js (a JSON text); absent in the compiled sources. */
+declare const PILOT_LIGHT_MCP_TOOL_LIST: string | undefined;
+
+function builtToolList(
+  toolsOf: (manifest: ToolListManifest, variant: ToolListVariant) => Tool[] | undefined,
+): ((variant: ToolListVariant) => Tool[] | undefined) | undefined {
+  if (typeof PILOT_LIGHT_MCP_TOOL_LIST !== 'string') return undefined;
+  const manifest = JSON.parse(PILOT_LIGHT_MCP_TOOL_LIST) as ToolListManifest;
+  return (variant) => toolsOf(manifest, variant);
+}
+
+/** The settings that decide which tools the CLI lists. */
+export function cliToolListVariant(config: CliSettings): ToolListVariant {
+  return { readOnly: config.readOnly, allowRecovery: config.allowRecovery, dr: config.workspaces.length > 0 };
+}
+
+/** The CLI's tools: its runtime (policy files, audit trail, AWS connection) and the MCP tool set on it. */
+export async function cliTools(config: CliSettings, server: Server): Promise<McpToolSet> {
+  const [{ createMcpTools }, { createRuntime, readPolicyFiles, formatPolicyProblem }, { AwsConnection }] =
+    await Promise.all([
+      import('../core/agent/mcp/server'),
+      import('../core/runtime'),
+      import('../core/aws/connection'),
+    ]);
   const log = (message: string) => process.stderr.write(`pilot-light-mcp: ${message}\n`);
   let connection: Promise<Connection> | undefined;
   const open = () =>
@@ -220,7 +270,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     system: async (id) => ticketSystemFromEnv(id, process.env),
     audit: new AuditTrail(config.auditPath),
   });
-  const server = createMcpServer({
+  return createMcpTools(server, {
     runtime,
     readOnly: config.readOnly,
     allowRecovery: config.allowRecovery,
@@ -246,14 +296,6 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
         }
       : undefined,
   });
-  const transport = new StdioServerTransport();
-  await server.connect(transport);
-  await new Promise<void>((done) => {
-    transport.onclose = done;
-    process.stdin.once('end', done);
-  });
-  await server.close().catch(() => undefined);
-  return 0;
 }
 
 if (require.main === module) {

@@ -1,12 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import {
-  CallToolRequestSchema,
-  ListToolsRequestSchema,
-  type CallToolResult,
-  type Tool,
-} from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { AuditTrail } from '../../audit/auditTrail';
 import { canonicalJson } from '../../audit/hashing';
@@ -26,6 +22,14 @@ import { ElicitationApprovalProvider } from './elicitation';
 import { bindingDifferences, PlanStore, policyHash, PLAN_TTL_MS, type IssuedPlan } from './plans';
 import { createDrTools, readOnlyAnnotations, type McpDrOptions } from './drTools';
 import { createInsightTools } from './insightTools';
+import {
+  MCP_SERVER_INFO,
+  MCP_SERVER_NAME,
+  MCP_SERVER_OPTIONS,
+  serveTools,
+  type McpToolSet,
+  type ToolCallRequest,
+} from './toolList';
 
 export type { McpDrOptions } from './drTools';
 
@@ -65,7 +69,7 @@ export interface McpServerOptions {
   stoppedInstanceDays?: number;
 }
 
-export const MCP_SERVER_NAME = 'pilot-light';
+export { MCP_SERVER_NAME };
 export const MCP_MAX_TOOLS = 20;
 /** Longest JSON text of one tool result. */
 export const MAX_RESULT_CHARS = 60_000;
@@ -182,20 +186,18 @@ function planSummary(plan: IssuedPlan, preview: OperationPreview): Record<string
  * the client), and every call audited with caller `mcp`. Connect it to any transport.
  */
 export function createMcpServer(options: McpServerOptions): McpServer {
+  const mcp = new McpServer(MCP_SERVER_INFO, MCP_SERVER_OPTIONS);
+  const tools = createMcpTools(mcp.server, options);
+  serveTools(mcp.server, () => tools.listed(), (request, signal) => tools.call(request, signal));
+  return mcp;
+}
+
+/** The tools of a server (see createMcpServer); `server` asks the client (elicitation) and names it in audit records. */
+export function createMcpTools(server: Server, options: McpServerOptions): McpToolSet {
   const runtime = (): Runtime => (typeof options.runtime === 'function' ? options.runtime() : options.runtime);
   const now = options.now ?? Date.now;
   const pageSize = Math.max(1, Math.min(500, options.pageSize ?? 100));
   const plans = new PlanStore(now, PLAN_TTL_MS);
-  const mcp = new McpServer(
-    { name: MCP_SERVER_NAME, version: '1.0.0' },
-    {
-      capabilities: { tools: { listChanged: false } },
-      instructions:
-        'Pilot Light: guarded AWS operations. Read with read_resources. To change anything: plan_change (dry-run, returns a planId), show the plan to the user, then apply_change with that planId. The server asks the user itself and may refuse; never retry a refused change another way. ' +
-        UNTRUSTED_NOTICE,
-    },
-  );
-  const server = mcp.server;
   const elicitation = (client: AuditClient) => new ElicitationApprovalProvider(server, () => approverName(client));
   const approvalProvider = (client: AuditClient): ApprovalProvider =>
     options.approvals === 'elicitation' ? elicitation(client) : options.approvals;
@@ -785,17 +787,13 @@ export function createMcpServer(options: McpServerOptions): McpServer {
     throw new Error(`The MCP server would list ${definitions.length} tools; the limit is ${MCP_MAX_TOOLS}.`);
   const listed = () => definitions.filter((definition) => !options.readOnly || definition.access === 'read');
 
-  server.registerCapabilities({ tools: { listChanged: false } });
-  server.setRequestHandler(ListToolsRequestSchema, async () => ({
-    tools: listed().map(({ handler: _handler, access: _access, ...tool }) => tool),
-  }));
-  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+  const callTool = async (request: ToolCallRequest, signal: AbortSignal): Promise<CallToolResult> => {
     const call: CallContext = {
-      tool: String(request.params.name).slice(0, 100),
+      tool: String(request.name).slice(0, 100),
       client: client(),
-      signal: extra.signal,
+      signal,
     };
-    const definition = definitions.find((candidate) => candidate.name === request.params.name);
+    const definition = definitions.find((candidate) => candidate.name === request.name);
     if (!definition) return refuse(call, 'unknown-tool', `There is no tool "${call.tool}".`);
     if (options.readOnly && definition.access !== 'read')
       return refuse(
@@ -805,7 +803,7 @@ export function createMcpServer(options: McpServerOptions): McpServer {
       );
     let answer: CallToolResult;
     try {
-      answer = await definition.handler((request.params.arguments ?? {}) as Record<string, unknown>, call);
+      answer = await definition.handler((request.arguments ?? {}) as Record<string, unknown>, call);
     } catch (error) {
       answer = result(
         { status: 'failed', summary: `Pilot Light could not run ${definition.name}: ${(error as Error).message}` },
@@ -818,7 +816,7 @@ export function createMcpServer(options: McpServerOptions): McpServer {
       await record(call, {
         outcome: answer.isError ? 'failed' : 'succeeded',
         operationKind: 'read',
-        input: redactSecrets(request.params.arguments ?? {}),
+        input: redactSecrets(request.arguments ?? {}),
         decision: 'read',
         ...(answer.isError
           ? { error: { code: 'DrReadFailed', message: String(structured?.summary ?? '').slice(0, 500) } }
@@ -826,8 +824,11 @@ export function createMcpServer(options: McpServerOptions): McpServer {
       });
     }
     return answer;
-  });
-  return mcp;
+  };
+  return {
+    listed: () => listed().map(({ handler: _handler, access: _access, ...tool }) => tool),
+    call: callTool,
+  };
 }
 
 /** The tools a server with these options lists, in order (for snapshots and docs). */
