@@ -101,6 +101,41 @@ function sharedVscodeNamespace() {
   };
 }
 
+/**
+ * node:crypto and node:child_process in dist/extension.js, each loaded on the first call of one of its functions.
+ * Plain Node takes 15-30 ms to load either (the extension host has both already), and activation calls neither.
+ * Only functions are offered (importing a class or constant fails the build); promisify keeps their custom form.
+ */
+function lazyNodeBuiltins() {
+  return {
+    name: 'lazy-node-builtins',
+    setup(b) {
+      b.onResolve({ filter: /^node:(crypto|child_process)$/ }, (args) =>
+        args.namespace === 'lazy-builtin'
+          ? { path: args.path, external: true }
+          : { path: args.path, namespace: 'lazy-builtin' },
+      );
+      b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, async (args) => {
+        const real = (await import(args.path)).default;
+        const custom = 'Symbol.for("nodejs.util.promisify.custom")';
+        const names = Object.keys(real).filter((name) => /^[a-z]/.test(name) && typeof real[name] === 'function');
+        const lines = names.map((name) =>
+          [
+            `export function ${name}(...args) { return load().${name}(...args); }`,
+            ...(real[name][Symbol.for('nodejs.util.promisify.custom')]
+              ? [`Object.defineProperty(${name}, ${custom}, { get: () => load().${name}[${custom}] });`]
+              : []),
+          ].join('\n'),
+        );
+        return {
+          contents: [`let loaded;`, `const load = () => (loaded ??= require(${JSON.stringify(args.path)}));`, ...lines].join('\n'),
+          loader: 'js',
+        };
+      });
+    },
+  };
+}
+
 const common = {
   absWorkingDir: root,
   bundle: true,
@@ -130,7 +165,12 @@ const main = await build({
   ...common,
   entryPoints: { extension: 'src/extension.ts' },
   outdir: 'dist',
-  plugins: [sharedVscodeNamespace(), splitAwsSdk(usedSdkPackages), lazyCore(lazyModules, ownBundleSources)],
+  plugins: [
+    sharedVscodeNamespace(),
+    lazyNodeBuiltins(),
+    splitAwsSdk(usedSdkPackages),
+    lazyCore(lazyModules, ownBundleSources),
+  ],
 });
 const ownBundles = await build({
   ...common,

@@ -46,6 +46,8 @@ export interface CliSettings {
 export class CliUsageError extends Error {}
 
 const MAX_CONFIG_BYTES = 256 * 1024;
+/** How long after the first tools/list the tools start loading (lets the client's start-up requests pass first). */
+const WARM_UP_DELAY_MS = 200;
 
 function stringOf(value: unknown, field: string): string | undefined {
   if (value === undefined) return undefined;
@@ -192,9 +194,22 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   };
   const prebuilt = builtToolList(toolsOfVariant);
   const listedNow = prebuilt?.(cliToolListVariant(config));
+  // After the client's start-up requests, the tools load in the background: the first call need not wait for
+  // them, and policy problems are logged at start as before.
+  let warming: ReturnType<typeof setTimeout> | undefined;
+  const warmUp = () => {
+    warming ??= setTimeout(() => {
+      loadTools().catch((error: Error) => process.stderr.write(`pilot-light-mcp: ${error.message}\n`));
+    }, WARM_UP_DELAY_MS);
+    warming.unref?.();
+  };
   serveTools(
     server,
-    async () => listedNow ?? (await loadTools()).listed(),
+    async () => {
+      if (!listedNow) return (await loadTools()).listed();
+      warmUp();
+      return listedNow;
+    },
     async (request, signal) => (await loadTools()).call(request, signal),
   );
   const transport = new StdioServerTransport();
