@@ -270,6 +270,16 @@ await build({
 });
 const mcpToolList = await createRequire(import.meta.url)(toolListFile).cliToolListManifest();
 await rm(toolListFile, { force: true });
+// The tools themselves (src/cli/mcpTools.ts and all it runs on) are dist/mcp-tools.js, required 200 ms after the
+// first tools/list or on the first tools/call; they use dist/mcp.js's MCP SDK through the server object only.
+const mcpToolsBundle = {
+  name: 'mcp-tools-bundle',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/mcpTools$/ }, (args) =>
+      args.kind === 'dynamic-import' ? { path: './mcp-tools.js', external: true } : undefined,
+    );
+  },
+};
 const mcpSdkPackages = new Set();
 const mcp = await build({
   ...common,
@@ -277,8 +287,17 @@ const mcp = await build({
   outdir: 'dist',
   banner: { js: '#!/usr/bin/env node' },
   define: { PILOT_LIGHT_MCP_TOOL_LIST: JSON.stringify(JSON.stringify(mcpToolList)) },
+  plugins: [mcpToolsBundle, lazyAwsSdk(mcpSdkPackages)],
+});
+const mcpTools = await build({
+  ...common,
+  entryPoints: { 'mcp-tools': 'src/cli/mcpTools.ts' },
+  outdir: 'dist',
   plugins: [lazyAwsSdk(mcpSdkPackages)],
 });
+const sdkCopy = Object.keys(mcpTools.metafile.inputs).filter((input) => input.includes('@modelcontextprotocol'));
+if (sdkCopy.length)
+  throw new Error(`dist/mcp-tools.js would hold a second copy of the MCP SDK (import types only): ${sdkCopy[0]}`);
 const missingSdk = [...mcpSdkPackages].filter((pkg) => !usedSdkPackages.has(pkg));
 const extraSdk = missingSdk.length
   ? await build({
@@ -290,7 +309,7 @@ const extraSdk = missingSdk.length
 for (const pkg of mcpSdkPackages)
   await writeFile(join(root, 'dist', 'sdk', `lazy-${sdkBundleName(pkg)}.js`), lazyShim(`${sdkBundleName(pkg)}.js`));
 console.log(
-  `built the MCP server: ${size(mcp).join(', ')}, ${mcpToolList.tools.length} tools in ${Object.keys(mcpToolList.variants).length} listings${missingSdk.length ? ` (+ SDK bundles ${missingSdk.join(', ')})` : ''}`,
+  `built the MCP server: ${[...size(mcp), ...size(mcpTools)].join(', ')}, ${mcpToolList.tools.length} tools in ${Object.keys(mcpToolList.variants).length} listings${missingSdk.length ? ` (+ SDK bundles ${missingSdk.join(', ')})` : ''}`,
 );
 
 // The bundles' metafiles, merged (dist/meta.json, never shipped: .vscodeignore), and the notices of every
@@ -303,6 +322,7 @@ const metafiles = [
   sdk.metafile,
   webview.metafile,
   mcp.metafile,
+  mcpTools.metafile,
   ...(extraSdk ? [extraSdk.metafile] : []),
 ];
 const merged = {

@@ -5,14 +5,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseJsonc, type ParseError } from 'jsonc-parser';
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { McpToolSet, ToolListManifest, ToolListVariant } from '../core/agent/mcp/toolList';
-import type { AwsConnection as Connection } from '../core/aws/connection';
-import type { PolicyFile } from '../core/runtime/policySources';
 
 export const USAGE = `Usage: pilot-light-mcp --stdio [options]
   --profile <name>        AWS profile (default: AWS_PROFILE, else the default credential chain)
@@ -144,24 +141,6 @@ export async function cliSettings(argv: string[], cwd = process.cwd()): Promise<
   };
 }
 
-/** A workspace's `.vscode/settings.json` `pilotLight.guardrails`, as a tighten-only policy layer. */
-export async function workspaceSettingsLayer(folder: string): Promise<PolicyFile | undefined> {
-  const path = join(folder, '.vscode', 'settings.json');
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-  if (text.length > MAX_CONFIG_BYTES) return { path: `${path} (pilotLight.guardrails)`, text: '"too large"' };
-  const errors: ParseError[] = [];
-  const value = parseJsonc(text, errors, { allowTrailingComma: true }) as Record<string, unknown> | undefined;
-  const block = value?.['pilotLight.guardrails'];
-  if (block === undefined)
-    return errors.length ? { path: `${path} (pilotLight.guardrails)`, text: '"unreadable"' } : undefined;
-  return { path: `${path} (pilotLight.guardrails)`, text: JSON.stringify(block) };
-}
-
 export async function main(argv = process.argv.slice(2)): Promise<number> {
   let settings: CliSettings | 'help';
   try {
@@ -187,7 +166,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   let tools: Promise<McpToolSet> | undefined;
   const loadTools = (): Promise<McpToolSet> => {
     if (tools) return tools;
-    const loading = cliTools(config, server);
+    const loading = import('./mcpTools').then(({ cliTools }) => cliTools(config, server));
     // A failed load (say, an unreadable policy file) fails this call; the next call tries again.
     loading.catch(() => tools === loading && (tools = undefined));
     return (tools = loading);
@@ -236,81 +215,6 @@ function builtToolList(
 /** The settings that decide which tools the CLI lists. */
 export function cliToolListVariant(config: CliSettings): ToolListVariant {
   return { readOnly: config.readOnly, allowRecovery: config.allowRecovery, dr: config.workspaces.length > 0 };
-}
-
-/** The CLI's tools: its runtime (policy files, audit trail, AWS connection) and the MCP tool set on it. */
-export async function cliTools(config: CliSettings, server: Server): Promise<McpToolSet> {
-  const [{ createMcpTools }, { createRuntime, readPolicyFiles, formatPolicyProblem }, { AwsConnection }] =
-    await Promise.all([
-      import('../core/agent/mcp/server'),
-      import('../core/runtime'),
-      import('../core/aws/connection'),
-    ]);
-  const log = (message: string) => process.stderr.write(`pilot-light-mcp: ${message}\n`);
-  let connection: Promise<Connection> | undefined;
-  const open = () =>
-    (connection ??= AwsConnection.open(
-      { profile: config.profile, region: config.region, endpointUrl: config.endpointUrl },
-      process.env,
-    ));
-  const policyFiles = await readPolicyFiles(config.workspaces, (folder, error) =>
-    log(`cannot read ${folder}/.pilotlight/guardrails.json: ${error.message}`),
-  );
-  for (const folder of config.workspaces) {
-    const layer = await workspaceSettingsLayer(folder);
-    if (layer) policyFiles.push(layer);
-  }
-  const runtime = createRuntime({
-    auditPath: config.auditPath,
-    settings: config.guardrails,
-    policyFiles,
-    // Approvals are asked by the MCP server itself (elicitation); the runtime's own provider refuses.
-    approvalProvider: {
-      id: 'cli-none',
-      kind: 'interactive',
-      requestApproval: async () => ({ approved: false, reason: 'No approval channel outside the MCP client.' }),
-    },
-    connection: () => open(),
-    logger: { info: () => undefined, warn: log, error: log },
-  });
-  for (const problem of runtime.problems) log(formatPolicyProblem(problem));
-  // Jira/ServiceNow change requests: credentials from environment variables (TICKET_ENV), requests beside the audit trail.
-  const [{ ApprovalCoordinator, PendingApprovalStore }, { ticketSystemFromEnv }, { AuditTrail }] = await Promise.all([
-    import('../core/approvals'),
-    import('../core/approvals/agentApprovals'),
-    import('../core/audit/auditTrail'),
-  ]);
-  const externalApprovals = new ApprovalCoordinator({
-    store: new PendingApprovalStore(join(dirname(config.auditPath), 'approvals', 'pending.json')),
-    system: async (id) => ticketSystemFromEnv(id, process.env),
-    audit: new AuditTrail(config.auditPath),
-  });
-  return createMcpTools(server, {
-    runtime,
-    readOnly: config.readOnly,
-    allowRecovery: config.allowRecovery,
-    approvals: 'elicitation',
-    externalApprovals,
-    clientLabel: 'cli',
-    describeConnection: async () => {
-      const active = await open();
-      return {
-        region: active.region,
-        account: await active.identity().then(
-          (identity) => identity.account,
-          () => undefined,
-        ),
-      };
-    },
-    dr: config.workspaces.length
-      ? {
-          workspaceFolders: config.workspaces,
-          journalDir: config.journalDir,
-          connection: open,
-          actor: 'pilot-light-mcp',
-        }
-      : undefined,
-  });
 }
 
 if (require.main === module) {

@@ -15,7 +15,8 @@ import {
   type ToolListManifest,
   type ToolListVariant,
 } from '../core/agent/mcp/toolList';
-import { cliTools, type CliSettings } from './mcp';
+import type { CliSettings } from './mcp';
+import { cliTools } from './mcpTools';
 
 /** What the CLI lists with the flags of one variant, by the same code path as a running server. */
 export async function cliToolList(variant: ToolListVariant, folder: string): Promise<Tool[]> {
