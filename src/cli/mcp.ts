@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { parse as parseJsonc, type ParseError } from 'jsonc-parser';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { McpToolSet, ToolListManifest, ToolListVariant } from '../core/agent/mcp/toolList';
+import type { CliSettings } from './mcpSettings';
 
 export const USAGE = `Usage: pilot-light-mcp --stdio [options]
   --profile <name>        AWS profile (default: AWS_PROFILE, else the default credential chain)
@@ -26,19 +27,7 @@ export const USAGE = `Usage: pilot-light-mcp --stdio [options]
                           flags win over the file
   --help`;
 
-/** Everything the CLI runs with, from flags over the config file. */
-export interface CliSettings {
-  profile?: string;
-  region?: string;
-  endpointUrl?: string;
-  readOnly: boolean;
-  auditPath: string;
-  workspaces: string[];
-  allowRecovery: boolean;
-  journalDir: string;
-  /** The user's guardrail settings (may loosen the defaults, like pilotLight.guardrails in user settings). */
-  guardrails?: unknown;
-}
+export type { CliSettings };
 
 export class CliUsageError extends Error {}
 

@@ -15,7 +15,7 @@ import {
   type ToolListManifest,
   type ToolListVariant,
 } from '../core/agent/mcp/toolList';
-import type { CliSettings } from './mcp';
+import type { CliSettings } from './mcpSettings';
 import { cliTools } from './mcpTools';
 
 /** What the CLI lists with the flags of one variant, by the same code path as a running server. */

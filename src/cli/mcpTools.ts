@@ -9,7 +9,7 @@ import { parse as parseJsonc, type ParseError } from 'jsonc-parser';
 import type { McpToolSet } from '../core/agent/mcp/toolList';
 import type { AwsConnection as Connection } from '../core/aws/connection';
 import type { PolicyFile } from '../core/runtime/policySources';
-import type { CliSettings } from './mcp';
+import type { CliSettings } from './mcpSettings';
 
 /** The largest `.vscode/settings.json` read (as for --config). */
 const MAX_CONFIG_BYTES = 256 * 1024;
