@@ -5,6 +5,7 @@
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, relative, resolve } from 'node:path';
 import { generateCfnEnums } from './lib/cfnEnums.mjs';
@@ -101,6 +102,41 @@ function sharedVscodeNamespace() {
   };
 }
 
+/**
+ * node:crypto and node:child_process in dist/extension.js, each loaded on the first call of one of its functions.
+ * Plain Node takes 15-30 ms to load either (the extension host has both already), and activation calls neither.
+ * Only functions are offered (importing a class or constant fails the build); promisify keeps their custom form.
+ */
+function lazyNodeBuiltins() {
+  return {
+    name: 'lazy-node-builtins',
+    setup(b) {
+      b.onResolve({ filter: /^node:(crypto|child_process)$/ }, (args) =>
+        args.namespace === 'lazy-builtin'
+          ? { path: args.path, external: true }
+          : { path: args.path, namespace: 'lazy-builtin' },
+      );
+      b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, async (args) => {
+        const real = (await import(args.path)).default;
+        const custom = 'Symbol.for("nodejs.util.promisify.custom")';
+        const names = Object.keys(real).filter((name) => /^[a-z]/.test(name) && typeof real[name] === 'function');
+        const lines = names.map((name) =>
+          [
+            `export function ${name}(...args) { return load().${name}(...args); }`,
+            ...(real[name][Symbol.for('nodejs.util.promisify.custom')]
+              ? [`Object.defineProperty(${name}, ${custom}, { get: () => load().${name}[${custom}] });`]
+              : []),
+          ].join('\n'),
+        );
+        return {
+          contents: [`let loaded;`, `const load = () => (loaded ??= require(${JSON.stringify(args.path)}));`, ...lines].join('\n'),
+          loader: 'js',
+        };
+      });
+    },
+  };
+}
+
 const common = {
   absWorkingDir: root,
   bundle: true,
@@ -130,7 +166,12 @@ const main = await build({
   ...common,
   entryPoints: { extension: 'src/extension.ts' },
   outdir: 'dist',
-  plugins: [sharedVscodeNamespace(), splitAwsSdk(usedSdkPackages), lazyCore(lazyModules, ownBundleSources)],
+  plugins: [
+    sharedVscodeNamespace(),
+    lazyNodeBuiltins(),
+    splitAwsSdk(usedSdkPackages),
+    lazyCore(lazyModules, ownBundleSources),
+  ],
 });
 const ownBundles = await build({
   ...common,
@@ -216,14 +257,48 @@ module.exports = new Proxy({}, {
   getOwnPropertyDescriptor: (_, key) => { const d = Object.getOwnPropertyDescriptor(load(), key); return d && { ...d, configurable: true }; },
 });
 `;
+// Its tool list for every variant of its flags, generated from the registry by the server's own code
+// (src/cli/mcpToolList.ts) and built into dist/mcp.js: tools/list answers without loading the tools.
+const toolListFile = join(root, 'dist', '.mcp-tool-list.cjs');
+await build({
+  ...common,
+  entryPoints: ['src/cli/mcpToolList.ts'],
+  outfile: toolListFile,
+  packages: 'external',
+  minify: false,
+  sourcemap: false,
+  metafile: false,
+});
+const mcpToolList = await createRequire(import.meta.url)(toolListFile).cliToolListManifest();
+await rm(toolListFile, { force: true });
+// The tools themselves (src/cli/mcpTools.ts and all it runs on) are dist/mcp-tools.js, required 200 ms after the
+// first tools/list or on the first tools/call; they use dist/mcp.js's MCP SDK through the server object only.
+const mcpToolsBundle = {
+  name: 'mcp-tools-bundle',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/mcpTools$/ }, (args) =>
+      args.kind === 'dynamic-import' ? { path: './mcp-tools.js', external: true } : undefined,
+    );
+  },
+};
 const mcpSdkPackages = new Set();
 const mcp = await build({
   ...common,
   entryPoints: { mcp: 'src/cli/mcp.ts' },
   outdir: 'dist',
   banner: { js: '#!/usr/bin/env node' },
+  define: { PILOT_LIGHT_MCP_TOOL_LIST: JSON.stringify(JSON.stringify(mcpToolList)) },
+  plugins: [mcpToolsBundle, lazyAwsSdk(mcpSdkPackages)],
+});
+const mcpTools = await build({
+  ...common,
+  entryPoints: { 'mcp-tools': 'src/cli/mcpTools.ts' },
+  outdir: 'dist',
   plugins: [lazyAwsSdk(mcpSdkPackages)],
 });
+const sdkCopy = Object.keys(mcpTools.metafile.inputs).filter((input) => input.includes('@modelcontextprotocol'));
+if (sdkCopy.length)
+  throw new Error(`dist/mcp-tools.js would hold a second copy of the MCP SDK (import types only): ${sdkCopy[0]}`);
 const missingSdk = [...mcpSdkPackages].filter((pkg) => !usedSdkPackages.has(pkg));
 const extraSdk = missingSdk.length
   ? await build({
@@ -235,7 +310,7 @@ const extraSdk = missingSdk.length
 for (const pkg of mcpSdkPackages)
   await writeFile(join(root, 'dist', 'sdk', `lazy-${sdkBundleName(pkg)}.js`), lazyShim(`${sdkBundleName(pkg)}.js`));
 console.log(
-  `built the MCP server: ${size(mcp).join(', ')}${missingSdk.length ? ` (+ SDK bundles ${missingSdk.join(', ')})` : ''}`,
+  `built the MCP server: ${[...size(mcp), ...size(mcpTools)].join(', ')}, ${mcpToolList.tools.length} tools in ${Object.keys(mcpToolList.variants).length} listings${missingSdk.length ? ` (+ SDK bundles ${missingSdk.join(', ')})` : ''}`,
 );
 
 // The bundles' metafiles, merged (dist/meta.json, never shipped: .vscodeignore), and the notices of every
@@ -248,6 +323,7 @@ const metafiles = [
   sdk.metafile,
   webview.metafile,
   mcp.metafile,
+  mcpTools.metafile,
   ...(extraSdk ? [extraSdk.metafile] : []),
 ];
 const merged = {

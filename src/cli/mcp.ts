@@ -5,11 +5,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseJsonc, type ParseError } from 'jsonc-parser';
-import type { AwsConnection as Connection } from '../core/aws/connection';
-import type { PolicyFile } from '../core/runtime/policySources';
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { McpToolSet, ToolListManifest, ToolListVariant } from '../core/agent/mcp/toolList';
+import type { CliSettings } from './mcpSettings';
 
 export const USAGE = `Usage: pilot-light-mcp --stdio [options]
   --profile <name>        AWS profile (default: AWS_PROFILE, else the default credential chain)
@@ -28,23 +29,13 @@ export const USAGE = `Usage: pilot-light-mcp --stdio [options]
        pilot-light-mcp dr <waiting|resume|approve|reject> --execution <arn> [options]
                           answers a recovery plan's pause or approval on Step Functions (dr --help)`;
 
-/** Everything the CLI runs with, from flags over the config file. */
-export interface CliSettings {
-  profile?: string;
-  region?: string;
-  endpointUrl?: string;
-  readOnly: boolean;
-  auditPath: string;
-  workspaces: string[];
-  allowRecovery: boolean;
-  journalDir: string;
-  /** The user's guardrail settings (may loosen the defaults, like pilotLight.guardrails in user settings). */
-  guardrails?: unknown;
-}
+export type { CliSettings };
 
 export class CliUsageError extends Error {}
 
 const MAX_CONFIG_BYTES = 256 * 1024;
+/** How long after the first tools/list the tools start loading (lets the client's start-up requests pass first). */
+const WARM_UP_DELAY_MS = 200;
 
 function stringOf(value: unknown, field: string): string | undefined {
   if (value === undefined) return undefined;
@@ -141,24 +132,6 @@ export async function cliSettings(argv: string[], cwd = process.cwd()): Promise<
   };
 }
 
-/** A workspace's `.vscode/settings.json` `pilotLight.guardrails`, as a tighten-only policy layer. */
-export async function workspaceSettingsLayer(folder: string): Promise<PolicyFile | undefined> {
-  const path = join(folder, '.vscode', 'settings.json');
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-  if (text.length > MAX_CONFIG_BYTES) return { path: `${path} (pilotLight.guardrails)`, text: '"too large"' };
-  const errors: ParseError[] = [];
-  const value = parseJsonc(text, errors, { allowTrailingComma: true }) as Record<string, unknown> | undefined;
-  const block = value?.['pilotLight.guardrails'];
-  if (block === undefined)
-    return errors.length ? { path: `${path} (pilotLight.guardrails)`, text: '"unreadable"' } : undefined;
-  return { path: `${path} (pilotLight.guardrails)`, text: JSON.stringify(block) };
-}
-
 export async function main(argv = process.argv.slice(2)): Promise<number> {
   if (argv[0] === 'dr') {
     const { drMain } = await import('./dr');
@@ -179,83 +152,44 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 0;
   }
-  const [
-    { StdioServerTransport },
-    { createMcpServer },
-    { createRuntime, readPolicyFiles, formatPolicyProblem },
-    { AwsConnection },
-  ] = await Promise.all([
-    import('@modelcontextprotocol/sdk/server/stdio.js'),
-    import('../core/agent/mcp/server'),
-    import('../core/runtime'),
-    import('../core/aws/connection'),
-  ]);
+  const [{ StdioServerTransport }, { Server }, { MCP_SERVER_INFO, MCP_SERVER_OPTIONS, serveTools, toolsOfVariant }] =
+    await Promise.all([
+      import('@modelcontextprotocol/sdk/server/stdio.js'),
+      import('@modelcontextprotocol/sdk/server/index.js'),
+      import('../core/agent/mcp/toolList'),
+    ]);
   const config = settings;
-  const log = (message: string) => process.stderr.write(`pilot-light-mcp: ${message}\n`);
-  let connection: Promise<Connection> | undefined;
-  const open = () =>
-    (connection ??= AwsConnection.open(
-      { profile: config.profile, region: config.region, endpointUrl: config.endpointUrl },
-      process.env,
-    ));
-  const policyFiles = await readPolicyFiles(config.workspaces, (folder, error) =>
-    log(`cannot read ${folder}/.pilotlight/guardrails.json: ${error.message}`),
+  const server = new Server(MCP_SERVER_INFO, MCP_SERVER_OPTIONS);
+  // The tools, the runtime, the policy files and the AWS SDK load on the first tools/call; tools/list answers
+  // from the list the build generated (dist/mcp.js), or, without one (tests run the compiled sources), loads them.
+  let tools: Promise<McpToolSet> | undefined;
+  const loadTools = (): Promise<McpToolSet> => {
+    if (tools) return tools;
+    const loading = import('./mcpTools').then(({ cliTools }) => cliTools(config, server));
+    // A failed load (say, an unreadable policy file) fails this call; the next call tries again.
+    loading.catch(() => tools === loading && (tools = undefined));
+    return (tools = loading);
+  };
+  const prebuilt = builtToolList(toolsOfVariant);
+  const listedNow = prebuilt?.(cliToolListVariant(config));
+  // After the client's start-up requests, the tools load in the background: the first call need not wait for
+  // them, and policy problems are logged at start as before.
+  let warming: ReturnType<typeof setTimeout> | undefined;
+  const warmUp = () => {
+    warming ??= setTimeout(() => {
+      loadTools().catch((error: Error) => process.stderr.write(`pilot-light-mcp: ${error.message}\n`));
+    }, WARM_UP_DELAY_MS);
+    warming.unref?.();
+  };
+  serveTools(
+    server,
+    async () => {
+      if (!listedNow) return (await loadTools()).listed();
+      warmUp();
+      return listedNow;
+    },
+    async (request, signal) => (await loadTools()).call(request, signal),
   );
-  for (const folder of config.workspaces) {
-    const layer = await workspaceSettingsLayer(folder);
-    if (layer) policyFiles.push(layer);
-  }
-  const runtime = createRuntime({
-    auditPath: config.auditPath,
-    settings: config.guardrails,
-    policyFiles,
-    // Approvals are asked by the MCP server itself (elicitation); the runtime's own provider refuses.
-    approvalProvider: {
-      id: 'cli-none',
-      kind: 'interactive',
-      requestApproval: async () => ({ approved: false, reason: 'No approval channel outside the MCP client.' }),
-    },
-    connection: () => open(),
-    logger: { info: () => undefined, warn: log, error: log },
-  });
-  for (const problem of runtime.problems) log(formatPolicyProblem(problem));
-  // Jira/ServiceNow change requests: credentials from environment variables (TICKET_ENV), requests beside the audit trail.
-  const [{ ApprovalCoordinator, PendingApprovalStore }, { ticketSystemFromEnv }, { AuditTrail }] = await Promise.all([
-    import('../core/approvals'),
-    import('../core/approvals/agentApprovals'),
-    import('../core/audit/auditTrail'),
-  ]);
-  const externalApprovals = new ApprovalCoordinator({
-    store: new PendingApprovalStore(join(dirname(config.auditPath), 'approvals', 'pending.json')),
-    system: async (id) => ticketSystemFromEnv(id, process.env),
-    audit: new AuditTrail(config.auditPath),
-  });
-  const server = createMcpServer({
-    runtime,
-    readOnly: config.readOnly,
-    allowRecovery: config.allowRecovery,
-    approvals: 'elicitation',
-    externalApprovals,
-    clientLabel: 'cli',
-    describeConnection: async () => {
-      const active = await open();
-      return {
-        region: active.region,
-        account: await active.identity().then(
-          (identity) => identity.account,
-          () => undefined,
-        ),
-      };
-    },
-    dr: config.workspaces.length
-      ? {
-          workspaceFolders: config.workspaces,
-          journalDir: config.journalDir,
-          connection: open,
-          actor: 'pilot-light-mcp',
-        }
-      : undefined,
-  });
   const transport = new StdioServerTransport();
   await server.connect(transport);
   await new Promise<void>((done) => {
@@ -264,6 +198,22 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   });
   await server.close().catch(() => undefined);
   return 0;
+}
+
+/** The tool list scripts/build.mjs generated into dist/mcp.js (a JSON text); absent in the compiled sources. */
+declare const PILOT_LIGHT_MCP_TOOL_LIST: string | undefined;
+
+function builtToolList(
+  toolsOf: (manifest: ToolListManifest, variant: ToolListVariant) => Tool[] | undefined,
+): ((variant: ToolListVariant) => Tool[] | undefined) | undefined {
+  if (typeof PILOT_LIGHT_MCP_TOOL_LIST !== 'string') return undefined;
+  const manifest = JSON.parse(PILOT_LIGHT_MCP_TOOL_LIST) as ToolListManifest;
+  return (variant) => toolsOf(manifest, variant);
+}
+
+/** The settings that decide which tools the CLI lists. */
+export function cliToolListVariant(config: CliSettings): ToolListVariant {
+  return { readOnly: config.readOnly, allowRecovery: config.allowRecovery, dr: config.workspaces.length > 0 };
 }
 
 if (require.main === module) {

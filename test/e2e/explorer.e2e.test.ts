@@ -179,7 +179,7 @@ describe('AWS explorer in code-server (packaged VSIX, Chromium)', function () {
       /^extension\/package\.json$/,
       /^extension\/(readme|changelog)\.md$/i,
       /^extension\/LICENSE(\.md|\.txt)?$/i,
-      /^extension\/dist\/(extension|core|mcp|iac-cloudformation)\.js$/,
+      /^extension\/dist\/(extension|core|mcp|mcp-tools|iac-cloudformation)\.js$/,
       /^extension\/dist\/iac\/cfn-(types|enums)\.json$/,
       /^extension\/dist\/THIRD_PARTY_NOTICES\.md$/,
       /^extension\/dist\/sdk\/[a-z0-9-]+\.js$/,

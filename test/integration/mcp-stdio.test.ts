@@ -4,6 +4,7 @@
  * Needs `npm run build` first (dist/mcp.js).
  */
 import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
@@ -16,6 +17,8 @@ import {
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { ElicitRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { cliToolList } from '../../src/cli/mcpToolList';
+import { TOOL_LIST_VARIANTS } from '../../src/core/agent/mcp/toolList';
 import { readAuditTrail, verifyAuditTrail } from '../../src/core/audit';
 import { pickAmazonLinuxImage } from '../../tools/seed/target';
 import { clientConfig, emulatorStack, useEmulatorStack } from '../support/emulators';
@@ -229,5 +232,49 @@ describe('pilot-light-mcp over stdio against moto', function () {
     );
     const refused = await call('apply_change', { planId: 'plan-x' });
     assert.equal(refused.structuredContent?.refusal?.code, 'read-only');
+  });
+
+  /** The raw `tools/list` result text of dist/mcp.js with these flags (JSON-RPC by hand: no client-side parsing). */
+  function rawToolList(flags: string[]): Promise<string> {
+    return new Promise((done, fail) => {
+      const child = spawn(process.execPath, [MCP, '--stdio', '--audit', auditPath, ...flags], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      const send = (message: object) => child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...message })}\n`);
+      let buffer = '';
+      child.on('error', fail);
+      child.on('exit', (code) => fail(new Error(`dist/mcp.js exited (${code}) before answering tools/list`)));
+      child.stdout.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString('utf8');
+        for (let end = buffer.indexOf('\n'); end >= 0; end = buffer.indexOf('\n')) {
+          const message = JSON.parse(buffer.slice(0, end)) as { id?: number; result?: { tools: unknown[] } };
+          buffer = buffer.slice(end + 1);
+          if (message.id === 1) {
+            send({ method: 'notifications/initialized' });
+            send({ id: 2, method: 'tools/list' });
+          } else if (message.id === 2) {
+            done(JSON.stringify(message.result?.tools));
+            child.kill();
+          }
+        }
+      });
+      send({
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'list-check', version: '1' } },
+      });
+    });
+  }
+
+  it("answers tools/list from the built list, the same bytes as the server's code lists, for every flag variant", async () => {
+    for (const variant of TOOL_LIST_VARIANTS) {
+      const flags = [
+        ...(variant.readOnly ? ['--read-only'] : []),
+        ...(variant.allowRecovery ? ['--allow-recovery'] : []),
+        ...(variant.dr ? ['--workspace', workspace] : []),
+      ];
+      const expected = JSON.stringify(await cliToolList(variant, workspace));
+      assert.equal(await rawToolList(flags), expected, `flags: ${flags.join(' ') || '(none)'}`);
+    }
   });
 });

@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { cliSettings, CliUsageError, workspaceSettingsLayer } from '../../src/cli/mcp';
+import { cliSettings, CliUsageError } from '../../src/cli/mcp';
+import { workspaceSettingsLayer } from '../../src/cli/mcpTools';
 import { createRuntime, readPolicyFiles } from '../../src/core/runtime';
 import { tempDir } from '../support/operationHarness';
 
