@@ -345,6 +345,7 @@ export class OperationRunner {
       hasBackupPlan: Boolean(spec.backup),
       operationId: operation.id,
       operationVariant: spec.approvalVariant?.(input),
+      protectedReason: spec.protectedByDefault,
     });
     audit.environments = evaluation.environments;
     audit.environment = evaluation.environments.join(', ');
