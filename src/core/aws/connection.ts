@@ -41,6 +41,8 @@ export class AwsConnection {
   private credentialProvider?: AwsCredentialIdentityProvider;
   /** Set on a member account's connection: where its credentials come from (never the credentials). */
   private assumedSource?: string;
+  /** Set on a member account's connection: its name and the profile it is reached from (shown in every preview). */
+  accountContext?: { name?: string; reachedFrom: string };
 
   private constructor(
     readonly settings: ConnectionSettings,
@@ -59,10 +61,12 @@ export class AwsConnection {
     credentials: AwsCredentialIdentityProvider,
     identity: () => Promise<CallerIdentity>,
     source: string,
+    accountName?: string,
   ): AwsConnection {
     const connection = new AwsConnection(base.settings, base.profile, name, base.env);
     connection.credentialProvider = credentials;
     connection.assumedSource = source;
+    connection.accountContext = { name: accountName, reachedFrom: base.profileName };
     connection.identity = () => {
       const pending = (connection.identityPromise ??= identity());
       pending.catch(() => (connection.identityPromise = undefined));

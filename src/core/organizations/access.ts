@@ -13,7 +13,7 @@ export interface RunnerLike {
 export interface OrganizationAccessDeps extends MemberAccessDeps {
   /** The runner for a runner key: the base profile's name, or a member's `memberProfileName`. */
   runner(profileName: string): Promise<RunnerLike>;
-  policy(): GuardrailPolicy;
+  policy(): GuardrailPolicy | Promise<GuardrailPolicy>;
 }
 
 /**
@@ -51,7 +51,7 @@ export class OrganizationAccess {
   /** The organization tree, read once and kept until `forget()`. */
   tree(caller: Caller = 'explorer'): Promise<OrganizationTree> {
     if (!this.treePromise) {
-      const pending = loadOrganizationTree(this.read(caller), this.deps.policy());
+      const pending = Promise.resolve(this.deps.policy()).then((policy) => loadOrganizationTree(this.read(caller), policy));
       this.treePromise = pending;
       pending.then(
         (tree) => (this.loadedTree = tree),
@@ -75,6 +75,11 @@ export class OrganizationAccess {
   async profileNameFor(accountId: string): Promise<string> {
     const own = await this.base.identity();
     return own.account === accountId ? this.base.profileName : memberProfileName(this.base.profileName, accountId);
+  }
+
+  /** A member connection, named from the tree when it was read. */
+  memberConnection(accountId: string) {
+    return this.members.connection(accountId, this.loadedTree?.accounts.find((account) => account.id === accountId)?.name);
   }
 
   async runnerFor(accountId: string): Promise<RunnerLike> {

@@ -89,7 +89,7 @@ export class MemberAccess {
   }
 
   /** The connection for `accountId`; its credentials are assumed on first use and renewed before they expire. */
-  connection(accountId: string): AwsConnection {
+  connection(accountId: string, accountName?: string): AwsConnection {
     if (!ACCOUNT_ID.test(accountId)) throw new Error(`"${accountId.slice(0, 40)}" is not a 12-digit account ID.`);
     let connection = this.connections.get(accountId);
     if (!connection) {
@@ -100,8 +100,11 @@ export class MemberAccess {
         credentials,
         async () => (await this.session(accountId)).identity,
         `role ${this.options.roleName} in ${accountId}, assumed from profile "${this.base.profileName}"`,
+        accountName,
       );
       this.connections.set(accountId, connection);
+    } else if (accountName && connection.accountContext && !connection.accountContext.name) {
+      connection.accountContext.name = accountName;
     }
     return connection;
   }
