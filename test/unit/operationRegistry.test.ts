@@ -53,6 +53,8 @@ const EXPECTED_WRITES = [
   'sfn.executions.stop',
   'cloudformation.changeSets.create',
   'cloudformation.changeSets.execute',
+  'organizations.policies.create',
+  'organizations.policies.attach',
 ];
 
 const EXPECTED_READS = [
@@ -97,6 +99,14 @@ const EXPECTED_READS = [
   'ec2.instanceTypeOfferings.list',
   'sfn.executions.describe',
   'sfn.executions.history',
+  'organizations.organization.describe',
+  'organizations.roots.list',
+  'organizations.units.list',
+  'organizations.accounts.list',
+  'organizations.tags.list',
+  'organizations.policies.list',
+  'organizations.policies.forTarget',
+  'organizations.policies.describe',
 ];
 
 describe('operation registry', () => {

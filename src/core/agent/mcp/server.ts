@@ -329,6 +329,9 @@ export function createMcpServer(options: McpServerOptions): McpServer {
     description: 'The nextCursor of the previous page, with the same operation and input.',
   };
   readInput.required = ['operation'];
+  // Not supported yet in the MCP server: reads across an organization's accounts (@aws /resources and the LM tool have them).
+  delete readInput.properties.accounts;
+  delete readInput.properties.regions;
 
   const definitions: Array<McpToolDefinition & { handler: ToolHandler }> = [
     {
