@@ -68,22 +68,22 @@ describe('AWS Organizations against moto (cross-account fan-out, SCPs)', functio
 
   async function setUp(provider: ScriptedApprovalProvider = approvingProvider(), settings: object = {}) {
     const base = await AwsConnection.open({ endpointUrl: moto.endpoint, region: REGION }, process.env);
-    let access: OrganizationAccess | undefined;
+    const holder: { access?: OrganizationAccess } = {};
     const runtime: Runtime = createRuntime({
       settings: { accountEnvironments: { [seeded.managementAccountId]: 'production' }, ...settings },
       auditPath: join(dir.path, 'audit.jsonl'),
       approvalProvider: provider,
       connection: async (profile) => {
         const member = profile ? parseMemberProfileName(profile) : undefined;
-        return member ? access!.members.connection(member.accountId) : base;
+        return member ? holder.access!.memberConnection(member.accountId) : base;
       },
       defaultProfile: async () => base.profileName,
     });
-    access = new OrganizationAccess(
+    const access = (holder.access = new OrganizationAccess(
       base,
       { roleName: 'OrganizationAccountAccessRole' },
       { runner: (name) => runtime.runner(name), policy: () => runtime.policy },
-    );
+    ));
     return { base, runtime, access };
   }
 
