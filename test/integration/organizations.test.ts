@@ -8,6 +8,8 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AwsConnection } from '../../src/core/aws/connection';
 import { readAuditTrail } from '../../src/core/audit';
+import { renderConfirmation } from '../../src/core/conversation/render';
+import { formatPreview } from '../../src/core/operations/preview';
 import { fanOutFacts, memberProfileName, OrganizationAccess, parseMemberProfileName, renderFanOut } from '../../src/core/organizations';
 import { createRuntime, type Runtime } from '../../src/core/runtime';
 import { startMoto, type MotoServer } from '../../tools/emulators/moto';
@@ -154,6 +156,22 @@ describe('AWS Organizations against moto (cross-account fan-out, SCPs)', functio
       const outcome = await runner.run('ec2.instances.list', {}, { caller: 'chat', mode: 'execute' });
       assert.equal(outcome.status, 'succeeded');
       assert.equal((outcome.output as { items: unknown[] }).items.length, 2);
+
+      // A change in the member account names it, and says it is not the profile's own account.
+      await access.tree('chat');
+      access.memberConnection(prod.id);
+      const stop = await runner.run(
+        'ec2.instances.stop',
+        { instanceIds: [prod.instanceIds[REGION][0]] },
+        { caller: 'explorer', mode: 'dry-run' },
+      );
+      assert.ok(stop.preview, JSON.stringify(stop.error ?? stop.refusal));
+      assert.equal(stop.preview.account, prod.id);
+      assert.equal(stop.preview.accountName, 'prod-app');
+      assert.equal(stop.preview.reachedFrom, base.profileName);
+      assert.deepEqual(stop.preview.environments, ['production']);
+      assert.match(formatPreview(stop.preview), /This change is in account prod-app \(\d{12}\), a member account reached from profile/);
+      assert.match(renderConfirmation(stop.preview, formatPreview(stop.preview)), /^\*\*This change is in account prod-app/);
     } finally {
       access.dispose();
       base.dispose();
