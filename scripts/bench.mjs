@@ -50,6 +50,7 @@ const SUITES = [
   'step-functions',
   'iac-language',
   'plan-editor',
+  'accounts',
 ];
 const USAGE = `Usage: npm run bench [-- <suite>...] [options]     suites: ${SUITES.join(', ')} (default: all)
   --repeats <n>            explorer: workbench sessions, one fresh extension host each (default 3)
@@ -1648,6 +1649,86 @@ async function driftSuite() {
   };
 }
 
+// ---- accounts (issue 17 part 1) ------------------------------------------------------------------------------
+
+const ACCOUNTS_BENCH_ENTRY = join(REPO_ROOT, 'out', 'test', 'bench', 'accountsBench.js');
+
+async function accountsSuite() {
+  const figures = [];
+  const findings = [];
+  const parameters = { accounts: 20, regions: 2, instancesPerAccountRegion: 100, repeats: 3, concurrency: 8 };
+  let result;
+  let suiteError;
+  const throwaway = makeThrowawayDir('bench-accounts');
+  const outputDir = throwaway.path;
+  try {
+    const resultFile = join(outputDir, 'result.json');
+    const child = spawnManaged(process.execPath, [ACCOUNTS_BENCH_ENTRY], {
+      name: 'accounts benchmark',
+      cwd: REPO_ROOT,
+      env: mergeEnv(process.env, { PILOT_LIGHT_BENCH_RESULT: resultFile }),
+      logFile: join(outputDir, 'run.log'),
+      runsToCompletion: true,
+    });
+    await withTimeout(child.exited, SESSION_TIMEOUT_MS, 'accounts run').catch(async (error) => {
+      await child.stop();
+      throw error;
+    });
+    await child.stop();
+    if (!existsSync(resultFile)) throw new Error(`the run ended without a result:\n${child.recentOutput()}`);
+    result = JSON.parse(readFileSync(resultFile, 'utf8'));
+    if (!result.ok) throw new Error(result.error);
+  } catch (error) {
+    suiteError = error.message;
+    log(`accounts suite failed: ${suiteError}`);
+  } finally {
+    throwaway.remove();
+  }
+  if (result?.ok) {
+    const ms = result.runs.map((run) => run.ms);
+    const warm = result.runs.map((run) => run.warmMs);
+    const calls = result.runs.map((run) => run.reads + run.assumeRoles);
+    const expected = result.runs.map((run) => run.pages + result.accounts);
+    figures.push(
+      figure('fanOutMs', {
+        unit: 'ms',
+        target: '≤ 3,000',
+        measured: round(median(ms)),
+        pass: median(ms) <= 3000,
+        samples: ms.map((value) => round(value)),
+        notes: `OrganizationAccess.fanOut of ec2.instances.list over ${result.accounts} member accounts × ${result.regions.length} regions (${result.runs[0].instances} instances) against moto itself, a fresh organization access per run (so ${result.accounts} AssumeRoles); concurrency 8; the same read again with cached credentials: ${round(median(warm))} ms (samples ${warm.map((value) => round(value)).join(', ')}), which is moto answering 40 DescribeInstances of 100 instances while it holds 4,000`,
+      }),
+      figure('fanOutApiCalls', {
+        unit: 'calls',
+        target: '= accounts × regions × pages + one AssumeRole per account',
+        measured: median(calls),
+        pass: calls.every((count, index) => count === expected[index]) && result.runs.every((run) => run.warmAssumeRoles === 0),
+        samples: calls,
+        notes: `${result.runs[0].reads} DescribeInstances pages (runner calls) + ${result.runs[0].assumeRoles} AssumeRole (credential layer) per cold run; expected ${expected[0]} = ${result.accounts} × ${result.regions.length} × 1 page + ${result.accounts}; a second run with cached credentials made ${result.runs[0].warmAssumeRoles} AssumeRole calls; failures: ${result.runs.map((run) => run.failures).join(', ')}`,
+      }),
+    );
+    if (median(ms) > 3000)
+      findings.push(
+        'fanOutMs misses its target against moto: moto answers each DescribeInstances page in hundreds of ms with 4,000 instances seeded (the warm run without AssumeRole takes about as long). The replay endpoint (tools/emulators/replay) keys answers by request body only, so it cannot tell accounts apart yet: keying it by account (access key → assumed account) is the next step to time the extension without moto.',
+      );
+    parameters.seedMs = round(result.seedMs);
+  }
+  addNotMeasured(figures, ['fanOutMs', 'fanOutApiCalls'], suiteError ?? 'no run completed');
+  return {
+    title: 'Issue 17 part 1: EC2 instances across 20 accounts × 2 regions (AWS Organizations fan-out).',
+    timestamp: new Date().toISOString(),
+    machine: machineInfo(),
+    ...(suiteError ? { error: suiteError } : {}),
+    parameters,
+    figures,
+    findings,
+    method: [
+      '`test/bench/accountsBench.ts` in its own Node process: its own moto server, an organization of 20 member accounts (tools/seed/organization.ts), 100 t3.micro instances per account and region.',
+      'Each run builds a runtime and OrganizationAccess on a real AwsConnection, then times one fan-out (member runners, AssumeRole per account, the real SDK), then the same fan-out with cached credentials.',
+    ],
+  };
+}
+
 // ---- step functions (issue 13 parts 3-5) -------------------------------------------------------------------
 // Its figures go into the `planEditor` entry; figures of other suites there (openMs, editMs, …) are kept.
 
@@ -2246,6 +2327,7 @@ try {
     'step-functions': async () => planEditorEntry(await stepFunctionsSuite()),
     'iac-language': iacLanguageSuite,
     'plan-editor': planEditorSuite,
+    accounts: accountsSuite,
   };
   for (const suite of suites) {
     let result = await runSuite[suite]();

@@ -58,6 +58,8 @@ const EXPECTED_WRITES = [
   'sfn.executions.stop',
   'cloudformation.changeSets.create',
   'cloudformation.changeSets.execute',
+  'organizations.policies.create',
+  'organizations.policies.attach',
 ];
 
 const EXPECTED_READS = [
@@ -118,6 +120,14 @@ const EXPECTED_READS = [
   'ecr.images.list',
   'ecr.images.scanFindings',
   'logs.events.get',
+  'organizations.organization.describe',
+  'organizations.roots.list',
+  'organizations.units.list',
+  'organizations.accounts.list',
+  'organizations.tags.list',
+  'organizations.policies.list',
+  'organizations.policies.forTarget',
+  'organizations.policies.describe',
 ];
 
 describe('operation registry', () => {

@@ -16,7 +16,7 @@ export interface ToolSpec {
   shape:
     | { kind: 'operation'; operationId: string }
     /** `inputSchemaFrom`: the input's schema is given by the tools that run these operations (keeps package.json small). */
-    | { kind: 'router'; operationIds: readonly string[]; inputSchemaFrom?: string }
+    | { kind: 'router'; operationIds: readonly string[]; inputSchemaFrom?: string; acrossAccounts?: boolean }
     | { kind: 'security' }
     | { kind: 'unused' };
   /** For the model: what it does and when to use it. */
@@ -72,6 +72,11 @@ export const READ_OPERATIONS = Object.freeze([
   'ecr.images.list',
   'ecr.images.scanFindings',
   'logs.events.get',
+  'organizations.accounts.list',
+  'organizations.units.list',
+  'organizations.policies.list',
+  'organizations.policies.forTarget',
+  'organizations.policies.describe',
 ] as const);
 
 export const INSTANCE_STATE_OPERATIONS = Object.freeze([
@@ -105,6 +110,8 @@ export const WRITE_OPERATIONS = Object.freeze([
   'ecs.services.deployImage',
   'ecs.services.rollback',
   'eks.nodegroups.scale',
+  'organizations.policies.create',
+  'organizations.policies.attach',
 ] as const);
 
 export const DELETE_OPERATIONS = Object.freeze([
@@ -128,8 +135,8 @@ export const TOOL_SPECS: readonly ToolSpec[] = Object.freeze([
     displayName: 'Read AWS resources',
     toolReferenceName: 'awsRead',
     kind: 'read',
-    shape: { kind: 'router', operationIds: READ_OPERATIONS },
-    modelDescription: `Reads AWS resources in the user's current account and region (EC2 instances, volumes, snapshots, Elastic IPs, AMIs, VPCs, subnets, route tables, gateways, security groups, network interfaces, launch templates, IAM roles and policies, CloudFormation stacks, and Elastic Disaster Recovery: DRS source servers with replication state and lag, DRS jobs (drills and recoveries) and recovery instances; ECS clusters, services with deployments, tasks with container exit codes, task definition revisions; EKS clusters, node groups and Fargate profiles; ECR repositories and images with scan findings; CloudWatch log events of a container's awslogs stream). Read-only. Pick the operation and give its input (often {}). The result lists resources with their environment. ${UNTRUSTED}`,
+    shape: { kind: 'router', operationIds: READ_OPERATIONS, acrossAccounts: true },
+    modelDescription: `Reads AWS resources in the user's current account and region (EC2 instances, volumes, snapshots, Elastic IPs, AMIs, VPCs, subnets, route tables, gateways, security groups, network interfaces, launch templates, IAM roles and policies, CloudFormation stacks; Elastic Disaster Recovery: DRS source servers with replication state and lag, DRS jobs (drills and recoveries) and recovery instances; ECS clusters, services with deployments, tasks with container exit codes, task definition revisions; EKS clusters, node groups and Fargate profiles; ECR repositories and images with scan findings; CloudWatch log events of a container's awslogs stream; AWS Organizations: accounts, OUs and service control policies). Read-only. Pick the operation and give its input (often {}). To read across the organization's accounts, add accounts ("all", account IDs, or "ou:<OU ID>") and optionally regions: every result row names its account, and accounts that could not be read are listed with their error. The result lists resources with their environment. ${UNTRUSTED}`,
     userDescription: 'Lists and describes AWS resources (read-only).',
     icon: '$(search)',
   },
@@ -199,7 +206,7 @@ export const TOOL_SPECS: readonly ToolSpec[] = Object.freeze([
     toolReferenceName: 'awsModify',
     kind: 'write',
     shape: { kind: 'router', operationIds: WRITE_OPERATIONS },
-    modelDescription: `Creates or changes AWS resources: instance type, launch from a template, security groups and rules, VPCs, volumes, snapshots, Elastic IPs, tags, IAM roles and policies; scales an ECS service or an EKS node group, deploys an image to an ECS service (a new task definition revision with only the image changed), rolls a service back to an earlier revision. Changes AWS. Only use it for changes the user asked for in their own words. ${GUARDED}`,
+    modelDescription: `Creates or changes AWS resources: instance type, launch from a template, security groups and rules, VPCs, volumes, snapshots, Elastic IPs, tags, IAM roles and policies, service control policies (create, attach; always need an approval); scales an ECS service or an EKS node group, deploys an image to an ECS service (a new task definition revision with only the image changed), rolls a service back to an earlier revision. Changes AWS. Only use it for changes the user asked for in their own words. ${GUARDED}`,
     userDescription: 'Creates or changes AWS resources (asks first).',
     icon: '$(edit)',
   },
@@ -214,6 +221,26 @@ export const TOOL_SPECS: readonly ToolSpec[] = Object.freeze([
     icon: '$(trash)',
   },
 ] satisfies ToolSpec[]);
+
+/** `accounts` and `regions` of a read across the organization (src/core/organizations/fanOut.ts checks them again). */
+export const ACROSS_ACCOUNTS_PROPERTIES = Object.freeze({
+  accounts: {
+    description:
+      'Read in several accounts of the AWS organization: "all", a list of 12-digit account IDs, or "ou:<OU or root ID>". Omitted: the current account only.',
+    anyOf: [
+      { type: 'string', enum: ['all'] },
+      { type: 'string', pattern: '^ou:(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[0-9a-z]{8,32})$' },
+      { type: 'array', items: { type: 'string', pattern: '^\\d{12}$' }, minItems: 1, maxItems: 500 },
+    ],
+  },
+  regions: {
+    type: 'array',
+    items: { type: 'string', pattern: '^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\\d$' },
+    minItems: 1,
+    maxItems: 30,
+    description: 'With accounts: the regions to read in. Omitted: the current region.',
+  },
+});
 
 export const MAX_TOOLS = 10;
 
@@ -279,6 +306,7 @@ export function toolInputSchema(spec: ToolSpec, schemaOf: SchemaSource): Record<
                 description: 'The input of the chosen operation: the anyOf entry whose title names the operation.',
                 anyOf: sharedSchemas(spec.shape.operationIds.map((id) => [id, require(id)])),
               },
+          ...(spec.shape.acrossAccounts ? ACROSS_ACCOUNTS_PROPERTIES : {}),
         },
         required: ['operation', 'input'],
         additionalProperties: false,
@@ -327,6 +355,13 @@ export function operationCall(
     };
   }
   return { ok: true, operationId, input: input.input ?? {} };
+}
+
+/** The `accounts` and `regions` of a read tool call, when the tool reads across accounts and the call asks to. */
+export function acrossAccountsOf(spec: ToolSpec, raw: unknown): { accounts: unknown; regions?: unknown } | undefined {
+  if (spec.shape.kind !== 'router' || !spec.shape.acrossAccounts || !raw || typeof raw !== 'object') return undefined;
+  const { accounts, regions } = raw as { accounts?: unknown; regions?: unknown };
+  return accounts === undefined ? undefined : { accounts, regions };
 }
 
 /** The `contributes.languageModelTools` entries, generated for package.json. */

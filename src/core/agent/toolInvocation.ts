@@ -7,7 +7,7 @@ import { renderConfirmation } from '../conversation/render';
 import { describeProblem } from '../runtime/changeFlow';
 import { describeRequest, matchingRequest, type AgentApprovals } from '../approvals/agentApprovals';
 import { isExternalSystem } from '../guardrails/approvalPolicy';
-import { isWriteTool, operationCall, type ToolSpec } from './toolCatalog';
+import { acrossAccountsOf, isWriteTool, operationCall, type ToolSpec } from './toolCatalog';
 import { compactReadOutput, type ToolPayload } from './toolResults';
 
 /** What an agent front end (LM tools, the MCP server) gives the tool calls: runs under its caller, through the runtime. */
@@ -19,6 +19,13 @@ export interface AgentToolHost {
   ): Promise<RunOutcome>;
   environmentResolver(): Promise<EnvironmentResolver>;
   currentRegion(): Promise<string>;
+  /** A read across the organization's accounts (`accounts`, `regions`); without it such calls are answered "not supported". */
+  readAcrossAccounts?(
+    operationId: string,
+    input: unknown,
+    across: { accounts: unknown; regions?: unknown },
+    signal?: AbortSignal,
+  ): Promise<ToolPayload>;
   /** Jira/ServiceNow change requests: a write an approval rule sends there opens a ticket instead of running. */
   externalApprovals?: AgentApprovals;
   /** Who asked, for the ticket (never a credential). */
@@ -123,6 +130,17 @@ export async function invokeToolCall(
   const { signal } = options;
 
   if (spec.kind === 'read') {
+    const across = acrossAccountsOf(spec, rawInput);
+    if (across) {
+      if (!host.readAcrossAccounts)
+        return {
+          tool: spec.name,
+          status: 'failed',
+          operation: call.operationId,
+          summary: 'Not supported yet here: reads across accounts. Read without "accounts" for the current account.',
+        };
+      return host.readAcrossAccounts(call.operationId, call.input, across, signal);
+    }
     const outcome = await host.run(call.operationId, call.input, { mode: 'execute', signal });
     if (outcome.status !== 'succeeded')
       return {

@@ -39,6 +39,10 @@ export class AwsConnection {
   private identityPromise?: Promise<CallerIdentity>;
   private readonly clients = new Map<string, Promise<unknown>>();
   private credentialProvider?: AwsCredentialIdentityProvider;
+  /** Set on a member account's connection: where its credentials come from (never the credentials). */
+  private assumedSource?: string;
+  /** Set on a member account's connection: its name and the profile it is reached from (shown in every preview). */
+  accountContext?: { name?: string; reachedFrom: string };
 
   private constructor(
     readonly settings: ConnectionSettings,
@@ -46,6 +50,30 @@ export class AwsConnection {
     readonly profileName: string,
     private readonly env: NodeJS.ProcessEnv,
   ) {}
+
+  /**
+   * Another account reached from `base` with assumed-role credentials (AWS Organizations): the same region
+   * and endpoint settings, its own name (runner key), credentials and identity. Its clients are its own.
+   */
+  static assumed(
+    base: AwsConnection,
+    name: string,
+    credentials: AwsCredentialIdentityProvider,
+    identity: () => Promise<CallerIdentity>,
+    source: string,
+    accountName?: string,
+  ): AwsConnection {
+    const connection = new AwsConnection(base.settings, base.profile, name, base.env);
+    connection.credentialProvider = credentials;
+    connection.assumedSource = source;
+    connection.accountContext = { name: accountName, reachedFrom: base.profileName };
+    connection.identity = () => {
+      const pending = (connection.identityPromise ??= identity());
+      pending.catch(() => (connection.identityPromise = undefined));
+      return pending;
+    };
+    return connection;
+  }
 
   /** Reads the shared config files (no AWS calls) and resolves which profile applies. */
   static async open(settings: ConnectionSettings, env: NodeJS.ProcessEnv = process.env): Promise<AwsConnection> {
@@ -66,6 +94,7 @@ export class AwsConnection {
   }
 
   get credentialSource(): string {
+    if (this.assumedSource) return this.assumedSource;
     const explicit = Boolean(this.settings.profile || this.env.AWS_PROFILE);
     if (!explicit && this.env.AWS_ACCESS_KEY_ID) return 'environment variables';
     return this.profile ? `profile "${this.profile.name}" (${this.profile.kind})` : 'default credential chain';

@@ -2,7 +2,7 @@
  * Markdown for deterministic chat answers. Every value that comes from AWS is escaped (see markdown.ts).
  */
 import type { ResourceFact } from '../insights/facts';
-import type { OperationPreview } from '../operations/preview';
+import { crossAccountNote, type OperationPreview } from '../operations/preview';
 import { kindOf } from '../insights/facts';
 import type { SecurityReport } from '../insights/security';
 import { CATEGORY_TITLES, type UnusedReport } from '../insights/unused';
@@ -155,8 +155,10 @@ export function renderConfirmation(preview: OperationPreview, previewText: strin
         : preview.guardrails.verdict === 'needs-confirmation'
           ? '**Confirmation required:** Pilot Light asks once more with this preview.'
           : 'Allowed by the guardrails.';
+  const crossAccount = crossAccountNote(preview);
   return [
-    `**Account** ${inlineCode(preview.account)} · **Region** ${inlineCode(preview.region)} · **Environment** ${escapeMarkdown(environments)}${preview.protectedEnvironments.length ? ' (protected)' : ''}`,
+    ...(crossAccount ? [`**${escapeMarkdown(crossAccount, 300)}**`] : []),
+    `**Account** ${inlineCode(preview.account)}${preview.accountName ? ` (${escapeMarkdown(preview.accountName, 60)})` : ''} · **Region** ${inlineCode(preview.region)} · **Environment** ${escapeMarkdown(environments)}${preview.protectedEnvironments.length ? ' (protected)' : ''}`,
     targets.length
       ? `Resources:\n${targets
           .slice(0, 20)

@@ -28,7 +28,12 @@ export interface GuardrailFacts {
   operationId?: string;
   /** Its variant for approval rules (e.g. "recovery" or "drill" of drs.recovery.start). */
   operationVariant?: string;
+  /** Set for operations protected by default (service control policies): the change always needs an approval. */
+  protectedReason?: string;
 }
+
+/** The environment a change to an operation protected by default is in (see `protectedReason`). */
+export const ORGANIZATION_ENVIRONMENT = 'organization';
 
 export interface GuardrailEvaluation {
   resources: EnvironmentResource[];
@@ -99,10 +104,12 @@ function evaluateUnder(policy: GuardrailPolicy, facts: GuardrailFacts): Guardrai
     environment: resolveEnvironment(resource.tags, facts.account, policy),
   }));
   const byProtection = [...resources].sort((a, b) => Number(b.environment.protected) - Number(a.environment.protected));
-  const environments = unique(byProtection.map((resource) => resource.environment.name));
-  const protectedEnvironments = unique(
-    byProtection.filter((resource) => resource.environment.protected).map((resource) => resource.environment.name),
-  );
+  const organizationWide = facts.protectedReason && facts.kind !== 'read' ? [ORGANIZATION_ENVIRONMENT] : [];
+  const environments = unique([...organizationWide, ...byProtection.map((resource) => resource.environment.name)]);
+  const protectedEnvironments = unique([
+    ...organizationWide,
+    ...byProtection.filter((resource) => resource.environment.protected).map((resource) => resource.environment.name),
+  ]);
   const evaluation: GuardrailEvaluation = {
     resources,
     environments,
@@ -152,7 +159,11 @@ function evaluateUnder(policy: GuardrailPolicy, facts: GuardrailFacts): Guardrai
 
   const reasons: string[] = [];
   let level: ApprovalLevel | undefined;
-  if (protectedEnvironments.length && policy.approvalRequiredFor.includes(facts.kind as 'write' | 'delete')) {
+  if (organizationWide.length) {
+    level = 'approve';
+    reasons.push(facts.protectedReason!);
+  }
+  if (protectedEnvironments.length > organizationWide.length && policy.approvalRequiredFor.includes(facts.kind as 'write' | 'delete')) {
     level = 'approve';
     reasons.push(
       `${protectedEnvironments.join(', ')} ${protectedEnvironments.length > 1 ? 'are protected environments' : 'is a protected environment'}.`,

@@ -11,6 +11,7 @@ import { volumeOperations } from './ec2/volumes';
 import { vpcOperations } from './ec2/vpcs';
 import { iacReadOperations, iacWriteOperations } from './iac';
 import { iamOperations } from './iam';
+import { organizationsReadOperations, organizationsWriteOperations } from './organizations';
 import { OperationRegistry } from './registry';
 import { ssmOperations, ssmReadOperations } from './ssm';
 import { stepFunctionsReadOperations, stepFunctionsWriteOperations } from './stepFunctions';
@@ -43,6 +44,8 @@ export const BUILTIN_OPERATIONS: readonly Operation[] = Object.freeze([
   ...containerWriteOperations,
   ...ecsReadOperations,
   ...containerReadOperations,
+  ...organizationsReadOperations,
+  ...organizationsWriteOperations,
 ] as Operation[]);
 
 export function createOperationRegistry(extra: Iterable<Operation> = []): OperationRegistry {

@@ -32,6 +32,10 @@ export interface OperationPreview {
   destructive: boolean;
   caller: Caller;
   account: string;
+  /** The account's name (AWS Organizations), when known. */
+  accountName?: string;
+  /** Set when the account is a member account reached by assumed role from this profile, not the profile's own. */
+  reachedFrom?: string;
   region: string;
   summary: string;
   changes: string[];
@@ -57,10 +61,18 @@ export interface OperationPreview {
 }
 
 /** Plain-text rendering for chat answers, tool confirmations and logs. */
+/** The sentence that says a change is not in the profile's own account (shown in bold where markdown is rendered). */
+export function crossAccountNote(preview: Pick<OperationPreview, 'account' | 'accountName' | 'reachedFrom'>): string | undefined {
+  if (!preview.reachedFrom) return undefined;
+  return `This change is in account ${preview.accountName ? `${preview.accountName} (${preview.account})` : preview.account}, a member account reached from profile "${preview.reachedFrom}", not that profile's own account.`;
+}
+
 export function formatPreview(preview: OperationPreview): string {
+  const note = crossAccountNote(preview);
   const lines = [
     `${preview.summary}`,
-    `Account ${preview.account}, region ${preview.region}, environment ${preview.environments.join(', ') || 'unknown'}${preview.protectedEnvironments.length ? ' (protected)' : ''}.`,
+    ...(note ? [note] : []),
+    `Account ${preview.accountName ? `${preview.accountName} (${preview.account})` : preview.account}, region ${preview.region}, environment ${preview.environments.join(', ') || 'unknown'}${preview.protectedEnvironments.length ? ' (protected)' : ''}.`,
   ];
   const targets = preview.resources.filter((resource) => resource.role === 'target');
   if (targets.length)

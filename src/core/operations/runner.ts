@@ -50,6 +50,8 @@ export interface OperationConnection {
   readonly region: string;
   identity(): Promise<{ account: string; arn: string }>;
   client<C>(service: ServiceDefinition<C>, region?: string): Promise<C>;
+  /** A member account reached from another profile (AWS Organizations): named in every preview. */
+  readonly accountContext?: { name?: string; reachedFrom: string };
 }
 
 export interface RunnerLogger {
@@ -386,6 +388,7 @@ export class OperationRunner {
       hasBackupPlan: Boolean(spec.backup),
       operationId: operation.id,
       operationVariant: spec.approvalVariant?.(input),
+      protectedReason: spec.protectedByDefault,
     });
     audit.environments = evaluation.environments;
     audit.environment = evaluation.environments.join(', ');
@@ -672,6 +675,12 @@ export class OperationRunner {
       destructive: operation.destructive,
       caller: options.caller,
       account: ctx.account,
+      ...(this.options.connection.accountContext
+        ? {
+            accountName: this.options.connection.accountContext.name,
+            reachedFrom: this.options.connection.accountContext.reachedFrom,
+          }
+        : {}),
       region: ctx.region,
       summary: details.summary,
       changes: details.changes,

@@ -40,7 +40,18 @@ export const RUN_MODES: readonly RunMode[] = ['dry-run', 'execute'];
 
 export type OperationKind = 'read' | 'write' | 'delete';
 export type CostDirection = 'none' | 'increase' | 'decrease' | 'variable';
-export type ServiceId = 'ec2' | 'iam' | 'cloudformation' | 'drs' | 'ssm' | 'sfn' | 'ecs' | 'eks' | 'ecr' | 'logs';
+export type ServiceId =
+  | 'ec2'
+  | 'iam'
+  | 'cloudformation'
+  | 'drs'
+  | 'ssm'
+  | 'sfn'
+  | 'ecs'
+  | 'eks'
+  | 'ecr'
+  | 'logs'
+  | 'organizations';
 
 /** A resource an operation touches (`target`) or that only tells its environment (`context`, e.g. the VPC a new group goes in). */
 export interface TargetResource {
@@ -167,6 +178,12 @@ export interface OperationSpec<Schema extends z.ZodType = z.ZodType, Output = un
     targets: TargetResource[],
   ): Promise<DependencyFinding[]>;
   backup?: BackupPlan<z.output<Schema>>;
+  /**
+   * Why every change by this operation counts as a change to a protected environment ("organization"), so it
+   * always needs an approval whatever its targets' environments (e.g. service control policies, which bind
+   * every account under their target).
+   */
+  protectedByDefault?: string;
   /** Refines the ID approval rules may name: a rule naming "<id>:<variant>" (e.g. "drs.recovery.start:recovery") governs only that variant. */
   approvalVariant?(input: z.output<Schema>): string | undefined;
   handler(ctx: OperationContext, input: z.output<Schema>, targets: TargetResource[]): Promise<Output>;

@@ -146,9 +146,16 @@ export class AwsChatParticipant {
     const parser = await import('../../core/conversation/keywordParser');
     const prompt = request.prompt.trim();
     switch (request.command) {
-      case 'resources':
+      case 'resources': {
+        const { parseAccountsSelector } = await import('../../core/organizations/render');
+        const across = parseAccountsSelector(prompt);
+        if (across.selector || across.problem) {
+          stream.progress('Reading resources across accounts…');
+          return this.resourcesAcrossAccounts(across, answerContext.region);
+        }
         stream.progress('Reading resources…');
         return answers.answerResources(answerContext, prompt || 'resources');
+      }
       case 'security': {
         stream.progress('Checking IAM policies and security groups…');
         const intent = parser.parseIntent(`security ${prompt}`);
@@ -240,6 +247,37 @@ export class AwsChatParticipant {
     if (intent.kind === 'context') return this.context(intent.command, answerContext);
     if (intent.kind !== 'help') stream.progress('Working on it…');
     return answers.answerIntent(answerContext, intent);
+  }
+
+  /** /resources with `accounts: all | <ids> | ou:<id>`: one read in every selected account, failures listed. */
+  private async resourcesAcrossAccounts(
+    across: { selector?: import('../../core/organizations').AccountsSelector; rest: string; problem?: string },
+    region: string,
+  ): Promise<ChatAnswer> {
+    const [{ fanOutFacts, renderFanOut }, { parseResourceQuery }, { kindOf }, { organizationsFeature }, { inlineCode }] = await Promise.all([
+      import('../../core/organizations'),
+      import('../../core/conversation/resourceQuery'),
+      import('../../core/insights/facts'),
+      import('../organizations/organizationsFeature'),
+      import('../../core/conversation/markdown'),
+    ]);
+    if (!across.selector) return answerOnly(across.problem ?? 'Say which accounts: `accounts: all`, account IDs, or `ou:<OU ID>`.');
+    const kind = kindOf(parseResourceQuery(across.rest || 'instances').types[0] ?? 'ec2:instance') ?? kindOf('ec2:instance')!;
+    const feature = organizationsFeature(this.ctx);
+    const access = await feature.access();
+    const result = await access.fanOut({
+      operationId: kind.operation,
+      accounts: across.selector,
+      regions: [region],
+      caller: 'chat',
+      concurrency: feature.settings().concurrency,
+    });
+    const policy = (await this.service.policy()).policy;
+    const identity = await access.base.identity().catch(() => undefined);
+    const from = `_Read from profile ${inlineCode(access.base.profileName, 60)}${identity ? ` (account ${identity.account})` : ''}, assuming ${inlineCode(access.members.options.roleName, 64)} in member accounts._`;
+    return answerOnly(`${renderFanOut(result, fanOutFacts(result, policy), kind.title)}\n\n${from}`, [
+      { label: 'Show the AWS context', prompt: '', command: 'context' },
+    ]);
   }
 
   /** /context: shows the context, or switches region, profile (account) or environment focus. */

@@ -3,8 +3,10 @@ import type { AwsConnection } from '../../core/aws/connection';
 import { describeAwsError } from '../../core/aws/errors';
 import type { ResourceReads } from '../../core/resources/model';
 import { runnerReads } from '../../core/resources/runnerReads';
+import { organizationsFeature } from '../organizations/organizationsFeature';
 import type { PilotLightContext } from '../shared/pilotLightContext';
 import { TreeProvider } from '../shared/tree';
+import { OrganizationNode } from './organizationNodes';
 import {
   ErrorNode,
   type ExplorerNode,
@@ -39,13 +41,16 @@ export class ExplorerProvider extends TreeProvider<ExplorerNode> implements Expl
   needsCredentials = false;
   /** Live refreshes done so far; read by tests. */
   liveRefreshCount = 0;
+  /** Per profile root: its organization node, or why there is none (being read, not an organization). */
+  private readonly organizations = new Map<string, OrganizationNode | 'reading' | 'none'>();
 
   constructor(private readonly ctx: PilotLightContext) {
     super();
     this.subscriptions.push(
       ctx.onDidChangeConnection(() => this.refresh()),
       vscode.workspace.onDidChangeConfiguration((event) => {
-        if (event.affectsConfiguration('pilotLight.explorer')) this.refresh();
+        if (event.affectsConfiguration('pilotLight.explorer') || event.affectsConfiguration('pilotLight.organizations'))
+          this.refresh();
       }),
     );
   }
@@ -53,6 +58,7 @@ export class ExplorerProvider extends TreeProvider<ExplorerNode> implements Expl
   refresh(node?: ExplorerNode): void {
     if (!node) {
       this.roots = undefined;
+      this.organizations.clear();
       this.stopLiveRefreshes();
     } else {
       node.reset();
@@ -93,6 +99,40 @@ export class ExplorerProvider extends TreeProvider<ExplorerNode> implements Expl
   regions(connection: AwsConnection): string[] {
     const configured = explorerListSetting('regions');
     return configured.length ? configured : [connection.region];
+  }
+
+  /**
+   * The Organization node of a profile root. The first call starts reading the organization in the background;
+   * the node appears when the profile's account can read it (the management or a delegated administrator
+   * account), and never for an account outside an organization (`pilotLight.organizations.showInExplorer`).
+   */
+  organizationNode(profile: ProfileNode): ExplorerNode | undefined {
+    const mode = vscode.workspace.getConfiguration('pilotLight.organizations').get<string>('showInExplorer', 'auto');
+    if (mode === 'never') return undefined;
+    const state = this.organizations.get(profile.id);
+    if (state instanceof OrganizationNode) return state;
+    if (state) return undefined;
+    this.organizations.set(profile.id, 'reading');
+    void (async () => {
+      try {
+        const access = await organizationsFeature(this.ctx).access(profile.other ? profile.profileName : undefined);
+        const tree = await access.tree('explorer');
+        if (this.organizations.get(profile.id) !== 'reading') return;
+        this.organizations.set(profile.id, new OrganizationNode(profile, access, tree, this));
+        this.changeEmitter.fire(profile);
+      } catch (error) {
+        if (this.organizations.get(profile.id) === 'reading') this.organizations.set(profile.id, 'none');
+        this.ctx.log.info(
+          `Explorer: no AWS Organization for profile ${profile.profileName} (${describeAwsError(error).code}: ${describeAwsError(error).message})`,
+        );
+      }
+    })();
+    return undefined;
+  }
+
+  /** Resolves once every organization read started so far has ended (tests). */
+  organizationsSettled(): boolean {
+    return ![...this.organizations.values()].includes('reading');
   }
 
   watchTransitional(node: ResourceNode, delay = LIVE_REFRESH_FIRST_MS): void {

@@ -26,6 +26,8 @@ export interface ExplorerHost {
   reads(connection: AwsConnection): ResourceReads;
   /** Re-reads a transitional resource with backoff until its state is stable. */
   watchTransitional(node: ResourceNode): void;
+  /** The profile's AWS Organization node, once it is known the profile can read one (organizations feature). */
+  organizationNode?(profile: ProfileNode): ExplorerNode | undefined;
 }
 
 export abstract class ExplorerNode extends TreeNode<ExplorerNode> {
@@ -465,7 +467,7 @@ export class ServiceNode extends ExplorerNode {
 
 export class RegionNode extends ExplorerNode {
   constructor(
-    parent: ProfileNode,
+    parent: ExplorerNode,
     readonly region: string,
     private readonly connection: AwsConnection,
     private readonly reads: ResourceReads,
@@ -569,7 +571,8 @@ export class ProfileNode extends ExplorerNode {
         .regions(this.connection)
         .map((region, index) => new RegionNode(this, region, this.connection, reads, this.host, index === 0));
     }
-    return this.regionNodes;
+    const organization = this.host.organizationNode?.(this);
+    return organization ? [...this.regionNodes, organization] : this.regionNodes;
   }
 
   reset(): void {

@@ -53,6 +53,11 @@ export class OperationService implements vscode.Disposable {
 
   private constructor(private readonly ctx: PilotLightContext) {}
 
+  /** The extension's shared context (for features built on the service, e.g. organizations). */
+  get context(): PilotLightContext {
+    return this.ctx;
+  }
+
   /** Jira/ServiceNow change requests for agents (set by the approvals feature), if any. */
   get agentApprovals() {
     return this.ctx.safety.agentApprovals;

@@ -35,6 +35,8 @@ export class PilotLightContext implements vscode.Disposable {
   readonly safety: SafetyServices;
   /** Profile, region and endpoints in force: user settings, and workspace settings only as the user allowed them. */
   readonly connectionSettings: ConnectionSettingsSource;
+  /** Routes member accounts' runner keys (`<profile>::<account>`) to assumed-role connections (organizations feature). */
+  memberConnection?: (name: string) => Promise<AwsConnection> | undefined;
   /** Work queued during activate()'s first step; undefined once it ran. */
   private deferred: Array<() => void> | undefined = [];
 
@@ -121,6 +123,8 @@ export class PilotLightContext implements vscode.Disposable {
    */
   async connectionFor(profile: string | undefined): Promise<AwsConnection> {
     if (!profile) return this.connection();
+    const member = this.memberConnection?.(profile);
+    if (member) return member;
     const active = await this.connection().then(
       (connection) => connection.profileName,
       () => this.profileSetting() ?? 'default',

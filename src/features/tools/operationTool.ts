@@ -34,6 +34,27 @@ export class OperationTool implements vscode.LanguageModelTool<unknown> {
       run: (operationId, input, options) => this.service.run(operationId, input, { caller: 'lm-tool', ...options }),
       environmentResolver: () => this.service.environmentResolver(),
       currentRegion: () => this.service.currentRegion(),
+      readAcrossAccounts: async (operationId, input, across, signal) => {
+        const [{ readAcrossAccounts }, { organizationsFeature }] = await Promise.all([
+          import('../../core/organizations/agentRead'),
+          import('../organizations/organizationsFeature'),
+        ]);
+        const feature = organizationsFeature(this.service.context);
+        return readAcrossAccounts(
+          await feature.access(),
+          {
+            tool: this.spec.name,
+            operationId,
+            input,
+            ...across,
+            defaultRegion: await this.service.currentRegion(),
+            caller: 'lm-tool',
+            concurrency: feature.settings().concurrency,
+            signal,
+          },
+          (await this.service.policy()).policy,
+        );
+      },
       externalApprovals: this.service.agentApprovals,
       requestedBy: 'AI agent in VS Code chat',
     };

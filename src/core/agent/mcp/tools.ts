@@ -315,6 +315,9 @@ export function createMcpTools(server: Server, options: McpServerOptions): McpTo
     description: 'The nextCursor of the previous page, with the same operation and input.',
   };
   readInput.required = ['operation'];
+  // Not supported yet in the MCP server: reads across an organization's accounts (@aws /resources and the LM tool have them).
+  delete readInput.properties.accounts;
+  delete readInput.properties.regions;
 
   const definitions: Array<McpToolDefinition & { handler: ToolHandler }> = [
     {
