@@ -138,7 +138,10 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     return drMain(
       argv.slice(1),
       { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env },
-      { settings: (args) => cliSettings(args), workspaceLayer: workspaceSettingsLayer },
+      {
+        settings: (args) => cliSettings(args),
+        workspaceLayer: async (folder) => (await import('./mcpTools')).workspaceSettingsLayer(folder),
+      },
     );
   }
   let settings: CliSettings | 'help';
