@@ -1,11 +1,12 @@
 // Bundles the extension with esbuild into dist/, in three layers loaded as they are needed:
 //   dist/extension.js  the VS Code adapters and the light part of the core: all that activation parses;
 //   dist/core.js       every core module the adapters import dynamically (operations, guardrails, DR…);
-//   dist/sdk/*.js      one bundle per AWS SDK package, required when a client is first created.
+//   dist/sdk/*.js      one bundle per AWS SDK package, required when a client is first created, and
+//   dist/sdk/runtime.js the packages those bundles share (@smithy/*, @aws-sdk/core…), each evaluated on first use.
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { createRequire, isBuiltin } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, relative, resolve } from 'node:path';
 import { generateCfnEnums } from './lib/cfnEnums.mjs';
@@ -33,6 +34,62 @@ function splitAwsSdk(used) {
     },
   };
 }
+
+/**
+ * The SDK bundles share one copy of the packages they have in common: every bare import inside them (the
+ * @smithy runtime, @aws-sdk/core, middleware, credential providers…) becomes a lookup in dist/sdk/runtime.js,
+ * keyed by the file it resolves to, so two versions of a package stay apart. `shared` collects the keys.
+ */
+function shareSdkRuntime(shared) {
+  return {
+    name: 'share-sdk-runtime',
+    setup(b) {
+      b.onResolve({ filter: /^[^./]/ }, async (args) => {
+        if (args.kind === 'entry-point' || args.pluginData?.sharing || isBuiltin(args.path)) return undefined;
+        const resolved = await b.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: { sharing: true },
+        });
+        if (resolved.errors.length || resolved.external) return resolved;
+        const key = sharedModuleKey(resolved.path);
+        if (!shared.has(key)) shared.set(key, resolved.path);
+        return { path: key, namespace: 'sdk-runtime' };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'sdk-runtime' }, (args) => ({
+        contents: `module.exports = require('./runtime.js')[${JSON.stringify(args.path)}];`,
+        loader: 'js',
+      }));
+      b.onResolve({ filter: /^\.\/runtime\.js$/, namespace: 'sdk-runtime' }, () => ({
+        path: './runtime.js',
+        external: true,
+      }));
+    },
+  };
+}
+
+/**
+ * `name@version/subpath` of a file in node_modules: npm nests the same version of a package under several
+ * clients, and those copies are one module here. Outside node_modules, the path itself.
+ */
+function sharedModuleKey(path) {
+  const posix = relative(root, path).split('\\').join('/');
+  const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\/(.*)$/.exec(posix);
+  if (!match) return posix;
+  const manifest = JSON.parse(readFileSync(join(root, match[1], 'package.json'), 'utf8'));
+  return `${manifest.name}@${manifest.version}/${match[2]}`;
+}
+
+/** dist/sdk/runtime.js: one getter per shared module, so a module is evaluated when a bundle first needs it. */
+const sdkRuntimeEntry = (shared) =>
+  [...shared]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(
+      ([key, path]) =>
+        `Object.defineProperty(exports, ${JSON.stringify(key)}, { enumerable: true, get: () => require(${JSON.stringify(path)}) });`,
+    )
+    .join('\n');
 
 const coreDir = join(root, 'src', 'core');
 // Also lazy: the webview protocols (zod schemas), which the editor panels import dynamically.
@@ -192,10 +249,12 @@ const core = await build({
   outfile: 'dist/core.js',
   plugins: [splitAwsSdk(usedSdkPackages)],
 });
+const sharedSdkModules = new Map();
 const sdk = await build({
   ...common,
   entryPoints: Object.fromEntries([...usedSdkPackages].map((pkg) => [sdkBundleName(pkg), pkg])),
   outdir: 'dist/sdk',
+  plugins: [shareSdkRuntime(sharedSdkModules)],
 });
 
 // The webviews: browser bundles (Lit, @vscode-elements, the shared protocol) with their CSS, all local.
@@ -305,8 +364,14 @@ const extraSdk = missingSdk.length
       ...common,
       entryPoints: Object.fromEntries(missingSdk.map((pkg) => [sdkBundleName(pkg), pkg])),
       outdir: 'dist/sdk',
+      plugins: [shareSdkRuntime(sharedSdkModules)],
     })
   : undefined;
+const sdkRuntime = await build({
+  ...common,
+  stdin: { contents: sdkRuntimeEntry(sharedSdkModules), resolveDir: root, sourcefile: 'sdk-runtime.js', loader: 'js' },
+  outfile: 'dist/sdk/runtime.js',
+});
 for (const pkg of mcpSdkPackages)
   await writeFile(join(root, 'dist', 'sdk', `lazy-${sdkBundleName(pkg)}.js`), lazyShim(`${sdkBundleName(pkg)}.js`));
 console.log(
@@ -321,6 +386,7 @@ const metafiles = [
   ownBundles.metafile,
   core.metafile,
   sdk.metafile,
+  sdkRuntime.metafile,
   webview.metafile,
   mcp.metafile,
   mcpTools.metafile,

@@ -24,6 +24,9 @@ export function bundledPackageDirs(root, metafiles) {
     for (const output of Object.values(metafile.outputs ?? {})) {
       for (const [input, { bytesInOutput }] of Object.entries(output.inputs ?? {})) {
         if (!(bytesInOutput > 0)) continue;
+        // A plugin's virtual module (namespace:path) holds no package code: e.g. an SDK bundle's lookup into
+        // dist/sdk/runtime.js, whose own metafile lists the package.
+        if (/^[\w-]{2,}:/.test(input)) continue;
         const dir = packageDirOf(root, input);
         if (dir) dirs.add(dir);
       }

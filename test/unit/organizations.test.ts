@@ -5,7 +5,7 @@ import { DEFAULT_GUARDRAIL_POLICY } from '../../src/core/guardrails/policy';
 import { fanOutRead, parseAccountsSelector, parseMemberProfileName, memberProfileName, selectAccounts } from '../../src/core/organizations';
 import type { OrganizationTree } from '../../src/core/organizations';
 import type { RunOutcome } from '../../src/core/operations/runner';
-import { signJsonRequest } from '../../src/core/aws/organizationsService';
+import { OrganizationsClient, organizationsCommand } from '../../src/core/aws/organizationsService';
 
 const A = '111111111111';
 const B = '222222222222';
@@ -158,24 +158,20 @@ describe('organizations: service control policies are protected by default', () 
   });
 });
 
-describe('organizations: SigV4 for the JSON protocol', () => {
-  // moto's IAM enforcement checks these signatures for real in test/integration/organizations.test.ts.
-  it('signs the scope, headers and body: deterministic, and different for another body or with a session token', () => {
-    const url = new URL('https://organizations.us-east-1.amazonaws.com/');
-    const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
-    const now = new Date('2015-08-30T12:36:00Z');
-    const headers = { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSOrganizationsV20161128.ListRoots' };
-    const signed = signJsonRequest(url, headers, '{}', credentials, 'us-east-1', 'organizations', now);
-    assert.match(
-      signed.authorization,
-      /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/20150830\/us-east-1\/organizations\/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=[0-9a-f]{64}$/,
-    );
-    assert.equal(signed['x-amz-date'], '20150830T123600Z');
-    const again = signJsonRequest(url, headers, '{}', credentials, 'us-east-1', 'organizations', now);
-    assert.equal(again.authorization, signed.authorization);
-    const otherBody = signJsonRequest(url, headers, '{"a":1}', credentials, 'us-east-1', 'organizations', now);
-    assert.notEqual(otherBody.authorization, signed.authorization);
-    const withToken = signJsonRequest(url, headers, '{}', { ...credentials, sessionToken: 'tok' }, 'us-east-1', 'organizations', now);
-    assert.match(withToken.authorization, /SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target/);
+describe('organizations: the SDK client by action name', () => {
+  it('refuses what is not an action name, and an action the SDK does not have, before any request', async () => {
+    assert.throws(() => organizationsCommand('listAccounts'), /not an Organizations action name/);
+    assert.throws(() => organizationsCommand('List Accounts'), /not an Organizations action name/);
+    const client = new OrganizationsClient({
+      region: 'eu-west-1',
+      endpoint: 'http://127.0.0.1:9',
+      maxAttempts: 1,
+      credentials: async () => ({ accessKeyId: 'a', secretAccessKey: 'b' }),
+    });
+    try {
+      await assert.rejects(client.send(organizationsCommand('LaunchRockets')), /Organizations has no action "LaunchRockets"/);
+    } finally {
+      client.destroy();
+    }
   });
 });
