@@ -20,37 +20,21 @@ import {
   type Tags,
 } from 'yaml';
 import { overByteLimit } from '../../dr/parse';
+import { readBlockYaml } from './blockYaml';
 import { DEFINITION_SECTIONS, PSEUDO_PARAMETERS, SHORT_FORM_TAGS, type DefinitionSection } from './intrinsics';
 import { LineIndex, type TextSpan } from './positions';
-import { MAX_TEMPLATE_BYTES, mightBeCloudFormationTemplate } from './recognize';
-import type { TemplateEntry, TemplateMap, TemplateNode, TemplateScalar } from './nodes';
+import { mightBeCloudFormationTemplate } from './recognize';
+import { TEMPLATE_LIMITS, TemplateLimitError, TreeBuilder, type Built, type TemplateProblem } from './treeBuilder';
+import type { TemplateEntry, TemplateMap, TemplateNode } from './nodes';
 import { collectReferences, type TemplateReference } from './references';
 
 export type { TextSpan, LineCharacter } from './positions';
 export { mightBeCloudFormationTemplate } from './recognize';
 export type { TemplateEntry, TemplateMap, TemplateNode, TemplateScalar, TemplateSeq } from './nodes';
 export type { TemplateReference, ReferenceKind } from './references';
-
-export const TEMPLATE_LIMITS = {
-  /** CloudFormation itself refuses templates over 1 MB. */
-  bytes: MAX_TEMPLATE_BYTES,
-  nestingDepth: 64,
-  aliasCount: 100,
-  /** Nodes built, aliases expanded included. */
-  nodes: 1_000_000,
-  /** Problems listed per template. */
-  problems: 200,
-} as const;
+export { TEMPLATE_LIMITS, type TemplateProblem } from './treeBuilder';
 
 export type TemplatePath = ReadonlyArray<string | number>;
-
-export interface TemplateProblem {
-  severity: 'error' | 'warning';
-  code: string;
-  message: string;
-  start: number;
-  end: number;
-}
 
 /** A named entry of Parameters, Mappings, Conditions, Resources, Outputs or Rules. */
 export interface TemplateDefinition {
@@ -68,77 +52,11 @@ export interface LocatedNode {
   onKey: boolean;
 }
 
-class TemplateLimitError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly offset: number,
-  ) {
-    super(message);
-  }
-}
-
 /** Sets a property without letting a key such as `__proto__` change the object's prototype. */
 function setProperty(target: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__')
     Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   else target[key] = value;
-}
-
-interface Built {
-  node: TemplateNode;
-}
-
-class TreeBuilder {
-  nodes = 0;
-  readonly problems: TemplateProblem[] = [];
-
-  constructor(protected readonly text: string) {}
-
-  protected count(depth: number, offset: number): void {
-    if (depth > TEMPLATE_LIMITS.nestingDepth)
-      throw new TemplateLimitError(
-        'too-deep',
-        `The template nests more than ${TEMPLATE_LIMITS.nestingDepth} levels deep here; it is not read.`,
-        offset,
-      );
-    if (++this.nodes > TEMPLATE_LIMITS.nodes)
-      throw new TemplateLimitError(
-        'too-many-nodes',
-        `The template has more than ${TEMPLATE_LIMITS.nodes} values (aliases expanded); it is not read.`,
-        offset,
-      );
-  }
-
-  problem(problem: TemplateProblem): void {
-    if (this.problems.length < TEMPLATE_LIMITS.problems) this.problems.push(problem);
-  }
-
-  /** Builds a mapping from its entries, reporting repeated keys (one set per mapping: linear). */
-  protected map(
-    start: number,
-    end: number,
-    entries: Array<{ key: string; keyStart: number; keyEnd: number; built: Built }>,
-  ): Built {
-    const byKey = new Map<string, TemplateEntry>();
-    const kept: TemplateEntry[] = [];
-    for (const { key, keyStart, keyEnd, built } of entries) {
-      const entry: TemplateEntry = { key, keyStart, keyEnd, value: built.node };
-      kept.push(entry);
-      if (byKey.has(key)) {
-        this.problem({
-          severity: 'error',
-          code: 'duplicate-key',
-          message: `"${key.slice(0, 64)}" is repeated in this mapping; keys must be unique (CloudFormation rejects the template).`,
-          start: keyStart,
-          end: keyEnd,
-        });
-        continue;
-      }
-      byKey.set(key, entry);
-    }
-    return { node: { kind: 'map', start, end, entries: kept, byKey } };
-  }
 }
 
 type YamlAny = unknown;
@@ -258,26 +176,6 @@ class YamlTreeBuilder extends TreeBuilder {
     return { node: { kind: 'scalar', value: null, start, end } };
   }
 
-  /** `!GetAtt Res.Attr.Sub` → [Res, Attr.Sub], each part located in the text when it is written plainly. */
-  private splitGetAtt(text: string, start: number, end: number, depth: number): Built {
-    const dot = text.indexOf('.');
-    if (dot <= 0) return { node: { kind: 'scalar', value: text, start, end } };
-    const source = this.text.slice(start, end);
-    const inner = source === text ? start : source.slice(1, -1) === text ? start + 1 : undefined;
-    const logicalId = text.slice(0, dot);
-    const attribute = text.slice(dot + 1);
-    this.count(depth + 1, start);
-    this.count(depth + 1, start);
-    const first: TemplateScalar =
-      inner === undefined
-        ? { kind: 'scalar', value: logicalId, start, end }
-        : { kind: 'scalar', value: logicalId, start: inner, end: inner + dot };
-    const second: TemplateScalar =
-      inner === undefined
-        ? { kind: 'scalar', value: attribute, start, end }
-        : { kind: 'scalar', value: attribute, start: inner + dot + 1, end: inner + text.length };
-    return { node: { kind: 'seq', start, end, items: [first, second] } };
-  }
 }
 
 class JsonTreeBuilder extends TreeBuilder {
@@ -549,8 +447,14 @@ function limitTemplate(text: string, format: 'yaml' | 'json', problem: TemplateP
   return new CfnTemplate(text, format, undefined, [problem]);
 }
 
+/**
+ * How YAML is read: `auto` takes the fast reader (blockYaml.ts) when the text is in its subset and the `yaml`
+ * package otherwise; `yaml-package` always takes the package (tests compare the two).
+ */
+export type YamlReader = 'auto' | 'yaml-package';
+
 /** Parses a template (JSON when it starts with `{`, YAML otherwise). Never throws for bad input: see `problems`. */
-export function parseTemplate(text: string): CfnTemplate {
+export function parseTemplate(text: string, yamlReader: YamlReader = 'auto'): CfnTemplate {
   const format = /^\s*\{/.test(text.slice(0, 4096)) ? 'json' : 'yaml';
   if (overByteLimit(text, TEMPLATE_LIMITS.bytes))
     return limitTemplate(text, format, {
@@ -573,7 +477,9 @@ export function parseTemplate(text: string): CfnTemplate {
       end: structure.offset + 1,
     });
   try {
-    return format === 'json' ? parseJson(text) : parseYaml(text);
+    if (format === 'json') return parseJson(text);
+    const fast = yamlReader === 'auto' ? readBlockYaml(text) : undefined;
+    return fast ? new CfnTemplate(text, 'yaml', fast.root, fast.problems) : parseYaml(text);
   } catch (error) {
     if (error instanceof TemplateLimitError)
       return limitTemplate(text, format, {
