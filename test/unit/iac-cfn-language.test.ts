@@ -9,7 +9,7 @@ import {
   hoverAt,
   referencesAt,
 } from '../../src/core/iac/cloudformation/language';
-import { parseTemplate, type CfnTemplate } from '../../src/core/iac/cloudformation/template';
+import { parseTemplate as parseWith, type CfnTemplate } from '../../src/core/iac/cloudformation/template';
 import { CfnTypeKnowledge, loadCfnTypeKnowledge } from '../../src/core/iac/cloudformation/typeKnowledge';
 
 const repoRoot = resolve(__dirname, '..', '..', '..');
@@ -63,7 +63,10 @@ function at(template: CfnTemplate, needle: string, occurrence = 0, shift = 0): n
   return index + shift;
 }
 
-describe('CloudFormation language features (core)', () => {
+for (const reader of ['auto', 'yaml-package'] as const)
+describe(`CloudFormation language features (core, YAML reader: ${reader})`, () => {
+  const parseTemplate = (text: string) => parseWith(text, reader);
+
   let types: CfnTypeKnowledge;
   before(async function () {
     if (!existsSync(TYPES_FILE)) assert.fail(`${TYPES_FILE} is missing: run npm run build first (it generates it).`);

@@ -6,7 +6,7 @@ import {
   TEMPLATE_LIMITS,
   structureProblem,
   isCloudFormationTemplate,
-  parseTemplate,
+  parseTemplate as parseWith,
   type CfnTemplate,
 } from '../../src/core/iac/cloudformation/template';
 
@@ -59,7 +59,10 @@ function slice(template: CfnTemplate, start: number, end: number): string {
   return template.text.slice(start, end);
 }
 
-describe('CloudFormation template model', () => {
+for (const reader of ['auto', 'yaml-package'] as const)
+describe(`CloudFormation template model (YAML reader: ${reader})`, () => {
+  const parseTemplate = (text: string) => parseWith(text, reader);
+
   it('turns every short-form tag into the long form, in the value and the tree', () => {
     const template = parseTemplate(YAML_TEMPLATE);
     assert.deepEqual(template.problems, []);

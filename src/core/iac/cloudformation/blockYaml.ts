@@ -78,7 +78,7 @@ class BlockYamlReader extends TreeBuilder {
     const first = this.contentLine(0);
     if (!first || first.indent !== 0) return outside();
     const root = this.collection(first.at, 0, 0);
-    if (this.contentLine(this.next)) outside();
+    if (this.nextEntryLine()) outside();
     return root.node;
   }
 
@@ -96,6 +96,7 @@ class BlockYamlReader extends TreeBuilder {
   /** The next line with content from the line starting at `lineStart`, skipping blank and comment lines. */
   private contentLine(lineStart: number): ContentLine | undefined {
     const text = this.text;
+    this.skippedCommentIndent = -1;
     for (let start = lineStart; start < text.length; ) {
       let at = start;
       while (text.charCodeAt(at) === 32) at++;
@@ -104,9 +105,42 @@ class BlockYamlReader extends TreeBuilder {
         if (at === start && (char === '%' || text.startsWith('---', at) || text.startsWith('...', at))) outside();
         return { at, indent: at - start };
       }
+      if (char === '#') this.skippedCommentIndent = Math.max(this.skippedCommentIndent, at - start);
       start = this.afterLine(at);
     }
     return undefined;
+  }
+
+  /** The deepest comment line the last `contentLine` skipped (-1 for none). */
+  private skippedCommentIndent = -1;
+
+  /**
+   * The next content line after a collection's entry. Comment lines before it that are indented deeper
+   * than it are where the `yaml` package's end offsets of closing collections depend on comment placement:
+   * not taken on.
+   */
+  private nextEntryLine(): ContentLine | undefined {
+    const line = this.contentLine(this.next);
+    if (this.skippedCommentIndent > (line?.indent ?? 0)) outside();
+    return line;
+  }
+
+  /**
+   * Comment lines right after a value's line (blank lines between them) indented deeper than the value's
+   * collection belong to the value, in the `yaml` package: its end moves past them.
+   */
+  private absorbComments(lineEnd: number, indent: number): number {
+    const text = this.text;
+    let end = lineEnd;
+    for (let start = lineEnd; start < text.length; ) {
+      let at = start;
+      while (text.charCodeAt(at) === 32) at++;
+      if (at < text.length && text[at] !== '\n' && (text[at] !== '#' || at - start <= indent)) break;
+      start = this.afterLine(at);
+      if (text[at] === '#') end = start;
+    }
+    this.next = end;
+    return end;
   }
 
   private isSequenceEntry(at: number): boolean {
@@ -129,7 +163,7 @@ class BlockYamlReader extends TreeBuilder {
       const value = this.valueAfterIndicator(colon + 1, indent, depth + 1, 'map');
       entries.push({ key, keyStart: at, keyEnd, built: value });
       lineEnd = value.lineEnd;
-      const line = this.contentLine(this.next);
+      const line = this.nextEntryLine();
       if (!line || line.indent < indent) break;
       if (line.indent > indent || this.isSequenceEntry(line.at)) outside();
       at = line.at;
@@ -146,7 +180,7 @@ class BlockYamlReader extends TreeBuilder {
       const item = this.valueAfterIndicator(at + 1, indent, depth + 1, 'seq');
       items.push(item.node);
       lineEnd = item.lineEnd;
-      const line = this.contentLine(this.next);
+      const line = this.nextEntryLine();
       if (!line || line.indent !== indent || !this.isSequenceEntry(line.at)) break;
       at = line.at;
     }
@@ -183,7 +217,8 @@ class BlockYamlReader extends TreeBuilder {
     if (at >= text.length || char === '\n' || char === '#') return this.valueBelow(at, indent, depth, parent);
     if (char === '!') return this.tagged(at, indent, depth);
     if (parent === 'seq' && this.startsCompactMapping(at)) return this.mapping(at, at - this.lineStart(at), depth);
-    return this.inline(at, depth, undefined);
+    const value = this.inline(at, depth, undefined);
+    return { ...value, lineEnd: this.absorbComments(value.lineEnd, indent) };
   }
 
   private lineStart(offset: number): number {
@@ -245,6 +280,7 @@ class BlockYamlReader extends TreeBuilder {
     } else {
       if (valueAt === tagEnd || text[valueAt] === '#' || text[valueAt] === '!') return outside();
       inner = this.inline(valueAt, depth, tag);
+      inner = { ...inner, lineEnd: this.absorbComments(inner.lineEnd, indent) };
     }
     // The `yaml` path finds a tag by searching back from its value: only take cases where that finds this one.
     const valueStart = inner.node.start;
