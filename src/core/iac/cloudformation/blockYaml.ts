@@ -26,11 +26,22 @@ const UNSUPPORTED_CHARS = /[\x00-\x09\x0b-\x1f\x7f\x85\u2028\u2029\ufeff]/;
 const INDICATOR_START = new Set([...'-?:,[]{}#&*!|>\'"%@`']);
 const FLOW_INDICATORS = new Set([...',[]{}']);
 const MAX_KEY_LENGTH = 1000;
+/**
+ * A run of plain-scalar characters in block context: it stops at `: ` (or `:` at a line's or the text's
+ * end), at ` #` (a comment) and at the line's end.
+ */
+const BLOCK_PLAIN = /(?:[^:#\n]|:(?=[^ \n])|(?<! )#)*/y;
+/** The same in a flow collection, which also stops at `,[]{}` and at `:` before one of them. */
+const FLOW_PLAIN = /(?:[^,[\]{}:#\n]|:(?=[^ ,[\]{}\n])|(?<! )#)*/y;
 /** How far back from a value its tag may be for the tag offset to match the `yaml` path's search. */
 const MAX_TAG_GAP = 400;
 
+const MAYBE_NOT_STRING = /^(?:$|[-+.~0-9tTfFnN])/;
+
 /** What a plain scalar means under the YAML 1.2 core schema (what the `yaml` package resolves it to). */
 export function resolvePlainScalar(source: string): string | number | boolean | null {
+  // Most template scalars are names: only a few first characters can start anything but a string.
+  if (!MAYBE_NOT_STRING.test(source)) return source;
   if (/^(?:~|[Nn]ull|NULL)?$/.test(source)) return null;
   if (/^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/.test(source)) return source[0] === 't' || source[0] === 'T';
   if (/^0o[0-7]+$/.test(source)) return parseInt(source.substring(2), 8);
@@ -191,18 +202,18 @@ class BlockYamlReader extends TreeBuilder {
   private key(at: number): { key: string; keyEnd: number; colon: number } {
     const text = this.text;
     if (INDICATOR_START.has(text[at])) outside();
-    const lineBreak = this.lineBreak(at);
-    for (let index = at; index < lineBreak; index++) {
-      const char = text[index];
-      if (char === '#' && text[index - 1] === ' ') break;
-      if (char !== ':') continue;
-      const after = text[index + 1];
-      if (after !== ' ' && after !== '\n' && after !== undefined) continue;
-      if (text[index - 1] === ' ' || index - at > MAX_KEY_LENGTH) break;
-      const value = resolvePlainScalar(text.slice(at, index));
-      return { key: String(value ?? ''), keyEnd: index, colon: index };
-    }
-    return outside();
+    const end = this.plainRun(BLOCK_PLAIN, at);
+    // Stopped at `:` only when a space, the line's end or the text's end follows it.
+    if (text[end] !== ':' || text[end - 1] === ' ' || end - at > MAX_KEY_LENGTH) return outside();
+    const value = resolvePlainScalar(text.slice(at, end));
+    return { key: String(value ?? ''), keyEnd: end, colon: end };
+  }
+
+  /** Where a run of plain-scalar characters from `at` stops (the pattern is sticky). */
+  private plainRun(pattern: RegExp, at: number): number {
+    pattern.lastIndex = at;
+    pattern.exec(this.text);
+    return pattern.lastIndex;
   }
 
   /**
@@ -228,17 +239,7 @@ class BlockYamlReader extends TreeBuilder {
   /** Whether a sequence entry's content at `at` is a `key: value` mapping (a plain key on this line). */
   private startsCompactMapping(at: number): boolean {
     const text = this.text;
-    if (INDICATOR_START.has(text[at])) return false;
-    const lineBreak = this.lineBreak(at);
-    for (let index = at; index < lineBreak; index++) {
-      const char = text[index];
-      if (char === '#' && text[index - 1] === ' ') return false;
-      if (char === ':') {
-        const after = text[index + 1];
-        if (after === ' ' || after === '\n' || after === undefined) return true;
-      }
-    }
-    return false;
+    return !INDICATOR_START.has(text[at]) && text[this.plainRun(BLOCK_PLAIN, at)] === ':';
   }
 
   /** Nothing on the indicator's line (`at` is where the line's rest begins): a collection below, or null. */
@@ -309,17 +310,10 @@ class BlockYamlReader extends TreeBuilder {
       built = this.scalar(quoted.value, at, end, depth, tag);
     } else {
       if (INDICATOR_START.has(char) && !this.plainIndicatorStart(at)) return outside();
-      end = at;
-      for (let index = at; index < lineBreak; index++) {
-        const current = text[index];
-        if (current === '#' && text[index - 1] === ' ') break;
-        if (current === ':') {
-          const after = text[index + 1];
-          // `key: a: b` is a YAML error; `key: a:` too.
-          if (after === ' ' || after === '\n' || after === undefined) outside();
-        }
-        if (current !== ' ') end = index + 1;
-      }
+      end = this.plainRun(BLOCK_PLAIN, at);
+      // `key: a: b` is a YAML error; `key: a:` too.
+      if (text[end] === ':') outside();
+      while (text.charCodeAt(end - 1) === 32) end--;
       const source = text.slice(at, end);
       this.count(depth, at);
       built = this.scalar(tag ? source : resolvePlainScalar(source), at, end, depth, tag);
@@ -399,7 +393,7 @@ class BlockYamlReader extends TreeBuilder {
     if (text[index] !== close)
       for (;;) {
         if (close === '}') {
-          const keyEnd = this.flowPlainEnd(index, lineBreak, 'key');
+          const keyEnd = this.flowPlainEnd(index, 'key');
           if (keyEnd === index || text[keyEnd] !== ':' || text[keyEnd + 1] !== ' ') return outside();
           const key = String(resolvePlainScalar(text.slice(index, keyEnd)) ?? '');
           const value = this.flowItem(this.skipSpaces(keyEnd + 1, lineBreak), lineBreak, depth + 1);
@@ -453,7 +447,7 @@ class BlockYamlReader extends TreeBuilder {
       this.count(depth, valueAt);
       built = this.scalar(quoted.value, valueAt, end, depth, tag);
     } else {
-      end = this.flowPlainEnd(valueAt, lineBreak, 'value');
+      end = this.flowPlainEnd(valueAt, 'value');
       if (end === valueAt) return outside();
       const source = text.slice(valueAt, end);
       this.count(depth, valueAt);
@@ -473,23 +467,13 @@ class BlockYamlReader extends TreeBuilder {
    * Where a plain scalar in a flow collection ends (trailing spaces excluded). A key ends at `: `; a value
    * may not hold `: ` (an implicit pair) or a comment.
    */
-  private flowPlainEnd(at: number, lineBreak: number, role: 'key' | 'value'): number {
+  private flowPlainEnd(at: number, role: 'key' | 'value'): number {
     const text = this.text;
     if (INDICATOR_START.has(text[at]) && !this.plainIndicatorStart(at)) return outside();
-    let end = at;
-    for (let index = at; index < lineBreak; index++) {
-      const char = text[index];
-      if (FLOW_INDICATORS.has(char)) break;
-      if (char === '#' && text[index - 1] === ' ') outside();
-      if (char === ':') {
-        const after = text[index + 1];
-        if (after === ' ' || FLOW_INDICATORS.has(after ?? '') || index + 1 >= lineBreak) {
-          if (role === 'key' && after === ' ') return end;
-          outside();
-        }
-      }
-      if (char !== ' ') end = index + 1;
-    }
+    let end = this.plainRun(FLOW_PLAIN, at);
+    const stop = text[end];
+    if (stop === '#' || (stop === ':' && (role === 'value' || text[end + 1] !== ' '))) return outside();
+    while (end > at && text.charCodeAt(end - 1) === 32) end--;
     return end;
   }
 }
