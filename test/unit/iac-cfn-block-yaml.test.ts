@@ -107,7 +107,10 @@ const flowScalars = [
   '[a: b]',
   '{a: 1, a: 2}',
 ];
-const scalarSources = [...plainScalars, ...quotedScalars, ...taggedInline, ...flowScalars];
+/** Block scalar headers; the renderer writes content lines below them. */
+const blockScalars = ['|', '|-', '>', '>-', '|+', '|2', '| # note', '!Sub |', '!Base64 >-', '!Sub |-'];
+const blockLines = ['#!/bin/bash', 'echo ${AWS::Region} # not a comment', '  more indented', '', 'key: value', '- item'];
+const scalarSources = [...plainScalars, ...quotedScalars, ...taggedInline, ...flowScalars, ...blockScalars];
 const keys = ['Type', 'Properties', 'Value', 'Key', 'Name', 'Fn::If', 'Ref', 'a b', 'x', 'x', '1', 'true', '~', 'Env'];
 
 const genNode: fc.Memo<Gen> = fc.memo((size) =>
@@ -163,7 +166,14 @@ function render(root: Array<[string, Gen]>, s: Style, noise: number[]): string {
   const write = (prefix: string, node: Gen, indent: number, parent: 'map' | 'seq'): void => {
     if (node.kind === 'scalar') {
       if (s.emptyValues && pick() % 9 === 0) lines.push(`${pad(indent)}${prefix}${pick() % 2 ? ' ' : ''}${comment()}`);
-      else lines.push(`${pad(indent)}${prefix} ${node.text}${comment()}`);
+      else if (blockScalars.includes(node.text)) {
+        lines.push(`${pad(indent)}${prefix} ${node.text}`);
+        const count = 1 + (pick() % 4);
+        for (let index = 0; index < count; index++) {
+          const line = blockLines[pick() % blockLines.length];
+          lines.push(line ? `${pad(indent + s.step + (pick() % 3 === 0 ? 1 : 0))}${line}` : '');
+        }
+      } else lines.push(`${pad(indent)}${prefix} ${node.text}${comment()}`);
       return;
     }
     const tag = s.taggedBlocks && pick() % 4 === 0 ? ` ${['!If', '!Join', '!Sub', '!GetAtt', '!Nope'][pick() % 5]}` : '';
@@ -217,6 +227,9 @@ describe('CloudFormation fast YAML reader', () => {
     const bench = benchTemplate(2000);
     assert.ok(readBlockYaml(bench), 'the 2,000-line bench template falls back to the yaml package');
     assertSameModel(bench);
+    const userData = 'A:\n  UserData:\n    Fn::Base64: !Sub |\n      #!/bin/bash\n\n      echo ${AWS::Region}\n        indented\n  B: >-\n    folded\n    text\n\n    para\nC: 1\n';
+    assert.ok(readBlockYaml(userData));
+    assertSameModel(userData);
     const plain = 'Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      Tags:\n      - Key: a\n        Value: !Ref B\n';
     assert.ok(readBlockYaml(plain));
     assertSameModel(plain);
@@ -225,8 +238,10 @@ describe('CloudFormation fast YAML reader', () => {
   it('passes what it does not take on to the yaml package (anchors, block scalars, multi-line values, tabs …)', () => {
     const outside = [
       'A: &a x\nB: *a\n',
-      'A: |\n  text\n',
-      'A: >-\n  text\n',
+      'A: |+\n  text\n',
+      'A: >-\n  text\n    more\n',
+      'A: |\n\n  text\n',
+      'A: |\n  text',
       'A: one\n  two\n',
       'A: "one\n  two"\n',
       'A: [1,\n  2]\n',

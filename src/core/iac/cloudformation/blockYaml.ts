@@ -228,6 +228,7 @@ class BlockYamlReader extends TreeBuilder {
     if (at >= text.length || char === '\n' || char === '#') return this.valueBelow(at, indent, depth, parent);
     if (char === '!') return this.tagged(at, indent, depth);
     if (parent === 'seq' && this.startsCompactMapping(at)) return this.mapping(at, at - this.lineStart(at), depth);
+    if (char === '|' || char === '>') return this.blockScalar(at, indent, depth, undefined);
     const value = this.inline(at, depth, undefined);
     return { ...value, lineEnd: this.absorbComments(value.lineEnd, indent) };
   }
@@ -278,6 +279,9 @@ class BlockYamlReader extends TreeBuilder {
       const line = this.contentLine(this.next);
       if (!line || line.indent <= indent) return outside();
       inner = this.collectionBelow(line, depth);
+    } else if (text[valueAt] === '|' || text[valueAt] === '>') {
+      if (valueAt === tagEnd) return outside();
+      inner = this.blockScalar(valueAt, indent, depth, tag);
     } else {
       if (valueAt === tagEnd || text[valueAt] === '#' || text[valueAt] === '!') return outside();
       inner = this.inline(valueAt, depth, tag);
@@ -324,6 +328,62 @@ class BlockYamlReader extends TreeBuilder {
     if (rest < lineBreak && !(text[rest] === '#' && rest > end)) outside();
     this.next = this.afterLine(lineBreak);
     return { ...built, lineEnd: this.next };
+  }
+
+  /**
+   * A literal (`|`, `|-`) or folded (`>`, `>-`) block scalar at `at` under a collection in column `indent`.
+   * Not taken on: keep chomping (`+`), indentation indicators, leading or whitespace-only blank lines,
+   * more-indented lines in a folded scalar, a last line without a line break.
+   */
+  private blockScalar(at: number, indent: number, depth: number, tag: string | undefined): Parsed {
+    const text = this.text;
+    const folded = text[at] === '>';
+    let header = at + 1;
+    const strip = text[header] === '-';
+    if (strip) header++;
+    let rest = header;
+    while (text.charCodeAt(rest) === 32) rest++;
+    if (text[rest] === '#' && rest > header) rest = this.lineBreak(rest);
+    if (text[rest] !== '\n') return outside();
+    const lines: string[] = [];
+    let contentIndent = -1;
+    let end = -1;
+    for (let lineStart = rest + 1; lineStart < text.length; ) {
+      const lineBreak = this.lineBreak(lineStart);
+      let first = lineStart;
+      while (text.charCodeAt(first) === 32) first++;
+      const lineIndent = first - lineStart;
+      if (first === lineBreak) {
+        if (lineIndent > 0 || contentIndent < 0) return outside();
+        lines.push('');
+        lineStart = lineBreak + 1;
+        continue;
+      }
+      if (contentIndent < 0) {
+        if (lineIndent <= indent) return outside();
+        contentIndent = lineIndent;
+      }
+      if (lineIndent < contentIndent) break;
+      if ((folded && lineIndent > contentIndent) || lineBreak === text.length) return outside();
+      lines.push(text.slice(lineStart + contentIndent, lineBreak));
+      end = lineBreak + 1;
+      lineStart = end;
+    }
+    if (end < 0) return outside();
+    while (lines[lines.length - 1] === '') lines.pop();
+    let value = '';
+    if (!folded) value = lines.join('\n');
+    else
+      for (let index = 0; index < lines.length; index++) {
+        const line = lines[index];
+        if (line === '') value += '\n';
+        else value += index > 0 && lines[index - 1] !== '' ? ` ${line}` : line;
+      }
+    if (!strip) value += '\n';
+    this.count(depth, at);
+    const built = this.scalar(value, at, end, depth, tag);
+    this.next = end;
+    return { ...built, lineEnd: end };
   }
 
   /** `-x`, `?x`, `:x` start plain scalars; `- `, `? `, `: ` are indicators. */

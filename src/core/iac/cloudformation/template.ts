@@ -7,24 +7,19 @@
  * Input is bounded (size, nesting, aliases, node count) and every pass is linear in the text.
  */
 import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
-import {
-  isAlias,
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  parseDocument,
-  YAMLMap,
-  YAMLSeq,
-  type Document,
-  type Tags,
-} from 'yaml';
-import { overByteLimit } from '../../dr/parse';
+import type * as YamlPackage from 'yaml';
 import { readBlockYaml } from './blockYaml';
 import { DEFINITION_SECTIONS, PSEUDO_PARAMETERS, SHORT_FORM_TAGS, type DefinitionSection } from './intrinsics';
 import { LineIndex, type TextSpan } from './positions';
 import { mightBeCloudFormationTemplate } from './recognize';
-import { TEMPLATE_LIMITS, TemplateLimitError, TreeBuilder, type Built, type TemplateProblem } from './treeBuilder';
+import {
+  overByteLimit,
+  TEMPLATE_LIMITS,
+  TemplateLimitError,
+  TreeBuilder,
+  type Built,
+  type TemplateProblem,
+} from './treeBuilder';
 import type { TemplateEntry, TemplateMap, TemplateNode } from './nodes';
 import { collectReferences, type TemplateReference } from './references';
 
@@ -67,7 +62,7 @@ class YamlTreeBuilder extends TreeBuilder {
 
   constructor(
     text: string,
-    private readonly doc: Document.Parsed,
+    private readonly doc: YamlPackage.Document.Parsed,
   ) {
     super(text);
   }
@@ -77,7 +72,7 @@ class YamlTreeBuilder extends TreeBuilder {
       this.count(depth, at);
       return { node: { kind: 'scalar', value: null, start: at, end: at } };
     }
-    if (isAlias(node)) {
+    if (yamlPackage().isAlias(node)) {
       const [start, end] = node.range ?? [at, at];
       if (++this.aliases > TEMPLATE_LIMITS.aliasCount)
         throw new TemplateLimitError(
@@ -137,7 +132,7 @@ class YamlTreeBuilder extends TreeBuilder {
     const start = range?.[0] ?? at;
     const end = range?.[1] ?? at;
     this.count(depth, start);
-    if (isScalar(node)) {
+    if (yamlPackage().isScalar(node)) {
       let value = node.value;
       if (typeof value === 'bigint') value = Number(value);
       if (value !== null && !['string', 'number', 'boolean'].includes(typeof value)) value = String(value);
@@ -145,15 +140,15 @@ class YamlTreeBuilder extends TreeBuilder {
       if (getAtt && typeof scalar === 'string') return this.splitGetAtt(scalar, start, end, depth);
       return { node: { kind: 'scalar', value: scalar, start, end } };
     }
-    if (isMap(node)) {
+    if (yamlPackage().isMap(node)) {
       const entries: Array<{ key: string; keyStart: number; keyEnd: number; built: Built }> = [];
       for (const pair of node.items) {
-        if (!isPair(pair)) continue;
+        if (!yamlPackage().isPair(pair)) continue;
         const key = pair.key;
         const keyRange = (key as { range?: [number, number, number] } | null)?.range;
         const keyStart = keyRange?.[0] ?? start;
         const keyEnd = keyRange?.[1] ?? start;
-        if (!isScalar(key)) {
+        if (!yamlPackage().isScalar(key)) {
           this.problem({
             severity: 'error',
             code: 'complex-key',
@@ -168,7 +163,7 @@ class YamlTreeBuilder extends TreeBuilder {
       }
       return this.map(start, end, entries);
     }
-    if (isSeq(node)) {
+    if (yamlPackage().isSeq(node)) {
       const items: TemplateNode[] = [];
       for (const item of node.items) items.push(this.build(item, depth + 1, end).node);
       return { node: { kind: 'seq', start, end, items } };
@@ -502,20 +497,29 @@ export function parseTemplate(text: string, yamlReader: YamlReader = 'auto'): Cf
   }
 }
 
-let shortFormTags: Tags | undefined;
+let loadedYamlPackage: typeof YamlPackage | undefined;
+
+/** The `yaml` package, evaluated the first time the fast reader passes a text on (its module costs time). */
+function yamlPackage(): typeof YamlPackage {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy load that esbuild still bundles
+  loadedYamlPackage ??= require('yaml') as typeof YamlPackage;
+  return loadedYamlPackage;
+}
+
+let shortFormTags: YamlPackage.Tags | undefined;
 
 /** The short forms as YAML tags on scalars, lists and mappings: the node keeps its tag, no warning is made. */
-function cloudFormationTags(): Tags {
+function cloudFormationTags(): YamlPackage.Tags {
   shortFormTags ??= [...SHORT_FORM_TAGS.keys()].flatMap((tag) => [
     { tag, resolve: (source: string) => source },
-    { tag, collection: 'seq' as const, nodeClass: YAMLSeq, resolve: (seq: unknown) => seq },
-    { tag, collection: 'map' as const, nodeClass: YAMLMap, resolve: (map: unknown) => map },
+    { tag, collection: 'seq' as const, nodeClass: yamlPackage().YAMLSeq, resolve: (seq: unknown) => seq },
+    { tag, collection: 'map' as const, nodeClass: yamlPackage().YAMLMap, resolve: (map: unknown) => map },
   ]);
   return shortFormTags;
 }
 
 function parseYaml(text: string): CfnTemplate {
-  const doc = parseDocument(text, {
+  const doc = yamlPackage().parseDocument(text, {
     prettyErrors: false,
     uniqueKeys: false,
     strict: true,

@@ -13,6 +13,11 @@ export const TEMPLATE_LIMITS = {
   problems: 200,
 } as const;
 
+/** Whether the text is over `limit` UTF-8 bytes (the DR parser's rule; not imported, to keep its module out). */
+export function overByteLimit(text: string, limit: number): boolean {
+  return text.length > limit || (text.length * 3 > limit && Buffer.byteLength(text, 'utf8') > limit);
+}
+
 export interface TemplateProblem {
   severity: 'error' | 'warning';
   code: string;
