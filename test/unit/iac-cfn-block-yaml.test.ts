@@ -4,6 +4,7 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { readBlockYaml, resolvePlainScalar } from '../../src/core/iac/cloudformation/blockYaml';
+import { SHORT_FORM_TAGS } from '../../src/core/iac/cloudformation/intrinsics';
 import { parseTemplate, type CfnTemplate } from '../../src/core/iac/cloudformation/template';
 import { benchTemplate } from '../bench/cfnBenchTemplate';
 
@@ -179,6 +180,20 @@ function render(root: Array<[string, Gen]>, s: Style, noise: number[]): string {
     const tag = s.taggedBlocks && pick() % 4 === 0 ? ` ${['!If', '!Join', '!Sub', '!GetAtt', '!Nope'][pick() % 5]}` : '';
     const inner =
       node.kind === 'seq' && parent === 'map' && s.seqUnderKeySameIndent && !tag ? indent : indent + s.step;
+    if (parent === 'seq' && node.kind === 'seq' && !tag && pick() % 2 === 0) {
+      // Compact: `- - item` with the rest of the inner sequence aligned under its first `-`.
+      node.items.forEach((item, index) => {
+        if (index === 0) {
+          const before = lines.length;
+          write('-', item, indent + 2, 'seq');
+          lines[before] = `${pad(indent)}-${lines[before].slice(indent + 1)}`;
+        } else {
+          extra(indent + 2);
+          write('-', item, indent + 2, 'seq');
+        }
+      });
+      return;
+    }
     if (parent === 'seq' && node.kind === 'map' && !tag && pick() % 2 === 0) {
       // Compact: `- key: value` with the rest of the mapping aligned under the first key.
       node.entries.forEach(([key, value], index) => {
@@ -230,6 +245,12 @@ describe('CloudFormation fast YAML reader', () => {
     const userData = 'A:\n  UserData:\n    Fn::Base64: !Sub |\n      #!/bin/bash\n\n      echo ${AWS::Region}\n        indented\n  B: >-\n    folded\n    text\n\n    para\nC: 1\n';
     assert.ok(readBlockYaml(userData));
     assertSameModel(userData);
+    const everyTag = [...SHORT_FORM_TAGS.keys()].map((tag, index) => `T${index}: ${tag} x${index}\n`).join('');
+    assert.ok(readBlockYaml(everyTag), 'a short-form tag sends the template to the yaml package');
+    assertSameModel(everyTag);
+    const joined = 'A: !Join\n  - ""\n  - - "arn:"\n    - !Ref AWS::Partition\n    - - x\n      - y\nB: 1\n';
+    assert.ok(readBlockYaml(joined));
+    assertSameModel(joined);
     const plain = 'Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      Tags:\n      - Key: a\n        Value: !Ref B\n';
     assert.ok(readBlockYaml(plain));
     assertSameModel(plain);

@@ -227,6 +227,7 @@ class BlockYamlReader extends TreeBuilder {
     const char = text[at];
     if (at >= text.length || char === '\n' || char === '#') return this.valueBelow(at, indent, depth, parent);
     if (char === '!') return this.tagged(at, indent, depth);
+    if (parent === 'seq' && this.isSequenceEntry(at)) return this.sequence(at, at - this.lineStart(at), depth);
     if (parent === 'seq' && this.startsCompactMapping(at)) return this.mapping(at, at - this.lineStart(at), depth);
     if (char === '|' || char === '>') return this.blockScalar(at, indent, depth, undefined);
     const value = this.inline(at, depth, undefined);
@@ -267,7 +268,7 @@ class BlockYamlReader extends TreeBuilder {
   private tagged(at: number, indent: number, depth: number): Parsed {
     const text = this.text;
     let tagEnd = at + 1;
-    while (/[A-Za-z]/.test(text[tagEnd] ?? '')) tagEnd++;
+    while (/[A-Za-z0-9]/.test(text[tagEnd] ?? '')) tagEnd++;
     const tag = text.slice(at, tagEnd);
     const longForm = SHORT_FORM_TAGS.get(tag);
     if (!longForm) return outside();
@@ -489,7 +490,7 @@ class BlockYamlReader extends TreeBuilder {
     let valueAt = at;
     if (text[at] === '!') {
       let tagEnd = at + 1;
-      while (/[A-Za-z]/.test(text[tagEnd] ?? '')) tagEnd++;
+      while (/[A-Za-z0-9]/.test(text[tagEnd] ?? '')) tagEnd++;
       tag = text.slice(at, tagEnd);
       if (!SHORT_FORM_TAGS.has(tag) || text[tagEnd] !== ' ') return outside();
       valueAt = this.skipSpaces(tagEnd, lineBreak);
