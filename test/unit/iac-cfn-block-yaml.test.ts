@@ -19,7 +19,8 @@ function assertSameModel(text: string): void {
 
 // ---- A generator of block-style templates (the subset, and its edges) --------------------------------------
 
-type Gen = { kind: 'scalar'; text: string } | { kind: 'map'; entries: Array<[string, Gen]> } | { kind: 'seq'; items: Gen[] };
+type Gen =
+  { kind: 'scalar'; text: string } | { kind: 'map'; entries: Array<[string, Gen]> } | { kind: 'seq'; items: Gen[] };
 
 const plainScalars = [
   'dev',
@@ -110,7 +111,14 @@ const flowScalars = [
 ];
 /** Block scalar headers; the renderer writes content lines below them. */
 const blockScalars = ['|', '|-', '>', '>-', '|+', '|2', '| # note', '!Sub |', '!Base64 >-', '!Sub |-'];
-const blockLines = ['#!/bin/bash', 'echo ${AWS::Region} # not a comment', '  more indented', '', 'key: value', '- item'];
+const blockLines = [
+  '#!/bin/bash',
+  'echo ${AWS::Region} # not a comment',
+  '  more indented',
+  '',
+  'key: value',
+  '- item',
+];
 const scalarSources = [...plainScalars, ...quotedScalars, ...taggedInline, ...flowScalars, ...blockScalars];
 const keys = ['Type', 'Properties', 'Value', 'Key', 'Name', 'Fn::If', 'Ref', 'a b', 'x', 'x', '1', 'true', '~', 'Env'];
 
@@ -127,7 +135,9 @@ const genNode: fc.Memo<Gen> = fc.memo((size) =>
         },
         {
           weight: 1,
-          arbitrary: fc.array(genNode(size - 1), { minLength: 1, maxLength: 3 }).map((items): Gen => ({ kind: 'seq', items })),
+          arbitrary: fc
+            .array(genNode(size - 1), { minLength: 1, maxLength: 3 })
+            .map((items): Gen => ({ kind: 'seq', items })),
         },
       ),
 );
@@ -177,9 +187,9 @@ function render(root: Array<[string, Gen]>, s: Style, noise: number[]): string {
       } else lines.push(`${pad(indent)}${prefix} ${node.text}${comment()}`);
       return;
     }
-    const tag = s.taggedBlocks && pick() % 4 === 0 ? ` ${['!If', '!Join', '!Sub', '!GetAtt', '!Nope'][pick() % 5]}` : '';
-    const inner =
-      node.kind === 'seq' && parent === 'map' && s.seqUnderKeySameIndent && !tag ? indent : indent + s.step;
+    const tag =
+      s.taggedBlocks && pick() % 4 === 0 ? ` ${['!If', '!Join', '!Sub', '!GetAtt', '!Nope'][pick() % 5]}` : '';
+    const inner = node.kind === 'seq' && parent === 'map' && s.seqUnderKeySameIndent && !tag ? indent : indent + s.step;
     if (parent === 'seq' && node.kind === 'seq' && !tag && pick() % 2 === 0) {
       // Compact: `- - item` with the rest of the inner sequence aligned under its first `-`.
       node.items.forEach((item, index) => {
@@ -242,7 +252,8 @@ describe('CloudFormation fast YAML reader', () => {
     const bench = benchTemplate(2000);
     assert.ok(readBlockYaml(bench), 'the 2,000-line bench template falls back to the yaml package');
     assertSameModel(bench);
-    const userData = 'A:\n  UserData:\n    Fn::Base64: !Sub |\n      #!/bin/bash\n\n      echo ${AWS::Region}\n        indented\n  B: >-\n    folded\n    text\n\n    para\nC: 1\n';
+    const userData =
+      'A:\n  UserData:\n    Fn::Base64: !Sub |\n      #!/bin/bash\n\n      echo ${AWS::Region}\n        indented\n  B: >-\n    folded\n    text\n\n    para\nC: 1\n';
     assert.ok(readBlockYaml(userData));
     assertSameModel(userData);
     const everyTag = [...SHORT_FORM_TAGS.keys()].map((tag, index) => `T${index}: ${tag} x${index}\n`).join('');
@@ -251,7 +262,8 @@ describe('CloudFormation fast YAML reader', () => {
     const joined = 'A: !Join\n  - ""\n  - - "arn:"\n    - !Ref AWS::Partition\n    - - x\n      - y\nB: 1\n';
     assert.ok(readBlockYaml(joined));
     assertSameModel(joined);
-    const plain = 'Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      Tags:\n      - Key: a\n        Value: !Ref B\n';
+    const plain =
+      'Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      Tags:\n      - Key: a\n        Value: !Ref B\n';
     assert.ok(readBlockYaml(plain));
     assertSameModel(plain);
   });
@@ -305,7 +317,11 @@ describe('CloudFormation fast YAML reader', () => {
   });
 
   it('agrees with the yaml package on damaged templates too (property)', () => {
-    const edit = fc.tuple(fc.nat(), fc.constantFrom(...' \n-:#!"\'[]{},&*|>?x\t'.split('')), fc.constantFrom('insert', 'replace', 'delete'));
+    const edit = fc.tuple(
+      fc.nat(),
+      fc.constantFrom(...' \n-:#!"\'[]{},&*|>?x\t'.split('')),
+      fc.constantFrom('insert', 'replace', 'delete'),
+    );
     fc.assert(
       fc.property(documents, fc.array(edit, { minLength: 1, maxLength: 3 }), (text, edits) => {
         let damaged = text;

@@ -108,7 +108,7 @@ class BlockYamlReader extends TreeBuilder {
   private contentLine(lineStart: number): ContentLine | undefined {
     const text = this.text;
     this.skippedCommentIndent = -1;
-    for (let start = lineStart; start < text.length; ) {
+    for (let start = lineStart; start < text.length;) {
       let at = start;
       while (text.charCodeAt(at) === 32) at++;
       const char = text[at];
@@ -143,7 +143,7 @@ class BlockYamlReader extends TreeBuilder {
   private absorbComments(lineEnd: number, indent: number): number {
     const text = this.text;
     let end = lineEnd;
-    for (let start = lineEnd; start < text.length; ) {
+    for (let start = lineEnd; start < text.length;) {
       let at = start;
       while (text.charCodeAt(at) === 32) at++;
       if (at < text.length && text[at] !== '\n' && (text[at] !== '#' || at - start <= indent)) break;
@@ -169,7 +169,7 @@ class BlockYamlReader extends TreeBuilder {
     this.count(depth, start);
     const entries: Array<{ key: string; keyStart: number; keyEnd: number; built: Built }> = [];
     let lineEnd: number;
-    for (let at = start; ; ) {
+    for (let at = start; ;) {
       const { key, keyEnd, colon } = this.key(at);
       const value = this.valueAfterIndicator(colon + 1, indent, depth + 1, 'map');
       entries.push({ key, keyStart: at, keyEnd, built: value });
@@ -187,7 +187,7 @@ class BlockYamlReader extends TreeBuilder {
     this.count(depth, start);
     const items: TemplateNode[] = [];
     let lineEnd: number;
-    for (let at = start; ; ) {
+    for (let at = start; ;) {
       const item = this.valueAfterIndicator(at + 1, indent, depth + 1, 'seq');
       items.push(item.node);
       lineEnd = item.lineEnd;
@@ -349,7 +349,7 @@ class BlockYamlReader extends TreeBuilder {
     const lines: string[] = [];
     let contentIndent = -1;
     let end = -1;
-    for (let lineStart = rest + 1; lineStart < text.length; ) {
+    for (let lineStart = rest + 1; lineStart < text.length;) {
       const lineBreak = this.lineBreak(lineStart);
       let first = lineStart;
       while (text.charCodeAt(first) === 32) first++;

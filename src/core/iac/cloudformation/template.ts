@@ -170,7 +170,6 @@ class YamlTreeBuilder extends TreeBuilder {
     }
     return { node: { kind: 'scalar', value: null, start, end } };
   }
-
 }
 
 class JsonTreeBuilder extends TreeBuilder {
