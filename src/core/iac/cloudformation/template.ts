@@ -7,50 +7,29 @@
  * Input is bounded (size, nesting, aliases, node count) and every pass is linear in the text.
  */
 import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
-import {
-  isAlias,
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  parseDocument,
-  YAMLMap,
-  YAMLSeq,
-  type Document,
-  type Tags,
-} from 'yaml';
-import { overByteLimit } from '../../dr/parse';
+import type * as YamlPackage from 'yaml';
+import { readBlockYaml } from './blockYaml';
 import { DEFINITION_SECTIONS, PSEUDO_PARAMETERS, SHORT_FORM_TAGS, type DefinitionSection } from './intrinsics';
 import { LineIndex, type TextSpan } from './positions';
-import { MAX_TEMPLATE_BYTES, mightBeCloudFormationTemplate } from './recognize';
-import type { TemplateEntry, TemplateMap, TemplateNode, TemplateScalar } from './nodes';
+import { mightBeCloudFormationTemplate } from './recognize';
+import {
+  overByteLimit,
+  TEMPLATE_LIMITS,
+  TemplateLimitError,
+  TreeBuilder,
+  type Built,
+  type TemplateProblem,
+} from './treeBuilder';
+import type { TemplateEntry, TemplateMap, TemplateNode } from './nodes';
 import { collectReferences, type TemplateReference } from './references';
 
 export type { TextSpan, LineCharacter } from './positions';
 export { mightBeCloudFormationTemplate } from './recognize';
 export type { TemplateEntry, TemplateMap, TemplateNode, TemplateScalar, TemplateSeq } from './nodes';
 export type { TemplateReference, ReferenceKind } from './references';
-
-export const TEMPLATE_LIMITS = {
-  /** CloudFormation itself refuses templates over 1 MB. */
-  bytes: MAX_TEMPLATE_BYTES,
-  nestingDepth: 64,
-  aliasCount: 100,
-  /** Nodes built, aliases expanded included. */
-  nodes: 1_000_000,
-  /** Problems listed per template. */
-  problems: 200,
-} as const;
+export { TEMPLATE_LIMITS, type TemplateProblem } from './treeBuilder';
 
 export type TemplatePath = ReadonlyArray<string | number>;
-
-export interface TemplateProblem {
-  severity: 'error' | 'warning';
-  code: string;
-  message: string;
-  start: number;
-  end: number;
-}
 
 /** A named entry of Parameters, Mappings, Conditions, Resources, Outputs or Rules. */
 export interface TemplateDefinition {
@@ -68,77 +47,11 @@ export interface LocatedNode {
   onKey: boolean;
 }
 
-class TemplateLimitError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly offset: number,
-  ) {
-    super(message);
-  }
-}
-
 /** Sets a property without letting a key such as `__proto__` change the object's prototype. */
 function setProperty(target: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__')
     Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   else target[key] = value;
-}
-
-interface Built {
-  node: TemplateNode;
-}
-
-class TreeBuilder {
-  nodes = 0;
-  readonly problems: TemplateProblem[] = [];
-
-  constructor(protected readonly text: string) {}
-
-  protected count(depth: number, offset: number): void {
-    if (depth > TEMPLATE_LIMITS.nestingDepth)
-      throw new TemplateLimitError(
-        'too-deep',
-        `The template nests more than ${TEMPLATE_LIMITS.nestingDepth} levels deep here; it is not read.`,
-        offset,
-      );
-    if (++this.nodes > TEMPLATE_LIMITS.nodes)
-      throw new TemplateLimitError(
-        'too-many-nodes',
-        `The template has more than ${TEMPLATE_LIMITS.nodes} values (aliases expanded); it is not read.`,
-        offset,
-      );
-  }
-
-  problem(problem: TemplateProblem): void {
-    if (this.problems.length < TEMPLATE_LIMITS.problems) this.problems.push(problem);
-  }
-
-  /** Builds a mapping from its entries, reporting repeated keys (one set per mapping: linear). */
-  protected map(
-    start: number,
-    end: number,
-    entries: Array<{ key: string; keyStart: number; keyEnd: number; built: Built }>,
-  ): Built {
-    const byKey = new Map<string, TemplateEntry>();
-    const kept: TemplateEntry[] = [];
-    for (const { key, keyStart, keyEnd, built } of entries) {
-      const entry: TemplateEntry = { key, keyStart, keyEnd, value: built.node };
-      kept.push(entry);
-      if (byKey.has(key)) {
-        this.problem({
-          severity: 'error',
-          code: 'duplicate-key',
-          message: `"${key.slice(0, 64)}" is repeated in this mapping; keys must be unique (CloudFormation rejects the template).`,
-          start: keyStart,
-          end: keyEnd,
-        });
-        continue;
-      }
-      byKey.set(key, entry);
-    }
-    return { node: { kind: 'map', start, end, entries: kept, byKey } };
-  }
 }
 
 type YamlAny = unknown;
@@ -149,7 +62,7 @@ class YamlTreeBuilder extends TreeBuilder {
 
   constructor(
     text: string,
-    private readonly doc: Document.Parsed,
+    private readonly doc: YamlPackage.Document.Parsed,
   ) {
     super(text);
   }
@@ -159,7 +72,7 @@ class YamlTreeBuilder extends TreeBuilder {
       this.count(depth, at);
       return { node: { kind: 'scalar', value: null, start: at, end: at } };
     }
-    if (isAlias(node)) {
+    if (yamlPackage().isAlias(node)) {
       const [start, end] = node.range ?? [at, at];
       if (++this.aliases > TEMPLATE_LIMITS.aliasCount)
         throw new TemplateLimitError(
@@ -219,7 +132,7 @@ class YamlTreeBuilder extends TreeBuilder {
     const start = range?.[0] ?? at;
     const end = range?.[1] ?? at;
     this.count(depth, start);
-    if (isScalar(node)) {
+    if (yamlPackage().isScalar(node)) {
       let value = node.value;
       if (typeof value === 'bigint') value = Number(value);
       if (value !== null && !['string', 'number', 'boolean'].includes(typeof value)) value = String(value);
@@ -227,15 +140,15 @@ class YamlTreeBuilder extends TreeBuilder {
       if (getAtt && typeof scalar === 'string') return this.splitGetAtt(scalar, start, end, depth);
       return { node: { kind: 'scalar', value: scalar, start, end } };
     }
-    if (isMap(node)) {
+    if (yamlPackage().isMap(node)) {
       const entries: Array<{ key: string; keyStart: number; keyEnd: number; built: Built }> = [];
       for (const pair of node.items) {
-        if (!isPair(pair)) continue;
+        if (!yamlPackage().isPair(pair)) continue;
         const key = pair.key;
         const keyRange = (key as { range?: [number, number, number] } | null)?.range;
         const keyStart = keyRange?.[0] ?? start;
         const keyEnd = keyRange?.[1] ?? start;
-        if (!isScalar(key)) {
+        if (!yamlPackage().isScalar(key)) {
           this.problem({
             severity: 'error',
             code: 'complex-key',
@@ -250,33 +163,12 @@ class YamlTreeBuilder extends TreeBuilder {
       }
       return this.map(start, end, entries);
     }
-    if (isSeq(node)) {
+    if (yamlPackage().isSeq(node)) {
       const items: TemplateNode[] = [];
       for (const item of node.items) items.push(this.build(item, depth + 1, end).node);
       return { node: { kind: 'seq', start, end, items } };
     }
     return { node: { kind: 'scalar', value: null, start, end } };
-  }
-
-  /** `!GetAtt Res.Attr.Sub` → [Res, Attr.Sub], each part located in the text when it is written plainly. */
-  private splitGetAtt(text: string, start: number, end: number, depth: number): Built {
-    const dot = text.indexOf('.');
-    if (dot <= 0) return { node: { kind: 'scalar', value: text, start, end } };
-    const source = this.text.slice(start, end);
-    const inner = source === text ? start : source.slice(1, -1) === text ? start + 1 : undefined;
-    const logicalId = text.slice(0, dot);
-    const attribute = text.slice(dot + 1);
-    this.count(depth + 1, start);
-    this.count(depth + 1, start);
-    const first: TemplateScalar =
-      inner === undefined
-        ? { kind: 'scalar', value: logicalId, start, end }
-        : { kind: 'scalar', value: logicalId, start: inner, end: inner + dot };
-    const second: TemplateScalar =
-      inner === undefined
-        ? { kind: 'scalar', value: attribute, start, end }
-        : { kind: 'scalar', value: attribute, start: inner + dot + 1, end: inner + text.length };
-    return { node: { kind: 'seq', start, end, items: [first, second] } };
   }
 }
 
@@ -549,8 +441,14 @@ function limitTemplate(text: string, format: 'yaml' | 'json', problem: TemplateP
   return new CfnTemplate(text, format, undefined, [problem]);
 }
 
+/**
+ * How YAML is read: `auto` takes the fast reader (blockYaml.ts) when the text is in its subset and the `yaml`
+ * package otherwise; `yaml-package` always takes the package (tests compare the two).
+ */
+export type YamlReader = 'auto' | 'yaml-package';
+
 /** Parses a template (JSON when it starts with `{`, YAML otherwise). Never throws for bad input: see `problems`. */
-export function parseTemplate(text: string): CfnTemplate {
+export function parseTemplate(text: string, yamlReader: YamlReader = 'auto'): CfnTemplate {
   const format = /^\s*\{/.test(text.slice(0, 4096)) ? 'json' : 'yaml';
   if (overByteLimit(text, TEMPLATE_LIMITS.bytes))
     return limitTemplate(text, format, {
@@ -573,7 +471,9 @@ export function parseTemplate(text: string): CfnTemplate {
       end: structure.offset + 1,
     });
   try {
-    return format === 'json' ? parseJson(text) : parseYaml(text);
+    if (format === 'json') return parseJson(text);
+    const fast = yamlReader === 'auto' ? readBlockYaml(text) : undefined;
+    return fast ? new CfnTemplate(text, 'yaml', fast.root, fast.problems) : parseYaml(text);
   } catch (error) {
     if (error instanceof TemplateLimitError)
       return limitTemplate(text, format, {
@@ -596,20 +496,29 @@ export function parseTemplate(text: string): CfnTemplate {
   }
 }
 
-let shortFormTags: Tags | undefined;
+let loadedYamlPackage: typeof YamlPackage | undefined;
+
+/** The `yaml` package, evaluated the first time the fast reader passes a text on (its module costs time). */
+function yamlPackage(): typeof YamlPackage {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy load that esbuild still bundles
+  loadedYamlPackage ??= require('yaml') as typeof YamlPackage;
+  return loadedYamlPackage;
+}
+
+let shortFormTags: YamlPackage.Tags | undefined;
 
 /** The short forms as YAML tags on scalars, lists and mappings: the node keeps its tag, no warning is made. */
-function cloudFormationTags(): Tags {
+function cloudFormationTags(): YamlPackage.Tags {
   shortFormTags ??= [...SHORT_FORM_TAGS.keys()].flatMap((tag) => [
     { tag, resolve: (source: string) => source },
-    { tag, collection: 'seq' as const, nodeClass: YAMLSeq, resolve: (seq: unknown) => seq },
-    { tag, collection: 'map' as const, nodeClass: YAMLMap, resolve: (map: unknown) => map },
+    { tag, collection: 'seq' as const, nodeClass: yamlPackage().YAMLSeq, resolve: (seq: unknown) => seq },
+    { tag, collection: 'map' as const, nodeClass: yamlPackage().YAMLMap, resolve: (map: unknown) => map },
   ]);
   return shortFormTags;
 }
 
 function parseYaml(text: string): CfnTemplate {
-  const doc = parseDocument(text, {
+  const doc = yamlPackage().parseDocument(text, {
     prettyErrors: false,
     uniqueKeys: false,
     strict: true,
