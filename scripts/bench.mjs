@@ -1702,7 +1702,9 @@ async function accountsSuite() {
         unit: 'calls',
         target: '= accounts × regions × pages + one AssumeRole per account',
         measured: median(calls),
-        pass: calls.every((count, index) => count === expected[index]) && result.runs.every((run) => run.warmAssumeRoles === 0),
+        pass:
+          calls.every((count, index) => count === expected[index]) &&
+          result.runs.every((run) => run.warmAssumeRoles === 0),
         samples: calls,
         notes: `${result.runs[0].reads} DescribeInstances pages (runner calls) + ${result.runs[0].assumeRoles} AssumeRole (credential layer) per cold run; expected ${expected[0]} = ${result.accounts} × ${result.regions.length} × 1 page + ${result.accounts}; a second run with cached credentials made ${result.runs[0].warmAssumeRoles} AssumeRole calls; failures: ${result.runs.map((run) => run.failures).join(', ')}`,
       }),

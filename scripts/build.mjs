@@ -186,7 +186,11 @@ function lazyNodeBuiltins() {
           ].join('\n'),
         );
         return {
-          contents: [`let loaded;`, `const load = () => (loaded ??= require(${JSON.stringify(args.path)}));`, ...lines].join('\n'),
+          contents: [
+            `let loaded;`,
+            `const load = () => (loaded ??= require(${JSON.stringify(args.path)}));`,
+            ...lines,
+          ].join('\n'),
           loader: 'js',
         };
       });

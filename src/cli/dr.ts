@@ -107,10 +107,13 @@ export function drArgs(argv: string[]): DrArgs | 'help' {
   if (!command || !COMMANDS.includes(command) || positionals.length > 1)
     throw new DrUsageError(`Give one command: ${COMMANDS.join(', ')}.\n${DR_USAGE}`);
   if (!values.execution) throw new DrUsageError(`Give --execution <arn>.\n${DR_USAGE}`);
-  if (!/^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:execution:[A-Za-z0-9_-]{1,80}:[A-Za-z0-9._-]{1,80}$/.test(values.execution))
+  if (
+    !/^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:execution:[A-Za-z0-9_-]{1,80}:[A-Za-z0-9._-]{1,80}$/.test(
+      values.execution,
+    )
+  )
     throw new DrUsageError(`"${values.execution.slice(0, 200)}" is not a Step Functions execution ARN.`);
-  if (values.comment && values.comment.length > 256)
-    throw new DrUsageError('--comment takes at most 256 characters.');
+  if (values.comment && values.comment.length > 256) throw new DrUsageError('--comment takes at most 256 characters.');
   const shared: string[] = ['--stdio'];
   for (const key of SHARED_STRING) if (values[key] !== undefined) shared.push(`--${key}`, values[key]!);
   for (const folder of values.workspace ?? []) shared.push('--workspace', folder);
@@ -130,11 +133,17 @@ export function drArgs(argv: string[]): DrArgs | 'help' {
 export function pickTask(tasks: WaitingTask[], args: Pick<DrArgs, 'command' | 'wave' | 'step'>): WaitingTask {
   const fitting = tasks.filter(
     (task) =>
-      (args.command === 'resume' ? task.kind === 'pause' : args.command === 'approve' ? task.kind === 'approval' : true) &&
+      (args.command === 'resume'
+        ? task.kind === 'pause'
+        : args.command === 'approve'
+          ? task.kind === 'approval'
+          : true) &&
       (args.wave === undefined || task.wave === args.wave) &&
       (args.step === undefined || task.step === args.step),
   );
-  const list = tasks.map((task) => `  ${task.kind === 'pause' ? 'paused' : 'approval'}  wave ${task.wave}  step ${task.step}`);
+  const list = tasks.map(
+    (task) => `  ${task.kind === 'pause' ? 'paused' : 'approval'}  wave ${task.wave}  step ${task.step}`,
+  );
   if (fitting.length === 1) return fitting[0];
   if (fitting.length === 0)
     throw new DrUsageError(
@@ -218,7 +227,9 @@ export async function drMain(argv: string[], io: DrIo, source: DrSettingsSource)
   const config = settings;
   const command = args;
   if (config.readOnly && command.command !== 'waiting') {
-    say(`read-only (--read-only or "readOnly" in the config): "${command.command}" answers the execution; only "waiting" runs.`);
+    say(
+      `read-only (--read-only or "readOnly" in the config): "${command.command}" answers the execution; only "waiting" runs.`,
+    );
     return 1;
   }
   const [{ createRuntime, readPolicyFiles, formatPolicyProblem }, { AwsConnection }, { waitingTasksInHistory }] =

@@ -35,11 +35,7 @@ export async function workspaceSettingsLayer(folder: string): Promise<PolicyFile
 /** The CLI's tools: its runtime (policy files, audit trail, AWS connection) and the MCP tool set on it. */
 export async function cliTools(config: CliSettings, server: Server): Promise<McpToolSet> {
   const [{ createMcpTools }, { createRuntime, readPolicyFiles, formatPolicyProblem }, { AwsConnection }] =
-    await Promise.all([
-      import('../core/agent/mcp/tools'),
-      import('../core/runtime'),
-      import('../core/aws/connection'),
-    ]);
+    await Promise.all([import('../core/agent/mcp/tools'), import('../core/runtime'), import('../core/aws/connection')]);
   const log = (message: string) => process.stderr.write(`pilot-light-mcp: ${message}\n`);
   let connection: Promise<Connection> | undefined;
   const open = () =>

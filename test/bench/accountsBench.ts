@@ -38,30 +38,58 @@ async function main(): Promise<void> {
       AWS_EC2_METADATA_DISABLED: 'true',
     });
     const ids = seeded.accounts.map((account) => account.id);
-    const runs: Array<{ ms: number; reads: number; assumeRoles: number; instances: number; pages: number; failures: number; warmMs: number; warmReads: number; warmAssumeRoles: number }> = [];
+    const runs: Array<{
+      ms: number;
+      reads: number;
+      assumeRoles: number;
+      instances: number;
+      pages: number;
+      failures: number;
+      warmMs: number;
+      warmReads: number;
+      warmAssumeRoles: number;
+    }> = [];
     for (let repeat = 0; repeat < REPEATS; repeat++) {
       const base = await AwsConnection.open({ endpointUrl: moto.endpoint, region: REGIONS[0] }, process.env);
       await base.identity();
       const holder: { access?: OrganizationAccess } = {};
       const runtime = createRuntime({
         auditPath: join(dir, `audit-${repeat}.jsonl`),
-        approvalProvider: { id: 'none', kind: 'interactive', requestApproval: async () => ({ approved: false, reason: 'benchmark' }) },
+        approvalProvider: {
+          id: 'none',
+          kind: 'interactive',
+          requestApproval: async () => ({ approved: false, reason: 'benchmark' }),
+        },
         connection: async (profile) => {
           const member = profile ? parseMemberProfileName(profile) : undefined;
           return member ? holder.access!.memberConnection(member.accountId) : base;
         },
         defaultProfile: async () => base.profileName,
       });
-      const access = (holder.access = new OrganizationAccess(base, { roleName: 'OrganizationAccountAccessRole' }, {
-        runner: (name) => runtime.runner(name),
-        policy: () => runtime.policy,
-      }));
+      const access = (holder.access = new OrganizationAccess(
+        base,
+        { roleName: 'OrganizationAccountAccessRole' },
+        {
+          runner: (name) => runtime.runner(name),
+          policy: () => runtime.policy,
+        },
+      ));
       const started = performance.now();
-      const result = await access.fanOut({ operationId: 'ec2.instances.list', accounts: ids, regions: REGIONS, caller: 'chat' });
+      const result = await access.fanOut({
+        operationId: 'ec2.instances.list',
+        accounts: ids,
+        regions: REGIONS,
+        caller: 'chat',
+      });
       const ms = performance.now() - started;
       const assumeRoles = access.members.assumeRoleCalls;
       const warmStarted = performance.now();
-      const warm = await access.fanOut({ operationId: 'ec2.instances.list', accounts: ids, regions: REGIONS, caller: 'chat' });
+      const warm = await access.fanOut({
+        operationId: 'ec2.instances.list',
+        accounts: ids,
+        regions: REGIONS,
+        caller: 'chat',
+      });
       const warmMs = performance.now() - warmStarted;
       runs.push({
         ms,
@@ -79,10 +107,20 @@ async function main(): Promise<void> {
     }
     writeFileSync(
       process.env.PILOT_LIGHT_BENCH_RESULT!,
-      JSON.stringify({ ok: true, accounts: ACCOUNTS, regions: REGIONS, instancesPerAccountRegion: INSTANCES, seedMs, runs }),
+      JSON.stringify({
+        ok: true,
+        accounts: ACCOUNTS,
+        regions: REGIONS,
+        instancesPerAccountRegion: INSTANCES,
+        seedMs,
+        runs,
+      }),
     );
   } catch (error) {
-    writeFileSync(process.env.PILOT_LIGHT_BENCH_RESULT!, JSON.stringify({ ok: false, error: (error as Error).stack ?? String(error) }));
+    writeFileSync(
+      process.env.PILOT_LIGHT_BENCH_RESULT!,
+      JSON.stringify({ ok: false, error: (error as Error).stack ?? String(error) }),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await moto.stop();

@@ -15,7 +15,11 @@ import { endpoint, SAMPLE_REGION, testing, waitFor } from './support/safety';
 const MANAGEMENT_ACCOUNT = '222222222222';
 const PROFILE = 'org-management';
 
-async function assume(credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }, account: string, role: string) {
+async function assume(
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string },
+  account: string,
+  role: string,
+) {
   const sts = new STSClient({ endpoint: endpoint(), region: SAMPLE_REGION, credentials });
   try {
     const { Credentials } = await sts.send(
@@ -41,11 +45,22 @@ describe('AWS explorer: the organization tree', function () {
     configFile = process.env.AWS_CONFIG_FILE!;
     assert.ok(configFile, 'the test runner points AWS_CONFIG_FILE at a throwaway file');
     originalConfig = await readFile(configFile, 'utf8').catch(() => '');
-    const management = await assume({ accessKeyId: 'testing', secretAccessKey: 'testing' }, MANAGEMENT_ACCOUNT, 'org-admin');
-    const organizations = new OrganizationsClient({ region: SAMPLE_REGION, endpoint: endpoint(), credentials: async () => ({ ...management }) });
+    const management = await assume(
+      { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      MANAGEMENT_ACCOUNT,
+      'org-admin',
+    );
+    const organizations = new OrganizationsClient({
+      region: SAMPLE_REGION,
+      endpoint: endpoint(),
+      credentials: async () => ({ ...management }),
+    });
     await organizations.send(organizationsCommand('CreateOrganization', { FeatureSet: 'ALL' }));
-    const rootId = ((await organizations.send(organizationsCommand('ListRoots', {}))).Roots as Array<{ Id: string }>)[0].Id;
-    const unit = await organizations.send(organizationsCommand('CreateOrganizationalUnit', { ParentId: rootId, Name: 'Workloads' }));
+    const rootId = ((await organizations.send(organizationsCommand('ListRoots', {}))).Roots as Array<{ Id: string }>)[0]
+      .Id;
+    const unit = await organizations.send(
+      organizationsCommand('CreateOrganizationalUnit', { ParentId: rootId, Name: 'Workloads' }),
+    );
     const unitId = (unit.OrganizationalUnit as { Id: string }).Id;
     const created = await organizations.send(
       organizationsCommand('CreateAccount', {
@@ -56,7 +71,11 @@ describe('AWS explorer: the organization tree', function () {
     );
     prodAccount = (created.CreateAccountStatus as { AccountId: string }).AccountId;
     await organizations.send(
-      organizationsCommand('MoveAccount', { AccountId: prodAccount, SourceParentId: rootId, DestinationParentId: unitId }),
+      organizationsCommand('MoveAccount', {
+        AccountId: prodAccount,
+        SourceParentId: rootId,
+        DestinationParentId: unitId,
+      }),
     );
     const member = await assume(management, prodAccount, 'OrganizationAccountAccessRole');
     const ec2 = new EC2Client({ endpoint: endpoint(), region: SAMPLE_REGION, credentials: member });
@@ -80,14 +99,18 @@ describe('AWS explorer: the organization tree', function () {
   });
 
   after(async () => {
-    await vscode.workspace.getConfiguration('pilotLight.explorer').update('profiles', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.workspace
+      .getConfiguration('pilotLight.explorer')
+      .update('profiles', undefined, vscode.ConfigurationTarget.Global);
     await writeFile(configFile, originalConfig);
   });
 
-  it('shows OUs, accounts with their environment, and a member account\'s instances through its assumed role', async () => {
+  it("shows OUs, accounts with their environment, and a member account's instances through its assumed role", async () => {
     const { api } = await testing();
     const { explorer } = api;
-    await vscode.workspace.getConfiguration('pilotLight.explorer').update('profiles', [PROFILE], vscode.ConfigurationTarget.Global);
+    await vscode.workspace
+      .getConfiguration('pilotLight.explorer')
+      .update('profiles', [PROFILE], vscode.ConfigurationTarget.Global);
     const root = await waitFor('the management profile root', async () =>
       (await childrenOf(explorer)).find((node) => label(node) === PROFILE),
     );
@@ -116,10 +139,10 @@ describe('AWS explorer: the organization tree', function () {
     const services = await childrenOf(explorer, regions[1]);
     const ec2 = services.find((node) => label(node) === 'EC2')!;
     const instancesList = (await childrenOf(explorer, ec2)).find((node) => label(node) === 'Instances')!;
-    const instances = await waitFor('the member account\'s instances', async () => {
+    const instances = await waitFor("the member account's instances", async () => {
       const rows = await childrenOf(explorer, instancesList);
       return rows.length && rows.every((row) => !String(label(row)).includes('Loading')) ? rows : undefined;
     });
-    assert.deepEqual(instances.map(label), ['prod-app-web'], 'only the member account\'s own instance');
+    assert.deepEqual(instances.map(label), ['prod-app-web'], "only the member account's own instance");
   });
 });

@@ -26,7 +26,12 @@ import { createRuntime, type Runtime } from '../../src/core/runtime';
 import { emulatorConnection } from '../support/connection';
 import { seedContainers, type ContainerSeed } from '../support/containers';
 import { clientConfig, emulatorStack, useEmulatorStack } from '../support/emulators';
-import { approvingProvider, denyingProvider, tempDir, type ScriptedApprovalProvider } from '../support/operationHarness';
+import {
+  approvingProvider,
+  denyingProvider,
+  tempDir,
+  type ScriptedApprovalProvider,
+} from '../support/operationHarness';
 
 useEmulatorStack();
 
@@ -82,7 +87,11 @@ describe('containers (ECS, EKS, ECR, Logs) against moto', function () {
   it('scales a service: the preview says "desired 2 → 5", DescribeServices then says 5', async () => {
     const runtime = runtimeWith(approvingProvider());
     const result = await runtime.dryRunThenExecute(
-      { operationId: 'ecs.services.scale', input: { cluster: 'staging', service: 'web', desiredCount: 5 }, caller: 'command' },
+      {
+        operationId: 'ecs.services.scale',
+        input: { cluster: 'staging', service: 'web', desiredCount: 5 },
+        caller: 'command',
+      },
       async (preview) => {
         assert.match(preview.summary, /desired 2 → 5/);
         assert.deepEqual(preview.environments, ['staging']);
@@ -105,7 +114,11 @@ describe('containers (ECS, EKS, ECR, Logs) against moto', function () {
     const runtime = runtimeWith(approvingProvider());
     const before = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: seed.webRevisions[1] }));
     const deployed = await runtime.dryRunThenExecute(
-      { operationId: 'ecs.services.deployImage', input: { cluster: 'staging', service: 'web', image: 'web:1.2' }, caller: 'chat' },
+      {
+        operationId: 'ecs.services.deployImage',
+        input: { cluster: 'staging', service: 'web', image: 'web:1.2' },
+        caller: 'chat',
+      },
       async (preview) => {
         const text = JSON.stringify(preview);
         assert.match(text, /web:1\.1 → .*web:1\.2/);
@@ -114,7 +127,8 @@ describe('containers (ECS, EKS, ECR, Logs) against moto', function () {
       },
     );
     assert.equal(deployed.status, 'succeeded', JSON.stringify(deployed.outcome?.error ?? deployed.refusal));
-    const revisions = (await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: 'web', sort: 'ASC' }))).taskDefinitionArns!;
+    const revisions = (await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: 'web', sort: 'ASC' })))
+      .taskDefinitionArns!;
     assert.equal(revisions.length, 3, revisions.join(', '));
     const current = await service('staging', 'web');
     assert.equal(current.taskDefinition, revisions[2]);
@@ -124,7 +138,10 @@ describe('containers (ECS, EKS, ECR, Logs) against moto', function () {
     // Only the image differs.
     const strip = (definition: Record<string, unknown>) => {
       const { taskDefinitionArn: _a, revision: _r, registeredAt: _t, containerDefinitions, ...rest } = definition;
-      return { ...rest, containers: (containerDefinitions as Array<Record<string, unknown>>).map(({ image: _i, ...c }) => c) };
+      return {
+        ...rest,
+        containers: (containerDefinitions as Array<Record<string, unknown>>).map(({ image: _i, ...c }) => c),
+      };
     };
     assert.deepEqual(
       strip(after.taskDefinition as unknown as Record<string, unknown>),
@@ -136,10 +153,17 @@ describe('containers (ECS, EKS, ECR, Logs) against moto', function () {
     const previous = await previousRevision(read, found.service);
     assert.equal(previous, revisions[1]);
     const rolledBack = await runtime.dryRunThenExecute(
-      { operationId: 'ecs.services.rollback', input: { cluster: 'staging', service: 'web', taskDefinition: previous }, caller: 'command' },
+      {
+        operationId: 'ecs.services.rollback',
+        input: { cluster: 'staging', service: 'web', taskDefinition: previous },
+        caller: 'command',
+      },
       async (preview) => {
         assert.match(preview.summary, /web:3 → web:2/);
-        assert.ok(preview.changes.some((line) => /containerDefinitions\[web\]\.image: ".*web:1\.2" → ".*web:1\.1"/.test(line)), preview.changes.join('\n'));
+        assert.ok(
+          preview.changes.some((line) => /containerDefinitions\[web\]\.image: ".*web:1\.2" → ".*web:1\.1"/.test(line)),
+          preview.changes.join('\n'),
+        );
         return { approved: true };
       },
     );
@@ -151,7 +175,11 @@ describe('containers (ECS, EKS, ECR, Logs) against moto', function () {
     const provider = denyingProvider();
     const runtime = runtimeWith(provider);
     const result = await runtime.dryRunThenExecute(
-      { operationId: 'ecs.services.deployImage', input: { cluster: 'production', service: 'my-api', image: 'my-api:latest' }, caller: 'chat' },
+      {
+        operationId: 'ecs.services.deployImage',
+        input: { cluster: 'production', service: 'my-api', image: 'my-api:latest' },
+        caller: 'chat',
+      },
       async () => ({ approved: true }),
     );
     assert.equal(result.preview?.guardrails.verdict, 'needs-approval');
@@ -181,22 +209,33 @@ describe('containers (ECS, EKS, ECR, Logs) against moto', function () {
   it('scales a node group within its range and refuses a size outside it', async () => {
     const runtime = runtimeWith(approvingProvider());
     const result = await runtime.dryRunThenExecute(
-      { operationId: 'eks.nodegroups.scale', input: { clusterName: 'platform', nodegroupName: 'general', desiredSize: 4 }, caller: 'command' },
+      {
+        operationId: 'eks.nodegroups.scale',
+        input: { clusterName: 'platform', nodegroupName: 'general', desiredSize: 4 },
+        caller: 'command',
+      },
       async (preview) => {
         assert.match(preview.summary, /desired 2 → 4/);
         return { approved: true };
       },
     );
     assert.equal(result.status, 'succeeded', JSON.stringify(result.outcome?.error ?? result.refusal));
-    const group = (await eks.send(new DescribeNodegroupCommand({ clusterName: 'platform', nodegroupName: 'general' }))).nodegroup!;
+    const group = (await eks.send(new DescribeNodegroupCommand({ clusterName: 'platform', nodegroupName: 'general' })))
+      .nodegroup!;
     assert.deepEqual(group.scalingConfig, { minSize: 1, desiredSize: 4, maxSize: 6 });
 
     const tooBig = await runtime.dryRunThenExecute(
-      { operationId: 'eks.nodegroups.scale', input: { clusterName: 'platform', nodegroupName: 'general', desiredSize: 9 }, caller: 'command' },
+      {
+        operationId: 'eks.nodegroups.scale',
+        input: { clusterName: 'platform', nodegroupName: 'general', desiredSize: 9 },
+        caller: 'command',
+      },
       async () => ({ approved: true }),
     );
     assert.notEqual(tooBig.status, 'succeeded');
-    const unchanged = (await eks.send(new DescribeNodegroupCommand({ clusterName: 'platform', nodegroupName: 'general' }))).nodegroup!;
+    const unchanged = (
+      await eks.send(new DescribeNodegroupCommand({ clusterName: 'platform', nodegroupName: 'general' }))
+    ).nodegroup!;
     assert.equal(unchanged.scalingConfig?.desiredSize, 4);
   });
 
@@ -219,14 +258,23 @@ describe('containers (ECS, EKS, ECR, Logs) against moto', function () {
     const dryRun = async (operationId: string, input: Record<string, unknown>) => {
       const outcome = await runner.run(operationId, input, { caller: 'chat', mode: 'dry-run' });
       return outcome.status === 'dry-run' && outcome.preview
-        ? { status: 'dry-run' as const, verdict: outcome.preview.guardrails.verdict, text: JSON.stringify(outcome.preview), correlationId: outcome.correlationId }
+        ? {
+            status: 'dry-run' as const,
+            verdict: outcome.preview.guardrails.verdict,
+            text: JSON.stringify(outcome.preview),
+            correlationId: outcome.correlationId,
+          }
         : { status: 'failed' as const, text: outcome.error?.message ?? outcome.refusal?.message ?? outcome.status };
     };
     const ask = (text: string) => answerContainers({ read, dryRun, region: 'us-east-1' }, parseContainerRequest(text)!);
 
     const scale = await ask('Scale the web service to 5 tasks');
     assert.match(scale.markdown, /desired 2 → 5/);
-    assert.deepEqual(scale.actions.find((action) => action.kind === 'run')?.input, { cluster: seed.stagingCluster, service: 'web', desiredCount: 5 });
+    assert.deepEqual(scale.actions.find((action) => action.kind === 'run')?.input, {
+      cluster: seed.stagingCluster,
+      service: 'web',
+      desiredCount: 5,
+    });
 
     const deploy = await ask('Deploy my-api:latest to the production cluster');
     const run = deploy.actions.find((action) => action.kind === 'run');
@@ -246,7 +294,10 @@ describe('containers (ECS, EKS, ECR, Logs) against moto', function () {
 
   it('lists the container tree through registered reads: clusters → services → deployments, tasks, revisions; EKS; ECR', async () => {
     const runtime = runtimeWith(approvingProvider());
-    const reads: ResourceReads = runnerReads(() => runtime.runner(), () => connection.identity());
+    const reads: ResourceReads = runnerReads(
+      () => runtime.runner(),
+      () => connection.identity(),
+    );
     const options = { region: 'us-east-1', pageSize: 100 };
     const clusters = await ecsClusterLister.list(reads, options);
     const staging = clusters.items.find((item) => item.name === 'staging')!;
@@ -258,7 +309,10 @@ describe('containers (ECS, EKS, ECR, Logs) against moto', function () {
     const [deployments, serviceTasksLister, revisions] = web.children!;
     assert.equal((await deployments.list(reads, options)).items.length, 1);
     assert.equal((await serviceTasksLister.list(reads, options)).items.length, 2);
-    assert.deepEqual((await revisions.list(reads, options)).items.map((item) => item.name), ['web:2', 'web:1']);
+    assert.deepEqual(
+      (await revisions.list(reads, options)).items.map((item) => item.name),
+      ['web:2', 'web:1'],
+    );
     const task = (await tasksLister.list(reads, options)).items[0];
     assert.match(task.details.join(' '), /web (PENDING|RUNNING)/);
 

@@ -72,7 +72,11 @@ describe('Step Functions pause answered from the CLI (pilot-light-mcp dr)', func
           timeout: 60_000,
         },
         (error, stdout, stderr) =>
-          done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr) }),
+          done({
+            code: error ? ((error as { code?: number }).code ?? 1) : 0,
+            stdout: String(stdout),
+            stderr: String(stderr),
+          }),
       );
     });
   }
@@ -118,7 +122,10 @@ describe('Step Functions pause answered from the CLI (pilot-light-mcp dr)', func
     assert.equal(held.status, 'running');
     assert.equal(wave('db').status, 'completed');
     assert.ok(wave('db').servers.length > 0);
-    assert.ok(wave('db').servers.every((server) => server.status === 'LAUNCHED'), JSON.stringify(wave('db')));
+    assert.ok(
+      wave('db').servers.every((server) => server.status === 'LAUNCHED'),
+      JSON.stringify(wave('db')),
+    );
     assert.equal(wave('app').status, 'held');
     assert.equal(wave('web').status, 'pending');
 
@@ -132,7 +139,10 @@ describe('Step Functions pause answered from the CLI (pilot-light-mcp dr)', func
     const account = executionArn.split(':')[4];
     writeFileSync(
       config,
-      JSON.stringify({ audit: join(dir.path, 'cli-audit.jsonl'), guardrails: { accountEnvironments: { [account]: 'prod' } } }),
+      JSON.stringify({
+        audit: join(dir.path, 'cli-audit.jsonl'),
+        guardrails: { accountEnvironments: { [account]: 'prod' } },
+      }),
     );
     const refused = await cli(['resume', '--execution', executionArn, '--config', config]);
     assert.equal(refused.code, 1, refused.stdout);
@@ -161,7 +171,10 @@ describe('Step Functions pause answered from the CLI (pilot-light-mcp dr)', func
     for (const name of ['db', 'app', 'web']) {
       const node = finished.waves.find((w) => w.name === name)!;
       assert.equal(node.status, 'completed');
-      assert.ok(node.servers.every((server) => server.status === 'LAUNCHED'), JSON.stringify(node));
+      assert.ok(
+        node.servers.every((server) => server.status === 'LAUNCHED'),
+        JSON.stringify(node),
+      );
     }
 
     // Audited as the registered operation, refusals included; the task token is in no output and no record.
@@ -173,7 +186,9 @@ describe('Step Functions pause answered from the CLI (pilot-light-mcp dr)', func
           JSON.parse(line) as { operation?: string; outcome?: string; caller?: string; client?: { name?: string } },
       );
     assert.ok(
-      audit.filter((record) => record.operation?.startsWith('sfn.')).every((r) => r.client?.name === 'pilot-light-mcp dr'),
+      audit
+        .filter((record) => record.operation?.startsWith('sfn.'))
+        .every((r) => r.client?.name === 'pilot-light-mcp dr'),
       'every record names the CLI',
     );
     const answers = audit.filter((record) => record.operation === 'sfn.tasks.sendSuccess');

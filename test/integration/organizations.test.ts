@@ -10,11 +10,22 @@ import { AwsConnection } from '../../src/core/aws/connection';
 import { readAuditTrail } from '../../src/core/audit';
 import { renderConfirmation } from '../../src/core/conversation/render';
 import { formatPreview } from '../../src/core/operations/preview';
-import { fanOutFacts, memberProfileName, OrganizationAccess, parseMemberProfileName, renderFanOut } from '../../src/core/organizations';
+import {
+  fanOutFacts,
+  memberProfileName,
+  OrganizationAccess,
+  parseMemberProfileName,
+  renderFanOut,
+} from '../../src/core/organizations';
 import { createRuntime, type Runtime } from '../../src/core/runtime';
 import { startMoto, type MotoServer } from '../../tools/emulators/moto';
 import { seedOrganization, setMotoAuthentication, type SeededOrganization } from '../../tools/seed/organization';
-import { approvingProvider, denyingProvider, tempDir, type ScriptedApprovalProvider } from '../support/operationHarness';
+import {
+  approvingProvider,
+  denyingProvider,
+  tempDir,
+  type ScriptedApprovalProvider,
+} from '../support/operationHarness';
 
 function repoRoot(): string {
   for (const candidate of [resolve(__dirname, '..', '..', '..'), resolve(__dirname, '..', '..')])
@@ -147,7 +158,12 @@ describe('AWS Organizations against moto (cross-account fan-out, SCPs)', functio
       assert.ok(markdown.includes(locked.id) && markdown.includes('AccessDenied'));
 
       // Again: the credentials are cached until they expire, so no new AssumeRole.
-      const again = await access.fanOut({ operationId: 'ec2.instances.list', accounts: [prod.id, dev.id], regions: [REGION], caller: 'chat' });
+      const again = await access.fanOut({
+        operationId: 'ec2.instances.list',
+        accounts: [prod.id, dev.id],
+        regions: [REGION],
+        caller: 'chat',
+      });
       assert.equal(again.failures.length, 0);
       assert.equal(access.members.assumeRoleCalls, 3, 'no new AssumeRole for cached credentials');
 
@@ -170,8 +186,14 @@ describe('AWS Organizations against moto (cross-account fan-out, SCPs)', functio
       assert.equal(stop.preview.accountName, 'prod-app');
       assert.equal(stop.preview.reachedFrom, base.profileName);
       assert.deepEqual(stop.preview.environments, ['production']);
-      assert.match(formatPreview(stop.preview), /This change is in account prod-app \(\d{12}\), a member account reached from profile/);
-      assert.match(renderConfirmation(stop.preview, formatPreview(stop.preview)), /^\*\*This change is in account prod-app/);
+      assert.match(
+        formatPreview(stop.preview),
+        /This change is in account prod-app \(\d{12}\), a member account reached from profile/,
+      );
+      assert.match(
+        renderConfirmation(stop.preview, formatPreview(stop.preview)),
+        /^\*\*This change is in account prod-app/,
+      );
     } finally {
       access.dispose();
       base.dispose();
@@ -202,7 +224,9 @@ describe('AWS Organizations against moto (cross-account fan-out, SCPs)', functio
       const [prod] = seeded.accounts;
       const listed = await runtime.run('organizations.policies.list', {}, { caller: 'chat', mode: 'execute' });
       assert.equal(listed.status, 'succeeded');
-      assert.ok((listed.output as { items: Array<{ Name: string }> }).items.some((policy) => policy.Name === 'FullAWSAccess'));
+      assert.ok(
+        (listed.output as { items: Array<{ Name: string }> }).items.some((policy) => policy.Name === 'FullAWSAccess'),
+      );
 
       // Refused at the approval: nothing is created.
       const dryRun = await runtime.run(
@@ -225,7 +249,9 @@ describe('AWS Organizations against moto (cross-account fan-out, SCPs)', functio
       assert.equal(refused.refusal!.code, 'approval-denied');
       assert.equal(denied.requests.length, 1);
       const after = await runtime.run('organizations.policies.list', {}, { caller: 'chat', mode: 'execute' });
-      assert.ok(!(after.output as { items: Array<{ Name: string }> }).items.some((policy) => policy.Name === 'deny-terminate'));
+      assert.ok(
+        !(after.output as { items: Array<{ Name: string }> }).items.some((policy) => policy.Name === 'deny-terminate'),
+      );
 
       // With an approval: created and attached to the OU, then listed for it.
       const approving = approvingProvider();
@@ -262,7 +288,9 @@ describe('AWS Organizations against moto (cross-account fan-out, SCPs)', functio
         ['p-FullAWSAccess', policyId].sort(),
       );
       const audit = await readAuditTrail(join(dir.path, 'audit.jsonl'));
-      assert.ok(audit.some((entry) => entry.operation === 'organizations.policies.attach' && entry.outcome === 'succeeded'));
+      assert.ok(
+        audit.some((entry) => entry.operation === 'organizations.policies.attach' && entry.outcome === 'succeeded'),
+      );
       approved.access.dispose();
       approved.base.dispose();
     } finally {

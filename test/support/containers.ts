@@ -37,7 +37,6 @@ export interface ContainerSeed {
   logGroup: string;
 }
 
-
 type Config = { region: string; endpoint: string; credentials: { accessKeyId: string; secretAccessKey: string } };
 
 function containerDefinition(name: string, image: string, logGroup: string, extra: Record<string, unknown> = {}) {
@@ -73,7 +72,9 @@ export async function seedContainers(
     if (!subnetId) {
       const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.40.0.0/16' }))).Vpc!.VpcId!;
       subnetId = (
-        await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.40.1.0/24', AvailabilityZone: 'us-east-1a' }))
+        await ec2.send(
+          new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.40.1.0/24', AvailabilityZone: 'us-east-1a' }),
+        )
       ).Subnet!.SubnetId!;
     }
     // Bridge-mode task definitions: moto 5.2.5 fails RunTask for awsvpc tasks (its ENI lacks private_dns_name).
@@ -195,8 +196,18 @@ export async function seedContainers(
           imageManifest: JSON.stringify({
             schemaVersion: 2,
             mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-            config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 7023, digest: `sha256:${tag === '1.0' ? 'a' : 'b'}`.padEnd(71, '0') },
-            layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: 32654, digest: `sha256:${(tag === '1.0' ? 'c' : 'd').repeat(64)}` }],
+            config: {
+              mediaType: 'application/vnd.docker.container.image.v1+json',
+              size: 7023,
+              digest: `sha256:${tag === '1.0' ? 'a' : 'b'}`.padEnd(71, '0'),
+            },
+            layers: [
+              {
+                mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+                size: 32654,
+                digest: `sha256:${(tag === '1.0' ? 'c' : 'd').repeat(64)}`,
+              },
+            ],
           }),
         }),
       );

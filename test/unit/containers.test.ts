@@ -28,7 +28,10 @@ const revision = (number: number, image: string, extra: Record<string, unknown> 
       name: 'web',
       image,
       environment: [{ name: 'MODE', value: 'a' }],
-      logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/web', 'awslogs-stream-prefix': 'ecs' } },
+      logConfiguration: {
+        logDriver: 'awslogs',
+        options: { 'awslogs-group': '/ecs/web', 'awslogs-stream-prefix': 'ecs' },
+      },
     },
     { name: 'sidecar', image: 'envoy:1.30' },
   ],
@@ -37,14 +40,24 @@ const revision = (number: number, image: string, extra: Record<string, unknown> 
 
 describe('containers: no-model phrases', () => {
   it('understands the four phrases of the issue', () => {
-    assert.deepEqual(parseContainerRequest('Scale the web service to 5 tasks'), { kind: 'scale-service', service: 'web', desiredCount: 5 });
+    assert.deepEqual(parseContainerRequest('Scale the web service to 5 tasks'), {
+      kind: 'scale-service',
+      service: 'web',
+      desiredCount: 5,
+    });
     assert.deepEqual(parseContainerRequest('Deploy my-api:latest to the production cluster'), {
       kind: 'deploy',
       image: 'my-api:latest',
       cluster: 'production',
     });
-    assert.deepEqual(parseContainerRequest('Rollback the API service to the previous version'), { kind: 'rollback', service: 'API' });
-    assert.deepEqual(parseContainerRequest('Show me logs from the payment-service containers'), { kind: 'logs', service: 'payment-service' });
+    assert.deepEqual(parseContainerRequest('Rollback the API service to the previous version'), {
+      kind: 'rollback',
+      service: 'API',
+    });
+    assert.deepEqual(parseContainerRequest('Show me logs from the payment-service containers'), {
+      kind: 'logs',
+      service: 'payment-service',
+    });
   });
 
   it('reads clusters, revisions, node groups and service targets', () => {
@@ -54,8 +67,16 @@ describe('containers: no-model phrases', () => {
       desiredCount: 3,
       cluster: 'staging',
     });
-    assert.deepEqual(parseContainerRequest('scale node group general to 4 nodes'), { kind: 'scale-nodegroup', nodegroup: 'general', desiredSize: 4 });
-    assert.deepEqual(parseContainerRequest('roll back checkout to revision 7'), { kind: 'rollback', service: 'checkout', revision: 7 });
+    assert.deepEqual(parseContainerRequest('scale node group general to 4 nodes'), {
+      kind: 'scale-nodegroup',
+      nodegroup: 'general',
+      desiredSize: 4,
+    });
+    assert.deepEqual(parseContainerRequest('roll back checkout to revision 7'), {
+      kind: 'rollback',
+      service: 'checkout',
+      revision: 7,
+    });
     assert.deepEqual(parseContainerRequest('deploy web:1.2 to the web service in cluster staging'), {
       kind: 'deploy',
       image: 'web:1.2',
@@ -66,7 +87,13 @@ describe('containers: no-model phrases', () => {
   });
 
   it('leaves other requests to the keyword parser', () => {
-    for (const text of ['stop web-1', "what's running in production?", 'find unused volumes', 'show security groups', 'deploy'])
+    for (const text of [
+      'stop web-1',
+      "what's running in production?",
+      'find unused volumes',
+      'show security groups',
+      'deploy',
+    ])
       assert.equal(parseContainerRequest(text), undefined, text);
     assert.equal(parseIntent('stop web-1').kind, 'action');
     const intent = parseIntent('Scale the web service to 5 tasks');
@@ -123,7 +150,9 @@ describe('containers: task definition previews', () => {
 
   it('finds awslogs streams as <prefix>/<container>/<task ID> and says which containers have none', () => {
     const { targets, unsupported } = awsLogsTargets(revision(1, 'web:1'), 'abc123');
-    assert.deepEqual(targets, [{ containerName: 'web', logGroupName: '/ecs/web', region: undefined, logStreamName: 'ecs/web/abc123' }]);
+    assert.deepEqual(targets, [
+      { containerName: 'web', logGroupName: '/ecs/web', region: undefined, logStreamName: 'ecs/web/abc123' },
+    ]);
     assert.deepEqual(unsupported, [{ containerName: 'sidecar', logDriver: 'none' }]);
   });
 
@@ -134,9 +163,20 @@ describe('containers: task definition previews', () => {
   });
 
   it('keeps node group sizes within min and max, or says which to change', () => {
-    assert.deepEqual(nextScaling({ minSize: 1, desiredSize: 2, maxSize: 6 }, { desiredSize: 5 }), { minSize: 1, desiredSize: 5, maxSize: 6 });
-    assert.deepEqual(nextScaling({ minSize: 1, desiredSize: 2, maxSize: 6 }, { desiredSize: 9, maxSize: 10 }), { minSize: 1, desiredSize: 9, maxSize: 10 });
-    assert.throws(() => nextScaling({ minSize: 1, desiredSize: 2, maxSize: 6 }, { desiredSize: 9 }), /outside the node group's range 1–6/);
+    assert.deepEqual(nextScaling({ minSize: 1, desiredSize: 2, maxSize: 6 }, { desiredSize: 5 }), {
+      minSize: 1,
+      desiredSize: 5,
+      maxSize: 6,
+    });
+    assert.deepEqual(nextScaling({ minSize: 1, desiredSize: 2, maxSize: 6 }, { desiredSize: 9, maxSize: 10 }), {
+      minSize: 1,
+      desiredSize: 9,
+      maxSize: 10,
+    });
+    assert.throws(
+      () => nextScaling({ minSize: 1, desiredSize: 2, maxSize: 6 }, { desiredSize: 9 }),
+      /outside the node group's range 1–6/,
+    );
   });
 });
 
@@ -152,22 +192,51 @@ describe('containers: explorer rows', () => {
       pendingCount: 2,
       taskDefinition: 'arn:aws:ecs:us-east-1:1:task-definition/web:4',
       deployments: [
-        { id: 'a', status: 'PRIMARY', rolloutState: 'IN_PROGRESS' as const, taskDefinition: 'arn:aws:ecs:us-east-1:1:task-definition/web:4' },
-        { id: 'b', status: 'ACTIVE', rolloutState: 'COMPLETED' as const, taskDefinition: 'arn:aws:ecs:us-east-1:1:task-definition/web:3' },
+        {
+          id: 'a',
+          status: 'PRIMARY',
+          rolloutState: 'IN_PROGRESS' as const,
+          taskDefinition: 'arn:aws:ecs:us-east-1:1:task-definition/web:4',
+        },
+        {
+          id: 'b',
+          status: 'ACTIVE',
+          rolloutState: 'COMPLETED' as const,
+          taskDefinition: 'arn:aws:ecs:us-east-1:1:task-definition/web:3',
+        },
       ],
     };
     const row = summarizeService(service);
-    assert.deepEqual(row.details, ['desired 5 · running 3 · pending 2', 'web:4', 'rollout IN_PROGRESS', '2 deployments']);
+    assert.deepEqual(row.details, [
+      'desired 5 · running 3 · pending 2',
+      'web:4',
+      'rollout IN_PROGRESS',
+      '2 deployments',
+    ]);
     assert.equal(row.stateTone, 'transitional');
-    assert.deepEqual(row.children!.map((lister) => lister.title), ['Deployments', 'Tasks', 'Revisions of web']);
+    assert.deepEqual(
+      row.children!.map((lister) => lister.title),
+      ['Deployments', 'Tasks', 'Revisions of web'],
+    );
     assert.equal(serviceTone({ ...service, deployments: [{ status: 'PRIMARY', rolloutState: 'FAILED' }] }), 'error');
-    assert.equal(serviceTone({ ...service, pendingCount: 0, runningCount: 5, deployments: [{ status: 'PRIMARY', rolloutState: 'COMPLETED' }] }), 'ok');
+    assert.equal(
+      serviceTone({
+        ...service,
+        pendingCount: 0,
+        runningCount: 5,
+        deployments: [{ status: 'PRIMARY', rolloutState: 'COMPLETED' }],
+      }),
+      'ok',
+    );
     assert.equal(belongsToService({ group: 'service:web' }, 'web'), true);
     assert.equal(belongsToService({ group: 'family:web' }, 'web'), false);
   });
 
   it('summarizes scan findings by severity, and says when an image was not scanned', () => {
-    assert.equal(scanSummary({ imageScanFindingsSummary: { findingSeverityCounts: { LOW: 4, CRITICAL: 1 } } }), 'scan: 1 CRITICAL, 4 LOW');
+    assert.equal(
+      scanSummary({ imageScanFindingsSummary: { findingSeverityCounts: { LOW: 4, CRITICAL: 1 } } }),
+      'scan: 1 CRITICAL, 4 LOW',
+    );
     assert.equal(scanSummary({}), undefined);
     assert.equal(scanSummary({ imageScanStatus: { status: 'IN_PROGRESS' } }), 'scan IN_PROGRESS');
   });

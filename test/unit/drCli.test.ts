@@ -95,7 +95,12 @@ describe('pilot-light-mcp dr', () => {
       const foreign = scheduled(6, 5, { note: 'no step' });
       const lambda: HistoryEvent = {
         ...scheduled(9, 8, pause),
-        taskScheduledEventDetails: { resource: 'arn:aws:states:::lambda:invoke', resourceType: 'lambda', region: 'x', parameters: '{}' },
+        taskScheduledEventDetails: {
+          resource: 'arn:aws:states:::lambda:invoke',
+          resourceType: 'lambda',
+          region: 'x',
+          parameters: '{}',
+        },
       };
       const broken: HistoryEvent = {
         ...scheduled(12, 11, pause),
@@ -115,7 +120,10 @@ describe('pilot-light-mcp dr', () => {
       assert.equal(pickTask(tasks, { command: 'resume' }).step, 'app/pause');
       assert.equal(pickTask(tasks, { command: 'approve', step: 'web/post/1' }).step, 'web/post/1');
       assert.equal(pickTask(tasks, { command: 'reject', wave: 'app' }).step, 'app/pause');
-      assert.throws(() => pickTask(tasks, { command: 'approve' }), /Several steps wait; name one with --wave or --step/);
+      assert.throws(
+        () => pickTask(tasks, { command: 'approve' }),
+        /Several steps wait; name one with --wave or --step/,
+      );
       assert.throws(() => pickTask(tasks, { command: 'resume', wave: 'web' }), /Nothing fits "resume" in wave web/);
       assert.throws(() => pickTask([], { command: 'resume' }), /waits for nothing/);
     });
@@ -134,7 +142,10 @@ describe('pilot-light-mcp dr', () => {
       assert.deepEqual(readOnly !== 'help' && readOnly.shared, ['--stdio', '--read-only']);
       assert.throws(() => drArgs(['launch', '--execution', ARN]), DrUsageError);
       assert.throws(() => drArgs(['resume']), /Give --execution/);
-      assert.throws(() => drArgs(['resume', '--execution', 'arn:aws:s3:::bucket']), /not a Step Functions execution ARN/);
+      assert.throws(
+        () => drArgs(['resume', '--execution', 'arn:aws:s3:::bucket']),
+        /not a Step Functions execution ARN/,
+      );
       assert.throws(() => drArgs(['resume', '--execution', ARN, '--bogus']), DrUsageError);
     });
   });
@@ -171,7 +182,10 @@ describe('pilot-light-mcp dr', () => {
     };
 
     it('without a terminal refuses unless --confirm was given', async () => {
-      const refused = await terminalApproval(io(false), undefined).requestApproval(request, new AbortController().signal);
+      const refused = await terminalApproval(io(false), undefined).requestApproval(
+        request,
+        new AbortController().signal,
+      );
       assert.equal(refused.approved, false);
       assert.match(refused.approved ? '' : refused.reason, /typed confirmation "prod".*--confirm prod/);
       const given = await terminalApproval(io(false), 'prod').requestApproval(request, new AbortController().signal);
@@ -215,7 +229,9 @@ describe('pilot-light-mcp dr', () => {
       assert.equal(newest.state.runId, 'sfn');
       const view = runView(newest.state, newest.engine);
       assert.equal(view.engine, 'stepFunctions');
-      assert.deepEqual(view.waves, [{ name: 'app', status: 'held', servers: [{ id: 's-1', hostname: 'app-1', status: 'LAUNCHED' }] }]);
+      assert.deepEqual(view.waves, [
+        { name: 'app', status: 'held', servers: [{ id: 's-1', hostname: 'app-1', status: 'LAUNCHED' }] },
+      ]);
       assert.equal(newestRun([runs[0]])!.state.runId, 'old-local');
     });
   });

@@ -96,7 +96,9 @@ describe('no way around the runner', () => {
       .filter((file) => {
         const text = readFileSync(file, 'utf8');
         return [
-          ...text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-(ec2|iam|cloudformation|drs|ssm|ecs|eks|ecr|cloudwatch-logs)'/g),
+          ...text.matchAll(
+            /import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-(ec2|iam|cloudformation|drs|ssm|ecs|eks|ecr|cloudwatch-logs)'/g,
+          ),
         ].some((match) => write.test(match[1]));
       })
       .map((file) => relative(REPO, file));

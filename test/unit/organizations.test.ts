@@ -2,7 +2,13 @@ import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { evaluateGuardrails } from '../../src/core/guardrails/evaluate';
 import { DEFAULT_GUARDRAIL_POLICY } from '../../src/core/guardrails/policy';
-import { fanOutRead, parseAccountsSelector, parseMemberProfileName, memberProfileName, selectAccounts } from '../../src/core/organizations';
+import {
+  fanOutRead,
+  parseAccountsSelector,
+  parseMemberProfileName,
+  memberProfileName,
+  selectAccounts,
+} from '../../src/core/organizations';
 import type { OrganizationTree } from '../../src/core/organizations';
 import type { RunOutcome } from '../../src/core/operations/runner';
 import { OrganizationsClient, organizationsCommand } from '../../src/core/aws/organizationsService';
@@ -37,7 +43,8 @@ describe('organizations: cross-account fan-out', () => {
       caller: 'chat',
       concurrency: 2,
       runnerFor: async (accountId) => {
-        if (accountId === C) throw Object.assign(new Error('not authorized to perform: sts:AssumeRole'), { name: 'AccessDenied' });
+        if (accountId === C)
+          throw Object.assign(new Error('not authorized to perform: sts:AssumeRole'), { name: 'AccessDenied' });
         return {
           run: async (_operation: string, input: unknown, options: object) => {
             running++;
@@ -48,8 +55,13 @@ describe('organizations: cross-account fan-out', () => {
             const token = (input as { nextToken?: string }).nextToken;
             calls.push(`${accountId}/${region}/${token ?? 'first'}`);
             if (accountId === B && region === 'eu-west-1')
-              return outcome({ status: 'failed', error: { kind: 'throttled', code: 'Throttling', message: 'Rate exceeded', hint: 'wait' } });
-            return outcome({ output: token ? { items: [`${accountId}-2`] } : { items: [`${accountId}-1`], nextToken: 't' } });
+              return outcome({
+                status: 'failed',
+                error: { kind: 'throttled', code: 'Throttling', message: 'Rate exceeded', hint: 'wait' },
+              });
+            return outcome({
+              output: token ? { items: [`${accountId}-2`] } : { items: [`${accountId}-1`], nextToken: 't' },
+            });
           },
         };
       },
@@ -94,14 +106,29 @@ describe('organizations: cross-account fan-out', () => {
           kind: 'root',
           accounts: [account(A)],
           units: [
-            { id: 'ou-ab12-cd345678', name: 'W', kind: 'unit', accounts: [account(B), account(C, 'SUSPENDED')], units: [] },
+            {
+              id: 'ou-ab12-cd345678',
+              name: 'W',
+              kind: 'unit',
+              accounts: [account(B), account(C, 'SUSPENDED')],
+              units: [],
+            },
           ],
         },
       ],
     };
-    assert.deepEqual(selectAccounts('all', tree).accounts.map((entry) => entry.id), [A, B]);
-    assert.deepEqual(selectAccounts('ou:ou-ab12-cd345678', tree).accounts.map((entry) => entry.id), [B]);
-    assert.deepEqual(selectAccounts('ou:r-ab12', tree).accounts.map((entry) => entry.id), [A, B]);
+    assert.deepEqual(
+      selectAccounts('all', tree).accounts.map((entry) => entry.id),
+      [A, B],
+    );
+    assert.deepEqual(
+      selectAccounts('ou:ou-ab12-cd345678', tree).accounts.map((entry) => entry.id),
+      [B],
+    );
+    assert.deepEqual(
+      selectAccounts('ou:r-ab12', tree).accounts.map((entry) => entry.id),
+      [A, B],
+    );
     assert.match(selectAccounts('ou:ou-zz12-cd345678', tree).problem ?? '', /no root or organizational unit/);
     assert.deepEqual(selectAccounts([C, C], undefined).accounts, [{ id: C }]);
     assert.ok(selectAccounts('all', undefined).problem);
@@ -125,7 +152,10 @@ describe('organizations: cross-account fan-out', () => {
   it('names member runners after their profile and account, and reads the name back', () => {
     fc.assert(
       fc.property(fc.string({ minLength: 1, maxLength: 40 }), fc.stringMatching(/^\d{12}$/), (profile, account) => {
-        assert.deepEqual(parseMemberProfileName(memberProfileName(profile, account)), { baseProfile: profile, accountId: account });
+        assert.deepEqual(parseMemberProfileName(memberProfileName(profile, account)), {
+          baseProfile: profile,
+          accountId: account,
+        });
       }),
     );
     assert.equal(parseMemberProfileName('default'), undefined);
@@ -143,7 +173,10 @@ describe('organizations: service control policies are protected by default', () 
   };
 
   it('needs an approval in any environment, even where nothing else is protected', () => {
-    const plain = evaluateGuardrails({ ...DEFAULT_GUARDRAIL_POLICY, confirmationRequiredFor: [], approvalRequiredFor: [] }, facts);
+    const plain = evaluateGuardrails(
+      { ...DEFAULT_GUARDRAIL_POLICY, confirmationRequiredFor: [], approvalRequiredFor: [] },
+      facts,
+    );
     assert.equal(plain.approval, undefined);
     const protectedOne = evaluateGuardrails(
       { ...DEFAULT_GUARDRAIL_POLICY, confirmationRequiredFor: [], approvalRequiredFor: [] },
@@ -169,7 +202,10 @@ describe('organizations: the SDK client by action name', () => {
       credentials: async () => ({ accessKeyId: 'a', secretAccessKey: 'b' }),
     });
     try {
-      await assert.rejects(client.send(organizationsCommand('LaunchRockets')), /Organizations has no action "LaunchRockets"/);
+      await assert.rejects(
+        client.send(organizationsCommand('LaunchRockets')),
+        /Organizations has no action "LaunchRockets"/,
+      );
     } finally {
       client.destroy();
     }

@@ -2,7 +2,14 @@
 // should be reachable, EC2 instances per account and region, and optionally an IAM user for the management
 // account whose policy may assume only the reachable accounts' roles (for moto's IAM enforcement).
 import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
-import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, PutRolePolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import {
+  CreateAccessKeyCommand,
+  CreateRoleCommand,
+  CreateUserCommand,
+  IAMClient,
+  PutRolePolicyCommand,
+  PutUserPolicyCommand,
+} from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { OrganizationsClient, organizationsCommand } from '../../src/core/aws/organizationsService';
 import { pickAmazonLinuxImage } from './target';
@@ -46,7 +53,11 @@ export interface SeedOrganizationOptions {
 }
 
 function organizationsClient(endpoint: string): OrganizationsClient {
-  return new OrganizationsClient({ region: 'us-east-1', endpoint, credentials: async () => ({ ...MANAGEMENT_CREDENTIALS }) });
+  return new OrganizationsClient({
+    region: 'us-east-1',
+    endpoint,
+    credentials: async () => ({ ...MANAGEMENT_CREDENTIALS }),
+  });
 }
 
 export async function seedOrganization(options: SeedOrganizationOptions): Promise<SeededOrganization> {
@@ -58,8 +69,12 @@ export async function seedOrganization(options: SeedOrganizationOptions): Promis
   const roots = (await organizations.send(organizationsCommand('ListRoots', {}))).Roots as Array<{ Id: string }>;
   const rootId = roots[0].Id;
   const units: Record<string, string> = {};
-  for (const unit of new Set(options.accounts.map((account) => account.unit).filter((name): name is string => Boolean(name)))) {
-    const created = await organizations.send(organizationsCommand('CreateOrganizationalUnit', { ParentId: rootId, Name: unit }));
+  for (const unit of new Set(
+    options.accounts.map((account) => account.unit).filter((name): name is string => Boolean(name)),
+  )) {
+    const created = await organizations.send(
+      organizationsCommand('CreateOrganizationalUnit', { ParentId: rootId, Name: unit }),
+    );
     units[unit] = (created.OrganizationalUnit as { Id: string }).Id;
   }
   const accounts: SeededAccount[] = [];
@@ -78,7 +93,9 @@ export async function seedOrganization(options: SeedOrganizationOptions): Promis
       const id = (created.CreateAccountStatus as { AccountId: string }).AccountId;
       const unitId = spec.unit ? units[spec.unit] : rootId;
       if (spec.unit)
-        await organizations.send(organizationsCommand('MoveAccount', { AccountId: id, SourceParentId: rootId, DestinationParentId: unitId }));
+        await organizations.send(
+          organizationsCommand('MoveAccount', { AccountId: id, SourceParentId: rootId, DestinationParentId: unitId }),
+        );
       const reachable = spec.reachable ?? true;
       const instanceIds: Record<string, string[]> = {};
       if (reachable || Object.keys(spec.instances ?? {}).length) {
@@ -94,17 +111,25 @@ export async function seedOrganization(options: SeedOrganizationOptions): Promis
         if (reachable) {
           const iam = new IAMClient({ ...base, region: 'us-east-1', credentials });
           try {
-            await iam.send(
-              new CreateRoleCommand({
-                RoleName: roleName,
-                AssumeRolePolicyDocument: JSON.stringify({
-                  Version: '2012-10-17',
-                  Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${organization.MasterAccountId}:root` }, Action: 'sts:AssumeRole' }],
+            await iam
+              .send(
+                new CreateRoleCommand({
+                  RoleName: roleName,
+                  AssumeRolePolicyDocument: JSON.stringify({
+                    Version: '2012-10-17',
+                    Statement: [
+                      {
+                        Effect: 'Allow',
+                        Principal: { AWS: `arn:aws:iam::${organization.MasterAccountId}:root` },
+                        Action: 'sts:AssumeRole',
+                      },
+                    ],
+                  }),
                 }),
-              }),
-            ).catch((error: Error) => {
-              if (error.name !== 'EntityAlreadyExistsException') throw error;
-            });
+              )
+              .catch((error: Error) => {
+                if (error.name !== 'EntityAlreadyExistsException') throw error;
+              });
             await iam.send(
               new PutRolePolicyCommand({
                 RoleName: roleName,
@@ -131,7 +156,13 @@ export async function seedOrganization(options: SeedOrganizationOptions): Promis
                 MinCount: count,
                 MaxCount: count,
                 TagSpecifications: [
-                  { ResourceType: 'instance', Tags: [{ Key: 'Name', Value: `${spec.name}-web` }, ...Object.entries(spec.tags ?? {}).map(([Key, Value]) => ({ Key, Value }))] },
+                  {
+                    ResourceType: 'instance',
+                    Tags: [
+                      { Key: 'Name', Value: `${spec.name}-web` },
+                      ...Object.entries(spec.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
+                    ],
+                  },
                 ],
               }),
             );
@@ -162,7 +193,9 @@ export async function seedOrganization(options: SeedOrganizationOptions): Promis
               {
                 Effect: 'Allow',
                 Action: 'sts:AssumeRole',
-                Resource: accounts.filter((account) => account.reachable).map((account) => `arn:aws:iam::${account.id}:role/${roleName}`),
+                Resource: accounts
+                  .filter((account) => account.reachable)
+                  .map((account) => `arn:aws:iam::${account.id}:role/${roleName}`),
               },
             ],
           }),

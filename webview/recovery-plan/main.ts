@@ -372,7 +372,14 @@ export class RecoveryPlanEditorElement extends LitElement {
         ${view.waves.map((wave) =>
           // A node is drawn again only when its wave or what it shows of the run, checks and groups changed.
           guard(
-            [JSON.stringify(wave), this.selectedWave === wave.name, this.problems, this.preflight, this.groups, this.run],
+            [
+              JSON.stringify(wave),
+              this.selectedWave === wave.name,
+              this.problems,
+              this.preflight,
+              this.groups,
+              this.run,
+            ],
             () => this.renderNode(wave, this.problems),
           ),
         )}

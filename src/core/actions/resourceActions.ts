@@ -217,12 +217,18 @@ const CONTAINER_ACTIONS: ResourceActionSpec[] = [
         kind: 'text',
         placeholder: 'my-api:1.4 (the registry of the current image is kept) or a full image reference',
         validate: (value) =>
-          /^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,1023}$/.test(value.trim()) ? undefined : 'Enter an image such as my-api:1.4.',
+          /^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,1023}$/.test(value.trim())
+            ? undefined
+            : 'Enter an image such as my-api:1.4.',
       },
     ],
     input: (resource, answers) => {
       const service = (resource.raw ?? {}) as EcsServiceRecord;
-      return { cluster: service.clusterArn ?? '', service: service.serviceName ?? resource.name, image: answers.image.trim() };
+      return {
+        cluster: service.clusterArn ?? '',
+        service: service.serviceName ?? resource.name,
+        image: answers.image.trim(),
+      };
     },
     done: 'Deploying to',
   },
@@ -232,7 +238,10 @@ const CONTAINER_ACTIONS: ResourceActionSpec[] = [
     types: ['ecs:task'],
     group: '2_lifecycle@1',
     operationId: () => 'ecs.tasks.stop',
-    input: (resource) => ({ cluster: (resource.raw as { clusterArn?: string } | undefined)?.clusterArn ?? '', task: resource.id }),
+    input: (resource) => ({
+      cluster: (resource.raw as { clusterArn?: string } | undefined)?.clusterArn ?? '',
+      task: resource.id,
+    }),
     done: 'Stopping',
   },
   {
@@ -244,7 +253,7 @@ const CONTAINER_ACTIONS: ResourceActionSpec[] = [
     prompts: [
       {
         key: 'desiredSize',
-        title: 'Desired node count (within the group\'s min and max)',
+        title: "Desired node count (within the group's min and max)",
         kind: 'text',
         placeholder: '3',
         validate: (value) => (COUNT.test(value) ? undefined : 'Enter a number of nodes, e.g. 3.'),

@@ -28,7 +28,10 @@ export class OrganizationsClient {
   private loaded?: Promise<{ client: SdkOrganizationsClient; sdk: SdkModule }>;
   constructor(private readonly config: ServiceClientConfig) {}
 
-  async send(command: OrganizationsCommand, options: { abortSignal?: AbortSignal } = {}): Promise<Record<string, unknown>> {
+  async send(
+    command: OrganizationsCommand,
+    options: { abortSignal?: AbortSignal } = {},
+  ): Promise<Record<string, unknown>> {
     this.loaded ??= import('@aws-sdk/client-organizations').then((sdk) => ({
       sdk,
       client: new sdk.OrganizationsClient({ ...this.config, region: SIGNING_REGION }),
@@ -43,7 +46,10 @@ export class OrganizationsClient {
   }
 
   destroy(): void {
-    void this.loaded?.then(({ client }) => client.destroy(), () => undefined);
+    void this.loaded?.then(
+      ({ client }) => client.destroy(),
+      () => undefined,
+    );
   }
 }
 

@@ -15,11 +15,27 @@ export type ContainerRequest =
 
 const MAX_TEXT = 500;
 const NAME = '[A-Za-z0-9][\\w.-]{0,254}';
-const FILLER = new Set(['the', 'a', 'an', 'my', 'our', 'this', 'that', 'service', 'services', 'cluster', 'ecs', 'app', 'application']);
+const FILLER = new Set([
+  'the',
+  'a',
+  'an',
+  'my',
+  'our',
+  'this',
+  'that',
+  'service',
+  'services',
+  'cluster',
+  'ecs',
+  'app',
+  'application',
+]);
 
 /** "in the staging cluster", "on production", "in cluster staging". */
 function clusterIn(text: string): string | undefined {
-  const named = new RegExp(`\\b(?:in|on|of)\\s+(?:the\\s+)?(?:cluster\\s+(${NAME})|(${NAME})\\s+cluster)\\b`, 'i').exec(text);
+  const named = new RegExp(`\\b(?:in|on|of)\\s+(?:the\\s+)?(?:cluster\\s+(${NAME})|(${NAME})\\s+cluster)\\b`, 'i').exec(
+    text,
+  );
   if (named) return named[1] ?? named[2];
   const bare = new RegExp(`\\b(?:in|on)\\s+(?:the\\s+)?(${NAME})\\s*$`, 'i').exec(text);
   return bare && !FILLER.has(bare[1].toLowerCase()) ? bare[1] : undefined;
@@ -31,21 +47,37 @@ function nameAfter(words: string[]): string | undefined {
 }
 
 export function parseContainerRequest(input: string): ContainerRequest | undefined {
-  const text = input.trim().slice(0, MAX_TEXT).replace(/[’‘]/g, "'").replace(/[?!.]+$/, '');
+  const text = input
+    .trim()
+    .slice(0, MAX_TEXT)
+    .replace(/[’‘]/g, "'")
+    .replace(/[?!.]+$/, '');
   if (!text) return undefined;
   const lower = text.toLowerCase();
 
-  const scale = /^(?:please\s+)?scale\s+(?:up\s+|down\s+|out\s+|in\s+)?(.+?)\s+(?:to|=)\s+(\d{1,5})\b(?:\s+(?:tasks?|replicas?|nodes?|instances?|containers?))?(.*)$/i.exec(text);
+  const scale =
+    /^(?:please\s+)?scale\s+(?:up\s+|down\s+|out\s+|in\s+)?(.+?)\s+(?:to|=)\s+(\d{1,5})\b(?:\s+(?:tasks?|replicas?|nodes?|instances?|containers?))?(.*)$/i.exec(
+      text,
+    );
   if (scale) {
     const [, subject, count, rest] = scale;
     const cluster = clusterIn(` ${subject} ${rest}`);
-    const subjectWords = subject.replace(/\b(?:in|on|of)\s+(?:the\s+)?(?:cluster\s+\S+|\S+\s+cluster|\S+)\s*$/i, '').split(/\s+/);
-    if (/\bnode\s*groups?\b|\bnodegroups?\b/i.test(subject) || /^\s*nodes?\b/i.test(rest.trim()) && !/service/i.test(subject)) {
-      const nodegroup = nameAfter(subjectWords.filter((word) => !/^(node|nodes|group|groups|nodegroup|nodegroups)$/i.test(word)));
-      if (nodegroup) return { kind: 'scale-nodegroup', nodegroup, desiredSize: Number(count), ...(cluster ? { cluster } : {}) };
+    const subjectWords = subject
+      .replace(/\b(?:in|on|of)\s+(?:the\s+)?(?:cluster\s+\S+|\S+\s+cluster|\S+)\s*$/i, '')
+      .split(/\s+/);
+    if (
+      /\bnode\s*groups?\b|\bnodegroups?\b/i.test(subject) ||
+      (/^\s*nodes?\b/i.test(rest.trim()) && !/service/i.test(subject))
+    ) {
+      const nodegroup = nameAfter(
+        subjectWords.filter((word) => !/^(node|nodes|group|groups|nodegroup|nodegroups)$/i.test(word)),
+      );
+      if (nodegroup)
+        return { kind: 'scale-nodegroup', nodegroup, desiredSize: Number(count), ...(cluster ? { cluster } : {}) };
     }
     const service = nameAfter(subjectWords);
-    if (service) return { kind: 'scale-service', service, desiredCount: Number(count), ...(cluster ? { cluster } : {}) };
+    if (service)
+      return { kind: 'scale-service', service, desiredCount: Number(count), ...(cluster ? { cluster } : {}) };
   }
 
   const deploy = new RegExp(
@@ -54,8 +86,14 @@ export function parseContainerRequest(input: string): ContainerRequest | undefin
   ).exec(text);
   if (deploy) {
     const [, image, rest] = deploy;
-    const toService = new RegExp(`\\bto\\s+(?:the\\s+)?(${NAME})\\s+service\\b|\\bto\\s+service\\s+(${NAME})`, 'i').exec(rest);
-    const toCluster = new RegExp(`\\bto\\s+(?:the\\s+)?(${NAME})\\s+cluster\\b|\\bto\\s+cluster\\s+(${NAME})`, 'i').exec(rest);
+    const toService = new RegExp(
+      `\\bto\\s+(?:the\\s+)?(${NAME})\\s+service\\b|\\bto\\s+service\\s+(${NAME})`,
+      'i',
+    ).exec(rest);
+    const toCluster = new RegExp(
+      `\\bto\\s+(?:the\\s+)?(${NAME})\\s+cluster\\b|\\bto\\s+cluster\\s+(${NAME})`,
+      'i',
+    ).exec(rest);
     const bareTo = new RegExp(`\\bto\\s+(?:the\\s+)?(${NAME})\\s*$`, 'i').exec(rest);
     const service = toService?.[1] ?? toService?.[2];
     const cluster = toCluster?.[1] ?? toCluster?.[2] ?? clusterIn(rest) ?? (!service && bareTo ? bareTo[1] : undefined);
@@ -68,7 +106,9 @@ export function parseContainerRequest(input: string): ContainerRequest | undefin
     const [head] = subject.split(/\s+to\s+/i);
     const revision = /\brevision\s+(\d{1,6})\b|:(\d{1,6})\b/i.exec(subject);
     const cluster = clusterIn(` ${head}`);
-    const service = nameAfter(head.replace(/\b(?:in|on|of)\s+(?:the\s+)?(?:cluster\s+\S+|\S+\s+cluster|\S+)\s*$/i, '').split(/\s+/));
+    const service = nameAfter(
+      head.replace(/\b(?:in|on|of)\s+(?:the\s+)?(?:cluster\s+\S+|\S+\s+cluster|\S+)\s*$/i, '').split(/\s+/),
+    );
     if (service)
       return {
         kind: 'rollback',
@@ -89,7 +129,11 @@ export function parseContainerRequest(input: string): ContainerRequest | undefin
     }
   }
 
-  if (/^(?:list|show|what)\b.*\b(ecs\s+)?(services|containers|clusters)\b/i.test(text) && /\b(ecs|containers?|services)\b/i.test(text) && !/\bsecurity\b/i.test(text)) {
+  if (
+    /^(?:list|show|what)\b.*\b(ecs\s+)?(services|containers|clusters)\b/i.test(text) &&
+    /\b(ecs|containers?|services)\b/i.test(text) &&
+    !/\bsecurity\b/i.test(text)
+  ) {
     const cluster = clusterIn(text);
     return { kind: 'overview', ...(cluster ? { cluster } : {}) };
   }

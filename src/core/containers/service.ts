@@ -41,11 +41,13 @@ export async function findClusters(
   read: ContainerRead,
   name?: string,
 ): Promise<Array<{ clusterArn: string; clusterName: string; tags: Record<string, string> }>> {
-  const clusters = (await all<{ clusterArn?: string; clusterName?: string; tags?: Array<{ key?: string; value?: string }> }>(
-    read,
-    'ecs.clusters.list',
-    {},
-  )).map((cluster) => ({
+  const clusters = (
+    await all<{ clusterArn?: string; clusterName?: string; tags?: Array<{ key?: string; value?: string }> }>(
+      read,
+      'ecs.clusters.list',
+      {},
+    )
+  ).map((cluster) => ({
     clusterArn: cluster.clusterArn ?? '',
     clusterName: cluster.clusterName ?? '',
     tags: Object.fromEntries((cluster.tags ?? []).map((tag) => [tag.key ?? '', tag.value ?? ''])),
@@ -55,7 +57,9 @@ export async function findClusters(
   const exact = clusters.filter((cluster) => normalize(cluster.clusterName) === wanted);
   if (exact.length) return exact;
   const byEnvironment = clusters.filter((cluster) =>
-    Object.entries(cluster.tags).some(([key, value]) => /^(environment|env|stage)$/i.test(key) && normalize(value) === wanted),
+    Object.entries(cluster.tags).some(
+      ([key, value]) => /^(environment|env|stage)$/i.test(key) && normalize(value) === wanted,
+    ),
   );
   if (byEnvironment.length) return byEnvironment;
   return clusters.filter((cluster) => normalize(cluster.clusterName).includes(wanted));
@@ -71,7 +75,8 @@ export async function findServices(read: ContainerRead, name: string, cluster?: 
   for (const entry of clusters) {
     const services = await all<Service>(read, 'ecs.services.list', { cluster: entry.clusterArn });
     for (const service of services)
-      if (service.status !== 'INACTIVE') found.push({ clusterArn: entry.clusterArn, clusterName: entry.clusterName, service });
+      if (service.status !== 'INACTIVE')
+        found.push({ clusterArn: entry.clusterArn, clusterName: entry.clusterName, service });
   }
   const wanted = normalize(name);
   const exact = found.filter((entry) => normalize(entry.service.serviceName ?? '') === wanted);
@@ -90,8 +95,14 @@ export async function findServicesByImage(
   for (const entry of clusters) {
     for (const service of await all<Service>(read, 'ecs.services.list', { cluster: entry.clusterArn })) {
       if (service.status === 'INACTIVE' || !service.taskDefinition) continue;
-      const definition = (await read('ecs.taskDefinitions.describe', { taskDefinition: service.taskDefinition })) as TaskDefinitionLike;
-      if ((definition.containerDefinitions ?? []).some((container) => container.image && imageRepository(container.image) === repository))
+      const definition = (await read('ecs.taskDefinitions.describe', {
+        taskDefinition: service.taskDefinition,
+      })) as TaskDefinitionLike;
+      if (
+        (definition.containerDefinitions ?? []).some(
+          (container) => container.image && imageRepository(container.image) === repository,
+        )
+      )
         found.push({ clusterArn: entry.clusterArn, clusterName: entry.clusterName, service });
     }
   }
@@ -129,8 +140,11 @@ export async function taskLogs(
   options: { region: string; limit?: number },
 ): Promise<ContainerLog[]> {
   const taskId = taskIdOf(task.taskArn ?? '');
-  if (!task.taskDefinitionArn) return [{ taskId, containerName: '*', events: [], problem: 'the task has no task definition' }];
-  const definition = (await read('ecs.taskDefinitions.describe', { taskDefinition: task.taskDefinitionArn })) as TaskDefinitionLike;
+  if (!task.taskDefinitionArn)
+    return [{ taskId, containerName: '*', events: [], problem: 'the task has no task definition' }];
+  const definition = (await read('ecs.taskDefinitions.describe', {
+    taskDefinition: task.taskDefinitionArn,
+  })) as TaskDefinitionLike;
   const { targets, unsupported } = awsLogsTargets(definition, taskId);
   const out: ContainerLog[] = unsupported.map((entry) => ({
     taskId,
@@ -139,13 +153,26 @@ export async function taskLogs(
     problem: `its log driver is ${entry.logDriver}; only awslogs (CloudWatch Logs) can be read`,
   }));
   for (const target of targets) {
-    const base = { taskId, containerName: target.containerName, logGroupName: target.logGroupName, logStreamName: target.logStreamName };
+    const base = {
+      taskId,
+      containerName: target.containerName,
+      logGroupName: target.logGroupName,
+      logStreamName: target.logStreamName,
+    };
     if (!target.logStreamName) {
-      out.push({ ...base, events: [], problem: 'its awslogs configuration has no awslogs-stream-prefix, so the stream name is unknown' });
+      out.push({
+        ...base,
+        events: [],
+        problem: 'its awslogs configuration has no awslogs-stream-prefix, so the stream name is unknown',
+      });
       continue;
     }
     if (target.region && target.region !== options.region) {
-      out.push({ ...base, events: [], problem: `its logs are in ${target.region}; switch to that region to read them` });
+      out.push({
+        ...base,
+        events: [],
+        problem: `its logs are in ${target.region}; switch to that region to read them`,
+      });
       continue;
     }
     try {
@@ -154,7 +181,10 @@ export async function taskLogs(
         logStreamName: target.logStreamName,
         limit: options.limit ?? 100,
       })) as Page<OutputLogEvent>;
-      out.push({ ...base, events: (page.items ?? []).map((event) => ({ timestamp: event.timestamp, message: event.message })) });
+      out.push({
+        ...base,
+        events: (page.items ?? []).map((event) => ({ timestamp: event.timestamp, message: event.message })),
+      });
     } catch (error) {
       out.push({ ...base, events: [], problem: (error as Error).message });
     }
@@ -178,11 +208,15 @@ export async function serviceTasks(
 export function formatLogs(logs: ContainerLog[]): string {
   const lines: string[] = [];
   for (const log of logs) {
-    lines.push(`=== ${log.containerName} · task ${log.taskId}${log.logStreamName ? ` · ${log.logGroupName} ${log.logStreamName}` : ''}`);
+    lines.push(
+      `=== ${log.containerName} · task ${log.taskId}${log.logStreamName ? ` · ${log.logGroupName} ${log.logStreamName}` : ''}`,
+    );
     if (log.problem) lines.push(`(not read: ${log.problem})`);
     else if (!log.events.length) lines.push('(no events)');
     for (const event of log.events)
-      lines.push(`${event.timestamp !== undefined ? new Date(event.timestamp).toISOString() : '?'}  ${event.message?.replace(/\s+$/, '') ?? ''}`);
+      lines.push(
+        `${event.timestamp !== undefined ? new Date(event.timestamp).toISOString() : '?'}  ${event.message?.replace(/\s+$/, '') ?? ''}`,
+      );
     lines.push('');
   }
   return lines.join('\n');

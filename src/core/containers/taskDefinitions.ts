@@ -33,7 +33,9 @@ const READ_ONLY_FIELDS = new Set([
 /** The input of RegisterTaskDefinition that registers the same definition again (tags apart). */
 export function registerableTaskDefinition(definition: TaskDefinitionLike): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(definition as Record<string, unknown>).filter(([key, value]) => !READ_ONLY_FIELDS.has(key) && value !== undefined),
+    Object.entries(definition as Record<string, unknown>).filter(
+      ([key, value]) => !READ_ONLY_FIELDS.has(key) && value !== undefined,
+    ),
   );
 }
 
@@ -85,7 +87,9 @@ export function containerForImage(
   if (containerName) {
     const named = containers.find((container) => container.name === containerName);
     if (!named)
-      throw new Error(`${revisionName(definition.taskDefinitionArn)} has no container "${containerName}" (it has ${names || 'none'}).`);
+      throw new Error(
+        `${revisionName(definition.taskDefinitionArn)} has no container "${containerName}" (it has ${names || 'none'}).`,
+      );
     return named;
   }
   if (containers.length === 1) return containers[0];

@@ -163,7 +163,10 @@ function evaluateUnder(policy: GuardrailPolicy, facts: GuardrailFacts): Guardrai
     level = 'approve';
     reasons.push(facts.protectedReason!);
   }
-  if (protectedEnvironments.length > organizationWide.length && policy.approvalRequiredFor.includes(facts.kind as 'write' | 'delete')) {
+  if (
+    protectedEnvironments.length > organizationWide.length &&
+    policy.approvalRequiredFor.includes(facts.kind as 'write' | 'delete')
+  ) {
     level = 'approve';
     reasons.push(
       `${protectedEnvironments.join(', ')} ${protectedEnvironments.length > 1 ? 'are protected environments' : 'is a protected environment'}.`,

@@ -31,8 +31,14 @@ import { defineOperation, READ_ONLY } from './define';
 import type { OperationContext, TargetResource } from './types';
 
 const NAME_OR_ARN = /^[A-Za-z0-9:/_.-]{1,1600}$/;
-const clusterRef = z.string().regex(NAME_OR_ARN, 'Expected an ECS cluster name or ARN.').describe('ECS cluster name or ARN');
-const serviceRef = z.string().regex(NAME_OR_ARN, 'Expected an ECS service name or ARN.').describe('ECS service name or ARN');
+const clusterRef = z
+  .string()
+  .regex(NAME_OR_ARN, 'Expected an ECS cluster name or ARN.')
+  .describe('ECS cluster name or ARN');
+const serviceRef = z
+  .string()
+  .regex(NAME_OR_ARN, 'Expected an ECS service name or ARN.')
+  .describe('ECS service name or ARN');
 const taskRef = z.string().regex(NAME_OR_ARN, 'Expected an ECS task ID or ARN.').describe('ECS task ID or ARN');
 const taskDefinitionRef = z
   .string()
@@ -40,7 +46,10 @@ const taskDefinitionRef = z
   .describe('task definition family:revision (e.g. web:3) or ARN');
 const imageRef = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,1023}$/, 'Expected a container image such as my-api:1.4 or 123.dkr.ecr.us-east-1.amazonaws.com/my-api:1.4.')
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,1023}$/,
+    'Expected a container image such as my-api:1.4 or 123.dkr.ecr.us-east-1.amazonaws.com/my-api:1.4.',
+  )
   .describe('container image, e.g. my-api:latest (the registry of the current image is kept) or a full reference');
 const page = (max: number) => ({
   maxResults: z.number().int().min(1).max(max).optional().describe('Page size.'),
@@ -134,7 +143,9 @@ export const listEcsClusters = defineOperation({
   input: z.object({ ...page(100) }).strict(),
   async handler(ctx, input): Promise<EcsPage<Cluster>> {
     const ecs = await ctx.client(ecsService);
-    const listed = await ecs.send(new ListClustersCommand({ maxResults: input.maxResults, nextToken: input.nextToken }));
+    const listed = await ecs.send(
+      new ListClustersCommand({ maxResults: input.maxResults, nextToken: input.nextToken }),
+    );
     const arns = listed.clusterArns ?? [];
     const items: Cluster[] = [];
     for (const batch of chunks(arns, 100)) {
@@ -150,7 +161,7 @@ export const listEcsServices = defineOperation({
   service: 'ecs',
   title: 'List ECS services',
   description:
-    "The services of an ECS cluster: desired, running and pending counts, task definition, deployments with their rollout state, and tags.",
+    'The services of an ECS cluster: desired, running and pending counts, task definition, deployments with their rollout state, and tags.',
   ...READ_ONLY,
   input: z.object({ cluster: clusterRef, ...page(100) }).strict(),
   async handler(ctx, input): Promise<EcsPage<Service>> {
@@ -203,7 +214,9 @@ export const listEcsTasks = defineOperation({
     );
     const items: Task[] = [];
     for (const batch of chunks(listed.taskArns ?? [], 100)) {
-      const described = await ecs.send(new DescribeTasksCommand({ cluster: input.cluster, tasks: batch, include: ['TAGS'] }));
+      const described = await ecs.send(
+        new DescribeTasksCommand({ cluster: input.cluster, tasks: batch, include: ['TAGS'] }),
+      );
       items.push(...(described.tasks ?? []));
     }
     return { items, nextToken: listed.nextToken || undefined };
@@ -214,12 +227,15 @@ export const describeEcsTasks = defineOperation({
   id: 'ecs.tasks.describe',
   service: 'ecs',
   title: 'Describe ECS tasks',
-  description: "Up to 100 tasks of one ECS cluster by ID or ARN: status, task definition, containers with last status and exit code.",
+  description:
+    'Up to 100 tasks of one ECS cluster by ID or ARN: status, task definition, containers with last status and exit code.',
   ...READ_ONLY,
   input: z.object({ cluster: clusterRef, tasks: z.array(taskRef).min(1).max(100) }).strict(),
   async handler(ctx, input): Promise<EcsPage<Task>> {
     const ecs = await ctx.client(ecsService);
-    const described = await ecs.send(new DescribeTasksCommand({ cluster: input.cluster, tasks: input.tasks, include: ['TAGS'] }));
+    const described = await ecs.send(
+      new DescribeTasksCommand({ cluster: input.cluster, tasks: input.tasks, include: ['TAGS'] }),
+    );
     return { items: described.tasks ?? [] };
   },
 });
@@ -289,7 +305,8 @@ export const describeTaskDefinition = defineOperation({
   id: 'ecs.taskDefinitions.describe',
   service: 'ecs',
   title: 'Describe an ECS task definition',
-  description: 'One task definition revision: containers, images, ports, environment, log configuration, CPU and memory.',
+  description:
+    'One task definition revision: containers, images, ports, environment, log configuration, CPU and memory.',
   ...READ_ONLY,
   input: z.object({ taskDefinition: taskDefinitionRef }).strict(),
   async handler(ctx, input): Promise<TaskDefinition> {
@@ -325,7 +342,11 @@ export const scaleEcsService = defineOperation({
         `desired ${before} → ${input.desiredCount} (running ${current.runningCount ?? 0}, pending ${current.pendingCount ?? 0})`,
       ],
       warnings:
-        input.desiredCount === 0 ? ['Desired 0 stops every task of the service.'] : before === input.desiredCount ? ['The service already has this desired count.'] : [],
+        input.desiredCount === 0
+          ? ['Desired 0 stops every task of the service.']
+          : before === input.desiredCount
+            ? ['The service already has this desired count.']
+            : [],
       cost: {
         direction: input.desiredCount > before ? 'increase' : input.desiredCount < before ? 'decrease' : 'none',
         note: 'Each task is billed (Fargate) or takes capacity on the cluster (EC2) while it runs.',
@@ -363,7 +384,10 @@ export const deployEcsImage = defineOperation({
       cluster: clusterRef,
       service: serviceRef,
       image: imageRef,
-      containerName: z.string().regex(/^[A-Za-z0-9_-]{1,255}$/).optional(),
+      containerName: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,255}$/)
+        .optional(),
     })
     .strict(),
   async targets(ctx, input) {
@@ -374,7 +398,10 @@ export const deployEcsImage = defineOperation({
     const current = await taskDefinition(ctx, service.taskDefinition ?? '');
     const container = containerForImage(current, input.image, input.containerName);
     const image = resolveImageReference(input.image, container.image);
-    const warnings = container.image === image ? [`${container.name} already runs ${image}: the new revision is the same as the current one.`] : [];
+    const warnings =
+      container.image === image
+        ? [`${container.name} already runs ${image}: the new revision is the same as the current one.`]
+        : [];
     return {
       summary: `Deploy ${image} to ${service.serviceName}: new revision of ${current.family} (now ${revisionName(current.taskDefinitionArn)})`,
       changes: [
@@ -383,7 +410,10 @@ export const deployEcsImage = defineOperation({
         'Nothing else in the task definition changes; the service then rolls out the new revision.',
       ],
       warnings,
-      cost: { direction: 'none', note: 'Same task size; a rolling deployment briefly runs old and new tasks side by side.' },
+      cost: {
+        direction: 'none',
+        note: 'Same task size; a rolling deployment briefly runs old and new tasks side by side.',
+      },
     };
   },
   async handler(ctx, input) {
@@ -434,8 +464,11 @@ export const rollbackEcsService = defineOperation({
     ]);
     const warnings: string[] = [];
     if (current.family !== target.family)
-      warnings.push(`The service runs family ${current.family}; ${revisionName(target.taskDefinitionArn)} is another family.`);
-    if (current.taskDefinitionArn === target.taskDefinitionArn) warnings.push('The service already runs this revision.');
+      warnings.push(
+        `The service runs family ${current.family}; ${revisionName(target.taskDefinitionArn)} is another family.`,
+      );
+    if (current.taskDefinitionArn === target.taskDefinitionArn)
+      warnings.push('The service already runs this revision.');
     return {
       summary: `Roll back ${service.serviceName}: task definition ${revisionName(current.taskDefinitionArn)} → ${revisionName(target.taskDefinitionArn)}`,
       changes: [
@@ -476,9 +509,7 @@ export const stopEcsTask = defineOperation({
   destructive: true,
   costImpact: 'decrease',
   rollbackSupported: false,
-  input: z
-    .object({ cluster: clusterRef, task: taskRef, reason: z.string().max(255).optional() })
-    .strict(),
+  input: z.object({ cluster: clusterRef, task: taskRef, reason: z.string().max(255).optional() }).strict(),
   async targets(ctx, input) {
     const ecs = await ctx.client(ecsService);
     const [described, inherited] = await Promise.all([
@@ -517,7 +548,11 @@ export const stopEcsTask = defineOperation({
   async handler(ctx, input) {
     const ecs = await ctx.client(ecsService);
     const result = await ecs.send(
-      new StopTaskCommand({ cluster: input.cluster, task: input.task, reason: input.reason ?? 'Stopped from Pilot Light.' }),
+      new StopTaskCommand({
+        cluster: input.cluster,
+        task: input.task,
+        reason: input.reason ?? 'Stopped from Pilot Light.',
+      }),
     );
     return { taskArn: result.task?.taskArn ?? input.task, desiredStatus: result.task?.desiredStatus };
   },

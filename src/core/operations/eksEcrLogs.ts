@@ -53,7 +53,9 @@ export const listEksClusters = defineOperation({
   input: z.object({ ...page(100) }).strict(),
   async handler(ctx, input): Promise<Page<Cluster>> {
     const eks = await ctx.client(eksService);
-    const listed = await eks.send(new ListClustersCommand({ maxResults: input.maxResults, nextToken: input.nextToken }));
+    const listed = await eks.send(
+      new ListClustersCommand({ maxResults: input.maxResults, nextToken: input.nextToken }),
+    );
     const items: Cluster[] = [];
     for (const name of listed.clusters ?? []) {
       const described = await eks.send(new DescribeClusterCommand({ name }));
@@ -67,17 +69,24 @@ export const listEksNodegroups = defineOperation({
   id: 'eks.nodegroups.list',
   service: 'eks',
   title: 'List EKS node groups',
-  description: 'The managed node groups of an EKS cluster: version, status, scaling (min, desired, max), instance types.',
+  description:
+    'The managed node groups of an EKS cluster: version, status, scaling (min, desired, max), instance types.',
   ...READ_ONLY,
   input: z.object({ clusterName, ...page(100) }).strict(),
   async handler(ctx, input): Promise<Page<Nodegroup>> {
     const eks = await ctx.client(eksService);
     const listed = await eks.send(
-      new ListNodegroupsCommand({ clusterName: input.clusterName, maxResults: input.maxResults, nextToken: input.nextToken }),
+      new ListNodegroupsCommand({
+        clusterName: input.clusterName,
+        maxResults: input.maxResults,
+        nextToken: input.nextToken,
+      }),
     );
     const items: Nodegroup[] = [];
     for (const name of listed.nodegroups ?? []) {
-      const described = await eks.send(new DescribeNodegroupCommand({ clusterName: input.clusterName, nodegroupName: name }));
+      const described = await eks.send(
+        new DescribeNodegroupCommand({ clusterName: input.clusterName, nodegroupName: name }),
+      );
       if (described.nodegroup) items.push(described.nodegroup);
     }
     return { items, nextToken: listed.nextToken || undefined };
@@ -136,7 +145,8 @@ export function nextScaling(
       ),
       { name: 'InvalidParameterException' },
     );
-  if (maxSize < 1) throw Object.assign(new Error('A node group needs maxSize ≥ 1.'), { name: 'InvalidParameterException' });
+  if (maxSize < 1)
+    throw Object.assign(new Error('A node group needs maxSize ≥ 1.'), { name: 'InvalidParameterException' });
   return { minSize, maxSize, desiredSize };
 }
 
@@ -144,7 +154,8 @@ export const scaleEksNodegroup = defineOperation({
   id: 'eks.nodegroups.scale',
   service: 'eks',
   title: 'Scale an EKS node group',
-  description: 'Sets the desired size (and optionally min and max) of an EKS managed node group (UpdateNodegroupConfig).',
+  description:
+    'Sets the desired size (and optionally min and max) of an EKS managed node group (UpdateNodegroupConfig).',
   kind: 'write',
   destructive: false,
   costImpact: 'variable',
@@ -171,7 +182,9 @@ export const scaleEksNodegroup = defineOperation({
         action: 'scale',
         tags: { ...(group.labels ?? {}), ...(group.tags ?? {}) },
         state: group.status,
-        details: [`min ${scaling.minSize ?? '?'}, desired ${scaling.desiredSize ?? '?'}, max ${scaling.maxSize ?? '?'}`],
+        details: [
+          `min ${scaling.minSize ?? '?'}, desired ${scaling.desiredSize ?? '?'}, max ${scaling.maxSize ?? '?'}`,
+        ],
       },
     ];
   },
@@ -295,7 +308,7 @@ export const getLogEvents = defineOperation({
   service: 'logs',
   title: 'Read CloudWatch log events',
   description:
-    'One page of the events of one CloudWatch Logs stream, e.g. a container\'s awslogs stream (<prefix>/<container>/<task ID>). Newest last.',
+    "One page of the events of one CloudWatch Logs stream, e.g. a container's awslogs stream (<prefix>/<container>/<task ID>). Newest last.",
   ...READ_ONLY,
   input: z
     .object({

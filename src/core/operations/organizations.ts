@@ -39,7 +39,11 @@ function page(output: Output, key: string): Page {
 }
 
 function kindOfTarget(id: string): string {
-  return id.startsWith('r-') ? 'organizations:root' : id.startsWith('ou-') ? 'organizations:unit' : 'organizations:account';
+  return id.startsWith('r-')
+    ? 'organizations:root'
+    : id.startsWith('ou-')
+      ? 'organizations:unit'
+      : 'organizations:account';
 }
 
 function tagsOf(output: Output): Record<string, string> {

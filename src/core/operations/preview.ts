@@ -62,7 +62,9 @@ export interface OperationPreview {
 
 /** Plain-text rendering for chat answers, tool confirmations and logs. */
 /** The sentence that says a change is not in the profile's own account (shown in bold where markdown is rendered). */
-export function crossAccountNote(preview: Pick<OperationPreview, 'account' | 'accountName' | 'reachedFrom'>): string | undefined {
+export function crossAccountNote(
+  preview: Pick<OperationPreview, 'account' | 'accountName' | 'reachedFrom'>,
+): string | undefined {
   if (!preview.reachedFrom) return undefined;
   return `This change is in account ${preview.accountName ? `${preview.accountName} (${preview.account})` : preview.account}, a member account reached from profile "${preview.reachedFrom}", not that profile's own account.`;
 }

@@ -43,7 +43,9 @@ export class OrganizationAccess {
       const problem = outcome.error ?? outcome.refusal;
       throw Object.assign(new Error(problem?.message ?? `${operationId} ended as ${outcome.status}.`), {
         name: problem?.code ?? outcome.status,
-        ...(outcome.error ? { $metadata: { httpStatusCode: outcome.error.httpStatus, requestId: outcome.error.requestId } } : {}),
+        ...(outcome.error
+          ? { $metadata: { httpStatusCode: outcome.error.httpStatus, requestId: outcome.error.requestId } }
+          : {}),
       });
     };
   }
@@ -51,7 +53,9 @@ export class OrganizationAccess {
   /** The organization tree, read once and kept until `forget()`. */
   tree(caller: Caller = 'explorer'): Promise<OrganizationTree> {
     if (!this.treePromise) {
-      const pending = Promise.resolve(this.deps.policy()).then((policy) => loadOrganizationTree(this.read(caller), policy));
+      const pending = Promise.resolve(this.deps.policy()).then((policy) =>
+        loadOrganizationTree(this.read(caller), policy),
+      );
       this.treePromise = pending;
       pending.then(
         (tree) => (this.loadedTree = tree),
@@ -79,7 +83,10 @@ export class OrganizationAccess {
 
   /** A member connection, named from the tree when it was read. */
   memberConnection(accountId: string) {
-    return this.members.connection(accountId, this.loadedTree?.accounts.find((account) => account.id === accountId)?.name);
+    return this.members.connection(
+      accountId,
+      this.loadedTree?.accounts.find((account) => account.id === accountId)?.name,
+    );
   }
 
   async runnerFor(accountId: string): Promise<RunnerLike> {
@@ -111,7 +118,15 @@ export class OrganizationAccess {
   }): Promise<FanOutResult & { problem?: string }> {
     const { accounts, problem } = await this.select(request.accounts, request.caller);
     if (problem)
-      return { operationId: request.operationId, accounts: [], regions: request.regions, rows: [], failures: [], calls: 0, problem };
+      return {
+        operationId: request.operationId,
+        accounts: [],
+        regions: request.regions,
+        rows: [],
+        failures: [],
+        calls: 0,
+        problem,
+      };
     return fanOutRead({ ...request, accounts, runnerFor: (accountId) => this.runnerFor(accountId) });
   }
 
@@ -120,4 +135,9 @@ export class OrganizationAccess {
   }
 }
 
-export { memberProfileName, parseMemberProfileName, DEFAULT_MEMBER_ROLE, type MemberAccessOptions } from './memberAccess';
+export {
+  memberProfileName,
+  parseMemberProfileName,
+  DEFAULT_MEMBER_ROLE,
+  type MemberAccessOptions,
+} from './memberAccess';

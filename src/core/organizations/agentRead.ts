@@ -26,7 +26,10 @@ export async function readAcrossAccounts(
   policy: GuardrailPolicy,
 ): Promise<ToolPayload> {
   const accounts = accountsSelectorSchema.safeParse(request.accounts);
-  const regions = request.regions === undefined ? { success: true as const, data: [request.defaultRegion] } : regionsSchema.safeParse(request.regions);
+  const regions =
+    request.regions === undefined
+      ? { success: true as const, data: [request.defaultRegion] }
+      : regionsSchema.safeParse(request.regions);
   if (!accounts.success || !regions.success)
     return {
       tool: request.tool,
@@ -44,7 +47,8 @@ export async function readAcrossAccounts(
     concurrency: request.concurrency,
     signal: request.signal,
   });
-  if (result.problem) return { tool: request.tool, status: 'failed', operation: request.operationId, summary: result.problem };
+  if (result.problem)
+    return { tool: request.tool, status: 'failed', operation: request.operationId, summary: result.problem };
   const facts = fanOutFacts(result, policy);
   const count = facts ? facts.length : result.rows.reduce((sum, row) => sum + row.items.length, 0);
   const failedAccounts = new Set(result.failures.map((failure) => failure.accountId)).size;
@@ -62,8 +66,18 @@ export async function readAcrossAccounts(
       environment: fact.environment,
     })),
     data: {
-      perAccount: result.rows.map((row) => ({ account: accountLabel(row), region: row.region, count: row.items.length, truncated: row.truncated })),
-      failures: result.failures.map((failure) => ({ account: accountLabel(failure), regions: failure.regions, code: failure.code, message: failure.message })),
+      perAccount: result.rows.map((row) => ({
+        account: accountLabel(row),
+        region: row.region,
+        count: row.items.length,
+        truncated: row.truncated,
+      })),
+      failures: result.failures.map((failure) => ({
+        account: accountLabel(failure),
+        regions: failure.regions,
+        code: failure.code,
+        message: failure.message,
+      })),
       items: facts
         ? facts.slice(0, MAX_ITEMS).map((fact) => ({
             account: accountLabel(fact),

@@ -4,7 +4,10 @@ import type { GuardrailPolicy } from '../guardrails/policyTypes';
 /** The organization as a tree of roots, OUs and accounts, read through registered read operations. */
 
 /** Runs one registered read operation and returns its output; throws the AWS error (runnerReads, OperationService). */
-export type OrganizationRead = <Output = unknown>(operationId: string, input: Record<string, unknown>) => Promise<Output>;
+export type OrganizationRead = <Output = unknown>(
+  operationId: string,
+  input: Record<string, unknown>,
+) => Promise<Output>;
 
 export interface AccountEnvironment {
   name: string;
@@ -79,7 +82,11 @@ async function allPages(
 }
 
 /** Runs `work` over `items`, at most `limit` at a time, in order of start. */
-export async function withConcurrency<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+export async function withConcurrency<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
     while (next < items.length) {
@@ -144,18 +151,33 @@ export async function loadOrganizationTree(read: OrganizationRead, policy: Guard
         tree.truncated = `only the first ${ORGANIZATION_LIMITS.units} organizational units are shown`;
         break;
       }
-      unit.units.push({ id: String(raw.Id), name: String(raw.Name ?? raw.Id), kind: 'unit', parentId: unit.id, units: [], accounts: [] });
+      unit.units.push({
+        id: String(raw.Id),
+        name: String(raw.Name ?? raw.Id),
+        kind: 'unit',
+        parentId: unit.id,
+        units: [],
+        accounts: [],
+      });
     }
     await Promise.all(unit.units.map((child) => visit(child, [...path, child.name], depth + 1)));
   };
   for (const raw of roots) {
-    const root: OrganizationUnit = { id: String(raw.Id), name: String(raw.Name ?? 'Root'), kind: 'root', units: [], accounts: [] };
+    const root: OrganizationUnit = {
+      id: String(raw.Id),
+      name: String(raw.Name ?? 'Root'),
+      kind: 'root',
+      units: [],
+      accounts: [],
+    };
     tree.roots.push(root);
     await visit(root, [root.name], 1);
   }
   await withConcurrency(tree.accounts, ORGANIZATION_LIMITS.tagConcurrency, async (account) => {
     try {
-      const { tags } = await read<{ tags: Record<string, string> }>('organizations.tags.list', { resourceId: account.id });
+      const { tags } = await read<{ tags: Record<string, string> }>('organizations.tags.list', {
+        resourceId: account.id,
+      });
       account.tags = tags;
       account.environment = accountEnvironment(account.id, tags, policy);
     } catch (error) {

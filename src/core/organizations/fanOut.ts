@@ -14,7 +14,10 @@ export const accountsSelectorSchema = z
     z.literal('all'),
     z
       .string()
-      .regex(/^ou:(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[0-9a-z]{8,32})$/, 'Expected ou:<OU or root ID>, e.g. ou:ou-ab12-cd345678.'),
+      .regex(
+        /^ou:(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[0-9a-z]{8,32})$/,
+        'Expected ou:<OU or root ID>, e.g. ou:ou-ab12-cd345678.',
+      ),
     z
       .array(z.string().regex(/^\d{12}$/, 'Expected 12-digit account IDs.'))
       .min(1)
@@ -48,10 +51,13 @@ export function selectAccounts(
     return known ? { id, name: known.name, environment: known.environment.name } : { id };
   };
   if (Array.isArray(selector)) return { accounts: [...new Set(selector)].map(describe) };
-  if (!tree) return { accounts: [], problem: 'The organization could not be read, so "all" and "ou:" cannot be resolved.' };
+  if (!tree)
+    return { accounts: [], problem: 'The organization could not be read, so "all" and "ou:" cannot be resolved.' };
   const active = (status: string) => status === 'ACTIVE';
   if (selector === 'all')
-    return { accounts: tree.accounts.filter((account) => active(account.status)).map((account) => describe(account.id)) };
+    return {
+      accounts: tree.accounts.filter((account) => active(account.status)).map((account) => describe(account.id)),
+    };
   const unitId = selector.slice(3);
   const under = accountsUnder(tree, unitId);
   if (!under) return { accounts: [], problem: `The organization has no root or organizational unit ${unitId}.` };
@@ -94,7 +100,9 @@ export interface FanOutOptions {
   accounts: FanOutAccount[];
   regions: string[];
   /** The runner of an account (the management account's own, or a member's through its assumed role). */
-  runnerFor(accountId: string): Promise<{ run(operationId: string, input: unknown, options: object): Promise<RunOutcome> }>;
+  runnerFor(
+    accountId: string,
+  ): Promise<{ run(operationId: string, input: unknown, options: object): Promise<RunOutcome> }>;
   caller: Caller;
   /** Account × region reads at once. Default 8. */
   concurrency?: number;
@@ -118,7 +126,10 @@ function problemOf(outcome: RunOutcome): { code: string; message: string; hint?:
  * audit). A failed account or region is reported with its error, never dropped.
  */
 export async function fanOutRead(options: FanOutOptions): Promise<FanOutResult> {
-  const concurrency = Math.max(1, Math.min(options.concurrency ?? DEFAULT_FAN_OUT_CONCURRENCY, MAX_FAN_OUT_CONCURRENCY));
+  const concurrency = Math.max(
+    1,
+    Math.min(options.concurrency ?? DEFAULT_FAN_OUT_CONCURRENCY, MAX_FAN_OUT_CONCURRENCY),
+  );
   const maxPages = Math.max(1, options.maxPages ?? 50);
   const tasks = options.accounts.flatMap((account) => options.regions.map((region) => ({ account, region })));
   const rows: FanOutRow[] = [];
@@ -129,7 +140,14 @@ export async function fanOutRead(options: FanOutOptions): Promise<FanOutResult> 
       failed.push({ account, region, code: 'Cancelled', message: 'Cancelled before this account was read.' });
       return;
     }
-    const row: FanOutRow = { accountId: account.id, accountName: account.name, region, items: [], pages: 0, truncated: false };
+    const row: FanOutRow = {
+      accountId: account.id,
+      accountName: account.name,
+      region,
+      items: [],
+      pages: 0,
+      truncated: false,
+    };
     try {
       const runner = await options.runnerFor(account.id);
       let nextToken: string | undefined;
@@ -174,7 +192,14 @@ export async function fanOutRead(options: FanOutOptions): Promise<FanOutResult> 
         hint: entry.hint,
       });
   }
-  return { operationId: options.operationId, accounts: options.accounts, regions: options.regions, rows, failures, calls };
+  return {
+    operationId: options.operationId,
+    accounts: options.accounts,
+    regions: options.regions,
+    rows,
+    failures,
+    calls,
+  };
 }
 
 export interface AccountFact extends ResourceFact {
@@ -194,7 +219,12 @@ export function fanOutFacts(result: FanOutResult, policy: GuardrailPolicy): Acco
 }
 
 /** "prod-app (111122223333)" or the ID alone. */
-export function accountLabel(account: { accountId?: string; id?: string; accountName?: string; name?: string }): string {
+export function accountLabel(account: {
+  accountId?: string;
+  id?: string;
+  accountName?: string;
+  name?: string;
+}): string {
   const id = account.accountId ?? account.id ?? 'unknown';
   const name = account.accountName ?? account.name;
   return name && name !== id ? `${name} (${id})` : id;

@@ -135,9 +135,12 @@ export class MemberAccess {
     const tokenCode =
       this.options.mfaSerial && this.deps.mfaToken ? await this.deps.mfaToken(this.options.mfaSerial) : undefined;
     if (this.options.mfaSerial && !tokenCode)
-      throw Object.assign(new Error(`An MFA code for ${this.options.mfaSerial} is needed to reach account ${accountId}.`), {
-        name: 'MfaRequired',
-      });
+      throw Object.assign(
+        new Error(`An MFA code for ${this.options.mfaSerial} is needed to reach account ${accountId}.`),
+        {
+          name: 'MfaRequired',
+        },
+      );
     const sessionName = (this.options.sessionName ?? `pilot-light-${baseIdentity.account}`).slice(0, 64);
     this.assumeRoleCalls++;
     const answer = await callResiliently(
@@ -158,13 +161,19 @@ export class MemberAccess {
     );
     const issued = answer.Credentials;
     if (!issued?.AccessKeyId || !issued.SecretAccessKey)
-      throw Object.assign(new Error(`AssumeRole into ${accountId} returned no credentials.`), { name: 'NoCredentials' });
-    const arn = answer.AssumedRoleUser?.Arn ?? `arn:aws:sts::${accountId}:assumed-role/${this.options.roleName}/${sessionName}`;
+      throw Object.assign(new Error(`AssumeRole into ${accountId} returned no credentials.`), {
+        name: 'NoCredentials',
+      });
+    const arn =
+      answer.AssumedRoleUser?.Arn ?? `arn:aws:sts::${accountId}:assumed-role/${this.options.roleName}/${sessionName}`;
     const account = /^arn:[^:]+:sts::(\d{12}):/.exec(arn)?.[1] ?? accountId;
     if (account !== accountId)
-      throw Object.assign(new Error(`AssumeRole for account ${accountId} returned credentials of account ${account}.`), {
-        name: 'AccountMismatch',
-      });
+      throw Object.assign(
+        new Error(`AssumeRole for account ${accountId} returned credentials of account ${account}.`),
+        {
+          name: 'AccountMismatch',
+        },
+      );
     return {
       credentials: {
         accessKeyId: issued.AccessKeyId,

@@ -18,10 +18,13 @@ export function parseAccountsSelector(text: string): { selector?: AccountsSelect
     const rest = `${bounded.slice(0, explicit.index)} ${bounded.slice(explicit.index + explicit[0].length)}`.trim();
     if (/^all$/i.test(value)) return { selector: 'all', rest };
     if (ACCOUNT_ID_LIST.test(value)) return { selector: value.split(/\s*,\s*/), rest };
-    if (/^ou:(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[0-9a-z]{8,32})$/.test(value)) return { selector: value as AccountsSelector, rest };
+    if (/^ou:(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[0-9a-z]{8,32})$/.test(value))
+      return { selector: value as AccountsSelector, rest };
     return { rest, problem: `"${value}" is not an OU or root ID (ou:ou-ab12-cd345678 or ou:r-ab12).` };
   }
-  const phrase = /\b(across|in|over|from)\s+(all|every|each)\s+(?:of\s+(?:the|my)\s+|my\s+|the\s+)?accounts?\b/i.exec(bounded);
+  const phrase = /\b(across|in|over|from)\s+(all|every|each)\s+(?:of\s+(?:the|my)\s+|my\s+|the\s+)?accounts?\b/i.exec(
+    bounded,
+  );
   if (phrase)
     return {
       selector: 'all',
@@ -48,7 +51,11 @@ export function renderFanOut(
       '',
       table(
         ['Account', 'Region', 'Count'],
-        result.rows.map((row) => [accountLabel(row), row.region, `${row.items.length}${row.truncated ? '+ (page limit)' : ''}`]),
+        result.rows.map((row) => [
+          accountLabel(row),
+          row.region,
+          `${row.items.length}${row.truncated ? '+ (page limit)' : ''}`,
+        ]),
       ),
     );
   if (facts?.length) {

@@ -60,14 +60,17 @@ const TASK_TONES: Record<string, StateTone> = {
 
 /** "web RUNNING", "worker STOPPED exit 1". */
 export function containerState(container: Container): string {
-  const exit = container.exitCode !== undefined && container.lastStatus === 'STOPPED' ? ` exit ${container.exitCode}` : '';
+  const exit =
+    container.exitCode !== undefined && container.lastStatus === 'STOPPED' ? ` exit ${container.exitCode}` : '';
   return `${container.name ?? '?'} ${container.lastStatus ?? 'UNKNOWN'}${exit}`;
 }
 
 export function summarizeTask(task: Task): ResourceSummary {
   const arn = task.taskArn ?? 'unknown';
   const id = arn.split('/').pop() ?? arn;
-  const failed = task.containers?.some((container) => container.exitCode !== undefined && container.exitCode !== 0 && container.lastStatus === 'STOPPED');
+  const failed = task.containers?.some(
+    (container) => container.exitCode !== undefined && container.exitCode !== 0 && container.lastStatus === 'STOPPED',
+  );
   return {
     type: 'ecs:task',
     id: arn,
@@ -93,7 +96,10 @@ export function summarizeTask(task: Task): ResourceSummary {
           id: `${arn}#${container.name ?? '?'}`,
           name: container.name ?? '?',
           state: container.lastStatus,
-          stateTone: container.lastStatus === 'STOPPED' && container.exitCode ? 'error' : (container.lastStatus && TASK_TONES[container.lastStatus]) || 'unknown',
+          stateTone:
+            container.lastStatus === 'STOPPED' && container.exitCode
+              ? 'error'
+              : (container.lastStatus && TASK_TONES[container.lastStatus]) || 'unknown',
           details: compact([
             container.lastStatus,
             container.exitCode !== undefined && container.lastStatus === 'STOPPED' && `exit ${container.exitCode}`,
@@ -124,7 +130,9 @@ export function ecsTaskLister(cluster: string, serviceName?: string): ResourceLi
         ...(serviceName ? { serviceName } : {}),
         ...page,
       });
-      return serviceName ? { ...result, items: result.items.filter((task) => belongsToService(task, serviceName)) } : result;
+      return serviceName
+        ? { ...result, items: result.items.filter((task) => belongsToService(task, serviceName)) }
+        : result;
     },
     summarize: summarizeTask,
   });

@@ -254,15 +254,23 @@ export class AwsChatParticipant {
     across: { selector?: import('../../core/organizations').AccountsSelector; rest: string; problem?: string },
     region: string,
   ): Promise<ChatAnswer> {
-    const [{ fanOutFacts, renderFanOut }, { parseResourceQuery }, { kindOf }, { organizationsFeature }, { inlineCode }] = await Promise.all([
+    const [
+      { fanOutFacts, renderFanOut },
+      { parseResourceQuery },
+      { kindOf },
+      { organizationsFeature },
+      { inlineCode },
+    ] = await Promise.all([
       import('../../core/organizations'),
       import('../../core/conversation/resourceQuery'),
       import('../../core/insights/facts'),
       import('../organizations/organizationsFeature'),
       import('../../core/conversation/markdown'),
     ]);
-    if (!across.selector) return answerOnly(across.problem ?? 'Say which accounts: `accounts: all`, account IDs, or `ou:<OU ID>`.');
-    const kind = kindOf(parseResourceQuery(across.rest || 'instances').types[0] ?? 'ec2:instance') ?? kindOf('ec2:instance')!;
+    if (!across.selector)
+      return answerOnly(across.problem ?? 'Say which accounts: `accounts: all`, account IDs, or `ou:<OU ID>`.');
+    const kind =
+      kindOf(parseResourceQuery(across.rest || 'instances').types[0] ?? 'ec2:instance') ?? kindOf('ec2:instance')!;
     const feature = organizationsFeature(this.ctx);
     const access = await feature.access();
     const result = await access.fanOut({

@@ -60,7 +60,9 @@ export function registerContainers(ctx: PilotLightContext, explorer: ExplorerFea
   const revisionDocuments = () => {
     if (!documents) {
       documents = new RevisionDocuments();
-      ctx.extension.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(REVISION_SCHEME, documents));
+      ctx.extension.subscriptions.push(
+        vscode.workspace.registerTextDocumentContentProvider(REVISION_SCHEME, documents),
+      );
     }
     return documents;
   };
@@ -69,13 +71,18 @@ export function registerContainers(ctx: PilotLightContext, explorer: ExplorerFea
     return node && types.includes(node.resource.type) ? node : undefined;
   };
   const record = async (node: ResourceNodeLike) =>
-    (node.list ? await node.list.record(node.resource) : node.resource.raw) as ServiceRecord & { taskArn?: string; taskDefinitionArn?: string };
+    (node.list ? await node.list.record(node.resource) : node.resource.raw) as ServiceRecord & {
+      taskArn?: string;
+      taskDefinitionArn?: string;
+    };
 
   ctx.extension.subscriptions.push(
     command('pilotLight.containers.rollbackService', async (arg?: unknown) => {
       const node = selected(arg, ['ecs:service']);
       if (!node) {
-        void vscode.window.showInformationMessage('Select an ECS service in the AWS explorer first, then use "Roll Back Service…".');
+        void vscode.window.showInformationMessage(
+          'Select an ECS service in the AWS explorer first, then use "Roll Back Service…".',
+        );
         return undefined;
       }
       const [{ revisionName, taskDefinitionText }, { previousRevision }] = await Promise.all([
@@ -90,7 +97,9 @@ export function registerContainers(ctx: PilotLightContext, explorer: ExplorerFea
       }
       const family = revisionName(current.taskDefinition).replace(/:\d+$/, '');
       const previous = await previousRevision(read, current as never);
-      const revisions = ((await read('ecs.taskDefinitions.revisions', { family, sort: 'DESC', maxResults: 100 })) as { items: string[] }).items;
+      const revisions = (
+        (await read('ecs.taskDefinitions.revisions', { family, sort: 'DESC', maxResults: 100 })) as { items: string[] }
+      ).items;
       const picks = revisions
         .filter((arn) => arn !== current.taskDefinition)
         .map((arn) => ({ label: revisionName(arn), description: arn === previous ? 'previous' : undefined, arn }));
@@ -118,19 +127,26 @@ export function registerContainers(ctx: PilotLightContext, explorer: ExplorerFea
       );
       const result = await runInteractively(service, {
         operationId: 'ecs.services.rollback',
-        input: { cluster: current.clusterArn, service: current.serviceName ?? node.resource.name, taskDefinition: picked.arn },
+        input: {
+          cluster: current.clusterArn,
+          service: current.serviceName ?? node.resource.name,
+          taskDefinition: picked.arn,
+        },
         caller: 'explorer',
         region: node.region,
         profile: node.connection?.profileName,
         title: `Roll back ${node.resource.name} to ${picked.label}`,
       });
-      if (result.status === 'succeeded') await vscode.commands.executeCommand('pilotLight.explorer.refreshNode', node.parent);
+      if (result.status === 'succeeded')
+        await vscode.commands.executeCommand('pilotLight.explorer.refreshNode', node.parent);
       return result;
     }),
     command('pilotLight.containers.showLogs', async (arg?: unknown) => {
       const node = selected(arg, ['ecs:service', 'ecs:task']);
       if (!node) {
-        void vscode.window.showInformationMessage('Select an ECS service or task in the AWS explorer first, then use "Show Container Logs".');
+        void vscode.window.showInformationMessage(
+          'Select an ECS service or task in the AWS explorer first, then use "Show Container Logs".',
+        );
         return undefined;
       }
       const { formatLogs, serviceTasks, taskLogs } = await import('../../core/containers/service');
@@ -144,7 +160,9 @@ export function registerContainers(ctx: PilotLightContext, explorer: ExplorerFea
               ? [{ taskArn: node.resource.id, taskDefinitionArn: raw?.taskDefinitionArn }]
               : await serviceTasks(read, raw?.clusterArn ?? '', raw?.serviceName ?? node.resource.name);
           if (!tasks.length) return `${node.resource.name} has no running tasks.\n`;
-          const logs = (await Promise.all(tasks.map((task) => taskLogs(read, task, { region: node.region, limit: 200 })))).flat();
+          const logs = (
+            await Promise.all(tasks.map((task) => taskLogs(read, task, { region: node.region, limit: 200 })))
+          ).flat();
           return `Logs of ${node.resource.name} (${node.region}), newest 200 events per container, from CloudWatch Logs (awslogs)\n\n${formatLogs(logs)}`;
         },
       );

@@ -50,7 +50,12 @@ export class OrganizationNode extends ExplorerNode {
   }
 }
 
-function unitChildren(parent: ExplorerNode, unit: OrganizationUnit, access: OrganizationAccess, host: ExplorerHost): ExplorerNode[] {
+function unitChildren(
+  parent: ExplorerNode,
+  unit: OrganizationUnit,
+  access: OrganizationAccess,
+  host: ExplorerHost,
+): ExplorerNode[] {
   return [
     ...unit.units.map((child) => new UnitNode(parent, child, access, host)),
     ...unit.accounts.map((account) => new AccountNode(parent, account, access, host)),
@@ -76,7 +81,10 @@ export class UnitNode extends ExplorerNode {
     });
   }
   getChildren(): ExplorerNode[] {
-    return [new PoliciesNode(this, this.access, this.unit.id), ...unitChildren(this, this.unit, this.access, this.host)];
+    return [
+      new PoliciesNode(this, this.access, this.unit.id),
+      ...unitChildren(this, this.unit, this.access, this.host),
+    ];
   }
 }
 
@@ -110,7 +118,7 @@ export class AccountNode extends ExplorerNode {
           `Path: ${account.path.join(' / ')}`,
           account.email ? `E-mail: ${account.email}` : '',
           this.management
-            ? 'The management account: read with the profile\'s own credentials.'
+            ? "The management account: read with the profile's own credentials."
             : `Reached by assuming \`${this.access.members.options.roleName}\`; actions run in this account, through the same guardrails and audit trail.`,
           account.tagsError ? `Tags could not be read: ${account.tagsError}` : '',
         ]

@@ -37,7 +37,8 @@ export function readOrganizationSettings(): OrganizationSettings {
     externalId: text(read('externalId')),
     mfaSerial: text(read('mfaSerial')),
     durationSeconds: typeof duration === 'number' ? duration : undefined,
-    concurrency: typeof concurrency === 'number' && Number.isInteger(concurrency) ? Math.min(Math.max(concurrency, 1), 32) : 8,
+    concurrency:
+      typeof concurrency === 'number' && Number.isInteger(concurrency) ? Math.min(Math.max(concurrency, 1), 32) : 8,
     ignoredWorkspaceKeys: ignored,
   };
 }
@@ -94,13 +95,15 @@ export class OrganizationsFeature implements vscode.Disposable {
           runner: (name) => this.ctx.safety.runner(name),
           policy: async () => (await this.ctx.safety.loadPolicy()).policy,
           mfaToken: async (serial) =>
-            (await vscode.window.showInputBox({
-              title: 'MFA code for AWS Organizations',
-              prompt: `The current code of ${serial}, to assume the member role`,
-              password: true,
-              ignoreFocusOut: true,
-              validateInput: (value) => (/^\d{6}$/.test(value.trim()) ? undefined : 'Six digits'),
-            }))?.trim() ?? '',
+            (
+              await vscode.window.showInputBox({
+                title: 'MFA code for AWS Organizations',
+                prompt: `The current code of ${serial}, to assume the member role`,
+                password: true,
+                ignoreFocusOut: true,
+                validateInput: (value) => (/^\d{6}$/.test(value.trim()) ? undefined : 'Six digits'),
+              })
+            )?.trim() ?? '',
         });
       })();
       this.accesses.set(key, access);
@@ -112,7 +115,11 @@ export class OrganizationsFeature implements vscode.Disposable {
   reset(): void {
     const previous = [...this.accesses.values()];
     this.accesses.clear();
-    for (const access of previous) access.then((opened) => opened.dispose(), () => undefined);
+    for (const access of previous)
+      access.then(
+        (opened) => opened.dispose(),
+        () => undefined,
+      );
   }
 
   dispose(): void {

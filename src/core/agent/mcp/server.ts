@@ -11,6 +11,10 @@ export { MCP_SERVER_NAME, McpServer };
 export function createMcpServer(options: McpServerOptions): McpServer {
   const mcp = new McpServer(MCP_SERVER_INFO, MCP_SERVER_OPTIONS);
   const tools = createMcpTools(mcp.server, options);
-  serveTools(mcp.server, () => tools.listed(), (request, signal) => tools.call(request, signal));
+  serveTools(
+    mcp.server,
+    () => tools.listed(),
+    (request, signal) => tools.call(request, signal),
+  );
   return mcp;
 }

@@ -8,7 +8,15 @@ import { NAME_PATTERN, RECOVERY_PLAN_KIND, type WaveAction } from '../model';
 import { DR_LIMITS } from '../schema';
 import { tooLargeToParse } from '../parse';
 import type { Document } from 'yaml';
-import { applyOps, parseStrict, plainValue, PlanEditError, type EditOp, type EditResult, type YamlPath } from './textEdit';
+import {
+  applyOps,
+  parseStrict,
+  plainValue,
+  PlanEditError,
+  type EditOp,
+  type EditResult,
+  type YamlPath,
+} from './textEdit';
 
 export type ActionList = 'preActions' | 'postActions';
 export type WaveField = 'description' | 'pauseBeforeWave' | 'maxWaitSeconds';

@@ -102,7 +102,8 @@ function applyOpToValue(root: Json, op: EditOp): Json {
     else delete parent[last];
   } else {
     const list = parent[last];
-    if (Array.isArray(list)) parent[last] = [...list.slice(0, op.index), structuredClone(op.value), ...list.slice(op.index)];
+    if (Array.isArray(list))
+      parent[last] = [...list.slice(0, op.index), structuredClone(op.value), ...list.slice(op.index)];
     else parent[last] = [structuredClone(op.value)];
   }
   return top;
@@ -483,8 +484,7 @@ export function applyOps(
       if (!reparsed) throw new PlanEditError('splice broke the YAML');
       doc = reparsed;
     }
-    if (deepEqual(plainValue(doc), expected))
-      return { text: current, document: doc, edits, rerendered: false };
+    if (deepEqual(plainValue(doc), expected)) return { text: current, document: doc, edits, rerendered: false };
   } catch (error) {
     if (!(error instanceof PlanEditError)) throw error;
   }
