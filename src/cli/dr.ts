@@ -13,6 +13,7 @@ import type { WaitingTask } from '../core/dr/stepFunctions/follow';
 import type { ApprovalDecision, ApprovalProvider, ApprovalRequest } from '../core/guardrails/approval';
 import type { RunOutcome } from '../core/operations/runner';
 import type { PolicyFile } from '../core/runtime/policySources';
+import type { CliSettings } from './mcpSettings';
 
 /** A wrong command line; the message says what to give. */
 export class DrUsageError extends Error {}
@@ -20,18 +21,7 @@ export class DrUsageError extends Error {}
 /** What the command takes from the MCP server's command line (injected: src/cli/mcp.ts loads this module). */
 export interface DrSettingsSource {
   /** Parses the shared flags (and --config) as `pilot-light-mcp --stdio` does. */
-  settings(argv: string[]): Promise<
-    | {
-        profile?: string;
-        region?: string;
-        endpointUrl?: string;
-        readOnly: boolean;
-        auditPath: string;
-        workspaces: string[];
-        guardrails?: unknown;
-      }
-    | 'help'
-  >;
+  settings(argv: string[]): Promise<CliSettings | 'help'>;
   /** A workspace's `.vscode/settings.json` guardrails, as a tighten-only layer. */
   workspaceLayer(folder: string): Promise<PolicyFile | undefined>;
 }

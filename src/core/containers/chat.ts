@@ -1,10 +1,10 @@
 /**
  * `@aws` answers for container requests, without a language model. They read through registered reads and
  * propose changes only as dry-runs with a button the user must click; nothing here changes AWS.
- * The types mirror conversation/answers (ChatAnswer, ChatAction) structurally, so this module does not
- * import the conversation module (which routes to it).
+ * Actions are the conversation's own ChatAction (from its leaf module: the conversation module routes here).
  */
 import type { Nodegroup } from '@aws-sdk/client-eks';
+import type { ChatAction, ChatFollowup } from '../conversation/chatAction';
 import { codeBlock, escapeMarkdown, inlineCode, plural, table } from '../conversation/markdown';
 import type { ContainerRequest } from './chatIntent';
 import {
@@ -29,22 +29,13 @@ export interface ContainerAnswerContext {
   region: string;
 }
 
-type Action =
-  | {
-      kind: 'run';
-      title?: string;
-      operationId: string;
-      input: Record<string, unknown>;
-      region?: string;
-      correlationId?: string;
-    }
-  | { kind: 'dry-run'; title?: string; operationId: string; input: Record<string, unknown>; region?: string };
+type Action = Exclude<ChatAction, { kind: 'show-in-explorer' }>;
 
 export interface ContainerAnswer {
   markdown: string;
   touched: never[];
   actions: Action[];
-  followups: Array<{ label: string; prompt: string; command?: string }>;
+  followups: ChatFollowup[];
 }
 
 const MAX_LOG_TEXT = 12_000;
@@ -75,13 +66,11 @@ async function oneService(
           ', ',
         )}. Which one? Name the cluster, e.g. "… in the ${escapeMarkdown(found[0].clusterName, 60)} cluster".`,
       {
-        followups: found
-          .slice(0, 4)
-          .map((entry) => ({
-            label: `${entry.service.serviceName} in ${entry.clusterName}`,
-            prompt: retry(entry),
-            command: 'containers',
-          })),
+        followups: found.slice(0, 4).map((entry) => ({
+          label: `${entry.service.serviceName} in ${entry.clusterName}`,
+          prompt: retry(entry),
+          command: 'containers',
+        })),
       },
     );
   return found[0];

@@ -125,12 +125,14 @@ interface ShowModule {
   child_modules?: ShowModule[];
 }
 
-async function readBounded(path: string): Promise<string> {
+/** A file's text, refused with `tooLarge(size)` when it has more than `maxBytes` bytes. */
+export async function readBoundedFile(
+  path: string,
+  maxBytes: number,
+  tooLarge: (size: number) => Error,
+): Promise<string> {
   const info = await stat(path);
-  if (info.size > MAX_STATE_BYTES)
-    throw new TfStateError(
-      `${path} has ${info.size.toLocaleString('en-US')} bytes; at most ${MAX_STATE_BYTES.toLocaleString('en-US')} are read.`,
-    );
+  if (info.size > maxBytes) throw tooLarge(info.size);
   const handle = await open(path, 'r');
   try {
     const buffer = Buffer.alloc(info.size);
@@ -140,6 +142,16 @@ async function readBounded(path: string): Promise<string> {
     await handle.close();
   }
 }
+
+const readBounded = (path: string) =>
+  readBoundedFile(
+    path,
+    MAX_STATE_BYTES,
+    (size) =>
+      new TfStateError(
+        `${path} has ${size.toLocaleString('en-US')} bytes; at most ${MAX_STATE_BYTES.toLocaleString('en-US')} are read.`,
+      ),
+  );
 
 export type RunTerraform = (args: string[], cwd: string) => Promise<string>;
 

@@ -1,8 +1,9 @@
-import { open, readdir, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TfFile } from './analysis';
 import type { TfValue } from './model';
 import { parseTerraform } from './parse';
+import { readBoundedFile } from './state';
 
 /** A variable file larger than this is refused (and reported): tfvars of 1 MB are already unusual. */
 export const MAX_TFVARS_CHARS = 1024 * 1024;
@@ -142,21 +143,15 @@ export async function parseVariableFile(name: string, text: string): Promise<TfV
   return { name, values };
 }
 
-async function readBoundedText(path: string): Promise<string> {
-  const info = await stat(path);
-  if (info.size > MAX_TFVARS_CHARS * 3)
-    throw new Error(
-      `it has ${info.size.toLocaleString('en-US')} bytes; at most ${MAX_TFVARS_CHARS.toLocaleString('en-US')} characters are read`,
-    );
-  const handle = await open(path, 'r');
-  try {
-    const buffer = Buffer.alloc(info.size);
-    const { bytesRead } = await handle.read(buffer, 0, info.size, 0);
-    return buffer.subarray(0, bytesRead).toString('utf8');
-  } finally {
-    await handle.close();
-  }
-}
+const readBoundedText = (path: string) =>
+  readBoundedFile(
+    path,
+    MAX_TFVARS_CHARS * 3,
+    (size) =>
+      new Error(
+        `it has ${size.toLocaleString('en-US')} bytes; at most ${MAX_TFVARS_CHARS.toLocaleString('en-US')} characters are read`,
+      ),
+  );
 
 /** The variable files Terraform loads automatically from `folder`, in its order, parsed. */
 export async function readVariableFiles(folder: string): Promise<TfVariableFile[]> {
