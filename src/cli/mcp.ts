@@ -134,7 +134,8 @@ export async function cliSettings(argv: string[], cwd = process.cwd()): Promise<
 
 export async function main(argv = process.argv.slice(2)): Promise<number> {
   if (argv[0] === 'dr') {
-    const { drMain } = await import('./dr');
+    // The dr commands run on the runtime, which lives in the tools bundle (dist/mcp-tools.js).
+    const { drMain } = await import('./mcpTools');
     return drMain(
       argv.slice(1),
       { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env },

@@ -11,6 +11,8 @@ import type { AwsConnection as Connection } from '../core/aws/connection';
 import type { PolicyFile } from '../core/runtime/policySources';
 import type { CliSettings } from './mcpSettings';
 
+export { drMain } from './dr';
+
 /** The largest `.vscode/settings.json` read (as for --config). */
 const MAX_CONFIG_BYTES = 256 * 1024;
 
