@@ -54,7 +54,9 @@ function shareSdkRuntime(shared) {
         });
         if (resolved.errors.length || resolved.external) return resolved;
         const key = sharedModuleKey(resolved.path);
-        if (!shared.has(key)) shared.set(key, resolved.path);
+        // Copies of one version are the same code; the first path in sort order keeps the build reproducible.
+        const known = shared.get(key);
+        if (!known || resolved.path < known) shared.set(key, resolved.path);
         return { path: key, namespace: 'sdk-runtime' };
       });
       b.onLoad({ filter: /.*/, namespace: 'sdk-runtime' }, (args) => ({
@@ -73,12 +75,18 @@ function shareSdkRuntime(shared) {
  * `name@version/subpath` of a file in node_modules: npm nests the same version of a package under several
  * clients, and those copies are one module here. Outside node_modules, the path itself.
  */
+const packageIds = new Map();
 function sharedModuleKey(path) {
   const posix = relative(root, path).split('\\').join('/');
   const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\/(.*)$/.exec(posix);
   if (!match) return posix;
-  const manifest = JSON.parse(readFileSync(join(root, match[1], 'package.json'), 'utf8'));
-  return `${manifest.name}@${manifest.version}/${match[2]}`;
+  let id = packageIds.get(match[1]);
+  if (!id) {
+    const manifest = JSON.parse(readFileSync(join(root, match[1], 'package.json'), 'utf8'));
+    id = `${manifest.name}@${manifest.version}`;
+    packageIds.set(match[1], id);
+  }
+  return `${id}/${match[2]}`;
 }
 
 /** dist/sdk/runtime.js: one getter per shared module, so a module is evaluated when a bundle first needs it. */

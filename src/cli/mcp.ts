@@ -135,14 +135,11 @@ export async function cliSettings(argv: string[], cwd = process.cwd()): Promise<
 export async function main(argv = process.argv.slice(2)): Promise<number> {
   if (argv[0] === 'dr') {
     // The dr commands run on the runtime, which lives in the tools bundle (dist/mcp-tools.js).
-    const { drMain } = await import('./mcpTools');
+    const { drMain, workspaceSettingsLayer } = await import('./mcpTools');
     return drMain(
       argv.slice(1),
       { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env },
-      {
-        settings: (args) => cliSettings(args),
-        workspaceLayer: async (folder) => (await import('./mcpTools')).workspaceSettingsLayer(folder),
-      },
+      { settings: (args) => cliSettings(args), workspaceLayer: workspaceSettingsLayer },
     );
   }
   let settings: CliSettings | 'help';
