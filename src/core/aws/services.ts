@@ -8,6 +8,17 @@ import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { EKSClient } from '@aws-sdk/client-eks';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
+import type { BudgetsClient } from '@aws-sdk/client-budgets';
+import type { SchedulerClient } from '@aws-sdk/client-scheduler';
+import type { BackupClient } from '@aws-sdk/client-backup';
+import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import type { S3ControlClient } from '@aws-sdk/client-s3-control';
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import type { RDSClient } from '@aws-sdk/client-rds';
+import type { ComputeOptimizerClient } from '@aws-sdk/client-compute-optimizer';
 import type { ServiceDefinition } from './connection';
 
 // Each SDK client module is imported only when its first client is created.
@@ -61,4 +72,64 @@ export const ecrService: ServiceDefinition<ECRClient> = {
 export const logsService: ServiceDefinition<CloudWatchLogsClient> = {
   id: 'cloudwatch_logs',
   create: async (config) => new (await import('@aws-sdk/client-cloudwatch-logs')).CloudWatchLogsClient(config),
+};
+
+export const cloudWatchService: ServiceDefinition<CloudWatchClient> = {
+  id: 'cloudwatch',
+  create: async (config) => new (await import('@aws-sdk/client-cloudwatch')).CloudWatchClient(config),
+};
+
+/** Cost Explorer: AWS_ENDPOINT_URL_COST_EXPLORER. */
+export const costExplorerService: ServiceDefinition<CostExplorerClient> = {
+  id: 'cost_explorer',
+  create: async (config) => new (await import('@aws-sdk/client-cost-explorer')).CostExplorerClient(config),
+};
+
+export const budgetsService: ServiceDefinition<BudgetsClient> = {
+  id: 'budgets',
+  create: async (config) => new (await import('@aws-sdk/client-budgets')).BudgetsClient(config),
+};
+
+/** EventBridge Scheduler. */
+export const schedulerService: ServiceDefinition<SchedulerClient> = {
+  id: 'scheduler',
+  create: async (config) => new (await import('@aws-sdk/client-scheduler')).SchedulerClient(config),
+};
+
+export const backupService: ServiceDefinition<BackupClient> = {
+  id: 'backup',
+  create: async (config) => new (await import('@aws-sdk/client-backup')).BackupClient(config),
+};
+
+/** AWS Config: AWS_ENDPOINT_URL_CONFIG_SERVICE. */
+export const configService: ServiceDefinition<ConfigServiceClient> = {
+  id: 'config_service',
+  create: async (config) => new (await import('@aws-sdk/client-config-service')).ConfigServiceClient(config),
+};
+
+export const securityHubService: ServiceDefinition<SecurityHubClient> = {
+  id: 'securityhub',
+  create: async (config) => new (await import('@aws-sdk/client-securityhub')).SecurityHubClient(config),
+};
+
+/** S3 Control (account-level Block Public Access): AWS_ENDPOINT_URL_S3_CONTROL. */
+export const s3ControlService: ServiceDefinition<S3ControlClient> = {
+  id: 's3_control',
+  create: async (config) => new (await import('@aws-sdk/client-s3-control')).S3ControlClient(config),
+};
+
+export const cloudTrailService: ServiceDefinition<CloudTrailClient> = {
+  id: 'cloudtrail',
+  create: async (config) => new (await import('@aws-sdk/client-cloudtrail')).CloudTrailClient(config),
+};
+
+export const rdsService: ServiceDefinition<RDSClient> = {
+  id: 'rds',
+  create: async (config) => new (await import('@aws-sdk/client-rds')).RDSClient(config),
+};
+
+/** Compute Optimizer: AWS_ENDPOINT_URL_COMPUTE_OPTIMIZER. */
+export const computeOptimizerService: ServiceDefinition<ComputeOptimizerClient> = {
+  id: 'compute_optimizer',
+  create: async (config) => new (await import('@aws-sdk/client-compute-optimizer')).ComputeOptimizerClient(config),
 };

@@ -41,7 +41,29 @@ export const RUN_MODES: readonly RunMode[] = ['dry-run', 'execute'];
 export type OperationKind = 'read' | 'write' | 'delete';
 export type CostDirection = 'none' | 'increase' | 'decrease' | 'variable';
 export type ServiceId =
-  'ec2' | 'iam' | 'cloudformation' | 'drs' | 'ssm' | 'sfn' | 'ecs' | 'eks' | 'ecr' | 'logs' | 'organizations';
+  | 'ec2'
+  | 'iam'
+  | 'cloudformation'
+  | 'drs'
+  | 'ssm'
+  | 'sfn'
+  | 'ecs'
+  | 'eks'
+  | 'ecr'
+  | 'logs'
+  | 'organizations'
+  | 'cloudwatch'
+  | 'ce'
+  | 'budgets'
+  | 'scheduler'
+  | 'backup'
+  | 'config'
+  | 'securityhub'
+  | 's3control'
+  | 'cloudtrail'
+  | 'rds'
+  | 'computeoptimizer'
+  | 'sts';
 
 /** A resource an operation touches (`target`) or that only tells its environment (`context`, e.g. the VPC a new group goes in). */
 export interface TargetResource {
