@@ -20,7 +20,11 @@ const showMetafile = process.argv.includes('--metafile');
 const SDK_PACKAGE = /^@aws-sdk\/[^/]+$/;
 const sdkBundleName = (pkg) => pkg.replace(/^@aws-sdk\//, '');
 
-/** Marks every `@aws-sdk/*` import as external, pointing at its own lazily required bundle. */
+/**
+ * Marks every `@aws-sdk/*` import as external, pointing at its own bundle. A static import (an operation's
+ * commands) goes through a lazy shim, so loading the operation registry parses no SDK bundle; a dynamic
+ * import (creating a client) requires the bundle itself.
+ */
 function splitAwsSdk(used) {
   return {
     name: 'split-aws-sdk',
@@ -29,7 +33,8 @@ function splitAwsSdk(used) {
         if (!SDK_PACKAGE.test(args.path))
           return { errors: [{ text: `Import the package root, not a deep path: ${args.path}` }] };
         used.add(args.path);
-        return { path: `./sdk/${sdkBundleName(args.path)}.js`, external: true };
+        const bundle = sdkBundleName(args.path);
+        return { path: args.kind === 'dynamic-import' ? `./sdk/${bundle}.js` : `./sdk/lazy-${bundle}.js`, external: true };
       });
     },
   };
@@ -384,7 +389,7 @@ const sdkRuntime = await build({
   stdin: { contents: sdkRuntimeEntry(sharedSdkModules), resolveDir: root, sourcefile: 'sdk-runtime.js', loader: 'js' },
   outfile: 'dist/sdk/runtime.js',
 });
-for (const pkg of mcpSdkPackages)
+for (const pkg of new Set([...usedSdkPackages, ...mcpSdkPackages]))
   await writeFile(join(root, 'dist', 'sdk', `lazy-${sdkBundleName(pkg)}.js`), lazyShim(`${sdkBundleName(pkg)}.js`));
 console.log(
   `built the MCP server: ${[...size(mcp), ...size(mcpTools)].join(', ')}, ${mcpToolList.tools.length} tools in ${Object.keys(mcpToolList.variants).length} listings${missingSdk.length ? ` (+ SDK bundles ${missingSdk.join(', ')})` : ''}`,

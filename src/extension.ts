@@ -64,8 +64,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<PilotL
   const deferredStartedAt = performance.now();
   registerGuardrails(ctx);
   registerLaunchTemplateEditor(ctx);
-  registerCfnLanguage(ctx);
-  registerIacDrift(ctx);
+  const cfnLanguage = registerCfnLanguage(ctx);
+  registerIacDrift(ctx, cfnLanguage);
   registerRecoveryPlanEditor(ctx, dr);
   registerTools(ctx);
   registerMcp(ctx);

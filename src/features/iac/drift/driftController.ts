@@ -7,12 +7,12 @@ import type { ResourceReads } from '../../../core/resources/model';
 import { UserError } from '../../shared/commands';
 import { registerPreviewDocuments, runInteractively } from '../../shared/interactiveRun';
 import { OperationService } from '../../shared/operationService';
+import type { CfnDocuments } from '../language/cfnDocuments';
 import type { PilotLightContext } from '../../shared/pilotLightContext';
 import { displayValue } from '../../../core/iac/drift/values';
 
 export const DRIFT_SOURCE = 'Pilot Light drift';
 const LINKS_KEY = 'pilotLight.iac.stackLinks';
-const MAX_TEMPLATE_BYTES = 1_048_576;
 
 type Trigger = 'open' | 'save' | 'command';
 
@@ -93,7 +93,10 @@ export class DriftController implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly service: OperationService;
 
-  constructor(private readonly ctx: PilotLightContext) {
+  constructor(
+    private readonly ctx: PilotLightContext,
+    private readonly documents: CfnDocuments,
+  ) {
     this.service = OperationService.for(ctx);
     this.statusBar.name = 'Pilot Light drift';
     this.statusBar.command = 'pilotLight.iac.checkDrift';
@@ -115,11 +118,9 @@ export class DriftController implements vscode.Disposable {
 
   // ---- checking ----------------------------------------------------------------------------------------
 
-  private async parse(document: vscode.TextDocument): Promise<CfnTemplate | undefined> {
-    if (document.getText().length > MAX_TEMPLATE_BYTES) return undefined;
-    const { parseTemplate } = await import('../../../core/iac/cloudformation/template');
-    const template = parseTemplate(document.getText());
-    return template.isCloudFormation ? template : undefined;
+  /** The parse the language features already made of this version (one parse per document version). */
+  private parse(document: vscode.TextDocument): Promise<CfnTemplate | undefined> {
+    return this.documents.template(document);
   }
 
   private state(uri: vscode.Uri): DocumentState {

@@ -1,10 +1,16 @@
 import * as vscode from 'vscode';
 import { commandRegistrar, UserError } from '../../shared/commands';
 import type { PilotLightContext } from '../../shared/pilotLightContext';
+import type { CfnLanguageFeature } from '../language/registerCfnLanguage';
 import type { DriftController } from './driftController';
 
 /** Delay before templates already open at activation are checked (never inside activate()). */
 const STARTUP_DELAY_MS = 400;
+/**
+ * After a template's diagnostics publish, drift waits this long before it loads (the core, credentials, AWS
+ * calls): a busy host would otherwise hold back the diagnostics' delivery to the editor.
+ */
+const AFTER_DIAGNOSTICS_MS = 150;
 const SNIFF_CHARS = 65_536;
 const TEMPLATE_SELECTOR: vscode.DocumentSelector = [{ language: 'yaml' }, { language: 'json' }, { language: 'jsonc' }];
 
@@ -26,11 +32,11 @@ export interface DriftFeature {
  */
 export let registeredDriftFeature: DriftFeature | undefined;
 
-export function registerIacDrift(ctx: PilotLightContext): DriftFeature {
+export function registerIacDrift(ctx: PilotLightContext, cfn: CfnLanguageFeature): DriftFeature {
   let loading: Promise<DriftController> | undefined;
   const controller = (): Promise<DriftController> =>
     (loading ??= import('./driftController').then(({ DriftController }) => {
-      const created = new DriftController(ctx);
+      const created = new DriftController(ctx, cfn.documents);
       ctx.extension.subscriptions.push(
         created,
         created.onDidChangeCodeLenses(() => lensEmitter.fire()),
@@ -47,9 +53,13 @@ export function registerIacDrift(ctx: PilotLightContext): DriftFeature {
       throw new UserError(`${vscode.workspace.asRelativePath(target)} is not a CloudFormation template.`);
     return document;
   };
+  // The template's own diagnostics publish first; drift (the core, credentials, AWS calls) loads after them.
   const checkQuietly = (document: vscode.TextDocument, trigger: 'open' | 'save'): void => {
     if (!mightBeTemplate(document)) return;
-    void controller()
+    void cfn.diagnostics
+      .settled(document)
+      .then(() => new Promise((resolve) => setTimeout(resolve, AFTER_DIAGNOSTICS_MS)))
+      .then(controller)
       .then((loaded) => loaded.check(document, trigger))
       .catch((error) => ctx.log.warn(`Drift: ${error instanceof Error ? error.message : String(error)}`));
   };
@@ -65,8 +75,11 @@ export function registerIacDrift(ctx: PilotLightContext): DriftFeature {
     vscode.workspace.onDidSaveTextDocument((document) => checkQuietly(document, 'save')),
     vscode.languages.registerCodeLensProvider(TEMPLATE_SELECTOR, {
       onDidChangeCodeLenses: lensEmitter.event,
-      provideCodeLenses: async (document) =>
-        mightBeTemplate(document) ? (await controller()).provideCodeLenses(document) : [],
+      provideCodeLenses: async (document) => {
+        if (!mightBeTemplate(document)) return [];
+        await cfn.diagnostics.settled(document);
+        return (await controller()).provideCodeLenses(document);
+      },
     }),
     vscode.languages.registerHoverProvider(TEMPLATE_SELECTOR, {
       provideHover: async (document, position) =>

@@ -13,6 +13,8 @@ const severity = (level: 'error' | 'warning' | 'information'): vscode.Diagnostic
 export class CfnDiagnostics implements vscode.Disposable {
   readonly collection = vscode.languages.createDiagnosticCollection('pilotLight.cfn');
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Per document, resolves when its scheduled check has published (or was dropped). */
+  private readonly pending = new Map<string, { promise: Promise<void>; resolve: () => void }>();
   private readonly subscriptions: vscode.Disposable[] = [];
   /** Validations done, for tests. */
   validations = 0;
@@ -29,6 +31,7 @@ export class CfnDiagnostics implements vscode.Disposable {
       vscode.workspace.onDidCloseTextDocument((document) => {
         this.collection.delete(document.uri);
         clearTimeout(this.timers.get(document.uri.toString()));
+        this.settle(document.uri.toString());
       }),
     );
   }
@@ -38,21 +41,42 @@ export class CfnDiagnostics implements vscode.Disposable {
     for (const document of vscode.workspace.textDocuments) this.schedule(document, 0);
   }
 
+  /**
+   * Resolves once the document's pending check has published its diagnostics (at once when none is pending).
+   * Heavier work on the same template (drift) waits for it, so the first diagnostics come first.
+   */
+  settled(document: vscode.TextDocument): Promise<void> {
+    return this.pending.get(document.uri.toString())?.promise ?? Promise.resolve();
+  }
+
   private schedule(document: vscode.TextDocument, delay = this.delayMs): void {
     const key = document.uri.toString();
     if (!this.documents.isCandidate(document)) {
       // A file that stopped being a template keeps no stale diagnostics.
       if (this.collection.has(document.uri)) this.collection.delete(document.uri);
+      this.settle(key);
       return;
     }
     clearTimeout(this.timers.get(key));
+    if (!this.pending.has(key)) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((done) => (resolve = done));
+      this.pending.set(key, { promise, resolve });
+    }
     this.timers.set(
       key,
       setTimeout(() => {
         this.timers.delete(key);
-        void this.validate(document);
+        void this.validate(document).finally(() => {
+          if (!this.timers.has(key)) this.settle(key);
+        });
       }, delay),
     );
+  }
+
+  private settle(key: string): void {
+    this.pending.get(key)?.resolve();
+    this.pending.delete(key);
   }
 
   async validate(document: vscode.TextDocument): Promise<vscode.Diagnostic[]> {
@@ -83,6 +107,7 @@ export class CfnDiagnostics implements vscode.Disposable {
 
   dispose(): void {
     for (const timer of this.timers.values()) clearTimeout(timer);
+    for (const key of [...this.pending.keys()]) this.settle(key);
     for (const subscription of this.subscriptions) subscription.dispose();
   }
 }
