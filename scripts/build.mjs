@@ -34,7 +34,10 @@ function splitAwsSdk(used) {
           return { errors: [{ text: `Import the package root, not a deep path: ${args.path}` }] };
         used.add(args.path);
         const bundle = sdkBundleName(args.path);
-        return { path: args.kind === 'dynamic-import' ? `./sdk/${bundle}.js` : `./sdk/lazy-${bundle}.js`, external: true };
+        return {
+          path: args.kind === 'dynamic-import' ? `./sdk/${bundle}.js` : `./sdk/lazy-${bundle}.js`,
+          external: true,
+        };
       });
     },
   };
