@@ -256,6 +256,15 @@ const ownBundles = await build({
   outdir: 'dist',
   plugins: [splitAwsSdk(usedSdkPackages)],
 });
+// dist/mcp-tools.js: the command-line MCP server's tools (src/cli/mcpTools.ts), required 200 ms after its
+// first tools/list or on the first tools/call. It runs on dist/core.js, as the extension does (its core imports
+// are dynamic and join core.js's modules), so the VSIX holds the core once.
+const mcpTools = await build({
+  ...common,
+  entryPoints: { 'mcp-tools': 'src/cli/mcpTools.ts' },
+  outdir: 'dist',
+  plugins: [lazyCore(lazyModules, ownBundleSources), splitAwsSdk(usedSdkPackages)],
+});
 const core = await build({
   ...common,
   stdin: {
@@ -350,8 +359,7 @@ await build({
 });
 const mcpToolList = await createRequire(import.meta.url)(toolListFile).cliToolListManifest();
 await rm(toolListFile, { force: true });
-// The tools themselves (src/cli/mcpTools.ts and all it runs on) are dist/mcp-tools.js, required 200 ms after the
-// first tools/list or on the first tools/call; they use dist/mcp.js's MCP SDK through the server object only.
+// The tools (dist/mcp-tools.js, built with the core above) use dist/mcp.js's MCP SDK through the server object only.
 const mcpToolsBundle = {
   name: 'mcp-tools-bundle',
   setup(b) {
@@ -368,12 +376,6 @@ const mcp = await build({
   banner: { js: '#!/usr/bin/env node' },
   define: { PILOT_LIGHT_MCP_TOOL_LIST: JSON.stringify(JSON.stringify(mcpToolList)) },
   plugins: [mcpToolsBundle, lazyAwsSdk(mcpSdkPackages)],
-});
-const mcpTools = await build({
-  ...common,
-  entryPoints: { 'mcp-tools': 'src/cli/mcpTools.ts' },
-  outdir: 'dist',
-  plugins: [lazyAwsSdk(mcpSdkPackages)],
 });
 const sdkCopy = Object.keys(mcpTools.metafile.inputs).filter((input) => input.includes('@modelcontextprotocol'));
 if (sdkCopy.length)
