@@ -154,6 +154,23 @@ function lazyCore(modules, own = new Map()) {
 }
 
 /**
+ * zod's error messages in English only: its `locales` namespace re-exports some forty translations that
+ * nothing here selects (zod configures English itself), ~250 KB in every bundle that validates with zod.
+ */
+function zodEnglishOnly() {
+  return {
+    name: 'zod-english-only',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => ({
+        contents: "export { default as en } from './en.js';",
+        resolveDir: dirname(args.path),
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+/**
  * One shared namespace for `vscode`: esbuild wraps every `import * as vscode` of an external CommonJS module
  * in its own __toESM copy (a getter per API member, ~45 modules), all made while activation evaluates the bundle.
  * Through this ES facade the copy is made once.
@@ -244,6 +261,7 @@ const main = await build({
   entryPoints: { extension: 'src/extension.ts' },
   outdir: 'dist',
   plugins: [
+    zodEnglishOnly(),
     sharedVscodeNamespace(),
     lazyNodeBuiltins(),
     splitAwsSdk(usedSdkPackages),
@@ -254,7 +272,7 @@ const ownBundles = await build({
   ...common,
   entryPoints: Object.fromEntries([...ownBundleSources].map(([key, source]) => [OWN_BUNDLES.get(key), source])),
   outdir: 'dist',
-  plugins: [splitAwsSdk(usedSdkPackages)],
+  plugins: [zodEnglishOnly(), splitAwsSdk(usedSdkPackages)],
 });
 // dist/mcp-tools.js: the command-line MCP server's tools (src/cli/mcpTools.ts), required 200 ms after its
 // first tools/list or on the first tools/call. It runs on dist/core.js, as the extension does (its core imports
@@ -263,7 +281,7 @@ const mcpTools = await build({
   ...common,
   entryPoints: { 'mcp-tools': 'src/cli/mcpTools.ts' },
   outdir: 'dist',
-  plugins: [lazyCore(lazyModules, ownBundleSources), splitAwsSdk(usedSdkPackages)],
+  plugins: [zodEnglishOnly(), lazyCore(lazyModules, ownBundleSources), splitAwsSdk(usedSdkPackages)],
 });
 const core = await build({
   ...common,
@@ -276,14 +294,14 @@ const core = await build({
     loader: 'ts',
   },
   outfile: 'dist/core.js',
-  plugins: [splitAwsSdk(usedSdkPackages)],
+  plugins: [zodEnglishOnly(), splitAwsSdk(usedSdkPackages)],
 });
 const sharedSdkModules = new Map();
 const sdk = await build({
   ...common,
   entryPoints: Object.fromEntries([...usedSdkPackages].map((pkg) => [sdkBundleName(pkg), pkg])),
   outdir: 'dist/sdk',
-  plugins: [shareSdkRuntime(sharedSdkModules)],
+  plugins: [zodEnglishOnly(), shareSdkRuntime(sharedSdkModules)],
 });
 
 // The webviews: browser bundles (Lit, @vscode-elements, the shared protocol) with their CSS, all local.
@@ -304,6 +322,7 @@ const webview = await build({
   logLevel: 'warning',
   metafile: true,
   tsconfig: 'webview/tsconfig.json',
+  plugins: [zodEnglishOnly()],
 });
 
 if (showMetafile) {
@@ -375,7 +394,7 @@ const mcp = await build({
   outdir: 'dist',
   banner: { js: '#!/usr/bin/env node' },
   define: { PILOT_LIGHT_MCP_TOOL_LIST: JSON.stringify(JSON.stringify(mcpToolList)) },
-  plugins: [mcpToolsBundle, lazyAwsSdk(mcpSdkPackages)],
+  plugins: [zodEnglishOnly(), mcpToolsBundle, lazyAwsSdk(mcpSdkPackages)],
 });
 const sdkCopy = Object.keys(mcpTools.metafile.inputs).filter((input) => input.includes('@modelcontextprotocol'));
 if (sdkCopy.length)
@@ -386,7 +405,7 @@ const extraSdk = missingSdk.length
       ...common,
       entryPoints: Object.fromEntries(missingSdk.map((pkg) => [sdkBundleName(pkg), pkg])),
       outdir: 'dist/sdk',
-      plugins: [shareSdkRuntime(sharedSdkModules)],
+      plugins: [zodEnglishOnly(), shareSdkRuntime(sharedSdkModules)],
     })
   : undefined;
 const sdkRuntime = await build({
