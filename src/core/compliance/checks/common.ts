@@ -35,6 +35,8 @@ export class ListTruncated extends Error {
 
 /** The AWS error code of a failed read (ReadOperation errors read "Code: message"). */
 export function errorCode(error: unknown): string {
+  const name = (error as { name?: string })?.name;
+  if (name && name !== 'Error') return name;
   const message = error instanceof Error ? error.message : String(error);
   return /^([A-Za-z][A-Za-z0-9.]*):/.exec(message)?.[1] ?? '';
 }
