@@ -35,8 +35,8 @@ export const passwordPolicyCheck = defineCheck({
   severity: 'medium',
   scope: 'account',
   async evaluate({ read, account }, report) {
-    const { passwordPolicy } = (await read('iam.passwordPolicy.get', {})) as {
-      passwordPolicy: { MinimumPasswordLength?: number; PasswordReusePrevention?: number } | null;
+    const { policy: passwordPolicy } = (await read('iam.passwordPolicy.get', {})) as {
+      policy: { minimumLength?: number; reusePrevention?: number } | null;
     };
     const fix = {
       description: `Set an account password policy with a minimum length of at least ${PASSWORD_POLICY_MINIMUM.length} and password reuse prevention of ${PASSWORD_POLICY_MINIMUM.reusePrevention} (IAM → Account settings).`,
@@ -46,14 +46,10 @@ export const passwordPolicyCheck = defineCheck({
       return 1;
     }
     const problems: string[] = [];
-    if ((passwordPolicy.MinimumPasswordLength ?? 0) < PASSWORD_POLICY_MINIMUM.length)
-      problems.push(
-        `minimum length is ${passwordPolicy.MinimumPasswordLength ?? 'not set'} (needs ${PASSWORD_POLICY_MINIMUM.length})`,
-      );
-    if ((passwordPolicy.PasswordReusePrevention ?? 0) < PASSWORD_POLICY_MINIMUM.reusePrevention)
-      problems.push(
-        `reuse prevention is ${passwordPolicy.PasswordReusePrevention ?? 'off'} (needs ${PASSWORD_POLICY_MINIMUM.reusePrevention})`,
-      );
+    if ((passwordPolicy.minimumLength ?? 0) < PASSWORD_POLICY_MINIMUM.length)
+      problems.push(`minimum length is ${passwordPolicy.minimumLength ?? 'not set'} (needs ${PASSWORD_POLICY_MINIMUM.length})`);
+    if ((passwordPolicy.reusePrevention ?? 0) < PASSWORD_POLICY_MINIMUM.reusePrevention)
+      problems.push(`reuse prevention is ${passwordPolicy.reusePrevention ?? 'off'} (needs ${PASSWORD_POLICY_MINIMUM.reusePrevention})`);
     if (problems.length) report(accountResource(account), `The IAM password policy is weak: ${problems.join('; ')}.`, fix);
     return 1;
   },
@@ -62,7 +58,7 @@ export const passwordPolicyCheck = defineCheck({
 interface CredentialUser {
   user: string;
   arn: string;
-  passwordEnabled: boolean;
+  consoleAccess: boolean;
   mfaActive: boolean;
 }
 
@@ -85,7 +81,7 @@ export const usersWithoutMfaCheck = defineCheck({
           );
         continue;
       }
-      if (user.passwordEnabled && !user.mfaActive)
+      if (user.consoleAccess && !user.mfaActive)
         report(
           { type: 'AWS::IAM::User', id: user.user, arn: user.arn, name: user.user },
           `IAM user ${user.user} can sign in to the console with a password but has no MFA device.`,
