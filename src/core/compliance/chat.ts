@@ -55,8 +55,8 @@ export function renderComplianceSummary(report: ComplianceReport): string {
       `**Compliance: ${plural(failing.length, 'failing rule')}, ${plural(failing.reduce((sum, rule) => sum + rule.count, 0), 'finding')}** (${where}).`,
       '',
       table(
-        ['Severity', 'Rule', 'Findings', 'For example'],
-        failing.slice(0, 40).map((rule) => [rule.severity, `${rule.title} (${rule.ruleId})`, rule.count, rule.example]),
+        ['Severity', 'Rule', 'Id', 'Findings', 'For example'],
+        failing.slice(0, 40).map((rule) => [rule.severity, rule.title, rule.ruleId, rule.count, rule.example]),
       ),
     );
   else lines.push(`**Compliance: no findings, but not every check ran** (${where}).`);
