@@ -33,7 +33,12 @@ import type { ReadOperation } from '../../src/core/insights/reads';
 import { createOperationRegistry } from '../../src/core/operations';
 import { OperationRunner } from '../../src/core/operations/runner';
 import { ec2Service } from '../../src/core/aws/services';
-import { recordExchanges, ReplayRecording, startReplayServer, type ReplayServer } from '../../tools/emulators/replay/server';
+import {
+  recordExchanges,
+  ReplayRecording,
+  startReplayServer,
+  type ReplayServer,
+} from '../../tools/emulators/replay/server';
 import { startEmulatorStack } from '../../tools/emulators/stack';
 
 const ACCOUNT = '123456789012';
@@ -78,7 +83,9 @@ async function main(): Promise<void> {
       ec2.send(new CreateVolumeCommand({ AvailabilityZone: zone, Size: 1, Encrypted: index % 3 === 0 })),
     );
     await inBatches(SEED.securityGroups, 8, async (index) => {
-      const { GroupId } = await ec2.send(new CreateSecurityGroupCommand({ GroupName: `bench-${index}`, Description: 'bench' }));
+      const { GroupId } = await ec2.send(
+        new CreateSecurityGroupCommand({ GroupName: `bench-${index}`, Description: 'bench' }),
+      );
       if (index % 10 === 0)
         await ec2.send(
           new AuthorizeSecurityGroupIngressCommand({
@@ -90,25 +97,37 @@ async function main(): Promise<void> {
     await inBatches(SEED.users, 8, async (index) => {
       await iam.send(new CreateUserCommand({ UserName: `bench-user-${index}` }));
       if (index % 3 === 0)
-        await iam.send(new CreateLoginProfileCommand({ UserName: `bench-user-${index}`, Password: 'Bench-password-123!' }));
+        await iam.send(
+          new CreateLoginProfileCommand({ UserName: `bench-user-${index}`, Password: 'Bench-password-123!' }),
+        );
     });
     // A logging multi-region trail, AWS Config with rules and evaluations, Security Hub with findings.
     await fetch(`${stack.motoEndpoint}/bench-trail-logs`, { method: 'PUT' });
     const cloudTrail = new CloudTrailClient(config);
-    await cloudTrail.send(new CreateTrailCommand({ Name: 'org', S3BucketName: 'bench-trail-logs', IsMultiRegionTrail: true }));
+    await cloudTrail.send(
+      new CreateTrailCommand({ Name: 'org', S3BucketName: 'bench-trail-logs', IsMultiRegionTrail: true }),
+    );
     await cloudTrail.send(new StartLoggingCommand({ Name: 'org' }));
     const configService = new ConfigServiceClient(config);
     await configService.send(
       new PutConfigurationRecorderCommand({
-        ConfigurationRecorder: { name: 'default', roleARN: `arn:aws:iam::${ACCOUNT}:role/config`, recordingGroup: { allSupported: true } },
+        ConfigurationRecorder: {
+          name: 'default',
+          roleARN: `arn:aws:iam::${ACCOUNT}:role/config`,
+          recordingGroup: { allSupported: true },
+        },
       }),
     );
-    await configService.send(new PutDeliveryChannelCommand({ DeliveryChannel: { name: 'default', s3BucketName: 'bench-trail-logs' } }));
+    await configService.send(
+      new PutDeliveryChannelCommand({ DeliveryChannel: { name: 'default', s3BucketName: 'bench-trail-logs' } }),
+    );
     await configService.send(new StartConfigurationRecorderCommand({ ConfigurationRecorderName: 'default' }));
     for (let rule = 0; rule < 4; rule++) {
       const name = `bench-rule-${rule}`;
       await configService.send(
-        new PutConfigRuleCommand({ ConfigRule: { ConfigRuleName: name, Source: { Owner: 'AWS', SourceIdentifier: 'ENCRYPTED_VOLUMES' } } }),
+        new PutConfigRuleCommand({
+          ConfigRule: { ConfigRuleName: name, Source: { Owner: 'AWS', SourceIdentifier: 'ENCRYPTED_VOLUMES' } },
+        }),
       );
       await configService.send(
         new PutEvaluationsCommand({
@@ -140,7 +159,9 @@ async function main(): Promise<void> {
             Title: 'bench finding',
             Description: 'bench',
             Compliance: { Status: 'FAILED' },
-            Resources: [{ Type: 'AwsEc2Instance', Id: `arn:aws:ec2:${stack.region}:${ACCOUNT}:instance/i-${start + offset}` }],
+            Resources: [
+              { Type: 'AwsEc2Instance', Id: `arn:aws:ec2:${stack.region}:${ACCOUNT}:instance/i-${start + offset}` },
+            ],
           })),
         }),
       );
@@ -166,7 +187,11 @@ async function main(): Promise<void> {
     /** One run of every check; `replay`: EC2 reads answered from the recording instead of moto. */
     const runOnce = async (repeat: number, replay?: ReplayServer, record = false): Promise<Run> => {
       const connection = await AwsConnection.open(
-        { endpointUrl: stack.endpoint, region: stack.region, ...(replay ? { serviceEndpoints: { ec2: replay.endpoint } } : {}) },
+        {
+          endpointUrl: stack.endpoint,
+          region: stack.region,
+          ...(replay ? { serviceEndpoints: { ec2: replay.endpoint } } : {}),
+        },
         process.env,
       );
       await connection.identity();
@@ -187,7 +212,13 @@ async function main(): Promise<void> {
         throw new Error(`${operationId} ended as ${outcome.status}`);
       };
       const started = performance.now();
-      const report = await runComplianceChecks({ read, account: ACCOUNT, regions: [stack.region], checks: ALL_CHECKS, tagPolicy });
+      const report = await runComplianceChecks({
+        read,
+        account: ACCOUNT,
+        regions: [stack.region],
+        checks: ALL_CHECKS,
+        tagPolicy,
+      });
       const ms = performance.now() - started;
       return {
         ms,
@@ -196,12 +227,16 @@ async function main(): Promise<void> {
         resources: report.checks.reduce((sum, check) => sum + check.resourcesEvaluated, 0),
         findings: report.checks.reduce((sum, check) => sum + check.findings.length, 0),
         statuses: Object.fromEntries(
-          report.checks.map((check) => [check.ruleId, check.reason ? `${check.status}: ${check.reason}` : check.status]),
+          report.checks.map((check) => [
+            check.ruleId,
+            check.reason ? `${check.status}: ${check.reason}` : check.status,
+          ]),
         ),
       };
     };
     const motoRuns: Run[] = [];
-    for (let repeat = 0; repeat < Math.max(1, REPEATS - 1); repeat++) motoRuns.push(await runOnce(repeat, undefined, repeat === 0));
+    for (let repeat = 0; repeat < Math.max(1, REPEATS - 1); repeat++)
+      motoRuns.push(await runOnce(repeat, undefined, repeat === 0));
     const replayServer = await startReplayServer(recording);
     const runs: Run[] = [];
     try {
@@ -238,7 +273,17 @@ async function main(): Promise<void> {
     };
     writeFileSync(
       process.env.PILOT_LIGHT_BENCH_RESULT!,
-      JSON.stringify({ ok: true, seedMs, seeded, seed: SEED, listPages, perResource, runs, motoRuns, replay: { ...replayStats, recorded: recording.size } }),
+      JSON.stringify({
+        ok: true,
+        seedMs,
+        seeded,
+        seed: SEED,
+        listPages,
+        perResource,
+        runs,
+        motoRuns,
+        replay: { ...replayStats, recorded: recording.size },
+      }),
     );
   } finally {
     await stack.stop();
@@ -249,7 +294,7 @@ async function main(): Promise<void> {
 main().catch((error) => {
   writeFileSync(
     process.env.PILOT_LIGHT_BENCH_RESULT ?? join(tmpdir(), 'pilot-light-compliance-bench-error.json'),
-    JSON.stringify({ ok: false, error: error instanceof Error ? error.stack ?? error.message : String(error) }),
+    JSON.stringify({ ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
   );
   process.exitCode = 1;
 });

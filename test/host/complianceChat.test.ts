@@ -20,7 +20,9 @@ describe('@aws /compliance', function () {
     const client = ec2();
     try {
       groupId = (
-        await client.send(new CreateSecurityGroupCommand({ GroupName: 'ht-compliance-rdp', Description: 'RDP from anywhere' }))
+        await client.send(
+          new CreateSecurityGroupCommand({ GroupName: 'ht-compliance-rdp', Description: 'RDP from anywhere' }),
+        )
       ).GroupId!;
       await client.send(
         new AuthorizeSecurityGroupIngressCommand({
@@ -47,7 +49,10 @@ describe('@aws /compliance', function () {
     const answer = await askAws('@aws /compliance');
     const text = plain(answer.markdown);
     assert.match(text, /Compliance: \d+ failing rules?/);
-    assert.match(text, /No security group opens admin ports or all traffic to the world \| cis\.securityGroupOpenToWorld \| 1 \| ht-compliance-rdp/);
+    assert.match(
+      text,
+      /No security group opens admin ports or all traffic to the world \| cis\.securityGroupOpenToWorld \| 1 \| ht-compliance-rdp/,
+    );
     assert.match(text, /S3 Block Public Access is on for the account \| cis\.s3AccountPublicAccessBlock/);
     assert.match(text, /Not checked.*these are not passes/);
     assert.match(text, /Resources carry the tags the tag policy requires \(not run\): No tag policy/);

@@ -239,7 +239,12 @@ describe('compliance checks through the real SDK (moto)', function () {
       await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId, IpPermissions: [permission] }));
       return GroupId!;
     };
-    const ssh = await group('ssh-world', { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] });
+    const ssh = await group('ssh-world', {
+      IpProtocol: 'tcp',
+      FromPort: 22,
+      ToPort: 22,
+      IpRanges: [{ CidrIp: '0.0.0.0/0' }],
+    });
     const all = await group('all-v6', { IpProtocol: '-1', Ipv6Ranges: [{ CidrIpv6: '::/0' }] });
     const closed = await group('https-private', {
       IpProtocol: 'tcp',
@@ -270,7 +275,12 @@ describe('compliance checks through the real SDK (moto)', function () {
     const launch = async (tokens: 'optional' | 'required') =>
       (
         await ec2.send(
-          new RunInstancesCommand({ ImageId: image, MinCount: 1, MaxCount: 1, MetadataOptions: { HttpTokens: tokens } }),
+          new RunInstancesCommand({
+            ImageId: image,
+            MinCount: 1,
+            MaxCount: 1,
+            MetadataOptions: { HttpTokens: tokens },
+          }),
         )
       ).Instances![0].InstanceId!;
     const v1 = await launch('optional');
@@ -291,7 +301,10 @@ describe('compliance checks through the real SDK (moto)', function () {
         .InstanceId!;
       if (Object.keys(tags).length)
         await ec2.send(
-          new CreateTagsCommand({ Resources: [id], Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }),
+          new CreateTagsCommand({
+            Resources: [id],
+            Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+          }),
         );
       return id;
     };
@@ -338,7 +351,10 @@ describe('compliance checks through the real SDK (moto)', function () {
       assert.deepEqual(byId.get(untagged)!.fix.input!.tags, { environment: 'production' });
 
       // A workspace file that cannot be parsed makes the check an error, never clean.
-      writeFileSync(join(folder, '.pilotlight', 'tag-policy.json'), '{ "resourceTypes": { "AWS::EC2::Instance": [] } }');
+      writeFileSync(
+        join(folder, '.pilotlight', 'tag-policy.json'),
+        '{ "resourceTypes": { "AWS::EC2::Instance": [] } }',
+      );
       const broken = await loadTagPolicy({ workspaceFolder: folder });
       assert.equal(broken.policy, undefined);
       assert.match(broken.errors[0], /\$\.resourceTypes\["AWS::EC2::Instance"\]: expected an object/);
@@ -376,7 +392,10 @@ describe('compliance checks through the real SDK (moto)', function () {
         new PutConfigRuleCommand({
           ConfigRule: {
             ConfigRuleName: name,
-            Source: { Owner: 'AWS', SourceIdentifier: name === 'encrypted-volumes' ? 'ENCRYPTED_VOLUMES' : 'INCOMING_SSH_DISABLED' },
+            Source: {
+              Owner: 'AWS',
+              SourceIdentifier: name === 'encrypted-volumes' ? 'ENCRYPTED_VOLUMES' : 'INCOMING_SSH_DISABLED',
+            },
           },
         }),
       );
@@ -432,7 +451,13 @@ describe('compliance checks through the real SDK (moto)', function () {
             Description: 'unrestricted',
             Severity: { Label: 'CRITICAL' },
             Compliance: { Status: 'FAILED' },
-            Resources: [{ Type: 'AwsEc2SecurityGroup', Id: `arn:aws:ec2:us-east-1:${ACCOUNT}:security-group/sg-0abc`, Region: 'us-east-1' }],
+            Resources: [
+              {
+                Type: 'AwsEc2SecurityGroup',
+                Id: `arn:aws:ec2:us-east-1:${ACCOUNT}:security-group/sg-0abc`,
+                Region: 'us-east-1',
+              },
+            ],
           },
           {
             ...base,

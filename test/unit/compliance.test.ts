@@ -37,7 +37,8 @@ function fakeRead(answers: Record<string, Answer>): ReadOperation & { calls: str
     calls.push(operationId);
     if (!(operationId in answers)) throw new Error(`AccessDenied: no fake for ${operationId}`);
     const answer = answers[operationId];
-    const value = typeof answer === 'function' ? (answer as (input: Record<string, unknown>) => unknown)(input) : answer;
+    const value =
+      typeof answer === 'function' ? (answer as (input: Record<string, unknown>) => unknown)(input) : answer;
     if (value instanceof Error) throw value;
     return value;
   };
@@ -57,10 +58,14 @@ async function runOne(check: ComplianceCheck, answers: Record<string, Answer>, t
 
 describe('compliance checks (fakes)', () => {
   it('root access keys: present is critical, absent passes, a missing field is an error', async () => {
-    const bad = await runOne(rootAccessKeysCheck, { 'iam.accountSummary.get': { summary: { AccountAccessKeysPresent: 1 } } });
+    const bad = await runOne(rootAccessKeysCheck, {
+      'iam.accountSummary.get': { summary: { AccountAccessKeysPresent: 1 } },
+    });
     assert.equal(bad.findings[0].severity, 'critical');
     assert.equal(bad.findings[0].region, 'global');
-    const good = await runOne(rootAccessKeysCheck, { 'iam.accountSummary.get': { summary: { AccountAccessKeysPresent: 0 } } });
+    const good = await runOne(rootAccessKeysCheck, {
+      'iam.accountSummary.get': { summary: { AccountAccessKeysPresent: 0 } },
+    });
     assert.equal(good.status, 'ran');
     assert.deepEqual(good.findings, []);
     const odd = await runOne(rootAccessKeysCheck, { 'iam.accountSummary.get': { summary: {} } });
@@ -68,7 +73,10 @@ describe('compliance checks (fakes)', () => {
   });
 
   it('password policy: missing, weak, strong', async () => {
-    assert.equal((await runOne(passwordPolicyCheck, { 'iam.passwordPolicy.get': { policy: null } })).findings.length, 1);
+    assert.equal(
+      (await runOne(passwordPolicyCheck, { 'iam.passwordPolicy.get': { policy: null } })).findings.length,
+      1,
+    );
     const weak = await runOne(passwordPolicyCheck, {
       'iam.passwordPolicy.get': { policy: { minimumLength: 14, reusePrevention: 5 } },
     });
@@ -88,7 +96,12 @@ describe('compliance checks (fakes)', () => {
     });
     const check = await runOne(usersWithoutMfaCheck, {
       'iam.credentialReport.get': {
-        users: [row('<root_account>', true, false), row('a', true, false), row('b', false, false), row('c', true, true)],
+        users: [
+          row('<root_account>', true, false),
+          row('a', true, false),
+          row('b', false, false),
+          row('c', true, true),
+        ],
       },
     });
     assert.deepEqual(
@@ -106,14 +119,28 @@ describe('compliance checks (fakes)', () => {
       'user,arn,user_creation_time,password_enabled,mfa_active,access_key_1_active,access_key_2_active\n' +
       'x,arn:aws:iam::1:user/x,t,true,false,true,false\n';
     assert.deepEqual(parseCredentialReport(csv), [
-      { user: 'x', arn: 'arn:aws:iam::1:user/x', consoleAccess: true, mfaActive: false, accessKey1Active: true, accessKey2Active: false },
+      {
+        user: 'x',
+        arn: 'arn:aws:iam::1:user/x',
+        consoleAccess: true,
+        mfaActive: false,
+        accessKey1Active: true,
+        accessKey2Active: false,
+      },
     ]);
     assert.throws(() => parseCredentialReport('user,arn\nx,y\n'), /no "password_enabled" column/);
   });
 
   it('CloudTrail: none, single-region only, stopped, logging', async () => {
-    const trail = (name: string, multi: boolean) => ({ Name: name, TrailARN: `arn:${name}`, IsMultiRegionTrail: multi });
-    assert.match((await runOne(cloudTrailCheck, { 'cloudtrail.trails.list': { items: [] } })).findings[0].message, /no CloudTrail/);
+    const trail = (name: string, multi: boolean) => ({
+      Name: name,
+      TrailARN: `arn:${name}`,
+      IsMultiRegionTrail: multi,
+    });
+    assert.match(
+      (await runOne(cloudTrailCheck, { 'cloudtrail.trails.list': { items: [] } })).findings[0].message,
+      /no CloudTrail/,
+    );
     assert.match(
       (await runOne(cloudTrailCheck, { 'cloudtrail.trails.list': { items: [trail('a', false)] } })).findings[0].message,
       /No trail covers every region/,
@@ -131,10 +158,21 @@ describe('compliance checks (fakes)', () => {
   });
 
   it('EBS default encryption and S3 account Block Public Access', async () => {
-    assert.equal((await runOne(ebsDefaultEncryptionCheck, { 'ec2.ebsEncryptionByDefault.get': { enabled: false } })).findings[0].region, 'eu-west-1');
-    assert.deepEqual((await runOne(ebsDefaultEncryptionCheck, { 'ec2.ebsEncryptionByDefault.get': { enabled: true } })).findings, []);
+    assert.equal(
+      (await runOne(ebsDefaultEncryptionCheck, { 'ec2.ebsEncryptionByDefault.get': { enabled: false } })).findings[0]
+        .region,
+      'eu-west-1',
+    );
+    assert.deepEqual(
+      (await runOne(ebsDefaultEncryptionCheck, { 'ec2.ebsEncryptionByDefault.get': { enabled: true } })).findings,
+      [],
+    );
     const all = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
-    assert.deepEqual((await runOne(s3AccountPublicAccessCheck, { 's3control.publicAccessBlock.get': { configuration: all } })).findings, []);
+    assert.deepEqual(
+      (await runOne(s3AccountPublicAccessCheck, { 's3control.publicAccessBlock.get': { configuration: all } }))
+        .findings,
+      [],
+    );
     const partial = await runOne(s3AccountPublicAccessCheck, {
       's3control.publicAccessBlock.get': { configuration: { ...all, IgnorePublicAcls: false } },
     });
@@ -146,27 +184,51 @@ describe('compliance checks (fakes)', () => {
     const sgs = await runOne(openSecurityGroupsCheck, {
       'ec2.securityGroups.list': {
         items: [
-          { GroupId: 'sg-1', IpPermissions: [{ IpProtocol: 'tcp', FromPort: 3389, ToPort: 3389, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] },
-          { GroupId: 'sg-2', IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] },
+          {
+            GroupId: 'sg-1',
+            IpPermissions: [{ IpProtocol: 'tcp', FromPort: 3389, ToPort: 3389, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+          },
+          {
+            GroupId: 'sg-2',
+            IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+          },
         ],
       },
     });
-    assert.deepEqual(sgs.findings.map((finding) => finding.resource.id), ['sg-1']);
+    assert.deepEqual(
+      sgs.findings.map((finding) => finding.resource.id),
+      ['sg-1'],
+    );
     const volumes = await runOne(unencryptedVolumesCheck, {
-      'ec2.volumes.list': { items: [{ VolumeId: 'vol-1', Encrypted: false }, { VolumeId: 'vol-2', Encrypted: true }] },
+      'ec2.volumes.list': {
+        items: [
+          { VolumeId: 'vol-1', Encrypted: false },
+          { VolumeId: 'vol-2', Encrypted: true },
+        ],
+      },
     });
-    assert.deepEqual(volumes.findings.map((finding) => finding.resource.id), ['vol-1']);
+    assert.deepEqual(
+      volumes.findings.map((finding) => finding.resource.id),
+      ['vol-1'],
+    );
     const instances = await runOne(imdsv1Check, {
       'ec2.instances.list': {
         items: [
           { InstanceId: 'i-1', State: { Name: 'running' }, MetadataOptions: { HttpTokens: 'optional' } },
           { InstanceId: 'i-2', State: { Name: 'running' }, MetadataOptions: { HttpTokens: 'required' } },
           { InstanceId: 'i-3', State: { Name: 'terminated' }, MetadataOptions: { HttpTokens: 'optional' } },
-          { InstanceId: 'i-4', State: { Name: 'stopped' }, MetadataOptions: { HttpEndpoint: 'disabled', HttpTokens: 'optional' } },
+          {
+            InstanceId: 'i-4',
+            State: { Name: 'stopped' },
+            MetadataOptions: { HttpEndpoint: 'disabled', HttpTokens: 'optional' },
+          },
         ],
       },
     });
-    assert.deepEqual(instances.findings.map((finding) => finding.fix.input), [{ instanceId: 'i-1' }]);
+    assert.deepEqual(
+      instances.findings.map((finding) => finding.fix.input),
+      [{ instanceId: 'i-1' }],
+    );
     assert.equal(instances.resourcesEvaluated, 3);
   });
 
@@ -182,7 +244,11 @@ describe('compliance checks (fakes)', () => {
       { resourceTypes: { 'AWS::EC2::Volume': { owner: {} }, 'AWS::RDS::DBInstance': { owner: {} } } },
       'test',
     );
-    const result = await runOne(tagPolicyCheck, { 'ec2.volumes.list': { items: [{ VolumeId: 'vol-1', Tags: [] }] } }, policy);
+    const result = await runOne(
+      tagPolicyCheck,
+      { 'ec2.volumes.list': { items: [{ VolumeId: 'vol-1', Tags: [] }] } },
+      policy,
+    );
     assert.equal(result.status, 'error');
     assert.match(result.reason!, /Not supported yet: .*AWS::RDS::DBInstance/);
     assert.equal(result.findings.length, 1);
@@ -190,7 +256,9 @@ describe('compliance checks (fakes)', () => {
 
   it('AWS Config: no recorder or not recording is notRun; an access error is an error', async () => {
     assert.equal((await runOne(awsConfigCheck, { 'config.recorders.status': { items: [] } })).status, 'notRun');
-    const stopped = await runOne(awsConfigCheck, { 'config.recorders.status': { items: [{ name: 'default', recording: false }] } });
+    const stopped = await runOne(awsConfigCheck, {
+      'config.recorders.status': { items: [{ name: 'default', recording: false }] },
+    });
     assert.match(stopped.reason!, /not recording/);
     const denied = await runOne(awsConfigCheck, { 'config.recorders.status': new Error('AccessDeniedException: no') });
     assert.equal(denied.status, 'error');
@@ -224,7 +292,10 @@ describe('compliance checks (fakes)', () => {
         ],
       },
     });
-    assert.deepEqual(on.findings.map((f) => [f.ruleId, f.severity, f.resource.arn]), [['securityHub:gen-1', 'high', 'arn:aws:s3:::b']]);
+    assert.deepEqual(
+      on.findings.map((f) => [f.ruleId, f.severity, f.resource.arn]),
+      [['securityHub:gen-1', 'high', 'arn:aws:s3:::b']],
+    );
   });
 });
 
@@ -263,7 +334,10 @@ describe('runComplianceChecks', () => {
 
   it('a region where a check did not run makes the merged result notRun with that region named', async () => {
     const report = await runComplianceChecks({
-      read: fakeRead({ 'config.recorders.status': { items: [{ name: 'd', recording: true }] }, 'config.ruleCompliance.list': { items: [] } }),
+      read: fakeRead({
+        'config.recorders.status': { items: [{ name: 'd', recording: true }] },
+        'config.ruleCompliance.list': { items: [] },
+      }),
       readInRegion: () => fakeRead({ 'config.recorders.status': { items: [] } }),
       account: ACCOUNT,
       regions: ['us-east-1', 'ap-south-1'],
@@ -284,14 +358,29 @@ describe('runComplianceChecks', () => {
         throw new Error('boom');
       },
     };
-    const report = await runComplianceChecks({ read: fakeRead({}), account: ACCOUNT, regions: ['us-east-1'], checks: [throwing, tagPolicyCheck], tagPolicyErrors: ['bad file'] });
-    assert.deepEqual(report.checks.map((check) => [check.status, check.reason]), [
-      ['error', 'boom'],
-      ['error', 'The tag policy cannot be used: bad file'],
-    ]);
+    const report = await runComplianceChecks({
+      read: fakeRead({}),
+      account: ACCOUNT,
+      regions: ['us-east-1'],
+      checks: [throwing, tagPolicyCheck],
+      tagPolicyErrors: ['bad file'],
+    });
+    assert.deepEqual(
+      report.checks.map((check) => [check.status, check.reason]),
+      [
+        ['error', 'boom'],
+        ['error', 'The tag policy cannot be used: bad file'],
+      ],
+    );
     await assert.rejects(runComplianceChecks({ read: fakeRead({}), account: 'x', regions: ['us-east-1'] }), /12-digit/);
-    await assert.rejects(runComplianceChecks({ read: fakeRead({}), account: ACCOUNT, regions: [] }), /at least one region/);
-    await assert.rejects(runComplianceChecks({ read: fakeRead({}), account: ACCOUNT, regions: ['a', 'b'] }), /readInRegion/);
+    await assert.rejects(
+      runComplianceChecks({ read: fakeRead({}), account: ACCOUNT, regions: [] }),
+      /at least one region/,
+    );
+    await assert.rejects(
+      runComplianceChecks({ read: fakeRead({}), account: ACCOUNT, regions: ['a', 'b'] }),
+      /readInRegion/,
+    );
   });
 
   it('every shipped check has a unique rule id, and a denied read is never a pass', async () => {
@@ -327,8 +416,14 @@ describe('tag policy', () => {
   it('names the JSON path of what is wrong', () => {
     const cases: Array<[unknown, RegExp]> = [
       [[], /\$: expected an object/],
-      [{ resourceTypes: { 'EC2 Instance': {} } }, /\$\.resourceTypes\["EC2 Instance"\]: expected "\*" or a resource type/],
-      [{ resourceTypes: { '*': { owner: { allowedValues: ['a', 3] } } } }, /\$\.resourceTypes\["\*"\]\.owner\.allowedValues\[1\]: expected a string/],
+      [
+        { resourceTypes: { 'EC2 Instance': {} } },
+        /\$\.resourceTypes\["EC2 Instance"\]: expected "\*" or a resource type/,
+      ],
+      [
+        { resourceTypes: { '*': { owner: { allowedValues: ['a', 3] } } } },
+        /\$\.resourceTypes\["\*"\]\.owner\.allowedValues\[1\]: expected a string/,
+      ],
       [{ resourceTypes: { '*': { 'aws:x': {} } } }, /cannot start with "aws:"/],
       [{ resourceTypes: { '*': { owner: { allowed: [] } } } }, /\.owner\.allowed: unknown property/],
       [{ resourceTypes: {}, extra: 1 }, /\$\.extra: unknown property/],
@@ -339,7 +434,8 @@ describe('tag policy', () => {
   it('reports JSON syntax errors with line and column, and refuses oversized files', () => {
     assert.throws(
       () => parseTagPolicy('{\n  "resourceTypes": {,}\n}'),
-      (error: unknown) => error instanceof TagPolicyError && /not valid JSON \(line 2, column \d+\)/.test(error.message),
+      (error: unknown) =>
+        error instanceof TagPolicyError && /not valid JSON \(line 2, column \d+\)/.test(error.message),
     );
     assert.throws(() => parseTagPolicy(' '.repeat(300 * 1024)), /larger than 256 KB/);
   });
@@ -361,7 +457,9 @@ describe('tag policy', () => {
           resourceTypes: Object.fromEntries(
             Object.entries(resourceTypes).map(([type, required]) => [
               type,
-              Object.fromEntries(Object.entries(required).map(([key, allowed]) => [key, allowed ? { allowedValues: allowed } : {}])),
+              Object.fromEntries(
+                Object.entries(required).map(([key, allowed]) => [key, allowed ? { allowedValues: allowed } : {}]),
+              ),
             ]),
           ),
         },
@@ -389,7 +487,10 @@ describe('tag policy', () => {
               assert.ok(Object.prototype.hasOwnProperty.call(tightened, key), `${type}.${key} still required`);
               if (allowed) {
                 assert.ok(tightened[key], `${type}.${key} still restricted`);
-                assert.ok(tightened[key]!.every((v) => allowed.includes(v)), `${type}.${key} not widened`);
+                assert.ok(
+                  tightened[key]!.every((v) => allowed.includes(v)),
+                  `${type}.${key} not widened`,
+                );
               }
             }
           }
@@ -400,21 +501,30 @@ describe('tag policy', () => {
 
   it('a resource that passes the merged policy passes both inputs (property)', () => {
     fc.assert(
-      fc.property(policyArbitrary, policyArbitrary, resourceTags, fc.constantFrom('AWS::EC2::Instance', 'AWS::EC2::Volume'), (a, b, resource, type) => {
-        const record: Record<string, string> = Object.create(null);
-        for (const [key, v] of Object.entries(resource)) record[key] = v;
-        if (passes(mergeTagPolicies(a, b)!, type, record)) {
-          assert.ok(passes(a, type, record));
-          assert.ok(passes(b, type, record));
-        }
-      }),
+      fc.property(
+        policyArbitrary,
+        policyArbitrary,
+        resourceTags,
+        fc.constantFrom('AWS::EC2::Instance', 'AWS::EC2::Volume'),
+        (a, b, resource, type) => {
+          const record: Record<string, string> = Object.create(null);
+          for (const [key, v] of Object.entries(resource)) record[key] = v;
+          if (passes(mergeTagPolicies(a, b)!, type, record)) {
+            assert.ok(passes(a, type, record));
+            assert.ok(passes(b, type, record));
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('merging with nothing keeps the policy, and merging nothing gives none', () => {
     const policy = validateTagPolicy({ resourceTypes: { '*': { owner: { allowedValues: ['x'] } } } }, 't');
-    assert.deepEqual(requirementsFor(mergeTagPolicies(policy, undefined)!, 'AWS::EC2::VPC'), requirementsFor(policy, 'AWS::EC2::VPC'));
+    assert.deepEqual(
+      requirementsFor(mergeTagPolicies(policy, undefined)!, 'AWS::EC2::VPC'),
+      requirementsFor(policy, 'AWS::EC2::VPC'),
+    );
     assert.equal(mergeTagPolicies(undefined, undefined), undefined);
   });
 });

@@ -40,7 +40,8 @@ export function renderComplianceSummary(report: ComplianceReport): string {
           example: finding.resource.name ?? finding.resource.id,
         };
         entry.count += 1;
-        if (SEVERITY_ORDER.indexOf(finding.severity) < SEVERITY_ORDER.indexOf(entry.severity)) entry.severity = finding.severity;
+        if (SEVERITY_ORDER.indexOf(finding.severity) < SEVERITY_ORDER.indexOf(entry.severity))
+          entry.severity = finding.severity;
         byRule.set(finding.ruleId, entry);
       }
       return [...byRule.entries()].map(([ruleId, entry]) => ({ ruleId, ...entry }));
@@ -52,7 +53,10 @@ export function renderComplianceSummary(report: ComplianceReport): string {
     lines.push(`**Compliance: every check ran and passed** (${plural(report.checks.length, 'check')}, ${where}).`);
   else if (failing.length)
     lines.push(
-      `**Compliance: ${plural(failing.length, 'failing rule')}, ${plural(failing.reduce((sum, rule) => sum + rule.count, 0), 'finding')}** (${where}).`,
+      `**Compliance: ${plural(failing.length, 'failing rule')}, ${plural(
+        failing.reduce((sum, rule) => sum + rule.count, 0),
+        'finding',
+      )}** (${where}).`,
       '',
       table(
         ['Severity', 'Rule', 'Id', 'Findings', 'For example'],
@@ -60,7 +64,8 @@ export function renderComplianceSummary(report: ComplianceReport): string {
       ),
     );
   else lines.push(`**Compliance: no findings, but not every check ran** (${where}).`);
-  if (failing.length > 40) lines.push('', `…and ${failing.length - 40} more rules: open the Compliance view for all of them.`);
+  if (failing.length > 40)
+    lines.push('', `…and ${failing.length - 40} more rules: open the Compliance view for all of them.`);
   if (notRun.length)
     lines.push(
       '',
@@ -82,7 +87,8 @@ export async function answerCompliance(ctx: ComplianceChatContext): Promise<Comp
     actions: [],
     followups: [{ label: 'Find security issues', prompt: '', command: 'security' }],
   });
-  if (!ctx.account) return answer('I could not tell which AWS account this is (sign in with `/context`), so nothing was checked.');
+  if (!ctx.account)
+    return answer('I could not tell which AWS account this is (sign in with `/context`), so nothing was checked.');
   const report = await runComplianceChecks({
     read: ctx.read,
     account: ctx.account,

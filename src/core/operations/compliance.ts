@@ -257,7 +257,10 @@ export const listConfigRuleCompliance = defineOperation({
   ...READ_ONLY,
   input: z
     .object({
-      complianceTypes: z.array(z.enum(['COMPLIANT', 'NON_COMPLIANT', 'INSUFFICIENT_DATA'])).max(3).optional(),
+      complianceTypes: z
+        .array(z.enum(['COMPLIANT', 'NON_COMPLIANT', 'INSUFFICIENT_DATA']))
+        .max(3)
+        .optional(),
       nextToken,
     })
     .strict(),
