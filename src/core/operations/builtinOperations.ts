@@ -18,6 +18,8 @@ import { stepFunctionsReadOperations, stepFunctionsWriteOperations } from './ste
 import { ssmDocumentOperations } from './ssmDocuments';
 import { ecsReadOperations, ecsWriteOperations } from './ecs';
 import { containerReadOperations, containerWriteOperations } from './eksEcrLogs';
+import { costReadOperations, costWriteOperations } from './costOperations';
+import { scheduleReadOperations, scheduleWriteOperations } from './costSchedules';
 
 /** Every operation Pilot Light ships, in menu order. */
 export const BUILTIN_OPERATIONS: readonly Operation[] = Object.freeze([
@@ -46,6 +48,10 @@ export const BUILTIN_OPERATIONS: readonly Operation[] = Object.freeze([
   ...containerReadOperations,
   ...organizationsReadOperations,
   ...organizationsWriteOperations,
+  ...costReadOperations,
+  ...costWriteOperations,
+  ...scheduleReadOperations,
+  ...scheduleWriteOperations,
 ] as Operation[]);
 
 export function createOperationRegistry(extra: Iterable<Operation> = []): OperationRegistry {
