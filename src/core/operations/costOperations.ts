@@ -38,8 +38,10 @@ async function sendOrUnavailable<T>(api: string, send: () => Promise<T>): Promis
   } catch (error) {
     const details = error as { $metadata?: { httpStatusCode?: number }; $response?: { statusCode?: number } };
     const status = details.$metadata?.httpStatusCode ?? details.$response?.statusCode;
-    if (status === 404 || status === 501)
-      throw Object.assign(new Error(`${api} is not available from this endpoint (HTTP ${status}).`), {
+    // AWS answers its JSON APIs in JSON, errors included; a web page instead means the endpoint lacks the API.
+    const answeredWithPage = error instanceof SyntaxError && /"<(!doctype|html)/i.test(error.message);
+    if (status === 404 || status === 501 || answeredWithPage)
+      throw Object.assign(new Error(`${api} is not available from this endpoint (HTTP ${status ?? '?'}, not an AWS answer).`), {
         name: 'NotAvailableAtEndpoint',
       });
     throw error;
