@@ -77,6 +77,14 @@ export const READ_OPERATIONS = Object.freeze([
   'organizations.policies.list',
   'organizations.policies.forTarget',
   'organizations.policies.describe',
+  'ce.costAndUsage.get',
+  'ce.costForecast.get',
+  'ce.savingsPlansRecommendation.get',
+  'ce.reservationRecommendation.get',
+  'budgets.budgets.list',
+  'cloudwatch.instanceUtilization.get',
+  'computeoptimizer.ec2Recommendations.get',
+  'scheduler.instanceSchedules.list',
 ] as const);
 
 export const INSTANCE_STATE_OPERATIONS = Object.freeze([
@@ -112,6 +120,8 @@ export const WRITE_OPERATIONS = Object.freeze([
   'eks.nodegroups.scale',
   'organizations.policies.create',
   'organizations.policies.attach',
+  'budgets.budgets.create',
+  'scheduler.instanceSchedules.create',
 ] as const);
 
 export const DELETE_OPERATIONS = Object.freeze([
@@ -122,6 +132,7 @@ export const DELETE_OPERATIONS = Object.freeze([
   'ec2.addresses.release',
   'ec2.launchTemplates.deleteVersions',
   'ecs.tasks.stop',
+  'scheduler.instanceSchedules.delete',
 ] as const);
 
 const UNTRUSTED =
