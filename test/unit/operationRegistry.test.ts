@@ -60,6 +60,9 @@ const EXPECTED_WRITES = [
   'cloudformation.changeSets.execute',
   'organizations.policies.create',
   'organizations.policies.attach',
+  'budgets.budgets.create',
+  'scheduler.instanceSchedules.create',
+  'scheduler.instanceSchedules.delete',
 ];
 
 const EXPECTED_READS = [
@@ -128,6 +131,14 @@ const EXPECTED_READS = [
   'organizations.policies.list',
   'organizations.policies.forTarget',
   'organizations.policies.describe',
+  'ce.costAndUsage.get',
+  'ce.costForecast.get',
+  'ce.savingsPlansRecommendation.get',
+  'ce.reservationRecommendation.get',
+  'budgets.budgets.list',
+  'cloudwatch.instanceUtilization.get',
+  'computeoptimizer.ec2Recommendations.get',
+  'scheduler.instanceSchedules.list',
 ];
 
 describe('operation registry', () => {

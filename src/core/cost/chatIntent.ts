@@ -89,7 +89,7 @@ export function parseCostRequest(input: string): CostRequest | undefined {
   }
 
   const budget =
-    /^(?:create|add|set\s+up|make)\s+(?:a\s+)?(?:monthly\s+)?budget\s+(?:of\s+)?\$?(\d{1,9}(?:\.\d{1,2})?)\s*(?:usd|dollars)?(?:\s+(?:for|named|called)\s+([^\s:\\]{1,100}))?(.*)$/i.exec(
+    /^(?:create|add|set\s+up|make)\s+(?:a\s+)?(?:monthly\s+)?budget\s+(?:of\s+)?\$?(\d{1,9}(?:\.\d{1,2})?)(?:\s*(?:usd|dollars))?(?:\s+(?:for|named|called)\s+([^\s:\\]{1,100}))?(.*)$/i.exec(
       text,
     );
   if (budget) {
