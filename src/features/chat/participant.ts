@@ -193,8 +193,11 @@ export class AwsChatParticipant {
       case undefined:
         if ((await import('../../core/approvals/agentApprovals')).isApprovalStatusQuestion(prompt))
           return this.approvals();
-        if ((await import('../../core/cost/chatIntent')).isCostQuestion(prompt))
-          return this.cost(prompt, answerContext, memory.account, false);
+        {
+          const { isCostQuestion, parseCostRequest } = await import('../../core/cost/chatIntent');
+          if (isCostQuestion(prompt) && parseCostRequest(prompt))
+            return this.cost(prompt, answerContext, memory.account, false);
+        }
         break;
       default:
         return answerOnly(`Not supported yet: /${request.command}.`);
@@ -302,7 +305,7 @@ export class AwsChatParticipant {
     const request = parseCostRequest(prompt);
     return answerCost(
       { read: answerContext.read, dryRun: answerContext.dryRun, region: answerContext.region, account },
-      request ?? (slash ? undefined : { kind: 'overview' }),
+      slash ? request : (request ?? { kind: 'overview' }),
     );
   }
 

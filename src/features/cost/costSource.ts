@@ -77,9 +77,10 @@ export async function createCostSource(ctx: PilotLightContext, service: Operatio
           id: 'budgets',
           label: 'Budgets',
           icon: 'pie-chart',
+          contextValue: 'costBudgets',
           children: async () => {
             const budgets = (await read('budgets.budgets.list', {})) as BudgetSummary[];
-            if (!budgets.length) return [{ id: 'none', label: 'No budgets', description: 'ask @aws /cost create a budget …' }];
+            if (!budgets.length) return [{ id: 'none', label: 'No budgets', description: 'use + to create one with an alert' }];
             return budgets.map((budget, index) => ({
               id: `budget-${index}`,
               label: budget.name,

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { commandRegistrar } from '../shared/commands';
+import { CommandCancelled, commandRegistrar } from '../shared/commands';
 import { runInteractively } from '../shared/interactiveRun';
 import { OperationService } from '../shared/operationService';
 import type { PilotLightContext } from '../shared/pilotLightContext';
@@ -46,6 +46,35 @@ export function registerCost(ctx: PilotLightContext): CostFeature {
         if (!data) throw new Error('Cost Explorer could not be read; see the Cost view for the error.');
         return data;
       });
+    }),
+    command('pilotLight.cost.createBudget', async () => {
+      const ask = async (prompt: string, placeHolder: string, validate: (text: string) => string | undefined) => {
+        const value = await vscode.window.showInputBox({ prompt, placeHolder, ignoreFocusOut: true, validateInput: validate });
+        if (value === undefined) throw new CommandCancelled();
+        return value.trim();
+      };
+      const name = await ask('Budget name', 'monthly-cost', (text) =>
+        /^[^:\\]{1,100}$/.test(text.trim()) ? undefined : '1-100 characters, no ":" or "\\".',
+      );
+      const limit = Number(
+        await ask('Monthly limit in USD', '500', (text) => (Number(text) > 0 ? undefined : 'A positive amount in USD.')),
+      );
+      const threshold = Number(
+        await ask('Alert when actual spend passes this % of the limit', '80', (text) =>
+          Number(text) >= 1 && Number(text) <= 1000 ? undefined : 'A percentage from 1 to 1000.',
+        ),
+      );
+      const email = await ask('E-mail address for the alert', 'oncall@example.com', (text) =>
+        /^[^\s@]{1,64}@[^\s@]{1,190}\.[a-z]{2,24}$/i.test(text.trim()) ? undefined : 'An e-mail address.',
+      );
+      const result = await runInteractively(service, {
+        operationId: 'budgets.budgets.create',
+        input: { name, limitUsd: limit, alertThresholdPercent: threshold, email },
+        caller: 'command',
+        title: `Create budget ${name}`,
+      });
+      if (result.status === 'succeeded') refresh();
+      return result;
     }),
     command('pilotLight.cost.deleteSchedule', async (node?: CostNode) => {
       const value = node?.spec.value;
