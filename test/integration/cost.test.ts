@@ -13,7 +13,10 @@ import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { GetScheduleCommand, ListSchedulesCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { readAuditTrail } from '../../src/core/audit';
 import type { AwsConnection } from '../../src/core/aws/connection';
+import { answerCost } from '../../src/core/cost/chat';
+import { parseCostRequest } from '../../src/core/cost/chatIntent';
 import { rightsizingReport, savingsReport } from '../../src/core/cost/rightsizing';
+import { formatPreview } from '../../src/core/operations/preview';
 import { readGroupedSpend, readSpendSummary, spendPeriods } from '../../src/core/cost/spend';
 import type { BudgetSummary } from '../../src/core/operations/costOperations';
 import type { InstanceScheduleSummary } from '../../src/core/operations/costSchedules';
@@ -299,6 +302,41 @@ describe('cost management against moto', function () {
     try {
       const listed = await scheduler.send(new ListSchedulesCommand({}));
       assert.equal(listed.Schedules?.length ?? 0, 0);
+    } finally {
+      scheduler.destroy();
+    }
+  });
+
+  it('answers "stop dev instances at 6 PM, start at 8 AM" in chat with two dry-runs and run buttons, changing nothing', async () => {
+    const dev = await launch('t3.small', { Name: 'dev-a', Environment: 'dev' });
+    const runtime = runtimeWith();
+    const runner = await runtime.runner();
+    const answer = await answerCost(
+      {
+        read: await readsOf(runtime),
+        dryRun: async (operationId, input) => {
+          const outcome = await runner.run(operationId, input, { caller: 'chat', mode: 'dry-run' });
+          return outcome.status === 'dry-run' && outcome.preview
+            ? { status: 'dry-run', correlationId: outcome.correlationId, verdict: outcome.preview.guardrails.verdict, text: formatPreview(outcome.preview) }
+            : { status: 'failed', text: outcome.error?.message ?? outcome.refusal?.message ?? outcome.status };
+        },
+        region: emulatorStack().region,
+        account,
+      },
+      parseCostRequest('stop dev instances at 6 PM, start at 8 AM on weekdays in Europe/Berlin'),
+    );
+    assert.deepEqual(
+      answer.actions.map((action) => [action.kind, action.operationId, (action.input as { expression: string }).expression]),
+      [
+        ['run', 'scheduler.instanceSchedules.create', 'cron(0 18 ? * MON-FRI *)'],
+        ['run', 'scheduler.instanceSchedules.create', 'cron(0 8 ? * MON-FRI *)'],
+      ],
+    );
+    assert.match(answer.markdown, new RegExp(dev));
+    assert.match(answer.markdown, /Europe\/Berlin/);
+    const scheduler = new SchedulerClient(clientConfig());
+    try {
+      assert.equal((await scheduler.send(new ListSchedulesCommand({}))).Schedules?.length ?? 0, 0, 'a dry-run creates nothing');
     } finally {
       scheduler.destroy();
     }
