@@ -35,8 +35,7 @@ describe('Cost view in code-server (packaged VSIX, Chromium)', function () {
   before(async function () {
     harness = await loadHostHarness();
     harness.ensureCodeServer();
-    const vsix =
-      process.env.PILOT_LIGHT_E2E_SKIP_PACKAGE === '1' ? harness.packagedVsix : harness.packageExtension();
+    const vsix = process.env.PILOT_LIGHT_E2E_SKIP_PACKAGE === '1' ? harness.packagedVsix : harness.packageExtension();
     assert.ok(fs.existsSync(vsix), `${vsix} does not exist`);
     stack = await harness.startHostTestStack({ layer: 'e2e', withoutEmulators: false });
     outputDir = stack.outputDir;

@@ -25,7 +25,12 @@ import { pickAmazonLinuxImage } from '../../tools/seed/target';
 import { emulatorConnection } from '../support/connection';
 import { groupedResult, seedCostResults } from '../support/costSeed';
 import { clientConfig, emulatorStack, useEmulatorStack } from '../support/emulators';
-import { approvingProvider, denyingProvider, tempDir, type ScriptedApprovalProvider } from '../support/operationHarness';
+import {
+  approvingProvider,
+  denyingProvider,
+  tempDir,
+  type ScriptedApprovalProvider,
+} from '../support/operationHarness';
 
 useEmulatorStack();
 
@@ -65,7 +70,9 @@ describe('cost management against moto', function () {
     return async (operationId: string, input: Record<string, unknown>) => {
       const outcome = await runner.run(operationId, input, { caller: 'chat', mode: 'execute' });
       if (outcome.status !== 'succeeded')
-        throw new Error(`${outcome.error?.code ?? outcome.status}: ${outcome.error?.message ?? outcome.refusal?.message ?? ''}`);
+        throw new Error(
+          `${outcome.error?.code ?? outcome.status}: ${outcome.error?.message ?? outcome.refusal?.message ?? ''}`,
+        );
       return outcome.output;
     };
   }
@@ -98,11 +105,16 @@ describe('cost management against moto', function () {
         { key: 'Amazon Elastic Compute Cloud - Compute', amount: 1500 },
         { key: 'AWS Lambda', amount: 12.75 },
       ]),
-      groupedResult(periods.lastMonth.start, periods.lastMonth.end, [
-        { key: 'payments', amount: 900 },
-        { key: 'search', amount: 600.5 },
-        { key: '', amount: 12.25 },
-      ], 'team$'),
+      groupedResult(
+        periods.lastMonth.start,
+        periods.lastMonth.end,
+        [
+          { key: 'payments', amount: 900 },
+          { key: 'search', amount: 600.5 },
+          { key: '', amount: 12.25 },
+        ],
+        'team$',
+      ),
     ]);
     const runtime = runtimeWith();
     const read = await readsOf(runtime);
@@ -155,7 +167,9 @@ describe('cost management against moto', function () {
         },
         async (preview) => {
           assert.match(preview.summary, new RegExp(`limit \\$250\\.00 in account ${account}`));
-          assert.ok(preview.changes.some((line) => /oncall@example\.com when actual spend passes 90% \(\$225\.00\)/.test(line)));
+          assert.ok(
+            preview.changes.some((line) => /oncall@example\.com when actual spend passes 90% \(\$225\.00\)/.test(line)),
+          );
           return { approved: true };
         },
       );
@@ -198,9 +212,27 @@ describe('cost management against moto', function () {
             new PutMetricDataCommand({
               Namespace: 'AWS/EC2',
               MetricData: [
-                { MetricName: 'CPUUtilization', Dimensions: [{ Name: 'InstanceId', Value: instanceId }], Timestamp: at(1), Value: typical, Unit: 'Percent' },
-                { MetricName: 'CPUUtilization', Dimensions: [{ Name: 'InstanceId', Value: instanceId }], Timestamp: at(2), Value: day === 3 ? peak : typical, Unit: 'Percent' },
-                { MetricName: 'NetworkIn', Dimensions: [{ Name: 'InstanceId', Value: instanceId }], Timestamp: at(1), Value: 5e8, Unit: 'Bytes' },
+                {
+                  MetricName: 'CPUUtilization',
+                  Dimensions: [{ Name: 'InstanceId', Value: instanceId }],
+                  Timestamp: at(1),
+                  Value: typical,
+                  Unit: 'Percent',
+                },
+                {
+                  MetricName: 'CPUUtilization',
+                  Dimensions: [{ Name: 'InstanceId', Value: instanceId }],
+                  Timestamp: at(2),
+                  Value: day === 3 ? peak : typical,
+                  Unit: 'Percent',
+                },
+                {
+                  MetricName: 'NetworkIn',
+                  Dimensions: [{ Name: 'InstanceId', Value: instanceId }],
+                  Timestamp: at(1),
+                  Value: 5e8,
+                  Unit: 'Bytes',
+                },
               ],
             }),
           );
@@ -247,7 +279,12 @@ describe('cost management against moto', function () {
         caller: 'chat',
       },
       async (preview) => {
-        assert.match(preview.summary, new RegExp(`stop 2 instances on cron\\(0 18 \\? \\* MON-FRI \\*\\) \\(Europe/Berlin\\) in account ${account}, ${emulatorStack().region}`));
+        assert.match(
+          preview.summary,
+          new RegExp(
+            `stop 2 instances on cron\\(0 18 \\? \\* MON-FRI \\*\\) \\(Europe/Berlin\\) in account ${account}, ${emulatorStack().region}`,
+          ),
+        );
         assert.ok(preview.changes.some((line) => line.includes(devA) && line.includes(devB)));
         assert.ok(preview.changes.some((line) => /resolved to these instance IDs now/.test(line)));
         return { approved: true };
@@ -268,7 +305,12 @@ describe('cost management against moto', function () {
       assert.ok(schedule.nextRun, schedule.nextRunNote);
       const next = new Date(schedule.nextRun);
       assert.ok(next.getTime() > Date.now());
-      const berlin = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', minute: '2-digit', weekday: 'short' }).format(next);
+      const berlin = new Intl.DateTimeFormat('en-GB', {
+        timeZone: 'Europe/Berlin',
+        hour: '2-digit',
+        minute: '2-digit',
+        weekday: 'short',
+      }).format(next);
       assert.match(berlin, /^(Mon|Tue|Wed|Thu|Fri),? 18:00$/);
 
       const removed = await runtime.dryRunThenExecute(
@@ -317,7 +359,12 @@ describe('cost management against moto', function () {
         dryRun: async (operationId, input) => {
           const outcome = await runner.run(operationId, input, { caller: 'chat', mode: 'dry-run' });
           return outcome.status === 'dry-run' && outcome.preview
-            ? { status: 'dry-run', correlationId: outcome.correlationId, verdict: outcome.preview.guardrails.verdict, text: formatPreview(outcome.preview) }
+            ? {
+                status: 'dry-run',
+                correlationId: outcome.correlationId,
+                verdict: outcome.preview.guardrails.verdict,
+                text: formatPreview(outcome.preview),
+              }
             : { status: 'failed', text: outcome.error?.message ?? outcome.refusal?.message ?? outcome.status };
         },
         region: emulatorStack().region,
@@ -326,7 +373,11 @@ describe('cost management against moto', function () {
       parseCostRequest('stop dev instances at 6 PM, start at 8 AM on weekdays in Europe/Berlin'),
     );
     assert.deepEqual(
-      answer.actions.map((action) => [action.kind, action.operationId, (action.input as { expression: string }).expression]),
+      answer.actions.map((action) => [
+        action.kind,
+        action.operationId,
+        (action.input as { expression: string }).expression,
+      ]),
       [
         ['run', 'scheduler.instanceSchedules.create', 'cron(0 18 ? * MON-FRI *)'],
         ['run', 'scheduler.instanceSchedules.create', 'cron(0 8 ? * MON-FRI *)'],
@@ -336,7 +387,11 @@ describe('cost management against moto', function () {
     assert.match(answer.markdown, /Europe\/Berlin/);
     const scheduler = new SchedulerClient(clientConfig());
     try {
-      assert.equal((await scheduler.send(new ListSchedulesCommand({}))).Schedules?.length ?? 0, 0, 'a dry-run creates nothing');
+      assert.equal(
+        (await scheduler.send(new ListSchedulesCommand({}))).Schedules?.length ?? 0,
+        0,
+        'a dry-run creates nothing',
+      );
     } finally {
       scheduler.destroy();
     }

@@ -38,7 +38,9 @@ const field = (min: number, max: number) =>
     fc.constant('*'),
     fc.integer({ min, max }).map(String),
     fc.tuple(fc.integer({ min, max }), fc.integer({ min, max })).map(([a, b]) => `${Math.min(a, b)}-${Math.max(a, b)}`),
-    fc.tuple(fc.integer({ min, max }), fc.integer({ min: 1, max: Math.min(30, max) })).map(([a, step]) => `${a}/${step}`),
+    fc
+      .tuple(fc.integer({ min, max }), fc.integer({ min: 1, max: Math.min(30, max) }))
+      .map(([a, step]) => `${a}/${step}`),
     fc.uniqueArray(fc.integer({ min, max }), { minLength: 1, maxLength: 4 }).map((values) => values.join(',')),
   );
 
@@ -50,10 +52,14 @@ const weeklyCron = fc
     fc.oneof(fc.constant('?'), fc.constant('*')),
     fc.uniqueArray(fc.constantFrom(...DAYS), { minLength: 1, maxLength: 3 }).map((days) => days.join(',')),
   )
-  .map(([minute, hour, any, days]) => (any === '?' ? `cron(${minute} ${hour} ? * ${days} *)` : `cron(${minute} ${hour} * * ? *)`));
+  .map(([minute, hour, any, days]) =>
+    any === '?' ? `cron(${minute} ${hour} ? * ${days} *)` : `cron(${minute} ${hour} * * ? *)`,
+  );
 
 const zones = fc.constantFrom('UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'Australia/Lord_Howe');
-const instants = fc.integer({ min: Date.UTC(2024, 0, 1), max: Date.UTC(2030, 0, 1) }).map((ms) => Math.floor(ms / 1000) * 1000);
+const instants = fc
+  .integer({ min: Date.UTC(2024, 0, 1), max: Date.UTC(2030, 0, 1) })
+  .map((ms) => Math.floor(ms / 1000) * 1000);
 
 describe('cost: Scheduler next-run calculator', () => {
   it('finds the first matching minute after a time: later than it, matching, and none in between (property)', () => {
@@ -65,7 +71,10 @@ describe('cost: Scheduler next-run calculator', () => {
         assert.ok(next > after);
         assert.ok(matches(expression, zone, next), `${new Date(next).toISOString()} matches ${text} in ${zone}`);
         for (let minute = Math.floor(after / 60_000) * 60_000 + 60_000; minute < next; minute += 60_000)
-          assert.ok(!matches(expression, zone, minute), `${new Date(minute).toISOString()} would be an earlier run of ${text}`);
+          assert.ok(
+            !matches(expression, zone, minute),
+            `${new Date(minute).toISOString()} would be an earlier run of ${text}`,
+          );
       }),
       { numRuns: 60 },
     );
@@ -119,7 +128,11 @@ describe('cost: Scheduler next-run calculator', () => {
       ['every day', /not a Scheduler expression/],
       [`cron(${'1,'.repeat(200)}1 * * * ? *)`, /longer than 256/],
     ] as const)
-      assert.throws(() => parseScheduleExpression(text), (error: Error) => error instanceof ScheduleExpressionError && reason.test(error.message), text);
+      assert.throws(
+        () => parseScheduleExpression(text),
+        (error: Error) => error instanceof ScheduleExpressionError && reason.test(error.message),
+        text,
+      );
     // Month and day names contain L and W, and are not modifiers.
     assert.doesNotThrow(() => parseScheduleExpression('cron(0 8 ? JUL WED *)'));
   });
@@ -143,8 +156,12 @@ describe('cost: price table and estimates', () => {
       assert.ok(REGION_FACTORS[code], code);
       for (const [family, sizes] of Object.entries(FAMILY_SIZES)) {
         const prices = sizes.map((size) => ec2Hourly(`${family}.${size}`, code));
-        assert.ok(prices.every((price) => price !== undefined && price > 0), `${family} in ${code}`);
-        for (let index = 1; index < prices.length; index++) assert.ok(prices[index]! > prices[index - 1]!, `${family} sizes in ${code}`);
+        assert.ok(
+          prices.every((price) => price !== undefined && price > 0),
+          `${family} in ${code}`,
+        );
+        for (let index = 1; index < prices.length; index++)
+          assert.ok(prices[index]! > prices[index - 1]!, `${family} sizes in ${code}`);
       }
     }
     assert.equal(ec2Hourly('m5.large', 'us-east-1'), 0.096);
@@ -189,7 +206,12 @@ describe('cost: price table and estimates', () => {
     const estimate = estimateSavings(
       [
         { instanceId: 'i-1', instanceType: 'm5.large', launchTime: old, tags: {} },
-        { instanceId: 'i-2', instanceType: 'm5.large', launchTime: new Date(Date.UTC(2026, 11, 1)).toISOString(), tags: {} },
+        {
+          instanceId: 'i-2',
+          instanceType: 'm5.large',
+          launchTime: new Date(Date.UTC(2026, 11, 1)).toISOString(),
+          tags: {},
+        },
         { instanceId: 'i-3', instanceType: 'z1d.large', launchTime: old, tags: {} },
       ],
       'us-east-1',
@@ -205,10 +227,15 @@ describe('cost: price table and estimates', () => {
   it('keeps exact sums when folding groups into the top N and "Other" (property)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ key: fc.string({ maxLength: 8 }), amount: fc.integer({ min: 0, max: 1_000_000 }) }), { maxLength: 40 }),
+        fc.array(fc.record({ key: fc.string({ maxLength: 8 }), amount: fc.integer({ min: 0, max: 1_000_000 }) }), {
+          maxLength: 40,
+        }),
         fc.integer({ min: 1, max: 10 }),
         (groups, count) => {
-          const folded = topGroups(groups.map((group) => ({ ...group, unit: 'USD' })), count);
+          const folded = topGroups(
+            groups.map((group) => ({ ...group, unit: 'USD' })),
+            count,
+          );
           const sum = (list: Array<{ amount: number }>) => list.reduce((total, group) => total + group.amount, 0);
           assert.equal(sum(folded), sum(groups));
           assert.ok(folded.length <= count + 1);
@@ -239,7 +266,11 @@ describe('cost: /cost phrases', () => {
       period: 'last-month',
       grouping: { tagKey: 'team' },
     });
-    assert.deepEqual(parseCostRequest('by account'), { kind: 'grouped', period: 'this-month', grouping: { dimension: 'LINKED_ACCOUNT' } });
+    assert.deepEqual(parseCostRequest('by account'), {
+      kind: 'grouped',
+      period: 'this-month',
+      grouping: { dimension: 'LINKED_ACCOUNT' },
+    });
     assert.deepEqual(parseCostRequest('budgets'), { kind: 'budgets' });
     assert.deepEqual(parseCostRequest('create a budget of 500 for team-web alert 90% to oncall@example.com'), {
       kind: 'create-budget',
@@ -269,7 +300,10 @@ describe('cost: /cost phrases', () => {
       weekdaysOnly: false,
       actions: [{ action: 'stop', hour: 19, minute: 30 }],
     });
-    assert.deepEqual(parseCostRequest('remove schedule stop-dev-1800'), { kind: 'remove-schedule', name: 'stop-dev-1800' });
+    assert.deepEqual(parseCostRequest('remove schedule stop-dev-1800'), {
+      kind: 'remove-schedule',
+      name: 'stop-dev-1800',
+    });
     assert.equal(parseCostRequest('hello there'), undefined);
   });
 

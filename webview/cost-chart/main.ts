@@ -4,11 +4,19 @@ import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
 import './styles.css';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
-import { COST_CHART_PROTOCOL_VERSION, toHost, toWebview, type CostBar, type CostChartData, type ToHost } from '../../src/protocol/costChart';
+import {
+  COST_CHART_PROTOCOL_VERSION,
+  toHost,
+  toWebview,
+  type CostBar,
+  type CostChartData,
+  type ToHost,
+} from '../../src/protocol/costChart';
 import { receiveChecked, sendChecked } from '../shared/channel';
 
 function money(amount: number, unit: string): string {
-  const text = Math.abs(amount) >= 1000 ? amount.toLocaleString('en-US', { maximumFractionDigits: 0 }) : amount.toFixed(2);
+  const text =
+    Math.abs(amount) >= 1000 ? amount.toLocaleString('en-US', { maximumFractionDigits: 0 }) : amount.toFixed(2);
   return unit === 'USD' ? `$${text}` : `${text} ${unit}`;
 }
 
@@ -58,15 +66,25 @@ export class CostChartElement extends LitElement {
     const max = Math.max(0, ...bars.map((bar) => bar.amount)) || 1;
     return html`<section class="chart" aria-label=${title}>
       <h2>${title}</h2>
-      ${bars.length
-        ? bars.map(
-            (bar) => html`<div class="row">
-              <span class="label" title=${bar.label}>${bar.label}</span>
-              <span class="track"><span class="bar" style=${styleMap({ width: `${Math.max(0, Math.min(100, (bar.amount / max) * 100)).toFixed(1)}%` })}></span></span>
-              <span class="amount">${money(bar.amount, unit)}${bar.note ? html` <em>${bar.note}</em>` : nothing}</span>
-            </div>`,
-          )
-        : html`<p class="empty">No spend in this period.</p>`}
+      ${
+        bars.length
+          ? bars.map(
+              (bar) =>
+                html`<div class="row">
+                  <span class="label" title=${bar.label}>${bar.label}</span>
+                  <span class="track"
+                    ><span
+                      class="bar"
+                      style=${styleMap({ width: `${Math.max(0, Math.min(100, (bar.amount / max) * 100)).toFixed(1)}%` })}
+                    ></span
+                  ></span>
+                  <span class="amount"
+                    >${money(bar.amount, unit)}${bar.note ? html` <em>${bar.note}</em>` : nothing}</span
+                  >
+                </div>`,
+            )
+          : html`<p class="empty">No spend in this period.</p>`
+      }
     </section>`;
   }
 
@@ -77,14 +95,16 @@ export class CostChartElement extends LitElement {
         <vscode-button @click=${() => this.send({ type: 'refresh' })}>Refresh</vscode-button>
       </header>
       ${this.status ? html`<p class="status ${this.status.kind}" role="status">${this.status.text}</p>` : nothing}
-      ${data
-        ? html`<p class="context">Account ${data.account}, region ${data.region}; read ${data.readAt}</p>
-            ${this.bars('This month, last month, forecast', data.months, data.unit)}
-            ${this.bars('Top services this month', data.services, data.unit)}
-            <ul class="notes">
-              ${data.notes.map((note) => html`<li>${note}</li>`)}
-            </ul>`
-        : nothing}`;
+      ${
+        data
+          ? html`<p class="context">Account ${data.account}, region ${data.region}; read ${data.readAt}</p>
+              ${this.bars('This month, last month, forecast', data.months, data.unit)}
+              ${this.bars('Top services this month', data.services, data.unit)}
+              <ul class="notes">
+                ${data.notes.map((note) => html`<li>${note}</li>`)}
+              </ul>`
+          : nothing
+      }`;
   }
 }
 

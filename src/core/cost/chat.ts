@@ -47,18 +47,28 @@ const FOLLOWUPS: ChatFollowup[] = [
 ];
 
 export function renderSpendSummary(summary: SpendSummary): string {
-  const line = (label: string, figure: SpendSummary['thisMonth'] | SpendSummary['lastMonth'] | SpendSummary['forecast']) =>
+  const line = (
+    label: string,
+    figure: SpendSummary['thisMonth'] | SpendSummary['lastMonth'] | SpendSummary['forecast'],
+  ) =>
     figure.available
-      ? [label, `${figure.value.period.start} – ${figure.value.period.end} (end exclusive)`, money(figure.value.total, figure.value.unit)]
+      ? [
+          label,
+          `${figure.value.period.start} – ${figure.value.period.end} (end exclusive)`,
+          money(figure.value.total, figure.value.unit),
+        ]
       : [label, '', `${label.toLowerCase().startsWith('forecast') ? 'forecast: ' : ''}${figure.reason}`];
   const parts = [
     '**Spend** (Cost Explorer, unblended cost)',
     '',
-    table(['', 'Period', 'Amount'], [
-      line('This month (to date)', summary.thisMonth),
-      line('Last month', summary.lastMonth),
-      line('Forecast (rest of this month)', summary.forecast),
-    ]),
+    table(
+      ['', 'Period', 'Amount'],
+      [
+        line('This month (to date)', summary.thisMonth),
+        line('Last month', summary.lastMonth),
+        line('Forecast (rest of this month)', summary.forecast),
+      ],
+    ),
   ];
   if (summary.thisMonth.available && summary.thisMonth.value.services.length) {
     const services = topGroups(summary.thisMonth.value.services, 5);
@@ -69,7 +79,11 @@ export function renderSpendSummary(summary: SpendSummary): string {
       '',
       table(
         ['Service', 'Amount', 'Share'],
-        services.map((service) => [service.key || '(none)', money(service.amount, service.unit), `${Math.round((service.amount / total) * 100)}%`]),
+        services.map((service) => [
+          service.key || '(none)',
+          money(service.amount, service.unit),
+          `${Math.round((service.amount / total) * 100)}%`,
+        ]),
       ),
     );
   }
@@ -81,7 +95,10 @@ async function overview(ctx: CostAnswerContext): Promise<CostAnswer> {
   return answer(`${renderSpendSummary(summary)}\n\n${where(ctx)}`, { followups: FOLLOWUPS });
 }
 
-async function grouped(ctx: CostAnswerContext, request: Extract<CostRequest, { kind: 'grouped' }>): Promise<CostAnswer> {
+async function grouped(
+  ctx: CostAnswerContext,
+  request: Extract<CostRequest, { kind: 'grouped' }>,
+): Promise<CostAnswer> {
   const periods = spendPeriods(ctx.now ?? new Date());
   const period = request.period === 'last-month' ? periods.lastMonth : periods.thisMonth;
   const spend = await readGroupedSpend(ctx.read, period, request.grouping);
@@ -97,7 +114,9 @@ async function grouped(ctx: CostAnswerContext, request: Extract<CostRequest, { k
     [
       `**Spend by ${label}**, ${request.period === 'last-month' ? 'last month' : 'this month to date'} (${period.start} – ${period.end}, end exclusive): ${money(spend.total, spend.unit)}`,
       '',
-      rows.length ? table(['tagKey' in request.grouping ? 'Tag value' : 'Group', 'Amount'], rows) : '_Cost Explorer returned no spend for this period._',
+      rows.length
+        ? table(['tagKey' in request.grouping ? 'Tag value' : 'Group', 'Amount'], rows)
+        : '_Cost Explorer returned no spend for this period._',
       spend.truncated ? '\n_More pages existed than were read; the figures are partial._' : '',
       '',
       where(ctx),
@@ -110,7 +129,13 @@ async function budgets(ctx: CostAnswerContext): Promise<CostAnswer> {
   const list = (await ctx.read('budgets.budgets.list', {})) as BudgetSummary[];
   if (!list.length)
     return answer(`There are no budgets in this account.\n\n${where(ctx)}`, {
-      followups: [{ label: 'Create a budget', prompt: 'create a budget of 500 for monthly-cost alert 80% to you@example.com', command: 'cost' }],
+      followups: [
+        {
+          label: 'Create a budget',
+          prompt: 'create a budget of 500 for monthly-cost alert 80% to you@example.com',
+          command: 'cost',
+        },
+      ],
     });
   return answer(
     [
@@ -137,7 +162,10 @@ async function budgets(ctx: CostAnswerContext): Promise<CostAnswer> {
 async function proposal(ctx: CostAnswerContext, label: string, operationId: string, input: Record<string, unknown>) {
   const preview = await ctx.dryRun(operationId, input);
   if (preview.status !== 'dry-run')
-    return { markdown: `**${escapeMarkdown(label, 200)}** cannot be previewed: ${escapeMarkdown(preview.text, 600)}`, actions: [] as Action[] };
+    return {
+      markdown: `**${escapeMarkdown(label, 200)}** cannot be previewed: ${escapeMarkdown(preview.text, 600)}`,
+      actions: [] as Action[],
+    };
   const actions: Action[] =
     preview.verdict === 'refused'
       ? []
@@ -168,12 +196,17 @@ async function createBudget(ctx: CostAnswerContext, request: Extract<CostRequest
     return answer(
       `Who gets the alert? Add an e-mail address, e.g. "create a budget of ${request.limitUsd} for ${escapeMarkdown(request.name, 100)} alert ${request.alertThresholdPercent}% to oncall@example.com".`,
     );
-  const result = await proposal(ctx, `Create budget ${request.name} ($${request.limitUsd}/month)`, 'budgets.budgets.create', {
-    name: request.name,
-    limitUsd: request.limitUsd,
-    alertThresholdPercent: request.alertThresholdPercent,
-    email: request.email,
-  });
+  const result = await proposal(
+    ctx,
+    `Create budget ${request.name} ($${request.limitUsd}/month)`,
+    'budgets.budgets.create',
+    {
+      name: request.name,
+      limitUsd: request.limitUsd,
+      alertThresholdPercent: request.alertThresholdPercent,
+      email: request.email,
+    },
+  );
   return answer(result.markdown, { actions: result.actions });
 }
 
@@ -182,7 +215,10 @@ function scheduleName(action: string, tagValue: string, hour: number, minute: nu
   return `${action}-${safe}-${String(hour).padStart(2, '0')}${String(minute).padStart(2, '0')}`;
 }
 
-async function scheduleInstances(ctx: CostAnswerContext, request: Extract<CostRequest, { kind: 'schedule-instances' }>) {
+async function scheduleInstances(
+  ctx: CostAnswerContext,
+  request: Extract<CostRequest, { kind: 'schedule-instances' }>,
+) {
   const parts: string[] = [];
   const actions: Action[] = [];
   for (const step of request.actions) {
@@ -219,7 +255,13 @@ async function schedules(ctx: CostAnswerContext): Promise<CostAnswer> {
   const list = (await ctx.read('scheduler.instanceSchedules.list', {})) as InstanceScheduleSummary[];
   if (!list.length)
     return answer(`There are no EventBridge Scheduler schedules in ${inlineCode(ctx.region)}.\n\n${where(ctx)}`, {
-      followups: [{ label: 'Stop dev instances at 6 PM', prompt: 'stop dev instances at 6 PM, start at 8 AM on weekdays', command: 'cost' }],
+      followups: [
+        {
+          label: 'Stop dev instances at 6 PM',
+          prompt: 'stop dev instances at 6 PM, start at 8 AM on weekdays',
+          command: 'cost',
+        },
+      ],
     });
   return answer(
     [
@@ -239,7 +281,15 @@ async function schedules(ctx: CostAnswerContext): Promise<CostAnswer> {
       '',
       where(ctx),
     ].join('\n'),
-    { followups: list.slice(0, 2).map((schedule) => ({ label: `Remove ${schedule.name}`, prompt: `remove schedule ${schedule.name}`, command: 'cost' })) },
+    {
+      followups: list
+        .slice(0, 2)
+        .map((schedule) => ({
+          label: `Remove ${schedule.name}`,
+          prompt: `remove schedule ${schedule.name}`,
+          command: 'cost',
+        })),
+    },
   );
 }
 
@@ -266,7 +316,11 @@ async function rightsizing(ctx: CostAnswerContext): Promise<CostAnswer> {
           finding.instanceType,
           finding.verdict,
           finding.suggestedType ?? '',
-          finding.monthlySaving === undefined ? (finding.verdict === 'downsize' ? 'type not in price table' : '') : money(finding.monthlySaving),
+          finding.monthlySaving === undefined
+            ? finding.verdict === 'downsize'
+              ? 'type not in price table'
+              : ''
+            : money(finding.monthlySaving),
           finding.reason,
         ]),
         120,
@@ -274,14 +328,21 @@ async function rightsizing(ctx: CostAnswerContext): Promise<CostAnswer> {
     );
   else lines.push('_No running instances._');
   const total = downsize.reduce((sum, finding) => sum + (finding.monthlySaving ?? 0), 0);
-  if (downsize.length) lines.push('', `Estimated saving if all ${plural(downsize.length, 'suggestion')} are applied: **${money(total)}/month**.`);
+  if (downsize.length)
+    lines.push(
+      '',
+      `Estimated saving if all ${plural(downsize.length, 'suggestion')} are applied: **${money(total)}/month**.`,
+    );
   lines.push(
     '',
     report.computeOptimizer.available
       ? `Compute Optimizer: ${plural(report.computeOptimizer.value.length, 'recommendation')}${report.computeOptimizer.value
           .filter((entry) => entry.finding.toUpperCase() !== 'OPTIMIZED')
           .slice(0, 10)
-          .map((entry) => `\n- ${entry.instanceId}: ${entry.finding}${entry.recommendedType ? ` → ${entry.recommendedType}` : ''}${entry.monthlySavings !== undefined ? ` (${money(entry.monthlySavings)}/month)` : ''}`)
+          .map(
+            (entry) =>
+              `\n- ${entry.instanceId}: ${entry.finding}${entry.recommendedType ? ` → ${entry.recommendedType}` : ''}${entry.monthlySavings !== undefined ? ` (${money(entry.monthlySavings)}/month)` : ''}`,
+          )
           .join('')}`
       : `Compute Optimizer: ${report.computeOptimizer.reason}; the findings above are Pilot Light's own estimate.`,
     `_${report.priceNote}_`,

@@ -5,8 +5,6 @@
  * Europe/Berlin", "remove schedule stop-dev-1800". Linear-time regular expressions over at most 500
  * characters; anything else is undefined.
  */
-import { dailyCron } from './scheduleExpression';
-
 export type CostPeriodName = 'this-month' | 'last-month';
 
 export type CostRequest =
@@ -56,7 +54,11 @@ function period(lower: string): CostPeriodName {
 }
 
 export function parseCostRequest(input: string): CostRequest | undefined {
-  const text = input.trim().slice(0, MAX_TEXT).replace(/[’‘]/g, "'").replace(/[?!.]+$/, '');
+  const text = input
+    .trim()
+    .slice(0, MAX_TEXT)
+    .replace(/[’‘]/g, "'")
+    .replace(/[?!.]+$/, '');
   const lower = text.toLowerCase();
   if (!text || /^(overview|summary|spend|spending|costs?|bill)$/.test(lower)) return { kind: 'overview' };
 
@@ -106,8 +108,10 @@ export function parseCostRequest(input: string): CostRequest | undefined {
   }
   if (/\bschedules?\b/.test(lower)) return { kind: 'schedules' };
   if (/\bbudgets?\b/.test(lower)) return { kind: 'budgets' };
-  if (/\bright[- ]?siz|\bdownsiz|\bover[- ]?provision|\bidle\s+instances\b|\bunderused\b/.test(lower)) return { kind: 'rightsizing' };
-  if (/\bsavings?\s+plans?\b|\breserved\b|\breservations?\b|\b(ri|ris)\b|\bsavings\b|\bsave\b/.test(lower)) return { kind: 'savings' };
+  if (/\bright[- ]?siz|\bdownsiz|\bover[- ]?provision|\bidle\s+instances\b|\bunderused\b/.test(lower))
+    return { kind: 'rightsizing' };
+  if (/\bsavings?\s+plans?\b|\breserved\b|\breservations?\b|\b(ri|ris)\b|\bsavings\b|\bsave\b/.test(lower))
+    return { kind: 'savings' };
 
   const tag = /\bby\s+tag\s+([\w.:/+=@-]{1,128})/i.exec(text);
   if (tag) return { kind: 'grouped', period: period(lower), grouping: { tagKey: tag[1]! } };
@@ -133,8 +137,6 @@ export function isCostQuestion(input: string): boolean {
     /\bbudgets?\b|\bright[- ]?siz|\bsavings\s+plans?\b/.test(lower)
   );
 }
-
-export { dailyCron };
 
 export const COST_HELP = [
   'Try `/cost` with:',

@@ -95,7 +95,14 @@ const round4 = (value: number) => Math.round(value * 10_000) / 10_000;
 
 /** How many "large" units a size is: nano 1/16 … medium 1/2, large 1, xlarge 2, Nxlarge 2N. */
 export function sizeUnits(size: string): number | undefined {
-  const fixed: Record<string, number> = { nano: 1 / 16, micro: 1 / 8, small: 1 / 4, medium: 1 / 2, large: 1, xlarge: 2 };
+  const fixed: Record<string, number> = {
+    nano: 1 / 16,
+    micro: 1 / 8,
+    small: 1 / 4,
+    medium: 1 / 2,
+    large: 1,
+    xlarge: 2,
+  };
   if (size in fixed) return fixed[size];
   const multiple = /^(\d{1,2})xlarge$/.exec(size);
   return multiple ? 2 * Number(multiple[1]) : undefined;

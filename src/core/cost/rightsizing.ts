@@ -4,7 +4,11 @@
  * recommendations where it has them. Our own figures are labelled as estimates.
  */
 import { readAll, type ReadOperation } from '../insights/reads';
-import type { InstanceUtilization, OptimizerRecommendation, PurchaseRecommendation } from '../operations/costOperations';
+import type {
+  InstanceUtilization,
+  OptimizerRecommendation,
+  PurchaseRecommendation,
+} from '../operations/costOperations';
 import { ec2Hourly, HOURS_PER_MONTH, oneSizeDown, priceSourceNote } from './priceData';
 import { available, type Available } from './spend';
 
@@ -63,7 +67,9 @@ interface RawInstance {
   Tags?: Array<{ Key?: string; Value?: string }>;
 }
 
-export async function runningInstances(read: ReadOperation): Promise<{ instances: RunningInstance[]; truncated: boolean }> {
+export async function runningInstances(
+  read: ReadOperation,
+): Promise<{ instances: RunningInstance[]; truncated: boolean }> {
   const { items, truncated } = await readAll(
     read,
     'ec2.instances.list',
@@ -75,7 +81,9 @@ export async function runningInstances(read: ReadOperation): Promise<{ instances
     instances: (items as RawInstance[])
       .filter((item) => item.InstanceId && item.InstanceType)
       .map((item) => {
-        const tags = Object.fromEntries((item.Tags ?? []).filter((tag) => tag.Key).map((tag) => [tag.Key!, tag.Value ?? '']));
+        const tags = Object.fromEntries(
+          (item.Tags ?? []).filter((tag) => tag.Key).map((tag) => [tag.Key!, tag.Value ?? '']),
+        );
         return {
           instanceId: item.InstanceId!,
           name: tags.Name,
@@ -91,10 +99,24 @@ const pct = (value: number) => `${value.toFixed(1)}%`;
 const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
 
 /** The verdict for one instance from its utilization, on RIGHTSIZING_THRESHOLDS. */
-export function judgeInstance(instance: RunningInstance, utilization: InstanceUtilization | undefined, region: string): RightsizingFinding {
-  const base = { instanceId: instance.instanceId, name: instance.name, instanceType: instance.instanceType, utilization };
+export function judgeInstance(
+  instance: RunningInstance,
+  utilization: InstanceUtilization | undefined,
+  region: string,
+): RightsizingFinding {
+  const base = {
+    instanceId: instance.instanceId,
+    name: instance.name,
+    instanceType: instance.instanceType,
+    utilization,
+  };
   const t = RIGHTSIZING_THRESHOLDS;
-  if (!utilization || utilization.cpuMax === undefined || utilization.cpuAverage === undefined || utilization.days < t.minDays)
+  if (
+    !utilization ||
+    utilization.cpuMax === undefined ||
+    utilization.cpuAverage === undefined ||
+    utilization.days < t.minDays
+  )
     return {
       ...base,
       verdict: 'not-enough-data',
@@ -104,10 +126,15 @@ export function judgeInstance(instance: RunningInstance, utilization: InstanceUt
   const measured = `CPU max ${pct(utilization.cpuMax)}, average ${pct(utilization.cpuAverage)} over ${utilization.days} days${
     utilization.networkInBytesPerDay !== undefined ? `, network ${gib(network)}/day` : ''
   }`;
-  if (utilization.cpuMax >= t.cpuMaxPercent || utilization.cpuAverage >= t.cpuAveragePercent || network >= t.networkBytesPerDay)
+  if (
+    utilization.cpuMax >= t.cpuMaxPercent ||
+    utilization.cpuAverage >= t.cpuAveragePercent ||
+    network >= t.networkBytesPerDay
+  )
     return { ...base, verdict: 'keep', reason: measured };
   const smaller = oneSizeDown(instance.instanceType);
-  if (!smaller) return { ...base, verdict: 'keep', reason: `${measured}; already the smallest size the price table knows` };
+  if (!smaller)
+    return { ...base, verdict: 'keep', reason: `${measured}; already the smallest size the price table knows` };
   const now = ec2Hourly(instance.instanceType, region);
   const then = ec2Hourly(smaller, region);
   return {
@@ -181,7 +208,9 @@ export function estimateSavings(instances: RunningInstance[], region: string, no
 }
 
 export async function savingsReport(read: ReadOperation, region: string, now: Date): Promise<SavingsReport> {
-  const savingsPlans = await available(async () => (await read('ce.savingsPlansRecommendation.get', {})) as PurchaseRecommendation);
+  const savingsPlans = await available(
+    async () => (await read('ce.savingsPlansRecommendation.get', {})) as PurchaseRecommendation,
+  );
   const reservedInstances = await available(
     async () => (await read('ce.reservationRecommendation.get', {})) as PurchaseRecommendation,
   );

@@ -78,14 +78,16 @@ function parseField(
   const values = new Set<number>();
   for (const part of text.split(',')) {
     const [range, stepText] = part.split('/');
-    if (range === undefined || part.split('/').length > 2) fail(`The ${label} field "${text.slice(0, 20)}" is not valid.`);
+    if (range === undefined || part.split('/').length > 2)
+      fail(`The ${label} field "${text.slice(0, 20)}" is not valid.`);
     const step = stepText === undefined ? 1 : parseValue(stepText, 1, max, undefined, 0);
     let from: number;
     let to: number;
     if (range === '*') [from, to] = [min, max];
     else if (range.includes('-')) {
       const [a, b, extra] = range.split('-');
-      if (a === undefined || b === undefined || extra !== undefined) fail(`The ${label} range "${range}" is not valid.`);
+      if (a === undefined || b === undefined || extra !== undefined)
+        fail(`The ${label} range "${range}" is not valid.`);
       from = parseValue(a, min, max, names, offset);
       to = parseValue(b, min, max, names, offset);
       if (from > to) fail(`The ${label} range "${range}" runs backwards.`);
@@ -109,18 +111,27 @@ const RATE_UNITS: Record<string, number> = {
 
 /** Parses a Scheduler expression; throws ScheduleExpressionError with what is wrong. */
 export function parseScheduleExpression(expression: string): ScheduleExpression {
-  if (expression.length > MAX_EXPRESSION_LENGTH) fail(`The expression is longer than ${MAX_EXPRESSION_LENGTH} characters.`);
+  if (expression.length > MAX_EXPRESSION_LENGTH)
+    fail(`The expression is longer than ${MAX_EXPRESSION_LENGTH} characters.`);
   const text = expression.trim();
   const rate = /^rate\(\s*(\d{1,6})\s+([a-z]+)\s*\)$/i.exec(text);
   if (rate) {
     const unit = RATE_UNITS[rate[2]!.toLowerCase()];
     const count = Number(rate[1]);
-    if (!unit || count < 1) fail(`"${text.slice(0, 40)}" is not a rate such as rate(5 minutes), rate(1 hour) or rate(7 days).`);
+    if (!unit || count < 1)
+      fail(`"${text.slice(0, 40)}" is not a rate such as rate(5 minutes), rate(1 hour) or rate(7 days).`);
     return { kind: 'rate', everyMs: count * unit, text };
   }
   const at = /^at\((\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\)$/.exec(text);
   if (at) {
-    const [year, month, day, hour, minute, second] = at.slice(1).map(Number) as [number, number, number, number, number, number];
+    const [year, month, day, hour, minute, second] = at.slice(1).map(Number) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59)
       fail(`"${text}" is not a valid date and time.`);
     return { kind: 'at', year, month, day, hour, minute, second };
@@ -129,7 +140,9 @@ export function parseScheduleExpression(expression: string): ScheduleExpression 
   if (!cron) fail(`"${text.slice(0, 40)}" is not a Scheduler expression: use cron(…), rate(…) or at(…).`);
   const fields = cron[1]!.trim().split(/\s+/);
   if (fields.length !== 6)
-    fail(`A Scheduler cron expression has 6 fields (minutes hours day-of-month month day-of-week year); this one has ${fields.length}.`);
+    fail(
+      `A Scheduler cron expression has 6 fields (minutes hours day-of-month month day-of-week year); this one has ${fields.length}.`,
+    );
   const [min, hour, dom, month, dow, year] = fields as [string, string, string, string, string, string];
   if ((dom === '?') === (dow === '?'))
     fail('Use "?" in exactly one of day-of-month and day-of-week, e.g. cron(0 18 ? * MON-FRI *).');

@@ -92,7 +92,8 @@ export async function readSpendSummary(read: ReadOperation, now: Date): Promise<
   const thisMonth = await available(byService(periods.thisMonth));
   const lastMonth = await available(byService(periods.lastMonth));
   const forecast = await available(
-    async () => (await read('ce.costForecast.get', { start: periods.forecast.start, end: periods.forecast.end })) as CostForecast,
+    async () =>
+      (await read('ce.costForecast.get', { start: periods.forecast.start, end: periods.forecast.end })) as CostForecast,
   );
   return {
     thisMonth: thisMonth.available
@@ -110,7 +111,12 @@ export async function readSpendSummary(read: ReadOperation, now: Date): Promise<
     lastMonth: lastMonth.available
       ? {
           available: true,
-          value: { period: periods.lastMonth, total: lastMonth.value.total, unit: lastMonth.value.unit, services: lastMonth.value.groups },
+          value: {
+            period: periods.lastMonth,
+            total: lastMonth.value.total,
+            unit: lastMonth.value.unit,
+            services: lastMonth.value.groups,
+          },
         }
       : lastMonth,
     forecast: forecast.available
@@ -177,6 +183,7 @@ export function topGroups(groups: CostGroup[], count: number): CostGroup[] {
 }
 
 export function money(amount: number, unit = 'USD'): string {
-  const text = Math.abs(amount) >= 1000 ? amount.toLocaleString('en-US', { maximumFractionDigits: 0 }) : amount.toFixed(2);
+  const text =
+    Math.abs(amount) >= 1000 ? amount.toLocaleString('en-US', { maximumFractionDigits: 0 }) : amount.toFixed(2);
   return unit === 'USD' ? `$${text}` : `${text} ${unit}`;
 }

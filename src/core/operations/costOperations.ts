@@ -3,11 +3,7 @@
  * utilization for right-sizing and Compute Optimizer (reads), and creating a budget with an e-mail alert
  * (a write). Schedules are in costSchedules.ts.
  */
-import {
-  CreateBudgetCommand,
-  DescribeBudgetsCommand,
-  type Budget,
-} from '@aws-sdk/client-budgets';
+import { CreateBudgetCommand, DescribeBudgetsCommand, type Budget } from '@aws-sdk/client-budgets';
 import { GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { GetEC2InstanceRecommendationsCommand } from '@aws-sdk/client-compute-optimizer';
 import {
@@ -41,9 +37,12 @@ async function sendOrUnavailable<T>(api: string, send: () => Promise<T>): Promis
     // AWS answers its JSON APIs in JSON, errors included; a web page instead means the endpoint lacks the API.
     const answeredWithPage = error instanceof SyntaxError && /"<(!doctype|html)/i.test(error.message);
     if (status === 404 || status === 501 || answeredWithPage)
-      throw Object.assign(new Error(`${api} is not available from this endpoint (HTTP ${status ?? '?'}, not an AWS answer).`), {
-        name: 'NotAvailableAtEndpoint',
-      });
+      throw Object.assign(
+        new Error(`${api} is not available from this endpoint (HTTP ${status ?? '?'}, not an AWS answer).`),
+        {
+          name: 'NotAvailableAtEndpoint',
+        },
+      );
     throw error;
   }
 }
@@ -175,7 +174,9 @@ export const getCostForecast = defineOperation({
     .object({
       start: isoDate,
       end: isoDate,
-      metric: z.enum(['UNBLENDED_COST', 'BLENDED_COST', 'AMORTIZED_COST', 'NET_UNBLENDED_COST']).default('UNBLENDED_COST'),
+      metric: z
+        .enum(['UNBLENDED_COST', 'BLENDED_COST', 'AMORTIZED_COST', 'NET_UNBLENDED_COST'])
+        .default('UNBLENDED_COST'),
     })
     .strict()
     .refine((input) => input.start < input.end, { message: 'start must be before end.' }),
@@ -183,13 +184,13 @@ export const getCostForecast = defineOperation({
     const ce = await ctx.client(costExplorerService);
     const result = await sendOrUnavailable('GetCostForecast', () =>
       ce.send(
-      new GetCostForecastCommand({
-        TimePeriod: { Start: input.start, End: input.end },
-        Granularity: 'MONTHLY',
-        Metric: input.metric,
-        PredictionIntervalLevel: 80,
-      }),
-    ),
+        new GetCostForecastCommand({
+          TimePeriod: { Start: input.start, End: input.end },
+          Granularity: 'MONTHLY',
+          Metric: input.metric,
+          PredictionIntervalLevel: 80,
+        }),
+      ),
     );
     const interval = result.ForecastResultsByTime?.[0];
     return {
@@ -222,13 +223,13 @@ export const getSavingsPlansRecommendation = defineOperation({
     const ce = await ctx.client(costExplorerService);
     const result = await sendOrUnavailable('GetSavingsPlansPurchaseRecommendation', () =>
       ce.send(
-      new GetSavingsPlansPurchaseRecommendationCommand({
-        SavingsPlansType: 'COMPUTE_SP',
-        TermInYears: 'ONE_YEAR',
-        PaymentOption: 'NO_UPFRONT',
-        LookbackPeriodInDays: 'THIRTY_DAYS',
-      }),
-    ),
+        new GetSavingsPlansPurchaseRecommendationCommand({
+          SavingsPlansType: 'COMPUTE_SP',
+          TermInYears: 'ONE_YEAR',
+          PaymentOption: 'NO_UPFRONT',
+          LookbackPeriodInDays: 'THIRTY_DAYS',
+        }),
+      ),
     );
     const summary = result.SavingsPlansPurchaseRecommendation?.SavingsPlansPurchaseRecommendationSummary;
     return {
@@ -253,13 +254,13 @@ export const getReservationRecommendation = defineOperation({
     const ce = await ctx.client(costExplorerService);
     const result = await sendOrUnavailable('GetReservationPurchaseRecommendation', () =>
       ce.send(
-      new GetReservationPurchaseRecommendationCommand({
-        Service: 'Amazon Elastic Compute Cloud - Compute',
-        TermInYears: 'ONE_YEAR',
-        PaymentOption: 'NO_UPFRONT',
-        LookbackPeriodInDays: 'THIRTY_DAYS',
-      }),
-    ),
+        new GetReservationPurchaseRecommendationCommand({
+          Service: 'Amazon Elastic Compute Cloud - Compute',
+          TermInYears: 'ONE_YEAR',
+          PaymentOption: 'NO_UPFRONT',
+          LookbackPeriodInDays: 'THIRTY_DAYS',
+        }),
+      ),
     );
     const recommendation = result.Recommendations?.[0];
     const summary = recommendation?.RecommendationSummary;
@@ -344,10 +345,18 @@ export const createBudget = defineOperation({
   rollbackNote: 'Delete the budget in the Billing console or with aws budgets delete-budget.',
   input: z
     .object({
-      name: z.string().regex(BUDGET_NAME, 'A budget name has 1-100 characters and no ":" or "\\".').describe('budget name'),
+      name: z
+        .string()
+        .regex(BUDGET_NAME, 'A budget name has 1-100 characters and no ":" or "\\".')
+        .describe('budget name'),
       limitUsd: z.number().positive().max(1e9).describe('limit in USD'),
       timeUnit: z.enum(['MONTHLY', 'QUARTERLY', 'ANNUALLY']).default('MONTHLY'),
-      alertThresholdPercent: z.number().min(1).max(1000).default(80).describe('alert when actual spend passes this % of the limit'),
+      alertThresholdPercent: z
+        .number()
+        .min(1)
+        .max(1000)
+        .default(80)
+        .describe('alert when actual spend passes this % of the limit'),
       email: z.string().email().max(254).describe('e-mail address that receives the alert'),
     })
     .strict(),
@@ -370,7 +379,10 @@ export const createBudget = defineOperation({
         `Account ${ctx.account}: new ${input.timeUnit.toLowerCase()} cost budget "${input.name}", limit $${input.limitUsd.toFixed(2)} USD`,
         `Alert: e-mail to ${input.email} when actual spend passes ${input.alertThresholdPercent}% ($${((input.limitUsd * input.alertThresholdPercent) / 100).toFixed(2)})`,
       ],
-      cost: { direction: 'none', note: 'The first two action-free budgets are free; others cost a little per day (AWS Budgets pricing).' },
+      cost: {
+        direction: 'none',
+        note: 'The first two action-free budgets are free; others cost a little per day (AWS Budgets pricing).',
+      },
     };
   },
   async handler(ctx, input) {

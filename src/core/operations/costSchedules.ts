@@ -92,7 +92,9 @@ async function instancesFor(
 }
 
 const selectorText = (input: { instanceIds?: string[]; tagKey?: string; tagValue?: string }) =>
-  input.instanceIds ? `instances ${input.instanceIds.join(', ')}` : `instances tagged ${input.tagKey}=${input.tagValue}`;
+  input.instanceIds
+    ? `instances ${input.instanceIds.join(', ')}`
+    : `instances tagged ${input.tagKey}=${input.tagValue}`;
 
 export const createInstanceSchedule = defineOperation({
   id: 'scheduler.instanceSchedules.create',
@@ -224,14 +226,24 @@ export const listInstanceSchedules = defineOperation({
   description:
     'EventBridge Scheduler schedules in the region with expression, time zone, target (stop/start instances and their IDs) and the next run time.',
   ...READ_ONLY,
-  input: z.object({ group: z.string().regex(/^[0-9a-zA-Z_.-]{1,64}$/).optional() }).strict(),
+  input: z
+    .object({
+      group: z
+        .string()
+        .regex(/^[0-9a-zA-Z_.-]{1,64}$/)
+        .optional(),
+    })
+    .strict(),
   async handler(ctx, input): Promise<InstanceScheduleSummary[]> {
     const scheduler = await ctx.client(schedulerService);
     const names: Array<{ name: string; group: string }> = [];
     let token: string | undefined;
     do {
       const page = await scheduler.send(
-        new ListSchedulesCommand({ ...(input.group ? { GroupName: input.group } : {}), ...(token ? { NextToken: token } : {}) }),
+        new ListSchedulesCommand({
+          ...(input.group ? { GroupName: input.group } : {}),
+          ...(token ? { NextToken: token } : {}),
+        }),
       );
       for (const entry of page.Schedules ?? [])
         if (entry.Name) names.push({ name: entry.Name, group: entry.GroupName ?? 'default' });
@@ -307,7 +319,10 @@ export const deleteInstanceSchedule = defineOperation({
         role: 'target',
         action: 'delete',
         state: schedule.State,
-        details: [`${schedule.ScheduleExpression ?? ''} (${schedule.ScheduleExpressionTimezone ?? 'UTC'})`, schedule.Description ?? ''].filter(Boolean),
+        details: [
+          `${schedule.ScheduleExpression ?? ''} (${schedule.ScheduleExpressionTimezone ?? 'UTC'})`,
+          schedule.Description ?? '',
+        ].filter(Boolean),
       },
     ];
   },
@@ -319,7 +334,9 @@ export const deleteInstanceSchedule = defineOperation({
   },
   async handler(ctx, input) {
     const scheduler = await ctx.client(schedulerService);
-    await scheduler.send(new DeleteScheduleCommand({ Name: input.name, GroupName: input.group, ClientToken: ctx.clientToken('delete') }));
+    await scheduler.send(
+      new DeleteScheduleCommand({ Name: input.name, GroupName: input.group, ClientToken: ctx.clientToken('delete') }),
+    );
     return { name: input.name, group: input.group };
   },
 });

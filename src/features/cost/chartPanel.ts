@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import type { CostChartData, ToHost, ToWebview } from '../../protocol/costChart';
 import { WebviewHost } from '../shared/webviewHost';
 import type { PilotLightContext } from '../shared/pilotLightContext';

@@ -9,7 +9,10 @@ import { readVia } from '../shared/serviceReads';
 import type { CostViewSource, RowSpec } from './costView';
 
 export async function createCostSource(ctx: PilotLightContext, service: OperationService): Promise<CostViewSource> {
-  const [spend, rightsizing] = await Promise.all([import('../../core/cost/spend'), import('../../core/cost/rightsizing')]);
+  const [spend, rightsizing] = await Promise.all([
+    import('../../core/cost/spend'),
+    import('../../core/cost/rightsizing'),
+  ]);
   const region = await service.currentRegion();
   const connection = await ctx.connection();
   const account = await connection.identity().then(
@@ -19,7 +22,12 @@ export async function createCostSource(ctx: PilotLightContext, service: Operatio
   const read = readVia(service, 'explorer', region);
   let chart: CostChartData | undefined;
 
-  const figure = (label: string, value: SpendSummary['thisMonth'] | SpendSummary['lastMonth'] | SpendSummary['forecast'], icon: string, id: string): RowSpec =>
+  const figure = (
+    label: string,
+    value: SpendSummary['thisMonth'] | SpendSummary['lastMonth'] | SpendSummary['forecast'],
+    icon: string,
+    id: string,
+  ): RowSpec =>
     value.available
       ? {
           id,
@@ -42,8 +50,12 @@ export async function createCostSource(ctx: PilotLightContext, service: Operatio
         unit,
         months: [
           ...(summary.lastMonth.available ? [{ label: 'Last month', amount: summary.lastMonth.value.total }] : []),
-          ...(summary.thisMonth.available ? [{ label: 'This month (to date)', amount: summary.thisMonth.value.total }] : []),
-          ...(summary.forecast.available ? [{ label: 'Forecast (rest of month)', amount: summary.forecast.value.total }] : []),
+          ...(summary.thisMonth.available
+            ? [{ label: 'This month (to date)', amount: summary.thisMonth.value.total }]
+            : []),
+          ...(summary.forecast.available
+            ? [{ label: 'Forecast (rest of month)', amount: summary.forecast.value.total }]
+            : []),
         ],
         services: services.map((group) => ({ label: group.key || '(none)', amount: group.amount })),
         notes: [
@@ -80,7 +92,8 @@ export async function createCostSource(ctx: PilotLightContext, service: Operatio
           contextValue: 'costBudgets',
           children: async () => {
             const budgets = (await read('budgets.budgets.list', {})) as BudgetSummary[];
-            if (!budgets.length) return [{ id: 'none', label: 'No budgets', description: 'use + to create one with an alert' }];
+            if (!budgets.length)
+              return [{ id: 'none', label: 'No budgets', description: 'use + to create one with an alert' }];
             return budgets.map((budget, index) => ({
               id: `budget-${index}`,
               label: budget.name,
@@ -95,7 +108,8 @@ export async function createCostSource(ctx: PilotLightContext, service: Operatio
           icon: 'clock',
           children: async () => {
             const schedules = (await read('scheduler.instanceSchedules.list', {})) as InstanceScheduleSummary[];
-            if (!schedules.length) return [{ id: 'none', label: 'No schedules', description: 'ask @aws "stop dev instances at 6 PM"' }];
+            if (!schedules.length)
+              return [{ id: 'none', label: 'No schedules', description: 'ask @aws "stop dev instances at 6 PM"' }];
             return schedules.map((schedule, index) => ({
               id: `schedule-${index}`,
               label: schedule.name,
@@ -119,7 +133,10 @@ export async function createCostSource(ctx: PilotLightContext, service: Operatio
               .map((finding, index) => ({
                 id: `finding-${index}`,
                 label: `${finding.name ?? finding.instanceId}: ${finding.instanceType} → ${finding.suggestedType}`,
-                description: finding.monthlySaving !== undefined ? `save ~${spend.money(finding.monthlySaving)}/month (estimate)` : 'estimate: type not in price table',
+                description:
+                  finding.monthlySaving !== undefined
+                    ? `save ~${spend.money(finding.monthlySaving)}/month (estimate)`
+                    : 'estimate: type not in price table',
                 tooltip: finding.reason,
                 icon: 'lightbulb',
               }));
@@ -131,7 +148,8 @@ export async function createCostSource(ctx: PilotLightContext, service: Operatio
                 : `${report.computeOptimizer.reason}; own estimate above`,
               icon: 'info',
             });
-            if (rows.length === 1) rows.unshift({ id: 'none', label: `No instance to downsize (${report.findings.length} checked)` });
+            if (rows.length === 1)
+              rows.unshift({ id: 'none', label: `No instance to downsize (${report.findings.length} checked)` });
             return rows;
           },
         },
@@ -144,7 +162,9 @@ export async function createCostSource(ctx: PilotLightContext, service: Operatio
             const rec = (label: string, value: typeof report.savingsPlans): RowSpec => ({
               id: label,
               label,
-              description: value.available ? `~${spend.money(value.value.monthlySavings)}/month (Cost Explorer)` : value.reason,
+              description: value.available
+                ? `~${spend.money(value.value.monthlySavings)}/month (Cost Explorer)`
+                : value.reason,
             });
             return [
               rec('Savings Plan recommendation', report.savingsPlans),

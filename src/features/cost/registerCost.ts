@@ -3,7 +3,7 @@ import { CommandCancelled, commandRegistrar } from '../shared/commands';
 import { runInteractively } from '../shared/interactiveRun';
 import { OperationService } from '../shared/operationService';
 import type { PilotLightContext } from '../shared/pilotLightContext';
-import { COST_VIEW_ID, CostNode, CostViewProvider, type CostViewSource } from './costView';
+import { COST_VIEW_ID, CostViewProvider, type CostNode, type CostViewSource } from './costView';
 
 export interface CostFeature {
   provider: CostViewProvider;
@@ -23,10 +23,12 @@ export function registerCost(ctx: PilotLightContext): CostFeature {
   const service = OperationService.for(ctx);
   let source: Promise<CostViewSource> | undefined;
   const loadSource = () =>
-    (source ??= import('./costSource').then(({ createCostSource }) => createCostSource(ctx, service)).catch((error) => {
-      source = undefined;
-      throw error;
-    }));
+    (source ??= import('./costSource')
+      .then(({ createCostSource }) => createCostSource(ctx, service))
+      .catch((error) => {
+        source = undefined;
+        throw error;
+      }));
   const provider = new CostViewProvider(loadSource);
   const view = vscode.window.createTreeView(COST_VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
   const command = commandRegistrar(ctx);
@@ -49,7 +51,12 @@ export function registerCost(ctx: PilotLightContext): CostFeature {
     }),
     command('pilotLight.cost.createBudget', async () => {
       const ask = async (prompt: string, placeHolder: string, validate: (text: string) => string | undefined) => {
-        const value = await vscode.window.showInputBox({ prompt, placeHolder, ignoreFocusOut: true, validateInput: validate });
+        const value = await vscode.window.showInputBox({
+          prompt,
+          placeHolder,
+          ignoreFocusOut: true,
+          validateInput: validate,
+        });
         if (value === undefined) throw new CommandCancelled();
         return value.trim();
       };
@@ -57,7 +64,9 @@ export function registerCost(ctx: PilotLightContext): CostFeature {
         /^[^:\\]{1,100}$/.test(text.trim()) ? undefined : '1-100 characters, no ":" or "\\".',
       );
       const limit = Number(
-        await ask('Monthly limit in USD', '500', (text) => (Number(text) > 0 ? undefined : 'A positive amount in USD.')),
+        await ask('Monthly limit in USD', '500', (text) =>
+          Number(text) > 0 ? undefined : 'A positive amount in USD.',
+        ),
       );
       const threshold = Number(
         await ask('Alert when actual spend passes this % of the limit', '80', (text) =>
