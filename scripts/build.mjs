@@ -310,6 +310,7 @@ const webview = await build({
   entryPoints: {
     'launch-template': 'webview/launch-template/main.ts',
     'recovery-plan': 'webview/recovery-plan/main.ts',
+    'cost-chart': 'webview/cost-chart/main.ts',
   },
   outdir: 'dist/webview',
   bundle: true,

@@ -2,6 +2,7 @@ import { moduleLoadStartedAt } from './activationClock';
 import type * as vscode from 'vscode';
 import { registerActions } from './features/actions/registerActions';
 import { registerContainers } from './features/containers/registerContainers';
+import { registerCost } from './features/cost/registerCost';
 import { registerApprovals } from './features/approvals/registerApprovals';
 import { registerAudit, type AuditFeature } from './features/audit/registerAudit';
 import { registerChat } from './features/chat/registerChat';
@@ -58,6 +59,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PilotL
   registerContainers(ctx, explorer);
   const audit = registerAudit(ctx);
   const dr = registerDrFeature(ctx);
+  registerCost(ctx);
   const activationMs = moduleLoadedAt - moduleLoadStartedAt + (performance.now() - activateStartedAt);
 
   await nextTask();

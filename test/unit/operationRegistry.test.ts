@@ -60,6 +60,9 @@ const EXPECTED_WRITES = [
   'cloudformation.changeSets.execute',
   'organizations.policies.create',
   'organizations.policies.attach',
+  'budgets.budgets.create',
+  'scheduler.instanceSchedules.create',
+  'scheduler.instanceSchedules.delete',
 ];
 
 const EXPECTED_READS = [
@@ -140,6 +143,14 @@ const EXPECTED_READS = [
   'config.ruleCompliance.list',
   'config.ruleCompliance.details',
   'securityhub.findings.list',
+  'ce.costAndUsage.get',
+  'ce.costForecast.get',
+  'ce.savingsPlansRecommendation.get',
+  'ce.reservationRecommendation.get',
+  'budgets.budgets.list',
+  'cloudwatch.instanceUtilization.get',
+  'computeoptimizer.ec2Recommendations.get',
+  'scheduler.instanceSchedules.list',
 ];
 
 describe('operation registry', () => {

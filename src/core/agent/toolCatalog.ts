@@ -77,6 +77,14 @@ export const READ_OPERATIONS = Object.freeze([
   'organizations.policies.list',
   'organizations.policies.forTarget',
   'organizations.policies.describe',
+  'ce.costAndUsage.get',
+  'ce.costForecast.get',
+  'ce.savingsPlansRecommendation.get',
+  'ce.reservationRecommendation.get',
+  'budgets.budgets.list',
+  'cloudwatch.instanceUtilization.get',
+  'computeoptimizer.ec2Recommendations.get',
+  'scheduler.instanceSchedules.list',
 ] as const);
 
 export const INSTANCE_STATE_OPERATIONS = Object.freeze([
@@ -112,6 +120,8 @@ export const WRITE_OPERATIONS = Object.freeze([
   'eks.nodegroups.scale',
   'organizations.policies.create',
   'organizations.policies.attach',
+  'budgets.budgets.create',
+  'scheduler.instanceSchedules.create',
 ] as const);
 
 export const DELETE_OPERATIONS = Object.freeze([
@@ -122,6 +132,7 @@ export const DELETE_OPERATIONS = Object.freeze([
   'ec2.addresses.release',
   'ec2.launchTemplates.deleteVersions',
   'ecs.tasks.stop',
+  'scheduler.instanceSchedules.delete',
 ] as const);
 
 const UNTRUSTED =
@@ -136,7 +147,7 @@ export const TOOL_SPECS: readonly ToolSpec[] = Object.freeze([
     toolReferenceName: 'awsRead',
     kind: 'read',
     shape: { kind: 'router', operationIds: READ_OPERATIONS, acrossAccounts: true },
-    modelDescription: `Reads AWS resources in the user's current account and region (EC2 instances, volumes, snapshots, Elastic IPs, AMIs, VPCs, subnets, route tables, gateways, security groups, network interfaces, launch templates, IAM roles and policies, CloudFormation stacks; Elastic Disaster Recovery: DRS source servers with replication state and lag, DRS jobs (drills and recoveries) and recovery instances; ECS clusters, services with deployments, tasks with container exit codes, task definition revisions; EKS clusters, node groups and Fargate profiles; ECR repositories and images with scan findings; CloudWatch log events of a container's awslogs stream; AWS Organizations: accounts, OUs and service control policies). Read-only. Pick the operation and give its input (often {}). To read across the organization's accounts, add accounts ("all", account IDs, or "ou:<OU ID>") and optionally regions: every result row names its account, and accounts that could not be read are listed with their error. The result lists resources with their environment. ${UNTRUSTED}`,
+    modelDescription: `Reads AWS resources in the user's current account and region (EC2 instances, volumes, snapshots, Elastic IPs, AMIs, VPCs, subnets, route tables, gateways, security groups, network interfaces, launch templates, IAM roles and policies, CloudFormation stacks; Elastic Disaster Recovery: DRS source servers with replication state and lag, DRS jobs (drills and recoveries) and recovery instances; ECS clusters, services with deployments, tasks with container exit codes, task definition revisions; EKS clusters, node groups and Fargate profiles; ECR repositories and images with scan findings; CloudWatch log events of a container's awslogs stream; AWS Organizations: accounts, OUs and service control policies; cost: Cost Explorer spend by service, account, region or tag, forecast, Savings Plans and RI recommendations, budgets with actual vs limit, EC2 CPU and network utilization, Compute Optimizer findings, EventBridge Scheduler schedules with their next run). Read-only. Pick the operation and give its input (often {}). To read across the organization's accounts, add accounts ("all", account IDs, or "ou:<OU ID>") and optionally regions: every result row names its account, and accounts that could not be read are listed with their error. The result lists resources with their environment. ${UNTRUSTED}`,
     userDescription: 'Lists and describes AWS resources (read-only).',
     icon: '$(search)',
   },

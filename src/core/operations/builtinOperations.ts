@@ -19,6 +19,8 @@ import { ssmDocumentOperations } from './ssmDocuments';
 import { ecsReadOperations, ecsWriteOperations } from './ecs';
 import { containerReadOperations, containerWriteOperations } from './eksEcrLogs';
 import { complianceReadOperations } from './compliance';
+import { costReadOperations, costWriteOperations } from './costOperations';
+import { scheduleReadOperations, scheduleWriteOperations } from './costSchedules';
 
 /** Every operation Pilot Light ships, in menu order. */
 export const BUILTIN_OPERATIONS: readonly Operation[] = Object.freeze([
@@ -48,6 +50,10 @@ export const BUILTIN_OPERATIONS: readonly Operation[] = Object.freeze([
   ...organizationsReadOperations,
   ...organizationsWriteOperations,
   ...complianceReadOperations,
+  ...costReadOperations,
+  ...costWriteOperations,
+  ...scheduleReadOperations,
+  ...scheduleWriteOperations,
 ] as Operation[]);
 
 export function createOperationRegistry(extra: Iterable<Operation> = []): OperationRegistry {

@@ -1,19 +1,25 @@
 /**
  * A small bundled price table for previews: us-east-1 on-demand list prices in USD. Estimates only; the
- * date says how old they are.
+ * date says how old they are. The figures come from the regional table in src/core/cost/priceData.ts (one source).
  */
+import {
+  EBS_PER_GB_MONTH_US_EAST_1,
+  EBS_SNAPSHOT_PER_GB_MONTH_US_EAST_1,
+  HOURS_PER_MONTH,
+  NAT_GATEWAY_PER_HOUR_US_EAST_1,
+  PRICE_DATA_AS_OF,
+  PUBLIC_IPV4_PER_HOUR,
+} from '../cost/priceData';
+
 export const PRICE_TABLE = Object.freeze({
-  asOf: '2025-01-01',
+  asOf: PRICE_DATA_AS_OF,
   region: 'us-east-1',
   currency: 'USD',
-  hoursPerMonth: 730,
-  ebsPerGbMonth: { gp3: 0.08, gp2: 0.1, io1: 0.125, io2: 0.125, st1: 0.045, sc1: 0.015, standard: 0.05 } as Record<
-    string,
-    number
-  >,
-  ebsSnapshotPerGbMonth: 0.05,
-  publicIpv4PerHour: 0.005,
-  natGatewayPerHour: 0.045,
+  hoursPerMonth: HOURS_PER_MONTH,
+  ebsPerGbMonth: { ...EBS_PER_GB_MONTH_US_EAST_1 } as Record<string, number>,
+  ebsSnapshotPerGbMonth: EBS_SNAPSHOT_PER_GB_MONTH_US_EAST_1,
+  publicIpv4PerHour: PUBLIC_IPV4_PER_HOUR,
+  natGatewayPerHour: NAT_GATEWAY_PER_HOUR_US_EAST_1,
 });
 
 export function monthly(hourly: number): number {

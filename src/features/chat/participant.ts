@@ -206,9 +206,17 @@ export class AwsChatParticipant {
         stream.progress('Reading ECS and EKS…');
         return answerContainers(answerContext, containerRequest);
       }
+      case 'cost':
+        stream.progress('Reading Cost Explorer…');
+        return this.cost(prompt, answerContext, memory.account, true);
       case undefined:
         if ((await import('../../core/approvals/agentApprovals')).isApprovalStatusQuestion(prompt))
           return this.approvals();
+        {
+          const { isCostQuestion, parseCostRequest } = await import('../../core/cost/chatIntent');
+          if (isCostQuestion(prompt) && parseCostRequest(prompt))
+            return this.cost(prompt, answerContext, memory.account, false);
+        }
         break;
       default:
         return answerOnly(`Not supported yet: /${request.command}.`);
@@ -305,6 +313,19 @@ export class AwsChatParticipant {
     return answerOnly(`${renderFanOut(result, fanOutFacts(result, policy), kind.title)}\n\n${from}`, [
       { label: 'Show the AWS context', prompt: '', command: 'context' },
     ]);
+  }
+
+  /** /cost and plain cost questions: answered from registered reads, changes only as dry-runs; no model. */
+  private async cost(prompt: string, answerContext: AnswerContext, account: string | undefined, slash: boolean) {
+    const [{ parseCostRequest }, { answerCost }] = await Promise.all([
+      import('../../core/cost/chatIntent'),
+      import('../../core/cost/chat'),
+    ]);
+    const request = parseCostRequest(prompt);
+    return answerCost(
+      { read: answerContext.read, dryRun: answerContext.dryRun, region: answerContext.region, account },
+      slash ? request : (request ?? { kind: 'overview' }),
+    );
   }
 
   /** /context: shows the context, or switches region, profile (account) or environment focus. */

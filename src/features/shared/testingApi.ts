@@ -38,6 +38,8 @@ export interface PilotLightTestingApi {
   driftController(): Promise<import('../iac/drift/driftController').DriftController | undefined>;
   /** The open visual recovery-plan editors (deliver messages as the webview would). */
   recoveryPlanEditors(): Promise<Array<import('../editors/recoveryPlan/planEditor').RecoveryPlanEditor>>;
+  /** The Cost view and its chart panel. */
+  cost(): Promise<import('../cost/registerCost').CostFeature | undefined>;
 }
 
 export function testingApi(
@@ -71,6 +73,7 @@ export function testingApi(
     bulkChangePrompts: async () => (await import('../editors/launchTemplate/bulkChange')).bulkChangePrompts,
     driftController: async () => (await import('../iac/drift/registerDrift')).registeredDriftFeature?.controller(),
     recoveryPlanEditors: async () => (await import('../editors/recoveryPlan/planEditor')).openRecoveryPlanEditors(),
+    cost: async () => (await import('../cost/registerCost')).registeredCostFeature,
     invokeToolDirectly: async (name, input) => {
       const { registeredTools } = await import('../tools/registerTools');
       const tool = registeredTools.get(name);
