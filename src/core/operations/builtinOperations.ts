@@ -18,6 +18,8 @@ import { stepFunctionsReadOperations, stepFunctionsWriteOperations } from './ste
 import { ssmDocumentOperations } from './ssmDocuments';
 import { ecsReadOperations, ecsWriteOperations } from './ecs';
 import { containerReadOperations, containerWriteOperations } from './eksEcrLogs';
+import { rdsReadOperations } from './rds';
+import { ssmPatchReadOperations } from './ssmPatches';
 
 /** Every operation Pilot Light ships, in menu order. */
 export const BUILTIN_OPERATIONS: readonly Operation[] = Object.freeze([
@@ -46,6 +48,8 @@ export const BUILTIN_OPERATIONS: readonly Operation[] = Object.freeze([
   ...containerReadOperations,
   ...organizationsReadOperations,
   ...organizationsWriteOperations,
+  ...rdsReadOperations,
+  ...ssmPatchReadOperations,
 ] as Operation[]);
 
 export function createOperationRegistry(extra: Iterable<Operation> = []): OperationRegistry {
