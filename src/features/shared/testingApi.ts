@@ -38,6 +38,8 @@ export interface PilotLightTestingApi {
   driftController(): Promise<import('../iac/drift/driftController').DriftController | undefined>;
   /** The open visual recovery-plan editors (deliver messages as the webview would). */
   recoveryPlanEditors(): Promise<Array<import('../editors/recoveryPlan/planEditor').RecoveryPlanEditor>>;
+  /** The Insights view's feature (view, provider, checks, dismissals). */
+  insights(): Promise<import('../insights/registerInsights').InsightsFeature | undefined>;
 }
 
 export function testingApi(
@@ -71,6 +73,7 @@ export function testingApi(
     bulkChangePrompts: async () => (await import('../editors/launchTemplate/bulkChange')).bulkChangePrompts,
     driftController: async () => (await import('../iac/drift/registerDrift')).registeredDriftFeature?.controller(),
     recoveryPlanEditors: async () => (await import('../editors/recoveryPlan/planEditor')).openRecoveryPlanEditors(),
+    insights: async () => (await import('../insights/registerInsights')).registeredInsights,
     invokeToolDirectly: async (name, input) => {
       const { registeredTools } = await import('../tools/registerTools');
       const tool = registeredTools.get(name);

@@ -2,6 +2,8 @@
  * The background check's settings. User (or application) settings decide; a workspace may only tighten:
  * it can turn the check off, lengthen the interval or keep protected accounts out, never the reverse.
  */
+import { isProtectedEnvironment } from '../../guardrails/environment';
+import type { GuardrailPolicy } from '../../guardrails/policyTypes';
 export interface InsightSettings {
   enabled: boolean;
   intervalMinutes: number;
@@ -61,4 +63,18 @@ export function backgroundCheckDecision(
       reason: `Background checks skip this account: it maps to a protected environment${account.environment ? ` (${account.environment})` : ''}. Set pilotLight.insights.includeProtected to include it.`,
     };
   return { run: true };
+}
+
+/** Whether an account counts as protected for background checks: its mapped environment is protected. */
+export function accountProtection(
+  account: string | undefined,
+  policy: GuardrailPolicy,
+): { protected: boolean; environment?: string } {
+  const mapped = (candidate: GuardrailPolicy | undefined): string | undefined =>
+    account && candidate && Object.hasOwn(candidate.accountEnvironments, account)
+      ? candidate.accountEnvironments[account]
+      : undefined;
+  const environment = mapped(policy) ?? mapped(policy.floor);
+  if (!environment) return { protected: false };
+  return { protected: isProtectedEnvironment(environment, policy), environment };
 }
