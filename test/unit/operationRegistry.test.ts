@@ -128,6 +128,9 @@ const EXPECTED_READS = [
   'organizations.policies.list',
   'organizations.policies.forTarget',
   'organizations.policies.describe',
+  'rds.instances.list',
+  'rds.instances.storageMetrics',
+  'ssm.patchStates.list',
 ];
 
 describe('operation registry', () => {
