@@ -32,13 +32,17 @@ describe('Insights view', function () {
                 AvailabilityZone: `${SCRATCH_REGION}a`,
                 Size: size,
                 VolumeType: 'gp3',
-                TagSpecifications: [{ ResourceType: 'volume', Tags: [{ Key: 'Name', Value: `ht-insight-disk-${size}` }] }],
+                TagSpecifications: [
+                  { ResourceType: 'volume', Tags: [{ Key: 'Name', Value: `ht-insight-disk-${size}` }] },
+                ],
               }),
             )
           ).VolumeId!,
         );
       groupId = (
-        await client.send(new CreateSecurityGroupCommand({ GroupName: 'ht-insight-open-rdp', Description: 'RDP from anywhere' }))
+        await client.send(
+          new CreateSecurityGroupCommand({ GroupName: 'ht-insight-open-rdp', Description: 'RDP from anywhere' }),
+        )
       ).GroupId!;
       await client.send(
         new AuthorizeSecurityGroupIngressCommand({
@@ -74,7 +78,9 @@ describe('Insights view', function () {
     const checked = (await vscode.commands.executeCommand('pilotLight.insights.refresh')) as InsightsSnapshot;
     const feature = (await (await testing()).testing.insights())!;
 
-    const volumes = checked.visible.find((insight) => insight.id.startsWith('unused:unattached-volume:') && insight.id.endsWith(SCRATCH_REGION));
+    const volumes = checked.visible.find(
+      (insight) => insight.id.startsWith('unused:unattached-volume:') && insight.id.endsWith(SCRATCH_REGION),
+    );
     assert.ok(volumes, 'an unattached-volumes insight');
     assert.ok(volumeIds.every((id) => volumes.resources.some((resource) => resource.id === id)));
     assert.match(volumes.title, /^\d+ unattached EBS volumes cost about \$[\d.,]+\/month$/);
@@ -101,7 +107,10 @@ describe('Insights view', function () {
     assert.ok(children.some((child) => child.getTreeItem().command?.command === 'pilotLight.insights.previewFix'));
 
     const before = checked.visible.length;
-    const afterDismiss = (await vscode.commands.executeCommand('pilotLight.insights.dismiss', volumeNode)) as InsightsSnapshot;
+    const afterDismiss = (await vscode.commands.executeCommand(
+      'pilotLight.insights.dismiss',
+      volumeNode,
+    )) as InsightsSnapshot;
     assert.equal(afterDismiss.badge ?? 0, before - 1);
     assert.equal(feature.view.badge?.value ?? 0, before - 1);
     assert.equal(afterDismiss.dismissedCount, 1);
@@ -116,13 +125,20 @@ describe('Insights view', function () {
     const client = ec2();
     try {
       volumeIds.push(
-        (await client.send(new CreateVolumeCommand({ AvailabilityZone: `${SCRATCH_REGION}a`, Size: 5, VolumeType: 'gp3' }))).VolumeId!,
+        (
+          await client.send(
+            new CreateVolumeCommand({ AvailabilityZone: `${SCRATCH_REGION}a`, Size: 5, VolumeType: 'gp3' }),
+          )
+        ).VolumeId!,
       );
     } finally {
       client.destroy();
     }
     const changed = (await vscode.commands.executeCommand('pilotLight.insights.refresh')) as InsightsSnapshot;
-    assert.ok(changed.visible.some((insight) => insight.id === volumes.id), 'a changed insight shows again');
+    assert.ok(
+      changed.visible.some((insight) => insight.id === volumes.id),
+      'a changed insight shows again',
+    );
     assert.equal(changed.badge, changed.visible.length);
     // Dismiss it again for the chat test below.
     await vscode.commands.executeCommand('pilotLight.insights.dismiss', volumes.id);

@@ -121,7 +121,9 @@ describe('proactive insights against moto', function () {
   it('patch states: moto lacks DescribeInstancePatchStates, so the source is "not checked" with why', async () => {
     const ec2 = new EC2Client(clientConfig());
     try {
-      await ec2.send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', MinCount: 1, MaxCount: 1, InstanceType: 't3.micro' }));
+      await ec2.send(
+        new RunInstancesCommand({ ImageId: 'ami-12c6146b', MinCount: 1, MaxCount: 1, InstanceType: 't3.micro' }),
+      );
     } finally {
       ec2.destroy();
     }

@@ -53,9 +53,12 @@ const insightArb = fc.record({
   sourceId: fc.constant('s'),
   severity: fc.constantFrom('high' as const, 'medium' as const, 'low' as const),
   title: fc.string({ maxLength: 10 }),
-  resources: fc.array(fc.record({ type: fc.constant('ec2:volume'), id: fc.string(), region: fc.constant('us-east-1') }), {
-    maxLength: 4,
-  }),
+  resources: fc.array(
+    fc.record({ type: fc.constant('ec2:volume'), id: fc.string(), region: fc.constant('us-east-1') }),
+    {
+      maxLength: 4,
+    },
+  ),
 });
 
 function context(read: InsightContext['read'] = async () => ({ items: [] })): InsightContext {
@@ -89,14 +92,17 @@ describe('proactive insights: dismissals', () => {
 
   it('parses only what is well formed, survives a round trip and keeps ids like __proto__ as plain keys', () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.string({ maxLength: 30 }), fc.oneof(fc.string({ maxLength: 30 }), fc.integer())), (raw) => {
-        const parsed = parseDismissals(raw);
-        for (const [id, fingerprint] of Object.entries(parsed)) {
-          assert.equal(typeof fingerprint, 'string');
-          assert.equal(raw[id], fingerprint);
-        }
-        assert.deepEqual(parseDismissals(JSON.parse(JSON.stringify(parsed))), parsed);
-      }),
+      fc.property(
+        fc.dictionary(fc.string({ maxLength: 30 }), fc.oneof(fc.string({ maxLength: 30 }), fc.integer())),
+        (raw) => {
+          const parsed = parseDismissals(raw);
+          for (const [id, fingerprint] of Object.entries(parsed)) {
+            assert.equal(typeof fingerprint, 'string');
+            assert.equal(raw[id], fingerprint);
+          }
+          assert.deepEqual(parseDismissals(JSON.parse(JSON.stringify(parsed))), parsed);
+        },
+      ),
     );
     const state = dismiss({}, { id: '__proto__', fingerprint: 'x' });
     assert.equal(Object.getPrototypeOf(state), Object.prototype);
@@ -106,7 +112,8 @@ describe('proactive insights: dismissals', () => {
 
   it(`keeps at most ${MAX_DISMISSALS} dismissals, dropping the oldest`, () => {
     let state: DismissalState = {};
-    for (let index = 0; index < MAX_DISMISSALS + 3; index += 1) state = dismiss(state, { id: `i${index}`, fingerprint: 'f' });
+    for (let index = 0; index < MAX_DISMISSALS + 3; index += 1)
+      state = dismiss(state, { id: `i${index}`, fingerprint: 'f' });
     assert.equal(Object.keys(state).length, MAX_DISMISSALS);
     assert.ok(!Object.hasOwn(state, 'i0'));
     assert.ok(Object.hasOwn(state, `i${MAX_DISMISSALS + 2}`));
@@ -114,7 +121,10 @@ describe('proactive insights: dismissals', () => {
 
   it('the store writes through its storage', async () => {
     const values = new Map<string, unknown>();
-    const store = new DismissalStore({ get: (key) => values.get(key), update: async (key, value) => void values.set(key, value) });
+    const store = new DismissalStore({
+      get: (key) => values.get(key),
+      update: async (key, value) => void values.set(key, value),
+    });
     const subject = insight();
     await store.dismiss(subject);
     assert.deepEqual(store.visible([subject]).visible, []);
@@ -232,9 +242,15 @@ describe('proactive insights: sources', () => {
     assert.equal(grouped.title, '5 unattached EBS volumes cost about $50.00/month');
     assert.equal(grouped.resources.length, 5);
     assert.deepEqual(grouped.fix?.operationId, 'ec2.volumes.delete');
-    const reordered = unusedCategoryInsight('unattached-volume', [...findings].reverse(), { account: 'a', region: 'us-east-1' })!;
+    const reordered = unusedCategoryInsight('unattached-volume', [...findings].reverse(), {
+      account: 'a',
+      region: 'us-east-1',
+    })!;
     assert.equal(reordered.fingerprint, grouped.fingerprint);
-    const another = unusedCategoryInsight('unattached-volume', [...findings, volume('vol-00000006', 1)], { account: 'a', region: 'us-east-1' })!;
+    const another = unusedCategoryInsight('unattached-volume', [...findings, volume('vol-00000006', 1)], {
+      account: 'a',
+      region: 'us-east-1',
+    })!;
     assert.notEqual(another.fingerprint, grouped.fingerprint);
     assert.equal(another.id, grouped.id);
     assert.equal(unusedCategoryInsight('unassociated-eip', findings, { account: 'a', region: 'us-east-1' }), undefined);
@@ -316,7 +332,12 @@ describe('proactive insights: sources', () => {
         GroupId: 'sg-0123456789abcdef0',
         GroupName: 'web',
         IpPermissions: [
-          { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }, { CidrIp: '10.0.0.0/8' }] },
+          {
+            IpProtocol: 'tcp',
+            FromPort: 22,
+            ToPort: 22,
+            IpRanges: [{ CidrIp: '0.0.0.0/0' }, { CidrIp: '10.0.0.0/8' }],
+          },
           { IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
         ],
       },
@@ -330,14 +351,23 @@ describe('proactive insights: sources', () => {
       rules: [{ protocol: 'tcp', fromPort: 22, toPort: 22, cidrIpv4: '0.0.0.0/0' }],
     });
     assert.equal(
-      openGroupInsight({ GroupId: 'sg-1', IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }, 'a', 'r'),
+      openGroupInsight(
+        {
+          GroupId: 'sg-1',
+          IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+        },
+        'a',
+        'r',
+      ),
       undefined,
     );
   });
 
   it('fingerprints ignore order', () => {
     fc.assert(
-      fc.property(fc.array(fc.string()), (parts) => assert.equal(fingerprintOf(parts), fingerprintOf([...parts].reverse()))),
+      fc.property(fc.array(fc.string()), (parts) =>
+        assert.equal(fingerprintOf(parts), fingerprintOf([...parts].reverse())),
+      ),
     );
   });
 });
@@ -387,9 +417,19 @@ describe('proactive insights: settings and chat', () => {
   });
 
   it('recognises "what should I look at?" and nothing broader', () => {
-    for (const text of ['what should I look at?', 'What should I look at first?', 'insights', 'anything I should know about?', 'what needs my attention?'])
+    for (const text of [
+      'what should I look at?',
+      'What should I look at first?',
+      'insights',
+      'anything I should know about?',
+      'what needs my attention?',
+    ])
       assert.ok(isInsightsQuestion(text), text);
-    for (const text of ['stop web-1', 'what should I look at in the bill for staging instances tagged Team=a?', 'show unused volumes'])
+    for (const text of [
+      'stop web-1',
+      'what should I look at in the bill for staging instances tagged Team=a?',
+      'show unused volumes',
+    ])
       assert.ok(!isInsightsQuestion(text), text);
   });
 

@@ -95,7 +95,8 @@ export class InsightsFeature implements vscode.Disposable {
       this.ctx.log.warn(`Insights: the background check failed: ${(error as Error).message}`);
     } finally {
       const { settings } = await this.settings().catch(() => ({ settings: undefined }));
-      if (settings?.enabled) this.timer = setTimeout(() => void this.backgroundCheck(), settings.intervalMinutes * 60_000);
+      if (settings?.enabled)
+        this.timer = setTimeout(() => void this.backgroundCheck(), settings.intervalMinutes * 60_000);
     }
   }
 
@@ -161,7 +162,9 @@ export class InsightsFeature implements vscode.Disposable {
   private insightOf(target: unknown): Insight | undefined {
     if (target instanceof InsightNode) return target.insight;
     const id = typeof target === 'string' ? target : (target as { id?: unknown } | undefined)?.id;
-    return typeof id === 'string' ? this.provider.state.report?.insights.find((insight) => insight.id === id) : undefined;
+    return typeof id === 'string'
+      ? this.provider.state.report?.insights.find((insight) => insight.id === id)
+      : undefined;
   }
 
   async dismiss(target: unknown): Promise<InsightsSnapshot> {

@@ -24,16 +24,16 @@ const SEVERITY_LABEL = { high: 'High', medium: 'Medium', low: 'Low' } as const;
 export const TOP_INSIGHTS = 5;
 
 /** The answer for a report; dismissed insights are left out and counted. */
-export function renderInsightsAnswer(
-  report: InsightsReport,
-  dismissals: DismissalState = {},
-): ChatAnswer {
+export function renderInsightsAnswer(report: InsightsReport, dismissals: DismissalState = {}): ChatAnswer {
   const { visible, dismissed } = visibleInsights(dismissals, report.insights);
   const top = visible.slice(0, TOP_INSIGHTS);
   const gaps = report.sources.filter((status) => status.state !== 'ok');
   const lines: string[] = [];
   if (top.length) {
-    lines.push(`**Here is what I would look at first** (${visible.length} insight${visible.length === 1 ? '' : 's'} in ${escapeMarkdown(report.region, 30)}):`, '');
+    lines.push(
+      `**Here is what I would look at first** (${visible.length} insight${visible.length === 1 ? '' : 's'} in ${escapeMarkdown(report.region, 30)}):`,
+      '',
+    );
     top.forEach((insight, index) => {
       lines.push(`${index + 1}. **${SEVERITY_LABEL[insight.severity]}:** ${escapeMarkdown(insight.title, 200)}`);
       const firstDetail = insight.detail?.split('\n')[0];
@@ -41,16 +41,24 @@ export function renderInsightsAnswer(
     });
     if (visible.length > top.length) lines.push('', `And ${visible.length - top.length} more in the Insights view.`);
   } else if (gaps.length) {
-    lines.push('**Nothing found among what could be checked**, but not everything could be checked, so this is not a clean bill of health.');
+    lines.push(
+      '**Nothing found among what could be checked**, but not everything could be checked, so this is not a clean bill of health.',
+    );
   } else {
     lines.push(`**Nothing to look at right now.** All ${report.sources.length} checks ran in full.`);
   }
   if (gaps.length) {
     lines.push('', '**Not checked in full:**');
     for (const gap of gaps)
-      lines.push(`- ${escapeMarkdown(gap.title, 80)}: ${gap.state === 'partial' ? 'partly checked' : 'not checked'} (${escapeMarkdown(gap.reason ?? 'unknown reason', 300)})`);
+      lines.push(
+        `- ${escapeMarkdown(gap.title, 80)}: ${gap.state === 'partial' ? 'partly checked' : 'not checked'} (${escapeMarkdown(gap.reason ?? 'unknown reason', 300)})`,
+      );
   }
-  if (dismissed.length) lines.push('', `_${dismissed.length} dismissed insight${dismissed.length === 1 ? ' is' : 's are'} hidden until ${dismissed.length === 1 ? 'it changes' : 'they change'}._`);
+  if (dismissed.length)
+    lines.push(
+      '',
+      `_${dismissed.length} dismissed insight${dismissed.length === 1 ? ' is' : 's are'} hidden until ${dismissed.length === 1 ? 'it changes' : 'they change'}._`,
+    );
   const checked = report.sources.filter((status) => status.state === 'ok').map((status) => status.title.toLowerCase());
   if (checked.length) lines.push('', `Checked in full: ${escapeMarkdown(checked.join(', '), 400)}.`);
 
@@ -80,7 +88,13 @@ export function renderInsightsAnswer(
 
 /** Runs the sources for the chat's account and region, then answers. */
 export async function answerInsights(
-  ctx: { read: ReadOperation; region: string; resolveEnvironment: EnvironmentResolver; stoppedDays?: number; now?: Date },
+  ctx: {
+    read: ReadOperation;
+    region: string;
+    resolveEnvironment: EnvironmentResolver;
+    stoppedDays?: number;
+    now?: Date;
+  },
   options: { account?: string; dismissals?: DismissalState; sources?: InsightSource[] } = {},
 ): Promise<ChatAnswer> {
   const report = await collectInsights(

@@ -67,9 +67,14 @@ export function patchComplianceSource(options: SourceOptions = {}): InsightSourc
         { filters: [{ name: 'instance-state-name', values: ['running'] }] },
       );
       if (truncated) throw new Error('more than 1000 running instances; Pilot Light reads at most 1000 at once');
-      const instances = facts.map((fact) => ({ id: fact.id, name: fact.name, launchTime: dateOf(fact.extra.launchTime) }));
+      const instances = facts.map((fact) => ({
+        id: fact.id,
+        name: fact.name,
+        launchTime: dateOf(fact.extra.launchTime),
+      }));
       const longRunning = instances.filter(
-        (instance) => instance.launchTime && context.now.getTime() - instance.launchTime.getTime() >= UNPATCHED_DAYS * DAY_MS,
+        (instance) =>
+          instance.launchTime && context.now.getTime() - instance.launchTime.getTime() >= UNPATCHED_DAYS * DAY_MS,
       );
       if (!longRunning.length) return [];
       const states: PatchState[] = [];
@@ -80,7 +85,7 @@ export function patchComplianceSource(options: SourceOptions = {}): InsightSourc
           })) as { items?: PatchState[] };
           states.push(...(output?.items ?? []));
         } catch (error) {
-          throw new Error(`SSM patch states could not be read: ${(error as Error).message}`);
+          throw new Error(`SSM patch states could not be read: ${(error as Error).message}`, { cause: error });
         }
       }
       const { stale, unreported } = judgePatchStates(longRunning, states, context.now);
@@ -96,9 +101,16 @@ export function patchComplianceSource(options: SourceOptions = {}): InsightSourc
             .slice(0, 10)
             .map((instance) => `${instance.name}: ${instance.why}`)
             .concat(stale.length > 10 ? [`and ${stale.length - 10} more`] : [])
-            .concat(['Patch them with a Patch Manager maintenance window or AWS-RunPatchBaseline; Pilot Light has no patch operation yet.'])
+            .concat([
+              'Patch them with a Patch Manager maintenance window or AWS-RunPatchBaseline; Pilot Light has no patch operation yet.',
+            ])
             .join('\n'),
-          resources: stale.map((instance) => ({ type: 'ec2:instance', id: instance.id, region: context.region, account: context.account })),
+          resources: stale.map((instance) => ({
+            type: 'ec2:instance',
+            id: instance.id,
+            region: context.region,
+            account: context.account,
+          })),
         });
       if (unreported.length)
         insights.push({
@@ -107,8 +119,14 @@ export function patchComplianceSource(options: SourceOptions = {}): InsightSourc
           sourceId: 'patch-compliance',
           severity: 'low',
           title: `${unreported.length} instance${unreported.length === 1 ? '' : 's'} running ${UNPATCHED_DAYS}+ days report no patch state`,
-          detail: 'Patch Manager has never scanned them (no SSM agent, no instance profile, or no patch baseline association), so whether they are patched is unknown.',
-          resources: unreported.map((id) => ({ type: 'ec2:instance', id, region: context.region, account: context.account })),
+          detail:
+            'Patch Manager has never scanned them (no SSM agent, no instance profile, or no patch baseline association), so whether they are patched is unknown.',
+          resources: unreported.map((id) => ({
+            type: 'ec2:instance',
+            id,
+            region: context.region,
+            account: context.account,
+          })),
         });
       return insights;
     },

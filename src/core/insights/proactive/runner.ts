@@ -75,7 +75,11 @@ export async function collectInsights(
   const results = await Promise.all(
     sources.map(async (source): Promise<{ status: SourceStatus; insights: Insight[] }> => {
       try {
-        const insights = await withTimeout(Promise.resolve().then(() => source.collect(context)), timeoutMs, source.title);
+        const insights = await withTimeout(
+          Promise.resolve().then(() => source.collect(context)),
+          timeoutMs,
+          source.title,
+        );
         return { status: { id: source.id, title: source.title, state: 'ok', found: insights.length }, insights };
       } catch (error) {
         if (error instanceof PartialInsightsError)
@@ -110,9 +114,7 @@ export async function collectInsights(
 /** One line for a view's description or a status: never "nothing to look at" when a source did not run. */
 export function summarizeReport(report: InsightsReport, visible: number): string {
   const gaps = report.sources.filter((status) => status.state !== 'ok');
-  const gapText = gaps.length
-    ? `${gaps.length} of ${report.sources.length} checks did not run in full`
-    : '';
+  const gapText = gaps.length ? `${gaps.length} of ${report.sources.length} checks did not run in full` : '';
   if (visible) return `${visible} to look at${gapText ? `; ${gapText}` : ''}`;
   if (gapText) return `Nothing found among what could be checked; ${gapText}`;
   return `Nothing to look at: ${report.sources.length} checks ran in full`;

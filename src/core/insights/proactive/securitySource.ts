@@ -12,7 +12,13 @@ type Group = Parameters<typeof analyzeSecurityGroup>[0];
 type Permission = NonNullable<Group['IpPermissions']>[number];
 
 const WORLD = new Set(['0.0.0.0/0', '::/0']);
-const PROTOCOLS: Record<string, 'tcp' | 'udp' | 'all'> = { tcp: 'tcp', '6': 'tcp', udp: 'udp', '17': 'udp', '-1': 'all' };
+const PROTOCOLS: Record<string, 'tcp' | 'udp' | 'all'> = {
+  tcp: 'tcp',
+  '6': 'tcp',
+  udp: 'udp',
+  '17': 'udp',
+  '-1': 'all',
+};
 
 /** The revoke rules for the world-open ranges of a permission that /security flags. */
 function worldRules(permission: Permission): Array<Record<string, unknown>> {
@@ -36,7 +42,12 @@ function worldRules(permission: Permission): Array<Record<string, unknown>> {
 }
 
 /** The insight for one group, or undefined when nothing in it is open to the world. */
-export function openGroupInsight(group: Group, account: string, region: string, environment?: string): Insight | undefined {
+export function openGroupInsight(
+  group: Group,
+  account: string,
+  region: string,
+  environment?: string,
+): Insight | undefined {
   const flagged = (group.IpPermissions ?? []).filter(
     (permission) => analyzeSecurityGroup({ ...group, IpPermissions: [permission] }, region).length > 0,
   );
@@ -74,7 +85,9 @@ export function openSecurityGroupsSource(options: SourceOptions = {}): InsightSo
       const resolve = options.resolveEnvironment ?? unknownEnvironment;
       return (items as Group[])
         .map((group) => {
-          const tags = Object.fromEntries((group.Tags ?? []).filter((tag) => tag.Key).map((tag) => [tag.Key!, tag.Value ?? '']));
+          const tags = Object.fromEntries(
+            (group.Tags ?? []).filter((tag) => tag.Key).map((tag) => [tag.Key!, tag.Value ?? '']),
+          );
           return openGroupInsight(group, context.account, context.region, resolve(tags).name);
         })
         .filter((insight): insight is Insight => Boolean(insight));

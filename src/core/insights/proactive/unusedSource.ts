@@ -72,7 +72,10 @@ export function unusedCategoryInsight(
     title: `${mine.length} ${noun}${stopped}${cost}`,
     detail: costly
       .slice(0, 10)
-      .map((finding) => `${finding.resource.name ?? finding.resource.id}: ${usd(finding.monthlyUsd)}/month, ${finding.reason}`)
+      .map(
+        (finding) =>
+          `${finding.resource.name ?? finding.resource.id}: ${usd(finding.monthlyUsd)}/month, ${finding.reason}`,
+      )
       .concat(mine.length > 10 ? [`and ${mine.length - 10} more`] : [])
       .join('\n'),
     resources: costly.map((finding) => ({
@@ -105,7 +108,8 @@ function categorySource(
       const reason = unjudged
         .map((entry) => `${CATEGORY_TITLES[entry.category].toLowerCase()}: ${entry.reason}`)
         .join('; ');
-      if (unjudged.length === categories.length) throw new Error(`${reason}${report.errors.length ? ` (${report.errors.join('; ')})` : ''}`);
+      if (unjudged.length === categories.length)
+        throw new Error(`${reason}${report.errors.length ? ` (${report.errors.join('; ')})` : ''}`);
       throw new PartialInsightsError(reason, insights);
     },
   };
