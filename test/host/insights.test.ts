@@ -12,7 +12,7 @@ import * as vscode from 'vscode';
 import type { InsightsSnapshot } from '../../src/features/insights/registerInsights';
 import type { InsightNode, InsightsNode } from '../../src/features/insights/insightsView';
 import { fakeChat } from './support/fakeChatModel';
-import { askAws, ec2, newChat, plain, SCRATCH_REGION, setSetting, testing } from './support/safety';
+import { askAws, ec2, newChat, plain, SCRATCH_REGION, setSetting, testing, waitFor } from './support/safety';
 
 describe('Insights view', function () {
   this.timeout(120_000);
@@ -161,5 +161,53 @@ describe('Insights view', function () {
       ),
       'the fix is offered as a dry-run',
     );
+  });
+
+  it('runs background checks only when the user enables them, and skips protected accounts until included', async () => {
+    const { testing: hooks } = await testing();
+    const feature = (await hooks.insights())!;
+    const config = () => vscode.workspace.getConfiguration('pilotLight');
+    try {
+      // A workspace cannot turn background checks on.
+      await config().update('insights.enabled', true, vscode.ConfigurationTarget.Workspace);
+      assert.equal((await feature.settings()).settings.enabled, false);
+      const off = await feature.backgroundCheckNow();
+      assert.equal(off.run, false);
+      assert.match(feature.snapshot().backgroundNote ?? '', /Background checks are off/);
+
+      // The user can; then the background step checks.
+      await setSetting('insights.enabled', true);
+      const before = feature.snapshot().report?.checkedAt;
+      assert.equal((await feature.backgroundCheckNow()).run, true);
+      const ran = feature.snapshot().report?.checkedAt;
+      assert.ok(ran && ran !== before, 'a new check ran');
+
+      // An account mapped to a protected environment is skipped until includeProtected is set.
+      await setSetting('guardrails.accountEnvironments', { '123456789012': 'production' });
+      await setSetting('guardrails.protectedEnvironments', ['production']);
+      await waitFor('the policy to map the account', async () =>
+        (await hooks.operations.policy()).policy.accountEnvironments['123456789012'] === 'production'
+          ? true
+          : undefined,
+      );
+      const skipped = await feature.backgroundCheckNow();
+      assert.equal(skipped.run, false);
+      assert.match(
+        feature.snapshot().backgroundNote ?? '',
+        /skip this account: it maps to a protected environment \(production\)/,
+      );
+      assert.equal(feature.snapshot().report?.checkedAt, ran, 'no check ran in the protected account');
+      await setSetting('insights.includeProtected', true);
+      assert.equal((await feature.backgroundCheckNow()).run, true);
+    } finally {
+      await config().update('insights.enabled', undefined, vscode.ConfigurationTarget.Workspace);
+      for (const key of [
+        'insights.enabled',
+        'insights.includeProtected',
+        'guardrails.accountEnvironments',
+        'guardrails.protectedEnvironments',
+      ])
+        await setSetting(key, undefined);
+    }
   });
 });

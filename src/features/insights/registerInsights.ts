@@ -66,6 +66,7 @@ export class InsightsFeature implements vscode.Disposable {
   async schedule(delayMs?: number): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    const generation = ++this.generation;
     const { settings, ignored } = await this.settings();
     for (const note of ignored) this.ctx.log.warn(`Insights: ${note}; the workspace value is ignored.`);
     if (!settings.enabled) {
@@ -73,30 +74,40 @@ export class InsightsFeature implements vscode.Disposable {
       return;
     }
     this.provider.update({ backgroundNote: `Background check every ${settings.intervalMinutes} min` });
+    if (generation !== this.generation) return;
     const wait = delayMs ?? settings.intervalMinutes * 60_000;
-    this.timer = setTimeout(() => void this.backgroundCheck(), wait);
+    this.timer = setTimeout(() => void this.backgroundCheck(generation), wait);
   }
 
-  private async backgroundCheck(): Promise<void> {
+  /** Each schedule() starts a new chain of checks; an older chain stops at its next step. */
+  private generation = 0;
+
+  /** One background step: checks when the settings and the account allow it, else says why in the view. */
+  async backgroundCheckNow(): Promise<{ run: true } | { run: false; reason: string }> {
+    const [{ backgroundCheckDecision, accountProtection }, loaded, { settings }] = await Promise.all([
+      import('../../core/insights/proactive/settings'),
+      this.service.policy(),
+      this.settings(),
+    ]);
+    const account = await (await this.ctx.connection()).identity().then(
+      (identity) => identity.account,
+      () => undefined,
+    );
+    const decision = backgroundCheckDecision(settings, accountProtection(account, loaded.policy));
+    if (decision.run) await this.check();
+    else this.provider.update({ backgroundNote: decision.reason });
+    return decision;
+  }
+
+  private async backgroundCheck(generation: number): Promise<void> {
     try {
-      const [{ backgroundCheckDecision, accountProtection }, loaded, { settings }] = await Promise.all([
-        import('../../core/insights/proactive/settings'),
-        this.service.policy(),
-        this.settings(),
-      ]);
-      const account = await (await this.ctx.connection()).identity().then(
-        (identity) => identity.account,
-        () => undefined,
-      );
-      const decision = backgroundCheckDecision(settings, accountProtection(account, loaded.policy));
-      if (decision.run) await this.check();
-      else this.provider.update({ backgroundNote: decision.reason });
+      await this.backgroundCheckNow();
     } catch (error) {
       this.ctx.log.warn(`Insights: the background check failed: ${(error as Error).message}`);
     } finally {
       const { settings } = await this.settings().catch(() => ({ settings: undefined }));
-      if (settings?.enabled)
-        this.timer = setTimeout(() => void this.backgroundCheck(), settings.intervalMinutes * 60_000);
+      if (settings?.enabled && generation === this.generation)
+        this.timer = setTimeout(() => void this.backgroundCheck(generation), settings.intervalMinutes * 60_000);
     }
   }
 
@@ -136,6 +147,21 @@ export class InsightsFeature implements vscode.Disposable {
   private async store() {
     const { DismissalStore } = await import('../../core/insights/proactive/dismissals');
     return new DismissalStore(this.ctx.extension.globalState);
+  }
+
+  /** Drops the last report when the connection now points at another account or region. */
+  async connectionChanged(): Promise<void> {
+    const report = this.provider.state.report;
+    if (!report) return;
+    const connection = await this.ctx.connection();
+    const account = await connection.identity().then(
+      (identity) => identity.account,
+      () => undefined,
+    );
+    if (connection.region === report.region && (account === undefined || account === report.account)) return;
+    this.provider.update({ report: undefined, error: undefined });
+    await this.show();
+    void this.schedule(0);
   }
 
   /** Applies dismissals to the last report, repaints and sets the badge. */
@@ -222,6 +248,9 @@ export function registerInsights(ctx: PilotLightContext): InsightsFeature {
     command('pilotLight.insights.restoreDismissed', () => feature.restoreDismissed()),
     command('pilotLight.insights.previewFix', (target?: unknown) => feature.previewFix(target)),
     command('pilotLight.insights.showResource', (target?: unknown) => feature.showResource(target)),
+    ctx.onDidChangeConnection(() =>
+      feature.connectionChanged().catch((error) => ctx.log.warn(`Insights: ${(error as Error).message}`)),
+    ),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration(`${CONFIG_SECTION}.insights`))
         void feature.schedule(feature.provider.state.report ? undefined : 0);
