@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { CreateVolumeCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { CreateVolumeCommand, EC2Client, RunInstancesCommand, type Instance } from '@aws-sdk/client-ec2';
 import { CreateDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
 import { ebsVolumeMonthly } from '../../src/core/insights/prices';
 import { collectInsights, proactiveSources, renderInsightsAnswer } from '../../src/core/insights/proactive';
@@ -11,6 +11,7 @@ import type { InsightContext } from '../../src/core/insights/proactive/types';
 import { emulatorConnection } from '../support/connection';
 import { clientConfig, emulatorStack, resetAndSeed, useEmulatorStack } from '../support/emulators';
 import { readsThroughRunner } from '../support/resourceReads';
+import { startSsmFront } from '../../tools/emulators/ssm/front';
 
 useEmulatorStack();
 
@@ -118,12 +119,17 @@ describe('proactive insights against moto', function () {
     assert.deepEqual([...new Set(calls)].sort(), ['rds.instances.list', 'rds.instances.storageMetrics']);
   });
 
+  let launched: Instance[] = [];
+
   it('patch states: moto lacks DescribeInstancePatchStates, so the source is "not checked" with why', async () => {
     const ec2 = new EC2Client(clientConfig());
     try {
-      await ec2.send(
-        new RunInstancesCommand({ ImageId: 'ami-12c6146b', MinCount: 1, MaxCount: 1, InstanceType: 't3.micro' }),
-      );
+      launched =
+        (
+          await ec2.send(
+            new RunInstancesCommand({ ImageId: 'ami-12c6146b', MinCount: 3, MaxCount: 3, InstanceType: 't3.micro' }),
+          )
+        ).Instances ?? [];
     } finally {
       ec2.destroy();
     }
@@ -134,6 +140,39 @@ describe('proactive insights against moto', function () {
     assert.match(report.sources[0].reason!, /^SSM patch states could not be read: /);
     assert.equal(report.insights.length, 0);
     assert.doesNotMatch(renderInsightsAnswer(report).markdown, /Nothing to look at/);
+  });
+
+  it('patch states from the SSM front (which fills DescribeInstancePatchStates): stale and unreported instances', async () => {
+    const stack = emulatorStack();
+    const front = await startSsmFront({ upstream: stack.endpoint, motoEndpoint: stack.motoEndpoint });
+    try {
+      const [stale, fresh] = launched.map((instance) => instance.InstanceId!);
+      const later = new Date(Date.now() + 40 * 24 * 60 * 60 * 1000);
+      front.patchStates.seed(region, [
+        { instanceId: stale, operationEndTime: new Date() },
+        { instanceId: fresh, operationEndTime: new Date(later.getTime() - 2 * 24 * 60 * 60 * 1000) },
+      ]);
+      const viaFront = readsThroughRunner(await emulatorConnection({ endpointUrl: front.endpoint }));
+      const report = await collectInsights([patchComplianceSource({ resolveEnvironment })], {
+        read: (operationId, input) => viaFront.read(operationId, input, region),
+        account: '123456789012',
+        region,
+        now: later,
+      });
+      assert.equal(report.sources[0].state, 'ok');
+      const byId = Object.fromEntries(report.insights.map((insight) => [insight.id.split(':')[0], insight]));
+      assert.equal(byId['unpatched-instances'].title, '1 instance has run 30+ days without patches');
+      assert.deepEqual(
+        byId['unpatched-instances'].resources.map((resource) => resource.id),
+        [stale],
+      );
+      assert.match(byId['unpatched-instances'].detail!, /last patched or scanned 40 days ago/);
+      // The third instance never reported a patch state: whether it is patched is unknown, and said so.
+      assert.equal(byId['unmanaged-patching'].title, '1 instance running 30+ days reports no patch state');
+      assert.deepEqual(front.patchStates.calls, [3]);
+    } finally {
+      await front.stop();
+    }
   });
 
   it('the whole list runs side by side: insights ranked, every source with its status', async () => {

@@ -118,7 +118,7 @@ export function patchComplianceSource(options: SourceOptions = {}): InsightSourc
           fingerprint: fingerprintOf(unreported),
           sourceId: 'patch-compliance',
           severity: 'low',
-          title: `${unreported.length} instance${unreported.length === 1 ? '' : 's'} running ${UNPATCHED_DAYS}+ days report no patch state`,
+          title: `${unreported.length} instance${unreported.length === 1 ? '' : 's'} running ${UNPATCHED_DAYS}+ days report${unreported.length === 1 ? 's' : ''} no patch state`,
           detail:
             'Patch Manager has never scanned them (no SSM agent, no instance profile, or no patch baseline association), so whether they are patched is unknown.',
           resources: unreported.map((id) => ({
