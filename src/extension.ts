@@ -13,6 +13,7 @@ import { registerRecoveryPlanEditor } from './features/editors/recoveryPlan/regi
 import { registerExplorer, type ExplorerFeature } from './features/explorer/registerExplorer';
 import { registerCfnLanguage } from './features/iac/language/registerCfnLanguage';
 import { registerGuardrails } from './features/guardrails/registerGuardrails';
+import { registerInsights } from './features/insights/registerInsights';
 import { registerIacDrift } from './features/iac/drift/registerDrift';
 import { registerIacGenerate } from './features/iac/generate/registerGenerate';
 import { registerTerraform } from './features/iac/terraform/registerTerraform';
@@ -73,6 +74,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PilotL
   registerMcp(ctx);
   registerTerraform(ctx);
   registerIacGenerate(ctx);
+  registerInsights(ctx);
   const chat = registerChat(ctx);
   ctx.runDeferred();
   const testing = testingApi(ctx, chat, contextFeature);

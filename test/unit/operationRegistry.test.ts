@@ -151,6 +151,9 @@ const EXPECTED_READS = [
   'cloudwatch.instanceUtilization.get',
   'computeoptimizer.ec2Recommendations.get',
   'scheduler.instanceSchedules.list',
+  'rds.instances.list',
+  'rds.instances.storageMetrics',
+  'ssm.patchStates.list',
 ];
 
 describe('operation registry', () => {

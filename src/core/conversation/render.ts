@@ -212,6 +212,7 @@ export const HELP_MARKDOWN = [
   "- `/resources what's running in production?`: query by type, tag (`Team=core`), state or environment; DRS too (`/resources which source servers are stalled?`)",
   '- `/security`: IAM policies that are too broad, and security groups open to the internet on admin ports',
   '- `/unused`: unattached volumes, unassociated Elastic IPs, long-stopped instances and orphaned snapshots, with monthly cost',
+  '- `/insights` (or "what should I look at?"): the top insights: unattached volumes and their cost, RDS storage, open security groups, unpatched instances',
   '- `/context`: show or switch account (profile), region and environment',
   '- `/wizard vpc`: create a VPC step by step, ending in a previewed, confirmed change',
   '- `/containers`: ECS and EKS in plain words: "Scale the web service to 5 tasks", "Deploy my-api:latest to the production cluster", "Rollback the API service to the previous version", "Show me logs from the payment-service containers"',

@@ -21,6 +21,8 @@ import { containerReadOperations, containerWriteOperations } from './eksEcrLogs'
 import { complianceReadOperations } from './compliance';
 import { costReadOperations, costWriteOperations } from './costOperations';
 import { scheduleReadOperations, scheduleWriteOperations } from './costSchedules';
+import { rdsReadOperations } from './rds';
+import { ssmPatchReadOperations } from './ssmPatches';
 
 /** Every operation Pilot Light ships, in menu order. */
 export const BUILTIN_OPERATIONS: readonly Operation[] = Object.freeze([
@@ -54,6 +56,8 @@ export const BUILTIN_OPERATIONS: readonly Operation[] = Object.freeze([
   ...costWriteOperations,
   ...scheduleReadOperations,
   ...scheduleWriteOperations,
+  ...rdsReadOperations,
+  ...ssmPatchReadOperations,
 ] as Operation[]);
 
 export function createOperationRegistry(extra: Iterable<Operation> = []): OperationRegistry {

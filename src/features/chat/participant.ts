@@ -164,6 +164,9 @@ export class AwsChatParticipant {
       case 'unused':
         stream.progress('Looking for unused resources…');
         return answers.answerUnused(answerContext, parser.unusedScope(prompt));
+      case 'insights':
+        stream.progress('Checking what needs attention…');
+        return this.insights(answerContext, memory.account);
       case 'context':
         return this.context(parser.parseContextCommand(prompt), answerContext);
       case 'wizard': {
@@ -216,6 +219,10 @@ export class AwsChatParticipant {
           const { isCostQuestion, parseCostRequest } = await import('../../core/cost/chatIntent');
           if (isCostQuestion(prompt) && parseCostRequest(prompt))
             return this.cost(prompt, answerContext, memory.account, false);
+        }
+        if ((await import('../../core/insights/proactive/answer')).isInsightsQuestion(prompt)) {
+          stream.progress('Checking what needs attention…');
+          return this.insights(answerContext, memory.account);
         }
         break;
       default:
@@ -274,6 +281,18 @@ export class AwsChatParticipant {
     if (intent.kind === 'context') return this.context(intent.command, answerContext);
     if (intent.kind !== 'help') stream.progress('Working on it…');
     return answers.answerIntent(answerContext, intent);
+  }
+
+  /** "What should I look at?" and /insights: the proactive checks' top insights, without a model; dismissed ones stay hidden. */
+  private async insights(answerContext: AnswerContext, account: string | undefined): Promise<ChatAnswer> {
+    const [{ answerInsights }, { parseDismissals, DISMISSALS_KEY }] = await Promise.all([
+      import('../../core/insights/proactive/answer'),
+      import('../../core/insights/proactive/dismissals'),
+    ]);
+    return answerInsights(answerContext, {
+      account,
+      dismissals: parseDismissals(this.ctx.extension.globalState.get(DISMISSALS_KEY)),
+    });
   }
 
   /** /resources with `accounts: all | <ids> | ou:<id>`: one read in every selected account, failures listed. */

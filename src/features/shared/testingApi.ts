@@ -40,6 +40,8 @@ export interface PilotLightTestingApi {
   recoveryPlanEditors(): Promise<Array<import('../editors/recoveryPlan/planEditor').RecoveryPlanEditor>>;
   /** The Cost view and its chart panel. */
   cost(): Promise<import('../cost/registerCost').CostFeature | undefined>;
+  /** The Insights view's feature (view, provider, checks, dismissals). */
+  insights(): Promise<import('../insights/registerInsights').InsightsFeature | undefined>;
 }
 
 export function testingApi(
@@ -74,6 +76,7 @@ export function testingApi(
     driftController: async () => (await import('../iac/drift/registerDrift')).registeredDriftFeature?.controller(),
     recoveryPlanEditors: async () => (await import('../editors/recoveryPlan/planEditor')).openRecoveryPlanEditors(),
     cost: async () => (await import('../cost/registerCost')).registeredCostFeature,
+    insights: async () => (await import('../insights/registerInsights')).registeredInsights,
     invokeToolDirectly: async (name, input) => {
       const { registeredTools } = await import('../tools/registerTools');
       const tool = registeredTools.get(name);

@@ -6,6 +6,7 @@
 import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { closeServer, listen, sendJson } from '../drs/http';
 import { SsmAutomationEmulator, type SsmAutomationEmulatorOptions } from './automation';
+import { SsmPatchStatesEmulator } from './patchStates';
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -27,6 +28,8 @@ function forwardable(rawHeaders: string[]): string[] {
 export interface SsmFront {
   endpoint: string;
   ssm: SsmAutomationEmulator;
+  /** DescribeInstancePatchStates, which moto lacks, from seeded states. */
+  patchStates: SsmPatchStatesEmulator;
   stop(): Promise<void>;
 }
 
@@ -34,6 +37,7 @@ export async function startSsmFront(
   options: SsmAutomationEmulatorOptions & { upstream: string; port?: number },
 ): Promise<SsmFront> {
   const ssm = new SsmAutomationEmulator(options);
+  const patchStates = new SsmPatchStatesEmulator();
   const upstream = new URL(options.upstream);
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const proxy = (req: IncomingMessage, res: ServerResponse): void => {
@@ -61,6 +65,7 @@ export async function startSsmFront(
   };
   const server = createServer((req, res) => {
     if (SsmAutomationEmulator.matches(req)) ssm.handle(req, res);
+    else if (SsmPatchStatesEmulator.matches(req)) patchStates.handle(req, res);
     else proxy(req, res);
   });
   server.keepAliveTimeout = 5000;
@@ -68,6 +73,7 @@ export async function startSsmFront(
   return {
     endpoint: `http://127.0.0.1:${port}`,
     ssm,
+    patchStates,
     async stop() {
       ssm.stop();
       await closeServer(server);
