@@ -127,6 +127,11 @@ export async function runInsightsQuery(read: Read, query: InsightsQuery, options
 const MAX_TABLE_ROWS = 500;
 const MAX_CELL = 300;
 
+/** Emulators answer @timestamp in epoch milliseconds; AWS in "2026-01-31 12:00:00.000". */
+function timestampText(value: string): string {
+  return /^\d{13}$/.test(value) ? new Date(Number(value)).toISOString().replace('T', ' ').slice(0, 23) : value;
+}
+
 function cell(value: unknown): string {
   return escapeMarkdown(String(value ?? '').replace(/\s+/g, ' '), MAX_CELL) || ' ';
 }
@@ -145,7 +150,10 @@ export function resultsTable(result: Pick<InsightsResult, 'rows' | 'status' | 's
   const lines = [
     `| ${columns.map(cell).join(' | ')} |`,
     `| ${columns.map(() => '---').join(' | ')} |`,
-    ...shown.map((row) => `| ${columns.map((column) => cell(row[column])).join(' | ')} |`),
+    ...shown.map(
+      (row) =>
+        `| ${columns.map((column) => cell(column === '@timestamp' ? timestampText(String(row[column] ?? '')) : row[column])).join(' | ')} |`,
+    ),
   ];
   const more = result.rows.length > shown.length ? `\n\n${result.rows.length - shown.length} more rows not shown.` : '';
   return `${header}\n\n${lines.join('\n')}${more}`;
