@@ -18,7 +18,7 @@ export interface ObservabilityAnswerContext {
     input: Record<string, unknown>,
   ): Promise<{ status: 'dry-run' | 'refused' | 'failed'; correlationId?: string; verdict?: string; text: string }>;
   region: string;
-  now?: () => number;
+  now?: Date;
   /** Logs Insights polling, for tests. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -198,7 +198,7 @@ async function logsQuery(
         ? `I found no log group whose name contains ${inlineCode(request.source, 80)} in ${inlineCode(ctx.region)}.`
         : `There are no log groups in ${inlineCode(ctx.region)}.`,
     );
-  const now = (ctx.now ?? Date.now)();
+  const now = (ctx.now ?? new Date()).getTime();
   const queryString = insightsQueryFor({ level: request.level, text: request.text });
   const result = await runInsightsQuery(
     ctx.read,

@@ -187,6 +187,11 @@ export class AwsChatParticipant {
         stream.progress('Reading ECS and EKS…');
         return answerContainers(answerContext, containerRequest);
       }
+      case 'observe': {
+        stream.progress('Reading CloudWatch…');
+        const { answerObservability } = await import('../../core/observability/chat');
+        return answerObservability(answerContext, prompt);
+      }
       case undefined:
         if ((await import('../../core/approvals/agentApprovals')).isApprovalStatusQuestion(prompt))
           return this.approvals();
