@@ -60,6 +60,8 @@ const EXPECTED_WRITES = [
   'cloudformation.changeSets.execute',
   'organizations.policies.create',
   'organizations.policies.attach',
+  'cloudwatch.alarms.put',
+  'cloudwatch.dashboards.put',
 ];
 
 const EXPECTED_READS = [
@@ -128,6 +130,15 @@ const EXPECTED_READS = [
   'organizations.policies.list',
   'organizations.policies.forTarget',
   'organizations.policies.describe',
+  'cloudwatch.alarms.list',
+  'cloudwatch.metrics.getData',
+  'cloudwatch.dashboards.get',
+  'logs.groups.list',
+  'logs.streams.list',
+  'logs.events.filter',
+  'logs.insights.start',
+  'logs.insights.results',
+  'logs.liveTail.sample',
 ];
 
 describe('operation registry', () => {
