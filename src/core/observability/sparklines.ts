@@ -12,7 +12,11 @@ export function sparkline(values: readonly number[], range?: { min: number; max:
   if (!finite.length) return '';
   let min = range?.min ?? Infinity;
   let max = range?.max ?? -Infinity;
-  if (!range) for (const value of finite) (min = Math.min(min, value)), (max = Math.max(max, value));
+  if (!range)
+    for (const value of finite) {
+      min = Math.min(min, value);
+      max = Math.max(max, value);
+    }
   const span = max - min;
   return finite
     .map((value) => {

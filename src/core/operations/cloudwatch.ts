@@ -30,6 +30,7 @@ const alarmName = z
   .string()
   .min(1)
   .max(255)
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
   .regex(/^[^\u0000-\u001f]+$/, 'Expected an alarm name without control characters.')
   .describe('CloudWatch alarm name');
 const namespace = z

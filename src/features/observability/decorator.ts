@@ -59,8 +59,9 @@ export class ObservabilityDecorator implements RowDecorator, vscode.Disposable {
         );
         if (!calls) return;
         for (const row of stale) {
-          // Resetting the row's resource rebuilds its tooltip on the next paint.
-          row.resource = row.resource;
+          // Setting the row's resource again rebuilds its tooltip on the next paint.
+          const { resource } = row;
+          row.resource = resource;
           this.tree.repaint(row);
         }
       } catch (error) {

@@ -222,7 +222,10 @@ export function registerObservability(ctx: PilotLightContext, explorer: Explorer
         async (progress, cancellation) => {
           while (!cancellation.isCancellationRequested) {
             const events = await follower.next();
-            if (follower.note && !noted) channel.appendLine(`[${follower.note}]`), (noted = true);
+            if (follower.note && !noted) {
+              channel.appendLine(`[${follower.note}]`);
+              noted = true;
+            }
             if (events.length) channel.appendLine(formatTailEvents(events));
             lines += events.length;
             progress.report({ message: `${lines} events · ${follower.mode === 'live' ? 'live tail' : 'polling every 5 s'} · Cancel to stop` });

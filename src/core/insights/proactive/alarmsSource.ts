@@ -59,7 +59,9 @@ export const alarmsInAlarmSource: InsightSource = {
     const seen = new Set<string>();
     const add = (resource: InsightResource) => {
       const key = `${resource.type}|${resource.id}`;
-      if (!seen.has(key)) seen.add(key), resources.push(resource);
+      if (seen.has(key)) return;
+      seen.add(key);
+      resources.push(resource);
     };
     for (const alarm of alarms) {
       add({ type: 'cloudwatch:alarm', id: alarm.AlarmArn ?? alarm.AlarmName ?? '?', region: context.region, account: context.account });
