@@ -9,6 +9,8 @@ import { insightsQueryFor, parseQueryFile, QueryFileError, resultsTable } from '
 import { metricQueries, sparkline, SparklineCache } from '../../src/core/observability/sparklines';
 import { LogFollower } from '../../src/core/observability/tail';
 import { dashboardInstanceIds } from '../../src/core/operations/cloudwatch';
+// The decorator imports only types from the explorer and vscode, so it runs in plain Node with fake rows.
+import { ObservabilityDecorator } from '../../src/features/observability/decorator';
 import { createOperationRegistry } from '../../src/core/operations/builtinOperations';
 
 const BLOCKS = '▁▂▃▄▅▆▇█';
@@ -328,5 +330,59 @@ describe('observability: Logs Insights and following logs', () => {
     events.push({ timestamp: 2000, message: 'c', eventId: '3' }, { timestamp: 3000, message: 'd', eventId: '4' });
     assert.deepEqual((await follower.next()).map((event) => event.message), ['c', 'd']);
     assert.deepEqual(calls, ['logs.liveTail.sample', 'logs.events.filter', 'logs.events.filter', 'logs.events.filter']);
+  });
+});
+
+describe('observability: explorer decorator (sparklines in tooltips, live alarm lists)', () => {
+
+  function fakeList(type: string, read: (operationId: string, input: Record<string, unknown>) => Promise<unknown>) {
+    return { lister: { type, title: type }, scope: { region: 'eu-west-1', reads: { read: (id: string, input: Record<string, unknown>) => read(id, input) } } };
+  }
+  function fakeRow(id: string, type = 'ec2:instance') {
+    return { region: 'eu-west-1', resource: { type, id, name: id, details: [], tags: {} } };
+  }
+
+  it('reads the shown instance rows in one batched call, repaints them, and shows the sparkline in the tooltip', async () => {
+    const repainted: unknown[] = [];
+    const decorator = new ObservabilityDecorator({ repaint: (node) => repainted.push(node), refresh: () => undefined }, () => true, () => 60, () => undefined);
+    const reads: Array<Record<string, unknown>> = [];
+    const list = fakeList('ec2:instance', async (_, input) => {
+      reads.push(input);
+      const queries = input.queries as Array<{ id: string }>;
+      return { results: queries.map((query, index) => ({ id: query.id, timestamps: ['2026-01-31T11:55:00Z', '2026-01-31T12:00:00Z'], values: [index, 100] })) };
+    });
+    const rows = [fakeRow('i-1'), fakeRow('i-2'), fakeRow('vpc-1', 'ec2:vpc')];
+    decorator.shown(list as never, {} as never, rows as never);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(reads.length, 1);
+    assert.equal((reads[0].queries as unknown[]).length, 2, 'one query per instance row');
+    assert.deepEqual(repainted, rows.slice(0, 2));
+    assert.match(decorator.tooltip(rows[0] as never)!, /^\*\*CPUUtilization\*\* `▁█` {2}\nlatest 100 %/);
+    assert.equal(decorator.tooltip(rows[2] as never), undefined);
+    decorator.shown(list as never, {} as never, rows as never);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(reads.length, 1, 'cached: shown again reads nothing');
+    decorator.dispose();
+  });
+
+  it('reloads shown alarm lists on the interval, only while the explorer is visible', async () => {
+    const clock = (await import('sinon')).useFakeTimers();
+    try {
+      let visible = false;
+      const refreshed: unknown[] = [];
+      const decorator = new ObservabilityDecorator({ repaint: () => undefined, refresh: (node) => refreshed.push(node) }, () => visible, () => 30, () => undefined);
+      const owner = { id: 'alarms' };
+      decorator.shown(fakeList('cloudwatch:alarm', async () => ({})) as never, owner as never, []);
+      clock.tick(31_000);
+      assert.deepEqual(refreshed, [], 'hidden: nothing reloads');
+      visible = true;
+      clock.tick(30_000);
+      assert.deepEqual(refreshed, [owner]);
+      clock.tick(30_000);
+      assert.deepEqual(refreshed, [owner], 'a list not shown again after its reload drops out');
+      decorator.dispose();
+    } finally {
+      clock.restore();
+    }
   });
 });

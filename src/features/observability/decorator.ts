@@ -48,7 +48,9 @@ export class ObservabilityDecorator implements RowDecorator, vscode.Disposable {
     const { reads, region } = list.scope;
     void (async () => {
       const cache = await this.sparklines();
-      const stale = rows.filter((row) => !cache.isFresh(region, row.resource.id));
+      const stale = rows.filter(
+        (row) => SPARKLINE_TYPES.has(row.resource.type) && !cache.isFresh(region, row.resource.id),
+      );
       if (!stale.length) return;
       try {
         this.sparklineLoads++;
