@@ -18,6 +18,7 @@ import { registerIacDrift } from './features/iac/drift/registerDrift';
 import { registerIacGenerate } from './features/iac/generate/registerGenerate';
 import { registerTerraform } from './features/iac/terraform/registerTerraform';
 import { registerMcp } from './features/mcp/registerMcp';
+import { registerObservability } from './features/observability/registerObservability';
 import { PilotLightContext } from './features/shared/pilotLightContext';
 import { publicApi, type PilotLightApi } from './features/shared/publicApi';
 import { testingApi, type PilotLightTestingApi } from './features/shared/testingApi';
@@ -58,6 +59,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PilotL
   registerApprovals(ctx);
   registerActions(ctx, explorer);
   registerContainers(ctx, explorer);
+  registerObservability(ctx, explorer);
   const audit = registerAudit(ctx);
   const dr = registerDrFeature(ctx);
   registerCost(ctx);

@@ -63,6 +63,8 @@ const EXPECTED_WRITES = [
   'budgets.budgets.create',
   'scheduler.instanceSchedules.create',
   'scheduler.instanceSchedules.delete',
+  'cloudwatch.alarms.put',
+  'cloudwatch.dashboards.put',
 ];
 
 const EXPECTED_READS = [
@@ -154,6 +156,15 @@ const EXPECTED_READS = [
   'rds.instances.list',
   'rds.instances.storageMetrics',
   'ssm.patchStates.list',
+  'cloudwatch.alarms.list',
+  'cloudwatch.metrics.getData',
+  'cloudwatch.dashboards.get',
+  'logs.groups.list',
+  'logs.streams.list',
+  'logs.events.filter',
+  'logs.insights.start',
+  'logs.insights.results',
+  'logs.liveTail.sample',
 ];
 
 describe('operation registry', () => {

@@ -72,6 +72,14 @@ export const READ_OPERATIONS = Object.freeze([
   'ecr.images.list',
   'ecr.images.scanFindings',
   'logs.events.get',
+  'logs.groups.list',
+  'logs.streams.list',
+  'logs.events.filter',
+  'logs.insights.start',
+  'logs.insights.results',
+  'cloudwatch.alarms.list',
+  'cloudwatch.metrics.getData',
+  'cloudwatch.dashboards.get',
   'organizations.accounts.list',
   'organizations.units.list',
   'organizations.policies.list',
@@ -122,6 +130,8 @@ export const WRITE_OPERATIONS = Object.freeze([
   'organizations.policies.attach',
   'budgets.budgets.create',
   'scheduler.instanceSchedules.create',
+  'cloudwatch.alarms.put',
+  'cloudwatch.dashboards.put',
 ] as const);
 
 export const DELETE_OPERATIONS = Object.freeze([
@@ -147,7 +157,7 @@ export const TOOL_SPECS: readonly ToolSpec[] = Object.freeze([
     toolReferenceName: 'awsRead',
     kind: 'read',
     shape: { kind: 'router', operationIds: READ_OPERATIONS, acrossAccounts: true },
-    modelDescription: `Reads AWS resources in the user's current account and region (EC2 instances, volumes, snapshots, Elastic IPs, AMIs, VPCs, subnets, route tables, gateways, security groups, network interfaces, launch templates, IAM roles and policies, CloudFormation stacks; Elastic Disaster Recovery: DRS source servers with replication state and lag, DRS jobs (drills and recoveries) and recovery instances; ECS clusters, services with deployments, tasks with container exit codes, task definition revisions; EKS clusters, node groups and Fargate profiles; ECR repositories and images with scan findings; CloudWatch log events of a container's awslogs stream; AWS Organizations: accounts, OUs and service control policies; cost: Cost Explorer spend by service, account, region or tag, forecast, Savings Plans and RI recommendations, budgets with actual vs limit, EC2 CPU and network utilization, Compute Optimizer findings, EventBridge Scheduler schedules with their next run). Read-only. Pick the operation and give its input (often {}). To read across the organization's accounts, add accounts ("all", account IDs, or "ou:<OU ID>") and optionally regions: every result row names its account, and accounts that could not be read are listed with their error. The result lists resources with their environment. ${UNTRUSTED}`,
+    modelDescription: `Reads AWS resources in the user's current account and region (EC2 instances, volumes, snapshots, Elastic IPs, AMIs, VPCs, subnets, route tables, gateways, security groups, network interfaces, launch templates, IAM roles and policies, CloudFormation stacks; Elastic Disaster Recovery: DRS source servers with replication state and lag, DRS jobs (drills and recoveries) and recovery instances; ECS clusters, services with deployments, tasks with container exit codes, task definition revisions; EKS clusters, node groups and Fargate profiles; ECR repositories and images with scan findings; CloudWatch log events of a container's awslogs stream; CloudWatch Logs log groups, streams, filtered events and Logs Insights queries (start, then read results); CloudWatch alarms by state, metric data (GetMetricData, up to 500 metrics per call) and dashboards; AWS Organizations: accounts, OUs and service control policies; cost: Cost Explorer spend by service, account, region or tag, forecast, Savings Plans and RI recommendations, budgets with actual vs limit, EC2 CPU and network utilization, Compute Optimizer findings, EventBridge Scheduler schedules with their next run). Read-only. Pick the operation and give its input (often {}). To read across the organization's accounts, add accounts ("all", account IDs, or "ou:<OU ID>") and optionally regions: every result row names its account, and accounts that could not be read are listed with their error. The result lists resources with their environment. ${UNTRUSTED}`,
     userDescription: 'Lists and describes AWS resources (read-only).',
     icon: '$(search)',
   },

@@ -23,6 +23,7 @@ import { costReadOperations, costWriteOperations } from './costOperations';
 import { scheduleReadOperations, scheduleWriteOperations } from './costSchedules';
 import { rdsReadOperations } from './rds';
 import { ssmPatchReadOperations } from './ssmPatches';
+import { cloudWatchReadOperations, cloudWatchWriteOperations, logsReadOperations } from './cloudwatchAll';
 
 /** Every operation Pilot Light ships, in menu order. */
 export const BUILTIN_OPERATIONS: readonly Operation[] = Object.freeze([
@@ -58,6 +59,9 @@ export const BUILTIN_OPERATIONS: readonly Operation[] = Object.freeze([
   ...scheduleWriteOperations,
   ...rdsReadOperations,
   ...ssmPatchReadOperations,
+  ...cloudWatchWriteOperations,
+  ...cloudWatchReadOperations,
+  ...logsReadOperations,
 ] as Operation[]);
 
 export function createOperationRegistry(extra: Iterable<Operation> = []): OperationRegistry {

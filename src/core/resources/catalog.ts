@@ -55,6 +55,8 @@ export const SERVICE_CATALOG: ServiceCatalogEntry[] = [
   },
   { id: 'eks', title: 'EKS', listers: async () => [(await import('./containers')).eksClusterLister] },
   { id: 'ecr', title: 'ECR', listers: async () => [(await import('./containers')).ecrRepositoryLister] },
+  { id: 'alarms', title: 'Alarms', listers: async () => [(await import('../observability/explorer')).alarmLister] },
+  { id: 'logs', title: 'Logs', listers: async () => [(await import('../observability/explorer')).logGroupLister] },
   {
     id: 'iam',
     title: 'IAM',

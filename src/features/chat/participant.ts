@@ -212,6 +212,11 @@ export class AwsChatParticipant {
       case 'cost':
         stream.progress('Reading Cost Explorer…');
         return this.cost(prompt, answerContext, memory.account, true);
+      case 'observe': {
+        stream.progress('Reading CloudWatch…');
+        const { answerObservability } = await import('../../core/observability/chat');
+        return answerObservability(answerContext, prompt);
+      }
       case undefined:
         if ((await import('../../core/approvals/agentApprovals')).isApprovalStatusQuestion(prompt))
           return this.approvals();

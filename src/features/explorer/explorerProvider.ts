@@ -15,6 +15,7 @@ import {
   UnavailableProfileNode,
   type ExplorerHost,
   type ResourceNode,
+  type RowDecorator,
 } from './nodes';
 
 export const EXPLORER_VIEW_ID = 'pilotLight.explorer';
@@ -41,6 +42,8 @@ export class ExplorerProvider extends TreeProvider<ExplorerNode> implements Expl
   needsCredentials = false;
   /** Live refreshes done so far; read by tests. */
   liveRefreshCount = 0;
+  /** Added to by features (observability: sparklines, live alarms). */
+  readonly rowDecorators: RowDecorator[] = [];
   /** Per profile root: its organization node, or why there is none (being read, not an organization). */
   private readonly organizations = new Map<string, OrganizationNode | 'reading' | 'none'>();
 

@@ -28,6 +28,16 @@ export interface ExplorerHost {
   watchTransitional(node: ResourceNode): void;
   /** The profile's AWS Organization node, once it is known the profile can read one (organizations feature). */
   organizationNode?(profile: ProfileNode): ExplorerNode | undefined;
+  /** Features that add to shown rows (metric sparklines in tooltips, live alarm lists). */
+  readonly rowDecorators?: readonly RowDecorator[];
+}
+
+/** Adds to the rows of lists as they are shown; registered by features (e.g. observability). */
+export interface RowDecorator {
+  /** The rows a list shows now (after each load, expand or repaint of its owner). */
+  shown(list: PagedList, owner: ExplorerNode, rows: ResourceNode[]): void;
+  /** Markdown appended to a row's tooltip, or undefined. */
+  tooltip(node: ResourceNode): string | undefined;
 }
 
 export abstract class ExplorerNode extends TreeNode<ExplorerNode> {
@@ -228,7 +238,9 @@ export class PagedList {
       if (matched) matching++;
       return matched || Boolean(resource.children);
     });
-    const children: ExplorerNode[] = visible.map((resource) => this.nodeFor(owner, resource));
+    const rows = visible.map((resource) => this.nodeFor(owner, resource));
+    for (const decorator of this.scope.host.rowDecorators ?? []) decorator.shown(this, owner, rows);
+    const children: ExplorerNode[] = [...rows];
     if (listing.error) {
       children.push(new ErrorNode(owner, `${owner.id}/~error`, listing.error, () => this.retry(owner, listing)));
     } else if (listing.nextToken) {
@@ -390,6 +402,10 @@ export class ResourceNode extends ExplorerNode {
     );
     const tagLines = Object.entries(resource.tags).map(([key, value]) => `- \`${key}\` = ${value}`);
     if (tagLines.length) tooltip.appendMarkdown(`\n\nTags:\n${tagLines.join('\n')}`);
+    for (const decorator of this.list.scope.host.rowDecorators ?? []) {
+      const extra = decorator.tooltip(this);
+      if (extra) tooltip.appendMarkdown(`\n\n${extra}`);
+    }
     return this.treeItem(resource.name, resource.children?.length ? collapsed : leaf, {
       description: resource.details.filter((detail) => detail !== resource.name).join(' · '),
       tooltip,

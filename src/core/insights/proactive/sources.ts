@@ -1,7 +1,8 @@
 /**
- * The proactive insight sources, in one list. Add a source here (e.g. observe's alarmsSource) and it runs in
+ * The proactive insight sources, in one list. Add a source here and it runs in
  * the background check, the Insights view and "what should I look at?".
  */
+import { alarmsInAlarmSource } from './alarmsSource';
 import { patchComplianceSource } from './patchSource';
 import { rdsStorageSource } from './rdsStorageSource';
 import { openSecurityGroupsSource } from './securitySource';
@@ -16,5 +17,6 @@ export function proactiveSources(options: SourceOptions = {}): InsightSource[] {
     openSecurityGroupsSource(options),
     rdsStorageSource(),
     patchComplianceSource(options),
+    alarmsInAlarmSource,
   ];
 }

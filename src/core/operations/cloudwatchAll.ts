@@ -1,0 +1,2 @@
+export { cloudWatchReadOperations, cloudWatchWriteOperations } from './cloudwatch';
+export { logsReadOperations } from './cloudwatchLogs';
