@@ -4,6 +4,7 @@ import { DrsEmulatorAdmin } from './drs/adminClient';
 import type { ClockSettings } from './drs/clock';
 import { startGateway, type RunningGateway } from './drs/gateway';
 import { SsmAutomationEmulator } from './ssm/automation';
+import { BackupEmulator } from './backup/backupEmulator';
 import { startDrsEmulator, type RunningDrsEmulator } from './drs/server';
 import { findFreePort, startMoto, type MotoServer } from './moto';
 import { seedSampleAccount, type SampleAccountSummary } from '../seed/sampleAccount';
@@ -59,6 +60,8 @@ export interface EmulatorStack {
   admin: DrsEmulatorAdmin;
   /** SSM Automation executions (moto stores documents but cannot run them). */
   ssm: SsmAutomationEmulator | undefined;
+  /** AWS Backup selections, jobs, recovery points and restore jobs (moto has plans and vaults only). */
+  backup: BackupEmulator | undefined;
   /** What the start-up seed created, if anything. */
   seeded: SeedSummary | undefined;
   /** Empties moto and the DRS emulator (state and faults; the DRS clock keeps its settings). */
@@ -102,8 +105,10 @@ export async function startEmulatorStack(options: EmulatorStackOptions): Promise
   let drs: RunningDrsEmulator | undefined;
   let gateway: RunningGateway | undefined;
   let ssm: SsmAutomationEmulator | undefined;
+  let backup: BackupEmulator | undefined;
   const stopAll = async (): Promise<void> => {
     ssm?.stop();
+    backup?.stop();
     await gateway?.stop();
     await drs?.stop();
     await moto?.stop();
@@ -128,6 +133,8 @@ export async function startEmulatorStack(options: EmulatorStackOptions): Promise
       timeScale: options.ssmTimeScale,
     });
     const ssmAutomation = ssm;
+    backup = new BackupEmulator({ motoEndpoint: moto.endpoint, credentials: { ...EMULATOR_CREDENTIALS } });
+    const backupEmulator = backup;
     gateway = await startGateway({
       drs: drs.emulator,
       upstream: moto.endpoint,
@@ -135,6 +142,7 @@ export async function startEmulatorStack(options: EmulatorStackOptions): Promise
       ec2TransitionMs: options.ec2TransitionMs,
       handlers: [
         { matches: (req) => SsmAutomationEmulator.matches(req), handle: (req, res) => ssmAutomation.handle(req, res) },
+        { matches: (req) => BackupEmulator.matches(req), handle: (req, res) => backupEmulator.handle(req, res) },
       ],
     });
     log(`gateway listening on ${gateway.endpoint}`);
@@ -163,8 +171,10 @@ export async function startEmulatorStack(options: EmulatorStackOptions): Promise
     admin,
     seeded: undefined,
     ssm,
+    backup,
     async reset() {
       ssm?.reset();
+      backup?.reset();
       runningDrs.emulator.reset();
       await runningMoto.reset();
       await enableStateMachineExecution(runningMoto.endpoint);
