@@ -56,6 +56,14 @@ export const SERVICE_CATALOG: ServiceCatalogEntry[] = [
   { id: 'eks', title: 'EKS', listers: async () => [(await import('./containers')).eksClusterLister] },
   { id: 'ecr', title: 'ECR', listers: async () => [(await import('./containers')).ecrRepositoryLister] },
   {
+    id: 'backup',
+    title: 'AWS Backup',
+    listers: async () => {
+      const backup = await import('./backup');
+      return [backup.backupVaultLister, backup.backupPlanLister, ...backup.backupJobListers];
+    },
+  },
+  {
     id: 'iam',
     title: 'IAM',
     global: true,
