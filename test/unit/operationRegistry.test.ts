@@ -58,6 +58,8 @@ const EXPECTED_WRITES = [
   'sfn.executions.stop',
   'cloudformation.changeSets.create',
   'cloudformation.changeSets.execute',
+  'backup.plans.create',
+  'backup.restore.start',
   'organizations.policies.create',
   'organizations.policies.attach',
 ];
@@ -128,6 +130,14 @@ const EXPECTED_READS = [
   'organizations.policies.list',
   'organizations.policies.forTarget',
   'organizations.policies.describe',
+  'backup.vaults.list',
+  'backup.recoveryPoints.list',
+  'backup.recoveryPoints.describe',
+  'backup.recoveryPoints.restoreMetadata',
+  'backup.plans.list',
+  'backup.plans.get',
+  'backup.jobs.list',
+  'backup.restoreJobs.describe',
 ];
 
 describe('operation registry', () => {
