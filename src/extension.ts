@@ -2,6 +2,7 @@ import { moduleLoadStartedAt } from './activationClock';
 import type * as vscode from 'vscode';
 import { registerActions } from './features/actions/registerActions';
 import { registerContainers } from './features/containers/registerContainers';
+import { registerBackup } from './features/backup/registerBackup';
 import { registerApprovals } from './features/approvals/registerApprovals';
 import { registerAudit, type AuditFeature } from './features/audit/registerAudit';
 import { registerChat } from './features/chat/registerChat';
@@ -56,6 +57,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PilotL
   registerApprovals(ctx);
   registerActions(ctx, explorer);
   registerContainers(ctx, explorer);
+  registerBackup(ctx, explorer);
   const audit = registerAudit(ctx);
   const dr = registerDrFeature(ctx);
   const activationMs = moduleLoadedAt - moduleLoadStartedAt + (performance.now() - activateStartedAt);

@@ -125,7 +125,8 @@ describe('AWS Backup against moto + the Backup emulator', function () {
     };
     const created = await write()('backup.plans.create', spec as unknown as Record<string, unknown>);
     assert.equal(created.status, 'succeeded', JSON.stringify(created));
-    const { backupPlanId } = (created as { output: { backupPlanId: string } }).output;
+    const [planArn] = (created as { resourceIds: string[] }).resourceIds;
+    const backupPlanId = planArn.split(':').pop()!;
 
     const plan = (await read('backup.plans.get', { planId: backupPlanId })) as {
       name: string;

@@ -18,7 +18,10 @@ import type { ReadOperation } from '../insights/reads';
 export type WriteOperation = (
   operationId: string,
   input: Record<string, unknown>,
-) => Promise<{ status: 'succeeded'; output: unknown } | { status: 'cancelled' | 'refused' | 'failed'; message: string }>;
+) => Promise<
+  | { status: 'succeeded'; resourceIds: string[] }
+  | { status: 'cancelled' | 'refused' | 'failed'; message: string }
+>;
 
 export interface RestoreTestRequest {
   region: string;
@@ -162,7 +165,7 @@ export async function runRestoreTest(request: RestoreTestRequest, deps: RestoreT
       finish('failed', started.message);
       return { status: 'failed', runId, journalPath: journal.path, error: started.message, result: buildRunResult(state!) };
     }
-    const restoreJobId = (started.output as { restoreJobId: string }).restoreJobId;
+    const restoreJobId = started.resourceIds[0];
     emit([{ type: 'action.started', wave: WAVE, step: action.id, attempt: 1, executionId: restoreJobId }]);
 
     const deadline = startedAt.getTime() + timeoutSeconds * 1000;

@@ -11,7 +11,7 @@ export function changeWriter(
 ): WriteOperation {
   return async (operationId, input) => {
     const result = await flow({ operationId, input, caller, ...(region ? { region } : {}) }, confirm);
-    if (result.status === 'succeeded') return { status: 'succeeded', output: result.outcome.output };
+    if (result.status === 'succeeded') return { status: 'succeeded', resourceIds: result.outcome.resourceIds };
     const message =
       result.reason ??
       result.refusal?.message ??
