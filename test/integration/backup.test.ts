@@ -172,6 +172,8 @@ describe('AWS Backup against moto + the Backup emulator', function () {
     assert.equal(points.items.length, 1);
     assert.equal(points.items[0].Status, 'COMPLETED');
     assert.equal(points.items[0].BackupSizeInBytes, 20 * 1024 ** 3);
+    const vaults = (await read('backup.vaults.list', {})) as { items: { BackupVaultName: string; NumberOfRecoveryPoints: number }[] };
+    assert.equal(vaults.items.find((vault) => vault.BackupVaultName === 'vault-a')?.NumberOfRecoveryPoints, 1);
 
     const journalDir = join(dir.path, 'runs');
     const outcome = await runRestoreTest(

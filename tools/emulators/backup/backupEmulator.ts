@@ -9,6 +9,8 @@
  * - StartBackupJob, DescribeBackupJob, ListBackupJobs: an EBS volume gets a real EBS snapshot in moto's EC2,
  *   an EC2 instance a real AMI (CreateImage); the job goes CREATED → RUNNING → COMPLETED after `jobMs` and
  *   then the recovery point exists (the vault must exist in moto);
+ * - ListBackupVaults, DescribeBackupVault: moto's answer with NumberOfRecoveryPoints counted here;
+ * - ListCopyJobs: always empty (copy jobs come from scheduled rule runs, which the emulator does not run);
  * - ListRecoveryPointsByBackupVault, DescribeRecoveryPoint, GetRecoveryPointRestoreMetadata,
  *   DeleteRecoveryPoint (also deletes the snapshot or deregisters the AMI);
  * - StartRestoreJob, DescribeRestoreJob, ListRestoreJobs: PENDING → RUNNING → COMPLETED after `jobMs`; the
@@ -20,7 +22,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BackupClient, DescribeBackupVaultCommand, GetBackupPlanCommand } from '@aws-sdk/client-backup';
+import {
+  BackupClient,
+  DescribeBackupVaultCommand,
+  GetBackupPlanCommand,
+  ListBackupVaultsCommand,
+} from '@aws-sdk/client-backup';
 import {
   CreateImageCommand,
   CreateSnapshotCommand,
@@ -144,6 +151,8 @@ const ROUTES: { method: string; pattern: RegExp; operation: string }[] = [
   { method: 'GET', pattern: /^\/restore-jobs\/?$/, operation: 'ListRestoreJobs' },
   { method: 'GET', pattern: /^\/restore-jobs\/([^/]+)$/, operation: 'DescribeRestoreJob' },
   { method: 'GET', pattern: /^\/copy-jobs\/?$/, operation: 'ListCopyJobs' },
+  { method: 'GET', pattern: /^\/backup-vaults\/?$/, operation: 'ListBackupVaults' },
+  { method: 'GET', pattern: /^\/backup-vaults\/([^/]+)$/, operation: 'DescribeBackupVault' },
 ];
 
 function scope(req: IncomingMessage): { region: string; service: string } | undefined {
@@ -402,12 +411,45 @@ export class BackupEmulator {
         const { region: _r, ...rest } = job;
         return rest;
       }
+      case 'ListBackupVaults': {
+        // moto's vaults, with the number of recovery points this emulator holds in each.
+        const listed = await this.backup(region).send(
+          new ListBackupVaultsCommand({
+            MaxResults: query.get('maxResults') ? Number(query.get('maxResults')) : undefined,
+            NextToken: query.get('nextToken') ?? undefined,
+          }),
+        );
+        return {
+          BackupVaultList: (listed.BackupVaultList ?? []).map((vault) => this.withCount(region, { ...vault })),
+          NextToken: listed.NextToken,
+        };
+      }
+      case 'DescribeBackupVault': {
+        let vault;
+        try {
+          vault = await this.backup(region).send(new DescribeBackupVaultCommand({ BackupVaultName: params[0] }));
+        } catch {
+          throw new BackupError('ResourceNotFoundException', `Backup vault ${params[0]} does not exist.`, 404);
+        }
+        const { $metadata: _m, ...rest } = vault;
+        return this.withCount(region, rest);
+      }
       case 'ListCopyJobs':
         // Copy jobs come from scheduled runs of a rule's CopyActions, which the emulator does not run.
         return { CopyJobs: [] };
       default:
         throw new BackupError('InvalidRequestException', `${operation} is not handled by the Backup emulator`);
     }
+  }
+
+  private withCount(region: string, vault: Record<string, unknown>): Record<string, unknown> {
+    const count = [...this.recoveryPoints.values()].filter(
+      (point) => point.region === region && point.BackupVaultName === vault.BackupVaultName,
+    ).length;
+    const epochs = Object.fromEntries(
+      Object.entries(vault).map(([key, value]) => [key, value instanceof Date ? value.getTime() / 1000 : value]),
+    );
+    return { ...epochs, NumberOfRecoveryPoints: count };
   }
 
   private publicPoint(point: RecoveryPoint): Record<string, unknown> {
