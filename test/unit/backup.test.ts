@@ -320,3 +320,26 @@ describe('DR plan schema: backupRestore actions', () => {
     assert.ok(policy.Statement.some((s) => s.Action[0] === 'iam:PassRole' && s.Resource[0] === ROLE));
   });
 });
+
+describe('AWS Backup: /backup in chat', () => {
+  it('turns the sentence into a dry-run of backup.plans.create, with the assumed defaults said', async () => {
+    const { answerBackupPlan } = await import('../../src/core/backup/chat');
+    const answer = answerBackupPlan('daily backups of all production databases, 30-day retention', {
+      account: '123456789012',
+      region: 'eu-west-1',
+    });
+    assert.equal(answer.actions.length, 1);
+    const action = answer.actions[0];
+    assert.equal(action.kind, 'dry-run');
+    assert.equal(action.kind === 'dry-run' && action.operationId, 'backup.plans.create');
+    const input = (action as unknown as { input: BackupPlanSpec }).input;
+    assert.equal(input.retentionDays, 30);
+    assert.deepEqual(input.selectionTags, { Environment: 'production' });
+    assert.deepEqual(validatePlanSpec(input), []);
+    assert.match(answer.markdown, /123456789012 \/ eu-west-1/);
+    assert.match(answer.markdown, /Default/);
+    const incomplete = answerBackupPlan('backups of web servers', { account: '123456789012', region: 'eu-west-1' });
+    assert.deepEqual(incomplete.actions, []);
+    assert.match(incomplete.markdown, /could not read the frequency, retention, selection/);
+  });
+});
