@@ -19,7 +19,11 @@ describe('AWS Backup in the explorer', function () {
   before(async () => {
     const endpoint = vscode.workspace.getConfiguration('pilotLight').get<string>('endpointUrl');
     assert.ok(endpoint, 'the host tests run against the emulator endpoint');
-    const config = { region: 'us-east-1', endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+    const config = {
+      region: 'us-east-1',
+      endpoint,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    };
     const ec2 = new EC2Client(config);
     const backup = new BackupClient(config);
     try {

@@ -6,7 +6,12 @@
  */
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { BackupClient, CreateBackupVaultCommand, DescribeBackupJobCommand, StartBackupJobCommand } from '@aws-sdk/client-backup';
+import {
+  BackupClient,
+  CreateBackupVaultCommand,
+  DescribeBackupJobCommand,
+  StartBackupJobCommand,
+} from '@aws-sdk/client-backup';
 import { CreateVolumeCommand, DescribeVolumesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { readAuditTrail } from '../../src/core/audit';
 import type { AwsConnection } from '../../src/core/aws/connection';
@@ -109,7 +114,9 @@ describe('AWS Backup against moto + the Backup emulator', function () {
   }
 
   it('creates a backup plan by tag selection from a chat phrase, and reads it back with its selection', async () => {
-    const request = parseBackupPlanRequest('daily backups of all production databases, 30-day retention, copy to us-west-2');
+    const request = parseBackupPlanRequest(
+      'daily backups of all production databases, 30-day retention, copy to us-west-2',
+    );
     assert.ok(request);
     assert.deepEqual(request.missing, []);
     await backup.send(new CreateBackupVaultCommand({ BackupVaultName: 'Default' }));
@@ -130,8 +137,15 @@ describe('AWS Backup against moto + the Backup emulator', function () {
 
     const plan = (await read('backup.plans.get', { planId: backupPlanId })) as {
       name: string;
-      rules: { ScheduleExpression: string; Lifecycle: { DeleteAfterDays: number }; CopyActions?: { DestinationBackupVaultArn: string }[] }[];
-      selections: { Resources: string[]; Conditions: { StringEquals: { ConditionKey: string; ConditionValue: string }[] } }[];
+      rules: {
+        ScheduleExpression: string;
+        Lifecycle: { DeleteAfterDays: number };
+        CopyActions?: { DestinationBackupVaultArn: string }[];
+      }[];
+      selections: {
+        Resources: string[];
+        Conditions: { StringEquals: { ConditionKey: string; ConditionValue: string }[] };
+      }[];
     };
     assert.equal(plan.name, 'prod-db-daily');
     assert.equal(plan.rules[0].ScheduleExpression, 'cron(0 5 * * ? *)');
@@ -172,7 +186,9 @@ describe('AWS Backup against moto + the Backup emulator', function () {
     assert.equal(points.items.length, 1);
     assert.equal(points.items[0].Status, 'COMPLETED');
     assert.equal(points.items[0].BackupSizeInBytes, 20 * 1024 ** 3);
-    const vaults = (await read('backup.vaults.list', {})) as { items: { BackupVaultName: string; NumberOfRecoveryPoints: number }[] };
+    const vaults = (await read('backup.vaults.list', {})) as {
+      items: { BackupVaultName: string; NumberOfRecoveryPoints: number }[];
+    };
     assert.equal(vaults.items.find((vault) => vault.BackupVaultName === 'vault-a')?.NumberOfRecoveryPoints, 1);
 
     const journalDir = join(dir.path, 'runs');

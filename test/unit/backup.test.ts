@@ -89,17 +89,24 @@ describe('AWS Backup: chat phrases', () => {
       ' ',
     );
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 2000 }), fc.array(words, { maxLength: 60 }).map((w) => w.join(' '))), (text) => {
-        const started = Date.now();
-        const request = parseBackupPlanRequest(text);
-        assert.ok(Date.now() - started < 1000, 'generous bound: linear-time parse');
-        if (!request) return;
-        if (request.retentionDays !== undefined) assert.ok(Number.isInteger(request.retentionDays) && request.retentionDays >= 0);
-        if (request.hourUtc !== undefined) assert.ok(request.hourUtc >= 0 && request.hourUtc <= 23);
-        for (const region of request.copyRegions) assert.match(region, /^[a-z]{2}(-[a-z]+)+-\d$/);
-        assert.equal(request.missing.includes('frequency'), request.frequency === undefined);
-        assert.equal(request.missing.includes('selection'), Object.keys(request.selectionTags).length === 0);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 2000 }),
+          fc.array(words, { maxLength: 60 }).map((w) => w.join(' ')),
+        ),
+        (text) => {
+          const started = Date.now();
+          const request = parseBackupPlanRequest(text);
+          assert.ok(Date.now() - started < 1000, 'generous bound: linear-time parse');
+          if (!request) return;
+          if (request.retentionDays !== undefined)
+            assert.ok(Number.isInteger(request.retentionDays) && request.retentionDays >= 0);
+          if (request.hourUtc !== undefined) assert.ok(request.hourUtc >= 0 && request.hourUtc <= 23);
+          for (const region of request.copyRegions) assert.match(region, /^[a-z]{2}(-[a-z]+)+-\d$/);
+          assert.equal(request.missing.includes('frequency'), request.frequency === undefined);
+          assert.equal(request.missing.includes('selection'), Object.keys(request.selectionTags).length === 0);
+        },
+      ),
       { numRuns: 400 },
     );
   });
@@ -113,7 +120,9 @@ describe('AWS Backup: chat phrases', () => {
         fc.stringMatching(/^[A-Za-z][A-Za-z0-9_]{0,15}$/),
         fc.stringMatching(/^[a-z0-9]{1,12}$/),
         (frequency, n, unit, key, value) => {
-          const request = parseBackupPlanRequest(`${frequency} backups of resources tagged ${key}=${value}, keep ${n} ${unit}`);
+          const request = parseBackupPlanRequest(
+            `${frequency} backups of resources tagged ${key}=${value}, keep ${n} ${unit}`,
+          );
           assert.ok(request);
           assert.equal(request.frequency, frequency);
           assert.equal(request.retentionDays, n * { days: 1, weeks: 7, months: 30 }[unit]!);
@@ -136,7 +145,10 @@ describe('AWS Backup: schedule windows', () => {
     assert.equal(scheduleIntervalMs('rate(12 hours)'), 12 * HOUR_MS);
     assert.equal(scheduleIntervalMs('cron(0 5 ? 1 MON 2027)'), undefined, 'one month of one year: not understood');
     assert.equal(scheduleIntervalMs('cron(*/5 * * * ? *)'), undefined);
-    assert.equal(expectedWindowMs({ ScheduleExpression: 'cron(0 5 ? * * *)', StartWindowMinutes: 60 }), DAY_MS + HOUR_MS);
+    assert.equal(
+      expectedWindowMs({ ScheduleExpression: 'cron(0 5 ? * * *)', StartWindowMinutes: 60 }),
+      DAY_MS + HOUR_MS,
+    );
     assert.equal(expectedWindowMs({ ScheduleExpression: 'nonsense' }), undefined);
   });
 
@@ -152,7 +164,9 @@ describe('AWS Backup: schedule windows', () => {
           const spec = { frequency, hourUtc, everyHours, weekday } as BackupPlanSpec;
           const expression = scheduleExpressionOf(spec);
           const interval = scheduleIntervalMs(expression);
-          const expected = { hourly: everyHours * HOUR_MS, daily: DAY_MS, weekly: 7 * DAY_MS, monthly: 31 * DAY_MS }[frequency];
+          const expected = { hourly: everyHours * HOUR_MS, daily: DAY_MS, weekly: 7 * DAY_MS, monthly: 31 * DAY_MS }[
+            frequency
+          ];
           assert.equal(interval, expected, expression);
           const window = expectedWindowMs({ ScheduleExpression: expression, StartWindowMinutes: startWindow })!;
           assert.equal(window, expected + startWindow * 60_000);
@@ -163,10 +177,14 @@ describe('AWS Backup: schedule windows', () => {
 
   it('property: a point is within the window exactly when its age is at most the window', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 60 * DAY_MS }), fc.integer({ min: HOUR_MS, max: 40 * DAY_MS }), (age, window) => {
-        const now = new Date('2026-12-06T12:00:00Z');
-        assert.equal(withinWindow(new Date(now.getTime() - age), now, window), age <= window);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 60 * DAY_MS }),
+        fc.integer({ min: HOUR_MS, max: 40 * DAY_MS }),
+        (age, window) => {
+          const now = new Date('2026-12-06T12:00:00Z');
+          assert.equal(withinWindow(new Date(now.getTime() - age), now, window), age <= window);
+        },
+      ),
     );
   });
 
@@ -217,10 +235,14 @@ describe('AWS Backup: plan documents and selections', () => {
   it('property: ARN globs match like a reference implementation', () => {
     const chars = fc.constantFrom('a', 'b', ':', '/', '*');
     fc.assert(
-      fc.property(fc.array(chars, { maxLength: 12 }).map((c) => c.join('')), fc.array(fc.constantFrom('a', 'b', ':', '/'), { maxLength: 12 }).map((c) => c.join('')), (pattern, arn) => {
-        const reference = new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\/]/g, '\\$&').replace(/\*/g, '.*')}$`, 's');
-        assert.equal(arnMatches(pattern, arn), pattern === '*' || reference.test(arn), `${pattern} ~ ${arn}`);
-      }),
+      fc.property(
+        fc.array(chars, { maxLength: 12 }).map((c) => c.join('')),
+        fc.array(fc.constantFrom('a', 'b', ':', '/'), { maxLength: 12 }).map((c) => c.join('')),
+        (pattern, arn) => {
+          const reference = new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\/]/g, '\\$&').replace(/\*/g, '.*')}$`, 's');
+          assert.equal(arnMatches(pattern, arn), pattern === '*' || reference.test(arn), `${pattern} ~ ${arn}`);
+        },
+      ),
     );
   });
 
@@ -267,12 +289,27 @@ describe('DR plan schema: backupRestore actions', () => {
         RECOVERY_PLAN_SCHEMA,
       );
     assert.ok(issues({ type: 'backupRestore', backupVaultName: 'Default' }).length > 0);
-    assert.ok(issues({ type: 'backupRestore', backupVaultName: 'a b', recoveryPointArn: 'arn:aws:ec2:us-east-1::snapshot/snap-1' }).length > 0);
     assert.ok(
-      issues({ type: 'backupRestore', backupVaultName: 'Default', recoveryPointArn: 'arn:aws:ec2:us-east-1::snapshot/snap-1', extra: 1 }).length > 0,
+      issues({
+        type: 'backupRestore',
+        backupVaultName: 'a b',
+        recoveryPointArn: 'arn:aws:ec2:us-east-1::snapshot/snap-1',
+      }).length > 0,
+    );
+    assert.ok(
+      issues({
+        type: 'backupRestore',
+        backupVaultName: 'Default',
+        recoveryPointArn: 'arn:aws:ec2:us-east-1::snapshot/snap-1',
+        extra: 1,
+      }).length > 0,
     );
     assert.deepEqual(
-      issues({ type: 'backupRestore', backupVaultName: 'Default', recoveryPointArn: 'arn:aws:ec2:us-east-1::snapshot/snap-1' }),
+      issues({
+        type: 'backupRestore',
+        backupVaultName: 'Default',
+        recoveryPointArn: 'arn:aws:ec2:us-east-1::snapshot/snap-1',
+      }),
       [],
     );
   });
@@ -299,15 +336,25 @@ describe('DR plan schema: backupRestore actions', () => {
     };
     const executionPlan = buildExecutionPlan(
       plan,
-      { waves: [{ wave: 'w', servers: [], missingServerIds: [], missingGroups: [], origins: {} }], groups: [], inventory: {} },
+      {
+        waves: [{ wave: 'w', servers: [], missingServerIds: [], missingGroups: [], origins: {} }],
+        groups: [],
+        inventory: {},
+      },
       'drill',
       'us-east-1',
     );
     const compiled = compilePlan(executionPlan, { region: 'us-east-1', pollSeconds: 30 });
     const states = Object.values(compiled.definition.States).flatMap(function all(state): Record<string, unknown>[] {
       const nested = [
-        ...((state.Branches as { States: Record<string, Record<string, unknown>> }[] | undefined) ?? []).flatMap((b) => Object.values(b.States).flatMap(all)),
-        ...(state.ItemProcessor ? Object.values((state.ItemProcessor as { States: Record<string, Record<string, unknown>> }).States).flatMap(all) : []),
+        ...((state.Branches as { States: Record<string, Record<string, unknown>> }[] | undefined) ?? []).flatMap((b) =>
+          Object.values(b.States).flatMap(all),
+        ),
+        ...(state.ItemProcessor
+          ? Object.values((state.ItemProcessor as { States: Record<string, Record<string, unknown>> }).States).flatMap(
+              all,
+            )
+          : []),
       ];
       return [state, ...nested];
     });

@@ -50,7 +50,10 @@ export function parseBackupPlanRequest(input: string): BackupPlanRequest | undef
   const lower = text.toLowerCase();
   if (!/\bback ?ups?\b|\bbacked up\b|\bbackup plan\b/.test(lower)) return undefined;
   // Questions about existing backups are not plan requests.
-  if (/^(?:show|list|which|what|are|is|do|does|how many)\b/.test(lower) && !/\b(?:create|make|set up|add)\b/.test(lower))
+  if (
+    /^(?:show|list|which|what|are|is|do|does|how many)\b/.test(lower) &&
+    !/\b(?:create|make|set up|add)\b/.test(lower)
+  )
     return undefined;
 
   const request: BackupPlanRequest = { selectionTags: {}, resourceKinds: [], copyRegions: [], missing: [] };

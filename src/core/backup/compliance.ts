@@ -22,7 +22,12 @@ interface PlanSummary {
 interface PlanDetails {
   planId: string;
   name?: string;
-  rules: { RuleName?: string; ScheduleExpression?: string; StartWindowMinutes?: number; TargetBackupVaultName?: string }[];
+  rules: {
+    RuleName?: string;
+    ScheduleExpression?: string;
+    StartWindowMinutes?: number;
+    TargetBackupVaultName?: string;
+  }[];
   selections: {
     SelectionName?: string;
     Resources?: string[];
@@ -57,7 +62,12 @@ export interface BackupComplianceResult {
 }
 
 const CHECKED_TYPES = [
-  { pattern: 'arn:aws:ec2:*:*:volume/*', type: 'AWS::EC2::Volume' as const, operation: 'ec2.volumes.list', id: 'VolumeId' },
+  {
+    pattern: 'arn:aws:ec2:*:*:volume/*',
+    type: 'AWS::EC2::Volume' as const,
+    operation: 'ec2.volumes.list',
+    id: 'VolumeId',
+  },
   {
     pattern: 'arn:aws:ec2:*:*:instance/*',
     type: 'AWS::EC2::Instance' as const,
@@ -107,17 +117,23 @@ export async function checkBackupCompliance(options: {
       // The rule with the widest window is what the plan promises at least.
       const windows = plan.rules
         .map((rule) => ({ rule, windowMs: expectedWindowMs(rule) }))
-        .filter((entry): entry is { rule: PlanDetails['rules'][number]; windowMs: number } => entry.windowMs !== undefined);
+        .filter(
+          (entry): entry is { rule: PlanDetails['rules'][number]; windowMs: number } => entry.windowMs !== undefined,
+        );
       for (const rule of plan.rules)
         if (expectedWindowMs(rule) === undefined)
-          notChecked.push(`plan ${planName}, rule ${rule.RuleName ?? '?'}: schedule ${rule.ScheduleExpression ?? '?'} not understood`);
+          notChecked.push(
+            `plan ${planName}, rule ${rule.RuleName ?? '?'}: schedule ${rule.ScheduleExpression ?? '?'} not understood`,
+          );
       if (windows.length === 0) continue;
       const tightest = windows.reduce((a, b) => (b.windowMs < a.windowMs ? b : a));
       for (const selection of plan.selections) {
         const rules = selectionRules(selection);
         const tagEntries = Object.entries(rules.tags);
         if (tagEntries.length === 0) {
-          notChecked.push(`plan ${planName}, selection ${selection.SelectionName ?? '?'}: no tag condition (selects by resource only)`);
+          notChecked.push(
+            `plan ${planName}, selection ${selection.SelectionName ?? '?'}: no tag condition (selects by resource only)`,
+          );
           continue;
         }
         const unchecked = rules.resources.filter(
@@ -126,7 +142,9 @@ export async function checkBackupCompliance(options: {
         if (unchecked.length)
           notChecked.push(`plan ${planName}: not supported yet: resource types ${unchecked.join(', ')}`);
         if (rules.resources.includes('*'))
-          notChecked.push(`plan ${planName}: not supported yet: resource types other than EBS volumes and EC2 instances`);
+          notChecked.push(
+            `plan ${planName}: not supported yet: resource types other than EBS volumes and EC2 instances`,
+          );
         for (const type of CHECKED_TYPES) {
           if (!patternCovers(rules.resources, type.pattern)) continue;
           const filters = tagEntries.map(([key, value]) => ({ name: `tag:${key}`, values: [value] }));
@@ -163,7 +181,13 @@ export async function checkBackupCompliance(options: {
     }
   } catch (error) {
     return {
-      check: { ...base, status: 'error', reason: (error as Error).message, resourcesEvaluated: resources.length, findings: [] },
+      check: {
+        ...base,
+        status: 'error',
+        reason: (error as Error).message,
+        resourcesEvaluated: resources.length,
+        findings: [],
+      },
       resources,
       notChecked,
     };
@@ -173,7 +197,12 @@ export async function checkBackupCompliance(options: {
     .map((resource) => ({
       ...base,
       severity: 'high',
-      resource: { type: resource.type, id: resource.id, arn: resource.arn, ...(resource.name ? { name: resource.name } : {}) },
+      resource: {
+        type: resource.type,
+        id: resource.id,
+        arn: resource.arn,
+        ...(resource.name ? { name: resource.name } : {}),
+      },
       account,
       region,
       message: resource.latestRecoveryPoint

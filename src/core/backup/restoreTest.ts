@@ -19,8 +19,7 @@ export type WriteOperation = (
   operationId: string,
   input: Record<string, unknown>,
 ) => Promise<
-  | { status: 'succeeded'; resourceIds: string[] }
-  | { status: 'cancelled' | 'refused' | 'failed'; message: string }
+  { status: 'succeeded'; resourceIds: string[] } | { status: 'cancelled' | 'refused' | 'failed'; message: string }
 >;
 
 export interface RestoreTestRequest {
@@ -144,7 +143,12 @@ export async function runRestoreTest(request: RestoreTestRequest, deps: RestoreT
           plan,
           groups: [],
           executionPlan,
-          preflight: { checkedAt: startedAt.toISOString(), findings: [], launchSettingsDrift: [], externalActiveJobs: [] },
+          preflight: {
+            checkedAt: startedAt.toISOString(),
+            findings: [],
+            launchSettingsDrift: [],
+            externalActiveJobs: [],
+          },
         },
         { type: 'wave.status', wave: WAVE, status: 'running' },
         { type: 'step.status', wave: WAVE, step: launch.id, status: 'skipped' },
@@ -156,14 +160,38 @@ export async function runRestoreTest(request: RestoreTestRequest, deps: RestoreT
     const finish = (status: 'succeeded' | 'failed', error?: string): void =>
       emit([
         { type: 'step.status', wave: WAVE, step: action.id, status, ...(error ? { error } : {}) },
-        { type: 'wave.status', wave: WAVE, status: status === 'succeeded' ? 'completed' : 'failed', ...(error ? { error } : {}) },
-        { type: 'run.status', status: status === 'succeeded' ? 'completed' : 'failed', ...(error ? { reason: error } : {}) },
+        {
+          type: 'wave.status',
+          wave: WAVE,
+          status: status === 'succeeded' ? 'completed' : 'failed',
+          ...(error ? { error } : {}),
+        },
+        {
+          type: 'run.status',
+          status: status === 'succeeded' ? 'completed' : 'failed',
+          ...(error ? { reason: error } : {}),
+        },
       ]);
 
     if (started.status !== 'succeeded') {
-      emit([{ type: 'action.finished', wave: WAVE, step: action.id, attempt: 1, status: 'StartFailed', error: started.message }]);
+      emit([
+        {
+          type: 'action.finished',
+          wave: WAVE,
+          step: action.id,
+          attempt: 1,
+          status: 'StartFailed',
+          error: started.message,
+        },
+      ]);
       finish('failed', started.message);
-      return { status: 'failed', runId, journalPath: journal.path, error: started.message, result: buildRunResult(state!) };
+      return {
+        status: 'failed',
+        runId,
+        journalPath: journal.path,
+        error: started.message,
+        result: buildRunResult(state!),
+      };
     }
     const restoreJobId = started.resourceIds[0];
     emit([{ type: 'action.started', wave: WAVE, step: action.id, attempt: 1, executionId: restoreJobId }]);
@@ -221,13 +249,16 @@ export async function runRestoreTest(request: RestoreTestRequest, deps: RestoreT
     let deleted: RestoreTestOutcome['deleted'];
     if (request.deleteAfter && job.CreatedResourceArn) {
       const removal = deleteOperationFor(job.CreatedResourceArn);
-      if (!removal) deleted = { status: 'not-supported', message: `not supported yet: deleting ${job.CreatedResourceArn}` };
+      if (!removal)
+        deleted = { status: 'not-supported', message: `not supported yet: deleting ${job.CreatedResourceArn}` };
       else {
         const resourceId = job.CreatedResourceArn.split('/').pop()!;
         emit([{ type: 'cleanup.started', jobIds: [], recoveryInstanceIds: [resourceId], region: request.region }]);
         const outcome = await deps.write(removal.operationId, removal.input);
         deleted =
-          outcome.status === 'succeeded' ? { status: 'succeeded' } : { status: outcome.status, message: outcome.message };
+          outcome.status === 'succeeded'
+            ? { status: 'succeeded' }
+            : { status: outcome.status, message: outcome.message };
         emit([
           {
             type: 'cleanup.finished',

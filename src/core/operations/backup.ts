@@ -214,9 +214,7 @@ export const getBackupPlan = defineOperation({
 
 export type BackupJobKind = 'backup' | 'restore' | 'copy';
 export type AnyBackupJob =
-  | ({ kind: 'backup' } & BackupJob)
-  | ({ kind: 'restore' } & RestoreJobsListMember)
-  | ({ kind: 'copy' } & CopyJob);
+  ({ kind: 'backup' } & BackupJob) | ({ kind: 'restore' } & RestoreJobsListMember) | ({ kind: 'copy' } & CopyJob);
 
 export const listBackupJobs = defineOperation({
   id: 'backup.jobs.list',
@@ -264,7 +262,9 @@ export const describeRestoreJob = defineOperation({
   input: z.object({ restoreJobId }).strict(),
   async handler(ctx, input): Promise<Omit<DescribeRestoreJobCommandOutput, '$metadata'>> {
     const backup = await ctx.client(backupService);
-    const { $metadata: _m, ...job } = await backup.send(new DescribeRestoreJobCommand({ RestoreJobId: input.restoreJobId }));
+    const { $metadata: _m, ...job } = await backup.send(
+      new DescribeRestoreJobCommand({ RestoreJobId: input.restoreJobId }),
+    );
     return job;
   },
 });
@@ -282,7 +282,10 @@ const planSpecSchema = z
     coldStorageAfterDays: z.number().int().min(1).max(36_000).optional(),
     vaultName,
     selectionTags: z.record(tagKey, tagValue).refine((tags) => Object.keys(tags).length <= 30, 'At most 30 tags.'),
-    resourceKinds: z.array(z.enum(['databases', 'volumes', 'instances', 'filesystems', 'tables'])).max(5).optional(),
+    resourceKinds: z
+      .array(z.enum(['databases', 'volumes', 'instances', 'filesystems', 'tables']))
+      .max(5)
+      .optional(),
     iamRoleArn: z.string().max(2048),
     copyTo: z
       .array(
@@ -299,7 +302,8 @@ const planSpecSchema = z
   })
   .strict()
   .superRefine((spec, issue) => {
-    for (const problem of validatePlanSpec(spec as BackupPlanSpec)) issue.addIssue({ code: 'custom', message: problem });
+    for (const problem of validatePlanSpec(spec as BackupPlanSpec))
+      issue.addIssue({ code: 'custom', message: problem });
   });
 
 export const createBackupPlan = defineOperation({
@@ -338,7 +342,9 @@ export const createBackupPlan = defineOperation({
         'CreateBackupPlan, then CreateBackupSelection (the plan is deleted again if the selection fails)',
       ],
       warnings: spec.copyTo?.length
-        ? ['Copies to another region need the destination vault to exist there; AWS Backup fails the copy job otherwise.']
+        ? [
+            'Copies to another region need the destination vault to exist there; AWS Backup fails the copy job otherwise.',
+          ]
         : [],
       cost: {
         direction: 'increase',

@@ -1,8 +1,4 @@
-import type {
-  BackupPlansListMember,
-  BackupVaultListMember,
-  RecoveryPointByBackupVault,
-} from '@aws-sdk/client-backup';
+import type { BackupPlansListMember, BackupVaultListMember, RecoveryPointByBackupVault } from '@aws-sdk/client-backup';
 import { describeSchedule } from '../backup/schedule';
 import type { AnyBackupJob, BackupPlanDetails } from '../operations/backup';
 import { type ResourceLister, type ResourceSummary, type StateTone } from './model';
@@ -33,7 +29,10 @@ const POINT_TONES: Record<string, StateTone> = {
   STOPPED: 'stopped',
 };
 
-function lifecycleText(lifecycle?: { MoveToColdStorageAfterDays?: number; DeleteAfterDays?: number }): string | undefined {
+function lifecycleText(lifecycle?: {
+  MoveToColdStorageAfterDays?: number;
+  DeleteAfterDays?: number;
+}): string | undefined {
   if (!lifecycle?.DeleteAfterDays && !lifecycle?.MoveToColdStorageAfterDays) return 'kept until deleted';
   return compact([
     lifecycle.MoveToColdStorageAfterDays && `cold after ${lifecycle.MoveToColdStorageAfterDays} d`,
@@ -69,7 +68,8 @@ export function recoveryPointLister(vaultName: string): ResourceLister {
     type: 'backup:recovery-point',
     title: 'Recovery points',
     pageRange: BACKUP_PAGE,
-    fetch: (read, page) => readPage<RecoveryPointByBackupVault>(read, 'backup.recoveryPoints.list', { vaultName, ...page }),
+    fetch: (read, page) =>
+      readPage<RecoveryPointByBackupVault>(read, 'backup.recoveryPoints.list', { vaultName, ...page }),
     summarize: summarizeRecoveryPoint,
   });
 }
@@ -113,7 +113,8 @@ function planDetailsLister(planId: string): ResourceLister {
           lifecycleText(rule.Lifecycle),
           `vault ${rule.TargetBackupVaultName ?? '?'}`,
           ...(rule.CopyActions ?? []).map(
-            (copy) => `copy to ${copy.DestinationBackupVaultArn?.split(':')[3] ?? '?'} (${copy.DestinationBackupVaultArn?.split(':').pop()})`,
+            (copy) =>
+              `copy to ${copy.DestinationBackupVaultArn?.split(':')[3] ?? '?'} (${copy.DestinationBackupVaultArn?.split(':').pop()})`,
           ),
         ]),
         tags: {},
@@ -176,11 +177,9 @@ const JOB_TONES: Record<string, StateTone> = {
 };
 
 export function summarizeJob(job: AnyBackupJob): ResourceSummary {
-  const id =
-    job.kind === 'backup' ? job.BackupJobId : job.kind === 'restore' ? job.RestoreJobId : job.CopyJobId;
+  const id = job.kind === 'backup' ? job.BackupJobId : job.kind === 'restore' ? job.RestoreJobId : job.CopyJobId;
   const state = job.kind === 'backup' ? job.State : job.kind === 'restore' ? job.Status : job.State;
-  const resource =
-    job.kind === 'restore' ? (job.CreatedResourceArn ?? job.RecoveryPointArn) : job.ResourceArn;
+  const resource = job.kind === 'restore' ? (job.CreatedResourceArn ?? job.RecoveryPointArn) : job.ResourceArn;
   const started = job.CreationDate;
   const ended = job.CompletionDate;
   const duration =

@@ -66,7 +66,10 @@ export function registerBackup(ctx: PilotLightContext, explorer: ExplorerFeature
       const connection = await ctx.connection();
       const read = readsIn(connection.region);
       if (!request.frequency) {
-        const picked = await vscode.window.showQuickPick([...FREQUENCIES], { title: 'How often?', ignoreFocusOut: true });
+        const picked = await vscode.window.showQuickPick([...FREQUENCIES], {
+          title: 'How often?',
+          ignoreFocusOut: true,
+        });
         if (!picked) return undefined;
         request.frequency = picked as (typeof FREQUENCIES)[number];
       }
@@ -93,13 +96,14 @@ export function registerBackup(ctx: PilotLightContext, explorer: ExplorerFeature
       }
       const vaults = ((await read('backup.vaults.list', {})) as { items: { BackupVaultName?: string }[] }).items;
       const vaultName = vaults.length
-        ? (
-            await vscode.window.showQuickPick(
-              vaults.map((vault) => vault.BackupVaultName ?? '').filter(Boolean),
-              { title: 'Store the backups in which vault?', ignoreFocusOut: true },
-            )
-          )
-        : await vscode.window.showInputBox({ title: 'Backup vault name (none found in this region)', value: 'Default' });
+        ? await vscode.window.showQuickPick(vaults.map((vault) => vault.BackupVaultName ?? '').filter(Boolean), {
+            title: 'Store the backups in which vault?',
+            ignoreFocusOut: true,
+          })
+        : await vscode.window.showInputBox({
+            title: 'Backup vault name (none found in this region)',
+            value: 'Default',
+          });
       if (!vaultName) return undefined;
       const account = (await connection.identity()).account;
       const iamRoleArn = await vscode.window.showInputBox({
@@ -122,9 +126,10 @@ export function registerBackup(ctx: PilotLightContext, explorer: ExplorerFeature
             )
               ?.split(/[\s,]+/)
               .filter(Boolean) ?? []);
-      const name = `${request.frequency}-${Object.values(request.selectionTags)[0] ?? 'tagged'}-${request.retentionDays}d`
-        .replace(/[^A-Za-z0-9_.-]/g, '-')
-        .slice(0, 50);
+      const name =
+        `${request.frequency}-${Object.values(request.selectionTags)[0] ?? 'tagged'}-${request.retentionDays}d`
+          .replace(/[^A-Za-z0-9_.-]/g, '-')
+          .slice(0, 50);
       const spec = {
         name,
         frequency: request.frequency!,
@@ -184,7 +189,11 @@ export function registerBackup(ctx: PilotLightContext, explorer: ExplorerFeature
       ]);
       const profile = node.connection?.profileName;
       const outcome = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Restore test of ${node.resource.name}`, cancellable: true },
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: `Restore test of ${node.resource.name}`,
+          cancellable: true,
+        },
         async (_progress, token) => {
           const abort = new AbortController();
           token.onCancellationRequested(() => abort.abort());
@@ -205,12 +214,20 @@ export function registerBackup(ctx: PilotLightContext, explorer: ExplorerFeature
                   caller: 'command',
                   region: node.region,
                   profile,
-                  title: operationId === 'backup.restore.start' ? `Restore ${node.resource.name}` : `Delete the restored resource`,
+                  title:
+                    operationId === 'backup.restore.start'
+                      ? `Restore ${node.resource.name}`
+                      : `Delete the restored resource`,
                 });
                 return result.status === 'succeeded'
                   ? { status: 'succeeded', resourceIds: result.resourceIds }
                   : {
-                      status: result.status === 'cancelled' ? 'cancelled' : result.status === 'refused' ? 'refused' : 'failed',
+                      status:
+                        result.status === 'cancelled'
+                          ? 'cancelled'
+                          : result.status === 'refused'
+                            ? 'refused'
+                            : 'failed',
                       message: result.message,
                     };
               },
@@ -221,7 +238,8 @@ export function registerBackup(ctx: PilotLightContext, explorer: ExplorerFeature
         },
       );
       if (outcome.status === 'cancelled') return outcome;
-      const seconds = outcome.restoreDurationMs !== undefined ? `${Math.round(outcome.restoreDurationMs / 1000)} s` : 'unknown';
+      const seconds =
+        outcome.restoreDurationMs !== undefined ? `${Math.round(outcome.restoreDurationMs / 1000)} s` : 'unknown';
       const message =
         outcome.status === 'succeeded'
           ? `Restore test succeeded in ${seconds}: ${outcome.createdResourceArn ?? ''}${outcome.deleted ? ` (restored resource delete: ${outcome.deleted.status})` : ''}.`
@@ -256,9 +274,14 @@ export function registerBackup(ctx: PilotLightContext, explorer: ExplorerFeature
           (resource) =>
             `- ${resource.compliant ? '✅' : '❌'} \`${resource.id}\`${resource.name ? ` (${resource.name})` : ''} — plan ${resource.planName}, ${resource.schedule}; newest recovery point: ${resource.latestRecoveryPoint ?? 'none'}`,
         ),
-        ...(result.notChecked.length ? ['', '## Not checked', '', ...result.notChecked.map((line) => `- ${line}`)] : []),
+        ...(result.notChecked.length
+          ? ['', '## Not checked', '', ...result.notChecked.map((line) => `- ${line}`)]
+          : []),
       ];
-      const document = await vscode.workspace.openTextDocument({ content: lines.join('\n') + '\n', language: 'markdown' });
+      const document = await vscode.workspace.openTextDocument({
+        content: lines.join('\n') + '\n',
+        language: 'markdown',
+      });
       await vscode.window.showTextDocument(document, { preview: true });
       return { check: result.check, notChecked: result.notChecked };
     }),

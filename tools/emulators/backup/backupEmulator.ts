@@ -141,7 +141,11 @@ const ROUTES: { method: string; pattern: RegExp; operation: string }[] = [
     pattern: /^\/backup-vaults\/([^/]+)\/recovery-points\/([^/]+)\/restore-metadata$/,
     operation: 'GetRecoveryPointRestoreMetadata',
   },
-  { method: 'GET', pattern: /^\/backup-vaults\/([^/]+)\/recovery-points\/([^/]+)$/, operation: 'DescribeRecoveryPoint' },
+  {
+    method: 'GET',
+    pattern: /^\/backup-vaults\/([^/]+)\/recovery-points\/([^/]+)$/,
+    operation: 'DescribeRecoveryPoint',
+  },
   {
     method: 'DELETE',
     pattern: /^\/backup-vaults\/([^/]+)\/recovery-points\/([^/]+)$/,
@@ -490,7 +494,10 @@ export class BackupEmulator {
     const hasResources = Array.isArray(selection.Resources) && selection.Resources.length > 0;
     const hasConditions = Boolean(selection.Conditions);
     if (!hasTags && !hasResources && !hasConditions)
-      throw new BackupError('InvalidParameterValueException', 'A backup selection needs resources, tags or conditions.');
+      throw new BackupError(
+        'InvalidParameterValueException',
+        'A backup selection needs resources, tags or conditions.',
+      );
     const record: Selection = {
       SelectionId: randomUUID(),
       BackupPlanId: planId,
