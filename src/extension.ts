@@ -3,6 +3,7 @@ import type * as vscode from 'vscode';
 import { registerActions } from './features/actions/registerActions';
 import { registerContainers } from './features/containers/registerContainers';
 import { registerCost } from './features/cost/registerCost';
+import { registerBackup } from './features/backup/registerBackup';
 import { registerApprovals } from './features/approvals/registerApprovals';
 import { registerAudit, type AuditFeature } from './features/audit/registerAudit';
 import { registerChat } from './features/chat/registerChat';
@@ -60,6 +61,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PilotL
   registerActions(ctx, explorer);
   registerContainers(ctx, explorer);
   registerObservability(ctx, explorer);
+  registerBackup(ctx, explorer);
   const audit = registerAudit(ctx);
   const dr = registerDrFeature(ctx);
   registerCost(ctx);

@@ -33,6 +33,17 @@ export const waveAction = z.discriminatedUnion('type', [
   z.object({ type: z.literal('wait'), name: text(128).optional(), seconds: z.number().min(0).max(86400) }).strict(),
   z
     .object({
+      type: z.literal('backupRestore'),
+      name: text(128).optional(),
+      backupVaultName: z.string().regex(/^[A-Za-z0-9_.-]{2,50}$/),
+      recoveryPointArn: text(1600),
+      iamRoleArn: text(2048).optional(),
+      metadata: z.record(text(128), text(4096)).optional(),
+      timeoutSeconds: z.number().int().min(60).max(172800).optional(),
+    })
+    .strict(),
+  z
+    .object({
       type: z.literal('approval'),
       name: text(128).optional(),
       message: z.string().min(1).max(2048),

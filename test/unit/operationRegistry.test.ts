@@ -58,6 +58,8 @@ const EXPECTED_WRITES = [
   'sfn.executions.stop',
   'cloudformation.changeSets.create',
   'cloudformation.changeSets.execute',
+  'backup.plans.create',
+  'backup.restore.start',
   'organizations.policies.create',
   'organizations.policies.attach',
   'budgets.budgets.create',
@@ -165,6 +167,14 @@ const EXPECTED_READS = [
   'logs.insights.start',
   'logs.insights.results',
   'logs.liveTail.sample',
+  'backup.vaults.list',
+  'backup.recoveryPoints.list',
+  'backup.recoveryPoints.describe',
+  'backup.recoveryPoints.restoreMetadata',
+  'backup.plans.list',
+  'backup.plans.get',
+  'backup.jobs.list',
+  'backup.restoreJobs.describe',
 ];
 
 describe('operation registry', () => {

@@ -5,6 +5,7 @@ import type { ClockSettings } from './drs/clock';
 import { startGateway, type RunningGateway } from './drs/gateway';
 import { SsmAutomationEmulator } from './ssm/automation';
 import { ConfigComplianceEmulator } from './config/compliance';
+import { BackupEmulator } from './backup/backupEmulator';
 import { startDrsEmulator, type RunningDrsEmulator } from './drs/server';
 import { findFreePort, startMoto, type MotoServer } from './moto';
 import { seedSampleAccount, type SampleAccountSummary } from '../seed/sampleAccount';
@@ -60,6 +61,8 @@ export interface EmulatorStack {
   admin: DrsEmulatorAdmin;
   /** SSM Automation executions (moto stores documents but cannot run them). */
   ssm: SsmAutomationEmulator | undefined;
+  /** AWS Backup selections, jobs, recovery points and restore jobs (moto has plans and vaults only). */
+  backup: BackupEmulator | undefined;
   /** What the start-up seed created, if anything. */
   seeded: SeedSummary | undefined;
   /** Empties moto and the DRS emulator (state and faults; the DRS clock keeps its settings). */
@@ -104,8 +107,10 @@ export async function startEmulatorStack(options: EmulatorStackOptions): Promise
   let gateway: RunningGateway | undefined;
   let ssm: SsmAutomationEmulator | undefined;
   const configComplianceEmulator = new ConfigComplianceEmulator();
+  let backup: BackupEmulator | undefined;
   const stopAll = async (): Promise<void> => {
     ssm?.stop();
+    backup?.stop();
     await gateway?.stop();
     await drs?.stop();
     await moto?.stop();
@@ -130,6 +135,8 @@ export async function startEmulatorStack(options: EmulatorStackOptions): Promise
       timeScale: options.ssmTimeScale,
     });
     const ssmAutomation = ssm;
+    backup = new BackupEmulator({ motoEndpoint: moto.endpoint, credentials: { ...EMULATOR_CREDENTIALS } });
+    const backupEmulator = backup;
     gateway = await startGateway({
       drs: drs.emulator,
       upstream: moto.endpoint,
@@ -141,6 +148,7 @@ export async function startEmulatorStack(options: EmulatorStackOptions): Promise
           matches: (req) => ConfigComplianceEmulator.matches(req),
           handle: (req, res) => configComplianceEmulator.handle(req, res),
         },
+        { matches: (req) => BackupEmulator.matches(req), handle: (req, res) => backupEmulator.handle(req, res) },
       ],
     });
     log(`gateway listening on ${gateway.endpoint}`);
@@ -169,9 +177,11 @@ export async function startEmulatorStack(options: EmulatorStackOptions): Promise
     admin,
     seeded: undefined,
     ssm,
+    backup,
     async reset() {
       ssm?.reset();
       configComplianceEmulator.reset();
+      backup?.reset();
       runningDrs.emulator.reset();
       await runningMoto.reset();
       await enableStateMachineExecution(runningMoto.endpoint);

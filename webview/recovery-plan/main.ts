@@ -46,6 +46,8 @@ function actionText(action: Action): string {
       return `SSM ${action.documentName ?? '?'}`;
     case 'wait':
       return `wait ${action.seconds ?? '?'}s`;
+    case 'backupRestore':
+      return `Backup restore ${action.recoveryPointArn?.split(/[:/]/).pop() ?? '?'}`;
     case 'approval':
       return 'approval';
     default:
@@ -570,6 +572,11 @@ export class RecoveryPlanEditorElement extends LitElement {
       ${this.textField(`${id}-timeout`, 'Timeout (seconds)', action.timeoutSeconds?.toString() ?? '', (value) =>
         update({ timeoutSeconds: value ? Number(value) : undefined }),
       )}`;
+    } else if (action.type === 'backupRestore') {
+      fields = html`<p class="hint">
+        AWS Backup restore of ${action.recoveryPointArn ?? '?'} (vault ${action.backupVaultName ?? '?'}); edit it in the
+        text.
+      </p>`;
     } else {
       fields = html`<p class="hint">Unknown action type; edit it in the text.</p>`;
     }

@@ -109,11 +109,27 @@ export interface DrReads {
   /** undefined when the document does not exist. */
   describeDocument(region: string, name: string, version?: string): Promise<DocumentDescription | undefined>;
   account(): Promise<string | undefined>;
+  /** AWS Backup restore job state (backup.restoreJobs.describe). Absent: backupRestore actions cannot be followed. */
+  describeRestoreJob?(region: string, restoreJobId: string): Promise<RestoreJobState>;
+  /** The recovery point, or undefined when it does not exist (backup.recoveryPoints.describe). Absent: not checked. */
+  describeRecoveryPoint?(
+    region: string,
+    backupVaultName: string,
+    recoveryPointArn: string,
+  ): Promise<{ status?: string; resourceArn?: string } | undefined>;
   /**
    * The launch recovery rules for these servers (launchTemplates/recoveryValidation), which preflight runs;
    * a rule whose facts could not be read yields a 'check-not-run' finding. Absent: preflight reports them as not run.
    */
   validateLaunches?(servers: PreflightLaunchServer[]): Promise<RecoveryFinding[]>;
+}
+
+export interface RestoreJobState {
+  status: string;
+  statusMessage?: string;
+  createdResourceArn?: string;
+  creationDate?: string;
+  completionDate?: string;
 }
 
 /** What checkLaunchTemplates asks AWS, one function per read. */

@@ -38,6 +38,17 @@ export interface StartAutomationRequest {
   tags?: Record<string, string>;
 }
 
+export interface StartBackupRestoreRequest {
+  region: string;
+  backupVaultName: string;
+  recoveryPointArn: string;
+  iamRoleArn?: string;
+  /** Overrides merged over the recovery point's own restore metadata. */
+  metadata: Record<string, string>;
+  /** Idempotency token: the same token returns the same restore job (used when a run resumes). */
+  idempotencyToken: string;
+}
+
 export interface DrActionGateway {
   /** Recovery instances per terminate call (default 100, the DRS limit); a guarded gateway keeps it within policy. */
   readonly terminateBatchSize?: number;
@@ -52,4 +63,6 @@ export interface DrActionGateway {
   ): Promise<void>;
   startAutomation(request: StartAutomationRequest, context: DrCallContext): Promise<{ executionId: string }>;
   stopAutomation(request: { region: string; executionId: string }, context: DrCallContext): Promise<void>;
+  /** AWS Backup restore into a new resource (backup.restore.start). Absent: backupRestore actions fail, saying so. */
+  startBackupRestore?(request: StartBackupRestoreRequest, context: DrCallContext): Promise<{ restoreJobId: string }>;
 }

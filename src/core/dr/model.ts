@@ -85,7 +85,21 @@ export interface ApprovalAction {
   timeoutSeconds?: number;
 }
 
-export type WaveAction = SsmAutomationAction | WaitAction | ApprovalAction;
+/** Restores an AWS Backup recovery point into a new resource (StartRestoreJob) and waits until it is done. */
+export interface BackupRestoreAction {
+  type: 'backupRestore';
+  name?: string;
+  backupVaultName: string;
+  recoveryPointArn: string;
+  /** The role AWS Backup restores with; required by AWS for most resource types. */
+  iamRoleArn?: string;
+  /** Restore metadata overrides, merged over the recovery point's own (GetRecoveryPointRestoreMetadata). */
+  metadata?: Record<string, string>;
+  /** How long the restore may run before it counts as failed. Default 3600. */
+  timeoutSeconds?: number;
+}
+
+export type WaveAction = SsmAutomationAction | WaitAction | ApprovalAction | BackupRestoreAction;
 
 export interface Wave {
   name: string;
@@ -122,6 +136,7 @@ export const DEFAULTS = {
   maxWaitSeconds: 3600,
   actionTimeoutSeconds: 600,
   actionRetries: 0,
+  backupRestoreTimeoutSeconds: 3600,
 };
 
 /** A position in a source file, 1-based, as editors show it. */
@@ -150,5 +165,7 @@ export function actionLabel(action: WaveAction, index: number): string {
       return `wait ${action.seconds}s#${index + 1}`;
     case 'approval':
       return `approval#${index + 1}`;
+    case 'backupRestore':
+      return `restore ${action.recoveryPointArn.split(/[:/]/).pop()}#${index + 1}`;
   }
 }

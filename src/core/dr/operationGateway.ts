@@ -15,8 +15,16 @@ import {
   isLaunchTemplateMissing,
   type DrReads,
   type LaunchTemplateCheck,
+  type RestoreJobState,
 } from './aws';
-import type { DrActionGateway, DrCallContext, StartAutomationRequest, StartRecoveryRequest } from './gateway';
+import { describeAwsError } from '../aws/errors';
+import type {
+  DrActionGateway,
+  DrCallContext,
+  StartAutomationRequest,
+  StartBackupRestoreRequest,
+  StartRecoveryRequest,
+} from './gateway';
 import type { GroupLaunchSettings } from './model';
 
 /** A guardrail refused a DR call; the run stops or continues by its failure policy, with this reason. */
@@ -144,6 +152,22 @@ export class OperationDrActionGateway implements DrActionGateway {
   startAutomation(request: StartAutomationRequest, context: DrCallContext): Promise<{ executionId: string }> {
     const { region, ...input } = request;
     return this.run('ssm:StartAutomationExecution', 'ssm.automation.start', input, region, context);
+  }
+
+  startBackupRestore(request: StartBackupRestoreRequest, context: DrCallContext): Promise<{ restoreJobId: string }> {
+    return this.run(
+      'backup:StartRestoreJob',
+      'backup.restore.start',
+      {
+        vaultName: request.backupVaultName,
+        recoveryPointArn: request.recoveryPointArn,
+        ...(request.iamRoleArn ? { iamRoleArn: request.iamRoleArn } : {}),
+        ...(Object.keys(request.metadata).length ? { metadata: request.metadata } : {}),
+        idempotencyToken: request.idempotencyToken,
+      },
+      request.region,
+      context,
+    );
   }
 
   async stopAutomation(request: { region: string; executionId: string }, context: DrCallContext): Promise<void> {
@@ -373,6 +397,44 @@ export class OperationDrReads implements DrReads {
 
   getAutomationExecution(region: string, executionId: string): Promise<AutomationExecution> {
     return this.read('ssm:GetAutomationExecution', 'ssm.automation.get', { executionId }, region);
+  }
+
+  async describeRestoreJob(region: string, restoreJobId: string): Promise<RestoreJobState> {
+    const job = await this.read<{
+      Status?: string;
+      StatusMessage?: string;
+      CreatedResourceArn?: string;
+      CreationDate?: Date | string;
+      CompletionDate?: Date | string;
+    }>('backup:DescribeRestoreJob', 'backup.restoreJobs.describe', { restoreJobId }, region);
+    const iso = (value?: Date | string) => (value ? new Date(value).toISOString() : undefined);
+    return {
+      status: job.Status ?? 'PENDING',
+      ...(job.StatusMessage ? { statusMessage: job.StatusMessage } : {}),
+      ...(job.CreatedResourceArn ? { createdResourceArn: job.CreatedResourceArn } : {}),
+      ...(job.CreationDate ? { creationDate: iso(job.CreationDate) } : {}),
+      ...(job.CompletionDate ? { completionDate: iso(job.CompletionDate) } : {}),
+    };
+  }
+
+  async describeRecoveryPoint(
+    region: string,
+    backupVaultName: string,
+    recoveryPointArn: string,
+  ): Promise<{ status?: string; resourceArn?: string } | undefined> {
+    try {
+      const point = await this.read<{ Status?: string; ResourceArn?: string }>(
+        'backup:DescribeRecoveryPoint',
+        'backup.recoveryPoints.describe',
+        { vaultName: backupVaultName, recoveryPointArn },
+        region,
+      );
+      return { status: point.Status, resourceArn: point.ResourceArn };
+    } catch (error) {
+      if (describeAwsError(error).kind === 'not-found' || (error as { name?: string }).name === 'ResourceNotFoundException')
+        return undefined;
+      throw error;
+    }
   }
 
   async describeDocument(region: string, name: string, version?: string): Promise<DocumentDescription | undefined> {

@@ -5,6 +5,7 @@
  * - each wave is a branch that waits for its `dependsOn` branches;
  * - `pause` and `approval` steps are callback (task token) states;
  * - `action` steps with ssmAutomation are StartAutomationExecution + a GetAutomationExecution poll loop;
+ * - `action` steps with backupRestore are StartRestoreJob + a DescribeRestoreJob poll loop;
  * - `wait` steps are Wait states;
  * - the `launch` step is a Map over `jobs` (StartRecovery each) followed by a DescribeJobs poll loop.
  * Step IDs are stable (`<wave>/pre/0`, `<wave>/launch`, ...), so journal entries and state names line up.
@@ -15,6 +16,7 @@ import {
   DRS_LIMITS,
   actionLabel,
   type ApprovalAction,
+  type BackupRestoreAction,
   type DrsLimits,
   type FailurePolicy,
   type RecoveryPlan,
@@ -38,6 +40,10 @@ export type PlannedAction =
   | (Required<Pick<SsmAutomationAction, 'type' | 'documentName' | 'timeoutSeconds' | 'retries'>> & {
       documentVersion?: string;
       parameters: Record<string, string[]>;
+    })
+  | (Required<Pick<BackupRestoreAction, 'type' | 'backupVaultName' | 'recoveryPointArn' | 'timeoutSeconds'>> & {
+      iamRoleArn?: string;
+      metadata: Record<string, string>;
     })
   | Required<Pick<WaitAction, 'type' | 'seconds'>>
   | (Pick<ApprovalAction, 'type' | 'message'> & { timeoutSeconds?: number });
@@ -149,6 +155,15 @@ export function buildExecutionPlan(
             parameters: toSsmParameters(action.parameters),
             timeoutSeconds: action.timeoutSeconds ?? DEFAULTS.actionTimeoutSeconds,
             retries: action.retries ?? DEFAULTS.actionRetries,
+          };
+        } else if (action.type === 'backupRestore') {
+          planned = {
+            type: 'backupRestore',
+            backupVaultName: action.backupVaultName,
+            recoveryPointArn: action.recoveryPointArn,
+            ...(action.iamRoleArn ? { iamRoleArn: action.iamRoleArn } : {}),
+            metadata: { ...(action.metadata ?? {}) },
+            timeoutSeconds: action.timeoutSeconds ?? DEFAULTS.backupRestoreTimeoutSeconds,
           };
         } else if (action.type === 'wait') {
           planned = { type: 'wait', seconds: action.seconds };

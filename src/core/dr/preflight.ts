@@ -46,6 +46,8 @@ export interface PreflightFinding {
     | 'launch-settings-drift'
     | 'ssm-document-missing'
     | 'ssm-document-wrong-type'
+    | 'recovery-point-missing'
+    | 'recovery-point-unusable'
     | 'check-failed';
   /** What is wrong. */
   message: string;
@@ -593,6 +595,49 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightRepo
         message: `SSM document "${name}" could not be checked: ${(error as Error).message}`,
         fix: 'Check the ssm:DescribeDocument permission, then run preflight again.',
       });
+    }
+  }
+
+  // AWS Backup recovery points of backupRestore actions.
+  for (const wave of executionPlan.waves) {
+    for (const step of wave.steps) {
+      if (step.kind !== 'action' || step.action.type !== 'backupRestore') continue;
+      const { backupVaultName, recoveryPointArn } = step.action;
+      const check = `recovery point ${recoveryPointArn} in ${step.region}`;
+      if (!reads.describeRecoveryPoint) {
+        checkFailed(check, {
+          wave: wave.name,
+          message: `Recovery point ${recoveryPointArn} was not checked: this preflight cannot read AWS Backup.`,
+          fix: 'Run preflight from the extension, the CLI or MCP (they read through the operation runner).',
+        });
+        continue;
+      }
+      try {
+        const point = await reads.describeRecoveryPoint(step.region, backupVaultName, recoveryPointArn);
+        if (!point) {
+          findings.push({
+            severity: 'error',
+            code: 'recovery-point-missing',
+            wave: wave.name,
+            message: `Recovery point ${recoveryPointArn} (action ${step.label} of wave ${wave.name}) does not exist in backup vault ${backupVaultName} in ${step.region}.`,
+            fix: 'Pick an existing recovery point of the vault (AWS Backup view in the explorer), or correct backupVaultName.',
+          });
+        } else if (point.status && point.status !== 'COMPLETED') {
+          findings.push({
+            severity: 'error',
+            code: 'recovery-point-unusable',
+            wave: wave.name,
+            message: `Recovery point ${recoveryPointArn} (action ${step.label} of wave ${wave.name}) is ${point.status}, not COMPLETED.`,
+            fix: 'Use a completed recovery point.',
+          });
+        }
+      } catch (error) {
+        checkFailed(check, {
+          wave: wave.name,
+          message: `Recovery point ${recoveryPointArn} could not be checked: ${(error as Error).message}`,
+          fix: 'Check the backup:DescribeRecoveryPoint permission, then run preflight again.',
+        });
+      }
     }
   }
 

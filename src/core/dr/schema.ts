@@ -149,7 +149,7 @@ const actionName: JsonSchema = {
 };
 
 const ACTION_SCHEMA: JsonSchema = {
-  description: 'A step before or after the wave launches: an SSM Automation, a wait, or a manual approval.',
+  description: 'A step before or after the wave launches: an SSM Automation, an AWS Backup restore, a wait, or a manual approval.',
   oneOf: [
     {
       type: 'object',
@@ -205,6 +205,39 @@ const ACTION_SCHEMA: JsonSchema = {
         name: actionName,
         message: { type: 'string', minLength: 1, maxLength: 2048 },
         timeoutSeconds: { type: 'integer', minimum: 1, maximum: 604800 },
+      },
+    },
+    {
+      type: 'object',
+      title: 'AWS Backup restore',
+      required: ['type', 'backupVaultName', 'recoveryPointArn'],
+      additionalProperties: false,
+      properties: {
+        type: { type: 'string', const: 'backupRestore' },
+        name: actionName,
+        backupVaultName: {
+          type: 'string',
+          pattern: '^[A-Za-z0-9_.-]{2,50}$',
+          description: 'The backup vault holding the recovery point.',
+        },
+        recoveryPointArn: {
+          type: 'string',
+          pattern: '^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:[0-9]{0,12}:[A-Za-z0-9:/_.+=-]{1,1024}$',
+          description: 'The recovery point restored into a new resource (preflight checks that it exists).',
+        },
+        iamRoleArn: {
+          type: 'string',
+          pattern: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9_+=,.@/-]{1,512}$',
+          description: 'The role AWS Backup restores with.',
+        },
+        metadata: {
+          type: 'object',
+          description: "Restore metadata overrides, merged over the recovery point's own.",
+          propertyNames: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,128}$' },
+          additionalProperties: { type: 'string', maxLength: DR_LIMITS.parameterValueLength },
+          maxProperties: DR_LIMITS.automationParameters,
+        },
+        timeoutSeconds: { type: 'integer', minimum: 60, maximum: 172800, default: 3600 },
       },
     },
   ],

@@ -24,6 +24,7 @@ import { scheduleReadOperations, scheduleWriteOperations } from './costSchedules
 import { rdsReadOperations } from './rds';
 import { ssmPatchReadOperations } from './ssmPatches';
 import { cloudWatchReadOperations, cloudWatchWriteOperations, logsReadOperations } from './cloudwatchAll';
+import { backupReadOperations, backupWriteOperations } from './backup';
 
 /** Every operation Pilot Light ships, in menu order. */
 export const BUILTIN_OPERATIONS: readonly Operation[] = Object.freeze([
@@ -62,6 +63,8 @@ export const BUILTIN_OPERATIONS: readonly Operation[] = Object.freeze([
   ...cloudWatchWriteOperations,
   ...cloudWatchReadOperations,
   ...logsReadOperations,
+  ...backupWriteOperations,
+  ...backupReadOperations,
 ] as Operation[]);
 
 export function createOperationRegistry(extra: Iterable<Operation> = []): OperationRegistry {

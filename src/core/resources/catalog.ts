@@ -58,6 +58,14 @@ export const SERVICE_CATALOG: ServiceCatalogEntry[] = [
   { id: 'alarms', title: 'Alarms', listers: async () => [(await import('../observability/explorer')).alarmLister] },
   { id: 'logs', title: 'Logs', listers: async () => [(await import('../observability/explorer')).logGroupLister] },
   {
+    id: 'backup',
+    title: 'AWS Backup',
+    listers: async () => {
+      const backup = await import('./backup');
+      return [backup.backupVaultLister, backup.backupPlanLister, ...backup.backupJobListers];
+    },
+  },
+  {
     id: 'iam',
     title: 'IAM',
     global: true,

@@ -217,6 +217,15 @@ export class AwsChatParticipant {
         const { answerObservability } = await import('../../core/observability/chat');
         return answerObservability(answerContext, prompt);
       }
+      case 'backup': {
+        const { answerBackupPlan } = await import('../../core/backup/chat');
+        const connection = await this.ctx.connection();
+        const answer = answerBackupPlan(prompt, {
+          account: (await connection.identity()).account,
+          region: answerContext.region,
+        });
+        return { markdown: answer.markdown, touched: [], actions: answer.actions, followups: [] };
+      }
       case undefined:
         if ((await import('../../core/approvals/agentApprovals')).isApprovalStatusQuestion(prompt))
           return this.approvals();

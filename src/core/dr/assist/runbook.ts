@@ -99,6 +99,8 @@ function stepLine(step: PlannedStep): string {
         return `${phase} SSM Automation ${inlineCode(action.documentName)}${action.documentVersion ? ` version ${inlineCode(action.documentVersion, 20)}` : ''}${params ? ` with ${params}` : ''} (timeout ${action.timeoutSeconds}s, ${plural(action.retries, 'retry', 'retries')}) in ${inlineCode(step.region, 30)}.`;
       }
       if (action.type === 'wait') return `${phase} wait ${action.seconds}s.`;
+      if (action.type === 'backupRestore')
+        return `${phase} AWS Backup restore of ${inlineCode(action.recoveryPointArn, 200)} from vault ${inlineCode(action.backupVaultName, 60)} into a new resource (timeout ${action.timeoutSeconds}s) in ${inlineCode(step.region, 30)}.`;
       return `${phase} approval: “${text(action.message, 200)}”${action.timeoutSeconds ? ` (fails after ${action.timeoutSeconds}s without an answer)` : ' (no time limit)'}.`;
     }
   }

@@ -32,6 +32,8 @@ export function runStep(run: RunContext, planned: PlannedWave, step: PlannedStep
       if (step.action.type === 'wait') return runWait(run, planned, step, step.action.seconds);
       if (step.action.type === 'approval')
         return runApproval(run, planned, step, step.action.message, step.action.timeoutSeconds);
+      if (step.action.type === 'backupRestore')
+        return runBackupRestore(run, planned, step as Extract<PlannedStep, { kind: 'action' }>);
       return runAutomation(run, planned, step as Extract<PlannedStep, { kind: 'action' }>);
   }
 }
@@ -227,6 +229,127 @@ async function followAutomation(
         )
         .catch((error) => run.log(`StopAutomationExecution failed: ${describeError(error)}`));
       return { status: 'TimedOut', error: `Did not finish within its timeout; stopped.` };
+    }
+    await delay(Math.min(poller.next(changed), Math.max(1, deadline - Date.now())), run.abort.signal);
+  }
+}
+
+const RESTORE_TERMINAL = new Set(['COMPLETED', 'FAILED', 'ABORTED']);
+
+/**
+ * An AWS Backup restore into a new resource: StartRestoreJob (idempotent per attempt, so a resumed run finds
+ * its job again), then DescribeRestoreJob until COMPLETED, FAILED or ABORTED, or the timeout (the job is
+ * then left running and the step fails: AWS Backup cannot stop a restore job). The created resource's ARN
+ * and the restore's duration go into the action's outputs.
+ */
+async function runBackupRestore(
+  run: RunContext,
+  planned: PlannedWave,
+  step: Extract<PlannedStep, { kind: 'action' }>,
+): Promise<{ status: 'succeeded' | 'failed'; error?: string }> {
+  const { state, deps } = run;
+  const action = step.action;
+  if (action.type !== 'backupRestore') throw new Error('not a backup restore');
+  const ss = state.waves[planned.name].steps[step.id];
+  run.setStep(planned.name, step.id, 'running');
+  if (!deps.gateway.startBackupRestore || !deps.reads.describeRestoreJob)
+    return {
+      status: 'failed',
+      error: `${step.label}: not supported by this run's AWS gateway (AWS Backup restores need the operation gateway).`,
+    };
+  let attempt = ss.attempts[ss.attempts.length - 1];
+  if (attempt?.endedAt)
+    return { status: 'failed', error: `${step.label}: ${attempt.status ?? 'failed'}${attempt.error ? ` (${attempt.error})` : ''}.` };
+  if (!attempt) {
+    run.emit({
+      type: 'action.starting',
+      wave: planned.name,
+      step: step.id,
+      attempt: 1,
+      clientToken: clientTokenFor(state.runId, step.id, 1),
+    });
+    attempt = ss.attempts[ss.attempts.length - 1];
+  }
+  if (!attempt.executionId) {
+    try {
+      const { restoreJobId } = await deps.gateway.startBackupRestore(
+        {
+          region: step.region,
+          backupVaultName: action.backupVaultName,
+          recoveryPointArn: action.recoveryPointArn,
+          ...(action.iamRoleArn ? { iamRoleArn: action.iamRoleArn } : {}),
+          metadata: action.metadata,
+          idempotencyToken: attempt.clientToken!,
+        },
+        run.callContext(
+          planned.name,
+          `${state.mode} ${state.planName}: ${step.phase}-wave AWS Backup restore ${step.label} of wave ${planned.name}`,
+        ),
+      );
+      run.emit({
+        type: 'action.started',
+        wave: planned.name,
+        step: step.id,
+        attempt: attempt.attempt,
+        executionId: restoreJobId,
+      });
+    } catch (error) {
+      const message = describeError(error);
+      run.emit({
+        type: 'action.finished',
+        wave: planned.name,
+        step: step.id,
+        attempt: attempt.attempt,
+        status: 'StartFailed',
+        error: message,
+      });
+      return { status: 'failed', error: `${step.label}: StartRestoreJob failed (${message}).` };
+    }
+  }
+  const deadline = Date.parse(attempt.startedAt) + action.timeoutSeconds * 1000;
+  const poller = new AdaptivePoller(deps.actionPoll ?? deps.poll);
+  let lastStatus = '';
+  for (;;) {
+    if (run.abandoned) throw new AbandonedError();
+    let changed = false;
+    try {
+      const job = await deps.reads.describeRestoreJob(step.region, attempt.executionId!);
+      changed = job.status !== lastStatus;
+      lastStatus = job.status;
+      if (RESTORE_TERMINAL.has(job.status)) {
+        const started = Date.parse(job.creationDate ?? attempt.startedAt);
+        const ended = Date.parse(job.completionDate ?? new Date().toISOString());
+        run.emit({
+          type: 'action.finished',
+          wave: planned.name,
+          step: step.id,
+          attempt: attempt.attempt,
+          status: job.status,
+          outputs: {
+            restoreJobId: [attempt.executionId!],
+            ...(job.createdResourceArn ? { createdResourceArn: [job.createdResourceArn] } : {}),
+            restoreDurationMs: [String(Math.max(0, ended - started))],
+          },
+          ...(job.statusMessage ? { error: job.statusMessage } : {}),
+        });
+        return job.status === 'COMPLETED'
+          ? { status: 'succeeded' }
+          : { status: 'failed', error: `${step.label}: restore job ${job.status}${job.statusMessage ? ` (${job.statusMessage})` : ''}.` };
+      }
+    } catch (error) {
+      if (run.abandoned) throw new AbandonedError();
+      run.log(`DescribeRestoreJob ${attempt.executionId}: ${describeError(error)}`);
+    }
+    if (Date.now() >= deadline) {
+      run.emit({
+        type: 'action.finished',
+        wave: planned.name,
+        step: step.id,
+        attempt: attempt.attempt,
+        status: 'TimedOut',
+        error: `Restore job ${attempt.executionId} did not finish within ${action.timeoutSeconds} s; it was left running (AWS Backup cannot stop a restore job).`,
+      });
+      return { status: 'failed', error: `${step.label}: restore did not finish within ${action.timeoutSeconds} s.` };
     }
     await delay(Math.min(poller.next(changed), Math.max(1, deadline - Date.now())), run.abort.signal);
   }

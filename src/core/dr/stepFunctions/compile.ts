@@ -434,6 +434,91 @@ function emitStep(
     };
   }
 
+  if (step.kind === 'action' && step.action.type === 'backupRestore') {
+    const action = step.action;
+    if (step.region !== options.region) throw crossRegion(wave, step.region, options.region);
+    const overridesName = at('restore overrides');
+    const metadataName = at('restore metadata', 'step.started');
+    const startName = at('start restore');
+    const waitName = at('wait restore');
+    const pollName = at('poll restore');
+    const checkName = at('check restore');
+    const countPollName = at('count restore poll');
+    const maxPolls = pollLimit(emitter, action.timeoutSeconds);
+    const hasOverrides = Object.keys(action.metadata).length > 0;
+    call(emitter, 'backup:GetRecoveryPointRestoreMetadata', [
+      `${ARN}:backup:${REGION_ACCOUNT}:backup-vault:${action.backupVaultName}`,
+    ]);
+    call(emitter, 'backup:StartRestoreJob', [action.recoveryPointArn]);
+    call(emitter, 'backup:DescribeRestoreJob', ['*']);
+    if (action.iamRoleArn) call(emitter, 'iam:PassRole', [action.iamRoleArn]);
+    return {
+      start: hasOverrides ? overridesName : metadataName,
+      states: {
+        ...(hasOverrides
+          ? { [overridesName]: { Type: 'Pass', Result: action.metadata, ResultPath: '$.restoreOverrides', Next: metadataName } }
+          : {}),
+        [metadataName]: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::aws-sdk:backup:getRecoveryPointRestoreMetadata',
+          Parameters: { BackupVaultName: action.backupVaultName, RecoveryPointArn: action.recoveryPointArn },
+          ResultSelector: { 'metadata.$': '$.RestoreMetadata' },
+          ResultPath: '$.restore',
+          Retry: transientRetry('Backup'),
+          Catch: catchAll,
+          Next: startName,
+        },
+        [startName]: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::aws-sdk:backup:startRestoreJob',
+          Parameters: {
+            RecoveryPointArn: action.recoveryPointArn,
+            'Metadata.$': hasOverrides
+              ? 'States.JsonMerge($.restore.metadata, $.restoreOverrides, false)'
+              : '$.restore.metadata',
+            ...(action.iamRoleArn ? { IamRoleArn: action.iamRoleArn } : {}),
+            'IdempotencyToken.$': `States.Format('{}-${step.id.replace(/[^A-Za-z0-9/_.-]/g, '-')}', $$.Execution.Name)`,
+          },
+          ResultSelector: { 'id.$': '$.RestoreJobId', polls: 0 },
+          ResultPath: '$.restore',
+          Retry: transientRetry('Backup'),
+          Catch: catchAll,
+          Next: waitName,
+        },
+        [waitName]: { Type: 'Wait', Seconds: options.pollSeconds, Next: pollName },
+        [pollName]: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::aws-sdk:backup:describeRestoreJob',
+          Parameters: { 'RestoreJobId.$': '$.restore.id' },
+          ResultSelector: { 'status.$': '$.Status' },
+          ResultPath: '$.restore.last',
+          Retry: transientRetry('Backup'),
+          Catch: catchAll,
+          Next: checkName,
+        },
+        [checkName]: {
+          Type: 'Choice',
+          Choices: [
+            { Variable: '$.restore.last.status', StringEquals: 'COMPLETED', Next: next },
+            {
+              Or: ['FAILED', 'ABORTED'].map((status) => ({ Variable: '$.restore.last.status', StringEquals: status })),
+              Next: failed,
+            },
+            // AWS Backup cannot stop a restore job: past the timeout the step fails and the job is left running.
+            { Variable: '$.restore.polls', NumericGreaterThanEquals: maxPolls - 1, Next: failed },
+          ],
+          Default: countPollName,
+        },
+        [countPollName]: {
+          Type: 'Pass',
+          Parameters: { 'id.$': '$.restore.id', 'polls.$': 'States.MathAdd($.restore.polls, 1)' },
+          ResultPath: '$.restore',
+          Next: waitName,
+        },
+      },
+    };
+  }
+
   if (step.kind === 'launch') return emitLaunch(emitter, wave, step, prefix, at, next, failed, catchAll);
   throw new PlanCompileError(`Step ${(step as PlannedStep).id} has a kind the compiler does not know.`);
 }

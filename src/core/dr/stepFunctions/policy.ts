@@ -1,7 +1,8 @@
 /**
  * The state machine role's policy, generated from what the compiled plan calls: one statement per IAM
  * action, never a wildcard action. Resources are ARN patterns with CloudFormation pseudo parameters
- * (`${AWS::Region}`…); '*' only for DescribeJobs, which has no resource-level permissions in DRS.
+ * (`${AWS::Region}`…); '*' only for DescribeJobs, which has no resource-level permissions in DRS, and for
+ * AWS Backup's DescribeRestoreJob (a restore job's ARN is not known before the machine starts it).
  */
 import type { PlanCall } from './compile';
 
@@ -19,7 +20,7 @@ export interface PolicyDocument {
 
 const ACTION_PATTERN = /^[a-z0-9-]+:[A-Z][A-Za-z0-9]+$/;
 /** Actions DRS documents without resource-level permissions: only these may name '*' as resource. */
-const NO_RESOURCE_LEVEL = new Set(['drs:DescribeJobs']);
+const NO_RESOURCE_LEVEL = new Set(['drs:DescribeJobs', 'backup:DescribeRestoreJob']);
 
 export function buildExecutionPolicy(calls: PlanCall[]): PolicyDocument {
   const statements = calls.map((call): PolicyStatement => {
