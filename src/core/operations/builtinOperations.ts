@@ -18,6 +18,7 @@ import { stepFunctionsReadOperations, stepFunctionsWriteOperations } from './ste
 import { ssmDocumentOperations } from './ssmDocuments';
 import { ecsReadOperations, ecsWriteOperations } from './ecs';
 import { containerReadOperations, containerWriteOperations } from './eksEcrLogs';
+import { remediationOperations } from './remediation';
 
 /** Every operation Pilot Light ships, in menu order. */
 export const BUILTIN_OPERATIONS: readonly Operation[] = Object.freeze([
@@ -46,6 +47,7 @@ export const BUILTIN_OPERATIONS: readonly Operation[] = Object.freeze([
   ...containerReadOperations,
   ...organizationsReadOperations,
   ...organizationsWriteOperations,
+  ...remediationOperations,
 ] as Operation[]);
 
 export function createOperationRegistry(extra: Iterable<Operation> = []): OperationRegistry {
