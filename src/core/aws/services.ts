@@ -113,24 +113,9 @@ export const securityHubService: ServiceDefinition<SecurityHubClient> = {
 };
 
 /** S3 Control (account-level Block Public Access): AWS_ENDPOINT_URL_S3_CONTROL. */
-/**
- * S3 Control puts the account ID in front of the endpoint's host (`123456789012.s3-control…`). An endpoint
- * override on a loopback address or localhost (an emulator) cannot take that prefix, so its URL is used as it is.
- */
-function loopbackEndpointAsIs(endpoint: string | undefined) {
-  if (!endpoint) return {};
-  const url = new URL(endpoint);
-  const loopback = /^(127(\.\d{1,3}){3}|localhost|\[::1\])$/i.test(url.hostname);
-  return loopback ? { endpointProvider: () => ({ url: new URL(endpoint) }) } : {};
-}
-
 export const s3ControlService: ServiceDefinition<S3ControlClient> = {
   id: 's3_control',
-  create: async (config) =>
-    new (await import('@aws-sdk/client-s3-control')).S3ControlClient({
-      ...config,
-      ...loopbackEndpointAsIs(config.endpoint),
-    }),
+  create: async (config) => new (await import('@aws-sdk/client-s3-control')).S3ControlClient(config),
 };
 
 export const cloudTrailService: ServiceDefinition<CloudTrailClient> = {
