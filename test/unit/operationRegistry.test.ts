@@ -128,6 +128,18 @@ const EXPECTED_READS = [
   'organizations.policies.list',
   'organizations.policies.forTarget',
   'organizations.policies.describe',
+  // compliance checks (src/core/operations/compliance.ts)
+  'iam.accountSummary.get',
+  'iam.passwordPolicy.get',
+  'iam.credentialReport.get',
+  'cloudtrail.trails.list',
+  'cloudtrail.trails.status',
+  'ec2.ebsEncryptionByDefault.get',
+  's3control.publicAccessBlock.get',
+  'config.recorders.status',
+  'config.ruleCompliance.list',
+  'config.ruleCompliance.details',
+  'securityhub.findings.list',
 ];
 
 describe('operation registry', () => {

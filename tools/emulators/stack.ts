@@ -4,6 +4,7 @@ import { DrsEmulatorAdmin } from './drs/adminClient';
 import type { ClockSettings } from './drs/clock';
 import { startGateway, type RunningGateway } from './drs/gateway';
 import { SsmAutomationEmulator } from './ssm/automation';
+import { ConfigComplianceEmulator } from './config/compliance';
 import { startDrsEmulator, type RunningDrsEmulator } from './drs/server';
 import { findFreePort, startMoto, type MotoServer } from './moto';
 import { seedSampleAccount, type SampleAccountSummary } from '../seed/sampleAccount';
@@ -102,6 +103,7 @@ export async function startEmulatorStack(options: EmulatorStackOptions): Promise
   let drs: RunningDrsEmulator | undefined;
   let gateway: RunningGateway | undefined;
   let ssm: SsmAutomationEmulator | undefined;
+  const configComplianceEmulator = new ConfigComplianceEmulator();
   const stopAll = async (): Promise<void> => {
     ssm?.stop();
     await gateway?.stop();
@@ -135,6 +137,7 @@ export async function startEmulatorStack(options: EmulatorStackOptions): Promise
       ec2TransitionMs: options.ec2TransitionMs,
       handlers: [
         { matches: (req) => SsmAutomationEmulator.matches(req), handle: (req, res) => ssmAutomation.handle(req, res) },
+        { matches: (req) => ConfigComplianceEmulator.matches(req), handle: (req, res) => configComplianceEmulator.handle(req, res) },
       ],
     });
     log(`gateway listening on ${gateway.endpoint}`);
@@ -165,6 +168,7 @@ export async function startEmulatorStack(options: EmulatorStackOptions): Promise
     ssm,
     async reset() {
       ssm?.reset();
+      configComplianceEmulator.reset();
       runningDrs.emulator.reset();
       await runningMoto.reset();
       await enableStateMachineExecution(runningMoto.endpoint);

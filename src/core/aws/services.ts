@@ -23,6 +23,11 @@ import type { ServiceDefinition } from './connection';
 
 // Each SDK client module is imported only when its first client is created.
 
+function isLoopbackOrIp(endpoint: string): boolean {
+  const host = new URL(endpoint).hostname;
+  return host === 'localhost' || /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.startsWith('[');
+}
+
 export const ec2Service: ServiceDefinition<EC2Client> = {
   id: 'ec2',
   create: async (config) => new (await import('@aws-sdk/client-ec2')).EC2Client(config),
@@ -115,7 +120,12 @@ export const securityHubService: ServiceDefinition<SecurityHubClient> = {
 /** S3 Control (account-level Block Public Access): AWS_ENDPOINT_URL_S3_CONTROL. */
 export const s3ControlService: ServiceDefinition<S3ControlClient> = {
   id: 's3_control',
-  create: async (config) => new (await import('@aws-sdk/client-s3-control')).S3ControlClient(config),
+  create: async (config) =>
+    new (await import('@aws-sdk/client-s3-control')).S3ControlClient({
+      ...config,
+      // S3 Control puts the account ID in front of the host; an IP-address or localhost endpoint cannot take it.
+      ...(config.endpoint && isLoopbackOrIp(config.endpoint) ? { endpointProvider: () => ({ url: new URL(config.endpoint!) }) } : {}),
+    }),
 };
 
 export const cloudTrailService: ServiceDefinition<CloudTrailClient> = {

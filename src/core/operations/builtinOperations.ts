@@ -19,6 +19,7 @@ import { ssmDocumentOperations } from './ssmDocuments';
 import { ecsReadOperations, ecsWriteOperations } from './ecs';
 import { containerReadOperations, containerWriteOperations } from './eksEcrLogs';
 import { remediationOperations } from './remediation';
+import { complianceReadOperations } from './compliance';
 
 /** Every operation Pilot Light ships, in menu order. */
 export const BUILTIN_OPERATIONS: readonly Operation[] = Object.freeze([
@@ -47,6 +48,7 @@ export const BUILTIN_OPERATIONS: readonly Operation[] = Object.freeze([
   ...containerReadOperations,
   ...organizationsReadOperations,
   ...organizationsWriteOperations,
+  ...complianceReadOperations,
   ...remediationOperations,
 ] as Operation[]);
 
