@@ -2,6 +2,7 @@ import { moduleLoadStartedAt } from './activationClock';
 import type * as vscode from 'vscode';
 import { registerActions } from './features/actions/registerActions';
 import { registerContainers } from './features/containers/registerContainers';
+import { registerCompliance, type ComplianceFeature } from './features/compliance/registerCompliance';
 import { registerApprovals } from './features/approvals/registerApprovals';
 import { registerAudit, type AuditFeature } from './features/audit/registerAudit';
 import { registerChat } from './features/chat/registerChat';
@@ -36,6 +37,7 @@ export interface PilotLightTestApi extends PilotLightApi {
   explorerView: ExplorerFeature['view'];
   audit: AuditFeature['provider'];
   dr: DrFeature;
+  compliance: ComplianceFeature;
   testing: PilotLightTestingApi;
 }
 
@@ -56,6 +58,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PilotL
   registerApprovals(ctx);
   registerActions(ctx, explorer);
   registerContainers(ctx, explorer);
+  const compliance = registerCompliance(ctx);
   const audit = registerAudit(ctx);
   const dr = registerDrFeature(ctx);
   const activationMs = moduleLoadedAt - moduleLoadStartedAt + (performance.now() - activateStartedAt);
@@ -88,6 +91,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PilotL
     explorerView: explorer.view,
     audit: audit.provider,
     dr,
+    compliance,
     testing,
   } satisfies PilotLightTestApi;
 }

@@ -60,6 +60,9 @@ const EXPECTED_WRITES = [
   'cloudformation.changeSets.execute',
   'organizations.policies.create',
   'organizations.policies.attach',
+  'ec2.requireImdsv2',
+  's3control.blockPublicAccess',
+  'tagging.enforceTags',
 ];
 
 const EXPECTED_READS = [
