@@ -17,6 +17,8 @@ import {
 import { GetPublicAccessBlockCommand, S3ControlClient } from '@aws-sdk/client-s3-control';
 import { readAuditTrail } from '../../src/core/audit';
 import type { AwsConnection } from '../../src/core/aws/connection';
+import { ALL_CHECKS } from '../../src/core/compliance/checks';
+import { runComplianceChecks } from '../../src/core/compliance/run';
 import { createRuntime, type Runtime } from '../../src/core/runtime';
 import { emulatorConnection } from '../support/connection';
 import { clientConfig, useEmulatorStack } from '../support/emulators';
@@ -82,6 +84,23 @@ describe('compliance remediations against moto', function () {
     return result.Instances![0].InstanceId!;
   }
 
+  /** The findings of one real check (the checks core), read through the registry. */
+  async function findingsOf(ruleId: string) {
+    const runner = await runtimeWith(approvingProvider()).runner();
+    const report = await runComplianceChecks({
+      read: async (operationId, input) => {
+        const outcome = await runner.run(operationId, input, { caller: 'command', mode: 'execute' });
+        if (outcome.status !== 'succeeded') throw new Error(outcome.error?.message ?? outcome.status);
+        return outcome.output;
+      },
+      account,
+      regions: ['us-east-1'],
+      checks: ALL_CHECKS.filter((check) => check.ruleId === ruleId),
+    });
+    assert.equal(report.checks[0]?.status, 'ran', JSON.stringify(report.checks));
+    return report.checks[0].findings;
+  }
+
   async function httpTokensOf(instanceId: string) {
     const { Reservations } = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
     return Reservations![0].Instances![0].MetadataOptions?.HttpTokens;
@@ -105,8 +124,10 @@ describe('compliance remediations against moto', function () {
   it('ec2.requireImdsv2: previews "IMDSv1 allowed → IMDSv2 required", then the instance requires IMDSv2', async () => {
     const instanceId = await launch({ Name: 'web-1', Environment: 'staging' });
     assert.equal(await httpTokensOf(instanceId), 'optional');
+    const [found] = (await findingsOf('cis.imdsv2Required')).filter((item) => item.resource.id === instanceId);
+    assert.equal(found?.fix.operationId, 'ec2.requireImdsv2', 'the check found it and names this fix');
     const result = await runtimeWith(approvingProvider()).dryRunThenExecute(
-      { operationId: 'ec2.requireImdsv2', input: { instanceId }, caller: 'command' },
+      { operationId: found.fix.operationId!, input: found.fix.input, caller: 'command' },
       async (preview) => {
         assert.match(preview.summary, /IMDSv1 allowed \(HttpTokens optional\) → IMDSv2 required/);
         assert.deepEqual(preview.environments, ['staging']);
@@ -115,6 +136,7 @@ describe('compliance remediations against moto', function () {
     );
     assert.equal(result.status, 'succeeded', JSON.stringify(result.outcome?.error ?? result.refusal));
     assert.equal(await httpTokensOf(instanceId), 'required');
+    assert.deepEqual((await findingsOf('cis.imdsv2Required')).filter((item) => item.resource.id === instanceId), []);
     const records = await readAuditTrail(join(dir.path, 'audit.jsonl'));
     assert.deepEqual(
       records.map((record) => [record.operation, record.outcome]),
@@ -140,8 +162,10 @@ describe('compliance remediations against moto', function () {
 
   it('s3control.blockPublicAccess: previews each setting before → after, then all four are on', async () => {
     assert.equal(await publicAccessBlock(), undefined, 'moto starts without an account-level block');
+    const [found] = await findingsOf('cis.s3AccountPublicAccessBlock');
+    assert.equal(found?.fix.operationId, 's3control.blockPublicAccess', 'the check found it and names this fix');
     const result = await runtimeWith(approvingProvider()).dryRunThenExecute(
-      { operationId: 's3control.blockPublicAccess', input: { accountId: account }, caller: 'command' },
+      { operationId: found.fix.operationId!, input: found.fix.input, caller: 'command' },
       async (preview) => {
         assert.match(preview.summary, /not set → all 4 on/);
         assert.deepEqual(preview.changes, [
@@ -160,6 +184,7 @@ describe('compliance remediations against moto', function () {
       BlockPublicPolicy: true,
       RestrictPublicBuckets: true,
     });
+    assert.deepEqual(await findingsOf('cis.s3AccountPublicAccessBlock'), []);
   });
 
   it('s3control.blockPublicAccess in an account mapped to production needs an approval; denied, nothing changes', async () => {
