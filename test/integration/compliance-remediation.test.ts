@@ -18,7 +18,9 @@ import { GetPublicAccessBlockCommand, S3ControlClient } from '@aws-sdk/client-s3
 import { readAuditTrail } from '../../src/core/audit';
 import type { AwsConnection } from '../../src/core/aws/connection';
 import { ALL_CHECKS } from '../../src/core/compliance/checks';
+import { fixRequestFor } from '../../src/core/compliance/remediation';
 import { runComplianceChecks } from '../../src/core/compliance/run';
+import type { TagPolicy } from '../../src/core/compliance/tagPolicy';
 import { createRuntime, type Runtime } from '../../src/core/runtime';
 import { emulatorConnection } from '../support/connection';
 import { clientConfig, useEmulatorStack } from '../support/emulators';
@@ -85,7 +87,7 @@ describe('compliance remediations against moto', function () {
   }
 
   /** The findings of one real check (the checks core), read through the registry. */
-  async function findingsOf(ruleId: string) {
+  async function findingsOf(ruleId: string, tagPolicy?: TagPolicy) {
     const runner = await runtimeWith(approvingProvider()).runner();
     const report = await runComplianceChecks({
       read: async (operationId, input) => {
@@ -96,6 +98,7 @@ describe('compliance remediations against moto', function () {
       account,
       regions: ['us-east-1'],
       checks: ALL_CHECKS.filter((check) => check.ruleId === ruleId),
+      tagPolicy,
     });
     assert.equal(report.checks[0]?.status, 'ran', JSON.stringify(report.checks));
     return report.checks[0].findings;
@@ -236,6 +239,26 @@ describe('compliance remediations against moto', function () {
     assert.equal(result.status, 'succeeded', JSON.stringify(result.outcome?.error ?? result.refusal));
     assert.deepEqual(await tagsOf(tagged), { Name: 'app-1', Environment: 'staging', Owner: 'alice', CostCenter: '42' });
     assert.deepEqual(await tagsOf(bare), { Environment: 'staging', Owner: 'platform', CostCenter: '42' });
+  });
+
+  it('tagging.enforceTags fixes what the tag-policy check found: the fix of the finding adds the missing tag', async () => {
+    const policy: TagPolicy = { resourceTypes: { 'AWS::EC2::Instance': { CostCenter: ['42'] } } };
+    const id = await launch({ Name: 'batch-1', Environment: 'staging' });
+    const found = (await findingsOf('tagPolicy.requiredTag', policy)).find((item) => item.resource.id === id);
+    assert.ok(found, 'the tag check found the instance without CostCenter');
+    const request = fixRequestFor(found);
+    assert.equal(request?.operationId, 'tagging.enforceTags');
+    assert.deepEqual(request.askValues, [], 'the single allowed value is known');
+    const result = await runtimeWith(approvingProvider()).dryRunThenExecute(
+      { operationId: request.operationId, input: request.input, caller: 'command' },
+      async (preview) => {
+        assert.deepEqual(preview.changes, [`${id}: add CostCenter = "42"`]);
+        return { approved: true };
+      },
+    );
+    assert.equal(result.status, 'succeeded', JSON.stringify(result.outcome?.error ?? result.refusal));
+    assert.equal((await tagsOf(id)).CostCenter, '42');
+    assert.equal((await findingsOf('tagPolicy.requiredTag', policy)).filter((item) => item.resource.id === id).length, 0);
   });
 
   it('tagging.enforceTags keeps a value added between the preview and the change', async () => {
