@@ -137,7 +137,10 @@ export async function startEmulatorStack(options: EmulatorStackOptions): Promise
       ec2TransitionMs: options.ec2TransitionMs,
       handlers: [
         { matches: (req) => SsmAutomationEmulator.matches(req), handle: (req, res) => ssmAutomation.handle(req, res) },
-        { matches: (req) => ConfigComplianceEmulator.matches(req), handle: (req, res) => configComplianceEmulator.handle(req, res) },
+        {
+          matches: (req) => ConfigComplianceEmulator.matches(req),
+          handle: (req, res) => configComplianceEmulator.handle(req, res),
+        },
       ],
     });
     log(`gateway listening on ${gateway.endpoint}`);

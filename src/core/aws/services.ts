@@ -124,7 +124,9 @@ export const s3ControlService: ServiceDefinition<S3ControlClient> = {
     new (await import('@aws-sdk/client-s3-control')).S3ControlClient({
       ...config,
       // S3 Control puts the account ID in front of the host; an IP-address or localhost endpoint cannot take it.
-      ...(config.endpoint && isLoopbackOrIp(config.endpoint) ? { endpointProvider: () => ({ url: new URL(config.endpoint!) }) } : {}),
+      ...(config.endpoint && isLoopbackOrIp(config.endpoint)
+        ? { endpointProvider: () => ({ url: new URL(config.endpoint!) }) }
+        : {}),
     }),
 };
 

@@ -107,14 +107,37 @@ export async function runComplianceChecks(options: RunComplianceOptions): Promis
   for (const check of checks)
     for (const region of scopeOf(check) === 'account' ? regions.slice(0, 1) : regions)
       tasks.push(async () => {
-        const base = { ruleId: check.ruleId, ruleTitle: check.ruleTitle, source: check.source, resourcesEvaluated: 0, findings: [] };
+        const base = {
+          ruleId: check.ruleId,
+          ruleTitle: check.ruleTitle,
+          source: check.source,
+          resourcesEvaluated: 0,
+          findings: [],
+        };
         if (check.source === 'tagPolicy' && options.tagPolicyErrors?.length)
-          return { check, region, result: { ...base, status: 'error', reason: `The tag policy cannot be used: ${options.tagPolicyErrors.join(' ')}` } };
+          return {
+            check,
+            region,
+            result: {
+              ...base,
+              status: 'error',
+              reason: `The tag policy cannot be used: ${options.tagPolicyErrors.join(' ')}`,
+            },
+          };
         try {
-          const result = await check.run({ read: reads.get(region)!, account: options.account, region, tagPolicy: options.tagPolicy });
+          const result = await check.run({
+            read: reads.get(region)!,
+            account: options.account,
+            region,
+            tagPolicy: options.tagPolicy,
+          });
           return { check, region, result };
         } catch (error) {
-          return { check, region, result: { ...base, status: 'error', reason: error instanceof Error ? error.message : String(error) } };
+          return {
+            check,
+            region,
+            result: { ...base, status: 'error', reason: error instanceof Error ? error.message : String(error) },
+          };
         }
       });
   const outcomes = await inPool(tasks, options.concurrency ?? 4);

@@ -71,7 +71,8 @@ export function validateTagPolicy(value: unknown, origin: string): TagPolicy {
       const rule = tags[key];
       if (!isObject(rule)) return fail(tagPath, 'expected an object, e.g. {} or { "allowedValues": ["a", "b"] }.');
       for (const property of Object.keys(rule))
-        if (property !== 'allowedValues') fail(`${tagPath}${pathKey(property)}`, 'unknown property (expected "allowedValues").');
+        if (property !== 'allowedValues')
+          fail(`${tagPath}${pathKey(property)}`, 'unknown property (expected "allowedValues").');
       if (rule.allowedValues === undefined) {
         required[key] = undefined;
         continue;
@@ -147,7 +148,9 @@ export function requirementsFor(policy: TagPolicy, type: string): Record<string,
   const required: Record<string, AllowedValues> = Object.create(null);
   for (const tags of [policy.resourceTypes['*'], type === '*' ? undefined : policy.resourceTypes[type]])
     for (const [key, values] of Object.entries(tags ?? {}))
-      required[key] = Object.prototype.hasOwnProperty.call(required, key) ? tighterValues(required[key], values) : values;
+      required[key] = Object.prototype.hasOwnProperty.call(required, key)
+        ? tighterValues(required[key], values)
+        : values;
   return required;
 }
 
@@ -164,7 +167,10 @@ export interface LoadedTagPolicy {
  * The user's policy (the `pilotLight.compliance.tagPolicy` setting value) tightened by the workspace file
  * `.pilotlight/tag-policy.json` under `workspaceFolder`, when there is one.
  */
-export async function loadTagPolicy(options: { userPolicy?: unknown; workspaceFolder?: string }): Promise<LoadedTagPolicy> {
+export async function loadTagPolicy(options: {
+  userPolicy?: unknown;
+  workspaceFolder?: string;
+}): Promise<LoadedTagPolicy> {
   const errors: string[] = [];
   const sources: string[] = [];
   let user: TagPolicy | undefined;
@@ -172,7 +178,9 @@ export async function loadTagPolicy(options: { userPolicy?: unknown; workspaceFo
   const userIsEmpty =
     userValue === undefined ||
     userValue === null ||
-    (isObject(userValue) && (Object.keys(userValue).length === 0 || (isObject(userValue.resourceTypes) && !Object.keys(userValue.resourceTypes).length)));
+    (isObject(userValue) &&
+      (Object.keys(userValue).length === 0 ||
+        (isObject(userValue.resourceTypes) && !Object.keys(userValue.resourceTypes).length)));
   if (!userIsEmpty) {
     try {
       user = validateTagPolicy(userValue, 'setting pilotLight.compliance.tagPolicy');

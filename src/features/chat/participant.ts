@@ -177,6 +177,25 @@ export class AwsChatParticipant {
       }
       case 'approvals':
         return this.approvals();
+      case 'compliance': {
+        stream.progress('Running compliance checks…');
+        const [{ answerCompliance }, { loadTagPolicy }] = await Promise.all([
+          import('../../core/compliance/chat'),
+          import('../../core/compliance/tagPolicy'),
+        ]);
+        const loaded = await loadTagPolicy({
+          // User settings only; the workspace file can only add requirements.
+          userPolicy: vscode.workspace.getConfiguration(CONFIG_SECTION).inspect('compliance.tagPolicy')?.globalValue,
+          workspaceFolder: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+        });
+        return answerCompliance({
+          read: answerContext.read,
+          region: answerContext.region,
+          account: memory.account,
+          tagPolicy: loaded.policy,
+          tagPolicyErrors: loaded.errors,
+        });
+      }
       case 'containers': {
         const [{ parseContainerRequest }, { answerContainers, CONTAINERS_HELP }] = await Promise.all([
           import('../../core/containers/chatIntent'),

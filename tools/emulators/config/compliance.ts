@@ -76,9 +76,14 @@ export class ConfigComplianceEmulator {
         (output) => sendJson(res, 200, output, { 'content-type': 'application/x-amz-json-1.1' }),
         (error: unknown) => {
           const code = error instanceof ConfigError ? error.code : 'InvalidParameterValueException';
-          sendJson(res, 400, { __type: code, message: error instanceof Error ? error.message : String(error) }, {
-            'content-type': 'application/x-amz-json-1.1',
-          });
+          sendJson(
+            res,
+            400,
+            { __type: code, message: error instanceof Error ? error.message : String(error) },
+            {
+              'content-type': 'application/x-amz-json-1.1',
+            },
+          );
         },
       );
   }
@@ -97,7 +102,10 @@ export class ConfigComplianceEmulator {
       throw new ConfigError('InvalidParameterValueException', 'At most 100 evaluations per PutEvaluations call.');
     const ruleName = typeof input.ResultToken === 'string' ? input.ResultToken : '';
     if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(ruleName))
-      throw new ConfigError('InvalidResultTokenException', 'The ResultToken (in this emulator: the rule name) is invalid.');
+      throw new ConfigError(
+        'InvalidResultTokenException',
+        'The ResultToken (in this emulator: the rule name) is invalid.',
+      );
     if (input.TestMode === true) return { FailedEvaluations: [] };
     const rule = this.rules(region).get(ruleName) ?? new Map<string, StoredEvaluation>();
     this.rules(region).set(ruleName, rule);
@@ -108,7 +116,10 @@ export class ConfigComplianceEmulator {
       const resourceType = String(evaluation.ComplianceResourceType ?? '');
       const resourceId = String(evaluation.ComplianceResourceId ?? '');
       if (!resourceType || !resourceId)
-        throw new ConfigError('InvalidParameterValueException', 'ComplianceResourceType and ComplianceResourceId are required.');
+        throw new ConfigError(
+          'InvalidParameterValueException',
+          'ComplianceResourceType and ComplianceResourceId are required.',
+        );
       rule.set(`${resourceType}|${resourceId}`, {
         ruleName,
         resourceType,
@@ -136,12 +147,21 @@ export class ConfigComplianceEmulator {
       .filter(([name]) => !names?.length || names.includes(name))
       .map(([name, rule]) => {
         const complianceType = this.ruleCompliance(rule);
-        const nonCompliant = [...rule.values()].filter((evaluation) => evaluation.complianceType === 'NON_COMPLIANT').length;
+        const nonCompliant = [...rule.values()].filter(
+          (evaluation) => evaluation.complianceType === 'NON_COMPLIANT',
+        ).length;
         return {
           ConfigRuleName: name,
           Compliance: {
             ComplianceType: complianceType,
-            ...(nonCompliant ? { ComplianceContributorCount: { CappedCount: Math.min(nonCompliant, 100), CapExceeded: nonCompliant > 100 } } : {}),
+            ...(nonCompliant
+              ? {
+                  ComplianceContributorCount: {
+                    CappedCount: Math.min(nonCompliant, 100),
+                    CapExceeded: nonCompliant > 100,
+                  },
+                }
+              : {}),
           },
         };
       })
@@ -152,7 +172,11 @@ export class ConfigComplianceEmulator {
   private details(region: string, input: Record<string, unknown>) {
     const name = String(input.ConfigRuleName ?? '');
     const rule = this.rules(region).get(name);
-    if (!rule) throw new ConfigError('NoSuchConfigRuleException', `The ConfigRule '${name}' provided in the request is invalid.`);
+    if (!rule)
+      throw new ConfigError(
+        'NoSuchConfigRuleException',
+        `The ConfigRule '${name}' provided in the request is invalid.`,
+      );
     const types = input.ComplianceTypes as string[] | undefined;
     const limit = Math.min(Math.max(Number(input.Limit ?? 10) || 10, 1), 100);
     const results = [...rule.values()]

@@ -35,26 +35,31 @@ export const passwordPolicyCheck = defineCheck({
   severity: 'medium',
   scope: 'account',
   async evaluate({ read, account }, report) {
-    const { passwordPolicy } = (await read('iam.passwordPolicy.get', {})) as {
-      passwordPolicy: { MinimumPasswordLength?: number; PasswordReusePrevention?: number } | null;
+    const { policy: passwordPolicy } = (await read('iam.passwordPolicy.get', {})) as {
+      policy: { minimumLength?: number; reusePrevention?: number } | null;
     };
     const fix = {
       description: `Set an account password policy with a minimum length of at least ${PASSWORD_POLICY_MINIMUM.length} and password reuse prevention of ${PASSWORD_POLICY_MINIMUM.reusePrevention} (IAM → Account settings).`,
     };
     if (!passwordPolicy) {
-      report(accountResource(account), 'The account has no IAM password policy: AWS defaults allow short passwords.', fix);
+      report(
+        accountResource(account),
+        'The account has no IAM password policy: AWS defaults allow short passwords.',
+        fix,
+      );
       return 1;
     }
     const problems: string[] = [];
-    if ((passwordPolicy.MinimumPasswordLength ?? 0) < PASSWORD_POLICY_MINIMUM.length)
+    if ((passwordPolicy.minimumLength ?? 0) < PASSWORD_POLICY_MINIMUM.length)
       problems.push(
-        `minimum length is ${passwordPolicy.MinimumPasswordLength ?? 'not set'} (needs ${PASSWORD_POLICY_MINIMUM.length})`,
+        `minimum length is ${passwordPolicy.minimumLength ?? 'not set'} (needs ${PASSWORD_POLICY_MINIMUM.length})`,
       );
-    if ((passwordPolicy.PasswordReusePrevention ?? 0) < PASSWORD_POLICY_MINIMUM.reusePrevention)
+    if ((passwordPolicy.reusePrevention ?? 0) < PASSWORD_POLICY_MINIMUM.reusePrevention)
       problems.push(
-        `reuse prevention is ${passwordPolicy.PasswordReusePrevention ?? 'off'} (needs ${PASSWORD_POLICY_MINIMUM.reusePrevention})`,
+        `reuse prevention is ${passwordPolicy.reusePrevention ?? 'off'} (needs ${PASSWORD_POLICY_MINIMUM.reusePrevention})`,
       );
-    if (problems.length) report(accountResource(account), `The IAM password policy is weak: ${problems.join('; ')}.`, fix);
+    if (problems.length)
+      report(accountResource(account), `The IAM password policy is weak: ${problems.join('; ')}.`, fix);
     return 1;
   },
 });
@@ -62,7 +67,7 @@ export const passwordPolicyCheck = defineCheck({
 interface CredentialUser {
   user: string;
   arn: string;
-  passwordEnabled: boolean;
+  consoleAccess: boolean;
   mfaActive: boolean;
 }
 
@@ -85,11 +90,13 @@ export const usersWithoutMfaCheck = defineCheck({
           );
         continue;
       }
-      if (user.passwordEnabled && !user.mfaActive)
+      if (user.consoleAccess && !user.mfaActive)
         report(
           { type: 'AWS::IAM::User', id: user.user, arn: user.arn, name: user.user },
           `IAM user ${user.user} can sign in to the console with a password but has no MFA device.`,
-          { description: `Assign an MFA device to ${user.user} (IAM → Users → Security credentials), or remove the console password.` },
+          {
+            description: `Assign an MFA device to ${user.user} (IAM → Users → Security credentials), or remove the console password.`,
+          },
         );
     }
     return users.length;
@@ -125,7 +132,8 @@ export const cloudTrailCheck = defineCheck({
       if (status.isLogging) return trails.length;
       stopped.push(trail);
     }
-    if (!trails.length) report(accountResource(account), 'The account has no CloudTrail trail: API activity is not recorded.', fix);
+    if (!trails.length)
+      report(accountResource(account), 'The account has no CloudTrail trail: API activity is not recorded.', fix);
     else if (!multiRegion.length)
       report(
         accountResource(account),
@@ -134,7 +142,12 @@ export const cloudTrailCheck = defineCheck({
       );
     for (const trail of stopped)
       report(
-        { type: 'AWS::CloudTrail::Trail', id: trail.Name ?? String(trail.TrailARN), arn: trail.TrailARN, name: trail.Name },
+        {
+          type: 'AWS::CloudTrail::Trail',
+          id: trail.Name ?? String(trail.TrailARN),
+          arn: trail.TrailARN,
+          name: trail.Name,
+        },
         `Multi-region trail ${trail.Name} is not logging.`,
         { description: `Start logging on trail ${trail.Name} (CloudTrail → Trails → ${trail.Name} → Start logging).` },
       );
@@ -153,13 +166,20 @@ export const ebsDefaultEncryptionCheck = defineCheck({
       report(
         { type: 'AWS::::Account', id: account, name: `EBS default encryption (${region})` },
         `New EBS volumes in ${region} are not encrypted by default.`,
-        { description: `Turn on EBS encryption by default in ${region} (EC2 → Settings → Data protection and security).` },
+        {
+          description: `Turn on EBS encryption by default in ${region} (EC2 → Settings → Data protection and security).`,
+        },
       );
     return 1;
   },
 });
 
-const PUBLIC_ACCESS_FLAGS = ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'] as const;
+const PUBLIC_ACCESS_FLAGS = [
+  'BlockPublicAcls',
+  'IgnorePublicAcls',
+  'BlockPublicPolicy',
+  'RestrictPublicBuckets',
+] as const;
 
 export const s3AccountPublicAccessCheck = defineCheck({
   ruleId: 'cis.s3AccountPublicAccessBlock',

@@ -52,8 +52,7 @@ export async function readEvery<T = Record<string, unknown>>(
   let nextToken: string | undefined;
   for (let page = 0; page < maxPages; page += 1) {
     const output = (await read(operationId, nextToken ? { ...input, nextToken } : input)) as
-      | { items?: T[]; nextToken?: string }
-      | undefined;
+      { items?: T[]; nextToken?: string } | undefined;
     items.push(...(output?.items ?? []));
     nextToken = output?.nextToken;
     if (!nextToken) return items;
@@ -116,7 +115,13 @@ export function defineCheck(definition: CheckDefinition): ScopedComplianceCheck 
       try {
         const outcome = await definition.evaluate(context, report);
         if (typeof outcome === 'number') return { ...base, status: 'ran', resourcesEvaluated: outcome, findings };
-        return { ...base, status: 'error', reason: outcome.incomplete, resourcesEvaluated: outcome.evaluated, findings };
+        return {
+          ...base,
+          status: 'error',
+          reason: outcome.incomplete,
+          resourcesEvaluated: outcome.evaluated,
+          findings,
+        };
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
         if (error instanceof CheckNotRun)

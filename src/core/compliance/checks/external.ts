@@ -64,7 +64,9 @@ export const awsConfigCheck = defineCheck({
           report(
             { type: qualifier?.ResourceType ?? 'unknown', id: qualifier?.ResourceId ?? 'unknown' },
             result.Annotation ? `${name}: ${result.Annotation}` : `Non-compliant with AWS Config rule ${name}.`,
-            { description: `See AWS Config rule ${name} for what it requires, fix the resource, then re-evaluate the rule.` },
+            {
+              description: `See AWS Config rule ${name} for what it requires, fix the resource, then re-evaluate the rule.`,
+            },
             { ruleId: `config:${name}`, ruleTitle: `AWS Config rule ${name}` },
           );
         }
@@ -116,7 +118,11 @@ export const securityHubCheck = defineCheck({
         const generator = finding.GeneratorId ?? 'unknown';
         const recommendation = finding.Remediation?.Recommendation;
         report(
-          { type: resource?.Type ?? 'unknown', id: resource?.Id ?? 'unknown', arn: resource?.Id?.startsWith('arn:') ? resource.Id : undefined },
+          {
+            type: resource?.Type ?? 'unknown',
+            id: resource?.Id ?? 'unknown',
+            arn: resource?.Id?.startsWith('arn:') ? resource.Id : undefined,
+          },
           finding.Title ?? finding.Description ?? `Security Hub finding ${finding.Id}`,
           {
             description:

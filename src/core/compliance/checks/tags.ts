@@ -29,11 +29,14 @@ export const tagPolicyCheck = defineCheck({
   source: 'tagPolicy',
   scope: 'region',
   async evaluate({ read, tagPolicy }, report) {
-    if (!tagPolicy) throw new CheckNotRun('No tag policy: set pilotLight.compliance.tagPolicy or add .pilotlight/tag-policy.json.');
+    if (!tagPolicy)
+      throw new CheckNotRun('No tag policy: set pilotLight.compliance.tagPolicy or add .pilotlight/tag-policy.json.');
     const policy = tagPolicy as TagPolicy;
     const named = Object.keys(policy.resourceTypes).filter((type) => type !== '*');
     const unsupported = named.filter((type) => !TAGGABLE_TYPES[type]);
-    const types = policy.resourceTypes['*'] ? Object.keys(TAGGABLE_TYPES) : named.filter((type) => TAGGABLE_TYPES[type]);
+    const types = policy.resourceTypes['*']
+      ? Object.keys(TAGGABLE_TYPES)
+      : named.filter((type) => TAGGABLE_TYPES[type]);
     let evaluated = 0;
     for (const type of types) {
       const required = Object.entries(requirementsFor(policy, type));
@@ -62,24 +65,26 @@ export const tagPolicyCheck = defineCheck({
           disallowed.length ? `value not allowed: ${disallowed.join(', ')}` : '',
         ].filter(Boolean);
         const wrongKeys = [...missing, ...disallowed.map((entry) => entry.slice(0, entry.indexOf('=')))];
-        report(
-          { type, id, name: tagValue(tags, 'Name') },
-          `${type} ${id}: ${problems.join('; ')}.`,
-          {
-            description: `Tag ${id} with ${wrongKeys
-              .map((key) => (allowedValues[key] ? `${key} (one of ${allowedValues[key].join(', ') || 'no value: the merged policies allow none'})` : key))
-              .join(', ')}.`,
-            operationId: 'tagging.enforceTags',
-            input: {
-              resourceId: id,
-              resourceType: type,
-              /** Values known from the policy (a single allowed value); the others need the user's value. */
-              tags: Object.fromEntries(wrongKeys.filter((key) => key in known).map((key) => [key, known[key]])),
-              missingTags: wrongKeys,
-              allowedValues: Object.fromEntries(wrongKeys.filter((key) => allowedValues[key]).map((key) => [key, allowedValues[key]])),
-            },
+        report({ type, id, name: tagValue(tags, 'Name') }, `${type} ${id}: ${problems.join('; ')}.`, {
+          description: `Tag ${id} with ${wrongKeys
+            .map((key) =>
+              allowedValues[key]
+                ? `${key} (one of ${allowedValues[key].join(', ') || 'no value: the merged policies allow none'})`
+                : key,
+            )
+            .join(', ')}.`,
+          operationId: 'tagging.enforceTags',
+          input: {
+            resourceId: id,
+            resourceType: type,
+            /** Values known from the policy (a single allowed value); the others need the user's value. */
+            tags: Object.fromEntries(wrongKeys.filter((key) => key in known).map((key) => [key, known[key]])),
+            missingTags: wrongKeys,
+            allowedValues: Object.fromEntries(
+              wrongKeys.filter((key) => allowedValues[key]).map((key) => [key, allowedValues[key]]),
+            ),
           },
-        );
+        });
       }
     }
     if (unsupported.length)
