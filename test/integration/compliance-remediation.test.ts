@@ -226,11 +226,10 @@ describe('compliance remediations against moto', function () {
         caller: 'command',
       },
       async (preview) => {
-        assert.deepEqual(preview.changes.sort(), [
-          `${bare}: add CostCenter = "42"`,
-          `${bare}: add Owner = "platform"`,
-          `${tagged}: add CostCenter = "42"`,
-        ]);
+        assert.deepEqual(
+          [...preview.changes].sort(),
+          [`${bare}: add CostCenter = "42"`, `${bare}: add Owner = "platform"`, `${tagged}: add CostCenter = "42"`].sort(),
+        );
         assert.ok(preview.warnings.some((line) => line.includes(`${tagged}: Owner stays "alice"`)));
         assert.ok(preview.warnings.some((line) => line.includes('logs-bucket: not supported yet for AWS::S3::Bucket')));
         return { approved: true };
