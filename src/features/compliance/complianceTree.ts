@@ -158,7 +158,7 @@ export function rootsFor(state: ComplianceViewState): ComplianceNode[] {
       }
       node.findings.push(finding);
       if (SEVERITY_RANK[finding.severity] < SEVERITY_RANK[node.severity])
-        byRule.set(finding.ruleId, (node = new RuleNode(node.ruleId, node.ruleTitle, finding.severity, node.findings)));
+        byRule.set(finding.ruleId, new RuleNode(node.ruleId, node.ruleTitle, finding.severity, node.findings));
     }
   const notRun = report.checks.filter((check) => check.status !== 'ran');
   const passed = report.checks.filter((check) => check.status === 'ran' && !check.findings.length);

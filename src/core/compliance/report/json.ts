@@ -68,7 +68,7 @@ export function parseComplianceReportJson(text: string): ComplianceReport {
   try {
     document = JSON.parse(text);
   } catch (error) {
-    throw new Error(`The compliance report is not valid JSON: ${(error as Error).message}`);
+    throw new Error(`The compliance report is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
   if (!isObject(document) || document.format !== REPORT_JSON_FORMAT) fail('format', `"${REPORT_JSON_FORMAT}"`);
   if (document.version !== REPORT_JSON_VERSION)
