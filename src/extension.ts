@@ -4,6 +4,7 @@ import { registerActions } from './features/actions/registerActions';
 import { registerContainers } from './features/containers/registerContainers';
 import { registerCost } from './features/cost/registerCost';
 import { registerBackup } from './features/backup/registerBackup';
+import { registerCompliance, type ComplianceFeature } from './features/compliance/registerCompliance';
 import { registerApprovals } from './features/approvals/registerApprovals';
 import { registerAudit, type AuditFeature } from './features/audit/registerAudit';
 import { registerChat } from './features/chat/registerChat';
@@ -40,6 +41,7 @@ export interface PilotLightTestApi extends PilotLightApi {
   explorerView: ExplorerFeature['view'];
   audit: AuditFeature['provider'];
   dr: DrFeature;
+  compliance: ComplianceFeature;
   testing: PilotLightTestingApi;
 }
 
@@ -62,6 +64,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PilotL
   registerContainers(ctx, explorer);
   registerObservability(ctx, explorer);
   registerBackup(ctx, explorer);
+  const compliance = registerCompliance(ctx);
   const audit = registerAudit(ctx);
   const dr = registerDrFeature(ctx);
   registerCost(ctx);
@@ -96,6 +99,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PilotL
     explorerView: explorer.view,
     audit: audit.provider,
     dr,
+    compliance,
     testing,
   } satisfies PilotLightTestApi;
 }

@@ -67,6 +67,9 @@ const EXPECTED_WRITES = [
   'scheduler.instanceSchedules.delete',
   'cloudwatch.alarms.put',
   'cloudwatch.dashboards.put',
+  'ec2.requireImdsv2',
+  's3control.blockPublicAccess',
+  'tagging.enforceTags',
 ];
 
 const EXPECTED_READS = [

@@ -18,6 +18,7 @@ import { stepFunctionsReadOperations, stepFunctionsWriteOperations } from './ste
 import { ssmDocumentOperations } from './ssmDocuments';
 import { ecsReadOperations, ecsWriteOperations } from './ecs';
 import { containerReadOperations, containerWriteOperations } from './eksEcrLogs';
+import { remediationOperations } from './remediation';
 import { complianceReadOperations } from './compliance';
 import { costReadOperations, costWriteOperations } from './costOperations';
 import { scheduleReadOperations, scheduleWriteOperations } from './costSchedules';
@@ -65,6 +66,7 @@ export const BUILTIN_OPERATIONS: readonly Operation[] = Object.freeze([
   ...logsReadOperations,
   ...backupWriteOperations,
   ...backupReadOperations,
+  ...remediationOperations,
 ] as Operation[]);
 
 export function createOperationRegistry(extra: Iterable<Operation> = []): OperationRegistry {

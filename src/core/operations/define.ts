@@ -30,7 +30,8 @@ export interface Operation<Schema extends z.ZodType = z.ZodType, Output = unknow
 const internals = new WeakMap<Operation, OperationSpec>();
 let claimed = false;
 
-const ID_PATTERN = /^[a-z][a-z0-9]*(\.[a-z][A-Za-z0-9]*){2,}$/;
+/** "service.resource.action", or "service.action" for an action on a whole account or service (e.g. s3control.blockPublicAccess). */
+const ID_PATTERN = /^[a-z][a-z0-9]*(\.[a-z][A-Za-z0-9]*){1,}$/;
 
 /** The metadata every read operation shares: it changes nothing, costs nothing, has nothing to roll back. */
 export const READ_ONLY = Object.freeze({
@@ -44,7 +45,7 @@ export const READ_ONLY = Object.freeze({
 export function defineOperation<Schema extends z.ZodType, Output>(
   spec: OperationSpec<Schema, Output>,
 ): Operation<Schema, Output> {
-  if (!ID_PATTERN.test(spec.id)) throw new Error(`Operation id "${spec.id}" must look like "service.resource.action".`);
+  if (!ID_PATTERN.test(spec.id)) throw new Error(`Operation id "${spec.id}" must look like "service.resource.action" or "service.action".`);
   if (!spec.id.startsWith(`${spec.service}.`))
     throw new Error(`Operation id "${spec.id}" must start with its service "${spec.service}".`);
   if (spec.kind !== 'read' && !spec.targets)

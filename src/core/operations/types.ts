@@ -63,7 +63,9 @@ export type ServiceId =
   | 'cloudtrail'
   | 'rds'
   | 'computeoptimizer'
-  | 'sts';
+  | 'sts'
+  /** Tag edits across services (compliance remediation tagging.enforceTags). */
+  | 'tagging';
 
 /** A resource an operation touches (`target`) or that only tells its environment (`context`, e.g. the VPC a new group goes in). */
 export interface TargetResource {

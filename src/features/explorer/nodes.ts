@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { resourceUri } from '../shared/resourceUri';
 import type { AwsConnection } from '../../core/aws/connection';
 import type { AwsErrorInfo } from '../../core/aws/errors';
 import { SERVICE_CATALOG, type ServiceCatalogEntry } from '../../core/resources/catalog';
@@ -411,6 +412,8 @@ export class ResourceNode extends ExplorerNode {
       tooltip,
       iconPath: TONE_ICONS[resource.stateTone ?? 'unknown'],
       contextValue: `pilotLight.resource ${resource.type}${resource.arn ? ' hasArn' : ''}`,
+      // Compliance findings decorate the row through this URI (badge and hover line).
+      resourceUri: resourceUri(resource.id),
     });
   }
 

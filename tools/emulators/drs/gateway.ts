@@ -186,6 +186,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       res.writeHead(status, { 'Content-Type': 'text/xml' });
       res.end(xml);
     };
+    // moto 5.2.5 ignores DryRun on ModifyInstanceMetadataOptions and changes the instance; AWS answers 412.
+    if (action === 'ModifyInstanceMetadataOptions' && params.get('DryRun') === 'true')
+      return answerXml(412, ec2ErrorXml('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.'));
     if (action === 'DeleteLaunchTemplateVersions') {
       const answer = await deletions.delete(params, options.upstream, region);
       return answerXml(answer.status, answer.xml);

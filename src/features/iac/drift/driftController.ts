@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { setLinkedResources } from './linkedResources';
 import type { CfnTemplate, TextSpan } from '../../../core/iac/cloudformation/template';
 import type { PropertyDrift } from '../../../core/iac/drift/compare';
 import type { ResourceDrift, SecondSourceResult, StackDriftReport } from '../../../core/iac/drift/stackDrift';
@@ -330,6 +331,7 @@ export class DriftController implements vscode.Disposable {
     state.findings = [];
     state.report = undefined;
     this.diagnostics.delete(uri);
+    setLinkedResources(uri, undefined, []);
     this.decorateVisibleEditors();
   }
 
@@ -431,6 +433,16 @@ export class DriftController implements vscode.Disposable {
       findings.map((finding) => finding.diagnostic),
     );
     this.decorateVisibleEditors();
+    setLinkedResources(
+      document.uri,
+      report.stackName,
+      report.resources.flatMap((resource) => {
+        const span = template.rangeOf(['Resources', resource.logicalId])?.key;
+        return span && resource.physicalId
+          ? [{ logicalId: resource.logicalId, type: resource.type, physicalId: resource.physicalId, range: toRange(span) }]
+          : [];
+      }),
+    );
   }
 
   private decorateVisibleEditors(): void {
