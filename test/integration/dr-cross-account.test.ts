@@ -185,7 +185,7 @@ describe('DR across accounts: staging account and recovery account (DRS emulator
       assert.equal(org.access.members.assumeRoleCalls, 1, 'one AssumeRole, then cached credentials');
     } finally {
       org.dispose();
-      dir.cleanup();
+      dir.remove();
     }
   });
 
@@ -211,6 +211,7 @@ describe('DR across accounts: staging account and recovery account (DRS emulator
       assert.equal(recoveryJobs.size, 1, 'the DRS job is in the recovery account');
       assert.equal(drs.emulator.storeFor(staging).region(REGION).jobs.size, 0, 'none in the staging account');
       assert.equal(drs.emulator.store.region(REGION).jobs.size, 0, 'none in the management account');
+      assert.ok(approval.requests.length >= 1, 'a drill of production servers asks for an approval');
       for (const request of approval.requests) assert.equal(request.account, recovery, 'the approval names the account');
       const lines = (await readAuditTrail(join(dir.path, 'audit.jsonl'), {})).filter(
         (line) => line.operation === 'drs.recovery.start',
@@ -221,7 +222,7 @@ describe('DR across accounts: staging account and recovery account (DRS emulator
     } finally {
       runner.dispose();
       org.dispose();
-      dir.cleanup();
+      dir.remove();
     }
   });
 });
