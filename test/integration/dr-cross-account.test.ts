@@ -7,6 +7,7 @@
 import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { CreateAccountAliasCommand, IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { readAuditTrail } from '../../src/core/audit';
 import { AwsConnection } from '../../src/core/aws/connection';
@@ -97,6 +98,17 @@ describe('DR across accounts: staging account and recovery account (DRS emulator
       } as { accessKeyId: string; secretAccessKey: string },
       admin: recoveryAdmin,
     });
+    const iam = new IAMClient({
+      region: REGION,
+      endpoint: moto.endpoint,
+      credentials: {
+        accessKeyId: assumed.Credentials!.AccessKeyId!,
+        secretAccessKey: assumed.Credentials!.SecretAccessKey!,
+        sessionToken: assumed.Credentials!.SessionToken!,
+      },
+    });
+    await iam.send(new CreateAccountAliasCommand({ AccountAlias: 'acme-recovery' }));
+    iam.destroy();
     recoveryServerIds = Object.values(sample.servers).map((server) => server.sourceServerId);
     // The staging account has DRS state of its own, which the recovery account must never see.
     [{ sourceServerID: stagingServerId }] = await admin.seedSourceServers(
@@ -130,6 +142,7 @@ describe('DR across accounts: staging account and recovery account (DRS emulator
     const runtime: Runtime = createRuntime({
       auditPath: join(dir, 'audit.jsonl'),
       approvalProvider: approval,
+      accountAliases: true,
       connection: async (profile) => {
         const member = profile ? parseMemberProfileName(profile) : undefined;
         return member ? holder.access!.memberConnection(member.accountId) : base;
@@ -143,6 +156,8 @@ describe('DR across accounts: staging account and recovery account (DRS emulator
     ));
     /** DR reads and gateway for one account, through that account's runner (as the DR feature builds them). */
     const drFor = async (accountId: string) => {
+      // The account's name comes from the tree (read once; the DR feature does the same, best effort).
+      await access.tree('command').catch(() => undefined);
       const runner = await runtime.runner(await access.profileNameFor(accountId));
       const connection = await access.profileNameFor(accountId).then((name) =>
         name === base.profileName ? base : access.memberConnection(accountId),
@@ -212,7 +227,11 @@ describe('DR across accounts: staging account and recovery account (DRS emulator
       assert.equal(drs.emulator.storeFor(staging).region(REGION).jobs.size, 0, 'none in the staging account');
       assert.equal(drs.emulator.store.region(REGION).jobs.size, 0, 'none in the management account');
       assert.ok(approval.requests.length >= 1, 'a drill of production servers asks for an approval');
-      for (const request of approval.requests) assert.equal(request.account, recovery, 'the approval names the account');
+      for (const request of approval.requests) {
+        assert.equal(request.account, recovery, 'the approval names the account');
+        assert.equal(request.preview.accountAlias, 'acme-recovery', 'and its IAM alias');
+        assert.equal(request.preview.accountName, 'dr-recovery', 'and its organization name');
+      }
       const lines = (await readAuditTrail(join(dir.path, 'audit.jsonl'), {})).filter(
         (line) => line.operation === 'drs.recovery.start',
       );

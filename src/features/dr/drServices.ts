@@ -147,6 +147,8 @@ export class DrServices implements vscode.Disposable {
       ]);
       const organizations = organizationsFeature(this.ctx);
       const access = await organizations.access();
+      // Its name from the organization tree, when the profile may read it (previews and approvals name it).
+      await access.tree('command').catch(() => undefined);
       connection = access.memberConnection(account);
       runnerKey = memberProfileName(access.base.profileName, account);
       try {
