@@ -98,6 +98,8 @@ async function main(): Promise<void> {
       );
     const runs: Array<{
       ms: number;
+      /** CPU time of this process during the cold fan-out (user + system): what the machine's load cannot hide. */
+      cpuMs: number;
       reads: number;
       assumeRoles: number;
       requests: Record<string, number>;
@@ -111,15 +113,18 @@ async function main(): Promise<void> {
       for (let repeat = 0; repeat < REPEATS; repeat++) {
         const run = await openAccess(replay.endpoint, repeat);
         const before = counted();
+        const cpuBefore = process.cpuUsage();
         const started = performance.now();
         const result = await run.fanOut();
         const ms = performance.now() - started;
+        const cpu = process.cpuUsage(cpuBefore);
         const cold = counted();
         const warmStarted = performance.now();
         const warm = await run.fanOut();
         const warmMs = performance.now() - warmStarted;
         runs.push({
           ms,
+          cpuMs: (cpu.user + cpu.system) / 1000,
           reads: result.calls,
           assumeRoles: run.access.members.assumeRoleCalls,
           requests: difference(cold, before),
