@@ -8,6 +8,7 @@ import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { parse as parseJsonc, type ParseError } from 'jsonc-parser';
 import type { McpToolSet } from '../core/agent/mcp/toolList';
 import type { AwsConnection as Connection } from '../core/aws/connection';
+import type { OrganizationAccess } from '../core/organizations/access';
 import type { PolicyFile } from '../core/runtime/policySources';
 import type { CliSettings } from './mcpSettings';
 
@@ -36,8 +37,17 @@ export async function workspaceSettingsLayer(folder: string): Promise<PolicyFile
 
 /** The CLI's tools: its runtime (policy files, audit trail, AWS connection) and the MCP tool set on it. */
 export async function cliTools(config: CliSettings, server: Server): Promise<McpToolSet> {
-  const [{ createMcpTools }, { createRuntime, readPolicyFiles, formatPolicyProblem }, { AwsConnection }] =
-    await Promise.all([import('../core/agent/mcp/tools'), import('../core/runtime'), import('../core/aws/connection')]);
+  const [
+    { createMcpTools },
+    { createRuntime, readPolicyFiles, formatPolicyProblem },
+    { AwsConnection },
+    { OrganizationAccess, parseMemberProfileName, DEFAULT_MEMBER_ROLE },
+  ] = await Promise.all([
+    import('../core/agent/mcp/tools'),
+    import('../core/runtime'),
+    import('../core/aws/connection'),
+    import('../core/organizations'),
+  ]);
   const log = (message: string) => process.stderr.write(`pilot-light-mcp: ${message}\n`);
   let connection: Promise<Connection> | undefined;
   const open = () =>
@@ -62,9 +72,24 @@ export async function cliTools(config: CliSettings, server: Server): Promise<Mcp
       kind: 'interactive',
       requestApproval: async () => ({ approved: false, reason: 'No approval channel outside the MCP client.' }),
     },
-    connection: () => open(),
+    // Member accounts' runner keys (`<profile>::<account>`) are their assumed-role connections.
+    connection: async (profile) => {
+      const member = profile ? parseMemberProfileName(profile) : undefined;
+      return member ? (await openOrganization()).memberConnection(member.accountId) : open();
+    },
     logger: { info: () => undefined, warn: log, error: log },
   });
+  let organization: Promise<OrganizationAccess> | undefined;
+  // The member role is the AWS Organizations default (the CLI has no setting for another one yet).
+  const openOrganization = () =>
+    (organization ??= open().then(
+      (base) =>
+        new OrganizationAccess(
+          base,
+          { roleName: DEFAULT_MEMBER_ROLE },
+          { runner: (name) => runtime.runner(name), policy: () => runtime.policy },
+        ),
+    ));
   for (const problem of runtime.problems) log(formatPolicyProblem(problem));
   // Jira/ServiceNow change requests: credentials from environment variables (TICKET_ENV), requests beside the audit trail.
   const [{ ApprovalCoordinator, PendingApprovalStore }, { ticketSystemFromEnv }, { AuditTrail }] = await Promise.all([
@@ -84,6 +109,7 @@ export async function cliTools(config: CliSettings, server: Server): Promise<Mcp
     approvals: 'elicitation',
     externalApprovals,
     clientLabel: 'cli',
+    organization: openOrganization,
     describeConnection: async () => {
       const active = await open();
       return {

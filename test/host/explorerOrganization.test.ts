@@ -4,8 +4,11 @@
 import * as assert from 'node:assert/strict';
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { CreateAccountAliasCommand, IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import * as vscode from 'vscode';
+import { prepareToolCall } from '../../src/core/agent/toolInvocation';
+import { toolSpec } from '../../src/core/agent/toolCatalog';
 import { OrganizationsClient, organizationsCommand } from '../../src/core/aws/organizationsService';
 import type { ExplorerNode } from '../../src/features/explorer/nodes';
 import { pickAmazonLinuxImage } from '../../tools/seed/target';
@@ -40,6 +43,7 @@ describe('AWS explorer: the organization tree', function () {
   let configFile: string;
   let originalConfig: string;
   let prodAccount: string;
+  let prodInstance: string;
 
   before(async () => {
     configFile = process.env.AWS_CONFIG_FILE!;
@@ -79,8 +83,14 @@ describe('AWS explorer: the organization tree', function () {
     );
     const member = await assume(management, prodAccount, 'OrganizationAccountAccessRole');
     const ec2 = new EC2Client({ endpoint: endpoint(), region: SAMPLE_REGION, credentials: member });
+    const iam = new IAMClient({ endpoint: endpoint(), region: SAMPLE_REGION, credentials: member });
     try {
-      await ec2.send(
+      await iam.send(new CreateAccountAliasCommand({ AccountAlias: 'acme-prod-app' }));
+    } finally {
+      iam.destroy();
+    }
+    try {
+      const launched = await ec2.send(
         new RunInstancesCommand({
           ImageId: await pickAmazonLinuxImage(ec2),
           InstanceType: 't3.micro',
@@ -89,6 +99,7 @@ describe('AWS explorer: the organization tree', function () {
           TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'Name', Value: 'prod-app-web' }] }],
         }),
       );
+      prodInstance = launched.Instances![0].InstanceId!;
     } finally {
       ec2.destroy();
     }
@@ -144,5 +155,37 @@ describe('AWS explorer: the organization tree', function () {
       return rows.length && rows.every((row) => !String(label(row)).includes('Loading')) ? rows : undefined;
     });
     assert.deepEqual(instances.map(label), ['prod-app-web'], "only the member account's own instance");
+  });
+
+  it("a change in a member account says in bold that it is not the chat's active account, with its alias", async () => {
+    const { api } = await testing();
+    const operations = api.testing.operations;
+    const active = await operations.activeAccount();
+    assert.ok(active && active !== prodAccount, 'the active profile is another account');
+    // The LM tool's confirmation, through the extension's runtime: the member runner (assumed role), its preview
+    // with the account's alias read through it, the chat's active account from the active connection.
+    const prepared = await prepareToolCall(
+      toolSpec('pilotLight_changeInstanceState')!,
+      { operation: 'ec2.instances.stop', input: { instanceIds: [prodInstance] } },
+      {
+        run: (operationId, input, options) =>
+          operations.run(operationId, input, { caller: 'lm-tool', profile: `${PROFILE}::${prodAccount}`, ...options }),
+        environmentResolver: () => operations.environmentResolver(),
+        currentRegion: () => operations.currentRegion(),
+        activeAccount: () => operations.activeAccount(),
+      },
+    );
+    assert.equal(prepared.kind, 'preview', JSON.stringify(prepared).slice(0, 400));
+    const { markdown, preview } = prepared as Extract<typeof prepared, { kind: 'preview' }>;
+    assert.equal(preview.account, prodAccount);
+    assert.equal(preview.accountAlias, 'acme-prod-app');
+    assert.equal(preview.accountName, 'prod-app');
+    const firstLine = markdown.split('\n')[0];
+    assert.ok(
+      firstLine.startsWith(`**This change is in account prod\\-app \\(${prodAccount}, alias acme\\-prod\\-app\\)`) ||
+        firstLine.startsWith(`**This change is in account prod-app \\(${prodAccount}, alias acme-prod-app\\)`),
+      firstLine,
+    );
+    assert.ok(firstLine.includes(`the chat's active account is ${active}`) && firstLine.endsWith('**'), firstLine);
   });
 });

@@ -8,6 +8,10 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AwsConnection } from '../../src/core/aws/connection';
 import { readAuditTrail } from '../../src/core/audit';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { createMcpServer } from '../../src/core/agent/mcp/server';
+import { ACROSS_ACCOUNTS_PROPERTIES } from '../../src/core/agent/toolCatalog';
 import { renderConfirmation } from '../../src/core/conversation/render';
 import { formatPreview } from '../../src/core/operations/preview';
 import {
@@ -294,6 +298,62 @@ describe('AWS Organizations against moto (cross-account fan-out, SCPs)', functio
       approved.access.dispose();
       approved.base.dispose();
     } finally {
+      access.dispose();
+      base.dispose();
+    }
+  });
+
+  it('MCP read_resources takes accounts (schema generated from the tool catalogue): rows per account and an error row', async () => {
+    const { access, base, runtime } = await setUp();
+    const server = createMcpServer({
+      runtime,
+      readOnly: true,
+      allowRecovery: false,
+      approvals: 'elicitation',
+      clientLabel: 'test',
+      organization: async () => access,
+      describeConnection: async () => ({ account: (await base.identity()).account, region: base.region }),
+    });
+    const client = new Client({ name: 'org-agent', version: '1.0.0' });
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await server.connect(serverSide);
+    await client.connect(clientSide);
+    try {
+      const read = (await client.listTools()).tools.find((tool) => tool.name === 'read_resources')!;
+      const properties = read.inputSchema.properties as Record<string, unknown>;
+      assert.deepEqual(properties.accounts, ACROSS_ACCOUNTS_PROPERTIES.accounts);
+      assert.deepEqual(properties.regions, ACROSS_ACCOUNTS_PROPERTIES.regions);
+
+      const [prod, dev, locked] = seeded.accounts;
+      const answer = (await client.callTool({
+        name: 'read_resources',
+        arguments: { operation: 'ec2.instances.list', accounts: [prod.id, dev.id, locked.id], regions: [REGION] },
+      })) as { structuredContent?: Record<string, any> };
+      const content = answer.structuredContent!;
+      assert.equal(content.status, 'incomplete', JSON.stringify(content).slice(0, 500));
+      const perAccount = content.data.perAccount as Array<{ account: string; count: number }>;
+      // Named from the tree when it was read; here the IDs were given, so the rows carry the IDs.
+      assert.deepEqual(
+        perAccount.map((row) => [row.account, row.count]),
+        [
+          [prod.id, 2],
+          [dev.id, 1],
+        ],
+      );
+      const failures = content.data.failures as Array<{ account: string; code: string }>;
+      assert.deepEqual(
+        failures.map((failure) => [failure.account, failure.code]),
+        [[locked.id, 'AccessDenied']],
+      );
+
+      const bad = (await client.callTool({
+        name: 'read_resources',
+        arguments: { operation: 'ec2.instances.list', accounts: ['12'] },
+      })) as { structuredContent?: Record<string, any> };
+      assert.equal(bad.structuredContent!.status, 'failed');
+      assert.match(bad.structuredContent!.summary, /12-digit/);
+    } finally {
+      await client.close();
       access.dispose();
       base.dispose();
     }

@@ -103,6 +103,7 @@ const EXPECTED_READS = [
   'iam.roles.inlinePolicies',
   'iam.roles.policies',
   'iam.policies.list',
+  'iam.accountAliases.list',
   'iam.policies.document',
   'drs.sourceServers.list',
   'drs.jobs.list',

@@ -1,5 +1,5 @@
 import type { EnvironmentResolver } from '../insights/facts';
-import { formatPreview, type OperationPreview } from '../operations/preview';
+import { accountText, formatPreview, type OperationPreview } from '../operations/preview';
 import type { RunOutcome } from '../operations/runner';
 import type { RunMode } from '../operations/types';
 import { escapeMarkdown } from '../conversation/markdown';
@@ -19,6 +19,8 @@ export interface AgentToolHost {
   ): Promise<RunOutcome>;
   environmentResolver(): Promise<EnvironmentResolver>;
   currentRegion(): Promise<string>;
+  /** The account the chat works in; a change previewed in another account says so in bold. */
+  activeAccount?(): Promise<string | undefined>;
   /** A read across the organization's accounts (`accounts`, `regions`); without it such calls are answered "not supported". */
   readAcrossAccounts?(
     operationId: string,
@@ -87,6 +89,7 @@ export async function prepareToolCall(
     };
   }
   const preview = dryRun.preview;
+  const activeAccount = await host.activeAccount?.().catch(() => undefined);
   return {
     kind: 'preview',
     operationId: call.operationId,
@@ -96,8 +99,8 @@ export async function prepareToolCall(
     correlationId: dryRun.correlationId,
     title:
       preview.guardrails.verdict === 'refused' ? `Pilot Light will refuse: ${preview.summary}` : `${preview.summary}?`,
-    markdown: renderConfirmation(preview, formatPreview(preview)),
-    message: `${preview.summary} (account ${preview.account}, ${preview.region}, ${preview.environments.join(', ') || 'unknown'})`,
+    markdown: renderConfirmation(preview, formatPreview(preview, activeAccount), activeAccount),
+    message: `${preview.summary} (account ${accountText(preview)}, ${preview.region}, ${preview.environments.join(', ') || 'unknown'})`,
   };
 }
 

@@ -62,6 +62,8 @@ export interface DryRunResult {
   verdict?: 'allowed' | 'needs-confirmation' | 'needs-approval' | 'refused';
   /** formatPreview text, or the refusal/error message. */
   text: string;
+  /** Set when the change is not in the chat's active account (crossAccountNote); shown in bold. */
+  crossAccount?: string;
 }
 
 export interface AnswerContext {
@@ -596,7 +598,7 @@ export async function answerAction(
       const label = `${VERB_TEXT[intent.verb]} ${batch.length === 1 ? (batch[0].name ?? batch[0].id) : plural(batch.length, kindOf(type)?.title.replace(/s$/, '').toLowerCase() ?? 'resource')}`;
       if (preview.status === 'dry-run') {
         sections.push(
-          `**Dry-run of "${escapeMarkdown(label, 200)}"**: nothing has changed yet.\n\n${renderPreview(preview.text)}`,
+          `**Dry-run of "${escapeMarkdown(label, 200)}"**: nothing has changed yet.\n\n${preview.crossAccount ? `**${escapeMarkdown(preview.crossAccount, 300)}**\n\n` : ''}${renderPreview(preview.text)}`,
         );
         if (preview.verdict !== 'refused')
           actions.push({
@@ -700,7 +702,7 @@ export async function answerVpcWizard(ctx: AnswerContext, args: string): Promise
         ];
   actions.push({ kind: 'dry-run', title: 'Dry-run again', operationId: 'ec2.vpcs.create', input, region: ctx.region });
   return answer(
-    `**Create a VPC: review.** Dry-run of the change; nothing has been created yet.\n\n${renderPreview(preview.text)}`,
+    `**Create a VPC: review.** Dry-run of the change; nothing has been created yet.\n\n${preview.crossAccount ? `**${escapeMarkdown(preview.crossAccount, 300)}**\n\n` : ''}${renderPreview(preview.text)}`,
     {
       actions,
       followups: [{ label: 'Start over', prompt: 'vpc', command: 'wizard' }],

@@ -144,7 +144,7 @@ export function renderUnusedReport(report: UnusedReport): string {
 }
 
 /** What a write tool's confirmation shows: account, region, environment, resources, verdict and the full preview. */
-export function renderConfirmation(preview: OperationPreview, previewText: string): string {
+export function renderConfirmation(preview: OperationPreview, previewText: string, activeAccount?: string): string {
   const environments = preview.environments.join(', ') || 'unknown';
   const targets = preview.resources.filter((resource) => resource.role === 'target');
   const verdict =
@@ -155,10 +155,10 @@ export function renderConfirmation(preview: OperationPreview, previewText: strin
         : preview.guardrails.verdict === 'needs-confirmation'
           ? '**Confirmation required:** Pilot Light asks once more with this preview.'
           : 'Allowed by the guardrails.';
-  const crossAccount = crossAccountNote(preview);
+  const crossAccount = crossAccountNote(preview, activeAccount);
   return [
     ...(crossAccount ? [`**${escapeMarkdown(crossAccount, 300)}**`] : []),
-    `**Account** ${inlineCode(preview.account)}${preview.accountName ? ` (${escapeMarkdown(preview.accountName, 60)})` : ''} · **Region** ${inlineCode(preview.region)} · **Environment** ${escapeMarkdown(environments)}${preview.protectedEnvironments.length ? ' (protected)' : ''}`,
+    `**Account** ${inlineCode(preview.account)}${preview.accountName ? ` (${escapeMarkdown(preview.accountName, 60)})` : ''}${preview.accountAlias && preview.accountAlias !== preview.accountName ? ` · alias ${inlineCode(preview.accountAlias)}` : ''} · **Region** ${inlineCode(preview.region)} · **Environment** ${escapeMarkdown(environments)}${preview.protectedEnvironments.length ? ' (protected)' : ''}`,
     targets.length
       ? `Resources:\n${targets
           .slice(0, 20)
@@ -178,6 +178,14 @@ export function renderConfirmation(preview: OperationPreview, previewText: strin
 /** A dry-run preview as an inert block (it holds resource names). */
 export function renderPreview(previewText: string): string {
   return codeBlock(previewText);
+}
+
+/** The line under every chat answer: which account (ID, alias) and region it speaks of, never guessed. */
+export function renderAnswerContext(info: { account?: string; alias?: string; region: string; profile: string }): string {
+  const account = info.account
+    ? `${inlineCode(info.account)}${info.alias ? ` (alias ${inlineCode(info.alias)})` : ''}`
+    : 'unknown (the credentials could not be read)';
+  return `_Account ${account} · region ${inlineCode(info.region)} · profile ${inlineCode(info.profile)}_`;
 }
 
 export interface ContextInfo {

@@ -5,6 +5,7 @@ export * from './parse';
 export * from './migrate';
 export * from './graph';
 export * from './selection';
+export * from './accounts';
 export * from './aws';
 export * from './gateway';
 export * from './planner';

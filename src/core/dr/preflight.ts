@@ -206,7 +206,7 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightRepo
         code: 'account-mismatch',
         group: group.name,
         message: `Protection group "${group.name}" is for account ${group.account}, but the current credentials are for account ${account}.`,
-        fix: `Switch to a profile for account ${group.account}, or correct "account" in the group file.`,
+        fix: `Run the plan with credentials of account ${group.account}: switch to a profile for it, or set the organization's member role (pilotLight.organizations.memberRoleName, user settings) so Pilot Light assumes it there; or correct "account" in the group file.`,
       });
     }
   }

@@ -1,5 +1,7 @@
+import { ListAccountAliasesCommand } from '@aws-sdk/client-iam';
 import { z } from 'zod';
 import { organizationsCommand, organizationsService } from '../aws/organizationsService';
+import { iamService } from '../aws/services';
 import { defineOperation, READ_ONLY } from './define';
 import type { OperationContext, TargetResource } from './types';
 
@@ -300,6 +302,21 @@ export const attachPolicy = defineOperation({
   resourceIds: (_output, input) => [input.targetId],
 });
 
+/** The account's IAM alias (an account has at most one), named beside the account ID in answers and previews. */
+export const listAccountAliases = defineOperation({
+  id: 'iam.accountAliases.list',
+  service: 'iam',
+  title: 'List the account alias',
+  description: 'The IAM account alias of the current account (at most one): the name shown beside its ID.',
+  ...READ_ONLY,
+  input: z.object({}).strict(),
+  async handler(ctx): Promise<Page<string>> {
+    const iam = await ctx.client(iamService);
+    const output = await iam.send(new ListAccountAliasesCommand({}), { abortSignal: ctx.signal });
+    return { items: (output.AccountAliases ?? []).filter((alias) => typeof alias === 'string').slice(0, 1) };
+  },
+});
+
 export const organizationsReadOperations = [
   describeOrganization,
   listRoots,
@@ -309,6 +326,7 @@ export const organizationsReadOperations = [
   listPolicies,
   listPoliciesForTarget,
   describePolicy,
+  listAccountAliases,
 ] as const;
 
 export const organizationsWriteOperations = [createPolicy, attachPolicy] as const;

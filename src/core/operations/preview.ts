@@ -34,6 +34,8 @@ export interface OperationPreview {
   account: string;
   /** The account's name (AWS Organizations), when known. */
   accountName?: string;
+  /** The account's IAM alias, when the runtime reads aliases and the account has one. */
+  accountAlias?: string;
   /** Set when the account is a member account reached by assumed role from this profile, not the profile's own. */
   reachedFrom?: string;
   region: string;
@@ -61,20 +63,36 @@ export interface OperationPreview {
 }
 
 /** Plain-text rendering for chat answers, tool confirmations and logs. */
-/** The sentence that says a change is not in the profile's own account (shown in bold where markdown is rendered). */
-export function crossAccountNote(
-  preview: Pick<OperationPreview, 'account' | 'accountName' | 'reachedFrom'>,
-): string | undefined {
-  if (!preview.reachedFrom) return undefined;
-  return `This change is in account ${preview.accountName ? `${preview.accountName} (${preview.account})` : preview.account}, a member account reached from profile "${preview.reachedFrom}", not that profile's own account.`;
+/** "prod-app (111122223333, alias acme-prod)": the account as every preview, approval and answer names it. */
+export function accountText(preview: Pick<OperationPreview, 'account' | 'accountName' | 'accountAlias'>): string {
+  const name = preview.accountName;
+  const alias = preview.accountAlias && preview.accountAlias !== name ? `alias ${preview.accountAlias}` : undefined;
+  if (name) return `${name} (${[preview.account, alias].filter(Boolean).join(', ')})`;
+  return alias ? `${preview.account} (${alias})` : preview.account;
 }
 
-export function formatPreview(preview: OperationPreview): string {
-  const note = crossAccountNote(preview);
+/**
+ * The sentence that says a change is not in the account the person is working in (shown in bold where markdown
+ * is rendered): a member account reached by assumed role, or another account than the chat's active one.
+ */
+export function crossAccountNote(
+  preview: Pick<OperationPreview, 'account' | 'accountName' | 'accountAlias' | 'reachedFrom'>,
+  activeAccount?: string,
+): string | undefined {
+  if (preview.reachedFrom)
+    return `This change is in account ${accountText(preview)}, a member account reached from profile "${preview.reachedFrom}", not that profile's own account${activeAccount && activeAccount !== preview.account ? ` (the chat's active account is ${activeAccount})` : ''}.`;
+  if (activeAccount && activeAccount !== preview.account)
+    return `This change is in account ${accountText(preview)}, not the chat's active account ${activeAccount}.`;
+  return undefined;
+}
+
+/** `activeAccount`: the account the person works in (the chat's); a change elsewhere says so. */
+export function formatPreview(preview: OperationPreview, activeAccount?: string): string {
+  const note = crossAccountNote(preview, activeAccount);
   const lines = [
     `${preview.summary}`,
     ...(note ? [note] : []),
-    `Account ${preview.accountName ? `${preview.accountName} (${preview.account})` : preview.account}, region ${preview.region}, environment ${preview.environments.join(', ') || 'unknown'}${preview.protectedEnvironments.length ? ' (protected)' : ''}.`,
+    `Account ${accountText(preview)}, region ${preview.region}, environment ${preview.environments.join(', ') || 'unknown'}${preview.protectedEnvironments.length ? ' (protected)' : ''}.`,
   ];
   const targets = preview.resources.filter((resource) => resource.role === 'target');
   if (targets.length)

@@ -76,7 +76,17 @@ export interface OperationRunnerOptions {
   /** How long to wait for a backup to become usable before the delete is abandoned. Default 30 minutes. */
   backupTimeoutMs?: number;
   backupPollMs?: number;
+  /**
+   * Account aliases shared by the runners of a runtime: previews and approvals then name the account's IAM alias
+   * (read once per account with `iam.accountAliases.list`). Absent: accounts are named by ID and organization name.
+   */
+  accountAliases?: {
+    aliasOf(account: string, read: () => Promise<string | undefined>): Promise<string | undefined>;
+  };
 }
+
+/** The registered read that gives an account's IAM alias. */
+export const ACCOUNT_ALIAS_OPERATION = 'iam.accountAliases.list';
 
 export interface RunOptions {
   caller: Caller;
@@ -615,6 +625,29 @@ export class OperationRunner {
     };
   }
 
+  /** The IAM alias of this runner's account (undefined when aliases are not kept, or it has none or is unreadable). */
+  async accountAlias(caller: Caller, signal?: AbortSignal): Promise<string | undefined> {
+    if (!this.options.accountAliases) return undefined;
+    const identity = await this.options.connection.identity().catch(() => undefined);
+    return identity ? this.accountAliasOf(identity.account, { caller, mode: 'execute', signal }) : undefined;
+  }
+
+  /** The account's IAM alias, through this runner (a registered read), when the runtime keeps aliases. */
+  private async accountAliasOf(account: string, options: RunOptions): Promise<string | undefined> {
+    const aliases = this.options.accountAliases;
+    if (!aliases || !/^\d{12}$/.test(account)) return undefined;
+    return aliases.aliasOf(account, async () => {
+      const outcome = await this.run(ACCOUNT_ALIAS_OPERATION, {}, {
+        caller: options.caller,
+        mode: 'execute',
+        signal: options.signal,
+      });
+      if (outcome.status !== 'succeeded') throw new Error(outcome.error?.message ?? outcome.status);
+      const alias = (outcome.output as { items?: unknown[] } | undefined)?.items?.[0];
+      return typeof alias === 'string' ? alias.slice(0, 63) : undefined;
+    });
+  }
+
   private async buildPreview(
     operation: Operation,
     spec: OperationSpec,
@@ -624,6 +657,7 @@ export class OperationRunner {
     evaluation: GuardrailEvaluation,
     options: RunOptions,
   ): Promise<OperationPreview> {
+    const accountAlias = await this.accountAliasOf(ctx.account, options);
     const details = spec.preview ? await spec.preview(ctx, input, targets) : { summary: operation.title, changes: [] };
     const dependencies = spec.checkDependencies ? await spec.checkDependencies(ctx, input, targets) : [];
     let permission: PermissionCheck = {
@@ -675,6 +709,7 @@ export class OperationRunner {
       destructive: operation.destructive,
       caller: options.caller,
       account: ctx.account,
+      ...(accountAlias ? { accountAlias } : {}),
       ...(this.options.connection.accountContext
         ? {
             accountName: this.options.connection.accountContext.name,

@@ -3,6 +3,7 @@ import type { ApprovalProvider } from '../guardrails/approval';
 import type { GuardrailPolicy, LoadedPolicy, PolicyProblem } from '../guardrails/policy';
 import { createOperationRegistry } from '../operations/builtinOperations';
 import type { OperationRegistry } from '../operations/registry';
+import { AccountAliasCache } from '../organizations/accountAliases';
 import {
   OperationRunner,
   type OperationConnection,
@@ -30,6 +31,8 @@ export interface RuntimeOptions extends PolicySources {
   /** The profile an absent profile stands for; a request naming it shares the default runner. */
   defaultProfile?(): Promise<string | undefined>;
   logger?: RunnerLogger;
+  /** Previews and approvals name each account's IAM alias (read once per account, kept by the runtime). */
+  accountAliases?: boolean;
   /** Runner tuning for tests and tools (clock, sleeps, retries, backup polling, approval timeout). */
   runnerOptions?: Pick<
     OperationRunnerOptions,
@@ -67,6 +70,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const approvalProvider = (): ApprovalProvider =>
     typeof options.approvalProvider === 'function' ? options.approvalProvider() : options.approvalProvider;
   const runners = new Map<string, Promise<OperationRunner>>();
+  const accountAliases = options.accountAliases ? new AccountAliasCache() : undefined;
 
   const runnerKey = async (profile: string | undefined): Promise<string> => {
     if (!profile) return '';
@@ -87,6 +91,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
             policy: loaded.policy,
             audit,
             logger: options.logger,
+            accountAliases,
           }),
       );
       runners.set(key, created);

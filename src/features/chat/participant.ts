@@ -84,6 +84,7 @@ export class AwsChatParticipant {
       );
       if (answer) {
         await renderAnswer(stream, answer, record);
+        await this.renderAnswerContext(stream, connection, memory.account, record);
         if (answer.touched.length) memory.touched = answer.touched;
         if (answer.environment !== undefined) memory.environment = answer.environment;
         followups = answer.followups;
@@ -111,15 +112,18 @@ export class AwsChatParticipant {
   };
 
   private async dryRun(operationId: string, input: Record<string, unknown>, region: string) {
-    const { formatPreview } = await import('../../core/operations/preview');
+    const { formatPreview, crossAccountNote } = await import('../../core/operations/preview');
     const outcome = await this.service.run(operationId, input, { caller: 'chat', mode: 'dry-run', region });
-    if (outcome.status === 'dry-run' && outcome.preview)
+    if (outcome.status === 'dry-run' && outcome.preview) {
+      const activeAccount = await this.service.activeAccount();
       return {
         status: 'dry-run' as const,
         correlationId: outcome.correlationId,
         verdict: outcome.preview.guardrails.verdict,
-        text: formatPreview(outcome.preview),
+        text: formatPreview(outcome.preview, activeAccount),
+        crossAccount: crossAccountNote(outcome.preview, activeAccount),
       };
+    }
     const text = outcome.error
       ? `${outcome.error.code}: ${outcome.error.message} ${outcome.error.hint ?? ''}`
       : outcome.refusal
@@ -307,6 +311,25 @@ export class AwsChatParticipant {
       account,
       dismissals: parseDismissals(this.ctx.extension.globalState.get(DISMISSALS_KEY)),
     });
+  }
+
+  /** Names the account (ID and IAM alias), region and profile under the answer. */
+  private async renderAnswerContext(
+    stream: vscode.ChatResponseStream,
+    connection: { region: string; profileName: string },
+    account: string | undefined,
+    record: { markdown: string } | undefined,
+  ): Promise<void> {
+    const { renderAnswerContext } = await import('../../core/conversation/render');
+    const alias = account
+      ? await this.ctx.safety
+          .runner()
+          .then((runner) => runner.accountAlias('chat'))
+          .catch(() => undefined)
+      : undefined;
+    const line = `\n\n${renderAnswerContext({ account, alias, region: connection.region, profile: connection.profileName })}`;
+    stream.markdown(line);
+    if (record) record.markdown += line;
   }
 
   /** /resources with `accounts: all | <ids> | ou:<id>`: one read in every selected account, failures listed. */

@@ -194,7 +194,7 @@ export function registerDrCommands(c: DrCommandContext): vscode.Disposable[] {
     options: { mode?: DrRunMode } = {},
   ): Promise<PreflightReport & { remediations?: unknown[] }> {
     const target = await services.resolvePlan(planArg);
-    const aws = await services.aws();
+    const aws = await services.aws(await services.planAccount(target));
     const mode = options.mode ?? 'drill';
     const report = await preflightOf(target, mode, aws);
     await showPreflight(target, report);
@@ -215,7 +215,7 @@ export function registerDrCommands(c: DrCommandContext): vscode.Disposable[] {
 
   async function runPlan(mode: DrRunMode, planArg?: unknown): Promise<string | undefined> {
     const target = await services.resolvePlan(planArg);
-    const aws = await services.aws();
+    const aws = await services.aws(await services.planAccount(target));
     const { plan } = target;
     if (mode === 'recovery') {
       const typed = await prompts.inputBox({

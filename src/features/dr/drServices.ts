@@ -120,13 +120,17 @@ export class DrServices implements vscode.Disposable {
     return this.managerPromise;
   }
 
-  /** AWS access on the current connection, and the origin a new run records. */
-  async aws(): Promise<AwsSession> {
+  /**
+   * AWS access on the current connection, and the origin a new run records. With `account` (a protection
+   * group's account) other than the connection's own, the organization's member role is assumed there
+   * (user settings `pilotLight.organizations.*`); the account is never guessed.
+   */
+  async aws(account?: string): Promise<AwsSession> {
     const core = await loadDrCore();
-    const connection = await this.ctx.connection();
-    let account: string | undefined;
+    let connection = await this.ctx.connection();
+    let ownAccount: string;
     try {
-      account = (await this.ctx.identity()).account;
+      ownAccount = (await this.ctx.identity()).account;
     } catch (error) {
       const info = connection.describeError(error);
       throw new UserError(
@@ -135,10 +139,40 @@ export class DrServices implements vscode.Disposable {
         info,
       );
     }
+    let runnerKey: string | undefined;
+    if (account && account !== ownAccount) {
+      const [{ organizationsFeature }, { memberProfileName }] = await Promise.all([
+        import('../organizations/organizationsFeature'),
+        import('../../core/organizations/memberAccess'),
+      ]);
+      const organizations = organizationsFeature(this.ctx);
+      const access = await organizations.access();
+      // Its name from the organization tree, when the profile may read it (previews and approvals name it).
+      await access.tree('command').catch(() => undefined);
+      connection = access.memberConnection(account);
+      runnerKey = memberProfileName(access.base.profileName, account);
+      try {
+        await connection.identity();
+      } catch (error) {
+        const info = connection.describeError(error);
+        throw new UserError(
+          `The protection groups are in account ${account}, but profile ${access.base.profileName} is account ${ownAccount} and could not assume role ${organizations.settings().roleName} in ${account} (${info.code}): ${info.message} Set the member role in your user settings (pilotLight.organizations.memberRoleName), or switch to a profile for account ${account}.`,
+          [],
+          info,
+        );
+      }
+    }
     const counters = new core.ApiCounters();
-    const reads = await createDrReads({ ctx: this.ctx, connection, counters });
-    const gateway = await createDrActionGateway({ ctx: this.ctx, connection, counters });
-    return { connection, reads, gateway, origin: core.originOf(connection, account, this.actor) };
+    const reads = await createDrReads({ ctx: this.ctx, connection, counters, runnerKey });
+    const gateway = await createDrActionGateway({ ctx: this.ctx, connection, counters, runnerKey });
+    return { connection, reads, gateway, origin: core.originOf(connection, account ?? ownAccount, this.actor) };
+  }
+
+  /** The account of a plan's protection groups (undefined: the current account); a UserError for several. */
+  async planAccount(target: Pick<PlanTarget, 'plan' | 'groups'>): Promise<string | undefined> {
+    const { account, problem } = (await loadDrCore()).planAccount(target.plan, target.groups);
+    if (problem) throw new UserError(problem);
+    return account;
   }
 
   /** The runner's dependencies; refuses (RunBlockedError) to continue a run in another account. */
@@ -146,7 +180,7 @@ export class DrServices implements vscode.Disposable {
     const { RunBlockedError } = await import('../../core/dr/manager');
     let session: AwsSession;
     try {
-      session = await this.aws();
+      session = await this.aws(origin?.account);
     } catch (error) {
       throw new RunBlockedError(describe(error));
     }

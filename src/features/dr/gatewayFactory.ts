@@ -17,11 +17,13 @@ export interface DrGatewayInput {
   /** The connection the run (or remediation) is bound to. */
   connection: AwsConnection;
   counters: ApiCounters;
+  /** The runner key of that connection (a member account's `<profile>::<account>`); default the active profile. */
+  runnerKey?: string;
 }
 
 export async function createDrReads(input: DrGatewayInput): Promise<DrReads> {
   const { OperationDrReads } = await import('../../core/dr/operationGateway');
-  const runner = await input.ctx.safety.runner();
+  const runner = await input.ctx.safety.runner(input.runnerKey);
   return new OperationDrReads({
     runner,
     identity: () => input.connection.identity(),
@@ -32,7 +34,7 @@ export async function createDrReads(input: DrGatewayInput): Promise<DrReads> {
 
 export async function createDrActionGateway(input: DrGatewayInput): Promise<DrActionGateway> {
   const { OperationDrActionGateway, RunScopedApprovalProvider } = await import('../../core/dr/operationGateway');
-  const runner = await input.ctx.safety.runner();
+  const runner = await input.ctx.safety.runner(input.runnerKey);
   return new OperationDrActionGateway({
     runner,
     caller: 'command',

@@ -120,6 +120,8 @@ export class McpHost {
           stoppedInstanceDays: vscode.workspace
             .getConfiguration('pilotLight')
             .get<number>('insights.stoppedInstanceDays'),
+          organization: async () =>
+            (await import('../organizations/organizationsFeature')).organizationsFeature(this.ctx).access(profile),
           describeConnection: async () => {
             const opened = await connection();
             return { account: (await opened.identity().catch(() => undefined))?.account, region: opened.region };

@@ -22,10 +22,10 @@ function resourceLines(request: ApprovalRequest): string[] {
 
 /** The plain-text body of an approval or confirmation dialog. Modal dialogs render no markdown. */
 export async function approvalDetail(request: ApprovalRequest): Promise<string> {
-  const { formatPreview } = await import('../../core/operations/preview');
+  const { accountText, formatPreview } = await import('../../core/operations/preview');
   const environments = request.environments.join(', ') || 'unknown';
   return [
-    `Account ${request.account} · Region ${request.region} · Environment ${environments}${request.protectedEnvironments.length ? ' (protected)' : ''}`,
+    `Account ${accountText({ ...request.preview, account: request.account })} · Region ${request.region} · Environment ${environments}${request.protectedEnvironments.length ? ' (protected)' : ''}`,
     `Requested by: ${request.caller}`,
     '',
     'Resources:',
@@ -53,7 +53,7 @@ export class ModalApprovalProvider implements ApprovalProvider {
       const required = request.requiredConfirmation ?? request.protectedEnvironments.join(', ');
       const proceed = 'Approve…';
       const choice = await vscode.window.showWarningMessage(
-        `Approval required: ${request.preview.summary} in ${required}`,
+        `Approval required: ${request.preview.summary} in ${required} (account ${request.account})`,
         { modal: true, detail },
         proceed,
       );
@@ -61,7 +61,7 @@ export class ModalApprovalProvider implements ApprovalProvider {
         return { approved: false, reason: 'The approval dialog was dismissed.' };
       const typed = await vscode.window.showInputBox({
         title: `Approve: ${request.preview.summary}`,
-        prompt: `Type "${required}" to approve this change in account ${request.account}, region ${request.region}. Press Escape to cancel.`,
+        prompt: `Type "${required}" to approve this change in account ${request.preview.accountName ?? request.preview.accountAlias ?? ''}${request.preview.accountName || request.preview.accountAlias ? ' ' : ''}${request.account}, region ${request.region}. Press Escape to cancel.`,
         placeHolder: required,
         ignoreFocusOut: true,
         validateInput: (value) =>

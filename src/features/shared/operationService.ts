@@ -91,6 +91,14 @@ export class OperationService implements vscode.Disposable {
     return (await this.ctx.connection()).region;
   }
 
+  /** The account of the active connection (the chat's account), if its identity can be read. */
+  async activeAccount(): Promise<string | undefined> {
+    return (await this.ctx.connection()).identity().then(
+      (identity) => identity.account,
+      () => undefined,
+    );
+  }
+
   /** Resolves environments the way the guardrails do, for the account in use. */
   async environmentResolver(): Promise<EnvironmentResolver> {
     const [{ resolveEnvironment }, loaded] = await Promise.all([

@@ -163,6 +163,7 @@ export class SafetyServices implements vscode.Disposable {
       approvalProvider: () =>
         this.approvalGate ? this.approvalGate(this.approvalProvider()) : this.approvalProvider(),
       connection: (profile) => this.ctx.connectionFor(profile),
+      accountAliases: true,
       defaultProfile: () =>
         this.ctx.connection().then(
           (connection) => connection.profileName,

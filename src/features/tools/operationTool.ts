@@ -34,6 +34,7 @@ export class OperationTool implements vscode.LanguageModelTool<unknown> {
       run: (operationId, input, options) => this.service.run(operationId, input, { caller: 'lm-tool', ...options }),
       environmentResolver: () => this.service.environmentResolver(),
       currentRegion: () => this.service.currentRegion(),
+      activeAccount: () => this.service.activeAccount(),
       readAcrossAccounts: async (operationId, input, across, signal) => {
         const [{ readAcrossAccounts }, { organizationsFeature }] = await Promise.all([
           import('../../core/organizations/agentRead'),

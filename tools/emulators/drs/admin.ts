@@ -69,7 +69,9 @@ async function route(
     case 'POST /source-servers': {
       const body = await jsonBody<SeedSourceServersRequest>(req);
       if (!Array.isArray(body.servers)) throw new AdminError(400, 'servers must be an array');
-      const region = emulator.store.region(body.region ?? emulator.defaultRegion);
+      if (body.accountId !== undefined && !/^\d{12}$/.test(String(body.accountId)))
+        throw new AdminError(400, 'accountId must be a 12-digit account ID');
+      const region = emulator.storeFor(body.accountId).region(body.region ?? emulator.defaultRegion);
       const now = emulator.clock.now();
       const created: SeedSourceServersResponse = { sourceServers: [] };
       for (const seed of body.servers) {
@@ -121,7 +123,10 @@ async function route(
 }
 
 function setReplication(emulator: DrsEmulator, sourceServerID: string, body: SetReplicationStateRequest): unknown {
-  const found = emulator.store.findSourceServer(sourceServerID);
+  const found = emulator
+    .allStores()
+    .map((store) => store.findSourceServer(sourceServerID))
+    .find(Boolean);
   if (!found) throw new AdminError(404, `source server ${sourceServerID} not found`);
   if (!REPLICATION_STATES.includes(body.state)) {
     throw new AdminError(400, `state must be one of ${REPLICATION_STATES.join(', ')}`);

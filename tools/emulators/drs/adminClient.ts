@@ -47,8 +47,16 @@ export class DrsEmulatorAdmin {
   }
 
   /** Registers source servers, in bulk. */
-  async seedSourceServers(servers: SourceServerSeed[], region?: string): Promise<SeededSourceServer[]> {
-    const response = await this.call<SeedSourceServersResponse>('POST', '/source-servers', { region, servers });
+  async seedSourceServers(
+    servers: SourceServerSeed[],
+    region?: string,
+    accountId?: string,
+  ): Promise<SeededSourceServer[]> {
+    const response = await this.call<SeedSourceServersResponse>('POST', '/source-servers', {
+      region,
+      servers,
+      ...(accountId ? { accountId } : {}),
+    });
     return response.sourceServers;
   }
 

@@ -52,6 +52,8 @@ export interface SourceServerSeed {
 
 export interface SeedSourceServersRequest {
   region?: string;
+  /** The account to seed in (the emulator must separate accounts); default: the emulator's account. */
+  accountId?: string;
   servers: SourceServerSeed[];
 }
 

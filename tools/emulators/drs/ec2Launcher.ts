@@ -17,10 +17,17 @@ export interface Ec2LauncherOptions {
   /** moto's endpoint, e.g. http://127.0.0.1:5000 */
   endpoint: string;
   credentials?: { accessKeyId: string; secretAccessKey: string };
+  /**
+   * Credentials that act in `accountId` in moto (which tells accounts apart by access key ID only); undefined
+   * for the default account, which uses `credentials`.
+   */
+  credentialsFor?: (accountId: string) => { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined;
 }
 
 export interface LaunchRequest {
   region: string;
+  /** The DRS account of the job; recovery instances are launched in it. Default: the emulator's account. */
+  accountId?: string;
   server: SourceServerRecord;
   jobID: string;
   isDrill: boolean;
@@ -58,16 +65,19 @@ export class Ec2Launcher {
 
   constructor(private readonly options: Ec2LauncherOptions) {}
 
-  private client(region: string): EC2Client {
-    let client = this.clients.get(region);
+  private client(region: string, accountId?: string): EC2Client {
+    const accountCredentials = accountId ? this.options.credentialsFor?.(accountId) : undefined;
+    const key = accountCredentials ? `${region}/${accountCredentials.accessKeyId}` : region;
+    let client = this.clients.get(key);
     if (!client) {
       client = new EC2Client({
         region,
         endpoint: this.options.endpoint,
-        credentials: this.options.credentials ?? { accessKeyId: 'testing', secretAccessKey: 'testing' },
+        credentials: accountCredentials ??
+          this.options.credentials ?? { accessKeyId: 'testing', secretAccessKey: 'testing' },
         maxAttempts: 3,
       });
-      this.clients.set(region, client);
+      this.clients.set(key, client);
     }
     return client;
   }
@@ -79,7 +89,7 @@ export class Ec2Launcher {
     if (!settings.ec2LaunchTemplateID) {
       throw new Error(`Source server ${server.sourceServerID} has no EC2 launch template in its launch configuration`);
     }
-    const ec2 = this.client(region);
+    const ec2 = this.client(region, request.accountId);
     let templateData;
     try {
       const versions = await ec2.send(
@@ -158,19 +168,23 @@ export class Ec2Launcher {
       .map(([Key, Value]) => ({ Key, Value }));
   }
 
-  async terminate(region: string, instanceIds: string[]): Promise<void> {
+  async terminate(region: string, instanceIds: string[], accountId?: string): Promise<void> {
     if (instanceIds.length === 0) return;
     try {
-      await this.client(region).send(new TerminateInstancesCommand({ InstanceIds: instanceIds }));
+      await this.client(region, accountId).send(new TerminateInstancesCommand({ InstanceIds: instanceIds }));
     } catch (error) {
       throw new Error(describeEc2Error('TerminateInstances', error), { cause: error });
     }
   }
 
   /** EC2 state of each instance; NOT_FOUND for instances EC2 does not know. */
-  async describeStates(region: string, instanceIds: string[]): Promise<Map<string, EC2InstanceState>> {
+  async describeStates(
+    region: string,
+    instanceIds: string[],
+    accountId?: string,
+  ): Promise<Map<string, EC2InstanceState>> {
     const states = new Map<string, EC2InstanceState>();
-    const ec2 = this.client(region);
+    const ec2 = this.client(region, accountId);
     for (let i = 0; i < instanceIds.length; i += 200) {
       const chunk = instanceIds.slice(i, i + 200);
       let nextToken: string | undefined;

@@ -60,7 +60,9 @@ export function closeServer(server: Server): Promise<void> {
 }
 
 /** The region and service a SigV4-signed request was signed for (header or presigned query). */
-export function sigV4Scope(req: IncomingMessage): { region: string; service: string } | undefined {
+export function sigV4Scope(
+  req: IncomingMessage,
+): { accessKeyId: string; region: string; service: string } | undefined {
   const auth = req.headers.authorization;
   let credential: string | undefined;
   if (typeof auth === 'string') {
@@ -73,5 +75,9 @@ export function sigV4Scope(req: IncomingMessage): { region: string; service: str
   // access-key/date/region/service/aws4_request
   const parts = credential.split('/');
   if (parts.length < 5) return undefined;
-  return { region: parts[parts.length - 3], service: parts[parts.length - 2] };
+  return {
+    accessKeyId: parts.slice(0, parts.length - 4).join('/'),
+    region: parts[parts.length - 3],
+    service: parts[parts.length - 2],
+  };
 }

@@ -165,12 +165,12 @@ export class JobRunner {
     const injectedFailure = faults.takeLaunchFailure(sourceServerID);
     const launching: Promise<LaunchedInstance> = injectedFailure
       ? Promise.reject(new Error(injectedFailure))
-      : launcher.launch({ region: region.region, server, jobID: job.jobID, isDrill: job.isDrill, jobTags: job.tags });
+      : launcher.launch({ region: region.region, accountId: region.accountId, server, jobID: job.jobID, isDrill: job.isDrill, jobTags: job.tags });
     const [launched] = await Promise.allSettled([launching, clock.waitPhase('launch', signal)]);
     if (signal.aborted) {
       // The state this job belonged to is gone; do not leave an orphan instance behind.
       if (launched.status === 'fulfilled')
-        await launcher.terminate(region.region, [launched.value.instanceId]).catch(() => undefined);
+        await launcher.terminate(region.region, [launched.value.instanceId], region.accountId).catch(() => undefined);
       throw new AbortedError();
     }
     if (launched.status === 'rejected') {
@@ -215,7 +215,7 @@ export class JobRunner {
     region.recoveryInstances.delete(previous.recoveryInstanceID);
     server.recoveryInstanceID = undefined;
     await this.deps.launcher
-      .terminate(region.region, [previous.ec2InstanceID])
+      .terminate(region.region, [previous.ec2InstanceID], region.accountId)
       .catch((error: unknown) => this.deps.onError?.(error));
   }
 
@@ -246,7 +246,7 @@ export class JobRunner {
     const eventData = { sourceServerID: instance.sourceServerID, targetInstanceID: instance.ec2InstanceID };
     this.log(job, 'CLEANUP_START', eventData);
     const [terminated] = await Promise.allSettled([
-      launcher.terminate(region.region, [instance.ec2InstanceID]),
+      launcher.terminate(region.region, [instance.ec2InstanceID], region.accountId),
       clock.waitPhase('cleanup', signal),
     ]);
     if (signal.aborted) throw new AbortedError();

@@ -223,6 +223,7 @@ const describeRecoveryInstances: Operation = async (input, ctx) => {
     states = await ctx.launcher.describeStates(
       ctx.region.region,
       page.map((ri) => ri.ec2InstanceID),
+      ctx.region.accountId,
     );
   } catch (error) {
     throw new DrsError('InternalServerException', `Could not read recovery instance state from EC2: ${String(error)}`);

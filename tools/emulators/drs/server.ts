@@ -25,11 +25,24 @@ export interface DrsEmulatorOptions {
   defaultPageSize?: number;
   /** Called with unexpected internal errors; defaults to console.error. */
   onError?: (error: unknown) => void;
+  /**
+   * Keep each AWS account's DRS state apart, the account of a request being the one moto assigns to its access
+   * key (asked once per key with sts:GetCallerIdentity; moto tells accounts apart by access key ID and does not
+   * check signatures). Off: every request acts in `accountId`.
+   */
+  separateAccounts?: boolean;
 }
 
 export class DrsEmulator {
   readonly defaultRegion: string;
+  /** The default account's state (admin calls without an account, requests when accounts are not separated). */
   readonly store: DrsStore;
+  private readonly stores = new Map<string, DrsStore>();
+  private readonly accountsByAccessKey = new Map<string, Promise<string>>();
+  /** The last credentials seen per account, so recovery instances launch in that account in moto. */
+  private readonly accessKeysByAccount = new Map<string, { accessKeyId: string; sessionToken?: string }>();
+  private readonly motoEndpoint: string;
+  private readonly separateAccounts: boolean;
   readonly clock: EmulatorClock;
   readonly faults = new FaultRegistry();
   readonly launcher: Ec2Launcher;
@@ -41,10 +54,21 @@ export class DrsEmulator {
   constructor(options: DrsEmulatorOptions) {
     this.defaultRegion = options.defaultRegion ?? 'us-east-1';
     this.store = new DrsStore(options.accountId ?? DEFAULT_ACCOUNT_ID);
+    this.stores.set(this.store.accountId, this.store);
+    this.motoEndpoint = options.motoEndpoint;
+    this.separateAccounts = options.separateAccounts ?? false;
     this.clock = new EmulatorClock(options.clock);
     this.defaultPageSize = options.defaultPageSize ?? 100;
     this.onError = options.onError ?? ((error) => console.error('[drs-emulator]', error));
-    this.launcher = new Ec2Launcher({ endpoint: options.motoEndpoint });
+    this.launcher = new Ec2Launcher({
+      endpoint: options.motoEndpoint,
+      credentialsFor: (accountId) => {
+        if (accountId === this.store.accountId) return undefined;
+        const seen = this.accessKeysByAccount.get(accountId);
+        // moto does not check the secret; it picks the account by access key ID.
+        return seen ? { ...seen, secretAccessKey: 'not-known-to-the-emulator' } : undefined;
+      },
+    });
     this.runner = new JobRunner({
       clock: this.clock,
       launcher: this.launcher,
@@ -55,7 +79,7 @@ export class DrsEmulator {
 
   /** Clears all DRS state, faults and counters, and stops running jobs. The clock keeps its settings. */
   reset(): void {
-    this.store.reset();
+    for (const store of this.stores.values()) store.reset();
     this.faults.clear();
     this.operationCounts.clear();
   }
@@ -96,10 +120,11 @@ export class DrsEmulator {
       const throttle = this.faults.takeThrottle(resolved.name);
       if (throttle) throw throttled(throttle.retryAfterSeconds);
       const input = parseInput(body);
-      const region = this.store.region(sigV4Scope(req)?.region ?? this.defaultRegion);
+      const store = await this.storeOfRequest(req);
+      const region = store.region(sigV4Scope(req)?.region ?? this.defaultRegion);
       const result = await OPERATIONS[resolved.name](input, {
         region,
-        store: this.store,
+        store,
         clock: this.clock,
         faults: this.faults,
         runner: this.runner,
@@ -120,11 +145,69 @@ export class DrsEmulator {
     }
   }
 
+  /** The state of one account (created on first use). */
+  storeFor(accountId: string | undefined): DrsStore {
+    if (!accountId) return this.store;
+    let store = this.stores.get(accountId);
+    if (!store) {
+      store = new DrsStore(accountId);
+      this.stores.set(accountId, store);
+    }
+    return store;
+  }
+
+  /** Every account's state. */
+  allStores(): DrsStore[] {
+    return [...this.stores.values()];
+  }
+
+  private async storeOfRequest(req: IncomingMessage): Promise<DrsStore> {
+    if (!this.separateAccounts) return this.store;
+    const accessKeyId = sigV4Scope(req)?.accessKeyId;
+    if (!accessKeyId) return this.store;
+    let account = this.accountsByAccessKey.get(accessKeyId);
+    if (!account) {
+      account = this.accountOfAccessKey(accessKeyId, headerText(req.headers['x-amz-security-token']));
+      this.accountsByAccessKey.set(accessKeyId, account);
+      account.catch(() => this.accountsByAccessKey.delete(accessKeyId));
+    }
+    const accountId = await account;
+    if (accountId !== this.store.accountId)
+      this.accessKeysByAccount.set(accountId, {
+        accessKeyId,
+        sessionToken: headerText(req.headers['x-amz-security-token']),
+      });
+    return this.storeFor(accountId);
+  }
+
+  /** The account moto assigns to an access key: sts:GetCallerIdentity signed with that key ID. */
+  private async accountOfAccessKey(accessKeyId: string, sessionToken: string | undefined): Promise<string> {
+    const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+    const sts = new STSClient({
+      region: this.defaultRegion,
+      endpoint: this.motoEndpoint,
+      credentials: { accessKeyId, secretAccessKey: 'not-known-to-the-emulator', sessionToken },
+      maxAttempts: 2,
+    });
+    try {
+      const identity = await sts.send(new GetCallerIdentityCommand({}));
+      if (!identity.Account || !/^\d{12}$/.test(identity.Account))
+        throw new Error(`moto named no account for access key ${accessKeyId}`);
+      return identity.Account;
+    } finally {
+      sts.destroy();
+    }
+  }
+
   /** Stops running jobs and releases the EC2 client. */
   dispose(): void {
-    this.store.reset();
+    for (const store of this.stores.values()) store.reset();
     this.launcher.destroy();
   }
+}
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }
 
 function parseInput(body: Buffer): JsonObject {

@@ -1,6 +1,6 @@
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { ApprovalDecision, ApprovalProvider, ApprovalRequest } from '../../guardrails/approval';
-import { formatPreview } from '../../operations/preview';
+import { accountText, formatPreview } from '../../operations/preview';
 
 const MAX_MESSAGE_CHARS = 6_000;
 
@@ -35,7 +35,7 @@ export class ElicitationApprovalProvider implements ApprovalProvider {
     const what = request.level === 'approve' ? 'Approve' : 'Confirm';
     const message = [
       `${what} this AWS change (asked by an AI agent through MCP)`,
-      `Account: ${request.account}   Region: ${request.region}`,
+      `Account: ${accountText({ ...request.preview, account: request.account })}   Region: ${request.region}`,
       `Environment: ${request.environments.join(', ') || 'unknown'}${request.protectedEnvironments.length ? ' (protected)' : ''}`,
       ...request.reasons.map((reason) => `Why: ${reason}`),
       '',

@@ -22,6 +22,7 @@ import { bindingDifferences, PlanStore, policyHash, PLAN_TTL_MS, type IssuedPlan
 import { createDrTools, readOnlyAnnotations, type McpDrOptions } from './drTools';
 import { createInsightTools } from './insightTools';
 import type { McpToolSet, ToolCallRequest } from './toolList';
+import type { OrganizationAccess } from '../../organizations/access';
 
 export type { McpDrOptions } from './drTools';
 
@@ -59,6 +60,11 @@ export interface McpServerOptions {
   pageSize?: number;
   /** Days an instance must have been stopped for find_unused_resources (default 14). */
   stoppedInstanceDays?: number;
+  /**
+   * The organization seen from this server's profile, for `read_resources` with `accounts` (member accounts by
+   * the user's member role). Absent: such a read is refused with what to set up.
+   */
+  organization?: () => Promise<OrganizationAccess>;
 }
 
 export const MCP_MAX_TOOLS = 20;
@@ -90,6 +96,9 @@ const readArgs = z
     operation: z.enum(READ_OPERATIONS as unknown as [string, ...string[]]),
     input: z.record(z.string(), z.unknown()).optional(),
     cursor: z.string().max(2_000).optional(),
+    // Checked by the organizations fan-out (accountsSelectorSchema, regionsSchema), as for the LM tool.
+    accounts: z.unknown().optional(),
+    regions: z.unknown().optional(),
   })
   .strict();
 const applyArgs = z.object({ planId: z.string().min(1).max(200) }).strict();
@@ -315,9 +324,63 @@ export function createMcpTools(server: Server, options: McpServerOptions): McpTo
     description: 'The nextCursor of the previous page, with the same operation and input.',
   };
   readInput.required = ['operation'];
-  // Not supported yet in the MCP server: reads across an organization's accounts (@aws /resources and the LM tool have them).
-  delete readInput.properties.accounts;
-  delete readInput.properties.regions;
+
+  /** `read_resources` with `accounts`: one read per account and region, failures listed per account. */
+  const readAcrossAccountsCall = async (
+    operation: string,
+    input: Record<string, unknown>,
+    args: { accounts?: unknown; regions?: unknown; cursor?: string },
+    call: CallContext,
+  ): Promise<CallToolResult> => {
+    if (args.cursor)
+      return refuse(call, 'invalid-input', 'A read across accounts has no pages: call it again without cursor.', {
+        operation,
+      });
+    if (!options.organization)
+      return refuse(
+        call,
+        'not-available',
+        'Reads across accounts need the AWS organization of this profile; this server was started without one.',
+        { operation },
+      );
+    const [access, { readAcrossAccounts }, where] = await Promise.all([
+      options.organization(),
+      import('../../organizations/agentRead'),
+      options.describeConnection?.().catch(() => undefined),
+    ]);
+    const payload = await readAcrossAccounts(
+      access,
+      {
+        tool: 'read_resources',
+        operationId: operation,
+        input,
+        accounts: args.accounts,
+        regions: args.regions,
+        defaultRegion: where?.region ?? access.base.region,
+        caller: 'mcp',
+        signal: call.signal,
+      },
+      runtime().policy,
+    );
+    await record(call, {
+      outcome: payload.status === 'failed' ? 'failed' : 'succeeded',
+      operation,
+      operationKind: 'read',
+      input: redactSecrets({ ...input, accounts: args.accounts, regions: args.regions }),
+      decision: 'read across accounts',
+    });
+    const text = JSON.stringify(payload.data ?? null);
+    return result(
+      {
+        status: payload.status,
+        operation,
+        summary: payload.summary,
+        data: text.length > MAX_RESULT_CHARS - 4_000 ? text.slice(0, MAX_RESULT_CHARS - 4_000) : payload.data,
+        truncated: text.length > MAX_RESULT_CHARS - 4_000,
+      },
+      payload.status === 'failed',
+    );
+  };
 
   const definitions: Array<McpToolDefinition & { handler: ToolHandler }> = [
     {
@@ -350,6 +413,9 @@ export function createMcpTools(server: Server, options: McpServerOptions): McpTo
           );
         const { operation, cursor: cursorText } = parsed.data;
         const input = parsed.data.input ?? {};
+        if (parsed.data.accounts !== undefined) return readAcrossAccountsCall(operation, input, parsed.data, call);
+        if (parsed.data.regions !== undefined)
+          return refuse(call, 'invalid-input', 'regions applies with accounts only; give accounts too.', { operation });
         const key = callKey(operation, input);
         const cursor = cursorText ? decodeCursor(cursorText) : { offset: 0, call: key };
         if (!cursor || cursor.call !== key)

@@ -5,6 +5,7 @@
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { Stack } from '@aws-sdk/client-cloudformation';
+import { planAccount } from '../accounts';
 import type { DrReads } from '../aws';
 import type { ProtectionGroup, RecoveryPlan } from '../model';
 import type { DrRunMode } from '../planner';
@@ -43,6 +44,14 @@ export interface PrepareInput {
 
 /** Resolves the plan's servers (preflight) and compiles it. The machine takes drill or recovery as input. */
 export async function prepareDeployment(input: PrepareInput): Promise<PreparedDeployment> {
+  // The state machine calls DRS in the account it is deployed in (no per-task cross-account role yet).
+  const { account, problem } = planAccount(input.plan, input.groups);
+  if (problem) throw new Error(problem);
+  const current = account ? await input.reads.account() : undefined;
+  if (account && current !== account)
+    throw new Error(
+      `Not supported yet: deploying plan "${input.plan.name}" to Step Functions in account ${current} while its protection groups are in account ${account}. The state machine calls DRS in the account it is deployed in: deploy it with a profile of account ${account}, or run the plan locally (Pilot Light assumes the organization's member role there).`,
+    );
   const preflight = await runPreflight({
     plan: input.plan,
     groups: input.groups,

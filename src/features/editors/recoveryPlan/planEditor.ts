@@ -370,7 +370,7 @@ export class RecoveryPlanEditor implements vscode.Disposable {
     try {
       if (this.document.isDirty) throw new Error('Save the plan first: preflight checks the file as saved.');
       const target = await this.dr.services.resolvePlan(this.document.uri);
-      const aws = await this.dr.services.aws();
+      const aws = await this.dr.services.aws(await this.dr.services.planAccount(target));
       const { runPreflight, preflightVerdict } = await import('../../../core/dr/preflight');
       const report = await runPreflight({
         plan: target.plan,
