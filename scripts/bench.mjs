@@ -1870,10 +1870,13 @@ async function complianceSuite() {
         samples: calls,
         notes: `registry reads per operation: ${Object.entries(result.runs[0].apiCalls)
           .map(([operation, count]) => `${operation} ${count}`)
-          .join(', ')}; bound ${bound} = ${listBound} pages over ${Object.keys(result.listPages).length} reads + per-item reads where AWS has no batch form: ${perResource.map(([operation, entry]) => `${operation} ${entry.count} (${entry.why})`).join('; ')}`,
+          .join(
+            ', ',
+          )}; bound ${bound} = ${listBound} pages over ${Object.keys(result.listPages).length} reads + per-item reads where AWS has no batch form: ${perResource.map(([operation, entry]) => `${operation} ${entry.count} (${entry.why})`).join('; ')}`,
       }),
     );
-    if (notRan.length) findings.push(`checks that did not run: ${notRan.map(([rule, status]) => `${rule} (${status})`).join('; ')}`);
+    if (notRan.length)
+      findings.push(`checks that did not run: ${notRan.map(([rule, status]) => `${rule} (${status})`).join('; ')}`);
     if (median(motoMs) > 5000)
       findings.push(
         `Against moto alone the checks take ${round(median(motoMs))} ms: moto answers DescribeInstances in time proportional to the instances it holds (see the explorer figures); the extension's own time is the replay figure.`,

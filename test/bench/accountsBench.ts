@@ -68,7 +68,13 @@ async function main(): Promise<void> {
         { runner: (name) => runtime.runner(name), policy: () => runtime.policy },
       ));
       const fanOut = () =>
-        access.fanOut({ operationId: 'ec2.instances.list', accounts: ids, regions: REGIONS, caller: 'chat', concurrency });
+        access.fanOut({
+          operationId: 'ec2.instances.list',
+          accounts: ids,
+          regions: REGIONS,
+          caller: 'chat',
+          concurrency,
+        });
       return { access, fanOut, dispose: () => (access.dispose(), base.dispose()) };
     };
 

@@ -89,11 +89,19 @@ async function main(): Promise<void> {
       },
       connection: async () => connection,
     });
-    const reads = runnerReads(() => runtime.runner(), () => connection.identity());
+    const reads = runnerReads(
+      () => runtime.runner(),
+      () => connection.identity(),
+    );
     const rows = ids.map((id) => ({ type: 'ec2:instance', id }));
     // One warm-up: the CloudWatch client bundle and its first connection.
-    await new SparklineCache().load((operationId, input) => reads.read(operationId, input, REGION), REGION, rows.slice(0, 1));
-    const runs: Array<{ ms: number; cacheCalls: number; wireCalls: number; withLine: number; cachedCalls: number }> = [];
+    await new SparklineCache().load(
+      (operationId, input) => reads.read(operationId, input, REGION),
+      REGION,
+      rows.slice(0, 1),
+    );
+    const runs: Array<{ ms: number; cacheCalls: number; wireCalls: number; withLine: number; cachedCalls: number }> =
+      [];
     for (let repeat = 0; repeat < REPEATS; repeat++) {
       const cache = new SparklineCache();
       const before = proxy.counts.getMetricData;
@@ -102,7 +110,11 @@ async function main(): Promise<void> {
       const ms = performance.now() - started;
       const wireCalls = proxy.counts.getMetricData - before;
       const withLine = ids.filter((id) => (cache.get(REGION, id)?.points ?? 0) > 0).length;
-      const cachedCalls = await cache.load((operationId, input) => reads.read(operationId, input, REGION), REGION, rows);
+      const cachedCalls = await cache.load(
+        (operationId, input) => reads.read(operationId, input, REGION),
+        REGION,
+        rows,
+      );
       runs.push({ ms, cacheCalls, wireCalls, withLine, cachedCalls });
     }
     connection.dispose();
@@ -134,7 +146,10 @@ async function main(): Promise<void> {
       motoMs.push(performance.now() - started);
     }
     direct.destroy();
-    writeFileSync(process.env.PILOT_LIGHT_BENCH_RESULT!, JSON.stringify({ ok: true, instances: INSTANCES, runs, motoMs }));
+    writeFileSync(
+      process.env.PILOT_LIGHT_BENCH_RESULT!,
+      JSON.stringify({ ok: true, instances: INSTANCES, runs, motoMs }),
+    );
   } catch (error) {
     writeFileSync(
       process.env.PILOT_LIGHT_BENCH_RESULT!,

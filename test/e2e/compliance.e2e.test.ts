@@ -39,7 +39,11 @@ describe('Compliance view in code-server (packaged VSIX, Chromium)', function ()
       const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.62.0.0/16' }))).Vpc!.VpcId!;
       groupId = (
         await ec2.send(
-          new CreateSecurityGroupCommand({ GroupName: 'ssh-from-anywhere', Description: 'ssh from anywhere', VpcId: vpcId }),
+          new CreateSecurityGroupCommand({
+            GroupName: 'ssh-from-anywhere',
+            Description: 'ssh from anywhere',
+            VpcId: vpcId,
+          }),
         )
       ).GroupId!;
       await ec2.send(
@@ -88,7 +92,10 @@ describe('Compliance view in code-server (packaged VSIX, Chromium)', function ()
     await page.keyboard.press('F1');
     await page.locator('.quick-input-widget input').waitFor({ timeout: UI_TIMEOUT_MS });
     await page.keyboard.type('Pilot Light: Run Compliance Checks Now');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Run Compliance Checks Now' }).first().waitFor({ timeout: UI_TIMEOUT_MS });
+    await page
+      .locator('.quick-input-list .monaco-list-row', { hasText: 'Run Compliance Checks Now' })
+      .first()
+      .waitFor({ timeout: UI_TIMEOUT_MS });
     await page.keyboard.press('Enter');
 
     const rule = sidebar.getByRole('treeitem').filter({ hasText: RULE_TITLE }).first();

@@ -145,8 +145,7 @@ describe('The organization tree in code-server (packaged VSIX, Chromium)', funct
   before(async function () {
     harness = await loadHostHarness();
     harness.ensureCodeServer();
-    const vsix =
-      process.env.PILOT_LIGHT_E2E_SKIP_PACKAGE === '1' ? harness.packagedVsix : harness.packageExtension();
+    const vsix = process.env.PILOT_LIGHT_E2E_SKIP_PACKAGE === '1' ? harness.packagedVsix : harness.packageExtension();
     assert.ok(fs.existsSync(vsix), `${vsix} does not exist`);
     stack = await harness.startHostTestStack({ layer: 'e2e' });
     outputDir = stack.outputDir;

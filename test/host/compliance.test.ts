@@ -26,11 +26,21 @@ describe('Compliance view (checks against moto)', function () {
   before(async () => {
     const endpoint = vscode.workspace.getConfiguration('pilotLight').get<string>('endpointUrl');
     assert.ok(endpoint, 'the host tests run against the emulator endpoint');
-    const ec2 = new EC2Client({ region: 'us-east-1', endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    const ec2 = new EC2Client({
+      region: 'us-east-1',
+      endpoint,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    });
     try {
       const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.61.0.0/16' }))).Vpc!.VpcId!;
       groupId = (
-        await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'compliance-world-ssh', Description: 'ssh from anywhere', VpcId: vpcId }))
+        await ec2.send(
+          new CreateSecurityGroupCommand({
+            GroupName: 'compliance-world-ssh',
+            Description: 'ssh from anywhere',
+            VpcId: vpcId,
+          }),
+        )
       ).GroupId!;
       await ec2.send(
         new AuthorizeSecurityGroupIngressCommand({
@@ -47,7 +57,10 @@ describe('Compliance view (checks against moto)', function () {
 
   it('groups a world-open security group under its rule, lists checks not run, and exports SARIF', async () => {
     const { compliance, explorerView } = await api();
-    const summary = (await vscode.commands.executeCommand('pilotLight.compliance.run')) as { findings: number; checksNotRun: string[] };
+    const summary = (await vscode.commands.executeCommand('pilotLight.compliance.run')) as {
+      findings: number;
+      checksNotRun: string[];
+    };
     assert.ok(summary.findings >= 1, JSON.stringify(summary));
     const roots = (await compliance.provider.getChildren()) as ComplianceNode[];
     assert.match(labelOf(roots[0]), /\d+ findings?/);

@@ -27,7 +27,11 @@ describe('observability in the explorer (alarms, sparklines)', function () {
   before(async () => {
     const endpoint = vscode.workspace.getConfiguration('pilotLight').get<string>('endpointUrl');
     assert.ok(endpoint, 'the host tests run against the emulator endpoint');
-    const config = { region: 'us-east-1', endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+    const config = {
+      region: 'us-east-1',
+      endpoint,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    };
     [{ id: instanceId }] = await seedInstances(config, [{ name: 'obs-web-1', environment: 'staging' }]);
     await seedCpu(config, [instanceId], 12, (_, point) => point * 9);
     const cloudwatch = new CloudWatchClient(config);
@@ -65,11 +69,17 @@ describe('observability in the explorer (alarms, sparklines)', function () {
     assert.equal(names[0], 'zz-obs-firing', names.join(', '));
     assert.ok(names.indexOf('aa-obs-calm') > 0, names.join(', '));
     const firing = alarms[0];
-    assert.match(String(firing.getTreeItem().description), /^ALARM · CPUUtilization > 10 for 1 × 5 min · InstanceId=i-/);
+    assert.match(
+      String(firing.getTreeItem().description),
+      /^ALARM · CPUUtilization > 10 for 1 × 5 min · InstanceId=i-/,
+    );
     assert.match(String(firing.getTreeItem().contextValue), /^pilotLight\.resource cloudwatch:alarm/);
     const metric = await childrenOf(explorer, firing);
     assert.deepEqual(metric.slice(0, 2).map(label), ['AWS/EC2 CPUUtilization', 'CPUUtilization > 10 for 1 × 5 min']);
-    assert.ok(metric.some((node) => /^last 3 hours [▁▂▃▄▅▆▇█]{12}$/.test(label(node))), metric.map(label).join(' | '));
+    assert.ok(
+      metric.some((node) => /^last 3 hours [▁▂▃▄▅▆▇█]{12}$/.test(label(node))),
+      metric.map(label).join(' | '),
+    );
   });
 
   it('shows a CPU sparkline in an instance row’s tooltip', async () => {

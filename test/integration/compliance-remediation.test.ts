@@ -24,7 +24,12 @@ import type { TagPolicy } from '../../src/core/compliance/tagPolicy';
 import { createRuntime, type Runtime } from '../../src/core/runtime';
 import { emulatorConnection } from '../support/connection';
 import { clientConfig, useEmulatorStack } from '../support/emulators';
-import { approvingProvider, denyingProvider, tempDir, type ScriptedApprovalProvider } from '../support/operationHarness';
+import {
+  approvingProvider,
+  denyingProvider,
+  tempDir,
+  type ScriptedApprovalProvider,
+} from '../support/operationHarness';
 import { pickAmazonLinuxImage } from '../../tools/seed/target';
 
 const stack = useEmulatorStack();
@@ -42,7 +47,10 @@ describe('compliance remediations against moto', function () {
   before(async () => {
     connection = await emulatorConnection();
     ec2 = new EC2Client(clientConfig());
-    s3control = new S3ControlClient({ ...clientConfig(), endpointProvider: () => ({ url: new URL(clientConfig().endpoint) }) });
+    s3control = new S3ControlClient({
+      ...clientConfig(),
+      endpointProvider: () => ({ url: new URL(clientConfig().endpoint) }),
+    });
   });
   after(() => {
     ec2.destroy();
@@ -56,7 +64,9 @@ describe('compliance remediations against moto', function () {
     imageId = await pickAmazonLinuxImage(ec2);
     const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.50.0.0/16' }))).Vpc!.VpcId!;
     subnetId = (
-      await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.50.1.0/24', AvailabilityZone: 'us-east-1a' }))
+      await ec2.send(
+        new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.50.1.0/24', AvailabilityZone: 'us-east-1a' }),
+      )
     ).Subnet!.SubnetId!;
   });
   afterEach(() => dir.cleanup());
@@ -80,7 +90,9 @@ describe('compliance remediations against moto', function () {
         MaxCount: 1,
         SubnetId: subnetId,
         MetadataOptions: { HttpTokens: httpTokens, HttpEndpoint: 'enabled' },
-        TagSpecifications: [{ ResourceType: 'instance', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }],
+        TagSpecifications: [
+          { ResourceType: 'instance', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
+        ],
       }),
     );
     return result.Instances![0].InstanceId!;
@@ -139,7 +151,10 @@ describe('compliance remediations against moto', function () {
     );
     assert.equal(result.status, 'succeeded', JSON.stringify(result.outcome?.error ?? result.refusal));
     assert.equal(await httpTokensOf(instanceId), 'required');
-    assert.deepEqual((await findingsOf('cis.imdsv2Required')).filter((item) => item.resource.id === instanceId), []);
+    assert.deepEqual(
+      (await findingsOf('cis.imdsv2Required')).filter((item) => item.resource.id === instanceId),
+      [],
+    );
     const records = await readAuditTrail(join(dir.path, 'audit.jsonl'));
     assert.deepEqual(
       records.map((record) => [record.operation, record.outcome]),
@@ -204,7 +219,11 @@ describe('compliance remediations against moto', function () {
 
   it('s3control.blockPublicAccess refuses another account than the signed-in one', async () => {
     const runner = await runtimeWith(approvingProvider()).runner();
-    const outcome = await runner.run('s3control.blockPublicAccess', { accountId: '999999999999' }, { caller: 'command', mode: 'dry-run' });
+    const outcome = await runner.run(
+      's3control.blockPublicAccess',
+      { accountId: '999999999999' },
+      { caller: 'command', mode: 'dry-run' },
+    );
     assert.notEqual(outcome.status, 'succeeded');
     assert.match(outcome.error?.message ?? '', /not the signed-in account/);
   });
@@ -228,7 +247,11 @@ describe('compliance remediations against moto', function () {
       async (preview) => {
         assert.deepEqual(
           [...preview.changes].sort(),
-          [`${bare}: add CostCenter = "42"`, `${bare}: add Owner = "platform"`, `${tagged}: add CostCenter = "42"`].sort(),
+          [
+            `${bare}: add CostCenter = "42"`,
+            `${bare}: add Owner = "platform"`,
+            `${tagged}: add CostCenter = "42"`,
+          ].sort(),
         );
         assert.ok(preview.warnings.some((line) => line.includes(`${tagged}: Owner stays "alice"`)));
         assert.ok(preview.warnings.some((line) => line.includes('logs-bucket: not supported yet for AWS::S3::Bucket')));
@@ -257,13 +280,20 @@ describe('compliance remediations against moto', function () {
     );
     assert.equal(result.status, 'succeeded', JSON.stringify(result.outcome?.error ?? result.refusal));
     assert.equal((await tagsOf(id)).CostCenter, '42');
-    assert.equal((await findingsOf('tagPolicy.requiredTag', policy)).filter((item) => item.resource.id === id).length, 0);
+    assert.equal(
+      (await findingsOf('tagPolicy.requiredTag', policy)).filter((item) => item.resource.id === id).length,
+      0,
+    );
   });
 
   it('tagging.enforceTags keeps a value added between the preview and the change', async () => {
     const id = await launch({ Environment: 'staging' });
     const result = await runtimeWith(approvingProvider()).dryRunThenExecute(
-      { operationId: 'tagging.enforceTags', input: { resources: [id], tags: { Owner: 'platform' } }, caller: 'command' },
+      {
+        operationId: 'tagging.enforceTags',
+        input: { resources: [id], tags: { Owner: 'platform' } },
+        caller: 'command',
+      },
       async (preview) => {
         assert.deepEqual(preview.changes, [`${id}: add Owner = "platform"`]);
         await ec2.send(new CreateTagsCommand({ Resources: [id], Tags: [{ Key: 'Owner', Value: 'bob' }] }));
@@ -279,7 +309,11 @@ describe('compliance remediations against moto', function () {
     const provider = denyingProvider();
     const runtime = runtimeWith(provider);
     const result = await runtime.dryRunThenExecute(
-      { operationId: 'tagging.enforceTags', input: { resources: [id], tags: { Owner: 'platform' } }, caller: 'command' },
+      {
+        operationId: 'tagging.enforceTags',
+        input: { resources: [id], tags: { Owner: 'platform' } },
+        caller: 'command',
+      },
       async () => ({ approved: true }),
     );
     assert.equal(result.status, 'refused');

@@ -13,7 +13,11 @@ import { readAuditTrail } from '../../src/core/audit';
 import { AwsConnection } from '../../src/core/aws/connection';
 import { ApiCounters } from '../../src/core/dr/aws';
 import { planAccount } from '../../src/core/dr/accounts';
-import { OperationDrActionGateway, OperationDrReads, RunScopedApprovalProvider } from '../../src/core/dr/operationGateway';
+import {
+  OperationDrActionGateway,
+  OperationDrReads,
+  RunScopedApprovalProvider,
+} from '../../src/core/dr/operationGateway';
 import { runPreflight } from '../../src/core/dr/preflight';
 import { DrRunner } from '../../src/core/dr/run';
 import { OrganizationAccess, parseMemberProfileName } from '../../src/core/organizations';
@@ -159,9 +163,9 @@ describe('DR across accounts: staging account and recovery account (DRS emulator
       // The account's name comes from the tree (read once; the DR feature does the same, best effort).
       await access.tree('command').catch(() => undefined);
       const runner = await runtime.runner(await access.profileNameFor(accountId));
-      const connection = await access.profileNameFor(accountId).then((name) =>
-        name === base.profileName ? base : access.memberConnection(accountId),
-      );
+      const connection = await access
+        .profileNameFor(accountId)
+        .then((name) => (name === base.profileName ? base : access.memberConnection(accountId)));
       const counters = new ApiCounters();
       return {
         reads: new OperationDrReads({ runner, identity: () => connection.identity(), counters }),
@@ -185,17 +189,32 @@ describe('DR across accounts: staging account and recovery account (DRS emulator
     try {
       assert.deepEqual(planAccount(drPlan(), groups()), { account: recovery });
       const own = await org.drFor(seeded.managementAccountId);
-      const wrong = await runPreflight({ plan: drPlan(), groups: groups(), reads: own.reads, mode: 'drill', defaultRegion: REGION });
+      const wrong = await runPreflight({
+        plan: drPlan(),
+        groups: groups(),
+        reads: own.reads,
+        mode: 'drill',
+        defaultRegion: REGION,
+      });
       const mismatch = wrong.findings.find((finding) => finding.code === 'account-mismatch');
       assert.ok(mismatch, JSON.stringify(wrong.findings));
       assert.match(mismatch.message, new RegExp(`for account ${recovery}.*account ${seeded.managementAccountId}`));
 
       const member = await org.drFor(recovery);
-      const report = await runPreflight({ plan: drPlan(), groups: groups(), reads: member.reads, mode: 'drill', defaultRegion: REGION });
+      const report = await runPreflight({
+        plan: drPlan(),
+        groups: groups(),
+        reads: member.reads,
+        mode: 'drill',
+        defaultRegion: REGION,
+      });
       assert.equal(report.ok, true, JSON.stringify(report.findings));
       const ids = report.executionPlan.waves.flatMap((wave) => wave.servers.map((server) => server.sourceServerId));
       assert.ok(ids.length >= 1, 'the recovery account has db servers');
-      assert.ok(ids.every((id) => recoveryServerIds.includes(id)), `only recovery-account servers: ${ids.join(', ')}`);
+      assert.ok(
+        ids.every((id) => recoveryServerIds.includes(id)),
+        `only recovery-account servers: ${ids.join(', ')}`,
+      );
       assert.ok(!ids.includes(stagingServerId), 'the staging account server is not visible from the recovery account');
       assert.equal(org.access.members.assumeRoleCalls, 1, 'one AssumeRole, then cached credentials');
     } finally {
@@ -236,7 +255,10 @@ describe('DR across accounts: staging account and recovery account (DRS emulator
         (line) => line.operation === 'drs.recovery.start',
       );
       assert.ok(lines.length >= 1);
-      assert.ok(lines.every((line) => line.account === recovery), JSON.stringify(lines.map((line) => line.account)));
+      assert.ok(
+        lines.every((line) => line.account === recovery),
+        JSON.stringify(lines.map((line) => line.account)),
+      );
       await runner.cleanupDrill();
     } finally {
       runner.dispose();

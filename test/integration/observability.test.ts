@@ -19,7 +19,12 @@ import { createRuntime, type Runtime } from '../../src/core/runtime';
 import { emulatorConnection } from '../support/connection';
 import { clientConfig, emulatorStack, useEmulatorStack } from '../support/emulators';
 import { seedCpu, seedInstances, seedLogs, seedManyInstances, setAlarmState } from '../support/observability';
-import { approvingProvider, denyingProvider, tempDir, type ScriptedApprovalProvider } from '../support/operationHarness';
+import {
+  approvingProvider,
+  denyingProvider,
+  tempDir,
+  type ScriptedApprovalProvider,
+} from '../support/operationHarness';
 
 useEmulatorStack();
 
@@ -80,7 +85,10 @@ describe('observability (CloudWatch alarms, metrics, dashboards, Logs) against m
             verdict: outcome.preview.guardrails.verdict,
             text: formatPreview(outcome.preview),
           };
-        return { status: 'failed' as const, text: outcome.error?.message ?? outcome.refusal?.message ?? outcome.status };
+        return {
+          status: 'failed' as const,
+          text: outcome.error?.message ?? outcome.refusal?.message ?? outcome.status,
+        };
       },
     };
   }
@@ -92,7 +100,10 @@ describe('observability (CloudWatch alarms, metrics, dashboards, Logs) against m
     ]);
     const runtime = runtimeWith(approvingProvider());
     const read = await readsOf(runtime);
-    const answer = await answerObservability(chatContext(runtime, read), 'alarm when CPU exceeds 80 % for 5 minutes on web-1');
+    const answer = await answerObservability(
+      chatContext(runtime, read),
+      'alarm when CPU exceeds 80 % for 5 minutes on web-1',
+    );
     const account = (await connection.identity()).account;
     assert.match(answer.markdown, /Dry-run/);
     assert.match(answer.markdown, new RegExp(`account ${account}`));
@@ -123,7 +134,10 @@ describe('observability (CloudWatch alarms, metrics, dashboards, Logs) against m
     assert.equal(second.status, 'succeeded', JSON.stringify(second.error ?? second.refusal));
     await setAlarmState(clientConfig(), String(run.input.alarmName), 'OK');
     await setAlarmState(clientConfig(), 'zz-web-1-high-cpu', 'ALARM');
-    const reads = runnerReads(() => runtime.runner(), () => connection.identity());
+    const reads = runnerReads(
+      () => runtime.runner(),
+      () => connection.identity(),
+    );
     const page = await alarmLister.list(reads, { region: emulatorStack().region, pageSize: 100 });
     assert.deepEqual(
       page.items.map((item) => [item.name, item.state]),
@@ -184,7 +198,11 @@ describe('observability (CloudWatch alarms, metrics, dashboards, Logs) against m
       return read(operationId, input);
     };
     const cache = new SparklineCache();
-    const made = await cache.load(counting, 'us-east-1', ids.map((id) => ({ type: 'ec2:instance', id })));
+    const made = await cache.load(
+      counting,
+      'us-east-1',
+      ids.map((id) => ({ type: 'ec2:instance', id })),
+    );
     assert.equal(made, 1);
     assert.equal(calls, 1);
     const rising = cache.get('us-east-1', ids[0]);
@@ -196,7 +214,14 @@ describe('observability (CloudWatch alarms, metrics, dashboards, Logs) against m
     const flat = cache.get('us-east-1', ids[119]);
     assert.equal(flat?.line, '▅'.repeat(12), 'a steady 50 % on a 0–100 scale: the fifth of eight blocks');
     // Cached: a repaint reads nothing.
-    assert.equal(await cache.load(counting, 'us-east-1', ids.map((id) => ({ type: 'ec2:instance', id }))), 0);
+    assert.equal(
+      await cache.load(
+        counting,
+        'us-east-1',
+        ids.map((id) => ({ type: 'ec2:instance', id })),
+      ),
+      0,
+    );
     assert.equal(calls, 1);
   });
 
@@ -210,7 +235,11 @@ describe('observability (CloudWatch alarms, metrics, dashboards, Logs) against m
     assert.match(answer.markdown, /filter @message like \/ERROR\//);
     assert.match(answer.markdown, /Status: Complete/);
     assert.match(answer.markdown, /^\| @timestamp \| (@logStream \| @message|@message \| @logStream) \|$/m);
-    assert.match(answer.markdown, /^\| \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} \| /m, 'epoch timestamps are shown as times');
+    assert.match(
+      answer.markdown,
+      /^\| \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} \| /m,
+      'epoch timestamps are shown as times',
+    );
     // moto evaluates fields, sort and limit but not filter clauses: every event of /app/api comes back.
     assert.match(answer.markdown, /ERROR database timeout/);
     assert.match(answer.markdown, /ERROR retry failed/);
@@ -244,11 +273,18 @@ describe('observability (CloudWatch alarms, metrics, dashboards, Logs) against m
   it('follows a log group: moto has no live tail, so it says so and polls FilterLogEvents', async () => {
     const seeded = await seedLogs(clientConfig(), '/app/worker', ['job 1 done', 'job 2 done']);
     const runtime = runtimeWith(approvingProvider());
-    const follower = new LogFollower(await readsOf(runtime), { logGroupName: '/app/worker' }, { since: seeded.timestamps[0] - 1, liveSeconds: 1 });
+    const follower = new LogFollower(
+      await readsOf(runtime),
+      { logGroupName: '/app/worker' },
+      { since: seeded.timestamps[0] - 1, liveSeconds: 1 },
+    );
     const first = await follower.next();
     assert.equal(follower.mode, 'poll');
     assert.match(follower.note ?? '', /^live tail: not supported by this endpoint/);
-    assert.deepEqual(first.map((event) => event.message), ['job 1 done', 'job 2 done']);
+    assert.deepEqual(
+      first.map((event) => event.message),
+      ['job 1 done', 'job 2 done'],
+    );
     assert.deepEqual(await follower.next(), [], 'nothing new, nothing repeated');
   });
 
@@ -274,7 +310,12 @@ describe('observability (CloudWatch alarms, metrics, dashboards, Logs) against m
     await setAlarmState(clientConfig(), 'cpu-very-high', 'ALARM');
     await setAlarmState(clientConfig(), 'cpu-calm', 'OK');
     const read = await readsOf(runtime);
-    const insights = await alarmsInAlarmSource.collect({ read, account: (await connection.identity()).account, region: 'us-east-1', now: new Date() });
+    const insights = await alarmsInAlarmSource.collect({
+      read,
+      account: (await connection.identity()).account,
+      region: 'us-east-1',
+      now: new Date(),
+    });
     assert.equal(insights.length, 1);
     assert.match(insights[0].title, /^2 alarms in ALARM since \d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
     assert.ok(insights[0].resources.some((resource) => resource.type === 'ec2:instance' && resource.id === web1.id));

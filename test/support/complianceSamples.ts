@@ -39,18 +39,47 @@ export function sampleReport(): ComplianceReport {
     ruleId: 'cis.imdsv1',
     ruleTitle: 'IMDSv1 allowed on instances',
     severity: 'medium',
-    resource: { type: 'AWS::EC2::Instance', id: 'i-0123456789abcdef0', arn: 'arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0' },
+    resource: {
+      type: 'AWS::EC2::Instance',
+      id: 'i-0123456789abcdef0',
+      arn: 'arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0',
+    },
     message: 'The instance accepts IMDSv1 requests.',
-    fix: { description: 'Require IMDSv2.', operationId: 'ec2.requireImdsv2', input: { instanceId: 'i-0123456789abcdef0' } },
+    fix: {
+      description: 'Require IMDSv2.',
+      operationId: 'ec2.requireImdsv2',
+      input: { instanceId: 'i-0123456789abcdef0' },
+    },
   });
   return {
     generatedAt: '2026-12-06T15:00:00.000Z',
     account: '123456789012',
     regions: ['us-east-1', 'eu-west-1'],
     checks: [
-      { ruleId: open[0].ruleId, ruleTitle: open[0].ruleTitle, source: 'pilotlight', status: 'ran', resourcesEvaluated: 5, findings: open },
-      { ruleId: 'cis.imdsv1', ruleTitle: 'IMDSv1 allowed on instances', source: 'pilotlight', status: 'ran', resourcesEvaluated: 3, findings: [imds] },
-      { ruleId: 'cis.cloudTrail', ruleTitle: 'CloudTrail on', source: 'pilotlight', status: 'ran', resourcesEvaluated: 1, findings: [] },
+      {
+        ruleId: open[0].ruleId,
+        ruleTitle: open[0].ruleTitle,
+        source: 'pilotlight',
+        status: 'ran',
+        resourcesEvaluated: 5,
+        findings: open,
+      },
+      {
+        ruleId: 'cis.imdsv1',
+        ruleTitle: 'IMDSv1 allowed on instances',
+        source: 'pilotlight',
+        status: 'ran',
+        resourcesEvaluated: 3,
+        findings: [imds],
+      },
+      {
+        ruleId: 'cis.cloudTrail',
+        ruleTitle: 'CloudTrail on',
+        source: 'pilotlight',
+        status: 'ran',
+        resourcesEvaluated: 1,
+        findings: [],
+      },
       {
         ruleId: 'securityHub:findings',
         ruleTitle: 'Security Hub findings',
@@ -112,7 +141,11 @@ export const reportArbitrary: fc.Arbitrary<ComplianceReport> = fc
                     severity: item.severity,
                     source: item.source,
                     message: item.message,
-                    resource: { type: 'AWS::EC2::Instance', id: `i-${item.id}`, ...(item.name ? { name: item.name } : {}) },
+                    resource: {
+                      type: 'AWS::EC2::Instance',
+                      id: `i-${item.id}`,
+                      ...(item.name ? { name: item.name } : {}),
+                    },
                     fix: { description: 'Fix it.', ...(item.operationId ? { operationId: item.operationId } : {}) },
                   }),
                 )

@@ -60,7 +60,11 @@ export async function seedInstances(
 }
 
 /** Runs `count` instances in one call (the benchmark's 100 visible rows). */
-export async function seedManyInstances(config: ClientConfig, count: number, environment = 'staging'): Promise<string[]> {
+export async function seedManyInstances(
+  config: ClientConfig,
+  count: number,
+  environment = 'staging',
+): Promise<string[]> {
   const ec2 = new EC2Client(config);
   try {
     const result = await ec2.send(
@@ -98,16 +102,24 @@ export async function seedCpu(
       })),
     );
     for (let start = 0; start < data.length; start += 1000)
-      await cloudwatch.send(new PutMetricDataCommand({ Namespace: 'AWS/EC2', MetricData: data.slice(start, start + 1000) }));
+      await cloudwatch.send(
+        new PutMetricDataCommand({ Namespace: 'AWS/EC2', MetricData: data.slice(start, start + 1000) }),
+      );
   } finally {
     cloudwatch.destroy();
   }
 }
 
-export async function setAlarmState(config: ClientConfig, alarmName: string, state: 'ALARM' | 'OK' | 'INSUFFICIENT_DATA'): Promise<void> {
+export async function setAlarmState(
+  config: ClientConfig,
+  alarmName: string,
+  state: 'ALARM' | 'OK' | 'INSUFFICIENT_DATA',
+): Promise<void> {
   const cloudwatch = new CloudWatchClient(config);
   try {
-    await cloudwatch.send(new SetAlarmStateCommand({ AlarmName: alarmName, StateValue: state, StateReason: `set to ${state} by the test` }));
+    await cloudwatch.send(
+      new SetAlarmStateCommand({ AlarmName: alarmName, StateValue: state, StateReason: `set to ${state} by the test` }),
+    );
   } finally {
     cloudwatch.destroy();
   }

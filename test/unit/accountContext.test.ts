@@ -55,7 +55,10 @@ describe('account context in previews, approvals and answers', () => {
   it('says in bold when a change is not in the chat’s active account, and not otherwise', () => {
     const elsewhere = preview({ accountAlias: 'acme-prod' });
     const note = crossAccountNote(elsewhere, ACTIVE);
-    assert.equal(note, `This change is in account ${MEMBER} (alias acme-prod), not the chat's active account ${ACTIVE}.`);
+    assert.equal(
+      note,
+      `This change is in account ${MEMBER} (alias acme-prod), not the chat's active account ${ACTIVE}.`,
+    );
     const markdown = renderConfirmation(elsewhere, formatPreview(elsewhere, ACTIVE), ACTIVE);
     assert.ok(
       markdown.startsWith(
@@ -71,8 +74,14 @@ describe('account context in previews, approvals and answers', () => {
     assert.equal(crossAccountNote(here), undefined, 'no active account known: nothing claimed');
 
     const member = preview({ accountName: 'prod-app', reachedFrom: 'org-management' });
-    assert.match(crossAccountNote(member, ACTIVE)!, /member account reached from profile "org-management".*active account is 111122223333/);
-    assert.match(renderConfirmation(member, formatPreview(member)), /^\*\*This change is in account prod-app \\\(444455556666\\\), a member account/);
+    assert.match(
+      crossAccountNote(member, ACTIVE)!,
+      /member account reached from profile "org-management".*active account is 111122223333/,
+    );
+    assert.match(
+      renderConfirmation(member, formatPreview(member)),
+      /^\*\*This change is in account prod-app \\\(444455556666\\\), a member account/,
+    );
   });
 
   it('puts the account, alias and region under every chat answer', () => {

@@ -94,7 +94,10 @@ describe('compliance remediations: previews', () => {
     const { fake, preview, cleanup } = setup({ httpTokens: 'optional' });
     try {
       const result = await preview('ec2.requireImdsv2', { instanceId: INSTANCE });
-      assert.equal(result.summary, `Require IMDSv2 on ${INSTANCE}: IMDSv1 allowed (HttpTokens optional) → IMDSv2 required`);
+      assert.equal(
+        result.summary,
+        `Require IMDSv2 on ${INSTANCE}: IMDSv1 allowed (HttpTokens optional) → IMDSv2 required`,
+      );
       assert.ok(result.warnings.some((line) => /without a session token/.test(line)));
       assert.deepEqual(
         fake.names().filter((name) => name.startsWith('Modify')),

@@ -49,8 +49,14 @@ describe('compliance reports', () => {
       assert.match(text, /Severity: \*\*high\*\*, 2 findings/);
       assert.match(text, /Port 3389 \\\| RDP is open/, 'a pipe in a message does not break the table');
       assert.match(text, /Require IMDSv2\. \(Pilot Light: ec2\.requireImdsv2\)/);
-      assert.match(text, /## Checks that did not run[\s\S]*Security Hub findings \(securityHub:findings\): not run: Security Hub is not enabled/);
-      assert.match(text, /## Checks that ran without findings[\s\S]*CloudTrail on \(cis\.cloudTrail\): 1 resource evaluated/);
+      assert.match(
+        text,
+        /## Checks that did not run[\s\S]*Security Hub findings \(securityHub:findings\): not run: Security Hub is not enabled/,
+      );
+      assert.match(
+        text,
+        /## Checks that ran without findings[\s\S]*CloudTrail on \(cis\.cloudTrail\): 1 resource evaluated/,
+      );
       assert.ok(!/Clean/.test(text));
     });
 
@@ -80,12 +86,18 @@ describe('compliance reports', () => {
 
     it('refuses other documents and other versions with a clear error', () => {
       assert.throws(() => parseComplianceReportJson('{'), /not valid JSON/);
-      assert.throws(() => parseComplianceReportJson('{"format":"x"}'), /format should be "pilot-light.compliance-report"/);
+      assert.throws(
+        () => parseComplianceReportJson('{"format":"x"}'),
+        /format should be "pilot-light.compliance-report"/,
+      );
       const text = complianceReportJson(sampleReport()).replace('"version": 1', '"version": 9');
       assert.throws(() => parseComplianceReportJson(text), /version 9 is not supported/);
       const broken = JSON.parse(complianceReportJson(sampleReport()));
       broken.report.checks[0].findings[0].resource = 'sg-1';
-      assert.throws(() => parseComplianceReportJson(JSON.stringify(broken)), /report\.checks\[0\]\.findings\[0\]\.resource/);
+      assert.throws(
+        () => parseComplianceReportJson(JSON.stringify(broken)),
+        /report\.checks\[0\]\.findings\[0\]\.resource/,
+      );
     });
   });
 
@@ -96,7 +108,9 @@ describe('compliance reports', () => {
       const sarif = complianceReportSarif(sampleReport(), {
         toolVersion: '1.2.3',
         locate: (item) =>
-          item.resource.id === 'sg-0123456789abcdef0' ? { uri: 'infra/web.yaml', startLine: 12, endLine: 20 } : undefined,
+          item.resource.id === 'sg-0123456789abcdef0'
+            ? { uri: 'infra/web.yaml', startLine: 12, endLine: 20 }
+            : undefined,
       });
       const valid = validate(sarif);
       assert.ok(valid, JSON.stringify(validate.errors, null, 2));
@@ -119,7 +133,10 @@ describe('compliance reports', () => {
         artifactLocation: { uri: 'infra/web.yaml', uriBaseId: '%SRCROOT%' },
         region: { startLine: 12, endLine: 20 },
       });
-      assert.equal(first.locations[0].logicalLocations[0].fullyQualifiedName, '123456789012/us-east-1/AWS::EC2::SecurityGroup/sg-0123456789abcdef0');
+      assert.equal(
+        first.locations[0].logicalLocations[0].fullyQualifiedName,
+        '123456789012/us-east-1/AWS::EC2::SecurityGroup/sg-0123456789abcdef0',
+      );
       assert.deepEqual(first.locations[0].logicalLocations[0].properties, {
         resourceType: 'AWS::EC2::SecurityGroup',
         account: '123456789012',
@@ -129,16 +146,25 @@ describe('compliance reports', () => {
       assert.equal(second.locations[0].physicalLocation, undefined);
       assert.equal(second.locations[0].logicalLocations[0].properties.region, 'eu-west-1');
       assert.equal(third.level, 'warning');
-      assert.equal(third.locations[0].logicalLocations[0].fullyQualifiedName, 'arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0');
+      assert.equal(
+        third.locations[0].logicalLocations[0].fullyQualifiedName,
+        'arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0',
+      );
       assert.equal(third.properties.fixOperation, 'ec2.requireImdsv2');
-      assert.notEqual(first.partialFingerprints['pilotLightResource/v1'], second.partialFingerprints['pilotLightResource/v1']);
+      assert.notEqual(
+        first.partialFingerprints['pilotLightResource/v1'],
+        second.partialFingerprints['pilotLightResource/v1'],
+      );
       assert.equal(sarif.version, '2.1.0');
       assert.equal(run.invocations[0].executionSuccessful, false);
       assert.deepEqual(
         run.invocations[0].toolExecutionNotifications.map((note) => [note.associatedRule.id, note.level]),
         [['securityHub:findings', 'warning']],
       );
-      assert.match(run.invocations[0].toolExecutionNotifications[0].message.text, /did not run: Security Hub is not enabled/);
+      assert.match(
+        run.invocations[0].toolExecutionNotifications[0].message.text,
+        /did not run: Security Hub is not enabled/,
+      );
     });
 
     it('marks the invocation successful only when every check ran', () => {
@@ -195,8 +221,12 @@ describe('compliance reports', () => {
 
   it('a finding of a rule without a check result still gets a rule (defensive)', () => {
     const report = sampleReport();
-    report.checks[2].findings.push(finding({ ruleId: 'cis.cloudTrail', severity: 'low', resource: { type: 'AWS::::Account', id: '123456789012' } }));
+    report.checks[2].findings.push(
+      finding({ ruleId: 'cis.cloudTrail', severity: 'low', resource: { type: 'AWS::::Account', id: '123456789012' } }),
+    );
     const sarif = complianceReportSarif(report);
-    assert.ok(sarif.runs[0].results.every((result) => sarif.runs[0].tool.driver.rules[result.ruleIndex].id === result.ruleId));
+    assert.ok(
+      sarif.runs[0].results.every((result) => sarif.runs[0].tool.driver.rules[result.ruleIndex].id === result.ruleId),
+    );
   });
 });

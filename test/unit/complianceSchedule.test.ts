@@ -39,14 +39,24 @@ describe('compliance schedule setting', () => {
 describe('compliance fix requests', () => {
   it('passes a fix with an operation through, with the finding region', () => {
     const request = fixRequestFor(
-      finding({ fix: { description: 'Require IMDSv2.', operationId: 'ec2.requireImdsv2', input: { instanceId: 'i-0123456789abcdef0' } }, region: 'eu-west-1' }),
+      finding({
+        fix: {
+          description: 'Require IMDSv2.',
+          operationId: 'ec2.requireImdsv2',
+          input: { instanceId: 'i-0123456789abcdef0' },
+        },
+        region: 'eu-west-1',
+      }),
     );
-    assert.deepEqual(request && { id: request.operationId, input: request.input, region: request.region, ask: request.askValues }, {
-      id: 'ec2.requireImdsv2',
-      input: { instanceId: 'i-0123456789abcdef0' },
-      region: 'eu-west-1',
-      ask: [],
-    });
+    assert.deepEqual(
+      request && { id: request.operationId, input: request.input, region: request.region, ask: request.askValues },
+      {
+        id: 'ec2.requireImdsv2',
+        input: { instanceId: 'i-0123456789abcdef0' },
+        region: 'eu-west-1',
+        ask: [],
+      },
+    );
     assert.equal(fixRequestFor(finding()), undefined, 'no operation: no automatic fix');
   });
 

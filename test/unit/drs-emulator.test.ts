@@ -106,9 +106,17 @@ describe('DRS emulator internals', function () {
     it('reads the SigV4 credential scope from the header or a presigned query', function () {
       const header =
         'AWS4-HMAC-SHA256 Credential=AKID/20240101/eu-west-1/drs/aws4_request, SignedHeaders=host, Signature=0';
-      assert.deepEqual(sigV4Scope(fakeRequest('/', header)), { accessKeyId: 'AKID', region: 'eu-west-1', service: 'drs' });
+      assert.deepEqual(sigV4Scope(fakeRequest('/', header)), {
+        accessKeyId: 'AKID',
+        region: 'eu-west-1',
+        service: 'drs',
+      });
       const presigned = `/?X-Amz-Credential=${encodeURIComponent('AKID/20240101/us-east-1/sts/aws4_request')}`;
-      assert.deepEqual(sigV4Scope(fakeRequest(presigned)), { accessKeyId: 'AKID', region: 'us-east-1', service: 'sts' });
+      assert.deepEqual(sigV4Scope(fakeRequest(presigned)), {
+        accessKeyId: 'AKID',
+        region: 'us-east-1',
+        service: 'sts',
+      });
       assert.equal(sigV4Scope(fakeRequest('/')), undefined);
     });
 

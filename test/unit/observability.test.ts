@@ -34,7 +34,12 @@ describe('observability: chat phrases', () => {
         fc.integer({ min: 0, max: 100_000 }),
         fc.integer({ min: 1, max: 600 }),
         fc.constantFrom('minutes', 'minute', 'min', 'hours', 'hour'),
-        fc.constantFrom(['exceeds', 'GreaterThanThreshold'], ['is above', 'GreaterThanThreshold'], ['drops below', 'LessThanThreshold'], ['>=', 'GreaterThanOrEqualToThreshold']),
+        fc.constantFrom(
+          ['exceeds', 'GreaterThanThreshold'],
+          ['is above', 'GreaterThanThreshold'],
+          ['drops below', 'LessThanThreshold'],
+          ['>=', 'GreaterThanOrEqualToThreshold'],
+        ),
         fc.constantFrom('CPU', 'cpu', 'network out', 'status check'),
         fc.constantFrom('', '%', ' %', ' percent'),
         name,
@@ -46,7 +51,10 @@ describe('observability: chat phrases', () => {
           assert.equal(parsed.comparison, comparison);
           assert.equal(parsed.durationSeconds, count * (unit.startsWith('h') ? 3600 : 60));
           assert.equal(parsed.resource, resource);
-          assert.equal(parsed.metric, { CPU: 'cpu', cpu: 'cpu', 'network out': 'network-out', 'status check': 'status-check' }[metric]);
+          assert.equal(
+            parsed.metric,
+            { CPU: 'cpu', cpu: 'cpu', 'network out': 'network-out', 'status check': 'status-check' }[metric],
+          );
         },
       ),
     );
@@ -115,20 +123,23 @@ describe('observability: chat phrases', () => {
 describe('observability: sparklines', () => {
   it('maps each value to one of eight blocks, monotonically, min to ▁ and max to █', () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 200 }), (values) => {
-        const line = sparkline(values);
-        assert.equal([...line].length, values.length);
-        const levels = [...line].map((char) => BLOCKS.indexOf(char));
-        assert.ok(levels.every((level) => level >= 0));
-        for (let a = 0; a < values.length; a++)
-          for (let b = 0; b < values.length; b++) if (values[a] < values[b]) assert.ok(levels[a] <= levels[b]);
-        const min = Math.min(...values);
-        const max = Math.max(...values);
-        if (max > min) {
-          assert.equal(levels[values.indexOf(min)], 0);
-          assert.equal(levels[values.indexOf(max)], 7);
-        } else assert.ok(levels.every((level) => level === 0));
-      }),
+      fc.property(
+        fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 200 }),
+        (values) => {
+          const line = sparkline(values);
+          assert.equal([...line].length, values.length);
+          const levels = [...line].map((char) => BLOCKS.indexOf(char));
+          assert.ok(levels.every((level) => level >= 0));
+          for (let a = 0; a < values.length; a++)
+            for (let b = 0; b < values.length; b++) if (values[a] < values[b]) assert.ok(levels[a] <= levels[b]);
+          const min = Math.min(...values);
+          const max = Math.max(...values);
+          if (max > min) {
+            assert.equal(levels[values.indexOf(min)], 0);
+            assert.equal(levels[values.indexOf(max)], 7);
+          } else assert.ok(levels.every((level) => level === 0));
+        },
+      ),
     );
   });
 
@@ -141,7 +152,10 @@ describe('observability: sparklines', () => {
   it('batches at most 500 queries per GetMetricData call, one query per row with a key metric', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 1600 }), (count) => {
-        const rows = Array.from({ length: count }, (_, index) => ({ type: index % 7 === 0 ? 'ec2:vpc' : 'ec2:instance', id: `i-${index}` }));
+        const rows = Array.from({ length: count }, (_, index) => ({
+          type: index % 7 === 0 ? 'ec2:vpc' : 'ec2:instance',
+          id: `i-${index}`,
+        }));
         const batches = metricQueries(rows, 300);
         const expected = rows.filter((row) => row.type === 'ec2:instance').length;
         assert.equal(batches.flat().length, expected);
@@ -159,7 +173,13 @@ describe('observability: sparklines', () => {
     const read = async (_: string, input: Record<string, unknown>) => {
       calls.push(input);
       const queries = input.queries as Array<{ id: string }>;
-      return { results: queries.map((query) => ({ id: query.id, timestamps: [new Date(now - 300_000).toISOString(), new Date(now).toISOString()], values: [10, 90] })) };
+      return {
+        results: queries.map((query) => ({
+          id: query.id,
+          timestamps: [new Date(now - 300_000).toISOString(), new Date(now).toISOString()],
+          values: [10, 90],
+        })),
+      };
     };
     const rows = Array.from({ length: 1200 }, (_, index) => ({ type: 'ec2:instance', id: `i-${index}` }));
     assert.equal(await cache.load(read, 'eu-west-1', rows), 3);
@@ -202,7 +222,10 @@ describe('observability: dashboards', () => {
 
   it('is deterministic and refuses a selection without instances', () => {
     assert.deepEqual(dashboardBody(instances, ['cpu'], 'us-east-1'), dashboardBody(instances, ['cpu'], 'us-east-1'));
-    assert.throws(() => dashboardBody([{ type: 'ec2:vpc', id: 'vpc-1' }], ['cpu'], 'us-east-1'), /at least one EC2 instance/);
+    assert.throws(
+      () => dashboardBody([{ type: 'ec2:vpc', id: 'vpc-1' }], ['cpu'], 'us-east-1'),
+      /at least one EC2 instance/,
+    );
   });
 });
 
@@ -212,8 +235,13 @@ describe('observability: alarms', () => {
       fc.property(
         fc.array(fc.record({ AlarmName: name, StateValue: fc.constantFrom('OK', 'ALARM', 'INSUFFICIENT_DATA') })),
         (alarms) => {
-          const order = sortAlarms(alarms).map((alarm) => ['ALARM', 'INSUFFICIENT_DATA', 'OK'].indexOf(alarm.StateValue));
-          assert.deepEqual(order, [...order].sort((a, b) => a - b));
+          const order = sortAlarms(alarms).map((alarm) =>
+            ['ALARM', 'INSUFFICIENT_DATA', 'OK'].indexOf(alarm.StateValue),
+          );
+          assert.deepEqual(
+            order,
+            [...order].sort((a, b) => a - b),
+          );
         },
       ),
     );
@@ -251,22 +279,54 @@ describe('observability: alarms', () => {
       assert.equal(input.stateValue, 'ALARM');
       return {
         items: [
-          { AlarmName: 'cpu', AlarmArn: 'arn:aws:cloudwatch:eu-west-1:1:alarm:cpu', StateValue: 'ALARM', StateUpdatedTimestamp: '2026-01-31T12:30:00.000Z', Dimensions: [{ Name: 'InstanceId', Value: 'i-1' }] },
-          { AlarmName: 'disk', AlarmArn: 'arn:aws:cloudwatch:eu-west-1:1:alarm:disk', StateValue: 'ALARM', StateUpdatedTimestamp: '2026-01-31T11:05:00.000Z' },
+          {
+            AlarmName: 'cpu',
+            AlarmArn: 'arn:aws:cloudwatch:eu-west-1:1:alarm:cpu',
+            StateValue: 'ALARM',
+            StateUpdatedTimestamp: '2026-01-31T12:30:00.000Z',
+            Dimensions: [{ Name: 'InstanceId', Value: 'i-1' }],
+          },
+          {
+            AlarmName: 'disk',
+            AlarmArn: 'arn:aws:cloudwatch:eu-west-1:1:alarm:disk',
+            StateValue: 'ALARM',
+            StateUpdatedTimestamp: '2026-01-31T11:05:00.000Z',
+          },
         ],
       };
     };
-    const [insight] = await alarmsInAlarmSource.collect({ read, account: '111122223333', region: 'eu-west-1', now: new Date() });
+    const [insight] = await alarmsInAlarmSource.collect({
+      read,
+      account: '111122223333',
+      region: 'eu-west-1',
+      now: new Date(),
+    });
     assert.equal(insight.title, '2 alarms in ALARM since 2026-01-31 11:05 UTC');
     assert.equal(insight.severity, 'high');
     assert.deepEqual(
       insight.resources.map((resource) => `${resource.type} ${resource.id}`),
-      ['cloudwatch:alarm arn:aws:cloudwatch:eu-west-1:1:alarm:cpu', 'ec2:instance i-1', 'cloudwatch:alarm arn:aws:cloudwatch:eu-west-1:1:alarm:disk'],
+      [
+        'cloudwatch:alarm arn:aws:cloudwatch:eu-west-1:1:alarm:cpu',
+        'ec2:instance i-1',
+        'cloudwatch:alarm arn:aws:cloudwatch:eu-west-1:1:alarm:disk',
+      ],
     );
-    const none = await alarmsInAlarmSource.collect({ read: async () => ({ items: [] }), account: '1', region: 'eu-west-1', now: new Date() });
+    const none = await alarmsInAlarmSource.collect({
+      read: async () => ({ items: [] }),
+      account: '1',
+      region: 'eu-west-1',
+      now: new Date(),
+    });
     assert.deepEqual(none, []);
     await assert.rejects(
-      alarmsInAlarmSource.collect({ read: async () => { throw new Error('AccessDenied'); }, account: '1', region: 'eu-west-1', now: new Date() }),
+      alarmsInAlarmSource.collect({
+        read: async () => {
+          throw new Error('AccessDenied');
+        },
+        account: '1',
+        region: 'eu-west-1',
+        now: new Date(),
+      }),
       /AccessDenied/,
       'a failed read is not "no alarms"',
     );
@@ -277,7 +337,10 @@ describe('observability: Logs Insights and following logs', () => {
   const now = Date.parse('2026-01-31T12:00:00Z');
 
   it('reads a query file: log groups and time from the header, the rest is the query', () => {
-    const query = parseQueryFile('# logGroups: /app/api, /app/web\n# since: 2h\nfields @message\n# a comment stays\n| limit 5\n', now);
+    const query = parseQueryFile(
+      '# logGroups: /app/api, /app/web\n# since: 2h\nfields @message\n# a comment stays\n| limit 5\n',
+      now,
+    );
     assert.deepEqual(query, {
       logGroupNames: ['/app/api', '/app/web'],
       queryString: 'fields @message\n# a comment stays\n| limit 5',
@@ -304,7 +367,10 @@ describe('observability: Logs Insights and following logs', () => {
 
   it('escapes regex characters of literal filters, and AWS text in the table', () => {
     assert.match(insightsQueryFor({ level: 'ERROR', text: 'a/b.c' }), /filter @message like \/a\\\/b\\\.c\//);
-    const table = resultsTable({ status: 'Complete', rows: [{ '@message': '[x](http://evil) | pipe', '@timestamp': '1769860800000' }] });
+    const table = resultsTable({
+      status: 'Complete',
+      rows: [{ '@message': '[x](http://evil) | pipe', '@timestamp': '1769860800000' }],
+    });
     assert.match(table, /^\| @timestamp \| @message \|$/m);
     assert.match(table, /2026-01-31 12:00:00\.000/);
     assert.ok(!table.includes('[x](http'), 'no link');
@@ -319,24 +385,33 @@ describe('observability: Logs Insights and following logs', () => {
     const calls: string[] = [];
     const read = async (operationId: string, input: Record<string, unknown>) => {
       calls.push(operationId);
-      if (operationId === 'logs.liveTail.sample') throw Object.assign(new Error('UnknownOperationException: not here'), { name: 'UnknownOperationException' });
+      if (operationId === 'logs.liveTail.sample')
+        throw Object.assign(new Error('UnknownOperationException: not here'), { name: 'UnknownOperationException' });
       return { items: events.filter((event) => event.timestamp >= (input.startTime as number)) };
     };
     const follower = new LogFollower(read, { logGroupName: '/app/api' }, { since: 0 });
-    assert.deepEqual((await follower.next()).map((event) => event.message), ['a', 'b']);
+    assert.deepEqual(
+      (await follower.next()).map((event) => event.message),
+      ['a', 'b'],
+    );
     assert.equal(follower.mode, 'poll');
     assert.match(follower.note!, /^live tail: not supported by this endpoint/);
     assert.deepEqual(await follower.next(), []);
     events.push({ timestamp: 2000, message: 'c', eventId: '3' }, { timestamp: 3000, message: 'd', eventId: '4' });
-    assert.deepEqual((await follower.next()).map((event) => event.message), ['c', 'd']);
+    assert.deepEqual(
+      (await follower.next()).map((event) => event.message),
+      ['c', 'd'],
+    );
     assert.deepEqual(calls, ['logs.liveTail.sample', 'logs.events.filter', 'logs.events.filter', 'logs.events.filter']);
   });
 });
 
 describe('observability: explorer decorator (sparklines in tooltips, live alarm lists)', () => {
-
   function fakeList(type: string, read: (operationId: string, input: Record<string, unknown>) => Promise<unknown>) {
-    return { lister: { type, title: type }, scope: { region: 'eu-west-1', reads: { read: (id: string, input: Record<string, unknown>) => read(id, input) } } };
+    return {
+      lister: { type, title: type },
+      scope: { region: 'eu-west-1', reads: { read: (id: string, input: Record<string, unknown>) => read(id, input) } },
+    };
   }
   function fakeRow(id: string, type = 'ec2:instance') {
     return { region: 'eu-west-1', resource: { type, id, name: id, details: [], tags: {} } };
@@ -344,12 +419,23 @@ describe('observability: explorer decorator (sparklines in tooltips, live alarm 
 
   it('reads the shown instance rows in one batched call, repaints them, and shows the sparkline in the tooltip', async () => {
     const repainted: unknown[] = [];
-    const decorator = new ObservabilityDecorator({ repaint: (node) => repainted.push(node), refresh: () => undefined }, () => true, () => 60, () => undefined);
+    const decorator = new ObservabilityDecorator(
+      { repaint: (node) => repainted.push(node), refresh: () => undefined },
+      () => true,
+      () => 60,
+      () => undefined,
+    );
     const reads: Array<Record<string, unknown>> = [];
     const list = fakeList('ec2:instance', async (_, input) => {
       reads.push(input);
       const queries = input.queries as Array<{ id: string }>;
-      return { results: queries.map((query, index) => ({ id: query.id, timestamps: ['2026-01-31T11:55:00Z', '2026-01-31T12:00:00Z'], values: [index, 100] })) };
+      return {
+        results: queries.map((query, index) => ({
+          id: query.id,
+          timestamps: ['2026-01-31T11:55:00Z', '2026-01-31T12:00:00Z'],
+          values: [index, 100],
+        })),
+      };
     });
     const rows = [fakeRow('i-1'), fakeRow('i-2'), fakeRow('vpc-1', 'ec2:vpc')];
     decorator.shown(list as never, {} as never, rows as never);
@@ -370,7 +456,12 @@ describe('observability: explorer decorator (sparklines in tooltips, live alarm 
     try {
       let visible = false;
       const refreshed: unknown[] = [];
-      const decorator = new ObservabilityDecorator({ repaint: () => undefined, refresh: (node) => refreshed.push(node) }, () => visible, () => 30, () => undefined);
+      const decorator = new ObservabilityDecorator(
+        { repaint: () => undefined, refresh: (node) => refreshed.push(node) },
+        () => visible,
+        () => 30,
+        () => undefined,
+      );
       const owner = { id: 'alarms' };
       decorator.shown(fakeList('cloudwatch:alarm', async () => ({})) as never, owner as never, []);
       clock.tick(31_000);

@@ -23,21 +23,36 @@ export function fixRequestFor(finding: ComplianceFinding): FixRequest | undefine
   const input = isObject(finding.fix.input) ? finding.fix.input : {};
   const target = finding.resource.name ? `${finding.resource.name} (${finding.resource.id})` : finding.resource.id;
   if (operationId !== 'tagging.enforceTags')
-    return { operationId, input: { ...input }, region: finding.region, title: `${finding.ruleTitle}: ${target}`, askValues: [] };
+    return {
+      operationId,
+      input: { ...input },
+      region: finding.region,
+      title: `${finding.ruleTitle}: ${target}`,
+      askValues: [],
+    };
   const tags: Record<string, string> = {};
   if (isObject(input.tags))
     for (const [key, value] of Object.entries(input.tags)) if (typeof value === 'string') tags[key] = value;
   const allowed = isObject(input.allowedValues) ? input.allowedValues : {};
-  const keys = Array.isArray(input.missingTags) ? input.missingTags.filter((key): key is string => typeof key === 'string') : [];
+  const keys = Array.isArray(input.missingTags)
+    ? input.missingTags.filter((key): key is string => typeof key === 'string')
+    : [];
   const askValues = keys
     .filter((key) => !(key in tags))
     .map((key) => {
       const values = allowed[key];
-      return Array.isArray(values) ? { key, allowed: values.filter((value): value is string => typeof value === 'string') } : { key };
+      return Array.isArray(values)
+        ? { key, allowed: values.filter((value): value is string => typeof value === 'string') }
+        : { key };
     });
   const resources = Array.isArray(input.resources)
     ? input.resources
-    : [{ type: typeof input.resourceType === 'string' ? input.resourceType : finding.resource.type, id: typeof input.resourceId === 'string' ? input.resourceId : finding.resource.id }];
+    : [
+        {
+          type: typeof input.resourceType === 'string' ? input.resourceType : finding.resource.type,
+          id: typeof input.resourceId === 'string' ? input.resourceId : finding.resource.id,
+        },
+      ];
   return {
     operationId,
     input: { resources, tags },

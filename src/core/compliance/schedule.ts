@@ -39,7 +39,9 @@ export function resolveSchedule(values: ScheduleSettingValues | undefined): Reso
     else if (wanted === 0) minutes = 0;
     else if (minutes === 0) ignored.push(`The ${label} cannot turn the schedule on: only your user settings can.`);
     else if (wanted < minutes)
-      ignored.push(`The ${label} cannot run checks more often (${wanted} min) than your user settings (${minutes} min).`);
+      ignored.push(
+        `The ${label} cannot run checks more often (${wanted} min) than your user settings (${minutes} min).`,
+      );
     else minutes = wanted;
   }
   return { minutes, ignored };

@@ -181,7 +181,12 @@ export function renderPreview(previewText: string): string {
 }
 
 /** The line under every chat answer: which account (ID, alias) and region it speaks of, never guessed. */
-export function renderAnswerContext(info: { account?: string; alias?: string; region: string; profile: string }): string {
+export function renderAnswerContext(info: {
+  account?: string;
+  alias?: string;
+  region: string;
+  profile: string;
+}): string {
   const account = info.account
     ? `${inlineCode(info.account)}${info.alias ? ` (alias ${inlineCode(info.alias)})` : ''}`
     : 'unknown (the credentials could not be read)';

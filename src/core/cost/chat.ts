@@ -282,13 +282,11 @@ async function schedules(ctx: CostAnswerContext): Promise<CostAnswer> {
       where(ctx),
     ].join('\n'),
     {
-      followups: list
-        .slice(0, 2)
-        .map((schedule) => ({
-          label: `Remove ${schedule.name}`,
-          prompt: `remove schedule ${schedule.name}`,
-          command: 'cost',
-        })),
+      followups: list.slice(0, 2).map((schedule) => ({
+        label: `Remove ${schedule.name}`,
+        prompt: `remove schedule ${schedule.name}`,
+        command: 'cost',
+      })),
     },
   );
 }

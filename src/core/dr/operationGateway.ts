@@ -431,7 +431,10 @@ export class OperationDrReads implements DrReads {
       );
       return { status: point.Status, resourceArn: point.ResourceArn };
     } catch (error) {
-      if (describeAwsError(error).kind === 'not-found' || (error as { name?: string }).name === 'ResourceNotFoundException')
+      if (
+        describeAwsError(error).kind === 'not-found' ||
+        (error as { name?: string }).name === 'ResourceNotFoundException'
+      )
         return undefined;
       throw error;
     }

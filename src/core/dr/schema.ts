@@ -149,7 +149,8 @@ const actionName: JsonSchema = {
 };
 
 const ACTION_SCHEMA: JsonSchema = {
-  description: 'A step before or after the wave launches: an SSM Automation, an AWS Backup restore, a wait, or a manual approval.',
+  description:
+    'A step before or after the wave launches: an SSM Automation, an AWS Backup restore, a wait, or a manual approval.',
   oneOf: [
     {
       type: 'object',

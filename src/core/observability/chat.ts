@@ -133,7 +133,10 @@ async function proposal(
   );
 }
 
-async function oneInstance(ctx: ObservabilityAnswerContext, name: string): Promise<ResolvedInstance | ObservabilityAnswer> {
+async function oneInstance(
+  ctx: ObservabilityAnswerContext,
+  name: string,
+): Promise<ResolvedInstance | ObservabilityAnswer> {
   const found = await resolveInstances(ctx.read, name);
   if (!found.length)
     return answer(
@@ -171,7 +174,9 @@ async function listAlarmsAnswer(ctx: ObservabilityAnswerContext): Promise<Observ
   const alarms = sortAlarms(output.items);
   if (!alarms.length)
     return answer(`No CloudWatch metric alarms in ${inlineCode(ctx.region)}.`, {
-      followups: [{ label: 'Create a CPU alarm', prompt: 'alarm when CPU exceeds 80 % for 5 minutes on ', command: 'observe' }],
+      followups: [
+        { label: 'Create a CPU alarm', prompt: 'alarm when CPU exceeds 80 % for 5 minutes on ', command: 'observe' },
+      ],
     });
   const firing = alarms.filter((alarm) => alarm.StateValue === 'ALARM').length;
   return answer(
@@ -206,7 +211,10 @@ async function logsQuery(
     { sleep: ctx.sleep },
   );
   const hours = request.sinceMs / 3600_000;
-  const window = hours >= 1 ? `${Number.isInteger(hours) ? hours : hours.toFixed(1)} hour${hours === 1 ? '' : 's'}` : `${Math.round(request.sinceMs / 60_000)} minutes`;
+  const window =
+    hours >= 1
+      ? `${Number.isInteger(hours) ? hours : hours.toFixed(1)} hour${hours === 1 ? '' : 's'}`
+      : `${Math.round(request.sinceMs / 60_000)} minutes`;
   return answer(
     `**Logs Insights** over ${groups.map((group) => inlineCode(group, 120)).join(', ')}, the last ${window}:\n\n${codeBlock(queryString)}\n\n${resultsTable(result)}`,
   );
@@ -231,7 +239,10 @@ async function dashboard(
   });
 }
 
-export async function answerObservability(ctx: ObservabilityAnswerContext, prompt: string): Promise<ObservabilityAnswer> {
+export async function answerObservability(
+  ctx: ObservabilityAnswerContext,
+  prompt: string,
+): Promise<ObservabilityAnswer> {
   const request = parseObservabilityRequest(prompt);
   if (!request) return answer(OBSERVE_HELP);
   switch (request.kind) {

@@ -10,17 +10,24 @@ export const MAX_REQUEST_LENGTH = 500;
 
 export type MetricKey = 'cpu' | 'network-in' | 'network-out' | 'status-check' | 'disk-read' | 'disk-write';
 
-export const METRICS: Readonly<Record<MetricKey, { metricName: string; label: string; unit: string; statistic: 'Average' | 'Maximum' | 'Sum' }>> =
-  Object.freeze({
-    cpu: { metricName: 'CPUUtilization', label: 'CPU', unit: '%', statistic: 'Average' },
-    'network-in': { metricName: 'NetworkIn', label: 'network in', unit: 'bytes', statistic: 'Sum' },
-    'network-out': { metricName: 'NetworkOut', label: 'network out', unit: 'bytes', statistic: 'Sum' },
-    'status-check': { metricName: 'StatusCheckFailed', label: 'status check failed', unit: 'count', statistic: 'Maximum' },
-    'disk-read': { metricName: 'DiskReadOps', label: 'disk read ops', unit: 'ops', statistic: 'Sum' },
-    'disk-write': { metricName: 'DiskWriteOps', label: 'disk write ops', unit: 'ops', statistic: 'Sum' },
-  });
+export const METRICS: Readonly<
+  Record<MetricKey, { metricName: string; label: string; unit: string; statistic: 'Average' | 'Maximum' | 'Sum' }>
+> = Object.freeze({
+  cpu: { metricName: 'CPUUtilization', label: 'CPU', unit: '%', statistic: 'Average' },
+  'network-in': { metricName: 'NetworkIn', label: 'network in', unit: 'bytes', statistic: 'Sum' },
+  'network-out': { metricName: 'NetworkOut', label: 'network out', unit: 'bytes', statistic: 'Sum' },
+  'status-check': {
+    metricName: 'StatusCheckFailed',
+    label: 'status check failed',
+    unit: 'count',
+    statistic: 'Maximum',
+  },
+  'disk-read': { metricName: 'DiskReadOps', label: 'disk read ops', unit: 'ops', statistic: 'Sum' },
+  'disk-write': { metricName: 'DiskWriteOps', label: 'disk write ops', unit: 'ops', statistic: 'Sum' },
+});
 
-export type Comparison = 'GreaterThanThreshold' | 'GreaterThanOrEqualToThreshold' | 'LessThanThreshold' | 'LessThanOrEqualToThreshold';
+export type Comparison =
+  'GreaterThanThreshold' | 'GreaterThanOrEqualToThreshold' | 'LessThanThreshold' | 'LessThanOrEqualToThreshold';
 
 export type ObservabilityRequest =
   | {
@@ -68,7 +75,17 @@ const UNITS: Record<string, number> = {
   days: 86_400,
 };
 
-const NUMBER_WORDS: Record<string, number> = { a: 1, an: 1, one: 1, two: 2, three: 3, five: 5, ten: 10, fifteen: 15, thirty: 30 };
+const NUMBER_WORDS: Record<string, number> = {
+  a: 1,
+  an: 1,
+  one: 1,
+  two: 2,
+  three: 3,
+  five: 5,
+  ten: 10,
+  fifteen: 15,
+  thirty: 30,
+};
 
 /** "5 minutes" / "an hour" / "15m" → seconds, or undefined. */
 export function parseDuration(text: string): number | undefined {
@@ -91,7 +108,8 @@ function metricsIn(text: string): MetricKey[] {
   return found;
 }
 
-const ABOVE = /\b(exceeds?|exceeding|above|over|greater than|more than|higher than|goes above|>=?|is above|rises above)\s*/;
+const ABOVE =
+  /\b(exceeds?|exceeding|above|over|greater than|more than|higher than|goes above|>=?|is above|rises above)\s*/;
 const BELOW = /\b(below|under|less than|lower than|drops below|falls below|<=?)\s*/;
 const RESOURCE = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,254}$/;
 
@@ -113,12 +131,14 @@ function parseAlarm(text: string): ObservabilityRequest | undefined {
     : orEqual
       ? 'GreaterThanOrEqualToThreshold'
       : 'GreaterThanThreshold';
-  const durationMatch = /\bfor\s+(?:more than\s+|over\s+|at least\s+)?(\d{1,4}|a|an|one|two|three|five|ten|fifteen|thirty)\s*(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d)\b/.exec(
-    text,
-  );
+  const durationMatch =
+    /\bfor\s+(?:more than\s+|over\s+|at least\s+)?(\d{1,4}|a|an|one|two|three|five|ten|fifteen|thirty)\s*(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d)\b/.exec(
+      text,
+    );
   const durationSeconds = durationMatch ? parseDuration(`${durationMatch[1]} ${durationMatch[2]}`) : 300;
   if (durationSeconds === undefined) return undefined;
-  const resourceMatch = /\b(?:on|for|of)\s+(?:instance\s+|server\s+|the\s+)?([A-Za-z0-9][A-Za-z0-9._:/-]{0,254})\s*$/.exec(text.trim());
+  const resourceMatch =
+    /\b(?:on|for|of)\s+(?:instance\s+|server\s+|the\s+)?([A-Za-z0-9][A-Za-z0-9._:/-]{0,254})\s*$/.exec(text.trim());
   const resource = resourceMatch?.[1];
   if (!resource || !RESOURCE.test(resource) || /^\d+$/.test(resource) || UNITS[resource.toLowerCase()] !== undefined)
     return undefined;
@@ -132,12 +152,17 @@ function parseLogs(text: string, original: string): ObservabilityRequest | undef
   const upper = original.toUpperCase();
   const level = LEVELS.find((candidate) => new RegExp(`\\b${candidate}S?\\b`).test(upper));
   const quoted = /"([^"]{1,200})"/.exec(original)?.[1];
-  const source = /\b(?:from|of|in)\s+(?:the\s+)?([A-Za-z0-9][A-Za-z0-9._/#-]{0,200}?)(?:\s+(?:service|app|application|api logs|group|log group))?(?=\s+(?:in|over|during|for|since|from)\b|\s*$)/.exec(
-    text.replace(/\b(?:in|over|during|for)\s+the\s+(?:last|past)\s+.*$/, '').replace(/\bsince\s+.*$/, '').trim(),
-  )?.[1];
-  const since = /\b(?:last|past)\s+(?:(\d{1,4}|a|an|one|two|three|five|ten|fifteen|thirty)\s*)?(seconds?|minutes?|mins?|hours?|hrs?|h|m|days?|d)\b/.exec(
-    text,
-  );
+  const source =
+    /\b(?:from|of|in)\s+(?:the\s+)?([A-Za-z0-9][A-Za-z0-9._/#-]{0,200}?)(?:\s+(?:service|app|application|api logs|group|log group))?(?=\s+(?:in|over|during|for|since|from)\b|\s*$)/.exec(
+      text
+        .replace(/\b(?:in|over|during|for)\s+the\s+(?:last|past)\s+.*$/, '')
+        .replace(/\bsince\s+.*$/, '')
+        .trim(),
+    )?.[1];
+  const since =
+    /\b(?:last|past)\s+(?:(\d{1,4}|a|an|one|two|three|five|ten|fifteen|thirty)\s*)?(seconds?|minutes?|mins?|hours?|hrs?|h|m|days?|d)\b/.exec(
+      text,
+    );
   const sinceSeconds = since ? parseDuration(`${since[1] ?? '1'} ${since[2]}`) : 3600;
   if (sinceSeconds === undefined) return undefined;
   const cleanSource = source && !/^(the|last|past|logs?)$/i.test(source) ? source : undefined;

@@ -80,5 +80,8 @@ export function dashboardName(resources: readonly DashboardResource[]): string {
     .slice(0, 4)
     .map((resource) => (resource.name || resource.id).replace(/[^A-Za-z0-9_-]+/g, '-'))
     .join('_');
-  return `pilot-light_${base || 'resources'}${resources.length > 4 ? `_and-${resources.length - 4}-more` : ''}`.slice(0, 255);
+  return `pilot-light_${base || 'resources'}${resources.length > 4 ? `_and-${resources.length - 4}-more` : ''}`.slice(
+    0,
+    255,
+  );
 }

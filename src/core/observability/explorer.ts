@@ -38,7 +38,8 @@ export function sortAlarms<T extends Pick<MetricAlarm, 'StateValue' | 'StateUpda
     const index = ALARM_STATE_ORDER.indexOf(state as (typeof ALARM_STATE_ORDER)[number]);
     return index < 0 ? ALARM_STATE_ORDER.length : index;
   };
-  const time = (value: unknown) => (value ? Date.parse(String(value instanceof Date ? value.toISOString() : value)) : 0);
+  const time = (value: unknown) =>
+    value ? Date.parse(String(value instanceof Date ? value.toISOString() : value)) : 0;
   return [...alarms].sort(
     (a, b) =>
       rank(a.StateValue) - rank(b.StateValue) ||
@@ -62,7 +63,11 @@ function alarmMetricLister(alarm: MetricAlarm): ResourceLister {
         raw: undefined,
       });
       const rows: ResourceSummary[] = [
-        base('metric', `${alarm.Namespace ?? '?'} ${alarm.MetricName ?? '?'}`, compact([alarmDimensions(alarm), alarm.Statistic])),
+        base(
+          'metric',
+          `${alarm.Namespace ?? '?'} ${alarm.MetricName ?? '?'}`,
+          compact([alarmDimensions(alarm), alarm.Statistic]),
+        ),
         base('condition', alarmCondition(alarm)),
       ];
       if (alarm.StateReason) rows.push(base('reason', alarm.StateReason.slice(0, 200)));
@@ -155,8 +160,7 @@ export async function readAlarmsByState(
     if (result.nextToken) return { items, nextToken: `${state}:${result.nextToken}` };
     state++;
     awsToken = undefined;
-    if (items.length >= wanted)
-      return { items, nextToken: state < ALARM_STATE_ORDER.length ? `${state}:` : undefined };
+    if (items.length >= wanted) return { items, nextToken: state < ALARM_STATE_ORDER.length ? `${state}:` : undefined };
   }
   return { items };
 }

@@ -50,17 +50,21 @@ export function parseQueryFile(text: string, now: number): InsightsQuery {
     const where = `line ${index + 1}`;
     if (/^logGroups?$/i.test(key)) {
       for (const name of value.split(/[,\s]+/).filter(Boolean)) {
-        if (!GROUP_NAME.test(name)) throw new QueryFileError(`${where}: "${name.slice(0, 80)}" is not a log group name.`);
+        if (!GROUP_NAME.test(name))
+          throw new QueryFileError(`${where}: "${name.slice(0, 80)}" is not a log group name.`);
         groups.push(name);
       }
     } else if (/^since$/i.test(key)) {
       const compactDuration = /^(\d{1,4})\s*([a-z]+)$/i.exec(value);
-      const seconds = compactDuration ? parseDuration(`${compactDuration[1]} ${compactDuration[2]}`) : parseDuration(value);
+      const seconds = compactDuration
+        ? parseDuration(`${compactDuration[1]} ${compactDuration[2]}`)
+        : parseDuration(value);
       if (!seconds) throw new QueryFileError(`${where}: "since" takes a duration such as 1h, 30m or 2 days.`);
       since = seconds * 1000;
     } else {
       const time = Date.parse(value);
-      if (!Number.isFinite(time)) throw new QueryFileError(`${where}: "${key}" takes an ISO time such as 2026-01-31T12:00Z.`);
+      if (!Number.isFinite(time))
+        throw new QueryFileError(`${where}: "${key}" takes an ISO time such as 2026-01-31T12:00Z.`);
       if (/^start$/i.test(key)) start = time;
       else end = time;
     }
@@ -110,7 +114,11 @@ export interface RunOptions {
 const DONE = new Set(['Complete', 'Failed', 'Cancelled', 'Timeout']);
 
 /** Starts the query and polls its results until it is done (or the timeout, which says so). */
-export async function runInsightsQuery(read: Read, query: InsightsQuery, options: RunOptions = {}): Promise<InsightsResult> {
+export async function runInsightsQuery(
+  read: Read,
+  query: InsightsQuery,
+  options: RunOptions = {},
+): Promise<InsightsResult> {
   const sleep = options.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
   const pollMs = options.pollMs ?? 1000;
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
@@ -119,7 +127,11 @@ export async function runInsightsQuery(read: Read, query: InsightsQuery, options
     const result = (await read('logs.insights.results', { queryId })) as Omit<InsightsResult, 'queryId'>;
     if (DONE.has(result.status)) return { ...result, queryId };
     if (Date.now() >= deadline)
-      return { ...result, status: `${result.status} (still running after ${Math.round((options.timeoutMs ?? 60_000) / 1000)} s; partial rows)`, queryId };
+      return {
+        ...result,
+        status: `${result.status} (still running after ${Math.round((options.timeoutMs ?? 60_000) / 1000)} s; partial rows)`,
+        queryId,
+      };
     await sleep(pollMs);
   }
 }

@@ -18,7 +18,8 @@ export interface TailTarget {
 }
 
 /** Error names that mean the endpoint has no live tail (emulators, older endpoints). */
-const UNSUPPORTED = /UnknownOperation|NotImplemented|InvalidAction|UnsupportedOperation|UnrecognizedClient|NotFound|404|501/i;
+const UNSUPPORTED =
+  /UnknownOperation|NotImplemented|InvalidAction|UnsupportedOperation|UnrecognizedClient|NotFound|404|501/i;
 
 function errorText(error: unknown): { name: string; message: string } {
   const value = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };

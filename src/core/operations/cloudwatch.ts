@@ -41,9 +41,7 @@ const metricName = z
   .string()
   .regex(/^[A-Za-z0-9./_#:% -]{1,255}$/, 'Expected a metric name such as CPUUtilization.')
   .describe('metric name, e.g. CPUUtilization');
-const dimension = z
-  .object({ name: z.string().min(1).max(255), value: z.string().min(1).max(1024) })
-  .strict();
+const dimension = z.object({ name: z.string().min(1).max(255), value: z.string().min(1).max(1024) }).strict();
 const isoTime = z.string().datetime({ offset: true }).describe('ISO 8601 time');
 
 const metricQuery = z
@@ -53,7 +51,11 @@ const metricQuery = z
     metricName,
     dimensions: z.array(dimension).max(30).default([]),
     stat: z.enum(STATISTICS).default('Average'),
-    period: z.number().int().min(1).max(86_400 * 7),
+    period: z
+      .number()
+      .int()
+      .min(1)
+      .max(86_400 * 7),
   })
   .strict();
 
@@ -171,7 +173,10 @@ const alarmInput = z
     threshold: z.number().finite(),
     comparisonOperator: z.enum(COMPARISON_OPERATORS).default('GreaterThanThreshold'),
     description: z.string().max(1024).optional(),
-    alarmActions: z.array(z.string().regex(/^arn:[\w-]+:[\w-]+:/, 'Expected an action ARN.')).max(5).optional(),
+    alarmActions: z
+      .array(z.string().regex(/^arn:[\w-]+:[\w-]+:/, 'Expected an action ARN.'))
+      .max(5)
+      .optional(),
   })
   .strict()
   .refine((input) => [10, 30].includes(input.period) || input.period % 60 === 0, {
@@ -281,10 +286,19 @@ export const putMetricAlarm = defineOperation({
         `threshold ${OPERATOR_TEXT[input.comparisonOperator]} ${input.threshold} (${input.comparisonOperator})`,
         `period ${durationText(input.period)} × ${input.evaluationPeriods} evaluation period${input.evaluationPeriods === 1 ? '' : 's'} (${durationText(input.period * input.evaluationPeriods)})`,
         ...watched.map((instance) => `watches ${instance.name ? `${instance.name} ` : ''}${instance.id}`),
-        ...(input.alarmActions?.length ? [`actions: ${input.alarmActions.join(', ')}`] : ['no alarm actions (state only)']),
+        ...(input.alarmActions?.length
+          ? [`actions: ${input.alarmActions.join(', ')}`]
+          : ['no alarm actions (state only)']),
       ],
-      warnings: alarm?.action === 'replace' ? [`An alarm "${input.alarmName}" exists (state ${alarm.state}); it is replaced.`] : [],
-      cost: { direction: 'increase', note: 'A standard-resolution metric alarm costs about $0.10 per month.', monthlyUsd: 0.1 },
+      warnings:
+        alarm?.action === 'replace'
+          ? [`An alarm "${input.alarmName}" exists (state ${alarm.state}); it is replaced.`]
+          : [],
+      cost: {
+        direction: 'increase',
+        note: 'A standard-resolution metric alarm costs about $0.10 per month.',
+        monthlyUsd: 0.1,
+      },
     };
   },
   async handler(ctx, input) {
@@ -355,7 +369,10 @@ export const putDashboard = defineOperation({
       await cloudwatch.send(new GetDashboardCommand({ DashboardName: input.dashboardName }));
       exists = true;
     } catch (error) {
-      if ((error as { name?: string }).name !== 'ResourceNotFound' && (error as { name?: string }).name !== 'ResourceNotFoundException')
+      if (
+        (error as { name?: string }).name !== 'ResourceNotFound' &&
+        (error as { name?: string }).name !== 'ResourceNotFoundException'
+      )
         throw error;
     }
     const instances = await watchedInstances(ctx, dashboardInstanceIds(input.dashboardBody), 'shown on the dashboard');

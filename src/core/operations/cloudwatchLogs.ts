@@ -92,7 +92,11 @@ export const filterLogEvents = defineOperation({
   input: z
     .object({
       logGroupName,
-      logStreamNames: z.array(z.string().regex(/^[^:*]{1,512}$/)).min(1).max(100).optional(),
+      logStreamNames: z
+        .array(z.string().regex(/^[^:*]{1,512}$/))
+        .min(1)
+        .max(100)
+        .optional(),
       filterPattern: z.string().max(1024).optional(),
       startTime: epochMs.optional().describe('Epoch milliseconds.'),
       endTime: epochMs.optional().describe('Epoch milliseconds.'),
@@ -153,7 +157,8 @@ export const startInsightsQuery = defineOperation({
         limit: input.limit,
       }),
     );
-    if (!result.queryId) throw Object.assign(new Error('StartQuery returned no query ID.'), { name: 'InvalidResponse' });
+    if (!result.queryId)
+      throw Object.assign(new Error('StartQuery returned no query ID.'), { name: 'InvalidResponse' });
     return { queryId: result.queryId };
   },
 });

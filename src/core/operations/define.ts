@@ -45,7 +45,8 @@ export const READ_ONLY = Object.freeze({
 export function defineOperation<Schema extends z.ZodType, Output>(
   spec: OperationSpec<Schema, Output>,
 ): Operation<Schema, Output> {
-  if (!ID_PATTERN.test(spec.id)) throw new Error(`Operation id "${spec.id}" must look like "service.resource.action" or "service.action".`);
+  if (!ID_PATTERN.test(spec.id))
+    throw new Error(`Operation id "${spec.id}" must look like "service.resource.action" or "service.action".`);
   if (!spec.id.startsWith(`${spec.service}.`))
     throw new Error(`Operation id "${spec.id}" must start with its service "${spec.service}".`);
   if (spec.kind !== 'read' && !spec.targets)

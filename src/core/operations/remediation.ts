@@ -308,7 +308,9 @@ export const enforceTags = defineOperation({
       for (const [key, value] of Object.entries(input.tags)) {
         if (!Object.hasOwn(existing, key)) changes.push(`${target.id}: add ${key} = "${value}"`);
         else if (existing[key] !== value)
-          kept.push(`${target.id}: ${key} stays "${existing[key]}" (existing values are never overwritten; wanted "${value}")`);
+          kept.push(
+            `${target.id}: ${key} stays "${existing[key]}" (existing values are never overwritten; wanted "${value}")`,
+          );
       }
     }
     const toTag = targets.filter((target) => Object.keys(target.setsTags ?? {}).length).length;
@@ -322,7 +324,11 @@ export const enforceTags = defineOperation({
     const ids = targets.filter((target) => Object.keys(target.setsTags ?? {}).length).map((target) => target.id);
     return ctx.probe(
       ec2Service,
-      new CreateTagsCommand({ Resources: ids.length ? ids : [targets[0].id], Tags: toTagList(input.tags), DryRun: true }),
+      new CreateTagsCommand({
+        Resources: ids.length ? ids : [targets[0].id],
+        Tags: toTagList(input.tags),
+        DryRun: true,
+      }),
     );
   },
   async handler(ctx, input) {
@@ -351,8 +357,14 @@ export const enforceTags = defineOperation({
       }
     return {
       tagged,
-      alreadyTagged: resources.filter((resource) => !tagged.some((item) => item.resourceId === resource.id)).map((r) => r.id),
-      notSupported: unsupported.map((resource) => ({ id: resource.id, type: resource.type, reason: `not supported yet for ${resource.type}` })),
+      alreadyTagged: resources
+        .filter((resource) => !tagged.some((item) => item.resourceId === resource.id))
+        .map((r) => r.id),
+      notSupported: unsupported.map((resource) => ({
+        id: resource.id,
+        type: resource.type,
+        reason: `not supported yet for ${resource.type}`,
+      })),
     };
   },
   resourceIds: (output) => output.tagged.map((item) => item.resourceId),

@@ -637,11 +637,15 @@ export class OperationRunner {
     const aliases = this.options.accountAliases;
     if (!aliases || !/^\d{12}$/.test(account)) return undefined;
     return aliases.aliasOf(account, async () => {
-      const outcome = await this.run(ACCOUNT_ALIAS_OPERATION, {}, {
-        caller: options.caller,
-        mode: 'execute',
-        signal: options.signal,
-      });
+      const outcome = await this.run(
+        ACCOUNT_ALIAS_OPERATION,
+        {},
+        {
+          caller: options.caller,
+          mode: 'execute',
+          signal: options.signal,
+        },
+      );
       if (outcome.status !== 'succeeded') throw new Error(outcome.error?.message ?? outcome.status);
       const alias = (outcome.output as { items?: unknown[] } | undefined)?.items?.[0];
       return typeof alias === 'string' ? alias.slice(0, 63) : undefined;

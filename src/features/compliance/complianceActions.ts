@@ -20,7 +20,10 @@ export async function runChecks(ctx: PilotLightContext): Promise<ComplianceRepor
   const [identity, region] = await Promise.all([ctx.identity(), service.currentRegion()]);
   const explorerRegions = vscode.workspace.getConfiguration('pilotLight.explorer').get<unknown>('regions');
   const regions = [
-    ...new Set([region, ...(Array.isArray(explorerRegions) ? explorerRegions.filter((r): r is string => typeof r === 'string') : [])]),
+    ...new Set([
+      region,
+      ...(Array.isArray(explorerRegions) ? explorerRegions.filter((r): r is string => typeof r === 'string') : []),
+    ]),
   ];
   const tagPolicy = await loadTagPolicy({
     userPolicy: vscode.workspace.getConfiguration().inspect('pilotLight.compliance.tagPolicy')?.globalValue,
@@ -54,7 +57,9 @@ function templateLocator(): (finding: ComplianceFinding) => TemplateLocation | u
   const byPhysicalId = new Map<string, TemplateLocation>();
   for (const template of linkedTemplates()) {
     const folder = vscode.workspace.getWorkspaceFolder(template.uri);
-    const uri = folder ? vscode.workspace.asRelativePath(template.uri, false).replace(/\\/g, '/') : template.uri.toString();
+    const uri = folder
+      ? vscode.workspace.asRelativePath(template.uri, false).replace(/\\/g, '/')
+      : template.uri.toString();
     for (const resource of template.resources)
       byPhysicalId.set(resource.physicalId, {
         uri,
@@ -63,13 +68,13 @@ function templateLocator(): (finding: ComplianceFinding) => TemplateLocation | u
       });
   }
   return (finding) =>
-    byPhysicalId.get(finding.resource.id) ?? (finding.resource.arn ? byPhysicalId.get(finding.resource.arn) : undefined);
+    byPhysicalId.get(finding.resource.id) ??
+    (finding.resource.arn ? byPhysicalId.get(finding.resource.arn) : undefined);
 }
 
 export async function reportText(report: ComplianceReport, format: ReportFormat, version?: string): Promise<string> {
-  const { complianceReportJson, complianceReportMarkdown, complianceReportSarifText } = await import(
-    '../../core/compliance/report'
-  );
+  const { complianceReportJson, complianceReportMarkdown, complianceReportSarifText } =
+    await import('../../core/compliance/report');
   if (format === 'markdown') return complianceReportMarkdown(report);
   if (format === 'json') return complianceReportJson(report);
   return complianceReportSarifText(report, { toolVersion: version, locate: templateLocator() });
@@ -93,12 +98,17 @@ export async function exportReport(
   format?: ReportFormat,
   target?: vscode.Uri,
 ): Promise<string | undefined> {
-  if (format && !(format in EXTENSIONS)) throw new UserError(`"${format}" is not a report format (markdown, json or sarif).`);
+  if (format && !(format in EXTENSIONS))
+    throw new UserError(`"${format}" is not a report format (markdown, json or sarif).`);
   const chosen =
     format ??
     (
       await vscode.window.showQuickPick(
-        (Object.keys(EXTENSIONS) as ReportFormat[]).map((key) => ({ label: EXTENSIONS[key].filter, description: EXTENSIONS[key].label, key })),
+        (Object.keys(EXTENSIONS) as ReportFormat[]).map((key) => ({
+          label: EXTENSIONS[key].filter,
+          description: EXTENSIONS[key].label,
+          key,
+        })),
         { title: 'Export compliance report as…' },
       )
     )?.key;
@@ -110,16 +120,19 @@ export async function exportReport(
     target ??
     (await vscode.window.showSaveDialog({
       title: 'Export compliance report',
-      defaultUri: folder ? vscode.Uri.joinPath(folder, `compliance-${report.account}-${stamp}.${extension}`) : undefined,
+      defaultUri: folder
+        ? vscode.Uri.joinPath(folder, `compliance-${report.account}-${stamp}.${extension}`)
+        : undefined,
       filters: { [filter]: [extension] },
     }));
   if (!uri) return undefined;
-  const version = vscode.extensions.all.find((extension) => extension.packageJSON?.name === 'pilot-light')?.packageJSON?.version;
+  const version = vscode.extensions.all.find((extension) => extension.packageJSON?.name === 'pilot-light')?.packageJSON
+    ?.version;
   await writeAtomically(uri, await reportText(report, chosen, typeof version === 'string' ? version : undefined));
   if (!target)
-    void vscode.window.showInformationMessage(`Compliance report written to ${vscode.workspace.asRelativePath(uri)}.`, 'Open').then(
-      (choice) => choice && vscode.window.showTextDocument(uri),
-    );
+    void vscode.window
+      .showInformationMessage(`Compliance report written to ${vscode.workspace.asRelativePath(uri)}.`, 'Open')
+      .then((choice) => choice && vscode.window.showTextDocument(uri));
   return uri.fsPath;
 }
 
@@ -134,7 +147,10 @@ export async function fixFinding(finding: ComplianceFinding): Promise<{ status?:
   const tags = { ...((request.input.tags as Record<string, string> | undefined) ?? {}) };
   for (const { key, allowed } of request.askValues) {
     const value = allowed?.length
-      ? (await vscode.window.showQuickPick(allowed, { title: `Value of tag ${key} for ${finding.resource.id}`, ignoreFocusOut: true }))
+      ? await vscode.window.showQuickPick(allowed, {
+          title: `Value of tag ${key} for ${finding.resource.id}`,
+          ignoreFocusOut: true,
+        })
       : await vscode.window.showInputBox({
           title: `Value of tag ${key} for ${finding.resource.id}`,
           prompt: 'Only missing tags are added; existing values are never overwritten.',

@@ -42,7 +42,11 @@ export class MessageNode extends TreeNode<ComplianceNode> {
     super(id, undefined);
   }
   getTreeItem(): vscode.TreeItem {
-    return this.treeItem(this.text, leaf, { iconPath: this.icon, tooltip: this.tooltip ?? this.text, contextValue: 'pilotLight.complianceMessage' });
+    return this.treeItem(this.text, leaf, {
+      iconPath: this.icon,
+      tooltip: this.tooltip ?? this.text,
+      contextValue: 'pilotLight.complianceMessage',
+    });
   }
 }
 
@@ -85,7 +89,9 @@ export class FindingNode extends TreeNode<ComplianceNode> {
     tooltip.appendText(`${finding.message}\n\n`);
     tooltip.appendMarkdown(`**Fix:** `);
     tooltip.appendText(`${finding.fix.description}\n\n`);
-    tooltip.appendText(`${finding.resource.type} · account ${finding.account} · ${finding.region} · ${finding.severity}`);
+    tooltip.appendText(
+      `${finding.resource.type} · account ${finding.account} · ${finding.region} · ${finding.severity}`,
+    );
     return this.treeItem(label, leaf, {
       description: `${finding.region} · ${finding.message}`,
       tooltip,
@@ -111,7 +117,10 @@ export class CheckNode extends TreeNode<ComplianceNode> {
         : `${check.resourcesEvaluated} evaluated`,
       tooltip: `${check.ruleId}${notRun ? `\n${check.status === 'error' ? 'Failed' : 'Did not run'}: ${check.reason ?? ''}\nNot evaluated: neither compliant nor non-compliant.` : ''}`,
       iconPath: notRun
-        ? new vscode.ThemeIcon(check.status === 'error' ? 'error' : 'circle-slash', new vscode.ThemeColor('disabledForeground'))
+        ? new vscode.ThemeIcon(
+            check.status === 'error' ? 'error' : 'circle-slash',
+            new vscode.ThemeColor('disabledForeground'),
+          )
         : severityIcon(undefined),
       contextValue: notRun ? 'pilotLight.complianceCheckNotRun' : 'pilotLight.complianceCheckPassed',
     });
@@ -146,7 +155,9 @@ export function rootsFor(state: ComplianceViewState): ComplianceNode[] {
   if (state.kind === 'running')
     roots.push(new MessageNode('status', 'Running compliance checks…', new vscode.ThemeIcon('loading~spin')));
   if (state.kind === 'failed')
-    roots.push(new MessageNode('status', `Checks did not run: ${state.message}`, new vscode.ThemeIcon('error'), state.message));
+    roots.push(
+      new MessageNode('status', `Checks did not run: ${state.message}`, new vscode.ThemeIcon('error'), state.message),
+    );
   if (!report) return roots;
   const byRule = new Map<string, RuleNode>();
   for (const check of report.checks)

@@ -91,12 +91,19 @@ export function registerCompliance(ctx: PilotLightContext): ComplianceFeature {
       const next = await feature.run();
       if (!next) return undefined;
       const findings = next.checks.reduce((sum, check) => sum + check.findings.length, 0);
-      return { findings, checksNotRun: next.checks.filter((check) => check.status !== 'ran').map((check) => check.ruleId) };
+      return {
+        findings,
+        checksNotRun: next.checks.filter((check) => check.status !== 'ran').map((check) => check.ruleId),
+      };
     }),
     command('pilotLight.compliance.export', async (format?: ReportFormat, target?: vscode.Uri) => {
       const current = report ?? (await feature.run());
       if (!current) return undefined;
-      return (await loadActions()).exportReport(current, typeof format === 'string' ? format : undefined, target instanceof vscode.Uri ? target : undefined);
+      return (await loadActions()).exportReport(
+        current,
+        typeof format === 'string' ? format : undefined,
+        target instanceof vscode.Uri ? target : undefined,
+      );
     }),
     command('pilotLight.compliance.fix', async (arg?: unknown) => {
       const finding = findingOf(arg);
@@ -118,7 +125,10 @@ export function registerCompliance(ctx: PilotLightContext): ComplianceFeature {
           const id = resourceIdOf(uri);
           const findings = id ? byResource.get(id) : undefined;
           if (!findings?.length) return undefined;
-          const worst = findings.find((f) => f.severity === 'critical' || f.severity === 'high') ?? findings.find((f) => f.severity === 'medium') ?? findings[0];
+          const worst =
+            findings.find((f) => f.severity === 'critical' || f.severity === 'high') ??
+            findings.find((f) => f.severity === 'medium') ??
+            findings[0];
           const titles = [...new Set(findings.map((f) => f.ruleTitle))];
           return {
             badge: findings.length > 9 ? '9+' : String(findings.length),
@@ -145,7 +155,9 @@ function startSchedule(ctx: PilotLightContext, feature: ComplianceFeature): void
   let timer: ReturnType<typeof setInterval> | undefined;
   const apply = async () => {
     const values = vscode.workspace.getConfiguration().inspect(SCHEDULE_SETTING);
-    const set = [values?.globalValue, values?.workspaceValue, values?.workspaceFolderValue].some((v) => v !== undefined);
+    const set = [values?.globalValue, values?.workspaceValue, values?.workspaceFolderValue].some(
+      (v) => v !== undefined,
+    );
     // Nothing set (the default, off): the core is not loaded at startup for it.
     const { minutes, ignored } = set
       ? (await import('../../core/compliance/schedule')).resolveSchedule(values)

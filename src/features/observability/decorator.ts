@@ -67,7 +67,9 @@ export class ObservabilityDecorator implements RowDecorator, vscode.Disposable {
           this.tree.repaint(row);
         }
       } catch (error) {
-        this.warn(`Sparklines for ${rows.length} ${list.lister.title.toLowerCase()} in ${region}: ${(error as Error).message}`);
+        this.warn(
+          `Sparklines for ${rows.length} ${list.lister.title.toLowerCase()} in ${region}: ${(error as Error).message}`,
+        );
       }
     })();
   }
@@ -80,7 +82,9 @@ export class ObservabilityDecorator implements RowDecorator, vscode.Disposable {
     const spark = cache.get(node.region, node.resource.id);
     if (spark)
       return `**${spark.metric}** \`${spark.line}\`  \nlatest ${round(spark.latest)} ${spark.unit}, max ${round(spark.max)} ${spark.unit} (${spark.window})`;
-    return cache.isFresh(node.region, node.resource.id) ? `**CPUUtilization**: no datapoints in the last 3 hours` : undefined;
+    return cache.isFresh(node.region, node.resource.id)
+      ? `**CPUUtilization**: no datapoints in the last 3 hours`
+      : undefined;
   }
 
   private loadedCache?: SparklineCache;

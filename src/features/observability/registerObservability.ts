@@ -69,7 +69,9 @@ export function registerObservability(ctx: PilotLightContext, explorer: Explorer
     command('pilotLight.observability.createAlarm', async (arg?: unknown) => {
       const node = selected(arg, ['ec2:instance']);
       if (!node) {
-        void vscode.window.showInformationMessage('Select an EC2 instance in the AWS explorer first, then use "Create Alarm…".');
+        void vscode.window.showInformationMessage(
+          'Select an EC2 instance in the AWS explorer first, then use "Create Alarm…".',
+        );
         return undefined;
       }
       const metric = await vscode.window.showQuickPick(
@@ -81,7 +83,8 @@ export function registerObservability(ctx: PilotLightContext, explorer: Explorer
         title: `Alarm on ${node.resource.name}: ${metric.label} above…`,
         prompt: `The alarm fires when ${metric.label} is above this value (${metric.unit}).`,
         value: metric.defaultThreshold,
-        validateInput: (value) => (Number.isFinite(Number(value)) && value.trim() !== '' ? undefined : 'Enter a number.'),
+        validateInput: (value) =>
+          Number.isFinite(Number(value)) && value.trim() !== '' ? undefined : 'Enter a number.',
         ignoreFocusOut: true,
       });
       if (threshold === undefined) return undefined;
@@ -89,7 +92,8 @@ export function registerObservability(ctx: PilotLightContext, explorer: Explorer
         title: `Alarm on ${node.resource.name}: for how many minutes?`,
         prompt: 'The condition must hold this long (whole minutes).',
         value: '5',
-        validateInput: (value) => (/^\d{1,4}$/.test(value.trim()) && Number(value) >= 1 ? undefined : 'Enter whole minutes (1 or more).'),
+        validateInput: (value) =>
+          /^\d{1,4}$/.test(value.trim()) && Number(value) >= 1 ? undefined : 'Enter whole minutes (1 or more).',
         ignoreFocusOut: true,
       });
       if (minutes === undefined) return undefined;
@@ -129,15 +133,22 @@ export function registerObservability(ctx: PilotLightContext, explorer: Explorer
       const first = instances[0];
       const other = instances.find((node) => node.region !== first.region);
       if (other) {
-        void vscode.window.showErrorMessage(`A dashboard is put in one region: ${first.resource.name} is in ${first.region}, ${other.resource.name} in ${other.region}.`);
+        void vscode.window.showErrorMessage(
+          `A dashboard is put in one region: ${first.resource.name} is in ${first.region}, ${other.resource.name} in ${other.region}.`,
+        );
         return undefined;
       }
       const { dashboardBody, dashboardName } = await import('../../core/observability/dashboards');
-      const resources = instances.map((node) => ({ type: 'ec2:instance', id: node.resource.id, name: node.resource.name }));
+      const resources = instances.map((node) => ({
+        type: 'ec2:instance',
+        id: node.resource.id,
+        name: node.resource.name,
+      }));
       const name = await vscode.window.showInputBox({
         title: 'Dashboard name',
         value: dashboardName(resources),
-        validateInput: (value) => (/^[A-Za-z0-9_-]{1,255}$/.test(value) ? undefined : 'Letters, digits, "-" and "_" (up to 255).'),
+        validateInput: (value) =>
+          /^[A-Za-z0-9_-]{1,255}$/.test(value) ? undefined : 'Letters, digits, "-" and "_" (up to 255).',
         ignoreFocusOut: true,
       });
       if (!name) return undefined;
@@ -178,7 +189,9 @@ export function registerObservability(ctx: PilotLightContext, explorer: Explorer
         }
         const stat = await vscode.workspace.fs.stat(uri);
         if (stat.size > insights.MAX_QUERY_FILE_BYTES) {
-          void vscode.window.showErrorMessage(`The query file is larger than ${insights.MAX_QUERY_FILE_BYTES / 1024} KB.`);
+          void vscode.window.showErrorMessage(
+            `The query file is larger than ${insights.MAX_QUERY_FILE_BYTES / 1024} KB.`,
+          );
           return undefined;
         }
         const document = await vscode.workspace.openTextDocument(uri);
@@ -202,7 +215,9 @@ export function registerObservability(ctx: PilotLightContext, explorer: Explorer
     command('pilotLight.observability.followLogs', async (arg?: unknown) => {
       const node = selected(arg, ['logs:log-group', 'logs:log-stream']);
       if (!node) {
-        void vscode.window.showInformationMessage('Select a log group or stream in the AWS explorer first, then use "Follow Logs".');
+        void vscode.window.showInformationMessage(
+          'Select a log group or stream in the AWS explorer first, then use "Follow Logs".',
+        );
         return undefined;
       }
       const { LogFollower, formatTailEvents } = await import('../../core/observability/tail');
@@ -228,7 +243,9 @@ export function registerObservability(ctx: PilotLightContext, explorer: Explorer
             }
             if (events.length) channel.appendLine(formatTailEvents(events));
             lines += events.length;
-            progress.report({ message: `${lines} events · ${follower.mode === 'live' ? 'live tail' : 'polling every 5 s'} · Cancel to stop` });
+            progress.report({
+              message: `${lines} events · ${follower.mode === 'live' ? 'live tail' : 'polling every 5 s'} · Cancel to stop`,
+            });
             if (follower.mode === 'poll') await new Promise((resolve) => setTimeout(resolve, 5000));
           }
         },

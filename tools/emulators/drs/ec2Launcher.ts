@@ -21,7 +21,9 @@ export interface Ec2LauncherOptions {
    * Credentials that act in `accountId` in moto (which tells accounts apart by access key ID only); undefined
    * for the default account, which uses `credentials`.
    */
-  credentialsFor?: (accountId: string) => { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined;
+  credentialsFor?: (
+    accountId: string,
+  ) => { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined;
 }
 
 export interface LaunchRequest {

@@ -60,9 +60,7 @@ export function closeServer(server: Server): Promise<void> {
 }
 
 /** The region and service a SigV4-signed request was signed for (header or presigned query). */
-export function sigV4Scope(
-  req: IncomingMessage,
-): { accessKeyId: string; region: string; service: string } | undefined {
+export function sigV4Scope(req: IncomingMessage): { accessKeyId: string; region: string; service: string } | undefined {
   const auth = req.headers.authorization;
   let credential: string | undefined;
   if (typeof auth === 'string') {

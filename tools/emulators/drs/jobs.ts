@@ -165,7 +165,14 @@ export class JobRunner {
     const injectedFailure = faults.takeLaunchFailure(sourceServerID);
     const launching: Promise<LaunchedInstance> = injectedFailure
       ? Promise.reject(new Error(injectedFailure))
-      : launcher.launch({ region: region.region, accountId: region.accountId, server, jobID: job.jobID, isDrill: job.isDrill, jobTags: job.tags });
+      : launcher.launch({
+          region: region.region,
+          accountId: region.accountId,
+          server,
+          jobID: job.jobID,
+          isDrill: job.isDrill,
+          jobTags: job.tags,
+        });
     const [launched] = await Promise.allSettled([launching, clock.waitPhase('launch', signal)]);
     if (signal.aborted) {
       // The state this job belonged to is gone; do not leave an orphan instance behind.

@@ -1,7 +1,8 @@
 import type { CheckResult, ComplianceFinding, ComplianceReport, ComplianceSeverity } from '../types';
 import { groupByRule } from './summary';
 
-export const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
+export const SARIF_SCHEMA_URI =
+  'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
 
 export type SarifLevel = 'error' | 'warning' | 'note';
 
@@ -40,7 +41,12 @@ interface SarifLocation {
     artifactLocation: { uri: string; uriBaseId?: string };
     region: { startLine: number; endLine?: number };
   };
-  logicalLocations: Array<{ name: string; fullyQualifiedName: string; kind: string; properties: Record<string, unknown> }>;
+  logicalLocations: Array<{
+    name: string;
+    fullyQualifiedName: string;
+    kind: string;
+    properties: Record<string, unknown>;
+  }>;
 }
 export interface SarifResult {
   ruleId: string;

@@ -259,7 +259,10 @@ async function runBackupRestore(
     };
   let attempt = ss.attempts[ss.attempts.length - 1];
   if (attempt?.endedAt)
-    return { status: 'failed', error: `${step.label}: ${attempt.status ?? 'failed'}${attempt.error ? ` (${attempt.error})` : ''}.` };
+    return {
+      status: 'failed',
+      error: `${step.label}: ${attempt.status ?? 'failed'}${attempt.error ? ` (${attempt.error})` : ''}.`,
+    };
   if (!attempt) {
     run.emit({
       type: 'action.starting',
@@ -334,7 +337,10 @@ async function runBackupRestore(
         });
         return job.status === 'COMPLETED'
           ? { status: 'succeeded' }
-          : { status: 'failed', error: `${step.label}: restore job ${job.status}${job.statusMessage ? ` (${job.statusMessage})` : ''}.` };
+          : {
+              status: 'failed',
+              error: `${step.label}: restore job ${job.status}${job.statusMessage ? ` (${job.statusMessage})` : ''}.`,
+            };
       }
     } catch (error) {
       if (run.abandoned) throw new AbandonedError();

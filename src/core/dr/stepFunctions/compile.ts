@@ -456,7 +456,14 @@ function emitStep(
       start: hasOverrides ? overridesName : metadataName,
       states: {
         ...(hasOverrides
-          ? { [overridesName]: { Type: 'Pass', Result: action.metadata, ResultPath: '$.restoreOverrides', Next: metadataName } }
+          ? {
+              [overridesName]: {
+                Type: 'Pass',
+                Result: action.metadata,
+                ResultPath: '$.restoreOverrides',
+                Next: metadataName,
+              },
+            }
           : {}),
         [metadataName]: {
           Type: 'Task',

@@ -64,10 +64,16 @@ export const alarmsInAlarmSource: InsightSource = {
       resources.push(resource);
     };
     for (const alarm of alarms) {
-      add({ type: 'cloudwatch:alarm', id: alarm.AlarmArn ?? alarm.AlarmName ?? '?', region: context.region, account: context.account });
+      add({
+        type: 'cloudwatch:alarm',
+        id: alarm.AlarmArn ?? alarm.AlarmName ?? '?',
+        region: context.region,
+        account: context.account,
+      });
       for (const dimension of alarm.Dimensions ?? []) {
         const type = dimension.Name && RESOURCE_DIMENSIONS[dimension.Name];
-        if (type && dimension.Value) add({ type, id: dimension.Value, region: context.region, account: context.account });
+        if (type && dimension.Value)
+          add({ type, id: dimension.Value, region: context.region, account: context.account });
       }
     }
     const count = alarms.length;

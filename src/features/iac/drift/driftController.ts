@@ -439,7 +439,14 @@ export class DriftController implements vscode.Disposable {
       report.resources.flatMap((resource) => {
         const span = template.rangeOf(['Resources', resource.logicalId])?.key;
         return span && resource.physicalId
-          ? [{ logicalId: resource.logicalId, type: resource.type, physicalId: resource.physicalId, range: toRange(span) }]
+          ? [
+              {
+                logicalId: resource.logicalId,
+                type: resource.type,
+                physicalId: resource.physicalId,
+                range: toRange(span),
+              },
+            ]
           : [];
       }),
     );
