@@ -8,6 +8,10 @@ import { RECOVERY_PLAN_EDITOR_VIEW_TYPE } from '../editors/recoveryPlan/ids';
  * path delimiter. Recovery plans open in the visual editor beside the active editor; other files as text.
  */
 export const DEMO_OPEN_FILES_ENV = 'PILOT_LIGHT_DEMO_OPEN_FILES';
+/** `npm run demo` only: "1" opens the Getting Started walkthrough once the extension is active. */
+export const DEMO_WALKTHROUGH_ENV = 'PILOT_LIGHT_DEMO_WALKTHROUGH';
+/** The walkthrough's id in package.json (`contributes.walkthroughs`). */
+export const WALKTHROUGH_ID = 'pilotLight.gettingStarted';
 
 const MAX_FILES = 5;
 
@@ -46,5 +50,14 @@ export async function openDemoFiles(log: (message: string) => void): Promise<voi
     } catch (error) {
       log(`demo: ${file} could not be opened: ${error instanceof Error ? error.message : String(error)}`);
     }
+  }
+}
+
+/** Opens the Getting Started walkthrough in the active editor group (the demo's first screen). */
+export async function openDemoWalkthrough(extensionId: string, log: (message: string) => void): Promise<void> {
+  try {
+    await vscode.commands.executeCommand('workbench.action.openWalkthrough', `${extensionId}#${WALKTHROUGH_ID}`, false);
+  } catch (error) {
+    log(`demo: the walkthrough could not be opened: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
