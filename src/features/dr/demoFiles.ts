@@ -53,10 +53,31 @@ export async function openDemoFiles(log: (message: string) => void): Promise<voi
   }
 }
 
-/** Opens the Getting Started walkthrough in the active editor group (the demo's first screen). */
-export async function openDemoWalkthrough(extensionId: string, log: (message: string) => void): Promise<void> {
+/** Attempts, one a second, to open the walkthrough before giving up. */
+const WALKTHROUGH_ATTEMPTS = 20;
+
+/**
+ * Opens the Getting Started walkthrough in the active editor group (the demo's first screen). VS Code registers
+ * an extension's walkthroughs some seconds after activation, and until then opens its own walkthrough instead:
+ * so this tries again until the tab shows ours (its title is "Walkthrough: <display name>").
+ */
+export async function openDemoWalkthrough(
+  extension: vscode.Extension<unknown>,
+  log: (message: string) => void,
+): Promise<void> {
+  const displayName = (extension.packageJSON as { displayName?: string }).displayName ?? extension.id;
+  const shown = () =>
+    vscode.window.tabGroups.all.some((group) => group.tabs.some((tab) => tab.label === `Walkthrough: ${displayName}`));
   try {
-    await vscode.commands.executeCommand('workbench.action.openWalkthrough', `${extensionId}#${WALKTHROUGH_ID}`, false);
+    for (let attempt = 0; attempt < WALKTHROUGH_ATTEMPTS && !shown(); attempt++) {
+      if (attempt) await new Promise((resolve) => setTimeout(resolve, 1000));
+      await vscode.commands.executeCommand(
+        'workbench.action.openWalkthrough',
+        `${extension.id}#${WALKTHROUGH_ID}`,
+        false,
+      );
+    }
+    if (!shown()) log(`demo: VS Code did not show the walkthrough ${WALKTHROUGH_ID}.`);
   } catch (error) {
     log(`demo: the walkthrough could not be opened: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -77,7 +77,7 @@ export function registerDrFeature(ctx: PilotLightContext): DrFeature {
     // The walkthrough first: the demo's files then open beside it.
     const demoLog = (message: string) => ctx.log.warn(message);
     void (async () => {
-      if (process.env[DEMO_WALKTHROUGH_ENV] === '1') await openDemoWalkthrough(ctx.extension.extension.id, demoLog);
+      if (process.env[DEMO_WALKTHROUGH_ENV] === '1') await openDemoWalkthrough(ctx.extension.extension, demoLog);
       if (process.env[DEMO_OPEN_FILES_ENV]) await openDemoFiles(demoLog);
     })();
     void recoverRuns().finally(scheduled);
