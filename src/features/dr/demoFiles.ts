@@ -58,26 +58,31 @@ const WALKTHROUGH_ATTEMPTS = 20;
 
 /**
  * Opens the Getting Started walkthrough in the active editor group (the demo's first screen). VS Code registers
- * an extension's walkthroughs some seconds after activation, and until then opens its own walkthrough instead:
- * so this tries again until the tab shows ours (its title is "Walkthrough: <display name>").
+ * an extension's walkthroughs some seconds after activation, and until then shows one of its own instead (a tab
+ * titled "Walkthrough: <its title>"): that tab is closed and ours asked for again, once a second.
  */
 export async function openDemoWalkthrough(
   extension: vscode.Extension<unknown>,
   log: (message: string) => void,
 ): Promise<void> {
   const displayName = (extension.packageJSON as { displayName?: string }).displayName ?? extension.id;
-  const shown = () =>
-    vscode.window.tabGroups.all.some((group) => group.tabs.some((tab) => tab.label === `Walkthrough: ${displayName}`));
+  const otherWalkthroughs = () =>
+    vscode.window.tabGroups.all.flatMap((group) =>
+      group.tabs.filter((tab) => tab.label.startsWith('Walkthrough: ') && tab.label !== `Walkthrough: ${displayName}`),
+    );
   try {
-    for (let attempt = 0; attempt < WALKTHROUGH_ATTEMPTS && !shown(); attempt++) {
-      if (attempt) await new Promise((resolve) => setTimeout(resolve, 1000));
+    for (let attempt = 0; attempt < WALKTHROUGH_ATTEMPTS; attempt++) {
       await vscode.commands.executeCommand(
         'workbench.action.openWalkthrough',
         `${extension.id}#${WALKTHROUGH_ID}`,
         false,
       );
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const others = otherWalkthroughs();
+      if (!others.length) return;
+      await vscode.window.tabGroups.close(others);
     }
-    if (!shown()) log(`demo: VS Code did not show the walkthrough ${WALKTHROUGH_ID}.`);
+    log(`demo: VS Code did not show the walkthrough ${WALKTHROUGH_ID}.`);
   } catch (error) {
     log(`demo: the walkthrough could not be opened: ${error instanceof Error ? error.message : String(error)}`);
   }
