@@ -53,36 +53,46 @@ export async function openDemoFiles(log: (message: string) => void): Promise<voi
   }
 }
 
-/** Attempts, one a second, to open the walkthrough before giving up. */
-const WALKTHROUGH_ATTEMPTS = 20;
+/** How long after the first attempt a fallback walkthrough is replaced by ours. */
+const WALKTHROUGH_WATCH_MS = 30_000;
 
 /**
  * Opens the Getting Started walkthrough in the active editor group (the demo's first screen). VS Code registers
  * an extension's walkthroughs some seconds after activation, and until then shows one of its own instead (a tab
- * titled "Walkthrough: <its title>"): that tab is closed and ours asked for again, once a second.
+ * titled "Walkthrough: <its title>"; ours is titled "Welcome" or "Walkthrough: <display name>"): for a while,
+ * such a tab is closed as it appears and ours asked for again.
  */
 export async function openDemoWalkthrough(
   extension: vscode.Extension<unknown>,
   log: (message: string) => void,
 ): Promise<void> {
   const displayName = (extension.packageJSON as { displayName?: string }).displayName ?? extension.id;
+  const open = () =>
+    vscode.commands.executeCommand('workbench.action.openWalkthrough', `${extension.id}#${WALKTHROUGH_ID}`, false);
   const otherWalkthroughs = () =>
     vscode.window.tabGroups.all.flatMap((group) =>
       group.tabs.filter((tab) => tab.label.startsWith('Walkthrough: ') && tab.label !== `Walkthrough: ${displayName}`),
     );
-  try {
-    for (let attempt = 0; attempt < WALKTHROUGH_ATTEMPTS; attempt++) {
-      await vscode.commands.executeCommand(
-        'workbench.action.openWalkthrough',
-        `${extension.id}#${WALKTHROUGH_ID}`,
-        false,
-      );
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      const others = otherWalkthroughs();
-      if (!others.length) return;
+  let replacing = false;
+  const replace = async () => {
+    const others = otherWalkthroughs();
+    if (replacing || !others.length) return;
+    replacing = true;
+    try {
       await vscode.window.tabGroups.close(others);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await open();
+    } catch (error) {
+      log(`demo: the walkthrough could not be opened: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      replacing = false;
     }
-    log(`demo: VS Code did not show the walkthrough ${WALKTHROUGH_ID}.`);
+  };
+  const watcher = vscode.window.tabGroups.onDidChangeTabs(() => void replace());
+  setTimeout(() => watcher.dispose(), WALKTHROUGH_WATCH_MS).unref?.();
+  try {
+    await open();
+    await replace();
   } catch (error) {
     log(`demo: the walkthrough could not be opened: ${error instanceof Error ? error.message : String(error)}`);
   }
