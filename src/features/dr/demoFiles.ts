@@ -53,14 +53,15 @@ export async function openDemoFiles(log: (message: string) => void): Promise<voi
   }
 }
 
-/** How long after the first attempt a fallback walkthrough is replaced by ours. */
+/** How long after the first attempt a fallback walkthrough is replaced by ours, and how often it is looked for. */
 const WALKTHROUGH_WATCH_MS = 30_000;
+const WALKTHROUGH_POLL_MS = 500;
 
 /**
  * Opens the Getting Started walkthrough in the active editor group (the demo's first screen). VS Code registers
  * an extension's walkthroughs some seconds after activation, and until then shows one of its own instead (a tab
  * titled "Walkthrough: <its title>"; ours is titled "Welcome" or "Walkthrough: <display name>"): for a while,
- * such a tab is closed as it appears and ours asked for again.
+ * such a tab is closed when seen and ours asked for again.
  */
 export async function openDemoWalkthrough(
   extension: vscode.Extension<unknown>,
@@ -73,26 +74,16 @@ export async function openDemoWalkthrough(
     vscode.window.tabGroups.all.flatMap((group) =>
       group.tabs.filter((tab) => tab.label.startsWith('Walkthrough: ') && tab.label !== `Walkthrough: ${displayName}`),
     );
-  let replacing = false;
-  const replace = async () => {
-    const others = otherWalkthroughs();
-    if (replacing || !others.length) return;
-    replacing = true;
-    try {
-      await vscode.window.tabGroups.close(others);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      await open();
-    } catch (error) {
-      log(`demo: the walkthrough could not be opened: ${error instanceof Error ? error.message : String(error)}`);
-    } finally {
-      replacing = false;
-    }
-  };
-  const watcher = vscode.window.tabGroups.onDidChangeTabs(() => void replace());
-  setTimeout(() => watcher.dispose(), WALKTHROUGH_WATCH_MS).unref?.();
   try {
     await open();
-    await replace();
+    for (const deadline = Date.now() + WALKTHROUGH_WATCH_MS; Date.now() < deadline;) {
+      await new Promise((resolve) => setTimeout(resolve, WALKTHROUGH_POLL_MS));
+      const others = otherWalkthroughs();
+      if (!others.length) continue;
+      log(`demo: VS Code showed ${others.map((tab) => tab.label).join(', ')} before it knew ours; asking again`);
+      await vscode.window.tabGroups.close(others);
+      await open();
+    }
   } catch (error) {
     log(`demo: the walkthrough could not be opened: ${error instanceof Error ? error.message : String(error)}`);
   }
