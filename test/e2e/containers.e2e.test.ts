@@ -119,6 +119,14 @@ describe('containers in the AWS explorer in code-server (packaged VSIX, Chromium
     await row('PRIMARY web:2').waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
     assert.match(await descriptionOf('PRIMARY web:2'), /^rollout IN_PROGRESS · desired 2 · running 0 · pending 2/);
     await row('PRIMARY web:2').click();
+    // Widen the side bar (drag its edge) so the descriptions show whole in the screenshot.
+    const box = await sidebar().boundingBox();
+    if (box) {
+      await page.mouse.move(box.x + box.width, box.y + box.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width + 450, box.y + box.height / 2, { steps: 8 });
+      await page.mouse.up();
+    }
     await screenshot('containers-ecs-service-deployments');
   });
 });

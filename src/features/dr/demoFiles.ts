@@ -53,35 +53,31 @@ export async function openDemoFiles(log: (message: string) => void): Promise<voi
   }
 }
 
-/** How long after the first attempt a fallback walkthrough is replaced by ours, and how often it is looked for. */
-const WALKTHROUGH_WATCH_MS = 30_000;
-const WALKTHROUGH_POLL_MS = 500;
+/** After the first attempt, the walkthrough is asked for again at these delays (ms), while its tab is active. */
+export const WALKTHROUGH_RETRY_DELAYS_MS = [3000, 6000, 9000];
 
 /**
  * Opens the Getting Started walkthrough in the active editor group (the demo's first screen). VS Code registers
- * an extension's walkthroughs some seconds after activation, and until then shows one of its own instead (a tab
- * titled "Walkthrough: <its title>"; ours is titled "Welcome" or "Walkthrough: <display name>"): for a while,
- * such a tab is closed when seen and ours asked for again.
+ * an extension's walkthroughs some seconds after activation (it waits up to 5 s for its experiment service), and
+ * shows one of its own when asked for ours before; the extension API cannot tell which one a tab shows. So ours is
+ * asked for again a few times during the first seconds, as long as a walkthrough tab is still the active one.
  */
 export async function openDemoWalkthrough(
   extension: vscode.Extension<unknown>,
   log: (message: string) => void,
 ): Promise<void> {
-  const displayName = (extension.packageJSON as { displayName?: string }).displayName ?? extension.id;
   const open = () =>
     vscode.commands.executeCommand('workbench.action.openWalkthrough', `${extension.id}#${WALKTHROUGH_ID}`, false);
-  const otherWalkthroughs = () =>
-    vscode.window.tabGroups.all.flatMap((group) =>
-      group.tabs.filter((tab) => tab.label.startsWith('Walkthrough: ') && tab.label !== `Walkthrough: ${displayName}`),
-    );
+  const walkthroughActive = () => {
+    const label = vscode.window.tabGroups.activeTabGroup.activeTab?.label ?? '';
+    return label === 'Welcome' || label.startsWith('Walkthrough: ');
+  };
   try {
+    const started = Date.now();
     await open();
-    for (const deadline = Date.now() + WALKTHROUGH_WATCH_MS; Date.now() < deadline;) {
-      await new Promise((resolve) => setTimeout(resolve, WALKTHROUGH_POLL_MS));
-      const others = otherWalkthroughs();
-      if (!others.length) continue;
-      log(`demo: VS Code showed ${others.map((tab) => tab.label).join(', ')} before it knew ours; asking again`);
-      await vscode.window.tabGroups.close(others);
+    for (const delay of WALKTHROUGH_RETRY_DELAYS_MS) {
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + delay - Date.now())));
+      if (!walkthroughActive()) return;
       await open();
     }
   } catch (error) {
