@@ -122,7 +122,7 @@ describe('first drill from the Getting Started walkthrough in code-server (packa
       .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`) }) })
       .first();
     await row.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
-    await page.keyboard.press('Enter');
+    await quickInputBox().press('Enter');
   }
 
   /** Clicks a modal dialog's button (the keyboard when the workbench drops a synthetic click). */
@@ -311,7 +311,7 @@ describe('first drill from the Getting Started walkthrough in code-server (packa
     assert.strictEqual(proposed.length, 3, `three groups proposed: ${JSON.stringify(proposed)}`);
     await screenshot('first-drill-groups-preview');
     await quickInputBox().focus();
-    await page.keyboard.press('Enter');
+    await quickInputBox().press('Enter');
     const confirmation = await pressDialogButton(/^Create 3 group\(s\)$/);
     assert.match(confirmation, /Create 3 protection group\(s\) from tag Role\?/);
     const groupsDir = path.join(workspace, '.pilotlight', 'dr', 'groups');
@@ -339,7 +339,7 @@ describe('first drill from the Getting Started walkthrough in code-server (packa
     for (let index = 0; index < 3; index++) await rows.nth(index).locator('.label-name').first().click();
     await waitFor(async () => /^3\b/.test(await selectedCount()), 'three groups ticked');
     await quickInputBox().focus();
-    await page.keyboard.press('Enter');
+    await quickInputBox().press('Enter');
     // The tier order is offered when it differs from the order picked; then the name, proposed as "recovery".
     await waitFor(
       async () =>
@@ -352,7 +352,7 @@ describe('first drill from the Getting Started walkthrough in code-server (packa
       await pick(/Order the groups into waves/, 'Tier order (db → app → web)');
     await waitForQuickInput(/New recovery plan/);
     assert.strictEqual(await quickInputBox().inputValue(), PLAN_NAME);
-    await page.keyboard.press('Enter');
+    await quickInputBox().press('Enter');
     planPath = path.join(workspace, '.pilotlight', 'dr', 'plans', `${PLAN_NAME}.recovery-plan.yaml`);
     await waitFor(async () => fs.existsSync(planPath), `${planPath}`);
     const planText = fs.readFileSync(planPath, 'utf8');
@@ -381,7 +381,7 @@ describe('first drill from the Getting Started walkthrough in code-server (packa
     assert.match(approval, /Approval required: .* in production/);
     await waitForQuickInput(/Approve: /);
     await quickInputBox().fill('production');
-    await page.keyboard.press('Enter');
+    await quickInputBox().press('Enter');
     await waitFor(async () => !(await quickInput().isVisible()), 'the approval input to close');
     await waitFor(
       async () => /drill · completed/.test((await sidebar().textContent()) ?? ''),
@@ -421,6 +421,12 @@ describe('first drill from the Getting Started walkthrough in code-server (packa
     await pick(/Clean up which drill\?/, PLAN_NAME);
     const terminate = await pressDialogButton(/^Terminate$/);
     assert.match(terminate, /Terminate the 3 recovery instance\(s\) of drill "recovery"\?/);
+    // Terminating instances in production is a guarded delete: its approval is typed too.
+    const cleanupApproval = await pressDialogButton(/^Approve…$/);
+    assert.match(cleanupApproval, /Approval required: .* in production/);
+    await waitForQuickInput(/Approve: /);
+    await quickInputBox().fill('production');
+    await quickInputBox().press('Enter');
     const ids = new Set(drillRecoveryInstances.map((instance) => instance.id));
     await waitFor(
       async () => {
