@@ -421,12 +421,9 @@ describe('first drill from the Getting Started walkthrough in code-server (packa
     await pick(/Clean up which drill\?/, PLAN_NAME);
     const terminate = await pressDialogButton(/^Terminate$/);
     assert.match(terminate, /Terminate the 3 recovery instance\(s\) of drill "recovery"\?/);
-    // Terminating instances in production is a guarded delete: its approval is typed too.
-    const cleanupApproval = await pressDialogButton(/^Approve…$/);
-    assert.match(cleanupApproval, /Approval required: .* in production/);
-    await waitForQuickInput(/Approve: /);
-    await quickInputBox().fill('production');
-    await quickInputBox().press('Enter');
+    // The terminate call is a guarded delete: the guardrails' own confirmation, with its preview, follows.
+    const guarded = await pressDialogButton(/^Delete$/);
+    assert.match(guarded, /Terminate 3 recovery instance\(s\)\?/);
     const ids = new Set(drillRecoveryInstances.map((instance) => instance.id));
     await waitFor(
       async () => {
