@@ -83,8 +83,9 @@ try {
       'pilotLight.mcp.enabled': true,
       'workbench.editorAssociations': { '*.recovery-plan.yaml': 'pilotLight.recoveryPlanEditor' },
     },
-    // The URL opens one file; the extension opens the sample plan beside it, in the visual editor (demo only).
-    env: { ...stack.env, PILOT_LIGHT_DEMO_OPEN_FILES: planPath },
+    // The URL opens one file; the extension opens the Getting Started walkthrough, then the sample plan beside
+    // it in the visual editor (demo only).
+    env: { ...stack.env, PILOT_LIGHT_DEMO_WALKTHROUGH: '1', PILOT_LIGHT_DEMO_OPEN_FILES: planPath },
     extensionsToInstall: [PACKAGED_VSIX],
     logFile: join(logs.path, 'code-server.log'),
   });
@@ -107,6 +108,8 @@ Pilot Light demo is running (ready in ${((Date.now() - started) / 1000).toFixed(
 
 Open the URL: three-tier/template.yaml opens with its drift on the WebInstance line (${driftNote}),
 and beside it the sample recovery plan (.pilotlight/dr/plans/three-tier.recovery-plan.yaml) in the visual editor.
+The Getting Started walkthrough ("Pilot Light: your first DR drill") opens too: from the DRS servers to groups, a plan,
+a preflight, a drill (type "production" to approve it), its report and the clean-up, without writing YAML.
 Then the AWS icon in the activity bar. To try:
   - the template: lenses (Check drift · Preview changes · Deploy), hover a resource, the quick fixes on the drift
   - the sample recovery plan (its groups hold the seeded db, app and web servers; its waves run the SSM health

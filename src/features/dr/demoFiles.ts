@@ -8,6 +8,10 @@ import { RECOVERY_PLAN_EDITOR_VIEW_TYPE } from '../editors/recoveryPlan/ids';
  * path delimiter. Recovery plans open in the visual editor beside the active editor; other files as text.
  */
 export const DEMO_OPEN_FILES_ENV = 'PILOT_LIGHT_DEMO_OPEN_FILES';
+/** `npm run demo` only: "1" opens the Getting Started walkthrough once the extension is active. */
+export const DEMO_WALKTHROUGH_ENV = 'PILOT_LIGHT_DEMO_WALKTHROUGH';
+/** The walkthrough's id in package.json (`contributes.walkthroughs`). */
+export const WALKTHROUGH_ID = 'pilotLight.gettingStarted';
 
 const MAX_FILES = 5;
 
@@ -46,5 +50,37 @@ export async function openDemoFiles(log: (message: string) => void): Promise<voi
     } catch (error) {
       log(`demo: ${file} could not be opened: ${error instanceof Error ? error.message : String(error)}`);
     }
+  }
+}
+
+/** After the first attempt, the walkthrough is asked for again at these delays (ms), while its tab is active. */
+export const WALKTHROUGH_RETRY_DELAYS_MS = [3000, 6000, 9000];
+
+/**
+ * Opens the Getting Started walkthrough in the active editor group (the demo's first screen). VS Code registers
+ * an extension's walkthroughs some seconds after activation (it waits up to 5 s for its experiment service), and
+ * shows one of its own when asked for ours before; the extension API cannot tell which one a tab shows. So ours is
+ * asked for again a few times during the first seconds, as long as a walkthrough tab is still the active one.
+ */
+export async function openDemoWalkthrough(
+  extension: vscode.Extension<unknown>,
+  log: (message: string) => void,
+): Promise<void> {
+  const open = () =>
+    vscode.commands.executeCommand('workbench.action.openWalkthrough', `${extension.id}#${WALKTHROUGH_ID}`, false);
+  const walkthroughActive = () => {
+    const label = vscode.window.tabGroups.activeTabGroup.activeTab?.label ?? '';
+    return label === 'Welcome' || label.startsWith('Walkthrough: ');
+  };
+  try {
+    const started = Date.now();
+    await open();
+    for (const delay of WALKTHROUGH_RETRY_DELAYS_MS) {
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + delay - Date.now())));
+      if (!walkthroughActive()) return;
+      await open();
+    }
+  } catch (error) {
+    log(`demo: the walkthrough could not be opened: ${error instanceof Error ? error.message : String(error)}`);
   }
 }

@@ -107,7 +107,7 @@ export function registerDrCommands(c: DrCommandContext): vscode.Disposable[] {
         detail: `${new Date(o.startedAt).toLocaleString()} · ${o.launched} launched · ${o.runId}`,
         runId: o.runId,
       })),
-      { title, matchOnDetail: true },
+      { title, matchOnDetail: true, ignoreFocusOut: true },
     );
     if (!picked) throw new UserError('');
     return picked.runId;

@@ -39,7 +39,10 @@ export function renderGroupsPreview(proposal: GroupsProposal): string {
   return lines.join('\n');
 }
 
-/** "Create Protection Groups from Source Servers…" and "New Recovery Plan from Groups…". */
+/**
+ * "Create Protection Groups from Source Servers…" and "New Recovery Plan from Groups…". Their questions stay open
+ * when focus moves (the walkthrough that runs them re-renders as its steps complete, and a preview opens).
+ */
 export function registerDrOnboardingCommands(c: DrCommandContext): vscode.Disposable[] {
   const { services, prompts } = c;
   const command = commandRegistrar(services.ctx, {
@@ -70,7 +73,7 @@ export function registerDrOnboardingCommands(c: DrCommandContext): vscode.Dispos
           label: key.key,
           description: `${key.values} value(s) · ${key.servers} of ${servers.length} server(s)`,
         })),
-        { title: 'Create protection groups: one group per value of which tag?' },
+        { title: 'Create protection groups: one group per value of which tag?', ignoreFocusOut: true },
       );
       if (!picked) throw new UserError('');
       tagKey = picked.label;
@@ -94,6 +97,7 @@ export function registerDrOnboardingCommands(c: DrCommandContext): vscode.Dispos
       })),
       {
         title: `Protection groups to create (${proposal.untagged.length} server(s) without ${tagKey} stay out)`,
+        ignoreFocusOut: true,
       },
     );
     if (!chosen || chosen.length === 0) throw new UserError('');
@@ -154,7 +158,7 @@ export function registerDrOnboardingCommands(c: DrCommandContext): vscode.Dispos
             .map(([key, value]) => `${key}=${value}`)
             .join(', ')}`,
         })),
-        { title: 'Protection groups to recover in the new plan' },
+        { title: 'Protection groups to recover in the new plan', ignoreFocusOut: true },
       );
       if (!picked || picked.length === 0) throw new UserError('');
       names = picked.map((item) => item.label);
@@ -178,7 +182,7 @@ export function registerDrOnboardingCommands(c: DrCommandContext): vscode.Dispos
           { label: tierChoice, detail: describeWaves(tiered).replace(/\n/g, '  ·  ') },
           { label: givenChoice, detail: describeWaves(given).replace(/\n/g, '  ·  ') },
         ],
-        { title: 'Order the groups into waves (each wave waits for the one before)' },
+        { title: 'Order the groups into waves (each wave waits for the one before)', ignoreFocusOut: true },
       );
       if (!choice) throw new UserError('');
       ordered = choice.label === tierChoice ? tiered : given;
@@ -189,6 +193,7 @@ export function registerDrOnboardingCommands(c: DrCommandContext): vscode.Dispos
       options?.name ??
       (await prompts.inputBox({
         title: 'New recovery plan',
+        ignoreFocusOut: true,
         prompt: `Name (also the file name). Waves:\n${describeWaves(ordered)}`,
         value: suggested,
         validateInput: (value) =>

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { PilotLightContext } from '../shared/pilotLightContext';
-import { DEMO_OPEN_FILES_ENV, openDemoFiles } from './demoFiles';
+import { DEMO_OPEN_FILES_ENV, DEMO_WALKTHROUGH_ENV, openDemoFiles, openDemoWalkthrough } from './demoFiles';
 import { DrDiagnostics } from './diagnostics';
 import { registerDrAssistCommands } from './assistCommands';
 import { registerDrOnboardingCommands } from './onboardingCommands';
@@ -74,7 +74,12 @@ export function registerDrFeature(ctx: PilotLightContext): DrFeature {
   const recovered = new Promise<void>((resolve) => (scheduled = resolve));
   const timer = setTimeout(() => {
     diagnostics.validateOpenDocuments();
-    if (process.env[DEMO_OPEN_FILES_ENV]) void openDemoFiles((message) => ctx.log.warn(message));
+    // The walkthrough first: the demo's files then open beside it.
+    const demoLog = (message: string) => ctx.log.warn(message);
+    void (async () => {
+      if (process.env[DEMO_WALKTHROUGH_ENV] === '1') await openDemoWalkthrough(ctx.extension.extension, demoLog);
+      if (process.env[DEMO_OPEN_FILES_ENV]) await openDemoFiles(demoLog);
+    })();
     void recoverRuns().finally(scheduled);
   }, RECOVERY_DELAY_MS);
   timer.unref?.();
