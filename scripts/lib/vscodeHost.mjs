@@ -78,10 +78,15 @@ export function buildTests() {
 }
 
 /** `npm run package` → pilot-light.vsix (PACKAGED_VSIX) */
+let packagedInThisProcess = false;
+
+/** `npm run package`, once per process: the e2e files of one mocha run share the VSIX. */
 export function packageExtension() {
+  if (packagedInThisProcess && existsSync(PACKAGED_VSIX)) return PACKAGED_VSIX;
   rmSync(PACKAGED_VSIX, { force: true });
   runOrThrow('npm', ['run', 'package'], { cwd: REPO_ROOT, what: 'npm run package' });
   requireFile(PACKAGED_VSIX, 'npm run package');
+  packagedInThisProcess = true;
   return PACKAGED_VSIX;
 }
 
