@@ -9,4 +9,6 @@ export interface ComplianceFeature {
   run(options?: { quiet?: boolean }): Promise<ComplianceReport | undefined>;
   lastReport(): ComplianceReport | undefined;
   findingsFor(resourceId: string): ComplianceFinding[];
+  /** The badges and tooltips on explorer rows (registered after activation). */
+  decorations: vscode.FileDecorationProvider;
 }

@@ -46,9 +46,29 @@ export function registerCompliance(ctx: PilotLightContext): ComplianceFeature {
     void loadActions().then((loaded) => loaded.updateTemplateDiagnostics(ctx, feature));
   };
 
+  const decorations: vscode.FileDecorationProvider = {
+    onDidChangeFileDecorations: decorationsChanged.event,
+    provideFileDecoration(uri) {
+      const id = resourceIdOf(uri);
+      const findings = id ? byResource.get(id) : undefined;
+      if (!findings?.length) return undefined;
+      const worst =
+        findings.find((f) => f.severity === 'critical' || f.severity === 'high') ??
+        findings.find((f) => f.severity === 'medium') ??
+        findings[0];
+      const titles = [...new Set(findings.map((f) => f.ruleTitle))];
+      return {
+        badge: findings.length > 9 ? '9+' : String(findings.length),
+        tooltip: `Compliance: ${findings.length} finding${findings.length === 1 ? '' : 's'} (${titles.join('; ')})`,
+        color: SEVERITY_COLOR[worst.severity] ? new vscode.ThemeColor(SEVERITY_COLOR[worst.severity]) : undefined,
+      };
+    },
+  };
+
   const feature: ComplianceFeature = {
     provider,
     view,
+    decorations,
     lastReport: () => report,
     findingsFor: (resourceId) => byResource.get(resourceId) ?? [],
     run: (options = {}) =>
@@ -118,26 +138,7 @@ export function registerCompliance(ctx: PilotLightContext): ComplianceFeature {
   );
 
   ctx.afterActivation(() => {
-    ctx.extension.subscriptions.push(
-      vscode.window.registerFileDecorationProvider({
-        onDidChangeFileDecorations: decorationsChanged.event,
-        provideFileDecoration(uri) {
-          const id = resourceIdOf(uri);
-          const findings = id ? byResource.get(id) : undefined;
-          if (!findings?.length) return undefined;
-          const worst =
-            findings.find((f) => f.severity === 'critical' || f.severity === 'high') ??
-            findings.find((f) => f.severity === 'medium') ??
-            findings[0];
-          const titles = [...new Set(findings.map((f) => f.ruleTitle))];
-          return {
-            badge: findings.length > 9 ? '9+' : String(findings.length),
-            tooltip: `Compliance: ${findings.length} finding${findings.length === 1 ? '' : 's'} (${titles.join('; ')})`,
-            color: SEVERITY_COLOR[worst.severity] ? new vscode.ThemeColor(SEVERITY_COLOR[worst.severity]) : undefined,
-          };
-        },
-      }),
-    );
+    ctx.extension.subscriptions.push(vscode.window.registerFileDecorationProvider(feature.decorations));
     void import('../iac/drift/linkedResources').then(({ onDidChangeLinkedResources }) =>
       ctx.extension.subscriptions.push(
         onDidChangeLinkedResources(() => {
