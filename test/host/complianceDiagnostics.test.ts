@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { CloudFormationClient, DeleteStackCommand } from '@aws-sdk/client-cloudformation';
 import { EC2Client, RevokeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
 import * as vscode from 'vscode';
 import type { StackDriftReport } from '../../src/core/iac/drift/stackDrift';
@@ -109,6 +110,12 @@ describe('Compliance findings in a linked CloudFormation template and on explore
     const folder = vscode.workspace.workspaceFolders![0].uri;
     await vscode.workspace.fs.delete(vscode.Uri.joinPath(folder, FOLDER), { recursive: true });
     await vscode.workspace.fs.delete(vscode.Uri.joinPath(folder, '.pilotlight', 'iac.json'));
+    const cfn = new CloudFormationClient(target());
+    try {
+      await cfn.send(new DeleteStackCommand({ StackName: STACK }));
+    } finally {
+      cfn.destroy();
+    }
   });
 
   it('puts the finding on the flagged resource in the template and its explorer row, not on the compliant one', async () => {

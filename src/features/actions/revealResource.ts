@@ -20,7 +20,8 @@ function labelOf(node: ExplorerNode): string {
 
 /**
  * "Show in explorer": focuses the AWS view, filters it to the resource and, when it can be found within a few
- * levels, selects it. The filter alone already narrows the tree to the resource.
+ * levels, selects it. The filter alone already narrows the tree to the resource. A resource created after the
+ * explorer loaded its lists is not in them: on a miss the explorer reloads once and looks again.
  */
 export async function revealResource(
   explorer: ExplorerFeature,
@@ -28,6 +29,15 @@ export async function revealResource(
 ): Promise<boolean> {
   await vscode.commands.executeCommand('pilotLight.explorer.focus');
   explorer.provider.setFilter(target.id);
+  if (await findAndSelect(explorer, target)) return true;
+  explorer.provider.refresh();
+  return findAndSelect(explorer, target);
+}
+
+async function findAndSelect(
+  explorer: ExplorerFeature,
+  target: { id: string; type?: string; region?: string },
+): Promise<boolean> {
   const service = target.type ? serviceTitle(target.type) : undefined;
   try {
     const [root] = (await explorer.provider.getChildren()) as ExplorerNode[];
