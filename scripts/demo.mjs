@@ -50,6 +50,22 @@ try {
   driftNote = `the sample stack could not be deployed: ${error instanceof Error ? error.message : error}`;
   console.error(`[pilot-light] ${driftNote}`);
 }
+// Demo data for the other views: containers, the organization, cost, CloudWatch, AWS Backup, insights and
+// compliance (tools/seed/breadth.ts). Each step is independent; a step that fails is noted, the demo goes on.
+let breadthNotes;
+try {
+  const breadth = createRequire(import.meta.url)(join(REPO_ROOT, 'out', 'tools', 'seed', 'breadth.js'));
+  const { steps } = await breadth.seedBreadthDemo({
+    endpoint: stack.endpoint,
+    region: stack.region,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
+  for (const step of steps.filter((entry) => !entry.ok)) console.error(`[pilot-light] ${step.note}`);
+  breadthNotes = steps.filter((step) => step.step !== 'account').map((step) => step.note);
+} catch (error) {
+  breadthNotes = [`the demo data could not be seeded: ${error instanceof Error ? error.message : error}`];
+  console.error(`[pilot-light] ${breadthNotes[0]}`);
+}
 // The sample recovery plan and its protection groups (the seeded web, app and db servers, by their Role tag).
 cpSync(join(REPO_ROOT, 'samples', 'recovery-plan', 'groups'), join(workspace.path, '.pilotlight', 'dr', 'groups'), {
   recursive: true,
@@ -120,5 +136,11 @@ Then the AWS icon in the activity bar. To try:
   - Chat: @aws stop the app server · @aws which instances are in the private subnet? · @aws find things I'm paying for but not using
   - a DRS source server → Explain Replication Problem; a recovery plan file → Generate DR Runbook
   - Extensions → MCP servers: "Pilot Light" (the same guarded tools for agents); from a terminal: node dist/mcp.js --stdio
+  - Explorer → ECS → demo → web (tasks, logs) · ECR · Organization (OUs and accounts) · Alarms (web-1-cpu-high in
+    ALARM; web-1 shows its CPU sparkline) · Logs (/ecs/web) · AWS Backup (demo-vault, demo-daily)
+  - the Cost, Insights ("click to check now": background checks stay off until pilotLight.insights.enabled) and
+    Compliance (Run Checks Now) views in the Pilot Light panel; Chat: @aws /cost
+Demo data seeded:
+${breadthNotes.map((note) => `  - ${note}`).join('\n')}
 Press Ctrl-C to stop.
 `);
