@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { type CodeServer, type HostHarness, type HostTestStack, loadHostHarness } from '../support/hostHarness';
 
 const UI_TIMEOUT_MS = 60_000;
-const RULE_TITLE = 'Security groups open to the world';
+const RULE_TITLE = 'No security group opens admin ports or all traffic to the world';
 
 describe('Compliance view in code-server (packaged VSIX, Chromium)', function () {
   this.timeout(300_000);

@@ -188,17 +188,20 @@ describe('The organization tree in code-server (packaged VSIX, Chromium)', funct
     const activityItem = page.locator('.part.activitybar [aria-label^="AWS"]').first();
     await activityItem.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
     await activityItem.click();
+    // The default profile opens expanded; folded, the organization's profile row is in view.
+    const defaultProfile = await waitForRow('default');
+    if ((await defaultProfile.getAttribute('aria-expanded')) === 'true') await defaultProfile.click();
     await expand(PROFILE);
     await expand('Organization');
     await expand('Workloads');
     await expand('Sandbox');
     const workloads = await childrenOf('Workloads');
-    assert.deepStrictEqual(workloads.map((row) => row.label).sort(), ['dev-app', 'prod-app']);
+    assert.deepStrictEqual(workloads.map((row) => row.label).sort(), ['Attached SCPs', 'dev-app', 'prod-app']);
     const prod = workloads.find((row) => row.label === 'prod-app')!;
     assert.strictEqual(prod.description, `${ids.get('prod-app')} · production (protected)`);
     assert.deepStrictEqual(
       (await childrenOf('Sandbox')).map((row) => row.label),
-      ['sandbox-1'],
+      ['Attached SCPs', 'sandbox-1'],
     );
     await expand('prod-app');
     await waitFor(
