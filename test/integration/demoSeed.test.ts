@@ -57,7 +57,9 @@ describe('The demo breadth seed against moto + the emulators', function () {
     const logs = new CloudWatchLogsClient(clientConfig());
     const ecr = new ECRClient(clientConfig());
     try {
-      const { services } = await ecs.send(new DescribeServicesCommand({ cluster: DEMO_ECS_CLUSTER, services: ['web'] }));
+      const { services } = await ecs.send(
+        new DescribeServicesCommand({ cluster: DEMO_ECS_CLUSTER, services: ['web'] }),
+      );
       assert.equal(services?.[0]?.serviceName, 'web');
       assert.equal(services?.[0]?.desiredCount, 2);
       const { taskArns } = await ecs.send(new ListTasksCommand({ cluster: DEMO_ECS_CLUSTER }));
