@@ -4,7 +4,7 @@
  * Actions are the conversation's own ChatAction (from its leaf module: the conversation module routes here).
  */
 import type { Nodegroup } from '@aws-sdk/client-eks';
-import type { ChatAction, ChatFollowup } from '../conversation/chatAction';
+import { actionAnswer, proposeChange, type ActionAnswer } from '../conversation/changeProposal';
 import { codeBlock, escapeMarkdown, inlineCode, plural, table } from '../conversation/markdown';
 import type { ContainerRequest } from './chatIntent';
 import {
@@ -29,20 +29,11 @@ export interface ContainerAnswerContext {
   region: string;
 }
 
-type Action = Exclude<ChatAction, { kind: 'show-in-explorer' }>;
-
-export interface ContainerAnswer {
-  markdown: string;
-  touched: never[];
-  actions: Action[];
-  followups: ChatFollowup[];
-}
+export type ContainerAnswer = ActionAnswer;
 
 const MAX_LOG_TEXT = 12_000;
 
-function answer(markdown: string, extra: Partial<ContainerAnswer> = {}): ContainerAnswer {
-  return { markdown, touched: [], actions: [], followups: [], ...extra };
-}
+const answer = actionAnswer;
 
 /** One service, or the answer that says why not (none, or which cluster to name). */
 async function oneService(
@@ -76,40 +67,6 @@ async function oneService(
   return found[0];
 }
 
-/** Dry-runs the change and offers a button to run it (or says why it cannot). */
-async function proposal(
-  ctx: ContainerAnswerContext,
-  label: string,
-  operationId: string,
-  input: Record<string, unknown>,
-): Promise<ContainerAnswer> {
-  const preview = await ctx.dryRun(operationId, input);
-  if (preview.status !== 'dry-run')
-    return answer(`**${escapeMarkdown(label, 200)}** cannot be previewed: ${escapeMarkdown(preview.text, 600)}`);
-  const actions: Action[] = [];
-  if (preview.verdict !== 'refused')
-    actions.push({
-      kind: 'run',
-      title: preview.verdict === 'needs-approval' ? `Approve and run: ${label}` : `Run: ${label}`,
-      operationId,
-      input,
-      region: ctx.region,
-      correlationId: preview.correlationId,
-    });
-  const note =
-    preview.verdict === 'refused'
-      ? 'The guardrails refuse this change, so there is nothing to run.'
-      : preview.verdict === 'needs-approval'
-        ? 'This is a protected environment: running it asks for an approval (type the environment name).'
-        : 'Review the dry-run, then use the button to run it.';
-  return answer(
-    `**Dry-run of "${escapeMarkdown(label, 200)}"**: nothing has changed yet.\n\n${codeBlock(preview.text)}\n\n${note}`,
-    {
-      actions,
-    },
-  );
-}
-
 async function scaleService(
   ctx: ContainerAnswerContext,
   request: Extract<ContainerRequest, { kind: 'scale-service' }>,
@@ -121,7 +78,7 @@ async function scaleService(
     (entry) => `scale ${entry.service.serviceName} in cluster ${entry.clusterName} to ${request.desiredCount}`,
   );
   if ('markdown' in found) return found;
-  return proposal(
+  return proposeChange(
     ctx,
     `Scale ${found.service.serviceName} to ${plural(request.desiredCount, 'task')}`,
     'ecs.services.scale',
@@ -166,7 +123,7 @@ async function deploy(ctx: ContainerAnswerContext, request: Extract<ContainerReq
     found = matches[0];
   }
   if ('markdown' in found) return found;
-  return proposal(
+  return proposeChange(
     ctx,
     `Deploy ${request.image} to ${found.service.serviceName} (${found.clusterName})`,
     'ecs.services.deployImage',
@@ -192,11 +149,16 @@ async function rollback(ctx: ContainerAnswerContext, request: Extract<ContainerR
     return answer(
       `Nothing was changed. ${inlineCode(found.service.serviceName)} runs ${inlineCode(revisionName(found.service.taskDefinition))}, and its family has no earlier active revision to roll back to.`,
     );
-  return proposal(ctx, `Roll back ${found.service.serviceName} to ${revisionName(target)}`, 'ecs.services.rollback', {
-    cluster: found.clusterArn,
-    service: found.service.serviceName,
-    taskDefinition: target,
-  });
+  return proposeChange(
+    ctx,
+    `Roll back ${found.service.serviceName} to ${revisionName(target)}`,
+    'ecs.services.rollback',
+    {
+      cluster: found.clusterArn,
+      service: found.service.serviceName,
+      taskDefinition: target,
+    },
+  );
 }
 
 async function scaleNodegroup(
@@ -220,7 +182,7 @@ async function scaleNodegroup(
         : `Nothing was changed. I found no EKS node group named ${inlineCode(request.nodegroup)}${request.cluster ? ` in cluster ${inlineCode(request.cluster)}` : ''} in ${inlineCode(ctx.region)}.`,
     );
   const [{ cluster, group }] = candidates;
-  return proposal(
+  return proposeChange(
     ctx,
     `Scale node group ${group.nodegroupName} to ${plural(request.desiredSize, 'node')}`,
     'eks.nodegroups.scale',

@@ -4,8 +4,8 @@
  * Logs Insights query), "dashboard for web-1 and web-2 CPU" (a dry-run of `cloudwatch.dashboards.put` whose
  * preview is the body). Reads are registered reads; nothing here changes AWS.
  */
-import type { ChatAction, ChatFollowup } from '../conversation/chatAction';
-import { codeBlock, escapeMarkdown, inlineCode, table } from '../conversation/markdown';
+import { actionAnswer, proposeChange, type ActionAnswer } from '../conversation/changeProposal';
+import { codeBlock, inlineCode, table } from '../conversation/markdown';
 import { METRICS, parseObservabilityRequest, type ObservabilityRequest } from './chatIntent';
 import { dashboardBody, dashboardName } from './dashboards';
 import { alarmCondition, sortAlarms } from './explorer';
@@ -23,14 +23,7 @@ export interface ObservabilityAnswerContext {
   sleep?: (ms: number) => Promise<void>;
 }
 
-type Action = Exclude<ChatAction, { kind: 'show-in-explorer' }>;
-
-export interface ObservabilityAnswer {
-  markdown: string;
-  touched: never[];
-  actions: Action[];
-  followups: ChatFollowup[];
-}
+export type ObservabilityAnswer = ActionAnswer;
 
 export const OBSERVE_HELP = [
   '**Observability** (`/observe`, in plain words):',
@@ -40,9 +33,7 @@ export const OBSERVE_HELP = [
   '- "dashboard for web-1 and web-2 CPU" (a dry-run showing the dashboard body first)',
 ].join('\n');
 
-function answer(markdown: string, extra: Partial<ObservabilityAnswer> = {}): ObservabilityAnswer {
-  return { markdown, touched: [], actions: [], followups: [], ...extra };
-}
+const answer = actionAnswer;
 
 interface InstanceRecord {
   InstanceId?: string;
@@ -101,38 +92,6 @@ export function alarmInputFor(
   };
 }
 
-async function proposal(
-  ctx: ObservabilityAnswerContext,
-  label: string,
-  operationId: string,
-  input: Record<string, unknown>,
-  intro = '',
-): Promise<ObservabilityAnswer> {
-  const preview = await ctx.dryRun(operationId, input);
-  if (preview.status !== 'dry-run')
-    return answer(`**${escapeMarkdown(label, 200)}** cannot be previewed: ${escapeMarkdown(preview.text, 600)}`);
-  const actions: Action[] = [];
-  if (preview.verdict !== 'refused')
-    actions.push({
-      kind: 'run',
-      title: preview.verdict === 'needs-approval' ? `Approve and run: ${label}` : `Run: ${label}`,
-      operationId,
-      input,
-      region: ctx.region,
-      correlationId: preview.correlationId,
-    });
-  const note =
-    preview.verdict === 'refused'
-      ? 'The guardrails refuse this change, so there is nothing to run.'
-      : preview.verdict === 'needs-approval'
-        ? 'This is a protected environment: running it asks for an approval (type the environment name).'
-        : 'Review the dry-run, then use the button to run it.';
-  return answer(
-    `${intro}**Dry-run of "${escapeMarkdown(label, 200)}"**: nothing has changed yet.\n\n${codeBlock(preview.text)}\n\n${note}`,
-    { actions },
-  );
-}
-
 async function oneInstance(
   ctx: ObservabilityAnswerContext,
   name: string,
@@ -163,7 +122,7 @@ async function createAlarm(
     return answer(
       'Nothing was changed. An alarm duration must be whole minutes (at least 1 minute), e.g. "for 5 minutes".',
     );
-  return proposal(ctx, `create alarm ${String(input.alarmName)}`, 'cloudwatch.alarms.put', input);
+  return proposeChange(ctx, `create alarm ${String(input.alarmName)}`, 'cloudwatch.alarms.put', input);
 }
 
 async function listAlarmsAnswer(ctx: ObservabilityAnswerContext): Promise<ObservabilityAnswer> {
@@ -233,7 +192,7 @@ async function dashboard(
   const resources = instances.map((instance) => ({ type: 'ec2:instance', id: instance.id, name: instance.name }));
   const body = dashboardBody(resources, request.metrics, ctx.region);
   const name = dashboardName(resources);
-  return proposal(ctx, `put dashboard ${name}`, 'cloudwatch.dashboards.put', {
+  return proposeChange(ctx, `put dashboard ${name}`, 'cloudwatch.dashboards.put', {
     dashboardName: name,
     dashboardBody: JSON.stringify(body),
   });
