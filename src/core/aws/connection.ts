@@ -24,6 +24,8 @@ export interface ServiceDefinition<Client> {
   /** Service id as used in endpoint overrides (`AWS_ENDPOINT_URL_<ID>`, profile `services`). */
   id: string;
   create(config: ServiceClientConfig): Promise<Client>;
+  /** Loads the SDK bundle without creating a client or calling AWS (parsing it ahead of the first list). */
+  preload?(): Promise<unknown>;
 }
 
 interface DestroyableClient {

@@ -28,9 +28,11 @@ function isLoopbackOrIp(endpoint: string): boolean {
   return host === 'localhost' || /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.startsWith('[');
 }
 
+const loadEc2 = () => import('@aws-sdk/client-ec2');
 export const ec2Service: ServiceDefinition<EC2Client> = {
   id: 'ec2',
-  create: async (config) => new (await import('@aws-sdk/client-ec2')).EC2Client(config),
+  create: async (config) => new (await loadEc2()).EC2Client(config),
+  preload: loadEc2,
 };
 
 export const drsService: ServiceDefinition<DrsClient> = {

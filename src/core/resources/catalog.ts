@@ -7,6 +7,8 @@ export interface ServiceCatalogEntry {
   /** IAM is global: it is shown once per profile, under the first region. */
   global?: boolean;
   listers: () => Promise<ResourceLister[]>;
+  /** Parses the service's SDK bundle while the folder is open, so its first list does not wait for it. */
+  preloadSdk?: () => Promise<unknown>;
 }
 
 // Listers are imported on expand, so activation never loads an SDK client.
@@ -25,6 +27,7 @@ export const SERVICE_CATALOG: ServiceCatalogEntry[] = [
         ec2.ec2ImageLister,
       ];
     },
+    preloadSdk: async () => (await import('../aws/services')).ec2Service.preload?.(),
   },
   { id: 'vpc', title: 'VPC', listers: async () => [(await import('./vpc')).vpcLister] },
   {

@@ -459,6 +459,8 @@ export class ResourceListNode extends ExplorerNode {
   }
 }
 
+const SDK_PRELOAD_DELAY_MS = 100;
+
 export class ServiceNode extends ExplorerNode {
   private lists?: Promise<PagedList[]>;
 
@@ -476,6 +478,11 @@ export class ServiceNode extends ExplorerNode {
     });
   }
   async getChildren(): Promise<ExplorerNode[]> {
+    if (!this.lists && this.service.preloadSdk) {
+      // After the folder's rows are drawn, before the person opens a list.
+      const preload = this.service.preloadSdk;
+      setTimeout(() => void preload().catch(() => undefined), SDK_PRELOAD_DELAY_MS);
+    }
     this.lists ??= this.service.listers().then((listers) => listers.map((lister) => new PagedList(lister, this.scope)));
     return listChildren(this, await this.lists);
   }
