@@ -10,6 +10,7 @@ export interface DecoratedTree {
 
 const SPARKLINE_TYPES = new Set(['ec2:instance']);
 const ALARM_TYPE = 'cloudwatch:alarm';
+const SPARKLINE_DELAY_MS = 50;
 
 /**
  * Sparklines for the instance rows a list shows: one batched GetMetricData read (≤ 500 rows per call) per
@@ -46,32 +47,40 @@ export class ObservabilityDecorator implements RowDecorator, vscode.Disposable {
     }
     if (!SPARKLINE_TYPES.has(list.lister.type) || !rows.length) return;
     const { reads, region } = list.scope;
-    void (async () => {
-      const cache = await this.sparklines();
-      const stale = rows.filter(
-        (row) => SPARKLINE_TYPES.has(row.resource.type) && !cache.isFresh(region, row.resource.id),
+    // After the rows are drawn: loading the metrics client must not delay the list's first paint.
+    setTimeout(() => void this.loadSparklines(list, rows, reads, region), SPARKLINE_DELAY_MS);
+  }
+
+  private async loadSparklines(
+    list: PagedList,
+    rows: ResourceNode[],
+    reads: PagedList['scope']['reads'],
+    region: string,
+  ): Promise<void> {
+    const cache = await this.sparklines();
+    const stale = rows.filter(
+      (row) => SPARKLINE_TYPES.has(row.resource.type) && !cache.isFresh(region, row.resource.id),
+    );
+    if (!stale.length) return;
+    try {
+      this.sparklineLoads++;
+      const calls = await cache.load(
+        (operationId, input) => reads.read(operationId, input, region),
+        region,
+        stale.map((row) => ({ type: row.resource.type, id: row.resource.id })),
       );
-      if (!stale.length) return;
-      try {
-        this.sparklineLoads++;
-        const calls = await cache.load(
-          (operationId, input) => reads.read(operationId, input, region),
-          region,
-          stale.map((row) => ({ type: row.resource.type, id: row.resource.id })),
-        );
-        if (!calls) return;
-        for (const row of stale) {
-          // Setting the row's resource again rebuilds its tooltip on the next paint.
-          const { resource } = row;
-          row.resource = resource;
-          this.tree.repaint(row);
-        }
-      } catch (error) {
-        this.warn(
-          `Sparklines for ${rows.length} ${list.lister.title.toLowerCase()} in ${region}: ${(error as Error).message}`,
-        );
+      if (!calls) return;
+      for (const row of stale) {
+        // Setting the row's resource again rebuilds its tooltip on the next paint.
+        const { resource } = row;
+        row.resource = resource;
+        this.tree.repaint(row);
       }
-    })();
+    } catch (error) {
+      this.warn(
+        `Sparklines for ${rows.length} ${list.lister.title.toLowerCase()} in ${region}: ${(error as Error).message}`,
+      );
+    }
   }
 
   tooltip(node: ResourceNode): string | undefined {
