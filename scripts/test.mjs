@@ -72,6 +72,11 @@ await step('compile tests and tools', process.execPath, [
   '-p',
   'tsconfig.test.json',
 ]);
+await step('typecheck webviews', process.execPath, [
+  join(root, 'node_modules/typescript/bin/tsc'),
+  '-p',
+  'webview/tsconfig.json',
+]);
 // The unit layer's grammar test tokenises with VS Code's own grammars from the code-server build the host
 // layers use: install it first, so no layer depends on another having run.
 if (layers.some((layer) => layer !== 'integration'))

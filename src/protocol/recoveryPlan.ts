@@ -109,6 +109,8 @@ const actionView = z
     message: text(2048).optional(),
     timeoutSeconds: z.number().optional(),
     retries: z.number().optional(),
+    backupVaultName: text(256).optional(),
+    recoveryPointArn: text(1600).optional(),
     parameters: z.record(text(128), text(20_000)).optional(),
   })
   .strict();

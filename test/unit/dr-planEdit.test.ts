@@ -11,6 +11,7 @@ import {
   valuesEqual,
   type PlanIntent,
 } from '../../src/core/dr/planEdit';
+import { RECOVERY_PLAN_PROTOCOL_VERSION, toWebview } from '../../src/protocol/recoveryPlan';
 
 type Json = Record<string, unknown>;
 
@@ -115,6 +116,34 @@ describe('recovery plan edits (visual editor)', () => {
       problems.some((p) => p.wave === 'web' && /recovers no servers/.test(p.message)),
       JSON.stringify(problems),
     );
+  });
+
+  it('shows a backup restore action with its vault and recovery point, and cuts over-long values to the protocol bounds', () => {
+    const long = 'x'.repeat(5000);
+    const text = `schemaVersion: 2
+kind: RecoveryPlan
+name: shop
+waves:
+  - name: db
+    protectionGroups: [db-group]
+    postActions:
+      - type: backupRestore
+        backupVaultName: shop-vault
+        recoveryPointArn: arn:aws:ec2:us-east-1::snapshot/snap-0123
+      - type: ${long}
+        name: ${long}
+`;
+    const view = planView(text);
+    assert.equal(view.status, 'ok');
+    if (view.status !== 'ok') return;
+    const [restore, odd] = view.waves[0].postActions;
+    assert.equal(restore.backupVaultName, 'shop-vault');
+    assert.equal(restore.recoveryPointArn, 'arn:aws:ec2:us-east-1::snapshot/snap-0123');
+    const message = { type: 'view', protocol: RECOVERY_PLAN_PROTOCOL_VERSION, version: 1, view };
+    const parsed = toWebview.safeParse(message);
+    assert.ok(parsed.success, parsed.success ? '' : JSON.stringify(parsed.error.issues.slice(0, 3)));
+    assert.equal(odd.type.length, 32);
+    assert.equal(odd.name?.length, 128);
   });
 
   describe('random intent sequences (property)', () => {

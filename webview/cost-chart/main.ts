@@ -1,6 +1,6 @@
 // The cost chart webview: horizontal bars drawn with DOM elements (no chart library). All text from AWS goes
 // through Lit text bindings (escaped); bar widths are numbers set through styleMap (CSSOM, allowed by the CSP).
-import { LitElement, html, nothing, type TemplateResult } from 'lit';
+import { html, nothing, type TemplateResult } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
 import './styles.css';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
@@ -11,8 +11,10 @@ import {
   type CostBar,
   type CostChartData,
   type ToHost,
+  type ToWebview,
 } from '../../src/protocol/costChart';
-import { receiveChecked, sendChecked } from '../shared/channel';
+import {} from '../shared/channel';
+import { ChannelElement, type PageChannel } from '../shared/channelElement';
 
 function money(amount: number, unit: string): string {
   const text =
@@ -20,39 +22,18 @@ function money(amount: number, unit: string): string {
   return unit === 'USD' ? `$${text}` : `${text} ${unit}`;
 }
 
-export class CostChartElement extends LitElement {
-  static properties = { data: { state: true }, status: { state: true } };
+const CHANNEL: PageChannel<ToHost, ToWebview> = {
+  toHost,
+  toWebview,
+  ready: { type: 'ready', protocol: COST_CHART_PROTOCOL_VERSION },
+};
+
+export class CostChartElement extends ChannelElement<ToHost, ToWebview> {
+  protected readonly channel = CHANNEL;
+  static properties = { data: { state: true } };
   declare data: CostChartData | undefined;
-  declare status: { kind: 'info' | 'error'; text: string } | undefined;
 
-  protected createRenderRoot(): HTMLElement {
-    return this;
-  }
-
-  connectedCallback(): void {
-    super.connectedCallback();
-    window.addEventListener('message', this.onMessage);
-    this.send({ type: 'ready', protocol: COST_CHART_PROTOCOL_VERSION });
-  }
-
-  disconnectedCallback(): void {
-    window.removeEventListener('message', this.onMessage);
-    super.disconnectedCallback();
-  }
-
-  send(message: ToHost): void {
-    sendChecked(toHost, message, this.showError);
-  }
-
-  private readonly showError = (text: string): void => {
-    this.status = { kind: 'error', text };
-  };
-
-  private readonly onMessage = (event: MessageEvent): void => {
-    const message = receiveChecked(toWebview, event.data, this.showError, (text) =>
-      this.send({ type: 'protocolError', message: text }),
-    );
-    if (!message) return;
+  protected receive(message: ToWebview): void {
     if (message.type === 'data') {
       this.data = message.data;
       this.status = undefined;
@@ -60,7 +41,7 @@ export class CostChartElement extends LitElement {
       void this.updateComplete.then(() => this.send({ type: 'rendered', bars }));
     } else if (message.type === 'busy') this.status = { kind: 'info', text: message.message };
     else this.status = { kind: 'error', text: message.message };
-  };
+  }
 
   private bars(title: string, bars: CostBar[], unit: string): TemplateResult {
     const max = Math.max(0, ...bars.map((bar) => bar.amount)) || 1;

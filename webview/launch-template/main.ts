@@ -1,5 +1,5 @@
 // The launch-template editor webview. All text from AWS goes through Lit text bindings (escaped); no unsafeHTML.
-import { LitElement, html, nothing, type TemplateResult } from 'lit';
+import { html, nothing, type TemplateResult } from 'lit';
 import './styles.css';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
@@ -20,12 +20,21 @@ import {
   type Finding,
   type LaunchTemplateForm,
   type ToHost,
+  type ToWebview,
   type UserDataSummary,
 } from '../../src/protocol/launchTemplate';
 
-import { eventChecked, eventValue, nextRequestId, receiveChecked, sendChecked } from '../shared/channel';
+import { eventChecked, eventValue, nextRequestId } from '../shared/channel';
+import { ChannelElement, type PageChannel } from '../shared/channelElement';
 
-export class LaunchTemplateEditorElement extends LitElement {
+const CHANNEL: PageChannel<ToHost, ToWebview> = {
+  toHost,
+  toWebview,
+  ready: { type: 'ready', protocol: LAUNCH_TEMPLATE_PROTOCOL_VERSION },
+};
+
+export class LaunchTemplateEditorElement extends ChannelElement<ToHost, ToWebview> {
+  protected readonly channel = CHANNEL;
   static properties = {
     state: { state: true },
     form: { state: true },
@@ -34,7 +43,6 @@ export class LaunchTemplateEditorElement extends LitElement {
     drs: { state: true },
     userData: { state: true },
     selected: { state: true },
-    status: { state: true },
     busy: { state: true },
     makeDefault: { state: true },
     description: { state: true },
@@ -49,7 +57,6 @@ export class LaunchTemplateEditorElement extends LitElement {
   declare userData: UserDataSummary | undefined;
   /** Versions ticked for Compare or Delete. */
   declare selected: number[];
-  declare status: { kind: 'info' | 'error' | 'ok'; text: string } | undefined;
   declare busy: string | undefined;
   declare makeDefault: boolean;
   declare description: string;
@@ -63,35 +70,7 @@ export class LaunchTemplateEditorElement extends LitElement {
     this.description = '';
   }
 
-  /** Light DOM: the page's stylesheet (from the webview's own source) applies. */
-  protected createRenderRoot(): HTMLElement {
-    return this;
-  }
-
-  connectedCallback(): void {
-    super.connectedCallback();
-    window.addEventListener('message', this.onMessage);
-    this.send({ type: 'ready', protocol: LAUNCH_TEMPLATE_PROTOCOL_VERSION });
-  }
-
-  disconnectedCallback(): void {
-    window.removeEventListener('message', this.onMessage);
-    super.disconnectedCallback();
-  }
-
-  send(message: ToHost): void {
-    sendChecked(toHost, message, this.showError);
-  }
-
-  private readonly showError = (text: string): void => {
-    this.status = { kind: 'error', text };
-  };
-
-  private readonly onMessage = (event: MessageEvent): void => {
-    const message = receiveChecked(toWebview, event.data, this.showError, (text) =>
-      this.send({ type: 'protocolError', message: text }),
-    );
-    if (!message) return;
+  protected receive(message: ToWebview): void {
     switch (message.type) {
       case 'state':
         this.state = message.state;
@@ -133,7 +112,7 @@ export class LaunchTemplateEditorElement extends LitElement {
         this.status = { kind: 'error', text: message.message };
         break;
     }
-  };
+  }
 
   private setField<K extends keyof LaunchTemplateForm>(key: K, value: LaunchTemplateForm[K]): void {
     if (!this.form) return;

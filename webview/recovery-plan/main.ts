@@ -1,7 +1,7 @@
 // The visual recovery-plan editor. The plan file is the only truth: this page draws the view the extension
 // sends for each document version and sends back intents. Everything from the file or AWS goes through Lit
 // text and attribute bindings (escaped); no unsafeHTML.
-import { LitElement, html, nothing, svg, type TemplateResult } from 'lit';
+import { html, nothing, svg, type TemplateResult } from 'lit';
 import { guard } from 'lit/directives/guard.js';
 import './styles.css';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
@@ -21,9 +21,11 @@ import {
   type PreflightFindingView,
   type RunView,
   type ToHost,
+  type ToWebview,
 } from '../../src/protocol/recoveryPlan';
 
-import { eventChecked, eventValue, nextRequestId, receiveChecked, sendChecked } from '../shared/channel';
+import { eventChecked, eventValue, nextRequestId } from '../shared/channel';
+import { ChannelElement, type PageChannel } from '../shared/channelElement';
 
 type OkView = Extract<PlanViewMessage, { status: 'ok' }>;
 type Wave = OkView['waves'][number];
@@ -55,7 +57,14 @@ function actionText(action: Action): string {
   }
 }
 
-export class RecoveryPlanEditorElement extends LitElement {
+const CHANNEL: PageChannel<ToHost, ToWebview> = {
+  toHost,
+  toWebview,
+  ready: { type: 'ready', protocol: RECOVERY_PLAN_PROTOCOL_VERSION },
+};
+
+export class RecoveryPlanEditorElement extends ChannelElement<ToHost, ToWebview> {
+  protected readonly channel = CHANNEL;
   static properties = {
     view: { state: true },
     version: { state: true },
@@ -63,7 +72,6 @@ export class RecoveryPlanEditorElement extends LitElement {
     groupNote: { state: true },
     selectedWave: { state: true },
     selectedEdge: { state: true },
-    status: { state: true },
     preflight: { state: true },
     run: { state: true },
     catalogs: { state: true },
@@ -79,7 +87,6 @@ export class RecoveryPlanEditorElement extends LitElement {
   declare groupNote: string | undefined;
   declare selectedWave: string | undefined;
   declare selectedEdge: { from: string; to: string } | undefined;
-  declare status: { kind: 'info' | 'error' | 'ok'; text: string } | undefined;
   declare preflight:
     { status: string; verdict?: string; findings: PreflightFindingView[]; message?: string } | undefined;
   declare run: RunView | null;
@@ -100,38 +107,11 @@ export class RecoveryPlanEditorElement extends LitElement {
     this.catalogs = {};
   }
 
-  protected createRenderRoot(): HTMLElement {
-    return this;
-  }
-
-  connectedCallback(): void {
-    super.connectedCallback();
-    window.addEventListener('message', this.onMessage);
-    this.send({ type: 'ready', protocol: RECOVERY_PLAN_PROTOCOL_VERSION });
-  }
-
-  disconnectedCallback(): void {
-    window.removeEventListener('message', this.onMessage);
-    super.disconnectedCallback();
-  }
-
-  send(message: ToHost): void {
-    sendChecked(toHost, message, this.showError);
-  }
-
-  private readonly showError = (text: string): void => {
-    this.status = { kind: 'error', text };
-  };
-
   intent(intent: PlanIntentMessage): void {
     this.send({ type: 'intent', requestId: nextRequestId(), intent });
   }
 
-  private readonly onMessage = (event: MessageEvent): void => {
-    const message = receiveChecked(toWebview, event.data, this.showError, (text) =>
-      this.send({ type: 'protocolError', message: text }),
-    );
-    if (!message) return;
+  protected receive(message: ToWebview): void {
     switch (message.type) {
       case 'view':
         this.view = message.view;
@@ -166,7 +146,7 @@ export class RecoveryPlanEditorElement extends LitElement {
         this.status = { kind: 'error', text: message.message };
         break;
     }
-  };
+  }
 
   protected updated(): void {
     // Positions and sizes go through the CSSOM: the CSP allows no inline style attributes.

@@ -18,6 +18,9 @@ export interface ActionView {
   message?: string;
   timeoutSeconds?: number;
   retries?: number;
+  /** backupRestore: where the restore comes from. */
+  backupVaultName?: string;
+  recoveryPointArn?: string;
   /** key=value lines; parameters are edited in the text. */
   parameters?: Record<string, string>;
 }
@@ -63,6 +66,8 @@ export type PlanView =
   | { status: 'error'; message: string; line: number; column: number };
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+/** A string cut to the protocol's bound for the field: a long value in the file must not break the view. */
+const clip = (value: unknown, max: number): string | undefined => str(value)?.slice(0, max);
 const num = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
 const strings = (value: unknown): string[] =>
   Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
@@ -76,18 +81,20 @@ function actions(value: unknown): ActionView[] {
         a.parameters && typeof a.parameters === 'object' && !Array.isArray(a.parameters)
           ? Object.fromEntries(
               Object.entries(a.parameters as Record<string, unknown>).map(([k, v]) => [
-                k,
-                Array.isArray(v) ? v.map(String).join(', ') : String(v),
+                k.slice(0, 128),
+                (Array.isArray(v) ? v.map(String).join(', ') : String(v)).slice(0, 20_000),
               ]),
             )
           : undefined;
       return {
-        type: str(a.type) ?? 'unknown',
-        name: str(a.name),
-        documentName: str(a.documentName),
-        documentVersion: str(a.documentVersion),
+        type: clip(a.type, 32) ?? 'unknown',
+        name: clip(a.name, 128),
+        documentName: clip(a.documentName, 256),
+        documentVersion: clip(a.documentVersion, 32),
+        backupVaultName: clip(a.backupVaultName, 256),
+        recoveryPointArn: clip(a.recoveryPointArn, 1600),
         seconds: num(a.seconds),
-        message: str(a.message),
+        message: clip(a.message, 2048),
         timeoutSeconds: num(a.timeoutSeconds),
         retries: num(a.retries),
         parameters,
