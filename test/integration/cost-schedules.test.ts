@@ -16,7 +16,12 @@ import {
   type InstanceStateName,
 } from '@aws-sdk/client-ec2';
 import { GetScheduleCommand, ListSchedulesCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { GetAutomationExecutionCommand, SSMClient, type AutomationExecution } from '@aws-sdk/client-ssm';
+import {
+  GetAutomationExecutionCommand,
+  SSMClient,
+  StartAutomationExecutionCommand,
+  type AutomationExecution,
+} from '@aws-sdk/client-ssm';
 import type { AwsConnection } from '../../src/core/aws/connection';
 import type { InstanceScheduleSummary } from '../../src/core/operations/costSchedules';
 import { createRuntime, type Runtime } from '../../src/core/runtime';
@@ -102,7 +107,10 @@ describe('instance schedules that follow a tag (Scheduler → SSM Automation) ag
       name,
     });
     assert.equal(`${fired.service}:${fired.action}`, 'ssm:startAutomationExecution');
-    const id = String(fired.output.AutomationExecutionId);
+    return finished(String(fired.output.AutomationExecutionId));
+  }
+
+  function finished(id: string): Promise<AutomationExecution> {
     return waitFor(
       async () => {
         const { AutomationExecution: execution } = await ssm.send(
@@ -313,5 +321,40 @@ describe('instance schedules that follow a tag (Scheduler → SSM Automation) ag
     assert.ok(accepted.preview?.changes.some((line) => line.includes(web)));
     assert.ok(accepted.preview?.changes.some((line) => /^Not bounded to an environment/.test(line)));
     assert.match(accepted.preview?.warnings?.join('\n') ?? '', /whatever its environment, production included/);
+  });
+
+  it('emulator: refuses two tag targets as AWS does; a failed child fails the parent and MaxErrors 0 starts no more', async () => {
+    const devA = await launch({ Name: 'dev-a', Environment: 'dev' });
+    const devB = await launch({ Name: 'dev-b', Environment: 'dev' });
+    await assert.rejects(
+      ssm.send(
+        new StartAutomationExecutionCommand({
+          DocumentName: 'AWS-StopEC2Instance',
+          TargetParameterName: 'InstanceId',
+          Targets: [
+            { Key: 'tag:Environment', Values: ['dev'] },
+            { Key: 'tag:Name', Values: ['dev-a'] },
+          ],
+        }),
+      ),
+      (error: Error) =>
+        error.name === 'InvalidAutomationExecutionParametersException' &&
+        /Only one resource group or tag can be specified at a time/.test(error.message),
+    );
+    emulatorStack().ssm!.failNext('AWS-StopEC2Instance', 1, 'injected failure');
+    const started = await ssm.send(
+      new StartAutomationExecutionCommand({
+        DocumentName: 'AWS-StopEC2Instance',
+        TargetParameterName: 'InstanceId',
+        Targets: [{ Key: 'tag:Environment', Values: ['dev'] }],
+        MaxConcurrency: '1',
+        MaxErrors: '0',
+      }),
+    );
+    const parent = await finished(started.AutomationExecutionId!);
+    assert.equal(parent.AutomationExecutionStatus, 'Failed');
+    assert.match(parent.FailureMessage ?? '', /^1 of 1 child executions failed; 1 target was not run \(MaxErrors 0\)/);
+    assert.deepEqual([...(parent.ResolvedTargets?.ParameterValues ?? [])].sort(), [devA, devB].sort());
+    assert.deepEqual(Object.values(await states([devA, devB])), ['running', 'running']);
   });
 });

@@ -764,7 +764,7 @@ export class SsmAutomationEmulator {
       return this.finish(
         parent,
         'Failed',
-        `${failed} of ${control.childIds.length} child executions failed${skipped ? `; ${skipped} targets were not run (MaxErrors ${control.maxErrors})` : ''}.`,
+        `${failed} of ${control.childIds.length} child executions failed${skipped ? `; ${skipped} target${skipped === 1 ? ' was' : 's were'} not run (MaxErrors ${control.maxErrors})` : ''}.`,
       );
     this.finish(parent, 'Success');
   }
