@@ -38,7 +38,12 @@ describe('Cost view: schedules that follow a tag', function () {
           Arn: START_AUTOMATION_TARGET,
           RoleArn: `arn:aws:iam::${account}:role/PilotLightInstanceScheduler`,
           Input: JSON.stringify(
-            automationInput('stop', 'Environment', 'dev', `arn:aws:iam::${account}:role/PilotLightInstanceSchedulerAutomation`),
+            automationInput(
+              'stop',
+              'Environment',
+              'dev',
+              `arn:aws:iam::${account}:role/PilotLightInstanceSchedulerAutomation`,
+            ),
           ),
         },
       }),
@@ -65,7 +70,10 @@ describe('Cost view: schedules that follow a tag', function () {
     const answer = await askAws('@aws /cost schedules');
     assert.equal(answer.usedModel, false);
     const text = plain(answer.markdown);
-    assert.match(text, new RegExp(`\\| default/${NAME} \\| stop \\| cron\\(0 18 \\? \\* MON-FRI \\*\\) \\(Europe/Berlin\\) \\|`));
+    assert.match(
+      text,
+      new RegExp(`\\| default/${NAME} \\| stop \\| cron\\(0 18 \\? \\* MON-FRI \\*\\) \\(Europe/Berlin\\) \\|`),
+    );
     assert.match(text, /instances tagged Environment=dev, resolved when it runs/);
   });
 });

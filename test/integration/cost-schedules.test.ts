@@ -159,7 +159,9 @@ describe('instance schedules that follow a tag (Scheduler → SSM Automation) ag
       preview.changes.join('\n'),
     );
     assert.ok(!preview.changes.some((line) => line.includes(staging) || line.includes(untagged)));
-    assert.ok(preview.changes.some((line) => /^Instances tagged Environment=dev later are included when it runs/.test(line)));
+    assert.ok(
+      preview.changes.some((line) => /^Instances tagged Environment=dev later are included when it runs/.test(line)),
+    );
     assert.ok(preview.changes.some((line) => /^Bounded to environment "dev"/.test(line)));
     assert.deepEqual(preview.warnings ?? [], []);
 
@@ -179,12 +181,14 @@ describe('instance schedules that follow a tag (Scheduler → SSM Automation) ag
     const execution = await fire('stop-dev-evenings');
     assert.equal(execution.AutomationExecutionStatus, 'Success', execution.FailureMessage);
     assert.deepEqual([...(execution.ResolvedTargets?.ParameterValues ?? [])].sort(), [devA, devB, devLater].sort());
-    const children = emulatorStack().ssm!.listExecutions().filter((e) => e.parentId === execution.AutomationExecutionId);
-    assert.deepEqual(children.map((child) => child.status), ['Success', 'Success', 'Success']);
+    const children = emulatorStack()
+      .ssm!.listExecutions()
+      .filter((e) => e.parentId === execution.AutomationExecutionId);
     assert.deepEqual(
-      children.map((child) => child.parameters.InstanceId).sort(),
-      [[devA], [devB], [devLater]].sort(),
+      children.map((child) => child.status),
+      ['Success', 'Success', 'Success'],
     );
+    assert.deepEqual(children.map((child) => child.parameters.InstanceId).sort(), [[devA], [devB], [devLater]].sort());
     assert.deepEqual(await states([devA, devB, devLater, staging, untagged]), {
       [devA]: 'stopped',
       [devB]: 'stopped',
@@ -310,7 +314,13 @@ describe('instance schedules that follow a tag (Scheduler → SSM Automation) ag
   it('refuses a tag that is not an environment tag unless anyEnvironment is set, and then warns in the preview', async () => {
     const web = await launch({ Name: 'web-a', team: 'web', Environment: 'dev' });
     const runtime = runtimeWith();
-    const input = { name: 'stop-web', action: 'stop', expression: 'cron(0 18 * * ? *)', tagKey: 'team', tagValue: 'web' };
+    const input = {
+      name: 'stop-web',
+      action: 'stop',
+      expression: 'cron(0 18 * * ? *)',
+      tagKey: 'team',
+      tagValue: 'web',
+    };
     const refused = await createSchedule(runtime, input);
     assert.equal(refused.result.status, 'failed');
     assert.match(refused.result.outcome?.error?.message ?? '', /team is not an environment tag key/);

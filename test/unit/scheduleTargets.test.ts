@@ -110,9 +110,18 @@ describe('instance schedule targets', () => {
       target: 'arn:aws:lambda:us-east-1:123456789012:function:f',
     });
     // Two tag targets (which AWS refuses) or another document are not a schedule this module made.
-    const two = { ...automationInput('stop', 'A', 'b', AUTOMATION_ROLE), Targets: [{ Key: 'tag:A', Values: ['b'] }, { Key: 'tag:C', Values: ['d'] }] };
+    const two = {
+      ...automationInput('stop', 'A', 'b', AUTOMATION_ROLE),
+      Targets: [
+        { Key: 'tag:A', Values: ['b'] },
+        { Key: 'tag:C', Values: ['d'] },
+      ],
+    };
     assert.equal(readScheduleTarget(START_AUTOMATION_TARGET, JSON.stringify(two)).kind, 'other');
-    const otherDocument = { ...automationInput('stop', 'A', 'b', AUTOMATION_ROLE), DocumentName: 'AWS-RestartEC2Instance' };
+    const otherDocument = {
+      ...automationInput('stop', 'A', 'b', AUTOMATION_ROLE),
+      DocumentName: 'AWS-RestartEC2Instance',
+    };
     assert.equal(readScheduleTarget(START_AUTOMATION_TARGET, JSON.stringify(otherDocument)).kind, 'other');
     assert.equal(readScheduleTarget(START_AUTOMATION_TARGET, `{"x":"${'a'.repeat(9000)}"}`).kind, 'other');
   });
@@ -153,7 +162,10 @@ describe('SSM Automation emulator: rate-control targets and AWS-owned documents'
       /Only one resource group or tag can be specified at a time/,
     );
     assert.throws(() => tagTargetOf([]), /one target/);
-    assert.throws(() => tagTargetOf([{ Key: 'ResourceGroup', Values: ['g'] }]), /not supported by the SSM Automation emulator/);
+    assert.throws(
+      () => tagTargetOf([{ Key: 'ResourceGroup', Values: ['g'] }]),
+      /not supported by the SSM Automation emulator/,
+    );
     assert.throws(() => tagTargetOf([{ Key: 'tag:Environment', Values: [] }]), /1-50 string values/);
     assert.throws(() => tagTargetOf([{ Key: 'tag:Environment', Values: ['dev', 3] }]), /1-50 string values/);
   });

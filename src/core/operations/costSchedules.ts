@@ -52,9 +52,7 @@ export const DEFAULT_SCHEDULER_ROLE_NAME = 'PilotLightInstanceScheduler';
 export const DEFAULT_AUTOMATION_ROLE_NAME = 'PilotLightInstanceSchedulerAutomation';
 const MAX_SCHEDULED_INSTANCES = 100;
 
-const roleArn = z
-  .string()
-  .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'Expected an IAM role ARN.');
+const roleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'Expected an IAM role ARN.');
 
 const scheduleName = z
   .string()
@@ -178,7 +176,9 @@ export const createInstanceSchedule = defineOperation({
       anyEnvironment: z
         .boolean()
         .optional()
-        .describe('tag schedules on a tag that is not an environment tag: accept that instances of any environment given the tag later are included'),
+        .describe(
+          'tag schedules on a tag that is not an environment tag: accept that instances of any environment given the tag later are included',
+        ),
       group: groupName,
     })
     .strict()
@@ -254,11 +254,7 @@ export const createInstanceSchedule = defineOperation({
       const api = input.action === 'stop' ? 'StopInstances' : 'StartInstances';
       return {
         summary: `Schedule "${input.name}": ${input.action} ${plural(instances.length)} on ${input.expression} (${input.timeZone}) in account ${ctx.account}, ${ctx.region}`,
-        changes: [
-          ...common,
-          `Calls ec2:${api} on ${listed}`,
-          `Scheduler assumes ${role} (it must allow ec2:${api}).`,
-        ],
+        changes: [...common, `Calls ec2:${api} on ${listed}`, `Scheduler assumes ${role} (it must allow ec2:${api}).`],
         cost,
       };
     }
@@ -300,10 +296,11 @@ export const createInstanceSchedule = defineOperation({
         ScheduleExpressionTimezone: input.timeZone,
         FlexibleTimeWindow: { Mode: 'OFF' },
         State: 'ENABLED',
-        Description: `Pilot Light: ${input.action} ${selectorText(input)}${input.instanceIds ? '' : ', resolved when it runs'}`.slice(
-          0,
-          512,
-        ),
+        Description:
+          `Pilot Light: ${input.action} ${selectorText(input)}${input.instanceIds ? '' : ', resolved when it runs'}`.slice(
+            0,
+            512,
+          ),
         Target: target,
         ClientToken: ctx.clientToken('schedule'),
       }),

@@ -107,7 +107,6 @@ interface RateControl {
   childIds: string[];
 }
 
-
 class SsmError extends Error {
   constructor(
     readonly type: string,
@@ -147,10 +146,7 @@ export function tagTargetOf(targets: unknown): { key: string; values: string[] }
     );
   const values = Array.isArray(target.Values) ? target.Values.filter((v): v is string => typeof v === 'string') : [];
   if (!values.length || values.length > 50 || values.length !== (target.Values as unknown[]).length)
-    throw new SsmError(
-      'InvalidAutomationExecutionParametersException',
-      `Target ${key} needs 1-50 string values.`,
-    );
+    throw new SsmError('InvalidAutomationExecutionParametersException', `Target ${key} needs 1-50 string values.`);
   return { key: key.slice(4), values };
 }
 
@@ -511,7 +507,8 @@ export class SsmAutomationEmulator {
         const result = await ec2.send(new ec2Sdk.DescribeInstancesCommand({ InstanceIds: ids }));
         const states = new Map<string, string | undefined>();
         for (const reservation of result.Reservations ?? [])
-          for (const instance of reservation.Instances ?? []) states.set(instance.InstanceId ?? '', instance.State?.Name);
+          for (const instance of reservation.Instances ?? [])
+            states.set(instance.InstanceId ?? '', instance.State?.Name);
         pending = ids.filter((id) => states.get(id) !== desired);
       } catch (error) {
         return `ec2 DescribeInstances failed: ${(error as Error).message}`;
@@ -629,8 +626,7 @@ export class SsmAutomationEmulator {
       );
     const missing = Object.entries(declared)
       .filter(
-        ([key, spec]) =>
-          spec.default === undefined && !(key in parameters) && key !== rateControl?.targetParameterName,
+        ([key, spec]) => spec.default === undefined && !(key in parameters) && key !== rateControl?.targetParameterName,
       )
       .map(([key]) => key);
     if (missing.length)
