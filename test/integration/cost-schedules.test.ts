@@ -226,7 +226,7 @@ describe('instance schedules that follow a tag (Scheduler → SSM Automation) ag
     });
   });
 
-  it('lists a tag schedule with its selector and next run next to an instance-ID schedule, and deletes both', async () => {
+  it('lists a tag schedule with its selector and next run next to an instance-ID schedule (which stops its instance when fired), and deletes both', async () => {
     const devA = await launch({ Name: 'dev-a', Environment: 'dev' });
     const runtime = runtimeWith();
     for (const input of [
@@ -268,6 +268,11 @@ describe('instance schedules that follow a tag (Scheduler → SSM Automation) ag
     assert.equal(fixed.selector, `instances ${devA}`);
     assert.deepEqual(fixed.instanceIds, [devA]);
     assert.match(fixed.nextRun ?? '', /T19:30:00\.000Z$/);
+    // The instance-ID schedule calls EC2 itself when it fires.
+    const stack = emulatorStack();
+    const fired = await fireSchedule({ ...stack, name: 'stop-one' });
+    assert.deepEqual(fired, { service: 'ec2', action: 'stopInstances', output: { instanceIds: [devA] } });
+    assert.deepEqual(await states([devA]), { [devA]: 'stopped' });
 
     for (const name of ['stop-dev-evenings', 'stop-one']) {
       const removed = await runtime.dryRunThenExecute(
