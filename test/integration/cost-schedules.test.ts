@@ -300,6 +300,24 @@ describe('instance schedules that follow a tag (Scheduler → SSM Automation) ag
     assert.equal((await scheduler.send(new ListSchedulesCommand({}))).Schedules?.length ?? 0, 0);
   });
 
+  it('warns when a matched instance carries a second environment tag, and asks for its approval', async () => {
+    const mixed = await launch({ Name: 'odd', Environment: 'dev', env: 'production' });
+    const provider = approvingProvider();
+    const runtime = runtimeWith(provider);
+    const runner = await runtime.runner();
+    const dryRun = await runner.run(
+      'scheduler.instanceSchedules.create',
+      { name: 'stop-dev', action: 'stop', expression: 'cron(0 18 * * ? *)', tagKey: 'Environment', tagValue: 'dev' },
+      { caller: 'chat', mode: 'dry-run' },
+    );
+    assert.equal(dryRun.status, 'dry-run', dryRun.error?.message);
+    assert.match(
+      dryRun.preview?.warnings?.join('\n') ?? '',
+      new RegExp(`${mixed} also carries another environment tag`),
+    );
+    assert.equal(dryRun.preview?.guardrails.verdict, 'needs-approval');
+  });
+
   it('asks for an approval for a production selector even when no instance carries the tag yet', async () => {
     await launch({ Name: 'dev-a', Environment: 'dev' });
     const provider = denyingProvider();

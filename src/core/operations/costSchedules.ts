@@ -262,6 +262,26 @@ export const createInstanceSchedule = defineOperation({
     const document = INSTANCE_AUTOMATION_DOCUMENTS[input.action];
     const bounded = isEnvironmentTagKey(input.tagKey!, ctx.environmentTagKeys);
     const automation = automationRole(ctx, input);
+    // An instance with a second environment tag that says otherwise (Environment=dev, env=production) matches too.
+    const conflicting = bounded
+      ? instances.filter((target) =>
+          Object.entries(target.tags ?? {}).some(
+            ([key, value]) =>
+              key !== input.tagKey &&
+              isEnvironmentTagKey(key, ctx.environmentTagKeys) &&
+              value.trim().toLowerCase() !== input.tagValue!.trim().toLowerCase(),
+          ),
+        )
+      : [];
+    const warnings = bounded
+      ? conflicting.length
+        ? [
+            `${conflicting.map((target) => target.id).join(', ')} also carr${conflicting.length === 1 ? 'ies' : 'y'} another environment tag; instances tagged ${tag} later are included whatever their other environment tags say.`,
+          ]
+        : []
+      : [
+          `Any instance given the tag ${tag} later is ${input.action === 'stop' ? 'stopped' : 'started'} by this schedule whatever its environment, production included, without an approval.`,
+        ];
     return {
       summary: `Schedule "${input.name}": ${input.action} instances tagged ${tag} (${instances.length} now) on ${input.expression} (${input.timeZone}) in account ${ctx.account}, ${ctx.region}`,
       changes: [
@@ -274,13 +294,7 @@ export const createInstanceSchedule = defineOperation({
           : `Not bounded to an environment: ${input.tagKey} is not an environment tag key, and SSM Automation accepts one tag per run.`,
         `Scheduler assumes ${role} (it must allow ssm:StartAutomationExecution on ${document} and iam:PassRole for ${automation}); Automation assumes ${automation} (it must allow ec2:${input.action === 'stop' ? 'StopInstances' : 'StartInstances'} and ec2:DescribeInstances, and trust ssm.amazonaws.com).`,
       ],
-      ...(bounded
-        ? {}
-        : {
-            warnings: [
-              `Any instance given the tag ${tag} later is ${input.action === 'stop' ? 'stopped' : 'started'} by this schedule whatever its environment, production included, without an approval.`,
-            ],
-          }),
+      ...(warnings.length ? { warnings } : {}),
       cost,
     };
   },
