@@ -9,8 +9,8 @@
  * document's mainSteps one after another on a scaled clock. Supported step actions: `aws:sleep`
  * (Duration, scaled by timeScale), and `aws:executeAwsApi`, `aws:assertAwsResourceProperty` and
  * `aws:waitForAwsResourceProperty` for read-only EC2 calls (Describe*), made for real against moto with the
- * SDK; `{{ Param }}` references are resolved and PropertySelector is a JSONPath of `.name`, `[n]` and `[*]`.
- * Every other action (and any other service or API) FAILS the execution with a message naming it: the
+ * SDK; `{{ Param }}` references are resolved and PropertySelector is a JSONPath of `.name`, `[n]` and `[*]`;
+ * and `aws:changeInstanceState` (below). Every other action (and any other service or API) FAILS the execution with a message naming it: the
  * emulator never pretends to have run a step it cannot run. Per-step `onFailure: Continue`
  * and `timeoutSeconds` are honoured. ClientToken makes StartAutomationExecution idempotent.
  * Fault injection: `failNext` makes the next executions of a document fail.
