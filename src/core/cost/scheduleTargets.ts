@@ -44,6 +44,8 @@ export function automationTagProblem(tagKey: string, tagValue: string): string |
   if (!AUTOMATION_TARGET_KEY.test(tagKey))
     return `The tag key ${JSON.stringify(tagKey)} cannot be an SSM Automation target (letters, digits, spaces and _ . : / = - @ only, at most 128).`;
   if (!tagValue) return 'A schedule that follows a tag needs a tag value.';
+  // EC2 filters read * and ? as wildcards, so the instances previewed now would not be the ones Automation picks.
+  if (/[*?]/.test(tagValue)) return 'A schedule that follows a tag needs one exact tag value (no * or ? wildcards).';
   return undefined;
 }
 
