@@ -2,8 +2,8 @@
  * Cost management against moto through the real SDK and the core runtime: spend by service and by tag from
  * results seeded through moto's API, the forecast reported as unavailable where moto lacks it, budgets created
  * (a guarded write) and listed with actual vs limit, a right-sizing finding from 14 days of seeded CPU metrics,
- * and stop/start schedules created (tag resolved to IDs), listed with their next run and removed; a schedule
- * for a production-tagged instance is refused without approval.
+ * and stop/start schedules on fixed instance IDs created, listed with their next run and removed (schedules that
+ * follow a tag: cost-schedules.test.ts); a schedule for a production-tagged instance is refused without approval.
  */
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -260,7 +260,7 @@ describe('cost management against moto', function () {
     assert.match(savings.estimate.note, /^Estimate:/);
   });
 
-  it('creates a stop schedule for dev instances (tag resolved to IDs), lists it with its next run, and removes it', async () => {
+  it('creates a stop schedule for two dev instances by ID, lists it with its next run, and removes it', async () => {
     const devA = await launch('t3.small', { Name: 'dev-a', Environment: 'dev' });
     const devB = await launch('t3.small', { Name: 'dev-b', Environment: 'dev' });
     await launch('t3.small', { Name: 'other', Environment: 'staging' });
@@ -273,8 +273,7 @@ describe('cost management against moto', function () {
           action: 'stop',
           expression: 'cron(0 18 ? * MON-FRI *)',
           timeZone: 'Europe/Berlin',
-          tagKey: 'Environment',
-          tagValue: 'dev',
+          instanceIds: [devA, devB],
         },
         caller: 'chat',
       },
@@ -286,7 +285,6 @@ describe('cost management against moto', function () {
           ),
         );
         assert.ok(preview.changes.some((line) => line.includes(devA) && line.includes(devB)));
-        assert.ok(preview.changes.some((line) => /resolved to these instance IDs now/.test(line)));
         return { approved: true };
       },
     );

@@ -241,7 +241,7 @@ async function scheduleInstances(
     actions.push(...result.actions);
   }
   return answer(
-    `${parts.join('\n\n')}\n\nEach schedule calls EC2 directly through EventBridge Scheduler's universal target; the tag is resolved to instance IDs now.\n\n${where(ctx)}`,
+    `${parts.join('\n\n')}\n\nEach schedule starts SSM Automation (AWS-StopEC2Instance / AWS-StartEC2Instance) through EventBridge Scheduler's universal target; the tag is resolved when it runs, so instances tagged later are included.\n\n${where(ctx)}`,
     { actions },
   );
 }
@@ -274,7 +274,7 @@ async function schedules(ctx: CostAnswerContext): Promise<CostAnswer> {
           schedule.action,
           `${schedule.expression ?? ''} (${schedule.timeZone})`,
           schedule.nextRun ? clock(schedule.nextRun, schedule.timeZone) : (schedule.nextRunNote ?? ''),
-          schedule.instanceIds.join(', '),
+          schedule.selector,
         ]),
         100,
       ),

@@ -592,6 +592,7 @@ export class OperationRunner {
       region,
       now: new Date(this.clock.now()),
       signal,
+      environmentTagKeys: [...(this.policy().floor ?? this.policy()).environmentTagKeys],
       client: clientFor,
       probe: async (service, command) => {
         const client = await clientFor(service);

@@ -141,6 +141,8 @@ export interface OperationContext {
   readonly region: string;
   readonly now: Date;
   readonly signal: AbortSignal;
+  /** The environment tag keys of the user's settings (not widened by a workspace), e.g. Environment, env, stage. */
+  readonly environmentTagKeys: readonly string[];
   /** A client whose every call goes through the circuit breaker and throttling retries. */
   client<C extends SendCapable>(service: ServiceDefinition<C>): Promise<Pick<C, 'send'>>;
   /** Sends a command built with `DryRun: true` and reads the answer as a permission check. */

@@ -113,8 +113,8 @@ export async function createCostSource(ctx: PilotLightContext, service: Operatio
             return schedules.map((schedule, index) => ({
               id: `schedule-${index}`,
               label: schedule.name,
-              description: `${schedule.action} · next ${schedule.nextRun ? `${schedule.nextRun.slice(0, 16).replace('T', ' ')} UTC` : (schedule.nextRunNote ?? 'unknown')}`,
-              tooltip: `${schedule.expression ?? ''} (${schedule.timeZone})\n${schedule.instanceIds.join(', ')}`,
+              description: `${schedule.action}${schedule.tag ? ` ${schedule.tag.key}=${schedule.tag.value}` : ''} · next ${schedule.nextRun ? `${schedule.nextRun.slice(0, 16).replace('T', ' ')} UTC` : (schedule.nextRunNote ?? 'unknown')}`,
+              tooltip: `${schedule.expression ?? ''} (${schedule.timeZone})\n${schedule.action} ${schedule.selector}`,
               icon: 'watch',
               contextValue: 'costSchedule',
               value: { name: schedule.name, group: schedule.group, region },

@@ -9,11 +9,27 @@
  * document's mainSteps one after another on a scaled clock. Supported step actions: `aws:sleep`
  * (Duration, scaled by timeScale), and `aws:executeAwsApi`, `aws:assertAwsResourceProperty` and
  * `aws:waitForAwsResourceProperty` for read-only EC2 calls (Describe*), made for real against moto with the
- * SDK; `{{ Param }}` references are resolved and PropertySelector is a JSONPath of `.name`, `[n]` and `[*]`.
- * Every other action (and any other service or API) FAILS the execution with a message naming it: the
+ * SDK; `{{ Param }}` references are resolved and PropertySelector is a JSONPath of `.name`, `[n]` and `[*]`;
+ * and `aws:changeInstanceState` (below). Every other action (and any other service or API) FAILS the execution with a message naming it: the
  * emulator never pretends to have run a step it cannot run. Per-step `onFailure: Continue`
  * and `timeoutSeconds` are honoured. ClientToken makes StartAutomationExecution idempotent.
  * Fault injection: `failNext` makes the next executions of a document fail.
+ *
+ * `aws:changeInstanceState` with DesiredState `stopped` or `running` makes the one EC2 write the emulator
+ * allows: StopInstances or StartInstances on the step's InstanceIds (unless CheckStateOnly), then waits until
+ * every instance is in that state (DescribeInstances, within timeoutSeconds). Any other DesiredState fails.
+ *
+ * Rate control (Targets + TargetParameterName, MaxConcurrency, MaxErrors): the parent execution resolves its
+ * one target when it runs, as AWS does, and starts one child execution per resource with the target parameter
+ * set to it. Only `tag:<key>` targets are resolved, to EC2 instances (DescribeInstances with a tag filter;
+ * terminated instances left out), at most MAX_RATE_CONTROL_TARGETS; AWS accepts one tag or resource group per
+ * execution ("Only one resource group or tag can be specified at a time"), and so does the emulator. Children
+ * run MaxConcurrency at a time (default 10); once more than MaxErrors children failed (default 0 here) no more
+ * start. The parent succeeds when every child succeeded, fails when any failed, and reports ResolvedTargets.
+ * TargetMaps and TargetLocations are not supported (the request fails saying so).
+ *
+ * AWS-owned documents: AWS-StopEC2Instance and AWS-StartEC2Instance are served from awsOwnedDocuments.ts,
+ * since moto has none; every other document is read from moto.
  *
  * Mounting: `SsmAutomationEmulator.matches(req)` tells whether a request is for this handler (check it
  * before the gateway's DRS/moto routing) and `handle(req, res)` answers it. `startSsmFront` puts it in
@@ -25,6 +41,7 @@ import * as ec2Sdk from '@aws-sdk/client-ec2';
 import { GetDocumentCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { parse as parseYaml } from 'yaml';
 import { readBody, sendJson } from '../drs/http';
+import { AWS_OWNED_DOCUMENTS } from './awsOwnedDocuments';
 
 export const SSM_AUTOMATION_OPERATIONS = [
   'StartAutomationExecution',
@@ -73,6 +90,21 @@ interface ExecutionRecord {
   tags: { Key: string; Value: string }[];
   stopRequested: boolean;
   wake?: () => void;
+  /** A rate-controlled parent: what it targets, and the children it started. */
+  rateControl?: RateControl;
+  /** A child of a rate-controlled execution: its parent and its one target. */
+  parentId?: string;
+  target?: string;
+}
+
+interface RateControl {
+  targetParameterName: string;
+  targets: { Key: string; Values: string[] }[];
+  maxConcurrency: string;
+  maxErrors: string;
+  /** Resolved when the parent runs. */
+  resolved?: string[];
+  childIds: string[];
 }
 
 class SsmError extends Error {
@@ -83,6 +115,39 @@ class SsmError extends Error {
   ) {
     super(message);
   }
+}
+
+/** How many resources one rate-controlled execution may resolve to in the emulator. */
+export const MAX_RATE_CONTROL_TARGETS = 200;
+const MAX_CONCURRENCY_PATTERN = /^(?:[1-9][0-9]{0,5}|[1-9][0-9]?%|100%)$/;
+const MAX_ERRORS_PATTERN = /^(?:0|[1-9][0-9]{0,5}|[0-9][0-9]?%|100%)$/;
+
+/** A MaxConcurrency / MaxErrors value as a count of `total` targets (a percentage rounds up, at least 1 for concurrency). */
+export function rateLimit(value: string, total: number, minimum: number): number {
+  const count = value.endsWith('%') ? Math.ceil((Number(value.slice(0, -1)) * total) / 100) : Number(value);
+  return Math.max(minimum, count);
+}
+
+/** The one `tag:<key>` target of a rate-controlled request, validated as AWS and the emulator require. */
+export function tagTargetOf(targets: unknown): { key: string; values: string[] } {
+  if (!Array.isArray(targets) || !targets.length)
+    throw new SsmError('InvalidAutomationExecutionParametersException', 'Targets must list one target.');
+  if (targets.length > 1)
+    throw new SsmError(
+      'InvalidAutomationExecutionParametersException',
+      'Only one resource group or tag can be specified at a time',
+    );
+  const target = targets[0] as { Key?: unknown; Values?: unknown };
+  const key = typeof target.Key === 'string' ? target.Key : '';
+  if (!/^tag:.{1,128}$/s.test(key))
+    throw new SsmError(
+      'InvalidAutomationExecutionParametersException',
+      `Target key ${JSON.stringify(target.Key)} is not supported by the SSM Automation emulator (it resolves tag:<key> targets to EC2 instances).`,
+    );
+  const values = Array.isArray(target.Values) ? target.Values.filter((v): v is string => typeof v === 'string') : [];
+  if (!values.length || values.length > 50 || values.length !== (target.Values as unknown[]).length)
+    throw new SsmError('InvalidAutomationExecutionParametersException', `Target ${key} needs 1-50 string values.`);
+  return { key: key.slice(4), values };
 }
 
 interface DocumentContent {
@@ -225,12 +290,26 @@ export class SsmAutomationEmulator {
     this.ec2Clients.clear();
   }
 
-  listExecutions(): { id: string; documentName: string; status: string; parameters: Record<string, string[]> }[] {
+  listExecutions(): {
+    id: string;
+    documentName: string;
+    status: string;
+    parameters: Record<string, string[]>;
+    /** Set on a child of a rate-controlled execution. */
+    parentId?: string;
+    target?: string;
+    /** Set on a rate-controlled parent once it resolved its target. */
+    resolvedTargets?: string[];
+    failureMessage?: string;
+  }[] {
     return [...this.executions.values()].map((e) => ({
       id: e.id,
       documentName: e.documentName,
       status: e.status,
       parameters: e.parameters,
+      ...(e.parentId ? { parentId: e.parentId, target: e.target } : {}),
+      ...(e.rateControl?.resolved ? { resolvedTargets: e.rateControl.resolved } : {}),
+      ...(e.failureMessage ? { failureMessage: e.failureMessage } : {}),
     }));
   }
 
@@ -383,23 +462,71 @@ export class SsmAutomationEmulator {
     }
   }
 
-  private async start(region: string, input: Record<string, unknown>): Promise<{ AutomationExecutionId: string }> {
-    const name = input.DocumentName;
-    if (typeof name !== 'string' || !name) throw new SsmError('ValidationException', 'DocumentName is required');
-    const clientToken = typeof input.ClientToken === 'string' ? input.ClientToken : undefined;
-    if (clientToken) {
-      const existing = this.tokens.get(`${region}|${clientToken}`);
-      if (existing) {
-        const execution = this.executions.get(existing)!;
-        if (execution.documentName !== name)
-          throw new SsmError(
-            'IdempotentParameterMismatch',
-            `ClientToken ${clientToken} was used with document ${execution.documentName}`,
-          );
-        return { AutomationExecutionId: existing };
-      }
+  /**
+   * aws:changeInstanceState: StopInstances or StartInstances (the one EC2 write the emulator makes), then waits
+   * until every instance is in the DesiredState. Resolves to a failure message or undefined.
+   */
+  private async runChangeInstanceState(
+    execution: ExecutionRecord,
+    step: StepRecord,
+    inputs: Record<string, unknown>,
+    minStep: number,
+  ): Promise<string | undefined> {
+    const resolved = resolveParameters(inputs, execution.parameters, execution.listParameters) as Record<
+      string,
+      unknown
+    >;
+    const raw = resolved.InstanceIds;
+    const ids = (Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : [])
+      .map((id) => String(id).trim())
+      .filter(Boolean);
+    if (!ids.length) return 'inputs.InstanceIds is required';
+    if (ids.length > MAX_RATE_CONTROL_TARGETS) return `more than ${MAX_RATE_CONTROL_TARGETS} instances in one step`;
+    const malformed = ids.filter((id) => !/^i-[0-9a-f]{8,17}$/.test(id));
+    if (malformed.length) return `not instance IDs: ${malformed.slice(0, 5).join(', ')}`;
+    const desired = resolved.DesiredState;
+    if (desired !== 'stopped' && desired !== 'running')
+      return `DesiredState ${JSON.stringify(desired)}: the SSM Automation emulator changes instances to "stopped" or "running" only`;
+    const flag = (value: unknown) => value === true || value === 'true';
+    const ec2 = this.ec2(execution.region);
+    const api = desired === 'stopped' ? 'StopInstances' : 'StartInstances';
+    try {
+      if (!flag(resolved.CheckStateOnly))
+        await ec2.send(
+          desired === 'stopped'
+            ? new ec2Sdk.StopInstancesCommand({ InstanceIds: ids, Force: flag(resolved.Force) })
+            : new ec2Sdk.StartInstancesCommand({ InstanceIds: ids }),
+        );
+    } catch (error) {
+      return `ec2 ${api} failed: ${(error as Error).message}`;
     }
-    const version = typeof input.DocumentVersion === 'string' ? input.DocumentVersion : undefined;
+    const deadline = Date.now() + (step.TimeoutSeconds ?? 3600) * 1000 * this.timeScale;
+    for (;;) {
+      let pending: string[];
+      try {
+        const result = await ec2.send(new ec2Sdk.DescribeInstancesCommand({ InstanceIds: ids }));
+        const states = new Map<string, string | undefined>();
+        for (const reservation of result.Reservations ?? [])
+          for (const instance of reservation.Instances ?? [])
+            states.set(instance.InstanceId ?? '', instance.State?.Name);
+        pending = ids.filter((id) => states.get(id) !== desired);
+      } catch (error) {
+        return `ec2 DescribeInstances failed: ${(error as Error).message}`;
+      }
+      if (!pending.length) {
+        await this.sleep(execution, minStep);
+        return undefined;
+      }
+      if (Date.now() >= deadline) return `timed out waiting for ${pending.join(', ')} to be ${desired}`;
+      await this.sleep(execution, Math.max(minStep, Math.min(5000 * this.timeScale, deadline - Date.now())));
+      if (execution.stopRequested) return undefined;
+    }
+  }
+
+  /** The document's content: a built-in AWS-owned document, else moto's (which must be an Automation document). */
+  private async documentContent(region: string, name: string, version: string | undefined): Promise<DocumentContent> {
+    const owned = AWS_OWNED_DOCUMENTS.get(name);
+    if (owned) return structuredClone(owned.content) as DocumentContent;
     let document;
     try {
       ({ Content: document } = await this.client(region)
@@ -424,17 +551,73 @@ export class SsmAutomationEmulator {
         throw new SsmError('InvalidDocument', `Document with name ${name} does not exist.`);
       throw error;
     }
-    let content: DocumentContent;
     try {
-      content = (parseYaml(document ?? '{}') ?? {}) as DocumentContent;
+      return (parseYaml(document ?? '{}') ?? {}) as DocumentContent;
     } catch (error) {
       throw new SsmError(
         'InvalidDocumentContent',
         `Document ${name} is not valid JSON or YAML: ${(error as Error).message}`,
       );
     }
+  }
+
+  /** Rate-control fields of a request, validated; undefined for a plain execution. */
+  private rateControlOf(input: Record<string, unknown>, declared: Record<string, unknown>): RateControl | undefined {
+    for (const field of ['TargetMaps', 'TargetLocations', 'TargetLocationsURL'])
+      if (input[field] !== undefined)
+        throw new SsmError(
+          'InvalidAutomationExecutionParametersException',
+          `${field} is not supported by the SSM Automation emulator (it supports Targets with one tag).`,
+        );
+    if (input.Targets === undefined && input.TargetParameterName === undefined) return undefined;
+    const parameterName = input.TargetParameterName;
+    if (typeof parameterName !== 'string' || !parameterName)
+      throw new SsmError(
+        'InvalidAutomationExecutionParametersException',
+        'TargetParameterName is required when Targets are given.',
+      );
+    if (!(parameterName in declared))
+      throw new SsmError(
+        'InvalidAutomationExecutionParametersException',
+        `TargetParameterName ${parameterName} is not a parameter of the document.`,
+      );
+    const { key, values } = tagTargetOf(input.Targets);
+    const maxConcurrency = input.MaxConcurrency === undefined ? '10' : String(input.MaxConcurrency);
+    const maxErrors = input.MaxErrors === undefined ? '0' : String(input.MaxErrors);
+    if (!MAX_CONCURRENCY_PATTERN.test(maxConcurrency))
+      throw new SsmError('ValidationException', `MaxConcurrency ${JSON.stringify(maxConcurrency)} is not valid.`);
+    if (!MAX_ERRORS_PATTERN.test(maxErrors))
+      throw new SsmError('ValidationException', `MaxErrors ${JSON.stringify(maxErrors)} is not valid.`);
+    return {
+      targetParameterName: parameterName,
+      targets: [{ Key: `tag:${key}`, Values: values }],
+      maxConcurrency,
+      maxErrors,
+      childIds: [],
+    };
+  }
+
+  private async start(region: string, input: Record<string, unknown>): Promise<{ AutomationExecutionId: string }> {
+    const name = input.DocumentName;
+    if (typeof name !== 'string' || !name) throw new SsmError('ValidationException', 'DocumentName is required');
+    const clientToken = typeof input.ClientToken === 'string' ? input.ClientToken : undefined;
+    if (clientToken) {
+      const existing = this.tokens.get(`${region}|${clientToken}`);
+      if (existing) {
+        const execution = this.executions.get(existing)!;
+        if (execution.documentName !== name)
+          throw new SsmError(
+            'IdempotentParameterMismatch',
+            `ClientToken ${clientToken} was used with document ${execution.documentName}`,
+          );
+        return { AutomationExecutionId: existing };
+      }
+    }
+    const version = typeof input.DocumentVersion === 'string' ? input.DocumentVersion : undefined;
+    const content = await this.documentContent(region, name, version);
     const parameters = (input.Parameters ?? {}) as Record<string, string[]>;
     const declared = content.parameters ?? {};
+    const rateControl = this.rateControlOf(input, declared);
     const unknown = Object.keys(parameters).filter((key) => !(key in declared));
     if (unknown.length)
       throw new SsmError(
@@ -442,7 +625,9 @@ export class SsmAutomationEmulator {
         `Parameter${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not defined in document ${name}.`,
       );
     const missing = Object.entries(declared)
-      .filter(([key, spec]) => spec.default === undefined && !(key in parameters))
+      .filter(
+        ([key, spec]) => spec.default === undefined && !(key in parameters) && key !== rateControl?.targetParameterName,
+      )
       .map(([key]) => key);
     if (missing.length)
       throw new SsmError(
@@ -451,16 +636,35 @@ export class SsmAutomationEmulator {
       );
     const resolved: Record<string, string[]> = {};
     for (const [key, spec] of Object.entries(declared)) {
+      if (key === rateControl?.targetParameterName && !(key in parameters)) continue;
       resolved[key] =
         parameters[key] ?? (Array.isArray(spec.default) ? spec.default.map(String) : [String(spec.default)]);
     }
-    const id = randomUUID();
+    const execution = this.newExecution(region, name, version ?? '1', content, resolved, {
+      clientToken,
+      tags: Array.isArray(input.Tags) ? (input.Tags as { Key: string; Value: string }[]) : [],
+      rateControl,
+    });
+    if (clientToken) this.tokens.set(`${region}|${clientToken}`, execution.id);
+    void (rateControl ? this.runRateControl(execution, content) : this.run(execution, content));
+    return { AutomationExecutionId: execution.id };
+  }
+
+  private newExecution(
+    region: string,
+    documentName: string,
+    documentVersion: string,
+    content: DocumentContent,
+    parameters: Record<string, string[]>,
+    extra: Partial<Pick<ExecutionRecord, 'clientToken' | 'tags' | 'rateControl' | 'parentId' | 'target'>>,
+  ): ExecutionRecord {
+    const declared = content.parameters ?? {};
     const execution: ExecutionRecord = {
-      id,
+      id: randomUUID(),
       region,
-      documentName: name,
-      documentVersion: version ?? '1',
-      parameters: resolved,
+      documentName,
+      documentVersion,
+      parameters,
       listParameters: new Set(
         Object.entries(declared)
           .filter(([, spec]) => spec.type === 'StringList')
@@ -468,23 +672,97 @@ export class SsmAutomationEmulator {
       ),
       status: 'Pending',
       startTime: new Date(),
-      steps: (content.mainSteps ?? []).map((step) => ({
-        StepName: step.name,
-        Action: step.action,
-        StepStatus: 'Pending',
-        OnFailure: step.onFailure ?? 'Abort',
-        TimeoutSeconds: step.timeoutSeconds,
-        Inputs: Object.fromEntries(Object.entries(step.inputs ?? {}).map(([k, v]) => [k, JSON.stringify(v)])),
-      })),
+      // A rate-controlled parent runs no steps itself; its children do.
+      steps: extra.rateControl
+        ? []
+        : (content.mainSteps ?? []).map((step) => ({
+            StepName: step.name,
+            Action: step.action,
+            StepStatus: 'Pending',
+            OnFailure: step.onFailure ?? 'Abort',
+            TimeoutSeconds: step.timeoutSeconds,
+            Inputs: Object.fromEntries(Object.entries(step.inputs ?? {}).map(([k, v]) => [k, JSON.stringify(v)])),
+          })),
       outputs: {},
-      clientToken,
-      tags: Array.isArray(input.Tags) ? (input.Tags as { Key: string; Value: string }[]) : [],
+      tags: [],
       stopRequested: false,
+      ...extra,
     };
-    this.executions.set(id, execution);
-    if (clientToken) this.tokens.set(`${region}|${clientToken}`, id);
-    void this.run(execution, content);
-    return { AutomationExecutionId: id };
+    this.executions.set(execution.id, execution);
+    return execution;
+  }
+
+  /** EC2 instances (not terminated) carrying `tag:key` with one of `values`, at most MAX_RATE_CONTROL_TARGETS + 1. */
+  private async instancesTagged(region: string, key: string, values: string[]): Promise<string[]> {
+    const ids: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.ec2(region).send(
+        new ec2Sdk.DescribeInstancesCommand({
+          Filters: [
+            { Name: `tag:${key}`, Values: values },
+            { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped', 'shutting-down'] },
+          ],
+          ...(token ? { NextToken: token } : {}),
+        }),
+      );
+      for (const reservation of page.Reservations ?? [])
+        for (const instance of reservation.Instances ?? []) if (instance.InstanceId) ids.push(instance.InstanceId);
+      token = page.NextToken;
+    } while (token && ids.length <= MAX_RATE_CONTROL_TARGETS);
+    return ids;
+  }
+
+  /** A rate-controlled parent: resolve the tag now, then one child per instance under MaxConcurrency / MaxErrors. */
+  private async runRateControl(parent: ExecutionRecord, content: DocumentContent): Promise<void> {
+    const control = parent.rateControl!;
+    await this.sleep(parent, this.options.minStepMs ?? 20);
+    if (parent.stopRequested) return this.finish(parent, 'Cancelled');
+    parent.status = 'InProgress';
+    const target = control.targets[0];
+    let ids: string[];
+    try {
+      ids = await this.instancesTagged(parent.region, target.Key.slice(4), target.Values);
+    } catch (error) {
+      return this.finish(parent, 'Failed', `Resolving target ${target.Key} failed: ${(error as Error).message}`);
+    }
+    if (ids.length > MAX_RATE_CONTROL_TARGETS)
+      return this.finish(
+        parent,
+        'Failed',
+        `Target ${target.Key} resolves to more than ${MAX_RATE_CONTROL_TARGETS} resources, the SSM Automation emulator's limit.`,
+      );
+    control.resolved = ids;
+    const concurrency = rateLimit(control.maxConcurrency, ids.length, 1);
+    const allowedErrors = rateLimit(control.maxErrors, ids.length, 0);
+    let next = 0;
+    let failed = 0;
+    const worker = async (): Promise<void> => {
+      while (next < ids.length && failed <= allowedErrors && !parent.stopRequested) {
+        const id = ids[next++];
+        const child = this.newExecution(
+          parent.region,
+          parent.documentName,
+          parent.documentVersion,
+          content,
+          { ...parent.parameters, [control.targetParameterName]: [id] },
+          { parentId: parent.id, target: id, tags: parent.tags },
+        );
+        control.childIds.push(child.id);
+        await this.run(child, content);
+        if (child.status !== 'Success') failed += 1;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(ids.length, 1)) }, worker));
+    if (parent.stopRequested) return this.finish(parent, 'Cancelled');
+    const skipped = ids.length - control.childIds.length;
+    if (failed)
+      return this.finish(
+        parent,
+        'Failed',
+        `${failed} of ${control.childIds.length} child executions failed${skipped ? `; ${skipped} target${skipped === 1 ? ' was' : 's were'} not run (MaxErrors ${control.maxErrors})` : ''}.`,
+      );
+    this.finish(parent, 'Success');
   }
 
   private sleep(execution: ExecutionRecord, ms: number): Promise<void> {
@@ -550,9 +828,12 @@ export class SsmAutomationEmulator {
           minStep,
         );
         if (failure) failure = `Step ${step.StepName} (${step.Action}): ${failure}`;
+      } else if (step.Action === 'aws:changeInstanceState') {
+        failure = await this.runChangeInstanceState(execution, step, spec.inputs ?? {}, minStep);
+        if (failure) failure = `Step ${step.StepName} (${step.Action}): ${failure}`;
       } else {
         await this.sleep(execution, minStep);
-        failure = `Step ${step.StepName} uses action ${step.Action}, which the SSM Automation emulator does not run (it runs aws:sleep and read-only EC2 aws:executeAwsApi, aws:assertAwsResourceProperty, aws:waitForAwsResourceProperty).`;
+        failure = `Step ${step.StepName} uses action ${step.Action}, which the SSM Automation emulator does not run (it runs aws:sleep, aws:changeInstanceState to stopped or running, and read-only EC2 aws:executeAwsApi, aws:assertAwsResourceProperty, aws:waitForAwsResourceProperty).`;
       }
       step.ExecutionEndTime = new Date();
       if (execution.stopRequested) {
@@ -619,6 +900,18 @@ export class SsmAutomationEmulator {
         Outputs: e.outputs,
         ...(e.failureMessage ? { FailureMessage: e.failureMessage } : {}),
         Mode: 'Auto',
+        ...(e.parentId ? { ParentAutomationExecutionId: e.parentId, Target: e.target } : {}),
+        ...(e.rateControl
+          ? {
+              TargetParameterName: e.rateControl.targetParameterName,
+              Targets: e.rateControl.targets,
+              MaxConcurrency: e.rateControl.maxConcurrency,
+              MaxErrors: e.rateControl.maxErrors,
+              ...(e.rateControl.resolved
+                ? { ResolvedTargets: { ParameterValues: e.rateControl.resolved, Truncated: false } }
+                : {}),
+            }
+          : {}),
         ExecutedBy: 'arn:aws:sts::123456789012:assumed-role/emulator/pilot-light',
         CurrentStepName: e.steps.find((s) => s.StepStatus === 'InProgress')?.StepName,
         StepExecutions: e.steps.map((s) => ({
@@ -640,11 +933,12 @@ export class SsmAutomationEmulator {
 
   private stopExecution(input: Record<string, unknown>): unknown {
     const e = this.find(input);
-    if (['Pending', 'InProgress', 'Waiting'].includes(e.status)) {
-      e.stopRequested = true;
-      e.status = 'Cancelling';
-      e.wake?.();
-    }
+    for (const execution of [e, ...(e.rateControl?.childIds ?? []).map((id) => this.executions.get(id))])
+      if (execution && ['Pending', 'InProgress', 'Waiting'].includes(execution.status)) {
+        execution.stopRequested = true;
+        execution.status = 'Cancelling';
+        execution.wake?.();
+      }
     return {};
   }
 }
