@@ -81,16 +81,21 @@ const textAt = (value: unknown, key: string, max = 200): string | undefined => {
   const inner = isObject(value) ? value[key] : undefined;
   return typeof inner === 'string' && inner.length ? inner.slice(0, max) : undefined;
 };
-/** A finite number from Cost Explorer's decimal strings (or a number); undefined otherwise. */
+/** Larger amounts are not a bill: they are left out rather than shown. */
+const MAX_FIGURE = 1e12;
+
+/** A finite number from Cost Explorer's decimal strings (or a number), at most 1e12 in size; undefined otherwise. */
 export function figure(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  if (typeof value !== 'string' || !/^\s*-?\d+(\.\d+)?([eE][-+]?\d+)?\s*$/.test(value) || value.length > 40)
-    return undefined;
-  const parsed = Number(value);
-  return Number.isFinite(parsed) ? parsed : undefined;
+  let parsed: number;
+  if (typeof value === 'number') parsed = value;
+  else if (typeof value === 'string' && value.length <= 40 && /^\s*-?\d+(\.\d+)?([eE][-+]?\d+)?\s*$/.test(value))
+    parsed = Number(value);
+  else return undefined;
+  return Number.isFinite(parsed) && Math.abs(parsed) <= MAX_FIGURE ? parsed : undefined;
 }
 const figureAt = (value: unknown, key: string) => figure(isObject(value) ? value[key] : undefined);
 const cents = (value: number) => Math.round(value * 100) / 100;
+const optionalCents = (value: number | undefined) => (value === undefined ? undefined : cents(value));
 
 export function describeTerm(term: string): string {
   return term === 'THREE_YEARS' ? '3 years' : term === 'ONE_YEAR' ? '1 year' : term;
@@ -131,7 +136,8 @@ export function parseSavingsPlansRecommendation(
 ): PurchaseRecommendation {
   const recommendation = objectAt(response, 'SavingsPlansPurchaseRecommendation');
   const summary = objectAt(recommendation, 'SavingsPlansPurchaseRecommendationSummary');
-  const monthly = figureAt(summary, 'EstimatedMonthlySavingsAmount');
+  // Rounded to cents first: a saving that rounds to $0.00 is no recommendation.
+  const monthly = optionalCents(figureAt(summary, 'EstimatedMonthlySavingsAmount'));
   const count = figureAt(summary, 'TotalRecommendationCount');
   const hourly = figureAt(summary, 'HourlyCommitmentToPurchase');
   const currency = textAt(summary, 'CurrencyCode', 8) ?? 'USD';
@@ -183,7 +189,7 @@ export function parseReservationRecommendation(
   const summaries = recommendations.map((entry) => objectAt(entry, 'RecommendationSummary'));
   // Every page repeats the summary: take the first that has one.
   const summary = summaries.find((entry) => figureAt(entry, 'TotalEstimatedMonthlySavingsAmount') !== undefined);
-  const monthly = figureAt(summary, 'TotalEstimatedMonthlySavingsAmount');
+  const monthly = optionalCents(figureAt(summary, 'TotalEstimatedMonthlySavingsAmount'));
   const currency = textAt(summary, 'CurrencyCode', 8) ?? 'USD';
   const details = recommendations.flatMap((entry) => listAt(entry, 'RecommendationDetails'));
   const recommended = monthly !== undefined && monthly > 0;
