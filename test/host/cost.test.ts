@@ -97,13 +97,21 @@ describe('Cost view and /cost', function () {
       );
       const found = Reservations?.flatMap((reservation) => reservation.Instances ?? [])[0];
       assert.ok(found?.InstanceId, `${name} runs in the sample account`);
-      return { arn: `arn:aws:ec2:${SAMPLE_REGION}:${account}:instance/${found.InstanceId}`, name, type: found.InstanceType! };
+      return {
+        arn: `arn:aws:ec2:${SAMPLE_REGION}:${account}:instance/${found.InstanceId}`,
+        name,
+        type: found.InstanceType!,
+      };
     };
     try {
       const app = await instance('app-1');
       await seedCostRecommendations(
         endpoint(),
-        demoRecommendations(SAMPLE_REGION, { ...app, suggestedType: 't3.small', saving: 15.18 }, await instance('db-1')),
+        demoRecommendations(
+          SAMPLE_REGION,
+          { ...app, suggestedType: 't3.small', saving: 15.18 },
+          await instance('db-1'),
+        ),
       );
     } finally {
       client.destroy();
@@ -122,7 +130,10 @@ describe('Cost view and /cost', function () {
       '~$143.10/month · 1 year, no upfront',
     );
     assert.equal(row('Savings Plans / RIs/Estimate'), undefined, 'no own estimate when Cost Explorer answers');
-    assert.equal(row('Right-sizing/app-1: t3.medium → t3.small')?.description, 'save ~$15.18/month (Compute Optimizer)');
+    assert.equal(
+      row('Right-sizing/app-1: t3.medium → t3.small')?.description,
+      'save ~$15.18/month (Compute Optimizer)',
+    );
     assert.equal(row('Right-sizing/Compute Optimizer')?.description, '2 recommendation(s), merged above');
 
     const answer = await askAws('@aws /cost savings');
@@ -132,6 +143,9 @@ describe('Cost view and /cost', function () {
       text,
       /Compute Savings Plan for a commitment of \$0\.78\/hour \(1 year, no upfront\): about \$212\.35\/month saved \(27\.4%\)\. Source: Cost Explorer recommendation, lookback 30 days\./,
     );
-    assert.match(text, /EC2 Reserved Instances \(Cost Explorer recommendation, lookback 30 days\): about \*\*\$143\.10\/month\*\* \(21\.8%\)/);
+    assert.match(
+      text,
+      /EC2 Reserved Instances \(Cost Explorer recommendation, lookback 30 days\): about \*\*\$143\.10\/month\*\* \(21\.8%\)/,
+    );
   });
 });

@@ -131,7 +131,10 @@ describe('cost recommendations (Cost Explorer, Compute Optimizer) against the em
       { kind: 'savings' },
     );
     assert.match(chat.markdown, /Compute Savings Plan for a commitment of \$0\.85\/hour \(1 year, no upfront\)/);
-    assert.match(chat.markdown, /Compute Savings Plan \(Cost Explorer recommendation, lookback 30 days\): about \*\*\$182\.40\/month\*\* \(31\.5%\), commit \$0\.85\/hour/);
+    assert.match(
+      chat.markdown,
+      /Compute Savings Plan \(Cost Explorer recommendation, lookback 30 days\): about \*\*\$182\.40\/month\*\* \(31\.5%\), commit \$0\.85\/hour/,
+    );
     assert.doesNotMatch(chat.markdown, /\*\*Estimate\*\*/);
   });
 
@@ -222,7 +225,13 @@ describe('cost recommendations (Cost Explorer, Compute Optimizer) against the em
     assert.deepEqual(ids.slice().sort(), [large, busy, quiet, stopped].sort());
     const row = (id: string) => report.findings.find((finding) => finding.instanceId === id)!;
     assert.deepEqual(
-      [row(large).verdict, row(large).suggestedType, row(large).monthlySaving, row(large).source, row(large).performanceRisk],
+      [
+        row(large).verdict,
+        row(large).suggestedType,
+        row(large).monthlySaving,
+        row(large).source,
+        row(large).performanceRisk,
+      ],
       ['downsize', 'm5.xlarge', 140.16, 'Compute Optimizer', 1],
     );
     assert.equal(
@@ -246,7 +255,12 @@ describe('cost recommendations (Cost Explorer, Compute Optimizer) against the em
       { read, dryRun: async () => ({ status: 'failed', text: 'not used' }), region: emulatorStack().region, account },
       { kind: 'rightsizing' },
     );
-    assert.match(chat.markdown, new RegExp(`\\| reports \\\\\\(${large}\\\\\\) \\| m5\\.2xlarge \\| downsize \\| m5\\.xlarge \\| \\$140\\.16 \\| Compute Optimizer \\|`));
+    assert.match(
+      chat.markdown,
+      new RegExp(
+        `\\| reports \\\\\\(${large}\\\\\\) \\| m5\\.2xlarge \\| downsize \\| m5\\.xlarge \\| \\$140\\.16 \\| Compute Optimizer \\|`,
+      ),
+    );
     assert.match(chat.markdown, /Compute Optimizer: 3 recommendations, 3 merged above \(one row per instance\)\./);
     assert.match(chat.markdown, /\*\*\$202\.21\/month\*\*/);
   });

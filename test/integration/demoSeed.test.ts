@@ -52,7 +52,18 @@ describe('The demo breadth seed against moto + the emulators', function () {
     );
     assert.deepEqual(
       seeded.steps.map((step) => step.step),
-      ['account', 'ECS', 'ECR', 'Organizations', 'Cost', 'Recommendations', 'CloudWatch', 'Backup', 'Insights', 'Compliance'],
+      [
+        'account',
+        'ECS',
+        'ECR',
+        'Organizations',
+        'Cost',
+        'Recommendations',
+        'CloudWatch',
+        'Backup',
+        'Insights',
+        'Compliance',
+      ],
     );
     for (const step of seeded.steps) assert.ok(!step.note.includes('\n'), step.note);
   });
@@ -145,7 +156,8 @@ describe('The demo breadth seed against moto + the emulators', function () {
         }),
       );
       assert.equal(
-        plan.SavingsPlansPurchaseRecommendation?.SavingsPlansPurchaseRecommendationSummary?.EstimatedMonthlySavingsAmount,
+        plan.SavingsPlansPurchaseRecommendation?.SavingsPlansPurchaseRecommendationSummary
+          ?.EstimatedMonthlySavingsAmount,
         '212.35',
       );
       const { instanceRecommendations } = await optimizer.send(new GetEC2InstanceRecommendationsCommand({}));

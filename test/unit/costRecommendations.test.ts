@@ -31,7 +31,9 @@ const RI_OPTIONS = {
 } as const;
 
 /** A response in the wire shape, as the emulator answers it from a seed. */
-function savingsPlansResponse(seed = savingsPlansSeed({ monthlySavings: 120, percent: 30, hourlyCommitment: 0.125, onDemandSpend: 900 })) {
+function savingsPlansResponse(
+  seed = savingsPlansSeed({ monthlySavings: 120, percent: 30, hourlyCommitment: 0.125, onDemandSpend: 900 }),
+) {
   return {
     Metadata: { RecommendationId: 'r-1', GenerationTimestamp: '2026-12-01T00:00:00Z' },
     SavingsPlansPurchaseRecommendation: {
@@ -51,7 +53,13 @@ describe('cost recommendations: parsing', () => {
   it('reads a Savings Plans recommendation: savings, percent, hourly commitment, options and source', () => {
     const parsed = parseSavingsPlansRecommendation(savingsPlansResponse(), SP_OPTIONS);
     assert.deepEqual(
-      [parsed.recommended, parsed.monthlySavings, parsed.savingsPercent, parsed.hourlyCommitment, parsed.currentOnDemandSpend],
+      [
+        parsed.recommended,
+        parsed.monthlySavings,
+        parsed.savingsPercent,
+        parsed.hourlyCommitment,
+        parsed.currentOnDemandSpend,
+      ],
       [true, 120, 30, 0.125, 900],
     );
     assert.equal(parsed.source, 'Cost Explorer recommendation, lookback 30 days');
@@ -90,7 +98,11 @@ describe('cost recommendations: parsing', () => {
     const page = (details: unknown[]) => ({
       Recommendations: [{ RecommendationSummary: seed.summary, RecommendationDetails: details }],
     });
-    const parsed = parseReservationRecommendation([page([seed.details![0]]), page([seed.details![1]])], RI_OPTIONS, true);
+    const parsed = parseReservationRecommendation(
+      [page([seed.details![0]]), page([seed.details![1]])],
+      RI_OPTIONS,
+      true,
+    );
     assert.deepEqual(
       [parsed.recommended, parsed.monthlySavings, parsed.savingsPercent, parsed.upfrontCost, parsed.truncated],
       [true, 80, 20, 310.5, true],
@@ -128,7 +140,13 @@ describe('cost recommendations: parsing', () => {
             }),
           )!;
           assert.deepEqual(
-            [parsed.instanceId, parsed.recommendedType, parsed.monthlySavings, parsed.performanceRisk, parsed.lookbackDays],
+            [
+              parsed.instanceId,
+              parsed.recommendedType,
+              parsed.monthlySavings,
+              parsed.performanceRisk,
+              parsed.lookbackDays,
+            ],
             ['i-0abc1234def567890', 'm5.large', 70, 1, 14],
           );
         },
@@ -197,7 +215,12 @@ describe('cost recommendations: parsing', () => {
               findingReasonCodes: fc.oneof(loose, fc.array(fc.oneof(fc.string(), fc.integer()))),
               recommendationOptions: fc.oneof(
                 loose,
-                fc.array(fc.record({ rank: figureLike, performanceRisk: figureLike, instanceType: loose }, { requiredKeys: [] })),
+                fc.array(
+                  fc.record(
+                    { rank: figureLike, performanceRisk: figureLike, instanceType: loose },
+                    { requiredKeys: [] },
+                  ),
+                ),
               ),
             },
             { requiredKeys: [] },
@@ -207,7 +230,9 @@ describe('cost recommendations: parsing', () => {
           const parsed = parseInstanceRecommendation(entry);
           if (!parsed) return;
           assert.match(parsed.instanceId, /^i-[0-9a-zA-Z]+$/);
-          assert.ok(parsed.performanceRisk === undefined || (parsed.performanceRisk >= 0 && parsed.performanceRisk <= 4));
+          assert.ok(
+            parsed.performanceRisk === undefined || (parsed.performanceRisk >= 0 && parsed.performanceRisk <= 4),
+          );
           assert.ok(parsed.monthlySavings === undefined || Number.isFinite(parsed.monthlySavings));
         },
       ),
@@ -216,10 +241,7 @@ describe('cost recommendations: parsing', () => {
   });
 
   it('reads figures only from plain decimal strings or finite numbers', () => {
-    assert.deepEqual(
-      ['12.50', '0', ' 7 ', '1e3', 3.5].map(figure),
-      [12.5, 0, 7, 1000, 3.5],
-    );
+    assert.deepEqual(['12.50', '0', ' 7 ', '1e3', 3.5].map(figure), [12.5, 0, 7, 1000, 3.5]);
     for (const junk of ['', 'NaN', 'Infinity', '1e999', '2e12', '12,5', '$3', '0x10', null, undefined, {}, Number.NaN])
       assert.equal(figure(junk), undefined, String(junk));
   });
@@ -273,17 +295,53 @@ describe('cost recommendations: merging with the CloudWatch verdicts', () => {
   it('keeps our verdict beside Compute Optimizer’s for comparison, and maps findings to verdicts', () => {
     const merged = mergeRightsizing(
       [
-        { instanceId: 'i-1', name: 'api', instanceType: 'm5.xlarge', verdict: 'downsize', suggestedType: 'm5.large', monthlySaving: 70, reason: 'CPU max 12%' },
+        {
+          instanceId: 'i-1',
+          name: 'api',
+          instanceType: 'm5.xlarge',
+          verdict: 'downsize',
+          suggestedType: 'm5.large',
+          monthlySaving: 70,
+          reason: 'CPU max 12%',
+        },
         { instanceId: 'i-2', instanceType: 't3.small', verdict: 'keep', reason: 'busy' },
       ],
       [
-        { instanceId: 'i-1', finding: 'Optimized', findingReasons: [], currentType: 'm5.xlarge', recommendedType: 'm5.xlarge', performanceRisk: 0 },
-        { instanceId: 'i-2', finding: 'Underprovisioned', findingReasons: ['CPUUnderprovisioned'], recommendedType: 't3.medium', monthlySavings: -15 },
-        { instanceId: 'i-3', instanceName: 'batch', finding: 'NotOptimized', findingReasons: [], currentType: 'c5.large', recommendedType: 'c6g.large', monthlySavings: 9 },
+        {
+          instanceId: 'i-1',
+          finding: 'Optimized',
+          findingReasons: [],
+          currentType: 'm5.xlarge',
+          recommendedType: 'm5.xlarge',
+          performanceRisk: 0,
+        },
+        {
+          instanceId: 'i-2',
+          finding: 'Underprovisioned',
+          findingReasons: ['CPUUnderprovisioned'],
+          recommendedType: 't3.medium',
+          monthlySavings: -15,
+        },
+        {
+          instanceId: 'i-3',
+          instanceName: 'batch',
+          finding: 'NotOptimized',
+          findingReasons: [],
+          currentType: 'c5.large',
+          recommendedType: 'c6g.large',
+          monthlySavings: 9,
+        },
       ],
     );
     assert.deepEqual(
-      merged.map((row) => [row.instanceId, row.name, row.verdict, row.suggestedType, row.monthlySaving, row.ownEstimate?.verdict]),
+      merged.map((row) => [
+        row.instanceId,
+        row.name,
+        row.verdict,
+        row.suggestedType,
+        row.monthlySaving,
+        row.ownEstimate?.verdict,
+      ]),
       [
         ['i-1', 'api', 'keep', undefined, undefined, 'downsize'],
         ['i-2', undefined, 'upsize', 't3.medium', undefined, 'keep'],

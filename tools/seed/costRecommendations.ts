@@ -174,7 +174,9 @@ export function demoRecommendations(
             currentType: oversized.type,
             finding: 'Overprovisioned',
             reasons: ['CPUOverprovisioned', 'MemoryOverprovisioned'],
-            options: [{ instanceType: oversized.suggestedType, rank: 1, performanceRisk: 1, monthlySavings: oversized.saving }],
+            options: [
+              { instanceType: oversized.suggestedType, rank: 1, performanceRisk: 1, monthlySavings: oversized.saving },
+            ],
           }),
           instanceRecommendation({
             instanceArn: rightSized.arn,

@@ -68,7 +68,8 @@ export interface OptimizerRecommendation {
 const MAX_DETAILS = 20;
 
 type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 const objectAt = (value: unknown, key: string): Json | undefined => {
   const inner = isObject(value) ? value[key] : undefined;
   return isObject(inner) ? inner : undefined;
@@ -167,7 +168,11 @@ export function parseSavingsPlansRecommendation(
     details: recommended
       ? details.slice(0, MAX_DETAILS).map((detail) => {
           const plan = objectAt(detail, 'SavingsPlansDetails');
-          const scope = [textAt(plan, 'InstanceFamily', 40), textAt(plan, 'Region', 40), textAt(detail, 'AccountId', 20)]
+          const scope = [
+            textAt(plan, 'InstanceFamily', 40),
+            textAt(plan, 'Region', 40),
+            textAt(detail, 'AccountId', 20),
+          ]
             .filter(Boolean)
             .join(', ');
           const commit = figureAt(detail, 'HourlyCommitmentToPurchase');
@@ -206,7 +211,9 @@ export function parseReservationRecommendation(
     currency,
     ...(recommended && upfront > 0 ? { upfrontCost: cents(upfront) } : {}),
     source: sourceOf(options),
-    ...(textAt(metadata, 'GenerationTimestamp', 40) ? { generatedAt: textAt(metadata, 'GenerationTimestamp', 40) } : {}),
+    ...(textAt(metadata, 'GenerationTimestamp', 40)
+      ? { generatedAt: textAt(metadata, 'GenerationTimestamp', 40) }
+      : {}),
     details: recommended
       ? details.slice(0, MAX_DETAILS).map((detail) => {
           const ec2 = objectAt(objectAt(detail, 'InstanceDetails'), 'EC2InstanceDetails');
@@ -340,7 +347,9 @@ export function mergeRightsizing<T extends OwnFinding>(
       ...(recommendation.recommendedType && verdictOf(recommendation.finding) !== 'keep'
         ? { suggestedType: recommendation.recommendedType }
         : {}),
-      ...(recommendation.monthlySavings !== undefined && recommendation.monthlySavings > 0 && verdictOf(recommendation.finding) !== 'keep'
+      ...(recommendation.monthlySavings !== undefined &&
+      recommendation.monthlySavings > 0 &&
+      verdictOf(recommendation.finding) !== 'keep'
         ? { monthlySaving: recommendation.monthlySavings }
         : {}),
       reason: optimizerReason(recommendation),
@@ -364,7 +373,9 @@ export function mergeRightsizing<T extends OwnFinding>(
       ...(recommendation.instanceName ? { name: recommendation.instanceName } : {}),
       instanceType: recommendation.currentType ?? '?',
       verdict,
-      ...(recommendation.recommendedType && verdict !== 'keep' ? { suggestedType: recommendation.recommendedType } : {}),
+      ...(recommendation.recommendedType && verdict !== 'keep'
+        ? { suggestedType: recommendation.recommendedType }
+        : {}),
       ...(recommendation.monthlySavings !== undefined && recommendation.monthlySavings > 0 && verdict !== 'keep'
         ? { monthlySaving: recommendation.monthlySavings }
         : {}),
@@ -392,6 +403,8 @@ export function describePurchase(recommendation: PurchaseRecommendation): string
       ? ` for a commitment of ${hourlyMoney(recommendation.hourlyCommitment, recommendation.currency)}`
       : '';
   const upfront =
-    recommendation.upfrontCost !== undefined ? `, ${usd(recommendation.upfrontCost, recommendation.currency)} upfront` : '';
+    recommendation.upfrontCost !== undefined
+      ? `, ${usd(recommendation.upfrontCost, recommendation.currency)} upfront`
+      : '';
   return `${what}${commitment} (${options}${upfront}): about ${usd(recommendation.monthlySavings, recommendation.currency)}/month saved${percent}.`;
 }

@@ -520,7 +520,13 @@ export const getComputeOptimizerRecommendations = defineOperation({
   input: z
     .object({
       instanceArns: z.array(z.string().max(2048)).max(100).optional(),
-      pageSize: z.number().int().min(1).max(1000).optional().describe('recommendations per page (AWS default if absent)'),
+      pageSize: z
+        .number()
+        .int()
+        .min(1)
+        .max(1000)
+        .optional()
+        .describe('recommendations per page (AWS default if absent)'),
     })
     .strict(),
   async handler(ctx, input): Promise<OptimizerRecommendation[]> {

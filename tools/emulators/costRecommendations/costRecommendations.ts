@@ -271,7 +271,8 @@ export class CostRecommendationsEmulator {
             'x-amzn-requestid': randomUUID(),
           }),
         (error: unknown) => {
-          const known = error instanceof EmulatedError ? error : new EmulatedError('InternalServerException', String(error), 500);
+          const known =
+            error instanceof EmulatedError ? error : new EmulatedError('InternalServerException', String(error), 500);
           sendJson(
             res,
             known.status,
@@ -344,7 +345,9 @@ export class CostRecommendationsEmulator {
       Metadata: {
         RecommendationId: randomUUID(),
         GenerationTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
-        AdditionalMetadata: stored ? 'Seeded in the emulator, not computed.' : 'No recommendation seeded for these options.',
+        AdditionalMetadata: stored
+          ? 'Seeded in the emulator, not computed.'
+          : 'No recommendation seeded for these options.',
       },
       SavingsPlansPurchaseRecommendation: {
         AccountScope: options.accountScope,
@@ -392,7 +395,9 @@ export class CostRecommendationsEmulator {
       Metadata: {
         RecommendationId: randomUUID(),
         GenerationTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
-        AdditionalMetadata: stored ? 'Seeded in the emulator, not computed.' : 'No recommendation seeded for these options.',
+        AdditionalMetadata: stored
+          ? 'Seeded in the emulator, not computed.'
+          : 'No recommendation seeded for these options.',
       },
       // AWS answers an empty list when nothing is worth reserving.
       Recommendations: stored
@@ -423,7 +428,10 @@ export class CostRecommendationsEmulator {
       );
     const invalid = (message: string) => new EmulatedError('InvalidParameterValueException', message);
     const maxResults = input.maxResults;
-    if (maxResults !== undefined && (typeof maxResults !== 'number' || !Number.isInteger(maxResults) || maxResults < 0 || maxResults > 1000))
+    if (
+      maxResults !== undefined &&
+      (typeof maxResults !== 'number' || !Number.isInteger(maxResults) || maxResults < 0 || maxResults > 1000)
+    )
       throw invalid('maxResults must be an integer between 0 and 1000.');
     const arns = input.instanceArns;
     if (arns !== undefined) {
@@ -439,7 +447,9 @@ export class CostRecommendationsEmulator {
     if (!Array.isArray(filters)) throw invalid('filters must be a list.');
     for (const filter of filters)
       if (!OPTIMIZER_FILTERS.includes(String(filter?.name)) || !Array.isArray(filter.values))
-        throw invalid(`Filter name ${JSON.stringify(filter?.name)} is not valid: use one of ${OPTIMIZER_FILTERS.join(', ')}.`);
+        throw invalid(
+          `Filter name ${JSON.stringify(filter?.name)} is not valid: use one of ${OPTIMIZER_FILTERS.join(', ')}.`,
+        );
     const offset = decodeToken('co', input.nextToken, 'InvalidParameterValueException');
     let all = state.instanceRecommendations ?? [];
     if (Array.isArray(accountIds) && accountIds.length)
@@ -454,9 +464,11 @@ export class CostRecommendationsEmulator {
         );
       else if (filter.name === 'RecommendationSourceType')
         all = all.filter((entry) =>
-          ((entry.recommendationSources as Array<{ recommendationSourceType?: string }> | undefined) ?? [
-            { recommendationSourceType: 'Ec2Instance' },
-          ]).some((source) => values.includes(String(source.recommendationSourceType))),
+          (
+            (entry.recommendationSources as Array<{ recommendationSourceType?: string }> | undefined) ?? [
+              { recommendationSourceType: 'Ec2Instance' },
+            ]
+          ).some((source) => values.includes(String(source.recommendationSourceType))),
         );
     }
     // maxResults 0 (or none) means the service's own page size.
