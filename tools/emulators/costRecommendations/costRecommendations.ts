@@ -14,8 +14,9 @@
  * the options echoed, Metadata, no summary and no details. Compute Optimizer answers OptInRequiredException
  * until a seed opts the account in (the default on AWS is not opted in). Inputs are validated like AWS:
  * required members, enum values, ranges, tokens (ValidationException, InvalidNextTokenException,
- * InvalidParameterValueException). Not emulated: Filter / AccountId / AccountScope narrowing (accepted and
- * validated, not applied), recommendationPreferences, accountIds of other accounts. AWS documents no defaults
+ * InvalidParameterValueException). Not emulated: Cost Explorer's Filter and AccountId (accepted, not applied;
+ * AccountScope is checked and matched like the other options) and Compute Optimizer's recommendationPreferences
+ * (ignored; its accountIds, instanceArns and filters are applied). AWS documents no defaults
  * for the optional RI options; here an omitted term, payment option or lookback means ONE_YEAR, NO_UPFRONT
  * and SEVEN_DAYS.
  *
