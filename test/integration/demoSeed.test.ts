@@ -7,7 +7,12 @@ import * as assert from 'node:assert/strict';
 import { BackupClient, DescribeRecoveryPointCommand, ListBackupPlansCommand } from '@aws-sdk/client-backup';
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
+import { ComputeOptimizerClient, GetEC2InstanceRecommendationsCommand } from '@aws-sdk/client-compute-optimizer';
+import {
+  CostExplorerClient,
+  GetCostAndUsageCommand,
+  GetSavingsPlansPurchaseRecommendationCommand,
+} from '@aws-sdk/client-cost-explorer';
 import { DescribeSecurityGroupsCommand, DescribeVolumesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { DescribeServicesCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
@@ -47,7 +52,18 @@ describe('The demo breadth seed against moto + the emulators', function () {
     );
     assert.deepEqual(
       seeded.steps.map((step) => step.step),
-      ['account', 'ECS', 'ECR', 'Organizations', 'Cost', 'CloudWatch', 'Backup', 'Insights', 'Compliance'],
+      [
+        'account',
+        'ECS',
+        'ECR',
+        'Organizations',
+        'Cost',
+        'Recommendations',
+        'CloudWatch',
+        'Backup',
+        'Insights',
+        'Compliance',
+      ],
     );
     for (const step of seeded.steps) assert.ok(!step.note.includes('\n'), step.note);
   });
@@ -124,6 +140,37 @@ describe('The demo breadth seed against moto + the emulators', function () {
       assert.equal(total(await ask(periods.lastMonth)).toFixed(2), '1820.25');
     } finally {
       ce.destroy();
+    }
+  });
+
+  it('answers a Savings Plans recommendation and Compute Optimizer findings for app-1 and db-1', async () => {
+    const ce = new CostExplorerClient(clientConfig());
+    const optimizer = new ComputeOptimizerClient(clientConfig());
+    try {
+      const plan = await ce.send(
+        new GetSavingsPlansPurchaseRecommendationCommand({
+          SavingsPlansType: 'COMPUTE_SP',
+          TermInYears: 'ONE_YEAR',
+          PaymentOption: 'NO_UPFRONT',
+          LookbackPeriodInDays: 'THIRTY_DAYS',
+        }),
+      );
+      assert.equal(
+        plan.SavingsPlansPurchaseRecommendation?.SavingsPlansPurchaseRecommendationSummary
+          ?.EstimatedMonthlySavingsAmount,
+        '212.35',
+      );
+      const { instanceRecommendations } = await optimizer.send(new GetEC2InstanceRecommendationsCommand({}));
+      assert.deepEqual(
+        instanceRecommendations?.map((entry) => [entry.instanceName, entry.finding]),
+        [
+          ['app-1', 'Overprovisioned'],
+          ['db-1', 'Optimized'],
+        ],
+      );
+    } finally {
+      ce.destroy();
+      optimizer.destroy();
     }
   });
 

@@ -6,6 +6,7 @@ import { startGateway, type RunningGateway } from './drs/gateway';
 import { SsmAutomationEmulator } from './ssm/automation';
 import { ConfigComplianceEmulator } from './config/compliance';
 import { BackupEmulator } from './backup/backupEmulator';
+import { CostRecommendationsEmulator } from './costRecommendations/costRecommendations';
 import { startDrsEmulator, type RunningDrsEmulator } from './drs/server';
 import { findFreePort, startMoto, type MotoServer } from './moto';
 import { seedSampleAccount, type SampleAccountSummary } from '../seed/sampleAccount';
@@ -107,6 +108,7 @@ export async function startEmulatorStack(options: EmulatorStackOptions): Promise
   let gateway: RunningGateway | undefined;
   let ssm: SsmAutomationEmulator | undefined;
   const configComplianceEmulator = new ConfigComplianceEmulator();
+  const costRecommendations = new CostRecommendationsEmulator();
   let backup: BackupEmulator | undefined;
   const stopAll = async (): Promise<void> => {
     ssm?.stop();
@@ -149,6 +151,10 @@ export async function startEmulatorStack(options: EmulatorStackOptions): Promise
           handle: (req, res) => configComplianceEmulator.handle(req, res),
         },
         { matches: (req) => BackupEmulator.matches(req), handle: (req, res) => backupEmulator.handle(req, res) },
+        {
+          matches: (req) => CostRecommendationsEmulator.matches(req),
+          handle: (req, res) => costRecommendations.handle(req, res),
+        },
       ],
     });
     log(`gateway listening on ${gateway.endpoint}`);
@@ -181,6 +187,7 @@ export async function startEmulatorStack(options: EmulatorStackOptions): Promise
     async reset() {
       ssm?.reset();
       configComplianceEmulator.reset();
+      costRecommendations.reset();
       backup?.reset();
       runningDrs.emulator.reset();
       await runningMoto.reset();

@@ -1,9 +1,9 @@
 /**
  * Demo data for the views beyond EC2 and DR, seeded through the real SDK against the emulator stack's endpoint
  * (moto + our emulators): an ECS service with its logs, an ECR image, an AWS Organization, Cost Explorer
- * results, CPU metrics and an alarm in ALARM for web-1, an AWS Backup vault, plan and recovery point, an
- * unattached EBS volume and a security group open to the world on SSH. Each step stands alone: a failure is
- * noted and the next step runs.
+ * results, Savings Plans / RI / Compute Optimizer recommendations (tools/seed/costRecommendations.ts), CPU
+ * metrics and an alarm in ALARM for web-1, an AWS Backup vault, plan and recovery point, an unattached EBS volume
+ * and a security group open to the world on SSH. Each step stands alone: a failure is noted and the next step runs.
  */
 import {
   BackupClient,
@@ -43,6 +43,8 @@ import {
 } from '@aws-sdk/client-ecs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { spendPeriods } from '../../src/core/cost/spend';
+import { seedCostRecommendations } from '../emulators/costRecommendations/costRecommendations';
+import { demoRecommendations } from './costRecommendations';
 import { groupedResult, seedCostResults } from './costResults';
 import { seedOrganization } from './organization';
 import { ec2ClientFor, toTags, type SeedTarget } from './target';
@@ -242,6 +244,22 @@ async function seedCost(target: BreadthTarget, account: string, now: Date): Prom
     ]),
   ]);
   return `Cost Explorer: this month $${DEMO_COST.thisMonthTotal.toFixed(2)} and last month $${DEMO_COST.lastMonthTotal.toFixed(2)} by service`;
+}
+
+/** Seeded (not computed) Savings Plans, RI and Compute Optimizer recommendations: app-1 one size down, db-1 optimized. */
+async function seedRecommendations(target: BreadthTarget, account: string): Promise<string> {
+  const arn = (instance: Instance) => `arn:aws:ec2:${target.region}:${account}:instance/${instance.InstanceId}`;
+  const app = await instanceNamed(target, 'app-1');
+  const db = await instanceNamed(target, 'db-1');
+  await seedCostRecommendations(
+    target.endpoint,
+    demoRecommendations(
+      target.region,
+      { arn: arn(app), name: 'app-1', type: app.InstanceType ?? 't3.medium', suggestedType: 't3.small', saving: 15.18 },
+      { arn: arn(db), name: 'db-1', type: db.InstanceType ?? 'r5.large' },
+    ),
+  );
+  return 'Recommendations: a Compute Savings Plan ($212.35/month), EC2 RIs, Compute Optimizer on app-1 and db-1';
 }
 
 /** A CPU curve for the last 3 hours, one point per 5 minutes, climbing to a spike at the end. */
@@ -460,6 +478,7 @@ export async function seedBreadthDemo(target: BreadthTarget, options: BreadthOpt
     return `AWS Organization: OUs Workloads and Sandbox with ${organization.accounts.length} member accounts`;
   });
   await step('Cost', () => seedCost(target, needAccount(), now));
+  await step('Recommendations', () => seedRecommendations(target, needAccount()));
   await step('CloudWatch', () => seedCloudWatch(target, needWeb(), now));
   await step('Backup', async () => {
     const seeded = await seedBackup(target, needAccount(), needWeb(), options.backupTimeoutMs ?? 30_000);

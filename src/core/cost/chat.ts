@@ -8,7 +8,14 @@ import type { ReadOperation } from '../insights/reads';
 import type { BudgetSummary } from '../operations/costOperations';
 import type { InstanceScheduleSummary } from '../operations/costSchedules';
 import { COST_HELP, type CostRequest } from './chatIntent';
-import { RIGHTSIZING_THRESHOLDS, rightsizingReport, savingsReport } from './rightsizing';
+import { RIGHTSIZING_THRESHOLDS, rightsizingReport, savingsReport, type SavingsReport } from './rightsizing';
+import {
+  describePayment,
+  describeSavingsPlansType,
+  describeTerm,
+  hourlyMoney,
+  OPTIMIZER_SOURCE,
+} from './savingsRecommendations';
 import { dailyCron } from './scheduleExpression';
 import { money, readGroupedSpend, readSpendSummary, spendPeriods, topGroups, type SpendSummary } from './spend';
 
@@ -296,52 +303,57 @@ async function removeSchedule(ctx: CostAnswerContext, name: string) {
   return answer(result.markdown, { actions: result.actions });
 }
 
+const VERDICT_LABELS: Record<string, string> = {
+  downsize: 'downsize',
+  upsize: 'upsize',
+  change: 'change type',
+  keep: 'keep',
+  'not-enough-data': 'not enough data',
+};
+
 async function rightsizing(ctx: CostAnswerContext): Promise<CostAnswer> {
   const report = await rightsizingReport(ctx.read, ctx.region);
   const t = RIGHTSIZING_THRESHOLDS;
   const downsize = report.findings.filter((finding) => finding.verdict === 'downsize');
+  const fromOptimizer = report.findings.filter((finding) => finding.source === OPTIMIZER_SOURCE).length;
   const lines = [
-    `**Right-sizing** of ${plural(report.findings.length, 'running instance')} in ${inlineCode(ctx.region)} over ${t.days} days (CloudWatch).`,
-    `Rule: one size down when CPU max < ${t.cpuMaxPercent}% and average < ${t.cpuAveragePercent}% with ≥ ${t.minDays} days of data and network under ${t.networkBytesPerDay / 1024 ** 3} GiB/day.`,
+    `**Right-sizing** of ${plural(report.findings.length, 'instance')} in ${inlineCode(ctx.region)}: Compute Optimizer where it has a recommendation, otherwise ${t.days} days of CloudWatch CPU and network.`,
+    `Own rule (CloudWatch estimate): one size down when CPU max < ${t.cpuMaxPercent}% and average < ${t.cpuAveragePercent}% with ≥ ${t.minDays} days of data and network under ${t.networkBytesPerDay / 1024 ** 3} GiB/day.`,
     '',
   ];
   if (report.findings.length)
     lines.push(
       table(
-        ['Instance', 'Type', 'Verdict', 'Suggested', 'Saving/month (estimate)', 'Why'],
+        ['Instance', 'Type', 'Verdict', 'Suggested', 'Saving/month', 'Source', 'Why'],
         report.findings.map((finding) => [
           finding.name ? `${finding.name} (${finding.instanceId})` : finding.instanceId,
           finding.instanceType,
-          finding.verdict,
+          VERDICT_LABELS[finding.verdict] ?? finding.verdict,
           finding.suggestedType ?? '',
           finding.monthlySaving === undefined
-            ? finding.verdict === 'downsize'
+            ? finding.verdict === 'downsize' && finding.source !== OPTIMIZER_SOURCE
               ? 'type not in price table'
               : ''
             : money(finding.monthlySaving),
-          finding.reason,
+          finding.source,
+          finding.ownEstimate
+            ? `${finding.reason}. CloudWatch estimate: ${VERDICT_LABELS[finding.ownEstimate.verdict]}${finding.ownEstimate.suggestedType ? ` → ${finding.ownEstimate.suggestedType}` : ''}`
+            : finding.reason,
         ]),
-        120,
+        160,
       ),
     );
-  else lines.push('_No running instances._');
+  else lines.push('_No running instances, and no Compute Optimizer recommendations._');
   const total = downsize.reduce((sum, finding) => sum + (finding.monthlySaving ?? 0), 0);
   if (downsize.length)
     lines.push(
       '',
-      `Estimated saving if all ${plural(downsize.length, 'suggestion')} are applied: **${money(total)}/month**.`,
+      `Saving if all ${plural(downsize.length, 'downsize suggestion')} are applied: **${money(total)}/month** (Compute Optimizer's figures where it is the source, Pilot Light's estimate otherwise).`,
     );
   lines.push(
     '',
     report.computeOptimizer.available
-      ? `Compute Optimizer: ${plural(report.computeOptimizer.value.length, 'recommendation')}${report.computeOptimizer.value
-          .filter((entry) => entry.finding.toUpperCase() !== 'OPTIMIZED')
-          .slice(0, 10)
-          .map(
-            (entry) =>
-              `\n- ${entry.instanceId}: ${entry.finding}${entry.recommendedType ? ` → ${entry.recommendedType}` : ''}${entry.monthlySavings !== undefined ? ` (${money(entry.monthlySavings)}/month)` : ''}`,
-          )
-          .join('')}`
+      ? `Compute Optimizer: ${plural(report.computeOptimizer.value.length, 'recommendation')}, ${fromOptimizer} merged above (one row per instance).`
       : `Compute Optimizer: ${report.computeOptimizer.reason}; the findings above are Pilot Light's own estimate.`,
     `_${report.priceNote}_`,
     report.truncated ? '_Only the first 1,000 running instances were checked._' : '',
@@ -350,22 +362,46 @@ async function rightsizing(ctx: CostAnswerContext): Promise<CostAnswer> {
   return answer(lines.join('\n'), { followups: FOLLOWUPS.filter((followup) => followup.prompt !== 'right-sizing') });
 }
 
+function purchaseLine(name: string, figure: SavingsReport['savingsPlans']): string {
+  if (!figure.available) return `- ${name}: ${figure.reason}`;
+  const value = figure.value;
+  const options = `${describeTerm(value.term)}, ${describePayment(value.paymentOption)}`;
+  if (!value.recommended) return `- ${name} (${value.source}): no recommendation for ${options}.`;
+  const parts = [
+    `about **${money(value.monthlySavings, value.currency)}/month**${value.savingsPercent !== undefined ? ` (${value.savingsPercent}%)` : ''}`,
+    ...(value.hourlyCommitment !== undefined ? [`commit ${hourlyMoney(value.hourlyCommitment, value.currency)}`] : []),
+    options,
+    ...(value.upfrontCost !== undefined ? [`${money(value.upfrontCost, value.currency)} upfront`] : []),
+    ...(value.currentOnDemandSpend !== undefined
+      ? [`covers ${money(value.currentOnDemandSpend, value.currency)} of on-demand spend in ${value.lookbackDays} days`]
+      : []),
+  ];
+  return `- ${name} (${value.source}): ${parts.join(', ')}${value.details.map((detail) => `\n  - ${escapeMarkdown(detail, 200)}`).join('')}${value.truncated ? '\n  - _more recommendations exist than are listed_' : ''}`;
+}
+
 async function savings(ctx: CostAnswerContext): Promise<CostAnswer> {
   const report = await savingsReport(ctx.read, ctx.region, ctx.now ?? new Date());
-  const recommendation = (name: string, figure: typeof report.savingsPlans) =>
-    figure.available
-      ? `- ${name} (Cost Explorer): about **${money(figure.value.monthlySavings)}/month**${figure.value.savingsPercent !== undefined ? ` (${figure.value.savingsPercent}%)` : ''}${figure.value.details.map((detail) => `\n  - ${escapeMarkdown(detail, 200)}`).join('')}`
-      : `- ${name}: ${figure.reason}`;
   const estimate = report.estimate;
   return answer(
     [
       '**Savings for steady usage**',
       '',
-      recommendation('Compute Savings Plan, 1 year, no upfront', report.savingsPlans),
-      recommendation('EC2 Reserved Instances, 1 year, no upfront', report.reservedInstances),
-      `- **Estimate** (Pilot Light): ${plural(estimate.steadyInstances, 'steady instance')} cost about ${money(estimate.onDemandMonthly)}/month on demand; a Savings Plan could save about **${money(estimate.monthlySaving)}/month**.${estimate.unpriced.length ? ` Types not in the price table (not counted): ${estimate.unpriced.join(', ')}.` : ''}`,
+      report.statement,
       '',
-      `_${estimate.note}_`,
+      purchaseLine(
+        report.savingsPlans.available
+          ? describeSavingsPlansType(report.savingsPlans.value.savingsPlansType)
+          : 'Compute Savings Plan, 1 year, no upfront',
+        report.savingsPlans,
+      ),
+      purchaseLine('EC2 Reserved Instances', report.reservedInstances),
+      ...(estimate
+        ? [
+            `- **Estimate** (Pilot Light, not an AWS recommendation): ${plural(estimate.steadyInstances, 'steady instance')} cost about ${money(estimate.onDemandMonthly)}/month on demand; a Savings Plan could save about **${money(estimate.monthlySaving)}/month**.${estimate.unpriced.length ? ` Types not in the price table (not counted): ${estimate.unpriced.join(', ')}.` : ''}`,
+            '',
+            `_${estimate.note}_`,
+          ]
+        : ['', '_Figures from Cost Explorer; buying a Savings Plan or Reserved Instance is not done from here._']),
       where(ctx),
     ].join('\n'),
   );

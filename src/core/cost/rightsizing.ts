@@ -10,7 +10,8 @@ import type {
   PurchaseRecommendation,
 } from '../operations/costOperations';
 import { ec2Hourly, HOURS_PER_MONTH, oneSizeDown, priceSourceNote } from './priceData';
-import { available, type Available } from './spend';
+import { describePurchase, mergeRightsizing, type MergedFinding } from './savingsRecommendations';
+import { available, money, type Available } from './spend';
 
 /**
  * When an instance is worth one size smaller (documented in docs/architecture.md, "Cost"):
@@ -54,7 +55,8 @@ export interface RightsizingFinding {
 
 export interface RightsizingReport {
   region: string;
-  findings: RightsizingFinding[];
+  /** One per instance: Compute Optimizer's recommendation where it has one, else the CloudWatch verdict. */
+  findings: Array<MergedFinding<RightsizingFinding>>;
   computeOptimizer: Available<OptimizerRecommendation[]>;
   priceNote: string;
   truncated: boolean;
@@ -158,23 +160,37 @@ export async function rightsizingReport(read: ReadOperation, region: string): Pr
       })) as InstanceUtilization[])
     : [];
   const byId = new Map(utilization.map((entry) => [entry.instanceId, entry]));
-  const computeOptimizer = await available(
-    async () => (await read('computeoptimizer.ec2Recommendations.get', {})) as OptimizerRecommendation[],
+  const computeOptimizer = optedInReason(
+    await available(
+      async () => (await read('computeoptimizer.ec2Recommendations.get', {})) as OptimizerRecommendation[],
+    ),
   );
+  const own = instances.map((instance) => judgeInstance(instance, byId.get(instance.instanceId), region));
   return {
     region,
-    findings: instances.map((instance) => judgeInstance(instance, byId.get(instance.instanceId), region)),
+    findings: mergeRightsizing(own, computeOptimizer.available ? computeOptimizer.value : []),
     computeOptimizer,
     priceNote: priceSourceNote(region),
     truncated,
   };
 }
 
+/** Compute Optimizer answers OptInRequiredException until the account opts in: say so plainly. */
+function optedInReason<T>(result: Available<T>): Available<T> {
+  return !result.available && /OptInRequired|not opted in/i.test(result.reason)
+    ? { available: false, reason: 'the account is not opted in to Compute Optimizer' }
+    : result;
+}
+
 export interface SavingsReport {
   savingsPlans: Available<PurchaseRecommendation>;
   reservedInstances: Available<PurchaseRecommendation>;
-  /** Our own figure, always labelled an estimate. */
-  estimate: {
+  /** One clear sentence: Cost Explorer's Savings Plans recommendation when it answers, otherwise our estimate. */
+  statement: string;
+  /** Where the statement comes from. */
+  statementSource: 'cost-explorer' | 'estimate';
+  /** Our own figure, always labelled an estimate; only when Cost Explorer's Savings Plans recommendation is not available. */
+  estimate?: {
     steadyInstances: number;
     onDemandMonthly: number;
     monthlySaving: number;
@@ -185,7 +201,11 @@ export interface SavingsReport {
 }
 
 /** Steady on-demand spend (instances running ≥ STEADY_DAYS) × the typical discount. */
-export function estimateSavings(instances: RunningInstance[], region: string, now: Date): SavingsReport['estimate'] {
+export function estimateSavings(
+  instances: RunningInstance[],
+  region: string,
+  now: Date,
+): NonNullable<SavingsReport['estimate']> {
   const steady = instances.filter(
     (instance) => instance.launchTime && now.getTime() - Date.parse(instance.launchTime) >= STEADY_DAYS * 86_400_000,
   );
@@ -214,6 +234,20 @@ export async function savingsReport(read: ReadOperation, region: string, now: Da
   const reservedInstances = await available(
     async () => (await read('ce.reservationRecommendation.get', {})) as PurchaseRecommendation,
   );
+  if (savingsPlans.available)
+    return {
+      savingsPlans,
+      reservedInstances,
+      statement: `${describePurchase(savingsPlans.value)} Source: ${savingsPlans.value.source}.`,
+      statementSource: 'cost-explorer',
+    };
   const { instances } = await runningInstances(read);
-  return { savingsPlans, reservedInstances, estimate: estimateSavings(instances, region, now) };
+  const estimate = estimateSavings(instances, region, now);
+  return {
+    savingsPlans,
+    reservedInstances,
+    estimate,
+    statement: `Estimate: about ${money(estimate.monthlySaving)}/month with a 1-year, no-upfront Compute Savings Plan for ${estimate.steadyInstances} steady instance(s) (${money(estimate.onDemandMonthly)}/month on demand × a typical ${Math.round(estimate.discount * 100)}% discount); Cost Explorer's recommendation is ${savingsPlans.reason}.`,
+    statementSource: 'estimate',
+  };
 }

@@ -15,6 +15,14 @@ import {
 } from '@aws-sdk/client-cost-explorer';
 import { z } from 'zod';
 import { budgetsService, cloudWatchService, computeOptimizerService, costExplorerService } from '../aws/services';
+import {
+  LOOKBACK_PERIODS,
+  parseInstanceRecommendation,
+  parseReservationRecommendation,
+  parseSavingsPlansRecommendation,
+  type OptimizerRecommendation,
+  type PurchaseRecommendation,
+} from '../cost/savingsRecommendations';
 import { defineOperation, READ_ONLY } from './define';
 import { instanceId } from './schemaParts';
 
@@ -203,43 +211,44 @@ export const getCostForecast = defineOperation({
   },
 });
 
-export interface PurchaseRecommendation {
-  kind: 'savings-plans' | 'reserved-instances';
-  /** Estimated monthly saving in USD, as Cost Explorer reports it. */
-  monthlySavings: number;
-  savingsPercent?: number;
-  /** e.g. "Compute Savings Plan, 1 year, no upfront: $0.12/hour". */
-  details: string[];
-}
+export type { OptimizerRecommendation, PurchaseRecommendation } from '../cost/savingsRecommendations';
+
+const purchaseOptions = {
+  term: z.enum(['ONE_YEAR', 'THREE_YEARS']).default('ONE_YEAR').describe('commitment term'),
+  paymentOption: z.enum(['NO_UPFRONT', 'PARTIAL_UPFRONT', 'ALL_UPFRONT']).default('NO_UPFRONT'),
+  lookbackDays: z
+    .union([z.literal(7), z.literal(30), z.literal(60)])
+    .default(30)
+    .describe('days of past usage Cost Explorer looks at: 7, 30 or 60'),
+};
+const MAX_RECOMMENDATION_PAGES = 5;
 
 export const getSavingsPlansRecommendation = defineOperation({
   id: 'ce.savingsPlansRecommendation.get',
   service: 'ce',
   title: 'Get Savings Plans purchase recommendation',
-  description: 'Cost Explorer recommendation for a Compute Savings Plan (1 year, no upfront) from the last 30 days.',
+  description:
+    'Cost Explorer recommendation for a Savings Plan (default: Compute, 1 year, no upfront, last 30 days): hourly commitment and estimated monthly savings.',
   ...READ_ONLY,
-  input: z.object({}).strict(),
-  async handler(ctx): Promise<PurchaseRecommendation> {
+  input: z
+    .object({
+      savingsPlansType: z.enum(['COMPUTE_SP', 'EC2_INSTANCE_SP']).default('COMPUTE_SP'),
+      ...purchaseOptions,
+    })
+    .strict(),
+  async handler(ctx, input): Promise<PurchaseRecommendation> {
     const ce = await ctx.client(costExplorerService);
     const result = await sendOrUnavailable('GetSavingsPlansPurchaseRecommendation', () =>
       ce.send(
         new GetSavingsPlansPurchaseRecommendationCommand({
-          SavingsPlansType: 'COMPUTE_SP',
-          TermInYears: 'ONE_YEAR',
-          PaymentOption: 'NO_UPFRONT',
-          LookbackPeriodInDays: 'THIRTY_DAYS',
+          SavingsPlansType: input.savingsPlansType,
+          TermInYears: input.term,
+          PaymentOption: input.paymentOption,
+          LookbackPeriodInDays: LOOKBACK_PERIODS[input.lookbackDays],
         }),
       ),
     );
-    const summary = result.SavingsPlansPurchaseRecommendation?.SavingsPlansPurchaseRecommendationSummary;
-    return {
-      kind: 'savings-plans',
-      monthlySavings: Number(summary?.EstimatedMonthlySavingsAmount ?? 0) || 0,
-      ...(summary?.EstimatedSavingsPercentage ? { savingsPercent: Number(summary.EstimatedSavingsPercentage) } : {}),
-      details: summary?.HourlyCommitmentToPurchase
-        ? [`Compute Savings Plan, 1 year, no upfront: commit $${summary.HourlyCommitmentToPurchase}/hour`]
-        : [],
-    };
+    return parseSavingsPlansRecommendation(result, input);
   },
 });
 
@@ -247,34 +256,31 @@ export const getReservationRecommendation = defineOperation({
   id: 'ce.reservationRecommendation.get',
   service: 'ce',
   title: 'Get Reserved Instance purchase recommendation',
-  description: 'Cost Explorer recommendation for EC2 Reserved Instances (1 year, no upfront) from the last 30 days.',
+  description:
+    'Cost Explorer recommendation for EC2 Reserved Instances (default: 1 year, no upfront, last 30 days): instances to reserve and estimated monthly savings.',
   ...READ_ONLY,
-  input: z.object({}).strict(),
-  async handler(ctx): Promise<PurchaseRecommendation> {
+  input: z.object(purchaseOptions).strict(),
+  async handler(ctx, input): Promise<PurchaseRecommendation> {
     const ce = await ctx.client(costExplorerService);
-    const result = await sendOrUnavailable('GetReservationPurchaseRecommendation', () =>
-      ce.send(
-        new GetReservationPurchaseRecommendationCommand({
-          Service: 'Amazon Elastic Compute Cloud - Compute',
-          TermInYears: 'ONE_YEAR',
-          PaymentOption: 'NO_UPFRONT',
-          LookbackPeriodInDays: 'THIRTY_DAYS',
-        }),
-      ),
-    );
-    const recommendation = result.Recommendations?.[0];
-    const summary = recommendation?.RecommendationSummary;
-    return {
-      kind: 'reserved-instances',
-      monthlySavings: Number(summary?.TotalEstimatedMonthlySavingsAmount ?? 0) || 0,
-      ...(summary?.TotalEstimatedMonthlySavingsPercentage
-        ? { savingsPercent: Number(summary.TotalEstimatedMonthlySavingsPercentage) }
-        : {}),
-      details: (recommendation?.RecommendationDetails ?? []).slice(0, 20).map((detail) => {
-        const ec2 = detail.InstanceDetails?.EC2InstanceDetails;
-        return `${detail.RecommendedNumberOfInstancesToPurchase ?? '?'} × ${ec2?.InstanceType ?? 'instance'} in ${ec2?.Region ?? '?'}: about $${detail.EstimatedMonthlySavingsAmount ?? '?'}/month`;
-      }),
-    };
+    const service = 'Amazon Elastic Compute Cloud - Compute';
+    const pages: unknown[] = [];
+    let token: string | undefined;
+    do {
+      const result = await sendOrUnavailable('GetReservationPurchaseRecommendation', () =>
+        ce.send(
+          new GetReservationPurchaseRecommendationCommand({
+            Service: service,
+            TermInYears: input.term,
+            PaymentOption: input.paymentOption,
+            LookbackPeriodInDays: LOOKBACK_PERIODS[input.lookbackDays],
+            ...(token ? { NextPageToken: token } : {}),
+          }),
+        ),
+      );
+      pages.push(result);
+      token = result.NextPageToken;
+    } while (token && pages.length < MAX_RECOMMENDATION_PAGES);
+    return parseReservationRecommendation(pages, { ...input, service }, Boolean(token));
   },
 });
 
@@ -504,21 +510,25 @@ export const getInstanceUtilization = defineOperation({
   },
 });
 
-export interface OptimizerRecommendation {
-  instanceId: string;
-  finding: string;
-  currentType?: string;
-  recommendedType?: string;
-  monthlySavings?: number;
-}
-
 export const getComputeOptimizerRecommendations = defineOperation({
   id: 'computeoptimizer.ec2Recommendations.get',
   service: 'computeoptimizer',
   title: 'Get Compute Optimizer EC2 recommendations',
-  description: 'AWS Compute Optimizer findings (over-provisioned, under-provisioned, optimized) for EC2 instances.',
+  description:
+    'AWS Compute Optimizer findings for EC2 instances (Overprovisioned, Underprovisioned, Optimized, NotOptimized) with the rank-1 instance type, estimated monthly savings and performance risk.',
   ...READ_ONLY,
-  input: z.object({ instanceArns: z.array(z.string().max(2048)).max(100).optional() }).strict(),
+  input: z
+    .object({
+      instanceArns: z.array(z.string().max(2048)).max(100).optional(),
+      pageSize: z
+        .number()
+        .int()
+        .min(1)
+        .max(1000)
+        .optional()
+        .describe('recommendations per page (AWS default if absent)'),
+    })
+    .strict(),
   async handler(ctx, input): Promise<OptimizerRecommendation[]> {
     const optimizer = await ctx.client(computeOptimizerService);
     const out: OptimizerRecommendation[] = [];
@@ -529,21 +539,14 @@ export const getComputeOptimizerRecommendations = defineOperation({
         optimizer.send(
           new GetEC2InstanceRecommendationsCommand({
             ...(input.instanceArns ? { instanceArns: input.instanceArns } : {}),
+            ...(input.pageSize ? { maxResults: input.pageSize } : {}),
             ...(token ? { nextToken: token } : {}),
           }),
         ),
       );
       for (const entry of result.instanceRecommendations ?? []) {
-        const best = entry.recommendationOptions?.find((option) => option.rank === 1);
-        out.push({
-          instanceId: entry.instanceArn?.split('/').pop() ?? '?',
-          finding: entry.finding ?? 'unknown',
-          currentType: entry.currentInstanceType,
-          recommendedType: best?.instanceType,
-          ...(best?.savingsOpportunity?.estimatedMonthlySavings?.value !== undefined
-            ? { monthlySavings: best.savingsOpportunity.estimatedMonthlySavings.value }
-            : {}),
-        });
+        const parsed = parseInstanceRecommendation(entry);
+        if (parsed) out.push(parsed);
       }
       token = result.nextToken;
       pages++;

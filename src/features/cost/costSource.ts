@@ -9,9 +9,10 @@ import { readVia } from '../shared/serviceReads';
 import type { CostViewSource, RowSpec } from './costView';
 
 export async function createCostSource(ctx: PilotLightContext, service: OperationService): Promise<CostViewSource> {
-  const [spend, rightsizing] = await Promise.all([
+  const [spend, rightsizing, savings] = await Promise.all([
     import('../../core/cost/spend'),
     import('../../core/cost/rightsizing'),
+    import('../../core/cost/savingsRecommendations'),
   ]);
   const region = await service.currentRegion();
   const connection = await ctx.connection();
@@ -124,32 +125,39 @@ export async function createCostSource(ctx: PilotLightContext, service: Operatio
         {
           id: 'rightsizing',
           label: 'Right-sizing',
-          description: `${rightsizing.RIGHTSIZING_THRESHOLDS.days} days of CPU`,
+          description: `Compute Optimizer, else ${rightsizing.RIGHTSIZING_THRESHOLDS.days} days of CPU`,
           icon: 'arrow-down',
           children: async () => {
             const report = await rightsizing.rightsizingReport(read, region);
             const rows: RowSpec[] = report.findings
-              .filter((finding) => finding.verdict === 'downsize')
-              .map((finding, index) => ({
-                id: `finding-${index}`,
-                label: `${finding.name ?? finding.instanceId}: ${finding.instanceType} → ${finding.suggestedType}`,
-                description:
-                  finding.monthlySaving !== undefined
-                    ? `save ~${spend.money(finding.monthlySaving)}/month (estimate)`
-                    : 'estimate: type not in price table',
-                tooltip: finding.reason,
-                icon: 'lightbulb',
-              }));
+              .filter((finding) => ['downsize', 'upsize', 'change'].includes(finding.verdict))
+              .map((finding, index) => {
+                const bySource = finding.source === savings.OPTIMIZER_SOURCE ? 'Compute Optimizer' : 'estimate';
+                return {
+                  id: `finding-${index}`,
+                  label: `${finding.name ?? finding.instanceId}: ${finding.instanceType} → ${finding.suggestedType ?? '?'}`,
+                  description:
+                    finding.monthlySaving !== undefined && finding.monthlySaving > 0
+                      ? `save ~${spend.money(finding.monthlySaving)}/month (${bySource})`
+                      : finding.verdict === 'upsize'
+                        ? `under-provisioned (${bySource})`
+                        : finding.source === savings.OPTIMIZER_SOURCE
+                          ? `${finding.optimizerFinding ?? finding.verdict} (Compute Optimizer)`
+                          : 'estimate: type not in price table',
+                  tooltip: `${finding.source}: ${finding.reason}`,
+                  icon: finding.verdict === 'upsize' ? 'arrow-up' : 'lightbulb',
+                };
+              });
             rows.push({
               id: 'optimizer',
               label: 'Compute Optimizer',
               description: report.computeOptimizer.available
-                ? `${report.computeOptimizer.value.length} recommendation(s)`
+                ? `${report.computeOptimizer.value.length} recommendation(s), merged above`
                 : `${report.computeOptimizer.reason}; own estimate above`,
               icon: 'info',
             });
             if (rows.length === 1)
-              rows.unshift({ id: 'none', label: `No instance to downsize (${report.findings.length} checked)` });
+              rows.unshift({ id: 'none', label: `No instance to resize (${report.findings.length} checked)` });
             return rows;
           },
         },
@@ -162,19 +170,35 @@ export async function createCostSource(ctx: PilotLightContext, service: Operatio
             const rec = (label: string, value: typeof report.savingsPlans): RowSpec => ({
               id: label,
               label,
-              description: value.available
-                ? `~${spend.money(value.value.monthlySavings)}/month (Cost Explorer)`
-                : value.reason,
+              description: !value.available
+                ? value.reason
+                : value.value.recommended
+                  ? [
+                      `~${spend.money(value.value.monthlySavings, value.value.currency)}/month`,
+                      ...(value.value.hourlyCommitment !== undefined
+                        ? [`commit ${savings.hourlyMoney(value.value.hourlyCommitment, value.value.currency)}`]
+                        : []),
+                      `${savings.describeTerm(value.value.term)}, ${savings.describePayment(value.value.paymentOption)}`,
+                    ].join(' · ')
+                  : 'Cost Explorer: no recommendation',
+              tooltip: value.available
+                ? [savings.describePurchase(value.value), value.value.source, ...value.value.details].join('\n')
+                : undefined,
+              icon: value.available && value.value.recommended ? 'lightbulb' : undefined,
             });
             return [
               rec('Savings Plan recommendation', report.savingsPlans),
               rec('Reserved Instance recommendation', report.reservedInstances),
-              {
-                id: 'estimate',
-                label: 'Estimate',
-                description: `~${spend.money(report.estimate.monthlySaving)}/month for ${report.estimate.steadyInstances} steady instance(s)`,
-                tooltip: report.estimate.note,
-              },
+              ...(report.estimate
+                ? [
+                    {
+                      id: 'estimate',
+                      label: 'Estimate',
+                      description: `~${spend.money(report.estimate.monthlySaving)}/month for ${report.estimate.steadyInstances} steady instance(s)`,
+                      tooltip: report.estimate.note,
+                    },
+                  ]
+                : []),
             ];
           },
         },
