@@ -259,7 +259,11 @@ describe('DR on Step Functions across accounts: deployed in the management accou
 
       const launched = Object.values(state.waves.db.servers).filter((server) => server.launchStatus === 'LAUNCHED');
       assert.ok(launched.length >= 1, 'the db servers launched');
-      assert.equal(drs.emulator.storeFor(recovery).region(REGION).jobs.size, 1, 'the DRS job is in the recovery account');
+      assert.equal(
+        drs.emulator.storeFor(recovery).region(REGION).jobs.size,
+        1,
+        'the DRS job is in the recovery account',
+      );
       assert.equal(drs.emulator.store.region(REGION).jobs.size, 0, 'none in the management account');
       assert.equal(drs.emulator.storeFor(staging).region(REGION).jobs.size, 0, 'none in the staging account');
       const inRecovery = await managedInstances(recoveryCredentials);
@@ -277,7 +281,9 @@ describe('DR on Step Functions across accounts: deployed in the management accou
       // What the deploy showed and had approved names both accounts.
       const accountsLine = `Runs in account ${management}, acts in account ${recovery} through role/${ROLE}`;
       assert.ok(deployed.preview?.changes.includes(accountsLine), JSON.stringify(deployed.preview));
-      for (const request of approval.requests.filter((r) => r.operationId === 'cloudformation.stacks.deployRecoveryPlan'))
+      for (const request of approval.requests.filter(
+        (r) => r.operationId === 'cloudformation.stacks.deployRecoveryPlan',
+      ))
         assert.ok(request.preview.changes.includes(accountsLine), request.preview.changes.join('\n'));
     } finally {
       dir.remove();

@@ -35,14 +35,12 @@ function executionPlan(waves: Wave[]): ExecutionPlan {
     inventory: {},
     waves: waves.map((wave, index) => ({
       wave: wave.name,
-      servers: [0, 1].map(
-        (n): ServerInfo => ({
-          sourceServerId: `s-${String(index * 10 + n).padStart(17, '0')}`,
-          region: REGION,
-          hostname: `${wave.name}-${n}`,
-          tags: {},
-        }),
-      ),
+      servers: [0, 1].map((n): ServerInfo => ({
+        sourceServerId: `s-${String(index * 10 + n).padStart(17, '0')}`,
+        region: REGION,
+        hostname: `${wave.name}-${n}`,
+        tags: {},
+      })),
       missingServerIds: [],
       missingGroups: [],
       origins: {},
@@ -86,7 +84,10 @@ const everyKind: Wave[] = [
     protectionGroups: ['app'],
     dependsOn: ['db'],
     pauseBeforeWave: true,
-    postActions: [{ type: 'approval', message: 'Check the app tier.' }, { type: 'wait', seconds: 5 }],
+    postActions: [
+      { type: 'approval', message: 'Check the app tier.' },
+      { type: 'wait', seconds: 5 },
+    ],
   },
 ] as Wave[];
 
@@ -124,16 +125,25 @@ describe('Step Functions across accounts: compiler', () => {
       ],
     );
     const actions = compiled.taskRoleCalls.map((call) => call.action);
-    for (const action of ['drs:StartRecovery', 'drs:DescribeJobs', 'ssm:StartAutomationExecution', 'backup:StartRestoreJob'])
+    for (const action of [
+      'drs:StartRecovery',
+      'drs:DescribeJobs',
+      'ssm:StartAutomationExecution',
+      'backup:StartRestoreJob',
+    ])
       assert.ok(actions.includes(action), action);
     const start = compiled.taskRoleCalls.find((call) => call.action === 'drs:StartRecovery')!;
     assert.ok(
-      start.resources.every((arn) => arn.startsWith(`arn:\${AWS::Partition}:drs:\${AWS::Region}:${MEMBER}:source-server/`)),
+      start.resources.every((arn) =>
+        arn.startsWith(`arn:\${AWS::Partition}:drs:\${AWS::Region}:${MEMBER}:source-server/`),
+      ),
       start.resources.join(', '),
     );
     // The template's role gets the same two statements.
     const template = buildPlanTemplate({ planName: 'shop', planHash: 'h', compiled }) as {
-      Resources: { ExecutionRole: { Properties: { Policies: { PolicyDocument: { Statement: { Action: string[] }[] } }[] } } };
+      Resources: {
+        ExecutionRole: { Properties: { Policies: { PolicyDocument: { Statement: { Action: string[] }[] } }[] } };
+      };
     };
     assert.deepEqual(
       template.Resources.ExecutionRole.Properties.Policies[0].PolicyDocument.Statement.map((s) => s.Action[0]),
@@ -149,10 +159,13 @@ describe('Step Functions across accounts: compiler', () => {
     );
     fc.assert(
       fc.property(
-        fc.array(fc.record({ pre: fc.array(action, { maxLength: 2 }), pause: fc.boolean(), dependsOnPrevious: fc.boolean() }), {
-          minLength: 1,
-          maxLength: 4,
-        }),
+        fc.array(
+          fc.record({ pre: fc.array(action, { maxLength: 2 }), pause: fc.boolean(), dependsOnPrevious: fc.boolean() }),
+          {
+            minLength: 1,
+            maxLength: 4,
+          },
+        ),
         fc.boolean(),
         (shape, withRole) => {
           const waves = shape.map((wave, index) => ({
@@ -162,12 +175,18 @@ describe('Step Functions across accounts: compiler', () => {
             ...(wave.pause ? { pauseBeforeWave: true } : {}),
             preActions: wave.pre,
           })) as Wave[];
-          const compiled = compilePlan(executionPlan(waves), { region: REGION, ...(withRole ? { taskRole: TASK_ROLE } : {}) });
+          const compiled = compilePlan(executionPlan(waves), {
+            region: REGION,
+            ...(withRole ? { taskRole: TASK_ROLE } : {}),
+          });
           for (const task of tasks(compiled.definition)) {
             const sdk = String(task.Resource).startsWith('arn:aws:states:::aws-sdk:');
             assert.deepEqual(task.Credentials, sdk && withRole ? { RoleArn: ROLE_ARN } : undefined);
           }
-          assert.equal(compiled.calls.some((call) => call.action === 'sts:AssumeRole'), withRole);
+          assert.equal(
+            compiled.calls.some((call) => call.action === 'sts:AssumeRole'),
+            withRole,
+          );
         },
       ),
       { numRuns: 100 },
@@ -203,7 +222,10 @@ describe('Step Functions across accounts: prepareDeployment refusals', () => {
     await assert.rejects(
       prepareDeployment({
         plan: twoAccounts,
-        groups: [group('in-b', { Role: 'db' }, { account: MEMBER }), group('in-c', { Role: 'app' }, { account: '333333333333' })],
+        groups: [
+          group('in-b', { Role: 'db' }, { account: MEMBER }),
+          group('in-c', { Role: 'app' }, { account: '333333333333' }),
+        ],
         reads: reads(MEMBER),
         region: REGION,
         machineAccount: MACHINE,

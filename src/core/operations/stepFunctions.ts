@@ -50,9 +50,7 @@ const environmentTags = z.record(z.string(), z.string()).optional();
 const actsIn = z
   .object({
     account: z.string().regex(/^\d{12}$/, 'Expected an AWS account ID.'),
-    roleArn: z
-      .string()
-      .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@-]{1,64}$/, 'Expected an IAM role ARN.'),
+    roleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@-]{1,64}$/, 'Expected an IAM role ARN.'),
     servers: z
       .array(
         z
@@ -112,7 +110,8 @@ async function planContext(
   action: string,
   other?: z.infer<typeof actsIn>,
 ): Promise<TargetResource[]> {
-  if (!other || other.account === ctx.account) return ids.length ? sourceServerTargets(ctx, ids, action, 'context') : [];
+  if (!other || other.account === ctx.account)
+    return ids.length ? sourceServerTargets(ctx, ids, action, 'context') : [];
   const read = new Map(other.servers.map((server) => [server.id, server]));
   const missing = ids.filter((id) => !read.has(id));
   if (missing.length)

@@ -72,7 +72,9 @@ export async function prepareDeployment(input: PrepareInput): Promise<PreparedDe
   const machineAccount = input.machineAccount ?? readsAccount;
   const roleName = input.memberRoleName ?? DEFAULT_MEMBER_ROLE;
   const taskRole =
-    account && machineAccount && account !== machineAccount ? memberTaskRole(account, roleName, input.region) : undefined;
+    account && machineAccount && account !== machineAccount
+      ? memberTaskRole(account, roleName, input.region)
+      : undefined;
   const preflight = await runPreflight({
     plan: input.plan,
     groups: input.groups,
