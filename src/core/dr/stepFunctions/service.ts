@@ -96,7 +96,8 @@ export async function prepareDeployment(input: PrepareInput): Promise<PreparedDe
     ...(taskRole
       ? [
           `Runs in account ${machineAccount}, acts in account ${taskRole.account} through role/${roleName} (${taskRole.arn})`,
-          `Role ${roleName} in account ${taskRole.account} must trust the state machine's role (or account ${machineAccount}) and allow: ${compiled.taskRoleCalls.map((c) => c.action).join(', ')}`,
+          `Role ${roleName} in account ${taskRole.account} must trust the state machine's role (or account ${machineAccount})`,
+          `Role ${roleName} must allow: ${compiled.taskRoleCalls.map((c) => c.action).join(', ')}`,
         ]
       : []),
     `Role may call: ${policy.Statement.map((s) => s.Action[0]).join(', ')}`,
