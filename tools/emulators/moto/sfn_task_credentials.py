@@ -127,7 +127,10 @@ def _check_assumption(execution_role_arn, role_arn):
     if execution is None:
         raise _access_denied(denied)
     documents = list(execution.policies.values()) + [
-        getattr(policy, "document", None) for policy in execution.managed_policies.values()
+        version.document
+        for policy in execution.managed_policies.values()
+        for version in getattr(policy, "versions", [])
+        if version.version_id == policy.default_version_id
     ]
     if not _identity_allows([d for d in documents if d], "sts:AssumeRole", role_arn):
         raise _access_denied(denied)
