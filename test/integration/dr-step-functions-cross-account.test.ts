@@ -9,7 +9,13 @@ import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { AwsConnection } from '../../src/core/aws/connection';
 import { ApiCounters } from '../../src/core/dr/aws';
@@ -303,6 +309,83 @@ describe('DR on Step Functions across accounts: deployed in the management accou
       assert.equal(drs.emulator.store.region(REGION).jobs.size, 0, 'nor in the management account');
     } finally {
       dir.remove();
+    }
+  });
+  it('the emulated task runs as the assumed role in its account, and only if the execution role may assume it', async () => {
+    const management = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+    const iam = new IAMClient({ region: REGION, endpoint: moto.endpoint, credentials: management });
+    const sfn = new SFNClient({ region: REGION, endpoint: moto.endpoint, credentials: management });
+    const roleArn = `arn:aws:iam::${recovery}:role/${ROLE}`;
+    try {
+      const executionRole = async (name: string, mayAssume: boolean) => {
+        const created = await iam.send(
+          new CreateRoleCommand({
+            RoleName: name,
+            AssumeRolePolicyDocument: JSON.stringify({
+              Version: '2012-10-17',
+              Statement: [
+                { Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole' },
+              ],
+            }),
+          }),
+        );
+        if (mayAssume)
+          await iam.send(
+            new PutRolePolicyCommand({
+              RoleName: name,
+              PolicyName: 'assume',
+              PolicyDocument: JSON.stringify({
+                Version: '2012-10-17',
+                Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: roleArn }],
+              }),
+            }),
+          );
+        return created.Role!.Arn!;
+      };
+      const whoAmI = async (name: string, executionRoleArn: string) => {
+        const machine = await sfn.send(
+          new CreateStateMachineCommand({
+            name,
+            roleArn: executionRoleArn,
+            definition: JSON.stringify({
+              StartAt: 'Who',
+              States: {
+                Who: {
+                  Type: 'Task',
+                  Resource: 'arn:aws:states:::aws-sdk:sts:getCallerIdentity',
+                  Credentials: { RoleArn: roleArn },
+                  Parameters: {},
+                  End: true,
+                },
+              },
+            }),
+          }),
+        );
+        const { executionArn } = await sfn.send(
+          new StartExecutionCommand({ stateMachineArn: machine.stateMachineArn, name: `${name}-1`, input: '{}' }),
+        );
+        return waitFor(
+          async () => {
+            const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+            return execution.status === 'RUNNING' ? undefined : execution;
+          },
+          'the execution to end',
+          { timeoutMs: 30_000, intervalMs: 200 },
+        );
+      };
+      const allowed = await whoAmI('who-allowed', await executionRole('sfn-may-assume', true));
+      assert.equal(allowed.status, 'SUCCEEDED', allowed.cause);
+      assert.equal(
+        (JSON.parse(allowed.output!) as { Account: string }).Account,
+        recovery,
+        'the call ran in the role account',
+      );
+      const bare = await whoAmI('who-bare', await executionRole('sfn-may-not-assume', false));
+      assert.equal(bare.status, 'FAILED');
+      assert.match(bare.cause ?? '', new RegExp(`not authorized to perform: sts:AssumeRole on resource: ${roleArn}`));
+    } finally {
+      iam.destroy();
+      sfn.destroy();
     }
   });
 });
