@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export const MOTO_VERSION = '5.2.5';
 const MOTO_REQUIREMENT = `moto[server]==${MOTO_VERSION}`;
@@ -254,6 +254,14 @@ const BOOTSTRAP = [
   '    _sfn_models.stepfunctions_backends = _SfnAccounts()',
   'except Exception as error:',
   "    print('pilot-light: moto CloudFormation state machines left in the plain backend:', error, file=sys.stderr)",
+  // A Task state's Credentials.RoleArn: the task assumes that role and acts in its account, as on AWS
+  // (moto signs every aws-sdk task with its default keys). See moto/sfn_task_credentials.py.
+  'try:',
+  "    sys.path.insert(0, os.environ['PILOT_LIGHT_MOTO_PATCHES'])",
+  '    import sfn_task_credentials',
+  '    sfn_task_credentials.patch()',
+  'except Exception as error:',
+  "    print('pilot-light: moto Step Functions task Credentials left unpatched:', error, file=sys.stderr)",
   'script = sys.argv[2]',
   'sys.argv = [script] + sys.argv[3:]',
   "runpy.run_path(script, run_name='__main__')",
@@ -300,7 +308,14 @@ async function launchMoto(
     ['-c', BOOTSTRAP, String(process.pid), inst.motoServer, '-H', '127.0.0.1', '-p', String(port)],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONNOUSERSITE: '1', MOTO_PORT: String(callbackPort) },
+      env: {
+        ...process.env,
+        PYTHONUNBUFFERED: '1',
+        PYTHONNOUSERSITE: '1',
+        PYTHONDONTWRITEBYTECODE: '1',
+        MOTO_PORT: String(callbackPort),
+        PILOT_LIGHT_MOTO_PATCHES: join(dirname(inst.venvDir), 'tools', 'emulators', 'moto'),
+      },
     },
   );
   let recentOutput = '';

@@ -42,6 +42,30 @@ const sourceServerIds = z
   .max(2000)
   .default([]);
 const environmentTags = z.record(z.string(), z.string()).optional();
+/**
+ * A plan whose protection groups are in another account than the state machine: its tasks assume `roleArn`
+ * there. The servers as preflight read them in that account (with the member role), for the guardrails: the
+ * operation's own account cannot see them.
+ */
+const actsIn = z
+  .object({
+    account: z.string().regex(/^\d{12}$/, 'Expected an AWS account ID.'),
+    roleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@-]{1,64}$/, 'Expected an IAM role ARN.'),
+    servers: z
+      .array(
+        z
+          .object({
+            id: z.string().regex(/^s-[0-9a-zA-Z]{17}$/),
+            name: z.string().max(255).optional(),
+            tags: z.record(z.string().max(128), z.string().max(256)),
+          })
+          .strict(),
+      )
+      .max(2000),
+  })
+  .strict()
+  .refine((value) => value.roleArn.split(':')[4] === value.account, 'The role must be in that account.')
+  .optional();
 const stepId = z.string().min(1).max(300);
 
 /**
@@ -76,9 +100,47 @@ async function waitingTaskToken(ctx: OperationContext, executionArn: string, ste
   throw Object.assign(new Error(`The execution is not waiting on step ${step}.`), { name: 'TaskNotWaiting' });
 }
 
-/** The plan's servers tell the environment (their Environment tags decide protection and approvals). */
-async function planContext(ctx: OperationContext, ids: string[], action: string): Promise<TargetResource[]> {
-  return ids.length ? sourceServerTargets(ctx, ids, action, 'context') : [];
+/**
+ * The plan's servers tell the environment (their Environment tags decide protection and approvals). In another
+ * account (`actsIn`), they are the servers preflight read there, and the role the machine assumes is named.
+ */
+async function planContext(
+  ctx: OperationContext,
+  ids: string[],
+  action: string,
+  other?: z.infer<typeof actsIn>,
+): Promise<TargetResource[]> {
+  if (!other || other.account === ctx.account)
+    return ids.length ? sourceServerTargets(ctx, ids, action, 'context') : [];
+  const read = new Map(other.servers.map((server) => [server.id, server]));
+  const missing = ids.filter((id) => !read.has(id));
+  if (missing.length)
+    throw Object.assign(new Error(`Source server(s) not read in account ${other.account}: ${missing.join(', ')}.`), {
+      name: 'ResourceNotFoundException',
+    });
+  return [
+    {
+      type: 'iam:role',
+      id: other.roleArn,
+      role: 'context',
+      action: `assumed by the state machine's tasks (account ${other.account})`,
+      tags: {},
+    },
+    ...ids.map((id) => ({
+      type: 'drs:source-server',
+      id,
+      name: read.get(id)!.name,
+      role: 'context' as const,
+      action: `${action} in account ${other.account}`,
+      tags: { ...read.get(id)!.tags },
+    })),
+  ];
+}
+
+function accountsLine(ctx: OperationContext, other: z.infer<typeof actsIn>): string[] {
+  return other && other.account !== ctx.account
+    ? [`Runs in account ${ctx.account}, acts in account ${other.account} through ${other.roleArn.split(':').pop()}`]
+    : [];
 }
 
 function isMissingStack(error: unknown): boolean {
@@ -115,6 +177,7 @@ export const deployRecoveryPlanStack = defineOperation({
       /** Shown in the preview: IAM actions the role gets, and compiler notes. */
       summary: z.array(z.string().max(500)).max(50).default([]),
       sourceServerIds,
+      actsIn,
     })
     .strict(),
   async targets(ctx, input) {
@@ -129,16 +192,17 @@ export const deployRecoveryPlanStack = defineOperation({
         tags: { ...Object.fromEntries((existing?.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])), ...stackTags },
         state: existing?.StackStatus,
       },
-      ...(await planContext(ctx, input.sourceServerIds, 'run by the plan')),
+      ...(await planContext(ctx, input.sourceServerIds, 'run by the plan', input.actsIn)),
     ];
   },
-  preview(_ctx, input, targets) {
+  preview(ctx, input, targets) {
     const update = targets[0]?.action === 'update';
     return {
       summary: `${update ? 'Update' : 'Create'} stack ${input.stackName} with the Step Functions state machine of plan "${input.planName}"`,
       changes: [
         'Resources: AWS::StepFunctions::StateMachine, AWS::IAM::Role (generated policy), AWS::SQS::Queue (approval tokens)',
-        ...input.summary,
+        ...accountsLine(ctx, input.actsIn),
+        ...input.summary.filter((line) => !line.startsWith('Runs in account ')),
       ],
       warnings: ['The stack creates an IAM role (CAPABILITY_IAM).'],
       cost: { direction: 'variable', note: 'Step Functions state transitions and SQS messages per run.' },
@@ -213,6 +277,7 @@ export const startPlanExecution = defineOperation({
       name: z.string().regex(/^[A-Za-z0-9._-]{1,80}$/, 'Expected an execution name (letters, digits, ., - and _).'),
       drill: z.boolean(),
       sourceServerIds,
+      actsIn,
     })
     .strict(),
   async targets(ctx, input) {
@@ -224,13 +289,17 @@ export const startPlanExecution = defineOperation({
         action: input.drill ? 'drill' : 'recover',
         tags: {},
       },
-      ...(await planContext(ctx, input.sourceServerIds, input.drill ? 'drill from' : 'recover from')),
+      ...(await planContext(ctx, input.sourceServerIds, input.drill ? 'drill from' : 'recover from', input.actsIn)),
     ];
   },
-  preview(_ctx, input) {
+  preview(ctx, input) {
     return {
       summary: `Start a ${input.drill ? 'drill' : 'RECOVERY'} of ${input.sourceServerIds.length} server(s) on Step Functions (${input.name})`,
-      changes: [`State machine ${input.stateMachineArn}`, `Input {"drill": ${input.drill}}`],
+      changes: [
+        `State machine ${input.stateMachineArn}`,
+        `Input {"drill": ${input.drill}}`,
+        ...accountsLine(ctx, input.actsIn),
+      ],
       warnings: input.drill ? [] : ['A recovery launches production recovery instances.'],
       cost: { direction: 'increase', note: 'Recovery instances run until terminated.' },
     };

@@ -7,6 +7,7 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
+import type { ProtectionGroup, RecoveryPlan } from '../../core/dr/model';
 import type { DrRunMode } from '../../core/dr/planner';
 import type { StepFunctionsRunFollower, WaitingTask } from '../../core/dr/stepFunctions/follow';
 import type { RunOptions } from '../../core/operations/runner';
@@ -55,9 +56,27 @@ export function registerStepFunctionsCommands(c: DrCommandContext): {
     return Number.isInteger(value) && value >= 1 && value <= 300 ? value : 15;
   };
 
+  /**
+   * The machine's connection (the current profile) and DR reads in the protection groups' account: the member
+   * role's when it is another one (the machine's tasks then assume that role, named by the same setting).
+   */
+  async function accounts(target: { plan: RecoveryPlan; groups: ProtectionGroup[] }) {
+    const account = await services.planAccount(target);
+    const aws = await services.aws();
+    if (!account || account === aws.origin.account) return { aws, groupsAws: aws };
+    const groupsAws = await services.aws(account);
+    const { organizationsFeature } = await import('../organizations/organizationsFeature');
+    return {
+      aws,
+      groupsAws,
+      machineAccount: aws.origin.account,
+      memberRoleName: organizationsFeature(ctx).settings().roleName,
+    };
+  }
+
   async function prepare(planArg: unknown, mode: DrRunMode = 'drill') {
     const target = await services.resolvePlan(planArg);
-    const aws = await services.aws();
+    const { aws, groupsAws, machineAccount, memberRoleName } = await accounts(target);
     const sf = await loadStepFunctions();
     const prepared = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Compiling ${target.plan.name} for Step Functions…` },
@@ -65,10 +84,11 @@ export function registerStepFunctionsCommands(c: DrCommandContext): {
         sf.prepareDeployment({
           plan: target.plan,
           groups: target.groups,
-          reads: aws.reads,
+          reads: groupsAws.reads,
           region: aws.connection.region,
           mode,
           pollSeconds: pollSeconds(),
+          ...(machineAccount ? { machineAccount, memberRoleName } : {}),
         }),
     );
     return { target, aws, sf, prepared };
@@ -89,6 +109,7 @@ export function registerStepFunctionsCommands(c: DrCommandContext): {
         tags: prepared.tags,
         summary: prepared.summary,
         sourceServerIds: prepared.sourceServerIds,
+        ...(prepared.actsIn ? { actsIn: prepared.actsIn } : {}),
       },
       caller: 'command',
       title: `Deploy ${target.plan.name} to Step Functions`,
@@ -133,10 +154,12 @@ export function registerStepFunctionsCommands(c: DrCommandContext): {
   async function pollOne(entry: FollowedRun): Promise<void> {
     const sf = await loadStepFunctions();
     const runner = await ctx.safety.runner();
-    const aws = await services.aws();
-    const before = entry.follower.snapshot().lastSeq;
+    const snapshot = entry.follower.snapshot();
+    // DRS jobs are read where they run: the protection groups' account.
+    const { groupsAws } = await accounts(snapshot);
+    const before = snapshot.lastSeq;
     try {
-      await entry.follower.poll(sf.operationSfnReads(runner, readOptions()), aws.reads);
+      await entry.follower.poll(sf.operationSfnReads(runner, readOptions()), groupsAws.reads);
     } catch (error) {
       ctx.log.warn(`DR: Step Functions run ${entry.follower.runId}: ${error instanceof Error ? error.message : error}`);
     }
@@ -184,7 +207,7 @@ export function registerStepFunctionsCommands(c: DrCommandContext): {
           )?.mode;
     if (!mode) throw new UserError('');
     const target = await services.resolvePlan(planArg);
-    const aws = await services.aws();
+    const { aws, groupsAws, machineAccount, memberRoleName } = await accounts(target);
     const sf = await loadStepFunctions();
     const runner = await ctx.safety.runner();
     const planned = await Promise.resolve(
@@ -196,10 +219,11 @@ export function registerStepFunctionsCommands(c: DrCommandContext): {
             options: readOptions(),
             plan: target.plan,
             groups: target.groups,
-            reads: aws.reads,
+            reads: groupsAws.reads,
             region: aws.connection.region,
             mode,
             pollSeconds: pollSeconds(),
+            ...(machineAccount ? { machineAccount, memberRoleName } : {}),
           }),
       ),
     ).catch((error: unknown) => {

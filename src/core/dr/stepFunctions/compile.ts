@@ -19,6 +19,10 @@
  * "continue" (the next waves still run). Pauses and approvals send a task token to an SQS queue
  * (`sqs:sendMessage.waitForTaskToken`); *Approve* / *Resume* answer it with SendTaskSuccess.
  * Time limits (maxWaitSeconds, action timeouts) count polls: limit ÷ poll interval, rounded up.
+ *
+ * Across accounts (`taskRole`): when the protection groups are in another account than the machine, every
+ * DRS, SSM and Backup task carries `Credentials.RoleArn` (the member role there), so Step Functions makes
+ * those calls with that role, in that account; the execution role only needs sts:AssumeRole on it.
  */
 import { JOB_TAG_KEY, JOB_TAG_PLAN, JOB_TAG_RUN } from '../run/ids';
 import type { ExecutionPlan, PlannedStep, PlannedWave } from '../planner';
@@ -35,6 +39,18 @@ export interface CompileOptions {
   approvalQueueUrl?: string;
   /** Extra tags put on every DRS job (besides the run, plan and job-key tags). */
   runTags?: Record<string, string>;
+  /**
+   * The role the DRS, SSM and Backup tasks assume (Task `Credentials.RoleArn`) when the protection groups are
+   * in another account than the state machine: those calls then act in `account`, and their IAM resources
+   * name it. Approval tasks (SQS) stay in the machine's account.
+   */
+  taskRole?: TaskRole;
+}
+
+/** A role in the protection groups' account that the state machine's tasks assume. */
+export interface TaskRole {
+  arn: string;
+  account: string;
 }
 
 export type AslState = Record<string, unknown>;
@@ -67,6 +83,13 @@ export interface CompiledStateMachine {
   /** Extra waits the DAG encoding had to add (non-series-parallel plans); empty when exact. */
   warnings: string[];
   calls: PlanCall[];
+  /**
+   * With a task role: what the tasks call through it, in its account (that role's permissions must allow
+   * these); `calls` then holds only the machine's own calls and sts:AssumeRole on the role. Empty otherwise.
+   */
+  taskRoleCalls: PlanCall[];
+  /** The role the tasks assume, when the plan acts in another account. */
+  taskRole?: TaskRole;
   /** Execution input the machine expects. */
   inputExample: { drill: boolean };
 }
@@ -177,20 +200,44 @@ class StateNames {
 
 interface Emitter {
   plan: ExecutionPlan;
-  options: Required<Omit<CompileOptions, 'runTags'>> & { runTags: Record<string, string> };
+  options: Required<Omit<CompileOptions, 'runTags' | 'taskRole'>> & {
+    runTags: Record<string, string>;
+    taskRole?: TaskRole;
+  };
   names: StateNames;
   waveIndex: Map<string, number>;
   calls: Map<string, Set<string>>;
+  /** Calls made through the task role (only with one). */
+  taskRoleCalls: Map<string, Set<string>>;
 }
 
-function call(emitter: Emitter, action: string, resources: string[]): void {
-  const set = emitter.calls.get(action) ?? new Set<string>();
+function addCall(into: Map<string, Set<string>>, action: string, resources: string[]): void {
+  const set = into.get(action) ?? new Set<string>();
   for (const resource of resources) set.add(resource);
-  emitter.calls.set(action, set);
+  into.set(action, set);
+}
+
+/** A call of the machine itself (SQS), made with the execution role. */
+function call(emitter: Emitter, action: string, resources: string[]): void {
+  addCall(emitter.calls, action, resources);
+}
+
+/** A call of a DRS, SSM or Backup task: through the task role when there is one. */
+function taskCall(emitter: Emitter, action: string, resources: string[]): void {
+  addCall(emitter.options.taskRole ? emitter.taskRoleCalls : emitter.calls, action, resources);
+}
+
+/** `Credentials` for a DRS, SSM or Backup task: the task role, when the plan acts in another account. */
+function credentials(emitter: Emitter): { Credentials?: { RoleArn: string } } {
+  return emitter.options.taskRole ? { Credentials: { RoleArn: emitter.options.taskRole.arn } } : {};
 }
 
 const ARN = 'arn:${AWS::Partition}';
-const REGION_ACCOUNT = '${AWS::Region}:${AWS::AccountId}';
+/** Region and account of the resources the tasks act on: the task role's account when there is one. */
+function regionAccount(emitter: Emitter): string {
+  return `\${AWS::Region}:${emitter.options.taskRole?.account ?? '${AWS::AccountId}'}`;
+}
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@-]{1,64}$/;
 
 /** A chain of states in one scope; `start` is its first state. */
 interface Fragment {
@@ -344,14 +391,14 @@ function emitStep(
     const countPollName = at('count poll');
     const countAttemptName = at('count attempt');
     const maxPolls = pollLimit(emitter, action.timeoutSeconds);
-    call(emitter, 'ssm:StartAutomationExecution', [
-      `${ARN}:ssm:${REGION_ACCOUNT}:automation-definition/${action.documentName}:*`,
+    taskCall(emitter, 'ssm:StartAutomationExecution', [
+      `${ARN}:ssm:${regionAccount(emitter)}:automation-definition/${action.documentName}:*`,
       ...(action.documentName.startsWith('AWS-')
         ? [`${ARN}:ssm:\${AWS::Region}::document/${action.documentName}`]
         : []),
     ]);
-    call(emitter, 'ssm:GetAutomationExecution', [`${ARN}:ssm:${REGION_ACCOUNT}:automation-execution/*`]);
-    call(emitter, 'ssm:StopAutomationExecution', [`${ARN}:ssm:${REGION_ACCOUNT}:automation-execution/*`]);
+    taskCall(emitter, 'ssm:GetAutomationExecution', [`${ARN}:ssm:${regionAccount(emitter)}:automation-execution/*`]);
+    taskCall(emitter, 'ssm:StopAutomationExecution', [`${ARN}:ssm:${regionAccount(emitter)}:automation-execution/*`]);
     return {
       start: action.retries > 0 ? initName : startName,
       states: {
@@ -361,6 +408,7 @@ function emitStep(
         [startName]: {
           Type: 'Task',
           Resource: 'arn:aws:states:::aws-sdk:ssm:startAutomationExecution',
+          ...credentials(emitter),
           Parameters: {
             DocumentName: action.documentName,
             ...(action.documentVersion ? { DocumentVersion: action.documentVersion } : {}),
@@ -376,6 +424,7 @@ function emitStep(
         [pollName]: {
           Type: 'Task',
           Resource: 'arn:aws:states:::aws-sdk:ssm:getAutomationExecution',
+          ...credentials(emitter),
           Parameters: { 'AutomationExecutionId.$': '$.automation.id' },
           ResultSelector: { 'status.$': '$.AutomationExecution.AutomationExecutionStatus' },
           ResultPath: '$.automation.last',
@@ -407,6 +456,7 @@ function emitStep(
         [stopName]: {
           Type: 'Task',
           Resource: 'arn:aws:states:::aws-sdk:ssm:stopAutomationExecution',
+          ...credentials(emitter),
           Parameters: { 'AutomationExecutionId.$': '$.automation.id' },
           ResultPath: null,
           Catch: [
@@ -446,12 +496,12 @@ function emitStep(
     const countPollName = at('count restore poll');
     const maxPolls = pollLimit(emitter, action.timeoutSeconds);
     const hasOverrides = Object.keys(action.metadata).length > 0;
-    call(emitter, 'backup:GetRecoveryPointRestoreMetadata', [
-      `${ARN}:backup:${REGION_ACCOUNT}:backup-vault:${action.backupVaultName}`,
+    taskCall(emitter, 'backup:GetRecoveryPointRestoreMetadata', [
+      `${ARN}:backup:${regionAccount(emitter)}:backup-vault:${action.backupVaultName}`,
     ]);
-    call(emitter, 'backup:StartRestoreJob', [action.recoveryPointArn]);
-    call(emitter, 'backup:DescribeRestoreJob', ['*']);
-    if (action.iamRoleArn) call(emitter, 'iam:PassRole', [action.iamRoleArn]);
+    taskCall(emitter, 'backup:StartRestoreJob', [action.recoveryPointArn]);
+    taskCall(emitter, 'backup:DescribeRestoreJob', ['*']);
+    if (action.iamRoleArn) taskCall(emitter, 'iam:PassRole', [action.iamRoleArn]);
     return {
       start: hasOverrides ? overridesName : metadataName,
       states: {
@@ -468,6 +518,7 @@ function emitStep(
         [metadataName]: {
           Type: 'Task',
           Resource: 'arn:aws:states:::aws-sdk:backup:getRecoveryPointRestoreMetadata',
+          ...credentials(emitter),
           Parameters: { BackupVaultName: action.backupVaultName, RecoveryPointArn: action.recoveryPointArn },
           ResultSelector: { 'metadata.$': '$.RestoreMetadata' },
           ResultPath: '$.restore',
@@ -478,6 +529,7 @@ function emitStep(
         [startName]: {
           Type: 'Task',
           Resource: 'arn:aws:states:::aws-sdk:backup:startRestoreJob',
+          ...credentials(emitter),
           Parameters: {
             RecoveryPointArn: action.recoveryPointArn,
             'Metadata.$': hasOverrides
@@ -496,6 +548,7 @@ function emitStep(
         [pollName]: {
           Type: 'Task',
           Resource: 'arn:aws:states:::aws-sdk:backup:describeRestoreJob',
+          ...credentials(emitter),
           Parameters: { 'RestoreJobId.$': '$.restore.id' },
           ResultSelector: { 'status.$': '$.Status' },
           ResultPath: '$.restore.last',
@@ -576,14 +629,14 @@ function emitLaunch(
   const resultName = at('job result');
   const maxPolls = pollLimit(emitter, step.maxWaitSeconds);
   const serverArns = step.jobs.flatMap((job) =>
-    job.sourceServerIds.map((id) => `${ARN}:drs:${REGION_ACCOUNT}:source-server/${id}`),
+    job.sourceServerIds.map((id) => `${ARN}:drs:${regionAccount(emitter)}:source-server/${id}`),
   );
-  call(emitter, 'drs:StartRecovery', serverArns);
-  call(emitter, 'drs:TagResource', [
-    `${ARN}:drs:${REGION_ACCOUNT}:job/*`,
-    `${ARN}:drs:${REGION_ACCOUNT}:recovery-instance/*`,
+  taskCall(emitter, 'drs:StartRecovery', serverArns);
+  taskCall(emitter, 'drs:TagResource', [
+    `${ARN}:drs:${regionAccount(emitter)}:job/*`,
+    `${ARN}:drs:${regionAccount(emitter)}:recovery-instance/*`,
   ]);
-  call(emitter, 'drs:DescribeJobs', ['*']);
+  taskCall(emitter, 'drs:DescribeJobs', ['*']);
   const tags = {
     ...options.runTags,
     [JOB_TAG_PLAN]: plan.planName,
@@ -616,6 +669,7 @@ function emitLaunch(
             [startName]: {
               Type: 'Task',
               Resource: 'arn:aws:states:::aws-sdk:drs:startRecovery',
+              ...credentials(emitter),
               Parameters: { 'SourceServers.$': '$.job.sourceServers', 'IsDrill.$': '$.drill', Tags: rebase(tags) },
               ResultSelector: { 'jobId.$': '$.Job.JobId', polls: 0 },
               ResultPath: '$.run',
@@ -637,6 +691,7 @@ function emitLaunch(
             [pollName]: {
               Type: 'Task',
               Resource: 'arn:aws:states:::aws-sdk:drs:describeJobs',
+              ...credentials(emitter),
               Parameters: { Filters: { 'JobIDs.$': 'States.Array($.run.jobId)' } },
               ResultSelector: {
                 'status.$': '$.Items[0].Status',
@@ -707,6 +762,11 @@ export function compilePlan(plan: ExecutionPlan, options: CompileOptions): Compi
   const pollSeconds = options.pollSeconds ?? 15;
   if (!Number.isInteger(pollSeconds) || pollSeconds < 1 || pollSeconds > 3600)
     throw new PlanCompileError('pollSeconds must be a whole number from 1 to 3600.');
+  const taskRole = options.taskRole;
+  if (taskRole && ROLE_ARN.exec(taskRole.arn)?.[1] !== taskRole.account)
+    throw new PlanCompileError(
+      `The task role "${taskRole.arn.slice(0, 200)}" is not an IAM role ARN in account ${taskRole.account}.`,
+    );
   const stateRoles: Record<string, StateRole> = {};
   const emitter: Emitter = {
     plan,
@@ -715,10 +775,12 @@ export function compilePlan(plan: ExecutionPlan, options: CompileOptions): Compi
       pollSeconds,
       approvalQueueUrl: options.approvalQueueUrl ?? APPROVAL_QUEUE_PLACEHOLDER,
       runTags: options.runTags ?? {},
+      ...(taskRole ? { taskRole } : {}),
     },
     names: new StateNames(stateRoles),
     waveIndex: new Map(plan.waves.map((wave, index) => [wave.name, index])),
     calls: new Map(),
+    taskRoleCalls: new Map(),
   };
   const warnings: string[] = [];
   const block = decomposeWaves(plan.waves, warnings);
@@ -744,11 +806,45 @@ export function compilePlan(plan: ExecutionPlan, options: CompileOptions): Compi
       [finishedName]: { Type: 'Succeed' },
     },
   };
-  const calls = [...emitter.calls].map(([action, resources]) => ({ action, resources: [...resources].sort() }));
+  // The execution role assumes the task role, which makes the DRS, SSM and Backup calls in its account.
+  if (taskRole && emitter.taskRoleCalls.size) call(emitter, 'sts:AssumeRole', [taskRole.arn]);
+  return {
+    definition,
+    stateRoles,
+    warnings,
+    calls: callList(emitter, emitter.calls),
+    taskRoleCalls: callList(emitter, emitter.taskRoleCalls),
+    ...(taskRole ? { taskRole } : {}),
+    inputExample: { drill: plan.mode === 'drill' },
+  };
+}
+
+function callList(emitter: Emitter, recorded: Map<string, Set<string>>): PlanCall[] {
+  const calls = [...recorded].map(([action, resources]) => ({ action, resources: [...resources].sort() }));
   // An inline role policy holds 10,240 characters: past a few dozen servers, name the resource type instead.
   for (const entry of calls)
     if (entry.action === 'drs:StartRecovery' && entry.resources.length > MAX_LISTED_SERVERS)
-      entry.resources = [`${ARN}:drs:${REGION_ACCOUNT}:source-server/*`];
-  calls.sort((a, b) => a.action.localeCompare(b.action));
-  return { definition, stateRoles, warnings, calls, inputExample: { drill: plan.mode === 'drill' } };
+      entry.resources = [`${ARN}:drs:${regionAccount(emitter)}:source-server/*`];
+  return calls.sort((a, b) => a.action.localeCompare(b.action));
+}
+
+/** The IAM partition of a region (aws, aws-cn, aws-us-gov, and the ISO partitions). */
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('us-isob-')) return 'aws-iso-b';
+  if (region.startsWith('us-iso-')) return 'aws-iso';
+  if (region.startsWith('eu-isoe-')) return 'aws-iso-e';
+  if (region.startsWith('us-isof-')) return 'aws-iso-f';
+  return 'aws';
+}
+
+/** The member role the tasks assume in `account`: `arn:<partition>:iam::<account>:role/<roleName>`. */
+export function memberTaskRole(account: string, roleName: string, region: string): TaskRole {
+  if (!/^\d{12}$/.test(account)) throw new PlanCompileError(`"${account.slice(0, 40)}" is not an AWS account ID.`);
+  if (!/^[\w+=,.@-]{1,64}$/.test(roleName))
+    throw new PlanCompileError(
+      `The member role name "${roleName.slice(0, 80)}" is not an IAM role name (1-64 letters, digits or + = , . @ _ -).`,
+    );
+  return { arn: `arn:${partitionOf(region)}:iam::${account}:role/${roleName}`, account };
 }

@@ -12,7 +12,8 @@ import type { DrRunMode } from '../planner';
 import { runPreflight, type PreflightReport } from '../preflight';
 import { newRunId } from '../run/ids';
 import type { OperationRunner, RunOptions, RunOutcome } from '../../operations';
-import { compilePlan, type CompiledStateMachine } from './compile';
+import { DEFAULT_MEMBER_ROLE } from '../../organizations/memberAccess';
+import { compilePlan, memberTaskRole, type CompiledStateMachine } from './compile';
 import { StepFunctionsRunFollower, type FollowInput, type SfnReads, type WaitingTask } from './follow';
 import { planHash } from './hash';
 import { buildExecutionPolicy } from './policy';
@@ -29,14 +30,29 @@ export interface PreparedDeployment {
   /** Lines for the deploy preview: actions granted, compiler notes, preflight problems. */
   summary: string[];
   sourceServerIds: string[];
+  /** When the protection groups are in another account than the machine: that account, the role, the servers. */
+  actsIn?: ActsIn;
   preflight: PreflightReport;
+}
+
+/** Input of the deploy and start operations for a plan that acts in another account (guardrail context). */
+export interface ActsIn {
+  account: string;
+  roleArn: string;
+  /** The plan's servers as preflight read them in that account (their tags decide protection and approvals). */
+  servers: { id: string; name?: string; tags: Record<string, string> }[];
 }
 
 export interface PrepareInput {
   plan: RecoveryPlan;
   groups: ProtectionGroup[];
+  /** DRS reads in the protection groups' account (the member role's when that is another account). */
   reads: DrReads;
   region: string;
+  /** The account the state machine is deployed in (the deploying profile's). Default: the reads' account. */
+  machineAccount?: string;
+  /** The role the machine's tasks assume in the groups' account (pilotLight.organizations.memberRoleName). */
+  memberRoleName?: string;
   /** Seconds between polls inside the state machine (default 15). */
   pollSeconds?: number;
   mode?: DrRunMode;
@@ -44,14 +60,21 @@ export interface PrepareInput {
 
 /** Resolves the plan's servers (preflight) and compiles it. The machine takes drill or recovery as input. */
 export async function prepareDeployment(input: PrepareInput): Promise<PreparedDeployment> {
-  // The state machine calls DRS in the account it is deployed in (no per-task cross-account role yet).
+  // One account per plan, as for the local runner. When it is not the machine's, every DRS, SSM and Backup
+  // task assumes the member role there (Task Credentials); approvals stay in the machine's account.
   const { account, problem } = planAccount(input.plan, input.groups);
   if (problem) throw new Error(problem);
-  const current = account ? await input.reads.account() : undefined;
-  if (account && current !== account)
+  const readsAccount = account ? await input.reads.account() : undefined;
+  if (account && readsAccount !== account)
     throw new Error(
-      `Not supported yet: deploying plan "${input.plan.name}" to Step Functions in account ${current} while its protection groups are in account ${account}. The state machine calls DRS in the account it is deployed in: deploy it with a profile of account ${account}, or run the plan locally (Pilot Light assumes the organization's member role there).`,
+      `The protection groups of plan "${input.plan.name}" are in account ${account}, but the DRS reads are of account ${readsAccount}: preflight must read the servers in account ${account} (with the organization's member role, pilotLight.organizations.memberRoleName, or a profile of that account).`,
     );
+  const machineAccount = input.machineAccount ?? readsAccount;
+  const roleName = input.memberRoleName ?? DEFAULT_MEMBER_ROLE;
+  const taskRole =
+    account && machineAccount && account !== machineAccount
+      ? memberTaskRole(account, roleName, input.region)
+      : undefined;
   const preflight = await runPreflight({
     plan: input.plan,
     groups: input.groups,
@@ -59,12 +82,24 @@ export async function prepareDeployment(input: PrepareInput): Promise<PreparedDe
     mode: input.mode ?? 'drill',
     defaultRegion: input.region,
   });
-  const compiled = compilePlan(preflight.executionPlan, { region: input.region, pollSeconds: input.pollSeconds });
+  const compiled = compilePlan(preflight.executionPlan, {
+    region: input.region,
+    pollSeconds: input.pollSeconds,
+    ...(taskRole ? { taskRole } : {}),
+  });
   const hash = planHash(input.plan);
   const template = buildPlanTemplate({ planName: input.plan.name, planHash: hash, compiled });
   const policy = buildExecutionPolicy(compiled.calls);
+  const servers = preflight.executionPlan.waves.flatMap((wave) => wave.servers);
   const summary = [
     `${preflight.executionPlan.waves.length} wave(s), ${preflight.executionPlan.serverCount} server(s), ${preflight.executionPlan.jobCount} DRS job(s)`,
+    ...(taskRole
+      ? [
+          `Runs in account ${machineAccount}, acts in account ${taskRole.account} through role/${roleName} (${taskRole.arn})`,
+          `Role ${roleName} in account ${taskRole.account} must trust the state machine's role (or account ${machineAccount})`,
+          `Role ${roleName} must allow: ${compiled.taskRoleCalls.map((c) => c.action).join(', ')}`,
+        ]
+      : []),
     `Role may call: ${policy.Statement.map((s) => s.Action[0]).join(', ')}`,
     ...compiled.warnings,
     ...preflight.findings
@@ -80,7 +115,20 @@ export async function prepareDeployment(input: PrepareInput): Promise<PreparedDe
     templateBody: JSON.stringify(template),
     tags: stackTags(input.plan.name, hash, compiled),
     summary,
-    sourceServerIds: preflight.executionPlan.waves.flatMap((wave) => wave.servers.map((s) => s.sourceServerId)),
+    sourceServerIds: servers.map((server) => server.sourceServerId),
+    ...(taskRole
+      ? {
+          actsIn: {
+            account: taskRole.account,
+            roleArn: taskRole.arn,
+            servers: servers.map((server) => ({
+              id: server.sourceServerId,
+              ...(server.hostname ? { name: server.hostname } : {}),
+              tags: { ...server.tags },
+            })),
+          },
+        }
+      : {}),
     preflight,
   };
 }
@@ -129,6 +177,7 @@ export async function deployPlan(
       tags: prepared.tags,
       summary: prepared.summary,
       sourceServerIds: prepared.sourceServerIds,
+      ...(prepared.actsIn ? { actsIn: prepared.actsIn } : {}),
     },
     options,
   ) as Promise<RunOutcome<DeployResult>>;
@@ -196,11 +245,14 @@ export interface StartRunInput {
   mode: DrRunMode;
   pollSeconds?: number;
   runId?: string;
+  /** As for prepareDeployment: the machine's account and the member role, when the groups are elsewhere. */
+  machineAccount?: string;
+  memberRoleName?: string;
 }
 
 export interface PlannedStart {
   /** Input of the `sfn.executions.start` operation. */
-  startInput: { stateMachineArn: string; name: string; drill: boolean; sourceServerIds: string[] };
+  startInput: { stateMachineArn: string; name: string; drill: boolean; sourceServerIds: string[]; actsIn?: ActsIn };
   executionArn: string;
   follow: Omit<FollowInput, 'journalDir' | 'executionArn'>;
 }
@@ -233,6 +285,7 @@ export async function planRunStart(input: Omit<StartRunInput, 'journalDir'>): Pr
       name: runId,
       drill: input.mode === 'drill',
       sourceServerIds: prepared.sourceServerIds,
+      ...(prepared.actsIn ? { actsIn: prepared.actsIn } : {}),
     },
     executionArn: `${deployed.stateMachineArn.replace(':stateMachine:', ':execution:')}:${runId}`,
     follow: {
