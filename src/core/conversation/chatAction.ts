@@ -11,6 +11,8 @@ export type ChatAction =
       input: Record<string, unknown>;
       region?: string;
       correlationId?: string;
+      /** The account the change runs in when it is not the active one (a member account, by its 12-digit ID). */
+      account?: string;
     };
 
 export interface ChatFollowup {

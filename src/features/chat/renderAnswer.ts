@@ -38,6 +38,7 @@ export function buttonFor(action: ChatAction): vscode.Command {
             region: action.region,
             caller: 'chat',
             title: action.title?.replace(/^(Approve and run|Run): /, ''),
+            ...(action.account ? { account: action.account } : {}),
           },
         ],
       };

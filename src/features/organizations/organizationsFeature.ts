@@ -112,6 +112,18 @@ export class OrganizationsFeature implements vscode.Disposable {
     return access;
   }
 
+  /** The runner key of a change in `accountId` from the active profile, checked against its organization. */
+  async profileForAccount(
+    accountId: string,
+    caller: import('../../core/operations/types').Caller,
+  ): Promise<{ profile: string } | { problem: string }> {
+    try {
+      return await (await this.access()).profileForAccount(accountId, caller);
+    } catch (error) {
+      return { problem: `Account ${accountId.slice(0, 20)} cannot be reached: ${(error as Error).message}` };
+    }
+  }
+
   reset(): void {
     const previous = [...this.accesses.values()];
     this.accesses.clear();
