@@ -858,6 +858,8 @@ export function createMcpTools(server: Server, options: McpServerOptions): McpTo
           dr: options.dr,
           allowRecovery: options.allowRecovery,
           runner,
+          runnerFor: (profile) => runtime().runner(profile),
+          organization: options.organization,
           approvalProvider,
           refuse,
           record,
