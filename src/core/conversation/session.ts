@@ -52,7 +52,7 @@ export function sanitizeTurn(value: unknown): TurnMemory | undefined {
           name: str(ref.name),
           region: str(ref.region, 40),
           environment: str(ref.environment, 80),
-          account: typeof ref.account === 'string' && ACCOUNT_ID.test(ref.account) ? ref.account : undefined,
+          ...(typeof ref.account === 'string' && ACCOUNT_ID.test(ref.account) ? { account: ref.account } : {}),
         }))
     : [];
   return {
