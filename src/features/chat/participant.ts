@@ -113,35 +113,21 @@ export class AwsChatParticipant {
   };
 
   private async dryRun(operationId: string, input: Record<string, unknown>, region: string, account?: string) {
-    const { formatPreview, crossAccountNote } = await import('../../core/operations/preview');
-    let profile: string | undefined;
-    if (account) {
-      const { organizationsFeature } = await import('../organizations/organizationsFeature');
-      const found = await organizationsFeature(this.ctx).profileForAccount(account, 'chat');
-      if ('problem' in found) return { status: 'refused' as const, text: found.problem };
-      profile = found.profile;
-    }
-    const outcome = await this.service.run(operationId, input, { caller: 'chat', mode: 'dry-run', region, profile });
-    if (outcome.status === 'dry-run' && outcome.preview) {
-      const activeAccount = await this.service.activeAccount();
-      return {
-        status: 'dry-run' as const,
-        correlationId: outcome.correlationId,
-        verdict: outcome.preview.guardrails.verdict,
-        text: formatPreview(outcome.preview, activeAccount),
-        crossAccount: crossAccountNote(outcome.preview, activeAccount),
-      };
-    }
-    const text = outcome.error
-      ? `${outcome.error.code}: ${outcome.error.message} ${outcome.error.hint ?? ''}`
-      : outcome.refusal
-        ? `Refused (${outcome.refusal.code}): ${outcome.refusal.message}`
-        : outcome.status;
-    return {
-      status: outcome.status === 'refused' ? ('refused' as const) : ('failed' as const),
-      correlationId: outcome.correlationId,
-      text,
-    };
+    const { dryRunInAccount } = await import('../../core/conversation/accountChange');
+    return dryRunInAccount(
+      {
+        run: (id, runInput, options) => this.service.run(id, runInput, options),
+        activeAccount: () => this.service.activeAccount(),
+        profileForAccount: async (id) =>
+          (await import('../organizations/organizationsFeature'))
+            .organizationsFeature(this.ctx)
+            .profileForAccount(id, 'chat'),
+      },
+      operationId,
+      input,
+      region,
+      account,
+    );
   }
 
   private async answer(
