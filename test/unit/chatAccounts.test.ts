@@ -1,5 +1,8 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { toolSpec } from '../../src/core/agent/toolCatalog';
+import { invokeToolCall, prepareToolCall, type AgentToolHost } from '../../src/core/agent/toolInvocation';
+import type { RunOutcome } from '../../src/core/operations/runner';
 import { answerAction, type AnswerContext, type DryRunResult } from '../../src/core/conversation/answers';
 import { parseIntent } from '../../src/core/conversation/keywordParser';
 import { ConversationSession, sanitizeTurn, type TurnMemory } from '../../src/core/conversation/session';
@@ -178,5 +181,58 @@ describe('conversation memory: sanitizeTurn with accounts', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('LM tools: a change with account runs through that account\'s runner key', () => {
+  const stopSpec = toolSpec('pilotLight_changeInstanceState')!;
+  const call = { operation: 'ec2.instances.stop', input: { instanceIds: ['i-0bbbbbbbbbbbbbbb1'] }, account: MEMBER_B };
+
+  function host(profileForAccount?: AgentToolHost['profileForAccount']) {
+    const runs: Array<{ mode: string; profile?: string }> = [];
+    const outcome = (mode: string) =>
+      ({
+        status: mode === 'dry-run' ? 'dry-run' : 'succeeded',
+        operationId: 'ec2.instances.stop',
+        correlationId: 'c-1',
+        resourceIds: [],
+        backups: [],
+        durationMs: 0,
+        caller: 'lm-tool',
+        mode,
+      }) as unknown as RunOutcome;
+    const agentHost: AgentToolHost = {
+      run: async (_id, _input, options) => {
+        runs.push({ mode: options.mode, profile: options.profile });
+        return outcome(options.mode);
+      },
+      environmentResolver: async () => () => ({ name: 'unknown', protected: false }),
+      currentRegion: async () => 'us-east-1',
+      ...(profileForAccount ? { profileForAccount } : {}),
+    };
+    return { agentHost, runs };
+  }
+
+  it('passes the checked runner key to the dry-run and the execution', async () => {
+    const { agentHost, runs } = host(async (account) => ({ profile: `default::${account}` }));
+    await prepareToolCall(stopSpec, call, agentHost);
+    const payload = await invokeToolCall(stopSpec, call, agentHost);
+    assert.equal(payload.status, 'succeeded');
+    assert.deepEqual(runs, [
+      { mode: 'dry-run', profile: `default::${MEMBER_B}` },
+      { mode: 'execute', profile: `default::${MEMBER_B}` },
+    ]);
+  });
+
+  it('refuses, running nothing, when the account is not reachable or the host cannot reach accounts', async () => {
+    for (const profileForAccount of [async () => ({ problem: 'Account 222222222222 is not in the organization.' }), undefined]) {
+      const { agentHost, runs } = host(profileForAccount);
+      const prepared = await prepareToolCall(stopSpec, call, agentHost);
+      assert.equal(prepared.kind, 'message');
+      const payload = await invokeToolCall(stopSpec, call, agentHost);
+      assert.equal(payload.status, 'refused');
+      assert.match(payload.summary, /not in the organization|Not supported yet/);
+      assert.deepEqual(runs, []);
+    }
   });
 });
