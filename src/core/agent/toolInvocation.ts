@@ -59,6 +59,9 @@ export type ToolPreparation =
       message: string;
     };
 
+/** `profile` only when a call names an account: a host's own default stays in force otherwise. */
+const where = (profile: string | undefined) => (profile === undefined ? {} : { profile });
+
 /** Where a call runs: the host's own account, or the account it names (checked by the host). */
 async function placeOf(
   account: string | undefined,
@@ -97,7 +100,7 @@ export async function prepareToolCall(
       status: 'refused',
       problem: place.message,
     };
-  const dryRun = await host.run(call.operationId, call.input, { mode: 'dry-run', signal, profile: place.profile });
+  const dryRun = await host.run(call.operationId, call.input, { mode: 'dry-run', signal, ...where(place.profile) });
   if (!dryRun.preview) {
     const problem = describeProblem(dryRun);
     if (dryRun.refusal?.code === 'invalid-input' || dryRun.refusal?.code === 'unknown-operation')
@@ -200,7 +203,7 @@ export async function invokeToolCall(
   const profile = place.profile;
 
   if (spec.kind === 'dry-run') {
-    const outcome = await host.run(call.operationId, call.input, { mode: 'dry-run', signal, profile });
+    const outcome = await host.run(call.operationId, call.input, { mode: 'dry-run', signal, ...where(profile) });
     if (!outcome.preview)
       return {
         tool: spec.name,
@@ -235,7 +238,7 @@ export async function invokeToolCall(
     mode: 'execute',
     correlationId: options.correlationId,
     signal,
-    profile,
+    ...where(profile),
   });
   const resources = targetsOf(outcome);
   if (outcome.status === 'succeeded') {
@@ -301,7 +304,7 @@ async function requestExternalApproval(
   signal?: AbortSignal,
   profile?: string,
 ): Promise<ToolPayload | undefined> {
-  const dryRun = await host.run(operationId, input, { mode: 'dry-run', signal, profile });
+  const dryRun = await host.run(operationId, input, { mode: 'dry-run', signal, ...where(profile) });
   const preview = dryRun.preview;
   const requirement = preview?.guardrails.approval?.requirement;
   if (!preview || preview.guardrails.verdict === 'refused' || !requirement || !isExternalSystem(requirement.system))

@@ -118,7 +118,9 @@ export class OrganizationsFeature implements vscode.Disposable {
     caller: import('../../core/operations/types').Caller,
   ): Promise<{ profile: string } | { problem: string }> {
     try {
-      return await (await this.access()).profileForAccount(accountId, caller);
+      // The access runner keys route to (`<profile>::<account>`), so the connection named here is the one used.
+      const profile = (await this.ctx.connection()).profileName;
+      return await (await this.access(profile)).profileForAccount(accountId, caller);
     } catch (error) {
       return { problem: `Account ${accountId.slice(0, 20)} cannot be reached: ${(error as Error).message}` };
     }
