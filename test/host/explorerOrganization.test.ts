@@ -228,7 +228,10 @@ describe('AWS explorer: the organization tree', function () {
       const provider = approving();
       hooks.setApprovalProvider(provider);
       try {
-        const result = await vscode.commands.executeCommand<InteractiveRunResult>(run.command, ...(run.arguments ?? []));
+        const result = await vscode.commands.executeCommand<InteractiveRunResult>(
+          run.command,
+          ...(run.arguments ?? []),
+        );
         assert.equal(result.status, 'succeeded', result.message);
       } finally {
         hooks.setApprovalProvider(undefined);

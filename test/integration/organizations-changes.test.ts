@@ -31,7 +31,12 @@ import { answerAction, type AnswerContext } from '../../src/core/conversation/an
 import { parseIntent } from '../../src/core/conversation/keywordParser';
 import { ConversationSession, sanitizeTurn } from '../../src/core/conversation/session';
 import { resolveEnvironment } from '../../src/core/guardrails/environment';
-import { answerAcrossAccounts, OrganizationAccess, parseAccountsSelector, parseMemberProfileName } from '../../src/core/organizations';
+import {
+  answerAcrossAccounts,
+  OrganizationAccess,
+  parseAccountsSelector,
+  parseMemberProfileName,
+} from '../../src/core/organizations';
 import { createRuntime, type Runtime } from '../../src/core/runtime';
 import { cliSettings } from '../../src/cli/mcp';
 import { cliTools } from '../../src/cli/mcpTools';
@@ -242,7 +247,10 @@ describe('Changes in the account a resource was found in (moto, IAM enforced, me
         ),
         answer.markdown,
       );
-      assert.match(answer.markdown, new RegExp(`Account app-b \\(${b().id}\\), region ${REGION}, environment production`));
+      assert.match(
+        answer.markdown,
+        new RegExp(`Account app-b \\(${b().id}\\), region ${REGION}, environment production`),
+      );
       const run = answer.actions.find((action) => action.kind === 'run');
       assert.ok(run && run.kind === 'run', answer.markdown);
       assert.equal(run.account, b().id);
@@ -264,7 +272,7 @@ describe('Changes in the account a resource was found in (moto, IAM enforced, me
       assert.equal(approval.requests[0].account, b().id);
       assert.equal(approval.requests[0].preview.accountName, 'app-b');
       assert.ok(['stopping', 'stopped'].includes((await stateOf(b().id, instanceB))!));
-      assert.equal(await stateOf(seeded.managementAccountId, sameNamedInA), 'running', 'A\'s same-named instance');
+      assert.equal(await stateOf(seeded.managementAccountId, sameNamedInA), 'running', "A's same-named instance");
       assert.equal(await stateOf(c().id, instanceC), 'running', "C's instance");
       const audit = await readAuditTrail(join(dir.path, 'audit.jsonl'));
       const executed = audit.filter((entry) => entry.operation === 'ec2.instances.stop' && entry.mode === 'execute');
@@ -305,11 +313,13 @@ describe('Changes in the account a resource was found in (moto, IAM enforced, me
   });
 
   /** A person at the MCP client who types what the form asks for. */
-  const typeWhatIsAsked = (asked: string[]) => (message: string): ElicitResult => {
-    const wanted = /Type (?:the environment name )?"([^"]+)"/.exec(message)?.[1] ?? '';
-    asked.push(message);
-    return { action: 'accept', content: { environment: wanted } };
-  };
+  const typeWhatIsAsked =
+    (asked: string[]) =>
+    (message: string): ElicitResult => {
+      const wanted = /Type (?:the environment name )?"([^"]+)"/.exec(message)?.[1] ?? '';
+      asked.push(message);
+      return { action: 'accept', content: { environment: wanted } };
+    };
 
   async function mcpClient(server: { connect: Server['connect'] }, asked: string[]) {
     const client = new Client({ name: 'xaccount-agent', version: '1.0.0' }, { capabilities: { elicitation: {} } });
@@ -346,9 +356,15 @@ describe('Changes in the account a resource was found in (moto, IAM enforced, me
       assert.equal(content.status, 'planned', JSON.stringify(content).slice(0, 600));
       assert.equal(content.account, b().id);
       assert.match(content.preview, new RegExp(`This change is in account app-b \\(${b().id}\\), a member account`));
-      const applied = (await client.callTool({ name: 'apply_change', arguments: { planId: content.planId } })) as Result;
+      const applied = (await client.callTool({
+        name: 'apply_change',
+        arguments: { planId: content.planId },
+      })) as Result;
       assert.equal(applied.structuredContent!.status, 'succeeded', JSON.stringify(applied.structuredContent));
-      assert.ok(asked.some((message) => message.includes(b().id)), 'the form names the account');
+      assert.ok(
+        asked.some((message) => message.includes(b().id)),
+        'the form names the account',
+      );
       const after = await stateOf(b().id, instanceB);
       assert.ok(operation === 'ec2.instances.stop' ? after !== 'running' : after === 'running' || after === 'pending');
       assert.equal(await stateOf(seeded.managementAccountId, sameNamedInA), 'running');
@@ -377,7 +393,11 @@ describe('Changes in the account a resource was found in (moto, IAM enforced, me
       assert.ok(settings !== 'help');
       const server = new Server(MCP_SERVER_INFO, MCP_SERVER_OPTIONS);
       const tools = await cliTools(settings, server);
-      serveTools(server, () => tools.listed(), (request, signal) => tools.call(request, signal));
+      serveTools(
+        server,
+        () => tools.listed(),
+        (request, signal) => tools.call(request, signal),
+      );
       return { settings, client: await mcpClient(server, []) };
     };
     const plan = (client: Client) =>
@@ -403,13 +423,19 @@ describe('Changes in the account a resource was found in (moto, IAM enforced, me
       const planned = (await plan(flagged.client)).structuredContent!;
       assert.equal(planned.status, 'planned', JSON.stringify(planned).slice(0, 600));
       assert.equal(planned.account, c().id);
-      const applied = (await flagged.client.callTool({ name: 'apply_change', arguments: { planId: planned.planId } })) as Result;
+      const applied = (await flagged.client.callTool({
+        name: 'apply_change',
+        arguments: { planId: planned.planId },
+      })) as Result;
       assert.equal(applied.structuredContent!.status, 'succeeded', JSON.stringify(applied.structuredContent));
       assert.ok(['stopping', 'stopped'].includes((await stateOf(c().id, instanceC))!));
     } finally {
       await flagged.client.close();
     }
-    await assert.rejects(cliSettings(['--stdio', '--member-role', 'arn:aws:iam::1:role/x'], dir.path, {}), /IAM role name/);
+    await assert.rejects(
+      cliSettings(['--stdio', '--member-role', 'arn:aws:iam::1:role/x'], dir.path, {}),
+      /IAM role name/,
+    );
     const fromEnv = await cliSettings(['--stdio'], dir.path, { PILOT_LIGHT_MEMBER_ROLE: ROLE });
     assert.equal(fromEnv !== 'help' && fromEnv.memberRoleName, ROLE);
   });

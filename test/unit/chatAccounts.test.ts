@@ -184,7 +184,7 @@ describe('conversation memory: sanitizeTurn with accounts', () => {
   });
 });
 
-describe('LM tools: a change with account runs through that account\'s runner key', () => {
+describe("LM tools: a change with account runs through that account's runner key", () => {
   const stopSpec = toolSpec('pilotLight_changeInstanceState')!;
   const call = { operation: 'ec2.instances.stop', input: { instanceIds: ['i-0bbbbbbbbbbbbbbb1'] }, account: MEMBER_B };
 
@@ -225,7 +225,10 @@ describe('LM tools: a change with account runs through that account\'s runner ke
   });
 
   it('refuses, running nothing, when the account is not reachable or the host cannot reach accounts', async () => {
-    for (const profileForAccount of [async () => ({ problem: 'Account 222222222222 is not in the organization.' }), undefined]) {
+    for (const profileForAccount of [
+      async () => ({ problem: 'Account 222222222222 is not in the organization.' }),
+      undefined,
+    ]) {
       const { agentHost, runs } = host(profileForAccount);
       const prepared = await prepareToolCall(stopSpec, call, agentHost);
       assert.equal(prepared.kind, 'message');

@@ -198,8 +198,7 @@ export async function invokeToolCall(
   }
 
   const place = await placeOf(call.account, host);
-  if (!place.ok)
-    return { tool: spec.name, status: 'refused', operation: call.operationId, summary: place.message };
+  if (!place.ok) return { tool: spec.name, status: 'refused', operation: call.operationId, summary: place.message };
   const profile = place.profile;
 
   if (spec.kind === 'dry-run') {

@@ -190,13 +190,15 @@ export function createDrTools(deps: DrToolDeps): DrTool[] {
         );
       const access = await deps.organization();
       const found = await access.profileForAccount(account, 'mcp');
-      if ('problem' in found) throw new Error(`The plan's protection groups are in account ${account}: ${found.problem}`);
+      if ('problem' in found)
+        throw new Error(`The plan's protection groups are in account ${account}: ${found.problem}`);
       connection = access.memberConnection(account);
       try {
         await connection.identity();
       } catch (error) {
         throw new Error(
           `The plan's protection groups are in account ${account}, but role ${access.members.options.roleName} could not be assumed there: ${(error as Error).message} Set the member role (--member-role), or use a profile of account ${account}.`,
+          { cause: error },
         );
       }
       runner = await deps.runnerFor(found.profile);
