@@ -25,8 +25,8 @@ export const USAGE = `Usage: pilot-light-mcp --stdio [options]
   --journal-dir <dir>     DR run journals (default: ~/.pilot-light/dr-runs)
   --member-role <name>    role assumed in member accounts of the profile's AWS organization, for reads across
                           accounts, changes with "account" and DR plans whose groups name another account
-                          (default: PILOT_LIGHT_MEMBER_ROLE, else OrganizationAccountAccessRole)
-  --external-id <id>      external ID for that AssumeRole (default: PILOT_LIGHT_EXTERNAL_ID, else none)
+                          (default: PILOTLIGHT_MEMBER_ROLE, else OrganizationAccountAccessRole)
+  --external-id <id>      external ID for that AssumeRole (default: PILOTLIGHT_EXTERNAL_ID, else none)
   --config <file.json>    settings file: { "profile", "region", "endpointUrl", "readOnly", "audit", "workspaces",
                           "allowRecovery", "journalDir", "memberRoleName", "externalId",
                           "guardrails": { …the pilotLight.guardrails settings… } }; flags win over the environment,
@@ -135,10 +135,10 @@ export async function cliSettings(
   const memberRole = {
     roleName:
       parsed['member-role'] ??
-      fromEnv('PILOT_LIGHT_MEMBER_ROLE') ??
+      fromEnv('PILOTLIGHT_MEMBER_ROLE') ??
       stringOf(file.memberRoleName, 'memberRoleName') ??
       DEFAULT_MEMBER_ROLE,
-    externalId: parsed['external-id'] ?? fromEnv('PILOT_LIGHT_EXTERNAL_ID') ?? stringOf(file.externalId, 'externalId'),
+    externalId: parsed['external-id'] ?? fromEnv('PILOTLIGHT_EXTERNAL_ID') ?? stringOf(file.externalId, 'externalId'),
   };
   const roleProblem = validateMemberAccessOptions(memberRole);
   if (roleProblem) throw new CliUsageError(`${roleProblem} (--member-role, --external-id)`);

@@ -436,7 +436,7 @@ describe('Changes in the account a resource was found in (moto, IAM enforced, me
       cliSettings(['--stdio', '--member-role', 'arn:aws:iam::1:role/x'], dir.path, {}),
       /IAM role name/,
     );
-    const fromEnv = await cliSettings(['--stdio'], dir.path, { PILOT_LIGHT_MEMBER_ROLE: ROLE });
+    const fromEnv = await cliSettings(['--stdio'], dir.path, { PILOTLIGHT_MEMBER_ROLE: ROLE });
     assert.equal(fromEnv !== 'help' && fromEnv.memberRoleName, ROLE);
   });
 });
