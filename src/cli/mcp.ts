@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { parse as parseJsonc, type ParseError } from 'jsonc-parser';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { McpToolSet, ToolListManifest, ToolListVariant } from '../core/agent/mcp/toolList';
+import { DEFAULT_MEMBER_ROLE, validateMemberAccessOptions } from '../core/organizations/memberRole';
 import type { CliSettings } from './mcpSettings';
 
 export const USAGE = `Usage: pilot-light-mcp --stdio [options]
@@ -22,9 +23,14 @@ export const USAGE = `Usage: pilot-light-mcp --stdio [options]
                           .vscode/settings.json pilotLight.guardrails tighten the policy; DR plans come from it
   --allow-recovery        offer dr_start_recovery (a real DR recovery; always needs approval)
   --journal-dir <dir>     DR run journals (default: ~/.pilot-light/dr-runs)
+  --member-role <name>    role assumed in member accounts of the profile's AWS organization, for reads across
+                          accounts, changes with "account" and DR plans whose groups name another account
+                          (default: PILOTLIGHT_MEMBER_ROLE, else OrganizationAccountAccessRole)
+  --external-id <id>      external ID for that AssumeRole (default: PILOTLIGHT_EXTERNAL_ID, else none)
   --config <file.json>    settings file: { "profile", "region", "endpointUrl", "readOnly", "audit", "workspaces",
-                          "allowRecovery", "journalDir", "guardrails": { …the pilotLight.guardrails settings… } };
-                          flags win over the file
+                          "allowRecovery", "journalDir", "memberRoleName", "externalId",
+                          "guardrails": { …the pilotLight.guardrails settings… } }; flags win over the environment,
+                          the environment over the file
   --help
        pilot-light-mcp dr <waiting|resume|approve|reject> --execution <arn> [options]
                           answers a recovery plan's pause or approval on Step Functions (dr --help)`;
@@ -51,7 +57,11 @@ function booleanOf(value: unknown, field: string): boolean | undefined {
 }
 
 /** Parses flags and the optional config file; throws CliUsageError with an actionable message. */
-export async function cliSettings(argv: string[], cwd = process.cwd()): Promise<CliSettings | 'help'> {
+export async function cliSettings(
+  argv: string[],
+  cwd = process.cwd(),
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<CliSettings | 'help'> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -66,6 +76,8 @@ export async function cliSettings(argv: string[], cwd = process.cwd()): Promise<
         workspace: { type: 'string', multiple: true },
         'allow-recovery': { type: 'boolean' },
         'journal-dir': { type: 'string' },
+        'member-role': { type: 'string' },
+        'external-id': { type: 'string' },
         config: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
@@ -105,6 +117,8 @@ export async function cliSettings(argv: string[], cwd = process.cwd()): Promise<
       'workspaces',
       'allowRecovery',
       'journalDir',
+      'memberRoleName',
+      'externalId',
       'guardrails',
     ];
     const unknown = Object.keys(file).filter((key) => !known.includes(key));
@@ -117,6 +131,17 @@ export async function cliSettings(argv: string[], cwd = process.cwd()): Promise<
       throw new CliUsageError('Config field "workspaces" must be a list of folder paths.');
     return value as string[];
   };
+  const fromEnv = (name: string) => (env[name]?.trim() ? env[name]!.trim() : undefined);
+  const memberRole = {
+    roleName:
+      parsed['member-role'] ??
+      fromEnv('PILOTLIGHT_MEMBER_ROLE') ??
+      stringOf(file.memberRoleName, 'memberRoleName') ??
+      DEFAULT_MEMBER_ROLE,
+    externalId: parsed['external-id'] ?? fromEnv('PILOTLIGHT_EXTERNAL_ID') ?? stringOf(file.externalId, 'externalId'),
+  };
+  const roleProblem = validateMemberAccessOptions(memberRole);
+  if (roleProblem) throw new CliUsageError(`${roleProblem} (--member-role, --external-id)`);
   const home = join(homedir(), '.pilot-light');
   const absolute = (path: string) => (isAbsolute(path) ? path : resolve(cwd, path));
   return {
@@ -128,6 +153,8 @@ export async function cliSettings(argv: string[], cwd = process.cwd()): Promise<
     workspaces: (parsed.workspace?.length ? parsed.workspace : workspacesOf(file.workspaces)).map(absolute),
     allowRecovery: parsed['allow-recovery'] ?? booleanOf(file.allowRecovery, 'allowRecovery') ?? false,
     journalDir: absolute(parsed['journal-dir'] ?? stringOf(file.journalDir, 'journalDir') ?? join(home, 'dr-runs')),
+    memberRoleName: memberRole.roleName,
+    ...(memberRole.externalId ? { externalId: memberRole.externalId } : {}),
     guardrails: file.guardrails,
   };
 }

@@ -8,6 +8,10 @@ export interface CliSettings {
   workspaces: string[];
   allowRecovery: boolean;
   journalDir: string;
+  /** Role assumed in member accounts of the organization (default OrganizationAccountAccessRole). */
+  memberRoleName: string;
+  /** External ID of that AssumeRole, if the role's trust policy asks for one. */
+  externalId?: string;
   /** The user's guardrail settings (may loosen the defaults, like pilotLight.guardrails in user settings). */
   guardrails?: unknown;
 }

@@ -15,6 +15,7 @@ import {
   type ToolListManifest,
   type ToolListVariant,
 } from '../core/agent/mcp/toolList';
+import { DEFAULT_MEMBER_ROLE } from '../core/organizations/memberRole';
 import type { CliSettings } from './mcpSettings';
 import { cliTools } from './mcpTools';
 
@@ -26,6 +27,7 @@ export async function cliToolList(variant: ToolListVariant, folder: string): Pro
     workspaces: variant.dr ? [folder] : [],
     auditPath: join(folder, 'audit.jsonl'),
     journalDir: join(folder, 'dr-runs'),
+    memberRoleName: DEFAULT_MEMBER_ROLE,
   };
   return (await cliTools(config, new Server(MCP_SERVER_INFO, MCP_SERVER_OPTIONS))).listed();
 }

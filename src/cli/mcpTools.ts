@@ -41,7 +41,7 @@ export async function cliTools(config: CliSettings, server: Server): Promise<Mcp
     { createMcpTools },
     { createRuntime, readPolicyFiles, formatPolicyProblem },
     { AwsConnection },
-    { OrganizationAccess, parseMemberProfileName, DEFAULT_MEMBER_ROLE },
+    { OrganizationAccess, parseMemberProfileName },
   ] = await Promise.all([
     import('../core/agent/mcp/tools'),
     import('../core/runtime'),
@@ -80,13 +80,13 @@ export async function cliTools(config: CliSettings, server: Server): Promise<Mcp
     logger: { info: () => undefined, warn: log, error: log },
   });
   let organization: Promise<OrganizationAccess> | undefined;
-  // The member role is the AWS Organizations default (the CLI has no setting for another one yet).
+  // The member role from --member-role / --external-id (default: the AWS Organizations role).
   const openOrganization = () =>
     (organization ??= open().then(
       (base) =>
         new OrganizationAccess(
           base,
-          { roleName: DEFAULT_MEMBER_ROLE },
+          { roleName: config.memberRoleName, ...(config.externalId ? { externalId: config.externalId } : {}) },
           { runner: (name) => runtime.runner(name), policy: () => runtime.policy },
         ),
     ));

@@ -3,7 +3,7 @@
 // management account, so the default account used by the other tests stays outside any organization.
 import * as assert from 'node:assert/strict';
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
-import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { CreateAccountAliasCommand, IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import * as vscode from 'vscode';
@@ -13,7 +13,18 @@ import { OrganizationsClient, organizationsCommand } from '../../src/core/aws/or
 import type { ExplorerNode } from '../../src/features/explorer/nodes';
 import { pickAmazonLinuxImage } from '../../tools/seed/target';
 import { childrenOf, label } from './support/explorerWalk';
-import { endpoint, SAMPLE_REGION, testing, waitFor } from './support/safety';
+import type { InteractiveRunResult } from '../../src/features/shared/interactiveRun';
+import {
+  approving,
+  askAws,
+  endpoint,
+  newChat,
+  plain,
+  SAMPLE_REGION,
+  setSetting,
+  testing,
+  waitFor,
+} from './support/safety';
 
 const MANAGEMENT_ACCOUNT = '222222222222';
 const PROFILE = 'org-management';
@@ -44,6 +55,7 @@ describe('AWS explorer: the organization tree', function () {
   let originalConfig: string;
   let prodAccount: string;
   let prodInstance: string;
+  let managementCredentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 
   before(async () => {
     configFile = process.env.AWS_CONFIG_FILE!;
@@ -54,6 +66,7 @@ describe('AWS explorer: the organization tree', function () {
       MANAGEMENT_ACCOUNT,
       'org-admin',
     );
+    managementCredentials = management;
     const organizations = new OrganizationsClient({
       region: SAMPLE_REGION,
       endpoint: endpoint(),
@@ -187,5 +200,54 @@ describe('AWS explorer: the organization tree', function () {
       firstLine,
     );
     assert.ok(firstLine.includes(`the chat's active account is ${active}`) && firstLine.endsWith('**'), firstLine);
+  });
+  it('chat: "stop it" after /resources across accounts runs in the member account, with the bold note', async () => {
+    const settings = vscode.workspace.getConfiguration('pilotLight');
+    const saved = ['profile', 'region', 'chat.useLanguageModel'].map(
+      (key) => [key, settings.inspect(key)?.globalValue] as const,
+    );
+    await setSetting('profile', PROFILE);
+    await setSetting('region', SAMPLE_REGION);
+    await setSetting('chat.useLanguageModel', false);
+    try {
+      await newChat();
+      const listed = await askAws(`@aws /resources instances accounts: ${prodAccount}`);
+      assert.ok(plain(listed.markdown).includes(prodInstance), listed.markdown);
+      assert.match(plain(listed.markdown), /account prod-app/);
+      const stop = await askAws('@aws stop it');
+      const text = plain(stop.markdown);
+      assert.match(text, /Dry-run of "Stop prod-app-web"/, text);
+      assert.ok(
+        text.includes(`**This change is in account prod-app (${prodAccount}, alias acme-prod-app), a member account`),
+        text,
+      );
+      const run = stop.buttons.find((button) => button.command === 'pilotLight.operations.run');
+      assert.ok(run, JSON.stringify(stop.buttons));
+      assert.equal((run.arguments?.[0] as { account?: string }).account, prodAccount);
+      const { testing: hooks } = await testing();
+      const provider = approving();
+      hooks.setApprovalProvider(provider);
+      try {
+        const result = await vscode.commands.executeCommand<InteractiveRunResult>(
+          run.command,
+          ...(run.arguments ?? []),
+        );
+        assert.equal(result.status, 'succeeded', result.message);
+      } finally {
+        hooks.setApprovalProvider(undefined);
+      }
+      assert.equal(provider.requests[0].account, prodAccount, 'the confirmation names the member account');
+      const member = await assume(managementCredentials, prodAccount, 'OrganizationAccountAccessRole');
+      const ec2 = new EC2Client({ endpoint: endpoint(), region: SAMPLE_REGION, credentials: member });
+      try {
+        const state = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [prodInstance] }))).Reservations?.[0]
+          ?.Instances?.[0]?.State?.Name;
+        assert.ok(state === 'stopping' || state === 'stopped', state);
+      } finally {
+        ec2.destroy();
+      }
+    } finally {
+      for (const [key, value] of saved) await setSetting(key, value);
+    }
   });
 });

@@ -9,7 +9,12 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CreateAccountAliasCommand, IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { ElicitRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { createMcpServer } from '../../src/core/agent/mcp/server';
 import { readAuditTrail } from '../../src/core/audit';
+import { defaultPathFor, writeDocument } from '../../src/core/dr/workspace';
 import { AwsConnection } from '../../src/core/aws/connection';
 import { ApiCounters } from '../../src/core/dr/aws';
 import { planAccount } from '../../src/core/dr/accounts';
@@ -181,6 +186,7 @@ describe('DR across accounts: staging account and recovery account (DRS emulator
   }
 
   const groups = () => [group('recovery-db', { Role: 'db' }, { account: recovery })];
+  type Result = CallToolResult & { structuredContent?: Record<string, any> };
   const drPlan = () => plan('cross-account', [{ name: 'db', protectionGroups: ['recovery-db'] }]);
 
   it('preflight reads the group in its own account: with the management credentials it is an account mismatch', async () => {
@@ -262,6 +268,62 @@ describe('DR across accounts: staging account and recovery account (DRS emulator
       await runner.cleanupDrill();
     } finally {
       runner.dispose();
+      org.dispose();
+      dir.remove();
+    }
+  });
+  it('MCP: dr_preflight and dr_start_drill act in the account the groups name (member role), not the session account', async () => {
+    const dir = tempDir('pilot-light-dr-xacct-mcp-');
+    const org = await organization(dir.path, approvingProvider());
+    for (const document of [...groups(), drPlan()]) await writeDocument(defaultPathFor(dir.path, document), document);
+    const server = createMcpServer({
+      runtime: org.runtime,
+      readOnly: false,
+      allowRecovery: false,
+      approvals: 'elicitation',
+      clientLabel: 'test',
+      organization: async () => org.access,
+      dr: { workspaceFolders: [dir.path], journalDir: join(dir.path, 'runs'), connection: async () => org.base },
+    });
+    const asked: string[] = [];
+    const client = new Client({ name: 'dr-agent', version: '1.0.0' }, { capabilities: { elicitation: { form: {} } } });
+    client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      asked.push(request.params.message);
+      const wanted = /Type (?:the environment name )?"([^"]+)"/.exec(request.params.message)?.[1] ?? '';
+      return { action: 'accept', content: { environment: wanted } };
+    });
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await server.connect(serverSide);
+    await client.connect(clientSide);
+    const call = async (name: string, args: Record<string, unknown>) =>
+      (await client.callTool({ name, arguments: args })) as Result;
+    try {
+      const checked = (await call('dr_preflight', { plan: 'cross-account' })).structuredContent!;
+      assert.equal(checked.ok, true, JSON.stringify(checked.findings));
+      assert.ok(!JSON.stringify(checked.findings).includes('account-mismatch'));
+      assert.ok(checked.servers >= 1);
+      const started = (await call('dr_start_drill', { plan: 'cross-account' })).structuredContent!;
+      assert.equal(started.status, 'started', JSON.stringify(started));
+      assert.ok(asked[0].includes(recovery), 'the drill form names the recovery account');
+      let status: Record<string, any> | undefined;
+      for (let attempt = 0; attempt < 240; attempt++) {
+        status = (await call('dr_run_status', { runId: started.runId })).structuredContent!;
+        if (['completed', 'failed', 'cancelled'].includes(status.status)) break;
+        await new Promise((done) => setTimeout(done, 250));
+      }
+      assert.equal(status?.status, 'completed', JSON.stringify(status));
+      assert.ok(drs.emulator.storeFor(recovery).region(REGION).jobs.size >= 1, 'the job is in the recovery account');
+      assert.equal(drs.emulator.store.region(REGION).jobs.size, 0, 'none in the management (session) account');
+      const audit = await readAuditTrail(join(dir.path, 'audit.jsonl'), {});
+      const start = audit.find((line) => line.operation === 'dr.drill.start');
+      assert.equal(start?.account, recovery);
+      assert.ok(
+        audit.filter((line) => line.operation === 'drs.recovery.start').every((line) => line.account === recovery),
+      );
+      const cleaned = (await call('dr_cleanup_drill', { runId: started.runId })).structuredContent!;
+      assert.equal(cleaned.status, 'succeeded', JSON.stringify(cleaned));
+    } finally {
+      await client.close();
       org.dispose();
       dir.remove();
     }

@@ -36,6 +36,42 @@ describe('pilot-light-mcp command line', () => {
     assert.deepEqual(settings.guardrails, { protectedEnvironments: ['prod', 'staging'] });
   });
 
+  it('the member role: flag over environment over config file, default OrganizationAccountAccessRole, checked', async () => {
+    writeFileSync(join(dir.path, 'org.json'), '{ "memberRoleName": "FileRole", "externalId": "file-id" }');
+    const read = async (argv: string[], env: NodeJS.ProcessEnv = {}) => {
+      const settings = await cliSettings(['--stdio', ...argv], dir.path, env);
+      assert.ok(settings !== 'help');
+      return [settings.memberRoleName, settings.externalId];
+    };
+    assert.deepEqual(await read([]), ['OrganizationAccountAccessRole', undefined]);
+    assert.deepEqual(await read(['--config', 'org.json']), ['FileRole', 'file-id']);
+    assert.deepEqual(
+      await read(['--config', 'org.json'], { PILOTLIGHT_MEMBER_ROLE: 'EnvRole', PILOTLIGHT_EXTERNAL_ID: 'env-id' }),
+      ['EnvRole', 'env-id'],
+    );
+    assert.deepEqual(
+      await read(['--config', 'org.json', '--member-role', 'FlagRole', '--external-id', 'flag-id'], {
+        PILOTLIGHT_MEMBER_ROLE: 'EnvRole',
+      }),
+      ['FlagRole', 'flag-id'],
+    );
+    for (const bad of [
+      ['--member-role', 'arn:aws:iam::111122223333:role/Admin'],
+      ['--member-role', 'a'.repeat(65)],
+      ['--external-id', 'x'],
+      ['--external-id', 'has space'],
+    ])
+      await assert.rejects(cliSettings(['--stdio', ...bad], dir.path, {}), CliUsageError, bad.join(' '));
+    assert.match(
+      String(
+        await cliSettings(['--stdio', '--member-role', 'bad role'], dir.path, {}).catch(
+          (error: Error) => error.message,
+        ),
+      ),
+      /not an IAM role name.*--member-role/,
+    );
+  });
+
   it('refuses a config file with unknown or mistyped fields, or that is not an object', async () => {
     for (const text of ['{"readonly": true}', '{"readOnly": "yes"}', '[1]', '{"workspaces": "repo"}', '{ broken']) {
       writeFileSync(join(dir.path, 'bad.json'), text);

@@ -13,6 +13,7 @@ import {
 } from '../../src/core/actions/resourceActions';
 import {
   allowedOperations,
+  IN_ACCOUNT_PROPERTY,
   isWriteTool,
   MAX_TOOLS,
   operationCall,
@@ -60,12 +61,14 @@ describe('LM tool catalog', () => {
   });
 
   it('builds every input schema from the registry (single source)', () => {
-    assert.deepEqual(
-      toolInputSchema(toolSpec('pilotLight_terminateInstances')!, schemaOf),
-      (({ $schema: _s, ...rest }) => rest)(
-        registry.describe('ec2.instances.terminate')!.inputJsonSchema as Record<string, unknown>,
-      ),
-    );
+    const terminateSchema = (({ $schema: _s, ...rest }) => rest)(
+      registry.describe('ec2.instances.terminate')!.inputJsonSchema as Record<string, unknown>,
+    ) as { properties: Record<string, unknown> };
+    // The operation's own schema, plus the account a change may name.
+    assert.deepEqual(toolInputSchema(toolSpec('pilotLight_terminateInstances')!, schemaOf), {
+      ...terminateSchema,
+      properties: { ...terminateSchema.properties, ...IN_ACCOUNT_PROPERTY },
+    });
     const router = toolInputSchema(toolSpec('pilotLight_changeInstanceState')!, schemaOf) as {
       properties: { operation: { enum: string[] }; input: { anyOf: Array<{ title: string }> } };
     };
@@ -86,6 +89,35 @@ describe('LM tool catalog', () => {
         ),
       /does not have/,
     );
+  });
+
+  it('change tools take an optional 12-digit account (generated from the catalogue); reads and finders do not', () => {
+    for (const spec of TOOL_SPECS) {
+      const schema = toolInputSchema(spec, schemaOf) as { properties?: Record<string, unknown> };
+      const changes = spec.kind !== 'read';
+      assert.equal('account' in (schema.properties ?? {}), changes, spec.name);
+      if (changes) assert.deepEqual(schema.properties!.account, IN_ACCOUNT_PROPERTY.account);
+    }
+    const stop = toolSpec('pilotLight_changeInstanceState')!;
+    const input = { instanceIds: ['i-0123456789abcdef0'] };
+    assert.deepEqual(operationCall(stop, { operation: 'ec2.instances.stop', input, account: '111122223333' }), {
+      ok: true,
+      operationId: 'ec2.instances.stop',
+      input,
+      account: '111122223333',
+    });
+    // The terminate tool's input is the operation's own: the account is taken out of it.
+    assert.deepEqual(operationCall(toolSpec('pilotLight_terminateInstances')!, { ...input, account: '111122223333' }), {
+      ok: true,
+      operationId: 'ec2.instances.terminate',
+      input,
+      account: '111122223333',
+    });
+    for (const account of ['12', 111122223333, '111122223333 ', 'all', ['111122223333']]) {
+      const refused = operationCall(stop, { operation: 'ec2.instances.stop', input, account });
+      assert.equal(refused.ok, false, JSON.stringify(account));
+      assert.match((refused as { message: string }).message, /12-digit/);
+    }
   });
 
   it('refuses operations a tool does not list, whatever the model sends', () => {

@@ -15,8 +15,14 @@ export interface AgentToolHost {
   run(
     operationId: string,
     input: unknown,
-    options: { mode: RunMode; correlationId?: string; signal?: AbortSignal },
+    /** `profile`: the runner key of the account a call names (from `profileForAccount`); absent: the host's own. */
+    options: { mode: RunMode; correlationId?: string; signal?: AbortSignal; profile?: string },
   ): Promise<RunOutcome>;
+  /**
+   * The runner key of a change in `account` (a tool's `account`), checked against the organization; without it
+   * such calls are answered "not supported".
+   */
+  profileForAccount?(account: string): Promise<{ profile: string } | { problem: string }>;
   environmentResolver(): Promise<EnvironmentResolver>;
   currentRegion(): Promise<string>;
   /** The account the chat works in; a change previewed in another account says so in bold. */
@@ -53,6 +59,23 @@ export type ToolPreparation =
       message: string;
     };
 
+/** `profile` only when a call names an account: a host's own default stays in force otherwise. */
+const where = (profile: string | undefined) => (profile === undefined ? {} : { profile });
+
+/** Where a call runs: the host's own account, or the account it names (checked by the host). */
+async function placeOf(
+  account: string | undefined,
+  host: AgentToolHost,
+): Promise<{ ok: true; profile?: string } | { ok: false; message: string }> {
+  if (account === undefined) return { ok: true };
+  if (!host.profileForAccount)
+    return { ok: false, message: `Not supported yet here: a change in another account (${account}).` };
+  const found = await host.profileForAccount(account).catch((error: Error) => ({ problem: error.message }));
+  return 'problem' in found
+    ? { ok: false, message: `Nothing was changed: ${found.problem}` }
+    : { ok: true, profile: found.profile };
+}
+
 /** Dry-runs a write tool's call for its confirmation; reads and dry-runs need none. */
 export async function prepareToolCall(
   spec: ToolSpec,
@@ -68,7 +91,16 @@ export async function prepareToolCall(
       message: `${spec.kind === 'dry-run' ? 'Dry-running' : 'Reading'} ${call.operationId}`,
       operationId: call.operationId,
     };
-  const dryRun = await host.run(call.operationId, call.input, { mode: 'dry-run', signal });
+  const place = await placeOf(call.account, host);
+  if (!place.ok)
+    return {
+      kind: 'message',
+      message: `${call.operationId}: ${place.message}`,
+      operationId: call.operationId,
+      status: 'refused',
+      problem: place.message,
+    };
+  const dryRun = await host.run(call.operationId, call.input, { mode: 'dry-run', signal, ...where(place.profile) });
   if (!dryRun.preview) {
     const problem = describeProblem(dryRun);
     if (dryRun.refusal?.code === 'invalid-input' || dryRun.refusal?.code === 'unknown-operation')
@@ -165,8 +197,12 @@ export async function invokeToolCall(
     };
   }
 
+  const place = await placeOf(call.account, host);
+  if (!place.ok) return { tool: spec.name, status: 'refused', operation: call.operationId, summary: place.message };
+  const profile = place.profile;
+
   if (spec.kind === 'dry-run') {
-    const outcome = await host.run(call.operationId, call.input, { mode: 'dry-run', signal });
+    const outcome = await host.run(call.operationId, call.input, { mode: 'dry-run', signal, ...where(profile) });
     if (!outcome.preview)
       return {
         tool: spec.name,
@@ -193,6 +229,7 @@ export async function invokeToolCall(
       host,
       host.externalApprovals,
       signal,
+      profile,
     );
     if (pending) return pending;
   }
@@ -200,6 +237,7 @@ export async function invokeToolCall(
     mode: 'execute',
     correlationId: options.correlationId,
     signal,
+    ...where(profile),
   });
   const resources = targetsOf(outcome);
   if (outcome.status === 'succeeded') {
@@ -263,8 +301,9 @@ async function requestExternalApproval(
   host: AgentToolHost,
   approvals: AgentApprovals,
   signal?: AbortSignal,
+  profile?: string,
 ): Promise<ToolPayload | undefined> {
-  const dryRun = await host.run(operationId, input, { mode: 'dry-run', signal });
+  const dryRun = await host.run(operationId, input, { mode: 'dry-run', signal, ...where(profile) });
   const preview = dryRun.preview;
   const requirement = preview?.guardrails.approval?.requirement;
   if (!preview || preview.guardrails.verdict === 'refused' || !requirement || !isExternalSystem(requirement.system))
@@ -274,7 +313,7 @@ async function requestExternalApproval(
     const existing = matchingRequest(stored, preview, ['approved', 'pending']);
     const request = existing
       ? await approvals.poll(existing.id, signal)
-      : await approvals.open(preview, input, 'lm-tool', host.requestedBy ?? 'AI agent', undefined, signal);
+      : await approvals.open(preview, input, 'lm-tool', host.requestedBy ?? 'AI agent', profile, signal);
     const next =
       request.state === 'approved'
         ? 'It is approved: the person runs it from Pending approvals (Run Approved Change), after a fresh dry-run and their confirmation.'

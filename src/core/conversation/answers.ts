@@ -32,7 +32,7 @@ import {
   TYPES_WITH_CREATION_TIME,
   type ResourceQuery,
 } from './resourceQuery';
-import type { ConversationSession } from './session';
+import { refKey, type ConversationSession } from './session';
 import { answerContainers } from '../containers/chat';
 import {
   describeWizardState,
@@ -68,8 +68,11 @@ export interface DryRunResult {
 
 export interface AnswerContext {
   read: ReadOperation;
-  dryRun(operationId: string, input: Record<string, unknown>): Promise<DryRunResult>;
+  /** `where.account`: run in that account of the organization (its member runner), not the active one. */
+  dryRun(operationId: string, input: Record<string, unknown>, where?: { account?: string }): Promise<DryRunResult>;
   region: string;
+  /** The chat's active account (12 digits), when its identity could be read. */
+  activeAccount?: string;
   resolveEnvironment: EnvironmentResolver;
   session: ConversationSession;
   /** The conversation's environment focus, applied when a query names none. */
@@ -537,7 +540,7 @@ export async function answerAction(
       );
     else if (resolution.kind === 'ambiguous') {
       problems.push(
-        `${resolution.via} could mean ${resolution.candidates.map((ref) => `${escapeMarkdown(ref.name ?? ref.id)} ${inlineCode(ref.id)}`).join(', ')}. Which one?`,
+        `${resolution.via} could mean ${resolution.candidates.map((ref) => `${escapeMarkdown(ref.name ?? ref.id)} ${inlineCode(ref.id)}${ref.account ? ` in account ${inlineCode(ref.account)}` : ''}`).join(', ')}. Which one?`,
       );
       followups.push(
         ...resolution.candidates.slice(0, 4).map((ref) => ({
@@ -565,8 +568,11 @@ export async function answerAction(
       );
     }
   }
-  let unique = [...new Map(resolved.map((ref) => [ref.id, ref])).values()];
-  const unnamed = [...new Set(unique.filter((ref) => !ref.name && kindOf(ref.type)).map((ref) => ref.type))];
+  let unique = [...new Map(resolved.map((ref) => [refKey(ref), ref])).values()];
+  const elsewhere = (ref: ResourceRef) => Boolean(ref.account && ref.account !== ctx.activeAccount);
+  const unnamed = [
+    ...new Set(unique.filter((ref) => !ref.name && kindOf(ref.type) && !elsewhere(ref)).map((ref) => ref.type)),
+  ];
   if (unnamed.length) {
     // IDs typed by the user: show the resources' names and environments too.
     const known = new Map((await loadFacts(ctx, unnamed)).facts.map((fact) => [fact.id, refOf(fact)]));
@@ -578,6 +584,34 @@ export async function answerAction(
       touched: candidates,
     });
   }
+
+  // One change runs in one account: the account each resource was found in, never the active one by default.
+  const byAccount = new Map<string, ResourceRef[]>();
+  for (const ref of unique) {
+    const account = elsewhere(ref) ? ref.account! : '';
+    byAccount.set(account, [...(byAccount.get(account) ?? []), ref]);
+  }
+  if (byAccount.size > 1) {
+    const groups = [...byAccount].map(
+      ([account, refs]) =>
+        `${account ? `account ${inlineCode(account)}` : `the active account${ctx.activeAccount ? ` ${inlineCode(ctx.activeAccount)}` : ''}`}: ${refs.map((ref) => `${escapeMarkdown(ref.name ?? ref.id, 60)} ${inlineCode(ref.id)}`).join(', ')}`,
+    );
+    return answer(
+      `**Nothing was changed: these resources are in ${byAccount.size} accounts**, and one change runs in one account. ${groups.join('; ')}. Ask for the resources of one account at a time.${problems.length ? `\n\n${problems.join(' ')}` : ''}`,
+      {
+        touched: unique,
+        followups: [...byAccount].slice(0, 4).map(([account, refs]) => ({
+          label: `${VERB_TEXT[intent.verb]} those in ${account || 'the active account'}`,
+          prompt: `${intent.verb} ${refs
+            .slice(0, 20)
+            .map((ref) => ref.id)
+            .join(' ')}`,
+        })),
+      },
+    );
+  }
+  const [targetAccount] = [...byAccount.keys()];
+  const where = targetAccount ? { account: targetAccount } : undefined;
 
   const byType = new Map<string, ResourceRef[]>();
   for (const ref of unique) byType.set(ref.type, [...(byType.get(ref.type) ?? []), ref]);
@@ -594,7 +628,7 @@ export async function answerAction(
     const batches = operation.perResource ? refs.slice(0, 5).map((ref) => [ref]) : [refs];
     for (const batch of batches) {
       const input = operation.input(batch.map((ref) => ref.id));
-      const preview = await ctx.dryRun(operation.operationId, input);
+      const preview = await ctx.dryRun(operation.operationId, input, where);
       const label = `${VERB_TEXT[intent.verb]} ${batch.length === 1 ? (batch[0].name ?? batch[0].id) : plural(batch.length, kindOf(type)?.title.replace(/s$/, '').toLowerCase() ?? 'resource')}`;
       if (preview.status === 'dry-run') {
         sections.push(
@@ -608,6 +642,7 @@ export async function answerAction(
             input,
             region: ctx.region,
             correlationId: preview.correlationId,
+            ...(where ? { account: where.account } : {}),
           });
       } else {
         sections.push(`**${escapeMarkdown(label, 200)}** cannot be previewed: ${escapeMarkdown(preview.text, 600)}`);
@@ -619,7 +654,8 @@ export async function answerAction(
     sections.push(
       'Review the dry-run, then use the button to run it. Protected environments ask you to type the environment name.',
     );
-  for (const ref of unique.slice(0, 2)) actions.push({ kind: 'show-in-explorer', resource: ref });
+  for (const ref of unique.filter((ref) => !elsewhere(ref)).slice(0, 2))
+    actions.push({ kind: 'show-in-explorer', resource: ref });
   return answer(sections.join('\n\n'), { touched: unique, actions, followups });
 }
 

@@ -3,7 +3,15 @@ import type { ResourceRef } from '../insights/facts';
 /** Something the user can click; adapters turn these into buttons. */
 export type ChatAction =
   | { kind: 'show-in-explorer'; resource: ResourceRef }
-  | { kind: 'dry-run'; title?: string; operationId: string; input: Record<string, unknown>; region?: string }
+  | {
+      kind: 'dry-run';
+      title?: string;
+      operationId: string;
+      input: Record<string, unknown>;
+      region?: string;
+      /** As for 'run': the member account the change is previewed in. */
+      account?: string;
+    }
   | {
       kind: 'run';
       title?: string;
@@ -11,6 +19,8 @@ export type ChatAction =
       input: Record<string, unknown>;
       region?: string;
       correlationId?: string;
+      /** The account the change runs in when it is not the active one (a member account, by its 12-digit ID). */
+      account?: string;
     };
 
 export interface ChatFollowup {

@@ -24,6 +24,12 @@ export type Resolution =
   | { kind: 'unresolved'; reason: string };
 
 const MAX_RECENT = 25;
+const ACCOUNT_ID = /^\d{12}$/;
+
+/** A resource's key in memory: the same ID may exist in two accounts. */
+export function refKey(ref: Pick<ResourceRef, 'id' | 'account'>): string {
+  return `${ref.account ?? ''}/${ref.id}`;
+}
 
 /** Keeps only plain, bounded data from untrusted metadata. */
 export function sanitizeTurn(value: unknown): TurnMemory | undefined {
@@ -46,6 +52,7 @@ export function sanitizeTurn(value: unknown): TurnMemory | undefined {
           name: str(ref.name),
           region: str(ref.region, 40),
           environment: str(ref.environment, 80),
+          ...(typeof ref.account === 'string' && ACCOUNT_ID.test(ref.account) ? { account: ref.account } : {}),
         }))
     : [];
   return {
@@ -83,11 +90,11 @@ export class ConversationSession {
     return [...this.turns].reverse().find((turn) => turn.account)?.account;
   }
 
-  /** Resources touched, most recent first, without duplicates. */
+  /** Resources touched, most recent first, without duplicates (an ID found in two accounts is two resources). */
   recent(limit = MAX_RECENT): ResourceRef[] {
     const seen = new Map<string, ResourceRef>();
     for (let index = this.turns.length - 1; index >= 0; index -= 1) {
-      for (const ref of this.turns[index].touched) if (!seen.has(ref.id)) seen.set(ref.id, ref);
+      for (const ref of this.turns[index].touched) if (!seen.has(refKey(ref))) seen.set(refKey(ref), ref);
     }
     return [...seen.values()].slice(0, limit);
   }
@@ -105,7 +112,10 @@ export class ConversationSession {
   resolve(target: TargetRef, typeHint?: string): Resolution {
     switch (target.kind) {
       case 'id': {
-        const known = this.recent(100).find((ref) => ref.id === target.id);
+        const found = this.recent(100).filter((ref) => ref.id === target.id);
+        if (new Set(found.map((ref) => ref.account)).size > 1)
+          return { kind: 'ambiguous', candidates: found, via: target.id };
+        const known = found[0];
         return {
           kind: 'resolved',
           resources: [known ?? { type: typeOfId(target.id) ?? typeHint ?? 'unknown', id: target.id }],
@@ -156,12 +166,16 @@ export class ConversationSession {
     if (this.environment) lines.push(`Active environment: ${this.environment}.`);
     if (last.length === 1)
       lines.push(
-        `"it" most likely refers to ${last[0].type} ${last[0].id}${last[0].name ? ` (Name tag: ${JSON.stringify(last[0].name)})` : ''}.`,
+        `"it" most likely refers to ${last[0].type} ${last[0].id}${last[0].name ? ` (Name tag: ${JSON.stringify(last[0].name)})` : ''}${last[0].account ? ` in account ${last[0].account}` : ''}.`,
       );
     else if (last.length > 1) lines.push(`"them" most likely refers to: ${last.map((ref) => ref.id).join(', ')}.`);
     if (recent.length)
       lines.push(
-        `Recently discussed resources: ${recent.map((ref) => `${ref.type} ${ref.id}${ref.name ? ` (Name tag: ${JSON.stringify(ref.name)})` : ''}${ref.environment ? ` [${ref.environment}]` : ''}`).join('; ')}.`,
+        `Recently discussed resources: ${recent.map((ref) => `${ref.type} ${ref.id}${ref.name ? ` (Name tag: ${JSON.stringify(ref.name)})` : ''}${ref.environment ? ` [${ref.environment}]` : ''}${ref.account ? ` in account ${ref.account}` : ''}`).join('; ')}.`,
+      );
+    if (recent.some((ref) => ref.account))
+      lines.push(
+        'A change to a resource found in another account must name that account (the tool\'s "account"); one change runs in one account.',
       );
     return lines.join('\n');
   }

@@ -19,6 +19,8 @@ export interface ResourceRef {
   name?: string;
   region?: string;
   environment?: string;
+  /** The 12-digit account it was found in (a read across accounts); absent: the active account. */
+  account?: string;
 }
 
 export interface ResourceFact extends ResourceRef {

@@ -89,6 +89,34 @@ export class OrganizationAccess {
     );
   }
 
+  /**
+   * The runner key for a change in `accountId`, checked: a 12-digit ID, the profile's own account or an ACTIVE
+   * account of its organization (the member role is assumed when the change runs). Never guessed: an account
+   * outside the organization, or an organization that cannot be read, is a problem, not a fallback.
+   */
+  async profileForAccount(accountId: string, caller: Caller): Promise<{ profile: string } | { problem: string }> {
+    if (!/^\d{12}$/.test(accountId)) return { problem: `"${accountId.slice(0, 40)}" is not a 12-digit account ID.` };
+    const own = await this.base.identity().catch(() => undefined);
+    if (own?.account === accountId) return { profile: this.base.profileName };
+    let tree: OrganizationTree;
+    try {
+      tree = await this.tree(caller);
+    } catch (error) {
+      return {
+        problem: `Account ${accountId} is not the account of profile "${this.base.profileName}", and its organization could not be read to check it: ${(error as Error).message}`,
+      };
+    }
+    const account = tree.accounts.find((candidate) => candidate.id === accountId);
+    if (!account)
+      return {
+        problem: `Account ${accountId} is not in the organization of profile "${this.base.profileName}"; changes run only in its accounts.`,
+      };
+    if (account.status !== 'ACTIVE')
+      return { problem: `Account ${accountId} (${account.name}) is ${account.status}, not ACTIVE.` };
+    this.memberConnection(accountId);
+    return { profile: memberProfileName(this.base.profileName, accountId) };
+  }
+
   async runnerFor(accountId: string): Promise<RunnerLike> {
     return this.deps.runner(await this.profileNameFor(accountId));
   }

@@ -64,6 +64,7 @@ export async function readAcrossAccounts(
       name: fact.name,
       region: fact.region,
       environment: fact.environment,
+      account: fact.accountId,
     })),
     data: {
       perAccount: result.rows.map((row) => ({

@@ -29,3 +29,4 @@ export {
   type MemberAccessOptions,
 } from './memberAccess';
 export { parseAccountsSelector, renderFanOut } from './render';
+export { answerAcrossAccounts, type AcrossAccountsChat } from './chat';

@@ -1,7 +1,3 @@
-import type { AwsCredentialIdentity } from '@smithy/types';
-import { AwsConnection, type CallerIdentity } from '../aws/connection';
-import { callResiliently, CircuitBreaker, realSleep, type Sleep } from '../guardrails/resilience';
-
 /**
  * How member accounts of an organization are reached: AssumeRole into `roleName` in each account, from the
  * management (or delegated administrator) profile's credentials. The options follow the shared-config
@@ -11,19 +7,13 @@ import { callResiliently, CircuitBreaker, realSleep, type Sleep } from '../guard
  * AssumeRole is credential resolution (like a profile's role_arn), not an operation of the registry: its
  * answer is a secret and never leaves this module. Every call made WITH the credentials goes through a runner.
  */
-export interface MemberAccessOptions {
-  /** Role name in every member account (no path, no ARN): a user setting, never a workspace one. */
-  roleName: string;
-  externalId?: string;
-  /** MFA device ARN or serial; the token is asked for with `mfaToken` when a session is created. */
-  mfaSerial?: string;
-  /** Session length; AWS caps chained roles at one hour. Default 3600. */
-  durationSeconds?: number;
-  sessionName?: string;
-}
+import type { AwsCredentialIdentity } from '@smithy/types';
+import { AwsConnection, type CallerIdentity } from '../aws/connection';
+import { callResiliently, CircuitBreaker, realSleep, type Sleep } from '../guardrails/resilience';
+import { validateMemberAccessOptions, type MemberAccessOptions } from './memberRole';
 
-export const DEFAULT_MEMBER_ROLE = 'OrganizationAccountAccessRole';
-const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+export { DEFAULT_MEMBER_ROLE, validateMemberAccessOptions, type MemberAccessOptions } from './memberRole';
+
 const ACCOUNT_ID = /^\d{12}$/;
 /** Credentials are renewed this long before they expire. */
 const RENEW_BEFORE_MS = 5 * 60_000;
@@ -37,17 +27,6 @@ export function memberProfileName(baseProfile: string, accountId: string): strin
 export function parseMemberProfileName(name: string): { baseProfile: string; accountId: string } | undefined {
   const match = /^(.+)::(\d{12})$/.exec(name);
   return match ? { baseProfile: match[1], accountId: match[2] } : undefined;
-}
-
-/** Checks the options' form; a clear message for a bad role name, external ID or session length. */
-export function validateMemberAccessOptions(options: MemberAccessOptions): string | undefined {
-  if (!ROLE_NAME.test(options.roleName))
-    return `The member role name "${options.roleName.slice(0, 80)}" is not an IAM role name (1-64 letters, digits or + = , . @ _ -).`;
-  if (options.externalId !== undefined && !/^[\w+=,.@:/-]{2,1224}$/.test(options.externalId))
-    return 'The external ID must be 2-1224 letters, digits or + = , . @ : / _ -.';
-  if (options.durationSeconds !== undefined && !(options.durationSeconds >= 900 && options.durationSeconds <= 43_200))
-    return 'The session duration must be from 900 to 43200 seconds.';
-  return undefined;
 }
 
 interface CachedSession {

@@ -21,6 +21,8 @@ interface OperationArgs {
   region?: string;
   caller?: string;
   title?: string;
+  /** A member account of the active profile's organization (12 digits): the change runs there, by its member role. */
+  account?: string;
 }
 
 const NOT_SUPPORTED = (what: string) => `Not supported yet: ${what}.`;
@@ -173,6 +175,13 @@ export function registerActions(ctx: PilotLightContext, explorer: ExplorerFeatur
   };
 
   const callerOf = (args?: OperationArgs): InteractiveCaller => (args?.caller === 'chat' ? 'chat' : 'command');
+  /** The runner key of `args.account` (checked against the organization); undefined: the active profile. */
+  const profileOf = async (args?: OperationArgs): Promise<{ profile?: string } | { problem: string }> => {
+    if (args?.account === undefined) return {};
+    if (typeof args.account !== 'string') return { problem: 'The account must be a 12-digit account ID.' };
+    const { organizationsFeature } = await import('../organizations/organizationsFeature');
+    return organizationsFeature(ctx).profileForAccount(args.account, callerOf(args));
+  };
   const command = commandRegistrar(ctx);
 
   ctx.extension.subscriptions.push(
@@ -180,22 +189,40 @@ export function registerActions(ctx: PilotLightContext, explorer: ExplorerFeatur
     command('pilotLight.operations.run', async (args?: OperationArgs) => {
       const request = await operationArgs(args, true);
       if (!request) return undefined;
+      const where = await profileOf(args);
+      if ('problem' in where) {
+        void vscode.window.showErrorMessage(`Nothing was changed: ${where.problem}`);
+        return {
+          status: 'refused' as const,
+          operationId: request.operationId,
+          message: where.problem,
+          resourceIds: [],
+          backups: [],
+        };
+      }
       return runInteractively(service, {
         operationId: request.operationId,
         input: request.input ?? {},
         caller: callerOf(args),
         region: request.region,
         title: request.title,
+        profile: where.profile,
       });
     }),
     command('pilotLight.operations.dryRun', async (args?: OperationArgs) => {
       const request = await operationArgs(args, false);
       if (!request) return undefined;
+      const where = await profileOf(args);
+      if ('problem' in where) {
+        void vscode.window.showErrorMessage(`Nothing was previewed: ${where.problem}`);
+        return { status: 'refused', operationId: request.operationId, text: where.problem };
+      }
       const { formatPreview } = await import('../../core/operations/preview');
       const outcome = await service.run(request.operationId, request.input ?? {}, {
         caller: callerOf(args),
         mode: 'dry-run',
         region: request.region,
+        profile: where.profile,
       });
       const text = outcome.preview
         ? formatPreview(outcome.preview)

@@ -148,6 +148,9 @@ export async function runModelLoop(
           payload.data?.input ??
           (call.input as { input?: Record<string, unknown> }).input ??
           (call.input as Record<string, unknown>);
+        // The account the tool call named (checked again when the button runs), so the buttons act there too.
+        const named = (call.input as { account?: unknown }).account;
+        const where = typeof named === 'string' && /^\d{12}$/.test(named) ? { account: named } : {};
         if (!result.actions.some((action) => action.kind === 'dry-run' && action.operationId === payload.operation)) {
           result.actions.push({
             kind: 'dry-run',
@@ -155,6 +158,7 @@ export async function runModelLoop(
             operationId: payload.operation,
             input,
             region: options.region,
+            ...where,
           });
           result.actions.push({
             kind: 'run',
@@ -162,6 +166,7 @@ export async function runModelLoop(
             operationId: payload.operation,
             input,
             region: options.region,
+            ...where,
           });
         }
       }

@@ -64,8 +64,9 @@ export class AwsChatParticipant {
       const focus = session.environment ?? this.ctx.extension.workspaceState.get<string>(ENVIRONMENT_FOCUS_KEY);
       const answerContext: AnswerContext = {
         read: readVia(this.service, 'chat', region),
-        dryRun: (operationId, input) => this.dryRun(operationId, input, region),
+        dryRun: (operationId, input, where) => this.dryRun(operationId, input, region, where?.account),
         region,
+        activeAccount: memory.account,
         resolveEnvironment: await this.service.environmentResolver(),
         session,
         environment: focus,
@@ -111,29 +112,22 @@ export class AwsChatParticipant {
       })),
   };
 
-  private async dryRun(operationId: string, input: Record<string, unknown>, region: string) {
-    const { formatPreview, crossAccountNote } = await import('../../core/operations/preview');
-    const outcome = await this.service.run(operationId, input, { caller: 'chat', mode: 'dry-run', region });
-    if (outcome.status === 'dry-run' && outcome.preview) {
-      const activeAccount = await this.service.activeAccount();
-      return {
-        status: 'dry-run' as const,
-        correlationId: outcome.correlationId,
-        verdict: outcome.preview.guardrails.verdict,
-        text: formatPreview(outcome.preview, activeAccount),
-        crossAccount: crossAccountNote(outcome.preview, activeAccount),
-      };
-    }
-    const text = outcome.error
-      ? `${outcome.error.code}: ${outcome.error.message} ${outcome.error.hint ?? ''}`
-      : outcome.refusal
-        ? `Refused (${outcome.refusal.code}): ${outcome.refusal.message}`
-        : outcome.status;
-    return {
-      status: outcome.status === 'refused' ? ('refused' as const) : ('failed' as const),
-      correlationId: outcome.correlationId,
-      text,
-    };
+  private async dryRun(operationId: string, input: Record<string, unknown>, region: string, account?: string) {
+    const { dryRunInAccount } = await import('../../core/conversation/accountChange');
+    return dryRunInAccount(
+      {
+        run: (id, runInput, options) => this.service.run(id, runInput, options),
+        activeAccount: () => this.service.activeAccount(),
+        profileForAccount: async (id) =>
+          (await import('../organizations/organizationsFeature'))
+            .organizationsFeature(this.ctx)
+            .profileForAccount(id, 'chat'),
+      },
+      operationId,
+      input,
+      region,
+      account,
+    );
   }
 
   private async answer(
@@ -337,38 +331,20 @@ export class AwsChatParticipant {
     across: { selector?: import('../../core/organizations').AccountsSelector; rest: string; problem?: string },
     region: string,
   ): Promise<ChatAnswer> {
-    const [
-      { fanOutFacts, renderFanOut },
-      { parseResourceQuery },
-      { kindOf },
-      { organizationsFeature },
-      { inlineCode },
-    ] = await Promise.all([
-      import('../../core/organizations'),
-      import('../../core/conversation/resourceQuery'),
-      import('../../core/insights/facts'),
+    const [{ answerAcrossAccounts }, { organizationsFeature }] = await Promise.all([
+      import('../../core/organizations/chat'),
       import('../organizations/organizationsFeature'),
-      import('../../core/conversation/markdown'),
     ]);
-    if (!across.selector)
-      return answerOnly(across.problem ?? 'Say which accounts: `accounts: all`, account IDs, or `ou:<OU ID>`.');
-    const kind =
-      kindOf(parseResourceQuery(across.rest || 'instances').types[0] ?? 'ec2:instance') ?? kindOf('ec2:instance')!;
     const feature = organizationsFeature(this.ctx);
-    const access = await feature.access();
-    const result = await access.fanOut({
-      operationId: kind.operation,
-      accounts: across.selector,
-      regions: [region],
-      caller: 'chat',
-      concurrency: feature.settings().concurrency,
-    });
-    const policy = (await this.service.policy()).policy;
-    const identity = await access.base.identity().catch(() => undefined);
-    const from = `_Read from profile ${inlineCode(access.base.profileName, 60)}${identity ? ` (account ${identity.account})` : ''}, assuming ${inlineCode(access.members.options.roleName, 64)} in member accounts._`;
-    return answerOnly(`${renderFanOut(result, fanOutFacts(result, policy), kind.title)}\n\n${from}`, [
-      { label: 'Show the AWS context', prompt: '', command: 'context' },
-    ]);
+    return answerAcrossAccounts(
+      {
+        access: await feature.access(),
+        region,
+        policy: (await this.service.policy()).policy,
+        concurrency: feature.settings().concurrency,
+      },
+      across,
+    );
   }
 
   /** /cost and plain cost questions: answered from registered reads, changes only as dry-runs; no model. */

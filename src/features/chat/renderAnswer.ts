@@ -25,7 +25,15 @@ export function buttonFor(action: ChatAction): vscode.Command {
       return {
         title: action.title ?? `Dry-run ${action.operationId}`,
         command: 'pilotLight.operations.dryRun',
-        arguments: [{ operationId: action.operationId, input: action.input, region: action.region, caller: 'chat' }],
+        arguments: [
+          {
+            operationId: action.operationId,
+            input: action.input,
+            region: action.region,
+            caller: 'chat',
+            ...(action.account ? { account: action.account } : {}),
+          },
+        ],
       };
     case 'run':
       return {
@@ -38,6 +46,7 @@ export function buttonFor(action: ChatAction): vscode.Command {
             region: action.region,
             caller: 'chat',
             title: action.title?.replace(/^(Approve and run|Run): /, ''),
+            ...(action.account ? { account: action.account } : {}),
           },
         ],
       };

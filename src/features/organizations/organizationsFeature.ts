@@ -112,6 +112,20 @@ export class OrganizationsFeature implements vscode.Disposable {
     return access;
   }
 
+  /** The runner key of a change in `accountId` from the active profile, checked against its organization. */
+  async profileForAccount(
+    accountId: string,
+    caller: import('../../core/operations/types').Caller,
+  ): Promise<{ profile: string } | { problem: string }> {
+    try {
+      // The access runner keys route to (`<profile>::<account>`), so the connection named here is the one used.
+      const profile = (await this.ctx.connection()).profileName;
+      return await (await this.access(profile)).profileForAccount(accountId, caller);
+    } catch (error) {
+      return { problem: `Account ${accountId.slice(0, 20)} cannot be reached: ${(error as Error).message}` };
+    }
+  }
+
   reset(): void {
     const previous = [...this.accesses.values()];
     this.accesses.clear();

@@ -35,6 +35,10 @@ export class OperationTool implements vscode.LanguageModelTool<unknown> {
       environmentResolver: () => this.service.environmentResolver(),
       currentRegion: () => this.service.currentRegion(),
       activeAccount: () => this.service.activeAccount(),
+      profileForAccount: async (account) => {
+        const { organizationsFeature } = await import('../organizations/organizationsFeature');
+        return organizationsFeature(this.service.context).profileForAccount(account, 'lm-tool');
+      },
       readAcrossAccounts: async (operationId, input, across, signal) => {
         const [{ readAcrossAccounts }, { organizationsFeature }] = await Promise.all([
           import('../../core/organizations/agentRead'),

@@ -7,9 +7,10 @@ import type { DrRunManager } from '../../dr/manager';
 import type { ProtectionGroup, RecoveryPlan } from '../../dr/model';
 import type { DrRunMode } from '../../dr/planner';
 import type { RunState } from '../../dr/state';
-import type { ApprovalProvider, ApprovalRequest } from '../../guardrails/approval';
+import { confirmationMatches, type ApprovalProvider, type ApprovalRequest } from '../../guardrails/approval';
 import type { OperationPreview } from '../../operations/preview';
 import type { OperationRunner } from '../../operations/runner';
+import type { OrganizationAccess } from '../../organizations/access';
 
 /** What the DR tools need: plain folders and an AWS connection (no editor). */
 export interface McpDrOptions {
@@ -27,6 +28,10 @@ interface DrToolDeps {
   dr: McpDrOptions;
   allowRecovery: boolean;
   runner: () => Promise<OperationRunner>;
+  /** The runner of a runner key (a member account's `<profile>::<account>`). */
+  runnerFor: (profile: string) => Promise<OperationRunner>;
+  /** The organization, to reach a protection group's account by the member role; absent: such plans are refused. */
+  organization?: () => Promise<OrganizationAccess>;
   approvalProvider: (client: AuditClient) => ApprovalProvider;
   refuse: (call: DrCall, code: string, message: string, extra?: Partial<AuditEntry>) => Promise<CallToolResult>;
   record: (call: DrCall, fields: Partial<AuditEntry> & Pick<AuditEntry, 'outcome'>) => Promise<void>;
@@ -119,16 +124,17 @@ export function createDrTools(deps: DrToolDeps): DrTool[] {
     }
     const approval = { provider: provider.id, level: request.level, approver: decision.approver };
     if (!decision.approved) return { approved: false, approval, reason: decision.reason };
-    const typedOk =
-      provider.kind === 'external'
-        ? Boolean(decision.reference)
-        : (decision.typedConfirmation ?? '').trim() === request.requiredConfirmation;
+    // The runner's rule, at the approve level whatever the request's: a DR start or control is always confirmed
+    // by typing the plan name (an external approval names its record instead).
+    const typedOk = confirmationMatches({ ...request, level: 'approve' }, provider, decision);
     return typedOk
       ? { approved: true, approval, reason: '' }
       : {
           approved: false,
           approval,
-          reason: `The typed confirmation did not match "${request.requiredConfirmation}".`,
+          reason: decision.approver?.trim()
+            ? `The typed confirmation did not match "${request.requiredConfirmation}".`
+            : 'The approval named no approver.',
         };
   };
 
@@ -166,13 +172,38 @@ export function createDrTools(deps: DrToolDeps): DrTool[] {
   });
   let manager: Promise<DrRunManager> | undefined;
 
-  const session = async (client: AuditClient) => {
+  /**
+   * DR access in `account` (a protection group's, from planAccount): the server's own connection and runner, or
+   * the member account's through the organization's member role. The account is never guessed.
+   */
+  const session = async (client: AuditClient, account?: string) => {
     const core = await import('../../dr');
     const { OperationDrActionGateway, OperationDrReads, RunScopedApprovalProvider } =
       await import('../../dr/operationGateway');
-    const connection = await dr.connection();
+    let connection = await dr.connection();
+    let runner = await deps.runner();
+    const own = (await connection.identity()).account;
+    if (account && account !== own) {
+      if (!deps.organization)
+        throw new Error(
+          `The plan's protection groups are in account ${account}, but this server's profile is account ${own} and it has no organization to reach ${account} by.`,
+        );
+      const access = await deps.organization();
+      const found = await access.profileForAccount(account, 'mcp');
+      if ('problem' in found)
+        throw new Error(`The plan's protection groups are in account ${account}: ${found.problem}`);
+      connection = access.memberConnection(account);
+      try {
+        await connection.identity();
+      } catch (error) {
+        throw new Error(
+          `The plan's protection groups are in account ${account}, but role ${access.members.options.roleName} could not be assumed there: ${(error as Error).message} Set the member role (--member-role), or use a profile of account ${account}.`,
+          { cause: error },
+        );
+      }
+      runner = await deps.runnerFor(found.profile);
+    }
     const counters = new core.ApiCounters();
-    const runner = await deps.runner();
     // Reads and writes on the one path: registered operations through the runtime's runner, audited as the MCP caller.
     const reads = new OperationDrReads({ runner, identity: () => connection.identity(), caller: 'mcp', counters });
     const gateway = new OperationDrActionGateway({
@@ -182,12 +213,11 @@ export function createDrTools(deps: DrToolDeps): DrTool[] {
       approvalProvider: new RunScopedApprovalProvider(deps.approvalProvider(client)),
       terminateBatchSize: () => runner.policyInForce().maxResourcesPerOperation,
     });
-    const account = (await connection.identity()).account;
     return {
       connection,
       reads,
       gateway,
-      origin: core.originOf(connection, account, `${dr.actor ?? 'MCP'} via ${client.name}`),
+      origin: core.originOf(connection, account ?? own, `${dr.actor ?? 'MCP'} via ${client.name}`),
     };
   };
 
@@ -198,7 +228,7 @@ export function createDrTools(deps: DrToolDeps): DrTool[] {
         journalDir: dr.journalDir,
         owner: core.newLockOwner(`MCP server (pid ${process.pid})`),
         deps: async (origin) => {
-          const aws = await session(client);
+          const aws = await session(client, origin?.account);
           if (origin?.account && origin.account !== aws.origin.account)
             throw new core.RunBlockedError(`The run belongs to account ${origin.account}, not ${aws.origin.account}.`);
           return {
@@ -237,9 +267,17 @@ export function createDrTools(deps: DrToolDeps): DrTool[] {
     );
   };
 
+  /** The account of a plan's protection groups (undefined: this server's); several accounts are refused. */
+  const accountOf = async (target: { plan: RecoveryPlan; groups: ProtectionGroup[] }) => {
+    const { planAccount } = await import('../../dr/accounts');
+    const { account, problem } = planAccount(target.plan, target.groups);
+    if (problem) throw new Error(problem);
+    return account;
+  };
+
   const preflight = async (name: string, mode: DrRunMode, client: AuditClient) => {
     const target = await findPlan(name);
-    const aws = await session(client);
+    const aws = await session(client, await accountOf(target));
     const { runPreflight } = await import('../../dr/preflight');
     const report = await runPreflight({
       plan: target.plan,
@@ -715,7 +753,7 @@ export function createDrTools(deps: DrToolDeps): DrTool[] {
         if (!parsed.success)
           return refuse(call, 'invalid-input', parsed.error.issues.map((issue) => issue.message).join('; '));
         const target = await findPlan(parsed.data.plan);
-        const aws = await session(call.client);
+        const aws = await session(call.client, await accountOf(target));
         const { generateRunbook } = await import('../../dr/assist');
         const markdown = await generateRunbook({
           plan: target.plan,

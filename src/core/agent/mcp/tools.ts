@@ -308,14 +308,40 @@ export function createMcpTools(server: Server, options: McpServerOptions): McpTo
   const schemaOf = (id: string) =>
     runtime().registry.describe(id)?.inputJsonSchema as Readonly<Record<string, unknown>> | undefined;
   const changeOps = plannableOperations();
+  const previewSpec = toolSpec('pilotLight_previewChange')!;
   const planSpec: ToolSpec = {
-    ...toolSpec('pilotLight_previewChange')!,
-    shape: { kind: 'router', operationIds: changeOps },
+    ...previewSpec,
+    shape: {
+      kind: 'router',
+      operationIds: changeOps,
+      inAccount: previewSpec.shape.kind === 'router' && previewSpec.shape.inAccount,
+    },
   };
   const destructiveOps = changeOps.filter((id) => runtime().registry.describe(id)?.destructive);
   const planArgs = z
-    .object({ operation: z.enum(changeOps as [string, ...string[]]), input: z.record(z.string(), z.unknown()) })
+    .object({
+      operation: z.enum(changeOps as [string, ...string[]]),
+      input: z.record(z.string(), z.unknown()),
+      account: z
+        .string()
+        .regex(/^\d{12}$/, 'Expected a 12-digit account ID.')
+        .optional(),
+    })
     .strict();
+
+  /** The runner of a plan's account: this server's own, or a member account of its organization (checked). */
+  const runnerForAccount = async (
+    account: string | undefined,
+  ): Promise<{ runner: OperationRunner; profile?: string } | { problem: string }> => {
+    if (account === undefined) return { runner: await runner(), profile: options.profile };
+    if (!options.organization)
+      return {
+        problem: `A change in account ${account} needs the AWS organization of this profile; this server was started without one.`,
+      };
+    const found = await (await options.organization()).profileForAccount(account, 'mcp');
+    if ('problem' in found) return found;
+    return { runner: await runtime().runner(found.profile), profile: found.profile };
+  };
 
   const readInput = toolInputSchema(readSpec, schemaOf) as { properties: Record<string, unknown>; required: string[] };
   readInput.properties.cursor = {
@@ -500,7 +526,7 @@ export function createMcpTools(server: Server, options: McpServerOptions): McpTo
     {
       name: 'plan_change',
       title: 'Plan an AWS change (dry-run)',
-      description: `Dry-runs a change without making it and returns a planId bound to the operation, input, account, region and guardrail policy. Show the plan to the user; only apply_change with this planId can run it (single use, expires after ${PLAN_TTL_MS / 60_000} minutes; another input needs a new plan). The result says whether the plan is destructive. Destructive operations: ${destructiveOps.join(', ')}. ${UNTRUSTED_NOTICE}`,
+      description: `Dry-runs a change without making it and returns a planId bound to the operation, input, account, region and guardrail policy. Show the plan to the user; only apply_change with this planId can run it (single use, expires after ${PLAN_TTL_MS / 60_000} minutes; another input needs a new plan). To change resources a read across accounts found in another account of the organization, give that account (12 digits); one plan runs in one account. The result says whether the plan is destructive. Destructive operations: ${destructiveOps.join(', ')}. ${UNTRUSTED_NOTICE}`,
       inputSchema: toolInputSchema(planSpec, schemaOf) as Tool['inputSchema'],
       outputSchema: {
         type: 'object',
@@ -542,7 +568,10 @@ export function createMcpTools(server: Server, options: McpServerOptions): McpTo
             operation,
             input: redactSecrets(parsed.data.input),
           });
-        const active = await runner();
+        const place = await runnerForAccount(parsed.data.account);
+        if ('problem' in place)
+          return refuse(call, 'account-not-reachable', place.problem, { operation, account: parsed.data.account });
+        const active = place.runner;
         const dryRun = await active.run(operation, parsed.data.input, {
           caller: 'mcp',
           mode: 'dry-run',
@@ -592,7 +621,7 @@ export function createMcpTools(server: Server, options: McpServerOptions): McpTo
             policyHash: policyHash(active.policyInForce()),
           },
           dryRun,
-          options.profile,
+          place.profile,
         );
         await record(call, {
           outcome: 'dry-run',
@@ -660,7 +689,8 @@ export function createMcpTools(server: Server, options: McpServerOptions): McpTo
         const taken = plans.take(planId);
         if (!taken.ok) return refuse(call, taken.code, taken.message, { planId: planId.slice(0, 200) });
         const plan = taken.plan;
-        const active = await runner();
+        // The runner the plan was made with: its account's (a member account's runner key when it named one).
+        const active = await runtime().runner(plan.profile);
         const audit = (decision: string) => context(call, plan.planId, decision);
         // A fresh dry-run tells where the plan would run now; the binding must be the same.
         const check = await active.run(plan.operationId, plan.input, {
@@ -712,7 +742,7 @@ export function createMcpTools(server: Server, options: McpServerOptions): McpTo
                   plan.input,
                   'mcp',
                   `${approverName(call.client)} (AI agent through MCP)`,
-                  options.profile,
+                  plan.profile,
                   call.signal,
                 );
             if (request.state === 'approved' && external.gate) {
@@ -828,6 +858,8 @@ export function createMcpTools(server: Server, options: McpServerOptions): McpTo
           dr: options.dr,
           allowRecovery: options.allowRecovery,
           runner,
+          runnerFor: (profile) => runtime().runner(profile),
+          organization: options.organization,
           approvalProvider,
           refuse,
           record,
