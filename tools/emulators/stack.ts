@@ -6,6 +6,7 @@ import { startGateway, type RunningGateway } from './drs/gateway';
 import { SsmAutomationEmulator } from './ssm/automation';
 import { ConfigComplianceEmulator } from './config/compliance';
 import { BackupEmulator } from './backup/backupEmulator';
+import { PriceListEmulator } from './pricing/priceListEmulator';
 import { startDrsEmulator, type RunningDrsEmulator } from './drs/server';
 import { findFreePort, startMoto, type MotoServer } from './moto';
 import { seedSampleAccount, type SampleAccountSummary } from '../seed/sampleAccount';
@@ -63,6 +64,8 @@ export interface EmulatorStack {
   ssm: SsmAutomationEmulator | undefined;
   /** AWS Backup selections, jobs, recovery points and restore jobs (moto has plans and vaults only). */
   backup: BackupEmulator | undefined;
+  /** The Price List Query API (moto has none), serving test price data. */
+  pricing: PriceListEmulator;
   /** What the start-up seed created, if anything. */
   seeded: SeedSummary | undefined;
   /** Empties moto and the DRS emulator (state and faults; the DRS clock keeps its settings). */
@@ -108,6 +111,7 @@ export async function startEmulatorStack(options: EmulatorStackOptions): Promise
   let ssm: SsmAutomationEmulator | undefined;
   const configComplianceEmulator = new ConfigComplianceEmulator();
   let backup: BackupEmulator | undefined;
+  const pricing = new PriceListEmulator();
   const stopAll = async (): Promise<void> => {
     ssm?.stop();
     backup?.stop();
@@ -149,6 +153,7 @@ export async function startEmulatorStack(options: EmulatorStackOptions): Promise
           handle: (req, res) => configComplianceEmulator.handle(req, res),
         },
         { matches: (req) => BackupEmulator.matches(req), handle: (req, res) => backupEmulator.handle(req, res) },
+        { matches: (req) => PriceListEmulator.matches(req), handle: (req, res) => pricing.handle(req, res) },
       ],
     });
     log(`gateway listening on ${gateway.endpoint}`);
@@ -178,10 +183,12 @@ export async function startEmulatorStack(options: EmulatorStackOptions): Promise
     seeded: undefined,
     ssm,
     backup,
+    pricing,
     async reset() {
       ssm?.reset();
       configComplianceEmulator.reset();
       backup?.reset();
+      pricing.reset();
       runningDrs.emulator.reset();
       await runningMoto.reset();
       await enableStateMachineExecution(runningMoto.endpoint);
