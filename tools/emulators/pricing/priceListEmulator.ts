@@ -5,14 +5,14 @@
  * or items a test adds (`add`).
  *
  * Filters: TERM_MATCH and EQUALS keep items whose product attribute `Field` equals `Value` (field names and
- * values compared case-insensitively; `ServiceCode` matches the item's service code); an unknown filter type
+ * values compared case-insensitively; `ServiceCode`, `productFamily` and `sku` match the item's own fields); an unknown filter type
  * is refused with a message naming it. Paging: `MaxResults` 1–100 (default 100), further capped by
  * `pageSize`, with an opaque NextToken bound to the request's filters (another request's token is refused).
  * Anything else answers 400 `InvalidParameterException` naming what is not emulated.
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readBody, sendJson } from '../drs/http';
+import { readBody, sendJson, sigV4Scope } from '../drs/http';
 import { seedPriceListItems, type PriceListItem } from './seedPrices';
 
 export const PRICE_LIST_OPERATIONS = ['GetProducts', 'DescribeServices'] as const;
@@ -45,6 +45,8 @@ export class PriceListEmulator {
   private items: PriceListItem[];
   private pageSize: number;
   readonly calls: Record<string, number> = {};
+  /** The SigV4 signing region of every request since the last reset (the API lives in us-east-1). */
+  readonly signingRegions: string[] = [];
 
   constructor(private readonly options: PriceListEmulatorOptions = {}) {
     this.pageSize = options.pageSize ?? MAX_RESULTS;
@@ -61,6 +63,7 @@ export class PriceListEmulator {
     this.items = this.options.seed === false ? [] : seedPriceListItems();
     this.pageSize = this.options.pageSize ?? MAX_RESULTS;
     for (const key of Object.keys(this.calls)) delete this.calls[key];
+    this.signingRegions.length = 0;
   }
 
   /** Test hook: more items (e.g. many instance types to page through). */
@@ -76,6 +79,7 @@ export class PriceListEmulator {
   handle(req: IncomingMessage, res: ServerResponse): void {
     const operation = String(req.headers['x-amz-target'] ?? '').slice(TARGET_PREFIX.length);
     this.calls[operation] = (this.calls[operation] ?? 0) + 1;
+    if (this.signingRegions.length < 1000) this.signingRegions.push(sigV4Scope(req)?.region ?? '(unsigned)');
     const headers = { 'content-type': 'application/x-amz-json-1.1' };
     readBody(req, 256 * 1024)
       .then((body) => {
@@ -180,6 +184,8 @@ function termMatches(entry: PriceListItem, filter: Filter): boolean {
   const field = filter.Field!.toLowerCase();
   const wanted = filter.Value!.toLowerCase();
   if (field === 'servicecode') return entry.serviceCode.toLowerCase() === wanted;
+  if (field === 'productfamily') return entry.product.productFamily.toLowerCase() === wanted;
+  if (field === 'sku') return entry.product.sku.toLowerCase() === wanted;
   for (const [name, value] of Object.entries(entry.product.attributes))
     if (name.toLowerCase() === field) return value.toLowerCase() === wanted;
   return false;
