@@ -79,7 +79,7 @@ export function renderPriceTableModule(table: RegionalPriceTable): string {
     ' * do not edit by hand. Exact on-demand prices per region with their fetch date; a region missing here is',
     ' * priced by the approximation in priceData.ts, and labelled so.',
     ' */',
-    "import type { RegionalPriceTable } from './priceData';",
+    "import type { RegionalPriceTable } from './priceTableTypes';",
     '',
     `export const REGIONAL_PRICE_TABLE: RegionalPriceTable = ${JSON.stringify({ source: table.source, regions }, null, 2)};`,
     '',

@@ -13,19 +13,7 @@
 import { KNOWN_REGIONS } from '../aws/regions';
 import { REGIONAL_PRICE_TABLE } from './priceTableRegional';
 
-/** The generated exact regional prices (tools/pricing/refreshPriceTable.ts). */
-export interface RegionalPriceTable {
-  source: string;
-  regions: Record<
-    string,
-    {
-      fetchedAt: string;
-      publicationDate?: string;
-      ec2Hourly: Record<string, number>;
-      ebsPerGbMonth: Record<string, number>;
-    }
-  >;
-}
+export type { RegionalPriceTable } from './priceTableTypes';
 
 /** A price from the bundled tables: `exact` unless it is the per-region factor approximation. */
 export interface BundledPrice {

@@ -5,7 +5,7 @@
  *
  * Empty until a maintainer runs the script with AWS credentials: this build has no regional prices from AWS.
  */
-import type { RegionalPriceTable } from './priceData';
+import type { RegionalPriceTable } from './priceTableTypes';
 
 export const REGIONAL_PRICE_TABLE: RegionalPriceTable = {
   source: 'AWS Price List Query API (GetProducts, AmazonEC2)',
