@@ -2404,14 +2404,14 @@ async function iacLanguageSuite() {
         notes: `npm run package (production build), CloudFormation type knowledge included; ${(vsixBytes / 1024 / 1024).toFixed(2)} MB`,
       }),
     );
-    const types = zipEntrySizes(vsix).get('extension/dist/iac/cfn-types.json');
+    const types = zipEntrySizes(vsix).get('extension/dist/iac/cfn-types.json.br');
     figures.push(
       figure('cfnTypesBytes', {
         unit: 'bytes',
         measured: types?.size,
         notes: types
-          ? `dist/iac/cfn-types.json (every CloudFormation resource type, generated from @aws-cdk/aws-service-spec); ${types.compressed.toLocaleString('en-US')} bytes compressed in the VSIX`
-          : 'dist/iac/cfn-types.json is not in the VSIX',
+          ? `dist/iac/cfn-types.json.br (every CloudFormation resource type, generated from @aws-cdk/aws-service-spec, brotli); ${types.compressed.toLocaleString('en-US')} bytes compressed in the VSIX`
+          : 'dist/iac/cfn-types.json.br is not in the VSIX',
       }),
     );
 
@@ -2436,7 +2436,7 @@ async function iacLanguageSuite() {
         measured: nodeMs,
         pass: nodeMs <= FIRST_DIAGNOSTICS_TARGET_MS,
         samples: runs.map((run) => round(run.firstDiagnosticsMs, 1)),
-        notes: `CPU time of that span, median: ${part('cpuMs')} ms (1-minute load average ${round(loadavg()[0], 1)} on ${cpus().length} CPUs at the end). Plain Node, fresh process each: require dist/iac-cloudformation.js (${part('loadCoreMs')} ms) → parse the ${runs[0].lines}-line template (${part('parseMs')} ms) → read dist/iac/cfn-types.json (${part('typesMs')} ms more) → check (${part('checkMs')} ms); medians. A second template in the same process: ${part('warmMs')} ms. Found: ${runs[0].diagnostics.join(', ')}`,
+        notes: `CPU time of that span, median: ${part('cpuMs')} ms (1-minute load average ${round(loadavg()[0], 1)} on ${cpus().length} CPUs at the end). Plain Node, fresh process each: require dist/iac-cloudformation.js (${part('loadCoreMs')} ms) → parse the ${runs[0].lines}-line template (${part('parseMs')} ms) → read and decompress dist/iac/cfn-types.json.br (${part('typesMs')} ms more) → check (${part('checkMs')} ms); medians. A second template in the same process: ${part('warmMs')} ms. Found: ${runs[0].diagnostics.join(', ')}`,
       }),
     );
 
@@ -2511,7 +2511,7 @@ async function iacLanguageSuite() {
   })();
   const kept = (existing?.figures ?? []).filter((entry) => !IAC_LANGUAGE_FIGURES.includes(entry.name));
   const method = [
-    'iac-language (`npm run bench -- iac-language`): `npm run package` into a scratch folder for vsixBytes and cfnTypesBytes; `node out/test/bench/cfnLanguageNode.js` in a fresh process per repeat (the shipped dist/iac-cloudformation.js and dist/iac/cfn-types.json) for firstDiagnosticsNodeMs; then five fresh code-server sessions with headless Chromium and test/bench/cfnLanguageHostBench.ts as extensionTestsPath, each opening the 2,000-line template of test/bench/cfnBenchTemplate.ts (two deliberate mistakes) once per repeat; the first template of each session is its cold sample, and firstDiagnosticsMs is their median.',
+    'iac-language (`npm run bench -- iac-language`): `npm run package` into a scratch folder for vsixBytes and cfnTypesBytes; `node out/test/bench/cfnLanguageNode.js` in a fresh process per repeat (the shipped dist/iac-cloudformation.js and dist/iac/cfn-types.json.br) for firstDiagnosticsNodeMs; then five fresh code-server sessions with headless Chromium and test/bench/cfnLanguageHostBench.ts as extensionTestsPath, each opening the 2,000-line template of test/bench/cfnBenchTemplate.ts (two deliberate mistakes) once per repeat; the first template of each session is its cold sample, and firstDiagnosticsMs is their median.',
   ];
   return {
     ...(existing ?? {}),

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire, isBuiltin } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants as zlibConstants } from 'node:zlib';
 import { dirname, join, relative, resolve } from 'node:path';
 import { generateCfnEnums } from './lib/cfnEnums.mjs';
 import { generateCfnTypes } from './lib/cfnTypes.mjs';
@@ -442,13 +443,26 @@ await writeFile(join(root, 'dist', 'meta.json'), JSON.stringify(merged));
 // CloudFormation type knowledge, generated from @aws-cdk/aws-service-spec (credited in the notices below).
 const cfnTypes = generateCfnTypes(root);
 await mkdir(join(root, 'dist', 'iac'), { recursive: true });
+// Shipped brotli-compressed at maximum quality (a third of their zip size in the VSIX); the loaders decompress.
+const brotli = (text) =>
+  brotliCompressSync(Buffer.from(text), {
+    params: {
+      [zlibConstants.BROTLI_PARAM_QUALITY]: zlibConstants.BROTLI_MAX_QUALITY,
+      [zlibConstants.BROTLI_PARAM_MODE]: zlibConstants.BROTLI_MODE_TEXT,
+      [zlibConstants.BROTLI_PARAM_SIZE_HINT]: Buffer.byteLength(text),
+    },
+  });
+// Older uncompressed copies of these files would otherwise stay in dist/ and ship.
+await rm(join(root, 'dist', 'iac', 'cfn-types.json'), { force: true });
+await rm(join(root, 'dist', 'iac', 'cfn-enums.json'), { force: true });
 const cfnTypesJson = JSON.stringify(cfnTypes.data);
-await writeFile(join(root, 'dist', 'iac', 'cfn-types.json'), cfnTypesJson);
+const cfnTypesBrotli = brotli(cfnTypesJson);
+await writeFile(join(root, 'dist', 'iac', 'cfn-types.json.br'), cfnTypesBrotli);
 console.log(
-  `CloudFormation types: ${cfnTypes.resourceCount} resource types, ${(cfnTypesJson.length / 1024).toFixed(0)} KB`,
+  `CloudFormation types: ${cfnTypes.resourceCount} resource types, ${(cfnTypesJson.length / 1024).toFixed(0)} KB (${(cfnTypesBrotli.length / 1024).toFixed(0)} KB brotli)`,
 );
 // Allowed property values for value completion: a file of its own, read on the first value completion only.
-await writeFile(join(root, 'dist', 'iac', 'cfn-enums.json'), JSON.stringify(generateCfnEnums(root)));
+await writeFile(join(root, 'dist', 'iac', 'cfn-enums.json.br'), brotli(JSON.stringify(generateCfnEnums(root))));
 // Terraform parsing (src/core/iac/terraform/parse.ts): the tree-sitter runtime and the HCL grammar, loaded on first use.
 const treeSitterAssets = [
   { dir: join(root, 'node_modules', 'web-tree-sitter'), file: 'web-tree-sitter.wasm' },

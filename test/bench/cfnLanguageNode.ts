@@ -1,5 +1,5 @@
 // iac-language bench, plain Node: open → first diagnostics of a 2,000-line template through the core as
-// shipped (dist/iac-cloudformation.js and dist/iac/cfn-types.json), in a fresh process each time (scripts/bench.mjs):
+// shipped (dist/iac-cloudformation.js and dist/iac/cfn-types.json.br), in a fresh process each time (scripts/bench.mjs):
 //   node out/test/bench/cfnLanguageNode.js <extension folder>
 // prints one JSON line { firstDiagnosticsMs, cpuMs, loadCoreMs, parseMs, typesMs, checkMs, warmMs, lines, diagnostics }.
 // It measures; it asserts nothing about time.
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   ) as typeof import('../../src/core/iac/cloudformation/service');
   if (typeof service.parseTemplate !== 'function') throw new Error('dist/iac-cloudformation.js is not the service');
   const coreLoaded = performance.now();
-  const typesPromise = service.loadCfnTypeKnowledge(path.join(extensionDir, 'dist', 'iac', 'cfn-types.json'));
+  const typesPromise = service.loadCfnTypeKnowledge(path.join(extensionDir, 'dist', 'iac', 'cfn-types.json.br'));
   const template = service.parseTemplate(text);
   const parsed = performance.now();
   const types = await typesPromise;

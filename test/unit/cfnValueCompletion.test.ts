@@ -6,8 +6,8 @@ import { parseTemplate } from '../../src/core/iac/cloudformation/template';
 import { loadCfnTypeKnowledge } from '../../src/core/iac/cloudformation/typeKnowledge';
 
 const repoRoot = resolve(__dirname, '..', '..', '..');
-const TYPES_FILE = join(repoRoot, 'dist', 'iac', 'cfn-types.json');
-const ENUMS_FILE = join(repoRoot, 'dist', 'iac', 'cfn-enums.json');
+const TYPES_FILE = join(repoRoot, 'dist', 'iac', 'cfn-types.json.br');
+const ENUMS_FILE = join(repoRoot, 'dist', 'iac', 'cfn-enums.json.br');
 
 const YAML = `AWSTemplateFormatVersion: "2010-09-09"
 Parameters:

@@ -13,7 +13,7 @@ import { parseTemplate as parseWith, type CfnTemplate } from '../../src/core/iac
 import { CfnTypeKnowledge, loadCfnTypeKnowledge } from '../../src/core/iac/cloudformation/typeKnowledge';
 
 const repoRoot = resolve(__dirname, '..', '..', '..');
-const TYPES_FILE = join(repoRoot, 'dist', 'iac', 'cfn-types.json');
+const TYPES_FILE = join(repoRoot, 'dist', 'iac', 'cfn-types.json.br');
 
 const TEMPLATE = `AWSTemplateFormatVersion: "2010-09-09"
 Parameters:
@@ -94,7 +94,8 @@ for (const reader of ['auto', 'yaml-package'] as const)
       const notices = readFileSync(join(repoRoot, 'dist', 'THIRD_PARTY_NOTICES.md'), 'utf8');
       assert.match(notices, /^\| @aws-cdk\/aws-service-spec \| [^|]+ \| Apache-2\.0 \| \[/m);
       const ignore = readFileSync(join(repoRoot, '.vscodeignore'), 'utf8');
-      assert.match(ignore, /^!dist\/iac\/\*\.json$/m);
+      assert.match(ignore, /^!dist\/iac\/\*\.json\.br$/m);
+      assert.doesNotMatch(ignore, /^!dist\/iac\/\*\.json$/m, 'only the brotli files ship');
     });
 
     it('reports broken references, unknown types and attributes, unknown and missing required properties', () => {

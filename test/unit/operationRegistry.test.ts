@@ -134,6 +134,7 @@ const EXPECTED_READS = [
   'organizations.organization.describe',
   'organizations.roots.list',
   'organizations.units.list',
+  'pricing.ec2Prices.get',
   'organizations.accounts.list',
   'organizations.tags.list',
   'organizations.policies.list',

@@ -7,6 +7,7 @@ import { SsmAutomationEmulator } from './ssm/automation';
 import { ConfigComplianceEmulator } from './config/compliance';
 import { BackupEmulator } from './backup/backupEmulator';
 import { CostRecommendationsEmulator } from './costRecommendations/costRecommendations';
+import { PriceListEmulator } from './pricing/priceListEmulator';
 import { startDrsEmulator, type RunningDrsEmulator } from './drs/server';
 import { findFreePort, startMoto, type MotoServer } from './moto';
 import { seedSampleAccount, type SampleAccountSummary } from '../seed/sampleAccount';
@@ -64,6 +65,8 @@ export interface EmulatorStack {
   ssm: SsmAutomationEmulator | undefined;
   /** AWS Backup selections, jobs, recovery points and restore jobs (moto has plans and vaults only). */
   backup: BackupEmulator | undefined;
+  /** The Price List Query API (moto has none), serving test price data. */
+  pricing: PriceListEmulator;
   /** What the start-up seed created, if anything. */
   seeded: SeedSummary | undefined;
   /** Empties moto and the DRS emulator (state and faults; the DRS clock keeps its settings). */
@@ -110,6 +113,7 @@ export async function startEmulatorStack(options: EmulatorStackOptions): Promise
   const configComplianceEmulator = new ConfigComplianceEmulator();
   const costRecommendations = new CostRecommendationsEmulator();
   let backup: BackupEmulator | undefined;
+  const pricing = new PriceListEmulator();
   const stopAll = async (): Promise<void> => {
     ssm?.stop();
     backup?.stop();
@@ -155,6 +159,7 @@ export async function startEmulatorStack(options: EmulatorStackOptions): Promise
           matches: (req) => CostRecommendationsEmulator.matches(req),
           handle: (req, res) => costRecommendations.handle(req, res),
         },
+        { matches: (req) => PriceListEmulator.matches(req), handle: (req, res) => pricing.handle(req, res) },
       ],
     });
     log(`gateway listening on ${gateway.endpoint}`);
@@ -184,11 +189,13 @@ export async function startEmulatorStack(options: EmulatorStackOptions): Promise
     seeded: undefined,
     ssm,
     backup,
+    pricing,
     async reset() {
       ssm?.reset();
       configComplianceEmulator.reset();
       costRecommendations.reset();
       backup?.reset();
+      pricing.reset();
       runningDrs.emulator.reset();
       await runningMoto.reset();
       await enableStateMachineExecution(runningMoto.endpoint);

@@ -19,6 +19,7 @@ import type { S3ControlClient } from '@aws-sdk/client-s3-control';
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { ComputeOptimizerClient } from '@aws-sdk/client-compute-optimizer';
+import type { PricingClient } from '@aws-sdk/client-pricing';
 import type { ServiceDefinition } from './connection';
 
 // Each SDK client module is imported only when its first client is created.
@@ -146,4 +147,16 @@ export const rdsService: ServiceDefinition<RDSClient> = {
 export const computeOptimizerService: ServiceDefinition<ComputeOptimizerClient> = {
   id: 'compute_optimizer',
   create: async (config) => new (await import('@aws-sdk/client-compute-optimizer')).ComputeOptimizerClient(config),
+};
+
+/**
+ * The Price List Query API, which AWS serves only from us-east-1, eu-central-1 and ap-south-1: the client
+ * always signs for us-east-1 whatever the session region (prices of every region come from there). An
+ * endpoint override (AWS_ENDPOINT_URL_PRICING, profile `services`) is still honoured.
+ */
+export const PRICE_LIST_API_REGION = 'us-east-1';
+export const pricingService: ServiceDefinition<PricingClient> = {
+  id: 'pricing',
+  create: async (config) =>
+    new (await import('@aws-sdk/client-pricing')).PricingClient({ ...config, region: PRICE_LIST_API_REGION }),
 };

@@ -79,6 +79,8 @@ export interface AnswerContext {
   environment?: string;
   now?: Date;
   stoppedDays?: number;
+  /** Prices fetched from the AWS Price List; /unused prices with them where cached, labelled. */
+  priceCache?: import('../cost/priceCache').PriceCache;
 }
 
 function answer(markdown: string, extra: Partial<ChatAnswer> = {}): ChatAnswer {
@@ -297,6 +299,9 @@ export async function answerUnused(
         resolveEnvironment: ctx.resolveEnvironment,
         now: ctx.now,
         stoppedDays: ctx.stoppedDays,
+        ...(ctx.priceCache
+          ? { prices: await (await import('../cost/priceBook')).priceBookFrom(ctx.priceCache, ctx.region) }
+          : {}),
       });
   const groups = covered.includes(SECURITY_GROUP)
     ? await collectUnusedSecurityGroups(ctx.read, { region: ctx.region, resolveEnvironment: ctx.resolveEnvironment })

@@ -8,6 +8,9 @@ import type { ReadOperation } from '../insights/reads';
 import type { BudgetSummary } from '../operations/costOperations';
 import type { InstanceScheduleSummary } from '../operations/costSchedules';
 import { COST_HELP, type CostRequest } from './chatIntent';
+import { PriceBook, priceBookFrom } from './priceBook';
+import type { PriceCache } from './priceCache';
+import { refreshRegionPrices } from './priceRefresh';
 import { RIGHTSIZING_THRESHOLDS, rightsizingReport, savingsReport, type SavingsReport } from './rightsizing';
 import {
   describePayment,
@@ -28,6 +31,8 @@ export interface CostAnswerContext {
   region: string;
   account?: string;
   now?: Date;
+  /** Prices fetched from the AWS Price List (extension global storage); without it, the bundled table only. */
+  priceCache?: PriceCache;
 }
 
 type Action = Exclude<ChatAction, { kind: 'show-in-explorer' }>;
@@ -312,7 +317,7 @@ const VERDICT_LABELS: Record<string, string> = {
 };
 
 async function rightsizing(ctx: CostAnswerContext): Promise<CostAnswer> {
-  const report = await rightsizingReport(ctx.read, ctx.region);
+  const report = await rightsizingReport(ctx.read, ctx.region, await priceBookFrom(ctx.priceCache, ctx.region));
   const t = RIGHTSIZING_THRESHOLDS;
   const downsize = report.findings.filter((finding) => finding.verdict === 'downsize');
   const fromOptimizer = report.findings.filter((finding) => finding.source === OPTIMIZER_SOURCE).length;
@@ -380,7 +385,12 @@ function purchaseLine(name: string, figure: SavingsReport['savingsPlans']): stri
 }
 
 async function savings(ctx: CostAnswerContext): Promise<CostAnswer> {
-  const report = await savingsReport(ctx.read, ctx.region, ctx.now ?? new Date());
+  const report = await savingsReport(
+    ctx.read,
+    ctx.region,
+    ctx.now ?? new Date(),
+    await priceBookFrom(ctx.priceCache, ctx.region),
+  );
   const estimate = report.estimate;
   return answer(
     [
@@ -407,6 +417,60 @@ async function savings(ctx: CostAnswerContext): Promise<CostAnswer> {
   );
 }
 
+const MAX_PRICE_ROWS = 40;
+const hourly = (usd: number) => `$${usd.toFixed(4)}`;
+
+/** `/cost prices [region]` shows a region's fetched prices; `/cost refresh prices [region]` reads them first. */
+async function prices(ctx: CostAnswerContext, request: Extract<CostRequest, { kind: 'prices' }>): Promise<CostAnswer> {
+  const region = request.region ?? ctx.region;
+  const refresh = { label: `Refresh prices for ${region}`, prompt: `refresh prices ${region}`, command: 'cost' };
+  const lines: string[] = [];
+  if (request.refresh) {
+    const result = await refreshRegionPrices(ctx.read, ctx.priceCache, region);
+    lines.push(
+      `**Price refresh** (AWS Price List Query API, called in us-east-1): ${escapeMarkdown(result.summary, 1500)}`,
+      '',
+    );
+  }
+  const fetched = ctx.priceCache ? await ctx.priceCache.region(region) : undefined;
+  if (!fetched) {
+    lines.push(
+      `No prices fetched for ${inlineCode(region)}${ctx.priceCache ? '' : ' (no price cache here)'}: estimates use the ${new PriceBook(region).ec2Hourly('m5.large')?.source ?? 'bundled table'}.`,
+    );
+    return answer(`${lines.join('\n')}\n\n${where(ctx)}`, { followups: request.refresh ? [] : [refresh] });
+  }
+  const types = Object.entries(fetched.ec2Hourly).sort(([a], [b]) => a.localeCompare(b));
+  const dates = [...new Set(types.map(([, price]) => price.fetchedAt.slice(0, 10)))].sort();
+  lines.push(
+    `**Prices for ${inlineCode(region)}** from the ${escapeMarkdown(fetched.source, 100)}, fetched ${dates.length > 1 ? `${dates[0]} to ${dates.at(-1)}` : fetched.fetchedAt.slice(0, 10)}${fetched.publicationDate ? ` (AWS publication ${fetched.publicationDate.slice(0, 10)})` : ''}: on-demand Linux, shared tenancy, USD.`,
+    '',
+  );
+  if (types.length)
+    lines.push(
+      table(
+        ['Instance type', 'Per hour', 'Per month (730 h)'],
+        types.slice(0, MAX_PRICE_ROWS).map(([type, price]) => [type, hourly(price.usd), money(price.usd * 730)]),
+      ),
+      types.length > MAX_PRICE_ROWS
+        ? `\n_${types.length - MAX_PRICE_ROWS} more instance types are cached and used in estimates._`
+        : '',
+    );
+  const volumes = Object.entries(fetched.ebsPerGbMonth).sort(([a], [b]) => a.localeCompare(b));
+  if (volumes.length)
+    lines.push(
+      '',
+      table(
+        ['EBS volume type', 'Per GB-month'],
+        volumes.map(([type, price]) => [type, hourly(price.usd)]),
+      ),
+    );
+  lines.push(
+    '',
+    '_Right-sizing, savings and /unused estimates in this region use these prices and name them; anything not listed comes from the bundled table, labelled._',
+  );
+  return answer(`${lines.join('\n')}\n\n${where(ctx)}`, { followups: request.refresh ? [] : [refresh] });
+}
+
 export async function answerCost(ctx: CostAnswerContext, request: CostRequest | undefined): Promise<CostAnswer> {
   if (!request) return answer(COST_HELP, { followups: FOLLOWUPS });
   switch (request.kind) {
@@ -428,5 +492,7 @@ export async function answerCost(ctx: CostAnswerContext, request: CostRequest | 
       return scheduleInstances(ctx, request);
     case 'remove-schedule':
       return removeSchedule(ctx, request.name);
+    case 'prices':
+      return prices(ctx, request);
   }
 }

@@ -28,7 +28,9 @@ export type CostRequest =
       /** One or two schedules: stop and/or start, each at an hour and minute. */
       actions: Array<{ action: 'stop' | 'start'; hour: number; minute: number }>;
     }
-  | { kind: 'remove-schedule'; name: string };
+  | { kind: 'remove-schedule'; name: string }
+  /** The region's fetched prices (source and date), or a refresh from the AWS Price List. */
+  | { kind: 'prices'; region?: string; refresh: boolean };
 
 const MAX_TEXT = 500;
 
@@ -61,6 +63,12 @@ export function parseCostRequest(input: string): CostRequest | undefined {
     .replace(/[?!.]+$/, '');
   const lower = text.toLowerCase();
   if (!text || /^(overview|summary|spend|spending|costs?|bill)$/.test(lower)) return { kind: 'overview' };
+
+  const prices =
+    /^(refresh|update|fetch|reload)?\s*(?:the\s+)?(?:aws\s+)?(?:prices?|price\s+list|price\s+table|pricing)(?:\s+(?:for|in|of))?(?:\s+([a-z]{2}(?:-[a-z]+){1,2}-\d))?$/.exec(
+      lower,
+    );
+  if (prices) return { kind: 'prices', ...(prices[2] ? { region: prices[2] } : {}), refresh: Boolean(prices[1]) };
 
   const remove = /^(?:remove|delete)\s+(?:the\s+)?schedule\s+([0-9a-zA-Z_.-]{1,64})$/i.exec(text);
   if (remove) return { kind: 'remove-schedule', name: remove[1]! };
@@ -144,5 +152,6 @@ export const COST_HELP = [
   '- "by tag team last month", "by account", "by region"',
   '- "budgets", or "create a budget of 500 for team-web alert 80% to oncall@example.com"',
   '- "right-sizing" (14 days of CPU and network) or "savings" (Savings Plans / RIs)',
+  '- "prices" (the region\'s prices, with their source and date) or "refresh prices eu-west-1" (from the AWS Price List)',
   '- "schedules", "stop dev instances at 6 PM, start at 8 AM on weekdays in Europe/Berlin", "remove schedule <name>"',
 ].join('\n');

@@ -6,8 +6,24 @@
  * Other regions apply one factor per region to those figures, approximated from each region's published
  * m5.large on-demand price on the same date; real regional prices differ by a few percent per type.
  * Public IPv4 is $0.005 per hour in every region.
+ *
+ * Exact regional prices take precedence where the generated table has them (priceTableRegional.ts, written by
+ * tools/pricing/refreshPriceTable.ts from the AWS Price List Query API with each region's fetch date).
  */
 import { KNOWN_REGIONS } from '../aws/regions';
+import { REGIONAL_PRICE_TABLE } from './priceTableRegional';
+
+export type { RegionalPriceTable } from './priceTableTypes';
+
+/** A price from the bundled tables: `exact` unless it is the per-region factor approximation. */
+export interface BundledPrice {
+  usd: number;
+  exact: boolean;
+  /** The date the figure is from. */
+  asOf: string;
+  /** What the figure is, for labels. */
+  basis: 'us-east-1 list price' | 'generated regional price' | 'region factor approximation' | 'us-east-1 price for an unknown region';
+}
 
 export const PRICE_DATA_AS_OF = '2025-01-01';
 export const PRICE_DATA_SOURCE =
@@ -120,14 +136,59 @@ export function regionPrices(region: string): RegionPrices {
   return factor === undefined ? { region, known: false, factor: 1 } : { region, known: true, factor };
 }
 
-/** On-demand hourly USD for a type the table knows (e.g. "m5.xlarge" in eu-west-1), or undefined. */
-export function ec2Hourly(instanceType: string, region: string): number | undefined {
+function generated(region: string) {
+  return Object.hasOwn(REGIONAL_PRICE_TABLE.regions, region) ? REGIONAL_PRICE_TABLE.regions[region] : undefined;
+}
+
+function estimated(usUsd: number, region: string): BundledPrice {
+  const prices = regionPrices(region);
+  if (region === 'us-east-1')
+    return { usd: round4(usUsd), exact: true, asOf: PRICE_DATA_AS_OF, basis: 'us-east-1 list price' };
+  return {
+    usd: round4(usUsd * prices.factor),
+    exact: false,
+    asOf: PRICE_DATA_AS_OF,
+    basis: prices.known ? 'region factor approximation' : 'us-east-1 price for an unknown region',
+  };
+}
+
+/** On-demand hourly USD for a type the tables know, with how exact it is; undefined for other types. */
+export function bundledEc2Price(instanceType: string, region: string): BundledPrice | undefined {
+  const exact = generated(region);
+  if (exact && Object.hasOwn(exact.ec2Hourly, instanceType))
+    return {
+      usd: exact.ec2Hourly[instanceType]!,
+      exact: true,
+      asOf: exact.fetchedAt.slice(0, 10),
+      basis: 'generated regional price',
+    };
   const [family, size] = instanceType.split('.');
   if (!family || !size) return undefined;
-  const large = LARGE_HOURLY_US_EAST_1[family];
+  const large = Object.hasOwn(LARGE_HOURLY_US_EAST_1, family) ? LARGE_HOURLY_US_EAST_1[family] : undefined;
   if (large === undefined || !FAMILY_SIZES[family]?.includes(size)) return undefined;
   const units = sizeUnits(size);
-  return units === undefined ? undefined : round4(large * units * regionPrices(region).factor);
+  return units === undefined ? undefined : estimated(large * units, region);
+}
+
+/** EBS storage per GB-month (an unknown volume type is priced as gp3). */
+export function bundledEbsPrice(volumeType: string, region: string): BundledPrice {
+  const exact = generated(region);
+  if (exact && Object.hasOwn(exact.ebsPerGbMonth, volumeType))
+    return {
+      usd: exact.ebsPerGbMonth[volumeType]!,
+      exact: true,
+      asOf: exact.fetchedAt.slice(0, 10),
+      basis: 'generated regional price',
+    };
+  const base = Object.hasOwn(EBS_PER_GB_MONTH_US_EAST_1, volumeType)
+    ? EBS_PER_GB_MONTH_US_EAST_1[volumeType]!
+    : EBS_PER_GB_MONTH_US_EAST_1.gp3!;
+  return estimated(base, region);
+}
+
+/** On-demand hourly USD for a type the table knows (e.g. "m5.xlarge" in eu-west-1), or undefined. */
+export function ec2Hourly(instanceType: string, region: string): number | undefined {
+  return bundledEc2Price(instanceType, region)?.usd;
 }
 
 /** The next smaller size of the same family, or undefined at the smallest or for an unknown family. */
@@ -139,8 +200,7 @@ export function oneSizeDown(instanceType: string): string | undefined {
 }
 
 export function ebsPerGbMonth(volumeType: string, region: string): number {
-  const base = EBS_PER_GB_MONTH_US_EAST_1[volumeType] ?? EBS_PER_GB_MONTH_US_EAST_1.gp3;
-  return round4(base * regionPrices(region).factor);
+  return bundledEbsPrice(volumeType, region).usd;
 }
 
 export function natGatewayHourly(region: string): number {

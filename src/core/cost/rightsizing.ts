@@ -9,7 +9,8 @@ import type {
   OptimizerRecommendation,
   PurchaseRecommendation,
 } from '../operations/costOperations';
-import { ec2Hourly, HOURS_PER_MONTH, oneSizeDown, priceSourceNote } from './priceData';
+import { PriceBook } from './priceBook';
+import { HOURS_PER_MONTH, oneSizeDown } from './priceData';
 import { describePurchase, mergeRightsizing, type MergedFinding } from './savingsRecommendations';
 import { available, money, type Available } from './spend';
 
@@ -49,6 +50,8 @@ export interface RightsizingFinding {
   suggestedType?: string;
   /** Monthly USD saved by the suggested type; undefined when a price is not in the table. */
   monthlySaving?: number;
+  /** Where the prices of the saving came from, with their date. */
+  priceSource?: string;
   reason: string;
   utilization?: InstanceUtilization;
 }
@@ -105,6 +108,7 @@ export function judgeInstance(
   instance: RunningInstance,
   utilization: InstanceUtilization | undefined,
   region: string,
+  prices: PriceBook = new PriceBook(region),
 ): RightsizingFinding {
   const base = {
     instanceId: instance.instanceId,
@@ -137,21 +141,28 @@ export function judgeInstance(
   const smaller = oneSizeDown(instance.instanceType);
   if (!smaller)
     return { ...base, verdict: 'keep', reason: `${measured}; already the smallest size the price table knows` };
-  const now = ec2Hourly(instance.instanceType, region);
-  const then = ec2Hourly(smaller, region);
+  const now = prices.ec2Hourly(instance.instanceType);
+  const then = prices.ec2Hourly(smaller);
   return {
     ...base,
     verdict: 'downsize',
     suggestedType: smaller,
     ...(now !== undefined && then !== undefined
-      ? { monthlySaving: Math.round((now - then) * HOURS_PER_MONTH * 100) / 100 }
+      ? {
+          monthlySaving: Math.round((now.usd - then.usd) * HOURS_PER_MONTH * 100) / 100,
+          priceSource: now.source === then.source ? now.source : `${now.source}; ${then.source}`,
+        }
       : {}),
     reason: `${measured} (below ${t.cpuMaxPercent}% max and ${t.cpuAveragePercent}% average)`,
   };
 }
 
 /** Running instances judged on 14 days of metrics (one GetMetricData call per 125 instances). */
-export async function rightsizingReport(read: ReadOperation, region: string): Promise<RightsizingReport> {
+export async function rightsizingReport(
+  read: ReadOperation,
+  region: string,
+  prices: PriceBook = new PriceBook(region),
+): Promise<RightsizingReport> {
   const { instances, truncated } = await runningInstances(read);
   const utilization = instances.length
     ? ((await read('cloudwatch.instanceUtilization.get', {
@@ -165,12 +176,12 @@ export async function rightsizingReport(read: ReadOperation, region: string): Pr
       async () => (await read('computeoptimizer.ec2Recommendations.get', {})) as OptimizerRecommendation[],
     ),
   );
-  const own = instances.map((instance) => judgeInstance(instance, byId.get(instance.instanceId), region));
+  const own = instances.map((instance) => judgeInstance(instance, byId.get(instance.instanceId), region, prices));
   return {
     region,
     findings: mergeRightsizing(own, computeOptimizer.available ? computeOptimizer.value : []),
     computeOptimizer,
-    priceNote: priceSourceNote(region),
+    priceNote: prices.note(),
     truncated,
   };
 }
@@ -205,6 +216,7 @@ export function estimateSavings(
   instances: RunningInstance[],
   region: string,
   now: Date,
+  prices: PriceBook = new PriceBook(region),
 ): NonNullable<SavingsReport['estimate']> {
   const steady = instances.filter(
     (instance) => instance.launchTime && now.getTime() - Date.parse(instance.launchTime) >= STEADY_DAYS * 86_400_000,
@@ -212,9 +224,9 @@ export function estimateSavings(
   let onDemandMonthly = 0;
   const unpriced: string[] = [];
   for (const instance of steady) {
-    const hourly = ec2Hourly(instance.instanceType, region);
+    const hourly = prices.ec2Hourly(instance.instanceType);
     if (hourly === undefined) unpriced.push(instance.instanceType);
-    else onDemandMonthly += hourly * HOURS_PER_MONTH;
+    else onDemandMonthly += hourly.usd * HOURS_PER_MONTH;
   }
   onDemandMonthly = Math.round(onDemandMonthly * 100) / 100;
   return {
@@ -223,11 +235,16 @@ export function estimateSavings(
     monthlySaving: Math.round(onDemandMonthly * TYPICAL_SAVINGS_PLAN_DISCOUNT * 100) / 100,
     discount: TYPICAL_SAVINGS_PLAN_DISCOUNT,
     unpriced: [...new Set(unpriced)],
-    note: `Estimate: ${steady.length} instance(s) running ${STEADY_DAYS}+ days × a typical ${Math.round(TYPICAL_SAVINGS_PLAN_DISCOUNT * 100)}% discount of a 1-year, no-upfront Compute Savings Plan. ${priceSourceNote(region)}`,
+    note: `Estimate: ${steady.length} instance(s) running ${STEADY_DAYS}+ days × a typical ${Math.round(TYPICAL_SAVINGS_PLAN_DISCOUNT * 100)}% discount of a 1-year, no-upfront Compute Savings Plan. ${prices.note()}`,
   };
 }
 
-export async function savingsReport(read: ReadOperation, region: string, now: Date): Promise<SavingsReport> {
+export async function savingsReport(
+  read: ReadOperation,
+  region: string,
+  now: Date,
+  prices: PriceBook = new PriceBook(region),
+): Promise<SavingsReport> {
   const savingsPlans = await available(
     async () => (await read('ce.savingsPlansRecommendation.get', {})) as PurchaseRecommendation,
   );
@@ -242,7 +259,7 @@ export async function savingsReport(read: ReadOperation, region: string, now: Da
       statementSource: 'cost-explorer',
     };
   const { instances } = await runningInstances(read);
-  const estimate = estimateSavings(instances, region, now);
+  const estimate = estimateSavings(instances, region, now, prices);
   return {
     savingsPlans,
     reservedInstances,

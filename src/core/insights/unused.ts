@@ -2,8 +2,9 @@
  * /unused: unattached volumes, unassociated Elastic IPs, instances stopped for a long time and orphaned
  * snapshots, each with an estimated monthly cost from the bundled, dated price table.
  */
+import { PriceBook } from '../cost/priceBook';
 import { refOf, type EnvironmentResolver, type ResourceFact, type ResourceRef } from './facts';
-import { ebsVolumeMonthly, elasticIpMonthly, PRICE_TABLE, priceTableNote, snapshotMonthly } from './prices';
+import { ebsVolumeMonthly, elasticIpMonthly, PRICE_TABLE, snapshotMonthly } from './prices';
 import { readFacts, type ReadOperation } from './reads';
 
 export type UnusedCategory =
@@ -103,8 +104,9 @@ export interface UnusedInputs {
 /** Judges the facts; pure, so the rules are unit-tested without AWS. Categories in `skip` are not judged. */
 export function findUnused(
   inputs: UnusedInputs,
-  options: { now: Date; stoppedDays: number; skip?: ReadonlySet<UnusedCategory> },
+  options: { now: Date; stoppedDays: number; skip?: ReadonlySet<UnusedCategory>; prices?: PriceBook },
 ): UnusedFinding[] {
+  const prices = options.prices;
   const findings: UnusedFinding[] = [];
   const volumesById = new Map(inputs.volumes.map((volume) => [volume.id, volume]));
   const judged = (category: UnusedCategory) => !options.skip?.has(category);
@@ -116,7 +118,7 @@ export function findUnused(
     findings.push({
       category: 'unattached-volume',
       resource: refOf(volume),
-      monthlyUsd: ebsVolumeMonthly(volume.extra.volumeType as string, volume.extra.sizeGiB as number),
+      monthlyUsd: ebsVolumeMonthly(volume.extra.volumeType as string, volume.extra.sizeGiB as number, prices),
       reason: `not attached to any instance${created ? ` (created ${created.toISOString().slice(0, 10)})` : ''}`,
       costNote: `${volume.extra.sizeGiB ?? '?'} GiB ${volume.extra.volumeType ?? 'gp3'} storage`,
       cleanup: { operationId: 'ec2.volumes.delete', input: { volumeId: volume.id } },
@@ -128,7 +130,7 @@ export function findUnused(
     findings.push({
       category: 'unassociated-eip',
       resource: refOf(address),
-      monthlyUsd: elasticIpMonthly(),
+      monthlyUsd: elasticIpMonthly(prices),
       reason: 'not associated with an instance or network interface',
       costNote: 'public IPv4 address charge',
       cleanup: address.id.startsWith('eipalloc-')
@@ -152,7 +154,8 @@ export function findUnused(
       .map((id) => volumesById.get(id))
       .filter((volume): volume is ResourceFact => Boolean(volume));
     const storage = volumes.reduce(
-      (sum, volume) => sum + ebsVolumeMonthly(volume.extra.volumeType as string, volume.extra.sizeGiB as number),
+      (sum, volume) =>
+        sum + ebsVolumeMonthly(volume.extra.volumeType as string, volume.extra.sizeGiB as number, prices),
       0,
     );
     findings.push({
@@ -181,7 +184,7 @@ export function findUnused(
     findings.push({
       category: 'orphaned-snapshot',
       resource: refOf(snapshot),
-      monthlyUsd: snapshotMonthly(snapshot.extra.sizeGiB as number),
+      monthlyUsd: snapshotMonthly(snapshot.extra.sizeGiB as number, prices),
       reason: `${volumeId && volumeId !== 'vol-ffffffff' ? `its volume ${volumeId} no longer exists` : 'it has no source volume'} and no AMI uses it${backupOf ? ` (a Pilot Light backup of ${backupOf}: keep it while you may need to restore)` : ''}`,
       costNote: `at most ${snapshot.extra.sizeGiB ?? '?'} GiB of snapshot storage`,
       cleanup: { operationId: 'ec2.snapshots.delete', input: { snapshotId: snapshot.id } },
@@ -197,8 +200,16 @@ export function findUnused(
  */
 export async function collectUnused(
   read: ReadOperation,
-  options: { region: string; resolveEnvironment: EnvironmentResolver; now?: Date; stoppedDays?: number },
+  options: {
+    region: string;
+    resolveEnvironment: EnvironmentResolver;
+    now?: Date;
+    stoppedDays?: number;
+    /** The region's prices (fetched Price List prices where cached); default: the bundled table for the region. */
+    prices?: PriceBook;
+  },
 ): Promise<UnusedReport> {
+  const prices = options.prices ?? new PriceBook(options.region);
   const errors: string[] = [];
   const failed = new Map<UnusedList, string>();
   const truncated: UnusedList[] = [];
@@ -236,16 +247,21 @@ export async function collectUnused(
   const stoppedDays = options.stoppedDays ?? 14;
   const findings = findUnused(
     { instances, volumes, addresses, snapshots, images },
-    { now: options.now ?? new Date(), stoppedDays, skip: new Set(notChecked.map((entry) => entry.category)) },
+    {
+      now: options.now ?? new Date(),
+      stoppedDays,
+      skip: new Set(notChecked.map((entry) => entry.category)),
+      prices,
+    },
   );
   return {
     findings,
     totalMonthlyUsd: Math.round(findings.reduce((sum, finding) => sum + finding.monthlyUsd, 0) * 100) / 100,
     priceTable: {
-      asOf: PRICE_TABLE.asOf,
-      region: PRICE_TABLE.region,
+      asOf: prices.asOf(),
+      region: options.region,
       currency: PRICE_TABLE.currency,
-      note: priceTableNote(),
+      note: prices.note(),
     },
     stoppedDays,
     checked: {

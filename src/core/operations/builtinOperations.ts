@@ -26,6 +26,7 @@ import { rdsReadOperations } from './rds';
 import { ssmPatchReadOperations } from './ssmPatches';
 import { cloudWatchReadOperations, cloudWatchWriteOperations, logsReadOperations } from './cloudwatchAll';
 import { backupReadOperations, backupWriteOperations } from './backup';
+import { pricingReadOperations } from './pricing';
 
 /** Every operation Pilot Light ships, in menu order. */
 export const BUILTIN_OPERATIONS: readonly Operation[] = Object.freeze([
@@ -66,6 +67,7 @@ export const BUILTIN_OPERATIONS: readonly Operation[] = Object.freeze([
   ...logsReadOperations,
   ...backupWriteOperations,
   ...backupReadOperations,
+  ...pricingReadOperations,
   ...remediationOperations,
 ] as Operation[]);
 

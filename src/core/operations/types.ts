@@ -64,6 +64,8 @@ export type ServiceId =
   | 'rds'
   | 'computeoptimizer'
   | 'sts'
+  /** The AWS Price List Query API (read-only; always us-east-1). */
+  | 'pricing'
   /** Tag edits across services (compliance remediation tagging.enforceTags). */
   | 'tagging';
 

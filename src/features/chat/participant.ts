@@ -72,6 +72,7 @@ export class AwsChatParticipant {
         environment: focus,
         stoppedDays:
           vscode.workspace.getConfiguration(CONFIG_SECTION).get<number>('insights.stoppedInstanceDays') ?? 14,
+        priceCache: await (await import('../cost/prices')).priceCacheFor(this.ctx),
       };
       const answer = await this.answer(
         request,
@@ -355,7 +356,13 @@ export class AwsChatParticipant {
     ]);
     const request = parseCostRequest(prompt);
     return answerCost(
-      { read: answerContext.read, dryRun: answerContext.dryRun, region: answerContext.region, account },
+      {
+        read: answerContext.read,
+        dryRun: answerContext.dryRun,
+        region: answerContext.region,
+        account,
+        priceCache: answerContext.priceCache,
+      },
       slash ? request : (request ?? { kind: 'overview' }),
     );
   }

@@ -85,6 +85,36 @@ export function registerCost(ctx: PilotLightContext): CostFeature {
       if (result.status === 'succeeded') refresh();
       return result;
     }),
+    command('pilotLight.cost.refreshPrices', async (regionArgument?: unknown) => {
+      const [{ KNOWN_REGIONS, isPlausibleRegion }, { refreshRegionPrices }, { readVia }, { priceCacheFor }] =
+        await Promise.all([
+          import('../../core/aws/regions'),
+          import('../../core/cost/priceRefresh'),
+          import('../shared/serviceReads'),
+          import('./prices'),
+        ]);
+      let region = typeof regionArgument === 'string' ? regionArgument : undefined;
+      if (!region) {
+        const current = (await ctx.connection()).region;
+        const picked = await vscode.window.showQuickPick(
+          [...KNOWN_REGIONS].sort((a, b) => Number(b.code === current) - Number(a.code === current)).map((entry) => ({
+            label: entry.code,
+            description: entry.name,
+          })),
+          { title: 'Refresh prices from the AWS Price List for region', ignoreFocusOut: true },
+        );
+        if (!picked) throw new CommandCancelled();
+        region = picked.label;
+      }
+      if (!isPlausibleRegion(region)) throw new Error(`"${region}" is not a region code such as eu-west-1.`);
+      const result = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Reading ${region} prices from the AWS Price List…` },
+        async () => refreshRegionPrices(readVia(service, 'command'), await priceCacheFor(ctx), region),
+      );
+      if (result.stored) void vscode.window.showInformationMessage(result.summary);
+      else void vscode.window.showWarningMessage(result.summary);
+      return result;
+    }),
     command('pilotLight.cost.deleteSchedule', async (node?: CostNode) => {
       const value = node?.spec.value;
       if (!value?.name) throw new Error('Choose a schedule in the Cost view.');

@@ -1,8 +1,8 @@
 /**
- * Allowed values of CloudFormation properties (dist/iac/cfn-enums.json, generated at build time from
+ * Allowed values of CloudFormation properties (dist/iac/cfn-enums.json.br, generated at build time from
  * @aws-cdk/aws-service-spec by scripts/lib/cfnEnums.mjs). Read when a property value is first completed.
  */
-import { readFile } from 'node:fs/promises';
+import { readDataFile } from './dataFile';
 
 export const CFN_ENUMS_FORMAT = 1;
 
@@ -59,7 +59,7 @@ const loaded = new Map<string, Promise<CfnEnums>>();
 export function loadCfnEnums(file: string): Promise<CfnEnums> {
   let pending = loaded.get(file);
   if (!pending) {
-    pending = readFile(file, 'utf8').then(
+    pending = readDataFile(file).then(
       (json) => CfnEnums.parse(json),
       (error: NodeJS.ErrnoException) => {
         throw new Error(

@@ -1,9 +1,9 @@
 /**
  * CloudFormation resource types and their properties, read from the compact file that the build generates
- * from @aws-cdk/aws-service-spec (scripts/lib/cfnTypes.mjs → dist/iac/cfn-types.json). Loaded once, on
+ * from @aws-cdk/aws-service-spec (scripts/lib/cfnTypes.mjs → dist/iac/cfn-types.json.br). Loaded once, on
  * first use.
  */
-import { readFile } from 'node:fs/promises';
+import { readDataFile } from './dataFile';
 
 export const CFN_TYPES_FORMAT = 2;
 
@@ -232,7 +232,7 @@ const loaded = new Map<string, Promise<CfnTypeKnowledge>>();
 export function loadCfnTypeKnowledge(file: string): Promise<CfnTypeKnowledge> {
   let pending = loaded.get(file);
   if (!pending) {
-    pending = readFile(file, 'utf8').then(
+    pending = readDataFile(file).then(
       (json) => CfnTypeKnowledge.parse(json),
       (error: NodeJS.ErrnoException) => {
         throw new Error(

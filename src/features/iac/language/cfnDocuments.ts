@@ -20,7 +20,7 @@ const LANGUAGES = new Set(['yaml', 'json', 'jsonc']);
 
 /**
  * Parsed templates of open documents (one parse per document version), recognised by content, and the
- * type knowledge (dist/iac/cfn-types.json), read when the first template is seen.
+ * type knowledge (dist/iac/cfn-types.json.br), read when the first template is seen.
  */
 export class CfnDocuments implements vscode.Disposable {
   private readonly cache = new Map<string, { version: number; template: CfnTemplate }>();
@@ -62,7 +62,7 @@ export class CfnDocuments implements vscode.Disposable {
   types(): Promise<CfnTypeKnowledge | undefined> {
     this.typesPromise ??= loadCfnService()
       .then(({ loadCfnTypeKnowledge }) =>
-        loadCfnTypeKnowledge(join(this.extensionPath, 'dist', 'iac', 'cfn-types.json')),
+        loadCfnTypeKnowledge(join(this.extensionPath, 'dist', 'iac', 'cfn-types.json.br')),
       )
       .catch((error: unknown) => {
         this.log.error(`CloudFormation: ${error instanceof Error ? error.message : String(error)}`);
@@ -71,10 +71,10 @@ export class CfnDocuments implements vscode.Disposable {
     return this.typesPromise;
   }
 
-  /** Allowed property values (dist/iac/cfn-enums.json), read on the first completion; undefined (logged) when missing. */
+  /** Allowed property values (dist/iac/cfn-enums.json.br), read on the first completion; undefined (logged) when missing. */
   enums(): Promise<CfnEnums | undefined> {
     this.enumsPromise ??= loadCfnService()
-      .then(({ loadCfnEnums }) => loadCfnEnums(join(this.extensionPath, 'dist', 'iac', 'cfn-enums.json')))
+      .then(({ loadCfnEnums }) => loadCfnEnums(join(this.extensionPath, 'dist', 'iac', 'cfn-enums.json.br')))
       .catch((error: unknown) => {
         this.log.error(`CloudFormation: ${error instanceof Error ? error.message : String(error)}`);
         return undefined;
