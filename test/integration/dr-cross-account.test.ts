@@ -15,7 +15,6 @@ import { ElicitRequestSchema, type CallToolResult } from '@modelcontextprotocol/
 import { createMcpServer } from '../../src/core/agent/mcp/server';
 import { readAuditTrail } from '../../src/core/audit';
 import { defaultPathFor, writeDocument } from '../../src/core/dr/workspace';
-import { AwsConnection } from '../../src/core/aws/connection';
 import { ApiCounters } from '../../src/core/dr/aws';
 import { planAccount } from '../../src/core/dr/accounts';
 import {
@@ -25,8 +24,6 @@ import {
 } from '../../src/core/dr/operationGateway';
 import { runPreflight } from '../../src/core/dr/preflight';
 import { DrRunner } from '../../src/core/dr/run';
-import { OrganizationAccess, parseMemberProfileName } from '../../src/core/organizations';
-import { createRuntime, type Runtime } from '../../src/core/runtime';
 import { DrsEmulatorAdmin } from '../../tools/emulators/drs/adminClient';
 import { startGateway, type RunningGateway } from '../../tools/emulators/drs/gateway';
 import { startDrsEmulator, type RunningDrsEmulator } from '../../tools/emulators/drs/server';
@@ -35,6 +32,7 @@ import { seedOrganization, type SeededOrganization } from '../../tools/seed/orga
 import { seedSampleAccount } from '../../tools/seed/sampleAccount';
 import { group, plan, tempDir } from '../support/dr';
 import { approvingProvider, type ScriptedApprovalProvider } from '../support/operationHarness';
+import { organizationRuntime } from '../support/organizationRuntime';
 
 function repoRoot(): string {
   for (const candidate of [resolve(__dirname, '..', '..', '..'), resolve(__dirname, '..', '..')])
@@ -146,23 +144,16 @@ describe('DR across accounts: staging account and recovery account (DRS emulator
   });
 
   async function organization(dir: string, approval: ScriptedApprovalProvider) {
-    const base = await AwsConnection.open({ endpointUrl: gateway.endpoint, region: REGION }, process.env);
-    const holder: { access?: OrganizationAccess } = {};
-    const runtime: Runtime = createRuntime({
-      auditPath: join(dir, 'audit.jsonl'),
-      approvalProvider: approval,
-      accountAliases: true,
-      connection: async (profile) => {
-        const member = profile ? parseMemberProfileName(profile) : undefined;
-        return member ? holder.access!.memberConnection(member.accountId) : base;
-      },
-      defaultProfile: async () => base.profileName,
-    });
-    const access = (holder.access = new OrganizationAccess(
-      base,
+    const { base, runtime, access } = await organizationRuntime(
+      gateway.endpoint,
+      REGION,
       { roleName: ROLE },
-      { runner: (name) => runtime.runner(name), policy: () => runtime.policy },
-    ));
+      {
+        auditPath: join(dir, 'audit.jsonl'),
+        approvalProvider: approval,
+        accountAliases: true,
+      },
+    );
     /** DR reads and gateway for one account, through that account's runner (as the DR feature builds them). */
     const drFor = async (accountId: string) => {
       // The account's name comes from the tree (read once; the DR feature does the same, best effort).

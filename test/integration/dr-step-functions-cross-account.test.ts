@@ -17,7 +17,6 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { AwsConnection } from '../../src/core/aws/connection';
 import { ApiCounters } from '../../src/core/dr/aws';
 import { OperationDrReads } from '../../src/core/dr/operationGateway';
 import type { RunState } from '../../src/core/dr/state';
@@ -30,8 +29,6 @@ import {
   type StepFunctionsRunFollower,
 } from '../../src/core/dr/stepFunctions';
 import type { OperationRunner, RunOptions } from '../../src/core/operations';
-import { OrganizationAccess, parseMemberProfileName } from '../../src/core/organizations';
-import { createRuntime, type Runtime } from '../../src/core/runtime';
 import { DrsEmulatorAdmin } from '../../tools/emulators/drs/adminClient';
 import { startGateway, type RunningGateway } from '../../tools/emulators/drs/gateway';
 import { startDrsEmulator, type RunningDrsEmulator } from '../../tools/emulators/drs/server';
@@ -41,6 +38,7 @@ import { seedSampleAccount } from '../../tools/seed/sampleAccount';
 import { waitFor } from '../support/emulators';
 import { group, plan, tempDir } from '../support/dr';
 import { approvingProvider, type ScriptedApprovalProvider } from '../support/operationHarness';
+import { organizationRuntime } from '../support/organizationRuntime';
 
 function repoRoot(): string {
   for (const candidate of [resolve(__dirname, '..', '..', '..'), resolve(__dirname, '..', '..')])
@@ -162,22 +160,15 @@ describe('DR on Step Functions across accounts: deployed in the management accou
 
   /** The management profile's runner, and DR reads in the recovery account through the member role. */
   async function session(dir: string, approval: ScriptedApprovalProvider) {
-    const base = await AwsConnection.open({ endpointUrl: gateway.endpoint, region: REGION }, process.env);
-    const holder: { access?: OrganizationAccess } = {};
-    const runtime: Runtime = createRuntime({
-      auditPath: join(dir, 'audit.jsonl'),
-      approvalProvider: approval,
-      connection: async (profile) => {
-        const member = profile ? parseMemberProfileName(profile) : undefined;
-        return member ? holder.access!.memberConnection(member.accountId) : base;
-      },
-      defaultProfile: async () => base.profileName,
-    });
-    const access = (holder.access = new OrganizationAccess(
-      base,
+    const { base, runtime, access } = await organizationRuntime(
+      gateway.endpoint,
+      REGION,
       { roleName: ROLE },
-      { runner: (name) => runtime.runner(name), policy: () => runtime.policy },
-    ));
+      {
+        auditPath: join(dir, 'audit.jsonl'),
+        approvalProvider: approval,
+      },
+    );
     const operations: OperationRunner = await runtime.runner(base.profileName);
     const memberRunner = await runtime.runner(await access.profileNameFor(recovery));
     const memberConnection = access.memberConnection(recovery);

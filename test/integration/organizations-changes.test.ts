@@ -25,19 +25,12 @@ import { createMcpServer } from '../../src/core/agent/mcp/server';
 import { MCP_SERVER_INFO, MCP_SERVER_OPTIONS, serveTools } from '../../src/core/agent/mcp/toolList';
 import { IN_ACCOUNT_PROPERTY } from '../../src/core/agent/toolCatalog';
 import { readAuditTrail } from '../../src/core/audit';
-import { AwsConnection } from '../../src/core/aws/connection';
 import { dryRunInAccount } from '../../src/core/conversation/accountChange';
 import { answerAction, type AnswerContext } from '../../src/core/conversation/answers';
 import { parseIntent } from '../../src/core/conversation/keywordParser';
 import { ConversationSession, sanitizeTurn } from '../../src/core/conversation/session';
 import { resolveEnvironment } from '../../src/core/guardrails/environment';
-import {
-  answerAcrossAccounts,
-  OrganizationAccess,
-  parseAccountsSelector,
-  parseMemberProfileName,
-} from '../../src/core/organizations';
-import { createRuntime, type Runtime } from '../../src/core/runtime';
+import { answerAcrossAccounts, parseAccountsSelector } from '../../src/core/organizations';
 import { cliSettings } from '../../src/cli/mcp';
 import { cliTools } from '../../src/cli/mcpTools';
 import { startMoto, type MotoServer } from '../../tools/emulators/moto';
@@ -48,6 +41,7 @@ import {
   type SeededOrganization,
 } from '../../tools/seed/organization';
 import { approvingProvider, tempDir, type ScriptedApprovalProvider } from '../support/operationHarness';
+import { organizationRuntime } from '../support/organizationRuntime';
 
 function repoRoot(): string {
   for (const candidate of [resolve(__dirname, '..', '..', '..'), resolve(__dirname, '..', '..')])
@@ -160,22 +154,15 @@ describe('Changes in the account a resource was found in (moto, IAM enforced, me
   }
 
   async function setUp(provider: ScriptedApprovalProvider = approvingProvider()) {
-    const base = await AwsConnection.open({ endpointUrl: moto.endpoint, region: REGION }, process.env);
-    const holder: { access?: OrganizationAccess } = {};
-    const runtime: Runtime = createRuntime({
-      auditPath: join(dir.path, 'audit.jsonl'),
-      approvalProvider: provider,
-      connection: async (profile) => {
-        const member = profile ? parseMemberProfileName(profile) : undefined;
-        return member ? holder.access!.memberConnection(member.accountId) : base;
-      },
-      defaultProfile: async () => base.profileName,
-    });
-    const access = (holder.access = new OrganizationAccess(
-      base,
+    const { base, runtime, access } = await organizationRuntime(
+      moto.endpoint,
+      REGION,
       { roleName: ROLE },
-      { runner: (name) => runtime.runner(name), policy: () => runtime.policy },
-    ));
+      {
+        auditPath: join(dir.path, 'audit.jsonl'),
+        approvalProvider: provider,
+      },
+    );
     return { base, runtime, access, dispose: () => (access.dispose(), base.dispose()) };
   }
 

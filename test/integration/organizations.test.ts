@@ -6,7 +6,6 @@
 import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { AwsConnection } from '../../src/core/aws/connection';
 import { readAuditTrail } from '../../src/core/audit';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
@@ -14,14 +13,7 @@ import { createMcpServer } from '../../src/core/agent/mcp/server';
 import { ACROSS_ACCOUNTS_PROPERTIES } from '../../src/core/agent/toolCatalog';
 import { renderConfirmation } from '../../src/core/conversation/render';
 import { formatPreview } from '../../src/core/operations/preview';
-import {
-  fanOutFacts,
-  memberProfileName,
-  OrganizationAccess,
-  parseMemberProfileName,
-  renderFanOut,
-} from '../../src/core/organizations';
-import { createRuntime, type Runtime } from '../../src/core/runtime';
+import { fanOutFacts, memberProfileName, renderFanOut } from '../../src/core/organizations';
 import { startMoto, type MotoServer } from '../../tools/emulators/moto';
 import { seedOrganization, setMotoAuthentication, type SeededOrganization } from '../../tools/seed/organization';
 import {
@@ -30,6 +22,7 @@ import {
   tempDir,
   type ScriptedApprovalProvider,
 } from '../support/operationHarness';
+import { organizationRuntime } from '../support/organizationRuntime';
 
 function repoRoot(): string {
   for (const candidate of [resolve(__dirname, '..', '..', '..'), resolve(__dirname, '..', '..')])
@@ -84,23 +77,16 @@ describe('AWS Organizations against moto (cross-account fan-out, SCPs)', functio
   afterEach(() => dir.cleanup());
 
   async function setUp(provider: ScriptedApprovalProvider = approvingProvider(), settings: object = {}) {
-    const base = await AwsConnection.open({ endpointUrl: moto.endpoint, region: REGION }, process.env);
-    const holder: { access?: OrganizationAccess } = {};
-    const runtime: Runtime = createRuntime({
-      settings: { accountEnvironments: { [seeded.managementAccountId]: 'production' }, ...settings },
-      auditPath: join(dir.path, 'audit.jsonl'),
-      approvalProvider: provider,
-      connection: async (profile) => {
-        const member = profile ? parseMemberProfileName(profile) : undefined;
-        return member ? holder.access!.memberConnection(member.accountId) : base;
-      },
-      defaultProfile: async () => base.profileName,
-    });
-    const access = (holder.access = new OrganizationAccess(
-      base,
+    const { base, runtime, access } = await organizationRuntime(
+      moto.endpoint,
+      REGION,
       { roleName: 'OrganizationAccountAccessRole' },
-      { runner: (name) => runtime.runner(name), policy: () => runtime.policy },
-    ));
+      {
+        settings: { accountEnvironments: { [seeded.managementAccountId]: 'production' }, ...settings },
+        auditPath: join(dir.path, 'audit.jsonl'),
+        approvalProvider: provider,
+      },
+    );
     return { base, runtime, access };
   }
 

@@ -11,7 +11,7 @@ import type {
 } from '../operations/costOperations';
 import { PriceBook } from './priceBook';
 import { HOURS_PER_MONTH, oneSizeDown } from './priceData';
-import { describePurchase, mergeRightsizing, type MergedFinding } from './savingsRecommendations';
+import { describePurchase, mergeRightsizing, type MergedFinding, type OwnFinding } from './savingsRecommendations';
 import { available, money, type Available } from './spend';
 
 /**
@@ -42,17 +42,10 @@ export interface RunningInstance {
   tags: Record<string, string>;
 }
 
-export interface RightsizingFinding {
-  instanceId: string;
-  name?: string;
-  instanceType: string;
-  verdict: 'downsize' | 'keep' | 'not-enough-data';
-  suggestedType?: string;
-  /** Monthly USD saved by the suggested type; undefined when a price is not in the table. */
-  monthlySaving?: number;
+/** Our CloudWatch-based finding: the shape the merge with Compute Optimizer takes, with where it came from. */
+export interface RightsizingFinding extends OwnFinding {
   /** Where the prices of the saving came from, with their date. */
   priceSource?: string;
-  reason: string;
   utilization?: InstanceUtilization;
 }
 

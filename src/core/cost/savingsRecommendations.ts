@@ -271,13 +271,14 @@ export const OPTIMIZER_SOURCE = 'Compute Optimizer';
 
 export type Verdict = 'downsize' | 'upsize' | 'change' | 'keep' | 'not-enough-data';
 
-/** The shape of a CloudWatch-based finding this module needs (rightsizing.ts has the full one). */
+/** A CloudWatch-based finding as the merge needs it (rightsizing.ts extends it). */
 export interface OwnFinding {
   instanceId: string;
   name?: string;
   instanceType: string;
   verdict: 'downsize' | 'keep' | 'not-enough-data';
   suggestedType?: string;
+  /** Monthly USD saved by the suggested type; undefined when a price is not in the table. */
   monthlySaving?: number;
   reason: string;
 }
