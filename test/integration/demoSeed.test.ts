@@ -16,7 +16,9 @@ import {
 import { DescribeSecurityGroupsCommand, DescribeVolumesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { DescribeServicesCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
+import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { OrganizationsClient, organizationsCommand } from '../../src/core/aws/organizationsService';
+import { describeSelector, readScheduleTarget } from '../../src/core/cost/scheduleTargets';
 import { spendPeriods } from '../../src/core/cost/spend';
 import {
   DEMO_ALARM,
@@ -59,6 +61,7 @@ describe('The demo breadth seed against moto + the emulators', function () {
         'Organizations',
         'Cost',
         'Recommendations',
+        'Schedules',
         'CloudWatch',
         'Backup',
         'Insights',
@@ -171,6 +174,27 @@ describe('The demo breadth seed against moto + the emulators', function () {
     } finally {
       ce.destroy();
       optimizer.destroy();
+    }
+  });
+
+  it('schedules dev instances by their Environment tag: a stop in the evening and a start in the morning', async () => {
+    const scheduler = new SchedulerClient(clientConfig());
+    try {
+      const read = async (name: string) => {
+        const schedule = await scheduler.send(new GetScheduleCommand({ Name: name }));
+        return {
+          expression: schedule.ScheduleExpression,
+          target: readScheduleTarget(schedule.Target?.Arn, schedule.Target?.Input),
+        };
+      };
+      const [stop, start] = await Promise.all([read('stop-dev-evenings'), read('start-dev-mornings')]);
+      assert.equal(stop.expression, 'cron(0 18 ? * MON-FRI *)');
+      assert.deepEqual([stop.target.kind, start.target.kind], ['tag', 'tag']);
+      assert.match(describeSelector(stop.target), /Environment=dev/);
+      assert.equal(stop.target.kind === 'tag' && stop.target.action, 'stop');
+      assert.equal(start.target.kind === 'tag' && start.target.action, 'start');
+    } finally {
+      scheduler.destroy();
     }
   });
 

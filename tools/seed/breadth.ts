@@ -41,7 +41,9 @@ import {
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
 } from '@aws-sdk/client-ecs';
+import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { automationInput, START_AUTOMATION_TARGET, type InstanceAction } from '../../src/core/cost/scheduleTargets';
 import { spendPeriods } from '../../src/core/cost/spend';
 import { seedCostRecommendations } from '../emulators/costRecommendations/costRecommendations';
 import { demoRecommendations } from './costRecommendations';
@@ -247,6 +249,39 @@ async function seedCost(target: BreadthTarget, account: string, now: Date): Prom
 }
 
 /** Seeded (not computed) Savings Plans, RI and Compute Optimizer recommendations: app-1 one size down, db-1 optimized. */
+/** Dev instances stopped in the evening and started in the morning, by their Environment tag (resolved at each run). */
+async function seedSchedules(target: BreadthTarget, account: string): Promise<string> {
+  const schedules: Array<[string, InstanceAction, string]> = [
+    ['stop-dev-evenings', 'stop', 'cron(0 18 ? * MON-FRI *)'],
+    ['start-dev-mornings', 'start', 'cron(0 8 ? * MON-FRI *)'],
+  ];
+  await using(new SchedulerClient(clientConfig(target)), async (scheduler) => {
+    for (const [name, action, expression] of schedules)
+      await scheduler.send(
+        new CreateScheduleCommand({
+          Name: name,
+          ScheduleExpression: expression,
+          ScheduleExpressionTimezone: 'Europe/Berlin',
+          FlexibleTimeWindow: { Mode: 'OFF' },
+          Description: `Pilot Light: ${action} instances tagged Environment=dev, resolved when it runs`,
+          Target: {
+            Arn: START_AUTOMATION_TARGET,
+            RoleArn: `arn:aws:iam::${account}:role/PilotLightInstanceScheduler`,
+            Input: JSON.stringify(
+              automationInput(
+                action,
+                'Environment',
+                'dev',
+                `arn:aws:iam::${account}:role/PilotLightInstanceSchedulerAutomation`,
+              ),
+            ),
+          },
+        }),
+      );
+  });
+  return 'Schedules: stop-dev-evenings and start-dev-mornings on the tag Environment=dev (EventBridge Scheduler → SSM Automation)';
+}
+
 async function seedRecommendations(target: BreadthTarget, account: string): Promise<string> {
   const arn = (instance: Instance) => `arn:aws:ec2:${target.region}:${account}:instance/${instance.InstanceId}`;
   const app = await instanceNamed(target, 'app-1');
@@ -479,6 +514,7 @@ export async function seedBreadthDemo(target: BreadthTarget, options: BreadthOpt
   });
   await step('Cost', () => seedCost(target, needAccount(), now));
   await step('Recommendations', () => seedRecommendations(target, needAccount()));
+  await step('Schedules', () => seedSchedules(target, needAccount()));
   await step('CloudWatch', () => seedCloudWatch(target, needWeb(), now));
   await step('Backup', async () => {
     const seeded = await seedBackup(target, needAccount(), needWeb(), options.backupTimeoutMs ?? 30_000);
