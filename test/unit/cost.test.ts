@@ -15,6 +15,7 @@ import {
   type CronExpression,
 } from '../../src/core/cost/scheduleExpression';
 import { spendPeriods, topGroups } from '../../src/core/cost/spend';
+import { previewPrices } from '../../src/core/operations/costs';
 
 const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
 
@@ -313,5 +314,20 @@ describe('cost: /cost phrases', () => {
     assert.deepEqual(parseClockTime('8:15'), { hour: 8, minute: 15 });
     assert.equal(parseClockTime('13 pm'), undefined);
     assert.equal(parseClockTime('24:00'), undefined);
+  });
+});
+
+describe('preview prices by region', () => {
+  it('quotes us-east-1 list prices there, and a labelled approximation elsewhere', () => {
+    const east = previewPrices('us-east-1');
+    assert.equal(east.ebsPerGbMonth('gp3'), 0.08);
+    assert.match(east.note, /us-east-1 list prices as of \d{4}-\d{2}-\d{2}$/);
+    const ireland = previewPrices('eu-west-1');
+    assert.ok(ireland.ebsPerGbMonth('gp3') > east.ebsPerGbMonth('gp3'));
+    assert.ok(ireland.natGatewayPerHour > east.natGatewayPerHour);
+    assert.match(ireland.note, /eu-west-1.*approximation/);
+    const unknown = previewPrices('xx-nowhere-9');
+    assert.equal(unknown.ebsPerGbMonth('gp3'), 0.08);
+    assert.match(unknown.note, /xx-nowhere-9 is not in the price table/);
   });
 });

@@ -2,7 +2,7 @@ import { AllocateAddressCommand, ReleaseAddressCommand } from '@aws-sdk/client-e
 import { z } from 'zod';
 import { ec2Service } from '../../aws/services';
 import { addressAssociations } from '../../guardrails/dependencyChecks';
-import { monthly, priceNote, PRICE_TABLE, usd } from '../costs';
+import { monthly, previewPrices, usd } from '../costs';
 import { defineOperation } from '../define';
 import { allocationId, tagsSchema, tagSpecifications } from '../schemaParts';
 import { addressTargets } from './targets';
@@ -27,15 +27,16 @@ export const allocateAddress = defineOperation({
       tags: input.tags ?? {},
     },
   ],
-  preview: () => {
-    const cost = monthly(PRICE_TABLE.publicIpv4PerHour);
+  preview: (ctx) => {
+    const prices = previewPrices(ctx.region);
+    const cost = monthly(prices.publicIpv4PerHour);
     return {
       summary: 'Allocate an Elastic IP address',
       changes: ['new public IPv4 address (VPC)'],
       cost: {
         direction: 'increase',
         monthlyUsd: cost,
-        note: `About ${usd(cost)}/month while allocated (${priceNote()}).`,
+        note: `About ${usd(cost)}/month while allocated (${prices.note}).`,
       },
     };
   },
@@ -70,8 +71,8 @@ export const releaseAddress = defineOperation({
   rollbackNote: 'a released address may go to another AWS customer',
   input: z.object({ allocationId }).strict(),
   targets: (ctx, input) => addressTargets(ctx, [input.allocationId], 'release'),
-  preview: (_ctx, input, targets) => {
-    const cost = monthly(PRICE_TABLE.publicIpv4PerHour);
+  preview: (ctx, input, targets) => {
+    const cost = monthly(previewPrices(ctx.region).publicIpv4PerHour);
     return {
       summary: `Release Elastic IP ${targets[0]?.details?.[0] ?? input.allocationId}`,
       changes: [`release ${input.allocationId}`],

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { ec2Service } from '../../aws/services';
 import { ebsSnapshotBeforeDelete } from '../../guardrails/backups';
 import { snapshotImages, volumeAttachments } from '../../guardrails/dependencyChecks';
-import { priceNote, PRICE_TABLE, usd } from '../costs';
+import { previewPrices, usd } from '../costs';
 import { defineOperation } from '../define';
 import { availabilityZone, snapshotId, tagsSchema, tagSpecifications, volumeId } from '../schemaParts';
 import { snapshotTargets, volumeTargets } from './targets';
@@ -59,8 +59,9 @@ export const createVolume = defineOperation({
       details: [`${input.sizeGiB ?? 'snapshot size'} GiB`, input.volumeType, input.availabilityZone],
     },
   ],
-  preview(_ctx, input) {
-    const perGb = PRICE_TABLE.ebsPerGbMonth[input.volumeType];
+  preview(ctx, input) {
+    const prices = previewPrices(ctx.region);
+    const perGb = prices.ebsPerGbMonth(input.volumeType);
     const monthlyUsd = input.sizeGiB && perGb ? Math.round(input.sizeGiB * perGb * 100) / 100 : undefined;
     return {
       summary: `Create a ${input.sizeGiB ? `${input.sizeGiB} GiB ` : ''}${input.volumeType} volume in ${input.availabilityZone}`,
@@ -72,7 +73,7 @@ export const createVolume = defineOperation({
         monthlyUsd,
         note:
           monthlyUsd !== undefined
-            ? `About ${usd(monthlyUsd)}/month for storage${input.iops ? ' plus provisioned IOPS' : ''} (${priceNote()}).`
+            ? `About ${usd(monthlyUsd)}/month for storage${input.iops ? ' plus provisioned IOPS' : ''} (${prices.note}).`
             : 'Billed per GiB-month of the volume size.',
       },
     };
@@ -165,9 +166,10 @@ export const createSnapshot = defineOperation({
       ...(volume ? [volume] : []),
     ];
   },
-  preview(_ctx, input, targets) {
+  preview(ctx, input, targets) {
+    const prices = previewPrices(ctx.region);
     const size = Number.parseInt(targets.find((target) => target.type === 'ec2:volume')?.details?.[0] ?? '', 10);
-    const upper = Number.isFinite(size) ? Math.round(size * PRICE_TABLE.ebsSnapshotPerGbMonth * 100) / 100 : undefined;
+    const upper = Number.isFinite(size) ? Math.round(size * prices.ebsSnapshotPerGbMonth * 100) / 100 : undefined;
     return {
       summary: `Snapshot volume ${input.volumeId}`,
       changes: [`new snapshot of ${input.volumeId}${input.description ? `: ${input.description}` : ''}`],
@@ -176,7 +178,7 @@ export const createSnapshot = defineOperation({
         monthlyUsd: upper,
         note:
           upper !== undefined
-            ? `At most ${usd(upper)}/month (full copy; snapshots are incremental) (${priceNote()}).`
+            ? `At most ${usd(upper)}/month (full copy; snapshots are incremental) (${prices.note}).`
             : 'Billed per GiB-month stored.',
       },
     };

@@ -35,7 +35,7 @@ import {
 import { z } from 'zod';
 import { ec2Service } from '../../aws/services';
 import { vpcDependents } from '../../guardrails/dependencyChecks';
-import { monthly, priceNote, PRICE_TABLE, usd } from '../costs';
+import { monthly, previewPrices, usd } from '../costs';
 import { defineOperation } from '../define';
 import { availabilityZone, tagsSchema, vpcId } from '../schemaParts';
 import type { OperationContext } from '../types';
@@ -225,7 +225,8 @@ export const createVpc = defineOperation({
     );
     const subnets = planSubnets(input, zones.length);
     const nats = natCount(input, zones.length);
-    const natMonthly = nats * (monthly(PRICE_TABLE.natGatewayPerHour) + monthly(PRICE_TABLE.publicIpv4PerHour));
+    const prices = previewPrices(ctx.region);
+    const natMonthly = nats * (monthly(prices.natGatewayPerHour) + monthly(prices.publicIpv4PerHour));
     return {
       summary: `Create VPC "${input.name}" (${input.cidrBlock}) across ${zones.length} AZ${zones.length > 1 ? 's' : ''}`,
       changes: [
@@ -246,7 +247,7 @@ export const createVpc = defineOperation({
         ? {
             direction: 'increase',
             monthlyUsd: natMonthly,
-            note: `About ${usd(natMonthly)}/month for ${nats} NAT gateway(s) and their public IPv4 addresses, plus $0.045/GB processed (${priceNote()}).`,
+            note: `About ${usd(natMonthly)}/month for ${nats} NAT gateway(s) and their public IPv4 addresses, plus data processing per GB ($0.045/GB in us-east-1) (${prices.note}).`,
           }
         : { direction: 'none', note: 'VPCs, subnets, route tables and internet gateways are free.' },
     };
