@@ -11,8 +11,7 @@ describe('Refresh Prices for Region and /cost prices', function () {
 
   it('refreshes eu-west-1 from the Price List and shows the prices with their source and date', async () => {
     const result = (await vscode.commands.executeCommand('pilotLight.cost.refreshPrices', 'eu-west-1')) as
-      | PriceRefreshResult
-      | undefined;
+      PriceRefreshResult | undefined;
     assert.ok(result?.stored, `the command stored prices: ${result?.summary}`);
     assert.equal(result.stored.ec2Hourly['m5.large']?.usd, 0.107);
     const day = result.sheet.fetchedAt.slice(0, 10);

@@ -23,7 +23,11 @@ import { collectUnused } from '../../src/core/insights/unused';
 import type { Ec2PriceSheet } from '../../src/core/operations/pricing';
 import { createRuntime, type Runtime } from '../../src/core/runtime';
 import { ec2Item } from '../../tools/emulators/pricing/seedPrices';
-import { refreshPriceTable, renderPriceTableModule, writePriceTableModule } from '../../tools/pricing/refreshPriceTable';
+import {
+  refreshPriceTable,
+  renderPriceTableModule,
+  writePriceTableModule,
+} from '../../tools/pricing/refreshPriceTable';
 import { emulatorConnection } from '../support/connection';
 import { clientConfig, emulatorStack, useEmulatorStack } from '../support/emulators';
 import { approvingProvider, tempDir } from '../support/operationHarness';
@@ -63,7 +67,9 @@ describe('regional prices from the AWS Price List (emulator, test price data)', 
       const runner = await runtime.runner();
       const outcome = await runner.run(operationId, input, { caller: 'command', mode: 'execute', region });
       if (outcome.status !== 'succeeded')
-        throw new Error(`${outcome.error?.code ?? outcome.status}: ${outcome.error?.message ?? outcome.refusal?.message ?? ''}`);
+        throw new Error(
+          `${outcome.error?.code ?? outcome.status}: ${outcome.error?.message ?? outcome.refusal?.message ?? ''}`,
+        );
       return outcome.output;
     };
   }
@@ -79,7 +85,14 @@ describe('regional prices from the AWS Price List (emulator, test price data)', 
     assert.equal(west.ec2Hourly['m5.large'], 0.107);
     assert.equal(west.ec2Hourly['t3.micro'], 0.0114);
     assert.deepEqual(Object.keys(west.ec2Hourly).sort(), [
-      'c5.large', 'm5.large', 'm5.xlarge', 'r5.large', 't3.large', 't3.medium', 't3.micro', 't3.small',
+      'c5.large',
+      'm5.large',
+      'm5.xlarge',
+      'r5.large',
+      't3.large',
+      't3.medium',
+      't3.micro',
+      't3.small',
     ]);
     // Only Storage products count: the gp3 IOPS item (System Operation) is not a GB-month price.
     assert.deepEqual(west.ebsPerGbMonth, { gp3: 0.088, gp2: 0.11, io1: 0.138, st1: 0.05 });
@@ -96,7 +109,9 @@ describe('regional prices from the AWS Price List (emulator, test price data)', 
   it('pages through many products, and says when the page limit cut the list', async () => {
     const pricing = emulatorStack().pricing;
     pricing.add(
-      Array.from({ length: 45 }, (_, index) => ec2Item('eu-west-1', `m6i.${index + 2}xlarge`, `${(0.2 + index / 100).toFixed(4)}`)),
+      Array.from({ length: 45 }, (_, index) =>
+        ec2Item('eu-west-1', `m6i.${index + 2}xlarge`, `${(0.2 + index / 100).toFixed(4)}`),
+      ),
     );
     pricing.setPageSize(10);
     const all = await prices('eu-west-1', { volumes: false });
@@ -129,7 +144,12 @@ describe('regional prices from the AWS Price List (emulator, test price data)', 
     const refreshed = await refreshRegionPrices(reads(), cache, 'eu-west-1');
     assert.ok(refreshed.stored);
     const fetchedDay = refreshed.sheet.fetchedAt.slice(0, 10);
-    assert.match(refreshed.summary, new RegExp(`^eu-west-1: 8 EC2 instance type price\\(s\\) and 4 EBS volume type price\\(s\\) from the AWS Price List Query API, fetched ${fetchedDay}`));
+    assert.match(
+      refreshed.summary,
+      new RegExp(
+        `^eu-west-1: 8 EC2 instance type price\\(s\\) and 4 EBS volume type price\\(s\\) from the AWS Price List Query API, fetched ${fetchedDay}`,
+      ),
+    );
 
     // A fresh cache object reads the file the refresh wrote.
     const book = await priceBookFrom(new PriceCache(join(dir.path, 'prices.json')), 'eu-west-1');
@@ -171,11 +191,11 @@ describe('regional prices from the AWS Price List (emulator, test price data)', 
       assert.equal(volume.monthlyUsd, 8.8);
       assert.equal(report.priceTable.region, 'eu-west-1');
       // The oldest date among the prices used: other findings (moto's snapshots) are priced from the bundled table.
-      assert.equal(
-        report.priceTable.asOf,
-        /bundled table/.test(report.priceTable.note) ? '2025-01-01' : fetchedDay,
+      assert.equal(report.priceTable.asOf, /bundled table/.test(report.priceTable.note) ? '2025-01-01' : fetchedDay);
+      assert.match(
+        report.priceTable.note,
+        new RegExp(`^Prices in eu-west-1: AWS Price List, fetched ${fetchedDay} for gp3`),
       );
-      assert.match(report.priceTable.note, new RegExp(`^Prices in eu-west-1: AWS Price List, fetched ${fetchedDay} for gp3`));
       // Without fetched prices the same volume is priced from the bundled approximation, labelled as such.
       const bundled = await collectUnused(reads('eu-west-1'), { region: 'eu-west-1', resolveEnvironment });
       assert.equal(bundled.findings.find((entry) => entry.resource.id === VolumeId)?.monthlyUsd, 8.92);
@@ -207,12 +227,15 @@ describe('regional prices from the AWS Price List (emulator, test price data)', 
     assert.match(none.markdown, /ap-south-2: no price\./);
   });
 
-  it('the maintainers\' refresh script regenerates the regional table from the Price List', async () => {
+  it("the maintainers' refresh script regenerates the regional table from the Price List", async () => {
     const { table, report } = await refreshPriceTable(reads(), ['us-east-1', 'eu-west-1', 'ap-south-2']);
     assert.deepEqual(Object.keys(table.regions).sort(), ['eu-west-1', 'us-east-1']);
     assert.equal(table.regions['eu-west-1']!.ec2Hourly['m5.large'], 0.107);
     assert.equal(table.regions['eu-west-1']!.ebsPerGbMonth.gp3, 0.088);
-    assert.match(report.find((line) => line.startsWith('ap-south-2'))!, /no price; left out/);
+    assert.match(
+      report.find((line) => line.startsWith('ap-south-2'))!,
+      /no price; left out/,
+    );
     const out = join(dir.path, 'priceTableRegional.ts');
     await writePriceTableModule(out, table);
     const text = readFileSync(out, 'utf8');
@@ -244,7 +267,10 @@ describe('regional prices from the AWS Price List (emulator, test price data)', 
   });
 
   it('without a cache, a price book for a region labels bundled figures as what they are', () => {
-    assert.match(new PriceBook('us-east-1').ec2Hourly('m5.large')!.source, /^bundled table \(us-east-1 list prices as of 2025-01-01\)$/);
+    assert.match(
+      new PriceBook('us-east-1').ec2Hourly('m5.large')!.source,
+      /^bundled table \(us-east-1 list prices as of 2025-01-01\)$/,
+    );
     assert.match(new PriceBook('eu-west-1').ec2Hourly('m5.large')!.source, /^bundled table, approximation/);
   });
 });

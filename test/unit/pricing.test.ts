@@ -48,7 +48,11 @@ describe('Price List items', () => {
       terms: { OnDemand: Record<string, { priceDimensions: Record<string, Record<string, unknown>> }> };
     };
     const term = Object.values(item.terms.OnDemand)[0]!;
-    term.priceDimensions.second = { ...Object.values(term.priceDimensions)[0], beginRange: '10', pricePerUnit: { USD: '0.001' } };
+    term.priceDimensions.second = {
+      ...Object.values(term.priceDimensions)[0],
+      beginRange: '10',
+      pricePerUnit: { USD: '0.001' },
+    };
     assert.equal((parsePriceListItem(item) as { product: { onDemandUsd: number } }).product.onDemandUsd, 0.0104);
     for (const bad of ['-1', '1e3', 'NaN', 'Infinity', '', '0x10', '1.2.3']) {
       const copy = ec2Item('us-east-1', 't3.micro', bad);
@@ -65,7 +69,10 @@ describe('Price List items', () => {
     });
     assert.equal((parsePriceListItem('{') as { reason: string }).reason, 'the item is not valid JSON');
     assert.equal((parsePriceListItem(null) as { reason: string }).reason, 'the item is a null, not JSON text');
-    assert.equal((parsePriceListItem('{"product":{}}') as { reason: string }).reason, 'product (no SKU) has no on-demand terms');
+    assert.equal(
+      (parsePriceListItem('{"product":{}}') as { reason: string }).reason,
+      'product (no SKU) has no on-demand terms',
+    );
   });
 
   it('never throws and stays bounded on arbitrary, malformed and mutated items (property)', () => {
@@ -75,7 +82,9 @@ describe('Price List items', () => {
         fc.constantFrom('product', 'terms', 'attributes', 'OnDemand', 'pricePerUnit', 'USD', 'priceDimensions'),
         fc.anything({ maxDepth: 4, withObjectString: true, withNullPrototype: true }),
       )
-      .map(([key, value]) => JSON.stringify(base).replace(`"${key}":`, `"${key}":${JSON.stringify(value) ?? 'null'},"was":`));
+      .map(([key, value]) =>
+        JSON.stringify(base).replace(`"${key}":`, `"${key}":${JSON.stringify(value) ?? 'null'},"was":`),
+      );
     fc.assert(
       fc.property(
         fc.oneof(
@@ -99,7 +108,9 @@ describe('Price List items', () => {
   });
 
   it('reads at most 200 attributes of an item with twenty thousand', () => {
-    const item = ec2Item('us-east-1', 'm5.large', '0.096') as unknown as { product: { attributes: Record<string, string> } };
+    const item = ec2Item('us-east-1', 'm5.large', '0.096') as unknown as {
+      product: { attributes: Record<string, string> };
+    };
     for (let index = 0; index < 20_000; index++) item.product.attributes[`a${index}`] = 'x';
     const parsed = parsePriceListItem(JSON.stringify(item));
     assert.ok(parsed.ok);
@@ -131,33 +142,56 @@ describe('price cache', () => {
     const path = join(dir, 'prices.json');
     const cache = new PriceCache(path);
     const regions = ['us-east-1', 'eu-west-1', 'eu-central-1', 'ap-south-1', 'sa-east-1', 'us-west-2'];
-    await Promise.all(regions.map((region, index) => cache.store(fetched(region, `2026-12-0${index + 1}T00:00:00.000Z`))));
+    await Promise.all(
+      regions.map((region, index) => cache.store(fetched(region, `2026-12-0${index + 1}T00:00:00.000Z`))),
+    );
     const parsed = JSON.parse(readFileSync(path, 'utf8')) as { regions: Record<string, unknown> };
     assert.deepEqual(Object.keys(parsed.regions).sort(), [...regions].sort());
   });
 
   it('keeps the most recently fetched regions and instance types within the bounds', () => {
-    const name = (index: number) => `eu-t${String.fromCharCode(97 + (index % 26))}${String.fromCharCode(97 + Math.floor(index / 26))}-1`;
+    const name = (index: number) =>
+      `eu-t${String.fromCharCode(97 + (index % 26))}${String.fromCharCode(97 + Math.floor(index / 26))}-1`;
     let regions = {};
     for (let index = 0; index < MAX_CACHED_REGIONS + 5; index++)
-      regions = mergeFetchedPrices(regions, fetched(name(index), new Date(Date.UTC(2026, 0, 1, 0, index)).toISOString()));
+      regions = mergeFetchedPrices(
+        regions,
+        fetched(name(index), new Date(Date.UTC(2026, 0, 1, 0, index)).toISOString()),
+      );
     assert.equal(Object.keys(regions).length, MAX_CACHED_REGIONS);
     assert.ok(!(name(0) in regions) && !(name(4) in regions) && name(5) in regions && name(44) in regions);
-    const many = Object.fromEntries(Array.from({ length: MAX_CACHED_TYPES + 10 }, (_, index) => [`m9.${index}xlarge`, 1]));
+    const many = Object.fromEntries(
+      Array.from({ length: MAX_CACHED_TYPES + 10 }, (_, index) => [`m9.${index}xlarge`, 1]),
+    );
     const big = mergeFetchedPrices({}, fetched('eu-west-1', '2026-12-06T00:00:00.000Z', many));
     assert.equal(Object.keys(big['eu-west-1']!.ec2Hourly).length, MAX_CACHED_TYPES);
   });
 
   it('refuses bad input and drops malformed entries on read', () => {
-    assert.throws(() => mergeFetchedPrices({}, fetched('not a region', '2026-12-06T00:00:00.000Z')), /not a region code/);
+    assert.throws(
+      () => mergeFetchedPrices({}, fetched('not a region', '2026-12-06T00:00:00.000Z')),
+      /not a region code/,
+    );
     assert.throws(() => mergeFetchedPrices({}, fetched('eu-west-1', 'yesterday')), /not an ISO time/);
-    const cleaned = mergeFetchedPrices({}, fetched('eu-west-1', '2026-12-06T00:00:00.000Z', { '__proto__': 1, 'M5.LARGE': 1, 'm5.large': -1, 't3.micro': 0.01 }));
+    const cleaned = mergeFetchedPrices(
+      {},
+      fetched('eu-west-1', '2026-12-06T00:00:00.000Z', {
+        __proto__: 1,
+        'M5.LARGE': 1,
+        'm5.large': -1,
+        't3.micro': 0.01,
+      }),
+    );
     assert.deepEqual(Object.keys(cleaned['eu-west-1']!.ec2Hourly), ['t3.micro']);
     const parsed = parsePriceCache(
       JSON.stringify({
         format: 1,
         regions: {
-          'eu-west-1': { region: 'eu-west-1', fetchedAt: '2026-12-06T00:00:00.000Z', ec2Hourly: { 'm5.large': { usd: 'cheap', fetchedAt: '2026-12-06T00:00:00.000Z' } } },
+          'eu-west-1': {
+            region: 'eu-west-1',
+            fetchedAt: '2026-12-06T00:00:00.000Z',
+            ec2Hourly: { 'm5.large': { usd: 'cheap', fetchedAt: '2026-12-06T00:00:00.000Z' } },
+          },
           'us-east-1': { region: 'eu-west-1', fetchedAt: '2026-12-06T00:00:00.000Z' },
         },
       }),
@@ -179,17 +213,26 @@ describe('price cache', () => {
 
   it('is bounded on arbitrary file contents (property): never throws, never more than the bounds', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 500 }), fc.json({ maxDepth: 6 }), fc.anything().map((value) => JSON.stringify({ format: 1, regions: value }) ?? '')), (text) => {
-        const parsed = parsePriceCache(text);
-        assert.ok(Object.keys(parsed.regions).length <= MAX_CACHED_REGIONS);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 500 }),
+          fc.json({ maxDepth: 6 }),
+          fc.anything().map((value) => JSON.stringify({ format: 1, regions: value }) ?? ''),
+        ),
+        (text) => {
+          const parsed = parsePriceCache(text);
+          assert.ok(Object.keys(parsed.regions).length <= MAX_CACHED_REGIONS);
+        },
+      ),
       { numRuns: 300 },
     );
   });
 });
 
 describe('price book', () => {
-  const cached = mergeFetchedPrices({}, fetched('eu-west-1', '2026-12-06T09:00:00.000Z', { 'm5.large': 0.107 }))['eu-west-1'];
+  const cached = mergeFetchedPrices({}, fetched('eu-west-1', '2026-12-06T09:00:00.000Z', { 'm5.large': 0.107 }))[
+    'eu-west-1'
+  ];
 
   it('prices from the Price List where cached, else the labelled bundled table, and its note names both', () => {
     const book = new PriceBook('eu-west-1', cached);

@@ -139,9 +139,7 @@ export class PriceBook {
       return this.fetched
         ? `Prices ${where}: AWS Price List, fetched ${day(this.fetched.fetchedAt)}, where it has the item; otherwise the ${this.bundled().source}. Estimates only, never a bill.`
         : `Prices ${where}: ${this.bundled().source}. Estimates only, never a bill.`;
-    const parts = [...this.used.values()].map(
-      ({ quote, items }) => `${quote.source} for ${[...items].join(', ')}`,
-    );
+    const parts = [...this.used.values()].map(({ quote, items }) => `${quote.source} for ${[...items].join(', ')}`);
     return `Prices ${where}: ${parts.join('; ')}. Estimates only, never a bill.`;
   }
 }

@@ -64,7 +64,12 @@ function cleanPrices(value: unknown, pattern: RegExp, max: number): Record<strin
   for (const key in value) {
     if (!Object.hasOwn(value, key) || !pattern.test(key)) continue;
     const entry = value[key];
-    if (!isRecord(entry) || !validPrice(entry.usd) || typeof entry.fetchedAt !== 'string' || !ISO_TIME.test(entry.fetchedAt))
+    if (
+      !isRecord(entry) ||
+      !validPrice(entry.usd) ||
+      typeof entry.fetchedAt !== 'string' ||
+      !ISO_TIME.test(entry.fetchedAt)
+    )
       continue;
     prices[key] = { usd: entry.usd, fetchedAt: entry.fetchedAt };
     if (++count >= max) break;
@@ -109,7 +114,9 @@ export function parsePriceCache(text: string): PriceCacheContents {
       count++;
     } else dropped++;
   }
-  return dropped ? { regions, problem: `${dropped} region entr${dropped === 1 ? 'y was' : 'ies were'} not usable` } : { regions };
+  return dropped
+    ? { regions, problem: `${dropped} region entr${dropped === 1 ? 'y was' : 'ies were'} not usable` }
+    : { regions };
 }
 
 /** Adds a fetch to the cache contents: its prices replace older ones of the same region; bounds applied. */

@@ -22,7 +22,11 @@ export interface BundledPrice {
   /** The date the figure is from. */
   asOf: string;
   /** What the figure is, for labels. */
-  basis: 'us-east-1 list price' | 'generated regional price' | 'region factor approximation' | 'us-east-1 price for an unknown region';
+  basis:
+    | 'us-east-1 list price'
+    | 'generated regional price'
+    | 'region factor approximation'
+    | 'us-east-1 price for an unknown region';
 }
 
 export const PRICE_DATA_AS_OF = '2025-01-01';

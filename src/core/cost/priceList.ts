@@ -56,7 +56,8 @@ function itemDocument(raw: unknown): { ok: true; value: unknown } | { ok: false;
       return { ok: false, reason: 'the item could not be read as text' };
     }
   }
-  if (text === undefined) return { ok: false, reason: `the item is a ${raw === null ? 'null' : typeof raw}, not JSON text` };
+  if (text === undefined)
+    return { ok: false, reason: `the item is a ${raw === null ? 'null' : typeof raw}, not JSON text` };
   if (text.length > MAX_PRICE_ITEM_CHARS)
     return { ok: false, reason: `the item is larger than ${MAX_PRICE_ITEM_CHARS} characters` };
   try {

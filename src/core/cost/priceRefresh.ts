@@ -35,7 +35,8 @@ export async function refreshRegionPrices(
       ? `${region}: ${types} EC2 instance type price(s) and ${volumes} EBS volume type price(s) from the ${sheet.source}, fetched ${sheet.fetchedAt.slice(0, 10)}${sheet.publicationDate ? ` (AWS publication ${sheet.publicationDate.slice(0, 10)})` : ''}.`
       : `${region}: no price. The ${sheet.source} returned no matching EC2 or EBS price for this region, so nothing was stored and estimates keep using the bundled table.`,
   ];
-  if (sheet.notPriced.length) lines.push(`No price for: ${sheet.notPriced.join(', ')} (not zero: these stay unpriced).`);
+  if (sheet.notPriced.length)
+    lines.push(`No price for: ${sheet.notPriced.join(', ')} (not zero: these stay unpriced).`);
   if (sheet.truncated) lines.push('More pages existed than were read: the list is partial.');
   if (sheet.skippedItems)
     lines.push(`${sheet.skippedItems} item(s) could not be read: ${sheet.skippedReasons.join('; ')}.`);

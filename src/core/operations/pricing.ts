@@ -8,7 +8,12 @@ import { GetProductsCommand, type Filter } from '@aws-sdk/client-pricing';
 import { z } from 'zod';
 import { isPlausibleRegion } from '../aws/regions';
 import { pricingService } from '../aws/services';
-import { INSTANCE_TYPE_PATTERN, parsePriceListItem, VOLUME_TYPE_PATTERN, type PriceListProduct } from '../cost/priceList';
+import {
+  INSTANCE_TYPE_PATTERN,
+  parsePriceListItem,
+  VOLUME_TYPE_PATTERN,
+  type PriceListProduct,
+} from '../cost/priceList';
 import { defineOperation, READ_ONLY } from './define';
 
 export const PRICE_LIST_SOURCE = 'AWS Price List Query API';
@@ -71,7 +76,13 @@ export const getEc2Prices = defineOperation({
         .optional()
         .describe('only these types (one query each); every type in the region when omitted'),
       volumes: z.boolean().default(true).describe('also read EBS volume storage prices'),
-      maxPages: z.number().int().min(1).max(50).default(DEFAULT_MAX_PAGES).describe('page limit per query (100 items a page)'),
+      maxPages: z
+        .number()
+        .int()
+        .min(1)
+        .max(50)
+        .default(DEFAULT_MAX_PAGES)
+        .describe('page limit per query (100 items a page)'),
     })
     .strict(),
   async handler(ctx, input): Promise<Ec2PriceSheet> {
@@ -126,7 +137,9 @@ export const getEc2Prices = defineOperation({
 
     const regionFilter: [string, string] = ['regionCode', input.region];
     const instanceQueries = input.instanceTypes
-      ? input.instanceTypes.map((type) => [regionFilter, ...LINUX_ON_DEMAND_FILTERS, ['instanceType', type]] as Array<[string, string]>)
+      ? input.instanceTypes.map(
+          (type) => [regionFilter, ...LINUX_ON_DEMAND_FILTERS, ['instanceType', type]] as Array<[string, string]>,
+        )
       : [[regionFilter, ...LINUX_ON_DEMAND_FILTERS]];
     const chosen = new Map<string, PriceListProduct>();
     for (const pairs of instanceQueries)
@@ -135,7 +148,10 @@ export const getEc2Prices = defineOperation({
         // The filters leave one product per type; where AWS lists more, the plain RunInstances one wins.
         if (!type || !INSTANCE_TYPE_PATTERN.test(type) || product.attributes.regionCode !== input.region) continue;
         const current = chosen.get(type);
-        if (!current || (current.attributes.operation !== 'RunInstances' && product.attributes.operation === 'RunInstances'))
+        if (
+          !current ||
+          (current.attributes.operation !== 'RunInstances' && product.attributes.operation === 'RunInstances')
+        )
           chosen.set(type, product);
       }
     for (const [type, product] of [...chosen].sort(([a], [b]) => a.localeCompare(b))) {

@@ -97,10 +97,12 @@ export function registerCost(ctx: PilotLightContext): CostFeature {
       if (!region) {
         const current = (await ctx.connection()).region;
         const picked = await vscode.window.showQuickPick(
-          [...KNOWN_REGIONS].sort((a, b) => Number(b.code === current) - Number(a.code === current)).map((entry) => ({
-            label: entry.code,
-            description: entry.name,
-          })),
+          [...KNOWN_REGIONS]
+            .sort((a, b) => Number(b.code === current) - Number(a.code === current))
+            .map((entry) => ({
+              label: entry.code,
+              description: entry.name,
+            })),
           { title: 'Refresh prices from the AWS Price List for region', ignoreFocusOut: true },
         );
         if (!picked) throw new CommandCancelled();

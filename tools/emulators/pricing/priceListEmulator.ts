@@ -141,7 +141,10 @@ export class PriceListEmulator {
     if (!this.serviceCodes().includes(serviceCode))
       throw new PriceListError('NotFoundException', `Service ${serviceCode} was not found.`);
     if (input.FormatVersion !== undefined && input.FormatVersion !== 'aws_v1')
-      throw new PriceListError('InvalidParameterException', `FormatVersion ${String(input.FormatVersion)} is not valid.`);
+      throw new PriceListError(
+        'InvalidParameterException',
+        `FormatVersion ${String(input.FormatVersion)} is not valid.`,
+      );
     const maxResults = input.MaxResults === undefined ? MAX_RESULTS : Number(input.MaxResults);
     if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > MAX_RESULTS)
       throw new PriceListError('InvalidParameterException', `MaxResults must be between 1 and ${MAX_RESULTS}.`);
