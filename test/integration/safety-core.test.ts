@@ -229,8 +229,18 @@ describe('safety core against moto', function () {
       assert.ok(outcomes[0].preview!.cost.monthlyUsd! > 30);
       assert.match(outcomes[2].preview!.warnings.join(' '), /Opens SSH \(22\) to the internet/);
       assert.equal(outcomes[3].preview!.cost.monthlyUsd, 8);
+      assert.match(outcomes[3].preview!.cost.note!, /us-east-1 list prices as of \d{4}-\d{2}-\d{2}\) for gp3/);
       assert.deepEqual(outcomes.filter((outcome) => outcome.preview!.permission.status === 'allowed').length, 9);
       assert.equal((await audit()).filter((record) => record.outcome === 'dry-run').length, 10);
+      // In another region the preview prices there, and says its figure is an approximation.
+      const ireland = await runner.run(
+        'ec2.volumes.create',
+        { availabilityZone: 'eu-west-1a', sizeGiB: 100 },
+        { ...dry, region: 'eu-west-1' },
+      );
+      assert.equal(ireland.status, 'dry-run');
+      assert.ok(ireland.preview!.cost.monthlyUsd! > 8, String(ireland.preview!.cost.monthlyUsd));
+      assert.match(ireland.preview!.cost.note!, /approximation .*eu-west-1 factor/);
     });
   });
 

@@ -15,7 +15,7 @@ import {
   type CronExpression,
 } from '../../src/core/cost/scheduleExpression';
 import { spendPeriods, topGroups } from '../../src/core/cost/spend';
-import { previewPrices } from '../../src/core/operations/costs';
+import { PriceBook } from '../../src/core/cost/priceBook';
 
 const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
 
@@ -317,17 +317,13 @@ describe('cost: /cost phrases', () => {
   });
 });
 
-describe('preview prices by region', () => {
-  it('quotes us-east-1 list prices there, and a labelled approximation elsewhere', () => {
-    const east = previewPrices('us-east-1');
-    assert.equal(east.ebsPerGbMonth('gp3'), 0.08);
-    assert.match(east.note, /us-east-1 list prices as of \d{4}-\d{2}-\d{2}$/);
-    const ireland = previewPrices('eu-west-1');
-    assert.ok(ireland.ebsPerGbMonth('gp3') > east.ebsPerGbMonth('gp3'));
-    assert.ok(ireland.natGatewayPerHour > east.natGatewayPerHour);
-    assert.match(ireland.note, /eu-west-1.*approximation/);
-    const unknown = previewPrices('xx-nowhere-9');
-    assert.equal(unknown.ebsPerGbMonth('gp3'), 0.08);
-    assert.match(unknown.note, /xx-nowhere-9 is not in the price table/);
+describe('prices for previews by region', () => {
+  it('NAT gateway hours: us-east-1 list price there, the region factor elsewhere, labelled', () => {
+    const east = new PriceBook('us-east-1');
+    const ireland = new PriceBook('eu-west-1');
+    assert.equal(east.natGatewayHourly().usd, 0.045);
+    assert.ok(ireland.natGatewayHourly().usd > 0.045);
+    assert.match(east.note(), /us-east-1 list prices as of .* for NAT gateway hours/);
+    assert.match(ireland.note(), /approximation .*eu-west-1 factor.* for NAT gateway hours/);
   });
 });

@@ -10,6 +10,7 @@ import {
   bundledEc2Price,
   EBS_PER_GB_MONTH_US_EAST_1,
   EBS_SNAPSHOT_PER_GB_MONTH_US_EAST_1,
+  NAT_GATEWAY_PER_HOUR_US_EAST_1,
   PRICE_DATA_AS_OF,
   PUBLIC_IPV4_PER_HOUR,
   regionPrices,
@@ -124,6 +125,12 @@ export class PriceBook {
       },
       'public IPv4',
     );
+  }
+
+  /** NAT gateway per hour: the bundled table (us-east-1, or the region's approximation). */
+  natGatewayHourly(): PriceQuote {
+    const usd = Math.round(NAT_GATEWAY_PER_HOUR_US_EAST_1 * regionPrices(this.region).factor * 10_000) / 10_000;
+    return this.record({ usd, ...this.bundled() }, 'NAT gateway hours');
   }
 
   /** The oldest date among the prices used (or the table's date when nothing was looked up yet). */

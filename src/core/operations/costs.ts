@@ -1,18 +1,14 @@
 /**
- * Prices for previews, in the operation's region, from the bundled table in src/core/cost/priceData.ts (one
- * source): us-east-1 list prices, other regions approximated with the region's factor; the note says which.
- * Estimates only; the date says how old they are.
+ * Helpers for the cost lines of previews. Previews price in the operation's region with a PriceBook
+ * (src/core/cost/priceBook.ts: the bundled table, us-east-1 list prices or the region's labelled approximation).
  */
 import {
   EBS_PER_GB_MONTH_US_EAST_1,
   EBS_SNAPSHOT_PER_GB_MONTH_US_EAST_1,
-  ebsPerGbMonth,
   HOURS_PER_MONTH,
-  natGatewayHourly,
   PRICE_DATA_AS_OF,
   PUBLIC_IPV4_PER_HOUR,
   NAT_GATEWAY_PER_HOUR_US_EAST_1,
-  regionPrices,
 } from '../cost/priceData';
 
 /** The us-east-1 figures, for estimates made without a region's price book (insights/prices.ts). */
@@ -26,31 +22,6 @@ export const PRICE_TABLE = Object.freeze({
   publicIpv4PerHour: PUBLIC_IPV4_PER_HOUR,
   natGatewayPerHour: NAT_GATEWAY_PER_HOUR_US_EAST_1,
 });
-
-export interface PreviewPrices {
-  ebsPerGbMonth(volumeType: string): number;
-  ebsSnapshotPerGbMonth: number;
-  publicIpv4PerHour: number;
-  natGatewayPerHour: number;
-  /** "estimate from us-east-1 list prices as of …" or the region's approximation, for the preview's line. */
-  note: string;
-}
-
-export function previewPrices(region: string): PreviewPrices {
-  const { known, factor } = regionPrices(region);
-  return {
-    ebsPerGbMonth: (volumeType) => ebsPerGbMonth(volumeType, region),
-    ebsSnapshotPerGbMonth: Math.round(EBS_SNAPSHOT_PER_GB_MONTH_US_EAST_1 * factor * 10_000) / 10_000,
-    publicIpv4PerHour: PUBLIC_IPV4_PER_HOUR,
-    natGatewayPerHour: natGatewayHourly(region),
-    note:
-      region === 'us-east-1'
-        ? `estimate from us-east-1 list prices as of ${PRICE_DATA_AS_OF}`
-        : known
-          ? `estimate for ${region}: us-east-1 list prices as of ${PRICE_DATA_AS_OF} × the region's factor, an approximation`
-          : `estimate from us-east-1 list prices as of ${PRICE_DATA_AS_OF}; ${region} is not in the price table`,
-  };
-}
 
 export function monthly(hourly: number): number {
   return Math.round(hourly * HOURS_PER_MONTH * 100) / 100;

@@ -20,7 +20,7 @@ export {
   type RunOutcome,
   type RunStatus,
 } from './runner';
-export { PRICE_TABLE, previewPrices } from './costs';
+export { PRICE_TABLE } from './costs';
 export {
   CALLERS,
   RUN_MODES,

@@ -2,10 +2,11 @@ import { AllocateAddressCommand, ReleaseAddressCommand } from '@aws-sdk/client-e
 import { z } from 'zod';
 import { ec2Service } from '../../aws/services';
 import { addressAssociations } from '../../guardrails/dependencyChecks';
-import { monthly, previewPrices, usd } from '../costs';
+import { monthly, usd } from '../costs';
 import { defineOperation } from '../define';
 import { allocationId, tagsSchema, tagSpecifications } from '../schemaParts';
 import { addressTargets } from './targets';
+import { PriceBook } from '../../cost/priceBook';
 
 export const allocateAddress = defineOperation({
   id: 'ec2.addresses.allocate',
@@ -28,15 +29,15 @@ export const allocateAddress = defineOperation({
     },
   ],
   preview: (ctx) => {
-    const prices = previewPrices(ctx.region);
-    const cost = monthly(prices.publicIpv4PerHour);
+    const prices = new PriceBook(ctx.region);
+    const cost = monthly(prices.publicIpv4Hourly().usd);
     return {
       summary: 'Allocate an Elastic IP address',
       changes: ['new public IPv4 address (VPC)'],
       cost: {
         direction: 'increase',
         monthlyUsd: cost,
-        note: `About ${usd(cost)}/month while allocated (${prices.note}).`,
+        note: `About ${usd(cost)}/month while allocated. ${prices.note()}`,
       },
     };
   },
@@ -72,7 +73,7 @@ export const releaseAddress = defineOperation({
   input: z.object({ allocationId }).strict(),
   targets: (ctx, input) => addressTargets(ctx, [input.allocationId], 'release'),
   preview: (ctx, input, targets) => {
-    const cost = monthly(previewPrices(ctx.region).publicIpv4PerHour);
+    const cost = monthly(new PriceBook(ctx.region).publicIpv4Hourly().usd);
     return {
       summary: `Release Elastic IP ${targets[0]?.details?.[0] ?? input.allocationId}`,
       changes: [`release ${input.allocationId}`],

@@ -9,10 +9,11 @@ import { z } from 'zod';
 import { ec2Service } from '../../aws/services';
 import { ebsSnapshotBeforeDelete } from '../../guardrails/backups';
 import { snapshotImages, volumeAttachments } from '../../guardrails/dependencyChecks';
-import { previewPrices, usd } from '../costs';
+import { usd } from '../costs';
 import { defineOperation } from '../define';
 import { availabilityZone, snapshotId, tagsSchema, tagSpecifications, volumeId } from '../schemaParts';
 import { snapshotTargets, volumeTargets } from './targets';
+import { PriceBook } from '../../cost/priceBook';
 
 const volumeTypes = ['gp3', 'gp2', 'io1', 'io2', 'st1', 'sc1', 'standard'] as const;
 
@@ -60,8 +61,8 @@ export const createVolume = defineOperation({
     },
   ],
   preview(ctx, input) {
-    const prices = previewPrices(ctx.region);
-    const perGb = prices.ebsPerGbMonth(input.volumeType);
+    const prices = new PriceBook(ctx.region);
+    const perGb = prices.ebsPerGbMonth(input.volumeType).usd;
     const monthlyUsd = input.sizeGiB && perGb ? Math.round(input.sizeGiB * perGb * 100) / 100 : undefined;
     return {
       summary: `Create a ${input.sizeGiB ? `${input.sizeGiB} GiB ` : ''}${input.volumeType} volume in ${input.availabilityZone}`,
@@ -73,7 +74,7 @@ export const createVolume = defineOperation({
         monthlyUsd,
         note:
           monthlyUsd !== undefined
-            ? `About ${usd(monthlyUsd)}/month for storage${input.iops ? ' plus provisioned IOPS' : ''} (${prices.note}).`
+            ? `About ${usd(monthlyUsd)}/month for storage${input.iops ? ' plus provisioned IOPS' : ''}. ${prices.note()}`
             : 'Billed per GiB-month of the volume size.',
       },
     };
@@ -167,9 +168,9 @@ export const createSnapshot = defineOperation({
     ];
   },
   preview(ctx, input, targets) {
-    const prices = previewPrices(ctx.region);
+    const prices = new PriceBook(ctx.region);
     const size = Number.parseInt(targets.find((target) => target.type === 'ec2:volume')?.details?.[0] ?? '', 10);
-    const upper = Number.isFinite(size) ? Math.round(size * prices.ebsSnapshotPerGbMonth * 100) / 100 : undefined;
+    const upper = Number.isFinite(size) ? Math.round(size * prices.snapshotPerGbMonth().usd * 100) / 100 : undefined;
     return {
       summary: `Snapshot volume ${input.volumeId}`,
       changes: [`new snapshot of ${input.volumeId}${input.description ? `: ${input.description}` : ''}`],
@@ -178,7 +179,7 @@ export const createSnapshot = defineOperation({
         monthlyUsd: upper,
         note:
           upper !== undefined
-            ? `At most ${usd(upper)}/month (full copy; snapshots are incremental) (${prices.note}).`
+            ? `At most ${usd(upper)}/month (full copy; snapshots are incremental). ${prices.note()}`
             : 'Billed per GiB-month stored.',
       },
     };

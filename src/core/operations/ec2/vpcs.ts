@@ -35,11 +35,12 @@ import {
 import { z } from 'zod';
 import { ec2Service } from '../../aws/services';
 import { vpcDependents } from '../../guardrails/dependencyChecks';
-import { monthly, previewPrices, usd } from '../costs';
+import { monthly, usd } from '../costs';
 import { defineOperation } from '../define';
 import { availabilityZone, tagsSchema, vpcId } from '../schemaParts';
 import type { OperationContext } from '../types';
 import { vpcTargets } from './targets';
+import { PriceBook } from '../../cost/priceBook';
 
 export const NAT_EIP_TAG = 'PilotLight:NatForVpc';
 
@@ -225,8 +226,8 @@ export const createVpc = defineOperation({
     );
     const subnets = planSubnets(input, zones.length);
     const nats = natCount(input, zones.length);
-    const prices = previewPrices(ctx.region);
-    const natMonthly = nats * (monthly(prices.natGatewayPerHour) + monthly(prices.publicIpv4PerHour));
+    const prices = new PriceBook(ctx.region);
+    const natMonthly = nats * (monthly(prices.natGatewayHourly().usd) + monthly(prices.publicIpv4Hourly().usd));
     return {
       summary: `Create VPC "${input.name}" (${input.cidrBlock}) across ${zones.length} AZ${zones.length > 1 ? 's' : ''}`,
       changes: [
@@ -247,7 +248,7 @@ export const createVpc = defineOperation({
         ? {
             direction: 'increase',
             monthlyUsd: natMonthly,
-            note: `About ${usd(natMonthly)}/month for ${nats} NAT gateway(s) and their public IPv4 addresses, plus data processing per GB ($0.045/GB in us-east-1) (${prices.note}).`,
+            note: `About ${usd(natMonthly)}/month for ${nats} NAT gateway(s) and their public IPv4 addresses, plus data processing per GB ($0.045/GB in us-east-1). ${prices.note()}`,
           }
         : { direction: 'none', note: 'VPCs, subnets, route tables and internet gateways are free.' },
     };
