@@ -180,7 +180,7 @@ describe('AWS explorer in code-server (packaged VSIX, Chromium)', function () {
       /^extension\/(readme|changelog)\.md$/i,
       /^extension\/LICENSE(\.md|\.txt)?$/i,
       /^extension\/dist\/(extension|core|mcp|mcp-tools|iac-cloudformation)\.js$/,
-      /^extension\/dist\/iac\/cfn-(types|enums)\.json$/,
+      /^extension\/dist\/iac\/cfn-(types|enums)\.json\.br$/,
       /^extension\/dist\/THIRD_PARTY_NOTICES\.md$/,
       /^extension\/dist\/sdk\/[a-z0-9-]+\.js$/,
       /^extension\/dist\/webview\/[\w.-]+\.(js|css)$/,
