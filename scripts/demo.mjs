@@ -139,7 +139,8 @@ Then the AWS icon in the activity bar. To try:
   - Explorer → ECS → demo → web (tasks, logs) · ECR · Organization (OUs and accounts) · Alarms (web-1-cpu-high in
     ALARM; web-1 shows its CPU sparkline) · Logs (/ecs/web) · AWS Backup (demo-vault, demo-daily)
   - the Cost, Insights ("click to check now": background checks stay off until pilotLight.insights.enabled) and
-    Compliance (Run Checks Now) views in the Pilot Light panel; Chat: @aws /cost
+    Compliance (Run Checks Now) views in the Pilot Light panel; Chat: @aws /cost · @aws /cost savings ·
+    @aws /cost schedules · @aws /cost refresh prices eu-west-1 (Price List test prices)
 Demo data seeded:
 ${breadthNotes.map((note) => `  - ${note}`).join('\n')}
 Press Ctrl-C to stop.
