@@ -9,11 +9,11 @@ import {
   bundledEbsPrice,
   bundledEc2Price,
   EBS_PER_GB_MONTH_US_EAST_1,
-  EBS_SNAPSHOT_PER_GB_MONTH_US_EAST_1,
-  NAT_GATEWAY_PER_HOUR_US_EAST_1,
+  natGatewayHourly,
   PRICE_DATA_AS_OF,
   PUBLIC_IPV4_PER_HOUR,
   regionPrices,
+  snapshotPerGbMonth,
   type BundledPrice,
 } from './priceData';
 
@@ -110,8 +110,7 @@ export class PriceBook {
 
   /** Snapshot storage per GB-month: the bundled table (the Price List read does not fetch snapshot prices). */
   snapshotPerGbMonth(): PriceQuote {
-    const usd = Math.round(EBS_SNAPSHOT_PER_GB_MONTH_US_EAST_1 * regionPrices(this.region).factor * 10_000) / 10_000;
-    return this.record({ usd, ...this.bundled() }, 'snapshots');
+    return this.record({ usd: snapshotPerGbMonth(this.region), ...this.bundled() }, 'snapshots');
   }
 
   /** Public IPv4: $0.005 an hour in every region (AWS, February 2024 on). */
@@ -129,8 +128,7 @@ export class PriceBook {
 
   /** NAT gateway per hour: the bundled table (us-east-1, or the region's approximation). */
   natGatewayHourly(): PriceQuote {
-    const usd = Math.round(NAT_GATEWAY_PER_HOUR_US_EAST_1 * regionPrices(this.region).factor * 10_000) / 10_000;
-    return this.record({ usd, ...this.bundled() }, 'NAT gateway hours');
+    return this.record({ usd: natGatewayHourly(this.region), ...this.bundled() }, 'NAT gateway hours');
   }
 
   /** The oldest date among the prices used (or the table's date when nothing was looked up yet). */

@@ -211,6 +211,10 @@ export function natGatewayHourly(region: string): number {
   return round4(NAT_GATEWAY_PER_HOUR_US_EAST_1 * regionPrices(region).factor);
 }
 
+export function snapshotPerGbMonth(region: string): number {
+  return round4(EBS_SNAPSHOT_PER_GB_MONTH_US_EAST_1 * regionPrices(region).factor);
+}
+
 export function priceSourceNote(region: string): string {
   const prices = regionPrices(region);
   return prices.known
