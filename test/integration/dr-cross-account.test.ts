@@ -33,6 +33,7 @@ import { seedSampleAccount } from '../../tools/seed/sampleAccount';
 import { group, plan, tempDir } from '../support/dr';
 import { approvingProvider, type ScriptedApprovalProvider } from '../support/operationHarness';
 import { organizationRuntime } from '../support/organizationRuntime';
+import { useSandboxAwsEnv } from '../support/connection';
 
 function repoRoot(): string {
   for (const candidate of [resolve(__dirname, '..', '..', '..'), resolve(__dirname, '..', '..')])
@@ -53,7 +54,7 @@ describe('DR across accounts: staging account and recovery account (DRS emulator
   let recovery: string;
   let recoveryServerIds: string[];
   let stagingServerId: string;
-  const savedEnv = { ...process.env };
+  let restoreEnv: (() => void) | undefined;
 
   before(async function () {
     this.timeout(600_000);
@@ -124,20 +125,12 @@ describe('DR across accounts: staging account and recovery account (DRS emulator
       staging,
     );
 
-    for (const key of Object.keys(process.env)) if (key.startsWith('AWS_')) delete process.env[key];
-    Object.assign(process.env, {
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      AWS_CONFIG_FILE: '/nonexistent/pilot-light-test/config',
-      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/pilot-light-test/credentials',
-      AWS_EC2_METADATA_DISABLED: 'true',
-    });
+    restoreEnv = useSandboxAwsEnv();
   });
 
   after(async function () {
     this.timeout(60_000);
-    for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
-    Object.assign(process.env, savedEnv);
+    restoreEnv?.();
     await gateway?.stop();
     await drs?.stop();
     await moto?.stop();

@@ -39,6 +39,7 @@ import { waitFor } from '../support/emulators';
 import { group, plan, tempDir } from '../support/dr';
 import { approvingProvider, type ScriptedApprovalProvider } from '../support/operationHarness';
 import { organizationRuntime } from '../support/organizationRuntime';
+import { useSandboxAwsEnv } from '../support/connection';
 
 function repoRoot(): string {
   for (const candidate of [resolve(__dirname, '..', '..', '..'), resolve(__dirname, '..', '..')])
@@ -64,7 +65,7 @@ describe('DR on Step Functions across accounts: deployed in the management accou
   let staging: string;
   let recovery: string;
   let recoveryCredentials: Credentials;
-  const savedEnv = { ...process.env };
+  let restoreEnv: (() => void) | undefined;
 
   before(async function () {
     this.timeout(600_000);
@@ -139,20 +140,12 @@ describe('DR on Step Functions across accounts: deployed in the management accou
     );
     iam.destroy();
 
-    for (const key of Object.keys(process.env)) if (key.startsWith('AWS_')) delete process.env[key];
-    Object.assign(process.env, {
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      AWS_CONFIG_FILE: '/nonexistent/pilot-light-test/config',
-      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/pilot-light-test/credentials',
-      AWS_EC2_METADATA_DISABLED: 'true',
-    });
+    restoreEnv = useSandboxAwsEnv();
   });
 
   after(async function () {
     this.timeout(60_000);
-    for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
-    Object.assign(process.env, savedEnv);
+    restoreEnv?.();
     await gateway?.stop();
     await drs?.stop();
     await moto?.stop();

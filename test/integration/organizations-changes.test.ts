@@ -42,6 +42,7 @@ import {
 } from '../../tools/seed/organization';
 import { approvingProvider, tempDir, type ScriptedApprovalProvider } from '../support/operationHarness';
 import { organizationRuntime } from '../support/organizationRuntime';
+import { useSandboxAwsEnv } from '../support/connection';
 
 function repoRoot(): string {
   for (const candidate of [resolve(__dirname, '..', '..', '..'), resolve(__dirname, '..', '..')])
@@ -60,7 +61,7 @@ describe('Changes in the account a resource was found in (moto, IAM enforced, me
   let dir: ReturnType<typeof tempDir>;
   /** The management account's own instance, named like B's. */
   let sameNamedInA: string;
-  const savedEnv = { ...process.env };
+  let restoreEnv: (() => void) | undefined;
   const memberCredentials = new Map<string, { accessKeyId: string; secretAccessKey: string; sessionToken?: string }>();
 
   before(async function () {
@@ -117,19 +118,14 @@ describe('Changes in the account a resource was found in (moto, IAM enforced, me
     ec2.destroy();
 
     await setMotoAuthentication(moto.endpoint, 0);
-    for (const key of Object.keys(process.env)) if (key.startsWith('AWS_')) delete process.env[key];
-    Object.assign(process.env, {
-      AWS_ACCESS_KEY_ID: seeded.managementUser!.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: seeded.managementUser!.secretAccessKey,
-      AWS_CONFIG_FILE: '/nonexistent/pilot-light-test/config',
-      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/pilot-light-test/credentials',
-      AWS_EC2_METADATA_DISABLED: 'true',
+    restoreEnv = useSandboxAwsEnv({
+      accessKeyId: seeded.managementUser!.accessKeyId,
+      secretAccessKey: seeded.managementUser!.secretAccessKey,
     });
   });
 
   after(async () => {
-    for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
-    Object.assign(process.env, savedEnv);
+    restoreEnv?.();
     await moto?.stop();
   });
 

@@ -23,6 +23,7 @@ import {
   type ScriptedApprovalProvider,
 } from '../support/operationHarness';
 import { organizationRuntime } from '../support/organizationRuntime';
+import { useSandboxAwsEnv } from '../support/connection';
 
 function repoRoot(): string {
   for (const candidate of [resolve(__dirname, '..', '..', '..'), resolve(__dirname, '..', '..')])
@@ -41,7 +42,7 @@ describe('AWS Organizations against moto (cross-account fan-out, SCPs)', functio
   let moto: MotoServer;
   let seeded: SeededOrganization;
   let dir: ReturnType<typeof tempDir>;
-  const savedEnv = { ...process.env };
+  let restoreEnv: (() => void) | undefined;
 
   before(async function () {
     this.timeout(600_000);
@@ -57,19 +58,14 @@ describe('AWS Organizations against moto (cross-account fan-out, SCPs)', functio
       ],
     });
     await setMotoAuthentication(moto.endpoint, 0);
-    for (const key of Object.keys(process.env)) if (key.startsWith('AWS_')) delete process.env[key];
-    Object.assign(process.env, {
-      AWS_ACCESS_KEY_ID: seeded.managementUser!.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: seeded.managementUser!.secretAccessKey,
-      AWS_CONFIG_FILE: '/nonexistent/pilot-light-test/config',
-      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/pilot-light-test/credentials',
-      AWS_EC2_METADATA_DISABLED: 'true',
+    restoreEnv = useSandboxAwsEnv({
+      accessKeyId: seeded.managementUser!.accessKeyId,
+      secretAccessKey: seeded.managementUser!.secretAccessKey,
     });
   });
 
   after(async () => {
-    for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
-    Object.assign(process.env, savedEnv);
+    restoreEnv?.();
     await moto?.stop();
   });
 
